@@ -1,0 +1,135 @@
+/**
+ * The platform seam. These interfaces mirror the Windows services one to one:
+ *   ComputeService  — Host Compute Service (computecore.dll): compute systems and their processes
+ *   NetworkService  — Host Networking Service (computenetwork.dll): networks, endpoints, namespaces
+ *   StorageService  — layer storage (computestorage.dll)
+ * Inputs and outputs are the services' own JSON documents (schema types in ./hcs/schema and ./hcn/schema).
+ * Failures are PlatformError (./hresult.ts) carrying the HRESULT the service returned.
+ *
+ * Implementations: ./emulator (Linux, the default there) and ./windows (koffi FFI). The runtime talks only to
+ * these interfaces; src/daemon/wire.ts picks the implementation.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type {
+  ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc,
+  ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc,
+  SystemQueryDoc, LayerDataDoc, ServicePropertiesDoc,
+} from './hcs/schema/index.js';
+import type {
+  HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc,
+  HcnQueryDoc,
+} from './hcn/schema/index.js';
+
+/** HCS_EVENT_TYPE values delivered to system / process callbacks. */
+export type ComputeEvent =
+  | { type: 'SystemExited'; data: SystemExitStatusDoc }
+  | { type: 'ProcessExited'; data: ProcessStatusDoc }
+  | { type: 'ServiceDisconnect' };
+
+export interface ComputeService {
+  /** HcsCreateComputeSystem: creates (does not start) a compute system; the document is validated. */
+  createComputeSystem(id: string, document: ComputeSystemDoc): Promise<ComputeSystem>;
+  /** HcsOpenComputeSystem: HCS_E_SYSTEM_NOT_FOUND when absent. */
+  openComputeSystem(id: string): Promise<ComputeSystem>;
+  /** HcsEnumerateComputeSystems: basic properties of every system matching the query. */
+  enumerateComputeSystems(query?: SystemQueryDoc): Promise<PropertiesDoc[]>;
+  /** HcsGetServiceProperties (Basic): schema versions; plus the host OS build the service runs on. */
+  getServiceProperties(): Promise<ServicePropertiesDoc>;
+  /** Releases the connection to the service (never affects running systems). */
+  close(): Promise<void>;
+}
+
+/** An open HCS_SYSTEM handle. */
+export interface ComputeSystem {
+  readonly id: string;
+  start(): Promise<void>;
+  /** HcsShutDownComputeSystem: graceful; HCS_E_SYSTEM_ALREADY_STOPPED if not running. */
+  shutdown(): Promise<void>;
+  /** HcsTerminateComputeSystem: forceful; HCS_E_SYSTEM_ALREADY_STOPPED if not running. */
+  terminate(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  modify(request: ModifySettingRequestDoc): Promise<void>;
+  getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc>;
+  /** HcsCreateProcess; stdio pipes exist for the streams the parameters ask for. */
+  createProcess(params: ProcessParametersDoc): Promise<ComputeProcess>;
+  /** HcsOpenProcess: a handle without stdio. */
+  openProcess(pid: number): Promise<ComputeProcess>;
+  /** Resolves with the exit status when the system stops (HcsEventSystemExited). */
+  waitExit(): Promise<SystemExitStatusDoc>;
+  /** HcsSetComputeSystemCallback. */
+  onEvent(listener: (e: ComputeEvent) => void): void;
+  /** HcsCloseComputeSystem: releases the handle only; delivers no final event. */
+  close(): void;
+}
+
+export interface ProcessStdio {
+  stdin?: Writable;
+  stdout?: Readable;
+  stderr?: Readable;
+}
+
+/** An open HCS_PROCESS handle. */
+export interface ComputeProcess {
+  readonly pid: number;
+  readonly stdio: ProcessStdio;
+  /** HcsSignalProcess (CtrlC, CtrlBreak, CtrlClose, CtrlLogOff, CtrlShutdown). */
+  signal(options: SignalProcessOptionsDoc): Promise<void>;
+  /** HcsTerminateProcess: HCS_E_PROCESS_ALREADY_STOPPED if it has exited. */
+  terminate(): Promise<void>;
+  getProperties(): Promise<ProcessStatusDoc>;
+  /** HcsModifyProcess: console size, close a std handle. */
+  modify(request: ProcessModifyRequestDoc): Promise<void>;
+  /** Resolves with ProcessStatus once the process has exited (HcsEventProcessExited). */
+  waitExit(): Promise<ProcessStatusDoc>;
+  close(): void;
+}
+
+export interface NetworkService {
+  createNetwork(id: string, settings: HostComputeNetworkDoc): Promise<HostComputeNetworkDoc>;
+  queryNetwork(id: string): Promise<HostComputeNetworkDoc>;
+  deleteNetwork(id: string): Promise<void>;
+  enumerateNetworks(query?: HcnQueryDoc): Promise<HostComputeNetworkDoc[]>;
+
+  createEndpoint(networkId: string, id: string, settings: HostComputeEndpointDoc): Promise<HostComputeEndpointDoc>;
+  queryEndpoint(id: string): Promise<HostComputeEndpointDoc>;
+  deleteEndpoint(id: string): Promise<void>;
+  enumerateEndpoints(query?: HcnQueryDoc): Promise<HostComputeEndpointDoc[]>;
+
+  /** HcnCreateNamespace. */
+  createNamespace(id: string, settings: HostComputeNamespaceDoc): Promise<HostComputeNamespaceDoc>;
+  /** HcnQueryNamespaceProperties: ERROR_NOT_FOUND when absent. */
+  queryNamespace(id: string): Promise<HostComputeNamespaceDoc>;
+  /** HcnModifyNamespace: add/remove an endpoint (ResourceType "Endpoint") or a container. */
+  modifyNamespace(id: string, request: ModifyNamespaceSettingRequestDoc): Promise<void>;
+  /** HcnDeleteNamespace: ERROR_NOT_FOUND when absent. */
+  deleteNamespace(id: string): Promise<void>;
+  enumerateNamespaces(query?: HcnQueryDoc): Promise<HostComputeNamespaceDoc[]>;
+}
+
+export interface StorageService {
+  /** HcsImportLayer: imports a layer from a folder in transport format (Files/, Hives/, UtilityVM/). */
+  importLayer(layerPath: string, sourceFolderPath: string, layerData: LayerDataDoc): Promise<void>;
+  /** HcsDestroyLayer. Succeeds when the layer does not exist. */
+  destroyLayer(layerPath: string): Promise<void>;
+  /** HcsInitializeWritableLayer: creates the container scratch on top of the parent layers. */
+  initializeWritableLayer(writableLayerPath: string, layerData: LayerDataDoc): Promise<void>;
+  /** HcsAttachLayerStorageFilter: makes the union of the layers visible at the writable layer path. */
+  attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void>;
+  /** HcsDetachLayerStorageFilter. */
+  detachLayerStorageFilter(layerPath: string): Promise<void>;
+  /** The volume path that a container document puts in Storage.Path for this writable layer. */
+  getLayerMountPath(writableLayerPath: string): Promise<string>;
+  /** Bytes used by a layer directory (for image and container filesystem usage). */
+  layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }>;
+}
+
+export interface Platform {
+  readonly name: 'emulator' | 'windows';
+  readonly compute: ComputeService;
+  readonly network: NetworkService;
+  readonly storage: StorageService;
+  /** Host OS version as "major.minor.build" (e.g. 10.0.20348) and the architecture (amd64, arm64). */
+  readonly host: { osVersion: string; architecture: string };
+  close(): Promise<void>;
+}

@@ -1,0 +1,11 @@
+// Installs what the tests need on a fresh Debian machine (idempotent). Run by test/run.mjs.
+import { execSync } from 'node:child_process';
+const need = [['ip', 'iproute2'], ['unshare', 'util-linux'], ['gcc', 'gcc']];
+const missing = need.filter(([bin]) => {
+  try { execSync(`command -v ${bin}`, { stdio: 'ignore', shell: '/bin/sh' }); return false; } catch { return true; }
+}).map(([, pkg]) => pkg);
+if (missing.length > 0) {
+  const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
+  console.log(`test setup: installing ${missing.join(' ')}`);
+  execSync(`${sudo}apt-get update -qq && ${sudo}apt-get install -y -qq ${missing.join(' ')}`, { stdio: 'inherit', shell: '/bin/sh' });
+}
