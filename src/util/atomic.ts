@@ -30,7 +30,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, data);
+    if (typeof data === "string") writeSync(fd, data); else writeSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
