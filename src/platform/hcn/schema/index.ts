@@ -1,6 +1,9 @@
-// PLACEHOLDER — replaced by the full HCN v2 schema definitions (see the schema module task).
-export type HostComputeNetworkDoc = Record<string, unknown> & { Id?: string; Name?: string; Type?: string };
-export type HostComputeEndpointDoc = Record<string, unknown> & { Id?: string; Name?: string; HostComputeNetwork?: string; HostComputeNamespace?: string };
-export type HostComputeNamespaceDoc = Record<string, unknown> & { Id?: string; NamespaceId?: number; Type?: string; Resources?: { Type?: string; Data?: unknown }[]; SchemaVersion?: { Major?: number; Minor?: number } };
-export interface ModifyNamespaceSettingRequestDoc { ResourceType?: string; RequestType?: string; Settings?: unknown }
-export interface HcnQueryDoc { SchemaVersion?: { Major?: number; Minor?: number }; Flags?: number; Filter?: string }
+/**
+ * HCN (HNS v2) documents: one definition per document gives the TypeScript type (`XDoc`) and the validator
+ * (`X`, use with validate() from ../../schema.js). Field names follow microsoft/hcsshim hcn/.
+ */
+export * from './common.js';
+export * from './policy.js';
+export * from './network.js';
+export * from './endpoint.js';
+export * from './namespace.js';
