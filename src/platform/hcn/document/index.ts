@@ -1,0 +1,2 @@
+/** HCN document builders (pure). */
+export { buildNamespace, buildNamespaceEndpointRequest, buildIdQuery } from './namespace.js';

@@ -1,0 +1,157 @@
+/**
+ * ContainerSpec → HCS ComputeSystem document for a process-isolated (Argon) Windows container, the shape
+ * hcsshim builds in internal/hcsoci (create.go, hcsdoc_wcow.go).
+ */
+import type { ContainerSpec, SpecMount, SpecWindowsResources } from '../../spec.js';
+import type {
+  ComputeSystemDoc, ContainerDoc, MappedDirectoryDoc, MappedPipeDoc, ProcessorDoc, NetworkingDoc, DeviceDoc,
+  RegistryValueDoc, VersionDoc,
+} from '../schema/index.js';
+import { DocumentError } from './errors.js';
+import { normalizeContainerPath, pipeName } from './paths.js';
+
+export const MiB = 1024 * 1024;
+export const DEFAULT_SCHEMA_VERSION: VersionDoc = { Major: 2, Minor: 1 };
+const INT32_MAX = 0x7fffffff;
+
+export interface ContainerDocumentOptions {
+  /** ComputeSystem.Owner (the caller's name; HCS lists it in enumerations). */
+  owner: string;
+  /** Mounted scratch volume path (`\\?\Volume{GUID}\`), from the storage layer. */
+  storagePath: string;
+  /** Read-only parent layers, top-most first, base last. */
+  layers: { id: string; path: string }[];
+  hostProcessorCount: number;
+  schemaVersion?: VersionDoc;
+}
+
+/**
+ * Registry value hcsshim always adds so that servercore-based images wait for services during a graceful
+ * shutdown instead of the default 5 s (System\ControlSet001\Control\WaitToKillServiceTimeout = "2147483647").
+ */
+export const WAIT_TO_KILL_SERVICE_TIMEOUT: RegistryValueDoc = {
+  Key: { Hive: 'System', Name: 'ControlSet001\\Control' },
+  Name: 'WaitToKillServiceTimeout',
+  Type: 'String',
+  StringValue: String(INT32_MAX),
+};
+
+export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocumentOptions): ComputeSystemDoc {
+  const w = spec.windows;
+  if (w.hostProcess) throw new DocumentError('HostProcess containers are not compute systems; they cannot be built as an HCS container document');
+  if (w.hyperv) throw new DocumentError('Hyper-V isolation is not supported by the process-isolated container document builder');
+  if (w.credentialSpec) throw new DocumentError('gMSA credential specs (ContainerCredentialGuard) are not supported');
+  if (!opts.storagePath) throw new DocumentError('container scratch volume path (Storage.Path) is empty');
+
+  const container: ContainerDoc = {};
+  if (spec.hostname) container.GuestOs = { HostName: spec.hostname };
+
+  container.Storage = {
+    Layers: opts.layers.map((l) => ({ Id: l.id, Path: l.path })),
+    Path: opts.storagePath,
+  };
+  const qos = storageQoS(w.resources);
+  if (qos) container.Storage.QoS = qos;
+
+  const { directories, pipes } = mapMounts(spec.mounts);
+  if (directories.length > 0) container.MappedDirectories = directories;
+  if (pipes.length > 0) container.MappedPipes = pipes;
+
+  const sizeInMB = memorySizeInMB(w.resources?.memory?.limit);
+  if (sizeInMB > 0) container.Memory = { SizeInMB: sizeInMB };
+
+  const processor = processorSettings(w.resources, opts.hostProcessorCount);
+  if (processor) container.Processor = processor;
+
+  if (w.network) {
+    const n: NetworkingDoc = {};
+    if (w.network.networkNamespace) n.Namespace = w.network.networkNamespace;
+    if (w.network.dnsSearchList && w.network.dnsSearchList.length > 0) n.DnsSearchList = w.network.dnsSearchList.join(',');
+    if (w.network.allowUnqualifiedDNSQuery) n.AllowUnqualifiedDnsQuery = true;
+    if (w.network.networkSharedContainerName) n.NetworkSharedContainerName = w.network.networkSharedContainerName;
+    container.Networking = n;
+  }
+
+  container.RegistryChanges = { AddValues: [{ ...WAIT_TO_KILL_SERVICE_TIMEOUT, Key: { ...WAIT_TO_KILL_SERVICE_TIMEOUT.Key } }] };
+
+  if (w.devices && w.devices.length > 0) container.AssignedDevices = w.devices.map(assignedDevice);
+
+  return {
+    Owner: opts.owner,
+    SchemaVersion: { ...(opts.schemaVersion ?? DEFAULT_SCHEMA_VERSION) },
+    // hcsshim sets true because its shim holds the only handle for the container's lifetime. wincri's daemon
+    // may exit or be upgraded while containers keep running (the compute service outlives it, as vmcompute
+    // does); with true, HCS would terminate every container when the daemon's handles close.
+    ShouldTerminateOnLastHandleClosed: false,
+    Container: container,
+  };
+}
+
+/** Splits OCI mounts into mapped directories and (for `\\.\pipe\` destinations) mapped pipes. */
+export function mapMounts(mounts: readonly SpecMount[]): { directories: MappedDirectoryDoc[]; pipes: MappedPipeDoc[] } {
+  const directories: MappedDirectoryDoc[] = [];
+  const pipes: MappedPipeDoc[] = [];
+  for (const m of mounts) {
+    if (!m.source) throw new DocumentError(`mount ${JSON.stringify(m.destination)} has no source`);
+    const pipe = pipeName(m.destination);
+    if (pipe !== undefined) {
+      if (!pipe) throw new DocumentError(`named pipe mount ${JSON.stringify(m.destination)} has no pipe name`);
+      pipes.push({ ContainerPipeName: pipe, HostPath: m.source });
+      continue;
+    }
+    const md: MappedDirectoryDoc = { HostPath: m.source, ContainerPath: normalizeContainerPath(m.destination) };
+    if (m.options.includes('ro')) md.ReadOnly = true;
+    directories.push(md);
+  }
+  return { directories, pipes };
+}
+
+/** Memory limit in bytes → SizeInMB (whole MiB, as hcsshim: integer division); 0 when unset. */
+export function memorySizeInMB(limitBytes: number | undefined): number {
+  if (!limitBytes || limitBytes <= 0) return 0;
+  return Math.floor(limitBytes / MiB);
+}
+
+/**
+ * Exactly one of Count / Maximum / Weight, with the precedence count > maximum > shares (kubelet zeroes
+ * maximum when it sets count; hcsshim refuses more than one). Count is clamped to the host's processors,
+ * Maximum and Weight to 1..10000. Undefined when none is set.
+ */
+export function processorSettings(resources: SpecWindowsResources | undefined, hostProcessorCount?: number): ProcessorDoc | undefined {
+  const cpu = resources?.cpu;
+  if (!cpu) return undefined;
+  if (cpu.count && cpu.count > 0) {
+    let count = Math.floor(cpu.count);
+    if (hostProcessorCount && hostProcessorCount > 0) count = Math.min(count, hostProcessorCount);
+    return { Count: Math.max(1, Math.min(count, INT32_MAX)) };
+  }
+  if (cpu.maximum && cpu.maximum > 0) return { Maximum: clamp(Math.floor(cpu.maximum), 1, 10000) };
+  if (cpu.shares && cpu.shares > 0) return { Weight: clamp(Math.floor(cpu.shares), 1, 10000) };
+  return undefined;
+}
+
+function storageQoS(resources: SpecWindowsResources | undefined): { IopsMaximum?: number; BandwidthMaximum?: number } | undefined {
+  const s = resources?.storage;
+  if (!s) return undefined;
+  const q: { IopsMaximum?: number; BandwidthMaximum?: number } = {};
+  if (s.iops && s.iops > 0) q.IopsMaximum = Math.min(Math.floor(s.iops), INT32_MAX);
+  if (s.bps && s.bps > 0) q.BandwidthMaximum = Math.min(Math.floor(s.bps), INT32_MAX);
+  return Object.keys(q).length > 0 ? q : undefined;
+}
+
+/** OCI windows.devices → AssignedDevices (the id types hcsshim accepts for process isolation). */
+function assignedDevice(d: { id: string; idType: string }): DeviceDoc {
+  switch (d.idType) {
+    case 'class':
+    case 'vpci-class-guid':
+      return { Type: 'ClassGuid', InterfaceClassGuid: d.id };
+    case 'vpci-location-path':
+      return { Type: 'DeviceInstance', LocationPath: d.id };
+    default:
+      throw new DocumentError(`device id type ${JSON.stringify(d.idType)} is not supported for process-isolated containers`);
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}

@@ -1,0 +1,18 @@
+/**
+ * HCS document builders: the only code that knows the shapes of HCS documents. Pure functions from the
+ * OCI-shaped ContainerSpec (../../spec.ts) to schema documents (../schema).
+ */
+export { DocumentError } from './errors.js';
+export { escapeArg, escapeProgramName, joinCommandLine, splitCommandLine } from './cmdline.js';
+export { normalizeContainerPath, pipeName } from './paths.js';
+export {
+  buildContainerDocument, mapMounts, memorySizeInMB, processorSettings, MiB, DEFAULT_SCHEMA_VERSION,
+  WAIT_TO_KILL_SERVICE_TIMEOUT, type ContainerDocumentOptions,
+} from './container.js';
+export {
+  buildProcessParameters, buildExecProcessParameters, signalOptions, consoleSizeRequest, closeStdinRequest,
+  type ProcessIo,
+} from './process.js';
+export { buildResourceUpdateRequests, SILO_MEMORY_RESOURCE_PATH, SILO_PROCESSOR_RESOURCE_PATH } from './resources.js';
+export { layerId, uuidV5, buildLayerData, LAYER_ID_NAMESPACE } from './layer.js';
+export { parseStatistics, parseRfc3339Ns, formatRfc3339Ns, type ContainerStatistics } from './statistics.js';
