@@ -1,0 +1,19 @@
+import type { Config } from '../config/config.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { ImageService } from '../images/service.js';
+import type { RpcMetrics } from './handler.js';
+
+/** What every CRI handler can reach. Built once in src/daemon/wire.ts. */
+export interface CriContext {
+  runtime: Runtime;
+  images: ImageService;
+  config: Config;
+  metrics?: RpcMetrics;
+  /** False while the runtime is recovering state after a start. */
+  isReady(): boolean;
+  /** Runtime name/version reported by Version. */
+  runtimeName: string;
+  runtimeVersion: string;
+  /** Host OS build and platform backend, for Status info. */
+  platformInfo(): Record<string, unknown>;
+}

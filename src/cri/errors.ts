@@ -1,0 +1,62 @@
+/** One table: domain / platform errors → gRPC status. */
+import { status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { RuntimeError, type ErrorKind } from '../runtime/errors.js';
+import { PlatformError, HRESULT, type HResultName } from '../platform/hresult.js';
+import { DocumentError } from '../platform/hcs/document/index.js';
+
+const KIND: Record<ErrorKind, Status> = {
+  NotFound: Status.NOT_FOUND,
+  InvalidArgument: Status.INVALID_ARGUMENT,
+  AlreadyExists: Status.ALREADY_EXISTS,
+  FailedPrecondition: Status.FAILED_PRECONDITION,
+  DeadlineExceeded: Status.DEADLINE_EXCEEDED,
+  Unimplemented: Status.UNIMPLEMENTED,
+  ResourceExhausted: Status.RESOURCE_EXHAUSTED,
+  Unavailable: Status.UNAVAILABLE,
+  Internal: Status.INTERNAL,
+  Cancelled: Status.CANCELLED,
+};
+
+const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
+  HCS_E_SYSTEM_NOT_FOUND: Status.NOT_FOUND,
+  ERROR_NOT_FOUND: Status.NOT_FOUND,
+  ERROR_FILE_NOT_FOUND: Status.NOT_FOUND,
+  ERROR_PATH_NOT_FOUND: Status.NOT_FOUND,
+  HCN_E_NETWORK_NOT_FOUND: Status.NOT_FOUND,
+  HCN_E_ENDPOINT_NOT_FOUND: Status.NOT_FOUND,
+  HCS_E_SYSTEM_ALREADY_EXISTS: Status.ALREADY_EXISTS,
+  ERROR_ALREADY_EXISTS: Status.ALREADY_EXISTS,
+  HCN_E_NETWORK_ALREADY_EXISTS: Status.ALREADY_EXISTS,
+  HCS_E_INVALID_STATE: Status.FAILED_PRECONDITION,
+  HCS_E_SYSTEM_ALREADY_STOPPED: Status.FAILED_PRECONDITION,
+  HCS_E_PROCESS_ALREADY_STOPPED: Status.FAILED_PRECONDITION,
+  HCS_E_IMAGE_MISMATCH: Status.FAILED_PRECONDITION,
+  HCS_E_INVALID_LAYER: Status.FAILED_PRECONDITION,
+  HCS_E_INVALID_JSON: Status.INVALID_ARGUMENT,
+  HCN_E_INVALID_JSON: Status.INVALID_ARGUMENT,
+  E_INVALIDARG: Status.INVALID_ARGUMENT,
+  HCS_E_OPERATION_TIMEOUT: Status.DEADLINE_EXCEEDED,
+  HCS_E_CONNECTION_TIMEOUT: Status.DEADLINE_EXCEEDED,
+  HCS_E_ACCESS_DENIED: Status.PERMISSION_DENIED,
+  E_ACCESSDENIED: Status.PERMISSION_DENIED,
+  HCS_E_SERVICE_NOT_AVAILABLE: Status.UNAVAILABLE,
+  HCS_E_SERVICE_DISCONNECT: Status.UNAVAILABLE,
+  HCN_E_MANAGER_STOPPED: Status.UNAVAILABLE,
+  E_NOTIMPL: Status.UNIMPLEMENTED,
+  HCN_E_PORT_ALREADY_EXISTS: Status.ALREADY_EXISTS,
+};
+const BY_CODE = new Map<number, Status>(Object.entries(HRESULT_STATUS).map(([k, v]) => [HRESULT[k as HResultName] >>> 0, v!]));
+
+export function toStatusCode(e: unknown): Status {
+  if (e instanceof RuntimeError) return KIND[e.kind];
+  if (e instanceof PlatformError) return BY_CODE.get(e.hresult) ?? Status.INTERNAL;
+  if (e instanceof DocumentError) return Status.INVALID_ARGUMENT;
+  if ((e as { code?: unknown })?.code === 'ENOSPC') return Status.RESOURCE_EXHAUSTED;
+  return Status.INTERNAL;
+}
+
+export function toServiceError(e: unknown): Partial<ServiceError> {
+  const code = toStatusCode(e);
+  const message = e instanceof Error ? e.message : String(e);
+  return { code, details: message, message, metadata: new Metadata() };
+}

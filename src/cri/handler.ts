@@ -1,0 +1,84 @@
+/**
+ * The gRPC edge: every RPC goes through wrapUnary / wrapServerStream, which own readiness, the per-RPC log
+ * line, metrics and the error → status mapping. Handlers below only validate, convert and call the runtime.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { logger } from '../util/log.js';
+import { toServiceError } from './errors.js';
+import { unavailable } from '../runtime/errors.js';
+import type { CriContext } from './context.js';
+
+const log = logger('cri');
+
+export interface RpcMetrics { requests: Counter<'service' | 'method' | 'code'>; latency: Histogram<'service' | 'method'> }
+
+export function createRpcMetrics(registry: Registry): RpcMetrics {
+  return {
+    requests: new Counter({ name: 'wincri_grpc_requests_total', help: 'CRI requests by method and status code', labelNames: ['service', 'method', 'code'], registers: [registry] }),
+    latency: new Histogram({
+      name: 'wincri_grpc_request_duration_seconds', help: 'CRI request latency', labelNames: ['service', 'method'], registers: [registry],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    }),
+  };
+}
+
+/** RPCs served while the runtime is still recovering (kubelet validates the connection with these). */
+const ALWAYS = new Set(['Version', 'Status', 'ImageFsInfo', 'RuntimeConfig']);
+/** High-rate polling RPCs are logged at debug level only. */
+const QUIET = new Set(['Version', 'Status', 'ListPodSandbox', 'ListContainers', 'ContainerStatus', 'PodSandboxStatus',
+  'ListContainerStats', 'ContainerStats', 'ListImages', 'ImageStatus', 'ImageFsInfo', 'ListPodSandboxStats', 'PodSandboxStats']);
+
+export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
+
+export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const start = process.hrtime.bigint();
+    const done = (err: unknown, res?: Res) => {
+      const secs = Number(process.hrtime.bigint() - start) / 1e9;
+      const svcErr = err === undefined ? undefined : toServiceError(err);
+      const code = svcErr ? svcErr.code! : Status.OK;
+      ctx.metrics?.requests.inc({ service, method, code: Status[code] });
+      ctx.metrics?.latency.observe({ service, method }, secs);
+      if (svcErr) {
+        const level = code === Status.NOT_FOUND || code === Status.INVALID_ARGUMENT || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION || code === Status.DEADLINE_EXCEEDED ? 'info' : 'error';
+        log[level](`${method} failed`, { code: Status[code], error: svcErr.details, ms: (secs * 1000).toFixed(1) });
+        if (code === Status.INTERNAL && err instanceof Error && err.stack) log.debug(err.stack);
+        callback(svcErr as grpc.ServiceError);
+      } else {
+        (QUIET.has(method) ? log.debug : log.info)(method, { ms: (secs * 1000).toFixed(1) });
+        callback(null, res);
+      }
+    };
+    if (!ctx.isReady() && !ALWAYS.has(method)) {
+      done(unavailable('wincri is starting: recovering containers; retry shortly'));
+      return;
+    }
+    let p: Promise<Res>;
+    try {
+      p = fn(call.request, ctx, call);
+    } catch (e) {
+      done(e);
+      return;
+    }
+    p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
+  };
+}
+
+export type StreamFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>;
+
+export function wrapServerStream<Req, Res>(service: string, method: string, ctx: CriContext, fn: StreamFn<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    ctx.metrics?.requests.inc({ service, method, code: 'STREAM' });
+    log.info(`${method} stream opened`);
+    fn(call.request, ctx, call).then(
+      () => { if (!call.writableEnded) call.end(); },
+      (e) => {
+        const err = toServiceError(e);
+        log.info(`${method} stream failed`, { error: err.details });
+        call.emit('error', err);
+      },
+    );
+  };
+}

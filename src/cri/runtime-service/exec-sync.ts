@@ -1,0 +1,12 @@
+import type * as T from '../generated/index.js';
+import type { CriContext } from '../context.js';
+import { invalidArgument } from '../../runtime/errors.js';
+import { num } from '../convert.js';
+
+/** A non-zero exit code is data, not an error; a timeout is DEADLINE_EXCEEDED (the process is killed). */
+export async function execSync(req: T.ExecSyncRequest__Output, ctx: CriContext): Promise<T.ExecSyncResponse> {
+  if (!req.containerId) throw invalidArgument('container_id is required');
+  if (req.cmd.length === 0) throw invalidArgument('cmd is required');
+  const r = await ctx.runtime.execSync(req.containerId, req.cmd, num(req.timeout, 'timeout', { min: 0 }));
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+}

@@ -1,0 +1,15 @@
+import type * as T from '../generated/index.js';
+import type { CriContext } from '../context.js';
+import { containerToCri } from '../convert.js';
+import type { ContainerState } from '../../runtime/model.js';
+
+export async function listContainers(req: T.ListContainersRequest__Output, ctx: CriContext): Promise<T.ListContainersResponse> {
+  const f = req.filter;
+  const items = ctx.runtime.listContainers(f ? {
+    id: f.id || undefined,
+    podSandboxId: f.podSandboxId || undefined,
+    state: f.state ? (f.state.state as ContainerState) : undefined,
+    labelSelector: f.labelSelector,
+  } : undefined);
+  return { containers: items.map(containerToCri) };
+}

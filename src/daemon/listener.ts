@@ -1,0 +1,64 @@
+/**
+ * The CRI endpoint listener. One code path for both platforms: a net.Server on a unix socket (Linux) or a
+ * named pipe (Windows) whose connections are injected into grpc-js (Server.createConnectionInjector).
+ */
+import net from 'node:net';
+import { chmod, mkdir, unlink, lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { endpointPath } from '../config/config.js';
+import { logger } from '../util/log.js';
+
+const log = logger('listener');
+
+export interface EndpointListener { path: string; close(): Promise<void> }
+
+function probe(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Replaces a stale unix socket, refusing when another process still answers on it. */
+async function clearStaleSocket(path: string): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  if (await probe(path)) throw new Error(`another process is already serving on ${path}`);
+  log.info('removing stale socket', { path });
+  await unlink(path);
+}
+
+export async function listen(server: grpc.Server, endpoint: string): Promise<EndpointListener> {
+  const path = endpointPath(endpoint);
+  const isPipe = endpoint.startsWith('npipe://');
+  if (!isPipe) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+    await clearStaleSocket(path);
+  }
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const netServer = net.createServer((sock) => injector.injectConnection(sock));
+  await new Promise<void>((resolve, reject) => {
+    netServer.once('error', reject);
+    // On Windows the pipe's security descriptor is set by the Windows backend (SYSTEM + Administrators).
+    netServer.listen({ path, readableAll: false, writableAll: false }, () => resolve());
+  });
+  if (!isPipe) await chmod(path, 0o660);
+  log.info('serving CRI', { endpoint });
+  return {
+    path,
+    close: async () => {
+      await new Promise<void>((r) => netServer.close(() => r()));
+      injector.drain(1000);
+      injector.destroy();
+      if (!isPipe) await unlink(path).catch(() => undefined);
+    },
+  };
+}

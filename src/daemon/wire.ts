@@ -1,0 +1,150 @@
+/**
+ * The one place that picks implementations and wires them together: platform backend, image store, IO keeper,
+ * runtime, CRI server, metrics.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import YAML from 'yaml';
+import type { Config } from '../config/config.js';
+import type { Platform } from '../platform/types.js';
+import { createEmulatorPlatform } from '../platform/emulator/index.js';
+import { createWindowsPlatform } from '../platform/windows/index.js';
+import { ImageService } from '../images/service.js';
+import { KeeperClient } from '../container-io/keeper-client.js';
+import { Runtime } from '../runtime/runtime.js';
+import type { ImageProvider, IoKeeper } from '../runtime/ports.js';
+import { addCriServices } from '../cri/server.js';
+import { createRpcMetrics } from '../cri/handler.js';
+import type { CriContext } from '../cri/context.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { logger } from '../util/log.js';
+import { listen, type EndpointListener } from './listener.js';
+import { addAdminService } from './admin.js';
+import { VERSION } from '../version.js';
+
+const log = logger('daemon');
+
+export async function createPlatform(cfg: Config): Promise<Platform> {
+  if (cfg.backend === 'windows') return createWindowsPlatform();
+  return createEmulatorPlatform({
+    stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
+  });
+}
+
+export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string } {
+  const dir = join(cfg.root, 'io');
+  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log') };
+}
+
+/** Starts the IO keeper as a detached process that outlives the daemon. */
+async function spawnKeeper(cfg: Config): Promise<void> {
+  const p = keeperPaths(cfg);
+  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
+  await writeFileAtomic(p.configFile, YAML.stringify(cfg));
+  const out = await open(p.logFile, 'a');
+  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'io-keeper', '--config', p.configFile], {
+    detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env,
+  });
+  child.unref();
+  await out.close();
+  log.info('started IO keeper', { pid: child.pid, log: p.logFile });
+}
+
+function imageProvider(images: ImageService): ImageProvider {
+  return {
+    resolveForContainer: async (ref) => {
+      const img = await images.resolve(ref);
+      const c = img.config;
+      return {
+        id: img.id, repoTags: img.repoTags, repoDigests: img.repoDigests,
+        env: c.env ?? [], entrypoint: c.entrypoint ?? [], cmd: c.cmd ?? [], workingDir: c.workingDir ?? '', user: c.user ?? '',
+        layerPaths: images.layerPaths(img.id),
+      };
+    },
+    acquire: (imageId, containerId) => images.acquire(imageId, containerId),
+    release: (containerId) => images.release(containerId),
+  };
+}
+
+export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: string }
+
+export async function startDaemon(cfg: Config): Promise<Daemon> {
+  await mkdir(cfg.root, { recursive: true, mode: 0o711 });
+  const platform = await createPlatform(cfg);
+  const images = await ImageService.open({
+    root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
+  });
+  const kp = keeperPaths(cfg);
+  const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
+  const runtime = await Runtime.open({
+    platform, images: imageProvider(images), keeper: keeper as IoKeeper,
+    stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
+    runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
+    shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
+  });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
+  new Gauge({ name: 'wincri_pods', help: 'Pod sandboxes by state', labelNames: ['state'], registers: [registry],
+    collect() { for (const st of ['SANDBOX_READY', 'SANDBOX_NOTREADY'] as const) this.set({ state: st }, runtime.listPodSandbox({ state: st }).length); } });
+  new Gauge({ name: 'wincri_containers', help: 'Containers by state', labelNames: ['state'], registers: [registry],
+    collect() { for (const st of ['CONTAINER_CREATED', 'CONTAINER_RUNNING', 'CONTAINER_EXITED', 'CONTAINER_UNKNOWN'] as const) this.set({ state: st }, runtime.listContainers({ state: st }).length); } });
+
+  const ctx: CriContext = {
+    runtime, images, config: cfg, metrics: createRpcMetrics(registry),
+    isReady: () => runtime.isReady,
+    runtimeName: 'wincri', runtimeVersion: VERSION,
+    platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),
+  };
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
+  addCriServices(server, ctx);
+  addAdminService(server, (path) => images.importArchive(path));
+
+  let listener: EndpointListener | undefined;
+  let metricsServer: http.Server | undefined;
+  try {
+    listener = await listen(server, cfg.endpoint);
+    await runtime.recover();
+    log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
+    if (cfg.metrics.address) {
+      const [host, port] = splitHostPort(cfg.metrics.address);
+      metricsServer = http.createServer((req, res) => {
+        if (req.url !== '/metrics') { res.writeHead(404).end(); return; }
+        registry.metrics().then((m) => res.writeHead(200, { 'content-type': registry.contentType }).end(m),
+          (e) => res.writeHead(500).end(String(e)));
+      });
+      await new Promise<void>((r) => metricsServer!.listen(port, host, () => r()));
+      log.info('serving metrics', { address: cfg.metrics.address });
+    }
+  } catch (e) {
+    await listener?.close().catch(() => undefined);
+    server.forceShutdown();
+    keeper.close();
+    await platform.close();
+    throw e;
+  }
+
+  return {
+    runtime,
+    endpoint: cfg.endpoint,
+    // Never stops containers: only the daemon's own listeners and connections go away.
+    close: async () => {
+      await listener?.close();
+      await new Promise<void>((r) => server.tryShutdown(() => r()));
+      metricsServer?.close();
+      keeper.close();
+      await platform.close();
+    },
+  };
+}
+
+function splitHostPort(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', Number(a.slice(i + 1))];
+}

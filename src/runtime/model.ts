@@ -1,0 +1,120 @@
+/**
+ * Domain model of pods (sandboxes) and containers. The vocabulary (state names, field names) follows CRI
+ * because that is what operators read, but nothing here depends on the gRPC layer.
+ */
+export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+export type KV = Record<string, string>;
+
+export interface PodMetadata { name: string; uid: string; namespace: string; attempt: number }
+
+export interface PortMapping { protocol: string; containerPort: number; hostPort: number; hostIp: string }
+
+export interface NamespaceOptions { network: string; pid: string; ipc: string; targetId: string }
+
+export interface SandboxConfig {
+  metadata: PodMetadata;
+  hostname: string;
+  logDirectory: string;
+  dns?: { servers: string[]; searches: string[]; options: string[] };
+  portMappings: PortMapping[];
+  labels: KV;
+  annotations: KV;
+  hostProcess: boolean;
+  runAsUsername: string;
+  credentialSpec: string;
+  /** Echo of linux.security_context.namespace_options (kubelet compares it, also on Windows). */
+  namespaceOptions?: NamespaceOptions;
+}
+
+export interface SandboxRecord {
+  id: string;
+  config: SandboxConfig;
+  runtimeHandler: string;
+  /** ns since epoch, as a decimal string (beyond JS safe integers). */
+  createdAt: string;
+  state: SandboxState;
+  /** HNS namespace GUID (absent for host-network / HostProcess pods). */
+  namespaceId?: string;
+  ip?: string;
+  additionalIps: string[];
+}
+
+export interface WindowsResources {
+  cpuShares: number;
+  cpuCount: number;
+  cpuMaximum: number;
+  memoryLimitInBytes: number;
+  rootfsSizeInBytes: number;
+  affinityCpus: { cpuMask: string; cpuGroup: number }[];
+}
+
+export interface MountConfig {
+  containerPath: string;
+  hostPath: string;
+  readonly: boolean;
+  selinuxRelabel: boolean;
+  propagation: string;
+  recursiveReadOnly: boolean;
+}
+
+export interface ImageRef { image: string; userSpecifiedImage: string; annotations: KV; runtimeHandler: string }
+
+export interface ContainerConfig {
+  metadata: { name: string; attempt: number };
+  image: ImageRef;
+  command: string[];
+  args: string[];
+  workingDir: string;
+  envs: { key: string; value: string }[];
+  mounts: MountConfig[];
+  devices: { containerPath: string; hostPath: string; permissions: string }[];
+  labels: KV;
+  annotations: KV;
+  /** Relative to the sandbox log directory. */
+  logPath: string;
+  stdin: boolean;
+  stdinOnce: boolean;
+  tty: boolean;
+  windows: {
+    resources?: WindowsResources;
+    runAsUsername: string;
+    credentialSpec: string;
+    hostProcess: boolean;
+  };
+}
+
+export interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  config: ContainerConfig;
+  /** Node-local image ID (config digest), equal to Image.id and PullImage.image_ref. */
+  imageId: string;
+  /** Image as shown to users (first repo tag, else the ID). */
+  imageName: string;
+  /** Repo digest if known, else the image ID. */
+  imageRef: string;
+  createdAt: string;
+  startedAt: string;
+  finishedAt: string;
+  state: ContainerState;
+  exitCode: number;
+  reason: string;
+  message: string;
+  /** PID of the init process inside the compute system (while running). */
+  pid?: number;
+  /** Writable layer directory. */
+  scratchPath: string;
+  /** Absolute log path ('' when logging is off). */
+  logFile: string;
+  /** Resources currently applied (config, then UpdateContainerResources). */
+  resources?: WindowsResources;
+  /** Set while a stop has been requested (so an exit is reported with the right reason). */
+  stopRequested?: boolean;
+}
+
+export function nowNs(): string {
+  const ms = BigInt(Date.now());
+  const sub = process.hrtime.bigint() % 1_000_000n;
+  return (ms * 1_000_000n + sub).toString();
+}
