@@ -1,0 +1,135 @@
+/**
+ * End-to-end harness: starts the real `wincri serve` process on a temp socket and talks to it with a real gRPC
+ * client generated from api/api.proto.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadCri } from '../../src/cri/proto.js';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+type Callable = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void;
+
+/** Promisified unary call: `await call(client, 'Version', {})`. */
+export function call<R = any>(client: grpc.Client, method: string, req: unknown, timeoutMs = 60_000): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, Callable>)[method];
+    if (!fn) return reject(new Error(`no method ${method}`));
+    fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (e, r) => (e ? reject(e) : resolve(r as R)));
+  });
+}
+
+export async function expectCode(p: Promise<unknown>, code: grpc.status): Promise<grpc.ServiceError> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as grpc.ServiceError;
+    if (err.code !== code) throw new Error(`expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
+    return err;
+  }
+  throw new Error(`expected ${grpc.status[code]}, but the call succeeded`);
+}
+
+export class Daemon {
+  readonly dir: string;
+  readonly root: string;
+  readonly socket: string;
+  readonly endpoint: string;
+  readonly logFile: string;
+  proc?: ChildProcess;
+  runtime!: grpc.Client;
+  image!: grpc.Client;
+
+  constructor(name = 'wincri-e2e') {
+    this.dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    this.root = join(this.dir, 'root');
+    this.socket = join(this.dir, 'wincri.sock');
+    this.endpoint = `unix://${this.socket}`;
+    this.logFile = join(this.dir, 'daemon.log');
+    mkdirSync(join(this.dir, 'logs'), { recursive: true });
+  }
+
+  get logDir(): string { return join(this.dir, 'logs'); }
+
+  async start(extraArgs: string[] = []): Promise<void> {
+    const out = openSync(this.logFile, 'a');
+    this.proc = spawn(process.execPath, [CLI, 'serve', '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
+      stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
+    });
+    closeSync(out);
+    const cri = loadCri();
+    this.runtime = new cri.runtime.v1.RuntimeService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
+    this.image = new cri.runtime.v1.ImageService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (this.proc.exitCode !== null) throw new Error(`daemon exited with ${this.proc.exitCode}:\n${this.log()}`);
+      try {
+        const st = await call(this.runtime, 'Status', {}, 2000);
+        if (st.status.conditions.every((c: { status: boolean }) => c.status)) return;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  log(): string {
+    try { return readFileSync(this.logFile, 'utf8').split('\n').slice(-80).join('\n'); } catch { return ''; }
+  }
+
+  /** kill -9 of the daemon process only. */
+  async kill9(): Promise<void> {
+    this.close();
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc!.once('exit', r));
+      this.proc.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.close();
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc!.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  private close(): void {
+    this.runtime?.close();
+    this.image?.close();
+  }
+
+  importImage(tar: string): string {
+    return execFileSync(process.execPath, [CLI, 'images', 'import', '--endpoint', this.endpoint, tar], { encoding: 'utf8' });
+  }
+
+  /** Stops the daemon, the IO keeper and the emulator service, and removes all state. */
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    for (const pidFile of [join(this.root, 'io', 'keeper.pid')]) {
+      if (existsSync(pidFile)) {
+        try { process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+    const { stopEmulatorService } = await import('../../src/platform/emulator/index.js');
+    await stopEmulatorService(join(this.root, 'emulator')).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function podConfig(name: string, logDir: string, extra: Record<string, unknown> = {}) {
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 },
+    hostname: name,
+    logDirectory: logDir,
+    labels: { app: name, 'io.kubernetes.pod.name': name },
+    annotations: { 'kubernetes.io/config.source': 'api' },
+    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+    ...extra,
+  };
+}
