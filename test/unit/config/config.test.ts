@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { loadConfig, defaults, defaultConfigYaml, endpointPath, ConfigError } from '../../../src/config/config.js';
+
+test('defaults: emulator on Linux, named pipe and windows backend on Windows', () => {
+  assert.equal(defaults('linux').backend, 'emulator');
+  assert.equal(defaults('linux').endpoint, 'unix:///run/wincri/wincri.sock');
+  assert.equal(defaults('win32').backend, 'windows');
+  assert.equal(defaults('win32').endpoint, 'npipe:////./pipe/wincri');
+  assert.equal(defaults().emulator.osVersion, '10.0.20348');
+});
+
+test('config default prints every default and parses back to them', () => {
+  const printed = YAML.parse(defaultConfigYaml());
+  assert.deepEqual(printed, defaults());
+});
+
+test('file values apply, flags override, unknown keys and wrong types are rejected', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  try {
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'root: /srv/wincri\nemulator:\n  osVersion: 10.0.26100\ncontainerLog:\n  maxLineSize: 100\n');
+    const c = loadConfig(f, { root: '/override' });
+    assert.equal(c.root, '/override');
+    assert.equal(c.emulator.osVersion, '10.0.26100');
+    assert.equal(c.emulator.stateDir, '/override/emulator');
+    assert.equal(c.containerLog.maxLineSize, 100);
+    writeFileSync(f, 'emulatr: {}\n');
+    assert.throws(() => loadConfig(f), (e) => e instanceof ConfigError && /emulatr/.test(e.message));
+    writeFileSync(f, 'containerLog:\n  maxLineSize: big\n');
+    assert.throws(() => loadConfig(f), (e) => e instanceof ConfigError && /containerLog.maxLineSize/.test(e.message));
+    assert.throws(() => loadConfig(undefined, { endpoint: 'tcp://x' }), ConfigError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('endpoint paths', () => {
+  assert.equal(endpointPath('unix:///run/wincri/wincri.sock'), '/run/wincri/wincri.sock');
+  assert.equal(endpointPath('npipe:////./pipe/wincri'), '\\\\.\\pipe\\wincri');
+});
