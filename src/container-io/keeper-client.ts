@@ -1,0 +1,281 @@
+/**
+ * The daemon's side of the IO keeper protocol (./protocol.ts). One connection, request ids, automatic
+ * reconnection: when the keeper goes away the client reconnects (spawning it again if a spawn function was
+ * given), re-subscribes and re-reads `list`, so exit notifications are delivered at least once. Each exit is
+ * delivered once per client (deduplicated by container id and exit time) until it is acked or forgotten.
+ */
+import { createConnection, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { logger, type Logger } from '../util/log.js';
+import {
+  KeeperError, fromWireError, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
+  type PingResult, type StartParams, type StartResult, type WireError,
+} from './protocol.js';
+
+export interface KeeperClientOptions {
+  /** Starts the keeper process (detached) when nothing answers on the socket. */
+  spawn?: () => Promise<void>;
+  /** How long connect() (and reconnection) keeps retrying after spawning. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Per-request timeout. Default 30 s. */
+  requestTimeoutMs?: number;
+  log?: Logger;
+}
+
+type ExitListener = (e: ExitEvent) => void;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const RETRY_MS = 100;
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function connectOnce(path: string, timeoutMs = 2000): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection(path);
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${path}: timed out`)); }, timeoutMs);
+    s.once('connect', () => { clearTimeout(timer); s.removeAllListeners('error'); resolve(s); });
+    s.once('error', (e) => { clearTimeout(timer); s.destroy(); reject(e); });
+  });
+}
+
+export class KeeperClient {
+  readonly socketPath: string;
+  private readonly opts: KeeperClientOptions;
+  private readonly log: Logger;
+  private sock: Socket | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners: ExitListener[] = [];
+  private readonly delivered = new Set<string>();
+  private subscribed = false;
+  private closed = false;
+  private reconnecting: Promise<void> | undefined;
+
+  private constructor(socketPath: string, opts: KeeperClientOptions) {
+    this.socketPath = socketPath;
+    this.opts = opts;
+    this.log = opts.log ?? logger('io-keeper-client');
+  }
+
+  /**
+   * Connects to the keeper. If nothing answers and `spawn` is given, calls it once and retries for up to
+   * connectTimeoutMs (10 s); otherwise fails with KeeperError 'Unavailable'.
+   */
+  static async connect(socketPath: string, opts: KeeperClientOptions = {}): Promise<KeeperClient> {
+    const c = new KeeperClient(socketPath, opts);
+    await c.establish();
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------------------- API
+
+  ping(): Promise<PingResult> { return this.call('ping', undefined); }
+  start(params: StartParams): Promise<StartResult> { return this.call('start', params); }
+  async reopenLog(containerId: string): Promise<void> { await this.call('reopenLog', { containerId }); }
+  list(): Promise<AttachmentInfo[]> { return this.call('list', undefined); }
+
+  async ack(containerId: string): Promise<void> {
+    await this.call('ack', { containerId });
+    this.dropDelivered(containerId);
+  }
+
+  async forget(containerId: string): Promise<void> {
+    await this.call('forget', { containerId });
+    this.dropDelivered(containerId);
+  }
+
+  /**
+   * Registers an exit listener and subscribes. Exits that happened before (unacknowledged ones in `list`) are
+   * delivered too, and again after every reconnection, so none is missed while the daemon or keeper was down.
+   */
+  async onExit(cb: ExitListener): Promise<void> {
+    this.listeners.push(cb);
+    if (!this.subscribed) {
+      this.subscribed = true;
+      await this.call('subscribe', undefined);
+    }
+    await this.replayExits();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failPending(new KeeperError('Unavailable', 'keeper client closed'));
+    const s = this.sock;
+    this.sock = undefined;
+    if (s && !s.destroyed) {
+      await new Promise<void>((r) => { s.once('close', () => r()); s.end(); setTimeout(() => { s.destroy(); r(); }, 500).unref(); });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- internals
+
+  private async call<M extends KeeperMethod>(method: M, params: KeeperMethods[M]['params']): Promise<KeeperMethods[M]['result']> {
+    if (this.closed) throw new KeeperError('Unavailable', 'keeper client closed');
+    if (!this.sock && this.reconnecting) {
+      const timeout = this.opts.connectTimeoutMs ?? 10_000;
+      await Promise.race([this.reconnecting, delay(timeout)]);
+    }
+    const sock = this.sock;
+    if (!sock) throw new KeeperError('Unavailable', `IO keeper at ${this.socketPath} is not connected`);
+    const id = this.nextId++;
+    const msg = JSON.stringify(params === undefined ? { id, method } : { id, method, params }) + '\n';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new KeeperError('Unavailable', `IO keeper did not answer ${method} within ${this.requestTimeout()} ms`));
+      }, this.requestTimeout());
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      sock.write(msg);
+    });
+  }
+
+  private requestTimeout(): number { return this.opts.requestTimeoutMs ?? 30_000; }
+
+  /** Connects (spawning the keeper if needed) and verifies with ping. */
+  private async establish(): Promise<void> {
+    const first = await this.tryAttach();
+    if (first) return;
+    if (!this.opts.spawn) {
+      throw new KeeperError('Unavailable', `no IO keeper answers on ${this.socketPath}`);
+    }
+    await this.opts.spawn();
+    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 10_000);
+    while (Date.now() < deadline) {
+      if (this.closed) throw new KeeperError('Unavailable', 'keeper client closed');
+      if (await this.tryAttach()) return;
+      await delay(RETRY_MS);
+    }
+    throw new KeeperError('Unavailable', `IO keeper did not come up on ${this.socketPath}`);
+  }
+
+  private async tryAttach(): Promise<boolean> {
+    let sock: Socket;
+    try {
+      sock = await connectOnce(this.socketPath);
+    } catch {
+      return false;
+    }
+    this.attach(sock);
+    try {
+      await this.call('ping', undefined);
+      return true;
+    } catch {
+      this.detach(sock);
+      sock.destroy();
+      return false;
+    }
+  }
+
+  private attach(sock: Socket): void {
+    this.sock = sock;
+    const decoder = new StringDecoder('utf8');
+    let buf = '';
+    sock.on('data', (data: Buffer) => {
+      buf += decoder.write(data);
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim() !== '') this.onLine(line);
+      }
+    });
+    sock.on('error', (e) => this.log.debug('keeper connection error', { err: e }));
+    sock.on('close', () => {
+      if (this.sock !== sock) return;
+      this.detach(sock);
+      if (!this.closed) this.startReconnect();
+    });
+  }
+
+  private detach(sock: Socket): void {
+    if (this.sock === sock) this.sock = undefined;
+    this.failPending(new KeeperError('Unavailable', 'connection to the IO keeper was lost'));
+  }
+
+  private failPending(e: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(e);
+    }
+  }
+
+  private onLine(line: string): void {
+    let msg: { id?: number | null; result?: unknown; error?: WireError; event?: string };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.log.warn('malformed message from IO keeper', { line: line.slice(0, 200) });
+      return;
+    }
+    if (msg.event === 'exit') {
+      this.deliver(msg as unknown as ExitEvent);
+      return;
+    }
+    if (typeof msg.id !== 'number') {
+      if (msg.error) this.log.warn('IO keeper reported an error', { error: msg.error.message });
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    clearTimeout(p.timer);
+    if (msg.error) p.reject(fromWireError(msg.error));
+    else p.resolve(msg.result);
+  }
+
+  private deliver(e: ExitEvent): void {
+    const key = `${e.containerId}/${e.exitedAt}`;
+    if (this.delivered.has(key)) return;
+    this.delivered.add(key);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error('exit listener failed', { containerId: e.containerId, err });
+      }
+    }
+  }
+
+  private dropDelivered(containerId: string): void {
+    for (const k of this.delivered) if (k.startsWith(`${containerId}/`)) this.delivered.delete(k);
+  }
+
+  private async replayExits(): Promise<void> {
+    const list = await this.call('list', undefined);
+    for (const a of list) {
+      if (a.exited && !a.acked) {
+        this.deliver({ event: 'exit', containerId: a.containerId, pid: a.pid, exitCode: a.exited.exitCode,
+          exitedAt: a.exited.exitedAt });
+      }
+    }
+  }
+
+  private startReconnect(): void {
+    if (this.reconnecting) return;
+    this.log.warn('connection to the IO keeper lost; reconnecting', { socket: this.socketPath });
+    this.reconnecting = (async () => {
+      let wait = RETRY_MS;
+      while (!this.closed) {
+        try {
+          await this.establish();
+          if (this.subscribed) {
+            await this.call('subscribe', undefined);
+            await this.replayExits();
+          }
+          this.log.info('reconnected to the IO keeper', { socket: this.socketPath });
+          return;
+        } catch (e) {
+          if (this.sock) { this.sock.destroy(); }
+          this.log.debug('IO keeper reconnect failed', { err: e });
+          await delay(wait);
+          wait = Math.min(wait * 2, 2000);
+        }
+      }
+    })().finally(() => { this.reconnecting = undefined; });
+  }
+}

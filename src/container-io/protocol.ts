@@ -1,0 +1,135 @@
+/**
+ * Wire protocol between the daemon (KeeperClient) and the per-node IO keeper (keeper.ts): JSON lines over a
+ * Unix socket / Windows named pipe.
+ *
+ *   request   {"id": 7, "method": "start", "params": {...}}
+ *   response  {"id": 7, "result": {...}}   or   {"id": 7, "error": {"code": "NotFound", "message": "..."}}
+ *   event     {"event": "exit", "containerId": "...", "pid": 4, "exitCode": 0, "exitedAt": "1732442400123456789"}
+ *
+ * A request that cannot be parsed gets a response with `"id": null`. Events go only to connections that sent
+ * `subscribe`.
+ */
+import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
+import { PlatformError } from '../platform/hresult.js';
+
+export const KEEPER_PROTOCOL_VERSION = 1;
+export const KEEPER_VERSION = `wincri-io-keeper/${KEEPER_PROTOCOL_VERSION}`;
+/** Longest accepted request line (bytes); longer lines are answered with an error and the connection closed. */
+export const MAX_REQUEST_LINE = 4 * 1024 * 1024;
+
+export interface StartParams {
+  containerId: string;
+  /** The compute system the process is created in. */
+  systemId: string;
+  /** HcsCreateProcess parameters; Create*Pipe decide which stdio streams exist. */
+  process: ProcessParametersDoc;
+  /** Absolute CRI log path; empty or absent → output is drained and discarded. */
+  logPath?: string;
+  /** ≤ 0 = unlimited; default 16384. */
+  maxLineSize?: number;
+}
+export interface StartResult { pid: number }
+
+export interface ContainerIdParams { containerId: string }
+
+export interface ExitInfo {
+  exitCode: number;
+  /** Nanoseconds since the Unix epoch, as a decimal string. */
+  exitedAt: string;
+  /** The keeper restarted while the process ran and could not reopen it: exit code unknown (255). */
+  lost?: boolean;
+}
+
+export interface AttachmentInfo {
+  containerId: string;
+  systemId: string;
+  pid: number;
+  logPath: string;
+  exited?: ExitInfo;
+  /** The exit was acknowledged with `ack`. */
+  acked?: boolean;
+  /** The keeper restarted while the process ran: stdio was lost, only the exit is tracked. */
+  recovered?: boolean;
+}
+
+export interface ExitEvent {
+  event: 'exit';
+  containerId: string;
+  pid: number;
+  exitCode: number;
+  exitedAt: string;
+}
+
+export interface PingResult { pid: number; version: string; protocol: number }
+
+/** Method name → params and result. */
+export interface KeeperMethods {
+  start: { params: StartParams; result: StartResult };
+  reopenLog: { params: ContainerIdParams; result: Record<string, never> };
+  list: { params: Record<string, never> | undefined; result: AttachmentInfo[] };
+  subscribe: { params: Record<string, never> | undefined; result: Record<string, never> };
+  ack: { params: ContainerIdParams; result: Record<string, never> };
+  forget: { params: ContainerIdParams; result: Record<string, never> };
+  ping: { params: Record<string, never> | undefined; result: PingResult };
+}
+export type KeeperMethod = keyof KeeperMethods;
+export const KEEPER_METHODS: readonly KeeperMethod[] = ['start', 'reopenLog', 'list', 'subscribe', 'ack', 'forget', 'ping'];
+
+export interface KeeperRequest<M extends KeeperMethod = KeeperMethod> {
+  id: number;
+  method: M;
+  params?: KeeperMethods[M]['params'];
+}
+
+export type KeeperErrorCode =
+  | 'InvalidArgument' | 'NotFound' | 'AlreadyExists' | 'FailedPrecondition' | 'Unavailable' | 'Internal' | 'Platform';
+
+export interface WireError {
+  code: KeeperErrorCode;
+  message: string;
+  /** Set when code is 'Platform': the PlatformError's HRESULT and operation. */
+  hresult?: number;
+  operation?: string;
+  errorDocument?: unknown;
+}
+
+export type KeeperResponse =
+  | { id: number | null; result: unknown }
+  | { id: number | null; error: WireError };
+
+/** An error reported by the keeper (or about reaching it). Platform failures are rebuilt as PlatformError. */
+export class KeeperError extends Error {
+  readonly code: KeeperErrorCode;
+  constructor(code: KeeperErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeeperError';
+    this.code = code;
+  }
+}
+
+export function isKeeperError(e: unknown, code?: KeeperErrorCode): e is KeeperError {
+  return e instanceof KeeperError && (code === undefined || e.code === code);
+}
+
+/** Error → wire form. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof PlatformError) {
+    return { code: 'Platform', message: e.message, hresult: e.hresult, operation: e.operation,
+      errorDocument: e.errorDocument };
+  }
+  if (e instanceof KeeperError) return { code: e.code, message: e.message };
+  return { code: 'Internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** Wire form → Error (PlatformError for platform failures, KeeperError otherwise). */
+export function fromWireError(w: WireError): Error {
+  if (w.code === 'Platform' && typeof w.hresult === 'number') {
+    const e = new PlatformError(w.hresult, w.operation ?? 'keeper', undefined, w.errorDocument);
+    e.message = w.message;
+    return e;
+  }
+  return new KeeperError(w.code, w.message);
+}
+
+/** Container ids become file names in the keeper's state directory. */
+export const CONTAINER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
