@@ -36,9 +36,9 @@ export async function createPlatform(cfg: Config): Promise<Platform> {
   });
 }
 
-export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string } {
+export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string; pidFile: string } {
   const dir = join(cfg.root, 'io');
-  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log') };
+  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log'), pidFile: join(dir, 'keeper.pid') };
 }
 
 /** Starts the IO keeper as a detached process that outlives the daemon. */
@@ -53,6 +53,7 @@ async function spawnKeeper(cfg: Config): Promise<void> {
   });
   child.unref();
   await out.close();
+  if (child.pid) await writeFileAtomic(p.pidFile, String(child.pid));
   log.info('started IO keeper', { pid: child.pid, log: p.logFile });
 }
 
@@ -125,7 +126,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   } catch (e) {
     await listener?.close().catch(() => undefined);
     server.forceShutdown();
-    keeper.close();
+    await keeper.close();
     await platform.close();
     throw e;
   }
@@ -138,7 +139,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       metricsServer?.close();
-      keeper.close();
+      await keeper.close();
       await platform.close();
     },
   };
