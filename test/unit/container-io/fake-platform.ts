@@ -1,0 +1,166 @@
+/**
+ * In-memory test double of the platform's compute service for the IO keeper tests: compute systems are plain
+ * records, processes have PassThrough stdio that the test writes to, and exit when the test says so.
+ */
+import { PassThrough } from 'node:stream';
+import type {
+  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio,
+} from '../../../src/platform/types.js';
+import type { ProcessParametersDoc, ProcessStatusDoc, SystemExitStatusDoc } from '../../../src/platform/hcs/schema/index.js';
+import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
+
+export class FakeProcess {
+  readonly pid: number;
+  readonly params: ProcessParametersDoc;
+  readonly stdin?: PassThrough;
+  readonly stdout?: PassThrough;
+  readonly stderr?: PassThrough;
+  exitStatus: ProcessStatusDoc | undefined;
+  private readonly exitWaiters: Array<(s: ProcessStatusDoc) => void> = [];
+  readonly stdinData: Buffer[] = [];
+
+  constructor(pid: number, params: ProcessParametersDoc) {
+    this.pid = pid;
+    this.params = params;
+    if (params.CreateStdInPipe) {
+      this.stdin = new PassThrough();
+      this.stdin.on('data', (b: Buffer) => this.stdinData.push(b));
+    }
+    if (params.CreateStdOutPipe) this.stdout = new PassThrough();
+    if (params.CreateStdErrPipe && !params.EmulateConsole) this.stderr = new PassThrough();
+  }
+
+  /** The process exits; its pipes stay open until endOutput() (as when a grandchild still holds them). */
+  exit(code: number): void {
+    if (this.exitStatus) return;
+    this.exitStatus = { ProcessId: this.pid, Exited: true, ExitCode: code, LastWaitResult: 0 };
+    for (const w of this.exitWaiters.splice(0)) w(this.exitStatus);
+  }
+
+  endOutput(): void {
+    this.stdout?.end();
+    this.stderr?.end();
+  }
+
+  waitExit(): Promise<ProcessStatusDoc> {
+    if (this.exitStatus) return Promise.resolve(this.exitStatus);
+    return new Promise((r) => this.exitWaiters.push(r));
+  }
+
+  /** A handle as HcsCreateProcess (with stdio) or HcsOpenProcess (without) returns it. */
+  handle(withStdio: boolean): ComputeProcess {
+    const p = this;
+    const stdio: ProcessStdio = withStdio ? { stdin: this.stdin, stdout: this.stdout, stderr: this.stderr } : {};
+    return {
+      pid: this.pid,
+      stdio,
+      async signal() { p.exit(1); },
+      async terminate() {
+        if (p.exitStatus) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, 'HcsTerminateProcess');
+        p.exit(1);
+        p.endOutput();
+      },
+      async getProperties() { return p.exitStatus ?? { ProcessId: p.pid, Exited: false }; },
+      async modify() { /* nothing to do */ },
+      waitExit: () => p.waitExit(),
+      close() { /* handle only */ },
+    };
+  }
+}
+
+export class FakeSystem {
+  readonly id: string;
+  readonly processes = new Map<number, FakeProcess>();
+  constructor(id: string) { this.id = id; }
+}
+
+export class FakeCompute implements ComputeService {
+  readonly systems = new Map<string, FakeSystem>();
+  readonly created: FakeProcess[] = [];
+  private nextPid = 100;
+  private readonly createWaiters: Array<(p: FakeProcess) => void> = [];
+  /** Makes the next createProcess fail with this error. */
+  failNextCreate: Error | undefined;
+  openHandles = 0;
+
+  addSystem(id: string): FakeSystem {
+    const s = new FakeSystem(id);
+    this.systems.set(id, s);
+    return s;
+  }
+
+  /** Resolves with the n-th created process (0-based) once it exists. */
+  processAt(n: number): Promise<FakeProcess> {
+    if (this.created[n]) return Promise.resolve(this.created[n]);
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.created[n]) resolve(this.created[n]);
+        else this.createWaiters.push(check);
+      };
+      this.createWaiters.push(check);
+    });
+  }
+
+  async createComputeSystem(): Promise<ComputeSystem> {
+    throw new PlatformError(HRESULT.E_NOTIMPL, 'HcsCreateComputeSystem');
+  }
+
+  async openComputeSystem(id: string): Promise<ComputeSystem> {
+    const sys = this.systems.get(id);
+    if (!sys) throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, 'HcsOpenComputeSystem', id);
+    this.openHandles++;
+    const compute = this;
+    let closed = false;
+    const notImpl = (op: string) => async (): Promise<never> => { throw new PlatformError(HRESULT.E_NOTIMPL, op); };
+    return {
+      id,
+      start: notImpl('HcsStartComputeSystem'),
+      shutdown: notImpl('HcsShutDownComputeSystem'),
+      terminate: notImpl('HcsTerminateComputeSystem'),
+      pause: notImpl('HcsPauseComputeSystem'),
+      resume: notImpl('HcsResumeComputeSystem'),
+      modify: notImpl('HcsModifyComputeSystem'),
+      getProperties: async () => ({ Id: id, State: 'Running' }),
+      async createProcess(params: ProcessParametersDoc): Promise<ComputeProcess> {
+        if (compute.failNextCreate) {
+          const e = compute.failNextCreate;
+          compute.failNextCreate = undefined;
+          throw e;
+        }
+        const p = new FakeProcess(compute.nextPid++, params);
+        sys.processes.set(p.pid, p);
+        compute.created.push(p);
+        for (const w of compute.createWaiters.splice(0)) w(p);
+        return p.handle(true);
+      },
+      async openProcess(pid: number): Promise<ComputeProcess> {
+        const p = sys.processes.get(pid);
+        if (!p || p.exitStatus) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, 'HcsOpenProcess', String(pid));
+        return p.handle(false);
+      },
+      waitExit: () => new Promise<SystemExitStatusDoc>(() => undefined),
+      onEvent(_l: (e: ComputeEvent) => void) { /* no events */ },
+      close() { if (!closed) { closed = true; compute.openHandles--; } },
+    };
+  }
+
+  async enumerateComputeSystems() { return [...this.systems.keys()].map((Id) => ({ Id })); }
+  async getServiceProperties() { return { SupportedSchemaVersions: [{ Major: 2, Minor: 1 }] }; }
+  async close(): Promise<void> { /* nothing */ }
+}
+
+export function fakePlatform(): { platform: Platform; compute: FakeCompute } {
+  const compute = new FakeCompute();
+  const unsupported = new Proxy({}, {
+    get: (_t, prop) => async () => { throw new Error(`fake platform: ${String(prop)} is not implemented`); },
+  });
+  const platform: Platform = {
+    name: 'emulator',
+    compute,
+    network: unsupported as Platform['network'],
+    storage: unsupported as Platform['storage'],
+    host: { osVersion: '10.0.20348', architecture: 'amd64' },
+    async close() { /* nothing */ },
+  };
+  return { platform, compute };
+}
