@@ -1,0 +1,197 @@
+/**
+ * Connection from a client process to the emulator service: request/response with reconnect, unsolicited events,
+ * and stdio stream attachments. If nothing listens on the socket the client can spawn the service detached
+ * (own session, stdio to <state>/service.log, unref'd) so it outlives the client.
+ */
+import { connect, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PlatformError, HRESULT } from '../hresult.js';
+import {
+  LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
+  type WireResponse, type WireEvent, type StreamName, type WireError,
+} from './protocol.js';
+
+export interface ClientOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
+
+/** Requests that are safe to send again after a reconnect (they only observe). */
+const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties']);
+
+interface Pending { method: string; params: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }
+
+function trySocket(path: string): Promise<Socket | undefined> {
+  return new Promise((res) => {
+    const s = connect(path);
+    const fail = () => { s.destroy(); res(undefined); };
+    s.once('error', fail);
+    s.once('connect', () => { s.off('error', fail); res(s); });
+  });
+}
+
+export class EmulatorClient {
+  private sock?: Socket;
+  private connecting?: Promise<Socket>;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private resendQueue: [number, Pending][] = [];
+  private closed = false;
+  private eventListeners = new Set<(e: WireEvent) => void>();
+  private disconnectListeners = new Set<() => void>();
+  /** Re-establishes server-side state (open handles) on a fresh connection before other requests go out. */
+  reopen?: (send: (method: string, params: Record<string, unknown>) => Promise<unknown>) => Promise<void>;
+  readonly socketPath: string;
+
+  constructor(readonly opts: ClientOptions) {
+    this.socketPath = join(opts.stateDir, SOCKET_NAME);
+  }
+
+  onEvent(l: (e: WireEvent) => void): void { this.eventListeners.add(l); }
+  onDisconnect(l: () => void): void { this.disconnectListeners.add(l); }
+
+  private spawnService(): void {
+    mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    const main = fileURLToPath(new URL('./service/main.js', import.meta.url));
+    const fd = openSync(join(this.opts.stateDir, LOG_NAME), 'a');
+    try {
+      const child = spawn(process.execPath, [main, '--state', this.opts.stateDir,
+        '--os-version', this.opts.osVersion ?? '10.0.20348', '--arch', this.opts.architecture ?? 'amd64'],
+      { detached: true, stdio: ['ignore', fd, fd] });
+      child.on('error', () => undefined);
+      child.unref();
+    } finally { closeSync(fd); }
+  }
+
+  private async dial(): Promise<Socket> {
+    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
+    let spawned = false;
+    for (;;) {
+      if (this.closed) throw new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'connect', 'client closed');
+      const s = await trySocket(this.socketPath);
+      if (s) return s;
+      if (this.opts.spawnService === false) {
+        throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', `no emulator service at ${this.socketPath}`);
+      }
+      if (!spawned) { this.spawnService(); spawned = true; }
+      if (Date.now() > deadline) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', `emulator service did not come up at ${this.socketPath}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Connects (spawning the service if needed) unless already connected. */
+  connect(): Promise<Socket> {
+    if (this.sock && !this.sock.destroyed) return Promise.resolve(this.sock);
+    if (this.connecting) return this.connecting;
+    this.connecting = (async () => {
+      const s = await this.dial();
+      const splitter = new LineSplitter((line) => this.onLine(line));
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => splitter.push(d));
+      s.on('error', () => undefined);
+      s.on('close', () => this.onClose(s));
+      this.sock = s;
+      if (this.reopen) await this.reopen((m, p) => this.sendOn(s, m, p));
+      // Re-send the observing requests that were in flight on the previous connection.
+      const resend = this.resendQueue;
+      this.resendQueue = [];
+      for (const [id, p] of resend) if (this.pending.get(id) === p) this.write(s, id, p);
+      return s;
+    })();
+    this.connecting.then(() => { this.connecting = undefined; }, () => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  private write(s: Socket, id: number, p: Pending): void {
+    s.write(JSON.stringify({ id, method: p.method, params: p.params }) + '\n');
+  }
+
+  private sendOn(s: Socket, method: string, params: Record<string, unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const p: Pending = { method, params, resolve, reject };
+      this.pending.set(id, p);
+      this.write(s, id, p);
+    });
+  }
+
+  private onLine(line: string): void {
+    let msg: WireResponse & Partial<WireEvent>;
+    try { msg = JSON.parse(line) as WireResponse & Partial<WireEvent>; } catch { return; }
+    if (msg.event) { for (const l of this.eventListeners) l(msg as unknown as WireEvent); return; }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (msg.error) p.reject(fromWireError(msg.error, p.method)); else p.resolve(msg.result);
+  }
+
+  private onClose(s: Socket): void {
+    if (this.sock !== s) return;
+    this.sock = undefined;
+    const resend: [number, Pending][] = [];
+    for (const [id, p] of this.pending) {
+      if (!this.closed && RESENDABLE.has(p.method)) resend.push([id, p]);
+      else p.reject(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, p.method, 'connection to the emulator service was lost'));
+    }
+    this.pending = new Map(resend);
+    this.resendQueue = resend;
+    if (this.closed) return;
+    for (const l of this.disconnectListeners) l();
+    const retry = (delay: number) => {
+      if (this.closed) return;
+      this.connect().catch(() => setTimeout(() => retry(Math.min(delay * 2, 2000)), delay));
+    };
+    if (resend.length > 0 || this.reopen) retry(50);
+  }
+
+  async request<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    if (this.closed) throw new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, method, 'the platform connection is closed');
+    const s = await this.connect();
+    return this.sendOn(s, method, params) as Promise<T>;
+  }
+
+  /** Opens a stdio attachment: a dedicated connection carrying the raw bytes of one stream of a process. */
+  async attach(systemId: string, pid: number, stream: StreamName): Promise<Socket> {
+    await this.connect();
+    const s = await trySocket(this.socketPath);
+    if (!s) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio', 'cannot connect to the emulator service');
+    s.write(JSON.stringify({ attach: { systemId, pid, stream } }) + '\n');
+    return new Promise((resolve, reject) => {
+      // Read the handshake line with 'readable'/read() so the socket never enters flowing mode: once the listener
+      // is removed the stream is back to its initial state and the caller's 'data' listener or pipe() starts it.
+      let buf = Buffer.alloc(0);
+      const onReadable = () => {
+        let d: Buffer | null;
+        while ((d = s.read() as Buffer | null) !== null) {
+          buf = Buffer.concat([buf, d]);
+          const i = buf.indexOf(10);
+          if (i < 0) continue;
+          s.off('readable', onReadable);
+          s.off('close', onClose);
+          const head = buf.subarray(0, i).toString('utf8');
+          const rest = buf.subarray(i + 1);
+          let msg: { ok?: boolean; error?: WireError };
+          try { msg = JSON.parse(head) as typeof msg; } catch { s.destroy(); reject(new PlatformError(HRESULT.HCS_E_PROTOCOL_ERROR, 'AttachStdio', 'bad handshake')); return; }
+          if (msg.error) { s.destroy(); reject(fromWireError(msg.error, 'AttachStdio')); return; }
+          if (rest.length > 0) s.unshift(rest);
+          resolve(s);
+          return;
+        }
+      };
+      const onClose = () => reject(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'attachment closed during handshake'));
+      s.on('readable', onReadable);
+      s.on('close', onClose);
+      s.on('error', () => undefined);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    const s = this.sock;
+    this.sock = undefined;
+    for (const [, p] of this.pending) p.reject(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, p.method, 'the platform connection is closed'));
+    this.pending.clear();
+    s?.end();
+    s?.destroy();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Wire protocol between emulator clients (src/platform/emulator/index.ts) and the emulator service
+ * (service/main.ts). Transport: a unix socket `<state>/service.sock`, one JSON object per line.
+ *
+ * Control connections:
+ *   client → service  {"id": n, "method": "...", "params": {...}}
+ *   service → client  {"id": n, "result": ...}  |  {"id": n, "error": {"hresult", "message", "document"}}
+ *   service → client  {"event": "SystemExited"|"ProcessExited", "systemId", "pid"?, "data"}   (unsolicited)
+ * Documents travel as JSON *text* (params.document / params.settings ...) so that the service parses them itself
+ * and reports malformed text with HCS_E_INVALID_JSON like HCS does.
+ *
+ * Stream attachments (the emulation of the stdio pipe handles HCS returns from HcsCreateProcess): a dedicated
+ * connection whose first line is {"attach": {"systemId", "pid", "stream": "stdin"|"stdout"|"stderr"}}; the service
+ * answers one line {"ok": true} or {"error": {...}} and from then on the connection is a raw byte stream.
+ */
+import { PlatformError } from '../hresult.js';
+
+export const SOCKET_NAME = 'service.sock';
+export const PID_NAME = 'service.pid';
+export const LOG_NAME = 'service.log';
+
+export type StreamName = 'stdin' | 'stdout' | 'stderr';
+
+export interface WireError { hresult: number; message: string; operation?: string; document?: unknown }
+
+export interface WireRequest { id: number; method: string; params?: Record<string, unknown> }
+export interface WireResponse { id: number; result?: unknown; error?: WireError }
+export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: string; pid?: number; data: unknown }
+export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName } }
+
+export function toWireError(e: unknown, operation: string): WireError {
+  if (e instanceof PlatformError) {
+    return { hresult: e.hresult, message: e.message, operation: e.operation, document: e.errorDocument };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return { hresult: 0x80004005, message: `${operation}: ${msg}`, operation }; // E_FAIL
+}
+
+export function fromWireError(w: WireError, operation: string): PlatformError {
+  // The service's message already starts with "<operation>: <NAME> (0x...)"; keep only its detail part.
+  const detail = w.message.replace(/^[^:]*: [A-Z0-9_x]+ \(0x[0-9A-F]+\)(: )?/, '');
+  return new PlatformError(w.hresult, w.operation ?? operation, detail || undefined, w.document);
+}
+
+/** Splits a byte stream into JSON lines. */
+export class LineSplitter {
+  private buf = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: string): void {
+    this.buf += chunk;
+    let i: number;
+    while ((i = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, i);
+      this.buf = this.buf.slice(i + 1);
+      if (line.trim()) this.onLine(line);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/** Fault injection: the next N calls of a named operation fail with a given HRESULT (and/or are delayed). */
+import { PlatformError } from '../../hresult.js';
+
+export interface FaultSpec { op: string; hresult: number; count: number; delayMs?: number }
+
+export class Faults {
+  private faults = new Map<string, FaultSpec[]>();
+
+  inject(spec: FaultSpec): void {
+    if (!spec.op || !(spec.count > 0)) throw new PlatformError(0x80070057, 'injectFault', 'op and a positive count are required');
+    const list = this.faults.get(spec.op) ?? [];
+    list.push({ ...spec });
+    this.faults.set(spec.op, list);
+  }
+
+  clear(op?: string): void {
+    if (op) this.faults.delete(op); else this.faults.clear();
+  }
+
+  /** Called before every operation; consumes one armed fault for `op`. */
+  async check(op: string): Promise<void> {
+    const list = this.faults.get(op);
+    if (!list || list.length === 0) return;
+    const f = list[0]!;
+    f.count--;
+    if (f.count <= 0) list.shift();
+    if (list.length === 0) this.faults.delete(op);
+    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.hresult) throw new PlatformError(f.hresult, op, 'injected fault', { Error: f.hresult | 0, ErrorMessage: 'injected fault' });
+  }
+}

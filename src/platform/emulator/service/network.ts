@@ -1,0 +1,205 @@
+/**
+ * HCN bookkeeping: networks, endpoints and namespaces with the semantics of computenetwork.dll
+ * (reference/hns-cni.md): documents validated with the HCN schemas (HCN_E_INVALID_JSON), `ID` on the wire,
+ * query Filter as a JSON string (keys ID, Name, VirtualNetwork / HostComputeNetwork, IsDefault), namespace
+ * membership changed only through modifyNamespace, non-idempotent attach. No Linux networking is built here.
+ */
+import { randomUUID } from 'node:crypto';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { validate, type Schema } from '../../schema.js';
+import {
+  HostComputeNetwork, HostComputeEndpoint, HostComputeNamespace, ModifyNamespaceSettingRequest, HcnQuery,
+  type HostComputeNetworkDoc, type HostComputeEndpointDoc, type HostComputeNamespaceDoc,
+  type ModifyNamespaceSettingRequestDoc, type NamespaceEndpointRequestDoc, type NamespaceContainerRequestDoc,
+} from '../../hcn/schema/index.js';
+import type { Persister } from './persist.js';
+
+interface NetState { networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number }
+
+function parse<T>(schema: Schema<T>, op: string, text: unknown, allowEmpty = true): T {
+  let doc: unknown = text;
+  if (typeof text === 'string') {
+    if (text.trim() === '' && allowEmpty) doc = {};
+    else {
+      try { doc = JSON.parse(text); } catch (e) {
+        throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, `not valid JSON: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (doc === undefined || doc === null) doc = {};
+  const r = validate(schema, doc);
+  if (!r.ok) {
+    throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, `${r.problem.path}: ${r.problem.message}`,
+      { Error: HRESULT.HCN_E_INVALID_JSON | 0, ErrorMessage: r.problem.message, Path: r.problem.path });
+  }
+  return r.value;
+}
+
+const norm = (id: string): string => id.replace(/[{}]/g, '').toLowerCase();
+const GUID_RE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
+
+function checkId(op: string, id: unknown): string {
+  if (id === undefined || id === null || id === '') return randomUUID();
+  if (typeof id !== 'string' || !GUID_RE.test(id)) throw new PlatformError(HRESULT.HCN_E_GUID_CONVERSION_FAILURE, op, `${String(id)} is not a GUID`);
+  return id.replace(/[{}]/g, '');
+}
+
+function filterOf(op: string, queryText: unknown): Record<string, unknown> {
+  const q = parse(HcnQuery, op, queryText);
+  if (!q.Filter) return {};
+  try {
+    const f = JSON.parse(q.Filter) as unknown;
+    return typeof f === 'object' && f !== null ? f as Record<string, unknown> : {};
+  } catch { throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, 'Filter is not valid JSON'); }
+}
+
+const eq = (a: unknown, b: unknown): boolean =>
+  typeof a === 'string' && typeof b === 'string' ? norm(a) === norm(b) : a === b;
+
+export class NetworkEmulator {
+  private st: NetState = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
+  constructor(private readonly persist: Persister) {}
+
+  async load(): Promise<void> {
+    const s = await this.persist.load<NetState>('network');
+    if (s) this.st = s;
+  }
+  private save(): Promise<void> { return this.persist.save('network', () => this.st); }
+
+  private net(op: string, id: string): HostComputeNetworkDoc {
+    const n = this.st.networks.find((x) => eq(x.ID, id));
+    if (!n) throw new PlatformError(HRESULT.HCN_E_NETWORK_NOT_FOUND, op, `network ${id} not found`);
+    return n;
+  }
+  private ep(op: string, id: string): HostComputeEndpointDoc {
+    const e = this.st.endpoints.find((x) => eq(x.ID, id));
+    if (!e) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NOT_FOUND, op, `endpoint ${id} not found`);
+    return e;
+  }
+  private ns(op: string, id: string): HostComputeNamespaceDoc {
+    const n = this.st.namespaces.find((x) => eq(x.ID, id));
+    if (!n) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `namespace ${id} not found`);
+    return n;
+  }
+
+  async createNetwork(idIn: unknown, text: unknown): Promise<HostComputeNetworkDoc> {
+    const op = 'HcnCreateNetwork';
+    const doc = parse(HostComputeNetwork, op, text);
+    const id = checkId(op, idIn ?? doc.ID);
+    if (this.st.networks.some((n) => eq(n.ID, id) || (doc.Name && n.Name === doc.Name))) {
+      throw new PlatformError(HRESULT.HCN_E_NETWORK_ALREADY_EXISTS, op, `a network with id ${id} or name ${doc.Name ?? ''} already exists`);
+    }
+    const rec: HostComputeNetworkDoc = { ...doc, ID: id, SchemaVersion: doc.SchemaVersion ?? { Major: 2, Minor: 0 }, State: 1 };
+    this.st.networks.push(rec);
+    await this.save();
+    return rec;
+  }
+  async queryNetwork(id: string): Promise<HostComputeNetworkDoc> { return this.net('HcnQueryNetworkProperties', id); }
+  async deleteNetwork(id: string): Promise<void> {
+    const op = 'HcnDeleteNetwork';
+    const n = this.net(op, id);
+    if (this.st.endpoints.some((e) => eq(e.HostComputeNetwork, n.ID))) {
+      throw new PlatformError(HRESULT.HCN_E_ENTITY_HAS_REFERENCES, op, `network ${id} still has endpoints`);
+    }
+    this.st.networks = this.st.networks.filter((x) => x !== n);
+    await this.save();
+  }
+  async enumerateNetworks(query: unknown): Promise<HostComputeNetworkDoc[]> {
+    const f = filterOf('HcnEnumerateNetworks', query);
+    return this.st.networks.filter((n) => (f.ID === undefined || eq(n.ID, f.ID)) && (f.Name === undefined || n.Name === f.Name));
+  }
+
+  async createEndpoint(networkId: string, idIn: unknown, text: unknown): Promise<HostComputeEndpointDoc> {
+    const op = 'HcnCreateEndpoint';
+    const doc = parse(HostComputeEndpoint, op, text);
+    const net = this.net(op, networkId);
+    if (doc.HostComputeNetwork && !eq(doc.HostComputeNetwork, net.ID)) {
+      throw new PlatformError(HRESULT.HCN_E_INVALID_ENDPOINT, op, 'HostComputeNetwork does not match the network handle');
+    }
+    if (doc.HostComputeNamespace) throw new PlatformError(HRESULT.HCN_E_INVALID_ENDPOINT, op, 'HostComputeNamespace is read-only; attach with HcnModifyNamespace');
+    const id = checkId(op, idIn ?? doc.ID);
+    if (this.st.endpoints.some((e) => eq(e.ID, id))) throw new PlatformError(HRESULT.ERROR_OBJECT_ALREADY_EXISTS, op, `endpoint ${id} exists`);
+    const rec: HostComputeEndpointDoc = { ...doc, ID: id, HostComputeNetwork: net.ID!, SchemaVersion: doc.SchemaVersion ?? { Major: 2, Minor: 0 }, State: 1 };
+    this.st.endpoints.push(rec);
+    await this.save();
+    return rec;
+  }
+  async queryEndpoint(id: string): Promise<HostComputeEndpointDoc> { return this.ep('HcnQueryEndpointProperties', id); }
+  async deleteEndpoint(id: string): Promise<void> {
+    const e = this.ep('HcnDeleteEndpoint', id);
+    // Deleting an attached endpoint detaches it from its namespace first.
+    for (const ns of this.st.namespaces) ns.Resources = (ns.Resources ?? []).filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
+    this.st.endpoints = this.st.endpoints.filter((x) => x !== e);
+    await this.save();
+  }
+  async enumerateEndpoints(query: unknown): Promise<HostComputeEndpointDoc[]> {
+    const f = filterOf('HcnEnumerateEndpoints', query);
+    const vn = f.VirtualNetwork ?? f.HostComputeNetwork;
+    return this.st.endpoints.filter((e) => (f.ID === undefined || eq(e.ID, f.ID)) && (f.Name === undefined || e.Name === f.Name)
+      && (vn === undefined || eq(e.HostComputeNetwork, vn)));
+  }
+
+  async createNamespace(idIn: unknown, text: unknown): Promise<HostComputeNamespaceDoc> {
+    const op = 'HcnCreateNamespace';
+    const doc = parse(HostComputeNamespace, op, text) as HostComputeNamespaceDoc;
+    const id = checkId(op, idIn ?? doc.ID);
+    if (this.st.namespaces.some((n) => eq(n.ID, id))) throw new PlatformError(HRESULT.ERROR_OBJECT_ALREADY_EXISTS, op, `namespace ${id} exists`);
+    const type = doc.Type ?? 'Host';
+    if (type === 'HostDefault' && this.st.namespaces.some((n) => n.Type === 'HostDefault')) {
+      throw new PlatformError(HRESULT.HCN_E_DEFAULTNAMESPACE_EXISTS, op, 'a HostDefault namespace exists');
+    }
+    if ((doc.Resources ?? []).length > 0) throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, 'Resources are added with HcnModifyNamespace');
+    const rec: HostComputeNamespaceDoc = {
+      ...doc, ID: id, Type: type, NamespaceId: type === 'HostDefault' ? 1 : this.st.nextCompartment++,
+      SchemaVersion: doc.SchemaVersion && doc.SchemaVersion.Major ? doc.SchemaVersion : { Major: 2, Minor: 0 }, Resources: [], State: 1,
+    };
+    this.st.namespaces.push(rec);
+    await this.save();
+    return rec;
+  }
+  async queryNamespace(id: string): Promise<HostComputeNamespaceDoc> { return this.ns('HcnQueryNamespaceProperties', id); }
+  async deleteNamespace(id: string): Promise<void> {
+    const ns = this.ns('HcnDeleteNamespace', id);
+    for (const e of this.st.endpoints) if (e.HostComputeNamespace && eq(e.HostComputeNamespace, ns.ID)) delete e.HostComputeNamespace;
+    this.st.namespaces = this.st.namespaces.filter((x) => x !== ns);
+    await this.save();
+  }
+  async enumerateNamespaces(query: unknown): Promise<HostComputeNamespaceDoc[]> {
+    const f = filterOf('HcnEnumerateNamespaces', query);
+    return this.st.namespaces.filter((n) => (f.ID === undefined || eq(n.ID, f.ID))
+      && (f.IsDefault === undefined || (n.Type === 'HostDefault') === Boolean(f.IsDefault)));
+  }
+
+  async modifyNamespace(id: string, text: unknown): Promise<void> {
+    const op = 'HcnModifyNamespace';
+    const req = parse(ModifyNamespaceSettingRequest, op, text, false) as ModifyNamespaceSettingRequestDoc;
+    const ns = this.ns(op, id);
+    const resources = ns.Resources ?? (ns.Resources = []);
+    if (req.ResourceType === 'Endpoint') {
+      const epId = (req.Settings as NamespaceEndpointRequestDoc | undefined)?.EndpointId;
+      if (!epId) throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, 'Settings.EndpointId is required');
+      const e = this.ep(op, epId);
+      if (req.RequestType === 'Add') {
+        if (e.HostComputeNamespace) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS, op, `endpoint ${epId} is already part of a network namespace`);
+        resources.push({ Type: 'Endpoint', Data: { ID: e.ID! } });
+        e.HostComputeNamespace = ns.ID!;
+      } else if (req.RequestType === 'Remove') {
+        if (!e.HostComputeNamespace || !eq(e.HostComputeNamespace, ns.ID)) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NOT_ATTACHED, op, `endpoint ${epId} is not in namespace ${id}`);
+        ns.Resources = resources.filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
+        delete e.HostComputeNamespace;
+      } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for endpoints`);
+    } else if (req.ResourceType === 'Container') {
+      const cid = (req.Settings as NamespaceContainerRequestDoc | undefined)?.ContainerId;
+      if (!cid) throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, 'Settings.ContainerId is required');
+      const has = resources.some((r) => r.Type === 'Container' && r.Data?.ID === cid);
+      if (req.RequestType === 'Add') { if (!has) resources.push({ Type: 'Container', Data: { ID: cid } }); }
+      else if (req.RequestType === 'Remove') {
+        if (!has) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `container ${cid} is not in namespace ${id}`);
+        ns.Resources = resources.filter((r) => !(r.Type === 'Container' && r.Data?.ID === cid));
+      } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for containers`);
+    } else {
+      throw new PlatformError(HRESULT.HCN_E_INVALID_JSON, op, 'ResourceType is required');
+    }
+    await this.save();
+  }
+}

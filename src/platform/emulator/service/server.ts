@@ -1,0 +1,215 @@
+/**
+ * The emulator service: owns the compute / network / storage emulators and serves them on a unix socket with the
+ * JSON-lines protocol of ../protocol.ts. Handles (open systems and processes) are tracked per connection and
+ * released when the connection goes away, like HCS handles of a process that exits.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { LineSplitter, toWireError, SOCKET_NAME, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
+import { Persister } from './persist.js';
+import { Faults } from './faults.js';
+import { ComputeEmulator } from './compute.js';
+import { NetworkEmulator } from './network.js';
+import { StorageEmulator } from './storage.js';
+
+export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
+
+interface Conn { sock: Socket; systems: Map<string, number>; processes: Set<string> }
+
+function supportedSchemaVersions(osVersion: string): { Major: number; Minor: number }[] {
+  const build = Number(osVersion.split('.')[2] ?? 0);
+  const top = build >= 22000 ? 6 : build >= 20348 ? 5 : build >= 19041 ? 3 : build >= 18362 ? 2 : build >= 17763 ? 1 : -1;
+  const out = [{ Major: 1, Minor: 0 }];
+  for (let m = 0; m <= top; m++) out.push({ Major: 2, Minor: m });
+  return out;
+}
+
+export class EmulatorService {
+  readonly faults = new Faults();
+  private readonly persist: Persister;
+  readonly compute: ComputeEmulator;
+  readonly network: NetworkEmulator;
+  readonly storage: StorageEmulator;
+  private server?: Server;
+  private conns = new Set<Conn>();
+  onStopRequested?: () => void;
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.persist = new Persister(join(opts.stateDir, 'records'));
+    this.storage = new StorageEmulator(this.persist);
+    this.network = new NetworkEmulator(this.persist);
+    this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
+  }
+
+  async start(): Promise<void> {
+    await this.storage.load();
+    await this.network.load();
+    await this.compute.load();
+    const path = join(this.opts.stateDir, SOCKET_NAME);
+    const server = createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      const old = process.umask(0o177);
+      server.listen(path, () => { process.umask(old); res(); });
+    });
+    chmodSync(path, 0o600);
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns) c.sock.destroy();
+    await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
+    await this.persist.flush();
+  }
+
+  private broadcast(systemId: string, event: WireEvent['event'], data: unknown, pid?: number): void {
+    const line = JSON.stringify({ event, systemId, pid, data } satisfies WireEvent) + '\n';
+    for (const c of this.conns) {
+      if (!c.systems.has(systemId) && !(pid !== undefined && c.processes.has(`${systemId}/${pid}`))) continue;
+      if (!c.sock.destroyed) c.sock.write(line);
+    }
+  }
+
+  private accept(sock: Socket): void {
+    const conn: Conn = { sock, systems: new Map(), processes: new Set() };
+    let first = true;
+    let attached = false;
+    const onData = (chunk: Buffer) => splitter.push(chunk.toString('utf8'));
+    const splitter = new LineSplitter((line) => {
+      let msg: WireRequest | AttachRequest;
+      try { msg = JSON.parse(line) as WireRequest | AttachRequest; } catch {
+        sock.destroy();
+        return;
+      }
+      if (first && 'attach' in msg) {
+        first = false;
+        attached = true;
+        sock.off('data', onData);
+        this.attach(sock, msg, line);
+        return;
+      }
+      first = false;
+      void this.handle(conn, msg as WireRequest);
+    });
+    sock.on('data', onData);
+    sock.on('error', () => undefined);
+    sock.on('end', () => { if (!attached) sock.end(); });
+    sock.on('close', () => {
+      if (attached) return;
+      this.conns.delete(conn);
+      for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
+      conn.systems.clear();
+    });
+    this.conns.add(conn);
+  }
+
+  private attach(sock: Socket, msg: AttachRequest, _line: string): void {
+    this.conns.forEach((c) => { if (c.sock === sock) this.conns.delete(c); });
+    const { systemId, pid, stream } = msg.attach;
+    sock.pause();
+    this.faults.check('attach').then(() => {
+      if (stream !== 'stdin' && stream !== 'stdout' && stream !== 'stderr') throw new PlatformError(HRESULT.E_INVALIDARG, 'AttachStdio', `bad stream ${String(stream)}`);
+      sock.write(JSON.stringify({ ok: true }) + '\n');
+      this.compute.attach(systemId, pid, stream, sock);
+      sock.resume();
+    }).catch((e: unknown) => {
+      sock.end(JSON.stringify({ error: toWireError(e, 'AttachStdio') }) + '\n');
+    });
+  }
+
+  private async handle(conn: Conn, req: WireRequest): Promise<void> {
+    const res: WireResponse = { id: req.id };
+    try {
+      await this.faults.check(req.method);
+      res.result = await this.dispatch(conn, req.method, req.params ?? {});
+    } catch (e) {
+      res.error = toWireError(e, req.method);
+      if (!(e instanceof PlatformError)) this.opts.log(`${req.method} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+    if (!conn.sock.destroyed) conn.sock.write(JSON.stringify(res) + '\n');
+  }
+
+  private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
+    const c = this.compute;
+    const n = this.network;
+    const st = this.storage;
+    const addSys = (id: string) => { c.addHandle(id); conn.systems.set(id, (conn.systems.get(id) ?? 0) + 1); };
+    switch (method) {
+      case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
+      case 'serviceProperties':
+        return { SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion), OsVersion: this.opts.osVersion, Architecture: this.opts.architecture };
+      case 'injectFault':
+        this.faults.inject({ op: String(p.op), hresult: Number(p.hresult ?? 0) >>> 0, count: Number(p.count ?? 1), delayMs: p.delayMs === undefined ? undefined : Number(p.delayMs) });
+        return null;
+      case 'clearFaults': this.faults.clear(p.op as string | undefined); return null;
+      case 'stopService':
+        await c.terminateAll();
+        setTimeout(() => this.onStopRequested?.(), 20);
+        return null;
+
+      case 'createSystem': await c.create(p.id, p.document); addSys(String(p.id)); return null;
+      case 'openSystem': c.open(p.id); addSys(String(p.id)); return null;
+      case 'closeSystem': {
+        const id = String(p.id);
+        const k = conn.systems.get(id) ?? 0;
+        if (k > 0) {
+          if (k === 1) conn.systems.delete(id); else conn.systems.set(id, k - 1);
+          c.releaseHandle(id);
+        }
+        return null;
+      }
+      case 'enumerateSystems': return c.enumerate(p.query);
+      case 'startSystem': await c.start(p.id); return null;
+      case 'shutdownSystem': await c.shutdown(p.id); return null;
+      case 'terminateSystem': await c.terminate(p.id); return null;
+      case 'pauseSystem': await c.pause(p.id); return null;
+      case 'resumeSystem': await c.resume(p.id); return null;
+      case 'modifySystem': await c.modify(p.id, p.request); return null;
+      case 'systemProperties': return c.properties(p.id, p.query);
+      case 'waitSystem': return c.waitSystem(p.id);
+
+      case 'createProcess': {
+        const r = await c.createProcess(p.id, p.params);
+        conn.processes.add(`${String(p.id)}/${r.pid}`);
+        return r;
+      }
+      case 'openProcess': {
+        const r = c.openProcess(p.id, p.pid);
+        conn.processes.add(`${String(p.id)}/${String(p.pid)}`);
+        return r;
+      }
+      case 'closeProcess': conn.processes.delete(`${String(p.id)}/${String(p.pid)}`); return null;
+      case 'signalProcess': await c.signalProcess(p.id, p.pid, p.options); return null;
+      case 'terminateProcess': await c.terminateProcess(p.id, p.pid); return null;
+      case 'processProperties': return c.processProperties(p.id, p.pid);
+      case 'modifyProcess': await c.modifyProcess(p.id, p.pid, p.request); return null;
+      case 'waitProcess': return c.waitProcess(p.id, p.pid);
+
+      case 'createNetwork': return n.createNetwork(p.id, p.settings);
+      case 'queryNetwork': return n.queryNetwork(String(p.id));
+      case 'deleteNetwork': await n.deleteNetwork(String(p.id)); return null;
+      case 'enumerateNetworks': return n.enumerateNetworks(p.query);
+      case 'createEndpoint': return n.createEndpoint(String(p.networkId), p.id, p.settings);
+      case 'queryEndpoint': return n.queryEndpoint(String(p.id));
+      case 'deleteEndpoint': await n.deleteEndpoint(String(p.id)); return null;
+      case 'enumerateEndpoints': return n.enumerateEndpoints(p.query);
+      case 'createNamespace': return n.createNamespace(p.id, p.settings);
+      case 'queryNamespace': return n.queryNamespace(String(p.id));
+      case 'modifyNamespace': await n.modifyNamespace(String(p.id), p.request); return null;
+      case 'deleteNamespace': await n.deleteNamespace(String(p.id)); return null;
+      case 'enumerateNamespaces': return n.enumerateNamespaces(p.query);
+
+      case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
+      case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
+      case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
+      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData); return null;
+      case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
+      case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
+      case 'layerUsage': return st.layerUsage(p.layerPath);
+      default:
+        throw new PlatformError(HRESULT.E_NOTIMPL, method, `unknown method ${method}`);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Layer storage (computestorage) on Linux: layers are directory trees.
+ *   <layer>/Files/            the layer's C:\ contents
+ *   <layer>/Hives/, UtilityVM/ carried along untouched
+ *   <layer>/whiteouts.json     Files-relative paths this layer deletes from the layers below it
+ * A writable (scratch) layer gets the *materialised union* of its parents in <writable>/Files when the storage
+ * filter is attached (a full copy, reflinked where the filesystem allows; correctness over speed), and a volume
+ * `\\?\Volume{guid}\` that compute-system documents name in Container.Storage.Path and the service resolves back
+ * to <writable>/Files.
+ */
+import { cp, mkdir, readFile, rm, stat, lstat, readdir, writeFile, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve, isAbsolute, sep, normalize } from 'node:path';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { LayerData, type LayerDataDoc } from '../../hcs/schema/index.js';
+import { validate } from '../../schema.js';
+import type { Persister } from './persist.js';
+
+const MATERIALISED = '.wincri-materialised';
+const LAYERDATA = 'layerdata.json';
+
+interface VolumeRecord { guid: string; layerPath: string; layers: string[] }
+
+export function parseLayerData(op: string, text: unknown): LayerDataDoc {
+  let doc: unknown = text;
+  if (typeof text === 'string') {
+    try { doc = text.trim() === '' ? {} : JSON.parse(text); } catch (e) {
+      throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `LayerData is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (doc === undefined || doc === null) doc = {};
+  const r = validate(LayerData, doc);
+  if (!r.ok) throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `${r.problem.path}: ${r.problem.message}`, { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: r.problem.message, Path: r.problem.path });
+  return r.value;
+}
+
+function checkPath(op: string, p: unknown, what: string): string {
+  if (typeof p !== 'string' || p === '' || !isAbsolute(p)) throw new PlatformError(HRESULT.E_INVALIDARG, op, `${what} must be an absolute path`);
+  return resolve(p);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try { await access(p); return true; } catch { return false; }
+}
+
+/** Deterministic volume GUID for a writable layer path (so a re-attach yields the same volume). */
+function volumeGuid(layerPath: string): string {
+  const h = createHash('sha1').update('wincri-volume:' + layerPath).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+export function volumePathOf(guid: string): string { return `\\\\?\\Volume{${guid}}\\`; }
+const VOLUME_RE = /^\\\\\?\\Volume\{([0-9a-fA-F-]{36})\}\\?$/;
+
+export class StorageEmulator {
+  private volumes = new Map<string, VolumeRecord>(); // guid → record
+
+  constructor(private readonly persist: Persister) {}
+
+  async load(): Promise<void> {
+    const recs = await this.persist.load<VolumeRecord[]>('volumes');
+    for (const r of recs ?? []) this.volumes.set(r.guid.toLowerCase(), r);
+  }
+  private save(): Promise<void> { return this.persist.save('volumes', () => [...this.volumes.values()]); }
+
+  async importLayer(layerPathIn: unknown, sourceIn: unknown, layerDataText: unknown): Promise<void> {
+    const op = 'HcsImportLayer';
+    const layerPath = checkPath(op, layerPathIn, 'layerPath');
+    const source = checkPath(op, sourceIn, 'sourceFolderPath');
+    parseLayerData(op, layerDataText);
+    const st = await stat(join(source, 'Files')).catch(() => undefined);
+    if (!st?.isDirectory()) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, `${source} has no Files directory`);
+    const wo = join(source, 'whiteouts.json');
+    if (await exists(wo)) readWhiteoutsText(op, await readFile(wo, 'utf8'));
+    await mkdir(layerPath, { recursive: true });
+    for (const e of await readdir(source)) {
+      await cp(join(source, e), join(layerPath, e), { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
+    }
+  }
+
+  async destroyLayer(layerPathIn: unknown): Promise<void> {
+    const layerPath = checkPath('HcsDestroyLayer', layerPathIn, 'layerPath');
+    for (const [g, v] of this.volumes) if (v.layerPath === layerPath) this.volumes.delete(g);
+    await this.save();
+    await rm(layerPath, { recursive: true, force: true });
+  }
+
+  async initializeWritableLayer(layerPathIn: unknown, layerDataText: unknown): Promise<void> {
+    const op = 'HcsInitializeWritableLayer';
+    const layerPath = checkPath(op, layerPathIn, 'writableLayerPath');
+    const ld = parseLayerData(op, layerDataText);
+    await this.checkParents(op, ld);
+    await mkdir(join(layerPath, 'Files'), { recursive: true });
+    await writeFile(join(layerPath, LAYERDATA), JSON.stringify(ld));
+  }
+
+  private async checkParents(op: string, ld: LayerDataDoc): Promise<string[]> {
+    const paths: string[] = [];
+    for (const [i, l] of (ld.Layers ?? []).entries()) {
+      if (!l.Path || !isAbsolute(l.Path)) throw new PlatformError(HRESULT.E_INVALIDARG, op, `Layers[${i}].Path must be an absolute path`);
+      const st = await stat(join(l.Path, 'Files')).catch(() => undefined);
+      if (!st?.isDirectory()) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, `Layers[${i}]: ${l.Path} is not a layer (no Files directory)`);
+      paths.push(resolve(l.Path));
+    }
+    return paths;
+  }
+
+  async attachLayerStorageFilter(layerPathIn: unknown, layerDataText: unknown): Promise<void> {
+    const op = 'HcsAttachLayerStorageFilter';
+    const layerPath = checkPath(op, layerPathIn, 'layerPath');
+    const ld = parseLayerData(op, layerDataText);
+    const parents = await this.checkParents(op, ld);
+    if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
+    const files = join(layerPath, 'Files');
+    await mkdir(files, { recursive: true });
+    if (!(await exists(join(layerPath, MATERIALISED)))) {
+      // Base layer last in LayerData; apply bottom-up: each layer's whiteouts, then its files.
+      for (const p of [...parents].reverse()) {
+        const wo = join(p, 'whiteouts.json');
+        if (await exists(wo)) {
+          for (const rel of readWhiteoutsText(op, await readFile(wo, 'utf8'))) {
+            const target = safeJoin(files, rel);
+            if (target) await rm(target, { recursive: true, force: true });
+          }
+        }
+        await cp(join(p, 'Files'), files, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
+      }
+      await writeFile(join(layerPath, MATERIALISED), JSON.stringify(parents));
+    }
+    const guid = volumeGuid(layerPath);
+    this.volumes.set(guid, { guid, layerPath, layers: parents });
+    await this.save();
+  }
+
+  async detachLayerStorageFilter(layerPathIn: unknown): Promise<void> {
+    const layerPath = checkPath('HcsDetachLayerStorageFilter', layerPathIn, 'layerPath');
+    const guid = volumeGuid(layerPath);
+    if (this.volumes.delete(guid)) await this.save();
+  }
+
+  /** The volume path for an attached writable layer; for any other layer its folder path (as GetLayerMountPath). */
+  async getLayerMountPath(layerPathIn: unknown): Promise<string> {
+    const op = 'GetLayerMountPath';
+    const layerPath = checkPath(op, layerPathIn, 'layerPath');
+    const guid = volumeGuid(layerPath);
+    if (this.volumes.has(guid)) return volumePathOf(guid);
+    if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
+    return layerPath;
+  }
+
+  /** Resolves Container.Storage.Path (a volume path or a host folder) to the directory serving as C:\. */
+  resolveStoragePath(op: string, p: string): string {
+    const m = VOLUME_RE.exec(p);
+    if (m) {
+      const v = this.volumes.get(m[1]!.toLowerCase());
+      if (!v) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `volume ${p} does not exist`);
+      return join(v.layerPath, 'Files');
+    }
+    if (isAbsolute(p)) return resolve(p);
+    throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `storage path ${p} is neither a volume nor an absolute path`);
+  }
+
+  async layerUsage(layerPathIn: unknown): Promise<{ usedBytes: number; inodesUsed: number }> {
+    const layerPath = checkPath('layerUsage', layerPathIn, 'layerPath');
+    let usedBytes = 0;
+    let inodesUsed = 0;
+    const seen = new Set<string>();
+    const walk = async (d: string): Promise<void> => {
+      let entries: string[];
+      try { entries = await readdir(d); } catch { return; }
+      for (const e of entries) {
+        const p = join(d, e);
+        const st = await lstat(p).catch(() => undefined);
+        if (!st) continue;
+        const key = `${st.dev}:${st.ino}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        inodesUsed++;
+        if (st.isDirectory()) await walk(p);
+        else usedBytes += st.size;
+      }
+    };
+    if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, 'layerUsage', `${layerPath} does not exist`);
+    await walk(layerPath);
+    return { usedBytes, inodesUsed };
+  }
+}
+
+function readWhiteoutsText(op: string, text: string): string[] {
+  let v: unknown;
+  try { v = JSON.parse(text); } catch { throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, 'whiteouts.json is not valid JSON'); }
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, 'whiteouts.json must be an array of strings');
+  return v as string[];
+}
+
+/** Joins a Files-relative Windows or POSIX path under `root`, refusing escapes. */
+function safeJoin(root: string, rel: string): string | undefined {
+  const parts = rel.replace(/\\/g, '/').split('/').filter((x) => x && x !== '.');
+  if (parts.some((x) => x === '..')) return undefined;
+  if (parts.length === 0) return undefined;
+  const p = normalize(join(root, ...parts));
+  return p.startsWith(root + sep) ? p : undefined;
+}
