@@ -91,14 +91,20 @@ export class KeeperClient {
   /**
    * Registers an exit listener and subscribes. Exits that happened before (unacknowledged ones in `list`) are
    * delivered too, and again after every reconnection, so none is missed while the daemon or keeper was down.
+   * Resolves once the current unacknowledged exits were delivered; never rejects.
    */
   async onExit(cb: ExitListener): Promise<void> {
     this.listeners.push(cb);
-    if (!this.subscribed) {
-      this.subscribed = true;
-      await this.call('subscribe', undefined);
+    const first = !this.subscribed;
+    this.subscribed = true;
+    try {
+      if (first) await this.call('subscribe', undefined);
+      await this.replayExits();
+    } catch (e) {
+      // Never rejects (callers may not await it): after a lost connection the reconnect subscribes and replays.
+      this.log.warn('subscribing to IO keeper exits failed; will retry on reconnect', { err: e });
+      if (first && this.sock && !this.closed) this.sock.destroy();
     }
-    await this.replayExits();
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,9 @@
  * ComputeService itself (on Windows HCS hands the stdio pipe handles to the caller, so the caller must be the
  * process that keeps them), pumps stdout/stderr into the CRI log file, and reports the exit once the output
  * is drained and the log flushed. A daemon kill -9 therefore loses no log line, and containers keep logging
- * while the daemon is down. Exits are persisted in the state directory until the daemon acknowledges them.
+ * while the daemon is down. Every container is recorded in <stateDir>/containers/<id>.json (pid, log path, and
+ * once it exited the exit code and time); the daemon acknowledges an exit with `ack` (the record then says
+ * acked, so a reconnecting client does not replay it) and drops the record with `forget`.
  *
  * Protocol: ./protocol.ts (JSON lines over a Unix socket or Windows named pipe).
  */
@@ -162,7 +164,7 @@ class Keeper implements KeeperHandle {
   // ------------------------------------------------------------------------------------------- lifecycle
 
   async init(): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.recordDir, { recursive: true, mode: 0o700 });
     await this.recover();
     await this.listen();
     this.log.info('io keeper listening', { socket: this.socketPath, containers: this.entries.size });
@@ -221,8 +223,11 @@ class Keeper implements KeeperHandle {
 
   // ------------------------------------------------------------------------------------------- state
 
+  /** Records live in <stateDir>/containers/<containerId>.json (the state dir may hold other files). */
+  private get recordDir(): string { return join(this.stateDir, 'containers'); }
+
   private statePath(containerId: string): string {
-    return join(this.stateDir, `${containerId}.json`);
+    return join(this.recordDir, `${containerId}.json`);
   }
 
   private persist(entry: Entry): Promise<void> {
@@ -239,7 +244,7 @@ class Keeper implements KeeperHandle {
   private async recover(): Promise<void> {
     let names: string[];
     try {
-      names = await readdir(this.stateDir);
+      names = await readdir(this.recordDir);
     } catch {
       return;
     }
@@ -247,7 +252,7 @@ class Keeper implements KeeperHandle {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
       let rec: PersistedRecord | undefined;
       try {
-        rec = await readJson<PersistedRecord>(join(this.stateDir, name));
+        rec = await readJson<PersistedRecord>(join(this.recordDir, name));
       } catch (e) {
         this.log.warn('ignoring unreadable keeper state file', { file: name, err: e });
         continue;
@@ -350,7 +355,7 @@ class Keeper implements KeeperHandle {
       entry.forgotten = true;
       this.entries.delete(containerId);
       await proc.terminate().catch(() => undefined);
-      throw new KeeperError('Internal', `recording container ${containerId} in ${this.stateDir} failed: ${
+      throw new KeeperError('Internal', `recording container ${containerId} in ${this.recordDir} failed: ${
         e instanceof Error ? e.message : String(e)}`);
     }
     this.log.info('started container process', { containerId, pid: proc.pid, logPath });
@@ -414,7 +419,10 @@ class Keeper implements KeeperHandle {
     const id = requireContainerId(params);
     const entry = this.entries.get(id);
     if (!entry) throw new KeeperError('NotFound', `container ${id} is not known to the IO keeper`);
-    if (entry.phase !== 'running') throw new KeeperError('FailedPrecondition', `container ${id} is not running`);
+    // 'draining': the process exited but its output still flows into the log; rotation must keep working.
+    if (entry.phase !== 'running' && entry.phase !== 'draining') {
+      throw new KeeperError('FailedPrecondition', `container ${id} is not running`);
+    }
     if (!entry.record.logPath) return {};
     if (!entry.writer) {
       // Recovered container whose log could not be opened at recovery: try now.

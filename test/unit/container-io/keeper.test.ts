@@ -195,6 +195,27 @@ test('keeper: reopenLog after kubelet renamed the file', async (t) => {
   await assert.rejects(c.reopenLog('unknown'), (err) => isKeeperError(err, 'NotFound'));
 });
 
+test('keeper: reopenLog still works while output drains after the exit', async (t) => {
+  const e = env(t, 1000);
+  await e.startKeeper();
+  const c = await e.client();
+  const events: ExitEvent[] = [];
+  await c.onExit((ev) => events.push(ev));
+  await c.start(startParams(e, 'd1'));
+  const proc = await e.compute.processAt(0);
+  const path = join(e.logDir, 'd1.log');
+  proc.stdout!.write('before\n');
+  proc.exit(0);
+  await waitFor('before', () => records(path).length === 1);
+  renameSync(path, `${path}.1`);
+  await c.reopenLog('d1');
+  proc.stdout!.write('draining\n');
+  proc.endOutput();
+  await waitFor('exit', () => events.length === 1);
+  assert.deepEqual(records(path), [['stdout', 'F', 'draining']]);
+  assert.deepEqual(records(`${path}.1`), [['stdout', 'F', 'before']]);
+});
+
 test('keeper: a daemon disconnect changes nothing; a new client learns missed exits from list', async (t) => {
   const e = env(t);
   await e.startKeeper();
@@ -208,8 +229,8 @@ test('keeper: a daemon disconnect changes nothing; a new client learns missed ex
   p1.exit(9);
   p1.endOutput();
   p2.stdout!.write('still running\n');
-  await waitFor('a1 exit recorded', () => existsSync(join(e.stateDir, 'a1.json'))
-    && JSON.parse(readFileSync(join(e.stateDir, 'a1.json'), 'utf8')).exited !== undefined);
+  await waitFor('a1 exit recorded', () => existsSync(join(e.stateDir, 'containers', 'a1.json'))
+    && JSON.parse(readFileSync(join(e.stateDir, 'containers', 'a1.json'), 'utf8')).exited !== undefined);
 
   const c2 = await e.client();
   const list = await c2.list();
@@ -249,6 +270,8 @@ test('keeper: exits persist across keeper restarts until acked; forget drops the
   await c1.close();
   await k1.close();
   assert.equal(existsSync(e.socketPath), false, 'socket removed on close');
+  writeFileSync(join(e.stateDir, 'containers', 'broken.json'), '{not json'); // ignored on recovery
+  writeFileSync(join(e.stateDir, 'containers', 'other.json'), '{"containerId":"mismatch"}');
 
   const k2 = await e.startKeeper();
   const c2 = await e.client();
@@ -270,7 +293,7 @@ test('keeper: exits persist across keeper restarts until acked; forget drops the
   assert.equal(info!.acked, true);
   await c3.forget('p1');
   assert.deepEqual(await c3.list(), []);
-  assert.equal(existsSync(join(e.stateDir, 'p1.json')), false);
+  assert.equal(existsSync(join(e.stateDir, 'containers', 'p1.json')), false);
   await assert.rejects(c3.ack('p1'), (err) => isKeeperError(err, 'NotFound'));
 });
 
