@@ -84,19 +84,27 @@ export class EmulatorClient {
     if (this.sock && !this.sock.destroyed) return Promise.resolve(this.sock);
     if (this.connecting) return this.connecting;
     this.connecting = (async () => {
-      const s = await this.dial();
-      const splitter = new LineSplitter((line) => this.onLine(line));
-      s.setEncoding('utf8');
-      s.on('data', (d: string) => splitter.push(d));
-      s.on('error', () => undefined);
-      s.on('close', () => this.onClose(s));
-      this.sock = s;
-      if (this.reopen) await this.reopen((m, p) => this.sendOn(s, m, p));
-      // Re-send the observing requests that were in flight on the previous connection.
-      const resend = this.resendQueue;
-      this.resendQueue = [];
-      for (const [id, p] of resend) if (this.pending.get(id) === p) this.write(s, id, p);
-      return s;
+      for (let attempt = 0; ; attempt++) {
+        const s = await this.dial();
+        const splitter = new LineSplitter((line) => this.onLine(line));
+        s.setEncoding('utf8');
+        s.on('data', (d: string) => splitter.push(d));
+        s.on('error', () => undefined);
+        s.on('close', () => this.onClose(s));
+        this.sock = s;
+        if (this.reopen) await this.reopen((m, p) => this.sendOn(s, m, p));
+        // A service that was dying when we dialled drops the connection at once: dial again.
+        if (this.sock !== s || s.destroyed) {
+          if (attempt > 50) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', 'the emulator service keeps dropping connections');
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        // Re-send the observing requests that were in flight on the previous connection.
+        const resend = this.resendQueue;
+        this.resendQueue = [];
+        for (const [id, p] of resend) if (this.pending.get(id) === p) this.write(s, id, p);
+        return s;
+      }
     })();
     this.connecting.then(() => { this.connecting = undefined; }, () => { this.connecting = undefined; });
     return this.connecting;
@@ -108,6 +116,10 @@ export class EmulatorClient {
 
   private sendOn(s: Socket, method: string, params: Record<string, unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      if (s.destroyed || this.sock !== s) {
+        reject(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, method, 'connection to the emulator service was lost'));
+        return;
+      }
       const id = this.nextId++;
       const p: Pending = { method, params, resolve, reject };
       this.pending.set(id, p);
@@ -141,7 +153,7 @@ export class EmulatorClient {
       if (this.closed) return;
       this.connect().catch(() => setTimeout(() => retry(Math.min(delay * 2, 2000)), delay));
     };
-    if (resend.length > 0 || this.reopen) retry(50);
+    if ((resend.length > 0 || this.reopen) && !this.connecting) retry(50);
   }
 
   async request<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {

@@ -87,6 +87,10 @@ class OutRelay {
     const detach = () => { if (this.sink === sock) { this.sink = undefined; for (const x of this.sources) x.pause(); } };
     sock.on('close', detach);
     sock.on('error', detach);
+    // The client never writes on an output attachment: its EOF means it went away (the socket is half-open
+    // server-side), so stop relaying into it and keep the bytes in the pipe for the next attachment.
+    sock.on('end', () => { detach(); sock.destroy(); });
+    sock.resume();
     if (this.ended === this.sources.length) { sock.end(); return; }
     for (const x of this.sources) x.resume();
   }
@@ -644,10 +648,12 @@ export class ComputeEmulator {
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
-    void this.save();
-    this.emit(s.id, 'ProcessExited', status, p.pid);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
-    if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
+    // Persist before anyone can observe the exit, so an observed status survives a service crash.
+    void this.save().then(() => {
+      this.emit(s.id, 'ProcessExited', status, p.pid);
+      const lp = this.live.get(`${s.id}/${p.pid}`);
+      if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
+    });
   }
 
   private statusOf(p: ProcRecord): ProcessStatusDoc {
@@ -685,8 +691,9 @@ export class ComputeEmulator {
     void s;
   }
 
-  processProperties(id: unknown, pid: unknown): ProcessStatusDoc {
+  async processProperties(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
     const { p } = this.proc('HcsGetProcessProperties', id, pid);
+    if (p.exited) await this.persist.flush(); // an observed exit is durable
     return this.statusOf(p);
   }
 
@@ -712,12 +719,12 @@ export class ComputeEmulator {
 
   waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
     const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
-    if (p.exited) return Promise.resolve(this.statusOf(p));
+    if (p.exited) return this.persist.flush().then(() => this.statusOf(p));
     return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
   }
 
   /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket): void {
+  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: () => void): void {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
@@ -726,6 +733,7 @@ export class ComputeEmulator {
       const w = lp?.child?.stdin;
       if (!w && !p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not available`);
       if (lp?.stdinAttached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `stdin of process ${p.pid} is already attached`);
+      ready();
       if (!w || w.writableEnded || w.destroyed) { sock.end(); return; }
       lp!.stdinAttached = true;
       sock.pipe(w, { end: true });
@@ -737,6 +745,7 @@ export class ComputeEmulator {
     const relay = stream === 'stdout' ? lp?.out : lp?.err;
     if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
     if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
+    ready();
     relay.attach(sock);
   }
 

@@ -111,8 +111,7 @@ export class EmulatorService {
     sock.pause();
     this.faults.check('attach').then(() => {
       if (stream !== 'stdin' && stream !== 'stdout' && stream !== 'stderr') throw new PlatformError(HRESULT.E_INVALIDARG, 'AttachStdio', `bad stream ${String(stream)}`);
-      sock.write(JSON.stringify({ ok: true }) + '\n');
-      this.compute.attach(systemId, pid, stream, sock);
+      this.compute.attach(systemId, pid, stream, sock, () => sock.write(JSON.stringify({ ok: true }) + '\n'));
       sock.resume();
     }).catch((e: unknown) => {
       sock.end(JSON.stringify({ error: toWireError(e, 'AttachStdio') }) + '\n');
