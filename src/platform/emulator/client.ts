@@ -30,6 +30,14 @@ function trySocket(path: string): Promise<Socket | undefined> {
   });
 }
 
+/** The service outlives its spawner: do not hand it the spawner's test-runner / debugger wiring. */
+function serviceEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 export class EmulatorClient {
   private sock?: Socket;
   private connecting?: Promise<Socket>;
@@ -57,7 +65,7 @@ export class EmulatorClient {
     try {
       const child = spawn(process.execPath, [main, '--state', this.opts.stateDir,
         '--os-version', this.opts.osVersion ?? '10.0.20348', '--arch', this.opts.architecture ?? 'amd64'],
-      { detached: true, stdio: ['ignore', fd, fd] });
+      { detached: true, stdio: ['ignore', fd, fd], env: serviceEnv() });
       child.on('error', () => undefined);
       child.unref();
     } finally { closeSync(fd); }

@@ -59,7 +59,7 @@ interface SystemRecord {
   shuttingDown?: boolean;
   processes: ProcRecord[];
   /** Accounting of CPU / IO per pid ever seen, so statistics stay monotonic after processes exit. */
-  acct?: Record<string, { cpu: number; rOps: number; wOps: number; rB: number; wB: number }>;
+  acct?: Record<string, { u: number; k: number; rOps: number; wOps: number; rB: number; wB: number }>;
   peakCommit?: number;
 }
 
@@ -540,9 +540,9 @@ export class ComputeEmulator {
       for (const st of processesInGroups(this.pgids(s))) {
         const k = `${st.pid}:${st.starttime}`;
         const io = readIo(st.pid);
-        const prev = acct[k] ?? { cpu: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 };
+        const prev = acct[k] ?? { u: 0, k: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 };
         acct[k] = {
-          cpu: Math.max(prev.cpu, st.utime + st.stime),
+          u: Math.max(prev.u, st.utime), k: Math.max(prev.k, st.stime),
           rOps: Math.max(prev.rOps, io?.readOps ?? 0), wOps: Math.max(prev.wOps, io?.writeOps ?? 0),
           rB: Math.max(prev.rB, io?.readBytes ?? 0), wB: Math.max(prev.wB, io?.writeBytes ?? 0),
         };
@@ -551,11 +551,11 @@ export class ComputeEmulator {
         privateWs += ms?.rssAnonBytes ?? 0;
       }
     }
-    let cpu = 0, user = 0, kernel = 0, rOps = 0, wOps = 0, rB = 0, wB = 0;
-    for (const a of Object.values(acct)) { cpu += a.cpu; rOps += a.rOps; wOps += a.wOps; rB += a.rB; wB += a.wB; }
-    // utime/stime split is kept only in total; recompute the split from live samples is not monotonic, so
-    // report user = total, kernel = 0 when unknown.
-    user = cpu; kernel = 0;
+    // Per process (pid + start time) the highest CPU / IO counters ever sampled; processes that exited keep their
+    // last sample, so the totals are monotonic like a job object's accounting (time after the last sample is lost).
+    let user = 0, kernel = 0, rOps = 0, wOps = 0, rB = 0, wB = 0;
+    for (const a of Object.values(acct)) { user += a.u ?? 0; kernel += a.k ?? 0; rOps += a.rOps; wOps += a.wOps; rB += a.rB; wB += a.wB; }
+    const cpu = user + kernel;
     s.peakCommit = Math.max(s.peakCommit ?? 0, commit);
     const started = s.startedAt ? Date.parse(s.startedAt) : Date.parse(s.createdAt);
     return {
