@@ -16,6 +16,8 @@ import { createEmulatorPlatform } from '../platform/emulator/index.js';
 import { createWindowsPlatform } from '../platform/windows/index.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
+import { isKeeperError } from '../container-io/protocol.js';
+import { RuntimeError } from '../runtime/errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper } from '../runtime/ports.js';
 import { addCriServices } from '../cri/server.js';
@@ -73,6 +75,26 @@ function imageProvider(images: ImageService): ImageProvider {
   };
 }
 
+/** The keeper speaks its own error codes; the runtime sees domain errors. */
+function keeperPort(k: KeeperClient): IoKeeper {
+  const map = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } catch (e) {
+      if (isKeeperError(e)) throw new RuntimeError(e.code === 'Platform' ? 'Internal' : e.code, `IO keeper: ${e.message}`, { cause: e });
+      throw e;
+    }
+  };
+  return {
+    start: (req) => map(k.start(req)),
+    reopenLog: (id) => map(k.reopenLog(id)),
+    list: () => map(k.list()),
+    ack: (id) => map(k.ack(id)),
+    forget: (id) => map(k.forget(id)),
+    onExit: (cb) => { void k.onExit(cb); },
+  };
+}
+
 export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: string }
 
 export async function startDaemon(cfg: Config): Promise<Daemon> {
@@ -84,7 +106,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
   const runtime = await Runtime.open({
-    platform, images: imageProvider(images), keeper: keeper as IoKeeper,
+    platform, images: imageProvider(images), keeper: keeperPort(keeper),
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,

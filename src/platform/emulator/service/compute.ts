@@ -15,8 +15,8 @@
  * `nsenter --uts=/proc/<holder>/ns/uts` (nsenter execs the program, so the pid is the program's).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -301,7 +301,7 @@ export class ComputeEmulator {
       mkdirSync(root, { recursive: true });
     }
     for (const [i, md] of (container?.MappedDirectories ?? []).entries()) {
-      if (md.HostPath && !isDirectory(md.HostPath)) {
+      if (md.HostPath && !pathExists(md.HostPath)) {
         throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `MappedDirectories[${i}].HostPath ${md.HostPath} does not exist`);
       }
     }
@@ -343,6 +343,8 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     if (s.state !== 'Created') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     if (s.hostName && utsSupported()) await this.startHolder(s);
+    const c = s.document.Container ?? s.document.HostedSystem?.Container;
+    if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
     s.state = 'Running';
     s.startedAt = new Date().toISOString();
     await this.save();
@@ -503,7 +505,8 @@ export class ComputeEmulator {
         const md: MappedDirectoryDoc = r.value;
         const list = c.MappedDirectories ?? (c.MappedDirectories = []);
         if (req.RequestType === 'Add') {
-          if (md.HostPath && !isDirectory(md.HostPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${md.HostPath} does not exist`);
+          if (md.HostPath && !pathExists(md.HostPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${md.HostPath} does not exist`);
+          if (s.state === 'Running' && s.root) materializeMapping(op, s.root, md);
           list.push(md);
         } else if (req.RequestType === 'Remove') {
           const i = list.findIndex((x) => x.ContainerPath === md.ContainerPath);
@@ -755,4 +758,24 @@ export class ComputeEmulator {
       if (s.state !== 'Stopped') await this.terminate(s.id).catch(() => undefined);
     }
   }
+}
+
+function pathExists(p: string): boolean {
+  try { statSync(p); return true; } catch { return false; }
+}
+
+/**
+ * Makes a mapped directory (or single file) visible at its container path: the container's C:\ is a host
+ * directory, so the mapping becomes a symlink inside it that replaces whatever the image had at that path (the
+ * mount hides it on Windows too). ReadOnly is recorded but not enforced: the emulator is not a security boundary.
+ */
+function materializeMapping(op: string, root: string, md: MappedDirectoryDoc): void {
+  if (!md.HostPath || !md.ContainerPath) return;
+  const target = mapPath(root, md.ContainerPath.replace(/\//g, '\\'), root);
+  if (!target || target === root || !target.startsWith(root + '/')) {
+    throw new PlatformError(HRESULT.E_INVALIDARG, op, `ContainerPath ${md.ContainerPath} cannot be mapped inside the container`);
+  }
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(dirname(target), { recursive: true });
+  symlinkSync(md.HostPath, target);
 }
