@@ -12,7 +12,7 @@ import type { ContainerSpec } from '../platform/spec.js';
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
 import { isGone, isPlatformError } from '../platform/hresult.js';
 import {
-  buildContainerDocument, buildProcessParameters, buildResourceUpdateRequests, signalOptions, layerId,
+  buildContainerDocument, buildProcessParameters, buildResourceUpdateRequests, signalOptions, layerId, parseStatistics,
 } from '../platform/hcs/document/index.js';
 import { buildNamespace } from '../platform/hcn/document/index.js';
 import { logger } from '../util/log.js';
@@ -543,7 +543,7 @@ export class Runtime {
       if (c.state === 'CONTAINER_RUNNING') {
         const system = await this.opts.platform.compute.openComputeSystem(id);
         try {
-          for (const r of buildResourceUpdateRequests(specResourcesFor(resources))) await system.modify(r);
+          for (const r of buildResourceUpdateRequests(specResources(resources) ?? {}, { hostProcessorCount: cpus().length })) await system.modify(r);
         } finally {
           system.close();
         }
@@ -609,12 +609,12 @@ export class Runtime {
       if (system) {
         try {
           const props = await system.getProperties({ PropertyTypes: ['Statistics', 'ProcessList'] });
-          const s = props.Statistics as Record<string, Record<string, number> | undefined> | undefined;
-          const cpuNs = BigInt(Math.round((s?.Processor?.TotalRuntime100ns ?? 0))) * 100n;
+          const st = parseStatistics(props, ts);
+          const cpuNs = st?.cpuTotalNs ?? 0n;
           sample.cpuUsageCoreNs = cpuNs;
-          sample.memoryWorkingSetBytes = s?.Memory?.MemoryUsagePrivateWorkingSetBytes ?? 0;
-          sample.memoryCommitBytes = s?.Memory?.MemoryUsageCommitBytes ?? 0;
-          sample.processCount = Array.isArray(props.ProcessList) ? props.ProcessList.length : 0;
+          sample.memoryWorkingSetBytes = st?.memoryPrivateWorkingSetBytes ?? 0;
+          sample.memoryCommitBytes = st?.memoryCommitBytes ?? 0;
+          sample.processCount = props.ProcessList?.length ?? 0;
           const prev = this.lastCpu.get(c.id);
           if (prev && ts > prev.ts && cpuNs >= prev.cpu) sample.cpuUsageNanoCores = ((cpuNs - prev.cpu) * 1_000_000_000n) / (ts - prev.ts);
           this.lastCpu.set(c.id, { ts, cpu: cpuNs });
@@ -724,15 +724,6 @@ export interface ContainerStatsSample {
   writableLayerUsedBytes: number;
   writableLayerInodes: number;
   processCount: number;
-}
-
-function specResourcesFor(r: WindowsResources) {
-  const out: { memory?: { limit?: number }; cpu?: { count?: number; shares?: number; maximum?: number } } = {};
-  if (r.memoryLimitInBytes > 0) out.memory = { limit: r.memoryLimitInBytes };
-  if (r.cpuCount > 0) out.cpu = { count: r.cpuCount };
-  else if (r.cpuMaximum > 0) out.cpu = { maximum: r.cpuMaximum };
-  else if (r.cpuShares > 0) out.cpu = { shares: r.cpuShares };
-  return out;
 }
 
 interface Collected { chunks: Buffer[]; size: number; done: Promise<void> }
