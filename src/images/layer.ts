@@ -1,0 +1,228 @@
+/**
+ * Unpacks one Windows layer tar (reference/hcs.md §2.5: `Files/…`, `Hives/…`, `UtilityVM/…`, pax Windows
+ * metadata, `.wh.` whiteouts) into a staging folder in the transport form that StorageService.importLayer takes:
+ *   Files/ Hives/ UtilityVM/   the entries, as plain files, directories and links
+ *   whiteouts.json             Files-relative paths ('/'-separated) this layer deletes from the layers below
+ *   metadata.json              per-path Windows metadata from the pax records (attributes, security descriptor,
+ *                              creation time, mount point flag, extended attributes), keyed by transport path
+ * Hostile input is refused with a LayerError naming the entry: absolute paths, `..`, entries outside the three
+ * folders, links leaving the layer, writes through links, device nodes and FIFOs, and more expanded bytes than
+ * allowed. The caller removes the staging folder.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, lstat, unlink, symlink, link, rm, writeFile, utimes } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { readTar, maybeGunzip, TarFormatError } from './tar.js';
+import { hashing } from './digest.js';
+
+export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;
+export type Section = typeof SECTIONS[number];
+export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
+const MAX_PATH = 4096;
+const MAX_ENTRIES = 10_000_000;
+
+export class LayerError extends Error {
+  constructor(message: string) { super(message); this.name = 'LayerError'; }
+}
+
+export interface WindowsMetadata {
+  fileAttributes?: number;
+  /** base64 self-relative security descriptor (MSWINDOWS.rawsd). */
+  securityDescriptor?: string;
+  /** legacy SDDL form (MSWINDOWS.sd). */
+  sddl?: string;
+  /** the symlink entry is a junction / mount point. */
+  mountPoint?: boolean;
+  /** pax time string (LIBARCHIVE.creationtime). */
+  creationTime?: string;
+  /** name → base64 value (MSWINDOWS.xattr.<name>). */
+  extendedAttributes?: Record<string, string>;
+}
+
+export interface UnpackResult {
+  /** sha256 of the uncompressed tar stream. */
+  diffId: string;
+  /** Uncompressed bytes read. */
+  expandedBytes: number;
+  entries: number;
+  whiteouts: string[];
+}
+
+export interface LayerPath { section: Section; /** segments below the section folder */ rest: string[] }
+
+/** Validates a layer tar path and splits it into section + segments. `what` names the field in messages. */
+export function checkLayerPath(name: string, what = 'entry'): LayerPath {
+  const q = JSON.stringify(name);
+  if (name.length > MAX_PATH) throw new LayerError(`${what} path is longer than ${MAX_PATH} characters`);
+  if (name.includes('\\')) throw new LayerError(`${what} ${q} contains a backslash (tar paths use '/')`);
+  if (name.startsWith('/')) throw new LayerError(`${what} ${q} is an absolute path`);
+  if (/^[A-Za-z]:/.test(name)) throw new LayerError(`${what} ${q} is an absolute path (drive letter)`);
+  const segs = name.split('/').filter((s) => s !== '' && s !== '.');
+  if (segs.some((s) => s === '..')) throw new LayerError(`${what} ${q} contains a '..' segment`);
+  if (segs.length === 0) throw new LayerError(`${what} ${q} is empty`);
+  const top = segs[0]!;
+  const section = SECTIONS.find((s) => s.toLowerCase() === top.toLowerCase());
+  if (!section) {
+    throw new LayerError(`${what} ${q} is outside Files/, Hives/ and UtilityVM/ (not a Windows layer tar?)`);
+  }
+  const rest = segs.slice(1);
+  for (let i = 0; i < rest.length - 1; i++) {
+    if (rest[i]!.includes(':')) throw new LayerError(`${what} ${q}: ':' is only allowed in the last segment (alternate data stream)`);
+  }
+  if (rest.length) {
+    const last = rest[rest.length - 1]!.replace(/:\$DATA$/, '');
+    if (last === '' || last.startsWith(':')) throw new LayerError(`${what} ${q} has an empty file name`);
+    rest[rest.length - 1] = last;
+  }
+  return { section, rest };
+}
+
+function metadataOf(pax: Record<string, string>): WindowsMetadata | undefined {
+  const m: WindowsMetadata = {};
+  let any = false;
+  const attr = pax['MSWINDOWS.fileattr'];
+  if (attr !== undefined) {
+    if (!/^[0-9]+$/.test(attr) || Number(attr) > 0xffffffff) throw new LayerError(`invalid MSWINDOWS.fileattr "${attr}"`);
+    m.fileAttributes = Number(attr); any = true;
+  }
+  if (pax['MSWINDOWS.rawsd'] !== undefined) { m.securityDescriptor = pax['MSWINDOWS.rawsd']; any = true; }
+  if (pax['MSWINDOWS.sd'] !== undefined) { m.sddl = pax['MSWINDOWS.sd']; any = true; }
+  if (pax['MSWINDOWS.mountpoint'] !== undefined) { m.mountPoint = pax['MSWINDOWS.mountpoint'] === '1'; any = true; }
+  if (pax['LIBARCHIVE.creationtime'] !== undefined) { m.creationTime = pax['LIBARCHIVE.creationtime']; any = true; }
+  for (const [k, v] of Object.entries(pax)) {
+    if (k.startsWith('MSWINDOWS.xattr.')) { (m.extendedAttributes ??= {})[k.slice('MSWINDOWS.xattr.'.length)] = v; any = true; }
+  }
+  return any ? m : undefined;
+}
+
+/**
+ * Symlink targets: relative targets must stay inside the link's section; container-absolute targets on the
+ * system drive (`C:\…`, `C:/…`) resolve inside the container's own root and are kept. Everything else (POSIX
+ * absolute, UNC, device paths, other drives, relative escapes) is refused.
+ */
+function checkSymlinkTarget(entry: string, p: LayerPath, target: string): void {
+  const q = JSON.stringify(entry);
+  if (target === '') throw new LayerError(`symlink ${q} has an empty target`);
+  if (/^[Cc]:[\\/]/.test(target)) {
+    const segs = target.slice(3).split(/[\\/]/);
+    if (segs.some((s) => s === '..')) throw new LayerError(`symlink ${q} points outside the container root (${target})`);
+    return;
+  }
+  if (target.startsWith('/') || target.startsWith('\\') || /^[A-Za-z]:/.test(target)) {
+    throw new LayerError(`symlink ${q} points outside the layer (absolute target ${JSON.stringify(target)})`);
+  }
+  const rel = posix.normalize(posix.join('.', ...p.rest.slice(0, -1), target.replace(/\\/g, '/')));
+  if (rel === '..' || rel.startsWith('../')) throw new LayerError(`symlink ${q} points outside the layer (${JSON.stringify(target)})`);
+}
+
+async function removeExisting(path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return;
+  if (st.isDirectory()) await rm(path, { recursive: true, force: true });
+  else await unlink(path);
+}
+
+/**
+ * Reads a (possibly gzip-compressed) layer tar from `source` into `staging` (which must not exist or be empty).
+ * Computes the diff ID over the uncompressed stream.
+ */
+export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string, opts: { maxBytes?: number } = {}): Promise<UnpackResult> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_LAYER_BYTES;
+  const hash = createHash('sha256');
+  const counter = { bytes: 0 };
+  const plain = hashing(maybeGunzip(source), hash, counter);
+  await mkdir(join(staging, 'Files'), { recursive: true });
+  await mkdir(join(staging, 'Hives'), { recursive: true });
+  const whiteouts: string[] = [];
+  const metadata: Record<string, WindowsMetadata> = {};
+  const symlinks = new Set<string>();
+  const regular = new Set<string>();
+  let entries = 0;
+  const keyOf = (p: LayerPath) => [p.section, ...p.rest].join('/');
+  const fsPath = (p: LayerPath) => join(staging, p.section, ...p.rest);
+  const ensureNoLinkParent = (entry: string, p: LayerPath) => {
+    for (let i = 0; i < p.rest.length; i++) {
+      const prefix = [p.section, ...p.rest.slice(0, i)].join('/').toLowerCase();
+      if (symlinks.has(prefix)) throw new LayerError(`entry ${JSON.stringify(entry)} would be written through the symlink ${JSON.stringify(prefix)}`);
+    }
+  };
+  try {
+    for await (const e of readTar(plain, { maxBytes })) {
+      if (++entries > MAX_ENTRIES) throw new LayerError(`layer has more than ${MAX_ENTRIES} entries`);
+      const p = checkLayerPath(e.name);
+      const key = keyOf(p);
+      const base = p.rest[p.rest.length - 1];
+      if (base !== undefined && base.startsWith('.wh.')) {
+        if (base === '.wh..wh..opq') continue; // opaque-directory marker: no meaning for Windows layers (hcsshim ignores it)
+        const removed = base.slice(4);
+        if (!removed) throw new LayerError(`whiteout ${JSON.stringify(e.name)} names no file`);
+        if (p.section !== 'Files') throw new LayerError(`whiteout ${JSON.stringify(e.name)} outside Files/ is not supported`);
+        whiteouts.push([...p.rest.slice(0, -1), removed].join('/'));
+        continue;
+      }
+      ensureNoLinkParent(e.name, p);
+      const target = fsPath(p);
+      const meta = metadataOf(e.pax);
+      switch (e.type) {
+        case 'dir': {
+          if (p.rest.length) {
+            const st = await lstat(target).catch(() => undefined);
+            if (st && !st.isDirectory()) await unlink(target);
+          }
+          await mkdir(target, { recursive: true });
+          break;
+        }
+        case 'file': {
+          if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a file where the ${p.section} folder belongs`);
+          await mkdir(join(target, '..'), { recursive: true });
+          await removeExisting(target);
+          const fh = await open(target, 'wx', (e.mode & 0o777) | 0o600);
+          try {
+            for await (const chunk of e.body) await fh.write(chunk);
+          } finally {
+            await fh.close();
+          }
+          if (e.mtime > 0) await utimes(target, e.mtime, e.mtime).catch(() => undefined);
+          regular.add(key.toLowerCase());
+          break;
+        }
+        case 'symlink': {
+          if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a symlink where the ${p.section} folder belongs`);
+          checkSymlinkTarget(e.name, p, e.linkname);
+          await mkdir(join(target, '..'), { recursive: true });
+          await removeExisting(target);
+          await symlink(e.linkname, target);
+          symlinks.add(key.toLowerCase());
+          break;
+        }
+        case 'link': {
+          if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a hard link where the ${p.section} folder belongs`);
+          let lp: LayerPath;
+          try { lp = checkLayerPath(e.linkname, `hard link target of ${JSON.stringify(e.name)}:`); } catch (err) {
+            throw new LayerError(`hard link ${JSON.stringify(e.name)} points outside the layer: ${(err as Error).message}`);
+          }
+          ensureNoLinkParent(e.linkname, lp);
+          if (!regular.has(keyOf(lp).toLowerCase())) {
+            throw new LayerError(`hard link ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}, which is not an earlier file of this layer`);
+          }
+          await mkdir(join(target, '..'), { recursive: true });
+          await removeExisting(target);
+          await link(fsPath(lp), target);
+          regular.add(key.toLowerCase());
+          break;
+        }
+        case 'char': case 'block': case 'fifo':
+          throw new LayerError(`entry ${JSON.stringify(e.name)} is a ${e.type === 'fifo' ? 'FIFO' : 'device node'}; not allowed in a Windows layer`);
+        default:
+          throw new LayerError(`entry ${JSON.stringify(e.name)} has unsupported tar type '${e.typeflag}'`);
+      }
+      if (meta) metadata[key] = meta;
+    }
+  } catch (e) {
+    if (e instanceof TarFormatError) throw new LayerError(`layer tar: ${e.message}`);
+    throw e;
+  }
+  await writeFile(join(staging, 'whiteouts.json'), JSON.stringify(whiteouts));
+  await writeFile(join(staging, 'metadata.json'), JSON.stringify(metadata));
+  return { diffId: `sha256:${hash.digest('hex')}`, expandedBytes: counter.bytes, entries, whiteouts };
+}

@@ -1,0 +1,84 @@
+/**
+ * The image domain API the CRI image handlers and the runtime call. Wraps the store (store.ts) and the offline
+ * importer (import.ts); pulls from registries will add to the same store.
+ */
+import { notFound, invalidArgument } from '../runtime/errors.js';
+import type { StorageService } from '../platform/types.js';
+import { ImageStore, type ImageRecord } from './store.js';
+import { ArchiveImporter, type ImportedImage, type HostPlatform } from './import.js';
+import { referenceProblem, parseImageId } from './reference.js';
+
+export type { ImageRecord } from './store.js';
+export type { ImageConfigInfo } from './oci.js';
+export type { ImportedImage, HostPlatform } from './import.js';
+
+export interface ImageServiceOptions {
+  root: string;
+  storage: StorageService;
+  host: HostPlatform;
+  /** Decompression-bomb guard: max uncompressed bytes of one layer (default 64 GiB). */
+  maxLayerBytes?: number;
+}
+
+export interface ImageFsUsage { mountpoint: string; usedBytes: number; inodesUsed: number; timestampNs: bigint }
+
+export class ImageService {
+  private constructor(readonly store: ImageStore, private readonly importer: ArchiveImporter) {}
+
+  static async open(opts: ImageServiceOptions): Promise<ImageService> {
+    const store = await ImageStore.open({ root: opts.root, storage: opts.storage, maxLayerBytes: opts.maxLayerBytes });
+    return new ImageService(store, new ArchiveImporter(store, opts.host));
+  }
+
+  /** All images, or the one the filter names (none when it names nothing). */
+  async list(filter?: { image?: string }): Promise<ImageRecord[]> {
+    if (filter?.image) {
+      const img = await this.status(filter.image);
+      return img ? [img] : [];
+    }
+    return this.store.list();
+  }
+
+  /** The image a reference names (ID, ID prefix, tag, digest reference), or undefined. */
+  async status(ref: string): Promise<ImageRecord | undefined> {
+    if (!ref) throw invalidArgument('image reference is empty');
+    return this.store.find(ref);
+  }
+
+  /** Like status, but NotFound (or InvalidArgument for a malformed reference) when nothing matches. */
+  async resolve(ref: string): Promise<ImageRecord> {
+    const img = await this.status(ref);
+    if (img) return img;
+    const problem = parseImageId(ref) || /^(?:sha256:)?[a-f0-9]{1,64}$/.test(ref) ? undefined : referenceProblem(ref);
+    if (problem) throw invalidArgument(problem);
+    throw notFound(`image "${ref}" not found`);
+  }
+
+  /** Removes the image and all its names; unknown images succeed; in use → FailedPrecondition. */
+  async remove(ref: string): Promise<void> {
+    if (!ref) throw invalidArgument('image reference is empty');
+    await this.store.remove(ref);
+  }
+
+  importArchive(path: string): Promise<ImportedImage[]> {
+    return this.importer.importArchive(path);
+  }
+
+  async fsInfo(): Promise<ImageFsUsage> {
+    const u = await this.store.usage();
+    return { mountpoint: this.store.dir, usedBytes: u.usedBytes, inodesUsed: u.inodesUsed, timestampNs: BigInt(Date.now()) * 1_000_000n };
+  }
+
+  acquire(imageId: string, containerId: string): Promise<void> {
+    return this.store.acquire(imageId, containerId);
+  }
+
+  release(containerId: string): Promise<void> {
+    return this.store.release(containerId);
+  }
+
+  /** Read-only layer folders of the image, top-most first (NotFound for an unknown ID). */
+  layerPaths(imageId: string): string[] {
+    return this.store.layerPaths(imageId);
+  }
+}

@@ -1,0 +1,532 @@
+/**
+ * The local image store under `<root>/images`:
+ *   blobs/sha256/<hex>     content-addressed blobs (index, manifest, config, compressed layers), written to
+ *                          tmp/, digest-verified, then renamed into place
+ *   layers/<chain hex>     imported read-only layers (StorageService.importLayer), one per chain ID, shared
+ *   tmp/                   staging; emptied at open
+ *   metadata.json          { images, layers, uses } — rewritten crash-safely (temp + fsync + rename) per change
+ *
+ * Image ID = config digest. Tags and digest references are held by exactly one image (adding a tag moves it).
+ * remove() drops the image with all its names, refuses while a container uses it (acquire/release), and
+ * collects layers and blobs nothing references any more. Mutations of the metadata are serialised; slow work
+ * (unpacking, importing layers) runs outside the lock, protected from collection by a lease.
+ *
+ * A puller adds images the same way import does: ingestStream/ingestFile each blob with its expected digest,
+ * ensureLayers(), then commitImage().
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import type { StorageService } from '../platform/types.js';
+import { buildLayerData } from '../platform/hcs/document/layer.js';
+import { writeFileAtomic, readJson } from '../util/atomic.js';
+import { logger } from '../util/log.js';
+import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../runtime/errors.js';
+import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
+import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
+import { unpackLayer, LayerError, DEFAULT_MAX_LAYER_BYTES } from './layer.js';
+import {
+  parseReference, parseImageId, repositoryOf, withDefaultTag, tagString, digestString,
+} from './reference.js';
+
+const log = logger('images');
+
+export interface ImageRecord {
+  /** Config digest `sha256:<hex>`. */
+  id: string;
+  /** Normalised `registry/repo:tag`. */
+  repoTags: string[];
+  /** Normalised `registry/repo@sha256:<manifest or index digest>`. */
+  repoDigests: string[];
+  /** Compressed layer sizes + config size (> 0). */
+  size: number;
+  /** From config User when numeric (user part of `user:group`). */
+  uid?: number;
+  /** From config User when not numeric (user part of `user:group`). */
+  username?: string;
+  pinned: boolean;
+  config: ImageConfigInfo;
+  /** Layer blobs, base first. */
+  layers: Descriptor[];
+  /** Diff IDs and chain IDs, base first. */
+  diffIds: string[];
+  chainIds: string[];
+  /** Digest of the manifest this image was read from, when known. */
+  manifestDigest?: string;
+  /** Every blob this image keeps alive (index/manifest/config/layers). */
+  blobs: string[];
+  /** ISO time of first import. */
+  createdAt: string;
+}
+
+interface LayerMeta {
+  chainId: string;
+  diffId: string;
+  parent?: string;
+  usedBytes: number;
+  inodesUsed: number;
+}
+
+interface Metadata {
+  version: 1;
+  images: Record<string, ImageRecord>;
+  layers: Record<string, LayerMeta>;
+  /** containerId → imageId */
+  uses: Record<string, string>;
+}
+
+export interface StoreOptions {
+  root: string;
+  storage: StorageService;
+  maxLayerBytes?: number;
+}
+
+export interface Lease {
+  readonly blobs: Set<string>;
+  readonly chains: Set<string>;
+  release(): void;
+}
+
+export interface CommitInput {
+  config: Buffer;
+  layers: Descriptor[];
+  manifestDigest?: string;
+  /** Further blobs the image keeps (e.g. the index that named it). */
+  extraBlobs?: string[];
+  repoTags?: string[];
+  repoDigests?: string[];
+}
+
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn, fn);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}
+
+/** uid / username from a config User (`name`, `1000`, `name:group`, `1000:1000`). */
+export function userOf(user: string | undefined): { uid?: number; username?: string } {
+  if (!user) return {};
+  const u = user.split(':')[0]!;
+  if (/^[0-9]+$/.test(u)) return { uid: Number(u) };
+  return u ? { username: u } : {};
+}
+
+export class ImageStore {
+  readonly dir: string;
+  readonly blobsDir: string;
+  readonly layersDir: string;
+  readonly tmpDir: string;
+  private readonly metaPath: string;
+  private meta: Metadata = { version: 1, images: {}, layers: {}, uses: {} };
+  private readonly mutex = new Mutex();
+  private readonly leases = new Set<Lease>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  readonly storage: StorageService;
+  readonly maxLayerBytes: number;
+
+  private constructor(opts: StoreOptions) {
+    this.dir = join(opts.root, 'images');
+    this.blobsDir = join(this.dir, 'blobs', 'sha256');
+    this.layersDir = join(this.dir, 'layers');
+    this.tmpDir = join(this.dir, 'tmp');
+    this.metaPath = join(this.dir, 'metadata.json');
+    this.storage = opts.storage;
+    this.maxLayerBytes = opts.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES;
+  }
+
+  static async open(opts: StoreOptions): Promise<ImageStore> {
+    const s = new ImageStore(opts);
+    await mkdir(s.blobsDir, { recursive: true });
+    await mkdir(s.layersDir, { recursive: true });
+    await rm(s.tmpDir, { recursive: true, force: true });
+    await mkdir(s.tmpDir, { recursive: true });
+    const m = await readJson<Metadata>(s.metaPath);
+    if (m) {
+      if (m.version !== 1) throw internal(`${s.metaPath}: unknown metadata version ${String(m.version)}`);
+      s.meta = { version: 1, images: m.images ?? {}, layers: m.layers ?? {}, uses: m.uses ?? {} };
+    }
+    // Layer folders that never made it into the metadata (crash during import) are destroyed.
+    for (const name of await readdir(s.layersDir)) {
+      if (!s.meta.layers[`sha256:${name}`]) {
+        log.info('removing unrecorded layer left by an interrupted import', { layer: name });
+        await s.storage.destroyLayer(join(s.layersDir, name)).catch((e) => log.warn('destroy layer failed', { layer: name, err: errorMessage(e) }));
+      }
+    }
+    await s.mutex.run(() => s.collect());
+    return s;
+  }
+
+  // ───────────────────────────── blobs ─────────────────────────────
+
+  blobPath(digest: string): string {
+    return join(this.blobsDir, hexOf(digest));
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    return (await stat(this.blobPath(digest)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  async readBlob(digest: string, limit = 16 * 1024 * 1024): Promise<Buffer> {
+    const st = await stat(this.blobPath(digest));
+    if (st.size > limit) throw invalidArgument(`blob ${digest} is ${st.size} bytes, more than ${limit} for a JSON document`);
+    const b = await readFile(this.blobPath(digest));
+    if (sha256Digest(b) !== digest) throw internal(`blob ${digest} is corrupt on disk`);
+    return b;
+  }
+
+  /** A fresh directory under tmp/ for the caller's staging (removed by the caller, or at next open). */
+  async tempDir(prefix: string): Promise<string> {
+    const d = join(this.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
+    await mkdir(d, { recursive: true });
+    return d;
+  }
+
+  private checkExpected(expected: string | undefined, got: string, size: number, expectedSize: number | undefined, what: string): void {
+    if (expected !== undefined && expected !== got) throw invalidArgument(`${what}: digest mismatch: expected ${expected}, content has ${got}`);
+    if (expectedSize !== undefined && expectedSize !== size) throw invalidArgument(`${what}: size mismatch: expected ${expectedSize} bytes, content has ${size}`);
+  }
+
+  /** Streams content into the store, verifying the digest (and size) when given. Returns digest and size. */
+  async ingestStream(source: AsyncIterable<Buffer>, expected?: { digest?: string; size?: number }, lease?: Lease, what = 'blob'): Promise<{ digest: string; size: number }> {
+    if (expected?.digest !== undefined && !isSha256Digest(expected.digest)) throw invalidArgument(`${what}: unsupported digest ${expected.digest}`);
+    const tmp = join(this.tmpDir, `blob-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      const limit = expected?.size;
+      await pipeline(source, new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          size += chunk.length;
+          if (limit !== undefined && size > limit) return cb(invalidArgument(`${what}: more than the expected ${limit} bytes`));
+          hash.update(chunk);
+          fh.write(chunk).then(() => cb(), cb);
+        },
+      }));
+      await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    await fh.close();
+    const digest = `sha256:${hash.digest('hex')}`;
+    try {
+      this.checkExpected(expected?.digest, digest, size, expected?.size, what);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    lease?.blobs.add(digest);
+    await rename(tmp, this.blobPath(digest));
+    return { digest, size };
+  }
+
+  /** Moves a file (on the same file system, e.g. under tempDir()) into the store after verifying it. */
+  async ingestFile(path: string, expected?: { digest?: string; size?: number }, lease?: Lease, what = path): Promise<{ digest: string; size: number }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const b of createReadStream(path)) { hash.update(b as Buffer); size += (b as Buffer).length; }
+    const digest = `sha256:${hash.digest('hex')}`;
+    this.checkExpected(expected?.digest, digest, size, expected?.size, what);
+    lease?.blobs.add(digest);
+    await rename(path, this.blobPath(digest));
+    return { digest, size };
+  }
+
+  async ingestBuffer(data: Buffer, expected?: { digest?: string; size?: number }, lease?: Lease, what = 'blob'): Promise<{ digest: string; size: number }> {
+    const digest = sha256Digest(data);
+    this.checkExpected(expected?.digest, digest, data.length, expected?.size, what);
+    lease?.blobs.add(digest);
+    if (!(await this.hasBlob(digest))) await writeFileAtomic(this.blobPath(digest), data, 0o644);
+    return { digest, size: data.length };
+  }
+
+  /** Protects blobs and layers added during an import or pull from collection until released. */
+  lease(): Lease {
+    const l: Lease = { blobs: new Set(), chains: new Set(), release: () => { this.leases.delete(l); } };
+    this.leases.add(l);
+    return l;
+  }
+
+  // ───────────────────────────── layers ─────────────────────────────
+
+  layerPath(chainId: string): string {
+    return join(this.layersDir, hexOf(chainId));
+  }
+
+  hasLayer(chainId: string): boolean {
+    return this.meta.layers[chainId] !== undefined;
+  }
+
+  /**
+   * Imports the layers of an image (blobs already in the store) that are not imported yet, base first.
+   * diffIds come from the image config; each unpacked layer must hash to its diff ID.
+   */
+  async ensureLayers(layers: Descriptor[], diffIds: string[], lease: Lease): Promise<string[]> {
+    if (layers.length !== diffIds.length) {
+      throw invalidArgument(`the manifest lists ${layers.length} layers but the config has ${diffIds.length} diff IDs`);
+    }
+    if (layers.length === 0) throw invalidArgument('the image has no layers');
+    const chains = computeChainIds(diffIds);
+    for (const c of chains) lease.chains.add(c);
+    for (let i = 0; i < layers.length; i++) {
+      await this.ensureLayer(chains[i]!, diffIds[i]!, chains.slice(0, i).reverse(), layers[i]!);
+    }
+    return chains;
+  }
+
+  private async ensureLayer(chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor): Promise<void> {
+    for (;;) {
+      if (this.meta.layers[chainId]) return;
+      const running = this.inflight.get(chainId);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
+    const p = this.importLayer(chainId, diffId, parentsTopFirst, blob);
+    this.inflight.set(chainId, p);
+    try { await p; } finally { this.inflight.delete(chainId); }
+  }
+
+  private async importLayer(chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor): Promise<void> {
+    const layerPath = this.layerPath(chainId);
+    const staging = await this.tempDir('layer');
+    try {
+      await this.storage.destroyLayer(layerPath);
+      let res;
+      try {
+        res = await unpackLayer(createReadStream(this.blobPath(blob.digest)), join(staging, 'import'), { maxBytes: this.maxLayerBytes });
+      } catch (e) {
+        if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
+        if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+          throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
+        }
+        throw e;
+      }
+      if (res.diffId !== diffId) {
+        throw invalidArgument(`layer ${blob.digest}: uncompressed content hashes to ${res.diffId} but the image config says ${diffId}`);
+      }
+      await this.storage.importLayer(layerPath, join(staging, 'import'), buildLayerData(parentsTopFirst.map((c) => this.layerPath(c))));
+      const usage = await this.storage.layerUsage(layerPath);
+      await this.mutex.run(async () => {
+        const meta: LayerMeta = { chainId, diffId, usedBytes: usage.usedBytes, inodesUsed: usage.inodesUsed };
+        if (parentsTopFirst[0]) meta.parent = parentsTopFirst[0];
+        this.meta.layers[chainId] = meta;
+        await this.persist();
+      });
+      log.info('layer imported', { chainId, blob: blob.digest, bytes: res.expandedBytes, entries: res.entries });
+    } catch (e) {
+      await this.storage.destroyLayer(layerPath).catch((err) => log.warn('removing a failed layer import failed', { layerPath, err: errorMessage(err) }));
+      throw e;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  // ───────────────────────────── images ─────────────────────────────
+
+  /**
+   * Records an image whose blobs are in the store and whose layers are imported. Tags and digest references
+   * held by other images move to this one; an existing record for the same ID gains the new names.
+   */
+  async commitImage(input: CommitInput): Promise<ImageRecord> {
+    const id = sha256Digest(input.config);
+    const config = parseImageConfig(input.config, `image config ${id}`);
+    const chains = computeChainIds(config.diffIds);
+    return this.mutex.run(async () => {
+      for (const c of chains) if (!this.meta.layers[c]) throw internal(`layer ${c} of image ${id} is not imported`);
+      const blobs = new Set<string>([id, ...input.layers.map((l) => l.digest), ...(input.extraBlobs ?? [])]);
+      if (input.manifestDigest) blobs.add(input.manifestDigest);
+      for (const b of blobs) if (!(await this.hasBlob(b))) throw internal(`blob ${b} of image ${id} is not in the store`);
+      const tags = (input.repoTags ?? []).map(normaliseTag);
+      const digests = (input.repoDigests ?? []).map(normaliseDigestRef);
+      const existing = this.meta.images[id];
+      const size = input.config.length + input.layers.reduce((n, l) => n + l.size, 0);
+      const rec: ImageRecord = existing ?? {
+        id, repoTags: [], repoDigests: [], size, pinned: false, config, layers: input.layers, diffIds: config.diffIds,
+        chainIds: chains, blobs: [], createdAt: new Date().toISOString(), ...userOf(config.user),
+      };
+      if (input.manifestDigest && !rec.manifestDigest) rec.manifestDigest = input.manifestDigest;
+      rec.blobs = [...new Set([...rec.blobs, ...blobs])].sort();
+      for (const other of Object.values(this.meta.images)) {
+        if (other.id === id) continue;
+        other.repoTags = other.repoTags.filter((t) => !tags.includes(t));
+        other.repoDigests = other.repoDigests.filter((d) => !digests.includes(d));
+      }
+      rec.repoTags = [...new Set([...rec.repoTags, ...tags])].sort();
+      rec.repoDigests = [...new Set([...rec.repoDigests, ...digests])].sort();
+      this.meta.images[id] = rec;
+      await this.persist();
+      return clone(rec);
+    });
+  }
+
+  list(): ImageRecord[] {
+    return Object.values(this.meta.images).map(clone).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  get(id: string): ImageRecord | undefined {
+    const r = this.meta.images[id];
+    return r ? clone(r) : undefined;
+  }
+
+  /**
+   * Finds an image by: ID (`sha256:<hex>` or bare 64 hex), tag (normalised or familiar: `busybox` finds
+   * docker.io/library/busybox:latest), digest reference (`repo@sha256:…`, also with a tag before the digest),
+   * or unique ID prefix (with or without `sha256:`). Returns undefined when nothing matches; an ambiguous
+   * prefix is an InvalidArgument error.
+   */
+  find(ref: string): ImageRecord | undefined {
+    const r = this.findInternal(ref);
+    return r ? clone(r) : undefined;
+  }
+
+  private findInternal(ref: string): ImageRecord | undefined {
+    if (ref === '') throw invalidArgument('image reference is empty');
+    const id = parseImageId(ref);
+    if (id) return this.meta.images[id];
+    let named: ReturnType<typeof parseReference> | undefined;
+    try { named = parseReference(ref); } catch { named = undefined; }
+    if (named) {
+      const images = Object.values(this.meta.images);
+      if (named.digest !== undefined) {
+        const d = digestString(named)!;
+        const hit = images.find((i) => i.repoDigests.includes(d));
+        if (hit) return hit;
+        // repo@<image id> also names the image (containerd accepts the config digest there)
+        const byId = this.meta.images[named.digest];
+        if (byId && (byId.repoTags.some((t) => t.startsWith(repositoryOf(named!) + ':')) || byId.repoDigests.some((x) => x.startsWith(repositoryOf(named!) + '@')))) return byId;
+      } else {
+        const t = tagString(withDefaultTag(named))!;
+        const hit = images.find((i) => i.repoTags.includes(t));
+        if (hit) return hit;
+      }
+    }
+    const m = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref);
+    if (m) {
+      const hits = Object.keys(this.meta.images).filter((k) => k.startsWith(`sha256:${m[1]}`));
+      if (hits.length === 1) return this.meta.images[hits[0]!];
+      if (hits.length > 1) throw invalidArgument(`image ID prefix "${ref}" is ambiguous: it matches ${hits.length} images`);
+    }
+    return undefined;
+  }
+
+  /** Removes the image with all its tags and digests. Unknown → no error. In use → FailedPrecondition. */
+  async remove(ref: string): Promise<void> {
+    await this.mutex.run(async () => {
+      const img = this.findInternal(ref);
+      if (!img) return;
+      const users = Object.entries(this.meta.uses).filter(([, i]) => i === img!.id).map(([c]) => c);
+      if (users.length) {
+        throw failedPrecondition(`image ${img.id} is in use by container${users.length > 1 ? 's' : ''} ${users.sort().join(', ')}`);
+      }
+      delete this.meta.images[img.id];
+      await this.persist();
+      log.info('image removed', { id: img.id, tags: img.repoTags });
+      await this.collect();
+    });
+  }
+
+  /** Marks the image as used by the container (persisted). */
+  async acquire(imageId: string, containerId: string): Promise<void> {
+    await this.mutex.run(async () => {
+      if (!this.meta.images[imageId]) throw notFound(`image ${imageId} not found`);
+      if (this.meta.uses[containerId] === imageId) return;
+      this.meta.uses[containerId] = imageId;
+      await this.persist();
+    });
+  }
+
+  /** Drops the container's use; unknown containers are ignored. */
+  async release(containerId: string): Promise<void> {
+    await this.mutex.run(async () => {
+      if (!(containerId in this.meta.uses)) return;
+      delete this.meta.uses[containerId];
+      await this.persist();
+    });
+  }
+
+  usersOf(imageId: string): string[] {
+    return Object.entries(this.meta.uses).filter(([, i]) => i === imageId).map(([c]) => c).sort();
+  }
+
+  /** Read-only layer folders of the image, top-most first. */
+  layerPaths(imageId: string): string[] {
+    const img = this.meta.images[imageId];
+    if (!img) throw notFound(`image ${imageId} not found`);
+    return [...img.chainIds].reverse().map((c) => this.layerPath(c));
+  }
+
+  /** Used bytes/inodes: imported layers plus blobs. */
+  async usage(): Promise<{ usedBytes: number; inodesUsed: number }> {
+    let usedBytes = 0;
+    let inodesUsed = 0;
+    for (const l of Object.values(this.meta.layers)) { usedBytes += l.usedBytes; inodesUsed += l.inodesUsed; }
+    for (const name of await readdir(this.blobsDir)) {
+      const st = await stat(join(this.blobsDir, name)).catch(() => undefined);
+      if (st?.isFile()) { usedBytes += st.size; inodesUsed += 1; }
+    }
+    return { usedBytes, inodesUsed };
+  }
+
+  /** Garbage collection; run from inside the mutex. */
+  private async collect(): Promise<void> {
+    const chains = new Set<string>();
+    const blobs = new Set<string>();
+    for (const img of Object.values(this.meta.images)) {
+      for (const c of img.chainIds) chains.add(c);
+      for (const b of img.blobs) blobs.add(b);
+    }
+    for (const l of this.leases) {
+      for (const c of l.chains) chains.add(c);
+      for (const b of l.blobs) blobs.add(b);
+    }
+    for (const c of this.inflight.keys()) chains.add(c);
+    let changed = false;
+    // Top-most layers first, so a parent is never destroyed before its children.
+    const dead = Object.values(this.meta.layers).filter((l) => !chains.has(l.chainId));
+    const depth = (l: LayerMeta): number => (l.parent && this.meta.layers[l.parent] ? 1 + depth(this.meta.layers[l.parent]!) : 0);
+    dead.sort((a, b) => depth(b) - depth(a));
+    for (const l of dead) {
+      try {
+        await this.storage.destroyLayer(this.layerPath(l.chainId));
+        delete this.meta.layers[l.chainId];
+        changed = true;
+        log.info('layer collected', { chainId: l.chainId });
+      } catch (e) {
+        log.warn('could not destroy unreferenced layer; will retry later', { chainId: l.chainId, err: errorMessage(e) });
+      }
+    }
+    if (changed) await this.persist();
+    for (const name of await readdir(this.blobsDir)) {
+      if (!blobs.has(`sha256:${name}`)) await unlink(join(this.blobsDir, name)).catch(() => undefined);
+    }
+  }
+
+  private async persist(): Promise<void> {
+    await writeFileAtomic(this.metaPath, JSON.stringify(this.meta));
+  }
+}
+
+function clone(r: ImageRecord): ImageRecord {
+  return structuredClone(r);
+}
+
+function normaliseTag(t: string): string {
+  const r = parseReference(t);
+  if (r.digest !== undefined) throw invalidArgument(`"${t}" is a digest reference, not a tag`);
+  return tagString(withDefaultTag(r))!;
+}
+
+function normaliseDigestRef(d: string): string {
+  const r = parseReference(d);
+  if (r.digest === undefined) throw invalidArgument(`"${d}" is not a digest reference (repo@sha256:…)`);
+  return digestString(r)!;
+}
+
