@@ -164,6 +164,10 @@ export class ArchiveImporter {
         if (m) m.names = [...new Set([...m.names, ...o.names])]; else merged.set(o.id, { ...o });
       }
       return [...merged.values()];
+    } catch (e) {
+      lease.release();
+      await this.store.gc().catch((err) => log.warn('collecting after a failed import failed', { err: errorMessage(err) }));
+      throw e;
     } finally {
       lease.release();
       await rm(dir, { recursive: true, force: true });

@@ -475,6 +475,11 @@ export class ImageStore {
     return { usedBytes, inodesUsed };
   }
 
+  /** Removes layers and blobs that no image, lease or running import references. */
+  gc(): Promise<void> {
+    return this.mutex.run(() => this.collect());
+  }
+
   /** Garbage collection; run from inside the mutex. */
   private async collect(): Promise<void> {
     const chains = new Set<string>();
