@@ -102,7 +102,7 @@ const NAMES = new Map<number, string>(Object.entries(HRESULT).map(([k, v]) => [v
 /** Normalises an HRESULT to unsigned 32 bits. Legacy vmcompute reports 0xC037xxxx for the same HCS codes. */
 export function normalizeHResult(code: number): number {
   const u = code >>> 0;
-  if ((u & 0xffff0000) === 0xc0370000) return (0x80370000 | (u & 0xffff)) >>> 0;
+  if (((u & 0xffff0000) >>> 0) === 0xc0370000) return (0x80370000 | (u & 0xffff)) >>> 0;
   // Bare Win32 codes (as hcsshim's generated bindings hand them out) become HRESULT_FROM_WIN32.
   if (u !== 0 && u < 0x10000) return (0x80070000 | u) >>> 0;
   return u;

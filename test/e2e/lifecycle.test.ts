@@ -162,7 +162,7 @@ test('validation errors name the field', async () => {
 test('container lifecycle: create, start, logs, exec-sync, stats, update, stop, remove', async () => {
   const pod = await runPod('web');
   const id = await createCtr(pod, 'app', ['sh', '-c', 'echo "started $FROM_IMAGE in $(pwd)"; echo to-stderr >&2; trap "echo got-term; exit 3" TERM; while true; do sleep 0.1; done'], {
-    envs: [{ key: 'GREETING', value: 'hi' }],
+    envs: [{ key: 'GREETING', value: Buffer.from('hi') }], // KeyValue.value is bytes in cri-api 1.36
     windows: { resources: { memoryLimitInBytes: 256 * 1024 * 1024, cpuMaximum: 5000 } },
   });
   let st = await call(d.runtime, 'ContainerStatus', { containerId: id });
