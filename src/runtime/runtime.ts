@@ -376,7 +376,7 @@ export class Runtime {
         c.finishedAt = nowNs();
         await this.containers.save(c);
         void this.shutdownSystem(id, 0);
-        throw e instanceof RuntimeError ? e : failedPrecondition(`failed to start container ${id}: ${errorMessage(e)}`);
+        throw e;
       } finally {
         system?.close();
       }
