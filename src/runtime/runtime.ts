@@ -27,7 +27,7 @@ import {
 import type { ImageProvider, IoKeeper, ExitReport } from './ports.js';
 import { buildContainerSpec, prepareMountSources, specResources } from './spec.js';
 import {
-  RuntimeError, notFound, invalidArgument, failedPrecondition, deadlineExceeded, internal, errorMessage,
+  notFound, invalidArgument, failedPrecondition, deadlineExceeded, errorMessage,
 } from './errors.js';
 
 const log = logger('runtime');
@@ -749,4 +749,3 @@ async function snapshot(p: Promise<Collected> & { state: Collected }): Promise<B
   return Buffer.concat(p.state.chunks);
 }
 
-export { internal };
