@@ -211,7 +211,7 @@ export function windowsContainerStatsToCri(s: ContainerStatsSample): T.WindowsCo
     cpu: { timestamp: ts, usageCoreNanoSeconds: u64(s.cpuUsageCoreNs), usageNanoCores: u64(s.cpuUsageNanoCores) },
     memory: {
       timestamp: ts, workingSetBytes: u64(s.memoryWorkingSetBytes), commitMemoryBytes: u64(s.memoryCommitBytes),
-      availableBytes: u64(s.memoryAvailableBytes), pageFaults: u64(0),
+      availableBytes: u64(s.memoryAvailableBytes), pageFaults: null,
     },
     writableLayer: { timestamp: ts, fsId: { mountpoint: c.scratchPath }, usedBytes: u64(s.writableLayerUsedBytes) },
   };
@@ -226,7 +226,7 @@ export function podSandboxStatsToCri(s: SandboxRecord, samples: ContainerStatsSa
       cpu: { timestamp: t, usageCoreNanoSeconds: u64(sum((x) => x.cpuUsageCoreNs)), usageNanoCores: u64(sum((x) => x.cpuUsageNanoCores)) },
       memory: {
         timestamp: t, workingSetBytes: u64(sum((x) => x.memoryWorkingSetBytes)), commitMemoryBytes: u64(sum((x) => x.memoryCommitBytes)),
-        availableBytes: u64(sum((x) => x.memoryAvailableBytes)), pageFaults: u64(0),
+        availableBytes: u64(sum((x) => x.memoryAvailableBytes)), pageFaults: null,
       },
       network: { timestamp: t, defaultInterface: null, interfaces: [] },
       process: { timestamp: t, processCount: u64(sum((x) => x.processCount)) },
