@@ -21,11 +21,13 @@ import { IdIndex, generateId, generateGuid } from './ids.js';
 import { NameRegistry, sandboxName, containerName } from './names.js';
 import { KeyedMutex, within, sleep } from './locks.js';
 import {
-  type ContainerConfig, type ContainerRecord, type SandboxConfig, type SandboxRecord, type ContainerState,
-  type SandboxState, type WindowsResources, nowNs,
+  type ContainerConfig, type ContainerRecord, type SandboxConfig, type SandboxRecord, type WindowsResources, nowNs,
 } from './model.js';
 import type { ImageProvider, IoKeeper, ExitReport } from './ports.js';
 import { buildContainerSpec, prepareMountSources, specResources } from './spec.js';
+import { filterContainers, filterSandboxes, type ContainerFilter, type SandboxFilter } from './filters.js';
+
+export type { ContainerFilter, SandboxFilter };
 import {
   notFound, invalidArgument, failedPrecondition, deadlineExceeded, errorMessage,
 } from './errors.js';
@@ -58,17 +60,9 @@ export interface ContainerEvent {
   sandboxId: string;
 }
 
-export interface SandboxFilter { id?: string; state?: SandboxState; labelSelector?: Record<string, string> }
-export interface ContainerFilter { id?: string; state?: ContainerState; podSandboxId?: string; labelSelector?: Record<string, string> }
-
 export interface ExecResult { stdout: Buffer; stderr: Buffer; exitCode: number }
 
 type StoredContainer = ContainerRecord & { spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[] };
-
-function labelsMatch(labels: Record<string, string>, selector?: Record<string, string>): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 export class Runtime {
   readonly events = new EventEmitter();
@@ -283,13 +277,7 @@ export class Runtime {
   }
 
   listPodSandbox(filter?: SandboxFilter): SandboxRecord[] {
-    let id: string | undefined;
-    if (filter?.id) {
-      id = this.safeResolve(filter.id);
-      if (!id) return [];
-    }
-    return this.sandboxes.list().filter((s) =>
-      (!id || s.id === id) && (!filter?.state || s.state === filter.state) && labelsMatch(s.config.labels, filter?.labelSelector));
+    return filterSandboxes(this.sandboxes.list(), filter, (p) => this.safeResolve(p));
   }
 
   containersOf(sandboxId: string): ContainerRecord[] {
@@ -517,19 +505,7 @@ export class Runtime {
   }
 
   listContainers(filter?: ContainerFilter): ContainerRecord[] {
-    let id: string | undefined;
-    let pod: string | undefined;
-    if (filter?.id) {
-      id = this.safeResolve(filter.id);
-      if (!id) return [];
-    }
-    if (filter?.podSandboxId) {
-      pod = this.safeResolve(filter.podSandboxId);
-      if (!pod) return [];
-    }
-    return this.containers.list().filter((c) =>
-      (!id || c.id === id) && (!pod || c.sandboxId === pod) && (!filter?.state || c.state === filter.state) &&
-      labelsMatch(c.config.labels, filter?.labelSelector));
+    return filterContainers(this.containers.list(), filter, (p) => this.safeResolve(p));
   }
 
   async updateContainerResources(idOrPrefix: string, resources: WindowsResources | undefined): Promise<void> {
