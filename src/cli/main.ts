@@ -103,6 +103,8 @@ async function ioKeeper(argv: string[]): Promise<void> {
   const platform = await createPlatform(cfg);
   const p = keeperPaths(cfg);
   await keeperMain({ socketPath: p.socketPath, stateDir: p.stateDir, platform });
+  await platform.close();
+  process.exit(0);
 }
 
 async function imagesCmd(argv: string[]): Promise<void> {
