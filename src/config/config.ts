@@ -38,7 +38,29 @@ export interface Config {
   images: {
     /** Upper bound for the expanded size of one layer (decompression-bomb guard). */
     maxLayerBytes: number;
+    /** Layers of one pull downloaded (and unpacked) at the same time. */
+    pullConcurrency: number;
+    /** Fetch foreign / non-distributable layers (Windows base images) from the URLs their descriptors name. */
+    allowForeignLayers: boolean;
+    /** A registry connection that delivers no data for this long is dropped (and the request retried). */
+    pullIdleTimeoutSeconds: number;
   };
+  /** Per-registry settings, keyed by host[:port] as image references name it (docker.io for Docker Hub). */
+  registries: Record<string, RegistryHostConfig>;
+}
+
+export interface RegistryHostConfig {
+  /** Mirror endpoints (http(s)://host[:port][/path]) tried in order before the host itself. */
+  mirrors?: string[];
+  /** Allow plain HTTP and skip TLS verification for this host only. */
+  insecure?: boolean;
+  /** PEM CA bundle trusted for this host (in addition to the system roots). */
+  ca?: string;
+  /** PEM client certificate and key for TLS client authentication. */
+  cert?: string;
+  key?: string;
+  /** Credentials used when the pull request brings none. */
+  auth?: { username: string; password: string };
 }
 
 export function defaultEndpoint(platform: NodeJS.Platform = process.platform): string {
@@ -61,7 +83,8 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
     metrics: { address: '' },
-    images: { maxLayerBytes: 64 * 1024 ** 3 },
+    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
+    registries: {},
   };
 }
 
@@ -70,6 +93,7 @@ export const CONFIG_COMMENTS: Record<string, string> = {
   root: 'directory holding all state: images, containers, default log directory, emulator state',
   backend: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)',
   stateDir: 'emulator service state; empty means <root>/emulator',
+  registries: 'per registry host[:port]: { mirrors: [http(s)://host:port, …], insecure: bool, ca: FILE, cert: FILE, key: FILE, auth: { username, password } }',
 };
 
 export class ConfigError extends Error {}
@@ -108,14 +132,61 @@ export function loadConfig(file?: string, overrides: ConfigOverrides = {}): Conf
     }
     if (doc !== null && doc !== undefined) {
       if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${file} must be a YAML mapping`);
-      merge(cfg as unknown as Obj, doc as Obj, '');
+      const { registries, ...rest } = doc as Obj;
+      merge(cfg as unknown as Obj, rest, '');
+      if (registries !== undefined && registries !== null) cfg.registries = parseRegistries(registries);
     }
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (cfg as unknown as Obj)[k] = v;
   return validateConfig(cfg);
 }
 
+/** Validates the free-form `registries:` mapping (host keys are the operator's; the fields are fixed). */
+export function parseRegistries(v: unknown): Record<string, RegistryHostConfig> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError('"registries" must be a mapping of host[:port] to settings');
+  const out: Record<string, RegistryHostConfig> = {};
+  for (const [host, raw] of Object.entries(v as Obj)) {
+    const p = `registries.${host}`;
+    if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:[0-9]+)?$/.test(host)) throw new ConfigError(`"${p}": the key must be a registry host[:port]`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`"${p}" must be a mapping`);
+    const h: RegistryHostConfig = {};
+    for (const [k, x] of Object.entries(raw as Obj)) {
+      switch (k) {
+        case 'mirrors':
+          if (!Array.isArray(x) || x.some((m) => typeof m !== 'string' || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(m))) {
+            throw new ConfigError(`"${p}.mirrors" must be a list of http(s)://host[:port] URLs`);
+          }
+          h.mirrors = x as string[];
+          break;
+        case 'insecure':
+          if (typeof x !== 'boolean') throw new ConfigError(`"${p}.insecure" must be a boolean`);
+          h.insecure = x;
+          break;
+        case 'ca': case 'cert': case 'key':
+          if (typeof x !== 'string' || x === '') throw new ConfigError(`"${p}.${k}" must be a file path`);
+          h[k] = x;
+          break;
+        case 'auth': {
+          const a = x as Obj;
+          if (typeof a !== 'object' || a === null || typeof a.username !== 'string' || typeof a.password !== 'string' || Object.keys(a).some((y) => y !== 'username' && y !== 'password')) {
+            throw new ConfigError(`"${p}.auth" must be { username, password }`);
+          }
+          h.auth = { username: a.username, password: a.password };
+          break;
+        }
+        default:
+          throw new ConfigError(`unknown configuration key "${p}.${k}"`);
+      }
+    }
+    if ((h.cert === undefined) !== (h.key === undefined)) throw new ConfigError(`"${p}": cert and key go together`);
+    out[host] = h;
+  }
+  return out;
+}
+
 export function validateConfig(cfg: Config): Config {
+  if (!Number.isInteger(cfg.images.pullConcurrency) || cfg.images.pullConcurrency < 1) throw new ConfigError('images.pullConcurrency must be a positive integer');
+  if (!(cfg.images.pullIdleTimeoutSeconds > 0)) throw new ConfigError('images.pullIdleTimeoutSeconds must be positive');
   if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) throw new ConfigError(`endpoint "${cfg.endpoint}" must start with unix:// or npipe://`);
   if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') throw new ConfigError(`backend must be "emulator" or "windows", got "${cfg.backend}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new ConfigError(`logLevel must be debug|info|warn|error`);
