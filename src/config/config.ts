@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 export interface Config {
@@ -47,6 +48,16 @@ export interface Config {
   };
   /** Per-registry settings, keyed by host[:port] as image references name it (docker.io for Docker Hub). */
   registries: Record<string, RegistryHostConfig>;
+  cni: {
+    /** Directories searched for CNI plugins; empty means the package's cni/bin (Linux). */
+    binDirs: string[];
+    /** CNI configuration directory; empty means <root>/cni/conf (Linux). */
+    confDir: string;
+    /** Timeout of one plugin call. */
+    timeoutSeconds: number;
+    /** Template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it. */
+    podCidrTemplate: string;
+  };
 }
 
 export interface RegistryHostConfig {
@@ -85,6 +96,9 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     metrics: { address: '' },
     images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
     registries: {},
+    cni: platform === 'win32'
+      ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
+      : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '' },
   };
 }
 
@@ -93,6 +107,7 @@ export const CONFIG_COMMENTS: Record<string, string> = {
   root: 'directory holding all state: images, containers, default log directory, emulator state',
   backend: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)',
   stateDir: 'emulator service state; empty means <root>/emulator',
+  cni: 'pod networking: CNI conf dir (empty: <root>/cni/conf), plugin dirs (empty: the package\'s cni/bin), per-call timeout',
   registries: 'per registry host[:port]: { mirrors: [http(s)://host:port, …], insecure: bool, ca: FILE, cert: FILE, key: FILE, auth: { username, password } }',
 };
 
@@ -192,6 +207,9 @@ export function validateConfig(cfg: Config): Config {
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new ConfigError(`logLevel must be debug|info|warn|error`);
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) throw new ConfigError(`emulator.osVersion must look like 10.0.20348`);
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
+  if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
+  if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
+  if (!(cfg.cni.timeoutSeconds > 0)) throw new ConfigError('cni.timeoutSeconds must be positive');
   return cfg;
 }
 
