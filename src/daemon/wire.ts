@@ -19,7 +19,8 @@ import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { Runtime } from '../runtime/runtime.js';
-import type { ImageProvider, IoKeeper } from '../runtime/ports.js';
+import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
+import { CniManager } from '../network/index.js';
 import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
@@ -95,6 +96,23 @@ function keeperPort(k: KeeperClient): IoKeeper {
   };
 }
 
+/** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
+export function podNetwork(cfg: Config): PodNetwork {
+  const cni = new CniManager({
+    confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
+    podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
+    env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
+  });
+  return {
+    status: () => cni.status(),
+    setUp: (req) => cni.setUp(req),
+    tearDown: (req) => cni.tearDown(req),
+    check: (req) => cni.check(req),
+    gc: (ids) => cni.gc(ids),
+    setPodCidr: (cidr) => cni.setPodCidr(cidr),
+  };
+}
+
 export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: string }
 
 export async function startDaemon(cfg: Config): Promise<Daemon> {
@@ -102,6 +120,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   const platform = await createPlatform(cfg);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
+    registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
+    pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000,
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
@@ -110,6 +130,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
+    network: podNetwork(cfg),
   });
 
   const registry = new Registry();
@@ -127,7 +148,10 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
   addCriServices(server, ctx);
-  addAdminService(server, (path) => images.importArchive(path));
+  addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal) => {
+    const r = await images.pull(ref, { auth, signal });
+    return { id: r.image.id, repoTags: r.image.repoTags, repoDigests: r.image.repoDigests, bytes: r.bytes, seconds: r.seconds };
+  });
 
   let listener: EndpointListener | undefined;
   let metricsServer: http.Server | undefined;
@@ -162,6 +186,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       metricsServer?.close();
       await keeper.close();
+      images.close();
       await platform.close();
     },
   };

@@ -36,3 +36,32 @@ export interface IoKeeper {
   forget(containerId: string): Promise<void>;
   onExit(cb: (e: ExitReport) => void): void;
 }
+
+/** What the pod network layer needs to know about a pod. */
+export interface PodNetworkRequest {
+  sandboxId: string;
+  /** HNS namespace GUID; '' when the namespace is already gone (DEL must work without it). */
+  namespaceId: string;
+  pod: { name: string; namespace: string; uid: string };
+  portMappings: { protocol: string; containerPort: number; hostPort: number; hostIp: string }[];
+  dns?: { servers: string[]; searches: string[]; options: string[] };
+  annotations: Record<string, string>;
+}
+
+export interface PodNetworkStatus { ready: boolean; reason: string; message: string }
+
+/** Pod networking through CNI (src/network), adapted in src/daemon/wire.ts. */
+export interface PodNetwork {
+  /** NetworkReady condition: ready once a valid configuration (and, for CNI ≥ 1.1, a ready plugin) exists. */
+  status(): Promise<PodNetworkStatus>;
+  /** CNI ADD for the pod; on failure everything it created is removed again (DEL) before it rejects. */
+  setUp(req: PodNetworkRequest): Promise<{ ips: string[] }>;
+  /** CNI DEL with the configuration and result ADD recorded; idempotent. */
+  tearDown(req: PodNetworkRequest): Promise<void>;
+  /** CNI CHECK of an attached pod (no-op where the plugin or configuration does not support it). */
+  check(req: PodNetworkRequest): Promise<void>;
+  /** Removes attachments of pods not in `validSandboxIds` (DEL from the cache, then CNI GC). */
+  gc(validSandboxIds: string[]): Promise<void>;
+  /** Node pod CIDR from UpdateRuntimeConfig (renders the configuration template, feeds ipRanges). */
+  setPodCidr(cidr: string): Promise<void>;
+}

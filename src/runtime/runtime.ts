@@ -23,7 +23,7 @@ import { KeyedMutex, within, sleep } from './locks.js';
 import {
   type ContainerConfig, type ContainerRecord, type SandboxConfig, type SandboxRecord, type WindowsResources, nowNs,
 } from './model.js';
-import type { ImageProvider, IoKeeper, ExitReport } from './ports.js';
+import type { ImageProvider, IoKeeper, ExitReport, PodNetwork, PodNetworkRequest, PodNetworkStatus } from './ports.js';
 import { buildContainerSpec, prepareMountSources, specResources } from './spec.js';
 import { filterContainers, filterSandboxes, type ContainerFilter, type SandboxFilter } from './filters.js';
 
@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   maxLogLineSize: number;
   shutdownTimeoutSeconds: number;
   execSyncMaxOutputBytes: number;
+  /** Pod networking (CNI). Without it pods get a namespace but no endpoint. */
+  network?: PodNetwork;
 }
 
 export type ContainerEventType =
@@ -148,9 +150,15 @@ export class Runtime {
       if (s.state === 'SANDBOX_READY' && !nsIds.has(s.namespaceId.toLowerCase())) {
         log.warn('pod network namespace vanished; pod is NOTREADY', { id: s.id, namespace: s.namespaceId });
         s.state = 'SANDBOX_NOTREADY';
-        s.namespaceId = undefined;
+        // namespaceId stays: StopPodSandbox still runs CNI DEL (with an empty netns) and treats the
+        // namespace as already deleted.
         await this.sandboxes.save(s);
       }
+    }
+    if (this.opts.network) {
+      // CNI attachments of pods that no longer exist: DEL from the result cache, then CNI GC (1.1).
+      await this.opts.network.gc(this.sandboxes.list().map((s) => s.id))
+        .catch((e) => log.error('CNI garbage collection failed', { error: errorMessage(e) }));
     }
     const knownNs = await this.ownedNamespaceMarkers();
     for (const n of namespaces) {
@@ -184,6 +192,19 @@ export class Runtime {
     }
   }
 
+  // ───────────────────────────── network ─────────────────────────────
+
+  /** NetworkReady condition for Status. */
+  async networkStatus(): Promise<PodNetworkStatus> {
+    if (!this.opts.network) return { ready: true, reason: '', message: '' };
+    return this.opts.network.status();
+  }
+
+  /** UpdateRuntimeConfig's pod CIDR. */
+  async setPodCidr(cidr: string): Promise<void> {
+    await this.opts.network?.setPodCidr(cidr);
+  }
+
   // ───────────────────────────── sandboxes ─────────────────────────────
 
   async runPodSandbox(config: SandboxConfig, runtimeHandler: string): Promise<string> {
@@ -210,9 +231,17 @@ export class Runtime {
         await this.opts.platform.network.createNamespace(namespaceId, buildNamespace());
         undo.push(() => this.opts.platform.network.deleteNamespace(namespaceId!));
       }
+      let ips: string[] = [];
+      if (namespaceId && this.opts.network) {
+        // CNI ADD rolls itself back (DEL) when it fails; once it succeeded a later failure needs a DEL.
+        const req = networkRequest(id, config, namespaceId);
+        ips = (await this.opts.network.setUp(req)).ips;
+        undo.push(() => this.opts.network!.tearDown(req));
+      }
       const rec: SandboxRecord = {
-        id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: [],
+        id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: ips.slice(1),
       };
+      if (ips[0]) rec.ip = ips[0];
       await this.sandboxes.save(rec);
       this.index.add(id);
       this.emit(id, 'CONTAINER_CREATED_EVENT', id);
@@ -233,6 +262,12 @@ export class Runtime {
     await this.locks.run(id, async () => {
       const s = this.sandboxes.get(id);
       if (!s) return;
+      if (s.namespaceId && this.opts.network) {
+        // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
+        let present = true;
+        try { await this.opts.platform.network.queryNamespace(s.namespaceId); } catch (e) { if (isGone(e)) present = false; else throw e; }
+        await this.opts.network.tearDown(networkRequest(s.id, s.config, present ? s.namespaceId : ''));
+      }
       if (s.namespaceId) {
         try {
           await this.opts.platform.network.deleteNamespace(s.namespaceId);
@@ -725,3 +760,10 @@ async function snapshot(p: Promise<Collected> & { state: Collected }): Promise<B
   return Buffer.concat(p.state.chunks);
 }
 
+function networkRequest(id: string, c: SandboxConfig, namespaceId: string): PodNetworkRequest {
+  return {
+    sandboxId: id, namespaceId,
+    pod: { name: c.metadata.name, namespace: c.metadata.namespace, uid: c.metadata.uid },
+    portMappings: c.portMappings, dns: c.dns, annotations: c.annotations,
+  };
+}

@@ -3,12 +3,13 @@
  * client generated from api/api.proto.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadCri } from '../../src/cri/proto.js';
+import { writeFakePlugin } from '../helpers/fake-cni.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -44,20 +45,58 @@ export class Daemon {
   runtime!: grpc.Client;
   image!: grpc.Client;
 
-  constructor(name = 'wincri-e2e') {
+  readonly configFile: string;
+  readonly cniConfDir: string;
+  readonly cniBinDir: string;
+
+  /**
+   * `network`: 'fake' (default) writes a CNI configuration using a fake plugin (test/helpers/fake-cni.ts) that
+   * hands out addresses without building any networking, so Status reports NetworkReady; `conf` writes the given
+   * configuration instead; 'none' writes no configuration (NetworkReady stays false).
+   */
+  constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[] } = {}) {
     this.dir = mkdtempSync(join(tmpdir(), `${name}-`));
     this.root = join(this.dir, 'root');
     this.socket = join(this.dir, 'wincri.sock');
     this.endpoint = `unix://${this.socket}`;
     this.logFile = join(this.dir, 'daemon.log');
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
+    this.cniConfDir = join(this.root, 'cni', 'conf');
+    this.cniBinDir = join(this.dir, 'cni-bin');
+    mkdirSync(this.cniConfDir, { recursive: true });
+    writeFakePlugin(this.cniBinDir, 'fake-net');
+    const network = opts.network ?? 'fake';
+    if (network === 'fake') {
+      this.writeCniConf('10-fake.conflist', {
+        cniVersion: '1.0.0', name: 'fake', plugins: [{ type: 'fake-net', log: join(this.dir, 'cni-calls.log'), capabilities: { portMappings: true, dns: true } }],
+      });
+    } else if (network !== 'none') {
+      this.writeCniConf(network.file ?? '10-test.conflist', network.conf);
+    }
+    this.configFile = join(this.dir, 'wincri.yaml');
+    const binDirs = [this.cniBinDir, ...(opts.cniBinDirs ?? [])];
+    writeFileSync(this.configFile, `cni:
+  binDirs:
+${binDirs.map((d) => `    - ${JSON.stringify(d)}
+`).join('')}  timeoutSeconds: 30
+`);
   }
 
   get logDir(): string { return join(this.dir, 'logs'); }
 
-  async start(extraArgs: string[] = []): Promise<void> {
+  writeCniConf(file: string, conf: Record<string, unknown>): void {
+    writeFileSync(join(this.cniConfDir, file), JSON.stringify(conf, null, 1));
+  }
+
+  /** Calls the fake plugin received (one JSON object per call). */
+  cniCalls(): { cmd: string; env: Record<string, string>; conf: Record<string, any> }[] {
+    try { return readFileSync(join(this.dir, 'cni-calls.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)); } catch { return []; }
+  }
+
+  /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false). */
+  async start(extraArgs: string[] = [], waitNetwork = true): Promise<void> {
     const out = openSync(this.logFile, 'a');
-    this.proc = spawn(process.execPath, [CLI, 'serve', '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
+    this.proc = spawn(process.execPath, [CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
       stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
     });
     closeSync(out);
@@ -69,7 +108,7 @@ export class Daemon {
       if (this.proc.exitCode !== null) throw new Error(`daemon exited with ${this.proc.exitCode}:\n${this.log()}`);
       try {
         const st = await call(this.runtime, 'Status', {}, 2000);
-        if (st.status.conditions.every((c: { status: boolean }) => c.status)) return;
+        if (st.status.conditions.every((c: { type: string; status: boolean }) => c.status || (!waitNetwork && c.type === 'NetworkReady'))) return;
       } catch { /* not up yet */ }
       if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -3,18 +3,19 @@ import type { CriContext } from '../context.js';
 
 export async function status(req: T.StatusRequest__Output, ctx: CriContext): Promise<T.StatusResponse> {
   const ready = ctx.isReady();
+  // NetworkReady: a valid CNI configuration exists (and its plugins report ready through STATUS, CNI ≥ 1.1).
+  const net = await ctx.runtime.networkStatus();
   const conditions: T.RuntimeCondition[] = [
     { type: 'RuntimeReady', status: ready, reason: ready ? '' : 'RuntimeRecovering', message: ready ? '' : 'wincri is recovering container state' },
-    // Pods get an HNS namespace of their own; CNI-provided endpoints arrive with the networking work.
-    { type: 'NetworkReady', status: true, reason: '', message: '' },
+    { type: 'NetworkReady', status: net.ready, reason: net.reason, message: net.message },
   ];
   const handlers = ['', ...ctx.config.runtimeHandlers].map((name) => ({
     name, features: { recursiveReadOnlyMounts: false, userNamespaces: false },
   }));
   const info: Record<string, string> = {};
   if (req.verbose) {
-    const { root, endpoint, backend, emulator, containerLog, runtimeHandlers } = ctx.config;
-    info.config = JSON.stringify({ root, endpoint, backend, emulator, containerLog, runtimeHandlers });
+    const { root, endpoint, backend, emulator, containerLog, runtimeHandlers, cni } = ctx.config;
+    info.config = JSON.stringify({ root, endpoint, backend, emulator, containerLog, runtimeHandlers, cni });
     info.platform = JSON.stringify(ctx.platformInfo());
     info.runtime = JSON.stringify({
       name: ctx.runtimeName, version: ctx.runtimeVersion, node: process.version, pid: process.pid,

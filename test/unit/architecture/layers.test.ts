@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   'platform/windows': ['util', 'platform'],
   'container-io': ['util', 'platform', 'runtime/errors'],
   images: ['util', 'platform', 'runtime/errors'],
+  network: ['util', 'platform', 'runtime/errors'],
   runtime: ['util', 'platform', 'runtime'],
   cri: ['util', 'config', 'runtime', 'images', 'platform', 'cri'],
   daemon: ['*'],

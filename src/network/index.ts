@@ -1,0 +1,5 @@
+/** Pod networking (CNI): configuration, plugin invocation, result cache. Implements the runtime's PodNetwork port. */
+export { CniManager, NETWORK_NOT_READY, cniArgs, renderTemplate, parseQuantity, type CniOptions, type PodNetworkRequest, type PodNetworkStatus } from './cni.js';
+export { ConfDirLoader, parseNetworkConfig, ConfigProblem, type NetworkList, type PluginConf } from './config.js';
+export { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
+export { podIpsOf, compareVersions, SUPPORTED_VERSIONS } from './version.js';
