@@ -1,6 +1,8 @@
 // Installs what the tests need on a fresh Debian machine (idempotent). Run by test/run.mjs.
 import { execSync } from 'node:child_process';
-const need = [['ip', 'iproute2'], ['unshare', 'util-linux'], ['gcc', 'gcc']];
+const need = [['ip', 'iproute2'], ['unshare', 'util-linux'], ['gcc', 'gcc'],
+  // image pull tests: a real distribution registry, bcrypt htpasswd, test CA
+  ['docker-registry', 'docker-registry'], ['htpasswd', 'apache2-utils'], ['openssl', 'openssl']];
 const missing = need.filter(([bin]) => {
   try { execSync(`command -v ${bin}`, { stdio: 'ignore', shell: '/bin/sh' }); return false; } catch { return true; }
 }).map(([, pkg]) => pkg);

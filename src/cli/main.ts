@@ -42,6 +42,7 @@ Commands:
   version            print the version
   config default     print the default configuration (YAML, every key)
   images import FILE load an OCI archive or docker-save tar into the running daemon
+  images pull REF    pull an image from its registry (or a configured mirror) into the running daemon
   io-keeper          (internal) the per-node process that owns container stdio and logs; started by serve
 
 Run "wincri <command> --help" for the flags of a command.`,
@@ -56,10 +57,14 @@ SIGINT/SIGTERM stop the daemon gracefully; containers keep running.`,
   version: 'Usage: wincri version\n\nPrints the wincri version and the CRI API version.',
   config: 'Usage: wincri config default\n\nPrints the default configuration as YAML.',
   images: `Usage: wincri images import [--endpoint URL] FILE
+       wincri images pull [--endpoint URL] [--creds USER:PASSWORD] REF
 
-Loads an OCI image-layout tar (skopeo copy … oci-archive:FILE) or a "docker save" tar into the running
+import loads an OCI image-layout tar (skopeo copy … oci-archive:FILE) or a "docker save" tar into the running
 daemon and prints the image ID and names of each image it contains.
-  --endpoint URL     daemon endpoint (default ${defaultEndpoint()})`,
+pull fetches REF (busybox, registry:5000/app:1, app@sha256:…) through the daemon, using the registries
+configuration (mirrors, TLS, insecure, auth), and prints the image ID, its names and the transfer rate.
+  --endpoint URL     daemon endpoint (default ${defaultEndpoint()})
+  --creds U:P        registry credentials for this pull (else the configured ones, else anonymous)`,
   'io-keeper': `Usage: wincri io-keeper --config FILE
 
 Internal: the per-node IO keeper started by "wincri serve". It creates container init processes, owns their
@@ -109,8 +114,9 @@ async function ioKeeper(argv: string[]): Promise<void> {
 
 async function imagesCmd(argv: string[]): Promise<void> {
   const sub = argv[0];
-  const { flags, args } = parse(argv.slice(1), ['endpoint']);
+  const { flags, args } = parse(argv.slice(1), ['endpoint', 'creds']);
   if (flags.help || sub === undefined || sub === '--help' || sub === '-h') return void console.log(HELP.images);
+  if (sub === 'pull') return imagesPull(flags, args);
   if (sub !== 'import') throw new UsageError(`unknown images command "${sub}"`);
   if (args.length !== 1) throw new UsageError('images import needs exactly one FILE');
   const endpoint = typeof flags.endpoint === 'string' ? flags.endpoint : defaultEndpoint();
@@ -122,6 +128,28 @@ async function imagesCmd(argv: string[]): Promise<void> {
   });
   client.close();
   for (const img of res.images) console.log(`${img.id}\t${img.names.join(',') || '<none>'}`);
+}
+
+async function imagesPull(flags: Record<string, string | true>, args: string[]): Promise<void> {
+  if (args.length !== 1) throw new UsageError('images pull needs exactly one REF');
+  const endpoint = typeof flags.endpoint === 'string' ? flags.endpoint : defaultEndpoint();
+  let creds: { username: string; password: string } | undefined;
+  if (typeof flags.creds === 'string') {
+    const i = flags.creds.indexOf(':');
+    if (i < 0) throw new UsageError('--creds must be USER:PASSWORD');
+    creds = { username: flags.creds.slice(0, i), password: flags.creds.slice(i + 1) };
+  }
+  const { adminClient } = await import('../daemon/admin.js');
+  const client = adminClient(endpoint);
+  try {
+    const res = await new Promise<{ id: string; repoTags: string[]; repoDigests: string[]; bytes: number; seconds: number }>((ok, fail) => {
+      client.PullImage({ ref: args[0]!, ...(creds ?? {}) }, { deadline: Date.now() + 6 * 3600_000 }, (e, r) => (e ? fail(new Error(e.details || e.message)) : ok(r!)));
+    });
+    console.log(`${res.id}\t${[...res.repoTags, ...res.repoDigests].join(',') || '<none>'}`);
+    console.error(`pulled ${(res.bytes / 1e6).toFixed(1)} MB in ${res.seconds.toFixed(2)} s (${(res.bytes / 1e6 / Math.max(res.seconds, 1e-3)).toFixed(1)} MB/s)`);
+  } finally {
+    client.close();
+  }
 }
 
 async function main(): Promise<void> {

@@ -16,16 +16,35 @@ const json = {
 export interface ImportImageRequest { path: string }
 export interface ImportImageResponse { images: { id: string; names: string[] }[] }
 
+export interface PullImageRequest { ref: string; username?: string; password?: string }
+export interface PullImageResponse { id: string; repoTags: string[]; repoDigests: string[]; bytes: number; seconds: number }
+export type PullFn = (ref: string, creds: { username: string; password: string } | undefined, signal: AbortSignal) => Promise<PullImageResponse>;
+
+const unary = (name: string) => ({
+  path: `/wincri.admin.v1.Admin/${name}`, requestStream: false, responseStream: false,
+  requestSerialize: json.serialize, requestDeserialize: json.deserialize,
+  responseSerialize: json.serialize, responseDeserialize: json.deserialize,
+});
+
 export const ADMIN_SERVICE: grpc.ServiceDefinition = {
-  ImportImage: {
-    path: '/wincri.admin.v1.Admin/ImportImage', requestStream: false, responseStream: false,
-    requestSerialize: json.serialize, requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize, responseDeserialize: json.deserialize,
-  },
+  ImportImage: unary('ImportImage'),
+  PullImage: unary('PullImage'),
 };
 
-export function addAdminService(server: grpc.Server, importArchive: (path: string) => Promise<ImportImageResponse['images']>): void {
+export function addAdminService(server: grpc.Server, importArchive: (path: string) => Promise<ImportImageResponse['images']>, pull?: PullFn): void {
   server.addService(ADMIN_SERVICE, {
+    PullImage: (call: grpc.ServerUnaryCall<PullImageRequest, PullImageResponse>, cb: grpc.sendUnaryData<PullImageResponse>) => {
+      const r = call.request;
+      if (!pull) { cb({ code: grpc.status.UNIMPLEMENTED, details: 'pull is not available' } as grpc.ServiceError); return; }
+      if (typeof r?.ref !== 'string' || !r.ref) { cb({ code: grpc.status.INVALID_ARGUMENT, details: 'ref is required' } as grpc.ServiceError); return; }
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      const creds = typeof r.username === 'string' ? { username: r.username, password: typeof r.password === 'string' ? r.password : '' } : undefined;
+      pull(r.ref, creds, ac.signal).then(
+        (res) => cb(null, res),
+        (e) => { log.info('image pull failed', { ref: r.ref, error: (e as Error).message }); cb(toServiceError(e) as grpc.ServiceError); },
+      );
+    },
     ImportImage: (call: grpc.ServerUnaryCall<ImportImageRequest, ImportImageResponse>, cb: grpc.sendUnaryData<ImportImageResponse>) => {
       const path = call.request?.path;
       if (typeof path !== 'string' || !path) {
@@ -40,7 +59,10 @@ export function addAdminService(server: grpc.Server, importArchive: (path: strin
   });
 }
 
-export function adminClient(endpoint: string): grpc.Client & { ImportImage: (req: ImportImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: ImportImageResponse) => void) => void } {
+export function adminClient(endpoint: string): grpc.Client & {
+  ImportImage: (req: ImportImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: ImportImageResponse) => void) => void;
+  PullImage: (req: PullImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: PullImageResponse) => void) => void;
+} {
   const Ctor = grpc.makeGenericClientConstructor(ADMIN_SERVICE, 'Admin');
   const target = endpoint.startsWith('unix://') ? `unix:${endpoint.slice('unix://'.length)}` : endpoint;
   return new Ctor(target, grpc.credentials.createInsecure()) as never;

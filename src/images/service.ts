@@ -7,10 +7,16 @@ import type { StorageService } from '../platform/types.js';
 import { ImageStore, type ImageRecord } from './store.js';
 import { ArchiveImporter, type ImportedImage, type HostPlatform } from './import.js';
 import { referenceProblem, parseImageId } from './reference.js';
+import type { RegistryHostConfig } from '../config/config.js';
+import { RegistryClient } from './pull/registry.js';
+import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
 
 export type { ImageRecord } from './store.js';
 export type { ImageConfigInfo } from './oci.js';
 export type { ImportedImage, HostPlatform } from './import.js';
+export type { PullOptions, PullResult, Isolation } from './pull/puller.js';
+export type { Credentials } from './pull/auth.js';
+export { credentialsFromCri } from './pull/auth.js';
 
 export interface ImageServiceOptions {
   root: string;
@@ -18,16 +24,42 @@ export interface ImageServiceOptions {
   host: HostPlatform;
   /** Decompression-bomb guard: max uncompressed bytes of one layer (default 64 GiB). */
   maxLayerBytes?: number;
+  /** Registry settings by host[:port] (mirrors, TLS, insecure, auth). */
+  registries?: Record<string, RegistryHostConfig>;
+  /** Layers of one pull streamed at once (default 4). */
+  pullConcurrency?: number;
+  /** Fetch foreign layers from their URLs (default true). */
+  allowForeignLayers?: boolean;
+  /** Drop registry connections idle this long (default 60 s). */
+  pullIdleTimeoutMs?: number;
+  /** Retries of transient registry errors (default 5) and the first backoff delay (default 250 ms). */
+  pullRetries?: number;
+  pullRetryBaseMs?: number;
 }
 
 export interface ImageFsUsage { mountpoint: string; usedBytes: number; inodesUsed: number; timestampNs: bigint }
 
 export class ImageService {
-  private constructor(readonly store: ImageStore, private readonly importer: ArchiveImporter) {}
+  private constructor(readonly store: ImageStore, private readonly importer: ArchiveImporter, private readonly client: RegistryClient, private readonly puller: Puller) {}
 
   static async open(opts: ImageServiceOptions): Promise<ImageService> {
     const store = await ImageStore.open({ root: opts.root, storage: opts.storage, maxLayerBytes: opts.maxLayerBytes });
-    return new ImageService(store, new ArchiveImporter(store, opts.host));
+    const client = new RegistryClient({
+      registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
+    });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true });
+    return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
+  }
+
+  /** Pulls an image from its registry (or a configured mirror) and records it under the requested name. */
+  async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
+    if (!ref) throw invalidArgument('image reference is empty');
+    return this.puller.pull(ref, opts);
+  }
+
+  /** Drops idle registry connections. */
+  close(): void {
+    this.client.close();
   }
 
   /** All images, or the one the filter names (none when it names nothing). */

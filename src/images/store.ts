@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { Writable, PassThrough } from 'node:stream';
 import type { StorageService } from '../platform/types.js';
 import { buildLayerData } from '../platform/hcs/document/layer.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
@@ -27,7 +27,7 @@ import { logger } from '../util/log.js';
 import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../runtime/errors.js';
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
-import { unpackLayer, LayerError, DEFAULT_MAX_LAYER_BYTES } from './layer.js';
+import { unpackLayer, LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
 import {
   parseReference, parseImageId, repositoryOf, withDefaultTag, tagString, digestString,
 } from './reference.js';
@@ -88,6 +88,36 @@ export interface Lease {
   readonly blobs: Set<string>;
   readonly chains: Set<string>;
   release(): void;
+}
+
+export interface StreamingOptions {
+  /** The blob's bytes from the start (retries and resumption are the source's business). */
+  source: (desc: Descriptor, index: number, signal: AbortSignal) => AsyncIterable<Buffer>;
+  /** Layers streamed at once. */
+  concurrency: number;
+  signal?: AbortSignal;
+  /** Called with the size of every chunk received. */
+  onProgress?: (bytes: number) => void;
+}
+
+/** Counting semaphore whose waits can be aborted. */
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw signal.reason;
+    if (this.free > 0) { this.free--; return; }
+    await new Promise<void>((res, rej) => {
+      const go = () => { signal.removeEventListener('abort', stop); res(); };
+      const stop = () => { this.waiting = this.waiting.filter((w) => w !== go); rej(signal.reason); };
+      this.waiting.push(go);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next(); else this.free++;
+  }
 }
 
 export interface CommitInput {
@@ -295,23 +325,36 @@ export class ImageStore {
   }
 
   private async importLayer(chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor): Promise<void> {
-    const layerPath = this.layerPath(chainId);
     const staging = await this.tempDir('layer');
     try {
-      await this.storage.destroyLayer(layerPath);
-      let res;
-      try {
-        res = await unpackLayer(createReadStream(this.blobPath(blob.digest)), join(staging, 'import'), { maxBytes: this.maxLayerBytes });
-      } catch (e) {
-        if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
-        if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
-          throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
-        }
-        throw e;
+      const res = await this.unpackChecked(createReadStream(this.blobPath(blob.digest)), staging, blob);
+      await this.commitStaged(chainId, diffId, parentsTopFirst, blob, staging, res);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. */
+  private async unpackChecked(source: AsyncIterable<Buffer>, staging: string, blob: Descriptor): Promise<UnpackResult> {
+    try {
+      return await unpackLayer(source, join(staging, 'import'), { maxBytes: this.maxLayerBytes });
+    } catch (e) {
+      if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
+      if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+        throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
       }
+      throw e;
+    }
+  }
+
+  /** Checks the diff ID of an unpacked layer and imports it through the storage service; records it. */
+  private async commitStaged(chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor, staging: string, res: UnpackResult): Promise<void> {
+    const layerPath = this.layerPath(chainId);
+    try {
       if (res.diffId !== diffId) {
         throw invalidArgument(`layer ${blob.digest}: uncompressed content hashes to ${res.diffId} but the image config says ${diffId}`);
       }
+      await this.storage.destroyLayer(layerPath);
       await this.storage.importLayer(layerPath, join(staging, 'import'), buildLayerData(parentsTopFirst.map((c) => this.layerPath(c))));
       const usage = await this.storage.layerUsage(layerPath);
       await this.mutex.run(async () => {
@@ -324,9 +367,125 @@ export class ImageStore {
     } catch (e) {
       await this.storage.destroyLayer(layerPath).catch((err) => log.warn('removing a failed layer import failed', { layerPath, err: errorMessage(err) }));
       throw e;
-    } finally {
-      await rm(staging, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The pull path: imports the layers that are not imported yet, fetching each missing blob from `opts.source`
+   * as a stream that is, at the same time, written to the blob store (sha256 and size verified while it
+   * flows), gunzipped, hashed for its diff ID and unpacked into staging — no download-then-unpack. Up to
+   * `concurrency` layers stream at once; the storage imports run base first as their parents complete. A
+   * layer whose chain another pull is importing is waited for, not fetched twice. On any failure the other
+   * layers are aborted, partial blobs and staging folders are removed, and the first error is thrown.
+   */
+  async ensureLayersStreaming(layers: Descriptor[], diffIds: string[], lease: Lease, opts: StreamingOptions): Promise<string[]> {
+    if (layers.length !== diffIds.length) {
+      throw invalidArgument(`the manifest lists ${layers.length} layers but the config has ${diffIds.length} diff IDs`);
+    }
+    if (layers.length === 0) throw invalidArgument('the image has no layers');
+    const chains = computeChainIds(diffIds);
+    for (const c of chains) lease.chains.add(c);
+    for (const l of layers) lease.blobs.add(l.digest);
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(opts.signal!.reason);
+    if (opts.signal?.aborted) ac.abort(opts.signal.reason); else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const slots = new Semaphore(Math.max(1, opts.concurrency));
+    const tasks: Promise<void>[] = [];
+    for (let i = 0; i < layers.length; i++) {
+      const chainId = chains[i]!;
+      const prev = i > 0 ? tasks[i - 1]! : Promise.resolve();
+      const parents = chains.slice(0, i).reverse();
+      const desc = layers[i]!;
+      const task = (async () => {
+        for (;;) {
+          if (this.meta.layers[chainId]) { await prev; return; }
+          const running = this.inflight.get(chainId);
+          if (!running) break;
+          await running.catch(() => undefined);
+        }
+        let done!: () => void;
+        const mine = new Promise<void>((r) => { done = r; });
+        this.inflight.set(chainId, mine);
+        let staging: string | undefined;
+        try {
+          let res: UnpackResult;
+          await slots.acquire(ac.signal);
+          try {
+            staging = await this.tempDir('layer');
+            res = await this.stageStream(desc, i, staging, opts, ac.signal);
+          } finally {
+            slots.release();
+          }
+          await prev;
+          if (ac.signal.aborted) throw ac.signal.reason;
+          await this.commitStaged(chainId, diffIds[i]!, parents, desc, staging, res);
+        } finally {
+          if (staging) await rm(staging, { recursive: true, force: true });
+          this.inflight.delete(chainId);
+          done();
+        }
+      })();
+      task.catch((e) => { if (!ac.signal.aborted) ac.abort(e); });
+      tasks.push(task);
+    }
+    const results = await Promise.allSettled(tasks);
+    opts.signal?.removeEventListener('abort', onAbort);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    if (failed.length) {
+      // The root cause, not the "aborted because a sibling failed" echoes.
+      throw (ac.signal.reason !== undefined && failed.includes(ac.signal.reason)) ? ac.signal.reason : failed[0];
+    }
+    return chains;
+  }
+
+  /** One layer: blob from the store if present, else from the source, teed into blob file and unpacker. */
+  private async stageStream(desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<UnpackResult> {
+    if (await this.hasBlob(desc.digest)) return this.unpackChecked(createReadStream(this.blobPath(desc.digest)), staging, desc);
+    const what = `layer ${desc.digest}`;
+    const tmp = join(this.tmpDir, `blob-${randomBytes(8).toString('hex')}`);
+    const fh = await open(tmp, 'w', 0o644);
+    const pipe = new PassThrough({ highWaterMark: 1 << 20 });
+    const hash = createHash('sha256');
+    let size = 0;
+    let mismatch: Error | undefined;
+    let consumerGone = false;
+    pipe.on('close', () => { consumerGone = true; });
+    const feed = (async () => {
+      const source = opts.source(desc, index, signal);
+      for await (const chunk of source) {
+        if (signal.aborted) throw signal.reason;
+        if (consumerGone) throw new Error('unpacking stopped');
+        size += chunk.length;
+        if (size > desc.size) throw (mismatch = invalidArgument(`${what}: the registry sent more than the expected ${desc.size} bytes`));
+        hash.update(chunk);
+        const w = fh.write(chunk);
+        if (!pipe.write(chunk)) {
+          await new Promise<void>((res) => {
+            const end = () => { pipe.off('drain', end); pipe.off('close', end); res(); };
+            pipe.on('drain', end); pipe.on('close', end);
+          });
+        }
+        await w;
+        opts.onProgress?.(chunk.length);
+      }
+      if (signal.aborted) throw signal.reason;
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (size !== desc.size) throw (mismatch = invalidArgument(`${what}: size mismatch: expected ${desc.size} bytes, received ${size}`));
+      if (digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${digest}`));
+      await fh.sync();
+      pipe.end();
+    })().catch((e: unknown) => { pipe.destroy(e as Error); throw e; });
+    const unpack = this.unpackChecked(pipe, staging, desc).catch((e: unknown) => { pipe.destroy(); throw e; });
+    const [f, u] = await Promise.allSettled([feed, unpack]);
+    await fh.close().catch(() => undefined);
+    if (f.status === 'rejected' || u.status === 'rejected') {
+      await unlink(tmp).catch(() => undefined);
+      if (mismatch) throw mismatch;
+      if (signal.aborted) throw signal.reason;
+      throw u.status === 'rejected' ? u.reason : (f as PromiseRejectedResult).reason;
+    }
+    await rename(tmp, this.blobPath(desc.digest));
+    return u.value;
   }
 
   // ───────────────────────────── images ─────────────────────────────

@@ -1,0 +1,264 @@
+/**
+ * Image pull: reference → endpoints (mirrors, then host) → manifest or index → platform selection for this
+ * Windows host → config → layers streamed into the store (download ‖ sha256 ‖ gunzip ‖ diff-ID hash ‖ unpack,
+ * several layers at once; store.ensureLayersStreaming) → image recorded under the name that was asked for.
+ *
+ * Identical pulls (same reference, credentials and isolation) running at the same time share one job; the job
+ * is cancelled only when every caller waiting for it has gone. Layers shared between different images are
+ * fetched once (the store's per-chain in-flight table).
+ */
+import { logger } from '../../util/log.js';
+import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../runtime/errors.js';
+import type { ImageStore, ImageRecord } from '../store.js';
+import type { HostPlatform } from '../import.js';
+import {
+  parseManifestOrIndex, parseImageConfig, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,
+  type Descriptor, type Manifest,
+} from '../oci.js';
+import { parseOsVersion, osVersionCompatible, compareOsVersion, type OsVersion } from '../os-version.js';
+import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
+import { type Credentials, credentialKey } from './auth.js';
+import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
+import { HttpStatusError, cancelledError } from './errors.js';
+
+const log = logger('images/pull');
+
+export type Isolation = 'process' | 'hyperv';
+
+export interface PullOptions {
+  auth?: Credentials;
+  /** AuthConfig.server_address: the registry the credentials are for. */
+  serverAddress?: string;
+  signal?: AbortSignal;
+  /** Hyper-V isolation runs older builds too (same major.minor, build not above the host's). */
+  isolation?: Isolation;
+}
+
+export interface PullerOptions {
+  store: ImageStore;
+  client: RegistryClient;
+  host: HostPlatform;
+  concurrency: number;
+  allowForeignLayers: boolean;
+}
+
+export interface PullResult { image: ImageRecord; bytes: number; seconds: number }
+
+const FOREIGN_TYPES: readonly string[] = [MT.dockerForeignLayer, MT.ociLayerNondist, MT.ociLayerNondistGzip];
+
+function platformMatches(host: HostPlatform, p: { os: string; architecture: string; 'os.version'?: string }, isolation: Isolation): boolean {
+  if (p.os !== 'windows') return false;
+  if (normalizeArch(p.architecture) !== normalizeArch(host.architecture)) return false;
+  if (p['os.version'] === undefined || p['os.version'] === '') return true; // nothing to compare; HCS checks again at start
+  const hv = parseOsVersion(host.osVersion);
+  const iv = parseOsVersion(p['os.version']);
+  if (!hv || !iv) return false;
+  if (isolation === 'hyperv') return hv.major === iv.major && hv.minor === iv.minor && iv.build <= hv.build;
+  return osVersionCompatible(hv, iv);
+}
+
+function hostText(host: HostPlatform): string {
+  return `windows/${normalizeArch(host.architecture)}, OS build ${host.osVersion}`;
+}
+
+/**
+ * The best manifest of an index for this host: windows/<host arch> entries whose os.version the host runs
+ * (process isolation: same major.minor.build or within the LTSC window; Hyper-V: any build up to the host's),
+ * highest version (revision included) first. None → FailedPrecondition naming the host build and the offers.
+ */
+export function selectManifest(manifests: Descriptor[], host: HostPlatform, isolation: Isolation, label: string): Descriptor {
+  const ok = manifests.filter((m) => m.platform && platformMatches(host, m.platform, isolation));
+  const plain = ok.filter((m) => !INDEX_TYPES.includes(m.mediaType));
+  const pick = plain.length ? plain : ok;
+  if (pick.length === 0) {
+    const nestedNoPlatform = manifests.filter((m) => !m.platform && INDEX_TYPES.includes(m.mediaType));
+    if (nestedNoPlatform.length) return nestedNoPlatform[0]!;
+    const offered = manifests.map((m) => (m.platform ? describePlatform(m.platform) : `${m.mediaType} without platform`));
+    throw failedPrecondition(`${label}: no manifest matches this host (${hostText(host)}, ${isolation} isolation); offered: ${offered.length ? offered.join(', ') : 'nothing'}`);
+  }
+  const zero: OsVersion = { major: 0, minor: 0, build: 0, revision: 0 };
+  const v = (m: Descriptor) => parseOsVersion(m.platform?.['os.version'] ?? '') ?? zero;
+  return [...pick].sort((a, b) => compareOsVersion(v(b), v(a)))[0]!;
+}
+
+interface SharedJob { promise: Promise<PullResult>; controller: AbortController; waiters: number }
+
+export class Puller {
+  private readonly jobs = new Map<string, SharedJob>();
+
+  constructor(private readonly o: PullerOptions) {}
+
+  /** Pulls `ref` (as kubelet writes it) and returns the recorded image. */
+  async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
+    const parsed = parseReference(ref);
+    const isolation = opts.isolation ?? 'process';
+    const key = `${formatReference(withDefaultTag(parsed))}|${credentialKey(opts.auth)}|${opts.serverAddress ?? ''}|${isolation}`;
+    let job = this.jobs.get(key);
+    if (!job) {
+      const controller = new AbortController();
+      const j: SharedJob = { controller, waiters: 0, promise: undefined as never };
+      j.promise = this.run(parsed, opts, isolation, controller.signal).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      j.promise.catch(() => undefined);
+      this.jobs.set(key, j);
+      job = j;
+    } else {
+      log.info('joining a pull already in progress', { ref });
+    }
+    const j = job;
+    j.waiters++;
+    const signal = opts.signal;
+    if (!signal) return j.promise.finally(() => { j.waiters--; });
+    return new Promise<PullResult>((resolve, reject) => {
+      let settled = false;
+      const leave = () => {
+        if (settled) return;
+        settled = true;
+        j.waiters--;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        if (j.waiters === 0) j.controller.abort(signal.reason);
+        reject(cancelledError(signal));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      j.promise.then((r) => { if (!settled) { leave(); resolve(r); } }, (e) => { if (!settled) { leave(); reject(e); } });
+    });
+  }
+
+  private async run(ref: ImageReference, opts: PullOptions, isolation: Isolation, signal: AbortSignal): Promise<PullResult> {
+    const started = performance.now();
+    const named = withDefaultTag(ref);
+    const label = formatReference(named);
+    const repo = ref.path;
+    const eps = this.o.client.endpoints(ref.domain, opts.auth, opts.serverAddress);
+    const reference = ref.digest ?? named.tag!;
+    log.info('pulling image', { ref: label, endpoints: eps.map((e) => e.base) });
+
+    // Resolve at the first endpoint that has the manifest.
+    let ep: Endpoint | undefined;
+    let top: { data: Buffer; mediaType?: string; digest: string } | undefined;
+    const failures: { ep: Endpoint; err: unknown }[] = [];
+    for (const e of eps) {
+      try {
+        top = await this.o.client.manifest(e, repo, reference, signal);
+        ep = e;
+        break;
+      } catch (err) {
+        if (signal.aborted) throw cancelledError(signal);
+        failures.push({ ep: e, err });
+        if (e.mirror) log.info('mirror failed; trying the next endpoint', { mirror: e.base, err: errorMessage(err) });
+      }
+    }
+    if (!ep || !top) {
+      const last = failures[failures.length - 1]!;
+      if (failures.every((f) => f.err instanceof HttpStatusError && f.err.status === 404)) {
+        throw notFound(`image ${label} not found: ${failures.map((f) => `${f.ep.base} has no manifest ${reference}`).join('; ')}`);
+      }
+      const tried = failures.length > 1 ? ` (mirrors tried first: ${failures.slice(0, -1).map((f) => `${f.ep.base}: ${errorMessage(f.err)}`).join('; ')})` : '';
+      const err = toDomainError(last.err, `pulling ${label}`);
+      throw new RuntimeError((err as RuntimeError).kind ?? 'Unavailable', err.message + tried);
+    }
+    const at = ep;
+
+    // Manifest list / index → the manifest for this host.
+    const indexBlobs: { data: Buffer; digest: string }[] = [];
+    let manifest: Manifest | undefined;
+    let current = { ...top, descType: top.mediaType };
+    try {
+      for (let depth = 0; depth < 4; depth++) {
+        const parsed = parseManifestOrIndex(current.data, `manifest ${current.digest} of ${label}`, current.descType);
+        if ('manifest' in parsed) { manifest = parsed.manifest; break; }
+        indexBlobs.push({ data: current.data, digest: current.digest });
+        const chosen = selectManifest(parsed.index.manifests, this.o.host, isolation, label);
+        const got = await this.o.client.manifest(at, repo, chosen.digest, signal);
+        if (got.data.length !== chosen.size) throw invalidArgument(`manifest ${chosen.digest} of ${label}: size mismatch: expected ${chosen.size} bytes, received ${got.data.length}`);
+        current = { ...got, descType: got.mediaType ?? chosen.mediaType };
+      }
+    } catch (e) {
+      if (e instanceof ImageFormatError) throw invalidArgument(e.message);
+      throw toDomainError(e, `pulling ${label}`);
+    }
+    if (!manifest) throw invalidArgument(`${label}: manifest indexes nested too deeply`);
+    const manifestDigest = current.digest;
+
+    // Config: platform check, diff IDs.
+    let configData: Buffer;
+    try {
+      configData = await this.o.client.smallBlob(at, repo, manifest.config.digest, manifest.config.size, signal);
+    } catch (e) {
+      if (signal.aborted) throw cancelledError(signal);
+      throw toDomainError(e, `pulling the config of ${label}`);
+    }
+    let config;
+    try { config = parseImageConfig(configData, `config of ${label}`); } catch (e) { throw invalidArgument(errorMessage(e)); }
+    if (config.os !== 'windows') {
+      throw failedPrecondition(`${label} is a ${describePlatform({ os: config.os, architecture: config.architecture })} image; wincri runs Windows images only (host ${hostText(this.o.host)})`);
+    }
+    const cp = { os: config.os, architecture: config.architecture, 'os.version': config.osVersion };
+    if (!platformMatches(this.o.host, cp, isolation)) {
+      throw failedPrecondition(`${label} (${describePlatform(cp)}) cannot run on this host (${hostText(this.o.host)}, ${isolation} isolation); offered builds: ${config.osVersion ?? 'unknown'}`);
+    }
+    for (const [i, l] of manifest.layers.entries()) {
+      if (FOREIGN_TYPES.includes(l.mediaType) && l.urls?.length && !this.o.allowForeignLayers) {
+        log.info('foreign layer URLs ignored (images.allowForeignLayers is false); fetching from the registry', { layer: i, digest: l.digest });
+      }
+    }
+
+    const store = this.o.store;
+    const lease = store.lease();
+    let bytes = 0;
+    let ok = false;
+    try {
+      for (const ib of indexBlobs) await store.ingestBuffer(ib.data, { digest: ib.digest }, lease, 'index');
+      await store.ingestBuffer(current.data, { digest: manifestDigest }, lease, 'manifest');
+      await store.ingestBuffer(configData, { digest: manifest.config.digest, size: manifest.config.size }, lease, 'image config');
+      await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
+        concurrency: this.o.concurrency, signal,
+        source: (desc, _i, sig) => this.layerSource(eps, at, repo, desc, sig),
+        onProgress: (n) => { bytes += n; },
+      });
+      const image = await store.commitImage({
+        config: configData, layers: manifest.layers, manifestDigest, extraBlobs: indexBlobs.map((b) => b.digest),
+        repoTags: ref.digest === undefined ? [tagString(named)!] : [],
+        repoDigests: [`${repositoryOf(ref)}@${top.digest}`],
+      });
+      ok = true;
+      const seconds = (performance.now() - started) / 1000;
+      log.info('image pulled', { ref: label, id: image.id, from: at.base, bytes, seconds: seconds.toFixed(2), mbps: (bytes / 1e6 / seconds).toFixed(1) });
+      return { image, bytes, seconds };
+    } catch (e) {
+      if (signal.aborted) throw cancelledError(signal);
+      throw toDomainError(e, `pulling ${label}`);
+    } finally {
+      lease.release();
+      if (!ok) await store.gc().catch((err) => log.warn('collecting after a failed pull failed', { err: errorMessage(err) }));
+    }
+  }
+
+  /** Bytes of one layer: foreign URLs first (when allowed), then the resolving endpoint, then the others. */
+  private async *layerSource(eps: Endpoint[], first: Endpoint, repo: string, desc: Descriptor, signal: AbortSignal): AsyncGenerator<Buffer> {
+    const sources: { name: string; open: () => AsyncGenerator<Buffer> }[] = [];
+    if (this.o.allowForeignLayers && desc.urls?.length && FOREIGN_TYPES.includes(desc.mediaType)) {
+      for (const u of desc.urls) sources.push({ name: new URL(u).origin, open: () => this.o.client.url(u, desc.size, signal) });
+    }
+    for (const e of [first, ...eps.filter((x) => x !== first)]) {
+      sources.push({ name: e.base, open: () => this.o.client.blob(e, repo, desc.digest, desc.size, signal) });
+    }
+    let last: unknown;
+    for (const s of sources) {
+      let yielded = false;
+      try {
+        for await (const c of s.open()) { yielded = true; yield c; }
+        return;
+      } catch (e) {
+        if (signal.aborted) throw cancelledError(signal);
+        if (yielded) throw toDomainError(e, `layer ${desc.digest} from ${s.name}`);
+        last = e;
+        log.info('layer source failed; trying the next', { layer: desc.digest, source: s.name, err: errorMessage(e) });
+      }
+    }
+    throw toDomainError(last, `layer ${desc.digest}`);
+  }
+}
