@@ -17,7 +17,7 @@ import type {
 } from './hcs/schema/index.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc,
-  HcnQueryDoc,
+  HcnQueryDoc, ModifyNetworkSettingRequestDoc,
 } from './hcn/schema/index.js';
 
 /** HCS_EVENT_TYPE values delivered to system / process callbacks. */
@@ -90,6 +90,8 @@ export interface NetworkService {
   queryNetwork(id: string): Promise<HostComputeNetworkDoc>;
   deleteNetwork(id: string): Promise<void>;
   enumerateNetworks(query?: HcnQueryDoc): Promise<HostComputeNetworkDoc[]>;
+  /** HcnModifyNetwork: add/remove network policies (ResourceType "Policy", Settings {Policies}). Optional for backends that lack it. */
+  modifyNetwork?(id: string, request: ModifyNetworkSettingRequestDoc): Promise<void>;
 
   createEndpoint(networkId: string, id: string, settings: HostComputeEndpointDoc): Promise<HostComputeEndpointDoc>;
   queryEndpoint(id: string): Promise<HostComputeEndpointDoc>;

@@ -32,6 +32,7 @@ import type {
 } from '../hcs/schema/index.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc,
+  ModifyNetworkSettingRequestDoc,
 } from '../hcn/schema/index.js';
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
@@ -188,6 +189,7 @@ class EmuNetwork implements NetworkService {
   queryNetwork(id: string): Promise<HostComputeNetworkDoc> { return this.c.request('queryNetwork', { id }); }
   deleteNetwork(id: string): Promise<void> { return this.c.request('deleteNetwork', { id }); }
   enumerateNetworks(query?: HcnQueryDoc): Promise<HostComputeNetworkDoc[]> { return this.c.request('enumerateNetworks', { query: j(query) }); }
+  modifyNetwork(id: string, request: ModifyNetworkSettingRequestDoc): Promise<void> { return this.c.request('modifyNetwork', { id, request: j(request) }); }
   createEndpoint(networkId: string, id: string, settings: HostComputeEndpointDoc): Promise<HostComputeEndpointDoc> {
     return this.c.request('createEndpoint', { networkId, id, settings: j(settings) });
   }

@@ -9,6 +9,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate, type Schema } from '../../schema.js';
 import {
   HostComputeNetwork, HostComputeEndpoint, HostComputeNamespace, ModifyNamespaceSettingRequest, HcnQuery,
+  ModifyNetworkSettingRequest, PolicyNetworkRequest, type NetworkPolicyDoc,
   type HostComputeNetworkDoc, type HostComputeEndpointDoc, type HostComputeNamespaceDoc,
   type ModifyNamespaceSettingRequestDoc, type NamespaceEndpointRequestDoc, type NamespaceContainerRequestDoc,
 } from '../../hcn/schema/index.js';
@@ -55,6 +56,13 @@ function filterOf(op: string, queryText: unknown): Record<string, unknown> {
 
 const eq = (a: unknown, b: unknown): boolean =>
   typeof a === 'string' && typeof b === 'string' ? norm(a) === norm(b) : a === b;
+
+const ip4 = (s: string): number => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+const ip4s = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+type PortSetting = { Protocol?: number; ExternalPort?: number; VIP?: string };
+const portsOf = (e: HostComputeEndpointDoc): PortSetting[] =>
+  (e.Policies ?? []).filter((p) => p.Type === 'PortMapping').map((p) => (p.Settings ?? {}) as PortSetting);
 
 export class NetworkEmulator {
   private st: NetState = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
@@ -109,6 +117,28 @@ export class NetworkEmulator {
     return this.st.networks.filter((n) => (f.ID === undefined || eq(n.ID, f.ID)) && (f.Name === undefined || n.Name === f.Name));
   }
 
+  /** HcnModifyNetwork with ResourceType Policy: Add appends (exact duplicates rejected), Remove drops equal policies. */
+  async modifyNetwork(id: string, text: unknown): Promise<void> {
+    const op = 'HcnModifyNetwork';
+    const req = parse(ModifyNetworkSettingRequest, op, text, false);
+    const n = this.net(op, id);
+    if (req.ResourceType !== 'Policy') throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `ResourceType ${req.ResourceType ?? '(none)'} is not supported`);
+    const policies = parse(PolicyNetworkRequest, op, req.Settings ?? {}).Policies ?? [];
+    const cur: NetworkPolicyDoc[] = n.Policies ?? [];
+    if (req.RequestType === 'Add') {
+      for (const p of policies) {
+        if (cur.some((c) => c.Type === p.Type && sameJson(c.Settings, p.Settings))) throw new PlatformError(HRESULT.HCN_E_POLICY_ALREADY_EXISTS, op, `${p.Type} policy already exists`);
+      }
+      n.Policies = [...cur, ...policies];
+    } else if (req.RequestType === 'Remove') {
+      for (const p of policies) {
+        if (!cur.some((c) => c.Type === p.Type && sameJson(c.Settings, p.Settings))) throw new PlatformError(HRESULT.HCN_E_POLICY_NOT_FOUND, op, `${p.Type} policy not found`);
+      }
+      n.Policies = cur.filter((c) => !policies.some((p) => c.Type === p.Type && sameJson(c.Settings, p.Settings)));
+    } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for policies`);
+    await this.save();
+  }
+
   async createEndpoint(networkId: string, idIn: unknown, text: unknown): Promise<HostComputeEndpointDoc> {
     const op = 'HcnCreateEndpoint';
     const doc = parse(HostComputeEndpoint, op, text);
@@ -119,7 +149,30 @@ export class NetworkEmulator {
     if (doc.HostComputeNamespace) throw new PlatformError(HRESULT.HCN_E_INVALID_ENDPOINT, op, 'HostComputeNamespace is read-only; attach with HcnModifyNamespace');
     const id = checkId(op, idIn ?? doc.ID);
     if (this.st.endpoints.some((e) => eq(e.ID, id))) throw new PlatformError(HRESULT.ERROR_OBJECT_ALREADY_EXISTS, op, `endpoint ${id} exists`);
+    // A host port (protocol, external port, VIP) can be mapped once per host.
+    for (const m of portsOf(doc)) {
+      const clash = this.st.endpoints.find((e) => portsOf(e).some((o) => o.Protocol === m.Protocol && o.ExternalPort === m.ExternalPort
+        && (!o.VIP || !m.VIP || o.VIP === m.VIP)));
+      if (clash) throw new PlatformError(HRESULT.HCN_E_PORT_ALREADY_EXISTS, op, `port ${m.ExternalPort ?? 0}/${m.Protocol ?? 0} is already mapped by endpoint ${clash.ID ?? ''}`);
+    }
     const rec: HostComputeEndpointDoc = { ...doc, ID: id, HostComputeNetwork: net.ID!, SchemaVersion: doc.SchemaVersion ?? { Major: 2, Minor: 0 }, State: 1 };
+    // HNS IPAM: a local endpoint without IpConfigurations gets the next free address of the network's subnet.
+    if (!rec.IpConfigurations?.length && !((rec.Flags ?? 0) & 1)) {
+      const subnet = net.Ipams?.[0]?.Subnets?.[0];
+      if (subnet?.IpAddressPrefix) {
+        const [base, len] = subnet.IpAddressPrefix.split('/');
+        const prefix = Number(len);
+        const size = 2 ** (32 - prefix);
+        const first = ip4(base!) - (ip4(base!) % size);
+        const used = new Set(this.st.endpoints.filter((e) => eq(e.HostComputeNetwork, net.ID)).flatMap((e) => (e.IpConfigurations ?? []).map((c) => c.IpAddress)));
+        for (const r of subnet.Routes ?? []) if (r.NextHop) used.add(r.NextHop);
+        let ip: string | undefined;
+        for (let n = first + 1; n < first + size - 1 && !ip; n++) if (!used.has(ip4s(n))) ip = ip4s(n);
+        if (!ip) throw new PlatformError(HRESULT.HCN_E_INVALID_IP, op, `no free address left in ${subnet.IpAddressPrefix}`);
+        rec.IpConfigurations = [{ IpAddress: ip, PrefixLength: prefix }];
+      }
+    }
+    if (!rec.MacAddress) rec.MacAddress = ['00', '15', '5D', ...randomUUID().slice(0, 6).match(/../g)!].join('-').toUpperCase();
     this.st.endpoints.push(rec);
     await this.save();
     return rec;

@@ -190,6 +190,7 @@ export class EmulatorService {
       case 'queryNetwork': return n.queryNetwork(String(p.id));
       case 'deleteNetwork': await n.deleteNetwork(String(p.id)); return null;
       case 'enumerateNetworks': return n.enumerateNetworks(p.query);
+      case 'modifyNetwork': await n.modifyNetwork(String(p.id), p.request); return null;
       case 'createEndpoint': return n.createEndpoint(String(p.networkId), p.id, p.settings);
       case 'queryEndpoint': return n.queryEndpoint(String(p.id));
       case 'deleteEndpoint': await n.deleteEndpoint(String(p.id)); return null;
