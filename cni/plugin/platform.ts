@@ -12,5 +12,9 @@ export async function openPlatform(env: NodeJS.ProcessEnv = process.env): Promis
   }
   const { createEmulatorPlatform } = await import('../../src/platform/emulator/index.js');
   // Never spawn a service from a plugin: the node's runtime owns it; no service means "try again later".
-  return createEmulatorPlatform({ stateDir: env.WINCRI_EMULATOR_STATE_DIR || DEFAULT_EMULATOR_STATE_DIR, spawnService: false });
+  const timeout = Number(env.WINCRI_CNI_CONNECT_TIMEOUT_MS);
+  return createEmulatorPlatform({
+    stateDir: env.WINCRI_EMULATOR_STATE_DIR || DEFAULT_EMULATOR_STATE_DIR, spawnService: false,
+    connectTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
+  });
 }

@@ -43,6 +43,7 @@ Commands:
   config default     print the default configuration (YAML, every key)
   images import FILE load an OCI archive or docker-save tar into the running daemon
   images pull REF    pull an image from its registry (or a configured mirror) into the running daemon
+  node-agent         program overlay routes (RemoteSubnetRoute) to the other nodes from Node objects
   io-keeper          (internal) the per-node process that owns container stdio and logs; started by serve
 
 Run "wincri <command> --help" for the flags of a command.`,
@@ -65,6 +66,14 @@ pull fetches REF (busybox, registry:5000/app:1, app@sha256:…) through the daem
 configuration (mirrors, TLS, insecure, auth), and prints the image ID, its names and the transfer rate.
   --endpoint URL     daemon endpoint (default ${defaultEndpoint()})
   --creds U:P        registry credentials for this pull (else the configured ones, else anonymous)`,
+  'node-agent': `Usage: wincri node-agent --node NAME --network NAME [--kubeconfig FILE] [--config FILE]
+
+Watches Node objects and keeps one RemoteSubnetRoute policy (remote pod CIDR → remote node address, VNI) per
+other node on the local overlay HNS network, removing stale ones. Runs until SIGINT/SIGTERM.
+  --node NAME        this node's name (its own pod CIDR gets no route)
+  --network NAME     the overlay HNS network (the CNI configuration's network name)
+  --kubeconfig FILE  API server credentials (default: KUBECONFIG, ~/.kube/config or in-cluster)
+  --config FILE      wincri configuration (platform backend)`,
   'io-keeper': `Usage: wincri io-keeper --config FILE
 
 Internal: the per-node IO keeper started by "wincri serve". It creates container init processes, owns their
@@ -108,6 +117,26 @@ async function ioKeeper(argv: string[]): Promise<void> {
   const platform = await createPlatform(cfg);
   const p = keeperPaths(cfg);
   await keeperMain({ socketPath: p.socketPath, stateDir: p.stateDir, platform });
+  await platform.close();
+  process.exit(0);
+}
+
+async function nodeAgent(argv: string[]): Promise<void> {
+  const { flags } = parse(argv, ['config', 'root', 'node', 'network', 'kubeconfig', 'log-level']);
+  if (flags.help) return void console.log(HELP['node-agent']);
+  if (typeof flags.node !== 'string' || typeof flags.network !== 'string') throw new UsageError('node-agent needs --node and --network');
+  const cfg = configFrom(flags);
+  setLogLevel(cfg.logLevel);
+  const { createPlatform } = await import('../daemon/wire.js');
+  const { runNodeAgent } = await import('../../cni/agent/node-agent.js');
+  const platform = await createPlatform(cfg);
+  const ac = new AbortController();
+  process.on('SIGINT', () => ac.abort());
+  process.on('SIGTERM', () => ac.abort());
+  await runNodeAgent({
+    kubeconfig: typeof flags.kubeconfig === 'string' ? resolve(flags.kubeconfig) : undefined,
+    nodeName: flags.node, networkName: flags.network, platform, signal: ac.signal,
+  });
   await platform.close();
   process.exit(0);
 }
@@ -157,6 +186,7 @@ async function main(): Promise<void> {
   switch (cmd) {
     case 'serve': return serve(rest);
     case 'io-keeper': return ioKeeper(rest);
+    case 'node-agent': return nodeAgent(rest);
     case 'version':
       if (rest.includes('--help') || rest.includes('-h')) return void console.log(HELP.version);
       console.log(`wincri ${VERSION}\nCRI API: runtime.v1 (cri-api v0.36.3)\nnode: ${process.version}`);

@@ -39,7 +39,7 @@ import { PID_NAME } from './protocol.js';
 
 export { EmulatorClient } from './client.js';
 
-export interface EmulatorOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean }
+export interface EmulatorOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
 
 export interface EmulatorPlatform extends Platform {
   readonly name: 'emulator';
@@ -226,7 +226,10 @@ class EmuStorage implements StorageService {
  * platform's `host` reports what the running service says.
  */
 export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<EmulatorPlatform> {
-  const client = new EmulatorClient({ stateDir: opts.stateDir, osVersion: opts.osVersion, architecture: opts.architecture, spawnService: opts.spawnService });
+  const client = new EmulatorClient({
+    stateDir: opts.stateDir, osVersion: opts.osVersion, architecture: opts.architecture, spawnService: opts.spawnService,
+    connectTimeoutMs: opts.connectTimeoutMs,
+  });
   let hello: { osVersion: string; architecture: string; pid: number };
   try {
     hello = await client.request('hello');
