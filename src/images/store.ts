@@ -450,6 +450,7 @@ export class ImageStore {
     let mismatch: Error | undefined;
     let consumerGone = false;
     pipe.on('close', () => { consumerGone = true; });
+    pipe.on('error', () => undefined); // surfaces through the unpacker's iteration (it may not be reading yet)
     const feed = (async () => {
       const source = opts.source(desc, index, signal);
       for await (const chunk of source) {

@@ -143,6 +143,8 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     'http:', `  addr: 127.0.0.1:${port}`, `  secret: ${randomBytes(16).toString('hex')}`,
   ];
   if (opts.tls) lines.push('  tls:', `    certificate: ${opts.tls.cert}`, `    key: ${opts.tls.key}`);
+  // foreign (non-distributable) layers with URLs are accepted without their blob
+  lines.push('validation:', '  manifests:', '    urls:', '      allow:', "        - '^https?://'");
   if (opts.htpasswd) {
     const file = join(dir, 'htpasswd');
     writeFileSync(file, Object.entries(opts.htpasswd).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p]).toString().trim()).join('\n') + '\n');
