@@ -1,0 +1,140 @@
+/**
+ * Fault tests through a proxy in front of a real docker-registry: 500 then success, a connection cut mid-layer
+ * (resumed with Range), a server ignoring Range, wrong digest, truncated blob, and a slow registry with a pull
+ * the caller cancels. Failures leave no partial blob, staging folder or layer behind.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { isRuntimeError } from '../../../../src/runtime/errors.js';
+import { buildLayerTar } from '../../../helpers/image-builder.js';
+import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../../../helpers/registry.js';
+import { withService, blobsIn, tmpEntries, layerCount } from './common.js';
+
+let reg: Registry;
+let proxy: FaultProxy;
+// incompressible content so layers have a real size on the wire
+const big = (n: number) => randomBytes(n).toString('base64');
+const img = makeImage({ layers: [{ 'a.bin': big(600_000) }, { 'b.bin': big(300_000) }] });
+const plain = makeImage({ gzip: false, layers: [{ 'p.txt': 'plain text content '.repeat(1000) }] });
+
+before(async () => {
+  reg = await startRegistry();
+  proxy = await startFaultProxy(reg.url);
+  const push = new Pusher({ url: reg.url });
+  await push.image('f/app', '1', img);
+  await push.image('f/plain', '1', plain);
+});
+after(async () => { await proxy?.close(); await reg?.stop(); });
+
+const registries = () => ({ [proxy.host]: { insecure: true } });
+const ref = () => `${proxy.host}/f/app:1`;
+const isBlob = (path: string, d: string) => path === `/v2/f/app/blobs/${d}` || path === `/v2/f/plain/blobs/${d}`;
+
+test('HTTP 500 on the manifest and on a layer, then success: retried with backoff', () => withService({ registries: registries() }, async (c) => {
+  proxy.log.length = 0;
+  let manifestFails = 2;
+  let layerFails = 1;
+  proxy.fault = (m, path) => {
+    if (path.startsWith('/v2/f/app/manifests/') && manifestFails > 0) { manifestFails--; return { kind: 'status', status: 500 }; }
+    if (isBlob(path, img.layers[1]!.digest) && layerFails > 0) { layerFails--; return { kind: 'status', status: 503 }; }
+    return undefined;
+  };
+  const r = await c.svc.pull(ref());
+  assert.equal(r.image.id, img.id);
+  assert.equal(proxy.log.filter((l) => l.startsWith('GET /v2/f/app/manifests/1')).length, 3);
+  assert.equal(proxy.log.filter((l) => l.startsWith(`GET /v2/f/app/blobs/${img.layers[1]!.digest}`)).length, 2);
+}));
+
+test('a registry that keeps failing: Unavailable after the retries, nothing left behind', () => withService({ registries: registries(), pullRetries: 2 }, async (c) => {
+  proxy.fault = (m, path) => (isBlob(path, img.layers[0]!.digest) ? { kind: 'status', status: 502 } : undefined);
+  await assert.rejects(c.svc.pull(ref()), (e) => isRuntimeError(e, 'Unavailable') && /502/.test((e as Error).message));
+  assert.deepEqual(await blobsIn(c), []);
+  assert.deepEqual(await tmpEntries(c), []);
+  assert.equal(await layerCount(c), 0);
+}));
+
+test('connection cut mid-layer: the download resumes with Range and the layer verifies', () => withService({ registries: registries() }, async (c) => {
+  proxy.log.length = 0;
+  let cuts = 1;
+  const d = img.layers[0]!.digest;
+  proxy.fault = (m, path, range) => {
+    if (isBlob(path, d) && !range && cuts > 0) { cuts--; return { kind: 'cut', after: 200_000 }; }
+    return undefined;
+  };
+  const r = await c.svc.pull(ref());
+  assert.equal(r.image.id, img.id);
+  const gets = proxy.log.filter((l) => l.startsWith(`GET /v2/f/app/blobs/${d}`));
+  assert.equal(gets.length, 2);
+  assert.match(gets[1]!, /bytes=\d+-$/);
+  const offset = Number(/bytes=(\d+)-/.exec(gets[1]!)![1]);
+  assert.ok(offset > 0 && offset <= 200_000, `resumed at ${offset}`);
+  assert.equal(r.bytes, img.layers[0]!.size + img.layers[1]!.size, 'no byte counted twice');
+}));
+
+test('a cut where the server then ignores Range: the repeated prefix is skipped', () => withService({ registries: registries() }, async (c) => {
+  let cuts = 1;
+  const d = img.layers[1]!.digest;
+  proxy.fault = (m, path, range) => {
+    if (!isBlob(path, d)) return undefined;
+    if (!range && cuts > 0) { cuts--; return { kind: 'cut', after: 100_000 }; }
+    return range ? { kind: 'noRange' } : undefined;
+  };
+  assert.equal((await c.svc.pull(ref())).image.id, img.id);
+}));
+
+test('wrong digest: the pull fails naming the layer, the partial blob is deleted', () => withService({ registries: registries() }, async (c) => {
+  const d = plain.layers[0]!.digest;
+  proxy.fault = (m, path) => (isBlob(path, d) ? { kind: 'corrupt', at: 3000 } : undefined);
+  await assert.rejects(c.svc.pull(`${proxy.host}/f/plain:1`), (e) => isRuntimeError(e, 'InvalidArgument') && new RegExp(`layer ${d}: digest mismatch`).test((e as Error).message));
+  assert.deepEqual(await blobsIn(c), []);
+  assert.deepEqual(await tmpEntries(c), []);
+  assert.equal(await layerCount(c), 0);
+}));
+
+test('truncated blob (consistent but short response): size mismatch, nothing kept', () => withService({ registries: registries() }, async (c) => {
+  const d = img.layers[1]!.digest;
+  proxy.fault = (m, path) => (isBlob(path, d) ? { kind: 'truncate', bytes: 1000 } : undefined);
+  await assert.rejects(c.svc.pull(ref()), (e) => /size mismatch/.test((e as Error).message) && isRuntimeError(e, 'InvalidArgument'));
+  assert.deepEqual(await blobsIn(c), []);
+  assert.deepEqual(await tmpEntries(c), []);
+  assert.equal(await layerCount(c), 0);
+}));
+
+test('slow registry, cancelled pull: Cancelled quickly, no partial blob, staging or layer', () => withService({ registries: registries() }, async (c) => {
+  proxy.fault = (m, path) => (path.includes('/blobs/') && !path.includes(img.config.digest) ? { kind: 'slow', bytesPerSecond: 50_000 } : undefined);
+  const ac = new AbortController();
+  const p = c.svc.pull(ref(), { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 400));
+  const t0 = Date.now();
+  ac.abort();
+  await assert.rejects(p, (e) => isRuntimeError(e, 'Cancelled'));
+  assert.ok(Date.now() - t0 < 1000, 'cancellation is prompt');
+  // the store settles (aborted layer tasks clean up) shortly after
+  for (let i = 0; i < 50 && ((await tmpEntries(c)).length || (await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b))); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await tmpEntries(c), []);
+  assert.ok(!(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)), 'no layer blob kept');
+  assert.equal(await layerCount(c), 0);
+  // a second waiter keeps a shared pull alive when the first one leaves
+  proxy.fault = (m, path) => (path.includes('/blobs/') && !path.includes(img.config.digest) ? { kind: 'slow', bytesPerSecond: 2_000_000 } : undefined);
+  const ac2 = new AbortController();
+  const first = c.svc.pull(ref(), { signal: ac2.signal });
+  const second = c.svc.pull(ref());
+  await new Promise((r) => setTimeout(r, 100));
+  ac2.abort();
+  await assert.rejects(first, (e) => isRuntimeError(e, 'Cancelled'));
+  assert.equal((await second).image.id, img.id);
+}));
+
+test('hostile layer from a registry: refused with the unpacker error, partial layer removed', async () => {
+  const { buildTar } = await import('../../../../src/images/tar.js');
+  const evil = makeImage({ rawLayers: [buildLayerTar({ 'ok.txt': 'fine' }), buildTar([{ name: 'Files/../../escape.txt', data: 'x' }])] });
+  await new Pusher({ url: reg.url }).image('f/evil', '1', evil);
+  proxy.fault = () => undefined;
+  await withService({ registries: registries() }, async (c) => {
+    await assert.rejects(c.svc.pull(`${proxy.host}/f/evil:1`), (e) => isRuntimeError(e, 'InvalidArgument') && /'\.\.' segment/.test((e as Error).message));
+    assert.deepEqual(await tmpEntries(c), []);
+    assert.equal(await layerCount(c), 0);
+    assert.deepEqual(await blobsIn(c), []);
+  });
+});
