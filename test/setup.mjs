@@ -2,7 +2,9 @@
 import { execSync } from 'node:child_process';
 const need = [['ip', 'iproute2'], ['unshare', 'util-linux'], ['gcc', 'gcc'],
   // image pull tests: a real distribution registry, bcrypt htpasswd, test CA
-  ['docker-registry', 'docker-registry'], ['htpasswd', 'apache2-utils'], ['openssl', 'openssl']];
+  ['docker-registry', 'docker-registry'], ['htpasswd', 'apache2-utils'], ['openssl', 'openssl'],
+  // pod networking on the emulator (as root): nftables for NAT / port mappings, nc for in-pod servers
+  ['nft', 'nftables'], ['nc', 'netcat-openbsd']];
 const missing = need.filter(([bin]) => {
   try { execSync(`command -v ${bin}`, { stdio: 'ignore', shell: '/bin/sh' }); return false; } catch { return true; }
 }).map(([, pkg]) => pkg);

@@ -177,6 +177,8 @@ export class ComputeEmulator {
   private handles = new Map<string, number>();
   private shutdownPolls = new Map<string, NodeJS.Timeout>();
   private readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
+  netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -615,9 +617,18 @@ export class ComputeEmulator {
     const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
     let spawnFile = file;
     let spawnArgs = argv.slice(1);
+    // A container of a pod runs in the pod's network namespace (Container.Networking.Namespace); `ip netns exec`
+    // also shows /etc/netns/<ns>/resolv.conf (the endpoint's DNS settings) as /etc/resolv.conf. Both it and
+    // nsenter exec the program, so the pid stays the program's.
+    const nsGuid = (s.document.Container ?? s.document.HostedSystem?.Container)?.Networking?.Namespace;
+    const netns = nsGuid ? this.netnsOf(nsGuid) : undefined;
+    if (netns) {
+      spawnArgs = ['netns', 'exec', netns, spawnFile, ...spawnArgs];
+      spawnFile = 'ip';
+    }
     if (s.holder) {
+      spawnArgs = [`--uts=/proc/${s.holder.pid}/ns/uts`, '--', spawnFile, ...spawnArgs];
       spawnFile = 'nsenter';
-      spawnArgs = [`--uts=/proc/${s.holder.pid}/ns/uts`, '--', file, ...spawnArgs];
     }
     const child = spawn(spawnFile, spawnArgs, {
       cwd, env, detached: true, argv0: program,

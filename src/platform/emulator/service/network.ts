@@ -2,7 +2,12 @@
  * HCN bookkeeping: networks, endpoints and namespaces with the semantics of computenetwork.dll
  * (reference/hns-cni.md): documents validated with the HCN schemas (HCN_E_INVALID_JSON), `ID` on the wire,
  * query Filter as a JSON string (keys ID, Name, VirtualNetwork / HostComputeNetwork, IsDefault), namespace
- * membership changed only through modifyNamespace, non-idempotent attach. No Linux networking is built here.
+ * membership changed only through modifyNamespace, non-idempotent attach. Overlay networks get ProviderAddress
+ * and DrMacAddress policies as HNS adds them.
+ *
+ * As root with `ip` and `nft`, every object is also built as real Linux networking (./linuxnet.ts), so packets
+ * flow between pods, to the host and across VXLAN; otherwise the bookkeeping is the same and the service says
+ * once (log, service properties) that packets do not flow.
  */
 import { randomUUID } from 'node:crypto';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -14,6 +19,11 @@ import {
   type ModifyNamespaceSettingRequestDoc, type NamespaceEndpointRequestDoc, type NamespaceContainerRequestDoc,
 } from '../../hcn/schema/index.js';
 import type { Persister } from './persist.js';
+import type { SubnetDoc } from '../../hcn/schema/index.js';
+import {
+  LinuxNet, probeLinuxNetworking, netnsName, bridgeName, parseCidr, ipToString, defaultSourceAddress,
+  type PortMapSpec,
+} from './linuxnet.js';
 
 interface NetState { networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number }
 
@@ -64,9 +74,66 @@ type PortSetting = { Protocol?: number; ExternalPort?: number; VIP?: string };
 const portsOf = (e: HostComputeEndpointDoc): PortSetting[] =>
   (e.Policies ?? []).filter((p) => p.Type === 'PortMapping').map((p) => (p.Settings ?? {}) as PortSetting);
 
+const BRIDGED_TYPES = new Set(['NAT', 'ICS', 'L2Bridge', 'L2Tunnel', 'Transparent', 'Overlay', 'Internal', 'Private']);
+
+function firstSubnet(n: HostComputeNetworkDoc): SubnetDoc | undefined {
+  return n.Ipams?.flatMap((i) => i.Subnets ?? []).find((s) => !!s.IpAddressPrefix && !s.IpAddressPrefix.includes(':'));
+}
+/** The subnet's gateway: NextHop of its default route, else the first address. */
+function gatewayOf(sub: SubnetDoc | undefined): string | undefined {
+  if (!sub?.IpAddressPrefix) return undefined;
+  const r = sub.Routes?.find((x) => x.DestinationPrefix === '0.0.0.0/0' && x.NextHop);
+  if (r) return r.NextHop;
+  const c = parseCidr(sub.IpAddressPrefix);
+  return c && c.prefix < 31 ? ipToString(c.base + 1) : undefined;
+}
+const settingsOf = <T>(p: { Settings?: unknown }): T => (p.Settings ?? {}) as T;
+
 export class NetworkEmulator {
   private st: NetState = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
-  constructor(private readonly persist: Persister) {}
+  private readonly linux?: LinuxNet;
+  /** Why packets do not flow ('' when real Linux networking is built). */
+  readonly packetsDoNotFlowReason: string;
+
+  constructor(private readonly persist: Persister, private readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean } = {}) {
+    const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
+    if (probe.enabled) this.linux = new LinuxNet(log);
+    this.packetsDoNotFlowReason = probe.enabled ? '' : probe.reason;
+    if (!probe.enabled) log(`network: HNS objects are bookkeeping only and packets do not flow (${probe.reason})`);
+  }
+
+  /** Service facts for HcsGetServiceProperties. */
+  networkingFacts(): { LinuxNetworking: boolean; PacketsFlow: boolean; Reason?: string } {
+    return this.linux ? { LinuxNetworking: true, PacketsFlow: true } : { LinuxNetworking: false, PacketsFlow: false, Reason: this.packetsDoNotFlowReason };
+  }
+
+  /** The Linux network namespace of an HNS namespace (when real networking is built). */
+  linuxNetns(namespaceGuid: string): string | undefined {
+    if (!this.linux) return undefined;
+    const ns = this.st.namespaces.find((x) => eq(x.ID, namespaceGuid));
+    return ns && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' ? netnsName(ns.ID!) : undefined;
+  }
+
+  /**
+   * Service stop (the `stopService` request, like a node going down): removes the Linux networking of every
+   * object and forgets the objects, as HNS forgets non-persistent networks across a reboot.
+   */
+  async teardownAll(): Promise<void> {
+    if (this.linux) {
+      for (const e of this.st.endpoints) {
+        await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
+      }
+      for (const ns of this.st.namespaces) if (ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') await this.linux.deleteNetns(netnsName(ns.ID!));
+      for (const n of this.st.networks) await this.linux.deleteNetwork(n.ID!);
+    }
+    this.st = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
+    await this.save();
+  }
+
+  private linuxFail(op: string, e: unknown): PlatformError {
+    this.log(`${op}: Linux networking failed: ${(e as Error).message}`);
+    return new PlatformError(HRESULT.E_FAIL, op, `building Linux networking failed: ${(e as Error).message}`);
+  }
 
   async load(): Promise<void> {
     const s = await this.persist.load<NetState>('network');
@@ -98,9 +165,55 @@ export class NetworkEmulator {
       throw new PlatformError(HRESULT.HCN_E_NETWORK_ALREADY_EXISTS, op, `a network with id ${id} or name ${doc.Name ?? ''} already exists`);
     }
     const rec: HostComputeNetworkDoc = { ...doc, ID: id, SchemaVersion: doc.SchemaVersion ?? { Major: 2, Minor: 0 }, State: 1 };
+    if (rec.Type === 'Overlay') {
+      // HNS adds the host's provider address and a distributed-router MAC to overlay networks.
+      const pol = rec.Policies ?? (rec.Policies = []);
+      if (!pol.some((p) => p.Type === 'ProviderAddress')) {
+        pol.push({ Type: 'ProviderAddress', Settings: { ProviderAddress: (await defaultSourceAddress()) ?? '127.0.0.1' } });
+      }
+      if (!pol.some((p) => p.Type === 'DrMacAddress')) pol.push({ Type: 'DrMacAddress', Settings: { Address: macFor(id, '02') } });
+    }
     this.st.networks.push(rec);
+    if (this.linux && rec.Type && BRIDGED_TYPES.has(rec.Type)) {
+      try {
+        await this.buildNetwork(rec);
+      } catch (e) {
+        this.st.networks = this.st.networks.filter((x) => x !== rec);
+        throw this.linuxFail(op, e);
+      }
+    }
     await this.save();
     return rec;
+  }
+
+  private async buildNetwork(n: HostComputeNetworkDoc): Promise<void> {
+    const l = this.linux!;
+    const sub = firstSubnet(n);
+    const c = sub?.IpAddressPrefix ? parseCidr(sub.IpAddressPrefix) : undefined;
+    const subnet = c ? `${ipToString(c.base)}/${c.prefix}` : undefined;
+    await l.createBridge({ id: n.ID!, gateway: gatewayOf(sub), prefix: c?.prefix ?? 32, subnet, masquerade: n.Type === 'NAT' || n.Type === 'ICS' });
+    if (n.Type !== 'Overlay') return;
+    try {
+      const pol = n.Policies ?? [];
+      const vsid = sub?.Policies?.find((p) => p.Type === 'VSID');
+      const vni = (vsid ? settingsOf<{ IsolationId?: number }>(vsid).IsolationId : undefined) || 4096;
+      const port = settingsOf<{ Port?: number }>(pol.find((p) => p.Type === 'VxlanPort') ?? {}).Port || 4789;
+      const pa = settingsOf<{ ProviderAddress?: string }>(pol.find((p) => p.Type === 'ProviderAddress') ?? {}).ProviderAddress;
+      const mac = settingsOf<{ Address?: string }>(pol.find((p) => p.Type === 'DrMacAddress') ?? {}).Address;
+      await l.createVxlan({ id: n.ID!, vni, port, local: pa && pa !== '127.0.0.1' ? pa : undefined, mac });
+      for (const p of pol) if (p.Type === 'RemoteSubnetRoute') await this.applyRemoteSubnet(n, p, 'Add');
+    } catch (e) {
+      await l.deleteNetwork(n.ID!);
+      throw e;
+    }
+  }
+
+  private async applyRemoteSubnet(n: HostComputeNetworkDoc, p: NetworkPolicyDoc, how: 'Add' | 'Remove'): Promise<void> {
+    if (!this.linux || n.Type !== 'Overlay' || p.Type !== 'RemoteSubnetRoute') return;
+    const s = settingsOf<{ DestinationPrefix?: string; ProviderAddress?: string; DistributedRouterMacAddress?: string }>(p);
+    if (!s.DestinationPrefix || !s.ProviderAddress || !s.DistributedRouterMacAddress) return;
+    const r = { prefix: s.DestinationPrefix, pa: s.ProviderAddress, mac: s.DistributedRouterMacAddress };
+    if (how === 'Add') await this.linux.addRemoteSubnet(n.ID!, r); else await this.linux.removeRemoteSubnet(n.ID!, r);
   }
   async queryNetwork(id: string): Promise<HostComputeNetworkDoc> { return this.net('HcnQueryNetworkProperties', id); }
   async deleteNetwork(id: string): Promise<void> {
@@ -110,6 +223,7 @@ export class NetworkEmulator {
       throw new PlatformError(HRESULT.HCN_E_ENTITY_HAS_REFERENCES, op, `network ${id} still has endpoints`);
     }
     this.st.networks = this.st.networks.filter((x) => x !== n);
+    if (this.linux) await this.linux.deleteNetwork(n.ID!);
     await this.save();
   }
   async enumerateNetworks(query: unknown): Promise<HostComputeNetworkDoc[]> {
@@ -129,12 +243,16 @@ export class NetworkEmulator {
       for (const p of policies) {
         if (cur.some((c) => c.Type === p.Type && sameJson(c.Settings, p.Settings))) throw new PlatformError(HRESULT.HCN_E_POLICY_ALREADY_EXISTS, op, `${p.Type} policy already exists`);
       }
+      for (const p of policies) {
+        try { await this.applyRemoteSubnet(n, p, 'Add'); } catch (e) { throw this.linuxFail(op, e); }
+      }
       n.Policies = [...cur, ...policies];
     } else if (req.RequestType === 'Remove') {
       for (const p of policies) {
         if (!cur.some((c) => c.Type === p.Type && sameJson(c.Settings, p.Settings))) throw new PlatformError(HRESULT.HCN_E_POLICY_NOT_FOUND, op, `${p.Type} policy not found`);
       }
       n.Policies = cur.filter((c) => !policies.some((p) => c.Type === p.Type && sameJson(c.Settings, p.Settings)));
+      for (const p of policies) await this.applyRemoteSubnet(n, p, 'Remove').catch((e: Error) => this.log(`${op}: ${e.message}`));
     } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for policies`);
     await this.save();
   }
@@ -173,9 +291,38 @@ export class NetworkEmulator {
       }
     }
     if (!rec.MacAddress) rec.MacAddress = ['00', '15', '5D', ...randomUUID().slice(0, 6).match(/../g)!].join('-').toUpperCase();
+    if (!rec.Routes?.length && !((rec.Flags ?? 0) & 1)) {
+      const gw = gatewayOf(firstSubnet(net));
+      if (gw) rec.Routes = [{ DestinationPrefix: '0.0.0.0/0', NextHop: gw }];
+    }
     this.st.endpoints.push(rec);
+    if (this.linux && net.Type && BRIDGED_TYPES.has(net.Type)) {
+      try {
+        await this.endpointRules(net, rec);
+      } catch (e) {
+        await this.linux.removeEndpointRules(net.ID!, id);
+        this.st.endpoints = this.st.endpoints.filter((x) => x !== rec);
+        throw this.linuxFail(op, e);
+      }
+    }
     await this.save();
     return rec;
+  }
+
+  /** PortMapping → DNAT, OutBoundNAT → masquerade with exceptions (local endpoints only). */
+  private async endpointRules(net: HostComputeNetworkDoc, e: HostComputeEndpointDoc): Promise<void> {
+    const ip = e.IpConfigurations?.[0]?.IpAddress;
+    if (!ip || ip.includes(':') || (e.Flags ?? 0) & 1) return;
+    const maps: PortMapSpec[] = [];
+    for (const m of portsOf(e)) {
+      const s = m as PortSetting & { InternalPort?: number };
+      if (!s.ExternalPort) continue;
+      maps.push({ protocol: s.Protocol ?? 6, internalPort: s.InternalPort || s.ExternalPort, externalPort: s.ExternalPort, vip: s.VIP || undefined });
+    }
+    if (maps.length) await this.linux!.addPortMappings(net.ID!, e.ID!, ip, maps);
+    for (const p of e.Policies ?? []) {
+      if (p.Type === 'OutBoundNAT') await this.linux!.addOutboundNat(net.ID!, e.ID!, ip, settingsOf<{ Exceptions?: string[] }>(p).Exceptions ?? []);
+    }
   }
   async queryEndpoint(id: string): Promise<HostComputeEndpointDoc> { return this.ep('HcnQueryEndpointProperties', id); }
   async deleteEndpoint(id: string): Promise<void> {
@@ -183,6 +330,10 @@ export class NetworkEmulator {
     // Deleting an attached endpoint detaches it from its namespace first.
     for (const ns of this.st.namespaces) ns.Resources = (ns.Resources ?? []).filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
     this.st.endpoints = this.st.endpoints.filter((x) => x !== e);
+    if (this.linux) {
+      await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
+      if (e.HostComputeNetwork) await this.linux.removeEndpointRules(e.HostComputeNetwork, e.ID!);
+    }
     await this.save();
   }
   async enumerateEndpoints(query: unknown): Promise<HostComputeEndpointDoc[]> {
@@ -207,14 +358,25 @@ export class NetworkEmulator {
       SchemaVersion: doc.SchemaVersion && doc.SchemaVersion.Major ? doc.SchemaVersion : { Major: 2, Minor: 0 }, Resources: [], State: 1,
     };
     this.st.namespaces.push(rec);
+    if (this.linux && type !== 'HostDefault' && type !== 'GuestDefault') {
+      try { await this.linux.createNetns(netnsName(id)); } catch (e) {
+        this.st.namespaces = this.st.namespaces.filter((x) => x !== rec);
+        throw this.linuxFail(op, e);
+      }
+    }
     await this.save();
     return rec;
   }
   async queryNamespace(id: string): Promise<HostComputeNamespaceDoc> { return this.ns('HcnQueryNamespaceProperties', id); }
   async deleteNamespace(id: string): Promise<void> {
     const ns = this.ns('HcnDeleteNamespace', id);
-    for (const e of this.st.endpoints) if (e.HostComputeNamespace && eq(e.HostComputeNamespace, ns.ID)) delete e.HostComputeNamespace;
+    const members = this.st.endpoints.filter((e) => e.HostComputeNamespace && eq(e.HostComputeNamespace, ns.ID));
+    for (const e of members) delete e.HostComputeNamespace;
     this.st.namespaces = this.st.namespaces.filter((x) => x !== ns);
+    if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') {
+      for (const e of members) await this.linux.detachEndpoint(e.ID!);
+      await this.linux.deleteNetns(netnsName(ns.ID!));
+    }
     await this.save();
   }
   async enumerateNamespaces(query: unknown): Promise<HostComputeNamespaceDoc[]> {
@@ -234,12 +396,30 @@ export class NetworkEmulator {
       const e = this.ep(op, epId);
       if (req.RequestType === 'Add') {
         if (e.HostComputeNamespace) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS, op, `endpoint ${epId} is already part of a network namespace`);
+        const index = resources.filter((r) => r.Type === 'Endpoint').length;
         resources.push({ Type: 'Endpoint', Data: { ID: e.ID! } });
         e.HostComputeNamespace = ns.ID!;
+        const net = this.st.networks.find((n) => eq(n.ID, e.HostComputeNetwork));
+        if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' && net?.Type && BRIDGED_TYPES.has(net.Type)) {
+          const ic = e.IpConfigurations?.find((c) => c.IpAddress && !c.IpAddress.includes(':'));
+          try {
+            await this.linux.attachEndpoint({
+              id: e.ID!, netns: netnsName(ns.ID!), ifName: `eth${index}`, bridge: bridgeName(net.ID!), mac: e.MacAddress,
+              ip: ic?.IpAddress, prefix: ic?.PrefixLength,
+              routes: (e.Routes ?? []).filter((r) => r.DestinationPrefix && !r.DestinationPrefix.includes(':')).map((r) => ({ dst: r.DestinationPrefix!, via: r.NextHop || undefined })),
+              dns: e.Dns ? { servers: e.Dns.ServerList ?? [], search: e.Dns.Search ?? (e.Dns.Domain ? [e.Dns.Domain] : []), options: e.Dns.Options ?? [] } : undefined,
+            });
+          } catch (err) {
+            ns.Resources = (ns.Resources ?? []).filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
+            delete e.HostComputeNamespace;
+            throw this.linuxFail(op, err);
+          }
+        }
       } else if (req.RequestType === 'Remove') {
         if (!e.HostComputeNamespace || !eq(e.HostComputeNamespace, ns.ID)) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NOT_ATTACHED, op, `endpoint ${epId} is not in namespace ${id}`);
         ns.Resources = resources.filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
         delete e.HostComputeNamespace;
+        if (this.linux) await this.linux.detachEndpoint(e.ID!, netnsName(ns.ID!));
       } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for endpoints`);
     } else if (req.ResourceType === 'Container') {
       const cid = (req.Settings as NamespaceContainerRequestDoc | undefined)?.ContainerId;
@@ -255,4 +435,13 @@ export class NetworkEmulator {
     }
     await this.save();
   }
+}
+
+/** A stable MAC for an object: the given prefix, then bytes of the GUID (dash-separated, as HNS writes MACs). */
+function macFor(guid: string, prefix: string): string {
+  const h = guid.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  const parts = prefix.split('-');
+  let i = 0;
+  while (parts.length < 6) { parts.push(h.slice(i, i + 2) || '00'); i += 2; }
+  return parts.join('-');
 }

@@ -39,8 +39,9 @@ export class EmulatorService {
   constructor(private readonly opts: ServiceOptions) {
     this.persist = new Persister(join(opts.stateDir, 'records'));
     this.storage = new StorageEmulator(this.persist);
-    this.network = new NetworkEmulator(this.persist);
+    this.network = new NetworkEmulator(this.persist, opts.log);
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
+    this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
   }
 
   async start(): Promise<void> {
@@ -138,13 +139,17 @@ export class EmulatorService {
     switch (method) {
       case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
       case 'serviceProperties':
-        return { SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion), OsVersion: this.opts.osVersion, Architecture: this.opts.architecture };
+        return {
+          SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion), OsVersion: this.opts.osVersion, Architecture: this.opts.architecture,
+          Networking: this.network.networkingFacts(),
+        };
       case 'injectFault':
         this.faults.inject({ op: String(p.op), hresult: Number(p.hresult ?? 0) >>> 0, count: Number(p.count ?? 1), delayMs: p.delayMs === undefined ? undefined : Number(p.delayMs) });
         return null;
       case 'clearFaults': this.faults.clear(p.op as string | undefined); return null;
       case 'stopService':
         await c.terminateAll();
+        await n.teardownAll().catch((e: Error) => this.opts.log(`network teardown: ${e.message}`));
         setTimeout(() => this.onStopRequested?.(), 20);
         return null;
 

@@ -1,0 +1,291 @@
+/**
+ * Real Linux networking for HNS objects (used by ./network.ts when the service runs as root with `ip` and `nft`):
+ *   namespace            → network namespace `wincri-<12 hex of the GUID>` (lo up)
+ *   endpoint, attached   → veth pair: host side `wincri-<8 hex of the endpoint GUID>` enslaved to the network's
+ *                          bridge, peer `eth<N>` inside the namespace with the endpoint's IP, gateway and routes;
+ *                          its DNS settings become /etc/netns/<ns>/resolv.conf (what `ip netns exec` shows as
+ *                          /etc/resolv.conf)
+ *   NAT / L2Bridge / …   → bridge `wincri-<8 hex of the network GUID>` holding the subnet's gateway address, and an
+ *                          nftables table `ip wincri-<8 hex>`: masquerade of the subnet (NAT), forwarding accepts
+ *   PortMapping policy   → DNAT rules (prerouting and output, so 127.0.0.1:<hostPort> works too) in that table
+ *   OutBoundNAT policy   → masquerade of the endpoint's IP except towards the policy's Exceptions
+ *   Overlay              → the bridge plus a VXLAN device `wincri-v<7 hex>` (VNI from the subnet's VSID policy,
+ *                          UDP port from VxlanPort, MAC = the network's DrMacAddress); each RemoteSubnetRoute
+ *                          becomes a route via the VXLAN device, a permanent neighbour and an FDB entry.
+ * Everything carries the `wincri-` prefix (nft rules also a comment naming their endpoint), so a leak audit can
+ * list it, and deleting the HNS object removes all of it.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+
+export const PREFIX = 'wincri-';
+
+const hex = (guid: string): string => guid.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+export const netnsName = (nsGuid: string): string => `${PREFIX}${hex(nsGuid).slice(0, 12)}`;
+export const bridgeName = (netGuid: string): string => `${PREFIX}${hex(netGuid).slice(0, 8)}`;
+export const vxlanName = (netGuid: string): string => `${PREFIX}v${hex(netGuid).slice(0, 7)}`;
+export const vethName = (epGuid: string): string => `${PREFIX}${hex(epGuid).slice(0, 8)}`;
+export const tableName = (netGuid: string): string => `${PREFIX}${hex(netGuid).slice(0, 8)}`;
+
+export interface CmdResult { code: number; stdout: string; stderr: string }
+
+/** Whether real networking can be built here; `reason` says why not. */
+export function probeLinuxNetworking(): { enabled: boolean; reason: string } {
+  if (process.platform !== 'linux') return { enabled: false, reason: 'not Linux' };
+  if (process.getuid?.() !== 0) return { enabled: false, reason: 'the emulator service does not run as root' };
+  for (const [cmd, args] of [['ip', ['-V']], ['nft', ['--version']]] as const) {
+    const r = spawnSync(cmd, [...args], { stdio: 'ignore' });
+    if (r.error || r.status !== 0) return { enabled: false, reason: `\`${cmd}\` is not available` };
+  }
+  return { enabled: true, reason: '' };
+}
+
+export function run(cmd: string, args: string[], input?: string): Promise<CmdResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+export class LinuxNetError extends Error {}
+
+async function must(cmd: string, args: string[], input?: string): Promise<string> {
+  const r = await run(cmd, args, input);
+  if (r.code !== 0) throw new LinuxNetError(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout;
+}
+/** Runs a removal; "does not exist" is success. */
+async function quiet(cmd: string, args: string[]): Promise<void> { await run(cmd, args); }
+
+export const ipCmd = (...args: string[]): Promise<string> => must('ip', args);
+const nft = (script: string): Promise<string> => must('nft', ['-f', '-'], script);
+
+function writeSysctl(path: string, value: string): void {
+  try { writeFileSync(`/proc/sys/${path}`, value); } catch { /* not writable here */ }
+}
+
+/** "a.b.c.d/nn" → {network address, prefix}; IPv4 only. */
+export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const prefix = Number(m[5]);
+  if (prefix > 32) return undefined;
+  const ip = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { base: (ip & mask) >>> 0, prefix };
+}
+export const ipToString = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+export function ipToNumber(ip: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip.trim());
+  return m ? ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0 : undefined;
+}
+const macColons = (mac: string): string => mac.replace(/-/g, ':').toLowerCase();
+
+export interface BridgeSpec { id: string; gateway?: string; prefix: number; subnet?: string; masquerade: boolean }
+export interface VxlanSpec { id: string; vni: number; port: number; local?: string; mac?: string }
+export interface EndpointSpec {
+  id: string; netns: string; ifName: string; bridge: string; mac?: string;
+  ip?: string; prefix?: number; routes: { dst: string; via?: string }[];
+  dns?: { servers: string[]; search: string[]; options: string[] };
+}
+export interface PortMapSpec { protocol: number; internalPort: number; externalPort: number; vip?: string }
+
+export class LinuxNet {
+  constructor(private readonly log: (m: string) => void) {}
+
+  // ── namespaces ──
+  async createNetns(name: string): Promise<void> {
+    await ipCmd('netns', 'add', name);
+    try {
+      await ipCmd('-n', name, 'link', 'set', 'lo', 'up');
+    } catch (e) { await this.deleteNetns(name); throw e; }
+  }
+  async deleteNetns(name: string): Promise<void> {
+    await quiet('ip', ['netns', 'delete', name]);
+    rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
+  }
+
+  // ── networks ──
+  async createBridge(b: BridgeSpec): Promise<void> {
+    const br = bridgeName(b.id);
+    const table = tableName(b.id);
+    if (b.subnet) {
+      const clash = await overlappingHostRoute(b.subnet);
+      if (clash) throw new LinuxNetError(`subnet ${b.subnet} overlaps the host route "${clash}"`);
+    }
+    try {
+      await ipCmd('link', 'add', br, 'type', 'bridge');
+      if (b.gateway) await ipCmd('addr', 'add', `${b.gateway}/${b.prefix}`, 'dev', br);
+      await ipCmd('link', 'set', br, 'up');
+      writeSysctl('net/ipv4/ip_forward', '1');
+      writeSysctl(`net/ipv4/conf/${br}/route_localnet`, '1');
+      const lines = [
+        `table ip ${table} {`,
+        '  chain hostports { type nat hook prerouting priority dstnat; }',
+        '  chain hostports_local { type nat hook output priority -100; }',
+        '  chain masq { type nat hook postrouting priority srcnat;',
+        // Host-originated connections to a mapped 127.0.0.1 port leave with a loopback source: rewrite it.
+        `    ip saddr 127.0.0.0/8 oifname "${br}" masquerade comment "localhost-hostport"`,
+      ];
+      if (b.subnet) lines.push(`    ip saddr ${b.subnet} ip daddr ${b.subnet} ct status dnat masquerade comment "hairpin"`);
+      if (b.masquerade && b.subnet) lines.push(`    ip saddr ${b.subnet} ip daddr != ${b.subnet} masquerade comment "nat-network"`);
+      lines.push('  }');
+      lines.push(`  chain forward_accept { type filter hook forward priority 0; iifname "${br}" accept; oifname "${br}" accept; }`);
+      lines.push('}');
+      await nft(lines.join('\n') + '\n');
+    } catch (e) {
+      await this.deleteNetwork(b.id);
+      throw e;
+    }
+  }
+
+  async createVxlan(v: VxlanSpec): Promise<void> {
+    const dev = vxlanName(v.id);
+    const args = ['link', 'add', dev, 'type', 'vxlan', 'id', String(v.vni), 'dstport', String(v.port), 'nolearning'];
+    if (v.local) args.push('local', v.local);
+    await ipCmd(...args);
+    try {
+      if (v.mac) await ipCmd('link', 'set', dev, 'address', macColons(v.mac));
+      await ipCmd('link', 'set', dev, 'up');
+    } catch (e) { await quiet('ip', ['link', 'del', dev]); throw e; }
+  }
+
+  /** Route + neighbour + FDB entry for a remote subnet behind another VTEP. */
+  async addRemoteSubnet(netId: string, r: { prefix: string; pa: string; mac: string }): Promise<void> {
+    const dev = vxlanName(netId);
+    const c = parseCidr(r.prefix);
+    if (!c) throw new LinuxNetError(`RemoteSubnetRoute DestinationPrefix ${r.prefix} is not an IPv4 CIDR`);
+    const hop = ipToString(c.base);
+    const mac = macColons(r.mac);
+    await ipCmd('neigh', 'replace', hop, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
+    await must('bridge', ['fdb', 'replace', mac, 'dev', dev, 'dst', r.pa, 'self', 'permanent']);
+    await ipCmd('route', 'replace', `${ipToString(c.base)}/${c.prefix}`, 'via', hop, 'dev', dev, 'onlink');
+  }
+  async removeRemoteSubnet(netId: string, r: { prefix: string; pa: string; mac: string }): Promise<void> {
+    const dev = vxlanName(netId);
+    const c = parseCidr(r.prefix);
+    if (!c) return;
+    const hop = ipToString(c.base);
+    await quiet('ip', ['route', 'del', `${ipToString(c.base)}/${c.prefix}`, 'dev', dev]);
+    await quiet('ip', ['neigh', 'del', hop, 'dev', dev]);
+    await quiet('bridge', ['fdb', 'del', macColons(r.mac), 'dev', dev, 'dst', r.pa, 'self']);
+  }
+
+  async deleteNetwork(netId: string): Promise<void> {
+    await quiet('nft', ['delete', 'table', 'ip', tableName(netId)]);
+    await quiet('ip', ['link', 'del', vxlanName(netId)]);
+    await quiet('ip', ['link', 'del', bridgeName(netId)]);
+  }
+
+  // ── endpoints ──
+  async attachEndpoint(e: EndpointSpec): Promise<void> {
+    const host = vethName(e.id);
+    await ipCmd('link', 'add', host, 'type', 'veth', 'peer', 'name', e.ifName, 'netns', e.netns);
+    try {
+      await ipCmd('link', 'set', host, 'master', e.bridge);
+      await ipCmd('link', 'set', host, 'up');
+      const inNs = (...a: string[]) => ipCmd('-n', e.netns, ...a);
+      if (e.mac) await inNs('link', 'set', e.ifName, 'address', macColons(e.mac));
+      if (e.ip) await inNs('addr', 'add', `${e.ip}/${e.prefix ?? 32}`, 'dev', e.ifName);
+      await inNs('link', 'set', e.ifName, 'up');
+      for (const r of e.routes) {
+        const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
+        if (r.via) await inNs('route', 'replace', dst, 'via', r.via, 'dev', e.ifName, 'onlink');
+        else await inNs('route', 'replace', dst, 'dev', e.ifName);
+      }
+      if (e.dns && (e.dns.servers.length > 0 || e.dns.search.length > 0)) {
+        mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
+        const lines = [
+          ...(e.dns.search.length ? [`search ${e.dns.search.join(' ')}`] : []),
+          ...e.dns.servers.map((s) => `nameserver ${s}`),
+          ...(e.dns.options.length ? [`options ${e.dns.options.join(' ')}`] : []),
+        ];
+        writeFileSync(`/etc/netns/${e.netns}/resolv.conf`, lines.join('\n') + '\n');
+      }
+    } catch (err) {
+      await quiet('ip', ['link', 'del', host]);
+      throw err;
+    }
+  }
+  async detachEndpoint(epId: string, netns?: string): Promise<void> {
+    await quiet('ip', ['link', 'del', vethName(epId)]);
+    if (netns) rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true });
+  }
+
+  // ── policies (rules tagged with the endpoint) ──
+  async addPortMappings(netId: string, epId: string, ip: string, maps: PortMapSpec[]): Promise<void> {
+    const t = tableName(netId);
+    const tag = `ep-${hex(epId)}`;
+    const lines: string[] = [];
+    for (const m of maps) {
+      const proto = m.protocol === 17 ? 'udp' : 'tcp';
+      const match = m.vip ? `ip daddr ${m.vip}` : 'fib daddr type local';
+      const rule = `${match} ${proto} dport ${m.externalPort} dnat to ${ip}:${m.internalPort} comment "${tag}"`;
+      lines.push(`add rule ip ${t} hostports ${rule}`, `add rule ip ${t} hostports_local ${rule}`);
+    }
+    if (lines.length) await nft(lines.join('\n') + '\n');
+  }
+  async addOutboundNat(netId: string, epId: string, ip: string, exceptions: string[]): Promise<void> {
+    const t = tableName(netId);
+    const ex = exceptions.filter((x) => parseCidr(x.includes('/') ? x : `${x}/32`));
+    const except = ex.length ? `ip daddr != { ${ex.join(', ')} } ` : '';
+    await nft(`add rule ip ${t} masq ip saddr ${ip} ${except}masquerade comment "ep-${hex(epId)}"\n`);
+  }
+  /** Removes every rule tagged with the endpoint. */
+  async removeEndpointRules(netId: string, epId: string): Promise<void> {
+    const t = tableName(netId);
+    const tag = `ep-${hex(epId)}`;
+    const r = await run('nft', ['-a', 'list', 'table', 'ip', t]);
+    if (r.code !== 0) return;
+    let chain = '';
+    const dels: string[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const c = /^\s*chain (\S+) \{/.exec(line);
+      if (c) { chain = c[1]!; continue; }
+      const h = /comment "([^"]+)".*# handle (\d+)/.exec(line);
+      if (h && h[1] === tag) dels.push(`delete rule ip ${t} ${chain} handle ${h[2]}`);
+    }
+    if (dels.length) await nft(dels.join('\n') + '\n').catch((e: Error) => this.log(`removing rules of ${epId}: ${e.message}`));
+  }
+}
+
+/** A route of the host (including the bridges of other networks) that overlaps `cidr`. */
+export async function overlappingHostRoute(cidr: string): Promise<string | undefined> {
+  const want = parseCidr(cidr);
+  if (!want) return undefined;
+  const r = await run('ip', ['-4', 'route', 'show', 'table', 'main']);
+  for (const line of r.stdout.split('\n')) {
+    const [dst] = line.trim().split(/\s+/);
+    if (!dst || dst === 'default') continue;
+    const c = parseCidr(dst.includes('/') ? dst : `${dst}/32`);
+    if (!c) continue;
+    const p = Math.min(c.prefix, want.prefix);
+    const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
+    if (((c.base & mask) >>> 0) === ((want.base & mask) >>> 0)) return line.trim();
+  }
+  return undefined;
+}
+
+/** Every Linux object carrying the prefix (for leak audits): netns, links, nft tables. */
+export async function listLabelled(): Promise<{ netns: string[]; links: string[]; tables: string[] }> {
+  const ns = await run('ip', ['netns', 'list']);
+  const links = await run('ip', ['-o', 'link', 'show']);
+  const tables = await run('nft', ['list', 'tables']);
+  return {
+    netns: ns.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(PREFIX)),
+    links: links.stdout.split('\n').map((l) => /^\d+:\s+([^:@]+)/.exec(l)?.[1] ?? '').filter((n) => n.startsWith(PREFIX)),
+    tables: tables.stdout.split('\n').map((l) => l.trim().split(' ')[2] ?? '').filter((n) => n.startsWith(PREFIX)),
+  };
+}
+
+/** The IPv4 source address the host uses for its default route (an overlay's provider address). */
+export async function defaultSourceAddress(): Promise<string | undefined> {
+  const r = await run('ip', ['-4', 'route', 'get', '1.1.1.1']);
+  const m = /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(r.stdout);
+  if (m) return m[1];
+  const a = await run('ip', ['-4', '-o', 'addr', 'show', 'scope', 'global']);
+  return /inet (\d+\.\d+\.\d+\.\d+)/.exec(a.stdout)?.[1];
+}
