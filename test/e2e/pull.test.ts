@@ -1,0 +1,95 @@
+/**
+ * PullImage end to end: the real daemon configured (YAML `registries:`) for a real docker-registry with
+ * htpasswd auth behind a fault proxy; CRI auth, image_ref → ImageStatus/ListImages/RemoveImage/ImageFsInfo,
+ * a kubelet-style deadline on a slow registry, and `wincri images pull`.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { status as Status } from '@grpc/grpc-js';
+import { Daemon, call, expectCode, CLI } from './harness.js';
+import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../helpers/registry.js';
+
+const USER = 'kube';
+const PASS = 'pull-Secret-42';
+let d: Daemon;
+let reg: Registry;
+let proxy: FaultProxy;
+const img = makeImage({ layers: [{ 'Windows/base.txt': 'base' }, { 'app/data.bin': randomBytes(400_000).toString('base64') }] });
+const auth = { username: USER, password: PASS };
+
+before(async () => {
+  reg = await startRegistry({ htpasswd: { [USER]: PASS } });
+  proxy = await startFaultProxy(reg.url);
+  await new Pusher({ url: reg.url, user: USER, password: PASS }).image('e2e/app', '1', img);
+  d = new Daemon('wincri-pull');
+  appendFileSync(d.configFile, `\nregistries:\n  "${proxy.host}":\n    insecure: true\n  "mirrored.invalid:5000":\n    mirrors: ["${proxy.url}"]\nimages:\n  pullConcurrency: 2\n`);
+  await d.start();
+});
+after(async () => {
+  await d?.destroy();
+  await proxy?.close();
+  await reg?.stop();
+});
+
+const REF = () => `${proxy.host}/e2e/app:1`;
+
+test('PullImage with CRI auth returns the image ID; ImageStatus/ListImages/ImageFsInfo/RemoveImage agree', async () => {
+  proxy.fault = () => undefined;
+  const denied = await expectCode(call(d.image, 'PullImage', { image: { image: REF() } }), Status.FAILED_PRECONDITION);
+  assert.doesNotMatch(denied.details, new RegExp(PASS));
+  const wrong = await expectCode(call(d.image, 'PullImage', { image: { image: REF() }, auth: { username: USER, password: 'bad' } }), Status.FAILED_PRECONDITION);
+  assert.doesNotMatch(wrong.details, /bad/);
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: REF() }, auth });
+  assert.equal(imageRef, img.id);
+  const st = await call(d.image, 'ImageStatus', { image: { image: imageRef } });
+  assert.equal(st.image.id, img.id);
+  assert.deepEqual(st.image.repoTags, [REF()]);
+  assert.deepEqual(st.image.repoDigests, [`${proxy.host}/e2e/app@${img.manifest.digest}`]);
+  assert.equal(Number(st.image.size), img.config.size + img.layers.reduce((n, l) => n + l.size, 0));
+  assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image.id, img.id);
+  assert.equal((await call(d.image, 'ImageStatus', { image: { image: `${proxy.host}/e2e/other:1` } })).image, null);
+  const list = await call(d.image, 'ListImages', {});
+  assert.ok(list.images.some((i: { id: string }) => i.id === img.id));
+  const fs = await call(d.image, 'ImageFsInfo', {});
+  assert.ok(Number(fs.imageFilesystems[0].usedBytes.value) > 400_000);
+  // through a mirror: credentials go to it only when server_address names it
+  await expectCode(call(d.image, 'PullImage', { image: { image: 'mirrored.invalid:5000/e2e/app:1' }, auth }), Status.UNAVAILABLE);
+  const viaMirror = await call(d.image, 'PullImage', { image: { image: 'mirrored.invalid:5000/e2e/app:1' }, auth: { ...auth, serverAddress: proxy.host } });
+  assert.equal(viaMirror.imageRef, img.id);
+  const st2 = await call(d.image, 'ImageStatus', { image: { image: img.id } });
+  assert.deepEqual(st2.image.repoTags, ['mirrored.invalid:5000/e2e/app:1', REF()].sort());
+  await call(d.image, 'RemoveImage', { image: { image: img.id } });
+  assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
+  const again = await call(d.image, 'PullImage', { image: { image: REF() }, auth: { auth: Buffer.from(`${USER}:${PASS}`).toString('base64') } });
+  assert.equal(again.imageRef, img.id);
+  assert.doesNotMatch(d.log(), new RegExp(PASS), 'no password in the daemon log');
+});
+
+test('a kubelet deadline on a slow registry ends the pull: DEADLINE_EXCEEDED, no partial blob left', async () => {
+  await call(d.image, 'RemoveImage', { image: { image: img.id } });
+  proxy.fault = (m, path) => (path.includes(img.layers[1]!.digest) ? { kind: 'slow', bytesPerSecond: 40_000 } : undefined);
+  await expectCode(call(d.image, 'PullImage', { image: { image: REF() }, auth }, 1500), Status.DEADLINE_EXCEEDED);
+  const tmp = join(d.root, 'images', 'tmp');
+  const blobs = join(d.root, 'images', 'blobs', 'sha256');
+  for (let i = 0; i < 100 && readdirSync(tmp).length; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(readdirSync(tmp), [], 'staging and partial blobs removed');
+  assert.ok(!readdirSync(blobs).includes(img.layers[1]!.digest.slice(7)), 'the slow layer is not in the store');
+  assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
+  proxy.fault = () => undefined;
+});
+
+test('wincri images pull --creds', async () => {
+  const out = await new Promise<{ stdout: string; stderr: string }>((res, rej) => {
+    execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, '--creds', `${USER}:${PASS}`, REF()], (e, stdout, stderr) => (e ? rej(new Error(`${e.message}\n${stderr}`)) : res({ stdout, stderr })));
+  });
+  assert.match(out.stdout, new RegExp(`^${img.id}\\t.*${REF().replace(/[.]/g, '\\.')}`));
+  assert.match(out.stderr, /MB\/s/);
+  const bad = await new Promise<string>((res) => {
+    execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, `${proxy.host}/e2e/missing:1`], { env: process.env }, (e, _o, stderr) => res(e ? stderr : ''));
+  });
+  assert.match(bad, /not found|refused|credentials/);
+});
