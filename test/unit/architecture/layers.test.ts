@@ -20,7 +20,6 @@ const ALLOWED: Record<string, string[]> = {
   'container-io': ['util', 'platform', 'runtime/errors'],
   images: ['util', 'config', 'platform', 'runtime/errors'],
   network: ['util', 'config', 'platform', 'runtime/errors'],
-  network: ['util', 'platform', 'runtime/errors'],
   runtime: ['util', 'platform', 'runtime'],
   cri: ['util', 'config', 'runtime', 'images', 'platform', 'cri'],
   daemon: ['*'],
