@@ -1,0 +1,44 @@
+/**
+ * The FFI layer of the Windows backend: koffi declarations, UTF-16 strings and their ownership, HRESULT →
+ * PlatformError. No policy lives here.
+ */
+import { loadLibraries, DEFAULT_LIBRARIES, type WindowsLibraries } from './koffi.js';
+import { bindComputeCore, type ComputeCore } from './computecore.js';
+import { bindComputeNetwork, type ComputeNetwork } from './computenetwork.js';
+import { bindComputeStorage, bindVmCompute, type ComputeStorage, type VmCompute } from './computestorage.js';
+import { bindWin32, type Win32 } from './win32.js';
+import { localFreeOf, coTaskMemFreeOf, type Freer } from './strings.js';
+
+export * from './koffi.js';
+export * from './computecore.js';
+export * from './computenetwork.js';
+export * from './computestorage.js';
+export * from './win32.js';
+export * from './strings.js';
+export * from './errors.js';
+
+export interface Bindings {
+  hcs: ComputeCore;
+  hcn: ComputeNetwork;
+  storage: ComputeStorage;
+  vmcompute: VmCompute;
+  win32: Win32;
+  /** LocalFree: computecore / computestorage / advapi32 strings. */
+  localFree: Freer;
+  /** CoTaskMemFree: computenetwork strings and error records. */
+  coTaskMemFree: Freer;
+}
+
+export function loadBindings(overrides: Partial<WindowsLibraries> = {}): Bindings {
+  const libs = loadLibraries({ ...DEFAULT_LIBRARIES, ...overrides });
+  const win32 = bindWin32(libs);
+  return {
+    hcs: bindComputeCore(libs.computecore),
+    hcn: bindComputeNetwork(libs.computenetwork),
+    storage: bindComputeStorage(libs.computestorage),
+    vmcompute: bindVmCompute(libs.vmcompute),
+    win32,
+    localFree: localFreeOf(win32.LocalFree),
+    coTaskMemFree: coTaskMemFreeOf(win32.CoTaskMemFree),
+  };
+}
