@@ -70,7 +70,7 @@ export interface LoadedConfig { network?: NetworkList; problems: string[] }
 
 /** Reads a conf dir (re-reading only when it changed). */
 export class ConfDirLoader {
-  private fingerprint = '';
+  private fingerprint: string | undefined;
   private cached: LoadedConfig = { problems: [] };
   constructor(readonly dir: string) {}
 
@@ -80,7 +80,7 @@ export class ConfDirLoader {
       names = (await readdir(this.dir)).filter((n) => CONF_EXTENSIONS.some((x) => n.endsWith(x)) && !n.startsWith('.')).sort();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      this.fingerprint = '';
+      this.fingerprint = undefined;
       this.cached = { problems: [code === 'ENOENT' ? `conf dir ${this.dir} does not exist` : `cannot read ${this.dir}: ${(e as Error).message}`] };
       return this.cached;
     }

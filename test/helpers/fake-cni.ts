@@ -1,7 +1,7 @@
 /**
  * A small CNI plugin for tests: an executable node script that logs every call (command, CNI_* environment,
  * stdin) as one JSON line to the file named by the conf's `log` field, and answers with canned results:
- *  - VERSION → { cniVersion, supportedVersions: conf.versions ?? all }
+ *  - VERSION → { cniVersion, supportedVersions: $FAKE_CNI_VERSIONS (comma-separated) ?? all }
  *  - ADD     → an IP derived from the container ID (10.<conf.octet ?? 88>.x.y/16), or fails when conf.failAdd
  *  - DEL     → success (fails when conf.failDel); CHECK → fails when conf.failCheck
  *  - STATUS  → fails with code 50 while the file named by conf.notReadyFile exists
@@ -26,7 +26,7 @@ process.stdin.on('end', () => {
     const v = conf.cniVersion || '0.1.0';
     switch (cmd) {
       case 'VERSION':
-        process.stdout.write(JSON.stringify({ cniVersion: v, supportedVersions: conf.versions || ['0.1.0','0.2.0','0.3.0','0.3.1','0.4.0','1.0.0','1.1.0'] }));
+        process.stdout.write(JSON.stringify({ cniVersion: v, supportedVersions: process.env.FAKE_CNI_VERSIONS ? process.env.FAKE_CNI_VERSIONS.split(',') : ['0.1.0','0.2.0','0.3.0','0.3.1','0.4.0','1.0.0','1.1.0'] }));
         return;
       case 'ADD': {
         if (conf.failAdd) return fail(100, 'add refused');
