@@ -109,9 +109,9 @@ test('slow registry, cancelled pull: Cancelled quickly, no partial blob, staging
   const t0 = Date.now();
   ac.abort();
   await assert.rejects(p, (e) => isRuntimeError(e, 'Cancelled'));
-  assert.ok(Date.now() - t0 < 1000, 'cancellation is prompt');
+  assert.ok(Date.now() - t0 < 3000, 'cancellation is prompt');
   // the store settles (aborted layer tasks clean up) shortly after
-  for (let i = 0; i < 50 && ((await tmpEntries(c)).length || (await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b))); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && ((await tmpEntries(c)).length || (await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b))); i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(await tmpEntries(c), []);
   assert.ok(!(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)), 'no layer blob kept');
   assert.equal(await layerCount(c), 0);
