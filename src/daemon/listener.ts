@@ -36,7 +36,15 @@ async function clearStaleSocket(path: string): Promise<void> {
   await unlink(path);
 }
 
-export async function listen(server: grpc.Server, endpoint: string): Promise<EndpointListener> {
+export interface ListenOptions {
+  /**
+   * Applied once the endpoint exists (the Windows backend sets the named pipe's security descriptor); until it has
+   * succeeded every connection is refused, and if it fails the listener closes and listen() rejects.
+   */
+  secure?: (path: string) => Promise<void>;
+}
+
+export async function listen(server: grpc.Server, endpoint: string, opts: ListenOptions = {}): Promise<EndpointListener> {
   const path = endpointPath(endpoint);
   const isPipe = endpoint.startsWith('npipe://');
   if (!isPipe) {
@@ -44,13 +52,28 @@ export async function listen(server: grpc.Server, endpoint: string): Promise<End
     await clearStaleSocket(path);
   }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const netServer = net.createServer((sock) => injector.injectConnection(sock));
+  let secured = !opts.secure;
+  const netServer = net.createServer((sock) => {
+    if (!secured) { sock.destroy(); return; }
+    injector.injectConnection(sock);
+  });
   await new Promise<void>((resolve, reject) => {
     netServer.once('error', reject);
     // On Windows the pipe's security descriptor is set by the Windows backend (SYSTEM + Administrators).
     netServer.listen({ path, readableAll: false, writableAll: false }, () => resolve());
   });
   if (!isPipe) await chmod(path, 0o660);
+  if (opts.secure) {
+    try {
+      await opts.secure(path);
+    } catch (e) {
+      await new Promise<void>((r) => netServer.close(() => r()));
+      injector.destroy();
+      if (!isPipe) await unlink(path).catch(() => undefined);
+      throw e;
+    }
+    secured = true;
+  }
   log.info('serving CRI', { endpoint });
   return {
     path,

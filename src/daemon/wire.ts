@@ -156,7 +156,9 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   let listener: EndpointListener | undefined;
   let metricsServer: http.Server | undefined;
   try {
-    listener = await listen(server, cfg.endpoint);
+    // The named pipe's security descriptor comes from the platform (SYSTEM + Administrators on Windows).
+    const secure = cfg.endpoint.startsWith('npipe://') ? platform.secureEndpoint?.bind(platform) : undefined;
+    listener = await listen(server, cfg.endpoint, { secure });
     await runtime.recover();
     log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
     if (cfg.metrics.address) {

@@ -133,5 +133,10 @@ export interface Platform {
   readonly storage: StorageService;
   /** Host OS version as "major.minor.build" (e.g. 10.0.20348) and the architecture (amd64, arm64). */
   readonly host: { osVersion: string; architecture: string };
+  /**
+   * Restricts the CRI endpoint at `path` (a named pipe) to SYSTEM and Administrators. Optional: the emulator has
+   * none (its unix socket is protected by file mode 0660, set by the listener).
+   */
+  secureEndpoint?(path: string): Promise<void>;
   close(): Promise<void>;
 }
