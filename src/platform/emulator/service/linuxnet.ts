@@ -51,6 +51,8 @@ export function run(cmd: string, args: string[], input?: string): Promise<CmdRes
 }
 
 export class LinuxNetError extends Error {}
+/** The subnet is already routed on this Linux host (another emulator instance, or the host itself). */
+export class SubnetOverlapError extends LinuxNetError {}
 
 async function must(cmd: string, args: string[], input?: string): Promise<string> {
   const r = await run(cmd, args, input);
@@ -114,7 +116,7 @@ export class LinuxNet {
     const table = tableName(b.id);
     if (b.subnet) {
       const clash = await overlappingHostRoute(b.subnet);
-      if (clash) throw new LinuxNetError(`subnet ${b.subnet} overlaps the host route "${clash}"`);
+      if (clash) throw new SubnetOverlapError(`subnet ${b.subnet} overlaps the host route "${clash}"`);
     }
     try {
       await ipCmd('link', 'add', br, 'type', 'bridge');

@@ -21,11 +21,15 @@ import {
 import type { Persister } from './persist.js';
 import type { SubnetDoc } from '../../hcn/schema/index.js';
 import {
-  LinuxNet, probeLinuxNetworking, netnsName, bridgeName, parseCidr, ipToString, defaultSourceAddress,
+  LinuxNet, SubnetOverlapError, probeLinuxNetworking, netnsName, bridgeName, parseCidr, ipToString, defaultSourceAddress,
   type PortMapSpec,
 } from './linuxnet.js';
 
-interface NetState { networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number }
+interface NetState {
+  networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
+  /** Networks that have Linux networking (a network whose subnet is already routed here is bookkeeping only). */
+  linuxBuilt?: string[];
+}
 
 function parse<T>(schema: Schema<T>, op: string, text: unknown, allowEmpty = true): T {
   let doc: unknown = text;
@@ -124,9 +128,9 @@ export class NetworkEmulator {
         await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
       }
       for (const ns of this.st.namespaces) if (ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') await this.linux.deleteNetns(netnsName(ns.ID!));
-      for (const n of this.st.networks) await this.linux.deleteNetwork(n.ID!);
+      for (const n of this.st.networks) if (this.isBuilt(n.ID)) await this.linux.deleteNetwork(n.ID!);
     }
-    this.st = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
+    this.st = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2, linuxBuilt: [] };
     await this.save();
   }
 
@@ -175,11 +179,18 @@ export class NetworkEmulator {
     }
     this.st.networks.push(rec);
     if (this.linux && rec.Type && BRIDGED_TYPES.has(rec.Type)) {
+      (this.st.linuxBuilt ??= []).push(id.toLowerCase());
       try {
         await this.buildNetwork(rec);
       } catch (e) {
-        this.st.networks = this.st.networks.filter((x) => x !== rec);
-        throw this.linuxFail(op, e);
+        this.st.linuxBuilt = this.st.linuxBuilt.filter((x) => x !== id.toLowerCase());
+        if (e instanceof SubnetOverlapError) {
+          // Several emulated hosts share this Linux host: keep the HNS semantics, say that packets do not flow.
+          this.log(`${op}: network ${rec.Name ?? id} is bookkeeping only, packets do not flow: ${e.message}`);
+        } else {
+          this.st.networks = this.st.networks.filter((x) => x !== rec);
+          throw this.linuxFail(op, e);
+        }
       }
     }
     await this.save();
@@ -208,8 +219,13 @@ export class NetworkEmulator {
     }
   }
 
+  private isBuilt(netId: string | undefined): boolean {
+    return !!this.linux && !!netId && (this.st.linuxBuilt ?? []).includes(netId.toLowerCase());
+  }
+
   private async applyRemoteSubnet(n: HostComputeNetworkDoc, p: NetworkPolicyDoc, how: 'Add' | 'Remove'): Promise<void> {
     if (!this.linux || n.Type !== 'Overlay' || p.Type !== 'RemoteSubnetRoute') return;
+    if (!this.isBuilt(n.ID)) return;
     const s = settingsOf<{ DestinationPrefix?: string; ProviderAddress?: string; DistributedRouterMacAddress?: string }>(p);
     if (!s.DestinationPrefix || !s.ProviderAddress || !s.DistributedRouterMacAddress) return;
     const r = { prefix: s.DestinationPrefix, pa: s.ProviderAddress, mac: s.DistributedRouterMacAddress };
@@ -223,7 +239,8 @@ export class NetworkEmulator {
       throw new PlatformError(HRESULT.HCN_E_ENTITY_HAS_REFERENCES, op, `network ${id} still has endpoints`);
     }
     this.st.networks = this.st.networks.filter((x) => x !== n);
-    if (this.linux) await this.linux.deleteNetwork(n.ID!);
+    if (this.isBuilt(n.ID)) await this.linux!.deleteNetwork(n.ID!);
+    this.st.linuxBuilt = (this.st.linuxBuilt ?? []).filter((x) => x !== n.ID!.toLowerCase());
     await this.save();
   }
   async enumerateNetworks(query: unknown): Promise<HostComputeNetworkDoc[]> {
@@ -296,11 +313,11 @@ export class NetworkEmulator {
       if (gw) rec.Routes = [{ DestinationPrefix: '0.0.0.0/0', NextHop: gw }];
     }
     this.st.endpoints.push(rec);
-    if (this.linux && net.Type && BRIDGED_TYPES.has(net.Type)) {
+    if (this.isBuilt(net.ID)) {
       try {
         await this.endpointRules(net, rec);
       } catch (e) {
-        await this.linux.removeEndpointRules(net.ID!, id);
+        await this.linux!.removeEndpointRules(net.ID!, id);
         this.st.endpoints = this.st.endpoints.filter((x) => x !== rec);
         throw this.linuxFail(op, e);
       }
@@ -400,11 +417,11 @@ export class NetworkEmulator {
         resources.push({ Type: 'Endpoint', Data: { ID: e.ID! } });
         e.HostComputeNamespace = ns.ID!;
         const net = this.st.networks.find((n) => eq(n.ID, e.HostComputeNetwork));
-        if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' && net?.Type && BRIDGED_TYPES.has(net.Type)) {
+        if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' && this.isBuilt(net?.ID)) {
           const ic = e.IpConfigurations?.find((c) => c.IpAddress && !c.IpAddress.includes(':'));
           try {
             await this.linux.attachEndpoint({
-              id: e.ID!, netns: netnsName(ns.ID!), ifName: `eth${index}`, bridge: bridgeName(net.ID!), mac: e.MacAddress,
+              id: e.ID!, netns: netnsName(ns.ID!), ifName: `eth${index}`, bridge: bridgeName(net!.ID!), mac: e.MacAddress,
               ip: ic?.IpAddress, prefix: ic?.PrefixLength,
               routes: (e.Routes ?? []).filter((r) => r.DestinationPrefix && !r.DestinationPrefix.includes(':')).map((r) => ({ dst: r.DestinationPrefix!, via: r.NextHop || undefined })),
               dns: e.Dns ? { servers: e.Dns.ServerList ?? [], search: e.Dns.Search ?? (e.Dns.Domain ? [e.Dns.Domain] : []), options: e.Dns.Options ?? [] } : undefined,
