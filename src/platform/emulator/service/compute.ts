@@ -33,7 +33,7 @@ import { splitCommandLine } from '../../hcs/document/cmdline.js';
 import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
 import { mapPath, resolveProgram, isDirectory, windowsPathEntries } from './paths.js';
-import { readStat, isAlive, processesInGroups, startTimeMs, readStatus, readIo, TICK_100NS } from './procfs.js';
+import { readStat, isAlive, processesInGroups, processTable, startTimeMs, readStatus, readIo, TICK_100NS } from './procfs.js';
 import type { StreamName } from '../protocol.js';
 
 export interface ProcRecord {
@@ -375,7 +375,10 @@ export class ComputeEmulator {
   }
 
   private pgids(s: SystemRecord): Set<number> {
-    return new Set(s.processes.filter((p) => !p.exited || isAlive(p.pid) || processesInGroups(new Set([p.pid])).length > 0).map((p) => p.pid));
+    const exited = s.processes.filter((p) => p.exited);
+    // Exited group leaders still count while a member of their group lives (one shared /proc scan for all).
+    const liveGroups = exited.length > 0 ? new Set(processTable().map((st) => st.pgrp)) : new Set<number>();
+    return new Set(s.processes.filter((p) => !p.exited || liveGroups.has(p.pid) || isAlive(p.pid)).map((p) => p.pid));
   }
 
   async pause(id: unknown): Promise<void> {
@@ -442,10 +445,11 @@ export class ComputeEmulator {
     const deadline = Date.now() + 5000;
     for (;;) {
       for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
+      // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
+      await new Promise((r) => setTimeout(r, 10));
       const left = processesInGroups(groups).length;
       const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
       if ((left === 0 && !unreaped) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 10));
     }
   }
 

@@ -35,15 +35,28 @@ export function allPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
-/** Live (non-zombie) processes whose process group is one of `pgids`. */
-export function processesInGroups(pgids: Set<number>): ProcStat[] {
-  if (pgids.size === 0) return [];
-  const out: ProcStat[] = [];
+let table: { at: number; list: ProcStat[] } | undefined;
+
+/**
+ * All live (non-zombie) processes on the host. Reading /proc costs one file per process, so a scan is shared by
+ * every caller within `maxAgeMs` (many systems polling at once would otherwise scan the host once each).
+ */
+export function processTable(maxAgeMs = 50): ProcStat[] {
+  const now = Date.now();
+  if (table && now - table.at <= maxAgeMs) return table.list;
+  const list: ProcStat[] = [];
   for (const pid of allPids()) {
     const st = readStat(pid);
-    if (st && pgids.has(st.pgrp) && st.state !== 'Z' && st.state !== 'X') out.push(st);
+    if (st && st.state !== 'Z' && st.state !== 'X') list.push(st);
   }
-  return out;
+  table = { at: Date.now(), list };
+  return list;
+}
+
+/** Live (non-zombie) processes whose process group is one of `pgids`. */
+export function processesInGroups(pgids: Set<number>, maxAgeMs = 50): ProcStat[] {
+  if (pgids.size === 0) return [];
+  return processTable(maxAgeMs).filter((st) => pgids.has(st.pgrp));
 }
 
 let bootTimeSec: number | undefined;
