@@ -48,13 +48,16 @@ export class Daemon {
   readonly configFile: string;
   readonly cniConfDir: string;
   readonly cniBinDir: string;
+  /** Command prefix the daemon runs under (e.g. `nsenter --net=/run/netns/X --`: a daemon inside a network namespace). */
+  readonly launcher: string[];
 
   /**
    * `network`: 'fake' (default) writes a CNI configuration using a fake plugin (test/helpers/fake-cni.ts) that
    * hands out addresses without building any networking, so Status reports NetworkReady; `conf` writes the given
    * configuration instead; 'none' writes no configuration (NetworkReady stays false).
    */
-  constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[] } = {}) {
+  constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[]; launcher?: string[] } = {}) {
+    this.launcher = opts.launcher ?? [];
     this.dir = mkdtempSync(join(tmpdir(), `${name}-`));
     this.root = join(this.dir, 'root');
     this.socket = join(this.dir, 'wincri.sock');
@@ -96,7 +99,8 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
   /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false). */
   async start(extraArgs: string[] = [], waitNetwork = true): Promise<void> {
     const out = openSync(this.logFile, 'a');
-    this.proc = spawn(process.execPath, [CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
+    const [cmd, ...pre] = [...this.launcher, process.execPath];
+    this.proc = spawn(cmd!, [...pre, CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
       stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
     });
     closeSync(out);
