@@ -8,7 +8,7 @@
  * `\\?\Volume{guid}\` that compute-system documents name in Container.Storage.Path and the service resolves back
  * to <writable>/Files.
  */
-import { cp, mkdir, readFile, rm, stat, lstat, readdir, writeFile, access } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, lstat, readdir, writeFile, access, link, utimes } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve, isAbsolute, sep, normalize } from 'node:path';
@@ -74,9 +74,7 @@ export class StorageEmulator {
     const wo = join(source, 'whiteouts.json');
     if (await exists(wo)) readWhiteoutsText(op, await readFile(wo, 'utf8'));
     await mkdir(layerPath, { recursive: true });
-    for (const e of await readdir(source)) {
-      await cp(join(source, e), join(layerPath, e), { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
-    }
+    for (const e of await readdir(source)) await importTree(join(source, e), join(layerPath, e));
   }
 
   async destroyLayer(layerPathIn: unknown): Promise<void> {
@@ -201,4 +199,30 @@ function safeJoin(root: string, rel: string): string | undefined {
   if (parts.length === 0) return undefined;
   const p = normalize(join(root, ...parts));
   return p.startsWith(root + sep) ? p : undefined;
+}
+
+/**
+ * Imports a transport-format tree into a layer. Regular files are hard-linked when source and layer share a
+ * filesystem (the data is written once; the importer discards its staging copy afterwards), copied otherwise.
+ */
+async function importTree(src: string, dst: string): Promise<void> {
+  const st = await lstat(src);
+  if (st.isDirectory()) {
+    await mkdir(dst, { recursive: true });
+    for (const e of await readdir(src)) await importTree(join(src, e), join(dst, e));
+    await utimes(dst, st.atime, st.mtime);
+    return;
+  }
+  if (st.isFile()) {
+    await rm(dst, { force: true });
+    try {
+      await link(src, dst);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw e;
+      await cp(src, dst, { force: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
+    }
+    return;
+  }
+  await cp(src, dst, { force: true, verbatimSymlinks: true, preserveTimestamps: true });
 }
