@@ -58,7 +58,7 @@ export function parseQuantity(q: string): number | undefined {
   return Math.round(n * (dec[s] ?? bin[s] ?? 1));
 }
 
-/** One pod as the network layer sees it (the runtime's PodNetworkRequest has the same shape). */
+/** One pod as the network layer sees it (the runtime's PodNetwork port uses this type). */
 export interface PodNetworkRequest {
   sandboxId: string;
   /** HNS namespace GUID; '' when the namespace is already gone. */

@@ -37,18 +37,9 @@ export interface IoKeeper {
   onExit(cb: (e: ExitReport) => void): void;
 }
 
-/** What the pod network layer needs to know about a pod. */
-export interface PodNetworkRequest {
-  sandboxId: string;
-  /** HNS namespace GUID; '' when the namespace is already gone (DEL must work without it). */
-  namespaceId: string;
-  pod: { name: string; namespace: string; uid: string };
-  portMappings: { protocol: string; containerPort: number; hostPort: number; hostIp: string }[];
-  dns?: { servers: string[]; searches: string[]; options: string[] };
-  annotations: Record<string, string>;
-}
-
-export interface PodNetworkStatus { ready: boolean; reason: string; message: string }
+// The pod network request/status types are defined once by the network service (src/network).
+export type { PodNetworkRequest, PodNetworkStatus } from '../network/index.js';
+import type { PodNetworkRequest, PodNetworkStatus } from '../network/index.js';
 
 /** Pod networking through CNI (src/network), adapted in src/daemon/wire.ts. */
 export interface PodNetwork {
