@@ -5,7 +5,7 @@
  * delivered once per client (deduplicated by container id and exit time) until it is acked or forgotten.
  */
 import { createConnection, type Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
+import { TextLineSplitter } from '../util/lines.js';
 import { logger, type Logger } from '../util/log.js';
 import {
   KeeperError, fromWireError, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
@@ -178,17 +178,8 @@ export class KeeperClient {
 
   private attach(sock: Socket): void {
     this.sock = sock;
-    const decoder = new StringDecoder('utf8');
-    let buf = '';
-    sock.on('data', (data: Buffer) => {
-      buf += decoder.write(data);
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim() !== '') this.onLine(line);
-      }
-    });
+    const lines = new TextLineSplitter((line) => this.onLine(line));
+    sock.on('data', (data: Buffer) => lines.push(data));
     sock.on('error', (e) => this.log.debug('keeper connection error', { err: e }));
     sock.on('close', () => {
       if (this.sock !== sock) return;

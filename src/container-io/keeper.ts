@@ -14,7 +14,7 @@
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { mkdir, readdir, unlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { TextLineSplitter } from '../util/lines.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import type { ProcessStatusDoc } from '../platform/hcs/schema/index.js';
@@ -489,20 +489,13 @@ class Keeper implements KeeperHandle {
   private onConnection(sock: Socket): void {
     if (this.closed) { sock.destroy(); return; }
     this.sockets.add(sock);
-    const decoder = new StringDecoder('utf8');
-    let buf = '';
+    const lines = new TextLineSplitter((line) => this.onLine(sock, line));
     sock.on('data', (data: Buffer) => {
-      buf += decoder.write(data);
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        this.onLine(sock, line);
-      }
-      if (Buffer.byteLength(buf) > MAX_REQUEST_LINE) {
+      lines.push(data);
+      if (lines.pendingBytes > MAX_REQUEST_LINE) {
         this.send(sock, { id: null, error: { code: 'InvalidArgument', message: 'request line too long' } });
         sock.end();
-        buf = '';
+        lines.reset();
       }
     });
     sock.on('error', () => undefined);

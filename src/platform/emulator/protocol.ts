@@ -42,17 +42,4 @@ export function fromWireError(w: WireError, operation: string): PlatformError {
   return new PlatformError(w.hresult, w.operation ?? operation, detail || undefined, w.document);
 }
 
-/** Splits a byte stream into JSON lines. */
-export class LineSplitter {
-  private buf = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: string): void {
-    this.buf += chunk;
-    let i: number;
-    while ((i = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 1);
-      if (line.trim()) this.onLine(line);
-    }
-  }
-}
+export { TextLineSplitter as LineSplitter } from '../../util/lines.js';

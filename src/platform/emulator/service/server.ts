@@ -77,7 +77,7 @@ export class EmulatorService {
     const conn: Conn = { sock, systems: new Map(), processes: new Set() };
     let first = true;
     let attached = false;
-    const onData = (chunk: Buffer) => splitter.push(chunk.toString('utf8'));
+    const onData = (chunk: Buffer) => splitter.push(chunk);
     const splitter = new LineSplitter((line) => {
       let msg: WireRequest | AttachRequest;
       try { msg = JSON.parse(line) as WireRequest | AttachRequest; } catch {
