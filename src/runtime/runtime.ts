@@ -26,11 +26,11 @@ import {
 import type { ImageProvider, IoKeeper, ExitReport, PodNetwork, PodNetworkRequest, PodNetworkStatus } from './ports.js';
 import { buildContainerSpec, prepareMountSources, specResources } from './spec.js';
 import { filterContainers, filterSandboxes, type ContainerFilter, type SandboxFilter } from './filters.js';
-
-export type { ContainerFilter, SandboxFilter };
 import {
   notFound, invalidArgument, failedPrecondition, deadlineExceeded, errorMessage,
 } from './errors.js';
+
+export type { ContainerFilter, SandboxFilter };
 
 const log = logger('runtime');
 
