@@ -11,7 +11,7 @@ import type { Platform, ComputeEvent } from '../../src/platform/types.js';
 import { PlatformError, HRESULT, isGone, type HResultName } from '../../src/platform/hresult.js';
 import type { ComputeSystemDoc, ProcessParametersDoc } from '../../src/platform/hcs/schema/index.js';
 import { parseStatistics, buildResourceUpdateRequests } from '../../src/platform/hcs/document/index.js';
-import { buildNamespaceEndpointRequest, buildIdQuery } from '../../src/platform/hcn/document/index.js';
+import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy } from '../../src/platform/hcn/document/index.js';
 
 /** Operations whose next call a target can make fail. */
 export type ContractOp = 'start' | 'pause' | 'createProcess' | 'getProperties' | 'modify' | 'terminateProcess'
@@ -237,6 +237,11 @@ export function platformContract(name: string, make: () => Promise<ContractTarge
     assert.equal(net.Type, 'NAT');
     assert.equal((await n.queryNetwork(netId)).ID!.toLowerCase(), netId);
     await rejectsWith(n.queryNetwork(randomUUID()), 'HCN_E_NETWORK_NOT_FOUND');
+    // HcnModifyNetwork: the overlay node agent adds and removes network policies this way.
+    assert.ok(n.modifyNetwork, 'modifyNetwork is implemented');
+    const route = buildNetworkPolicyRequest('Add', [remoteSubnetRoutePolicy({ destinationPrefix: '10.78.0.0/24', providerAddress: '192.0.2.10', isolationId: 4096 })]);
+    await n.modifyNetwork(netId, route);
+    await rejectsWith(n.modifyNetwork(randomUUID(), route), 'HCN_E_NETWORK_NOT_FOUND');
     const epId = randomUUID();
     const ep = await n.createEndpoint(netId, epId, { Name: 'contract-ep', IpConfigurations: [{ IpAddress: '10.77.0.5', PrefixLength: 24 }] } as never);
     assert.equal(ep.ID!.toLowerCase(), epId);

@@ -6,7 +6,7 @@
  */
 import type { NetworkService } from '../types.js';
 import type {
-  HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc,
+  HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, ModifyNetworkSettingRequestDoc, HcnQueryDoc,
 } from '../hcn/schema/index.js';
 import { HRESULT, PlatformError } from '../hresult.js';
 import {
@@ -105,6 +105,8 @@ export class WinNetwork implements NetworkService {
 
   createNetwork(id: string, settings: HostComputeNetworkDoc): Promise<HostComputeNetworkDoc> { return this.create('Network', id, settings); }
   queryNetwork(id: string): Promise<HostComputeNetworkDoc> { return this.with('Network', id, (h) => this.queryHandle('Network', h)); }
+  /** HcnModifyNetwork (network policies, e.g. RemoteSubnetRoute for the overlay node agent). */
+  modifyNetwork(id: string, request: ModifyNetworkSettingRequestDoc): Promise<void> { return this.modify('Network', id, request); }
   deleteNetwork(id: string): Promise<void> { return this.remove('Network', id); }
   enumerateNetworks(query?: HcnQueryDoc): Promise<HostComputeNetworkDoc[]> { return this.enumerate('Network', query); }
 
