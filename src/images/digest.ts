@@ -1,5 +1,5 @@
 /** sha256 digests (`sha256:<64 hex>`) and the layer chain ID. */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 
@@ -28,13 +28,4 @@ export function chainIds(diffIds: readonly string[]): string[] {
     out.push(prev === undefined ? d : sha256Digest(`${prev} ${d}`));
   }
   return out;
-}
-
-/** Passes chunks through while feeding a hash and counting bytes. */
-export async function* hashing(source: AsyncIterable<Buffer>, hash: Hash, counter: { bytes: number }): AsyncGenerator<Buffer> {
-  for await (const b of source) {
-    hash.update(b);
-    counter.bytes += b.length;
-    yield b;
-  }
 }

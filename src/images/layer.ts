@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, lstat, unlink, symlink, link, rm, writeFile, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { readTar, maybeGunzip, TarFormatError } from './tar.js';
-import { hashing } from './digest.js';
+import { BatchedWriter } from './file-writer.js';
 
 export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;
 export type Section = typeof SECTIONS[number];
@@ -130,9 +130,28 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_LAYER_BYTES;
   const hash = createHash('sha256');
   const counter = { bytes: 0 };
-  const plain = hashing(maybeGunzip(source), hash, counter);
+  const onData = (b: Buffer) => { hash.update(b); counter.bytes += b.length; };
   await mkdir(join(staging, 'Files'), { recursive: true });
   await mkdir(join(staging, 'Hives'), { recursive: true });
+  // The common case — each path once, parents before children — costs no lstat or mkdir per entry: `dirs`
+  // remembers directories this unpack made (forgotten whenever a directory is removed), and files, links and
+  // symlinks are created exclusively, replacing what is there (a repeated path) only when that fails.
+  const dirs = new Set<string>([join(staging, 'Files'), join(staging, 'Hives')]);
+  const ensureDir = async (d: string) => {
+    if (dirs.has(d)) return;
+    await mkdir(d, { recursive: true });
+    dirs.add(d);
+  };
+  const replacing = async <T>(path: string, create: () => Promise<T>): Promise<T> => {
+    try {
+      return await create();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((await lstat(path)).isDirectory()) dirs.clear();
+      await removeExisting(path);
+      return create();
+    }
+  };
   const whiteouts: string[] = [];
   const metadata: Record<string, WindowsMetadata> = {};
   const symlinks = new Set<string>();
@@ -147,7 +166,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
     }
   };
   try {
-    for await (const e of readTar(plain, { maxBytes })) {
+    for await (const e of readTar(maybeGunzip(source), { maxBytes, gzip: false, onData })) {
       if (++entries > MAX_ENTRIES) throw new LayerError(`layer has more than ${MAX_ENTRIES} entries`);
       const p = checkLayerPath(e.name);
       const key = keyOf(p);
@@ -165,20 +184,25 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
       const meta = metadataOf(e.pax);
       switch (e.type) {
         case 'dir': {
-          if (p.rest.length) {
-            const st = await lstat(target).catch(() => undefined);
-            if (st && !st.isDirectory()) await unlink(target);
+          if (dirs.has(target)) break;
+          await ensureDir(join(target, '..'));
+          try {
+            await mkdir(target);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+            if (!(await lstat(target)).isDirectory()) { await unlink(target); await mkdir(target); }
           }
-          await mkdir(target, { recursive: true });
+          dirs.add(target);
           break;
         }
         case 'file': {
           if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a file where the ${p.section} folder belongs`);
-          await mkdir(join(target, '..'), { recursive: true });
-          await removeExisting(target);
-          const fh = await open(target, 'wx', (e.mode & 0o777) | 0o600);
+          await ensureDir(join(target, '..'));
+          const fh = await replacing(target, () => open(target, 'wx', (e.mode & 0o777) | 0o600));
           try {
-            for await (const chunk of e.body) await fh.write(chunk);
+            const w = new BatchedWriter(fh);
+            for await (const chunk of e.body) await w.write(chunk);
+            await w.flush();
           } finally {
             await fh.close();
           }
@@ -189,9 +213,8 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
         case 'symlink': {
           if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a symlink where the ${p.section} folder belongs`);
           checkSymlinkTarget(e.name, p, e.linkname);
-          await mkdir(join(target, '..'), { recursive: true });
-          await removeExisting(target);
-          await symlink(e.linkname, target);
+          await ensureDir(join(target, '..'));
+          await replacing(target, () => symlink(e.linkname, target));
           symlinks.add(key.toLowerCase());
           break;
         }
@@ -205,9 +228,8 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
           if (!regular.has(keyOf(lp).toLowerCase())) {
             throw new LayerError(`hard link ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}, which is not an earlier file of this layer`);
           }
-          await mkdir(join(target, '..'), { recursive: true });
-          await removeExisting(target);
-          await link(fsPath(lp), target);
+          await ensureDir(join(target, '..'));
+          await replacing(target, () => link(fsPath(lp), target));
           regular.add(key.toLowerCase());
           break;
         }

@@ -27,7 +27,9 @@ import { logger } from '../util/log.js';
 import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../runtime/errors.js';
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
-import { unpackLayer, LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
+import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
+import { unpackLayerInWorker } from './unpack-worker.js';
+import { BatchedWriter } from './file-writer.js';
 import {
   parseReference, parseImageId, repositoryOf, withDefaultTag, tagString, digestString,
 } from './reference.js';
@@ -231,14 +233,16 @@ export class ImageStore {
     const fh = await open(tmp, 'w', 0o644);
     try {
       const limit = expected?.size;
+      const out = new BatchedWriter(fh);
       await pipeline(source, new Writable({
         write(chunk: Buffer, _enc, cb) {
           size += chunk.length;
           if (limit !== undefined && size > limit) return cb(invalidArgument(`${what}: more than the expected ${limit} bytes`));
           hash.update(chunk);
-          fh.write(chunk).then(() => cb(), cb);
+          out.write(chunk).then(() => cb(), cb);
         },
       }));
+      await out.flush();
       await fh.sync();
     } catch (e) {
       await fh.close().catch(() => undefined);
@@ -337,7 +341,7 @@ export class ImageStore {
   /** Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. */
   private async unpackChecked(source: AsyncIterable<Buffer>, staging: string, blob: Descriptor): Promise<UnpackResult> {
     try {
-      return await unpackLayer(source, join(staging, 'import'), { maxBytes: this.maxLayerBytes });
+      return await unpackLayerInWorker(source, join(staging, 'import'), { maxBytes: this.maxLayerBytes });
     } catch (e) {
       if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
       if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
@@ -444,6 +448,7 @@ export class ImageStore {
     const what = `layer ${desc.digest}`;
     const tmp = join(this.tmpDir, `blob-${randomBytes(8).toString('hex')}`);
     const fh = await open(tmp, 'w', 0o644);
+    const blob = new BatchedWriter(fh);
     const pipe = new PassThrough({ highWaterMark: 1 << 20 });
     const hash = createHash('sha256');
     let size = 0;
@@ -459,7 +464,7 @@ export class ImageStore {
         size += chunk.length;
         if (size > desc.size) throw (mismatch = invalidArgument(`${what}: the registry sent more than the expected ${desc.size} bytes`));
         hash.update(chunk);
-        const w = fh.write(chunk);
+        const w = blob.write(chunk);
         if (!pipe.write(chunk)) {
           await new Promise<void>((res) => {
             const end = () => { pipe.off('drain', end); pipe.off('close', end); res(); };
@@ -473,8 +478,10 @@ export class ImageStore {
       const digest = `sha256:${hash.digest('hex')}`;
       if (size !== desc.size) throw (mismatch = invalidArgument(`${what}: size mismatch: expected ${desc.size} bytes, received ${size}`));
       if (digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${digest}`));
-      await fh.sync();
+      // Verified: let the unpacker finish while the blob reaches the disk (its result is used only if this succeeds).
       pipe.end();
+      await blob.flush();
+      await fh.sync();
     })().catch((e: unknown) => { pipe.destroy(e as Error); throw e; });
     const unpack = this.unpackChecked(pipe, staging, desc).catch((e: unknown) => { pipe.destroy(); throw e; });
     const [f, u] = await Promise.allSettled([feed, unpack]);
