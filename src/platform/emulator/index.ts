@@ -22,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type {
   Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio,
 } from '../types.js';
@@ -54,6 +55,18 @@ export interface EmulatorPlatform extends Platform {
 
 const j = (v: unknown): string | undefined => (v === undefined ? undefined : JSON.stringify(v));
 
+/**
+ * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
+ * buffered, even before anyone listens: the output of a process that wrote nothing (and exited before the caller
+ * got its stdio) ended unseen, so the caller waited for an 'end' that had already passed. A PassThrough holds the
+ * end until it is read, like a pipe handle does; destroying it destroys the attachment.
+ */
+function heldOutput(sock: Socket): Readable {
+  const out = new PassThrough();
+  pipeline(sock, out, () => undefined);
+  return out;
+}
+
 /** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
 class HandleTable {
   systems = new Map<string, number>();
@@ -82,10 +95,10 @@ class EmuSystem implements ComputeSystem {
     const stdio: ProcessStdio = {};
     try {
       if (r.streams.stdin) stdio.stdin = await this.c.attach(this.id, r.pid, 'stdin');
-      if (r.streams.stdout) stdio.stdout = await this.c.attach(this.id, r.pid, 'stdout');
-      if (r.streams.stderr) stdio.stderr = await this.c.attach(this.id, r.pid, 'stderr');
+      if (r.streams.stdout) stdio.stdout = heldOutput(await this.c.attach(this.id, r.pid, 'stdout'));
+      if (r.streams.stderr) stdio.stderr = heldOutput(await this.c.attach(this.id, r.pid, 'stderr'));
     } catch (e) {
-      for (const s of Object.values(stdio)) (s as Socket).destroy();
+      for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
       throw e;
     }
     return new EmuProcess(this.id, r.pid, stdio, this.c, this.owner);

@@ -634,8 +634,11 @@ export class ComputeEmulator {
       spawnArgs = [`--uts=/proc/${s.holder.pid}/ns/uts`, '--', spawnFile, ...spawnArgs];
       spawnFile = 'nsenter';
     }
+    // argv[0] is the program's own name only when it is spawned directly: a wrapper reads its argv[0] too
+    // (`ip` takes what follows the first two characters of its argv[0] as a command when that abbreviates one,
+    // so argv[0] "cat" turned `ip netns exec …` into `ip tunnel netns exec …`).
     const child = spawn(spawnFile, spawnArgs, {
-      cwd, env, detached: true, argv0: program,
+      cwd, env, detached: true, ...(spawnFile === file ? { argv0: program } : {}),
       stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget],
     });
     await new Promise<void>((res, rej) => {

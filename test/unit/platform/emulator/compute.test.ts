@@ -123,6 +123,24 @@ test('emulator compute: late attach loses no output (backpressure)', async (t) =
   assert.equal((await pr.waitExit()).ExitCode, 0);
 });
 
+test('emulator compute: an output stream with nothing on it still ends for a reader that comes late', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('quiet', containerDoc());
+  await s.start();
+  // `true` writes nothing; `sh -c … >&2` only to stderr. Both exit before the caller starts reading.
+  for (const cl of ['true', 'sh -c "echo only-err >&2"']) {
+    const pr = await s.createProcess({ CommandLine: cl, CreateStdOutPipe: true, CreateStdErrPipe: true });
+    await pr.waitExit();
+    await new Promise((r) => setTimeout(r, 100));
+    const ended = (x: Promise<string>) => Promise.race([x, new Promise<string>((r) => setTimeout(() => r('<no end>'), 1500))]);
+    const [out, err] = await Promise.all([ended(readAll(pr.stdio.stdout)), ended(readAll(pr.stdio.stderr))]);
+    assert.equal(out, '', `${cl}: stdout ends empty`);
+    assert.equal(err, cl === 'true' ? '' : 'only-err\n', `${cl}: stderr`);
+    pr.close();
+  }
+});
+
 test('emulator compute: graceful shutdown vs terminate, statistics, second client', async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());

@@ -61,6 +61,11 @@ test('emulator Linux networking: NAT network, endpoints in namespaces, port mapp
   assert.match(out, /search default\.svc\.cluster\.local svc\.cluster\.local/);
   assert.match(out, /options ndots:5/);
   assert.ok(out.includes(`inet ${a.ip}/24`), out);
+  // A program run directly (not through sh) whose name `ip` would misread as one of its commands ("cat" → tunnel).
+  const cat = await sys.createProcess({ CommandLine: 'cat /etc/resolv.conf', CreateStdOutPipe: true, CreateStdErrPipe: true });
+  const [catOut, catErr] = await Promise.all([readAll(cat.stdio.stdout), readAll(cat.stdio.stderr)]);
+  assert.match(catOut, /nameserver 10\.96\.0\.10/, catErr);
+  assert.equal(catErr, '');
   await sys.terminate();
   sys.close();
 
