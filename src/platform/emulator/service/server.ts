@@ -131,6 +131,15 @@ export class EmulatorService {
     if (!conn.sock.destroyed) conn.sock.write(JSON.stringify(res) + '\n');
   }
 
+  private hnsTail: Promise<unknown> = Promise.resolve();
+
+  /** Serialises HNS mutations. */
+  private hns<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.hnsTail.catch(() => undefined).then(f);
+    this.hnsTail = run;
+    return run;
+  }
+
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
     const c = this.compute;
     const n = this.network;
@@ -191,19 +200,21 @@ export class EmulatorService {
       case 'modifyProcess': await c.modifyProcess(p.id, p.pid, p.request); return null;
       case 'waitProcess': return c.waitProcess(p.id, p.pid);
 
-      case 'createNetwork': return n.createNetwork(p.id, p.settings);
+      // HNS mutations run one at a time, as HNS applies them: a network's Linux objects are complete before an
+      // endpoint on it is programmed, and a namespace attach never races the endpoint's creation.
+      case 'createNetwork': return this.hns(() => n.createNetwork(p.id, p.settings));
       case 'queryNetwork': return n.queryNetwork(String(p.id));
-      case 'deleteNetwork': await n.deleteNetwork(String(p.id)); return null;
+      case 'deleteNetwork': await this.hns(() => n.deleteNetwork(String(p.id))); return null;
       case 'enumerateNetworks': return n.enumerateNetworks(p.query);
-      case 'modifyNetwork': await n.modifyNetwork(String(p.id), p.request); return null;
-      case 'createEndpoint': return n.createEndpoint(String(p.networkId), p.id, p.settings);
+      case 'modifyNetwork': await this.hns(() => n.modifyNetwork(String(p.id), p.request)); return null;
+      case 'createEndpoint': return this.hns(() => n.createEndpoint(String(p.networkId), p.id, p.settings));
       case 'queryEndpoint': return n.queryEndpoint(String(p.id));
-      case 'deleteEndpoint': await n.deleteEndpoint(String(p.id)); return null;
+      case 'deleteEndpoint': await this.hns(() => n.deleteEndpoint(String(p.id))); return null;
       case 'enumerateEndpoints': return n.enumerateEndpoints(p.query);
-      case 'createNamespace': return n.createNamespace(p.id, p.settings);
+      case 'createNamespace': return this.hns(() => n.createNamespace(p.id, p.settings));
       case 'queryNamespace': return n.queryNamespace(String(p.id));
-      case 'modifyNamespace': await n.modifyNamespace(String(p.id), p.request); return null;
-      case 'deleteNamespace': await n.deleteNamespace(String(p.id)); return null;
+      case 'modifyNamespace': await this.hns(() => n.modifyNamespace(String(p.id), p.request)); return null;
+      case 'deleteNamespace': await this.hns(() => n.deleteNamespace(String(p.id))); return null;
       case 'enumerateNamespaces': return n.enumerateNamespaces(p.query);
 
       case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
