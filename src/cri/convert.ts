@@ -187,12 +187,20 @@ export function containerStatusToCri(c: ContainerRecord): T.ContainerStatus {
   };
 }
 
+function containerAttributes(c: ContainerRecord): T.ContainerAttributes {
+  return { id: c.id, metadata: c.config.metadata, labels: c.config.labels, annotations: c.config.annotations };
+}
+
+function cpuUsage(s: ContainerStatsSample, ts: string): T.CpuUsage & T.WindowsCpuUsage {
+  return { timestamp: ts, usageCoreNanoSeconds: u64(s.cpuUsageCoreNs), usageNanoCores: u64(s.cpuUsageNanoCores) };
+}
+
 export function containerStatsToCri(s: ContainerStatsSample): T.ContainerStats {
   const ts = s.timestampNs.toString();
   const c = s.container;
   return {
-    attributes: { id: c.id, metadata: c.config.metadata, labels: c.config.labels, annotations: c.config.annotations },
-    cpu: { timestamp: ts, usageCoreNanoSeconds: u64(s.cpuUsageCoreNs), usageNanoCores: u64(s.cpuUsageNanoCores) },
+    attributes: containerAttributes(c),
+    cpu: cpuUsage(s, ts),
     memory: {
       timestamp: ts, workingSetBytes: u64(s.memoryWorkingSetBytes), usageBytes: u64(s.memoryCommitBytes),
       availableBytes: s.memoryAvailableBytes > 0 ? u64(s.memoryAvailableBytes) : null,
@@ -207,8 +215,8 @@ export function windowsContainerStatsToCri(s: ContainerStatsSample): T.WindowsCo
   const ts = s.timestampNs.toString();
   const c = s.container;
   return {
-    attributes: { id: c.id, metadata: c.config.metadata, labels: c.config.labels, annotations: c.config.annotations },
-    cpu: { timestamp: ts, usageCoreNanoSeconds: u64(s.cpuUsageCoreNs), usageNanoCores: u64(s.cpuUsageNanoCores) },
+    attributes: containerAttributes(c),
+    cpu: cpuUsage(s, ts),
     memory: {
       timestamp: ts, workingSetBytes: u64(s.memoryWorkingSetBytes), commitMemoryBytes: u64(s.memoryCommitBytes),
       availableBytes: u64(s.memoryAvailableBytes), pageFaults: null,

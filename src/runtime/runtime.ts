@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
 import { join, isAbsolute } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { rm, readdir } from 'node:fs/promises';
 import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
@@ -16,10 +16,11 @@ import {
 } from '../platform/hcs/document/index.js';
 import { buildNamespace } from '../platform/hcn/document/index.js';
 import { logger } from '../util/log.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { RecordStore } from './store.js';
 import { IdIndex, generateId, generateGuid } from './ids.js';
 import { NameRegistry, sandboxName, containerName } from './names.js';
-import { KeyedMutex, within, sleep } from './locks.js';
+import { KeyedMutex, within } from './locks.js';
 import {
   type ContainerConfig, type ContainerRecord, type SandboxConfig, type SandboxRecord, type WindowsResources, nowNs,
 } from './model.js';
@@ -173,7 +174,6 @@ export class Runtime {
 
   /** Namespaces this runtime created (recorded so that foreign namespaces are never touched). */
   private async ownedNamespaceMarkers(): Promise<Set<string>> {
-    const { readdir } = await import('node:fs/promises');
     const dir = join(this.opts.stateDir, 'namespaces');
     try {
       return new Set((await readdir(dir)).map((f) => f.replace(/\.json$/, '').toLowerCase()));
@@ -185,7 +185,6 @@ export class Runtime {
   private async markNamespace(id: string, owned: boolean): Promise<void> {
     const file = join(this.opts.stateDir, 'namespaces', `${id.toLowerCase()}.json`);
     if (owned) {
-      const { writeFileAtomic } = await import('../util/atomic.js');
       await writeFileAtomic(file, JSON.stringify({ id }));
     } else {
       await rm(file, { force: true });
@@ -717,10 +716,9 @@ export class Runtime {
         await within(exited, 10_000);
       }
     } finally {
+      // With ShouldTerminateOnLastHandleClosed=false a stopped system disappears once no handle remains.
       system.close();
     }
-    // With ShouldTerminateOnLastHandleClosed=false a stopped system disappears once no handle remains.
-    await sleep(0);
   }
 }
 

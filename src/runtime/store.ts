@@ -44,7 +44,7 @@ export class RecordStore<T extends { id: string }> {
     const data = JSON.stringify(rec);
     const prev = this.pending.get(rec.id) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => {
-      // Skip stale writes: only the latest snapshot matters once a newer save is queued behind us.
+      // Writes run in call order, so the file ends with the latest snapshot; a deleted record is not rewritten.
       if (!this.items.has(rec.id)) return;
       return writeFileAtomic(join(this.dir, `${rec.id}.json`), data);
     });

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Platform, ComputeEvent } from '../../src/platform/types.js';
-import { PlatformError, HRESULT, isGone, type HResultName } from '../../src/platform/hresult.js';
+import { HRESULT, isGone, type HResultName } from '../../src/platform/hresult.js';
 import type { ComputeSystemDoc, ProcessParametersDoc } from '../../src/platform/hcs/schema/index.js';
+import { rejectsWith, readAll } from '../helpers/platform.js';
 import { parseStatistics, buildResourceUpdateRequests } from '../../src/platform/hcs/document/index.js';
 import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy } from '../../src/platform/hcn/document/index.js';
 
@@ -30,26 +30,6 @@ export const containerDoc = (): ComputeSystemDoc =>
 
 export const sh = (script: string, extra: Partial<ProcessParametersDoc> = {}): ProcessParametersDoc =>
   ({ CommandLine: `sh -c "${script.replace(/"/g, '\\"')}"`, CreateStdOutPipe: true, CreateStdErrPipe: true, ...extra }) as ProcessParametersDoc;
-
-async function rejectsWith(p: Promise<unknown>, code: HResultName): Promise<PlatformError> {
-  try { await p; } catch (e) {
-    if (!(e instanceof PlatformError)) throw e;
-    assert.equal(e.code, code, `expected ${code}, got ${e.message}`);
-    return e;
-  }
-  throw new Error(`expected ${code}, but the call succeeded`);
-}
-
-function readAll(s: Readable | undefined): Promise<string> {
-  if (!s) return Promise.resolve('');
-  return new Promise((res, rej) => {
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => { out += d; });
-    s.on('end', () => res(out));
-    s.on('error', rej);
-  });
-}
 
 const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);

@@ -1,6 +1,5 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { nowNs } from '../../runtime/model.js';
 
 /** cAdvisor-named metrics computed from the same statistics as ContainerStats. */
 const DESCRIPTORS: { name: string; help: string; labelKeys: string[]; type: 'COUNTER' | 'GAUGE' }[] = [
@@ -42,6 +41,5 @@ export async function listPodSandboxMetrics(_req: T.ListPodSandboxMetricsRequest
     }
     podMetrics.push({ podSandboxId: s.id, metrics: [], containerMetrics });
   }
-  void nowNs;
   return { podMetrics };
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { createEmulatorPlatform, stopEmulatorService, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
-import { PlatformError, HRESULT, type HResultName } from '../../../../src/platform/hresult.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
+
+export { rejectsWith, readAll } from '../../../helpers/platform.js';
 
 export interface Env { dir: string; platform: EmulatorPlatform; extra: EmulatorPlatform[]; cleanup(): Promise<void> }
 
@@ -31,28 +31,6 @@ export async function another(env: Env): Promise<EmulatorPlatform> {
 
 export const containerDoc = (extra: Record<string, unknown> = {}): ComputeSystemDoc =>
   ({ SchemaVersion: { Major: 2, Minor: 1 }, Owner: 'wincri-test', Container: { ...extra } }) as ComputeSystemDoc;
-
-export async function rejectsWith(p: Promise<unknown>, code: HResultName): Promise<PlatformError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!(e instanceof PlatformError)) throw e;
-    if (e.hresult !== HRESULT[code] >>> 0) throw new Error(`expected ${code}, got ${e.message}`);
-    return e;
-  }
-  throw new Error(`expected ${code}, but the call succeeded`);
-}
-
-export function readAll(s: Readable | undefined): Promise<string> {
-  if (!s) return Promise.resolve('');
-  return new Promise((res, rej) => {
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => { out += d; });
-    s.on('end', () => res(out));
-    s.on('error', rej);
-  });
-}
 
 export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
