@@ -158,7 +158,16 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 function killGroup(pgid: number, sig: NodeJS.Signals): void {
-  try { process.kill(-pgid, sig); } catch { /* group gone */ }
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // A process spawned a moment ago may not have called setsid yet, so its group does not exist: signal the
+    // leader itself (delivered when it unblocks signals before exec) — only if it is still our own child, so a
+    // recycled pid is never hit.
+    if (readStat(pgid)?.ppid === process.pid) {
+      try { process.kill(pgid, sig); } catch { /* gone */ }
+    }
+  }
 }
 
 let utsSupport: boolean | undefined;
