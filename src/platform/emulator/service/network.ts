@@ -268,8 +268,9 @@ export class NetworkEmulator {
       for (const p of policies) {
         if (!cur.some((c) => c.Type === p.Type && sameJson(c.Settings, p.Settings))) throw new PlatformError(HRESULT.HCN_E_POLICY_NOT_FOUND, op, `${p.Type} policy not found`);
       }
-      n.Policies = cur.filter((c) => !policies.some((p) => c.Type === p.Type && sameJson(c.Settings, p.Settings)));
+      // Linux objects go first, so a reader who sees the policy gone also finds the route and FDB entry gone.
       for (const p of policies) await this.applyRemoteSubnet(n, p, 'Remove').catch((e: Error) => this.log(`${op}: ${e.message}`));
+      n.Policies = cur.filter((c) => !policies.some((p) => c.Type === p.Type && sameJson(c.Settings, p.Settings)));
     } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for policies`);
     await this.save();
   }
