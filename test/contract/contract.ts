@@ -141,7 +141,9 @@ export function platformContract(name: string, make: () => Promise<ContractTarge
       opened.close();
       sleeper.close();
 
-      const sig = await sys.createProcess(sh('sleep 30', { CreateStdOutPipe: false, CreateStdErrPipe: false }));
+      // Not through `sh -c`: dash catches SIGINT while it starts up, so a CtrlC that lands then is swallowed and the
+      // shell goes on to fork `sleep` (reproduced under load) — a shell race, not a platform one.
+      const sig = await sys.createProcess({ CommandLine: 'sleep 30', CreateStdOutPipe: false, CreateStdErrPipe: false } as ProcessParametersDoc);
       await sig.signal({ Signal: 'CtrlC' } as never);
       assert.equal((await within(sig.waitExit(), 10_000, 'signalled exit')).Exited, true);
       sig.close();
