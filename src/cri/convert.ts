@@ -7,7 +7,7 @@ import type {
   ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord, WindowsResources, MountConfig,
 } from '../runtime/model.js';
 import type { ContainerStatsSample } from '../runtime/runtime.js';
-import { invalidArgument } from '../runtime/errors.js';
+import { invalidArgument } from '../errors.js';
 
 const MAX_U = 2n ** 64n - 1n;
 

@@ -1,6 +1,6 @@
 /** One table: domain / platform errors → gRPC status. */
 import { status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { RuntimeError, type ErrorKind } from '../runtime/errors.js';
+import { RuntimeError, type ErrorKind } from '../errors.js';
 import { PlatformError, HRESULT, type HResultName } from '../platform/hresult.js';
 import { DocumentError } from '../platform/hcs/document/index.js';
 

@@ -7,7 +7,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { logger } from '../util/log.js';
 import { toServiceError } from './errors.js';
-import { unavailable } from '../runtime/errors.js';
+import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 
 const log = logger('cri');

@@ -17,7 +17,7 @@ import { createWindowsPlatform } from '../platform/windows/index.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
-import { RuntimeError } from '../runtime/errors.js';
+import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager } from '../network/index.js';

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, readFile, link, copyFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { invalidArgument, errorMessage, RuntimeError } from '../runtime/errors.js';
+import { invalidArgument, errorMessage, RuntimeError } from '../errors.js';
 import { logger } from '../util/log.js';
 import { readTar, TarFormatError } from './tar.js';
 import { isSha256Digest, hexOf, sha256Digest } from './digest.js';

@@ -8,7 +8,7 @@
  *   app:1@sha256:<64 hex>        → docker.io/library/app:1@sha256:…
  * Image IDs (`sha256:<64 hex>` or 64 bare hex) are not references; see parseImageId.
  */
-import { invalidArgument } from '../runtime/errors.js';
+import { invalidArgument } from '../errors.js';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 export const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';

@@ -2,7 +2,7 @@
  * The image domain API the CRI image handlers and the runtime call. Wraps the store (store.ts) and the offline
  * importer (import.ts); pulls from registries will add to the same store.
  */
-import { notFound, invalidArgument } from '../runtime/errors.js';
+import { notFound, invalidArgument } from '../errors.js';
 import type { StorageService } from '../platform/types.js';
 import { ImageStore, type ImageRecord } from './store.js';
 import { ArchiveImporter, type ImportedImage, type HostPlatform } from './import.js';

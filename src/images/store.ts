@@ -24,7 +24,7 @@ import type { StorageService } from '../platform/types.js';
 import { buildLayerData } from '../platform/hcs/document/layer.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
 import { logger } from '../util/log.js';
-import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../runtime/errors.js';
+import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../errors.js';
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
 import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';

@@ -13,7 +13,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
-import { RuntimeError, errorMessage } from '../runtime/errors.js';
+import { RuntimeError, errorMessage } from '../errors.js';
 import { ConfDirLoader, networkListFromSource, type NetworkList, type PluginConf } from './config.js';
 import { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
 import { atLeast, podIpsOf } from './version.js';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { invalidArgument, notFound } from './errors.js';
+import { invalidArgument, notFound } from '../errors.js';
 
 /** 32 random bytes, hex: the 64-character IDs kubelet and crictl expect for pods and containers. */
 export function generateId(): string {

@@ -1,4 +1,4 @@
-import { alreadyExists } from './errors.js';
+import { alreadyExists } from '../errors.js';
 
 /**
  * Name reservations for pods and containers. A name is held from Run/Create until Remove (not Stop), so a

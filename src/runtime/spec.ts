@@ -6,7 +6,7 @@ import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { ContainerSpec, SpecMount } from '../platform/spec.js';
 import type { ContainerConfig, SandboxRecord, WindowsResources } from './model.js';
 import type { ImageInfo } from './ports.js';
-import { invalidArgument } from './errors.js';
+import { invalidArgument } from '../errors.js';
 
 export const HOST_PROCESS_DEFAULT_CWD = 'C:\\hpc';
 

@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { imageToCri } from './convert-image.js';
 
 /** An unknown image is not an error: the response simply has no image. */

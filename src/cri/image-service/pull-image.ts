@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument, RuntimeError } from '../../runtime/errors.js';
+import { invalidArgument, RuntimeError } from '../../errors.js';
 import { credentialsFromCri, type Isolation } from '../../images/service.js';
 
 /** Handler names that ask for Hyper-V isolation (which may run images of older Windows builds). */

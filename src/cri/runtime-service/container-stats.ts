@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { containerStatsToCri } from '../convert.js';
 
 export async function containerStats(req: T.ContainerStatsRequest__Output, ctx: CriContext): Promise<T.ContainerStatsResponse> {

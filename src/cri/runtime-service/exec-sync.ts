@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { num } from '../convert.js';
 
 /** A non-zero exit code is data, not an error; a timeout is DEADLINE_EXCEEDED (the process is killed). */

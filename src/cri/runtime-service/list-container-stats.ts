@@ -2,7 +2,7 @@ import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
 import { containerStatsToCri } from '../convert.js';
 import type { ContainerRecord } from '../../runtime/model.js';
-import { isRuntimeError } from '../../runtime/errors.js';
+import { isRuntimeError } from '../../errors.js';
 
 export function selectForStats(ctx: CriContext, f: { id: string; podSandboxId: string; labelSelector: Record<string, string> } | null): ContainerRecord[] {
   return ctx.runtime.listContainers(f ? { id: f.id || undefined, podSandboxId: f.podSandboxId || undefined, labelSelector: f.labelSelector } : undefined)

@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { podSandboxStatsToCri } from '../convert.js';
 import type { SandboxRecord } from '../../runtime/model.js';
 import { nowNs } from '../../runtime/model.js';

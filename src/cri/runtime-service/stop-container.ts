@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { num } from '../convert.js';
 
 export async function stopContainer(req: T.StopContainerRequest__Output, ctx: CriContext): Promise<T.StopContainerResponse> {

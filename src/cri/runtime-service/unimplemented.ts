@@ -1,4 +1,4 @@
-import { unimplemented } from '../../runtime/errors.js';
+import { unimplemented } from '../../errors.js';
 
 /** RPCs whose feature has not landed yet answer UNIMPLEMENTED with what is missing. */
 export function notYet(what: string) {

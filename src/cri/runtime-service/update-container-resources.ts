@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { invalidArgument } from '../../runtime/errors.js';
+import { invalidArgument } from '../../errors.js';
 import { windowsResourcesFromCri } from '../convert.js';
 
 /** Windows resources are applied; Linux resources (sent by Linux-minded clients) are ignored. */

@@ -1,5 +1,5 @@
 /** Pull errors as domain errors (mapped to gRPC codes at the edge), plus the transient-error test for retries. */
-import { RuntimeError } from '../../runtime/errors.js';
+import { RuntimeError } from '../../errors.js';
 
 /** The registry refused our credentials (or we had none). No secret is ever part of the message. */
 export const unauthenticated = (msg: string) => new RuntimeError('FailedPrecondition', msg);

@@ -8,7 +8,7 @@
  * fetched once (the store's per-chain in-flight table).
  */
 import { logger } from '../../util/log.js';
-import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../runtime/errors.js';
+import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../errors.js';
 import type { ImageStore, ImageRecord } from '../store.js';
 import type { HostPlatform } from '../import.js';
 import {

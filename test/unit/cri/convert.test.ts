@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { num, sandboxConfigFromCri, containerConfigFromCri, containerStatusToCri } from '../../../src/cri/convert.js';
-import { isRuntimeError } from '../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../src/errors.js';
 import type { ContainerRecord } from '../../../src/runtime/model.js';
 
 test('num parses int64 strings and names the field on errors', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import { toStatusCode } from '../../../src/cri/errors.js';
-import { notFound, invalidArgument, alreadyExists, failedPrecondition, deadlineExceeded, unimplemented } from '../../../src/runtime/errors.js';
+import { notFound, invalidArgument, alreadyExists, failedPrecondition, deadlineExceeded, unimplemented } from '../../../src/errors.js';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import { DocumentError } from '../../../src/platform/hcs/document/index.js';
 

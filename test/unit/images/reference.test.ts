@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeReference, parseReference, familiarName, parseImageId, formatReference } from '../../../src/images/reference.js';
-import { isRuntimeError } from '../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../src/errors.js';
 
 const D = 'a'.repeat(64);
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageService } from '../../../src/images/service.js';
-import { isRuntimeError } from '../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../src/errors.js';
 import { buildWindowsImageDetailed, buildLayerTar } from '../../helpers/image-builder.js';
 import { buildTar } from '../../../src/images/tar.js';
 import { FakeStorage } from './fake-storage.js';

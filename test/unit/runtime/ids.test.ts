@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdIndex, generateId } from '../../../src/runtime/ids.js';
 import { NameRegistry, sandboxName, containerName } from '../../../src/runtime/names.js';
-import { isRuntimeError } from '../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../src/errors.js';
 
 test('generateId gives 64 lowercase hex characters, unique', () => {
   const ids = new Set(Array.from({ length: 1000 }, generateId));

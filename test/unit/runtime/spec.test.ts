@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeEnv, processArgs, buildContainerSpec, prepareMountSources } from '../../../src/runtime/spec.js';
 import type { ContainerConfig, SandboxRecord } from '../../../src/runtime/model.js';
-import { isRuntimeError } from '../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../src/errors.js';
 
 function cfg(over: Partial<ContainerConfig> = {}): ContainerConfig {
   return {

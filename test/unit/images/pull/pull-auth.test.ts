@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { isRuntimeError } from '../../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../../src/errors.js';
 import { parseChallenges, credentialsFromCri, tokenFromResponse, redact } from '../../../../src/images/pull/auth.js';
 import { makePki, startRegistry, startTokenIssuer, makeImage, Pusher, type Registry, type TokenIssuer, type Pki } from '../../../helpers/registry.js';
 import { withService } from './common.js';

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { isRuntimeError } from '../../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../../src/errors.js';
 import { buildLayerTar } from '../../../helpers/image-builder.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../../../helpers/registry.js';
 import { withService, blobsIn, tmpEntries, layerCount } from './common.js';

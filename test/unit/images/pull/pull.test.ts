@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRuntimeError } from '../../../../src/runtime/errors.js';
+import { isRuntimeError } from '../../../../src/errors.js';
 import { selectManifest } from '../../../../src/images/pull/puller.js';
 import { startRegistry, startFaultProxy, startBlobServer, makeImage, makeIndex, Pusher, type Registry } from '../../../helpers/registry.js';
 import { withService, blobsIn, tmpEntries, layerCount } from './common.js';

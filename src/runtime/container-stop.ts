@@ -1,0 +1,86 @@
+/** StopContainer (graceful, then forced) and RemoveContainer. Both are idempotent for unknown containers. */
+import type { ComputeSystem, ComputeProcess } from '../platform/types.js';
+import { isGone, isPlatformError } from '../platform/hresult.js';
+import { signalOptions } from '../platform/hcs/document/index.js';
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+import { within } from './locks.js';
+import { containerName } from './names.js';
+import type { RuntimeState } from './state.js';
+import { markExited, waitExit } from './exits.js';
+import { destroySystem } from './systems.js';
+
+const log = logger('runtime');
+
+/**
+ * Graceful stop (CtrlShutdown to the init process), forced termination after `timeoutSeconds`. Synchronous:
+ * returns once the container is EXITED. Unknown, created and exited containers: no-op.
+ */
+export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeoutSeconds: number): Promise<void> {
+  const id = st.index.resolve(idOrPrefix, 'container ID');
+  if (!id) return;
+  const c = st.containers.get(id);
+  if (!c) return;
+  const { compute } = st.opts.platform;
+  if (c.state === 'CONTAINER_UNKNOWN') {
+    await destroySystem(compute, id);
+    await markExited(st, c, 255, 'Unknown', c.message || 'container state unknown');
+    return;
+  }
+  if (c.state !== 'CONTAINER_RUNNING') return;
+  c.stopRequested = true;
+  const exited = waitExit(st, id);
+  const pid = c.pid;
+  let system: ComputeSystem | undefined;
+  let proc: ComputeProcess | undefined;
+  try {
+    system = await compute.openComputeSystem(id);
+    if (pid !== undefined) proc = await system.openProcess(pid);
+  } catch (e) {
+    if (!isGone(e)) log.warn('cannot open container for stop', { id, error: errorMessage(e) });
+  }
+  try {
+    if (timeoutSeconds > 0 && proc) {
+      // Windows containers get a console CtrlShutdown; HCS may block the signal call until the target
+      // exits, so it runs in the background while we wait for the exit or the timeout.
+      proc.signal(signalOptions('graceful')).catch((e) => { if (!isGone(e)) log.warn('graceful stop signal failed', { id, error: errorMessage(e) }); });
+      if (await within(exited, timeoutSeconds * 1000)) return;
+      log.info('container did not stop within its grace period; terminating', { id, timeoutSeconds });
+    }
+    if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
+    if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
+    if (await within(exited, 10_000)) return;
+    // The keeper never reported the exit (process or keeper gone): record it ourselves.
+    const cur = st.containers.get(id);
+    if (cur && cur.state === 'CONTAINER_RUNNING') {
+      log.warn('no exit report after termination; marking exited', { id });
+      await markExited(st, cur, 137, 'Error', 'terminated by the runtime; exit status unavailable');
+    }
+  } finally {
+    proc?.close();
+    system?.close();
+  }
+}
+
+export async function removeContainer(st: RuntimeState, idOrPrefix: string): Promise<void> {
+  const id = st.index.resolve(idOrPrefix, 'container ID');
+  if (!id || !st.containers.get(id)) return;
+  await stopContainer(st, id, 0);
+  const { platform, keeper, images } = st.opts;
+  await st.locks.run(id, async () => {
+    const c = st.containers.get(id);
+    if (!c) return;
+    await destroySystem(platform.compute, id);
+    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { id, error: errorMessage(e) }); });
+    await platform.storage.destroyLayer(c.scratchPath);
+    await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { id, error: errorMessage(e) }));
+    await images.release(id);
+    await st.containers.delete(id);
+    st.index.delete(id);
+    st.lastCpu.delete(id);
+    const pod = st.sandboxes.get(c.sandboxId);
+    if (pod) st.names.release(containerName(c.config.metadata, pod.config.metadata), id);
+    st.emit(id, 'CONTAINER_DELETED_EVENT', c.sandboxId);
+    log.info('container removed', { id });
+  });
+}

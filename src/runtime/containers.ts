@@ -1,0 +1,110 @@
+/**
+ * CreateContainer and StartContainer. A container is an HCS compute system on a writable layer over the image
+ * layers; its init process is started through the IO keeper, which owns its stdio and CRI log.
+ */
+import { join } from 'node:path';
+import type { ComputeSystem } from '../platform/types.js';
+import { buildProcessParameters, layerId } from '../platform/hcs/document/index.js';
+import { logger } from '../util/log.js';
+import { invalidArgument, failedPrecondition, errorMessage } from '../errors.js';
+import { generateId } from './ids.js';
+import { containerName } from './names.js';
+import { type ContainerConfig, nowNs } from './model.js';
+import { buildContainerSpec, prepareMountSources } from './spec.js';
+import type { RuntimeState, StoredContainer } from './state.js';
+import { getSandbox } from './pods.js';
+import { handleExit } from './exits.js';
+import { shutdownSystem } from './systems.js';
+
+const log = logger('runtime');
+
+export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: string, config: ContainerConfig): Promise<string> {
+  if (!config.metadata.name) throw invalidArgument('config.metadata.name is required');
+  if (!config.image.image) throw invalidArgument('config.image.image is required');
+  if (!sandboxIdOrPrefix) throw invalidArgument('pod_sandbox_id is required');
+  const pod = getSandbox(st, sandboxIdOrPrefix);
+  if (pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${pod.id} is not ready (${pod.state})`);
+  const { platform, images } = st.opts;
+  const image = await images.resolveForContainer(config.image.image);
+  const mounts = await prepareMountSources(config);
+  const id = generateId();
+  const spec = buildContainerSpec(id, config, image, pod, mounts);
+  const name = containerName(config.metadata, pod.config.metadata);
+  st.names.reserve(name, id, 'container');
+  const undo: (() => Promise<unknown>)[] = [async () => st.names.release(name, id)];
+  try {
+    await images.acquire(image.id, id);
+    undo.push(() => images.release(id));
+    const scratchPath = join(st.opts.scratchDir, id);
+    const layerData = { SchemaVersion: { Major: 2, Minor: 1 }, Layers: image.layerPaths.map((p) => ({ Id: layerId(p), Path: p })) };
+    undo.push(() => platform.storage.destroyLayer(scratchPath));
+    await platform.storage.initializeWritableLayer(scratchPath, layerData);
+    await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
+    undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
+    const storagePath = await platform.storage.getLayerMountPath(scratchPath);
+    const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
+    // Build the document now so a bad config fails CreateContainer; the compute system itself is created
+    // at start (as containerd creates its task), so resource updates before start just rebuild it.
+    st.systemDocument(spec, storagePath, layers);
+    const logFile = config.logPath && pod.config.logDirectory ? join(pod.config.logDirectory, config.logPath) : '';
+    const rec: StoredContainer = {
+      id, sandboxId: pod.id, config, spec,
+      imageId: image.id,
+      imageName: image.repoTags[0] ?? image.id,
+      imageRef: image.repoDigests[0] ?? image.id,
+      createdAt: nowNs(), startedAt: '0', finishedAt: '0',
+      state: 'CONTAINER_CREATED', exitCode: 0, reason: '', message: '',
+      scratchPath, storagePath, layers, logFile, resources: config.windows.resources,
+    };
+    await st.containers.save(rec);
+    st.index.add(id);
+    st.emit(id, 'CONTAINER_CREATED_EVENT', pod.id);
+    log.info('container created', { id, name: config.metadata.name, pod: pod.id, image: image.id });
+    return id;
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch((ue) => log.error('rollback step failed', { error: errorMessage(ue) }));
+    throw e;
+  }
+}
+
+export async function startContainer(st: RuntimeState, idOrPrefix: string): Promise<void> {
+  const id = st.index.mustResolve(idOrPrefix, 'container');
+  const { platform, keeper } = st.opts;
+  await st.locks.run(id, async () => {
+    const c = st.mustContainer(id);
+    if (c.state !== 'CONTAINER_CREATED') throw failedPrecondition(`container ${id} is in ${c.state} state; only a created container can be started`);
+    const pod = st.sandboxes.get(c.sandboxId);
+    if (!pod || pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${c.sandboxId} of container ${id} is not ready`);
+    let system: ComputeSystem | undefined;
+    try {
+      system = await platform.compute.createComputeSystem(id, st.systemDocument(c.spec, c.storagePath, c.layers));
+      await system.start();
+      const params = buildProcessParameters(c.spec.process, { stdin: c.config.stdin, stdout: true, stderr: !c.config.tty });
+      const { pid } = await keeper.start({
+        containerId: id, systemId: id, process: params, logPath: c.logFile, maxLineSize: st.opts.maxLogLineSize,
+      });
+      c.state = 'CONTAINER_RUNNING';
+      c.pid = pid;
+      c.startedAt = nowNs();
+      await st.containers.save(c);
+      st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
+      log.info('container started', { id, pid });
+    } catch (e) {
+      c.state = 'CONTAINER_EXITED';
+      c.exitCode = 128;
+      c.reason = 'StartError';
+      c.message = errorMessage(e);
+      c.finishedAt = nowNs();
+      await st.containers.save(c);
+      void shutdownSystem(platform.compute, id, 0);
+      throw e;
+    } finally {
+      system?.close();
+    }
+    const early = st.earlyExits.get(id);
+    if (early) {
+      st.earlyExits.delete(id);
+      setImmediate(() => void handleExit(st, early).catch((e) => log.error('applying an early exit failed', { id, error: errorMessage(e) })));
+    }
+  });
+}

@@ -1,0 +1,66 @@
+/** Container exits: the IO keeper's reports, exits the runtime records itself, and waiting for either. */
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+import { nowNs } from './model.js';
+import type { ExitReport } from './ports.js';
+import type { RuntimeState, StoredContainer } from './state.js';
+import { shutdownSystem } from './systems.js';
+
+const log = logger('runtime');
+
+function wake(st: RuntimeState, id: string): void {
+  for (const w of st.exitWaiters.get(id) ?? []) w();
+  st.exitWaiters.delete(id);
+}
+
+/** Applies an init-process exit reported by the IO keeper (after its output was drained into the log). */
+export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void> {
+  const c = st.containers.get(e.containerId);
+  if (!c) {
+    await st.opts.keeper.forget(e.containerId).catch(() => undefined);
+    return;
+  }
+  if (c.state === 'CONTAINER_CREATED') {
+    st.earlyExits.set(c.id, e); // start still in progress; applied when it finishes
+    return;
+  }
+  if (c.state === 'CONTAINER_RUNNING') {
+    c.state = 'CONTAINER_EXITED';
+    c.exitCode = e.exitCode;
+    c.finishedAt = e.exitedAt && e.exitedAt !== '0' ? e.exitedAt : nowNs();
+    c.reason = e.exitCode === 0 ? 'Completed' : 'Error';
+    c.message = '';
+    c.pid = undefined;
+    c.stopRequested = undefined;
+    await st.containers.save(c);
+    st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
+    log.info('container exited', { id: c.id, exitCode: e.exitCode });
+    void shutdownSystem(st.opts.platform.compute, c.id, st.opts.shutdownTimeoutSeconds);
+  }
+  await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { id: c.id, error: errorMessage(err) }));
+  wake(st, c.id);
+}
+
+/** Records an exit the keeper could not report (lost process, forced termination, unknown state). */
+export async function markExited(st: RuntimeState, c: StoredContainer, exitCode: number, reason: string, message: string): Promise<void> {
+  c.state = 'CONTAINER_EXITED';
+  c.exitCode = exitCode;
+  c.reason = reason;
+  c.message = message;
+  c.finishedAt = nowNs();
+  c.pid = undefined;
+  await st.containers.save(c);
+  st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
+  wake(st, c.id);
+}
+
+/** Resolves once the container is no longer RUNNING. */
+export function waitExit(st: RuntimeState, id: string): Promise<void> {
+  const c = st.containers.get(id);
+  if (!c || c.state !== 'CONTAINER_RUNNING') return Promise.resolve();
+  return new Promise((r) => {
+    const list = st.exitWaiters.get(id) ?? [];
+    list.push(r);
+    st.exitWaiters.set(id, list);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Pod sandboxes: a pod is an HNS namespace plus its CNI attachment (no pause container: process-isolated
+ * containers join the namespace directly). Every step of RunPodSandbox registers its undo.
+ */
+import { isAbsolute } from 'node:path';
+import { isGone } from '../platform/hresult.js';
+import { buildNamespace } from '../platform/hcn/document/index.js';
+import { logger } from '../util/log.js';
+import { invalidArgument, notFound, errorMessage } from '../errors.js';
+import { generateId, generateGuid } from './ids.js';
+import { sandboxName } from './names.js';
+import { type SandboxConfig, type SandboxRecord, nowNs } from './model.js';
+import type { PodNetworkRequest } from './ports.js';
+import type { RuntimeState } from './state.js';
+import { markNamespace } from './namespaces.js';
+import { stopContainer, removeContainer } from './container-stop.js';
+
+const log = logger('runtime');
+
+export function networkRequest(id: string, c: SandboxConfig, namespaceId: string): PodNetworkRequest {
+  return {
+    sandboxId: id, namespaceId,
+    pod: { name: c.metadata.name, namespace: c.metadata.namespace, uid: c.metadata.uid },
+    portMappings: c.portMappings, dns: c.dns, annotations: c.annotations,
+  };
+}
+
+function validate(st: RuntimeState, config: SandboxConfig, runtimeHandler: string): void {
+  const m = config.metadata;
+  if (!m.name) throw invalidArgument('config.metadata.name is required');
+  if (!m.namespace) throw invalidArgument('config.metadata.namespace is required');
+  if (!m.uid) throw invalidArgument('config.metadata.uid is required');
+  if (runtimeHandler && !st.opts.runtimeHandlers.includes(runtimeHandler)) {
+    throw invalidArgument(`runtime_handler "${runtimeHandler}" is not configured (known: "", ${st.opts.runtimeHandlers.map((h) => `"${h}"`).join(', ')})`);
+  }
+  if (config.logDirectory && !isAbsolute(config.logDirectory) && !/^[\\/]/.test(config.logDirectory)) {
+    throw invalidArgument(`config.log_directory "${config.logDirectory}" must be an absolute path`);
+  }
+}
+
+export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, runtimeHandler: string): Promise<string> {
+  validate(st, config, runtimeHandler);
+  const { platform, network, stateDir } = st.opts;
+  const m = config.metadata;
+  const id = generateId();
+  const name = sandboxName(m);
+  st.names.reserve(name, id, 'pod sandbox');
+  const undo: (() => Promise<unknown>)[] = [async () => st.names.release(name, id)];
+  try {
+    let namespaceId: string | undefined;
+    if (!config.hostProcess) {
+      namespaceId = generateGuid();
+      await markNamespace(stateDir, namespaceId, true);
+      undo.push(() => markNamespace(stateDir, namespaceId!, false));
+      await platform.network.createNamespace(namespaceId, buildNamespace());
+      undo.push(() => platform.network.deleteNamespace(namespaceId!));
+    }
+    let ips: string[] = [];
+    if (namespaceId && network) {
+      // CNI ADD rolls itself back (DEL) when it fails; once it succeeded a later failure needs a DEL.
+      const req = networkRequest(id, config, namespaceId);
+      ips = (await network.setUp(req)).ips;
+      undo.push(() => network.tearDown(req));
+    }
+    const rec: SandboxRecord = {
+      id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: ips.slice(1),
+    };
+    if (ips[0]) rec.ip = ips[0];
+    await st.sandboxes.save(rec);
+    st.index.add(id);
+    st.emit(id, 'CONTAINER_CREATED_EVENT', id);
+    st.emit(id, 'CONTAINER_STARTED_EVENT', id);
+    log.info('pod sandbox ready', { id, pod: `${m.namespace}/${m.name}`, attempt: m.attempt, namespace: namespaceId });
+    return id;
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch((ue) => log.error('rollback step failed', { error: errorMessage(ue) }));
+    throw e;
+  }
+}
+
+/** Stops every container, detaches the network and deletes the namespace; idempotent. */
+export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Promise<void> {
+  const id = st.index.resolve(idOrPrefix, 'pod sandbox ID');
+  if (!id || !st.sandboxes.get(id)) return; // idempotent: unknown pods are already stopped
+  const inPod = st.containers.list().filter((c) => c.sandboxId === id);
+  await Promise.all(inPod.map((c) => stopContainer(st, c.id, 0)));
+  const { platform, network, stateDir } = st.opts;
+  await st.locks.run(id, async () => {
+    const s = st.sandboxes.get(id);
+    if (!s) return;
+    if (s.namespaceId && network) {
+      // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
+      let present = true;
+      try { await platform.network.queryNamespace(s.namespaceId); } catch (e) { if (isGone(e)) present = false; else throw e; }
+      await network.tearDown(networkRequest(s.id, s.config, present ? s.namespaceId : ''));
+    }
+    if (s.namespaceId) {
+      try {
+        await platform.network.deleteNamespace(s.namespaceId);
+      } catch (e) {
+        if (!isGone(e)) throw e;
+      }
+      await markNamespace(stateDir, s.namespaceId, false);
+      s.namespaceId = undefined;
+    }
+    if (s.state !== 'SANDBOX_NOTREADY') {
+      s.state = 'SANDBOX_NOTREADY';
+      s.ip = undefined;
+      s.additionalIps = [];
+      await st.sandboxes.save(s);
+      st.emit(id, 'CONTAINER_STOPPED_EVENT', id);
+      log.info('pod sandbox stopped', { id });
+    }
+  });
+}
+
+export async function removePodSandbox(st: RuntimeState, idOrPrefix: string): Promise<void> {
+  const id = st.index.resolve(idOrPrefix, 'pod sandbox ID');
+  if (!id || !st.sandboxes.get(id)) return;
+  await stopPodSandbox(st, id);
+  for (const c of st.containers.list().filter((x) => x.sandboxId === id)) await removeContainer(st, c.id);
+  await st.locks.run(id, async () => {
+    const s = st.sandboxes.get(id);
+    if (!s) return;
+    await st.sandboxes.delete(id);
+    st.index.delete(id);
+    st.names.release(sandboxName(s.config.metadata), id);
+    st.emit(id, 'CONTAINER_DELETED_EVENT', id);
+    log.info('pod sandbox removed', { id });
+  });
+}
+
+export function getSandbox(st: RuntimeState, idOrPrefix: string): SandboxRecord {
+  const id = st.index.mustResolve(idOrPrefix, 'pod sandbox');
+  const s = st.sandboxes.get(id);
+  if (!s) throw notFound(`pod sandbox "${idOrPrefix}" not found`);
+  return s;
+}

@@ -1,0 +1,79 @@
+/**
+ * Reconciles records with the platform after a (re)start: containers that kept running stay running (their
+ * stdio is held by the IO keeper, which kept logging); exits that happened while the daemon was down are
+ * applied; compute systems and namespaces that no record owns are reported and removed.
+ */
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+import { OWNER, type RuntimeState } from './state.js';
+import { handleExit, markExited } from './exits.js';
+import { destroySystem } from './systems.js';
+import { ownedNamespaces } from './namespaces.js';
+
+const log = logger('runtime');
+
+export async function recover(st: RuntimeState): Promise<void> {
+  const { platform, keeper } = st.opts;
+  const attached = new Map((await keeper.list()).map((a) => [a.containerId, a]));
+  const systems = await platform.compute.enumerateComputeSystems({ Owners: [OWNER] });
+  const systemIds = new Set(systems.map((s) => s.Id).filter((x): x is string => !!x));
+
+  for (const c of st.containers.list()) {
+    const a = attached.get(c.id);
+    if (c.state !== 'CONTAINER_RUNNING') continue;
+    if (a?.exited) {
+      await handleExit(st, { containerId: c.id, pid: a.pid, exitCode: a.exited.exitCode, exitedAt: a.exited.exitedAt });
+    } else if (!a || !systemIds.has(c.id)) {
+      log.warn('container lost while the runtime was down; marking it exited', { id: c.id, keeper: !!a, system: systemIds.has(c.id) });
+      await markExited(st, c, 255, 'Unknown', 'container state was lost while the runtime was not running');
+    } else {
+      log.info('container kept running across restart', { id: c.id, pid: a.pid });
+    }
+  }
+  for (const s of systems) {
+    if (s.Id && !st.containers.get(s.Id)) {
+      log.warn('removing orphaned compute system (no container record)', { id: s.Id });
+      await destroySystem(platform.compute, s.Id);
+    }
+  }
+  for (const [id] of attached) {
+    if (!st.containers.get(id)) {
+      log.warn('keeper holds an unknown container; forgetting it', { id });
+      await keeper.forget(id).catch(() => undefined);
+    }
+  }
+  await recoverNamespaces(st);
+  st.ready = true;
+}
+
+/** Pods whose namespace vanished become NOTREADY; namespaces this runtime created without a pod are deleted. */
+async function recoverNamespaces(st: RuntimeState): Promise<void> {
+  const { platform, network } = st.opts;
+  const namespaces = await platform.network.enumerateNamespaces();
+  const nsIds = new Set(namespaces.map((n) => n.ID?.toLowerCase()).filter((x): x is string => !!x));
+  const owned = new Set<string>();
+  for (const s of st.sandboxes.list()) {
+    if (!s.namespaceId) continue;
+    owned.add(s.namespaceId.toLowerCase());
+    if (s.state === 'SANDBOX_READY' && !nsIds.has(s.namespaceId.toLowerCase())) {
+      log.warn('pod network namespace vanished; pod is NOTREADY', { id: s.id, namespace: s.namespaceId });
+      s.state = 'SANDBOX_NOTREADY';
+      // namespaceId stays: StopPodSandbox still runs CNI DEL (with an empty netns) and treats the
+      // namespace as already deleted.
+      await st.sandboxes.save(s);
+    }
+  }
+  if (network) {
+    // CNI attachments of pods that no longer exist: DEL from the result cache, then CNI GC (1.1).
+    await network.gc(st.sandboxes.list().map((s) => s.id))
+      .catch((e) => log.error('CNI garbage collection failed', { error: errorMessage(e) }));
+  }
+  const mine = await ownedNamespaces(st.opts.stateDir);
+  for (const n of namespaces) {
+    const id = n.ID?.toLowerCase();
+    if (id && mine.has(id) && !owned.has(id)) {
+      log.warn('removing orphaned network namespace', { namespace: id });
+      await platform.network.deleteNamespace(id).catch(() => undefined);
+    }
+  }
+}

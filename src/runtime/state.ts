@@ -1,0 +1,92 @@
+/**
+ * The runtime's shared state: options, record stores, the ID index, name reservations, per-object locks, exit
+ * waiters and the event stream. The lifecycle rooms (pods.ts, containers.ts, container-stop.ts, exits.ts,
+ * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
+ */
+import { EventEmitter } from 'node:events';
+import { cpus } from 'node:os';
+import type { Platform } from '../platform/types.js';
+import type { ContainerSpec } from '../platform/spec.js';
+import { buildContainerDocument } from '../platform/hcs/document/index.js';
+import type { RecordStore } from './store.js';
+import { IdIndex } from './ids.js';
+import { NameRegistry } from './names.js';
+import { KeyedMutex } from './locks.js';
+import { type ContainerRecord, type SandboxRecord, nowNs } from './model.js';
+import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js';
+import { notFound } from '../errors.js';
+
+/** Owner recorded on every compute system this runtime creates. */
+export const OWNER = 'wincri';
+
+export interface RuntimeOptions {
+  platform: Platform;
+  images: ImageProvider;
+  keeper: IoKeeper;
+  /** Directory for pod/container records. */
+  stateDir: string;
+  /** Directory for writable layers. */
+  scratchDir: string;
+  runtimeHandlers: string[];
+  maxLogLineSize: number;
+  shutdownTimeoutSeconds: number;
+  execSyncMaxOutputBytes: number;
+  /** Pod networking (CNI). Without it pods get a namespace but no endpoint. */
+  network?: PodNetwork;
+}
+
+export type ContainerEventType =
+  | 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
+
+export interface ContainerEvent {
+  containerId: string;
+  type: ContainerEventType;
+  createdAt: string;
+  sandboxId: string;
+}
+
+export type StoredContainer = ContainerRecord & { spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[] };
+
+export class RuntimeState {
+  readonly events = new EventEmitter();
+  readonly index = new IdIndex();
+  readonly names = new NameRegistry();
+  readonly locks = new KeyedMutex();
+  readonly exitWaiters = new Map<string, (() => void)[]>();
+  /** Exits reported while StartContainer was still running; applied when it finishes. */
+  readonly earlyExits = new Map<string, ExitReport>();
+  readonly lastCpu = new Map<string, { ts: bigint; cpu: bigint }>();
+  ready = false;
+
+  constructor(
+    readonly opts: RuntimeOptions,
+    readonly sandboxes: RecordStore<SandboxRecord>,
+    readonly containers: RecordStore<StoredContainer>,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  emit(containerId: string, type: ContainerEventType, sandboxId: string): void {
+    const ev: ContainerEvent = { containerId, type, createdAt: nowNs(), sandboxId };
+    this.events.emit('event', ev);
+  }
+
+  mustContainer(id: string): StoredContainer {
+    const c = this.containers.get(id);
+    if (!c) throw notFound(`container "${id}" not found`);
+    return c;
+  }
+
+  /** Prefix → ID, or undefined when unknown or ambiguous (for list filters). */
+  safeResolve(prefix: string): string | undefined {
+    try {
+      return this.index.resolve(prefix);
+    } catch {
+      return undefined;
+    }
+  }
+
+  systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[]) {
+    return buildContainerDocument(spec, { owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length });
+  }
+}

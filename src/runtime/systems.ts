@@ -1,0 +1,49 @@
+/** Compute-system teardown shared by exits, stop/remove and recovery. Gone systems are never an error. */
+import type { ComputeSystem, ComputeService } from '../platform/types.js';
+import { isGone } from '../platform/hresult.js';
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+import { within } from './locks.js';
+
+const log = logger('runtime');
+
+/** After the init process exited: graceful shutdown of the compute system, then terminate. */
+export async function shutdownSystem(compute: ComputeService, id: string, timeoutSeconds: number): Promise<void> {
+  let system: ComputeSystem | undefined;
+  try {
+    system = await compute.openComputeSystem(id);
+    const exited = system.waitExit();
+    if (timeoutSeconds > 0) {
+      await system.shutdown().catch((e) => { if (!isGone(e)) throw e; });
+      if (await within(exited, timeoutSeconds * 1000)) return;
+    }
+    await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
+    await within(exited, 10_000);
+  } catch (e) {
+    if (!isGone(e)) log.warn('compute system shutdown failed', { id, error: errorMessage(e) });
+  } finally {
+    system?.close();
+  }
+}
+
+/** Terminates (if needed) and forgets a compute system. */
+export async function destroySystem(compute: ComputeService, id: string): Promise<void> {
+  let system: ComputeSystem | undefined;
+  try {
+    system = await compute.openComputeSystem(id);
+  } catch (e) {
+    if (isGone(e)) return;
+    throw e;
+  }
+  try {
+    const props = await system.getProperties();
+    if (props.State !== 'Stopped') {
+      const exited = system.waitExit();
+      await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
+      await within(exited, 10_000);
+    }
+  } finally {
+    // With ShouldTerminateOnLastHandleClosed=false a stopped system disappears once no handle remains.
+    system.close();
+  }
+}
