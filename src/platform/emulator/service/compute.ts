@@ -10,92 +10,35 @@
  * LastWaitResult S_OK. A process re-adopted after a service restart (its exit status cannot be collected, it is not
  * our child any more) reports ExitCode 255 and LastWaitResult HCS_E_PROCESS_INFO_NOT_AVAILABLE.
  *
- * Hostname: when the service runs as root (and `unshare --uts` works) each started system gets a UTS namespace,
- * held by a `sleep` process created with `unshare --uts` that sets GuestOs.HostName; processes enter it with
- * `nsenter --uts=/proc/<holder>/ns/uts` (nsenter execs the program, so the pid is the program's).
+ * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { constants as osConstants } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { validate, type Schema } from '../../schema.js';
 import {
   ComputeSystem, ProcessParameters, SignalProcessOptions, ProcessModifyRequest, ModifySettingRequest, PropertyQuery,
-  SystemQuery, Processor, MappedDirectory,
-  type ComputeSystemDoc, type ProcessParametersDoc, type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc,
-  type StateDoc, type ExitTypeDoc, type StatisticsDoc, type ProcessDetailsDoc, type ContainerDoc, type ProcessorDoc,
-  type MappedDirectoryDoc,
+  SystemQuery,
+  type ProcessParametersDoc, type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc,
+  type ExitTypeDoc, type ContainerDoc,
 } from '../../hcs/schema/index.js';
-import { splitCommandLine } from '../../hcs/document/cmdline.js';
 import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
-import { mapPath, resolveProgram, isDirectory, windowsPathEntries } from './paths.js';
-import { readStat, isAlive, processesInGroups, processTable, startTimeMs, readStatus, readIo, TICK_100NS } from './procfs.js';
+import { isDirectory } from './paths.js';
+import { readStat, isAlive, processesInGroups, processTable } from './procfs.js';
 import type { StreamName } from '../protocol.js';
+import type { ProcRecord, SystemRecord } from './records.js';
+import { OutRelay } from './relay.js';
+import { parseDoc, invalid, checkProcessor } from './documents.js';
+import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
+import { utsSupported, startHolder } from './uts.js';
+import { statistics, processList } from './statistics.js';
+import { pathExists, materializeMapping } from './mappings.js';
+import { planLaunch } from './launch.js';
+import { applyModify } from './modify.js';
 
-export interface ProcRecord {
-  pid: number;
-  startTicks: number;
-  commandLine: string;
-  exited: boolean;
-  exitCode?: number;
-  lastWaitResult?: number;
-  streams: { stdin: boolean; stdout: boolean; stderr: boolean };
-}
-
-interface SystemRecord {
-  id: string;
-  document: ComputeSystemDoc;
-  state: StateDoc;
-  exitType?: ExitTypeDoc;
-  root?: string;
-  hostName?: string;
-  holder?: { pid: number; startTicks: number };
-  createdAt: string;
-  startedAt?: string;
-  shuttingDown?: boolean;
-  processes: ProcRecord[];
-  /** Accounting of CPU / IO per pid ever seen, so statistics stay monotonic after processes exit. */
-  acct?: Record<string, { u: number; k: number; rOps: number; wOps: number; rB: number; wB: number }>;
-  peakCommit?: number;
-}
-
-/** Relays child output (one or two sources: EmulateConsole merges stderr into stdout) to one attachment. */
-class OutRelay {
-  private sink?: Socket;
-  private ended = 0;
-  constructor(private readonly sources: Readable[]) {
-    for (const s of sources) {
-      s.on('data', (chunk: Buffer) => {
-        if (!this.sink || this.sink.destroyed) { s.pause(); s.unshift(chunk); return; }
-        if (!this.sink.write(chunk)) {
-          for (const x of this.sources) x.pause();
-          this.sink.once('drain', () => { if (this.sink) for (const x of this.sources) x.resume(); });
-        }
-      });
-      s.on('end', () => { if (++this.ended === this.sources.length) this.sink?.end(); });
-      s.on('error', () => undefined);
-      s.pause();
-    }
-  }
-  get attached(): boolean { return !!this.sink && !this.sink.destroyed; }
-  attach(sock: Socket): void {
-    this.sink = sock;
-    const detach = () => { if (this.sink === sock) { this.sink = undefined; for (const x of this.sources) x.pause(); } };
-    sock.on('close', detach);
-    sock.on('error', detach);
-    // The client never writes on an output attachment: its EOF means it went away (the socket is half-open
-    // server-side), so stop relaying into it and keep the bytes in the pipe for the next attachment.
-    sock.on('end', () => { detach(); sock.destroy(); });
-    sock.resume();
-    if (this.ended === this.sources.length) { sock.end(); return; }
-    for (const x of this.sources) x.resume();
-  }
-  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); }
-}
+export type { ProcRecord } from './records.js';
 
 interface LiveProc {
   child?: ChildProcess;
@@ -107,77 +50,6 @@ interface LiveProc {
 }
 
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
-
-function parseDoc<T>(schema: Schema<T>, op: string, text: unknown, emptyOk: boolean): T {
-  let doc: unknown = text;
-  if (typeof text === 'string') {
-    if (text.trim() === '') {
-      if (!emptyOk) throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, 'empty document');
-      doc = {};
-    } else {
-      try { doc = JSON.parse(text); } catch (e) {
-        throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `not valid JSON: ${(e as Error).message}`,
-          { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: (e as Error).message });
-      }
-    }
-  }
-  if (doc === undefined || doc === null) {
-    if (!emptyOk) throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, 'missing document');
-    doc = {};
-  }
-  const r = validate(schema, doc);
-  if (!r.ok) {
-    throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `${r.problem.path}: ${r.problem.message}`,
-      { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: `${r.problem.path}: ${r.problem.message}`, Path: r.problem.path });
-  }
-  return r.value;
-}
-
-function invalid(op: string, path: string, message: string): PlatformError {
-  return new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `${path}: ${message}`,
-    { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: `${path}: ${message}`, Path: path });
-}
-
-function checkProcessor(op: string, p: ProcessorDoc | undefined, path: string): void {
-  if (!p) return;
-  const set = (['Count', 'Maximum', 'Weight'] as const).filter((k) => p[k] !== undefined && p[k] !== null && p[k] !== 0);
-  if (set.length > 1) throw invalid(op, path, `Processor ${set.join(', ')} are mutually exclusive`);
-  if (p.Maximum !== undefined && (p.Maximum < 0 || p.Maximum > 10000)) throw invalid(op, `${path}.Maximum`, 'must be within 0..10000');
-  if (p.Weight !== undefined && (p.Weight < 0 || p.Weight > 10000)) throw invalid(op, `${path}.Weight`, 'must be within 0..10000');
-  if (p.Count !== undefined && p.Count < 0) throw invalid(op, `${path}.Count`, 'must not be negative');
-}
-
-const SIGNALS: Record<string, NodeJS.Signals> = {
-  CtrlC: 'SIGINT', CtrlBreak: 'SIGQUIT', CtrlClose: 'SIGTERM', CtrlLogOff: 'SIGTERM', CtrlShutdown: 'SIGTERM',
-};
-
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  const n = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
-  return 128 + (n ?? 0);
-}
-
-function killGroup(pgid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // A process spawned a moment ago may not have called setsid yet, so its group does not exist: signal the
-    // leader itself (delivered when it unblocks signals before exec) — only if it is still our own child, so a
-    // recycled pid is never hit.
-    if (readStat(pgid)?.ppid === process.pid) {
-      try { process.kill(pgid, sig); } catch { /* gone */ }
-    }
-  }
-}
-
-let utsSupport: boolean | undefined;
-function utsSupported(): boolean {
-  if (utsSupport === undefined) {
-    utsSupport = process.getuid?.() === 0 && spawnSync('unshare', ['--uts', 'true'], { stdio: 'ignore' }).status === 0
-      && spawnSync('nsenter', ['--version'], { stdio: 'ignore' }).status === 0;
-  }
-  return utsSupport;
-}
 
 export class ComputeEmulator {
   private systems = new Map<string, SystemRecord>();
@@ -221,7 +93,7 @@ export class ComputeEmulator {
         const st = readStat(r.holder.pid);
         if (!st || st.starttime !== r.holder.startTicks) {
           r.holder = undefined;
-          if (r.hostName) await this.startHolder(r).catch((e) => this.log(`hostname holder for ${r.id}: ${(e as Error).message}`));
+          if (r.hostName) await startHolder(r).catch((e) => this.log(`hostname holder for ${r.id}: ${(e as Error).message}`));
         }
       }
       if (r.shuttingDown && r.state !== 'Stopped') this.watchShutdown(r);
@@ -353,34 +225,12 @@ export class ComputeEmulator {
     const op = 'HcsStartComputeSystem';
     const s = this.sys(op, id);
     if (s.state !== 'Created') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    if (s.hostName && utsSupported()) await this.startHolder(s);
+    if (s.hostName && utsSupported()) await startHolder(s);
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
     if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
     s.state = 'Running';
     s.startedAt = new Date().toISOString();
     await this.save();
-  }
-
-  private async startHolder(s: SystemRecord): Promise<void> {
-    const child = spawn('unshare', ['--uts', 'sh', '-c', 'hostname "$1" && exec sleep infinity', 'sh', s.hostName!],
-      { detached: true, stdio: 'ignore' });
-    child.unref();
-    child.on('error', () => undefined);
-    const pid = child.pid;
-    if (!pid) throw new PlatformError(HRESULT.E_FAIL, 'HcsStartComputeSystem', 'cannot create the UTS namespace');
-    const own = readlinkSync('/proc/self/ns/uts');
-    const deadline = Date.now() + 3000;
-    for (;;) {
-      const st = readStat(pid);
-      let ns = '';
-      try { ns = readlinkSync(`/proc/${pid}/ns/uts`); } catch { /* not yet */ }
-      if (st && st.comm === 'sleep' && ns && ns !== own) { s.holder = { pid, startTicks: st.starttime }; return; }
-      if (!st || st.state === 'Z' || Date.now() > deadline) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-        throw new PlatformError(HRESULT.E_FAIL, 'HcsStartComputeSystem', `cannot set hostname ${s.hostName}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 
   private pgids(s: SystemRecord): Set<number> {
@@ -498,41 +348,7 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
-    const c = s.document.Container ?? s.document.HostedSystem?.Container;
-    if (!c) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'only container settings can be modified');
-    const path = (req.ResourcePath ?? '').replace(/^\/+/, '');
-    switch (path) {
-      case 'Container/Memory/SizeInMB': {
-        if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
-        c.Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
-        break;
-      }
-      case 'Container/Processor': {
-        const r = validate(Processor, req.Settings);
-        if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
-        checkProcessor(op, r.value, 'Settings');
-        c.Processor = r.value;
-        break;
-      }
-      case 'Container/MappedDirectories': {
-        const r = validate(MappedDirectory, req.Settings);
-        if (!r.ok) throw invalid(op, 'Settings', r.problem.message);
-        const md: MappedDirectoryDoc = r.value;
-        const list = c.MappedDirectories ?? (c.MappedDirectories = []);
-        if (req.RequestType === 'Add') {
-          if (md.HostPath && !pathExists(md.HostPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${md.HostPath} does not exist`);
-          if (s.state === 'Running' && s.root) materializeMapping(op, s.root, md);
-          list.push(md);
-        } else if (req.RequestType === 'Remove') {
-          const i = list.findIndex((x) => x.ContainerPath === md.ContainerPath);
-          if (i < 0) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `${md.ContainerPath ?? ''} is not mapped`);
-          list.splice(i, 1);
-        } else throw new PlatformError(HRESULT.E_INVALIDARG, op, `RequestType ${req.RequestType ?? ''} not supported for ${path}`);
-        break;
-      }
-      default:
-        throw new PlatformError(HRESULT.E_INVALIDARG, op, `ResourcePath ${req.ResourcePath ?? '(none)'} is not supported by the emulator`);
-    }
+    applyModify(op, s, req);
     await this.save();
   }
 
@@ -542,61 +358,11 @@ export class ComputeEmulator {
     const q = parseDoc(PropertyQuery, op, queryText, true);
     const p = this.basic(s);
     const types = new Set(q.PropertyTypes ?? []);
-    if (types.has('Statistics')) p.Statistics = this.statistics(s);
-    if (types.has('ProcessList')) p.ProcessList = this.processList(s);
+    if (types.has('Statistics')) p.Statistics = statistics(s, this.pgids(s));
+    if (types.has('ProcessList')) p.ProcessList = processList(s, this.pgids(s));
     if (types.has('TerminateOnLastHandleClosed')) p.TerminateOnLastHandleClosed = !!s.document.ShouldTerminateOnLastHandleClosed;
     void this.save();
     return p;
-  }
-
-  private statistics(s: SystemRecord): StatisticsDoc {
-    const now = Date.now();
-    const acct = s.acct ?? (s.acct = {});
-    let commit = 0;
-    let privateWs = 0;
-    if (s.state !== 'Stopped') {
-      for (const st of processesInGroups(this.pgids(s))) {
-        const k = `${st.pid}:${st.starttime}`;
-        const io = readIo(st.pid);
-        const prev = acct[k] ?? { u: 0, k: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 };
-        acct[k] = {
-          u: Math.max(prev.u, st.utime), k: Math.max(prev.k, st.stime),
-          rOps: Math.max(prev.rOps, io?.readOps ?? 0), wOps: Math.max(prev.wOps, io?.writeOps ?? 0),
-          rB: Math.max(prev.rB, io?.readBytes ?? 0), wB: Math.max(prev.wB, io?.writeBytes ?? 0),
-        };
-        const ms = readStatus(st.pid);
-        commit += ms?.rssAnonBytes ?? 0;
-        privateWs += ms?.rssAnonBytes ?? 0;
-      }
-    }
-    // Per process (pid + start time) the highest CPU / IO counters ever sampled; processes that exited keep their
-    // last sample, so the totals are monotonic like a job object's accounting (time after the last sample is lost).
-    let user = 0, kernel = 0, rOps = 0, wOps = 0, rB = 0, wB = 0;
-    for (const a of Object.values(acct)) { user += a.u ?? 0; kernel += a.k ?? 0; rOps += a.rOps; wOps += a.wOps; rB += a.rB; wB += a.wB; }
-    const cpu = user + kernel;
-    s.peakCommit = Math.max(s.peakCommit ?? 0, commit);
-    const started = s.startedAt ? Date.parse(s.startedAt) : Date.parse(s.createdAt);
-    return {
-      Timestamp: new Date(now).toISOString(),
-      ContainerStartTime: new Date(started).toISOString(),
-      Uptime100ns: Math.max(0, (now - started) * 10_000),
-      Processor: { TotalRuntime100ns: cpu * TICK_100NS, RuntimeUser100ns: user * TICK_100NS, RuntimeKernel100ns: kernel * TICK_100NS },
-      Memory: { MemoryUsageCommitBytes: commit, MemoryUsageCommitPeakBytes: s.peakCommit, MemoryUsagePrivateWorkingSetBytes: privateWs },
-      Storage: { ReadCountNormalized: rOps, ReadSizeBytes: rB, WriteCountNormalized: wOps, WriteSizeBytes: wB },
-    };
-  }
-
-  private processList(s: SystemRecord): ProcessDetailsDoc[] {
-    if (s.state === 'Stopped') return [];
-    return processesInGroups(this.pgids(s)).map((st) => {
-      const ms = readStatus(st.pid);
-      return {
-        ProcessId: st.pid, ImageName: st.comm, CreateTimestamp: new Date(startTimeMs(st)).toISOString(),
-        UserTime100ns: st.utime * TICK_100NS, KernelTime100ns: st.stime * TICK_100NS,
-        MemoryCommitBytes: ms?.rssAnonBytes ?? 0, MemoryWorkingSetPrivateBytes: ms?.rssAnonBytes ?? 0,
-        MemoryWorkingSetSharedBytes: ms?.rssSharedBytes ?? 0,
-      };
-    });
   }
 
   // ---- processes --------------------------------------------------------------------------------------------
@@ -606,53 +372,16 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const root = s.root!;
-    const argv = splitCommandLine(params.CommandLine ?? '');
-    const program = params.ApplicationName || argv[0];
-    if (!program) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'CommandLine is empty');
-    const docEnv = params.Environment ?? {};
-    const cwd = params.WorkingDirectory ? mapPath(root, params.WorkingDirectory, root) : root;
-    if (!cwd || !isDirectory(cwd)) {
-      throw new PlatformError(0x8007010b /* ERROR_DIRECTORY */, op, `working directory ${params.WorkingDirectory ?? ''} does not exist`);
-    }
-    const file = resolveProgram(root, cwd, program, docEnv, this.hostPath);
-    if (!file) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${program}: the system cannot find the file specified`);
-    const env: Record<string, string> = { ...docEnv };
-    const mappedPath = windowsPathEntries(docEnv).map((d) => mapPath(root, d, cwd)).filter((d): d is string => !!d && isDirectory(d));
-    env.PATH = [...mappedPath, this.hostPath].join(':');
-
-    const console = !!params.EmulateConsole;
-    const streams = {
-      stdin: !!params.CreateStdInPipe,
-      stdout: !!params.CreateStdOutPipe,
-      stderr: !!params.CreateStdErrPipe && !console,
-    };
-    const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
-    let spawnFile = file;
-    let spawnArgs = argv.slice(1);
-    // A container of a pod runs in the pod's network namespace (Container.Networking.Namespace); `ip netns exec`
-    // also shows /etc/netns/<ns>/resolv.conf (the endpoint's DNS settings) as /etc/resolv.conf. Both it and
-    // nsenter exec the program, so the pid stays the program's.
-    const nsGuid = (s.document.Container ?? s.document.HostedSystem?.Container)?.Networking?.Namespace;
-    const netns = nsGuid ? this.netnsOf(nsGuid) : undefined;
-    if (netns) {
-      spawnArgs = ['netns', 'exec', netns, spawnFile, ...spawnArgs];
-      spawnFile = 'ip';
-    }
-    if (s.holder) {
-      spawnArgs = [`--uts=/proc/${s.holder.pid}/ns/uts`, '--', spawnFile, ...spawnArgs];
-      spawnFile = 'nsenter';
-    }
-    // argv[0] is the program's own name only when it is spawned directly: a wrapper reads its argv[0] too
-    // (`ip` takes what follows the first two characters of its argv[0] as a command when that abbreviates one,
-    // so argv[0] "cat" turned `ip netns exec …` into `ip tunnel netns exec …`).
-    const child = spawn(spawnFile, spawnArgs, {
-      cwd, env, detached: true, ...(spawnFile === file ? { argv0: program } : {}),
+    const { file, args, cwd, env, argv0, streams, errTarget, console } = planLaunch(op, s, params, {
+      hostPath: this.hostPath, netns: this.netnsOf,
+    });
+    const child = spawn(file, args, {
+      cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
       stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget],
     });
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
-      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${program}: ${e.message}`)));
+      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
     });
     const pid = child.pid!;
     const st = readStat(pid);
@@ -668,7 +397,7 @@ export class ComputeEmulator {
       this.markExited(s, rec, exitCodeOf(code, signal), 0);
     });
     await this.save();
-    this.log(`process ${pid} created in ${s.id}: ${file}`);
+    this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
   }
 
@@ -787,22 +516,3 @@ export class ComputeEmulator {
   }
 }
 
-function pathExists(p: string): boolean {
-  try { statSync(p); return true; } catch { return false; }
-}
-
-/**
- * Makes a mapped directory (or single file) visible at its container path: the container's C:\ is a host
- * directory, so the mapping becomes a symlink inside it that replaces whatever the image had at that path (the
- * mount hides it on Windows too). ReadOnly is recorded but not enforced: the emulator is not a security boundary.
- */
-function materializeMapping(op: string, root: string, md: MappedDirectoryDoc): void {
-  if (!md.HostPath || !md.ContainerPath) return;
-  const target = mapPath(root, md.ContainerPath.replace(/\//g, '\\'), root);
-  if (!target || target === root || !target.startsWith(root + '/')) {
-    throw new PlatformError(HRESULT.E_INVALIDARG, op, `ContainerPath ${md.ContainerPath} cannot be mapped inside the container`);
-  }
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(dirname(target), { recursive: true });
-  symlinkSync(md.HostPath, target);
-}

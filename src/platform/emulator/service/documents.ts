@@ -1,0 +1,44 @@
+/** Parsing and validation of HCS documents as computecore does it: HCS_E_INVALID_JSON with the offending path. */
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { validate, type Schema } from '../../schema.js';
+import type { ProcessorDoc } from '../../hcs/schema/index.js';
+
+export function parseDoc<T>(schema: Schema<T>, op: string, text: unknown, emptyOk: boolean): T {
+  let doc: unknown = text;
+  if (typeof text === 'string') {
+    if (text.trim() === '') {
+      if (!emptyOk) throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, 'empty document');
+      doc = {};
+    } else {
+      try { doc = JSON.parse(text); } catch (e) {
+        throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `not valid JSON: ${(e as Error).message}`,
+          { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: (e as Error).message });
+      }
+    }
+  }
+  if (doc === undefined || doc === null) {
+    if (!emptyOk) throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, 'missing document');
+    doc = {};
+  }
+  const r = validate(schema, doc);
+  if (!r.ok) {
+    throw new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `${r.problem.path}: ${r.problem.message}`,
+      { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: `${r.problem.path}: ${r.problem.message}`, Path: r.problem.path });
+  }
+  return r.value;
+}
+
+export function invalid(op: string, path: string, message: string): PlatformError {
+  return new PlatformError(HRESULT.HCS_E_INVALID_JSON, op, `${path}: ${message}`,
+    { Error: HRESULT.HCS_E_INVALID_JSON | 0, ErrorMessage: `${path}: ${message}`, Path: path });
+}
+
+export function checkProcessor(op: string, p: ProcessorDoc | undefined, path: string): void {
+  if (!p) return;
+  const set = (['Count', 'Maximum', 'Weight'] as const).filter((k) => p[k] !== undefined && p[k] !== null && p[k] !== 0);
+  if (set.length > 1) throw invalid(op, path, `Processor ${set.join(', ')} are mutually exclusive`);
+  if (p.Maximum !== undefined && (p.Maximum < 0 || p.Maximum > 10000)) throw invalid(op, `${path}.Maximum`, 'must be within 0..10000');
+  if (p.Weight !== undefined && (p.Weight < 0 || p.Weight > 10000)) throw invalid(op, `${path}.Weight`, 'must be within 0..10000');
+  if (p.Count !== undefined && p.Count < 0) throw invalid(op, `${path}.Count`, 'must not be negative');
+}
+

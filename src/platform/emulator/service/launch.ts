@@ -1,0 +1,70 @@
+/**
+ * How a process of a compute system becomes a Linux process: the program is resolved against the container's
+ * C:\ (the writable layer directory) and its Windows PATH, then the host PATH; the working directory must exist;
+ * the process joins the pod's network namespace and the system's UTS namespace through wrappers that exec the
+ * program (so the pid stays the program's).
+ */
+import { PlatformError, HRESULT } from '../../hresult.js';
+import type { ProcessParametersDoc } from '../../hcs/schema/index.js';
+import { splitCommandLine } from '../../hcs/document/cmdline.js';
+import { mapPath, resolveProgram, isDirectory, windowsPathEntries } from './paths.js';
+import type { ProcRecord, SystemRecord } from './records.js';
+
+export interface LaunchPlan {
+  file: string;
+  args: string[];
+  /** argv[0] for the program when it is spawned directly (a wrapper reads its own argv[0]). */
+  argv0?: string;
+  cwd: string;
+  env: Record<string, string>;
+  streams: ProcRecord['streams'];
+  /** Where the child's stderr goes: its own pipe, merged into stdout (EmulateConsole), or nowhere. */
+  errTarget: 'pipe' | 'ignore';
+  console: boolean;
+}
+
+export interface LaunchContext {
+  hostPath: string;
+  /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
+  netns: (namespaceGuid: string) => string | undefined;
+}
+
+export function planLaunch(op: string, s: SystemRecord, params: ProcessParametersDoc, ctx: LaunchContext): LaunchPlan {
+  const root = s.root!;
+  const argv = splitCommandLine(params.CommandLine ?? '');
+  const program = params.ApplicationName || argv[0];
+  if (!program) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'CommandLine is empty');
+  const docEnv = params.Environment ?? {};
+  const cwd = params.WorkingDirectory ? mapPath(root, params.WorkingDirectory, root) : root;
+  if (!cwd || !isDirectory(cwd)) {
+    throw new PlatformError(0x8007010b /* ERROR_DIRECTORY */, op, `working directory ${params.WorkingDirectory ?? ''} does not exist`);
+  }
+  const file = resolveProgram(root, cwd, program, docEnv, ctx.hostPath);
+  if (!file) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${program}: the system cannot find the file specified`);
+  const env: Record<string, string> = { ...docEnv };
+  const mappedPath = windowsPathEntries(docEnv).map((d) => mapPath(root, d, cwd)).filter((d): d is string => !!d && isDirectory(d));
+  env.PATH = [...mappedPath, ctx.hostPath].join(':');
+
+  const console = !!params.EmulateConsole;
+  const streams = { stdin: !!params.CreateStdInPipe, stdout: !!params.CreateStdOutPipe, stderr: !!params.CreateStdErrPipe && !console };
+  const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
+  let spawnFile = file;
+  let spawnArgs = argv.slice(1);
+  // A container of a pod runs in the pod's network namespace (Container.Networking.Namespace); `ip netns exec`
+  // also shows /etc/netns/<ns>/resolv.conf (the endpoint's DNS settings) as /etc/resolv.conf. Both it and
+  // nsenter exec the program, so the pid stays the program's.
+  const nsGuid = (s.document.Container ?? s.document.HostedSystem?.Container)?.Networking?.Namespace;
+  const netns = nsGuid ? ctx.netns(nsGuid) : undefined;
+  if (netns) {
+    spawnArgs = ['netns', 'exec', netns, spawnFile, ...spawnArgs];
+    spawnFile = 'ip';
+  }
+  if (s.holder) {
+    spawnArgs = [`--uts=/proc/${s.holder.pid}/ns/uts`, '--', spawnFile, ...spawnArgs];
+    spawnFile = 'nsenter';
+  }
+  // argv[0] is the program's own name only when it is spawned directly: a wrapper reads its argv[0] too
+  // (`ip` takes what follows the first two characters of its argv[0] as a command when that abbreviates one,
+  // so argv[0] "cat" turned `ip netns exec …` into `ip tunnel netns exec …`).
+  return { file: spawnFile, args: spawnArgs, argv0: spawnFile === file ? program : undefined, cwd, env, streams, errTarget, console };
+}

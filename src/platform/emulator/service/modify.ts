@@ -1,0 +1,45 @@
+/** HcsModifyComputeSystem requests the emulator applies to a container's settings (memory, processor, mappings). */
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { validate } from '../../schema.js';
+import { Processor, MappedDirectory, type MappedDirectoryDoc, type ModifySettingRequestDoc } from '../../hcs/schema/index.js';
+import type { SystemRecord } from './records.js';
+import { invalid, checkProcessor } from './documents.js';
+import { pathExists, materializeMapping } from './mappings.js';
+
+export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
+  const c = s.document.Container ?? s.document.HostedSystem?.Container;
+  if (!c) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'only container settings can be modified');
+  const path = (req.ResourcePath ?? '').replace(/^\/+/, '');
+  switch (path) {
+    case 'Container/Memory/SizeInMB': {
+      if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
+      c.Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
+      break;
+    }
+    case 'Container/Processor': {
+      const r = validate(Processor, req.Settings);
+      if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
+      checkProcessor(op, r.value, 'Settings');
+      c.Processor = r.value;
+      break;
+    }
+    case 'Container/MappedDirectories': {
+      const r = validate(MappedDirectory, req.Settings);
+      if (!r.ok) throw invalid(op, 'Settings', r.problem.message);
+      const md: MappedDirectoryDoc = r.value;
+      const list = c.MappedDirectories ?? (c.MappedDirectories = []);
+      if (req.RequestType === 'Add') {
+        if (md.HostPath && !pathExists(md.HostPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${md.HostPath} does not exist`);
+        if (s.state === 'Running' && s.root) materializeMapping(op, s.root, md);
+        list.push(md);
+      } else if (req.RequestType === 'Remove') {
+        const i = list.findIndex((x) => x.ContainerPath === md.ContainerPath);
+        if (i < 0) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `${md.ContainerPath ?? ''} is not mapped`);
+        list.splice(i, 1);
+      } else throw new PlatformError(HRESULT.E_INVALIDARG, op, `RequestType ${req.RequestType ?? ''} not supported for ${path}`);
+      break;
+    }
+    default:
+      throw new PlatformError(HRESULT.E_INVALIDARG, op, `ResourcePath ${req.ResourcePath ?? '(none)'} is not supported by the emulator`);
+  }
+}

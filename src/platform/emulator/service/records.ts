@@ -1,0 +1,30 @@
+/** Persisted records of the compute emulator: one per compute system, with its processes. */
+import type { ComputeSystemDoc, StateDoc, ExitTypeDoc } from '../../hcs/schema/index.js';
+
+export interface ProcRecord {
+  pid: number;
+  startTicks: number;
+  commandLine: string;
+  exited: boolean;
+  exitCode?: number;
+  lastWaitResult?: number;
+  streams: { stdin: boolean; stdout: boolean; stderr: boolean };
+}
+
+export interface SystemRecord {
+  id: string;
+  document: ComputeSystemDoc;
+  state: StateDoc;
+  exitType?: ExitTypeDoc;
+  root?: string;
+  hostName?: string;
+  holder?: { pid: number; startTicks: number };
+  createdAt: string;
+  startedAt?: string;
+  shuttingDown?: boolean;
+  processes: ProcRecord[];
+  /** Accounting of CPU / IO per pid ever seen, so statistics stay monotonic after processes exit. */
+  acct?: Record<string, { u: number; k: number; rOps: number; wOps: number; rB: number; wB: number }>;
+  peakCommit?: number;
+}
+

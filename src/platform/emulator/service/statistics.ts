@@ -1,0 +1,57 @@
+/**
+ * Statistics and process lists of a compute system from /proc, accounted like a job object: per process (pid +
+ * start time) the highest CPU / IO counters ever sampled, so totals stay monotonic after processes exit.
+ */
+import type { StatisticsDoc, ProcessDetailsDoc } from '../../hcs/schema/index.js';
+import { processesInGroups, startTimeMs, readStatus, readIo, TICK_100NS } from './procfs.js';
+import type { SystemRecord } from './records.js';
+
+export function statistics(s: SystemRecord, pgids: Set<number>): StatisticsDoc {
+  const now = Date.now();
+  const acct = s.acct ?? (s.acct = {});
+  let commit = 0;
+  let privateWs = 0;
+  if (s.state !== 'Stopped') {
+    for (const st of processesInGroups(pgids)) {
+      const k = `${st.pid}:${st.starttime}`;
+      const io = readIo(st.pid);
+      const prev = acct[k] ?? { u: 0, k: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 };
+      acct[k] = {
+        u: Math.max(prev.u, st.utime), k: Math.max(prev.k, st.stime),
+        rOps: Math.max(prev.rOps, io?.readOps ?? 0), wOps: Math.max(prev.wOps, io?.writeOps ?? 0),
+        rB: Math.max(prev.rB, io?.readBytes ?? 0), wB: Math.max(prev.wB, io?.writeBytes ?? 0),
+      };
+      const ms = readStatus(st.pid);
+      commit += ms?.rssAnonBytes ?? 0;
+      privateWs += ms?.rssAnonBytes ?? 0;
+    }
+  }
+  // Per process (pid + start time) the highest CPU / IO counters ever sampled; processes that exited keep their
+  // last sample, so the totals are monotonic like a job object's accounting (time after the last sample is lost).
+  let user = 0, kernel = 0, rOps = 0, wOps = 0, rB = 0, wB = 0;
+  for (const a of Object.values(acct)) { user += a.u ?? 0; kernel += a.k ?? 0; rOps += a.rOps; wOps += a.wOps; rB += a.rB; wB += a.wB; }
+  const cpu = user + kernel;
+  s.peakCommit = Math.max(s.peakCommit ?? 0, commit);
+  const started = s.startedAt ? Date.parse(s.startedAt) : Date.parse(s.createdAt);
+  return {
+    Timestamp: new Date(now).toISOString(),
+    ContainerStartTime: new Date(started).toISOString(),
+    Uptime100ns: Math.max(0, (now - started) * 10_000),
+    Processor: { TotalRuntime100ns: cpu * TICK_100NS, RuntimeUser100ns: user * TICK_100NS, RuntimeKernel100ns: kernel * TICK_100NS },
+    Memory: { MemoryUsageCommitBytes: commit, MemoryUsageCommitPeakBytes: s.peakCommit, MemoryUsagePrivateWorkingSetBytes: privateWs },
+    Storage: { ReadCountNormalized: rOps, ReadSizeBytes: rB, WriteCountNormalized: wOps, WriteSizeBytes: wB },
+  };
+}
+
+export function processList(s: SystemRecord, pgids: Set<number>): ProcessDetailsDoc[] {
+  if (s.state === 'Stopped') return [];
+  return processesInGroups(pgids).map((st) => {
+    const ms = readStatus(st.pid);
+    return {
+      ProcessId: st.pid, ImageName: st.comm, CreateTimestamp: new Date(startTimeMs(st)).toISOString(),
+      UserTime100ns: st.utime * TICK_100NS, KernelTime100ns: st.stime * TICK_100NS,
+      MemoryCommitBytes: ms?.rssAnonBytes ?? 0, MemoryWorkingSetPrivateBytes: ms?.rssAnonBytes ?? 0,
+      MemoryWorkingSetSharedBytes: ms?.rssSharedBytes ?? 0,
+    };
+  });
+}
