@@ -13,11 +13,11 @@
  */
 import { win32 } from 'node:path';
 import type { Action, Plan } from './actions.js';
-import { readParams, type Facts } from './input.js';
-import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, layout, mainJs, pipeName } from './layout.js';
+import { readParams, service, type Facts } from './input.js';
+import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, layout, mainJs } from './layout.js';
 import { nodeConfigYaml } from './config-doc.js';
 import { eksKubeletExtraArgs } from './kubelet.js';
-import { isRunning, nodeFor, preflight, registerService, startAndWait } from './steps.js';
+import { isRunning, nodeFor, preflight, registerService, startAndWait, stopAndWait } from './steps.js';
 
 export const EKS_BOOTSTRAP = 'C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1';
 export const EKS_CNI_CONF_DIR = 'C:\\ProgramData\\Amazon\\EKS\\cni\\config';
@@ -65,12 +65,10 @@ export function eksPlan(raw: Record<string, unknown>, facts: Facts): Plan {
     { kind: 'file.write', path: l.configFile, content: nodeConfigYaml({ endpoint: p.endpoint, root: p.dataDir, cniConfDir: p.cniConfDir, cniBinDirs: [p.cniBinDir] }, 'deploy/eks/Start-WincriEKSBootstrap.ps1') },
     ...registerService({ name: p.serviceName, node, configFile: l.configFile, serviceHost: p.serviceHost, l }, facts),
   );
-  if (isRunning(facts, p.serviceName)) {
-    actions.push({ kind: 'service.restart', name: p.serviceName }, { kind: 'service.wait', name: p.serviceName, status: 'Running', timeoutSeconds: p.timeoutSeconds });
-    actions.push({ kind: 'pipe.wait', pipe: pipeName(p.endpoint), timeoutSeconds: p.timeoutSeconds });
-  } else {
-    actions.push(...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds));
-  }
+  // A running daemon (the AMI bake started it) restarts to read the EKS configuration; containers keep running.
+  const dependents = isRunning(facts, p.serviceName) ? service(facts, p.serviceName).dependents : [];
+  if (isRunning(facts, p.serviceName)) actions.push(...stopAndWait(p.serviceName, dependents, p.timeoutSeconds));
+  actions.push(...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds, dependents));
   for (const tar of facts.seedImages) {
     actions.push({ kind: 'exec', file: node, args: [mainJs(l.current), 'images', 'import', '--endpoint', p.endpoint, tar], why: 'pre-seed an image so the first pods need no pull' });
   }

@@ -9,6 +9,8 @@ export interface ServiceFacts {
   status?: string;
   /** Registry ImagePath (the service's command line). */
   imagePath?: string;
+  /** Running services that depend on this one (they must stop before it can, e.g. kubelet). */
+  dependents: string[];
 }
 
 export interface Facts {
@@ -50,16 +52,11 @@ export function readFacts(f: Obj): Facts {
         exists: s.exists,
         status: typeof s.status === 'string' ? s.status : undefined,
         imagePath: typeof s.imagePath === 'string' ? s.imagePath : undefined,
+        dependents: s.dependents === undefined || s.dependents === null ? [] : strList(s.dependents, `facts.services.${name}.dependents`),
       };
     }
   }
-  const strs = (k: string): string[] => {
-    const v = f[k];
-    if (v === undefined || v === null) return [];
-    if (typeof v === 'string') return [v]; // ConvertTo-Json turns a one-element array into a scalar
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InputError(`facts.${k} must be a list of strings`);
-    return v as string[];
-  };
+  const strs = (k: string): string[] => (f[k] === undefined || f[k] === null ? [] : strList(f[k], `facts.${k}`));
   const optStr = (k: string) => (typeof f[k] === 'string' && f[k] !== '' ? (f[k] as string) : undefined);
   return {
     services, configExists: f.configExists === true, currentTarget: optStr('currentTarget'), versions: strs('versions'),
@@ -67,8 +64,15 @@ export function readFacts(f: Obj): Facts {
   };
 }
 
+/** A list of strings; a lone string is a list of one (ConvertTo-Json may flatten a one-element array). */
+function strList(v: unknown, where: string): string[] {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InputError(`${where} must be a list of strings`);
+  return v as string[];
+}
+
 export function service(f: Facts, name: string): ServiceFacts {
-  return f.services[name.toLowerCase()] ?? { exists: false };
+  return f.services[name.toLowerCase()] ?? { exists: false, dependents: [] };
 }
 
 /** Reads params against defaults: unknown keys and wrong types are refused, so a typo never passes silently. */

@@ -10,7 +10,7 @@ import { readParams, service, type Facts } from './input.js';
 import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, checkVersion, layout, versionDir } from './layout.js';
 import { nodeConfigYaml } from './config-doc.js';
 import { kubeletCommandLine } from './kubelet.js';
-import { isRunning, nodeFor, preflight, registerService, stageRelease, startAndWait } from './steps.js';
+import { isRunning, nodeFor, preflight, registerService, stageRelease, startAndWait, stopAndWait } from './steps.js';
 
 export const INSTALL_DEFAULTS = {
   source: '',
@@ -39,9 +39,10 @@ export function installPlan(raw: Record<string, unknown>, facts: Facts): Plan {
   const actions: Action[] = [...preflight(check), ...stageRelease(l, p.source, version, p.nodePath, facts)];
 
   // The junction must not move under a running daemon: stop it first (containers keep running).
+  const dependents = isRunning(facts, p.serviceName) ? service(facts, p.serviceName).dependents : [];
   if (isRunning(facts, p.serviceName)) {
     actions.push({ kind: 'note', message: `service ${p.serviceName} is running: it is stopped for the switch; containers keep running` });
-    actions.push({ kind: 'service.stop', name: p.serviceName }, { kind: 'service.wait', name: p.serviceName, status: 'Stopped', timeoutSeconds: p.timeoutSeconds });
+    actions.push(...stopAndWait(p.serviceName, dependents, p.timeoutSeconds));
   }
   actions.push({ kind: 'link.set', path: l.current, target: versionDir(l, version) });
 
@@ -60,7 +61,8 @@ export function installPlan(raw: Record<string, unknown>, facts: Facts): Plan {
   }
 
   actions.push(...registerService({ name: p.serviceName, node, configFile: l.configFile, serviceHost: p.serviceHost, l }, facts));
-  if (p.start) actions.push(...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds));
+  if (p.start) actions.push(...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds, dependents));
+  else if (dependents.length) actions.push({ kind: 'note', message: `not started (-NoStart): ${dependents.join(', ')} stay stopped until ${p.serviceName} runs` });
   if (p.configureKubelet) actions.push(...kubeletActions(p, facts));
   return { operation: 'install', actions };
 }

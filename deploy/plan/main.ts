@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Plan } from './actions.js';
 import type { Facts } from './input.js';
 import { parseInput } from './input.js';
-import { formatPlan } from './format.js';
+import { formatAction, formatPlan } from './format.js';
 import { installPlan } from './install.js';
 import { upgradePlan } from './upgrade.js';
 import { uninstallPlan } from './uninstall.js';
@@ -34,7 +34,9 @@ export function runPlanner(argv: string[]): { code: number; output: string } {
   try {
     const { params, facts } = parseInput(readFileSync(flags.input, 'utf8'));
     const plan = planner(params, facts);
-    const text = flags.format === 'text' ? formatPlan(plan) : JSON.stringify(plan, null, 1) + '\n';
+    // JSON carries each action's ACTION line too: the executor prints exactly what the text format shows.
+    const text = flags.format === 'text' ? formatPlan(plan)
+      : JSON.stringify({ ...plan, display: plan.actions.map(formatAction), rollbackDisplay: (plan.rollback ?? []).map(formatAction) }, null, 1) + '\n';
     if (flags.out) { writeFileSync(flags.out, text); return { code: 0, output: '' }; }
     return { code: 0, output: text };
   } catch (e) {

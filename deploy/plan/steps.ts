@@ -60,11 +60,25 @@ export function registerService(s: ServiceSettings, facts: Facts): Action[] {
   return out;
 }
 
-export function startAndWait(name: string, endpoint: string, timeoutSeconds: number): Action[] {
+/** Start the daemon, wait until it serves, then start again what depended on it (kubelet). */
+export function startAndWait(name: string, endpoint: string, timeoutSeconds: number, dependents: string[] = []): Action[] {
   return [
     { kind: 'service.start', name },
     { kind: 'service.wait', name, status: 'Running', timeoutSeconds },
     { kind: 'pipe.wait', pipe: pipeName(endpoint), timeoutSeconds },
+    ...dependents.map((d): Action => ({ kind: 'service.start', name: d })),
+  ];
+}
+
+/**
+ * Stop the daemon. SCM refuses to stop a service whose dependents run, so running dependents (kubelet, which
+ * install makes depend on wincri) stop first; pods keep running while kubelet is down.
+ */
+export function stopAndWait(name: string, dependents: string[], timeoutSeconds: number): Action[] {
+  return [
+    ...dependents.flatMap((d): Action[] => [{ kind: 'service.stop', name: d }, { kind: 'service.wait', name: d, status: 'Stopped', timeoutSeconds }]),
+    { kind: 'service.stop', name },
+    { kind: 'service.wait', name, status: 'Stopped', timeoutSeconds },
   ];
 }
 

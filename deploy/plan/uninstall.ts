@@ -7,7 +7,7 @@ import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
 import { DEFAULT_DATA_DIR, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE } from './layout.js';
 import { kubeletCommandLine } from './kubelet.js';
-import { isRunning } from './steps.js';
+import { isRunning, stopAndWait } from './steps.js';
 
 export const UNINSTALL_DEFAULTS = {
   installDir: DEFAULT_INSTALL_DIR,
@@ -33,10 +33,13 @@ export function uninstallPlan(raw: Record<string, unknown>, facts: Facts): Plan 
     actions.push({ kind: 'note', message: `kubelet service ${p.kubeletServiceName} not found: nothing to restore` });
   }
   if (service(facts, p.serviceName).exists) {
-    if (isRunning(facts, p.serviceName)) {
-      actions.push({ kind: 'service.stop', name: p.serviceName }, { kind: 'service.wait', name: p.serviceName, status: 'Stopped', timeoutSeconds: p.timeoutSeconds });
-    }
+    const dependents = isRunning(facts, p.serviceName) ? service(facts, p.serviceName).dependents : [];
+    if (isRunning(facts, p.serviceName)) actions.push(...stopAndWait(p.serviceName, dependents, p.timeoutSeconds));
     actions.push({ kind: 'service.delete', name: p.serviceName });
+    // A restored kubelet goes back to its own runtime; an unrestored one would only fail against a missing pipe.
+    if (p.restoreKubelet && k.exists) {
+      for (const d of dependents.filter((x) => x.toLowerCase() === p.kubeletServiceName.toLowerCase())) actions.push({ kind: 'service.start', name: d });
+    }
   } else {
     actions.push({ kind: 'note', message: `service ${p.serviceName} is not installed` });
   }

@@ -13,7 +13,7 @@ import { VERSION } from '../../src/version.js';
 import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
 import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, checkVersion, layout, versionDir } from './layout.js';
-import { currentVersion, startAndWait, stageRelease, versionOfCommandLine } from './steps.js';
+import { currentVersion, isRunning, startAndWait, stageRelease, stopAndWait, versionOfCommandLine } from './steps.js';
 
 export const UPGRADE_DEFAULTS = {
   source: '',
@@ -45,17 +45,18 @@ export function upgradePlan(raw: Record<string, unknown>, facts: Facts): Plan {
   }
   actions.push(...stageRelease(l, p.source, version, p.nodePath, facts));
   actions.push({ kind: 'note', message: 'containers keep running: only the daemon process restarts (HCS compute systems and the IO keeper are separate)' });
+  const dependents = isRunning(facts, p.serviceName) ? service(facts, p.serviceName).dependents : [];
   const rollbackFrom = actions.length;
   actions.push(
-    { kind: 'service.stop', name: p.serviceName },
-    { kind: 'service.wait', name: p.serviceName, status: 'Stopped', timeoutSeconds: p.timeoutSeconds },
+    ...stopAndWait(p.serviceName, dependents, p.timeoutSeconds),
     { kind: 'link.set', path: l.current, target: versionDir(l, version) },
-    ...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds),
+    ...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds, dependents),
   );
   const rollback: Action[] = [
     { kind: 'service.stop', name: p.serviceName },
+    { kind: 'service.wait', name: p.serviceName, status: 'Stopped', timeoutSeconds: p.timeoutSeconds },
     { kind: 'link.set', path: l.current, target: versionDir(l, previous) },
-    ...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds),
+    ...startAndWait(p.serviceName, p.endpoint, p.timeoutSeconds, dependents),
   ];
 
   const keeper = versionOfCommandLine(l, facts.keeperCommandLine);
