@@ -45,9 +45,10 @@ export const EKS_DEFAULTS = {
   endpoint: DEFAULT_ENDPOINT,
   timeoutSeconds: 120,
   disableContainerd: false,
-  kubeletServiceName: 'kubelet',
-  containerdServiceName: 'containerd',
 };
+/** The AMI's service names (the script observes these two). */
+export const EKS_KUBELET = 'kubelet';
+export const EKS_CONTAINERD = 'containerd';
 
 export function eksPlan(raw: Record<string, unknown>, facts: Facts): Plan {
   const p = readParams(raw, EKS_DEFAULTS, ['clusterName']);
@@ -74,11 +75,11 @@ export function eksPlan(raw: Record<string, unknown>, facts: Facts): Plan {
   }
 
   actions.push({ kind: 'script.run', path: p.bootstrapScript, params: bootstrapParams(p) });
-  actions.push({ kind: 'service.depend.edit', name: p.kubeletServiceName, add: [p.serviceName], remove: p.disableContainerd ? [p.containerdServiceName] : [] });
+  actions.push({ kind: 'service.depend.edit', name: EKS_KUBELET, add: [p.serviceName], remove: p.disableContainerd ? [EKS_CONTAINERD] : [] });
   if (p.disableContainerd) {
     actions.push(
-      { kind: 'service.stop', name: p.containerdServiceName },
-      { kind: 'service.startup', name: p.containerdServiceName, start: 'disabled' },
+      { kind: 'service.stop', name: EKS_CONTAINERD },
+      { kind: 'service.startup', name: EKS_CONTAINERD, start: 'disabled' },
     );
   }
   return { operation: 'eks', actions };

@@ -249,7 +249,9 @@ function Invoke-WincriAction {
       }
     }
     'service.startup' {
-      $startup = switch ($a.start) { 'auto' { 'Automatic' } 'demand' { 'Manual' } default { 'Disabled' } }
+      $startup = 'Disabled'
+      if ($a.start -eq 'auto') { $startup = 'Automatic' }
+      if ($a.start -eq 'demand') { $startup = 'Manual' }
       Set-Service -Name $a.name -StartupType $startup
     }
     'service.start' {
@@ -292,4 +294,4 @@ function Invoke-WincriAction {
   }
 }
 
-Export-ModuleMember -Function Get-WincriFacts, Resolve-WincriNode, Invoke-WincriPlanner, Invoke-WincriPlan, Invoke-WincriAction
+Export-ModuleMember -Function @('Get-WincriFacts', 'Resolve-WincriNode', 'Invoke-WincriPlanner', 'Invoke-WincriPlan', 'Invoke-WincriAction')
