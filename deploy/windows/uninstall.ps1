@@ -1,43 +1,42 @@
 <#
 .SYNOPSIS
-  Stops and removes the wincri Windows service. Containers keep running in HCS (they are created with
-  ShouldTerminateOnLastHandleClosed=false); pass -RemoveData to also delete <DataDir> (state, logs, layers) —
-  only after the node has been drained.
+  Stops and removes the wincri Windows service. Containers keep running in HCS.
 
 .DESCRIPTION
-  NOT YET RUN ON REAL WINDOWS. With -RestoreKubelet the --container-runtime-endpoint / --image-service-endpoint
-  flags added by install.ps1 are removed from the kubelet service again.
+  NOT YET RUN ON REAL WINDOWS. -RestoreKubelet removes the endpoint flags install.ps1 added to kubelet's
+  command line and kubelet's dependency on wincri, and starts kubelet again (on its previous runtime).
+  -RemoveData deletes <DataDir> (state, images, logs) and -RemoveBinaries <InstallDir>: only on a drained node
+  after a reboot (the IO keeper holds container stdio and its release's files while it runs; the planner refuses
+  while it runs).
+
+.EXAMPLE
+  .\deploy\windows\uninstall.ps1 -RestoreKubelet -DryRun
 #>
-[CmdletBinding()]
+[CmdletBinding(SupportsShouldProcess = $true)]
 param(
-  [string]$ServiceName = 'wincri',
+  [string]$InstallDir = "$env:ProgramFiles\wincri",
   [string]$DataDir = "$env:ProgramData\wincri",
-  [switch]$RemoveData,
+  [string]$NodePath = '',
+  [string]$ServiceName = 'wincri',
   [switch]$RestoreKubelet,
-  [string]$KubeletServiceName = 'kubelet'
+  [string]$KubeletServiceName = 'kubelet',
+  [switch]$RemoveData,
+  [switch]$RemoveBinaries,
+  [int]$TimeoutSeconds = 60,
+  [switch]$DryRun
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'WincriDeploy.psm1') -Force
 
-if ($RestoreKubelet) {
-  $key = "HKLM:\SYSTEM\CurrentControlSet\Services\$KubeletServiceName"
-  if (Test-Path $key) {
-    $image = (Get-ItemProperty $key).ImagePath
-    $image = $image -replace '\s--container-runtime-endpoint(=|\s+)\S+', '' -replace '\s--image-service-endpoint(=|\s+)\S+', ''
-    Set-ItemProperty $key -Name ImagePath -Value $image
-    & sc.exe config $KubeletServiceName depend= / | Out-Null
-  }
+# The planner of the installed release (this script may be that release's own copy).
+$release = Join-Path $InstallDir 'current'
+if (-not (Test-Path -LiteralPath (Join-Path $release 'dist\deploy\plan\main.js'))) { $release = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).Path }
+$node = Resolve-WincriNode -NodePath $NodePath -ReleaseDir $release
+$facts = Get-WincriFacts -ServiceNames @($ServiceName, $KubeletServiceName) -InstallDir $InstallDir -DataDir $DataDir -ReleaseDir $release
+$params = @{
+  installDir = $InstallDir; dataDir = $DataDir; serviceName = $ServiceName; restoreKubelet = [bool]$RestoreKubelet
+  kubeletServiceName = $KubeletServiceName; removeData = [bool]$RemoveData; removeBinaries = [bool]$RemoveBinaries
+  timeoutSeconds = $TimeoutSeconds
 }
-
-$svc = Get-Service $ServiceName -ErrorAction SilentlyContinue
-if ($svc) {
-  if ($svc.Status -ne 'Stopped') { Stop-Service $ServiceName -Force }
-  & sc.exe delete $ServiceName | Out-Null
-  Write-Host "service $ServiceName removed"
-} else {
-  Write-Host "service $ServiceName not installed"
-}
-
-if ($RemoveData -and (Test-Path $DataDir)) {
-  Remove-Item -Recurse -Force $DataDir
-  Write-Host "removed $DataDir"
-}
+$plan = Invoke-WincriPlanner -Node $node -ReleaseDir $release -Operation 'uninstall' -Params $params -Facts $facts
+Invoke-WincriPlan -Plan $plan -DryRun:($DryRun -or $WhatIfPreference)
