@@ -22,6 +22,7 @@ const ALLOWED: Record<string, string[]> = {
   network: ['util', 'config', 'platform', 'runtime/errors'],
   runtime: ['util', 'platform', 'runtime', 'network'],
   cri: ['util', 'config', 'runtime', 'images', 'platform', 'cri'],
+  'daemon/h2': ['util'],
   daemon: ['*'],
   cli: ['*'],
   version: [],
@@ -32,6 +33,7 @@ function moduleOf(file: string): string {
   if (rel.startsWith('platform/emulator/')) return 'platform/emulator';
   if (rel.startsWith('platform/windows/')) return 'platform/windows';
   if (rel === 'runtime/errors.ts') return 'runtime/errors';
+  if (rel.startsWith('daemon/h2/')) return 'daemon/h2';
   const top = rel.split('/')[0]!;
   return top.replace(/\.ts$/, '');
 }
