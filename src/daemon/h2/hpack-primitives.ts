@@ -1,6 +1,6 @@
 /** HPACK integer and string literal representations (RFC 7541 §5.1, §5.2). */
 import { H2ProtocolError } from './errors.js';
-import { huffmanDecode, huffmanEncode, huffmanLength } from './huffman.js';
+import { huffmanDecode, huffmanEncode } from './huffman.js';
 
 /** A read position in a header block. */
 export interface Cursor { buf: Buffer; pos: number }
@@ -43,10 +43,10 @@ export function readString(c: Cursor): string {
   return (huffman ? huffmanDecode(raw) : raw).toString('latin1');
 }
 
-/** Writes a string literal; with `huffman`, Huffman-coded when that is shorter. */
+/** Writes a string literal, Huffman-coded or as plain octets (the RFC 7541 examples code every string). */
 export function writeString(out: number[], s: string, huffman: boolean): void {
   const raw = Buffer.from(s, 'latin1');
-  if (huffman && huffmanLength(raw) < raw.length) {
+  if (huffman) {
     const h = huffmanEncode(raw);
     writeInt(out, 0x80, 7, h.length);
     for (const b of h) out.push(b);
