@@ -14,6 +14,7 @@ const log = logger('listener/h2');
 
 export class FilteredSocket extends Duplex {
   readonly authority = new AuthorityFilter();
+  private announced = false;
 
   constructor(private readonly sock: net.Socket) {
     super({ allowHalfOpen: true });
@@ -34,6 +35,10 @@ export class FilteredSocket extends Duplex {
       log.warn('closing a connection that sent malformed HTTP/2', { error: e });
       this.destroy();
       return;
+    }
+    if (!this.announced && this.authority.rewrites > 0) {
+      this.announced = true;
+      log.debug('client sends a path as :authority; rewriting its header blocks', { authority: this.authority.originalAuthority });
     }
     let more = true;
     for (const b of out) more = this.push(b) && more;
