@@ -1,11 +1,15 @@
 // Installs what the tests need on a fresh Debian machine (idempotent). Run by test/run.mjs.
 import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 const need = [['ip', 'iproute2'], ['unshare', 'util-linux'], ['gcc', 'gcc'],
   // image pull tests: a real distribution registry, bcrypt htpasswd, test CA
   ['docker-registry', 'docker-registry'], ['htpasswd', 'apache2-utils'], ['openssl', 'openssl'],
   // pod networking on the emulator (as root): nftables for NAT / port mappings, nc for in-pod servers
-  ['nft', 'nftables'], ['nc', 'netcat-openbsd']];
+  ['nft', 'nftables'], ['nc', 'netcat-openbsd'],
+  // a real grpc-go < 1.57 CRI client (sends the socket path as :authority, like kubelet <= 1.28): Go + Debian's grpc-go
+  ['go', 'golang-go'], ['/usr/share/gocode/src/google.golang.org/grpc/clientconn.go', 'golang-google-grpc-dev']];
 const missing = need.filter(([bin]) => {
+  if (bin.startsWith('/')) return !existsSync(bin);
   try { execSync(`command -v ${bin}`, { stdio: 'ignore', shell: '/bin/sh' }); return false; } catch { return true; }
 }).map(([, pkg]) => pkg);
 if (missing.length > 0) {
