@@ -34,10 +34,12 @@ import { VERSION } from '../version.js';
 
 const log = logger('daemon');
 
-export async function createPlatform(cfg: Config): Promise<Platform> {
+/** `spawnService: false` (wincri doctor) only connects to a running emulator service, never starts one. */
+export async function createPlatform(cfg: Config, opts: { spawnService?: boolean } = {}): Promise<Platform> {
   if (cfg.backend === 'windows') return createWindowsPlatform();
   return createEmulatorPlatform({
     stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
+    spawnService: opts.spawnService, ...(opts.spawnService === false ? { connectTimeoutMs: 3000 } : {}),
   });
 }
 
