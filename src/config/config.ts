@@ -186,7 +186,7 @@ export function parseRegistries(v: unknown, p: Problems): Record<string, Registr
         case 'auth': {
           if (!isMapping(x)) { p.add([...at, k], `expected a mapping { username, password }, got ${describe(x)}`); break; }
           for (const f of Object.keys(x)) if (f !== 'username' && f !== 'password') p.add([...at, k, f], 'unknown key');
-          for (const f of ['username', 'password'] as const) if (typeof x[f] !== 'string') p.add([...at, k, f], `expected a string, got ${describe(x[f] ?? null)}`);
+          for (const f of ['username', 'password'] as const) if (typeof x[f] !== 'string') p.add([...at, k, f], x[f] === undefined ? 'missing (expected a string)' : `expected a string, got ${describe(x[f])}`);
           if (typeof x.username === 'string' && typeof x.password === 'string') h.auth = { username: x.username, password: x.password };
           break;
         }
