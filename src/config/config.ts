@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { Problems, mergeInto, isMapping, describe } from './check.js';
+import { schemaOf } from './schema.js';
 
 export interface Config {
   /** CRI endpoint: unix:///path (Linux) or npipe:////./pipe/name (Windows). */
@@ -102,114 +104,115 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
   };
 }
 
-export const CONFIG_COMMENTS: Record<string, string> = {
-  endpoint: 'CRI endpoint kubelet and crictl connect to (unix:///path or npipe:////./pipe/name)',
-  root: 'directory holding all state: images, containers, default log directory, emulator state',
-  backend: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)',
-  stateDir: 'emulator service state; empty means <root>/emulator',
-  cni: 'pod networking: CNI conf dir (empty: <root>/cni/conf), plugin dirs (empty: the package\'s cni/bin), per-call timeout',
-  registries: 'per registry host[:port]: { mirrors: [http(s)://host:port, …], insecure: bool, ca: FILE, cert: FILE, key: FILE, auth: { username, password } }',
-};
-
-export class ConfigError extends Error {}
-
-type Obj = Record<string, unknown>;
-
-/** Deep-merge `src` into `dst`, rejecting unknown keys and wrong types (so typos don't pass silently). */
-function merge(dst: Obj, src: Obj, path: string): void {
-  for (const [k, v] of Object.entries(src)) {
-    const p = path ? `${path}.${k}` : k;
-    if (!(k in dst)) throw new ConfigError(`unknown configuration key "${p}"`);
-    const cur = dst[k];
-    if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`"${p}" must be a mapping`);
-      merge(cur as Obj, v as Obj, p);
-    } else if (Array.isArray(cur)) {
-      if (!Array.isArray(v) || v.some((x) => typeof x !== typeof (cur[0] ?? ''))) throw new ConfigError(`"${p}" must be a list of ${typeof (cur[0] ?? '')}`);
-      dst[k] = v;
-    } else {
-      if (typeof v !== typeof cur) throw new ConfigError(`"${p}" must be a ${typeof cur}, got ${JSON.stringify(v)}`);
-      dst[k] = v;
-    }
+export class ConfigError extends Error {
+  /** Every problem found, one per line of the message, each starting with the key's path. */
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
+    this.problems = list;
   }
 }
 
 export interface ConfigOverrides { endpoint?: string; root?: string; backend?: string; logLevel?: string }
 
-export function loadConfig(file?: string, overrides: ConfigOverrides = {}): Config {
-  const cfg = defaults();
-  if (file) {
-    let doc: unknown;
-    try {
-      doc = YAML.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new ConfigError(`cannot read config ${file}: ${(e as Error).message}`);
-    }
-    if (doc !== null && doc !== undefined) {
-      if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${file} must be a YAML mapping`);
-      const { registries, ...rest } = doc as Obj;
-      merge(cfg as unknown as Obj, rest, '');
-      if (registries !== undefined && registries !== null) cfg.registries = parseRegistries(registries);
-    }
+/** Reads and parses a YAML file ('-' = standard input) into a document; syntax errors carry line and column. */
+export function readConfigDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${file}: ${(e as Error).message}`);
   }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (cfg as unknown as Obj)[k] = v;
-  return validateConfig(cfg);
+  return parseConfigText(text, file === '-' ? '<stdin>' : file);
 }
 
+export function parseConfigText(text: string, name: string): unknown {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${name}: ${e.message.split('\n')[0]}`));
+  return doc.toJS();
+}
+
+/** Builds a configuration from a parsed document (null = empty file): defaults, the document, overrides. */
+export function configFromDocument(doc: unknown, overrides: ConfigOverrides = {}): Config {
+  const cfg = defaults();
+  const p = new Problems();
+  if (doc !== null && doc !== undefined) {
+    if (!isMapping(doc)) throw new ConfigError(`(document): expected a mapping of keys, got ${describe(doc)}`);
+    const { registries, ...rest } = doc;
+    mergeInto(cfg as unknown as Record<string, unknown>, rest, [], p);
+    if (registries !== undefined && registries !== null) cfg.registries = parseRegistries(registries, p);
+  }
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
+  if (p.ok) validateConfig(cfg, p);
+  if (!p.ok) throw new ConfigError(p.list);
+  return cfg;
+}
+
+export function loadConfig(file?: string, overrides: ConfigOverrides = {}): Config {
+  return configFromDocument(file ? readConfigDocument(file) : null, overrides);
+}
+
+const HOST_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:[0-9]+)?$/;
+const MIRROR_RE = /^https?:\/\/[^/\s]+(\/\S*)?$/;
+
 /** Validates the free-form `registries:` mapping (host keys are the operator's; the fields are fixed). */
-export function parseRegistries(v: unknown): Record<string, RegistryHostConfig> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError('"registries" must be a mapping of host[:port] to settings');
+export function parseRegistries(v: unknown, p: Problems): Record<string, RegistryHostConfig> {
   const out: Record<string, RegistryHostConfig> = {};
-  for (const [host, raw] of Object.entries(v as Obj)) {
-    const p = `registries.${host}`;
-    if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:[0-9]+)?$/.test(host)) throw new ConfigError(`"${p}": the key must be a registry host[:port]`);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`"${p}" must be a mapping`);
+  if (!isMapping(v)) { p.add(['registries'], `expected a mapping of host[:port] to settings, got ${describe(v)}`); return out; }
+  for (const [host, raw] of Object.entries(v)) {
+    const at = ['registries', host];
+    if (!HOST_RE.test(host)) { p.add(at, 'the key must be a registry host[:port]'); continue; }
+    if (!isMapping(raw)) { p.add(at, `expected a mapping, got ${describe(raw)}`); continue; }
     const h: RegistryHostConfig = {};
-    for (const [k, x] of Object.entries(raw as Obj)) {
+    for (const [k, x] of Object.entries(raw)) {
       switch (k) {
         case 'mirrors':
-          if (!Array.isArray(x) || x.some((m) => typeof m !== 'string' || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(m))) {
-            throw new ConfigError(`"${p}.mirrors" must be a list of http(s)://host[:port] URLs`);
-          }
+          if (!Array.isArray(x)) { p.add([...at, k], `expected a list of strings, got ${describe(x)}`); break; }
+          x.forEach((m, i) => {
+            if (typeof m !== 'string') p.add([...at, k, i], `expected a string, got ${describe(m)}`);
+            else if (!MIRROR_RE.test(m)) p.add([...at, k, i], `expected an http(s)://host[:port][/path] URL, got ${JSON.stringify(m)}`);
+          });
           h.mirrors = x as string[];
           break;
         case 'insecure':
-          if (typeof x !== 'boolean') throw new ConfigError(`"${p}.insecure" must be a boolean`);
-          h.insecure = x;
+          if (typeof x !== 'boolean') p.add([...at, k], `expected a boolean, got ${describe(x)}`);
+          else h.insecure = x;
           break;
         case 'ca': case 'cert': case 'key':
-          if (typeof x !== 'string' || x === '') throw new ConfigError(`"${p}.${k}" must be a file path`);
-          h[k] = x;
+          if (typeof x !== 'string' || x === '') p.add([...at, k], `expected a file path, got ${describe(x)}`);
+          else h[k] = x;
           break;
         case 'auth': {
-          const a = x as Obj;
-          if (typeof a !== 'object' || a === null || typeof a.username !== 'string' || typeof a.password !== 'string' || Object.keys(a).some((y) => y !== 'username' && y !== 'password')) {
-            throw new ConfigError(`"${p}.auth" must be { username, password }`);
-          }
-          h.auth = { username: a.username, password: a.password };
+          if (!isMapping(x)) { p.add([...at, k], `expected a mapping { username, password }, got ${describe(x)}`); break; }
+          for (const f of Object.keys(x)) if (f !== 'username' && f !== 'password') p.add([...at, k, f], 'unknown key');
+          for (const f of ['username', 'password'] as const) if (typeof x[f] !== 'string') p.add([...at, k, f], x[f] === undefined ? 'missing (expected a string)' : `expected a string, got ${describe(x[f])}`);
+          if (typeof x.username === 'string' && typeof x.password === 'string') h.auth = { username: x.username, password: x.password };
           break;
         }
         default:
-          throw new ConfigError(`unknown configuration key "${p}.${k}"`);
+          p.add([...at, k], 'unknown key');
       }
     }
-    if ((h.cert === undefined) !== (h.key === undefined)) throw new ConfigError(`"${p}": cert and key go together`);
+    if ((raw.cert === undefined) !== (raw.key === undefined)) p.add(at, 'cert and key go together');
     out[host] = h;
   }
   return out;
 }
 
-export function validateConfig(cfg: Config): Config {
-  if (!Number.isInteger(cfg.images.pullConcurrency) || cfg.images.pullConcurrency < 1) throw new ConfigError('images.pullConcurrency must be a positive integer');
-  if (!(cfg.images.pullIdleTimeoutSeconds > 0)) throw new ConfigError('images.pullIdleTimeoutSeconds must be positive');
-  if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) throw new ConfigError(`endpoint "${cfg.endpoint}" must start with unix:// or npipe://`);
-  if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') throw new ConfigError(`backend must be "emulator" or "windows", got "${cfg.backend}"`);
-  if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new ConfigError(`logLevel must be debug|info|warn|error`);
-  if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) throw new ConfigError(`emulator.osVersion must look like 10.0.20348`);
+/** Value checks beyond types; resolves the empty defaults that depend on root. */
+export function validateConfig(cfg: Config, p: Problems): Config {
+  if (!Number.isInteger(cfg.images.pullConcurrency) || cfg.images.pullConcurrency < 1) p.add(['images', 'pullConcurrency'], 'must be a positive integer');
+  if (!(cfg.images.pullIdleTimeoutSeconds > 0)) p.add(['images', 'pullIdleTimeoutSeconds'], 'must be positive');
+  if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) p.add(['endpoint'], `"${cfg.endpoint}" must start with unix:// or npipe://`);
+  if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') p.add(['backend'], `must be "emulator" or "windows", got "${cfg.backend}"`);
+  if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');
+  if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
+  if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
+  if (!p.ok) return cfg;
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
   if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
-  if (!(cfg.cni.timeoutSeconds > 0)) throw new ConfigError('cni.timeoutSeconds must be positive');
   return cfg;
 }
 
@@ -217,9 +220,10 @@ export function defaultConfigYaml(): string {
   const doc = new YAML.Document(defaults());
   doc.commentBefore = ' wincri configuration — every key with its default. Pass with: wincri serve --config FILE';
   YAML.visit(doc, {
-    Pair(_, pair) {
-      const key = String((pair.key as YAML.Scalar).value);
-      if (CONFIG_COMMENTS[key]) (pair.key as YAML.Scalar).commentBefore = ' ' + CONFIG_COMMENTS[key];
+    Pair(_, pair, path) {
+      const keys = path.filter((n): n is YAML.Pair => YAML.isPair(n)).map((n) => String((n.key as YAML.Scalar).value));
+      const doc = schemaOf([...keys, String((pair.key as YAML.Scalar).value)].join('.'))?.doc;
+      if (doc) (pair.key as YAML.Scalar).commentBefore = ' ' + doc;
     },
   });
   return doc.toString();

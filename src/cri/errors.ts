@@ -17,7 +17,7 @@ const KIND: Record<ErrorKind, Status> = {
   Cancelled: Status.CANCELLED,
 };
 
-const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
+export const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
   HCS_E_SYSTEM_NOT_FOUND: Status.NOT_FOUND,
   ERROR_NOT_FOUND: Status.NOT_FOUND,
   ERROR_FILE_NOT_FOUND: Status.NOT_FOUND,

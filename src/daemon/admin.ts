@@ -18,6 +18,22 @@ export interface ImportImageResponse { images: { id: string; names: string[] }[]
 
 export interface PullImageRequest { ref: string; username?: string; password?: string }
 export interface PullImageResponse { id: string; repoTags: string[]; repoDigests: string[]; bytes: number; seconds: number }
+/** What CRI does not say: the daemon's identity, host and configuration in effect (secrets masked). */
+export interface InfoResponse {
+  version: string; backend: string; osVersion: string; architecture: string; endpoint: string; pid: number;
+  node: string; config: Record<string, unknown>; runtimeHandlers: string[];
+}
+/** The daemon's records, for `wincri doctor --leaks`: what owns which platform object right now. */
+export interface InventoryResponse {
+  sandboxes: { id: string; state: string; namespaceId?: string }[];
+  containers: { id: string; sandboxId: string; state: string }[];
+  /** HNS namespaces this runtime created (markers), including those of pods being created. */
+  ownedNamespaces: string[];
+  /** IDs of pods and containers being created right now (reserved, not yet recorded): their objects are not leaks. */
+  creating: string[];
+}
+export interface AdminExtras { info?: () => Promise<InfoResponse>; inventory?: () => Promise<InventoryResponse> }
+
 export type PullFn = (ref: string, creds: { username: string; password: string } | undefined, signal: AbortSignal) => Promise<PullImageResponse>;
 
 const unary = (name: string) => ({
@@ -29,10 +45,22 @@ const unary = (name: string) => ({
 export const ADMIN_SERVICE: grpc.ServiceDefinition = {
   ImportImage: unary('ImportImage'),
   PullImage: unary('PullImage'),
+  Info: unary('Info'),
+  Inventory: unary('Inventory'),
 };
 
-export function addAdminService(server: grpc.Server, importArchive: (path: string) => Promise<ImportImageResponse['images']>, pull?: PullFn): void {
+/** A no-argument RPC answered by `fn`, or UNIMPLEMENTED when the daemon has none. */
+function simple<R>(name: string, fn: (() => Promise<R>) | undefined) {
+  return (_call: grpc.ServerUnaryCall<unknown, R>, cb: grpc.sendUnaryData<R>) => {
+    if (!fn) { cb({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not available` } as grpc.ServiceError); return; }
+    fn().then((r) => cb(null, r), (e) => cb(toServiceError(e) as grpc.ServiceError));
+  };
+}
+
+export function addAdminService(server: grpc.Server, importArchive: (path: string) => Promise<ImportImageResponse['images']>, pull?: PullFn, extras: AdminExtras = {}): void {
   server.addService(ADMIN_SERVICE, {
+    Info: simple('Info', extras.info),
+    Inventory: simple('Inventory', extras.inventory),
     PullImage: (call: grpc.ServerUnaryCall<PullImageRequest, PullImageResponse>, cb: grpc.sendUnaryData<PullImageResponse>) => {
       const r = call.request;
       if (!pull) { cb({ code: grpc.status.UNIMPLEMENTED, details: 'pull is not available' } as grpc.ServiceError); return; }
@@ -62,6 +90,8 @@ export function addAdminService(server: grpc.Server, importArchive: (path: strin
 export function adminClient(endpoint: string): grpc.Client & {
   ImportImage: (req: ImportImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: ImportImageResponse) => void) => void;
   PullImage: (req: PullImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: PullImageResponse) => void) => void;
+  Info: (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: InfoResponse) => void) => void;
+  Inventory: (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: InventoryResponse) => void) => void;
 } {
   const Ctor = grpc.makeGenericClientConstructor(ADMIN_SERVICE, 'Admin');
   const target = endpoint.startsWith('unix://') ? `unix:${endpoint.slice('unix://'.length)}` : endpoint;

@@ -27,15 +27,19 @@ import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
-import { addAdminService } from './admin.js';
+import { addAdminService, type AdminExtras } from './admin.js';
+import { maskConfig } from '../config/mask.js';
+import { ownedNamespaces } from '../runtime/namespaces.js';
 import { VERSION } from '../version.js';
 
 const log = logger('daemon');
 
-export async function createPlatform(cfg: Config): Promise<Platform> {
+/** `spawnService: false` (wincri doctor) only connects to a running emulator service, never starts one. */
+export async function createPlatform(cfg: Config, opts: { spawnService?: boolean } = {}): Promise<Platform> {
   if (cfg.backend === 'windows') return createWindowsPlatform();
   return createEmulatorPlatform({
     stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
+    spawnService: opts.spawnService, ...(opts.spawnService === false ? { connectTimeoutMs: 3000 } : {}),
   });
 }
 
@@ -151,7 +155,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal) => {
     const r = await images.pull(ref, { auth, signal });
     return { id: r.image.id, repoTags: r.image.repoTags, repoDigests: r.image.repoDigests, bytes: r.bytes, seconds: r.seconds };
-  });
+  }, adminExtras(cfg, platform, runtime));
 
   let listener: EndpointListener | undefined;
   let metricsServer: http.Server | undefined;
@@ -190,6 +194,27 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
       await keeper.close();
       images.close();
       await platform.close();
+    },
+  };
+}
+
+/** Info and Inventory for the CLI (wincri info, wincri doctor --leaks). */
+function adminExtras(cfg: Config, platform: Platform, runtime: Runtime): AdminExtras {
+  return {
+    info: async () => ({
+      version: VERSION, backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture,
+      endpoint: cfg.endpoint, pid: process.pid, node: process.version,
+      config: maskConfig(cfg) as unknown as Record<string, unknown>, runtimeHandlers: ['', ...cfg.runtimeHandlers],
+    }),
+    inventory: async () => {
+      const sandboxes = runtime.listPodSandbox(), containers = runtime.listContainers();
+      const known = new Set([...sandboxes.map((s) => s.id), ...containers.map((c) => c.id)]);
+      return {
+        sandboxes: sandboxes.map((s) => ({ id: s.id, state: s.state, namespaceId: s.namespaceId })),
+        containers: containers.map((c) => ({ id: c.id, sandboxId: c.sandboxId, state: c.state })),
+        ownedNamespaces: [...await ownedNamespaces(join(cfg.root, 'state'))],
+        creating: [...runtime.names.ids()].filter((id) => !known.has(id)),
+      };
     },
   };
 }

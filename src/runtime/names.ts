@@ -20,6 +20,9 @@ export class NameRegistry {
   }
 
   holder(name: string): string | undefined { return this.byName.get(name); }
+
+  /** IDs holding a name (created objects and those being created). */
+  ids(): Set<string> { return new Set(this.byName.values()); }
 }
 
 export function sandboxName(m: { name: string; namespace: string; uid: string; attempt: number }): string {

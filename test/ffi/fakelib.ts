@@ -22,6 +22,19 @@ function repoRoot(): string {
 }
 
 let built: { dir: string; so: string } | undefined;
+const others = new Map<string, string>();
+
+/** Compiles another fake library of test/ffi (e.g. fakesvc.c) once per test process. */
+export function buildFakeSource(file: string): string {
+  const known = others.get(file);
+  if (known) return known;
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-fake-'));
+  const so = join(dir, file.replace(/\.c$/, '.so'));
+  execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so, join(repoRoot(), 'test', 'ffi', file)], { stdio: 'pipe' });
+  others.set(file, so);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return so;
+}
 
 /** Compiles the library once per test process; the directory is removed at exit. */
 export function buildFakeLibrary(): string {

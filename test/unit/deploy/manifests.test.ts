@@ -92,7 +92,7 @@ test('node agent: HostProcess DaemonSet with host network as SYSTEM, RBAC to get
   // --network names the overlay CNI example's network.
   const overlay = JSON.parse(readFileSync(join(K8S, 'cni/10-overlay.conflist'), 'utf8'));
   assert.equal(flags.get('--network'), overlay.name);
-  const help = readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8');
+  const help = readFileSync(join(ROOT, 'src/cli/commands/internal.ts'), 'utf8');
   assert.match(help, /Usage: wincri node-agent --node NAME --network NAME \[--kubeconfig FILE\] \[--config FILE\]/);
 });
 

@@ -16,6 +16,7 @@ export * from './computestorage.js';
 export * from './win32.js';
 export * from './strings.js';
 export * from './errors.js';
+export * from './advapi32.js';
 
 export interface Bindings {
   hcs: ComputeCore;

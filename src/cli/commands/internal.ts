@@ -1,0 +1,60 @@
+/** Long-running helpers: the IO keeper (started by serve) and the overlay node agent. */
+import { resolve } from 'node:path';
+import { setLogLevel } from '../../util/log.js';
+import { EXIT, UsageError, configFrom, parseArgs, str } from '../args.js';
+import type { Command } from '../command.js';
+
+export const ioKeeperCommand: Command = {
+  name: 'io-keeper',
+  internal: true,
+  summary: '(internal) the per-node process that owns container stdio and logs; started by serve',
+  help: `Usage: wincri io-keeper --config FILE
+
+Internal: the per-node IO keeper started by "wincri serve". It creates container init processes, owns their
+stdio and writes their CRI logs, so containers keep logging while the daemon restarts.`,
+  async run(argv) {
+    const { flags, help } = parseArgs(argv, { config: 'string', root: 'string' });
+    if (help) return void console.log(this.help), EXIT.OK;
+    const cfg = configFrom(flags);
+    setLogLevel(cfg.logLevel);
+    const { createPlatform, keeperPaths } = await import('../../daemon/wire.js');
+    const { keeperMain } = await import('../../container-io/keeper-main.js');
+    const platform = await createPlatform(cfg);
+    const p = keeperPaths(cfg);
+    await keeperMain({ socketPath: p.socketPath, stateDir: p.stateDir, platform });
+    await platform.close();
+    process.exit(EXIT.OK);
+  },
+};
+
+export const nodeAgentCommand: Command = {
+  name: 'node-agent',
+  summary: 'program overlay routes (RemoteSubnetRoute) to the other nodes from Node objects',
+  help: `Usage: wincri node-agent --node NAME --network NAME [--kubeconfig FILE] [--config FILE]
+
+Watches Node objects and keeps one RemoteSubnetRoute policy (remote pod CIDR → remote node address, VNI) per
+other node on the local overlay HNS network, removing stale ones. Runs until SIGINT/SIGTERM.
+  --node NAME        this node's name (its own pod CIDR gets no route)
+  --network NAME     the overlay HNS network (the CNI configuration's network name)
+  --kubeconfig FILE  API server credentials (default: KUBECONFIG, ~/.kube/config or in-cluster)
+  --config FILE      wincri configuration (platform backend)
+Exit codes: 0 stopped by a signal, 1 failure, 2 usage error.`,
+  async run(argv) {
+    const { flags, help } = parseArgs(argv, { config: 'string', root: 'string', node: 'string', network: 'string', kubeconfig: 'string', 'log-level': 'string' });
+    if (help) return void console.log(this.help), EXIT.OK;
+    const node = str(flags, 'node'), network = str(flags, 'network');
+    if (!node || !network) throw new UsageError('node-agent needs --node and --network');
+    const cfg = configFrom(flags);
+    setLogLevel(cfg.logLevel);
+    const { createPlatform } = await import('../../daemon/wire.js');
+    const { runNodeAgent } = await import('../../../cni/agent/node-agent.js');
+    const platform = await createPlatform(cfg);
+    const ac = new AbortController();
+    process.on('SIGINT', () => ac.abort());
+    process.on('SIGTERM', () => ac.abort());
+    const kubeconfig = str(flags, 'kubeconfig');
+    await runNodeAgent({ kubeconfig: kubeconfig ? resolve(kubeconfig) : undefined, nodeName: node, networkName: network, platform, signal: ac.signal });
+    await platform.close();
+    process.exit(EXIT.OK);
+  },
+};

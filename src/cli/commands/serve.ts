@@ -1,0 +1,59 @@
+/** `wincri serve`: the CRI daemon, in a console or as a Windows service (--windows-service). */
+import { defaultEndpoint } from '../../config/config.js';
+import { setLogLevel, logger } from '../../util/log.js';
+import { EXIT, UsageError, bool, configFrom, defaultConfigFile, parseArgs, str } from '../args.js';
+import type { Command } from '../command.js';
+
+const log = logger('wincri');
+
+const HELP = `Usage: wincri serve [--config FILE] [--endpoint URL] [--root DIR] [--log-level LEVEL] [--windows-service [--service-name NAME]]
+
+Runs the CRI daemon (RuntimeService + ImageService + wincri's admin service on one endpoint). Flags override
+the configuration file.
+  --config FILE         YAML configuration (default ${defaultConfigFile()} if it exists; see "wincri config default")
+  --endpoint URL        unix:///path/wincri.sock or npipe:////./pipe/wincri (default ${defaultEndpoint()})
+  --root DIR            state root: images, containers, records, emulator state
+  --log-level LEVEL     debug, info, warn or error
+  --windows-service     run under the Windows Service Control Manager (the command line deploy/windows registers):
+                        reports RUNNING once the endpoint serves; the service's stop control closes the daemon
+                        gracefully. Windows only.
+  --service-name NAME   the service's name (default wincri)
+SIGINT/SIGTERM (or the service stop control) stop the daemon gracefully; containers keep running.
+Exit codes: 0 stopped cleanly, 1 failed to start or to stop, 2 usage error.`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the CRI daemon',
+  help: HELP,
+  async run(argv) {
+    const { flags, help } = parseArgs(argv, { config: 'string', endpoint: 'string', root: 'string', 'log-level': 'string', 'windows-service': 'boolean', 'service-name': 'string' });
+    if (help) return void console.log(HELP), EXIT.OK;
+    if (bool(flags, 'windows-service') && process.platform !== 'win32') throw new UsageError('--windows-service works only on Windows (it talks to the Service Control Manager)');
+    const cfg = configFrom(flags);
+    setLogLevel(cfg.logLevel);
+    const { startDaemon } = await import('../../daemon/wire.js');
+    if (bool(flags, 'windows-service')) {
+      const { runAsWindowsService } = await import('../../platform/windows/service-host.js');
+      let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
+      const code = await runAsWindowsService({ name: str(flags, 'service-name') ?? 'wincri' }, {
+        start: async () => { daemon = await startDaemon(cfg); },
+        stop: async () => { log.info('service stop requested (containers keep running)'); await daemon?.close(); },
+        onError: (phase, e) => log.error(`service ${phase} failed`, { error: (e as Error).message }),
+      });
+      process.exit(code);
+    }
+    const daemon = await startDaemon(cfg);
+    let closing = false;
+    const stop = (sig: string) => {
+      if (closing) return;
+      closing = true;
+      log.info('shutting down (containers keep running)', { signal: sig });
+      const force = setTimeout(() => process.exit(EXIT.OK), 10_000);
+      force.unref();
+      daemon.close().then(() => process.exit(EXIT.OK), (e) => { log.error('shutdown failed', { error: (e as Error).message }); process.exit(EXIT.FAIL); });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    return undefined;
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * Inputs of the leak audit: the daemon's records (admin Inventory RPC; when the daemon is down, its state
+ * directory, which it writes through before acting) and the platform's objects (opened like the daemon does).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../config/config.js';
+import type { Platform } from '../../platform/types.js';
+import type { InventoryResponse } from '../../daemon/admin.js';
+import { OWNER } from '../../runtime/runtime.js';
+import { DaemonClient } from '../client.js';
+import { accountedNames, linuxNetworkingHere, listLinuxObjects } from './linux-objects.js';
+import type { PlatformView, Records } from './leaks.js';
+
+function readJsonDir<T>(dir: string): T[] {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).flatMap((n) => {
+    try { return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as T]; } catch { return []; }
+  });
+}
+
+export function recordsFromStateDir(root: string): Records {
+  const state = join(root, 'state');
+  return {
+    sandboxes: readJsonDir<Records['sandboxes'][number]>(join(state, 'sandboxes')).map((s) => ({ id: s.id, state: s.state, namespaceId: s.namespaceId })),
+    containers: readJsonDir<Records['containers'][number]>(join(state, 'containers')).map((c) => ({ id: c.id, sandboxId: c.sandboxId, state: c.state })),
+    ownedNamespaces: (() => { try { return readdirSync(join(state, 'namespaces')).map((f) => f.replace(/\.json$/, '')); } catch { return []; } })(),
+    creating: [],
+  };
+}
+
+/** Records from the running daemon, else from the state dir; `source` says which. */
+export async function loadRecords(cfg: Config): Promise<{ records: Records; source: string }> {
+  const c = new DaemonClient(cfg.endpoint);
+  try {
+    return { records: await c.call<InventoryResponse>('admin', 'Inventory', {}, 10_000), source: `daemon at ${cfg.endpoint}` };
+  } catch {
+    return { records: recordsFromStateDir(cfg.root), source: `state directory ${join(cfg.root, 'state')} (daemon not reachable)` };
+  } finally {
+    c.close();
+  }
+}
+
+export async function platformView(cfg: Config, platform: Platform): Promise<PlatformView> {
+  const [systems, namespaces, endpoints, networks] = await Promise.all([
+    platform.compute.enumerateComputeSystems({ Owners: [OWNER] }),
+    platform.network.enumerateNamespaces(),
+    platform.network.enumerateEndpoints(),
+    platform.network.enumerateNetworks(),
+  ]);
+  const view: PlatformView = {
+    systems: systems.filter((s) => s.Id && (s.Owner === undefined || s.Owner === OWNER)).map((s) => ({ id: s.Id! })),
+    namespaces: namespaces.filter((n) => n.ID).map((n) => ({ id: n.ID! })),
+    endpoints: endpoints.filter((e) => e.ID).map((e) => ({ id: e.ID!, name: e.Name ?? '', namespace: e.HostComputeNamespace || undefined })),
+    networks: networks.filter((n) => n.ID).map((n) => ({ id: n.ID! })),
+  };
+  if (cfg.backend === 'emulator' && linuxNetworkingHere()) view.linux = { objects: listLinuxObjects(), accounted: accountedNames(view) };
+  return view;
+}

@@ -1,0 +1,52 @@
+/**
+ * The configuration schema as data: every key wincri reads, its type and what it does. `wincri config default`
+ * comments each key from it, `wincri config check` validates against it, and the README's configuration
+ * reference is generated from it (scripts/docs.mjs; test/unit/config/docs.test.ts fails when they drift).
+ * A test also checks that these paths are exactly the leaves of defaults(), so a new key cannot go undocumented.
+ */
+export type KeyType = 'string' | 'number' | 'boolean' | 'string[]' | 'enum' | 'map';
+
+export interface KeySchema {
+  /** Dotted path; `<host>` stands for an operator-chosen registry key. */
+  path: string;
+  type: KeyType;
+  values?: readonly string[];
+  doc: string;
+  /** Holds a secret: masked by `wincri info` and never logged. */
+  secret?: boolean;
+}
+
+export const CONFIG_SCHEMA: readonly KeySchema[] = [
+  { path: 'endpoint', type: 'string', doc: 'CRI endpoint kubelet and crictl connect to: unix:///path (Linux) or npipe:////./pipe/name (Windows)' },
+  { path: 'root', type: 'string', doc: 'directory holding all state: images, containers, records, the IO keeper, the emulator state' },
+  { path: 'backend', type: 'enum', values: ['emulator', 'windows'], doc: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)' },
+  { path: 'logLevel', type: 'enum', values: ['debug', 'info', 'warn', 'error'], doc: 'daemon log level' },
+  { path: 'runtimeHandlers', type: 'string[]', doc: 'runtime handlers accepted in RunPodSandbox (RuntimeClass handler); "" is always the default' },
+  { path: 'emulator.osVersion', type: 'string', doc: 'Windows build the emulated host presents (major.minor.build)' },
+  { path: 'emulator.architecture', type: 'string', doc: 'architecture the emulated host presents (amd64, arm64)' },
+  { path: 'emulator.stateDir', type: 'string', doc: 'emulator service state; empty means <root>/emulator' },
+  { path: 'containerLog.maxLineSize', type: 'number', doc: 'CRI log lines longer than this are split into partial (P) records; <= 0 means unlimited' },
+  { path: 'shutdownTimeoutSeconds', type: 'number', doc: 'seconds to wait for a compute system to shut down gracefully after its init process exited' },
+  { path: 'execSyncMaxOutputBytes', type: 'number', doc: 'ExecSync output cap per stream (bytes); the excess is dropped, as kubelet expects' },
+  { path: 'metrics.address', type: 'string', doc: 'host:port of the Prometheus /metrics endpoint; empty disables it' },
+  { path: 'images.maxLayerBytes', type: 'number', doc: 'upper bound for the expanded size of one layer (decompression-bomb guard)' },
+  { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time' },
+  { path: 'images.allowForeignLayers', type: 'boolean', doc: 'fetch foreign (non-distributable) layers of Windows base images from the URLs their descriptors name' },
+  { path: 'images.pullIdleTimeoutSeconds', type: 'number', doc: 'a registry connection that delivers no data for this long is dropped and the request retried' },
+  { path: 'registries', type: 'map', doc: 'per-registry settings keyed by host[:port] as image references name it (docker.io for Docker Hub)' },
+  { path: 'registries.<host>.mirrors', type: 'string[]', doc: 'mirror endpoints (http(s)://host[:port][/path]) tried in order before the host itself' },
+  { path: 'registries.<host>.insecure', type: 'boolean', doc: 'allow plain HTTP and skip TLS verification for this host only' },
+  { path: 'registries.<host>.ca', type: 'string', doc: 'PEM CA bundle trusted for this host, in addition to the system roots' },
+  { path: 'registries.<host>.cert', type: 'string', doc: 'PEM client certificate for TLS client authentication (with key)' },
+  { path: 'registries.<host>.key', type: 'string', doc: 'PEM client key for TLS client authentication (with cert)', secret: true },
+  { path: 'registries.<host>.auth.username', type: 'string', doc: 'user name sent when the pull request brings no credentials' },
+  { path: 'registries.<host>.auth.password', type: 'string', doc: 'password sent with auth.username', secret: true },
+  { path: 'cni.binDirs', type: 'string[]', doc: 'directories searched for CNI plugins; empty means the package\'s cni/bin (Linux)' },
+  { path: 'cni.confDir', type: 'string', doc: 'CNI configuration directory; empty means <root>/cni/conf (Linux)' },
+  { path: 'cni.timeoutSeconds', type: 'number', doc: 'timeout of one CNI plugin call' },
+  { path: 'cni.podCidrTemplate', type: 'string', doc: 'template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it' },
+];
+
+export function schemaOf(path: string): KeySchema | undefined {
+  return CONFIG_SCHEMA.find((k) => k.path === path);
+}
