@@ -37,9 +37,8 @@ import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { planLaunch } from './launch.js';
 import { applyModify } from './modify.js';
-import { isolationFacts, startIsolatedHolder, holderAlive, programPid } from './isolation.js';
-import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills } from './cgroups.js';
-import { cleanupRootfs } from './rootfs.js';
+import { isolationFacts, holderAlive, programPid } from './isolation.js';
+import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 
 export type { ProcRecord } from './records.js';
 
@@ -95,7 +94,7 @@ export class ComputeEmulator {
       if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
         if (!r.holder || !holderAlive(r.holder)) {
           // The namespaces are gone with their holder (and every process in them): build them again.
-          this.endIsolation(r);
+          endIsolation(r, this.log);
           await this.isolate(r).catch((e) => this.log(`isolation of ${r.id}: ${(e as Error).message}`));
         }
       } else if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
@@ -267,7 +266,7 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     if (s.state !== 'Paused') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     for (const g of this.pgids(s)) killGroup(g, 'SIGCONT');
-    this.contWrappers(s);
+    contWrappers(s);
     s.state = 'Running';
     await this.save();
   }
@@ -284,7 +283,7 @@ export class ComputeEmulator {
       killGroup(g, 'SIGTERM');
       if (wasPaused) killGroup(g, 'SIGCONT');
     }
-    if (wasPaused) this.contWrappers(s);
+    if (wasPaused) contWrappers(s);
     if (wasPaused) s.state = 'Running';
     await this.save();
     this.watchShutdown(s);
@@ -319,7 +318,7 @@ export class ComputeEmulator {
     const deadline = Date.now() + 5000;
     for (;;) {
       for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
-      this.contWrappers(s);
+      contWrappers(s);
       // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
       await new Promise((r) => setTimeout(r, 10));
       const left = processesInGroups(groups).length;
@@ -333,7 +332,7 @@ export class ComputeEmulator {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    if (s.isolation) this.endIsolation(s);
+    if (s.isolation) endIsolation(s, this.log);
     else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
@@ -377,7 +376,7 @@ export class ComputeEmulator {
     const types = new Set(q.PropertyTypes ?? []);
     if (types.has('Statistics')) {
       p.Statistics = statistics(s, this.pgids(s));
-      this.readOom(s);
+      readOom(s);
       if (s.oomKills) p.OomKillCount = s.oomKills;
     }
     if (types.has('ProcessList')) p.ProcessList = processList(s, this.pgids(s));
@@ -423,7 +422,7 @@ export class ComputeEmulator {
     if (child.stderr && !console) lp.err = new OutRelay([child.stderr]);
     const onExit = (e: NonNullable<typeof exit>) => {
       lp.child = undefined;
-      this.readOom(s);
+      readOom(s);
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
@@ -539,50 +538,9 @@ export class ComputeEmulator {
     relay.attach(sock);
   }
 
-  // ---- isolation (isolation.ts, cgroups.ts, rootfs.ts) ---------------------------------------------------------
-
-  private async isolate(s: SystemRecord): Promise<void> {
-    const c = s.document.Container ?? s.document.HostedSystem?.Container;
+  private isolate(s: SystemRecord): Promise<void> {
     const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
-    const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
-    let cgroup = s.isolation?.cgroup;
-    try { cgroup ??= createCgroup(s.id); if (cgroup) applyLimits(cgroup, c); } catch (e) {
-      this.log(`cgroup for ${s.id}: ${(e as Error).message}; limits are not enforced`);
-      cgroup = undefined;
-    }
-    const nsGuid = c?.Networking?.Namespace;
-    const { holder, created } = await startIsolatedHolder({
-      root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? this.netnsOf(nsGuid) : undefined, cgroup, join,
-    }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, this.log); throw e; });
-    s.holder = holder;
-    s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
-  }
-
-  /** Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. */
-  private endIsolation(s: SystemRecord): void {
-    const iso = s.isolation;
-    if (!iso) return;
-    this.readOom(s);
-    if (s.holder && !iso.sharedHolder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
-    s.holder = undefined;
-    if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, this.log);
-    cleanupRootfs(iso.created);
-    s.isolation = undefined;
-  }
-
-  private readOom(s: SystemRecord): void {
-    const cg = s.isolation?.cgroup;
-    const n = cg ? oomKills(cg) : undefined;
-    if (n !== undefined && n > (s.oomKills ?? 0)) s.oomKills = n;
-  }
-
-  /** nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit. */
-  private contWrappers(s: SystemRecord): void {
-    for (const p of s.processes) {
-      if (p.exited || !p.wrapper) continue;
-      const st = readStat(p.wrapper.pid);
-      if (st && st.starttime === p.wrapper.startTicks) { try { process.kill(p.wrapper.pid, 'SIGCONT'); } catch { /* gone */ } }
-    }
+    return isolate(s, hosting, this.netnsOf, this.log);
   }
 
   /** Terminates every system (used when the service is asked to stop). */
