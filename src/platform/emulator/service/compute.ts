@@ -404,6 +404,11 @@ export class ComputeEmulator {
     });
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
+    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
+    // no listener yet.
+    child.stdin?.on('error', () => undefined);
+    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
+    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
     let pid = child.pid!;
     let wrapper: ProcRecord['wrapper'];
     if (plan.isolated) {
@@ -417,9 +422,8 @@ export class ComputeEmulator {
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
-    child.stdin?.on('error', () => undefined);
-    if (child.stdout) lp.out = new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]);
-    if (child.stderr && !console) lp.err = new OutRelay([child.stderr]);
+    lp.out = out;
+    lp.err = err;
     const onExit = (e: NonNullable<typeof exit>) => {
       lp.child = undefined;
       readOom(s);

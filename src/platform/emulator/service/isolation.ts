@@ -5,7 +5,7 @@
  * file system (rootfs.ts), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
  * system's PID namespace (a shell that reaps orphans). Killing it ends every process of the system.
  *
- * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wd=<dir> -- setsid <program>`.
+ * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wdns=<dir> -- setsid <program>`.
  * Entering a PID namespace forks: nsenter's child runs the program (setsid makes it its own process group) while
  * nsenter waits and exits with the program's status (or dies of the same signal), so the service's child reports
  * the exit and the recorded pid — the program's own, found as nsenter's child — receives signals.
@@ -37,6 +37,7 @@ export function isolationFacts(): IsolationFacts {
   let reason: string | undefined;
   if (process.getuid?.() !== 0) reason = 'the emulator is not running as root: containers share the host\'s processes and file system';
   else if (tools.length > 0) reason = `missing ${tools.join(', ')} (util-linux/coreutils): containers are not isolated`;
+  else if (!/--wdns/.test(spawnSync('nsenter', ['--help'], { encoding: 'utf8' }).stdout ?? '')) reason = 'nsenter lacks --wdns (util-linux < 2.38): containers are not isolated';
   else if (spawnSync('unshare', ['--pid', '--fork', '--mount', '--uts', 'true'], { stdio: 'ignore' }).status !== 0) {
     reason = 'unshare --pid --mount --uts failed (no namespace support here): containers are not isolated';
   }
@@ -106,11 +107,15 @@ export function holderAlive(h: HolderRecord): boolean {
   return !!st && st.starttime === h.startTicks && st.state !== 'Z';
 }
 
-/** The wrapper that runs `file args` inside the system's namespaces, `cwd` being a path inside the container. */
+/**
+ * The wrapper that runs `file args` inside the system's namespaces, `cwd` being a path inside the container
+ * (`--wdns` resolves it there: `--wd` would open it in the service's mount namespace, and a working directory
+ * from outside the new root lets `..` climb out of it).
+ */
 export function enterCommand(h: HolderRecord, cwd: string, file: string, args: string[]): { file: string; args: string[] } {
   return {
     file: 'nsenter',
-    args: [`--target=${h.pid}`, '--pid', '--mount', '--uts', '--net', '--root', `--wd=${cwd}`, '--', 'setsid', file, ...args],
+    args: [`--target=${h.pid}`, '--pid', '--mount', '--uts', '--net', '--root', `--wdns=${cwd}`, '--', 'setsid', file, ...args],
   };
 }
 

@@ -59,7 +59,7 @@ export function planLaunch(op: string, s: SystemRecord, params: ProcessParameter
   const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
   if (isolated) {
     // One wrapper enters every namespace (the holder sits in the pod's network namespace) and the cgroup.
-    const entered = enterCommand(s.holder!, view(cwd), inside, argv.slice(1));
+    const entered = enterCommand(s.holder!, containerPath(root, cwd) ?? '/', inside, argv.slice(1));
     const cg = s.isolation!.cgroup;
     const w = cg ? joinCgroupCommand(procsFiles(cg), entered.file, entered.args) : entered;
     return { file: w.file, args: w.args, cwd: root, env, streams, errTarget, console, isolated: true };

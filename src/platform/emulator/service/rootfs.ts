@@ -110,6 +110,9 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
     if (!md.HostPath || !md.ContainerPath) continue;
     const target = mappingTarget(op, root, md);
     ensureMountPoint(target, md.HostPath, created);
+    // Again inside the namespace: a target under the private /dev (a termination log) is on its tmpfs.
+    const t = shQuote(target);
+    commands.push(`mkdir -p ${shQuote(dirname(target))}`, kindOf(md.HostPath) === 'dir' ? `mkdir -p ${t}` : `[ -e ${t} ] || touch ${t}`);
     commands.push(...bindCommands(md.HostPath, target, !!md.ReadOnly));
   }
   return { commands, created };
