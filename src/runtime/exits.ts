@@ -5,6 +5,7 @@ import { nowNs } from './model.js';
 import type { ExitReport } from './ports.js';
 import type { RuntimeState, StoredContainer } from './state.js';
 import { shutdownSystem } from './systems.js';
+import { oomKilled } from './oom.js';
 
 const log = logger('runtime');
 
@@ -24,11 +25,13 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     st.earlyExits.set(c.id, e); // start still in progress; applied when it finishes
     return;
   }
+  // Asked before anything changes (the system is still there: it is shut down below).
+  const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(st.opts.platform.compute, c.id);
   if (c.state === 'CONTAINER_RUNNING') {
     c.state = 'CONTAINER_EXITED';
     c.exitCode = e.exitCode;
     c.finishedAt = e.exitedAt && e.exitedAt !== '0' ? e.exitedAt : nowNs();
-    c.reason = e.exitCode === 0 ? 'Completed' : 'Error';
+    c.reason = oom ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error';
     c.message = '';
     c.pid = undefined;
     c.stopRequested = undefined;

@@ -7,6 +7,7 @@ import type { ContainerSpec, SpecMount } from '../platform/spec.js';
 import type { ContainerConfig, SandboxRecord, WindowsResources } from './model.js';
 import type { ImageInfo } from './ports.js';
 import { invalidArgument } from '../errors.js';
+import { validateCredentialSpec } from './credential-spec.js';
 
 export const HOST_PROCESS_DEFAULT_CWD = 'C:\\hpc';
 
@@ -81,7 +82,8 @@ export function buildContainerSpec(id: string, cfg: ContainerConfig, image: Imag
         networkNamespace: pod.namespaceId,
         dnsSearchList: pod.config.dns?.searches.length ? pod.config.dns.searches : undefined,
       } : undefined,
-      credentialSpec: cfg.windows.credentialSpec || pod.config.credentialSpec || undefined,
+      credentialSpec: cfg.windows.credentialSpec ? validateCredentialSpec(cfg.windows.credentialSpec, 'config.windows.security_context.credential_spec')
+        : pod.config.credentialSpec ? validateCredentialSpec(pod.config.credentialSpec, 'sandbox_config.windows.security_context.credential_spec') : undefined,
       hostProcess: hostProcess || undefined,
     },
   };

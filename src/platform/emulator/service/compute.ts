@@ -37,6 +37,8 @@ import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { planLaunch } from './launch.js';
 import { applyModify } from './modify.js';
+import { isolationFacts, holderAlive, programPid } from './isolation.js';
+import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 
 export type { ProcRecord } from './records.js';
 
@@ -89,7 +91,13 @@ export class ComputeEmulator {
           this.markExited(r, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
         }
       }
-      if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
+      if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
+        if (!r.holder || !holderAlive(r.holder)) {
+          // The namespaces are gone with their holder (and every process in them): build them again.
+          endIsolation(r, this.log);
+          await this.isolate(r).catch((e) => this.log(`isolation of ${r.id}: ${(e as Error).message}`));
+        }
+      } else if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
         const st = readStat(r.holder.pid);
         if (!st || st.starttime !== r.holder.startTicks) {
           r.holder = undefined;
@@ -225,9 +233,13 @@ export class ComputeEmulator {
     const op = 'HcsStartComputeSystem';
     const s = this.sys(op, id);
     if (s.state !== 'Created') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    if (s.hostName && utsSupported()) await startHolder(s);
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
-    if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
+    if (isolationFacts().Enabled && s.root) {
+      await this.isolate(s);
+    } else {
+      if (s.hostName && utsSupported()) await startHolder(s);
+      if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
+    }
     s.state = 'Running';
     s.startedAt = new Date().toISOString();
     await this.save();
@@ -254,6 +266,7 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     if (s.state !== 'Paused') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     for (const g of this.pgids(s)) killGroup(g, 'SIGCONT');
+    contWrappers(s);
     s.state = 'Running';
     await this.save();
   }
@@ -270,6 +283,7 @@ export class ComputeEmulator {
       killGroup(g, 'SIGTERM');
       if (wasPaused) killGroup(g, 'SIGCONT');
     }
+    if (wasPaused) contWrappers(s);
     if (wasPaused) s.state = 'Running';
     await this.save();
     this.watchShutdown(s);
@@ -304,6 +318,7 @@ export class ComputeEmulator {
     const deadline = Date.now() + 5000;
     for (;;) {
       for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
+      contWrappers(s);
       // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
       await new Promise((r) => setTimeout(r, 10));
       const left = processesInGroups(groups).length;
@@ -317,7 +332,8 @@ export class ComputeEmulator {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
+    if (s.isolation) endIsolation(s, this.log);
+    else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
       if (p.exited) continue;
@@ -358,7 +374,11 @@ export class ComputeEmulator {
     const q = parseDoc(PropertyQuery, op, queryText, true);
     const p = this.basic(s);
     const types = new Set(q.PropertyTypes ?? []);
-    if (types.has('Statistics')) p.Statistics = statistics(s, this.pgids(s));
+    if (types.has('Statistics')) {
+      p.Statistics = statistics(s, this.pgids(s));
+      readOom(s);
+      if (s.oomKills) p.OomKillCount = s.oomKills;
+    }
     if (types.has('ProcessList')) p.ProcessList = processList(s, this.pgids(s));
     if (types.has('TerminateOnLastHandleClosed')) p.TerminateOnLastHandleClosed = !!s.document.ShouldTerminateOnLastHandleClosed;
     void this.save();
@@ -372,9 +392,8 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const { file, args, cwd, env, argv0, streams, errTarget, console } = planLaunch(op, s, params, {
-      hostPath: this.hostPath, netns: this.netnsOf,
-    });
+    const plan = planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
+    const { file, args, cwd, env, argv0, streams, errTarget, console } = plan;
     const child = spawn(file, args, {
       cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
       stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget],
@@ -383,19 +402,34 @@ export class ComputeEmulator {
       child.once('spawn', () => res());
       child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
     });
-    const pid = child.pid!;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.once('exit', (code, signal) => { exit = { code, signal }; });
+    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
+    // no listener yet.
+    child.stdin?.on('error', () => undefined);
+    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
+    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
+    let pid = child.pid!;
+    let wrapper: ProcRecord['wrapper'];
+    if (plan.isolated) {
+      // nsenter forked the program into the system's PID namespace: record the program (its own process group).
+      const wst = readStat(pid);
+      const prog = await programPid(pid, () => exit !== undefined);
+      if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
+    }
     const st = readStat(pid);
-    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams };
+    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams, ...(wrapper ? { wrapper } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
-    child.stdin?.on('error', () => undefined);
-    if (child.stdout) lp.out = new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]);
-    if (child.stderr && !console) lp.err = new OutRelay([child.stderr]);
-    child.on('exit', (code, signal) => {
+    lp.out = out;
+    lp.err = err;
+    const onExit = (e: NonNullable<typeof exit>) => {
       lp.child = undefined;
-      this.markExited(s, rec, exitCodeOf(code, signal), 0);
-    });
+      readOom(s);
+      this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
+    };
+    if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
     await this.save();
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
@@ -506,6 +540,11 @@ export class ComputeEmulator {
     if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
     ready();
     relay.attach(sock);
+  }
+
+  private isolate(s: SystemRecord): Promise<void> {
+    const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
+    return isolate(s, hosting, this.netnsOf, this.log);
   }
 
   /** Terminates every system (used when the service is asked to stop). */

@@ -5,6 +5,8 @@ import { Processor, MappedDirectory, type MappedDirectoryDoc, type ModifySetting
 import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
+import { applyLimits } from './cgroups.js';
+import { mountLive, unmountLive } from './isolation.js';
 
 export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
@@ -14,6 +16,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
     case 'Container/Memory/SizeInMB': {
       if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
       c.Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
+      if (s.isolation?.cgroup) applyLimits(s.isolation.cgroup, c);
       break;
     }
     case 'Container/Processor': {
@@ -21,6 +24,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
       if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
       checkProcessor(op, r.value, 'Settings');
       c.Processor = r.value;
+      if (s.isolation?.cgroup) applyLimits(s.isolation.cgroup, c);
       break;
     }
     case 'Container/MappedDirectories': {
@@ -30,11 +34,13 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
       const list = c.MappedDirectories ?? (c.MappedDirectories = []);
       if (req.RequestType === 'Add') {
         if (md.HostPath && !pathExists(md.HostPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${md.HostPath} does not exist`);
-        if (s.state === 'Running' && s.root) materializeMapping(op, s.root, md);
+        if (s.state !== 'Created' && s.root && s.isolation && s.holder) mountLive(s.holder, s.root, md, s.isolation.created);
+        else if (s.state === 'Running' && s.root) materializeMapping(op, s.root, md);
         list.push(md);
       } else if (req.RequestType === 'Remove') {
         const i = list.findIndex((x) => x.ContainerPath === md.ContainerPath);
         if (i < 0) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `${md.ContainerPath ?? ''} is not mapped`);
+        if (s.root && s.isolation && s.holder) unmountLive(s.holder, s.root, list[i]!);
         list.splice(i, 1);
       } else throw new PlatformError(HRESULT.E_INVALIDARG, op, `RequestType ${req.RequestType ?? ''} not supported for ${path}`);
       break;

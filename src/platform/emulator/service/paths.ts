@@ -59,11 +59,15 @@ export function windowsPathEntries(env: Record<string, string>): string[] {
  * root; a bare name is searched in the working directory, then the Environment's PATH entries mapped into the
  * root (trying the suffixes "", .exe, .cmd, .bat), then the host PATH.
  */
-export function resolveProgram(root: string, cwd: string, name: string, env: Record<string, string>, hostPath: string): string | undefined {
+export function resolveProgram(
+  root: string, cwd: string, name: string, env: Record<string, string>, hostPath: string, view: (p: string) => string = (p) => p,
+): string | undefined {
   const hasSep = /[\\/]/.test(name) || DRIVE_RE.test(name);
+  // `view` maps a path under the root to where its content is on the host (an isolated system's mappings are
+  // mounts, not links); the result stays in root space.
   const tryBase = (base: string | undefined): string | undefined => {
     if (!base) return undefined;
-    for (const s of SUFFIXES) if (isExecutableFile(base + s)) return base + s;
+    for (const s of SUFFIXES) if (isExecutableFile(view(base + s))) return base + s;
     return undefined;
   };
   if (hasSep) return tryBase(mapPath(root, name, cwd));

@@ -1,4 +1,5 @@
 /** Persisted records of the compute emulator: one per compute system, with its processes. */
+import type { SystemCgroup } from './cgroups.js';
 import type { ComputeSystemDoc, StateDoc, ExitTypeDoc } from '../../hcs/schema/index.js';
 
 export interface ProcRecord {
@@ -9,6 +10,8 @@ export interface ProcRecord {
   exitCode?: number;
   lastWaitResult?: number;
   streams: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** The nsenter that entered an isolated system's namespaces and waits for the program (isolation.ts). */
+  wrapper?: { pid: number; startTicks: number };
 }
 
 export interface SystemRecord {
@@ -19,6 +22,18 @@ export interface SystemRecord {
   root?: string;
   hostName?: string;
   holder?: { pid: number; startTicks: number };
+  /** Set when the system is isolated (isolation.ts): `holder` keeps its namespaces. */
+  isolation?: {
+    /** Mount points created in the writable layer (removed at stop). */
+    created: string[];
+    cgroup?: SystemCgroup;
+    /** The holder belongs to the hosting system (not killed when this one stops). */
+    sharedHolder?: boolean;
+  };
+  /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
+  oomKills?: number;
+  /** ContainerCredentialGuard instances added by modify requests (id → settings). */
+  credentialGuard?: Record<string, unknown>;
   createdAt: string;
   startedAt?: string;
   shuttingDown?: boolean;

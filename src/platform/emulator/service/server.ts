@@ -3,6 +3,7 @@
  * JSON-lines protocol of ../protocol.ts. Handles (open systems and processes) are tracked per connection and
  * released when the connection goes away, like HCS handles of a process that exits.
  */
+import { isolationFacts } from './isolation.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
@@ -151,6 +152,8 @@ export class EmulatorService {
         return {
           SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion), OsVersion: this.opts.osVersion, Architecture: this.opts.architecture,
           Networking: this.network.networkingFacts(),
+          // wincri extension: whether compute systems are isolated (namespaces, limits) and why not (for Status).
+          Isolation: isolationFacts(),
         };
       case 'injectFault':
         this.faults.inject({ op: String(p.op), hresult: Number(p.hresult ?? 0) >>> 0, count: Number(p.count ?? 1), delayMs: p.delayMs === undefined ? undefined : Number(p.delayMs) });

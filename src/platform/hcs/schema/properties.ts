@@ -79,6 +79,11 @@ export const Properties = object('Properties', {
   SharedMemoryRegionInfo: array(any),
   GuestConnectionInfo: any,
   PropertyResponses: map(object('PropertyResponse', { Response: any })),
+  /**
+   * wincri emulator extension, never sent by HCS (a Windows job object fails allocations over its limit instead
+   * of killing): processes the kernel OOM-killed in the system's memory cgroup, with the Statistics query.
+   */
+  OomKillCount: uint64,
 });
 export type PropertiesDoc = Infer<typeof Properties>;
 

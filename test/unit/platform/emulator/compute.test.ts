@@ -1,3 +1,4 @@
+import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -76,7 +77,8 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
   });
   assert.equal(pr.stdio.stdin, undefined);
   const [out, err, st] = await Promise.all([readAll(pr.stdio.stdout), readAll(pr.stdio.stderr), pr.waitExit()]);
-  assert.equal(out, `bar baz\n${env.dir}/state/roots/p\n`);
+  // Isolated (root): C:\ is the process's `/`; otherwise the host directory standing in for it.
+  assert.equal(out, `bar baz\n${isolationFacts().Enabled ? '/' : `${env.dir}/state/roots/p`}\n`);
   assert.equal(err, 'oops\n');
   assert.deepEqual(st, { ProcessId: pr.pid, Exited: true, ExitCode: 7, LastWaitResult: 0 });
   // waitExit after the fact still answers; signalling an exited process fails like HCS.

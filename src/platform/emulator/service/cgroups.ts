@@ -1,0 +1,134 @@
+/**
+ * Job-object limits of a compute system as a Linux cgroup: Container.Memory.SizeInMB → memory.max (v2) /
+ * memory.limit_in_bytes (v1); Container.Processor (one of Count / Maximum / Weight, as HCS requires) → cpu.max
+ * and cpu.weight (v2) / cpu.cfs_quota_us and cpu.shares (v1). OOM kills are counted from memory.events (v2) /
+ * memory.oom_control (v1). Used only as root where a cgroup hierarchy with the memory and cpu controllers is
+ * writable; each system gets `<hierarchy>/wincri-emulator/<id>` (one directory per hierarchy on v1).
+ */
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { ContainerDoc } from '../../hcs/schema/index.js';
+
+export const CGROUP_PARENT = 'wincri-emulator';
+const PERIOD_US = 100_000;
+const MiB = 1024 * 1024;
+
+export interface SystemCgroup {
+  version: 1 | 2;
+  /** v2: the system's directory; v1: [memory directory, cpu directory]. */
+  dirs: string[];
+}
+
+export interface CgroupSupport { version: 1 | 2; roots: string[] }
+
+function mounts(): { dir: string; type: string; opts: string[] }[] {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '))
+      .filter((f) => f.length > 3).map((f) => ({ dir: f[1]!, type: f[2]!, opts: f[3]!.split(',') }));
+  } catch { return []; }
+}
+
+function writable(dir: string): boolean {
+  try { accessSync(dir, constants.W_OK); return true; } catch { return false; }
+}
+
+let support: CgroupSupport | null | undefined;
+/** The writable hierarchy with memory and cpu control, v2 preferred; null when none. */
+export function cgroupSupport(): CgroupSupport | null {
+  if (support !== undefined) return support;
+  support = null;
+  if (process.getuid?.() !== 0) return support;
+  const ms = mounts();
+  for (const m of ms.filter((x) => x.type === 'cgroup2')) {
+    let ctrl: string[] = [];
+    try { ctrl = readFileSync(join(m.dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/); } catch { continue; }
+    if (ctrl.includes('memory') && ctrl.includes('cpu') && writable(m.dir)) { support = { version: 2, roots: [join(m.dir, CGROUP_PARENT)] }; return support; }
+  }
+  const mem = ms.find((x) => x.type === 'cgroup' && x.opts.includes('memory'));
+  const cpu = ms.find((x) => x.type === 'cgroup' && x.opts.includes('cpu'));
+  if (mem && cpu && writable(mem.dir) && writable(cpu.dir)) {
+    support = { version: 1, roots: [join(mem.dir, CGROUP_PARENT), join(cpu.dir, CGROUP_PARENT)] };
+  }
+  return support;
+}
+
+function put(file: string, value: string): void { writeFileSync(file, value); }
+
+export function createCgroup(id: string): SystemCgroup | undefined {
+  const sup = cgroupSupport();
+  if (!sup) return undefined;
+  const name = encodeURIComponent(id);
+  if (sup.version === 2) {
+    const parent = sup.roots[0]!;
+    const top = join(parent, '..');
+    mkdirSync(parent, { recursive: true });
+    // Controllers must be enabled on the way down (the hierarchy's root and our parent).
+    for (const d of [top, parent]) {
+      try { put(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled or not delegatable */ }
+    }
+    const dir = join(parent, name);
+    mkdirSync(dir, { recursive: true });
+    return { version: 2, dirs: [dir] };
+  }
+  const dirs = sup.roots.map((r) => join(r, name));
+  for (const d of dirs) mkdirSync(d, { recursive: true });
+  return { version: 1, dirs };
+}
+
+/** Files a process writes "0" to in order to join the system's cgroup(s). */
+export function procsFiles(cg: SystemCgroup): string[] {
+  return cg.dirs.map((d) => join(d, 'cgroup.procs'));
+}
+
+/** Applies the document's memory and processor settings (unset → unlimited / default weight). */
+export function applyLimits(cg: SystemCgroup, c: ContainerDoc | undefined, hostCpus = cpus().length): void {
+  const mb = c?.Memory?.SizeInMB ?? 0;
+  const p = c?.Processor ?? {};
+  let quota = 0; // µs per period; 0 = unlimited
+  if (p.Count && p.Count > 0) quota = Math.min(p.Count, hostCpus) * PERIOD_US;
+  else if (p.Maximum && p.Maximum > 0) quota = Math.max(1000, Math.round((p.Maximum / 10000) * hostCpus * PERIOD_US));
+  const weight = p.Weight && p.Weight > 0 ? Math.min(10000, p.Weight) : 100;
+  if (cg.version === 2) {
+    const d = cg.dirs[0]!;
+    put(join(d, 'memory.max'), mb > 0 ? String(mb * MiB) : 'max');
+    put(join(d, 'cpu.max'), `${quota > 0 ? quota : 'max'} ${PERIOD_US}`);
+    put(join(d, 'cpu.weight'), String(weight));
+    return;
+  }
+  const [mem, cpu] = cg.dirs as [string, string];
+  put(join(mem, 'memory.limit_in_bytes'), mb > 0 ? String(mb * MiB) : '-1');
+  put(join(cpu, 'cpu.cfs_period_us'), String(PERIOD_US));
+  put(join(cpu, 'cpu.cfs_quota_us'), quota > 0 ? String(quota) : '-1');
+  // cpu.shares 1024 is the default weight, as 100 is for cpu.weight and HCS.
+  put(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round((weight * 1024) / 100))));
+}
+
+/** How many processes the kernel's OOM killer killed in the system's cgroup; undefined when unreadable. */
+export function oomKills(cg: SystemCgroup): number | undefined {
+  const file = cg.version === 2 ? join(cg.dirs[0]!, 'memory.events') : join(cg.dirs[0]!, 'memory.oom_control');
+  try {
+    const m = /^oom_kill (\d+)$/m.exec(readFileSync(file, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch { return undefined; }
+}
+
+/** Removes the system's cgroup directories; false while processes are still leaving them. */
+export function removeCgroup(cg: SystemCgroup): boolean {
+  let done = true;
+  for (const d of cg.dirs) {
+    try { rmdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') done = false; }
+  }
+  return done;
+}
+
+/** Removes the cgroup once its last process is gone (the kernel refuses while any remain). */
+export function removeCgroupWhenEmpty(cg: SystemCgroup, log: (m: string) => void, deadlineMs = 30_000): void {
+  const until = Date.now() + deadlineMs;
+  const tick = () => {
+    if (removeCgroup(cg)) return;
+    if (Date.now() > until) { log(`cgroup ${cg.dirs.join(', ')} still busy; left in place`); return; }
+    setTimeout(tick, 100).unref();
+  };
+  tick();
+}

@@ -1,0 +1,59 @@
+/**
+ * An isolated compute system's life (isolation.ts, cgroups.ts, rootfs.ts): built at start, ended at stop (every
+ * process in its PID namespace dies with the holder), OOM kills read before the cgroup goes.
+ */
+import { startIsolatedHolder, holderAlive } from './isolation.js';
+import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills } from './cgroups.js';
+import { cleanupRootfs } from './rootfs.js';
+import { readStat } from './procfs.js';
+import type { SystemRecord } from './records.js';
+
+/** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
+export async function isolate(
+  s: SystemRecord, hosting: SystemRecord | undefined, netnsOf: (guid: string) => string | undefined, log: (m: string) => void,
+): Promise<void> {
+  const c = s.document.Container ?? s.document.HostedSystem?.Container;
+  const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
+  let cgroup = s.isolation?.cgroup;
+  try {
+    cgroup ??= createCgroup(s.id);
+    if (cgroup) applyLimits(cgroup, c);
+  } catch (e) {
+    log(`cgroup for ${s.id}: ${(e as Error).message}; limits are not enforced`);
+    cgroup = undefined;
+  }
+  const nsGuid = c?.Networking?.Namespace;
+  const { holder, created } = await startIsolatedHolder({
+    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup, join,
+  }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
+  s.holder = holder;
+  s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+}
+
+/** Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. */
+export function endIsolation(s: SystemRecord, log: (m: string) => void): void {
+  const iso = s.isolation;
+  if (!iso) return;
+  readOom(s);
+  if (s.holder && !iso.sharedHolder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
+  s.holder = undefined;
+  if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
+  cleanupRootfs(iso.created);
+  s.isolation = undefined;
+}
+
+/** Keeps the highest OOM kill count seen (the cgroup disappears at stop). */
+export function readOom(s: SystemRecord): void {
+  const cg = s.isolation?.cgroup;
+  const n = cg ? oomKills(cg) : undefined;
+  if (n !== undefined && n > (s.oomKills ?? 0)) s.oomKills = n;
+}
+
+/** nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit. */
+export function contWrappers(s: SystemRecord): void {
+  for (const p of s.processes) {
+    if (p.exited || !p.wrapper) continue;
+    const st = readStat(p.wrapper.pid);
+    if (st && st.starttime === p.wrapper.startTicks) { try { process.kill(p.wrapper.pid, 'SIGCONT'); } catch { /* gone */ } }
+  }
+}

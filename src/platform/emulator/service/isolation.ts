@@ -1,0 +1,160 @@
+/**
+ * Process isolation of a compute system, as HCS gives a process-isolated container, when the service runs as root
+ * and util-linux can make namespaces: a namespace holder per system, created with
+ * `unshare --pid --fork --mount --uts` (inside the pod's network namespace when it has one), builds the system's
+ * file system (rootfs.ts), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
+ * system's PID namespace (a shell that reaps orphans). Killing it ends every process of the system.
+ *
+ * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wdns=<dir> -- setsid <program>`.
+ * Entering a PID namespace forks: nsenter's child runs the program (setsid makes it its own process group) while
+ * nsenter waits and exits with the program's status (or dies of the same signal), so the service's child reports
+ * the exit and the recorded pid — the program's own, found as nsenter's child — receives signals.
+ *
+ * A hosted system (HostingSystemId) can join its hosting system's PID, UTS and network namespaces (`join`), with
+ * a mount namespace of its own.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { readStat } from './procfs.js';
+import { planRootfs, shQuote, bindCommands, mappingTarget, ensureMountPoint } from './rootfs.js';
+import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
+import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
+
+export interface IsolationFacts {
+  /** Whether compute systems get PID/mount/UTS namespaces and a private root. */
+  Enabled: boolean;
+  /** Why not, when not. */
+  Reason?: string;
+  /** Where memory/CPU limits are applied (absent: recorded but not enforced). */
+  Cgroups?: { Version: 1 | 2; Roots: string[] };
+}
+
+let facts: IsolationFacts | undefined;
+export function isolationFacts(): IsolationFacts {
+  if (facts) return facts;
+  const tools = ['unshare', 'nsenter', 'setsid', 'chroot'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+  let reason: string | undefined;
+  if (process.getuid?.() !== 0) reason = 'the emulator is not running as root: containers share the host\'s processes and file system';
+  else if (tools.length > 0) reason = `missing ${tools.join(', ')} (util-linux/coreutils): containers are not isolated`;
+  else if (!/--wdns/.test(spawnSync('nsenter', ['--help'], { encoding: 'utf8' }).stdout ?? '')) reason = 'nsenter lacks --wdns (util-linux < 2.38): containers are not isolated';
+  else if (spawnSync('unshare', ['--pid', '--fork', '--mount', '--uts', 'true'], { stdio: 'ignore' }).status !== 0) {
+    reason = 'unshare --pid --mount --uts failed (no namespace support here): containers are not isolated';
+  }
+  const cg = reason ? null : cgroupSupport();
+  facts = { Enabled: !reason, ...(reason ? { Reason: reason } : {}), ...(cg ? { Cgroups: { Version: cg.version, Roots: cg.roots } } : {}) };
+  return facts;
+}
+
+export interface HolderRecord { pid: number; startTicks: number }
+
+export interface HolderSpec {
+  root: string;
+  hostName?: string;
+  mappings: readonly MappedDirectoryDoc[];
+  /** Linux network namespace name (ip netns) of the pod. */
+  netns?: string;
+  cgroup?: SystemCgroup;
+  /** Holder of the hosting system whose PID/UTS/network namespaces this one joins. */
+  join?: HolderRecord;
+}
+
+const op = 'HcsStartComputeSystem';
+
+/** Starts the namespace holder; resolves with it and the mount points created in the writable layer. */
+export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[] }> {
+  const plan = planRootfs(op, spec.root, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
+  const lines = ['set -e'];
+  if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)}`);
+  // The host pid of this shell (the first NSpid field, read through the host's /proc before anything is mounted).
+  lines.push('while read -r k v rest; do if [ "$k" = NSpid: ]; then echo "$v"; fi; done < /proc/self/status');
+  if (spec.hostName && !spec.join) lines.push(`hostname ${shQuote(spec.hostName)}`);
+  lines.push(...plan.commands);
+  // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (so `pgrep sleep` in a container finds
+  // only the container's own sleeps); the link lives in the container's private /dev.
+  lines.push(`ln -s "$(command -v sleep)" ${shQuote(spec.root + '/dev/wincri-holder')}`);
+  lines.push('echo ready');
+  lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
+  let argv = ['unshare', ...(spec.join ? ['--mount', '--fork'] : ['--pid', '--fork', '--mount', '--uts']), '--propagation', 'slave', 'sh', '-c', lines.join('\n')];
+  if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', '--net', '--', ...argv];
+  else if (spec.netns) argv = ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.on('error', () => undefined);
+  child.unref();
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  const ok = await new Promise<boolean>((res) => {
+    const t = setTimeout(() => res(false), 10_000);
+    child.stdout!.on('data', () => { if (/^ready$/m.test(out)) { clearTimeout(t); res(true); } });
+    child.once('exit', () => { clearTimeout(t); res(/^ready$/m.test(out)); });
+  });
+  child.stdout!.destroy();
+  child.stderr!.destroy();
+  const pid = Number(/^(\d+)$/m.exec(out)?.[1] ?? 0);
+  const st = pid ? readStat(pid) : undefined;
+  if (!ok || !st) {
+    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    throw new PlatformError(HRESULT.E_FAIL, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);
+  }
+  return { holder: { pid, startTicks: st.starttime }, created: plan.created };
+}
+
+export function holderAlive(h: HolderRecord): boolean {
+  const st = readStat(h.pid);
+  return !!st && st.starttime === h.startTicks && st.state !== 'Z';
+}
+
+/**
+ * The wrapper that runs `file args` inside the system's namespaces, `cwd` being a path inside the container
+ * (`--wdns` resolves it there: `--wd` would open it in the service's mount namespace, and a working directory
+ * from outside the new root lets `..` climb out of it).
+ */
+export function enterCommand(h: HolderRecord, cwd: string, file: string, args: string[]): { file: string; args: string[] } {
+  return {
+    file: 'nsenter',
+    args: [`--target=${h.pid}`, '--pid', '--mount', '--uts', '--net', '--root', `--wdns=${cwd}`, '--', 'setsid', file, ...args],
+  };
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { return []; }
+}
+
+/**
+ * The program's own pid: nsenter's child once it is its own process group leader (setsid done). Undefined when
+ * nsenter is gone before that (the program already ended; its status arrives through nsenter).
+ */
+export async function programPid(wrapperPid: number, wrapperGone: () => boolean): Promise<number | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (!wrapperGone() && Date.now() < deadline) {
+    for (const c of childrenOf(wrapperPid)) {
+      const st = readStat(c);
+      if (st && st.pgrp === c && st.session === c) return c;
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return undefined;
+}
+
+/** Runs a command in the holder's mount namespace (not chrooted: host paths stay reachable). */
+function inMountNs(h: HolderRecord, commands: string[]): void {
+  const r = spawnSync('nsenter', [`--target=${h.pid}`, '--mount', '--', 'sh', '-c', ['set -e', ...commands].join('\n')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new PlatformError(HRESULT.E_FAIL, 'HcsModifyComputeSystem', `mount in the container failed: ${(r.stderr || '').trim()}`);
+}
+
+/** Adds a mapping to a running isolated system. */
+export function mountLive(h: HolderRecord, root: string, md: MappedDirectoryDoc, created: string[]): void {
+  const target = mappingTarget('HcsModifyComputeSystem', root, md);
+  ensureMountPoint(target, md.HostPath!, created);
+  inMountNs(h, bindCommands(md.HostPath!, target, !!md.ReadOnly));
+}
+
+/** Removes a mapping from a running isolated system. */
+export function unmountLive(h: HolderRecord, root: string, md: MappedDirectoryDoc): void {
+  inMountNs(h, [`umount -l ${shQuote(mappingTarget('HcsModifyComputeSystem', root, md))}`]);
+}

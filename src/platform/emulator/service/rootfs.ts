@@ -1,0 +1,135 @@
+/**
+ * The file system a process of an isolated compute system sees, built in the system's own mount namespace by
+ * the namespace holder (isolation.ts): C:\ (the writable-layer directory) is `/`; the host's system directories
+ * are bind-mounted read-only into it the way a Windows base layer provides the system files (an image's own
+ * directory of the same name wins); /proc is the system's PID namespace; /dev is minimal; mapped directories and
+ * files appear at their container paths with ReadOnly enforced by a read-only remount.
+ *
+ * Mount points are created in the writable layer before the holder starts (recorded, removed when it stops).
+ */
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
+import { mapPath } from './paths.js';
+
+/** Host directories every container sees read-only (the "base layer"). */
+export const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'opt'];
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
+export function shQuote(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
+
+export interface RootfsPlan {
+  /** Shell commands the holder runs inside the new mount namespace, before it chroots into the root. */
+  commands: string[];
+  /** Paths created in the writable layer as mount points or links (removed at stop when still empty). */
+  created: string[];
+}
+
+function isEmptyDir(p: string): boolean {
+  try { return statSync(p).isDirectory() && readdirSync(p).length === 0; } catch { return false; }
+}
+
+function kindOf(p: string): 'dir' | 'file' | 'none' {
+  try { return statSync(p).isDirectory() ? 'dir' : 'file'; } catch { return 'none'; }
+}
+
+/** The mount target (host path under root) of a mapping's container path. */
+export function mappingTarget(op: string, root: string, md: MappedDirectoryDoc): string {
+  const target = mapPath(root, (md.ContainerPath ?? '').replace(/\//g, '\\'), root);
+  if (!target || target === root || !target.startsWith(root + '/')) {
+    throw new PlatformError(HRESULT.E_INVALIDARG, op, `ContainerPath ${md.ContainerPath ?? ''} cannot be mapped inside the container`);
+  }
+  return target;
+}
+
+/** Makes an empty directory or file at `target` to mount `source` on; records what it created. */
+export function ensureMountPoint(target: string, source: string, created: string[]): void {
+  const want = kindOf(source) === 'dir' ? 'dir' : 'file';
+  const have = kindOf(target);
+  let link = false;
+  try { link = lstatSync(target).isSymbolicLink(); } catch { /* absent */ }
+  if (have === want && !link) return;
+  if (have !== 'none' || link) {
+    throw new PlatformError(HRESULT.E_INVALIDARG, 'HcsStartComputeSystem',
+      `cannot map ${source} at ${target}: the container has a ${link ? 'link' : have === 'dir' ? 'directory' : 'file'} there`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  if (want === 'dir') mkdirSync(target); else writeFileSync(target, '');
+  created.push(target);
+}
+
+/** Bind mount commands (read-only by remount) for one mapping. */
+export function bindCommands(source: string, target: string, readOnly: boolean): string[] {
+  const out = [`mount --bind ${shQuote(source)} ${shQuote(target)}`];
+  if (readOnly) out.push(`mount -o remount,bind,ro ${shQuote(target)}`);
+  return out;
+}
+
+export function planRootfs(op: string, root: string, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
+  const commands: string[] = [];
+  const created: string[] = [];
+  const q = (rel: string) => shQuote(join(root, rel));
+  for (const d of SYSTEM_DIRS) {
+    const host = `/${d}`;
+    let st;
+    try { st = lstatSync(host); } catch { continue; }
+    const inRoot = join(root, d);
+    if (existsSync(inRoot) && !isEmptyDir(inRoot)) continue; // the image's own directory wins
+    if (st.isSymbolicLink()) {
+      // Merged /usr: /bin → usr/bin is a link in the base layer too.
+      if (!existsSync(inRoot) && !lstatExists(inRoot)) { symlinkSync(readlinkSync(host), inRoot); created.push(inRoot); }
+      continue;
+    }
+    if (!st.isDirectory()) continue;
+    if (!existsSync(inRoot)) { mkdirSync(inRoot); created.push(inRoot); }
+    commands.push(...bindCommands(host, inRoot, true));
+  }
+  for (const d of ['proc', 'dev', 'sys', 'tmp']) {
+    const p = join(root, d);
+    if (!existsSync(p)) { mkdirSync(p); created.push(p); }
+  }
+  commands.push(`mount -t proc -o nosuid,nodev,noexec proc ${q('proc')}`);
+  commands.push(`mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ${q('sys')} 2>/dev/null || true`);
+  commands.push(`mount -t tmpfs -o mode=755,nosuid tmpfs ${q('dev')}`);
+  for (const dev of DEVICES) {
+    commands.push(`touch ${q('dev/' + dev)}`, `mount --bind /dev/${dev} ${q('dev/' + dev)}`);
+  }
+  commands.push(`mkdir ${q('dev/pts')} ${q('dev/shm')}`, `mount -t tmpfs -o nosuid,nodev tmpfs ${q('dev/shm')}`);
+  commands.push(`mount --bind /dev/pts ${q('dev/pts')} 2>/dev/null || true`, `ln -s pts/ptmx ${q('dev/ptmx')}`);
+  commands.push(`ln -s /proc/self/fd ${q('dev/fd')}`);
+  for (const [i, n] of ['stdin', 'stdout', 'stderr'].entries()) commands.push(`ln -s /proc/self/fd/${i} ${q('dev/' + n)}`);
+  // The pod's DNS settings (what `ip netns exec` shows as /etc/resolv.conf and /etc/hosts).
+  if (resolvDir) {
+    for (const f of ['resolv.conf', 'hosts']) {
+      const src = join(resolvDir, f);
+      if (existsSync(src) && existsSync(join(root, 'etc', f))) commands.push(...bindCommands(src, join(root, 'etc', f), true));
+    }
+  }
+  for (const md of mappings) {
+    if (!md.HostPath || !md.ContainerPath) continue;
+    const target = mappingTarget(op, root, md);
+    ensureMountPoint(target, md.HostPath, created);
+    // Again inside the namespace: a target under the private /dev (a termination log) is on its tmpfs.
+    const t = shQuote(target);
+    commands.push(`mkdir -p ${shQuote(dirname(target))}`, kindOf(md.HostPath) === 'dir' ? `mkdir -p ${t}` : `[ -e ${t} ] || touch ${t}`);
+    commands.push(...bindCommands(md.HostPath, target, !!md.ReadOnly));
+  }
+  return { commands, created };
+}
+
+function lstatExists(p: string): boolean {
+  try { lstatSync(p); return true; } catch { return false; }
+}
+
+/** Removes the mount points and links the plan created, deepest first, when they are still empty. */
+export function cleanupRootfs(created: readonly string[]): void {
+  for (const p of [...created].reverse()) {
+    try {
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) unlinkSync(p);
+      else if (st.isDirectory()) rmdirSync(p);
+      else if (st.size === 0) unlinkSync(p);
+    } catch { /* in use, not empty or gone: left in place */ }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Emulator isolation (as root): the recorded pid is the program's own (behind nsenter), pause/resume reaches it
+ * and its wrapper, live mappings, and the building blocks (cgroup limit files, the root's mount plan).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setup, containerDoc, readAll, until } from './helpers.js';
+import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroups.js';
+import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
+import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
+
+const facts = isolationFacts();
+const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
+
+test('isolated process: the pid is the program, pause/resume/signal reach it, exit codes pass nsenter', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('iso', containerDoc());
+  await s.start();
+  const pr = await s.createProcess({ CommandLine: 'sleep 30' });
+  assert.equal(readStat(pr.pid)?.comm, 'sleep');
+  assert.equal(readStat(pr.pid)?.pgrp, pr.pid, 'the program leads its own process group');
+  const list = (await s.getProperties({ PropertyTypes: ['ProcessList'] })).ProcessList ?? [];
+  assert.deepEqual(list.map((p) => p.ImageName), ['sleep']);
+  await s.pause();
+  await until(() => readStat(pr.pid)?.state === 'T');
+  await s.resume();
+  await until(() => readStat(pr.pid)?.state !== 'T');
+  await pr.signal({ Signal: 'CtrlShutdown' });
+  assert.equal((await pr.waitExit()).ExitCode, 143);
+  const ps = await s.createProcess({ CommandLine: 'sh -c "ps -e -o comm= | sort | tr \'\\n\' \' \'"', CreateStdOutPipe: true });
+  const out = await readAll(ps.stdio.stdout);
+  assert.doesNotMatch(out, /node|sleep/, `only the container's processes: ${out}`);
+  await s.terminate();
+});
+
+test('isolated system: mappings added and removed live, ReadOnly enforced', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const src = join(env.dir, 'src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'f.txt'), 'from host\n');
+  const s = await env.platform.compute.createComputeSystem('map', containerDoc());
+  await s.start();
+  await s.modify({ ResourcePath: 'Container/MappedDirectories', RequestType: 'Add', Settings: { HostPath: src, ContainerPath: 'C:\\m', ReadOnly: true } });
+  const rd = await s.createProcess({ CommandLine: 'sh -c "cat /m/f.txt; echo x > /m/g.txt || echo refused"', CreateStdOutPipe: true });
+  assert.equal(await readAll(rd.stdio.stdout), 'from host\nrefused\n');
+  await s.modify({ ResourcePath: 'Container/MappedDirectories', RequestType: 'Remove', Settings: { HostPath: src, ContainerPath: 'C:\\m' } });
+  const gone = await s.createProcess({ CommandLine: 'sh -c "ls /m | wc -l"', CreateStdOutPipe: true });
+  assert.equal((await readAll(gone.stdio.stdout)).trim(), '0');
+  await s.terminate();
+});
+
+test('cgroup limits: HCS memory and processor settings → v2 and v1 files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-cg-'));
+  try {
+    const v2 = join(dir, 'v2');
+    mkdirSync(v2);
+    applyLimits({ version: 2, dirs: [v2] }, { Memory: { SizeInMB: 64 }, Processor: { Maximum: 2500 } }, 4);
+    assert.equal(readFileSync(join(v2, 'memory.max'), 'utf8'), String(64 * 1024 * 1024));
+    assert.equal(readFileSync(join(v2, 'cpu.max'), 'utf8'), '100000 100000'); // 25 % of 4 CPUs = 1 CPU
+    assert.equal(readFileSync(join(v2, 'cpu.weight'), 'utf8'), '100');
+    applyLimits({ version: 2, dirs: [v2] }, { Processor: { Weight: 500 } }, 4);
+    assert.equal(readFileSync(join(v2, 'memory.max'), 'utf8'), 'max');
+    assert.equal(readFileSync(join(v2, 'cpu.max'), 'utf8'), 'max 100000');
+    assert.equal(readFileSync(join(v2, 'cpu.weight'), 'utf8'), '500');
+    const [mem, cpu] = [join(dir, 'mem'), join(dir, 'cpu')];
+    mkdirSync(mem); mkdirSync(cpu);
+    applyLimits({ version: 1, dirs: [mem, cpu] }, { Memory: { SizeInMB: 10 }, Processor: { Count: 8 } }, 2);
+    assert.equal(readFileSync(join(mem, 'memory.limit_in_bytes'), 'utf8'), String(10 * 1024 * 1024));
+    assert.equal(readFileSync(join(cpu, 'cpu.cfs_quota_us'), 'utf8'), '200000', 'Count is capped at the host CPUs');
+    assert.equal(readFileSync(join(cpu, 'cpu.shares'), 'utf8'), '1024');
+    writeFileSync(join(mem, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 3\n');
+    assert.equal(oomKills({ version: 1, dirs: [mem, cpu] }), 3);
+    writeFileSync(join(v2, 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n');
+    assert.equal(oomKills({ version: 2, dirs: [v2] }), 1);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('rootfs plan: host system dirs read-only unless the image has its own, mappings at their paths, cleanup', () => {
+  const root = mkdtempSync(join(tmpdir(), 'wincri-root-'));
+  try {
+    mkdirSync(join(root, 'opt', 'mine'), { recursive: true });
+    const src = mkdtempSync(join(tmpdir(), 'wincri-src-'));
+    const plan = planRootfs('test', root, [{ HostPath: src, ContainerPath: 'C:\\data\\in', ReadOnly: true }]);
+    const text = plan.commands.join('\n');
+    assert.match(text, new RegExp(`mount --bind '/usr' '${root}/usr'\nmount -o remount,bind,ro '${root}/usr'`));
+    assert.doesNotMatch(text, /'\/opt'/, "the image's own /opt wins");
+    assert.match(text, new RegExp(`mount --bind '${src}' '${root}/data/in'\nmount -o remount,bind,ro '${root}/data/in'`));
+    assert.match(text, /mount -t proc/);
+    assert.ok(existsSync(join(root, 'data', 'in')));
+    cleanupRootfs(plan.created);
+    assert.equal(existsSync(join(root, 'usr')), false);
+    assert.equal(existsSync(join(root, 'data', 'in')), false);
+    assert.ok(lstatSync(join(root, 'opt', 'mine')).isDirectory());
+    rmSync(src, { recursive: true, force: true });
+  } finally { rmSync(root, { recursive: true, force: true }); }
+});
