@@ -90,6 +90,7 @@ function keeperPort(k: KeeperClient): IoKeeper {
     start: (req) => map(k.start(req)),
     reopenLog: (id) => map(k.reopenLog(id)),
     list: () => map(k.list()),
+    attach: (containerId, io) => map(k.attachContainer({ containerId, ...io })),
     ack: (id) => map(k.ack(id)),
     forget: (id) => map(k.forget(id)),
     onExit: (cb) => { void k.onExit(cb); },
