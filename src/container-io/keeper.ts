@@ -466,6 +466,7 @@ class Keeper implements KeeperHandle {
       if (r.exited) info.exited = { ...r.exited };
       if (r.acked) info.acked = true;
       if (r.recovered) info.recovered = true;
+      if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;
       out.push(info);
     }
     return out.sort((a, b) => a.containerId.localeCompare(b.containerId));

@@ -54,6 +54,8 @@ export interface AttachmentInfo {
   acked?: boolean;
   /** The keeper restarted while the process ran: stdio was lost, only the exit is tracked. */
   recovered?: boolean;
+  /** Attach sessions currently connected (absent when none). */
+  attachers?: number;
 }
 
 export interface ExitEvent {

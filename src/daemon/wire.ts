@@ -60,7 +60,7 @@ async function spawnKeeper(cfg: Config): Promise<void> {
   log.info('started IO keeper', { pid: child.pid, log: p.logFile });
 }
 
-function imageProvider(images: ImageService): ImageProvider {
+export function imageProvider(images: ImageService): ImageProvider {
   return {
     resolveForContainer: async (ref) => {
       const img = await images.resolve(ref);
@@ -77,7 +77,7 @@ function imageProvider(images: ImageService): ImageProvider {
 }
 
 /** The keeper speaks its own error codes; the runtime sees domain errors. */
-function keeperPort(k: KeeperClient): IoKeeper {
+export function keeperPort(k: KeeperClient): IoKeeper {
   const map = async <T>(p: Promise<T>): Promise<T> => {
     try {
       return await p;

@@ -4,7 +4,7 @@
  * environment, working directory and user; EmulateConsole for tty) and returns it as a StreamProcess.
  */
 import type { ComputeProcess, ComputeSystem } from '../platform/types.js';
-import { buildProcessParameters, consoleSizeRequest, closeStdinRequest } from '../platform/hcs/document/index.js';
+import { buildProcessParameters, consoleSizeRequest } from '../platform/hcs/document/index.js';
 import type { StreamProcess } from '../streaming/types.js';
 import { invalidArgument } from '../errors.js';
 import { within } from './locks.js';
@@ -49,9 +49,9 @@ function execProcess(system: ComputeSystem, proc: ComputeProcess, tty: boolean):
   const exit = proc.waitExit();
   let gone = false;
   const watched = exit.then(() => { gone = true; }, () => { gone = true; });
-  // stdin EOF: the pipe's end closes it; HcsModifyProcess CloseHandle(StdIn) as hcsshim's CloseStdin does too.
+  // stdin EOF is the end of the pipe: `end()` flushes what was written, then closes our end. (A CloseHandle
+  // request would travel beside the data and could cut it off, so none is sent.)
   stdin?.on('error', () => undefined);
-  stdin?.once('finish', () => { if (!gone) proc.modify(closeStdinRequest()).catch(() => undefined); });
   const exited = exit.then(async (s) => {
     await streamsEnded([stdout, stderr], DRAIN_MS);
     return { exitCode: s.ExitCode ?? (s.LastWaitResult ? 255 : 0) };
