@@ -1,8 +1,9 @@
 /**
  * PortForward (streaming): each forwarded connection is a TCP connection from the node to the pod, as Windows
- * containerd does it: `<pod IP>:<port>`, or 127.0.0.1 for host-network / HostProcess pods and pods without an IP
- * (on the emulator without real networking the pod's processes share the host's network). A port nothing listens
- * on rejects with a message the streaming server writes to the port's error stream.
+ * containerd does it: `<pod IP>:<port>`, or 127.0.0.1 for host-network / HostProcess pods and pods without an IP.
+ * Where the platform can dial inside the pod's namespace (the emulator: NetworkService.dialInNamespace), a pod
+ * with its own namespace is reached at 127.0.0.1 inside it, as Linux runtimes do — loopback-only listeners too.
+ * A port nothing listens on rejects with a message the streaming server writes to the port's error stream.
  */
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -28,8 +29,12 @@ function validPort(p: number): boolean { return Number.isInteger(p) && p >= 1 &&
 
 /** Where the node reaches the pod's ports. */
 export function podAddress(pod: SandboxRecord): string {
-  if (pod.config.hostProcess || pod.config.namespaceOptions?.network === 'NODE' || !pod.ip) return '127.0.0.1';
+  if (hostNetwork(pod) || !pod.ip) return '127.0.0.1';
   return pod.ip;
+}
+
+function hostNetwork(pod: SandboxRecord): boolean {
+  return pod.config.hostProcess || pod.config.namespaceOptions?.network === 'NODE';
 }
 
 /** One TCP connection to `port` of the pod; exported for tests (the streaming server calls it per stream). */
@@ -38,6 +43,12 @@ export function dialPod(st: RuntimeState, podId: string, port: number): Promise<
   if (!pod || pod.state !== 'SANDBOX_READY') return Promise.reject(new Error(`pod sandbox ${podId} is not ready any more`));
   if (!validPort(port)) return Promise.reject(new Error(`port ${port} is out of range (1-65535)`));
   const host = podAddress(pod);
+  const inNamespace = st.opts.platform.network.dialInNamespace;
+  if (pod.namespaceId && inNamespace && !hostNetwork(pod)) {
+    return inNamespace.call(st.opts.platform.network, pod.namespaceId, port).catch((e: Error) => {
+      throw new Error(`port-forward to port ${port} of pod ${pod.config.metadata.name} (${podId}): ${e.message}`);
+    });
+  }
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
     const fail = (why: string) => {
