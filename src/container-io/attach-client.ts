@@ -1,8 +1,8 @@
 /**
  * The daemon's end of an attach connection to the IO keeper (protocol: ./protocol.ts `attach`, frames:
  * ./attach-frames.ts). One connection per attach session; closing it detaches without touching the container.
- * The returned streams apply backpressure to the connection (the keeper drops an attacher that falls too far
- * behind instead of buffering for it).
+ * Neither side buffers without bound for a slow reader: the keeper drops an attacher whose socket holds too much,
+ * and this end drops the attachment when its output streams hold more than MAX_UNREAD unread bytes.
  */
 import { createConnection, type Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
@@ -25,6 +25,9 @@ export interface KeeperAttachment {
   readonly exited: Promise<{ exitCode: number; detached?: boolean }>;
   close(): Promise<void>;
 }
+
+/** Unread output an attach stream may hold in the daemon before the attachment is dropped. */
+const MAX_UNREAD = 4 * 1024 * 1024;
 
 function handshake(sock: Socket, id: number): Promise<AttachResult> {
   return new Promise((resolve, reject) => {
@@ -71,7 +74,7 @@ export async function attachToKeeper(socketPath: string, params: AttachParams): 
     sock.destroy();
     throw e;
   }
-  const make = () => new Readable({ read() { sock.resume(); } });
+  const make = () => new Readable({ read() { /* pushed as frames arrive; bounded by MAX_UNREAD */ } });
   const stdout = params.stdout ? make() : undefined;
   const stderr = params.stderr && !result.tty ? make() : undefined;
   let settle!: { resolve(v: { exitCode: number; detached?: boolean }): void; reject(e: Error): void };
@@ -84,8 +87,15 @@ export async function attachToKeeper(socketPath: string, params: AttachParams): 
     for (const r of [stdout, stderr]) if (r && !r.destroyed) r.push(null);
     if (err) settle.reject(err); else settle.resolve(exit!);
   };
+  // The connection is always read, so the keeper's frames (EXIT, CLOSED) are never stuck behind unread output; a
+  // reader that lets more than MAX_UNREAD bytes pile up is dropped here, as the keeper drops it on its side.
   const push = (r: Readable | undefined, payload: Buffer) => {
-    if (r && !r.destroyed && !r.push(payload)) sock.pause();
+    if (!r || r.destroyed || ended) return;
+    r.push(payload);
+    if (r.readableLength > MAX_UNREAD) {
+      finish(new Error(`attach to container ${params.containerId} was closed: the client did not read its output fast enough`));
+      sock.destroy();
+    }
   };
   const decoder = new FrameDecoder((type, payload) => {
     switch (type) {
