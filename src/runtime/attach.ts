@@ -9,8 +9,9 @@ import type { RuntimeState } from './state.js';
 import { runningContainer, stillRunning, streamingService, type StreamIo } from './streams.js';
 
 export function attach(st: RuntimeState, idOrPrefix: string, io: StreamIo): string {
+  const service = streamingService(st, 'Attach');
   const c = runningContainer(st, idOrPrefix);
-  return streamingService(st, 'Attach').register({
+  return service.register({
     kind: 'attach', ...io, containerId: c.id,
     start: () => startAttach(st, c.id, io),
   });

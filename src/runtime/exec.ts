@@ -18,8 +18,9 @@ const KILL_WAIT_MS = 5000;
 
 export function exec(st: RuntimeState, idOrPrefix: string, cmd: string[], io: StreamIo): string {
   if (cmd.length === 0) throw invalidArgument('cmd must not be empty');
+  const service = streamingService(st, 'Exec');
   const c = runningContainer(st, idOrPrefix);
-  return streamingService(st, 'Exec').register({
+  return service.register({
     kind: 'exec', ...io, containerId: c.id,
     start: () => startExec(st, c.id, cmd, io),
   });

@@ -16,10 +16,11 @@ import { streamingService } from './streams.js';
 const DIAL_TIMEOUT_MS = 15_000;
 
 export function portForward(st: RuntimeState, podIdOrPrefix: string, ports: number[]): string {
+  const service = streamingService(st, 'PortForward');
   for (const p of ports) if (!validPort(p)) throw invalidArgument(`port ${p} is out of range (1-65535)`);
   const pod = getSandbox(st, podIdOrPrefix);
   if (pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${pod.id} is not ready (${pod.state})`);
-  return streamingService(st, 'PortForward').register({
+  return service.register({
     kind: 'portforward', podSandboxId: pod.id, ports,
     connect: (port) => dialPod(st, pod.id, port),
   });
