@@ -7,8 +7,9 @@
 import { createConnection, type Socket } from 'node:net';
 import { TextLineSplitter } from '../util/lines.js';
 import { logger, type Logger } from '../util/log.js';
+import { attachToKeeper, type KeeperAttachment } from './attach-client.js';
 import {
-  KeeperError, fromWireError, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
+  KeeperError, fromWireError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
   type PingResult, type StartParams, type StartResult, type WireError,
 } from './protocol.js';
 
@@ -77,6 +78,11 @@ export class KeeperClient {
   start(params: StartParams): Promise<StartResult> { return this.call('start', params); }
   async reopenLog(containerId: string): Promise<void> { await this.call('reopenLog', { containerId }); }
   list(): Promise<AttachmentInfo[]> { return this.call('list', undefined); }
+  /** Attaches to a running container's stdio on a connection of its own (./attach-client.ts). */
+  attachContainer(params: AttachParams): Promise<KeeperAttachment> {
+    if (this.closed) return Promise.reject(new KeeperError('Unavailable', 'keeper client closed'));
+    return attachToKeeper(this.socketPath, params);
+  }
 
   async ack(containerId: string): Promise<void> {
     await this.call('ack', { containerId });

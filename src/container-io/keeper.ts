@@ -22,6 +22,9 @@ import { isGone } from '../platform/hresult.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
 import { logger, type Logger } from '../util/log.js';
 import { CriLogWriter, nowNs, type StreamName } from './log-writer.js';
+import { consoleSizeRequest } from '../platform/hcs/document/index.js';
+import { AttachHub } from './attach-hub.js';
+import { acceptAttach } from './attach-accept.js';
 import {
   KEEPER_METHODS, KEEPER_PROTOCOL_VERSION, KEEPER_VERSION, MAX_REQUEST_LINE, CONTAINER_ID_RE, KeeperError,
   toWireError, type AttachmentInfo, type ExitEvent, type ExitInfo, type KeeperMethod, type StartParams,
@@ -75,6 +78,8 @@ interface Entry {
   system?: ComputeSystem;
   proc?: ComputeProcess;
   stdin?: Writable;
+  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: their stdio is lost). */
+  hub?: AttachHub;
   pumps: Pump[];
   /** Serialises state-file writes for this container. */
   chain: Promise<void>;
@@ -110,20 +115,23 @@ function validateStart(params: unknown): StartParams {
   return {
     containerId, systemId: p.systemId, process: p.process as StartParams['process'],
     logPath: (p.logPath as string | undefined) ?? '', maxLineSize: p.maxLineSize as number | undefined,
+    stdinOnce: p.stdinOnce === true, tty: p.tty === true,
   };
 }
 
 /** Copies a stdio stream into the log (or discards it), awaiting every write: backpressure reaches the pipe. */
-function startPump(source: Readable, name: StreamName, writer: CriLogWriter | undefined, log: Logger): Pump {
+function startPump(source: Readable, name: StreamName, writer: CriLogWriter | undefined, log: Logger, hub?: AttachHub): Pump {
   let aborted = false;
   source.on('error', () => undefined); // reported through the iterator below
   const done = (async () => {
     let writeFailed = false;
     try {
       for await (const chunk of source) {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        hub?.output(name, data); // never waits: slow attachers are dropped, not waited for
         if (!writer || writeFailed) continue;
         try {
-          await writer.write(name, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+          await writer.write(name, data);
         } catch (e) {
           // Keep draining so the container never blocks on a full pipe; the log is broken from here on.
           writeFailed = true;
@@ -206,6 +214,7 @@ class Keeper implements KeeperHandle {
       await serverClosed;
       // Release stdio and logs; the processes themselves keep running (their records stay "running").
       for (const e of this.entries.values()) {
+        e.hub?.close();
         for (const p of e.pumps) p.abort();
       }
       await Promise.all([...this.entries.values()].map(async (e) => {
@@ -339,13 +348,17 @@ class Keeper implements KeeperHandle {
     entry.proc = proc;
     entry.record.pid = proc.pid;
     const { stdin, stdout, stderr } = proc.stdio;
-    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log));
-    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log));
     if (stdin) {
-      // Held open for attach (later); errors such as EPIPE after the process exits are expected.
+      // Held open for attach; errors such as EPIPE after the process exits are expected.
       stdin.on('error', () => undefined);
       entry.stdin = stdin;
     }
+    entry.hub = new AttachHub({
+      containerId, stdin, stdinOnce: !!params.stdinOnce, tty: !!params.tty, log: this.log,
+      resize: async (width, height) => { await entry.proc?.modify(consoleSizeRequest(height, width)); },
+    });
+    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log, entry.hub));
+    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log, entry.hub));
     entry.phase = 'running';
     void this.watch(entry, proc);
     try {
@@ -392,6 +405,8 @@ class Keeper implements KeeperHandle {
   }
 
   private async finishExit(entry: Entry, exitCode: number, exitedAt: string, lost: boolean): Promise<void> {
+    entry.hub?.exit(exitCode);
+    entry.hub = undefined;
     await entry.writer?.close().catch((e) => this.log.warn('closing container log failed', { err: e }));
     entry.stdin?.destroy();
     entry.proc?.close();
@@ -451,6 +466,7 @@ class Keeper implements KeeperHandle {
       if (r.exited) info.exited = { ...r.exited };
       if (r.acked) info.acked = true;
       if (r.recovered) info.recovered = true;
+      if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;
       out.push(info);
     }
     return out.sort((a, b) => a.containerId.localeCompare(b.containerId));
@@ -526,6 +542,10 @@ class Keeper implements KeeperHandle {
     }
     if (typeof r.method !== 'string' || !(KEEPER_METHODS as readonly string[]).includes(r.method)) {
       this.send(sock, { id, error: { code: 'InvalidArgument', message: `unknown method ${JSON.stringify(r.method)}` } });
+      return;
+    }
+    if (r.method === 'attach') {
+      acceptAttach(sock, id, r.params, (cid) => this.entries.get(cid), (msg) => this.send(sock, msg), this.closed);
       return;
     }
     this.dispatch(sock, r.method as KeeperMethod, r.params).then(

@@ -7,7 +7,7 @@
  *   event     {"event": "exit", "containerId": "...", "pid": 4, "exitCode": 0, "exitedAt": "1732442400123456789"}
  *
  * A request that cannot be parsed gets a response with `"id": null`. Events go only to connections that sent
- * `subscribe`.
+ * `subscribe`. An `attach` request turns its connection into a framed attach stream (./attach-frames.ts).
  */
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
 import { PlatformError } from '../platform/hresult.js';
@@ -27,6 +27,10 @@ export interface StartParams {
   logPath?: string;
   /** ≤ 0 = unlimited; default 16384. */
   maxLineSize?: number;
+  /** Container config `stdin_once`: the first attach that closes its stdin closes the process's stdin for good. */
+  stdinOnce?: boolean;
+  /** Container config `tty`: the process has a console (its stdout is the terminal output; resize applies). */
+  tty?: boolean;
 }
 export interface StartResult { pid: number }
 
@@ -50,6 +54,8 @@ export interface AttachmentInfo {
   acked?: boolean;
   /** The keeper restarted while the process ran: stdio was lost, only the exit is tracked. */
   recovered?: boolean;
+  /** Attach sessions currently connected (absent when none). */
+  attachers?: number;
 }
 
 export interface ExitEvent {
@@ -59,6 +65,11 @@ export interface ExitEvent {
   exitCode: number;
   exitedAt: string;
 }
+
+/** `attach`: turns the connection into an attach connection (./attach-frames.ts) to a running container. */
+export interface AttachParams { containerId: string; stdin: boolean; stdout: boolean; stderr: boolean }
+/** stdin: whether stdin frames reach the process (false when it has no stdin or stdin_once already closed it). */
+export interface AttachResult { tty: boolean; stdin: boolean }
 
 export interface PingResult { pid: number; version: string; protocol: number }
 
@@ -71,9 +82,10 @@ export interface KeeperMethods {
   ack: { params: ContainerIdParams; result: Record<string, never> };
   forget: { params: ContainerIdParams; result: Record<string, never> };
   ping: { params: Record<string, never> | undefined; result: PingResult };
+  attach: { params: AttachParams; result: AttachResult };
 }
 export type KeeperMethod = keyof KeeperMethods;
-export const KEEPER_METHODS: readonly KeeperMethod[] = ['start', 'reopenLog', 'list', 'subscribe', 'ack', 'forget', 'ping'];
+export const KEEPER_METHODS: readonly KeeperMethod[] = ['start', 'reopenLog', 'list', 'subscribe', 'ack', 'forget', 'ping', 'attach'];
 
 export interface KeeperRequest<M extends KeeperMethod = KeeperMethod> {
   id: number;

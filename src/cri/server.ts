@@ -30,7 +30,10 @@ import { listMetricDescriptors, listPodSandboxMetrics } from './runtime-service/
 import {
   streamPodSandboxes, streamContainers, streamContainerStats, streamPodSandboxStats, streamPodSandboxMetrics,
 } from './runtime-service/stream-lists.js';
-import { exec, attach, portForward, checkpointContainer, updatePodSandboxResources } from './runtime-service/unimplemented.js';
+import { exec } from './runtime-service/exec.js';
+import { attach } from './runtime-service/attach.js';
+import { portForward } from './runtime-service/port-forward.js';
+import { checkpointContainer, updatePodSandboxResources } from './runtime-service/unimplemented.js';
 import { listImages } from './image-service/list-images.js';
 import { imageStatus } from './image-service/image-status.js';
 import { removeImage } from './image-service/remove-image.js';

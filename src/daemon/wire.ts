@@ -64,7 +64,7 @@ async function spawnKeeper(cfg: Config): Promise<void> {
   log.info('started IO keeper', { pid: child.pid, log: p.logFile });
 }
 
-function imageProvider(images: ImageService): ImageProvider {
+export function imageProvider(images: ImageService): ImageProvider {
   return {
     resolveForContainer: async (ref) => {
       const img = await images.resolve(ref);
@@ -81,7 +81,7 @@ function imageProvider(images: ImageService): ImageProvider {
 }
 
 /** The keeper speaks its own error codes; the runtime sees domain errors. */
-function keeperPort(k: KeeperClient): IoKeeper {
+export function keeperPort(k: KeeperClient): IoKeeper {
   const map = async <T>(p: Promise<T>): Promise<T> => {
     try {
       return await p;
@@ -94,6 +94,7 @@ function keeperPort(k: KeeperClient): IoKeeper {
     start: (req) => map(k.start(req)),
     reopenLog: (id) => map(k.reopenLog(id)),
     list: () => map(k.list()),
+    attach: (containerId, io) => map(k.attachContainer({ containerId, ...io })),
     ack: (id) => map(k.ack(id)),
     forget: (id) => map(k.forget(id)),
     onExit: (cb) => { void k.onExit(cb); },

@@ -9,7 +9,7 @@
  * Implementations: ./emulator (Linux, the default there) and ./windows (koffi FFI). The runtime talks only to
  * these interfaces; src/daemon/wire.ts picks the implementation.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc,
   ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc,
@@ -107,6 +107,11 @@ export interface NetworkService {
   /** HcnDeleteNamespace: ERROR_NOT_FOUND when absent. */
   deleteNamespace(id: string): Promise<void>;
   enumerateNamespaces(query?: HcnQueryDoc): Promise<HostComputeNamespaceDoc[]>;
+  /**
+   * Emulator only: a TCP connection to 127.0.0.1:`port` inside the namespace, as Linux runtimes port-forward.
+   * Windows has no such call: the runtime dials the pod's endpoint IP from the host (as Windows containerd does).
+   */
+  dialInNamespace?(namespaceId: string, port: number): Promise<Duplex>;
 }
 
 export interface StorageService {

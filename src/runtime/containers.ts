@@ -82,6 +82,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       const params = buildProcessParameters(c.spec.process, { stdin: c.config.stdin, stdout: true, stderr: !c.config.tty });
       const { pid } = await keeper.start({
         containerId: id, systemId: id, process: params, logPath: c.logFile, maxLineSize: st.opts.maxLogLineSize,
+        stdinOnce: c.config.stdinOnce, tty: c.config.tty,
       });
       c.state = 'CONTAINER_RUNNING';
       c.pid = pid;

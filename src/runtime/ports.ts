@@ -2,6 +2,7 @@
  * What the runtime needs from the services beside it (images, container IO). Defined here, implemented by
  * src/images and src/container-io, adapted in src/daemon/wire.ts — so the runtime is testable with doubles.
  */
+import type { Readable, Writable } from 'node:stream';
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
 
 export interface ImageInfo {
@@ -27,9 +28,27 @@ export interface ImageProvider {
 
 export interface ExitReport { containerId: string; pid: number; exitCode: number; exitedAt: string }
 
+/** A live attachment to a container's init process stdio, held by the IO keeper (see src/container-io/attach-*). */
+export interface KeeperAttachment {
+  stdin?: Writable;
+  stdout?: Readable;
+  stderr?: Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** The container's exit code; `detached` when the attachment ended without an exit (stdin closed, no stdin_once). */
+  readonly exited: Promise<{ exitCode: number; detached?: boolean }>;
+  /** Detaches; never affects the container. */
+  close(): Promise<void>;
+}
+
 /** The per-node IO keeper: owns container init-process stdio and CRI log files (outlives the daemon). */
 export interface IoKeeper {
-  start(req: { containerId: string; systemId: string; process: ProcessParametersDoc; logPath: string; maxLineSize: number }): Promise<{ pid: number }>;
+  start(req: {
+    containerId: string; systemId: string; process: ProcessParametersDoc; logPath: string; maxLineSize: number;
+    /** Container config stdin_once / tty: how attach sessions treat the process's stdin and console. */
+    stdinOnce?: boolean; tty?: boolean;
+  }): Promise<{ pid: number }>;
+  /** Attaches to a running container's stdio: live output (nothing replayed), stdin, console resize. */
+  attach(containerId: string, io: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<KeeperAttachment>;
   reopenLog(containerId: string): Promise<void>;
   list(): Promise<{ containerId: string; systemId: string; pid: number; logPath: string; exited?: { exitCode: number; exitedAt: string } }[]>;
   ack(containerId: string): Promise<void>;

@@ -1,7 +1,7 @@
 /**
- * The runtime facade the CRI layer calls. Pods, containers, exits, recovery, exec and stats live in their own
- * rooms (pods.ts, containers.ts, container-stop.ts, container-ops.ts, exits.ts, recovery.ts, exec-sync.ts,
- * stats.ts) as functions over the shared RuntimeState (state.ts); this class only opens the stores and delegates.
+ * The runtime facade the CRI layer calls. Pods, containers, exits, recovery, exec, streaming and stats live in
+ * their own rooms (pods.ts, containers.ts, container-stop.ts, container-ops.ts, exits.ts, recovery.ts,
+ * exec-sync.ts, exec.ts, attach.ts, port-forward.ts, stats.ts) as functions over the shared RuntimeState (state.ts); this class only opens the stores and delegates.
  */
 import { join } from 'node:path';
 import { logger } from '../util/log.js';
@@ -20,8 +20,12 @@ import { handleExit } from './exits.js';
 import { recover } from './recovery.js';
 import { execSync, type ExecResult } from './exec-sync.js';
 import { containerStats, containerFsInfo, type ContainerStatsSample } from './stats.js';
+import { exec } from './exec.js';
+import { attach } from './attach.js';
+import { portForward } from './port-forward.js';
+import type { StreamIo } from './streams.js';
 
-export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample };
+export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample, StreamIo };
 export { OWNER, type ContainerEvent, type ContainerEventType } from './state.js';
 
 const log = logger('runtime');
@@ -74,6 +78,10 @@ export class Runtime extends RuntimeState {
   updateContainerResources(idOrPrefix: string, resources: WindowsResources | undefined): Promise<void> { return ops.updateContainerResources(this, idOrPrefix, resources); }
   reopenContainerLog(idOrPrefix: string): Promise<void> { return ops.reopenContainerLog(this, idOrPrefix); }
   execSync(idOrPrefix: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> { return execSync(this, idOrPrefix, cmd, timeoutSeconds); }
+  /** Exec / Attach / PortForward: validate, then register a session on the streaming server and return its URL. */
+  exec(idOrPrefix: string, cmd: string[], io: StreamIo): string { return exec(this, idOrPrefix, cmd, io); }
+  attach(idOrPrefix: string, io: StreamIo): string { return attach(this, idOrPrefix, io); }
+  portForward(podIdOrPrefix: string, ports: number[]): string { return portForward(this, podIdOrPrefix, ports); }
 
   containerStats(c: ContainerRecord): Promise<ContainerStatsSample> { return containerStats(this, c); }
   containerFsInfo() { return containerFsInfo(this); }

@@ -14,6 +14,7 @@ import { NameRegistry } from './names.js';
 import { KeyedMutex } from './locks.js';
 import { type ContainerRecord, type SandboxRecord, nowNs } from './model.js';
 import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js';
+import type { StreamingService } from '../streaming/types.js';
 import { notFound } from '../errors.js';
 
 /** Owner recorded on every compute system this runtime creates. */
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   execSyncMaxOutputBytes: number;
   /** Pod networking (CNI). Without it pods get a namespace but no endpoint. */
   network?: PodNetwork;
+  /** The streaming server (exec, attach, port-forward URLs). Without it those RPCs answer Unimplemented. */
+  streaming?: StreamingService;
 }
 
 export type ContainerEventType =

@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Duplex, type Readable } from 'node:stream';
 import type {
   Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio,
 } from '../types.js';
@@ -37,6 +37,7 @@ import type {
 } from '../hcn/schema/index.js';
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
+import { dialInNamespace } from './dial.js';
 
 export { EmulatorClient } from './client.js';
 
@@ -214,6 +215,9 @@ class EmuNetwork implements NetworkService {
   modifyNamespace(id: string, request: ModifyNamespaceSettingRequestDoc): Promise<void> { return this.c.request('modifyNamespace', { id, request: j(request) }); }
   deleteNamespace(id: string): Promise<void> { return this.c.request('deleteNamespace', { id }); }
   enumerateNamespaces(query?: HcnQueryDoc): Promise<HostComputeNamespaceDoc[]> { return this.c.request('enumerateNamespaces', { query: j(query) }); }
+  dialInNamespace(namespaceId: string, port: number): Promise<Duplex> {
+    return dialInNamespace((id) => this.c.request<string | null>('namespaceNetns', { id }), namespaceId, port);
+  }
 }
 
 class EmuStorage implements StorageService {

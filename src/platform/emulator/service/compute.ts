@@ -10,12 +10,14 @@
  * LastWaitResult S_OK. A process re-adopted after a service restart (its exit status cannot be collected, it is not
  * our child any more) reports ExitCode 255 and LastWaitResult HCS_E_PROCESS_INFO_NOT_AVAILABLE.
  *
- * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts.
+ * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts. Console
+ * processes (EmulateConsole) run on a real pseudo-terminal: see console.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
   ComputeSystem, ProcessParameters, SignalProcessOptions, ProcessModifyRequest, ModifySettingRequest, PropertyQuery,
@@ -36,6 +38,7 @@ import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { planLaunch } from './launch.js';
+import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
 import { applyModify } from './modify.js';
 import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
@@ -47,6 +50,8 @@ interface LiveProc {
   out?: OutRelay;
   err?: OutRelay;
   stdinAttached?: boolean;
+  /** Control pipe of the pty helper of a console process (ConsoleSize). */
+  console?: Writable;
   waiters: ((s: ProcessStatusDoc) => void)[];
   poll?: NodeJS.Timeout;
 }
@@ -393,10 +398,15 @@ export class ComputeEmulator {
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     const plan = planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
-    const { file, args, cwd, env, argv0, streams, errTarget, console } = plan;
+    const { cwd, env, streams, console } = plan;
+    // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
+    const { file, args, argv0 } = console
+      ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
+      : plan;
+    const errTarget = console && streams.stdout ? 'pipe' : plan.errTarget;
     const child = spawn(file, args, {
       cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget],
+      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget, ...(console ? ['pipe' as const] : [])],
     });
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
@@ -424,8 +434,14 @@ export class ComputeEmulator {
     lp.child = child;
     lp.out = out;
     lp.err = err;
+    if (console) {
+      lp.console = child.stdio[3] as Writable;
+      lp.console.on('error', () => undefined);
+    }
     const onExit = (e: NonNullable<typeof exit>) => {
       lp.child = undefined;
+      lp.console?.destroy();
+      lp.console = undefined;
       readOom(s);
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
@@ -504,7 +520,9 @@ export class ComputeEmulator {
       if (h === 'StdErr' || h === 'All') lp?.err?.close();
     } else if (req.Operation === 'ConsoleSize') {
       if (!req.ConsoleSize) throw invalid(op, 'ConsoleSize', 'required');
-      // No pseudo console is allocated by the emulator; the size is accepted and has no effect.
+      // Resizes the process's pseudo-terminal; a process without a console (or re-adopted after a service
+      // restart, its terminal relay no longer reachable) accepts the size with no effect, as HCS does.
+      resizeConsole(lp?.console, req.ConsoleSize.Height ?? 0, req.ConsoleSize.Width ?? 0);
     } else {
       throw invalid(op, 'Operation', 'required');
     }

@@ -219,6 +219,7 @@ export class EmulatorService {
       case 'modifyNamespace': await this.hns(() => n.modifyNamespace(String(p.id), p.request)); return null;
       case 'deleteNamespace': await this.hns(() => n.deleteNamespace(String(p.id))); return null;
       case 'enumerateNamespaces': return n.enumerateNamespaces(p.query);
+      case 'namespaceNetns': return n.linuxNetns(String(p.id)) ?? null;
 
       case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;

@@ -93,14 +93,15 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
   assert.equal(await catOut, 'hello world\n');
   assert.equal((await cat.waitExit()).ExitCode, 0);
 
-  // CloseHandle StdIn closes the child's stdin too; EmulateConsole merges stderr into stdout.
+  // CloseHandle StdIn closes the child's stdin too (the terminal sees its EOF); EmulateConsole merges stderr into stdout.
   const cat2 = await s.createProcess({ CommandLine: 'sh -c "cat; echo done >&2"', CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true, EmulateConsole: true });
   assert.equal(cat2.stdio.stderr, undefined);
   const out2 = readAll(cat2.stdio.stdout);
   cat2.stdio.stdin!.write('x\n');
   await new Promise((r) => setTimeout(r, 50));
   await cat2.modify({ Operation: 'CloseHandle', CloseHandle: { Handle: 'StdIn' } });
-  assert.equal(await out2, 'x\ndone\n');
+  // The console is a real terminal: it echoes the input and ends lines with CRLF (stderr is on the terminal too).
+  assert.equal(await out2, 'x\r\nx\r\ndone\r\n');
   // Killed by a signal → 128 + signal number.
   const sl = await s.createProcess({ CommandLine: 'sleep 30' });
   await sl.signal({ Signal: 'CtrlC' });

@@ -1,0 +1,139 @@
+/**
+ * Source of the emulator's pseudo-terminal helper (compiled by console.ts with the host C compiler at first use;
+ * Node has no pty API and koffi belongs to platform/windows only).
+ *
+ *   wincri-pty ROWS COLS ARGV0 FILE [ARG...]
+ *
+ * The helper opens a pty pair, forks a relay, and then *becomes* FILE (execvp, argv[0] = ARGV0) with the slave
+ * as controlling terminal and stdin/stdout/stderr — so the pid the emulator recorded is the program's, it is the
+ * session leader (the emulator spawns it detached) and its process group is the terminal's foreground group.
+ * The relay moves to a process group of its own (signals to the container's groups do not reach it) and copies
+ *   fd 0 (when it is a pipe/socket)  → master; on EOF it types the terminal's EOF character (VEOF, ^D) once
+ *   master                           → fd 1 (the stdout pipe): the terminal output, stderr included
+ *   fd 3 lines "ROWS COLS\n"         → ioctl(TIOCSWINSZ) on the master: the kernel sends SIGWINCH
+ * until the master reports EIO/HUP (every slave descriptor closed: the program and whatever inherited the
+ * terminal are gone), so the output pipe reaches EOF only after the last byte of terminal output.
+ * Writes to the master are non-blocking with one pending buffer, so a program that does not read its input
+ * never stops the relay from draining its output.
+ */
+export const PTY_HELPER_SOURCE = String.raw`
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) { if (errno == EINTR) continue; return -1; }
+    p += w; n -= (size_t)w;
+  }
+  return 0;
+}
+
+static void apply_size(int master, const char *line) {
+  int rows = 0, cols = 0;
+  if (sscanf(line, "%d %d", &rows, &cols) != 2 || rows <= 0 || cols <= 0) return;
+  struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+  ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static void relay(int master) {
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  struct stat st;
+  int in_open = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+  int ctl_open = fcntl(3, F_GETFD) != -1, out_ok = 1, eof_pending = 0;
+  char pend[65536]; size_t pend_len = 0, pend_off = 0;
+  char buf[65536];
+  char ctl[256]; size_t ctl_len = 0;
+  for (;;) {
+    struct pollfd fds[3];
+    int n = 0, im = -1, ii = -1, ic = -1;
+    fds[n].fd = master; fds[n].events = POLLIN | ((pend_len > pend_off || eof_pending) ? POLLOUT : 0); im = n++;
+    if (in_open && pend_len == pend_off && !eof_pending) { fds[n].fd = 0; fds[n].events = POLLIN; ii = n++; }
+    if (ctl_open) { fds[n].fd = 3; fds[n].events = POLLIN; ic = n++; }
+    if (poll(fds, (nfds_t)n, -1) < 0) { if (errno == EINTR) continue; break; }
+    if (fds[im].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t r = read(master, buf, sizeof buf);
+      if (r > 0) { if (out_ok && write_all(1, buf, (size_t)r) < 0) out_ok = 0; }
+      else if (r == 0 || (errno != EAGAIN && errno != EINTR)) break;
+    }
+    if (fds[im].revents & POLLOUT) {
+      if (pend_len > pend_off) {
+        ssize_t w = write(master, pend + pend_off, pend_len - pend_off);
+        if (w > 0) pend_off += (size_t)w;
+        if (pend_off == pend_len) pend_off = pend_len = 0;
+      } else if (eof_pending) {
+        struct termios t;
+        char c = (tcgetattr(master, &t) == 0 && t.c_cc[VEOF]) ? (char)t.c_cc[VEOF] : 4;
+        if (write(master, &c, 1) == 1) eof_pending = 0;
+      }
+    }
+    if (ii >= 0 && (fds[ii].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = read(0, pend, sizeof pend);
+      if (r > 0) { pend_len = (size_t)r; pend_off = 0; }
+      else if (r == 0 || (errno != EAGAIN && errno != EINTR)) { in_open = 0; eof_pending = 1; }
+    }
+    if (ic >= 0 && (fds[ic].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = read(3, ctl + ctl_len, sizeof ctl - 1 - ctl_len);
+      if (r <= 0) { if (r == 0 || (errno != EAGAIN && errno != EINTR)) { ctl_open = 0; close(3); } }
+      else {
+        ctl_len += (size_t)r;
+        char *nl;
+        while ((nl = memchr(ctl, '\n', ctl_len)) != NULL) {
+          *nl = 0;
+          apply_size(master, ctl);
+          size_t used = (size_t)(nl - ctl) + 1;
+          memmove(ctl, ctl + used, ctl_len - used);
+          ctl_len -= used;
+        }
+        if (ctl_len == sizeof ctl - 1) ctl_len = 0;
+      }
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) { fprintf(stderr, "usage: wincri-pty ROWS COLS ARGV0 FILE [ARG...]\n"); return 125; }
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) { perror("wincri-pty: posix_openpt"); return 125; }
+  const char *name = ptsname(master);
+  int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+  if (slave < 0) { perror("wincri-pty: open slave"); return 125; }
+  struct winsize ws = { 24, 80, 0, 0 };
+  if (atoi(argv[1]) > 0) ws.ws_row = (unsigned short)atoi(argv[1]);
+  if (atoi(argv[2]) > 0) ws.ws_col = (unsigned short)atoi(argv[2]);
+  ioctl(slave, TIOCSWINSZ, &ws);
+  pid_t pid = fork();
+  if (pid < 0) { perror("wincri-pty: fork"); return 125; }
+  if (pid == 0) {
+    close(slave);
+    setpgid(0, 0);
+    relay(master);
+    _exit(0);
+  }
+  close(master);
+  close(3);
+  setsid(); /* fails harmlessly when already a session leader (the emulator spawns detached) */
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) { perror("wincri-pty: TIOCSCTTY"); return 125; }
+  if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) { perror("wincri-pty: dup2"); return 125; }
+  if (slave > 2) close(slave);
+  char *file = argv[4];
+  argv[4] = argv[3][0] ? argv[3] : file;
+  execvp(file, argv + 4);
+  fprintf(stderr, "%s: %s\n", file, strerror(errno));
+  return errno == ENOENT ? 127 : 126;
+}
+`;

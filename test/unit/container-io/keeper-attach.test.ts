@@ -1,0 +1,79 @@
+/**
+ * The keeper's attach protocol on the emulator: a slow attacher is dropped with a reason while the log and a
+ * reading attacher get every byte; detaching leaves no keeper session; a container without stdio cannot be attached.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmulatorPlatform, stopEmulatorService } from '../../../src/platform/emulator/index.js';
+import { runKeeper } from '../../../src/container-io/keeper.js';
+import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import { isKeeperError, type ExitEvent } from '../../../src/container-io/protocol.js';
+import type { Logger } from '../../../src/util/log.js';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const waitFor = async (cond: () => boolean | Promise<boolean>, what: string) => {
+  const deadline = Date.now() + 60_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('keeper attach: a slow attacher is dropped, the log and a reading attacher get everything, nothing is left', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-attach-'));
+  const emuState = join(dir, 'emu');
+  mkdirSync(join(dir, 'logs'));
+  const platform = await createEmulatorPlatform({ stateDir: emuState });
+  const keeper = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'io'), platform, log: quiet });
+  const client = await KeeperClient.connect(join(dir, 'k.sock'), { log: quiet });
+  t.after(async () => {
+    await client.close();
+    await keeper.close();
+    await platform.close();
+    await stopEmulatorService(emuState);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const system = await platform.compute.createComputeSystem('big', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
+  await system.start();
+  system.close();
+  const exits: ExitEvent[] = [];
+  await client.onExit((e) => exits.push(e));
+  const logPath = join(dir, 'logs', 'big.log');
+  // Waits for a line on stdin, then writes 32 MiB in 64-byte lines, then exits 9.
+  await client.start({
+    containerId: 'big', systemId: 'big', logPath, stdinOnce: false,
+    process: { CommandLine: 'sh -c "read go; yes 0123456789012345678901234567890123456789012345678901234567890 | head -c 33554432; exit 9"',
+      CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true },
+  });
+  await assert.rejects(client.attachContainer({ containerId: 'nope', stdin: false, stdout: true, stderr: false }), (e) => isKeeperError(e, 'NotFound'));
+  const slow = await client.attachContainer({ containerId: 'big', stdin: false, stdout: true, stderr: false });
+  const fast = await client.attachContainer({ containerId: 'big', stdin: true, stdout: true, stderr: true });
+  const idle = await client.attachContainer({ containerId: 'big', stdin: false, stdout: true, stderr: false });
+  await waitFor(async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 3, 'three attachers');
+  await idle.close(); // detach
+  await waitFor(async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 2, 'the detached one gone');
+  // `slow` never reads its stdout: its socket fills up and the keeper drops it.
+  const hash = createHash('sha256');
+  let got = 0;
+  fast.stdout!.on('data', (d: Buffer) => { hash.update(d); got += d.length; });
+  fast.stdin!.write('go\n');
+  await assert.rejects(slow.exited, /did not read its output fast enough/);
+  assert.deepEqual(await fast.exited, { exitCode: 9 });
+  await waitFor(() => exits.length === 1, 'the exit event');
+  assert.equal(exits[0]!.exitCode, 9);
+  assert.equal(got, 32 * 1024 * 1024);
+  const line = '0123456789012345678901234567890123456789012345678901234567890\n';
+  const expected = createHash('sha256').update(line.repeat(33554432 / line.length)).update(line.slice(0, 33554432 % line.length)).digest('hex');
+  assert.equal(hash.digest('hex'), expected, 'the reading attacher got every byte in order');
+  const logged = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.includes(' stdout ')).length;
+  assert.equal(logged, Math.ceil(33554432 / line.length), 'every line reached the log');
+  await slow.close();
+  await fast.close();
+  const info = (await client.list()).find((a) => a.containerId === 'big');
+  assert.equal(info?.attachers, undefined, 'no attach session is left in the keeper');
+  await assert.rejects(client.attachContainer({ containerId: 'big', stdin: false, stdout: true, stderr: false }), (e) => isKeeperError(e, 'FailedPrecondition'));
+});
