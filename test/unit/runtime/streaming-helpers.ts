@@ -34,7 +34,8 @@ export function processesWith(marker: string): number[] {
     if (!/^\d+$/.test(e)) continue;
     try {
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(marker)) out.push(Number(e));
+      // The whole command line, not a substring: wrappers (nsenter, the pty helper) carry the program's argv too.
+      if (cmd.trim() === marker) out.push(Number(e));
     } catch { /* gone */ }
   }
   return out;
