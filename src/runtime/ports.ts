@@ -3,6 +3,7 @@
  * src/images and src/container-io, adapted in src/daemon/wire.ts — so the runtime is testable with doubles.
  */
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
+import type { SystemKind } from '../platform/backends.js';
 
 export interface ImageInfo {
   id: string;
@@ -29,7 +30,8 @@ export interface ExitReport { containerId: string; pid: number; exitCode: number
 
 /** The per-node IO keeper: owns container init-process stdio and CRI log files (outlives the daemon). */
 export interface IoKeeper {
-  start(req: { containerId: string; systemId: string; process: ProcessParametersDoc; logPath: string; maxLineSize: number }): Promise<{ pid: number }>;
+  /** `backend` = which platform service opens systemId (absent = compute). */
+  start(req: { containerId: string; systemId: string; backend?: SystemKind; process: ProcessParametersDoc; logPath: string; maxLineSize: number }): Promise<{ pid: number }>;
   reopenLog(containerId: string): Promise<void>;
   list(): Promise<{ containerId: string; systemId: string; pid: number; logPath: string; exited?: { exitCode: number; exitedAt: string } }[]>;
   ack(containerId: string): Promise<void>;

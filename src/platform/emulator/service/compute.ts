@@ -11,6 +11,7 @@
  * our child any more) reports ExitCode 255 and LastWaitResult HCS_E_PROCESS_INFO_NOT_AVAILABLE.
  *
  * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts.
+ * Job containers (HostProcess) are records of this emulator too, with a `job` part: see jobs.ts / job-launch.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -36,6 +37,7 @@ import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { planLaunch } from './launch.js';
+import { planJobLaunch } from './job-launch.js';
 import { applyModify } from './modify.js';
 
 export type { ProcRecord } from './records.js';
@@ -196,11 +198,25 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  open(id: unknown): void { this.sys('HcsOpenComputeSystem', id); }
+  open(id: unknown): void {
+    const s = this.sys('HcsOpenComputeSystem', id);
+    if (s.job) throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, 'HcsOpenComputeSystem', `compute system ${s.id} not found (it is a job container)`);
+  }
+
+  /** Job containers (jobs.ts): lookup, registration and listing of records that are not HCS compute systems. */
+  record(id: string): SystemRecord | undefined { return this.systems.get(id); }
+  async register(rec: SystemRecord): Promise<void> {
+    this.systems.set(rec.id, rec);
+    await this.save();
+  }
+  basicProperties(filter: (s: SystemRecord) => boolean): PropertiesDoc[] {
+    return [...this.systems.values()].filter(filter).map((s) => this.basic(s));
+  }
 
   enumerate(queryText: unknown): PropertiesDoc[] {
     const q = parseDoc(SystemQuery, 'HcsEnumerateComputeSystems', queryText, true);
     return [...this.systems.values()].filter((s) => {
+      if (s.job) return false;
       const b = this.basic(s);
       if (q.Ids && q.Ids.length && !q.Ids.includes(s.id)) return false;
       if (q.Names && q.Names.length && !q.Names.includes(s.id)) return false;
@@ -348,6 +364,7 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
+    if (s.job) throw new PlatformError(HRESULT.E_NOTIMPL, op, `${s.id} is a job container; it takes no HCS modify requests`);
     applyModify(op, s, req);
     await this.save();
   }
@@ -372,9 +389,9 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const { file, args, cwd, env, argv0, streams, errTarget, console } = planLaunch(op, s, params, {
-      hostPath: this.hostPath, netns: this.netnsOf,
-    });
+    const { file, args, cwd, env, argv0, streams, errTarget, console } = s.job
+      ? planJobLaunch(op, s, params, this.hostPath)
+      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
     const child = spawn(file, args, {
       cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
       stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget],
