@@ -19,6 +19,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import type { ProcessStatusDoc } from '../platform/hcs/schema/index.js';
 import { isGone } from '../platform/hresult.js';
+import { systemsOf, type SystemKind } from '../platform/backends.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
 import { logger, type Logger } from '../util/log.js';
 import { CriLogWriter, nowNs, type StreamName } from './log-writer.js';
@@ -57,6 +58,8 @@ interface PersistedRecord {
   version: 1;
   containerId: string;
   systemId: string;
+  /** Absent in records of keepers before job containers: compute. */
+  backend?: SystemKind;
   pid: number;
   logPath: string;
   maxLineSize?: number;
@@ -108,12 +111,13 @@ function validateStart(params: unknown): StartParams {
   if (typeof p.process !== 'object' || p.process === null || Array.isArray(p.process)) {
     throw bad('start: process must be a ProcessParameters object');
   }
+  if (p.backend !== undefined && p.backend !== 'compute' && p.backend !== 'job') throw bad('start: backend must be "compute" or "job"');
   if (p.logPath !== undefined && typeof p.logPath !== 'string') throw bad('start: logPath must be a string');
   if (p.maxLineSize !== undefined && (typeof p.maxLineSize !== 'number' || !Number.isFinite(p.maxLineSize))) {
     throw bad('start: maxLineSize must be a number');
   }
   return {
-    containerId, systemId: p.systemId, process: p.process as StartParams['process'],
+    containerId, systemId: p.systemId, backend: p.backend as SystemKind | undefined, process: p.process as StartParams['process'],
     logPath: (p.logPath as string | undefined) ?? '', maxLineSize: p.maxLineSize as number | undefined,
     stdinOnce: p.stdinOnce === true, tty: p.tty === true,
   };
@@ -295,7 +299,7 @@ class Keeper implements KeeperHandle {
     for (;;) {
       if (this.closed || entry.forgotten) return;
       try {
-        entry.system = await this.platform.compute.openComputeSystem(rec.systemId);
+        entry.system = await systemsOf(this.platform, rec.backend).openComputeSystem(rec.systemId);
         entry.proc = await entry.system.openProcess(rec.pid);
         break;
       } catch (e) {
@@ -319,12 +323,12 @@ class Keeper implements KeeperHandle {
   // ------------------------------------------------------------------------------------------- containers
 
   private async start(params: StartParams): Promise<StartResult> {
-    const { containerId, systemId, logPath = '', maxLineSize } = params;
+    const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
     if (this.entries.has(containerId)) {
       throw new KeeperError('AlreadyExists', `container ${containerId} already has a process in the IO keeper`);
     }
     const entry: Entry = {
-      record: { version: 1, containerId, systemId, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() },
+      record: { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() },
       phase: 'starting', pumps: [], chain: Promise.resolve(), forgotten: false,
     };
     this.entries.set(containerId, entry);
@@ -337,7 +341,7 @@ class Keeper implements KeeperHandle {
           throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
         }
       }
-      entry.system = await this.platform.compute.openComputeSystem(systemId);
+      entry.system = await systemsOf(this.platform, backend).openComputeSystem(systemId);
       proc = await entry.system.createProcess(params.process);
     } catch (e) {
       this.entries.delete(containerId);
@@ -463,6 +467,7 @@ class Keeper implements KeeperHandle {
       if (e.phase === 'starting') continue;
       const r = e.record;
       const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath };
+      if (r.backend) info.backend = r.backend;
       if (r.exited) info.exited = { ...r.exited };
       if (r.acked) info.acked = true;
       if (r.recovered) info.recovered = true;

@@ -10,6 +10,7 @@
  * `subscribe`. An `attach` request turns its connection into a framed attach stream (./attach-frames.ts).
  */
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
+import type { SystemKind } from '../platform/backends.js';
 import { PlatformError } from '../platform/hresult.js';
 
 export const KEEPER_PROTOCOL_VERSION = 1;
@@ -21,6 +22,8 @@ export interface StartParams {
   containerId: string;
   /** The compute system the process is created in. */
   systemId: string;
+  /** Which platform service opens systemId: 'compute' (HCS, the default) or 'job' (HostProcess job container). */
+  backend?: SystemKind;
   /** HcsCreateProcess parameters; Create*Pipe decide which stdio streams exist. */
   process: ProcessParametersDoc;
   /** Absolute CRI log path; empty or absent → output is drained and discarded. */
@@ -47,6 +50,7 @@ export interface ExitInfo {
 export interface AttachmentInfo {
   containerId: string;
   systemId: string;
+  backend?: SystemKind;
   pid: number;
   logPath: string;
   exited?: ExitInfo;

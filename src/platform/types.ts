@@ -3,6 +3,9 @@
  *   ComputeService  — Host Compute Service (computecore.dll): compute systems and their processes
  *   NetworkService  — Host Networking Service (computenetwork.dll): networks, endpoints, namespaces
  *   StorageService  — layer storage (computestorage.dll)
+ *   JobContainerService — HostProcess containers: job objects with the image mounted on the host (no HCS
+ *                     object; hcsshim internal/jobcontainers). Its handles are ComputeSystems, so everything above
+ *                     the seam drives both kinds through one interface (hcsshim's `cow` idea).
  * Inputs and outputs are the services' own JSON documents (schema types in ./hcs/schema and ./hcn/schema).
  * Failures are PlatformError (./hresult.ts) carrying the HRESULT the service returned.
  *
@@ -19,6 +22,7 @@ import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc,
   HcnQueryDoc, ModifyNetworkSettingRequestDoc,
 } from './hcn/schema/index.js';
+import type { JobContainerDoc } from './jobs/schema.js';
 
 /** HCS_EVENT_TYPE values delivered to system / process callbacks. */
 export type ComputeEvent =
@@ -26,20 +30,37 @@ export type ComputeEvent =
   | { type: 'ProcessExited'; data: ProcessStatusDoc }
   | { type: 'ServiceDisconnect' };
 
-export interface ComputeService {
-  /** HcsCreateComputeSystem: creates (does not start) a compute system; the document is validated. */
-  createComputeSystem(id: string, document: ComputeSystemDoc): Promise<ComputeSystem>;
-  /** HcsOpenComputeSystem: HCS_E_SYSTEM_NOT_FOUND when absent. */
+/** Creating, opening and listing systems: the only part that differs between compute systems and job containers. */
+export interface SystemService<Doc> {
+  /** HcsCreateComputeSystem: creates (does not start) a system; the document is validated. */
+  createComputeSystem(id: string, document: Doc): Promise<ComputeSystem>;
+  /** HcsOpenComputeSystem: HCS_E_SYSTEM_NOT_FOUND when absent (or of the other kind). */
   openComputeSystem(id: string): Promise<ComputeSystem>;
-  /** HcsEnumerateComputeSystems: basic properties of every system matching the query. */
+  /** HcsEnumerateComputeSystems: basic properties of every system of this kind matching the query. */
   enumerateComputeSystems(query?: SystemQueryDoc): Promise<PropertiesDoc[]>;
+}
+
+export interface ComputeService extends SystemService<ComputeSystemDoc> {
   /** HcsGetServiceProperties (Basic): schema versions; plus the host OS build the service runs on. */
   getServiceProperties(): Promise<ServicePropertiesDoc>;
   /** Releases the connection to the service (never affects running systems). */
   close(): Promise<void>;
 }
 
-/** An open HCS_SYSTEM handle. */
+/**
+ * HostProcess containers. create = the job object (not yet any process) and the mount point record; start = the
+ * image volume shows up at MountPoint, mounts under it; createProcess = a host process as the document's user,
+ * assigned to the job, with CONTAINER_SANDBOX_MOUNT_POINT set and %CONTAINER_SANDBOX_MOUNT_POINT% expanded;
+ * getProperties Statistics/ProcessList = the job's accounting and process list; shutdown = CtrlShutdown to every
+ * process, stopped once none is left; terminate = TerminateJobObject. Errors use the HCS HRESULTs
+ * (HCS_E_SYSTEM_NOT_FOUND, HCS_E_INVALID_STATE, ...) so callers treat both kinds alike.
+ */
+export interface JobContainerService extends SystemService<JobContainerDoc> {
+  /** The host has the bind filter (bindfltapi.dll): mount points are private to each container (`C:\hpc\`). */
+  readonly fileBinding: boolean;
+}
+
+/** An open HCS_SYSTEM handle (or a job container's handle, which behaves the same). */
 export interface ComputeSystem {
   readonly id: string;
   start(): Promise<void>;
@@ -134,6 +155,7 @@ export interface StorageService {
 export interface Platform {
   readonly name: 'emulator' | 'windows';
   readonly compute: ComputeService;
+  readonly jobs: JobContainerService;
   readonly network: NetworkService;
   readonly storage: StorageService;
   /** Host OS version as "major.minor.build" (e.g. 10.0.20348) and the architecture (amd64, arm64). */

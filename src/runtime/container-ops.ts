@@ -5,6 +5,7 @@ import { failedPrecondition } from '../errors.js';
 import type { WindowsResources } from './model.js';
 import { specResources } from './spec.js';
 import type { RuntimeState } from './state.js';
+import { backendOf, containerDocument } from './backend.js';
 
 export async function updateContainerResources(st: RuntimeState, idOrPrefix: string, resources: WindowsResources | undefined): Promise<void> {
   const id = st.index.mustResolve(idOrPrefix, 'container');
@@ -15,7 +16,7 @@ export async function updateContainerResources(st: RuntimeState, idOrPrefix: str
       throw failedPrecondition(`container ${id} is in ${c.state} state; resources can only be updated while it is created or running`);
     }
     if (c.state === 'CONTAINER_RUNNING') {
-      const system = await st.opts.platform.compute.openComputeSystem(id);
+      const system = await backendOf(st, c).openComputeSystem(id);
       try {
         for (const r of buildResourceUpdateRequests(specResources(resources) ?? {}, { hostProcessorCount: cpus().length })) await system.modify(r);
       } finally {
@@ -24,7 +25,7 @@ export async function updateContainerResources(st: RuntimeState, idOrPrefix: str
     } else {
       // Created but not started: the compute system does not exist yet; the new limits go into its document.
       c.spec.windows.resources = specResources(resources);
-      st.systemDocument(c.spec, c.storagePath, c.layers);
+      containerDocument(st, id, c);
     }
     c.resources = resources;
     c.config.windows.resources = resources;

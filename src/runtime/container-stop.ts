@@ -9,6 +9,7 @@ import { containerName } from './names.js';
 import type { RuntimeState } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
+import { backendOf } from './backend.js';
 
 const log = logger('runtime');
 
@@ -21,7 +22,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   if (!id) return;
   const c = st.containers.get(id);
   if (!c) return;
-  const { compute } = st.opts.platform;
+  const compute = backendOf(st, c);
   if (c.state === 'CONTAINER_UNKNOWN') {
     await destroySystem(compute, id);
     await markExited(st, c, 255, 'Unknown', c.message || 'container state unknown');
@@ -70,7 +71,7 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
   await st.locks.run(id, async () => {
     const c = st.containers.get(id);
     if (!c) return;
-    await destroySystem(platform.compute, id);
+    await destroySystem(backendOf(st, c), id);
     await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { id, error: errorMessage(e) }); });
     await platform.storage.destroyLayer(c.scratchPath);
     await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { id, error: errorMessage(e) }));

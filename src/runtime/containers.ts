@@ -1,6 +1,7 @@
 /**
- * CreateContainer and StartContainer. A container is an HCS compute system on a writable layer over the image
- * layers; its init process is started through the IO keeper, which owns its stdio and CRI log.
+ * CreateContainer and StartContainer. A container is an HCS compute system (a job container for HostProcess
+ * containers, see backend.ts) on a writable layer over the image layers; its init process is started through the
+ * IO keeper, which owns its stdio and CRI log.
  */
 import { join } from 'node:path';
 import type { ComputeSystem } from '../platform/types.js';
@@ -15,6 +16,7 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { getSandbox } from './pods.js';
 import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
+import { backendOf, containerDocument, kindOf } from './backend.js';
 
 const log = logger('runtime');
 
@@ -45,7 +47,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.
-    st.systemDocument(spec, storagePath, layers);
+    containerDocument(st, id, { spec, storagePath, layers });
     const logFile = config.logPath && pod.config.logDirectory ? join(pod.config.logDirectory, config.logPath) : '';
     const rec: StoredContainer = {
       id, sandboxId: pod.id, config, spec,
@@ -69,7 +71,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
 
 export async function startContainer(st: RuntimeState, idOrPrefix: string): Promise<void> {
   const id = st.index.mustResolve(idOrPrefix, 'container');
-  const { platform, keeper } = st.opts;
+  const { keeper } = st.opts;
   await st.locks.run(id, async () => {
     const c = st.mustContainer(id);
     if (c.state !== 'CONTAINER_CREATED') throw failedPrecondition(`container ${id} is in ${c.state} state; only a created container can be started`);
@@ -77,11 +79,11 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     if (!pod || pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${c.sandboxId} of container ${id} is not ready`);
     let system: ComputeSystem | undefined;
     try {
-      system = await platform.compute.createComputeSystem(id, st.systemDocument(c.spec, c.storagePath, c.layers));
+      system = await backendOf(st, c).createComputeSystem(id, containerDocument(st, id, c));
       await system.start();
       const params = buildProcessParameters(c.spec.process, { stdin: c.config.stdin, stdout: true, stderr: !c.config.tty });
       const { pid } = await keeper.start({
-        containerId: id, systemId: id, process: params, logPath: c.logFile, maxLineSize: st.opts.maxLogLineSize,
+        containerId: id, systemId: id, backend: kindOf(c), process: params, logPath: c.logFile, maxLineSize: st.opts.maxLogLineSize,
         stdinOnce: c.config.stdinOnce, tty: c.config.tty,
       });
       c.state = 'CONTAINER_RUNNING';
@@ -97,7 +99,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       c.message = errorMessage(e);
       c.finishedAt = nowNs();
       await st.containers.save(c);
-      void shutdownSystem(platform.compute, id, 0);
+      void shutdownSystem(backendOf(st, c), id, 0);
       throw e;
     } finally {
       system?.close();

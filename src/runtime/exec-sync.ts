@@ -5,6 +5,7 @@ import { buildProcessParameters } from '../platform/hcs/document/index.js';
 import { invalidArgument, failedPrecondition, deadlineExceeded } from '../errors.js';
 import { within } from './locks.js';
 import type { RuntimeState } from './state.js';
+import { backendOf } from './backend.js';
 
 export interface ExecResult { stdout: Buffer; stderr: Buffer; exitCode: number }
 
@@ -16,7 +17,7 @@ export async function execSync(st: RuntimeState, idOrPrefix: string, cmd: string
     { ...c.spec.process, args: cmd, commandLine: undefined, terminal: false },
     { stdin: false, stdout: true, stderr: true },
   );
-  const system = await st.opts.platform.compute.openComputeSystem(c.id);
+  const system = await backendOf(st, c).openComputeSystem(c.id);
   let proc: ComputeProcess | undefined;
   try {
     proc = await system.createProcess(params);

@@ -6,6 +6,7 @@ import type { ExitReport } from './ports.js';
 import type { RuntimeState, StoredContainer } from './state.js';
 import { shutdownSystem } from './systems.js';
 import { oomKilled } from './oom.js';
+import { backendOf } from './backend.js';
 
 const log = logger('runtime');
 
@@ -38,7 +39,7 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { id: c.id, exitCode: e.exitCode });
-    void shutdownSystem(st.opts.platform.compute, c.id, st.opts.shutdownTimeoutSeconds);
+    void shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
   }
   await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { id: c.id, error: errorMessage(err) }));
   wake(st, c.id);

@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
+import type { SystemKind } from '../platform/backends.js';
 
 export interface ImageInfo {
   id: string;
@@ -44,6 +45,8 @@ export interface KeeperAttachment {
 export interface IoKeeper {
   start(req: {
     containerId: string; systemId: string; process: ProcessParametersDoc; logPath: string; maxLineSize: number;
+    /** Which platform service opens systemId (absent = compute). */
+    backend?: SystemKind;
     /** Container config stdin_once / tty: how attach sessions treat the process's stdin and console. */
     stdinOnce?: boolean; tty?: boolean;
   }): Promise<{ pid: number }>;

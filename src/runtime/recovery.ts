@@ -9,14 +9,22 @@ import { OWNER, type RuntimeState } from './state.js';
 import { handleExit, markExited } from './exits.js';
 import { destroySystem } from './systems.js';
 import { ownedNamespaces } from './namespaces.js';
+import { kindOf } from './backend.js';
 
 const log = logger('runtime');
 
 export async function recover(st: RuntimeState): Promise<void> {
   const { platform, keeper } = st.opts;
   const attached = new Map((await keeper.list()).map((a) => [a.containerId, a]));
-  const systems = await platform.compute.enumerateComputeSystems({ Owners: [OWNER] });
-  const systemIds = new Set(systems.map((s) => s.Id).filter((x): x is string => !!x));
+  // Compute systems and job containers (HostProcess) alike; each record knows its kind (backend.ts).
+  const kinds = [['compute', platform.compute], ['job', platform.jobs]] as const;
+  const systems = (await Promise.all(kinds.map(async ([kind, service]) =>
+    (await service.enumerateComputeSystems({ Owners: [OWNER] })).map((props) => ({ props, kind, service })))))
+    .flat();
+  const systemIds = new Set(systems.filter((s) => {
+    const c = s.props.Id ? st.containers.get(s.props.Id) : undefined;
+    return !c || kindOf(c) === s.kind;
+  }).map((s) => s.props.Id).filter((x): x is string => !!x));
 
   for (const c of st.containers.list()) {
     const a = attached.get(c.id);
@@ -30,10 +38,10 @@ export async function recover(st: RuntimeState): Promise<void> {
       log.info('container kept running across restart', { id: c.id, pid: a.pid });
     }
   }
-  for (const s of systems) {
-    if (s.Id && !st.containers.get(s.Id)) {
-      log.warn('removing orphaned compute system (no container record)', { id: s.Id });
-      await destroySystem(platform.compute, s.Id);
+  for (const { props, kind, service } of systems) {
+    if (props.Id && !st.containers.get(props.Id)) {
+      log.warn('removing orphaned compute system (no container record)', { id: props.Id, kind });
+      await destroySystem(service, props.Id);
     }
   }
   for (const [id] of attached) {

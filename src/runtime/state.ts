@@ -17,7 +17,7 @@ import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js
 import type { StreamingService } from '../streaming/types.js';
 import { notFound } from '../errors.js';
 
-/** Owner recorded on every compute system this runtime creates. */
+/** Owner recorded on every compute system (and job container) this runtime creates. */
 export const OWNER = 'wincri';
 
 export interface RuntimeOptions {

@@ -3,6 +3,7 @@ import { isGone } from '../platform/hresult.js';
 import { parseStatistics } from '../platform/hcs/document/index.js';
 import { type ContainerRecord, nowNs } from './model.js';
 import type { RuntimeState } from './state.js';
+import { backendOf } from './backend.js';
 
 export interface ContainerStatsSample {
   container: ContainerRecord;
@@ -25,9 +26,10 @@ export async function containerStats(st: RuntimeState, c: ContainerRecord): Prom
     container: c, timestampNs: ts, cpuUsageCoreNs: 0n, cpuUsageNanoCores: 0n, memoryWorkingSetBytes: 0,
     memoryCommitBytes: 0, memoryAvailableBytes: 0, writableLayerUsedBytes: 0, writableLayerInodes: 0, processCount: 0,
   };
-  const { compute, storage } = st.opts.platform;
-  if (c.state === 'CONTAINER_RUNNING') {
-    const system = await compute.openComputeSystem(c.id).catch((e) => { if (isGone(e)) return undefined; throw e; });
+  const { storage } = st.opts.platform;
+  const stored = st.containers.get(c.id);
+  if (c.state === 'CONTAINER_RUNNING' && stored) {
+    const system = await backendOf(st, stored).openComputeSystem(c.id).catch((e) => { if (isGone(e)) return undefined; throw e; });
     if (system) {
       try {
         const props = await system.getProperties({ PropertyTypes: ['Statistics', 'ProcessList'] });

@@ -1,5 +1,5 @@
 /** Compute-system teardown shared by exits, stop/remove and recovery. Gone systems are never an error. */
-import type { ComputeSystem, ComputeService } from '../platform/types.js';
+import type { ComputeSystem, SystemService } from '../platform/types.js';
 import { isGone } from '../platform/hresult.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
@@ -8,7 +8,7 @@ import { within } from './locks.js';
 const log = logger('runtime');
 
 /** After the init process exited: graceful shutdown of the compute system, then terminate. */
-export async function shutdownSystem(compute: ComputeService, id: string, timeoutSeconds: number): Promise<void> {
+export async function shutdownSystem(compute: SystemService<unknown>, id: string, timeoutSeconds: number): Promise<void> {
   let system: ComputeSystem | undefined;
   try {
     system = await compute.openComputeSystem(id);
@@ -27,7 +27,7 @@ export async function shutdownSystem(compute: ComputeService, id: string, timeou
 }
 
 /** Terminates (if needed) and forgets a compute system. */
-export async function destroySystem(compute: ComputeService, id: string): Promise<void> {
+export async function destroySystem(compute: SystemService<unknown>, id: string): Promise<void> {
   let system: ComputeSystem | undefined;
   try {
     system = await compute.openComputeSystem(id);

@@ -1125,8 +1125,10 @@ EXPORT HRESULT GetLayerMountPath(const DriverInfo *info, const WCHAR *path, uint
 
 /* ---------------------------------------------------------------- kernel32 / advapi32 / ucrtbase */
 
+int fake_job_close(HANDLE h); /* fakejob.c: job object handles */
 EXPORT int CloseHandle(HANDLE h) {
   logcall("CloseHandle", 0);
+  if ((uintptr_t)h & 1) return fake_job_close(h);
   pthread_mutex_lock(&g);
   int ok = is(h, K_FILE);
   if (ok) { ((hdr_t *)h)->closed = 1; live[K_FILE]--; }

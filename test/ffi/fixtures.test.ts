@@ -20,6 +20,8 @@ import { HostComputeEndpoint, HostComputeNetwork, HostComputeNamespace, ModifyNa
 import { buildContainerDocument, buildProcessParameters } from '../../src/platform/hcs/document/index.js';
 import { buildNamespace, buildNamespaceEndpointRequest } from '../../src/platform/hcn/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
+import { JobContainer } from '../../src/platform/jobs/schema.js';
+import { buildJobContainerDocument } from '../../src/platform/jobs/document/index.js';
 
 function fixturesDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -87,12 +89,34 @@ const OVERLAY_ENDPOINT = {
   ],
 };
 
+/** A HostProcess agent as a CNI daemonset runs it: a local group user, the service-account token, limits. */
+const HOST_PROCESS_SPEC: ContainerSpec = {
+  ociVersion: '1.1.0',
+  process: {
+    args: ['%CONTAINER_SANDBOX_MOUNT_POINT%\\calico-node.exe', '-startup'], env: ['KUBE_NETWORK=Calico.*'],
+    cwd: 'C:\\hpc', terminal: false, user: { username: 'Administrators' },
+  },
+  mounts: [
+    { destination: 'c:\\var\\run\\secrets\\kubernetes.io\\serviceaccount', source: 'c:\\var\\lib\\kubelet\\pods\\p2\\volumes\\token', options: ['ro'] },
+    { destination: 'C:\\CalicoWindows\\logs', source: 'C:\\CalicoWindows\\logs', options: ['rw'] },
+  ],
+  annotations: { 'microsoft.com/hostprocess-container': 'true' },
+  windows: { layerFolders: LAYERS.map((l) => l.path), hostProcess: true, resources: { cpu: { count: 2 }, memory: { limit: 256 * 1024 * 1024 } } },
+};
+
 interface Case { file: string; schema: Schema<unknown>; build?: () => unknown; literal?: unknown }
 const CASES: Case[] = [
   {
     file: 'container-process-isolated.json', schema: ComputeSystem as Schema<unknown>,
     build: () => buildContainerDocument(SPEC, {
       owner: 'wincri', storagePath: '\\\\?\\Volume{5a1c3b0e-0000-0000-0000-100000000000}\\', layers: LAYERS, hostProcessorCount: 8,
+    }),
+  },
+  {
+    file: 'job-hostprocess.json', schema: JobContainer as Schema<unknown>,
+    build: () => buildJobContainerDocument(HOST_PROCESS_SPEC, {
+      owner: 'wincri', id: '4f1c2a7be0d94c3f8a1b2c3d4e5f6a7b', rootVolume: '\\\\?\\Volume{5a1c3b0e-0000-0000-0000-100000000001}\\',
+      layers: LAYERS, fileBinding: true, hostProcessorCount: 8,
     }),
   },
   { file: 'process-parameters.json', schema: ProcessParameters as Schema<unknown>, build: () => buildProcessParameters(SPEC.process, { stdin: true, stdout: true, stderr: true }) },

@@ -17,7 +17,9 @@
  *    createProcess, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, waitProcess,
  *    waitSystem, attach, createNetwork, …, createNamespace, modifyNamespace, …, importLayer,
  *    initializeWritableLayer, attachLayerStorageFilter, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
- *    layerUsage.
+ *    layerUsage, and for job containers createJob, openJob, enumerateJobs.
+ *  - Job containers (HostProcess, ./jobs.ts): created / opened / listed through platform.jobs; their handles are
+ *    the same system handles as compute systems'.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +40,7 @@ import type {
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { dialInNamespace } from './dial.js';
+import { EmuJobs, type JobDescription } from './jobs.js';
 
 export { EmulatorClient } from './client.js';
 
@@ -52,6 +55,8 @@ export interface EmulatorPlatform extends Platform {
   servicePid(): Promise<number>;
   /** Opens a stdio attachment of a process, e.g. from a process other than its creator (at most one per stream). */
   attachStdio(systemId: string, pid: number, stream: 'stdin' | 'stdout' | 'stderr'): Promise<Socket>;
+  /** What the emulator recorded for a job container: its document (user, mounts) and the host mount point. */
+  describeJob(id: string): Promise<JobDescription>;
 }
 
 const j = (v: unknown): string | undefined => (v === undefined ? undefined : JSON.stringify(v));
@@ -71,6 +76,8 @@ function heldOutput(sock: Socket): Readable {
 /** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
 class HandleTable {
   systems = new Map<string, number>();
+  /** Systems opened as job containers (re-opened with openJob). */
+  jobs = new Set<string>();
   processes = new Map<string, number>();
   inc(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
   dec(m: Map<string, number>, k: string): void { const n = (m.get(k) ?? 1) - 1; if (n > 0) m.set(k, n); else m.delete(k); }
@@ -157,7 +164,8 @@ class EmuCompute implements ComputeService {
     });
     c.reopen = async (send) => {
       for (const [id, n] of this.handles.systems) {
-        for (let i = 0; i < n; i++) await send('openSystem', { id }).catch(() => undefined);
+        const method = this.handles.jobs.has(id) ? 'openJob' : 'openSystem';
+        for (let i = 0; i < n; i++) await send(method, { id }).catch(() => undefined);
       }
       for (const k of this.handles.processes.keys()) {
         const [id, pid] = [k.slice(0, k.lastIndexOf('/')), Number(k.slice(k.lastIndexOf('/') + 1))];
@@ -188,6 +196,12 @@ class EmuCompute implements ComputeService {
   }
   enumerateComputeSystems(query?: SystemQueryDoc): Promise<PropertiesDoc[]> {
     return this.c.request('enumerateSystems', { query: j(query) });
+  }
+  /** A handle for a job container the service just created or opened. */
+  adoptJob(id: string): ComputeSystem {
+    this.handles.inc(this.handles.systems, id);
+    this.handles.jobs.add(id);
+    return new EmuSystem(id, this.c, this);
   }
   getServiceProperties(): Promise<ServicePropertiesDoc> { return this.c.request('serviceProperties'); }
   async close(): Promise<void> { this.c.close(); }
@@ -255,6 +269,7 @@ export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<Emu
   return {
     name: 'emulator',
     compute,
+    jobs: new EmuJobs(client, (id) => compute.adoptJob(id)),
     network: new EmuNetwork(client),
     storage: new EmuStorage(client),
     host: { osVersion: hello.osVersion, architecture: hello.architecture },
@@ -263,6 +278,7 @@ export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<Emu
     async clearFaults(op) { await client.request('clearFaults', { op }); },
     async servicePid() { return (await client.request<{ pid: number }>('hello')).pid; },
     attachStdio(systemId, pid, stream) { return client.attach(systemId, pid, stream); },
+    describeJob(id) { return client.request('describeJob', { id }); },
   };
 }
 

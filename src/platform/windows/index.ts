@@ -11,6 +11,7 @@ import { HcsRuntime } from './operations.js';
 import { WinCompute } from './compute.js';
 import { WinNetwork } from './network.js';
 import { WinStorage } from './storage.js';
+import { WinJobs } from './jobs.js';
 import { securePipe } from './pipe-security.js';
 
 export { PIPE_SDDL, daclAdmitsOnlySystemAndAdmins } from './pipe-security.js';
@@ -46,6 +47,7 @@ export async function createWindowsPlatform(opts: WindowsPlatformOptions = {}): 
   return {
     name: 'windows',
     compute: new WinCompute(bindings, rt),
+    jobs: new WinJobs(bindings),
     network: new WinNetwork(bindings),
     storage: new WinStorage(bindings),
     host,

@@ -157,6 +157,9 @@ export function fakePlatform(): { platform: Platform; compute: FakeCompute } {
   const platform: Platform = {
     name: 'emulator',
     compute,
+    jobs: new Proxy({}, {
+      get: (_t, prop) => (prop === 'fileBinding' ? true : async () => { throw new Error(`fake platform: jobs.${String(prop)} is not implemented`); }),
+    }) as Platform['jobs'],
     network: unsupported as Platform['network'],
     storage: unsupported as Platform['storage'],
     host: { osVersion: '10.0.20348', architecture: 'amd64' },

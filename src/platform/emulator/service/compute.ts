@@ -12,6 +12,7 @@
  *
  * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts. Console
  * processes (EmulateConsole) run on a real pseudo-terminal: see console.ts.
+ * Job containers (HostProcess) are records of this emulator too, with a `job` part: see jobs.ts / job-launch.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -39,6 +40,7 @@ import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { planLaunch } from './launch.js';
 import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
+import { planJobLaunch } from './job-launch.js';
 import { applyModify } from './modify.js';
 import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
@@ -209,11 +211,25 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  open(id: unknown): void { this.sys('HcsOpenComputeSystem', id); }
+  open(id: unknown): void {
+    const s = this.sys('HcsOpenComputeSystem', id);
+    if (s.job) throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, 'HcsOpenComputeSystem', `compute system ${s.id} not found (it is a job container)`);
+  }
+
+  /** Job containers (jobs.ts): lookup, registration and listing of records that are not HCS compute systems. */
+  record(id: string): SystemRecord | undefined { return this.systems.get(id); }
+  async register(rec: SystemRecord): Promise<void> {
+    this.systems.set(rec.id, rec);
+    await this.save();
+  }
+  basicProperties(filter: (s: SystemRecord) => boolean): PropertiesDoc[] {
+    return [...this.systems.values()].filter(filter).map((s) => this.basic(s));
+  }
 
   enumerate(queryText: unknown): PropertiesDoc[] {
     const q = parseDoc(SystemQuery, 'HcsEnumerateComputeSystems', queryText, true);
     return [...this.systems.values()].filter((s) => {
+      if (s.job) return false;
       const b = this.basic(s);
       if (q.Ids && q.Ids.length && !q.Ids.includes(s.id)) return false;
       if (q.Names && q.Names.length && !q.Names.includes(s.id)) return false;
@@ -239,7 +255,8 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     if (s.state !== 'Created') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
-    if (isolationFacts().Enabled && s.root) {
+    // Job containers (HostProcess) run on the host: no namespaces, no private root.
+    if (isolationFacts().Enabled && s.root && !s.job) {
       await this.isolate(s);
     } else {
       if (s.hostName && utsSupported()) await startHolder(s);
@@ -369,6 +386,7 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
+    if (s.job) throw new PlatformError(HRESULT.E_NOTIMPL, op, `${s.id} is a job container; it takes no HCS modify requests`);
     applyModify(op, s, req);
     await this.save();
   }
@@ -397,7 +415,9 @@ export class ComputeEmulator {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const plan = planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
+    const plan = s.job
+      ? planJobLaunch(op, s, params, this.hostPath)
+      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
     const { cwd, env, streams, console } = plan;
     // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
     const { file, args, argv0 } = console

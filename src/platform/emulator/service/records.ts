@@ -1,6 +1,14 @@
 /** Persisted records of the compute emulator: one per compute system, with its processes. */
 import type { SystemCgroup } from './cgroups.js';
 import type { ComputeSystemDoc, StateDoc, ExitTypeDoc } from '../../hcs/schema/index.js';
+import type { JobContainerDoc } from '../../jobs/schema.js';
+
+/** What makes a system a job container (HostProcess): see jobs.ts. */
+export interface JobPart {
+  document: JobContainerDoc;
+  /** The emulated host drives (`<dir>/c/...` is C:\ outside the mount point). */
+  hostDrives: string;
+}
 
 export interface ProcRecord {
   pid: number;
@@ -38,6 +46,8 @@ export interface SystemRecord {
   startedAt?: string;
   shuttingDown?: boolean;
   processes: ProcRecord[];
+  /** Set for job containers; their `document` is then only the HCS-shaped envelope (Owner, no Container). */
+  job?: JobPart;
   /** Accounting of CPU / IO per pid ever seen, so statistics stay monotonic after processes exit. */
   acct?: Record<string, { u: number; k: number; rOps: number; wOps: number; rB: number; wB: number }>;
   peakCommit?: number;

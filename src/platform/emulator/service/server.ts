@@ -14,6 +14,7 @@ import { Faults } from './faults.js';
 import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
+import { JobEmulator } from './jobs.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -33,6 +34,7 @@ export class EmulatorService {
   readonly compute: ComputeEmulator;
   readonly network: NetworkEmulator;
   readonly storage: StorageEmulator;
+  readonly jobs: JobEmulator;
   private server?: Server;
   private conns = new Set<Conn>();
   onStopRequested?: () => void;
@@ -43,6 +45,7 @@ export class EmulatorService {
     this.network = new NetworkEmulator(this.persist, opts.log);
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
+    this.jobs = new JobEmulator(opts.stateDir, this.compute, this.storage);
   }
 
   async start(): Promise<void> {
@@ -177,6 +180,11 @@ export class EmulatorService {
         return null;
       }
       case 'enumerateSystems': return c.enumerate(p.query);
+      // Job containers (HostProcess): created, opened and listed apart; every other call is the systems' own.
+      case 'createJob': await this.jobs.create(p.id, p.document); addSys(String(p.id)); return null;
+      case 'openJob': this.jobs.open(p.id); addSys(String(p.id)); return null;
+      case 'enumerateJobs': return this.jobs.enumerate(p.query);
+      case 'describeJob': return this.jobs.describe(p.id);
       case 'startSystem': await c.start(p.id); return null;
       case 'shutdownSystem': await c.shutdown(p.id); return null;
       case 'terminateSystem': await c.terminate(p.id); return null;

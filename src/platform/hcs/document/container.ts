@@ -38,7 +38,7 @@ export const WAIT_TO_KILL_SERVICE_TIMEOUT: RegistryValueDoc = {
 
 export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocumentOptions): ComputeSystemDoc {
   const w = spec.windows;
-  if (w.hostProcess) throw new DocumentError('HostProcess containers are not compute systems; they cannot be built as an HCS container document');
+  if (w.hostProcess) throw new DocumentError('HostProcess containers are job containers, not compute systems: build them with platform/jobs/document (buildJobContainerDocument)');
   if (w.hyperv) throw new DocumentError('Hyper-V isolation is not supported by the process-isolated container document builder');
   if (w.credentialSpec) throw new DocumentError('gMSA credential specs (ContainerCredentialGuard) are not supported');
   if (!opts.storagePath) throw new DocumentError('container scratch volume path (Storage.Path) is empty');

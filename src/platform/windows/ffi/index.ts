@@ -7,6 +7,7 @@ import { bindComputeCore, type ComputeCore } from './computecore.js';
 import { bindComputeNetwork, type ComputeNetwork } from './computenetwork.js';
 import { bindComputeStorage, bindVmCompute, type ComputeStorage, type VmCompute } from './computestorage.js';
 import { bindWin32, type Win32 } from './win32.js';
+import { bindJobApi, type JobApi } from './jobobject.js';
 import { localFreeOf, coTaskMemFreeOf, type Freer } from './strings.js';
 
 export * from './koffi.js';
@@ -14,6 +15,7 @@ export * from './computecore.js';
 export * from './computenetwork.js';
 export * from './computestorage.js';
 export * from './win32.js';
+export * from './jobobject.js';
 export * from './strings.js';
 export * from './errors.js';
 export * from './advapi32.js';
@@ -24,6 +26,8 @@ export interface Bindings {
   storage: ComputeStorage;
   vmcompute: VmCompute;
   win32: Win32;
+  /** Job objects, process creation, logon, bind filter (HostProcess containers). */
+  jobs: JobApi;
   /** LocalFree: computecore / computestorage / advapi32 strings. */
   localFree: Freer;
   /** CoTaskMemFree: computenetwork strings and error records. */
@@ -39,6 +43,7 @@ export function loadBindings(overrides: Partial<WindowsLibraries> = {}): Binding
     storage: bindComputeStorage(libs.computestorage),
     vmcompute: bindVmCompute(libs.vmcompute),
     win32,
+    jobs: bindJobApi(libs),
     localFree: localFreeOf(win32.LocalFree),
     coTaskMemFree: coTaskMemFreeOf(win32.CoTaskMemFree),
   };

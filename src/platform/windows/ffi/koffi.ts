@@ -31,6 +31,8 @@ export interface WindowsLibraries {
   ole32: string;
   /** _open_osfhandle: a Win32 HANDLE becomes a C runtime file descriptor that libuv can open as a pipe. */
   ucrt: string;
+  /** The bind filter (HostProcess mount points); present from Windows Server 2022. */
+  bindfltapi: string;
 }
 
 export const DEFAULT_LIBRARIES: WindowsLibraries = {
@@ -42,11 +44,15 @@ export const DEFAULT_LIBRARIES: WindowsLibraries = {
   advapi32: 'advapi32.dll',
   ole32: 'ole32.dll',
   ucrt: 'ucrtbase.dll',
+  bindfltapi: 'bindfltapi.dll',
 };
 
 export type Library = ReturnType<typeof koffi.load>;
 
 /** Loads each distinct path once. */
+/** Libraries a host may lack (bindfltapi.dll before Windows Server 2022): undefined instead of an error. */
+const OPTIONAL: ReadonlySet<keyof WindowsLibraries> = new Set(['bindfltapi']);
+
 export function loadLibraries(paths: WindowsLibraries): { [K in keyof WindowsLibraries]: Library } & { unload(): void } {
   const byPath = new Map<string, Library>();
   const get = (p: string): Library => {
@@ -55,7 +61,9 @@ export function loadLibraries(paths: WindowsLibraries): { [K in keyof WindowsLib
     return l;
   };
   const out = {} as { [K in keyof WindowsLibraries]: Library };
-  for (const k of Object.keys(paths) as (keyof WindowsLibraries)[]) out[k] = get(paths[k]);
+  for (const k of Object.keys(paths) as (keyof WindowsLibraries)[]) {
+    try { out[k] = get(paths[k]); } catch (e) { if (!OPTIONAL.has(k)) throw e; }
+  }
   return Object.assign(out, {
     unload() { /* koffi keeps code loaded while registered callbacks may still be called; we never unload */ },
   });

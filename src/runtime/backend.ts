@@ -1,0 +1,35 @@
+/**
+ * The one place the runtime tells HostProcess containers apart: which platform backend runs a container (an HCS
+ * compute system, or a job container) and which document creates it. Everything else (start, stop, exits, exec,
+ * stats, recovery, the IO keeper) drives the chosen backend through the same ComputeSystem interface.
+ */
+import { cpus } from 'node:os';
+import type { ContainerSpec } from '../platform/spec.js';
+import type { SystemService } from '../platform/types.js';
+import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
+import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
+import { OWNER, type RuntimeState } from './state.js';
+
+export type { SystemKind };
+
+interface HasSpec { spec: ContainerSpec }
+
+export function kindOf(c: HasSpec): SystemKind { return systemKindOf(c.spec); }
+
+/** The service that creates and opens this container's system. */
+export function backendOf(st: RuntimeState, c: HasSpec): SystemService<unknown> {
+  return systemsOf(st.opts.platform, kindOf(c));
+}
+
+/** The creation document for the container's backend; throws DocumentError (InvalidArgument) for a bad spec. */
+export function containerDocument(
+  st: RuntimeState, id: string, c: HasSpec & { storagePath: string; layers: { id: string; path: string }[] },
+): unknown {
+  if (kindOf(c) === 'job') {
+    return buildJobContainerDocument(c.spec, {
+      owner: OWNER, id, rootVolume: c.storagePath, layers: c.layers,
+      fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
+    });
+  }
+  return st.systemDocument(c.spec, c.storagePath, c.layers);
+}

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, rejectsWith, readAll, containerDoc, alive, until } from './helpers.js';
+import type { Env } from './helpers.js';
+import type { JobContainerDoc } from '../../../../src/platform/jobs/schema.js';
+
+/** An imported layer and a writable layer over it; returns the volume path a job document names. */
+async function volume(env: Env, name: string, files: Record<string, string>): Promise<string> {
+  const src = join(env.dir, 'src', name);
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(join(src, 'Files', p, '..'), { recursive: true });
+    writeFileSync(join(src, 'Files', p), c);
+  }
+  const layer = join(env.dir, 'layers', name);
+  await env.platform.storage.importLayer(layer, src, {});
+  const scratch = join(env.dir, 'scratch', name);
+  const data = { Layers: [{ Id: '6b3f1c2e-7d4a-5e8f-9a0b-1c2d3e4f5a6b', Path: layer }] };
+  await env.platform.storage.initializeWritableLayer(scratch, data);
+  await env.platform.storage.attachLayerStorageFilter(scratch, data);
+  return env.platform.storage.getLayerMountPath(scratch);
+}
+
+const jobDoc = (rootVolume: string, extra: Partial<JobContainerDoc> = {}): JobContainerDoc => ({
+  Owner: 'wincri-test', JobName: 'JobContainer_j', RootVolume: rootVolume, MountPoint: 'C:\\hpc\\', FileBinding: true,
+  User: { Name: 'Administrators', Kind: 'LocalGroup', LogonType: 'Interactive', TemporaryUser: 'j' },
+  Environment: { CONTAINER_SANDBOX_MOUNT_POINT: 'C:\\hpc\\' }, ...extra,
+});
+
+test('emulator jobs: a job container runs host processes at its mount point with the environment and mounts', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const vol = await volume(env, 'app', { 'bin/tool.sh': '#!/bin/sh\necho tool-ran "$@"\n', 'data.txt': 'image data\n' });
+  const hostDir = join(env.dir, 'secrets');
+  mkdirSync(hostDir);
+  writeFileSync(join(hostDir, 'token'), 'tkn\n');
+  const jobs = env.platform.jobs;
+  const doc = jobDoc(vol, { Mounts: [{ HostPath: hostDir, ContainerPath: 'C:\\var\\secrets', MountPointPath: 'C:\\hpc\\var\\secrets', BoundPath: 'C:\\var\\secrets', ReadOnly: true }] });
+  const s = await jobs.createComputeSystem('j', doc);
+  await s.start();
+  const { chmodSync } = await import('node:fs');
+  const desc = await env.platform.describeJob('j');
+  chmodSync(join(desc.hostMountPoint, 'bin', 'tool.sh'), 0o755);
+  assert.deepEqual(desc.document.User, doc.User, 'the user mapping (and the temporary user of the group) is recorded');
+  assert.ok(lstatSync(join(desc.hostMountPoint, 'var', 'secrets')).isSymbolicLink());
+  assert.equal(readlinkSync(join(desc.hostMountPoint, 'var', 'secrets')), hostDir);
+
+  const p = await s.createProcess({
+    CommandLine: 'sh -c "printf \'mp=%s x=%s\\n\' $CONTAINER_SANDBOX_MOUNT_POINT $X; pwd; cat data.txt var/secrets/token; cat /proc/self/status | grep ^NSpid"',
+    Environment: { X: '%CONTAINER_SANDBOX_MOUNT_POINT%bin' }, CreateStdOutPipe: true,
+  });
+  const out = await readAll(p.stdio.stdout);
+  const lines = out.split('\n');
+  assert.equal(lines[0], 'mp=C:\\hpc\\ x=C:\\hpc\\bin');
+  assert.equal(lines[1], desc.hostMountPoint, 'the default working directory is the mount point');
+  assert.equal(lines[2], 'image data');
+  assert.equal(lines[3], 'tkn');
+  assert.match(lines[4]!, /^NSpid:\s+\d+$/, 'no PID namespace: one pid level');
+  assert.equal((await p.waitExit()).ExitCode, 0);
+
+  // %CONTAINER_SANDBOX_MOUNT_POINT% in the command line resolves to the image's program.
+  const tool = await s.createProcess({ CommandLine: '%CONTAINER_SANDBOX_MOUNT_POINT%\\bin\\tool.sh a b', CreateStdOutPipe: true });
+  assert.equal(await readAll(tool.stdio.stdout), 'tool-ran a b\n');
+  // A working directory outside the mount point is on the (emulated) host drive, created when missing.
+  const hostCwd = await s.createProcess({ CommandLine: 'pwd', WorkingDirectory: 'C:\\ProgramData\\agent', CreateStdOutPipe: true });
+  assert.equal(await readAll(hostCwd.stdio.stdout), `${join(env.dir, 'state', 'host', 'c', 'ProgramData', 'agent')}\n`);
+
+  const props = await s.getProperties({ PropertyTypes: ['Statistics', 'ProcessList'] });
+  assert.equal(props.State, 'Running');
+  assert.ok(props.Statistics?.Processor?.TotalRuntime100ns !== undefined);
+  await s.terminate();
+  assert.equal((await s.getProperties()).State, 'Stopped');
+  s.close();
+});
+
+test('emulator jobs: job containers and compute systems are separate kinds; documents are validated', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const vol = await volume(env, 'k', { 'a.txt': 'a' });
+  const job = await env.platform.jobs.createComputeSystem('job1', jobDoc(vol));
+  const sys = await env.platform.compute.createComputeSystem('sys1', containerDoc());
+  await rejectsWith(env.platform.compute.openComputeSystem('job1'), 'HCS_E_SYSTEM_NOT_FOUND');
+  await rejectsWith(env.platform.jobs.openComputeSystem('sys1'), 'HCS_E_SYSTEM_NOT_FOUND');
+  assert.deepEqual((await env.platform.jobs.enumerateComputeSystems({ Owners: ['wincri-test'] })).map((p) => p.Id), ['job1']);
+  assert.deepEqual((await env.platform.compute.enumerateComputeSystems()).map((p) => p.Id), ['sys1']);
+  await rejectsWith(env.platform.jobs.createComputeSystem('sys1', jobDoc(vol)), 'HCS_E_SYSTEM_ALREADY_EXISTS');
+  await rejectsWith(env.platform.jobs.createComputeSystem('bad', { ...jobDoc(vol), Bogus: 1 } as never), 'HCS_E_INVALID_JSON');
+  await rejectsWith(env.platform.jobs.createComputeSystem('bad', jobDoc(vol, { MountPoint: 'hpc' })), 'HCS_E_INVALID_JSON');
+  await rejectsWith(env.platform.jobs.createComputeSystem('bad', jobDoc(vol, {
+    User: { Name: 'Users', Kind: 'LocalGroup', LogonType: 'Interactive' },
+  })), 'HCS_E_INVALID_JSON');
+  await rejectsWith(env.platform.jobs.createComputeSystem('bad', jobDoc(vol, {
+    Mounts: [{ HostPath: join(env.dir, 'missing'), ContainerPath: 'C:\\m', MountPointPath: 'C:\\hpc\\m' }],
+  })), 'ERROR_PATH_NOT_FOUND');
+  await job.start();
+  await rejectsWith(job.modify({ ResourcePath: 'x', RequestType: 'Update' } as never), 'E_NOTIMPL');
+  job.close();
+  sys.close();
+});
+
+test('emulator jobs: a restarted service re-adopts a running job container', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const vol = await volume(env, 'r', { 'a.txt': 'a' });
+  const s = await env.platform.jobs.createComputeSystem('jr', jobDoc(vol));
+  await s.start();
+  const pr = await s.createProcess({ CommandLine: 'sleep 60' });
+  const oldPid = await env.platform.servicePid();
+  process.kill(oldPid, 'SIGKILL');
+  await until(() => !alive(oldPid));
+  assert.ok(alive(pr.pid));
+  const s2 = await env.platform.jobs.openComputeSystem('jr');
+  assert.equal((await s2.getProperties()).State, 'Running');
+  assert.equal((await env.platform.describeJob('jr')).document.MountPoint, 'C:\\hpc\\');
+  const echo = await s2.createProcess({ CommandLine: 'sh -c "printf %s $CONTAINER_SANDBOX_MOUNT_POINT; cat a.txt"', CreateStdOutPipe: true });
+  assert.equal(await readAll(echo.stdio.stdout), 'C:\\hpc\\a');
+  assert.match(readFileSync(join(env.dir, 'state', 'service.log'), 'utf8'), /re-adopted process/);
+  await s2.terminate();
+  await until(() => !alive(pr.pid)); // reaped by init once the kill lands (it is not the new service's child)
+  s2.close();
+  s.close();
+});
