@@ -103,7 +103,8 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
   if (resolvDir) {
     for (const f of ['resolv.conf', 'hosts']) {
       const src = join(resolvDir, f);
-      if (existsSync(src) && existsSync(join(root, 'etc', f))) commands.push(...bindCommands(src, join(root, 'etc', f), true));
+      // The target exists once the image's /etc or the host's (bound above) is in place.
+      if (existsSync(src) && (existsSync(join(root, 'etc', f)) || existsSync(join('/etc', f)))) commands.push(...bindCommands(src, join(root, 'etc', f), true));
     }
   }
   for (const md of mappings) {
