@@ -3,6 +3,7 @@
  * prints DEFAULT_CONFIG_YAML (generated from defaults(), so every default is shown).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -58,6 +59,22 @@ export interface Config {
     /** Template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it. */
     podCidrTemplate: string;
   };
+  /** The HTTP server Exec/Attach/PortForward URLs point at (SPDY/3.1 and WebSocket). */
+  streaming: {
+    /** Listen address; URLs name it, or a reachable address of this host when it is 0.0.0.0 / ::. */
+    address: string;
+    /** Listen port; 0 picks a free one at start-up. */
+    port: number;
+    /** PEM certificate and key files; both empty serves plain HTTP. */
+    tlsCertFile: string;
+    tlsKeyFile: string;
+    /** A connection on which nothing moves for this long is closed. */
+    idleTimeoutSeconds: number;
+    /** Streaming sessions served at the same time; more get HTTP 429. */
+    maxSessions: number;
+    /** A URL not used within this time stops working. */
+    tokenTtlSeconds: number;
+  };
 }
 
 export interface RegistryHostConfig {
@@ -99,6 +116,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
       : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '' },
+    streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, tokenTtlSeconds: 60 },
   };
 }
 
@@ -108,6 +126,7 @@ export const CONFIG_COMMENTS: Record<string, string> = {
   backend: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)',
   stateDir: 'emulator service state; empty means <root>/emulator',
   cni: 'pod networking: CNI conf dir (empty: <root>/cni/conf), plugin dirs (empty: the package\'s cni/bin), per-call timeout',
+  streaming: 'exec/attach/port-forward server: listen address and port (0: any free port), optional TLS cert/key files, idle timeout, concurrent session cap, URL lifetime',
   registries: 'per registry host[:port]: { mirrors: [http(s)://host:port, …], insecure: bool, ca: FILE, cert: FILE, key: FILE, auth: { username, password } }',
 };
 
@@ -210,7 +229,17 @@ export function validateConfig(cfg: Config): Config {
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
   if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
   if (!(cfg.cni.timeoutSeconds > 0)) throw new ConfigError('cni.timeoutSeconds must be positive');
+  validateStreaming(cfg.streaming);
   return cfg;
+}
+
+function validateStreaming(s: Config['streaming']): void {
+  if (!isIP(s.address)) throw new ConfigError(`streaming.address must be an IP address, got "${s.address}"`);
+  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw new ConfigError('streaming.port must be an integer 0-65535');
+  if ((s.tlsCertFile === '') !== (s.tlsKeyFile === '')) throw new ConfigError('streaming.tlsCertFile and streaming.tlsKeyFile go together');
+  if (!(s.idleTimeoutSeconds > 0)) throw new ConfigError('streaming.idleTimeoutSeconds must be positive');
+  if (!Number.isInteger(s.maxSessions) || s.maxSessions < 1) throw new ConfigError('streaming.maxSessions must be a positive integer');
+  if (!(s.tokenTtlSeconds > 0)) throw new ConfigError('streaming.tokenTtlSeconds must be positive');
 }
 
 export function defaultConfigYaml(): string {
