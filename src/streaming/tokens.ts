@@ -41,6 +41,12 @@ export class TokenCache<T> {
     return e.expires > this.now() ? e.value : undefined;
   }
 
+  /** The value under `token` without consuming it (undefined for unknown or expired tokens). */
+  peek(token: string): T | undefined {
+    const e = this.entries.get(token);
+    return e && e.expires > this.now() ? e.value : undefined;
+  }
+
   get size(): number {
     this.prune();
     return this.entries.size;

@@ -20,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   'container-io': ['util', 'platform', 'runtime/errors'],
   images: ['util', 'config', 'platform', 'runtime/errors'],
   network: ['util', 'config', 'platform', 'runtime/errors'],
+  streaming: ['util', 'runtime/errors'],
   runtime: ['util', 'platform', 'runtime', 'network'],
   cri: ['util', 'config', 'runtime', 'images', 'platform', 'cri'],
   daemon: ['*'],
