@@ -137,6 +137,9 @@ export class StreamingServer implements StreamingService {
   private async runWebSocket(req: http.IncomingMessage, socket: Duplex, head: Buffer, session: StreamSession): Promise<void> {
     const protocol = wsProtocol(req, socket, session);
     if (protocol === undefined) return;
+    // ws only accepts RFC 6455 token characters in offers, but client-go's tunnel protocol contains '/'
+    // (SPDY/3.1+portforward.k8s.io): the choice is made above, ws just sees a placeholder and echoes the choice.
+    if (protocol === '') delete req.headers['sec-websocket-protocol']; else req.headers['sec-websocket-protocol'] = 'negotiated';
     CHOSEN.set(req, protocol);
     const ws = await acceptWebSocket(this.wss, req, socket, head);
     (socket as Socket).setTimeout?.(this.opts.idleTimeoutMs, () => { this.opts.log.info('websocket idle timeout'); ws.terminate(); });

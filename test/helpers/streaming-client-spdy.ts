@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { FrameParser } from '../../src/streaming/spdy/parser.js';
 import { decodeControl, encodeControl, type ControlFrame } from '../../src/streaming/spdy/frames.js';
 import { HeaderCompressor, HeaderDecompressor } from '../../src/streaming/spdy/zlib-context.js';
@@ -66,7 +67,7 @@ export class SpdyTestClient extends EventEmitter {
   readonly frames: ControlFrame[] = [];
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: Socket, readonly protocol: string, head: Buffer) {
+  private constructor(readonly socket: Duplex, readonly protocol: string, head: Buffer) {
     super();
     this.closed = new Promise((r) => socket.once('close', () => r()));
     socket.on('error', () => { /* surfaces as close */ });
@@ -95,6 +96,11 @@ export class SpdyTestClient extends EventEmitter {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /** A client on an already-established byte stream (e.g. the WebSocket port-forward tunnel). */
+  static over(stream: Duplex, protocol: string): SpdyTestClient {
+    return new SpdyTestClient(stream, protocol, Buffer.alloc(0));
   }
 
   send(frame: Buffer): boolean {
