@@ -16,10 +16,10 @@ export interface RecordingSession extends RemoteCommandSession {
   childExited?: Promise<void>;
 }
 
-/** A session whose process is `sh -c script`. */
+/** A session whose process is `sh -c script` (its own process group, killed as a whole by close()). */
 export function shellSession(script: string, flags: Flags, kind: 'exec' | 'attach' = 'exec'): RecordingSession {
   return customSession(flags, kind, (s) => {
-    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     s.child = child;
     const exited = new Promise<{ exitCode: number }>((resolve, reject) => {
       child.once('error', reject);
@@ -32,7 +32,11 @@ export function shellSession(script: string, flags: Flags, kind: 'exec' | 'attac
       stdout: flags.stdout ? child.stdout : drain(child.stdout),
       stderr: flags.stderr && !flags.tty ? child.stderr : drain(child.stderr),
       exited,
-      kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); return s.childExited!; },
+      kill: () => {
+        // the whole process group: the shell's children must not keep the output pipes open
+        if (child.exitCode === null && child.signalCode === null) { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }
+        return s.childExited!;
+      },
     };
   });
 }
