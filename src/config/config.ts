@@ -3,6 +3,7 @@
  * prints DEFAULT_CONFIG_YAML (generated from defaults(), so every default is shown).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -60,6 +61,22 @@ export interface Config {
     /** Template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it. */
     podCidrTemplate: string;
   };
+  /** The HTTP server Exec/Attach/PortForward URLs point at (SPDY/3.1 and WebSocket). */
+  streaming: {
+    /** Listen address; URLs name it, or a reachable address of this host when it is 0.0.0.0 / ::. */
+    address: string;
+    /** Listen port; 0 picks a free one at start-up. */
+    port: number;
+    /** PEM certificate and key files; both empty serves plain HTTP. */
+    tlsCertFile: string;
+    tlsKeyFile: string;
+    /** A connection on which nothing moves for this long is closed. */
+    idleTimeoutSeconds: number;
+    /** Streaming sessions served at the same time; more get HTTP 429. */
+    maxSessions: number;
+    /** A URL not used within this time stops working. */
+    tokenTtlSeconds: number;
+  };
 }
 
 export interface RegistryHostConfig {
@@ -101,6 +118,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
       : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '' },
+    streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, tokenTtlSeconds: 60 },
   };
 }
 
@@ -209,11 +227,22 @@ export function validateConfig(cfg: Config, p: Problems): Config {
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
   if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
+  validateStreaming(cfg.streaming, p);
   if (!p.ok) return cfg;
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
   if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
   return cfg;
+}
+
+function validateStreaming(s: Config['streaming'], p: Problems): void {
+  const at = (k: string) => ['streaming', k];
+  if (!isIP(s.address)) p.add(at('address'), `must be an IP address, got "${s.address}"`);
+  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) p.add(at('port'), 'must be an integer 0-65535');
+  if ((s.tlsCertFile === '') !== (s.tlsKeyFile === '')) p.add(at('tlsCertFile'), 'tlsCertFile and tlsKeyFile go together');
+  if (!(s.idleTimeoutSeconds > 0)) p.add(at('idleTimeoutSeconds'), 'must be positive');
+  if (!Number.isInteger(s.maxSessions) || s.maxSessions < 1) p.add(at('maxSessions'), 'must be a positive integer');
+  if (!(s.tokenTtlSeconds > 0)) p.add(at('tokenTtlSeconds'), 'must be positive');
 }
 
 export function defaultConfigYaml(): string {

@@ -27,6 +27,7 @@ import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
+import { startStreaming } from './streaming.js';
 import { addAdminService, type AdminExtras } from './admin.js';
 import { maskConfig } from '../config/mask.js';
 import { ownedNamespaces } from '../runtime/namespaces.js';
@@ -130,15 +131,16 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
+  const registry = new Registry();
+  const streaming = await startStreaming(cfg.streaming, registry);
   const runtime = await Runtime.open({
-    platform, images: imageProvider(images), keeper: keeperPort(keeper),
+    platform, images: imageProvider(images), keeper: keeperPort(keeper), streaming: streaming.service,
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
     network: podNetwork(cfg),
   });
 
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
   new Gauge({ name: 'wincri_pods', help: 'Pod sandboxes by state', labelNames: ['state'], registers: [registry],
     collect() { for (const st of ['SANDBOX_READY', 'SANDBOX_NOTREADY'] as const) this.set({ state: st }, runtime.listPodSandbox({ state: st }).length); } });
@@ -179,6 +181,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   } catch (e) {
     await listener?.close().catch(() => undefined);
     server.forceShutdown();
+    await streaming.close().catch(() => undefined);
     await keeper.close();
     await platform.close();
     throw e;
@@ -191,6 +194,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     close: async () => {
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
+      await streaming.close();
       metricsServer?.close();
       await keeper.close();
       images.close();

@@ -43,3 +43,30 @@ test('endpoint paths', () => {
   assert.equal(endpointPath('unix:///run/wincri/wincri.sock'), '/run/wincri/wincri.sock');
   assert.equal(endpointPath('npipe:////./pipe/wincri'), '\\\\.\\pipe\\wincri');
 });
+
+test('streaming: defaults (loopback, any port, 4 h idle, 1 min URLs) and validation', () => {
+  const d = defaults('linux').streaming;
+  assert.deepEqual(d, { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 14400, maxSessions: 256, tokenTtlSeconds: 60 });
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  try {
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'streaming:\n  address: 0.0.0.0\n  port: 10010\n  maxSessions: 5\n');
+    const c = loadConfig(f);
+    assert.equal(c.streaming.address, '0.0.0.0');
+    assert.equal(c.streaming.port, 10010);
+    assert.equal(c.streaming.maxSessions, 5);
+    for (const [yaml, msg] of [
+      ['streaming:\n  address: localhost\n', /streaming.address/],
+      ['streaming:\n  port: 70000\n', /streaming.port/],
+      ['streaming:\n  tlsCertFile: /x.pem\n', /go together/],
+      ['streaming:\n  maxSessions: 0\n', /streaming.maxSessions/],
+      ['streaming:\n  idleTimeoutSeconds: 0\n', /streaming.idleTimeoutSeconds/],
+      ['streaming:\n  tokenTtlSeconds: -1\n', /streaming.tokenTtlSeconds/],
+    ] as const) {
+      writeFileSync(f, yaml);
+      assert.throws(() => loadConfig(f), (e) => e instanceof ConfigError && msg.test(e.message), yaml);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
