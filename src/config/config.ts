@@ -95,7 +95,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     containerLog: { maxLineSize: 16384 },
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
-    metrics: { address: '' },
+    metrics: { address: '127.0.0.1:10269' },
     images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
     registries: {},
     cni: platform === 'win32'

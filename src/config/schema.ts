@@ -28,7 +28,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'containerLog.maxLineSize', type: 'number', doc: 'CRI log lines longer than this are split into partial (P) records; <= 0 means unlimited' },
   { path: 'shutdownTimeoutSeconds', type: 'number', doc: 'seconds to wait for a compute system to shut down gracefully after its init process exited' },
   { path: 'execSyncMaxOutputBytes', type: 'number', doc: 'ExecSync output cap per stream (bytes); the excess is dropped, as kubelet expects' },
-  { path: 'metrics.address', type: 'string', doc: 'host:port of the Prometheus /metrics endpoint; empty disables it' },
+  { path: 'metrics.address', type: 'string', doc: 'host:port of the Prometheus /metrics and /healthz endpoint (loopback by default; port 10269 is used by no Kubernetes component); empty disables it' },
   { path: 'images.maxLayerBytes', type: 'number', doc: 'upper bound for the expanded size of one layer (decompression-bomb guard)' },
   { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time' },
   { path: 'images.allowForeignLayers', type: 'boolean', doc: 'fetch foreign (non-distributable) layers of Windows base images from the URLs their descriptors name' },

@@ -20,6 +20,7 @@ import { parseReference, withDefaultTag, tagString, repositoryOf, formatReferenc
 import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
 import { HttpStatusError, cancelledError } from './errors.js';
+import type { PullObserver } from './observer.js';
 
 const log = logger('images/pull');
 
@@ -40,6 +41,7 @@ export interface PullerOptions {
   host: HostPlatform;
   concurrency: number;
   allowForeignLayers: boolean;
+  observer?: PullObserver;
 }
 
 export interface PullResult { image: ImageRecord; bytes: number; seconds: number }
@@ -97,12 +99,13 @@ export class Puller {
     if (!job) {
       const controller = new AbortController();
       const j: SharedJob = { controller, waiters: 0, promise: undefined as never };
-      j.promise = this.run(parsed, opts, isolation, controller.signal).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      j.promise = this.observed(this.run(parsed, opts, isolation, controller.signal)).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
       j.promise.catch(() => undefined);
       this.jobs.set(key, j);
       job = j;
     } else {
       log.info('joining a pull already in progress', { ref });
+      this.o.observer?.joined?.();
     }
     const j = job;
     j.waiters++;
@@ -125,6 +128,20 @@ export class Puller {
       signal.addEventListener('abort', onAbort, { once: true });
       j.promise.then((r) => { if (!settled) { leave(); resolve(r); } }, (e) => { if (!settled) { leave(); reject(e); } });
     });
+  }
+
+  private async observed(p: Promise<PullResult>): Promise<PullResult> {
+    const obs = this.o.observer;
+    const started = performance.now();
+    obs?.started?.();
+    try {
+      const r = await p;
+      obs?.finished?.((performance.now() - started) / 1000);
+      return r;
+    } catch (e) {
+      obs?.finished?.((performance.now() - started) / 1000, (e as RuntimeError).kind ?? 'Internal');
+      throw e;
+    }
   }
 
   private async run(ref: ImageReference, opts: PullOptions, isolation: Isolation, signal: AbortSignal): Promise<PullResult> {
@@ -217,7 +234,7 @@ export class Puller {
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
         source: (desc, _i, sig) => this.layerSource(eps, at, repo, desc, sig),
-        onProgress: (n) => { bytes += n; },
+        onProgress: (n) => { bytes += n; this.o.observer?.bytes?.(n); },
       });
       const image = await store.commitImage({
         config: configData, layers: manifest.layers, manifestDigest, extraBlobs: indexBlobs.map((b) => b.digest),
