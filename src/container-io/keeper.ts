@@ -451,6 +451,7 @@ class Keeper implements KeeperHandle {
       if (r.exited) info.exited = { ...r.exited };
       if (r.acked) info.acked = true;
       if (r.recovered) info.recovered = true;
+      if (e.writer) { const w = e.writer.written; info.logLines = w.lines; info.logBytes = w.bytes; }
       out.push(info);
     }
     return out.sort((a, b) => a.containerId.localeCompare(b.containerId));

@@ -50,6 +50,9 @@ export interface AttachmentInfo {
   acked?: boolean;
   /** The keeper restarted while the process ran: stdio was lost, only the exit is tracked. */
   recovered?: boolean;
+  /** Log records (lines, partial ones included) and bytes this keeper wrote for the container. */
+  logLines?: number;
+  logBytes?: number;
 }
 
 export interface ExitEvent {

@@ -133,7 +133,11 @@ export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: st
 export async function startDaemon(cfg: Config): Promise<Daemon> {
   await mkdir(cfg.root, { recursive: true, mode: 0o711 });
   let runtimeRef: Runtime | undefined;
-  const metrics = createDaemonMetrics({ runtime: () => runtimeRef, helpers: helperProcesses(cfg) });
+  let keeperRef: KeeperClient | undefined;
+  const metrics = createDaemonMetrics({
+    runtime: () => runtimeRef, helpers: helperProcesses(cfg),
+    logCounts: async () => (keeperRef ? (await keeperRef.list()).map((a) => ({ containerId: a.containerId, lines: a.logLines ?? 0, bytes: a.logBytes ?? 0 })) : []),
+  });
   const platform = instrumentPlatform(await createPlatform(cfg), metrics.platform);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
@@ -142,6 +146,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
+  keeperRef = keeper;
   const runtime = await Runtime.open({
     platform, images: imageProvider(images), keeper: keeperPort(keeper),
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),

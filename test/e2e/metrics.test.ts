@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
@@ -50,7 +50,7 @@ test('every RPC that ran is counted with its code; a running pod has CPU and mem
   mkdirSync(join(config.logDirectory, 'app'), { recursive: true });
   const { containerId } = await call(d.runtime, 'CreateContainer', {
     podSandboxId, sandboxConfig: config,
-    config: { metadata: { name: 'app', attempt: 0 }, image: { image: imageId }, command: ['sh', '-c', 'sleep 600'], logPath: 'app/0.log' },
+    config: { metadata: { name: 'app', attempt: 0 }, image: { image: imageId }, command: ['sh', '-c', 'echo one; echo two; echo three; sleep 600'], logPath: 'app/0.log' },
   });
   await call(d.runtime, 'StartContainer', { containerId });
   for (let i = 0; i < 3; i++) await call(d.runtime, 'ListContainers', {});
@@ -85,6 +85,17 @@ test('every RPC that ran is counted with its code; a running pod has CPU and mem
   assert.ok((sampleValue(after, 'wincri_helper_process_resident_memory_bytes', { process: 'io-keeper' }) ?? 0) > 0);
   assert.ok((sampleValue(after, 'wincri_helper_process_resident_memory_bytes', { process: 'emulator' }) ?? 0) > 0);
   assert.ok((sampleValue(after, 'wincri_process_resident_memory_bytes') ?? 0) > 0);
+
+  // Log volume comes from the IO keeper: three records, as many bytes as the CRI log file holds.
+  const logPath = join(config.logDirectory, 'app/0.log');
+  let logs: Map<string, Family> | undefined;
+  for (let i = 0; i < 200 && (sampleValue(logs ?? after, 'wincri_container_log_lines_total', id) ?? 0) < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    logs = await scrape();
+  }
+  logs ??= after;
+  assert.equal(sampleValue(logs, 'wincri_container_log_lines_total', id), 3);
+  assert.equal(sampleValue(logs, 'wincri_container_log_bytes_total', id), statSync(logPath).size);
 
   await call(d.runtime, 'StopPodSandbox', { podSandboxId });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId });

@@ -11,6 +11,7 @@ import type { CniObserver } from './instrument-network.js';
 import { platformMetrics, cniMetrics, pullMetrics } from './operations.js';
 import { workloadMetrics } from './workload.js';
 import { processMetrics, type HelperProcess } from './processes.js';
+import { logMetrics, type LogCounts } from './logs.js';
 
 export { instrumentPlatform } from './instrument-platform.js';
 export { instrumentPodNetwork } from './instrument-network.js';
@@ -28,6 +29,8 @@ export interface MetricsSources {
   /** The runtime once it exists (the registry is built before it, to instrument what it is built from). */
   runtime?: () => Runtime | undefined;
   helpers?: HelperProcess[];
+  /** Log records and bytes per container, from the IO keeper. */
+  logCounts?: LogCounts;
 }
 
 export function createDaemonMetrics(sources: MetricsSources = {}): DaemonMetrics {
@@ -35,6 +38,7 @@ export function createDaemonMetrics(sources: MetricsSources = {}): DaemonMetrics
   collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
   workloadMetrics(registry, sources.runtime ?? (() => undefined));
   processMetrics(registry, sources.helpers ?? []);
+  logMetrics(registry, sources.runtime ?? (() => undefined), sources.logCounts);
   return {
     registry,
     rpc: createRpcMetrics(registry),
