@@ -17,6 +17,8 @@ export interface Config {
   /** Platform backend: "emulator" (Linux default) or "windows" (Windows default). */
   backend: 'emulator' | 'windows';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** auto: JSON lines when stderr is not a terminal, readable text on a terminal. */
+  logFormat: 'auto' | 'json' | 'text';
   /** Runtime handlers accepted in RunPodSandbox (runtime_handler); "" is always the default handler. */
   runtimeHandlers: string[];
   emulator: {
@@ -90,6 +92,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     root: defaultRoot(platform),
     backend: platform === 'win32' ? 'windows' : 'emulator',
     logLevel: 'info',
+    logFormat: 'auto',
     runtimeHandlers: ['runhcs-wcow-process'],
     emulator: { osVersion: '10.0.20348', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', stateDir: '' },
     containerLog: { maxLineSize: 16384 },
@@ -114,7 +117,7 @@ export class ConfigError extends Error {
   }
 }
 
-export interface ConfigOverrides { endpoint?: string; root?: string; backend?: string; logLevel?: string }
+export interface ConfigOverrides { endpoint?: string; root?: string; backend?: string; logLevel?: string; logFormat?: string }
 
 /** Reads and parses a YAML file ('-' = standard input) into a document; syntax errors carry line and column. */
 export function readConfigDocument(file: string): unknown {
@@ -207,6 +210,7 @@ export function validateConfig(cfg: Config, p: Problems): Config {
   if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) p.add(['endpoint'], `"${cfg.endpoint}" must start with unix:// or npipe://`);
   if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') p.add(['backend'], `must be "emulator" or "windows", got "${cfg.backend}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');
+  if (!['auto', 'json', 'text'].includes(cfg.logFormat)) p.add(['logFormat'], 'must be auto, json or text');
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
   if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
   if (!p.ok) return cfg;

@@ -21,6 +21,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'root', type: 'string', doc: 'directory holding all state: images, containers, records, the IO keeper, the emulator state' },
   { path: 'backend', type: 'enum', values: ['emulator', 'windows'], doc: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)' },
   { path: 'logLevel', type: 'enum', values: ['debug', 'info', 'warn', 'error'], doc: 'daemon log level' },
+  { path: 'logFormat', type: 'enum', values: ['auto', 'json', 'text'], doc: 'log line format of the daemon, IO keeper and emulator: JSON lines, readable text, or auto (JSON unless stderr is a terminal)' },
   { path: 'runtimeHandlers', type: 'string[]', doc: 'runtime handlers accepted in RunPodSandbox (RuntimeClass handler); "" is always the default' },
   { path: 'emulator.osVersion', type: 'string', doc: 'Windows build the emulated host presents (major.minor.build)' },
   { path: 'emulator.architecture', type: 'string', doc: 'architecture the emulated host presents (amd64, arm64)' },

@@ -280,7 +280,7 @@ class Keeper implements KeeperHandle {
       try {
         entry.writer = await CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize });
       } catch (e) {
-        this.log.warn('cannot reopen log of recovered container', { containerId: rec.containerId, err: e });
+        this.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
       }
     }
     for (;;) {
@@ -294,16 +294,16 @@ class Keeper implements KeeperHandle {
         entry.system = undefined;
         if (isGone(e)) {
           this.log.warn('process of recovered container is gone; exit code unknown',
-            { containerId: rec.containerId, pid: rec.pid, err: e });
+            { container: rec.containerId, pid: rec.pid, err: e });
           await this.finishExit(entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true);
           return;
         }
         this.log.warn('cannot reopen process of recovered container; retrying',
-          { containerId: rec.containerId, err: e });
+          { container: rec.containerId, err: e });
         await delay(this.recoveryRetryMs);
       }
     }
-    this.log.info('reattached to running container (stdio lost)', { containerId: rec.containerId, pid: rec.pid });
+    this.log.info('reattached to running container (stdio lost)', { container: rec.containerId, pid: rec.pid });
     await this.watch(entry, entry.proc);
   }
 
@@ -369,7 +369,7 @@ class Keeper implements KeeperHandle {
       status = await proc.waitExit();
     } catch (e) {
       if (this.closed) return;
-      this.log.warn('waiting for process exit failed', { containerId: entry.record.containerId, err: e });
+      this.log.warn('waiting for process exit failed', { container: entry.record.containerId, err: e });
     }
     const exitedAt = nowNs().toString();
     if (this.closed) return;
@@ -382,7 +382,7 @@ class Keeper implements KeeperHandle {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.log.info('stdio still open after process exit; closing it', { containerId: entry.record.containerId });
+      this.log.info('stdio still open after process exit; closing it', { container: entry.record.containerId });
       for (const p of entry.pumps) p.abort();
       await drained;
     }
@@ -406,10 +406,10 @@ class Keeper implements KeeperHandle {
     try {
       await this.persist(entry);
     } catch (e) {
-      this.log.error('persisting container exit failed', { containerId: rec.containerId, err: e });
+      this.log.error('persisting container exit failed', { container: rec.containerId, err: e });
     }
     if (this.closed || entry.forgotten) return;
-    this.log.info('container process exited', { containerId: rec.containerId, pid: rec.pid, exitCode });
+    this.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
     const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt };
     const line = JSON.stringify(ev) + '\n';
     for (const s of this.subscribers) if (!s.destroyed) s.write(line);

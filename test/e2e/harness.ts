@@ -89,6 +89,12 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   get logDir(): string { return join(this.dir, 'logs'); }
 
+  /** Everything the daemon, its IO keeper and the emulator service logged, whole. */
+  fullLog(): string {
+    return [this.logFile, join(this.root, 'io', 'keeper.log'), join(this.root, 'emulator', 'service.log')]
+      .map((f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } }).join('');
+  }
+
   /** Base URL of the metrics endpoint (the config binds an ephemeral loopback port; the daemon logs the one it got). */
   metricsUrl(): string {
     const m = /serving metrics.*?(127\.0\.0\.1:\d+)/.exec(readFileSync(this.logFile, "utf8"));

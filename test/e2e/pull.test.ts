@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { status as Status } from '@grpc/grpc-js';
@@ -66,7 +66,17 @@ test('PullImage with CRI auth returns the image ID; ImageStatus/ListImages/Image
   assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
   const again = await call(d.image, 'PullImage', { image: { image: REF() }, auth: { auth: Buffer.from(`${USER}:${PASS}`).toString('base64') } });
   assert.equal(again.imageRef, img.id);
-  assert.doesNotMatch(d.log(), new RegExp(PASS), 'no password in the daemon log');
+  const logs = d.fullLog();
+  assert.doesNotMatch(logs, new RegExp(PASS), 'no password in any log');
+  assert.doesNotMatch(logs, new RegExp(Buffer.from(`${USER}:${PASS}`).toString('base64')), 'no basic-auth token in any log');
+  // Daemon lines are JSON (stderr is a file); each PullImage line carries its request id.
+  const lines = readFileSync(d.logFile, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const pulls = lines.filter((l) => l.component === 'cri' && String(l.msg).startsWith('PullImage'));
+  assert.ok(pulls.length >= 4, 'PullImage lines logged');
+  for (const l of pulls) assert.match(String(l.request), /^[0-9a-f]{12}$/);
+  assert.equal(new Set(pulls.map((l) => l.request)).size, pulls.length, 'one request id per RPC');
+  const pulled = lines.filter((l) => l.msg === 'image pulled');
+  assert.ok(pulled.length >= 1 && pulled.every((l) => typeof l.request === 'string'), 'lines logged while serving a pull carry its request id');
 });
 
 test('a kubelet deadline on a slow registry ends the pull: DEADLINE_EXCEEDED, no partial blob left', async () => {
