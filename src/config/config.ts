@@ -49,6 +49,8 @@ export interface Config {
     allowForeignLayers: boolean;
     /** A registry connection that delivers no data for this long is dropped (and the request retried). */
     pullIdleTimeoutSeconds: number;
+    /** Seconds between progress log lines of a long pull; 0 disables them. */
+    pullProgressIntervalSeconds: number;
   };
   /** Per-registry settings, keyed by host[:port] as image references name it (docker.io for Docker Hub). */
   registries: Record<string, RegistryHostConfig>;
@@ -99,7 +101,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
     metrics: { address: '127.0.0.1:10269' },
-    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
+    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
     registries: {},
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
@@ -207,6 +209,7 @@ export function parseRegistries(v: unknown, p: Problems): Record<string, Registr
 export function validateConfig(cfg: Config, p: Problems): Config {
   if (!Number.isInteger(cfg.images.pullConcurrency) || cfg.images.pullConcurrency < 1) p.add(['images', 'pullConcurrency'], 'must be a positive integer');
   if (!(cfg.images.pullIdleTimeoutSeconds > 0)) p.add(['images', 'pullIdleTimeoutSeconds'], 'must be positive');
+  if (!(cfg.images.pullProgressIntervalSeconds >= 0)) p.add(['images', 'pullProgressIntervalSeconds'], 'must be 0 (off) or positive');
   if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) p.add(['endpoint'], `"${cfg.endpoint}" must start with unix:// or npipe://`);
   if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') p.add(['backend'], `must be "emulator" or "windows", got "${cfg.backend}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');

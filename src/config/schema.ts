@@ -34,6 +34,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time' },
   { path: 'images.allowForeignLayers', type: 'boolean', doc: 'fetch foreign (non-distributable) layers of Windows base images from the URLs their descriptors name' },
   { path: 'images.pullIdleTimeoutSeconds', type: 'number', doc: 'a registry connection that delivers no data for this long is dropped and the request retried' },
+  { path: 'images.pullProgressIntervalSeconds', type: 'number', doc: 'a pull still running logs its progress (bytes, layers done, rate, ETA) this often; 0 turns progress lines off' },
   { path: 'registries', type: 'map', doc: 'per-registry settings keyed by host[:port] as image references name it (docker.io for Docker Hub)' },
   { path: 'registries.<host>.mirrors', type: 'string[]', doc: 'mirror endpoints (http(s)://host[:port][/path]) tried in order before the host itself' },
   { path: 'registries.<host>.insecure', type: 'boolean', doc: 'allow plain HTTP and skip TLS verification for this host only' },

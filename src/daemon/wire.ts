@@ -143,6 +143,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
     registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
     pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000, pullObserver: metrics.pulls,
+    pullProgressIntervalMs: cfg.images.pullProgressIntervalSeconds * 1000,
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });

@@ -39,6 +39,8 @@ export interface ImageServiceOptions {
   pullRetryBaseMs?: number;
   /** Told about pulls (started, joined, bytes, finished) — the daemon's metrics. */
   pullObserver?: PullObserver;
+  /** Interval of progress log lines during long pulls (default 5000 ms; 0 disables). */
+  pullProgressIntervalMs?: number;
 }
 
 export interface ImageFsUsage { mountpoint: string; usedBytes: number; inodesUsed: number; timestampNs: bigint }
@@ -51,7 +53,7 @@ export class ImageService {
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });
-    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
     return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
   }
 

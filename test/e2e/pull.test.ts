@@ -26,7 +26,7 @@ before(async () => {
   proxy = await startFaultProxy(reg.url);
   await new Pusher({ url: reg.url, user: USER, password: PASS }).image('e2e/app', '1', img);
   d = new Daemon('wincri-pull');
-  appendFileSync(d.configFile, `\nregistries:\n  "${proxy.host}":\n    insecure: true\n  "mirrored.invalid:5000":\n    mirrors: ["${proxy.url}"]\nimages:\n  pullConcurrency: 2\n`);
+  appendFileSync(d.configFile, `\nregistries:\n  "${proxy.host}":\n    insecure: true\n  "mirrored.invalid:5000":\n    mirrors: ["${proxy.url}"]\nimages:\n  pullConcurrency: 2\n  pullProgressIntervalSeconds: 0.2\n`);
   await d.start();
 });
 after(async () => {
@@ -89,6 +89,28 @@ test('a kubelet deadline on a slow registry ends the pull: DEADLINE_EXCEEDED, no
   assert.deepEqual(readdirSync(tmp), [], 'staging and partial blobs removed');
   assert.ok(!readdirSync(blobs).includes(img.layers[1]!.digest.slice(7)), 'the slow layer is not in the store');
   assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
+  proxy.fault = () => undefined;
+});
+
+test('a slow pull logs its progress (bytes, layers done, rate, ETA) while it runs', async () => {
+  proxy.fault = (m, path) => (path.includes(img.layers[1]!.digest) ? { kind: 'slow', bytesPerSecond: 100_000 } : undefined);
+  const progressLines = () => readFileSync(d.logFile, 'utf8').split('\n').filter((l) => l.includes('"pull progress"'))
+    .map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.ref === REF());
+  const before = progressLines().length;
+  const pull = call(d.image, 'PullImage', { image: { image: REF() }, auth }, 120_000);
+  let lines: Record<string, any>[] = [];
+  for (let i = 0; i < 600 && !(lines = progressLines().slice(before)).some((l) => l.bytes > 0); i++) await new Promise((r) => setTimeout(r, 50));
+  const total = img.layers.reduce((n, l) => n + l.size, 0);
+  const l = lines.find((x) => x.bytes > 0);
+  assert.ok(l, 'a progress line with bytes received');
+  assert.equal(l.totalBytes, total);
+  assert.equal(l.layers, 2);
+  assert.ok(l.layersDone >= 0 && l.layersDone < 2);
+  assert.ok(l.bytes < total && l.percent < 100);
+  assert.match(l.mbps, /^\d+\.\d\d$/);
+  assert.match(l.eta, /^\d+s$/);
+  assert.match(l.request, /^[0-9a-f]{12}$/, 'progress lines carry the request id of the pull');
+  assert.equal((await pull).imageRef, img.id);
   proxy.fault = () => undefined;
 });
 

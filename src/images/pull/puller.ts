@@ -21,6 +21,7 @@ import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
 import { HttpStatusError, cancelledError } from './errors.js';
 import type { PullObserver } from './observer.js';
+import { PullProgress } from './progress.js';
 
 const log = logger('images/pull');
 
@@ -42,6 +43,8 @@ export interface PullerOptions {
   concurrency: number;
   allowForeignLayers: boolean;
   observer?: PullObserver;
+  /** Interval of `pull progress` log lines for long pulls; 0 disables them (default 5000 ms). */
+  progressIntervalMs?: number;
 }
 
 export interface PullResult { image: ImageRecord; bytes: number; seconds: number }
@@ -227,6 +230,7 @@ export class Puller {
     const lease = store.lease();
     let bytes = 0;
     let ok = false;
+    const progress = new PullProgress(log, label, manifest.layers.map((l) => l.size), this.o.progressIntervalMs ?? 5000);
     try {
       for (const ib of indexBlobs) await store.ingestBuffer(ib.data, { digest: ib.digest }, lease, 'index');
       await store.ingestBuffer(current.data, { digest: manifestDigest }, lease, 'manifest');
@@ -234,7 +238,8 @@ export class Puller {
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
         source: (desc, _i, sig) => this.layerSource(eps, at, repo, desc, sig),
-        onProgress: (n) => { bytes += n; this.o.observer?.bytes?.(n); },
+        onProgress: (n) => { bytes += n; progress.bytes(n); this.o.observer?.bytes?.(n); },
+        onLayerDone: () => progress.layerDone(),
       });
       const image = await store.commitImage({
         config: configData, layers: manifest.layers, manifestDigest, extraBlobs: indexBlobs.map((b) => b.digest),
@@ -249,6 +254,7 @@ export class Puller {
       if (signal.aborted) throw cancelledError(signal);
       throw toDomainError(e, `pulling ${label}`);
     } finally {
+      progress.stop();
       lease.release();
       if (!ok) await store.gc().catch((err) => log.warn('collecting after a failed pull failed', { err: errorMessage(err) }));
     }
