@@ -165,8 +165,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
   addCriServices(server, ctx);
-  addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal) => {
-    const r = await images.pull(ref, { auth, signal });
+  addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal, onProgress) => {
+    const r = await images.pull(ref, { auth, signal, onProgress });
     return { id: r.image.id, repoTags: r.image.repoTags, repoDigests: r.image.repoDigests, bytes: r.bytes, seconds: r.seconds };
   }, adminExtras(cfg, platform, runtime));
 

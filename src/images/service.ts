@@ -19,6 +19,7 @@ export type { PullOptions, PullResult, Isolation } from './pull/puller.js';
 export type { Credentials } from './pull/auth.js';
 export { credentialsFromCri } from './pull/auth.js';
 export type { PullObserver } from './pull/observer.js';
+export type { PullSnapshot, LayerProgress } from './pull/progress.js';
 
 export interface ImageServiceOptions {
   root: string;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, CLI } from './harness.js';
+import { parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../helpers/registry.js';
 
 const USER = 'kube';
@@ -66,6 +67,16 @@ test('PullImage with CRI auth returns the image ID; ImageStatus/ListImages/Image
   assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
   const again = await call(d.image, 'PullImage', { image: { image: REF() }, auth: { auth: Buffer.from(`${USER}:${PASS}`).toString('base64') } });
   assert.equal(again.imageRef, img.id);
+  // Metrics: three pulls succeeded, two were refused by the registry (FailedPrecondition), one found no endpoint.
+  const m = parsePrometheusText(await (await fetch(`${d.metricsUrl()}/metrics`)).text());
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'success' }), 3);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'FailedPrecondition' }), 2);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'Unavailable' }), 1);
+  assert.equal(sampleValue(m, 'wincri_image_pull_duration_seconds', {}, 'wincri_image_pull_duration_seconds_count'), 6);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_in_flight'), 0);
+  assert.ok((sampleValue(m, 'wincri_image_pull_bytes_total') ?? 0) >= img.layers.reduce((n, l) => n + l.size, 0), 'layer bytes counted');
+  assert.ok((sampleValue(m, 'wincri_image_layer_import_duration_seconds', {}, 'wincri_image_layer_import_duration_seconds_count') ?? 0) >= 2, 'layer imports timed');
+  assert.equal(sampleValue(m, 'wincri_grpc_requests_total', { service: 'ImageService', method: 'PullImage', code: 'OK' }), 3);
   const logs = d.fullLog();
   assert.doesNotMatch(logs, new RegExp(PASS), 'no password in any log');
   assert.doesNotMatch(logs, new RegExp(Buffer.from(`${USER}:${PASS}`).toString('base64')), 'no basic-auth token in any log');
@@ -115,11 +126,17 @@ test('a slow pull logs its progress (bytes, layers done, rate, ETA) while it run
 });
 
 test('wincri images pull --creds', async () => {
+  await call(d.image, 'RemoveImage', { image: { image: img.id } });
   const out = await new Promise<{ stdout: string; stderr: string }>((res, rej) => {
     execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, '--creds', `${USER}:${PASS}`, REF()], (e, stdout, stderr) => (e ? rej(new Error(`${e.message}\n${stderr}`)) : res({ stdout, stderr })));
   });
   assert.match(out.stdout, new RegExp(`^${img.id}\\t.*${REF().replace(/[.]/g, '\\.')}`));
   assert.match(out.stderr, /MB\/s/);
+  // Not a terminal: a plain line per finished layer, in layer order of completion, each exactly once.
+  const layerLines = out.stderr.split('\n').filter((l) => l.startsWith('layer '));
+  assert.deepEqual(layerLines.map((l) => l.split(' ')[2]).sort(), img.layers.map((l) => l.digest.slice(7, 19)).sort());
+  assert.ok(layerLines.every((l) => /^layer [12]\/2 [0-9a-f]{12} done \(\d+\.\d MB\)$/.test(l)), out.stderr);
+  assert.doesNotMatch(out.stderr, /\x1b\[/, 'no terminal control sequences when not on a terminal');
   const bad = await new Promise<string>((res) => {
     execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, `${proxy.host}/e2e/missing:1`], { env: process.env }, (e, _o, stderr) => res(e ? stderr : ''));
   });

@@ -9,18 +9,25 @@ test('progress fields: percent, rate and ETA from the bytes so far', () => {
   assert.equal(progressFields({ bytes: 0, totalBytes: 5, layersDone: 0, layers: 1 }, 0).eta, '', 'no ETA before data arrives');
 });
 
-test('PullProgress counts bytes and layers and reports them; stop ends the interval', async () => {
+test('PullProgress counts bytes per layer, logs totals, and feeds subscribers when a layer completes', async () => {
   setLogFormat('json');
   const lines: string[] = [];
   const restore = setLogSink((l) => lines.push(l));
   try {
-    const p = new PullProgress(logger('images/pull'), 'example.com/a:1', [100, 300], 0);
-    p.bytes(150);
-    p.layerDone();
+    const p = new PullProgress(logger('images/pull'), 'example.com/a:1', 0);
+    p.begin([{ digest: 'sha256:a', size: 100 }, { digest: 'sha256:b', size: 300 }]);
+    const seen: number[] = [];
+    const unsubscribe = p.subscribe((s) => seen.push(s.bytes), 60_000);
+    p.layerBytes(1, 50);
+    p.layerDone(0); // already present: counts as its full size
     p.report();
+    unsubscribe();
+    p.layerDone(1);
     p.stop();
+    assert.deepEqual(seen, [150], 'one snapshot, at the completion of layer 0; none after unsubscribing');
     const o = JSON.parse(lines[0]!);
     assert.deepEqual([o.msg, o.ref, o.bytes, o.totalBytes, o.percent, o.layersDone, o.layers], ['pull progress', 'example.com/a:1', 150, 400, 37, 1, 2]);
+    assert.deepEqual(p.snapshot().layers.map((l) => [l.received, l.done]), [[0, true], [50, true]]);
   } finally {
     restore();
   }
