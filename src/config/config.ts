@@ -19,6 +19,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** auto: JSON lines when stderr is not a terminal, readable text on a terminal. */
   logFormat: 'auto' | 'json' | 'text';
+  /** Daemon log file, rotated by size and count; empty: stderr. */
+  logFile: string;
+  logFileMaxSizeMB: number;
+  logFileMaxFiles: number;
   /** Runtime handlers accepted in RunPodSandbox (runtime_handler); "" is always the default handler. */
   runtimeHandlers: string[];
   emulator: {
@@ -95,6 +99,9 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     backend: platform === 'win32' ? 'windows' : 'emulator',
     logLevel: 'info',
     logFormat: 'auto',
+    logFile: '',
+    logFileMaxSizeMB: 100,
+    logFileMaxFiles: 5,
     runtimeHandlers: ['runhcs-wcow-process'],
     emulator: { osVersion: '10.0.20348', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', stateDir: '' },
     containerLog: { maxLineSize: 16384 },
@@ -214,6 +221,8 @@ export function validateConfig(cfg: Config, p: Problems): Config {
   if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') p.add(['backend'], `must be "emulator" or "windows", got "${cfg.backend}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');
   if (!['auto', 'json', 'text'].includes(cfg.logFormat)) p.add(['logFormat'], 'must be auto, json or text');
+  if (!(cfg.logFileMaxSizeMB > 0)) p.add(['logFileMaxSizeMB'], 'must be positive');
+  if (!Number.isInteger(cfg.logFileMaxFiles) || cfg.logFileMaxFiles < 0) p.add(['logFileMaxFiles'], 'must be a whole number >= 0');
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
   if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
   if (!p.ok) return cfg;
