@@ -3,10 +3,9 @@
  * runtime, CRI server, metrics.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import YAML from 'yaml';
 import type { Config } from '../config/config.js';
