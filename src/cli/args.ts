@@ -69,11 +69,11 @@ export const CONFIG_FLAGS_HELP = `  --config FILE      wincri configuration (def
   --endpoint URL     daemon endpoint (default: the configuration's, else ${defaultEndpoint()})
   --root DIR         state root (default: the configuration's)`;
 
-/** Config from --config (or the default file when present) with --endpoint/--root/--log-level applied. */
+/** Config from --config (or the default file when present) with --endpoint/--root/--log-level/--log-format applied. */
 export function configFrom(flags: Flags): Config {
   const file = str(flags, 'config') ?? (existsSync(defaultConfigFile()) ? defaultConfigFile() : undefined);
   const overrides = {
-    endpoint: str(flags, 'endpoint'), root: str(flags, 'root') ? resolve(str(flags, 'root')!) : undefined, logLevel: str(flags, 'log-level'),
+    endpoint: str(flags, 'endpoint'), root: str(flags, 'root') ? resolve(str(flags, 'root')!) : undefined, logLevel: str(flags, 'log-level'), logFormat: str(flags, 'log-format'),
   };
   return file ? loadConfig(file, overrides) : configFromDocument(null, overrides);
 }

@@ -37,7 +37,7 @@ export class DaemonClient {
     });
   }
 
-  private explain(e: grpc.ServiceError): Error {
+  explain(e: grpc.ServiceError): Error {
     if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED) {
       return new Failure(`cannot reach the daemon at ${this.endpoint}: ${e.details || e.message} (is "wincri serve" running? "wincri doctor" checks the node)`);
     }

@@ -18,6 +18,12 @@ export interface Config {
   /** Platform backend: "emulator" (Linux default) or "windows" (Windows default). */
   backend: 'emulator' | 'windows';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** auto: JSON lines when stderr is not a terminal, readable text on a terminal. */
+  logFormat: 'auto' | 'json' | 'text';
+  /** Daemon log file, rotated by size and count; empty: stderr. */
+  logFile: string;
+  logFileMaxSizeMB: number;
+  logFileMaxFiles: number;
   /** Runtime handlers accepted in RunPodSandbox (runtime_handler); "" is always the default handler. */
   runtimeHandlers: string[];
   emulator: {
@@ -48,6 +54,8 @@ export interface Config {
     allowForeignLayers: boolean;
     /** A registry connection that delivers no data for this long is dropped (and the request retried). */
     pullIdleTimeoutSeconds: number;
+    /** Seconds between progress log lines of a long pull; 0 disables them. */
+    pullProgressIntervalSeconds: number;
   };
   /** Per-registry settings, keyed by host[:port] as image references name it (docker.io for Docker Hub). */
   registries: Record<string, RegistryHostConfig>;
@@ -107,13 +115,17 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     root: defaultRoot(platform),
     backend: platform === 'win32' ? 'windows' : 'emulator',
     logLevel: 'info',
+    logFormat: 'auto',
+    logFile: '',
+    logFileMaxSizeMB: 100,
+    logFileMaxFiles: 5,
     runtimeHandlers: ['runhcs-wcow-process'],
     emulator: { osVersion: '10.0.20348', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', stateDir: '' },
     containerLog: { maxLineSize: 16384 },
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
-    metrics: { address: '' },
-    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
+    metrics: { address: '127.0.0.1:10269' },
+    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
     registries: {},
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
@@ -132,7 +144,7 @@ export class ConfigError extends Error {
   }
 }
 
-export interface ConfigOverrides { endpoint?: string; root?: string; backend?: string; logLevel?: string }
+export interface ConfigOverrides { endpoint?: string; root?: string; backend?: string; logLevel?: string; logFormat?: string }
 
 /** Reads and parses a YAML file ('-' = standard input) into a document; syntax errors carry line and column. */
 export function readConfigDocument(file: string): unknown {
@@ -222,9 +234,13 @@ export function parseRegistries(v: unknown, p: Problems): Record<string, Registr
 export function validateConfig(cfg: Config, p: Problems): Config {
   if (!Number.isInteger(cfg.images.pullConcurrency) || cfg.images.pullConcurrency < 1) p.add(['images', 'pullConcurrency'], 'must be a positive integer');
   if (!(cfg.images.pullIdleTimeoutSeconds > 0)) p.add(['images', 'pullIdleTimeoutSeconds'], 'must be positive');
+  if (!(cfg.images.pullProgressIntervalSeconds >= 0)) p.add(['images', 'pullProgressIntervalSeconds'], 'must be 0 (off) or positive');
   if (!/^(unix|npipe):\/\//.test(cfg.endpoint)) p.add(['endpoint'], `"${cfg.endpoint}" must start with unix:// or npipe://`);
   if (cfg.backend !== 'emulator' && cfg.backend !== 'windows') p.add(['backend'], `must be "emulator" or "windows", got "${cfg.backend}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) p.add(['logLevel'], 'must be debug, info, warn or error');
+  if (!['auto', 'json', 'text'].includes(cfg.logFormat)) p.add(['logFormat'], 'must be auto, json or text');
+  if (!(cfg.logFileMaxSizeMB > 0)) p.add(['logFileMaxSizeMB'], 'must be positive');
+  if (!Number.isInteger(cfg.logFileMaxFiles) || cfg.logFileMaxFiles < 0) p.add(['logFileMaxFiles'], 'must be a whole number >= 0');
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
   if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
   validateStreaming(cfg.streaming, p);

@@ -293,7 +293,7 @@ class Keeper implements KeeperHandle {
       try {
         entry.writer = await CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize });
       } catch (e) {
-        this.log.warn('cannot reopen log of recovered container', { containerId: rec.containerId, err: e });
+        this.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
       }
     }
     for (;;) {
@@ -307,16 +307,16 @@ class Keeper implements KeeperHandle {
         entry.system = undefined;
         if (isGone(e)) {
           this.log.warn('process of recovered container is gone; exit code unknown',
-            { containerId: rec.containerId, pid: rec.pid, err: e });
+            { container: rec.containerId, pid: rec.pid, err: e });
           await this.finishExit(entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true);
           return;
         }
         this.log.warn('cannot reopen process of recovered container; retrying',
-          { containerId: rec.containerId, err: e });
+          { container: rec.containerId, err: e });
         await delay(this.recoveryRetryMs);
       }
     }
-    this.log.info('reattached to running container (stdio lost)', { containerId: rec.containerId, pid: rec.pid });
+    this.log.info('reattached to running container (stdio lost)', { container: rec.containerId, pid: rec.pid });
     await this.watch(entry, entry.proc);
   }
 
@@ -386,7 +386,7 @@ class Keeper implements KeeperHandle {
       status = await proc.waitExit();
     } catch (e) {
       if (this.closed) return;
-      this.log.warn('waiting for process exit failed', { containerId: entry.record.containerId, err: e });
+      this.log.warn('waiting for process exit failed', { container: entry.record.containerId, err: e });
     }
     const exitedAt = nowNs().toString();
     if (this.closed) return;
@@ -399,7 +399,7 @@ class Keeper implements KeeperHandle {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.log.info('stdio still open after process exit; closing it', { containerId: entry.record.containerId });
+      this.log.info('stdio still open after process exit; closing it', { container: entry.record.containerId });
       for (const p of entry.pumps) p.abort();
       await drained;
     }
@@ -425,10 +425,10 @@ class Keeper implements KeeperHandle {
     try {
       await this.persist(entry);
     } catch (e) {
-      this.log.error('persisting container exit failed', { containerId: rec.containerId, err: e });
+      this.log.error('persisting container exit failed', { container: rec.containerId, err: e });
     }
     if (this.closed || entry.forgotten) return;
-    this.log.info('container process exited', { containerId: rec.containerId, pid: rec.pid, exitCode });
+    this.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
     const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt };
     const line = JSON.stringify(ev) + '\n';
     for (const s of this.subscribers) if (!s.destroyed) s.write(line);
@@ -472,6 +472,7 @@ class Keeper implements KeeperHandle {
       if (r.acked) info.acked = true;
       if (r.recovered) info.recovered = true;
       if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;
+      if (e.writer) { const w = e.writer.written; info.logLines = w.lines; info.logBytes = w.bytes; }
       out.push(info);
     }
     return out.sort((a, b) => a.containerId.localeCompare(b.containerId));

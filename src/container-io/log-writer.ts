@@ -205,6 +205,7 @@ export class CriLogWriter {
   private readonly splitters = new Map<StreamName, LineSplitter>();
   private readonly streams = new Map<StreamName, Writable>();
   private closing: Promise<void> | undefined;
+  private counts = { lines: 0, bytes: 0 };
 
   private constructor(path: string, fh: FileHandle, opts: CriLogWriterOptions) {
     this.path = path;
@@ -218,6 +219,9 @@ export class CriLogWriter {
   }
 
   get closed(): boolean { return this.closing !== undefined; }
+
+  /** Records (full and partial lines) and bytes written to the log file so far (for metrics). */
+  get written(): { lines: number; bytes: number } { return { ...this.counts }; }
 
   /**
    * The Writable for one stream (the same object on every call). Ending it writes the unterminated tail as a
@@ -298,7 +302,11 @@ export class CriLogWriter {
     const buf = frags.length === 1
       ? formatRecord(ts, name, frags[0]!.partial, frags[0]!.content)
       : Buffer.concat(frags.map((f) => formatRecord(ts, name, f.partial, f.content)));
-    return this.enqueue(() => writeAll(this.fh, buf));
+    return this.enqueue(async () => {
+      await writeAll(this.fh, buf);
+      this.counts.lines += frags.length;
+      this.counts.bytes += buf.length;
+    });
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {

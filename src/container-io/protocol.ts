@@ -60,6 +60,9 @@ export interface AttachmentInfo {
   recovered?: boolean;
   /** Attach sessions currently connected (absent when none). */
   attachers?: number;
+  /** Log records (lines, partial ones included) and bytes this keeper wrote for the container. */
+  logLines?: number;
+  logBytes?: number;
 }
 
 export interface ExitEvent {

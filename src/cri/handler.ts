@@ -5,7 +5,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { logger } from '../util/log.js';
+import { randomBytes } from 'node:crypto';
+import { logger, withLogContext } from '../util/log.js';
 import { toServiceError } from './errors.js';
 import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
@@ -30,10 +31,20 @@ const ALWAYS = new Set(['Version', 'Status', 'ImageFsInfo', 'RuntimeConfig']);
 const QUIET = new Set(['Version', 'Status', 'ListPodSandbox', 'ListContainers', 'ContainerStatus', 'PodSandboxStatus',
   'ListContainerStats', 'ContainerStats', 'ListImages', 'ImageStatus', 'ImageFsInfo', 'ListPodSandboxStats', 'PodSandboxStats']);
 
+/** The fields every log line made while serving one RPC carries: a request id, and the pod/container it names. */
+function requestFields(req: unknown): Record<string, unknown> {
+  const r = (req ?? {}) as { podSandboxId?: unknown; containerId?: unknown };
+  return {
+    request: randomBytes(6).toString('hex'),
+    pod: typeof r.podSandboxId === 'string' && r.podSandboxId ? r.podSandboxId : undefined,
+    container: typeof r.containerId === 'string' && r.containerId ? r.containerId : undefined,
+  };
+}
+
 export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
 
 export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
+  return (call, callback) => withLogContext(requestFields(call.request), () => {
     const start = process.hrtime.bigint();
     const done = (err: unknown, res?: Res) => {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
@@ -63,13 +74,13 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
       return;
     }
     p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
-  };
+  });
 }
 
 export type StreamFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>;
 
 export function wrapServerStream<Req, Res>(service: string, method: string, ctx: CriContext, fn: StreamFn<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
+  return (call) => withLogContext(requestFields(call.request), () => {
     ctx.metrics?.requests.inc({ service, method, code: 'STREAM' });
     log.info(`${method} stream opened`);
     fn(call.request, ctx, call).then(
@@ -80,5 +91,5 @@ export function wrapServerStream<Req, Res>(service: string, method: string, ctx:
         call.emit('error', err);
       },
     );
-  };
+  });
 }

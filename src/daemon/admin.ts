@@ -34,7 +34,11 @@ export interface InventoryResponse {
 }
 export interface AdminExtras { info?: () => Promise<InfoResponse>; inventory?: () => Promise<InventoryResponse> }
 
-export type PullFn = (ref: string, creds: { username: string; password: string } | undefined, signal: AbortSignal) => Promise<PullImageResponse>;
+/** Per-layer progress of a pull (PullImageWatch streams these, then the result). */
+export interface PullProgressMessage { ref: string; layers: { digest: string; size: number; received: number; done: boolean }[]; bytes: number; totalBytes: number; seconds: number }
+export type PullWatchMessage = { progress: PullProgressMessage } | { result: PullImageResponse };
+
+export type PullFn = (ref: string, creds: { username: string; password: string } | undefined, signal: AbortSignal, onProgress?: (p: PullProgressMessage) => void) => Promise<PullImageResponse>;
 
 const unary = (name: string) => ({
   path: `/wincri.admin.v1.Admin/${name}`, requestStream: false, responseStream: false,
@@ -47,6 +51,7 @@ export const ADMIN_SERVICE: grpc.ServiceDefinition = {
   PullImage: unary('PullImage'),
   Info: unary('Info'),
   Inventory: unary('Inventory'),
+  PullImageWatch: { ...unary('PullImageWatch'), responseStream: true },
 };
 
 /** A no-argument RPC answered by `fn`, or UNIMPLEMENTED when the daemon has none. */
@@ -73,6 +78,19 @@ export function addAdminService(server: grpc.Server, importArchive: (path: strin
         (e) => { log.info('image pull failed', { ref: r.ref, error: (e as Error).message }); cb(toServiceError(e) as grpc.ServiceError); },
       );
     },
+    PullImageWatch: (call: grpc.ServerWritableStream<PullImageRequest, PullWatchMessage>) => {
+      const r = call.request;
+      const fail = (code: grpc.status, details: string) => call.emit('error', { code, details } as grpc.ServiceError);
+      if (!pull) return fail(grpc.status.UNIMPLEMENTED, 'pull is not available');
+      if (typeof r?.ref !== 'string' || !r.ref) return fail(grpc.status.INVALID_ARGUMENT, 'ref is required');
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      const creds = typeof r.username === 'string' ? { username: r.username, password: typeof r.password === 'string' ? r.password : '' } : undefined;
+      pull(r.ref, creds, ac.signal, (progress) => { if (!call.writableEnded) call.write({ progress }); }).then(
+        (result) => { call.write({ result }); call.end(); },
+        (e) => { log.info('image pull failed', { ref: r.ref, error: (e as Error).message }); call.emit('error', toServiceError(e)); },
+      );
+    },
     ImportImage: (call: grpc.ServerUnaryCall<ImportImageRequest, ImportImageResponse>, cb: grpc.sendUnaryData<ImportImageResponse>) => {
       const path = call.request?.path;
       if (typeof path !== 'string' || !path) {
@@ -92,6 +110,7 @@ export function adminClient(endpoint: string): grpc.Client & {
   PullImage: (req: PullImageRequest, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: PullImageResponse) => void) => void;
   Info: (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: InfoResponse) => void) => void;
   Inventory: (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: InventoryResponse) => void) => void;
+  PullImageWatch: (req: PullImageRequest, opts: grpc.CallOptions) => grpc.ClientReadableStream<PullWatchMessage>;
 } {
   const Ctor = grpc.makeGenericClientConstructor(ADMIN_SERVICE, 'Admin');
   const target = endpoint.startsWith('unix://') ? `unix:${endpoint.slice('unix://'.length)}` : endpoint;

@@ -3,12 +3,10 @@
  * runtime, CRI server, metrics.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import YAML from 'yaml';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
@@ -22,7 +20,6 @@ import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager } from '../network/index.js';
 import { addCriServices } from '../cri/server.js';
-import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
@@ -32,6 +29,9 @@ import { addAdminService, type AdminExtras } from './admin.js';
 import { maskConfig } from '../config/mask.js';
 import { ownedNamespaces } from '../runtime/namespaces.js';
 import { VERSION } from '../version.js';
+import { createDaemonMetrics, instrumentPlatform, instrumentPodNetwork, type HelperProcess } from './metrics/index.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { PID_NAME } from '../platform/emulator/protocol.js';
 
 const log = logger('daemon');
 
@@ -103,13 +103,13 @@ export function keeperPort(k: KeeperClient): IoKeeper {
 }
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
-export function podNetwork(cfg: Config): PodNetwork {
+export function podNetwork(cfg: Config, observe?: Parameters<typeof instrumentPodNetwork>[2]): PodNetwork {
   const cni = new CniManager({
     confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
     env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
   });
-  return {
+  const n: PodNetwork = {
     status: () => cni.status(),
     setUp: (req) => cni.setUp(req),
     tearDown: (req) => cni.tearDown(req),
@@ -117,69 +117,73 @@ export function podNetwork(cfg: Config): PodNetwork {
     gc: (ids) => cni.gc(ids),
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
+  const plugin = async () => (await cni.currentNetwork())?.plugins.map((p) => p.type).join('+') || 'none';
+  return observe ? instrumentPodNetwork(n, plugin, observe) : n;
+}
+
+/** Helper processes whose CPU and memory the metrics report (from their pid files). */
+function helperProcesses(cfg: Config): HelperProcess[] {
+  const pidFrom = (file: string) => async () => Number((await readFile(file, 'utf8')).trim()) || undefined;
+  const out: HelperProcess[] = [{ name: 'io-keeper', pid: pidFrom(keeperPaths(cfg).pidFile) }];
+  if (cfg.backend === 'emulator') out.push({ name: 'emulator', pid: pidFrom(join(cfg.emulator.stateDir, PID_NAME)) });
+  return out;
 }
 
 export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: string }
 
 export async function startDaemon(cfg: Config): Promise<Daemon> {
   await mkdir(cfg.root, { recursive: true, mode: 0o711 });
-  const platform = await createPlatform(cfg);
+  let runtimeRef: Runtime | undefined;
+  let keeperRef: KeeperClient | undefined;
+  const metrics = createDaemonMetrics({
+    runtime: () => runtimeRef, helpers: helperProcesses(cfg),
+    logCounts: async () => (keeperRef ? (await keeperRef.list()).map((a) => ({ containerId: a.containerId, lines: a.logLines ?? 0, bytes: a.logBytes ?? 0 })) : []),
+  });
+  const platform = instrumentPlatform(await createPlatform(cfg), metrics.platform);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
     registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
-    pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000,
+    pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000, pullObserver: metrics.pulls,
+    pullProgressIntervalMs: cfg.images.pullProgressIntervalSeconds * 1000,
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
-  const registry = new Registry();
-  const streaming = await startStreaming(cfg.streaming, registry);
+  keeperRef = keeper;
+  const streaming = await startStreaming(cfg.streaming, metrics.registry);
   const runtime = await Runtime.open({
     platform, images: imageProvider(images), keeper: keeperPort(keeper), streaming: streaming.service,
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
-    network: podNetwork(cfg),
+    network: podNetwork(cfg, metrics.cni),
   });
-
-  collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
-  new Gauge({ name: 'wincri_pods', help: 'Pod sandboxes by state', labelNames: ['state'], registers: [registry],
-    collect() { for (const st of ['SANDBOX_READY', 'SANDBOX_NOTREADY'] as const) this.set({ state: st }, runtime.listPodSandbox({ state: st }).length); } });
-  new Gauge({ name: 'wincri_containers', help: 'Containers by state', labelNames: ['state'], registers: [registry],
-    collect() { for (const st of ['CONTAINER_CREATED', 'CONTAINER_RUNNING', 'CONTAINER_EXITED', 'CONTAINER_UNKNOWN'] as const) this.set({ state: st }, runtime.listContainers({ state: st }).length); } });
+  runtimeRef = runtime;
 
   const ctx: CriContext = {
-    runtime, images, config: cfg, metrics: createRpcMetrics(registry),
+    runtime, images, config: cfg, metrics: metrics.rpc,
     isReady: () => runtime.isReady,
     runtimeName: 'wincri', runtimeVersion: VERSION,
     platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
   addCriServices(server, ctx);
-  addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal) => {
-    const r = await images.pull(ref, { auth, signal });
+  addAdminService(server, (path) => images.importArchive(path), async (ref, auth, signal, onProgress) => {
+    const r = await images.pull(ref, { auth, signal, onProgress });
     return { id: r.image.id, repoTags: r.image.repoTags, repoDigests: r.image.repoDigests, bytes: r.bytes, seconds: r.seconds };
   }, adminExtras(cfg, platform, runtime));
 
   let listener: EndpointListener | undefined;
-  let metricsServer: http.Server | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     // The named pipe's security descriptor comes from the platform (SYSTEM + Administrators on Windows).
     const secure = cfg.endpoint.startsWith('npipe://') ? platform.secureEndpoint?.bind(platform) : undefined;
     listener = await listen(server, cfg.endpoint, { secure });
+    metricsServer = await serveMetrics(cfg, metrics.registry, runtime);
     await runtime.recover();
     log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
-    if (cfg.metrics.address) {
-      const [host, port] = splitHostPort(cfg.metrics.address);
-      metricsServer = http.createServer((req, res) => {
-        if (req.url !== '/metrics') { res.writeHead(404).end(); return; }
-        registry.metrics().then((m) => res.writeHead(200, { 'content-type': registry.contentType }).end(m),
-          (e) => res.writeHead(500).end(String(e)));
-      });
-      await new Promise<void>((r) => metricsServer!.listen(port, host, () => r()));
-      log.info('serving metrics', { address: cfg.metrics.address });
-    }
   } catch (e) {
     await listener?.close().catch(() => undefined);
+    await metricsServer?.close();
     server.forceShutdown();
     await streaming.close().catch(() => undefined);
     await keeper.close();
@@ -195,7 +199,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       await streaming.close();
-      metricsServer?.close();
+      await metricsServer?.close();
       await keeper.close();
       images.close();
       await platform.close();
@@ -224,7 +228,17 @@ function adminExtras(cfg: Config, platform: Platform, runtime: Runtime): AdminEx
   };
 }
 
-function splitHostPort(a: string): [string, number] {
-  const i = a.lastIndexOf(':');
-  return [a.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', Number(a.slice(i + 1))];
+/** The /metrics + /healthz endpoint; failing to bind it is logged, never fatal (metrics are not the node's job). */
+async function serveMetrics(cfg: Config, registry: Parameters<typeof startMetricsServer>[1], runtime: Runtime): Promise<MetricsServer | undefined> {
+  if (!cfg.metrics.address) return undefined;
+  try {
+    const s = await startMetricsServer(cfg.metrics.address, registry, {
+      runtime: () => (runtime.isReady ? undefined : 'recovering pods and containers after start'),
+    });
+    log.info('serving metrics', { address: s.address });
+    return s;
+  } catch (e) {
+    log.error('cannot serve metrics; continuing without them', { address: cfg.metrics.address, error: e });
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import { referenceProblem, parseImageId } from './reference.js';
 import type { RegistryHostConfig } from '../config/config.js';
 import { RegistryClient } from './pull/registry.js';
 import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
+import type { PullObserver } from './pull/observer.js';
 
 export type { ImageRecord } from './store.js';
 export type { ImageConfigInfo } from './oci.js';
@@ -17,6 +18,8 @@ export type { ImportedImage, HostPlatform } from './import.js';
 export type { PullOptions, PullResult, Isolation } from './pull/puller.js';
 export type { Credentials } from './pull/auth.js';
 export { credentialsFromCri } from './pull/auth.js';
+export type { PullObserver } from './pull/observer.js';
+export type { PullSnapshot, LayerProgress } from './pull/progress.js';
 
 export interface ImageServiceOptions {
   root: string;
@@ -35,6 +38,10 @@ export interface ImageServiceOptions {
   /** Retries of transient registry errors (default 5) and the first backoff delay (default 250 ms). */
   pullRetries?: number;
   pullRetryBaseMs?: number;
+  /** Told about pulls (started, joined, bytes, finished) — the daemon's metrics. */
+  pullObserver?: PullObserver;
+  /** Interval of progress log lines during long pulls (default 5000 ms; 0 disables). */
+  pullProgressIntervalMs?: number;
 }
 
 export interface ImageFsUsage { mountpoint: string; usedBytes: number; inodesUsed: number; timestampNs: bigint }
@@ -47,7 +54,7 @@ export class ImageService {
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });
-    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
     return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
   }
 

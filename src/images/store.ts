@@ -100,6 +100,8 @@ export interface StreamingOptions {
   signal?: AbortSignal;
   /** Called with the size of every chunk received. */
   onProgress?: (bytes: number) => void;
+  /** Called when a layer is in the store (imported now or already there). */
+  onLayerDone?: (index: number) => void;
 }
 
 /** Counting semaphore whose waits can be aborted. */
@@ -429,7 +431,7 @@ export class ImageStore {
           done();
         }
       })();
-      task.catch((e) => { if (!ac.signal.aborted) ac.abort(e); });
+      task.then(() => opts.onLayerDone?.(i), (e) => { if (!ac.signal.aborted) ac.abort(e); });
       tasks.push(task);
     }
     const results = await Promise.allSettled(tasks);

@@ -38,15 +38,15 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     system = await compute.openComputeSystem(id);
     if (pid !== undefined) proc = await system.openProcess(pid);
   } catch (e) {
-    if (!isGone(e)) log.warn('cannot open container for stop', { id, error: errorMessage(e) });
+    if (!isGone(e)) log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
   }
   try {
     if (timeoutSeconds > 0 && proc) {
       // Windows containers get a console CtrlShutdown; HCS may block the signal call until the target
       // exits, so it runs in the background while we wait for the exit or the timeout.
-      proc.signal(signalOptions('graceful')).catch((e) => { if (!isGone(e)) log.warn('graceful stop signal failed', { id, error: errorMessage(e) }); });
+      proc.signal(signalOptions('graceful')).catch((e) => { if (!isGone(e)) log.warn('graceful stop signal failed', { container: id, error: errorMessage(e) }); });
       if (await within(exited, timeoutSeconds * 1000)) return;
-      log.info('container did not stop within its grace period; terminating', { id, timeoutSeconds });
+      log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }
     if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
     if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
@@ -54,7 +54,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
     const cur = st.containers.get(id);
     if (cur && cur.state === 'CONTAINER_RUNNING') {
-      log.warn('no exit report after termination; marking exited', { id });
+      log.warn('no exit report after termination; marking exited', { container: id });
       await markExited(st, cur, 137, 'Error', 'terminated by the runtime; exit status unavailable');
     }
   } finally {
@@ -72,9 +72,9 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     const c = st.containers.get(id);
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
-    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { id, error: errorMessage(e) }); });
+    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { container: id, error: errorMessage(e) }); });
     await platform.storage.destroyLayer(c.scratchPath);
-    await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { id, error: errorMessage(e) }));
+    await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));
     await images.release(id);
     await st.containers.delete(id);
     st.index.delete(id);
@@ -82,6 +82,6 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     const pod = st.sandboxes.get(c.sandboxId);
     if (pod) st.names.release(containerName(c.config.metadata, pod.config.metadata), id);
     st.emit(id, 'CONTAINER_DELETED_EVENT', c.sandboxId);
-    log.info('container removed', { id });
+    log.info('container removed', { container: id });
   });
 }

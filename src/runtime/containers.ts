@@ -61,7 +61,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     await st.containers.save(rec);
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', pod.id);
-    log.info('container created', { id, name: config.metadata.name, pod: pod.id, image: image.id });
+    log.info('container created', { container: id, name: config.metadata.name, pod: pod.id, image: image.id });
     return id;
   } catch (e) {
     for (const u of undo.reverse()) await u().catch((ue) => log.error('rollback step failed', { error: errorMessage(ue) }));
@@ -91,7 +91,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       c.startedAt = nowNs();
       await st.containers.save(c);
       st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
-      log.info('container started', { id, pid });
+      log.info('container started', { container: id, pid });
     } catch (e) {
       c.state = 'CONTAINER_EXITED';
       c.exitCode = 128;
@@ -107,7 +107,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     const early = st.earlyExits.get(id);
     if (early) {
       st.earlyExits.delete(id);
-      setImmediate(() => void handleExit(st, early).catch((e) => log.error('applying an early exit failed', { id, error: errorMessage(e) })));
+      setImmediate(() => void handleExit(st, early).catch((e) => log.error('applying an early exit failed', { container: id, error: errorMessage(e) })));
     }
   });
 }

@@ -38,10 +38,10 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     c.stopRequested = undefined;
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
-    log.info('container exited', { id: c.id, exitCode: e.exitCode });
+    log.info('container exited', { container: c.id, exitCode: e.exitCode });
     void shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
   }
-  await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { id: c.id, error: errorMessage(err) }));
+  await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
   wake(st, c.id);
 }
 

@@ -70,7 +70,7 @@ export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, run
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', id);
     st.emit(id, 'CONTAINER_STARTED_EVENT', id);
-    log.info('pod sandbox ready', { id, pod: `${m.namespace}/${m.name}`, attempt: m.attempt, namespace: namespaceId });
+    log.info('pod sandbox ready', { pod: id, name: `${m.namespace}/${m.name}`, attempt: m.attempt, namespace: namespaceId });
     return id;
   } catch (e) {
     for (const u of undo.reverse()) await u().catch((ue) => log.error('rollback step failed', { error: errorMessage(ue) }));
@@ -109,7 +109,7 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
       s.additionalIps = [];
       await st.sandboxes.save(s);
       st.emit(id, 'CONTAINER_STOPPED_EVENT', id);
-      log.info('pod sandbox stopped', { id });
+      log.info('pod sandbox stopped', { pod: id });
     }
   });
 }
@@ -126,7 +126,7 @@ export async function removePodSandbox(st: RuntimeState, idOrPrefix: string): Pr
     st.index.delete(id);
     st.names.release(sandboxName(s.config.metadata), id);
     st.emit(id, 'CONTAINER_DELETED_EVENT', id);
-    log.info('pod sandbox removed', { id });
+    log.info('pod sandbox removed', { pod: id });
   });
 }
 

@@ -32,21 +32,21 @@ export async function recover(st: RuntimeState): Promise<void> {
     if (a?.exited) {
       await handleExit(st, { containerId: c.id, pid: a.pid, exitCode: a.exited.exitCode, exitedAt: a.exited.exitedAt });
     } else if (!a || !systemIds.has(c.id)) {
-      log.warn('container lost while the runtime was down; marking it exited', { id: c.id, keeper: !!a, system: systemIds.has(c.id) });
+      log.warn('container lost while the runtime was down; marking it exited', { container: c.id, keeper: !!a, system: systemIds.has(c.id) });
       await markExited(st, c, 255, 'Unknown', 'container state was lost while the runtime was not running');
     } else {
-      log.info('container kept running across restart', { id: c.id, pid: a.pid });
+      log.info('container kept running across restart', { container: c.id, pid: a.pid });
     }
   }
   for (const { props, kind, service } of systems) {
     if (props.Id && !st.containers.get(props.Id)) {
-      log.warn('removing orphaned compute system (no container record)', { id: props.Id, kind });
+      log.warn('removing orphaned compute system (no container record)', { system: props.Id, kind });
       await destroySystem(service, props.Id);
     }
   }
   for (const [id] of attached) {
     if (!st.containers.get(id)) {
-      log.warn('keeper holds an unknown container; forgetting it', { id });
+      log.warn('keeper holds an unknown container; forgetting it', { container: id });
       await keeper.forget(id).catch(() => undefined);
     }
   }
@@ -64,7 +64,7 @@ async function recoverNamespaces(st: RuntimeState): Promise<void> {
     if (!s.namespaceId) continue;
     owned.add(s.namespaceId.toLowerCase());
     if (s.state === 'SANDBOX_READY' && !nsIds.has(s.namespaceId.toLowerCase())) {
-      log.warn('pod network namespace vanished; pod is NOTREADY', { id: s.id, namespace: s.namespaceId });
+      log.warn('pod network namespace vanished; pod is NOTREADY', { pod: s.id, namespace: s.namespaceId });
       s.state = 'SANDBOX_NOTREADY';
       // namespaceId stays: StopPodSandbox still runs CNI DEL (with an empty netns) and treats the
       // namespace as already deleted.

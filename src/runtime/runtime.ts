@@ -45,7 +45,7 @@ export class Runtime extends RuntimeState {
       if (pod) rt.names.reserve(containerName(c.config.metadata, pod.config.metadata), c.id, 'container');
     }
     opts.keeper.onExit((e) => {
-      handleExit(rt, e).catch((err) => log.error('applying a container exit failed', { id: e.containerId, error: errorMessage(err) }));
+      handleExit(rt, e).catch((err) => log.error('applying a container exit failed', { container: e.containerId, error: errorMessage(err) }));
     });
     return rt;
   }

@@ -20,7 +20,7 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
     await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
     await within(exited, 10_000);
   } catch (e) {
-    if (!isGone(e)) log.warn('compute system shutdown failed', { id, error: errorMessage(e) });
+    if (!isGone(e)) log.warn('compute system shutdown failed', { system: id, error: errorMessage(e) });
   } finally {
     system?.close();
   }

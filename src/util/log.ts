@@ -1,12 +1,47 @@
 /**
- * Structured logger: one line per event, `time level component msg key=value…`, to stderr.
- * Level from WINCRI_LOG_LEVEL or setLogLevel (config `logLevel`).
+ * Structured logger: one line per event to stderr, either JSON (`{"time","level","component","msg",…fields}`,
+ * the default when stderr is not a terminal) or readable text (`time LEVEL component: msg key=value…`, on a
+ * terminal). Format from setLogFormat (config `logFormat`) or WINCRI_LOG_FORMAT; level from setLogLevel (config
+ * `logLevel`) or WINCRI_LOG_LEVEL. Both are exported to the environment so helper processes log the same way.
+ *
+ * Fields of the current context (withLogContext: the request id of the RPC being served) ride on every line made
+ * inside it, across awaits. Secrets never reach the output: see ./redact.ts.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { redactFields, redactText } from './redact.js';
+
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
-let threshold: number = LEVELS[(process.env.WINCRI_LOG_LEVEL as LogLevel) ?? 'info'] ?? LEVELS.info;
+export type LogFormat = 'auto' | 'json' | 'text';
+export const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'text'];
 
-export function setLogLevel(level: LogLevel): void { threshold = LEVELS[level]; }
+let threshold: number = LEVELS[(process.env.WINCRI_LOG_LEVEL as LogLevel) ?? 'info'] ?? LEVELS.info;
+let format: LogFormat = LOG_FORMATS.includes(process.env.WINCRI_LOG_FORMAT as LogFormat) ? process.env.WINCRI_LOG_FORMAT as LogFormat : 'auto';
+/** Where lines go (tests capture it). */
+let sink: (line: string) => void = (line) => { process.stderr.write(line); };
+
+export function setLogLevel(level: LogLevel): void {
+  threshold = LEVELS[level];
+  process.env.WINCRI_LOG_LEVEL = level;
+}
+
+export function setLogFormat(f: LogFormat): void {
+  format = f;
+  process.env.WINCRI_LOG_FORMAT = f;
+}
+
+export function setLogSink(fn: (line: string) => void): () => void {
+  const prev = sink;
+  sink = fn;
+  return () => { sink = prev; };
+}
+
+const context = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `fn` with `fields` added to every line logged inside it (including from promises it starts). */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  return context.run({ ...context.getStore(), ...fields }, fn);
+}
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -17,17 +52,26 @@ export interface Logger {
 }
 
 function fmt(v: unknown): string {
-  if (v instanceof Error) return JSON.stringify(v.message);
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s !== undefined && /[\s"=]/.test(s) ? JSON.stringify(s) : String(s);
+}
+
+function json(level: LogLevel, component: string, msg: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({ time: new Date().toISOString(), level, component, msg, ...fields }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+}
+
+function text(level: LogLevel, component: string, msg: string, fields: Record<string, unknown>): string {
+  let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}`;
+  for (const [k, v] of Object.entries(fields)) line += ` ${k}=${fmt(typeof v === 'bigint' ? v.toString() : v)}`;
+  return line + '\n';
 }
 
 export function logger(component: string): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
-    let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}`;
-    if (fields) for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${fmt(v)}`;
-    process.stderr.write(line + '\n');
+    const all = redactFields({ ...context.getStore(), ...fields });
+    const asJson = format === 'json' || (format === 'auto' && !process.stderr.isTTY);
+    sink((asJson ? json : text)(level, component, redactText(msg), all));
   };
   return {
     debug: (m, f) => emit('debug', m, f), info: (m, f) => emit('info', m, f),

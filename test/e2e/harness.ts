@@ -78,7 +78,9 @@ export class Daemon {
     }
     this.configFile = join(this.dir, 'wincri.yaml');
     const binDirs = [this.cniBinDir, ...(opts.cniBinDirs ?? [])];
-    writeFileSync(this.configFile, `cni:
+    writeFileSync(this.configFile, `metrics:
+  address: "127.0.0.1:0"
+cni:
   binDirs:
 ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 `).join('')}  timeoutSeconds: 30
@@ -86,6 +88,19 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
   }
 
   get logDir(): string { return join(this.dir, 'logs'); }
+
+  /** Everything the daemon, its IO keeper and the emulator service logged, whole. */
+  fullLog(): string {
+    return [this.logFile, join(this.root, 'io', 'keeper.log'), join(this.root, 'emulator', 'service.log')]
+      .map((f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } }).join('');
+  }
+
+  /** Base URL of the metrics endpoint (the config binds an ephemeral loopback port; the daemon logs the one it got). */
+  metricsUrl(): string {
+    const m = /serving metrics.*?(127\.0\.0\.1:\d+)/.exec(readFileSync(this.logFile, "utf8"));
+    if (!m) throw new Error(`the daemon logged no metrics address:\n${this.log()}`);
+    return `http://${m[1]}`;
+  }
 
   writeCniConf(file: string, conf: Record<string, unknown>): void {
     writeFileSync(join(this.cniConfDir, file), JSON.stringify(conf, null, 1));

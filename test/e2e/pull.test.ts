@@ -6,11 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, CLI } from './harness.js';
+import { parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../helpers/registry.js';
 
 const USER = 'kube';
@@ -26,7 +27,7 @@ before(async () => {
   proxy = await startFaultProxy(reg.url);
   await new Pusher({ url: reg.url, user: USER, password: PASS }).image('e2e/app', '1', img);
   d = new Daemon('wincri-pull');
-  appendFileSync(d.configFile, `\nregistries:\n  "${proxy.host}":\n    insecure: true\n  "mirrored.invalid:5000":\n    mirrors: ["${proxy.url}"]\nimages:\n  pullConcurrency: 2\n`);
+  appendFileSync(d.configFile, `\nregistries:\n  "${proxy.host}":\n    insecure: true\n  "mirrored.invalid:5000":\n    mirrors: ["${proxy.url}"]\nimages:\n  pullConcurrency: 2\n  pullProgressIntervalSeconds: 0.2\n`);
   await d.start();
 });
 after(async () => {
@@ -66,7 +67,27 @@ test('PullImage with CRI auth returns the image ID; ImageStatus/ListImages/Image
   assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
   const again = await call(d.image, 'PullImage', { image: { image: REF() }, auth: { auth: Buffer.from(`${USER}:${PASS}`).toString('base64') } });
   assert.equal(again.imageRef, img.id);
-  assert.doesNotMatch(d.log(), new RegExp(PASS), 'no password in the daemon log');
+  // Metrics: three pulls succeeded, two were refused by the registry (FailedPrecondition), one found no endpoint.
+  const m = parsePrometheusText(await (await fetch(`${d.metricsUrl()}/metrics`)).text());
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'success' }), 3);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'FailedPrecondition' }), 2);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_total', { result: 'Unavailable' }), 1);
+  assert.equal(sampleValue(m, 'wincri_image_pull_duration_seconds', {}, 'wincri_image_pull_duration_seconds_count'), 6);
+  assert.equal(sampleValue(m, 'wincri_image_pulls_in_flight'), 0);
+  assert.ok((sampleValue(m, 'wincri_image_pull_bytes_total') ?? 0) >= img.layers.reduce((n, l) => n + l.size, 0), 'layer bytes counted');
+  assert.ok((sampleValue(m, 'wincri_image_layer_import_duration_seconds', {}, 'wincri_image_layer_import_duration_seconds_count') ?? 0) >= 2, 'layer imports timed');
+  assert.equal(sampleValue(m, 'wincri_grpc_requests_total', { service: 'ImageService', method: 'PullImage', code: 'OK' }), 3);
+  const logs = d.fullLog();
+  assert.doesNotMatch(logs, new RegExp(PASS), 'no password in any log');
+  assert.doesNotMatch(logs, new RegExp(Buffer.from(`${USER}:${PASS}`).toString('base64')), 'no basic-auth token in any log');
+  // Daemon lines are JSON (stderr is a file); each PullImage line carries its request id.
+  const lines = readFileSync(d.logFile, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const pulls = lines.filter((l) => l.component === 'cri' && String(l.msg).startsWith('PullImage'));
+  assert.ok(pulls.length >= 4, 'PullImage lines logged');
+  for (const l of pulls) assert.match(String(l.request), /^[0-9a-f]{12}$/);
+  assert.equal(new Set(pulls.map((l) => l.request)).size, pulls.length, 'one request id per RPC');
+  const pulled = lines.filter((l) => l.msg === 'image pulled');
+  assert.ok(pulled.length >= 1 && pulled.every((l) => typeof l.request === 'string'), 'lines logged while serving a pull carry its request id');
 });
 
 test('a kubelet deadline on a slow registry ends the pull: DEADLINE_EXCEEDED, no partial blob left', async () => {
@@ -82,12 +103,40 @@ test('a kubelet deadline on a slow registry ends the pull: DEADLINE_EXCEEDED, no
   proxy.fault = () => undefined;
 });
 
+test('a slow pull logs its progress (bytes, layers done, rate, ETA) while it runs', async () => {
+  proxy.fault = (m, path) => (path.includes(img.layers[1]!.digest) ? { kind: 'slow', bytesPerSecond: 100_000 } : undefined);
+  const progressLines = () => readFileSync(d.logFile, 'utf8').split('\n').filter((l) => l.includes('"pull progress"'))
+    .map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.ref === REF());
+  const before = progressLines().length;
+  const pull = call(d.image, 'PullImage', { image: { image: REF() }, auth }, 120_000);
+  let lines: Record<string, any>[] = [];
+  for (let i = 0; i < 600 && !(lines = progressLines().slice(before)).some((l) => l.bytes > 0); i++) await new Promise((r) => setTimeout(r, 50));
+  const total = img.layers.reduce((n, l) => n + l.size, 0);
+  const l = lines.find((x) => x.bytes > 0);
+  assert.ok(l, 'a progress line with bytes received');
+  assert.equal(l.totalBytes, total);
+  assert.equal(l.layers, 2);
+  assert.ok(l.layersDone >= 0 && l.layersDone < 2);
+  assert.ok(l.bytes < total && l.percent < 100);
+  assert.match(l.mbps, /^\d+\.\d\d$/);
+  assert.match(l.eta, /^\d+s$/);
+  assert.match(l.request, /^[0-9a-f]{12}$/, 'progress lines carry the request id of the pull');
+  assert.equal((await pull).imageRef, img.id);
+  proxy.fault = () => undefined;
+});
+
 test('wincri images pull --creds', async () => {
+  await call(d.image, 'RemoveImage', { image: { image: img.id } });
   const out = await new Promise<{ stdout: string; stderr: string }>((res, rej) => {
     execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, '--creds', `${USER}:${PASS}`, REF()], (e, stdout, stderr) => (e ? rej(new Error(`${e.message}\n${stderr}`)) : res({ stdout, stderr })));
   });
   assert.match(out.stdout, new RegExp(`^${img.id}\\t.*${REF().replace(/[.]/g, '\\.')}`));
   assert.match(out.stderr, /MB\/s/);
+  // Not a terminal: a plain line per finished layer, in layer order of completion, each exactly once.
+  const layerLines = out.stderr.split('\n').filter((l) => l.startsWith('layer '));
+  assert.deepEqual(layerLines.map((l) => l.split(' ')[2]).sort(), img.layers.map((l) => l.digest.slice(7, 19)).sort());
+  assert.ok(layerLines.every((l) => /^layer [12]\/2 [0-9a-f]{12} done \(\d+\.\d MB\)$/.test(l)), out.stderr);
+  assert.doesNotMatch(out.stderr, /\x1b\[/, 'no terminal control sequences when not on a terminal');
   const bad = await new Promise<string>((res) => {
     execFile(process.execPath, [CLI, 'images', 'pull', '--endpoint', d.endpoint, `${proxy.host}/e2e/missing:1`], { env: process.env }, (e, _o, stderr) => res(e ? stderr : ''));
   });

@@ -1,5 +1,8 @@
 /** `wincri images ls | pull | import | rm | prune` against the running daemon (CRI ImageService + admin). */
 import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { PullImageRequest, PullImageResponse, PullWatchMessage } from '../../daemon/admin.js';
+import { pullRenderer } from '../pull-progress.js';
 import { EXIT, CONFIG_FLAGS, CONFIG_FLAGS_HELP, UsageError, bool, configFrom, parseArgs, str, type Flags } from '../args.js';
 import { withDaemon, type DaemonClient } from '../client.js';
 import { json, shortId, size, table } from '../output.js';
@@ -13,7 +16,8 @@ const HELP = `Usage: wincri images ls [-q] [-o table|json]
 
 ls      images in the daemon's store: ID, names, size (-q: IDs only)
 pull    fetches REF (busybox, registry:5000/app:1, app@sha256:…) through the daemon, using the registries
-        configuration (mirrors, TLS, insecure, auth); prints the image ID, its names and the transfer rate
+        configuration (mirrors, TLS, insecure, auth); prints the image ID, its names and the transfer rate;
+        progress goes to stderr: a live bar per layer on a terminal, a line per finished layer otherwise
 import  loads an OCI image-layout tar (skopeo copy … oci-archive:FILE) or a "docker save" tar; prints each image
 rm      removes images by name, ID or unique ID prefix (with all their names); fails for unknown ones
 prune   removes every image no container (in any state) uses; --dry-run only lists them
@@ -50,8 +54,7 @@ async function pull(c: DaemonClient, flags: Flags, args: string[]): Promise<numb
     if (i <= 0) throw new UsageError('--creds must be USER:PASSWORD');
     creds = { username: raw.slice(0, i), password: raw.slice(i + 1) };
   }
-  const res = await c.call<{ id: string; repoTags: string[]; repoDigests: string[]; bytes: number; seconds: number }>(
-    'admin', 'PullImage', { ref: args[0]!, ...(creds ?? {}) }, 6 * 3600_000);
+  const res = await pullWatched(c, { ref: args[0]!, ...(creds ?? {}) });
   console.log(`${res.id}\t${[...res.repoTags, ...res.repoDigests].join(',') || '<none>'}`);
   console.error(`pulled ${(res.bytes / 1e6).toFixed(1)} MB in ${res.seconds.toFixed(2)} s (${(res.bytes / 1e6 / Math.max(res.seconds, 1e-3)).toFixed(1)} MB/s)`);
   return EXIT.OK;
@@ -126,3 +129,19 @@ export const imagesCommand: Command = {
   },
 };
 
+/** PullImageWatch with live progress on stderr; a daemon without it gets the plain PullImage. */
+async function pullWatched(c: DaemonClient, req: PullImageRequest): Promise<PullImageResponse> {
+  const render = pullRenderer(process.stderr);
+  try {
+    return await new Promise<PullImageResponse>((resolve, reject) => {
+      let result: PullImageResponse | undefined;
+      const stream = c.admin.PullImageWatch(req, { deadline: Date.now() + 6 * 3600_000 });
+      stream.on('data', (m: PullWatchMessage) => { if ('progress' in m) render.update(m.progress); else result = m.result; });
+      stream.on('error', reject);
+      stream.on('end', () => (result ? resolve(result) : reject(new Error('the daemon ended the pull without a result'))));
+    });
+  } catch (e) {
+    if ((e as grpc.ServiceError).code !== grpc.status.UNIMPLEMENTED) throw c.explain(e as grpc.ServiceError);
+    return c.call<PullImageResponse>('admin', 'PullImage', req, 6 * 3600_000);
+  }
+}

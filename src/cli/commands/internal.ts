@@ -1,6 +1,6 @@
 /** Long-running helpers: the IO keeper (started by serve) and the overlay node agent. */
 import { resolve } from 'node:path';
-import { setLogLevel } from '../../util/log.js';
+import { setLogLevel, setLogFormat } from '../../util/log.js';
 import { EXIT, UsageError, configFrom, parseArgs, str } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -17,6 +17,7 @@ stdio and writes their CRI logs, so containers keep logging while the daemon res
     if (help) return void console.log(this.help), EXIT.OK;
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
+    setLogFormat(cfg.logFormat);
     const { createPlatform, keeperPaths } = await import('../../daemon/wire.js');
     const { keeperMain } = await import('../../container-io/keeper-main.js');
     const platform = await createPlatform(cfg);
@@ -46,6 +47,7 @@ Exit codes: 0 stopped by a signal, 1 failure, 2 usage error.`,
     if (!node || !network) throw new UsageError('node-agent needs --node and --network');
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
+    setLogFormat(cfg.logFormat);
     const { createPlatform } = await import('../../daemon/wire.js');
     const { runNodeAgent } = await import('../../../cni/agent/node-agent.js');
     const platform = await createPlatform(cfg);

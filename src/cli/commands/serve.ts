@@ -1,12 +1,13 @@
 /** `wincri serve`: the CRI daemon, in a console or as a Windows service (--windows-service). */
 import { defaultEndpoint } from '../../config/config.js';
-import { setLogLevel, logger } from '../../util/log.js';
+import { setLogLevel, setLogFormat, setLogSink, logger } from '../../util/log.js';
+import { RotatingFile } from '../../util/rotating-file.js';
 import { EXIT, UsageError, bool, configFrom, defaultConfigFile, parseArgs, str } from '../args.js';
 import type { Command } from '../command.js';
 
 const log = logger('wincri');
 
-const HELP = `Usage: wincri serve [--config FILE] [--endpoint URL] [--root DIR] [--log-level LEVEL] [--windows-service [--service-name NAME]]
+const HELP = `Usage: wincri serve [--config FILE] [--endpoint URL] [--root DIR] [--log-level LEVEL] [--log-format FORMAT] [--windows-service [--service-name NAME]]
 
 Runs the CRI daemon (RuntimeService + ImageService + wincri's admin service on one endpoint). Flags override
 the configuration file.
@@ -14,6 +15,7 @@ the configuration file.
   --endpoint URL        unix:///path/wincri.sock or npipe:////./pipe/wincri (default ${defaultEndpoint()})
   --root DIR            state root: images, containers, records, emulator state
   --log-level LEVEL     debug, info, warn or error
+  --log-format FORMAT   json, text or auto (JSON lines unless stderr is a terminal)
   --windows-service     run under the Windows Service Control Manager (the command line deploy/windows registers):
                         reports RUNNING once the endpoint serves; the service's stop control closes the daemon
                         gracefully. Windows only.
@@ -26,11 +28,17 @@ export const serveCommand: Command = {
   summary: 'run the CRI daemon',
   help: HELP,
   async run(argv) {
-    const { flags, help } = parseArgs(argv, { config: 'string', endpoint: 'string', root: 'string', 'log-level': 'string', 'windows-service': 'boolean', 'service-name': 'string' });
+    const { flags, help } = parseArgs(argv, { config: 'string', endpoint: 'string', root: 'string', 'log-level': 'string', 'log-format': 'string', 'windows-service': 'boolean', 'service-name': 'string' });
     if (help) return void console.log(HELP), EXIT.OK;
     if (bool(flags, 'windows-service') && process.platform !== 'win32') throw new UsageError('--windows-service works only on Windows (it talks to the Service Control Manager)');
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
+    setLogFormat(cfg.logFormat);
+    if (cfg.logFile) {
+      if (cfg.logFormat === 'auto') setLogFormat('json'); // a file is never a terminal
+      const file = new RotatingFile(cfg.logFile, cfg.logFileMaxSizeMB * 1024 * 1024, cfg.logFileMaxFiles);
+      setLogSink((line) => file.write(line));
+    }
     const { startDaemon } = await import('../../daemon/wire.js');
     if (bool(flags, 'windows-service')) {
       const { runAsWindowsService } = await import('../../platform/windows/service-host.js');

@@ -8,6 +8,8 @@ import { defaults } from '../../config/config.js';
 import { HRESULT, hex, type HResultName } from '../../platform/hresult.js';
 import { HRESULT_STATUS } from '../../cri/errors.js';
 import { status as Status } from '@grpc/grpc-js';
+import { Counter, Gauge, Histogram, Summary } from 'prom-client';
+import { createDaemonMetrics } from '../../daemon/metrics/index.js';
 
 function valueAt(obj: unknown, path: string): unknown {
   if (path.includes('<host>')) return undefined;
@@ -58,7 +60,17 @@ export function troubleshootingTable(): string {
   return ['| HRESULT | code | gRPC status | what to do |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-export const SECTIONS = { config: configReference, troubleshooting: troubleshootingTable } as const;
+/** Every metric family the daemon exports, from the registry the daemon builds (src/daemon/metrics). */
+export function metricsReference(): string {
+  const typeOf = (m: unknown) => (m instanceof Counter ? 'counter' : m instanceof Gauge ? 'gauge' : m instanceof Histogram ? 'histogram' : m instanceof Summary ? 'summary' : 'untyped');
+  const rows = createDaemonMetrics().registry.getMetricsAsArray().map((m) => {
+    const { name, help, labelNames } = m as unknown as { name: string; help: string; labelNames: string[] };
+    return { name, line: `| \`${name}\` | ${typeOf(m)} | ${labelNames.length ? labelNames.map((l) => `\`${l}\``).join(', ') : '—'} | ${help.replace(/\|/g, '\\|')} |` };
+  }).sort((a, b) => a.name.localeCompare(b.name));
+  return ['| name | type | labels | meaning |', '|---|---|---|---|', ...rows.map((r) => r.line)].join('\n');
+}
+
+export const SECTIONS = { config: configReference, troubleshooting: troubleshootingTable, metrics: metricsReference } as const;
 
 /** Replaces every `<!-- generated:NAME -->…<!-- end generated:NAME -->` block with the generated text. */
 export function renderReadme(readme: string): string {

@@ -20,6 +20,8 @@ import { parseReference, withDefaultTag, tagString, repositoryOf, formatReferenc
 import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
 import { HttpStatusError, cancelledError } from './errors.js';
+import type { PullObserver } from './observer.js';
+import { PullProgress, type PullSnapshot } from './progress.js';
 
 const log = logger('images/pull');
 
@@ -32,6 +34,9 @@ export interface PullOptions {
   signal?: AbortSignal;
   /** Hyper-V isolation runs older builds too (same major.minor, build not above the host's). */
   isolation?: Isolation;
+  /** Progress snapshots (per layer) every `progressEveryMs` (default 500) and when a layer completes. */
+  onProgress?: (s: PullSnapshot) => void;
+  progressEveryMs?: number;
 }
 
 export interface PullerOptions {
@@ -40,6 +45,9 @@ export interface PullerOptions {
   host: HostPlatform;
   concurrency: number;
   allowForeignLayers: boolean;
+  observer?: PullObserver;
+  /** Interval of `pull progress` log lines for long pulls; 0 disables them (default 5000 ms). */
+  progressIntervalMs?: number;
 }
 
 export interface PullResult { image: ImageRecord; bytes: number; seconds: number }
@@ -81,7 +89,7 @@ export function selectManifest(manifests: Descriptor[], host: HostPlatform, isol
   return [...pick].sort((a, b) => compareOsVersion(v(b), v(a)))[0]!;
 }
 
-interface SharedJob { promise: Promise<PullResult>; controller: AbortController; waiters: number }
+interface SharedJob { promise: Promise<PullResult>; controller: AbortController; waiters: number; progress: PullProgress }
 
 export class Puller {
   private readonly jobs = new Map<string, SharedJob>();
@@ -96,24 +104,28 @@ export class Puller {
     let job = this.jobs.get(key);
     if (!job) {
       const controller = new AbortController();
-      const j: SharedJob = { controller, waiters: 0, promise: undefined as never };
-      j.promise = this.run(parsed, opts, isolation, controller.signal).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      const progress = new PullProgress(log, formatReference(withDefaultTag(parsed)), this.o.progressIntervalMs ?? 5000);
+      const j: SharedJob = { controller, waiters: 0, promise: undefined as never, progress };
+      j.promise = this.observed(this.run(parsed, opts, isolation, controller.signal, progress)).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
       j.promise.catch(() => undefined);
       this.jobs.set(key, j);
       job = j;
     } else {
       log.info('joining a pull already in progress', { ref });
+      this.o.observer?.joined?.();
     }
     const j = job;
     j.waiters++;
+    const unsubscribe = opts.onProgress ? j.progress.subscribe(opts.onProgress, opts.progressEveryMs ?? 500) : () => undefined;
     const signal = opts.signal;
-    if (!signal) return j.promise.finally(() => { j.waiters--; });
+    if (!signal) return j.promise.finally(() => { j.waiters--; unsubscribe(); });
     return new Promise<PullResult>((resolve, reject) => {
       let settled = false;
       const leave = () => {
         if (settled) return;
         settled = true;
         j.waiters--;
+        unsubscribe();
         signal.removeEventListener('abort', onAbort);
       };
       const onAbort = () => {
@@ -127,7 +139,21 @@ export class Puller {
     });
   }
 
-  private async run(ref: ImageReference, opts: PullOptions, isolation: Isolation, signal: AbortSignal): Promise<PullResult> {
+  private async observed(p: Promise<PullResult>): Promise<PullResult> {
+    const obs = this.o.observer;
+    const started = performance.now();
+    obs?.started?.();
+    try {
+      const r = await p;
+      obs?.finished?.((performance.now() - started) / 1000);
+      return r;
+    } catch (e) {
+      obs?.finished?.((performance.now() - started) / 1000, (e as RuntimeError).kind ?? 'Internal');
+      throw e;
+    }
+  }
+
+  private async run(ref: ImageReference, opts: PullOptions, isolation: Isolation, signal: AbortSignal, progress: PullProgress): Promise<PullResult> {
     const started = performance.now();
     const named = withDefaultTag(ref);
     const label = formatReference(named);
@@ -210,14 +236,16 @@ export class Puller {
     const lease = store.lease();
     let bytes = 0;
     let ok = false;
+    progress.begin(manifest.layers);
     try {
       for (const ib of indexBlobs) await store.ingestBuffer(ib.data, { digest: ib.digest }, lease, 'index');
       await store.ingestBuffer(current.data, { digest: manifestDigest }, lease, 'manifest');
       await store.ingestBuffer(configData, { digest: manifest.config.digest, size: manifest.config.size }, lease, 'image config');
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
-        source: (desc, _i, sig) => this.layerSource(eps, at, repo, desc, sig),
-        onProgress: (n) => { bytes += n; },
+        source: (desc, i, sig) => counted(this.layerSource(eps, at, repo, desc, sig), (n) => progress.layerBytes(i, n)),
+        onProgress: (n) => { bytes += n; this.o.observer?.bytes?.(n); },
+        onLayerDone: (i) => progress.layerDone(i),
       });
       const image = await store.commitImage({
         config: configData, layers: manifest.layers, manifestDigest, extraBlobs: indexBlobs.map((b) => b.digest),
@@ -232,6 +260,7 @@ export class Puller {
       if (signal.aborted) throw cancelledError(signal);
       throw toDomainError(e, `pulling ${label}`);
     } finally {
+      progress.stop();
       lease.release();
       if (!ok) await store.gc().catch((err) => log.warn('collecting after a failed pull failed', { err: errorMessage(err) }));
     }
@@ -260,5 +289,12 @@ export class Puller {
       }
     }
     throw toDomainError(last, `layer ${desc.digest}`);
+  }
+}
+
+async function* counted(src: AsyncIterable<Buffer>, onChunk: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of src) {
+    onChunk(chunk.length);
+    yield chunk;
   }
 }

@@ -284,3 +284,15 @@ test('CriLogWriter: close flushes unterminated tails as P; later writes and reop
   await assert.rejects(w.write('stdout', Buffer.from('x\n')), /closed/);
   await assert.rejects(w.reopen(), /closed/);
 });
+
+test('written counts records (partials included) and the bytes that reached the file', async (t) => {
+  const path = join(tmp(t), 'counted.log');
+  const w = await CriLogWriter.open(path, { maxLineSize: 4 });
+  assert.deepEqual(w.written, { lines: 0, bytes: 0 });
+  await w.write('stdout', Buffer.from('ab\nabcdefg\n'));
+  await w.write('stderr', Buffer.from('x'));
+  await w.close();
+  const recs = parseLog(readFileSync(path));
+  assert.equal(recs.length, 4); // ab, abcd (P), efg, x (P at close)
+  assert.deepEqual(w.written, { lines: recs.length, bytes: statSync(path).size });
+});

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { EmulatorService } from './server.js';
 import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
+import { logger, setLogSink } from '../../../util/log.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -26,9 +27,10 @@ const osVersion = arg('--os-version', '10.0.20348')!;
 const architecture = arg('--arch', 'amd64')!;
 mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 const logPath = join(stateDir, LOG_NAME);
-const log = (msg: string) => {
-  try { appendFileSync(logPath, `${new Date().toISOString()} [${process.pid}] ${msg}\n`); } catch { /* ignore */ }
-};
+// The same structured logger as the daemon and the IO keeper (format and level from the inherited environment).
+setLogSink((line) => { try { appendFileSync(logPath, line); } catch { /* ignore */ } });
+const logs = logger('emulator');
+const log = (msg: string) => logs.info(msg, { pid: process.pid });
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }

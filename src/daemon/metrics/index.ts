@@ -1,0 +1,49 @@
+/**
+ * The daemon's metrics registry: every family wincri exports, built in one place so that the daemon and the
+ * README reference test (test/unit/daemon/metrics-reference.test.ts) see the same set.
+ */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Runtime } from '../../runtime/runtime.js';
+import { createRpcMetrics, type RpcMetrics } from '../../cri/handler.js';
+import type { PullObserver } from '../../images/service.js';
+import type { PlatformObserver } from './instrument-platform.js';
+import type { CniObserver } from './instrument-network.js';
+import { platformMetrics, cniMetrics, pullMetrics } from './operations.js';
+import { workloadMetrics } from './workload.js';
+import { processMetrics, type HelperProcess } from './processes.js';
+import { logMetrics, type LogCounts } from './logs.js';
+
+export { instrumentPlatform } from './instrument-platform.js';
+export { instrumentPodNetwork } from './instrument-network.js';
+export type { HelperProcess } from './processes.js';
+
+export interface DaemonMetrics {
+  registry: Registry;
+  rpc: RpcMetrics;
+  platform: PlatformObserver;
+  cni: CniObserver;
+  pulls: PullObserver;
+}
+
+export interface MetricsSources {
+  /** The runtime once it exists (the registry is built before it, to instrument what it is built from). */
+  runtime?: () => Runtime | undefined;
+  helpers?: HelperProcess[];
+  /** Log records and bytes per container, from the IO keeper. */
+  logCounts?: LogCounts;
+}
+
+export function createDaemonMetrics(sources: MetricsSources = {}): DaemonMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
+  workloadMetrics(registry, sources.runtime ?? (() => undefined));
+  processMetrics(registry, sources.helpers ?? []);
+  logMetrics(registry, sources.runtime ?? (() => undefined), sources.logCounts);
+  return {
+    registry,
+    rpc: createRpcMetrics(registry),
+    platform: platformMetrics(registry),
+    cni: cniMetrics(registry),
+    pulls: pullMetrics(registry),
+  };
+}

@@ -1,0 +1,28 @@
+/** A decorator around PodNetwork: CNI ADD/DEL/CHECK latency and failures, labelled with the configured plugin chain. */
+import type { PodNetwork } from '../../runtime/ports.js';
+
+/** `ok` false on failure; `plugin` names the plugin chain of the network in use (e.g. "flannel+portmap"). */
+export type CniObserver = (command: 'ADD' | 'DEL' | 'CHECK', plugin: string, seconds: number, ok: boolean) => void;
+
+export function instrumentPodNetwork(n: PodNetwork, plugin: () => Promise<string>, observe: CniObserver): PodNetwork {
+  const timed = <A, R>(command: 'ADD' | 'DEL' | 'CHECK', fn: (a: A) => Promise<R>) => async (a: A): Promise<R> => {
+    const start = performance.now();
+    const report = async (ok: boolean) => observe(command, await plugin().catch(() => 'unknown'), (performance.now() - start) / 1000, ok);
+    try {
+      const r = await fn(a);
+      await report(true);
+      return r;
+    } catch (e) {
+      await report(false);
+      throw e;
+    }
+  };
+  return {
+    status: () => n.status(),
+    setUp: timed('ADD', (r) => n.setUp(r)),
+    tearDown: timed('DEL', (r) => n.tearDown(r)),
+    check: timed('CHECK', (r) => n.check(r)),
+    gc: (ids) => n.gc(ids),
+    setPodCidr: (cidr) => n.setPodCidr(cidr),
+  };
+}
