@@ -21,6 +21,7 @@ import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager } from '../network/index.js';
+import { ownCniPlugin } from './cni-in-process.js';
 import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
@@ -97,11 +98,12 @@ function keeperPort(k: KeeperClient): IoKeeper {
 }
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
-export function podNetwork(cfg: Config): PodNetwork {
+export function podNetwork(cfg: Config, platform?: Platform): PodNetwork {
   const cni = new CniManager({
     confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
     env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
+    inProcess: platform ? ownCniPlugin(platform) : undefined,
   });
   return {
     status: () => cni.status(),
@@ -130,7 +132,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
-    network: podNetwork(cfg),
+    network: podNetwork(cfg, platform),
   });
 
   const registry = new Registry();
