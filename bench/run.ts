@@ -10,7 +10,8 @@
  *
  * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
  * --relist-samples N (200) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
- * --skip-lifecycle --skip-steady --skip-logs --skip-pull --no-peer. Networking is built for real (CNI bridge for
+ * --skip-lifecycle --skip-steady --skip-logs --skip-pull --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
+ * profiles the daemon. Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
 import { performance } from 'node:perf_hooks';
@@ -64,7 +65,7 @@ try {
   }
   const registryUrl = `http://${registryHost}`;
   if (wantPeer) targets.push(peerEndpoint ? await peerTarget(peerEndpoint, registryHost, strFlag('peer-pids')) : await startContainerdTarget(registryHost));
-  targets.push(await startWincri({ registryHost }));
+  targets.push(await startWincri({ registryHost, nodeArgs: strFlag('wincri-node-args')?.split(' ').filter(Boolean) }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 

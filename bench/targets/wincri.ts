@@ -17,10 +17,12 @@ import '../../src/platform/emulator/index.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../cni/bin', import.meta.url));
 
-export async function startWincri(opts: { registryHost?: string; extraArgs?: string[] } = {}): Promise<Target & { daemon: Daemon }> {
+/** `nodeArgs`: extra node options for the daemon process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
+export async function startWincri(opts: { registryHost?: string; extraArgs?: string[]; nodeArgs?: string[] } = {}): Promise<Target & { daemon: Daemon }> {
   const sub = freeSubnet();
   const d = new Daemon('wincri-bench', {
     cniBinDirs: [CNI_BIN],
+    launcher: opts.nodeArgs?.length ? ['sh', '-c', `exec "$0" ${opts.nodeArgs.map((a) => `'${a}'`).join(' ')} "$@"`] : undefined,
     network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name: 'bench-nat', plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },
   });
   if (opts.registryHost) appendFileSync(d.configFile, `registries:\n  "${opts.registryHost}":\n    insecure: true\nimages:\n  pullConcurrency: 4\n`);

@@ -110,6 +110,10 @@ export interface EndpointSpec {
 export interface PortMapSpec { protocol: number; internalPort: number; externalPort: number; vip?: string }
 
 export class LinuxNet {
+  /** Endpoints created by this process, and those of them that got tagged rules: the others need no rule scan. */
+  private readonly createdHere = new Set<string>();
+  private readonly withRules = new Set<string>();
+
   constructor(private readonly log: (m: string) => void) {}
 
   // ── namespaces ──
@@ -235,10 +239,14 @@ export class LinuxNet {
   }
 
   // ── policies (rules tagged with the endpoint) ──
+  /** Called when an endpoint is created, before any of its rules: its rules are then known to this process. */
+  endpointCreated(epId: string): void { this.createdHere.add(epId); }
+
   async addPortMappings(netId: string, epId: string, ip: string, maps: PortMapSpec[]): Promise<void> {
     const t = tableName(netId);
     const tag = `ep-${hex(epId)}`;
     const lines: string[] = [];
+    this.withRules.add(epId);
     for (const m of maps) {
       const proto = m.protocol === 17 ? 'udp' : 'tcp';
       const match = m.vip ? `ip daddr ${m.vip}` : 'fib daddr type local';
@@ -251,12 +259,17 @@ export class LinuxNet {
     const t = tableName(netId);
     const ex = exceptions.filter((x) => parseCidr(x.includes('/') ? x : `${x}/32`));
     const except = ex.length ? `ip daddr != { ${ex.join(', ')} } ` : '';
+    this.withRules.add(epId);
     await nft(`add rule ip ${t} masq ip saddr ${ip} ${except}masquerade comment "ep-${hex(epId)}"\n`);
   }
   /** Removes every rule tagged with the endpoint. */
   async removeEndpointRules(netId: string, epId: string): Promise<void> {
     const t = tableName(netId);
     const tag = `ep-${hex(epId)}`;
+    const skip = this.createdHere.has(epId) && !this.withRules.has(epId);
+    this.createdHere.delete(epId);
+    this.withRules.delete(epId);
+    if (skip) return;
     const r = await run('nft', ['-a', 'list', 'table', 'ip', t]);
     if (r.code !== 0) return;
     let chain = '';
