@@ -112,7 +112,7 @@ async function ioKeeper(argv: string[]): Promise<void> {
   if (flags.help) return void console.log(HELP['io-keeper']);
   const cfg = configFrom(flags);
   setLogLevel(cfg.logLevel);
-  const { createPlatform, keeperPaths } = await import('../daemon/wire.js');
+  const { createPlatform, keeperPaths } = await import('../daemon/platform-factory.js');
   const { keeperMain } = await import('../container-io/keeper-main.js');
   const platform = await createPlatform(cfg);
   const p = keeperPaths(cfg);
@@ -127,7 +127,7 @@ async function nodeAgent(argv: string[]): Promise<void> {
   if (typeof flags.node !== 'string' || typeof flags.network !== 'string') throw new UsageError('node-agent needs --node and --network');
   const cfg = configFrom(flags);
   setLogLevel(cfg.logLevel);
-  const { createPlatform } = await import('../daemon/wire.js');
+  const { createPlatform } = await import('../daemon/platform-factory.js');
   const { runNodeAgent } = await import('../../cni/agent/node-agent.js');
   const platform = await createPlatform(cfg);
   const ac = new AbortController();

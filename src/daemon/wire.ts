@@ -12,8 +12,7 @@ import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import YAML from 'yaml';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
-import { createEmulatorPlatform } from '../platform/emulator/index.js';
-import { createWindowsPlatform } from '../platform/windows/index.js';
+import { createPlatform, keeperPaths } from './platform-factory.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
@@ -26,6 +25,7 @@ import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
 import { addAdminService } from './admin.js';
@@ -33,17 +33,7 @@ import { VERSION } from '../version.js';
 
 const log = logger('daemon');
 
-export async function createPlatform(cfg: Config): Promise<Platform> {
-  if (cfg.backend === 'windows') return createWindowsPlatform();
-  return createEmulatorPlatform({
-    stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
-  });
-}
-
-export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string; pidFile: string } {
-  const dir = join(cfg.root, 'io');
-  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log'), pidFile: join(dir, 'keeper.pid') };
-}
+export { createPlatform, keeperPaths };
 
 /** Starts the IO keeper as a detached process that outlives the daemon. */
 async function spawnKeeper(cfg: Config): Promise<void> {
@@ -52,7 +42,7 @@ async function spawnKeeper(cfg: Config): Promise<void> {
   await writeFileAtomic(p.configFile, YAML.stringify(cfg));
   const out = await open(p.logFile, 'a');
   const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'io-keeper', '--config', p.configFile], {
+  const child = spawn(process.execPath, [...SMALL_HEAP_NODE_FLAGS, cli, 'io-keeper', '--config', p.configFile], {
     detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env,
   });
   child.unref();

@@ -41,11 +41,15 @@ export async function isOwnLauncher(file: string, mainPath: string, env: Record<
   return own;
 }
 
-/** The environment an exec of the plugin would get (invoke.ts builds the same). */
+let daemonEnv: Record<string, string> | undefined;
+
+/** The environment an exec of the plugin would get (invoke.ts builds the same); the daemon's part read once. */
 function pluginEnv(a: InvokeArgs): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CNI_')) env[k] = v;
-  Object.assign(env, a.env ?? {}, { CNI_COMMAND: a.command, CNI_PATH: a.path.join(':') });
+  if (!daemonEnv) {
+    daemonEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CNI_')) daemonEnv[k] = v;
+  }
+  const env: Record<string, string> = { ...daemonEnv, ...(a.env ?? {}), CNI_COMMAND: a.command, CNI_PATH: a.path.join(':') };
   if (a.containerId !== undefined) env.CNI_CONTAINERID = a.containerId;
   if (a.netns !== undefined) env.CNI_NETNS = a.netns;
   if (a.ifName !== undefined) env.CNI_IFNAME = a.ifName;
