@@ -30,6 +30,7 @@ import { steadyPhase } from './phases/steady.js';
 import { logsPhase } from './phases/logs.js';
 import { pullPhase } from './phases/pull.js';
 import { pushPullImages } from './phases/pull-images.js';
+import { outsideShares } from './phases/outside.js';
 
 const o = {
   pods: numFlag('pods', 30), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
@@ -69,7 +70,12 @@ try {
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
-  if (!boolFlag('skip-lifecycle')) await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
+  let shares = '';
+  if (!boolFlag('skip-lifecycle')) {
+    await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
+    const w = targets.find((t) => t.metricsUrl);
+    if (w) shares = await outsideShares(w.metricsUrl!);
+  }
   await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
   floor = await floorP50(o.version);
   if (!boolFlag('skip-steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
@@ -82,6 +88,7 @@ try {
   console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table(targets.map((t) => ({ name: t.name, f: figures.get(t)! })), o.steadyPods, floor));
+  if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
 } catch (e) {
   console.error(`bench failed: ${(e as Error).stack ?? e}`);
   process.exitCode = 1;

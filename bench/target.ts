@@ -19,5 +19,7 @@ export interface Target {
   logRoot: string;
   /** Pod config extras (e.g. a Linux security context for runc). */
   podExtra?: Record<string, unknown>;
+  /** Prometheus endpoint of the runtime, when it has one (wincri). */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }

@@ -21,6 +21,7 @@ import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager } from '../network/index.js';
 import { ownCniPlugin } from './cni-in-process.js';
+import { timedPlatform, timedKeeper } from './timed-platform.js';
 import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
@@ -109,7 +110,8 @@ export interface Daemon { close(): Promise<void>; runtime: Runtime; endpoint: st
 
 export async function startDaemon(cfg: Config): Promise<Daemon> {
   await mkdir(cfg.root, { recursive: true, mode: 0o711 });
-  const platform = await createPlatform(cfg);
+  // Calls to the platform and the IO keeper are timed per RPC (wincri_grpc_outside_seconds_total).
+  const platform = timedPlatform(await createPlatform(cfg));
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
     registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
@@ -118,7 +120,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg) });
   const runtime = await Runtime.open({
-    platform, images: imageProvider(images), keeper: keeperPort(keeper),
+    platform, images: imageProvider(images), keeper: timedKeeper(keeperPort(keeper)),
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,

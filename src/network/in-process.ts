@@ -8,6 +8,7 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CniError, execPlugin, type InvokeArgs } from './invoke.js';
+import { timed } from '../util/rpc-clock.js';
 
 /** Runs one plugin invocation in this process: the plugin's own entry (cni/plugin/run.ts) with a shared platform. */
 export interface InProcessPlugin {
@@ -59,7 +60,7 @@ function pluginEnv(a: InvokeArgs): Record<string, string> {
 
 /** execPlugin with the in-process path for wincri's own plugin; same results and CniErrors either way. */
 export async function runPlugin(inProcess: InProcessPlugin | undefined, file: string, stdin: unknown, a: InvokeArgs, plugin = file): Promise<unknown> {
-  if (!inProcess || !(await isOwnLauncher(file, inProcess.mainPath, a.env ?? {}))) return execPlugin(file, stdin, a, plugin);
+  if (!inProcess || !(await isOwnLauncher(file, inProcess.mainPath, a.env ?? {}))) return timed('cni-exec', () => execPlugin(file, stdin, a, plugin));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CniError(11, `timed out after ${a.timeoutMs} ms`, '', plugin, a.command)), a.timeoutMs);
