@@ -17,6 +17,7 @@ import { freeSubnet } from '../../test/helpers/netns.js';
 import { startRegistry } from '../../test/helpers/registry.js';
 import { pushPeerImages } from './images.js';
 import { sleep } from '../lib/stats.js';
+import { pidsWithCmdline } from '../lib/procs.js';
 
 export interface Containerd { dir: string; socket: string; endpoint: string; proc: ChildProcess; bridge: string; log(): string; stop(): Promise<void> }
 
@@ -93,8 +94,11 @@ state = "${dir}/state"
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
       // Whatever the CRI teardown left: shims of this instance, mounts under its root, its bridge.
-      spawnSync('sh', ['-c', `for p in $(pgrep -f -- '-address ${socket}'); do kill -9 $p; done; ` +
-        `grep -o ' ${dir}/[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; ip link del ${bridge} 2>/dev/null; true`]);
+      // (No shell pipeline here: a `pgrep -f` of the socket path would match that shell itself.)
+      for (const pid of pidsWithCmdline(`-address\0${socket}`)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+      for (const m of mounts.sort().reverse()) spawnSync('umount', ['-l', m]);
+      spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     },
   };
