@@ -67,6 +67,22 @@ export function formatRecord(timestamp: string, stream: StreamName, partial: boo
   return Buffer.concat([head, content, NL_BUF]);
 }
 
+/** The records of several fragments with one timestamp, built into one buffer (no per-record allocation). */
+export function formatRecords(timestamp: string, stream: StreamName, frags: LineFragment[]): Buffer {
+  const full = Buffer.from(`${timestamp} ${stream} F `, 'latin1');
+  const part = Buffer.from(`${timestamp} ${stream} P `, 'latin1');
+  let size = 0;
+  for (const f of frags) size += full.length + f.content.length + 1;
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const f of frags) {
+    o += (f.partial ? part : full).copy(out, o);
+    o += f.content.length === 0 ? 0 : (f.content as Buffer).copy(out, o);
+    out[o++] = NL;
+  }
+  return out;
+}
+
 export interface LineFragment {
   content: Buffer;
   /** true → `P` record, false → `F` record. */
@@ -100,8 +116,10 @@ export class LineSplitter {
         this.emitOverflow(out);
         break;
       }
-      this.append(buf.subarray(start, nl));
-      let line = this.take();
+      // A whole line inside this chunk is not copied: fragments are formatted before the producer's callback.
+      let line: Buffer;
+      if (this.pendingLen === 0) line = buf.subarray(start, nl);
+      else { this.append(buf.subarray(start, nl)); line = this.take(); }
       if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
       const max = this.maxLineSize;
       while (max > 0 && line.length > max) {
@@ -299,9 +317,7 @@ export class CriLogWriter {
   private writeFragments(name: StreamName, frags: LineFragment[]): Promise<void> {
     if (frags.length === 0) return this.queue; // still ordered after earlier writes
     const ts = this.timestamp();
-    const buf = frags.length === 1
-      ? formatRecord(ts, name, frags[0]!.partial, frags[0]!.content)
-      : Buffer.concat(frags.map((f) => formatRecord(ts, name, f.partial, f.content)));
+    const buf = frags.length === 1 ? formatRecord(ts, name, frags[0]!.partial, frags[0]!.content) : formatRecords(ts, name, frags);
     return this.enqueue(async () => {
       await writeAll(this.fh, buf);
       this.counts.lines += frags.length;

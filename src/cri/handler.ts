@@ -10,10 +10,16 @@ import { logger, withLogContext } from '../util/log.js';
 import { toServiceError } from './errors.js';
 import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
+import { RpcClock, runWithClock } from '../util/rpc-clock.js';
 
 const log = logger('cri');
 
-export interface RpcMetrics { requests: Counter<'service' | 'method' | 'code'>; latency: Histogram<'service' | 'method'> }
+export interface RpcMetrics {
+  requests: Counter<'service' | 'method' | 'code'>;
+  latency: Histogram<'service' | 'method'>;
+  /** Time of each RPC spent outside the daemon's own code, by part (util/rpc-clock.ts). */
+  outside?: Counter<'service' | 'method' | 'part'>;
+}
 
 export function createRpcMetrics(registry: Registry): RpcMetrics {
   return {
@@ -21,6 +27,10 @@ export function createRpcMetrics(registry: Registry): RpcMetrics {
     latency: new Histogram({
       name: 'wincri_grpc_request_duration_seconds', help: 'CRI request latency', labelNames: ['service', 'method'], registers: [registry],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    }),
+    outside: new Counter({
+      name: 'wincri_grpc_outside_seconds_total', help: 'Seconds of CRI requests spent in platform calls, IO keeper calls and CNI plugin execs',
+      labelNames: ['service', 'method', 'part'], registers: [registry],
     }),
   };
 }
@@ -46,8 +56,10 @@ export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUna
 export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => withLogContext(requestFields(call.request), () => {
     const start = process.hrtime.bigint();
+    const clock = new RpcClock();
     const done = (err: unknown, res?: Res) => {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
+      for (const [part, s] of Object.entries(clock.seconds)) if (s > 0) ctx.metrics?.outside?.inc({ service, method, part }, s);
       const svcErr = err === undefined ? undefined : toServiceError(err);
       const code = svcErr ? svcErr.code! : Status.OK;
       ctx.metrics?.requests.inc({ service, method, code: Status[code] });
@@ -68,7 +80,7 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
     }
     let p: Promise<Res>;
     try {
-      p = fn(call.request, ctx, call);
+      p = runWithClock(clock, () => fn(call.request, ctx, call));
     } catch (e) {
       done(e);
       return;

@@ -2,10 +2,11 @@
  * The CRI endpoint listener. One code path for both platforms: a net.Server on a unix socket (Linux) or a
  * named pipe (Windows) whose connections are injected into grpc-js (Server.createConnectionInjector).
  *
- * Every connection is injected through a FilteredSocket (h2/filtered-socket.ts): grpc-go < 1.57 (kubelet ≤ 1.28)
- * and grpc-java send the socket/pipe path as `:authority`, which nghttp2 rejects with RST_STREAM PROTOCOL_ERROR;
- * the filter rewrites such header blocks to `localhost` and passes everything else through unchanged. It sits
- * here, below grpc-js, because nghttp2 refuses the stream before any grpc-js hook runs.
+ * grpc-go < 1.57 (kubelet ≤ 1.28) and grpc-java send the socket/pipe path as `:authority`, which nghttp2 rejects
+ * with RST_STREAM PROTOCOL_ERROR; a FilteredSocket (h2/filtered-socket.ts) rewrites such header blocks to
+ * `localhost`. It sits here, below grpc-js, because nghttp2 refuses the stream before any grpc-js hook runs. The
+ * connection router (h2/connection-router.ts) looks at each client's first request and injects the raw socket
+ * when no rewrite is needed (no JS stream in between), the FilteredSocket otherwise.
  */
 import net from 'node:net';
 import { chmod, mkdir, unlink, lstat } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { endpointPath } from '../config/config.js';
 import { logger } from '../util/log.js';
-import { FilteredSocket } from './h2/filtered-socket.js';
+import { routeConnection } from './h2/connection-router.js';
 
 const log = logger('listener');
 
@@ -61,7 +62,7 @@ export async function listen(server: grpc.Server, endpoint: string, opts: Listen
   let secured = !opts.secure;
   const netServer = net.createServer((sock) => {
     if (!secured) { sock.destroy(); return; }
-    injector.injectConnection(new FilteredSocket(sock));
+    routeConnection(sock, (s) => injector.injectConnection(s));
   });
   await new Promise<void>((resolve, reject) => {
     netServer.once('error', reject);

@@ -10,8 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import YAML from 'yaml';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
-import { createEmulatorPlatform } from '../platform/emulator/index.js';
-import { createWindowsPlatform } from '../platform/windows/index.js';
+import { createPlatform, keeperPaths } from './platform-factory.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
@@ -19,9 +18,12 @@ import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager } from '../network/index.js';
+import { ownCniPlugin } from './cni-in-process.js';
+import { timedPlatform, timedKeeper } from './timed-platform.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
 import { startStreaming } from './streaming.js';
@@ -35,19 +37,7 @@ import { PID_NAME } from '../platform/emulator/protocol.js';
 
 const log = logger('daemon');
 
-/** `spawnService: false` (wincri doctor) only connects to a running emulator service, never starts one. */
-export async function createPlatform(cfg: Config, opts: { spawnService?: boolean } = {}): Promise<Platform> {
-  if (cfg.backend === 'windows') return createWindowsPlatform();
-  return createEmulatorPlatform({
-    stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
-    spawnService: opts.spawnService, ...(opts.spawnService === false ? { connectTimeoutMs: 3000 } : {}),
-  });
-}
-
-export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string; pidFile: string } {
-  const dir = join(cfg.root, 'io');
-  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log'), pidFile: join(dir, 'keeper.pid') };
-}
+export { createPlatform, keeperPaths };
 
 /** Starts the IO keeper as a detached process that outlives the daemon. */
 async function spawnKeeper(cfg: Config): Promise<void> {
@@ -56,7 +46,7 @@ async function spawnKeeper(cfg: Config): Promise<void> {
   await writeFileAtomic(p.configFile, YAML.stringify(cfg));
   const out = await open(p.logFile, 'a');
   const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'io-keeper', '--config', p.configFile], {
+  const child = spawn(process.execPath, [...SMALL_HEAP_NODE_FLAGS, cli, 'io-keeper', '--config', p.configFile], {
     detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env,
   });
   child.unref();
@@ -103,11 +93,12 @@ export function keeperPort(k: KeeperClient): IoKeeper {
 }
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
-export function podNetwork(cfg: Config, observe?: Parameters<typeof instrumentPodNetwork>[2]): PodNetwork {
+export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2]): PodNetwork {
   const cni = new CniManager({
     confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
     env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
+    inProcess: platform ? ownCniPlugin(platform) : undefined,
   });
   const n: PodNetwork = {
     status: () => cni.status(),
@@ -139,7 +130,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     runtime: () => runtimeRef, helpers: helperProcesses(cfg),
     logCounts: async () => (keeperRef ? (await keeperRef.list()).map((a) => ({ containerId: a.containerId, lines: a.logLines ?? 0, bytes: a.logBytes ?? 0 })) : []),
   });
-  const platform = instrumentPlatform(await createPlatform(cfg), metrics.platform);
+  // Calls to the platform and the IO keeper are timed per RPC (wincri_grpc_outside_seconds_total).
+  const platform = instrumentPlatform(timedPlatform(await createPlatform(cfg)), metrics.platform);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
     registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
@@ -151,11 +143,11 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   keeperRef = keeper;
   const streaming = await startStreaming(cfg.streaming, metrics.registry);
   const runtime = await Runtime.open({
-    platform, images: imageProvider(images), keeper: keeperPort(keeper), streaming: streaming.service,
+    platform, images: imageProvider(images), keeper: timedKeeper(keeperPort(keeper)), streaming: streaming.service,
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
-    network: podNetwork(cfg, metrics.cni),
+    network: podNetwork(cfg, platform, metrics.cni),
   });
   runtimeRef = runtime;
 

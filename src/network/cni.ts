@@ -15,7 +15,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { ConfDirLoader, networkListFromSource, type NetworkList, type PluginConf } from './config.js';
-import { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
+import { CniError, findPlugin, type CniCommand, type InvokeArgs } from './invoke.js';
+import { runPlugin, type InProcessPlugin } from './in-process.js';
 import { atLeast, podIpsOf } from './version.js';
 
 const log = logger('network');
@@ -34,6 +35,8 @@ export interface CniOptions {
   /** Extra environment for plugins (e.g. WINCRI_EMULATOR_STATE_DIR on the emulator). */
   env?: Record<string, string>;
   ifName?: string;
+  /** Runs wincri's own plugin in this process (./in-process.ts); other plugins are always executed. */
+  inProcess?: InProcessPlugin;
 }
 
 interface CacheRecord {
@@ -81,6 +84,8 @@ export class CniManager {
     this.loader = new ConfDirLoader(o.confDir);
     this.ifName = o.ifName ?? 'eth0';
   }
+
+  private execPlugin(file: string, stdin: unknown, a: InvokeArgs, plugin?: string): Promise<unknown> { return runPlugin(this.o.inProcess, file, stdin, a, plugin); }
 
   private get timeoutMs(): number { return Math.max(1, this.o.timeoutSeconds) * 1000; }
 
@@ -249,7 +254,7 @@ export class CniManager {
     try { const s = await stat(file); key = `${file}:${s.size}:${s.mtimeMs}`; } catch { /* raced */ }
     let v = this.versions.get(file);
     if (!v || v.key !== key) {
-      const out = await execPlugin(file, { cniVersion: net.cniVersion }, { command: 'VERSION', path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs }, p.type);
+      const out = await this.execPlugin(file, { cniVersion: net.cniVersion }, { command: 'VERSION', path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs }, p.type);
       const sv = (out as { supportedVersions?: unknown } | null)?.supportedVersions;
       v = { key, supported: Array.isArray(sv) ? sv.filter((x): x is string => typeof x === 'string') : ['0.1.0', '0.2.0'] };
       this.versions.set(file, v);
@@ -279,7 +284,7 @@ export class CniManager {
 
   private async invoke(net: NetworkList, p: PluginConf, command: CniCommand, rec: CacheRecord, prev: unknown): Promise<unknown> {
     const file = await this.pluginFile(p);
-    return execPlugin(file, this.pluginStdin(net, p, rec, prev), {
+    return this.execPlugin(file, this.pluginStdin(net, p, rec, prev), {
       command, containerId: rec.sandboxId, netns: rec.netns, ifName: rec.ifName, args: rec.args,
       path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs,
     }, p.type);
@@ -299,7 +304,7 @@ export class CniManager {
   private async runChain(net: NetworkList, command: 'STATUS' | 'GC', extra: Record<string, unknown>): Promise<void> {
     for (const p of net.plugins) {
       const file = await this.pluginFile(p);
-      await execPlugin(file, this.pluginStdin(net, p, undefined, undefined, extra), {
+      await this.execPlugin(file, this.pluginStdin(net, p, undefined, undefined, extra), {
         command, path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs,
       }, p.type);
     }

@@ -18,8 +18,14 @@ export class RawH2Client {
   private pendingBlock: Buffer[] = [];
   private pendingEndStream = false;
   closed: Error | null = null;
+  /** Resolves when the server's first SETTINGS frame has arrived (grpc-go waits for it before any request). */
+  readonly serverSettings: Promise<void>;
+  private gotSettings!: () => void;
+  private settingsCount = 0;
 
-  constructor(private readonly sock: net.Socket) {
+  /** `ackDelayMs`: acknowledge the server's first SETTINGS only after this long (a slow client). */
+  constructor(private readonly sock: net.Socket, private readonly opts: { ackDelayMs?: number } = {}) {
+    this.serverSettings = new Promise((r) => { this.gotSettings = r; });
     sock.write(Buffer.concat([PREFACE, settingsFrame()]));
     sock.on('data', (c: Buffer) => this.onData(c));
     sock.on('error', (e) => this.failAll(e));
@@ -61,7 +67,12 @@ export class RawH2Client {
     this.buf = Buffer.from(rest);
     for (const f of frames) {
       const call = this.calls.get(f.streamId);
-      if (f.type === FrameType.SETTINGS && !(f.flags & 1)) this.sock.write(settingsFrame([], true));
+      if (f.type === FrameType.SETTINGS && !(f.flags & 1)) {
+        this.gotSettings();
+        const delay = this.settingsCount++ === 0 ? this.opts.ackDelayMs ?? 0 : 0;
+        if (delay > 0) setTimeout(() => { if (!this.sock.destroyed) this.sock.write(settingsFrame([], true)); }, delay);
+        else this.sock.write(settingsFrame([], true));
+      }
       else if (f.type === FrameType.PING && !(f.flags & 1)) this.sock.write(frame(FrameType.PING, 1, 0, f.payload));
       else if (f.type === FrameType.GOAWAY) this.failAll(new Error(`GOAWAY code ${f.payload.readUInt32BE(4)}`));
       else if (f.type === FrameType.RST_STREAM && call) { this.calls.delete(f.streamId); call.fail(new Error(`RST_STREAM code ${f.payload.readUInt32BE(0)}`)); }

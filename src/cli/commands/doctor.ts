@@ -14,7 +14,7 @@ import { loadRecords, platformView } from '../doctor/collect.js';
 import { removeLinuxObject } from '../doctor/linux-objects.js';
 
 async function openPlatform(cfg: Config): Promise<{ platform?: Platform; result: CheckResult }> {
-  const { createPlatform } = await import('../../daemon/wire.js');
+  const { createPlatform } = await import('../../daemon/platform-factory.js');
   try {
     const platform = await createPlatform(cfg, { spawnService: false });
     const props = await platform.compute.getServiceProperties();
@@ -68,7 +68,7 @@ async function remove(platform: Platform, l: Leak): Promise<void> {
 
 /** Audit; with `fix`, a second audit right before removal and only leaks seen in both are removed. */
 export async function runLeaks(cfg: Config, fix: boolean, out: (s: string) => void): Promise<{ leaks: Leak[]; removed: Leak[]; failed: string[] }> {
-  const { createPlatform } = await import('../../daemon/wire.js');
+  const { createPlatform } = await import('../../daemon/platform-factory.js');
   const platform = await createPlatform(cfg, { spawnService: false });
   try {
     const audit = async () => {

@@ -18,7 +18,7 @@ stdio and writes their CRI logs, so containers keep logging while the daemon res
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
-    const { createPlatform, keeperPaths } = await import('../../daemon/wire.js');
+    const { createPlatform, keeperPaths } = await import('../../daemon/platform-factory.js');
     const { keeperMain } = await import('../../container-io/keeper-main.js');
     const platform = await createPlatform(cfg);
     const p = keeperPaths(cfg);
@@ -48,7 +48,7 @@ Exit codes: 0 stopped by a signal, 1 failure, 2 usage error.`,
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
-    const { createPlatform } = await import('../../daemon/wire.js');
+    const { createPlatform } = await import('../../daemon/platform-factory.js');
     const { runNodeAgent } = await import('../../../cni/agent/node-agent.js');
     const platform = await createPlatform(cfg);
     const ac = new AbortController();

@@ -58,7 +58,13 @@ export class AuthorityFilter {
   private payload: Buffer[] = [];
   private block: PendingBlock | null = null;
 
-  constructor(opts: { tableLimit?: number } = {}) { this.decoder = new HpackDecoder(opts.tableLimit ?? 65536); }
+  /** SETTINGS ACKs still to drop (the router's own SETTINGS is acknowledged to it, not to nghttp2). */
+  private dropAcks: number;
+
+  constructor(opts: { tableLimit?: number; dropSettingsAcks?: number } = {}) {
+    this.decoder = new HpackDecoder(opts.tableLimit ?? 65536);
+    this.dropAcks = opts.dropSettingsAcks ?? 0;
+  }
 
   /** Feeds client bytes; returns what to hand to the server. Throws H2ProtocolError on a malformed stream. */
   push(chunk: Buffer): Buffer[] {
@@ -115,6 +121,9 @@ export class AuthorityFilter {
       if ((this.block?.size ?? 0) + f.length > MAX_HEADER_BLOCK) throw new H2ProtocolError('header block too large');
       this.payload = [hdr];
       if (f.length === 0) this.endHeaderFrame(out);
+    } else if (this.dropAcks > 0 && f.type === FrameType.SETTINGS && f.flags & 0x1 && f.length === 0) {
+      this.dropAcks--;
+      this.frame = null;
     } else {
       emit(out, hdr);
       if (f.length === 0) this.frame = null;

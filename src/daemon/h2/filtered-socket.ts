@@ -13,15 +13,18 @@ import { AuthorityFilter } from './authority-filter.js';
 const log = logger('listener/h2');
 
 export class FilteredSocket extends Duplex {
-  readonly authority = new AuthorityFilter();
+  readonly authority: AuthorityFilter;
   private announced = false;
 
-  constructor(private readonly sock: net.Socket) {
+  /** `initial`: client bytes already read from `sock` (by the connection router); `dropSettingsAcks`: see AuthorityFilter. */
+  constructor(private readonly sock: net.Socket, opts: { initial?: Buffer; dropSettingsAcks?: number } = {}) {
     super({ allowHalfOpen: true });
+    this.authority = new AuthorityFilter({ dropSettingsAcks: opts.dropSettingsAcks });
     sock.on('data', (chunk: Buffer) => this.onData(chunk));
     sock.on('end', () => this.push(null));
     sock.on('error', (e) => this.destroy(e));
     sock.on('close', () => this.destroy());
+    if (opts.initial?.length) this.onData(opts.initial);
     this.once('close', () => {
       if (this.authority.rewrites > 0) log.debug('rewrote :authority for nghttp2', { authority: this.authority.originalAuthority, replacement: 'localhost', headerBlocks: this.authority.rewrites });
     });

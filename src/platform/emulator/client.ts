@@ -9,6 +9,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlatformError, HRESULT } from '../hresult.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
 import {
   LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
   type WireResponse, type WireEvent, type StreamName, type WireError,
@@ -63,7 +64,7 @@ export class EmulatorClient {
     const main = fileURLToPath(new URL('./service/main.js', import.meta.url));
     const fd = openSync(join(this.opts.stateDir, LOG_NAME), 'a');
     try {
-      const child = spawn(process.execPath, [main, '--state', this.opts.stateDir,
+      const child = spawn(process.execPath, [...SMALL_HEAP_NODE_FLAGS, main, '--state', this.opts.stateDir,
         '--os-version', this.opts.osVersion ?? '10.0.20348', '--arch', this.opts.architecture ?? 'amd64'],
       { detached: true, stdio: ['ignore', fd, fd], env: serviceEnv() });
       child.on('error', () => undefined);

@@ -63,6 +63,20 @@ async function must(cmd: string, args: string[], input?: string): Promise<string
 async function quiet(cmd: string, args: string[]): Promise<void> { await run(cmd, args); }
 
 export const ipCmd = (...args: string[]): Promise<string> => must('ip', args);
+
+/**
+ * Several `ip` commands in one process (`ip [-n netns] -batch -`, which stops at the first failing line). Every
+ * line is checked to hold no quote, newline or backslash (batch lines are split on blanks). `undo` runs when a line
+ * after the first failed (the first line created what `undo` removes; when it fails, nothing was created).
+ */
+async function ipBatch(netns: string | undefined, lines: string[], undo?: string): Promise<void> {
+  for (const l of lines) if (/[\n\r"'\\]/.test(l)) throw new LinuxNetError(`ip batch line with a quote, newline or backslash: ${l}`);
+  const r = await run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], lines.join('\n') + '\n');
+  if (r.code === 0) return;
+  const failedLine = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
+  if (undo && failedLine !== 1) await run('ip', undo.split(' '));
+  throw new LinuxNetError(`ip ${netns ? `-n ${netns} ` : ''}-batch: ${r.stderr.trim() || `exit ${r.code}`} (in: ${lines.join('; ')})`);
+}
 const nft = (script: string): Promise<string> => must('nft', ['-f', '-'], script);
 
 function writeSysctl(path: string, value: string): void {
@@ -96,6 +110,10 @@ export interface EndpointSpec {
 export interface PortMapSpec { protocol: number; internalPort: number; externalPort: number; vip?: string }
 
 export class LinuxNet {
+  /** Endpoints created by this process, and those of them that got tagged rules: the others need no rule scan. */
+  private readonly createdHere = new Set<string>();
+  private readonly withRules = new Set<string>();
+
   constructor(private readonly log: (m: string) => void) {}
 
   // ── namespaces ──
@@ -185,19 +203,22 @@ export class LinuxNet {
   // ── endpoints ──
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
-    await ipCmd('link', 'add', host, 'type', 'veth', 'peer', 'name', e.ifName, 'netns', e.netns);
+    // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step.
+    await ipBatch(undefined, [
+      `link add ${host} type veth peer name ${e.ifName} netns ${e.netns}`,
+      `link set ${host} master ${e.bridge}`,
+      `link set ${host} up`,
+    ], `link del ${host}`);
     try {
-      await ipCmd('link', 'set', host, 'master', e.bridge);
-      await ipCmd('link', 'set', host, 'up');
-      const inNs = (...a: string[]) => ipCmd('-n', e.netns, ...a);
-      if (e.mac) await inNs('link', 'set', e.ifName, 'address', macColons(e.mac));
-      if (e.ip) await inNs('addr', 'add', `${e.ip}/${e.prefix ?? 32}`, 'dev', e.ifName);
-      await inNs('link', 'set', e.ifName, 'up');
+      const ns: string[] = [];
+      if (e.mac) ns.push(`link set ${e.ifName} address ${macColons(e.mac)}`);
+      if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
+      ns.push(`link set ${e.ifName} up`);
       for (const r of e.routes) {
         const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
-        if (r.via) await inNs('route', 'replace', dst, 'via', r.via, 'dev', e.ifName, 'onlink');
-        else await inNs('route', 'replace', dst, 'dev', e.ifName);
+        ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
       }
+      await ipBatch(e.netns, ns);
       if (e.dns && (e.dns.servers.length > 0 || e.dns.search.length > 0)) {
         mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
         const lines = [
@@ -218,10 +239,14 @@ export class LinuxNet {
   }
 
   // ── policies (rules tagged with the endpoint) ──
+  /** Called when an endpoint is created, before any of its rules: its rules are then known to this process. */
+  endpointCreated(epId: string): void { this.createdHere.add(epId); }
+
   async addPortMappings(netId: string, epId: string, ip: string, maps: PortMapSpec[]): Promise<void> {
     const t = tableName(netId);
     const tag = `ep-${hex(epId)}`;
     const lines: string[] = [];
+    this.withRules.add(epId);
     for (const m of maps) {
       const proto = m.protocol === 17 ? 'udp' : 'tcp';
       const match = m.vip ? `ip daddr ${m.vip}` : 'fib daddr type local';
@@ -234,12 +259,17 @@ export class LinuxNet {
     const t = tableName(netId);
     const ex = exceptions.filter((x) => parseCidr(x.includes('/') ? x : `${x}/32`));
     const except = ex.length ? `ip daddr != { ${ex.join(', ')} } ` : '';
+    this.withRules.add(epId);
     await nft(`add rule ip ${t} masq ip saddr ${ip} ${except}masquerade comment "ep-${hex(epId)}"\n`);
   }
   /** Removes every rule tagged with the endpoint. */
   async removeEndpointRules(netId: string, epId: string): Promise<void> {
     const t = tableName(netId);
     const tag = `ep-${hex(epId)}`;
+    const skip = this.createdHere.has(epId) && !this.withRules.has(epId);
+    this.createdHere.delete(epId);
+    this.withRules.delete(epId);
+    if (skip) return;
     const r = await run('nft', ['-a', 'list', 'table', 'ip', t]);
     if (r.code !== 0) return;
     let chain = '';

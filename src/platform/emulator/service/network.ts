@@ -329,6 +329,7 @@ export class NetworkEmulator {
 
   /** PortMapping → DNAT, OutBoundNAT → masquerade with exceptions (local endpoints only). */
   private async endpointRules(net: HostComputeNetworkDoc, e: HostComputeEndpointDoc): Promise<void> {
+    this.linux!.endpointCreated(e.ID!);
     const ip = e.IpConfigurations?.[0]?.IpAddress;
     if (!ip || ip.includes(':') || (e.Flags ?? 0) & 1) return;
     const maps: PortMapSpec[] = [];

@@ -1,0 +1,22 @@
+/**
+ * Pull: one PullImage of the 5-layer image (MB/s of compressed content), then the image removed and pulled by 10
+ * concurrent PullImage calls; the figure is the time of those 10 over the time of one.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Target } from '../target.js';
+import { call } from '../targets/client.js';
+import type { Figures } from '../report.js';
+
+export async function pullPhase(t: Target, ref: string, compressedMb: number): Promise<Figures> {
+  const pull = async () => call(t.image, 'PullImage', { image: { image: ref } }, 30 * 60_000);
+  const remove = () => call(t.image, 'RemoveImage', { image: { image: ref } });
+  const a = performance.now();
+  await pull();
+  const one = (performance.now() - a) / 1000;
+  await remove();
+  const b = performance.now();
+  await Promise.all(Array.from({ length: 10 }, pull));
+  const ten = (performance.now() - b) / 1000;
+  await remove();
+  return { 'pull.mbps': compressedMb / one, 'pull.s': one, 'pull10.ratio': ten / one };
+}

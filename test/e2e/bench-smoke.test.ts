@@ -1,0 +1,26 @@
+/**
+ * `npm run bench` end to end with tiny counts against wincri only (no peer): every phase runs through the real
+ * daemon and the table has a figure for each row. Figures are not checked (they belong to the bench); the run
+ * builds real pod networking with the nat plugin, so it needs root, `ip` and `nft`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { rootNetworkingSkipReason } from '../helpers/netns.js';
+import { ROWS } from '../../bench/report.js';
+
+const RUN = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
+
+test('bench: all phases against wincri with tiny counts', { skip: rootNetworkingSkipReason() }, () => {
+  const r = spawnSync(process.execPath, [RUN, '--no-peer', '--pods', '2', '--warmup', '0', '--parallel', '2', '--steady-pods', '2',
+    '--relist-samples', '3', '--idle-seconds', '0.2', '--version-samples', '5', '--log-mb', '0.2', '--pull-mb', '2'], { encoding: 'utf8', timeout: 240_000 });
+  assert.equal(r.status, 0, `bench exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| figure'));
+  for (const row of ROWS) {
+    const label = row.label.replace('N pods', '2 pods');
+    const line = rows.find((l) => l.startsWith(`| ${label}`));
+    assert.ok(line, `no row "${label}" in:\n${r.stdout}`);
+    assert.match(line, /\| -?\d+(\.\d+)? \|$/, `row without a number: ${line}`);
+  }
+});
