@@ -10,7 +10,6 @@ import { appendFileSync } from 'node:fs';
 import { Daemon } from '../../test/e2e/harness.js';
 import { buildWindowsImage } from '../../test/helpers/image-builder.js';
 import { freeSubnet } from '../../test/helpers/netns.js';
-import { freePort } from '../../test/helpers/registry.js';
 import type { Target } from '../target.js';
 import { SMALL_HEAP_NODE_FLAGS } from '../../src/util/node-flags.js';
 import { pidFile } from './pidfile.js';
@@ -29,8 +28,6 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
     network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name: 'bench-nat', plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },
   });
   if (opts.registryHost) appendFileSync(d.configFile, `registries:\n  "${opts.registryHost}":\n    insecure: true\nimages:\n  pullConcurrency: 4\n`);
-  const metricsPort = await freePort();
-  appendFileSync(d.configFile, `metrics:\n  address: 127.0.0.1:${metricsPort}\n`);
   try {
     // Info level: the harness default (debug) would log every RPC and distort the figures.
     await d.start(['--log-level', 'info', ...(opts.extraArgs ?? [])]);
@@ -38,7 +35,7 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
     const imageId = d.importImage(tar).split('\t')[0]!.trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(imageId)) throw new Error(`unexpected import output: ${imageId}`);
     return {
-      name: 'wincri', endpoint: d.endpoint, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, runtime: d.runtime, image: d.image, workImage: imageId, logRoot: d.logDir, daemon: d,
+      name: 'wincri', endpoint: d.endpoint, metricsUrl: `${d.metricsUrl()}/metrics`, runtime: d.runtime, image: d.image, workImage: imageId, logRoot: d.logDir, daemon: d,
       pids: () => [d.proc?.pid, pidFile(join(d.root, 'io', 'keeper.pid')), pidFile(join(d.root, 'emulator', 'service.pid'))].filter((p): p is number => !!p),
       stop: () => d.destroy(),
     };

@@ -50,7 +50,6 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'cni.confDir', type: 'string', doc: 'CNI configuration directory; empty means <root>/cni/conf (Linux)' },
   { path: 'cni.timeoutSeconds', type: 'number', doc: 'timeout of one CNI plugin call' },
   { path: 'cni.podCidrTemplate', type: 'string', doc: 'template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it' },
-  { path: 'streaming', type: 'map', doc: 'the exec/attach/port-forward server whose one-time URLs Exec, Attach and PortForward return' },
   { path: 'streaming.address', type: 'string', doc: 'IP address the streaming server listens on (kubelet must reach it; loopback by default, as containerd)' },
   { path: 'streaming.port', type: 'number', doc: 'TCP port of the streaming server; 0 picks a free port' },
   { path: 'streaming.tlsCertFile', type: 'string', doc: 'PEM certificate for HTTPS streaming (with tlsKeyFile); empty serves plain HTTP' },

@@ -7,7 +7,7 @@
  *
  * Mount points are created in the writable layer before the holder starts (recorded, removed when it stops).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { realpathSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
@@ -75,7 +75,12 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
     let st;
     try { st = lstatSync(host); } catch { continue; }
     const inRoot = join(root, d);
-    if (existsSync(inRoot) && !isEmptyDir(inRoot)) continue; // the image's own directory wins
+    if (existsSync(inRoot) && !isEmptyDir(inRoot)) {
+      // The image's own files win, the host's stay visible beneath them (a read-only union, as a base layer
+      // would provide the system files): an image shipping C:\bin\tool still finds /bin/sh.
+      if (lstatSync(inRoot).isDirectory()) commands.push(`mount -t overlay overlay -o ro,lowerdir=${shQuote(inRoot)}:${shQuote(realpathSync(host))} ${q(d)} 2>/dev/null || true`);
+      continue;
+    }
     if (st.isSymbolicLink()) {
       // Merged /usr: /bin → usr/bin is a link in the base layer too.
       if (!existsSync(inRoot) && !lstatExists(inRoot)) { symlinkSync(readlinkSync(host), inRoot); created.push(inRoot); }
