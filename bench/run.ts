@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { Daemon, call, podConfig } from '../test/e2e/harness.js';
 import { buildWindowsImage } from '../test/helpers/image-builder.js';
 import { benchPull } from './pull.js';
+import { benchRecovery } from './recovery.js';
 // Loaded now, not lazily by Daemon.destroy(): a rebuild of dist/ during a long run must not break the cleanup.
 import '../src/platform/emulator/index.js';
 
@@ -318,6 +319,14 @@ if (!process.argv.includes('--skip-pull')) {
     console.log(`\n${await benchPull()}`);
   } catch (e) {
     console.error(`pull bench failed: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  }
+}
+if (!process.argv.includes('--skip-recovery')) {
+  try {
+    console.log(`\n${await benchRecovery()}`);
+  } catch (e) {
+    console.error(`recovery bench failed: ${(e as Error).stack ?? e}`);
     process.exitCode = 1;
   }
 }

@@ -76,6 +76,8 @@ export class CniManager {
   private readonly versions = new Map<string, { key: string; supported: string[] }>();
   private podCidrs: string[] = [];
   private readonly ifName: string;
+  /** The GC in progress: ADD and DEL wait for it, so GC's list of valid attachments never misses a new pod. */
+  private gcDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: CniOptions) {
     this.loader = new ConfDirLoader(o.confDir);
@@ -109,6 +111,7 @@ export class CniManager {
   }
 
   async setUp(req: PodNetworkRequest): Promise<{ ips: string[] }> {
+    await this.gcDone;
     const loaded = await this.loader.load();
     const net = loaded.network;
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
@@ -143,6 +146,7 @@ export class CniManager {
   }
 
   async tearDown(req: PodNetworkRequest): Promise<void> {
+    await this.gcDone;
     const rec = await this.readCache(req.sandboxId);
     if (rec) {
       const net = networkListFromSource(rec.network);
@@ -179,7 +183,14 @@ export class CniManager {
     }
   }
 
-  async gc(validSandboxIds: string[]): Promise<void> {
+  /** DEL of cached attachments whose pod is gone, then CNI GC; ADD/DEL issued meanwhile wait for it. */
+  gc(validSandboxIds: string[]): Promise<void> {
+    const run = this.gcDone.then(() => this.runGc(validSandboxIds));
+    this.gcDone = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runGc(validSandboxIds: string[]): Promise<void> {
     const valid = new Set(validSandboxIds);
     const cached = await this.listCache();
     for (const id of cached) {
