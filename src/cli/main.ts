@@ -92,6 +92,7 @@ async function serve(argv: string[]): Promise<void> {
   if (flags.help) return void console.log(HELP.serve);
   const cfg = configFrom(flags);
   setLogLevel(cfg.logLevel);
+  (await import('../util/last-resort.js')).installLastResort('daemon');
   const { startDaemon } = await import('../daemon/wire.js');
   const daemon = await startDaemon(cfg);
   let closing = false;
@@ -112,6 +113,7 @@ async function ioKeeper(argv: string[]): Promise<void> {
   if (flags.help) return void console.log(HELP['io-keeper']);
   const cfg = configFrom(flags);
   setLogLevel(cfg.logLevel);
+  (await import('../util/last-resort.js')).installLastResort('io-keeper');
   const { createPlatform, keeperPaths } = await import('../daemon/wire.js');
   const { keeperMain } = await import('../container-io/keeper-main.js');
   const platform = await createPlatform(cfg);

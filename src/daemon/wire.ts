@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { Registry, collectDefaultMetrics, Counter, Gauge } from 'prom-client';
 import YAML from 'yaml';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
@@ -25,6 +25,7 @@ import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { lastResortCounts } from '../util/last-resort.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
 import { addAdminService } from './admin.js';
@@ -135,6 +136,9 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
+  new Counter({ name: 'wincri_unhandled_rejections_total', help: 'Unhandled promise rejections and uncaught exceptions the daemon survived (each is a bug: see the log)',
+    labelNames: ['kind'], registers: [registry],
+    collect() { this.reset(); for (const [kind, n] of Object.entries(lastResortCounts())) this.inc({ kind }, n); } });
   new Gauge({ name: 'wincri_pods', help: 'Pod sandboxes by state', labelNames: ['state'], registers: [registry],
     collect() { for (const st of ['SANDBOX_READY', 'SANDBOX_NOTREADY'] as const) this.set({ state: st }, runtime.listPodSandbox({ state: st }).length); } });
   new Gauge({ name: 'wincri_containers', help: 'Containers by state', labelNames: ['state'], registers: [registry],

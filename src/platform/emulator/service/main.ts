@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { EmulatorService } from './server.js';
 import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
+import { installLastResort } from '../../../util/last-resort.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -29,6 +30,8 @@ const logPath = join(stateDir, LOG_NAME);
 const log = (msg: string) => {
   try { appendFileSync(logPath, `${new Date().toISOString()} [${process.pid}] ${msg}\n`); } catch { /* ignore */ }
 };
+// Compute systems are supervised by this process: a stray rejection is logged and counted, never fatal.
+installLastResort('emulator', log);
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
@@ -77,8 +80,6 @@ async function main(): Promise<void> {
     unlinkSync(sockPath);
   }
   const svc = new EmulatorService({ stateDir: stateDir!, osVersion, architecture, log });
-  process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? String(e)}`));
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
