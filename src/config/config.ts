@@ -57,6 +57,11 @@ export interface Config {
     timeoutSeconds: number;
     /** Template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it. */
     podCidrTemplate: string;
+    /**
+     * Emulator backend only: while confDir holds no network configuration, pods use this built-in network of
+     * wincri's own `nat` plugin (bridge + masquerade). Never written into confDir; an operator's file wins.
+     */
+    defaultNetwork: { enabled: boolean; name: string; subnet: string };
   };
 }
 
@@ -82,6 +87,12 @@ export function defaultRoot(platform: NodeJS.Platform = process.platform): strin
   return platform === 'win32' ? 'C:\\ProgramData\\wincri' : '/var/lib/wincri';
 }
 
+/** A /24 (room for kubelet's 110 pods) away from the ranges Docker, podman, kind, flannel and cloud VPCs use. */
+const DEFAULT_NETWORK = { enabled: true, name: 'wincri-default', subnet: '10.77.0.0/24' };
+
+/** The CNI plugins shipped with wincri (cni/bin of the package). */
+export function bundledCniBinDir(): string { return fileURLToPath(new URL('../../../cni/bin', import.meta.url)); }
+
 export function defaults(platform: NodeJS.Platform = process.platform): Config {
   return {
     endpoint: defaultEndpoint(platform),
@@ -97,8 +108,8 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60 },
     registries: {},
     cni: platform === 'win32'
-      ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
-      : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '' },
+      ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }
+      : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK } },
   };
 }
 
@@ -108,6 +119,7 @@ export const CONFIG_COMMENTS: Record<string, string> = {
   backend: 'platform backend: emulator (Linux) or windows (HCS/HNS through FFI)',
   stateDir: 'emulator service state; empty means <root>/emulator',
   cni: 'pod networking: CNI conf dir (empty: <root>/cni/conf), plugin dirs (empty: the package\'s cni/bin), per-call timeout',
+  defaultNetwork: 'emulator only: the network pods get while confDir holds no configuration (wincri\'s nat plugin: bridge + masquerade on this subnet; the first address is the gateway); enabled: false leaves NetworkReady false until a configuration exists',
   registries: 'per registry host[:port]: { mirrors: [http(s)://host:port, …], insecure: bool, ca: FILE, cert: FILE, key: FILE, auth: { username, password } }',
 };
 
@@ -208,7 +220,12 @@ export function validateConfig(cfg: Config): Config {
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) throw new ConfigError(`emulator.osVersion must look like 10.0.20348`);
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
-  if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
+  if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [bundledCniBinDir()];
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cfg.cni.defaultNetwork.subnet);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 30) {
+    throw new ConfigError(`cni.defaultNetwork.subnet must be an IPv4 CIDR from /8 to /30 (e.g. 10.77.0.0/24), got "${cfg.cni.defaultNetwork.subnet}"`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(cfg.cni.defaultNetwork.name)) throw new ConfigError('cni.defaultNetwork.name must be a plain network name');
   if (!(cfg.cni.timeoutSeconds > 0)) throw new ConfigError('cni.timeoutSeconds must be positive');
   return cfg;
 }

@@ -10,7 +10,7 @@ import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { Registry, collectDefaultMetrics, Counter, Gauge } from 'prom-client';
 import YAML from 'yaml';
-import type { Config } from '../config/config.js';
+import { bundledCniBinDir, type Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
 import { createEmulatorPlatform } from '../platform/emulator/index.js';
 import { createWindowsPlatform } from '../platform/windows/index.js';
@@ -20,7 +20,7 @@ import { isKeeperError } from '../container-io/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
-import { CniManager } from '../network/index.js';
+import { CniManager, defaultNetworkList } from '../network/index.js';
 import { addCriServices } from '../cri/server.js';
 import { createRpcMetrics } from '../cri/handler.js';
 import type { CriContext } from '../cri/context.js';
@@ -99,10 +99,14 @@ function keeperPort(k: KeeperClient): IoKeeper {
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
 export function podNetwork(cfg: Config): PodNetwork {
+  // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
+  const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
   const cni = new CniManager({
-    confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
+    confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
+    binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
     env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
+    defaultNetwork: fallback ? defaultNetworkList(cfg.cni.defaultNetwork) : undefined,
   });
   return {
     status: () => cni.status(),
@@ -149,6 +153,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     isReady: () => runtime.isReady,
     runtimeName: 'wincri', runtimeVersion: VERSION,
     platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),
+    platformConditions: platform.diagnostics ? () => platform.diagnostics!() : undefined,
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
   addCriServices(server, ctx);

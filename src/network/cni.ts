@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { RuntimeError, errorMessage } from '../errors.js';
-import { ConfDirLoader, networkListFromSource, type NetworkList, type PluginConf } from './config.js';
+import { ConfDirLoader, networkListFromSource, type LoadedConfig, type NetworkList, type PluginConf } from './config.js';
 import { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
 import { atLeast, podIpsOf } from './version.js';
 
@@ -33,6 +33,8 @@ export interface CniOptions {
   podCidrTemplate?: string;
   /** Extra environment for plugins (e.g. WINCRI_EMULATOR_STATE_DIR on the emulator). */
   env?: Record<string, string>;
+  /** Used while confDir holds no configuration file (./default-network.ts); never written anywhere. */
+  defaultNetwork?: NetworkList;
   ifName?: string;
 }
 
@@ -87,10 +89,23 @@ export class CniManager {
   private get timeoutMs(): number { return Math.max(1, this.o.timeoutSeconds) * 1000; }
 
   /** The current network configuration, if a valid one exists. */
-  async currentNetwork(): Promise<NetworkList | undefined> { return (await this.loader.load()).network; }
+  async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
+
+  /** The conf dir's network; the built-in default network while the dir holds no configuration file. */
+  private async load(): Promise<LoadedConfig> {
+    const loaded = await this.loader.load();
+    const fallback = this.o.defaultNetwork;
+    if (loaded.network || !loaded.empty || !fallback) return loaded;
+    if (!this.announced) {
+      this.announced = true;
+      log.info('no CNI configuration in the conf dir; pods use the built-in default network until one is written', { confDir: this.o.confDir, network: fallback.name, subnet: String(fallback.plugins[0]?.subnet ?? '') });
+    }
+    return { network: fallback, problems: [], empty: true };
+  }
+  private announced = false;
 
   async status(): Promise<PodNetworkStatus> {
-    const loaded = await this.loader.load();
+    const loaded = await this.load();
     const net = loaded.network;
     if (!net) {
       return { ready: false, reason: NETWORK_NOT_READY, message: `cni config uninitialized: ${loaded.problems.join('; ') || 'no valid network config'}` };
@@ -112,7 +127,7 @@ export class CniManager {
 
   async setUp(req: PodNetworkRequest): Promise<{ ips: string[] }> {
     await this.gcDone;
-    const loaded = await this.loader.load();
+    const loaded = await this.load();
     const net = loaded.network;
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
     for (const p of net.plugins) await this.negotiate(net, p);

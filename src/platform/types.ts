@@ -138,5 +138,13 @@ export interface Platform {
    * none (its unix socket is protected by file mode 0660, set by the listener).
    */
   secureEndpoint?(path: string): Promise<void>;
+  /**
+   * Conditions of the platform an operator must know about (Status reports them, e.g. the emulator building no
+   * real networking and why). Optional: the Windows backend has none of its own.
+   */
+  diagnostics?(): Promise<PlatformCondition[]>;
   close(): Promise<void>;
 }
+
+/** One platform condition, as CRI Status reports conditions: `ok` false names the problem in reason/message. */
+export interface PlatformCondition { type: string; ok: boolean; reason: string; message: string }

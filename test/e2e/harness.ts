@@ -112,7 +112,9 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
       if (this.proc.exitCode !== null) throw new Error(`daemon exited with ${this.proc.exitCode}:\n${this.log()}`);
       try {
         const st = await call(this.runtime, 'Status', {}, 2000);
-        if (st.status.conditions.every((c: { type: string; status: boolean }) => c.status || (!waitNetwork && c.type === 'NetworkReady'))) return;
+        // The two conditions kubelet requires; platform conditions (e.g. EmulatorNetworking) are for the operator.
+        const cond = (t: string) => st.status.conditions.find((c: { type: string; status: boolean }) => c.type === t)?.status === true;
+        if (cond('RuntimeReady') && (cond('NetworkReady') || !waitNetwork)) return;
       } catch { /* not up yet */ }
       if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
       await new Promise((r) => setTimeout(r, 100));

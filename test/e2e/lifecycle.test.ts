@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, renameSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
+import { probeLinuxNetworking } from '../../src/platform/emulator/service/linuxnet.js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 
@@ -77,7 +78,15 @@ test('Version and Status answer as kubelet requires', async () => {
   assert.equal(v.runtimeApiVersion, 'v1');
   const st = await call(d.runtime, 'Status', { verbose: true });
   const types = st.status.conditions.map((c: { type: string }) => c.type);
-  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady']);
+  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady', 'EmulatorNetworking']);
+  // The emulator says whether pods get real networking, and if not why and what to install.
+  const net = st.status.conditions[2];
+  const canBuild = probeLinuxNetworking();
+  assert.equal(net.status, canBuild.enabled, net.message);
+  if (!canBuild.enabled) {
+    assert.equal(net.reason, 'NoLinuxNetworking');
+    assert.ok(net.message.includes(canBuild.reason) && /apt-get install iproute2 nftables/.test(net.message), net.message);
+  }
   for (const [, val] of Object.entries(st.info as Record<string, string>)) assert.doesNotThrow(() => JSON.parse(val));
   const fs = await call(d.image, 'ImageFsInfo', {});
   assert.ok(BigInt(fs.imageFilesystems[0].timestamp) > 0n);
