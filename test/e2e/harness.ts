@@ -98,18 +98,10 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false). */
   async start(extraArgs: string[] = [], waitNetwork = true): Promise<void> {
-    const out = openSync(this.logFile, 'a');
-    const [cmd, ...pre] = [...this.launcher, process.execPath];
-    this.proc = spawn(cmd!, [...pre, CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
-      stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
-    });
-    closeSync(out);
-    const cri = loadCri();
-    this.runtime = new cri.runtime.v1.RuntimeService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
-    this.image = new cri.runtime.v1.ImageService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
+    this.spawn(extraArgs);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (this.proc.exitCode !== null) throw new Error(`daemon exited with ${this.proc.exitCode}:\n${this.log()}`);
+      if (this.proc!.exitCode !== null) throw new Error(`daemon exited with ${this.proc!.exitCode}:\n${this.log()}`);
       try {
         const st = await call(this.runtime, 'Status', {}, 2000);
         // The two conditions kubelet requires; platform conditions (e.g. EmulatorNetworking) are for the operator.
@@ -119,6 +111,21 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
       if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Spawns `wincri serve` and makes the clients, without waiting for anything. */
+  spawn(extraArgs: string[] = []): void {
+    const out = openSync(this.logFile, 'a');
+    const [cmd, ...pre] = [...this.launcher, process.execPath];
+    this.proc = spawn(cmd!, [...pre, CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
+      stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
+    });
+    closeSync(out);
+    const cri = loadCri();
+    // A local subchannel pool: a previous daemon's failed connection (and its reconnect back-off) is not shared.
+    const opts = { 'grpc.use_local_subchannel_pool': 1 };
+    this.runtime = new cri.runtime.v1.RuntimeService(`unix:${this.socket}`, grpc.credentials.createInsecure(), opts) as unknown as grpc.Client;
+    this.image = new cri.runtime.v1.ImageService(`unix:${this.socket}`, grpc.credentials.createInsecure(), opts) as unknown as grpc.Client;
   }
 
   log(): string {
