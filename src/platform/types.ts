@@ -124,6 +124,12 @@ export interface StorageService {
   getLayerMountPath(writableLayerPath: string): Promise<string>;
   /** Bytes used by a layer directory (for image and container filesystem usage). */
   layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }>;
+  /**
+   * Creates a directory, with its parents, in a container's writable layer: `mountPath` is what getLayerMountPath
+   * returned, `containerPath` the path the container sees (C:\app). Paths outside C:\ are left alone; a component
+   * that exists and is not a directory fails with ERROR_DIRECTORY (./container-path.ts).
+   */
+  createContainerDirectory(mountPath: string, containerPath: string): Promise<void>;
 }
 
 export interface Platform {

@@ -44,6 +44,9 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
     undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
     const storagePath = await platform.storage.getLayerMountPath(scratchPath);
+    // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
+    // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
+    if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.

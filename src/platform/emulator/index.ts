@@ -231,6 +231,7 @@ class EmuStorage implements StorageService {
   detachLayerStorageFilter(layerPath: string): Promise<void> { return this.c.request('detachLayerStorageFilter', { layerPath }); }
   getLayerMountPath(layerPath: string): Promise<string> { return this.c.request('getLayerMountPath', { layerPath }); }
   layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }> { return this.c.request('layerUsage', { layerPath }); }
+  async createContainerDirectory(mountPath: string, containerPath: string): Promise<void> { await this.c.request('createContainerDirectory', { mountPath, path: containerPath }); }
 }
 
 /**
