@@ -44,6 +44,7 @@ Commands:
   images import FILE load an OCI archive or docker-save tar into the running daemon
   images pull REF    pull an image from its registry (or a configured mirror) into the running daemon
   node-agent         program overlay routes (RemoteSubnetRoute) to the other nodes from Node objects
+  shutdown           stop the daemon, IO keeper and emulator service (--containers: remove every pod first)
   io-keeper          (internal) the per-node process that owns container stdio and logs; started by serve
 
 Run "wincri <command> --help" for the flags of a command.`,
@@ -93,6 +94,8 @@ async function serve(argv: string[]): Promise<void> {
   const cfg = configFrom(flags);
   setLogLevel(cfg.logLevel);
   (await import('../util/last-resort.js')).installLastResort('daemon');
+  const warning = (await import('./preflight.js')).networkingPreflight(cfg);
+  if (warning) log.warn(warning);
   const { startDaemon } = await import('../daemon/wire.js');
   const daemon = await startDaemon(cfg);
   let closing = false;
@@ -199,6 +202,7 @@ async function main(): Promise<void> {
       if (!(rest.includes('--help') || rest.includes('-h'))) process.exitCode = 2;
       return;
     case 'images': return imagesCmd(rest);
+    case 'shutdown': return (await import('./shutdown.js')).shutdownCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       console.log(HELP.main);
       if (cmd === undefined) process.exitCode = 2;
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  if (e instanceof UsageError || e instanceof ConfigError) {
+  if (e instanceof UsageError || e instanceof ConfigError || (e as Error)?.name === 'ShutdownUsageError') {
     console.error(`wincri: ${e.message}\nRun "wincri --help" for usage.`);
     process.exit(2);
   }

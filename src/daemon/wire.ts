@@ -3,7 +3,7 @@
  * runtime, CRI server, metrics.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
@@ -39,6 +39,9 @@ export async function createPlatform(cfg: Config): Promise<Platform> {
     stateDir: cfg.emulator.stateDir, osVersion: cfg.emulator.osVersion, architecture: cfg.emulator.architecture,
   });
 }
+
+/** The running daemon's pid (written once it serves, removed when it stops gracefully). */
+export function daemonPidFile(cfg: Config): string { return join(cfg.root, 'daemon.pid'); }
 
 export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string; pidFile: string } {
   const dir = join(cfg.root, 'io');
@@ -168,6 +171,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     // The named pipe's security descriptor comes from the platform (SYSTEM + Administrators on Windows).
     const secure = cfg.endpoint.startsWith('npipe://') ? platform.secureEndpoint?.bind(platform) : undefined;
     listener = await listen(server, cfg.endpoint, { secure });
+    // Who serves this root (`wincri shutdown` stops it before the IO keeper, which it would otherwise respawn).
+    await writeFileAtomic(daemonPidFile(cfg), String(process.pid));
     await runtime.recover();
     log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
     if (cfg.metrics.address) {
@@ -193,6 +198,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     endpoint: cfg.endpoint,
     // Never stops containers: only the daemon's own listeners and connections go away.
     close: async () => {
+      await rm(daemonPidFile(cfg), { force: true });
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       metricsServer?.close();

@@ -151,8 +151,9 @@ export class StorageEmulator {
   /** A directory in the container's C:\ (the writable layer's Files directory behind its volume path). */
   async createContainerDirectory(mountPathIn: unknown, pathIn: unknown): Promise<void> {
     const op = CREATE_CONTAINER_DIRECTORY;
-    const mountPath = checkPath(op, mountPathIn, 'mountPath');
+    if (typeof mountPathIn !== 'string' || !mountPathIn) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'mountPath must be a volume path or a folder');
     if (typeof pathIn !== 'string') throw new PlatformError(HRESULT.E_INVALIDARG, op, 'path must be a string');
+    const mountPath = mountPathIn;
     const segments = containerPathSegments(pathIn);
     if (!segments || segments.length === 0) return;
     await createDirectoryChain(this.resolveStoragePath(op, mountPath), segments, join, pathIn);
