@@ -120,11 +120,11 @@ export async function benchRecovery(): Promise<string> {
         const v = samples.map((s) => s[k]).sort((a, b) => a - b);
         return `${v[Math.floor(v.length / 2)]!.toFixed(0).padStart(6)} ${v[v.length - 1]!.toFixed(0).padStart(6)}`;
       };
-      rows.push(`${`restart after ${how}`.padEnd(22)} ${f('socket')}  ${f('images')}  ${f('ready')}  ${samples.reduce((n, s) => n + s.unavailable, 0)}`);
+      rows.push(`${`restart after ${how}`.padEnd(22)} ${f('socket')}   ${f('images')}   ${f('ready')}   ${String(samples.reduce((n, s) => n + s.unavailable, 0)).padStart(6)}`);
     }
     return [
       `daemon restart → ready, ${PODS} pods × 1 running container (${RESTARTS} restarts each; started in ${(fillMs / 1000).toFixed(1)} s)`,
-      `ms from spawn, median / max:  socket          ListImages OK   ListContainers OK   UNAVAILABLE answers`,
+      `ms from spawn (median, max)   socket          ListImages OK   ListContainers OK   "starting" answers`,
       ...rows,
       `(kubelet's runtime-request-timeout is 120000 ms)`,
     ].join('\n');

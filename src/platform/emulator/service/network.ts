@@ -194,7 +194,9 @@ export class NetworkEmulator {
         if (e instanceof SubnetOverlapError) {
           // Several emulated hosts share this Linux host: keep the HNS semantics, say that packets do not flow.
           this.log(`${op}: network ${rec.Name ?? id} is bookkeeping only, packets do not flow: ${e.message}`);
-          this.degraded.set(id.toLowerCase(), `packets do not flow: ${e.message}`);
+          const leftover = /dev (wincri-[0-9a-f]+)/.exec(e.message)?.[1];
+          this.degraded.set(id.toLowerCase(), `packets do not flow: ${e.message}${leftover
+            ? ` (${leftover} is another emulator's bridge: stop that one with "wincri shutdown --root <its root>", or choose another subnet)` : ''}`);
         } else {
           this.st.networks = this.st.networks.filter((x) => x !== rec);
           throw this.linuxFail(op, e);
