@@ -54,7 +54,7 @@ export class Daemon {
   /**
    * `network`: 'fake' (default) writes a CNI configuration using a fake plugin (test/helpers/fake-cni.ts) that
    * hands out addresses without building any networking, so Status reports NetworkReady; `conf` writes the given
-   * configuration instead; 'none' writes no configuration (NetworkReady stays false).
+   * configuration instead; 'none' writes no configuration (the daemon's built-in default network then applies).
    */
   constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[]; launcher?: string[] } = {}) {
     this.launcher = opts.launcher ?? [];
