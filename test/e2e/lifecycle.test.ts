@@ -252,7 +252,7 @@ test('a container that exits on its own reports Completed / Error; stop after a 
   const pod = await runPod('exits');
   const ok = await createCtr(pod, 'ok', ['sh', '-c', 'echo done']);
   const bad = await createCtr(pod, 'bad', ['sh', '-c', 'exit 42']);
-  const stubborn = await createCtr(pod, 'stubborn', ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']);
+  const stubborn = await createCtr(pod, 'stubborn', ['sh', '-c', 'trap "" TERM; echo ignoring-term; while true; do sleep 0.1; done']);
   for (const id of [ok, bad, stubborn]) await call(d.runtime, 'StartContainer', { containerId: id });
   const okSt = await waitFor('ok exit', async () => {
     const s = await call(d.runtime, 'ContainerStatus', { containerId: ok });
@@ -267,6 +267,11 @@ test('a container that exits on its own reports Completed / Error; stop after a 
   });
   assert.equal(badSt.exitCode, 42);
   assert.equal(badSt.reason, 'Error');
+  // SIGTERM before the shell has installed its trap would end it at once: wait until it says it ignores TERM.
+  await waitFor('stubborn trap', async () => {
+    const s = await call(d.runtime, 'ContainerStatus', { containerId: stubborn });
+    return criLines(s.status.logPath).some((l) => l.content === 'ignoring-term') || undefined;
+  });
   const t0 = Date.now();
   await call(d.runtime, 'StopContainer', { containerId: stubborn, timeout: 1 });
   const el = Date.now() - t0;
