@@ -2,6 +2,10 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { CniError, CNI_ERR } from './errors.js';
 import { run } from './run.js';
+import { installLastResort } from '../../src/util/last-resort.js';
+
+// stdout carries the CNI result: the policy writes to stderr only.
+installLastResort('cni');
 
 function readStdin(): string {
   try { return readFileSync(0, 'utf8'); } catch (e) {

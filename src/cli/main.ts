@@ -13,11 +13,12 @@ import { psCommand, podsCommand } from './commands/ps.js';
 import { doctorCommand } from './commands/doctor.js';
 import { serviceCommand } from './commands/service.js';
 import { ioKeeperCommand, nodeAgentCommand } from './commands/internal.js';
+import { shutdownCommand } from './commands/shutdown.js';
 
 /** Every command, in the order `wincri --help` lists them. New commands register here. */
 export const COMMANDS: Command[] = [
   serveCommand, versionCommand, infoCommand, configCommand, imagesCommand, psCommand, podsCommand, doctorCommand,
-  serviceCommand, nodeAgentCommand, ioKeeperCommand,
+  serviceCommand, shutdownCommand, nodeAgentCommand, ioKeeperCommand,
 ];
 
 export function mainHelp(): string {

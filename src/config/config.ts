@@ -68,6 +68,11 @@ export interface Config {
     timeoutSeconds: number;
     /** Template rendered into confDir when kubelet sets the pod CIDR ({{.PodCIDR}}); empty disables it. */
     podCidrTemplate: string;
+    /**
+     * Emulator backend only: while confDir holds no network configuration, pods use this built-in network of
+     * wincri's own `nat` plugin (bridge + masquerade). Never written into confDir; an operator's file wins.
+     */
+    defaultNetwork: { enabled: boolean; name: string; subnet: string };
   };
   /** The HTTP server Exec/Attach/PortForward URLs point at (SPDY/3.1 and WebSocket). */
   streaming: {
@@ -109,6 +114,12 @@ export function defaultRoot(platform: NodeJS.Platform = process.platform): strin
   return platform === 'win32' ? 'C:\\ProgramData\\wincri' : '/var/lib/wincri';
 }
 
+/** A /24 (room for kubelet's 110 pods) away from the ranges Docker, podman, kind, flannel and cloud VPCs use. */
+const DEFAULT_NETWORK = { enabled: true, name: 'wincri-default', subnet: '10.77.0.0/24' };
+
+/** The CNI plugins shipped with wincri (cni/bin of the package). */
+export function bundledCniBinDir(): string { return fileURLToPath(new URL('../../../cni/bin', import.meta.url)); }
+
 export function defaults(platform: NodeJS.Platform = process.platform): Config {
   return {
     endpoint: defaultEndpoint(platform),
@@ -128,8 +139,8 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
     registries: {},
     cni: platform === 'win32'
-      ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '' }
-      : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '' },
+      ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }
+      : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK } },
     streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, tokenTtlSeconds: 60 },
   };
 }
@@ -247,7 +258,13 @@ export function validateConfig(cfg: Config, p: Problems): Config {
   if (!p.ok) return cfg;
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');
-  if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [fileURLToPath(new URL('../../../cni/bin', import.meta.url))];
+  if (cfg.cni.binDirs.length === 0) cfg.cni.binDirs = [bundledCniBinDir()];
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cfg.cni.defaultNetwork.subnet);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 30) {
+    p.add(['cni', 'defaultNetwork', 'subnet'], `cni.defaultNetwork.subnet must be an IPv4 CIDR from /8 to /30 (e.g. 10.77.0.0/24), got "${cfg.cni.defaultNetwork.subnet}"`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(cfg.cni.defaultNetwork.name)) p.add(['cni', 'defaultNetwork', 'name'], 'must be a plain network name');
+  if (!p.ok) return cfg;
   return cfg;
 }
 

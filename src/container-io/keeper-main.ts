@@ -1,7 +1,8 @@
 /**
  * Process entry for the IO keeper (`wincri io-keeper`, wired by the CLI). Runs the keeper until SIGTERM or
  * SIGINT. Stopping the keeper releases the containers' stdio, so it is meant to run for the node's lifetime;
- * the daemon spawns it detached and never stops it on its own restart.
+ * the daemon spawns it detached and never stops it on its own restart. The process entry (the CLI) installs the
+ * last-resort policy (src/util/last-resort.ts): one failing stream must not take every container's stdio down.
  */
 import type { Platform } from '../platform/types.js';
 import { logger, type Logger } from '../util/log.js';
@@ -16,9 +17,6 @@ export interface KeeperMainOptions {
 
 export async function keeperMain(opts: KeeperMainOptions): Promise<void> {
   const log = opts.log ?? logger('io-keeper');
-  // One failing stream must not take every container's stdio down with the process.
-  const onUncaught = (e: unknown) => log.error('uncaught exception in IO keeper', { err: e });
-  process.on('uncaughtException', onUncaught);
   // A detached keeper outlives the terminal that started it.
   const onHup = () => log.info('ignoring SIGHUP');
   process.on('SIGHUP', onHup);
@@ -36,7 +34,6 @@ export async function keeperMain(opts: KeeperMainOptions): Promise<void> {
     });
   } finally {
     await keeper.close();
-    process.off('uncaughtException', onUncaught);
     process.off('SIGHUP', onHup);
   }
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ImageService } from '../images/service.js';
 import type { RpcMetrics } from './handler.js';
+import type { PlatformCondition } from '../platform/types.js';
 
 /** What every CRI handler can reach. Built once in src/daemon/wire.ts. */
 export interface CriContext {
@@ -16,4 +17,6 @@ export interface CriContext {
   runtimeVersion: string;
   /** Host OS build and platform backend, for Status info. */
   platformInfo(): Record<string, unknown>;
+  /** Platform conditions for Status (e.g. the emulator builds no real networking, and why); none when absent. */
+  platformConditions?(): Promise<PlatformCondition[]>;
 }

@@ -47,9 +47,22 @@ export const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
 };
 const BY_CODE = new Map<number, Status>(Object.entries(HRESULT_STATUS).map(([k, v]) => [HRESULT[k as HResultName] >>> 0, v!]));
 
+/**
+ * Failures of the container's own process creation that the caller's configuration causes (its command, its
+ * working directory, its image): the code says so and the message says what to check. They take precedence over
+ * the per-HRESULT table (ERROR_FILE_NOT_FOUND there means an object that does not exist: NotFound).
+ */
+const PROCESS_CAUSE = 'check the container\'s command/args and working_dir and the image\'s Entrypoint, Cmd and WorkingDir';
+const CALLER_FAULTS: { operation: RegExp; hresults: HResultName[]; code: Status; hint: string }[] = [
+  { operation: /CreateProcess$/, hresults: ['ERROR_FILE_NOT_FOUND', 'ERROR_PATH_NOT_FOUND'], code: Status.FAILED_PRECONDITION, hint: `the program to run was not found in the container; ${PROCESS_CAUSE}` },
+  { operation: /CreateProcess$/, hresults: ['ERROR_BAD_EXE_FORMAT'], code: Status.FAILED_PRECONDITION, hint: `the program to run is not an executable for this host; ${PROCESS_CAUSE}` },
+  { operation: /CreateProcess$|CreateContainerDirectory$/, hresults: ['ERROR_DIRECTORY'], code: Status.FAILED_PRECONDITION, hint: `the working directory is not a usable directory in the container; ${PROCESS_CAUSE}` },
+];
+const callerFault = (e: PlatformError) => CALLER_FAULTS.find((f) => f.operation.test(e.operation) && e.is(...f.hresults));
+
 export function toStatusCode(e: unknown): Status {
   if (e instanceof RuntimeError) return KIND[e.kind];
-  if (e instanceof PlatformError) return BY_CODE.get(e.hresult) ?? Status.INTERNAL;
+  if (e instanceof PlatformError) return callerFault(e)?.code ?? BY_CODE.get(e.hresult) ?? Status.INTERNAL;
   if (e instanceof DocumentError) return Status.INVALID_ARGUMENT;
   if ((e as { code?: unknown })?.code === 'ENOSPC') return Status.RESOURCE_EXHAUSTED;
   return Status.INTERNAL;
@@ -57,6 +70,7 @@ export function toStatusCode(e: unknown): Status {
 
 export function toServiceError(e: unknown): Partial<ServiceError> {
   const code = toStatusCode(e);
-  const message = e instanceof Error ? e.message : String(e);
+  const fault = e instanceof PlatformError ? callerFault(e) : undefined;
+  const message = fault ? `${fault.hint}: ${(e as Error).message}` : e instanceof Error ? e.message : String(e);
   return { code, details: message, message, metadata: new Metadata() };
 }

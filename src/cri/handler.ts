@@ -35,8 +35,13 @@ export function createRpcMetrics(registry: Registry): RpcMetrics {
   };
 }
 
-/** RPCs served while the runtime is still recovering (kubelet validates the connection with these). */
-const ALWAYS = new Set(['Version', 'Status', 'ImageFsInfo', 'RuntimeConfig']);
+/**
+ * What is served while the runtime is still recovering containers: every ImageService RPC (the image store is open
+ * before the endpoint exists and never depends on container recovery), and the RuntimeService RPCs kubelet
+ * validates the connection with, which answer from configuration alone.
+ */
+const ALWAYS = new Set(['Version', 'Status', 'RuntimeConfig']);
+const servedWhileRecovering = (service: string, method: string) => service === 'ImageService' || ALWAYS.has(method);
 /** High-rate polling RPCs are logged at debug level only. */
 const QUIET = new Set(['Version', 'Status', 'ListPodSandbox', 'ListContainers', 'ContainerStatus', 'PodSandboxStatus',
   'ListContainerStats', 'ContainerStats', 'ListImages', 'ImageStatus', 'ImageFsInfo', 'ListPodSandboxStats', 'PodSandboxStats']);
@@ -74,7 +79,7 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
         callback(null, res);
       }
     };
-    if (!ctx.isReady() && !ALWAYS.has(method)) {
+    if (!ctx.isReady() && !servedWhileRecovering(service, method)) {
       done(unavailable('wincri is starting: recovering containers; retry shortly'));
       return;
     }

@@ -9,7 +9,7 @@
  * when no rewrite is needed (no JS stream in between), the FilteredSocket otherwise.
  */
 import net from 'node:net';
-import { chmod, mkdir, unlink, lstat } from 'node:fs/promises';
+import { chmod, mkdir, unlink, lstat, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { endpointPath } from '../config/config.js';
@@ -64,12 +64,19 @@ export async function listen(server: grpc.Server, endpoint: string, opts: Listen
     if (!secured) { sock.destroy(); return; }
     routeConnection(sock, (s) => injector.injectConnection(s));
   });
+  // A unix socket file exists from bind() on, a moment before listen(): a client that connects the moment it
+  // appears (critest does) would be refused. So bind a neighbour name and rename it into place once listening.
+  const bindPath = isPipe ? path : `${path}~`;
+  if (!isPipe) await clearStaleSocket(bindPath);
   await new Promise<void>((resolve, reject) => {
     netServer.once('error', reject);
     // On Windows the pipe's security descriptor is set by the Windows backend (SYSTEM + Administrators).
-    netServer.listen({ path, readableAll: false, writableAll: false }, () => resolve());
+    netServer.listen({ path: bindPath, readableAll: false, writableAll: false }, () => resolve());
   });
-  if (!isPipe) await chmod(path, 0o660);
+  if (!isPipe) {
+    await chmod(bindPath, 0o660);
+    await rename(bindPath, path);
+  }
   if (opts.secure) {
     try {
       await opts.secure(path);

@@ -35,6 +35,7 @@ export function timedPlatform(p: Platform): Platform {
     compute: timedObject(p.compute, 'platform'), jobs: timedObject(p.jobs, 'platform'),
     network: timedObject(p.network, 'platform'), storage: timedObject(p.storage, 'platform'),
     ...(p.secureEndpoint ? { secureEndpoint: p.secureEndpoint.bind(p) } : {}),
+    ...(p.diagnostics ? { diagnostics: p.diagnostics.bind(p) } : {}),
     close: () => p.close(),
   };
 }

@@ -3,12 +3,13 @@
  * runtime, CRI server, metrics.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { Counter } from 'prom-client';
 import YAML from 'yaml';
-import type { Config } from '../config/config.js';
+import { bundledCniBinDir, type Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
 import { createPlatform, keeperPaths } from './platform-factory.js';
 import { ImageService } from '../images/service.js';
@@ -17,13 +18,14 @@ import { isKeeperError } from '../container-io/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
-import { CniManager } from '../network/index.js';
+import { CniManager, defaultNetworkList } from '../network/index.js';
 import { ownCniPlugin } from './cni-in-process.js';
 import { timedPlatform, timedKeeper } from './timed-platform.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
+import { lastResortCounts } from '../util/last-resort.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
 import { startStreaming } from './streaming.js';
@@ -38,6 +40,9 @@ import { PID_NAME } from '../platform/emulator/protocol.js';
 const log = logger('daemon');
 
 export { createPlatform, keeperPaths };
+
+/** The running daemon's pid (written once it serves, removed when it stops gracefully). */
+export function daemonPidFile(cfg: Config): string { return join(cfg.root, 'daemon.pid'); }
 
 /** Starts the IO keeper as a detached process that outlives the daemon. */
 async function spawnKeeper(cfg: Config): Promise<void> {
@@ -94,11 +99,15 @@ export function keeperPort(k: KeeperClient): IoKeeper {
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
 export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2]): PodNetwork {
+  // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
+  const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
   const cni = new CniManager({
-    confDir: cfg.cni.confDir, binDirs: cfg.cni.binDirs, timeoutSeconds: cfg.cni.timeoutSeconds,
+    confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
+    binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
     env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
     inProcess: platform ? ownCniPlugin(platform) : undefined,
+    defaultNetwork: fallback ? defaultNetworkList(cfg.cni.defaultNetwork) : undefined,
   });
   const n: PodNetwork = {
     status: () => cni.status(),
@@ -150,12 +159,16 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     network: podNetwork(cfg, platform, metrics.cni),
   });
   runtimeRef = runtime;
+  new Counter({ name: 'wincri_unhandled_rejections_total', help: 'Unhandled promise rejections and uncaught exceptions the daemon survived (each is a bug: see the log)',
+    labelNames: ['kind'], registers: [metrics.registry],
+    collect() { this.reset(); for (const [kind, n] of Object.entries(lastResortCounts())) this.inc({ kind }, n); } });
 
   const ctx: CriContext = {
     runtime, images, config: cfg, metrics: metrics.rpc,
     isReady: () => runtime.isReady,
     runtimeName: 'wincri', runtimeVersion: VERSION,
     platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),
+    platformConditions: platform.diagnostics ? () => platform.diagnostics!() : undefined,
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
   addCriServices(server, ctx);
@@ -171,6 +184,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     const secure = cfg.endpoint.startsWith('npipe://') ? platform.secureEndpoint?.bind(platform) : undefined;
     listener = await listen(server, cfg.endpoint, { secure });
     metricsServer = await serveMetrics(cfg, metrics.registry, runtime);
+    // Who serves this root (`wincri shutdown` stops it before the IO keeper, which it would otherwise respawn).
+    await writeFileAtomic(daemonPidFile(cfg), String(process.pid));
     await runtime.recover();
     log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
   } catch (e) {
@@ -188,6 +203,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     endpoint: cfg.endpoint,
     // Never stops containers: only the daemon's own listeners and connections go away.
     close: async () => {
+      await rm(daemonPidFile(cfg), { force: true });
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       await streaming.close();

@@ -467,6 +467,7 @@ export class ImageStore {
         if (size > desc.size) throw (mismatch = invalidArgument(`${what}: the registry sent more than the expected ${desc.size} bytes`));
         hash.update(chunk);
         const w = blob.write(chunk);
+        w.catch(() => undefined); // awaited below, after a possible wait for the unpacker: never unhandled meanwhile
         if (!pipe.write(chunk)) {
           await new Promise<void>((res) => {
             const end = () => { pipe.off('drain', end); pipe.off('close', end); res(); };

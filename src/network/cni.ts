@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { RuntimeError, errorMessage } from '../errors.js';
-import { ConfDirLoader, networkListFromSource, type NetworkList, type PluginConf } from './config.js';
+import { ConfDirLoader, networkListFromSource, type LoadedConfig, type NetworkList, type PluginConf } from './config.js';
 import { CniError, findPlugin, type CniCommand, type InvokeArgs } from './invoke.js';
 import { runPlugin, type InProcessPlugin } from './in-process.js';
 import { atLeast, podIpsOf } from './version.js';
@@ -34,6 +34,8 @@ export interface CniOptions {
   podCidrTemplate?: string;
   /** Extra environment for plugins (e.g. WINCRI_EMULATOR_STATE_DIR on the emulator). */
   env?: Record<string, string>;
+  /** Used while confDir holds no configuration file (./default-network.ts); never written anywhere. */
+  defaultNetwork?: NetworkList;
   ifName?: string;
   /** Runs wincri's own plugin in this process (./in-process.ts); other plugins are always executed. */
   inProcess?: InProcessPlugin;
@@ -79,6 +81,8 @@ export class CniManager {
   private readonly versions = new Map<string, { key: string; supported: string[] }>();
   private podCidrs: string[] = [];
   private readonly ifName: string;
+  /** The GC in progress: ADD and DEL wait for it, so GC's list of valid attachments never misses a new pod. */
+  private gcDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: CniOptions) {
     this.loader = new ConfDirLoader(o.confDir);
@@ -90,10 +94,23 @@ export class CniManager {
   private get timeoutMs(): number { return Math.max(1, this.o.timeoutSeconds) * 1000; }
 
   /** The current network configuration, if a valid one exists. */
-  async currentNetwork(): Promise<NetworkList | undefined> { return (await this.loader.load()).network; }
+  async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
+
+  /** The conf dir's network; the built-in default network while the dir holds no configuration file. */
+  private async load(): Promise<LoadedConfig> {
+    const loaded = await this.loader.load();
+    const fallback = this.o.defaultNetwork;
+    if (loaded.network || !loaded.empty || !fallback) return loaded;
+    if (!this.announced) {
+      this.announced = true;
+      log.info('no CNI configuration in the conf dir; pods use the built-in default network until one is written', { confDir: this.o.confDir, network: fallback.name, subnet: String(fallback.plugins[0]?.subnet ?? '') });
+    }
+    return { network: fallback, problems: [], empty: true };
+  }
+  private announced = false;
 
   async status(): Promise<PodNetworkStatus> {
-    const loaded = await this.loader.load();
+    const loaded = await this.load();
     const net = loaded.network;
     if (!net) {
       return { ready: false, reason: NETWORK_NOT_READY, message: `cni config uninitialized: ${loaded.problems.join('; ') || 'no valid network config'}` };
@@ -114,7 +131,8 @@ export class CniManager {
   }
 
   async setUp(req: PodNetworkRequest): Promise<{ ips: string[] }> {
-    const loaded = await this.loader.load();
+    await this.gcDone;
+    const loaded = await this.load();
     const net = loaded.network;
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
     for (const p of net.plugins) await this.negotiate(net, p);
@@ -148,6 +166,7 @@ export class CniManager {
   }
 
   async tearDown(req: PodNetworkRequest): Promise<void> {
+    await this.gcDone;
     const rec = await this.readCache(req.sandboxId);
     if (rec) {
       const net = networkListFromSource(rec.network);
@@ -184,7 +203,14 @@ export class CniManager {
     }
   }
 
-  async gc(validSandboxIds: string[]): Promise<void> {
+  /** DEL of cached attachments whose pod is gone, then CNI GC; ADD/DEL issued meanwhile wait for it. */
+  gc(validSandboxIds: string[]): Promise<void> {
+    const run = this.gcDone.then(() => this.runGc(validSandboxIds));
+    this.gcDone = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runGc(validSandboxIds: string[]): Promise<void> {
     const valid = new Set(validSandboxIds);
     const cached = await this.listCache();
     for (const id of cached) {

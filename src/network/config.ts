@@ -66,12 +66,13 @@ export function networkListFromSource(source: string, file = '(cached)'): Networ
   return parseNetworkConfig(source, file.endsWith('.conflist') ? file : `${file}.conflist`);
 }
 
-export interface LoadedConfig { network?: NetworkList; problems: string[] }
+/** `empty`: the directory is missing or holds no configuration file (an invalid file is not empty). */
+export interface LoadedConfig { network?: NetworkList; problems: string[]; empty: boolean }
 
 /** Reads a conf dir (re-reading only when it changed). */
 export class ConfDirLoader {
   private fingerprint: string | undefined;
-  private cached: LoadedConfig = { problems: [] };
+  private cached: LoadedConfig = { problems: [], empty: true };
   constructor(readonly dir: string) {}
 
   async load(): Promise<LoadedConfig> {
@@ -81,7 +82,7 @@ export class ConfDirLoader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       this.fingerprint = undefined;
-      this.cached = { problems: [code === 'ENOENT' ? `conf dir ${this.dir} does not exist` : `cannot read ${this.dir}: ${(e as Error).message}`] };
+      this.cached = { problems: [code === 'ENOENT' ? `conf dir ${this.dir} does not exist` : `cannot read ${this.dir}: ${(e as Error).message}`], empty: code === 'ENOENT' };
       return this.cached;
     }
     const parts: string[] = [];
@@ -106,7 +107,7 @@ export class ConfDirLoader {
     }
     if (names.length === 0) problems.push(`no network config found in ${this.dir}`);
     this.fingerprint = fp;
-    this.cached = { network, problems };
+    this.cached = { network, problems, empty: names.length === 0 };
     return this.cached;
   }
 }

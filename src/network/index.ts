@@ -3,3 +3,4 @@ export { CniManager, NETWORK_NOT_READY, cniArgs, renderTemplate, parseQuantity, 
 export { ConfDirLoader, parseNetworkConfig, ConfigProblem, type NetworkList, type PluginConf } from './config.js';
 export { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
 export { podIpsOf, compareVersions, SUPPORTED_VERSIONS } from './version.js';
+export { defaultNetworkList, DEFAULT_NETWORK_SOURCE, type DefaultNetworkOptions } from './default-network.js';

@@ -150,6 +150,12 @@ export interface StorageService {
   getLayerMountPath(writableLayerPath: string): Promise<string>;
   /** Bytes used by a layer directory (for image and container filesystem usage). */
   layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }>;
+  /**
+   * Creates a directory, with its parents, in a container's writable layer: `mountPath` is what getLayerMountPath
+   * returned, `containerPath` the path the container sees (C:\app). Paths outside C:\ are left alone; a component
+   * that exists and is not a directory fails with ERROR_DIRECTORY (./container-path.ts).
+   */
+  createContainerDirectory(mountPath: string, containerPath: string): Promise<void>;
 }
 
 export interface Platform {
@@ -165,5 +171,13 @@ export interface Platform {
    * none (its unix socket is protected by file mode 0660, set by the listener).
    */
   secureEndpoint?(path: string): Promise<void>;
+  /**
+   * Conditions of the platform an operator must know about (Status reports them, e.g. the emulator building no
+   * real networking and why). Optional: the Windows backend has none of its own.
+   */
+  diagnostics?(): Promise<PlatformCondition[]>;
   close(): Promise<void>;
 }
+
+/** One platform condition, as CRI Status reports conditions: `ok` false names the problem in reason/message. */
+export interface PlatformCondition { type: string; ok: boolean; reason: string; message: string }

@@ -17,6 +17,7 @@ import { getSandbox } from './pods.js';
 import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
 import { backendOf, containerDocument, kindOf } from './backend.js';
+import { containerLogFile, prepareLogFile } from './log-path.js';
 
 const log = logger('runtime');
 
@@ -28,6 +29,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
   if (pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${pod.id} is not ready (${pod.state})`);
   const { platform, images } = st.opts;
   const image = await images.resolveForContainer(config.image.image);
+  const logFile = containerLogFile(pod.config.logDirectory, config.logPath);
   const mounts = await prepareMountSources(config);
   const id = generateId();
   const spec = buildContainerSpec(id, config, image, pod, mounts);
@@ -44,11 +46,13 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
     undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
     const storagePath = await platform.storage.getLayerMountPath(scratchPath);
+    // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
+    // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
+    if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.
     containerDocument(st, id, { spec, storagePath, layers });
-    const logFile = config.logPath && pod.config.logDirectory ? join(pod.config.logDirectory, config.logPath) : '';
     const rec: StoredContainer = {
       id, sandboxId: pod.id, config, spec,
       imageId: image.id,
@@ -77,6 +81,8 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     if (c.state !== 'CONTAINER_CREATED') throw failedPrecondition(`container ${id} is in ${c.state} state; only a created container can be started`);
     const pod = st.sandboxes.get(c.sandboxId);
     if (!pod || pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${c.sandboxId} of container ${id} is not ready`);
+    // Before anything starts: a log directory that cannot be made leaves the container startable once fixed.
+    if (c.logFile) await prepareLogFile(pod.config.logDirectory, c.logFile);
     let system: ComputeSystem | undefined;
     try {
       system = await backendOf(st, c).createComputeSystem(id, containerDocument(st, id, c));

@@ -72,8 +72,10 @@ async function recoverNamespaces(st: RuntimeState): Promise<void> {
     }
   }
   if (network) {
-    // CNI attachments of pods that no longer exist: DEL from the result cache, then CNI GC (1.1).
-    await network.gc(st.sandboxes.list().map((s) => s.id))
+    // CNI attachments of pods that no longer exist: DEL from the result cache, then CNI GC (1.1). Not awaited:
+    // it execs plugins (hundreds of ms) and pods do not depend on it; the network layer makes pod network
+    // set-up and tear-down wait for it, so its list of valid pods stays true.
+    network.gc(st.sandboxes.list().map((s) => s.id))
       .catch((e) => log.error('CNI garbage collection failed', { error: errorMessage(e) }));
   }
   const mine = await ownedNamespaces(st.opts.stateDir);

@@ -13,6 +13,7 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
   try {
     system = await compute.openComputeSystem(id);
     const exited = system.waitExit();
+    exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
     if (timeoutSeconds > 0) {
       await system.shutdown().catch((e) => { if (!isGone(e)) throw e; });
       if (await within(exited, timeoutSeconds * 1000)) return;
@@ -39,6 +40,8 @@ export async function destroySystem(compute: SystemService<unknown>, id: string)
     const props = await system.getProperties();
     if (props.State !== 'Stopped') {
       const exited = system.waitExit();
+      exited.catch(() => undefined); // not awaited when terminate() throws
+    exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
       await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
       await within(exited, 10_000);
     }

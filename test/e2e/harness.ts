@@ -54,7 +54,7 @@ export class Daemon {
   /**
    * `network`: 'fake' (default) writes a CNI configuration using a fake plugin (test/helpers/fake-cni.ts) that
    * hands out addresses without building any networking, so Status reports NetworkReady; `conf` writes the given
-   * configuration instead; 'none' writes no configuration (NetworkReady stays false).
+   * configuration instead; 'none' writes no configuration (the daemon's built-in default network then applies).
    */
   constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[]; launcher?: string[] } = {}) {
     this.launcher = opts.launcher ?? [];
@@ -113,6 +113,23 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false). */
   async start(extraArgs: string[] = [], waitNetwork = true): Promise<void> {
+    this.spawn(extraArgs);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (this.proc!.exitCode !== null) throw new Error(`daemon exited with ${this.proc!.exitCode}:\n${this.log()}`);
+      try {
+        const st = await call(this.runtime, 'Status', {}, 2000);
+        // The two conditions kubelet requires; platform conditions (e.g. EmulatorNetworking) are for the operator.
+        const cond = (t: string) => st.status.conditions.find((c: { type: string; status: boolean }) => c.type === t)?.status === true;
+        if (cond('RuntimeReady') && (cond('NetworkReady') || !waitNetwork)) return;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Spawns `wincri serve` and makes the clients, without waiting for anything. */
+  spawn(extraArgs: string[] = []): void {
     const out = openSync(this.logFile, 'a');
     const [cmd, ...pre] = [...this.launcher, process.execPath];
     this.proc = spawn(cmd!, [...pre, CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
@@ -120,18 +137,10 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
     });
     closeSync(out);
     const cri = loadCri();
-    this.runtime = new cri.runtime.v1.RuntimeService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
-    this.image = new cri.runtime.v1.ImageService(`unix:${this.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (this.proc.exitCode !== null) throw new Error(`daemon exited with ${this.proc.exitCode}:\n${this.log()}`);
-      try {
-        const st = await call(this.runtime, 'Status', {}, 2000);
-        if (st.status.conditions.every((c: { type: string; status: boolean }) => c.status || (!waitNetwork && c.type === 'NetworkReady'))) return;
-      } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error(`daemon did not become ready:\n${this.log()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // A local subchannel pool: a previous daemon's failed connection (and its reconnect back-off) is not shared.
+    const opts = { 'grpc.use_local_subchannel_pool': 1 };
+    this.runtime = new cri.runtime.v1.RuntimeService(`unix:${this.socket}`, grpc.credentials.createInsecure(), opts) as unknown as grpc.Client;
+    this.image = new cri.runtime.v1.ImageService(`unix:${this.socket}`, grpc.credentials.createInsecure(), opts) as unknown as grpc.Client;
   }
 
   log(): string {

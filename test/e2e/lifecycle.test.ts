@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, renameSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
+import { probeLinuxNetworking } from '../../src/platform/emulator/service/linuxnet.js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 
@@ -77,7 +78,15 @@ test('Version and Status answer as kubelet requires', async () => {
   assert.equal(v.runtimeApiVersion, 'v1');
   const st = await call(d.runtime, 'Status', { verbose: true });
   const types = st.status.conditions.map((c: { type: string }) => c.type);
-  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady']);
+  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady', 'EmulatorNetworking']);
+  // The emulator says whether pods get real networking, and if not why and what to install.
+  const net = st.status.conditions[2];
+  const canBuild = probeLinuxNetworking();
+  assert.equal(net.status, canBuild.enabled, net.message);
+  if (!canBuild.enabled) {
+    assert.equal(net.reason, 'NoLinuxNetworking');
+    assert.ok(net.message.includes(canBuild.reason) && /apt-get install iproute2 nftables/.test(net.message), net.message);
+  }
   for (const [, val] of Object.entries(st.info as Record<string, string>)) assert.doesNotThrow(() => JSON.parse(val));
   const fs = await call(d.image, 'ImageFsInfo', {});
   assert.ok(BigInt(fs.imageFilesystems[0].timestamp) > 0n);
@@ -243,7 +252,7 @@ test('a container that exits on its own reports Completed / Error; stop after a 
   const pod = await runPod('exits');
   const ok = await createCtr(pod, 'ok', ['sh', '-c', 'echo done']);
   const bad = await createCtr(pod, 'bad', ['sh', '-c', 'exit 42']);
-  const stubborn = await createCtr(pod, 'stubborn', ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']);
+  const stubborn = await createCtr(pod, 'stubborn', ['sh', '-c', 'trap "" TERM; echo ignoring-term; while true; do sleep 0.1; done']);
   for (const id of [ok, bad, stubborn]) await call(d.runtime, 'StartContainer', { containerId: id });
   const okSt = await waitFor('ok exit', async () => {
     const s = await call(d.runtime, 'ContainerStatus', { containerId: ok });
@@ -258,6 +267,11 @@ test('a container that exits on its own reports Completed / Error; stop after a 
   });
   assert.equal(badSt.exitCode, 42);
   assert.equal(badSt.reason, 'Error');
+  // SIGTERM before the shell has installed its trap would end it at once: wait until it says it ignores TERM.
+  await waitFor('stubborn trap', async () => {
+    const s = await call(d.runtime, 'ContainerStatus', { containerId: stubborn });
+    return criLines(s.status.logPath).some((l) => l.content === 'ignoring-term') || undefined;
+  });
   const t0 = Date.now();
   await call(d.runtime, 'StopContainer', { containerId: stubborn, timeout: 1 });
   const el = Date.now() - t0;

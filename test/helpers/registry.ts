@@ -340,6 +340,8 @@ export type Fault =
   | { kind: 'truncate'; bytes: number }
   | { kind: 'corrupt'; at: number }
   | { kind: 'slow'; bytesPerSecond: number }
+  /** Sends the headers and the first chunk, then holds the rest of the body until `until` resolves. */
+  | { kind: 'stall'; until: Promise<void> }
   | { kind: 'noRange' };
 
 export interface FaultProxy {
@@ -401,6 +403,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (f?.kind === 'slow') {
         pres.on('data', (c: Buffer) => { pres.pause(); cres.write(c); setTimeout(() => pres.resume(), (c.length * 1000) / f.bytesPerSecond); });
         pres.on('end', () => cres.end());
+        cres.on('close', () => pres.destroy());
+        return;
+      }
+      if (f?.kind === 'stall') {
+        pres.once('data', (c: Buffer) => {
+          pres.pause();
+          cres.write(c);
+          f.until.then(() => { if (!cres.destroyed) pres.pipe(cres); pres.resume(); }, () => cres.destroy());
+        });
         cres.on('close', () => pres.destroy());
         return;
       }

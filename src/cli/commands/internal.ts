@@ -19,6 +19,7 @@ stdio and writes their CRI logs, so containers keep logging while the daemon res
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
     const { createPlatform, keeperPaths } = await import('../../daemon/platform-factory.js');
+    (await import('../../util/last-resort.js')).installLastResort('io-keeper');
     const { keeperMain } = await import('../../container-io/keeper-main.js');
     const platform = await createPlatform(cfg);
     const p = keeperPaths(cfg);

@@ -39,6 +39,9 @@ export const serveCommand: Command = {
       const file = new RotatingFile(cfg.logFile, cfg.logFileMaxSizeMB * 1024 * 1024, cfg.logFileMaxFiles);
       setLogSink((line) => file.write(line));
     }
+    (await import('../../util/last-resort.js')).installLastResort('daemon');
+    const warning = (await import('../preflight.js')).networkingPreflight(cfg);
+    if (warning) logger('wincri').warn(warning);
     const { startDaemon } = await import('../../daemon/wire.js');
     if (bool(flags, 'windows-service')) {
       const { runAsWindowsService } = await import('../../platform/windows/service-host.js');

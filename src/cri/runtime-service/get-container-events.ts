@@ -15,7 +15,10 @@ export async function getContainerEvents(_req: T.GetEventsRequest__Output, ctx: 
         pod = podSandboxStatusToCri(s);
         statuses = ctx.runtime.containersOf(s.id).map(containerStatusToCri);
       } catch { /* sandbox already removed */ }
-      call.write({ containerId: e.containerId, containerEventType: e.type, createdAt: e.createdAt, podSandboxStatus: pod, containersStatuses: statuses });
+      // Runs inside the runtime's emit(): a client that went away must not fail the RPC that emitted the event.
+      try {
+        call.write({ containerId: e.containerId, containerEventType: e.type, createdAt: e.createdAt, podSandboxStatus: pod, containersStatuses: statuses });
+      } catch { stop(); }
     };
     const stop = () => {
       ctx.runtime.events.off('event', onEvent);

@@ -1,5 +1,17 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
+import type { PlatformCondition } from '../../platform/types.js';
+import { errorMessage } from '../../errors.js';
+
+/** Never fails Status: a platform that cannot say is itself a condition. */
+async function platformConditions(ctx: CriContext): Promise<PlatformCondition[]> {
+  if (!ctx.platformConditions) return [];
+  try {
+    return await ctx.platformConditions();
+  } catch (e) {
+    return [{ type: 'PlatformDiagnostics', ok: false, reason: 'DiagnosticsFailed', message: `the platform could not report its conditions: ${errorMessage(e)}` }];
+  }
+}
 
 export async function status(req: T.StatusRequest__Output, ctx: CriContext): Promise<T.StatusResponse> {
   const ready = ctx.isReady();
@@ -9,6 +21,8 @@ export async function status(req: T.StatusRequest__Output, ctx: CriContext): Pro
     { type: 'RuntimeReady', status: ready, reason: ready ? '' : 'RuntimeRecovering', message: ready ? '' : 'wincri is recovering container state' },
     { type: 'NetworkReady', status: net.ready, reason: net.reason, message: net.message },
   ];
+  // Platform conditions (kubelet looks only at the two above; crictl info shows these to the operator).
+  for (const c of await platformConditions(ctx)) conditions.push({ type: c.type, status: c.ok, reason: c.reason, message: c.message });
   const handlers = ['', ...ctx.config.runtimeHandlers].map((name) => ({
     name, features: { recursiveReadOnlyMounts: false, userNamespaces: false },
   }));

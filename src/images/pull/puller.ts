@@ -102,6 +102,9 @@ export class Puller {
     const isolation = opts.isolation ?? 'process';
     const key = `${formatReference(withDefaultTag(parsed))}|${credentialKey(opts.auth)}|${opts.serverAddress ?? ''}|${isolation}`;
     let job = this.jobs.get(key);
+    // A job whose every waiter left was aborted: it is only cleaning up and would reject a newcomer with
+    // "cancelled", so a new pull starts instead (the store lets the two share layer work safely).
+    if (job?.controller.signal.aborted) job = undefined;
     if (!job) {
       const controller = new AbortController();
       const progress = new PullProgress(log, formatReference(withDefaultTag(parsed)), this.o.progressIntervalMs ?? 5000);
@@ -130,7 +133,10 @@ export class Puller {
       };
       const onAbort = () => {
         leave();
-        if (j.waiters === 0) j.controller.abort(signal.reason);
+        if (j.waiters === 0) {
+          if (this.jobs.get(key) === j) this.jobs.delete(key);
+          j.controller.abort(signal.reason);
+        }
         reject(cancelledError(signal));
       };
       if (signal.aborted) return onAbort();

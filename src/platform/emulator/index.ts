@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { PassThrough, pipeline, type Duplex, type Readable } from 'node:stream';
 import type {
-  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio,
+  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio, PlatformCondition,
 } from '../types.js';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc,
@@ -249,6 +249,7 @@ class EmuStorage implements StorageService {
   detachLayerStorageFilter(layerPath: string): Promise<void> { return this.c.request('detachLayerStorageFilter', { layerPath }); }
   getLayerMountPath(layerPath: string): Promise<string> { return this.c.request('getLayerMountPath', { layerPath }); }
   layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }> { return this.c.request('layerUsage', { layerPath }); }
+  async createContainerDirectory(mountPath: string, containerPath: string): Promise<void> { await this.c.request('createContainerDirectory', { mountPath, path: containerPath }); }
 }
 
 /**
@@ -277,9 +278,25 @@ export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<Emu
     async injectFault(op, hresult, count = 1, delayMs) { await client.request('injectFault', { op, hresult, count, delayMs }); },
     async clearFaults(op) { await client.request('clearFaults', { op }); },
     async servicePid() { return (await client.request<{ pid: number }>('hello')).pid; },
+    async diagnostics() { return networkingDiagnostics(await compute.getServiceProperties()); },
     attachStdio(systemId, pid, stream) { return client.attach(systemId, pid, stream); },
     describeJob(id) { return client.request('describeJob', { id }); },
   };
+}
+
+/** The emulator service's networking facts as a Status condition (pods without real networking are surprising). */
+export function networkingDiagnostics(props: ServicePropertiesDoc): PlatformCondition[] {
+  const n = props.Networking as { LinuxNetworking?: boolean; Reason?: string; Degraded?: { Network: string; Reason: string }[] } | undefined;
+  if (!n) return [];
+  const type = 'EmulatorNetworking';
+  if (!n.LinuxNetworking) {
+    return [{ type, ok: false, reason: 'NoLinuxNetworking', message: `pods get no network of their own (they see the host network namespace; HNS objects are bookkeeping only): ${n.Reason ?? 'unknown reason'}. ` +
+      'Real networking needs the emulator service running as root with `ip` (iproute2) and `nft` (nftables) installed: apt-get install iproute2 nftables' }];
+  }
+  if (n.Degraded?.length) {
+    return [{ type, ok: false, reason: 'NetworkDegraded', message: n.Degraded.map((d) => `network ${d.Network}: ${d.Reason}`).join('; ') }];
+  }
+  return [{ type, ok: true, reason: '', message: '' }];
 }
 
 /** Client helper for reliability tests: arm a fault on the service of `platform`. */

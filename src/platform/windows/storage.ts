@@ -4,7 +4,8 @@
  * runs on a koffi worker thread: layer import and filter attach take seconds to minutes.
  */
 import { readdir, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
+import { containerPathSegments, createDirectoryChain } from '../container-path.js';
 import type { StorageService } from '../types.js';
 import type { LayerDataDoc } from '../hcs/schema/index.js';
 import { callAsync, failed, hcsError, takeString, type Bindings, type Pointer } from './ffi/index.js';
@@ -69,6 +70,13 @@ export class WinStorage implements StorageService {
       return nul >= 0 ? text.slice(0, nul) : text;
     }
     throw hcsError(ERROR_INSUFFICIENT_BUFFER_HR, 'GetLayerMountPath', 'the mount path kept changing');
+  }
+
+  /** Below the writable layer's volume path (\\?\Volume{…}\), which is the container's C:\ while the filter is attached. */
+  async createContainerDirectory(mountPath: string, containerPath: string): Promise<void> {
+    const segments = containerPathSegments(containerPath);
+    if (!segments || segments.length === 0) return;
+    await createDirectoryChain(mountPath, segments, win32.join, containerPath);
   }
 
   /** Bytes and entries below a layer folder (no service call: layer folders are ordinary directories). */

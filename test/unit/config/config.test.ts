@@ -70,3 +70,18 @@ test('streaming: defaults (loopback, any port, 4 h idle, 1 min URLs) and validat
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('cni.defaultNetwork: on by default for Linux (emulator), off for Windows; the subnet is validated', () => {
+  assert.deepEqual(defaults('linux').cni.defaultNetwork, { enabled: true, name: 'wincri-default', subnet: '10.77.0.0/24' });
+  assert.equal(defaults('win32').cni.defaultNetwork.enabled, false);
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-cfg-defnet-'));
+  try {
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'cni:\n  defaultNetwork:\n    subnet: 10.1.2.0/33\n');
+    assert.throws(() => loadConfig(file), /cni\.defaultNetwork\.subnet must be an IPv4 CIDR/);
+    writeFileSync(file, 'cni:\n  defaultNetwork:\n    enabled: false\n    subnet: 172.30.0.0/16\n');
+    assert.deepEqual(loadConfig(file).cni.defaultNetwork, { enabled: false, name: 'wincri-default', subnet: '172.30.0.0/16' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

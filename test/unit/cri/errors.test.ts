@@ -23,3 +23,17 @@ test('domain and platform errors map to gRPC codes in one table', () => {
   const e = new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, 'HcsCreateComputeSystem', 'id in use');
   assert.match(e.message, /HcsCreateComputeSystem: HCS_E_SYSTEM_ALREADY_EXISTS \(0x8037010F\): id in use/);
 });
+
+test("process creation failures the caller's configuration causes are FailedPrecondition with what to check", async () => {
+  const { toServiceError } = await import('../../../src/cri/errors.js');
+  const missing = new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, 'HcsCreateProcess', 'app.exe: the system cannot find the file specified');
+  const se = toServiceError(missing);
+  assert.equal(se.code, status.FAILED_PRECONDITION);
+  assert.match(se.details!, /^the program to run was not found in the container; check the container's command\/args .*: HcsCreateProcess: ERROR_FILE_NOT_FOUND .*app\.exe/);
+  const dir = toServiceError(new PlatformError(0x8007010b, 'HcsCreateProcess', 'working directory C:\\app does not exist'));
+  assert.equal(dir.code, status.FAILED_PRECONDITION);
+  assert.match(dir.details!, /working directory is not a usable directory.*ERROR_DIRECTORY \(0x8007010B\)/);
+  assert.equal(toStatusCode(new PlatformError(HRESULT.ERROR_BAD_EXE_FORMAT, 'HcsCreateProcess')), status.FAILED_PRECONDITION);
+  // Elsewhere a missing file is still a missing object.
+  assert.equal(toStatusCode(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, 'HcsImportLayer')), status.NOT_FOUND);
+});

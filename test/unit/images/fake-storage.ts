@@ -31,6 +31,7 @@ export class FakeStorage implements StorageService {
   async attachLayerStorageFilter(): Promise<void> { throw new Error('not used'); }
   async detachLayerStorageFilter(): Promise<void> { throw new Error('not used'); }
   async getLayerMountPath(): Promise<string> { throw new Error('not used'); }
+  async createContainerDirectory(): Promise<void> { throw new Error('not used'); }
   async layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }> {
     let usedBytes = 0; let inodesUsed = 0;
     const walk = async (d: string): Promise<void> => {

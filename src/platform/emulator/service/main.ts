@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { EmulatorService } from './server.js';
 import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
+import { installLastResort } from '../../../util/last-resort.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -31,6 +32,8 @@ const logPath = join(stateDir, LOG_NAME);
 setLogSink((line) => { try { appendFileSync(logPath, line); } catch { /* ignore */ } });
 const logs = logger('emulator');
 const log = (msg: string) => logs.info(msg, { pid: process.pid });
+// Compute systems are supervised by this process: a stray rejection is logged and counted, never fatal.
+installLastResort('emulator', log);
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
@@ -79,8 +82,6 @@ async function main(): Promise<void> {
     unlinkSync(sockPath);
   }
   const svc = new EmulatorService({ stateDir: stateDir!, osVersion, architecture, log });
-  process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? String(e)}`));
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;

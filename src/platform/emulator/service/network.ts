@@ -98,6 +98,8 @@ export class NetworkEmulator {
   private readonly linux?: LinuxNet;
   /** Why packets do not flow ('' when real Linux networking is built). */
   readonly packetsDoNotFlowReason: string;
+  /** Why a network got no Linux networking although the service builds it (network ID → reason). */
+  private readonly degraded = new Map<string, string>();
 
   constructor(private readonly persist: Persister, private readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean } = {}) {
     const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
@@ -107,8 +109,13 @@ export class NetworkEmulator {
   }
 
   /** Service facts for HcsGetServiceProperties. */
-  networkingFacts(): { LinuxNetworking: boolean; PacketsFlow: boolean; Reason?: string } {
-    return this.linux ? { LinuxNetworking: true, PacketsFlow: true } : { LinuxNetworking: false, PacketsFlow: false, Reason: this.packetsDoNotFlowReason };
+  networkingFacts(): { LinuxNetworking: boolean; PacketsFlow: boolean; Reason?: string; Degraded?: { Network: string; Reason: string }[] } {
+    if (!this.linux) return { LinuxNetworking: false, PacketsFlow: false, Reason: this.packetsDoNotFlowReason };
+    // Bridged networks without Linux networking (their subnet was already routed on this host).
+    const degraded = this.st.networks.filter((n) => n.Type && BRIDGED_TYPES.has(n.Type) && !this.isBuilt(n.ID)).map((n) => ({
+      Network: n.Name ?? n.ID!, Reason: this.degraded.get(n.ID!.toLowerCase()) ?? 'its subnet was already routed on this host when it was created',
+    }));
+    return degraded.length ? { LinuxNetworking: true, PacketsFlow: true, Degraded: degraded } : { LinuxNetworking: true, PacketsFlow: true };
   }
 
   /** The Linux network namespace of an HNS namespace (when real networking is built). */
@@ -187,6 +194,9 @@ export class NetworkEmulator {
         if (e instanceof SubnetOverlapError) {
           // Several emulated hosts share this Linux host: keep the HNS semantics, say that packets do not flow.
           this.log(`${op}: network ${rec.Name ?? id} is bookkeeping only, packets do not flow: ${e.message}`);
+          const leftover = /dev (wincri-[0-9a-f]+)/.exec(e.message)?.[1];
+          this.degraded.set(id.toLowerCase(), `packets do not flow: ${e.message}${leftover
+            ? ` (${leftover} is another emulator's bridge: stop that one with "wincri shutdown --root <its root>", or choose another subnet)` : ''}`);
         } else {
           this.st.networks = this.st.networks.filter((x) => x !== rec);
           throw this.linuxFail(op, e);
@@ -241,6 +251,7 @@ export class NetworkEmulator {
     this.st.networks = this.st.networks.filter((x) => x !== n);
     if (this.isBuilt(n.ID)) await this.linux!.deleteNetwork(n.ID!);
     this.st.linuxBuilt = (this.st.linuxBuilt ?? []).filter((x) => x !== n.ID!.toLowerCase());
+    this.degraded.delete(n.ID!.toLowerCase());
     await this.save();
   }
   async enumerateNetworks(query: unknown): Promise<HostComputeNetworkDoc[]> {

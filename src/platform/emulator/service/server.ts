@@ -236,6 +236,7 @@ export class EmulatorService {
       case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
       case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
       case 'layerUsage': return st.layerUsage(p.layerPath);
+      case 'createContainerDirectory': await st.createContainerDirectory(p.mountPath, p.path); return null;
       default:
         throw new PlatformError(HRESULT.E_NOTIMPL, method, `unknown method ${method}`);
     }

@@ -16,6 +16,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { LayerData, type LayerDataDoc } from '../../hcs/schema/index.js';
 import { validate } from '../../schema.js';
 import type { Persister } from './persist.js';
+import { CREATE_CONTAINER_DIRECTORY, containerPathSegments, createDirectoryChain } from '../../container-path.js';
 
 const MATERIALISED = '.wincri-materialised';
 const LAYERDATA = 'layerdata.json';
@@ -145,6 +146,17 @@ export class StorageEmulator {
     if (this.volumes.has(guid)) return volumePathOf(guid);
     if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
     return layerPath;
+  }
+
+  /** A directory in the container's C:\ (the writable layer's Files directory behind its volume path). */
+  async createContainerDirectory(mountPathIn: unknown, pathIn: unknown): Promise<void> {
+    const op = CREATE_CONTAINER_DIRECTORY;
+    if (typeof mountPathIn !== 'string' || !mountPathIn) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'mountPath must be a volume path or a folder');
+    if (typeof pathIn !== 'string') throw new PlatformError(HRESULT.E_INVALIDARG, op, 'path must be a string');
+    const mountPath = mountPathIn;
+    const segments = containerPathSegments(pathIn);
+    if (!segments || segments.length === 0) return;
+    await createDirectoryChain(this.resolveStoragePath(op, mountPath), segments, join, pathIn);
   }
 
   /** Resolves Container.Storage.Path (a volume path or a host folder) to the directory serving as C:\. */

@@ -101,29 +101,74 @@ test('truncated blob (consistent but short response): size mismatch, nothing kep
   assert.equal(await layerCount(c), 0);
 }));
 
-test('slow registry, cancelled pull: Cancelled quickly, no partial blob, staging or layer', () => withService({ registries: registries() }, async (c) => {
-  proxy.fault = (m, path) => (path.includes('/blobs/') && !path.includes(img.config.digest) ? { kind: 'slow', bytesPerSecond: 50_000 } : undefined);
-  const ac = new AbortController();
-  const p = c.svc.pull(ref(), { signal: ac.signal });
-  await new Promise((r) => setTimeout(r, 400));
-  const t0 = Date.now();
-  ac.abort();
-  await assert.rejects(p, (e) => isRuntimeError(e, 'Cancelled'));
-  assert.ok(Date.now() - t0 < 3000, 'cancellation is prompt');
-  // the store settles (aborted layer tasks clean up) shortly after
-  for (let i = 0; i < 250 && ((await tmpEntries(c)).length || (await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b))); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(await tmpEntries(c), []);
-  assert.ok(!(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)), 'no layer blob kept');
-  assert.equal(await layerCount(c), 0);
-  // a second waiter keeps a shared pull alive when the first one leaves
-  proxy.fault = (m, path) => (path.includes('/blobs/') && !path.includes(img.config.digest) ? { kind: 'slow', bytesPerSecond: 2_000_000 } : undefined);
-  const ac2 = new AbortController();
-  const first = c.svc.pull(ref(), { signal: ac2.signal });
-  const second = c.svc.pull(ref());
-  await new Promise((r) => setTimeout(r, 100));
-  ac2.abort();
-  await assert.rejects(first, (e) => isRuntimeError(e, 'Cancelled'));
-  assert.equal((await second).image.id, img.id);
+/** Resolves when `cond` holds (checked every 5 ms; the test's own timeout bounds it). */
+async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A registry that holds every layer body after its first chunk until `open()`: the pull is mid-layer, always. */
+function stallLayers(): { open: () => void; requested: () => boolean } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  const layerPaths = img.layers.map((l) => `/v2/f/app/blobs/${l.digest}`);
+  proxy.log.length = 0;
+  proxy.fault = (m, path) => (layerPaths.includes(path) ? { kind: 'stall', until: gate } : undefined);
+  return { open, requested: () => proxy.log.some((l) => layerPaths.some((lp) => l.startsWith(`GET ${lp}`))) };
+}
+
+test('slow registry, cancelled pull: Cancelled, no partial blob, staging or layer; shared pulls never reject unhandled', () => withService({ registries: registries() }, async (c) => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => { unhandled.push(e); };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    // One caller cancels mid-layer: Cancelled, and the store settles back to empty.
+    const stall = stallLayers();
+    const ac = new AbortController();
+    const p = c.svc.pull(ref(), { signal: ac.signal });
+    await until(stall.requested);
+    ac.abort();
+    await assert.rejects(p, (e) => isRuntimeError(e, 'Cancelled'));
+    stall.open();
+    await until(async () => (await tmpEntries(c)).length === 0 && !(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)) && (await layerCount(c)) === 0);
+
+    // A second waiter keeps a shared pull alive when the first one leaves.
+    const keep = stallLayers();
+    const ac2 = new AbortController();
+    const first = c.svc.pull(ref(), { signal: ac2.signal });
+    const second = c.svc.pull(ref());
+    await until(keep.requested);
+    ac2.abort();
+    await assert.rejects(first, (e) => isRuntimeError(e, 'Cancelled'));
+    keep.open();
+    assert.equal((await second).image.id, img.id);
+    await c.svc.remove(ref());
+    await until(async () => (await layerCount(c)) === 0);
+
+    // Every waiter of a shared pull leaves, and a new pull of the same image starts while the abandoned one is
+    // still cleaning up: the new pull must not join the abandoned one (which rejected before anyone awaited it).
+    for (let i = 0; i < 25; i++) {
+      const s = stallLayers();
+      const a = new AbortController();
+      const b = new AbortController();
+      const x = c.svc.pull(ref(), { signal: a.signal });
+      const y = c.svc.pull(ref(), { signal: b.signal });
+      await until(s.requested);
+      a.abort();
+      b.abort();
+      const fresh = c.svc.pull(ref());
+      s.open();
+      await assert.rejects(x, (e) => isRuntimeError(e, 'Cancelled'));
+      await assert.rejects(y, (e) => isRuntimeError(e, 'Cancelled'));
+      assert.equal((await fresh).image.id, img.id, `iteration ${i}: the new pull succeeds`);
+      await c.svc.remove(ref());
+      await until(async () => (await layerCount(c)) === 0 && (await tmpEntries(c)).length === 0);
+    }
+    // Rejections are reported after the microtask queue drains: let one macrotask pass before looking.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled.map(String), []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 }));
 
 test('hostile layer from a registry: refused with the unpacker error, partial layer removed', async () => {

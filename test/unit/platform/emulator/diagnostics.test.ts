@@ -1,0 +1,21 @@
+/** The emulator's networking facts as the Status condition operators read in `crictl info`. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { networkingDiagnostics } from '../../../../src/platform/emulator/index.js';
+
+const base = { SupportedSchemaVersions: [{ Major: 2, Minor: 1 }] };
+
+test('no real networking: the reason and what to install', () => {
+  const [c] = networkingDiagnostics({ ...base, Networking: { LinuxNetworking: false, PacketsFlow: false, Reason: 'the emulator service does not run as root' } });
+  assert.equal(c!.type, 'EmulatorNetworking');
+  assert.equal(c!.ok, false);
+  assert.equal(c!.reason, 'NoLinuxNetworking');
+  assert.match(c!.message, /host network namespace.*the emulator service does not run as root.*apt-get install iproute2 nftables/);
+});
+
+test('networks degraded to bookkeeping are named; real networking is ok; no facts, no condition', () => {
+  const [d] = networkingDiagnostics({ ...base, Networking: { LinuxNetworking: true, PacketsFlow: true, Degraded: [{ Network: 'wincri-default', Reason: 'packets do not flow: subnet overlaps' }] } });
+  assert.deepEqual(d, { type: 'EmulatorNetworking', ok: false, reason: 'NetworkDegraded', message: 'network wincri-default: packets do not flow: subnet overlaps' });
+  assert.deepEqual(networkingDiagnostics({ ...base, Networking: { LinuxNetworking: true, PacketsFlow: true } }), [{ type: 'EmulatorNetworking', ok: true, reason: '', message: '' }]);
+  assert.deepEqual(networkingDiagnostics({ ...base }), []);
+});
