@@ -115,7 +115,8 @@ test('fresh root, empty CNI conf dir: pods get real networking on the default ne
   const srv = await runServer(a);
   assert.equal(await reach(a.ip), MARKER, 'host → pod over the default network');
   const log = readFileSync(srv.log, 'utf8');
-  assert.match(log, /stdout F cwd=\/.*\/app\/work\/here\n/, 'the process ran in the created working directory');
+  // C:\app\work\here: below the container root on the host, or /app/work/here where the emulator isolates (C:\ is /).
+  assert.match(log, /stdout F cwd=\/(.*\/)?app\/work\/here\n/, 'the process ran in the created working directory');
   const objects = await linuxObjectsOf();
   assert.equal(objects.length, 2 + 2 + 2, `bridge, table, 2 veths, 2 namespaces: ${objects.join(' ')}`);
   assert.deepEqual(leftOf(objects).sort(), [...objects].sort(), 'they exist on the host');

@@ -89,7 +89,8 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
     const plan = planRootfs('test', root, [{ HostPath: src, ContainerPath: 'C:\\data\\in', ReadOnly: true }]);
     const text = plan.commands.join('\n');
     assert.match(text, new RegExp(`mount --bind '/usr' '${root}/usr'\nmount -o remount,bind,ro '${root}/usr'`));
-    assert.doesNotMatch(text, /'\/opt'/, "the image's own /opt wins");
+    assert.doesNotMatch(text, /mount --bind '\/opt'/, "the image's own /opt is not hidden by the host's");
+    assert.match(text, new RegExp(`mount -t overlay overlay -o ro,lowerdir='${root}/opt':'/opt' '${root}/opt'`), "the image's /opt files lie over the host's");
     assert.match(text, new RegExp(`mount --bind '${src}' '${root}/data/in'\nmount -o remount,bind,ro '${root}/data/in'`));
     assert.match(text, /mount -t proc/);
     assert.ok(existsSync(join(root, 'data', 'in')));
