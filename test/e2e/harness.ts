@@ -89,6 +89,17 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   get logDir(): string { return join(this.dir, 'logs'); }
 
+  /** Polls `fn` until it returns something truthy; on timeout the error carries the daemon's log. */
+  async waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${this.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Everything the daemon, its IO keeper and the emulator service logged, whole. */
   fullLog(): string {
     return [this.logFile, join(this.root, 'io', 'keeper.log'), join(this.root, 'emulator', 'service.log')]

@@ -17,15 +17,7 @@ const IMAGE = 'example.com/wincri/hostprocess:1.0';
 let d: Daemon;
 let imageId = '';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${d.log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> => d.waitFor(what, fn, ms);
 
 function logText(path: string): string {
   if (!existsSync(path)) return '';

@@ -21,15 +21,7 @@ const noCgroups = skip || (facts.Cgroups ? false : 'no writable cgroup hierarchy
 let d: Daemon;
 let imageId = '';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${d.log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> => d.waitFor(what, fn, ms);
 
 async function runPod(name: string) {
   const config = podConfig(name, join(d.logDir, name));

@@ -15,15 +15,7 @@ const IMAGE = 'example.com/wincri/e2e:1.0';
 let d: Daemon;
 let imageId = '';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${d.log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> => d.waitFor(what, fn, ms);
 
 function criLines(path: string): { ts: string; stream: string; tag: string; content: string }[] {
   if (!existsSync(path)) return [];
