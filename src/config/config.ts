@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { Problems, mergeInto, isMapping, describe } from './check.js';
 import { schemaOf } from './schema.js';
+import { defaultRuntimeHandlers, parseRuntimeHandlers, type RuntimeHandlerConfig } from './runtime-handlers.js';
+
+export type { RuntimeHandlerConfig, UtilityVmConfig, Isolation } from './runtime-handlers.js';
 
 export interface Config {
   /** CRI endpoint: unix:///path (Linux) or npipe:////./pipe/name (Windows). */
@@ -24,8 +27,11 @@ export interface Config {
   logFile: string;
   logFileMaxSizeMB: number;
   logFileMaxFiles: number;
-  /** Runtime handlers accepted in RunPodSandbox (runtime_handler); "" is always the default handler. */
-  runtimeHandlers: string[];
+  /**
+   * Runtime handlers accepted in RunPodSandbox (runtime_handler), name → isolation (+ utility-VM sizing for
+   * hyperv); "" is always the default, process-isolated handler. The list form of older configs is accepted.
+   */
+  runtimeHandlers: Record<string, RuntimeHandlerConfig>;
   emulator: {
     /** Windows build the emulated host presents (major.minor.build). */
     osVersion: string;
@@ -130,7 +136,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     logFile: '',
     logFileMaxSizeMB: 100,
     logFileMaxFiles: 5,
-    runtimeHandlers: ['runhcs-wcow-process'],
+    runtimeHandlers: defaultRuntimeHandlers(),
     emulator: { osVersion: '10.0.20348', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', stateDir: '' },
     containerLog: { maxLineSize: 16384 },
     shutdownTimeoutSeconds: 10,
@@ -180,9 +186,10 @@ export function configFromDocument(doc: unknown, overrides: ConfigOverrides = {}
   const p = new Problems();
   if (doc !== null && doc !== undefined) {
     if (!isMapping(doc)) throw new ConfigError(`(document): expected a mapping of keys, got ${describe(doc)}`);
-    const { registries, ...rest } = doc;
+    const { registries, runtimeHandlers, ...rest } = doc;
     mergeInto(cfg as unknown as Record<string, unknown>, rest, [], p);
     if (registries !== undefined && registries !== null) cfg.registries = parseRegistries(registries, p);
+    if (runtimeHandlers !== undefined && runtimeHandlers !== null) cfg.runtimeHandlers = parseRuntimeHandlers(runtimeHandlers, p);
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
   if (p.ok) validateConfig(cfg, p);

@@ -7,7 +7,7 @@
 export type KeyType = 'string' | 'number' | 'boolean' | 'string[]' | 'enum' | 'map';
 
 export interface KeySchema {
-  /** Dotted path; `<host>` stands for an operator-chosen registry key. */
+  /** Dotted path; `<host>` / `<name>` stand for an operator-chosen registry / handler key. */
   path: string;
   type: KeyType;
   values?: readonly string[];
@@ -25,7 +25,12 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'logFile', type: 'string', doc: 'write the daemon log to this file instead of stderr (a Windows service has no stderr); rotated by size and count' },
   { path: 'logFileMaxSizeMB', type: 'number', doc: 'logFile is rotated (to logFile.1, .2, …) when it would grow past this many MB' },
   { path: 'logFileMaxFiles', type: 'number', doc: 'rotated log files kept besides the current one' },
-  { path: 'runtimeHandlers', type: 'string[]', doc: 'runtime handlers accepted in RunPodSandbox (RuntimeClass handler); "" is always the default' },
+  { path: 'runtimeHandlers', type: 'map', doc: 'runtime handlers accepted in RunPodSandbox (RuntimeClass handler), by name; "" is always the default (process isolation); a list of names (older form) means process isolation for each' },
+  { path: 'runtimeHandlers.<name>.isolation', type: 'enum', values: ['process', 'hyperv'], doc: 'process: containers share the host kernel (image build must match the host); hyperv: the pod runs in a utility VM booted from the image\'s UtilityVM files (older builds of the same major.minor run too)' },
+  { path: 'runtimeHandlers.<name>.utilityVm.memoryMiB', type: 'number', doc: 'hyperv: VM memory when the pod states none (sandbox resources or the io.microsoft.virtualmachine.computetopology.memory.sizeinmb annotation); default 768' },
+  { path: 'runtimeHandlers.<name>.utilityVm.processorCount', type: 'number', doc: 'hyperv: vCPUs when the pod states none (…processor.count annotation); clamped to the host; default 2' },
+  { path: 'runtimeHandlers.<name>.utilityVm.memoryOverheadMiB', type: 'number', doc: 'hyperv: memory added to the pod\'s for the VM\'s own operating system; default 256' },
+  { path: 'runtimeHandlers.<name>.utilityVm.processorOverhead', type: 'number', doc: 'hyperv: vCPUs added to the pod\'s; default 0' },
   { path: 'emulator.osVersion', type: 'string', doc: 'Windows build the emulated host presents (major.minor.build)' },
   { path: 'emulator.architecture', type: 'string', doc: 'architecture the emulated host presents (amd64, arm64)' },
   { path: 'emulator.stateDir', type: 'string', doc: 'emulator service state; empty means <root>/emulator' },

@@ -8,6 +8,7 @@ import type {
 } from '../runtime/model.js';
 import type { ContainerStatsSample } from '../runtime/runtime.js';
 import { invalidArgument } from '../errors.js';
+import { podResourcesFromCri } from './pod-resources.js';
 
 const MAX_U = 2n ** 64n - 1n;
 
@@ -57,6 +58,7 @@ export function sandboxConfigFromCri(c: T.PodSandboxConfig__Output | null): Sand
     runAsUsername: win?.runAsUsername ?? '',
     credentialSpec: win?.credentialSpec ?? '',
     namespaceOptions: ns ? { network: String(ns.network), pid: String(ns.pid), ipc: String(ns.ipc), targetId: ns.targetId } : undefined,
+    resources: podResourcesFromCri(c.linux),
   };
 }
 

@@ -22,6 +22,8 @@ export interface PullImageResponse { id: string; repoTags: string[]; repoDigests
 export interface InfoResponse {
   version: string; backend: string; osVersion: string; architecture: string; endpoint: string; pid: number;
   node: string; config: Record<string, unknown>; runtimeHandlers: string[];
+  /** Isolation of each named handler ("" is process). */
+  handlerIsolation?: Record<string, string>;
 }
 /** The daemon's records, for `wincri doctor --leaks`: what owns which platform object right now. */
 export interface InventoryResponse {

@@ -68,7 +68,7 @@ export function imageProvider(images: ImageService): ImageProvider {
       return {
         id: img.id, repoTags: img.repoTags, repoDigests: img.repoDigests,
         env: c.env ?? [], entrypoint: c.entrypoint ?? [], cmd: c.cmd ?? [], workingDir: c.workingDir ?? '', user: c.user ?? '',
-        layerPaths: images.layerPaths(img.id),
+        layerPaths: images.layerPaths(img.id), ...(c.osVersion ? { osVersion: c.osVersion } : {}),
       };
     },
     acquire: (imageId, containerId) => images.acquire(imageId, containerId),
@@ -221,7 +221,8 @@ function adminExtras(cfg: Config, platform: Platform, runtime: Runtime): AdminEx
     info: async () => ({
       version: VERSION, backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture,
       endpoint: cfg.endpoint, pid: process.pid, node: process.version,
-      config: maskConfig(cfg) as unknown as Record<string, unknown>, runtimeHandlers: ['', ...cfg.runtimeHandlers],
+      config: maskConfig(cfg) as unknown as Record<string, unknown>, runtimeHandlers: ['', ...Object.keys(cfg.runtimeHandlers)],
+      handlerIsolation: Object.fromEntries(Object.entries(cfg.runtimeHandlers).map(([n, h]) => [n, h.isolation])),
     }),
     inventory: async () => {
       const sandboxes = runtime.listPodSandbox(), containers = runtime.listContainers();

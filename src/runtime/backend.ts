@@ -9,6 +9,7 @@ import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
 import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
 import { OWNER, type RuntimeState } from './state.js';
+import { hostingSystemOf } from './hyperv/uvm.js';
 
 export type { SystemKind };
 
@@ -31,5 +32,7 @@ export function containerDocument(
       fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
     });
   }
-  return st.systemDocument(c.spec, c.storagePath, c.layers);
+  // Hyper-V isolated: hosted in the pod's utility VM.
+  const hosting = c.spec.windows.hyperv ? hostingSystemOf(st, c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '') : undefined;
+  return st.systemDocument(c.spec, c.storagePath, c.layers, hosting);
 }

@@ -18,6 +18,7 @@ import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
 import { backendOf, containerDocument, kindOf } from './backend.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
+import { admitImage } from './hyperv/admit.js';
 
 const log = logger('runtime');
 
@@ -29,6 +30,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
   if (pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${pod.id} is not ready (${pod.state})`);
   const { platform, images } = st.opts;
   const image = await images.resolveForContainer(config.image.image);
+  await admitImage(st, pod, image); // OS build rule; a Hyper-V pod's utility VM boots with its first container
   const logFile = containerLogFile(pod.config.logDirectory, config.logPath);
   const mounts = await prepareMountSources(config);
   const id = generateId();

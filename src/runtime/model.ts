@@ -25,6 +25,22 @@ export interface SandboxConfig {
   credentialSpec: string;
   /** Echo of linux.security_context.namespace_options (kubelet compares it, also on Windows). */
   namespaceOptions?: NamespaceOptions;
+  /** Pod-level resources (linux.resources + linux.overhead), when kubelet states them: size a utility VM. */
+  resources?: PodResources;
+}
+
+export interface PodResources { memoryBytes: number; cpus: number }
+
+/** A Hyper-V pod's utility VM (runtime/hyperv): sized at RunPodSandbox, booted with its first container. */
+export interface UtilityVmRecord {
+  /** Compute system ID (`<pod>@vm`, as hcsshim names it). */
+  id: string;
+  memoryMiB: number;
+  processorCount: number;
+  /** Set (and persisted) before the VM is created, so a crash between create and save still finds it. */
+  created?: boolean;
+  /** OS build of the image whose UtilityVM files it booted (its containers must match it). */
+  osVersion?: string;
 }
 
 export interface SandboxRecord {
@@ -38,6 +54,9 @@ export interface SandboxRecord {
   namespaceId?: string;
   ip?: string;
   additionalIps: string[];
+  /** Isolation chosen by the runtime handler (absent: process). */
+  isolation?: 'process' | 'hyperv';
+  utilityVm?: UtilityVmRecord;
 }
 
 export interface WindowsResources {

@@ -1,6 +1,7 @@
 /**
  * Pod sandboxes: a pod is an HNS namespace plus its CNI attachment (no pause container: process-isolated
- * containers join the namespace directly). Every step of RunPodSandbox registers its undo.
+ * containers join the namespace directly) and, for a Hyper-V runtime handler, a utility VM (hyperv/uvm.ts).
+ * Every step of RunPodSandbox registers its undo.
  */
 import { isAbsolute } from 'node:path';
 import { isGone } from '../platform/hresult.js';
@@ -14,6 +15,7 @@ import type { PodNetworkRequest } from './ports.js';
 import type { RuntimeState } from './state.js';
 import { markNamespace } from './namespaces.js';
 import { stopContainer, removeContainer } from './container-stop.js';
+import { podIsolation, stopUtilityVm } from './hyperv/uvm.js';
 
 const log = logger('runtime');
 
@@ -25,24 +27,22 @@ export function networkRequest(id: string, c: SandboxConfig, namespaceId: string
   };
 }
 
-function validate(st: RuntimeState, config: SandboxConfig, runtimeHandler: string): void {
+function validate(config: SandboxConfig): void {
   const m = config.metadata;
   if (!m.name) throw invalidArgument('config.metadata.name is required');
   if (!m.namespace) throw invalidArgument('config.metadata.namespace is required');
   if (!m.uid) throw invalidArgument('config.metadata.uid is required');
-  if (runtimeHandler && !st.opts.runtimeHandlers.includes(runtimeHandler)) {
-    throw invalidArgument(`runtime_handler "${runtimeHandler}" is not configured (known: "", ${st.opts.runtimeHandlers.map((h) => `"${h}"`).join(', ')})`);
-  }
   if (config.logDirectory && !isAbsolute(config.logDirectory) && !/^[\\/]/.test(config.logDirectory)) {
     throw invalidArgument(`config.log_directory "${config.logDirectory}" must be an absolute path`);
   }
 }
 
 export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, runtimeHandler: string): Promise<string> {
-  validate(st, config, runtimeHandler);
+  validate(config);
   const { platform, network, stateDir } = st.opts;
   const m = config.metadata;
   const id = generateId();
+  const isolation = podIsolation(st, id, runtimeHandler, config); // the handler decides; its VM boots with the first container
   const name = sandboxName(m);
   st.names.reserve(name, id, 'pod sandbox');
   const undo: (() => Promise<unknown>)[] = [async () => st.names.release(name, id)];
@@ -63,7 +63,7 @@ export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, run
       undo.push(() => network.tearDown(req));
     }
     const rec: SandboxRecord = {
-      id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: ips.slice(1),
+      id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: ips.slice(1), ...isolation,
     };
     if (ips[0]) rec.ip = ips[0];
     await st.sandboxes.save(rec);
@@ -88,6 +88,7 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   await st.locks.run(id, async () => {
     const s = st.sandboxes.get(id);
     if (!s) return;
+    await stopUtilityVm(st, s);
     if (s.namespaceId && network) {
       // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
       let present = true;

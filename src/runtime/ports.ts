@@ -17,6 +17,8 @@ export interface ImageInfo {
   user: string;
   /** Read-only layer folders, top-most first, base last. */
   layerPaths: string[];
+  /** Windows build the image was made for (image config os.version), when it says. */
+  osVersion?: string;
 }
 
 export interface ImageProvider {

@@ -10,6 +10,7 @@ import { handleExit, markExited } from './exits.js';
 import { destroySystem } from './systems.js';
 import { ownedNamespaces } from './namespaces.js';
 import { kindOf } from './backend.js';
+import { isPodVm, recoverUtilityVms } from './hyperv/uvm.js';
 
 const log = logger('runtime');
 
@@ -39,7 +40,7 @@ export async function recover(st: RuntimeState): Promise<void> {
     }
   }
   for (const { props, kind, service } of systems) {
-    if (props.Id && !st.containers.get(props.Id)) {
+    if (props.Id && !st.containers.get(props.Id) && !isPodVm(st, props.Id)) {
       log.warn('removing orphaned compute system (no container record)', { system: props.Id, kind });
       await destroySystem(service, props.Id);
     }
@@ -50,6 +51,7 @@ export async function recover(st: RuntimeState): Promise<void> {
       await keeper.forget(id).catch(() => undefined);
     }
   }
+  await recoverUtilityVms(st, systemIds);
   await recoverNamespaces(st);
   st.ready = true;
 }

@@ -85,6 +85,7 @@ export function buildContainerSpec(id: string, cfg: ContainerConfig, image: Imag
       credentialSpec: cfg.windows.credentialSpec ? validateCredentialSpec(cfg.windows.credentialSpec, 'config.windows.security_context.credential_spec')
         : pod.config.credentialSpec ? validateCredentialSpec(pod.config.credentialSpec, 'sandbox_config.windows.security_context.credential_spec') : undefined,
       hostProcess: hostProcess || undefined,
+      hyperv: pod.isolation === 'hyperv' ? {} : undefined,
     },
   };
 }

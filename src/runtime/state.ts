@@ -15,6 +15,7 @@ import { KeyedMutex } from './locks.js';
 import { type ContainerRecord, type SandboxRecord, nowNs } from './model.js';
 import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js';
 import type { StreamingService } from '../streaming/types.js';
+import type { RuntimeHandler } from './hyperv/handlers.js';
 import { notFound } from '../errors.js';
 
 /** Owner recorded on every compute system (and job container) this runtime creates. */
@@ -28,7 +29,8 @@ export interface RuntimeOptions {
   stateDir: string;
   /** Directory for writable layers. */
   scratchDir: string;
-  runtimeHandlers: string[];
+  /** Named runtime handlers (RuntimeClass): isolation and utility-VM sizing; "" is always process isolation. */
+  runtimeHandlers: Record<string, RuntimeHandler>;
   maxLogLineSize: number;
   shutdownTimeoutSeconds: number;
   execSyncMaxOutputBytes: number;
@@ -89,7 +91,7 @@ export class RuntimeState {
     }
   }
 
-  systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[]) {
-    return buildContainerDocument(spec, { owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length });
+  systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[], hostingSystemId?: string) {
+    return buildContainerDocument(spec, { owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length, ...(hostingSystemId ? { hostingSystemId } : {}) });
   }
 }

@@ -65,7 +65,7 @@ export async function runtimeEnv(opts: { streaming?: boolean } = {}): Promise<Ru
   const streaming = new RecordingStreaming();
   const runtime = await Runtime.open({
     platform, images: imageProvider(images), keeper: keeperPort(keeper),
-    stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: [''],
+    stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: {},
     maxLogLineSize: 16384, shutdownTimeoutSeconds: 5, execSyncMaxOutputBytes: 16 << 20,
     streaming: opts.streaming === false ? undefined : streaming,
   });

@@ -15,7 +15,7 @@ export function formatInfo(r: InfoReport): string {
     `wincri ${d.version} (pid ${d.pid}, node ${d.node}, CRI ${r.runtimeApiVersion})`,
     `backend:          ${d.backend} (host ${d.osVersion} ${d.architecture})`,
     `endpoint:         ${d.endpoint}`,
-    `runtime handlers: ${d.runtimeHandlers.map((h) => h || '(default)').join(', ')}`,
+    `runtime handlers: ${d.runtimeHandlers.map((h) => (h ? `${h}${d.handlerIsolation?.[h] ? ` (${d.handlerIsolation[h]})` : ''}` : '(default)')).join(', ')}`,
     'conditions:',
     ...r.conditions.map((c) => `  ${c.type.padEnd(13)} ${c.status ? 'true ' : 'false'}${c.status ? '' : `  ${c.reason}${c.message ? `: ${c.message}` : ''}`}`),
     'configuration in effect (secrets masked):',

@@ -12,7 +12,7 @@ import { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { createDaemonMetrics } from '../../daemon/metrics/index.js';
 
 function valueAt(obj: unknown, path: string): unknown {
-  if (path.includes('<host>')) return undefined;
+  if (path.includes('<')) return undefined;
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
@@ -22,7 +22,7 @@ export function configReference(): string {
   const lin = defaults('linux'), win = defaults('win32');
   const rows = CONFIG_SCHEMA.map((k) => {
     const l = valueAt(lin, k.path), w = valueAt(win, k.path);
-    const def = k.type === 'map' ? '`{}`' : JSON.stringify(l) === JSON.stringify(w) ? show(l) : `${show(l)} (Windows: ${show(w)})`;
+    const def = k.type === 'map' && JSON.stringify(l) === '{}' ? '`{}`' : JSON.stringify(l) === JSON.stringify(w) ? show(l) : `${show(l)} (Windows: ${show(w)})`;
     const type = k.values ? k.values.join(' \\| ') : k.type;
     return `| \`${k.path}\` | ${type} | ${def.replace(/\|/g, '\\|')} | ${k.doc}${k.secret ? ' (masked by `wincri info`)' : ''} |`;
   });

@@ -51,6 +51,8 @@ export function findLeaks(rec: Records, view: PlatformView): LeakReport {
   const undecided: string[] = [];
 
   for (const s of view.systems) {
+    const vmOf = s.id.endsWith('@vm') ? s.id.slice(0, -3) : undefined; // a Hyper-V pod's utility VM (runtime/hyperv)
+    if (vmOf && (pods.has(vmOf) || creating.has(vmOf))) continue;
     if (!containers.has(s.id) && !creating.has(s.id)) leaks.push({ kind: 'compute-system', id: s.id, why: 'Owner wincri, no container record' });
   }
   const leakedNs = new Set<string>();

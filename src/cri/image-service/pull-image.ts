@@ -4,9 +4,9 @@ import type { CriContext } from '../context.js';
 import { invalidArgument, RuntimeError } from '../../errors.js';
 import { credentialsFromCri, type Isolation } from '../../images/service.js';
 
-/** Handler names that ask for Hyper-V isolation (which may run images of older Windows builds). */
-function isolationOf(handler: string | undefined): Isolation {
-  return handler && /hyperv|hypervisor|vm/i.test(handler) ? 'hyperv' : 'process';
+/** The configured isolation of a handler (Hyper-V may run images of older Windows builds); unknown → process. */
+function isolationOf(ctx: CriContext, handler: string | undefined): Isolation {
+  return handler && ctx.config.runtimeHandlers[handler]?.isolation === 'hyperv' ? 'hyperv' : 'process';
 }
 
 /**
@@ -28,7 +28,7 @@ export async function pullImage(req: T.PullImageRequest__Output, ctx: CriContext
   try {
     const res = await ctx.images.pull(ref, {
       auth, serverAddress: req.auth?.serverAddress || undefined, signal: ac.signal,
-      isolation: isolationOf(req.image?.runtimeHandler || req.sandboxConfig?.annotations?.['io.kubernetes.cri.runtime-handler']),
+      isolation: isolationOf(ctx, req.image?.runtimeHandler || req.sandboxConfig?.annotations?.['io.kubernetes.cri.runtime-handler']),
     });
     return { imageRef: res.image.id };
   } finally {

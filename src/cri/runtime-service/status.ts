@@ -23,7 +23,7 @@ export async function status(req: T.StatusRequest__Output, ctx: CriContext): Pro
   ];
   // Platform conditions (kubelet looks only at the two above; crictl info shows these to the operator).
   for (const c of await platformConditions(ctx)) conditions.push({ type: c.type, status: c.ok, reason: c.reason, message: c.message });
-  const handlers = ['', ...ctx.config.runtimeHandlers].map((name) => ({
+  const handlers = ['', ...Object.keys(ctx.config.runtimeHandlers)].map((name) => ({
     name, features: { recursiveReadOnlyMounts: false, userNamespaces: false },
   }));
   const info: Record<string, string> = {};

@@ -15,7 +15,7 @@ import {
   parseManifestOrIndex, parseImageConfig, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,
   type Descriptor, type Manifest,
 } from '../oci.js';
-import { parseOsVersion, osVersionCompatible, compareOsVersion, type OsVersion } from '../os-version.js';
+import { parseOsVersion, osVersionCompatible, hypervCompatible, compareOsVersion, type OsVersion } from '../os-version.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
 import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
@@ -61,7 +61,7 @@ function platformMatches(host: HostPlatform, p: { os: string; architecture: stri
   const hv = parseOsVersion(host.osVersion);
   const iv = parseOsVersion(p['os.version']);
   if (!hv || !iv) return false;
-  if (isolation === 'hyperv') return hv.major === iv.major && hv.minor === iv.minor && iv.build <= hv.build;
+  if (isolation === 'hyperv') return hypervCompatible(hv, iv);
   return osVersionCompatible(hv, iv);
 }
 

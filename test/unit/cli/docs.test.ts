@@ -13,15 +13,15 @@ test('README generated blocks match the config schema and the error table (run "
   assert.equal(renderReadme(text), text);
 });
 
-test('the schema lists exactly the leaves of defaults() (plus the registries fields)', () => {
+test('the schema lists exactly the leaves of defaults() (plus the registries and runtimeHandlers fields)', () => {
   const leaves: string[] = [];
   const walk = (o: Record<string, unknown>, p: string) => {
     for (const [k, v] of Object.entries(o)) {
       const path = p ? `${p}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'registries') walk(v as Record<string, unknown>, path); else leaves.push(path);
+      if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'registries' && k !== 'runtimeHandlers') walk(v as Record<string, unknown>, path); else leaves.push(path);
     }
   };
   walk(defaults('linux') as unknown as Record<string, unknown>, '');
-  const schema = CONFIG_SCHEMA.map((k) => k.path).filter((p) => !p.startsWith('registries.'));
+  const schema = CONFIG_SCHEMA.map((k) => k.path).filter((p) => !p.startsWith('registries.') && !p.startsWith('runtimeHandlers.'));
   assert.deepEqual([...schema].sort(), leaves.sort());
 });

@@ -1,6 +1,7 @@
 /**
  * ContainerSpec → HCS ComputeSystem document for a process-isolated (Argon) Windows container, the shape
- * hcsshim builds in internal/hcsoci (create.go, hcsdoc_wcow.go).
+ * hcsshim builds in internal/hcsoci (create.go, hcsdoc_wcow.go); a Hyper-V isolated one is the same Container
+ * hosted in the pod's utility VM (hosted.ts).
  */
 import type { ContainerSpec, SpecMount, SpecWindowsResources } from '../../spec.js';
 import type {
@@ -9,6 +10,7 @@ import type {
 } from '../schema/index.js';
 import { DocumentError } from './errors.js';
 import { normalizeContainerPath, pipeName } from './paths.js';
+import { hostedSystemDocument } from './hosted.js';
 
 export const MiB = 1024 * 1024;
 export const DEFAULT_SCHEMA_VERSION: VersionDoc = { Major: 2, Minor: 1 };
@@ -23,6 +25,8 @@ export interface ContainerDocumentOptions {
   layers: { id: string; path: string }[];
   hostProcessorCount: number;
   schemaVersion?: VersionDoc;
+  /** Hyper-V isolation (spec.windows.hyperv): the pod's utility VM, which hosts the container. */
+  hostingSystemId?: string;
 }
 
 /**
@@ -39,7 +43,6 @@ export const WAIT_TO_KILL_SERVICE_TIMEOUT: RegistryValueDoc = {
 export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocumentOptions): ComputeSystemDoc {
   const w = spec.windows;
   if (w.hostProcess) throw new DocumentError('HostProcess containers are job containers, not compute systems: build them with platform/jobs/document (buildJobContainerDocument)');
-  if (w.hyperv) throw new DocumentError('Hyper-V isolation is not supported by the process-isolated container document builder');
   if (w.credentialSpec) throw new DocumentError('gMSA credential specs (ContainerCredentialGuard) are not supported');
   if (!opts.storagePath) throw new DocumentError('container scratch volume path (Storage.Path) is empty');
 
@@ -76,6 +79,7 @@ export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocum
 
   if (w.devices && w.devices.length > 0) container.AssignedDevices = w.devices.map(assignedDevice);
 
+  if (w.hyperv) return hostedSystemDocument(container, { ...opts, schemaVersion: opts.schemaVersion ?? DEFAULT_SCHEMA_VERSION });
   return {
     Owner: opts.owner,
     SchemaVersion: { ...(opts.schemaVersion ?? DEFAULT_SCHEMA_VERSION) },

@@ -1,10 +1,10 @@
 /**
  * HCS schema v2 ComputeSystem document and its Container children (hcsshim internal/hcs/schema2:
  * compute_system.go, container.go, storage.go, layer.go, mapped_directory.go, mapped_pipe.go, memory.go,
- * processor.go, networking.go, hv_socket*.go, registry_*.go, device.go, hosted_system.go, virtual_machine.go).
+ * processor.go, networking.go, hv_socket*.go, registry_*.go, device.go). The ComputeSystem envelope is in
+ * compute-system.ts, the utility VM in virtual-machine.ts.
  */
 import { object, array, map, str, bool, int32, uint64, any, literal, type Infer } from '../../schema.js';
-import { Version } from './common.js';
 
 export const GuestOs = object('GuestOs', { HostName: str });
 export type GuestOsDoc = Infer<typeof GuestOs>;
@@ -137,40 +137,3 @@ export const Container = object('Container', {
   IsolationType: literal('HostProcess'),
 });
 export type ContainerDoc = Infer<typeof Container>;
-
-/**
- * Utility-VM document. Only the top level is typed; the deep VM device tree is accepted as opaque JSON
- * (wincri builds process-isolated containers; Hyper-V isolation is not modelled field by field).
- */
-export const VirtualMachine = object('VirtualMachine', {
-  Version: Version,
-  StopOnReset: bool,
-  Chipset: any,
-  ComputeTopology: any,
-  Devices: any,
-  GuestState: any,
-  RestoreState: any,
-  RegistryChanges: RegistryChanges,
-  StorageQoS: StorageQoS,
-  DebugOptions: any,
-  GuestConnection: any,
-  SecuritySettings: any,
-  ResourcePartitionId: str,
-  MigrationOptions: any,
-});
-export type VirtualMachineDoc = Infer<typeof VirtualMachine>;
-
-export const HostedSystem = object('HostedSystem', { SchemaVersion: Version, Container: Container });
-export type HostedSystemDoc = Infer<typeof HostedSystem>;
-
-export const ComputeSystem = object('ComputeSystem', {
-  Owner: str,
-  SchemaVersion: Version,
-  HostingSystemId: str,
-  /** `interface{}` in hcsshim; a HostedSystem document in practice. */
-  HostedSystem: HostedSystem,
-  Container: Container,
-  VirtualMachine: VirtualMachine,
-  ShouldTerminateOnLastHandleClosed: bool,
-});
-export type ComputeSystemDoc = Infer<typeof ComputeSystem>;

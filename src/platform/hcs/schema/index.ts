@@ -5,6 +5,8 @@
  */
 export * from './common.js';
 export * from './container.js';
+export * from './virtual-machine.js';
+export * from './compute-system.js';
 export * from './process.js';
 export * from './properties.js';
 export * from './requests.js';

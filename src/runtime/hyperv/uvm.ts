@@ -1,0 +1,106 @@
+/**
+ * The utility VM of a Hyper-V isolated pod (reference/hcs.md §3.4): the pod owns its lifetime as it owns the HNS
+ * namespace. wincri has no pause container, so the VM boots with the pod's first container, from that image's
+ * base layer `UtilityVM` folder (the guest kernel matches the image: why Hyper-V runs older builds); the pod's
+ * containers are hosted systems in it (HostingSystemId). Its record is persisted (created = true) before the VM
+ * is created, so a crash in between still leaves a record that Stop/Remove and recovery act on.
+ */
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { ComputeSystem } from '../../platform/types.js';
+import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
+import { logger } from '../../util/log.js';
+import { failedPrecondition, errorMessage } from '../../errors.js';
+import type { SandboxRecord, SandboxConfig, UtilityVmRecord } from '../model.js';
+import type { ImageInfo } from '../ports.js';
+import { OWNER, type RuntimeState } from '../state.js';
+import { destroySystem } from '../systems.js';
+import { resolveHandler, utilityVmSize } from './handlers.js';
+
+const log = logger('runtime');
+
+/** hcsshim names a pod's VM `<pod id>@vm`. */
+export const vmIdOf = (podId: string): string => `${podId}@vm`;
+
+/** Isolation and VM sizing of a new pod, from its handler (InvalidArgument for unknown handlers). */
+export function podIsolation(st: RuntimeState, podId: string, handlerName: string, config: SandboxConfig): Pick<SandboxRecord, 'isolation' | 'utilityVm'> {
+  const h = resolveHandler(st.opts.runtimeHandlers, handlerName);
+  if (h.isolation !== 'hyperv') return {};
+  if (config.hostProcess) throw failedPrecondition(`runtime_handler "${handlerName}" is Hyper-V isolated; HostProcess pods run on the host and cannot use it`);
+  return { isolation: 'hyperv', utilityVm: { id: vmIdOf(podId), ...utilityVmSize(h, config, cpus().length) } };
+}
+
+/** The VM hosting a container of this pod (undefined for process isolation). */
+export function hostingSystemOf(st: RuntimeState, podId: string): string | undefined {
+  const pod = st.sandboxes.get(podId);
+  return pod?.isolation === 'hyperv' ? pod.utilityVm?.id : undefined;
+}
+
+/** Whether a compute system ID is the VM of a pod this runtime knows (not an orphan). */
+export function isPodVm(st: RuntimeState, systemId: string): boolean {
+  if (!systemId.endsWith('@vm')) return false;
+  return st.sandboxes.get(systemId.slice(0, -3))?.utilityVm?.id === systemId;
+}
+
+/** Boots the pod's VM from this image unless it runs already; returns its ID. */
+export async function ensureUtilityVm(st: RuntimeState, podId: string, image: ImageInfo): Promise<string> {
+  const { compute } = st.opts.platform;
+  return st.locks.run(vmIdOf(podId), async () => {
+    const pod = st.sandboxes.get(podId);
+    const vm = pod?.utilityVm;
+    if (!pod || !vm) throw failedPrecondition(`pod sandbox ${podId} is not Hyper-V isolated`);
+    if (pod.state !== 'SANDBOX_READY') throw failedPrecondition(`pod sandbox ${podId} is not ready (${pod.state})`);
+    if (vm.created) return vm.id;
+    const base = image.layerPaths[image.layerPaths.length - 1];
+    if (!base) throw failedPrecondition(`image ${image.id} has no layers to boot a utility VM from`);
+    const doc = buildUtilityVmDocument({
+      owner: OWNER, utilityVmPath: childPath(base, 'UtilityVM'), scratchVhdPath: join(st.opts.scratchDir, vm.id, 'sandbox.vhdx'),
+      memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
+    });
+    vm.created = true;
+    if (image.osVersion) vm.osVersion = image.osVersion;
+    await st.sandboxes.save(pod);
+    let system: ComputeSystem | undefined;
+    try {
+      system = await compute.createComputeSystem(vm.id, doc);
+      await system.start();
+    } catch (e) {
+      await destroySystem(compute, vm.id).catch((de) => log.error('removing a utility VM that failed to start failed', { pod: podId, error: errorMessage(de) }));
+      await forget(st, pod, vm);
+      throw e;
+    } finally {
+      system?.close();
+    }
+    log.info('utility VM running', { pod: podId, vm: vm.id, memoryMiB: vm.memoryMiB, processors: vm.processorCount, osVersion: vm.osVersion });
+    return vm.id;
+  });
+}
+
+async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord): Promise<void> {
+  vm.created = false;
+  delete vm.osVersion;
+  if (st.sandboxes.get(pod.id)) await st.sandboxes.save(pod);
+}
+
+/** Stops and removes the pod's VM (and with it whatever still runs inside); idempotent. */
+export async function stopUtilityVm(st: RuntimeState, pod: SandboxRecord): Promise<void> {
+  const vm = pod.utilityVm;
+  if (!vm?.created) return;
+  await st.locks.run(vm.id, async () => {
+    if (!vm.created) return;
+    await destroySystem(st.opts.platform.compute, vm.id);
+    await forget(st, pod, vm);
+    log.info('utility VM stopped', { pod: pod.id, vm: vm.id });
+  });
+}
+
+/** After a restart: a ready pod whose VM is gone lost its containers with it; it is NOTREADY. */
+export async function recoverUtilityVms(st: RuntimeState, systemIds: ReadonlySet<string>): Promise<void> {
+  for (const pod of st.sandboxes.list()) {
+    const vm = pod.utilityVm;
+    if (!vm?.created || systemIds.has(vm.id)) continue;
+    log.warn('utility VM vanished while the runtime was down; pod is NOTREADY', { pod: pod.id, vm: vm.id });
+    if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
+    await forget(st, pod, vm);
+  }
+}
