@@ -21,6 +21,7 @@ import { recover } from './recovery.js';
 import { execSync, type ExecResult } from './exec-sync.js';
 import { containerStats, containerFsInfo, type ContainerStatsSample } from './stats.js';
 import { exec } from './exec.js';
+import { utilityVmStats, type UtilityVmStats } from './hyperv/stats.js';
 import { attach } from './attach.js';
 import { portForward } from './port-forward.js';
 import type { StreamIo } from './streams.js';
@@ -84,5 +85,7 @@ export class Runtime extends RuntimeState {
   portForward(podIdOrPrefix: string, ports: number[]): string { return portForward(this, podIdOrPrefix, ports); }
 
   containerStats(c: ContainerRecord): Promise<ContainerStatsSample> { return containerStats(this, c); }
+  /** A Hyper-V pod's utility VM statistics (the pod's totals); undefined for process isolation. */
+  utilityVmStats(podId: string): Promise<UtilityVmStats | undefined> { return utilityVmStats(this, podId); }
   containerFsInfo() { return containerFsInfo(this); }
 }

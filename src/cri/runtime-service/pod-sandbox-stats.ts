@@ -4,11 +4,12 @@ import { invalidArgument } from '../../errors.js';
 import { podSandboxStatsToCri } from '../convert.js';
 import type { SandboxRecord } from '../../runtime/model.js';
 import { nowNs } from '../../runtime/model.js';
+import { withUtilityVmTotals } from './pod-vm-stats.js';
 
 export async function sandboxStats(ctx: CriContext, s: SandboxRecord): Promise<T.PodSandboxStats> {
   const running = ctx.runtime.containersOf(s.id).filter((c) => c.state === 'CONTAINER_RUNNING');
   const samples = await Promise.all(running.map((c) => ctx.runtime.containerStats(c)));
-  return podSandboxStatsToCri(s, samples, BigInt(nowNs()));
+  return withUtilityVmTotals(podSandboxStatsToCri(s, samples, BigInt(nowNs())), await ctx.runtime.utilityVmStats(s.id));
 }
 
 export async function podSandboxStats(req: T.PodSandboxStatsRequest__Output, ctx: CriContext): Promise<T.PodSandboxStatsResponse> {

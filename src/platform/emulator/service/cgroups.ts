@@ -55,10 +55,16 @@ export function cgroupSupport(): CgroupSupport | null {
 
 function put(file: string, value: string): void { writeFileSync(file, value); }
 
-export function createCgroup(id: string): SystemCgroup | undefined {
+/** The system's cgroup; inside `parent` (a utility VM's) when given. */
+export function createCgroup(id: string, parent?: SystemCgroup): SystemCgroup | undefined {
   const sup = cgroupSupport();
   if (!sup) return undefined;
   const name = encodeURIComponent(id);
+  if (parent) {
+    const dirs = parent.dirs.map((d) => join(d, name));
+    for (const d of dirs) mkdirSync(d, { recursive: true });
+    return { version: parent.version, dirs };
+  }
   if (sup.version === 2) {
     const parent = sup.roots[0]!;
     const top = join(parent, '..');
@@ -74,6 +80,11 @@ export function createCgroup(id: string): SystemCgroup | undefined {
   const dirs = sup.roots.map((r) => join(r, name));
   for (const d of dirs) mkdirSync(d, { recursive: true });
   return { version: 1, dirs };
+}
+
+/** Lets child cgroups (a utility VM's hosted systems) use the memory and cpu controllers (v2; v1 needs nothing). */
+export function enableChildControllers(cg: SystemCgroup): void {
+  if (cg.version === 2) put(join(cg.dirs[0]!, 'cgroup.subtree_control'), '+memory +cpu');
 }
 
 /** Files a process writes "0" to in order to join the system's cgroup(s). */

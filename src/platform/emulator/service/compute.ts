@@ -13,6 +13,7 @@
  * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts. Console
  * processes (EmulateConsole) run on a real pseudo-terminal: see console.ts.
  * Job containers (HostProcess) are records of this emulator too, with a `job` part: see jobs.ts / job-launch.ts.
+ * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { planJobLaunch } from './job-launch.js';
 import { applyModify } from './modify.js';
 import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
+import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
 
 export type { ProcRecord } from './records.js';
 
@@ -188,6 +190,7 @@ export class ComputeEmulator {
     if (doc.HostingSystemId && !this.systems.has(doc.HostingSystemId)) {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);
     }
+    checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
@@ -254,6 +257,10 @@ export class ComputeEmulator {
     const op = 'HcsStartComputeSystem';
     const s = this.sys(op, id);
     if (s.state !== 'Created') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
+    const vm = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
+    if (s.document.HostingSystemId && vm?.state !== 'Running') {
+      throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `hosting system ${s.document.HostingSystemId} is ${vm?.state ?? 'gone'}`);
+    }
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
     // Job containers (HostProcess) run on the host: no namespaces, no private root.
     if (isolationFacts().Enabled && s.root && !s.job) {
@@ -301,6 +308,8 @@ export class ComputeEmulator {
     if (s.state === 'Created') { await this.stopped(s, 'GracefulExit'); return; }
     const wasPaused = s.state === 'Paused';
     s.shuttingDown = true;
+    // A utility VM shuts down what it hosts first; it stops once they have stopped (watchShutdown).
+    for (const h of hostedOf(this.systems.values(), s)) await this.shutdown(h.id).catch(() => undefined);
     for (const g of this.pgids(s)) {
       killGroup(g, 'SIGTERM');
       if (wasPaused) killGroup(g, 'SIGCONT');
@@ -315,7 +324,8 @@ export class ComputeEmulator {
     if (this.shutdownPolls.has(s.id)) return;
     const check = () => {
       if (s.state === 'Stopped') { clearInterval(t); this.shutdownPolls.delete(s.id); return; }
-      if (processesInGroups(this.pgids(s)).length === 0 && s.processes.every((p) => p.exited || !isAlive(p.pid))) {
+      if (processesInGroups(this.pgids(s)).length === 0 && s.processes.every((p) => p.exited || !isAlive(p.pid))
+        && hostedOf(this.systems.values(), s).length === 0) {
         clearInterval(t);
         this.shutdownPolls.delete(s.id);
         void this.stopped(s, 'GracefulExit');
@@ -351,6 +361,9 @@ export class ComputeEmulator {
 
   private async stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void> {
     if (s.state === 'Stopped') return;
+    // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
+    for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
+    if ((s.state as string) === 'Stopped') return; // stopped meanwhile
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
@@ -399,6 +412,10 @@ export class ComputeEmulator {
     const types = new Set(q.PropertyTypes ?? []);
     if (types.has('Statistics')) {
       p.Statistics = statistics(s, this.pgids(s));
+      if (s.document.VirtualMachine) {
+        const inside = [...this.systems.values()].filter((h) => h.document.HostingSystemId === s.id);
+        p.Statistics = sumStatistics(p.Statistics, inside.map((h) => statistics(h, this.pgids(h))));
+      }
       readOom(s);
       if (s.oomKills) p.OomKillCount = s.oomKills;
     }

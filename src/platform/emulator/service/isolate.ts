@@ -3,7 +3,8 @@
  * process in its PID namespace dies with the holder), OOM kills read before the cgroup goes.
  */
 import { startIsolatedHolder, holderAlive } from './isolation.js';
-import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills } from './cgroups.js';
+import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills, enableChildControllers } from './cgroups.js';
+import { vmLimits } from './hosting.js';
 import { cleanupRootfs } from './rootfs.js';
 import { readStat } from './procfs.js';
 import type { SystemRecord } from './records.js';
@@ -14,17 +15,21 @@ export async function isolate(
 ): Promise<void> {
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
   const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
+  const isVm = !!s.document.VirtualMachine;
   let cgroup = s.isolation?.cgroup;
   try {
-    cgroup ??= createCgroup(s.id);
-    if (cgroup) applyLimits(cgroup, c);
+    // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it.
+    cgroup ??= createCgroup(s.id, hosting?.isolation?.cgroup);
+    if (cgroup) applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
+    if (cgroup && isVm) enableChildControllers(cgroup);
   } catch (e) {
     log(`cgroup for ${s.id}: ${(e as Error).message}; limits are not enforced`);
     cgroup = undefined;
   }
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created } = await startIsolatedHolder({
-    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup, join,
+    // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
+    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
   s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
@@ -35,7 +40,8 @@ export function endIsolation(s: SystemRecord, log: (m: string) => void): void {
   const iso = s.isolation;
   if (!iso) return;
   readOom(s);
-  if (s.holder && !iso.sharedHolder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
+  // A hosted system's holder lives in its VM's PID namespace but is its own process: it ends here too.
+  if (s.holder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
   s.holder = undefined;
   if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
   cleanupRootfs(iso.created);

@@ -76,7 +76,8 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
   lines.push('echo ready');
   lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
   let argv = ['unshare', ...(spec.join ? ['--mount', '--fork'] : ['--pid', '--fork', '--mount', '--uts']), '--propagation', 'slave', 'sh', '-c', lines.join('\n')];
-  if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', '--net', '--', ...argv];
+  // A hosted system in a pod's network namespace joins it (a VM's NICs are the pod's endpoints); else the VM's.
+  if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', spec.netns ? `--net=/run/netns/${spec.netns}` : '--net', '--', ...argv];
   else if (spec.netns) argv = ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.on('error', () => undefined);

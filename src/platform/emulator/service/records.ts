@@ -35,7 +35,7 @@ export interface SystemRecord {
     /** Mount points created in the writable layer (removed at stop). */
     created: string[];
     cgroup?: SystemCgroup;
-    /** The holder belongs to the hosting system (not killed when this one stops). */
+    /** The holder joined the hosting system's (utility VM's) PID and UTS namespaces. */
     sharedHolder?: boolean;
   };
   /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
