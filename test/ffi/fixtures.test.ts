@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { validate, type Schema } from '../../src/platform/schema.js';
 import { ComputeSystem, ProcessParameters } from '../../src/platform/hcs/schema/index.js';
 import { HostComputeEndpoint, HostComputeNetwork, HostComputeNamespace, ModifyNamespaceSettingRequest } from '../../src/platform/hcn/schema/index.js';
-import { buildContainerDocument, buildProcessParameters } from '../../src/platform/hcs/document/index.js';
+import { buildContainerDocument, buildProcessParameters, buildUtilityVmDocument } from '../../src/platform/hcs/document/index.js';
 import { buildNamespace, buildNamespaceEndpointRequest } from '../../src/platform/hcn/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
 import { JobContainer } from '../../src/platform/jobs/schema.js';
@@ -119,6 +119,22 @@ const CASES: Case[] = [
       layers: LAYERS, fileBinding: true, hostProcessorCount: 8,
     }),
   },
+  {
+    // A Hyper-V pod's utility VM (reference/hcs.md §3.4): booted from the base layer's UtilityVM folder.
+    file: 'utility-vm.json', schema: ComputeSystem as Schema<unknown>,
+    build: () => buildUtilityVmDocument({
+      owner: 'wincri', utilityVmPath: `${LAYERS[1]!.path}\\UtilityVM`, scratchVhdPath: 'C:\\ProgramData\\wincri\\containers\\9f3e2d1c0b4a5968@vm\\sandbox.vhdx',
+      memoryMiB: 1536 + 256, processorCount: 2, hostProcessorCount: 8,
+    }),
+  },
+  {
+    // The same container as container-process-isolated.json, hosted in that VM.
+    file: 'container-hyperv-hosted.json', schema: ComputeSystem as Schema<unknown>,
+    build: () => buildContainerDocument({ ...SPEC, windows: { ...SPEC.windows, hyperv: {} } }, {
+      owner: 'wincri', storagePath: '\\\\?\\Volume{5a1c3b0e-0000-0000-0000-100000000000}\\', layers: LAYERS, hostProcessorCount: 8,
+      hostingSystemId: '9f3e2d1c0b4a5968@vm',
+    }),
+  },
   { file: 'process-parameters.json', schema: ProcessParameters as Schema<unknown>, build: () => buildProcessParameters(SPEC.process, { stdin: true, stdout: true, stderr: true }) },
   { file: 'pod-namespace.json', schema: HostComputeNamespace as Schema<unknown>, build: () => buildNamespace() },
   { file: 'namespace-add-endpoint.json', schema: ModifyNamespaceSettingRequest as Schema<unknown>, build: () => buildNamespaceEndpointRequest('7e57d004-2b97-4e7a-b45f-5387367791cd', 'Add') },
@@ -145,4 +161,7 @@ test('fixture schemas reject a misspelt field (the checks are not vacuous)', () 
   assert.equal(validate(HostComputeEndpoint as Schema<unknown>, { ...doc, IPConfigurations: doc.IpConfigurations }).ok, false);
   const sys = JSON.parse(readFileSync(join(fixturesDir(), 'container-process-isolated.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(validate(ComputeSystem as Schema<unknown>, { ...sys, Containr: {} }).ok, false);
+  const vm = JSON.parse(readFileSync(join(fixturesDir(), 'utility-vm.json'), 'utf8')) as { VirtualMachine: { ComputeTopology: Record<string, unknown> } };
+  const topo = vm.VirtualMachine.ComputeTopology;
+  assert.equal(validate(ComputeSystem as Schema<unknown>, { ...vm, VirtualMachine: { ...vm.VirtualMachine, ComputeTopology: { ...topo, Memory: { SizeInMb: 1 } } } }).ok, false);
 });

@@ -52,9 +52,9 @@ test('RuntimeClasses: handlers are wincri handler names, scheduled on Windows no
   }
   // The process handler is one the daemon accepts out of the box.
   assert.ok(handlerNames(defaults('win32').runtimeHandlers).includes(proc!.handler), `${proc!.handler} in wincri's default runtimeHandlers`);
-  // The Hyper-V one is containerd's name; wincri must be configured for it (the manifest says so).
+  // The Hyper-V one is containerd's name, a Hyper-V handler of wincri's defaults.
   assert.equal(hv!.handler, 'runhcs-wcow-hypervisor');
-  assert.match(readFileSync(join(K8S, 'runtimeclass-hyperv.yaml'), 'utf8'), /NOT SERVED BY wincri TODAY/);
+  assert.equal(defaults('win32').runtimeHandlers[hv!.handler]?.isolation, 'hyperv');
   assert.ok(hv!.overhead.podFixed.memory && hv!.overhead.podFixed.cpu);
 });
 

@@ -1,0 +1,116 @@
+/**
+ * Utility VMs in the emulator (Hyper-V isolation): the VM document is validated like HCS needs it to boot, hosted
+ * systems need a running VM, share its PID namespace (as root), and stop with it; the VM's statistics include
+ * what runs inside it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, containerDoc, readAll, until, alive, rejectsWith, type Env } from './helpers.js';
+import { buildUtilityVmDocument } from '../../../../src/platform/hcs/document/index.js';
+import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
+
+/** A base layer folder with UtilityVM\Files holding the boot manager. */
+function baseLayer(env: Env): string {
+  const layer = join(env.dir, 'base');
+  mkdirSync(join(layer, 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot'), { recursive: true });
+  writeFileSync(join(layer, 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot', 'bootmgfw.efi'), 'efi');
+  return layer;
+}
+
+const vmDoc = (env: Env, utilityVmPath: string, memoryMiB = 512) => buildUtilityVmDocument({
+  owner: 'wincri-test', utilityVmPath, scratchVhdPath: join(env.dir, 'vm', 'sandbox.vhdx'), memoryMiB, processorCount: 1, hostProcessorCount: 4,
+});
+
+const hostedDoc = (vmId: string): ComputeSystemDoc => ({
+  SchemaVersion: { Major: 2, Minor: 1 }, Owner: 'wincri-test', HostingSystemId: vmId, HostedSystem: { SchemaVersion: { Major: 2, Minor: 1 }, Container: {} },
+});
+
+test('utility VM document: boot files must exist; hosted systems need a running VM and the HostedSystem envelope', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const { compute } = env.platform;
+  await rejectsWith(compute.createComputeSystem('novm', vmDoc(env, join(env.dir, 'missing', 'UtilityVM'))), 'ERROR_PATH_NOT_FOUND');
+  const empty = join(env.dir, 'empty');
+  mkdirSync(join(empty, 'UtilityVM', 'Files'), { recursive: true });
+  await rejectsWith(compute.createComputeSystem('noboot', vmDoc(env, join(empty, 'UtilityVM'))), 'ERROR_FILE_NOT_FOUND');
+  const noMem = vmDoc(env, join(baseLayer(env), 'UtilityVM')) as { VirtualMachine: { ComputeTopology: { Memory: Record<string, unknown> } } };
+  noMem.VirtualMachine.ComputeTopology.Memory = {};
+  const bad = await rejectsWith(compute.createComputeSystem('nomem', noMem as ComputeSystemDoc), 'HCS_E_INVALID_JSON');
+  assert.match(bad.message, /SizeInMB/);
+
+  const vm = await compute.createComputeSystem('pod@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
+  await rejectsWith(compute.createComputeSystem('early', hostedDoc('pod@vm')), 'HCS_E_INVALID_STATE');
+  await vm.start();
+  const ctr = await compute.createComputeSystem('plain', containerDoc());
+  await rejectsWith(compute.createComputeSystem('h-in-ctr', hostedDoc('plain')), 'HCS_E_INVALID_JSON');
+  await rejectsWith(compute.createComputeSystem('noenvelope', { ...containerDoc(), HostingSystemId: 'pod@vm' }), 'HCS_E_INVALID_JSON');
+  ctr.close();
+  const props = await vm.getProperties({});
+  assert.equal(props.SystemType, 'VirtualMachine');
+  await vm.terminate();
+  vm.close();
+});
+
+test('hosted systems run inside the VM, are accounted to it and stop with it', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const { compute } = env.platform;
+  const vm = await compute.createComputeSystem('p1@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
+  await vm.start();
+  const a = await compute.createComputeSystem('a', hostedDoc('p1@vm'));
+  const b = await compute.createComputeSystem('b', hostedDoc('p1@vm'));
+  await a.start();
+  await b.start();
+  assert.equal((await a.getProperties({})).HostingSystemId, 'p1@vm');
+  const pa = await a.createProcess({ CommandLine: 'sh -c "while :; do :; done"' });
+  const pb = await b.createProcess({ CommandLine: 'sleep 60' });
+  if (isolationFacts().Enabled) {
+    // One PID namespace for the VM: a container sees the other container's processes (not the host's).
+    const ps = await b.createProcess({ CommandLine: 'sh -c "ps -e -o comm= | sort -u | tr \'\\n\' \' \'"', CreateStdOutPipe: true });
+    const seen = await readAll(ps.stdio.stdout);
+    assert.match(seen, /sleep/);
+    assert.match(seen, /sh/);
+    assert.doesNotMatch(seen, /node/, `no host processes: ${seen}`);
+  }
+  const cg = isolationFacts().Cgroups;
+  if (cg) {
+    // The container's cgroup nests in the VM's, which carries the VM's memory size.
+    const line = readFileSync(`/proc/${pa.pid}/cgroup`, 'utf8').split('\n').find((l) => /(^0::|memory)/.test(l)) ?? '';
+    assert.match(line, /wincri-emulator\/p1%40vm\/a$/, line);
+    const vmDir = join(cg.Roots[0]!, 'p1%40vm');
+    const limit = readFileSync(join(vmDir, cg.Version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
+    assert.equal(limit, String(512 * 1024 * 1024));
+  }
+  // The VM's CPU includes the busy loop in container a.
+  await until(async () => ((await vm.getProperties({ PropertyTypes: ['Statistics'] })).Statistics?.Processor?.TotalRuntime100ns ?? 0) > 0, 20_000);
+  const exitA = pa.waitExit();
+  const exitB = pb.waitExit();
+  await vm.terminate();
+  await exitA;
+  await exitB;
+  assert.equal((await a.getProperties({})).State, 'Stopped');
+  assert.equal((await b.getProperties({})).State, 'Stopped');
+  assert.ok(!alive(pa.pid) && !alive(pb.pid));
+  for (const s of [a, b, vm]) s.close();
+});
+
+test('a graceful VM shutdown shuts its hosted systems down first', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const { compute } = env.platform;
+  const vm = await compute.createComputeSystem('p2@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
+  await vm.start();
+  const a = await compute.createComputeSystem('g', hostedDoc('p2@vm'));
+  await a.start();
+  const p = await a.createProcess({ CommandLine: 'sleep 60' });
+  const vmExit = vm.waitExit();
+  await vm.shutdown();
+  assert.equal((await p.waitExit()).ExitCode, 143, 'SIGTERM reached the hosted process');
+  assert.equal((await vmExit).ExitType, 'GracefulExit');
+  assert.equal((await a.getProperties({})).State, 'Stopped');
+  a.close();
+  vm.close();
+});
