@@ -70,6 +70,11 @@ const WIN_DIR = { 'MSWINDOWS.fileattr': '16', 'MSWINDOWS.rawsd': RAWSD, 'LIBARCH
 
 /** A Windows layer tar (uncompressed) from a layer spec. */
 export function buildLayerTar(spec: LayerSpec): Buffer {
+  return buildTar(layerEntries(spec));
+}
+
+/** The tar entries of a layer (Files/, Hives/ and the spec's files under Files/). */
+export function layerEntries(spec: LayerSpec): MemoryTarEntry[] {
   const entries: MemoryTarEntry[] = [
     { name: 'Files', type: 'dir', mtime: MTIME, pax: WIN_DIR },
     { name: 'Hives', type: 'dir', mtime: MTIME, pax: WIN_DIR },
@@ -87,7 +92,7 @@ export function buildLayerTar(spec: LayerSpec): Buffer {
     else if ('symlink' in v) entries.push({ name: `Files/${rel}`, type: 'symlink', linkname: v.symlink, mtime: MTIME, pax: WIN_FILE });
     else entries.push({ name: `Files/${rel}`, data: v.content, mode: v.mode, mtime: MTIME, pax: WIN_FILE });
   }
-  return buildTar(entries);
+  return entries;
 }
 
 interface BlobOut { digest: string; size: number; data: Buffer }
@@ -209,4 +214,17 @@ export async function buildWindowsImageDetailed(opts: BuildOptions): Promise<Bui
 /** gzip helper for tests building raw layers. */
 export function gzipLayer(tar: Buffer): Buffer {
   return gzipSync(tar, { level: 1 });
+}
+
+/**
+ * A base layer tar that also carries a utility VM (`UtilityVM/Files/…` with the boot manager), as Windows base
+ * images do for Hyper-V isolation; `files` are under C:\ as in buildLayerTar.
+ */
+export function buildBaseLayerWithUtilityVm(files: LayerSpec): Buffer {
+  const uvm: MemoryTarEntry[] = [];
+  const path = ['UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot'];
+  for (let i = 1; i <= path.length; i++) uvm.push({ name: path.slice(0, i).join('/'), type: 'dir', mtime: MTIME, pax: WIN_DIR });
+  uvm.push({ name: `${path.join('/')}/bootmgfw.efi`, data: 'EFI boot manager (test)', mtime: MTIME, pax: WIN_FILE });
+  uvm.push({ name: 'UtilityVM/SystemTemplate.vhdx', data: 'vhdx (test)', mtime: MTIME, pax: WIN_FILE });
+  return buildTar([...layerEntries(files), ...uvm]);
 }

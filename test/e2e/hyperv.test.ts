@@ -1,0 +1,139 @@
+/**
+ * Hyper-V isolation end to end on the emulator, over the real daemon socket: RuntimeClass handlers from the
+ * configuration (unknown → InvalidArgument naming them), a pod of the hypervisor handler whose utility VM boots
+ * from the image's UtilityVM files and hosts its containers (one PID namespace), a VM that survives a daemon
+ * kill -9, StopPodSandbox ending the containers' processes and the VM; and the OS-build rule: an older image
+ * pulled for Hyper-V runs there but is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { status as Status } from '@grpc/grpc-js';
+import { Daemon, call, expectCode, podConfig } from './harness.js';
+import { startRegistry, makeImage, Pusher, type Registry } from '../helpers/registry.js';
+import { buildBaseLayerWithUtilityVm } from '../helpers/image-builder.js';
+import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
+
+const HV = 'runhcs-wcow-hypervisor';
+let d: Daemon;
+let reg: Registry;
+let emu: EmulatorPlatform;
+const OLD = makeImage({ osVersion: '10.0.17763.1', rawLayers: [buildBaseLayerWithUtilityVm({ 'Windows/build.txt': '17763\n' })] });
+const CUR = makeImage({ osVersion: '10.0.20348.1', rawLayers: [buildBaseLayerWithUtilityVm({ 'Windows/build.txt': '20348\n' })] });
+const ref = (name: string) => `${reg.host}/e2e/${name}:1`;
+
+before(async () => {
+  reg = await startRegistry();
+  const push = new Pusher({ url: reg.url });
+  await push.image('e2e/old', '1', OLD);
+  await push.image('e2e/cur', '1', CUR);
+  d = new Daemon('wincri-hyperv');
+  appendFileSync(d.configFile, `registries:\n  "${reg.host}":\n    insecure: true\n`);
+  await d.start();
+  emu = await createEmulatorPlatform({ stateDir: join(d.root, 'emulator') });
+});
+
+after(async () => {
+  await emu?.close();
+  await d?.destroy();
+  await reg?.stop();
+});
+
+async function runPod(name: string, runtimeHandler: string, extra: Record<string, unknown> = {}) {
+  const config = podConfig(name, join(d.logDir, name), extra);
+  mkdirSync(config.logDirectory, { recursive: true });
+  const { podSandboxId } = await call(d.runtime, 'RunPodSandbox', { config, runtimeHandler });
+  return { id: podSandboxId as string, config };
+}
+
+async function createCtr(pod: { id: string; config: { logDirectory: string } }, name: string, image: string) {
+  mkdirSync(join(pod.config.logDirectory, name), { recursive: true });
+  const { containerId } = await call(d.runtime, 'CreateContainer', {
+    podSandboxId: pod.id, sandboxConfig: pod.config,
+    config: { metadata: { name, attempt: 0 }, image: { image }, command: ['sh', '-c', `exec sleep 1000${name.length}`], logPath: `${name}/0.log` },
+  });
+  return containerId as string;
+}
+
+/** The emulator's view of a compute system (undefined once it is gone). */
+async function system(id: string) {
+  return (await emu.compute.enumerateComputeSystems({ Ids: [id] }))[0];
+}
+
+test('Status and the config list the handlers; an unknown handler is InvalidArgument naming the configured ones', async () => {
+  const st = await call(d.runtime, 'Status', {});
+  assert.deepEqual(st.runtimeHandlers.map((h: { name: string }) => h.name), ['', 'runhcs-wcow-process', HV]);
+  const e = await expectCode(call(d.runtime, 'RunPodSandbox', { config: podConfig('nope', join(d.logDir, 'nope')), runtimeHandler: 'kata' }), Status.INVALID_ARGUMENT);
+  assert.match(e.details, /runtime_handler "kata" is not configured; configured handlers: "" \(default, process\), "runhcs-wcow-process" \(process\), "runhcs-wcow-hypervisor" \(hyperv\)/);
+});
+
+test('a Hyper-V pod: the utility VM boots with the first container, hosts all of them, and stops with the pod', async () => {
+  // An older build pulls only for Hyper-V isolation (the puller selects by the handler's isolation).
+  await expectCode(call(d.image, 'PullImage', { image: { image: ref('old') } }), Status.FAILED_PRECONDITION);
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: ref('old'), runtimeHandler: HV } });
+  assert.equal(imageRef, OLD.id);
+
+  const pod = await runPod('hv', HV, { linux: { resources: { memoryLimitInBytes: String(512 * 1024 * 1024) } } });
+  const vmId = `${pod.id}@vm`;
+  assert.equal(await system(vmId), undefined, 'no VM before the first container');
+  const a = await createCtr(pod, 'a', imageRef);
+  const vm = await system(vmId);
+  assert.equal(vm?.SystemType, 'VirtualMachine');
+  assert.equal(vm?.State, 'Running');
+  const cg = isolationFacts().Cgroups;
+  if (cg) {
+    // Sized from the pod's resources (512 MiB) plus the handler's default overhead (256 MiB), enforced by its cgroup.
+    const limit = readFileSync(join(cg.Roots[0]!, encodeURIComponent(vmId), cg.Version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
+    assert.equal(limit, String(768 * 1024 * 1024));
+  }
+  const b = await createCtr(pod, 'bb', imageRef);
+  for (const id of [a, b]) await call(d.runtime, 'StartContainer', { containerId: id });
+  for (const id of [a, b]) {
+    assert.equal((await call(d.runtime, 'ContainerStatus', { containerId: id })).status.state, 'CONTAINER_RUNNING');
+    assert.equal((await system(id))?.HostingSystemId, vmId);
+  }
+  // One VM, one PID namespace: container a sees b's process.
+  const ps = await call(d.runtime, 'ExecSync', { containerId: a, cmd: ['sh', '-c', 'ps -e -o args='], timeout: 10 });
+  assert.match(Buffer.from(ps.stdout).toString(), /sleep 10002/, 'the other container\'s process is visible inside the VM');
+  // The pod's stats are the VM's.
+  const stats = await call(d.runtime, 'PodSandboxStats', { podSandboxId: pod.id });
+  assert.ok(stats.stats.windows.memory.timestamp);
+
+  // kill -9 of the daemon: the VM is the pod's, not an orphan; everything keeps running.
+  await d.kill9();
+  await d.start();
+  assert.equal((await system(vmId))?.State, 'Running');
+  assert.equal((await call(d.runtime, 'PodSandboxStatus', { podSandboxId: pod.id })).status.state, 'SANDBOX_READY');
+  assert.equal((await call(d.runtime, 'ContainerStatus', { containerId: b })).status.state, 'CONTAINER_RUNNING');
+
+  const pids = (await Promise.all([a, b].map(async (id) => {
+    const c = await emu.compute.openComputeSystem(id);
+    try { return ((await c.getProperties({ PropertyTypes: ['ProcessList'] })).ProcessList ?? []).map((p) => p.ProcessId!); } finally { c.close(); }
+  }))).flat();
+  assert.ok(pids.length >= 2, `processes inside the VM: ${pids.join(', ')}`);
+  await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+  for (const id of [a, b]) assert.equal((await call(d.runtime, 'ContainerStatus', { containerId: id })).status.state, 'CONTAINER_EXITED');
+  const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+  await d.waitFor('the containers\' processes to end', () => pids.every(gone), 20_000);
+  await d.waitFor('the utility VM to be gone', async () => (await system(vmId)) === undefined || (await system(vmId))?.State === 'Stopped', 20_000);
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+  assert.equal(await system(vmId), undefined);
+});
+
+test('OS build rule: the older image is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH and both builds', async () => {
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: ref('old'), runtimeHandler: HV } });
+  const pod = await runPod('proc', '');
+  const e = await expectCode(createCtr(pod, 'x', imageRef), Status.FAILED_PRECONDITION);
+  assert.match(e.details, /HCS_E_IMAGE_MISMATCH \(0x80370101\)/);
+  assert.match(e.details, /10\.0\.17763\.1/);
+  assert.match(e.details, /10\.0\.20348/);
+  // The host's own build runs process-isolated in the same pod.
+  const cur = (await call(d.image, 'PullImage', { image: { image: ref('cur') } })).imageRef;
+  const id = await createCtr(pod, 'y', cur);
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  assert.equal((await system(id))?.HostingSystemId, undefined);
+  await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
