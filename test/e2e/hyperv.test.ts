@@ -21,6 +21,7 @@ let d: Daemon;
 let reg: Registry;
 let emu: EmulatorPlatform;
 const OLD = makeImage({ osVersion: '10.0.17763.1', rawLayers: [buildBaseLayerWithUtilityVm({ 'Windows/build.txt': '17763\n' })] });
+const PLAIN = makeImage({ osVersion: '10.0.20348.1', layers: [{ 'Windows/build.txt': 'no utility VM\n' }] });
 const CUR = makeImage({ osVersion: '10.0.20348.1', rawLayers: [buildBaseLayerWithUtilityVm({ 'Windows/build.txt': '20348\n' })] });
 const ref = (name: string) => `${reg.host}/e2e/${name}:1`;
 
@@ -29,6 +30,7 @@ before(async () => {
   const push = new Pusher({ url: reg.url });
   await push.image('e2e/old', '1', OLD);
   await push.image('e2e/cur', '1', CUR);
+  await push.image('e2e/plain', '1', PLAIN);
   d = new Daemon('wincri-hyperv');
   appendFileSync(d.configFile, `registries:\n  "${reg.host}":\n    insecure: true\n`);
   await d.start();
@@ -120,6 +122,15 @@ test('a Hyper-V pod: the utility VM boots with the first container, hosts all of
   await d.waitFor('the utility VM to be gone', async () => (await system(vmId)) === undefined || (await system(vmId))?.State === 'Stopped', 20_000);
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
   assert.equal(await system(vmId), undefined);
+});
+
+test('an image without UtilityVM files cannot boot a Hyper-V pod: FailedPrecondition saying so', async () => {
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: ref('plain'), runtimeHandler: HV } });
+  const pod = await runPod('hv-plain', HV);
+  const e = await expectCode(createCtr(pod, 'p', imageRef), Status.FAILED_PRECONDITION);
+  assert.match(e.details, /no UtilityVM folder in its base layer/);
+  assert.equal(await system(`${pod.id}@vm`), undefined);
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });
 
 test('OS build rule: the older image is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH and both builds', async () => {

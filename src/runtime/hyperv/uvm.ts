@@ -5,6 +5,7 @@
  * containers are hosted systems in it (HostingSystemId). Its record is persisted (created = true) before the VM
  * is created, so a crash in between still leaves a record that Stop/Remove and recovery act on.
  */
+import { access } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeSystem } from '../../platform/types.js';
@@ -53,8 +54,12 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
     if (vm.created) return vm.id;
     const base = image.layerPaths[image.layerPaths.length - 1];
     if (!base) throw failedPrecondition(`image ${image.id} has no layers to boot a utility VM from`);
+    const utilityVmPath = childPath(base, 'UtilityVM');
+    if (!await exists(utilityVmPath)) {
+      throw failedPrecondition(`image ${image.repoTags[0] ?? image.id} has no UtilityVM folder in its base layer: it cannot boot the pod's utility VM (Hyper-V isolation needs a Windows base image that ships one)`);
+    }
     const doc = buildUtilityVmDocument({
-      owner: OWNER, utilityVmPath: childPath(base, 'UtilityVM'), scratchVhdPath: join(st.opts.scratchDir, vm.id, 'sandbox.vhdx'),
+      owner: OWNER, utilityVmPath, scratchVhdPath: join(st.opts.scratchDir, vm.id, 'sandbox.vhdx'),
       memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
     });
     vm.created = true;
@@ -75,6 +80,8 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
     return vm.id;
   });
 }
+
+const exists = (p: string) => access(p).then(() => true, () => false);
 
 async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord): Promise<void> {
   vm.created = false;
