@@ -70,10 +70,10 @@ test('secrets are masked: registry passwords and TLS keys', () => {
   const m = maskConfig(cfg);
   assert.deepEqual(m.registries['r:5000'], { auth: { username: 'u', password: MASK }, cert: '/c.pem', key: MASK });
   assert.equal(cfg.registries['r:5000']!.auth!.password, 'hunter2', 'the original is untouched');
-  const text = formatInfo({ daemon: { version: '1', backend: 'emulator', osVersion: '10.0.20348', architecture: 'amd64', endpoint: 'unix:///x', pid: 1, node: 'v20', config: m as never, runtimeHandlers: ['', 'h'] }, conditions: [{ type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'no conf' }], runtimeApiVersion: 'v1' });
+  const text = formatInfo({ daemon: { version: '1', backend: 'emulator', osVersion: '10.0.20348', architecture: 'amd64', endpoint: 'unix:///x', pid: 1, node: 'v20', config: m as never, runtimeHandlers: ['', 'h', 'vm'], handlerIsolation: { h: 'process', vm: 'hyperv' } }, conditions: [{ type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'no conf' }], runtimeApiVersion: 'v1' });
   assert.doesNotMatch(text, /hunter2/);
   assert.match(text, /NetworkReady\s+false\s+NetworkPluginNotReady: no conf/);
-  assert.match(text, /runtime handlers: \(default\), h/);
+  assert.match(text, /runtime handlers: \(default\), h \(process\), vm \(hyperv\)/);
 });
 
 test('images prune keeps images any container uses (by ID or digest) and pinned ones', () => {
