@@ -83,8 +83,3 @@ export function parseRuntimeHandlers(v: unknown, p: Problems): Record<string, Ru
   }
   return out;
 }
-
-/** `"a" (process), "b" (hyperv)` — for messages that name the configured handlers. */
-export function describeHandlers(h: Record<string, RuntimeHandlerConfig>): string {
-  return ['"" (default, process)', ...Object.entries(h).map(([n, c]) => `"${n}" (${c.isolation})`)].join(', ');
-}

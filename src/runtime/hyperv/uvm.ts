@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ComputeSystem } from '../../platform/types.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
 import { logger } from '../../util/log.js';
-import { failedPrecondition, errorMessage } from '../../errors.js';
+import { failedPrecondition, invalidArgument, errorMessage } from '../../errors.js';
 import type { SandboxRecord, SandboxConfig, UtilityVmRecord } from '../model.js';
 import type { ImageInfo } from '../ports.js';
 import { OWNER, type RuntimeState } from '../state.js';
@@ -27,7 +27,7 @@ export const vmIdOf = (podId: string): string => `${podId}@vm`;
 export function podIsolation(st: RuntimeState, podId: string, handlerName: string, config: SandboxConfig): Pick<SandboxRecord, 'isolation' | 'utilityVm'> {
   const h = resolveHandler(st.opts.runtimeHandlers, handlerName);
   if (h.isolation !== 'hyperv') return {};
-  if (config.hostProcess) throw failedPrecondition(`runtime_handler "${handlerName}" is Hyper-V isolated; HostProcess pods run on the host and cannot use it`);
+  if (config.hostProcess) throw invalidArgument(`runtime_handler "${handlerName}" is Hyper-V isolated; HostProcess pods run on the host and cannot use it`);
   return { isolation: 'hyperv', utilityVm: { id: vmIdOf(podId), ...utilityVmSize(h, config, cpus().length) } };
 }
 
