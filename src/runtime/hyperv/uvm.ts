@@ -70,8 +70,12 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
       system = await compute.createComputeSystem(vm.id, doc);
       await system.start();
     } catch (e) {
-      await destroySystem(compute, vm.id).catch((de) => log.error('removing a utility VM that failed to start failed', { pod: podId, error: errorMessage(de) }));
-      await forget(st, pod, vm);
+      // Forgotten only once it is gone: otherwise Stop/Remove of the pod tries again.
+      const removed = await destroySystem(compute, vm.id).then(() => true, (de) => {
+        log.error('removing a utility VM that failed to start failed', { pod: podId, error: errorMessage(de) });
+        return false;
+      });
+      if (removed) await forget(st, pod, vm);
       throw e;
     } finally {
       system?.close();
