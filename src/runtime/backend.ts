@@ -8,7 +8,7 @@ import type { ContainerSpec } from '../platform/spec.js';
 import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
 import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
-import { OWNER, type RuntimeState } from './state.js';
+import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
 
 export type { SystemKind };
 
@@ -23,7 +23,7 @@ export function backendOf(st: RuntimeState, c: HasSpec): SystemService<unknown> 
 
 /** The creation document for the container's backend; throws DocumentError (InvalidArgument) for a bad spec. */
 export function containerDocument(
-  st: RuntimeState, id: string, c: HasSpec & { storagePath: string; layers: { id: string; path: string }[] },
+  st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'layers' | 'credentialGuard'>,
 ): unknown {
   if (kindOf(c) === 'job') {
     return buildJobContainerDocument(c.spec, {
@@ -31,5 +31,5 @@ export function containerDocument(
       fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
     });
   }
-  return st.systemDocument(c.spec, c.storagePath, c.layers);
+  return st.systemDocument(c.spec, c.storagePath, c.layers, c.credentialGuard);
 }

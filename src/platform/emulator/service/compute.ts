@@ -69,6 +69,8 @@ export class ComputeEmulator {
   private readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
   netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
+  /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
+  checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -184,6 +186,7 @@ export class ComputeEmulator {
     }
     const container: ContainerDoc | undefined = doc.Container ?? doc.HostedSystem?.Container;
     checkProcessor(op, container?.Processor, doc.Container ? 'Container.Processor' : 'HostedSystem.Container.Processor');
+    this.checkCredentialGuard(op, container?.ContainerCredentialGuard, doc.Container ? 'Container.ContainerCredentialGuard' : 'HostedSystem.Container.ContainerCredentialGuard');
     if (this.systems.has(id)) throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, op, `compute system ${id} already exists`);
     if (doc.HostingSystemId && !this.systems.has(doc.HostingSystemId)) {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);

@@ -16,3 +16,7 @@ export {
 export { buildResourceUpdateRequests, SILO_MEMORY_RESOURCE_PATH, SILO_PROCESSOR_RESOURCE_PATH } from './resources.js';
 export { layerId, uuidV5, buildLayerData, LAYER_ID_NAMESPACE } from './layer.js';
 export { parseStatistics, parseRfc3339Ns, formatRfc3339Ns, type ContainerStatistics } from './statistics.js';
+export {
+  buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_PROPERTY,
+  CREDENTIAL_GUARD_QUERY,
+} from './credential-guard.js';

@@ -8,3 +8,4 @@ export * from './container.js';
 export * from './process.js';
 export * from './properties.js';
 export * from './requests.js';
+export * from './service.js';
