@@ -149,6 +149,11 @@ export interface StorageService {
   destroyLayer(layerPath: string): Promise<void>;
   /** HcsInitializeWritableLayer: creates the container scratch on top of the parent layers. */
   initializeWritableLayer(writableLayerPath: string, layerData: LayerDataDoc): Promise<void>;
+  /**
+   * Grows a writable layer (initialized, not yet attached) to at least `sizeInBytes` — vmcompute ExpandSandboxSize,
+   * what containerd does for CRI rootfs_size_in_bytes. Never shrinks it.
+   */
+  expandWritableLayer(writableLayerPath: string, sizeInBytes: number): Promise<void>;
   /** HcsAttachLayerStorageFilter: makes the union of the layers visible at the writable layer path. */
   attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void>;
   /** HcsDetachLayerStorageFilter. */

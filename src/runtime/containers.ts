@@ -44,6 +44,9 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     const layerData = { SchemaVersion: { Major: 2, Minor: 1 }, Layers: image.layerPaths.map((p) => ({ Id: layerId(p), Path: p })) };
     undo.push(() => platform.storage.destroyLayer(scratchPath));
     await platform.storage.initializeWritableLayer(scratchPath, layerData);
+    // CRI rootfs_size_in_bytes: the scratch grows before the filter is attached (containerd: ExpandSandboxSize).
+    const sandboxSize = spec.windows.resources?.storage?.sandboxSize;
+    if (sandboxSize) await platform.storage.expandWritableLayer(scratchPath, sandboxSize);
     await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
     undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
     const storagePath = await platform.storage.getLayerMountPath(scratchPath);

@@ -1171,6 +1171,17 @@ EXPORT HRESULT GetLayerMountPath(const DriverInfo *info, const WCHAR *path, uint
   return r;
 }
 
+/* vmcompute ExpandSandboxSize(DriverInfo*, path, uint64 size): the size is logged as the third argument. */
+EXPORT HRESULT ExpandSandboxSize(const DriverInfo *info, const WCHAR *path, uint64_t size) {
+  char num[32]; snprintf(num, sizeof num, "%llu", (unsigned long long)size);
+  size_t n; WCHAR *w = u16(num, &n);
+  logcall("ExpandSandboxSize", 3, info ? info->HomeDir : NULL, path, w);
+  free(w);
+  HRESULT hr = storage_call("ExpandSandboxSize"); if (hr) return hr;
+  if (!info || info->Flavour != 1 || !path || size == 0) return E_INVALIDARG;
+  return S_OK;
+}
+
 /* ---------------------------------------------------------------- kernel32 / advapi32 / ucrtbase */
 
 int fake_job_close(HANDLE h); /* fakejob.c: job object handles */

@@ -245,6 +245,7 @@ class EmuStorage implements StorageService {
   initializeWritableLayer(layerPath: string, layerData: LayerDataDoc): Promise<void> {
     return this.c.request('initializeWritableLayer', { layerPath, layerData: j(layerData) });
   }
+  expandWritableLayer(layerPath: string, sizeInBytes: number): Promise<void> { return this.c.request('expandWritableLayer', { layerPath, sizeInBytes }); }
   attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void> {
     return this.c.request('attachLayerStorageFilter', { layerPath, layerData: j(layerData) });
   }

@@ -33,7 +33,7 @@ import { readStat, isAlive, processesInGroups, processTable } from './procfs.js'
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { OutRelay } from './relay.js';
-import { parseDoc, invalid, checkProcessor } from './documents.js';
+import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
@@ -186,6 +186,7 @@ export class ComputeEmulator {
     }
     const container: ContainerDoc | undefined = doc.Container ?? doc.HostedSystem?.Container;
     checkProcessor(op, container?.Processor, doc.Container ? 'Container.Processor' : 'HostedSystem.Container.Processor');
+    checkDevicesAndPipes(op, container, doc.Container ? 'Container' : 'HostedSystem.Container');
     this.checkCredentialGuard(op, container?.ContainerCredentialGuard, doc.Container ? 'Container.ContainerCredentialGuard' : 'HostedSystem.Container.ContainerCredentialGuard');
     if (this.systems.has(id)) throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, op, `compute system ${id} already exists`);
     if (doc.HostingSystemId && !this.systems.has(doc.HostingSystemId)) {

@@ -240,6 +240,7 @@ export class EmulatorService {
       case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
       case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
+      case 'expandWritableLayer': await st.expandWritableLayer(p.layerPath, p.sizeInBytes); return null;
       case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData); return null;
       case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
       case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
