@@ -56,7 +56,7 @@ export function checkDevicesAndPipes(op: string, c: ContainerDoc | undefined, pa
   for (const [i, m] of (c?.MappedPipes ?? []).entries()) {
     const p = `${path}.MappedPipes[${i}]`;
     if (!m.ContainerPipeName || /[\\/]/.test(m.ContainerPipeName)) throw invalid(op, `${p}.ContainerPipeName`, 'a pipe name without \\\\.\\pipe\\ is required');
-    if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && !/^\\\\\.\\pipe\\./i.test(m.HostPath ?? '')) {
+    if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && !/^(\\\\|\/\/)\.[\\/]pipe[\\/]./i.test(m.HostPath ?? '')) {
       throw invalid(op, `${p}.HostPath`, 'must be a host named pipe (\\\\.\\pipe\\name)');
     }
   }
