@@ -737,7 +737,7 @@ EXPORT HRESULT HcsModifyServiceSettings(const WCHAR *settings, WCHAR **result) {
   if (!type || strcmp(type, "ContainerCredentialGuard") != 0 || !opn || !id) { hr = E_INVALIDARG; err = result_error(hr, "not a ContainerCredentialGuard request"); }
   else if (strcmp(opn, "AddInstance") == 0) {
     ccg_t *c; for (c = ccgs; c && strcmp(c->id, id) != 0; c = c->next) {}
-    if (c || !jkey(s, "CredentialSpec")) { hr = c ? ERROR_OBJECT_ALREADY_EXISTS_HR : E_INVALIDARG; err = result_error(hr, c ? "instance exists" : "CredentialSpec missing"); }
+    if (c || !jkey(s, "CredentialSpec")) { hr = c ? (HRESULT)0x800700b7 /* ERROR_ALREADY_EXISTS */ : E_INVALIDARG; err = result_error(hr, c ? "instance exists" : "CredentialSpec missing"); }
     else { c = calloc(1, sizeof *c); c->id = strdup(id); c->transport = strdup(tr ? tr : "LRPC"); c->n = ++ccg_seq; c->next = ccgs; ccgs = c; }
   } else if (strcmp(opn, "RemoveInstance") == 0) {
     ccg_t **pp; for (pp = &ccgs; *pp && strcmp((*pp)->id, id) != 0; pp = &(*pp)->next) {}
