@@ -74,7 +74,7 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
     // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
-    if (c.credentialGuard) await removeCredentialGuard(platform.compute, id);
+    if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
     await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { container: id, error: errorMessage(e) }); });
     await platform.storage.destroyLayer(c.scratchPath);
     await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));

@@ -57,8 +57,8 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     // gMSA: the credential guard instance exists before the document that names it (removed with the container).
     let credentialGuard;
     if (spec.windows.credentialSpec && kindOf({ spec }) === 'compute') {
-      undo.push(() => removeCredentialGuard(platform.compute, id));
-      credentialGuard = await addCredentialGuard(platform.compute, id, spec.windows.credentialSpec);
+      undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
+      credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec);
     }
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.

@@ -10,6 +10,7 @@ import { handleExit, markExited } from './exits.js';
 import { destroySystem } from './systems.js';
 import { ownedNamespaces } from './namespaces.js';
 import { kindOf } from './backend.js';
+import { removeOrphanedCredentialGuards } from './credential-guard.js';
 
 const log = logger('runtime');
 
@@ -51,6 +52,7 @@ export async function recover(st: RuntimeState): Promise<void> {
     }
   }
   await recoverNamespaces(st);
+  await removeOrphanedCredentialGuards(platform.compute, st.opts.stateDir, (id) => !!st.containers.get(id));
   st.ready = true;
 }
 

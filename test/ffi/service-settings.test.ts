@@ -6,10 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createWindowsPlatform } from '../../src/platform/windows/index.js';
 import { PlatformError } from '../../src/platform/hresult.js';
 import { buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_QUERY } from '../../src/platform/hcs/document/index.js';
-import { addCredentialGuard, removeCredentialGuard } from '../../src/runtime/credential-guard.js';
+import { addCredentialGuard, removeCredentialGuard, removeOrphanedCredentialGuards } from '../../src/runtime/credential-guard.js';
 import { buildFakeLibrary, fakeLibraries, FakeControls } from './fakelib.js';
 import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 
@@ -50,19 +53,39 @@ test('ffi: HcsModifyServiceSettings adds and removes credential guard instances;
   assert.equal(fake.freeErrors(), 0, fake.lastFreeError());
 });
 
-test('ffi: the runtime\'s credential guard steps over the Windows bindings (add → state; remove twice is fine)', async () => {
+test('ffi: the runtime\'s credential guard steps over the Windows bindings (add → state; remove twice is fine)', async (t) => {
   const p = await platform();
+  const stateDir = mkdtempSync(join(tmpdir(), 'wincri-ccg-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
   const id = randomUUID();
-  const state = await addCredentialGuard(p.compute, id, CREDENTIAL_SPEC_TEXT);
+  const state = await addCredentialGuard(p.compute, stateDir, id, CREDENTIAL_SPEC_TEXT);
   assert.ok(state.Cookie && state.RpcEndpoint);
-  await removeCredentialGuard(p.compute, id);
-  await removeCredentialGuard(p.compute, id);
+  await removeCredentialGuard(p.compute, stateDir, id);
+  await removeCredentialGuard(p.compute, stateDir, id);
   // A query that fails after the add removes the half-made instance again.
   fake.fail('HcsGetServiceProperties', 0x80004005 | 0);
-  await assert.rejects(addCredentialGuard(p.compute, id, CREDENTIAL_SPEC_TEXT), (e: unknown) => e instanceof PlatformError && e.code === 'E_FAIL');
+  await assert.rejects(addCredentialGuard(p.compute, stateDir, id, CREDENTIAL_SPEC_TEXT), (e: unknown) => e instanceof PlatformError && e.code === 'E_FAIL');
   const fns = fake.calls().map((c) => c.fn);
   assert.equal(fns.lastIndexOf('HcsModifyServiceSettings') > fns.lastIndexOf('HcsGetServiceProperties'), true, 'RemoveInstance after the failed query');
   assert.equal(credentialGuardState(await p.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY), id), undefined);
+  assert.deepEqual(readdirSync(join(stateDir, 'credential-guard')), [], 'no marker left once the instance is gone');
+  await p.close();
+});
+
+test('recovery removes only the instances this runtime added for containers it has no record of', async (t) => {
+  const p = await platform();
+  const stateDir = mkdtempSync(join(tmpdir(), 'wincri-ccg-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+  const [kept, orphan, foreign] = [randomUUID(), randomUUID(), randomUUID()];
+  await addCredentialGuard(p.compute, stateDir, kept, CREDENTIAL_SPEC_TEXT);
+  await addCredentialGuard(p.compute, stateDir, orphan, CREDENTIAL_SPEC_TEXT);
+  await p.compute.modifyServiceSettings(buildCredentialGuardAddRequest(foreign, CREDENTIAL_SPEC_TEXT)); // another runtime's
+  await removeOrphanedCredentialGuards(p.compute, stateDir, (id) => id === kept);
+  const props = await p.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY);
+  assert.ok(credentialGuardState(props, kept));
+  assert.equal(credentialGuardState(props, orphan), undefined);
+  assert.ok(credentialGuardState(props, foreign), 'an instance without our marker is never touched');
+  for (const id of [kept, foreign]) await p.compute.modifyServiceSettings(buildCredentialGuardRemoveRequest(id));
   await p.close();
 });
 
