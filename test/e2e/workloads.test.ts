@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
@@ -14,6 +14,9 @@ import { buildWindowsImage } from '../helpers/image-builder.js';
 import { CREDENTIAL_SPEC, CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { credentialGuardState, CREDENTIAL_GUARD_QUERY } from '../../src/platform/hcs/document/index.js';
+import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
+
+const facts = isolationFacts();
 
 const IMAGE = 'example.com/wincri/workloads:1.0';
 let d: Daemon;
@@ -114,5 +117,29 @@ test('rootfs_size_in_bytes grows the scratch before the container starts; Contai
   const after = (await call(d.runtime, 'ContainerStatus', { containerId: id })).status.resources.windows;
   assert.equal(after.memoryLimitInBytes, String(128 * 1024 * 1024));
   assert.equal(after.cpuCount, '1');
+  await call(d.runtime, 'RemoveContainer', { containerId: id });
+});
+
+test('single-file mounts appear at their container path; read-only ones cannot be written', { skip: facts.Enabled ? false : `emulator cannot isolate here: ${facts.Reason}` }, async () => {
+  const roFile = join(d.dir, 'app.conf');
+  const rwFile = join(d.dir, 'termination-log');
+  writeFileSync(roFile, 'mode=prod\n');
+  writeFileSync(rwFile, '');
+  const id = await create('files', { mounts: [
+    { containerPath: 'C:\\etc-app\\app.conf', hostPath: roFile, readonly: true },
+    { containerPath: 'C:\\dev\\termination-log', hostPath: rwFile, readonly: false },
+  ] });
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  const sh = async (script: string) => {
+    const r = await call(d.runtime, 'ExecSync', { containerId: id, cmd: ['sh', '-c', script], timeout: 20 });
+    return { out: Buffer.from(r.stdout).toString(), err: Buffer.from(r.stderr).toString(), code: r.exitCode as number };
+  };
+  assert.equal((await sh('cat /etc-app/app.conf')).out, 'mode=prod\n');
+  const ro = await sh('echo mode=dev > /etc-app/app.conf');
+  assert.notEqual(ro.code, 0);
+  assert.match(ro.err, /Read-only/i);
+  assert.equal(readFileSync(roFile, 'utf8'), 'mode=prod\n');
+  assert.equal((await sh('echo bye > /dev/termination-log')).code, 0);
+  assert.equal(readFileSync(rwFile, 'utf8'), 'bye\n');
   await call(d.runtime, 'RemoveContainer', { containerId: id });
 });
