@@ -16,7 +16,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc,
   ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc,
-  SystemQueryDoc, LayerDataDoc, ServicePropertiesDoc,
+  SystemQueryDoc, LayerDataDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc,
 } from './hcs/schema/index.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc,
@@ -43,6 +43,13 @@ export interface SystemService<Doc> {
 export interface ComputeService extends SystemService<ComputeSystemDoc> {
   /** HcsGetServiceProperties (Basic): schema versions; plus the host OS build the service runs on. */
   getServiceProperties(): Promise<ServicePropertiesDoc>;
+  /**
+   * HcsGetServiceProperties with an explicit query (e.g. "ContainerCredentialGuard"): the service's Properties
+   * array, one entry per requested property type, in order.
+   */
+  queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]>;
+  /** HcsModifyServiceSettings: a service-level change, e.g. AddInstance / RemoveInstance of a credential guard instance. */
+  modifyServiceSettings(request: ModificationRequestDoc): Promise<void>;
   /** Releases the connection to the service (never affects running systems). */
   close(): Promise<void>;
 }
@@ -142,6 +149,11 @@ export interface StorageService {
   destroyLayer(layerPath: string): Promise<void>;
   /** HcsInitializeWritableLayer: creates the container scratch on top of the parent layers. */
   initializeWritableLayer(writableLayerPath: string, layerData: LayerDataDoc): Promise<void>;
+  /**
+   * Grows a writable layer (initialized, not yet attached) to at least `sizeInBytes` — vmcompute ExpandSandboxSize,
+   * what containerd does for CRI rootfs_size_in_bytes. Never shrinks it.
+   */
+  expandWritableLayer(writableLayerPath: string, sizeInBytes: number): Promise<void>;
   /** HcsAttachLayerStorageFilter: makes the union of the layers visible at the writable layer path. */
   attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void>;
   /** HcsDetachLayerStorageFilter. */

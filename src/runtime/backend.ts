@@ -8,7 +8,7 @@ import type { ContainerSpec } from '../platform/spec.js';
 import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
 import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
-import { OWNER, type RuntimeState } from './state.js';
+import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
 import { hostingSystemOf } from './hyperv/uvm.js';
 
 export type { SystemKind };
@@ -24,7 +24,7 @@ export function backendOf(st: RuntimeState, c: HasSpec): SystemService<unknown> 
 
 /** The creation document for the container's backend; throws DocumentError (InvalidArgument) for a bad spec. */
 export function containerDocument(
-  st: RuntimeState, id: string, c: HasSpec & { storagePath: string; layers: { id: string; path: string }[] },
+  st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'layers' | 'credentialGuard'>,
 ): unknown {
   if (kindOf(c) === 'job') {
     return buildJobContainerDocument(c.spec, {
@@ -33,6 +33,6 @@ export function containerDocument(
     });
   }
   // Hyper-V isolated: hosted in the pod's utility VM.
-  const hosting = c.spec.windows.hyperv ? hostingSystemOf(st, c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '') : undefined;
-  return st.systemDocument(c.spec, c.storagePath, c.layers, hosting);
+  const hostingSystemId = c.spec.windows.hyperv ? hostingSystemOf(st, c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '') : undefined;
+  return st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
 }

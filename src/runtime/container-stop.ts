@@ -10,6 +10,7 @@ import type { RuntimeState } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { backendOf } from './backend.js';
+import { removeCredentialGuard } from './credential-guard.js';
 
 const log = logger('runtime');
 
@@ -72,6 +73,8 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     const c = st.containers.get(id);
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
+    // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
+    if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
     await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { container: id, error: errorMessage(e) }); });
     await platform.storage.destroyLayer(c.scratchPath);
     await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));

@@ -19,6 +19,7 @@ import { shutdownSystem } from './systems.js';
 import { backendOf, containerDocument, kindOf } from './backend.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
+import { addCredentialGuard, removeCredentialGuard } from './credential-guard.js';
 
 const log = logger('runtime');
 
@@ -45,6 +46,9 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     const layerData = { SchemaVersion: { Major: 2, Minor: 1 }, Layers: image.layerPaths.map((p) => ({ Id: layerId(p), Path: p })) };
     undo.push(() => platform.storage.destroyLayer(scratchPath));
     await platform.storage.initializeWritableLayer(scratchPath, layerData);
+    // CRI rootfs_size_in_bytes: the scratch grows before the filter is attached (containerd: ExpandSandboxSize).
+    const sandboxSize = spec.windows.resources?.storage?.sandboxSize;
+    if (sandboxSize) await platform.storage.expandWritableLayer(scratchPath, sandboxSize);
     await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
     undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
     const storagePath = await platform.storage.getLayerMountPath(scratchPath);
@@ -52,9 +56,15 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
     if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
+    // gMSA: the credential guard instance exists before the document that names it (removed with the container).
+    let credentialGuard;
+    if (spec.windows.credentialSpec && kindOf({ spec }) === 'compute') {
+      undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
+      credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec);
+    }
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.
-    containerDocument(st, id, { spec, storagePath, layers });
+    containerDocument(st, id, { spec, storagePath, layers, credentialGuard });
     const rec: StoredContainer = {
       id, sandboxId: pod.id, config, spec,
       imageId: image.id,
@@ -62,7 +72,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       imageRef: image.repoDigests[0] ?? image.id,
       createdAt: nowNs(), startedAt: '0', finishedAt: '0',
       state: 'CONTAINER_CREATED', exitCode: 0, reason: '', message: '',
-      scratchPath, storagePath, layers, logFile, resources: config.windows.resources,
+      scratchPath, storagePath, layers, logFile, resources: config.windows.resources, credentialGuard,
     };
     await st.containers.save(rec);
     st.index.add(id);

@@ -11,6 +11,7 @@ import { destroySystem } from './systems.js';
 import { ownedNamespaces } from './namespaces.js';
 import { kindOf } from './backend.js';
 import { isPodVm, recoverUtilityVms } from './hyperv/uvm.js';
+import { removeOrphanedCredentialGuards } from './credential-guard.js';
 
 const log = logger('runtime');
 
@@ -53,6 +54,7 @@ export async function recover(st: RuntimeState): Promise<void> {
   }
   await recoverUtilityVms(st, systemIds);
   await recoverNamespaces(st);
+  await removeOrphanedCredentialGuards(platform.compute, st.opts.stateDir, (id) => !!st.containers.get(id));
   st.ready = true;
 }
 

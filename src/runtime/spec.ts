@@ -8,6 +8,7 @@ import type { ContainerConfig, SandboxRecord, WindowsResources } from './model.j
 import type { ImageInfo } from './ports.js';
 import { invalidArgument } from '../errors.js';
 import { validateCredentialSpec } from './credential-spec.js';
+import { specDevices } from './devices.js';
 
 export const HOST_PROCESS_DEFAULT_CWD = 'C:\\hpc';
 
@@ -84,6 +85,7 @@ export function buildContainerSpec(id: string, cfg: ContainerConfig, image: Imag
       } : undefined,
       credentialSpec: cfg.windows.credentialSpec ? validateCredentialSpec(cfg.windows.credentialSpec, 'config.windows.security_context.credential_spec')
         : pod.config.credentialSpec ? validateCredentialSpec(pod.config.credentialSpec, 'sandbox_config.windows.security_context.credential_spec') : undefined,
+      devices: hostProcess ? undefined : specDevices(cfg.devices),
       hostProcess: hostProcess || undefined,
       hyperv: pod.isolation === 'hyperv' ? {} : undefined,
     },

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
 import type { Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
+import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
 import { buildContainerDocument } from '../platform/hcs/document/index.js';
 import type { RecordStore } from './store.js';
 import { IdIndex } from './ids.js';
@@ -50,7 +51,11 @@ export interface ContainerEvent {
   sandboxId: string;
 }
 
-export type StoredContainer = ContainerRecord & { spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[] };
+export type StoredContainer = ContainerRecord & {
+  spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[];
+  /** State of the container's credential guard instance (gMSA, ./credential-guard.ts), removed with the container. */
+  credentialGuard?: ContainerCredentialGuardStateDoc;
+};
 
 export class RuntimeState {
   readonly events = new EventEmitter();
@@ -91,7 +96,11 @@ export class RuntimeState {
     }
   }
 
-  systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[], hostingSystemId?: string) {
-    return buildContainerDocument(spec, { owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length, ...(hostingSystemId ? { hostingSystemId } : {}) });
+  systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[], extra: { hostingSystemId?: string; credentialGuard?: ContainerCredentialGuardStateDoc } = {}) {
+    return buildContainerDocument(spec, {
+      owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length,
+      ...(extra.hostingSystemId ? { hostingSystemId: extra.hostingSystemId } : {}),
+      ...(extra.credentialGuard ? { credentialGuard: extra.credentialGuard } : {}),
+    });
   }
 }

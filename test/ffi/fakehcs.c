@@ -691,15 +691,63 @@ EXPORT HRESULT HcsEnumerateComputeSystems(const WCHAR *query, void *op) {
   return start_op("HcsEnumerateComputeSystems", op, 0, S_OK, b.p, NULL, NULL, NULL);
 }
 
+/* Container Credential Guard instances (HcsModifyServiceSettings AddInstance / RemoveInstance), listed by
+ * HcsGetServiceProperties("ContainerCredentialGuard"). */
+typedef struct ccg { char *id; char *transport; int n; struct ccg *next; } ccg_t;
+static ccg_t *ccgs; static int ccg_seq;
+
+static void ccg_list(sb_t *b) { /* caller holds g */
+  sb_str(b, "{\"Instances\":[");
+  for (ccg_t *c = ccgs; c; c = c->next) {
+    sb_str(b, "{\"Id\":"); sb_jstr(b, c->id);
+    sb_fmt(b, ",\"CredentialGuard\":{\"Cookie\":\"cookie-%d\",\"RpcEndpoint\":\"ccg-endpoint-%d\",\"Transport\":", c->n, c->n);
+    sb_jstr(b, c->transport); sb_str(b, "}}"); if (c->next) sb_str(b, ",");
+  }
+  sb_str(b, "]}");
+}
+
 EXPORT HRESULT HcsGetServiceProperties(const WCHAR *query, WCHAR **result) {
   logcall("HcsGetServiceProperties", 1, query);
   if (!result) return E_POINTER;
   HRESULT fhr; char *fdoc;
   if (take_fail("HcsGetServiceProperties", &fhr, &fdoc, NULL)) { pthread_mutex_lock(&g); *result = fdoc ? out_str(fdoc, 'L') : NULL; pthread_mutex_unlock(&g); free(fdoc); return fhr; }
+  char *q = u8(query);
   pthread_mutex_lock(&g);
-  *result = out_str("{\"Properties\":[{\"SupportedSchemaVersions\":[{\"Major\":2,\"Minor\":1},{\"Major\":2,\"Minor\":5}]}]}", 'L');
+  if (q && strstr(q, "\"ContainerCredentialGuard\"")) {
+    sb_t b = {0}; sb_str(&b, "{\"Properties\":["); ccg_list(&b); sb_str(&b, "]}");
+    *result = out_str(b.p, 'L'); free(b.p);
+  } else {
+    *result = out_str("{\"Properties\":[{\"SupportedSchemaVersions\":[{\"Major\":2,\"Minor\":1},{\"Major\":2,\"Minor\":5}]}]}", 'L');
+  }
   pthread_mutex_unlock(&g);
+  free(q);
   return S_OK;
+}
+
+EXPORT HRESULT HcsModifyServiceSettings(const WCHAR *settings, WCHAR **result) {
+  logcall("HcsModifyServiceSettings", 1, settings);
+  if (!result) return E_POINTER;
+  *result = NULL;
+  HRESULT fhr; char *fdoc;
+  if (take_fail("HcsModifyServiceSettings", &fhr, &fdoc, NULL)) { pthread_mutex_lock(&g); *result = fdoc ? out_str(fdoc, 'L') : NULL; pthread_mutex_unlock(&g); free(fdoc); return fhr; }
+  char *s = u8(settings);
+  char *type = jstr(s, "PropertyType"), *opn = jstr(s, "Operation"), *id = jstr(s, "Id"), *tr = jstr(s, "Transport");
+  HRESULT hr = S_OK; char *err = NULL;
+  pthread_mutex_lock(&g);
+  if (!type || strcmp(type, "ContainerCredentialGuard") != 0 || !opn || !id) { hr = E_INVALIDARG; err = result_error(hr, "not a ContainerCredentialGuard request"); }
+  else if (strcmp(opn, "AddInstance") == 0) {
+    ccg_t *c; for (c = ccgs; c && strcmp(c->id, id) != 0; c = c->next) {}
+    if (c || !jkey(s, "CredentialSpec")) { hr = c ? (HRESULT)0x800700b7 /* ERROR_ALREADY_EXISTS */ : E_INVALIDARG; err = result_error(hr, c ? "instance exists" : "CredentialSpec missing"); }
+    else { c = calloc(1, sizeof *c); c->id = strdup(id); c->transport = strdup(tr ? tr : "LRPC"); c->n = ++ccg_seq; c->next = ccgs; ccgs = c; }
+  } else if (strcmp(opn, "RemoveInstance") == 0) {
+    ccg_t **pp; for (pp = &ccgs; *pp && strcmp((*pp)->id, id) != 0; pp = &(*pp)->next) {}
+    if (!*pp) { hr = ERROR_NOT_FOUND_HR; err = result_error(hr, "no such instance"); }
+    else { ccg_t *c = *pp; *pp = c->next; free(c->id); free(c->transport); free(c); }
+  } else { hr = E_INVALIDARG; err = result_error(hr, "unknown Operation"); }
+  if (err) *result = out_str(err, 'L');
+  pthread_mutex_unlock(&g);
+  free(err); free(s); free(type); free(opn); free(id); free(tr);
+  return hr;
 }
 
 /* processes */
@@ -1121,6 +1169,17 @@ EXPORT HRESULT GetLayerMountPath(const DriverInfo *info, const WCHAR *path, uint
   else memcpy(buffer, w, (n + 1) * sizeof(WCHAR));
   free(w); free(b.p); free(p);
   return r;
+}
+
+/* vmcompute ExpandSandboxSize(DriverInfo*, path, uint64 size): the size is logged as the third argument. */
+EXPORT HRESULT ExpandSandboxSize(const DriverInfo *info, const WCHAR *path, uint64_t size) {
+  char num[32]; snprintf(num, sizeof num, "%llu", (unsigned long long)size);
+  size_t n; WCHAR *w = u16(num, &n);
+  logcall("ExpandSandboxSize", 3, info ? info->HomeDir : NULL, path, w);
+  free(w);
+  HRESULT hr = storage_call("ExpandSandboxSize"); if (hr) return hr;
+  if (!info || info->Flavour != 1 || !path || size == 0) return E_INVALIDARG;
+  return S_OK;
 }
 
 /* ---------------------------------------------------------------- kernel32 / advapi32 / ucrtbase */

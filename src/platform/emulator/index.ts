@@ -31,7 +31,7 @@ import type {
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc,
   SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc, SystemQueryDoc, LayerDataDoc,
-  ServicePropertiesDoc,
+  ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc,
 } from '../hcs/schema/index.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc,
@@ -204,6 +204,8 @@ class EmuCompute implements ComputeService {
     return new EmuSystem(id, this.c, this);
   }
   getServiceProperties(): Promise<ServicePropertiesDoc> { return this.c.request('serviceProperties'); }
+  queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]> { return this.c.request('queryServiceProperties', { query: j(query) }); }
+  modifyServiceSettings(request: ModificationRequestDoc): Promise<void> { return this.c.request('modifyServiceSettings', { request: j(request) }); }
   async close(): Promise<void> { this.c.close(); }
 }
 
@@ -243,6 +245,7 @@ class EmuStorage implements StorageService {
   initializeWritableLayer(layerPath: string, layerData: LayerDataDoc): Promise<void> {
     return this.c.request('initializeWritableLayer', { layerPath, layerData: j(layerData) });
   }
+  expandWritableLayer(layerPath: string, sizeInBytes: number): Promise<void> { return this.c.request('expandWritableLayer', { layerPath, sizeInBytes }); }
   attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void> {
     return this.c.request('attachLayerStorageFilter', { layerPath, layerData: j(layerData) });
   }

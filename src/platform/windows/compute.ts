@@ -19,6 +19,7 @@ import type {
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc,
   SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc, SystemQueryDoc, ServicePropertiesDoc,
+  ModificationRequestDoc, ServicePropertyQueryDoc,
 } from '../hcs/schema/index.js';
 import {
   callAsync, takeString, hcsError, failed, isNull, parseJson, GENERIC_ALL, HcsEventType, HcsEventOptionNone,
@@ -270,6 +271,22 @@ export class WinCompute implements ComputeService {
     const p = parseJson<{ Properties?: { SupportedSchemaVersions?: { Major: number; Minor: number }[] }[] }>(doc, 'HcsGetServiceProperties');
     const basic = p.Properties?.[0] ?? {};
     return { SupportedSchemaVersions: basic.SupportedSchemaVersions ?? [], Properties: p.Properties ?? [] } as ServicePropertiesDoc;
+  }
+
+  async queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]> {
+    const out: Pointer[] = [null];
+    const hr = await callAsync<number>(this.b.hcs.HcsGetServiceProperties, json(query), out);
+    const doc = takeString(out[0], this.b.localFree);
+    if (failed(hr)) throw hcsError(hr, 'HcsGetServiceProperties', doc);
+    return parseJson<{ Properties?: unknown[] }>(doc, 'HcsGetServiceProperties').Properties ?? [];
+  }
+
+  /** Synchronous in computecore; the result string is an error document on failure (freed with LocalFree). */
+  async modifyServiceSettings(request: ModificationRequestDoc): Promise<void> {
+    const out: Pointer[] = [null];
+    const hr = await callAsync<number>(this.b.hcs.HcsModifyServiceSettings, json(request), out);
+    const doc = takeString(out[0], this.b.localFree);
+    if (failed(hr)) throw hcsError(hr, 'HcsModifyServiceSettings', doc);
   }
 
   async close(): Promise<void> { /* handles are closed by their owners; the runtime waits for closes on dispose */ }

@@ -36,6 +36,11 @@ export class WinStorage implements StorageService {
     // options: reserved; hcsshim passes "".
     return this.call('HcsInitializeWritableLayer', writableLayerPath, JSON.stringify(layerData), '');
   }
+  /** vmcompute ExpandSandboxSize with DriverInfo {Flavour: 1, HomeDir: ""} (the path is the full layer path). */
+  async expandWritableLayer(writableLayerPath: string, sizeInBytes: number): Promise<void> {
+    const hr = await callAsync<number>(this.b.vmcompute.ExpandSandboxSize, { Flavour: 1, HomeDir: '' }, writableLayerPath, BigInt(sizeInBytes));
+    if (failed(hr)) throw hcsError(hr, 'ExpandSandboxSize');
+  }
   attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void> {
     return this.call('HcsAttachLayerStorageFilter', layerPath, JSON.stringify(layerData));
   }

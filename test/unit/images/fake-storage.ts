@@ -28,6 +28,7 @@ export class FakeStorage implements StorageService {
     await rm(layerPath, { recursive: true, force: true });
   }
   async initializeWritableLayer(): Promise<void> { throw new Error('not used'); }
+  async expandWritableLayer(): Promise<void> { throw new Error('not used'); }
   async attachLayerStorageFilter(): Promise<void> { throw new Error('not used'); }
   async detachLayerStorageFilter(): Promise<void> { throw new Error('not used'); }
   async getLayerMountPath(): Promise<string> { throw new Error('not used'); }

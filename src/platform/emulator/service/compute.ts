@@ -34,7 +34,7 @@ import { readStat, isAlive, processesInGroups, processTable } from './procfs.js'
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { OutRelay } from './relay.js';
-import { parseDoc, invalid, checkProcessor } from './documents.js';
+import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
@@ -71,6 +71,8 @@ export class ComputeEmulator {
   private readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
   netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
+  /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
+  checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -186,6 +188,8 @@ export class ComputeEmulator {
     }
     const container: ContainerDoc | undefined = doc.Container ?? doc.HostedSystem?.Container;
     checkProcessor(op, container?.Processor, doc.Container ? 'Container.Processor' : 'HostedSystem.Container.Processor');
+    checkDevicesAndPipes(op, container, doc.Container ? 'Container' : 'HostedSystem.Container');
+    this.checkCredentialGuard(op, container?.ContainerCredentialGuard, doc.Container ? 'Container.ContainerCredentialGuard' : 'HostedSystem.Container.ContainerCredentialGuard');
     if (this.systems.has(id)) throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, op, `compute system ${id} already exists`);
     if (doc.HostingSystemId && !this.systems.has(doc.HostingSystemId)) {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);

@@ -1,7 +1,7 @@
 /** Parsing and validation of HCS documents as computecore does it: HCS_E_INVALID_JSON with the offending path. */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate, type Schema } from '../../schema.js';
-import type { ProcessorDoc } from '../../hcs/schema/index.js';
+import type { ProcessorDoc, ContainerDoc } from '../../hcs/schema/index.js';
 
 export function parseDoc<T>(schema: Schema<T>, op: string, text: unknown, emptyOk: boolean): T {
   let doc: unknown = text;
@@ -42,3 +42,22 @@ export function checkProcessor(op: string, p: ProcessorDoc | undefined, path: st
   if (p.Count !== undefined && p.Count < 0) throw invalid(op, `${path}.Count`, 'must not be negative');
 }
 
+
+const GUID = /^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$/;
+
+/** AssignedDevices and MappedPipes as HCS checks them (schema2 device.go pattern; pipes need a name and a host pipe). */
+export function checkDevicesAndPipes(op: string, c: ContainerDoc | undefined, path: string): void {
+  for (const [i, d] of (c?.AssignedDevices ?? []).entries()) {
+    const p = `${path}.AssignedDevices[${i}]`;
+    if (d.Type === 'ClassGuid' && !GUID.test(d.InterfaceClassGuid ?? '')) throw invalid(op, `${p}.InterfaceClassGuid`, 'a GUID is required for Type ClassGuid');
+    if (d.Type === 'DeviceInstance' && !d.LocationPath) throw invalid(op, `${p}.LocationPath`, 'is required for Type DeviceInstance');
+    if (!d.Type) throw invalid(op, `${p}.Type`, 'is required');
+  }
+  for (const [i, m] of (c?.MappedPipes ?? []).entries()) {
+    const p = `${path}.MappedPipes[${i}]`;
+    if (!m.ContainerPipeName || /[\\/]/.test(m.ContainerPipeName)) throw invalid(op, `${p}.ContainerPipeName`, 'a pipe name without \\\\.\\pipe\\ is required');
+    if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && !/^(\\\\|\/\/)\.[\\/]pipe[\\/]./i.test(m.HostPath ?? '')) {
+      throw invalid(op, `${p}.HostPath`, 'must be a host named pipe (\\\\.\\pipe\\name)');
+    }
+  }
+}

@@ -40,8 +40,6 @@ export interface SystemRecord {
   };
   /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
   oomKills?: number;
-  /** ContainerCredentialGuard instances added by modify requests (id → settings). */
-  credentialGuard?: Record<string, unknown>;
   createdAt: string;
   startedAt?: string;
   shuttingDown?: boolean;

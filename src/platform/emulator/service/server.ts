@@ -15,6 +15,7 @@ import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
 import { JobEmulator } from './jobs.js';
+import { CredentialGuardEmulator } from './credential-guard.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -35,6 +36,7 @@ export class EmulatorService {
   readonly network: NetworkEmulator;
   readonly storage: StorageEmulator;
   readonly jobs: JobEmulator;
+  readonly credentialGuard: CredentialGuardEmulator;
   private server?: Server;
   private conns = new Set<Conn>();
   onStopRequested?: () => void;
@@ -45,12 +47,15 @@ export class EmulatorService {
     this.network = new NetworkEmulator(this.persist, opts.log);
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
+    this.credentialGuard = new CredentialGuardEmulator(this.persist);
+    this.compute.checkCredentialGuard = (op, state, path) => this.credentialGuard.checkContainer(op, state, path);
     this.jobs = new JobEmulator(opts.stateDir, this.compute, this.storage);
   }
 
   async start(): Promise<void> {
     await this.storage.load();
     await this.network.load();
+    await this.credentialGuard.load();
     await this.compute.load();
     const path = join(this.opts.stateDir, SOCKET_NAME);
     const server = createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
@@ -158,6 +163,9 @@ export class EmulatorService {
           // wincri extension: whether compute systems are isolated (namespaces, limits) and why not (for Status).
           Isolation: isolationFacts(),
         };
+      case 'queryServiceProperties':
+        return this.credentialGuard.query(p.query, () => ({ SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion) }));
+      case 'modifyServiceSettings': await this.credentialGuard.modify(p.request); return null;
       case 'injectFault':
         this.faults.inject({ op: String(p.op), hresult: Number(p.hresult ?? 0) >>> 0, count: Number(p.count ?? 1), delayMs: p.delayMs === undefined ? undefined : Number(p.delayMs) });
         return null;
@@ -232,6 +240,7 @@ export class EmulatorService {
       case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
       case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
+      case 'expandWritableLayer': await st.expandWritableLayer(p.layerPath, p.sizeInBytes); return null;
       case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData); return null;
       case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
       case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);

@@ -20,6 +20,8 @@ import { CREATE_CONTAINER_DIRECTORY, containerPathSegments, createDirectoryChain
 
 const MATERIALISED = '.wincri-materialised';
 const LAYERDATA = 'layerdata.json';
+const SANDBOX_SIZE = 'sandbox.size';
+const DEFAULT_SANDBOX_SIZE = 20 * 1024 ** 3;
 
 interface VolumeRecord { guid: string; layerPath: string; layers: string[] }
 
@@ -92,6 +94,22 @@ export class StorageEmulator {
     await this.checkParents(op, ld);
     await mkdir(join(layerPath, 'Files'), { recursive: true });
     await writeFile(join(layerPath, LAYERDATA), JSON.stringify(ld));
+  }
+
+  /**
+   * ExpandSandboxSize: the layer's virtual disk grows to at least `size` (never shrinks); the emulator's layers are
+   * directories, so the size is recorded in <layer>/sandbox.size (Windows' default scratch is 20 GB) and not enforced.
+   */
+  async expandWritableLayer(layerPathIn: unknown, size: unknown): Promise<void> {
+    const op = 'ExpandSandboxSize';
+    const layerPath = checkPath(op, layerPathIn, 'path');
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'size must be a positive integer');
+    if (!(await exists(join(layerPath, LAYERDATA)))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} is not an initialized writable layer`);
+    const current = await this.sandboxSize(layerPath);
+    await writeFile(join(layerPath, SANDBOX_SIZE), String(Math.max(current, size)));
+  }
+  async sandboxSize(layerPath: string): Promise<number> {
+    return Number(await readFile(join(layerPath, SANDBOX_SIZE), 'utf8').catch(() => '')) || DEFAULT_SANDBOX_SIZE;
   }
 
   private async checkParents(op: string, ld: LayerDataDoc): Promise<string[]> {

@@ -6,7 +6,7 @@
 import type { ContainerSpec, SpecMount, SpecWindowsResources } from '../../spec.js';
 import type {
   ComputeSystemDoc, ContainerDoc, MappedDirectoryDoc, MappedPipeDoc, ProcessorDoc, NetworkingDoc, DeviceDoc,
-  RegistryValueDoc, VersionDoc,
+  RegistryValueDoc, VersionDoc, ContainerCredentialGuardStateDoc,
 } from '../schema/index.js';
 import { DocumentError } from './errors.js';
 import { normalizeContainerPath, pipeName } from './paths.js';
@@ -27,6 +27,8 @@ export interface ContainerDocumentOptions {
   schemaVersion?: VersionDoc;
   /** Hyper-V isolation (spec.windows.hyperv): the pod's utility VM, which hosts the container. */
   hostingSystemId?: string;
+  /** State of the container's credential guard instance (./credential-guard.ts); required with a gMSA credential spec. */
+  credentialGuard?: ContainerCredentialGuardStateDoc;
 }
 
 /**
@@ -43,7 +45,8 @@ export const WAIT_TO_KILL_SERVICE_TIMEOUT: RegistryValueDoc = {
 export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocumentOptions): ComputeSystemDoc {
   const w = spec.windows;
   if (w.hostProcess) throw new DocumentError('HostProcess containers are job containers, not compute systems: build them with platform/jobs/document (buildJobContainerDocument)');
-  if (w.credentialSpec) throw new DocumentError('gMSA credential specs (ContainerCredentialGuard) are not supported');
+  if (w.credentialSpec && !opts.credentialGuard) throw new DocumentError('a gMSA credential spec needs its credential guard instance (HcsModifyServiceSettings AddInstance) before the container document');
+  if (opts.credentialGuard && !w.credentialSpec) throw new DocumentError('a credential guard instance was given for a container without a gMSA credential spec');
   if (!opts.storagePath) throw new DocumentError('container scratch volume path (Storage.Path) is empty');
 
   const container: ContainerDoc = {};
@@ -78,6 +81,7 @@ export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocum
   container.RegistryChanges = { AddValues: [{ ...WAIT_TO_KILL_SERVICE_TIMEOUT, Key: { ...WAIT_TO_KILL_SERVICE_TIMEOUT.Key } }] };
 
   if (w.devices && w.devices.length > 0) container.AssignedDevices = w.devices.map(assignedDevice);
+  if (opts.credentialGuard) container.ContainerCredentialGuard = { ...opts.credentialGuard };
 
   if (w.hyperv) return hostedSystemDocument(container, { ...opts, schemaVersion: opts.schemaVersion ?? DEFAULT_SCHEMA_VERSION });
   return {

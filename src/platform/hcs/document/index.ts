@@ -21,3 +21,7 @@ export {
   type UtilityVmDocumentOptions,
 } from './utility-vm.js';
 export { hostedSystemDocument } from './hosted.js';
+export {
+  buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_PROPERTY,
+  CREDENTIAL_GUARD_QUERY,
+} from './credential-guard.js';

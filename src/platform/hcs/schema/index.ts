@@ -10,3 +10,4 @@ export * from './compute-system.js';
 export * from './process.js';
 export * from './properties.js';
 export * from './requests.js';
+export * from './service.js';

@@ -20,6 +20,7 @@ export interface ComputeStorage {
 }
 export interface VmCompute {
   GetLayerMountPath: KFunc;            // (DriverInfo*, PCWSTR path, size_t* length, PWSTR buffer) — two-call pattern
+  ExpandSandboxSize: KFunc;            // (DriverInfo*, PCWSTR path, UINT64 size) — grows the layer's sandbox.vhdx
 }
 
 export function bindComputeStorage(lib: Library): ComputeStorage {
@@ -41,5 +42,6 @@ export function bindVmCompute(lib: Library): VmCompute {
   return {
     GetLayerMountPath: winapi(lib, 'GetLayerMountPath', 'int32',
       [koffi.pointer(DRIVER_INFO), PCWSTR, koffi.inout(koffi.pointer('uint64')), 'void *']),
+    ExpandSandboxSize: winapi(lib, 'ExpandSandboxSize', 'int32', [koffi.pointer(DRIVER_INFO), PCWSTR, 'uint64']),
   };
 }
