@@ -20,12 +20,13 @@ import { handleExit } from './exits.js';
 import { recover } from './recovery.js';
 import { execSync, type ExecResult } from './exec-sync.js';
 import { containerStats, containerFsInfo, type ContainerStatsSample } from './stats.js';
+import { podNetworkStats, type PodNetworkSample } from './pod-network-stats.js';
 import { exec } from './exec.js';
 import { attach } from './attach.js';
 import { portForward } from './port-forward.js';
 import type { StreamIo } from './streams.js';
 
-export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample, StreamIo };
+export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample, PodNetworkSample, StreamIo };
 export { OWNER, type ContainerEvent, type ContainerEventType } from './state.js';
 
 const log = logger('runtime');
@@ -85,4 +86,6 @@ export class Runtime extends RuntimeState {
 
   containerStats(c: ContainerRecord): Promise<ContainerStatsSample> { return containerStats(this, c); }
   containerFsInfo() { return containerFsInfo(this); }
+  /** The pod's HNS endpoint counters; undefined without an HNS namespace (host network, HostProcess). */
+  podNetworkStats(s: SandboxRecord): Promise<PodNetworkSample | undefined> { return podNetworkStats(this, s); }
 }
