@@ -6,11 +6,8 @@ import type * as T from './generated/index.js';
 import type {
   ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord, WindowsResources, MountConfig,
 } from '../runtime/model.js';
-import type { ContainerStatsSample } from '../runtime/runtime.js';
 import { invalidArgument } from '../errors.js';
 import { podResourcesFromCri } from './pod-resources.js';
-
-const MAX_U = 2n ** 64n - 1n;
 
 /** int64/uint64 fields arrive as decimal strings (longs: String); convert to a safe JS number. */
 export function num(v: string | number | undefined | null, field: string, opts: { min?: number; max?: number } = {}): number {
@@ -20,13 +17,6 @@ export function num(v: string | number | undefined | null, field: string, opts: 
   if (opts.min !== undefined && n < opts.min) throw invalidArgument(`${field}: ${n} is below the minimum ${opts.min}`);
   if (opts.max !== undefined && n > opts.max) throw invalidArgument(`${field}: ${n} is above the maximum ${opts.max}`);
   return n;
-}
-
-function u64(v: bigint | number): { value: string } {
-  let b = typeof v === 'bigint' ? v : BigInt(Math.max(0, Math.round(v)));
-  if (b < 0n) b = 0n;
-  if (b > MAX_U) b = MAX_U;
-  return { value: b.toString() };
 }
 
 export function sandboxConfigFromCri(c: T.PodSandboxConfig__Output | null): SandboxConfig {
@@ -186,62 +176,6 @@ export function containerStatusToCri(c: ContainerRecord): T.ContainerStatus {
     logPath: c.logFile,
     resources: c.resources ? { windows: windowsResourcesToCri(c.resources) } : null,
     imageId: c.imageId,
-  };
-}
-
-function containerAttributes(c: ContainerRecord): T.ContainerAttributes {
-  return { id: c.id, metadata: c.config.metadata, labels: c.config.labels, annotations: c.config.annotations };
-}
-
-function cpuUsage(s: ContainerStatsSample, ts: string): T.CpuUsage & T.WindowsCpuUsage {
-  return { timestamp: ts, usageCoreNanoSeconds: u64(s.cpuUsageCoreNs), usageNanoCores: u64(s.cpuUsageNanoCores) };
-}
-
-export function containerStatsToCri(s: ContainerStatsSample): T.ContainerStats {
-  const ts = s.timestampNs.toString();
-  const c = s.container;
-  return {
-    attributes: containerAttributes(c),
-    cpu: cpuUsage(s, ts),
-    memory: {
-      timestamp: ts, workingSetBytes: u64(s.memoryWorkingSetBytes), usageBytes: u64(s.memoryCommitBytes),
-      availableBytes: s.memoryAvailableBytes > 0 ? u64(s.memoryAvailableBytes) : null,
-    },
-    writableLayer: {
-      timestamp: ts, fsId: { mountpoint: c.scratchPath }, usedBytes: u64(s.writableLayerUsedBytes), inodesUsed: u64(s.writableLayerInodes),
-    },
-  };
-}
-
-export function windowsContainerStatsToCri(s: ContainerStatsSample): T.WindowsContainerStats {
-  const ts = s.timestampNs.toString();
-  const c = s.container;
-  return {
-    attributes: containerAttributes(c),
-    cpu: cpuUsage(s, ts),
-    memory: {
-      timestamp: ts, workingSetBytes: u64(s.memoryWorkingSetBytes), commitMemoryBytes: u64(s.memoryCommitBytes),
-      availableBytes: u64(s.memoryAvailableBytes), pageFaults: null,
-    },
-    writableLayer: { timestamp: ts, fsId: { mountpoint: c.scratchPath }, usedBytes: u64(s.writableLayerUsedBytes) },
-  };
-}
-
-export function podSandboxStatsToCri(s: SandboxRecord, samples: ContainerStatsSample[], ts: bigint): T.PodSandboxStats {
-  const sum = (f: (x: ContainerStatsSample) => bigint | number) => samples.reduce((a, x) => a + BigInt(f(x)), 0n);
-  const t = ts.toString();
-  return {
-    attributes: { id: s.id, metadata: podMetadata(s), labels: s.config.labels, annotations: s.config.annotations },
-    windows: {
-      cpu: { timestamp: t, usageCoreNanoSeconds: u64(sum((x) => x.cpuUsageCoreNs)), usageNanoCores: u64(sum((x) => x.cpuUsageNanoCores)) },
-      memory: {
-        timestamp: t, workingSetBytes: u64(sum((x) => x.memoryWorkingSetBytes)), commitMemoryBytes: u64(sum((x) => x.memoryCommitBytes)),
-        availableBytes: u64(sum((x) => x.memoryAvailableBytes)), pageFaults: null,
-      },
-      network: { timestamp: t, defaultInterface: null, interfaces: [] },
-      process: { timestamp: t, processCount: u64(sum((x) => x.processCount)) },
-      containers: samples.map(windowsContainerStatsToCri),
-    },
   };
 }
 

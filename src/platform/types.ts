@@ -20,7 +20,7 @@ import type {
 } from './hcs/schema/index.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc,
-  HcnQueryDoc, ModifyNetworkSettingRequestDoc,
+  HcnQueryDoc, ModifyNetworkSettingRequestDoc, EndpointStatsDoc,
 } from './hcn/schema/index.js';
 import type { JobContainerDoc } from './jobs/schema.js';
 
@@ -125,6 +125,11 @@ export interface NetworkService {
   queryEndpoint(id: string): Promise<HostComputeEndpointDoc>;
   deleteEndpoint(id: string): Promise<void>;
   enumerateEndpoints(query?: HcnQueryDoc): Promise<HostComputeEndpointDoc[]>;
+  /**
+   * HcnQueryEndpointStats: the endpoint's traffic counters, from the container's side (BytesReceived = received
+   * by the container). HCN_E_ENDPOINT_NOT_FOUND when absent.
+   */
+  queryEndpointStats(id: string): Promise<EndpointStatsDoc>;
 
   /** HcnCreateNamespace. */
   createNamespace(id: string, settings: HostComputeNamespaceDoc): Promise<HostComputeNamespaceDoc>;

@@ -20,13 +20,14 @@ import { handleExit } from './exits.js';
 import { recover } from './recovery.js';
 import { execSync, type ExecResult } from './exec-sync.js';
 import { containerStats, containerFsInfo, type ContainerStatsSample } from './stats.js';
+import { podNetworkStats, type PodNetworkSample } from './pod-network-stats.js';
 import { exec } from './exec.js';
 import { utilityVmStats, type UtilityVmStats } from './hyperv/stats.js';
 import { attach } from './attach.js';
 import { portForward } from './port-forward.js';
 import type { StreamIo } from './streams.js';
 
-export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample, StreamIo };
+export type { ContainerFilter, SandboxFilter, RuntimeOptions, ExecResult, ContainerStatsSample, PodNetworkSample, StreamIo };
 export { OWNER, type ContainerEvent, type ContainerEventType } from './state.js';
 
 const log = logger('runtime');
@@ -88,4 +89,6 @@ export class Runtime extends RuntimeState {
   /** A Hyper-V pod's utility VM statistics (the pod's totals); undefined for process isolation. */
   utilityVmStats(podId: string): Promise<UtilityVmStats | undefined> { return utilityVmStats(this, podId); }
   containerFsInfo() { return containerFsInfo(this); }
+  /** The pod's HNS endpoint counters; undefined without an HNS namespace (host network, HostProcess). */
+  podNetworkStats(s: SandboxRecord): Promise<PodNetworkSample | undefined> { return podNetworkStats(this, s); }
 }

@@ -12,6 +12,8 @@ export interface ContainerStatsSample {
   cpuUsageNanoCores: bigint;
   memoryWorkingSetBytes: number;
   memoryCommitBytes: number;
+  /** The container's memory limit (0: none); available = limit − commit, as a job object limits commit. */
+  memoryLimitBytes: number;
   memoryAvailableBytes: number;
   writableLayerUsedBytes: number;
   writableLayerInodes: number;
@@ -24,7 +26,7 @@ export async function containerStats(st: RuntimeState, c: ContainerRecord): Prom
   const ts = BigInt(nowNs());
   const sample: ContainerStatsSample = {
     container: c, timestampNs: ts, cpuUsageCoreNs: 0n, cpuUsageNanoCores: 0n, memoryWorkingSetBytes: 0,
-    memoryCommitBytes: 0, memoryAvailableBytes: 0, writableLayerUsedBytes: 0, writableLayerInodes: 0, processCount: 0,
+    memoryCommitBytes: 0, memoryLimitBytes: 0, memoryAvailableBytes: 0, writableLayerUsedBytes: 0, writableLayerInodes: 0, processCount: 0,
   };
   const { storage } = st.opts.platform;
   const stored = st.containers.get(c.id);
@@ -50,6 +52,7 @@ export async function containerStats(st: RuntimeState, c: ContainerRecord): Prom
     }
   }
   const limit = c.resources?.memoryLimitInBytes ?? 0;
+  sample.memoryLimitBytes = Math.max(0, limit);
   if (limit > 0) sample.memoryAvailableBytes = Math.max(0, limit - sample.memoryCommitBytes);
   const usage = await storage.layerUsage(c.scratchPath).catch(noUsage);
   sample.writableLayerUsedBytes = usage.usedBytes;

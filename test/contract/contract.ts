@@ -11,7 +11,7 @@ import { HRESULT, isGone, type HResultName } from '../../src/platform/hresult.js
 import type { ComputeSystemDoc, ProcessParametersDoc } from '../../src/platform/hcs/schema/index.js';
 import { rejectsWith, readAll } from '../helpers/platform.js';
 import { parseStatistics, buildResourceUpdateRequests } from '../../src/platform/hcs/document/index.js';
-import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy } from '../../src/platform/hcn/document/index.js';
+import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy, parseEndpointStats } from '../../src/platform/hcn/document/index.js';
 
 /** Operations whose next call a target can make fail. */
 export type ContractOp = 'start' | 'pause' | 'createProcess' | 'getProperties' | 'modify' | 'terminateProcess'
@@ -237,6 +237,11 @@ export function platformContract(name: string, make: () => Promise<ContractTarge
     await n.modifyNamespace(nsId, add);
     await rejectsWith(n.modifyNamespace(nsId, add), 'HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS');
     assert.equal((await n.queryEndpoint(epId)).HostComputeNamespace!.toLowerCase(), nsId);
+    // HcnQueryEndpointStats: the pod's traffic counters (CRI pod network stats, per-pod metrics).
+    const counters = parseEndpointStats(await n.queryEndpointStats(epId), epId);
+    assert.equal(counters.endpointId.toLowerCase(), epId);
+    assert.ok([counters.rxBytes, counters.txBytes, counters.rxDropped, counters.txDropped].every((x) => Number.isSafeInteger(x) && x >= 0));
+    await rejectsWith(n.queryEndpointStats(randomUUID()), 'HCN_E_ENDPOINT_NOT_FOUND');
     assert.deepEqual((await n.queryNamespace(nsId)).Resources!.map((r) => [r.Type, String(r.Data?.ID).toLowerCase()]), [['Endpoint', epId]]);
     assert.deepEqual((await n.enumerateNamespaces(buildIdQuery(nsId))).map((x) => x.ID!.toLowerCase()), [nsId]);
     await n.modifyNamespace(nsId, buildNamespaceEndpointRequest(epId, 'Remove'));

@@ -1,7 +1,7 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
 import { invalidArgument } from '../../errors.js';
-import { containerStatsToCri } from '../convert.js';
+import { containerStatsToCri } from '../convert-stats.js';
 
 export async function containerStats(req: T.ContainerStatsRequest__Output, ctx: CriContext): Promise<T.ContainerStatsResponse> {
   if (!req.containerId) throw invalidArgument('container_id is required');

@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { containerStatsToCri } from '../convert.js';
+import { containerStatsToCri } from '../convert-stats.js';
 import type { ContainerRecord } from '../../runtime/model.js';
 import { isRuntimeError } from '../../errors.js';
 

@@ -10,6 +10,7 @@ import type { PlatformObserver } from './instrument-platform.js';
 import type { CniObserver } from './instrument-network.js';
 import { platformMetrics, cniMetrics, pullMetrics } from './operations.js';
 import { workloadMetrics } from './workload.js';
+import { podNetworkMetrics } from './pod-network.js';
 import { processMetrics, type HelperProcess } from './processes.js';
 import { logMetrics, type LogCounts } from './logs.js';
 
@@ -37,6 +38,7 @@ export function createDaemonMetrics(sources: MetricsSources = {}): DaemonMetrics
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'wincri_' });
   workloadMetrics(registry, sources.runtime ?? (() => undefined));
+  podNetworkMetrics(registry, sources.runtime ?? (() => undefined));
   processMetrics(registry, sources.helpers ?? []);
   logMetrics(registry, sources.runtime ?? (() => undefined), sources.logCounts);
   return {

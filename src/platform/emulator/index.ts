@@ -34,7 +34,7 @@ import type {
   ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc,
 } from '../hcs/schema/index.js';
 import type {
-  HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc,
+  HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc, EndpointStatsDoc,
   ModifyNetworkSettingRequestDoc,
 } from '../hcn/schema/index.js';
 import { EmulatorClient } from './client.js';
@@ -226,6 +226,7 @@ class EmuNetwork implements NetworkService {
   queryEndpoint(id: string): Promise<HostComputeEndpointDoc> { return this.c.request('queryEndpoint', { id }); }
   deleteEndpoint(id: string): Promise<void> { return this.c.request('deleteEndpoint', { id }); }
   enumerateEndpoints(query?: HcnQueryDoc): Promise<HostComputeEndpointDoc[]> { return this.c.request('enumerateEndpoints', { query: j(query) }); }
+  queryEndpointStats(id: string): Promise<EndpointStatsDoc> { return this.c.request('queryEndpointStats', { id }); }
   createNamespace(id: string, settings: HostComputeNamespaceDoc): Promise<HostComputeNamespaceDoc> { return this.c.request('createNamespace', { id, settings: j(settings) }); }
   queryNamespace(id: string): Promise<HostComputeNamespaceDoc> { return this.c.request('queryNamespace', { id }); }
   modifyNamespace(id: string, request: ModifyNamespaceSettingRequestDoc): Promise<void> { return this.c.request('modifyNamespace', { id, request: j(request) }); }

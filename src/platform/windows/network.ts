@@ -7,6 +7,7 @@
 import type { NetworkService } from '../types.js';
 import type {
   HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, ModifyNetworkSettingRequestDoc, HcnQueryDoc,
+  EndpointStatsDoc,
 } from '../hcn/schema/index.js';
 import { HRESULT, PlatformError } from '../hresult.js';
 import {
@@ -116,6 +117,18 @@ export class WinNetwork implements NetworkService {
   queryEndpoint(id: string): Promise<HostComputeEndpointDoc> { return this.with('Endpoint', id, (h) => this.queryHandle('Endpoint', h)); }
   deleteEndpoint(id: string): Promise<void> { return this.remove('Endpoint', id); }
   enumerateEndpoints(query?: HcnQueryDoc): Promise<HostComputeEndpointDoc[]> { return this.enumerate('Endpoint', query); }
+  /** HcnQueryEndpointStats through an opened endpoint handle (the query is the default one, as for properties). */
+  queryEndpointStats(id: string): Promise<EndpointStatsDoc> {
+    return this.with('Endpoint', id, async (h) => {
+      const op = 'HcnQueryEndpointStats';
+      const stats: Pointer[] = [null];
+      const err: Pointer[] = [null];
+      const hr = await callAsync<number>(this.b.hcn.EndpointExtras.queryStats, h, JSON.stringify(DEFAULT_QUERY), stats, err);
+      const text = this.str(stats[0]);
+      checkHcn(hr, op, this.str(err[0]));
+      return parseJson<EndpointStatsDoc | null>(text, op, {}) ?? {};
+    });
+  }
 
   createNamespace(id: string, settings: HostComputeNamespaceDoc): Promise<HostComputeNamespaceDoc> { return this.create('Namespace', id, settings); }
   queryNamespace(id: string): Promise<HostComputeNamespaceDoc> { return this.with('Namespace', id, (h) => this.queryHandle('Namespace', h)); }

@@ -22,8 +22,10 @@ import type { Persister } from './persist.js';
 import type { SubnetDoc } from '../../hcn/schema/index.js';
 import {
   LinuxNet, SubnetOverlapError, probeLinuxNetworking, netnsName, bridgeName, parseCidr, ipToString, defaultSourceAddress,
-  type PortMapSpec,
+  vethName, type PortMapSpec,
 } from './linuxnet.js';
+import { endpointStats } from './endpoint-stats.js';
+import type { EndpointStatsDoc } from '../../hcn/schema/index.js';
 
 interface NetState {
   networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
@@ -355,6 +357,11 @@ export class NetworkEmulator {
     }
   }
   async queryEndpoint(id: string): Promise<HostComputeEndpointDoc> { return this.ep('HcnQueryEndpointProperties', id); }
+  /** HcnQueryEndpointStats: the counters of the endpoint's veth (./endpoint-stats.ts). */
+  async queryEndpointStats(id: string): Promise<EndpointStatsDoc> {
+    const e = this.ep('HcnQueryEndpointStats', id);
+    return endpointStats(e.ID!, this.linux && e.HostComputeNamespace ? vethName(e.ID!) : undefined);
+  }
   async deleteEndpoint(id: string): Promise<void> {
     const e = this.ep('HcnDeleteEndpoint', id);
     // Deleting an attached endpoint detaches it from its namespace first.

@@ -230,6 +230,7 @@ export class EmulatorService {
       case 'queryEndpoint': return n.queryEndpoint(String(p.id));
       case 'deleteEndpoint': await this.hns(() => n.deleteEndpoint(String(p.id))); return null;
       case 'enumerateEndpoints': return n.enumerateEndpoints(p.query);
+      case 'queryEndpointStats': return n.queryEndpointStats(String(p.id));
       case 'createNamespace': return this.hns(() => n.createNamespace(p.id, p.settings));
       case 'queryNamespace': return n.queryNamespace(String(p.id));
       case 'modifyNamespace': await this.hns(() => n.modifyNamespace(String(p.id), p.request)); return null;

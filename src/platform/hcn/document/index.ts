@@ -9,3 +9,4 @@ export {
   protocolNumber, portMappingPolicy, outboundNatPolicy, sdnRoutePolicy, providerAddressPolicy,
   remoteSubnetRoutePolicy, vxlanPortPolicy, netAdapterNamePolicy, vsidPolicy, buildNetworkPolicyRequest,
 } from './policy.js';
+export { parseEndpointStats, type EndpointCounters } from './endpoint-stats.js';

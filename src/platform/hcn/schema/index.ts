@@ -7,3 +7,4 @@ export * from './policy.js';
 export * from './network.js';
 export * from './endpoint.js';
 export * from './namespace.js';
+export * from './endpoint-stats.js';

@@ -19,7 +19,11 @@ export interface HcnFamily {
   delete: KFunc;    // HRESULT HcnDeleteX(REFGUID id, PWSTR* errorRecord)
   close: KFunc;     // HRESULT HcnCloseX(HCN_X handle)
 }
-export type ComputeNetwork = Record<HcnKind, HcnFamily>;
+/** Endpoint-only calls beyond the seven verbs (exported by computenetwork.dll, declared in windows-sys). */
+export interface HcnEndpointExtras {
+  queryStats: KFunc; // HRESULT HcnQueryEndpointStats(HCN_ENDPOINT endpoint, PCWSTR query, PWSTR* stats, PWSTR* errorRecord)
+}
+export type ComputeNetwork = Record<HcnKind, HcnFamily> & { EndpointExtras: HcnEndpointExtras };
 
 export function bindComputeNetwork(lib: Library): ComputeNetwork {
   const family = (k: HcnKind): HcnFamily => ({
@@ -33,7 +37,10 @@ export function bindComputeNetwork(lib: Library): ComputeNetwork {
     delete: winapi(lib, `HcnDelete${k}`, 'int32', [REFGUID, PWSTR_OUT]),
     close: winapi(lib, `HcnClose${k}`, 'int32', ['void *']),
   });
-  return { Network: family('Network'), Endpoint: family('Endpoint'), Namespace: family('Namespace'), LoadBalancer: family('LoadBalancer') };
+  return {
+    Network: family('Network'), Endpoint: family('Endpoint'), Namespace: family('Namespace'), LoadBalancer: family('LoadBalancer'),
+    EndpointExtras: { queryStats: winapi(lib, 'HcnQueryEndpointStats', 'int32', ['void *', PCWSTR, PWSTR_OUT, PWSTR_OUT]) },
+  };
 }
 
 /** GUID text ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", braces allowed) → the REFGUID struct; '' → the zero GUID. */

@@ -20,6 +20,10 @@ test('emulator network: networks, endpoints, namespaces bookkeeping with HCN err
   const ep = await n.createEndpoint(netId, epId, { Name: 'ep1', IpConfigurations: [{ IpAddress: '10.0.0.5', PrefixLength: 24 }] });
   assert.equal(ep.HostComputeNetwork, netId);
   await rejectsWith(n.queryEndpoint(randomUUID()), 'HCN_E_ENDPOINT_NOT_FOUND');
+  await rejectsWith(n.queryEndpointStats(randomUUID()), 'HCN_E_ENDPOINT_NOT_FOUND');
+  const idle = await n.queryEndpointStats(epId.toUpperCase());
+  assert.equal(idle.EndpointID, epId, 'an endpoint not attached yet: its own id');
+  assert.equal((idle.BytesReceived ?? 0) + (idle.BytesSent ?? 0), 0, 'and no traffic');
 
   const nsId = randomUUID();
   const ns = await n.createNamespace(nsId, { SchemaVersion: { Major: 2, Minor: 0 } });
