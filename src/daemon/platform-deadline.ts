@@ -29,6 +29,12 @@ const UNDO: Record<string, Undo> = {
   attachLayerStorageFilter: (t, a) => t.detachLayerStorageFilter(a[0]),
 };
 
+/** How a call on a returned system or process names its target: "start of compute system <id>". */
+function ownerOf(key: string, x: object, args: unknown[]): string {
+  const id = (x as { id?: unknown }).id ?? args[0];
+  return key.endsWith('Process') ? `process ${String((x as { pid?: unknown }).pid ?? id)}` : `compute system ${String(id)}`;
+}
+
 function timeoutError(op: string, ms: number): PlatformError {
   return new PlatformError(HRESULT.HCS_E_OPERATION_TIMEOUT, op,
     `no answer from the platform within ${ms / 1000}s (limits.platformCallTimeoutSeconds); the call was abandoned and anything it does late is undone. ` +
@@ -48,7 +54,7 @@ export function withDeadline<T>(op: string, p: Promise<T>, ms: number, late?: (v
   });
 }
 
-function bounded<T extends object>(target: T, ms: number): T {
+function bounded<T extends object>(target: T, ms: number, owner = ''): T {
   const cache = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(t, key) {
@@ -60,8 +66,8 @@ function bounded<T extends object>(target: T, ms: number): T {
           const r = (v as (...a: unknown[]) => unknown).apply(t, args);
           if (!(r instanceof Promise)) return r;
           const undo = UNDO[key];
-          const p = withDeadline(key, r, ms, undo ? (res) => undo(t, args, res) : undefined);
-          return WRAP_RESULT.has(key) ? p.then((x) => (x && typeof x === 'object' ? bounded(x as object, ms) : x)) : p;
+          const p = withDeadline(owner ? `${key} of ${owner}` : key, r, ms, undo ? (res) => undo(t, args, res) : undefined);
+          return WRAP_RESULT.has(key) ? p.then((x) => (x && typeof x === 'object' ? bounded(x as object, ms, ownerOf(key, x, args)) : x)) : p;
         };
         cache.set(key, f);
       }

@@ -35,6 +35,7 @@ export async function stopEnv(env: Env | undefined): Promise<void> {
   if (!env) return;
   await env.platform.clearFaults().catch(() => undefined);
   await env.platform.close().catch(() => undefined);
+  if (process.env.WINCRI_KEEP_FAILED) { await env.d.stop(); console.log(`kept ${env.d.dir}`); return; }
   await env.d.destroy();
 }
 

@@ -18,7 +18,7 @@ import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expec
 const CREATE_OPS: [string, Step][] = [
   ['createNamespace', 'RunPodSandbox'], ['createEndpoint', 'RunPodSandbox'], ['modifyNamespace', 'RunPodSandbox'],
   ['initializeWritableLayer', 'CreateContainer'], ['attachLayerStorageFilter', 'CreateContainer'], ['getLayerMountPath', 'CreateContainer'],
-  ['createContainerDirectory', 'CreateContainer'], ['createSystem', 'CreateContainer'],
+  ['createContainerDirectory', 'CreateContainer'], ['createSystem', 'StartContainer'],
   ['startSystem', 'StartContainer'], ['createProcess', 'StartContainer'],
 ];
 const SUBSET: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED', 'HCS_E_OPERATION_TIMEOUT'];
