@@ -12,6 +12,7 @@ import { schemaOf } from './schema.js';
 import { defaultRuntimeHandlers, parseRuntimeHandlers, type RuntimeHandlerConfig } from './runtime-handlers.js';
 
 export type { RuntimeHandlerConfig, UtilityVmConfig, Isolation } from './runtime-handlers.js';
+import { defaultLimits, validateLimits, type LimitsConfig } from './limits.js';
 
 export interface Config {
   /** CRI endpoint: unix:///path (Linux) or npipe:////./pipe/name (Windows). */
@@ -96,6 +97,8 @@ export interface Config {
     /** A URL not used within this time stops working. */
     tokenTtlSeconds: number;
   };
+  /** Concurrency bounds, queues and the platform call deadline (./limits.ts). */
+  limits: LimitsConfig;
 }
 
 export interface RegistryHostConfig {
@@ -148,6 +151,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }
       : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK } },
     streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, tokenTtlSeconds: 60 },
+    limits: defaultLimits(),
   };
 }
 
@@ -262,6 +266,7 @@ export function validateConfig(cfg: Config, p: Problems): Config {
   if (!/^\d+\.\d+\.\d+$/.test(cfg.emulator.osVersion)) p.add(['emulator', 'osVersion'], 'must look like 10.0.20348');
   if (!(cfg.cni.timeoutSeconds > 0)) p.add(['cni', 'timeoutSeconds'], 'must be positive');
   validateStreaming(cfg.streaming, p);
+  validateLimits(cfg.limits, p);
   if (!p.ok) return cfg;
   if (!cfg.emulator.stateDir) cfg.emulator.stateDir = join(cfg.root, 'emulator');
   if (!cfg.cni.confDir) cfg.cni.confDir = join(cfg.root, 'cni', 'conf');

@@ -2,6 +2,7 @@
  * CRI messages ⇄ domain. Validation of field shapes happens here (InvalidArgument naming the field);
  * semantic checks live in the runtime.
  */
+import { validateSandboxConfig, validateContainerConfig } from './validate-requests.js';
 import type * as T from './generated/index.js';
 import type {
   ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord, WindowsResources, MountConfig,
@@ -22,6 +23,7 @@ export function num(v: string | number | undefined | null, field: string, opts: 
 export function sandboxConfigFromCri(c: T.PodSandboxConfig__Output | null): SandboxConfig {
   if (!c) throw invalidArgument('config is required');
   if (!c.metadata) throw invalidArgument('config.metadata is required');
+  validateSandboxConfig(c);
   const ns = c.linux?.securityContext?.namespaceOptions;
   const win = c.windows?.securityContext;
   const seen = new Set<string>();
@@ -69,6 +71,7 @@ export function containerConfigFromCri(c: T.ContainerConfig__Output | null): Con
   if (!c) throw invalidArgument('config is required');
   if (!c.metadata) throw invalidArgument('config.metadata is required');
   if (!c.image) throw invalidArgument('config.image is required');
+  validateContainerConfig(c);
   if (c.tty && c.stdinOnce && !c.stdin) throw invalidArgument('config.stdin_once requires config.stdin');
   const mounts: MountConfig[] = c.mounts.map((m) => ({
     containerPath: m.containerPath, hostPath: m.hostPath, readonly: m.readonly, selinuxRelabel: m.selinuxRelabel,

@@ -3,6 +3,7 @@ import { status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { RuntimeError, type ErrorKind } from '../errors.js';
 import { PlatformError, HRESULT, type HResultName } from '../platform/hresult.js';
 import { DocumentError } from '../platform/hcs/document/index.js';
+import { HRESULT_ADVICE } from '../platform/hresult-advice.js';
 
 const KIND: Record<ErrorKind, Status> = {
   NotFound: Status.NOT_FOUND,
@@ -71,6 +72,14 @@ export function toStatusCode(e: unknown): Status {
 export function toServiceError(e: unknown): Partial<ServiceError> {
   const code = toStatusCode(e);
   const fault = e instanceof PlatformError ? callerFault(e) : undefined;
-  const message = fault ? `${fault.hint}: ${(e as Error).message}` : e instanceof Error ? e.message : String(e);
+  const message = fault ? `${fault.hint}: ${(e as Error).message}` : e instanceof PlatformError ? platformMessage(e, code) : e instanceof Error ? e.message : String(e);
   return { code, details: message, message, metadata: new Metadata() };
+}
+
+/** A platform failure says what failed and what to do: the advice for its HRESULT, or how to go on. */
+function platformMessage(e: PlatformError, code: Status): string {
+  const advice = HRESULT_ADVICE[e.code as HResultName];
+  if (advice) return `${e.message} (${advice})`;
+  if (code === Status.INTERNAL || code === Status.UNAVAILABLE) return `${e.message} (the host's platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run \`wincri doctor\`)`;
+  return e.message;
 }

@@ -83,13 +83,15 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
       done(unavailable('wincri is starting: recovering containers; retry shortly'));
       return;
     }
-    let p: Promise<Res>;
-    try {
-      p = runWithClock(clock, () => fn(call.request, ctx, call));
-    } catch (e) {
-      done(e);
-      return;
-    }
+    const serve = (): Promise<Res> => {
+      try {
+        return runWithClock(clock, () => fn(call.request, ctx, call));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    // limits.concurrentRpcs: beyond it RPCs wait in a bounded queue; the probes kubelet relies on never wait.
+    const p = ctx.rpcSlots && !ALWAYS.has(method) ? ctx.rpcSlots.run(serve) : serve();
     p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
   });
 }

@@ -15,12 +15,15 @@ import { createPlatform, keeperPaths } from './platform-factory.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
-import { RuntimeError } from '../errors.js';
+import { RuntimeError, resourceExhausted } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager, defaultNetworkList } from '../network/index.js';
 import { ownCniPlugin } from './cni-in-process.js';
 import { timedPlatform, timedKeeper } from './timed-platform.js';
+import { platformWithDeadlines } from './platform-deadline.js';
+import { Semaphore } from '../util/semaphore.js';
+import { boundedPodNetwork } from './bounded-network.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -118,7 +121,8 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
   const plugin = async () => (await cni.currentNetwork())?.plugins.map((p) => p.type).join('+') || 'none';
-  return observe ? instrumentPodNetwork(n, plugin, observe) : n;
+  const bounded = boundedPodNetwork(n, cfg.limits.concurrentCniCalls);
+  return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }
 
 /** Helper processes whose CPU and memory the metrics report (from their pid files). */
@@ -140,10 +144,11 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     logCounts: async () => (keeperRef ? (await keeperRef.list()).map((a) => ({ containerId: a.containerId, lines: a.logLines ?? 0, bytes: a.logBytes ?? 0 })) : []),
   });
   // Calls to the platform and the IO keeper are timed per RPC (wincri_grpc_outside_seconds_total).
-  const platform = instrumentPlatform(timedPlatform(await createPlatform(cfg)), metrics.platform);
+  // Every platform call has a deadline (limits.platformCallTimeoutSeconds): a hung call fails its RPC, not the node.
+  const platform = instrumentPlatform(timedPlatform(platformWithDeadlines(await createPlatform(cfg), cfg.limits.platformCallTimeoutSeconds * 1000)), metrics.platform);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
-    registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, allowForeignLayers: cfg.images.allowForeignLayers,
+    registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, maxConcurrentPulls: cfg.limits.concurrentPulls, allowForeignLayers: cfg.images.allowForeignLayers,
     pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000, pullObserver: metrics.pulls,
     pullProgressIntervalMs: cfg.images.pullProgressIntervalSeconds * 1000,
   });
@@ -165,6 +170,9 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
 
   const ctx: CriContext = {
     runtime, images, config: cfg, metrics: metrics.rpc,
+    rpcSlots: new Semaphore(cfg.limits.concurrentRpcs, cfg.limits.rpcQueueLength,
+      () => resourceExhausted(`too many CRI requests: ${cfg.limits.concurrentRpcs} running and ${cfg.limits.rpcQueueLength} queued (limits.concurrentRpcs, limits.rpcQueueLength); retry later`)),
+    execSyncSlots: new Semaphore(cfg.limits.concurrentExecSync),
     isReady: () => runtime.isReady,
     runtimeName: 'wincri', runtimeVersion: VERSION,
     platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),

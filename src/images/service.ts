@@ -31,6 +31,8 @@ export interface ImageServiceOptions {
   registries?: Record<string, RegistryHostConfig>;
   /** Layers of one pull streamed at once (default 4). */
   pullConcurrency?: number;
+  /** Pulls running at the same time; more wait (default unbounded). */
+  maxConcurrentPulls?: number;
   /** Fetch foreign layers from their URLs (default true). */
   allowForeignLayers?: boolean;
   /** Drop registry connections idle this long (default 60 s). */
@@ -54,7 +56,7 @@ export class ImageService {
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });
-    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, maxPulls: opts.maxConcurrentPulls, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
     return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
   }
 

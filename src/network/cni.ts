@@ -17,6 +17,7 @@ import { RuntimeError, errorMessage } from '../errors.js';
 import { ConfDirLoader, networkListFromSource, type LoadedConfig, type NetworkList, type PluginConf } from './config.js';
 import { CniError, findPlugin, type CniCommand, type InvokeArgs } from './invoke.js';
 import { runPlugin, type InProcessPlugin } from './in-process.js';
+import { platformCause } from './cni-cause.js';
 import { atLeast, podIpsOf } from './version.js';
 
 const log = logger('network');
@@ -369,6 +370,9 @@ export function renderTemplate(tpl: string, cidrs: string[]): string {
 function asRuntimeError(e: unknown, what: string): Error {
   if (e instanceof RuntimeError) return e;
   if (e instanceof CniError) {
+    // "Try again later" stays Unavailable whatever the HRESULT; others answer as their HRESULT does everywhere.
+    const cause = e.code === 11 ? undefined : platformCause(e, what);
+    if (cause) return cause;
     const kind = e.code === 11 ? 'Unavailable' : 'Internal';
     return new RuntimeError(kind, `${what}: ${e.message}`, { cause: e });
   }

@@ -43,12 +43,14 @@ export function podIpsOf(result: unknown, ifName: string): PodIps {
   const version = typeof r.cniVersion === 'string' ? r.cniVersion : '1.0.0';
   if (compareVersions(version, '0.3.0') < 0) {
     for (const k of ['ip4', 'ip6']) {
-      const ip = (r[k] as { ip?: unknown } | undefined)?.ip;
+      const ip = (r[k] as { ip?: unknown } | null | undefined)?.ip;
       if (typeof ip === 'string' && ip) cidrs.push(ip);
     }
   } else {
-    const ifaces = Array.isArray(r.interfaces) ? r.interfaces as { name?: unknown }[] : [];
-    const ips = Array.isArray(r.ips) ? r.ips as { address?: unknown; interface?: unknown }[] : [];
+    const ifaces = (Array.isArray(r.interfaces) ? r.interfaces : []).map((x) => (x && typeof x === 'object' ? x : {})) as { name?: unknown }[];
+    // A plugin's output is not trusted to be well-formed: entries that are not objects are skipped.
+    const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object';
+    const ips = (Array.isArray(r.ips) ? r.ips : []).filter(isObj) as { address?: unknown; interface?: unknown }[];
     const named = ips.filter((ip) => typeof ip.interface === 'number' && ifaces[ip.interface]?.name === ifName);
     // Prefer addresses on the named interface; else fall back to addresses without an interface, then all.
     const pick = named.length > 0 ? named

@@ -7,6 +7,9 @@ import { num } from '../convert.js';
 export async function execSync(req: T.ExecSyncRequest__Output, ctx: CriContext): Promise<T.ExecSyncResponse> {
   if (!req.containerId) throw invalidArgument('container_id is required');
   if (req.cmd.length === 0) throw invalidArgument('cmd is required');
-  const r = await ctx.runtime.execSync(req.containerId, req.cmd, num(req.timeout, 'timeout', { min: 0 }));
+  const timeout = num(req.timeout, 'timeout', { min: 0 });
+  const run = () => ctx.runtime.execSync(req.containerId, req.cmd, timeout);
+  // limits.concurrentExecSync: probes beyond the bound wait for a slot.
+  const r = await (ctx.execSyncSlots ? ctx.execSyncSlots.run(run) : run());
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
 }

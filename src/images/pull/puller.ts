@@ -7,6 +7,7 @@
  * is cancelled only when every caller waiting for it has gone. Layers shared between different images are
  * fetched once (the store's per-chain in-flight table).
  */
+import { Semaphore } from '../../util/semaphore.js';
 import { logger } from '../../util/log.js';
 import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../errors.js';
 import type { ImageStore, ImageRecord } from '../store.js';
@@ -44,6 +45,8 @@ export interface PullerOptions {
   client: RegistryClient;
   host: HostPlatform;
   concurrency: number;
+  /** Pulls running at the same time (joiners of a running pull do not count); more wait (default unbounded). */
+  maxPulls?: number;
   allowForeignLayers: boolean;
   observer?: PullObserver;
   /** Interval of `pull progress` log lines for long pulls; 0 disables them (default 5000 ms). */
@@ -94,7 +97,11 @@ interface SharedJob { promise: Promise<PullResult>; controller: AbortController;
 export class Puller {
   private readonly jobs = new Map<string, SharedJob>();
 
-  constructor(private readonly o: PullerOptions) {}
+  private readonly slots: Semaphore;
+  constructor(private readonly o: PullerOptions) { this.slots = new Semaphore(o.maxPulls ?? Infinity); }
+
+  /** Pulls running now (for tests and metrics). */
+  get running(): number { return this.slots.inFlight; }
 
   /** Pulls `ref` (as kubelet writes it) and returns the recorded image. */
   async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
@@ -109,7 +116,7 @@ export class Puller {
       const controller = new AbortController();
       const progress = new PullProgress(log, formatReference(withDefaultTag(parsed)), this.o.progressIntervalMs ?? 5000);
       const j: SharedJob = { controller, waiters: 0, promise: undefined as never, progress };
-      j.promise = this.observed(this.run(parsed, opts, isolation, controller.signal, progress)).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      j.promise = this.observed(this.slots.run(() => this.run(parsed, opts, isolation, controller.signal, progress))).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
       j.promise.catch(() => undefined);
       this.jobs.set(key, j);
       job = j;

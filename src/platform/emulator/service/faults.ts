@@ -6,6 +6,9 @@ export interface FaultSpec { op: string; hresult: number; count: number; delayMs
 export class Faults {
   private faults = new Map<string, FaultSpec[]>();
 
+  /** `log` is told each time a fault fires (tests wait for it: the faulted call has reached the service). */
+  constructor(private readonly log?: (line: string) => void) {}
+
   inject(spec: FaultSpec): void {
     if (!spec.op || !(spec.count > 0)) throw new PlatformError(0x80070057, 'injectFault', 'op and a positive count are required');
     const list = this.faults.get(spec.op) ?? [];
@@ -25,6 +28,7 @@ export class Faults {
     f.count--;
     if (f.count <= 0) list.shift();
     if (list.length === 0) this.faults.delete(op);
+    this.log?.(`fault fired: ${op}${f.delayMs ? ` delayed ${f.delayMs} ms` : ''}${f.hresult ? ` fails with 0x${f.hresult.toString(16)}` : ''}`);
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.hresult) throw new PlatformError(f.hresult, op, 'injected fault', { Error: f.hresult | 0, ErrorMessage: 'injected fault' });
   }

@@ -30,7 +30,7 @@ function supportedSchemaVersions(osVersion: string): { Major: number; Minor: num
 }
 
 export class EmulatorService {
-  readonly faults = new Faults();
+  readonly faults: Faults;
   private readonly persist: Persister;
   readonly compute: ComputeEmulator;
   readonly network: NetworkEmulator;
@@ -42,6 +42,7 @@ export class EmulatorService {
   onStopRequested?: () => void;
 
   constructor(private readonly opts: ServiceOptions) {
+    this.faults = new Faults(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log);

@@ -25,20 +25,22 @@ export interface ContainerStatistics {
 export function parseStatistics(props: PropertiesDoc, fallbackNowNs = 0n): ContainerStatistics | undefined {
   const s = props.Statistics;
   if (!s) return undefined;
-  const ns100 = (v: number | undefined): bigint => BigInt(Math.trunc(v ?? 0)) * 100n;
+  // The service's numbers as they come: a missing, non-numeric, negative or non-finite counter reads 0.
+  const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  const ns100 = (v: unknown): bigint => BigInt(Math.trunc(count(v))) * 100n;
   return {
-    timestampNs: (s.Timestamp ? parseRfc3339Ns(s.Timestamp) : undefined) ?? fallbackNowNs,
+    timestampNs: (typeof s.Timestamp === 'string' ? parseRfc3339Ns(s.Timestamp) : undefined) ?? fallbackNowNs,
     uptimeNs: ns100(s.Uptime100ns),
     cpuTotalNs: ns100(s.Processor?.TotalRuntime100ns),
     cpuUserNs: ns100(s.Processor?.RuntimeUser100ns),
     cpuKernelNs: ns100(s.Processor?.RuntimeKernel100ns),
-    memoryCommitBytes: s.Memory?.MemoryUsageCommitBytes ?? 0,
-    memoryCommitPeakBytes: s.Memory?.MemoryUsageCommitPeakBytes ?? 0,
-    memoryPrivateWorkingSetBytes: s.Memory?.MemoryUsagePrivateWorkingSetBytes ?? 0,
-    storageReadCount: s.Storage?.ReadCountNormalized ?? 0,
-    storageReadBytes: s.Storage?.ReadSizeBytes ?? 0,
-    storageWriteCount: s.Storage?.WriteCountNormalized ?? 0,
-    storageWriteBytes: s.Storage?.WriteSizeBytes ?? 0,
+    memoryCommitBytes: count(s.Memory?.MemoryUsageCommitBytes),
+    memoryCommitPeakBytes: count(s.Memory?.MemoryUsageCommitPeakBytes),
+    memoryPrivateWorkingSetBytes: count(s.Memory?.MemoryUsagePrivateWorkingSetBytes),
+    storageReadCount: count(s.Storage?.ReadCountNormalized),
+    storageReadBytes: count(s.Storage?.ReadSizeBytes),
+    storageWriteCount: count(s.Storage?.WriteCountNormalized),
+    storageWriteBytes: count(s.Storage?.WriteSizeBytes),
   };
 }
 

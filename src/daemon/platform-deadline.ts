@@ -1,0 +1,87 @@
+/**
+ * Per-call deadlines on the platform: an HCS/HCN/storage call that has not answered within `ms` fails with
+ * HCS_E_OPERATION_TIMEOUT (→ DeadlineExceeded), so one hung call fails its own RPC and never wedges other pods.
+ * The abandoned call keeps running in the service; if it succeeds late, what it did is undone (a system created
+ * late is terminated, an endpoint deleted, …) so the RPC's rollback and the late result do not leave an orphan.
+ * Not bounded: waits for exits (wait*), close, and layer imports (their time grows with the layer; pulls have
+ * their own idle timeout).
+ */
+import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
+import { PlatformError, HRESULT } from '../platform/hresult.js';
+import { logger } from '../util/log.js';
+
+const log = logger('platform');
+const UNBOUNDED = new Set(['close', 'constructor', 'importLayer']);
+const WRAP_RESULT = new Set(['createComputeSystem', 'openComputeSystem', 'createProcess', 'openProcess']);
+
+type Undo = (target: any, args: unknown[], result: unknown) => Promise<unknown>;
+const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
+const endSystem = async (s: ComputeSystem | ComputeProcess) => { await quietly(s.terminate()); await quietly(Promise.resolve((s as ComputeSystem).close?.())); };
+/** What undoes a call that answered after its caller gave up. */
+const UNDO: Record<string, Undo> = {
+  createComputeSystem: (_t, _a, r) => endSystem(r as ComputeSystem),
+  createProcess: (_t, _a, r) => endSystem(r as ComputeProcess),
+  start: (t) => (t as ComputeSystem).terminate(),
+  createNetwork: (t, a) => t.deleteNetwork(a[0]),
+  createEndpoint: (t, a) => t.deleteEndpoint(a[1]),
+  createNamespace: (t, a) => t.deleteNamespace(a[0]),
+  initializeWritableLayer: (t, a) => t.destroyLayer(a[0]),
+  attachLayerStorageFilter: (t, a) => t.detachLayerStorageFilter(a[0]),
+};
+
+/** How a call on a returned system or process names its target: "start of compute system <id>". */
+function ownerOf(key: string, x: object, args: unknown[]): string {
+  const id = (x as { id?: unknown }).id ?? args[0];
+  return key.endsWith('Process') ? `process ${String((x as { pid?: unknown }).pid ?? id)}` : `compute system ${String(id)}`;
+}
+
+function timeoutError(op: string, ms: number): PlatformError {
+  return new PlatformError(HRESULT.HCS_E_OPERATION_TIMEOUT, op,
+    `no answer from the platform within ${ms / 1000}s (limits.platformCallTimeoutSeconds); the call was abandoned and anything it does late is undone. ` +
+    'Check that the host compute and network services (vmcompute, hns; on the emulator the emulator service and its service.log) respond, then retry');
+}
+
+export function withDeadline<T>(op: string, p: Promise<T>, ms: number, late?: (v: T) => Promise<unknown>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => { expired = true; reject(timeoutError(op, ms)); }, ms);
+    p.then((v) => {
+      clearTimeout(timer);
+      if (!expired) return resolve(v);
+      log.warn('platform call answered after its deadline; undoing it', { operation: op });
+      if (late) quietly(late(v).catch((e: Error) => log.warn('undoing a late platform call failed', { operation: op, error: e.message })));
+    }, (e: unknown) => { clearTimeout(timer); if (!expired) reject(e); });
+  });
+}
+
+function bounded<T extends object>(target: T, ms: number, owner = ''): T {
+  const cache = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, key) {
+      const v = Reflect.get(t, key, t) as unknown;
+      if (typeof v !== 'function' || typeof key !== 'string' || key.startsWith('wait') || UNBOUNDED.has(key)) return v;
+      let f = cache.get(key);
+      if (!f) {
+        f = (...args: unknown[]) => {
+          const r = (v as (...a: unknown[]) => unknown).apply(t, args);
+          if (!(r instanceof Promise)) return r;
+          const undo = UNDO[key];
+          const p = withDeadline(owner ? `${key} of ${owner}` : key, r, ms, undo ? (res) => undo(t, args, res) : undefined);
+          return WRAP_RESULT.has(key) ? p.then((x) => (x && typeof x === 'object' ? bounded(x as object, ms, ownerOf(key, x, args)) : x)) : p;
+        };
+        cache.set(key, f);
+      }
+      return f;
+    },
+  });
+}
+
+export function platformWithDeadlines(p: Platform, ms: number): Platform {
+  return {
+    name: p.name, host: p.host,
+    compute: bounded(p.compute, ms), jobs: bounded(p.jobs, ms), network: bounded(p.network, ms), storage: bounded(p.storage, ms),
+    ...(p.secureEndpoint ? { secureEndpoint: p.secureEndpoint.bind(p) } : {}),
+    ...(p.diagnostics ? { diagnostics: p.diagnostics.bind(p) } : {}),
+    close: () => p.close(),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * A CNI plugin failure caused by the host network service: wincri's own plugins put the HRESULT, its name and the
+ * failed HCN operation in the error's `details` as JSON (cni/plugin/hns.ts). Recovering it lets the RPC answer
+ * with the code and advice that HRESULT has everywhere else, instead of a generic Internal.
+ */
+import { PlatformError } from '../platform/hresult.js';
+import type { CniError } from './invoke.js';
+
+export function platformCause(e: CniError, what: string): PlatformError | undefined {
+  if (!e.details || e.details[0] !== '{') return undefined;
+  let d: unknown;
+  try { d = JSON.parse(e.details); } catch { return undefined; }
+  if (!d || typeof d !== 'object') return undefined;
+  const { hresult, operation } = d as { hresult?: unknown; operation?: unknown };
+  if (typeof hresult !== 'string' || !/^0x[0-9a-f]{8}$/i.test(hresult) || typeof operation !== 'string' || !/^\w{1,64}$/.test(operation)) return undefined;
+  return new PlatformError(Number(hresult), operation, `${what}: ${e.message}`);
+}

@@ -1,0 +1,36 @@
+/**
+ * A counting semaphore with a FIFO queue: at most `limit` holders at a time, the rest wait in arrival order.
+ * A bounded queue refuses a waiter beyond `maxQueue` with the error `full()` makes (the caller's vocabulary).
+ */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(readonly limit: number, private readonly maxQueue = Infinity, private readonly full?: () => Error) {
+    if (!(limit >= 1)) throw new RangeError(`semaphore limit must be >= 1, got ${limit}`);
+  }
+
+  /** Holders right now. */
+  get inFlight(): number { return this.active; }
+  /** Waiters right now. */
+  get queued(): number { return this.waiters.length; }
+
+  acquire(): Promise<void> {
+    if (this.active < this.limit) { this.active++; return Promise.resolve(); }
+    if (this.waiters.length >= this.maxQueue) {
+      return Promise.reject(this.full?.() ?? new Error(`too many waiters (${this.maxQueue} queued behind ${this.limit} running)`));
+    }
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next(); else this.active--;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try { return await fn(); } finally { this.release(); }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Shared setup of the fault-injection e2e tests: a daemon on the emulator with wincri's nat network (so HNS
+ * endpoints and namespaces are real emulator objects), an image, a second emulator client to arm faults and to
+ * count what is left behind, and a pod/container lifecycle driver.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Daemon, call, podConfig } from '../harness.js';
+import { buildWindowsImage } from '../../helpers/image-builder.js';
+import { rootNetworkingSkipReason, freeSubnet } from '../../helpers/netns.js';
+import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/platform/emulator/index.js';
+
+const CNI_BIN = fileURLToPath(new URL('../../../../cni/bin', import.meta.url));
+export const skip = rootNetworkingSkipReason() || (existsSync(join(CNI_BIN, 'nat')) ? false : `the CNI plugin ${CNI_BIN}/nat is missing`);
+
+export interface Env { d: Daemon; platform: EmulatorPlatform; imageId: string }
+
+export async function startEnv(name: string, extraConfig = ''): Promise<Env> {
+  const sub = freeSubnet();
+  const d = new Daemon(name, {
+    cniBinDirs: [CNI_BIN],
+    network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name, plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },
+  });
+  if (extraConfig) appendFileSync(d.configFile, extraConfig);
+  await d.start();
+  const tar = await buildWindowsImage({ dir: d.dir, file: 'img.tar', names: [`example.com/${name}:1`], format: 'oci', layers: [{ 'app/x.txt': 'x' }], config: { Cmd: ['sleep', '600'] } });
+  const imageId = d.importImage(tar).split('\t')[0]!.trim();
+  const platform = await createEmulatorPlatform({ stateDir: join(d.root, 'emulator') });
+  return { d, platform, imageId };
+}
+
+export async function stopEnv(env: Env | undefined): Promise<void> {
+  if (!env) return;
+  await env.platform.clearFaults().catch(() => undefined);
+  await env.platform.close().catch(() => undefined);
+  if (process.env.WINCRI_KEEP_FAILED) { await env.d.stop(); console.log(`kept ${env.d.dir}`); return; }
+  await env.d.destroy();
+}
+
+/** Everything on the platform and on disk that a pod or container owns. */
+export async function objects(env: Env): Promise<{ systems: string[]; namespaces: string[]; endpoints: string[]; scratch: string[] }> {
+  const p = env.platform;
+  const scratchDir = join(env.d.root, 'containers');
+  return {
+    systems: (await p.compute.enumerateComputeSystems()).map((s) => s.Id!).sort(),
+    namespaces: (await p.network.enumerateNamespaces()).map((n) => n.ID!).sort(),
+    endpoints: (await p.network.enumerateEndpoints()).map((e) => e.ID!).sort(),
+    scratch: existsSync(scratchDir) ? readdirSync(scratchDir).sort() : [],
+  };
+}
+
+export interface Pod { id: string; config: ReturnType<typeof podConfig>; ctr?: string }
+
+/** RunPodSandbox → CreateContainer → StartContainer; each step's promise is returned to the caller in order. */
+export type Step = 'RunPodSandbox' | 'CreateContainer' | 'StartContainer';
+export function newPod(env: Env, name: string): Pod {
+  const config = podConfig(name, join(env.d.logDir, name));
+  mkdirSync(config.logDirectory, { recursive: true });
+  return { id: '', config };
+}
+
+export async function runPod(env: Env, name: string, steps: Step[] = ['RunPodSandbox', 'CreateContainer', 'StartContainer'], timeoutMs = 60_000): Promise<Pod> {
+  return continuePod(env, newPod(env, name), steps, timeoutMs);
+}
+
+/** Runs `steps` of a pod's lifecycle (the pod's id and container are filled in as they are created). */
+export async function continuePod(env: Env, pod: Pod, steps: Step[], timeoutMs = 60_000): Promise<Pod> {
+  const config = pod.config;
+  for (const step of steps) {
+    if (step === 'RunPodSandbox') pod.id = (await call(env.d.runtime, 'RunPodSandbox', { config }, timeoutMs)).podSandboxId;
+    if (step === 'CreateContainer') {
+      pod.ctr = (await call(env.d.runtime, 'CreateContainer', {
+        podSandboxId: pod.id, sandboxConfig: config,
+        config: { metadata: { name: 'c', attempt: 0 }, image: { image: env.imageId }, command: ['sleep', '600'], logPath: 'c.log', workingDir: 'C:\\app\\work' },
+      }, timeoutMs)).containerId;
+    }
+    if (step === 'StartContainer') await call(env.d.runtime, 'StartContainer', { containerId: pod.ctr }, timeoutMs);
+  }
+  return pod;
+}
+
+/** Stop and remove a pod (its containers go with it); idempotent. */
+export async function removePod(env: Env, podId: string): Promise<void> {
+  await call(env.d.runtime, 'StopPodSandbox', { podSandboxId: podId });
+  await call(env.d.runtime, 'RemovePodSandbox', { podSandboxId: podId });
+}
+
+/** Waits until what the platform and the disk hold equals `want` (an emulator teardown may still be under way). */
+export async function expectObjects(env: Env, want: Awaited<ReturnType<typeof objects>>, what: string): Promise<void> {
+  let last = await objects(env);
+  const end = Date.now() + 30_000;
+  while (JSON.stringify(last) !== JSON.stringify(want)) {
+    if (Date.now() > end) assert.deepEqual(last, want, `${what}: objects left behind\n${env.d.log()}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await objects(env);
+  }
+}

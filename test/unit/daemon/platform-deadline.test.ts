@@ -1,0 +1,72 @@
+/** Per-call platform deadlines: a hung call fails with HCS_E_OPERATION_TIMEOUT; what it does late is undone. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { status as Status } from '@grpc/grpc-js';
+import { platformWithDeadlines } from '../../../src/daemon/platform-deadline.js';
+import { PlatformError } from '../../../src/platform/hresult.js';
+import { toServiceError } from '../../../src/cri/errors.js';
+import type { Platform } from '../../../src/platform/types.js';
+
+function fakePlatform() {
+  const calls: string[] = [];
+  const gates = new Map<string, () => void>();
+  const hang = (op: string) => new Promise<void>((r) => gates.set(op, r));
+  const system = {
+    id: 's1', start: async () => { calls.push('start'); }, terminate: async () => { calls.push('terminate'); }, close: () => { calls.push('close'); },
+    waitExit: () => hang('waitExit'),
+  };
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' },
+    compute: { createComputeSystem: async (id: string) => { await hang('createComputeSystem'); calls.push(`created ${id}`); return system; } },
+    jobs: {},
+    network: {
+      createNamespace: async (id: string) => { await hang('createNamespace'); calls.push(`createNamespace ${id}`); return { Id: id }; },
+      deleteNamespace: async (id: string) => { calls.push(`deleteNamespace ${id}`); },
+      queryNamespace: async (id: string) => ({ Id: id }),
+    },
+    storage: { importLayer: () => hang('importLayer') },
+    close: async () => undefined,
+  } as unknown as Platform;
+  return { platform, calls, gates };
+}
+const until = async (f: () => boolean) => { while (!f()) await new Promise((r) => setTimeout(r, 2)); };
+
+test('a hung call fails with HCS_E_OPERATION_TIMEOUT → DeadlineExceeded and a message naming the key; other calls go on', async () => {
+  const f = fakePlatform();
+  const p = platformWithDeadlines(f.platform, 30);
+  const hung = p.network.createNamespace('ns-1', {} as never);
+  assert.deepEqual(await p.network.queryNamespace('ns-2'), { Id: 'ns-2' }, 'another call is answered meanwhile');
+  const e = await hung.then(() => assert.fail('resolved'), (x: unknown) => x as PlatformError);
+  assert.ok(e instanceof PlatformError);
+  assert.equal(e.code, 'HCS_E_OPERATION_TIMEOUT');
+  assert.equal(e.operation, 'createNamespace');
+  assert.match(e.message, /limits\.platformCallTimeoutSeconds/);
+  assert.equal(toServiceError(e).code, Status.DEADLINE_EXCEEDED);
+  // The service answers late: the namespace it created is deleted again.
+  f.gates.get('createNamespace')!();
+  await until(() => f.calls.includes('deleteNamespace ns-1'));
+  assert.deepEqual(f.calls, ['createNamespace ns-1', 'deleteNamespace ns-1']);
+});
+
+test('a compute system created after its deadline is terminated and closed; calls on systems are bounded too; waits are not', async () => {
+  const f = fakePlatform();
+  const p = platformWithDeadlines(f.platform, 30);
+  await assert.rejects(p.compute.createComputeSystem('c1', {} as never), /HCS_E_OPERATION_TIMEOUT/);
+  f.gates.get('createComputeSystem')!();
+  await until(() => f.calls.includes('close'));
+  assert.deepEqual(f.calls, ['created c1', 'terminate', 'close']);
+
+  const g = fakePlatform();
+  const q = platformWithDeadlines(g.platform, 60_000);
+  const created = q.compute.createComputeSystem('c2', {} as never);
+  await until(() => g.gates.has('createComputeSystem'));
+  g.gates.get('createComputeSystem')!();
+  const sys = await created;
+  await sys.start();
+  assert.deepEqual(g.calls, ['created c2', 'start']);
+  // waitExit and importLayer are not bounded: still pending long after a short deadline would have fired
+  const r = platformWithDeadlines(fakePlatform().platform, 1);
+  const imp = r.storage.importLayer('a', 'b', {} as never).then(() => 'done', () => 'failed');
+  await new Promise((x) => setTimeout(x, 30));
+  assert.equal(await Promise.race([imp, Promise.resolve('pending')]), 'pending');
+});
