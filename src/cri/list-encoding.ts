@@ -15,33 +15,43 @@ import { containerToCri, podSandboxToCri } from './convert.js';
 const ENCODED = Symbol('wincri.encoded');
 type Encoded = { [ENCODED]?: Buffer[] };
 
-interface Entry { parts: unknown[]; bytes: Buffer }
+interface Entry<R> { seen: R; bytes: Buffer }
 
-function cacheFor<R extends object>(method: string, field: string, parts: (r: R) => unknown[], toCri: (r: R) => unknown) {
+/** `copy` snapshots the record fields the CRI object is made of; `same` compares a snapshot with the record. */
+function cacheFor<R extends object>(method: string, field: string, copy: (r: R) => R, same: (a: R, b: R) => boolean, toCri: (r: R) => unknown) {
   const serialize = loadCri().runtime.v1.RuntimeService.service[method as 'ListContainers']!.responseSerialize as (v: unknown) => Buffer;
-  const cache = new WeakMap<R, Entry>();
+  const cache = new WeakMap<R, Entry<R>>();
   return (r: R): Buffer => {
-    const now = parts(r);
     const e = cache.get(r);
-    if (e && e.parts.length === now.length && e.parts.every((p, i) => p === now[i])) return e.bytes;
+    if (e && same(e.seen, r)) return e.bytes;
     const bytes = serialize({ [field]: [toCri(r)] });
-    cache.set(r, { parts: now, bytes });
+    cache.set(r, { seen: copy(r), bytes });
     return bytes;
   };
 }
 
 // Every record field containerToCri / podSandboxToCri read (config objects are replaced, never edited in place).
-const containerBytes = cacheFor<ContainerRecord>('ListContainers', 'containers',
-  (c) => [c.id, c.sandboxId, c.config, c.imageName, c.imageRef, c.imageId, c.state, c.createdAt], containerToCri);
-const sandboxBytes = cacheFor<SandboxRecord>('ListPodSandbox', 'items',
-  (s) => [s.id, s.config, s.state, s.createdAt, s.runtimeHandler], podSandboxToCri);
+const containerBytes = cacheFor<ContainerRecord>('ListContainers', 'containers', (c) => ({ ...c }),
+  (a, b) => a.state === b.state && a.config === b.config && a.id === b.id && a.sandboxId === b.sandboxId && a.imageName === b.imageName
+    && a.imageRef === b.imageRef && a.imageId === b.imageId && a.createdAt === b.createdAt, containerToCri);
+const sandboxBytes = cacheFor<SandboxRecord>('ListPodSandbox', 'items', (s) => ({ ...s }),
+  (a, b) => a.state === b.state && a.config === b.config && a.id === b.id && a.createdAt === b.createdAt && a.runtimeHandler === b.runtimeHandler,
+  podSandboxToCri);
+
+/** The response's list field is converted only when something other than the serializer reads it. */
+function lazyList<R, C>(field: string, items: R[], toCri: (r: R) => C, bytes: (r: R) => Buffer): Record<string, C[]> & Encoded {
+  let list: C[] | undefined;
+  const res = { [ENCODED]: items.map(bytes) } as Record<string, C[]> & Encoded;
+  Object.defineProperty(res, field, { enumerable: true, get: () => (list ??= items.map(toCri)) });
+  return res;
+}
 
 export function containersResponse(items: ContainerRecord[]): T.ListContainersResponse {
-  return Object.assign({ containers: items.map(containerToCri) }, { [ENCODED]: items.map(containerBytes) });
+  return lazyList('containers', items, containerToCri, containerBytes) as T.ListContainersResponse;
 }
 
 export function sandboxesResponse(items: SandboxRecord[]): T.ListPodSandboxResponse {
-  return Object.assign({ items: items.map(podSandboxToCri) }, { [ENCODED]: items.map(sandboxBytes) });
+  return lazyList('items', items, podSandboxToCri, sandboxBytes) as T.ListPodSandboxResponse;
 }
 
 /** The RuntimeService definition with list serializers that use the pre-encoded items when present. */
