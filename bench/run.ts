@@ -50,6 +50,8 @@ const figures = new Map<Target, Figures>();
 let reg: Registry | undefined;
 let registryHost = strFlag('peer-registry');
 let floor: number | undefined;
+let shares = '';
+let recovery = '';
 
 async function each(what: string, fn: (t: Target) => Promise<Figures>): Promise<void> {
   for (const t of targets) {
@@ -74,7 +76,6 @@ try {
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
-  let shares = '';
   if (!boolFlag('skip-lifecycle')) {
     await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
     const w = targets.find((t) => t.metricsUrl);
@@ -89,23 +90,25 @@ try {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
     await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb));
   }
-  let recovery = '';
   if (!boolFlag('skip-recovery')) {
     for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
     const a = performance.now();
     recovery = await benchRecovery();
     console.error(`  recovery on wincri: ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
-  console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run`);
-  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
-  console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
-  if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
-  if (recovery) console.log(`\n${recovery}`);
 } catch (e) {
   console.error(`bench failed: ${(e as Error).stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await stopAll();
+}
+// Printed after a failed phase too: the figures of the phases before it are from the same run.
+if (figures.size) {
+  console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
+  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
+  console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
+  if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
+  if (recovery) console.log(`\n${recovery}`);
 }
 console.log(`\ntotal bench time: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -12,7 +12,8 @@ import { runPod, createContainer, removePod, SLEEP } from './pods.js';
 import { spdyExec, wsExec } from '../lib/exec-client.js';
 import type { Figures } from '../report.js';
 
-const ECHO = ['echo', 'hello'];
+// A shell builtin: the peer's busybox image has sh, sleep, yes and head, not an echo binary.
+const ECHO = ['sh', '-c', 'echo hello'];
 
 async function roundTrips(n: number, once: () => Promise<boolean>): Promise<number[] | undefined> {
   const s: number[] = [];
