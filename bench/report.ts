@@ -23,6 +23,13 @@ export const ROWS: Row[] = [
   { key: 'cpu0', label: 'idle CPU, 0 pods', unit: '% core', better: 'none', digits: 2 },
   { key: 'cpuN', label: 'idle CPU, N pods', unit: '% core', better: 'none', digits: 2 },
   { key: 'logs.mbps', label: 'container log throughput, 100-byte lines', unit: 'MB/s', better: 'higher', digits: 1 },
+  { key: 'exec.spdy.p50', label: 'exec round trip (echo) over SPDY, p50', unit: 'ms', better: 'lower', digits: 1 },
+  { key: 'exec.spdy.p99', label: 'exec round trip (echo) over SPDY, p99', unit: 'ms', better: 'lower', digits: 1 },
+  { key: 'exec.ws.p50', label: 'exec round trip (echo) over WebSocket, p50', unit: 'ms', better: 'lower', digits: 1 },
+  { key: 'exec.ws.p99', label: 'exec round trip (echo) over WebSocket, p99', unit: 'ms', better: 'lower', digits: 1 },
+  { key: 'exec.mbps', label: 'exec stdout throughput, one SPDY stream', unit: 'MB/s', better: 'higher', digits: 1 },
+  { key: 'exec.rss0', label: 'daemon RSS before the exec stream', unit: 'MiB', better: 'none', digits: 1 },
+  { key: 'exec.rssPeak', label: 'daemon RSS peak during the exec stream', unit: 'MiB', better: 'lower', digits: 1 },
   { key: 'pull.mbps', label: 'pull, 5 layers (compressed MB/s)', unit: 'MB/s', better: 'higher', digits: 1 },
   { key: 'pull10.ratio', label: '10 concurrent pulls / one pull', unit: '×', better: 'lower' },
 ];

@@ -6,11 +6,13 @@
  * `node dist/bench/peer/containerd.js`), or by default Debian's containerd started here when it is installed
  * (bench/peer/install.sh), or none with `--no-peer`. Phases run interleaved (peer, then wincri, per phase):
  * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts), steady state at N pods (phases/steady.ts), log
- * throughput (phases/logs.ts), pull (phases/pull.ts).
+ * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
+ * restart → ready with running pods (recovery.ts).
  *
  * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
  * --relist-samples N (200) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
- * --skip-lifecycle --skip-steady --skip-logs --skip-pull --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
+ * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
+ * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon. Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
@@ -31,11 +33,13 @@ import { logsPhase } from './phases/logs.js';
 import { pullPhase } from './phases/pull.js';
 import { pushPullImages } from './phases/pull-images.js';
 import { outsideShares } from './phases/outside.js';
+import { execPhase } from './phases/exec.js';
+import { benchRecovery } from './recovery.js';
 
 const o = {
   pods: numFlag('pods', 30), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 200), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
-  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500),
+  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
 const wantPeer = !boolFlag('no-peer') && (peerEndpoint !== undefined || boolFlag('with-containerd') || containerdAvailable());
@@ -46,6 +50,8 @@ const figures = new Map<Target, Figures>();
 let reg: Registry | undefined;
 let registryHost = strFlag('peer-registry');
 let floor: number | undefined;
+let shares = '';
+let recovery = '';
 
 async function each(what: string, fn: (t: Target) => Promise<Figures>): Promise<void> {
   for (const t of targets) {
@@ -70,7 +76,6 @@ try {
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
-  let shares = '';
   if (!boolFlag('skip-lifecycle')) {
     await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
     const w = targets.find((t) => t.metricsUrl);
@@ -80,19 +85,30 @@ try {
   floor = await floorP50(o.version);
   if (!boolFlag('skip-steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
   if (!boolFlag('skip-logs')) await each('logs', (t) => logsPhase(t, o.logMb));
+  if (!boolFlag('skip-exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
   if (!boolFlag('skip-pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
     await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb));
   }
-  console.log(`\nwincri bench — ${targets.map((t) => t.name).join(' vs ')}; same client, same machine, same run`);
-  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; pull ${o.pullMb} MB\n`);
-  console.log(table(targets.map((t) => ({ name: t.name, f: figures.get(t)! })), o.steadyPods, floor));
-  if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
+  if (!boolFlag('skip-recovery')) {
+    for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
+    const a = performance.now();
+    recovery = await benchRecovery();
+    console.error(`  recovery on wincri: ${((performance.now() - a) / 1000).toFixed(1)} s`);
+  }
 } catch (e) {
   console.error(`bench failed: ${(e as Error).stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await stopAll();
+}
+// Printed after a failed phase too: the figures of the phases before it are from the same run.
+if (figures.size) {
+  console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
+  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
+  console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
+  if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
+  if (recovery) console.log(`\n${recovery}`);
 }
 console.log(`\ntotal bench time: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

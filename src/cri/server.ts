@@ -2,6 +2,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { CriContext } from './context.js';
 import { loadCri } from './proto.js';
+import { withEncodedLists } from './list-encoding.js';
 import { wrapUnary, wrapServerStream, type UnaryFn, type StreamFn } from './handler.js';
 import { version } from './runtime-service/version.js';
 import { status } from './runtime-service/status.js';
@@ -87,7 +88,7 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
 
 export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
-  const rs = cri.runtime.v1.RuntimeService.service;
+  const rs = withEncodedLists(cri.runtime.v1.RuntimeService.service);
   const is = cri.runtime.v1.ImageService.service;
   server.addService(rs, implement('RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
   server.addService(is, implement('ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));

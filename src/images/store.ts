@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable, PassThrough } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { StorageService } from '../platform/types.js';
 import { buildLayerData } from '../platform/hcs/document/layer.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
@@ -28,7 +28,8 @@ import { failedPrecondition, invalidArgument, notFound, internal, errorMessage }
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
 import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
-import { unpackLayerInWorker } from './unpack-worker.js';
+import { unpackLayerInWorker, failedBlobOf, type WorkerUnpackResult } from './unpack-worker.js';
+import type { BlobDigest } from './blob-tee.js';
 import { BatchedWriter } from './file-writer.js';
 import {
   parseReference, parseImageId, repositoryOf, withDefaultTag, tagString, digestString,
@@ -341,10 +342,12 @@ export class ImageStore {
   }
 
   /** Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. */
-  private async unpackChecked(source: AsyncIterable<Buffer>, staging: string, blob: Descriptor): Promise<UnpackResult> {
+  private async unpackChecked(source: AsyncIterable<Buffer>, staging: string, blob: Descriptor, blobPath?: string, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
     try {
-      return await unpackLayerInWorker(source, join(staging, 'import'), { maxBytes: this.maxLayerBytes });
+      return await unpackLayerInWorker(source, join(staging, 'import'), blobPath ? { maxBytes: this.maxLayerBytes, blobPath } : { maxBytes: this.maxLayerBytes });
     } catch (e) {
+      const whole = failedBlobOf(e);
+      if (whole) onBlob?.(whole);
       if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
       if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
         throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
@@ -444,59 +447,42 @@ export class ImageStore {
     return chains;
   }
 
-  /** One layer: blob from the store if present, else from the source, teed into blob file and unpacker. */
+  /**
+   * One layer: blob from the store if present, else from the source. The unpack worker writes the blob to a temp
+   * file and hashes it while it unpacks (the main thread only counts bytes); the blob is renamed into the store
+   * only when its size and digest match the descriptor.
+   */
   private async stageStream(desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<UnpackResult> {
     if (await this.hasBlob(desc.digest)) return this.unpackChecked(createReadStream(this.blobPath(desc.digest)), staging, desc);
     const what = `layer ${desc.digest}`;
     const tmp = join(this.tmpDir, `blob-${randomBytes(8).toString('hex')}`);
-    const fh = await open(tmp, 'w', 0o644);
-    const blob = new BatchedWriter(fh);
-    const pipe = new PassThrough({ highWaterMark: 1 << 20 });
-    const hash = createHash('sha256');
     let size = 0;
     let mismatch: Error | undefined;
-    let consumerGone = false;
-    pipe.on('close', () => { consumerGone = true; });
-    pipe.on('error', () => undefined); // surfaces through the unpacker's iteration (it may not be reading yet)
-    const feed = (async () => {
-      const source = opts.source(desc, index, signal);
+    const source = opts.source(desc, index, signal);
+    async function* checked(): AsyncGenerator<Buffer> {
       for await (const chunk of source) {
         if (signal.aborted) throw signal.reason;
-        if (consumerGone) throw new Error('unpacking stopped');
         size += chunk.length;
         if (size > desc.size) throw (mismatch = invalidArgument(`${what}: the registry sent more than the expected ${desc.size} bytes`));
-        hash.update(chunk);
-        const w = blob.write(chunk);
-        w.catch(() => undefined); // awaited below, after a possible wait for the unpacker: never unhandled meanwhile
-        if (!pipe.write(chunk)) {
-          await new Promise<void>((res) => {
-            const end = () => { pipe.off('drain', end); pipe.off('close', end); res(); };
-            pipe.on('drain', end); pipe.on('close', end);
-          });
-        }
-        await w;
         opts.onProgress?.(chunk.length);
+        yield chunk;
       }
       if (signal.aborted) throw signal.reason;
-      const digest = `sha256:${hash.digest('hex')}`;
       if (size !== desc.size) throw (mismatch = invalidArgument(`${what}: size mismatch: expected ${desc.size} bytes, received ${size}`));
-      if (digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${digest}`));
-      // Verified: let the unpacker finish while the blob reaches the disk (its result is used only if this succeeds).
-      pipe.end();
-      await blob.flush();
-      await fh.sync();
-    })().catch((e: unknown) => { pipe.destroy(e as Error); throw e; });
-    const unpack = this.unpackChecked(pipe, staging, desc).catch((e: unknown) => { pipe.destroy(); throw e; });
-    const [f, u] = await Promise.allSettled([feed, unpack]);
-    await fh.close().catch(() => undefined);
-    if (f.status === 'rejected' || u.status === 'rejected') {
+    }
+    try {
+      const res = await this.unpackChecked(checked(), staging, desc, tmp, (blob) => {
+        if (blob.size === desc.size && blob.digest !== desc.digest) mismatch = invalidArgument(`${what}: digest mismatch: content has ${blob.digest}`);
+      });
+      if (res.blob?.digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${res.blob?.digest}`));
+      await rename(tmp, this.blobPath(desc.digest));
+      return res;
+    } catch (e) {
       await unlink(tmp).catch(() => undefined);
       if (mismatch) throw mismatch;
       if (signal.aborted) throw signal.reason;
-      throw u.status === 'rejected' ? u.reason : (f as PromiseRejectedResult).reason;
+      throw e;
     }
-    await rename(tmp, this.blobPath(desc.digest));
-    return u.value;
   }
 
   // ───────────────────────────── images ─────────────────────────────

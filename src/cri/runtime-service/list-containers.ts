@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { containerToCri } from '../convert.js';
+import { containersResponse } from '../list-encoding.js';
 import type { ContainerState } from '../../runtime/model.js';
 
 export async function listContainers(req: T.ListContainersRequest__Output, ctx: CriContext): Promise<T.ListContainersResponse> {
@@ -11,5 +11,5 @@ export async function listContainers(req: T.ListContainersRequest__Output, ctx: 
     state: f.state ? (f.state.state as ContainerState) : undefined,
     labelSelector: f.labelSelector,
   } : undefined);
-  return { containers: items.map(containerToCri) };
+  return containersResponse(items);
 }

@@ -1,6 +1,6 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
-import { podSandboxToCri } from '../convert.js';
+import { sandboxesResponse } from '../list-encoding.js';
 import type { SandboxState } from '../../runtime/model.js';
 
 export async function listPodSandbox(req: T.ListPodSandboxRequest__Output, ctx: CriContext): Promise<T.ListPodSandboxResponse> {
@@ -10,5 +10,5 @@ export async function listPodSandbox(req: T.ListPodSandboxRequest__Output, ctx: 
     state: f.state ? (f.state.state as SandboxState) : undefined,
     labelSelector: f.labelSelector,
   } : undefined);
-  return { items: items.map(podSandboxToCri) };
+  return sandboxesResponse(items);
 }

@@ -82,8 +82,10 @@ export class StorageEmulator {
 
   async destroyLayer(layerPathIn: unknown): Promise<void> {
     const layerPath = checkPath('HcsDestroyLayer', layerPathIn, 'layerPath');
-    for (const [g, v] of this.volumes) if (v.layerPath === layerPath) this.volumes.delete(g);
-    await this.save();
+    let removed = false;
+    for (const [g, v] of this.volumes) if (v.layerPath === layerPath) removed = this.volumes.delete(g);
+    // CreateContainer destroys a scratch path that usually never existed: no table write for nothing.
+    if (removed) await this.save();
     await rm(layerPath, { recursive: true, force: true });
   }
 
