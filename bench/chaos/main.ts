@@ -26,7 +26,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
       const r = await chaosRound(w, i + 1, o.victims[i % o.victims.length]!, o.pods, o);
       rounds.push(r);
       log(`round ${String(r.round).padStart(3)}  kill ${r.victim.padEnd(8)} after ${String(r.killAfterMs).padStart(5)} ms  pods ${String(r.pods).padStart(4)}` +
-        `  running at kill ${String(r.runningAtKill).padStart(3)}  leaks ${r.leaks}  lines ${r.linesChecked} lost ${r.linesLost}  ${(r.ms / 1000).toFixed(1)} s` +
+        `  at kill ${JSON.stringify(r.phases)}  leaks ${r.leaks}  lines ${r.linesChecked} lost ${r.linesLost}  ${(r.ms / 1000).toFixed(1)} s` +
         (r.problems.length ? `\n  ${r.problems.join('\n  ')}` : ''));
     }
   } catch (e) {

@@ -9,7 +9,7 @@ import { checkLog, inconsistencies, leaksAfter, listing } from './checks.js';
 import { helperCounts, kill9, processesWith, recover, type Victim, type World } from './world.js';
 
 export interface RoundResult {
-  round: number; victim: Victim; killAfterMs: number; pods: number; runningAtKill: number;
+  round: number; victim: Victim; killAfterMs: number; phases: Record<string, number>; pods: number; runningAtKill: number;
   leaks: number; linesLost: number; linesChecked: number; problems: string[]; ms: number;
 }
 
@@ -38,11 +38,14 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
   const held: Held[] = churn.pods.filter((t) => t.phase === 'running').map((t) => ({
     t, pids: processesWith(churn.markOf(t.name) + ';').map((p) => p.pid), maxLine: checkLog(t.logPath).max,
   }));
+  const phases = churn.pods.reduce<Record<string, number>>((m, t) => ({ ...m, [t.phase]: (m[t.phase] ?? 0) + 1 }), {});
   const killed = await kill9(w, victim);
   await churn.stop();
   await recover(w, victim, killed);
 
-  const counts = helperCounts(w);
+  // A helper started twice (daemon and keeper both reconnecting) must find the first and exit: wait for that.
+  let counts = helperCounts(w);
+  await waitUntil(10_000, () => Object.values(counts = helperCounts(w)).every((n) => n === 1));
   for (const [k, n] of Object.entries(counts)) if (n !== 1) problems.push(`${n} ${k} processes serve this root after the ${victim} kill (expected 1)`);
   for (const h of held) {
     const st = await call(w.daemon.runtime, 'ContainerStatus', { containerId: h.t.containerId }, 30_000).catch((e: Error) => ({ error: e.message }));
@@ -90,7 +93,7 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
   const left = await leaksAfter(w, 30_000);
   for (const x of left) problems.push(`after removing every pod: LEAK ${x}`);
   return {
-    round, victim, killAfterMs, pods: churn.pods.length, runningAtKill: held.length, leaks: leaks.length + left.length,
+    round, victim, killAfterMs, phases, pods: churn.pods.length, runningAtKill: held.length, leaks: leaks.length + left.length,
     linesLost, linesChecked, problems, ms: Date.now() - t0,
   };
 }

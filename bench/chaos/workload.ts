@@ -53,7 +53,7 @@ export class Churn {
 
   private async loop(worker: number, onlyOne?: number): Promise<void> {
     for (let k = 0; !this.stopping; k++) {
-      const name = `w${worker}-${this.seq++}`;
+      const name = `${this.run.split("-").pop()}-w${worker}-${this.seq++}`;
       const t: PodTrack = { name, phase: 'creating', logPath: join(this.w.logRoot, name, 'c0.log') };
       this.pods.push(t);
       try {
