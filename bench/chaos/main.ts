@@ -5,6 +5,7 @@
  * workers churn pods (run, create, start, hold, stop, remove) while one of the daemon, the IO keeper or the
  * emulator service (in turn) is killed with SIGKILL at a random moment. After it comes back every invariant is
  * checked (./round.ts); the run prints one line per round and a summary, and exits 1 when any invariant broke.
+ * SIGINT or SIGTERM ends the run after the current round (clean-up and summary included).
  * Creates Linux networking and audits every wincri-* object on the host: run it alone
  * (`flock /tmp/wincri-net.lock npm run chaos -- …`).
  */
@@ -13,7 +14,7 @@ import { numFlag, strFlag } from '../lib/flags.js';
 import { chaosRound, type RoundResult } from './round.js';
 import { startWorld, type Victim } from './world.js';
 
-export interface ChaosOptions { rounds: number; pods: number; victims: Victim[]; maxKillMs: number; holdMs: number; periodS: number; log?: (s: string) => void }
+export interface ChaosOptions { rounds: number; pods: number; victims: Victim[]; maxKillMs: number; holdMs: number; periodS: number; log?: (s: string) => void; stopRequested?: () => boolean }
 
 export interface ChaosSummary { rounds: RoundResult[]; leaks: number; linesLost: number; linesChecked: number; problems: string[] }
 
@@ -22,7 +23,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const w = await startWorld();
   const rounds: RoundResult[] = [];
   try {
-    for (let i = 0; i < o.rounds; i++) {
+    for (let i = 0; i < o.rounds && !o.stopRequested?.(); i++) {
       const r = await chaosRound(w, i + 1, o.victims[i % o.victims.length]!, o.pods, o);
       rounds.push(r);
       log(`round ${String(r.round).padStart(3)}  kill ${r.victim.padEnd(8)} after ${String(r.killAfterMs).padStart(5)} ms  pods ${String(r.pods).padStart(4)}` +
@@ -53,6 +54,10 @@ export function chaosOptionsFromArgv(): ChaosOptions {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const o = chaosOptionsFromArgv();
+  // SIGINT / SIGTERM: finish the current round, clean up and print the summary of the rounds run.
+  let stop = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { stop = true; console.log(`${sig}: stopping after this round`); });
+  o.stopRequested = () => stop;
   const s = await runChaos(o);
   const pods = s.rounds.reduce((n, r) => n + r.pods, 0);
   console.log(`\n${s.rounds.length} rounds, ${pods} pods, ${s.rounds.length} kills (${o.victims.join(', ')}): leaks ${s.leaks}, log lines ${s.linesChecked} checked, ${s.linesLost} lost, ${s.problems.length} problems`);
