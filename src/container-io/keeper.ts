@@ -81,7 +81,7 @@ interface Entry {
   system?: ComputeSystem;
   proc?: ComputeProcess;
   stdin?: Writable;
-  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: their stdio is lost). */
+  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: attach needs a new start). */
   hub?: AttachHub;
   pumps: Pump[];
   /** Serialises state-file writes for this container. */
@@ -316,7 +316,12 @@ class Keeper implements KeeperHandle {
         await delay(this.recoveryRetryMs);
       }
     }
-    this.log.info('reattached to running container (stdio lost)', { container: rec.containerId, pid: rec.pid });
+    // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
+    // container wrote while no keeper ran is still in them: pump it into the log as before.
+    const out = await entry.proc.reopenOutput?.().catch((e) => { this.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+    if (out?.stdout) entry.pumps.push(startPump(out.stdout, 'stdout', entry.writer, this.log));
+    if (out?.stderr) entry.pumps.push(startPump(out.stderr, 'stderr', entry.writer, this.log));
+    this.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
     await this.watch(entry, entry.proc);
   }
 

@@ -110,6 +110,11 @@ export interface ComputeProcess {
   modify(request: ProcessModifyRequestDoc): Promise<void>;
   /** Resolves with ProcessStatus once the process has exited (HcsEventProcessExited). */
   waitExit(): Promise<ProcessStatusDoc>;
+  /**
+   * The output pipes of a process this caller opened rather than created (HcsGetProcessInfo's std handles): how
+   * a restarted IO keeper takes over a running container's output. Optional; absent means they are lost.
+   */
+  reopenOutput?(): Promise<ProcessStdio>;
   close(): void;
 }
 

@@ -139,6 +139,12 @@ class EmuProcess implements ComputeProcess {
   getProperties(): Promise<ProcessStatusDoc> { return this.call('processProperties'); }
   modify(request: ProcessModifyRequestDoc): Promise<void> { return this.call('modifyProcess', { request: j(request) }); }
   waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
+  /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
+  async reopenOutput(): Promise<ProcessStdio> {
+    const one = (s: 'stdout' | 'stderr') => this.c.attach(this.systemId, this.pid, s).then(heldOutput, () => undefined);
+    const [stdout, stderr] = await Promise.all([one('stdout'), one('stderr')]);
+    return { ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) };
+  }
   close(): void {
     if (this.closed) return;
     this.closed = true;

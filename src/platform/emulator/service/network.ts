@@ -9,6 +9,7 @@
  * flow between pods, to the host and across VXLAN; otherwise the bookkeeping is the same and the service says
  * once (log, service properties) that packets do not flow.
  */
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate, type Schema } from '../../schema.js';
@@ -151,6 +152,13 @@ export class NetworkEmulator {
   async load(): Promise<void> {
     const s = await this.persist.load<NetState>('network');
     if (s) this.st = s;
+    if (!this.linux) return;
+    // A namespace recorded by a service killed before it made (or while it removed) the netns: make it again.
+    for (const ns of this.st.namespaces) {
+      if (ns.Type === 'HostDefault' || ns.Type === 'GuestDefault' || existsSync(`/run/netns/${netnsName(ns.ID!)}`)) continue;
+      this.log(`network: namespace ${ns.ID} had no network namespace (service killed while making it); making it again`);
+      await this.linux.createNetns(netnsName(ns.ID!)).catch((e) => this.log(`network: re-creating netns of ${ns.ID} failed: ${(e as Error).message}`));
+    }
   }
   private save(): Promise<void> { return this.persist.save('network', () => this.st); }
 
@@ -395,13 +403,16 @@ export class NetworkEmulator {
       SchemaVersion: doc.SchemaVersion && doc.SchemaVersion.Major ? doc.SchemaVersion : { Major: 2, Minor: 0 }, Resources: [], State: 1,
     };
     this.st.namespaces.push(rec);
+    // Recorded before the netns exists: a service killed in between leaves a record load() completes, never a
+    // network namespace that nothing accounts for.
+    await this.save();
     if (this.linux && type !== 'HostDefault' && type !== 'GuestDefault') {
       try { await this.linux.createNetns(netnsName(id)); } catch (e) {
         this.st.namespaces = this.st.namespaces.filter((x) => x !== rec);
+        await this.save();
         throw this.linuxFail(op, e);
       }
     }
-    await this.save();
     return rec;
   }
   async queryNamespace(id: string): Promise<HostComputeNamespaceDoc> { return this.ns('HcnQueryNamespaceProperties', id); }

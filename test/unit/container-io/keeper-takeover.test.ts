@@ -1,0 +1,57 @@
+/**
+ * A restarted IO keeper takes over the output of a container that kept running (emulator: the output waits in
+ * the pipe while no keeper runs): the CRI log continues with no line lost, and the exit is reported.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmulatorPlatform, stopEmulatorService } from '../../../src/platform/emulator/index.js';
+import { runKeeper } from '../../../src/container-io/keeper.js';
+import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import type { ExitEvent } from '../../../src/container-io/protocol.js';
+import type { Logger } from '../../../src/util/log.js';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const numbers = (path: string) => { try { return readFileSync(path, 'utf8').split('\n').flatMap((l) => /stdout F n(\d+)$/.exec(l)?.[1] ?? []).map(Number); } catch { return []; } };
+async function until(what: string, fn: () => boolean): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (!fn()) { if (Date.now() > end) throw new Error(`timed out waiting for ${what}`); await new Promise((r) => setTimeout(r, 20)); }
+}
+
+test('a restarted keeper pumps a running container\'s output into its log: no line lost', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-takeover-'));
+  const emuState = join(dir, 'emu');
+  mkdirSync(join(dir, 'logs'));
+  const logPath = join(dir, 'logs', '0.log');
+  const sock = join(dir, 'k.sock');
+  const platform = await createEmulatorPlatform({ stateDir: emuState });
+  t.after(async () => { await platform.close(); await stopEmulatorService(emuState); rmSync(dir, { recursive: true, force: true }); });
+  const sys = await platform.compute.createComputeSystem('ctr1', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
+  await sys.start();
+  sys.close();
+
+  const k1 = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
+  const c1 = await KeeperClient.connect(sock, { log: quiet });
+  await c1.start({
+    containerId: 'ctr1', systemId: 'ctr1', logPath,
+    process: { CommandLine: 'sh -c "i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo n$i; sleep 0.05; done"', CreateStdOutPipe: true, CreateStdErrPipe: true },
+  });
+  await until('the first lines', () => numbers(logPath).length >= 5);
+  await c1.close();
+  await k1.close(); // the container keeps running and writing into its pipe
+  const before = numbers(logPath).length;
+  await new Promise((r) => setTimeout(r, 300));
+
+  const k2 = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
+  const c2 = await KeeperClient.connect(sock, { log: quiet });
+  t.after(async () => { await c2.close(); await k2.close(); });
+  const exits: ExitEvent[] = [];
+  await c2.onExit((e) => exits.push(e));
+  await until('the exit', () => exits.length > 0);
+  const got = numbers(logPath);
+  assert.ok(before < 60, `the keeper restarted while the container ran (${before} lines before)`);
+  assert.deepEqual(got, Array.from({ length: 60 }, (_, i) => i + 1), 'every line once, in order');
+  assert.equal(exits[0]!.exitCode, 0);
+});
