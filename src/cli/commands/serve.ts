@@ -1,7 +1,7 @@
 /** `wincri serve`: the CRI daemon, in a console or as a Windows service (--windows-service). */
 import { defaultEndpoint } from '../../config/config.js';
-import { setLogLevel, setLogFormat, setLogSink, logger } from '../../util/log.js';
-import { RotatingFile } from '../../util/rotating-file.js';
+import { setLogLevel, setLogFormat, logger } from '../../util/log.js';
+import { logToFile } from '../../util/log-file.js';
 import { EXIT, UsageError, bool, configFrom, defaultConfigFile, parseArgs, str } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -34,11 +34,7 @@ export const serveCommand: Command = {
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
-    if (cfg.logFile) {
-      if (cfg.logFormat === 'auto') setLogFormat('json'); // a file is never a terminal
-      const file = new RotatingFile(cfg.logFile, cfg.logFileMaxSizeMB * 1024 * 1024, cfg.logFileMaxFiles);
-      setLogSink((line) => file.write(line));
-    }
+    if (cfg.logFile) logToFile(cfg.logFile, cfg);
     (await import('../../util/last-resort.js')).installLastResort('daemon');
     const warning = (await import('../preflight.js')).networkingPreflight(cfg);
     if (warning) logger('wincri').warn(warning);
