@@ -15,6 +15,9 @@ export const DEFAULT_INSTALL_DIR = 'C:\\Program Files\\wincri';
 export const DEFAULT_DATA_DIR = 'C:\\ProgramData\\wincri';
 export const DEFAULT_ENDPOINT = 'npipe:////./pipe/wincri';
 export const DEFAULT_SERVICE = 'wincri';
+/** The Windows Event Log source the daemon reports errors under (src/platform/windows/event-log.ts), in the Application log. */
+export const EVENT_SOURCE = 'wincri';
+export const EVENT_LOG = 'Application';
 /** Services the daemon needs: HCS (vmcompute) and HNS (hns). */
 export const SERVICE_DEPENDENCIES = ['hns', 'vmcompute'];
 /** Restart after 5 s, 10 s, then every 30 s; the failure count resets after a day without failure. */

@@ -63,13 +63,14 @@ test('fresh install: side-by-side release, junction, config, service with depend
   assert.equal(formatAction(one(p, 'service.depend')), 'ACTION service.depend name=wincri depend=hns/vmcompute');
   assert.equal(formatAction(one(p, 'service.failure')), 'ACTION service.failure name=wincri resetSeconds=86400 actions=restart/5000/restart/10000/restart/30000 nonCrashFailures=true');
   assert.equal(formatAction(one(p, 'pipe.wait')), 'ACTION pipe.wait pipe=wincri timeoutSeconds=60');
+  assert.equal(formatAction(one(p, 'eventlog.source')), 'ACTION eventlog.source source=wincri log=Application');
 
   const reg = one(p, 'registry.set');
   assert.equal(reg.key, 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\kubelet');
   assert.equal(reg.value, '"C:\\k\\kubelet.exe" --windows-service --config=C:\\k\\config.yaml --v=2 --container-runtime-endpoint=npipe:////./pipe/wincri --image-service-endpoint=npipe:////./pipe/wincri');
   assert.deepEqual(one(p, 'service.depend.edit'), { kind: 'service.depend.edit', name: 'kubelet', add: ['wincri'], remove: [] });
   // Order: staged and smoke-tested before the junction moves; service configured before it starts; kubelet last.
-  const order = ['dir.copy', 'exec', 'link.set', 'file.write', 'service.create', 'service.depend', 'service.failure', 'service.start', 'pipe.wait', 'registry.set', 'service.restart'] as const;
+  const order = ['dir.copy', 'exec', 'link.set', 'file.write', 'service.create', 'service.depend', 'service.failure', 'eventlog.source', 'service.start', 'pipe.wait', 'registry.set', 'service.restart'] as const;
   const at = order.map((k) => indexOf(p, k));
   assert.deepEqual([...at].sort((a, b) => a - b), at, `order ${order.join(' < ')}: ${kinds(p).join(', ')}`);
 });
@@ -155,6 +156,7 @@ test('uninstall: kubelet restored, service stopped and deleted, data kept unless
   assert.equal(one(p, 'registry.set').value, '"C:\\k\\kubelet.exe" --windows-service --config=C:\\k\\config.yaml --v=2');
   assert.deepEqual(one(p, 'service.depend.edit'), { kind: 'service.depend.edit', name: 'kubelet', add: [], remove: ['wincri'] });
   assert.ok(indexOf(p, 'service.delete') > indexOf(p, 'service.stop', (a) => 'name' in a && a.name === 'wincri'));
+  assert.equal(formatAction(p.actions[indexOf(p, 'service.delete') + 1]!), 'ACTION eventlog.source.remove source=wincri');
   assert.ok(indexOf(p, 'service.start', (a) => 'name' in a && a.name === 'kubelet') > indexOf(p, 'service.delete'));
   assert.ok(!kinds(p).includes('dir.remove'));
   assert.throws(() => uninstallPlan({ removeData: true }, installedNode()), /IO keeper is still running/);
