@@ -15,6 +15,7 @@ import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
 import { JobEmulator } from './jobs.js';
+import { instanceId } from './instance.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -42,7 +43,7 @@ export class EmulatorService {
   constructor(private readonly opts: ServiceOptions) {
     this.persist = new Persister(join(opts.stateDir, 'records'));
     this.storage = new StorageEmulator(this.persist);
-    this.network = new NetworkEmulator(this.persist, opts.log);
+    this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
     this.jobs = new JobEmulator(opts.stateDir, this.compute, this.storage);
