@@ -36,6 +36,10 @@ export type Action =
   /** Waits until \\.\pipe\<pipe> exists (the daemon is serving). */
   | { kind: 'pipe.wait'; pipe: string; timeoutSeconds: number }
   | { kind: 'registry.set'; key: string; name: string; value: string }
+  /** Registers Windows Event Log source `source` in `log` unless it exists (New-EventLog; the daemon reports errors there). */
+  | { kind: 'eventlog.source'; source: string; log: string }
+  /** Removes the Event Log source if it exists (Remove-EventLog). */
+  | { kind: 'eventlog.source.remove'; source: string }
   /** Runs a PowerShell script in-process with named parameters (splatted), e.g. Start-EKSBootstrap.ps1. */
   | { kind: 'script.run'; path: string; params: Record<string, string> };
 
@@ -45,7 +49,7 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   'note', 'check.admin', 'check.service', 'check.path', 'dir.create', 'dir.copy', 'dir.remove', 'file.write',
   'link.set', 'exec', 'service.create', 'service.binpath', 'service.depend', 'service.depend.edit',
   'service.failure', 'service.startup', 'service.start', 'service.stop', 'service.restart', 'service.delete',
-  'service.wait', 'pipe.wait', 'registry.set', 'script.run',
+  'service.wait', 'pipe.wait', 'registry.set', 'eventlog.source', 'eventlog.source.remove', 'script.run',
 ];
 
 /** A plan: actions in order; if one of them fails at or after `rollbackFrom`, `rollback` runs (best effort). */

@@ -9,11 +9,15 @@
  * from the release it runs, and kept across daemon restarts) keeps its release directory in use.
  */
 import { win32 } from 'node:path';
+import { SMALL_HEAP_NODE_FLAGS } from '../../src/util/node-flags.js';
 
 export const DEFAULT_INSTALL_DIR = 'C:\\Program Files\\wincri';
 export const DEFAULT_DATA_DIR = 'C:\\ProgramData\\wincri';
 export const DEFAULT_ENDPOINT = 'npipe:////./pipe/wincri';
 export const DEFAULT_SERVICE = 'wincri';
+/** The Windows Event Log source the daemon reports errors under (src/platform/windows/event-log.ts), in the Application log. */
+export const EVENT_SOURCE = 'wincri';
+export const EVENT_LOG = 'Application';
 /** Services the daemon needs: HCS (vmcompute) and HNS (hns). */
 export const SERVICE_DEPENDENCIES = ['hns', 'vmcompute'];
 /** Restart after 5 s, 10 s, then every 30 s; the failure count resets after a day without failure. */
@@ -63,7 +67,7 @@ export interface ServiceCommand { node: string; configFile: string; serviceHost?
  * EKS-WindowsServiceHost.exe) the daemon runs plainly; without one, `serve` must run as the service itself.
  */
 export function serviceCommandLine(c: ServiceCommand): string {
-  const argv = [c.node, mainJs(c.releaseDir), 'serve', '--config', c.configFile];
+  const argv = [c.node, ...SMALL_HEAP_NODE_FLAGS, mainJs(c.releaseDir), 'serve', '--config', c.configFile];
   if (c.serviceHost) argv.unshift(c.serviceHost);
   else argv.push(WINDOWS_SERVICE_FLAG);
   return argv.map((a) => (a.includes('\\') || /\s/.test(a) ? `"${a}"` : quoteArg(a))).join(' ');

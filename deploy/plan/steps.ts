@@ -4,7 +4,7 @@ import type { Action } from './actions.js';
 import type { Facts } from './input.js';
 import { service } from './input.js';
 import {
-  bundledNode, mainJs, versionDir, SERVICE_DEPENDENCIES, RECOVERY, serviceCommandLine, pipeName, type Layout,
+  bundledNode, mainJs, versionDir, SERVICE_DEPENDENCIES, RECOVERY, EVENT_SOURCE, EVENT_LOG, serviceCommandLine, pipeName, type Layout,
 } from './layout.js';
 
 export const HCS_HINT = 'enable the Containers feature (Install-WindowsFeature Containers) and reboot';
@@ -56,6 +56,7 @@ export function registerService(s: ServiceSettings, facts: Facts): Action[] {
   out.push(
     { kind: 'service.depend', name: s.name, depend: SERVICE_DEPENDENCIES },
     { kind: 'service.failure', name: s.name, resetSeconds: RECOVERY.resetSeconds, actions: RECOVERY.actions, nonCrashFailures: true },
+    { kind: 'eventlog.source', source: EVENT_SOURCE, log: EVENT_LOG },
   );
   return out;
 }

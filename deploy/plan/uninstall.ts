@@ -5,7 +5,7 @@
  */
 import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
-import { DEFAULT_DATA_DIR, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE } from './layout.js';
+import { DEFAULT_DATA_DIR, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, EVENT_SOURCE } from './layout.js';
 import { kubeletCommandLine } from './kubelet.js';
 import { isRunning, stopAndWait } from './steps.js';
 
@@ -35,7 +35,7 @@ export function uninstallPlan(raw: Record<string, unknown>, facts: Facts): Plan 
   if (service(facts, p.serviceName).exists) {
     const dependents = isRunning(facts, p.serviceName) ? service(facts, p.serviceName).dependents : [];
     if (isRunning(facts, p.serviceName)) actions.push(...stopAndWait(p.serviceName, dependents, p.timeoutSeconds));
-    actions.push({ kind: 'service.delete', name: p.serviceName });
+    actions.push({ kind: 'service.delete', name: p.serviceName }, { kind: 'eventlog.source.remove', source: EVENT_SOURCE });
     // A restored kubelet goes back to its own runtime; an unrestored one would only fail against a missing pipe.
     if (p.restoreKubelet && k.exists) {
       for (const d of dependents.filter((x) => x.toLowerCase() === p.kubeletServiceName.toLowerCase())) actions.push({ kind: 'service.start', name: d });

@@ -283,6 +283,12 @@ function Invoke-WincriAction {
     'registry.set' {
       Set-ItemProperty -LiteralPath $a.key -Name $a.name -Value $a.value
     }
+    'eventlog.source' {
+      if (-not [System.Diagnostics.EventLog]::SourceExists($a.source)) { New-EventLog -LogName $a.log -Source $a.source }
+    }
+    'eventlog.source.remove' {
+      if ([System.Diagnostics.EventLog]::SourceExists($a.source)) { Remove-EventLog -Source $a.source }
+    }
     'script.run' {
       $splat = @{}
       foreach ($p in $a.params.PSObject.Properties) { $splat[$p.Name] = [string]$p.Value }

@@ -8,6 +8,8 @@ import { createConnection, type Socket } from 'node:net';
 import { TextLineSplitter } from '../util/lines.js';
 import { logger, type Logger } from '../util/log.js';
 import { attachToKeeper, type KeeperAttachment } from './attach-client.js';
+import { attachUnsupported, startParamsFor } from './keeper-compat.js';
+import { KEEPER_PROTOCOL_VERSION } from './protocol.js';
 import {
   KeeperError, fromWireError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
   type PingResult, type StartParams, type StartResult, type WireError,
@@ -55,6 +57,7 @@ export class KeeperClient {
   private subscribed = false;
   private closed = false;
   private reconnecting: Promise<void> | undefined;
+  private keeperProtocol = 1;
 
   private constructor(socketPath: string, opts: KeeperClientOptions) {
     this.socketPath = socketPath;
@@ -74,13 +77,17 @@ export class KeeperClient {
 
   // ------------------------------------------------------------------------------------------- API
 
+  /** The connected keeper's protocol version (read from ping at every connection; ./keeper-compat.ts). */
+  get protocol(): number { return this.keeperProtocol; }
   ping(): Promise<PingResult> { return this.call('ping', undefined); }
-  start(params: StartParams): Promise<StartResult> { return this.call('start', params); }
+  async start(params: StartParams): Promise<StartResult> { return this.call('start', startParamsFor(this.keeperProtocol, params)); }
   async reopenLog(containerId: string): Promise<void> { await this.call('reopenLog', { containerId }); }
   list(): Promise<AttachmentInfo[]> { return this.call('list', undefined); }
   /** Attaches to a running container's stdio on a connection of its own (./attach-client.ts). */
   attachContainer(params: AttachParams): Promise<KeeperAttachment> {
     if (this.closed) return Promise.reject(new KeeperError('Unavailable', 'keeper client closed'));
+    const old = attachUnsupported(this.keeperProtocol, params.containerId);
+    if (old) return Promise.reject(old);
     return attachToKeeper(this.socketPath, params);
   }
 
@@ -173,7 +180,9 @@ export class KeeperClient {
     }
     this.attach(sock);
     try {
-      await this.call('ping', undefined);
+      const ping = await this.call('ping', undefined);
+      this.keeperProtocol = typeof ping?.protocol === 'number' ? ping.protocol : 1;
+      if (this.keeperProtocol < KEEPER_PROTOCOL_VERSION) this.log.warn('the IO keeper speaks an older protocol (kept across an upgrade): attach is unavailable until it is restarted', { protocol: this.keeperProtocol, pid: ping.pid });
       return true;
     } catch {
       this.detach(sock);

@@ -13,7 +13,8 @@ import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
 import type { SystemKind } from '../platform/backends.js';
 import { PlatformError } from '../platform/hresult.js';
 
-export const KEEPER_PROTOCOL_VERSION = 1;
+/** 2: attach, start.backend/tty/stdinOnce, list log counts (./keeper-compat.ts: what an older keeper gets). */
+export const KEEPER_PROTOCOL_VERSION = 2;
 export const KEEPER_VERSION = `wincri-io-keeper/${KEEPER_PROTOCOL_VERSION}`;
 /** Longest accepted request line (bytes); longer lines are answered with an error and the connection closed. */
 export const MAX_REQUEST_LINE = 4 * 1024 * 1024;

@@ -20,7 +20,13 @@ export async function createPlatform(cfg: Config, opts: { spawnService?: boolean
   });
 }
 
-export function keeperPaths(cfg: Config): { socketPath: string; stateDir: string; configFile: string; logFile: string; pidFile: string } {
+export interface KeeperPaths { socketPath: string; stateDir: string; configFile: string; logFile: string; outFile: string; pidFile: string }
+
+/** logFile: the keeper's log (rotated); outFile: its stdout/stderr (what bypasses the logger). */
+export function keeperPaths(cfg: Config): KeeperPaths {
   const dir = join(cfg.root, 'io');
-  return { socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log'), pidFile: join(dir, 'keeper.pid') };
+  return {
+    socketPath: join(dir, 'keeper.sock'), stateDir: dir, configFile: join(dir, 'config.yaml'), logFile: join(dir, 'keeper.log'),
+    outFile: join(dir, 'keeper.out'), pidFile: join(dir, 'keeper.pid'),
+  };
 }

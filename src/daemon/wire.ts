@@ -2,16 +2,14 @@
  * The one place that picks implementations and wires them together: platform backend, image store, IO keeper,
  * runtime, CRI server, metrics.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
-import YAML from 'yaml';
 import { bundledCniBinDir, type Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
 import { createPlatform, keeperPaths } from './platform-factory.js';
+import { spawnKeeper } from './keeper-spawn.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
@@ -27,7 +25,6 @@ import { boundedPodNetwork } from './bounded-network.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
 import { lastResortCounts } from '../util/last-resort.js';
 import { logger } from '../util/log.js';
 import { listen, type EndpointListener } from './listener.js';
@@ -46,22 +43,6 @@ export { createPlatform, keeperPaths };
 
 /** The running daemon's pid (written once it serves, removed when it stops gracefully). */
 export function daemonPidFile(cfg: Config): string { return join(cfg.root, 'daemon.pid'); }
-
-/** Starts the IO keeper as a detached process that outlives the daemon. */
-async function spawnKeeper(cfg: Config): Promise<void> {
-  const p = keeperPaths(cfg);
-  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(p.configFile, YAML.stringify(cfg));
-  const out = await open(p.logFile, 'a');
-  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [...SMALL_HEAP_NODE_FLAGS, cli, 'io-keeper', '--config', p.configFile], {
-    detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env,
-  });
-  child.unref();
-  await out.close();
-  if (child.pid) await writeFileAtomic(p.pidFile, String(child.pid));
-  log.info('started IO keeper', { pid: child.pid, log: p.logFile });
-}
 
 export function imageProvider(images: ImageService): ImageProvider {
   return {

@@ -36,6 +36,16 @@ export function setLogSink(fn: (line: string) => void): () => void {
   return () => { sink = prev; };
 }
 
+/** A line as data, already redacted, for secondary sinks (the Windows Event Log: ./event-log-sink.ts). */
+export interface LogRecord { time: Date; level: LogLevel; component: string; msg: string; fields: Record<string, unknown> }
+const taps = new Set<(r: LogRecord) => void>();
+
+/** Also hands every line that passes the level threshold to `tap`; returns its removal. A throwing tap is ignored. */
+export function addLogTap(tap: (r: LogRecord) => void): () => void {
+  taps.add(tap);
+  return () => { taps.delete(tap); };
+}
+
 const context = new AsyncLocalStorage<Record<string, unknown>>();
 
 /** Runs `fn` with `fields` added to every line logged inside it (including from promises it starts). */
@@ -71,7 +81,9 @@ export function logger(component: string): Logger {
     if (LEVELS[level] < threshold) return;
     const all = redactFields({ ...context.getStore(), ...fields });
     const asJson = format === 'json' || (format === 'auto' && !process.stderr.isTTY);
-    sink((asJson ? json : text)(level, component, redactText(msg), all));
+    const clean = redactText(msg);
+    sink((asJson ? json : text)(level, component, clean, all));
+    for (const tap of taps) { try { tap({ time: new Date(), level, component, msg: clean, fields: all }); } catch { /* a sink must not break logging */ } }
   };
   return {
     debug: (m, f) => emit('debug', m, f), info: (m, f) => emit('info', m, f),

@@ -102,7 +102,7 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   /** Everything the daemon, its IO keeper and the emulator service logged, whole. */
   fullLog(): string {
-    return [this.logFile, join(this.root, 'io', 'keeper.log'), join(this.root, 'emulator', 'service.log')]
+    return [this.logFile, join(this.root, 'io', 'keeper.log'), join(this.root, 'io', 'keeper.out'), join(this.root, 'emulator', 'service.log')]
       .map((f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } }).join('');
   }
 

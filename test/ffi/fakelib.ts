@@ -24,13 +24,14 @@ function repoRoot(): string {
 let built: { dir: string; so: string } | undefined;
 const others = new Map<string, string>();
 
-/** Compiles another fake library of test/ffi (e.g. fakesvc.c) once per test process. */
+/** Compiles another fake library of test/ffi (e.g. fakesvc.c, with fakepin.c's kernel32 pin) once per test process. */
 export function buildFakeSource(file: string): string {
   const known = others.get(file);
   if (known) return known;
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fake-'));
   const so = join(dir, file.replace(/\.c$/, '.so'));
-  execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so, join(repoRoot(), 'test', 'ffi', file)], { stdio: 'pipe' });
+  execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so, join(repoRoot(), 'test', 'ffi', file),
+    join(repoRoot(), 'test', 'ffi', 'fakepin.c'), '-ldl'], { stdio: 'pipe' });
   others.set(file, so);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return so;
@@ -42,7 +43,7 @@ export function buildFakeLibrary(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fakehcs-'));
   const so = join(dir, 'fakehcs.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so,
-    join(repoRoot(), 'test', 'ffi', 'fakehcs.c'), join(repoRoot(), 'test', 'ffi', 'fakejob.c')], { stdio: 'pipe' });
+    join(repoRoot(), 'test', 'ffi', 'fakehcs.c'), join(repoRoot(), 'test', 'ffi', 'fakejob.c'), join(repoRoot(), 'test', 'ffi', 'fakepin.c'), '-ldl'], { stdio: 'pipe' });
   built = { dir, so };
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return so;
@@ -75,6 +76,7 @@ export class FakeControls {
       FakeEcho: d('FakeEcho', 'int32', [PCWSTR, PWSTR_OUT]),
       FakeFireFromThread: d('FakeFireFromThread', 'void', ['void *', 'uintptr_t', 'int']),
       FakeKillAll: d('FakeKillAll', 'void', []),
+      FakePins: d('FakePins', 'int', []),
     };
     void HCS_OPERATION_COMPLETION;
   }
@@ -98,4 +100,6 @@ export class FakeControls {
   pipeSddl(): string { return this.f.FakePipeSddl!() as string; }
   get raw(): Record<string, KFunc> { return this.f; }
   killAll(): void { this.f.FakeKillAll!(); }
+  /** GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN) calls that pinned a library. */
+  pins(): number { return this.f.FakePins!() as number; }
 }

@@ -8,16 +8,19 @@ export const ioKeeperCommand: Command = {
   name: 'io-keeper',
   internal: true,
   summary: '(internal) the per-node process that owns container stdio and logs; started by serve',
-  help: `Usage: wincri io-keeper --config FILE
+  help: `Usage: wincri io-keeper --config FILE [--log-file FILE]
 
 Internal: the per-node IO keeper started by "wincri serve". It creates container init processes, owns their
-stdio and writes their CRI logs, so containers keep logging while the daemon restarts.`,
+stdio and writes their CRI logs, so containers keep logging while the daemon restarts. With --log-file its own
+log goes to FILE, rotated by size and count (logFileMaxSizeMB, logFileMaxFiles), instead of stderr.`,
   async run(argv) {
-    const { flags, help } = parseArgs(argv, { config: 'string', root: 'string' });
+    const { flags, help } = parseArgs(argv, { config: 'string', root: 'string', 'log-file': 'string' });
     if (help) return void console.log(this.help), EXIT.OK;
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
+    const logFile = str(flags, 'log-file');
+    if (logFile) (await import('../../util/log-file.js')).logToFile(logFile, cfg);
     const { createPlatform, keeperPaths } = await import('../../daemon/platform-factory.js');
     (await import('../../util/last-resort.js')).installLastResort('io-keeper');
     const { keeperMain } = await import('../../container-io/keeper-main.js');

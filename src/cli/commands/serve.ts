@@ -1,7 +1,7 @@
 /** `wincri serve`: the CRI daemon, in a console or as a Windows service (--windows-service). */
 import { defaultEndpoint } from '../../config/config.js';
-import { setLogLevel, setLogFormat, setLogSink, logger } from '../../util/log.js';
-import { RotatingFile } from '../../util/rotating-file.js';
+import { addLogTap, setLogLevel, setLogFormat, logger } from '../../util/log.js';
+import { logToFile } from '../../util/log-file.js';
 import { EXIT, UsageError, bool, configFrom, defaultConfigFile, parseArgs, str } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -23,6 +23,19 @@ the configuration file.
 SIGINT/SIGTERM (or the service stop control) stop the daemon gracefully; containers keep running.
 Exit codes: 0 stopped cleanly, 1 failed to start or to stop, 2 usage error.`;
 
+/** On Windows, error lines also go to the Event Log (source wincri), rate-limited; skipped where Windows refuses the source. */
+async function errorsToEventLog(): Promise<void> {
+  try {
+    const { openWindowsEventLog } = await import('../../platform/windows/event-log.js');
+    const writer = openWindowsEventLog();
+    if (!writer) return void log.warn('the Windows Event Log refused source "wincri": errors go to the log file only');
+    const { eventLogSink } = await import('../../util/event-log-sink.js');
+    addLogTap(eventLogSink(writer));
+  } catch (e) {
+    log.warn('the Windows Event Log is not available: errors go to the log file only', { error: (e as Error).message });
+  }
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the CRI daemon',
@@ -34,11 +47,8 @@ export const serveCommand: Command = {
     const cfg = configFrom(flags);
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
-    if (cfg.logFile) {
-      if (cfg.logFormat === 'auto') setLogFormat('json'); // a file is never a terminal
-      const file = new RotatingFile(cfg.logFile, cfg.logFileMaxSizeMB * 1024 * 1024, cfg.logFileMaxFiles);
-      setLogSink((line) => file.write(line));
-    }
+    if (cfg.logFile) logToFile(cfg.logFile, cfg);
+    if (process.platform === 'win32') await errorsToEventLog();
     (await import('../../util/last-resort.js')).installLastResort('daemon');
     const warning = (await import('../preflight.js')).networkingPreflight(cfg);
     if (warning) logger('wincri').warn(warning);

@@ -11,6 +11,7 @@ import { OWNER } from '../../runtime/runtime.js';
 import { DaemonClient } from '../client.js';
 import { accountedNames, linuxNetworkingHere, listLinuxObjects } from './linux-objects.js';
 import type { PlatformView, Records } from './leaks.js';
+import { instanceId } from '../../platform/emulator/service/instance.js';
 
 function readJsonDir<T>(dir: string): T[] {
   let names: string[];
@@ -55,6 +56,6 @@ export async function platformView(cfg: Config, platform: Platform): Promise<Pla
     endpoints: endpoints.filter((e) => e.ID).map((e) => ({ id: e.ID!, name: e.Name ?? '', namespace: e.HostComputeNamespace || undefined })),
     networks: networks.filter((n) => n.ID).map((n) => ({ id: n.ID! })),
   };
-  if (cfg.backend === 'emulator' && linuxNetworkingHere()) view.linux = { objects: listLinuxObjects(), accounted: accountedNames(view) };
+  if (cfg.backend === 'emulator' && linuxNetworkingHere()) view.linux = { objects: listLinuxObjects(), accounted: accountedNames(view), instance: instanceId(cfg.emulator.stateDir) };
   return view;
 }

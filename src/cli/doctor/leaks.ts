@@ -5,7 +5,9 @@
  *   HNS namespace    created by wincri (marker under <root>/state/namespaces) and no pod's namespace
  *   HNS endpoint     named "<64-hex pod id>_<network>" (the CNI convention) for a pod wincri has no record of, or
  *                    attached to a leaked or vanished namespace
- *   Linux objects    (emulator) netns / veth / bridge / vxlan / nft table named wincri-* that no HNS object accounts for
+ *   Linux objects    (emulator) netns / veth / bridge / vxlan / nft table named wincri-* that no HNS object accounts for,
+ *                    of this emulator instance: objects marked by another instance on the same host are not ours to
+ *                    judge (unmarked ones, made before marks existed, are)
  * Objects of pods or containers being created right now are never leaks: while any creation is in flight,
  * unreferenced namespaces are reported as undecided instead.
  */
@@ -20,6 +22,9 @@ export interface LinuxObjects {
   netns: string[];
   links: { name: string; kind: string }[];
   tables: { family: string; name: string }[];
+  /** Emulator instance that marked an object (src/platform/emulator/service/instance.ts), by netns name, link
+   *  name or "family table"; unmarked objects (made before marks existed) are absent. */
+  owners?: Map<string, string>;
 }
 
 export interface PlatformView {
@@ -28,7 +33,7 @@ export interface PlatformView {
   endpoints: { id: string; name: string; namespace?: string }[];
   networks: { id: string }[];
   /** Emulator only: wincri-* Linux objects, and the Linux names the HNS objects above account for. */
-  linux?: { objects: LinuxObjects; accounted: Set<string> };
+  linux?: { objects: LinuxObjects; accounted: Set<string>; instance?: string };
 }
 
 export type LeakKind = 'compute-system' | 'hns-endpoint' | 'hns-namespace' | 'netns' | 'link' | 'nft-table';
@@ -73,10 +78,11 @@ export function findLeaks(rec: Records, view: PlatformView): LeakReport {
     if (why) leaks.push({ kind: 'hns-endpoint', id: e.id, why, detail: e.name });
   }
   if (view.linux) {
-    const { objects, accounted } = view.linux;
-    for (const n of objects.netns) if (!accounted.has(n)) leaks.push({ kind: 'netns', id: n, why: 'no HNS namespace accounts for it' });
-    for (const l of objects.links) if (!accounted.has(l.name)) leaks.push({ kind: 'link', id: l.name, why: `${l.kind || 'link'} no HNS endpoint or network accounts for`, detail: l.kind });
-    for (const t of objects.tables) if (!accounted.has(t.name)) leaks.push({ kind: 'nft-table', id: `${t.family} ${t.name}`, why: 'no HNS network accounts for it' });
+    const { objects, accounted, instance } = view.linux;
+    const other = (key: string) => { const o = objects.owners?.get(key); return !!instance && !!o && o !== instance; };
+    for (const n of objects.netns) if (!accounted.has(n) && !other(n)) leaks.push({ kind: 'netns', id: n, why: 'no HNS namespace accounts for it' });
+    for (const l of objects.links) if (!accounted.has(l.name) && !other(l.name)) leaks.push({ kind: 'link', id: l.name, why: `${l.kind || 'link'} no HNS endpoint or network accounts for`, detail: l.kind });
+    for (const t of objects.tables) if (!accounted.has(t.name) && !other(`${t.family} ${t.name}`)) leaks.push({ kind: 'nft-table', id: `${t.family} ${t.name}`, why: 'no HNS network accounts for it' });
   }
   return { leaks, undecided };
 }

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { PREFIX, bridgeName, netnsName, tableName, vethName, vxlanName } from '../../platform/emulator/service/linuxnet.js';
+import { idFromAlias, idFromChain } from '../../platform/emulator/service/instance.js';
 import type { LinuxObjects } from './leaks.js';
 
 function run(cmd: string, args: string[]): string {
@@ -19,13 +20,31 @@ export function linuxNetworkingHere(): boolean {
 }
 
 export function listLinuxObjects(): LinuxObjects {
-  const netns = run('ip', ['-j', 'netns', 'list']).trim();
-  const links = JSON.parse(run('ip', ['-d', '-j', 'link', 'show']) || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[];
+  const netnsOut = run('ip', ['-j', 'netns', 'list']).trim();
+  type Link = { ifname: string; ifalias?: string; linkinfo?: { info_kind?: string } };
+  const links = (JSON.parse(run('ip', ['-d', '-j', 'link', 'show']) || '[]') as Link[]).filter((l) => l.ifname.startsWith(PREFIX));
   const tables = JSON.parse(run('nft', ['-j', 'list', 'tables']) || '{"nftables":[]}') as { nftables: { table?: { family: string; name: string } }[] };
+  const chains = JSON.parse(run('nft', ['-j', 'list', 'chains']) || '{"nftables":[]}') as { nftables: { chain?: { family: string; table: string; name: string } }[] };
+  const netns = (netnsOut ? (JSON.parse(netnsOut) as { name: string }[]) : []).map((n) => n.name).filter((n) => n.startsWith(PREFIX));
+  // Instance marks (src/platform/emulator/service/instance.ts): link aliases, the alias of each netns's lo, owner chains.
+  const owners = new Map<string, string>();
+  for (const l of links) { const id = idFromAlias(l.ifalias); if (id) owners.set(l.ifname, id); }
+  for (const n of netns) {
+    try {
+      const lo = JSON.parse(run('ip', ['-n', n, '-j', 'link', 'show', 'lo']) || '[]') as Link[];
+      const id = idFromAlias(lo[0]?.ifalias);
+      if (id) owners.set(n, id);
+    } catch { /* deleted meanwhile */ }
+  }
+  for (const c of chains.nftables) {
+    const id = c.chain && c.chain.table.startsWith(PREFIX) ? idFromChain(c.chain.name) : undefined;
+    if (id) owners.set(`${c.chain!.family} ${c.chain!.table}`, id);
+  }
   return {
-    netns: (netns ? (JSON.parse(netns) as { name: string }[]) : []).map((n) => n.name).filter((n) => n.startsWith(PREFIX)),
-    links: links.filter((l) => l.ifname.startsWith(PREFIX)).map((l) => ({ name: l.ifname, kind: l.linkinfo?.info_kind ?? '' })),
+    netns,
+    links: links.map((l) => ({ name: l.ifname, kind: l.linkinfo?.info_kind ?? '' })),
     tables: tables.nftables.flatMap((t) => (t.table && t.table.name.startsWith(PREFIX) ? [{ family: t.table.family, name: t.table.name }] : [])),
+    owners,
   };
 }
 

@@ -62,3 +62,19 @@ test('leaks: an endpoint inside a leaked namespace is a leak, the namespace\'s o
   const r = findLeaks(records, v);
   assert.ok(r.leaks.some((l) => l.id === '88888888-8888-8888-8888-888888888888' && /leaked namespace/.test(l.why)));
 });
+
+test('leaks: Linux objects marked by another emulator instance on the host are not this instance\'s to judge', () => {
+  const objects = {
+    netns: ['wincri-aaaaaaaaaaaa', 'wincri-bbbbbbbbbbbb', 'wincri-cccccccccccc'],
+    links: [{ name: 'wincri-aaaaaaaa', kind: 'veth' }, { name: 'wincri-bbbbbbbb', kind: 'bridge' }],
+    tables: [{ family: 'ip', name: 'wincri-aaaaaaaa' }, { family: 'ip', name: 'wincri-bbbbbbbb' }],
+    owners: new Map([['wincri-aaaaaaaaaaaa', '11111111'], ['wincri-aaaaaaaa', '11111111'], ['ip wincri-aaaaaaaa', '11111111'],
+      ['wincri-bbbbbbbbbbbb', '22222222'], ['wincri-bbbbbbbb', '22222222'], ['ip wincri-bbbbbbbb', '22222222']]),
+  };
+  const records = { sandboxes: [], containers: [], ownedNamespaces: [], creating: [] };
+  const audit = (instance?: string) => findLeaks(records, { systems: [], namespaces: [], endpoints: [], networks: [], linux: { objects, accounted: new Set(), instance } })
+    .leaks.map((l) => l.id).sort();
+  assert.deepEqual(audit('11111111'), ['ip wincri-aaaaaaaa', 'wincri-aaaaaaaa', 'wincri-aaaaaaaaaaaa', 'wincri-cccccccccccc']);
+  assert.deepEqual(audit('22222222'), ['ip wincri-bbbbbbbb', 'wincri-bbbbbbbb', 'wincri-bbbbbbbbbbbb', 'wincri-cccccccccccc']);
+  assert.equal(audit(undefined).length, 7, 'without an instance (older callers) everything is judged, as before');
+});

@@ -364,7 +364,7 @@ test('keeper: bad requests get error replies and never crash the keeper', async 
   for (const r of replies.filter((x) => x.id === null)) assert.equal(r.error!.code, 'InvalidArgument');
   assert.match(byId(1).error!.message, /unknown method "selfDestruct"/);
   for (const id of [2, 3, 4, 5]) assert.equal(byId(id).error!.code, 'InvalidArgument', `request ${id}`);
-  assert.equal((byId(6).result as { version: string }).version, 'wincri-io-keeper/1');
+  assert.deepEqual({ ...(byId(6).result as object), pid: 0 }, { pid: 0, version: 'wincri-io-keeper/2', protocol: 2 });
 
   const c = await e.client();
   // unknown compute system → the platform error comes back as a PlatformError
@@ -395,7 +395,7 @@ test('keeper: socket is private, a second keeper is refused, a stale socket is r
   assert.equal(statSync(e.socketPath).mode & 0o777, 0o600);
   await assert.rejects(e.startKeeper(), (err) => isKeeperError(err, 'AlreadyExists'));
   const c = await e.client();
-  assert.equal((await c.ping()).protocol, 1);
+  assert.equal((await c.ping()).protocol, 2);
   // no keeper and no spawn → Unavailable quickly
   await assert.rejects(KeeperClient.connect(join(e.dir, 'absent.sock'), { log: quiet }), (err) => isKeeperError(err, 'Unavailable'));
 });

@@ -32,7 +32,7 @@ const installedNode = (over: Record<string, unknown> = {}) => readFacts({
   services: { wincri: { ...running, dependents: ['kubelet'] }, kubelet: { ...running, imagePath: KUBELET_IMAGE } },
   configExists: true, versions: ['0.0.9', '0.1.0', '0.0.8', '0.0.7'], currentTarget: `${PF}\\versions\\0.1.0`,
   sourceHasNode: true, seedImages: [],
-  keeperCommandLine: `"${PF}\\versions\\0.0.8\\node.exe" "${PF}\\versions\\0.0.8\\dist\\src\\cli\\main.js" io-keeper --config C:\\ProgramData\\wincri\\io\\config.yaml`,
+  keeperCommandLine: `"${PF}\\versions\\0.0.8\\node.exe" --max-semi-space-size=1 "${PF}\\versions\\0.0.8\\dist\\src\\cli\\main.js" io-keeper --config C:\\ProgramData\\wincri\\io\\config.yaml`,
   ...over,
 });
 
@@ -58,18 +58,19 @@ test('fresh install: side-by-side release, junction, config, service with depend
 
   const create = one(p, 'service.create');
   assert.equal(formatAction(create).split(' binPath=')[0], 'ACTION service.create name=wincri');
-  assert.equal(create.binPath, `"${PF}\\current\\node.exe" "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml" --windows-service`);
+  assert.equal(create.binPath, `"${PF}\\current\\node.exe" --max-semi-space-size=1 "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml" --windows-service`);
   assert.equal(create.start, 'auto');
   assert.equal(formatAction(one(p, 'service.depend')), 'ACTION service.depend name=wincri depend=hns/vmcompute');
   assert.equal(formatAction(one(p, 'service.failure')), 'ACTION service.failure name=wincri resetSeconds=86400 actions=restart/5000/restart/10000/restart/30000 nonCrashFailures=true');
   assert.equal(formatAction(one(p, 'pipe.wait')), 'ACTION pipe.wait pipe=wincri timeoutSeconds=60');
+  assert.equal(formatAction(one(p, 'eventlog.source')), 'ACTION eventlog.source source=wincri log=Application');
 
   const reg = one(p, 'registry.set');
   assert.equal(reg.key, 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\kubelet');
   assert.equal(reg.value, '"C:\\k\\kubelet.exe" --windows-service --config=C:\\k\\config.yaml --v=2 --container-runtime-endpoint=npipe:////./pipe/wincri --image-service-endpoint=npipe:////./pipe/wincri');
   assert.deepEqual(one(p, 'service.depend.edit'), { kind: 'service.depend.edit', name: 'kubelet', add: ['wincri'], remove: [] });
   // Order: staged and smoke-tested before the junction moves; service configured before it starts; kubelet last.
-  const order = ['dir.copy', 'exec', 'link.set', 'file.write', 'service.create', 'service.depend', 'service.failure', 'service.start', 'pipe.wait', 'registry.set', 'service.restart'] as const;
+  const order = ['dir.copy', 'exec', 'link.set', 'file.write', 'service.create', 'service.depend', 'service.failure', 'eventlog.source', 'service.start', 'pipe.wait', 'registry.set', 'service.restart'] as const;
   const at = order.map((k) => indexOf(p, k));
   assert.deepEqual([...at].sort((a, b) => a - b), at, `order ${order.join(' < ')}: ${kinds(p).join(', ')}`);
 });
@@ -110,7 +111,7 @@ test('install refuses what cannot work, with the parameter to fix it', () => {
   assert.throws(() => installPlan({ source: SRC, sourceDir: 'x' }, freshNode()), /unknown parameter "sourceDir"/);
   assert.throws(() => installPlan({ source: SRC, configureKubelet: true }, readFacts({ sourceHasNode: true })), /kubelet service "kubelet" not found/);
   const ext = installPlan({ source: SRC, version: '0.2.0', nodePath: 'C:\\node\\node.exe', serviceHost: 'C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe' }, readFacts({ sourceHasNode: false }));
-  assert.equal(one(ext, 'service.create').binPath, `"C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe" "C:\\node\\node.exe" "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml"`);
+  assert.equal(one(ext, 'service.create').binPath, `"C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe" "C:\\node\\node.exe" --max-semi-space-size=1 "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml"`);
   assert.equal(one(ext, 'exec').file, 'C:\\node\\node.exe');
 });
 
@@ -155,6 +156,7 @@ test('uninstall: kubelet restored, service stopped and deleted, data kept unless
   assert.equal(one(p, 'registry.set').value, '"C:\\k\\kubelet.exe" --windows-service --config=C:\\k\\config.yaml --v=2');
   assert.deepEqual(one(p, 'service.depend.edit'), { kind: 'service.depend.edit', name: 'kubelet', add: [], remove: ['wincri'] });
   assert.ok(indexOf(p, 'service.delete') > indexOf(p, 'service.stop', (a) => 'name' in a && a.name === 'wincri'));
+  assert.equal(formatAction(p.actions[indexOf(p, 'service.delete') + 1]!), 'ACTION eventlog.source.remove source=wincri');
   assert.ok(indexOf(p, 'service.start', (a) => 'name' in a && a.name === 'kubelet') > indexOf(p, 'service.delete'));
   assert.ok(!kinds(p).includes('dir.remove'));
   assert.throws(() => uninstallPlan({ removeData: true }, installedNode()), /IO keeper is still running/);

@@ -31,8 +31,8 @@ const SCRIPTS = [
 const CMDLETS = new Set([
   'ConvertFrom-Json', 'ConvertTo-Json', 'Expand-Archive', 'Export-ModuleMember', 'ForEach-Object', 'Get-ChildItem',
   'Get-CimInstance', 'Get-Command', 'Get-Content', 'Get-Date', 'Get-Item', 'Get-ItemProperty', 'Get-Service',
-  'Import-Module', 'Join-Path', 'New-Item', 'New-Object', 'New-Service', 'Out-Null', 'Out-String', 'Read-S3Object',
-  'Remove-Item', 'Rename-Item', 'Resolve-Path', 'Restart-Service', 'Select-Object', 'Set-ItemProperty', 'Set-Service',
+  'Import-Module', 'Join-Path', 'New-EventLog', 'New-Item', 'New-Object', 'New-Service', 'Out-Null', 'Out-String', 'Read-S3Object',
+  'Remove-EventLog', 'Remove-Item', 'Rename-Item', 'Resolve-Path', 'Restart-Service', 'Select-Object', 'Set-ItemProperty', 'Set-Service',
   'Set-StrictMode', 'Sort-Object', 'Split-Path', 'Start-Service', 'Start-Sleep', 'Stop-Service', 'Test-Path', 'Where-Object',
   'Write-Host', 'Write-Warning',
 ].map((c) => c.toLowerCase()));
@@ -71,7 +71,7 @@ test('the executor has exactly one handler per action kind the planners can emit
     'dir.remove': true, 'file.write': true, 'link.set': true, exec: true, 'service.create': true, 'service.binpath': true,
     'service.depend': true, 'service.depend.edit': true, 'service.failure': true, 'service.startup': true,
     'service.start': true, 'service.stop': true, 'service.restart': true, 'service.delete': true, 'service.wait': true,
-    'pipe.wait': true, 'registry.set': true, 'script.run': true,
+    'pipe.wait': true, 'registry.set': true, 'eventlog.source': true, 'eventlog.source.remove': true, 'script.run': true,
   };
   assert.deepEqual([...ACTION_KINDS].sort(), Object.keys(all).sort(), 'ACTION_KINDS lists every kind of the Action type');
   const labels = switchLabels(await parsePs(read('deploy/windows/WincriDeploy.psm1')), 'Invoke-WincriAction');

@@ -17,6 +17,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { instanceMark, ownerChain } from './instance.js';
 
 export const PREFIX = 'wincri-';
 
@@ -114,19 +115,23 @@ export class LinuxNet {
   private readonly createdHere = new Set<string>();
   private readonly withRules = new Set<string>();
 
-  constructor(private readonly log: (m: string) => void) {}
+  /** `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed. */
+  constructor(private readonly log: (m: string) => void, private readonly instance?: string) {}
 
   // ── namespaces ──
   async createNetns(name: string): Promise<void> {
     await ipCmd('netns', 'add', name);
     try {
-      await ipCmd('-n', name, 'link', 'set', 'lo', 'up');
+      await ipBatch(name, ['link set lo up', ...this.markLines('lo')]);
     } catch (e) { await this.deleteNetns(name); throw e; }
   }
   async deleteNetns(name: string): Promise<void> {
     await quiet('ip', ['netns', 'delete', name]);
     rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
   }
+
+  /** `ip` lines that mark link `dev` with this instance (none when unmarked). */
+  private markLines(dev: string): string[] { return this.instance ? [`link set ${dev} alias ${instanceMark(this.instance)}`] : []; }
 
   // ── networks ──
   async createBridge(b: BridgeSpec): Promise<void> {
@@ -137,13 +142,14 @@ export class LinuxNet {
       if (clash) throw new SubnetOverlapError(`subnet ${b.subnet} overlaps the host route "${clash}"`);
     }
     try {
-      await ipCmd('link', 'add', br, 'type', 'bridge');
+      await ipBatch(undefined, [`link add ${br} type bridge`, ...this.markLines(br)], `link del ${br}`);
       if (b.gateway) await ipCmd('addr', 'add', `${b.gateway}/${b.prefix}`, 'dev', br);
       await ipCmd('link', 'set', br, 'up');
       writeSysctl('net/ipv4/ip_forward', '1');
       writeSysctl(`net/ipv4/conf/${br}/route_localnet`, '1');
       const lines = [
         `table ip ${table} {`,
+        ...(this.instance ? [`  chain ${ownerChain(this.instance)} { }`] : []),
         '  chain hostports { type nat hook prerouting priority dstnat; }',
         '  chain hostports_local { type nat hook output priority -100; }',
         '  chain masq { type nat hook postrouting priority srcnat;',
@@ -169,6 +175,7 @@ export class LinuxNet {
     await ipCmd(...args);
     try {
       if (v.mac) await ipCmd('link', 'set', dev, 'address', macColons(v.mac));
+      for (const l of this.markLines(dev)) await ipCmd(...l.split(' '));
       await ipCmd('link', 'set', dev, 'up');
     } catch (e) { await quiet('ip', ['link', 'del', dev]); throw e; }
   }
@@ -208,6 +215,7 @@ export class LinuxNet {
       `link add ${host} type veth peer name ${e.ifName} netns ${e.netns}`,
       `link set ${host} master ${e.bridge}`,
       `link set ${host} up`,
+      ...this.markLines(host),
     ], `link del ${host}`);
     try {
       const ns: string[] = [];

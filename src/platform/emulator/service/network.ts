@@ -104,9 +104,9 @@ export class NetworkEmulator {
   /** Why a network got no Linux networking although the service builds it (network ID → reason). */
   private readonly degraded = new Map<string, string>();
 
-  constructor(private readonly persist: Persister, private readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean } = {}) {
+  constructor(private readonly persist: Persister, private readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string } = {}) {
     const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
-    if (probe.enabled) this.linux = new LinuxNet(log);
+    if (probe.enabled) this.linux = new LinuxNet(log, opts.instance);
     this.packetsDoNotFlowReason = probe.enabled ? '' : probe.reason;
     if (!probe.enabled) log(`network: HNS objects are bookkeeping only and packets do not flow (${probe.reason})`);
   }

@@ -16,6 +16,7 @@ import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
 import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
+import { instanceId } from './instance.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -45,7 +46,7 @@ export class EmulatorService {
     this.faults = new Faults(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
     this.storage = new StorageEmulator(this.persist);
-    this.network = new NetworkEmulator(this.persist, opts.log);
+    this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
     this.credentialGuard = new CredentialGuardEmulator(this.persist);

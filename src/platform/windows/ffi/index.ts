@@ -19,6 +19,8 @@ export * from './jobobject.js';
 export * from './strings.js';
 export * from './errors.js';
 export * from './advapi32.js';
+export * from './eventlog.js';
+export { loadPinned } from './pin.js';
 
 export interface Bindings {
   hcs: ComputeCore;

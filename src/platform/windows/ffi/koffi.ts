@@ -13,6 +13,7 @@
  */
 import koffi from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
+import { loadPinned, type Library } from './pin.js';
 
 export type Pointer = bigint | null;
 export type KFunc = ReturnType<LibraryHandle['func']>;
@@ -47,25 +48,20 @@ export const DEFAULT_LIBRARIES: WindowsLibraries = {
   bindfltapi: 'bindfltapi.dll',
 };
 
-export type Library = ReturnType<typeof koffi.load>;
+export type { Library };
 
-/** Loads each distinct path once. */
 /** Libraries a host may lack (bindfltapi.dll before Windows Server 2022): undefined instead of an error. */
 const OPTIONAL: ReadonlySet<keyof WindowsLibraries> = new Set(['bindfltapi']);
 
+/** Loads each distinct path once per process, pinned (./pin.ts: never unloaded under HCS's own threads). */
 export function loadLibraries(paths: WindowsLibraries): { [K in keyof WindowsLibraries]: Library } & { unload(): void } {
-  const byPath = new Map<string, Library>();
-  const get = (p: string): Library => {
-    let l = byPath.get(p);
-    if (!l) { l = koffi.load(p); byPath.set(p, l); }
-    return l;
-  };
+  const get = (p: string): Library => loadPinned(p, paths.kernel32);
   const out = {} as { [K in keyof WindowsLibraries]: Library };
   for (const k of Object.keys(paths) as (keyof WindowsLibraries)[]) {
     try { out[k] = get(paths[k]); } catch (e) { if (!OPTIONAL.has(k)) throw e; }
   }
   return Object.assign(out, {
-    unload() { /* koffi keeps code loaded while registered callbacks may still be called; we never unload */ },
+    unload() { /* pinned: HCS threads may still run inside these libraries; they stay loaded until the process ends */ },
   });
 }
 
