@@ -28,6 +28,7 @@ import { failedPrecondition, invalidArgument, notFound, internal, errorMessage }
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
 import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
+import { TarFormatError } from './tar.js';
 import { unpackLayerInWorker } from './unpack-worker.js';
 import { BatchedWriter } from './file-writer.js';
 import {
@@ -346,6 +347,7 @@ export class ImageStore {
       return await unpackLayerInWorker(source, join(staging, 'import'), { maxBytes: this.maxLayerBytes });
     } catch (e) {
       if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
+      if (e instanceof TarFormatError) throw invalidArgument(`layer ${blob.digest}: not a valid layer archive: ${e.message}`);
       if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
         throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
       }
