@@ -11,6 +11,7 @@ import { toServiceError } from './errors.js';
 import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 import { RpcClock, runWithClock } from '../util/rpc-clock.js';
+import { undecodableError } from './undecodable.js';
 
 const log = logger('cri');
 
@@ -79,6 +80,8 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
         callback(null, res);
       }
     };
+    const undecodable = undecodableError(call.request);
+    if (undecodable) { done(undecodable); return; }
     if (!ctx.isReady() && !servedWhileRecovering(service, method)) {
       done(unavailable('wincri is starting: recovering containers; retry shortly'));
       return;
@@ -100,6 +103,8 @@ export type StreamFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerWr
 
 export function wrapServerStream<Req, Res>(service: string, method: string, ctx: CriContext, fn: StreamFn<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => withLogContext(requestFields(call.request), () => {
+    const undecodable = undecodableError(call.request);
+    if (undecodable) { call.emit('error', toServiceError(undecodable)); return; }
     ctx.metrics?.requests.inc({ service, method, code: 'STREAM' });
     log.info(`${method} stream opened`);
     fn(call.request, ctx, call).then(

@@ -1,4 +1,5 @@
 /** Builds the RuntimeService and ImageService implementations from one handler per RPC. */
+import { decodingService } from './undecodable.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { CriContext } from './context.js';
 import { loadCri } from './proto.js';
@@ -88,8 +89,8 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
 
 export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
-  const rs = withEncodedLists(cri.runtime.v1.RuntimeService.service);
-  const is = cri.runtime.v1.ImageService.service;
+  const rs = decodingService(withEncodedLists(cri.runtime.v1.RuntimeService.service));
+  const is = decodingService(cri.runtime.v1.ImageService.service);
   server.addService(rs, implement('RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
   server.addService(is, implement('ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));
 }

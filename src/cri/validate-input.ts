@@ -65,11 +65,13 @@ export function checkArgv(list: string[], field: string): void {
   list.forEach((a, i) => { if (a.includes('\u0000')) throw invalidArgument(`${field}[${i}]: ${quote(a)} contains a NUL character`); });
 }
 
-/** A path as the container sees it (C:\x, \x, /x): absolute, no control characters. */
+/**
+ * A path as the container sees it: no control characters. Not necessarily absolute: HostProcess containers name
+ * paths relative to (or through) %CONTAINER_SANDBOX_MOUNT_POINT%, and `..` is clamped at C:\ (platform/container-path.ts).
+ */
 export function checkContainerPath(v: string, field: string, required: boolean): void {
   if (!v) { if (required) throw invalidArgument(`${field} is required`); return; }
   checkText(v, field);
-  if (!/^([A-Za-z]:[\\/]|[\\/])/.test(v)) throw invalidArgument(`${field}: ${quote(v)} must be an absolute path in the container (C:\\…)`);
 }
 
 /** A host path to mount: absolute (a drive path, a \\?\ or \\.\ path, or a Linux path on the emulator). */

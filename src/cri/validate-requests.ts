@@ -31,6 +31,7 @@ export function validateContainerConfig(c: T.ContainerConfig__Output): void {
   checkMap(c.labels, 'config.labels');
   checkMap(c.annotations, 'config.annotations');
   c.mounts.forEach((m, i) => {
+    if (m.image?.image) return; // an image volume: refused by the converter as unsupported, with its own message
     checkContainerPath(m.containerPath, `config.mounts[${i}].container_path`, true);
     checkHostPath(m.hostPath, `config.mounts[${i}].host_path`);
   });

@@ -28,6 +28,7 @@ import { failedPrecondition, invalidArgument, notFound, internal, errorMessage }
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
 import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
+import { TarFormatError } from './tar.js';
 import { unpackLayerInWorker, failedBlobOf, type WorkerUnpackResult } from './unpack-worker.js';
 import type { BlobDigest } from './blob-tee.js';
 import { BatchedWriter } from './file-writer.js';
@@ -349,6 +350,7 @@ export class ImageStore {
       const whole = failedBlobOf(e);
       if (whole) onBlob?.(whole);
       if (e instanceof LayerError) throw invalidArgument(`layer ${blob.digest}: ${e.message}`);
+      if (e instanceof TarFormatError) throw invalidArgument(`layer ${blob.digest}: not a valid layer archive: ${e.message}`);
       if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
         throw invalidArgument(`layer ${blob.digest}: corrupt gzip data (${errorMessage(e)})`);
       }

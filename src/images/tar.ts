@@ -100,7 +100,14 @@ export async function* maybeGunzip(source: AsyncIterable<Buffer | Uint8Array | s
   }
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   pipeline(Readable.from(rest()), gunzip, () => undefined);
-  for await (const chunk of gunzip) yield chunk as Buffer;
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (e) {
+    // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR, …) mean damaged content, not a failing source.
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new TarFormatError(`corrupt gzip stream: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 async function* plainChunks(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<Buffer> {

@@ -6,6 +6,8 @@ export interface HostileCase { name: string; rpc: string; req: (v: Valid) => unk
 export interface Valid { pod: Record<string, any>; podId: string; ctr: (over?: Record<string, unknown>) => Record<string, any>; outside: string; logDir: string }
 
 const BIG = 'x'.repeat(300 * 1024);
+/** KeyValue.value is `bytes` in this API. */
+const env = (s: string) => Buffer.from(s);
 const withMeta = (v: Valid, meta: Record<string, unknown>) => ({ config: { ...v.pod, metadata: { ...v.pod.metadata, ...meta } } });
 const podWith = (v: Valid, over: Record<string, unknown>) => ({ config: { ...v.pod, ...over } });
 const ctrReq = (v: Valid, over: Record<string, unknown>) => ({ podSandboxId: v.podId, sandboxConfig: v.pod, config: v.ctr(over) });
@@ -26,7 +28,7 @@ export const CORPUS: HostileCase[] = [
   ...BAD_NAMES.map(([what, name]): HostileCase => ({ name: `pod name with ${what}`, rpc: 'RunPodSandbox', req: (v) => withMeta(v, { name }), field: /config\.metadata\.name/ })),
   ...BAD_NAMES.slice(0, 4).map(([what, namespace]): HostileCase => ({ name: `namespace with ${what}`, rpc: 'RunPodSandbox', req: (v) => withMeta(v, { namespace }), field: /config\.metadata\.namespace/ })),
   { name: 'uid with NUL', rpc: 'RunPodSandbox', req: (v) => withMeta(v, { uid: 'u\u0000' }), field: /config\.metadata\.uid/ },
-  { name: 'negative attempt', rpc: 'RunPodSandbox', req: (v) => withMeta(v, { attempt: -1 }), field: /config\.metadata\.attempt/ },
+  { name: 'overlong uid', rpc: 'RunPodSandbox', req: (v) => withMeta(v, { uid: 'u'.repeat(1000) }), field: /config\.metadata\.uid/ },
   { name: 'relative log directory', rpc: 'RunPodSandbox', req: (v) => podWith(v, { logDirectory: 'logs/p' }), field: /config\.log_directory/ },
   { name: 'log directory with ..', rpc: 'RunPodSandbox', req: (v) => podWith(v, { logDirectory: `${v.logDir}/../../outside` }), field: /config\.log_directory/ },
   { name: 'log directory with NUL', rpc: 'RunPodSandbox', req: (v) => podWith(v, { logDirectory: `${v.logDir}/a\u0000b` }), field: /config\.log_directory/ },
@@ -48,16 +50,16 @@ export const CORPUS: HostileCase[] = [
   { name: 'absolute log path', rpc: 'CreateContainer', req: (v) => ctrReq(v, { logPath: `${v.outside}/x.log` }), field: /config\.log_path/ },
   { name: 'log path with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { logPath: 'a\u0000.log' }), field: /config\.log_path/ },
   { name: 'working dir with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { workingDir: 'C:\\app\u0000x' }), field: /config\.working_dir/ },
-  { name: 'relative working dir', rpc: 'CreateContainer', req: (v) => ctrReq(v, { workingDir: 'app\\x' }), field: /config\.working_dir/ },
+  { name: 'working dir with RTL override', rpc: 'CreateContainer', req: (v) => ctrReq(v, { workingDir: 'C:\\app\u202Eexe' }), field: /config\.working_dir/ },
   { name: 'mount without container path', rpc: 'CreateContainer', req: (v) => ctrReq(v, { mounts: [{ hostPath: v.outside, containerPath: '' }] }), field: /config\.mounts\[0\]\.container_path/ },
   { name: 'mount container path with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { mounts: [{ hostPath: v.outside, containerPath: 'C:\\d\u0000' }] }), field: /config\.mounts\[0\]\.container_path/ },
   { name: 'mount host path with control characters', rpc: 'CreateContainer', req: (v) => ctrReq(v, { mounts: [{ hostPath: `${v.outside}\n`, containerPath: 'C:\\d' }] }), field: /config\.mounts\[0\]\.host_path/ },
   { name: 'relative mount host path', rpc: 'CreateContainer', req: (v) => ctrReq(v, { mounts: [{ hostPath: 'rel/dir', containerPath: 'C:\\d' }] }), field: /config\.mounts\[0\]\.host_path/ },
-  { name: 'huge env', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'BIG', value: 'x'.repeat(2 * 1024 * 1024) }] }), field: /config\.envs/ },
-  { name: 'many env entries', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: Array.from({ length: 50000 }, (_, i) => ({ key: `K${i}`, value: 'v' })) }), field: /config\.envs/ },
-  { name: 'env key with =', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'A=B', value: 'x' }] }), field: /config\.envs\[0\]\.key/ },
-  { name: 'env key empty', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: '', value: 'x' }] }), field: /config\.envs\[0\]\.key/ },
-  { name: 'env value with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'A', value: 'x\u0000y' }] }), field: /config\.envs\[0\]\.value/ },
+  { name: 'huge env', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'BIG', value: env('x'.repeat(2 * 1024 * 1024)) }] }), field: /config\.envs/ },
+  { name: 'many env entries', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: Array.from({ length: 50000 }, (_, i) => ({ key: `K${i}`, value: env('v'.repeat(30)) })) }), field: /config\.envs/ },
+  { name: 'env key with =', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'A=B', value: env('x') }] }), field: /config\.envs\[0\]\.key/ },
+  { name: 'env key empty', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: '', value: env('x') }] }), field: /config\.envs\[0\]\.key/ },
+  { name: 'env value with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { envs: [{ key: 'A', value: env('x\u0000y') }] }), field: /config\.envs\[0\]\.value/ },
   { name: 'command with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { command: ['sleep\u0000', '1'] }), field: /config\.command\[0\]/ },
   { name: 'args with NUL', rpc: 'CreateContainer', req: (v) => ctrReq(v, { args: ['a\u0000'] }), field: /config\.args\[0\]/ },
   { name: 'huge container annotations', rpc: 'CreateContainer', req: (v) => ctrReq(v, { annotations: { big: BIG } }), field: /config\.annotations/ },

@@ -16,6 +16,7 @@ import { CORPUS, type Valid } from './corpus.js';
 let d: Daemon;
 let platform: EmulatorPlatform;
 let valid: Valid;
+const HOST_PROCESS = { securityContext: { hostProcess: true, runAsUsername: 'NT AUTHORITY\\SYSTEM' } };
 
 async function platformObjects(): Promise<string> {
   const [s, n, e] = await Promise.all([platform.compute.enumerateComputeSystems(), platform.network.enumerateNamespaces(), platform.network.enumerateEndpoints()]);
@@ -30,11 +31,13 @@ before(async () => {
   platform = await createEmulatorPlatform({ stateDir: join(d.root, 'emulator') });
   const outside = join(d.dir, 'outside');
   mkdirSync(outside);
-  const pod = podConfig('hostile', join(d.logDir, 'hostile'));
+  // A HostProcess pod: no HNS namespace and no CNI call, so this test builds no host networking (no netns to leak,
+  // and it need not wait for the host-network lock); the corpus requests derive from it.
+  const pod = podConfig('hostile', join(d.logDir, 'hostile'), { windows: HOST_PROCESS });
   const podId = (await call(d.runtime, 'RunPodSandbox', { config: pod })).podSandboxId;
   valid = {
     pod, podId, outside, logDir: d.logDir,
-    ctr: (over = {}) => ({ metadata: { name: 'c', attempt: 0 }, image: { image: imageId }, command: ['sleep', '600'], logPath: 'c.log', ...over }),
+    ctr: (over = {}) => ({ metadata: { name: 'c', attempt: 0 }, image: { image: imageId }, command: ['sleep', '600'], logPath: 'c.log', windows: HOST_PROCESS, ...over }),
   };
 });
 after(async () => { await platform?.close().catch(() => undefined); await d?.destroy(); });
