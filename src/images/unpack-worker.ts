@@ -177,9 +177,12 @@ async function serve(): Promise<void> {
     port.postMessage({ result } satisfies FromWorker);
   } catch (e) {
     let blob: BlobDigest | undefined;
-    if (tee && !inputFailed) {
-      // Content that is not what the descriptor names is the root cause of most unpack errors: take in the rest
-      // so the parent can tell a digest mismatch (the registry sent wrong bytes) from a bad layer.
+    const err0 = e as NodeJS.ErrnoException;
+    const corrupt = String(err0?.code ?? '').startsWith('Z_') || String(err0?.message ?? '').startsWith('layer tar: ');
+    if (tee && !inputFailed && corrupt) {
+      // Bytes that are not what the descriptor names are the usual cause of a gzip or tar format error: take in
+      // the rest so the parent can tell a digest mismatch (the registry sent wrong bytes) from a bad layer.
+      // Other errors (hostile entries, size limits: well-formed content) fail at once.
       try {
         for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: b.length } satisfies FromWorker);
         blob = tee.digestSoFar();

@@ -50,3 +50,21 @@ test('blob tee: a failed unpack reports the whole input digest and removes the f
     await rm(d, { recursive: true, force: true });
   }
 });
+
+test('blob tee: a hostile entry fails without waiting for the rest of a stalled source, and leaves no file', async () => {
+  const d = await mkdtemp(join(tmpdir(), 'wincri-tee-'));
+  let release!: () => void;
+  const stalled = new Promise<void>((r) => { release = r; });
+  async function* source(): AsyncGenerator<Buffer> {
+    yield buildTar([{ name: '/etc/passwd', data: 'x' }]).subarray(0, 1024);
+    await stalled; // a registry that stopped sending
+  }
+  try {
+    // The stalled source never ends: the rejection itself shows the worker did not wait for it.
+    await assert.rejects(unpackLayerInWorker(source(), join(d, 's'), { blobPath: join(d, 'blob') }), (e: Error) => /absolute path/.test(e.message) && failedBlobOf(e) === undefined);
+    await assert.rejects(access(join(d, 'blob')), { code: 'ENOENT' });
+  } finally {
+    release();
+    await rm(d, { recursive: true, force: true });
+  }
+});
