@@ -93,6 +93,24 @@ test('gMSA: malformed specs are InvalidArgument naming what is wrong, and leave 
   assert.deepEqual(left.Instances ?? [], []);
 });
 
+test('gMSA: a credential guard failure rolls CreateContainer back completely', async () => {
+  const count = async () => (await call(d.runtime, 'ListContainers', {})).containers.length;
+  const before = await count();
+  const gmsa = { windows: { securityContext: { credentialSpec: CREDENTIAL_SPEC_TEXT } } };
+  // The instance is added, then the service fails to list it: the half-made instance is removed again.
+  await emu.injectFault('queryServiceProperties', 0x80004005, 1);
+  await assert.rejects(create('gmsa-fault', gmsa));
+  await emu.injectFault('modifyServiceSettings', 0x80004005, 1);
+  await assert.rejects(create('gmsa-fault', gmsa));
+  assert.equal(await count(), before);
+  const left = (await emu.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY))[0] as { Instances?: unknown[] };
+  assert.deepEqual(left.Instances ?? [], []);
+  // The name was released: the same container can be created once the service works again.
+  const id = await create('gmsa-fault', gmsa);
+  assert.ok(await instance(id));
+  await call(d.runtime, 'RemoveContainer', { containerId: id });
+});
+
 test('devices by class GUID or instance path start; other forms are refused naming the device', async () => {
   const id = await create('devices', { devices: [
     { containerPath: '', hostPath: 'class/5B45201D-F2F2-4F3B-85BB-30FF1F953599', permissions: '' },
