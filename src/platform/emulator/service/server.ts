@@ -155,7 +155,13 @@ export class EmulatorService {
     const c = this.compute;
     const n = this.network;
     const st = this.storage;
-    const addSys = (id: string) => { c.addHandle(id); conn.systems.set(id, (conn.systems.get(id) ?? 0) + 1); };
+    const addSys = (id: string) => {
+      c.addHandle(id);
+      // The client went away while the system was being created: its handles were released already, so this
+      // one is released now (else a stopped system would never disappear).
+      if (!this.conns.has(conn)) { c.releaseHandle(id); return; }
+      conn.systems.set(id, (conn.systems.get(id) ?? 0) + 1);
+    };
     switch (method) {
       case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
       case 'serviceProperties':
