@@ -12,6 +12,7 @@ import { ownedNamespaces } from './namespaces.js';
 import { kindOf } from './backend.js';
 import { isPodVm, recoverUtilityVms } from './hyperv/uvm.js';
 import { removeOrphanedCredentialGuards } from './credential-guard.js';
+import { settleInterruptedStart } from './interrupted-start.js';
 
 const log = logger('runtime');
 
@@ -30,6 +31,7 @@ export async function recover(st: RuntimeState): Promise<void> {
 
   for (const c of st.containers.list()) {
     const a = attached.get(c.id);
+    if (c.state === 'CONTAINER_CREATED') await settleInterruptedStart(st, c, a, systemIds.has(c.id));
     if (c.state !== 'CONTAINER_RUNNING') continue;
     if (a?.exited) {
       await handleExit(st, { containerId: c.id, pid: a.pid, exitCode: a.exited.exitCode, exitedAt: a.exited.exitedAt });
