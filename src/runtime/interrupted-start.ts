@@ -7,17 +7,19 @@
  *   destroyed and the container stays CREATED.
  */
 import { logger } from '../util/log.js';
-import type { AttachmentInfo } from '../container-io/protocol.js';
+import type { IoKeeper } from './ports.js';
 import { nowNs } from './model.js';
 import type { RuntimeState, StoredContainer } from './state.js';
 import { handleExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { backendOf } from './backend.js';
 
+type Attachment = Awaited<ReturnType<IoKeeper['list']>>[number];
+
 const log = logger('runtime');
 
 export async function settleInterruptedStart(
-  st: RuntimeState, c: StoredContainer, attachment: AttachmentInfo | undefined, systemExists: boolean,
+  st: RuntimeState, c: StoredContainer, attachment: Attachment | undefined, systemExists: boolean,
 ): Promise<void> {
   if (c.state !== 'CONTAINER_CREATED') return;
   if (attachment) {
