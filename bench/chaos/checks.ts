@@ -34,6 +34,18 @@ export function checkLog(path: string): LogCheck {
   return { lines: seen.size, max, lost, duplicates };
 }
 
+/**
+ * Objects that were already unowned before the run started (left by another wincri on this host, or by a crashed
+ * earlier run): recorded once per world and not counted as leaks of this run.
+ */
+const preexisting = new WeakMap<World, Set<string>>();
+
+export async function recordPreexistingLeaks(w: World): Promise<string[]> {
+  const { leaks } = await auditLeaks(w);
+  preexisting.set(w, new Set(leaks));
+  return leaks;
+}
+
 /** Leaks as `wincri doctor --leaks` reports them (one line each); in-flight creations count as "undecided". */
 export async function auditLeaks(w: World): Promise<{ leaks: string[]; undecided: string[] }> {
   const cfg = loadConfig(w.daemon.configFile, { root: w.daemon.root, endpoint: w.daemon.endpoint });
@@ -41,7 +53,9 @@ export async function auditLeaks(w: World): Promise<{ leaks: string[]; undecided
   try {
     const { records } = await loadRecords(cfg);
     const r = findLeaks(records, await platformView(cfg, platform));
-    return { leaks: r.leaks.map((l) => `${l.kind} ${l.id}${l.detail ? ` (${l.detail})` : ''}: ${l.why}`), undecided: r.undecided };
+    const before = preexisting.get(w);
+    const leaks = r.leaks.map((l) => `${l.kind} ${l.id}${l.detail ? ` (${l.detail})` : ''}: ${l.why}`);
+    return { leaks: before ? leaks.filter((l) => !before.has(l)) : leaks, undecided: r.undecided };
   } finally {
     await platform.close();
   }

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { numFlag, strFlag } from '../lib/flags.js';
 import { chaosRound, type RoundResult } from './round.js';
 import { startWorld, type Victim } from './world.js';
+import { recordPreexistingLeaks } from './checks.js';
 
 export interface ChaosOptions { rounds: number; pods: number; victims: Victim[]; maxKillMs: number; holdMs: number; periodS: number; log?: (s: string) => void; stopRequested?: () => boolean }
 
@@ -21,6 +22,8 @@ export interface ChaosSummary { rounds: RoundResult[]; leaks: number; linesLost:
 export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const log = o.log ?? (() => undefined);
   const w = await startWorld();
+  const foreign = await recordPreexistingLeaks(w);
+  if (foreign.length > 0) console.error(`not counted (unowned before this run started): ${foreign.join('; ')}`);
   const rounds: RoundResult[] = [];
   try {
     for (let i = 0; i < o.rounds && !o.stopRequested?.(); i++) {

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { numFlag } from '../lib/flags.js';
 import { call } from '../../test/e2e/harness.js';
 import { Churn } from '../chaos/workload.js';
-import { checkLog, leaksAfter, listing } from '../chaos/checks.js';
+import { checkLog, leaksAfter, listing, recordPreexistingLeaks } from '../chaos/checks.js';
 import { pidOf, startWorld, type Victim, type World } from '../chaos/world.js';
 import { fdCount, sample, slopeMiBPerHour, type Sample } from './sample.js';
 
@@ -43,6 +43,8 @@ async function churnFor(w: World, run: string, pods: number, ms: number, onTick?
 export async function runSoak(o: { minutes: number; pods: number; log?: (s: string) => void }): Promise<SoakResult> {
   const log = o.log ?? (() => undefined);
   const w = await startWorld();
+  const foreign = await recordPreexistingLeaks(w);
+  if (foreign.length > 0) console.error(`not counted (unowned before this run started): ${foreign.join('; ')}`);
   try {
     // Warm-up: the first pods load code, open the keeper and emulator connections and fill caches.
     await churnFor(w, `${process.pid}-warm`, o.pods, 5000);
