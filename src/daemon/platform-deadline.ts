@@ -17,14 +17,19 @@ const WRAP_RESULT = new Set(['createComputeSystem', 'openComputeSystem', 'create
 type Undo = (target: any, args: unknown[], result: unknown) => Promise<unknown>;
 const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
 const endSystem = async (s: ComputeSystem | ComputeProcess) => { await quietly(s.terminate()); await quietly(Promise.resolve((s as ComputeSystem).close?.())); };
+const createdId = (r: unknown): string | undefined => {
+  const id = r && typeof r === 'object' ? (r as { ID?: unknown }).ID : undefined;
+  return typeof id === 'string' && id ? id : undefined;
+};
 /** What undoes a call that answered after its caller gave up. */
 const UNDO: Record<string, Undo> = {
   createComputeSystem: (_t, _a, r) => endSystem(r as ComputeSystem),
   createProcess: (_t, _a, r) => endSystem(r as ComputeProcess),
   start: (t) => (t as ComputeSystem).terminate(),
-  createNetwork: (t, a) => t.deleteNetwork(a[0]),
-  createEndpoint: (t, a) => t.deleteEndpoint(a[1]),
-  createNamespace: (t, a) => t.deleteNamespace(a[0]),
+  // HNS objects: the id the platform answered with (a caller may pass '' and let HNS choose one).
+  createNetwork: (t, a, r) => t.deleteNetwork(createdId(r) ?? a[0]),
+  createEndpoint: (t, a, r) => t.deleteEndpoint(createdId(r) ?? a[1]),
+  createNamespace: (t, a, r) => t.deleteNamespace(createdId(r) ?? a[0]),
   initializeWritableLayer: (t, a) => t.destroyLayer(a[0]),
   attachLayerStorageFilter: (t, a) => t.detachLayerStorageFilter(a[0]),
 };
@@ -50,7 +55,11 @@ export function withDeadline<T>(op: string, p: Promise<T>, ms: number, late?: (v
       if (!expired) return resolve(v);
       log.warn('platform call answered after its deadline; undoing it', { operation: op });
       if (late) quietly(late(v).catch((e: Error) => log.warn('undoing a late platform call failed', { operation: op, error: e.message })));
-    }, (e: unknown) => { clearTimeout(timer); if (!expired) reject(e); });
+    }, (e: unknown) => {
+      clearTimeout(timer);
+      if (!expired) return reject(e);
+      log.info('platform call failed after its deadline; nothing to undo', { operation: op, error: (e as Error)?.message ?? String(e) });
+    });
   });
 }
 

@@ -70,3 +70,22 @@ test('a compute system created after its deadline is terminated and closed; call
   await new Promise((x) => setTimeout(x, 30));
   assert.equal(await Promise.race([imp, Promise.resolve('pending')]), 'pending');
 });
+
+test('an endpoint HNS named itself (the caller passed no id) is deleted by the id it answered with', async () => {
+  const calls: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' }, compute: {}, jobs: {}, storage: {},
+    network: {
+      createEndpoint: async (_net: string, id: string) => { await gate; calls.push(`createEndpoint '${id}'`); return { ID: 'ep-from-hns' }; },
+      deleteEndpoint: async (id: string) => { calls.push(`deleteEndpoint ${id}`); },
+    },
+    close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 20);
+  await assert.rejects(p.network.createEndpoint('net-1', '', {} as never), /HCS_E_OPERATION_TIMEOUT/);
+  release();
+  await until(() => calls.length === 2);
+  assert.deepEqual(calls, ["createEndpoint ''", 'deleteEndpoint ep-from-hns']);
+});
