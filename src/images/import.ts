@@ -6,7 +6,7 @@
  * images recorded — so an archive with an unusable image changes nothing.
  *
  * Platform selection (indexes / manifest lists): `windows/<host arch>` whose os.version the host runs with
- * process isolation (os-version.ts); highest version wins. Non-Windows images are refused.
+ * process isolation (platform/os-version.ts); highest version wins. Non-Windows images are refused.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, readFile, link, copyFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import {
   parseManifestOrIndex, parseImageConfig, parseJson, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,
   type Descriptor, type Manifest, type ImageConfigInfo,
 } from './oci.js';
-import { parseOsVersion, osVersionCompatible, compareOsVersion } from './os-version.js';
+import { parseOsVersion, osVersionCompatible, compareOsVersion } from '../platform/os-version.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference } from './reference.js';
 import type { ImageStore, Lease } from './store.js';
 

@@ -16,7 +16,7 @@ import {
   parseManifestOrIndex, parseImageConfig, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,
   type Descriptor, type Manifest,
 } from '../oci.js';
-import { parseOsVersion, osVersionCompatible, hypervCompatible, compareOsVersion, type OsVersion } from '../os-version.js';
+import { parseOsVersion, osVersionCompatible, hypervCompatible, compareOsVersion, type OsVersion } from '../../platform/os-version.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
 import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
