@@ -603,7 +603,7 @@ export class ComputeEmulator {
 
   private isolate(s: SystemRecord): Promise<void> {
     const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
-    return isolate(s, hosting, this.netnsOf, this.log);
+    return isolate(s, hosting, this.netnsOf, this.log, this.stateDir);
   }
 
   /** Terminates every system (used when the service is asked to stop). */

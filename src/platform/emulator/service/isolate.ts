@@ -11,7 +11,7 @@ import type { SystemRecord } from './records.js';
 
 /** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
 export async function isolate(
-  s: SystemRecord, hosting: SystemRecord | undefined, netnsOf: (guid: string) => string | undefined, log: (m: string) => void,
+  s: SystemRecord, hosting: SystemRecord | undefined, netnsOf: (guid: string) => string | undefined, log: (m: string) => void, stateDir: string,
 ): Promise<void> {
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
   const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
@@ -29,7 +29,7 @@ export async function isolate(
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created } = await startIsolatedHolder({
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
-    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join,
+    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
   s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };

@@ -2,7 +2,8 @@
  * Process isolation of a compute system, as HCS gives a process-isolated container, when the service runs as root
  * and util-linux can make namespaces: a namespace holder per system, created with
  * `unshare --pid --fork --mount --uts` (inside the pod's network namespace when it has one), builds the system's
- * file system (rootfs.ts), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
+ * file system (rootfs.ts: two `mount --all` tables and one `cp` of the /dev skeleton — a handful of processes,
+ * not one per mount), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
  * system's PID namespace (a shell that reaps orphans). Killing it ends every process of the system.
  *
  * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wdns=<dir> -- setsid <program>`.
@@ -14,12 +15,16 @@
  * a mount namespace of its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { readStat } from './procfs.js';
 import { planRootfs, shQuote, bindCommands, mappingTarget, ensureMountPoint } from './rootfs.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
+import { fstabText } from './mount-table.js';
+import { devSkeleton } from './dev-skeleton.js';
 
 export interface IsolationFacts {
   /** Whether compute systems get PID/mount/UTS namespaces and a private root. */
@@ -57,6 +62,8 @@ export interface HolderSpec {
   cgroup?: SystemCgroup;
   /** Holder of the hosting system whose PID/UTS/network namespaces this one joins. */
   join?: HolderRecord;
+  /** The service's state directory (the /dev skeleton, the holder's mount tables). */
+  stateDir: string;
 }
 
 const op = 'HcsStartComputeSystem';
@@ -64,21 +71,50 @@ const op = 'HcsStartComputeSystem';
 /** Starts the namespace holder; resolves with it and the mount points created in the writable layer. */
 export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[] }> {
   const plan = planRootfs(op, spec.root, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
+  const skeleton = devSkeleton(spec.stateDir);
+  // The two mount tables, read by `mount` inside the namespace (removed once the holder is up or has failed).
+  const base = join(tablesDir(spec.stateDir), randomUUID());
+  const [systemTable, devTable] = [`${base}.system.fstab`, `${base}.dev.fstab`];
+  writeFileSync(systemTable, fstabText(plan.system));
+  writeFileSync(devTable, fstabText(plan.dev));
+  // Shell builtins wherever one does (each external command is a fork and an exec).
   const lines = ['set -e'];
   if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)}`);
   // The host pid of this shell (the first NSpid field, read through the host's /proc before anything is mounted).
   lines.push('while read -r k v rest; do if [ "$k" = NSpid: ]; then echo "$v"; fi; done < /proc/self/status');
-  if (spec.hostName && !spec.join) lines.push(`hostname ${shQuote(spec.hostName)}`);
-  lines.push(...plan.commands);
-  // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (so `pgrep sleep` in a container finds
-  // only the container's own sleeps); the link lives in the container's private /dev.
-  lines.push(`ln -s "$(command -v sleep)" ${shQuote(spec.root + '/dev/wincri-holder')}`);
+  // The new UTS namespace's hostname (what hostname(1) sets, without its process).
+  if (spec.hostName && !spec.join) lines.push(`printf %s ${shQuote(spec.hostName)} > /proc/sys/kernel/hostname`);
+  lines.push(`mount --all --fstab ${shQuote(systemTable)}`);
+  lines.push(`cp -a ${shQuote(skeleton + '/.')} ${shQuote(spec.root + '/dev/')}`);
+  lines.push(...plan.prepare);
+  lines.push(`mount --all --fstab ${shQuote(devTable)}`);
   lines.push('echo ready');
+  // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (the skeleton's link in /dev).
   lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
   let argv = ['unshare', ...(spec.join ? ['--mount', '--fork'] : ['--pid', '--fork', '--mount', '--uts']), '--propagation', 'slave', 'sh', '-c', lines.join('\n')];
   // A hosted system in a pod's network namespace joins it (a VM's NICs are the pod's endpoints); else the VM's.
   if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', spec.netns ? `--net=/run/netns/${spec.netns}` : '--net', '--', ...argv];
   else if (spec.netns) argv = ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
+  try {
+    return { holder: await runHolder(argv), created: plan.created };
+  } finally {
+    for (const f of [systemTable, devTable]) rmSync(f, { force: true });
+  }
+}
+
+const tablesMade = new Set<string>();
+/** Where the holders' mount tables go; emptied on first use by this process (a killed service's leftovers). */
+function tablesDir(stateDir: string): string {
+  const dir = join(stateDir, 'holder-tables');
+  if (!tablesMade.has(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    tablesMade.add(dir);
+  }
+  return dir;
+}
+
+async function runHolder(argv: string[]): Promise<HolderRecord> {
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.on('error', () => undefined);
   child.unref();
@@ -100,7 +136,7 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
     try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
     throw new PlatformError(HRESULT.E_FAIL, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);
   }
-  return { holder: { pid, startTicks: st.starttime }, created: plan.created };
+  return { pid, startTicks: st.starttime };
 }
 
 export function holderAlive(h: HolderRecord): boolean {

@@ -1,6 +1,6 @@
 /**
  * The file system a process of an isolated compute system sees, built in the system's own mount namespace by
- * the namespace holder (isolation.ts): C:\ (the writable-layer directory) is `/`; the host's system directories
+ * the namespace holder (isolation.ts) from two mount tables (mount-table.ts) and a /dev skeleton (dev-skeleton.ts): C:\ (the writable-layer directory) is `/`; the host's system directories
  * are bind-mounted read-only into it the way a Windows base layer provides the system files (an image's own
  * directory of the same name wins); /proc is the system's PID namespace; /dev is minimal; mapped directories and
  * files appear at their container paths with ReadOnly enforced by a read-only remount.
@@ -12,16 +12,21 @@ import { dirname, join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { mapPath } from './paths.js';
+import { bindEntry, type MountEntry } from './mount-table.js';
+import { DEVICES } from './dev-skeleton.js';
 
 /** Host directories every container sees read-only (the "base layer"). */
 export const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'opt'];
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 export function shQuote(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
 
 export interface RootfsPlan {
-  /** Shell commands the holder runs inside the new mount namespace, before it chroots into the root. */
-  commands: string[];
+  /** Mounts the holder makes first in the new mount namespace: system directories, /proc, /sys, the /dev tmpfs. */
+  system: MountEntry[];
+  /** Mounts made once the /dev skeleton is in place: devices, /dev/shm, /dev/pts, DNS files, mappings. */
+  dev: MountEntry[];
+  /** Shell commands run between the two (mount points of mappings under /dev). */
+  prepare: string[];
   /** Paths created in the writable layer as mount points or links (removed at stop when still empty). */
   created: string[];
 }
@@ -67,9 +72,11 @@ export function bindCommands(source: string, target: string, readOnly: boolean):
 }
 
 export function planRootfs(op: string, root: string, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
-  const commands: string[] = [];
+  const system: MountEntry[] = [];
+  const dev: MountEntry[] = [];
+  const prepare: string[] = [];
   const created: string[] = [];
-  const q = (rel: string) => shQuote(join(root, rel));
+  const at = (rel: string) => join(root, rel);
   for (const d of SYSTEM_DIRS) {
     const host = `/${d}`;
     let st;
@@ -78,7 +85,9 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
     if (existsSync(inRoot) && !isEmptyDir(inRoot)) {
       // The image's own files win, the host's stay visible beneath them (a read-only union, as a base layer
       // would provide the system files): an image shipping C:\bin\tool still finds /bin/sh.
-      if (lstatSync(inRoot).isDirectory()) commands.push(`mount -t overlay overlay -o ro,lowerdir=${shQuote(inRoot)}:${shQuote(realpathSync(host))} ${q(d)} 2>/dev/null || true`);
+      if (lstatSync(inRoot).isDirectory()) {
+        system.push({ source: 'overlay', target: inRoot, type: 'overlay', options: ['ro', `lowerdir=${inRoot}:${realpathSync(host)}`], optional: true });
+      }
       continue;
     }
     if (st.isSymbolicLink()) {
@@ -88,40 +97,39 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
     }
     if (!st.isDirectory()) continue;
     if (!existsSync(inRoot)) { mkdirSync(inRoot); created.push(inRoot); }
-    commands.push(...bindCommands(host, inRoot, true));
+    system.push(bindEntry(host, inRoot, true));
   }
   for (const d of ['proc', 'dev', 'sys', 'tmp']) {
     const p = join(root, d);
     if (!existsSync(p)) { mkdirSync(p); created.push(p); }
   }
-  commands.push(`mount -t proc -o nosuid,nodev,noexec proc ${q('proc')}`);
-  commands.push(`mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ${q('sys')} 2>/dev/null || true`);
-  commands.push(`mount -t tmpfs -o mode=755,nosuid tmpfs ${q('dev')}`);
-  for (const dev of DEVICES) {
-    commands.push(`touch ${q('dev/' + dev)}`, `mount --bind /dev/${dev} ${q('dev/' + dev)}`);
-  }
-  commands.push(`mkdir ${q('dev/pts')} ${q('dev/shm')}`, `mount -t tmpfs -o nosuid,nodev tmpfs ${q('dev/shm')}`);
-  commands.push(`mount --bind /dev/pts ${q('dev/pts')} 2>/dev/null || true`, `ln -s pts/ptmx ${q('dev/ptmx')}`);
-  commands.push(`ln -s /proc/self/fd ${q('dev/fd')}`);
-  for (const [i, n] of ['stdin', 'stdout', 'stderr'].entries()) commands.push(`ln -s /proc/self/fd/${i} ${q('dev/' + n)}`);
+  system.push({ source: 'proc', target: at('proc'), type: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
+  system.push({ source: 'sysfs', target: at('sys'), type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'], optional: true });
+  system.push({ source: 'tmpfs', target: at('dev'), type: 'tmpfs', options: ['mode=755', 'nosuid'] });
+  // The skeleton (dev-skeleton.ts) is copied onto the tmpfs between the two tables: files, mount points, links.
+  for (const d of DEVICES) dev.push(bindEntry(`/dev/${d}`, at(`dev/${d}`), false));
+  dev.push({ source: 'tmpfs', target: at('dev/shm'), type: 'tmpfs', options: ['nosuid', 'nodev'] });
+  dev.push({ ...bindEntry('/dev/pts', at('dev/pts'), false), optional: true });
   // The pod's DNS settings (what `ip netns exec` shows as /etc/resolv.conf and /etc/hosts).
   if (resolvDir) {
     for (const f of ['resolv.conf', 'hosts']) {
       const src = join(resolvDir, f);
       // The target exists once the image's /etc or the host's (bound above) is in place.
-      if (existsSync(src) && (existsSync(join(root, 'etc', f)) || existsSync(join('/etc', f)))) commands.push(...bindCommands(src, join(root, 'etc', f), true));
+      if (existsSync(src) && (existsSync(join(root, 'etc', f)) || existsSync(join('/etc', f)))) dev.push(bindEntry(src, join(root, 'etc', f), true));
     }
   }
   for (const md of mappings) {
     if (!md.HostPath || !md.ContainerPath) continue;
     const target = mappingTarget(op, root, md);
     ensureMountPoint(target, md.HostPath, created);
-    // Again inside the namespace: a target under the private /dev (a termination log) is on its tmpfs.
+    // Again inside the namespace: a target under the private /dev (a termination log) is on its tmpfs. Shell
+    // tests first, so only a missing one costs a process.
     const t = shQuote(target);
-    commands.push(`mkdir -p ${shQuote(dirname(target))}`, kindOf(md.HostPath) === 'dir' ? `mkdir -p ${t}` : `[ -e ${t} ] || touch ${t}`);
-    commands.push(...bindCommands(md.HostPath, target, !!md.ReadOnly));
+    const parent = shQuote(dirname(target));
+    prepare.push(`[ -d ${parent} ] || mkdir -p ${parent}`, kindOf(md.HostPath) === 'dir' ? `[ -d ${t} ] || mkdir -p ${t}` : `[ -e ${t} ] || : > ${t}`);
+    dev.push(bindEntry(md.HostPath, target, !!md.ReadOnly));
   }
-  return { commands, created };
+  return { system, dev, prepare, created };
 }
 
 function lstatExists(p: string): boolean {

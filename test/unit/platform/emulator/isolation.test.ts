@@ -11,6 +11,7 @@ import { setup, containerDoc, readAll, until } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroups.js';
 import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
+import { fstabText, mangle } from '../../../../src/platform/emulator/service/mount-table.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
 
 const facts = isolationFacts();
@@ -87,12 +88,15 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
     mkdirSync(join(root, 'opt', 'mine'), { recursive: true });
     const src = mkdtempSync(join(tmpdir(), 'wincri-src-'));
     const plan = planRootfs('test', root, [{ HostPath: src, ContainerPath: 'C:\\data\\in', ReadOnly: true }]);
-    const text = plan.commands.join('\n');
-    assert.match(text, new RegExp(`mount --bind '/usr' '${root}/usr'\nmount -o remount,bind,ro '${root}/usr'`));
-    assert.doesNotMatch(text, /mount --bind '\/opt'/, "the image's own /opt is not hidden by the host's");
-    assert.match(text, new RegExp(`mount -t overlay overlay -o ro,lowerdir='${root}/opt':'/opt' '${root}/opt'`), "the image's /opt files lie over the host's");
-    assert.match(text, new RegExp(`mount --bind '${src}' '${root}/data/in'\nmount -o remount,bind,ro '${root}/data/in'`));
-    assert.match(text, /mount -t proc/);
+    const system = fstabText(plan.system);
+    const dev = fstabText(plan.dev);
+    assert.match(system, new RegExp(`^/usr ${root}/usr none bind,ro 0 0$`, 'm'), 'host /usr bound read-only');
+    assert.doesNotMatch(system, /^\/opt /m, "the image's own /opt is not hidden by the host's");
+    assert.match(system, new RegExp(`^overlay ${root}/opt overlay ro,lowerdir=${root}/opt:/opt,nofail 0 0$`, 'm'), "the image's /opt files lie over the host's");
+    assert.match(system, new RegExp(`^proc ${root}/proc proc `, 'm'));
+    assert.match(system, new RegExp(`^tmpfs ${root}/dev tmpfs `, 'm'));
+    assert.match(dev, new RegExp(`^/dev/null ${root}/dev/null none bind 0 0$`, 'm'));
+    assert.match(dev, new RegExp(`^${src} ${root}/data/in none bind,ro 0 0$`, 'm'), 'a ReadOnly mapping is a read-only bind');
     assert.ok(existsSync(join(root, 'data', 'in')));
     cleanupRootfs(plan.created);
     assert.equal(existsSync(join(root, 'usr')), false);
@@ -100,4 +104,10 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
     assert.ok(lstatSync(join(root, 'opt', 'mine')).isDirectory());
     rmSync(src, { recursive: true, force: true });
   } finally { rmSync(root, { recursive: true, force: true }); }
+});
+
+test('mount table: fields with blanks, backslashes and # are escaped as libmount reads them', () => {
+  assert.equal(mangle('/a b\tc\\d#e'), '/a\\040b\\011c\\134d\\043e');
+  assert.equal(fstabText([{ source: '/x y', target: '/r/x y', type: 'none', options: ['bind', 'ro'], optional: true }]),
+    '/x\\040y /r/x\\040y none bind,ro,nofail 0 0\n');
 });
