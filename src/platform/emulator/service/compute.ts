@@ -14,78 +14,35 @@
  * processes (EmulateConsole) run on a real pseudo-terminal: see console.ts.
  * Job containers (HostProcess) are records of this emulator too, with a `job` part: see jobs.ts / job-launch.ts.
  * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
+ *
+ * Files: compute-base.ts (records, handles, exit recording), compute-stop.ts (shutdown/terminate),
+ * compute-processes.ts (processes), this one (load and re-adoption, create/start/pause/resume, queries).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
-  ComputeSystem, ProcessParameters, SignalProcessOptions, ProcessModifyRequest, ModifySettingRequest, PropertyQuery,
-  SystemQuery,
-  type ProcessParametersDoc, type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc,
-  type ExitTypeDoc, type ContainerDoc,
+  ComputeSystem, ModifySettingRequest, PropertyQuery, SystemQuery, type PropertiesDoc, type ContainerDoc,
 } from '../../hcs/schema/index.js';
-import type { Persister } from './persist.js';
-import type { StorageEmulator } from './storage.js';
 import { isDirectory } from './paths.js';
-import { readStat, isAlive, processesInGroups, processTable } from './procfs.js';
-import type { StreamName } from '../protocol.js';
+import { readStat } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { OutRelay } from './relay.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
-import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
+import { killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
-import { planLaunch } from './launch.js';
-import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
-import { planJobLaunch } from './job-launch.js';
 import { applyModify } from './modify.js';
-import { isolationFacts, holderAlive, programPid } from './isolation.js';
-import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
-import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
+import { isolationFacts, holderAlive } from './isolation.js';
+import { endIsolation, readOom, contWrappers } from './isolate.js';
+import { checkHosting, sumStatistics } from './hosting.js';
+
+import { ComputeProcesses } from './compute-processes.js';
 
 export type { ProcRecord } from './records.js';
+export type { ComputeEventSink } from './compute-base.js';
 
-interface LiveProc {
-  child?: ChildProcess;
-  out?: OutRelay;
-  err?: OutRelay;
-  stdinAttached?: boolean;
-  /** Control pipe of the pty helper of a console process (ConsoleSize). */
-  console?: Writable;
-  waiters: ((s: ProcessStatusDoc) => void)[];
-  poll?: NodeJS.Timeout;
-}
-
-export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
-
-export class ComputeEmulator {
-  private systems = new Map<string, SystemRecord>();
-  private live = new Map<string, LiveProc>(); // `${systemId}/${pid}`
-  private systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
-  private handles = new Map<string, number>();
-  private shutdownPolls = new Map<string, NodeJS.Timeout>();
-  private readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
-  /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
-  netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
-  /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
-  checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
-
-  constructor(
-    private readonly stateDir: string,
-    private readonly persist: Persister,
-    private readonly storage: StorageEmulator,
-    private readonly emit: ComputeEventSink,
-    private readonly log: (msg: string) => void,
-  ) {}
-
-  private save(): Promise<void> {
-    return this.persist.save('systems', () => [...this.systems.values()]);
-  }
-
+export class ComputeEmulator extends ComputeProcesses {
   // ---- persistence / re-adoption -----------------------------------------------------------------------------
 
   async load(): Promise<void> {
@@ -121,7 +78,7 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  private adoptPoll(sys: SystemRecord, p: ProcRecord): void {
+  protected adoptPoll(sys: SystemRecord, p: ProcRecord): void {
     const lp = this.liveOf(sys.id, p.pid);
     lp.poll = setInterval(() => {
       const st = readStat(p.pid);
@@ -130,49 +87,6 @@ export class ComputeEmulator {
         this.markExited(sys, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
       }
     }, 250);
-  }
-
-  private liveOf(systemId: string, pid: number): LiveProc {
-    const k = `${systemId}/${pid}`;
-    let lp = this.live.get(k);
-    if (!lp) { lp = { waiters: [] }; this.live.set(k, lp); }
-    return lp;
-  }
-
-  // ---- handles ----------------------------------------------------------------------------------------------
-
-  addHandle(id: string): void { this.handles.set(id, (this.handles.get(id) ?? 0) + 1); }
-  releaseHandle(id: string): void {
-    const n = (this.handles.get(id) ?? 1) - 1;
-    if (n > 0) { this.handles.set(id, n); return; }
-    this.handles.delete(id);
-    const sys = this.systems.get(id);
-    if (!sys) return;
-    if (sys.state !== 'Stopped' && sys.document.ShouldTerminateOnLastHandleClosed) {
-      this.log(`last handle to ${id} closed: terminating (ShouldTerminateOnLastHandleClosed)`);
-      void this.terminate(id).catch(() => undefined);
-      return;
-    }
-    this.maybeForget(id);
-  }
-  /** A stopped system disappears once no handle refers to it (as in HCS). */
-  private maybeForget(id: string): void {
-    const sys = this.systems.get(id);
-    if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0) return;
-    this.systems.delete(id);
-    for (const p of sys.processes) {
-      const lp = this.live.get(`${id}/${p.pid}`);
-      if (lp?.poll) clearInterval(lp.poll);
-      this.live.delete(`${id}/${p.pid}`);
-    }
-    void this.save();
-  }
-
-  private sys(op: string, id: unknown): SystemRecord {
-    if (typeof id !== 'string' || id === '') throw new PlatformError(HRESULT.E_INVALIDARG, op, 'id is required');
-    const s = this.systems.get(id);
-    if (!s) throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `compute system ${id} not found`);
-    return s;
   }
 
   // ---- systems ----------------------------------------------------------------------------------------------
@@ -246,17 +160,6 @@ export class ComputeEmulator {
     }).map((s) => this.basic(s));
   }
 
-  private basic(s: SystemRecord): PropertiesDoc {
-    const p: PropertiesDoc = {
-      Id: s.id, Name: s.id, SystemType: s.document.VirtualMachine ? 'VirtualMachine' : 'Container',
-      RuntimeOsType: 'windows', State: s.state, Stopped: s.state === 'Stopped',
-    };
-    if (s.document.Owner) p.Owner = s.document.Owner;
-    if (s.document.HostingSystemId) p.HostingSystemId = s.document.HostingSystemId;
-    if (s.state === 'Stopped') p.ExitType = s.exitType ?? 'None';
-    return p;
-  }
-
   async start(id: unknown): Promise<void> {
     const op = 'HcsStartComputeSystem';
     const s = this.sys(op, id);
@@ -278,13 +181,6 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  private pgids(s: SystemRecord): Set<number> {
-    const exited = s.processes.filter((p) => p.exited);
-    // Exited group leaders still count while a member of their group lives (one shared /proc scan for all).
-    const liveGroups = exited.length > 0 ? new Set(processTable().map((st) => st.pgrp)) : new Set<number>();
-    return new Set(s.processes.filter((p) => !p.exited || liveGroups.has(p.pid) || isAlive(p.pid)).map((p) => p.pid));
-  }
-
   async pause(id: unknown): Promise<void> {
     const op = 'HcsPauseComputeSystem';
     const s = this.sys(op, id);
@@ -304,99 +200,6 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  /** Graceful: SIGTERM to every process group; the system stops (GracefulExit) once they are gone. */
-  async shutdown(id: unknown): Promise<void> {
-    const op = 'HcsShutDownComputeSystem';
-    const s = this.sys(op, id);
-    if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
-    if (s.state === 'Created') { await this.stopped(s, 'GracefulExit'); return; }
-    const wasPaused = s.state === 'Paused';
-    s.shuttingDown = true;
-    // A utility VM shuts down what it hosts first; it stops once they have stopped (watchShutdown).
-    for (const h of hostedOf(this.systems.values(), s)) await this.shutdown(h.id).catch(() => undefined);
-    for (const g of this.pgids(s)) {
-      killGroup(g, 'SIGTERM');
-      if (wasPaused) killGroup(g, 'SIGCONT');
-    }
-    if (wasPaused) contWrappers(s);
-    if (wasPaused) s.state = 'Running';
-    await this.save();
-    this.watchShutdown(s);
-  }
-
-  private watchShutdown(s: SystemRecord): void {
-    if (this.shutdownPolls.has(s.id)) return;
-    const check = () => {
-      if (s.state === 'Stopped') { clearInterval(t); this.shutdownPolls.delete(s.id); return; }
-      if (processesInGroups(this.pgids(s)).length === 0 && s.processes.every((p) => p.exited || !isAlive(p.pid))
-        && hostedOf(this.systems.values(), s).length === 0) {
-        clearInterval(t);
-        this.shutdownPolls.delete(s.id);
-        void this.stopped(s, 'GracefulExit');
-      }
-    };
-    const t = setInterval(check, 50);
-    this.shutdownPolls.set(s.id, t);
-    check();
-  }
-
-  /** Forceful: SIGKILL to every process group; resolves once the system is stopped (ForcedExit). */
-  async terminate(id: unknown): Promise<void> {
-    const op = 'HcsTerminateComputeSystem';
-    const s = this.sys(op, id);
-    if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
-    await this.killAll(s);
-    await this.stopped(s, 'ForcedExit');
-  }
-
-  private async killAll(s: SystemRecord): Promise<void> {
-    const groups = this.pgids(s);
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
-      contWrappers(s);
-      // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
-      await new Promise((r) => setTimeout(r, 10));
-      const left = processesInGroups(groups).length;
-      const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
-      if ((left === 0 && !unreaped) || Date.now() > deadline) break;
-    }
-  }
-
-  private async stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void> {
-    if (s.state === 'Stopped') return;
-    // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
-    for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
-    if ((s.state as string) === 'Stopped') return; // stopped meanwhile
-    s.state = 'Stopped';
-    s.exitType = exitType;
-    s.shuttingDown = false;
-    if (s.isolation) endIsolation(s, this.log);
-    else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
-    // Processes that escaped the process groups' fate are reported as exited with the unknown status.
-    for (const p of s.processes) {
-      if (p.exited) continue;
-      const lp = this.live.get(`${s.id}/${p.pid}`);
-      if (lp?.child) continue; // its 'exit' event will report the real status
-      this.markExited(s, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
-    }
-    const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
-    await this.save();
-    this.emit(s.id, 'SystemExited', status);
-    for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
-    this.systemWaiters.delete(s.id);
-    this.maybeForget(s.id);
-  }
-
-  waitSystem(id: unknown): Promise<SystemExitStatusDoc> {
-    const s = this.sys('HcsWaitForComputeSystemExit', id);
-    if (s.state === 'Stopped') return Promise.resolve({ Status: 0, ExitType: s.exitType ?? 'None' });
-    return new Promise((res) => {
-      const list = this.systemWaiters.get(s.id) ?? [];
-      list.push(res);
-      this.systemWaiters.set(s.id, list);
-    });
-  }
 
   async modify(id: unknown, text: unknown): Promise<void> {
     const op = 'HcsModifyComputeSystem';
@@ -428,189 +231,4 @@ export class ComputeEmulator {
     void this.save();
     return p;
   }
-
-  // ---- processes --------------------------------------------------------------------------------------------
-
-  async createProcess(id: unknown, text: unknown): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
-    const op = 'HcsCreateProcess';
-    const s = this.sys(op, id);
-    const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
-    if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const plan = s.job
-      ? planJobLaunch(op, s, params, this.hostPath)
-      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
-    const { cwd, env, streams, console } = plan;
-    // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
-    const { file, args, argv0 } = console
-      ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
-      : plan;
-    const errTarget = console && streams.stdout ? 'pipe' : plan.errTarget;
-    const child = spawn(file, args, {
-      cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget, ...(console ? ['pipe' as const] : [])],
-    });
-    await new Promise<void>((res, rej) => {
-      child.once('spawn', () => res());
-      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
-    });
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    child.once('exit', (code, signal) => { exit = { code, signal }; });
-    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
-    // no listener yet.
-    child.stdin?.on('error', () => undefined);
-    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
-    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
-    let pid = child.pid!;
-    let wrapper: ProcRecord['wrapper'];
-    if (plan.isolated) {
-      // nsenter forked the program into the system's PID namespace: record the program (its own process group).
-      const wst = readStat(pid);
-      const prog = await programPid(pid, () => exit !== undefined);
-      if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
-    }
-    const st = readStat(pid);
-    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams, ...(wrapper ? { wrapper } : {}) };
-    s.processes.push(rec);
-    const lp = this.liveOf(s.id, pid);
-    lp.child = child;
-    lp.out = out;
-    lp.err = err;
-    if (console) {
-      lp.console = child.stdio[3] as Writable;
-      lp.console.on('error', () => undefined);
-    }
-    const onExit = (e: NonNullable<typeof exit>) => {
-      lp.child = undefined;
-      lp.console?.destroy();
-      lp.console = undefined;
-      readOom(s);
-      this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
-    };
-    if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    await this.save();
-    this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
-    return { pid, streams };
-  }
-
-  private markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {
-    if (p.exited) return;
-    p.exited = true;
-    p.exitCode = exitCode >>> 0;
-    p.lastWaitResult = lastWaitResult;
-    const status = this.statusOf(p);
-    // Persist before anyone can observe the exit, so an observed status survives a service crash.
-    void this.save().then(() => {
-      this.emit(s.id, 'ProcessExited', status, p.pid);
-      const lp = this.live.get(`${s.id}/${p.pid}`);
-      if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
-    });
-  }
-
-  private statusOf(p: ProcRecord): ProcessStatusDoc {
-    if (!p.exited) return { ProcessId: p.pid, Exited: false };
-    return { ProcessId: p.pid, Exited: true, ExitCode: p.exitCode ?? 255, LastWaitResult: p.lastWaitResult ?? 0 };
-  }
-
-  private proc(op: string, id: unknown, pid: unknown): { s: SystemRecord; p: ProcRecord } {
-    const s = this.sys(op, id);
-    const p = s.processes.find((x) => x.pid === pid);
-    if (!p) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `process ${String(pid)} not found in ${s.id}`);
-    return { s, p };
-  }
-
-  openProcess(id: unknown, pid: unknown): ProcessStatusDoc {
-    const { p } = this.proc('HcsOpenProcess', id, pid);
-    return this.statusOf(p);
-  }
-
-  async signalProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
-    const op = 'HcsSignalProcess';
-    const { p } = this.proc(op, id, pid);
-    const o = parseDoc(SignalProcessOptions, op, text, true);
-    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    if (!o.Signal) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'Signal is required');
-    killGroup(p.pid, SIGNALS[o.Signal]!);
-  }
-
-  async terminateProcess(id: unknown, pid: unknown): Promise<void> {
-    const op = 'HcsTerminateProcess';
-    const { s, p } = this.proc(op, id, pid);
-    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    killGroup(p.pid, 'SIGKILL');
-    killGroup(p.pid, 'SIGCONT');
-    void s;
-  }
-
-  async processProperties(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
-    const { p } = this.proc('HcsGetProcessProperties', id, pid);
-    if (p.exited) await this.persist.flush(); // an observed exit is durable
-    return this.statusOf(p);
-  }
-
-  async modifyProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
-    const op = 'HcsModifyProcess';
-    const { s, p } = this.proc(op, id, pid);
-    const req = parseDoc(ProcessModifyRequest, op, text, false);
-    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
-    if (req.Operation === 'CloseHandle') {
-      const h = req.CloseHandle?.Handle;
-      if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
-      if (h === 'StdIn' || h === 'All') lp?.child?.stdin?.end();
-      if (h === 'StdOut' || h === 'All') lp?.out?.close();
-      if (h === 'StdErr' || h === 'All') lp?.err?.close();
-    } else if (req.Operation === 'ConsoleSize') {
-      if (!req.ConsoleSize) throw invalid(op, 'ConsoleSize', 'required');
-      // Resizes the process's pseudo-terminal; a process without a console (or re-adopted after a service
-      // restart, its terminal relay no longer reachable) accepts the size with no effect, as HCS does.
-      resizeConsole(lp?.console, req.ConsoleSize.Height ?? 0, req.ConsoleSize.Width ?? 0);
-    } else {
-      throw invalid(op, 'Operation', 'required');
-    }
-  }
-
-  waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
-    const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
-    if (p.exited) return this.persist.flush().then(() => this.statusOf(p));
-    return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
-  }
-
-  /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: () => void): void {
-    const op = 'AttachStdio';
-    const { s, p } = this.proc(op, id, pid);
-    if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
-    if (stream === 'stdin') {
-      const w = lp?.child?.stdin;
-      if (!w && !p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not available`);
-      if (lp?.stdinAttached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `stdin of process ${p.pid} is already attached`);
-      ready();
-      if (!w || w.writableEnded || w.destroyed) { sock.end(); return; }
-      lp!.stdinAttached = true;
-      sock.pipe(w, { end: true });
-      sock.on('close', () => { lp!.stdinAttached = false; if (!w.writableEnded) w.end(); });
-      w.once('close', () => { if (!sock.destroyed) sock.end(); });
-      sock.on('error', () => undefined);
-      return;
-    }
-    const relay = stream === 'stdout' ? lp?.out : lp?.err;
-    if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
-    if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
-    ready();
-    relay.attach(sock);
-  }
-
-  private isolate(s: SystemRecord): Promise<void> {
-    const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
-    return isolate(s, hosting, this.netnsOf, this.log, this.stateDir);
-  }
-
-  /** Terminates every system (used when the service is asked to stop). */
-  async terminateAll(): Promise<void> {
-    for (const s of [...this.systems.values()]) {
-      if (s.state !== 'Stopped') await this.terminate(s.id).catch(() => undefined);
-    }
-  }
 }
-

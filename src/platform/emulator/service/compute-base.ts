@@ -1,0 +1,151 @@
+/**
+ * The compute emulator's shared state and bookkeeping (compute.ts is the entry): system records and their
+ * persistence, live processes of this service, handles, process-exit recording, the process groups of a system.
+ * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
+ */
+import { type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import {
+  type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc, type ContainerDoc,
+} from '../../hcs/schema/index.js';
+import type { Persister } from './persist.js';
+import type { StorageEmulator } from './storage.js';
+import { isAlive, processTable } from './procfs.js';
+import type { ProcRecord, SystemRecord } from './records.js';
+import { OutRelay } from './relay.js';
+import { isolate } from './isolate.js';
+
+
+export interface LiveProc {
+  child?: ChildProcess;
+  out?: OutRelay;
+  err?: OutRelay;
+  stdinAttached?: boolean;
+  /** Control pipe of the pty helper of a console process (ConsoleSize). */
+  console?: Writable;
+  waiters: ((s: ProcessStatusDoc) => void)[];
+  poll?: NodeJS.Timeout;
+}
+
+export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
+
+export abstract class ComputeBase {
+  protected systems = new Map<string, SystemRecord>();
+  protected live = new Map<string, LiveProc>(); // `${systemId}/${pid}`
+  protected systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
+  protected handles = new Map<string, number>();
+  protected shutdownPolls = new Map<string, NodeJS.Timeout>();
+  protected readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
+  netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
+  /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
+  checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
+
+  constructor(
+    protected readonly stateDir: string,
+    protected readonly persist: Persister,
+    protected readonly storage: StorageEmulator,
+    protected readonly emit: ComputeEventSink,
+    protected readonly log: (msg: string) => void,
+  ) {}
+
+  /** Terminates a system (compute-stop.ts); used when its last handle closes. */
+  abstract terminate(id: unknown): Promise<void>;
+
+  protected save(): Promise<void> {
+    return this.persist.save('systems', () => [...this.systems.values()]);
+  }
+
+  protected liveOf(systemId: string, pid: number): LiveProc {
+    const k = `${systemId}/${pid}`;
+    let lp = this.live.get(k);
+    if (!lp) { lp = { waiters: [] }; this.live.set(k, lp); }
+    return lp;
+  }
+
+  // ---- handles ----------------------------------------------------------------------------------------------
+
+  addHandle(id: string): void { this.handles.set(id, (this.handles.get(id) ?? 0) + 1); }
+  releaseHandle(id: string): void {
+    const n = (this.handles.get(id) ?? 1) - 1;
+    if (n > 0) { this.handles.set(id, n); return; }
+    this.handles.delete(id);
+    const sys = this.systems.get(id);
+    if (!sys) return;
+    if (sys.state !== 'Stopped' && sys.document.ShouldTerminateOnLastHandleClosed) {
+      this.log(`last handle to ${id} closed: terminating (ShouldTerminateOnLastHandleClosed)`);
+      void this.terminate(id).catch(() => undefined);
+      return;
+    }
+    this.maybeForget(id);
+  }
+  /** A stopped system disappears once no handle refers to it (as in HCS). */
+  protected maybeForget(id: string): void {
+    const sys = this.systems.get(id);
+    if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0) return;
+    this.systems.delete(id);
+    for (const p of sys.processes) {
+      const lp = this.live.get(`${id}/${p.pid}`);
+      if (lp?.poll) clearInterval(lp.poll);
+      this.live.delete(`${id}/${p.pid}`);
+    }
+    void this.save();
+  }
+
+  protected sys(op: string, id: unknown): SystemRecord {
+    if (typeof id !== 'string' || id === '') throw new PlatformError(HRESULT.E_INVALIDARG, op, 'id is required');
+    const s = this.systems.get(id);
+    if (!s) throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `compute system ${id} not found`);
+    return s;
+  }
+
+  protected basic(s: SystemRecord): PropertiesDoc {
+    const p: PropertiesDoc = {
+      Id: s.id, Name: s.id, SystemType: s.document.VirtualMachine ? 'VirtualMachine' : 'Container',
+      RuntimeOsType: 'windows', State: s.state, Stopped: s.state === 'Stopped',
+    };
+    if (s.document.Owner) p.Owner = s.document.Owner;
+    if (s.document.HostingSystemId) p.HostingSystemId = s.document.HostingSystemId;
+    if (s.state === 'Stopped') p.ExitType = s.exitType ?? 'None';
+    return p;
+  }
+
+  protected pgids(s: SystemRecord): Set<number> {
+    const exited = s.processes.filter((p) => p.exited);
+    // Exited group leaders still count while a member of their group lives (one shared /proc scan for all).
+    const liveGroups = exited.length > 0 ? new Set(processTable().map((st) => st.pgrp)) : new Set<number>();
+    return new Set(s.processes.filter((p) => !p.exited || liveGroups.has(p.pid) || isAlive(p.pid)).map((p) => p.pid));
+  }
+
+  protected markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {
+    if (p.exited) return;
+    p.exited = true;
+    p.exitCode = exitCode >>> 0;
+    p.lastWaitResult = lastWaitResult;
+    const status = this.statusOf(p);
+    // Persist before anyone can observe the exit, so an observed status survives a service crash.
+    void this.save().then(() => {
+      this.emit(s.id, 'ProcessExited', status, p.pid);
+      const lp = this.live.get(`${s.id}/${p.pid}`);
+      if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
+    });
+  }
+
+  protected statusOf(p: ProcRecord): ProcessStatusDoc {
+    if (!p.exited) return { ProcessId: p.pid, Exited: false };
+    return { ProcessId: p.pid, Exited: true, ExitCode: p.exitCode ?? 255, LastWaitResult: p.lastWaitResult ?? 0 };
+  }
+
+  protected proc(op: string, id: unknown, pid: unknown): { s: SystemRecord; p: ProcRecord } {
+    const s = this.sys(op, id);
+    const p = s.processes.find((x) => x.pid === pid);
+    if (!p) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `process ${String(pid)} not found in ${s.id}`);
+    return { s, p };
+  }
+
+  protected isolate(s: SystemRecord): Promise<void> {
+    const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
+    return isolate(s, hosting, this.netnsOf, this.log, this.stateDir);
+  }
+}

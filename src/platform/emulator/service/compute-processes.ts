@@ -1,0 +1,170 @@
+/**
+ * Processes of compute systems (HcsCreateProcess and friends): launch (launch.ts, console.ts, job-launch.ts),
+ * exit reporting, signals, stdio handles and attachment sockets.
+ */
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import {
+  ProcessParameters, SignalProcessOptions, ProcessModifyRequest, type ProcessParametersDoc, type ProcessStatusDoc,
+} from '../../hcs/schema/index.js';
+import { readStat } from './procfs.js';
+import type { StreamName } from '../protocol.js';
+import type { ProcRecord } from './records.js';
+import { OutRelay } from './relay.js';
+import { parseDoc, invalid } from './documents.js';
+import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
+import { planLaunch } from './launch.js';
+import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
+import { planJobLaunch } from './job-launch.js';
+import { programPid } from './isolation.js';
+import { readOom } from './isolate.js';
+
+import { ComputeStopping } from './compute-stop.js';
+
+export abstract class ComputeProcesses extends ComputeStopping {
+  async createProcess(id: unknown, text: unknown): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
+    const op = 'HcsCreateProcess';
+    const s = this.sys(op, id);
+    const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
+    if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
+    const plan = s.job
+      ? planJobLaunch(op, s, params, this.hostPath)
+      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
+    const { cwd, env, streams, console } = plan;
+    // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
+    const { file, args, argv0 } = console
+      ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
+      : plan;
+    const errTarget = console && streams.stdout ? 'pipe' : plan.errTarget;
+    const child = spawn(file, args, {
+      cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
+      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget, ...(console ? ['pipe' as const] : [])],
+    });
+    await new Promise<void>((res, rej) => {
+      child.once('spawn', () => res());
+      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
+    });
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.once('exit', (code, signal) => { exit = { code, signal }; });
+    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
+    // no listener yet.
+    child.stdin?.on('error', () => undefined);
+    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
+    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
+    let pid = child.pid!;
+    let wrapper: ProcRecord['wrapper'];
+    if (plan.isolated) {
+      // nsenter forked the program into the system's PID namespace: record the program (its own process group).
+      const wst = readStat(pid);
+      const prog = await programPid(pid, () => exit !== undefined);
+      if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
+    }
+    const st = readStat(pid);
+    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams, ...(wrapper ? { wrapper } : {}) };
+    s.processes.push(rec);
+    const lp = this.liveOf(s.id, pid);
+    lp.child = child;
+    lp.out = out;
+    lp.err = err;
+    if (console) {
+      lp.console = child.stdio[3] as Writable;
+      lp.console.on('error', () => undefined);
+    }
+    const onExit = (e: NonNullable<typeof exit>) => {
+      lp.child = undefined;
+      lp.console?.destroy();
+      lp.console = undefined;
+      readOom(s);
+      this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
+    };
+    if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
+    await this.save();
+    this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
+    return { pid, streams };
+  }
+
+  openProcess(id: unknown, pid: unknown): ProcessStatusDoc {
+    const { p } = this.proc('HcsOpenProcess', id, pid);
+    return this.statusOf(p);
+  }
+
+  async signalProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
+    const op = 'HcsSignalProcess';
+    const { p } = this.proc(op, id, pid);
+    const o = parseDoc(SignalProcessOptions, op, text, true);
+    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
+    if (!o.Signal) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'Signal is required');
+    killGroup(p.pid, SIGNALS[o.Signal]!);
+  }
+
+  async terminateProcess(id: unknown, pid: unknown): Promise<void> {
+    const op = 'HcsTerminateProcess';
+    const { s, p } = this.proc(op, id, pid);
+    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
+    killGroup(p.pid, 'SIGKILL');
+    killGroup(p.pid, 'SIGCONT');
+    void s;
+  }
+
+  async processProperties(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
+    const { p } = this.proc('HcsGetProcessProperties', id, pid);
+    if (p.exited) await this.persist.flush(); // an observed exit is durable
+    return this.statusOf(p);
+  }
+
+  async modifyProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
+    const op = 'HcsModifyProcess';
+    const { s, p } = this.proc(op, id, pid);
+    const req = parseDoc(ProcessModifyRequest, op, text, false);
+    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
+    const lp = this.live.get(`${s.id}/${p.pid}`);
+    if (req.Operation === 'CloseHandle') {
+      const h = req.CloseHandle?.Handle;
+      if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
+      if (h === 'StdIn' || h === 'All') lp?.child?.stdin?.end();
+      if (h === 'StdOut' || h === 'All') lp?.out?.close();
+      if (h === 'StdErr' || h === 'All') lp?.err?.close();
+    } else if (req.Operation === 'ConsoleSize') {
+      if (!req.ConsoleSize) throw invalid(op, 'ConsoleSize', 'required');
+      // Resizes the process's pseudo-terminal; a process without a console (or re-adopted after a service
+      // restart, its terminal relay no longer reachable) accepts the size with no effect, as HCS does.
+      resizeConsole(lp?.console, req.ConsoleSize.Height ?? 0, req.ConsoleSize.Width ?? 0);
+    } else {
+      throw invalid(op, 'Operation', 'required');
+    }
+  }
+
+  waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
+    const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
+    if (p.exited) return this.persist.flush().then(() => this.statusOf(p));
+    return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
+  }
+
+  /** Connects an attachment socket to a process's stdio pipe. */
+  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: () => void): void {
+    const op = 'AttachStdio';
+    const { s, p } = this.proc(op, id, pid);
+    if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
+    const lp = this.live.get(`${s.id}/${p.pid}`);
+    if (stream === 'stdin') {
+      const w = lp?.child?.stdin;
+      if (!w && !p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not available`);
+      if (lp?.stdinAttached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `stdin of process ${p.pid} is already attached`);
+      ready();
+      if (!w || w.writableEnded || w.destroyed) { sock.end(); return; }
+      lp!.stdinAttached = true;
+      sock.pipe(w, { end: true });
+      sock.on('close', () => { lp!.stdinAttached = false; if (!w.writableEnded) w.end(); });
+      w.once('close', () => { if (!sock.destroyed) sock.end(); });
+      sock.on('error', () => undefined);
+      return;
+    }
+    const relay = stream === 'stdout' ? lp?.out : lp?.err;
+    if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
+    if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
+    ready();
+    relay.attach(sock);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Stopping compute systems: graceful shutdown (SIGTERM to the system's process groups, stopped once they are
+ * gone), terminate (SIGKILL, ForcedExit), the Stopped transition and waiters for it.
+ */
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { type SystemExitStatusDoc, type ExitTypeDoc } from '../../hcs/schema/index.js';
+import { isAlive, processesInGroups } from './procfs.js';
+import type { SystemRecord } from './records.js';
+import { killGroup } from './signals.js';
+import { endIsolation, contWrappers } from './isolate.js';
+import { hostedOf } from './hosting.js';
+
+import { ComputeBase } from './compute-base.js';
+
+export abstract class ComputeStopping extends ComputeBase {
+  async shutdown(id: unknown): Promise<void> {
+    const op = 'HcsShutDownComputeSystem';
+    const s = this.sys(op, id);
+    if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
+    if (s.state === 'Created') { await this.stopped(s, 'GracefulExit'); return; }
+    const wasPaused = s.state === 'Paused';
+    s.shuttingDown = true;
+    // A utility VM shuts down what it hosts first; it stops once they have stopped (watchShutdown).
+    for (const h of hostedOf(this.systems.values(), s)) await this.shutdown(h.id).catch(() => undefined);
+    for (const g of this.pgids(s)) {
+      killGroup(g, 'SIGTERM');
+      if (wasPaused) killGroup(g, 'SIGCONT');
+    }
+    if (wasPaused) contWrappers(s);
+    if (wasPaused) s.state = 'Running';
+    await this.save();
+    this.watchShutdown(s);
+  }
+
+  protected watchShutdown(s: SystemRecord): void {
+    if (this.shutdownPolls.has(s.id)) return;
+    const check = () => {
+      if (s.state === 'Stopped') { clearInterval(t); this.shutdownPolls.delete(s.id); return; }
+      if (processesInGroups(this.pgids(s)).length === 0 && s.processes.every((p) => p.exited || !isAlive(p.pid))
+        && hostedOf(this.systems.values(), s).length === 0) {
+        clearInterval(t);
+        this.shutdownPolls.delete(s.id);
+        void this.stopped(s, 'GracefulExit');
+      }
+    };
+    const t = setInterval(check, 50);
+    this.shutdownPolls.set(s.id, t);
+    check();
+  }
+
+  /** Forceful: SIGKILL to every process group; resolves once the system is stopped (ForcedExit). */
+  async terminate(id: unknown): Promise<void> {
+    const op = 'HcsTerminateComputeSystem';
+    const s = this.sys(op, id);
+    if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
+    await this.killAll(s);
+    await this.stopped(s, 'ForcedExit');
+  }
+
+  protected async killAll(s: SystemRecord): Promise<void> {
+    const groups = this.pgids(s);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
+      contWrappers(s);
+      // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
+      await new Promise((r) => setTimeout(r, 10));
+      const left = processesInGroups(groups).length;
+      const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
+      if ((left === 0 && !unreaped) || Date.now() > deadline) break;
+    }
+  }
+
+  protected async stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void> {
+    if (s.state === 'Stopped') return;
+    // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
+    for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
+    if ((s.state as string) === 'Stopped') return; // stopped meanwhile
+    s.state = 'Stopped';
+    s.exitType = exitType;
+    s.shuttingDown = false;
+    if (s.isolation) endIsolation(s, this.log);
+    else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
+    // Processes that escaped the process groups' fate are reported as exited with the unknown status.
+    for (const p of s.processes) {
+      if (p.exited) continue;
+      const lp = this.live.get(`${s.id}/${p.pid}`);
+      if (lp?.child) continue; // its 'exit' event will report the real status
+      this.markExited(s, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
+    }
+    const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
+    await this.save();
+    this.emit(s.id, 'SystemExited', status);
+    for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
+    this.systemWaiters.delete(s.id);
+    this.maybeForget(s.id);
+  }
+
+  waitSystem(id: unknown): Promise<SystemExitStatusDoc> {
+    const s = this.sys('HcsWaitForComputeSystemExit', id);
+    if (s.state === 'Stopped') return Promise.resolve({ Status: 0, ExitType: s.exitType ?? 'None' });
+    return new Promise((res) => {
+      const list = this.systemWaiters.get(s.id) ?? [];
+      list.push(res);
+      this.systemWaiters.set(s.id, list);
+    });
+  }
+
+  /** Terminates every system (used when the service is asked to stop). */
+  async terminateAll(): Promise<void> {
+    for (const s of [...this.systems.values()]) {
+      if (s.state !== 'Stopped') await this.terminate(s.id).catch(() => undefined);
+    }
+  }
+}
