@@ -60,12 +60,15 @@ export abstract class ComputeStopping extends ComputeBase {
   protected async killAll(s: SystemRecord): Promise<void> {
     const groups = this.pgids(s);
     const deadline = Date.now() + 5000;
-    for (;;) {
+    // Killed processes are gone within a few milliseconds: look again soon, then less often (1, 2, 4, 8, 10 … ms).
+    for (let wait = 1; ; wait = Math.min(10, wait * 2)) {
+      const sentAt = Date.now();
       for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
       contWrappers(s);
-      // Let child 'exit' events run before looking again; the scan is shared with other systems' polls.
-      await new Promise((r) => setTimeout(r, 10));
-      const left = processesInGroups(groups).length;
+      // Let child 'exit' events run before looking again. The scan may be shared with other systems' polls,
+      // but only one taken after these signals counts.
+      await new Promise((r) => setTimeout(r, wait));
+      const left = processesInGroups(groups, Date.now() - sentAt - 1).length;
       const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
       if ((left === 0 && !unreaped) || Date.now() > deadline) break;
     }
