@@ -228,7 +228,9 @@ export class ComputeEmulator extends ComputeProcesses {
     }
     if (types.has('ProcessList')) p.ProcessList = processList(s, this.pgids(s));
     if (types.has('TerminateOnLastHandleClosed')) p.TerminateOnLastHandleClosed = !!s.document.ShouldTerminateOnLastHandleClosed;
-    void this.save();
+    // Statistics keep their accounting (monotonic totals, peaks, OOM kills) in the record; other queries change
+    // nothing, so they cost no write (and no fsync that the next state change would queue behind).
+    if (types.has('Statistics')) void this.save();
     return p;
   }
 }
