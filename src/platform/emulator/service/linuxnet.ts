@@ -114,6 +114,8 @@ export class LinuxNet {
   /** Endpoints created by this process, and those of them that got tagged rules: the others need no rule scan. */
   private readonly createdHere = new Set<string>();
   private readonly withRules = new Set<string>();
+  /** Endpoints whose veth this process removed (or found absent) since it last made one. */
+  private readonly vethGone = new Set<string>();
 
   /** `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed. */
   constructor(private readonly log: (m: string) => void, private readonly instance?: string) {}
@@ -210,6 +212,7 @@ export class LinuxNet {
   // ── endpoints ──
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
+    this.vethGone.delete(e.id);
     // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step.
     await ipBatch(undefined, [
       `link add ${host} type veth peer name ${e.ifName} netns ${e.netns}`,
@@ -242,7 +245,11 @@ export class LinuxNet {
     }
   }
   async detachEndpoint(epId: string, netns?: string): Promise<void> {
-    await quiet('ip', ['link', 'del', vethName(epId)]);
+    // An endpoint detached from its namespace and then deleted comes here twice: the second time costs no process.
+    if (!this.vethGone.has(epId)) {
+      const r = await run('ip', ['link', 'del', vethName(epId)]);
+      if (r.code === 0 || /cannot find device/i.test(r.stderr)) this.vethGone.add(epId);
+    }
     if (netns) rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true });
   }
 
@@ -277,6 +284,7 @@ export class LinuxNet {
     const skip = this.createdHere.has(epId) && !this.withRules.has(epId);
     this.createdHere.delete(epId);
     this.withRules.delete(epId);
+    this.vethGone.delete(epId); // the endpoint is being deleted: nothing more to know about it
     if (skip) return;
     const r = await run('nft', ['-a', 'list', 'table', 'ip', t]);
     if (r.code !== 0) return;
