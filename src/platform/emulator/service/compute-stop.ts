@@ -6,7 +6,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { type SystemExitStatusDoc, type ExitTypeDoc } from '../../hcs/schema/index.js';
 import { isAlive, processesInGroups } from './procfs.js';
 import type { SystemRecord } from './records.js';
-import { killGroup } from './signals.js';
+import { killGroup, anyInGroups } from './signals.js';
 import { endIsolation, contWrappers } from './isolate.js';
 import { hostedOf } from './hosting.js';
 
@@ -68,7 +68,8 @@ export abstract class ComputeStopping extends ComputeBase {
       // Let child 'exit' events run before looking again. The scan may be shared with other systems' polls,
       // but only one taken after these signals counts.
       await new Promise((r) => setTimeout(r, wait));
-      const left = processesInGroups(groups, Date.now() - sentAt - 1).length;
+      // A /proc scan (to tell zombies apart) only while a group still has any process at all.
+      const left = anyInGroups(groups) ? processesInGroups(groups, Date.now() - sentAt - 1).length : 0;
       const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
       if ((left === 0 && !unreaped) || Date.now() > deadline) break;
     }

@@ -25,3 +25,14 @@ export function killGroup(pgid: number, sig: NodeJS.Signals): void {
   }
 }
 
+
+/**
+ * Whether any process (a zombie too) is still in one of the process groups — one kill(-g, 0) per group, no /proc
+ * scan; false means that a scan would find none in them either.
+ */
+export function anyInGroups(pgids: Iterable<number>): boolean {
+  for (const g of pgids) {
+    try { process.kill(-g, 0); return true; } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EPERM') return true; }
+  }
+  return false;
+}
