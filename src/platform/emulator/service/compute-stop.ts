@@ -83,7 +83,8 @@ export abstract class ComputeStopping extends ComputeBase {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    if (s.isolation) endIsolation(s, this.log);
+    let cleanup: (() => void) | undefined;
+    if (s.isolation) endIsolation(s, this.log, (w) => { cleanup = w; });
     else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
@@ -93,7 +94,10 @@ export abstract class ComputeStopping extends ComputeBase {
       this.markExited(s, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
     }
     const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
-    await this.save();
+    // The record write (its snapshot taken now) runs while the namespaces' mount points are removed.
+    const saved = this.save();
+    cleanup?.();
+    await saved;
     this.emit(s.id, 'SystemExited', status);
     for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
     this.systemWaiters.delete(s.id);

@@ -35,17 +35,23 @@ export async function isolate(
   s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
 }
 
-/** Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. */
-export function endIsolation(s: SystemRecord, log: (m: string) => void): void {
+/**
+ * Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. The file
+ * system work (cgroup and mount point removal, a few ms of blocking rmdir) runs now, or where `later` runs it
+ * (the caller overlaps it with its record write).
+ */
+export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (work: () => void) => void = (w) => w()): void {
   const iso = s.isolation;
   if (!iso) return;
   readOom(s);
   // A hosted system's holder lives in its VM's PID namespace but is its own process: it ends here too.
   if (s.holder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
   s.holder = undefined;
-  if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
-  cleanupRootfs(iso.created);
   s.isolation = undefined;
+  later(() => {
+    if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
+    cleanupRootfs(iso.created);
+  });
 }
 
 /** Keeps the highest OOM kill count seen (the cgroup disappears at stop). */
