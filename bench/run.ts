@@ -12,7 +12,8 @@
  * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
  * --relist-samples N (200) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
- * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
+ * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer; --phases a,b runs only
+ * the phases named (lifecycle, version, steady, logs, exec, pull, recovery); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon. Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
@@ -42,6 +43,9 @@ const o = {
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
+const only = strFlag('phases')?.split(',').map((p) => p.trim()).filter(Boolean);
+/** A phase runs unless --skip-<phase> is given or --phases names others. */
+const runs = (phase: string) => !boolFlag(`skip-${phase}`) && (!only || only.includes(phase));
 const wantPeer = !boolFlag('no-peer') && (peerEndpoint !== undefined || boolFlag('with-containerd') || containerdAvailable());
 const t0 = performance.now();
 const load0 = loadavg();
@@ -76,21 +80,23 @@ try {
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
-  if (!boolFlag('skip-lifecycle')) {
+  if (runs('lifecycle')) {
     await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
     const w = targets.find((t) => t.metricsUrl);
     if (w) shares = await outsideShares(w.metricsUrl!);
   }
-  await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
-  floor = await floorP50(o.version);
-  if (!boolFlag('skip-steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
-  if (!boolFlag('skip-logs')) await each('logs', (t) => logsPhase(t, o.logMb));
-  if (!boolFlag('skip-exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
-  if (!boolFlag('skip-pull')) {
+  if (runs('version')) {
+    await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
+    floor = await floorP50(o.version);
+  }
+  if (runs('steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
+  if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));
+  if (runs('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
+  if (runs('pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
     await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb));
   }
-  if (!boolFlag('skip-recovery')) {
+  if (runs('recovery')) {
     for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
     const a = performance.now();
     recovery = await benchRecovery();
