@@ -268,6 +268,16 @@ export class CriLogWriter {
     return this.writeFragments(name, this.splitter(name).push(chunk));
   }
 
+  /** Several chunks of one stream, in order, as one batch of records (one timestamp, one file write). */
+  writeChunks(name: StreamName, chunks: Uint8Array[]): Promise<void> {
+    if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
+    const s = this.splitter(name);
+    if (chunks.length === 1) return this.writeFragments(name, s.push(chunks[0]!));
+    const frags: LineFragment[] = [];
+    for (const c of chunks) for (const f of s.push(c)) frags.push(f);
+    return this.writeFragments(name, frags);
+  }
+
   /** End of one stream: writes its unterminated tail as `P` record(s). The file stays open. */
   endStream(name: StreamName): Promise<void> {
     if (this.closing) return Promise.resolve();
