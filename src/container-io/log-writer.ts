@@ -18,10 +18,12 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { nowNs, formatTimestamp } from './log-clock.js';
 import { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
+import { formatChunk, type RecordHeads } from './log-format.js';
 
 export { nowNs, formatTimestamp } from './log-clock.js';
 export { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 export const LOG_FILE_MODE = 0o640;
+const MAX_IOV = 512;
 
 export interface CriLogWriterOptions {
   /** Longest content of one record in bytes; ≤ 0 = unlimited. Default 16384. */
@@ -44,6 +46,24 @@ async function openLogFile(path: string): Promise<FileHandle> {
     }
     throw e;
   }
+}
+
+/** Writes every byte of `bufs` (vectored, at most MAX_IOV buffers a call); returns how many. */
+async function writeAllv(fh: FileHandle, bufs: Buffer[]): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < bufs.length; i += MAX_IOV) {
+    const part = bufs.slice(i, i + MAX_IOV);
+    const want = part.reduce((n, b) => n + b.length, 0);
+    total += want;
+    let { bytesWritten: done } = part.length === 1 ? await fh.write(part[0]!) : await fh.writev(part);
+    for (const b of part) {
+      // A short write (rare: a full disk, a signal) goes on with the rest one buffer at a time.
+      if (done >= b.length) { done -= b.length; continue; }
+      await writeAll(fh, b.subarray(done));
+      done = 0;
+    }
+  }
+  return total;
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
@@ -89,11 +109,10 @@ export class CriLogWriter {
   stream(name: StreamName): Writable {
     const existing = this.streams.get(name);
     if (existing) return existing;
-    const splitter = this.splitter(name);
     const w = new Writable({
       write: (chunk: Buffer, _enc, cb) => {
         if (this.closing) { cb(new Error(`container log ${this.path} is closed`)); return; }
-        this.writeFragments(name, splitter.push(chunk)).then(() => cb(), cb);
+        this.writeChunks(name, [chunk]).then(() => cb(), cb);
       },
       final: (cb) => {
         this.endStream(name).then(() => cb(), cb);
@@ -105,18 +124,29 @@ export class CriLogWriter {
 
   /** Writes raw bytes for a stream (same semantics as stream(name).write, without the Writable). */
   write(name: StreamName, chunk: Uint8Array): Promise<void> {
-    if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
-    return this.writeFragments(name, this.splitter(name).push(chunk));
+    return this.writeChunks(name, [chunk]);
   }
 
   /** Several chunks of one stream, in order, as one batch of records (one timestamp, one file write). */
   writeChunks(name: StreamName, chunks: Uint8Array[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
     const s = this.splitter(name);
-    if (chunks.length === 1) return this.writeFragments(name, s.push(chunks[0]!));
-    const frags: LineFragment[] = [];
-    for (const c of chunks) for (const f of s.push(c)) frags.push(f);
-    return this.writeFragments(name, frags);
+    // The clock is read once per batch, and only when the batch completes a record.
+    let made: RecordHeads | undefined;
+    const make = (): RecordHeads => {
+      const ts = this.timestamp();
+      return { full: Buffer.from(`${ts} ${name} F `, 'latin1'), part: Buffer.from(`${ts} ${name} P `, 'latin1') };
+    };
+    const heads: RecordHeads = { get full() { return (made ??= make()).full; }, get part() { return (made ??= make()).part; } };
+    const bufs: Buffer[] = [];
+    let records = 0;
+    for (const c of chunks) records += formatChunk(s, c, heads, bufs);
+    if (records === 0) return this.queue; // still ordered after earlier writes
+    return this.enqueue(async () => {
+      const bytes = await writeAllv(this.fh, bufs);
+      this.counts.lines += records;
+      this.counts.bytes += bytes;
+    });
   }
 
   /** End of one stream: writes its unterminated tail as `P` record(s). The file stays open. */
