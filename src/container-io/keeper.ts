@@ -23,7 +23,6 @@ import { systemsOf, type SystemKind } from '../platform/backends.js';
 import { writeFileAtomic, readJson } from '../util/atomic.js';
 import { logger, type Logger } from '../util/log.js';
 import { CriLogWriter, nowNs, type StreamName } from './log-writer.js';
-import { drainInBatches } from './log-pump.js';
 import { consoleSizeRequest } from '../platform/hcs/document/index.js';
 import { AttachHub } from './attach-hub.js';
 import { acceptAttach } from './attach-accept.js';
@@ -124,27 +123,25 @@ function validateStart(params: unknown): StartParams {
   };
 }
 
-/**
- * Copies a stdio stream into the log (or discards it), in batches read while the previous one is written
- * (log-pump.ts); a write in flight with enough waiting pauses the stream: backpressure reaches the pipe.
- */
+/** Copies a stdio stream into the log (or discards it), awaiting every write: backpressure reaches the pipe. */
 function startPump(source: Readable, name: StreamName, writer: CriLogWriter | undefined, log: Logger, hub?: AttachHub): Pump {
   let aborted = false;
-  source.on('error', () => undefined); // reported through drainInBatches below
+  source.on('error', () => undefined); // reported through the iterator below
   const done = (async () => {
     let writeFailed = false;
     try {
-      // hub.output never waits: slow attachers are dropped, not waited for.
-      await drainInBatches(source, (data) => hub?.output(name, data), async (chunks) => {
-        if (!writer || writeFailed) return;
+      for await (const chunk of source) {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        hub?.output(name, data); // never waits: slow attachers are dropped, not waited for
+        if (!writer || writeFailed) continue;
         try {
-          await writer.writeChunks(name, chunks);
+          await writer.write(name, data);
         } catch (e) {
           // Keep draining so the container never blocks on a full pipe; the log is broken from here on.
           writeFailed = true;
           log.error('writing container log failed; discarding further output', { stream: name, path: writer.path, err: e });
         }
-      });
+      }
     } catch (e) {
       if (!aborted) log.warn('container stdio stream failed', { stream: name, err: e });
     }

@@ -1,12 +1,17 @@
 /**
  * formatChunk (the fast path of the log writer) gives byte for byte the records of the general path
  * (LineSplitter.push + one header per fragment) for any cut of any input: CRLF, empty lines, lines longer than
- * the limit, lines spread over many chunks, a `\r` held at the limit.
+ * the limit, lines spread over many chunks, a `\r` held at the limit; CriLogWriter.writeChunks writes a batch as
+ * the same records as chunk-by-chunk writes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LineSplitter } from '../../../src/container-io/log-lines.js';
+import { CriLogWriter } from '../../../src/container-io/log-writer.js';
 import { formatChunk, formatFragments } from '../../../src/container-io/log-format.js';
 
 const heads = { full: Buffer.from('TS stdout F '), part: Buffer.from('TS stdout P ') };
@@ -61,4 +66,24 @@ test('formatChunk: whole lines of one chunk, CRLF stripped, tail held', () => {
   const more: Buffer[] = [];
   assert.equal(formatChunk(s, Buffer.from('f\n'), heads, more), 1);
   assert.equal(Buffer.concat(more).toString(), 'TS stdout F def\n');
+});
+
+test('CriLogWriter.writeChunks: the same records as writing the chunks one by one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-logpump-'));
+  try {
+    const t = 1_700_000_000_000_000_000n;
+    const clock = () => t;
+    const chunks = ['alpha\nbe', 'ta\r\ngam', 'ma\n', 'delta'].map((s) => Buffer.from(s));
+    const a = await CriLogWriter.open(join(dir, 'a.log'), { clock });
+    await a.writeChunks('stdout', chunks);
+    await a.close();
+    const b = await CriLogWriter.open(join(dir, 'b.log'), { clock });
+    for (const c of chunks) await b.write('stdout', c);
+    await b.close();
+    const text = readFileSync(join(dir, 'a.log'), 'utf8');
+    assert.equal(text, readFileSync(join(dir, 'b.log'), 'utf8'));
+    assert.deepEqual(text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(1).join(' ')), ['stdout F alpha', 'stdout F beta', 'stdout F gamma', 'stdout P delta']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
