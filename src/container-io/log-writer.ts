@@ -1,5 +1,5 @@
 /**
- * CRI container log writer (the format kubelet reads, reference/cri.md §4):
+ * CRI container log writer (the format kubelet reads, reference/cri.md §4; records: log-lines.ts, clock: log-clock.ts):
  *
  *   <RFC3339Nano timestamp> <stdout|stderr> <F|P> <content>\n
  *
@@ -16,171 +16,14 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import { nowNs, formatTimestamp } from './log-clock.js';
+import { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
+import { formatChunk, type RecordHeads } from './log-format.js';
 
-export type StreamName = 'stdout' | 'stderr';
-export const DEFAULT_MAX_LINE_SIZE = 16384;
+export { nowNs, formatTimestamp } from './log-clock.js';
+export { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 export const LOG_FILE_MODE = 0o640;
-
-const NL = 0x0a;
-const CR = 0x0d;
-const NL_BUF = Buffer.from([NL]);
-
-// ---------------------------------------------------------------------------------------------------------
-// Clock
-
-let anchorWallNs = BigInt(Date.now()) * 1_000_000n;
-let anchorHr = process.hrtime.bigint();
-let lastNs = 0n;
-const REANCHOR_NS = 10_000_000_000n;
-
-/**
- * Wall-clock time in nanoseconds since the Unix epoch, with sub-millisecond resolution from the monotonic
- * high-resolution timer. Re-anchored to Date.now() every 10 s so it follows clock adjustments; never goes
- * backwards within this process.
- */
-export function nowNs(): bigint {
-  const hr = process.hrtime.bigint();
-  if (hr - anchorHr > REANCHOR_NS) {
-    anchorWallNs = BigInt(Date.now()) * 1_000_000n;
-    anchorHr = hr;
-  }
-  let t = anchorWallNs + (hr - anchorHr);
-  if (t < lastNs) t = lastNs;
-  lastNs = t;
-  return t;
-}
-
-/** RFC 3339 in UTC with exactly nine fractional digits: 2026-11-24T10:00:00.123456789Z. */
-export function formatTimestamp(ns: bigint): string {
-  const sec = ns / 1_000_000_000n;
-  const frac = ns % 1_000_000_000n;
-  const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
-  return `${base}.${frac.toString().padStart(9, '0')}Z`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Pure parts: records and line splitting
-
-/** One CRI log record, `\n` included. */
-export function formatRecord(timestamp: string, stream: StreamName, partial: boolean, content: Uint8Array): Buffer {
-  const head = Buffer.from(`${timestamp} ${stream} ${partial ? 'P' : 'F'} `, 'latin1');
-  return Buffer.concat([head, content, NL_BUF]);
-}
-
-/** The records of several fragments with one timestamp, built into one buffer (no per-record allocation). */
-export function formatRecords(timestamp: string, stream: StreamName, frags: LineFragment[]): Buffer {
-  const full = Buffer.from(`${timestamp} ${stream} F `, 'latin1');
-  const part = Buffer.from(`${timestamp} ${stream} P `, 'latin1');
-  let size = 0;
-  for (const f of frags) size += full.length + f.content.length + 1;
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (const f of frags) {
-    o += (f.partial ? part : full).copy(out, o);
-    o += f.content.length === 0 ? 0 : (f.content as Buffer).copy(out, o);
-    out[o++] = NL;
-  }
-  return out;
-}
-
-export interface LineFragment {
-  content: Buffer;
-  /** true → `P` record, false → `F` record. */
-  partial: boolean;
-}
-
-/**
- * Cuts a byte stream into CRI log fragments. Holds back the unterminated tail until a newline arrives, the tail
- * exceeds maxLineSize (then `P` fragments of exactly maxLineSize bytes are emitted), or end() is called.
- */
-export class LineSplitter {
-  readonly maxLineSize: number;
-  private pending: Buffer[] = [];
-  private pendingLen = 0;
-
-  constructor(maxLineSize: number = DEFAULT_MAX_LINE_SIZE) {
-    this.maxLineSize = maxLineSize > 0 ? Math.floor(maxLineSize) : 0;
-  }
-
-  /** Bytes held back waiting for the end of their line. */
-  get buffered(): number { return this.pendingLen; }
-
-  push(chunk: Uint8Array): LineFragment[] {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: LineFragment[] = [];
-    let start = 0;
-    while (start < buf.length) {
-      const nl = buf.indexOf(NL, start);
-      if (nl === -1) {
-        this.append(buf.subarray(start));
-        this.emitOverflow(out);
-        break;
-      }
-      // A whole line inside this chunk is not copied: fragments are formatted before the producer's callback.
-      let line: Buffer;
-      if (this.pendingLen === 0) line = buf.subarray(start, nl);
-      else { this.append(buf.subarray(start, nl)); line = this.take(); }
-      if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-      const max = this.maxLineSize;
-      while (max > 0 && line.length > max) {
-        out.push({ content: line.subarray(0, max), partial: true });
-        line = line.subarray(max);
-      }
-      out.push({ content: line, partial: false });
-      start = nl + 1;
-    }
-    return out;
-  }
-
-  /** End of stream: the unterminated tail (if any) as `P` fragments. */
-  end(): LineFragment[] {
-    if (this.pendingLen === 0) return [];
-    let rest = this.take();
-    const out: LineFragment[] = [];
-    const max = this.maxLineSize;
-    while (max > 0 && rest.length > max) {
-      out.push({ content: rest.subarray(0, max), partial: true });
-      rest = rest.subarray(max);
-    }
-    out.push({ content: rest, partial: true });
-    return out;
-  }
-
-  private append(b: Buffer): void {
-    if (b.length === 0) return;
-    // Copy: the producer may reuse its buffer after the write callback.
-    this.pending.push(Buffer.from(b));
-    this.pendingLen += b.length;
-  }
-
-  private take(): Buffer {
-    const b = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
-    this.pending = [];
-    this.pendingLen = 0;
-    return b;
-  }
-
-  /**
-   * Emit full-size `P` fragments while the tail is longer than the limit. A tail of exactly max+1 bytes ending
-   * in `\r` is held: if `\n` follows, the `\r` is stripped and the line fits into one `F` record.
-   */
-  private emitOverflow(out: LineFragment[]): void {
-    const max = this.maxLineSize;
-    if (max <= 0 || this.pendingLen <= max) return;
-    let all = this.take();
-    while (all.length > max && !(all.length === max + 1 && all[max] === CR)) {
-      out.push({ content: all.subarray(0, max), partial: true });
-      all = all.subarray(max);
-    }
-    if (all.length > 0) {
-      this.pending = [all];
-      this.pendingLen = all.length;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The writer
+const MAX_IOV = 512;
 
 export interface CriLogWriterOptions {
   /** Longest content of one record in bytes; ≤ 0 = unlimited. Default 16384. */
@@ -203,6 +46,24 @@ async function openLogFile(path: string): Promise<FileHandle> {
     }
     throw e;
   }
+}
+
+/** Writes every byte of `bufs` (vectored, at most MAX_IOV buffers a call); returns how many. */
+async function writeAllv(fh: FileHandle, bufs: Buffer[]): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < bufs.length; i += MAX_IOV) {
+    const part = bufs.slice(i, i + MAX_IOV);
+    const want = part.reduce((n, b) => n + b.length, 0);
+    total += want;
+    let { bytesWritten: done } = part.length === 1 ? await fh.write(part[0]!) : await fh.writev(part);
+    for (const b of part) {
+      // A short write (rare: a full disk, a signal) goes on with the rest one buffer at a time.
+      if (done >= b.length) { done -= b.length; continue; }
+      await writeAll(fh, b.subarray(done));
+      done = 0;
+    }
+  }
+  return total;
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
@@ -248,11 +109,10 @@ export class CriLogWriter {
   stream(name: StreamName): Writable {
     const existing = this.streams.get(name);
     if (existing) return existing;
-    const splitter = this.splitter(name);
     const w = new Writable({
       write: (chunk: Buffer, _enc, cb) => {
         if (this.closing) { cb(new Error(`container log ${this.path} is closed`)); return; }
-        this.writeFragments(name, splitter.push(chunk)).then(() => cb(), cb);
+        this.writeChunks(name, [chunk]).then(() => cb(), cb);
       },
       final: (cb) => {
         this.endStream(name).then(() => cb(), cb);
@@ -264,8 +124,29 @@ export class CriLogWriter {
 
   /** Writes raw bytes for a stream (same semantics as stream(name).write, without the Writable). */
   write(name: StreamName, chunk: Uint8Array): Promise<void> {
+    return this.writeChunks(name, [chunk]);
+  }
+
+  /** Several chunks of one stream, in order, as one batch of records (one timestamp, one file write). */
+  writeChunks(name: StreamName, chunks: Uint8Array[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
-    return this.writeFragments(name, this.splitter(name).push(chunk));
+    const s = this.splitter(name);
+    // The clock is read once per batch, and only when the batch completes a record.
+    let made: RecordHeads | undefined;
+    const make = (): RecordHeads => {
+      const ts = this.timestamp();
+      return { full: Buffer.from(`${ts} ${name} F `, 'latin1'), part: Buffer.from(`${ts} ${name} P `, 'latin1') };
+    };
+    const heads: RecordHeads = { get full() { return (made ??= make()).full; }, get part() { return (made ??= make()).part; } };
+    const bufs: Buffer[] = [];
+    let records = 0;
+    for (const c of chunks) records += formatChunk(s, c, heads, bufs);
+    if (records === 0) return this.queue; // still ordered after earlier writes
+    return this.enqueue(async () => {
+      const bytes = await writeAllv(this.fh, bufs);
+      this.counts.lines += records;
+      this.counts.bytes += bytes;
+    });
   }
 
   /** End of one stream: writes its unterminated tail as `P` record(s). The file stays open. */

@@ -3,8 +3,10 @@
  * blob's temp file as it passes to gunzip, so the daemon's main thread only forwards what the socket delivers.
  * Synchronous writes: this runs on the worker thread, where they block nothing but the worker's own pipeline.
  */
-import { openSync, writeSync, fdatasyncSync, closeSync, unlinkSync } from 'node:fs';
+import { openSync, writeSync, writevSync, fdatasyncSync, closeSync, unlinkSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
+
+const MAX_IOV = 512;
 
 export interface BlobDigest { digest: string; size: number }
 
@@ -18,10 +20,25 @@ export class BlobTee {
     this.fd = openSync(path, 'w', 0o644);
   }
 
-  update(b: Buffer): void {
-    this.hash.update(b);
-    this.size += b.length;
-    for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off, b.length - off);
+  /** Hashes the chunks and appends them to the file in vectored writes (IOV_MAX is 1024 on Linux). */
+  update(bufs: Buffer[]): void {
+    for (let i = 0; i < bufs.length; i += MAX_IOV) {
+      const part = bufs.slice(i, i + MAX_IOV);
+      let want = 0;
+      for (const b of part) { this.hash.update(b); want += b.length; }
+      this.size += want;
+      const done = part.length === 1 ? writeSync(this.fd, part[0]!) : writevSync(this.fd, part);
+      if (done < want) this.writeRest(part, done);
+    }
+  }
+
+  /** After a short vectored write: the remaining bytes, one chunk at a time. */
+  private writeRest(bufs: Buffer[], done: number): void {
+    for (const b of bufs) {
+      if (done >= b.length) { done -= b.length; continue; }
+      for (let off = done; off < b.length;) off += writeSync(this.fd, b, off, b.length - off);
+      done = 0;
+    }
   }
 
   /** Flushes the file to disk and closes it; the digest covers every byte given to update(). */

@@ -10,10 +10,11 @@
  * allowed. The caller removes the staging folder.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, lstat, unlink, symlink, link, rm, writeFile, utimes } from 'node:fs/promises';
+import { mkdir, lstat, unlink, symlink, link, rm, writeFile } from 'node:fs/promises';
+import { openSync, closeSync, utimesSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { readTar, maybeGunzip, TarFormatError } from './tar.js';
-import { BatchedWriter } from './file-writer.js';
+import { SyncBatchedWriter } from './file-writer.js';
 
 export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;
 export type Section = typeof SECTIONS[number];
@@ -198,15 +199,18 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
         case 'file': {
           if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a file where the ${p.section} folder belongs`);
           await ensureDir(join(target, '..'));
-          const fh = await replacing(target, () => open(target, 'wx', (e.mode & 0o777) | 0o600));
+          // Synchronous file calls: unpackLayer runs on its own worker thread (unpack-worker.ts), where they
+          // block nothing else and skip the thread-pool hand-offs (four per file: open, write, close, utimes).
+          const mode = (e.mode & 0o777) | 0o600;
+          const fd = await replacing(target, async () => openSync(target, 'wx', mode));
           try {
-            const w = new BatchedWriter(fh);
-            for await (const chunk of e.body) await w.write(chunk);
-            await w.flush();
+            const w = new SyncBatchedWriter(fd);
+            for await (const chunk of e.body) w.write(chunk);
+            w.flush();
           } finally {
-            await fh.close();
+            closeSync(fd);
           }
-          if (e.mtime > 0) await utimes(target, e.mtime, e.mtime).catch(() => undefined);
+          if (e.mtime > 0) try { utimesSync(target, e.mtime, e.mtime); } catch { /* best effort, as before */ }
           regular.add(key.toLowerCase());
           break;
         }

@@ -345,7 +345,8 @@ export class ImageStore {
   /** Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. */
   private async unpackChecked(source: AsyncIterable<Buffer>, staging: string, blob: Descriptor, blobPath?: string, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
     try {
-      return await unpackLayerInWorker(source, join(staging, 'import'), blobPath ? { maxBytes: this.maxLayerBytes, blobPath } : { maxBytes: this.maxLayerBytes });
+      // With a blob path the source is a download, whose chunks nobody keeps: they move to the worker uncopied.
+      return await unpackLayerInWorker(source, join(staging, 'import'), blobPath ? { maxBytes: this.maxLayerBytes, blobPath, ownedChunks: true } : { maxBytes: this.maxLayerBytes });
     } catch (e) {
       const whole = failedBlobOf(e);
       if (whole) onBlob?.(whole);

@@ -58,10 +58,11 @@ export interface TarReadOptions {
 }
 
 /**
- * Output buffer size of the gunzip stream. zlib's 16 KiB default means one async step (and, downstream, one
- * file write) per 16 KiB; larger chunks cut that per-chunk overhead, which dominated a pull's CPU time.
+ * Output buffer size of the gunzip stream. zlib's 16 KiB default means one async step (a thread-pool round trip:
+ * two futex calls and an event-loop wake-up) and, downstream, one file write per 16 KiB; 1 MiB steps cut that
+ * per-step overhead, which dominated a pull's CPU time (117 000 futex calls for one 525 MB pull at 256 KiB).
  */
-export const GUNZIP_CHUNK = 256 * 1024;
+export const GUNZIP_CHUNK = 1024 * 1024;
 
 const BLOCK = 512;
 

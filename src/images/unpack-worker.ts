@@ -9,7 +9,9 @@
  * With `blobPath` the worker also hashes the compressed bytes and writes them to that file (blob-tee.ts): a
  * profile of a 525 MB pull had the main thread busy all along, ~25 % of it in that sha256 and the blob writes.
  * Batches are handed over when BATCH bytes are gathered or FLUSH_MS after a batch's first chunk (a slow source
- * is not held back); handing over every socket read (64 KiB) cost a postMessage and an ArrayBuffer each.
+ * is not held back); handing over every socket read (64 KiB) cost a postMessage and an ArrayBuffer each. A
+ * download's chunks are transferred, not copied (handOver): copying them cost the daemon a zero-filled 1 MiB
+ * buffer per batch and doubled the external memory that drives its full garbage collections.
  *
  * Protocol: the parent posts `{ data: ArrayBuffer }` (transferred, ≤ BATCH bytes), then `{ end: true }` or
  * `{ abort: message }`; the worker acknowledges consumed bytes with `{ ack: n }` (the parent keeps at most
@@ -29,7 +31,7 @@ const STOP = Symbol('stop');
 const IDLE = Symbol('idle');
 
 export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest };
-type ToWorker = { data: ArrayBuffer } | { end: true } | { abort: string };
+type ToWorker = { data: ArrayBuffer[] } | { end: true } | { abort: string };
 type WorkerError = { name: string; message: string; code?: string; blob?: BlobDigest };
 type FromWorker = { ack: number } | { result: WorkerUnpackResult } | { error: WorkerError };
 
@@ -38,12 +40,23 @@ export function failedBlobOf(e: unknown): BlobDigest | undefined {
   return (e as { wincriBlob?: BlobDigest } | undefined)?.wincriBlob;
 }
 
+export interface UnpackInWorkerOptions {
+  maxBytes?: number;
+  /** Also write the input to this file (flushed), its digest and size in `result.blob`. */
+  blobPath?: string;
+  /**
+   * The source's chunks belong to this unpack (nobody reads them afterwards, as an HTTP body's): chunks that are a
+   * whole ArrayBuffer are transferred to the worker instead of copied, and are detached here.
+   */
+  ownedChunks?: boolean;
+}
+
 /**
  * Unpacks like unpackLayer(), on a worker thread. Stops the worker (and its writes) if `source` fails. With
  * `blobPath`, the input is also written there (flushed to disk) and its digest and size are in `result.blob`;
  * the file is removed when the unpack fails.
  */
-export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging: string, opts: { maxBytes?: number; blobPath?: string } = {}): Promise<WorkerUnpackResult> {
+export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging: string, opts: UnpackInWorkerOptions = {}): Promise<WorkerUnpackResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { wincriUnpack: true, staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath } });
   let unacked = 0;
   let wake: (() => void) | undefined;
@@ -60,12 +73,9 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
   });
   done.catch(() => undefined);
   const post = (parts: Buffer[], bytes: number) => {
-    const ab = new ArrayBuffer(bytes);
-    const view = new Uint8Array(ab);
-    let off = 0;
-    for (const p of parts) { view.set(p, off); off += p.length; }
     unacked += bytes;
-    worker.postMessage({ data: ab } satisfies ToWorker, [ab]);
+    const data = handOver(parts, opts.ownedChunks === true);
+    worker.postMessage({ data } satisfies ToWorker, data);
   };
   // Settles when the worker has answered (or died): a feed waiting for a slow source stops right away.
   const answered = done.then(() => STOP, () => STOP);
@@ -127,6 +137,42 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
   }
 }
 
+/**
+ * The chunks as ArrayBuffers to transfer. With `transfer`, a chunk that is its whole (exact-size, unpooled) ArrayBuffer — every
+ * body chunk of an HTTP response is: Node allocates each socket read on its own — moves to the worker as is (no
+ * copy; its memory leaves this heap, so the daemon's collector does not count it). Other chunks (views into a
+ * shared pool or into a larger buffer) are copied together into one buffer without zero-filling it first.
+ */
+export function handOver(parts: Buffer[], transfer: boolean): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  let copy: Buffer[] = [];
+  let copyBytes = 0;
+  const flushCopy = () => {
+    if (!copy.length) return;
+    const b = Buffer.allocUnsafeSlow(copyBytes);
+    let off = 0;
+    for (const c of copy) off += c.copy(b, off);
+    out.push(b.buffer as ArrayBuffer);
+    copy = [];
+    copyBytes = 0;
+  };
+  const seen = new Set<ArrayBufferLike>();
+  for (const p of parts) {
+    const ab = p.buffer;
+    const whole = transfer && ab instanceof ArrayBuffer && p.byteOffset === 0 && p.byteLength === ab.byteLength && ab.byteLength > 0 && !seen.has(ab);
+    if (whole) {
+      flushCopy();
+      seen.add(ab);
+      out.push(ab);
+    } else if (p.length) {
+      copy.push(p);
+      copyBytes += p.length;
+    }
+  }
+  flushCopy();
+  return out;
+}
+
 function rebuildError(e: WorkerError): Error {
   let err: Error;
   if (e.name === 'LayerError') err = new LayerError(e.message);
@@ -139,6 +185,8 @@ function rebuildError(e: WorkerError): Error {
   return err;
 }
 
+const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
+
 /** Worker side: messages → async iterable (teed into the blob file) → unpackLayer → result. */
 async function serve(): Promise<void> {
   const port = parentPort!;
@@ -149,20 +197,22 @@ async function serve(): Promise<void> {
   let tee: BlobTee | undefined;
   let ended = false;
   let inputFailed = false;
-  /** The next chunk (hashed and written to the blob), or undefined at the end of the input. */
-  const nextChunk = async (): Promise<Buffer | undefined> => {
+  /** The next batch (hashed and written to the blob), or undefined at the end of the input. */
+  const nextChunk = async (): Promise<Buffer[] | undefined> => {
     if (ended) return undefined;
     while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
     const m = queue.shift()!;
     if ('end' in m) { ended = true; return undefined; }
     if ('abort' in m) { inputFailed = true; throw new Error(`input failed: ${m.abort}`); }
-    const b = Buffer.from(m.data);
-    tee?.update(b);
-    return b;
+    const bufs = m.data.map((ab) => Buffer.from(ab));
+    tee?.update(bufs);
+    return bufs;
   };
   async function* input(): AsyncGenerator<Buffer> {
-    for (let b = await nextChunk(); b; b = await nextChunk()) {
-      yield b;
+    for (let bufs = await nextChunk(); bufs; bufs = await nextChunk()) {
+      // One buffer per batch: gunzip takes one thread-pool step per input chunk it is given.
+      const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+      if (b.length) yield b;
       port.postMessage({ ack: b.length } satisfies FromWorker);
     }
   }
@@ -171,7 +221,7 @@ async function serve(): Promise<void> {
     const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
     if (tee) {
       // Whatever follows the end of the tar stream is part of the blob too.
-      for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: b.length } satisfies FromWorker);
+      for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker);
       result.blob = tee.finish();
     }
     port.postMessage({ result } satisfies FromWorker);
@@ -184,7 +234,7 @@ async function serve(): Promise<void> {
       // the rest so the parent can tell a digest mismatch (the registry sent wrong bytes) from a bad layer.
       // Other errors (hostile entries, size limits: well-formed content) fail at once.
       try {
-        for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: b.length } satisfies FromWorker);
+        for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker);
         blob = tee.digestSoFar();
       } catch { /* the input failed as well: its own error reaches the parent */ }
     }
