@@ -145,6 +145,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     network: podNetwork(cfg, platform, metrics.cni),
   });
   runtimeRef = runtime;
+  // Image uses are not persisted per container: the records just loaded say them, before any RPC is served.
+  images.adoptUses(Object.fromEntries(runtime.listContainers().map((c) => [c.id, c.imageId])));
   new Counter({ name: 'wincri_unhandled_rejections_total', help: 'Unhandled promise rejections and uncaught exceptions the daemon survived (each is a bug: see the log)',
     labelNames: ['kind'], registers: [metrics.registry],
     collect() { this.reset(); for (const [kind, n] of Object.entries(lastResortCounts())) this.inc({ kind }, n); } });

@@ -118,6 +118,11 @@ export class ImageService {
     return this.store.release(containerId);
   }
 
+  /** After a restart: which container uses which image, from the runtime's records (see ImageStore.adoptUses). */
+  adoptUses(uses: Record<string, string>): void {
+    this.store.adoptUses(uses);
+  }
+
   /** Read-only layer folders of the image, top-most first (NotFound for an unknown ID). */
   layerPaths(imageId: string): string[] {
     return this.store.layerPaths(imageId);

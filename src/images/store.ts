@@ -4,7 +4,10 @@
  *                          tmp/, digest-verified, then renamed into place
  *   layers/<chain hex>     imported read-only layers (StorageService.importLayer), one per chain ID, shared
  *   tmp/                   staging; emptied at open
- *   metadata.json          { images, layers, uses } — rewritten crash-safely (temp + fsync + rename) per change
+ *   metadata.json          { images, layers, uses } — rewritten crash-safely (temp + fsync + rename) per change of
+ *                          images or layers. Which container uses which image (acquire/release) is not a change:
+ *                          it lives in memory and is rebuilt from the runtime's container records at start
+ *                          (adoptUses, before any RPC is served); `uses` is written along for older versions.
  *
  * Image ID = config digest. Tags and digest references are held by exactly one image (adding a tag moves it).
  * remove() drops the image with all its names, refuses while a container uses it (acquire/release), and
@@ -592,23 +595,25 @@ export class ImageStore {
     });
   }
 
-  /** Marks the image as used by the container (persisted). */
+  /**
+   * Marks the image as used by the container (in memory: the container's record, which names the image, is what
+   * survives a restart). Under the mutex, so a remove() in progress either sees the use or has removed the image.
+   */
   async acquire(imageId: string, containerId: string): Promise<void> {
     await this.mutex.run(async () => {
       if (!this.meta.images[imageId]) throw notFound(`image ${imageId} not found`);
-      if (this.meta.uses[containerId] === imageId) return;
       this.meta.uses[containerId] = imageId;
-      await this.persist();
     });
   }
 
   /** Drops the container's use; unknown containers are ignored. */
   async release(containerId: string): Promise<void> {
-    await this.mutex.run(async () => {
-      if (!(containerId in this.meta.uses)) return;
-      delete this.meta.uses[containerId];
-      await this.persist();
-    });
+    delete this.meta.uses[containerId];
+  }
+
+  /** The uses after a restart, from the container records (container ID → image ID); replaces what metadata.json held. */
+  adoptUses(uses: Record<string, string>): void {
+    this.meta.uses = { ...uses };
   }
 
   usersOf(imageId: string): string[] {

@@ -167,10 +167,14 @@ test('a platform failure during RunPodSandbox / StartContainer is rolled back an
   }
 });
 
-test('RemoveImage refuses while a container uses the image', async () => {
+test('RemoveImage refuses while a container uses the image, also after a daemon kill -9 (uses come from the records)', async () => {
   const pod = await runPod('imguse');
   const id = await startCtr(pod, 'u', ['sh', '-c', 'sleep 100000']);
   await expectCode(call(d.image, 'RemoveImage', { image: { image: imageId } }), Status.FAILED_PRECONDITION);
+  await d.kill9();
+  await d.start();
+  const e = await expectCode(call(d.image, 'RemoveImage', { image: { image: imageId } }), Status.FAILED_PRECONDITION);
+  assert.match(e.details, new RegExp(`in use by container ${id}`));
   await call(d.runtime, 'RemoveContainer', { containerId: id });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
   const st = await call(d.image, 'ImageStatus', { image: { image: imageId } });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, readdir, readFile, lstat, readlink } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageService } from '../../../src/images/service.js';
@@ -152,12 +152,15 @@ test('tag moves, remove with all names, GC of layers and blobs, in-use refusal',
   assert.equal(await blobCount(dir), 0);
 }));
 
-test('use counts are persisted across reopen', () => setup(async ({ dir, svc, reopen }) => {
+test('uses after a reopen are the ones the runtime\'s records name (adoptUses), not a per-container metadata write', () => setup(async ({ dir, svc, reopen }) => {
   const a = await buildWindowsImageDetailed({ dir, format: 'oci', names: ['app:1'] });
   await svc.importArchive(a.path);
+  const before = statSync(join(dir, 'root/images/metadata.json')).mtimeMs;
   await svc.acquire(a.id, 'ctr');
+  assert.equal(statSync(join(dir, 'root/images/metadata.json')).mtimeMs, before, 'acquire writes nothing');
   const s2 = await reopen();
-  await assert.rejects(s2.remove('app:1'), (e: unknown) => isRuntimeError(e, 'FailedPrecondition'));
+  s2.adoptUses({ ctr: a.id });
+  await assert.rejects(s2.remove('app:1'), (e: unknown) => isRuntimeError(e, 'FailedPrecondition') && /in use by container ctr/.test((e as Error).message));
   await s2.release('ctr');
   await s2.remove('app:1');
   assert.deepEqual(await s2.list(), []);
