@@ -12,13 +12,14 @@
  * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
  * --relist-samples N (200) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
- * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
+ * --skip-lifecycle --skip-version --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery, or --phases a,b (only
+ * those: lifecycle, version, steady, logs, exec, pull, recovery) --no-peer; --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon. Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
-import { numFlag, strFlag, boolFlag } from './lib/flags.js';
+import { numFlag, strFlag, boolFlag, phaseOn } from './lib/flags.js';
 import { startRegistry, type Registry } from '../test/helpers/registry.js';
 import { pushPeerImages } from './peer/images.js';
 import { containerdAvailable } from './peer/containerd.js';
@@ -76,21 +77,23 @@ try {
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
-  if (!boolFlag('skip-lifecycle')) {
+  if (phaseOn('lifecycle')) {
     await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
     const w = targets.find((t) => t.metricsUrl);
     if (w) shares = await outsideShares(w.metricsUrl!);
   }
-  await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
-  floor = await floorP50(o.version);
-  if (!boolFlag('skip-steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
-  if (!boolFlag('skip-logs')) await each('logs', (t) => logsPhase(t, o.logMb));
-  if (!boolFlag('skip-exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
-  if (!boolFlag('skip-pull')) {
+  if (phaseOn('version')) {
+    await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
+    floor = await floorP50(o.version);
+  }
+  if (phaseOn('steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
+  if (phaseOn('logs')) await each('logs', (t) => logsPhase(t, o.logMb));
+  if (phaseOn('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
+  if (phaseOn('pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
     await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb));
   }
-  if (!boolFlag('skip-recovery')) {
+  if (phaseOn('recovery')) {
     for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
     const a = performance.now();
     recovery = await benchRecovery();
