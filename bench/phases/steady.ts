@@ -13,7 +13,7 @@ import type { Figures } from '../report.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
-  console.error(`  ${t.name} PSS per process, ${when} (MiB): ${pids.map((p) => `${p} ${(pssKiB(p) / 1024).toFixed(1)}`).join(', ')}`);
+  if (pids.length <= 4) console.error(`  ${t.name} PSS per process, ${when} (MiB): ${pids.map((p) => `${p} ${(pssKiB(p) / 1024).toFixed(1)}`).join(', ')}`);
   return { pss: pids.reduce((n, p) => n + pssKiB(p), 0) / 1024, rss: pids.reduce((n, p) => n + rssKiB(p), 0) / 1024, procs: pids.length };
 }
 
