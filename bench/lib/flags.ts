@@ -13,3 +13,16 @@ export function strFlag(name: string): string | undefined {
 }
 
 export const boolFlag = (name: string) => process.argv.includes(`--${name}`);
+
+/** Bench phases: lifecycle, version, steady, logs, exec, pull, recovery. */
+export const PHASES = ['lifecycle', 'version', 'steady', 'logs', 'exec', 'pull', 'recovery'] as const;
+
+/** Whether a phase runs: `--phases a,b` runs only those; otherwise every phase not turned off by `--skip-<phase>`. */
+export function phaseOn(name: (typeof PHASES)[number]): boolean {
+  const only = strFlag('phases');
+  if (only === undefined) return !boolFlag(`skip-${name}`);
+  const names = only.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PHASES as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`--phases: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
+  return names.includes(name);
+}

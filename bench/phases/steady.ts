@@ -11,8 +11,9 @@ import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
 
-function memory(t: Target): { pss: number; rss: number; procs: number } {
+function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
+  if (pids.length <= 4) console.error(`  ${t.name} PSS per process, ${when} (MiB): ${pids.map((p) => `${p} ${(pssKiB(p) / 1024).toFixed(1)}`).join(', ')}`);
   return { pss: pids.reduce((n, p) => n + pssKiB(p), 0) / 1024, rss: pids.reduce((n, p) => n + rssKiB(p), 0) / 1024, procs: pids.length };
 }
 
@@ -29,7 +30,7 @@ async function idleCpu(t: Target, seconds: number): Promise<number> {
 
 export async function steadyPhase(t: Target, pods: number, samples: number, idleSeconds: number): Promise<Figures> {
   await sleep(2000);
-  const mem0 = memory(t);
+  const mem0 = memory(t, '0 pods');
   const cpu0 = await idleCpu(t, idleSeconds);
   const made: Pod[] = [];
   try {
@@ -48,7 +49,7 @@ export async function steadyPhase(t: Target, pods: number, samples: number, idle
       if (p.items.length < pods || c.containers.length < pods) throw new Error(`relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
     }
     await sleep(2000);
-    const memN = memory(t);
+    const memN = memory(t, `${pods} pods`);
     const cpuN = await idleCpu(t, idleSeconds);
     const relist = summarize(s);
     return {

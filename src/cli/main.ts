@@ -3,23 +3,7 @@
 import { ConfigError } from '../config/config.js';
 import { VERSION } from '../version.js';
 import { EXIT, Failure, UsageError } from './args.js';
-import type { Command } from './command.js';
-import { serveCommand } from './commands/serve.js';
-import { versionCommand } from './commands/version.js';
-import { infoCommand } from './commands/info.js';
-import { configCommand } from './commands/config.js';
-import { imagesCommand } from './commands/images.js';
-import { psCommand, podsCommand } from './commands/ps.js';
-import { doctorCommand } from './commands/doctor.js';
-import { serviceCommand } from './commands/service.js';
-import { ioKeeperCommand, nodeAgentCommand } from './commands/internal.js';
-import { shutdownCommand } from './commands/shutdown.js';
-
-/** Every command, in the order `wincri --help` lists them. New commands register here. */
-export const COMMANDS: Command[] = [
-  serveCommand, versionCommand, infoCommand, configCommand, imagesCommand, psCommand, podsCommand, doctorCommand,
-  serviceCommand, shutdownCommand, nodeAgentCommand, ioKeeperCommand,
-];
+import { COMMANDS } from './commands/index.js';
 
 export function mainHelp(): string {
   const shown = COMMANDS.filter((c) => !c.internal);
@@ -39,12 +23,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    console.log(topic ? topic.help : mainHelp());
+    console.log(topic ? (await topic.load()).help : mainHelp());
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) throw new UsageError(`unknown command "${name}"`);
-  return cmd.run(rest);
+  return (await cmd.load()).run(rest);
 }
 
 main(process.argv.slice(2)).then((code) => { if (code !== undefined) process.exitCode = code; }, (e) => {

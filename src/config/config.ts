@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import type * as Y from 'yaml';
+import { yaml } from './yaml.js';
 import { Problems, mergeInto, isMapping, describe } from './check.js';
 import { schemaOf } from './schema.js';
 import { defaultRuntimeHandlers, parseRuntimeHandlers, type RuntimeHandlerConfig } from './runtime-handlers.js';
@@ -178,7 +179,15 @@ export function readConfigDocument(file: string): unknown {
   return parseConfigText(text, file === '-' ? '<stdin>' : file);
 }
 
+/**
+ * YAML, or JSON when the text is a JSON object (JSON is YAML; this path only skips loading the YAML parser). A
+ * JSON document that JSON.parse refuses is handed to the YAML parser, whose errors name line and column.
+ */
 export function parseConfigText(text: string, name: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try { return JSON.parse(text); } catch { /* not plain JSON: YAML flow mapping, or an error to report with its position */ }
+  }
+  const YAML = yaml();
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${name}: ${e.message.split('\n')[0]}`));
   return doc.toJS();
@@ -291,13 +300,14 @@ function validateStreaming(s: Config['streaming'], p: Problems): void {
 }
 
 export function defaultConfigYaml(): string {
+  const YAML = yaml();
   const doc = new YAML.Document(defaults());
   doc.commentBefore = ' wincri configuration — every key with its default. Pass with: wincri serve --config FILE';
   YAML.visit(doc, {
     Pair(_, pair, path) {
-      const keys = path.filter((n): n is YAML.Pair => YAML.isPair(n)).map((n) => String((n.key as YAML.Scalar).value));
-      const doc = schemaOf([...keys, String((pair.key as YAML.Scalar).value)].join('.'))?.doc;
-      if (doc) (pair.key as YAML.Scalar).commentBefore = ' ' + doc;
+      const keys = path.filter((n): n is Y.Pair => YAML.isPair(n)).map((n) => String((n.key as Y.Scalar).value));
+      const doc = schemaOf([...keys, String((pair.key as Y.Scalar).value)].join('.'))?.doc;
+      if (doc) (pair.key as Y.Scalar).commentBefore = ' ' + doc;
     },
   });
   return doc.toString();

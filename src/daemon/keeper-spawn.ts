@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
 import type { Config } from '../config/config.js';
 import { keeperPaths } from './platform-factory.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -26,7 +25,8 @@ export function keeperArgs(cfg: Config, cli = fileURLToPath(new URL('../cli/main
 export async function spawnKeeper(cfg: Config): Promise<void> {
   const p = keeperPaths(cfg);
   await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(p.configFile, YAML.stringify(cfg));
+  // JSON (which is YAML): the keeper reads it without loading the YAML parser (src/config/config.ts).
+  await writeFileAtomic(p.configFile, JSON.stringify(cfg, null, 1));
   const out = await open(p.outFile, 'a');
   const child = spawn(process.execPath, keeperArgs(cfg), { detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env });
   child.unref();

@@ -1,13 +1,15 @@
 /**
  * The streaming HTTP(S) server: /exec/<token>, /attach/<token>, /portforward/<token> (any method). A token is
  * looked up, checked against the session cap, consumed, and its session runs on the upgraded connection
- * (SPDY/3.1 or WebSocket). Unknown, used or expired tokens get 404 and nothing runs; over the cap, 429.
+ * (SPDY/3.1 or WebSocket). Unknown, used or expired tokens get 404 and nothing runs; over the cap, 429. The
+ * protocol code (SPDY, WebSocket via `ws`, the remote command and port-forward sessions) is loaded with the first
+ * upgrade: a node that never execs does not carry it.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../util/log.js';
 import { RuntimeError } from '../errors.js';
@@ -16,7 +18,7 @@ import { TokenCache } from './tokens.js';
 import { StreamingMetrics, type Transport } from './metrics.js';
 import { replyAndClose } from './http-reply.js';
 import { isSpdyUpgrade } from './spdy-upgrade.js';
-import { acceptWebSocket, serveSpdy, serveWebSocket, wsProtocol, type DispatchOptions } from './dispatch.js';
+import type { DispatchOptions } from './dispatch.js';
 import { baseUrl, reachableHost } from './address.js';
 
 export interface StreamingServerOptions {
@@ -43,7 +45,7 @@ export class StreamingServer implements StreamingService {
   private readonly tokens: TokenCache<StreamSession>;
   private readonly metrics: StreamingMetrics;
   private readonly server: http.Server;
-  private readonly wss: WebSocketServer;
+  private wss?: WebSocketServer;
   private readonly live = new Map<Duplex, Promise<void>>();
   private readonly dispatch: DispatchOptions;
   private base: string | undefined;
@@ -52,7 +54,6 @@ export class StreamingServer implements StreamingService {
     this.tokens = new TokenCache({ ttlMs: opts.tokenTtlMs, max: opts.maxTokens ?? 1000, now: opts.now });
     this.metrics = new StreamingMetrics(opts.registry);
     this.dispatch = { idleTimeoutMs: opts.idleTimeoutMs, streamCreationTimeoutMs: opts.streamCreationTimeoutMs ?? 30_000, log: opts.log };
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, handleProtocols: (_offered, req) => CHOSEN.get(req) || false });
     this.server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
     this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onPlainRequest(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -96,7 +97,7 @@ export class StreamingServer implements StreamingService {
     for (const socket of this.live.keys()) socket.destroy();
     await Promise.all(this.live.values());
     this.server.closeAllConnections();
-    this.wss.close();
+    this.wss?.close();
     await closed;
   }
 
@@ -130,20 +131,25 @@ export class StreamingServer implements StreamingService {
       return replyAndClose(socket, 400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use SPDY/3.1 or websocket`);
     }
     const session = this.tokens.consume(m[2]!)!;
-    const run = websocket ? this.runWebSocket(req, socket, head, session) : serveSpdy(req, socket, head, session, this.dispatch);
+    // Until the protocol code is loaded nothing reads the socket: its bytes wait in the socket (paused).
+    const run = import('./dispatch.js').then((d) => (websocket ? this.runWebSocket(d, req, socket, head, session) : d.serveSpdy(req, socket, head, session, this.dispatch)));
     this.track(socket, session, websocket ? 'websocket' : 'spdy', run);
   }
 
-  private async runWebSocket(req: http.IncomingMessage, socket: Duplex, head: Buffer, session: StreamSession): Promise<void> {
-    const protocol = wsProtocol(req, socket, session);
+  private async runWebSocket(d: typeof import('./dispatch.js'), req: http.IncomingMessage, socket: Duplex, head: Buffer, session: StreamSession): Promise<void> {
+    const protocol = d.wsProtocol(req, socket, session);
     if (protocol === undefined) return;
     // ws only accepts RFC 6455 token characters in offers, but client-go's tunnel protocol contains '/'
     // (SPDY/3.1+portforward.k8s.io): the choice is made above, ws just sees a placeholder and echoes the choice.
     if (protocol === '') delete req.headers['sec-websocket-protocol']; else req.headers['sec-websocket-protocol'] = 'negotiated';
     CHOSEN.set(req, protocol);
-    const ws = await acceptWebSocket(this.wss, req, socket, head);
+    if (!this.wss) {
+      const { WebSocketServer } = await import('ws');
+      this.wss ??= new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, handleProtocols: (_offered, r) => CHOSEN.get(r) || false });
+    }
+    const ws = await d.acceptWebSocket(this.wss, req, socket, head);
     (socket as Socket).setTimeout?.(this.opts.idleTimeoutMs, () => { this.opts.log.info('websocket idle timeout'); ws.terminate(); });
-    await serveWebSocket(ws, session, this.dispatch);
+    await d.serveWebSocket(ws, session, this.dispatch);
   }
 
   private track(socket: Duplex, session: StreamSession, transport: Transport, run: Promise<void>): void {

@@ -27,7 +27,6 @@ export function checkConfigFile(file: string): string[] {
 
 export const configCommand: Command = {
   name: 'config',
-  summary: 'print the default configuration, or check a configuration file',
   help: HELP,
   async run(argv) {
     const { args, help } = parseArgs(argv, {});

@@ -114,7 +114,6 @@ Exit codes: 0 all ok (no leaks), 1 a check failed (leaks found without --fix, or
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check this node (ok/warn/fail with what to do); --leaks [--fix] finds orphaned platform objects',
   help: HELP,
   async run(argv) {
     const { flags, args, help } = parseArgs(argv, { ...CONFIG_FLAGS, leaks: 'boolean', fix: 'boolean', output: 'string' }, { o: 'output' });

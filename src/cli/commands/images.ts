@@ -107,7 +107,6 @@ async function prune(c: DaemonClient, flags: Flags): Promise<number> {
 
 export const imagesCommand: Command = {
   name: 'images',
-  summary: 'list, pull, import, remove and prune images in the running daemon',
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;

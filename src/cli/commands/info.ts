@@ -26,7 +26,6 @@ export function formatInfo(r: InfoReport): string {
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'version, backend, host build, endpoint, configuration in effect, readiness and why',
   help: `Usage: wincri info [-o text|json]
 
 Asks the running daemon who it is (version, backend, host Windows build, endpoint, runtime handlers), the

@@ -6,8 +6,6 @@ import type { Command } from '../command.js';
 
 export const ioKeeperCommand: Command = {
   name: 'io-keeper',
-  internal: true,
-  summary: '(internal) the per-node process that owns container stdio and logs; started by serve',
   help: `Usage: wincri io-keeper --config FILE [--log-file FILE]
 
 Internal: the per-node IO keeper started by "wincri serve". It creates container init processes, owns their
@@ -34,7 +32,6 @@ log goes to FILE, rotated by size and count (logFileMaxSizeMB, logFileMaxFiles),
 
 export const nodeAgentCommand: Command = {
   name: 'node-agent',
-  summary: 'program overlay routes (RemoteSubnetRoute) to the other nodes from Node objects',
   help: `Usage: wincri node-agent --node NAME --network NAME [--kubeconfig FILE] [--config FILE]
 
 Watches Node objects and keeps one RemoteSubnetRoute policy (remote pod CIDR → remote node address, VNI) per

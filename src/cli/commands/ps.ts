@@ -34,7 +34,6 @@ function output(flags: Flags): 'table' | 'json' {
 
 export const psCommand: Command = {
   name: 'ps',
-  summary: 'list containers (running; -a all)',
   help: `Usage: wincri ps [-a] [-q] [-o table|json]
 
 Lists containers, newest first: ID, image, age, state, name, attempt, pod.
@@ -64,7 +63,6 @@ Exit codes: 0 ok, 1 failure (daemon unreachable), 2 usage error.`,
 
 export const podsCommand: Command = {
   name: 'pods',
-  summary: 'list pod sandboxes (ready; -a all)',
   help: `Usage: wincri pods [-a] [-q] [-o table|json]
 
 Lists pod sandboxes, newest first: ID, age, state, name, namespace, attempt, runtime handler.

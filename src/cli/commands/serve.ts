@@ -38,7 +38,6 @@ async function errorsToEventLog(): Promise<void> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the CRI daemon',
   help: HELP,
   async run(argv) {
     const { flags, help } = parseArgs(argv, { config: 'string', endpoint: 'string', root: 'string', 'log-level': 'string', 'log-format': 'string', 'windows-service': 'boolean', 'service-name': 'string' });

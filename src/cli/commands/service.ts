@@ -110,7 +110,6 @@ Exit codes: 0 ok (or planned), 1 an action failed, 2 usage error (also: not on W
 
 export const serviceCommand: Command = {
   name: 'service',
-  summary: 'install, uninstall, start or stop the Windows service (--dry-run prints the plan anywhere)',
   help: HELP,
   async run(argv) {
     const [op, ...rest] = argv;

@@ -5,7 +5,6 @@ import { SHUTDOWN_HELP, ShutdownUsageError } from '../shutdown.js';
 
 export const shutdownCommand: Command = {
   name: 'shutdown',
-  summary: 'stop the daemon, IO keeper and emulator service (--containers: remove every pod first)',
   help: SHUTDOWN_HELP,
   async run(argv) {
     const { shutdownCommand: run } = await import('../shutdown.js');

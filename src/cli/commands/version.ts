@@ -4,7 +4,6 @@ import type { Command } from '../command.js';
 
 export const versionCommand: Command = {
   name: 'version',
-  summary: 'print the version',
   help: `Usage: wincri version\n\nPrints the wincri version, the CRI API version and the Node.js version.\n${EXIT_CODES_HELP}`,
   async run(argv) {
     const { help } = parseArgs(argv, {});

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { FrameParser, SpdyProtocolError } from './parser.js';
-import { CONTROL, FLAG_FIN, FLAG_UNIDIRECTIONAL, GOAWAY, MAX_PAYLOAD, RST, controlFrame, dataFrame } from './raw.js';
+import { CONTROL, FLAG_FIN, FLAG_UNIDIRECTIONAL, GOAWAY, MAX_PAYLOAD, RST, controlFrame, dataFrameHeader } from './raw.js';
 import { decodeControl, encodeControl, type ControlFrame } from './frames.js';
 import { HeaderCompressor, HeaderDecompressor } from './zlib-context.js';
 import { SpdyStream, type StreamOwner } from './stream.js';
@@ -107,7 +107,7 @@ export class SpdyConnection extends EventEmitter implements StreamOwner {
     for (let off = 0; off < data.length || (fin && off === 0); off += MAX_DATA_FRAME) {
       const piece = data.subarray(off, off + MAX_DATA_FRAME);
       const last = off + MAX_DATA_FRAME >= data.length;
-      ok = this.writeFrame(dataFrame(streamId, fin && last ? FLAG_FIN : 0, piece));
+      ok = this.writeData(dataFrameHeader(streamId, fin && last ? FLAG_FIN : 0, piece.length), piece);
       if (data.length === 0) break;
     }
     if (ok || this.isClosed) done(); else this.drainWaiters.push(done);
@@ -181,6 +181,18 @@ export class SpdyConnection extends EventEmitter implements StreamOwner {
     if (frame.length - 8 > MAX_PAYLOAD) throw new RangeError('SPDY frame too large');
     this.idle.refresh();
     return this.socket.write(frame);
+  }
+
+  /** A DATA frame as its header and the caller's payload, written together (writev) without copying the payload. */
+  private writeData(header: Buffer, payload: Buffer): boolean {
+    if (payload.length === 0) return this.writeFrame(header);
+    if (this.isClosed || this.socket.writableEnded) return true;
+    this.idle.refresh();
+    this.socket.cork();
+    this.socket.write(header);
+    const ok = this.socket.write(payload);
+    this.socket.uncork();
+    return ok;
   }
 
   private flushDrain(): void {

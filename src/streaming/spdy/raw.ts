@@ -31,10 +31,16 @@ export function controlFrame(type: number, flags: number, payload: Buffer): Buff
   return Buffer.concat([h, payload]);
 }
 
-export function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
-  if (data.length > MAX_PAYLOAD) throw new RangeError(`SPDY data frame payload of ${data.length} bytes is too large`);
+/** The 8-byte header of a DATA frame whose payload of `length` bytes follows it on the wire. */
+export function dataFrameHeader(streamId: number, flags: number, length: number): Buffer {
+  if (length > MAX_PAYLOAD) throw new RangeError(`SPDY data frame payload of ${length} bytes is too large`);
   const h = Buffer.allocUnsafe(8);
   h.writeUInt32BE(streamId & 0x7fffffff, 0);
-  h.writeUInt32BE(((flags & 0xff) << 24 | data.length) >>> 0, 4);
+  h.writeUInt32BE(((flags & 0xff) << 24 | length) >>> 0, 4);
+  return h;
+}
+
+export function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
+  const h = dataFrameHeader(streamId, flags, data.length);
   return data.length === 0 ? h : Buffer.concat([h, data]);
 }
