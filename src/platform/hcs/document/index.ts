@@ -25,3 +25,4 @@ export {
   buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_PROPERTY,
   CREDENTIAL_GUARD_QUERY,
 } from './credential-guard.js';
+export { deviceProblem } from './devices.js';
