@@ -14,7 +14,7 @@
 import { win32 } from 'node:path';
 import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
-import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, layout, mainJs } from './layout.js';
+import { NODE_DEFAULTS, layout, mainJs } from './layout.js';
 import { nodeConfigYaml } from './config-doc.js';
 import { eksKubeletExtraArgs } from './kubelet.js';
 import { isRunning, nodeFor, preflight, registerService, startAndWait, stopAndWait } from './steps.js';
@@ -37,12 +37,8 @@ export const EKS_DEFAULTS = {
   bootstrapScript: EKS_BOOTSTRAP,
   cniConfDir: EKS_CNI_CONF_DIR,
   cniBinDir: EKS_CNI_BIN_DIR,
-  installDir: DEFAULT_INSTALL_DIR,
-  dataDir: DEFAULT_DATA_DIR,
-  nodePath: '',
-  serviceName: DEFAULT_SERVICE,
+  ...NODE_DEFAULTS,
   serviceHost: '',
-  endpoint: DEFAULT_ENDPOINT,
   timeoutSeconds: 120,
   disableContainerd: false,
 };

@@ -7,19 +7,15 @@ import { win32 } from 'node:path';
 import { VERSION } from '../../src/version.js';
 import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
-import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, checkVersion, layout, versionDir } from './layout.js';
+import { NODE_DEFAULTS, checkVersion, layout, versionDir } from './layout.js';
 import { nodeConfigYaml } from './config-doc.js';
 import { kubeletCommandLine } from './kubelet.js';
 import { isRunning, nodeFor, preflight, registerService, stageRelease, startAndWait, stopAndWait } from './steps.js';
 
 export const INSTALL_DEFAULTS = {
   source: '',
-  installDir: DEFAULT_INSTALL_DIR,
-  dataDir: DEFAULT_DATA_DIR,
-  nodePath: '',
-  serviceName: DEFAULT_SERVICE,
+  ...NODE_DEFAULTS,
   serviceHost: '',
-  endpoint: DEFAULT_ENDPOINT,
   cniConfDir: '',
   cniBinDirs: [] as string[],
   overwriteConfig: false,

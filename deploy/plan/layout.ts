@@ -15,6 +15,14 @@ export const DEFAULT_INSTALL_DIR = 'C:\\Program Files\\wincri';
 export const DEFAULT_DATA_DIR = 'C:\\ProgramData\\wincri';
 export const DEFAULT_ENDPOINT = 'npipe:////./pipe/wincri';
 export const DEFAULT_SERVICE = 'wincri';
+/** Where every plan (install, upgrade, EKS) puts the release, its data and service unless told otherwise. */
+export const NODE_DEFAULTS = {
+  installDir: DEFAULT_INSTALL_DIR,
+  dataDir: DEFAULT_DATA_DIR,
+  nodePath: '',
+  serviceName: DEFAULT_SERVICE,
+  endpoint: DEFAULT_ENDPOINT,
+};
 /** The Windows Event Log source the daemon reports errors under (src/platform/windows/event-log.ts), in the Application log. */
 export const EVENT_SOURCE = 'wincri';
 export const EVENT_LOG = 'Application';

@@ -12,16 +12,12 @@
 import { VERSION } from '../../src/version.js';
 import type { Action, Plan } from './actions.js';
 import { readParams, service, type Facts } from './input.js';
-import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, DEFAULT_INSTALL_DIR, DEFAULT_SERVICE, checkVersion, layout, versionDir } from './layout.js';
+import { NODE_DEFAULTS, checkVersion, layout, versionDir } from './layout.js';
 import { currentVersion, isRunning, startAndWait, stageRelease, stopAndWait, versionOfCommandLine } from './steps.js';
 
 export const UPGRADE_DEFAULTS = {
   source: '',
-  installDir: DEFAULT_INSTALL_DIR,
-  dataDir: DEFAULT_DATA_DIR,
-  nodePath: '',
-  serviceName: DEFAULT_SERVICE,
-  endpoint: DEFAULT_ENDPOINT,
+  ...NODE_DEFAULTS,
   timeoutSeconds: 60,
   /** Releases kept besides the new one, the previous one and the keeper's (older ones are removed). */
   keep: 1,

@@ -5,7 +5,7 @@
  */
 import type * as T from './generated/index.js';
 import type { PodResources } from '../runtime/model.js';
-import { num } from './convert.js';
+import { num } from './int64.js';
 
 export function podResourcesFromCri(linux: T.LinuxPodSandboxConfig__Output | null | undefined): PodResources | undefined {
   let memoryBytes = 0;

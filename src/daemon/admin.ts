@@ -31,6 +31,8 @@ export interface InventoryResponse {
   containers: { id: string; sandboxId: string; state: string }[];
   /** HNS namespaces this runtime created (markers), including those of pods being created. */
   ownedNamespaces: string[];
+  /** Container IDs with a credential guard marker: instances this runtime added (absent from older daemons). */
+  ownedCredentialGuards?: string[];
   /** IDs of pods and containers being created right now (reserved, not yet recorded): their objects are not leaks. */
   creating: string[];
 }

@@ -32,6 +32,7 @@ import { startStreaming } from './streaming.js';
 import { addAdminService, type AdminExtras } from './admin.js';
 import { maskConfig } from '../config/mask.js';
 import { ownedNamespaces } from '../runtime/namespaces.js';
+import { ownedCredentialGuards } from '../runtime/credential-guard.js';
 import { VERSION } from '../version.js';
 import { createDaemonMetrics, instrumentPlatform, instrumentPodNetwork, type HelperProcess } from './metrics/index.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -224,6 +225,7 @@ function adminExtras(cfg: Config, platform: Platform, runtime: Runtime): AdminEx
         sandboxes: sandboxes.map((s) => ({ id: s.id, state: s.state, namespaceId: s.namespaceId })),
         containers: containers.map((c) => ({ id: c.id, sandboxId: c.sandboxId, state: c.state })),
         ownedNamespaces: [...await ownedNamespaces(join(cfg.root, 'state'))],
+        ownedCredentialGuards: await ownedCredentialGuards(join(cfg.root, 'state')),
         creating: [...runtime.names.ids()].filter((id) => !known.has(id)),
       };
     },

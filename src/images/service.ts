@@ -7,7 +7,7 @@ import type { StorageService } from '../platform/types.js';
 import { ImageStore, type ImageRecord } from './store.js';
 import { ArchiveImporter, type ImportedImage, type HostPlatform } from './import.js';
 import { referenceProblem, parseImageId } from './reference.js';
-import type { RegistryHostConfig } from '../config/config.js';
+import type { RegistryHostConfig } from '../config/registries.js';
 import { RegistryClient } from './pull/registry.js';
 import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
 import type { PullObserver } from './pull/observer.js';

@@ -49,13 +49,16 @@ export async function removeCredentialGuard(compute: ComputeService, stateDir: s
 
 /** Recovery: instances this runtime added for containers it has no record of are removed. */
 export async function removeOrphanedCredentialGuards(compute: ComputeService, stateDir: string, known: (id: string) => boolean): Promise<void> {
-  let ids: string[];
-  try { ids = (await readdir(join(stateDir, DIR))).map((f) => f.replace(/\.json$/, '')); } catch { return; }
-  for (const id of ids.filter((x) => !known(x))) {
+  for (const id of (await ownedCredentialGuards(stateDir)).filter((x) => !known(x))) {
     log.warn('removing orphaned credential guard instance (no container record)', { container: id });
     await removeCredentialGuard(compute, stateDir, id).catch((e) => log.error('removing an orphaned credential guard instance failed', { container: id, error: errorMessage(e) }));
   }
 }
 
 const DIR = 'credential-guard';
+
+/** Container IDs this runtime added (or was about to add) a credential guard instance for: its markers. */
+export async function ownedCredentialGuards(stateDir: string): Promise<string[]> {
+  try { return (await readdir(join(stateDir, DIR))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)); } catch { return []; }
+}
 function marker(stateDir: string, id: string): string { return join(stateDir, DIR, `${id}.json`); }

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -14,6 +14,8 @@ import { Daemon, CLI, call, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 import { rootNetworkingSkipReason, freeSubnet, labelledObjects } from '../helpers/netns.js';
 import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardInstanceIds, CREDENTIAL_GUARD_QUERY } from '../../src/platform/hcs/document/index.js';
+import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 import { netnsName, vethName, tableName } from '../../src/platform/emulator/service/linuxnet.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../cni/bin', import.meta.url));
@@ -113,6 +115,8 @@ test('doctor --leaks finds exactly the planted objects; --fix removes exactly th
   const hex = (n: number) => randomBytes(n).toString('hex');
   const strayNetns = `wincri-${hex(6)}`, strayVeth = `wincri-${hex(4)}`, strayTable = `wincri-${hex(4)}`;
   let strayEp = '';
+  const strayGuard = hex(32), foreignGuard = hex(32);
+  const guards = async () => credentialGuardInstanceIds(await platform.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY));
   try {
     const [net] = await platform.network.enumerateNetworks();
     const ep = await platform.network.createEndpoint(net!.ID!, randomUUID(), { Name: `${hex(32)}_e2e-cli`, HostComputeNetwork: net!.ID!, SchemaVersion: { Major: 2, Minor: 0 } } as never);
@@ -120,11 +124,16 @@ test('doctor --leaks finds exactly the planted objects; --fix removes exactly th
     execFileSync('ip', ['netns', 'add', strayNetns]);
     execFileSync('ip', ['link', 'add', strayVeth, 'type', 'veth', 'peer', 'name', `wlk${hex(3)}`]);
     execFileSync('nft', ['add', 'table', 'ip', strayTable]);
+    // A gMSA instance wincri added (its marker) for a container it has no record of, and one of another runtime.
+    await platform.compute.modifyServiceSettings(buildCredentialGuardAddRequest(strayGuard, CREDENTIAL_SPEC_TEXT, 'LRPC'));
+    await platform.compute.modifyServiceSettings(buildCredentialGuardAddRequest(foreignGuard, CREDENTIAL_SPEC_TEXT, 'LRPC'));
+    mkdirSync(join(d.root, 'state', 'credential-guard'), { recursive: true });
+    writeFileSync(join(d.root, 'state', 'credential-guard', `${strayGuard}.json`), JSON.stringify({ id: strayGuard }));
 
     const found = wincri('doctor', '--leaks', '-o', 'json');
     assert.equal(found.status, 1, found.stderr);
-    const want = [`hns-endpoint ${strayEp}`, `link ${strayVeth}`, `netns ${strayNetns}`, `nft-table ip ${strayTable}`].sort();
-    assert.deepEqual(JSON.parse(found.stdout).leaks.map(key).filter((k: string) => !pre.has(k)).sort(), want);
+    const want = [`credential-guard ${strayGuard}`, `hns-endpoint ${strayEp}`, `link ${strayVeth}`, `netns ${strayNetns}`, `nft-table ip ${strayTable}`].sort();
+    assert.deepEqual(JSON.parse(found.stdout).leaks.map(key).filter((k: string) => !pre.has(k)).sort(), want, found.stderr);
 
     const fixed = wincri('doctor', '--leaks', '--fix', '-o', 'json');
     assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
@@ -140,6 +149,8 @@ test('doctor --leaks finds exactly the planted objects; --fix removes exactly th
     assert.equal(eps.length, 1);
     assert.ok(after.links.includes(vethName(eps[0]!.ID!)), 'the pod\'s veth stays');
     assert.ok(after.tables.includes(tableName(eps[0]!.HostComputeNetwork!)), 'the network\'s table stays');
+    assert.deepEqual(await guards(), [foreignGuard], 'the leaked gMSA instance is removed, another runtime\'s stays');
+    assert.ok(!existsSync(join(d.root, 'state', 'credential-guard', `${strayGuard}.json`)), 'with its marker');
     const st = await call(d.runtime, 'ContainerStatus', { containerId: ctrId });
     assert.equal(st.status.state, 'CONTAINER_RUNNING');
     // Teardown the emulator does after an HNS delete (its Linux objects) may still be under way: wait for a clean audit.
@@ -151,6 +162,7 @@ test('doctor --leaks finds exactly the planted objects; --fix removes exactly th
     spawnSync('ip', ['link', 'delete', strayVeth]);
     spawnSync('nft', ['delete', 'table', 'ip', strayTable]);
     if (strayEp) await platform.network.deleteEndpoint(strayEp).catch(() => undefined);
+    for (const g of [strayGuard, foreignGuard]) await platform.compute.modifyServiceSettings(buildCredentialGuardRemoveRequest(g)).catch(() => undefined);
     await platform.close();
   }
 });

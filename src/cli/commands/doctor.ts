@@ -2,6 +2,8 @@
 import type { Config } from '../../config/config.js';
 import type { Platform } from '../../platform/types.js';
 import { destroySystem } from '../../runtime/systems.js';
+import { removeCredentialGuard } from '../../runtime/credential-guard.js';
+import { join } from 'node:path';
 import { EXIT, CONFIG_FLAGS, CONFIG_FLAGS_HELP, UsageError, bool, configFrom, parseArgs, str } from '../args.js';
 import { DaemonClient } from '../client.js';
 import { json } from '../output.js';
@@ -57,11 +59,12 @@ export async function runChecks(cfg: Config): Promise<CheckResult[]> {
 
 const key = (l: Leak) => `${l.kind} ${l.id}`;
 
-async function remove(platform: Platform, l: Leak): Promise<void> {
+async function remove(cfg: Config, platform: Platform, l: Leak): Promise<void> {
   switch (l.kind) {
     case 'hns-endpoint': return platform.network.deleteEndpoint(l.id);
     case 'hns-namespace': return platform.network.deleteNamespace(l.id);
     case 'compute-system': return destroySystem(platform.compute, l.id);
+    case 'credential-guard': return removeCredentialGuard(platform.compute, join(cfg.root, 'state'), l.id);
     default: return removeLinuxObject(l.kind, l.id);
   }
 }
@@ -82,10 +85,10 @@ export async function runLeaks(cfg: Config, fix: boolean, out: (s: string) => vo
     if (!fix || first.leaks.length === 0) return { leaks: first.leaks, removed: [], failed: [] };
     const again = new Set((await audit()).leaks.map(key));
     const removed: Leak[] = [], failed: string[] = [];
-    const order: Leak['kind'][] = ['hns-endpoint', 'hns-namespace', 'compute-system', 'link', 'netns', 'nft-table'];
+    const order: Leak['kind'][] = ['hns-endpoint', 'hns-namespace', 'compute-system', 'credential-guard', 'link', 'netns', 'nft-table'];
     for (const kind of order) {
       for (const l of first.leaks.filter((x) => x.kind === kind && again.has(key(x)))) {
-        try { await remove(platform, l); removed.push(l); out(`REMOVED ${key(l)}\n`); } catch (e) { failed.push(`${key(l)}: ${(e as Error).message}`); out(`FAILED ${key(l)}: ${(e as Error).message}\n`); }
+        try { await remove(cfg, platform, l); removed.push(l); out(`REMOVED ${key(l)}\n`); } catch (e) { failed.push(`${key(l)}: ${(e as Error).message}`); out(`FAILED ${key(l)}: ${(e as Error).message}\n`); }
       }
     }
     return { leaks: first.leaks, removed, failed };
@@ -104,7 +107,8 @@ names exists and is executable, that a running kubelet uses wincri's endpoint, t
 root), free disk space under the root, and the clock (wall vs monotonic, NTP sync).
 
 --leaks lists platform objects that no pod or container owns: compute systems (Owner wincri) without a container
-record, HNS namespaces wincri created and endpoints of pods it has no record of, and with the emulator the
+record, HNS namespaces wincri created and endpoints of pods it has no record of, gMSA credential guard instances
+wincri added for containers it has no record of, and with the emulator the
 wincri-* Linux netns, veths, bridges, vxlans and nft tables no HNS object accounts for. Records come from the
 daemon, or from its state directory when it is down. --fix removes exactly those (re-checked just before).
 ${CONFIG_FLAGS_HELP}

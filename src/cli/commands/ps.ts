@@ -1,6 +1,6 @@
 /** `wincri ps` and `wincri pods`: quick summaries of containers and pod sandboxes (CRI List* calls only). */
 import { EXIT, CONFIG_FLAGS, CONFIG_FLAGS_HELP, UsageError, bool, configFrom, parseArgs, str, type Flags } from '../args.js';
-import { withDaemon } from '../client.js';
+import { withDaemon, type DaemonClient } from '../client.js';
 import { age, json, shortId, state, table } from '../output.js';
 import type { Command } from '../command.js';
 
@@ -32,7 +32,33 @@ function output(flags: Flags): 'table' | 'json' {
   return o;
 }
 
-export const psCommand: Command = {
+/** One listing command: usage checks, the running-only/all filter, then ids (-q), JSON or a table of the rows. */
+function listCommand(spec: {
+  name: string; summary: string; help: string; readyState: string;
+  list(c: DaemonClient, filter: object): Promise<{ rows: { id: string }[]; table(): string }>;
+}): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    help: spec.help,
+    async run(argv) {
+      const { flags, args, help } = parseArgs(argv, FLAGS, ALIASES);
+      if (help) return void console.log(this.help), EXIT.OK;
+      if (args.length) throw new UsageError(`${spec.name} takes no arguments (got "${args[0]}")`);
+      const fmt = output(flags);
+      return withDaemon(configFrom(flags).endpoint, async (c) => {
+        const filter = bool(flags, 'all') ? {} : { filter: { state: { state: spec.readyState } } };
+        const { rows, table: render } = await spec.list(c, filter);
+        if (fmt === 'json') process.stdout.write(json(rows));
+        else if (bool(flags, 'quiet')) for (const x of rows) console.log(x.id);
+        else process.stdout.write(render());
+        return EXIT.OK;
+      });
+    },
+  };
+}
+
+export const psCommand = listCommand({
   name: 'ps',
   help: `Usage: wincri ps [-a] [-q] [-o table|json]
 
@@ -42,26 +68,17 @@ Lists containers, newest first: ID, image, age, state, name, attempt, pod.
   -o, --output FMT   table (default) or json (the CRI Container objects)
 ${CONFIG_FLAGS_HELP}
 Exit codes: 0 ok, 1 failure (daemon unreachable), 2 usage error.`,
-  async run(argv) {
-    const { flags, args, help } = parseArgs(argv, FLAGS, ALIASES);
-    if (help) return void console.log(this.help), EXIT.OK;
-    if (args.length) throw new UsageError(`ps takes no arguments (got "${args[0]}")`);
-    const fmt = output(flags);
-    return withDaemon(configFrom(flags).endpoint, async (c) => {
-      const filter = bool(flags, 'all') ? {} : { filter: { state: { state: 'CONTAINER_RUNNING' } } };
-      const [{ containers }, { items }] = await Promise.all([
-        c.call<{ containers: CtrRow[] }>('runtime', 'ListContainers', filter),
-        c.call<{ items: PodRow[] }>('runtime', 'ListPodSandbox', {}),
-      ]);
-      if (fmt === 'json') process.stdout.write(json(containers));
-      else if (bool(flags, 'quiet')) for (const x of containers) console.log(x.id);
-      else process.stdout.write(containersTable(containers, items));
-      return EXIT.OK;
-    });
+  readyState: 'CONTAINER_RUNNING',
+  async list(c, filter) {
+    const [{ containers }, { items }] = await Promise.all([
+      c.call<{ containers: CtrRow[] }>('runtime', 'ListContainers', filter),
+      c.call<{ items: PodRow[] }>('runtime', 'ListPodSandbox', {}),
+    ]);
+    return { rows: containers, table: () => containersTable(containers, items) };
   },
-};
+});
 
-export const podsCommand: Command = {
+export const podsCommand = listCommand({
   name: 'pods',
   help: `Usage: wincri pods [-a] [-q] [-o table|json]
 
@@ -71,18 +88,9 @@ Lists pod sandboxes, newest first: ID, age, state, name, namespace, attempt, run
   -o, --output FMT   table (default) or json (the CRI PodSandbox objects)
 ${CONFIG_FLAGS_HELP}
 Exit codes: 0 ok, 1 failure (daemon unreachable), 2 usage error.`,
-  async run(argv) {
-    const { flags, args, help } = parseArgs(argv, FLAGS, ALIASES);
-    if (help) return void console.log(this.help), EXIT.OK;
-    if (args.length) throw new UsageError(`pods takes no arguments (got "${args[0]}")`);
-    const fmt = output(flags);
-    return withDaemon(configFrom(flags).endpoint, async (c) => {
-      const filter = bool(flags, 'all') ? {} : { filter: { state: { state: 'SANDBOX_READY' } } };
-      const { items } = await c.call<{ items: PodRow[] }>('runtime', 'ListPodSandbox', filter);
-      if (fmt === 'json') process.stdout.write(json(items));
-      else if (bool(flags, 'quiet')) for (const x of items) console.log(x.id);
-      else process.stdout.write(podsTable(items));
-      return EXIT.OK;
-    });
+  readyState: 'SANDBOX_READY',
+  async list(c, filter) {
+    const { items } = await c.call<{ items: PodRow[] }>('runtime', 'ListPodSandbox', filter);
+    return { rows: items, table: () => podsTable(items) };
   },
-};
+});

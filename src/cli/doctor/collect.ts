@@ -9,6 +9,7 @@ import type { Platform } from '../../platform/types.js';
 import type { InventoryResponse } from '../../daemon/admin.js';
 import { OWNER } from '../../runtime/runtime.js';
 import { DaemonClient } from '../client.js';
+import { CREDENTIAL_GUARD_QUERY, credentialGuardInstanceIds } from '../../platform/hcs/document/index.js';
 import { accountedNames, linuxNetworkingHere, listLinuxObjects } from './linux-objects.js';
 import type { PlatformView, Records } from './leaks.js';
 import { instanceId } from '../../platform/emulator/service/instance.js';
@@ -27,6 +28,7 @@ export function recordsFromStateDir(root: string): Records {
     sandboxes: readJsonDir<Records['sandboxes'][number]>(join(state, 'sandboxes')).map((s) => ({ id: s.id, state: s.state, namespaceId: s.namespaceId })),
     containers: readJsonDir<Records['containers'][number]>(join(state, 'containers')).map((c) => ({ id: c.id, sandboxId: c.sandboxId, state: c.state })),
     ownedNamespaces: (() => { try { return readdirSync(join(state, 'namespaces')).map((f) => f.replace(/\.json$/, '')); } catch { return []; } })(),
+    ownedCredentialGuards: (() => { try { return readdirSync(join(state, 'credential-guard')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)); } catch { return []; } })(),
     creating: [],
   };
 }
@@ -44,17 +46,19 @@ export async function loadRecords(cfg: Config): Promise<{ records: Records; sour
 }
 
 export async function platformView(cfg: Config, platform: Platform): Promise<PlatformView> {
-  const [systems, namespaces, endpoints, networks] = await Promise.all([
+  const [systems, namespaces, endpoints, networks, guards] = await Promise.all([
     platform.compute.enumerateComputeSystems({ Owners: [OWNER] }),
     platform.network.enumerateNamespaces(),
     platform.network.enumerateEndpoints(),
     platform.network.enumerateNetworks(),
+    platform.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY).then(credentialGuardInstanceIds, () => undefined),
   ]);
   const view: PlatformView = {
     systems: systems.filter((s) => s.Id && (s.Owner === undefined || s.Owner === OWNER)).map((s) => ({ id: s.Id! })),
     namespaces: namespaces.filter((n) => n.ID).map((n) => ({ id: n.ID! })),
     endpoints: endpoints.filter((e) => e.ID).map((e) => ({ id: e.ID!, name: e.Name ?? '', namespace: e.HostComputeNamespace || undefined })),
     networks: networks.filter((n) => n.ID).map((n) => ({ id: n.ID! })),
+    credentialGuards: guards,
   };
   if (cfg.backend === 'emulator' && linuxNetworkingHere()) view.linux = { objects: listLinuxObjects(), accounted: accountedNames(view), instance: instanceId(cfg.emulator.stateDir) };
   return view;

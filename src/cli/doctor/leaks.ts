@@ -3,6 +3,8 @@
  * A leak is a platform object wincri made that no pod or container owns:
  *   compute system   Owner "wincri" and no container record
  *   HNS namespace    created by wincri (marker under <root>/state/namespaces) and no pod's namespace
+ *   credential guard  a gMSA instance wincri added (marker under <root>/state/credential-guard) for a container it
+ *                    has no record of
  *   HNS endpoint     named "<64-hex pod id>_<network>" (the CNI convention) for a pod wincri has no record of, or
  *                    attached to a leaked or vanished namespace
  *   Linux objects    (emulator) netns / veth / bridge / vxlan / nft table named wincri-* that no HNS object accounts for,
@@ -15,6 +17,8 @@ export interface Records {
   sandboxes: { id: string; state: string; namespaceId?: string }[];
   containers: { id: string; sandboxId: string; state: string }[];
   ownedNamespaces: string[];
+  /** Container IDs wincri added a credential guard instance for (markers). */
+  ownedCredentialGuards?: string[];
   creating: string[];
 }
 
@@ -32,11 +36,13 @@ export interface PlatformView {
   namespaces: { id: string }[];
   endpoints: { id: string; name: string; namespace?: string }[];
   networks: { id: string }[];
+  /** Credential guard instances the compute service holds (container IDs). */
+  credentialGuards?: string[];
   /** Emulator only: wincri-* Linux objects, and the Linux names the HNS objects above account for. */
   linux?: { objects: LinuxObjects; accounted: Set<string>; instance?: string };
 }
 
-export type LeakKind = 'compute-system' | 'hns-endpoint' | 'hns-namespace' | 'netns' | 'link' | 'nft-table';
+export type LeakKind = 'compute-system' | 'credential-guard' | 'hns-endpoint' | 'hns-namespace' | 'netns' | 'link' | 'nft-table';
 
 export interface Leak { kind: LeakKind; id: string; why: string; detail?: string }
 
@@ -59,6 +65,10 @@ export function findLeaks(rec: Records, view: PlatformView): LeakReport {
     const vmOf = s.id.endsWith('@vm') ? s.id.slice(0, -3) : undefined; // a Hyper-V pod's utility VM (runtime/hyperv)
     if (vmOf && (pods.has(vmOf) || creating.has(vmOf))) continue;
     if (!containers.has(s.id) && !creating.has(s.id)) leaks.push({ kind: 'compute-system', id: s.id, why: 'Owner wincri, no container record' });
+  }
+  const guarded = new Set(rec.ownedCredentialGuards ?? []);
+  for (const id of view.credentialGuards ?? []) {
+    if (guarded.has(id) && !containers.has(id) && !creating.has(id)) leaks.push({ kind: 'credential-guard', id, why: 'gMSA instance wincri added, no container record' });
   }
   const leakedNs = new Set<string>();
   for (const n of view.namespaces) {

@@ -1,7 +1,7 @@
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
 import { invalidArgument } from '../../errors.js';
-import { num } from '../convert.js';
+import { num } from '../int64.js';
 
 /** A non-zero exit code is data, not an error; a timeout is DEADLINE_EXCEEDED (the process is killed). */
 export async function execSync(req: T.ExecSyncRequest__Output, ctx: CriContext): Promise<T.ExecSyncResponse> {

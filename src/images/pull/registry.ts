@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { logger } from '../../util/log.js';
 import { RuntimeError, invalidArgument, notFound, unavailable, errorMessage } from '../../errors.js';
-import type { RegistryHostConfig } from '../../config/config.js';
+import type { RegistryHostConfig } from '../../config/registries.js';
 import { sha256Digest } from '../digest.js';
 import { MT } from '../oci.js';
 import {

@@ -78,3 +78,14 @@ test('leaks: Linux objects marked by another emulator instance on the host are n
   assert.deepEqual(audit('22222222'), ['ip wincri-bbbbbbbb', 'wincri-bbbbbbbb', 'wincri-bbbbbbbbbbbb', 'wincri-cccccccccccc']);
   assert.equal(audit(undefined).length, 7, 'without an instance (older callers) everything is judged, as before');
 });
+
+test('leaks: a gMSA credential guard instance wincri added for a container it has no record of is a leak; others are not', () => {
+  const FOREIGN = 'e'.repeat(64), BEING_MADE = 'f'.repeat(64);
+  const rec: Records = { ...records, ownedCredentialGuards: [CTR, ORPHAN, BEING_MADE], creating: [BEING_MADE] };
+  const v = { ...view(), credentialGuards: [CTR, ORPHAN, FOREIGN, BEING_MADE] };
+  const guards = findLeaks(rec, v).leaks.filter((l) => l.kind === 'credential-guard');
+  assert.deepEqual(guards.map((l) => l.id), [ORPHAN], 'the container\'s own, another runtime\'s and one being created are not leaks');
+  assert.match(guards[0]!.why, /no container record/);
+  assert.ok(!findLeaks(records, { ...view(), credentialGuards: [ORPHAN] }).leaks.some((l) => l.kind === 'credential-guard'),
+    'without a wincri marker the instance is not ours to judge');
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { num, sandboxConfigFromCri, containerConfigFromCri, containerStatusToCri } from '../../../src/cri/convert.js';
+import { num } from '../../../src/cri/int64.js';
+import { sandboxConfigFromCri, containerConfigFromCri, containerStatusToCri } from '../../../src/cri/convert.js';
 import { isRuntimeError } from '../../../src/errors.js';
 import type { ContainerRecord } from '../../../src/runtime/model.js';
 

@@ -39,7 +39,7 @@ test('devices: class/GUID, class://GUID and instance paths become AssignedDevice
     { containerPath: '', hostPath: `vpci-class-guid://{${g}}`, permissions: '' },
     { containerPath: '', hostPath: 'vpci-location-path://PCIROOT(0)#PCI(0100)', permissions: '' },
   ]);
-  assert.deepEqual(devices, [{ idType: 'class', id: g }, { idType: 'vpci-class-guid', id: g }, { idType: 'vpci-location-path', id: 'PCIROOT(0)#PCI(0100)' }]);
+  assert.deepEqual(devices, [{ idType: 'class', id: g }, { idType: 'vpci-class-guid', id: `{${g}}` }, { idType: 'vpci-location-path', id: 'PCIROOT(0)#PCI(0100)' }]);
   const spec = buildContainerSpec('x', cfg({}, [{ containerPath: '', hostPath: `class://${g}`, permissions: '' }]), image, pod(), []);
   assert.deepEqual(buildContainerDocument(spec, docOpts).Container!.AssignedDevices, [{ Type: 'ClassGuid', InterfaceClassGuid: g }]);
   assert.equal(specDevices([]), undefined);

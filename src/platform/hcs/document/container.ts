@@ -5,12 +5,13 @@
  */
 import type { ContainerSpec, SpecMount, SpecWindowsResources } from '../../spec.js';
 import type {
-  ComputeSystemDoc, ContainerDoc, MappedDirectoryDoc, MappedPipeDoc, ProcessorDoc, NetworkingDoc, DeviceDoc,
+  ComputeSystemDoc, ContainerDoc, MappedDirectoryDoc, MappedPipeDoc, ProcessorDoc, NetworkingDoc,
   RegistryValueDoc, VersionDoc, ContainerCredentialGuardStateDoc,
 } from '../schema/index.js';
 import { DocumentError } from './errors.js';
 import { normalizeContainerPath, pipeName } from './paths.js';
 import { hostedSystemDocument } from './hosted.js';
+import { assignedDevice } from './devices.js';
 
 export const MiB = 1024 * 1024;
 export const DEFAULT_SCHEMA_VERSION: VersionDoc = { Major: 2, Minor: 1 };
@@ -145,19 +146,6 @@ function storageQoS(resources: SpecWindowsResources | undefined): { IopsMaximum?
   if (s.iops && s.iops > 0) q.IopsMaximum = Math.min(Math.floor(s.iops), INT32_MAX);
   if (s.bps && s.bps > 0) q.BandwidthMaximum = Math.min(Math.floor(s.bps), INT32_MAX);
   return Object.keys(q).length > 0 ? q : undefined;
-}
-
-/** OCI windows.devices → AssignedDevices (the id types hcsshim accepts for process isolation). */
-function assignedDevice(d: { id: string; idType: string }): DeviceDoc {
-  switch (d.idType) {
-    case 'class':
-    case 'vpci-class-guid':
-      return { Type: 'ClassGuid', InterfaceClassGuid: d.id };
-    case 'vpci-location-path':
-      return { Type: 'DeviceInstance', LocationPath: d.id };
-    default:
-      throw new DocumentError(`device id type ${JSON.stringify(d.idType)} is not supported for process-isolated containers`);
-  }
 }
 
 function clamp(v: number, lo: number, hi: number): number {

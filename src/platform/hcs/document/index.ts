@@ -24,4 +24,6 @@ export { hostedSystemDocument } from './hosted.js';
 export {
   buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_PROPERTY,
   CREDENTIAL_GUARD_QUERY,
+  credentialGuardInstanceIds,
 } from './credential-guard.js';
+export { deviceProblem } from './devices.js';
