@@ -43,14 +43,14 @@ export function buildFakeLibrary(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fakehcs-'));
   const so = join(dir, 'fakehcs.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so,
-    join(repoRoot(), 'test', 'ffi', 'fakehcs.c'), join(repoRoot(), 'test', 'ffi', 'fakejob.c'), join(repoRoot(), 'test', 'ffi', 'fakepin.c'), '-ldl'], { stdio: 'pipe' });
+    join(repoRoot(), 'test', 'ffi', 'fakehcs.c'), join(repoRoot(), 'test', 'ffi', 'fakejob.c'), join(repoRoot(), 'test', 'ffi', 'fakeproc.c'), join(repoRoot(), 'test', 'ffi', 'fakepin.c'), '-ldl'], { stdio: 'pipe' });
   built = { dir, so };
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return so;
 }
 
 export function fakeLibraries(so: string): WindowsLibraries {
-  return { computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so };
+  return { computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so, netapi32: so, userenv: so };
 }
 
 export interface Call { fn: string; args: (string | null)[] }
