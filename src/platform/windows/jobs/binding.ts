@@ -28,10 +28,10 @@ export function bindFilterSetup(b: Bindings, h: Pointer, doc: JobContainerDoc): 
   for (const m of doc.Mounts ?? []) if (m.BoundPath) bind(m.BoundPath, m.HostPath, !!m.ReadOnly);
 }
 
-/** Creates `path` and its missing parents (an existing directory is fine). */
-function mkdirs(b: Bindings, path: string): void {
+/** Creates `path` and its missing parents below `from` (an existing directory is fine). */
+function mkdirs(b: Bindings, path: string, from = path.slice(0, 3)): void {
   const parts = path.replace(/\\+$/, '').split('\\');
-  for (let i = 2; i <= parts.length; i++) {
+  for (let i = from.replace(/\\+$/, '').split('\\').length + 1; i <= parts.length; i++) {
     const dir = parts.slice(0, i).join('\\');
     if (!b.volumes.CreateDirectoryW(dir, null)) {
       const code = b.jobs.GetLastError() as number;
@@ -51,7 +51,7 @@ export function fallbackSetup(b: Bindings, doc: JobContainerDoc): void {
   try {
     for (const m of doc.Mounts ?? []) {
       const link = m.MountPointPath.replace(/\\+$/, '');
-      mkdirs(b, link.slice(0, link.lastIndexOf('\\')));
+      mkdirs(b, link.slice(0, link.lastIndexOf('\\')), doc.MountPoint);
       const attrs = v.GetFileAttributesW(m.HostPath) as number;
       const dir = attrs === INVALID_FILE_ATTRIBUTES || (attrs & FILE_ATTRIBUTE_DIRECTORY) !== 0;
       if (!v.CreateSymbolicLinkW(link, m.HostPath, (dir ? SYMBOLIC_LINK_FLAG_DIRECTORY : 0) | SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE)) {

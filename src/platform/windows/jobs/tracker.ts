@@ -93,8 +93,11 @@ export class JobTracker {
     }
   }
 
+  /** The daemon stops watching (platform closed): timers end, our handle and the token are released. */
   dispose(): void {
     this.polling = false;
     if (this.timer) { clearInterval(this.timer); this.timer = undefined; }
+    if (!isNull(this.token)) { this.b.win32.CloseHandle(this.token); this.token = null; }
+    if (!isNull(this.h)) { this.b.win32.CloseHandle(this.h); this.h = null; }
   }
 }
