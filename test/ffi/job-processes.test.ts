@@ -6,7 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { status } from '@grpc/grpc-js';
 import { isPlatformError } from '../../src/platform/hresult.js';
+import { toStatusCode, toServiceError } from '../../src/cri/errors.js';
 import type { ComputeEvent } from '../../src/platform/types.js';
 import { fake, platformOn, stateDir, jobDoc, readAll } from './job-fixture.js';
 
@@ -114,17 +116,18 @@ test('windows jobs: caller mistakes and unsupported requests are clear errors', 
   const id = 'b4000000000000000000000000000004';
   const s = await platform.jobs.createComputeSystem(id, jobDoc(id, 'NT AUTHORITY\\Network service'));
   await s.start();
-  await assert.rejects(s.createProcess({ CommandLine: 'missing.exe' }), (e) => isPlatformError(e, 'ERROR_FILE_NOT_FOUND') && /JobCreateProcess/.test(String(e)));
+  await assert.rejects(s.createProcess({ CommandLine: 'missing.exe' }), (e) => isPlatformError(e, 'ERROR_FILE_NOT_FOUND') && toStatusCode(e) === status.FAILED_PRECONDITION);
   await assert.rejects(s.createProcess({ CommandLine: 'agent.exe', EmulateConsole: true }), (e) => isPlatformError(e, 'E_NOTIMPL') && /without tty/.test((e as Error).message));
   for (const verb of [() => s.pause(), () => s.resume()]) {
     await assert.rejects(verb(), (e) => isPlatformError(e, 'E_NOTIMPL') && /not supported for HostProcess containers/.test((e as Error).message) && !/yet/.test((e as Error).message));
   }
   await s.terminate();
-  s.close();
   const bad = await platform.jobs.createComputeSystem('b4b', jobDoc('b4b', '.\\nobody'));
   await bad.start();
-  await assert.rejects(bad.createProcess({ CommandLine: 'agent.exe' }), (e) => isPlatformError(e) && /cannot log on nobody|cannot log on \.\\nobody/.test((e as Error).message));
+  await assert.rejects(bad.createProcess({ CommandLine: 'agent.exe' }), (e) => isPlatformError(e, 'ERROR_LOGON_FAILURE') && /cannot log on \.\\nobody/.test((e as Error).message)
+    && toStatusCode(e) === status.FAILED_PRECONDITION && /run_as_username/.test(String(toServiceError(e).details)));
+  await assert.rejects(s.createProcess({ CommandLine: 'x' }), (e) => toStatusCode(e) === status.FAILED_PRECONDITION, 'a stopped container takes no exec');
   await bad.terminate();
-  bad.close();
+  bad.close(); s.close();
   await platform.close();
 });
