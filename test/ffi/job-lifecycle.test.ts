@@ -43,6 +43,32 @@ test('windows jobs: after a restart a running container takes execs as its tempo
   await after.close();
 });
 
+test('windows jobs: the daemon creates the job, the IO keeper its processes (same state directory), the daemon execs as the same temporary user', async () => {
+  const dir = stateDir();
+  const id = 'c5000000000000000000000000000005';
+  const user = id.slice(0, 20);
+  const daemon = await platformOn(dir);
+  const keeper = await platformOn(dir);
+  const s = await daemon.jobs.createComputeSystem(id, jobDoc(id, 'HPC Agents'));
+  await s.start();
+  const k = await keeper.jobs.openComputeSystem(id);
+  await assert.rejects(k.createProcess({ CommandLine: 'missing.exe' }), (e) => isPlatformError(e, 'ERROR_FILE_NOT_FOUND'));
+  assert.equal(fake.accounts().filter((a) => a.name === user).length, 1, 'the keeper created the user before CreateProcess failed');
+  const first = await s.createProcess({ CommandLine: 'agent.exe wait' });
+  assert.equal(fake.proc(first.pid)!.user, user, 'no process ran: the daemon recreated the user whose password only the keeper knew');
+  const init = await k.createProcess({ CommandLine: 'agent.exe wait' });
+  const exec = await s.createProcess({ CommandLine: 'probe.exe exit=0' });
+  assert.deepEqual([fake.proc(init.pid)!.user, fake.proc(exec.pid)!.user], [user, user]);
+  assert.equal(fake.accounts().filter((a) => a.name === user).length, 1);
+  await s.terminate();
+  // Another process sees only that no process is left in the job: how it ended is known to the terminating one.
+  assert.deepEqual(await k.waitExit(), { Status: 0, ExitType: 'GracefulExit' }, 'the keeper\'s handle sees the stop too');
+  assert.deepEqual(fake.accounts().filter((a) => a.name === user), []);
+  for (const x of [first, init, exec, k, s]) x.close();
+  await keeper.close();
+  await daemon.close();
+});
+
 test('windows jobs: a container that ended while no daemon ran has its temporary user deleted at start-up', async () => {
   const dir = stateDir();
   const id = 'c2000000000000000000000000000002';

@@ -95,9 +95,7 @@ export class WinJobs implements JobContainerService {
       if (!(e instanceof PlatformError && e.is('HCS_E_SYSTEM_ALREADY_EXISTS'))) await this.records.remove(id);
       throw e;
     }
-    const t = this.track(id, own, doc, 'Created');
-    t.createdHere = true;
-    return new WinJobSystem(id, h, this.b, t);
+    return new WinJobSystem(id, h, this.b, this.track(id, own, doc, 'Created'));
   }
 
   async openComputeSystem(id: string): Promise<ComputeSystem> {

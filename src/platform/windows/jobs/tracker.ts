@@ -27,8 +27,6 @@ export class JobTracker {
   /** Set by the owner: restarts the completion port loop when this job needs watching again. */
   wakePort?: () => void;
   readonly createdAt = new Date().toISOString();
-  /** Created by this daemon (not found after a restart): the temporary user, if any, is logged on here. */
-  createdHere = false;
 
   constructor(
     readonly id: string, private readonly b: Bindings, private h: Pointer, public doc: JobContainerDoc | undefined,

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { JobUserDoc } from '../../jobs/schema.js';
 import {
   type Bindings, type Pointer, isNull, win32Error, netError, LOGON32_LOGON_INTERACTIVE, LOGON32_LOGON_SERVICE,
-  LOGON32_PROVIDER_DEFAULT, USER_PRIV_USER, TEMPORARY_USER_FLAGS, NERR_Success, NERR_UserNotFound,
+  LOGON32_PROVIDER_DEFAULT, USER_PRIV_USER, TEMPORARY_USER_FLAGS, NERR_Success, NERR_UserNotFound, NERR_UserExists,
 } from '../ffi/index.js';
 
 const OP = 'LogonUserW';
@@ -33,12 +33,20 @@ export function strongPassword(): string {
   return `${randomBytes(24).toString('base64url')}Aa1!`;
 }
 
-/** NetUserAdd + NetLocalGroupAddMembers; returns the password. The user is deleted again if the group add fails. */
+/**
+ * NetUserAdd + NetLocalGroupAddMembers; returns the password. The user is deleted again if the group add fails.
+ * Only called while no process of the container runs (./token.ts), so an existing user of that name can go.
+ */
 export function createTemporaryUser(b: Bindings, name: string, group: string): string {
   const password = strongPassword();
   const info = { usri1_name: name, usri1_password: password, usri1_password_age: 0, usri1_priv: USER_PRIV_USER,
     usri1_home_dir: null, usri1_comment: 'wincri HostProcess container user', usri1_flags: TEMPORARY_USER_FLAGS, usri1_script_path: null };
-  const st = b.accounts.NetUserAdd(null, 1, info, [0]) as number;
+  let st = b.accounts.NetUserAdd(null, 1, info, [0]) as number;
+  if (st === NERR_UserExists) {
+    // Ours (the name is the container's, recorded before creation) but its password is lost: recreate it.
+    deleteTemporaryUser(b, name);
+    st = b.accounts.NetUserAdd(null, 1, info, [0]) as number;
+  }
   if (st !== NERR_Success) throw netError(st, 'NetUserAdd', `cannot create the temporary user ${name} for local group ${group}`);
   const add = b.accounts.NetLocalGroupAddMembers(null, group, 3, { lgrmi3_domainandname: name }, 1) as number;
   if (add !== NERR_Success) {
