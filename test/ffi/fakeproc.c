@@ -1,6 +1,6 @@
 /*
- * Host processes, tokens, local accounts, completion ports and volume mount points for the fake Windows libraries
- * (compiled with fakehcs.c and fakejob.c). Enough behaviour to run the HostProcess backend's process path
+ * Host processes and tokens for the fake Windows libraries (compiled with fakehcs.c, fakejob.c and fakeacct.c,
+ * fakeport.c, fakevol.c). Enough behaviour to run the HostProcess backend's process path
  * (src/platform/windows/jobs/) on Linux: CreatePipe hands out real pipes; CreateProcessAsUserW records the token's
  * user, command line, environment block and working directory and creates a fake process (suspended when asked)
  * whose "program" is driven by words in its command line, run by a thread once resumed:
@@ -8,37 +8,20 @@
  *   wait      run until terminated or sent a console control event          ignore-ctrl  ignore control events
  *   exit=N    exit code (default 0)      a command line containing "missing.exe" fails with ERROR_FILE_NOT_FOUND
  * Test controls (JSON text in static buffers):
- *   FakeProcDescribe(pid)  FakeAccounts()  FakeVolumeLog()  FakeAddUser(name, password)  FakeEnvBlocksOutstanding()
+ *   FakeProcDescribe(pid)  FakeEnvBlocksOutstanding()
  */
-#define _GNU_SOURCE
+#include "fakewin.h"
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
-
-#define EXPORT __attribute__((visibility("default")))
-typedef uint16_t WCHAR;
-typedef void *HANDLE;
 
 #define PIPE_TAG (0x50ULL << 32)
 #define RTHREAD_TAG (0x51ULL << 32)
 #define MAXP 32
 #define MAXT 64
-#define MAXU 16
-#define MAXQ 256
 #define CTRL_ROUTINE ((void *)0x7ff01234)
 #define KERNEL32_MODULE ((HANDLE)0x7ff00000)
 
-extern void fake_set_last_error(uint32_t e);        /* fakejob.c */
-extern void *fake_job_ptr(HANDLE h);                /* fakejob.c: the job behind a job handle, or NULL */
-extern void fake_job_proc_exit(void *job, uint32_t pid);
 
 typedef struct {
   uint64_t thread_tag; int used, handles, thread_open; uint32_t pid;
@@ -47,48 +30,31 @@ typedef struct {
   uint32_t exit_code; int fd_in, fd_out, fd_err; void *job;
 } proc_t;
 typedef struct { int used; char user[128]; uint32_t logon; } token_t;
-typedef struct { char name[64], password[128], group[64]; int used; } user_t;
-typedef struct { uint32_t msg; uintptr_t key, pid; } packet_t;
-typedef struct { int used, closed, head, tail; packet_t q[MAXQ]; } port_t;
 
 static proc_t procs[MAXP];
 static token_t tokens[MAXT];
-static user_t users[MAXU];
-static port_t ports[4];
 static pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pc = PTHREAD_COND_INITIALIZER;
 static uint32_t next_pid = 5000;
 static int env_blocks;
-static char vlog[4096]; static size_t vlog_len;
 
-static void narrow(const WCHAR *w, char *out, size_t n) {
-  size_t i = 0;
-  if (w) for (; w[i] && i + 1 < n; i++) out[i] = (char)(w[i] < 128 ? w[i] : '?');
-  out[i] = 0;
-}
-#define IN_RANGE(h, arr, n) ((uintptr_t)(h) & 1 && (void *)((uintptr_t)(h) & ~(uintptr_t)1) >= (void *)(arr) && (void *)((uintptr_t)(h) & ~(uintptr_t)1) < (void *)((arr) + (n)))
-static proc_t *slot_at(HANDLE h, size_t field) {
-  if (!IN_RANGE(h, procs, MAXP)) return NULL;
-  uintptr_t off = ((uintptr_t)h & ~(uintptr_t)1) - (uintptr_t)procs;
-  proc_t *p = &procs[off / sizeof(proc_t)];
-  return p->used && off % sizeof(proc_t) == field ? p : NULL;
-}
+#define narrow fw_narrow
 /* Process handles point at `used`, thread handles at `thread_tag`. */
-static proc_t *proc_of(HANDLE h) { return slot_at(h, offsetof(proc_t, used)); }
-static proc_t *thread_of(HANDLE h) { return slot_at(h, offsetof(proc_t, thread_tag)); }
+static proc_t *proc_of(HANDLE h) { proc_t *p = FW_SLOT(h, procs, MAXP, offsetof(proc_t, used)); return p && p->used ? p : NULL; }
+static proc_t *thread_of(HANDLE h) { proc_t *p = FW_SLOT(h, procs, MAXP, offsetof(proc_t, thread_tag)); return p && p->used ? p : NULL; }
 static HANDLE proc_handle(proc_t *p) { return (HANDLE)((uintptr_t)&p->used | 1); }
 static HANDLE thread_handle(proc_t *p) { return (HANDLE)((uintptr_t)&p->thread_tag | 1); }
-static token_t *token_of(HANDLE h) { return IN_RANGE(h, tokens, MAXT) && ((token_t *)((uintptr_t)h & ~(uintptr_t)1))->used ? (token_t *)((uintptr_t)h & ~(uintptr_t)1) : NULL; }
-static port_t *port_of(HANDLE h) { return IN_RANGE(h, ports, 4) && ((port_t *)((uintptr_t)h & ~(uintptr_t)1))->used ? (port_t *)((uintptr_t)h & ~(uintptr_t)1) : NULL; }
+static token_t *token_of(HANDLE h) { token_t *t = FW_SLOT(h, tokens, MAXT, 0); return t && t->used ? t : NULL; }
 static int pipe_fd(HANDLE h) { uint64_t v = (uint64_t)(uintptr_t)h; return (v & ~0xffffffffULL) == PIPE_TAG ? (int)(v & 0xffffffff) : -1; }
 
-static HANDLE new_token(const char *user, uint32_t logon) {
+static HANDLE new_token(const char *user, uint32_t logon) { /* under pm */
   for (int i = 0; i < MAXT; i++) if (!tokens[i].used) {
     tokens[i].used = 1; tokens[i].logon = logon; snprintf(tokens[i].user, sizeof tokens[i].user, "%s", user);
     return (HANDLE)((uintptr_t)&tokens[i] | 1);
   }
   return NULL;
 }
+HANDLE fake_token_new(const char *user, uint32_t logon) { pthread_mutex_lock(&pm); HANDLE t = new_token(user, logon); pthread_mutex_unlock(&pm); return t; }
 static void maybe_free(proc_t *p) { if (p->handles <= 0 && p->exited) p->used = 0; }
 
 /* Called first by fakehcs.c's CloseHandle: 1/0 for handles of this file, -1 for others. */
@@ -97,17 +63,16 @@ int fake_proc_close(HANDLE h) {
   if (fd >= 0) return close(fd) == 0;
   if (((uint64_t)(uintptr_t)h & ~0xffffffffULL) == RTHREAD_TAG) return 1;
   pthread_mutex_lock(&pm);
-  int r = -1; proc_t *p; token_t *t; port_t *q;
+  int r = -1; proc_t *p; token_t *t;
   if ((p = proc_of(h))) { p->handles--; maybe_free(p); r = 1; }
   else if ((p = thread_of(h))) { p->thread_open = 0; p->handles--; maybe_free(p); r = 1; }
   else if ((t = token_of(h))) { t->used = 0; r = 1; }
-  else if ((q = port_of(h))) { q->closed = 1; q->used = 0; pthread_cond_broadcast(&pc); r = 1; }
   pthread_mutex_unlock(&pm);
-  return r;
+  return r >= 0 ? r : fake_port_close(h);
 }
 intptr_t fake_proc_osfhandle(intptr_t h) { int fd = pipe_fd((HANDLE)h); return fd >= 0 ? fd : h; }
 
-/* fakejob.c: AssignProcessToJobObject / TerminateJobObject / port association. */
+/* fakejob.c: AssignProcessToJobObject / TerminateJobObject. */
 int fake_proc_assign(HANDLE h, void *job, uint32_t *pid) {
   pthread_mutex_lock(&pm);
   proc_t *p = proc_of(h);
@@ -121,14 +86,6 @@ void fake_proc_kill_job(void *job, uint32_t code) {
   pthread_cond_broadcast(&pc);
   pthread_mutex_unlock(&pm);
 }
-int fake_port_valid(HANDLE h) { pthread_mutex_lock(&pm); int ok = port_of(h) != NULL; pthread_mutex_unlock(&pm); return ok; }
-void fake_port_post(HANDLE h, uint32_t msg, uintptr_t key, uintptr_t pid) {
-  pthread_mutex_lock(&pm);
-  port_t *q = port_of(h);
-  if (q && (q->tail + 1) % MAXQ != q->head) { q->q[q->tail] = (packet_t){ msg, key, pid }; q->tail = (q->tail + 1) % MAXQ; pthread_cond_broadcast(&pc); }
-  pthread_mutex_unlock(&pm);
-}
-
 static const char *word(const char *cmd, const char *key, char *out, size_t n) {
   size_t kl = strlen(key);
   for (const char *s = cmd; (s = strstr(s, key)); s += kl) {
@@ -162,7 +119,7 @@ static void *run(void *arg) {
   }
   pthread_mutex_lock(&pm);
   while (waiting && !p->killed && (p->ctrl < 0 || ignore)) {
-    struct timespec ts; clock_gettime(CLOCK_REALTIME, &ts); ts.tv_nsec += 20000000; if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+    struct timespec ts = fw_deadline(20);
     pthread_cond_timedwait(&pc, &pm, &ts);
   }
   if (!p->killed) p->exit_code = code;
@@ -187,24 +144,6 @@ EXPORT int CreatePipe(HANDLE *r, HANDLE *w, void *sa, uint32_t size) {
   return 1;
 }
 EXPORT int SetHandleInformation(HANDLE h, uint32_t mask, uint32_t flags) { return pipe_fd(h) >= 0; }
-
-EXPORT int LogonUserW(const WCHAR *user, const WCHAR *domain, const WCHAR *password, uint32_t type, uint32_t provider, HANDLE *token) {
-  char u[64], d[64], pw[128]; narrow(user, u, sizeof u); narrow(domain, d, sizeof d); narrow(password, pw, sizeof pw);
-  char full[160]; int ok = 0;
-  pthread_mutex_lock(&pm);
-  if (strcasecmp(d, "NT AUTHORITY") == 0) {
-    ok = type == 5 && !password && (!strcasecmp(u, "SYSTEM") || !strcasecmp(u, "LOCAL SERVICE") || !strcasecmp(u, "NETWORK SERVICE"));
-    snprintf(full, sizeof full, "NT AUTHORITY\\%s", u);
-  } else {
-    for (int i = 0; i < MAXU; i++) if (users[i].used && !strcasecmp(users[i].name, u)) ok = type == 2 && strcmp(users[i].password, pw) == 0;
-    snprintf(full, sizeof full, "%s", u);
-  }
-  HANDLE t = ok ? new_token(full, type) : NULL;
-  pthread_mutex_unlock(&pm);
-  if (!t) { fake_set_last_error(1326); return 0; } /* ERROR_LOGON_FAILURE */
-  *token = t;
-  return 1;
-}
 
 EXPORT int CreateProcessAsUserW(HANDLE token, const WCHAR *app, WCHAR *cmd, void *psa, void *tsa, int inherit, uint32_t flags,
                                 void *env, const WCHAR *cwd, void *si, void *pi) {
@@ -276,8 +215,7 @@ EXPORT int GetExitCodeProcess(HANDLE h, uint32_t *code) {
 EXPORT uint32_t WaitForSingleObject(HANDLE h, uint32_t ms) {
   pthread_mutex_lock(&pm);
   proc_t *p = proc_of(h);
-  struct timespec ts; clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += ms / 1000; ts.tv_nsec += (long)(ms % 1000) * 1000000; if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+  struct timespec ts = fw_deadline(ms);
   while (p && !p->exited && ms > 0 && pthread_cond_timedwait(&pc, &pm, &ts) == 0) {}
   uint32_t r = !p ? 0xffffffff : p->exited ? 0 : 258;
   pthread_mutex_unlock(&pm);
@@ -328,97 +266,6 @@ EXPORT int CreateEnvironmentBlock(void **block, HANDLE token, int inherit) {
 EXPORT int DestroyEnvironmentBlock(void *block) { pthread_mutex_lock(&pm); env_blocks--; pthread_mutex_unlock(&pm); free(block); return 1; }
 EXPORT int FakeEnvBlocksOutstanding(void) { return env_blocks; }
 
-EXPORT HANDLE CreateIoCompletionPort(HANDLE file, HANDLE existing, uintptr_t key, uint32_t threads) {
-  pthread_mutex_lock(&pm);
-  HANDLE h = NULL;
-  for (int i = 0; i < 4 && !h; i++) if (!ports[i].used) { memset(&ports[i], 0, sizeof ports[i]); ports[i].used = 1; h = (HANDLE)((uintptr_t)&ports[i] | 1); }
-  pthread_mutex_unlock(&pm);
-  if (!h) fake_set_last_error(8);
-  return h;
-}
-EXPORT int GetQueuedCompletionStatus(HANDLE h, uint32_t *bytes, uintptr_t *key, uintptr_t *ov, uint32_t ms) {
-  pthread_mutex_lock(&pm);
-  port_t *q = port_of(h);
-  struct timespec ts; clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += ms / 1000; ts.tv_nsec += (long)(ms % 1000) * 1000000; if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
-  while (q && q->used && q->head == q->tail && pthread_cond_timedwait(&pc, &pm, &ts) == 0) {}
-  int ok = q && q->used && q->head != q->tail;
-  if (ok) { packet_t k = q->q[q->head]; q->head = (q->head + 1) % MAXQ; *bytes = k.msg; *key = k.key; *ov = k.pid; }
-  pthread_mutex_unlock(&pm);
-  if (!ok) fake_set_last_error(q ? 258 : 735);
-  return ok;
-}
-
-/* Local accounts: a user table; groups that exist are Administrators, Users and "HPC Agents". */
-static const char *GROUPS[] = { "Administrators", "Users", "HPC Agents" };
-static int group_exists(const char *g) { for (unsigned i = 0; i < 3; i++) if (!strcasecmp(GROUPS[i], g)) return 1; return 0; }
-EXPORT void FakeAddUser(const char *name, const char *password) {
-  pthread_mutex_lock(&pm);
-  for (int i = 0; i < MAXU; i++) if (!users[i].used) { users[i].used = 1; snprintf(users[i].name, 64, "%s", name); snprintf(users[i].password, 128, "%s", password); break; }
-  pthread_mutex_unlock(&pm);
-}
-EXPORT uint32_t NetLocalGroupGetInfo(const WCHAR *server, const WCHAR *group, uint32_t level, void **buf) {
-  char g[64]; narrow(group, g, sizeof g);
-  if (!group_exists(g)) return 2220; /* NERR_GroupNotFound */
-  *buf = malloc(16);
-  return 0;
-}
-EXPORT uint32_t NetApiBufferFree(void *p) { free(p); return 0; }
-EXPORT uint32_t NetUserAdd(const WCHAR *server, uint32_t level, void *info, uint32_t *parm) {
-  char n[64], pw[128]; char *b = info;
-  narrow(*(WCHAR **)b, n, sizeof n); narrow(*(WCHAR **)(b + 8), pw, sizeof pw);
-  uint32_t priv = *(uint32_t *)(b + 20), flags = *(uint32_t *)(b + 40);
-  if (level != 1 || priv != 1 || !(flags & 1) || strlen(n) == 0 || strlen(n) > 20) return 87;
-  int up = 0, lo = 0, dg = 0;
-  for (char *c = pw; *c; c++) { up |= *c >= 'A' && *c <= 'Z'; lo |= *c >= 'a' && *c <= 'z'; dg |= *c >= '0' && *c <= '9'; }
-  if (strlen(pw) < 14 || !up || !lo || !dg) return 2245; /* NERR_PasswordTooShort: the policy refuses it */
-  pthread_mutex_lock(&pm);
-  uint32_t r = 8;
-  for (int i = 0; i < MAXU; i++) if (users[i].used && !strcasecmp(users[i].name, n)) { pthread_mutex_unlock(&pm); return 2224; }
-  for (int i = 0; i < MAXU; i++) if (!users[i].used) { users[i].used = 1; snprintf(users[i].name, 64, "%s", n); snprintf(users[i].password, 128, "%s", pw); users[i].group[0] = 0; r = 0; break; }
-  pthread_mutex_unlock(&pm);
-  return r;
-}
-EXPORT uint32_t NetUserDel(const WCHAR *server, const WCHAR *name) {
-  char n[64]; narrow(name, n, sizeof n);
-  pthread_mutex_lock(&pm);
-  uint32_t r = 2221;
-  for (int i = 0; i < MAXU; i++) if (users[i].used && !strcasecmp(users[i].name, n)) { users[i].used = 0; r = 0; }
-  pthread_mutex_unlock(&pm);
-  return r;
-}
-EXPORT uint32_t NetLocalGroupAddMembers(const WCHAR *server, const WCHAR *group, uint32_t level, void *info, uint32_t count) {
-  char g[64], m[64]; narrow(group, g, sizeof g); narrow(*(WCHAR **)info, m, sizeof m);
-  if (!group_exists(g)) return 2220;
-  if (level != 3 || count != 1) return 87;
-  pthread_mutex_lock(&pm);
-  uint32_t r = 1387; /* ERROR_NO_SUCH_MEMBER */
-  for (int i = 0; i < MAXU; i++) if (users[i].used && !strcasecmp(users[i].name, m)) { snprintf(users[i].group, 64, "%s", g); r = 0; }
-  pthread_mutex_unlock(&pm);
-  return r;
-}
-
-/* Volume mount points, directories and symbolic links: recorded, one line each. */
-static int vrecord(const char *verb, const WCHAR *a, const WCHAR *b, uint32_t flags) {
-  char x[260], y[260]; narrow(a, x, sizeof x); narrow(b, y, sizeof y);
-  pthread_mutex_lock(&pm);
-  int n = snprintf(vlog + vlog_len, sizeof vlog - vlog_len, "%s %s%s%s%s\n", verb, x, b ? " -> " : "", b ? y : "", flags ? " (dir)" : "");
-  if (n > 0 && vlog_len + (size_t)n < sizeof vlog) vlog_len += (size_t)n;
-  pthread_mutex_unlock(&pm);
-  return 1;
-}
-EXPORT int SetVolumeMountPointW(const WCHAR *mp, const WCHAR *vol) { return vrecord("mount", mp, vol, 0); }
-EXPORT int DeleteVolumeMountPointW(const WCHAR *mp) { return vrecord("unmount", mp, NULL, 0); }
-EXPORT int CreateDirectoryW(const WCHAR *p, void *sa) { return vrecord("mkdir", p, NULL, 0); }
-EXPORT int RemoveDirectoryW(const WCHAR *p) { return vrecord("rmdir", p, NULL, 0); }
-EXPORT uint8_t CreateSymbolicLinkW(const WCHAR *link, const WCHAR *target, uint32_t flags) { return (uint8_t)vrecord("symlink", link, target, flags & 1); }
-/* Host paths: a last component with a dot is a file, anything else a directory. */
-EXPORT uint32_t GetFileAttributesW(const WCHAR *p) {
-  char n[260]; narrow(p, n, sizeof n);
-  const char *last = strrchr(n, '\\');
-  return strchr(last ? last : n, '.') ? 0x80 : 0x10;
-}
-
 static char out_buf[8192];
 static void jesc(const char *in, char *out, size_t n) {
   size_t o = 0;
@@ -438,16 +285,3 @@ EXPORT const char *FakeProcDescribe(uint32_t pid) {
   pthread_mutex_unlock(&pm);
   return out_buf;
 }
-EXPORT const char *FakeAccounts(void) {
-  pthread_mutex_lock(&pm);
-  size_t o = (size_t)snprintf(out_buf, sizeof out_buf, "[");
-  int first = 1;
-  for (int i = 0; i < MAXU; i++) if (users[i].used) {
-    o += (size_t)snprintf(out_buf + o, sizeof out_buf - o, "%s{\"name\":\"%s\",\"group\":\"%s\"}", first ? "" : ",", users[i].name, users[i].group);
-    first = 0;
-  }
-  snprintf(out_buf + o, sizeof out_buf - o, "]");
-  pthread_mutex_unlock(&pm);
-  return out_buf;
-}
-EXPORT const char *FakeVolumeLog(void) { pthread_mutex_lock(&pm); snprintf(out_buf, sizeof out_buf, "%s", vlog); pthread_mutex_unlock(&pm); return out_buf; }

@@ -111,7 +111,6 @@ export function associateCompletionPort(key: number, port: bigint): Buffer {
 export const JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO = 4;
 export const JOB_OBJECT_MSG_EXIT_PROCESS = 7;
 export const JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS = 8;
-export const WAIT_TIMEOUT = 258;
 
 /** Win32 error code → PlatformError (HRESULT_FROM_WIN32). */
 export function win32Error(code: number, operation: string, detail?: string): PlatformError {
