@@ -39,19 +39,25 @@ export class JobPort {
   wake(): void {
     if (this.running || this.closed || ![...this.jobs.values()].some((t) => t.needsWatching())) return;
     this.running = true;
-    void this.loop().finally(() => { this.running = false; });
+    void this.loop();
   }
 
   private async loop(): Promise<void> {
     const bytes = Buffer.alloc(8), key = Buffer.alloc(8), ov = Buffer.alloc(8);
-    while (!this.closed) {
-      for (const [k, t] of this.jobs) if (!t.needsWatching()) this.jobs.delete(k);
-      if (this.jobs.size === 0) return;
-      let got = 0;
-      try { got = await callAsync<number>(this.b.jobs.GetQueuedCompletionStatus, this.port, bytes, key, ov, WAIT_MS); } catch { return; }
-      if (this.closed) return;
-      const one = got ? this.jobs.get(Number(key.readBigUInt64LE(0))) : undefined;
-      for (const t of one ? [one] : [...this.jobs.values()]) t.check();
+    try {
+      // Stopped jobs stay registered: a process handle opened later may still wait for its exit (wake() restarts).
+      while (!this.closed && [...this.jobs.values()].some((t) => t.needsWatching())) {
+        const got = await callAsync<number>(this.b.jobs.GetQueuedCompletionStatus, this.port, bytes, key, ov, WAIT_MS);
+        if (this.closed) return;
+        const one = got ? this.jobs.get(Number(key.readBigUInt64LE(0))) : undefined;
+        for (const t of one ? [one] : [...this.jobs.values()].filter((x) => x.needsWatching())) t.check();
+      }
+    } catch {
+      // The port is unusable: every job falls back to its timer.
+      for (const t of this.jobs.values()) t.usePolling();
+      this.jobs.clear();
+    } finally {
+      this.running = false; // synchronously with the loop's end: a wake() from now on starts a new loop
     }
   }
 
