@@ -1,5 +1,5 @@
 /**
- * Builds test/ffi/fakehcs.c (with fakejob.c and the HostProcess fakes fakeproc/acct/port/vol.c) with the machine's
+ * Builds test/ffi/fakehcs.c (with fakejob.c and the HostProcess fakes fakeproc/acct/port/vol/con.c) with the machine's
  * gcc into a temp dir and exposes its test-only controls. The Windows backend loads the same .so for every DLL name
  * (computecore, computenetwork, computestorage, vmcompute, kernel32, advapi32, ole32, ucrt, netapi32, userenv). Controls are bound through the backend's own ffi helpers (koffi is imported only under
  * src/platform/windows).
@@ -43,7 +43,7 @@ export function buildFakeLibrary(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fakehcs-'));
   const so = join(dir, 'fakehcs.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so,
-    ...['fakehcs.c', 'fakejob.c', 'fakeproc.c', 'fakeacct.c', 'fakeport.c', 'fakevol.c', 'fakepin.c'].map((f) => join(repoRoot(), 'test', 'ffi', f)), '-ldl'], { stdio: 'pipe' });
+    ...['fakehcs.c', 'fakejob.c', 'fakeproc.c', 'fakeacct.c', 'fakeport.c', 'fakevol.c', 'fakecon.c', 'fakepin.c'].map((f) => join(repoRoot(), 'test', 'ffi', f)), '-ldl'], { stdio: 'pipe' });
   built = { dir, so };
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return so;

@@ -27,8 +27,11 @@ typedef struct {
   uint64_t thread_tag; int used, handles, thread_open; uint32_t pid;
   char cmd[512], cwd[260], user[128], env[2048];
   uint32_t flags; int inherit, suspended, started, exited, killed, ctrl, assigned_before_resume;
-  uint32_t exit_code; int fd_in, fd_out, fd_err; void *job;
+  uint32_t exit_code; int fd_in, fd_out, fd_err; void *job; HANDLE console;
 } proc_t;
+int fake_console_fds(HANDLE h, int *in, int *out, char *size, size_t n); /* fakecon.c */
+int fake_console_size(HANDLE h, char *size, size_t n);
+HANDLE fake_console_of(void *list);
 typedef struct { int used; char user[128]; uint32_t logon; } token_t;
 
 static proc_t procs[MAXP];
@@ -45,6 +48,7 @@ static proc_t *thread_of(HANDLE h) { proc_t *p = FW_SLOT(h, procs, MAXP, offseto
 static HANDLE proc_handle(proc_t *p) { return (HANDLE)((uintptr_t)&p->used | 1); }
 static HANDLE thread_handle(proc_t *p) { return (HANDLE)((uintptr_t)&p->thread_tag | 1); }
 static token_t *token_of(HANDLE h) { token_t *t = FW_SLOT(h, tokens, MAXT, 0); return t && t->used ? t : NULL; }
+int fake_pipe_fd(HANDLE h);
 static int pipe_fd(HANDLE h) { uint64_t v = (uint64_t)(uintptr_t)h; return (v & ~0xffffffffULL) == PIPE_TAG ? (int)(v & 0xffffffff) : -1; }
 
 static HANDLE new_token(const char *user, uint32_t logon) { /* under pm */
@@ -70,6 +74,7 @@ int fake_proc_close(HANDLE h) {
   pthread_mutex_unlock(&pm);
   return r >= 0 ? r : fake_port_close(h);
 }
+int fake_pipe_fd(HANDLE h) { return pipe_fd(h); }
 intptr_t fake_proc_osfhandle(intptr_t h) { int fd = pipe_fd((HANDLE)h); return fd >= 0 ? fd : h; }
 
 /* fakejob.c: AssignProcessToJobObject / TerminateJobObject. */
@@ -168,6 +173,10 @@ EXPORT int CreateProcessAsUserW(HANDLE token, const WCHAR *app, WCHAR *cmd, void
   HANDLE hs[3] = { *(HANDLE *)((char *)si + 80), *(HANDLE *)((char *)si + 88), *(HANDLE *)((char *)si + 96) };
   int *fds[3] = { &p->fd_in, &p->fd_out, &p->fd_err };
   for (int i = 0; i < 3; i++) { int fd = (sflags & 0x100) && inherit ? pipe_fd(hs[i]) : -1; *fds[i] = fd >= 0 ? dup(fd) : -1; }
+  char size[32];
+  /* STARTUPINFOEXW (cb 112) with a pseudo console: the console's pipes are the process's stdio, stderr merged. */
+  if ((flags & 0x80000) && *(uint32_t *)si == 112 && (p->console = fake_console_of(*(void **)((char *)si + 104))) != NULL
+      && fake_console_fds(p->console, &p->fd_in, &p->fd_out, size, sizeof size)) p->fd_err = dup(p->fd_out);
   p->suspended = (flags & 0x4) != 0;
   char *out = pi;
   *(HANDLE *)out = proc_handle(p); *(HANDLE *)(out + 8) = thread_handle(p); *(uint32_t *)(out + 16) = p->pid; *(uint32_t *)(out + 20) = p->pid + 1;
@@ -276,11 +285,12 @@ EXPORT const char *FakeProcDescribe(uint32_t pid) {
   pthread_mutex_lock(&pm);
   out_buf[0] = 0;
   for (int i = 0; i < MAXP; i++) if (procs[i].used && procs[i].pid == pid) {
-    proc_t *p = &procs[i]; char c[1100], w[600], u[300], e[4200];
+    proc_t *p = &procs[i]; char c[1100], w[600], u[300], e[4200], con[32] = "";
+    if (p->console) fake_console_size(p->console, con, sizeof con);
     jesc(p->cmd, c, sizeof c); jesc(p->cwd, w, sizeof w); jesc(p->user, u, sizeof u); jesc(p->env, e, sizeof e);
     snprintf(out_buf, sizeof out_buf, "{\"pid\":%u,\"cmd\":\"%s\",\"cwd\":\"%s\",\"user\":\"%s\",\"env\":\"%s\",\"flags\":%u,\"inherit\":%d,"
-      "\"assignedBeforeResume\":%d,\"started\":%d,\"exited\":%d,\"exitCode\":%u,\"ctrl\":%d,\"handles\":%d}",
-      p->pid, c, w, u, e, p->flags, p->inherit, p->assigned_before_resume, p->started, p->exited, p->exit_code, p->ctrl, p->handles);
+      "\"assignedBeforeResume\":%d,\"started\":%d,\"exited\":%d,\"exitCode\":%u,\"ctrl\":%d,\"handles\":%d,\"console\":\"%s\"}",
+      p->pid, c, w, u, e, p->flags, p->inherit, p->assigned_before_resume, p->started, p->exited, p->exit_code, p->ctrl, p->handles, con);
   }
   pthread_mutex_unlock(&pm);
   return out_buf;

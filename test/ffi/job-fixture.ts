@@ -21,10 +21,11 @@ const accounts = fn('FakeAccounts', 'const char *', []);
 const volumeLog = fn('FakeVolumeLog', 'const char *', []);
 const jobDescribe = fn('FakeJobDescribe', 'const char *', ['const char *']);
 const envBlocks = fn('FakeEnvBlocksOutstanding', 'int', []);
+const consoles = fn('FakeConsoles', 'int', []);
 
 export interface FakeProc {
   pid: number; cmd: string; cwd: string; user: string; env: string; flags: number; inherit: number;
-  assignedBeforeResume: number; started: number; exited: number; exitCode: number; ctrl: number; handles: number;
+  assignedBeforeResume: number; started: number; exited: number; exitCode: number; ctrl: number; handles: number; console: string;
 }
 export const fake = {
   proc(pid: number): FakeProc | undefined { const t = procDescribe(pid) as string; return t ? JSON.parse(t) as FakeProc : undefined; },
@@ -32,6 +33,8 @@ export const fake = {
   volumeLog(): string[] { return (volumeLog() as string).split('\n').filter(Boolean); },
   job(name: string): Record<string, unknown> | undefined { const t = jobDescribe(name) as string; return t ? JSON.parse(t) as Record<string, unknown> : undefined; },
   envBlocks(): number { return envBlocks() as number; },
+  /** Pseudo consoles not closed. */
+  consoles(): number { return consoles() as number; },
   addUser: fn('FakeAddUser', 'void', ['const char *', 'const char *']),
 };
 

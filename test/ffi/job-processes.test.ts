@@ -2,7 +2,7 @@
  * Processes of HostProcess job containers through the real Windows backend (src/platform/windows/jobs/) against the
  * fake kernel32 / advapi32 / netapi32 / userenv of test/ffi/fakeproc.c: creation as the container's user (suspended,
  * assigned to the job, resumed), environment and working directory, stdio, exit codes from the job's completion
- * port, console-control shutdown then termination, the temporary user of a local group.
+ * port, console-control shutdown then termination, the temporary user of a local group, a TTY (pseudo console).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,7 +117,6 @@ test('windows jobs: caller mistakes and unsupported requests are clear errors', 
   const s = await platform.jobs.createComputeSystem(id, jobDoc(id, 'NT AUTHORITY\\Network service'));
   await s.start();
   await assert.rejects(s.createProcess({ CommandLine: 'missing.exe' }), (e) => isPlatformError(e, 'ERROR_FILE_NOT_FOUND') && toStatusCode(e) === status.FAILED_PRECONDITION);
-  await assert.rejects(s.createProcess({ CommandLine: 'agent.exe', EmulateConsole: true }), (e) => isPlatformError(e, 'E_NOTIMPL') && /without tty/.test((e as Error).message));
   for (const verb of [() => s.pause(), () => s.resume()]) {
     await assert.rejects(verb(), (e) => isPlatformError(e, 'E_NOTIMPL') && /not supported for HostProcess containers/.test((e as Error).message) && !/yet/.test((e as Error).message));
   }
@@ -129,5 +128,33 @@ test('windows jobs: caller mistakes and unsupported requests are clear errors', 
   await assert.rejects(s.createProcess({ CommandLine: 'x' }), (e) => toStatusCode(e) === status.FAILED_PRECONDITION, 'a stopped container takes no exec');
   await bad.terminate();
   bad.close(); s.close();
+  await platform.close();
+});
+
+test('windows jobs: a TTY process gets a pseudo console of the requested size, resizable, closed when it exits', async () => {
+  const platform = await platformOn(undefined);
+  const id = 'b5000000000000000000000000000005';
+  const s = await platform.jobs.createComputeSystem(id, jobDoc(id, 'NT AUTHORITY\\SYSTEM'));
+  await s.start();
+  const plain = await s.createProcess({ CommandLine: 'agent.exe wait' });
+  const consoles = fake.consoles();
+  const p = await s.createProcess({
+    CommandLine: 'shell.exe out=prompt err=warn echo exit=2', EmulateConsole: true, ConsoleSize: [30, 100],
+    CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true,
+  });
+  assert.equal(p.stdio.stderr, undefined, 'a console has one output');
+  assert.equal(fake.proc(p.pid)!.console, '100x30');
+  assert.equal(fake.proc(p.pid)!.assignedBeforeResume, 1);
+  assert.equal(fake.consoles(), consoles + 1);
+  await p.modify({ Operation: 'ConsoleSize', ConsoleSize: { Height: 40, Width: 120 } });
+  assert.equal(fake.proc(p.pid)!.console, '120x40');
+  const out = readAll(p.stdio.stdout);
+  p.stdio.stdin!.end('ls\n');
+  assert.equal((await p.waitExit()).ExitCode, 2);
+  assert.equal(await out, 'prompt\nwarn\nls\n', 'output ends once the console is closed after the exit');
+  assert.equal(fake.consoles(), consoles);
+  await assert.rejects(plain.modify({ Operation: 'ConsoleSize', ConsoleSize: { Height: 1, Width: 1 } }), (e) => isPlatformError(e, 'HCS_E_INVALID_STATE'));
+  await s.terminate();
+  for (const x of [p, plain, s]) x.close();
   await platform.close();
 });

@@ -11,6 +11,7 @@ import { bindJobApi, type JobApi } from './jobobject.js';
 import { bindProcessApi, type ProcessApi } from './process.js';
 import { bindAccountApi, type AccountApi } from './accounts.js';
 import { bindVolumeApi, type VolumeApi } from './volume.js';
+import { bindConsoleApi, type ConsoleApi } from './console.js';
 import { localFreeOf, coTaskMemFreeOf, type Freer } from './strings.js';
 
 export * from './koffi.js';
@@ -22,6 +23,7 @@ export * from './jobobject.js';
 export * from './process.js';
 export * from './accounts.js';
 export * from './volume.js';
+export * from './console.js';
 export * from './strings.js';
 export * from './errors.js';
 export * from './advapi32.js';
@@ -42,6 +44,8 @@ export interface Bindings {
   accounts: AccountApi;
   /** Volume mount points and symbolic links (HostProcess without the bind filter). */
   volumes: VolumeApi;
+  /** Pseudo consoles (TTY) for HostProcess processes. */
+  console: ConsoleApi;
   /** LocalFree: computecore / computestorage / advapi32 strings. */
   localFree: Freer;
   /** CoTaskMemFree: computenetwork strings and error records. */
@@ -61,6 +65,7 @@ export function loadBindings(overrides: Partial<WindowsLibraries> = {}): Binding
     proc: bindProcessApi(libs),
     accounts: bindAccountApi(libs),
     volumes: bindVolumeApi(libs.kernel32),
+    console: bindConsoleApi(libs),
     localFree: localFreeOf(win32.LocalFree),
     coTaskMemFree: coTaskMemFreeOf(win32.CoTaskMemFree),
   };

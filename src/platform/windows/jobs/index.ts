@@ -2,8 +2,9 @@
  * HostProcess job containers on Windows (what hcsshim's internal/jobcontainers does, minus the shim): the job
  * object `JobContainer_<id>` (never kill-on-close, so containers outlive the daemon) with its limits (./limits.ts),
  * the image and mounts at the mount point (./binding.ts: bind filter, or volume mount point + symlinks), processes
- * created in the job as the container's user (./spawn.ts, ./users.ts, ./token.ts), exits from the job's completion
- * port (./port.ts, ./tracker.ts), shutdown by console control events (./control.ts). Handles are ComputeSystems
+ * created in the job as the container's user (./spawn.ts, ./pty.ts for a TTY, ./users.ts, ./token.ts), exits from
+ * the job's completion port (./port.ts, ./tracker.ts), shutdown by console control events (./control.ts). Handles
+ * are ComputeSystems
  * (./system.ts). The document and any temporary user are recorded (./records.ts): after a daemon restart a job can
  * be opened, given new processes, stopped, and its user and mount point are cleaned up even if it ended meanwhile.
  */

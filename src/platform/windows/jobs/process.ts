@@ -1,12 +1,13 @@
 /**
  * A process of a job container, behind a process handle this daemon holds (created, or opened by pid): exit status
  * (GetExitCodeProcess once the handle is signalled; the job's tracker calls poll()), console control signals,
- * termination, closing stdin. No console (tty) exists for these processes, so there is nothing to resize.
+ * termination, closing stdin, resizing its pseudo console (TTY), which is closed once the process exited (that ends
+ * the console's output).
  */
 import type { ComputeProcess, ProcessStdio } from '../../types.js';
 import type { ProcessModifyRequestDoc, ProcessStatusDoc, SignalProcessOptionsDoc } from '../../hcs/schema/index.js';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { type Bindings, type Pointer, win32Error, WAIT_OBJECT_0 } from '../ffi/index.js';
+import { type Bindings, type Pointer, isNull, failed, win32Error, WAIT_OBJECT_0 } from '../ffi/index.js';
 import { sendCtrl } from './control.js';
 import type { JobTracker, Watched } from './tracker.js';
 
@@ -14,8 +15,16 @@ export class WinJobProcess implements ComputeProcess, Watched {
   private status?: ProcessStatusDoc;
   private readonly waiters: ((s: ProcessStatusDoc) => void)[] = [];
   private closed = false;
-  constructor(private readonly b: Bindings, private readonly h: Pointer, readonly pid: number, readonly stdio: ProcessStdio, private readonly t: JobTracker) {
+  constructor(
+    private readonly b: Bindings, private readonly h: Pointer, readonly pid: number, readonly stdio: ProcessStdio,
+    private readonly t: JobTracker, private console: Pointer = null,
+  ) {
     t.add(this);
+  }
+  private closeConsole(): void {
+    if (isNull(this.console)) return;
+    this.b.console.ClosePseudoConsole(this.console);
+    this.console = null;
   }
   get waiting(): boolean { return this.waiters.length > 0; }
 
@@ -25,6 +34,7 @@ export class WinJobProcess implements ComputeProcess, Watched {
     const code = [0];
     const ok = this.b.proc.GetExitCodeProcess(this.h, code);
     this.status = { ProcessId: this.pid, Exited: true, ExitCode: ok ? code[0]! >>> 0 : 0xffffffff, LastWaitResult: 0 };
+    this.closeConsole();
     for (const w of this.waiters.splice(0)) w(this.status);
     this.t.emit({ type: 'ProcessExited', data: this.status });
   }
@@ -62,7 +72,13 @@ export class WinJobProcess implements ComputeProcess, Watched {
       if (which === 'StdErr' || which === 'All') this.stdio.stderr?.destroy();
       return;
     }
-    throw new PlatformError(HRESULT.E_NOTIMPL, 'ModifyJobProcess', 'HostProcess container processes have no console (tty) on Windows with wincri, so there is no console size to change');
+    if (request.Operation === 'ConsoleSize' && request.ConsoleSize) {
+      if (isNull(this.console)) throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, 'ModifyJobProcess', `process ${this.pid} has no console (it was started without tty)`);
+      const hr = this.b.console.ResizePseudoConsole(this.console, { X: request.ConsoleSize.Width ?? 80, Y: request.ConsoleSize.Height ?? 25 }) as number;
+      if (failed(hr)) throw new PlatformError(hr >>> 0, 'ResizePseudoConsole');
+      return;
+    }
+    throw new PlatformError(HRESULT.E_INVALIDARG, 'ModifyJobProcess', `unknown process modify operation ${String(request.Operation)}`);
   }
   waitExit(): Promise<ProcessStatusDoc> {
     if (this.status) return Promise.resolve(this.status);
@@ -75,6 +91,7 @@ export class WinJobProcess implements ComputeProcess, Watched {
     if (this.closed) return;
     this.closed = true;
     this.t.remove(this);
+    this.closeConsole();
     this.b.win32.CloseHandle(this.h);
   }
 }

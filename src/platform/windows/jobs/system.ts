@@ -1,6 +1,6 @@
 /**
  * A handle on a job container (a ComputeSystem, so the runtime drives it like an HCS compute system). Start has
- * nothing to start (hcsshim neither); processes are created in the job (./spawn.ts) or opened by pid; shutdown
+ * nothing to start (hcsshim neither); processes are created in the job (./spawn.ts; with a TTY ./pty.ts) or opened by pid; shutdown
  * sends CtrlShutdown to every process of the job (./control.ts) and the runtime terminates after its grace period;
  * terminate ends the job; modify changes the job's limits live (./limits.ts). Pause and resume do not exist for
  * job containers (hcsshim's neither): a job object cannot be frozen as a whole.
@@ -17,6 +17,7 @@ import {
 import type { JobTracker } from './tracker.js';
 import { WinJobProcess } from './process.js';
 import { spawnInJob } from './spawn.js';
+import { spawnWithConsole, consoleSize } from './pty.js';
 import { jobLaunch } from './launch.js';
 import { tokenFor, defaultEnvironment } from './token.js';
 import { shutdownProcesses } from './control.js';
@@ -98,11 +99,12 @@ export class WinJobSystem implements ComputeSystem {
     const op = 'JobCreateProcess';
     this.running(op);
     if (!this.t.doc) throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `job container ${this.id} was created without a state record this runtime can read; recreate it to run processes in it`);
-    if (params.EmulateConsole) {
-      throw new PlatformError(HRESULT.E_NOTIMPL, op, 'a TTY (pseudo console) for HostProcess container processes is not supported by wincri on Windows; run the container or exec without tty (no -t)');
-    }
     const token = tokenFor(this.b, this.h, this.t);
     const launch = jobLaunch(this.t.doc, params, defaultEnvironment(this.b, token));
+    if (params.EmulateConsole) {
+      const c = spawnWithConsole(this.b, this.h, token, launch, consoleSize(params));
+      return new WinJobProcess(this.b, c.handle, c.pid, c.stdio, this.t, c.console);
+    }
     const s = spawnInJob(this.b, this.h, token, launch, {
       stdin: !!params.CreateStdInPipe, stdout: !!params.CreateStdOutPipe, stderr: !!params.CreateStdErrPipe,
     });
