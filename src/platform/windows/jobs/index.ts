@@ -4,8 +4,7 @@
  * the image and mounts at the mount point (./binding.ts: bind filter, or volume mount point + symlinks), processes
  * created in the job as the container's user (./spawn.ts, ./pty.ts for a TTY, ./users.ts, ./token.ts), exits from
  * the job's completion port (./port.ts, ./tracker.ts), shutdown by console control events (./control.ts). Handles
- * are ComputeSystems
- * (./system.ts). The document and any temporary user are recorded (./records.ts): after a daemon restart a job can
+ * are ComputeSystems (./system.ts). The document and any temporary user are recorded (./records.ts): after a daemon restart a job can
  * be opened, given new processes, stopped, and its user and mount point are cleaned up even if it ended meanwhile.
  */
 import type { ComputeSystem, JobContainerService } from '../../types.js';
