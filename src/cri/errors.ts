@@ -58,6 +58,7 @@ const CALLER_FAULTS: { operation: RegExp; hresults: HResultName[]; code: Status;
   { operation: /CreateProcess$/, hresults: ['ERROR_FILE_NOT_FOUND', 'ERROR_PATH_NOT_FOUND'], code: Status.FAILED_PRECONDITION, hint: `the program to run was not found in the container; ${PROCESS_CAUSE}` },
   { operation: /CreateProcess$/, hresults: ['ERROR_BAD_EXE_FORMAT'], code: Status.FAILED_PRECONDITION, hint: `the program to run is not an executable for this host; ${PROCESS_CAUSE}` },
   { operation: /CreateProcess$|CreateContainerDirectory$/, hresults: ['ERROR_DIRECTORY'], code: Status.FAILED_PRECONDITION, hint: `the working directory is not a usable directory in the container; ${PROCESS_CAUSE}` },
+  { operation: /^LogonUserW$/, hresults: ['ERROR_LOGON_FAILURE'], code: Status.FAILED_PRECONDITION, hint: 'the HostProcess container\'s run_as_username cannot log on on this host; use NT AUTHORITY\\SYSTEM, NT AUTHORITY\\Local service, NT AUTHORITY\\Network service, a local group, or a host user allowed to log on' },
 ];
 const callerFault = (e: PlatformError) => CALLER_FAULTS.find((f) => f.operation.test(e.operation) && e.is(...f.hresults));
 

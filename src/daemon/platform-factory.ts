@@ -11,7 +11,7 @@ import type { Platform } from '../platform/types.js';
 export async function createPlatform(cfg: Config, opts: { spawnService?: boolean } = {}): Promise<Platform> {
   if (cfg.backend === 'windows') {
     const { createWindowsPlatform } = await import('../platform/windows/index.js');
-    return createWindowsPlatform();
+    return createWindowsPlatform({ stateDir: join(cfg.root, 'windows') });
   }
   const { createEmulatorPlatform } = await import('../platform/emulator/index.js');
   return createEmulatorPlatform({

@@ -1206,17 +1206,19 @@ EXPORT HRESULT ExpandSandboxSize(const DriverInfo *info, const WCHAR *path, uint
 
 /* ---------------------------------------------------------------- kernel32 / advapi32 / ucrtbase */
 
-int fake_job_close(HANDLE h); /* fakejob.c: job object handles */
+int fake_job_close(HANDLE h); /* fakejob.c / fakeproc.c handles: 1/0, or -1 when not theirs */
+intptr_t fake_proc_osfhandle(intptr_t h); /* fakeproc.c: its pipe handles → their fds */
 EXPORT int CloseHandle(HANDLE h) {
   logcall("CloseHandle", 0);
-  if ((uintptr_t)h & 1) return fake_job_close(h);
+  int theirs = fake_job_close(h);
+  if (theirs >= 0) return theirs;
   pthread_mutex_lock(&g);
   int ok = is(h, K_FILE);
   if (ok) { ((hdr_t *)h)->closed = 1; live[K_FILE]--; }
   pthread_mutex_unlock(&g);
   return ok;
 }
-EXPORT intptr_t _open_osfhandle(intptr_t h, int flags) { (void)flags; logcall("_open_osfhandle", 0); return h; }
+EXPORT intptr_t _open_osfhandle(intptr_t h, int flags) { (void)flags; logcall("_open_osfhandle", 0); return fake_proc_osfhandle(h); }
 
 /* Security descriptors are kept as their SDDL text. */
 typedef struct { char magic[4]; char *sddl; } sd_t;

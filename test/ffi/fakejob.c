@@ -6,6 +6,8 @@
  *   FakeJobDescribe(name)  → JSON text of the job's recorded state (static buffer), "" when unknown
  *   FakeJobAddProcess(name, pid, user100ns, kernel100ns)  a process running in the job
  *   FakeJobExitAll(name)   every process of the job exits
+ * Processes created by fakeproc.c are assigned for real: their exits update the accounting and are posted to the
+ * job's completion port (JOB_OBJECT_MSG_EXIT_PROCESS, then JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -29,7 +31,13 @@ typedef struct {
   uint32_t limit_flags; uint64_t job_memory; uint32_t cpu_flags, cpu_value;
   int nproc; uint32_t pids[MAXPROCS]; int64_t user[MAXPROCS], kernel[MAXPROCS]; int active[MAXPROCS];
   int nbind; char bind_root[MAXBINDS][128], bind_target[MAXBINDS][128]; uint32_t bind_flags[MAXBINDS];
+  HANDLE port; uintptr_t port_key;
 } job_t;
+
+int fake_proc_assign(HANDLE h, void *job, uint32_t *pid);   /* fakeproc.c */
+void fake_proc_kill_job(void *job, uint32_t code);
+int fake_port_valid(HANDLE h);
+void fake_port_post(HANDLE h, uint32_t msg, uintptr_t key, uintptr_t pid);
 
 static job_t jobs[MAXJOBS];
 static pthread_mutex_t jm = PTHREAD_MUTEX_INITIALIZER;
@@ -55,6 +63,21 @@ static job_t *job_of(HANDLE h) {
 }
 
 EXPORT uint32_t GetLastError(void) { return last_error; }
+void fake_set_last_error(uint32_t e) { last_error = e; }
+void *fake_job_ptr(HANDLE h) { pthread_mutex_lock(&jm); void *j = job_of(h); pthread_mutex_unlock(&jm); return j; }
+/* A fakeproc.c process of the job exited: accounting, then the completion port messages. */
+void fake_job_proc_exit(void *job, uint32_t pid) {
+  pthread_mutex_lock(&jm);
+  job_t *j = job;
+  int was = 0, active = 0;
+  for (int i = 0; i < j->nproc; i++) { if (j->pids[i] == pid && j->active[i]) { j->active[i] = 0; was = 1; } active += j->active[i]; }
+  HANDLE port = j->used ? j->port : NULL; uintptr_t key = j->port_key;
+  pthread_mutex_unlock(&jm);
+  if (port) {
+    fake_port_post(port, 7, key, pid);
+    if (was && active == 0) fake_port_post(port, 4, key, 0);
+  }
+}
 
 EXPORT HANDLE CreateJobObjectW(void *sa, const WCHAR *name) {
   char n[128]; narrow(name, n, sizeof n);
@@ -80,8 +103,12 @@ EXPORT HANDLE OpenJobObjectW(uint32_t access, int inherit, const WCHAR *name) {
   return handle_of(j);
 }
 
-/* Called by fakehcs.c's CloseHandle for handles it does not own. */
+int fake_proc_close(HANDLE h);
+/* Called first by fakehcs.c's CloseHandle: 1/0 for handles of fakejob.c / fakeproc.c, -1 for others. */
 int fake_job_close(HANDLE h) {
+  int r = fake_proc_close(h);
+  if (r >= 0) return r;
+  if (!((uintptr_t)h & 1)) return -1;
   pthread_mutex_lock(&jm);
   job_t *j = job_of(h);
   if (j && j->open_handles > 0) {
@@ -103,6 +130,11 @@ EXPORT int SetInformationJobObject(HANDLE h, int cls, void *info, uint32_t len) 
   else if (cls == 9 && len == 144) { j->limit_flags = *(uint32_t *)((char *)info + 16); j->job_memory = *(uint64_t *)((char *)info + 120); }
   else if (cls == 15 && len == 8) { j->cpu_flags = ((uint32_t *)info)[0]; j->cpu_value = ((uint32_t *)info)[1]; }
   else if (cls == 35) { j->silo = 1; }
+  else if (cls == 7 && len == 16) {
+    HANDLE port = *(HANDLE *)((char *)info + 8);
+    /* One completion port per job: a second association (a restarted daemon) is refused. */
+    if (j->port || !fake_port_valid(port)) { last_error = 87; ok = 0; } else { j->port = port; j->port_key = *(uintptr_t *)info; }
+  }
   else { last_error = 87; ok = 0; /* ERROR_INVALID_PARAMETER */ }
   pthread_mutex_unlock(&jm);
   return ok;
@@ -136,7 +168,9 @@ EXPORT int AssignProcessToJobObject(HANDLE h, HANDLE process) {
   pthread_mutex_lock(&jm);
   job_t *j = job_of(h);
   int ok = j && j->nproc < MAXPROCS;
-  if (ok) { int i = j->nproc++; j->pids[i] = (uint32_t)(uintptr_t)process; j->active[i] = 1; j->user[i] = j->kernel[i] = 0; }
+  uint32_t pid = 0;
+  if (ok && !fake_proc_assign(process, j, &pid)) { ok = 0; }
+  if (ok) { int i = j->nproc++; j->pids[i] = pid; j->active[i] = 1; j->user[i] = j->kernel[i] = 0; }
   else last_error = 6;
   pthread_mutex_unlock(&jm);
   return ok;
@@ -145,9 +179,15 @@ EXPORT int AssignProcessToJobObject(HANDLE h, HANDLE process) {
 EXPORT int TerminateJobObject(HANDLE h, uint32_t code) {
   pthread_mutex_lock(&jm);
   job_t *j = job_of(h);
-  if (j) { j->terminated = 1; j->exit_code = (int)code; for (int i = 0; i < j->nproc; i++) j->active[i] = 0; }
-  else last_error = 6;
+  int active = 0; HANDLE port = NULL; uintptr_t key = 0;
+  if (j) {
+    j->terminated = 1; j->exit_code = (int)code;
+    for (int i = 0; i < j->nproc; i++) { active += j->active[i]; j->active[i] = 0; }
+    port = j->port; key = j->port_key;
+  } else last_error = 6;
   pthread_mutex_unlock(&jm);
+  if (j) fake_proc_kill_job(j, code);
+  if (port && active) fake_port_post(port, 4, key, 0);
   return j != NULL;
 }
 
@@ -163,17 +203,6 @@ EXPORT int32_t BfSetupFilter(HANDLE h, uint32_t flags, const WCHAR *root, const 
   pthread_mutex_unlock(&jm);
   return hr;
 }
-
-EXPORT int LogonUserW(const WCHAR *user, const WCHAR *domain, const WCHAR *password, uint32_t type, uint32_t provider, HANDLE *token) {
-  if (token) *token = (HANDLE)(uintptr_t)(0x70000 + type);
-  last_error = 0;
-  return 1;
-}
-/* Process creation is not emulated by the fake: it fails as a host without the program would. */
-EXPORT int CreatePipe(HANDLE *r, HANDLE *w, void *sa, uint32_t size) { last_error = 120; return 0; }
-EXPORT int CreateProcessAsUserW(HANDLE token, const WCHAR *app, WCHAR *cmd, void *psa, void *tsa, int inherit, uint32_t flags,
-                                void *env, const WCHAR *cwd, void *si, void *pi) { last_error = 2; return 0; }
-EXPORT uint32_t ResumeThread(HANDLE t) { return 0; }
 
 EXPORT void FakeJobAddProcess(const char *name, uint32_t pid, int64_t user, int64_t kernel) {
   pthread_mutex_lock(&jm);

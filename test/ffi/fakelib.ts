@@ -1,7 +1,7 @@
 /**
- * Builds test/ffi/fakehcs.c with the machine's gcc into a temp dir and exposes its test-only controls. The Windows
- * backend loads the same .so for every DLL name (computecore, computenetwork, computestorage, vmcompute, kernel32,
- * advapi32, ole32, ucrt). Controls are bound through the backend's own ffi helpers (koffi is imported only under
+ * Builds test/ffi/fakehcs.c (with fakejob.c and the HostProcess fakes fakeproc/acct/port/vol/con.c) with the machine's
+ * gcc into a temp dir and exposes its test-only controls. The Windows backend loads the same .so for every DLL name
+ * (computecore, computenetwork, computestorage, vmcompute, kernel32, advapi32, ole32, ucrt, netapi32, userenv). Controls are bound through the backend's own ffi helpers (koffi is imported only under
  * src/platform/windows).
  */
 import { execFileSync } from 'node:child_process';
@@ -43,14 +43,14 @@ export function buildFakeLibrary(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fakehcs-'));
   const so = join(dir, 'fakehcs.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-pthread', '-O1', '-Wall', '-Wno-unused-parameter', '-o', so,
-    join(repoRoot(), 'test', 'ffi', 'fakehcs.c'), join(repoRoot(), 'test', 'ffi', 'fakejob.c'), join(repoRoot(), 'test', 'ffi', 'fakepin.c'), '-ldl'], { stdio: 'pipe' });
+    ...['fakehcs.c', 'fakejob.c', 'fakeproc.c', 'fakeacct.c', 'fakeport.c', 'fakevol.c', 'fakecon.c', 'fakepin.c'].map((f) => join(repoRoot(), 'test', 'ffi', f)), '-ldl'], { stdio: 'pipe' });
   built = { dir, so };
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return so;
 }
 
 export function fakeLibraries(so: string): WindowsLibraries {
-  return { computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so };
+  return { computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so, netapi32: so, userenv: so };
 }
 
 export interface Call { fn: string; args: (string | null)[] }

@@ -10,7 +10,7 @@ import { loadLibraries, winapi, type KFunc } from '../../src/platform/windows/ff
 import { runAsWindowsService } from '../../src/platform/windows/service-host.js';
 
 const so = buildFakeSource('fakesvc.c');
-const lib = loadLibraries({ computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so }).advapi32;
+const lib = loadLibraries({ computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so, netapi32: so, userenv: so }).advapi32;
 const ctl: Record<string, KFunc> = {
   control: winapi(lib, 'FakeSvcControl', 'int', ['uint32']),
   log: winapi(lib, 'FakeSvcStatusLog', 'const char *', []),

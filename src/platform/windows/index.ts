@@ -11,7 +11,7 @@ import { HcsRuntime } from './operations.js';
 import { WinCompute } from './compute.js';
 import { WinNetwork } from './network.js';
 import { WinStorage } from './storage.js';
-import { WinJobs } from './jobs.js';
+import { WinJobs } from './jobs/index.js';
 import { securePipe } from './pipe-security.js';
 
 export { PIPE_SDDL, daclAdmitsOnlySystemAndAdmins } from './pipe-security.js';
@@ -22,6 +22,8 @@ export interface WindowsPlatformOptions {
   libraries?: Partial<WindowsLibraries>;
   /** Host facts; default: os.release() ("10.0.<build>" on Windows) and os.arch(). */
   host?: { osVersion: string; architecture: string };
+  /** Where HostProcess job records are kept across restarts (the daemon passes `<root>\\windows`). */
+  stateDir?: string;
 }
 
 export interface WindowsPlatform extends Platform {
@@ -43,17 +45,18 @@ export async function createWindowsPlatform(opts: WindowsPlatformOptions = {}): 
   }
   const bindings = loadBindings(opts.libraries);
   const rt = new HcsRuntime(bindings);
+  const jobs = new WinJobs(bindings, { stateDir: opts.stateDir });
   const host = opts.host ?? { osVersion: os.release(), architecture: ARCH[os.arch()] ?? os.arch() };
   return {
     name: 'windows',
     compute: new WinCompute(bindings, rt),
-    jobs: new WinJobs(bindings),
+    jobs,
     network: new WinNetwork(bindings),
     storage: new WinStorage(bindings),
     host,
     bindings,
     async secureEndpoint(path: string) { await securePipe(bindings, path); },
     pendingOperations: () => rt.pendingOperations,
-    async close() { await rt.dispose(); },
+    async close() { jobs.close(); await rt.dispose(); },
   };
 }

@@ -8,6 +8,10 @@ import { bindComputeNetwork, type ComputeNetwork } from './computenetwork.js';
 import { bindComputeStorage, bindVmCompute, type ComputeStorage, type VmCompute } from './computestorage.js';
 import { bindWin32, type Win32 } from './win32.js';
 import { bindJobApi, type JobApi } from './jobobject.js';
+import { bindProcessApi, type ProcessApi } from './process.js';
+import { bindAccountApi, type AccountApi } from './accounts.js';
+import { bindVolumeApi, type VolumeApi } from './volume.js';
+import { bindConsoleApi, type ConsoleApi } from './console.js';
 import { localFreeOf, coTaskMemFreeOf, type Freer } from './strings.js';
 
 export * from './koffi.js';
@@ -16,6 +20,10 @@ export * from './computenetwork.js';
 export * from './computestorage.js';
 export * from './win32.js';
 export * from './jobobject.js';
+export * from './process.js';
+export * from './accounts.js';
+export * from './volume.js';
+export * from './console.js';
 export * from './strings.js';
 export * from './errors.js';
 export * from './advapi32.js';
@@ -28,8 +36,16 @@ export interface Bindings {
   storage: ComputeStorage;
   vmcompute: VmCompute;
   win32: Win32;
-  /** Job objects, process creation, logon, bind filter (HostProcess containers). */
+  /** Job objects, their completion port, the bind filter (HostProcess containers). */
   jobs: JobApi;
+  /** Host processes: pipes, creation as a user, exit codes, console control. */
+  proc: ProcessApi;
+  /** Logon and temporary local users. */
+  accounts: AccountApi;
+  /** Volume mount points and symbolic links (HostProcess without the bind filter). */
+  volumes: VolumeApi;
+  /** Pseudo consoles (TTY) for HostProcess processes. */
+  console: ConsoleApi;
   /** LocalFree: computecore / computestorage / advapi32 strings. */
   localFree: Freer;
   /** CoTaskMemFree: computenetwork strings and error records. */
@@ -46,6 +62,10 @@ export function loadBindings(overrides: Partial<WindowsLibraries> = {}): Binding
     vmcompute: bindVmCompute(libs.vmcompute),
     win32,
     jobs: bindJobApi(libs),
+    proc: bindProcessApi(libs),
+    accounts: bindAccountApi(libs),
+    volumes: bindVolumeApi(libs.kernel32),
+    console: bindConsoleApi(libs),
     localFree: localFreeOf(win32.LocalFree),
     coTaskMemFree: coTaskMemFreeOf(win32.CoTaskMemFree),
   };

@@ -1,14 +1,14 @@
 /**
- * Job objects, process creation and logon (kernel32 / advapi32) and the bind filter (bindfltapi.dll): the calls a
- * HostProcess container needs (hcsshim internal/jobobject, internal/winapi). Signatures, struct layouts (x64) and
- * Win32 error → PlatformError only; what to call when is ../jobs.ts.
+ * Job objects and their completion port (kernel32) and the bind filter (bindfltapi.dll): the calls a HostProcess
+ * container's job needs (hcsshim internal/jobobject, internal/winapi). Signatures, struct layouts (x64) and Win32
+ * error → PlatformError only; what to call when is ../jobs/. Processes: ./process.ts; accounts: ./accounts.ts.
  *
  * BOOL-returning functions report failures through GetLastError, which is read right after the call on the same
  * thread (the synchronous koffi call runs on the event-loop thread and nothing runs in between).
  */
 import koffi from 'koffi';
 import { PlatformError } from '../../hresult.js';
-import { winapi, PCWSTR, HANDLE_OUT, type Library, type KFunc } from './koffi.js';
+import { winapi, PCWSTR, type Library, type KFunc } from './koffi.js';
 
 export interface JobApi {
   CreateJobObjectW: KFunc;          // HANDLE (SECURITY_ATTRIBUTES*, PCWSTR name)                       kernel32
@@ -17,29 +17,17 @@ export interface JobApi {
   QueryInformationJobObject: KFunc; // BOOL (HANDLE, JOBOBJECTINFOCLASS, void* info, DWORD length, DWORD* returned)
   AssignProcessToJobObject: KFunc;  // BOOL (HANDLE job, HANDLE process)                                kernel32
   TerminateJobObject: KFunc;        // BOOL (HANDLE job, UINT exitCode)                                 kernel32
-  CreatePipe: KFunc;                // BOOL (HANDLE* read, HANDLE* write, SECURITY_ATTRIBUTES*, DWORD size)
-  CreateProcessAsUserW: KFunc;      // BOOL (HANDLE token, PCWSTR app, PWSTR cmdline, SA*, SA*, BOOL inherit, DWORD flags, void* env, PCWSTR cwd, STARTUPINFOW*, PROCESS_INFORMATION*)  advapi32
-  ResumeThread: KFunc;              // DWORD (HANDLE thread)                                            kernel32
+  IsProcessInJob: KFunc;            // BOOL (HANDLE process, HANDLE job, BOOL* result)                  kernel32
+  CreateIoCompletionPort: KFunc;    // HANDLE (HANDLE file, HANDLE existingPort, ULONG_PTR key, DWORD threads)
+  /** Blocks up to `ms`: only ever called through koffi's async path (a worker thread). */
+  GetQueuedCompletionStatus: KFunc; // BOOL (HANDLE port, DWORD* bytes, ULONG_PTR* key, OVERLAPPED** ov, DWORD ms)
   GetLastError: KFunc;              // DWORD ()                                                         kernel32
-  LogonUserW: KFunc;                // BOOL (PCWSTR user, PCWSTR domain, PCWSTR password, DWORD type, DWORD provider, HANDLE* token)  advapi32
   /** Absent when the host has no bind filter (bindfltapi.dll). */
   BfSetupFilter?: KFunc;            // HRESULT (HANDLE job, ULONG flags, PCWSTR virtualizationRoot, PCWSTR targetRoot, PCWSTR* exceptions, ULONG count)  bindfltapi
 }
 
-/** STARTUPINFOW (x64: 104 bytes). */
-export const STARTUPINFOW = koffi.struct('STARTUPINFOW', {
-  cb: 'uint32', lpReserved: 'void *', lpDesktop: 'void *', lpTitle: 'void *', dwX: 'uint32', dwY: 'uint32',
-  dwXSize: 'uint32', dwYSize: 'uint32', dwXCountChars: 'uint32', dwYCountChars: 'uint32', dwFillAttribute: 'uint32',
-  dwFlags: 'uint32', wShowWindow: 'uint16', cbReserved2: 'uint16', lpReserved2: 'void *',
-  hStdInput: 'void *', hStdOutput: 'void *', hStdError: 'void *',
-});
-/** PROCESS_INFORMATION (x64: 24 bytes). */
-export const PROCESS_INFORMATION = koffi.struct('PROCESS_INFORMATION', {
-  hProcess: 'void *', hThread: 'void *', dwProcessId: 'uint32', dwThreadId: 'uint32',
-});
-
-export function bindJobApi(libs: { kernel32: Library; advapi32: Library; bindfltapi?: Library }): JobApi {
-  const { kernel32: k, advapi32: a, bindfltapi: b } = libs;
+export function bindJobApi(libs: { kernel32: Library; bindfltapi?: Library }): JobApi {
+  const { kernel32: k, bindfltapi: b } = libs;
   return {
     CreateJobObjectW: winapi(k, 'CreateJobObjectW', 'void *', ['void *', PCWSTR]),
     OpenJobObjectW: winapi(k, 'OpenJobObjectW', 'void *', ['uint32', 'int', PCWSTR]),
@@ -47,12 +35,11 @@ export function bindJobApi(libs: { kernel32: Library; advapi32: Library; bindflt
     QueryInformationJobObject: winapi(k, 'QueryInformationJobObject', 'int', ['void *', 'int', 'void *', 'uint32', koffi.out(koffi.pointer('uint32'))]),
     AssignProcessToJobObject: winapi(k, 'AssignProcessToJobObject', 'int', ['void *', 'void *']),
     TerminateJobObject: winapi(k, 'TerminateJobObject', 'int', ['void *', 'uint32']),
-    CreatePipe: winapi(k, 'CreatePipe', 'int', [HANDLE_OUT, HANDLE_OUT, 'void *', 'uint32']),
-    CreateProcessAsUserW: winapi(a, 'CreateProcessAsUserW', 'int', ['void *', PCWSTR, 'char16_t *', 'void *', 'void *', 'int', 'uint32', 'void *', PCWSTR,
-      koffi.pointer(STARTUPINFOW), koffi.out(koffi.pointer(PROCESS_INFORMATION))]),
-    ResumeThread: winapi(k, 'ResumeThread', 'uint32', ['void *']),
+    IsProcessInJob: winapi(k, 'IsProcessInJob', 'int', ['void *', 'void *', koffi.out(koffi.pointer('int'))]),
+    CreateIoCompletionPort: winapi(k, 'CreateIoCompletionPort', 'void *', ['void *', 'void *', 'uintptr_t', 'uint32']),
+    // Out-parameters as caller-owned buffers (8 bytes each): valid across the asynchronous call.
+    GetQueuedCompletionStatus: winapi(k, 'GetQueuedCompletionStatus', 'int', ['void *', 'void *', 'void *', 'void *', 'uint32']),
     GetLastError: winapi(k, 'GetLastError', 'uint32', []),
-    LogonUserW: winapi(a, 'LogonUserW', 'int', [PCWSTR, PCWSTR, PCWSTR, 'uint32', 'uint32', HANDLE_OUT]),
     BfSetupFilter: b && winapi(b, 'BfSetupFilter', 'int32', ['void *', 'uint32', PCWSTR, PCWSTR, 'void *', 'uint32']),
   };
 }
@@ -60,6 +47,7 @@ export function bindJobApi(libs: { kernel32: Library; advapi32: Library; bindflt
 // JOBOBJECTINFOCLASS values and flags (winnt.h).
 export const JobObjectBasicAccountingInformation = 1;
 export const JobObjectBasicProcessIdList = 3;
+export const JobObjectAssociateCompletionPortInformation = 7;
 export const JobObjectExtendedLimitInformation = 9;
 export const JobObjectCpuRateControlInformation = 15;
 export const JobObjectCreateSilo = 35;
@@ -69,12 +57,6 @@ export const JOB_OBJECT_CPU_RATE_CONTROL_ENABLE = 0x1;
 export const JOB_OBJECT_CPU_RATE_CONTROL_WEIGHT_BASED = 0x2;
 export const JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP = 0x4;
 export const JOB_OBJECT_ALL_ACCESS = 0x1f001f;
-export const CREATE_SUSPENDED = 0x00000004;
-export const CREATE_UNICODE_ENVIRONMENT = 0x00000400;
-export const CREATE_BREAKAWAY_FROM_JOB = 0x01000000;
-export const LOGON32_LOGON_INTERACTIVE = 2;
-export const LOGON32_LOGON_SERVICE = 5;
-export const LOGON32_PROVIDER_DEFAULT = 0;
 /** BINDFLT_FLAG_READ_ONLY_MAPPING / BINDFLT_FLAG_MERGED_BIND_MAPPING / silo-private mapping (hcsshim internal/winapi). */
 export const BINDFLT_FLAG_READ_ONLY_MAPPING = 0x00000001;
 export const BINDFLT_FLAG_MERGED_BIND_MAPPING = 0x00000002;
@@ -117,6 +99,18 @@ export function parseProcessIdList(b: Buffer): number[] {
   for (let i = 0; i < n; i++) out.push(Number(b.readBigUInt64LE(8 + 8 * i)));
   return out;
 }
+
+/** JOBOBJECT_ASSOCIATE_COMPLETION_PORT_INFORMATION (x64: 16 bytes): CompletionKey @0, CompletionPort @8. */
+export function associateCompletionPort(key: number, port: bigint): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigUInt64LE(BigInt(key), 0);
+  b.writeBigUInt64LE(port, 8);
+  return b;
+}
+// Job notifications (the message arrives as the "bytes transferred" of the completion packet; the pid as OVERLAPPED*).
+export const JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO = 4;
+export const JOB_OBJECT_MSG_EXIT_PROCESS = 7;
+export const JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS = 8;
 
 /** Win32 error code → PlatformError (HRESULT_FROM_WIN32). */
 export function win32Error(code: number, operation: string, detail?: string): PlatformError {

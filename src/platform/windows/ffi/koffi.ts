@@ -34,6 +34,10 @@ export interface WindowsLibraries {
   ucrt: string;
   /** The bind filter (HostProcess mount points); present from Windows Server 2022. */
   bindfltapi: string;
+  /** Local users and groups (HostProcess temporary users). */
+  netapi32: string;
+  /** A user's default environment block (HostProcess processes). */
+  userenv: string;
 }
 
 export const DEFAULT_LIBRARIES: WindowsLibraries = {
@@ -46,6 +50,8 @@ export const DEFAULT_LIBRARIES: WindowsLibraries = {
   ole32: 'ole32.dll',
   ucrt: 'ucrtbase.dll',
   bindfltapi: 'bindfltapi.dll',
+  netapi32: 'netapi32.dll',
+  userenv: 'userenv.dll',
 };
 
 export type { Library };
