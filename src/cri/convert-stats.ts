@@ -2,9 +2,9 @@
  * Runtime statistics → CRI stats messages.
  *
  * ContainerStats has no Windows variant in CRI: its cpu / memory / writable_layer are what kubelet on Windows reads
- * from ListContainerStats. PodSandboxStats carries `windows` (what kubelet on Windows reads when pod stats come from
- * the runtime, PodAndContainerStatsFromCRI; containerd fills only this part on Windows) and `linux` with the same
- * numbers, because a Linux kubelet driving the emulator reads only `linux`. Pod CPU and memory are the sums of the
+ * from ListContainerStats. PodSandboxStats carries only `windows` (what kubelet on Windows reads when pod stats come
+ * from the runtime, PodAndContainerStatsFromCRI), as containerd on Windows does: clients treat the two parts as
+ * exclusive (crictl statsp refuses a pod with both). Pod CPU and memory are the sums of the
  * running containers' (Windows has no pod cgroup). Page faults are not measured by HCS statistics: left unset, not 0.
  * Network: one interface per HNS endpoint of the pod, the first as the default interface (kubelet on Windows
  * dereferences default_interface whenever `network` is set, so `network` is unset when there is no endpoint).
@@ -71,12 +71,6 @@ export function windowsNetworkToCri(n: PodNetworkSample | undefined): T.WindowsN
   return { timestamp: n.timestampNs.toString(), defaultInterface: ifaces[0]!, interfaces: ifaces };
 }
 
-function linuxNetworkToCri(n: PodNetworkSample | undefined): T.NetworkUsage | null {
-  if (!n || n.interfaces.length === 0) return null;
-  const ifaces = n.interfaces.map((i): T.NetworkInterfaceUsage => ({ name: i.endpointId, rxBytes: u64(i.rxBytes), txBytes: u64(i.txBytes) }));
-  return { timestamp: n.timestampNs.toString(), defaultInterface: ifaces[0]!, interfaces: ifaces };
-}
-
 export function podSandboxStatsToCri(s: SandboxRecord, samples: ContainerStatsSample[], network: PodNetworkSample | undefined, ts: bigint): T.PodSandboxStats {
   const sum = (f: (x: ContainerStatsSample) => bigint | number) => samples.reduce((a, x) => a + BigInt(f(x)), 0n);
   const t = ts.toString();
@@ -95,12 +89,6 @@ export function podSandboxStatsToCri(s: SandboxRecord, samples: ContainerStatsSa
       process,
       containers: samples.map(windowsContainerStatsToCri),
     },
-    linux: {
-      cpu,
-      memory: { timestamp: t, workingSetBytes, usageBytes: commit, availableBytes },
-      network: linuxNetworkToCri(network),
-      process,
-      containers: samples.map(containerStatsToCri),
-    },
+    linux: null,
   };
 }

@@ -84,7 +84,7 @@ test('pod stats: CPU and working set grow, endpoint rx/tx grow after traffic, /m
     assert.ok(n(w.memory.workingSetBytes) >= n(b0.memory.workingSetBytes), 'the pod sums its containers (memory)');
     assert.ok(n(w.cpu.usageCoreNanoSeconds) >= n(b0.cpu.usageCoreNanoSeconds), 'the pod sums its containers (CPU)');
     assert.ok(n(b0.memory.commitMemoryBytes) > 0n);
-    assert.deepEqual(first.linux.cpu.usageCoreNanoSeconds, first.windows.cpu.usageCoreNanoSeconds, 'the linux part carries the same numbers');
+    assert.equal(first.linux, null, 'only the windows part: crictl statsp refuses a pod with both');
     const later = await waitFor('pod CPU time to grow and nanocores to be computed', async () => {
       const s = await podStats();
       return n(s.windows.cpu.usageCoreNanoSeconds) > n(w.cpu.usageCoreNanoSeconds) && n(s.windows.cpu.usageNanoCores) > 0n ? s : undefined;
@@ -113,7 +113,7 @@ test('pod stats: CPU and working set grow, endpoint rx/tx grow after traffic, /m
     const list = (await call(d.runtime, 'ListPodSandboxStats', { filter: { id: podSandboxId } })).stats;
     assert.equal(list.length, 1);
     assert.ok(n(list[0].windows.network.defaultInterface.txBytes) >= n(net1.defaultInterface.txBytes), 'counters never go back');
-    assert.equal(list[0].linux.network.defaultInterface.name, endpointId);
+    assert.equal(list[0].linux, null);
 
     // Metrics: the pod's endpoint counters, labelled by pod and interface.
     const families = parsePrometheusText(await (await fetch(`${d.metricsUrl()}/metrics`)).text());

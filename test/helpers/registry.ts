@@ -212,6 +212,8 @@ export interface ImageOpts {
   /** Layer indexes made foreign: descriptor gets this URL (index → URL) and the foreign media type. */
   foreign?: Record<number, string>;
   gzipLevel?: number;
+  /** Image config fields (Cmd, Entrypoint, User, Env, ...); default `{ Cmd: ['cmd', '/c', 'echo hi'] }`. */
+  config?: Record<string, unknown>;
 }
 
 export function makeImage(o: ImageOpts = {}): TestImage {
@@ -225,7 +227,7 @@ export function makeImage(o: ImageOpts = {}): TestImage {
   const osVersion = o.osVersion ?? '10.0.20348.1';
   const config = mkBlob(JSON.stringify({
     architecture: o.arch ?? 'amd64', os, ...(os === 'windows' ? { 'os.version': osVersion } : {}),
-    created: '2024-01-01T00:00:00Z', config: { Cmd: ['cmd', '/c', 'echo hi'] },
+    created: '2024-01-01T00:00:00Z', config: o.config ?? { Cmd: ['cmd', '/c', 'echo hi'] },
     rootfs: { type: 'layers', diff_ids: tars.map((t) => sha(t)) },
   }), oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json');
   const manifest = mkBlob(JSON.stringify({
