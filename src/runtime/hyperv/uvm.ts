@@ -9,6 +9,7 @@ import { access } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeSystem } from '../../platform/types.js';
+import type { PropertiesDoc } from '../../platform/hcs/schema/index.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
 import { logger } from '../../util/log.js';
 import { failedPrecondition, invalidArgument, errorMessage } from '../../errors.js';
@@ -17,6 +18,7 @@ import type { ImageInfo } from '../ports.js';
 import { OWNER, type RuntimeState } from '../state.js';
 import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
+import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 
 const log = logger('runtime');
 
@@ -80,6 +82,7 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
     } finally {
       system?.close();
     }
+    watchUtilityVm(st, podId, vm.id);
     log.info('utility VM running', { pod: podId, vm: vm.id, memoryMiB: vm.memoryMiB, processors: vm.processorCount, osVersion: vm.osVersion });
     return vm.id;
   });
@@ -99,19 +102,27 @@ export async function stopUtilityVm(st: RuntimeState, pod: SandboxRecord): Promi
   if (!vm?.created) return;
   await st.locks.run(vm.id, async () => {
     if (!vm.created) return;
+    unwatchUtilityVm(st, vm.id); // its exit is expected now
     await destroySystem(st.opts.platform.compute, vm.id);
     await forget(st, pod, vm);
     log.info('utility VM stopped', { pod: pod.id, vm: vm.id });
   });
 }
 
-/** After a restart: a ready pod whose VM is gone lost its containers with it; it is NOTREADY. */
-export async function recoverUtilityVms(st: RuntimeState, systemIds: ReadonlySet<string>): Promise<void> {
+/**
+ * After a restart, before the containers are reconciled: a VM that is still running is watched again; one that
+ * stopped or vanished while the runtime was down took the pod's containers with it (vm-exit.ts).
+ */
+export async function recoverUtilityVms(st: RuntimeState, systems: ReadonlyMap<string, PropertiesDoc>): Promise<void> {
   for (const pod of st.sandboxes.list()) {
     const vm = pod.utilityVm;
-    if (!vm?.created || systemIds.has(vm.id)) continue;
-    log.warn('utility VM vanished while the runtime was down; pod is NOTREADY', { pod: pod.id, vm: vm.id });
-    if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
-    await forget(st, pod, vm);
+    if (!vm?.created) continue;
+    const props = systems.get(vm.id);
+    if (props && props.State !== 'Stopped') {
+      watchUtilityVm(st, pod.id, vm.id);
+      continue;
+    }
+    log.warn('utility VM stopped while the runtime was down', { pod: pod.id, vm: vm.id, state: props?.State ?? 'gone' });
+    await utilityVmExitedMeanwhile(st, pod.id, vm.id, { Status: 0, ExitType: props?.ExitType ?? 'Unknown' });
   }
 }

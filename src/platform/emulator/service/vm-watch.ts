@@ -1,0 +1,32 @@
+/**
+ * A utility VM that dies on its own. On Windows the VM's worker process (vmwp.exe) can crash or the guest can
+ * triple-fault; HCS then stops the VM with ExitType UnexpectedExit, its hosted containers end with it, and every
+ * handle's callback gets SystemExited at once. The emulator's stand-in for the VM's process is its namespace
+ * holder (PID 1 of the VM's PID namespace, isolation.ts): when it dies without a stop request, every process of
+ * the hosted systems dies with it, and the VM must be reported stopped before any of those processes' exits is
+ * (so a client asking about the VM on a hosted exit sees why). Without isolation a VM has no process to lose.
+ */
+import { readStat, PF_EXITING } from './procfs.js';
+import type { SystemRecord } from './records.js';
+
+const POLL_MS = 100;
+
+/** Whether the VM is running but its process is gone (and no stop of it is under way). */
+export function vmProcessLost(vm: SystemRecord | undefined): boolean {
+  if (!vm?.document.VirtualMachine || !vm.holder || vm.shuttingDown) return false;
+  if (vm.state !== 'Running' && vm.state !== 'Paused') return false;
+  // Exiting counts as dead: PID 1 is still exiting while the kernel kills the rest of its namespace, whose
+  // exits the service may see first.
+  const st = readStat(vm.holder.pid);
+  return !st || st.starttime !== vm.holder.startTicks || st.state === 'Z' || st.state === 'X' || (st.flags & PF_EXITING) !== 0;
+}
+
+/** Polls a running VM's process; `lost` runs once when it dies. Returns the cancel function. */
+export function watchVmProcess(vm: SystemRecord, lost: () => void): () => void {
+  const t = setInterval(() => {
+    if (vm.state === 'Stopped') { clearInterval(t); return; }
+    if (vmProcessLost(vm)) { clearInterval(t); lost(); }
+  }, POLL_MS);
+  t.unref();
+  return () => clearInterval(t);
+}
