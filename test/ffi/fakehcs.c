@@ -738,6 +738,18 @@ EXPORT HRESULT HcsGetServiceProperties(const WCHAR *query, WCHAR **result) {
   return S_OK;
 }
 
+/* Synchronous; the grant itself (an ACL entry for the VM's identity) is recorded by the call log. */
+EXPORT HRESULT HcsGrantVmAccess(const WCHAR *vmId, const WCHAR *filePath) {
+  logcall("HcsGrantVmAccess", 2, vmId, filePath);
+  HRESULT fhr; char *fdoc;
+  if (take_fail("HcsGrantVmAccess", &fhr, &fdoc, NULL)) { free(fdoc); return fhr; }
+  if (!vmId || !filePath || !vmId[0]) return E_INVALIDARG;
+  char *path = u8(filePath);
+  int ok = access(path, F_OK) == 0;
+  free(path);
+  return ok ? S_OK : (HRESULT)0x80070002; /* HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) */
+}
+
 EXPORT HRESULT HcsModifyServiceSettings(const WCHAR *settings, WCHAR **result) {
   logcall("HcsModifyServiceSettings", 1, settings);
   if (!result) return E_POINTER;

@@ -7,7 +7,6 @@
  */
 import { access } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import type { ComputeSystem } from '../../platform/types.js';
 import type { PropertiesDoc } from '../../platform/hcs/schema/index.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
@@ -18,6 +17,7 @@ import type { ImageInfo } from '../ports.js';
 import { OWNER, type RuntimeState } from '../state.js';
 import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
+import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
 import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 
 const log = logger('runtime');
@@ -60,15 +60,16 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
     if (!await exists(utilityVmPath)) {
       throw failedPrecondition(`image ${image.repoTags[0] ?? image.id} has no UtilityVM folder in its base layer: it cannot boot the pod's utility VM (Hyper-V isolation needs a Windows base image that ships one)`);
     }
-    const doc = buildUtilityVmDocument({
-      owner: OWNER, utilityVmPath, scratchVhdPath: join(st.opts.scratchDir, vm.id, 'sandbox.vhdx'),
-      memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
-    });
     vm.created = true;
     if (image.osVersion) vm.osVersion = image.osVersion;
     await st.sandboxes.save(pod);
     let system: ComputeSystem | undefined;
     try {
+      const scratchVhdPath = await prepareUtilityVmScratch(st, vm.id, utilityVmPath, image.repoTags[0] ?? image.id);
+      const doc = buildUtilityVmDocument({
+        owner: OWNER, utilityVmPath, scratchVhdPath,
+        memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
+      });
       system = await compute.createComputeSystem(vm.id, doc);
       await system.start();
     } catch (e) {
@@ -77,7 +78,10 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
         log.error('removing a utility VM that failed to start failed', { pod: podId, error: errorMessage(de) });
         return false;
       });
-      if (removed) await forget(st, pod, vm);
+      if (removed) {
+        await removeUtilityVmScratch(st, vm.id);
+        await forget(st, pod, vm);
+      }
       throw e;
     } finally {
       system?.close();
@@ -104,6 +108,7 @@ export async function stopUtilityVm(st: RuntimeState, pod: SandboxRecord): Promi
     if (!vm.created) return;
     unwatchUtilityVm(st, vm.id); // its exit is expected now
     await destroySystem(st.opts.platform.compute, vm.id);
+    await removeUtilityVmScratch(st, vm.id);
     await forget(st, pod, vm);
     log.info('utility VM stopped', { pod: pod.id, vm: vm.id });
   });

@@ -12,6 +12,7 @@ import { logger } from '../../util/log.js';
 import { errorMessage } from '../../errors.js';
 import type { RuntimeState } from '../state.js';
 import { markExited } from '../exits.js';
+import { removeUtilityVmScratch } from './uvm-scratch.js';
 
 const log = logger('runtime');
 
@@ -88,6 +89,7 @@ async function utilityVmExited(st: RuntimeState, podId: string, vmId: string, to
     for (const c of st.containers.list()) {
       if (c.sandboxId === podId && c.state === 'CONTAINER_RUNNING') await markExited(st, c, 255, VM_EXITED_REASON, why);
     }
+    await removeUtilityVmScratch(st, vmId);
     vm.created = false;
     delete vm.osVersion;
     if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
