@@ -682,7 +682,7 @@ EXPORT HRESULT HcsModifyComputeSystem(void *h, void *op, const WCHAR *config, HA
   HRESULT hr = S_OK;
   pthread_mutex_lock(&g);
   if (s->state == ST_STOPPED) hr = HCS_E_INVALID_STATE;
-  else if (!c || !jkey(c, "ResourcePath")) hr = HCS_E_INVALID_JSON;
+  else if (!c || (!jkey(c, "ResourcePath") && !jkey(c, "GuestRequest"))) hr = HCS_E_INVALID_JSON; /* a guest-only request has no ResourcePath */
   pthread_mutex_unlock(&g);
   free(c);
   return start_op("HcsModifyComputeSystem", op, 8, hr, hr ? result_error(hr, "modify rejected") : NULL, NULL, NULL, NULL);

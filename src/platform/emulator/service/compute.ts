@@ -43,6 +43,7 @@ import { planLaunch } from './launch.js';
 import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
 import { planJobLaunch } from './job-launch.js';
 import { applyModify } from './modify.js';
+import { applyVmModify } from './vm-modify.js';
 import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
@@ -438,7 +439,7 @@ export class ComputeEmulator {
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
     if (s.job) throw new PlatformError(HRESULT.E_NOTIMPL, op, `${s.id} is a job container; it takes no HCS modify requests`);
-    applyModify(op, s, req);
+    if (s.document.VirtualMachine) applyVmModify(op, s, req); else applyModify(op, s, req);
     await this.save();
   }
 

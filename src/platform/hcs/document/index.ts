@@ -25,3 +25,8 @@ export {
   buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, credentialGuardState, CREDENTIAL_GUARD_PROPERTY,
   CREDENTIAL_GUARD_QUERY,
 } from './credential-guard.js';
+export { buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest, networkAdapterPath, type UvmNic } from './uvm-network.js';
+export {
+  buildVsmbShareRequest, vsmbHostedStorage, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
+} from './vsmb.js';
+export { buildHvSocketServiceRequest, buildHyperVCredentialGuardAddRequest, hvSocketServicePath } from './uvm-hvsocket.js';
