@@ -17,6 +17,7 @@ import type { ImageInfo } from '../ports.js';
 import { OWNER, type RuntimeState } from '../state.js';
 import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
+import { addPodNics, removePodNics } from './uvm-nics.js';
 import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
 import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 
@@ -72,6 +73,8 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
       });
       system = await compute.createComputeSystem(vm.id, doc);
       await system.start();
+      vm.nics = await addPodNics(st, pod, system);
+      if (vm.nics.length) await st.sandboxes.save(pod);
     } catch (e) {
       // Forgotten only once it is gone: otherwise Stop/Remove of the pod tries again.
       const removed = await destroySystem(compute, vm.id).then(() => true, (de) => {
@@ -97,6 +100,7 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord): Promise<void> {
   vm.created = false;
   delete vm.osVersion;
+  delete vm.nics;
   if (st.sandboxes.get(pod.id)) await st.sandboxes.save(pod);
 }
 
@@ -107,6 +111,7 @@ export async function stopUtilityVm(st: RuntimeState, pod: SandboxRecord): Promi
   await st.locks.run(vm.id, async () => {
     if (!vm.created) return;
     unwatchUtilityVm(st, vm.id); // its exit is expected now
+    await removePodNics(st, vm.id, vm.nics ?? []);
     await destroySystem(st.opts.platform.compute, vm.id);
     await removeUtilityVmScratch(st, vm.id);
     await forget(st, pod, vm);

@@ -92,6 +92,7 @@ async function utilityVmExited(st: RuntimeState, podId: string, vmId: string, to
     await removeUtilityVmScratch(st, vmId);
     vm.created = false;
     delete vm.osVersion;
+    delete vm.nics;
     if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
     await st.sandboxes.save(pod);
     watchesOf(st).delete(vmId);
