@@ -48,6 +48,7 @@ import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
 import { vmProcessLost, watchVmProcess } from './vm-watch.js';
+import { pipeMappings } from './pipes.js';
 
 export type { ProcRecord } from './records.js';
 
@@ -280,7 +281,7 @@ export class ComputeEmulator {
       await this.isolate(s);
     } else {
       if (s.hostName && utsSupported()) await startHolder(s);
-      if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
+      if (s.root) for (const md of [...(c?.MappedDirectories ?? []), ...pipeMappings(op, c)]) materializeMapping(op, s.root, md);
     }
     s.state = 'Running';
     s.startedAt = new Date().toISOString();

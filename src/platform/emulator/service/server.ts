@@ -4,6 +4,7 @@
  * released when the connection goes away, like HCS handles of a process that exits.
  */
 import { grantVmAccess } from './vm-access.js';
+import { setHostPipeDir } from './pipes.js';
 import { isolationFacts } from './isolation.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -46,6 +47,7 @@ export class EmulatorService {
   constructor(private readonly opts: ServiceOptions) {
     this.faults = new Faults(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
+    setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
