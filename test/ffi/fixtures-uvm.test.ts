@@ -24,6 +24,7 @@ import {
 import type { ContainerSpec } from '../../src/platform/spec.js';
 import { createEmulatorPlatform, stopEmulatorService } from '../../src/platform/emulator/index.js';
 import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
+import { rejectsWith, readAll } from '../helpers/platform.js';
 
 function fixturesDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -124,15 +125,24 @@ test('utility-VM fixtures are accepted by the emulator on a running VM (NICs, VS
   for (const [i, r] of load<ModifySettingRequestDoc[]>('utility-vm-vsmb-shares.json').entries()) {
     const local = join(dir, `share${i}`);
     mkdirSync(local);
+    writeFileSync(join(local, 'from-share.txt'), 'shared into the VM');
     await vm.modify({ ...r, Settings: { ...(r.Settings as object), Path: local } });
   }
   let props = await vm.getProperties({});
   assert.equal(props.State, 'Running');
   const hosted = load<ComputeSystemDoc>('container-hyperv-vsmb.json');
   delete hosted.HostedSystem!.Container!.Storage!.Path;
-  delete hosted.HostedSystem!.Container!.MappedDirectories; // guest paths: the emulator's guest resolves no VSMB paths (see the report)
+  // The mapped directories name VSMB guest paths; the emulator resolves them to the folders the VM shares.
   const h = await p.compute.createComputeSystem('hosted-vsmb', hosted);
+  await h.start();
+  const ls = await h.createProcess({ CommandLine: 'sh -c "cat config/from-share.txt"', CreateStdOutPipe: true });
+  assert.equal(await readAll(ls.stdio.stdout), 'shared into the VM');
+  ls.close();
   h.close();
+  const unshared = load<ComputeSystemDoc>('container-hyperv-vsmb.json');
+  delete unshared.HostedSystem!.Container!.Storage!.Path;
+  unshared.HostedSystem!.Container!.MappedDirectories![0]!.HostPath = '\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\s99';
+  await rejectsWith(p.compute.createComputeSystem('hosted-unshared', unshared), 'ERROR_PATH_NOT_FOUND');
   await p.compute.modifyServiceSettings(load<ModificationRequestDoc>('credential-guard-add-hvsocket.json'));
   const [info] = await p.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY) as [{ Instances: { Id: string; HvSocketConfig?: typeof HV_SERVICE }[] }];
   const hv = info.Instances.find((i) => i.Id === CONTAINER_ID)?.HvSocketConfig;

@@ -49,6 +49,7 @@ import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
 import { vmProcessLost, watchVmProcess } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
+import { resolveVsmbMappings } from './vsmb-paths.js';
 
 export type { ProcRecord } from './records.js';
 
@@ -205,6 +206,7 @@ export class ComputeEmulator {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);
     }
     checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
+    if (doc.HostedSystem) resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? ''));
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
