@@ -47,7 +47,7 @@ import { applyVmModify } from './vm-modify.js';
 import { isolationFacts, holderAlive, programPid } from './isolation.js';
 import { isolate, endIsolation, readOom, contWrappers } from './isolate.js';
 import { checkHosting, hostedOf, sumStatistics } from './hosting.js';
-import { vmProcessLost, watchVmProcess } from './vm-watch.js';
+import { vmProcessLost, VmDeaths } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
 
@@ -72,9 +72,8 @@ export class ComputeEmulator {
   private systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
   private handles = new Map<string, number>();
   private shutdownPolls = new Map<string, NodeJS.Timeout>();
-  /** Utility VMs whose process is watched (vm-watch.ts), and VMs being stopped because it died. */
-  private vmWatches = new Map<string, () => void>();
-  private vmDeaths = new Map<string, Promise<void>>();
+  /** Utility VMs whose process is watched, and VMs being stopped because it died (vm-watch.ts). */
+  private readonly vms = new VmDeaths((id) => this.systems.get(id), (vm) => this.stopped(vm, 'UnexpectedExit'), (m) => this.log(m));
   private readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
   netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
@@ -125,10 +124,10 @@ export class ComputeEmulator {
         }
       }
       if (r.shuttingDown && r.state !== 'Stopped') this.watchShutdown(r);
-      this.watchVm(r);
+      this.vms.watch(r);
       if (r.state === 'Stopped') setTimeout(() => this.maybeForget(r.id), 30_000).unref();
     }
-    for (const r of this.systems.values()) if (vmProcessLost(r)) await this.vmLost(r);
+    for (const r of this.systems.values()) if (vmProcessLost(r)) await this.vms.lost(r);
     await this.save();
   }
 
@@ -288,30 +287,7 @@ export class ComputeEmulator {
     s.state = 'Running';
     s.startedAt = new Date().toISOString();
     await this.save();
-    this.watchVm(s);
-  }
-
-  private watchVm(s: SystemRecord): void {
-    if (!s.document.VirtualMachine || !s.holder || s.state === 'Stopped' || this.vmWatches.has(s.id)) return;
-    this.vmWatches.set(s.id, watchVmProcess(s, () => void this.vmLost(s)));
-  }
-
-  /** The VM's process died: it stops (UnexpectedExit), its hosted systems first; one stop however often asked. */
-  private vmLost(vm: SystemRecord): Promise<void> {
-    let p = this.vmDeaths.get(vm.id);
-    if (!p) {
-      this.log(`utility VM ${vm.id}: its process died; stopping it (UnexpectedExit)`);
-      p = this.stopped(vm, 'UnexpectedExit').finally(() => this.vmDeaths.delete(vm.id));
-      this.vmDeaths.set(vm.id, p);
-    }
-    return p;
-  }
-
-  /** Settles once the hosting VM of `s` is stopped if its process died (a hosted exit is reported after that). */
-  private hostingVmSettled(s: SystemRecord): Promise<void> {
-    const vm = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
-    if (vm && (this.vmDeaths.has(vm.id) || vmProcessLost(vm))) return this.vmLost(vm).catch(() => undefined);
-    return Promise.resolve();
+    this.vms.watch(s);
   }
 
   private pgids(s: SystemRecord): Set<number> {
@@ -404,8 +380,7 @@ export class ComputeEmulator {
     // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
     for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
     if ((s.state as string) === 'Stopped') return; // stopped meanwhile
-    this.vmWatches.get(s.id)?.();
-    this.vmWatches.delete(s.id);
+    this.vms.unwatch(s.id);
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
@@ -538,7 +513,7 @@ export class ComputeEmulator {
     const status = this.statusOf(p);
     // Persist before anyone can observe the exit, so an observed status survives a service crash; a process that
     // died with its utility VM is reported once the VM is (vm-watch.ts).
-    void Promise.all([this.hostingVmSettled(s), this.save()]).then(() => {
+    void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
       this.emit(s.id, 'ProcessExited', status, p.pid);
       const lp = this.live.get(`${s.id}/${p.pid}`);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }

@@ -22,11 +22,53 @@ export function vmProcessLost(vm: SystemRecord | undefined): boolean {
 }
 
 /** Polls a running VM's process; `lost` runs once when it dies. Returns the cancel function. */
-export function watchVmProcess(vm: SystemRecord, lost: () => void): () => void {
+function watchVmProcess(vm: SystemRecord, lost: () => void): () => void {
   const t = setInterval(() => {
     if (vm.state === 'Stopped') { clearInterval(t); return; }
     if (vmProcessLost(vm)) { clearInterval(t); lost(); }
   }, POLL_MS);
   t.unref();
   return () => clearInterval(t);
+}
+
+/** The compute emulator's VMs whose process is watched, and the stops of VMs whose process died. */
+export class VmDeaths {
+  private watches = new Map<string, () => void>();
+  private deaths = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly lookup: (id: string) => SystemRecord | undefined,
+    private readonly stop: (vm: SystemRecord) => Promise<void>,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  /** Starts watching a running VM's process (no-op for other systems or a VM without one). */
+  watch(s: SystemRecord): void {
+    if (!s.document.VirtualMachine || !s.holder || s.state === 'Stopped' || this.watches.has(s.id)) return;
+    this.watches.set(s.id, watchVmProcess(s, () => void this.lost(s)));
+  }
+
+  /** The system stopped: no more watching. */
+  unwatch(id: string): void {
+    this.watches.get(id)?.();
+    this.watches.delete(id);
+  }
+
+  /** The VM's process died: it stops (UnexpectedExit), its hosted systems first; one stop however often asked. */
+  lost(vm: SystemRecord): Promise<void> {
+    let p = this.deaths.get(vm.id);
+    if (!p) {
+      this.log(`utility VM ${vm.id}: its process died; stopping it (UnexpectedExit)`);
+      p = this.stop(vm).finally(() => this.deaths.delete(vm.id));
+      this.deaths.set(vm.id, p);
+    }
+    return p;
+  }
+
+  /** Settles once the hosting VM of `s` is stopped if its process died (a hosted exit is reported after that). */
+  hostingSettled(s: SystemRecord): Promise<void> {
+    const vm = s.document.HostingSystemId ? this.lookup(s.document.HostingSystemId) : undefined;
+    if (vm && (this.deaths.has(vm.id) || vmProcessLost(vm))) return this.lost(vm).catch(() => undefined);
+    return Promise.resolve();
+  }
 }
