@@ -6,7 +6,7 @@
  * Recovery subscribes again after a restart; a VM that stopped while the daemon was down is handled at once
  * (waitExit of a stopped system resolves immediately; a vanished one is handled the same way).
  */
-import { isGone } from '../../platform/hresult.js';
+import { isGone, isPlatformError } from '../../platform/hresult.js';
 import type { SystemExitStatusDoc } from '../../platform/hcs/schema/index.js';
 import { logger } from '../../util/log.js';
 import { errorMessage } from '../../errors.js';
@@ -68,7 +68,11 @@ export function watchUtilityVm(st: RuntimeState, podId: string, vmId: string): v
       system?.close();
     }
     await utilityVmExited(st, podId, vmId, token, status);
-  })().catch((e) => log.error('watching a utility VM failed; its exit is noticed at the next operation on the pod', { pod: podId, vm: vmId, error: errorMessage(e) }));
+  })().catch((e) => {
+    // The runtime closing its platform connection ends the watch; recovery starts it again.
+    if (isPlatformError(e, 'HCS_E_CONNECTION_CLOSED')) return;
+    log.error('watching a utility VM failed; its exit is noticed at the next operation on the pod', { pod: podId, vm: vmId, error: errorMessage(e) });
+  });
 }
 
 /** Recovery: a VM that stopped or vanished while the runtime was down is handled now, before its containers. */
