@@ -556,8 +556,9 @@ export class ComputeEmulator {
   }
 
   async processProperties(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
-    const { p } = this.proc('HcsGetProcessProperties', id, pid);
-    if (p.exited) await this.persist.flush(); // an observed exit is durable
+    const { s, p } = this.proc('HcsGetProcessProperties', id, pid);
+    // An observed exit is durable, and one that came with its VM's death is seen after the VM's (vm-watch.ts).
+    if (p.exited) await Promise.all([this.vms.hostingSettled(s), this.persist.flush()]);
     return this.statusOf(p);
   }
 
@@ -585,7 +586,7 @@ export class ComputeEmulator {
 
   waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
     const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
-    if (p.exited) return this.persist.flush().then(() => this.statusOf(p));
+    if (p.exited) return Promise.all([this.vms.hostingSettled(s), this.persist.flush()]).then(() => this.statusOf(p));
     return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
   }
 
