@@ -36,12 +36,14 @@ export function unwatchUtilityVm(st: RuntimeState, vmId: string): void {
 
 /**
  * Whether a container of this pod that just exited went down with its VM: the VM is watched (the runtime did not
- * stop it) and is not running any more. The emulator, like HCS, reports the VM stopped before the exits of the
+ * stop it), or recovery has not run yet, and it is not running any more. The emulator, like HCS, reports the VM stopped before the exits of the
  * processes that died with it, so the IO keeper's exit report and the VM's exit agree on the reason.
  */
 export async function diedWithUtilityVm(st: RuntimeState, podId: string): Promise<string | undefined> {
   const vm = st.sandboxes.get(podId)?.utilityVm;
-  if (!vm?.created || !isWatched(st, vm.id)) return undefined;
+  // Before recovery no VM is watched yet, but nothing can have stopped one either (the IO keeper's reports of
+  // exits that happened while the daemon was down arrive from its start on).
+  if (!vm?.created || (st.ready && !isWatched(st, vm.id))) return undefined;
   let state: string | undefined;
   try {
     const system = await st.opts.platform.compute.openComputeSystem(vm.id);

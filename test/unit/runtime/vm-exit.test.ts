@@ -69,6 +69,10 @@ test('the runtime\'s own stop of the VM is not an unexpected exit', async (t) =>
 
 test('a container exit reported while its watched VM is down is explained by the VM (the keeper path)', async (t) => {
   const { st, setState } = await setup(t);
+  setState('Stopped');
+  assert.match((await diedWithUtilityVm(st, 'p1'))!, /exited unexpectedly/, 'before recovery (an exit the keeper kept while the daemon was down)');
+  st.ready = true;
+  setState('Running');
   assert.equal(await diedWithUtilityVm(st, 'p1'), undefined, 'not watched');
   watchUtilityVm(st, 'p1', VM);
   setState('Stopped'); // stopped, its exit event not delivered yet
