@@ -50,6 +50,11 @@ export interface ComputeService extends SystemService<ComputeSystemDoc> {
   queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]>;
   /** HcsModifyServiceSettings: a service-level change, e.g. AddInstance / RemoveInstance of a credential guard instance. */
   modifyServiceSettings(request: ModificationRequestDoc): Promise<void>;
+  /**
+   * HcsGrantVmAccess: lets the worker process of VM `vmId` open `filePath` (a VHD it attaches, e.g. a utility VM's
+   * scratch disk); ERROR_FILE_NOT_FOUND when the file does not exist.
+   */
+  grantVmAccess(vmId: string, filePath: string): Promise<void>;
   /** Releases the connection to the service (never affects running systems). */
   close(): Promise<void>;
 }

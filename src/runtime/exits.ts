@@ -7,6 +7,7 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { shutdownSystem } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
+import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-exit.js';
 
 const log = logger('runtime');
 
@@ -28,12 +29,13 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
   }
   // Asked before anything changes (the system is still there: it is shut down below).
   const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(st.opts.platform.compute, c.id);
+  const vmExit = c.state === 'CONTAINER_RUNNING' ? await diedWithUtilityVm(st, c.sandboxId) : undefined;
   if (c.state === 'CONTAINER_RUNNING') {
     c.state = 'CONTAINER_EXITED';
     c.exitCode = e.exitCode;
     c.finishedAt = e.exitedAt && e.exitedAt !== '0' ? e.exitedAt : nowNs();
-    c.reason = oom ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error';
-    c.message = '';
+    c.reason = vmExit ? VM_EXITED_REASON : oom ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error';
+    c.message = vmExit ?? '';
     c.pid = undefined;
     c.stopRequested = undefined;
     await st.containers.save(c);

@@ -41,6 +41,8 @@ export interface UtilityVmRecord {
   created?: boolean;
   /** OS build of the image whose UtilityVM files it booted (its containers must match it). */
   osVersion?: string;
+  /** The pod's HNS endpoints added to it as network adapters (removed before it stops). */
+  nics?: { nicId: string; endpointId: string; macAddress: string }[];
 }
 
 export interface SandboxRecord {

@@ -29,6 +29,8 @@ export async function recover(st: RuntimeState): Promise<void> {
     return !c || kindOf(c) === s.kind;
   }).map((s) => s.props.Id).filter((x): x is string => !!x));
 
+  // Before the containers: those of a VM that died meanwhile exited with it (reason UtilityVMExited).
+  await recoverUtilityVms(st, new Map(systems.filter((s) => s.kind === 'compute' && s.props.Id).map((s) => [s.props.Id!, s.props])));
   for (const c of st.containers.list()) {
     const a = attached.get(c.id);
     if (c.state === 'CONTAINER_CREATED') await settleInterruptedStart(st, c, a, systemIds.has(c.id));
@@ -54,7 +56,6 @@ export async function recover(st: RuntimeState): Promise<void> {
       await keeper.forget(id).catch(() => undefined);
     }
   }
-  await recoverUtilityVms(st, systemIds);
   await recoverNamespaces(st);
   await removeOrphanedCredentialGuards(platform.compute, st.opts.stateDir, (id) => !!st.containers.get(id));
   st.ready = true;

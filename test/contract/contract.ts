@@ -10,6 +10,7 @@ import type { Platform, ComputeEvent } from '../../src/platform/types.js';
 import { HRESULT, isGone, type HResultName } from '../../src/platform/hresult.js';
 import type { ComputeSystemDoc, ProcessParametersDoc } from '../../src/platform/hcs/schema/index.js';
 import { rejectsWith, readAll } from '../helpers/platform.js';
+import { utilityVmContract } from './utility-vm.js';
 import { parseStatistics, buildResourceUpdateRequests } from '../../src/platform/hcs/document/index.js';
 import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy, parseEndpointStats } from '../../src/platform/hcn/document/index.js';
 
@@ -20,6 +21,8 @@ export type ContractOp = 'start' | 'pause' | 'createProcess' | 'getProperties' |
 export interface ContractTarget {
   platform: Platform;
   failNext(op: ContractOp, hresult: number): Promise<void>;
+  /** Makes a running utility VM die on its own (its worker process crashing); false where it cannot. */
+  crashVm(id: string): Promise<boolean>;
   /** Handles / result strings still held (only where the implementation can count them). */
   leaks?(): { handles: number; strings: number; freeErrors: number };
   cleanup(): Promise<void>;
@@ -47,6 +50,7 @@ const HCN_MAPPED: HResultName[] = [
 ];
 
 export function platformContract(name: string, make: () => Promise<ContractTarget>): void {
+  utilityVmContract(name, make);
   const withTarget = (title: string, body: (t: ContractTarget) => Promise<void>) =>
     test(`${name} contract: ${title}`, async () => {
       const target = await make();

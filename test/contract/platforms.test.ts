@@ -3,7 +3,7 @@
  * process on a temp state dir) and the Windows backend — the unchanged koffi bindings — loaded against the C test
  * library test/ffi/fakehcs.c.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulatorPlatform, stopEmulatorService } from '../../src/platform/emulator/index.js';
@@ -31,6 +31,14 @@ platformContract('emulator', async () => {
   return {
     platform,
     failNext: (op, hr) => platform.injectFault(EMULATOR_OPS[op], hr, 1),
+    async crashVm(id) {
+      // The VM's process is its namespace holder (service/vm-watch.ts); without isolation it has none.
+      const systems = JSON.parse(readFileSync(join(stateDir, 'records', 'systems.json'), 'utf8')) as { id: string; holder?: { pid: number } }[];
+      const pid = systems.find((s) => s.id === id)?.holder?.pid;
+      if (!pid) return false;
+      process.kill(pid, 'SIGKILL');
+      return true;
+    },
     async cleanup() {
       await platform.close();
       await stopEmulatorService(stateDir);
@@ -51,6 +59,7 @@ platformContract('windows (koffi → C test library)', async () => {
       // Alternate between the two ways HCS reports failures: the verb itself, or its operation's result.
       fake.fail(FAKE_OPS[op], hr, '', 1, (sync = !sync));
     },
+    crashVm: async (id) => fake.crashSystem(id),
     leaks: () => ({ handles: fake.liveHandles(), strings: fake.outstandingStrings(), freeErrors: fake.freeErrors() }),
     async cleanup() {
       await platform.close();

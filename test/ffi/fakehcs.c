@@ -410,6 +410,7 @@ typedef struct proc_rec { int pid; int exited; int code; long utime, stime, rss;
 typedef struct sys_rec {
   char *id; char *doc; char *owner; int state; const char *exit_type; int handles; int forgotten;
   struct timespec created, started; proc_rec *procs; struct sys_rec *next;
+  struct sys_rec *host; /* the utility VM of a hosted system (HostingSystemId) */
 } sys_rec;
 typedef void (*ev_cb_t)(void *event, uintptr_t ctx);
 typedef struct { int32_t Type; int32_t pad; const WCHAR *EventData; void *Operation; } HCS_EVENT;
@@ -547,11 +548,17 @@ EXPORT HRESULT HcsCreateComputeSystem(const WCHAR *id, const WCHAR *config, void
   pthread_mutex_lock(&g);
   const char *t = doc; while (t && (*t == ' ' || *t == '\n')) t++;
   if (!doc || *t != '{') { hr = HCS_E_INVALID_JSON; msg = "The JSON document is invalid."; }
-  else if (!!jkey(doc, "Container") + !!jkey(doc, "VirtualMachine") + !!jkey(doc, "HostedSystem") != 1) { hr = HCS_E_INVALID_JSON; msg = "exactly one of Container, VirtualMachine, HostedSystem"; }
+  else if ((jkey(doc, "Container") && !jkey(doc, "HostedSystem")) + !!jkey(doc, "VirtualMachine") + !!jkey(doc, "HostedSystem") != 1) /* a HostedSystem holds a Container */ { hr = HCS_E_INVALID_JSON; msg = "exactly one of Container, VirtualMachine, HostedSystem"; }
   else if (find_sys(sid)) { hr = HCS_E_SYSTEM_ALREADY_EXISTS; msg = "A compute system with the specified identifier already exists."; }
+  char *hid = hr == S_OK ? jstr(doc, "HostingSystemId") : NULL;
+  sys_rec *vm = hid ? find_sys(hid) : NULL;
+  if (hid && !vm) { hr = HCS_E_SYSTEM_NOT_FOUND; msg = "The hosting system was not found."; }
+  else if (vm && !jkey(vm->doc, "VirtualMachine")) { hr = HCS_E_INVALID_JSON; msg = "HostingSystemId does not name a virtual machine."; }
+  else if (vm && vm->state != ST_RUNNING) { hr = HCS_E_INVALID_STATE; msg = "The hosting system is not running."; }
+  free(hid);
   sys_rec *s = NULL;
   if (hr == S_OK) {
-    s = calloc(1, sizeof *s); s->id = sid; s->doc = doc; s->owner = jstr(doc, "Owner"); s->state = ST_CREATED;
+    s = calloc(1, sizeof *s); s->id = sid; s->doc = doc; s->owner = jstr(doc, "Owner"); s->state = ST_CREATED; s->host = vm;
     clock_gettime(CLOCK_REALTIME, &s->created); s->next = systems; systems = s;
     *out = open_sys_handle(s);
   }
@@ -603,9 +610,16 @@ static void wait_all_exited(sys_rec *s, int ms) { /* caller holds g */
   struct timespec dl; clock_gettime(CLOCK_REALTIME, &dl); dl.tv_sec += ms / 1000;
   while (!all_exited(s)) if (pthread_cond_timedwait(&gcv, &g, &dl) == ETIMEDOUT) break;
 }
+static void stop_hosted(sys_rec *vm) { /* caller holds g: a VM's hosted systems end before it does */
+  for (sys_rec *r = systems; r; r = r->next) {
+    if (r->host != vm || r->state == ST_STOPPED) continue;
+    kill_all(r, SIGKILL); wait_all_exited(r, 5000); system_exited(r, "ForcedExit");
+  }
+}
 static void stop_work(job_t *j) { /* runs on the completion thread */
   sys_rec *s = j->arg; int forced = j->hr == 1; j->hr = S_OK;
   pthread_mutex_lock(&g);
+  stop_hosted(s);
   kill_all(s, forced ? SIGKILL : SIGTERM);
   wait_all_exited(s, forced ? 5000 : 2000);
   if (!all_exited(s)) { kill_all(s, SIGKILL); wait_all_exited(s, 5000); }
@@ -621,7 +635,7 @@ static HRESULT sys_verb(const char *fn, int type, void *h, void *op, const WCHAR
   pthread_mutex_lock(&g);
   int st = s->state;
   switch (type) {
-  case 2: if (st != ST_CREATED) hr = HCS_E_INVALID_STATE; break;                  /* start */
+  case 2: if (st != ST_CREATED || (s->host && s->host->state != ST_RUNNING)) hr = HCS_E_INVALID_STATE; break; /* start */
   case 3: case 7:                                                                   /* shutdown / terminate */
     if (st == ST_STOPPED) hr = HCS_E_SYSTEM_ALREADY_STOPPED; else { work = stop_work; workarg = type == 7; }
     break;
@@ -668,7 +682,7 @@ EXPORT HRESULT HcsModifyComputeSystem(void *h, void *op, const WCHAR *config, HA
   HRESULT hr = S_OK;
   pthread_mutex_lock(&g);
   if (s->state == ST_STOPPED) hr = HCS_E_INVALID_STATE;
-  else if (!c || !jkey(c, "ResourcePath")) hr = HCS_E_INVALID_JSON;
+  else if (!c || (!jkey(c, "ResourcePath") && !jkey(c, "GuestRequest"))) hr = HCS_E_INVALID_JSON; /* a guest-only request has no ResourcePath */
   pthread_mutex_unlock(&g);
   free(c);
   return start_op("HcsModifyComputeSystem", op, 8, hr, hr ? result_error(hr, "modify rejected") : NULL, NULL, NULL, NULL);
@@ -722,6 +736,18 @@ EXPORT HRESULT HcsGetServiceProperties(const WCHAR *query, WCHAR **result) {
   pthread_mutex_unlock(&g);
   free(q);
   return S_OK;
+}
+
+/* Synchronous; the grant itself (an ACL entry for the VM's identity) is recorded by the call log. */
+EXPORT HRESULT HcsGrantVmAccess(const WCHAR *vmId, const WCHAR *filePath) {
+  logcall("HcsGrantVmAccess", 2, vmId, filePath);
+  HRESULT fhr; char *fdoc;
+  if (take_fail("HcsGrantVmAccess", &fhr, &fdoc, NULL)) { free(fdoc); return fhr; }
+  if (!vmId || !filePath || !vmId[0]) return E_INVALIDARG;
+  char *path = u8(filePath);
+  int ok = access(path, F_OK) == 0;
+  free(path);
+  return ok ? S_OK : (HRESULT)0x80070002; /* HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) */
 }
 
 EXPORT HRESULT HcsModifyServiceSettings(const WCHAR *settings, WCHAR **result) {
@@ -1311,6 +1337,17 @@ EXPORT void FakeFireFromThread(op_cb_t cb, uintptr_t ctx, int times) {
   for (int i = 0; i < times; i++) { fire_t *f = malloc(sizeof *f); f->cb = cb; f->ctx = ctx + (uintptr_t)i; pthread_t t; pthread_create(&t, NULL, fire_thread, f); pthread_detach(t); }
 }
 /* Terminates and reaps every process the library started (test cleanup). */
+/* The system dies on its own (a utility VM's worker process crashing): its hosted systems, then it, exit. */
+EXPORT int FakeCrashSystem(const char *id) {
+  pthread_mutex_lock(&g);
+  sys_rec *s = NULL;
+  for (sys_rec *r = systems; r; r = r->next) if (!r->forgotten && strcmp(r->id, id) == 0) s = r;
+  int ok = s && s->state != ST_STOPPED;
+  if (ok) { stop_hosted(s); kill_all(s, SIGKILL); wait_all_exited(s, 5000); system_exited(s, "UnexpectedExit"); }
+  pthread_mutex_unlock(&g);
+  return ok;
+}
+
 EXPORT void FakeKillAll(void) {
   pthread_mutex_lock(&g);
   for (sys_rec *s = systems; s; s = s->next) kill_all(s, SIGKILL);

@@ -76,6 +76,7 @@ export class FakeControls {
       FakeEcho: d('FakeEcho', 'int32', [PCWSTR, PWSTR_OUT]),
       FakeFireFromThread: d('FakeFireFromThread', 'void', ['void *', 'uintptr_t', 'int']),
       FakeKillAll: d('FakeKillAll', 'void', []),
+      FakeCrashSystem: d('FakeCrashSystem', 'int', ['const char *']),
       FakePins: d('FakePins', 'int', []),
     };
     void HCS_OPERATION_COMPLETION;
@@ -100,6 +101,8 @@ export class FakeControls {
   pipeSddl(): string { return this.f.FakePipeSddl!() as string; }
   get raw(): Record<string, KFunc> { return this.f; }
   killAll(): void { this.f.FakeKillAll!(); }
+  /** The system dies on its own (UnexpectedExit), its hosted systems first; false when it is not running. */
+  crashSystem(id: string): boolean { return this.f.FakeCrashSystem!(id) === 1; }
   /** GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN) calls that pinned a library. */
   pins(): number { return this.f.FakePins!() as number; }
 }

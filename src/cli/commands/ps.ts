@@ -34,12 +34,11 @@ function output(flags: Flags): 'table' | 'json' {
 
 /** One listing command: usage checks, the running-only/all filter, then ids (-q), JSON or a table of the rows. */
 function listCommand(spec: {
-  name: string; summary: string; help: string; readyState: string;
+  name: string; help: string; readyState: string;
   list(c: DaemonClient, filter: object): Promise<{ rows: { id: string }[]; table(): string }>;
 }): Command {
   return {
     name: spec.name,
-    summary: spec.summary,
     help: spec.help,
     async run(argv) {
       const { flags, args, help } = parseArgs(argv, FLAGS, ALIASES);

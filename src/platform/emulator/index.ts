@@ -212,6 +212,7 @@ class EmuCompute implements ComputeService {
   getServiceProperties(): Promise<ServicePropertiesDoc> { return this.c.request('serviceProperties'); }
   queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]> { return this.c.request('queryServiceProperties', { query: j(query) }); }
   modifyServiceSettings(request: ModificationRequestDoc): Promise<void> { return this.c.request('modifyServiceSettings', { request: j(request) }); }
+  grantVmAccess(vmId: string, filePath: string): Promise<void> { return this.c.request('grantVmAccess', { id: vmId, path: filePath }); }
   async close(): Promise<void> { this.c.close(); }
 }
 

@@ -289,5 +289,11 @@ export class WinCompute implements ComputeService {
     if (failed(hr)) throw hcsError(hr, 'HcsModifyServiceSettings', doc);
   }
 
+  /** Synchronous in computecore; no result document. */
+  async grantVmAccess(vmId: string, filePath: string): Promise<void> {
+    const hr = await callAsync<number>(this.b.hcs.HcsGrantVmAccess, vmId, filePath);
+    if (failed(hr)) throw hcsError(hr, 'HcsGrantVmAccess', undefined);
+  }
+
   async close(): Promise<void> { /* handles are closed by their owners; the runtime waits for closes on dispose */ }
 }

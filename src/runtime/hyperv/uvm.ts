@@ -7,8 +7,8 @@
  */
 import { access } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import type { ComputeSystem } from '../../platform/types.js';
+import type { PropertiesDoc } from '../../platform/hcs/schema/index.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
 import { logger } from '../../util/log.js';
 import { failedPrecondition, invalidArgument, errorMessage } from '../../errors.js';
@@ -17,6 +17,9 @@ import type { ImageInfo } from '../ports.js';
 import { OWNER, type RuntimeState } from '../state.js';
 import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
+import { addPodNics, removePodNics } from './uvm-nics.js';
+import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
+import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 
 const log = logger('runtime');
 
@@ -58,28 +61,35 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
     if (!await exists(utilityVmPath)) {
       throw failedPrecondition(`image ${image.repoTags[0] ?? image.id} has no UtilityVM folder in its base layer: it cannot boot the pod's utility VM (Hyper-V isolation needs a Windows base image that ships one)`);
     }
-    const doc = buildUtilityVmDocument({
-      owner: OWNER, utilityVmPath, scratchVhdPath: join(st.opts.scratchDir, vm.id, 'sandbox.vhdx'),
-      memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
-    });
     vm.created = true;
     if (image.osVersion) vm.osVersion = image.osVersion;
     await st.sandboxes.save(pod);
     let system: ComputeSystem | undefined;
     try {
+      const scratchVhdPath = await prepareUtilityVmScratch(st, vm.id, utilityVmPath, image.repoTags[0] ?? image.id);
+      const doc = buildUtilityVmDocument({
+        owner: OWNER, utilityVmPath, scratchVhdPath,
+        memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
+      });
       system = await compute.createComputeSystem(vm.id, doc);
       await system.start();
+      vm.nics = await addPodNics(st, pod, system);
+      if (vm.nics.length) await st.sandboxes.save(pod);
     } catch (e) {
       // Forgotten only once it is gone: otherwise Stop/Remove of the pod tries again.
       const removed = await destroySystem(compute, vm.id).then(() => true, (de) => {
         log.error('removing a utility VM that failed to start failed', { pod: podId, error: errorMessage(de) });
         return false;
       });
-      if (removed) await forget(st, pod, vm);
+      if (removed) {
+        await removeUtilityVmScratch(st, vm.id);
+        await forget(st, pod, vm);
+      }
       throw e;
     } finally {
       system?.close();
     }
+    watchUtilityVm(st, podId, vm.id);
     log.info('utility VM running', { pod: podId, vm: vm.id, memoryMiB: vm.memoryMiB, processors: vm.processorCount, osVersion: vm.osVersion });
     return vm.id;
   });
@@ -90,6 +100,7 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord): Promise<void> {
   vm.created = false;
   delete vm.osVersion;
+  delete vm.nics;
   if (st.sandboxes.get(pod.id)) await st.sandboxes.save(pod);
 }
 
@@ -99,19 +110,29 @@ export async function stopUtilityVm(st: RuntimeState, pod: SandboxRecord): Promi
   if (!vm?.created) return;
   await st.locks.run(vm.id, async () => {
     if (!vm.created) return;
+    unwatchUtilityVm(st, vm.id); // its exit is expected now
+    await removePodNics(st, vm.id, vm.nics ?? []);
     await destroySystem(st.opts.platform.compute, vm.id);
+    await removeUtilityVmScratch(st, vm.id);
     await forget(st, pod, vm);
     log.info('utility VM stopped', { pod: pod.id, vm: vm.id });
   });
 }
 
-/** After a restart: a ready pod whose VM is gone lost its containers with it; it is NOTREADY. */
-export async function recoverUtilityVms(st: RuntimeState, systemIds: ReadonlySet<string>): Promise<void> {
+/**
+ * After a restart, before the containers are reconciled: a VM that is still running is watched again; one that
+ * stopped or vanished while the runtime was down took the pod's containers with it (vm-exit.ts).
+ */
+export async function recoverUtilityVms(st: RuntimeState, systems: ReadonlyMap<string, PropertiesDoc>): Promise<void> {
   for (const pod of st.sandboxes.list()) {
     const vm = pod.utilityVm;
-    if (!vm?.created || systemIds.has(vm.id)) continue;
-    log.warn('utility VM vanished while the runtime was down; pod is NOTREADY', { pod: pod.id, vm: vm.id });
-    if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
-    await forget(st, pod, vm);
+    if (!vm?.created) continue;
+    const props = systems.get(vm.id);
+    if (props && props.State !== 'Stopped') {
+      watchUtilityVm(st, pod.id, vm.id);
+      continue;
+    }
+    log.warn('utility VM stopped while the runtime was down', { pod: pod.id, vm: vm.id, state: props?.State ?? 'gone' });
+    await utilityVmExitedMeanwhile(st, pod.id, vm.id, { Status: 0, ExitType: props?.ExitType ?? 'Unknown' });
   }
 }

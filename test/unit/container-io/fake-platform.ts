@@ -148,6 +148,7 @@ export class FakeCompute implements ComputeService {
   async getServiceProperties() { return { SupportedSchemaVersions: [{ Major: 2, Minor: 1 }] }; }
   async queryServiceProperties(): Promise<unknown[]> { throw new PlatformError(HRESULT.E_NOTIMPL, 'HcsGetServiceProperties', 'not used by the IO keeper tests'); }
   async modifyServiceSettings(): Promise<void> { throw new PlatformError(HRESULT.E_NOTIMPL, 'HcsModifyServiceSettings', 'not used by the IO keeper tests'); }
+  async grantVmAccess(): Promise<void> { throw new PlatformError(HRESULT.E_NOTIMPL, 'HcsGrantVmAccess', 'not used by the IO keeper tests'); }
   async close(): Promise<void> { /* nothing */ }
 }
 

@@ -7,7 +7,7 @@ import { type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
-  type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc, type ContainerDoc,
+  type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc, type ContainerDoc, type ExitTypeDoc,
 } from '../../hcs/schema/index.js';
 import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
@@ -15,6 +15,7 @@ import { isAlive, processTable } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { OutRelay } from './relay.js';
 import { isolate } from './isolate.js';
+import { VmDeaths } from './vm-watch.js';
 
 
 export interface LiveProc {
@@ -37,6 +38,8 @@ export abstract class ComputeBase {
   protected handles = new Map<string, number>();
   protected shutdownPolls = new Map<string, NodeJS.Timeout>();
   protected readonly hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  /** Utility VMs whose process is watched, and VMs being stopped because it died (vm-watch.ts). */
+  protected readonly vms = new VmDeaths((id) => this.systems.get(id), (vm) => this.stopped(vm, 'UnexpectedExit'), (m) => this.log(m));
   /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
   netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
   /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
@@ -52,6 +55,8 @@ export abstract class ComputeBase {
 
   /** Terminates a system (compute-stop.ts); used when its last handle closes. */
   abstract terminate(id: unknown): Promise<void>;
+  /** Records a system as stopped (compute-stop.ts). */
+  protected abstract stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void>;
 
   protected save(): Promise<void> {
     return this.persist.save('systems', () => [...this.systems.values()]);
@@ -124,8 +129,9 @@ export abstract class ComputeBase {
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
-    // Persist before anyone can observe the exit, so an observed status survives a service crash.
-    void this.save().then(() => {
+    // Persist before anyone can observe the exit, so an observed status survives a service crash; a process that
+    // died with its utility VM is reported once the VM is (vm-watch.ts).
+    void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
       this.emit(s.id, 'ProcessExited', status, p.pid);
       const lp = this.live.get(`${s.id}/${p.pid}`);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }

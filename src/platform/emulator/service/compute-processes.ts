@@ -109,8 +109,9 @@ export abstract class ComputeProcesses extends ComputeStopping {
   }
 
   async processProperties(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
-    const { p } = this.proc('HcsGetProcessProperties', id, pid);
-    if (p.exited) await this.persist.flush(); // an observed exit is durable
+    const { s, p } = this.proc('HcsGetProcessProperties', id, pid);
+    // An observed exit is durable, and one that came with its VM's death is seen after the VM's (vm-watch.ts).
+    if (p.exited) await Promise.all([this.vms.hostingSettled(s), this.persist.flush()]);
     return this.statusOf(p);
   }
 
@@ -138,7 +139,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
 
   waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
     const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
-    if (p.exited) return this.persist.flush().then(() => this.statusOf(p));
+    if (p.exited) return Promise.all([this.vms.hostingSettled(s), this.persist.flush()]).then(() => this.statusOf(p));
     return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
   }
 

@@ -80,6 +80,7 @@ export abstract class ComputeStopping extends ComputeBase {
     // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
     for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
     if ((s.state as string) === 'Stopped') return; // stopped meanwhile
+    this.vms.unwatch(s.id);
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;

@@ -33,6 +33,10 @@ import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
+import { applyVmModify } from './vm-modify.js';
+import { vmProcessLost } from './vm-watch.js';
+import { pipeMappings } from './pipes.js';
+import { resolveVsmbMappings } from './vsmb-paths.js';
 import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation, readOom, contWrappers } from './isolate.js';
 import { checkHosting, sumStatistics } from './hosting.js';
@@ -59,7 +63,9 @@ export class ComputeEmulator extends ComputeProcesses {
           this.markExited(r, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
         }
       }
-      if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
+      if (vmProcessLost(r) || vmProcessLost(recs?.find((v) => v.id === r.document.HostingSystemId))) {
+        // The VM's process died while the service was down: nothing of it is rebuilt; it stops below.
+      } else if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
         if (!r.holder || !holderAlive(r.holder)) {
           // The namespaces are gone with their holder (and every process in them): build them again.
           endIsolation(r, this.log);
@@ -73,8 +79,10 @@ export class ComputeEmulator extends ComputeProcesses {
         }
       }
       if (r.shuttingDown && r.state !== 'Stopped') this.watchShutdown(r);
+      this.vms.watch(r);
       if (r.state === 'Stopped') setTimeout(() => this.maybeForget(r.id), 30_000).unref();
     }
+    for (const r of this.systems.values()) if (vmProcessLost(r)) await this.vms.lost(r);
     await this.save();
   }
 
@@ -109,6 +117,7 @@ export class ComputeEmulator extends ComputeProcesses {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);
     }
     checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
+    if (doc.HostedSystem) resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? ''));
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
@@ -174,11 +183,12 @@ export class ComputeEmulator extends ComputeProcesses {
       await this.isolate(s);
     } else {
       if (s.hostName && utsSupported()) await startHolder(s);
-      if (s.root) for (const md of c?.MappedDirectories ?? []) materializeMapping(op, s.root, md);
+      if (s.root) for (const md of [...(c?.MappedDirectories ?? []), ...pipeMappings(op, c)]) materializeMapping(op, s.root, md);
     }
     s.state = 'Running';
     s.startedAt = new Date().toISOString();
     await this.save();
+    this.vms.watch(s);
   }
 
   async pause(id: unknown): Promise<void> {
@@ -207,7 +217,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
     if (s.job) throw new PlatformError(HRESULT.E_NOTIMPL, op, `${s.id} is a job container; it takes no HCS modify requests`);
-    applyModify(op, s, req);
+    if (s.document.VirtualMachine) applyVmModify(op, s, req); else applyModify(op, s, req);
     await this.save();
   }
 

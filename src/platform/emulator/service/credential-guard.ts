@@ -62,7 +62,12 @@ export class CredentialGuardEmulator {
       const state: ContainerCredentialGuardStateDoc = {
         Cookie: randomBytes(16).toString('hex'), RpcEndpoint: `ccg-${randomUUID()}`, Transport: d.Transport ?? 'LRPC', CredentialSpec: d.CredentialSpec,
       };
-      this.instances.set(d.Id, { Id: d.Id, CredentialGuard: state });
+      // An HvSocket instance is reached from a utility VM through an HvSocket service (emulator-chosen ID and
+      // descriptors: SYSTEM may connect), which the VM's service table must open (hcs/document/uvm-hvsocket.ts).
+      const hv = state.Transport === 'HvSocket'
+        ? { HvSocketConfig: { ServiceId: randomUUID(), ServiceConfig: { BindSecurityDescriptor: 'D:P(A;;FA;;;SY)', ConnectSecurityDescriptor: 'D:P(A;;FA;;;SY)' } } }
+        : {};
+      this.instances.set(d.Id, { Id: d.Id, CredentialGuard: state, ...hv });
     } else {
       const d = check(ContainerCredentialGuardRemoveInstanceRequest, op.OperationDetails, 'Settings.OperationDetails');
       if (!this.instances.delete(d.Id)) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, OP, `credential guard instance ${d.Id} not found`);

@@ -6,6 +6,7 @@ import { startIsolatedHolder, holderAlive } from './isolation.js';
 import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills, enableChildControllers } from './cgroups.js';
 import { vmLimits } from './hosting.js';
 import { cleanupRootfs } from './rootfs.js';
+import { pipeMappings } from './pipes.js';
 import { readStat } from './procfs.js';
 import type { SystemRecord } from './records.js';
 
@@ -29,7 +30,7 @@ export async function isolate(
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created } = await startIsolatedHolder({
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
-    root: s.root!, hostName: s.hostName, mappings: c?.MappedDirectories ?? [], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir,
+    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
   s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };

@@ -9,7 +9,12 @@ export const TICK_100NS = 10_000_000 / TICKS_PER_SEC;
 export interface ProcStat {
   pid: number; comm: string; state: string; ppid: number; pgrp: number; session: number;
   utime: number; stime: number; starttime: number; vsize: number; rssPages: number;
+  /** The kernel's task flags (PF_*). */
+  flags: number;
 }
+
+/** PF_EXITING: the task has begun to exit (set before a namespace's PID 1 takes the namespace's processes down). */
+export const PF_EXITING = 0x4;
 
 export function readStat(pid: number): ProcStat | undefined {
   let s: string;
@@ -20,7 +25,7 @@ export function readStat(pid: number): ProcStat | undefined {
   const f = s.slice(close + 2).split(' ');
   // f[0] is field 3 (state); field n is f[n-3].
   return {
-    pid, comm: s.slice(open + 1, close), state: f[0]!, ppid: +f[1]!, pgrp: +f[2]!, session: +f[3]!,
+    pid, comm: s.slice(open + 1, close), state: f[0]!, ppid: +f[1]!, pgrp: +f[2]!, session: +f[3]!, flags: +f[6]!,
     utime: +f[11]!, stime: +f[12]!, starttime: +f[19]!, vsize: +f[20]!, rssPages: +f[21]!,
   };
 }

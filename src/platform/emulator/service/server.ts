@@ -3,6 +3,8 @@
  * JSON-lines protocol of ../protocol.ts. Handles (open systems and processes) are tracked per connection and
  * released when the connection goes away, like HCS handles of a process that exits.
  */
+import { grantVmAccess } from './vm-access.js';
+import { setHostPipeDir } from './pipes.js';
 import { isolationFacts } from './isolation.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -45,6 +47,7 @@ export class EmulatorService {
   constructor(private readonly opts: ServiceOptions) {
     this.faults = new Faults(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
+    setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
@@ -207,6 +210,7 @@ export class EmulatorService {
       case 'pauseSystem': await c.pause(p.id); return null;
       case 'resumeSystem': await c.resume(p.id); return null;
       case 'modifySystem': await c.modify(p.id, p.request); return null;
+      case 'grantVmAccess': grantVmAccess(p.id, p.path); return null;
       case 'systemProperties': return c.properties(p.id, p.query);
       case 'waitSystem': return c.waitSystem(p.id);
 

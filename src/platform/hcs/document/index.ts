@@ -17,7 +17,7 @@ export { buildResourceUpdateRequests, SILO_MEMORY_RESOURCE_PATH, SILO_PROCESSOR_
 export { layerId, uuidV5, buildLayerData, LAYER_ID_NAMESPACE } from './layer.js';
 export { parseStatistics, parseRfc3339Ns, formatRfc3339Ns, type ContainerStatistics } from './statistics.js';
 export {
-  buildUtilityVmDocument, childPath, normalizeVmMemory, SCSI_CONTROLLER_0, UVM_BOOT_FILE, UVM_HVSOCKET_BIND_SD,
+  buildUtilityVmDocument, childPath, utilityVmScratchTemplate, normalizeVmMemory, SCSI_CONTROLLER_0, UVM_BOOT_FILE, UVM_HVSOCKET_BIND_SD,
   type UtilityVmDocumentOptions,
 } from './utility-vm.js';
 export { hostedSystemDocument } from './hosted.js';
@@ -27,3 +27,8 @@ export {
   credentialGuardInstanceIds,
 } from './credential-guard.js';
 export { deviceProblem } from './devices.js';
+export { buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest, networkAdapterPath, type UvmNic } from './uvm-network.js';
+export {
+  buildVsmbShareRequest, vsmbHostedStorage, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
+} from './vsmb.js';
+export { buildHvSocketServiceRequest, buildHyperVCredentialGuardAddRequest, hvSocketServicePath } from './uvm-hvsocket.js';

@@ -34,6 +34,9 @@ export function childPath(parent: string, ...parts: string[]): string {
   return [parent.replace(/[\\/]+$/, ''), ...parts].join(sep);
 }
 
+/** The template of a utility VM's scratch disk in the image's UtilityVM folder (copied per VM). */
+export const utilityVmScratchTemplate = (utilityVmPath: string): string => childPath(utilityVmPath, 'SystemTemplate.vhdx');
+
 /** hcsshim NormalizeMemorySize: whole MiB rounded up to an even number. */
 export function normalizeVmMemory(mib: number): number {
   const m = Math.ceil(mib);

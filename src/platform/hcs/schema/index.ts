@@ -11,3 +11,4 @@ export * from './process.js';
 export * from './properties.js';
 export * from './requests.js';
 export * from './service.js';
+export * from './guest.js';

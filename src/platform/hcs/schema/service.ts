@@ -6,6 +6,7 @@
  */
 import { object, array, str, any, literal, required, type Infer } from '../../schema.js';
 import { ContainerCredentialGuardState } from './container.js';
+import { ContainerCredentialGuardHvSocketServiceConfig } from './guest.js';
 
 /** ModifyPropertyType: the one service property a ModificationRequest changes. */
 export const ModifyPropertyType = literal('Memory', 'CpuGroup', 'CacheAllocation', 'CacheMonitoring', 'ContainerCredentialGuard', 'MemoryBwAllocation');
@@ -34,7 +35,7 @@ export type ContainerCredentialGuardRemoveInstanceRequestDoc = Infer<typeof Cont
 
 /** One running instance as HcsGetServiceProperties("ContainerCredentialGuard") lists it. */
 export const ContainerCredentialGuardInstance = object('ContainerCredentialGuardInstance', {
-  Id: str, CredentialGuard: ContainerCredentialGuardState, HvSocketConfig: any,
+  Id: str, CredentialGuard: ContainerCredentialGuardState, HvSocketConfig: ContainerCredentialGuardHvSocketServiceConfig,
 });
 export type ContainerCredentialGuardInstanceDoc = Infer<typeof ContainerCredentialGuardInstance>;
 

@@ -41,6 +41,7 @@ export interface ComputeCore {
   HcsSetComputeSystemCallback: KFunc;  // (HCS_SYSTEM, HCS_EVENT_OPTIONS, const void* context, HCS_EVENT_CALLBACK)
   HcsGetServiceProperties: KFunc;      // (PCWSTR propertyQuery, PWSTR* result) — synchronous
   HcsModifyServiceSettings: KFunc;     // (PCWSTR settings, PWSTR* result) — synchronous; result = error document
+  HcsGrantVmAccess: KFunc;             // (PCWSTR vmId, PCWSTR filePath) — synchronous
   // processes
   HcsCreateProcess: KFunc;             // (HCS_SYSTEM, PCWSTR processParameters, HCS_OPERATION, const SECURITY_DESCRIPTOR*, HCS_PROCESS*)
   HcsOpenProcess: KFunc;               // (HCS_SYSTEM, DWORD processId, DWORD requestedAccess, HCS_PROCESS*)
@@ -82,6 +83,7 @@ export function bindComputeCore(lib: Library): ComputeCore {
     HcsSetComputeSystemCallback: f('HcsSetComputeSystemCallback', HRESULT, [SYS, 'int32', 'uintptr_t', EVCB]),
     HcsGetServiceProperties: f('HcsGetServiceProperties', HRESULT, [PCWSTR, PWSTR_OUT]),
     HcsModifyServiceSettings: f('HcsModifyServiceSettings', HRESULT, [PCWSTR, PWSTR_OUT]),
+    HcsGrantVmAccess: f('HcsGrantVmAccess', HRESULT, [PCWSTR, PCWSTR]),
 
     HcsCreateProcess: f('HcsCreateProcess', HRESULT, [SYS, PCWSTR, OP, 'void *', HANDLE_OUT]),
     HcsOpenProcess: f('HcsOpenProcess', HRESULT, [SYS, 'uint32', 'uint32', HANDLE_OUT]),

@@ -1,0 +1,36 @@
+/**
+ * Named pipes in the emulator. Linux has no `\\.\pipe\` namespace; the emulator's stand-in for a host named pipe
+ * `\\.\pipe\<name>` is the unix socket `<state dir>/pipes/<name>` (a host program "creates the pipe" by listening
+ * there), and inside a container `\\.\pipe\<ContainerPipeName>` is the socket `C:\run\pipe\<ContainerPipeName>`
+ * (`/run/pipe/<name>` from the container's root). A MappedPipe (HCS: the host pipe reachable in the container
+ * under its container name) becomes one more file mapping: bound into the container's mount namespace when it is
+ * isolated, a link otherwise. As with HCS, the host pipe must exist when the container starts.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import type { ContainerDoc, MappedDirectoryDoc } from '../../hcs/schema/index.js';
+
+export const PIPES_DIR = 'pipes';
+export const CONTAINER_PIPE_DIR = 'C:\\run\\pipe';
+
+let hostPipeDir: string | undefined;
+/** Set once by the service: where host named pipes live (`<state dir>/pipes`). */
+export function setHostPipeDir(stateDir: string): void { hostPipeDir = join(stateDir, PIPES_DIR); }
+
+/** The unix socket standing for host pipe `\\.\pipe\<name>`. */
+export function hostPipeSocket(hostPath: string): string | undefined {
+  const m = /^(?:\\\\|\/\/)\.[\\/]pipe[\\/](.+)$/i.exec(hostPath);
+  if (!m || !hostPipeDir) return undefined;
+  return join(hostPipeDir, m[1]!.replace(/[\\/]/g, '_'));
+}
+
+/** The container's MappedPipes as file mappings of their sockets (the host pipe must exist). */
+export function pipeMappings(op: string, c: ContainerDoc | undefined): MappedDirectoryDoc[] {
+  return (c?.MappedPipes ?? []).flatMap((p) => {
+    const socket = p.HostPath ? hostPipeSocket(p.HostPath) : undefined;
+    if (!socket || !p.ContainerPipeName) return [];
+    if (!existsSync(socket)) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `host pipe ${p.HostPath} does not exist (emulated by the socket ${socket})`);
+    return [{ HostPath: socket, ContainerPath: `${CONTAINER_PIPE_DIR}\\${p.ContainerPipeName}` }];
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * Guest requests carried in ModifySettingRequest.GuestRequest for a Windows utility VM (hcsshim
+ * internal/protocol/guestrequest and guestresource), and the HvSocket service configuration a Hyper-V credential
+ * guard instance comes with (schema2 ContainerCredentialGuardHvSocketServiceConfig).
+ */
+import { object, str, any, literal, type Infer } from '../../schema.js';
+import { RequestType } from './common.js';
+import { HvSocketServiceConfig } from './container.js';
+
+/** guestrequest.ModificationRequest: what the guest is asked to change. */
+export const GuestModificationRequest = object('GuestModificationRequest', {
+  ResourceType: literal('Network', 'NetworkNamespace', 'CombinedLayers', 'MappedDirectory', 'HvSocket', 'MappedVirtualDisk'),
+  RequestType: RequestType,
+  Settings: any,
+});
+export type GuestModificationRequestDoc = Infer<typeof GuestModificationRequest>;
+
+/** guestrequest.NetworkModifyRequest (RS5 and later): a NIC of the VM, by adapter ID; Settings = the HNS endpoint on PreAdd. */
+export const NetworkModifyRequest = object('NetworkModifyRequest', { AdapterId: str, RequestType: RequestType, Settings: any });
+export type NetworkModifyRequestDoc = Infer<typeof NetworkModifyRequest>;
+
+export const ContainerCredentialGuardHvSocketServiceConfig = object('ContainerCredentialGuardHvSocketServiceConfig', {
+  ServiceId: str, ServiceConfig: HvSocketServiceConfig,
+});
+export type ContainerCredentialGuardHvSocketServiceConfigDoc = Infer<typeof ContainerCredentialGuardHvSocketServiceConfig>;

@@ -1,0 +1,36 @@
+/**
+ * Named pipe mappings in the emulator (service/pipes.ts): a host pipe `\\.\pipe\<name>` is the socket
+ * `<state>/pipes/<name>`; a container with MappedPipes reaches it at `C:\run\pipe\<ContainerPipeName>`, and a
+ * container whose host pipe does not exist does not start (ERROR_FILE_NOT_FOUND).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setup, containerDoc, readAll, rejectsWith } from './helpers.js';
+
+test('a mapped pipe: the container connects to the host pipe under its container name', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const dir = join(env.dir, 'state', 'pipes');
+  mkdirSync(dir, { recursive: true });
+  const server = createServer((sock) => sock.on('data', (b) => sock.end(`pong:${b.toString()}`)));
+  await new Promise<void>((r) => server.listen(join(dir, 'wincri-echo'), r));
+  t.after(() => server.close());
+  const { compute } = env.platform;
+
+  const missing = await compute.createComputeSystem('nopipe', containerDoc({ MappedPipes: [{ ContainerPipeName: 'x', HostPath: '\\\\.\\pipe\\absent' }] }));
+  await rejectsWith(missing.start(), 'ERROR_FILE_NOT_FOUND');
+  missing.close();
+
+  const c = await compute.createComputeSystem('piped', containerDoc({ MappedPipes: [{ ContainerPipeName: 'echo', HostPath: '\\\\.\\pipe\\wincri-echo' }] }));
+  await c.start();
+  // Relative to C:\ (the working directory), so the same command runs isolated or not.
+  const p = await c.createProcess({ CommandLine: 'sh -c "printf ping | nc -U -N run/pipe/echo"', CreateStdOutPipe: true });
+  assert.equal(await readAll(p.stdio.stdout), 'pong:ping');
+  assert.equal((await p.waitExit()).ExitCode, 0);
+  p.close();
+  await c.terminate();
+  c.close();
+});
