@@ -9,6 +9,7 @@ import type { Logger } from '../util/log.js';
 import type { CriLogWriter } from './log-writer.js';
 import type { AttachHub } from './attach-hub.js';
 import type { Pump } from './keeper-pump.js';
+import type { OffsetJournal } from './log-offsets.js';
 import type { ExitInfo } from './protocol.js';
 
 /** What is stored per container in stateDir/containers/<containerId>.json. */
@@ -25,12 +26,15 @@ export interface PersistedRecord {
   exited?: ExitInfo;
   acked?: boolean;
   recovered?: boolean;
+  /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */
+  ackedOutput?: boolean;
 }
 
 export interface Entry {
   record: PersistedRecord;
   phase: 'starting' | 'running' | 'draining' | 'exited';
   writer?: CriLogWriter;
+  journal?: OffsetJournal;
   system?: ComputeSystem;
   proc?: ComputeProcess;
   stdin?: Writable;
@@ -51,6 +55,9 @@ export class RecordStore {
   constructor(readonly dir: string, private readonly log: Logger) {}
 
   path(containerId: string): string { return join(this.dir, `${containerId}.json`); }
+
+  /** The container's log-offset journal (log-offsets.ts). */
+  offsetsPath(containerId: string): string { return join(this.dir, `${containerId}.offsets`); }
 
   /** Writes the entry's record crash-safely, after its earlier writes; skipped once the entry is forgotten. */
   persist(entry: Entry): Promise<void> {

@@ -32,6 +32,8 @@ import { startPump } from './keeper-pump.js';
 import { listenKeeperSocket } from './keeper-socket.js';
 import { serveConnection, sendLine } from './keeper-wire.js';
 import { RecordStore, newEntry, type Entry } from './keeper-state.js';
+import { OffsetJournal, recoverOffsets } from './log-offsets.js';
+import type { StreamOffsets } from './log-writer.js';
 
 export interface KeeperOptions {
   socketPath: string;
@@ -110,6 +112,7 @@ class Keeper implements KeeperHandle {
       await Promise.all([...this.entries.values()].map(async (e) => {
         await Promise.all(e.pumps.map((p) => p.done));
         await e.writer?.close().catch(() => undefined);
+        e.journal?.close();
         e.stdin?.destroy();
         e.proc?.close();
         e.system?.close();
@@ -142,9 +145,16 @@ class Keeper implements KeeperHandle {
     const rec = entry.record;
     rec.recovered = true;
     await this.persist(entry).catch((e) => this.log.warn('persisting recovered record failed', { err: e }));
+    // Acknowledged output restarts where the log ends: nothing the dead keeper wrote is written twice.
+    let from: StreamOffsets | undefined = rec.ackedOutput ? { stdout: 0, stderr: 0 } : undefined;
     if (rec.logPath) {
       try {
-        entry.writer = await CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize });
+        if (rec.ackedOutput) {
+          const r = await recoverOffsets(this.records.offsetsPath(rec.containerId), rec.logPath);
+          if (r) from = r.offsets;
+          if (r?.truncatedBytes) this.log.info('dropped a log batch cut short by the previous keeper\'s end', { container: rec.containerId, bytes: r.truncatedBytes });
+        }
+        entry.writer = await this.openLog(entry, from);
       } catch (e) {
         this.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
       }
@@ -171,14 +181,29 @@ class Keeper implements KeeperHandle {
     }
     // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
     // container wrote while no keeper ran is still in them: pump it into the log as before.
-    const out = await entry.proc.reopenOutput?.().catch((e) => { this.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
-    if (out?.stdout) entry.pumps.push(startPump(out.stdout, 'stdout', entry.writer, this.log));
-    if (out?.stderr) entry.pumps.push(startPump(out.stderr, 'stderr', entry.writer, this.log));
+    const out = await entry.proc.reopenOutput?.(from).catch((e) => { this.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = out?.[name];
+      if (!stream) continue;
+      const acks = out?.acks?.[name];
+      if (acks?.gap) this.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
+      if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
+      entry.pumps.push(startPump(stream, name, entry.writer, this.log, undefined, acks));
+    }
     this.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
     await this.watch(entry, entry.proc);
   }
 
   // ------------------------------------------------------------------------------------------- containers
+
+  /** Opens the container's log with its offset journal (log-offsets.ts); `offsets`: what the log already holds. */
+  private async openLog(entry: Entry, offsets?: StreamOffsets): Promise<CriLogWriter> {
+    const rec = entry.record;
+    entry.journal?.close();
+    entry.journal = OffsetJournal.create(this.records.offsetsPath(rec.containerId), offsets);
+    const journal = entry.journal;
+    return CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize, journal: (j) => journal.write(j), ...(offsets ? { offsets } : {}) });
+  }
 
   private async start(params: StartParams): Promise<StartResult> {
     const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
@@ -192,22 +217,25 @@ class Keeper implements KeeperHandle {
     try {
       if (logPath) {
         try {
-          entry.writer = await CriLogWriter.open(logPath, { maxLineSize });
+          entry.writer = await this.openLog(entry);
         } catch (e) {
           throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
         }
       }
       entry.system = await systemsOf(this.platform, backend).openComputeSystem(systemId);
-      proc = await entry.system.createProcess(params.process);
+      proc = await entry.system.createProcess(params.process, { ackedOutput: true });
     } catch (e) {
       this.entries.delete(containerId);
       await entry.writer?.close().catch(() => undefined);
+      entry.journal?.close();
+      await unlink(this.records.offsetsPath(containerId)).catch(() => undefined);
       entry.system?.close();
       throw e;
     }
     entry.proc = proc;
     entry.record.pid = proc.pid;
-    const { stdin, stdout, stderr } = proc.stdio;
+    const { stdin, stdout, stderr, acks } = proc.stdio;
+    if (acks) entry.record.ackedOutput = true;
     if (stdin) {
       // Held open for attach; errors such as EPIPE after the process exits are expected.
       stdin.on('error', () => undefined);
@@ -217,8 +245,8 @@ class Keeper implements KeeperHandle {
       containerId, stdin, stdinOnce: !!params.stdinOnce, tty: !!params.tty, log: this.log,
       resize: async (width, height) => { await entry.proc?.modify(consoleSizeRequest(height, width)); },
     });
-    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log, entry.hub));
-    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log, entry.hub));
+    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log, entry.hub, acks?.stdout));
+    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log, entry.hub, acks?.stderr));
     entry.phase = 'running';
     void this.watch(entry, proc);
     try {
@@ -268,6 +296,7 @@ class Keeper implements KeeperHandle {
     entry.hub?.exit(exitCode);
     entry.hub = undefined;
     await entry.writer?.close().catch((e) => this.log.warn('closing container log failed', { err: e }));
+    entry.journal?.close();
     entry.stdin?.destroy();
     entry.proc?.close();
     entry.system?.close();
@@ -356,6 +385,7 @@ class Keeper implements KeeperHandle {
     entry.forgotten = true;
     this.entries.delete(id);
     await entry.chain;
+    await unlink(this.records.offsetsPath(id)).catch(() => undefined);
     await unlink(this.records.path(id)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });

@@ -187,7 +187,17 @@ export interface CriLogWriterOptions {
   maxLineSize?: number;
   /** Nanoseconds since the epoch (tests). Default nowNs(). Readings are clamped to be non-decreasing. */
   clock?: () => bigint;
+  /**
+   * Called before each batch of records is written (synchronously, in file order) with where the file stands and
+   * how many bytes of each stream are stored once the batch is in the file: what log-offsets.ts persists.
+   */
+  journal?: (j: LogJournalEntry) => void;
+  /** Stream offsets the log already holds (a restarted keeper continuing a container's log). */
+  offsets?: StreamOffsets;
 }
+
+export type StreamOffsets = Record<StreamName, number>;
+export interface LogJournalEntry { ino: number; sizeBefore: number; sizeAfter: number; offsets: StreamOffsets }
 
 /** Opens (creating if needed, mode 0640) a log file for appending. The directory must already exist. */
 async function openLogFile(path: string): Promise<FileHandle> {
@@ -203,6 +213,11 @@ async function openLogFile(path: string): Promise<FileHandle> {
     }
     throw e;
   }
+}
+
+async function fileAt(fh: FileHandle): Promise<{ ino: number; size: number }> {
+  const st = await fh.stat();
+  return { ino: st.ino, size: st.size };
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
@@ -224,17 +239,31 @@ export class CriLogWriter {
   private readonly streams = new Map<StreamName, Writable>();
   private closing: Promise<void> | undefined;
   private counts = { lines: 0, bytes: 0 };
+  /** Bytes of each stream handed to the writer (journal only). */
+  private readonly pushed: StreamOffsets = { stdout: 0, stderr: 0 };
+  private readonly journal?: (j: LogJournalEntry) => void;
+  private file = { ino: 0, size: 0 };
 
   private constructor(path: string, fh: FileHandle, opts: CriLogWriterOptions) {
     this.path = path;
     this.fh = fh;
     this.maxLineSize = opts.maxLineSize ?? DEFAULT_MAX_LINE_SIZE;
     this.clock = opts.clock ?? nowNs;
+    this.journal = opts.journal;
+    if (opts.offsets) Object.assign(this.pushed, opts.offsets);
   }
 
   static async open(path: string, opts: CriLogWriterOptions = {}): Promise<CriLogWriter> {
-    return new CriLogWriter(path, await openLogFile(path), opts);
+    const w = new CriLogWriter(path, await openLogFile(path), opts);
+    if (w.journal) w.file = await fileAt(w.fh);
+    return w;
   }
+
+  /** Bytes of the stream whose records are in the file or queued for it (the unterminated tail excluded). */
+  stored(name: StreamName): number { return this.pushed[name] - (this.splitters.get(name)?.buffered ?? 0); }
+
+  /** The next byte handed for the stream has this offset (the splitter must hold nothing of it). */
+  setOffset(name: StreamName, offset: number): void { this.pushed[name] = offset; }
 
   get closed(): boolean { return this.closing !== undefined; }
 
@@ -252,6 +281,7 @@ export class CriLogWriter {
     const w = new Writable({
       write: (chunk: Buffer, _enc, cb) => {
         if (this.closing) { cb(new Error(`container log ${this.path} is closed`)); return; }
+        this.pushed[name] += chunk.length;
         this.writeFragments(name, splitter.push(chunk)).then(() => cb(), cb);
       },
       final: (cb) => {
@@ -265,6 +295,7 @@ export class CriLogWriter {
   /** Writes raw bytes for a stream (same semantics as stream(name).write, without the Writable). */
   write(name: StreamName, chunk: Uint8Array): Promise<void> {
     if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
+    this.pushed[name] += chunk.length;
     return this.writeFragments(name, this.splitter(name).push(chunk));
   }
 
@@ -282,9 +313,11 @@ export class CriLogWriter {
     if (this.closing) throw new Error(`container log ${this.path} is closed`);
     const next = await openLogFile(this.path);
     if (this.closing) { await next.close(); throw new Error(`container log ${this.path} is closed`); }
+    const file = this.journal ? await fileAt(next) : this.file;
     await this.enqueue(async () => {
       const old = this.fh;
       this.fh = next;
+      this.file = file;
       await old.close();
     });
   }
@@ -318,7 +351,13 @@ export class CriLogWriter {
     if (frags.length === 0) return this.queue; // still ordered after earlier writes
     const ts = this.timestamp();
     const buf = frags.length === 1 ? formatRecord(ts, name, frags[0]!.partial, frags[0]!.content) : formatRecords(ts, name, frags);
+    const offsets = this.journal ? { stdout: this.stored('stdout'), stderr: this.stored('stderr') } : undefined;
     return this.enqueue(async () => {
+      if (offsets) {
+        const f = this.file;
+        this.journal!({ ino: f.ino, sizeBefore: f.size, sizeAfter: f.size + buf.length, offsets });
+        f.size += buf.length;
+      }
       await writeAll(this.fh, buf);
       this.counts.lines += frags.length;
       this.counts.bytes += buf.length;

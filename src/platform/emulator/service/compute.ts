@@ -33,7 +33,7 @@ import { isDirectory } from './paths.js';
 import { readStat, isAlive, processesInGroups, processTable } from './procfs.js';
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { OutRelay } from './relay.js';
+import { OutRelay, type OutAttachInfo, type OutAttachOptions } from './relay.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
@@ -576,7 +576,7 @@ export class ComputeEmulator {
   }
 
   /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: () => void): void {
+  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions = {}): void {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
@@ -597,8 +597,7 @@ export class ComputeEmulator {
     const relay = stream === 'stdout' ? lp?.out : lp?.err;
     if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
     if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
-    ready();
-    relay.attach(sock);
+    relay.attach(sock, opts, ready);
   }
 
   private isolate(s: SystemRecord): Promise<void> {
