@@ -177,8 +177,8 @@ export class EmulatorClient {
   }
 
   /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone. */
-  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number): Promise<{ sock: Socket; start: number; gap: number }> {
-    const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}) });
+  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number }> {
+    const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}) });
     return { sock, start: answer.start ?? 0, gap: answer.gap ?? 0 };
   }
 

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { PassThrough, pipeline, type Duplex, type Readable } from 'node:stream';
 import type {
-  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio, PlatformCondition, AckedOutput, CreateProcessOptions,
+  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio, PlatformCondition, CreateProcessOptions,
 } from '../types.js';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc,
@@ -41,6 +41,7 @@ import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { dialInNamespace } from './dial.js';
 import { EmuJobs, type JobDescription } from './jobs.js';
+import { ackedOutput, type Attachment } from './acked-output.js';
 
 export { EmulatorClient } from './client.js';
 
@@ -73,19 +74,11 @@ function heldOutput(sock: Socket): Readable {
   return out;
 }
 
-/** An acknowledged output attachment as the caller's stream plus its AckedOutput (acks travel back as lines). */
-function ackedInto(stdio: ProcessStdio, name: 'stdout' | 'stderr', a: { sock: Socket; start: number; gap: number }): void {
-  stdio[name] = heldOutput(a.sock);
-  let last = a.start;
-  const ack: AckedOutput = {
-    start: a.start, gap: a.gap,
-    ack(offset: number) {
-      if (offset <= last || a.sock.destroyed || !a.sock.writable) return;
-      last = offset;
-      a.sock.write(`${offset}\n`);
-    },
-  };
-  stdio.acks = { ...stdio.acks, [name]: ack };
+/** An acknowledged output attachment as the caller's stream plus its AckedOutput (acked-output.ts). */
+function ackedInto(c: EmulatorClient, systemId: string, pid: number, stdio: ProcessStdio, name: 'stdout' | 'stderr', a: Attachment): void {
+  const { stream, acks } = ackedOutput(c, systemId, pid, name, a);
+  stdio[name] = stream;
+  stdio.acks = { ...stdio.acks, [name]: acks };
 }
 
 /** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
@@ -120,7 +113,7 @@ class EmuSystem implements ComputeSystem {
       if (r.streams.stdin) stdio.stdin = await this.c.attach(this.id, r.pid, 'stdin');
       for (const name of ['stdout', 'stderr'] as const) {
         if (!r.streams[name]) continue;
-        if (opts.ackedOutput) ackedInto(stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));
+        if (opts.ackedOutput) ackedInto(this.c, this.id, r.pid, stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));
         else stdio[name] = heldOutput(await this.c.attach(this.id, r.pid, name));
       }
     } catch (e) {
@@ -162,7 +155,7 @@ class EmuProcess implements ComputeProcess {
     const stdio: ProcessStdio = {};
     await Promise.all((['stdout', 'stderr'] as const).map(async (name) => {
       try {
-        if (from) ackedInto(stdio, name, await this.c.attachAcked(this.systemId, this.pid, name, from[name] ?? 0));
+        if (from) ackedInto(this.c, this.systemId, this.pid, stdio, name, await this.c.attachAcked(this.systemId, this.pid, name, from[name] ?? 0));
         else stdio[name] = heldOutput(await this.c.attach(this.systemId, this.pid, name));
       } catch { /* no such pipe, or already attached */ }
     }));

@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
   ComputeSystem, ProcessParameters, SignalProcessOptions, ProcessModifyRequest, ModifySettingRequest, PropertyQuery,
@@ -34,6 +34,7 @@ import { readStat, isAlive, processesInGroups, processTable } from './procfs.js'
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { OutRelay, type OutAttachInfo, type OutAttachOptions } from './relay.js';
+import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type OutName } from './stdio-fifo.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
@@ -97,6 +98,7 @@ export class ComputeEmulator {
         const st = readStat(p.pid);
         if (st && st.starttime === p.startTicks && st.state !== 'Z') {
           this.log(`re-adopted process ${p.pid} of ${r.id}`);
+          this.reopenFifos(r, p);
           this.adoptPoll(r, p);
         } else {
           this.markExited(r, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
@@ -119,6 +121,28 @@ export class ComputeEmulator {
       if (r.state === 'Stopped') setTimeout(() => this.maybeForget(r.id), 30_000).unref();
     }
     await this.save();
+  }
+
+  /** A relay reading one output FIFO; the FIFO's file goes once the pipe ended (nothing can write to it again). */
+  private relayOf(reader: Readable | undefined, path: string | undefined, fresh = false): OutRelay | undefined {
+    if (!reader) return undefined;
+    if (path) reader.once('end', () => removeFifos({ stdout: path }));
+    return new OutRelay([reader], fresh);
+  }
+
+  /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */
+  private reopenFifos(sys: SystemRecord, p: ProcRecord): void {
+    const lp = this.liveOf(sys.id, p.pid);
+    for (const name of ['stdout', 'stderr'] as const) {
+      const path = p.fifos?.[name];
+      if (!path) continue;
+      try {
+        const relay = this.relayOf(openFifoReader(path), path, true);
+        if (name === 'stdout') lp.out = relay; else lp.err = relay;
+      } catch (e) {
+        this.log(`output pipe ${path} of process ${p.pid} in ${sys.id}: ${(e as Error).message}`);
+      }
+    }
   }
 
   private adoptPoll(sys: SystemRecord, p: ProcRecord): void {
@@ -163,6 +187,7 @@ export class ComputeEmulator {
     for (const p of sys.processes) {
       const lp = this.live.get(`${id}/${p.pid}`);
       if (lp?.poll) clearInterval(lp.poll);
+      removeFifos(p.fifos);
       this.live.delete(`${id}/${p.pid}`);
     }
     void this.save();
@@ -444,22 +469,43 @@ export class ComputeEmulator {
     const { file, args, argv0 } = console
       ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
       : plan;
-    const errTarget = console && streams.stdout ? 'pipe' : plan.errTarget;
-    const child = spawn(file, args, {
-      cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget, ...(console ? ['pipe' as const] : [])],
-    });
-    await new Promise<void>((res, rej) => {
-      child.once('spawn', () => res());
-      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
-    });
+    // Output goes through FIFOs that survive the service (stdio-fifo.ts); a console's stderr (the pty helper's own
+    // errors) shares the stdout pipe, as the terminal output does.
+    const outNames: OutName[] = [];
+    if (streams.stdout) outNames.push('stdout');
+    if (plan.errTarget === 'pipe' && !console) outNames.push('stderr');
+    const fifos = await createOutputFifos(op, this.stateDir, outNames);
+    const outFd = fifos.writers.stdout ?? 'ignore';
+    const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
+        stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : [])],
+      });
+    } catch (e) {
+      for (const r of Object.values(fifos.readers)) r.destroy();
+      removeFifos(fifos.paths);
+      throw e;
+    } finally {
+      closeWriters(fifos); // the child has its own copies (spawn forks synchronously)
+    }
+    const out = this.relayOf(fifos.readers.stdout, fifos.paths.stdout);
+    const err = this.relayOf(fifos.readers.stderr, fifos.paths.stderr);
+    try {
+      await new Promise<void>((res, rej) => {
+        child.once('spawn', () => res());
+        child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
+      });
+    } catch (e) {
+      out?.close();
+      err?.close();
+      removeFifos(fifos.paths);
+      throw e;
+    }
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
-    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
-    // no listener yet.
     child.stdin?.on('error', () => undefined);
-    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
-    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
     let pid = child.pid!;
     let wrapper: ProcRecord['wrapper'];
     if (plan.isolated) {
@@ -469,7 +515,8 @@ export class ComputeEmulator {
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }
     const st = readStat(pid);
-    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams, ...(wrapper ? { wrapper } : {}) };
+    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
+      ...(wrapper ? { wrapper } : {}), ...(outNames.length ? { fifos: fifos.paths } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;

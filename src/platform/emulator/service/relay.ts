@@ -9,6 +9,11 @@ export interface OutAttachOptions {
   acked?: boolean;
   /** Stream offset to start from (acked attachments): what the previous attachment already stored. */
   from?: number;
+  /**
+   * The offset the attacher has received up to. A relay made after a service restart numbers the bytes it reads
+   * from this offset on (the attacher's numbering continues; what the dead service held is gone).
+   */
+  resumeAt?: number;
 }
 
 /** Where an attachment starts: `start` is the stream offset of its first byte; `gap` bytes before it were lost. */
@@ -37,7 +42,8 @@ export class OutRelay {
   private draining = false;
   private paused = false;
 
-  constructor(private readonly sources: Readable[]) {
+  /** fresh: re-made after a service restart; the first acknowledged attachment sets where its numbering starts. */
+  constructor(private readonly sources: Readable[], private fresh = false) {
     for (const s of sources) {
       s.on('data', (chunk: Buffer) => {
         this.chunks.push(chunk);
@@ -60,6 +66,8 @@ export class OutRelay {
     this.sink = sock;
     this.acked = !!opts.acked;
     this.draining = false;
+    if (this.fresh && this.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
+    this.fresh = false;
     const from = Math.min(Math.max(opts.from ?? this.base, 0), this.offset);
     const gap = from < this.base ? this.base - from : 0;
     this.take(Math.max(from, this.base));
