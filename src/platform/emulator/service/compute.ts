@@ -15,11 +15,11 @@
  * Job containers (HostProcess) are records of this emulator too, with a `job` part: see jobs.ts / job-launch.ts.
  * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
   ComputeSystem, ProcessParameters, SignalProcessOptions, ProcessModifyRequest, ModifySettingRequest, PropertyQuery,
@@ -33,8 +33,9 @@ import { isDirectory } from './paths.js';
 import { readStat, isAlive, processesInGroups, processTable } from './procfs.js';
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { OutRelay, type OutAttachInfo, type OutAttachOptions } from './relay.js';
-import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type OutName } from './stdio-fifo.js';
+import type { OutRelay, OutAttachInfo, OutAttachOptions } from './relay.js';
+import { removeFifos } from './stdio-fifo.js';
+import { spawnWithOutput, reopenOutputFifos } from './process-output.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
@@ -123,26 +124,10 @@ export class ComputeEmulator {
     await this.save();
   }
 
-  /** A relay reading one output FIFO; the FIFO's file goes once the pipe ended (nothing can write to it again). */
-  private relayOf(reader: Readable | undefined, path: string | undefined, fresh = false): OutRelay | undefined {
-    if (!reader) return undefined;
-    if (path) reader.once('end', () => removeFifos({ stdout: path }));
-    return new OutRelay([reader], fresh);
-  }
-
   /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */
   private reopenFifos(sys: SystemRecord, p: ProcRecord): void {
     const lp = this.liveOf(sys.id, p.pid);
-    for (const name of ['stdout', 'stderr'] as const) {
-      const path = p.fifos?.[name];
-      if (!path) continue;
-      try {
-        const relay = this.relayOf(openFifoReader(path), path, true);
-        if (name === 'stdout') lp.out = relay; else lp.err = relay;
-      } catch (e) {
-        this.log(`output pipe ${path} of process ${p.pid} in ${sys.id}: ${(e as Error).message}`);
-      }
-    }
+    Object.assign(lp, reopenOutputFifos(p.fifos, (m) => this.log(`process ${p.pid} in ${sys.id}: ${m}`)));
   }
 
   private adoptPoll(sys: SystemRecord, p: ProcRecord): void {
@@ -469,40 +454,9 @@ export class ComputeEmulator {
     const { file, args, argv0 } = console
       ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
       : plan;
-    // Output goes through FIFOs that survive the service (stdio-fifo.ts); a console's stderr (the pty helper's own
-    // errors) shares the stdout pipe, as the terminal output does.
-    const outNames: OutName[] = [];
-    if (streams.stdout) outNames.push('stdout');
-    if (plan.errTarget === 'pipe' && !console) outNames.push('stderr');
-    const fifos = await createOutputFifos(op, this.stateDir, outNames);
-    const outFd = fifos.writers.stdout ?? 'ignore';
-    const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
-    let child: ChildProcess;
-    try {
-      child = spawn(file, args, {
-        cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
-        stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : [])],
-      });
-    } catch (e) {
-      for (const r of Object.values(fifos.readers)) r.destroy();
-      removeFifos(fifos.paths);
-      throw e;
-    } finally {
-      closeWriters(fifos); // the child has its own copies (spawn forks synchronously)
-    }
-    const out = this.relayOf(fifos.readers.stdout, fifos.paths.stdout);
-    const err = this.relayOf(fifos.readers.stderr, fifos.paths.stderr);
-    try {
-      await new Promise<void>((res, rej) => {
-        child.once('spawn', () => res());
-        child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
-      });
-    } catch (e) {
-      out?.close();
-      err?.close();
-      removeFifos(fifos.paths);
-      throw e;
-    }
+    // Output goes through FIFOs that survive the service (process-output.ts).
+    const { child, out, err, fifos } = await spawnWithOutput(op, this.stateDir,
+      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console }, params.CommandLine ?? '');
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
     child.stdin?.on('error', () => undefined);
@@ -516,7 +470,7 @@ export class ComputeEmulator {
     }
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
-      ...(wrapper ? { wrapper } : {}), ...(outNames.length ? { fifos: fifos.paths } : {}) };
+      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
