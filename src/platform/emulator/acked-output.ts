@@ -14,7 +14,7 @@ import type { AckedOutput } from '../types.js';
 import type { EmulatorClient } from './client.js';
 
 const RETRY_MS = 60_000;
-const RETRY_EVERY_MS = 200;
+const RETRY_EVERY_MS = 50;
 const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
 
 function retryable(e: unknown): boolean {

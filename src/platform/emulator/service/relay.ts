@@ -56,7 +56,7 @@ export class OutRelay {
     }
   }
 
-  get attached(): boolean { return !!this.sink && !this.sink.destroyed; }
+  get attached(): boolean { return !!this.sink && !this.sink.destroyed && !this.sink.writableEnded; }
   /** Bytes read from the pipe and not yet taken by an attachment. */
   get kept(): number { return this.keptLen; }
   /** Offset of the next byte the pipe will yield. */
