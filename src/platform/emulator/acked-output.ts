@@ -2,8 +2,9 @@
  * An acknowledged output stream of an emulated process (protocol.ts, service/relay.ts) as one Readable that
  * outlives emulator service restarts. When an attachment ends, the stream attaches again from the last
  * acknowledged offset, telling the service how far it has received (a relay re-made after a service restart
- * numbers on from there), and skips what it already delivered. An attachment that ends having delivered nothing
- * new is the real end of the output; so is a process or pipe the service no longer has. While the service is
+ * numbers on from there), and skips what it already delivered. The output's real end is an attachment the service
+ * opened on an already ended pipe (`eof`) ending with nothing new; so is a process or pipe the service no longer
+ * has. (An attachment's end alone says nothing: a killed service ends it too.) While the service is
  * unreachable (killed, restarting) it keeps trying for RETRY_MS: the program meanwhile blocks on its pipe, which
  * outlives the service (service/stdio-fifo.ts).
  */
@@ -21,7 +22,7 @@ function retryable(e: unknown): boolean {
   return !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
 }
 
-export interface Attachment { sock: Socket; start: number; gap: number }
+export interface Attachment { sock: Socket; start: number; gap: number; eof: boolean }
 
 export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, name: 'stdout' | 'stderr', first: Attachment): { stream: Readable; acks: AckedOutput } {
   const out = new PassThrough();
@@ -38,7 +39,7 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
   };
   out.on('close', () => sock.destroy());
 
-  const follow = (s: Socket, skip: number) => {
+  const follow = (s: Socket, skip: number, eof: boolean) => {
     let delivered = 0;
     s.on('error', () => undefined);
     s.on('data', (chunk: Buffer) => {
@@ -49,19 +50,18 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
       received += d.length;
       if (!out.write(d)) { s.pause(); out.once('drain', () => s.resume()); }
     });
-    s.once('close', () => { void again(delivered); });
+    s.once('close', () => { if (eof && delivered === 0) out.end(); else void again(); });
   };
 
-  const again = async (delivered: number) => {
+  const again = async () => {
     if (out.destroyed || out.writableEnded) return;
-    if (delivered === 0) { out.end(); return; }
     const until = Date.now() + RETRY_MS;
     for (;;) {
       try {
         const a = await c.attachAcked(systemId, pid, name, lastAck, received);
         if (out.destroyed) { a.sock.destroy(); return; }
         sock = a.sock;
-        follow(a.sock, Math.max(0, received - a.start));
+        follow(a.sock, Math.max(0, received - a.start), a.eof);
         return;
       } catch (e) {
         if (!retryable(e) || Date.now() > until || out.destroyed) { out.end(); return; }
@@ -70,6 +70,6 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
     }
   };
 
-  follow(first.sock, 0);
+  follow(first.sock, 0, first.eof);
   return { stream: out, acks };
 }

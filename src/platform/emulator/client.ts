@@ -177,9 +177,9 @@ export class EmulatorClient {
   }
 
   /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone. */
-  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number }> {
+  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number; eof: boolean }> {
     const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}) });
-    return { sock, start: answer.start ?? 0, gap: answer.gap ?? 0 };
+    return { sock, start: answer.start ?? 0, gap: answer.gap ?? 0, eof: answer.eof === true };
   }
 
   private async attachWith(attach: AttachRequest['attach']): Promise<{ sock: Socket; answer: AttachAnswer }> {
@@ -205,7 +205,7 @@ export class EmulatorClient {
           try { msg = JSON.parse(head) as typeof msg; } catch { s.destroy(); reject(new PlatformError(HRESULT.HCS_E_PROTOCOL_ERROR, 'AttachStdio', 'bad handshake')); return; }
           if (msg.error) { s.destroy(); reject(fromWireError(msg.error, 'AttachStdio')); return; }
           if (rest.length > 0) s.unshift(rest);
-          resolve({ sock: s, answer: { ok: true, start: msg.start, gap: msg.gap } });
+          resolve({ sock: s, answer: { ok: true, start: msg.start, gap: msg.gap, eof: msg.eof } });
           return;
         }
       };

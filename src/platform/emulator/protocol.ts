@@ -31,7 +31,7 @@ export interface WireResponse { id: number; result?: unknown; error?: WireError 
 export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: string; pid?: number; data: unknown }
 export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number } }
 /** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
-export interface AttachAnswer { ok: true; start?: number; gap?: number }
+export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 
 export function toWireError(e: unknown, operation: string): WireError {
   if (e instanceof PlatformError) {

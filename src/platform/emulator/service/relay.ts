@@ -16,8 +16,11 @@ export interface OutAttachOptions {
   resumeAt?: number;
 }
 
-/** Where an attachment starts: `start` is the stream offset of its first byte; `gap` bytes before it were lost. */
-export interface OutAttachInfo { start: number; gap: number }
+/**
+ * Where an attachment starts: `start` is the stream offset of its first byte; `gap` bytes before it were lost;
+ * `eof`: the pipe has already ended (the attachment gets what is kept, then its end is the output's end).
+ */
+export interface OutAttachInfo { start: number; gap: number; eof: boolean }
 
 /**
  * Relays child output (one or two sources: EmulateConsole merges stderr into stdout) to one attachment.
@@ -72,7 +75,7 @@ export class OutRelay {
     const gap = from < this.base ? this.base - from : 0;
     this.take(Math.max(from, this.base));
     this.sent = this.base;
-    ready({ start: this.base, gap });
+    ready({ start: this.base, gap, eof: this.ended === this.sources.length });
     const detach = () => { if (this.sink === sock) this.sink = undefined; };
     sock.on('close', detach);
     sock.on('error', detach);

@@ -37,7 +37,7 @@ test('acknowledged attachment: unacknowledged bytes are replayed to the next att
   const [svc1, cli1] = await pair(join(dir, '1.sock'));
   let info: OutAttachInfo | undefined;
   relay.attach(svc1, { acked: true, from: 0 }, (i) => { info = i; });
-  assert.deepEqual(info, { start: 0, gap: 0 });
+  assert.deepEqual(info, { start: 0, gap: 0, eof: false });
   const got1 = collect(cli1);
   await until(() => got1.data() === 'aaaa\nbbbb\n');
   cli1.write('5\n'); // stored "aaaa\n" only
@@ -50,7 +50,7 @@ test('acknowledged attachment: unacknowledged bytes are replayed to the next att
 
   const [svc2, cli2] = await pair(join(dir, '2.sock'));
   relay.attach(svc2, { acked: true, from: 7 }, (i) => { info = i; }); // it had stored 7 bytes after all
-  assert.deepEqual(info, { start: 7, gap: 0 });
+  assert.deepEqual(info, { start: 7, gap: 0, eof: false });
   const got2 = collect(cli2);
   src.end('dd\n');
   await got2.ended;
