@@ -84,6 +84,7 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
     linesChecked += c.lines;
     linesLost += c.lost.length;
     if (c.lost.length) problems.push(`pod ${t.name}: ${c.lost.length} log line(s) lost (${c.lost.slice(0, 5).join(',')}${c.lost.length > 5 ? ',…' : ''} of 1..${c.max})`);
+    if (c.duplicates) problems.push(`pod ${t.name}: ${c.duplicates} log line(s) written twice across the ${victim} kill`);
   }
   const after = await listing(w);
   if (after.pods.length || after.containers.length) problems.push(`after removing every pod: ${after.pods.length} pods, ${after.containers.length} containers still listed`);

@@ -16,7 +16,7 @@ import { checkLog, leaksAfter, listing, recordPreexistingLeaks } from '../chaos/
 import { pidOf, startWorld, type Victim, type World } from '../chaos/world.js';
 import { fdCount, sample, slopeMiBPerHour, type Sample } from './sample.js';
 
-export interface ProcessSoak { name: Victim; pid: number; rssSlope: number; pssSlope: number; rssStartMiB: number; rssEndMiB: number; fdBaseline: number; fdPeak: number; fdAfter: number }
+export interface ProcessSoak { name: Victim; pid: number; rssSlope: number; pssSlope: number; /** Over the second half of the run only: warm-up (JIT, heap sizing) excluded. */ rssSlopeLate: number; pssSlopeLate: number; rssStartMiB: number; rssEndMiB: number; fdBaseline: number; fdPeak: number; fdAfter: number }
 export interface SoakResult { minutes: number; pods: number; processes: ProcessSoak[]; leaks: string[]; linesChecked: number; linesLost: number; problems: string[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,7 +69,9 @@ export async function runSoak(o: { minutes: number; pods: number; log?: (s: stri
       const s = samples[i]!;
       const fdPeak = Math.max(...s.map((x) => x.fds));
       if (after[i]! > baseline[i]!) problems.push(`${name}: ${after[i]} open fds after every pod is gone, ${baseline[i]} at baseline`);
-      return { name, pid: pids[i]!, rssSlope: slopeMiBPerHour(s, 'rssKiB'), pssSlope: slopeMiBPerHour(s, 'pssKiB'), rssStartMiB: s[0]!.rssKiB / 1024, rssEndMiB: s[s.length - 1]!.rssKiB / 1024, fdBaseline: baseline[i]!, fdPeak, fdAfter: after[i]! };
+      const late = s.filter((x) => x.t >= s[s.length - 1]!.t / 2);
+      return { name, pid: pids[i]!, rssSlope: slopeMiBPerHour(s, 'rssKiB'), pssSlope: slopeMiBPerHour(s, 'pssKiB'),
+        rssSlopeLate: slopeMiBPerHour(late, 'rssKiB'), pssSlopeLate: slopeMiBPerHour(late, 'pssKiB'), rssStartMiB: s[0]!.rssKiB / 1024, rssEndMiB: s[s.length - 1]!.rssKiB / 1024, fdBaseline: baseline[i]!, fdPeak, fdAfter: after[i]! };
     });
     const leaks = await leaksAfter(w, 30_000);
     for (const l of leaks) problems.push(`LEAK ${l}`);
@@ -79,6 +81,7 @@ export async function runSoak(o: { minutes: number; pods: number; log?: (s: stri
       linesChecked += c.lines;
       linesLost += c.lost.length;
       if (c.lost.length) problems.push(`pod ${t.name}: ${c.lost.length} log line(s) lost`);
+      if (c.duplicates) problems.push(`pod ${t.name}: ${c.duplicates} log line(s) written twice`);
     }
     return { minutes: o.minutes, pods: churn.pods.length, processes, leaks, linesChecked, linesLost, problems };
   } finally {
@@ -89,9 +92,9 @@ export async function runSoak(o: { minutes: number; pods: number; log?: (s: stri
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await runSoak({ minutes: numFlag('minutes', 10), pods: numFlag('pods', 5), log: (s) => console.log(s) });
   console.log(`\nsoak: ${r.minutes} min, ${r.pods} pods churned`);
-  console.log('process    RSS MiB/h  PSS MiB/h  RSS start→end MiB  fds baseline / peak / after');
+  console.log('process    RSS MiB/h  PSS MiB/h  2nd half RSS/PSS MiB/h  RSS start→end MiB  fds baseline / peak / after');
   for (const p of r.processes) {
-    console.log(`${p.name.padEnd(10)} ${p.rssSlope.toFixed(1).padStart(9)}  ${p.pssSlope.toFixed(1).padStart(9)}  ${p.rssStartMiB.toFixed(0).padStart(8)} → ${p.rssEndMiB.toFixed(0).padEnd(6)}  ${p.fdBaseline} / ${p.fdPeak} / ${p.fdAfter}`);
+    console.log(`${p.name.padEnd(10)} ${p.rssSlope.toFixed(1).padStart(9)}  ${p.pssSlope.toFixed(1).padStart(9)}  ${`${p.rssSlopeLate.toFixed(1)} / ${p.pssSlopeLate.toFixed(1)}`.padStart(22)}  ${p.rssStartMiB.toFixed(0).padStart(8)} → ${p.rssEndMiB.toFixed(0).padEnd(6)}  ${p.fdBaseline} / ${p.fdPeak} / ${p.fdAfter}`);
   }
   console.log(`leaks ${r.leaks.length}, log lines ${r.linesChecked} checked, ${r.linesLost} lost`);
   for (const p of r.problems) console.log(`PROBLEM ${p}`);

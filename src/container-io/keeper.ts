@@ -11,26 +11,29 @@
  *
  * Protocol: ./protocol.ts (JSON lines over a Unix socket or Windows named pipe).
  */
-import { createServer, createConnection, type Server, type Socket } from 'node:net';
-import { mkdir, readdir, unlink, chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { TextLineSplitter } from '../util/lines.js';
-import type { Readable, Writable } from 'node:stream';
-import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
+import type { Server, Socket } from 'node:net';
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Platform, ComputeProcess } from '../platform/types.js';
 import type { ProcessStatusDoc } from '../platform/hcs/schema/index.js';
 import { isGone } from '../platform/hresult.js';
-import { systemsOf, type SystemKind } from '../platform/backends.js';
-import { writeFileAtomic, readJson } from '../util/atomic.js';
+import { systemsOf } from '../platform/backends.js';
 import { logger, type Logger } from '../util/log.js';
-import { CriLogWriter, nowNs, type StreamName } from './log-writer.js';
+import { CriLogWriter, nowNs } from './log-writer.js';
 import { consoleSizeRequest } from '../platform/hcs/document/index.js';
 import { AttachHub } from './attach-hub.js';
 import { acceptAttach } from './attach-accept.js';
 import {
-  KEEPER_METHODS, KEEPER_PROTOCOL_VERSION, KEEPER_VERSION, MAX_REQUEST_LINE, CONTAINER_ID_RE, KeeperError,
-  toWireError, type AttachmentInfo, type ExitEvent, type ExitInfo, type KeeperMethod, type StartParams,
-  type StartResult, type PingResult, type ContainerIdParams, type WireError,
+  KEEPER_PROTOCOL_VERSION, KEEPER_VERSION, KeeperError, type AttachmentInfo, type ExitEvent, type KeeperMethod,
+  type StartParams, type StartResult, type PingResult, type ContainerIdParams,
 } from './protocol.js';
+import { requireContainerId, validateStart } from './keeper-validate.js';
+import { startPump } from './keeper-pump.js';
+import { listenKeeperSocket } from './keeper-socket.js';
+import { serveConnection, sendLine } from './keeper-wire.js';
+import { RecordStore, newEntry, type Entry } from './keeper-state.js';
+import { OffsetJournal, recoverOffsets } from './log-offsets.js';
+import type { StreamOffsets } from './log-writer.js';
 
 export interface KeeperOptions {
   socketPath: string;
@@ -53,106 +56,11 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 2000;
 /** Exit code reported when the real one cannot be known (containerd uses the same value). */
 const UNKNOWN_EXIT_CODE = 255;
 
-/** What is stored per container in stateDir/<containerId>.json. */
-interface PersistedRecord {
-  version: 1;
-  containerId: string;
-  systemId: string;
-  /** Absent in records of keepers before job containers: compute. */
-  backend?: SystemKind;
-  pid: number;
-  logPath: string;
-  maxLineSize?: number;
-  startedAt: string;
-  exited?: ExitInfo;
-  acked?: boolean;
-  recovered?: boolean;
-}
-
-interface Pump {
-  done: Promise<void>;
-  abort(): void;
-}
-
-interface Entry {
-  record: PersistedRecord;
-  phase: 'starting' | 'running' | 'draining' | 'exited';
-  writer?: CriLogWriter;
-  system?: ComputeSystem;
-  proc?: ComputeProcess;
-  stdin?: Writable;
-  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: attach needs a new start). */
-  hub?: AttachHub;
-  pumps: Pump[];
-  /** Serialises state-file writes for this container. */
-  chain: Promise<void>;
-  forgotten: boolean;
-}
-
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
-function isNamedPipe(path: string): boolean {
-  return /^\\\\[.?]\\pipe\\/i.test(path);
-}
-
-function bad(message: string): KeeperError { return new KeeperError('InvalidArgument', message); }
-
-function requireContainerId(params: unknown): string {
-  const id = (params as { containerId?: unknown } | undefined)?.containerId;
-  if (typeof id !== 'string' || !CONTAINER_ID_RE.test(id)) throw bad(`invalid containerId ${JSON.stringify(id)}`);
-  return id;
-}
-
-function validateStart(params: unknown): StartParams {
-  if (typeof params !== 'object' || params === null) throw bad('start: params must be an object');
-  const p = params as Record<string, unknown>;
-  const containerId = requireContainerId(p);
-  if (typeof p.systemId !== 'string' || p.systemId === '') throw bad('start: systemId must be a non-empty string');
-  if (typeof p.process !== 'object' || p.process === null || Array.isArray(p.process)) {
-    throw bad('start: process must be a ProcessParameters object');
-  }
-  if (p.backend !== undefined && p.backend !== 'compute' && p.backend !== 'job') throw bad('start: backend must be "compute" or "job"');
-  if (p.logPath !== undefined && typeof p.logPath !== 'string') throw bad('start: logPath must be a string');
-  if (p.maxLineSize !== undefined && (typeof p.maxLineSize !== 'number' || !Number.isFinite(p.maxLineSize))) {
-    throw bad('start: maxLineSize must be a number');
-  }
-  return {
-    containerId, systemId: p.systemId, backend: p.backend as SystemKind | undefined, process: p.process as StartParams['process'],
-    logPath: (p.logPath as string | undefined) ?? '', maxLineSize: p.maxLineSize as number | undefined,
-    stdinOnce: p.stdinOnce === true, tty: p.tty === true,
-  };
-}
-
-/** Copies a stdio stream into the log (or discards it), awaiting every write: backpressure reaches the pipe. */
-function startPump(source: Readable, name: StreamName, writer: CriLogWriter | undefined, log: Logger, hub?: AttachHub): Pump {
-  let aborted = false;
-  source.on('error', () => undefined); // reported through the iterator below
-  const done = (async () => {
-    let writeFailed = false;
-    try {
-      for await (const chunk of source) {
-        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        hub?.output(name, data); // never waits: slow attachers are dropped, not waited for
-        if (!writer || writeFailed) continue;
-        try {
-          await writer.write(name, data);
-        } catch (e) {
-          // Keep draining so the container never blocks on a full pipe; the log is broken from here on.
-          writeFailed = true;
-          log.error('writing container log failed; discarding further output', { stream: name, path: writer.path, err: e });
-        }
-      }
-    } catch (e) {
-      if (!aborted) log.warn('container stdio stream failed', { stream: name, err: e });
-    }
-    if (writer && !writeFailed) await writer.endStream(name).catch(() => undefined);
-  })();
-  return { done, abort() { aborted = true; source.destroy(); } };
-}
 
 class Keeper implements KeeperHandle {
   readonly socketPath: string;
-  private readonly stateDir: string;
+  private readonly records: RecordStore;
   private readonly platform: Platform;
   private readonly log: Logger;
   private readonly drainTimeoutMs: number;
@@ -166,9 +74,9 @@ class Keeper implements KeeperHandle {
 
   constructor(opts: KeeperOptions) {
     this.socketPath = opts.socketPath;
-    this.stateDir = opts.stateDir;
     this.platform = opts.platform;
     this.log = opts.log ?? logger('io-keeper');
+    this.records = new RecordStore(join(opts.stateDir, 'containers'), this.log);
     this.drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.recoveryRetryMs = opts.recoveryRetryMs ?? 5000;
   }
@@ -183,27 +91,7 @@ class Keeper implements KeeperHandle {
   }
 
   private async listen(): Promise<void> {
-    const pipe = isNamedPipe(this.socketPath);
-    if (!pipe) await mkdir(dirname(this.socketPath), { recursive: true, mode: 0o700 });
-    const server = createServer((sock) => this.onConnection(sock));
-    server.on('error', (e) => this.log.error('keeper socket error', { err: e }));
-    const tryListen = () => new Promise<void>((resolve, reject) => {
-      const onErr = (e: Error) => reject(e);
-      server.once('error', onErr);
-      server.listen(this.socketPath, () => { server.off('error', onErr); resolve(); });
-    });
-    try {
-      await tryListen();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || pipe) throw e;
-      if (await socketAnswers(this.socketPath)) {
-        throw new KeeperError('AlreadyExists', `another IO keeper is already listening on ${this.socketPath}`);
-      }
-      await unlink(this.socketPath).catch(() => undefined); // stale socket of a dead keeper
-      await tryListen();
-    }
-    if (!pipe) await chmod(this.socketPath, 0o600);
-    this.server = server;
+    this.server = await listenKeeperSocket(this.socketPath, (sock) => this.onConnection(sock), this.log);
   }
 
   close(): Promise<void> {
@@ -224,6 +112,7 @@ class Keeper implements KeeperHandle {
       await Promise.all([...this.entries.values()].map(async (e) => {
         await Promise.all(e.pumps.map((p) => p.done));
         await e.writer?.close().catch(() => undefined);
+        e.journal?.close();
         e.stdin?.destroy();
         e.proc?.close();
         e.system?.close();
@@ -236,46 +125,13 @@ class Keeper implements KeeperHandle {
 
   // ------------------------------------------------------------------------------------------- state
 
-  /** Records live in <stateDir>/containers/<containerId>.json (the state dir may hold other files). */
-  private get recordDir(): string { return join(this.stateDir, 'containers'); }
+  private get recordDir(): string { return this.records.dir; }
 
-  private statePath(containerId: string): string {
-    return join(this.recordDir, `${containerId}.json`);
-  }
-
-  private persist(entry: Entry): Promise<void> {
-    const snapshot = JSON.stringify(entry.record);
-    const path = this.statePath(entry.record.containerId);
-    const p = entry.chain.then(async () => {
-      if (entry.forgotten) return;
-      await writeFileAtomic(path, snapshot, 0o600);
-    });
-    entry.chain = p.catch(() => undefined);
-    return p;
-  }
+  private persist(entry: Entry): Promise<void> { return this.records.persist(entry); }
 
   private async recover(): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.recordDir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      let rec: PersistedRecord | undefined;
-      try {
-        rec = await readJson<PersistedRecord>(join(this.recordDir, name));
-      } catch (e) {
-        this.log.warn('ignoring unreadable keeper state file', { file: name, err: e });
-        continue;
-      }
-      if (!rec || typeof rec.containerId !== 'string' || `${rec.containerId}.json` !== name) {
-        this.log.warn('ignoring malformed keeper state file', { file: name });
-        continue;
-      }
-      const entry: Entry = { record: rec, phase: rec.exited ? 'exited' : 'running', pumps: [],
-        chain: Promise.resolve(), forgotten: false };
+    for (const rec of await this.records.load()) {
+      const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
       this.entries.set(rec.containerId, entry);
       if (!rec.exited) void this.reattach(entry);
     }
@@ -289,9 +145,16 @@ class Keeper implements KeeperHandle {
     const rec = entry.record;
     rec.recovered = true;
     await this.persist(entry).catch((e) => this.log.warn('persisting recovered record failed', { err: e }));
+    // Acknowledged output restarts where the log ends: nothing the dead keeper wrote is written twice.
+    let from: StreamOffsets | undefined = rec.ackedOutput ? { stdout: 0, stderr: 0 } : undefined;
     if (rec.logPath) {
       try {
-        entry.writer = await CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize });
+        if (rec.ackedOutput) {
+          const r = await recoverOffsets(this.records.offsetsPath(rec.containerId), rec.logPath);
+          if (r) from = r.offsets;
+          if (r?.truncatedBytes) this.log.info('dropped a log batch cut short by the previous keeper\'s end', { container: rec.containerId, bytes: r.truncatedBytes });
+        }
+        entry.writer = await this.openLog(entry, from);
       } catch (e) {
         this.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
       }
@@ -318,45 +181,61 @@ class Keeper implements KeeperHandle {
     }
     // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
     // container wrote while no keeper ran is still in them: pump it into the log as before.
-    const out = await entry.proc.reopenOutput?.().catch((e) => { this.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
-    if (out?.stdout) entry.pumps.push(startPump(out.stdout, 'stdout', entry.writer, this.log));
-    if (out?.stderr) entry.pumps.push(startPump(out.stderr, 'stderr', entry.writer, this.log));
+    const out = await entry.proc.reopenOutput?.(from).catch((e) => { this.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = out?.[name];
+      if (!stream) continue;
+      const acks = out?.acks?.[name];
+      if (acks?.gap) this.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
+      if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
+      entry.pumps.push(startPump(stream, name, entry.writer, this.log, undefined, acks));
+    }
     this.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
     await this.watch(entry, entry.proc);
   }
 
   // ------------------------------------------------------------------------------------------- containers
 
+  /** Opens the container's log with its offset journal (log-offsets.ts); `offsets`: what the log already holds. */
+  private async openLog(entry: Entry, offsets?: StreamOffsets): Promise<CriLogWriter> {
+    const rec = entry.record;
+    entry.journal?.close();
+    entry.journal = OffsetJournal.create(this.records.offsetsPath(rec.containerId), offsets);
+    const journal = entry.journal;
+    return CriLogWriter.open(rec.logPath, { maxLineSize: rec.maxLineSize, journal: (j) => journal.write(j), ...(offsets ? { offsets } : {}) });
+  }
+
   private async start(params: StartParams): Promise<StartResult> {
     const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
     if (this.entries.has(containerId)) {
       throw new KeeperError('AlreadyExists', `container ${containerId} already has a process in the IO keeper`);
     }
-    const entry: Entry = {
-      record: { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() },
-      phase: 'starting', pumps: [], chain: Promise.resolve(), forgotten: false,
-    };
+    const entry = newEntry(
+      { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() }, 'starting');
     this.entries.set(containerId, entry);
     let proc: ComputeProcess | undefined;
     try {
       if (logPath) {
         try {
-          entry.writer = await CriLogWriter.open(logPath, { maxLineSize });
+          entry.writer = await this.openLog(entry);
         } catch (e) {
           throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
         }
       }
       entry.system = await systemsOf(this.platform, backend).openComputeSystem(systemId);
-      proc = await entry.system.createProcess(params.process);
+      proc = await entry.system.createProcess(params.process, { ackedOutput: true });
     } catch (e) {
       this.entries.delete(containerId);
       await entry.writer?.close().catch(() => undefined);
+      entry.journal?.close();
+      await unlink(this.records.offsetsPath(containerId)).catch(() => undefined);
       entry.system?.close();
       throw e;
     }
     entry.proc = proc;
     entry.record.pid = proc.pid;
-    const { stdin, stdout, stderr } = proc.stdio;
+    const { stdin, stdout, stderr, acks } = proc.stdio;
+    if (acks) entry.record.ackedOutput = true;
     if (stdin) {
       // Held open for attach; errors such as EPIPE after the process exits are expected.
       stdin.on('error', () => undefined);
@@ -366,8 +245,8 @@ class Keeper implements KeeperHandle {
       containerId, stdin, stdinOnce: !!params.stdinOnce, tty: !!params.tty, log: this.log,
       resize: async (width, height) => { await entry.proc?.modify(consoleSizeRequest(height, width)); },
     });
-    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log, entry.hub));
-    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log, entry.hub));
+    if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, this.log, entry.hub, acks?.stdout));
+    if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, this.log, entry.hub, acks?.stderr));
     entry.phase = 'running';
     void this.watch(entry, proc);
     try {
@@ -417,6 +296,7 @@ class Keeper implements KeeperHandle {
     entry.hub?.exit(exitCode);
     entry.hub = undefined;
     await entry.writer?.close().catch((e) => this.log.warn('closing container log failed', { err: e }));
+    entry.journal?.close();
     entry.stdin?.destroy();
     entry.proc?.close();
     entry.system?.close();
@@ -505,7 +385,8 @@ class Keeper implements KeeperHandle {
     entry.forgotten = true;
     this.entries.delete(id);
     await entry.chain;
-    await unlink(this.statePath(id)).catch((e: NodeJS.ErrnoException) => {
+    await unlink(this.records.offsetsPath(id)).catch(() => undefined);
+    await unlink(this.records.path(id)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
     return {};
@@ -516,56 +397,12 @@ class Keeper implements KeeperHandle {
   private onConnection(sock: Socket): void {
     if (this.closed) { sock.destroy(); return; }
     this.sockets.add(sock);
-    const lines = new TextLineSplitter((line) => this.onLine(sock, line));
-    sock.on('data', (data: Buffer) => {
-      lines.push(data);
-      if (lines.pendingBytes > MAX_REQUEST_LINE) {
-        this.send(sock, { id: null, error: { code: 'InvalidArgument', message: 'request line too long' } });
-        sock.end();
-        lines.reset();
-      }
+    serveConnection(sock, {
+      dispatch: (s, method, params) => this.dispatch(s, method, params),
+      attach: (s, id, params) => acceptAttach(s, id, params, (cid) => this.entries.get(cid), (msg) => sendLine(s, msg), this.closed),
+      onFailure: (method, e) => this.log.error('keeper request failed', { method, err: e }),
+      onClose: (s) => { this.sockets.delete(s); this.subscribers.delete(s); },
     });
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      this.sockets.delete(sock);
-      this.subscribers.delete(sock);
-    });
-  }
-
-  private send(sock: Socket, msg: unknown): void {
-    if (!sock.destroyed && sock.writable) sock.write(JSON.stringify(msg) + '\n');
-  }
-
-  private onLine(sock: Socket, line: string): void {
-    if (line.trim() === '') return;
-    let req: unknown;
-    try {
-      req = JSON.parse(line);
-    } catch {
-      this.send(sock, { id: null, error: { code: 'InvalidArgument', message: 'malformed JSON request' } });
-      return;
-    }
-    const r = req as { id?: unknown; method?: unknown; params?: unknown };
-    const id = typeof r === 'object' && r !== null && typeof r.id === 'number' ? r.id : null;
-    if (id === null) {
-      this.send(sock, { id: null, error: { code: 'InvalidArgument', message: 'request needs a numeric id' } });
-      return;
-    }
-    if (typeof r.method !== 'string' || !(KEEPER_METHODS as readonly string[]).includes(r.method)) {
-      this.send(sock, { id, error: { code: 'InvalidArgument', message: `unknown method ${JSON.stringify(r.method)}` } });
-      return;
-    }
-    if (r.method === 'attach') {
-      acceptAttach(sock, id, r.params, (cid) => this.entries.get(cid), (msg) => this.send(sock, msg), this.closed);
-      return;
-    }
-    this.dispatch(sock, r.method as KeeperMethod, r.params).then(
-      (result) => this.send(sock, { id, result }),
-      (e: unknown) => {
-        const error: WireError = toWireError(e);
-        if (error.code === 'Internal') this.log.error('keeper request failed', { method: r.method, err: e });
-        this.send(sock, { id, error });
-      });
   }
 
   private async dispatch(sock: Socket, method: KeeperMethod, params: unknown): Promise<unknown> {
@@ -580,17 +417,6 @@ class Keeper implements KeeperHandle {
       case 'ping': return { pid: process.pid, version: KEEPER_VERSION, protocol: KEEPER_PROTOCOL_VERSION } satisfies PingResult;
     }
   }
-}
-
-/** True when something accepts connections at the path. */
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection(path);
-    const done = (v: boolean) => { s.destroy(); resolve(v); };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(1000, () => done(false));
-  });
 }
 
 /** Starts the keeper server: recovers state from stateDir, then listens on socketPath. */

@@ -30,7 +30,17 @@ export interface CriLogWriterOptions {
   maxLineSize?: number;
   /** Nanoseconds since the epoch (tests). Default nowNs(). Readings are clamped to be non-decreasing. */
   clock?: () => bigint;
+  /**
+   * Called before each batch of records is written (synchronously, in file order) with where the file stands and
+   * how many bytes of each stream are stored once the batch is in the file: what log-offsets.ts persists.
+   */
+  journal?: (j: LogJournalEntry) => void;
+  /** Stream offsets the log already holds (a restarted keeper continuing a container's log). */
+  offsets?: StreamOffsets;
 }
+
+export type StreamOffsets = Record<StreamName, number>;
+export interface LogJournalEntry { ino: number; sizeBefore: number; sizeAfter: number; offsets: StreamOffsets }
 
 /** Opens (creating if needed, mode 0640) a log file for appending. The directory must already exist. */
 async function openLogFile(path: string): Promise<FileHandle> {
@@ -46,6 +56,11 @@ async function openLogFile(path: string): Promise<FileHandle> {
     }
     throw e;
   }
+}
+
+async function fileAt(fh: FileHandle): Promise<{ ino: number; size: number }> {
+  const st = await fh.stat();
+  return { ino: st.ino, size: st.size };
 }
 
 /** Writes every byte of `bufs` (vectored, at most MAX_IOV buffers a call); returns how many. */
@@ -85,17 +100,31 @@ export class CriLogWriter {
   private readonly streams = new Map<StreamName, Writable>();
   private closing: Promise<void> | undefined;
   private counts = { lines: 0, bytes: 0 };
+  /** Bytes of each stream handed to the writer (journal only). */
+  private readonly pushed: StreamOffsets = { stdout: 0, stderr: 0 };
+  private readonly journal?: (j: LogJournalEntry) => void;
+  private file = { ino: 0, size: 0 };
 
   private constructor(path: string, fh: FileHandle, opts: CriLogWriterOptions) {
     this.path = path;
     this.fh = fh;
     this.maxLineSize = opts.maxLineSize ?? DEFAULT_MAX_LINE_SIZE;
     this.clock = opts.clock ?? nowNs;
+    this.journal = opts.journal;
+    if (opts.offsets) Object.assign(this.pushed, opts.offsets);
   }
 
   static async open(path: string, opts: CriLogWriterOptions = {}): Promise<CriLogWriter> {
-    return new CriLogWriter(path, await openLogFile(path), opts);
+    const w = new CriLogWriter(path, await openLogFile(path), opts);
+    if (w.journal) w.file = await fileAt(w.fh);
+    return w;
   }
+
+  /** Bytes of the stream whose records are in the file or queued for it (the unterminated tail excluded). */
+  stored(name: StreamName): number { return this.pushed[name] - (this.splitters.get(name)?.buffered ?? 0); }
+
+  /** The next byte handed for the stream has this offset (the splitter must hold nothing of it). */
+  setOffset(name: StreamName, offset: number): void { this.pushed[name] = offset; }
 
   get closed(): boolean { return this.closing !== undefined; }
 
@@ -140,9 +169,11 @@ export class CriLogWriter {
     const heads: RecordHeads = { get full() { return (made ??= make()).full; }, get part() { return (made ??= make()).part; } };
     const bufs: Buffer[] = [];
     let records = 0;
-    for (const c of chunks) records += formatChunk(s, c, heads, bufs);
+    for (const c of chunks) { this.pushed[name] += c.length; records += formatChunk(s, c, heads, bufs); }
     if (records === 0) return this.queue; // still ordered after earlier writes
+    const note = this.journalNote(bufs.reduce((n, b) => n + b.length, 0));
     return this.enqueue(async () => {
+      note?.();
       const bytes = await writeAllv(this.fh, bufs);
       this.counts.lines += records;
       this.counts.bytes += bytes;
@@ -163,9 +194,11 @@ export class CriLogWriter {
     if (this.closing) throw new Error(`container log ${this.path} is closed`);
     const next = await openLogFile(this.path);
     if (this.closing) { await next.close(); throw new Error(`container log ${this.path} is closed`); }
+    const file = this.journal ? await fileAt(next) : this.file;
     await this.enqueue(async () => {
       const old = this.fh;
       this.fh = next;
+      this.file = file;
       await old.close();
     });
   }
@@ -199,11 +232,27 @@ export class CriLogWriter {
     if (frags.length === 0) return this.queue; // still ordered after earlier writes
     const ts = this.timestamp();
     const buf = frags.length === 1 ? formatRecord(ts, name, frags[0]!.partial, frags[0]!.content) : formatRecords(ts, name, frags);
+    const note = this.journalNote(buf.length);
     return this.enqueue(async () => {
+      note?.();
       await writeAll(this.fh, buf);
       this.counts.lines += frags.length;
       this.counts.bytes += buf.length;
     });
+  }
+
+  /**
+   * With a journal: what to record right before a batch of `bytes` goes to the file — the stream offsets as they
+   * stand once it is there (taken now, in call order) and the file's size before and after it.
+   */
+  private journalNote(bytes: number): (() => void) | undefined {
+    if (!this.journal) return undefined;
+    const offsets = { stdout: this.stored('stdout'), stderr: this.stored('stderr') };
+    return () => {
+      const f = this.file;
+      this.journal!({ ino: f.ino, sizeBefore: f.size, sizeAfter: f.size + bytes, offsets });
+      f.size += bytes;
+    };
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {

@@ -85,7 +85,7 @@ export interface ComputeSystem {
   modify(request: ModifySettingRequestDoc): Promise<void>;
   getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc>;
   /** HcsCreateProcess; stdio pipes exist for the streams the parameters ask for. */
-  createProcess(params: ProcessParametersDoc): Promise<ComputeProcess>;
+  createProcess(params: ProcessParametersDoc, opts?: CreateProcessOptions): Promise<ComputeProcess>;
   /** HcsOpenProcess: a handle without stdio. */
   openProcess(pid: number): Promise<ComputeProcess>;
   /** Resolves with the exit status when the system stops (HcsEventSystemExited). */
@@ -100,6 +100,26 @@ export interface ProcessStdio {
   stdin?: Writable;
   stdout?: Readable;
   stderr?: Readable;
+  /** Where the platform keeps output until its reader acknowledges it (the emulator): one per output stream. */
+  acks?: { stdout?: AckedOutput; stderr?: AckedOutput };
+}
+
+/**
+ * Output delivered with acknowledgements: the platform keeps what the reader has not acknowledged and hands it to
+ * the next reader (reopenOutput), so a reader killed mid-write loses nothing.
+ */
+export interface AckedOutput {
+  /** Stream offset of the first byte the Readable yields. */
+  readonly start: number;
+  /** Bytes before `start` the platform no longer had (lost). */
+  readonly gap: number;
+  /** Every byte below `offset` is stored: the platform may drop it. */
+  ack(offset: number): void;
+}
+
+export interface CreateProcessOptions {
+  /** Ask for acknowledged output (ProcessStdio.acks) where the platform supports it. */
+  ackedOutput?: boolean;
 }
 
 /** An open HCS_PROCESS handle. */
@@ -118,8 +138,10 @@ export interface ComputeProcess {
   /**
    * The output pipes of a process this caller opened rather than created (HcsGetProcessInfo's std handles): how
    * a restarted IO keeper takes over a running container's output. Optional; absent means they are lost.
+   * `from`: per stream, the offset up to which the caller already stored acknowledged output (ProcessStdio.acks);
+   * given, the streams are acknowledged and start there.
    */
-  reopenOutput?(): Promise<ProcessStdio>;
+  reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
   close(): void;
 }
 

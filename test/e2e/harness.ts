@@ -161,6 +161,8 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
   /** kill -9 of the daemon process only. */
   async kill9(): Promise<void> {
     this.close();
+    // A daemon that already died (of a signal: exitCode stays null) would never emit 'exit' again: say so.
+    if (this.proc && this.proc.signalCode !== null) throw new Error(`the daemon had already died of ${this.proc.signalCode}:\n${this.log()}`);
     if (this.proc && this.proc.exitCode === null) {
       const exited = new Promise((r) => this.proc!.once('exit', r));
       this.proc.kill('SIGKILL');

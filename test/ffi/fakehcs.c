@@ -406,7 +406,7 @@ static int scripted(const char *fn, void *op, int type, HRESULT *ret) {
 
 enum { ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED };
 static const char *STATE[] = {"Created", "Running", "Paused", "Stopped"};
-typedef struct proc_rec { int pid; int exited; int code; long utime, stime, rss; struct sys_rec *sys; struct proc_rec *next; } proc_rec;
+typedef struct proc_rec { int pid; int out_fd, err_fd; int exited; int code; long utime, stime, rss; struct sys_rec *sys; struct proc_rec *next; } proc_rec;
 typedef struct sys_rec {
   char *id; char *doc; char *owner; int state; const char *exit_type; int handles; int forgotten;
   struct timespec created, started; proc_rec *procs; struct sys_rec *next;
@@ -891,6 +891,9 @@ EXPORT HRESULT HcsCreateProcess(void *h, const WCHAR *params, void *op, const vo
     return start_op("-", op, 10, (HRESULT)0x80070002, result_error((HRESULT)0x80070002, "spawn failed"), NULL, NULL, NULL);
   }
   proc_rec *pr = calloc(1, sizeof *pr); pr->pid = pid; pr->sys = s;
+  /* Kept for HcsGetProcessInfo: a later opener gets duplicates of the output pipes (as a new owner would). */
+  pr->out_fd = want_out ? fcntl(pout[0], F_DUPFD_CLOEXEC, 3) : -1;
+  pr->err_fd = want_err ? fcntl(perr[0], F_DUPFD_CLOEXEC, 3) : -1;
   pthread_mutex_lock(&g); pr->next = s->procs; s->procs = pr; pthread_mutex_unlock(&g);
   pthread_t t; pthread_create(&t, NULL, reaper, pr); pthread_detach(t);
   proc_h *ph = open_proc_handle(pr);
@@ -965,7 +968,9 @@ EXPORT HRESULT HcsModifyProcess(void *h, void *op, const WCHAR *s) { return proc
 EXPORT HRESULT HcsGetProcessInfo(void *h, void *op) {
   logcall("HcsGetProcessInfo", 0);
   if (!is(h, K_PROC)) return E_HANDLE;
-  PI pi = {(uint32_t)((proc_h *)h)->p->pid, 0, NULL, NULL, NULL};
+  proc_rec *pr = ((proc_h *)h)->p;
+  int o = pr->out_fd >= 0 ? fcntl(pr->out_fd, F_DUPFD_CLOEXEC, 3) : -1, e = pr->err_fd >= 0 ? fcntl(pr->err_fd, F_DUPFD_CLOEXEC, 3) : -1;
+  PI pi = {(uint32_t)pr->pid, 0, NULL, o >= 0 ? (HANDLE)(intptr_t)o : NULL, e >= 0 ? (HANDLE)(intptr_t)e : NULL};
   return start_op("HcsGetProcessInfo", op, 12, S_OK, NULL, NULL, NULL, &pi);
 }
 

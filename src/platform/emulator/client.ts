@@ -12,7 +12,7 @@ import { PlatformError, HRESULT } from '../hresult.js';
 import { SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
 import {
   LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
-  type WireResponse, type WireEvent, type StreamName, type WireError,
+  type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer,
 } from './protocol.js';
 
 export interface ClientOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
@@ -173,10 +173,20 @@ export class EmulatorClient {
 
   /** Opens a stdio attachment: a dedicated connection carrying the raw bytes of one stream of a process. */
   async attach(systemId: string, pid: number, stream: StreamName): Promise<Socket> {
+    return (await this.attachWith({ systemId, pid, stream })).sock;
+  }
+
+  /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone. */
+  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number; eof: boolean }> {
+    const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}) });
+    return { sock, start: answer.start ?? 0, gap: answer.gap ?? 0, eof: answer.eof === true };
+  }
+
+  private async attachWith(attach: AttachRequest['attach']): Promise<{ sock: Socket; answer: AttachAnswer }> {
     await this.connect();
     const s = await trySocket(this.socketPath);
     if (!s) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio', 'cannot connect to the emulator service');
-    s.write(JSON.stringify({ attach: { systemId, pid, stream } }) + '\n');
+    s.write(JSON.stringify({ attach } satisfies AttachRequest) + '\n');
     return new Promise((resolve, reject) => {
       // Read the handshake line with 'readable'/read() so the socket never enters flowing mode: once the listener
       // is removed the stream is back to its initial state and the caller's 'data' listener or pipe() starts it.
@@ -191,11 +201,11 @@ export class EmulatorClient {
           s.off('close', onClose);
           const head = buf.subarray(0, i).toString('utf8');
           const rest = buf.subarray(i + 1);
-          let msg: { ok?: boolean; error?: WireError };
+          let msg: Partial<AttachAnswer> & { error?: WireError };
           try { msg = JSON.parse(head) as typeof msg; } catch { s.destroy(); reject(new PlatformError(HRESULT.HCS_E_PROTOCOL_ERROR, 'AttachStdio', 'bad handshake')); return; }
           if (msg.error) { s.destroy(); reject(fromWireError(msg.error, 'AttachStdio')); return; }
           if (rest.length > 0) s.unshift(rest);
-          resolve(s);
+          resolve({ sock: s, answer: { ok: true, start: msg.start, gap: msg.gap, eof: msg.eof } });
           return;
         }
       };

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { PassThrough, pipeline, type Duplex, type Readable } from 'node:stream';
 import type {
-  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio, PlatformCondition,
+  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, NetworkService, StorageService, ProcessStdio, PlatformCondition, CreateProcessOptions,
 } from '../types.js';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc,
@@ -41,6 +41,7 @@ import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { dialInNamespace } from './dial.js';
 import { EmuJobs, type JobDescription } from './jobs.js';
+import { ackedOutput, type Attachment } from './acked-output.js';
 
 export { EmulatorClient } from './client.js';
 
@@ -73,6 +74,13 @@ function heldOutput(sock: Socket): Readable {
   return out;
 }
 
+/** An acknowledged output attachment as the caller's stream plus its AckedOutput (acked-output.ts). */
+function ackedInto(c: EmulatorClient, systemId: string, pid: number, stdio: ProcessStdio, name: 'stdout' | 'stderr', a: Attachment): void {
+  const { stream, acks } = ackedOutput(c, systemId, pid, name, a);
+  stdio[name] = stream;
+  stdio.acks = { ...stdio.acks, [name]: acks };
+}
+
 /** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
 class HandleTable {
   systems = new Map<string, number>();
@@ -96,15 +104,18 @@ class EmuSystem implements ComputeSystem {
   resume(): Promise<void> { return this.call('resumeSystem'); }
   modify(request: ModifySettingRequestDoc): Promise<void> { return this.call('modifySystem', { request: j(request) }); }
   getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc> { return this.call('systemProperties', { query: j(query) }); }
-  async createProcess(params: ProcessParametersDoc): Promise<ComputeProcess> {
+  async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
     const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
       'createProcess', { params: j(params) });
     this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
     const stdio: ProcessStdio = {};
     try {
       if (r.streams.stdin) stdio.stdin = await this.c.attach(this.id, r.pid, 'stdin');
-      if (r.streams.stdout) stdio.stdout = heldOutput(await this.c.attach(this.id, r.pid, 'stdout'));
-      if (r.streams.stderr) stdio.stderr = heldOutput(await this.c.attach(this.id, r.pid, 'stderr'));
+      for (const name of ['stdout', 'stderr'] as const) {
+        if (!r.streams[name]) continue;
+        if (opts.ackedOutput) ackedInto(this.c, this.id, r.pid, stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));
+        else stdio[name] = heldOutput(await this.c.attach(this.id, r.pid, name));
+      }
     } catch (e) {
       for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
       throw e;
@@ -140,10 +151,15 @@ class EmuProcess implements ComputeProcess {
   modify(request: ProcessModifyRequestDoc): Promise<void> { return this.call('modifyProcess', { request: j(request) }); }
   waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
   /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
-  async reopenOutput(): Promise<ProcessStdio> {
-    const one = (s: 'stdout' | 'stderr') => this.c.attach(this.systemId, this.pid, s).then(heldOutput, () => undefined);
-    const [stdout, stderr] = await Promise.all([one('stdout'), one('stderr')]);
-    return { ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) };
+  async reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
+    const stdio: ProcessStdio = {};
+    await Promise.all((['stdout', 'stderr'] as const).map(async (name) => {
+      try {
+        if (from) ackedInto(this.c, this.systemId, this.pid, stdio, name, await this.c.attachAcked(this.systemId, this.pid, name, from[name] ?? 0));
+        else stdio[name] = heldOutput(await this.c.attach(this.systemId, this.pid, name));
+      } catch { /* no such pipe, or already attached */ }
+    }));
+    return stdio;
   }
   close(): void {
     if (this.closed) return;

@@ -12,6 +12,9 @@
  * Stream attachments (the emulation of the stdio pipe handles HCS returns from HcsCreateProcess): a dedicated
  * connection whose first line is {"attach": {"systemId", "pid", "stream": "stdin"|"stdout"|"stderr"}}; the service
  * answers one line {"ok": true} or {"error": {...}} and from then on the connection is a raw byte stream.
+ * An output attachment may ask for acknowledged delivery ("acked": true, "from": <offset>): the answer then says
+ * where it starts ({"ok": true, "start", "gap"}), and the client writes "<offset>\n" lines back once it has
+ * stored the bytes below that offset; unacknowledged bytes are replayed to the next attachment (service/relay.ts).
  */
 import { PlatformError } from '../hresult.js';
 
@@ -26,7 +29,9 @@ export interface WireError { hresult: number; message: string; operation?: strin
 export interface WireRequest { id: number; method: string; params?: Record<string, unknown> }
 export interface WireResponse { id: number; result?: unknown; error?: WireError }
 export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: string; pid?: number; data: unknown }
-export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName } }
+export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number } }
+/** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
+export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 
 export function toWireError(e: unknown, operation: string): WireError {
   if (e instanceof PlatformError) {

@@ -32,6 +32,21 @@ const NO_OPTIONS = '';
 
 function json(v: unknown): string { return JSON.stringify(v); }
 
+/** The pipe HANDLEs of an HCS_PROCESS_INFORMATION as streams (each closes its handle when destroyed). */
+function stdioOf(b: Bindings, info: { StdInput: Pointer; StdOutput: Pointer; StdError: Pointer }): ProcessStdio {
+  const stdio: ProcessStdio = {};
+  const fd = (h: Pointer): number | undefined => {
+    if (isNull(h) || h === INVALID_HANDLE_VALUE) return undefined;
+    const n = b.win32._open_osfhandle(h, _O_BINARY) as number;
+    return n >= 0 ? n : undefined;
+  };
+  const i = fd(info.StdInput), o = fd(info.StdOutput), e = fd(info.StdError);
+  if (i !== undefined) stdio.stdin = new net.Socket({ fd: i, readable: false, writable: true, allowHalfOpen: true }) as Writable;
+  if (o !== undefined) stdio.stdout = new net.Socket({ fd: o, readable: true, writable: false, allowHalfOpen: true }) as Readable;
+  if (e !== undefined) stdio.stderr = new net.Socket({ fd: e, readable: true, writable: false, allowHalfOpen: true }) as Readable;
+  return stdio;
+}
+
 class Events<T> {
   private readonly ls = new Set<(e: T) => void>();
   add(l: (e: T) => void): void { this.ls.add(l); }
@@ -80,6 +95,21 @@ class WinProcess implements ComputeProcess {
     return s;
   }
   async modify(request: ProcessModifyRequestDoc): Promise<void> { await this.verb('HcsModifyProcess', this.b.hcs.HcsModifyProcess, json(request)); }
+  /**
+   * HcsGetProcessInfo on an opened process: its std handles (the initial startup info) as the caller's streams,
+   * which is how a restarted IO keeper takes the output over. Only the output is kept; a stdin handle is closed.
+   * That a process other than the creator gets working pipe handles this way is what hcsshim's StdioLegacy
+   * relies on for a still-open handle; for a new client it is not verified on Windows (reference/hcs.md §8).
+   */
+  async reopenOutput(): Promise<ProcessStdio> {
+    if (this.closed) throw hcsError(HRESULTS.E_HANDLE, 'HcsGetProcessInfo', 'the process handle is closed');
+    const r = await this.rt.run('HcsGetProcessInfo', (op) => this.b.hcs.HcsGetProcessInfo(this.handle, op) as number, { processInfo: true });
+    const info = r.processInformation;
+    if (!info) return {};
+    const { stdin, stdout, stderr } = stdioOf(this.b, info);
+    stdin?.destroy();
+    return { ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) };
+  }
   waitExit(): Promise<ProcessStatusDoc> {
     if (this.status) return Promise.resolve(this.status);
     this.rt.hold();
@@ -176,22 +206,8 @@ class WinSystem implements ComputeSystem {
     }
     const info = r.processInformation!;
     proc!.pid = info.ProcessId;
-    proc!.stdio = this.stdioOf(info);
+    proc!.stdio = stdioOf(this.b, info);
     return proc!;
-  }
-
-  private stdioOf(info: { StdInput: Pointer; StdOutput: Pointer; StdError: Pointer }): ProcessStdio {
-    const stdio: ProcessStdio = {};
-    const fd = (h: Pointer): number | undefined => {
-      if (isNull(h) || h === INVALID_HANDLE_VALUE) return undefined;
-      const n = this.b.win32._open_osfhandle(h, _O_BINARY) as number;
-      return n >= 0 ? n : undefined;
-    };
-    const i = fd(info.StdInput), o = fd(info.StdOutput), e = fd(info.StdError);
-    if (i !== undefined) stdio.stdin = new net.Socket({ fd: i, readable: false, writable: true, allowHalfOpen: true }) as Writable;
-    if (o !== undefined) stdio.stdout = new net.Socket({ fd: o, readable: true, writable: false, allowHalfOpen: true }) as Readable;
-    if (e !== undefined) stdio.stderr = new net.Socket({ fd: e, readable: true, writable: false, allowHalfOpen: true }) as Readable;
-    return stdio;
   }
 
   async openProcess(pid: number): Promise<ComputeProcess> {

@@ -13,7 +13,8 @@ import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
 import { isAlive, processTable } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { OutRelay } from './relay.js';
+import type { OutRelay } from './relay.js';
+import { removeFifos } from './stdio-fifo.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 
@@ -93,6 +94,7 @@ export abstract class ComputeBase {
     for (const p of sys.processes) {
       const lp = this.live.get(`${id}/${p.pid}`);
       if (lp?.poll) clearInterval(lp.poll);
+      removeFifos(p.fifos);
       this.live.delete(`${id}/${p.pid}`);
     }
     void this.save();

@@ -2,7 +2,6 @@
  * Processes of compute systems (HcsCreateProcess and friends): launch (launch.ts, console.ts, job-launch.ts),
  * exit reporting, signals, stdio handles and attachment sockets.
  */
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -12,7 +11,8 @@ import {
 import { readStat } from './procfs.js';
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord } from './records.js';
-import { OutRelay } from './relay.js';
+import type { OutAttachInfo, OutAttachOptions } from './relay.js';
+import { spawnWithOutput } from './process-output.js';
 import { parseDoc, invalid } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { planLaunch } from './launch.js';
@@ -37,22 +37,12 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const { file, args, argv0 } = console
       ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
       : plan;
-    const errTarget = console && streams.stdout ? 'pipe' : plan.errTarget;
-    const child = spawn(file, args, {
-      cwd, env, detached: true, ...(argv0 ? { argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', streams.stdout ? 'pipe' : 'ignore', errTarget, ...(console ? ['pipe' as const] : [])],
-    });
-    await new Promise<void>((res, rej) => {
-      child.once('spawn', () => res());
-      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${params.CommandLine ?? ''}: ${e.message}`)));
-    });
+    // Output goes through FIFOs that survive the service (process-output.ts).
+    const { child, out, err, fifos } = await spawnWithOutput(op, this.stateDir,
+      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console }, params.CommandLine ?? '');
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
-    // Output relays listen before anything is awaited: Node drains (drops) the pipes of an exited child that has
-    // no listener yet.
     child.stdin?.on('error', () => undefined);
-    const out = child.stdout ? new OutRelay(console && child.stderr ? [child.stdout, child.stderr] : [child.stdout]) : undefined;
-    const err = child.stderr && !console ? new OutRelay([child.stderr]) : undefined;
     let pid = child.pid!;
     let wrapper: ProcRecord['wrapper'];
     if (plan.isolated) {
@@ -62,7 +52,8 @@ export abstract class ComputeProcesses extends ComputeStopping {
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }
     const st = readStat(pid);
-    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams, ...(wrapper ? { wrapper } : {}) };
+    const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
+      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
@@ -144,7 +135,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
   }
 
   /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: () => void): void {
+  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions = {}): void {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
@@ -165,7 +156,6 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const relay = stream === 'stdout' ? lp?.out : lp?.err;
     if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
     if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
-    ready();
-    relay.attach(sock);
+    relay.attach(sock, opts, ready);
   }
 }

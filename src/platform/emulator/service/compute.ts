@@ -33,6 +33,7 @@ import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
+import { reopenOutputFifos } from './process-output.js';
 import { applyVmModify } from './vm-modify.js';
 import { vmProcessLost } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
@@ -58,6 +59,7 @@ export class ComputeEmulator extends ComputeProcesses {
         const st = readStat(p.pid);
         if (st && st.starttime === p.startTicks && st.state !== 'Z') {
           this.log(`re-adopted process ${p.pid} of ${r.id}`);
+          this.reopenFifos(r, p);
           this.adoptPoll(r, p);
         } else {
           this.markExited(r, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
@@ -84,6 +86,12 @@ export class ComputeEmulator extends ComputeProcesses {
     }
     for (const r of this.systems.values()) if (vmProcessLost(r)) await this.vms.lost(r);
     await this.save();
+  }
+
+  /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */
+  private reopenFifos(sys: SystemRecord, p: ProcRecord): void {
+    const lp = this.liveOf(sys.id, p.pid);
+    Object.assign(lp, reopenOutputFifos(p.fifos, (m) => this.log(`process ${p.pid} in ${sys.id}: ${m}`)));
   }
 
   protected adoptPoll(sys: SystemRecord, p: ProcRecord): void {

@@ -1,37 +1,140 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
-/** Relays child output (one or two sources: EmulateConsole merges stderr into stdout) to one attachment. */
-export class OutRelay {
-  private sink?: Socket;
-  private ended = 0;
-  constructor(private readonly sources: Readable[]) {
-    for (const s of sources) {
-      s.on('data', (chunk: Buffer) => {
-        if (!this.sink || this.sink.destroyed) { s.pause(); s.unshift(chunk); return; }
-        if (!this.sink.write(chunk)) {
-          for (const x of this.sources) x.pause();
-          this.sink.once('drain', () => { if (this.sink) for (const x of this.sources) x.resume(); });
-        }
-      });
-      s.on('end', () => { if (++this.ended === this.sources.length) this.sink?.end(); });
-      s.on('error', () => undefined);
-      s.pause();
-    }
-  }
-  get attached(): boolean { return !!this.sink && !this.sink.destroyed; }
-  attach(sock: Socket): void {
-    this.sink = sock;
-    const detach = () => { if (this.sink === sock) { this.sink = undefined; for (const x of this.sources) x.pause(); } };
-    sock.on('close', detach);
-    sock.on('error', detach);
-    // The client never writes on an output attachment: its EOF means it went away (the socket is half-open
-    // server-side), so stop relaying into it and keep the bytes in the pipe for the next attachment.
-    sock.on('end', () => { detach(); sock.destroy(); });
-    sock.resume();
-    if (this.ended === this.sources.length) { sock.end(); return; }
-    for (const x of this.sources) x.resume();
-  }
-  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); }
+/** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
+export const RELAY_WINDOW = 256 * 1024;
+
+export interface OutAttachOptions {
+  /** The attachment acknowledges what it has stored: acked bytes are dropped, the rest is replayed to the next. */
+  acked?: boolean;
+  /** Stream offset to start from (acked attachments): what the previous attachment already stored. */
+  from?: number;
+  /**
+   * The offset the attacher has received up to. A relay made after a service restart numbers the bytes it reads
+   * from this offset on (the attacher's numbering continues; what the dead service held is gone).
+   */
+  resumeAt?: number;
 }
 
+/**
+ * Where an attachment starts: `start` is the stream offset of its first byte; `gap` bytes before it were lost;
+ * `eof`: the pipe has already ended (the attachment gets what is kept, then its end is the output's end).
+ */
+export interface OutAttachInfo { start: number; gap: number; eof: boolean }
+
+/**
+ * Relays child output (one or two sources: EmulateConsole merges stderr into stdout) to one attachment.
+ *
+ * Every byte read from the pipe has a stream offset. The relay keeps what it read in a bounded window until the
+ * attachment takes it: an unacknowledged attachment takes bytes by receiving them (as a pipe handle does); an
+ * acknowledged one (the IO keeper) by writing lines "<offset>\n" back on the attachment once the bytes are in its
+ * log. When an attachment goes away, the kept bytes are replayed to the next one from the offset it names, so a
+ * killed keeper loses nothing that was in flight. A full window stops the relay reading: the program blocks on
+ * its pipe, it never loses output.
+ */
+export class OutRelay {
+  private sink?: Socket;
+  private acked = false;
+  private ended = 0;
+  /** Offset of chunks[0][0]; bytes below it are gone (taken). */
+  private base = 0;
+  private chunks: Buffer[] = [];
+  private keptLen = 0;
+  /** Offset up to which the current attachment has been sent bytes. */
+  private sent = 0;
+  private draining = false;
+  private paused = false;
+
+  /** fresh: re-made after a service restart; the first acknowledged attachment sets where its numbering starts. */
+  constructor(private readonly sources: Readable[], private fresh = false) {
+    for (const s of sources) {
+      s.on('data', (chunk: Buffer) => {
+        this.chunks.push(chunk);
+        this.keptLen += chunk.length;
+        if (this.keptLen >= RELAY_WINDOW) this.pauseSources();
+        this.pump();
+      });
+      s.on('end', () => { if (++this.ended === this.sources.length) this.pump(); });
+      s.on('error', () => undefined);
+    }
+  }
+
+  get attached(): boolean { return !!this.sink && !this.sink.destroyed && !this.sink.writableEnded; }
+  /** Bytes read from the pipe and not yet taken by an attachment. */
+  get kept(): number { return this.keptLen; }
+  /** Offset of the next byte the pipe will yield. */
+  get offset(): number { return this.base + this.keptLen; }
+
+  attach(sock: Socket, opts: OutAttachOptions, ready: (info: OutAttachInfo) => void): void {
+    this.sink = sock;
+    this.acked = !!opts.acked;
+    this.draining = false;
+    if (this.fresh && this.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
+    this.fresh = false;
+    const from = Math.min(Math.max(opts.from ?? this.base, 0), this.offset);
+    const gap = from < this.base ? this.base - from : 0;
+    this.take(Math.max(from, this.base));
+    this.sent = this.base;
+    ready({ start: this.base, gap, eof: this.ended === this.sources.length });
+    const detach = () => { if (this.sink === sock) this.sink = undefined; };
+    sock.on('close', detach);
+    sock.on('error', detach);
+    // The client never sends anything but acknowledgements: its EOF means it went away (the socket is half-open
+    // server-side), so stop relaying into it and keep the unacknowledged bytes for the next attachment.
+    sock.on('end', () => { detach(); sock.destroy(); });
+    if (this.acked) {
+      let line = '';
+      sock.on('data', (d: Buffer) => {
+        line += d.toString('latin1');
+        const nl = line.lastIndexOf('\n');
+        if (nl < 0) { if (line.length > 64) sock.destroy(); return; }
+        const last = line.slice(0, nl).split('\n').pop()!;
+        line = line.slice(nl + 1);
+        const n = Number(last);
+        if (this.sink === sock && Number.isSafeInteger(n)) { this.take(Math.min(n, this.sent)); this.pump(); }
+      });
+    }
+    sock.resume();
+    this.pump();
+  }
+
+  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); }
+
+  /** Drops kept bytes below `offset` and reads on if the window has room again. */
+  private take(offset: number): void {
+    while (this.base < offset && this.chunks.length > 0) {
+      const head = this.chunks[0]!;
+      const n = Math.min(head.length, offset - this.base);
+      if (n === head.length) this.chunks.shift(); else this.chunks[0] = head.subarray(n);
+      this.base += n;
+      this.keptLen -= n;
+    }
+    if (this.paused && this.keptLen < RELAY_WINDOW) { this.paused = false; for (const x of this.sources) x.resume(); }
+  }
+
+  private pauseSources(): void {
+    if (this.paused) return;
+    this.paused = true;
+    for (const x of this.sources) x.pause();
+  }
+
+  /** Sends the current attachment what it has not been sent; ends it once the pipe ended and all was sent. */
+  private pump(): void {
+    const sink = this.sink;
+    if (!sink || sink.destroyed || this.draining) return;
+    while (this.sent < this.offset) {
+      let skip = this.sent - this.base;
+      let chunk: Buffer | undefined;
+      for (const b of this.chunks) { if (skip < b.length) { chunk = b.subarray(skip); break; } skip -= b.length; }
+      if (!chunk) break;
+      this.sent += chunk.length;
+      if (!this.acked) this.take(this.sent);
+      if (!sink.write(chunk)) {
+        this.draining = true;
+        sink.once('drain', () => { this.draining = false; if (this.sink === sink) this.pump(); });
+        return;
+      }
+    }
+    if (this.ended === this.sources.length && this.sent === this.offset && !sink.writableEnded) sink.end();
+  }
+}

@@ -122,11 +122,12 @@ export class EmulatorService {
 
   private attach(sock: Socket, msg: AttachRequest, _line: string): void {
     this.conns.forEach((c) => { if (c.sock === sock) this.conns.delete(c); });
-    const { systemId, pid, stream } = msg.attach;
+    const { systemId, pid, stream, acked, from, resumeAt } = msg.attach;
     sock.pause();
     this.faults.check('attach').then(() => {
       if (stream !== 'stdin' && stream !== 'stdout' && stream !== 'stderr') throw new PlatformError(HRESULT.E_INVALIDARG, 'AttachStdio', `bad stream ${String(stream)}`);
-      this.compute.attach(systemId, pid, stream, sock, () => sock.write(JSON.stringify({ ok: true }) + '\n'));
+      const opts = { acked: acked === true, ...(typeof from === 'number' ? { from } : {}), ...(typeof resumeAt === 'number' ? { resumeAt } : {}) };
+      this.compute.attach(systemId, pid, stream, sock, (info) => sock.write(JSON.stringify({ ok: true, ...info }) + '\n'), opts);
       sock.resume();
     }).catch((e: unknown) => {
       sock.end(JSON.stringify({ error: toWireError(e, 'AttachStdio') }) + '\n');

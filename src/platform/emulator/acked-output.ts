@@ -1,0 +1,75 @@
+/**
+ * An acknowledged output stream of an emulated process (protocol.ts, service/relay.ts) as one Readable that
+ * outlives emulator service restarts. When an attachment ends, the stream attaches again from the last
+ * acknowledged offset, telling the service how far it has received (a relay re-made after a service restart
+ * numbers on from there), and skips what it already delivered. The output's real end is an attachment the service
+ * opened on an already ended pipe (`eof`) ending with nothing new; so is a process or pipe the service no longer
+ * has. (An attachment's end alone says nothing: a killed service ends it too.) While the service is
+ * unreachable (killed, restarting) it keeps trying for RETRY_MS: the program meanwhile blocks on its pipe, which
+ * outlives the service (service/stdio-fifo.ts).
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { PlatformError, HRESULT } from '../hresult.js';
+import type { AckedOutput } from '../types.js';
+import type { EmulatorClient } from './client.js';
+
+const RETRY_MS = 60_000;
+const RETRY_EVERY_MS = 50;
+const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
+
+function retryable(e: unknown): boolean {
+  return !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
+}
+
+export interface Attachment { sock: Socket; start: number; gap: number; eof: boolean }
+
+export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, name: 'stdout' | 'stderr', first: Attachment): { stream: Readable; acks: AckedOutput } {
+  const out = new PassThrough();
+  let sock = first.sock;
+  let received = first.start;
+  let lastAck = first.start;
+  const acks: AckedOutput = {
+    start: first.start, gap: first.gap,
+    ack(offset: number) {
+      if (offset <= lastAck) return;
+      lastAck = offset;
+      if (!sock.destroyed && sock.writable) sock.write(`${offset}\n`);
+    },
+  };
+  out.on('close', () => sock.destroy());
+
+  const follow = (s: Socket, skip: number, eof: boolean) => {
+    let delivered = 0;
+    s.on('error', () => undefined);
+    s.on('data', (chunk: Buffer) => {
+      let d = chunk;
+      if (skip > 0) { const n = Math.min(skip, d.length); skip -= n; d = d.subarray(n); }
+      if (d.length === 0) return;
+      delivered += d.length;
+      received += d.length;
+      if (!out.write(d)) { s.pause(); out.once('drain', () => s.resume()); }
+    });
+    s.once('close', () => { if (eof && delivered === 0) out.end(); else void again(); });
+  };
+
+  const again = async () => {
+    if (out.destroyed || out.writableEnded) return;
+    const until = Date.now() + RETRY_MS;
+    for (;;) {
+      try {
+        const a = await c.attachAcked(systemId, pid, name, lastAck, received);
+        if (out.destroyed) { a.sock.destroy(); return; }
+        sock = a.sock;
+        follow(a.sock, Math.max(0, received - a.start), a.eof);
+        return;
+      } catch (e) {
+        if (!retryable(e) || Date.now() > until || out.destroyed) { out.end(); return; }
+        await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
+      }
+    }
+  };
+
+  follow(first.sock, 0, first.eof);
+  return { stream: out, acks };
+}

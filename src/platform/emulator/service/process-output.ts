@@ -1,0 +1,90 @@
+/**
+ * Starting a process with its output on FIFOs that survive the service (stdio-fifo.ts) and relaying that output
+ * (relay.ts), at creation and again after a service restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { OutRelay } from './relay.js';
+import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type FifoPaths, type OutName } from './stdio-fifo.js';
+
+export interface SpawnPlan {
+  file: string;
+  args: string[];
+  argv0?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  streams: { stdin: boolean; stdout: boolean; stderr: boolean };
+  errTarget: 'pipe' | 'ignore';
+  /** A console process (pty helper): a control pipe as fd 3, and the helper's own stderr shares the stdout pipe. */
+  console: boolean;
+}
+
+export interface SpawnedProcess {
+  child: ChildProcess;
+  out?: OutRelay;
+  err?: OutRelay;
+  /** Absent when the process has no output pipe. */
+  fifos?: FifoPaths;
+}
+
+/** A relay reading one output FIFO; the FIFO's file goes once the pipe ended (nothing can write to it again). */
+function relayOf(reader: Readable | undefined, path: string | undefined, fresh = false): OutRelay | undefined {
+  if (!reader) return undefined;
+  if (path) reader.once('end', () => removeFifos({ stdout: path }));
+  return new OutRelay([reader], fresh);
+}
+
+/** Spawns the planned program (detached) with its output on FIFOs; resolves once it runs. */
+export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnPlan, commandLine: string): Promise<SpawnedProcess> {
+  const { streams, console } = plan;
+  const names: OutName[] = [];
+  if (streams.stdout) names.push('stdout');
+  if (plan.errTarget === 'pipe' && !console) names.push('stderr');
+  const fifos = await createOutputFifos(op, stateDir, names);
+  const outFd = fifos.writers.stdout ?? 'ignore';
+  const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
+  let child: ChildProcess;
+  try {
+    child = spawn(plan.file, plan.args, {
+      cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}),
+      stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : [])],
+    });
+  } catch (e) {
+    for (const r of Object.values(fifos.readers)) r.destroy();
+    removeFifos(fifos.paths);
+    throw e;
+  } finally {
+    closeWriters(fifos); // the child has its own copies (spawn forks synchronously)
+  }
+  const out = relayOf(fifos.readers.stdout, fifos.paths.stdout);
+  const err = relayOf(fifos.readers.stderr, fifos.paths.stderr);
+  try {
+    await new Promise<void>((res, rej) => {
+      child.once('spawn', () => res());
+      child.once('error', (e) => rej(new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${commandLine}: ${e.message}`)));
+    });
+  } catch (e) {
+    out?.close();
+    err?.close();
+    removeFifos(fifos.paths);
+    throw e;
+  }
+  return { child, out, err, ...(names.length ? { fifos: fifos.paths } : {}) };
+}
+
+/** After a service restart: relays reading on from a re-adopted process's output FIFOs (what it wrote meanwhile). */
+export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void): { out?: OutRelay; err?: OutRelay } {
+  const r: { out?: OutRelay; err?: OutRelay } = {};
+  for (const name of ['stdout', 'stderr'] as const) {
+    const path = fifos?.[name];
+    if (!path) continue;
+    try {
+      const relay = relayOf(openFifoReader(path), path, true);
+      if (name === 'stdout') r.out = relay; else r.err = relay;
+    } catch (e) {
+      log(`output pipe ${path}: ${(e as Error).message}`);
+    }
+  }
+  return r;
+}

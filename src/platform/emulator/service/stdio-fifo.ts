@@ -1,0 +1,77 @@
+/**
+ * Output pipes that outlive the service. A process's stdout/stderr is a named pipe (FIFO) under
+ * <stateDir>/stdio/, and the process's own descriptor is opened read-write: as long as the process (or anything
+ * that inherited the descriptor) lives, the pipe has a reader, so a write never fails with EPIPE/SIGPIPE when the
+ * service dies — it blocks once the pipe buffer is full, until a restarted service opens the FIFO again (by its
+ * path, recorded in the process record) and reads on. The service reads through its own read-only, non-blocking
+ * descriptor; end of file comes when the last writer (the program and its descendants) is gone.
+ *
+ * What the dead service had read but its attachment had not acknowledged (relay.ts) is lost with it; what is
+ * still in the pipe is not.
+ */
+import { execFile } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { PlatformError, HRESULT } from '../../hresult.js';
+
+export type OutName = 'stdout' | 'stderr';
+export type FifoPaths = Partial<Record<OutName, string>>;
+
+let seq = 0;
+
+function mkfifo(op: string, paths: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('mkfifo', ['-m', '600', ...paths], { timeout: 10_000 }, (err, _o, stderr) => {
+      if (err) reject(new PlatformError(HRESULT.E_FAIL, op, `creating output pipes: ${(stderr || err.message).trim()}`));
+      else resolve();
+    });
+  });
+}
+
+/** Opens the service's read side of a FIFO (never blocks: no writer is needed yet). */
+export function openFifoReader(path: string): Readable {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
+}
+
+export interface OutputFifos {
+  paths: FifoPaths;
+  /** Read-write descriptors for the child's stdio; close them (closeWriters) once the child has them. */
+  writers: Partial<Record<OutName, number>>;
+  readers: Partial<Record<OutName, Readable>>;
+}
+
+/** Creates the FIFOs of one process's output streams and opens both sides. */
+export async function createOutputFifos(op: string, stateDir: string, names: OutName[]): Promise<OutputFifos> {
+  const dir = join(stateDir, 'stdio');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = `${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+  const paths: FifoPaths = {};
+  for (const n of names) paths[n] = join(dir, `${key}.${n === 'stdout' ? 'out' : 'err'}`);
+  const out: OutputFifos = { paths, writers: {}, readers: {} };
+  if (names.length === 0) return out;
+  await mkfifo(op, Object.values(paths) as string[]);
+  try {
+    for (const n of names) {
+      out.readers[n] = openFifoReader(paths[n]!);
+      out.writers[n] = openSync(paths[n]!, constants.O_RDWR);
+    }
+  } catch (e) {
+    closeWriters(out);
+    for (const r of Object.values(out.readers)) r.destroy();
+    removeFifos(paths);
+    throw new PlatformError(HRESULT.E_FAIL, op, `opening output pipes: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+export function closeWriters(f: OutputFifos): void {
+  for (const fd of Object.values(f.writers)) closeSync(fd);
+  f.writers = {};
+}
+
+export function removeFifos(paths: FifoPaths | undefined): void {
+  for (const p of Object.values(paths ?? {})) rmSync(p, { force: true });
+}
