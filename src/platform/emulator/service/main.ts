@@ -13,6 +13,7 @@ import { EmulatorService } from './server.js';
 import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
 import { installLastResort } from '../../../util/last-resort.js';
+import { dropSpareFifos } from './fifo-pool.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`stopping (${why})`);
     await svc.close().catch(() => undefined);
+    dropSpareFifos();
     try { unlinkSync(sockPath); } catch { /* gone */ }
     releasePid();
     process.exit(0);

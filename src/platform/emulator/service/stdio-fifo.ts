@@ -9,25 +9,22 @@
  * What the dead service had read but its attachment had not acknowledged (relay.ts) is lost with it; what is
  * still in the pipe is not.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
+import { takeFifos } from './fifo-pool.js';
 
 export type OutName = 'stdout' | 'stderr';
 export type FifoPaths = Partial<Record<OutName, string>>;
 
 let seq = 0;
 
-function mkfifo(op: string, paths: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('mkfifo', ['-m', '600', ...paths], { timeout: 10_000 }, (err, _o, stderr) => {
-      if (err) reject(new PlatformError(HRESULT.E_FAIL, op, `creating output pipes: ${(stderr || err.message).trim()}`));
-      else resolve();
-    });
-  });
+async function mkfifo(op: string, dir: string, paths: string[]): Promise<void> {
+  try { await takeFifos(dir, paths); } catch (e) {
+    throw new PlatformError(HRESULT.E_FAIL, op, `creating output pipes: ${(e as Error).message}`);
+  }
 }
 
 /** Opens the service's read side of a FIFO (never blocks: no writer is needed yet). */
@@ -52,7 +49,7 @@ export async function createOutputFifos(op: string, stateDir: string, names: Out
   for (const n of names) paths[n] = join(dir, `${key}.${n === 'stdout' ? 'out' : 'err'}`);
   const out: OutputFifos = { paths, writers: {}, readers: {} };
   if (names.length === 0) return out;
-  await mkfifo(op, Object.values(paths) as string[]);
+  await mkfifo(op, dir, Object.values(paths) as string[]);
   try {
     for (const n of names) {
       out.readers[n] = openFifoReader(paths[n]!);
