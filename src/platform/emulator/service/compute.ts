@@ -40,6 +40,7 @@ import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
 import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation, readOom, contWrappers } from './isolate.js';
+import { sweepDevDirs } from './dev-skeleton.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 
 import { ComputeProcesses } from './compute-processes.js';
@@ -52,6 +53,8 @@ export class ComputeEmulator extends ComputeProcesses {
 
   async load(): Promise<void> {
     const recs = await this.persist.load<SystemRecord[]>('systems');
+    // /dev directories of systems this service no longer knows (their service was killed as they ended).
+    sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
     for (const r of recs ?? []) {
       this.systems.set(r.id, r);
       for (const p of r.processes) {

@@ -6,6 +6,7 @@ import { startIsolatedHolder, holderAlive } from './isolation.js';
 import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills, enableChildControllers } from './cgroups.js';
 import { vmLimits } from './hosting.js';
 import { cleanupRootfs } from './rootfs.js';
+import { removeDevDir } from './dev-skeleton.js';
 import { pipeMappings } from './pipes.js';
 import { readStat } from './procfs.js';
 import type { SystemRecord } from './records.js';
@@ -28,12 +29,12 @@ export async function isolate(
     cgroup = undefined;
   }
   const nsGuid = c?.Networking?.Namespace;
-  const { holder, created } = await startIsolatedHolder({
+  const { holder, created, devDir } = await startIsolatedHolder({
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
-    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir,
+    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
-  s.isolation = { created, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+  s.isolation = { created, devDir, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
 }
 
 /**
@@ -52,6 +53,7 @@ export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (
   later(() => {
     if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
     cleanupRootfs(iso.created);
+    removeDevDir(iso.devDir);
   });
 }
 

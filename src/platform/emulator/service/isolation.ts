@@ -2,8 +2,8 @@
  * Process isolation of a compute system, as HCS gives a process-isolated container, when the service runs as root
  * and util-linux can make namespaces: a namespace holder per system, created with
  * `unshare --pid --fork --mount --uts` (inside the pod's network namespace when it has one), builds the system's
- * file system (rootfs.ts: two `mount --all` tables and one `cp` of the /dev skeleton — a handful of processes,
- * not one per mount), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
+ * file system (rootfs.ts: one `mount --all` table, the system's /dev directory made beforehand by the service —
+ * one process, not one per mount), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
  * system's PID namespace (a shell that reaps orphans). Killing it ends every process of the system.
  *
  * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wdns=<dir> -- setsid <program>`.
@@ -24,7 +24,7 @@ import { planRootfs, shQuote, bindCommands, mappingTarget, ensureMountPoint } fr
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
 import { fstabText } from './mount-table.js';
-import { devSkeleton } from './dev-skeleton.js';
+import { makeDevDir, removeDevDir } from './dev-skeleton.js';
 
 export interface IsolationFacts {
   /** Whether compute systems get PID/mount/UTS namespaces and a private root. */
@@ -62,21 +62,27 @@ export interface HolderSpec {
   cgroup?: SystemCgroup;
   /** Holder of the hosting system whose PID/UTS/network namespaces this one joins. */
   join?: HolderRecord;
-  /** The service's state directory (the /dev skeleton, the holder's mount tables). */
+  /** The service's state directory (the systems' /dev directories, the holder's mount tables). */
   stateDir: string;
+  /** The system's id (names its /dev directory). */
+  systemId: string;
 }
 
 const op = 'HcsStartComputeSystem';
 
-/** Starts the namespace holder; resolves with it and the mount points created in the writable layer. */
-export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[] }> {
-  const plan = planRootfs(op, spec.root, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
-  const skeleton = devSkeleton(spec.stateDir);
-  // The two mount tables, read by `mount` inside the namespace (removed once the holder is up or has failed).
-  const base = join(tablesDir(spec.stateDir), randomUUID());
-  const [systemTable, devTable] = [`${base}.system.fstab`, `${base}.dev.fstab`];
-  writeFileSync(systemTable, fstabText(plan.system));
-  writeFileSync(devTable, fstabText(plan.dev));
+/**
+ * Starts the namespace holder; resolves with it, the mount points created in the writable layer and the
+ * system's /dev directory (removeDevDir once the holder is gone).
+ */
+export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[]; devDir: string }> {
+  const devDir = makeDevDir(spec.stateDir, spec.systemId);
+  let plan;
+  try {
+    plan = planRootfs(op, spec.root, devDir, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
+  } catch (e) { removeDevDir(devDir); throw e; }
+  // The mount table, read by `mount` inside the namespace (removed once the holder is up or has failed).
+  const table = join(tablesDir(spec.stateDir), `${randomUUID()}.fstab`);
+  writeFileSync(table, fstabText(plan.mounts));
   // Shell builtins wherever one does (each external command is a fork and an exec).
   const lines = ['set -e'];
   if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)}`);
@@ -84,10 +90,7 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
   lines.push('while read -r k v rest; do if [ "$k" = NSpid: ]; then echo "$v"; fi; done < /proc/self/status');
   // The new UTS namespace's hostname (what hostname(1) sets, without its process).
   if (spec.hostName && !spec.join) lines.push(`printf %s ${shQuote(spec.hostName)} > /proc/sys/kernel/hostname`);
-  lines.push(`mount --all --fstab ${shQuote(systemTable)}`);
-  lines.push(`cp -a ${shQuote(skeleton + '/.')} ${shQuote(spec.root + '/dev/')}`);
-  lines.push(...plan.prepare);
-  lines.push(`mount --all --fstab ${shQuote(devTable)}`);
+  lines.push(`mount --all --fstab ${shQuote(table)}`);
   lines.push('echo ready');
   // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (the skeleton's link in /dev).
   lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
@@ -96,9 +99,12 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
   if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', spec.netns ? `--net=/run/netns/${spec.netns}` : '--net', '--', ...argv];
   else if (spec.netns) argv = ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
   try {
-    return { holder: await runHolder(argv), created: plan.created };
+    return { holder: await runHolder(argv), created: plan.created, devDir };
+  } catch (e) {
+    removeDevDir(devDir);
+    throw e;
   } finally {
-    for (const f of [systemTable, devTable]) rmSync(f, { force: true });
+    rmSync(table, { force: true });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * The file system a process of an isolated compute system sees, built in the system's own mount namespace by
- * the namespace holder (isolation.ts) from two mount tables (mount-table.ts) and a /dev skeleton (dev-skeleton.ts): C:\ (the writable-layer directory) is `/`; the host's system directories
- * are bind-mounted read-only into it the way a Windows base layer provides the system files (an image's own
- * directory of the same name wins); /proc is the system's PID namespace; /dev is minimal; mapped directories and
- * files appear at their container paths with ReadOnly enforced by a read-only remount.
+ * the namespace holder (isolation.ts) from one mount table (mount-table.ts): C:\ (the writable-layer directory)
+ * is `/`; the host's system directories are bind-mounted read-only into it the way a Windows base layer provides
+ * the system files (an image's own directory of the same name wins); /proc is the system's PID namespace; /dev
+ * is the system's own directory (dev-skeleton.ts) with the host's devices bound in; mapped directories and files
+ * appear at their container paths with ReadOnly enforced by a read-only remount.
  *
- * Mount points are created in the writable layer before the holder starts (recorded, removed when it stops).
+ * Mount points are created before the holder starts: in the writable layer (recorded, removed when it stops),
+ * or for a mapping under /dev in the system's /dev directory.
  */
 import { realpathSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,12 +23,8 @@ export const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx
 export function shQuote(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
 
 export interface RootfsPlan {
-  /** Mounts the holder makes first in the new mount namespace: system directories, /proc, /sys, the /dev tmpfs. */
-  system: MountEntry[];
-  /** Mounts made once the /dev skeleton is in place: devices, /dev/shm, /dev/pts, DNS files, mappings. */
-  dev: MountEntry[];
-  /** Shell commands run between the two (mount points of mappings under /dev). */
-  prepare: string[];
+  /** The holder's mounts, in order: system directories, /proc, /sys, /dev and its devices, DNS files, mappings. */
+  mounts: MountEntry[];
   /** Paths created in the writable layer as mount points or links (removed at stop when still empty). */
   created: string[];
 }
@@ -71,10 +69,9 @@ export function bindCommands(source: string, target: string, readOnly: boolean):
   return out;
 }
 
-export function planRootfs(op: string, root: string, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
-  const system: MountEntry[] = [];
-  const dev: MountEntry[] = [];
-  const prepare: string[] = [];
+/** `devDir`: the system's /dev directory (dev-skeleton.ts). */
+export function planRootfs(op: string, root: string, devDir: string, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
+  const mounts: MountEntry[] = [];
   const created: string[] = [];
   const at = (rel: string) => join(root, rel);
   for (const d of SYSTEM_DIRS) {
@@ -86,7 +83,7 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
       // The image's own files win, the host's stay visible beneath them (a read-only union, as a base layer
       // would provide the system files): an image shipping C:\bin\tool still finds /bin/sh.
       if (lstatSync(inRoot).isDirectory()) {
-        system.push({ source: 'overlay', target: inRoot, type: 'overlay', options: ['ro', `lowerdir=${inRoot}:${realpathSync(host)}`], optional: true });
+        mounts.push({ source: 'overlay', target: inRoot, type: 'overlay', options: ['ro', `lowerdir=${inRoot}:${realpathSync(host)}`], optional: true });
       }
       continue;
     }
@@ -97,39 +94,35 @@ export function planRootfs(op: string, root: string, mappings: readonly MappedDi
     }
     if (!st.isDirectory()) continue;
     if (!existsSync(inRoot)) { mkdirSync(inRoot); created.push(inRoot); }
-    system.push(bindEntry(host, inRoot, true));
+    mounts.push(bindEntry(host, inRoot, true));
   }
   for (const d of ['proc', 'dev', 'sys', 'tmp']) {
     const p = join(root, d);
     if (!existsSync(p)) { mkdirSync(p); created.push(p); }
   }
-  system.push({ source: 'proc', target: at('proc'), type: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
-  system.push({ source: 'sysfs', target: at('sys'), type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'], optional: true });
-  system.push({ source: 'tmpfs', target: at('dev'), type: 'tmpfs', options: ['mode=755', 'nosuid'] });
-  // The skeleton (dev-skeleton.ts) is copied onto the tmpfs between the two tables: files, mount points, links.
-  for (const d of DEVICES) dev.push(bindEntry(`/dev/${d}`, at(`dev/${d}`), false));
-  dev.push({ source: 'tmpfs', target: at('dev/shm'), type: 'tmpfs', options: ['nosuid', 'nodev'] });
-  dev.push({ ...bindEntry('/dev/pts', at('dev/pts'), false), optional: true });
+  mounts.push({ source: 'proc', target: at('proc'), type: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
+  mounts.push({ source: 'sysfs', target: at('sys'), type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'], optional: true });
+  mounts.push({ source: devDir, target: at('dev'), type: 'none', options: ['bind', 'nosuid'] });
+  for (const d of DEVICES) mounts.push(bindEntry(`/dev/${d}`, at(`dev/${d}`), false));
+  mounts.push({ source: 'tmpfs', target: at('dev/shm'), type: 'tmpfs', options: ['nosuid', 'nodev'] });
+  mounts.push({ ...bindEntry('/dev/pts', at('dev/pts'), false), optional: true });
   // The pod's DNS settings (what `ip netns exec` shows as /etc/resolv.conf and /etc/hosts).
   if (resolvDir) {
     for (const f of ['resolv.conf', 'hosts']) {
       const src = join(resolvDir, f);
       // The target exists once the image's /etc or the host's (bound above) is in place.
-      if (existsSync(src) && (existsSync(join(root, 'etc', f)) || existsSync(join('/etc', f)))) dev.push(bindEntry(src, join(root, 'etc', f), true));
+      if (existsSync(src) && (existsSync(join(root, 'etc', f)) || existsSync(join('/etc', f)))) mounts.push(bindEntry(src, join(root, 'etc', f), true));
     }
   }
   for (const md of mappings) {
     if (!md.HostPath || !md.ContainerPath) continue;
     const target = mappingTarget(op, root, md);
-    ensureMountPoint(target, md.HostPath, created);
-    // Again inside the namespace: a target under the private /dev (a termination log) is on its tmpfs. Shell
-    // tests first, so only a missing one costs a process.
-    const t = shQuote(target);
-    const parent = shQuote(dirname(target));
-    prepare.push(`[ -d ${parent} ] || mkdir -p ${parent}`, kindOf(md.HostPath) === 'dir' ? `[ -d ${t} ] || mkdir -p ${t}` : `[ -e ${t} ] || : > ${t}`);
-    dev.push(bindEntry(md.HostPath, target, !!md.ReadOnly));
+    // A target under /dev (a termination log) is in the system's /dev directory, which goes as a whole.
+    const underDev = target.startsWith(at('dev') + '/');
+    ensureMountPoint(underDev ? join(devDir, target.slice(at('dev').length + 1)) : target, md.HostPath, underDev ? [] : created);
+    mounts.push(bindEntry(md.HostPath, target, !!md.ReadOnly));
   }
-  return { system, dev, prepare, created };
+  return { mounts, created };
 }
 
 function lstatExists(p: string): boolean {

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, until } from './helpers.js';
@@ -13,6 +13,7 @@ import { applyLimits, oomKills } from '../../../../src/platform/emulator/service
 import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
 import { fstabText, mangle } from '../../../../src/platform/emulator/service/mount-table.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
+import { makeDevDir, removeDevDir, sweepDevDirs, DEVICES } from '../../../../src/platform/emulator/service/dev-skeleton.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
@@ -87,15 +88,26 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
   try {
     mkdirSync(join(root, 'opt', 'mine'), { recursive: true });
     const src = mkdtempSync(join(tmpdir(), 'wincri-src-'));
-    const plan = planRootfs('test', root, [{ HostPath: src, ContainerPath: 'C:\\data\\in', ReadOnly: true }]);
-    const system = fstabText(plan.system);
-    const dev = fstabText(plan.dev);
+    const log = join(src, 'log');
+    writeFileSync(log, '');
+    const devDir = mkdtempSync(join(tmpdir(), 'wincri-dev-'));
+    const plan = planRootfs('test', root, devDir, [
+      { HostPath: src, ContainerPath: 'C:\\data\\in', ReadOnly: true },
+      { HostPath: log, ContainerPath: '/dev/logs/termination-log' },
+    ]);
+    const system = fstabText(plan.mounts);
+    const dev = system;
     assert.match(system, new RegExp(`^/usr ${root}/usr none bind,ro 0 0$`, 'm'), 'host /usr bound read-only');
     assert.doesNotMatch(system, /^\/opt /m, "the image's own /opt is not hidden by the host's");
     assert.match(system, new RegExp(`^overlay ${root}/opt overlay ro,lowerdir=${root}/opt:/opt,nofail 0 0$`, 'm'), "the image's /opt files lie over the host's");
     assert.match(system, new RegExp(`^proc ${root}/proc proc `, 'm'));
-    assert.match(system, new RegExp(`^tmpfs ${root}/dev tmpfs `, 'm'));
+    assert.match(system, new RegExp(`^${devDir} ${root}/dev none bind,nosuid 0 0$`, 'm'), "the system's /dev directory is its /dev");
     assert.match(dev, new RegExp(`^/dev/null ${root}/dev/null none bind 0 0$`, 'm'));
+    assert.ok(system.indexOf(`${root}/dev `) < system.indexOf(`${root}/dev/null `), 'devices are bound after /dev is in place');
+    // A mapping under /dev gets its mount point in the /dev directory (the writable layer's is hidden there).
+    assert.match(dev, new RegExp(`^${log} ${root}/dev/logs/termination-log none bind 0 0$`, 'm'));
+    assert.ok(lstatSync(join(devDir, 'logs', 'termination-log')).isFile());
+    assert.equal(existsSync(join(root, 'dev', 'logs')), false);
     assert.match(dev, new RegExp(`^${src} ${root}/data/in none bind,ro 0 0$`, 'm'), 'a ReadOnly mapping is a read-only bind');
     assert.ok(existsSync(join(root, 'data', 'in')));
     cleanupRootfs(plan.created);
@@ -103,7 +115,27 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
     assert.equal(existsSync(join(root, 'data', 'in')), false);
     assert.ok(lstatSync(join(root, 'opt', 'mine')).isDirectory());
     rmSync(src, { recursive: true, force: true });
+    rmSync(devDir, { recursive: true, force: true });
   } finally { rmSync(root, { recursive: true, force: true }); }
+});
+
+test("a system's /dev directory: device files, mount points and links; removed, and swept when its system is unknown", () => {
+  const state = mkdtempSync(join(tmpdir(), 'wincri-state-'));
+  try {
+    const a = makeDevDir(state, 'sys-a');
+    const b = makeDevDir(state, 'sys/b');
+    for (const d of DEVICES) assert.ok(lstatSync(join(a, d)).isFile(), `${d} mount point`);
+    assert.ok(lstatSync(join(a, 'pts')).isDirectory() && lstatSync(join(a, 'shm')).isDirectory());
+    assert.equal(readlinkSync(join(a, 'ptmx')), 'pts/ptmx');
+    assert.equal(readlinkSync(join(a, 'stdout')), '/proc/self/fd/1');
+    assert.match(readlinkSync(join(a, 'wincri-holder')), /\/sleep$/);
+    assert.equal(lstatSync(a).mode & 0o777, 0o755);
+    sweepDevDirs(state, ['sys/b']);
+    assert.equal(existsSync(a), false, 'an unknown system\'s directory is swept');
+    assert.ok(existsSync(b), 'a known system\'s directory stays');
+    removeDevDir(b);
+    assert.equal(existsSync(b), false);
+  } finally { rmSync(state, { recursive: true, force: true }); }
 });
 
 test('mount table: fields with blanks, backslashes and # are escaped as libmount reads them', () => {
