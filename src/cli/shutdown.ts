@@ -17,7 +17,8 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadConfig, endpointPath, type Config } from '../config/config.js';
 import { loadCri } from '../cri/proto.js';
-import { createEmulatorPlatform, stopEmulatorService } from '../platform/emulator/index.js';
+import { createEmulatorPlatform } from '../platform/emulator/index.js';
+import { stopEmulatorService } from '../platform/emulator/service-stop.js';
 import { daemonPidFile, keeperPaths } from '../daemon/wire.js';
 
 export const SHUTDOWN_HELP = `Usage: wincri shutdown [--containers] [--config FILE] [--root DIR] [--endpoint URL]

@@ -6,7 +6,8 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEmulatorPlatform, stopEmulatorService, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { buildNamespace } from '../../src/platform/hcn/document/index.js';
 
 /** Repository root (tests run from dist/test/cni). */

@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulatorPlatform, stopEmulatorService } from '../../src/platform/emulator/index.js';
+import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { createWindowsPlatform } from '../../src/platform/windows/index.js';
 import { platformContract, type ContractOp } from './contract.js';
 import { buildFakeLibrary, fakeLibraries, FakeControls } from '../ffi/fakelib.js';

@@ -196,7 +196,7 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
         try { process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL'); } catch { /* gone */ }
       }
     }
-    const { stopEmulatorService } = await import('../../src/platform/emulator/index.js');
+    const { stopEmulatorService } = await import('../../src/platform/emulator/service-stop.js');
     await stopEmulatorService(join(this.root, 'emulator')).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /**
  * HostProcess pods and containers end to end over the real daemon socket: the container is a job container on
  * the host (host network, the image at %CONTAINER_SANDBOX_MOUNT_POINT%, volume mounts under it), with logs,
- * ExecSync, stats, stop and exit codes as for any container, mixing rules answered with InvalidArgument, and a
+ * ExecSync, stats, stop and exit codes as for any container, live resource updates on the job, mixing rules answered with InvalidArgument, and a
  * daemon kill -9 that the container survives.
  */
 import { test, before, after } from 'node:test';
@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
+import { cgroupSupport } from '../../src/platform/emulator/service/cgroups.js';
 
 const IMAGE = 'example.com/wincri/hostprocess:1.0';
 let d: Daemon;
@@ -151,6 +153,32 @@ test('HostProcess container: exit codes and stats from the job', async () => {
   const killed = await call(d.runtime, 'ContainerStatus', { containerId: burner });
   assert.equal(killed.status.state, 'CONTAINER_EXITED');
   assert.equal(killed.status.exitCode, 137);
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+test('HostProcess container: resources are updated live on the job, and ContainerStatus reports them', async () => {
+  const pod = await runPod('hp-limits', true);
+  const MiB = 1024 * 1024;
+  const id = await createHpc(pod, 'limited', ['sh', '-c', 'sleep 1000'], { windows: { ...HOST_PROCESS, resources: { memoryLimitInBytes: 128 * MiB } } });
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  // Where the emulator can write cgroups (root with memory and cpu control), the job's limits are its cgroup's.
+  const cg = cgroupSupport();
+  const cgFile = (i: number, v2: string, v1: string) => join(cg!.roots[cg!.version === 2 ? 0 : i]!, encodeURIComponent(id), cg!.version === 2 ? v2 : v1);
+  if (cg) assert.equal(readFileSync(cgFile(0, 'memory.max', 'memory.limit_in_bytes'), 'utf8').trim(), String(128 * MiB));
+  await call(d.runtime, 'UpdateContainerResources', { containerId: id, windows: { memoryLimitInBytes: 64 * MiB, cpuMaximum: 5000 } });
+  const st = await call(d.runtime, 'ContainerStatus', { containerId: id });
+  assert.equal(st.status.state, 'CONTAINER_RUNNING');
+  assert.equal(st.status.resources.windows.memoryLimitInBytes, String(64 * MiB));
+  assert.equal(st.status.resources.windows.cpuMaximum, '5000');
+  if (cg) {
+    assert.equal(readFileSync(cgFile(0, 'memory.max', 'memory.limit_in_bytes'), 'utf8').trim(), String(64 * MiB));
+    const quota = readFileSync(cgFile(1, 'cpu.max', 'cpu.cfs_quota_us'), 'utf8').trim().split(' ')[0];
+    assert.equal(quota, String(Math.round(0.5 * cpus().length * 100000)));
+    // An exec'd process of the job is limited too: it runs in the job's cgroup.
+    const { out } = await exec(id, 'cat /proc/self/cgroup');
+    assert.match(out, new RegExp(`wincri-emulator/${id}$`, 'm'));
+  }
+  await call(d.runtime, 'StopContainer', { containerId: id, timeout: 0 });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });
 

@@ -17,7 +17,8 @@ import {
   credentialGuardState, CREDENTIAL_GUARD_QUERY,
 } from '../../src/platform/hcs/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
-import { createEmulatorPlatform, stopEmulatorService } from '../../src/platform/emulator/index.js';
+import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 
 function fixturesDir(): string {

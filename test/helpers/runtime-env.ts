@@ -7,7 +7,8 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulatorPlatform, stopEmulatorService, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
+import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { ImageService } from '../../src/images/service.js';
 import { runKeeper, type KeeperHandle } from '../../src/container-io/keeper.js';
 import { KeeperClient } from '../../src/container-io/keeper-client.js';

@@ -8,6 +8,7 @@ import { isAlive, processesInGroups } from './procfs.js';
 import type { SystemRecord } from './records.js';
 import { killGroup, anyInGroups } from './signals.js';
 import { endIsolation, contWrappers } from './isolate.js';
+import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
@@ -86,6 +87,7 @@ export abstract class ComputeStopping extends ComputeBase {
     s.shuttingDown = false;
     let cleanup: (() => void) | undefined;
     if (s.isolation) endIsolation(s, this.log, (w) => { cleanup = w; });
+    else if (s.job) endJobCgroup(s, this.log);
     else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {

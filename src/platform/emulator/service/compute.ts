@@ -42,6 +42,7 @@ import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation, readOom, contWrappers } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
 import { checkHosting, sumStatistics } from './hosting.js';
+import { startJobCgroup, modifyJob } from './job-limits.js';
 
 import { ComputeProcesses } from './compute-processes.js';
 
@@ -190,7 +191,9 @@ export class ComputeEmulator extends ComputeProcesses {
     }
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
     // Job containers (HostProcess) run on the host: no namespaces, no private root.
-    if (isolationFacts().Enabled && s.root && !s.job) {
+    if (s.job) {
+      startJobCgroup(s, this.log);
+    } else if (isolationFacts().Enabled && s.root) {
       await this.isolate(s);
     } else {
       if (s.hostName && utsSupported()) await startHolder(s);
@@ -227,8 +230,8 @@ export class ComputeEmulator extends ComputeProcesses {
     const s = this.sys(op, id);
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
-    if (s.job) throw new PlatformError(HRESULT.E_NOTIMPL, op, `${s.id} is a job container; it takes no HCS modify requests`);
-    if (s.document.VirtualMachine) applyVmModify(op, s, req); else applyModify(op, s, req);
+    if (s.job) modifyJob(s, req);
+    else if (s.document.VirtualMachine) applyVmModify(op, s, req); else applyModify(op, s, req);
     await this.save();
   }
 

@@ -59,7 +59,7 @@ export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (
 
 /** Keeps the highest OOM kill count seen (the cgroup disappears at stop). */
 export function readOom(s: SystemRecord): void {
-  const cg = s.isolation?.cgroup;
+  const cg = s.isolation?.cgroup ?? s.job?.cgroup;
   const n = cg ? oomKills(cg) : undefined;
   if (n !== undefined && n > (s.oomKills ?? 0)) s.oomKills = n;
 }

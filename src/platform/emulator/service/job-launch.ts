@@ -12,7 +12,8 @@ import { splitCommandLine } from '../../hcs/document/cmdline.js';
 import { jobProcessParameters } from '../../jobs/document/index.js';
 import { isDirectory, windowsPathEntries } from './paths.js';
 import { mapJobPath, resolveJobProgram, type JobView } from './job-paths.js';
-import type { LaunchPlan } from './launch.js';
+import { joinCgroupCommand, type LaunchPlan } from './launch.js';
+import { procsFiles } from './cgroups.js';
 import type { SystemRecord } from './records.js';
 
 export function jobView(s: SystemRecord): JobView {
@@ -42,5 +43,8 @@ export function planJobLaunch(op: string, s: SystemRecord, raw: ProcessParameter
   const console = !!params.EmulateConsole;
   const streams = { stdin: !!params.CreateStdInPipe, stdout: !!params.CreateStdOutPipe, stderr: !!params.CreateStdErrPipe && !console };
   const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
+  // The job's processes join its cgroup (job-limits.ts) through `sh`, which execs the program (same pid).
+  const cg = s.job!.cgroup;
+  if (cg) return { ...joinCgroupCommand(procsFiles(cg), file, argv.slice(1)), cwd, env: outEnv, streams, errTarget, console, isolated: false };
   return { file, args: argv.slice(1), argv0: program, cwd, env: outEnv, streams, errTarget, console, isolated: false };
 }

@@ -10,6 +10,7 @@
  *  - the user cannot be switched on Linux: it is recorded (with the temporary user a local group would get) and
  *    reported by `describe`;
  *  - HcsOpenComputeSystem / enumeration of compute systems do not see job containers and vice versa.
+ *  - limits are a cgroup of the job's own, changed live by modify requests as a job object's are: job-limits.ts.
  */
 import { mkdirSync, rmSync, symlinkSync, lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';

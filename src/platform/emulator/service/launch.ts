@@ -110,7 +110,7 @@ export function containerPath(root: string, p: string): string | undefined {
 }
 
 /** `sh` joins the cgroup(s) and execs the wrapper (same pid), so every process of the system is accounted. */
-function joinCgroupCommand(procs: string[], file: string, args: string[]): { file: string; args: string[] } {
+export function joinCgroupCommand(procs: string[], file: string, args: string[]): { file: string; args: string[] } {
   const script = 'for f do if [ "$f" = -- ]; then break; fi; echo 0 > "$f"; shift; done; shift; exec "$@"';
   return { file: 'sh', args: ['-c', script, 'sh', ...procs, '--', file, ...args] };
 }

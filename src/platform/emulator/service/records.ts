@@ -8,6 +8,8 @@ export interface JobPart {
   document: JobContainerDoc;
   /** The emulated host drives (`<dir>/c/...` is C:\ outside the mount point). */
   hostDrives: string;
+  /** The job's cgroup where cgroups are writable (job-limits.ts). */
+  cgroup?: SystemCgroup;
 }
 
 export interface ProcRecord {

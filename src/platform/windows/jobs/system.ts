@@ -5,6 +5,7 @@
  * terminate ends the job; modify changes the job's limits live (./limits.ts). Pause and resume do not exist for
  * job containers (hcsshim's neither): a job object cannot be frozen as a whole.
  */
+import { cpus } from 'node:os';
 import type { ComputeEvent, ComputeProcess, ComputeSystem } from '../../types.js';
 import type {
   ModifySettingRequestDoc, ProcessParametersDoc, PropertiesDoc, PropertyQueryDoc, SystemExitStatusDoc,
@@ -21,7 +22,8 @@ import { spawnWithConsole, consoleSize } from './pty.js';
 import { jobLaunch } from './launch.js';
 import { tokenFor, defaultEnvironment } from './token.js';
 import { shutdownProcesses } from './control.js';
-import { applyLimits, limitsOfRequest, MODIFY_OP } from './limits.js';
+import { applyLimits } from './limits.js';
+import { limitsOfRequest, mergeLimits, JOB_MODIFY_OP as MODIFY_OP } from '../../jobs/document/index.js';
 
 const MAX_LISTED_PROCESSES = 1024;
 const NO_FREEZE = 'is not supported for HostProcess containers: their processes run on the host in a job object, which Windows cannot freeze as a whole (hcsshim\'s job containers refuse it too); stop the container instead';
@@ -64,14 +66,9 @@ export class WinJobSystem implements ComputeSystem {
   resume(): Promise<void> { return Promise.reject(new PlatformError(HRESULT.E_NOTIMPL, 'ResumeJobContainer', `resume ${NO_FREEZE}`)); }
   async modify(request: ModifySettingRequestDoc): Promise<void> {
     this.running(MODIFY_OP);
-    const { limits, memory } = limitsOfRequest(request);
-    applyLimits(this.b, this.h, limits, MODIFY_OP, memory);
-    if (this.t.doc) {
-      const cur = { ...this.t.doc.Limits };
-      if (memory) cur.JobMemoryLimitInBytes = limits.JobMemoryLimitInBytes;
-      else { delete cur.CpuRate; delete cur.CpuWeight; Object.assign(cur, limits); }
-      this.t.doc = { ...this.t.doc, Limits: cur };
-    }
+    const change = limitsOfRequest(request, cpus().length);
+    applyLimits(this.b, this.h, change.limits, MODIFY_OP, change.memory);
+    if (this.t.doc) this.t.doc = { ...this.t.doc, Limits: mergeLimits(this.t.doc.Limits, change) };
   }
 
   async getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc> {

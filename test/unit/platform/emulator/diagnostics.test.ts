@@ -1,7 +1,7 @@
 /** The emulator's networking facts as the Status condition operators read in `crictl info`. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkingDiagnostics } from '../../../../src/platform/emulator/index.js';
+import { networkingDiagnostics } from '../../../../src/platform/emulator/diagnostics.js';
 
 const base = { SupportedSchemaVersions: [{ Major: 2, Minor: 1 }] };
 

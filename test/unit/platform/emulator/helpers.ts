@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulatorPlatform, stopEmulatorService, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
+import { createEmulatorPlatform, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
+import { stopEmulatorService } from '../../../../src/platform/emulator/service-stop.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
 
 export { rejectsWith, readAll } from '../../../helpers/platform.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setup, rejectsWith, readAll, containerDoc, alive, until } from './helpers.js';
 import type { Env } from './helpers.js';
 import type { JobContainerDoc } from '../../../../src/platform/jobs/schema.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroups.js';
 
 /** An imported layer and a writable layer over it; returns the volume path a job document names. */
 async function volume(env: Env, name: string, files: Record<string, string>): Promise<string> {
@@ -94,7 +95,25 @@ test('emulator jobs: job containers and compute systems are separate kinds; docu
     Mounts: [{ HostPath: join(env.dir, 'missing'), ContainerPath: 'C:\\m', MountPointPath: 'C:\\hpc\\m' }],
   })), 'ERROR_PATH_NOT_FOUND');
   await job.start();
-  await rejectsWith(job.modify({ ResourcePath: 'x', RequestType: 'Update' } as never), 'E_NOTIMPL');
+  // Live limits: validated as a Windows job object's (same parser), recorded in the document, applied to the cgroup.
+  await rejectsWith(job.modify({ ResourcePath: 'x', RequestType: 'Update' } as never), 'E_INVALIDARG');
+  await rejectsWith(job.modify({ ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Add', Settings: 64 }), 'E_INVALIDARG');
+  await rejectsWith(job.modify({ ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 0 }), 'E_INVALIDARG');
+  await rejectsWith(job.modify({ ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: {} }), 'E_INVALIDARG');
+  await job.modify({ ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 64 });
+  await job.modify({ ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: { Maximum: 2500 } });
+  assert.deepEqual((await env.platform.describeJob('job1')).document.Limits, { JobMemoryLimitInBytes: 64 * 1024 * 1024, CpuRate: 2500 });
+  await job.modify({ ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: { Weight: 10000 } });
+  assert.deepEqual((await env.platform.describeJob('job1')).document.Limits, { JobMemoryLimitInBytes: 64 * 1024 * 1024, CpuWeight: 9 });
+  const cg = cgroupSupport();
+  if (cg) {
+    const mem = cg.version === 2 ? join(cg.roots[0]!, 'job1', 'memory.max') : join(cg.roots[0]!, 'job1', 'memory.limit_in_bytes');
+    assert.equal(readFileSync(mem, 'utf8').trim(), String(64 * 1024 * 1024));
+    const pr = await job.createProcess({ CommandLine: 'cat /proc/self/cgroup', CreateStdOutPipe: true });
+    assert.match(await readAll(pr.stdio.stdout), /wincri-emulator\/job1$/m, 'the job\'s processes run in its cgroup');
+    pr.close();
+  }
+  await job.terminate();
   job.close();
   sys.close();
 });

@@ -1,0 +1,83 @@
+/** The emulator's ComputeService: system handles, service properties, events, and handles re-opened after a reconnect. */
+import type { ComputeService, ComputeSystem, ComputeEvent } from '../types.js';
+import type { ComputeSystemDoc, ProcessStatusDoc, PropertiesDoc, SystemExitStatusDoc, SystemQueryDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc } from '../hcs/schema/index.js';
+import type { EmulatorClient } from './client.js';
+import { j } from './json-param.js';
+import { EmuSystem } from './system-handle.js';
+
+/** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
+export class HandleTable {
+  systems = new Map<string, number>();
+  /** Systems opened as job containers (re-opened with openJob). */
+  jobs = new Set<string>();
+  processes = new Map<string, number>();
+  inc(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
+  dec(m: Map<string, number>, k: string): void { const n = (m.get(k) ?? 1) - 1; if (n > 0) m.set(k, n); else m.delete(k); }
+}
+
+export class EmuCompute implements ComputeService {
+  readonly handles = new HandleTable();
+  private listeners = new Map<string, Set<{ h: EmuSystem; l: (e: ComputeEvent) => void }>>();
+  constructor(private readonly c: EmulatorClient) {
+    c.onEvent((e) => {
+      const set = this.listeners.get(e.systemId);
+      if (!set) return;
+      const ev: ComputeEvent = e.event === 'SystemExited'
+        ? { type: 'SystemExited', data: e.data as SystemExitStatusDoc }
+        : { type: 'ProcessExited', data: e.data as ProcessStatusDoc };
+      for (const x of set) safeCall(x.l, ev);
+    });
+    c.onDisconnect(() => {
+      for (const set of this.listeners.values()) for (const x of set) safeCall(x.l, { type: 'ServiceDisconnect' });
+    });
+    c.reopen = async (send) => {
+      for (const [id, n] of this.handles.systems) {
+        const method = this.handles.jobs.has(id) ? 'openJob' : 'openSystem';
+        for (let i = 0; i < n; i++) await send(method, { id }).catch(() => undefined);
+      }
+      for (const k of this.handles.processes.keys()) {
+        const [id, pid] = [k.slice(0, k.lastIndexOf('/')), Number(k.slice(k.lastIndexOf('/') + 1))];
+        await send('openProcess', { id, pid }).catch(() => undefined);
+      }
+    };
+  }
+  listen(id: string, l: (e: ComputeEvent) => void, h: EmuSystem): void {
+    const set = this.listeners.get(id) ?? new Set();
+    set.add({ h, l });
+    this.listeners.set(id, set);
+  }
+  unlisten(h: EmuSystem): void {
+    for (const [id, set] of this.listeners) {
+      for (const x of set) if (x.h === h) set.delete(x);
+      if (set.size === 0) this.listeners.delete(id);
+    }
+  }
+  async createComputeSystem(id: string, document: ComputeSystemDoc): Promise<ComputeSystem> {
+    await this.c.request('createSystem', { id, document: j(document) });
+    this.handles.inc(this.handles.systems, id);
+    return new EmuSystem(id, this.c, this);
+  }
+  async openComputeSystem(id: string): Promise<ComputeSystem> {
+    await this.c.request('openSystem', { id });
+    this.handles.inc(this.handles.systems, id);
+    return new EmuSystem(id, this.c, this);
+  }
+  enumerateComputeSystems(query?: SystemQueryDoc): Promise<PropertiesDoc[]> {
+    return this.c.request('enumerateSystems', { query: j(query) });
+  }
+  /** A handle for a job container the service just created or opened. */
+  adoptJob(id: string): ComputeSystem {
+    this.handles.inc(this.handles.systems, id);
+    this.handles.jobs.add(id);
+    return new EmuSystem(id, this.c, this);
+  }
+  getServiceProperties(): Promise<ServicePropertiesDoc> { return this.c.request('serviceProperties'); }
+  queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]> { return this.c.request('queryServiceProperties', { query: j(query) }); }
+  modifyServiceSettings(request: ModificationRequestDoc): Promise<void> { return this.c.request('modifyServiceSettings', { request: j(request) }); }
+  grantVmAccess(vmId: string, filePath: string): Promise<void> { return this.c.request('grantVmAccess', { id: vmId, path: filePath }); }
+  async close(): Promise<void> { this.c.close(); }
+}
+
+export function safeCall<T>(f: (x: T) => void, x: T): void {
+  try { f(x); } catch { /* listener errors are the listener's business */ }
+}

@@ -1,0 +1,59 @@
+/**
+ * A job container's (HostProcess) limits on Linux: its own cgroup (cgroups.ts), made at start where a writable
+ * hierarchy exists, which every process of the job joins (job-launch.ts). The JobContainer document's Limits
+ * are applied at start and changed live by the same modify requests a Windows job object takes
+ * (platform/jobs/document/modify.ts, same validation), and recorded in the document so `describe` shows them.
+ * Conversion: JobMemoryLimitInBytes → memory limit; CpuRate (1/100 % of all CPUs) is Processor.Maximum's unit;
+ * CpuWeight 1..9 scales around the job default 5 ↔ cgroup weight 100.
+ */
+import { cpus } from 'node:os';
+import type { ContainerDoc, ModifySettingRequestDoc } from '../../hcs/schema/index.js';
+import type { JobLimitsDoc } from '../../jobs/schema.js';
+import { limitsOfRequest, mergeLimits } from '../../jobs/document/index.js';
+import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty } from './cgroups.js';
+import type { SystemRecord } from './records.js';
+import { readOom } from './isolate.js';
+
+const MiB = 1024 * 1024;
+
+/** The job's limits in the compute-system shape the cgroup code applies. */
+export function cgroupShape(l: JobLimitsDoc | undefined): ContainerDoc {
+  const bytes = l?.JobMemoryLimitInBytes ?? 0;
+  return {
+    ...(bytes > 0 ? { Memory: { SizeInMB: Math.ceil(bytes / MiB) } } : {}),
+    Processor: {
+      ...(l?.CpuRate ? { Maximum: l.CpuRate } : {}),
+      ...(l?.CpuWeight ? { Weight: Math.round((l.CpuWeight * 100) / 5) } : {}),
+    },
+  };
+}
+
+/** At start: the job's cgroup with the document's limits (none where cgroups are not writable). */
+export function startJobCgroup(s: SystemRecord, log: (m: string) => void): void {
+  const j = s.job!;
+  if (j.cgroup || !cgroupSupport()) return;
+  try {
+    const cg = createCgroup(s.id);
+    if (cg) applyLimits(cg, cgroupShape(j.document.Limits));
+    j.cgroup = cg;
+  } catch (e) {
+    log(`cgroup for job ${s.id}: ${(e as Error).message}; limits are not enforced`);
+  }
+}
+
+/** A live update: validated as on Windows, applied to the cgroup (when there is one), recorded in the document. */
+export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = cpus().length): void {
+  const j = s.job!;
+  const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
+  if (j.cgroup) applyLimits(j.cgroup, cgroupShape(limits), hostCpus);
+  j.document = { ...j.document, Limits: limits };
+}
+
+/** At stop: OOM kills are read, the cgroup goes once its last process has left. */
+export function endJobCgroup(s: SystemRecord, log: (m: string) => void): void {
+  const cg = s.job?.cgroup;
+  if (!cg) return;
+  readOom(s);
+  s.job!.cgroup = undefined;
+  removeCgroupWhenEmpty(cg, log);
+}

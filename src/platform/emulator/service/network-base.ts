@@ -1,0 +1,106 @@
+/**
+ * The network emulator's state and plumbing (network.ts): the persisted networks / endpoints / namespaces, the
+ * Linux networking handle (./linuxnet.ts) when packets flow, service facts, load / save / teardown, and the lookups
+ * that answer NotFound with the HCN error codes.
+ */
+import { existsSync } from 'node:fs';
+import { PlatformError, HRESULT } from '../../hresult.js';
+import type { HostComputeNetworkDoc, HostComputeEndpointDoc, HostComputeNamespaceDoc } from '../../hcn/schema/index.js';
+import type { Persister } from './persist.js';
+import { LinuxNet, probeLinuxNetworking, netnsName } from './linuxnet.js';
+import { eq, BRIDGED_TYPES } from './network-wire.js';
+
+export interface NetState {
+  networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
+  /** Networks that have Linux networking (a network whose subnet is already routed here is bookkeeping only). */
+  linuxBuilt?: string[];
+}
+
+export abstract class NetworkBase {
+  protected st: NetState = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
+  protected readonly linux?: LinuxNet;
+  /** Why packets do not flow ('' when real Linux networking is built). */
+  readonly packetsDoNotFlowReason: string;
+  /** Why a network got no Linux networking although the service builds it (network ID → reason). */
+  protected readonly degraded = new Map<string, string>();
+
+  constructor(protected readonly persist: Persister, protected readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string } = {}) {
+    const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
+    if (probe.enabled) this.linux = new LinuxNet(log, opts.instance);
+    this.packetsDoNotFlowReason = probe.enabled ? '' : probe.reason;
+    if (!probe.enabled) log(`network: HNS objects are bookkeeping only and packets do not flow (${probe.reason})`);
+  }
+
+  /** Service facts for HcsGetServiceProperties. */
+  networkingFacts(): { LinuxNetworking: boolean; PacketsFlow: boolean; Reason?: string; Degraded?: { Network: string; Reason: string }[] } {
+    if (!this.linux) return { LinuxNetworking: false, PacketsFlow: false, Reason: this.packetsDoNotFlowReason };
+    // Bridged networks without Linux networking (their subnet was already routed on this host).
+    const degraded = this.st.networks.filter((n) => n.Type && BRIDGED_TYPES.has(n.Type) && !this.isBuilt(n.ID)).map((n) => ({
+      Network: n.Name ?? n.ID!, Reason: this.degraded.get(n.ID!.toLowerCase()) ?? 'its subnet was already routed on this host when it was created',
+    }));
+    return degraded.length ? { LinuxNetworking: true, PacketsFlow: true, Degraded: degraded } : { LinuxNetworking: true, PacketsFlow: true };
+  }
+
+  /** The Linux network namespace of an HNS namespace (when real networking is built). */
+  linuxNetns(namespaceGuid: string): string | undefined {
+    if (!this.linux) return undefined;
+    const ns = this.st.namespaces.find((x) => eq(x.ID, namespaceGuid));
+    return ns && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' ? netnsName(ns.ID!) : undefined;
+  }
+
+  /**
+   * Service stop (the `stopService` request, like a node going down): removes the Linux networking of every
+   * object and forgets the objects, as HNS forgets non-persistent networks across a reboot.
+   */
+  async teardownAll(): Promise<void> {
+    if (this.linux) {
+      for (const e of this.st.endpoints) {
+        await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
+      }
+      for (const ns of this.st.namespaces) if (ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') await this.linux.deleteNetns(netnsName(ns.ID!));
+      for (const n of this.st.networks) if (this.isBuilt(n.ID)) await this.linux.deleteNetwork(n.ID!);
+    }
+    this.st = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2, linuxBuilt: [] };
+    await this.save();
+  }
+
+  protected linuxFail(op: string, e: unknown): PlatformError {
+    this.log(`${op}: Linux networking failed: ${(e as Error).message}`);
+    return new PlatformError(HRESULT.E_FAIL, op, `building Linux networking failed: ${(e as Error).message}`);
+  }
+
+  async load(): Promise<void> {
+    const s = await this.persist.load<NetState>('network');
+    if (s) this.st = s;
+    if (!this.linux) return;
+    // A namespace recorded by a service killed before it made (or while it removed) the netns: make it again.
+    for (const ns of this.st.namespaces) {
+      if (ns.Type === 'HostDefault' || ns.Type === 'GuestDefault' || existsSync(`/run/netns/${netnsName(ns.ID!)}`)) continue;
+      this.log(`network: namespace ${ns.ID} had no network namespace (service killed while making it); making it again`);
+      await this.linux.createNetns(netnsName(ns.ID!)).catch((e) => this.log(`network: re-creating netns of ${ns.ID} failed: ${(e as Error).message}`));
+    }
+  }
+  protected save(): Promise<void> { return this.persist.save('network', () => this.st); }
+
+  protected net(op: string, id: string): HostComputeNetworkDoc {
+    const n = this.st.networks.find((x) => eq(x.ID, id));
+    if (!n) throw new PlatformError(HRESULT.HCN_E_NETWORK_NOT_FOUND, op, `network ${id} not found`);
+    return n;
+  }
+  protected ep(op: string, id: string): HostComputeEndpointDoc {
+    const e = this.st.endpoints.find((x) => eq(x.ID, id));
+    if (!e) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NOT_FOUND, op, `endpoint ${id} not found`);
+    return e;
+  }
+  protected ns(op: string, id: string): HostComputeNamespaceDoc {
+    const n = this.st.namespaces.find((x) => eq(x.ID, id));
+    if (!n) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `namespace ${id} not found`);
+    return n;
+  }
+
+
+  protected isBuilt(netId: string | undefined): boolean {
+    return !!this.linux && !!netId && (this.st.linuxBuilt ?? []).includes(netId.toLowerCase());
+  }
+
+}

@@ -1,0 +1,106 @@
+/** Handles on a compute system or job container and on its processes (the emulator's ComputeSystem / ComputeProcess). */
+import type { Socket } from 'node:net';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import type { ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio, CreateProcessOptions } from '../types.js';
+import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc } from '../hcs/schema/index.js';
+import type { EmulatorClient } from './client.js';
+import { ackedOutput, type Attachment } from './acked-output.js';
+import { j } from './json-param.js';
+import type { EmuCompute } from './compute.js';
+
+/**
+ * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
+ * buffered, even before anyone listens: the output of a process that wrote nothing (and exited before the caller
+ * got its stdio) ended unseen, so the caller waited for an 'end' that had already passed. A PassThrough holds the
+ * end until it is read, like a pipe handle does; destroying it destroys the attachment.
+ */
+export function heldOutput(sock: Socket): Readable {
+  const out = new PassThrough();
+  pipeline(sock, out, () => undefined);
+  return out;
+}
+
+/** An acknowledged output attachment as the caller's stream plus its AckedOutput (acked-output.ts). */
+export function ackedInto(c: EmulatorClient, systemId: string, pid: number, stdio: ProcessStdio, name: 'stdout' | 'stderr', a: Attachment): void {
+  const { stream, acks } = ackedOutput(c, systemId, pid, name, a);
+  stdio[name] = stream;
+  stdio.acks = { ...stdio.acks, [name]: acks };
+}
+
+export class EmuSystem implements ComputeSystem {
+  private closed = false;
+  constructor(readonly id: string, private readonly c: EmulatorClient, private readonly owner: EmuCompute) {}
+  private call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return this.c.request<T>(method, { id: this.id, ...params });
+  }
+  start(): Promise<void> { return this.call('startSystem'); }
+  shutdown(): Promise<void> { return this.call('shutdownSystem'); }
+  terminate(): Promise<void> { return this.call('terminateSystem'); }
+  pause(): Promise<void> { return this.call('pauseSystem'); }
+  resume(): Promise<void> { return this.call('resumeSystem'); }
+  modify(request: ModifySettingRequestDoc): Promise<void> { return this.call('modifySystem', { request: j(request) }); }
+  getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc> { return this.call('systemProperties', { query: j(query) }); }
+  async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
+    const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
+      'createProcess', { params: j(params) });
+    this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
+    const stdio: ProcessStdio = {};
+    try {
+      if (r.streams.stdin) stdio.stdin = await this.c.attach(this.id, r.pid, 'stdin');
+      for (const name of ['stdout', 'stderr'] as const) {
+        if (!r.streams[name]) continue;
+        if (opts.ackedOutput) ackedInto(this.c, this.id, r.pid, stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));
+        else stdio[name] = heldOutput(await this.c.attach(this.id, r.pid, name));
+      }
+    } catch (e) {
+      for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
+      throw e;
+    }
+    return new EmuProcess(this.id, r.pid, stdio, this.c, this.owner);
+  }
+  async openProcess(pid: number): Promise<ComputeProcess> {
+    await this.call('openProcess', { pid });
+    this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${pid}`);
+    return new EmuProcess(this.id, pid, {}, this.c, this.owner);
+  }
+  waitExit(): Promise<SystemExitStatusDoc> { return this.call('waitSystem'); }
+  onEvent(listener: (e: ComputeEvent) => void): void { this.owner.listen(this.id, listener, this); }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.unlisten(this);
+    this.owner.handles.dec(this.owner.handles.systems, this.id);
+    this.call('closeSystem').catch(() => undefined);
+  }
+}
+
+export class EmuProcess implements ComputeProcess {
+  private closed = false;
+  constructor(private readonly systemId: string, readonly pid: number, readonly stdio: ProcessStdio,
+    private readonly c: EmulatorClient, private readonly owner: EmuCompute) {}
+  private call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return this.c.request<T>(method, { id: this.systemId, pid: this.pid, ...params });
+  }
+  signal(options: SignalProcessOptionsDoc): Promise<void> { return this.call('signalProcess', { options: j(options) }); }
+  terminate(): Promise<void> { return this.call('terminateProcess'); }
+  getProperties(): Promise<ProcessStatusDoc> { return this.call('processProperties'); }
+  modify(request: ProcessModifyRequestDoc): Promise<void> { return this.call('modifyProcess', { request: j(request) }); }
+  waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
+  /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
+  async reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
+    const stdio: ProcessStdio = {};
+    await Promise.all((['stdout', 'stderr'] as const).map(async (name) => {
+      try {
+        if (from) ackedInto(this.c, this.systemId, this.pid, stdio, name, await this.c.attachAcked(this.systemId, this.pid, name, from[name] ?? 0));
+        else stdio[name] = heldOutput(await this.c.attach(this.systemId, this.pid, name));
+      } catch { /* no such pipe, or already attached */ }
+    }));
+    return stdio;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.handles.dec(this.owner.handles.processes, `${this.systemId}/${this.pid}`);
+    this.call('closeProcess').catch(() => undefined);
+  }
+}
