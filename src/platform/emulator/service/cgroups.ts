@@ -134,12 +134,28 @@ export function removeCgroup(cg: SystemCgroup): boolean {
 }
 
 /** Removes the cgroup once its last process is gone (the kernel refuses while any remain). */
+/** Cgroups waiting for their last task to leave (the kernel drops exited tasks a moment after the kill). */
+const pending = new Set<SystemCgroup>();
+
 export function removeCgroupWhenEmpty(cg: SystemCgroup, log: (m: string) => void, deadlineMs = 30_000): void {
   const until = Date.now() + deadlineMs;
   const tick = () => {
-    if (removeCgroup(cg)) return;
-    if (Date.now() > until) { log(`cgroup ${cg.dirs.join(', ')} still busy; left in place`); return; }
+    if (removeCgroup(cg)) { pending.delete(cg); return; }
+    if (Date.now() > until) { pending.delete(cg); log(`cgroup ${cg.dirs.join(', ')} still busy; left in place`); return; }
     setTimeout(tick, 100).unref();
   };
+  pending.add(cg);
   tick();
+}
+
+/**
+ * At service stop: the removals still waiting get up to `ms` more (their retry timers do not keep the process
+ * alive, so a service stopped right after a terminate would otherwise leave the empty cgroups behind).
+ */
+export async function flushCgroupRemovals(ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (pending.size > 0 && Date.now() < until) {
+    for (const cg of [...pending]) if (removeCgroup(cg)) pending.delete(cg);
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
+  }
 }

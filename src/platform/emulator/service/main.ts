@@ -14,6 +14,7 @@ import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
 import { installLastResort } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
+import { flushCgroupRemovals } from './cgroups.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`stopping (${why})`);
     await svc.close().catch(() => undefined);
+    await flushCgroupRemovals();
     dropSpareFifos();
     try { unlinkSync(sockPath); } catch { /* gone */ }
     releasePid();
