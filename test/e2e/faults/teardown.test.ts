@@ -19,8 +19,8 @@ type Rpc = 'StopContainer' | 'RemoveContainer' | 'StopPodSandbox' | 'RemovePodSa
 const TEARDOWN_OPS: [string, Rpc][] = [
   ['terminateProcess', 'StopContainer'], ['terminateSystem', 'StopContainer'],
   ['detachLayerStorageFilter', 'RemoveContainer'], ['destroyLayer', 'RemoveContainer'],
-  ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'], ['terminateSystem', 'StopPodSandbox'],
-  ['destroyLayer', 'RemovePodSandbox'],
+  ['modifyNamespace', 'StopPodSandbox'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'], ['terminateSystem', 'StopPodSandbox'],
+  ['deleteNamespace', 'RemovePodSandbox'], ['destroyLayer', 'RemovePodSandbox'],
 ];
 const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED', 'HCS_E_OPERATION_TIMEOUT'];
 const TIMEOUT_S = 3;
@@ -88,7 +88,9 @@ for (const [op, rpc] of TEARDOWN_OPS) {
 }
 
 /** A hung teardown call: DeadlineExceeded after limits.platformCallTimeoutSeconds, then the retry succeeds. */
-const HUNG: [string, Rpc][] = [['terminateSystem', 'StopContainer'], ['destroyLayer', 'RemoveContainer'], ['deleteNamespace', 'StopPodSandbox']];
+const HUNG: [string, Rpc][] = [
+  ['terminateSystem', 'StopContainer'], ['destroyLayer', 'RemoveContainer'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'],
+];
 for (const [op, rpc] of HUNG) {
   test(`${op} hanging in ${rpc}: DeadlineExceeded naming the deadline; retry succeeds; nothing left`, { skip }, async () => {
     const base = await objects(env);
