@@ -2,8 +2,8 @@
 import type { PodNetwork } from '../runtime/ports.js';
 import { Semaphore } from '../util/semaphore.js';
 
-export function boundedPodNetwork(n: PodNetwork, limit: number): PodNetwork & { readonly slots: Semaphore } {
-  const slots = new Semaphore(limit);
+export function boundedPodNetwork(n: PodNetwork, limit: number | Semaphore): PodNetwork & { readonly slots: Semaphore } {
+  const slots = typeof limit === 'number' ? new Semaphore(limit) : limit;
   return {
     ...n,
     slots,

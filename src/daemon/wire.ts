@@ -13,7 +13,7 @@ import { spawnKeeper } from './keeper-spawn.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
-import { RuntimeError, resourceExhausted } from '../errors.js';
+import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
 import { CniManager, defaultNetworkList } from '../network/index.js';
@@ -22,6 +22,7 @@ import { timedPlatform, timedKeeper } from './timed-platform.js';
 import { platformWithDeadlines } from './platform-deadline.js';
 import { Semaphore } from '../util/semaphore.js';
 import { boundedPodNetwork } from './bounded-network.js';
+import { limitSlots } from './limit-slots.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -83,7 +84,7 @@ export function keeperPort(k: KeeperClient): IoKeeper {
 }
 
 /** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
-export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2]): PodNetwork {
+export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2], slots?: Semaphore): PodNetwork {
   // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
   const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
   const cni = new CniManager({
@@ -103,7 +104,7 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
   const plugin = async () => (await cni.currentNetwork())?.plugins.map((p) => p.type).join('+') || 'none';
-  const bounded = boundedPodNetwork(n, cfg.limits.concurrentCniCalls);
+  const bounded = boundedPodNetwork(n, slots ?? cfg.limits.concurrentCniCalls);
   return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }
 
@@ -121,8 +122,9 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   await mkdir(cfg.root, { recursive: true, mode: 0o711 });
   let runtimeRef: Runtime | undefined;
   let keeperRef: KeeperClient | undefined;
+  const slots = limitSlots(cfg.limits);
   const metrics = createDaemonMetrics({
-    runtime: () => runtimeRef, helpers: helperProcesses(cfg),
+    runtime: () => runtimeRef, helpers: helperProcesses(cfg), limits: () => ({ ...slots }),
     logCounts: async () => (keeperRef ? (await keeperRef.list()).map((a) => ({ containerId: a.containerId, lines: a.logLines ?? 0, bytes: a.logBytes ?? 0 })) : []),
   });
   // Calls to the platform and the IO keeper are timed per RPC (wincri_grpc_outside_seconds_total).
@@ -130,7 +132,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   const platform = instrumentPlatform(timedPlatform(platformWithDeadlines(await createPlatform(cfg), cfg.limits.platformCallTimeoutSeconds * 1000)), metrics.platform);
   const images = await ImageService.open({
     root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
-    registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, maxConcurrentPulls: cfg.limits.concurrentPulls, allowForeignLayers: cfg.images.allowForeignLayers,
+    registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, pullSlots: slots.concurrentPulls, allowForeignLayers: cfg.images.allowForeignLayers,
     pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000, pullObserver: metrics.pulls,
     pullProgressIntervalMs: cfg.images.pullProgressIntervalSeconds * 1000,
   });
@@ -143,7 +145,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     stateDir: join(cfg.root, 'state'), scratchDir: join(cfg.root, 'containers'),
     runtimeHandlers: cfg.runtimeHandlers, maxLogLineSize: cfg.containerLog.maxLineSize,
     shutdownTimeoutSeconds: cfg.shutdownTimeoutSeconds, execSyncMaxOutputBytes: cfg.execSyncMaxOutputBytes,
-    network: podNetwork(cfg, platform, metrics.cni),
+    network: podNetwork(cfg, platform, metrics.cni, slots.concurrentCniCalls),
   });
   runtimeRef = runtime;
   // Image uses are not persisted per container: the records just loaded say them, before any RPC is served.
@@ -154,9 +156,8 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
 
   const ctx: CriContext = {
     runtime, images, config: cfg, metrics: metrics.rpc,
-    rpcSlots: new Semaphore(cfg.limits.concurrentRpcs, cfg.limits.rpcQueueLength,
-      () => resourceExhausted(`too many CRI requests: ${cfg.limits.concurrentRpcs} running and ${cfg.limits.rpcQueueLength} queued (limits.concurrentRpcs, limits.rpcQueueLength); retry later`)),
-    execSyncSlots: new Semaphore(cfg.limits.concurrentExecSync),
+    rpcSlots: slots.concurrentRpcs,
+    execSyncSlots: slots.concurrentExecSync,
     isReady: () => runtime.isReady,
     runtimeName: 'wincri', runtimeVersion: VERSION,
     platformInfo: () => ({ backend: platform.name, osVersion: platform.host.osVersion, architecture: platform.host.architecture }),

@@ -11,6 +11,7 @@ import type { RegistryHostConfig } from '../config/registries.js';
 import { RegistryClient } from './pull/registry.js';
 import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
 import type { PullObserver } from './pull/observer.js';
+import type { Semaphore } from '../util/semaphore.js';
 
 export type { ImageRecord } from './store.js';
 export type { ImageConfigInfo } from './oci.js';
@@ -33,6 +34,8 @@ export interface ImageServiceOptions {
   pullConcurrency?: number;
   /** Pulls running at the same time; more wait (default unbounded). */
   maxConcurrentPulls?: number;
+  /** Shared semaphore bounding pulls (replaces maxConcurrentPulls). */
+  pullSlots?: Semaphore;
   /** Fetch foreign layers from their URLs (default true). */
   allowForeignLayers?: boolean;
   /** Drop registry connections idle this long (default 60 s). */
@@ -56,7 +59,7 @@ export class ImageService {
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });
-    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, maxPulls: opts.maxConcurrentPulls, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? 4, maxPulls: opts.maxConcurrentPulls, slots: opts.pullSlots, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
     return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
   }
 

@@ -75,7 +75,9 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     await destroySystem(backendOf(st, c), id);
     // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
     if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
-    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) log.warn('detach failed', { container: id, error: errorMessage(e) }); });
+    // A layer still attached cannot be destroyed on Windows (the volume stays mounted): a detach failure fails the
+    // RPC with the record kept, so the next RemoveContainer detaches again instead of leaking the filter.
+    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) throw e; });
     await platform.storage.destroyLayer(c.scratchPath);
     await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));
     await images.release(id);

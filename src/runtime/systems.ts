@@ -41,7 +41,6 @@ export async function destroySystem(compute: SystemService<unknown>, id: string)
     if (props.State !== 'Stopped') {
       const exited = system.waitExit();
       exited.catch(() => undefined); // not awaited when terminate() throws
-    exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
       await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
       await within(exited, 10_000);
     }

@@ -4,6 +4,7 @@
  */
 export class Semaphore {
   private active = 0;
+  private refused = 0;
   private readonly waiters: (() => void)[] = [];
 
   constructor(readonly limit: number, private readonly maxQueue = Infinity, private readonly full?: () => Error) {
@@ -14,10 +15,13 @@ export class Semaphore {
   get inFlight(): number { return this.active; }
   /** Waiters right now. */
   get queued(): number { return this.waiters.length; }
+  /** Acquisitions refused because the queue was full, since creation. */
+  get rejected(): number { return this.refused; }
 
   acquire(): Promise<void> {
     if (this.active < this.limit) { this.active++; return Promise.resolve(); }
     if (this.waiters.length >= this.maxQueue) {
+      this.refused++;
       return Promise.reject(this.full?.() ?? new Error(`too many waiters (${this.maxQueue} queued behind ${this.limit} running)`));
     }
     return new Promise<void>((resolve) => this.waiters.push(resolve));

@@ -13,6 +13,7 @@ import { workloadMetrics } from './workload.js';
 import { podNetworkMetrics } from './pod-network.js';
 import { processMetrics, type HelperProcess } from './processes.js';
 import { logMetrics, type LogCounts } from './logs.js';
+import { limitMetrics, type LimitSources } from './limits.js';
 
 export { instrumentPlatform } from './instrument-platform.js';
 export { instrumentPodNetwork } from './instrument-network.js';
@@ -32,6 +33,8 @@ export interface MetricsSources {
   helpers?: HelperProcess[];
   /** Log records and bytes per container, from the IO keeper. */
   logCounts?: LogCounts;
+  /** The semaphores of the limits.* bounds, by setting name. */
+  limits?: LimitSources;
 }
 
 /** Period of the event-loop delay sampling behind wincri_nodejs_eventloop_lag_*_seconds. */
@@ -46,6 +49,7 @@ export function createDaemonMetrics(sources: MetricsSources = {}): DaemonMetrics
   podNetworkMetrics(registry, sources.runtime ?? (() => undefined));
   processMetrics(registry, sources.helpers ?? []);
   logMetrics(registry, sources.runtime ?? (() => undefined), sources.logCounts);
+  limitMetrics(registry, sources.limits ?? (() => ({})));
   return {
     registry,
     rpc: createRpcMetrics(registry),

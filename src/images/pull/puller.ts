@@ -47,6 +47,8 @@ export interface PullerOptions {
   concurrency: number;
   /** Pulls running at the same time (joiners of a running pull do not count); more wait (default unbounded). */
   maxPulls?: number;
+  /** The semaphore bounding pulls, when shared with others (its metrics); replaces maxPulls. */
+  slots?: Semaphore;
   allowForeignLayers: boolean;
   observer?: PullObserver;
   /** Interval of `pull progress` log lines for long pulls; 0 disables them (default 5000 ms). */
@@ -98,7 +100,7 @@ export class Puller {
   private readonly jobs = new Map<string, SharedJob>();
 
   private readonly slots: Semaphore;
-  constructor(private readonly o: PullerOptions) { this.slots = new Semaphore(o.maxPulls ?? Infinity); }
+  constructor(private readonly o: PullerOptions) { this.slots = o.slots ?? new Semaphore(o.maxPulls ?? Infinity); }
 
   /** Pulls running now (for tests and metrics). */
   get running(): number { return this.slots.inFlight; }

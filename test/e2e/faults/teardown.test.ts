@@ -1,0 +1,117 @@
+/**
+ * Fault matrix of teardown: StopContainer / StopPodSandbox / RemoveContainer / RemovePodSandbox while an HCS
+ * terminate, an HNS endpoint/namespace delete or a storage detach/destroy fails (each HRESULT class of the CI
+ * subset) or hangs. The RPC returns the mapped code with a message naming the HRESULT; the pod and container stay
+ * listed with a consistent state (nothing is forgotten while its platform object remains); the same RPC succeeds
+ * once the fault is cleared; nothing is left afterwards, and the leak audit (doctor --leaks) finds nothing new.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { status as Status, type ServiceError } from '@grpc/grpc-js';
+import { call, CLI } from '../harness.js';
+import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
+import { HRESULT_STATUS } from '../../../src/cri/errors.js';
+import { skip, startEnv, stopEnv, objects, runPod, removePod, expectObjects, type Env, type Pod } from './common.js';
+
+type Rpc = 'StopContainer' | 'RemoveContainer' | 'StopPodSandbox' | 'RemovePodSandbox';
+/** Wire operation (the emulator's name) → the teardown RPC that calls it. */
+const TEARDOWN_OPS: [string, Rpc][] = [
+  ['terminateProcess', 'StopContainer'], ['terminateSystem', 'StopContainer'],
+  ['detachLayerStorageFilter', 'RemoveContainer'], ['destroyLayer', 'RemoveContainer'],
+  ['modifyNamespace', 'StopPodSandbox'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'], ['terminateSystem', 'StopPodSandbox'],
+  ['deleteNamespace', 'RemovePodSandbox'], ['destroyLayer', 'RemovePodSandbox'],
+];
+const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED', 'HCS_E_OPERATION_TIMEOUT'];
+const TIMEOUT_S = 3;
+
+let env: Env;
+let n = 0;
+let preLeaks = new Set<string>();
+const audit = () => {
+  const r = spawnSync(process.execPath, [CLI, 'doctor', '--leaks', '-o', 'json', '--endpoint', env.d.endpoint, '--root', env.d.root, '--config', env.d.configFile], { encoding: 'utf8' });
+  return { out: r.stdout + r.stderr, keys: (JSON.parse(r.stdout).leaks as { kind: string; id: string }[]).map((l) => `${l.kind}/${l.id}`) };
+};
+before(async () => {
+  if (skip) return;
+  env = await startEnv('wincri-teardown', `limits:\n  platformCallTimeoutSeconds: ${TIMEOUT_S}\n`);
+  preLeaks = new Set(audit().keys);
+});
+after(() => stopEnv(env));
+
+/** The RPC under test (RemoveContainer is preceded by a successful StopContainer so only removal is faulted). */
+async function prepare(pod: Pod, rpc: Rpc): Promise<void> {
+  if (rpc === 'RemoveContainer') await call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 });
+}
+function invoke(pod: Pod, rpc: Rpc, timeoutMs = 60_000): Promise<unknown> {
+  const req = rpc.endsWith('Container') ? { containerId: pod.ctr, ...(rpc === 'StopContainer' ? { timeout: 0 } : {}) } : { podSandboxId: pod.id };
+  return call(env.d.runtime, rpc, req, timeoutMs);
+}
+
+/** After a failed teardown RPC, what CRI lists is still coherent: the objects exist and report a valid state. */
+async function expectConsistent(pod: Pod, rpc: Rpc, where: string): Promise<void> {
+  const pods = (await call(env.d.runtime, 'ListPodSandbox', {})).items as { id: string; state: string }[];
+  const p = pods.find((x) => x.id === pod.id);
+  assert.ok(p, `${where}: the pod was forgotten though its teardown failed`);
+  const ctrs = (await call(env.d.runtime, 'ListContainers', { filter: { podSandboxId: pod.id } })).containers as { id: string; state: string }[];
+  const c = ctrs.find((x) => x.id === pod.ctr);
+  if (rpc !== 'RemovePodSandbox') assert.ok(c, `${where}: the container was forgotten though its teardown failed`);
+  if (c && (rpc === 'RemoveContainer' || rpc === 'RemovePodSandbox')) assert.equal(c.state, 'CONTAINER_EXITED', where);
+}
+
+async function afterFault(pod: Pod, rpc: Rpc, base: Awaited<ReturnType<typeof objects>>, where: string): Promise<void> {
+  await expectConsistent(pod, rpc, where);
+  await invoke(pod, rpc); // the retry once the fault is cleared
+  if (rpc === 'StopContainer') assert.equal((await call(env.d.runtime, 'ContainerStatus', { containerId: pod.ctr })).status.state, 'CONTAINER_EXITED', where);
+  if (rpc === 'RemoveContainer') await assert.rejects(call(env.d.runtime, 'ContainerStatus', { containerId: pod.ctr }), /NOT_FOUND|not found/i, where);
+  await removePod(env, pod.id);
+  await expectObjects(env, base, `${where}: after the retry and removal`);
+}
+
+for (const [op, rpc] of TEARDOWN_OPS) {
+  test(`${op} failing in ${rpc}: mapped code naming the HRESULT, state kept, retry succeeds, nothing left`, { skip }, async () => {
+    for (const hr of HRESULTS) {
+      const base = await objects(env);
+      const pod = await runPod(env, `t${n++}`);
+      await prepare(pod, rpc);
+      await env.platform.injectFault(op, HRESULT[hr], 1);
+      const err = await invoke(pod, rpc).then(() => undefined, (e: ServiceError) => e);
+      await env.platform.clearFaults(op);
+      const where = `${op} × ${hr} in ${rpc}`;
+      assert.ok(err, `${where}: the RPC succeeded`);
+      assert.equal(Status[err.code], Status[HRESULT_STATUS[hr] ?? Status.INTERNAL], `${where}: ${err.details}`);
+      assert.match(err.details, new RegExp(hr), `${where}: the message names the HRESULT: ${err.details}`);
+      assert.match(err.details, /\(.{20,}\)|: .{20,}/, `${where}: the message says what to do: ${err.details}`);
+      await afterFault(pod, rpc, base, where);
+    }
+  });
+}
+
+/** A hung teardown call: DeadlineExceeded after limits.platformCallTimeoutSeconds, then the retry succeeds. */
+const HUNG: [string, Rpc][] = [
+  ['terminateSystem', 'StopContainer'], ['destroyLayer', 'RemoveContainer'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'],
+];
+for (const [op, rpc] of HUNG) {
+  test(`${op} hanging in ${rpc}: DeadlineExceeded naming the deadline; retry succeeds; nothing left`, { skip }, async () => {
+    const base = await objects(env);
+    const pod = await runPod(env, `th${n++}`);
+    await prepare(pod, rpc);
+    const late = () => env.d.fullLog().match(/platform call (answered|failed) after its deadline/g)?.length ?? 0;
+    const lateBefore = late();
+    await env.platform.injectFault(op, 0, 1, (TIMEOUT_S + 3) * 1000);
+    const err = await invoke(pod, rpc).then(() => undefined, (e: ServiceError) => e);
+    const where = `${op} hanging in ${rpc}`;
+    assert.ok(err, `${where}: the RPC succeeded`);
+    assert.equal(Status[err.code], 'DEADLINE_EXCEEDED', err.details);
+    assert.match(err.details, /HCS_E_OPERATION_TIMEOUT/);
+    assert.match(err.details, new RegExp(`within ${TIMEOUT_S}s \\(limits\\.platformCallTimeoutSeconds\\)`));
+    // The abandoned call completes in the service; only then is the retry's outcome deterministic.
+    await env.d.waitFor(`the late answer of ${op}`, () => late() > lateBefore, 30_000);
+    await afterFault(pod, rpc, base, where);
+  });
+}
+
+test('the leak audit finds nothing new after the teardown faults', { skip }, () => {
+  const a = audit();
+  assert.deepEqual(a.keys.filter((k) => !preLeaks.has(k)), [], a.out);
+});
