@@ -6,11 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { validate, array, type Schema } from '../../src/platform/schema.js';
+import { join } from 'node:path';
+import { array, type Schema } from '../../src/platform/schema.js';
 import { ComputeSystem, ModificationRequest, ModifySettingRequest, type ComputeSystemDoc, type ModificationRequestDoc, type ModifySettingRequestDoc } from '../../src/platform/hcs/schema/index.js';
 import {
   buildContainerDocument, buildCredentialGuardAddRequest, buildCredentialGuardRemoveRequest, buildResourceUpdateRequests,
@@ -20,16 +19,7 @@ import type { ContainerSpec } from '../../src/platform/spec.js';
 import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
-
-function fixturesDir(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'test', 'ffi', 'fixtures'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('test/ffi/fixtures not found');
-    d = up;
-  }
-  return join(d, 'test', 'ffi', 'fixtures');
-}
+import { checkFixture, loadFixture } from '../helpers/fixtures.js';
 
 const CONTAINER_ID = '9f1c2a7be0d94c3f8a1b2c3d4e5f6a7b9f1c2a7be0d94c3f8a1b2c3d4e5f6a7b';
 const LAYERS = [{ id: '0c1d2e3f-4a5b-5c6d-8e7f-9a0b1c2d3e4f', path: 'C:\\ProgramData\\wincri\\layers\\sha256-servercore' }];
@@ -71,17 +61,11 @@ const CASES: Case[] = [
   },
 ];
 
-const load = <T>(file: string): T => JSON.parse(readFileSync(join(fixturesDir(), file), 'utf8')) as T;
+const load = loadFixture;
 
 for (const c of CASES) {
   test(`fixture ${c.file}: schema-valid and equal to what wincri builds`, () => {
-    const path = join(fixturesDir(), c.file);
-    const current = JSON.parse(JSON.stringify(c.build())) as unknown;
-    if (process.env.WINCRI_UPDATE_FIXTURES === '1') writeFileSync(path, JSON.stringify(current, null, 2) + '\n');
-    const fixture = load<unknown>(c.file);
-    const r = validate(c.schema, fixture);
-    assert.ok(r.ok, r.ok ? '' : `${c.file}: ${r.problem.path}: ${r.problem.message}`);
-    assert.deepEqual(current, fixture, `${c.file} differs from the builder output; review and regenerate`);
+    checkFixture(c.file, c.schema, c.build());
   });
 }
 

@@ -11,9 +11,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validate, type Schema } from '../../src/platform/schema.js';
 import { ComputeSystem, ProcessParameters } from '../../src/platform/hcs/schema/index.js';
 import { HostComputeEndpoint, HostComputeNetwork, HostComputeNamespace, ModifyNamespaceSettingRequest } from '../../src/platform/hcn/schema/index.js';
@@ -22,16 +21,7 @@ import { buildNamespace, buildNamespaceEndpointRequest } from '../../src/platfor
 import type { ContainerSpec } from '../../src/platform/spec.js';
 import { JobContainer } from '../../src/platform/jobs/schema.js';
 import { buildJobContainerDocument } from '../../src/platform/jobs/document/index.js';
-
-function fixturesDir(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'test', 'ffi', 'fixtures'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('test/ffi/fixtures not found');
-    d = up;
-  }
-  return join(d, 'test', 'ffi', 'fixtures');
-}
+import { checkFixture, fixturesDir } from '../helpers/fixtures.js';
 
 const LAYERS = [
   { id: '6b3f1c2e-7d4a-5e8f-9a0b-1c2d3e4f5a6b', path: 'C:\\ProgramData\\wincri\\layers\\sha256-app' },
@@ -146,13 +136,7 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   test(`fixture ${c.file}: schema-valid and equal to what wincri builds`, () => {
-    const path = join(fixturesDir(), c.file);
-    const current = c.build ? c.build() : c.literal;
-    if (process.env.WINCRI_UPDATE_FIXTURES === '1') writeFileSync(path, JSON.stringify(current, null, 2) + '\n');
-    const fixture = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    const r = validate(c.schema, fixture);
-    assert.ok(r.ok, r.ok ? '' : `${c.file}: ${r.problem.path}: ${r.problem.message}`);
-    assert.deepEqual(JSON.parse(JSON.stringify(current)), fixture, `${c.file} differs from the builder output; review and regenerate`);
+    checkFixture(c.file, c.schema, c.build ? c.build() : c.literal);
   });
 }
 
