@@ -21,7 +21,8 @@ import {
 } from './oci.js';
 import { parseOsVersion, osVersionCompatible, compareOsVersion } from '../platform/os-version.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference } from './reference.js';
-import type { ImageStore, Lease } from './store.js';
+import type { ImageStore } from './store.js';
+import type { Lease } from './store-model.js';
 
 const log = logger('images/import');
 

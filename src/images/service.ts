@@ -4,7 +4,8 @@
  */
 import { notFound, invalidArgument } from '../errors.js';
 import type { StorageService } from '../platform/types.js';
-import { ImageStore, type ImageRecord } from './store.js';
+import { ImageStore } from './store.js';
+import type { ImageRecord } from './store-model.js';
 import { ArchiveImporter, type ImportedImage, type HostPlatform } from './import.js';
 import { referenceProblem, parseImageId } from './reference.js';
 import type { RegistryHostConfig } from '../config/registries.js';
@@ -13,7 +14,7 @@ import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
 import type { PullObserver } from './pull/observer.js';
 import type { Semaphore } from '../util/semaphore.js';
 
-export type { ImageRecord } from './store.js';
+export type { ImageRecord } from './store-model.js';
 export type { ImageConfigInfo } from './oci.js';
 export type { ImportedImage, HostPlatform } from './import.js';
 export type { PullOptions, PullResult, Isolation } from './pull/puller.js';

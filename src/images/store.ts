@@ -29,132 +29,20 @@ import { writeFileAtomic, readJson } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 import { failedPrecondition, invalidArgument, notFound, internal, errorMessage } from '../errors.js';
 import { chainIds as computeChainIds, hexOf, isSha256Digest, sha256Digest } from './digest.js';
-import { parseImageConfig, type ImageConfigInfo, type Descriptor } from './oci.js';
+import { parseImageConfig, type Descriptor } from './oci.js';
 import { LayerError, DEFAULT_MAX_LAYER_BYTES, type UnpackResult } from './layer.js';
 import { TarFormatError } from './tar.js';
 import { unpackLayerInWorker, failedBlobOf, type WorkerUnpackResult } from './unpack-worker.js';
 import type { BlobDigest } from './blob-tee.js';
 import { BatchedWriter } from './file-writer.js';
+import { Semaphore } from '../util/semaphore.js';
+import { Mutex } from '../util/mutex.js';
 import {
-  parseReference, parseImageId, repositoryOf, withDefaultTag, tagString, digestString,
-} from './reference.js';
+  userOf, type ImageRecord, type LayerMeta, type Metadata, type StoreOptions, type Lease, type StreamingOptions, type CommitInput,
+} from './store-model.js';
+import { findImage, normaliseTag, normaliseDigestRef } from './image-refs.js';
 
 const log = logger('images');
-
-export interface ImageRecord {
-  /** Config digest `sha256:<hex>`. */
-  id: string;
-  /** Normalised `registry/repo:tag`. */
-  repoTags: string[];
-  /** Normalised `registry/repo@sha256:<manifest or index digest>`. */
-  repoDigests: string[];
-  /** Compressed layer sizes + config size (> 0). */
-  size: number;
-  /** From config User when numeric (user part of `user:group`). */
-  uid?: number;
-  /** From config User when not numeric (user part of `user:group`). */
-  username?: string;
-  pinned: boolean;
-  config: ImageConfigInfo;
-  /** Layer blobs, base first. */
-  layers: Descriptor[];
-  /** Diff IDs and chain IDs, base first. */
-  diffIds: string[];
-  chainIds: string[];
-  /** Digest of the manifest this image was read from, when known. */
-  manifestDigest?: string;
-  /** Every blob this image keeps alive (index/manifest/config/layers). */
-  blobs: string[];
-  /** ISO time of first import. */
-  createdAt: string;
-}
-
-interface LayerMeta {
-  chainId: string;
-  diffId: string;
-  parent?: string;
-  usedBytes: number;
-  inodesUsed: number;
-}
-
-interface Metadata {
-  version: 1;
-  images: Record<string, ImageRecord>;
-  layers: Record<string, LayerMeta>;
-  /** containerId → imageId */
-  uses: Record<string, string>;
-}
-
-export interface StoreOptions {
-  root: string;
-  storage: StorageService;
-  maxLayerBytes?: number;
-}
-
-export interface Lease {
-  readonly blobs: Set<string>;
-  readonly chains: Set<string>;
-  release(): void;
-}
-
-export interface StreamingOptions {
-  /** The blob's bytes from the start (retries and resumption are the source's business). */
-  source: (desc: Descriptor, index: number, signal: AbortSignal) => AsyncIterable<Buffer>;
-  /** Layers streamed at once. */
-  concurrency: number;
-  signal?: AbortSignal;
-  /** Called with the size of every chunk received. */
-  onProgress?: (bytes: number) => void;
-  /** Called when a layer is in the store (imported now or already there). */
-  onLayerDone?: (index: number) => void;
-}
-
-/** Counting semaphore whose waits can be aborted. */
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-  async acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) throw signal.reason;
-    if (this.free > 0) { this.free--; return; }
-    await new Promise<void>((res, rej) => {
-      const go = () => { signal.removeEventListener('abort', stop); res(); };
-      const stop = () => { this.waiting = this.waiting.filter((w) => w !== go); rej(signal.reason); };
-      this.waiting.push(go);
-      signal.addEventListener('abort', stop, { once: true });
-    });
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next(); else this.free++;
-  }
-}
-
-export interface CommitInput {
-  config: Buffer;
-  layers: Descriptor[];
-  manifestDigest?: string;
-  /** Further blobs the image keeps (e.g. the index that named it). */
-  extraBlobs?: string[];
-  repoTags?: string[];
-  repoDigests?: string[];
-}
-
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn, fn);
-    this.tail = p.catch(() => undefined);
-    return p;
-  }
-}
-
-/** uid / username from a config User (`name`, `1000`, `name:group`, `1000:1000`). */
-export function userOf(user: string | undefined): { uid?: number; username?: string } {
-  if (!user) return {};
-  const u = user.split(':')[0]!;
-  if (/^[0-9]+$/.test(u)) return { uid: Number(u) };
-  return u ? { username: u } : {};
-}
 
 export class ImageStore {
   readonly dir: string;
@@ -550,33 +438,7 @@ export class ImageStore {
   }
 
   private findInternal(ref: string): ImageRecord | undefined {
-    if (ref === '') throw invalidArgument('image reference is empty');
-    const id = parseImageId(ref);
-    if (id) return this.meta.images[id];
-    let named: ReturnType<typeof parseReference> | undefined;
-    try { named = parseReference(ref); } catch { named = undefined; }
-    if (named) {
-      const images = Object.values(this.meta.images);
-      if (named.digest !== undefined) {
-        const d = digestString(named)!;
-        const hit = images.find((i) => i.repoDigests.includes(d));
-        if (hit) return hit;
-        // repo@<image id> also names the image (containerd accepts the config digest there)
-        const byId = this.meta.images[named.digest];
-        if (byId && (byId.repoTags.some((t) => t.startsWith(repositoryOf(named!) + ':')) || byId.repoDigests.some((x) => x.startsWith(repositoryOf(named!) + '@')))) return byId;
-      } else {
-        const t = tagString(withDefaultTag(named))!;
-        const hit = images.find((i) => i.repoTags.includes(t));
-        if (hit) return hit;
-      }
-    }
-    const m = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref);
-    if (m) {
-      const hits = Object.keys(this.meta.images).filter((k) => k.startsWith(`sha256:${m[1]}`));
-      if (hits.length === 1) return this.meta.images[hits[0]!];
-      if (hits.length > 1) throw invalidArgument(`image ID prefix "${ref}" is ambiguous: it matches ${hits.length} images`);
-    }
-    return undefined;
+    return findImage(this.meta.images, ref);
   }
 
   /** Removes the image with all its tags and digests. Unknown → no error. In use → FailedPrecondition. */
@@ -685,17 +547,5 @@ export class ImageStore {
 
 function clone(r: ImageRecord): ImageRecord {
   return structuredClone(r);
-}
-
-function normaliseTag(t: string): string {
-  const r = parseReference(t);
-  if (r.digest !== undefined) throw invalidArgument(`"${t}" is a digest reference, not a tag`);
-  return tagString(withDefaultTag(r))!;
-}
-
-function normaliseDigestRef(d: string): string {
-  const r = parseReference(d);
-  if (r.digest === undefined) throw invalidArgument(`"${d}" is not a digest reference (repo@sha256:…)`);
-  return digestString(r)!;
 }
 

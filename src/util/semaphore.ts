@@ -18,13 +18,25 @@ export class Semaphore {
   /** Acquisitions refused because the queue was full, since creation. */
   get rejected(): number { return this.refused; }
 
-  acquire(): Promise<void> {
+  /** A slot; a wait ends with the signal's reason when `signal` aborts first (the slot is then not taken). */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.limit) { this.active++; return Promise.resolve(); }
     if (this.waiters.length >= this.maxQueue) {
       this.refused++;
       return Promise.reject(this.full?.() ?? new Error(`too many waiters (${this.maxQueue} queued behind ${this.limit} running)`));
     }
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve, reject) => {
+      if (!signal) { this.waiters.push(resolve); return; }
+      const go = () => { signal.removeEventListener('abort', stop); resolve(); };
+      const stop = () => {
+        const i = this.waiters.indexOf(go);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal.reason);
+      };
+      this.waiters.push(go);
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   /** Hands the slot to the next waiter, or frees it. */

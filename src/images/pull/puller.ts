@@ -10,7 +10,8 @@
 import { Semaphore } from '../../util/semaphore.js';
 import { logger } from '../../util/log.js';
 import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../errors.js';
-import type { ImageStore, ImageRecord } from '../store.js';
+import type { ImageStore } from '../store.js';
+import type { ImageRecord } from '../store-model.js';
 import type { HostPlatform } from '../import.js';
 import {
   parseManifestOrIndex, parseImageConfig, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,

@@ -54,3 +54,20 @@ test('a full queue refuses with the caller\'s error, and a refused waiter takes 
   assert.equal(s.inFlight, 0);
   assert.throws(() => new Semaphore(0), /limit must be >= 1/);
 });
+
+test('a wait ends with the signal\'s reason when it aborts first, and the aborted waiter takes no slot', async () => {
+  const s = new Semaphore(1);
+  await s.acquire();
+  const ac = new AbortController();
+  const waiting = s.acquire(ac.signal);
+  const next = s.acquire();
+  assert.equal(s.queued, 2);
+  ac.abort(new Error('pull cancelled'));
+  await assert.rejects(waiting, /pull cancelled/);
+  assert.equal(s.queued, 1, 'the aborted waiter left the queue');
+  s.release();
+  await next;
+  assert.equal(s.inFlight, 1, 'the slot went to the next waiter');
+  await assert.rejects(s.acquire(AbortSignal.abort(new Error('already'))), /already/);
+  assert.equal(s.inFlight, 1);
+});
