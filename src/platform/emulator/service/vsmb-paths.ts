@@ -12,13 +12,16 @@ import type { SystemRecord } from './records.js';
 
 const GUEST = /^\\\\\?\\VMSMB\\VSMB-\{dcc079ae-60ba-4d07-847c-3493609c0870\}\\([^\\]+)(\\.*)?$/i;
 
-export function resolveVsmbMappings(op: string, c: ContainerDoc | undefined, vm: SystemRecord | undefined): void {
+/** Resolves in place; returns the fields that named guest paths, with the paths as sent. */
+export function resolveVsmbMappings(op: string, c: ContainerDoc | undefined, vm: SystemRecord | undefined): Record<string, string> {
+  const sent: Record<string, string> = {};
   const resolve = (field: string, p: string | undefined, readOnly: boolean): string | undefined => {
     const m = GUEST.exec(p ?? '');
     if (!m) return undefined;
     const share: VirtualSmbShareDoc | undefined = vm?.document.VirtualMachine?.Devices?.VirtualSmb?.Shares?.find((s) => s.Name?.toLowerCase() === m[1]!.toLowerCase());
     if (!share?.Path) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${field} ${p}: the utility VM has no VSMB share ${m[1]}`);
     if (readOnly && !share.Options?.ReadOnly) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${field} ${p}: VSMB share ${m[1]} is not read-only`);
+    sent[field] = p!;
     return share.Path + (m[2] ?? '').replace(/\\/g, '/');
   };
   for (const [i, l] of (c?.Storage?.Layers ?? []).entries()) {
@@ -29,4 +32,5 @@ export function resolveVsmbMappings(op: string, c: ContainerDoc | undefined, vm:
     const host = resolve(`MappedDirectories[${i}].HostPath`, md.HostPath, !!md.ReadOnly);
     if (host) md.HostPath = host;
   }
+  return sent;
 }
