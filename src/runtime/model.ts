@@ -56,6 +56,8 @@ export interface VsmbShareRecord {
   /** The share's options as built (hcs/document/vsmb.ts), compared to share a folder once per option set. */
   options: Record<string, boolean>;
   users: string[];
+  /** Set once the VM has the share; a record without it (a crash between record and add) is added again. */
+  added?: boolean;
 }
 
 export interface SandboxRecord {

@@ -2,13 +2,14 @@
  * A hosted container's layers and mounts as VSMB shares of its pod's utility VM (hcs/document/vsmb.ts builds the
  * shares and the guest paths): claimed when the container is created (and again, idempotently, before it starts,
  * in case the VM was booted anew meanwhile), released at RemoveContainer. Each share is recorded on the VM record
- * before it is added (a crash in between leaves a record whose removal tolerates a missing share), and removed
+ * before it is added and marked added after (a crash in between leaves a record that the next claim adds again,
+ * an existing share being no error, and whose removal tolerates a missing share), and removed
  * from the VM when no container uses it any more; the VM's stop takes all of them (uvm.ts forgets the records).
  */
 import type { ComputeSystem } from '../../platform/types.js';
 import type { ComputeSystemDoc, ContainerDoc } from '../../platform/hcs/schema/index.js';
 import { buildVsmbShareRequest, vsmbHostedStorage } from '../../platform/hcs/document/index.js';
-import { isGone } from '../../platform/hresult.js';
+import { isGone, isPlatformError } from '../../platform/hresult.js';
 import { failedPrecondition, errorMessage } from '../../errors.js';
 import { logger } from '../../util/log.js';
 import type { VsmbShareRecord } from '../model.js';
@@ -26,14 +27,19 @@ export async function claimContainerShares(st: RuntimeState, podId: string, cont
   if (!pod || !vm) throw failedPrecondition(`pod sandbox ${podId} is not Hyper-V isolated`);
   await st.locks.run(vm.id, async () => {
     if (!vm.created) throw failedPrecondition(`the utility VM of pod sandbox ${podId} is not running`);
-    const created: VsmbShareRecord[] = [];
-    vsmbHostedStorage(container, claimingNamer(vm, containerId, created));
+    vsmbHostedStorage(container, claimingNamer(vm, containerId, []));
     await st.sandboxes.save(pod);
-    if (!created.length) return;
+    const pending = (vm.vsmb ?? []).filter((s) => !s.added && s.users.includes(containerId));
+    if (!pending.length) return;
     let system: ComputeSystem | undefined;
     try {
       system = await st.opts.platform.compute.openComputeSystem(vm.id);
-      for (const s of created) await system.modify(buildVsmbShareRequest('Add', { Name: s.name, Path: s.path, Options: s.options }));
+      for (const s of pending) {
+        await system.modify(buildVsmbShareRequest('Add', { Name: s.name, Path: s.path, Options: s.options }))
+          .catch((e) => { if (!isPlatformError(e, 'ERROR_ALREADY_EXISTS')) throw e; });
+        s.added = true;
+      }
+      await st.sandboxes.save(pod);
     } catch (e) {
       await removeShares(system, vm.id, releaseShares(vm, containerId));
       await st.sandboxes.save(pod);
@@ -41,7 +47,7 @@ export async function claimContainerShares(st: RuntimeState, podId: string, cont
     } finally {
       system?.close();
     }
-    log.info('folders shared into the utility VM', { container: containerId, vm: vm.id, shares: created.map((s) => `${s.name}=${s.path}`) });
+    log.info('folders shared into the utility VM', { container: containerId, vm: vm.id, shares: pending.map((s) => `${s.name}=${s.path}`) });
   });
 }
 
