@@ -10,6 +10,7 @@ import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.j
 import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
 import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
 import { hostingSystemOf } from './hyperv/uvm.js';
+import { claimContainerShares, withVsmbPaths } from './hyperv/uvm-vsmb.js';
 
 export type { SystemKind };
 
@@ -32,7 +33,20 @@ export function containerDocument(
       fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
     });
   }
-  // Hyper-V isolated: hosted in the pod's utility VM.
-  const hostingSystemId = c.spec.windows.hyperv ? hostingSystemOf(st, c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '') : undefined;
-  return st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
+  // Hyper-V isolated: hosted in the pod's utility VM, its folders named by their VSMB guest paths.
+  const hostingSystemId = c.spec.windows.hyperv ? hostingSystemOf(st, podOf(c)) : undefined;
+  const doc = st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
+  return hostingSystemId ? withVsmbPaths(st, podOf(c), doc) : doc;
+}
+
+const podOf = (c: HasSpec): string => c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '';
+
+/** A container hosted in a utility VM: its layer folders and mounted directories are shared into the VM first. */
+export async function claimHostedShares(
+  st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'layers' | 'credentialGuard'>,
+): Promise<void> {
+  if (kindOf(c) !== 'compute' || !c.spec.windows.hyperv) return;
+  const hostingSystemId = hostingSystemOf(st, podOf(c));
+  const doc = st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
+  await claimContainerShares(st, podOf(c), id, doc);
 }

@@ -11,6 +11,7 @@ import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { backendOf } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
+import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 
 const log = logger('runtime');
 
@@ -73,6 +74,7 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     const c = st.containers.get(id);
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
+    await releaseContainerShares(st, c.sandboxId, id);
     // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
     if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
     // A layer still attached cannot be destroyed on Windows (the volume stays mounted): a detach failure fails the

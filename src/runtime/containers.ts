@@ -16,7 +16,8 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { getSandbox } from './pods.js';
 import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
-import { backendOf, containerDocument, kindOf } from './backend.js';
+import { backendOf, claimHostedShares, containerDocument, kindOf } from './backend.js';
+import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
 import { addCredentialGuard, removeCredentialGuard } from './credential-guard.js';
@@ -62,6 +63,9 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
       credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec);
     }
+    // Hyper-V: the layers and mounted folders are shared into the utility VM (released with the container).
+    undo.push(() => releaseContainerShares(st, pod.id, id));
+    await claimHostedShares(st, id, { spec, storagePath, layers, credentialGuard });
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.
     containerDocument(st, id, { spec, storagePath, layers, credentialGuard });
@@ -97,6 +101,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     if (c.logFile) await prepareLogFile(pod.config.logDirectory, c.logFile);
     let system: ComputeSystem | undefined;
     try {
+      await claimHostedShares(st, id, c); // a no-op unless the pod's VM was booted anew since CreateContainer
       system = await backendOf(st, c).createComputeSystem(id, containerDocument(st, id, c));
       await system.start();
       const params = buildProcessParameters(c.spec.process, { stdin: c.config.stdin, stdout: true, stderr: !c.config.tty });

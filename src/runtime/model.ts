@@ -43,6 +43,21 @@ export interface UtilityVmRecord {
   osVersion?: string;
   /** The pod's HNS endpoints added to it as network adapters (removed before it stops). */
   nics?: { nicId: string; endpointId: string; macAddress: string }[];
+  /** VSMB shares of its hosted containers' layers and mounts (hyperv/vsmb-book.ts); gone with the VM. */
+  vsmb?: VsmbShareRecord[];
+  /** Index of the next share name (`s<n>`): names are never reused while the VM runs. */
+  vsmbNext?: number;
+}
+
+/** One folder shared into a utility VM and the containers using it (removed when the last one is removed). */
+export interface VsmbShareRecord {
+  name: string;
+  path: string;
+  /** The share's options as built (hcs/document/vsmb.ts), compared to share a folder once per option set. */
+  options: Record<string, boolean>;
+  users: string[];
+  /** Set once the VM has the share; a record without it (a crash between record and add) is added again. */
+  added?: boolean;
 }
 
 export interface SandboxRecord {

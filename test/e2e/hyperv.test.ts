@@ -3,11 +3,13 @@
  * configuration (unknown → InvalidArgument naming them), a pod of the hypervisor handler whose utility VM boots
  * from the image's UtilityVM files and hosts its containers (one PID namespace), a VM that survives a daemon
  * kill -9, StopPodSandbox ending the containers' processes and the VM; and the OS-build rule: an older image
- * pulled for Hyper-V runs there but is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH.
+ * pulled for Hyper-V runs there but is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH; a hosted
+ * container's layers and mounts reach it as VSMB shares of the VM (a layer shared once by the pod's containers),
+ * removed with the container that used them last, also after a daemon restart.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
@@ -50,11 +52,11 @@ async function runPod(name: string, runtimeHandler: string, extra: Record<string
   return { id: podSandboxId as string, config };
 }
 
-async function createCtr(pod: { id: string; config: { logDirectory: string } }, name: string, image: string) {
+async function createCtr(pod: { id: string; config: { logDirectory: string } }, name: string, image: string, extra: Record<string, unknown> = {}) {
   mkdirSync(join(pod.config.logDirectory, name), { recursive: true });
   const { containerId } = await call(d.runtime, 'CreateContainer', {
     podSandboxId: pod.id, sandboxConfig: pod.config,
-    config: { metadata: { name, attempt: 0 }, image: { image }, command: ['sh', '-c', `exec sleep 1000${name.length}`], logPath: `${name}/0.log` },
+    config: { metadata: { name, attempt: 0 }, image: { image }, command: ['sh', '-c', `exec sleep 1000${name.length}`], logPath: `${name}/0.log`, ...extra },
   });
   return containerId as string;
 }
@@ -62,6 +64,22 @@ async function createCtr(pod: { id: string; config: { logDirectory: string } }, 
 /** The emulator's view of a compute system (undefined once it is gone). */
 async function system(id: string) {
   return (await emu.compute.enumerateComputeSystems({ Ids: [id] }))[0];
+}
+
+interface Share { Name: string; Path: string; Options?: { ReadOnly?: boolean; TakeBackupPrivilege?: boolean } }
+/** The VSMB shares a utility VM has for hosted containers (`s<n>`; not the VM's own boot share), from the emulator's records. */
+function emulatorRecords() {
+  return JSON.parse(readFileSync(join(d.root, 'emulator', 'records', 'systems.json'), 'utf8')) as
+    { id: string; vsmb?: Record<string, string>; document: { VirtualMachine?: { Devices?: { VirtualSmb?: { Shares?: Share[] } } } } }[];
+}
+function containerShares(vmId: string): Share[] {
+  const vm = emulatorRecords().find((s) => s.id === vmId);
+  return (vm?.document.VirtualMachine?.Devices?.VirtualSmb?.Shares ?? []).filter((s) => /^s[0-9a-f]+$/.test(s.Name));
+}
+
+async function exec(id: string, script: string) {
+  const r = await call(d.runtime, 'ExecSync', { containerId: id, cmd: ['sh', '-c', script], timeout: 20 });
+  return { out: Buffer.from(r.stdout).toString(), err: Buffer.from(r.stderr).toString(), code: r.exitCode as number };
 }
 
 test('Status and the config list the handlers; an unknown handler is InvalidArgument naming the configured ones', async () => {
@@ -145,6 +163,64 @@ test('OS build rule: the older image is refused for a process-isolated pod with 
   const id = await createCtr(pod, 'y', cur);
   await call(d.runtime, 'StartContainer', { containerId: id });
   assert.equal((await system(id))?.HostingSystemId, undefined);
+  await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+test('a hosted container\'s layer and mounts are VSMB shares of the VM, shared once per folder and removed with their last container', async () => {
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: ref('cur'), runtimeHandler: HV } });
+  const pod = await runPod('hv-vsmb', HV);
+  const vmId = `${pod.id}@vm`;
+  const roDir = join(d.root, 'vsmb-ro');
+  const rwDir = join(d.root, 'vsmb-rw');
+  for (const x of [roDir, rwDir]) mkdirSync(x, { recursive: true });
+  writeFileSync(join(roDir, 'in.txt'), 'mapped\n');
+  const v = await createCtr(pod, 'v', imageRef, { mounts: [
+    { containerPath: 'C:\\ro', hostPath: roDir, readonly: true },
+    { containerPath: 'C:\\data', hostPath: rwDir, readonly: false },
+  ] });
+  const shares = containerShares(vmId);
+  assert.equal(shares.length, 3, `one share for the image's layer and one per mount: ${JSON.stringify(shares)}`);
+  const layer = shares.find((s) => existsSync(join(s.Path, 'Files', 'Windows', 'build.txt')));
+  assert.ok(layer, 'the image layer folder is shared');
+  assert.equal(layer.Options?.ReadOnly, true);
+  assert.equal(layer.Options?.TakeBackupPrivilege, true);
+  assert.equal(shares.find((s) => s.Path === roDir)?.Options?.ReadOnly, true, 'a read-only mount is a read-only share');
+  assert.equal(shares.find((s) => s.Path === rwDir)?.Options?.ReadOnly, undefined, 'a read-write mount is a writable share');
+
+  // A second container of the pod on the same image uses the same layer share.
+  const w = await createCtr(pod, 'ww', imageRef);
+  assert.deepEqual(containerShares(vmId), shares);
+  for (const id of [v, w]) await call(d.runtime, 'StartContainer', { containerId: id });
+  // The hosted document named the shares' guest paths, not the host folders.
+  const guest = (s: Share | undefined) => `\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\${s?.Name ?? '?'}`;
+  assert.deepEqual(emulatorRecords().find((s) => s.id === v)?.vsmb, {
+    'Storage.Layers[0].Path': guest(layer),
+    'MappedDirectories[0].HostPath': guest(shares.find((s) => s.Path === roDir)),
+    'MappedDirectories[1].HostPath': guest(shares.find((s) => s.Path === rwDir)),
+  });
+  assert.deepEqual(emulatorRecords().find((s) => s.id === w)?.vsmb, { 'Storage.Layers[0].Path': guest(layer) });
+  assert.equal((await exec(v, 'cat /Windows/build.txt')).out, '20348\n');
+  assert.equal((await exec(w, 'cat /Windows/build.txt')).out, '20348\n');
+  assert.equal((await exec(v, 'cat /ro/in.txt')).out, 'mapped\n');
+  assert.equal((await exec(v, 'echo yes > /data/new.txt')).code, 0);
+  assert.equal(readFileSync(join(rwDir, 'new.txt'), 'utf8'), 'yes\n');
+  if (isolationFacts().Enabled) {
+    const ro = await exec(v, 'echo no > /ro/new.txt');
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.err, /Read-only/i);
+    assert.equal(existsSync(join(roDir, 'new.txt')), false, 'the read-only mount stays read-only');
+  }
+
+  // The shares are on the pod's persisted record: after a kill -9 the restarted daemon removes the same ones.
+  await d.kill9();
+  await d.start();
+  await call(d.runtime, 'RemoveContainer', { containerId: v });
+  assert.deepEqual(containerShares(vmId), [layer], 'v\'s mounts leave the VM; the layer w uses stays');
+  assert.equal((await exec(w, 'cat /Windows/build.txt')).out, '20348\n');
+  await call(d.runtime, 'RemoveContainer', { containerId: w });
+  assert.deepEqual(containerShares(vmId), []);
+  assert.equal((await system(vmId))?.State, 'Running', 'RemoveContainer removes shares, not the VM');
   await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });

@@ -18,6 +18,7 @@ import { OWNER, type RuntimeState } from '../state.js';
 import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
 import { addPodNics, removePodNics } from './uvm-nics.js';
+import { forgetShares } from './vsmb-book.js';
 import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
 import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 
@@ -101,6 +102,7 @@ async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord)
   vm.created = false;
   delete vm.osVersion;
   delete vm.nics;
+  forgetShares(vm);
   if (st.sandboxes.get(pod.id)) await st.sandboxes.save(pod);
 }
 

@@ -13,6 +13,7 @@ import { errorMessage } from '../../errors.js';
 import type { RuntimeState } from '../state.js';
 import { markExited } from '../exits.js';
 import { removeUtilityVmScratch } from './uvm-scratch.js';
+import { forgetShares } from './vsmb-book.js';
 
 const log = logger('runtime');
 
@@ -99,6 +100,7 @@ async function utilityVmExited(st: RuntimeState, podId: string, vmId: string, to
     vm.created = false;
     delete vm.osVersion;
     delete vm.nics;
+    forgetShares(vm);
     if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
     await st.sandboxes.save(pod);
     watchesOf(st).delete(vmId);

@@ -129,7 +129,7 @@ export class ComputeEmulator extends ComputeProcesses {
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);
     }
     checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
-    if (doc.HostedSystem) resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? ''));
+    const vsmb = doc.HostedSystem ? resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? '')) : {};
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
@@ -148,6 +148,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const rec: SystemRecord = {
       id, document: doc, state: 'Created', root, hostName: container?.GuestOs?.HostName,
       createdAt: new Date().toISOString(), processes: [],
+      ...(Object.keys(vsmb).length ? { vsmb } : {}),
     };
     this.systems.set(id, rec);
     await this.save();

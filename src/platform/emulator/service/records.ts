@@ -44,6 +44,8 @@ export interface SystemRecord {
     /** The holder joined the hosting system's (utility VM's) PID and UTS namespaces. */
     sharedHolder?: boolean;
   };
+  /** A hosted system's document fields that named VSMB guest paths, as sent (`document` holds the host folders). */
+  vsmb?: Record<string, string>;
   /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
   oomKills?: number;
   createdAt: string;

@@ -29,6 +29,6 @@ export {
 export { deviceProblem } from './devices.js';
 export { buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest, networkAdapterPath, type UvmNic } from './uvm-network.js';
 export {
-  buildVsmbShareRequest, vsmbHostedStorage, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
+  buildVsmbShareRequest, vsmbHostedStorage, type VsmbNamer, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
 } from './vsmb.js';
 export { buildHvSocketServiceRequest, buildHyperVCredentialGuardAddRequest, hvSocketServicePath } from './uvm-hvsocket.js';

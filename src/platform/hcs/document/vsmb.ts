@@ -29,15 +29,19 @@ export function buildVsmbShareRequest(requestType: 'Add' | 'Remove', share: Virt
   return { RequestType: requestType, ResourcePath: VSMB_SHARES_PATH, Settings: requestType === 'Add' ? share : { Name: share.Name } };
 }
 
+/** Names the share for a host folder with these options: a runtime that shares a folder once reuses its name. */
+export type VsmbNamer = (path: string, options: NonNullable<VirtualSmbShareDoc['Options']>) => string;
+
 /**
  * The shares a hosted container needs (its read-only layers, then its mounted directories, numbered from
- * `firstIndex`) and its Container part rewritten to name their guest paths.
+ * `firstIndex`, or named by `namer`; a name used twice is listed once) and its Container part rewritten to name
+ * their guest paths.
  */
-export function vsmbHostedStorage(container: ContainerDoc, firstIndex: number): { shares: VirtualSmbShareDoc[]; container: ContainerDoc } {
+export function vsmbHostedStorage(container: ContainerDoc, firstIndex: number | VsmbNamer): { shares: VirtualSmbShareDoc[]; container: ContainerDoc } {
   const shares: VirtualSmbShareDoc[] = [];
   const share = (path: string, options: NonNullable<VirtualSmbShareDoc['Options']>): string => {
-    const name = vsmbShareName(firstIndex + shares.length);
-    shares.push({ Name: name, Path: path, Options: options });
+    const name = typeof firstIndex === 'number' ? vsmbShareName(firstIndex + shares.length) : firstIndex(path, options);
+    if (!shares.some((s) => s.Name === name)) shares.push({ Name: name, Path: path, Options: options });
     return vsmbGuestPath(name);
   };
   const out = structuredClone(container);
