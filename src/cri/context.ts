@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ImageService } from '../images/service.js';
-import type { RpcMetrics } from './handler.js';
+import type { RpcMetrics } from './rpc-metrics.js';
 import type { PlatformCondition } from '../platform/types.js';
 import type { Semaphore } from '../util/semaphore.js';
 

@@ -4,7 +4,6 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
-import { Counter, Histogram, type Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { logger, withLogContext } from '../util/log.js';
 import { toServiceError } from './errors.js';
@@ -14,27 +13,6 @@ import { RpcClock, runWithClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
 
 const log = logger('cri');
-
-export interface RpcMetrics {
-  requests: Counter<'service' | 'method' | 'code'>;
-  latency: Histogram<'service' | 'method'>;
-  /** Time of each RPC spent outside the daemon's own code, by part (util/rpc-clock.ts). */
-  outside?: Counter<'service' | 'method' | 'part'>;
-}
-
-export function createRpcMetrics(registry: Registry): RpcMetrics {
-  return {
-    requests: new Counter({ name: 'wincri_grpc_requests_total', help: 'CRI requests by method and status code', labelNames: ['service', 'method', 'code'], registers: [registry] }),
-    latency: new Histogram({
-      name: 'wincri_grpc_request_duration_seconds', help: 'CRI request latency', labelNames: ['service', 'method'], registers: [registry],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    }),
-    outside: new Counter({
-      name: 'wincri_grpc_outside_seconds_total', help: 'Seconds of CRI requests spent in platform calls, IO keeper calls and CNI plugin execs',
-      labelNames: ['service', 'method', 'part'], registers: [registry],
-    }),
-  };
-}
 
 /**
  * What is served while the runtime is still recovering containers: every ImageService RPC (the image store is open

@@ -9,7 +9,7 @@ import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
 import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
 import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
-import { hostingSystemOf } from './hyperv/uvm.js';
+import { hostingSystemOf } from './hyperv/pod-vm.js';
 import { claimContainerShares, withVsmbPaths } from './hyperv/uvm-vsmb.js';
 
 export type { SystemKind };

@@ -7,7 +7,7 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { shutdownSystem } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
-import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-exit.js';
+import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-watches.js';
 
 const log = logger('runtime');
 

@@ -10,7 +10,8 @@ import { handleExit, markExited } from './exits.js';
 import { destroySystem } from './systems.js';
 import { ownedNamespaces } from './namespaces.js';
 import { kindOf } from './backend.js';
-import { isPodVm, recoverUtilityVms } from './hyperv/uvm.js';
+import { recoverUtilityVms } from './hyperv/uvm.js';
+import { isPodVm } from './hyperv/pod-vm.js';
 import { removeOrphanedCredentialGuards } from './credential-guard.js';
 import { settleInterruptedStart } from './interrupted-start.js';
 

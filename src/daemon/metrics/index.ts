@@ -4,7 +4,7 @@
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Runtime } from '../../runtime/runtime.js';
-import { createRpcMetrics, type RpcMetrics } from '../../cri/handler.js';
+import { createRpcMetrics, type RpcMetrics } from '../../cri/rpc-metrics.js';
 import type { PullObserver } from '../../images/service.js';
 import type { PlatformObserver } from './instrument-platform.js';
 import type { CniObserver } from './instrument-network.js';

@@ -3,17 +3,7 @@ import type { ComputeService, ComputeSystem, ComputeEvent } from '../types.js';
 import type { ComputeSystemDoc, ProcessStatusDoc, PropertiesDoc, SystemExitStatusDoc, SystemQueryDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc } from '../hcs/schema/index.js';
 import type { EmulatorClient } from './client.js';
 import { j } from './json-param.js';
-import { EmuSystem } from './system-handle.js';
-
-/** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
-export class HandleTable {
-  systems = new Map<string, number>();
-  /** Systems opened as job containers (re-opened with openJob). */
-  jobs = new Set<string>();
-  processes = new Map<string, number>();
-  inc(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
-  dec(m: Map<string, number>, k: string): void { const n = (m.get(k) ?? 1) - 1; if (n > 0) m.set(k, n); else m.delete(k); }
-}
+import { EmuSystem, HandleTable } from './system-handle.js';
 
 export class EmuCompute implements ComputeService {
   readonly handles = new HandleTable();

@@ -6,7 +6,6 @@ import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQue
 import type { EmulatorClient } from './client.js';
 import { ackedOutput, type Attachment } from './acked-output.js';
 import { j } from './json-param.js';
-import type { EmuCompute } from './compute.js';
 
 /**
  * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
@@ -27,9 +26,26 @@ export function ackedInto(c: EmulatorClient, systemId: string, pid: number, stdi
   stdio.acks = { ...stdio.acks, [name]: acks };
 }
 
+/** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
+export class HandleTable {
+  systems = new Map<string, number>();
+  /** Systems opened as job containers (re-opened with openJob). */
+  jobs = new Set<string>();
+  processes = new Map<string, number>();
+  inc(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
+  dec(m: Map<string, number>, k: string): void { const n = (m.get(k) ?? 1) - 1; if (n > 0) m.set(k, n); else m.delete(k); }
+}
+
+/** What a handle needs of the compute service that opened it (compute.ts): the handle counts and event listeners. */
+export interface HandleOwner {
+  readonly handles: HandleTable;
+  listen(id: string, l: (e: ComputeEvent) => void, h: EmuSystem): void;
+  unlisten(h: EmuSystem): void;
+}
+
 export class EmuSystem implements ComputeSystem {
   private closed = false;
-  constructor(readonly id: string, private readonly c: EmulatorClient, private readonly owner: EmuCompute) {}
+  constructor(readonly id: string, private readonly c: EmulatorClient, private readonly owner: HandleOwner) {}
   private call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     return this.c.request<T>(method, { id: this.id, ...params });
   }
@@ -77,7 +93,7 @@ export class EmuSystem implements ComputeSystem {
 export class EmuProcess implements ComputeProcess {
   private closed = false;
   constructor(private readonly systemId: string, readonly pid: number, readonly stdio: ProcessStdio,
-    private readonly c: EmulatorClient, private readonly owner: EmuCompute) {}
+    private readonly c: EmulatorClient, private readonly owner: HandleOwner) {}
   private call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     return this.c.request<T>(method, { id: this.systemId, pid: this.pid, ...params });
   }

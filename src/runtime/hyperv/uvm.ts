@@ -20,7 +20,8 @@ import { resolveHandler, utilityVmSize } from './handlers.js';
 import { addPodNics, removePodNics } from './uvm-nics.js';
 import { forgetShares } from './vsmb-book.js';
 import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
-import { unwatchUtilityVm, utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
+import { utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
+import { unwatchUtilityVm } from './vm-watches.js';
 
 const log = logger('runtime');
 
@@ -33,18 +34,6 @@ export function podIsolation(st: RuntimeState, podId: string, handlerName: strin
   if (h.isolation !== 'hyperv') return {};
   if (config.hostProcess) throw invalidArgument(`runtime_handler "${handlerName}" is Hyper-V isolated; HostProcess pods run on the host and cannot use it`);
   return { isolation: 'hyperv', utilityVm: { id: vmIdOf(podId), ...utilityVmSize(h, config, cpus().length) } };
-}
-
-/** The VM hosting a container of this pod (undefined for process isolation). */
-export function hostingSystemOf(st: RuntimeState, podId: string): string | undefined {
-  const pod = st.sandboxes.get(podId);
-  return pod?.isolation === 'hyperv' ? pod.utilityVm?.id : undefined;
-}
-
-/** Whether a compute system ID is the VM of a pod this runtime knows (not an orphan). */
-export function isPodVm(st: RuntimeState, systemId: string): boolean {
-  if (!systemId.endsWith('@vm')) return false;
-  return st.sandboxes.get(systemId.slice(0, -3))?.utilityVm?.id === systemId;
 }
 
 /** Boots the pod's VM from this image unless it runs already; returns its ID. */

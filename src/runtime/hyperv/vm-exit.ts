@@ -14,46 +14,9 @@ import type { RuntimeState } from '../state.js';
 import { markExited } from '../exits.js';
 import { removeUtilityVmScratch } from './uvm-scratch.js';
 import { forgetShares } from './vsmb-book.js';
+import { VM_EXITED_REASON, watchesOf } from './vm-watches.js';
 
 const log = logger('runtime');
-
-export const VM_EXITED_REASON = 'UtilityVMExited';
-
-/** The current watch of each VM: a stop the runtime asks for ends the watch first, so its exit is expected. */
-const watches = new WeakMap<RuntimeState, Map<string, symbol>>();
-const watchesOf = (st: RuntimeState) => {
-  let m = watches.get(st);
-  if (!m) { m = new Map(); watches.set(st, m); }
-  return m;
-};
-
-/** Whether an exit of the VM now would be unexpected (it is watched and not being stopped by the runtime). */
-export const isWatched = (st: RuntimeState, vmId: string): boolean => watchesOf(st).has(vmId);
-
-/** The runtime is about to stop the VM: its exit is expected from now on. */
-export function unwatchUtilityVm(st: RuntimeState, vmId: string): void {
-  watchesOf(st).delete(vmId);
-}
-
-/**
- * Whether a container of this pod that just exited went down with its VM: the VM is watched (the runtime did not
- * stop it), or recovery has not run yet, and it is not running any more. The emulator, like HCS, reports the VM stopped before the exits of the
- * processes that died with it, so the IO keeper's exit report and the VM's exit agree on the reason.
- */
-export async function diedWithUtilityVm(st: RuntimeState, podId: string): Promise<string | undefined> {
-  const vm = st.sandboxes.get(podId)?.utilityVm;
-  // Before recovery no VM is watched yet, but nothing can have stopped one either (the IO keeper's reports of
-  // exits that happened while the daemon was down arrive from its start on).
-  if (!vm?.created || (st.ready && !isWatched(st, vm.id))) return undefined;
-  let state: string | undefined;
-  try {
-    const system = await st.opts.platform.compute.openComputeSystem(vm.id);
-    try { state = (await system.getProperties()).State; } finally { system.close(); }
-  } catch (e) {
-    if (!isGone(e)) return undefined;
-  }
-  return state === 'Running' || state === 'Paused' ? undefined : `utility VM ${vm.id} exited unexpectedly (${state ?? 'gone'})`;
-}
 
 /** Starts waiting for the exit of the pod's VM (a new watch replaces an older one). */
 export function watchUtilityVm(st: RuntimeState, podId: string, vmId: string): void {

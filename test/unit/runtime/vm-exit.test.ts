@@ -13,7 +13,8 @@ import { RuntimeState, type ContainerEvent, type StoredContainer, type RuntimeOp
 import { RecordStore } from '../../../src/runtime/store.js';
 import type { SandboxRecord } from '../../../src/runtime/model.js';
 import type { SystemExitStatusDoc } from '../../../src/platform/hcs/schema/index.js';
-import { watchUtilityVm, unwatchUtilityVm, diedWithUtilityVm } from '../../../src/runtime/hyperv/vm-exit.js';
+import { watchUtilityVm } from '../../../src/runtime/hyperv/vm-exit.js';
+import { unwatchUtilityVm, diedWithUtilityVm } from '../../../src/runtime/hyperv/vm-watches.js';
 
 const VM = 'p1@vm';
 
