@@ -20,7 +20,8 @@ import { backendOf, claimHostedShares, containerDocument, kindOf } from './backe
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
-import { addCredentialGuard, removeCredentialGuard } from './credential-guard.js';
+import { addCredentialGuard, removeCredentialGuard, reopenCredentialGuardService } from './credential-guard.js';
+import { hostingSystemOf } from './hyperv/pod-vm.js';
 
 const log = logger('runtime');
 
@@ -58,10 +59,13 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
     // gMSA: the credential guard instance exists before the document that names it (removed with the container).
+    // Hyper-V: over HvSocket, its service opened in the pod's utility VM.
     let credentialGuard;
     if (spec.windows.credentialSpec && kindOf({ spec }) === 'compute') {
+      const hostingVmId = spec.windows.hyperv ? hostingSystemOf(st, pod.id) : undefined;
+      if (spec.windows.hyperv && !hostingVmId) throw failedPrecondition(`pod sandbox ${pod.id} has no utility VM to host the gMSA container`);
       undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
-      credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec);
+      credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec, hostingVmId);
     }
     // Hyper-V: the layers and mounted folders are shared into the utility VM (released with the container).
     undo.push(() => releaseContainerShares(st, pod.id, id));
@@ -102,6 +106,7 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     let system: ComputeSystem | undefined;
     try {
       await claimHostedShares(st, id, c); // a no-op unless the pod's VM was booted anew since CreateContainer
+      if (c.credentialGuard?.Transport === 'HvSocket') await reopenCredentialGuardService(st.opts.platform.compute, st.opts.stateDir, id);
       system = await backendOf(st, c).createComputeSystem(id, containerDocument(st, id, c));
       await system.start();
       const params = buildProcessParameters(c.spec.process, { stdin: c.config.stdin, stdout: true, stderr: !c.config.tty });

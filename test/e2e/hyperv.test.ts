@@ -5,7 +5,9 @@
  * kill -9, StopPodSandbox ending the containers' processes and the VM; and the OS-build rule: an older image
  * pulled for Hyper-V runs there but is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH; a hosted
  * container's layers and mounts reach it as VSMB shares of the VM (a layer shared once by the pod's containers),
- * removed with the container that used them last, also after a daemon restart.
+ * removed with the container that used them last, also after a daemon restart; a gMSA container in a Hyper-V pod
+ * gets its credential guard instance over HvSocket with the instance's service opened in the VM, both removed with
+ * the container (also after a daemon restart).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,9 @@ import { startRegistry, makeImage, Pusher, type Registry } from '../helpers/regi
 import { buildBaseLayerWithUtilityVm } from '../helpers/image-builder.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
+import { CREDENTIAL_GUARD_QUERY } from '../../src/platform/hcs/document/index.js';
+import type { ContainerCredentialGuardSystemInfoDoc, ContainerDoc } from '../../src/platform/hcs/schema/index.js';
+import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 
 const HV = 'runhcs-wcow-hypervisor';
 let d: Daemon;
@@ -70,7 +75,10 @@ interface Share { Name: string; Path: string; Options?: { ReadOnly?: boolean; Ta
 /** The VSMB shares a utility VM has for hosted containers (`s<n>`; not the VM's own boot share), from the emulator's records. */
 function emulatorRecords() {
   return JSON.parse(readFileSync(join(d.root, 'emulator', 'records', 'systems.json'), 'utf8')) as
-    { id: string; vsmb?: Record<string, string>; document: { VirtualMachine?: { Devices?: { VirtualSmb?: { Shares?: Share[] } } } } }[];
+    { id: string; vsmb?: Record<string, string>; document: {
+      VirtualMachine?: { Devices?: { VirtualSmb?: { Shares?: Share[] }; HvSocket?: { HvSocketConfig?: { ServiceTable?: Record<string, unknown> } } } };
+      HostedSystem?: { Container?: ContainerDoc };
+    } }[];
 }
 function containerShares(vmId: string): Share[] {
   const vm = emulatorRecords().find((s) => s.id === vmId);
@@ -221,6 +229,48 @@ test('a hosted container\'s layer and mounts are VSMB shares of the VM, shared o
   await call(d.runtime, 'RemoveContainer', { containerId: w });
   assert.deepEqual(containerShares(vmId), []);
   assert.equal((await system(vmId))?.State, 'Running', 'RemoveContainer removes shares, not the VM');
+  await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+/** The credential guard instance `id` as the compute service lists it (undefined once it is removed). */
+async function guardInstance(id: string) {
+  const [info] = await emu.compute.queryServiceProperties(CREDENTIAL_GUARD_QUERY) as ContainerCredentialGuardSystemInfoDoc[];
+  return info?.Instances?.find((i) => i.Id === id);
+}
+const serviceTable = (vmId: string) => emulatorRecords().find((s) => s.id === vmId)?.document.VirtualMachine?.Devices?.HvSocket?.HvSocketConfig?.ServiceTable ?? {};
+
+test('gMSA in a Hyper-V pod: an HvSocket instance whose service the VM opens, both removed with the container, also after a daemon restart', async () => {
+  await call(d.image, 'PullImage', { image: { image: ref('cur'), runtimeHandler: HV } });
+  const pod = await runPod('hv-gmsa', HV);
+  const vmId = `${pod.id}@vm`;
+  const gmsa = { windows: { securityContext: { credentialSpec: CREDENTIAL_SPEC_TEXT, runAsUsername: 'ContainerUser' } } };
+  const id = await createCtr(pod, 'gmsa', ref('cur'), gmsa);
+  const inst = await guardInstance(id);
+  assert.equal(inst?.CredentialGuard?.Transport, 'HvSocket');
+  assert.equal(inst?.CredentialGuard?.CredentialSpec, CREDENTIAL_SPEC_TEXT);
+  const serviceId = inst?.HvSocketConfig?.ServiceId;
+  assert.ok(serviceId, 'an HvSocket instance comes with an HvSocket service');
+  assert.deepEqual(serviceTable(vmId)[serviceId], inst?.HvSocketConfig?.ServiceConfig, 'the VM opened the instance\'s service');
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  assert.equal((await call(d.runtime, 'ContainerStatus', { containerId: id })).status.state, 'CONTAINER_RUNNING');
+  assert.equal((await exec(id, 'echo domain-joined')).out, 'domain-joined\n');
+  const hosted = emulatorRecords().find((s) => s.id === id)?.document.HostedSystem?.Container;
+  assert.deepEqual(hosted?.ContainerCredentialGuard, inst?.CredentialGuard, 'the hosted container names the instance');
+  await call(d.runtime, 'RemoveContainer', { containerId: id });
+  assert.equal(await guardInstance(id), undefined);
+  assert.equal(serviceTable(vmId)[serviceId], undefined, 'the VM\'s service entry goes with the instance');
+
+  // Created, then a daemon kill -9: the restarted daemon still closes the service and removes the instance.
+  const id2 = await createCtr(pod, 'gmsa2', ref('cur'), gmsa);
+  const service2 = (await guardInstance(id2))?.HvSocketConfig?.ServiceId;
+  assert.ok(service2 && serviceTable(vmId)[service2]);
+  await d.kill9();
+  await d.start();
+  await call(d.runtime, 'RemoveContainer', { containerId: id2 });
+  assert.equal(await guardInstance(id2), undefined);
+  assert.equal(serviceTable(vmId)[service2], undefined);
+  assert.equal((await system(vmId))?.State, 'Running', 'RemoveContainer removes the service, not the VM');
   await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });

@@ -31,4 +31,7 @@ export { buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest, netwo
 export {
   buildVsmbShareRequest, vsmbHostedStorage, type VsmbNamer, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
 } from './vsmb.js';
-export { buildHvSocketServiceRequest, buildHyperVCredentialGuardAddRequest, hvSocketServicePath } from './uvm-hvsocket.js';
+export {
+  buildHvSocketServiceRequest, buildHvSocketServiceRemoveRequest, buildHyperVCredentialGuardAddRequest, credentialGuardHvSocketConfig,
+  hvSocketServicePath,
+} from './uvm-hvsocket.js';
