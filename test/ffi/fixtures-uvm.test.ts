@@ -18,7 +18,7 @@ import {
 import {
   buildContainerDocument, buildUtilityVmDocument, buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest,
   buildVsmbShareRequest, vsmbHostedStorage, hostedSystemDocument, buildHyperVCredentialGuardAddRequest, buildHvSocketServiceRequest,
-  CREDENTIAL_GUARD_QUERY,
+  buildHvSocketServiceRemoveRequest, CREDENTIAL_GUARD_QUERY,
 } from '../../src/platform/hcs/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
 import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
@@ -63,6 +63,7 @@ const CASES: Case[] = [
   },
   { file: 'credential-guard-add-hvsocket.json', schema: ModificationRequest as Schema<unknown>, build: () => buildHyperVCredentialGuardAddRequest(CONTAINER_ID, CREDENTIAL_SPEC_TEXT) },
   { file: 'utility-vm-hvsocket-service.json', schema: ModifySettingRequest as Schema<unknown>, build: () => buildHvSocketServiceRequest(HV_SERVICE) },
+  { file: 'utility-vm-hvsocket-service-remove.json', schema: ModifySettingRequest as Schema<unknown>, build: () => buildHvSocketServiceRemoveRequest(HV_SERVICE.ServiceId) },
 ];
 
 const load = loadFixture;
@@ -134,6 +135,8 @@ test('utility-VM fixtures are accepted by the emulator on a running VM (NICs, VS
   assert.ok(hv?.ServiceId, 'an HvSocket instance comes with its HvSocket service');
   await vm.modify(buildHvSocketServiceRequest(hv));
   await vm.modify(load<ModifySettingRequestDoc>('utility-vm-hvsocket-service.json'));
+  await vm.modify(load<ModifySettingRequestDoc>('utility-vm-hvsocket-service-remove.json'));
+  await vm.modify(buildHvSocketServiceRemoveRequest(hv.ServiceId));
   await vm.modify(load<ModifySettingRequestDoc>('utility-vm-nic-remove.json'));
   props = await vm.getProperties({});
   assert.equal(props.State, 'Running');
