@@ -33,16 +33,16 @@ export function buildCredentialGuardRemoveRequest(id: string): ModificationReque
 
 export const CREDENTIAL_GUARD_QUERY: ServicePropertyQueryDoc = { PropertyTypes: [CREDENTIAL_GUARD_PROPERTY] };
 
-/**
- * The state of instance `id` from the Properties array HcsGetServiceProperties returned for CREDENTIAL_GUARD_QUERY
- * (one entry: ContainerCredentialGuardSystemInfo); undefined when the service lists no such instance.
- */
 /** IDs of every instance in the Properties array HcsGetServiceProperties returned for CREDENTIAL_GUARD_QUERY. */
 export function credentialGuardInstanceIds(properties: readonly unknown[]): string[] {
   const info = properties[0] as ContainerCredentialGuardSystemInfoDoc | null | undefined;
   return (info?.Instances ?? []).map((i) => i.Id).filter((id): id is string => !!id);
 }
 
+/**
+ * The state of instance `id` from the Properties array HcsGetServiceProperties returned for CREDENTIAL_GUARD_QUERY
+ * (one entry: ContainerCredentialGuardSystemInfo); undefined when the service lists no such instance.
+ */
 export function credentialGuardState(properties: readonly unknown[], id: string): ContainerCredentialGuardStateDoc | undefined {
   if (properties.length !== 1) throw new DocumentError(`expected one ContainerCredentialGuard property, got ${properties.length}`);
   const info = properties[0] as ContainerCredentialGuardSystemInfoDoc | null;
