@@ -32,3 +32,7 @@ export {
   buildVsmbShareRequest, vsmbHostedStorage, type VsmbNamer, vsmbOptions, vsmbShareName, vsmbGuestPath, VSMB_SHARES_PATH, VSMB_GUEST_PREFIX,
 } from './vsmb.js';
 export { buildHvSocketServiceRequest, buildHyperVCredentialGuardAddRequest, hvSocketServicePath } from './uvm-hvsocket.js';
+export {
+  buildScsiScratchRequest, scsiHostedStorage, scsiAttachmentPath, scsiGuestMountPath, SCSI_FIRST_CONTAINER_LUN,
+  SCSI_LUNS_PER_CONTROLLER, SCSI_GUEST_MOUNT_PREFIX, type ScsiScratch,
+} from './scsi.js';
