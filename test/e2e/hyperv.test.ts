@@ -245,6 +245,9 @@ test('a hosted container\'s scratch is a SCSI disk of the VM: its root writes la
   assert.equal(hosted?.scsiStorage, 'C:\\mounts\\scsi\\m0', 'the hosted document named the guest mount of its scratch');
   assert.equal((await exec(id, 'echo scratch > /written.txt && cat /Windows/build.txt')).out, '20348\n');
   assert.equal(readFileSync(join(disk.Path.replace(/[\\/]sandbox\.vhdx$/, ''), 'Files', 'written.txt'), 'utf8'), 'scratch\n');
+  // The attachment is on the pod's persisted record: after a kill -9 the restarted daemon detaches the same LUN.
+  await d.kill9();
+  await d.start();
   await call(d.runtime, 'RemoveContainer', { containerId: id });
   assert.deepEqual(attachments(), [], 'RemoveContainer detaches the scratch');
   assert.equal((await system(vmId))?.State, 'Running');
