@@ -15,7 +15,7 @@ import {
 import { isGone, isPlatformError } from '../../platform/hresult.js';
 import { failedPrecondition, resourceExhausted } from '../../errors.js';
 import { logger } from '../../util/log.js';
-import type { ScsiScratchRecord, UtilityVmRecord } from '../model.js';
+import type { UtilityVmRecord } from '../model.js';
 import type { RuntimeState } from '../state.js';
 
 const log = logger('runtime');
@@ -98,6 +98,3 @@ export function forgetScsi(vm: UtilityVmRecord): void {
   delete vm.scsi;
   delete vm.scsiNext;
 }
-
-export const scsiRecordOf = (vm: UtilityVmRecord | undefined, containerId: string): ScsiScratchRecord | undefined =>
-  vm?.scsi?.find((r) => r.containerId === containerId);
