@@ -11,6 +11,7 @@ import { buildJobContainerDocument } from '../platform/jobs/document/index.js';
 import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
 import { hostingSystemOf } from './hyperv/pod-vm.js';
 import { claimContainerShares, withVsmbPaths } from './hyperv/uvm-vsmb.js';
+import { attachContainerScratch, withScsiScratch } from './hyperv/uvm-scsi.js';
 
 export type { SystemKind };
 
@@ -33,20 +34,25 @@ export function containerDocument(
       fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
     });
   }
-  // Hyper-V isolated: hosted in the pod's utility VM, its folders named by their VSMB guest paths.
+  // Hyper-V isolated: hosted in the pod's utility VM, its folders named by their VSMB guest paths and its scratch
+  // by the guest path its SCSI disk is mounted at.
   const hostingSystemId = c.spec.windows.hyperv ? hostingSystemOf(st, podOf(c)) : undefined;
   const doc = st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
-  return hostingSystemId ? withVsmbPaths(st, podOf(c), doc) : doc;
+  return hostingSystemId ? withScsiScratch(st, podOf(c), id, withVsmbPaths(st, podOf(c), doc)) : doc;
 }
 
 const podOf = (c: HasSpec): string => c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '';
 
-/** A container hosted in a utility VM: its layer folders and mounted directories are shared into the VM first. */
+/**
+ * A container hosted in a utility VM: its layer folders and mounted directories are shared into the VM first, and
+ * its scratch (the writable layer's disk) attached to it over SCSI.
+ */
 export async function claimHostedShares(
-  st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'layers' | 'credentialGuard'>,
+  st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'scratchPath' | 'layers' | 'credentialGuard'>,
 ): Promise<void> {
   if (kindOf(c) !== 'compute' || !c.spec.windows.hyperv) return;
   const hostingSystemId = hostingSystemOf(st, podOf(c));
   const doc = st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
   await claimContainerShares(st, podOf(c), id, doc);
+  await attachContainerScratch(st, podOf(c), id, c.scratchPath);
 }

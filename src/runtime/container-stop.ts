@@ -12,6 +12,7 @@ import { destroySystem } from './systems.js';
 import { backendOf } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
+import { detachContainerScratch } from './hyperv/uvm-scsi.js';
 
 const log = logger('runtime');
 
@@ -75,6 +76,7 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
     await releaseContainerShares(st, c.sandboxId, id);
+    await detachContainerScratch(st, c.sandboxId, id);
     // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
     if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
     // A layer still attached cannot be destroyed on Windows (the volume stays mounted): a detach failure fails the

@@ -18,6 +18,7 @@ import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
 import { backendOf, claimHostedShares, containerDocument, kindOf } from './backend.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
+import { detachContainerScratch } from './hyperv/uvm-scsi.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
 import { addCredentialGuard, removeCredentialGuard, reopenCredentialGuardService } from './credential-guard.js';
@@ -69,7 +70,8 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     }
     // Hyper-V: the layers and mounted folders are shared into the utility VM (released with the container).
     undo.push(() => releaseContainerShares(st, pod.id, id));
-    await claimHostedShares(st, id, { spec, storagePath, layers, credentialGuard });
+    undo.push(() => detachContainerScratch(st, pod.id, id));
+    await claimHostedShares(st, id, { spec, storagePath, scratchPath, layers, credentialGuard });
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.
     containerDocument(st, id, { spec, storagePath, layers, credentialGuard });

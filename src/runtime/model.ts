@@ -47,6 +47,20 @@ export interface UtilityVmRecord {
   vsmb?: VsmbShareRecord[];
   /** Index of the next share name (`s<n>`): names are never reused while the VM runs. */
   vsmbNext?: number;
+  /** Scratch disks of its hosted containers attached over SCSI (hyperv/uvm-scsi.ts); gone with the VM. */
+  scsi?: ScsiScratchRecord[];
+  /** Index of the next guest mount path (`C:\mounts\scsi\m<n>`): not reused while the VM runs. */
+  scsiNext?: number;
+}
+
+/** A hosted container's scratch VHDX attached to the VM (controller 0) and mounted in its guest. */
+export interface ScsiScratchRecord {
+  containerId: string;
+  lun: number;
+  guestPath: string;
+  vhdxPath: string;
+  /** Set once the VM has the disk; a record without it (a crash between record and attach) is attached again. */
+  attached?: boolean;
 }
 
 /** One folder shared into a utility VM and the containers using it (removed when the last one is removed). */

@@ -5,9 +5,10 @@
  * kill -9, StopPodSandbox ending the containers' processes and the VM; and the OS-build rule: an older image
  * pulled for Hyper-V runs there but is refused for a process-isolated pod with HCS_E_IMAGE_MISMATCH; a hosted
  * container's layers and mounts reach it as VSMB shares of the VM (a layer shared once by the pod's containers),
- * removed with the container that used them last, also after a daemon restart; a gMSA container in a Hyper-V pod
- * gets its credential guard instance over HvSocket with the instance's service opened in the VM, both removed with
- * the container (also after a daemon restart).
+ * removed with the container that used them last, also after a daemon restart; its scratch is a SCSI disk of the
+ * VM (the root's writes land in it), detached at RemoveContainer; a gMSA container in a Hyper-V pod gets its
+ * credential guard instance over HvSocket with the instance's service opened in the VM, both removed with the
+ * container (also after a daemon restart).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -271,6 +272,35 @@ test('gMSA in a Hyper-V pod: an HvSocket instance whose service the VM opens, bo
   assert.equal(await guardInstance(id2), undefined);
   assert.equal(serviceTable(vmId)[service2], undefined);
   assert.equal((await system(vmId))?.State, 'Running', 'RemoveContainer removes the service, not the VM');
+  await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+test('a hosted container\'s scratch is a SCSI disk of the VM: its root writes land in the scratch, RemoveContainer detaches it', async () => {
+  const { imageRef } = await call(d.image, 'PullImage', { image: { image: ref('cur'), runtimeHandler: HV } });
+  const pod = await runPod('hv-scsi', HV);
+  const vmId = `${pod.id}@vm`;
+  const attachments = () => {
+    const vm = emulatorRecords().find((s) => s.id === vmId) as { document: { VirtualMachine?: { Devices?: { Scsi?: Record<string, { Attachments?: Record<string, { Path: string }> }> } } } } | undefined;
+    return Object.entries(vm?.document.VirtualMachine?.Devices?.Scsi?.['df6d0690-79e5-55b6-a5ec-c1e2f77f580a']?.Attachments ?? {}).filter(([lun]) => lun !== '0');
+  };
+  const id = await createCtr(pod, 's', imageRef);
+  const disks = attachments();
+  assert.equal(disks.length, 1, `the container's scratch is attached: ${JSON.stringify(disks)}`);
+  const [lun, disk] = disks[0]!;
+  assert.equal(lun, '1', 'LUN 0 is the VM\'s own scratch');
+  assert.match(disk.Path, new RegExp(`${id}[\\\\/]sandbox\\.vhdx$`));
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  const hosted = emulatorRecords().find((s) => s.id === id) as { scsiStorage?: string } | undefined;
+  assert.equal(hosted?.scsiStorage, 'C:\\mounts\\scsi\\m0', 'the hosted document named the guest mount of its scratch');
+  assert.equal((await exec(id, 'echo scratch > /written.txt && cat /Windows/build.txt')).out, '20348\n');
+  assert.equal(readFileSync(join(disk.Path.replace(/[\\/]sandbox\.vhdx$/, ''), 'Files', 'written.txt'), 'utf8'), 'scratch\n');
+  // The attachment is on the pod's persisted record: after a kill -9 the restarted daemon detaches the same LUN.
+  await d.kill9();
+  await d.start();
+  await call(d.runtime, 'RemoveContainer', { containerId: id });
+  assert.deepEqual(attachments(), [], 'RemoveContainer detaches the scratch');
+  assert.equal((await system(vmId))?.State, 'Running');
   await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });

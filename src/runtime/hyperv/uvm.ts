@@ -19,6 +19,7 @@ import { destroySystem } from '../systems.js';
 import { resolveHandler, utilityVmSize } from './handlers.js';
 import { addPodNics, removePodNics } from './uvm-nics.js';
 import { forgetShares } from './vsmb-book.js';
+import { forgetScsi } from './uvm-scsi.js';
 import { prepareUtilityVmScratch, removeUtilityVmScratch } from './uvm-scratch.js';
 import { utilityVmExitedMeanwhile, watchUtilityVm } from './vm-exit.js';
 import { unwatchUtilityVm } from './vm-watches.js';
@@ -92,6 +93,7 @@ async function forget(st: RuntimeState, pod: SandboxRecord, vm: UtilityVmRecord)
   delete vm.osVersion;
   delete vm.nics;
   forgetShares(vm);
+  forgetScsi(vm);
   if (st.sandboxes.get(pod.id)) await st.sandboxes.save(pod);
 }
 

@@ -14,6 +14,7 @@ import type { RuntimeState } from '../state.js';
 import { markExited } from '../exits.js';
 import { removeUtilityVmScratch } from './uvm-scratch.js';
 import { forgetShares } from './vsmb-book.js';
+import { forgetScsi } from './uvm-scsi.js';
 import { VM_EXITED_REASON, watchesOf } from './vm-watches.js';
 
 const log = logger('runtime');
@@ -64,6 +65,7 @@ async function utilityVmExited(st: RuntimeState, podId: string, vmId: string, to
     delete vm.osVersion;
     delete vm.nics;
     forgetShares(vm);
+    forgetScsi(vm);
     if (pod.state === 'SANDBOX_READY') pod.state = 'SANDBOX_NOTREADY';
     await st.sandboxes.save(pod);
     watchesOf(st).delete(vmId);

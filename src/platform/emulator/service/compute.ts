@@ -38,6 +38,7 @@ import { applyVmModify } from './vm-modify.js';
 import { vmProcessLost } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
+import { resolveScsiStorage } from './scsi-paths.js';
 import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation, readOom, contWrappers } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
@@ -130,6 +131,7 @@ export class ComputeEmulator extends ComputeProcesses {
     }
     checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
     const vsmb = doc.HostedSystem ? resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? '')) : {};
+    const scsiStorage = doc.HostedSystem ? resolveScsiStorage(container, this.systems.get(doc.HostingSystemId ?? '')) : undefined;
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
@@ -149,6 +151,7 @@ export class ComputeEmulator extends ComputeProcesses {
       id, document: doc, state: 'Created', root, hostName: container?.GuestOs?.HostName,
       createdAt: new Date().toISOString(), processes: [],
       ...(Object.keys(vsmb).length ? { vsmb } : {}),
+      ...(scsiStorage ? { scsiStorage } : {}),
     };
     this.systems.set(id, rec);
     await this.save();

@@ -46,6 +46,10 @@ export interface SystemRecord {
   };
   /** A hosted system's document fields that named VSMB guest paths, as sent (`document` holds the host folders). */
   vsmb?: Record<string, string>;
+  /** A hosted system's Storage.Path as sent when it named a SCSI guest mount (`document` holds the host folder). */
+  scsiStorage?: string;
+  /** A utility VM's SCSI disks mounted in its guest (vm-scsi.ts): guest path → controller and LUN. */
+  scsiMounts?: { path: string; controller: string; lun: number }[];
   /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
   oomKills?: number;
   createdAt: string;

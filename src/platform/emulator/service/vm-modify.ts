@@ -1,5 +1,5 @@
 /**
- * HcsModifyComputeSystem requests on a utility VM in the emulator: VSMB shares (the host path must exist; names
+ * HcsModifyComputeSystem requests on a utility VM in the emulator: SCSI attachments (vm-scsi.ts), VSMB shares (the host path must exist; names
  * are unique), network adapters (by adapter ID; an Add names an endpoint and a MAC), HvSocket service-table
  * entries, and guest-only requests (GuestRequest without ResourcePath, e.g. a NIC PreAdd), which the emulator's
  * guest accepts when they are well formed. Applied to the VM's document, so properties and restarts see them.
@@ -12,6 +12,7 @@ import {
 } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 import { invalid } from './documents.js';
+import { applyScsiModify, SCSI_PATH } from './vm-scsi.js';
 
 function settings<T>(op: string, schema: Schema<T>, v: unknown): T {
   const r = validate(schema, v);
@@ -45,6 +46,8 @@ export function applyVmModify(op: string, s: SystemRecord, req: ModifySettingReq
     } else throw invalid(op, 'RequestType', `${req.RequestType ?? ''} is not supported for VSMB shares`);
     return;
   }
+  const scsi = SCSI_PATH.exec(path);
+  if (scsi) return applyScsiModify(op, s, req, scsi);
   const nic = /^VirtualMachine\/Devices\/NetworkAdapters\/([^/]+)$/.exec(path);
   if (nic) {
     const adapters = devices.NetworkAdapters ?? (devices.NetworkAdapters = {});

@@ -35,3 +35,7 @@ export {
   buildHvSocketServiceRequest, buildHvSocketServiceRemoveRequest, buildHyperVCredentialGuardAddRequest, credentialGuardHvSocketConfig,
   hvSocketServicePath,
 } from './uvm-hvsocket.js';
+export {
+  buildScsiScratchRequest, scsiHostedStorage, scsiAttachmentPath, scsiGuestMountPath, SCSI_FIRST_CONTAINER_LUN,
+  SCSI_LUNS_PER_CONTROLLER, SCSI_GUEST_MOUNT_PREFIX, type ScsiScratch,
+} from './scsi.js';

@@ -3,7 +3,7 @@
  * internal/protocol/guestrequest and guestresource), and the HvSocket service configuration a Hyper-V credential
  * guard instance comes with (schema2 ContainerCredentialGuardHvSocketServiceConfig).
  */
-import { object, str, any, literal, type Infer } from '../../schema.js';
+import { object, str, int32, any, literal, type Infer } from '../../schema.js';
 import { RequestType } from './common.js';
 import { HvSocketServiceConfig } from './container.js';
 
@@ -23,3 +23,7 @@ export const ContainerCredentialGuardHvSocketServiceConfig = object('ContainerCr
   ServiceId: str, ServiceConfig: HvSocketServiceConfig,
 });
 export type ContainerCredentialGuardHvSocketServiceConfigDoc = Infer<typeof ContainerCredentialGuardHvSocketServiceConfig>;
+
+/** guestresource.WCOWMappedVirtualDisk: a SCSI disk of the VM (by LUN) mounted at ContainerPath in the Windows guest. */
+export const WcowMappedVirtualDisk = object('WCOWMappedVirtualDisk', { ContainerPath: str, Lun: int32 });
+export type WcowMappedVirtualDiskDoc = Infer<typeof WcowMappedVirtualDisk>;
