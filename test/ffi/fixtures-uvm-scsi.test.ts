@@ -7,22 +7,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate, type Schema } from '../../src/platform/schema.js';
 import {
   ComputeSystem, ModifySettingRequest, GuestModificationRequest, WcowMappedVirtualDisk, type ComputeSystemDoc, type ModifySettingRequestDoc,
 } from '../../src/platform/hcs/schema/index.js';
 import {
-  buildContainerDocument, buildUtilityVmDocument, buildScsiScratchRequest, scsiHostedStorage, scsiGuestMountPath, hostedSystemDocument,
+  buildContainerDocument, buildScsiScratchRequest, scsiHostedStorage, scsiGuestMountPath, hostedSystemDocument,
   SCSI_FIRST_CONTAINER_LUN,
 } from '../../src/platform/hcs/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
-import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { rejectsWith, readAll } from '../helpers/platform.js';
 import { checkFixture, loadFixture } from '../helpers/fixtures.js';
+import { emulatedUtilityVm } from '../helpers/emulator-vm.js';
 
 const VM_ID = '9f3e2d1c0b4a5968@vm';
 const SCRATCH = { vhdxPath: 'C:\\ProgramData\\wincri\\scratch\\7b1c2a7be0d9\\sandbox.vhdx', lun: SCSI_FIRST_CONTAINER_LUN, guestPath: scsiGuestMountPath(0) };
@@ -57,17 +55,7 @@ test('SCSI scratch fixtures: schema-valid, guest requests mount / unmount the LU
 });
 
 test('the emulator attaches the scratch disk to a running VM, a hosted container writes into it, detach unmounts it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-fixtures-scsi-'));
-  const stateDir = join(dir, 'state');
-  const p = await createEmulatorPlatform({ stateDir });
-  t.after(async () => { await p.close(); await stopEmulatorService(stateDir); rmSync(dir, { recursive: true, force: true }); });
-  const boot = join(dir, 'base', 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
-  mkdirSync(boot, { recursive: true });
-  writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');
-  const vm = await p.compute.createComputeSystem(VM_ID, buildUtilityVmDocument({
-    owner: 'wincri', utilityVmPath: join(dir, 'base', 'UtilityVM'), scratchVhdPath: join(dir, 'sandbox.vhdx'), memoryMiB: 256, processorCount: 1, hostProcessorCount: 2,
-  }));
-  t.after(() => vm.close());
+  const { dir, p, vm } = await emulatedUtilityVm(t, 'wincri-fixtures-scsi-', VM_ID);
   const add = loadFixture<ModifySettingRequestDoc>(FILES.add);
   // A writable layer folder of this machine stands in for the Windows one holding sandbox.vhdx.
   const layer = join(dir, 'scratch', 'c1');

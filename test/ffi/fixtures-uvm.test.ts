@@ -7,8 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate, array, type Schema } from '../../src/platform/schema.js';
 import {
@@ -16,16 +15,15 @@ import {
   type ComputeSystemDoc, type ModificationRequestDoc, type ModifySettingRequestDoc,
 } from '../../src/platform/hcs/schema/index.js';
 import {
-  buildContainerDocument, buildUtilityVmDocument, buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest,
+  buildContainerDocument, buildNicPreAddRequest, buildNicAddRequest, buildNicRemoveRequest,
   buildVsmbShareRequest, vsmbHostedStorage, hostedSystemDocument, buildHyperVCredentialGuardAddRequest, buildHvSocketServiceRequest,
   buildHvSocketServiceRemoveRequest, CREDENTIAL_GUARD_QUERY,
 } from '../../src/platform/hcs/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
-import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { CREDENTIAL_SPEC_TEXT } from '../helpers/credential-spec.js';
 import { rejectsWith, readAll } from '../helpers/platform.js';
 import { checkFixture, loadFixture } from '../helpers/fixtures.js';
+import { emulatedUtilityVm } from '../helpers/emulator-vm.js';
 
 const VM_ID = '9f3e2d1c0b4a5968@vm';
 const CONTAINER_ID = '7b1c2a7be0d94c3f8a1b2c3d4e5f6a7b7b1c2a7be0d94c3f8a1b2c3d4e5f6a7b';
@@ -94,17 +92,7 @@ test('hosted storage over VSMB: read-only layers and mounts are shared read-only
 });
 
 test('utility-VM fixtures are accepted by the emulator on a running VM (NICs, VSMB shares, hosted VSMB container, gMSA over HvSocket)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-fixtures-uvm-'));
-  const stateDir = join(dir, 'state');
-  const p = await createEmulatorPlatform({ stateDir });
-  t.after(async () => { await p.close(); await stopEmulatorService(stateDir); rmSync(dir, { recursive: true, force: true }); });
-  const boot = join(dir, 'base', 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
-  mkdirSync(boot, { recursive: true });
-  writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');
-  const vm = await p.compute.createComputeSystem(VM_ID, buildUtilityVmDocument({
-    owner: 'wincri', utilityVmPath: join(dir, 'base', 'UtilityVM'), scratchVhdPath: join(dir, 'sandbox.vhdx'), memoryMiB: 256, processorCount: 1, hostProcessorCount: 2,
-  }));
-  t.after(() => vm.close());
+  const { dir, p, vm } = await emulatedUtilityVm(t, 'wincri-fixtures-uvm-', VM_ID);
   await vm.start();
   for (const f of ['utility-vm-nic-preadd.json', 'utility-vm-nic-add.json']) await vm.modify(load<ModifySettingRequestDoc>(f));
   // Host folders of this machine stand in for the Windows ones.

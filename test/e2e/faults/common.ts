@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Daemon, call, podConfig } from '../harness.js';
+import { spawnSync } from 'node:child_process';
+import { Daemon, CLI, call, podConfig } from '../harness.js';
 import { buildWindowsImage } from '../../helpers/image-builder.js';
 import { rootNetworkingSkipReason, freeSubnet } from '../../helpers/netns.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/platform/emulator/index.js';
@@ -96,4 +97,10 @@ export async function expectObjects(env: Env, want: Awaited<ReturnType<typeof ob
     await new Promise((r) => setTimeout(r, 100));
     last = await objects(env);
   }
+}
+
+/** `wincri doctor --leaks -o json` against the env's daemon: its output, and the leaks as `kind/id`. */
+export function leakAudit(env: Env): { out: string; keys: string[] } {
+  const r = spawnSync(process.execPath, [CLI, 'doctor', '--leaks', '-o', 'json', '--endpoint', env.d.endpoint, '--root', env.d.root, '--config', env.d.configFile], { encoding: 'utf8' });
+  return { out: r.stdout + r.stderr, keys: (JSON.parse(r.stdout).leaks as { kind: string; id: string }[]).map((l) => `${l.kind}/${l.id}`) };
 }

@@ -7,12 +7,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
-import { CLI } from '../harness.js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step } from './common.js';
 
 /** Operation (the emulator's wire name) → the RPC of the pod lifecycle that calls it. */
 const CREATE_OPS: [string, Step][] = [
@@ -32,10 +30,7 @@ const expected = (op: string, hr: HResultName): Status =>
 let env: Env;
 let n = 0;
 let preLeaks = new Set<string>();
-const audit = () => {
-  const r = spawnSync(process.execPath, [CLI, 'doctor', '--leaks', '-o', 'json', '--endpoint', env.d.endpoint, '--root', env.d.root, '--config', env.d.configFile], { encoding: 'utf8' });
-  return { out: r.stdout + r.stderr, keys: (JSON.parse(r.stdout).leaks as { kind: string; id: string }[]).map((l) => `${l.kind}/${l.id}`) };
-};
+const audit = () => leakAudit(env);
 before(async () => { if (skip) return; env = await startEnv('wincri-faults'); preLeaks = new Set(audit().keys); });
 after(() => stopEnv(env));
 

@@ -7,12 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
-import { call, CLI } from '../harness.js';
+import { call } from '../harness.js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, startEnv, stopEnv, objects, runPod, removePod, expectObjects, type Env, type Pod } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, runPod, removePod, expectObjects, type Env, type Pod } from './common.js';
 
 type Rpc = 'StopContainer' | 'RemoveContainer' | 'StopPodSandbox' | 'RemovePodSandbox';
 /** Wire operation (the emulator's name) → the teardown RPC that calls it. */
@@ -28,10 +27,7 @@ const TIMEOUT_S = 3;
 let env: Env;
 let n = 0;
 let preLeaks = new Set<string>();
-const audit = () => {
-  const r = spawnSync(process.execPath, [CLI, 'doctor', '--leaks', '-o', 'json', '--endpoint', env.d.endpoint, '--root', env.d.root, '--config', env.d.configFile], { encoding: 'utf8' });
-  return { out: r.stdout + r.stderr, keys: (JSON.parse(r.stdout).leaks as { kind: string; id: string }[]).map((l) => `${l.kind}/${l.id}`) };
-};
+const audit = () => leakAudit(env);
 before(async () => {
   if (skip) return;
   env = await startEnv('wincri-teardown', `limits:\n  platformCallTimeoutSeconds: ${TIMEOUT_S}\n`);
