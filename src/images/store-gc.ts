@@ -1,0 +1,54 @@
+/** The image store's garbage collection: layers and blobs that no image, lease or running import references are removed. */
+import { readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+import type { LayerMeta } from './store-model.js';
+import type { StoreState } from './store-state.js';
+
+const log = logger('images');
+
+/** Layer folders that never made it into the metadata (crash during import) are destroyed; run at open. */
+export async function removeUnrecordedLayers(s: StoreState): Promise<void> {
+  for (const name of await readdir(s.layersDir)) {
+    if (!s.meta.layers[`sha256:${name}`]) {
+      log.info('removing unrecorded layer left by an interrupted import', { layer: name });
+      await s.storage.destroyLayer(join(s.layersDir, name)).catch((e) => log.warn('destroy layer failed', { layer: name, err: errorMessage(e) }));
+    }
+  }
+}
+
+/** Garbage collection; run from inside the mutex. */
+export async function collect(s: StoreState): Promise<void> {
+  const chains = new Set<string>();
+  const blobs = new Set<string>();
+  for (const img of Object.values(s.meta.images)) {
+    for (const c of img.chainIds) chains.add(c);
+    for (const b of img.blobs) blobs.add(b);
+  }
+  for (const l of s.leases) {
+    for (const c of l.chains) chains.add(c);
+    for (const b of l.blobs) blobs.add(b);
+  }
+  for (const c of s.inflight.keys()) chains.add(c);
+  let changed = false;
+  // Top-most layers first, so a parent is never destroyed before its children.
+  const dead = Object.values(s.meta.layers).filter((l) => !chains.has(l.chainId));
+  const depth = (l: LayerMeta): number => (l.parent && s.meta.layers[l.parent] ? 1 + depth(s.meta.layers[l.parent]!) : 0);
+  dead.sort((a, b) => depth(b) - depth(a));
+  for (const l of dead) {
+    try {
+      await s.storage.destroyLayer(s.layerPath(l.chainId));
+      delete s.meta.layers[l.chainId];
+      changed = true;
+      log.info('layer collected', { chainId: l.chainId });
+    } catch (e) {
+      log.warn('could not destroy unreferenced layer; will retry later', { chainId: l.chainId, err: errorMessage(e) });
+    }
+  }
+  if (changed) await s.persist();
+  const blobsDir = s.blobs.blobsDir;
+  for (const name of await readdir(blobsDir)) {
+    if (!blobs.has(`sha256:${name}`)) await unlink(join(blobsDir, name)).catch(() => undefined);
+  }
+}
