@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { buildTar, type MemoryTarEntry } from '../../src/images/tar.js';
+import { buildTar, type MemoryTarEntry } from '../../src/images/tar/write.js';
 import { Pusher } from '../../test/helpers/registry.js';
 
 export const BUSYBOX = '/bin/busybox';

@@ -4,7 +4,7 @@
  * pushed to the local registry.
  */
 import { randomBytes } from 'node:crypto';
-import { buildTar, type MemoryTarEntry } from '../../src/images/tar.js';
+import { buildTar, type MemoryTarEntry } from '../../src/images/tar/write.js';
 import { makeImage, Pusher } from '../../test/helpers/registry.js';
 import { pushLinuxImage } from '../peer/images.js';
 

@@ -13,7 +13,8 @@ import { mkdir, open, rm, stat, readFile, link, copyFile } from 'node:fs/promise
 import { join, posix } from 'node:path';
 import { invalidArgument, errorMessage, RuntimeError } from '../errors.js';
 import { logger } from '../util/log.js';
-import { readTar, TarFormatError } from './tar.js';
+import { readTar } from './tar/read.js';
+import { TarFormatError } from './tar/format.js';
 import { isSha256Digest, hexOf, sha256Digest } from './digest.js';
 import {
   parseManifestOrIndex, parseImageConfig, parseJson, describePlatform, normalizeArch, ImageFormatError, INDEX_TYPES, MT,

@@ -13,7 +13,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, lstat, unlink, symlink, link, rm, writeFile } from 'node:fs/promises';
 import { openSync, closeSync, utimesSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { readTar, maybeGunzip, TarFormatError } from './tar.js';
+import { readTar } from './tar/read.js';
+import { maybeGunzip } from './tar/gunzip.js';
+import { TarFormatError } from './tar/format.js';
 import { SyncBatchedWriter } from './file-writer.js';
 
 export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;

@@ -8,7 +8,7 @@ import { invalidArgument, errorMessage } from '../errors.js';
 import { chainIds as computeChainIds } from './digest.js';
 import type { Descriptor } from './oci.js';
 import { LayerError, type UnpackResult } from './layer.js';
-import { TarFormatError } from './tar.js';
+import { TarFormatError } from './tar/format.js';
 import { unpackLayerInWorker, failedBlobOf, type WorkerUnpackResult } from './unpack-worker.js';
 import type { BlobDigest } from './blob-tee.js';
 import type { Lease, LayerMeta } from './store-model.js';

@@ -20,7 +20,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { unpackLayer, LayerError, type UnpackResult } from './layer.js';
-import { TarFormatError } from './tar.js';
+import { TarFormatError } from './tar/format.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
 
 const BATCH = 1024 * 1024;

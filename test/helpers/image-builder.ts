@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTar, type MemoryTarEntry } from '../../src/images/tar.js';
+import { buildTar, type MemoryTarEntry } from '../../src/images/tar/write.js';
 
 export type LayerSpec = Record<string, string | { content: string | Buffer; mode?: number } | { whiteout: true } | { symlink: string }>;
 

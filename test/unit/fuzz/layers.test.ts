@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fuzz, mutateBytes } from '../../helpers/fuzz.js';
 import { buildLayerTar } from '../../helpers/image-builder.js';
-import { readTar, readBody, TarFormatError, parsePax } from '../../../src/images/tar.js';
+import { readTar, readBody } from '../../../src/images/tar/read.js';
+import { TarFormatError, parsePax } from '../../../src/images/tar/format.js';
 import { unpackLayer, LayerError } from '../../../src/images/layer.js';
 import { RuntimeError } from '../../../src/errors.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ImageService } from '../../../src/images/service.js';
 import { isRuntimeError } from '../../../src/errors.js';
 import { buildWindowsImageDetailed, buildLayerTar } from '../../helpers/image-builder.js';
-import { buildTar } from '../../../src/images/tar.js';
+import { buildTar } from '../../../src/images/tar/write.js';
 import { FakeStorage } from './fake-storage.js';
 
 const HOST = { osVersion: '10.0.20348', architecture: 'amd64' };
@@ -200,7 +200,7 @@ test('corrupt archives: digest mismatch, missing blobs, garbage', () => setup(as
   const b = await buildWindowsImageDetailed({ dir, format: 'oci', names: ['x:1'] });
   const buf = await readFile(b.path);
   // flip one byte inside the gzip layer blob
-  const { readTar, readBody } = await import('../../../src/images/tar.js');
+  const { readTar, readBody } = await import('../../../src/images/tar/read.js');
   const { Readable } = await import('node:stream');
   const entries: { name: string; data?: Buffer; type?: 'dir' }[] = [];
   for await (const e of readTar(Readable.from([buf]))) entries.push(e.type === 'dir' ? { name: e.name, type: 'dir' } : { name: e.name, data: await readBody(e) });

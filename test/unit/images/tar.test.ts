@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { readTar, readBody, buildTar, TarWriter, TarFormatError, type TarEntry } from '../../../src/images/tar.js';
+import { readTar, readBody } from '../../../src/images/tar/read.js';
+import { buildTar, TarWriter } from '../../../src/images/tar/write.js';
+import { TarFormatError, type TarEntry } from '../../../src/images/tar/format.js';
 
 async function collect(src: AsyncIterable<Buffer>, opts = {}): Promise<(Omit<TarEntry, 'body'> & { data: string })[]> {
   const out = [];

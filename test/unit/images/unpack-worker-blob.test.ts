@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildTar } from '../../../src/images/tar.js';
+import { buildTar } from '../../../src/images/tar/write.js';
 import { unpackLayerInWorker, failedBlobOf } from '../../../src/images/unpack-worker.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

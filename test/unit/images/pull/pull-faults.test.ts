@@ -172,7 +172,7 @@ test('slow registry, cancelled pull: Cancelled, no partial blob, staging or laye
 }));
 
 test('hostile layer from a registry: refused with the unpacker error, partial layer removed', async () => {
-  const { buildTar } = await import('../../../../src/images/tar.js');
+  const { buildTar } = await import('../../../../src/images/tar/write.js');
   const evil = makeImage({ rawLayers: [buildLayerTar({ 'ok.txt': 'fine' }), buildTar([{ name: 'Files/../../escape.txt', data: 'x' }])] });
   await new Pusher({ url: reg.url }).image('f/evil', '1', evil);
   proxy.fault = () => undefined;
