@@ -1,5 +1,5 @@
 /** Pull errors as domain errors (mapped to gRPC codes at the edge), plus the transient-error test for retries. */
-import { RuntimeError } from '../../errors.js';
+import { RuntimeError, notFound, unavailable, errorMessage } from '../../errors.js';
 
 /** The registry refused our credentials (or we had none). No secret is ever part of the message. */
 export const unauthenticated = (msg: string) => new RuntimeError('FailedPrecondition', msg);
@@ -33,4 +33,12 @@ export function cancelledError(signal: AbortSignal): Error {
   const r = signal.reason as unknown;
   if (r instanceof RuntimeError) return r;
   return new RuntimeError('Cancelled', 'the pull was cancelled');
+}
+
+/** Maps a final transport/HTTP failure to a domain error (NotFound for 404, Unavailable otherwise). */
+export function toDomainError(e: unknown, what: string): Error {
+  if (e instanceof RuntimeError) return e;
+  if (e instanceof HttpStatusError) return e.status === 404 ? notFound(`${what}: ${e.message}`) : unavailable(`${what}: ${e.message}`);
+  const code = (e as NodeJS.ErrnoException).code;
+  return unavailable(`${what}: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`);
 }

@@ -20,8 +20,9 @@ import {
 import { parseOsVersion, osVersionCompatible, hypervCompatible, compareOsVersion, type OsVersion } from '../../platform/os-version.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
 import { type Credentials, credentialKey } from './auth.js';
-import { RegistryClient, toDomainError, type Endpoint } from './registry.js';
-import { HttpStatusError, cancelledError } from './errors.js';
+import { RegistryClient } from './registry.js';
+import type { Endpoint } from './endpoints.js';
+import { HttpStatusError, cancelledError, toDomainError } from './errors.js';
 import type { PullObserver } from './observer.js';
 import { PullProgress, type PullSnapshot } from './progress.js';
 
