@@ -1,10 +1,11 @@
 /**
- * A CNI plugin failure caused by the host network service: wincri's own plugins put the HRESULT, its name and the
+ * How a CNI failure reaches the client. A plugin failure caused by the host network service: wincri's own plugins put the HRESULT, its name and the
  * failed HCN operation in the error's `details` as JSON (cni/plugin/hns.ts). Recovering it lets the RPC answer
  * with the code and advice that HRESULT has everywhere else, instead of a generic Internal.
  */
 import { PlatformError } from '../platform/hresult.js';
-import type { CniError } from './invoke.js';
+import { RuntimeError, errorMessage } from '../errors.js';
+import { CniError } from './invoke.js';
 
 export function platformCause(e: CniError, what: string): PlatformError | undefined {
   if (!e.details || e.details[0] !== '{') return undefined;
@@ -14,4 +15,17 @@ export function platformCause(e: CniError, what: string): PlatformError | undefi
   const { hresult, operation } = d as { hresult?: unknown; operation?: unknown };
   if (typeof hresult !== 'string' || !/^0x[0-9a-f]{8}$/i.test(hresult) || typeof operation !== 'string' || !/^\w{1,64}$/.test(operation)) return undefined;
   return new PlatformError(Number(hresult), operation, `${what}: ${e.message}`);
+}
+
+/** A failed CNI operation as the domain error the RPC answers with (`what` says which operation). */
+export function asRuntimeError(e: unknown, what: string): Error {
+  if (e instanceof RuntimeError) return e;
+  if (e instanceof CniError) {
+    // "Try again later" stays Unavailable whatever the HRESULT; others answer as their HRESULT does everywhere.
+    const cause = e.code === 11 ? undefined : platformCause(e, what);
+    if (cause) return cause;
+    const kind = e.code === 11 ? 'Unavailable' : 'Internal';
+    return new RuntimeError(kind, `${what}: ${e.message}`, { cause: e });
+  }
+  return new RuntimeError('Internal', `${what}: ${errorMessage(e)}`, { cause: e });
 }

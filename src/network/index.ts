@@ -1,5 +1,7 @@
 /** Pod networking (CNI): configuration, plugin invocation, result cache. Implements the runtime's PodNetwork port. */
-export { CniManager, NETWORK_NOT_READY, cniArgs, renderTemplate, parseQuantity, type CniOptions, type PodNetworkRequest, type PodNetworkStatus } from './cni.js';
+export { CniManager, NETWORK_NOT_READY, type CniOptions, type PodNetworkStatus } from './cni.js';
+export { cniArgs, parseQuantity, type PodNetworkRequest } from './pod-args.js';
+export { renderTemplate } from './pod-cidr.js';
 export { ConfDirLoader, parseNetworkConfig, ConfigProblem, type NetworkList, type PluginConf } from './config.js';
 export { CniError, execPlugin, findPlugin, type CniCommand } from './invoke.js';
 export { podIpsOf, compareVersions, SUPPORTED_VERSIONS } from './version.js';
