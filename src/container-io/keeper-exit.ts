@@ -1,0 +1,64 @@
+/** A container's exit in the IO keeper: wait for the process, let its output drain (bounded), close its stdio and log, record the exit and tell the subscribers. */
+import type { ComputeProcess } from '../platform/types.js';
+import type { ProcessStatusDoc } from '../platform/hcs/schema/index.js';
+import { nowNs } from './log-writer.js';
+import type { ExitEvent } from './protocol.js';
+import type { Entry } from './keeper-state.js';
+import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
+
+/** Waits for the process exit, then for stdout/stderr EOF (bounded), flushes the log and reports. */
+export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess): Promise<void> {
+  let status: ProcessStatusDoc | undefined;
+  try {
+    status = await proc.waitExit();
+  } catch (e) {
+    if (k.closed) return;
+    k.log.warn('waiting for process exit failed', { container: entry.record.containerId, err: e });
+  }
+  const exitedAt = nowNs().toString();
+  if (k.closed) return;
+  entry.phase = 'draining';
+  const drained = Promise.all(entry.pumps.map((p) => p.done));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    drained.then(() => false),
+    new Promise<boolean>((r) => { timer = setTimeout(() => r(true), k.drainTimeoutMs); }),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    k.log.info('stdio still open after process exit; closing it', { container: entry.record.containerId });
+    for (const p of entry.pumps) p.abort();
+    await drained;
+  }
+  if (k.closed) return;
+  const exitCode = typeof status?.ExitCode === 'number' ? status.ExitCode : UNKNOWN_EXIT_CODE;
+  await finishExit(k, entry, exitCode, exitedAt, false);
+}
+
+/** Releases the container's stdio and log, records the exit (`lost`: the code is not known) and reports it. */
+export async function finishExit(k: KeeperContext, entry: Entry, exitCode: number, exitedAt: string, lost: boolean): Promise<void> {
+  entry.hub?.exit(exitCode);
+  entry.hub = undefined;
+  await entry.writer?.close().catch((e) => k.log.warn('closing container log failed', { err: e }));
+  entry.journal?.close();
+  entry.stdin?.destroy();
+  entry.proc?.close();
+  entry.system?.close();
+  entry.stdin = undefined;
+  entry.proc = undefined;
+  entry.system = undefined;
+  if (k.closed || entry.forgotten) return;
+  const rec = entry.record;
+  rec.exited = lost ? { exitCode, exitedAt, lost: true } : { exitCode, exitedAt };
+  entry.phase = 'exited';
+  try {
+    await k.records.persist(entry);
+  } catch (e) {
+    k.log.error('persisting container exit failed', { container: rec.containerId, err: e });
+  }
+  if (k.closed || entry.forgotten) return;
+  k.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
+  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt };
+  const line = JSON.stringify(ev) + '\n';
+  for (const s of k.subscribers) if (!s.destroyed) s.write(line);
+}

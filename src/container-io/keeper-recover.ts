@@ -1,0 +1,78 @@
+/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes back. */
+import { systemsOf } from '../platform/backends.js';
+import { isGone } from '../platform/hresult.js';
+import { nowNs, type StreamOffsets } from './log-writer.js';
+import { recoverOffsets } from './log-offsets.js';
+import { startPump } from './keeper-pump.js';
+import { newEntry, type Entry } from './keeper-state.js';
+import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
+import { openLog } from './keeper-logs.js';
+import { finishExit, watch } from './keeper-exit.js';
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** Loads the records into entries; running containers are reattached in the background. */
+export async function recover(k: KeeperContext): Promise<void> {
+  for (const rec of await k.records.load()) {
+    const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
+    k.entries.set(rec.containerId, entry);
+    if (!rec.exited) void reattach(k, entry);
+  }
+}
+
+/**
+ * A container that was running when the previous keeper stopped: its stdio is gone with that keeper, but the
+ * process may still run. Keep a log writer open (so ReopenContainerLog works) and wait for the exit.
+ */
+async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
+  const rec = entry.record;
+  rec.recovered = true;
+  await k.records.persist(entry).catch((e) => k.log.warn('persisting recovered record failed', { err: e }));
+  // Acknowledged output restarts where the log ends: nothing the dead keeper wrote is written twice.
+  let from: StreamOffsets | undefined = rec.ackedOutput ? { stdout: 0, stderr: 0 } : undefined;
+  if (rec.logPath) {
+    try {
+      if (rec.ackedOutput) {
+        const r = await recoverOffsets(k.records.offsetsPath(rec.containerId), rec.logPath);
+        if (r) from = r.offsets;
+        if (r?.truncatedBytes) k.log.info('dropped a log batch cut short by the previous keeper\'s end', { container: rec.containerId, bytes: r.truncatedBytes });
+      }
+      entry.writer = await openLog(k, entry, from);
+    } catch (e) {
+      k.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
+    }
+  }
+  for (;;) {
+    if (k.closed || entry.forgotten) return;
+    try {
+      entry.system = await systemsOf(k.platform, rec.backend).openComputeSystem(rec.systemId);
+      entry.proc = await entry.system.openProcess(rec.pid);
+      break;
+    } catch (e) {
+      entry.system?.close();
+      entry.system = undefined;
+      if (isGone(e)) {
+        k.log.warn('process of recovered container is gone; exit code unknown',
+          { container: rec.containerId, pid: rec.pid, err: e });
+        await finishExit(k, entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true);
+        return;
+      }
+      k.log.warn('cannot reopen process of recovered container; retrying',
+        { container: rec.containerId, err: e });
+      await delay(k.recoveryRetryMs);
+    }
+  }
+  // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
+  // container wrote while no keeper ran is still in them: pump it into the log as before.
+  const out = await entry.proc.reopenOutput?.(from).catch((e) => { k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = out?.[name];
+    if (!stream) continue;
+    const acks = out?.acks?.[name];
+    if (acks?.gap) k.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
+    if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
+    entry.pumps.push(startPump(stream, name, entry.writer, k.log, undefined, acks));
+  }
+  k.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
+  await watch(k, entry, entry.proc);
+}

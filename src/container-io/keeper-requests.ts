@@ -1,0 +1,51 @@
+/** The IO keeper's bookkeeping requests: list what it holds, acknowledge a reported exit, forget an exited container. */
+import { unlink } from 'node:fs/promises';
+import { KeeperError, type AttachmentInfo, type ContainerIdParams } from './protocol.js';
+import { requireContainerId } from './keeper-validate.js';
+import type { KeeperContext } from './keeper-context.js';
+
+export function list(k: KeeperContext): AttachmentInfo[] {
+  const out: AttachmentInfo[] = [];
+  for (const e of k.entries.values()) {
+    if (e.phase === 'starting') continue;
+    const r = e.record;
+    const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath };
+    if (r.backend) info.backend = r.backend;
+    if (r.exited) info.exited = { ...r.exited };
+    if (r.acked) info.acked = true;
+    if (r.recovered) info.recovered = true;
+    if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;
+    if (e.writer) { const w = e.writer.written; info.logLines = w.lines; info.logBytes = w.bytes; }
+    out.push(info);
+  }
+  return out.sort((a, b) => a.containerId.localeCompare(b.containerId));
+}
+
+export async function ack(k: KeeperContext, params: ContainerIdParams): Promise<Record<string, never>> {
+  const id = requireContainerId(params);
+  const entry = k.entries.get(id);
+  if (!entry) throw new KeeperError('NotFound', `container ${id} is not known to the IO keeper`);
+  if (!entry.record.exited) throw new KeeperError('FailedPrecondition', `container ${id} has not exited`);
+  if (!entry.record.acked) {
+    entry.record.acked = true;
+    await k.records.persist(entry);
+  }
+  return {};
+}
+
+export async function forget(k: KeeperContext, params: ContainerIdParams): Promise<Record<string, never>> {
+  const id = requireContainerId(params);
+  const entry = k.entries.get(id);
+  if (!entry) return {};
+  if (entry.phase !== 'exited') {
+    throw new KeeperError('FailedPrecondition', `container ${id} is still running; it cannot be forgotten`);
+  }
+  entry.forgotten = true;
+  k.entries.delete(id);
+  await entry.chain;
+  await unlink(k.records.offsetsPath(id)).catch(() => undefined);
+  await unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+  return {};
+}

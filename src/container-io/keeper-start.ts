@@ -1,0 +1,71 @@
+/** Starting a container's init process in the IO keeper: its log is opened, the process created through the platform, its stdio pumped into the log and the attach hub, and its record written before the daemon hears the pid. */
+import { unlink } from 'node:fs/promises';
+import type { ComputeProcess } from '../platform/types.js';
+import { systemsOf } from '../platform/backends.js';
+import { consoleSizeRequest } from '../platform/hcs/document/index.js';
+import { nowNs } from './log-writer.js';
+import { AttachHub } from './attach-hub.js';
+import { KeeperError, type StartParams, type StartResult } from './protocol.js';
+import { startPump } from './keeper-pump.js';
+import { newEntry } from './keeper-state.js';
+import type { KeeperContext } from './keeper-context.js';
+import { openLog } from './keeper-logs.js';
+import { watch } from './keeper-exit.js';
+
+export async function start(k: KeeperContext, params: StartParams): Promise<StartResult> {
+  const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
+  if (k.entries.has(containerId)) {
+    throw new KeeperError('AlreadyExists', `container ${containerId} already has a process in the IO keeper`);
+  }
+  const entry = newEntry(
+    { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() }, 'starting');
+  k.entries.set(containerId, entry);
+  let proc: ComputeProcess | undefined;
+  try {
+    if (logPath) {
+      try {
+        entry.writer = await openLog(k, entry);
+      } catch (e) {
+        throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
+      }
+    }
+    entry.system = await systemsOf(k.platform, backend).openComputeSystem(systemId);
+    proc = await entry.system.createProcess(params.process, { ackedOutput: true });
+  } catch (e) {
+    k.entries.delete(containerId);
+    await entry.writer?.close().catch(() => undefined);
+    entry.journal?.close();
+    await unlink(k.records.offsetsPath(containerId)).catch(() => undefined);
+    entry.system?.close();
+    throw e;
+  }
+  entry.proc = proc;
+  entry.record.pid = proc.pid;
+  const { stdin, stdout, stderr, acks } = proc.stdio;
+  if (acks) entry.record.ackedOutput = true;
+  if (stdin) {
+    // Held open for attach; errors such as EPIPE after the process exits are expected.
+    stdin.on('error', () => undefined);
+    entry.stdin = stdin;
+  }
+  entry.hub = new AttachHub({
+    containerId, stdin, stdinOnce: !!params.stdinOnce, tty: !!params.tty, log: k.log,
+    resize: async (width, height) => { await entry.proc?.modify(consoleSizeRequest(height, width)); },
+  });
+  if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, k.log, entry.hub, acks?.stdout));
+  if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));
+  entry.phase = 'running';
+  void watch(k, entry, proc);
+  try {
+    await k.records.persist(entry);
+  } catch (e) {
+    k.log.error('cannot record started container; terminating it', { containerId, err: e });
+    entry.forgotten = true;
+    k.entries.delete(containerId);
+    await proc.terminate().catch(() => undefined);
+    throw new KeeperError('Internal', `recording container ${containerId} in ${k.records.dir} failed: ${
+      e instanceof Error ? e.message : String(e)}`);
+  }
+  k.log.info('started container process', { containerId, pid: proc.pid, logPath });
+  return { pid: proc.pid };
+}
