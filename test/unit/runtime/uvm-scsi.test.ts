@@ -1,9 +1,9 @@
 /**
  * A hosted container's scratch as a SCSI disk of its pod's utility VM (runtime/hyperv/uvm-scsi.ts), against a
  * recording stand-in for the VM handle and the pod store: the record (LUN, guest path) is saved before the attach,
- * the VM granted access to the VHDX (HcsGrantVmAccess) before the attach request, and the record marked attached after, a leftover unattached record is attached again (an attached LUN being no error), a
- * failed attach leaves no record, detach frees the LUN also when the VM is gone, and the hosted document names
- * the guest mount.
+ * the VM granted access to the VHDX before the attach request and the record marked attached after; a leftover
+ * unattached record is attached again (an attached LUN being no error), a failed attach leaves no record, detach
+ * frees the LUN also when the VM is gone, and the hosted document names the guest mount.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
