@@ -54,7 +54,8 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     const sandboxSize = spec.windows.resources?.storage?.sandboxSize;
     if (sandboxSize) await platform.storage.expandWritableLayer(scratchPath, sandboxSize);
     // Hyper-V: the scratch's VHDX goes to the utility VM (below), which cannot share it with a host mount; the
-    // record keeps the scratch folder as its storage path (the document names the guest mount instead).
+    // record keeps the scratch folder as its storage path (the document names the guest mount instead), and a
+    // working directory the image lacks is not made (as with hcsshim: its process fails with ERROR_DIRECTORY).
     let storagePath = scratchPath;
     if (scratchMountedOnHost({ spec, storagePath, scratchPath })) {
       await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
