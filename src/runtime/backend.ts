@@ -12,6 +12,7 @@ import { OWNER, type RuntimeState, type StoredContainer } from './state.js';
 import { hostingSystemOf } from './hyperv/pod-vm.js';
 import { claimContainerShares, withVsmbPaths } from './hyperv/uvm-vsmb.js';
 import { attachContainerScratch, withScsiScratch } from './hyperv/uvm-scsi.js';
+import { combineContainerLayers } from './hyperv/uvm-combine.js';
 
 export type { SystemKind };
 
@@ -44,8 +45,9 @@ export function containerDocument(
 const podOf = (c: HasSpec): string => c.spec.annotations['io.kubernetes.cri.sandbox-id'] ?? '';
 
 /**
- * A container hosted in a utility VM: its layer folders and mounted directories are shared into the VM first, and
- * its scratch (the writable layer's disk) attached to it over SCSI.
+ * A container hosted in a utility VM: its layer folders and mounted directories are shared into the VM first, its
+ * scratch (the writable layer's disk) attached to it over SCSI (the VM granted access to it), and the guest asked
+ * to combine the layers on the scratch's mount (hcsshim's order; removal goes the other way).
  */
 export async function claimHostedShares(
   st: RuntimeState, id: string, c: HasSpec & Pick<StoredContainer, 'storagePath' | 'scratchPath' | 'layers' | 'credentialGuard'>,
@@ -55,4 +57,14 @@ export async function claimHostedShares(
   const doc = st.systemDocument(c.spec, c.storagePath, c.layers, { hostingSystemId, credentialGuard: c.credentialGuard });
   await claimContainerShares(st, podOf(c), id, doc);
   await attachContainerScratch(st, podOf(c), id, c.scratchPath);
+  await combineContainerLayers(st, podOf(c), id, withScsiScratch(st, podOf(c), id, withVsmbPaths(st, podOf(c), doc)));
+}
+
+/**
+ * Whether the container's writable layer is mounted on the host (the storage filter attached): not for a container
+ * hosted in a utility VM (the VM has its VHDX, which Windows cannot mount on the host as well) — except for records
+ * of runtimes before that rule, whose storage path is the host volume rather than the scratch folder.
+ */
+export function scratchMountedOnHost(c: HasSpec & Pick<StoredContainer, 'storagePath' | 'scratchPath'>): boolean {
+  return !c.spec.windows.hyperv || kindOf(c) !== 'compute' || c.storagePath !== c.scratchPath;
 }

@@ -9,10 +9,11 @@ import { containerName } from './names.js';
 import type { RuntimeState } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
-import { backendOf } from './backend.js';
+import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 import { detachContainerScratch } from './hyperv/uvm-scsi.js';
+import { uncombineContainerLayers } from './hyperv/uvm-combine.js';
 
 const log = logger('runtime');
 
@@ -75,13 +76,15 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     const c = st.containers.get(id);
     if (!c) return;
     await destroySystem(backendOf(st, c), id);
-    await releaseContainerShares(st, c.sandboxId, id);
+    // Hyper-V: the guest's combined layers, then the scratch disk, then the shares (hcsshim's release order).
+    await uncombineContainerLayers(st, c.sandboxId, id);
     await detachContainerScratch(st, c.sandboxId, id);
+    await releaseContainerShares(st, c.sandboxId, id);
     // A failure keeps the record, so the next RemoveContainer retries (the instance outlives the container otherwise).
     if (c.credentialGuard) await removeCredentialGuard(platform.compute, st.opts.stateDir, id);
     // A layer still attached cannot be destroyed on Windows (the volume stays mounted): a detach failure fails the
     // RPC with the record kept, so the next RemoveContainer detaches again instead of leaking the filter.
-    await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) throw e; });
+    if (scratchMountedOnHost(c)) await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) throw e; });
     await platform.storage.destroyLayer(c.scratchPath);
     await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));
     await images.release(id);

@@ -16,9 +16,10 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { getSandbox } from './pods.js';
 import { handleExit } from './exits.js';
 import { shutdownSystem } from './systems.js';
-import { backendOf, claimHostedShares, containerDocument, kindOf } from './backend.js';
+import { backendOf, claimHostedShares, containerDocument, kindOf, scratchMountedOnHost } from './backend.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 import { detachContainerScratch } from './hyperv/uvm-scsi.js';
+import { uncombineContainerLayers } from './hyperv/uvm-combine.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
 import { addCredentialGuard, removeCredentialGuard, reopenCredentialGuardService } from './credential-guard.js';
@@ -52,12 +53,18 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     // CRI rootfs_size_in_bytes: the scratch grows before the filter is attached (containerd: ExpandSandboxSize).
     const sandboxSize = spec.windows.resources?.storage?.sandboxSize;
     if (sandboxSize) await platform.storage.expandWritableLayer(scratchPath, sandboxSize);
-    await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
-    undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
-    const storagePath = await platform.storage.getLayerMountPath(scratchPath);
-    // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
-    // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
-    if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
+    // Hyper-V: the scratch's VHDX goes to the utility VM (below), which cannot share it with a host mount; the
+    // record keeps the scratch folder as its storage path (the document names the guest mount instead), and a
+    // working directory the image lacks is not made (as with hcsshim: its process fails with ERROR_DIRECTORY).
+    let storagePath = scratchPath;
+    if (scratchMountedOnHost({ spec, storagePath, scratchPath })) {
+      await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
+      undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
+      storagePath = await platform.storage.getLayerMountPath(scratchPath);
+      // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
+      // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
+      if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
+    }
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
     // gMSA: the credential guard instance exists before the document that names it (removed with the container).
     // Hyper-V: over HvSocket, its service opened in the pod's utility VM.
@@ -68,9 +75,11 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
       credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec, hostingVmId);
     }
-    // Hyper-V: the layers and mounted folders are shared into the utility VM (released with the container).
+    // Hyper-V: the layers and mounted folders are shared into the utility VM, the scratch attached and the layers
+    // combined on it in the guest (undone in the reverse order).
     undo.push(() => releaseContainerShares(st, pod.id, id));
     undo.push(() => detachContainerScratch(st, pod.id, id));
+    undo.push(() => uncombineContainerLayers(st, pod.id, id));
     await claimHostedShares(st, id, { spec, storagePath, scratchPath, layers, credentialGuard });
     // Build the document now so a bad config fails CreateContainer; the compute system itself is created
     // at start (as containerd creates its task), so resource updates before start just rebuild it.

@@ -61,6 +61,11 @@ export interface ScsiScratchRecord {
   vhdxPath: string;
   /** Set once the VM has the disk; a record without it (a crash between record and attach) is attached again. */
   attached?: boolean;
+  /**
+   * The guest's CombinedLayers on the mount (hyperv/uvm-combine.ts): 'pending' is saved before the request, 'done'
+   * after; a pending one is sent again (an existing one being no error) and undone like a done one.
+   */
+  combine?: 'pending' | 'done';
 }
 
 /** One folder shared into a utility VM and the containers using it (removed when the last one is removed). */

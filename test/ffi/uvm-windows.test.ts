@@ -2,7 +2,8 @@
  * The Windows backend's Hyper-V calls against the fake computecore (test/ffi/fakehcs.c), through the unchanged
  * koffi bindings: HcsGrantVmAccess with the VM ID and the scratch disk's path (ERROR_FILE_NOT_FOUND for a missing
  * file), and the utility-VM modify requests from the reviewed fixtures (NIC pre-add / add / remove, VSMB shares,
- * the gMSA HvSocket service) reaching HcsModifyComputeSystem byte for byte as JSON.
+ * the gMSA HvSocket service, a hosted container's scratch attach / detach and the guest's CombinedLayers add /
+ * remove) reaching HcsModifyComputeSystem byte for byte as JSON.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,10 @@ test('windows backend: HcsGrantVmAccess and the utility-VM modify requests reach
     fixture<ModifySettingRequestDoc>('utility-vm-nic-add.json'),
     ...fixture<ModifySettingRequestDoc[]>('utility-vm-vsmb-shares.json'),
     fixture<ModifySettingRequestDoc>('utility-vm-hvsocket-service.json'),
+    fixture<ModifySettingRequestDoc>('utility-vm-scsi-scratch-add.json'),
+    fixture<ModifySettingRequestDoc>('utility-vm-combined-layers-add.json'),
+    fixture<ModifySettingRequestDoc>('utility-vm-combined-layers-remove.json'),
+    fixture<ModifySettingRequestDoc>('utility-vm-scsi-scratch-remove.json'),
     fixture<ModifySettingRequestDoc>('utility-vm-nic-remove.json'),
   ];
   fake.clearCalls();

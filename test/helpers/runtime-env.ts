@@ -14,6 +14,8 @@ import { runKeeper, type KeeperHandle } from '../../src/container-io/keeper.js';
 import { KeeperClient } from '../../src/container-io/keeper-client.js';
 import { imageProvider, keeperPort } from '../../src/daemon/wire.js';
 import { Runtime } from '../../src/runtime/runtime.js';
+import type { RuntimeOptions } from '../../src/runtime/state.js';
+import type { ComputeService, StorageService } from '../../src/platform/types.js';
 import type { ContainerConfig, SandboxConfig } from '../../src/runtime/model.js';
 import type { PortForwardSession, RemoteCommandSession, StreamSession, StreamingService } from '../../src/streaming/types.js';
 import type { Logger } from '../../src/util/log.js';
@@ -51,22 +53,32 @@ export interface RuntimeEnv {
   close(): Promise<void>;
 }
 
-export async function runtimeEnv(opts: { streaming?: boolean } = {}): Promise<RuntimeEnv> {
+export interface RuntimeEnvOptions {
+  streaming?: boolean;
+  /** The image's layer tars (default: one layer with app/hello.txt). */
+  rawLayers?: Buffer[];
+  runtimeHandlers?: RuntimeOptions['runtimeHandlers'];
+  /** Stands between the runtime and the emulator's compute and storage services (to record or fail calls). */
+  wrap?: (compute: ComputeService, storage: StorageService) => { compute: ComputeService; storage: StorageService };
+}
+
+export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-rt-stream-'));
   const emuState = join(dir, 'emu');
   const logDir = join(dir, 'logs');
   mkdirSync(logDir);
   const platform = await createEmulatorPlatform({ stateDir: emuState });
   const images = await ImageService.open({ root: join(dir, 'root'), storage: platform.storage, host: platform.host });
-  const tar = await buildWindowsImage({ format: 'oci', name: 'test.local/stream:1', layers: [{ 'app/hello.txt': 'hi\n' }], dir });
+  const tar = await buildWindowsImage({ format: 'oci', name: 'test.local/stream:1', layers: [{ 'app/hello.txt': 'hi\n' }], rawLayers: opts.rawLayers, dir });
   const [img] = await images.importArchive(tar);
   const socketPath = join(dir, 'k.sock');
   const handle: KeeperHandle = await runKeeper({ socketPath, stateDir: join(dir, 'io'), platform, log: quiet });
   const keeper = await KeeperClient.connect(socketPath, { log: quiet });
   const streaming = new RecordingStreaming();
   const runtime = await Runtime.open({
-    platform, images: imageProvider(images), keeper: keeperPort(keeper),
-    stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: {},
+    platform: opts.wrap ? { ...platform, ...opts.wrap(platform.compute, platform.storage) } : platform,
+    images: imageProvider(images), keeper: keeperPort(keeper),
+    stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: opts.runtimeHandlers ?? {},
     maxLogLineSize: 16384, shutdownTimeoutSeconds: 5, execSyncMaxOutputBytes: 16 << 20,
     streaming: opts.streaming === false ? undefined : streaming,
   });

@@ -1,6 +1,7 @@
 /**
  * A hosted container's scratch (its writable layer's VHDX) attached to its pod's utility VM over SCSI and mounted
- * in the guest (hcs/document/scsi.ts): attached when the container is created (and again, idempotently, before it
+ * in the guest (hcs/document/scsi.ts), the VM's worker process granted access to the VHDX first (HcsGrantVmAccess, as
+ * hcsshim's SCSI manager does for a disk it attaches with a VM ID): attached when the container is created (and again, idempotently, before it
  * starts, in case the VM was booted anew), detached at RemoveContainer; the VM's stop takes them all (uvm.ts and
  * vm-exit.ts forget the records). The record (LUN, guest path) is saved before the attach and marked attached
  * after: a crash in between leaves a record the next attach completes (an attached LUN being no error) and whose
@@ -44,6 +45,7 @@ export async function attachContainerScratch(st: RuntimeState, podId: string, co
     }
     let system: ComputeSystem | undefined;
     try {
+      await st.opts.platform.compute.grantVmAccess(vm.id, rec.vhdxPath);
       system = await st.opts.platform.compute.openComputeSystem(vm.id);
       await system.modify(buildScsiScratchRequest('Add', rec)).catch((e) => { if (!isPlatformError(e, 'ERROR_ALREADY_EXISTS')) throw e; });
       rec.attached = true;

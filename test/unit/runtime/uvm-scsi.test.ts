@@ -1,9 +1,9 @@
 /**
  * A hosted container's scratch as a SCSI disk of its pod's utility VM (runtime/hyperv/uvm-scsi.ts), against a
- * recording stand-in for the VM handle and the pod store: the record (LUN, guest path) is saved before the attach
- * and marked attached after, a leftover unattached record is attached again (an attached LUN being no error), a
- * failed attach leaves no record, detach frees the LUN also when the VM is gone, and the hosted document names
- * the guest mount.
+ * recording stand-in for the VM handle and the pod store: the record (LUN, guest path) is saved before the attach,
+ * the VM granted access to the VHDX before the attach request and the record marked attached after; a leftover
+ * unattached record is attached again (an attached LUN being no error), a failed attach leaves no record, detach
+ * frees the LUN also when the VM is gone, and the hosted document names the guest mount.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,18 +19,21 @@ function setup(modify: (r: ModifySettingRequestDoc) => Promise<void> = async () 
   const pod = { id: 'p', utilityVm: { id: 'p@vm', memoryMiB: 1024, processorCount: 1, created: true } } as SandboxRecord;
   const sent: ModifySettingRequestDoc[] = [];
   const saved: string[] = [];
-  const vm = { id: 'p@vm', modify: async (r: ModifySettingRequestDoc) => { sent.push(r); await modify(r); }, close: () => undefined } as unknown as ComputeSystem;
+  const steps: string[] = [];
+  const vm = { id: 'p@vm', modify: async (r: ModifySettingRequestDoc) => { steps.push(`modify ${r.RequestType}`); sent.push(r); await modify(r); }, close: () => undefined } as unknown as ComputeSystem;
+  const grantVmAccess = async (vmId: string, path: string) => { steps.push(`grant ${vmId} ${path}`); };
   const st = {
-    opts: { platform: { compute: { openComputeSystem: open ?? (async () => vm) } } },
+    opts: { platform: { compute: { openComputeSystem: open ?? (async () => vm), grantVmAccess } } },
     sandboxes: { get: (id: string) => (id === 'p' ? pod : undefined), save: async (p: SandboxRecord) => { saved.push(JSON.stringify(p.utilityVm?.scsi ?? [])); } },
     locks: { run: async <T>(_k: string, f: () => Promise<T>) => f() },
   } as unknown as RuntimeState;
-  return { st, pod, sent, saved };
+  return { st, pod, sent, saved, steps };
 }
 
 test('attach records the LUN and guest path before the attach, marks it after; a second container gets the next LUN; detach frees it', async () => {
-  const { st, pod, sent, saved } = setup();
+  const { st, pod, sent, saved, steps } = setup();
   await attachContainerScratch(st, 'p', 'c1', '/scratch/c1');
+  assert.deepEqual(steps, ['grant p@vm /scratch/c1/sandbox.vhdx', 'modify Add'], 'the VM may open the VHDX before it is attached');
   assert.deepEqual(JSON.parse(saved[0]!), [{ containerId: 'c1', lun: 1, guestPath: 'C:\\mounts\\scsi\\m0', vhdxPath: '/scratch/c1/sandbox.vhdx' }], 'recorded before the attach');
   assert.equal(pod.utilityVm!.scsi![0]!.attached, true);
   assert.equal(sent[0]!.RequestType, 'Add');

@@ -235,7 +235,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
     if (s.job) modifyJob(s, req);
-    else if (s.document.VirtualMachine) applyVmModify(op, s, req); else applyModify(op, s, req);
+    else if (s.document.VirtualMachine) await applyVmModify(op, s, req); else applyModify(op, s, req);
     await this.save();
   }
 

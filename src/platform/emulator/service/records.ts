@@ -50,6 +50,8 @@ export interface SystemRecord {
   scsiStorage?: string;
   /** A utility VM's SCSI disks mounted in its guest (vm-scsi.ts): guest path → controller and LUN. */
   scsiMounts?: { path: string; controller: string; lun: number }[];
+  /** A utility VM's guest-combined container roots (vm-combine.ts): the SCSI mount and the VSMB layer paths as sent. */
+  combinedLayers?: { root: string; layers: string[] }[];
   /** OOM kills seen in the system's cgroup (kept after the cgroup is gone). */
   oomKills?: number;
   createdAt: string;

@@ -3,22 +3,21 @@
  *   <layer>/Files/            the layer's C:\ contents
  *   <layer>/Hives/, UtilityVM/ carried along untouched
  *   <layer>/whiteouts.json     Files-relative paths this layer deletes from the layers below it
- * A writable (scratch) layer gets the *materialised union* of its parents in <writable>/Files when the storage
- * filter is attached (a full copy, reflinked where the filesystem allows; correctness over speed), and a volume
- * `\\?\Volume{guid}\` that compute-system documents name in Container.Storage.Path and the service resolves back
- * to <writable>/Files.
+ * A writable (scratch) layer has its virtual disk `sandbox.vhdx` (an empty stand-in), gets the materialised union of
+ * its parents in <writable>/Files when the storage filter is attached (union.ts), and a volume `\\?\Volume{guid}\`
+ * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
  */
 import { cp, mkdir, readFile, rm, stat, lstat, readdir, writeFile, access, link, utimes } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, resolve, isAbsolute, sep, normalize } from 'node:path';
+import { join, resolve, isAbsolute } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { LayerData, type LayerDataDoc } from '../../hcs/schema/index.js';
 import { validate } from '../../schema.js';
 import type { Persister } from './persist.js';
 import { CREATE_CONTAINER_DIRECTORY, containerPathSegments, createDirectoryChain } from '../../container-path.js';
+import { materialiseUnion, readWhiteoutsText, WRITABLE_LAYER_DISK } from './union.js';
 
-const MATERIALISED = '.wincri-materialised';
 const LAYERDATA = 'layerdata.json';
 const SANDBOX_SIZE = 'sandbox.size';
 const DEFAULT_SANDBOX_SIZE = 20 * 1024 ** 3;
@@ -96,6 +95,8 @@ export class StorageEmulator {
     await this.checkParents(op, ld);
     await mkdir(join(layerPath, 'Files'), { recursive: true });
     await writeFile(join(layerPath, LAYERDATA), JSON.stringify(ld));
+    // The writable layer's virtual disk, as Windows makes it: what a utility VM is granted and attaches over SCSI.
+    await writeFile(join(layerPath, WRITABLE_LAYER_DISK), '');
   }
 
   /**
@@ -131,22 +132,7 @@ export class StorageEmulator {
     const ld = parseLayerData(op, layerDataText);
     const parents = await this.checkParents(op, ld);
     if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
-    const files = join(layerPath, 'Files');
-    await mkdir(files, { recursive: true });
-    if (!(await exists(join(layerPath, MATERIALISED)))) {
-      // Base layer last in LayerData; apply bottom-up: each layer's whiteouts, then its files.
-      for (const p of [...parents].reverse()) {
-        const wo = join(p, 'whiteouts.json');
-        if (await exists(wo)) {
-          for (const rel of readWhiteoutsText(op, await readFile(wo, 'utf8'))) {
-            const target = safeJoin(files, rel);
-            if (target) await rm(target, { recursive: true, force: true });
-          }
-        }
-        await cp(join(p, 'Files'), files, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
-      }
-      await writeFile(join(layerPath, MATERIALISED), JSON.stringify(parents));
-    }
+    await materialiseUnion(op, layerPath, parents);
     const guid = volumeGuid(layerPath);
     this.volumes.set(guid, { guid, layerPath, layers: parents });
     await this.save();
@@ -215,22 +201,6 @@ export class StorageEmulator {
     await walk(layerPath);
     return { usedBytes, inodesUsed };
   }
-}
-
-function readWhiteoutsText(op: string, text: string): string[] {
-  let v: unknown;
-  try { v = JSON.parse(text); } catch { throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, 'whiteouts.json is not valid JSON'); }
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, 'whiteouts.json must be an array of strings');
-  return v as string[];
-}
-
-/** Joins a Files-relative Windows or POSIX path under `root`, refusing escapes. */
-function safeJoin(root: string, rel: string): string | undefined {
-  const parts = rel.replace(/\\/g, '/').split('/').filter((x) => x && x !== '.');
-  if (parts.some((x) => x === '..')) return undefined;
-  if (parts.length === 0) return undefined;
-  const p = normalize(join(root, ...parts));
-  return p.startsWith(root + sep) ? p : undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * HcsModifyComputeSystem requests on a utility VM in the emulator: SCSI attachments (vm-scsi.ts), VSMB shares (the host path must exist; names
  * are unique), network adapters (by adapter ID; an Add names an endpoint and a MAC), HvSocket service-table
- * entries, and guest-only requests (GuestRequest without ResourcePath, e.g. a NIC PreAdd), which the emulator's
- * guest accepts when they are well formed. Applied to the VM's document, so properties and restarts see them.
+ * entries, and guest-only requests (GuestRequest without ResourcePath): CombinedLayers (vm-combine.ts); others
+ * (e.g. a NIC PreAdd) the emulator's guest accepts when they are well formed. Applied to the VM's document, so properties and restarts see them.
  */
 import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -13,6 +13,7 @@ import {
 import type { SystemRecord } from './records.js';
 import { invalid } from './documents.js';
 import { applyScsiModify, SCSI_PATH } from './vm-scsi.js';
+import { applyCombinedLayers } from './vm-combine.js';
 
 function settings<T>(op: string, schema: Schema<T>, v: unknown): T {
   const r = validate(schema, v);
@@ -20,13 +21,14 @@ function settings<T>(op: string, schema: Schema<T>, v: unknown): T {
   return r.value;
 }
 
-export function applyVmModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
+export function applyVmModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void | Promise<void> {
   const vm = s.document.VirtualMachine!;
   const devices = vm.Devices ?? (vm.Devices = {});
   const path = (req.ResourcePath ?? '').replace(/^\/+/, '');
   if (req.GuestRequest !== undefined && req.GuestRequest !== null && !path) {
     const r = validate(GuestModificationRequest, req.GuestRequest);
     if (!r.ok || !r.value.ResourceType) throw invalid(op, 'GuestRequest', r.ok ? 'ResourceType is required' : r.problem.message);
+    if (r.value.ResourceType === 'CombinedLayers') return applyCombinedLayers(op, s, r.value);
     return;
   }
   if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `${s.id} is ${s.state}`);

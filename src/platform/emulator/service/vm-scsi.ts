@@ -51,6 +51,9 @@ export function applyScsiModify(op: string, s: SystemRecord, req: ModifySettingR
   } else if (req.RequestType === 'Remove') {
     if (!attachments[String(lun)]) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `SCSI ${controller} LUN ${lun} has no attachment`);
     delete attachments[String(lun)];
+    const gone = mounts.filter((x) => x.controller === controller && x.lun === lun).map((x) => x.path.toLowerCase());
     s.scsiMounts = mounts.filter((x) => !(x.controller === controller && x.lun === lun));
+    // The guest's combination on the disk's mount goes with the disk.
+    if (s.combinedLayers) s.combinedLayers = s.combinedLayers.filter((c) => !gone.includes(c.root.toLowerCase()));
   } else throw invalid(op, 'RequestType', `${req.RequestType ?? ''} is not supported for SCSI attachments`);
 }

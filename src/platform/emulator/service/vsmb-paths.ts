@@ -10,13 +10,13 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import type { ContainerDoc, VirtualSmbShareDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 
-const GUEST = /^\\\\\?\\VMSMB\\VSMB-\{dcc079ae-60ba-4d07-847c-3493609c0870\}\\([^\\]+)(\\.*)?$/i;
+export const VSMB_GUEST_PATH = /^\\\\\?\\VMSMB\\VSMB-\{dcc079ae-60ba-4d07-847c-3493609c0870\}\\([^\\]+)(\\.*)?$/i;
 
 /** Resolves in place; returns the fields that named guest paths, with the paths as sent. */
 export function resolveVsmbMappings(op: string, c: ContainerDoc | undefined, vm: SystemRecord | undefined): Record<string, string> {
   const sent: Record<string, string> = {};
   const resolve = (field: string, p: string | undefined, readOnly: boolean): string | undefined => {
-    const m = GUEST.exec(p ?? '');
+    const m = VSMB_GUEST_PATH.exec(p ?? '');
     if (!m) return undefined;
     const share: VirtualSmbShareDoc | undefined = vm?.document.VirtualMachine?.Devices?.VirtualSmb?.Shares?.find((s) => s.Name?.toLowerCase() === m[1]!.toLowerCase());
     if (!share?.Path) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${field} ${p}: the utility VM has no VSMB share ${m[1]}`);

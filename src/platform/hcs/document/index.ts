@@ -39,3 +39,4 @@ export {
   buildScsiScratchRequest, scsiHostedStorage, scsiAttachmentPath, scsiGuestMountPath, SCSI_FIRST_CONTAINER_LUN,
   SCSI_LUNS_PER_CONTROLLER, SCSI_GUEST_MOUNT_PREFIX, type ScsiScratch,
 } from './scsi.js';
+export { buildCombinedLayersRequest, combinedLayersOf, type CombinedLayers } from './combined-layers.js';

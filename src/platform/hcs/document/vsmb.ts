@@ -4,7 +4,8 @@
  * where the guest sees it as `\\?\VMSMB\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\<share>`; the hosted container
  * document then names those guest paths instead of host paths. Shares are named `s<n>` (n in hex), as hcsshim
  * counts them. Layers get DefaultVSMBOptions(readOnly) plus TakeBackupPrivilege; read-write mounts no options.
- * The container's scratch (its writable layer) is not a share: hcsshim attaches it over SCSI (not built here).
+ * The container's scratch (its writable layer) is not a share: hcsshim attaches it over SCSI (scsi.ts) and the guest
+ * combines the layers on it (combined-layers.ts).
  */
 import type { ContainerDoc, ModifySettingRequestDoc, VirtualSmbShareDoc } from '../schema/index.js';
 import { DocumentError } from './errors.js';

@@ -3,9 +3,9 @@
  * internal/protocol/guestrequest and guestresource), and the HvSocket service configuration a Hyper-V credential
  * guard instance comes with (schema2 ContainerCredentialGuardHvSocketServiceConfig).
  */
-import { object, str, int32, any, literal, type Infer } from '../../schema.js';
+import { object, str, int32, any, array, literal, type Infer } from '../../schema.js';
 import { RequestType } from './common.js';
-import { HvSocketServiceConfig } from './container.js';
+import { HvSocketServiceConfig, Layer, FileSystemFilterType } from './container.js';
 
 /** guestrequest.ModificationRequest: what the guest is asked to change. */
 export const GuestModificationRequest = object('GuestModificationRequest', {
@@ -27,3 +27,13 @@ export type ContainerCredentialGuardHvSocketServiceConfigDoc = Infer<typeof Cont
 /** guestresource.WCOWMappedVirtualDisk: a SCSI disk of the VM (by LUN) mounted at ContainerPath in the Windows guest. */
 export const WcowMappedVirtualDisk = object('WCOWMappedVirtualDisk', { ContainerPath: str, Lun: int32 });
 export type WcowMappedVirtualDiskDoc = Infer<typeof WcowMappedVirtualDisk>;
+
+/**
+ * guestresource.WCOWCombinedLayers: the guest puts its file system filter on ContainerRootPath (a mounted scratch)
+ * with Layers (guest paths) as the parents; a Windows guest ignores ScratchPath (the root is the scratch).
+ * FilterType came with schema 2.9 (older inbox guests reject it; hcsshim omits it for WCIFS).
+ */
+export const WcowCombinedLayers = object('WCOWCombinedLayers', {
+  ContainerRootPath: str, Layers: array(Layer), ScratchPath: str, FilterType: FileSystemFilterType,
+});
+export type WcowCombinedLayersDoc = Infer<typeof WcowCombinedLayers>;
