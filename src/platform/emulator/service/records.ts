@@ -22,6 +22,8 @@ export interface ProcRecord {
   streams: { stdin: boolean; stdout: boolean; stderr: boolean };
   /** The nsenter that entered an isolated system's namespaces and waits for the program (isolation.ts). */
   wrapper?: { pid: number; startTicks: number };
+  /** Where the namespace helper writes the program's exit status (exit-status.ts): read after a re-adoption. */
+  statusFile?: string;
   /** The FIFOs of its output streams (stdio-fifo.ts): a restarted service reads on from them. */
   fifos?: { stdout?: string; stderr?: string };
 }
