@@ -24,7 +24,7 @@ import { readStat } from './procfs.js';
 import { planRootfs, shQuote } from './rootfs.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
-import { fstabText } from './mount-table.js';
+import { fstabText, mountListText } from './mount-table.js';
 import { helperHolderArgs, launcherFacts, type LauncherFacts } from './ns-helper.js';
 import { makeDevDir, removeDevDir } from './dev-skeleton.js';
 
@@ -86,9 +86,9 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
   try {
     plan = planRootfs(op, spec.root, devDir, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
   } catch (e) { removeDevDir(devDir); throw e; }
-  // The mount table, read by `mount` inside the namespace (removed once the holder is up or has failed).
-  const table = join(tablesDir(spec.stateDir), `${randomUUID()}.fstab`);
-  writeFileSync(table, fstabText(plan.mounts));
+  // The mount table, read inside the namespace by the helper or `mount` (removed once the holder is up or failed).
+  const table = join(tablesDir(spec.stateDir), `${randomUUID()}.${spec.helper ? 'mounts' : 'fstab'}`);
+  writeFileSync(table, spec.helper ? mountListText(plan.mounts) : fstabText(plan.mounts));
   const argv = spec.helper
     ? [spec.helper, ...helperHolderArgs({ root: spec.root, table, hostName: spec.join ? undefined : spec.hostName, netns: spec.netns,
       join: spec.join?.pid, procs: spec.cgroup ? procsFiles(spec.cgroup) : [] })]

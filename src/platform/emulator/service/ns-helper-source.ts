@@ -9,10 +9,10 @@
  *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
  *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal).
  *
- *   wincri-ns holder -r ROOT -f FSTAB [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
+ *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
  *     (and, without JOIN, PID and UTS), makes mounts slaves, forks the holder: it joins the cgroups, sets the
- *     hostname, runs `mount --all --fstab FSTAB`, chroots to ROOT and reaps orphans forever (PID 1). The parent
+ *     hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
  *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
  */
 export const NS_HELPER_SOURCE = String.raw`
@@ -26,6 +26,8 @@ export const NS_HELPER_SOURCE = String.raw`
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,15 +156,49 @@ static int enter(int argc, char **argv) {
   return exit_like(st);
 }
 
-static void run_mount(const char *fstab) {
-  pid_t m = fork();
-  if (m < 0) die("fork", NULL);
-  if (m == 0) {
-    execlp("mount", "mount", "--all", "--fstab", fstab, (char *)NULL);
-    die("cannot run", "mount");
+/* The mount list of mount-table.ts (mountListText): six NUL-terminated fields per entry. */
+static void mount_list(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat sb;
+  if (fd < 0 || fstat(fd, &sb) < 0) die("cannot read", path);
+  char *buf = malloc((size_t)sb.st_size + 1);
+  ssize_t n = 0, r;
+  while (buf && n < sb.st_size && (r = read(fd, buf + n, (size_t)(sb.st_size - n))) > 0) n += r;
+  close(fd);
+  if (!buf || n != sb.st_size) die("cannot read", path);
+  buf[n] = 0;
+  char *p = buf, *end = buf + n;
+  while (p < end) {
+    char *f[6];
+    for (int k = 0; k < 6; k++) {
+      if (p >= end) { fprintf(stderr, "wincri-ns: malformed mount list %s\n", path); exit(1); }
+      f[k] = p;
+      p += strlen(p) + 1;
+    }
+    unsigned long fl = strtoul(f[0], NULL, 10);
+    int rc;
+    if (fl & MS_BIND) {
+      rc = mount(f[2], f[3], NULL, fl & (MS_BIND | MS_REC), NULL);
+      unsigned long extra = fl & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+      if (rc == 0 && extra) {
+        /* The remount sets every per-mount flag: keep those the bound mount already has. */
+        struct statvfs sv;
+        if (statvfs(f[3], &sv) == 0) {
+          if (sv.f_flag & ST_NOSUID) extra |= MS_NOSUID;
+          if (sv.f_flag & ST_NODEV) extra |= MS_NODEV;
+          if (sv.f_flag & ST_NOEXEC) extra |= MS_NOEXEC;
+          if (sv.f_flag & ST_NOATIME) extra |= MS_NOATIME;
+          if (sv.f_flag & ST_NODIRATIME) extra |= MS_NODIRATIME;
+          if (sv.f_flag & ST_RELATIME) extra |= MS_RELATIME;
+        }
+        rc = mount(NULL, f[3], NULL, MS_BIND | MS_REMOUNT | extra, NULL);
+      }
+    } else {
+      rc = mount(f[2], f[3], f[4], fl, f[5][0] ? f[5] : NULL);
+    }
+    if (rc < 0 && f[1][0] != '1') die("cannot mount on", f[3]);
   }
-  int st = wait_for(m);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "wincri-ns: mount --all failed\n"); exit(1); }
+  free(buf);
 }
 
 static void reap_forever(void) {
@@ -181,8 +217,8 @@ static void reap_forever(void) {
 
 static int holder(int argc, char **argv) {
   parse(argc, argv, 2);
-  const char *root = opt['r'], *fstab = opt['f'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
-  if (!root || !fstab) { fprintf(stderr, "usage: wincri-ns holder -r ROOT -f FSTAB [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n"); return 1; }
+  const char *root = opt['r'], *list = opt['m'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
+  if (!root || !list) { fprintf(stderr, "usage: wincri-ns holder -r ROOT -m MOUNTS [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n"); return 1; }
   if (join) {
     int pidns = open_proc(join, "ns/pid"), uts = open_proc(join, "ns/uts");
     int net = netns ? open(netns, O_RDONLY | O_CLOEXEC) : open_proc(join, "ns/net");
@@ -205,7 +241,7 @@ static int holder(int argc, char **argv) {
     close(sync[0]);
     join_cgroups(1);
     if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
-    run_mount(fstab);
+    mount_list(list);
     if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);
     if (write(sync[1], "r", 1) != 1) _exit(1);
     close(sync[1]);

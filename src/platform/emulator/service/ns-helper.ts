@@ -49,7 +49,7 @@ export function helperEnterArgs(
 
 /** Arguments of the helper's `holder` mode. */
 export function helperHolderArgs(o: { root: string; table: string; hostName?: string; netns?: string; join?: number; procs: readonly string[] }): string[] {
-  return ['holder', '-r', o.root, '-f', o.table, ...(o.hostName ? ['-h', o.hostName] : []),
+  return ['holder', '-r', o.root, '-m', o.table, ...(o.hostName ? ['-h', o.hostName] : []),
     ...(o.netns ? ['-n', `/run/netns/${o.netns}`] : []), ...(o.join ? ['-j', String(o.join)] : []),
     ...o.procs.flatMap((f) => ['-c', f])];
 }
