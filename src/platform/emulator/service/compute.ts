@@ -161,7 +161,11 @@ export class ComputeEmulator extends ComputeProcesses {
       ...(scsiStorage ? { scsiStorage } : {}),
     };
     this.systems.set(id, rec);
-    await this.save();
+    // A created system owns nothing yet (no process, namespace, cgroup or mount; its root is the caller's storage),
+    // so a crash that loses it leaves nothing behind: its record goes to disk with the next write (start's), one
+    // fsync'd write less per container start. HCS keeps created systems in memory only as well. A storage-less
+    // system's private root directory is an owned resource: that record is written now.
+    if (!sp) await this.save();
   }
 
   open(id: unknown): void {

@@ -66,7 +66,10 @@ export function readOom(s: SystemRecord): void {
   if (n !== undefined && n > (s.oomKills ?? 0)) s.oomKills = n;
 }
 
-/** nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit. */
+/**
+ * nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit
+ * (the namespace helper does not stop: the SIGCONT is harmless).
+ */
 export function contWrappers(s: SystemRecord): void {
   for (const p of s.processes) {
     if (p.exited || !p.wrapper) continue;

@@ -3,7 +3,8 @@
  * C:\ (the writable layer directory) and its Windows PATH, then the host PATH; the working directory must exist;
  * the process joins the pod's network namespace and the system's UTS namespace through wrappers that exec the
  * program (so the pid stays the program's). In an isolated system (isolation.ts) paths are the container's own
- * (C:\ is /) and one nsenter wrapper enters all namespaces; the program is its child.
+ * (C:\ is /) and one wrapper (the namespace helper, ns-helper.ts, or sh + nsenter, enter-shell.ts) joins the cgroup
+ * and enters all namespaces; the program is its child.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { ProcessParametersDoc } from '../../hcs/schema/index.js';
