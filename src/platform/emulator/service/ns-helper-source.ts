@@ -147,6 +147,7 @@ static int enter(int argc, char **argv) {
     _exit(e == ENOENT ? 127 : 126);
   }
   close(sync[1]);
+  signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
   int e;
   while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
   close(sync[0]);
