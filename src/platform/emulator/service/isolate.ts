@@ -36,7 +36,7 @@ export async function isolate(
     root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id, helper,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
-  s.isolation = { created, devDir, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+  s.isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
 }
 
 /**

@@ -80,8 +80,9 @@ const op = 'HcsStartComputeSystem';
  * Starts the namespace holder; resolves with it, the mount points created in the writable layer and the
  * system's /dev directory (removeDevDir once the holder is gone).
  */
-export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[]; devDir: string }> {
-  const devDir = makeDevDir(spec.stateDir, spec.systemId);
+export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[]; devDir?: string }> {
+  // The helper fills a tmpfs as /dev (dev-tmpfs.ts); the shell chain binds a directory made here.
+  const devDir = spec.helper ? undefined : makeDevDir(spec.stateDir, spec.systemId);
   let plan;
   try {
     plan = planRootfs(op, spec.root, devDir, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);

@@ -40,6 +40,7 @@ const FLAGS: Record<string, number> = { ro: 1, nosuid: 2, nodev: 4, noexec: 8, b
  * The same table for the namespace helper (ns-helper-source.ts), which calls mount(2) itself instead of running
  * `mount`: per entry six NUL-terminated fields — mount flags (decimal), optional (0/1), source, target, type, and
  * the file system's own options (`lowerdir=…`). A bind with flags is a bind then a remount, as `mount` does.
+ * Types `@dir`, `@file`, `@link` make a directory, an empty file, a link to the source (dev-tmpfs.ts).
  */
 export function mountListText(entries: readonly MountEntry[]): string {
   return entries.map((e) => {

@@ -157,7 +157,10 @@ static int enter(int argc, char **argv) {
   return exit_like(st);
 }
 
-/* The mount list of mount-table.ts (mountListText): six NUL-terminated fields per entry. */
+/*
+ * The mount list of mount-table.ts (mountListText): six NUL-terminated fields per entry. Types @dir, @file and
+ * @link make a directory, an empty file or a symbolic link (to the source) instead of mounting (dev-tmpfs.ts).
+ */
 static void mount_list(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat sb;
@@ -178,7 +181,14 @@ static void mount_list(const char *path) {
     }
     unsigned long fl = strtoul(f[0], NULL, 10);
     int rc;
-    if (fl & MS_BIND) {
+    if (strcmp(f[4], "@dir") == 0) {
+      rc = mkdir(f[3], 0755) < 0 && errno != EEXIST ? -1 : 0;
+    } else if (strcmp(f[4], "@file") == 0) {
+      int fd = open(f[3], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      rc = fd < 0 ? -1 : close(fd);
+    } else if (strcmp(f[4], "@link") == 0) {
+      rc = symlink(f[2], f[3]);
+    } else if (fl & MS_BIND) {
       rc = mount(f[2], f[3], NULL, fl & (MS_BIND | MS_REC), NULL);
       unsigned long extra = fl & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
       if (rc == 0 && extra) {

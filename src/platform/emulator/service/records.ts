@@ -40,7 +40,7 @@ export interface SystemRecord {
   isolation?: {
     /** Mount points created in the writable layer (removed at stop). */
     created: string[];
-    /** The system's /dev directory (dev-skeleton.ts; absent in records of older services: their /dev was a tmpfs). */
+    /** The system's /dev directory (dev-skeleton.ts); absent when /dev is a tmpfs (dev-tmpfs.ts, older services). */
     devDir?: string;
     cgroup?: SystemCgroup;
     /** The holder joined the hosting system's (utility VM's) PID and UTS namespaces. */

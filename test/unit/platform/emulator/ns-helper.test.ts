@@ -23,8 +23,14 @@ async function launcher(env: Awaited<ReturnType<typeof setup>>): Promise<Launche
 test('namespace helper: holder and wrapper are the helper; the program is its child, in its own session', { skip }, async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());
-  const s = await env.platform.compute.createComputeSystem('nsh', containerDoc());
+  const log = join(env.dir, 'termination-log');
+  writeFileSync(log, 'from host\n');
+  const s = await env.platform.compute.createComputeSystem('nsh', containerDoc({ MappedDirectories: [{ HostPath: log, ContainerPath: 'C:\\dev\\term\\log' }] }));
   await s.start();
+  // /dev is a tmpfs the helper filled: devices, pts, shm, links, and the mount point of a mapping under /dev.
+  const dev = await s.createProcess({ CommandLine: 'sh -c "ls /dev | tr \'\\n\' \' \'; cat /dev/term/log; echo x > /dev/null && readlink /dev/fd"', CreateStdOutPipe: true });
+  assert.equal(await readAll(dev.stdio.stdout), 'fd full null ptmx pts random shm stderr stdin stdout term tty urandom zero \nfrom host\n/proc/self/fd\n');
+  assert.equal(existsSync(join(env.dir, 'state', 'devs', 'nsh')), false, 'no /dev directory on disk');
   assert.deepEqual(await launcher(env), { Kind: 'helper' }, 'gcc is installed by test/setup.mjs');
   const pr = await s.createProcess({ CommandLine: 'sleep 30' });
   const st = readStat(pr.pid)!;
