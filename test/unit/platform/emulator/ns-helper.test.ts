@@ -29,7 +29,7 @@ test('namespace helper: holder and wrapper are the helper; the program is its ch
   await s.start();
   // /dev is a tmpfs the helper filled: devices, pts, shm, links, and the mount point of a mapping under /dev.
   const dev = await s.createProcess({ CommandLine: 'sh -c "ls /dev | tr \'\\n\' \' \'; cat /dev/term/log; echo x > /dev/null && readlink /dev/fd"', CreateStdOutPipe: true });
-  assert.equal(await readAll(dev.stdio.stdout), 'fd full null ptmx pts random shm stderr stdin stdout term tty urandom zero \nfrom host\n/proc/self/fd\n');
+  assert.equal(await readAll(dev.stdio.stdout), 'fd full null ptmx pts random shm stderr stdin stdout term tty urandom zero from host\n/proc/self/fd\n');
   assert.equal(existsSync(join(env.dir, 'state', 'devs', 'nsh')), false, 'no /dev directory on disk');
   assert.deepEqual(await launcher(env), { Kind: 'helper' }, 'gcc is installed by test/setup.mjs');
   const pr = await s.createProcess({ CommandLine: 'sleep 30' });
