@@ -70,7 +70,7 @@ test('Version and Status answer as kubelet requires', async () => {
   assert.equal(v.runtimeApiVersion, 'v1');
   const st = await call(d.runtime, 'Status', { verbose: true });
   const types = st.status.conditions.map((c: { type: string }) => c.type);
-  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady', 'EmulatorNetworking']);
+  assert.deepEqual(types, ['RuntimeReady', 'NetworkReady', 'EmulatorNetworking', 'EmulatorIsolation']);
   // The emulator says whether pods get real networking, and if not why and what to install.
   const net = st.status.conditions[2];
   const canBuild = probeLinuxNetworking();

@@ -13,6 +13,7 @@ import { buildWindowsImage } from '../helpers/image-builder.js';
 import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { HRESULT } from '../../src/platform/hresult.js';
 import { buildNamespace } from '../../src/platform/hcn/document/index.js';
+import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
 
 let d: Daemon;
 let imageId = '';
@@ -88,6 +89,33 @@ test('SIGTERM stops the daemon gracefully; containers keep running and their exi
   assert.equal(s.status.state, 'CONTAINER_EXITED');
   assert.equal(s.status.exitCode, 5);
   assert.equal(s.status.reason, 'Error');
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+test('the emulator service killed while a container runs: the container\'s exit code 7 still reaches ContainerStatus', {
+  skip: isolationFacts().Enabled ? false : 'the exit status files come with isolation (root)',
+}, async () => {
+  const pod = await runPod('emukill');
+  const ctr = await startCtr(pod, 'seven', ['sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; exit 7']);
+  const old = Number(readFileSync(join(d.root, 'emulator', 'service.pid'), 'utf8').trim());
+  process.kill(old, 'SIGKILL');
+  const gone = () => { try { process.kill(old, 0); return false; } catch { return true; } };
+  for (const deadline = Date.now() + 10_000; !gone();) {
+    assert.ok(Date.now() < deadline, 'the emulator service did not die');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(await state(ctr), 'CONTAINER_RUNNING');
+  // The exec goes through a new service, which re-adopted the container's process (no longer its child).
+  await call(d.runtime, 'ExecSync', { containerId: ctr, cmd: ['sh', '-c', 'touch /go'], timeout: 30 });
+  let st = await call(d.runtime, 'ContainerStatus', { containerId: ctr });
+  for (const deadline = Date.now() + 30_000; st.status.state !== 'CONTAINER_EXITED';) {
+    assert.ok(Date.now() < deadline, `the container's exit was not reported: ${st.status.state}`);
+    await new Promise((r) => setTimeout(r, 50));
+    st = await call(d.runtime, 'ContainerStatus', { containerId: ctr });
+  }
+  assert.equal(st.status.exitCode, 7);
+  assert.equal(st.status.reason, 'Error');
+  assert.notEqual(Number(readFileSync(join(d.root, 'emulator', 'service.pid'), 'utf8').trim()), old);
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });
 

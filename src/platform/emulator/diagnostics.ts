@@ -16,3 +16,21 @@ export function networkingDiagnostics(props: ServicePropertiesDoc): PlatformCond
   }
   return [{ type, ok: true, reason: '', message: '' }];
 }
+
+/**
+ * The emulator service's isolation facts (service/isolation.ts) as a Status condition: whether containers get
+ * namespaces of their own, and whether their processes start through the compiled namespace helper or the slower
+ * util-linux chains (no C compiler).
+ */
+export function isolationDiagnostics(props: ServicePropertiesDoc): PlatformCondition[] {
+  const iso = props.Isolation as { Enabled?: boolean; Reason?: string; Launcher?: { Kind: string; Reason?: string } } | undefined;
+  if (!iso) return [];
+  const type = 'EmulatorIsolation';
+  if (!iso.Enabled) {
+    return [{ type, ok: false, reason: 'NotIsolated', message: iso.Reason ?? 'containers are not isolated (unknown reason)' }];
+  }
+  if (iso.Launcher?.Kind === 'shell') {
+    return [{ type, ok: false, reason: 'NoNamespaceHelper', message: `containers start through util-linux process chains (slower): ${iso.Launcher.Reason ?? ''}. Install gcc` }];
+  }
+  return [{ type, ok: true, reason: '', message: '' }];
+}

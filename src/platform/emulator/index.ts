@@ -31,7 +31,7 @@ import { EmuJobs, type JobDescription } from './jobs.js';
 import { EmuCompute } from './compute.js';
 import { EmuNetwork } from './network.js';
 import { EmuStorage } from './storage.js';
-import { networkingDiagnostics } from './diagnostics.js';
+import { networkingDiagnostics, isolationDiagnostics } from './diagnostics.js';
 
 export { EmulatorClient } from './client.js';
 
@@ -76,7 +76,10 @@ export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<Emu
     async injectFault(op, hresult, count = 1, delayMs) { await client.request('injectFault', { op, hresult, count, delayMs }); },
     async clearFaults(op) { await client.request('clearFaults', { op }); },
     async servicePid() { return (await client.request<{ pid: number }>('hello')).pid; },
-    async diagnostics() { return networkingDiagnostics(await compute.getServiceProperties()); },
+    async diagnostics() {
+      const props = await compute.getServiceProperties();
+      return [...networkingDiagnostics(props), ...isolationDiagnostics(props)];
+    },
     attachStdio(systemId, pid, stream) { return client.attach(systemId, pid, stream); },
     describeJob(id) { return client.request('describeJob', { id }); },
   };

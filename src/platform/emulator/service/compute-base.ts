@@ -15,6 +15,7 @@ import { isAlive, processTable } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutRelay } from './relay.js';
 import { removeFifos } from './stdio-fifo.js';
+import { readExitStatus, removeStatusFile } from './exit-status.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 
@@ -134,10 +135,21 @@ export abstract class ComputeBase {
     // Persist before anyone can observe the exit, so an observed status survives a service crash; a process that
     // died with its utility VM is reported once the VM is (vm-watch.ts).
     void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
+      removeStatusFile(p.statusFile); // the recorded exit is durable now
       this.emit(s.id, 'ProcessExited', status, p.pid);
       const lp = this.live.get(`${s.id}/${p.pid}`);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
     });
+  }
+
+  /**
+   * The exit of a process this service is not the parent of (re-adopted, or left behind at stop): the status its
+   * namespace helper wrote, else unknown (255, HCS_E_PROCESS_INFO_NOT_AVAILABLE).
+   */
+  protected markAdoptedExit(s: SystemRecord, p: ProcRecord): void {
+    const code = readExitStatus(p.statusFile);
+    if (code !== undefined) this.markExited(s, p, code, 0);
+    else this.markExited(s, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
   }
 
   protected statusOf(p: ProcRecord): ProcessStatusDoc {

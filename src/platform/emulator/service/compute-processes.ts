@@ -3,7 +3,7 @@
  * exit reporting, signals, stdio handles and attachment sockets.
  */
 import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
   ProcessParameters, SignalProcessOptions, ProcessModifyRequest, type ProcessParametersDoc, type ProcessStatusDoc,
@@ -18,7 +18,9 @@ import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { planLaunch } from './launch.js';
 import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
 import { planJobLaunch } from './job-launch.js';
-import { programPid } from './isolation.js';
+import { programPid } from './enter-shell.js';
+import { nsHelper } from './ns-helper.js';
+import { readPidLine } from './pid-pipe.js';
 import { readOom } from './isolate.js';
 
 import { ComputeStopping } from './compute-stop.js';
@@ -31,7 +33,8 @@ export abstract class ComputeProcesses extends ComputeStopping {
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     const plan = s.job
       ? planJobLaunch(op, s, params, this.hostPath)
-      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf });
+      : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf, stateDir: this.stateDir,
+        nsHelper: s.isolation ? await nsHelper(this.stateDir) : undefined });
     const { cwd, env, streams, console } = plan;
     // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
     const { file, args, argv0 } = console
@@ -39,21 +42,24 @@ export abstract class ComputeProcesses extends ComputeStopping {
       : plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
     const { child, out, err, fifos } = await spawnWithOutput(op, this.stateDir,
-      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console }, params.CommandLine ?? '');
+      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined }, params.CommandLine ?? '');
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
     child.stdin?.on('error', () => undefined);
     let pid = child.pid!;
     let wrapper: ProcRecord['wrapper'];
     if (plan.isolated) {
-      // nsenter forked the program into the system's PID namespace: record the program (its own process group).
+      // The wrapper forked the program into the system's PID namespace: record the program (its own process
+      // group). The namespace helper reports its pid on a pipe; nsenter's child is found in /proc.
       const wst = readStat(pid);
-      const prog = await programPid(pid, () => exit !== undefined);
+      const prog = plan.pidFd !== undefined
+        ? await readPidLine(child.stdio[plan.pidFd] as Readable)
+        : await programPid(pid, () => exit !== undefined);
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
-      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}) };
+      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;

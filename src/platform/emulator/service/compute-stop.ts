@@ -94,7 +94,7 @@ export abstract class ComputeStopping extends ComputeBase {
       if (p.exited) continue;
       const lp = this.live.get(`${s.id}/${p.pid}`);
       if (lp?.child) continue; // its 'exit' event will report the real status
-      this.markExited(s, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
+      this.markAdoptedExit(s, p);
     }
     const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
     // The record write (its snapshot taken now) runs while the namespaces' mount points are removed.

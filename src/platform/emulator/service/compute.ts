@@ -8,7 +8,8 @@
  *
  * Exit codes: a normal exit reports its status; a process killed by signal N reports 128+N (as shells do), with
  * LastWaitResult S_OK. A process re-adopted after a service restart (its exit status cannot be collected, it is not
- * our child any more) reports ExitCode 255 and LastWaitResult HCS_E_PROCESS_INFO_NOT_AVAILABLE.
+ * our child any more) reports the status its namespace helper wrote (exit-status.ts), or, without one, ExitCode 255
+ * and LastWaitResult HCS_E_PROCESS_INFO_NOT_AVAILABLE.
  *
  * Hostname: see uts.ts. Process launch (program resolution, namespaces, environment): see launch.ts. Console
  * processes (EmulateConsole) run on a real pseudo-terminal: see console.ts.
@@ -25,7 +26,7 @@ import {
   ComputeSystem, ModifySettingRequest, PropertyQuery, SystemQuery, type PropertiesDoc, type ContainerDoc,
 } from '../../hcs/schema/index.js';
 import { isDirectory } from './paths.js';
-import { readStat } from './procfs.js';
+import { readStat, sameProcess } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { killGroup } from './signals.js';
@@ -42,6 +43,8 @@ import { resolveScsiStorage } from './scsi-paths.js';
 import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation, readOom, contWrappers } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
+import { readExitStatus, sweepStatusFiles } from './exit-status.js';
+import { nsHelper } from './ns-helper.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 
@@ -55,8 +58,10 @@ export class ComputeEmulator extends ComputeProcesses {
 
   async load(): Promise<void> {
     const recs = await this.persist.load<SystemRecord[]>('systems');
+    if (isolationFacts().Enabled) void nsHelper(this.stateDir); // built (or found) before the first start needs it
     // /dev directories of systems this service no longer knows (their service was killed as they ended).
     sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
+    sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
     for (const r of recs ?? []) {
       this.systems.set(r.id, r);
       for (const p of r.processes) {
@@ -67,7 +72,7 @@ export class ComputeEmulator extends ComputeProcesses {
           this.reopenFifos(r, p);
           this.adoptPoll(r, p);
         } else {
-          this.markExited(r, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
+          this.markAdoptedExit(r, p);
         }
       }
       if (vmProcessLost(r) || vmProcessLost(recs?.find((v) => v.id === r.document.HostingSystemId))) {
@@ -104,8 +109,10 @@ export class ComputeEmulator extends ComputeProcesses {
     lp.poll = setInterval(() => {
       const st = readStat(p.pid);
       if (!st || st.starttime !== p.startTicks || st.state === 'Z') {
+        // The wrapper that waits for the program writes its status, then exits: wait for it while it lives.
+        if (readExitStatus(p.statusFile) === undefined && p.wrapper && sameProcess(p.wrapper)) return;
         clearInterval(lp.poll);
-        this.markExited(sys, p, 255, HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE | 0);
+        this.markAdoptedExit(sys, p);
       }
     }, 250);
   }
@@ -154,7 +161,11 @@ export class ComputeEmulator extends ComputeProcesses {
       ...(scsiStorage ? { scsiStorage } : {}),
     };
     this.systems.set(id, rec);
-    await this.save();
+    // A created system owns nothing yet (no process, namespace, cgroup or mount; its root is the caller's storage),
+    // so a crash that loses it leaves nothing behind: its record goes to disk with the next write (start's), one
+    // fsync'd write less per container start. HCS keeps created systems in memory only as well. A storage-less
+    // system's private root directory is an owned resource: that record is written now.
+    if (!sp) await this.save();
   }
 
   open(id: unknown): void {

@@ -9,12 +9,14 @@ import { cleanupRootfs } from './rootfs.js';
 import { removeDevDir } from './dev-skeleton.js';
 import { pipeMappings } from './pipes.js';
 import { readStat } from './procfs.js';
+import { nsHelper } from './ns-helper.js';
 import type { SystemRecord } from './records.js';
 
 /** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
 export async function isolate(
   s: SystemRecord, hosting: SystemRecord | undefined, netnsOf: (guid: string) => string | undefined, log: (m: string) => void, stateDir: string,
 ): Promise<void> {
+  const helper = await nsHelper(stateDir);
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
   const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
   const isVm = !!s.document.VirtualMachine;
@@ -31,10 +33,10 @@ export async function isolate(
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created, devDir } = await startIsolatedHolder({
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
-    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id,
+    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id, helper,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   s.holder = holder;
-  s.isolation = { created, devDir, ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+  s.isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
 }
 
 /**
@@ -64,7 +66,10 @@ export function readOom(s: SystemRecord): void {
   if (n !== undefined && n > (s.oomKills ?? 0)) s.oomKills = n;
 }
 
-/** nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit. */
+/**
+ * nsenter stops itself when its program is stopped (pause); it must continue too, or it never reports the exit
+ * (the namespace helper does not stop: the SIGCONT is harmless).
+ */
 export function contWrappers(s: SystemRecord): void {
   for (const p of s.processes) {
     if (p.exited || !p.wrapper) continue;

@@ -1,29 +1,31 @@
 /**
  * Process isolation of a compute system, as HCS gives a process-isolated container, when the service runs as root
- * and util-linux can make namespaces: a namespace holder per system, created with
- * `unshare --pid --fork --mount --uts` (inside the pod's network namespace when it has one), builds the system's
- * file system (rootfs.ts: one `mount --all` table, the system's /dev directory made beforehand by the service —
- * one process, not one per mount), joins the system's cgroup (cgroups.ts), chroots into C:\ and stays as PID 1 of the
- * system's PID namespace (a shell that reaps orphans). Killing it ends every process of the system.
+ * and can make namespaces: a namespace holder per system (inside the pod's network namespace when it has one)
+ * with new PID, mount and UTS namespaces builds the system's file system (rootfs.ts: one `mount --all` table, the
+ * system's /dev directory made beforehand by the service), joins the system's cgroup (cgroups.ts), chroots into
+ * C:\ and stays as PID 1 of the system's PID namespace, reaping orphans. Killing it ends every process of the system.
  *
- * Processes enter with `nsenter --target <holder> --pid --mount --uts --net --root --wdns=<dir> -- setsid <program>`.
- * Entering a PID namespace forks: nsenter's child runs the program (setsid makes it its own process group) while
- * nsenter waits and exits with the program's status (or dies of the same signal), so the service's child reports
- * the exit and the recorded pid — the program's own, found as nsenter's child — receives signals.
+ * The holder is the compiled namespace helper (ns-helper.ts, one process) or, without a C compiler, the util-linux
+ * chain `unshare --pid --fork --mount --uts` → sh → chroot → sh loop (shellHolderArgv). Processes enter through the
+ * helper's `enter` mode or `nsenter … -- setsid <program>` (enter-shell.ts). Entering a PID namespace forks: the
+ * wrapper's child runs the program as its own process group while the wrapper waits and exits with the program's
+ * status (or dies of the same signal), so the service's child reports the exit and the recorded pid — the
+ * program's own — receives signals.
  *
  * A hosted system (HostingSystemId) can join its hosting system's PID, UTS and network namespaces (`join`), with
- * a mount namespace of its own.
+ * a mount namespace of its own. Mappings added while it runs: live-mounts.ts.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { readStat } from './procfs.js';
-import { planRootfs, shQuote, bindCommands, mappingTarget, ensureMountPoint } from './rootfs.js';
+import { planRootfs, shQuote } from './rootfs.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
-import { fstabText } from './mount-table.js';
+import { fstabText, mountListText } from './mount-table.js';
+import { helperHolderArgs, launcherFacts, type LauncherFacts } from './ns-helper.js';
 import { makeDevDir, removeDevDir } from './dev-skeleton.js';
 
 export interface IsolationFacts {
@@ -33,11 +35,13 @@ export interface IsolationFacts {
   Reason?: string;
   /** Where memory/CPU limits are applied (absent: recorded but not enforced). */
   Cgroups?: { Version: 1 | 2; Roots: string[] };
+  /** How processes enter and holders are made: the compiled namespace helper or the util-linux chains. */
+  Launcher?: LauncherFacts;
 }
 
 let facts: IsolationFacts | undefined;
 export function isolationFacts(): IsolationFacts {
-  if (facts) return facts;
+  if (facts) return facts.Enabled ? { ...facts, Launcher: launcherFacts() } : facts;
   const tools = ['unshare', 'nsenter', 'setsid', 'chroot'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
   let reason: string | undefined;
   if (process.getuid?.() !== 0) reason = 'the emulator is not running as root: containers share the host\'s processes and file system';
@@ -48,7 +52,7 @@ export function isolationFacts(): IsolationFacts {
   }
   const cg = reason ? null : cgroupSupport();
   facts = { Enabled: !reason, ...(reason ? { Reason: reason } : {}), ...(cg ? { Cgroups: { Version: cg.version, Roots: cg.roots } } : {}) };
-  return facts;
+  return isolationFacts();
 }
 
 export interface HolderRecord { pid: number; startTicks: number }
@@ -66,6 +70,8 @@ export interface HolderSpec {
   stateDir: string;
   /** The system's id (names its /dev directory). */
   systemId: string;
+  /** The compiled namespace helper (ns-helper.ts); absent: the util-linux shell chain. */
+  helper?: string;
 }
 
 const op = 'HcsStartComputeSystem';
@@ -74,15 +80,32 @@ const op = 'HcsStartComputeSystem';
  * Starts the namespace holder; resolves with it, the mount points created in the writable layer and the
  * system's /dev directory (removeDevDir once the holder is gone).
  */
-export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[]; devDir: string }> {
-  const devDir = makeDevDir(spec.stateDir, spec.systemId);
+export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: HolderRecord; created: string[]; devDir?: string }> {
+  // The helper fills a tmpfs as /dev (dev-tmpfs.ts); the shell chain binds a directory made here.
+  const devDir = spec.helper ? undefined : makeDevDir(spec.stateDir, spec.systemId);
   let plan;
   try {
     plan = planRootfs(op, spec.root, devDir, spec.mappings, spec.netns ? `/etc/netns/${spec.netns}` : undefined);
   } catch (e) { removeDevDir(devDir); throw e; }
-  // The mount table, read by `mount` inside the namespace (removed once the holder is up or has failed).
-  const table = join(tablesDir(spec.stateDir), `${randomUUID()}.fstab`);
-  writeFileSync(table, fstabText(plan.mounts));
+  // The mount table, read inside the namespace by the helper or `mount` (removed once the holder is up or failed).
+  const table = join(tablesDir(spec.stateDir), `${randomUUID()}.${spec.helper ? 'mounts' : 'fstab'}`);
+  writeFileSync(table, spec.helper ? mountListText(plan.mounts) : fstabText(plan.mounts));
+  const argv = spec.helper
+    ? [spec.helper, ...helperHolderArgs({ root: spec.root, table, hostName: spec.join ? undefined : spec.hostName, netns: spec.netns,
+      join: spec.join?.pid, procs: spec.cgroup ? procsFiles(spec.cgroup) : [] })]
+    : shellHolderArgv(spec, table);
+  try {
+    return { holder: await runHolder(argv), created: plan.created, devDir };
+  } catch (e) {
+    removeDevDir(devDir);
+    throw e;
+  } finally {
+    rmSync(table, { force: true });
+  }
+}
+
+/** The util-linux chain: nsenter --net → unshare → sh (cgroup, hostname, mounts) → chroot → sh loop → sleep. */
+function shellHolderArgv(spec: HolderSpec, table: string): string[] {
   // Shell builtins wherever one does (each external command is a fork and an exec).
   const lines = ['set -e'];
   if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)}`);
@@ -94,18 +117,11 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
   lines.push('echo ready');
   // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (the skeleton's link in /dev).
   lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
-  let argv = ['unshare', ...(spec.join ? ['--mount', '--fork'] : ['--pid', '--fork', '--mount', '--uts']), '--propagation', 'slave', 'sh', '-c', lines.join('\n')];
+  const argv = ['unshare', ...(spec.join ? ['--mount', '--fork'] : ['--pid', '--fork', '--mount', '--uts']), '--propagation', 'slave', 'sh', '-c', lines.join('\n')];
   // A hosted system in a pod's network namespace joins it (a VM's NICs are the pod's endpoints); else the VM's.
-  if (spec.join) argv = ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', spec.netns ? `--net=/run/netns/${spec.netns}` : '--net', '--', ...argv];
-  else if (spec.netns) argv = ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
-  try {
-    return { holder: await runHolder(argv), created: plan.created, devDir };
-  } catch (e) {
-    removeDevDir(devDir);
-    throw e;
-  } finally {
-    rmSync(table, { force: true });
-  }
+  if (spec.join) return ['nsenter', `--target=${spec.join.pid}`, '--pid', '--uts', spec.netns ? `--net=/run/netns/${spec.netns}` : '--net', '--', ...argv];
+  if (spec.netns) return ['nsenter', `--net=/run/netns/${spec.netns}`, '--', ...argv];
+  return argv;
 }
 
 const tablesMade = new Set<string>();
@@ -148,56 +164,4 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
 export function holderAlive(h: HolderRecord): boolean {
   const st = readStat(h.pid);
   return !!st && st.starttime === h.startTicks && st.state !== 'Z';
-}
-
-/**
- * The wrapper that runs `file args` inside the system's namespaces, `cwd` being a path inside the container
- * (`--wdns` resolves it there: `--wd` would open it in the service's mount namespace, and a working directory
- * from outside the new root lets `..` climb out of it).
- */
-export function enterCommand(h: HolderRecord, cwd: string, file: string, args: string[]): { file: string; args: string[] } {
-  return {
-    file: 'nsenter',
-    args: [`--target=${h.pid}`, '--pid', '--mount', '--uts', '--net', '--root', `--wdns=${cwd}`, '--', 'setsid', file, ...args],
-  };
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch { return []; }
-}
-
-/**
- * The program's own pid: nsenter's child once it is its own process group leader (setsid done). Undefined when
- * nsenter is gone before that (the program already ended; its status arrives through nsenter).
- */
-export async function programPid(wrapperPid: number, wrapperGone: () => boolean): Promise<number | undefined> {
-  const deadline = Date.now() + 10_000;
-  while (!wrapperGone() && Date.now() < deadline) {
-    for (const c of childrenOf(wrapperPid)) {
-      const st = readStat(c);
-      if (st && st.pgrp === c && st.session === c) return c;
-    }
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return undefined;
-}
-
-/** Runs a command in the holder's mount namespace (not chrooted: host paths stay reachable). */
-function inMountNs(h: HolderRecord, commands: string[]): void {
-  const r = spawnSync('nsenter', [`--target=${h.pid}`, '--mount', '--', 'sh', '-c', ['set -e', ...commands].join('\n')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new PlatformError(HRESULT.E_FAIL, 'HcsModifyComputeSystem', `mount in the container failed: ${(r.stderr || '').trim()}`);
-}
-
-/** Adds a mapping to a running isolated system. */
-export function mountLive(h: HolderRecord, root: string, md: MappedDirectoryDoc, created: string[]): void {
-  const target = mappingTarget('HcsModifyComputeSystem', root, md);
-  ensureMountPoint(target, md.HostPath!, created);
-  inMountNs(h, bindCommands(md.HostPath!, target, !!md.ReadOnly));
-}
-
-/** Removes a mapping from a running isolated system. */
-export function unmountLive(h: HolderRecord, root: string, md: MappedDirectoryDoc): void {
-  inMountNs(h, [`umount -l ${shQuote(mappingTarget('HcsModifyComputeSystem', root, md))}`]);
 }

@@ -3,14 +3,17 @@
  * C:\ (the writable layer directory) and its Windows PATH, then the host PATH; the working directory must exist;
  * the process joins the pod's network namespace and the system's UTS namespace through wrappers that exec the
  * program (so the pid stays the program's). In an isolated system (isolation.ts) paths are the container's own
- * (C:\ is /) and one nsenter wrapper enters all namespaces; the program is its child.
+ * (C:\ is /) and one wrapper (the namespace helper, ns-helper.ts, or sh + nsenter, enter-shell.ts) joins the cgroup
+ * and enters all namespaces; the program is its child.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { ProcessParametersDoc } from '../../hcs/schema/index.js';
 import { splitCommandLine } from '../../hcs/document/cmdline.js';
 import { mapPath, resolveProgram, isDirectory, windowsPathEntries } from './paths.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { enterCommand } from './isolation.js';
+import { enterCommand } from './enter-shell.js';
+import { helperEnterArgs } from './ns-helper.js';
+import { newStatusFile } from './exit-status.js';
 import { procsFiles } from './cgroups.js';
 import { SYSTEM_DIRS } from './rootfs.js';
 
@@ -27,12 +30,20 @@ export interface LaunchPlan {
   console: boolean;
   /** The process enters an isolated system through nsenter, which forks: the program is its child. */
   isolated: boolean;
+  /** The namespace helper entering the system writes the program's pid as a line on this fd (a pipe). */
+  pidFd?: number;
+  /** ... and the program's exit status to this file (exit-status.ts). */
+  statusFile?: string;
 }
 
 export interface LaunchContext {
   hostPath: string;
   /** The Linux network namespace of an HNS namespace GUID, when the network emulator builds real networking. */
   netns: (namespaceGuid: string) => string | undefined;
+  /** The compiled namespace helper (ns-helper.ts); absent: sh + nsenter + setsid. */
+  nsHelper?: string;
+  /** The service's state directory (exit status files). */
+  stateDir: string;
 }
 
 export function planLaunch(op: string, s: SystemRecord, params: ProcessParametersDoc, ctx: LaunchContext): LaunchPlan {
@@ -59,10 +70,19 @@ export function planLaunch(op: string, s: SystemRecord, params: ProcessParameter
   const errTarget = console ? (streams.stdout ? 'pipe' : 'ignore') : (streams.stderr ? 'pipe' : 'ignore');
   if (isolated) {
     // One wrapper enters every namespace (the holder sits in the pod's network namespace) and the cgroup.
-    const entered = enterCommand(s.holder!, containerPath(root, cwd) ?? '/', inside, argv.slice(1));
     const cg = s.isolation!.cgroup;
-    const w = cg ? joinCgroupCommand(procsFiles(cg), entered.file, entered.args) : entered;
-    return { file: w.file, args: w.args, cwd: root, env, streams, errTarget, console, isolated: true };
+    const procs = cg ? procsFiles(cg) : [];
+    const cwdIn = containerPath(root, cwd) ?? '/';
+    const base = { cwd: root, env, streams, errTarget, console, isolated: true } as const;
+    if (ctx.nsHelper) {
+      // Its pid pipe follows the spawn's stdio (and a console's control pipe, fd 3).
+      const pidFd = console ? 4 : 3;
+      const statusFile = newStatusFile(ctx.stateDir);
+      return { ...base, file: ctx.nsHelper, args: helperEnterArgs(s.holder!.pid, cwdIn, procs, statusFile, pidFd, inside, argv.slice(1)), pidFd, statusFile };
+    }
+    const entered = enterCommand(s.holder!, cwdIn, inside, argv.slice(1));
+    const w = cg ? joinCgroupCommand(procs, entered.file, entered.args) : entered;
+    return { ...base, file: w.file, args: w.args };
   }
   let spawnFile = file;
   let spawnArgs = argv.slice(1);

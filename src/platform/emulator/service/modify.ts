@@ -6,7 +6,7 @@ import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyLimits } from './cgroups.js';
-import { mountLive, unmountLive } from './isolation.js';
+import { mountLive, unmountLive } from './live-mounts.js';
 
 export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
   const c = s.document.Container ?? s.document.HostedSystem?.Container;

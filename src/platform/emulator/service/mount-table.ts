@@ -32,3 +32,24 @@ export function fstabText(entries: readonly MountEntry[]): string {
     return `${mangle(e.source)} ${mangle(e.target)} ${e.type} ${mangle(opts.join(',') || 'defaults')} 0 0\n`;
   }).join('');
 }
+
+// mount(2) flags (linux/mount.h) of the options the tables use.
+const FLAGS: Record<string, number> = { ro: 1, nosuid: 2, nodev: 4, noexec: 8, bind: 4096, rbind: 4096 | 16384, rw: 0, defaults: 0 };
+
+/**
+ * The same table for the namespace helper (ns-helper-source.ts), which calls mount(2) itself instead of running
+ * `mount`: per entry six NUL-terminated fields — mount flags (decimal), optional (0/1), source, target, type, and
+ * the file system's own options (`lowerdir=…`). A bind with flags is a bind then a remount, as `mount` does.
+ * Types `@dir`, `@file`, `@link` make a directory, an empty file, a link to the source (dev-tmpfs.ts).
+ */
+export function mountListText(entries: readonly MountEntry[]): string {
+  return entries.map((e) => {
+    let flags = 0;
+    const data: string[] = [];
+    for (const o of e.options) {
+      const f = FLAGS[o];
+      if (f === undefined) data.push(o); else flags |= f;
+    }
+    return [String(flags), e.optional ? '1' : '0', e.source, e.target, e.type, data.join(',')].map((f) => `${f}\0`).join('');
+  }).join('');
+}

@@ -18,6 +18,8 @@ export interface SpawnPlan {
   errTarget: 'pipe' | 'ignore';
   /** A console process (pty helper): a control pipe as fd 3, and the helper's own stderr shares the stdout pipe. */
   console: boolean;
+  /** A pipe after those (fd 3, or 4 with a console) on which the namespace helper reports the program's pid. */
+  pidPipe?: boolean;
 }
 
 export interface SpawnedProcess {
@@ -48,7 +50,7 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   try {
     child = spawn(plan.file, plan.args, {
       cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : [])],
+      stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])],
     });
   } catch (e) {
     for (const r of Object.values(fifos.readers)) r.destroy();

@@ -36,6 +36,12 @@ export function isAlive(pid: number): boolean {
   return st !== undefined && st.state !== 'Z' && st.state !== 'X';
 }
 
+/** Whether the recorded process (pid and start time) still runs. */
+export function sameProcess(r: { pid: number; startTicks: number }): boolean {
+  const st = readStat(r.pid);
+  return st !== undefined && st.starttime === r.startTicks && st.state !== 'Z' && st.state !== 'X';
+}
+
 export function allPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }

@@ -22,6 +22,8 @@ export interface ProcRecord {
   streams: { stdin: boolean; stdout: boolean; stderr: boolean };
   /** The nsenter that entered an isolated system's namespaces and waits for the program (isolation.ts). */
   wrapper?: { pid: number; startTicks: number };
+  /** Where the namespace helper writes the program's exit status (exit-status.ts): read after a re-adoption. */
+  statusFile?: string;
   /** The FIFOs of its output streams (stdio-fifo.ts): a restarted service reads on from them. */
   fifos?: { stdout?: string; stderr?: string };
 }
@@ -38,7 +40,7 @@ export interface SystemRecord {
   isolation?: {
     /** Mount points created in the writable layer (removed at stop). */
     created: string[];
-    /** The system's /dev directory (dev-skeleton.ts; absent in records of older services: their /dev was a tmpfs). */
+    /** The system's /dev directory (dev-skeleton.ts); absent when /dev is a tmpfs (dev-tmpfs.ts, older services). */
     devDir?: string;
     cgroup?: SystemCgroup;
     /** The holder joined the hosting system's (utility VM's) PID and UTS namespaces. */

@@ -16,6 +16,7 @@ import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
 import { mapPath } from './paths.js';
 import { bindEntry, type MountEntry } from './mount-table.js';
 import { DEVICES } from './dev-skeleton.js';
+import { devTmpfsEntries, devMountPoint } from './dev-tmpfs.js';
 
 /** Host directories every container sees read-only (the "base layer"). */
 export const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'opt'];
@@ -69,8 +70,11 @@ export function bindCommands(source: string, target: string, readOnly: boolean):
   return out;
 }
 
-/** `devDir`: the system's /dev directory (dev-skeleton.ts). */
-export function planRootfs(op: string, root: string, devDir: string, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
+/**
+ * `devDir`: the system's /dev directory (dev-skeleton.ts); undefined: a tmpfs the namespace helper fills
+ * (dev-tmpfs.ts).
+ */
+export function planRootfs(op: string, root: string, devDir: string | undefined, mappings: readonly MappedDirectoryDoc[], resolvDir?: string): RootfsPlan {
   const mounts: MountEntry[] = [];
   const created: string[] = [];
   const at = (rel: string) => join(root, rel);
@@ -102,7 +106,8 @@ export function planRootfs(op: string, root: string, devDir: string, mappings: r
   }
   mounts.push({ source: 'proc', target: at('proc'), type: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
   mounts.push({ source: 'sysfs', target: at('sys'), type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'], optional: true });
-  mounts.push({ source: devDir, target: at('dev'), type: 'none', options: ['bind', 'nosuid'] });
+  if (devDir) mounts.push({ source: devDir, target: at('dev'), type: 'none', options: ['bind', 'nosuid'] });
+  else mounts.push(...devTmpfsEntries(at('dev')));
   for (const d of DEVICES) mounts.push(bindEntry(`/dev/${d}`, at(`dev/${d}`), false));
   mounts.push({ source: 'tmpfs', target: at('dev/shm'), type: 'tmpfs', options: ['nosuid', 'nodev'] });
   mounts.push({ ...bindEntry('/dev/pts', at('dev/pts'), false), optional: true });
@@ -119,7 +124,8 @@ export function planRootfs(op: string, root: string, devDir: string, mappings: r
     const target = mappingTarget(op, root, md);
     // A target under /dev (a termination log) is in the system's /dev directory, which goes as a whole.
     const underDev = target.startsWith(at('dev') + '/');
-    ensureMountPoint(underDev ? join(devDir, target.slice(at('dev').length + 1)) : target, md.HostPath, underDev ? [] : created);
+    if (underDev && !devDir) mounts.push(...devMountPoint(at('dev'), target, kindOf(md.HostPath) === 'dir'));
+    else ensureMountPoint(underDev ? join(devDir!, target.slice(at('dev').length + 1)) : target, md.HostPath, underDev ? [] : created);
     mounts.push(bindEntry(md.HostPath, target, !!md.ReadOnly));
   }
   return { mounts, created };

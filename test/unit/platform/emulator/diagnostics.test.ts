@@ -1,7 +1,7 @@
 /** The emulator's networking facts as the Status condition operators read in `crictl info`. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkingDiagnostics } from '../../../../src/platform/emulator/diagnostics.js';
+import { networkingDiagnostics, isolationDiagnostics } from '../../../../src/platform/emulator/diagnostics.js';
 
 const base = { SupportedSchemaVersions: [{ Major: 2, Minor: 1 }] };
 
@@ -18,4 +18,15 @@ test('networks degraded to bookkeeping are named; real networking is ok; no fact
   assert.deepEqual(d, { type: 'EmulatorNetworking', ok: false, reason: 'NetworkDegraded', message: 'network wincri-default: packets do not flow: subnet overlaps' });
   assert.deepEqual(networkingDiagnostics({ ...base, Networking: { LinuxNetworking: true, PacketsFlow: true } }), [{ type: 'EmulatorNetworking', ok: true, reason: '', message: '' }]);
   assert.deepEqual(networkingDiagnostics({ ...base }), []);
+});
+
+test('isolation: not isolated, isolated through util-linux (no C compiler), isolated through the namespace helper', () => {
+  assert.deepEqual(isolationDiagnostics({ ...base, Isolation: { Enabled: false, Reason: 'the emulator is not running as root' } }),
+    [{ type: 'EmulatorIsolation', ok: false, reason: 'NotIsolated', message: 'the emulator is not running as root' }]);
+  const [shell] = isolationDiagnostics({ ...base, Isolation: { Enabled: true, Launcher: { Kind: 'shell', Reason: 'the namespace helper needs a C compiler' } } });
+  assert.equal(shell!.reason, 'NoNamespaceHelper');
+  assert.match(shell!.message, /C compiler.*Install gcc/);
+  assert.deepEqual(isolationDiagnostics({ ...base, Isolation: { Enabled: true, Launcher: { Kind: 'helper' } } }),
+    [{ type: 'EmulatorIsolation', ok: true, reason: '', message: '' }]);
+  assert.deepEqual(isolationDiagnostics(base), []);
 });

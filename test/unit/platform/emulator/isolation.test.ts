@@ -11,7 +11,7 @@ import { setup, containerDoc, readAll, until } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroups.js';
 import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
-import { fstabText, mangle } from '../../../../src/platform/emulator/service/mount-table.js';
+import { fstabText, mangle, mountListText } from '../../../../src/platform/emulator/service/mount-table.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
 import { makeDevDir, removeDevDir, sweepDevDirs, DEVICES } from '../../../../src/platform/emulator/service/dev-skeleton.js';
 
@@ -142,4 +142,18 @@ test('mount table: fields with blanks, backslashes and # are escaped as libmount
   assert.equal(mangle('/a b\tc\\d#e'), '/a\\040b\\011c\\134d\\043e');
   assert.equal(fstabText([{ source: '/x y', target: '/r/x y', type: 'none', options: ['bind', 'ro'], optional: true }]),
     '/x\\040y /r/x\\040y none bind,ro,nofail 0 0\n');
+});
+
+test('mount list for the namespace helper: mount(2) flags, optional, source, target, type, data; NUL-separated', () => {
+  const text = mountListText([
+    { source: '/x y', target: '/r/x y', type: 'none', options: ['bind', 'ro'], optional: true },
+    { source: 'proc', target: '/r/proc', type: 'proc', options: ['nosuid', 'nodev', 'noexec'] },
+    { source: 'overlay', target: '/r/usr', type: 'overlay', options: ['ro', 'lowerdir=/r/usr:/usr'] },
+  ]);
+  assert.deepEqual(text.split('\0'), [
+    String(4096 | 1), '1', '/x y', '/r/x y', 'none', '',
+    String(2 | 4 | 8), '0', 'proc', '/r/proc', 'proc', '',
+    '1', '0', 'overlay', '/r/usr', 'overlay', 'lowerdir=/r/usr:/usr',
+    '',
+  ]);
 });

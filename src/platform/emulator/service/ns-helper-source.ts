@@ -1,0 +1,283 @@
+/**
+ * Source of the emulator's namespace helper (compiled by ns-helper.ts with the host C compiler at first use),
+ * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
+ *
+ *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-c CGROUP.PROCS]... -- FILE [ARG...]
+ *     joins the cgroups, opens the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots to the
+ *     holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself a
+ *     session and process group leader and execs FILE (PATH search). Once the exec happened (a close-on-exec
+ *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
+ *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal).
+ *
+ *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
+ *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
+ *     (and, without JOIN, PID and UTS), makes mounts slaves, forks the holder: it joins the cgroups, sets the
+ *     hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
+ *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
+ */
+export const NS_HELPER_SOURCE = String.raw`
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAXCG 8
+static const char *opt[128];
+static const char *cgs[MAXCG];
+static int ncg = 0;
+
+static void die(const char *what, const char *arg) {
+  fprintf(stderr, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  exit(1);
+}
+
+/* -X VALUE options until "--" or the end; returns the index after them. */
+static int parse(int argc, char **argv, int i) {
+  for (; i < argc; i += 2) {
+    if (strcmp(argv[i], "--") == 0) return i + 1;
+    if (argv[i][0] != '-' || i + 1 >= argc) { fprintf(stderr, "wincri-ns: bad argument %s\n", argv[i]); exit(1); }
+    unsigned char k = (unsigned char)argv[i][1];
+    if (k == 'c') { if (ncg < MAXCG) cgs[ncg++] = argv[i + 1]; } else if (k < 128) opt[k] = argv[i + 1];
+  }
+  return i;
+}
+
+static int join_cgroups(int strict) {
+  for (int i = 0; i < ncg; i++) {
+    int fd = open(cgs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) {
+      if (strict) die("cannot join cgroup", cgs[i]);
+      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[i], strerror(errno));
+    }
+    if (fd >= 0) close(fd);
+  }
+  return 0;
+}
+
+static int open_proc(const char *pid, const char *what) {
+  char p[96];
+  snprintf(p, sizeof p, "/proc/%s/%s", pid, what);
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("cannot open", p);
+  return fd;
+}
+
+static void enter_ns(int fd, int type, const char *name) {
+  if (setns(fd, type) < 0) die("setns", name);
+  close(fd);
+}
+
+static void write_status(int dir, const char *name, int st) {
+  if (dir < 0) return;
+  char tmp[300];
+  snprintf(tmp, sizeof tmp, "%s.tmp", name);
+  int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  if (WIFSIGNALED(st)) dprintf(fd, "signal %d\n", WTERMSIG(st)); else dprintf(fd, "exit %d\n", WEXITSTATUS(st));
+  close(fd);
+  renameat(dir, tmp, dir, name);
+}
+
+static int exit_like(int st) {
+  if (!WIFSIGNALED(st)) return WEXITSTATUS(st);
+  int sig = WTERMSIG(st);
+  struct rlimit none = { 0, 0 };
+  setrlimit(RLIMIT_CORE, &none);
+  signal(sig, SIG_DFL);
+  sigset_t m;
+  sigemptyset(&m);
+  sigaddset(&m, sig);
+  sigprocmask(SIG_UNBLOCK, &m, NULL);
+  raise(sig);
+  return 128 + sig;
+}
+
+static int wait_for(pid_t pid) {
+  int st;
+  while (waitpid(pid, &st, 0) < 0) if (errno != EINTR) return 255 << 8;
+  return st;
+}
+
+static int enter(int argc, char **argv) {
+  int i = parse(argc, argv, 2);
+  const char *t = opt['t'], *cwd = opt['w'] ? opt['w'] : "/", *status = opt['s'];
+  if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
+  int pidfd = opt['p'] ? atoi(opt['p']) : -1;
+  if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  int sdir = -1;
+  const char *sname = NULL;
+  if (status) {
+    const char *slash = strrchr(status, '/');
+    char d[4096];
+    snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - status) : 1, slash ? status : ".");
+    sdir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    sname = slash ? slash + 1 : status;
+  }
+  join_cgroups(0);
+  int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
+  int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
+  enter_ns(net, CLONE_NEWNET, "net");
+  enter_ns(uts, CLONE_NEWUTS, "uts");
+  enter_ns(pidns, CLONE_NEWPID, "pid");
+  enter_ns(mnt, CLONE_NEWNS, "mnt");
+  if (fchdir(root) < 0 || chroot(".") < 0) die("cannot change root", NULL);
+  close(root);
+  if (chdir(cwd) < 0) die("cannot change directory to", cwd);
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
+  pid_t c = fork();
+  if (c < 0) die("fork", NULL);
+  if (c == 0) {
+    close(sync[0]);
+    setsid();
+    execvp(argv[i], argv + i);
+    int e = errno;
+    if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+    fprintf(stderr, "%s: %s\n", argv[i], strerror(e));
+    _exit(e == ENOENT ? 127 : 126);
+  }
+  close(sync[1]);
+  signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
+  int e;
+  while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
+  close(sync[0]);
+  if (pidfd >= 0) { dprintf(pidfd, "%d\n", (int)c); close(pidfd); }
+  int st = wait_for(c);
+  write_status(sdir, sname, st);
+  return exit_like(st);
+}
+
+/*
+ * The mount list of mount-table.ts (mountListText): six NUL-terminated fields per entry. Types @dir, @file and
+ * @link make a directory, an empty file or a symbolic link (to the source) instead of mounting (dev-tmpfs.ts).
+ */
+static void mount_list(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat sb;
+  if (fd < 0 || fstat(fd, &sb) < 0) die("cannot read", path);
+  char *buf = malloc((size_t)sb.st_size + 1);
+  ssize_t n = 0, r;
+  while (buf && n < sb.st_size && (r = read(fd, buf + n, (size_t)(sb.st_size - n))) > 0) n += r;
+  close(fd);
+  if (!buf || n != sb.st_size) die("cannot read", path);
+  buf[n] = 0;
+  char *p = buf, *end = buf + n;
+  while (p < end) {
+    char *f[6];
+    for (int k = 0; k < 6; k++) {
+      if (p >= end) { fprintf(stderr, "wincri-ns: malformed mount list %s\n", path); exit(1); }
+      f[k] = p;
+      p += strlen(p) + 1;
+    }
+    unsigned long fl = strtoul(f[0], NULL, 10);
+    int rc;
+    if (strcmp(f[4], "@dir") == 0) {
+      rc = mkdir(f[3], 0755) < 0 && errno != EEXIST ? -1 : 0;
+    } else if (strcmp(f[4], "@file") == 0) {
+      int fd = open(f[3], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      rc = fd < 0 ? -1 : close(fd);
+    } else if (strcmp(f[4], "@link") == 0) {
+      rc = symlink(f[2], f[3]);
+    } else if (fl & MS_BIND) {
+      rc = mount(f[2], f[3], NULL, fl & (MS_BIND | MS_REC), NULL);
+      unsigned long extra = fl & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+      if (rc == 0 && extra) {
+        /* The remount sets every per-mount flag: keep those the bound mount already has. */
+        struct statvfs sv;
+        if (statvfs(f[3], &sv) == 0) {
+          if (sv.f_flag & ST_NOSUID) extra |= MS_NOSUID;
+          if (sv.f_flag & ST_NODEV) extra |= MS_NODEV;
+          if (sv.f_flag & ST_NOEXEC) extra |= MS_NOEXEC;
+          if (sv.f_flag & ST_NOATIME) extra |= MS_NOATIME;
+          if (sv.f_flag & ST_NODIRATIME) extra |= MS_NODIRATIME;
+          if (sv.f_flag & ST_RELATIME) extra |= MS_RELATIME;
+        }
+        rc = mount(NULL, f[3], NULL, MS_BIND | MS_REMOUNT | extra, NULL);
+      }
+    } else {
+      rc = mount(f[2], f[3], f[4], fl, f[5][0] ? f[5] : NULL);
+    }
+    if (rc < 0 && f[1][0] != '1') die("cannot mount on", f[3]);
+  }
+  free(buf);
+}
+
+static void reap_forever(void) {
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  for (;;) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    sigwaitinfo(&set, NULL);
+  }
+}
+
+static int holder(int argc, char **argv) {
+  parse(argc, argv, 2);
+  const char *root = opt['r'], *list = opt['m'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
+  if (!root || !list) { fprintf(stderr, "usage: wincri-ns holder -r ROOT -m MOUNTS [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n"); return 1; }
+  if (join) {
+    int pidns = open_proc(join, "ns/pid"), uts = open_proc(join, "ns/uts");
+    int net = netns ? open(netns, O_RDONLY | O_CLOEXEC) : open_proc(join, "ns/net");
+    if (net < 0) die("cannot open", netns);
+    enter_ns(pidns, CLONE_NEWPID, "pid");
+    enter_ns(uts, CLONE_NEWUTS, "uts");
+    enter_ns(net, CLONE_NEWNET, "net");
+  } else if (netns) {
+    int net = open(netns, O_RDONLY | O_CLOEXEC);
+    if (net < 0) die("cannot open", netns);
+    enter_ns(net, CLONE_NEWNET, "net");
+  }
+  if (unshare(join ? CLONE_NEWNS : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) < 0) die("unshare", NULL);
+  if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) die("cannot make mounts slaves", NULL);
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
+  pid_t c = fork();
+  if (c < 0) die("fork", NULL);
+  if (c == 0) {
+    close(sync[0]);
+    join_cgroups(1);
+    if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
+    mount_list(list);
+    if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);
+    if (write(sync[1], "r", 1) != 1) _exit(1);
+    close(sync[1]);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3; fd++) { if (null >= 0) dup2(null, fd); else close(fd); }
+    reap_forever();
+  }
+  close(sync[1]);
+  char r = 0;
+  while (read(sync[0], &r, 1) < 0 && errno == EINTR) {}
+  close(sync[0]);
+  if (r == 'r') {
+    printf("%d\nready\n", (int)c);
+    fflush(stdout);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) { dup2(null, 1); dup2(null, 2); }
+  }
+  int st = wait_for(c);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "enter") == 0) return enter(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "holder") == 0) return holder(argc, argv);
+  fprintf(stderr, "usage: wincri-ns enter|holder ...\n");
+  return 1;
+}
+`;
