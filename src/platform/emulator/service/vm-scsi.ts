@@ -16,9 +16,11 @@ export const SCSI_PATH = /^VirtualMachine\/Devices\/Scsi\/([^/]+)\/Attachments\/
 /** The folder a VHDX path stands for in the emulator (the writable layer holding the disk). */
 export const diskFolder = (vhdx: string): string => vhdx.replace(/[\\/][^\\/]*$/, '');
 
-/** The virtual disk must exist as a file (Windows opens it to attach it: a missing VHDX is ERROR_FILE_NOT_FOUND). */
+/** The virtual disk must exist as a file: Windows opens it, failing as an open does (folder or file missing). */
 function checkDisk(op: string, what: string, path: string): void {
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `${what}: virtual disk ${path} does not exist`);
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) return;
+  const folder = statSync(diskFolder(path), { throwIfNoEntry: false })?.isDirectory();
+  throw new PlatformError(folder ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.ERROR_PATH_NOT_FOUND, op, `${what}: virtual disk ${path} does not exist`);
 }
 
 /** The disks a VirtualMachine document attaches at creation (the VM's own scratch) must exist too. */

@@ -1,7 +1,8 @@
 /**
  * A hosted container's storage in its utility VM, checked as the guest needs it: its Storage.Path on a SCSI mount
  * needs the layers combined there first (else HCS_E_INVALID_LAYER, the emulator's choice: scsi-paths.ts), and a
- * SCSI attachment (hot-added, or in the VM's document) needs its virtual disk to exist (ERROR_FILE_NOT_FOUND).
+ * SCSI attachment (hot-added, or in the VM's document) needs its virtual disk to exist (ERROR_FILE_NOT_FOUND, or
+ * ERROR_PATH_NOT_FOUND when its folder is missing too, as an open on Windows fails).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +50,6 @@ test('a utility VM document whose scratch disk does not exist is refused', async
     memoryMiB: 256, processorCount: 1, hostProcessorCount: 2,
   });
   rmSync(join(dir, 'gone'), { recursive: true, force: true });
-  const e = await rejectsWith(p.compute.createComputeSystem('disk2@vm', doc), 'ERROR_FILE_NOT_FOUND');
+  const e = await rejectsWith(p.compute.createComputeSystem('disk2@vm', doc), 'ERROR_PATH_NOT_FOUND'); // its folder is missing too
   assert.match(e.message, /sandbox\.vhdx does not exist/);
 });
