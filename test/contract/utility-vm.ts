@@ -24,6 +24,7 @@ function utilityVmFolder(dir: string): string {
   const boot = join(dir, 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
   mkdirSync(boot, { recursive: true });
   writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');
+  writeFileSync(join(dir, 'sandbox.vhdx'), ''); // the VM's scratch disk (a stand-in: the emulator checks it exists)
   return join(dir, 'UtilityVM');
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../../src/platform/hcs/schema/index.js';
 import {
   buildContainerDocument, buildScsiScratchRequest, scsiHostedStorage, scsiGuestMountPath, hostedSystemDocument,
+  buildCombinedLayersRequest, buildVsmbShareRequest, vsmbGuestPath, vsmbOptions,
   SCSI_FIRST_CONTAINER_LUN,
 } from '../../src/platform/hcs/document/index.js';
 import type { ContainerSpec } from '../../src/platform/spec.js';
@@ -61,6 +62,7 @@ test('the emulator attaches the scratch disk to a running VM, a hosted container
   const layer = join(dir, 'scratch', 'c1');
   mkdirSync(join(layer, 'Files'), { recursive: true });
   writeFileSync(join(layer, 'Files', 'from-layer.txt'), 'in the scratch');
+  writeFileSync(join(layer, 'sandbox.vhdx'), ''); // the disk itself (the emulator checks it exists)
   const local = { ...add, Settings: { ...(add.Settings as object), Path: join(layer, 'sandbox.vhdx') } };
   await rejectsWith(vm.modify(local), 'HCS_E_INVALID_STATE');
   await vm.start();
@@ -68,6 +70,12 @@ test('the emulator attaches the scratch disk to a running VM, a hosted container
   await vm.modify(local);
   await rejectsWith(vm.modify(local), 'ERROR_ALREADY_EXISTS');
   const hosted = loadFixture<ComputeSystemDoc>(FILES.hosted);
+  // A bare scratch is no container root: the guest combines the image's layers on it first (vm-combine.ts).
+  await rejectsWith(p.compute.createComputeSystem('hosted-bare', hosted), 'HCS_E_INVALID_LAYER');
+  const base = join(dir, 'layers', 'base');
+  mkdirSync(join(base, 'Files'), { recursive: true });
+  await vm.modify(buildVsmbShareRequest('Add', { Name: 's1', Path: base, Options: vsmbOptions(true, true) }));
+  await vm.modify(buildCombinedLayersRequest('Add', { containerRootPath: SCRATCH.guestPath, layers: [{ Id: '0c1d2e3f-4a5b-5c6d-8e7f-9a0b1c2d3e4f', Path: vsmbGuestPath('s1') }] }));
   const h = await p.compute.createComputeSystem('hosted-scsi', hosted);
   await h.start();
   const run = await h.createProcess({ CommandLine: 'sh -c "cat from-layer.txt; echo written > written.txt"', CreateStdOutPipe: true });

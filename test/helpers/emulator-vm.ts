@@ -17,6 +17,7 @@ export async function emulatedUtilityVm(t: TestContext, prefix: string, vmId: st
   const boot = join(dir, 'base', 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
   mkdirSync(boot, { recursive: true });
   writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');
+  writeFileSync(join(dir, 'sandbox.vhdx'), ''); // the VM's scratch disk must exist (HCS opens it)
   const vm = await p.compute.createComputeSystem(vmId, buildUtilityVmDocument({
     owner: 'wincri', utilityVmPath: join(dir, 'base', 'UtilityVM'), scratchVhdPath: join(dir, 'sandbox.vhdx'), memoryMiB: 256, processorCount: 1, hostProcessorCount: 2,
   }));

@@ -138,7 +138,7 @@ export class ComputeEmulator extends ComputeProcesses {
     }
     checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
     const vsmb = doc.HostedSystem ? resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? '')) : {};
-    const scsiStorage = doc.HostedSystem ? resolveScsiStorage(container, this.systems.get(doc.HostingSystemId ?? '')) : undefined;
+    const scsiStorage = doc.HostedSystem ? resolveScsiStorage(op, container, this.systems.get(doc.HostingSystemId ?? '')) : undefined;
     let root: string;
     const sp = container?.Storage?.Path;
     if (sp) {
@@ -175,6 +175,7 @@ export class ComputeEmulator extends ComputeProcesses {
 
   /** Job containers (jobs.ts): lookup, registration and listing of records that are not HCS compute systems. */
   record(id: string): SystemRecord | undefined { return this.systems.get(id); }
+  records(): Iterable<SystemRecord> { return this.systems.values(); }
   async register(rec: SystemRecord): Promise<void> {
     this.systems.set(rec.id, rec);
     await this.save();

@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { ComputeSystemDoc, ContainerDoc, StatisticsDoc } from '../../hcs/schema/index.js';
 import { invalid } from './documents.js';
+import { checkVmDisks } from './vm-scsi.js';
 import type { SystemRecord } from './records.js';
 
 /** Structure and boot files of a utility VM, and the hosted-system envelope rules. */
@@ -28,6 +29,7 @@ export function checkHosting(op: string, doc: ComputeSystemDoc, hosting: SystemR
   if (count !== undefined && count < 1) throw invalid(op, 'VirtualMachine.ComputeTopology.Processor.Count', 'must be at least 1');
   const limit = vm.ComputeTopology?.Processor?.Limit;
   if (limit !== undefined && limit > 100000) throw invalid(op, 'VirtualMachine.ComputeTopology.Processor.Limit', 'must be within 0..100000');
+  checkVmDisks(op, vm);
   const boot = vm.Chipset?.Uefi?.BootThis;
   if (!boot?.DevicePath) throw invalid(op, 'VirtualMachine.Chipset.Uefi.BootThis', 'a boot entry (DeviceType, DevicePath) is required');
   if (boot.DeviceType !== 'VmbFs') return; // other boot devices (VHD, CIM) are not emulated beyond their shape

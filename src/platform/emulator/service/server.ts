@@ -16,6 +16,7 @@ import { Faults } from './faults.js';
 import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
+import { layerHolder } from './layer-use.js';
 import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
@@ -52,6 +53,7 @@ export class EmulatorService {
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
+    this.storage.layerHolder = (layerPath) => layerHolder(layerPath, this.compute.records());
     this.credentialGuard = new CredentialGuardEmulator(this.persist);
     this.compute.checkCredentialGuard = (op, state, path) => this.credentialGuard.checkContainer(op, state, path);
     this.jobs = new JobEmulator(opts.stateDir, this.compute, this.storage);

@@ -7,8 +7,7 @@
  * its parents in <writable>/Files when the storage filter is attached (union.ts), and a volume `\\?\Volume{guid}\`
  * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
  */
-import { cp, mkdir, readFile, rm, stat, lstat, readdir, writeFile, access, link, utimes } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { mkdir, readFile, rm, stat, lstat, readdir, writeFile, access } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve, isAbsolute } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -17,6 +16,7 @@ import { validate } from '../../schema.js';
 import type { Persister } from './persist.js';
 import { CREATE_CONTAINER_DIRECTORY, containerPathSegments, createDirectoryChain } from '../../container-path.js';
 import { materialiseUnion, readWhiteoutsText, WRITABLE_LAYER_DISK } from './union.js';
+import { importTree } from './import-tree.js';
 
 const LAYERDATA = 'layerdata.json';
 const SANDBOX_SIZE = 'sandbox.size';
@@ -58,6 +58,9 @@ const VOLUME_RE = /^\\\\\?\\Volume\{([0-9a-fA-F-]{36})\}\\?$/;
 export class StorageEmulator {
   private volumes = new Map<string, VolumeRecord>(); // guid → record
 
+  /** Set by the service: which compute system holds a layer folder (layer-use.ts). */
+  layerHolder: (layerPath: string) => string | undefined = () => undefined;
+
   constructor(private readonly persist: Persister) {}
 
   async load(): Promise<void> {
@@ -79,12 +82,13 @@ export class StorageEmulator {
     for (const e of await readdir(source)) await importTree(join(source, e), join(layerPath, e));
   }
 
+  /** Refused while the layer is in use (layer-use.ts: mounted, a running system's C:\, a disk attached to a VM). */
   async destroyLayer(layerPathIn: unknown): Promise<void> {
-    const layerPath = checkPath('HcsDestroyLayer', layerPathIn, 'layerPath');
-    let removed = false;
-    for (const [g, v] of this.volumes) if (v.layerPath === layerPath) removed = this.volumes.delete(g);
-    // CreateContainer destroys a scratch path that usually never existed: no table write for nothing.
-    if (removed) await this.save();
+    const op = 'HcsDestroyLayer';
+    const layerPath = checkPath(op, layerPathIn, 'layerPath');
+    const volume = [...this.volumes.values()].find((v) => v.layerPath === layerPath);
+    const held = volume ? `its storage filter is attached (volume ${volumePathOf(volume.guid)}); detach it first` : this.layerHolder(layerPath);
+    if (held) throw new PlatformError(HRESULT.ERROR_SHARING_VIOLATION, op, `layer ${layerPath} is in use: ${held}`);
     await rm(layerPath, { recursive: true, force: true });
   }
 
@@ -201,30 +205,4 @@ export class StorageEmulator {
     await walk(layerPath);
     return { usedBytes, inodesUsed };
   }
-}
-
-/**
- * Imports a transport-format tree into a layer. Regular files are hard-linked when source and layer share a
- * filesystem (the data is written once; the importer discards its staging copy afterwards), copied otherwise.
- */
-async function importTree(src: string, dst: string): Promise<void> {
-  const st = await lstat(src);
-  if (st.isDirectory()) {
-    await mkdir(dst, { recursive: true });
-    for (const e of await readdir(src)) await importTree(join(src, e), join(dst, e));
-    await utimes(dst, st.atime, st.mtime);
-    return;
-  }
-  if (st.isFile()) {
-    await rm(dst, { force: true });
-    try {
-      await link(src, dst);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw e;
-      await cp(src, dst, { force: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
-    }
-    return;
-  }
-  await cp(src, dst, { force: true, verbatimSymlinks: true, preserveTimestamps: true });
 }

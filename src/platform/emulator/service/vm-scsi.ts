@@ -1,13 +1,13 @@
 /**
  * SCSI attachments of a running utility VM in the emulator (`VirtualMachine/Devices/Scsi/<controller>/Attachments/<lun>`,
  * hcs/document/scsi.ts). The emulator has no virtual disks: a VHDX stands for the writable layer folder holding it,
- * so an attach needs that folder to exist. A MappedVirtualDisk guest request in the same request mounts the LUN at
+ * so an attach needs that folder and the disk file in it to exist (as Windows needs the VHDX). A MappedVirtualDisk guest request in the same request mounts the LUN at
  * a guest path (recorded on the VM; scsi-paths.ts resolves hosted documents naming it); a detach unmounts it.
  */
 import { statSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate } from '../../schema.js';
-import { Attachment, GuestModificationRequest, WcowMappedVirtualDisk, type ModifySettingRequestDoc } from '../../hcs/schema/index.js';
+import { Attachment, GuestModificationRequest, WcowMappedVirtualDisk, type ModifySettingRequestDoc, type VirtualMachineDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 import { invalid } from './documents.js';
 
@@ -15,6 +15,22 @@ export const SCSI_PATH = /^VirtualMachine\/Devices\/Scsi\/([^/]+)\/Attachments\/
 
 /** The folder a VHDX path stands for in the emulator (the writable layer holding the disk). */
 export const diskFolder = (vhdx: string): string => vhdx.replace(/[\\/][^\\/]*$/, '');
+
+/** The virtual disk must exist as a file: Windows opens it, failing as an open does (folder or file missing). */
+function checkDisk(op: string, what: string, path: string): void {
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) return;
+  const folder = statSync(diskFolder(path), { throwIfNoEntry: false })?.isDirectory();
+  throw new PlatformError(folder ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.ERROR_PATH_NOT_FOUND, op, `${what}: virtual disk ${path} does not exist`);
+}
+
+/** The disks a VirtualMachine document attaches at creation (the VM's own scratch) must exist too. */
+export function checkVmDisks(op: string, vm: VirtualMachineDoc): void {
+  for (const [controller, c] of Object.entries(vm.Devices?.Scsi ?? {})) {
+    for (const [lun, a] of Object.entries(c.Attachments ?? {})) {
+      if (a.Path && (a.Type ?? 'VirtualDisk') === 'VirtualDisk') checkDisk(op, `VirtualMachine.Devices.Scsi.${controller}.Attachments.${lun}`, a.Path);
+    }
+  }
+}
 
 function guestMount(op: string, req: ModifySettingRequestDoc, lun: number): string | undefined {
   if (req.GuestRequest === undefined || req.GuestRequest === null) return undefined;
@@ -41,8 +57,7 @@ export function applyScsiModify(op: string, s: SystemRecord, req: ModifySettingR
     if (!a.ok) throw invalid(op, 'Settings', a.problem.message);
     if (!a.value.Path || a.value.Type !== 'VirtualDisk') throw invalid(op, 'Settings', 'a SCSI attachment needs a Path and Type VirtualDisk');
     if (attachments[String(lun)]) throw new PlatformError(HRESULT.ERROR_ALREADY_EXISTS, op, `SCSI ${controller} LUN ${lun} is in use`);
-    const folder = diskFolder(a.value.Path);
-    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${a.value.Path}: ${folder} does not exist`);
+    checkDisk(op, `SCSI ${controller} LUN ${lun}`, a.value.Path);
     if (guestPath && mounts.some((x) => x.path.toLowerCase() === guestPath.toLowerCase())) {
       throw new PlatformError(HRESULT.ERROR_ALREADY_EXISTS, op, `guest path ${guestPath} is mounted already`);
     }

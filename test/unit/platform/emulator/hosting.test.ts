@@ -20,9 +20,14 @@ function baseLayer(env: Env): string {
   return layer;
 }
 
-const vmDoc = (env: Env, utilityVmPath: string, memoryMiB = 512) => buildUtilityVmDocument({
-  owner: 'wincri-test', utilityVmPath, scratchVhdPath: join(env.dir, 'vm', 'sandbox.vhdx'), memoryMiB, processorCount: 1, hostProcessorCount: 4,
-});
+/** The VM's document, its scratch disk made first (HCS opens it: a missing one is refused). */
+function vmDoc(env: Env, utilityVmPath: string, memoryMiB = 512): ComputeSystemDoc {
+  mkdirSync(join(env.dir, 'vm'), { recursive: true });
+  writeFileSync(join(env.dir, 'vm', 'sandbox.vhdx'), '');
+  return buildUtilityVmDocument({
+    owner: 'wincri-test', utilityVmPath, scratchVhdPath: join(env.dir, 'vm', 'sandbox.vhdx'), memoryMiB, processorCount: 1, hostProcessorCount: 4,
+  });
+}
 
 const hostedDoc = (vmId: string): ComputeSystemDoc => ({
   SchemaVersion: { Major: 2, Minor: 1 }, Owner: 'wincri-test', HostingSystemId: vmId, HostedSystem: { SchemaVersion: { Major: 2, Minor: 1 }, Container: {} },

@@ -20,6 +20,8 @@ test('a VM whose process dies stops (UnexpectedExit) and reports it before its h
   const boot = join(env.dir, 'base', 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
   mkdirSync(boot, { recursive: true });
   writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');
+  mkdirSync(join(env.dir, 'vm'), { recursive: true });
+  writeFileSync(join(env.dir, 'vm', 'sandbox.vhdx'), '');
   const vm = await compute.createComputeSystem('crash@vm', buildUtilityVmDocument({
     owner: 'wincri-test', utilityVmPath: join(env.dir, 'base', 'UtilityVM'), scratchVhdPath: join(env.dir, 'vm', 'sandbox.vhdx'),
     memoryMiB: 256, processorCount: 1, hostProcessorCount: 2,
