@@ -35,8 +35,9 @@ export interface OutAttachInfo { start: number; gap: number; eof: boolean }
  *
  * With `spillAt` (the pipe's path) every byte read is also written to a spill file before it is forwarded
  * (spill.ts), and dropped from it as it is taken: a relay re-made after a service kill (`restart`) starts from
- * what the killed one kept, with its numbering, and loses nothing. Without a spill to recover, a restarted relay
- * is `fresh`: its first acknowledged attachment says where the numbering goes on, and what the dead one held is lost.
+ * what the killed one kept, with its numbering, and loses nothing but a read in progress (see spill.ts). Without
+ * a spill to recover, a restarted relay is `fresh`: its first acknowledged attachment says where the numbering
+ * goes on, and what the dead one held is lost.
  */
 export interface RelayOptions { spillAt?: string; restart?: boolean }
 
