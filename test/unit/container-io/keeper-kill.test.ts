@@ -3,8 +3,7 @@
  * emulator's relay keeps what the keeper has not acknowledged and the restarted keeper resumes from the offsets
  * its log-offset journal states (log-offsets.ts). A killed emulator service does not kill the container (its output
  * pipes outlive the service: service/stdio-fifo.ts), and what the container writes while the service is down waits
- * in the pipe for the restarted one (what a killed service had read but the keeper had not acknowledged is lost;
- * the test kills it when nothing is in flight, so its assertion is exact).
+ * in the pipe for the restarted one (a kill of the service in the middle of a flood: emulator-kill.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -16,6 +16,7 @@ import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutRelay } from './relay.js';
 import { removeFifos } from './stdio-fifo.js';
 import { readExitStatus, removeStatusFile } from './exit-status.js';
+import { removeSpills } from './spill.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 
@@ -95,7 +96,10 @@ export abstract class ComputeBase {
     for (const p of sys.processes) {
       const lp = this.live.get(`${id}/${p.pid}`);
       if (lp?.poll) clearInterval(lp.poll);
+      lp?.out?.close();
+      lp?.err?.close();
       removeFifos(p.fifos);
+      removeSpills(p.fifos);
       this.live.delete(`${id}/${p.pid}`);
     }
     void this.save();

@@ -35,6 +35,7 @@ import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
 import { reopenOutputFifos } from './process-output.js';
+import { sweepOutputFiles } from './output-sweep.js';
 import { applyVmModify } from './vm-modify.js';
 import { vmProcessLost } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
@@ -62,14 +63,17 @@ export class ComputeEmulator extends ComputeProcesses {
     // /dev directories of systems this service no longer knows (their service was killed as they ended).
     sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
     sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
+    const swept = sweepOutputFiles(this.stateDir, recs ?? []);
+    if (swept.length) this.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);
     for (const r of recs ?? []) {
       this.systems.set(r.id, r);
       for (const p of r.processes) {
+        // Output a killed service had read and not delivered is replayed from its spill, even for a process gone.
+        this.reopenFifos(r, p);
         if (p.exited) continue;
         const st = readStat(p.pid);
         if (st && st.starttime === p.startTicks && st.state !== 'Z') {
           this.log(`re-adopted process ${p.pid} of ${r.id}`);
-          this.reopenFifos(r, p);
           this.adoptPoll(r, p);
         } else {
           this.markAdoptedExit(r, p);

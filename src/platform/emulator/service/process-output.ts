@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { OutRelay } from './relay.js';
+import { removeSpills, spillSegments } from './spill.js';
 import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type FifoPaths, type OutName } from './stdio-fifo.js';
 
 export interface SpawnPlan {
@@ -30,11 +31,14 @@ export interface SpawnedProcess {
   fifos?: FifoPaths;
 }
 
-/** A relay reading one output FIFO; the FIFO's file goes once the pipe ended (nothing can write to it again). */
-function relayOf(reader: Readable | undefined, path: string | undefined, fresh = false): OutRelay | undefined {
+/**
+ * A relay reading one output FIFO, spilling what it reads next to it (spill.ts); the FIFO's file goes once the
+ * pipe ended (nothing can write to it again).
+ */
+function relayOf(reader: Readable | undefined, path: string | undefined): OutRelay | undefined {
   if (!reader) return undefined;
   if (path) reader.once('end', () => removeFifos({ stdout: path }));
-  return new OutRelay([reader], fresh);
+  return new OutRelay([reader], path ? { spillAt: path } : {});
 }
 
 /** Spawns the planned program (detached) with its output on FIFOs; resolves once it runs. */
@@ -70,23 +74,32 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
     out?.close();
     err?.close();
     removeFifos(fifos.paths);
+    removeSpills(fifos.paths);
     throw e;
   }
   return { child, out, err, ...(names.length ? { fifos: fifos.paths } : {}) };
 }
 
-/** After a service restart: relays reading on from a re-adopted process's output FIFOs (what it wrote meanwhile). */
+/**
+ * After a service restart: relays of a process's output that replay what the killed service had spilled and read
+ * on from the FIFOs (what the process wrote meanwhile). A FIFO that is gone (its pipe had ended) leaves a relay of
+ * the spill alone, if one is left to replay.
+ */
 export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void): { out?: OutRelay; err?: OutRelay } {
   const r: { out?: OutRelay; err?: OutRelay } = {};
   for (const name of ['stdout', 'stderr'] as const) {
     const path = fifos?.[name];
     if (!path) continue;
+    let reader: Readable | undefined;
     try {
-      const relay = relayOf(openFifoReader(path), path, true);
-      if (name === 'stdout') r.out = relay; else r.err = relay;
+      reader = openFifoReader(path);
+      reader.once('end', () => removeFifos({ stdout: path }));
     } catch (e) {
-      log(`output pipe ${path}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`output pipe ${path}: ${(e as Error).message}`);
+      if (spillSegments(path).length === 0) continue;
     }
+    const relay = new OutRelay(reader ? [reader] : [], { spillAt: path, restart: true });
+    if (name === 'stdout') r.out = relay; else r.err = relay;
   }
   return r;
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { Spill } from './spill.js';
 
 /** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
 export const RELAY_WINDOW = 256 * 1024;
@@ -31,7 +32,15 @@ export interface OutAttachInfo { start: number; gap: number; eof: boolean }
  * log. When an attachment goes away, the kept bytes are replayed to the next one from the offset it names, so a
  * killed keeper loses nothing that was in flight. A full window stops the relay reading: the program blocks on
  * its pipe, it never loses output.
+ *
+ * With `spillAt` (the pipe's path) every byte read is also written to a spill file before it is forwarded
+ * (spill.ts), and dropped from it as it is taken: a relay re-made after a service kill (`restart`) starts from
+ * what the killed one kept, with its numbering, and loses nothing but a read in progress (see spill.ts). Without
+ * a spill to recover, a restarted relay is `fresh`: its first acknowledged attachment says where the numbering
+ * goes on, and what the dead one held is lost.
  */
+export interface RelayOptions { spillAt?: string; restart?: boolean }
+
 export class OutRelay {
   private sink?: Socket;
   private acked = false;
@@ -44,19 +53,35 @@ export class OutRelay {
   private sent = 0;
   private draining = false;
   private paused = false;
+  /** Re-made after a service restart with no spill: the first acknowledged attachment sets the numbering. */
+  private fresh = false;
+  private spill?: Spill;
 
-  /** fresh: re-made after a service restart; the first acknowledged attachment sets where its numbering starts. */
-  constructor(private readonly sources: Readable[], private fresh = false) {
+  constructor(private readonly sources: Readable[], private readonly opts: RelayOptions = {}) {
+    const got = opts.spillAt && opts.restart ? Spill.recover(opts.spillAt) : undefined;
+    if (got) {
+      this.spill = got.spill;
+      this.base = got.base;
+      this.chunks = got.chunks;
+      this.keptLen = got.chunks.reduce((n, c) => n + c.length, 0);
+      if (this.keptLen >= RELAY_WINDOW) this.pauseSources();
+    } else if (opts.restart) {
+      this.fresh = true;
+    } else if (opts.spillAt) {
+      this.spill = Spill.start(opts.spillAt, 0);
+    }
     for (const s of sources) {
       s.on('data', (chunk: Buffer) => {
+        this.spill?.append(chunk, this.offset);
         this.chunks.push(chunk);
         this.keptLen += chunk.length;
         if (this.keptLen >= RELAY_WINDOW) this.pauseSources();
         this.pump();
       });
-      s.on('end', () => { if (++this.ended === this.sources.length) this.pump(); });
+      s.on('end', () => { if (++this.ended === this.sources.length) { this.pump(); this.settle(); } });
       s.on('error', () => undefined);
     }
+    this.settle();
   }
 
   get attached(): boolean { return !!this.sink && !this.sink.destroyed && !this.sink.writableEnded; }
@@ -69,8 +94,11 @@ export class OutRelay {
     this.sink = sock;
     this.acked = !!opts.acked;
     this.draining = false;
-    if (this.fresh && this.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
-    this.fresh = false;
+    if (this.fresh) {
+      if (this.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
+      this.fresh = false;
+      this.startSpill();
+    }
     const from = Math.min(Math.max(opts.from ?? this.base, 0), this.offset);
     const gap = from < this.base ? this.base - from : 0;
     this.take(Math.max(from, this.base));
@@ -98,7 +126,20 @@ export class OutRelay {
     this.pump();
   }
 
-  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); }
+  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); this.spill?.remove(); }
+
+  /** A fresh relay's spill starts once its numbering is known, with what it already holds. */
+  private startSpill(): void {
+    if (!this.opts.spillAt) return;
+    this.spill = Spill.start(this.opts.spillAt, this.base);
+    let at = this.base;
+    for (const c of this.chunks) { this.spill?.append(c, at); at += c.length; }
+  }
+
+  /** The pipe ended and everything was taken: nothing will ever be replayed, the spill goes. */
+  private settle(): void {
+    if (this.ended === this.sources.length && this.keptLen === 0) this.spill?.remove();
+  }
 
   /** Drops kept bytes below `offset` and reads on if the window has room again. */
   private take(offset: number): void {
@@ -109,6 +150,8 @@ export class OutRelay {
       this.base += n;
       this.keptLen -= n;
     }
+    this.spill?.trim(this.base);
+    this.settle();
     if (this.paused && this.keptLen < RELAY_WINDOW) { this.paused = false; for (const x of this.sources) x.resume(); }
   }
 

@@ -6,11 +6,11 @@
  * path, recorded in the process record) and reads on. The service reads through its own read-only, non-blocking
  * descriptor; end of file comes when the last writer (the program and its descendants) is gone.
  *
- * What the dead service had read but its attachment had not acknowledged (relay.ts) is lost with it; what is
- * still in the pipe is not.
+ * What the dead service had read but its attachment had not acknowledged is in its spill files (relay.ts,
+ * spill.ts) and what is still in the pipe waits there: a restarted service replays the one, then reads the other.
  */
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -27,10 +27,24 @@ async function mkfifo(op: string, dir: string, paths: string[]): Promise<void> {
   }
 }
 
-/** Opens the service's read side of a FIFO (never blocks: no writer is needed yet). */
+export const READ_SIZE = 64 * 1024;
+
+/**
+ * Opens the service's read side of a FIFO (never blocks: no writer is needed yet). Each read is handed to the
+ * 'data' listeners in the same callback that read it (a user read buffer), and pause() stops reading at the
+ * descriptor: no byte taken from the pipe waits in a stream buffer where a listener (the relay, which spills what
+ * it gets: spill.ts) has not seen it. A kill of the service then loses at most what the read in progress took.
+ */
 export function openFifoReader(path: string): Readable {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  return new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  // net.Socket takes `onread` in its constructor too (Node's net.js), though @types/node lists it for connect() only.
+  const opts = {
+    fd, readable: true, writable: false, allowHalfOpen: true,
+    onread: { buffer, callback: (n: number, b: Buffer) => { sock.emit('data', Buffer.from(b.subarray(0, n))); } },
+  };
+  const sock = new Socket(opts as SocketConstructorOpts);
+  return sock;
 }
 
 export interface OutputFifos {
