@@ -55,7 +55,7 @@ const targets: Target[] = [];
 const figures = new Map<Target, Figures>();
 let reg: Registry | undefined;
 let registryHost = strFlag('peer-registry');
-let floor: number | undefined;
+let floor: { defaults: number; noChannelz: number } | undefined;
 let shares = '';
 let recovery = '';
 
@@ -89,7 +89,7 @@ try {
   }
   if (runs('version')) {
     await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
-    floor = await floorP50(o.version);
+    floor = { defaults: await floorP50(o.version), noChannelz: await floorP50(o.version, false) };
   }
   if (runs('steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
   if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));

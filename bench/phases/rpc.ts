@@ -23,11 +23,14 @@ export async function versionP50(client: grpc.Client, n: number): Promise<number
   return summarize(s).p50;
 }
 
-/** Version p50 of a do-nothing grpc-js RuntimeService (bench/phases/floor-server.ts) on a unix socket. */
-export async function floorP50(n: number): Promise<number> {
+/**
+ * Version p50 of a do-nothing grpc-js RuntimeService (bench/phases/floor-server.ts) on a unix socket, with
+ * grpc-js's default options or (`channelz` false) with channelz off as the daemon runs.
+ */
+export async function floorP50(n: number, channelz = true): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const sock = join(dir, 'floor.sock');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock, ...(channelz ? [] : ['no-channelz'])], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((res, rej) => { child.stdout!.once('data', () => res()); child.once('exit', (c) => rej(new Error(`floor server exited ${c}`))); });
     const { runtime, image } = criClients(`unix://${sock}`);
