@@ -51,6 +51,8 @@ export function table(cols: { name: string; f: Figures }[], pods: number, floor?
     const row = (what: string, v: number) => out.push(`| Version RPC p50 of a do-nothing grpc-js server (floor${what}) (ms) | ${cols.map(() => v.toFixed(3)).join(' | ')} |${cols.length === 2 ? ' |' : ''}`);
     row('', floor.defaults);
     row(', channelz off as wincri runs', floor.noChannelz);
+    const over = (v: number | undefined) => (v === undefined ? '—' : `${(v / floor.defaults).toFixed(2)} / ${(v / floor.noChannelz).toFixed(2)}`);
+    out.push(`| Version RPC p50 / floor (defaults / channelz off) | ${cols.map((c) => over(c.f['version.p50'])).join(' | ')} |${cols.length === 2 ? ' |' : ''}`);
   }
   return out.join('\n');
 }
