@@ -34,7 +34,7 @@ export const ROWS: Row[] = [
   { key: 'pull10.ratio', label: '10 concurrent pulls / one pull', unit: '×', better: 'lower' },
 ];
 
-export function table(cols: { name: string; f: Figures }[], pods: number, floor?: number): string {
+export function table(cols: { name: string; f: Figures }[], pods: number, floor?: { defaults: number; noChannelz: number }): string {
   const fmt = (v: number | undefined, d = 2) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
   const out = [`| figure | ${cols.map((c) => c.name).join(' | ')} |${cols.length === 2 ? ' ratio |' : ''}`, `|---|${cols.map(() => '---|').join('')}${cols.length === 2 ? '---|' : ''}`];
   for (const r of ROWS) {
@@ -47,6 +47,12 @@ export function table(cols: { name: string; f: Figures }[], pods: number, floor?
     } else if (cols.length === 2) ratio = ' |';
     out.push(`| ${r.label.replace('N pods', `${pods} pods`)}${r.unit ? ` (${r.unit})` : ''} | ${vals.map((v) => fmt(v, r.digits)).join(' | ')} |${ratio}`);
   }
-  if (floor !== undefined) out.push(`| Version RPC p50 of a do-nothing grpc-js server (floor) (ms) | ${cols.map(() => floor.toFixed(3)).join(' | ')} |${cols.length === 2 ? ' |' : ''}`);
+  if (floor !== undefined) {
+    const row = (what: string, v: number) => out.push(`| Version RPC p50 of a do-nothing grpc-js server (floor${what}) (ms) | ${cols.map(() => v.toFixed(3)).join(' | ')} |${cols.length === 2 ? ' |' : ''}`);
+    row('', floor.defaults);
+    row(', channelz off as wincri runs', floor.noChannelz);
+    const over = (v: number | undefined) => (v === undefined ? '—' : `${(v / floor.defaults).toFixed(2)} / ${(v / floor.noChannelz).toFixed(2)}`);
+    out.push(`| Version RPC p50 / floor (defaults / channelz off) | ${cols.map((c) => over(c.f['version.p50'])).join(' | ')} |${cols.length === 2 ? ' |' : ''}`);
+  }
   return out.join('\n');
 }

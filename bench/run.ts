@@ -5,7 +5,7 @@
  * Peer: `--peer unix:///…/containerd.sock --peer-registry HOST:PORT` (started by hand with
  * `node dist/bench/peer/containerd.js`), or by default Debian's containerd started here when it is installed
  * (bench/peer/install.sh), or none with `--no-peer`. Phases run interleaved (peer, then wincri, per phase):
- * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts), steady state at N pods (phases/steady.ts), log
+ * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts), log
  * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
  * restart → ready with running pods (recovery.ts).
  *
@@ -28,7 +28,7 @@ import { startContainerdTarget, peerTarget } from './targets/peer.js';
 import type { Target } from './target.js';
 import { table, type Figures } from './report.js';
 import { lifecyclePhase } from './phases/lifecycle.js';
-import { versionP50, floorP50 } from './phases/rpc.js';
+import { versionPhase } from './phases/rpc.js';
 import { steadyPhase } from './phases/steady.js';
 import { logsPhase } from './phases/logs.js';
 import { pullPhase } from './phases/pull.js';
@@ -55,7 +55,7 @@ const targets: Target[] = [];
 const figures = new Map<Target, Figures>();
 let reg: Registry | undefined;
 let registryHost = strFlag('peer-registry');
-let floor: number | undefined;
+let floor: { defaults: number; noChannelz: number } | undefined;
 let shares = '';
 let recovery = '';
 
@@ -88,8 +88,11 @@ try {
     if (w) shares = await outsideShares(w.metricsUrl!);
   }
   if (runs('version')) {
-    await each('version', async (t) => ({ 'version.p50': await versionP50(t.runtime, o.version) }));
-    floor = await floorP50(o.version);
+    const a = performance.now();
+    const v = await versionPhase(targets.map((t) => t.runtime), o.version);
+    targets.forEach((t, i) => { figures.get(t)!['version.p50'] = v.targets[i]!; });
+    floor = v.floor;
+    console.error(`  version on ${targets.map((t) => t.name).join(', ')} and the floors, interleaved: ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
   if (runs('steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
   if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));

@@ -5,11 +5,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { logger, withLogContext } from '../util/log.js';
+import { performance } from 'node:perf_hooks';
+import { logger, logs, withLogContext } from '../util/log.js';
+import { runInContext } from '../util/request-context.js';
 import { toServiceError } from './errors.js';
 import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
-import { RpcClock, runWithClock } from '../util/rpc-clock.js';
+import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
 
 const log = logger('cri');
@@ -45,52 +47,60 @@ function requestFields(req: unknown): Record<string, unknown> {
 export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
 
 export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => withLogContext(requestFields(call.request), () => {
-    const start = process.hrtime.bigint();
+  // Everything that depends only on the method is found once, here, not per call.
+  const stats = ctx.metrics?.method(service, method);
+  const quiet = QUIET.has(method);
+  const whileRecovering = servedWhileRecovering(service, method);
+  const bounded = !ALWAYS.has(method);
+  return (call, callback) => {
+    const start = performance.now();
     const clock = new RpcClock();
     const done = (err: unknown, res?: Res) => {
-      const secs = Number(process.hrtime.bigint() - start) / 1e9;
-      for (const [part, s] of Object.entries(clock.seconds)) if (s > 0) ctx.metrics?.outside?.inc({ service, method, part }, s);
-      const svcErr = err === undefined ? undefined : toServiceError(err);
-      const code = svcErr ? svcErr.code! : Status.OK;
-      ctx.metrics?.requests.inc({ service, method, code: Status[code] });
-      ctx.metrics?.latency.observe({ service, method }, secs);
-      if (svcErr) {
-        const level = code === Status.NOT_FOUND || code === Status.INVALID_ARGUMENT || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION || code === Status.DEADLINE_EXCEEDED ? 'info' : 'error';
-        log[level](`${method} failed`, { code: Status[code], error: svcErr.details, ms: (secs * 1000).toFixed(1) });
-        if (code === Status.INTERNAL && err instanceof Error && err.stack) log.debug(err.stack);
-        callback(svcErr as grpc.ServiceError);
-      } else {
-        (QUIET.has(method) ? log.debug : log.info)(method, { ms: (secs * 1000).toFixed(1) });
+      const ms = performance.now() - start;
+      if (err === undefined) {
         callback(null, res);
+        stats?.finished('OK', ms / 1000, clock.seconds);
+        if (!quiet) log.info(method, { ms: ms.toFixed(1) });
+        else if (logs('debug')) log.debug(method, { ms: ms.toFixed(1) });
+        return;
       }
+      const svcErr = toServiceError(err);
+      const code = svcErr.code!;
+      callback(svcErr as grpc.ServiceError);
+      stats?.finished(Status[code], ms / 1000, clock.seconds);
+      const level = code === Status.NOT_FOUND || code === Status.INVALID_ARGUMENT || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION || code === Status.DEADLINE_EXCEEDED ? 'info' : 'error';
+      log[level](`${method} failed`, { code: Status[code], error: svcErr.details, ms: ms.toFixed(1) });
+      if (code === Status.INTERNAL && err instanceof Error && err.stack) log.debug(err.stack);
     };
-    const undecodable = undecodableError(call.request);
-    if (undecodable) { done(undecodable); return; }
-    if (!ctx.isReady() && !servedWhileRecovering(service, method)) {
-      done(unavailable('wincri is starting: recovering containers; retry shortly'));
-      return;
-    }
-    const serve = (): Promise<Res> => {
-      try {
-        return runWithClock(clock, () => fn(call.request, ctx, call));
-      } catch (e) {
-        return Promise.reject(e);
+    runInContext({ fields: requestFields(call.request), clock }, () => {
+      const undecodable = undecodableError(call.request);
+      if (undecodable) { done(undecodable); return; }
+      if (!whileRecovering && !ctx.isReady()) {
+        done(unavailable('wincri is starting: recovering containers; retry shortly'));
+        return;
       }
-    };
-    // limits.concurrentRpcs: beyond it RPCs wait in a bounded queue; the probes kubelet relies on never wait.
-    const p = ctx.rpcSlots && !ALWAYS.has(method) ? ctx.rpcSlots.run(serve) : serve();
-    p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
-  });
+      const serve = (): Promise<Res> => {
+        try {
+          return fn(call.request, ctx, call);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      };
+      // limits.concurrentRpcs: beyond it RPCs wait in a bounded queue; the probes kubelet relies on never wait.
+      const p = ctx.rpcSlots && bounded ? ctx.rpcSlots.run(serve) : serve();
+      p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
+    });
+  };
 }
 
 export type StreamFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>;
 
 export function wrapServerStream<Req, Res>(service: string, method: string, ctx: CriContext, fn: StreamFn<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
+  const stats = ctx.metrics?.method(service, method);
   return (call) => withLogContext(requestFields(call.request), () => {
     const undecodable = undecodableError(call.request);
     if (undecodable) { call.emit('error', toServiceError(undecodable)); return; }
-    ctx.metrics?.requests.inc({ service, method, code: 'STREAM' });
+    stats?.request('STREAM');
     log.info(`${method} stream opened`);
     fn(call.request, ctx, call).then(
       () => { if (!call.writableEnded) call.end(); },

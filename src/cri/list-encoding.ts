@@ -54,13 +54,30 @@ export function sandboxesResponse(items: SandboxRecord[]): T.ListPodSandboxRespo
   return lazyList('items', items, podSandboxToCri, sandboxBytes) as T.ListPodSandboxResponse;
 }
 
+/**
+ * Concatenates item encodings, reusing the last response's bytes when every item is the very same Buffer in the
+ * same order (the common relist: nothing changed since the previous one), so no copy of the whole list is made.
+ */
+function joiner(): (parts: Buffer[]) => Buffer {
+  let last: Buffer[] = [];
+  let whole = Buffer.alloc(0);
+  return (parts) => {
+    if (parts.length !== last.length || parts.some((b, i) => b !== last[i])) {
+      last = parts;
+      whole = Buffer.concat(parts);
+    }
+    return whole;
+  };
+}
+
 /** The RuntimeService definition with list serializers that use the pre-encoded items when present. */
 export function withEncodedLists(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = { ...def };
   for (const m of ['ListContainers', 'ListPodSandbox']) {
     const orig = def[m]!;
     const serialize = orig.responseSerialize;
-    out[m] = { ...orig, responseSerialize: (v: unknown) => { const enc = (v as Encoded)[ENCODED]; return enc ? Buffer.concat(enc) : serialize(v); } };
+    const join = joiner();
+    out[m] = { ...orig, responseSerialize: (v: unknown) => { const enc = (v as Encoded)[ENCODED]; return enc ? join(enc) : serialize(v); } };
   }
   return out as grpc.ServiceDefinition;
 }

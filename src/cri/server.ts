@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { CriContext } from './context.js';
 import { loadCri } from './proto.js';
 import { withEncodedLists } from './list-encoding.js';
+import { withStableResponses } from './stable-responses.js';
 import { wrapUnary, wrapServerStream, type UnaryFn, type StreamFn } from './handler.js';
 import { version } from './runtime-service/version.js';
 import { status } from './runtime-service/status.js';
@@ -89,7 +90,7 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
 
 export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
-  const rs = decodingService(withEncodedLists(cri.runtime.v1.RuntimeService.service));
+  const rs = decodingService(withStableResponses(withEncodedLists(cri.runtime.v1.RuntimeService.service), ['Version']));
   const is = decodingService(cri.runtime.v1.ImageService.service);
   server.addService(rs, implement('RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
   server.addService(is, implement('ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));

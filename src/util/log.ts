@@ -7,8 +7,8 @@
  * Fields of the current context (withLogContext: the request id of the RPC being served) ride on every line made
  * inside it, across awaits. Secrets never reach the output: see ./redact.ts.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { redactFields, redactText } from './redact.js';
+import { currentContext, runInContext } from './request-context.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -46,12 +46,14 @@ export function addLogTap(tap: (r: LogRecord) => void): () => void {
   return () => { taps.delete(tap); };
 }
 
-const context = new AsyncLocalStorage<Record<string, unknown>>();
-
 /** Runs `fn` with `fields` added to every line logged inside it (including from promises it starts). */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
-  return context.run({ ...context.getStore(), ...fields }, fn);
+  const cur = currentContext();
+  return runInContext({ clock: cur?.clock, fields: { ...cur?.fields, ...fields } }, fn);
 }
+
+/** Whether lines of `level` are written (to skip building a line nobody reads). */
+export function logs(level: LogLevel): boolean { return LEVELS[level] >= threshold; }
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -79,7 +81,7 @@ function text(level: LogLevel, component: string, msg: string, fields: Record<st
 export function logger(component: string): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
-    const all = redactFields({ ...context.getStore(), ...fields });
+    const all = redactFields({ ...currentContext()?.fields, ...fields });
     const asJson = format === 'json' || (format === 'auto' && !process.stderr.isTTY);
     const clean = redactText(msg);
     sink((asJson ? json : text)(level, component, clean, all));

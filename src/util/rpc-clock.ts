@@ -1,9 +1,9 @@
 /**
- * Where an RPC's time goes: the CRI edge runs each handler with a clock (AsyncLocalStorage), and calls that leave
+ * Where an RPC's time goes: the CRI edge runs each handler with a clock (in its request context, util/request-context.ts), and calls that leave
  * the daemon — platform (HCS/HCN/storage), IO keeper, CNI plugin execs — are timed into it by part. Overlapping
  * calls of one part count once (wall time with at least one call in flight), so a part never exceeds the RPC.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentContext, runInContext } from './request-context.js';
 
 export type OutsidePart = 'platform' | 'keeper' | 'cni-exec';
 
@@ -18,13 +18,11 @@ export class RpcClock {
   }
 }
 
-const store = new AsyncLocalStorage<RpcClock>();
-
-export function runWithClock<T>(clock: RpcClock, fn: () => T): T { return store.run(clock, fn); }
+export function runWithClock<T>(clock: RpcClock, fn: () => T): T { return runInContext({ fields: currentContext()?.fields, clock }, fn); }
 
 /** Runs `fn`, timing it as `part` of the current RPC's clock (if any). */
 export function timed<T>(part: OutsidePart, fn: () => Promise<T>): Promise<T> {
-  const clock = store.getStore();
+  const clock = currentContext()?.clock;
   if (!clock) return fn();
   clock.enter(part);
   let p: Promise<T>;
