@@ -53,11 +53,14 @@ export class LinuxNet {
   constructor(private readonly log: (m: string) => void, private readonly instance?: string) {}
 
   // ── namespaces ──
+  /**
+   * One `ip` process: `netns add`, then `netns exec` of `ip link set lo up` (and the mark) inside it — a fork by
+   * that small process instead of a second process started by this (much larger) one. When the second line fails
+   * the batch's undo deletes the netns again.
+   */
   async createNetns(name: string): Promise<void> {
-    await ipCmd('netns', 'add', name);
-    try {
-      await ipBatch(name, ['link set lo up', ...this.markLines('lo')]);
-    } catch (e) { await this.deleteNetns(name); throw e; }
+    const mark = this.instance ? ` alias ${instanceMark(this.instance)}` : '';
+    await ipBatch(undefined, [`netns add ${name}`, `netns exec ${name} ip link set lo up${mark}`], `netns delete ${name}`);
   }
   async deleteNetns(name: string): Promise<void> {
     await quiet('ip', ['netns', 'delete', name]);
@@ -145,16 +148,15 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
-    // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step.
+    // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step. The host
+    // side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`.
+    const mac = e.mac ? ` address ${macColons(e.mac)}` : '';
     await ipBatch(undefined, [
-      `link add ${host} type veth peer name ${e.ifName} netns ${e.netns}`,
-      `link set ${host} master ${e.bridge}`,
-      `link set ${host} up`,
+      `link add ${host} up master ${e.bridge} type veth peer name ${e.ifName} netns ${e.netns}${mac}`,
       ...this.markLines(host),
     ], `link del ${host}`);
     try {
       const ns: string[] = [];
-      if (e.mac) ns.push(`link set ${e.ifName} address ${macColons(e.mac)}`);
       if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
       ns.push(`link set ${e.ifName} up`);
       for (const r of e.routes) {
