@@ -3,6 +3,7 @@
  * commands in one process with `ip -batch`, and the probe that says whether real networking can be built here.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
@@ -47,11 +48,29 @@ export const nft = (script: string): Promise<string> => must('nft', ['-f', '-'],
  * line is checked to hold no quote, newline or backslash (batch lines are split on blanks). `undo` runs when a line
  * after the first failed (the first line created what `undo` removes; when it fails, nothing was created).
  */
-export async function ipBatch(netns: string | undefined, lines: string[], undo?: string): Promise<void> {
-  for (const l of lines) if (/[\n\r"'\\]/.test(l)) throw new LinuxNetError(`ip batch line with a quote, newline or backslash: ${l}`);
+export async function ipBatch(netns: string | undefined, lines: string[], undo?: string, shown = lines): Promise<void> {
+  for (const l of lines) checkLine(l);
   const r = await run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], lines.join('\n') + '\n');
   if (r.code === 0) return;
   const failedLine = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (undo && failedLine !== 1) await run('ip', undo.split(' '));
-  throw new LinuxNetError(`ip ${netns ? `-n ${netns} ` : ''}-batch: ${r.stderr.trim() || `exit ${r.code}`} (in: ${lines.join('; ')})`);
+  throw new LinuxNetError(`ip ${netns ? `-n ${netns} ` : ''}-batch: ${r.stderr.trim() || `exit ${r.code}`} (in: ${shown.join('; ')})`);
+}
+
+function checkLine(l: string): void {
+  if (/[\n\r"'\\]/.test(l)) throw new LinuxNetError(`ip batch line with a quote, newline or backslash: ${l}`);
+}
+
+/**
+ * Host lines, then lines inside `netns`, in one process started here: the host batch ends with `netns exec NETNS ip
+ * -batch FILE` (a fork by that small `ip`, not a second process started by this much larger one). The inner lines go
+ * through `file` (the outer batch holds stdin), removed afterwards; `file` must have no blank, quote or backslash.
+ * `undo` runs when any line after the first failed, as for ipBatch.
+ */
+export async function ipBatchThenInside(host: string[], netns: string, inside: string[], file: string, undo?: string): Promise<void> {
+  for (const l of [...inside, file]) checkLine(l);
+  writeFileSync(file, inside.join('\n') + '\n', { mode: 0o600 });
+  try {
+    await ipBatch(undefined, [...host, `netns exec ${netns} ip -batch ${file}`], undo, [...host, ...inside.map((l) => `(in ${netns}) ${l}`)]);
+  } finally { rmSync(file, { force: true }); }
 }

@@ -16,8 +16,9 @@
  * list it, and deleting the HNS object removes all of it.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { instanceMark, ownerChain } from './instance.js';
-import { run, quiet, must, ipCmd, ipBatch, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
+import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
 import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
 import { hex, bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
 import { overlappingHostRoute } from './linuxnet-host.js';
@@ -49,8 +50,20 @@ export class LinuxNet {
   /** Endpoints whose veth this process removed (or found absent) since it last made one. */
   private readonly vethGone = new Set<string>();
 
-  /** `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed. */
-  constructor(private readonly log: (m: string) => void, private readonly instance?: string) {}
+  /** Counter naming the batch files under `scratch`. */
+  private batches = 0;
+
+  /**
+   * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.
+   * `scratch`: a directory of this service for `ip` batch files (emptied here: nothing in it outlives a call);
+   * without one (or with a blank or quote in its path) an endpoint's attach takes two `ip` processes.
+   */
+  constructor(private readonly log: (m: string) => void, private readonly instance?: string, private readonly scratch?: string) {
+    if (scratch && /^[^\s"'\\]+$/.test(scratch)) {
+      rmSync(scratch, { recursive: true, force: true });
+      mkdirSync(scratch, { recursive: true, mode: 0o700 });
+    } else this.scratch = undefined;
+  }
 
   // ── namespaces ──
   /**
@@ -148,22 +161,22 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
-    // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step. The host
-    // side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`.
+    // The host side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`; the
+    // peer's address, state and routes are set inside the namespace. One `ip` process when there is a scratch
+    // directory for the inner batch, else two (host side, then `ip -n`); either undoes the veth when a step fails.
     const mac = e.mac ? ` address ${macColons(e.mac)}` : '';
-    await ipBatch(undefined, [
-      `link add ${host} up master ${e.bridge} type veth peer name ${e.ifName} netns ${e.netns}${mac}`,
-      ...this.markLines(host),
-    ], `link del ${host}`);
+    const hostLines = [`link add ${host} up master ${e.bridge} type veth peer name ${e.ifName} netns ${e.netns}${mac}`, ...this.markLines(host)];
+    const ns: string[] = [];
+    if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
+    ns.push(`link set ${e.ifName} up`);
+    for (const r of e.routes) {
+      const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
+      ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
+    }
+    if (this.scratch) await ipBatchThenInside(hostLines, e.netns, ns, join(this.scratch, `${host}-${++this.batches}`), `link del ${host}`);
+    else await ipBatch(undefined, hostLines, `link del ${host}`);
     try {
-      const ns: string[] = [];
-      if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
-      ns.push(`link set ${e.ifName} up`);
-      for (const r of e.routes) {
-        const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
-        ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
-      }
-      await ipBatch(e.netns, ns);
+      if (!this.scratch) await ipBatch(e.netns, ns);
       if (e.dns && (e.dns.servers.length > 0 || e.dns.search.length > 0)) {
         mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
         const lines = [
