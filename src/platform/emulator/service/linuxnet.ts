@@ -15,91 +15,24 @@
  * Everything carries the `wincri-` prefix (nft rules also a comment naming their endpoint), so a leak audit can
  * list it, and deleting the HNS object removes all of it.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { instanceMark, ownerChain } from './instance.js';
+import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
+import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
+import { hex, bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
+import { overlappingHostRoute } from './linuxnet-host.js';
 
-export const PREFIX = 'wincri-';
-
-const hex = (guid: string): string => guid.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
-export const netnsName = (nsGuid: string): string => `${PREFIX}${hex(nsGuid).slice(0, 12)}`;
-export const bridgeName = (netGuid: string): string => `${PREFIX}${hex(netGuid).slice(0, 8)}`;
-export const vxlanName = (netGuid: string): string => `${PREFIX}v${hex(netGuid).slice(0, 7)}`;
-export const vethName = (epGuid: string): string => `${PREFIX}${hex(epGuid).slice(0, 8)}`;
-export const tableName = (netGuid: string): string => `${PREFIX}${hex(netGuid).slice(0, 8)}`;
-
-export interface CmdResult { code: number; stdout: string; stderr: string }
-
-/** Whether real networking can be built here; `reason` says why not. */
-export function probeLinuxNetworking(): { enabled: boolean; reason: string } {
-  if (process.platform !== 'linux') return { enabled: false, reason: 'not Linux' };
-  if (process.getuid?.() !== 0) return { enabled: false, reason: 'the emulator service does not run as root' };
-  for (const [cmd, args] of [['ip', ['-V']], ['nft', ['--version']]] as const) {
-    const r = spawnSync(cmd, [...args], { stdio: 'ignore' });
-    if (r.error || r.status !== 0) return { enabled: false, reason: `\`${cmd}\` is not available` };
-  }
-  return { enabled: true, reason: '' };
-}
-
-export function run(cmd: string, args: string[], input?: string): Promise<CmdResult> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-export class LinuxNetError extends Error {}
-/** The subnet is already routed on this Linux host (another emulator instance, or the host itself). */
-export class SubnetOverlapError extends LinuxNetError {}
-
-async function must(cmd: string, args: string[], input?: string): Promise<string> {
-  const r = await run(cmd, args, input);
-  if (r.code !== 0) throw new LinuxNetError(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || `exit ${r.code}`}`);
-  return r.stdout;
-}
-/** Runs a removal; "does not exist" is success. */
-async function quiet(cmd: string, args: string[]): Promise<void> { await run(cmd, args); }
-
-export const ipCmd = (...args: string[]): Promise<string> => must('ip', args);
-
-/**
- * Several `ip` commands in one process (`ip [-n netns] -batch -`, which stops at the first failing line). Every
- * line is checked to hold no quote, newline or backslash (batch lines are split on blanks). `undo` runs when a line
- * after the first failed (the first line created what `undo` removes; when it fails, nothing was created).
- */
-async function ipBatch(netns: string | undefined, lines: string[], undo?: string): Promise<void> {
-  for (const l of lines) if (/[\n\r"'\\]/.test(l)) throw new LinuxNetError(`ip batch line with a quote, newline or backslash: ${l}`);
-  const r = await run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], lines.join('\n') + '\n');
-  if (r.code === 0) return;
-  const failedLine = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
-  if (undo && failedLine !== 1) await run('ip', undo.split(' '));
-  throw new LinuxNetError(`ip ${netns ? `-n ${netns} ` : ''}-batch: ${r.stderr.trim() || `exit ${r.code}`} (in: ${lines.join('; ')})`);
-}
-const nft = (script: string): Promise<string> => must('nft', ['-f', '-'], script);
+// Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
+// (host routes and listings); this one builds and removes the objects.
+export * from './linuxnet-exec.js';
+export * from './linuxnet-addr.js';
+export * from './linuxnet-names.js';
+export * from './linuxnet-host.js';
 
 function writeSysctl(path: string, value: string): void {
   try { writeFileSync(`/proc/sys/${path}`, value); } catch { /* not writable here */ }
 }
-
-/** "a.b.c.d/nn" → {network address, prefix}; IPv4 only. */
-export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const prefix = Number(m[5]);
-  if (prefix > 32) return undefined;
-  const ip = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { base: (ip & mask) >>> 0, prefix };
-}
-export const ipToString = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-export function ipToNumber(ip: string): number | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip.trim());
-  return m ? ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0 : undefined;
-}
-const macColons = (mac: string): string => mac.replace(/-/g, ':').toLowerCase();
 
 export interface BridgeSpec { id: string; gateway?: string; prefix: number; subnet?: string; masquerade: boolean }
 export interface VxlanSpec { id: string; vni: number; port: number; local?: string; mac?: string }
@@ -117,15 +50,30 @@ export class LinuxNet {
   /** Endpoints whose veth this process removed (or found absent) since it last made one. */
   private readonly vethGone = new Set<string>();
 
-  /** `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed. */
-  constructor(private readonly log: (m: string) => void, private readonly instance?: string) {}
+  /** Counter naming the batch files under `scratch`. */
+  private batches = 0;
+
+  /**
+   * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.
+   * `scratch`: a directory of this service for `ip` batch files (emptied here: nothing in it outlives a call);
+   * without one (or with a blank or quote in its path) an endpoint's attach takes two `ip` processes.
+   */
+  constructor(private readonly log: (m: string) => void, private readonly instance?: string, private readonly scratch?: string) {
+    if (scratch && /^[^\s"'\\]+$/.test(scratch)) {
+      rmSync(scratch, { recursive: true, force: true });
+      mkdirSync(scratch, { recursive: true, mode: 0o700 });
+    } else this.scratch = undefined;
+  }
 
   // ── namespaces ──
+  /**
+   * One `ip` process: `netns add`, then `netns exec` of `ip link set lo up` (and the mark) inside it — a fork by
+   * that small process instead of a second process started by this (much larger) one. When the second line fails
+   * the batch's undo deletes the netns again.
+   */
   async createNetns(name: string): Promise<void> {
-    await ipCmd('netns', 'add', name);
-    try {
-      await ipBatch(name, ['link set lo up', ...this.markLines('lo')]);
-    } catch (e) { await this.deleteNetns(name); throw e; }
+    const mark = this.instance ? ` alias ${instanceMark(this.instance)}` : '';
+    await ipBatch(undefined, [`netns add ${name}`, `netns exec ${name} ip link set lo up${mark}`], `netns delete ${name}`);
   }
   async deleteNetns(name: string): Promise<void> {
     await quiet('ip', ['netns', 'delete', name]);
@@ -213,23 +161,22 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
-    // Two `ip -batch` processes (host side, then inside the namespace) instead of one `ip` per step.
-    await ipBatch(undefined, [
-      `link add ${host} type veth peer name ${e.ifName} netns ${e.netns}`,
-      `link set ${host} master ${e.bridge}`,
-      `link set ${host} up`,
-      ...this.markLines(host),
-    ], `link del ${host}`);
+    // The host side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`; the
+    // peer's address, state and routes are set inside the namespace. One `ip` process when there is a scratch
+    // directory for the inner batch, else two (host side, then `ip -n`); either undoes the veth when a step fails.
+    const mac = e.mac ? ` address ${macColons(e.mac)}` : '';
+    const hostLines = [`link add ${host} up master ${e.bridge} type veth peer name ${e.ifName} netns ${e.netns}${mac}`, ...this.markLines(host)];
+    const ns: string[] = [];
+    if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
+    ns.push(`link set ${e.ifName} up`);
+    for (const r of e.routes) {
+      const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
+      ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
+    }
+    if (this.scratch) await ipBatchThenInside(hostLines, e.netns, ns, join(this.scratch, `${host}-${++this.batches}`), `link del ${host}`);
+    else await ipBatch(undefined, hostLines, `link del ${host}`);
     try {
-      const ns: string[] = [];
-      if (e.mac) ns.push(`link set ${e.ifName} address ${macColons(e.mac)}`);
-      if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
-      ns.push(`link set ${e.ifName} up`);
-      for (const r of e.routes) {
-        const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
-        ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
-      }
-      await ipBatch(e.netns, ns);
+      if (!this.scratch) await ipBatch(e.netns, ns);
       if (e.dns && (e.dns.servers.length > 0 || e.dns.search.length > 0)) {
         mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
         const lines = [
@@ -298,42 +245,4 @@ export class LinuxNet {
     }
     if (dels.length) await nft(dels.join('\n') + '\n').catch((e: Error) => this.log(`removing rules of ${epId}: ${e.message}`));
   }
-}
-
-/** A route of the host (including the bridges of other networks) that overlaps `cidr`. */
-export async function overlappingHostRoute(cidr: string): Promise<string | undefined> {
-  const want = parseCidr(cidr);
-  if (!want) return undefined;
-  const r = await run('ip', ['-4', 'route', 'show', 'table', 'main']);
-  for (const line of r.stdout.split('\n')) {
-    const [dst] = line.trim().split(/\s+/);
-    if (!dst || dst === 'default') continue;
-    const c = parseCidr(dst.includes('/') ? dst : `${dst}/32`);
-    if (!c) continue;
-    const p = Math.min(c.prefix, want.prefix);
-    const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
-    if (((c.base & mask) >>> 0) === ((want.base & mask) >>> 0)) return line.trim();
-  }
-  return undefined;
-}
-
-/** Every Linux object carrying the prefix (for leak audits): netns, links, nft tables. */
-export async function listLabelled(): Promise<{ netns: string[]; links: string[]; tables: string[] }> {
-  const ns = await run('ip', ['netns', 'list']);
-  const links = await run('ip', ['-o', 'link', 'show']);
-  const tables = await run('nft', ['list', 'tables']);
-  return {
-    netns: ns.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(PREFIX)),
-    links: links.stdout.split('\n').map((l) => /^\d+:\s+([^:@]+)/.exec(l)?.[1] ?? '').filter((n) => n.startsWith(PREFIX)),
-    tables: tables.stdout.split('\n').map((l) => l.trim().split(' ')[2] ?? '').filter((n) => n.startsWith(PREFIX)),
-  };
-}
-
-/** The IPv4 source address the host uses for its default route (an overlay's provider address). */
-export async function defaultSourceAddress(): Promise<string | undefined> {
-  const r = await run('ip', ['-4', 'route', 'get', '1.1.1.1']);
-  const m = /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(r.stdout);
-  if (m) return m[1];
-  const a = await run('ip', ['-4', '-o', 'addr', 'show', 'scope', 'global']);
-  return /inet (\d+\.\d+\.\d+\.\d+)/.exec(a.stdout)?.[1];
 }

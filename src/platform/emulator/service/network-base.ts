@@ -24,9 +24,9 @@ export abstract class NetworkBase {
   /** Why a network got no Linux networking although the service builds it (network ID → reason). */
   protected readonly degraded = new Map<string, string>();
 
-  constructor(protected readonly persist: Persister, protected readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string } = {}) {
+  constructor(protected readonly persist: Persister, protected readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string; scratch?: string } = {}) {
     const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
-    if (probe.enabled) this.linux = new LinuxNet(log, opts.instance);
+    if (probe.enabled) this.linux = new LinuxNet(log, opts.instance, opts.scratch);
     this.packetsDoNotFlowReason = probe.enabled ? '' : probe.reason;
     if (!probe.enabled) log(`network: HNS objects are bookkeeping only and packets do not flow (${probe.reason})`);
   }

@@ -50,7 +50,7 @@ export class EmulatorService {
     this.persist = new Persister(join(opts.stateDir, 'records'));
     setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
-    this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir) });
+    this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
     this.storage.layerHolder = (layerPath) => layerHolder(layerPath, this.compute.records());
