@@ -4,12 +4,17 @@
  * promise and async resource in the process, and each `run` is a store switch, so two would cost twice per RPC.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RpcClock } from './rpc-clock.js';
+
+/** The parts of an RPC's time spent outside the daemon. */
+export type OutsidePart = 'platform' | 'keeper' | 'cni-exec';
+
+/** What timed calls need of an RPC clock (util/rpc-clock.ts implements it). */
+export interface PartClock { enter(part: OutsidePart): void; leave(part: OutsidePart): void }
 
 export interface RequestContext {
   /** Fields added to every log line made inside the context. */
   readonly fields?: Readonly<Record<string, unknown>>;
-  readonly clock?: RpcClock;
+  readonly clock?: PartClock;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -3,11 +3,11 @@
  * the daemon — platform (HCS/HCN/storage), IO keeper, CNI plugin execs — are timed into it by part. Overlapping
  * calls of one part count once (wall time with at least one call in flight), so a part never exceeds the RPC.
  */
-import { currentContext, runInContext } from './request-context.js';
+import { currentContext, runInContext, type OutsidePart, type PartClock } from './request-context.js';
 
-export type OutsidePart = 'platform' | 'keeper' | 'cni-exec';
+export type { OutsidePart };
 
-export class RpcClock {
+export class RpcClock implements PartClock {
   readonly seconds: Record<OutsidePart, number> = { platform: 0, keeper: 0, 'cni-exec': 0 };
   private readonly depth: Record<OutsidePart, number> = { platform: 0, keeper: 0, 'cni-exec': 0 };
   private readonly since: Record<OutsidePart, bigint> = { platform: 0n, keeper: 0n, 'cni-exec': 0n };
