@@ -2,12 +2,13 @@
  * Source of the emulator's namespace helper (compiled by ns-helper.ts with the host C compiler at first use),
  * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
  *
- *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-c CGROUP.PROCS]... -- FILE [ARG...]
+ *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
  *     joins the cgroups, opens the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots to the
  *     holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself a
  *     session and process group leader and execs FILE (PATH search). Once the exec happened (a close-on-exec
  *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
- *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal).
+ *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal). With
+ *     -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
@@ -15,6 +16,8 @@
  *     hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
  *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
  */
+import { NS_HELPER_SPOOL_SOURCE } from './ns-helper-spool-source.js';
+
 export const NS_HELPER_SOURCE = String.raw`
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,8 +39,12 @@ static const char *opt[128];
 static const char *cgs[MAXCG];
 static int ncg = 0;
 
+static void spool_say(const char *msg);
+
 static void die(const char *what, const char *arg) {
-  fprintf(stderr, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  char m[4400];
+  snprintf(m, sizeof m, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  spool_say(m);
   exit(1);
 }
 
@@ -57,7 +64,9 @@ static int join_cgroups(int strict) {
     int fd = open(cgs[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) {
       if (strict) die("cannot join cgroup", cgs[i]);
-      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[i], strerror(errno));
+      char m[4200];
+      snprintf(m, sizeof m, "wincri-ns: cannot join cgroup %s: %s\n", cgs[i], strerror(errno));
+      spool_say(m);
     }
     if (fd >= 0) close(fd);
   }
@@ -107,7 +116,7 @@ static int wait_for(pid_t pid) {
   while (waitpid(pid, &st, 0) < 0) if (errno != EINTR) return 255 << 8;
   return st;
 }
-
+${NS_HELPER_SPOOL_SOURCE}
 static int enter(int argc, char **argv) {
   int i = parse(argc, argv, 2);
   const char *t = opt['t'], *cwd = opt['w'] ? opt['w'] : "/", *status = opt['s'];
@@ -123,6 +132,8 @@ static int enter(int argc, char **argv) {
     sdir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     sname = slash ? slash + 1 : status;
   }
+  spool_open(0, opt['o'], 1);
+  spool_open(1, opt['e'], 2);
   join_cgroups(0);
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
@@ -133,12 +144,21 @@ static int enter(int argc, char **argv) {
   if (fchdir(root) < 0 || chroot(".") < 0) die("cannot change root", NULL);
   close(root);
   if (chdir(cwd) < 0) die("cannot change directory to", cwd);
-  int sync[2];
+  int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (sp[1].seg >= 0 && pipe2(errp, O_CLOEXEC) < 0) die("pipe", NULL);
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
   pid_t c = fork();
   if (c < 0) die("fork", NULL);
   if (c == 0) {
     close(sync[0]);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (outp[1] >= 0) dup2(outp[1], 1);
+    if (errp[1] >= 0) dup2(errp[1], 2);
     setsid();
     execvp(argv[i], argv + i);
     int e = errno;
@@ -147,12 +167,16 @@ static int enter(int argc, char **argv) {
     _exit(e == ENOENT ? 127 : 126);
   }
   close(sync[1]);
+  if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
+  if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
+  int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;
+  if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
   int e;
   while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
   close(sync[0]);
   if (pidfd >= 0) { dprintf(pidfd, "%d\n", (int)c); close(pidfd); }
-  int st = wait_for(c);
+  int st = spooling() ? spool_wait(sfd, c) : wait_for(c);
   write_status(sdir, sname, st);
   return exit_like(st);
 }

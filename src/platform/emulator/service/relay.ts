@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Spill } from './spill.js';
+import { watchAcks } from './acks.js';
 
 /** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
 export const RELAY_WINDOW = 256 * 1024;
@@ -110,18 +111,7 @@ export class OutRelay {
     // The client never sends anything but acknowledgements: its EOF means it went away (the socket is half-open
     // server-side), so stop relaying into it and keep the unacknowledged bytes for the next attachment.
     sock.on('end', () => { detach(); sock.destroy(); });
-    if (this.acked) {
-      let line = '';
-      sock.on('data', (d: Buffer) => {
-        line += d.toString('latin1');
-        const nl = line.lastIndexOf('\n');
-        if (nl < 0) { if (line.length > 64) sock.destroy(); return; }
-        const last = line.slice(0, nl).split('\n').pop()!;
-        line = line.slice(nl + 1);
-        const n = Number(last);
-        if (this.sink === sock && Number.isSafeInteger(n)) { this.take(Math.min(n, this.sent)); this.pump(); }
-      });
-    }
+    if (this.acked) watchAcks(sock, (n) => { if (this.sink === sock) { this.take(Math.min(n, this.sent)); this.pump(); } });
     sock.resume();
     this.pump();
   }

@@ -23,10 +23,15 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, write
 import { basename, dirname, join } from 'node:path';
 
 export const SEGMENT = 64 * 1024;
+/**
+ * Bytes a spooling waiter (ns-helper-spool-source.ts) keeps on disk per stream before it stops reading the
+ * program's pipe: from the oldest segment the service has not removed to the end (plus one read).
+ */
+export const SPOOL_WINDOW = 256 * 1024;
 
 interface Segment { base: number; path: string }
 
-const segPath = (pipe: string, base: number) => `${pipe}.${base.toString(36)}.spill`;
+export const segPath = (pipe: string, base: number) => `${pipe}.${base.toString(36)}.spill`;
 
 /** The spill segments of the pipe at `pipe`, oldest first. */
 export function spillSegments(pipe: string): Segment[] {
