@@ -148,6 +148,9 @@ static int enter(int argc, char **argv) {
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[1].seg >= 0 && pipe2(errp, O_CLOEXEC) < 0) die("pipe", NULL);
+  /* Larger pipes: fewer wake-ups of the waiter under a flood (best effort). */
+  if (outp[0] >= 0) fcntl(outp[0], F_SETPIPE_SZ, 1 << 20);
+  if (errp[0] >= 0) fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
   sigset_t chld, old;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);

@@ -32,6 +32,7 @@ export class SpoolRelay {
   private segs: number[];
   private cur?: { base: number; fd: number };
   private fresh: boolean;
+  private readonly buf = Buffer.allocUnsafe(READ);
 
   /** `bell`: the doorbell's read side; absent when the doorbell is gone (the stream had ended). */
   constructor(private readonly bell: Readable | undefined, private readonly pipe: string) {
@@ -108,9 +109,9 @@ export class SpoolRelay {
     for (;;) {
       const cur = this.cur && this.cur.base <= this.sent ? this.cur : this.open(this.segs.filter((b) => b <= this.sent).pop() ?? this.sent);
       if (!cur) return undefined;
-      const buf = Buffer.allocUnsafe(peek ? 1 : READ);
-      const n = readSync(cur.fd, buf, 0, buf.length, this.sent - cur.base);
-      if (n > 0) return buf.subarray(0, n);
+      const n = readSync(cur.fd, this.buf, 0, peek ? 1 : READ, this.sent - cur.base);
+      // A copy of what was read: a short read must not pin a whole buffer in the socket's queue.
+      if (n > 0) return Buffer.from(this.buf.subarray(0, n));
       // A segment ends where its successor starts; the waiter makes that one once this one is full.
       if (cur.base === this.sent || !this.open(this.sent)) return undefined;
     }
