@@ -38,7 +38,8 @@ export interface OutAttachInfo { start: number; gap: number; eof: boolean }
  * (spill.ts), and dropped from it as it is taken: a relay re-made after a service kill (`restart`) starts from
  * what the killed one kept, with its numbering, and loses nothing but a read in progress (see spill.ts). Without
  * a spill to recover, a restarted relay is `fresh`: its first acknowledged attachment says where the numbering
- * goes on, and what the dead one held is lost.
+ * goes on, and what the dead one held is lost. Output the namespace helper spools to files itself (isolated
+ * systems) is relayed by spool-relay.ts instead, which loses nothing; this relay serves the other processes.
  */
 export interface RelayOptions { spillAt?: string; restart?: boolean }
 
