@@ -13,7 +13,7 @@ import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
 import { isAlive, processTable } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import type { OutRelay } from './relay.js';
+import type { OutputRelay } from './process-output.js';
 import { removeFifos } from './stdio-fifo.js';
 import { readExitStatus, removeStatusFile } from './exit-status.js';
 import { removeSpills } from './spill.js';
@@ -23,8 +23,8 @@ import { VmDeaths } from './vm-watch.js';
 
 export interface LiveProc {
   child?: ChildProcess;
-  out?: OutRelay;
-  err?: OutRelay;
+  out?: OutputRelay;
+  err?: OutputRelay;
   stdinAttached?: boolean;
   /** Control pipe of the pty helper of a console process (ConsoleSize). */
   console?: Writable;

@@ -42,7 +42,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
       : plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
     const { child, out, err, fifos } = await spawnWithOutput(op, this.stateDir,
-      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined }, params.CommandLine ?? '');
+      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined, spool: plan.spool }, params.CommandLine ?? '');
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
     child.stdin?.on('error', () => undefined);
@@ -59,7 +59,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     }
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
-      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
+      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && plan.spool ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;

@@ -105,7 +105,7 @@ export class ComputeEmulator extends ComputeProcesses {
   /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */
   private reopenFifos(sys: SystemRecord, p: ProcRecord): void {
     const lp = this.liveOf(sys.id, p.pid);
-    Object.assign(lp, reopenOutputFifos(p.fifos, (m) => this.log(`process ${p.pid} in ${sys.id}: ${m}`)));
+    Object.assign(lp, reopenOutputFifos(p.fifos, (m) => this.log(`process ${p.pid} in ${sys.id}: ${m}`), !!p.spooled));
   }
 
   protected adoptPoll(sys: SystemRecord, p: ProcRecord): void {

@@ -34,6 +34,8 @@ export interface LaunchPlan {
   pidFd?: number;
   /** ... and the program's exit status to this file (exit-status.ts). */
   statusFile?: string;
+  /** The namespace helper spools the program's output to files (ns-helper-spool-source.ts); not for consoles. */
+  spool?: boolean;
 }
 
 export interface LaunchContext {
@@ -78,7 +80,8 @@ export function planLaunch(op: string, s: SystemRecord, params: ProcessParameter
       // Its pid pipe follows the spawn's stdio (and a console's control pipe, fd 3).
       const pidFd = console ? 4 : 3;
       const statusFile = newStatusFile(ctx.stateDir);
-      return { ...base, file: ctx.nsHelper, args: helperEnterArgs(s.holder!.pid, cwdIn, procs, statusFile, pidFd, inside, argv.slice(1)), pidFd, statusFile };
+      const args = helperEnterArgs(s.holder!.pid, cwdIn, procs, statusFile, pidFd, inside, argv.slice(1));
+      return { ...base, file: ctx.nsHelper, args, pidFd, statusFile, spool: !console };
     }
     const entered = enterCommand(s.holder!, cwdIn, inside, argv.slice(1));
     const w = cg ? joinCgroupCommand(procs, entered.file, entered.args) : entered;

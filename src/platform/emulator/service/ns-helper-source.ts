@@ -2,12 +2,13 @@
  * Source of the emulator's namespace helper (compiled by ns-helper.ts with the host C compiler at first use),
  * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
  *
- *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-c CGROUP.PROCS]... -- FILE [ARG...]
+ *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
  *     joins the cgroups, opens the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots to the
  *     holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself a
  *     session and process group leader and execs FILE (PATH search). Once the exec happened (a close-on-exec
  *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
- *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal).
+ *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal). With
+ *     -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
@@ -15,6 +16,9 @@
  *     hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
  *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
  */
+import { NS_HELPER_SPOOL_SOURCE } from './ns-helper-spool-source.js';
+import { NS_HELPER_HOLDER_SOURCE } from './ns-helper-holder-source.js';
+
 export const NS_HELPER_SOURCE = String.raw`
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,8 +40,12 @@ static const char *opt[128];
 static const char *cgs[MAXCG];
 static int ncg = 0;
 
+static void spool_say(const char *msg);
+
 static void die(const char *what, const char *arg) {
-  fprintf(stderr, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  char m[4400];
+  snprintf(m, sizeof m, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  spool_say(m);
   exit(1);
 }
 
@@ -57,7 +65,9 @@ static int join_cgroups(int strict) {
     int fd = open(cgs[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) {
       if (strict) die("cannot join cgroup", cgs[i]);
-      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[i], strerror(errno));
+      char m[4200];
+      snprintf(m, sizeof m, "wincri-ns: cannot join cgroup %s: %s\n", cgs[i], strerror(errno));
+      spool_say(m);
     }
     if (fd >= 0) close(fd);
   }
@@ -107,7 +117,7 @@ static int wait_for(pid_t pid) {
   while (waitpid(pid, &st, 0) < 0) if (errno != EINTR) return 255 << 8;
   return st;
 }
-
+${NS_HELPER_SPOOL_SOURCE}
 static int enter(int argc, char **argv) {
   int i = parse(argc, argv, 2);
   const char *t = opt['t'], *cwd = opt['w'] ? opt['w'] : "/", *status = opt['s'];
@@ -123,6 +133,8 @@ static int enter(int argc, char **argv) {
     sdir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     sname = slash ? slash + 1 : status;
   }
+  spool_open(0, opt['o'], 1);
+  spool_open(1, opt['e'], 2);
   join_cgroups(0);
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
@@ -133,12 +145,24 @@ static int enter(int argc, char **argv) {
   if (fchdir(root) < 0 || chroot(".") < 0) die("cannot change root", NULL);
   close(root);
   if (chdir(cwd) < 0) die("cannot change directory to", cwd);
-  int sync[2];
+  int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (sp[1].seg >= 0 && pipe2(errp, O_CLOEXEC) < 0) die("pipe", NULL);
+  /* Larger pipes: fewer wake-ups of the waiter under a flood (best effort). */
+  if (outp[0] >= 0) fcntl(outp[0], F_SETPIPE_SZ, 1 << 20);
+  if (errp[0] >= 0) fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
   pid_t c = fork();
   if (c < 0) die("fork", NULL);
   if (c == 0) {
     close(sync[0]);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (outp[1] >= 0) dup2(outp[1], 1);
+    if (errp[1] >= 0) dup2(errp[1], 2);
     setsid();
     execvp(argv[i], argv + i);
     int e = errno;
@@ -147,133 +171,21 @@ static int enter(int argc, char **argv) {
     _exit(e == ENOENT ? 127 : 126);
   }
   close(sync[1]);
+  if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
+  if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
+  int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;
+  if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
   int e;
   while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
   close(sync[0]);
   if (pidfd >= 0) { dprintf(pidfd, "%d\n", (int)c); close(pidfd); }
-  int st = wait_for(c);
+  int st = spooling() ? spool_wait(sfd, c) : wait_for(c);
   write_status(sdir, sname, st);
   return exit_like(st);
 }
 
-/*
- * The mount list of mount-table.ts (mountListText): six NUL-terminated fields per entry. Types @dir, @file and
- * @link make a directory, an empty file or a symbolic link (to the source) instead of mounting (dev-tmpfs.ts).
- */
-static void mount_list(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  struct stat sb;
-  if (fd < 0 || fstat(fd, &sb) < 0) die("cannot read", path);
-  char *buf = malloc((size_t)sb.st_size + 1);
-  ssize_t n = 0, r;
-  while (buf && n < sb.st_size && (r = read(fd, buf + n, (size_t)(sb.st_size - n))) > 0) n += r;
-  close(fd);
-  if (!buf || n != sb.st_size) die("cannot read", path);
-  buf[n] = 0;
-  char *p = buf, *end = buf + n;
-  while (p < end) {
-    char *f[6];
-    for (int k = 0; k < 6; k++) {
-      if (p >= end) { fprintf(stderr, "wincri-ns: malformed mount list %s\n", path); exit(1); }
-      f[k] = p;
-      p += strlen(p) + 1;
-    }
-    unsigned long fl = strtoul(f[0], NULL, 10);
-    int rc;
-    if (strcmp(f[4], "@dir") == 0) {
-      rc = mkdir(f[3], 0755) < 0 && errno != EEXIST ? -1 : 0;
-    } else if (strcmp(f[4], "@file") == 0) {
-      int fd = open(f[3], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-      rc = fd < 0 ? -1 : close(fd);
-    } else if (strcmp(f[4], "@link") == 0) {
-      rc = symlink(f[2], f[3]);
-    } else if (fl & MS_BIND) {
-      rc = mount(f[2], f[3], NULL, fl & (MS_BIND | MS_REC), NULL);
-      unsigned long extra = fl & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-      if (rc == 0 && extra) {
-        /* The remount sets every per-mount flag: keep those the bound mount already has. */
-        struct statvfs sv;
-        if (statvfs(f[3], &sv) == 0) {
-          if (sv.f_flag & ST_NOSUID) extra |= MS_NOSUID;
-          if (sv.f_flag & ST_NODEV) extra |= MS_NODEV;
-          if (sv.f_flag & ST_NOEXEC) extra |= MS_NOEXEC;
-          if (sv.f_flag & ST_NOATIME) extra |= MS_NOATIME;
-          if (sv.f_flag & ST_NODIRATIME) extra |= MS_NODIRATIME;
-          if (sv.f_flag & ST_RELATIME) extra |= MS_RELATIME;
-        }
-        rc = mount(NULL, f[3], NULL, MS_BIND | MS_REMOUNT | extra, NULL);
-      }
-    } else {
-      rc = mount(f[2], f[3], f[4], fl, f[5][0] ? f[5] : NULL);
-    }
-    if (rc < 0 && f[1][0] != '1') die("cannot mount on", f[3]);
-  }
-  free(buf);
-}
-
-static void reap_forever(void) {
-  signal(SIGTERM, SIG_IGN);
-  signal(SIGINT, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  for (;;) {
-    while (waitpid(-1, NULL, WNOHANG) > 0) {}
-    sigwaitinfo(&set, NULL);
-  }
-}
-
-static int holder(int argc, char **argv) {
-  parse(argc, argv, 2);
-  const char *root = opt['r'], *list = opt['m'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
-  if (!root || !list) { fprintf(stderr, "usage: wincri-ns holder -r ROOT -m MOUNTS [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n"); return 1; }
-  if (join) {
-    int pidns = open_proc(join, "ns/pid"), uts = open_proc(join, "ns/uts");
-    int net = netns ? open(netns, O_RDONLY | O_CLOEXEC) : open_proc(join, "ns/net");
-    if (net < 0) die("cannot open", netns);
-    enter_ns(pidns, CLONE_NEWPID, "pid");
-    enter_ns(uts, CLONE_NEWUTS, "uts");
-    enter_ns(net, CLONE_NEWNET, "net");
-  } else if (netns) {
-    int net = open(netns, O_RDONLY | O_CLOEXEC);
-    if (net < 0) die("cannot open", netns);
-    enter_ns(net, CLONE_NEWNET, "net");
-  }
-  if (unshare(join ? CLONE_NEWNS : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) < 0) die("unshare", NULL);
-  if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) die("cannot make mounts slaves", NULL);
-  int sync[2];
-  if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
-  pid_t c = fork();
-  if (c < 0) die("fork", NULL);
-  if (c == 0) {
-    close(sync[0]);
-    join_cgroups(1);
-    if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
-    mount_list(list);
-    if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);
-    if (write(sync[1], "r", 1) != 1) _exit(1);
-    close(sync[1]);
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; fd < 3; fd++) { if (null >= 0) dup2(null, fd); else close(fd); }
-    reap_forever();
-  }
-  close(sync[1]);
-  char r = 0;
-  while (read(sync[0], &r, 1) < 0 && errno == EINTR) {}
-  close(sync[0]);
-  if (r == 'r') {
-    printf("%d\nready\n", (int)c);
-    fflush(stdout);
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) { dup2(null, 1); dup2(null, 2); }
-  }
-  int st = wait_for(c);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
+${NS_HELPER_HOLDER_SOURCE}
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "enter") == 0) return enter(argc, argv);
   if (argc > 1 && strcmp(argv[1], "holder") == 0) return holder(argc, argv);

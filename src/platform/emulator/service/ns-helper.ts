@@ -47,6 +47,11 @@ export function helperEnterArgs(
     ...procs.flatMap((f) => ['-c', f]), '--', file, ...args];
 }
 
+/** Options of `enter` that make the helper spool the program's output next to these FIFOs (its doorbells). */
+export function helperSpoolArgs(fifos: { stdout?: string; stderr?: string }): string[] {
+  return [...(fifos.stdout ? ['-o', fifos.stdout] : []), ...(fifos.stderr ? ['-e', fifos.stderr] : [])];
+}
+
 /** Arguments of the helper's `holder` mode. */
 export function helperHolderArgs(o: { root: string; table: string; hostName?: string; netns?: string; join?: number; procs: readonly string[] }): string[] {
   return ['holder', '-r', o.root, '-m', o.table, ...(o.hostName ? ['-h', o.hostName] : []),

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { OutRelay } from './relay.js';
+import { SpoolRelay } from './spool-relay.js';
+import { helperSpoolArgs } from './ns-helper.js';
 import { removeSpills, spillSegments } from './spill.js';
 import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type FifoPaths, type OutName } from './stdio-fifo.js';
 
@@ -21,12 +23,20 @@ export interface SpawnPlan {
   console: boolean;
   /** A pipe after those (fd 3, or 4 with a console) on which the namespace helper reports the program's pid. */
   pidPipe?: boolean;
+  /**
+   * The namespace helper spools the output (ns-helper-spool-source.ts): the FIFOs are its doorbells, the output is
+   * in spill files next to them (spool-relay.ts). `file` is the helper and `args[0]` its mode.
+   */
+  spool?: boolean;
 }
+
+/** An output stream's relay: reading the FIFO itself (relay.ts), or the files a spooling helper writes. */
+export type OutputRelay = OutRelay | SpoolRelay;
 
 export interface SpawnedProcess {
   child: ChildProcess;
-  out?: OutRelay;
-  err?: OutRelay;
+  out?: OutputRelay;
+  err?: OutputRelay;
   /** Absent when the process has no output pipe. */
   fifos?: FifoPaths;
 }
@@ -35,9 +45,10 @@ export interface SpawnedProcess {
  * A relay reading one output FIFO, spilling what it reads next to it (spill.ts); the FIFO's file goes once the
  * pipe ended (nothing can write to it again).
  */
-function relayOf(reader: Readable | undefined, path: string | undefined): OutRelay | undefined {
+function relayOf(reader: Readable | undefined, path: string | undefined, spool: boolean): OutputRelay | undefined {
   if (!reader) return undefined;
   if (path) reader.once('end', () => removeFifos({ stdout: path }));
+  if (spool && path) return new SpoolRelay(reader, path);
   return new OutRelay([reader], path ? { spillAt: path } : {});
 }
 
@@ -50,9 +61,10 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   const fifos = await createOutputFifos(op, stateDir, names);
   const outFd = fifos.writers.stdout ?? 'ignore';
   const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
+  const args = plan.spool ? [plan.args[0]!, ...helperSpoolArgs(fifos.paths), ...plan.args.slice(1)] : plan.args;
   let child: ChildProcess;
   try {
-    child = spawn(plan.file, plan.args, {
+    child = spawn(plan.file, args, {
       cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}),
       stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])],
     });
@@ -63,8 +75,8 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   } finally {
     closeWriters(fifos); // the child has its own copies (spawn forks synchronously)
   }
-  const out = relayOf(fifos.readers.stdout, fifos.paths.stdout);
-  const err = relayOf(fifos.readers.stderr, fifos.paths.stderr);
+  const out = relayOf(fifos.readers.stdout, fifos.paths.stdout, !!plan.spool);
+  const err = relayOf(fifos.readers.stderr, fifos.paths.stderr, !!plan.spool);
   try {
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
@@ -85,8 +97,8 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
  * on from the FIFOs (what the process wrote meanwhile). A FIFO that is gone (its pipe had ended) leaves a relay of
  * the spill alone, if one is left to replay.
  */
-export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void): { out?: OutRelay; err?: OutRelay } {
-  const r: { out?: OutRelay; err?: OutRelay } = {};
+export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void, spooled = false): { out?: OutputRelay; err?: OutputRelay } {
+  const r: { out?: OutputRelay; err?: OutputRelay } = {};
   for (const name of ['stdout', 'stderr'] as const) {
     const path = fifos?.[name];
     if (!path) continue;
@@ -98,7 +110,7 @@ export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string)
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`output pipe ${path}: ${(e as Error).message}`);
       if (spillSegments(path).length === 0) continue;
     }
-    const relay = new OutRelay(reader ? [reader] : [], { spillAt: path, restart: true });
+    const relay = spooled ? new SpoolRelay(reader, path) : new OutRelay(reader ? [reader] : [], { spillAt: path, restart: true });
     if (name === 'stdout') r.out = relay; else r.err = relay;
   }
   return r;

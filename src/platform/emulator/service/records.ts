@@ -26,6 +26,8 @@ export interface ProcRecord {
   statusFile?: string;
   /** The FIFOs of its output streams (stdio-fifo.ts): a restarted service reads on from them. */
   fifos?: { stdout?: string; stderr?: string };
+  /** The namespace helper spools the output to files and the FIFOs are its doorbells (spool-relay.ts). */
+  spooled?: boolean;
 }
 
 export interface SystemRecord {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Spill } from './spill.js';
+import { watchAcks } from './acks.js';
 
 /** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
 export const RELAY_WINDOW = 256 * 1024;
@@ -37,7 +38,8 @@ export interface OutAttachInfo { start: number; gap: number; eof: boolean }
  * (spill.ts), and dropped from it as it is taken: a relay re-made after a service kill (`restart`) starts from
  * what the killed one kept, with its numbering, and loses nothing but a read in progress (see spill.ts). Without
  * a spill to recover, a restarted relay is `fresh`: its first acknowledged attachment says where the numbering
- * goes on, and what the dead one held is lost.
+ * goes on, and what the dead one held is lost. Output the namespace helper spools to files itself (isolated
+ * systems) is relayed by spool-relay.ts instead, which loses nothing; this relay serves the other processes.
  */
 export interface RelayOptions { spillAt?: string; restart?: boolean }
 
@@ -110,18 +112,7 @@ export class OutRelay {
     // The client never sends anything but acknowledgements: its EOF means it went away (the socket is half-open
     // server-side), so stop relaying into it and keep the unacknowledged bytes for the next attachment.
     sock.on('end', () => { detach(); sock.destroy(); });
-    if (this.acked) {
-      let line = '';
-      sock.on('data', (d: Buffer) => {
-        line += d.toString('latin1');
-        const nl = line.lastIndexOf('\n');
-        if (nl < 0) { if (line.length > 64) sock.destroy(); return; }
-        const last = line.slice(0, nl).split('\n').pop()!;
-        line = line.slice(nl + 1);
-        const n = Number(last);
-        if (this.sink === sock && Number.isSafeInteger(n)) { this.take(Math.min(n, this.sent)); this.pump(); }
-      });
-    }
+    if (this.acked) watchAcks(sock, (n) => { if (this.sink === sock) { this.take(Math.min(n, this.sent)); this.pump(); } });
     sock.resume();
     this.pump();
   }

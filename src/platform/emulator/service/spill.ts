@@ -8,10 +8,13 @@
  * them, and a host crash also kills the process that wrote them and empties its pipe, so an fsync per chunk would
  * buy nothing but latency.
  *
- * Not covered: the one read in progress. read(2) takes bytes out of the pipe and the spill write follows in the
- * same callback (stdio-fifo.ts hands each read over at once); a kill landing between the two loses that read, at
- * most READ_SIZE bytes per stream, and the restarted relay numbers what follows from the spill's end. Closing that
- * gap needs the kernel to move the bytes from pipe to file in one step (splice(2)), which Node does not offer.
+ * Not covered on this path: the one read in progress. read(2) takes bytes out of the pipe and the spill write
+ * follows in the same callback (stdio-fifo.ts hands each read over at once); a kill landing between the two loses
+ * that read, at most READ_SIZE bytes per stream, and the restarted relay numbers what follows from the spill's end.
+ * Processes of isolated systems started through the namespace helper do not take this path: the helper, which
+ * outlives the service, reads the program's pipes and writes these same segments itself (ns-helper-spool-source.ts),
+ * and the service only reads the files (spool-relay.ts), so a service kill loses nothing there. This path remains
+ * for the util-linux fallback, non-isolated systems and consoles.
  *
  * One stream's spill is a run of segments `<pipe path>.<stream offset, base 36>.spill`, each holding the bytes
  * from that offset on. Writes go to the newest; a new one starts once it holds SEGMENT bytes, and older ones are
@@ -23,10 +26,15 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, write
 import { basename, dirname, join } from 'node:path';
 
 export const SEGMENT = 64 * 1024;
+/**
+ * Bytes a spooling waiter (ns-helper-spool-source.ts) keeps on disk per stream before it stops reading the
+ * program's pipe: from the oldest segment the service has not removed to the end (plus one read).
+ */
+export const SPOOL_WINDOW = 256 * 1024;
 
 interface Segment { base: number; path: string }
 
-const segPath = (pipe: string, base: number) => `${pipe}.${base.toString(36)}.spill`;
+export const segPath = (pipe: string, base: number) => `${pipe}.${base.toString(36)}.spill`;
 
 /** The spill segments of the pipe at `pipe`, oldest first. */
 export function spillSegments(pipe: string): Segment[] {

@@ -1,0 +1,166 @@
+/**
+ * C source of the namespace helper's output spool (ns-helper-source.ts, `enter -o OUT -e ERR`): the helper, as
+ * the program's waiter, owns the program's stdout and stderr. Each is a pipe whose read end only the waiter holds;
+ * it appends what it reads to the stream's spill segments (spill.ts: `<OUT>.<offset, base 36>.spill`, a new one
+ * once one holds SEGMENT bytes) and then rings the stream's doorbell: one byte written without blocking to the
+ * FIFO at OUT, which the helper got as fd 1 (stderr: fd 2) and the service reads (spool-relay.ts). A full
+ * doorbell means a ring is pending already. The service survives nothing of the data: the files are the only copy.
+ *
+ * Backpressure: the service removes segments all of whose bytes its attachment acknowledged; while the bytes from
+ * the oldest segment still present to the end exceed WINDOW, the waiter stops reading that pipe (the program
+ * blocks, nothing is dropped) and watches the directory (inotify, and a 100 ms poll) for removals.
+ *
+ * End: the waiter reads until both pipes end; it closes the doorbells (the service then sees the stream's end)
+ * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
+ * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
+ */
+import { READ_SIZE } from './stdio-fifo.js';
+import { SEGMENT, SPOOL_WINDOW } from './spill.js';
+
+export const NS_HELPER_SPOOL_SOURCE = String.raw`
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+
+#define SEG ${SEGMENT}LL
+#define WINDOW ${SPOOL_WINDOW}LL
+#define CHUNK ${READ_SIZE}
+
+struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; };
+static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
+static int spool_dir = -1, spool_watch = -1;
+
+static void seg_name(char *buf, size_t n, const char *name, long long base) {
+  char d[16];
+  int k = 0;
+  unsigned long long v = (unsigned long long)base;
+  do { int x = (int)(v % 36); d[k++] = (char)(x < 10 ? '0' + x : 'a' + x - 10); v /= 36; } while (v);
+  int j = snprintf(buf, n, "%s.", name);
+  while (k > 0 && j < (int)n - 8) buf[j++] = d[--k];
+  snprintf(buf + j, n - (size_t)j, ".spill");
+}
+
+static int seg_open(struct spool *s) {
+  char n[512];
+  seg_name(n, sizeof n, s->name, s->off);
+  int fd = openat(spool_dir, n, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (s->seg >= 0) close(s->seg);
+  s->seg = fd;
+  s->segsz = 0;
+  if (s->nb == 64) memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
+  s->bases[s->nb++] = s->off;
+  return 0;
+}
+
+/* Appends to the newest segment (a full one is followed by a new, empty one at once), then rings. */
+static void spool_put(struct spool *s, const char *b, size_t n) {
+  while (n > 0 && s->seg >= 0) {
+    ssize_t w = write(s->seg, b, n);
+    if (w < 0) { if (errno == EINTR) continue; break; }
+    b += w; n -= (size_t)w; s->off += w; s->segsz += w;
+  }
+  if (s->segsz >= SEG) seg_open(s);
+  char c = 1;
+  if (write(s->bell, &c, 1) < 0) { /* EAGAIN: a ring is pending */ }
+}
+
+/* Bytes on disk the service has not removed: from the oldest segment still present to the end. */
+static long long spool_unacked(struct spool *s) {
+  char n[512];
+  while (s->nb > 1) {
+    seg_name(n, sizeof n, s->name, s->bases[0]);
+    if (faccessat(spool_dir, n, F_OK, 0) == 0 || errno != ENOENT) break;
+    memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
+  }
+  return s->off - s->bases[0];
+}
+
+/* Before entering the namespaces (the paths are the host's): the spool of stream k at PATH, doorbell fd BELL. */
+static void spool_open(int k, const char *path, int bell) {
+  if (!path) return;
+  const char *slash = strrchr(path, '/');
+  if (spool_dir < 0) {
+    char d[4096];
+    snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    spool_dir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (spool_dir < 0) die("cannot open", d);
+    spool_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (spool_watch >= 0 && inotify_add_watch(spool_watch, d[0] ? d : "/", IN_DELETE) < 0) { close(spool_watch); spool_watch = -1; }
+  }
+  struct spool *s = &sp[k];
+  s->name = slash ? slash + 1 : path;
+  s->bell = bell;
+  fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
+  if (seg_open(s) < 0) die("cannot create spill of", path);
+}
+
+static int spooling(void) { return sp[0].seg >= 0 || sp[1].seg >= 0; }
+
+/* A message of the helper's own goes where the program's stderr goes. */
+static void spool_say(const char *msg) {
+  struct spool *s = sp[1].seg >= 0 ? &sp[1] : sp[0].seg >= 0 ? &sp[0] : NULL;
+  if (s) spool_put(s, msg, strlen(msg)); else if (write(2, msg, strlen(msg)) < 0) { /* nowhere to say it */ }
+}
+
+static void spool_end(struct spool *s) {
+  if (s->in >= 0) close(s->in);
+  if (s->seg >= 0) close(s->seg);
+  if (s->bell >= 0) close(s->bell);
+  s->in = s->seg = s->bell = -1;
+}
+
+/*
+ * Reads the pipes into their spools until both end; with SFD (a signalfd for SIGCHLD) also until child C exits
+ * (its status in *ST, *EXITED set), after which it only takes what is ready now (timeout 0) and returns.
+ */
+static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
+  static char buf[CHUNK];
+  for (;;) {
+    struct pollfd p[4];
+    int n = 0, blocked = 0, open = 0, at[2] = { -1, -1 };
+    for (int k = 0; k < 2; k++) {
+      if (sp[k].in < 0) continue;
+      open++;
+      if (spool_unacked(&sp[k]) >= WINDOW) { blocked = 1; continue; }
+      at[k] = n;
+      p[n].fd = sp[k].in; p[n].events = POLLIN; n++;
+    }
+    if (open == 0 && (sfd < 0 || *exited)) return;
+    int si = -1, wi = -1;
+    if (sfd >= 0 && !*exited) { si = n; p[n].fd = sfd; p[n].events = POLLIN; n++; }
+    if (blocked && spool_watch >= 0) { wi = n; p[n].fd = spool_watch; p[n].events = POLLIN; n++; }
+    int r = poll(p, (nfds_t)n, *exited && sfd >= 0 ? 0 : blocked ? 100 : -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 && *exited && sfd >= 0) return;
+    if (r < 0) return;
+    if (wi >= 0 && p[wi].revents) { char e[4096]; while (read(spool_watch, e, sizeof e) > 0) {} }
+    if (si >= 0 && p[si].revents) {
+      struct signalfd_siginfo i;
+      while (read(sfd, &i, sizeof i) > 0) {}
+      if (waitpid(c, st, WNOHANG) == c) *exited = 1;
+    }
+    for (int k = 0; k < 2; k++) {
+      if (at[k] < 0 || !p[at[k]].revents) continue;
+      ssize_t got = read(sp[k].in, buf, sizeof buf);
+      if (got > 0) spool_put(&sp[k], buf, (size_t)got);
+      else if (got == 0 || (errno != EINTR && errno != EAGAIN)) spool_end(&sp[k]);
+    }
+  }
+}
+
+/* The waiter's part after the fork: spool until the program exits; its status once the pipes ended or handed on. */
+static int spool_wait(int sfd, pid_t c) {
+  int st = 0, exited = 0;
+  spool_loop(sfd, c, &st, &exited);
+  if (!exited) st = wait_for(c);
+  if (sp[0].in >= 0 || sp[1].in >= 0) {
+    /* A descendant holds a pipe: a copy reads on until it ends; the exit is reported now. */
+    pid_t f = fork();
+    if (f == 0) { if (sfd >= 0) close(sfd); spool_loop(-1, 0, &st, &exited); _exit(0); }
+  }
+  spool_end(&sp[0]);
+  spool_end(&sp[1]);
+  return st;
+}
+`;
