@@ -7,20 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
-import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
-import { runKeeper } from '../../../src/container-io/keeper.js';
-import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { Logger } from '../../../src/util/log.js';
 import { SPOOL_WINDOW, spillBytes } from '../../../src/platform/emulator/service/spill.js';
 import { READ_SIZE } from '../../../src/platform/emulator/service/stdio-fifo.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
@@ -55,24 +49,9 @@ const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here (the namespace helper spools output): ${facts.Reason}`;
 
 test('emulator service killed with SIGKILL three times mid-flood: every line exactly once and in order', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-emu-spill-'));
-  const emuState = join(dir, 'emu');
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir);
-  const sock = join(dir, 'k.sock');
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  const keeper = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
-  const client = await KeeperClient.connect(sock, { log: quiet });
-  t.after(async () => {
-    await client.close();
-    await keeper.close();
-    await platform.close();
-    await stopEmulatorService(emuState);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const system = await platform.compute.createComputeSystem('spill', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
-  await system.start();
-  system.close();
+  const w = await keeperOnEmulator(t, 'wincri-emu-spill-');
+  const { emuState, logDir, platform, client } = w;
+  await runningSystem(platform, 'spill');
   const events: ExitEvent[] = [];
   await client.onExit((e) => events.push(e));
   const logPath = join(logDir, '0.log');

@@ -5,17 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import { join } from 'node:path';
-import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
-import { runKeeper } from '../../../src/container-io/keeper.js';
-import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { isKeeperError, type ExitEvent } from '../../../src/container-io/protocol.js';
-import type { Logger } from '../../../src/util/log.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const waitFor = async (cond: () => boolean | Promise<boolean>, what: string) => {
   const deadline = Date.now() + 60_000;
   while (!(await cond())) {
@@ -25,22 +19,9 @@ const waitFor = async (cond: () => boolean | Promise<boolean>, what: string) => 
 };
 
 test('keeper attach: a slow attacher is dropped, the log and a reading attacher get everything, nothing is left', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-attach-'));
-  const emuState = join(dir, 'emu');
-  mkdirSync(join(dir, 'logs'));
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  const keeper = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'io'), platform, log: quiet });
-  const client = await KeeperClient.connect(join(dir, 'k.sock'), { log: quiet });
-  t.after(async () => {
-    await client.close();
-    await keeper.close();
-    await platform.close();
-    await stopEmulatorService(emuState);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const system = await platform.compute.createComputeSystem('big', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
-  await system.start();
-  system.close();
+  const w = await keeperOnEmulator(t, 'wincri-keeper-attach-');
+  const { platform, client, dir } = w;
+  await runningSystem(platform, 'big');
   const exits: ExitEvent[] = [];
   await client.onExit((e) => exits.push(e));
   const logPath = join(dir, 'logs', 'big.log');

@@ -4,39 +4,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import { join } from 'node:path';
-import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
-import { runKeeper } from '../../../src/container-io/keeper.js';
-import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { Logger } from '../../../src/util/log.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 test('keeper on the emulator: a real process logs through the keeper and its exit is reported after drain', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-emu-'));
-  const emuState = join(dir, 'emu');
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir);
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  const keeper = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'io'), platform, log: quiet });
-  const client = await KeeperClient.connect(join(dir, 'k.sock'), { log: quiet });
-  t.after(async () => {
-    await client.close();
-    await keeper.close();
-    await platform.close();
-    await stopEmulatorService(emuState);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const system = await platform.compute.createComputeSystem('ctr1', {
-    Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {},
-  });
-  await system.start();
-  system.close();
+  const w = await keeperOnEmulator(t, 'wincri-keeper-emu-');
+  const { platform, client, logDir } = w;
+  await runningSystem(platform, 'ctr1');
 
   const events: ExitEvent[] = [];
   await client.onExit((e) => events.push(e));

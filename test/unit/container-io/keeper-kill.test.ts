@@ -13,12 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
 import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
-import { runKeeper } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import { keeperOnEmulator, runningSystem, quiet } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { Logger } from '../../../src/util/log.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const src = (p: string) => new URL(`../../../src/${p}`, import.meta.url).href;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,9 +64,7 @@ test('keeper killed with SIGKILL mid-output, twice: every line in the log exactl
     await stopEmulatorService(emuState);
     rmSync(dir, { recursive: true, force: true });
   });
-  const system = await platform.compute.createComputeSystem('flood', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
-  await system.start();
-  system.close();
+  await runningSystem(platform, 'flood');
 
   const first = keeperProcess(sock, join(dir, 'io'), emuState);
   children.push(first);
@@ -110,24 +106,9 @@ test('keeper killed with SIGKILL mid-output, twice: every line in the log exactl
 });
 
 test('emulator service killed with SIGKILL mid-output: the container keeps running (no SIGPIPE), every line once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-emu-kill-'));
-  const emuState = join(dir, 'emu');
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir);
-  const sock = join(dir, 'k.sock');
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  const keeper = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
-  const client = await KeeperClient.connect(sock, { log: quiet });
-  t.after(async () => {
-    await client.close();
-    await keeper.close();
-    await platform.close();
-    await stopEmulatorService(emuState);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const system = await platform.compute.createComputeSystem('flood2', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
-  await system.start();
-  system.close();
+  const w = await keeperOnEmulator(t, 'wincri-emu-kill-');
+  const { emuState, logDir, platform, client } = w;
+  await runningSystem(platform, 'flood2');
   const events: ExitEvent[] = [];
   await client.onExit((e) => events.push(e));
   const logPath = join(logDir, '0.log');

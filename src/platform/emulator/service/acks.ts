@@ -16,3 +16,19 @@ export function watchAcks(sock: Socket, onAck: (offset: number) => void): void {
     if (Number.isSafeInteger(n)) onAck(n);
   });
 }
+
+/**
+ * Wires a socket that just became a relay's sink: it stops being the sink when it closes, fails or ends (the
+ * client never sends anything but acknowledgements, so its EOF means it went away; the unacknowledged bytes stay
+ * for the next attachment), its acknowledgements reach `onAck` while it is still the sink (when given), and
+ * relaying starts.
+ */
+export function wireSink(sock: Socket, relay: { isSink(s: Socket): boolean; drop(s: Socket): void; pump(): void }, onAck?: (offset: number) => void): void {
+  const detach = () => relay.drop(sock);
+  sock.on('close', detach);
+  sock.on('error', detach);
+  sock.on('end', () => { detach(); sock.destroy(); });
+  if (onAck) watchAcks(sock, (n) => { if (relay.isSink(sock)) { onAck(n); relay.pump(); } });
+  sock.resume();
+  relay.pump();
+}

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Spill } from './spill.js';
-import { watchAcks } from './acks.js';
+import { wireSink } from './acks.js';
 
 /** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
 export const RELAY_WINDOW = 256 * 1024;
@@ -106,15 +106,11 @@ export class OutRelay {
     this.take(Math.max(from, this.base));
     this.sent = this.base;
     ready({ start: this.base, gap, eof: this.ended === this.sources.length });
-    const detach = () => { if (this.sink === sock) this.sink = undefined; };
-    sock.on('close', detach);
-    sock.on('error', detach);
-    // The client never sends anything but acknowledgements: its EOF means it went away (the socket is half-open
-    // server-side), so stop relaying into it and keep the unacknowledged bytes for the next attachment.
-    sock.on('end', () => { detach(); sock.destroy(); });
-    if (this.acked) watchAcks(sock, (n) => { if (this.sink === sock) { this.take(Math.min(n, this.sent)); this.pump(); } });
-    sock.resume();
-    this.pump();
+    wireSink(sock, {
+      isSink: (s) => this.sink === s,
+      drop: (s) => { if (this.sink === s) this.sink = undefined; },
+      pump: () => this.pump(),
+    }, this.acked ? (n) => this.take(Math.min(n, this.sent)) : undefined);
   }
 
   close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); this.spill?.remove(); }

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { removeSpills, segPath, spillSegments } from './spill.js';
-import { watchAcks } from './acks.js';
+import { wireSink } from './acks.js';
 
 const READ = 128 * 1024;
 
@@ -60,13 +60,11 @@ export class SpoolRelay {
     this.take(from);
     this.sent = this.base;
     ready({ start: this.base, gap, eof: this.ended });
-    const detach = () => { if (this.sink === sock) this.sink = undefined; };
-    sock.on('close', detach);
-    sock.on('error', detach);
-    sock.on('end', () => { detach(); sock.destroy(); });
-    if (this.acked) watchAcks(sock, (n) => { if (this.sink === sock) { this.take(Math.min(n, this.sent)); this.pump(); } });
-    sock.resume();
-    this.pump();
+    wireSink(sock, {
+      isSink: (s) => this.sink === s,
+      drop: (s) => { if (this.sink === s) this.sink = undefined; },
+      pump: () => this.pump(),
+    }, this.acked ? (n) => this.take(Math.min(n, this.sent)) : undefined);
   }
 
   close(): void {
