@@ -13,6 +13,7 @@ import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
+import { touchIdleGc } from '../util/idle-gc.js';
 
 const log = logger('cri');
 
@@ -53,6 +54,8 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   const whileRecovering = servedWhileRecovering(service, method);
   const bounded = !ALWAYS.has(method);
   return (call, callback) => {
+    // Only work that is not polling counts as activity: kubelet's relist and status polls never end a quiet spell.
+    if (!quiet) touchIdleGc();
     const start = performance.now();
     const clock = new RpcClock();
     const done = (err: unknown, res?: Res) => {
