@@ -13,7 +13,7 @@ import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
-import { touchIdleGc } from '../util/idle-gc.js';
+import { touchIdleGc, pollIdleGc } from '../util/idle-gc.js';
 
 const log = logger('cri');
 
@@ -54,8 +54,8 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   const whileRecovering = servedWhileRecovering(service, method);
   const bounded = !ALWAYS.has(method);
   return (call, callback) => {
-    // Only work that is not polling counts as activity: kubelet's relist and status polls never end a quiet spell.
-    if (!quiet) touchIdleGc();
+    // kubelet's relist and status polls do not count as work unless they come many to the second (util/idle-trim.ts).
+    if (quiet) pollIdleGc(); else touchIdleGc();
     const start = performance.now();
     const clock = new RpcClock();
     const done = (err: unknown, res?: Res) => {

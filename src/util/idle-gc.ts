@@ -47,3 +47,8 @@ function processTrim(): IdleTrim | null {
 export function touchIdleGc(): void {
   processTrim()?.touch();
 }
+
+/** Marks a cheap polling request: it delays a pending collection only when polls come many to the second. */
+export function pollIdleGc(): void {
+  trim?.poll();
+}

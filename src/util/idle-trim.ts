@@ -4,10 +4,12 @@
  * lifecycle burst the daemon and the emulator service held two to three times their live heap. One forced full
  * GC (async: it runs in its own task, not inside the caller) releases those pages.
  *
- * touch() marks activity; it only sets a flag and, when no check is pending, arms one timer. The timer fires every
+ * touch() marks work; it only sets a flag and, when no check is pending, arms one timer. The timer fires every
  * `quietMs` while work goes on; the first time it finds no touch since the previous firing it collects once and
  * disarms. So a busy process never collects, a quiet one collects between `quietMs` and twice that after its last
- * touch, and an idle process has no timer at all.
+ * touch, and an idle process has no timer at all. poll() marks a cheap request (kubelet's relist and status
+ * polls): polls never arm a check, so a poll now and then does not end a quiet spell, but more than `maxPolls` in
+ * one period count as work, so a collection never lands in a burst of polls either.
  */
 export interface IdleTrimDeps {
   collect: () => void;
@@ -17,18 +19,25 @@ export interface IdleTrimDeps {
 export class IdleTrim {
   private active = false;
   private armed = false;
+  private polls = 0;
   /** How many collections ran (for tests and diagnostics). */
   collections = 0;
 
-  constructor(private readonly quietMs: number, private readonly deps: IdleTrimDeps) {}
+  constructor(private readonly quietMs: number, private readonly deps: IdleTrimDeps, private readonly maxPolls = 20) {}
 
   touch(): void {
     this.active = true;
     if (!this.armed) { this.armed = true; this.deps.setTimer(this.check, this.quietMs); }
   }
 
+  poll(): void {
+    this.polls++;
+  }
+
   private readonly check = (): void => {
-    if (this.active) {
+    const polling = this.polls > this.maxPolls;
+    this.polls = 0;
+    if (this.active || polling) {
       this.active = false;
       this.deps.setTimer(this.check, this.quietMs);
       return;

@@ -51,3 +51,27 @@ test('each quiet spell after activity collects once', () => {
     assert.equal(h.timers.length, 0);
   }
 });
+
+test('polls alone arm no check and never collect', () => {
+  const h = harness();
+  for (let i = 0; i < 1000; i++) h.trim.poll();
+  assert.equal(h.timers.length, 0);
+  assert.equal(h.collected(), 0);
+});
+
+test('a few polls per period do not delay the collection; a burst of polls does', () => {
+  const h = harness();
+  h.trim.touch();
+  h.fire();
+  for (let i = 0; i < 20; i++) h.trim.poll(); // kubelet's relist pace: still quiet
+  h.fire();
+  assert.equal(h.collected(), 1);
+  h.trim.touch();
+  h.fire();
+  for (let i = 0; i < 21; i++) h.trim.poll(); // a relist loop right after the work: wait it out
+  h.fire();
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 1);
+  h.fire(); // the polls stopped
+  assert.equal(h.collected(), 2);
+});
