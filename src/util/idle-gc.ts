@@ -52,3 +52,8 @@ export function touchIdleGc(): void {
 export function pollIdleGc(): void {
   trim?.poll();
 }
+
+/** Marks long work (a streaming session) until the returned function is called. */
+export function holdIdleGc(): () => void {
+  return processTrim()?.hold() ?? (() => undefined);
+}

@@ -9,7 +9,8 @@
  * disarms. So a busy process never collects, a quiet one collects between `quietMs` and twice that after its last
  * touch, and an idle process has no timer at all. poll() marks a cheap request (kubelet's relist and status
  * polls): polls never arm a check, so a poll now and then does not end a quiet spell, but more than `maxPolls` in
- * one period count as work, so a collection never lands in a burst of polls either.
+ * one period count as work, so a collection never lands in a burst of polls either. hold() marks long work (a
+ * streaming session) as going on until its release, which counts as a touch.
  */
 export interface IdleTrimDeps {
   collect: () => void;
@@ -20,6 +21,7 @@ export class IdleTrim {
   private active = false;
   private armed = false;
   private polls = 0;
+  private holds = 0;
   /** How many collections ran (for tests and diagnostics). */
   collections = 0;
 
@@ -30,6 +32,18 @@ export class IdleTrim {
     if (!this.armed) { this.armed = true; this.deps.setTimer(this.check, this.quietMs); }
   }
 
+  hold(): () => void {
+    this.holds++;
+    this.touch();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.touch();
+    };
+  }
+
   poll(): void {
     this.polls++;
   }
@@ -37,7 +51,7 @@ export class IdleTrim {
   private readonly check = (): void => {
     const polling = this.polls > this.maxPolls;
     this.polls = 0;
-    if (this.active || polling) {
+    if (this.active || polling || this.holds > 0) {
       this.active = false;
       this.deps.setTimer(this.check, this.quietMs);
       return;

@@ -75,3 +75,17 @@ test('a few polls per period do not delay the collection; a burst of polls does'
   h.fire(); // the polls stopped
   assert.equal(h.collected(), 2);
 });
+
+test('no collection while a hold is out; its release counts as work', () => {
+  const h = harness();
+  const release = h.trim.hold();
+  for (let i = 0; i < 5; i++) h.fire(); // a long stream with nothing else going on
+  assert.equal(h.collected(), 0);
+  release();
+  release(); // a second release changes nothing
+  h.fire();
+  assert.equal(h.collected(), 0);
+  h.fire();
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 0);
+});
