@@ -4,6 +4,7 @@ import type { AckedOutput } from '../platform/types.js';
 import type { Logger } from '../util/log.js';
 import type { CriLogWriter, StreamName } from './log-writer.js';
 import type { AttachHub } from './attach-hub.js';
+import { touchIdleGc } from '../util/idle-gc.js';
 
 export interface Pump {
   done: Promise<void>;
@@ -26,6 +27,7 @@ export function startPump(source: Readable, name: StreamName, writer: CriLogWrit
       for await (const chunk of source) {
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
         received += data.length;
+        touchIdleGc();
         hub?.output(name, data); // never waits: slow attachers are dropped, not waited for
         if (!writer || writeFailed) { acks?.ack(received); continue; }
         try {

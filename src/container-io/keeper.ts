@@ -32,6 +32,7 @@ import { recover } from './keeper-recover.js';
 import { start } from './keeper-start.js';
 import { reopenLog } from './keeper-logs.js';
 import { list, ack, forget } from './keeper-requests.js';
+import { touchIdleGc } from '../util/idle-gc.js';
 
 export interface KeeperOptions {
   socketPath: string;
@@ -130,6 +131,7 @@ class Keeper implements KeeperHandle, KeeperContext {
 
   private async dispatch(sock: Socket, method: KeeperMethod, params: unknown): Promise<unknown> {
     if (this.closed) throw new KeeperError('Unavailable', 'IO keeper is shutting down');
+    if (method !== 'ping') touchIdleGc();
     switch (method) {
       case 'start': return start(this, validateStart(params));
       case 'reopenLog': return reopenLog(this, params as ContainerIdParams);

@@ -13,6 +13,7 @@ import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
+import { touchIdleGc, pollIdleGc } from '../util/idle-gc.js';
 
 const log = logger('cri');
 
@@ -53,6 +54,8 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   const whileRecovering = servedWhileRecovering(service, method);
   const bounded = !ALWAYS.has(method);
   return (call, callback) => {
+    // kubelet's relist and status polls do not count as work unless they come many to the second (util/idle-trim.ts).
+    if (quiet) pollIdleGc(); else touchIdleGc();
     const start = performance.now();
     const clock = new RpcClock();
     const done = (err: unknown, res?: Res) => {

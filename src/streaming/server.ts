@@ -20,6 +20,7 @@ import { replyAndClose } from './http-reply.js';
 import { isSpdyUpgrade } from './spdy-upgrade.js';
 import type { DispatchOptions } from './dispatch.js';
 import { baseUrl, reachableHost } from './address.js';
+import { holdIdleGc } from '../util/idle-gc.js';
 
 export interface StreamingServerOptions {
   address: string;
@@ -156,6 +157,7 @@ export class StreamingServer implements StreamingService {
     const kind = session.kind;
     const started = process.hrtime.bigint();
     this.metrics.active.inc({ kind, transport });
+    const release = holdIdleGc(); // no idle collection while a session streams
     const done = run
       .catch((e: unknown) => this.opts.log.warn('streaming session failed', { kind, err: e }))
       .finally(() => {
@@ -166,6 +168,7 @@ export class StreamingServer implements StreamingService {
         this.metrics.sent.inc({ kind }, s.bytesWritten ?? 0);
         this.metrics.duration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
         this.live.delete(socket);
+        release();
       });
     this.live.set(socket, done);
   }

@@ -20,6 +20,7 @@ import { layerHolder } from './layer-use.js';
 import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
+import { touchIdleGc } from '../../../util/idle-gc.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -138,6 +139,7 @@ export class EmulatorService {
 
   private async handle(conn: Conn, req: WireRequest): Promise<void> {
     const res: WireResponse = { id: req.id };
+    touchIdleGc();
     try {
       await this.faults.check(req.method);
       res.result = await this.dispatch(conn, req.method, req.params ?? {});

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IdleTrim } from '../../../src/util/idle-trim.js';
+
+/** A manual timer queue: the test decides when each armed check fires. */
+function harness() {
+  const timers: { fn: () => void; ms: number }[] = [];
+  let collected = 0;
+  const trim = new IdleTrim(1000, { collect: () => { collected++; }, setTimer: (fn, ms) => { timers.push({ fn, ms }); } });
+  const fire = () => { const t = timers.shift(); assert.ok(t, 'a check is armed'); t.fn(); };
+  return { trim, timers, fire, collected: () => collected };
+}
+
+test('an idle process has no timer and never collects', () => {
+  const h = harness();
+  assert.equal(h.timers.length, 0);
+  assert.equal(h.collected(), 0);
+});
+
+test('after activity stops, one collection, then no timer is left', () => {
+  const h = harness();
+  h.trim.touch();
+  assert.equal(h.timers.length, 1);
+  assert.equal(h.timers[0]!.ms, 1000);
+  h.fire(); // touched since arming: still busy, re-armed
+  assert.equal(h.collected(), 0);
+  assert.equal(h.timers.length, 1);
+  h.fire(); // a whole period without a touch: collect and disarm
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 0);
+  assert.equal(h.trim.collections, 1);
+});
+
+test('many touches arm one timer; a process that stays busy never collects', () => {
+  const h = harness();
+  for (let period = 0; period < 20; period++) {
+    for (let i = 0; i < 100; i++) h.trim.touch();
+    assert.equal(h.timers.length, 1);
+    h.fire();
+  }
+  assert.equal(h.collected(), 0);
+});
+
+test('each quiet spell after activity collects once', () => {
+  const h = harness();
+  for (let burst = 1; burst <= 3; burst++) {
+    h.trim.touch();
+    h.fire();
+    h.fire();
+    assert.equal(h.collected(), burst);
+    assert.equal(h.timers.length, 0);
+  }
+});
+
+test('polls alone arm no check and never collect', () => {
+  const h = harness();
+  for (let i = 0; i < 1000; i++) h.trim.poll();
+  assert.equal(h.timers.length, 0);
+  assert.equal(h.collected(), 0);
+});
+
+test('a few polls per period do not delay the collection; a burst of polls does', () => {
+  const h = harness();
+  h.trim.touch();
+  h.fire();
+  for (let i = 0; i < 20; i++) h.trim.poll(); // kubelet's relist pace: still quiet
+  h.fire();
+  assert.equal(h.collected(), 1);
+  h.trim.touch();
+  h.fire();
+  for (let i = 0; i < 21; i++) h.trim.poll(); // a relist loop right after the work: wait it out
+  h.fire();
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 1);
+  h.fire(); // the polls stopped
+  assert.equal(h.collected(), 2);
+});
+
+test('no collection while a hold is out; its release counts as work', () => {
+  const h = harness();
+  const release = h.trim.hold();
+  for (let i = 0; i < 5; i++) h.fire(); // a long stream with nothing else going on
+  assert.equal(h.collected(), 0);
+  release();
+  release(); // a second release changes nothing
+  h.fire();
+  assert.equal(h.collected(), 0);
+  h.fire();
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 0);
+});
