@@ -13,19 +13,18 @@ import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { ContainerDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
-import { diskFolder } from './vm-scsi.js';
+import { diskFolder, guestPathKey } from './vm-scsi.js';
 
 /** Resolves Storage.Path in place; returns the path as sent when it named a SCSI guest mount. */
 export function resolveScsiStorage(op: string, c: ContainerDoc | undefined, vm: SystemRecord | undefined): string | undefined {
   const p = c?.Storage?.Path;
   if (!p || !vm?.scsiMounts?.length) return undefined;
-  const lower = p.toLowerCase().replace(/\\+$/, '');
-  const mount = vm.scsiMounts.find((m) => lower === m.path.toLowerCase() || lower.startsWith(m.path.toLowerCase() + '\\'));
+  const lower = guestPathKey(p);
+  const mount = vm.scsiMounts.find((m) => lower === guestPathKey(m.path) || lower.startsWith(guestPathKey(m.path) + '\\'));
   if (!mount) return undefined;
   const disk = vm.document.VirtualMachine?.Devices?.Scsi?.[mount.controller]?.Attachments?.[String(mount.lun)];
   if (!disk?.Path) return undefined;
-  const root = (r: string) => r.toLowerCase().replace(/\\+$/, '');
-  if (!vm.combinedLayers?.some((x) => root(x.root) === root(mount.path))) {
+  if (!vm.combinedLayers?.some((x) => guestPathKey(x.root) === guestPathKey(mount.path))) {
     throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, `HostedSystem.Container.Storage.Path ${p}: no layers are combined on ${mount.path} in utility VM ${vm.id} (a CombinedLayers Add for that root must come first)`);
   }
   const rest = p.replace(/\\+$/, '').slice(mount.path.length).replace(/\\/g, '/');

@@ -11,7 +11,7 @@ import { validate } from '../../schema.js';
 import { WcowCombinedLayers, type GuestModificationRequestDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 import { invalid } from './documents.js';
-import { diskFolder } from './vm-scsi.js';
+import { diskFolder, guestPathKey } from './vm-scsi.js';
 import { VSMB_GUEST_PATH } from './vsmb-paths.js';
 import { materialiseUnion } from './union.js';
 
@@ -21,16 +21,16 @@ export async function applyCombinedLayers(op: string, s: SystemRecord, g: GuestM
   if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `${s.id} is ${s.state}`);
   const root = r.value.ContainerRootPath;
   if (!root) throw invalid(op, 'GuestRequest.Settings.ContainerRootPath', 'required');
-  const key = root.toLowerCase().replace(/\\+$/, '');
+  const key = guestPathKey(root);
   const combined = s.combinedLayers ?? (s.combinedLayers = []);
-  const i = combined.findIndex((c) => c.root.toLowerCase() === key);
+  const i = combined.findIndex((c) => guestPathKey(c.root) === key);
   if (g.RequestType === 'Remove') {
     if (i < 0) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `no combined layers at ${root}`);
     combined.splice(i, 1);
     return;
   }
   if (g.RequestType !== 'Add') throw invalid(op, 'GuestRequest.RequestType', `${g.RequestType ?? ''} is not supported for CombinedLayers`);
-  const mount = s.scsiMounts?.find((m) => m.path.toLowerCase() === key);
+  const mount = s.scsiMounts?.find((m) => guestPathKey(m.path) === key);
   const disk = mount && s.document.VirtualMachine?.Devices?.Scsi?.[mount.controller]?.Attachments?.[String(mount.lun)];
   if (!disk?.Path) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `ContainerRootPath ${root} is not a SCSI disk mounted in utility VM ${s.id}`);
   if (i >= 0) throw new PlatformError(HRESULT.ERROR_ALREADY_EXISTS, op, `layers are combined at ${root} already`);

@@ -11,6 +11,9 @@ import { Attachment, GuestModificationRequest, WcowMappedVirtualDisk, type Modif
 import type { SystemRecord } from './records.js';
 import { invalid } from './documents.js';
 
+/** How guest paths compare (Windows: case-insensitive; a trailing backslash names the same folder). */
+export const guestPathKey = (p: string): string => p.toLowerCase().replace(/\\+$/, '');
+
 export const SCSI_PATH = /^VirtualMachine\/Devices\/Scsi\/([^/]+)\/Attachments\/(\d+)$/;
 
 /** The folder a VHDX path stands for in the emulator (the writable layer holding the disk). */
@@ -58,7 +61,7 @@ export function applyScsiModify(op: string, s: SystemRecord, req: ModifySettingR
     if (!a.value.Path || a.value.Type !== 'VirtualDisk') throw invalid(op, 'Settings', 'a SCSI attachment needs a Path and Type VirtualDisk');
     if (attachments[String(lun)]) throw new PlatformError(HRESULT.ERROR_ALREADY_EXISTS, op, `SCSI ${controller} LUN ${lun} is in use`);
     checkDisk(op, `SCSI ${controller} LUN ${lun}`, a.value.Path);
-    if (guestPath && mounts.some((x) => x.path.toLowerCase() === guestPath.toLowerCase())) {
+    if (guestPath && mounts.some((x) => guestPathKey(x.path) === guestPathKey(guestPath))) {
       throw new PlatformError(HRESULT.ERROR_ALREADY_EXISTS, op, `guest path ${guestPath} is mounted already`);
     }
     attachments[String(lun)] = a.value;
@@ -66,9 +69,9 @@ export function applyScsiModify(op: string, s: SystemRecord, req: ModifySettingR
   } else if (req.RequestType === 'Remove') {
     if (!attachments[String(lun)]) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `SCSI ${controller} LUN ${lun} has no attachment`);
     delete attachments[String(lun)];
-    const gone = mounts.filter((x) => x.controller === controller && x.lun === lun).map((x) => x.path.toLowerCase());
+    const gone = mounts.filter((x) => x.controller === controller && x.lun === lun).map((x) => guestPathKey(x.path));
     s.scsiMounts = mounts.filter((x) => !(x.controller === controller && x.lun === lun));
     // The guest's combination on the disk's mount goes with the disk.
-    if (s.combinedLayers) s.combinedLayers = s.combinedLayers.filter((c) => !gone.includes(c.root.toLowerCase()));
+    if (s.combinedLayers) s.combinedLayers = s.combinedLayers.filter((c) => !gone.includes(guestPathKey(c.root)));
   } else throw invalid(op, 'RequestType', `${req.RequestType ?? ''} is not supported for SCSI attachments`);
 }

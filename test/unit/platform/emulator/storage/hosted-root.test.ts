@@ -53,3 +53,29 @@ test('a utility VM document whose scratch disk does not exist is refused', async
   const e = await rejectsWith(p.compute.createComputeSystem('disk2@vm', doc), 'ERROR_PATH_NOT_FOUND'); // its folder is missing too
   assert.match(e.message, /sandbox\.vhdx does not exist/);
 });
+
+test('a combined root named with a trailing backslash is the same root for hosted containers, Remove and the disk detach', async (t) => {
+  const { dir, p, vm } = await emulatedUtilityVm(t, 'wincri-hosted-slash-', 'slash@vm');
+  await vm.start();
+  const base = join(dir, 'layers', 'base');
+  mkdirSync(join(base, 'Files'), { recursive: true });
+  const scratch = join(dir, 'scratch', 'c1');
+  mkdirSync(join(scratch, 'Files'), { recursive: true });
+  const root = scsiGuestMountPath(0);
+  const disk = { vhdxPath: join(scratch, 'sandbox.vhdx'), lun: 1, guestPath: root };
+  writeFileSync(disk.vhdxPath, '');
+  await vm.modify(buildScsiScratchRequest('Add', disk));
+  await vm.modify(buildVsmbShareRequest('Add', { Name: 's1', Path: base, Options: vsmbOptions(true, true) }));
+  const layers = [{ Id: '00000000-0000-0000-0000-000000000001', Path: vsmbGuestPath('s1') }];
+  await vm.modify(buildCombinedLayersRequest('Add', { containerRootPath: `${root}\\`, layers }));
+  await rejectsWith(vm.modify(buildCombinedLayersRequest('Add', { containerRootPath: root.toUpperCase(), layers })), 'ERROR_ALREADY_EXISTS');
+  (await p.compute.createComputeSystem('h1', hosted('slash@vm', root))).close();
+  await vm.modify(buildCombinedLayersRequest('Remove', { containerRootPath: root, layers: [] }));
+  await rejectsWith(vm.modify(buildCombinedLayersRequest('Remove', { containerRootPath: root, layers: [] })), 'ERROR_NOT_FOUND');
+  // Combined again with the backslash, the disk's detach takes the combination with it.
+  await vm.modify(buildCombinedLayersRequest('Add', { containerRootPath: `${root}\\`, layers }));
+  await vm.modify(buildScsiScratchRequest('Remove', disk));
+  await vm.modify(buildScsiScratchRequest('Add', disk));
+  await rejectsWith(p.compute.createComputeSystem('h2', hosted('slash@vm', root)), 'HCS_E_INVALID_LAYER');
+  await vm.terminate();
+});
