@@ -4,6 +4,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { HostComputeEndpoint, type HostComputeNetworkDoc, type HostComputeEndpointDoc, type EndpointStatsDoc } from '../../hcn/schema/index.js';
 import { netnsName, vethName, type PortMapSpec } from './linuxnet.js';
 import { endpointStats } from './endpoint-stats.js';
+import { checkEndpointAddresses } from './endpoint-check.js';
 import { parse, checkId, filterOf, eq, ip4, ip4s, portsOf, type PortSetting, firstSubnet, gatewayOf, settingsOf } from './network-wire.js';
 import { NetworkNetworks } from './network-networks.js';
 
@@ -17,6 +18,7 @@ export abstract class NetworkEndpoints extends NetworkNetworks {
     }
     if (doc.HostComputeNamespace) throw new PlatformError(HRESULT.HCN_E_INVALID_ENDPOINT, op, 'HostComputeNamespace is read-only; attach with HcnModifyNamespace');
     const id = checkId(op, idIn ?? doc.ID);
+    checkEndpointAddresses(op, doc);
     if (this.st.endpoints.some((e) => eq(e.ID, id))) throw new PlatformError(HRESULT.ERROR_OBJECT_ALREADY_EXISTS, op, `endpoint ${id} exists`);
     // A host port (protocol, external port, VIP) can be mapped once per host.
     for (const m of portsOf(doc)) {
