@@ -16,6 +16,9 @@ import type { RuntimeState } from '../state.js';
 
 const log = logger('runtime');
 
+/** Failures after which the request may still have been applied. */
+const UNCLEAR = ['HCS_E_OPERATION_TIMEOUT', 'HCS_E_SERVICE_NOT_AVAILABLE', 'HCS_E_CONNECTION_TIMEOUT'] as const;
+
 /** Asks the guest to combine the layers of `hosted` (a document naming guest paths) on the container's scratch. */
 export async function combineContainerLayers(st: RuntimeState, podId: string, containerId: string, hosted: ComputeSystemDoc): Promise<void> {
   const container = hosted.HostedSystem?.Container;
@@ -35,7 +38,9 @@ export async function combineContainerLayers(st: RuntimeState, podId: string, co
       await system.modify(request).catch((e) => { if (!isPlatformError(e, 'ERROR_ALREADY_EXISTS')) throw e; });
       rec.combine = 'done';
     } catch (e) {
-      delete rec.combine;
+      // A clear refusal combined nothing; after a timeout or a lost service the guest may have applied it, so the
+      // record stays 'pending' and the undo sends Remove (a missing combination being no error there).
+      if (isPlatformError(e) && !isPlatformError(e, ...UNCLEAR)) delete rec.combine;
       throw e;
     } finally {
       system?.close();

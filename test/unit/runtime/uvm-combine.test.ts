@@ -70,3 +70,11 @@ test('a refused combination leaves nothing recorded; a scratch not attached is F
   await assert.rejects(combineContainerLayers(detached.st, 'p', 'c1', HOSTED), (e) => isRuntimeError(e, 'FailedPrecondition'));
   assert.equal(detached.sent.length, 0);
 });
+
+test('a combination that timed out stays pending (the guest may have applied it): the undo sends Remove', async () => {
+  const timedOut = setup(HRESULT.HCS_E_OPERATION_TIMEOUT);
+  await assert.rejects(combineContainerLayers(timedOut.st, 'p', 'c1', HOSTED), /refused/);
+  assert.equal(timedOut.rec.combine, 'pending');
+  await uncombineContainerLayers(timedOut.st, 'p', 'c1').catch(() => undefined);
+  assert.deepEqual(timedOut.sent.map((r) => guest(r)?.RequestType), ['Add', 'Remove']);
+});
