@@ -39,5 +39,9 @@ export function sweepStatusFiles(stateDir: string, keep: Iterable<string | undef
   const known = new Set([...keep].filter((p): p is string => !!p));
   let names: string[] = [];
   try { names = readdirSync(dir); } catch { return; }
-  for (const n of names) if (!known.has(join(dir, n))) rmSync(join(dir, n), { force: true });
+  // A record's `<status>.tmp` is its waiter's write in progress (renamed into place next): not a leftover.
+  for (const n of names) {
+    const p = join(dir, n);
+    if (!known.has(p) && !(n.endsWith('.tmp') && known.has(p.slice(0, -'.tmp'.length)))) rmSync(p, { force: true });
+  }
 }
