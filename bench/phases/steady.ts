@@ -1,7 +1,7 @@
 /**
- * Steady state: memory (PSS summed over the runtime's processes) and idle CPU at 0 pods, then with N running pods
- * (1 sleeping container each) the PLEG relist (ListPodSandbox nil + ListContainers {}, as kubelet's relist does)
- * p50/p99, memory and idle CPU again; the pods are removed at the end.
+ * Steady state: idle CPU over a quiet window at 0 pods and memory (PSS summed over the runtime's processes) at its
+ * end, then with N running pods (1 sleeping container each) the PLEG relist (ListPodSandbox nil + ListContainers {},
+ * as kubelet's relist does) p50/p99, idle CPU and memory again; the pods are removed at the end.
  */
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../target.js';
@@ -29,9 +29,11 @@ async function idleCpu(t: Target, seconds: number): Promise<number> {
 }
 
 export async function steadyPhase(t: Target, pods: number, samples: number, idleSeconds: number): Promise<Figures> {
+  // Idle CPU over the quiet window first, then memory at its end: "at rest" for both runtimes (V8 and Go's
+  // scavenger both give memory back some time after work; the previous phase's burst ended 2 s before the window).
   await sleep(2000);
-  const mem0 = memory(t, '0 pods');
   const cpu0 = await idleCpu(t, idleSeconds);
+  const mem0 = memory(t, '0 pods');
   const made: Pod[] = [];
   try {
     await pool(pods, 5, async () => {
@@ -49,8 +51,8 @@ export async function steadyPhase(t: Target, pods: number, samples: number, idle
       if (p.items.length < pods || c.containers.length < pods) throw new Error(`relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
     }
     await sleep(2000);
-    const memN = memory(t, `${pods} pods`);
     const cpuN = await idleCpu(t, idleSeconds);
+    const memN = memory(t, `${pods} pods`);
     const relist = summarize(s);
     return {
       'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs,
