@@ -29,6 +29,7 @@ export const NS_HELPER_SOURCE = String.raw`
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -39,6 +40,8 @@ export const NS_HELPER_SOURCE = String.raw`
 static const char *opt[128];
 static const char *cgs[MAXCG];
 static int ncg = 0;
+/* enter: the helper's own PID namespace (the host's) and the status directory, for the spool's copy. */
+static int host_pidns = -1, status_dir = -1;
 
 static void spool_say(const char *msg);
 
@@ -124,6 +127,8 @@ static int enter(int argc, char **argv) {
   if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
   int pidfd = opt['p'] ? atoi(opt['p']) : -1;
   if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  /* Not dumpable: processes of the system cannot ptrace it or open its fds through /proc (it holds host dirs). */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int sdir = -1;
   const char *sname = NULL;
   if (status) {
@@ -138,6 +143,8 @@ static int enter(int argc, char **argv) {
   join_cgroups(0);
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
+  host_pidns = open_proc("self", "ns/pid");
+  status_dir = sdir;
   enter_ns(net, CLONE_NEWNET, "net");
   enter_ns(uts, CLONE_NEWUTS, "uts");
   enter_ns(pidns, CLONE_NEWPID, "pid");

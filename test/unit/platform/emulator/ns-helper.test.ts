@@ -86,3 +86,29 @@ test('without the helper (WINCRI_EMULATOR_NS_HELPER=0) isolation runs through ut
   assert.equal((await pr.waitExit()).ExitCode, 5);
   await s.terminate();
 });
+
+test('namespace helper: the copy that spools on after the exit is invisible to the system (no host fds in its /proc)', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('nofd', containerDoc());
+  await s.start();
+  // The background sleep keeps stdout open past the exit: the waiter hands the rest of the output to a copy.
+  const pr = await s.createProcess({ CommandLine: 'sh -c "sleep 30 & echo hi"', CreateStdOutPipe: true });
+  let ended = false;
+  const out = readAll(pr.stdio.stdout).then((o) => { ended = true; return o; });
+  assert.equal((await pr.waitExit()).ExitCode, 0);
+  assert.equal(ended, false, 'a copy of the waiter still reads the pipe the sleep holds');
+  // Every process the system can see, with its name and where its fds lead.
+  const ps = await s.createProcess({
+    CommandLine: 'sh -c "for p in /proc/[0-9]*; do echo P ${p#/proc/} $(cat $p/comm); for f in $p/fd/*; do echo F $(readlink $f); done; done"',
+    CreateStdOutPipe: true,
+  });
+  const lines = (await readAll(ps.stdio.stdout)).split('\n').filter(Boolean);
+  const helpers = lines.filter((l) => /^P \d+ wincri-ns/.test(l)).map((l) => l.split(' ')[1]);
+  assert.deepEqual(helpers, ['1'], `only the holder is a helper in the system's /proc:\n${lines.join('\n')}`);
+  assert.ok(lines.some((l) => /^P \d+ sleep$/.test(l)), 'the background sleep is visible');
+  const host = lines.filter((l) => l.startsWith('F ') && l.includes(env.dir));
+  assert.deepEqual(host, [], 'no visible fd leads to a host directory');
+  await s.terminate();
+  assert.equal(await out, 'hi\n');
+});
