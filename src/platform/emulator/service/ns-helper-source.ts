@@ -3,10 +3,10 @@
  * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
  *
  *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
- *     joins the cgroups, opens the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots to the
- *     holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself a
- *     session and process group leader and execs FILE (PATH search). Once the exec happened (a close-on-exec
- *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
+ *     opens the cgroups' procs files and the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots
+ *     to the holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself
+ *     a session and process group leader, joins the cgroups (the waiter stays in the service's) and execs FILE (PATH
+ *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
  *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal). With
  *     -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
  *
@@ -140,7 +140,10 @@ static int enter(int argc, char **argv) {
   }
   spool_open(0, opt['o'], 1);
   spool_open(1, opt['e'], 2);
-  join_cgroups(0);
+  /* The program joins the cgroups, not the waiter: the system's OOM killer or pids.max must not kill the only
+     reader of the program's pipes. Opened here, where the paths are the host's; written by the child. */
+  int cgfd[MAXCG];
+  for (int k = 0; k < ncg; k++) if ((cgfd[k] = open(cgs[k], O_WRONLY | O_CLOEXEC)) < 0) die("cannot open", cgs[k]);
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
   host_pidns = open_proc("self", "ns/pid");
@@ -171,6 +174,13 @@ static int enter(int argc, char **argv) {
     if (outp[1] >= 0) dup2(outp[1], 1);
     if (errp[1] >= 0) dup2(errp[1], 2);
     setsid();
+    for (int k = 0; k < ncg; k++) {
+      if (write(cgfd[k], "0", 1) == 1) continue;
+      int e = errno;
+      if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[k], strerror(e));
+      _exit(126);
+    }
     execvp(argv[i], argv + i);
     int e = errno;
     if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
@@ -178,6 +188,7 @@ static int enter(int argc, char **argv) {
     _exit(e == ENOENT ? 127 : 126);
   }
   close(sync[1]);
+  for (int k = 0; k < ncg; k++) close(cgfd[k]);
   if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
   if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
   int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, until, alive } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
@@ -37,6 +37,10 @@ test('namespace helper: holder and wrapper are the helper; the program is its ch
   assert.equal(st.comm, 'sleep');
   assert.equal(st.session, pr.pid, 'setsid: the program leads its session and process group');
   assert.match(readStat(st.ppid)?.comm ?? '', /^wincri-ns/, 'the helper waits for the program');
+  // The program is charged to the system's cgroup; its waiter (the only reader of its pipes) stays in the service's.
+  const cgroupOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  assert.equal(cgroupOf(st.ppid), cgroupOf(await env.platform.servicePid()), 'the waiter is not in the system\'s cgroup');
+  if (facts.Cgroups) assert.notEqual(cgroupOf(pr.pid), cgroupOf(st.ppid), 'the program is in the system\'s cgroup');
   mkdirSync(join(env.dir, 'state', 'roots', 'nsh', 'sub'));
   // PID 1 of the system is the helper's holder; `..` from the working directory stays inside the root.
   const ps = await s.createProcess({ CommandLine: 'sh -c "cat /proc/1/comm; cd ../../..; pwd"', WorkingDirectory: 'C:\\sub', CreateStdOutPipe: true });
