@@ -90,15 +90,23 @@ static void enter_ns(int fd, int type, const char *name) {
   close(fd);
 }
 
+static void status_fail(const char *what, const char *name) {
+  char m[600];
+  snprintf(m, sizeof m, "wincri-ns: %s exit status %s: %s\n", what, name, strerror(errno));
+  spool_say(m);
+}
+
+/* STATUS as a temp file, synced, renamed: a service restarted later reads the exit from it (exit-status.ts). */
 static void write_status(int dir, const char *name, int st) {
   if (dir < 0) return;
   char tmp[300];
   snprintf(tmp, sizeof tmp, "%s.tmp", name);
   int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  if (WIFSIGNALED(st)) dprintf(fd, "signal %d\n", WTERMSIG(st)); else dprintf(fd, "exit %d\n", WEXITSTATUS(st));
+  if (fd < 0) { status_fail("cannot create", tmp); return; }
+  int w = WIFSIGNALED(st) ? dprintf(fd, "signal %d\n", WTERMSIG(st)) : dprintf(fd, "exit %d\n", WEXITSTATUS(st));
+  if (w < 0 || fsync(fd) < 0) { status_fail("cannot write", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
   close(fd);
-  renameat(dir, tmp, dir, name);
+  if (renameat(dir, tmp, dir, name) < 0) { status_fail("cannot rename", tmp); unlinkat(dir, tmp, 0); }
 }
 
 static int exit_like(int st) {
@@ -136,6 +144,7 @@ static int enter(int argc, char **argv) {
     char d[4096];
     snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - status) : 1, slash ? status : ".");
     sdir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sdir < 0) die("cannot open", d[0] ? d : "/");
     sname = slash ? slash + 1 : status;
   }
   spool_open(0, opt['o'], 1);
