@@ -35,7 +35,10 @@ static void seg_name(char *buf, size_t n, const char *name, long long base) {
   int k = 0;
   unsigned long long v = (unsigned long long)base;
   do { int x = (int)(v % 36); d[k++] = (char)(x < 10 ? '0' + x : 'a' + x - 10); v /= 36; } while (v);
+  /* A name too long for BUF is cut (snprintf returns the length it wanted): room stays for digits and ".spill". */
   int j = snprintf(buf, n, "%s.", name);
+  if (j < 0) j = 0;
+  if (j > (int)n - 8) j = (int)n - 8;
   while (k > 0 && j < (int)n - 8) buf[j++] = d[--k];
   snprintf(buf + j, n - (size_t)j, ".spill");
 }
