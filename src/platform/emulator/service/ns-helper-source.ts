@@ -6,9 +6,10 @@
  *     opens the cgroups' procs files and the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots
  *     to the holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself
  *     a session and process group leader, joins the cgroups (the waiter stays in the service's) and execs FILE (PATH
- *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
- *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal). With
- *     -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
+ *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n"; a failure
+ *     before (setup, chdir, cgroup, exec) goes there as "E ERRNO STAGE\n" (pid-pipe.ts). The helper waits for the
+ *     child, writes its status to STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way
+ *     (re-raising the signal). With -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
@@ -44,8 +45,14 @@ static int ncg = 0;
 static int host_pidns = -1, status_dir = -1;
 
 static void spool_say(const char *msg);
+/* enter: the pid pipe (-p), on which a failure before the program runs is reported as "E ERRNO STAGE\n". */
+static int pid_out = -1;
+static const char *stage = "setup";
 
 static void die(const char *what, const char *arg) {
+  int e = errno;
+  if (pid_out >= 0) { dprintf(pid_out, "E %d %s\n", e, stage); close(pid_out); pid_out = -1; }
+  errno = e;
   char m[4400];
   snprintf(m, sizeof m, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
   spool_say(m);
@@ -135,6 +142,7 @@ static int enter(int argc, char **argv) {
   if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
   int pidfd = opt['p'] ? atoi(opt['p']) : -1;
   if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  pid_out = pidfd;
   /* Not dumpable: processes of the system cannot ptrace it or open its fds through /proc (it holds host dirs). */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int sdir = -1;
@@ -163,7 +171,9 @@ static int enter(int argc, char **argv) {
   enter_ns(mnt, CLONE_NEWNS, "mnt");
   if (fchdir(root) < 0 || chroot(".") < 0) die("cannot change root", NULL);
   close(root);
+  stage = "chdir";
   if (chdir(cwd) < 0) die("cannot change directory to", cwd);
+  stage = "setup";
   int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
@@ -185,16 +195,16 @@ static int enter(int argc, char **argv) {
     setsid();
     for (int k = 0; k < ncg; k++) {
       if (write(cgfd[k], "0", 1) == 1) continue;
-      int e = errno;
-      if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+      int e[2] = { errno, 1 };
+      if (write(sync[1], e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
       fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[k], strerror(e));
       _exit(126);
     }
     execvp(argv[i], argv + i);
-    int e = errno;
-    if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
-    fprintf(stderr, "%s: %s\n", argv[i], strerror(e));
-    _exit(e == ENOENT ? 127 : 126);
+    int e[2] = { errno, 0 };
+    if (write(sync[1], e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+    fprintf(stderr, "%s: %s\n", argv[i], strerror(e[0]));
+    _exit(e[0] == ENOENT ? 127 : 126);
   }
   close(sync[1]);
   for (int k = 0; k < ncg; k++) close(cgfd[k]);
@@ -203,10 +213,17 @@ static int enter(int argc, char **argv) {
   int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;
   if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
-  int e;
-  while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
+  /* [errno, stage] when the child failed before the exec (HcsCreateProcess fails), nothing once it exec'd. */
+  int e[2];
+  ssize_t got;
+  while ((got = read(sync[0], e, sizeof e)) < 0 && errno == EINTR) {}
   close(sync[0]);
-  if (pidfd >= 0) { dprintf(pidfd, "%d\n", (int)c); close(pidfd); }
+  if (pid_out >= 0) {
+    if (got == (ssize_t)sizeof e) dprintf(pid_out, "E %d %s\n", e[0], e[1] ? "cgroup" : "exec");
+    else dprintf(pid_out, "%d\n", (int)c);
+    close(pid_out);
+    pid_out = -1;
+  }
   int st = spooling() ? spool_wait(sfd, c) : wait_for(c);
   write_status(sdir, sname, st);
   return exit_like(st);

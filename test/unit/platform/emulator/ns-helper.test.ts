@@ -116,3 +116,24 @@ test('namespace helper: the copy that spools on after the exit is invisible to t
   await s.terminate();
   assert.equal(await out, 'hi\n');
 });
+
+test('namespace helper: a program that cannot be executed fails HcsCreateProcess (E_ACCESSDENIED, ERROR_FILE_NOT_FOUND)', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('noexec', containerDoc());
+  await s.start();
+  const root = join(env.dir, 'state', 'roots', 'noexec');
+  // Executable scripts (the service finds them) whose interpreter is not executable, or missing: execve fails.
+  writeFileSync(join(root, 'interp'), '#!/bin/sh\n', { mode: 0o644 });
+  writeFileSync(join(root, 'prog'), '#!/interp\n', { mode: 0o755 });
+  writeFileSync(join(root, 'orphan'), '#!/no/such/interp\n', { mode: 0o755 });
+  await assert.rejects(s.createProcess({ CommandLine: 'C:\\prog', CreateStdOutPipe: true, CreateStdErrPipe: true }),
+    (e: Error & { code?: string }) => e.code === 'E_ACCESSDENIED' && /prog.*access is denied/.test(e.message));
+  await assert.rejects(s.createProcess({ CommandLine: 'C:\\orphan' }),
+    (e: Error & { code?: string }) => e.code === 'ERROR_FILE_NOT_FOUND' && /orphan/.test(e.message));
+  // Nothing of the failed starts is left: no status files once the helpers exited, and the system still works.
+  await until(() => readdirSync(join(env.dir, 'state', 'exits')).length === 0);
+  const ok = await s.createProcess({ CommandLine: 'sh -c "exit 4"' });
+  assert.equal((await ok.waitExit()).ExitCode, 4);
+  await s.terminate();
+});
