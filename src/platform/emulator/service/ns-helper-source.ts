@@ -5,7 +5,8 @@
  *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
  *     opens the cgroups' procs files and the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots
  *     to the holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself
- *     a session and process group leader, joins the cgroups (the waiter stays in the service's) and execs FILE (PATH
+ *     a session and process group leader (on a console: with the terminal as its controlling one, the waiter then
+ *     ignores the terminal's signals), joins the cgroups (the waiter stays in the service's) and execs FILE (PATH
  *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n"; a failure
  *     before (setup, chdir, cgroup, exec) goes there as "E ERRNO STAGE\n" (pid-pipe.ts). The helper waits for the
  *     child, writes its status to STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way
@@ -29,6 +30,7 @@ export const NS_HELPER_SOURCE = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -185,6 +187,7 @@ static int enter(int argc, char **argv) {
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, &old);
+  int tty = isatty(0);
   pid_t c = fork();
   if (c < 0) die("fork", NULL);
   if (c == 0) {
@@ -193,6 +196,9 @@ static int enter(int argc, char **argv) {
     if (outp[1] >= 0) dup2(outp[1], 1);
     if (errp[1] >= 0) dup2(errp[1], 2);
     setsid();
+    /* A console: the terminal becomes the program's (taken from the helper's session), so ^C, hang-up and
+       resizes reach the program's process group, not the helper. */
+    if (tty && ioctl(0, TIOCSCTTY, 1) < 0) fprintf(stderr, "wincri-ns: cannot take the terminal: %s\n", strerror(errno));
     for (int k = 0; k < ncg; k++) {
       if (write(cgfd[k], "0", 1) == 1) continue;
       int e[2] = { errno, 1 };
@@ -208,6 +214,8 @@ static int enter(int argc, char **argv) {
   }
   close(sync[1]);
   for (int k = 0; k < ncg; k++) close(cgfd[k]);
+  /* Terminal signals are the program's: the waiter (after the fork only, so the program inherits none) ignores them. */
+  if (tty) { signal(SIGINT, SIG_IGN); signal(SIGQUIT, SIG_IGN); signal(SIGTSTP, SIG_IGN); signal(SIGHUP, SIG_IGN); }
   if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
   if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
   int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setup, containerDoc, readAll, until, alive } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
@@ -135,5 +136,25 @@ test('namespace helper: a program that cannot be executed fails HcsCreateProcess
   await until(() => readdirSync(join(env.dir, 'state', 'exits')).length === 0);
   const ok = await s.createProcess({ CommandLine: 'sh -c "exit 4"' });
   assert.equal((await ok.waitExit()).ExitCode, 4);
+  await s.terminate();
+});
+
+test('namespace helper: on a console, ^C reaches the program (its controlling terminal), not the helper', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('ctty', containerDoc());
+  await s.start();
+  const pr = await s.createProcess({
+    CommandLine: 'sh -c "trap \'echo got-int; exit 9\' INT; echo ready; while :; do sleep 0.1; done"',
+    CreateStdInPipe: true, CreateStdOutPipe: true, EmulateConsole: true,
+  });
+  let text = '';
+  const stdout = pr.stdio.stdout as Readable;
+  stdout.on('data', (b: Buffer) => { text += b.toString(); });
+  await until(() => text.includes('ready'), 10_000);
+  pr.stdio.stdin!.write('\x03');
+  // The program's trap ran and its own exit code is reported (the helper killed by SIGINT would give 130).
+  assert.equal((await pr.waitExit()).ExitCode, 9);
+  await until(() => text.includes('got-int'));
   await s.terminate();
 });
