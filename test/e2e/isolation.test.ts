@@ -68,7 +68,7 @@ test('a container sees and signals only its own processes; execSync timeout leav
   try {
     const ps = await exec(b, 'ps -eo pid,args');
     assert.equal(ps.code, 0, ps.err);
-    assert.doesNotMatch(ps.out, /marker-a|4242|wincri serve|node /, `container b sees foreign processes:\n${ps.out}`);
+    assert.doesNotMatch(ps.out, /marker-a|sleep 4242|wincri serve|node /, `container b sees foreign processes:\n${ps.out}`);
     assert.match(ps.out, /tail -f \/dev\/null/);
     const pg = await exec(b, 'pgrep -f "sleep 424[2]"; echo rc=$?');
     assert.match(pg.out, /rc=1/);

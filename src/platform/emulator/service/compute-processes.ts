@@ -12,7 +12,8 @@ import { readStat } from './procfs.js';
 import type { StreamName } from '../protocol.js';
 import type { ProcRecord } from './records.js';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
-import { spawnWithOutput } from './process-output.js';
+import { spawnWithOutput, abandonSpawned } from './process-output.js';
+import { removeStatusFile } from './exit-status.js';
 import { parseDoc, invalid } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { planLaunch } from './launch.js';
@@ -41,8 +42,9 @@ export abstract class ComputeProcesses extends ComputeStopping {
       ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
       : plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
-    const { child, out, err, fifos } = await spawnWithOutput(op, this.stateDir,
+    const spawned = await spawnWithOutput(op, this.stateDir,
       { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined, spool: plan.spool }, params.CommandLine ?? '');
+    const { child, out, err, fifos } = spawned;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
     child.stdin?.on('error', () => undefined);
@@ -53,7 +55,11 @@ export abstract class ComputeProcesses extends ComputeStopping {
       // group). The namespace helper reports its pid on a pipe; nsenter's child is found in /proc.
       const wst = readStat(pid);
       const prog = plan.pidFd !== undefined
-        ? await readPidLine(child.stdio[plan.pidFd] as Readable)
+        ? await readPidLine(child.stdio[plan.pidFd] as Readable, op, plan.program).catch((e: unknown) => {
+          // The program could not be started (HCS fails the call): the helper exits by itself.
+          abandonSpawned(spawned, () => removeStatusFile(plan.statusFile));
+          throw e;
+        })
         : await programPid(pid, () => exit !== undefined);
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }

@@ -34,6 +34,8 @@ export interface LaunchPlan {
   pidFd?: number;
   /** ... and the program's exit status to this file (exit-status.ts). */
   statusFile?: string;
+  /** The program as the container names it (in the helper's start failures). */
+  program?: string;
   /** The namespace helper spools the program's output to files (ns-helper-spool-source.ts); not for consoles. */
   spool?: boolean;
 }
@@ -81,7 +83,7 @@ export function planLaunch(op: string, s: SystemRecord, params: ProcessParameter
       const pidFd = console ? 4 : 3;
       const statusFile = newStatusFile(ctx.stateDir);
       const args = helperEnterArgs(s.holder!.pid, cwdIn, procs, statusFile, pidFd, inside, argv.slice(1));
-      return { ...base, file: ctx.nsHelper, args, pidFd, statusFile, spool: !console };
+      return { ...base, file: ctx.nsHelper, args, pidFd, statusFile, program, spool: !console };
     }
     const entered = enterCommand(s.holder!, cwdIn, inside, argv.slice(1));
     const w = cg ? joinCgroupCommand(procs, entered.file, entered.args) : entered;

@@ -3,12 +3,14 @@
  * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
  *
  *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
- *     joins the cgroups, opens the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots to the
- *     holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself a
- *     session and process group leader and execs FILE (PATH search). Once the exec happened (a close-on-exec
- *     pipe), the child's host pid goes to FD as "PID\n". The helper waits for the child, writes its status to
- *     STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way (re-raising the signal). With
- *     -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
+ *     opens the cgroups' procs files and the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots
+ *     to the holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself
+ *     a session and process group leader (on a console: with the terminal as its controlling one, the waiter then
+ *     ignores the terminal's signals), joins the cgroups (the waiter stays in the service's) and execs FILE (PATH
+ *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n"; a failure
+ *     before (setup, chdir, cgroup, exec) goes there as "E ERRNO STAGE\n" (pid-pipe.ts). The helper waits for the
+ *     child, writes its status to STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way
+ *     (re-raising the signal). With -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
@@ -28,7 +30,9 @@ export const NS_HELPER_SOURCE = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -39,10 +43,18 @@ export const NS_HELPER_SOURCE = String.raw`
 static const char *opt[128];
 static const char *cgs[MAXCG];
 static int ncg = 0;
+/* enter: the helper's own PID namespace (the host's) and the status directory, for the spool's copy. */
+static int host_pidns = -1, status_dir = -1;
 
 static void spool_say(const char *msg);
+/* enter: the pid pipe (-p), on which a failure before the program runs is reported as "E ERRNO STAGE\n". */
+static int pid_out = -1;
+static const char *stage = "setup";
 
 static void die(const char *what, const char *arg) {
+  int e = errno;
+  if (pid_out >= 0) { dprintf(pid_out, "E %d %s\n", e, stage); close(pid_out); pid_out = -1; }
+  errno = e;
   char m[4400];
   snprintf(m, sizeof m, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
   spool_say(m);
@@ -87,15 +99,23 @@ static void enter_ns(int fd, int type, const char *name) {
   close(fd);
 }
 
+static void status_fail(const char *what, const char *name) {
+  char m[600];
+  snprintf(m, sizeof m, "wincri-ns: %s exit status %s: %s\n", what, name, strerror(errno));
+  spool_say(m);
+}
+
+/* STATUS as a temp file, synced, renamed: a service restarted later reads the exit from it (exit-status.ts). */
 static void write_status(int dir, const char *name, int st) {
   if (dir < 0) return;
   char tmp[300];
   snprintf(tmp, sizeof tmp, "%s.tmp", name);
   int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  if (WIFSIGNALED(st)) dprintf(fd, "signal %d\n", WTERMSIG(st)); else dprintf(fd, "exit %d\n", WEXITSTATUS(st));
+  if (fd < 0) { status_fail("cannot create", tmp); return; }
+  int w = WIFSIGNALED(st) ? dprintf(fd, "signal %d\n", WTERMSIG(st)) : dprintf(fd, "exit %d\n", WEXITSTATUS(st));
+  if (w < 0 || fsync(fd) < 0) { status_fail("cannot write", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
   close(fd);
-  renameat(dir, tmp, dir, name);
+  if (renameat(dir, tmp, dir, name) < 0) { status_fail("cannot rename", tmp); unlinkat(dir, tmp, 0); }
 }
 
 static int exit_like(int st) {
@@ -124,6 +144,9 @@ static int enter(int argc, char **argv) {
   if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
   int pidfd = opt['p'] ? atoi(opt['p']) : -1;
   if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  pid_out = pidfd;
+  /* Not dumpable: processes of the system cannot ptrace it or open its fds through /proc (it holds host dirs). */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int sdir = -1;
   const char *sname = NULL;
   if (status) {
@@ -131,20 +154,28 @@ static int enter(int argc, char **argv) {
     char d[4096];
     snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - status) : 1, slash ? status : ".");
     sdir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sdir < 0) die("cannot open", d[0] ? d : "/");
     sname = slash ? slash + 1 : status;
   }
   spool_open(0, opt['o'], 1);
   spool_open(1, opt['e'], 2);
-  join_cgroups(0);
+  /* The program joins the cgroups, not the waiter: the system's OOM killer or pids.max must not kill the only
+     reader of the program's pipes. Opened here, where the paths are the host's; written by the child. */
+  int cgfd[MAXCG];
+  for (int k = 0; k < ncg; k++) if ((cgfd[k] = open(cgs[k], O_WRONLY | O_CLOEXEC)) < 0) die("cannot open", cgs[k]);
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
+  host_pidns = open_proc("self", "ns/pid");
+  status_dir = sdir;
   enter_ns(net, CLONE_NEWNET, "net");
   enter_ns(uts, CLONE_NEWUTS, "uts");
   enter_ns(pidns, CLONE_NEWPID, "pid");
   enter_ns(mnt, CLONE_NEWNS, "mnt");
   if (fchdir(root) < 0 || chroot(".") < 0) die("cannot change root", NULL);
   close(root);
+  stage = "chdir";
   if (chdir(cwd) < 0) die("cannot change directory to", cwd);
+  stage = "setup";
   int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
@@ -156,6 +187,7 @@ static int enter(int argc, char **argv) {
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, &old);
+  int tty = isatty(0);
   pid_t c = fork();
   if (c < 0) die("fork", NULL);
   if (c == 0) {
@@ -164,22 +196,42 @@ static int enter(int argc, char **argv) {
     if (outp[1] >= 0) dup2(outp[1], 1);
     if (errp[1] >= 0) dup2(errp[1], 2);
     setsid();
+    /* A console: the terminal becomes the program's (taken from the helper's session), so ^C, hang-up and
+       resizes reach the program's process group, not the helper. */
+    if (tty && ioctl(0, TIOCSCTTY, 1) < 0) fprintf(stderr, "wincri-ns: cannot take the terminal: %s\n", strerror(errno));
+    for (int k = 0; k < ncg; k++) {
+      if (write(cgfd[k], "0", 1) == 1) continue;
+      int e[2] = { errno, 1 };
+      if (write(sync[1], e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[k], strerror(e));
+      _exit(126);
+    }
     execvp(argv[i], argv + i);
-    int e = errno;
-    if (write(sync[1], &e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
-    fprintf(stderr, "%s: %s\n", argv[i], strerror(e));
-    _exit(e == ENOENT ? 127 : 126);
+    int e[2] = { errno, 0 };
+    if (write(sync[1], e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
+    fprintf(stderr, "%s: %s\n", argv[i], strerror(e[0]));
+    _exit(e[0] == ENOENT ? 127 : 126);
   }
   close(sync[1]);
+  for (int k = 0; k < ncg; k++) close(cgfd[k]);
+  /* Terminal signals are the program's: the waiter (after the fork only, so the program inherits none) ignores them. */
+  if (tty) { signal(SIGINT, SIG_IGN); signal(SIGQUIT, SIG_IGN); signal(SIGTSTP, SIG_IGN); signal(SIGHUP, SIG_IGN); }
   if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
   if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
   int sfd = spooling() ? signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC) : -1;
   if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
-  int e;
-  while (read(sync[0], &e, sizeof e) < 0 && errno == EINTR) {}
+  /* [errno, stage] when the child failed before the exec (HcsCreateProcess fails), nothing once it exec'd. */
+  int e[2];
+  ssize_t got;
+  while ((got = read(sync[0], e, sizeof e)) < 0 && errno == EINTR) {}
   close(sync[0]);
-  if (pidfd >= 0) { dprintf(pidfd, "%d\n", (int)c); close(pidfd); }
+  if (pid_out >= 0) {
+    if (got == (ssize_t)sizeof e) dprintf(pid_out, "E %d %s\n", e[0], e[1] ? "cgroup" : "exec");
+    else dprintf(pid_out, "%d\n", (int)c);
+    close(pid_out);
+    pid_out = -1;
+  }
   int st = spooling() ? spool_wait(sfd, c) : wait_for(c);
   write_status(sdir, sname, st);
   return exit_like(st);

@@ -35,7 +35,10 @@ static void seg_name(char *buf, size_t n, const char *name, long long base) {
   int k = 0;
   unsigned long long v = (unsigned long long)base;
   do { int x = (int)(v % 36); d[k++] = (char)(x < 10 ? '0' + x : 'a' + x - 10); v /= 36; } while (v);
+  /* A name too long for BUF is cut (snprintf returns the length it wanted): room stays for digits and ".spill". */
   int j = snprintf(buf, n, "%s.", name);
+  if (j < 0) j = 0;
+  if (j > (int)n - 8) j = (int)n - 8;
   while (k > 0 && j < (int)n - 8) buf[j++] = d[--k];
   snprintf(buf + j, n - (size_t)j, ".spill");
 }
@@ -155,9 +158,22 @@ static int spool_wait(int sfd, pid_t c) {
   spool_loop(sfd, c, &st, &exited);
   if (!exited) st = wait_for(c);
   if (sp[0].in >= 0 || sp[1].in >= 0) {
-    /* A descendant holds a pipe: a copy reads on until it ends; the exit is reported now. */
-    pid_t f = fork();
-    if (f == 0) { if (sfd >= 0) close(sfd); spool_loop(-1, 0, &st, &exited); _exit(0); }
+    /* A descendant holds a pipe: a copy reads on until it ends; the exit is reported now. The copy holds host
+       directories (spool, exits): it is forked into the helper's own PID namespace, so the system's processes
+       cannot see it (no /proc/<copy>/fd/<n>/.. path out of the root), and keeps only what it needs. */
+    if (host_pidns >= 0 && setns(host_pidns, CLONE_NEWPID) < 0) {
+      spool_say("wincri-ns: cannot leave the system's PID namespace; output after the exit is dropped\n");
+    } else {
+      pid_t f = fork();
+      if (f == 0) {
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (sfd >= 0) close(sfd);
+        if (status_dir >= 0) close(status_dir);
+        if (host_pidns >= 0) close(host_pidns);
+        spool_loop(-1, 0, &st, &exited);
+        _exit(0);
+      }
+    }
   }
   spool_end(&sp[0]);
   spool_end(&sp[1]);

@@ -92,6 +92,17 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   return { child, out, err, ...(names.length ? { fifos: fifos.paths } : {}) };
 }
 
+/** A process whose program never started (the helper reported why): its relays and files go once it exits. */
+export function abandonSpawned(sp: SpawnedProcess, then: () => void): void {
+  sp.out?.close();
+  sp.err?.close();
+  const clean = () => {
+    if (sp.fifos) { removeFifos(sp.fifos); removeSpills(sp.fifos); }
+    then();
+  };
+  if (sp.child.exitCode !== null || sp.child.signalCode !== null) clean(); else sp.child.once('exit', clean);
+}
+
 /**
  * After a service restart: relays of a process's output that replay what the killed service had spilled and read
  * on from the FIFOs (what the process wrote meanwhile). A FIFO that is gone (its pipe had ended) leaves a relay of
