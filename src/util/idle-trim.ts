@@ -8,19 +8,23 @@
  * `quietMs` while work goes on; the first time it finds no touch since the previous firing it collects once and
  * disarms. So a busy process never collects, a quiet one collects between `quietMs` and twice that after its last
  * touch, and an idle process has no timer at all. poll() marks a cheap request (kubelet's relist and status
- * polls): polls never arm a check, so a poll now and then does not end a quiet spell, but more than `maxPolls` in
- * one period count as work, so a collection never lands in a burst of polls either. hold() marks long work (a
- * streaming session) as going on until its release, which counts as a touch.
+ * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
+ * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
+ * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
+ * release, which counts as a touch.
  */
 export interface IdleTrimDeps {
   collect: () => void;
   setTimer: (fn: () => void, ms: number) => unknown;
+  /** Milliseconds clock for counting polls per period (Date.now when absent). */
+  now?: () => number;
 }
 
 export class IdleTrim {
   private active = false;
   private armed = false;
   private polls = 0;
+  private pollWindow = -Infinity;
   private holds = 0;
   /** How many collections ran (for tests and diagnostics). */
   collections = 0;
@@ -45,13 +49,13 @@ export class IdleTrim {
   }
 
   poll(): void {
-    this.polls++;
+    const now = (this.deps.now ?? Date.now)();
+    if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }
+    if (++this.polls > this.maxPolls) this.touch();
   }
 
   private readonly check = (): void => {
-    const polling = this.polls > this.maxPolls;
-    this.polls = 0;
-    if (this.active || polling || this.holds > 0) {
+    if (this.active || this.holds > 0) {
       this.active = false;
       this.deps.setTimer(this.check, this.quietMs);
       return;

@@ -6,9 +6,11 @@ import { IdleTrim } from '../../../src/util/idle-trim.js';
 function harness() {
   const timers: { fn: () => void; ms: number }[] = [];
   let collected = 0;
-  const trim = new IdleTrim(1000, { collect: () => { collected++; }, setTimer: (fn, ms) => { timers.push({ fn, ms }); } });
-  const fire = () => { const t = timers.shift(); assert.ok(t, 'a check is armed'); t.fn(); };
-  return { trim, timers, fire, collected: () => collected };
+  let clock = 0;
+  const trim = new IdleTrim(1000, { collect: () => { collected++; }, setTimer: (fn, ms) => { timers.push({ fn, ms }); }, now: () => clock });
+  // A check fires one period after it was armed: the clock moves with it.
+  const fire = () => { const t = timers.shift(); assert.ok(t, 'a check is armed'); clock += t.ms; t.fn(); };
+  return { trim, timers, fire, collected: () => collected, advance: (ms: number) => { clock += ms; } };
 }
 
 test('an idle process has no timer and never collects', () => {
@@ -52,11 +54,28 @@ test('each quiet spell after activity collects once', () => {
   }
 });
 
-test('polls alone arm no check and never collect', () => {
+test('polls at kubelet\'s pace arm no check and never collect', () => {
   const h = harness();
-  for (let i = 0; i < 1000; i++) h.trim.poll();
+  for (let s = 0; s < 1000; s++) {
+    for (let i = 0; i < 20; i++) h.trim.poll();
+    h.advance(1000);
+  }
   assert.equal(h.timers.length, 0);
   assert.equal(h.collected(), 0);
+});
+
+test('a burst of polls alone is work: one collection once it stops, none during it', () => {
+  const h = harness();
+  for (let i = 0; i < 5000; i++) h.trim.poll();
+  assert.equal(h.timers.length, 1);
+  for (let period = 0; period < 3; period++) {
+    for (let i = 0; i < 100; i++) h.trim.poll();
+    h.fire();
+  }
+  assert.equal(h.collected(), 0);
+  h.fire(); // the polls stopped
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 0);
 });
 
 test('a few polls per period do not delay the collection; a burst of polls does', () => {
