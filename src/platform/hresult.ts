@@ -148,6 +148,11 @@ export function isPlatformError(e: unknown, ...codes: HResultName[]): e is Platf
   return e instanceof PlatformError && (codes.length === 0 || e.is(...codes));
 }
 
+/** The call failed without saying whether it took effect: it timed out or lost the service on the way. */
+export function isIndeterminate(e: unknown): boolean {
+  return isPlatformError(e, 'HCS_E_OPERATION_TIMEOUT', 'HCS_E_SERVICE_NOT_AVAILABLE', 'HCS_E_CONNECTION_TIMEOUT');
+}
+
 /** The system or process is gone (hcsshim IsNotExist / IsAlreadyStopped classifiers). */
 export function isGone(e: unknown): boolean {
   return isPlatformError(e, 'HCS_E_SYSTEM_NOT_FOUND', 'ERROR_NOT_FOUND', 'HCS_E_SYSTEM_ALREADY_STOPPED',

@@ -6,18 +6,16 @@
  * and a crash in between is completed by the next claim (an existing combination being no error) or undone by the
  * removal (a missing one being no error).
  */
-import type { ComputeSystem } from '../../platform/types.js';
 import type { ComputeSystemDoc } from '../../platform/hcs/schema/index.js';
 import { buildCombinedLayersRequest, combinedLayersOf } from '../../platform/hcs/document/index.js';
-import { isGone, isPlatformError } from '../../platform/hresult.js';
+import { isGone, isIndeterminate, isPlatformError } from '../../platform/hresult.js';
 import { failedPrecondition } from '../../errors.js';
 import { logger } from '../../util/log.js';
 import type { RuntimeState } from '../state.js';
+import { modifyVm } from './vm-request.js';
 
 const log = logger('runtime');
 
-/** Failures after which the request may still have been applied. */
-const UNCLEAR = ['HCS_E_OPERATION_TIMEOUT', 'HCS_E_SERVICE_NOT_AVAILABLE', 'HCS_E_CONNECTION_TIMEOUT'] as const;
 
 /** Asks the guest to combine the layers of `hosted` (a document naming guest paths) on the container's scratch. */
 export async function combineContainerLayers(st: RuntimeState, podId: string, containerId: string, hosted: ComputeSystemDoc): Promise<void> {
@@ -32,18 +30,15 @@ export async function combineContainerLayers(st: RuntimeState, podId: string, co
     const request = buildCombinedLayersRequest('Add', combinedLayersOf(container));
     rec.combine = 'pending';
     await st.sandboxes.save(pod);
-    let system: ComputeSystem | undefined;
     try {
-      system = await st.opts.platform.compute.openComputeSystem(vm.id);
-      await system.modify(request).catch((e) => { if (!isPlatformError(e, 'ERROR_ALREADY_EXISTS')) throw e; });
+      await modifyVm(st.opts.platform.compute, vm.id, request, (e) => isPlatformError(e, 'ERROR_ALREADY_EXISTS'));
       rec.combine = 'done';
     } catch (e) {
       // A clear refusal combined nothing; after a timeout or a lost service the guest may have applied it, so the
       // record stays 'pending' and the undo sends Remove (a missing combination being no error there).
-      if (isPlatformError(e) && !isPlatformError(e, ...UNCLEAR)) delete rec.combine;
+      if (isPlatformError(e) && !isIndeterminate(e)) delete rec.combine;
       throw e;
     } finally {
-      system?.close();
       await st.sandboxes.save(pod);
     }
     log.info('layers combined in the utility VM', { container: containerId, vm: vm.id, root: rec.guestPath });
@@ -58,16 +53,10 @@ export async function uncombineContainerLayers(st: RuntimeState, podId: string, 
   await st.locks.run(vm.id, async () => {
     const rec = vm.scsi?.find((r) => r.containerId === containerId);
     if (!rec?.combine) return;
-    let system: ComputeSystem | undefined;
     try {
-      if (vm.created) {
-        system = await st.opts.platform.compute.openComputeSystem(vm.id);
-        await system.modify(buildCombinedLayersRequest('Remove', { containerRootPath: rec.guestPath, layers: [] }));
-      }
+      if (vm.created) await modifyVm(st.opts.platform.compute, vm.id, buildCombinedLayersRequest('Remove', { containerRootPath: rec.guestPath, layers: [] }));
     } catch (e) {
       if (!isGone(e) && !isPlatformError(e, 'ERROR_NOT_FOUND') && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e;
-    } finally {
-      system?.close();
     }
     delete rec.combine;
     await st.sandboxes.save(pod);

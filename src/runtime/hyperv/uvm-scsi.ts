@@ -8,7 +8,6 @@
  * detach tolerates a missing disk.
  */
 import { join } from 'node:path';
-import type { ComputeSystem } from '../../platform/types.js';
 import type { ComputeSystemDoc } from '../../platform/hcs/schema/index.js';
 import {
   buildScsiScratchRequest, scsiGuestMountPath, scsiHostedStorage, SCSI_FIRST_CONTAINER_LUN, SCSI_LUNS_PER_CONTROLLER,
@@ -18,6 +17,7 @@ import { failedPrecondition, resourceExhausted } from '../../errors.js';
 import { logger } from '../../util/log.js';
 import type { UtilityVmRecord } from '../model.js';
 import type { RuntimeState } from '../state.js';
+import { modifyVm } from './vm-request.js';
 
 const log = logger('runtime');
 
@@ -43,17 +43,14 @@ export async function attachContainerScratch(st: RuntimeState, podId: string, co
       (vm.scsi ??= []).push(rec);
       await st.sandboxes.save(pod);
     }
-    let system: ComputeSystem | undefined;
     try {
       await st.opts.platform.compute.grantVmAccess(vm.id, rec.vhdxPath);
-      system = await st.opts.platform.compute.openComputeSystem(vm.id);
-      await system.modify(buildScsiScratchRequest('Add', rec)).catch((e) => { if (!isPlatformError(e, 'ERROR_ALREADY_EXISTS')) throw e; });
+      await modifyVm(st.opts.platform.compute, vm.id, buildScsiScratchRequest('Add', rec), (e) => isPlatformError(e, 'ERROR_ALREADY_EXISTS'));
       rec.attached = true;
     } catch (e) {
       vm.scsi = (vm.scsi ?? []).filter((r) => r !== rec);
       throw e;
     } finally {
-      system?.close();
       await st.sandboxes.save(pod);
     }
     log.info('scratch attached to the utility VM', { container: containerId, vm: vm.id, lun: rec.lun, guestPath: rec.guestPath });
@@ -68,16 +65,10 @@ export async function detachContainerScratch(st: RuntimeState, podId: string, co
   await st.locks.run(vm.id, async () => {
     const rec = vm.scsi?.find((r) => r.containerId === containerId);
     if (!rec) return;
-    let system: ComputeSystem | undefined;
     try {
-      if (vm.created) {
-        system = await st.opts.platform.compute.openComputeSystem(vm.id);
-        await system.modify(buildScsiScratchRequest('Remove', rec)).catch((e) => { if (!isGone(e) && !isPlatformError(e, 'ERROR_NOT_FOUND')) throw e; });
-      }
+      if (vm.created) await modifyVm(st.opts.platform.compute, vm.id, buildScsiScratchRequest('Remove', rec), (e) => isGone(e) || isPlatformError(e, 'ERROR_NOT_FOUND'));
     } catch (e) {
       if (!isGone(e)) throw e;
-    } finally {
-      system?.close();
     }
     vm.scsi = (vm.scsi ?? []).filter((r) => r !== rec);
     await st.sandboxes.save(pod);
