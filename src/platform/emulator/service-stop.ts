@@ -3,10 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
-
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
+import { pidAlive } from '../../util/pid.js';
 
 /** Terminates every compute system of the service of `stateDir`, then the service itself (for tests). */
 export async function stopEmulatorService(stateDir: string): Promise<void> {

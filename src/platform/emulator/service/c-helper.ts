@@ -1,20 +1,63 @@
 /**
  * Small C helpers of the emulator (console-helper.ts, ns-helper-source.ts) built with the host C compiler
  * (`$CC`, `cc`, `gcc`) once per source version into <stateDir>/bin, then reused.
+ *
+ * A compiler runs in its own process group so that stopping the service (abortHelperBuilds) ends it with all
+ * of its children (cc1, as, ld) before the service's state dir is declared free: an orphaned compiler would
+ * otherwise go on writing into <stateDir>/bin after the service has gone. Files left by a service that was
+ * killed mid-build (`<bin>.<pid>.c|.tmp` of a dead pid) are swept at the next build.
  */
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidAlive } from '../../../util/pid.js';
 
 const building = new Map<string, Promise<string>>();
+const compilers = new Set<ChildProcess>();
+let aborted = false;
 
 function compile(cc: string, src: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(cc, ['-O2', '-o', out, src], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`${cc}: ${(stderr || err.message).trim()}`)); else resolve();
+    if (aborted) { reject(new Error('the emulator service is stopping')); return; }
+    const child = spawn(cc, ['-O2', '-o', out, src], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    compilers.add(child);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 8192) stderr += d; });
+    const timer = setTimeout(() => killGroup(child), 60_000);
+    const done = (err?: Error) => { clearTimeout(timer); compilers.delete(child); if (err) reject(err); else resolve(); };
+    child.on('error', (e) => done(new Error(`${cc}: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) done();
+      else done(new Error(`${cc}: ${stderr.trim() || (signal ? `killed by ${signal}` : `exit status ${code}`)}`));
     });
   });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (!child.pid) return;
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+/** Ends every compiler still running (and refuses new builds), resolving once they have all exited. */
+export async function abortHelperBuilds(): Promise<void> {
+  aborted = true;
+  const running = [...compilers].map((c) => new Promise<void>((r) => {
+    if (c.exitCode !== null || c.signalCode !== null) { r(); return; }
+    c.once('close', () => r());
+    killGroup(c);
+  }));
+  await Promise.all(running);
+  await Promise.allSettled([...building.values()]);
+}
+
+function sweepDead(dir: string): void {
+  let names: string[] = [];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    const m = /\.(\d+)\.(c|tmp)$/.exec(n);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dir, n), { force: true });
+  }
 }
 
 /** Path of the compiled helper `<name>-<hash of source>`; rejects with every compiler's error when none works. */
@@ -26,6 +69,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
   if (p) return p;
   p = (async () => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    sweepDead(dir);
     const src = `${bin}.${process.pid}.c`;
     const tmp = `${bin}.${process.pid}.tmp`;
     writeFileSync(src, source);
@@ -38,6 +82,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
           return bin;
         } catch (e) {
           errors.push((e as Error).message);
+          if (aborted) break;
         }
       }
     } finally {

@@ -15,6 +15,7 @@ import { logger, setLogSink } from '../../../util/log.js';
 import { installLastResort } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
 import { flushCgroupRemovals } from './cgroups.js';
+import { abortHelperBuilds } from './c-helper.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`stopping (${why})`);
     await svc.close().catch(() => undefined);
+    await abortHelperBuilds();
     await flushCgroupRemovals();
     dropSpareFifos();
     try { unlinkSync(sockPath); } catch { /* gone */ }
