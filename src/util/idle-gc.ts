@@ -4,12 +4,16 @@
  * helpers' command lines need no extra flag. A plain full GC frees objects but keeps the pages they were spread
  * over (after a pod lifecycle burst the emulator service's heap was 16.5 MiB with 8 MiB live); with
  * `--compact-on-every-full-gc` set for that one GC, V8 moves the survivors together and releases the emptied pages,
- * as its memory reducer does some time later, or never, in a process that stays a little busy. Where gc() cannot
- * be had, touching does nothing.
+ * as its memory reducer does some time later, or never, in a process that stays a little busy. After it, the C
+ * heap's freed pages go back too (native-trim.ts): a burst of 8 000 Version calls left the daemon's glibc heap
+ * 4–5 MiB above its fresh size with nothing live in it. A poll creates the process's IdleTrim like a touch does,
+ * so a process whose only work so far was a burst of polls collects after it too. Where gc() cannot be had,
+ * touching does nothing.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
+import { trimNativeHeap } from './native-trim.js';
 
 const QUIET_MS = 1000;
 
@@ -27,10 +31,10 @@ export function v8Gc(): GcFn | undefined {
   }
 }
 
-/** One compacting full GC, run by V8 in a task of its own (not inside whatever touched last). */
+/** One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim. */
 export function compactOnce(gc: GcFn): Promise<void> {
   setFlagsFromString('--compact-on-every-full-gc');
-  const restore = () => setFlagsFromString('--no-compact-on-every-full-gc');
+  const restore = () => { setFlagsFromString('--no-compact-on-every-full-gc'); trimNativeHeap(); };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
 }
 
@@ -50,10 +54,15 @@ export function touchIdleGc(): void {
 
 /** Marks a cheap polling request: it delays a pending collection only when polls come many to the second. */
 export function pollIdleGc(): void {
-  trim?.poll();
+  processTrim()?.poll();
 }
 
 /** Marks long work (a streaming session) until the returned function is called. */
 export function holdIdleGc(): () => void {
   return processTrim()?.hold() ?? (() => undefined);
+}
+
+/** How many idle collections this process has run (diagnostics and tests). */
+export function idleGcCollections(): number {
+  return trim?.collections ?? 0;
 }

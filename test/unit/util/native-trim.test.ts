@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { trimNativeHeap } from '../../../src/util/native-trim.js';
+import { v8Gc, compactOnce } from '../../../src/util/idle-gc.js';
+
+const glibc = process.platform === 'linux' && !!(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+
+function heapRssKiB(): number {
+  let kib = 0;
+  let inHeap = false;
+  for (const l of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) inHeap = l.endsWith('[heap]');
+    else if (inHeap && l.startsWith('Rss:')) kib += Number(/\d+/.exec(l)![0]);
+  }
+  return kib;
+}
+
+test('trimNativeHeap gives freed C-heap pages between live allocations back to the system', { skip: !glibc && 'glibc only' }, async () => {
+  // 6 000 native allocations of 12 KiB (below glibc's mmap threshold: they come from the heap), every 20th kept,
+  // so the freed ones are holes that glibc's automatic top-of-heap trim cannot return.
+  let bufs: (Buffer | null)[] = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
+  const kept = bufs.filter((_, i) => i % 20 === 0);
+  bufs = [];
+  const gc = v8Gc()!;
+  for (let i = 0; i < 3; i++) { await gc(); await new Promise((r) => setTimeout(r, 50)); }
+  const before = heapRssKiB();
+  assert.equal(trimNativeHeap(), true);
+  const after = heapRssKiB();
+  assert.equal(kept.length, 300);
+  assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB: the holes (~66 MiB) were not given back`);
+});
+
+test('the idle collection (compactOnce) frees native memory and trims it', { skip: !glibc && 'glibc only' }, async () => {
+  let bufs: Buffer[] | null = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
+  const kept = bufs.filter((_, i) => i % 20 === 0);
+  bufs = null;
+  const before = heapRssKiB();
+  await compactOnce(v8Gc()!);
+  const after = heapRssKiB();
+  assert.equal(kept.length, 300);
+  assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB after the idle collection`);
+});
+
+test('a burst of polls alone (no other work before it) is followed by one idle collection', () => {
+  const mod = fileURLToPath(new URL('../../../src/util/idle-gc.js', import.meta.url));
+  const script = `import('${mod}').then(async (m) => { for (let i = 0; i < 40; i++) m.pollIdleGc();
+    await new Promise((r) => setTimeout(r, 3500)); console.log(m.idleGcCollections()); })`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.stdout.trim(), '1', r.stderr);
+});
