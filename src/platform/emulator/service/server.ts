@@ -13,6 +13,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { LineSplitter, toWireError, SOCKET_NAME, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
+import { setSpoolLog, spoolStalls } from './spool-health.js';
 import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
@@ -48,6 +49,7 @@ export class EmulatorService {
 
   constructor(private readonly opts: ServiceOptions) {
     this.faults = new Faults(opts.log);
+    setSpoolLog(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
     setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
@@ -179,6 +181,8 @@ export class EmulatorService {
           Networking: this.network.networkingFacts(),
           // wincri extension: whether compute systems are isolated (namespaces, limits) and why not (for Status).
           Isolation: isolationFacts(),
+          // wincri extension: spool writes of program output that failed and were held (spool-health.ts).
+          Spool: { Stalls: spoolStalls() },
         };
       case 'queryServiceProperties':
         return this.credentialGuard.query(p.query, () => ({ SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion) }));
