@@ -4,6 +4,7 @@
  * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
  */
 import { type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -60,7 +61,7 @@ export abstract class ComputeBase {
     protected readonly emit: ComputeEventSink,
     protected readonly log: (msg: string) => void,
   ) {
-    this.intents = new LaunchIntents(persist);
+    this.intents = new LaunchIntents(join(stateDir, 'records'));
   }
 
   /** Terminates a system (compute-stop.ts); used when its last handle closes. */

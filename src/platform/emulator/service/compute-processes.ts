@@ -43,7 +43,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
       : plan;
     // The helper's launch is on disk before it runs, so a service killed before the record below is saved leaves
     // nothing its successor does not know (launch-intents.ts).
-    if (plan.statusFile) await this.intents.begin({ system: s.id, statusFile: plan.statusFile });
+    if (plan.statusFile) this.intents.begin({ system: s.id, statusFile: plan.statusFile });
     try {
       return await this.launch(s, params, plan, file, args, argv0, console);
     } finally {

@@ -65,10 +65,10 @@ export class ComputeEmulator extends ComputeProcesses {
     sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
     // Launches the killed service did not complete (no record): their processes go before their files are swept.
     const recorded = new Set((recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
-    const orphans = new Set((await this.intents.load()).map((i) => i.statusFile).filter((f) => !recorded.has(f)));
+    const orphans = new Set(this.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
     const killed = killLaunches(orphans);
     if (killed) this.log(`killed ${killed} process(es) of launches the previous service did not complete`);
-    await this.intents.save();
+    this.intents.save();
     sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
     const swept = sweepOutputFiles(this.stateDir, recs ?? []);
     if (swept.length) this.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);

@@ -11,7 +11,8 @@
  * killed (HcsCreateProcess did not succeed, so the program must not run), its files go with the sweeps of
  * output and status files no record refers to.
  */
-import type { Persister } from './persist.js';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface LaunchIntent {
   system: string;
@@ -19,30 +20,39 @@ export interface LaunchIntent {
   statusFile: string;
 }
 
-const NAME = 'launches';
-
+/**
+ * The intents are written without fsync (temp file, rename): they only need to survive a kill of the service,
+ * which leaves the page cache alone. A host crash, which could lose them, also ends every process they name.
+ */
 export class LaunchIntents {
   private pending = new Map<string, LaunchIntent>();
-  constructor(private readonly persist: Persister) {}
+  private readonly path: string;
+  constructor(recordsDir: string) {
+    mkdirSync(recordsDir, { recursive: true, mode: 0o700 });
+    this.path = join(recordsDir, 'launches.json');
+  }
 
-  /** Durable once this resolves: only then may the helper be spawned. */
-  begin(i: LaunchIntent): Promise<void> {
+  /** On disk when this returns: only then may the helper be spawned. */
+  begin(i: LaunchIntent): void {
     this.pending.set(i.statusFile, i);
-    return this.save();
+    this.save();
   }
 
-  /** The launch is settled (its record is durable, or it failed); written with the next save. */
+  /** The launch is settled (its record is durable, or it failed). */
   end(statusFile: string | undefined): void {
-    if (statusFile && this.pending.delete(statusFile)) void this.save();
+    if (statusFile && this.pending.delete(statusFile)) this.save();
   }
 
-  /** Intents a killed service left; the new service starts with none in flight. */
-  async load(): Promise<LaunchIntent[]> {
-    const left = await this.persist.load<LaunchIntent[]>(NAME);
-    return Array.isArray(left) ? left.filter((i) => typeof i?.statusFile === 'string') : [];
+  /** Intents a killed service left (none when the file is missing or damaged). */
+  load(): LaunchIntent[] {
+    let left: unknown;
+    try { left = JSON.parse(readFileSync(this.path, 'utf8')); } catch { return []; }
+    return Array.isArray(left) ? left.filter((i): i is LaunchIntent => typeof (i as LaunchIntent)?.statusFile === 'string') : [];
   }
 
-  save(): Promise<void> {
-    return this.persist.save(NAME, () => [...this.pending.values()]);
+  save(): void {
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, JSON.stringify([...this.pending.values()]), { mode: 0o600 });
+    renameSync(tmp, this.path);
   }
 }
