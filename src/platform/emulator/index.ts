@@ -18,6 +18,8 @@
  *    waitSystem, attach, createNetwork, …, createNamespace, modifyNamespace, …, importLayer,
  *    initializeWritableLayer, attachLayerStorageFilter, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
  *    layerUsage, and for job containers createJob, openJob, enumerateJobs.
+ *    Checkpoints inside an operation take delay faults too: `HcsCreateProcess:started` (the program runs, its
+ *    record is not saved yet: launch-intents.ts).
  *  - Job containers (HostProcess, ./jobs.ts): created / opened / listed through platform.jobs; their handles are
  *    the same system handles as compute systems'.
  *

@@ -4,6 +4,7 @@
  * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
  */
 import { type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -19,6 +20,7 @@ import { readExitStatus, removeStatusFile } from './exit-status.js';
 import { removeSpills } from './spill.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
+import { LaunchIntents } from './launch-intents.js';
 
 
 export interface LiveProc {
@@ -47,6 +49,10 @@ export abstract class ComputeBase {
   netnsOf: (namespaceGuid: string) => string | undefined = () => undefined;
   /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
   checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
+  /** A named point inside an operation where a test can delay it (faults.ts: the service's fault injection). */
+  checkpoint: (point: string) => Promise<void> = () => Promise.resolve();
+  /** Launches in flight, persisted before their helper runs (launch-intents.ts). */
+  protected readonly intents: LaunchIntents;
 
   constructor(
     protected readonly stateDir: string,
@@ -54,7 +60,9 @@ export abstract class ComputeBase {
     protected readonly storage: StorageEmulator,
     protected readonly emit: ComputeEventSink,
     protected readonly log: (msg: string) => void,
-  ) {}
+  ) {
+    this.intents = new LaunchIntents(join(stateDir, 'records'));
+  }
 
   /** Terminates a system (compute-stop.ts); used when its last handle closes. */
   abstract terminate(id: unknown): Promise<void>;

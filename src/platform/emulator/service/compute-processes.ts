@@ -10,13 +10,13 @@ import {
 } from '../../hcs/schema/index.js';
 import { readStat } from './procfs.js';
 import type { StreamName } from '../protocol.js';
-import type { ProcRecord } from './records.js';
+import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { spawnWithOutput, abandonSpawned } from './process-output.js';
 import { removeStatusFile } from './exit-status.js';
 import { parseDoc, invalid } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
-import { planLaunch } from './launch.js';
+import { planLaunch, type LaunchPlan } from './launch.js';
 import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
 import { planJobLaunch } from './job-launch.js';
 import { programPid } from './enter-shell.js';
@@ -36,11 +36,26 @@ export abstract class ComputeProcesses extends ComputeStopping {
       ? planJobLaunch(op, s, params, this.hostPath)
       : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf, stateDir: this.stateDir,
         nsHelper: s.isolation ? await nsHelper(this.stateDir) : undefined });
-    const { cwd, env, streams, console } = plan;
+    const { console } = plan;
     // A console process runs on a pseudo-terminal (console.ts): the helper's own errors go to stdout as well.
     const { file, args, argv0 } = console
       ? { ...consoleLaunch(await ptyHelper(op, this.stateDir), plan, params.ConsoleSize), argv0: undefined }
       : plan;
+    // The helper's launch is on disk before it runs, so a service killed before the record below is saved leaves
+    // nothing its successor does not know (launch-intents.ts).
+    if (plan.statusFile) this.intents.begin({ system: s.id, statusFile: plan.statusFile });
+    try {
+      return await this.launch(s, params, plan, file, args, argv0, console);
+    } finally {
+      this.intents.end(plan.statusFile);
+    }
+  }
+
+  private async launch(
+    s: SystemRecord, params: ProcessParametersDoc, plan: LaunchPlan, file: string, args: string[], argv0: string | undefined, console: boolean,
+  ): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
+    const op = 'HcsCreateProcess';
+    const { cwd, env, streams } = plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
     const spawned = await spawnWithOutput(op, this.stateDir,
       { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined, spool: plan.spool }, params.CommandLine ?? '');
@@ -63,6 +78,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
         : await programPid(pid, () => exit !== undefined);
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }
+    await this.checkpoint('HcsCreateProcess:started');
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && plan.spool ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };

@@ -46,6 +46,7 @@ import { endIsolation, readOom, contWrappers } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
 import { readExitStatus, sweepStatusFiles } from './exit-status.js';
 import { nsHelper } from './ns-helper.js';
+import { killLaunches } from './launch-orphans.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 
@@ -62,6 +63,12 @@ export class ComputeEmulator extends ComputeProcesses {
     if (isolationFacts().Enabled) void nsHelper(this.stateDir); // built (or found) before the first start needs it
     // /dev directories of systems this service no longer knows (their service was killed as they ended).
     sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
+    // Launches the killed service did not complete (no record): their processes go before their files are swept.
+    const recorded = new Set((recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
+    const orphans = new Set(this.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
+    const killed = killLaunches(orphans);
+    if (killed) this.log(`killed ${killed} process(es) of launches the previous service did not complete`);
+    this.intents.save();
     sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
     const swept = sweepOutputFiles(this.stateDir, recs ?? []);
     if (swept.length) this.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);

@@ -11,6 +11,7 @@ import { pipeMappings } from './pipes.js';
 import { readStat } from './procfs.js';
 import { nsHelper } from './ns-helper.js';
 import type { SystemRecord } from './records.js';
+import { limitsFailure } from './cgroup-errors.js';
 
 /** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
 export async function isolate(
@@ -27,8 +28,10 @@ export async function isolate(
     if (cgroup) applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
     if (cgroup && isVm) enableChildControllers(cgroup);
   } catch (e) {
-    log(`cgroup for ${s.id}: ${(e as Error).message}; limits are not enforced`);
-    cgroup = undefined;
+    // Cgroups are there by design (createCgroup made one, or threw): a container without its limits, unaccounted,
+    // is not what was asked for. Where they are not (non-root, read-only cgroupfs) isolationFacts says so.
+    if (cgroup) removeCgroupWhenEmpty(cgroup, log);
+    throw limitsFailure('HcsStartComputeSystem', s.id, e);
   }
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created, devDir } = await startIsolatedHolder({

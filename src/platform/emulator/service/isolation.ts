@@ -156,7 +156,9 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
   if (!ok || !st) {
     if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-    throw new PlatformError(HRESULT.E_FAIL, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);
+    // A cgroup the holder could not join: the system would run without its limits (cgroup-errors.ts).
+    const hr = /cannot join cgroup|echo: write error|cgroup\.procs/.test(err) ? HRESULT.ERROR_NOT_ENOUGH_QUOTA : HRESULT.E_FAIL;
+    throw new PlatformError(hr, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);
   }
   return { pid, startTicks: st.starttime };
 }

@@ -13,6 +13,7 @@ import { limitsOfRequest, mergeLimits } from '../../jobs/document/index.js';
 import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty } from './cgroups.js';
 import type { SystemRecord } from './records.js';
 import { readOom } from './isolate.js';
+import { limitsFailure } from './cgroup-errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -28,16 +29,19 @@ export function cgroupShape(l: JobLimitsDoc | undefined): ContainerDoc {
   };
 }
 
-/** At start: the job's cgroup with the document's limits (none where cgroups are not writable). */
+/** At start: the job's cgroup with the document's limits (none where cgroups are not writable; a failure throws). */
 export function startJobCgroup(s: SystemRecord, log: (m: string) => void): void {
   const j = s.job!;
   if (j.cgroup || !cgroupSupport()) return;
+  let cg;
   try {
-    const cg = createCgroup(s.id);
+    cg = createCgroup(s.id);
     if (cg) applyLimits(cg, cgroupShape(j.document.Limits));
     j.cgroup = cg;
   } catch (e) {
-    log(`cgroup for job ${s.id}: ${(e as Error).message}; limits are not enforced`);
+    // Cgroups are there by design: a job without its limits is not what was asked for (cgroup-errors.ts).
+    if (cg) removeCgroupWhenEmpty(cg, log);
+    throw limitsFailure('HcsStartComputeSystem', s.id, e);
   }
 }
 

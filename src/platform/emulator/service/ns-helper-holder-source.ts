@@ -97,7 +97,7 @@ static int holder(int argc, char **argv) {
   if (c < 0) die("fork", NULL);
   if (c == 0) {
     close(sync[0]);
-    join_cgroups(1);
+    join_cgroups();
     if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
     mount_list(list);
     if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);

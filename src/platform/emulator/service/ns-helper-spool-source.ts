@@ -10,75 +10,33 @@
  * the oldest segment still present to the end exceed WINDOW, the waiter stops reading that pipe (the program
  * blocks, nothing is dropped) and watches the directory (inotify, and a 100 ms poll) for removals.
  *
+ * A failed write (ENOSPC, EIO, EDQUOT…) drops nothing: the waiter keeps the bytes it could not write, stops
+ * reading that pipe (the program blocks) and retries every 100 ms and whenever the service removes a segment;
+ * meanwhile each retry rings the doorbell with 0x80 | errno instead of 1, which the service logs
+ * (spool-health.ts). The next successful write rings 1 again.
+ *
  * End: the waiter reads until both pipes end; it closes the doorbells (the service then sees the stream's end)
  * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
  * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
  */
 import { READ_SIZE } from './stdio-fifo.js';
-import { SEGMENT, SPOOL_WINDOW } from './spill.js';
+import { SPOOL_WINDOW } from './spill.js';
+import { NS_HELPER_SPOOL_WRITE_SOURCE } from './ns-helper-spool-write-source.js';
 
 export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 
-#define SEG ${SEGMENT}LL
 #define WINDOW ${SPOOL_WINDOW}LL
 #define CHUNK ${READ_SIZE}
 
-struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; };
+/* pend/pn: bytes read from the pipe that a failed write left unwritten (err: its errno), written first. */
+struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn; int err; };
 static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
 static int spool_dir = -1, spool_watch = -1;
 
-static void seg_name(char *buf, size_t n, const char *name, long long base) {
-  char d[16];
-  int k = 0;
-  unsigned long long v = (unsigned long long)base;
-  do { int x = (int)(v % 36); d[k++] = (char)(x < 10 ? '0' + x : 'a' + x - 10); v /= 36; } while (v);
-  /* A name too long for BUF is cut (snprintf returns the length it wanted): room stays for digits and ".spill". */
-  int j = snprintf(buf, n, "%s.", name);
-  if (j < 0) j = 0;
-  if (j > (int)n - 8) j = (int)n - 8;
-  while (k > 0 && j < (int)n - 8) buf[j++] = d[--k];
-  snprintf(buf + j, n - (size_t)j, ".spill");
-}
-
-static int seg_open(struct spool *s) {
-  char n[512];
-  seg_name(n, sizeof n, s->name, s->off);
-  int fd = openat(spool_dir, n, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  if (s->seg >= 0) close(s->seg);
-  s->seg = fd;
-  s->segsz = 0;
-  if (s->nb == 64) memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
-  s->bases[s->nb++] = s->off;
-  return 0;
-}
-
-/* Appends to the newest segment (a full one is followed by a new, empty one at once), then rings. */
-static void spool_put(struct spool *s, const char *b, size_t n) {
-  while (n > 0 && s->seg >= 0) {
-    ssize_t w = write(s->seg, b, n);
-    if (w < 0) { if (errno == EINTR) continue; break; }
-    b += w; n -= (size_t)w; s->off += w; s->segsz += w;
-  }
-  if (s->segsz >= SEG) seg_open(s);
-  char c = 1;
-  if (write(s->bell, &c, 1) < 0) { /* EAGAIN: a ring is pending */ }
-}
-
-/* Bytes on disk the service has not removed: from the oldest segment still present to the end. */
-static long long spool_unacked(struct spool *s) {
-  char n[512];
-  while (s->nb > 1) {
-    seg_name(n, sizeof n, s->name, s->bases[0]);
-    if (faccessat(spool_dir, n, F_OK, 0) == 0 || errno != ENOENT) break;
-    memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
-  }
-  return s->off - s->bases[0];
-}
-
+${NS_HELPER_SPOOL_WRITE_SOURCE}
 /* Before entering the namespaces (the paths are the host's): the spool of stream k at PATH, doorbell fd BELL. */
 static void spool_open(int k, const char *path, int bell) {
   if (!path) return;
@@ -125,7 +83,8 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
     for (int k = 0; k < 2; k++) {
       if (sp[k].in < 0) continue;
       open++;
-      if (spool_unacked(&sp[k]) >= WINDOW) { blocked = 1; continue; }
+      spool_retry(&sp[k]);
+      if (sp[k].pn > 0 || spool_unacked(&sp[k]) >= WINDOW) { blocked = 1; continue; }
       at[k] = n;
       p[n].fd = sp[k].in; p[n].events = POLLIN; n++;
     }

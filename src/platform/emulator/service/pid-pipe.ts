@@ -46,6 +46,9 @@ export function startFailure(op: string, program: string, errno: number, stage: 
   if (stage === 'exec' && errno === EACCES) {
     return new PlatformError(HRESULT.E_ACCESSDENIED, op, `${program}: access is denied: it or its interpreter is not executable (${name})`);
   }
+  if (stage === 'cgroup') {
+    return new PlatformError(HRESULT.ERROR_NOT_ENOUGH_QUOTA, op, `${program}: cannot join the container's cgroup, so its limits would not apply (${name})`);
+  }
   const what = stage === 'cgroup' ? 'cannot join the container\'s cgroup' : stage === 'exec' ? 'cannot be executed' : 'cannot enter the container';
   return new PlatformError(HRESULT.E_FAIL, op, `${program}: ${what} (${name})`);
 }

@@ -13,6 +13,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { LineSplitter, toWireError, SOCKET_NAME, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
+import { setSpoolLog, spoolStalls } from './spool-health.js';
 import { ComputeEmulator } from './compute.js';
 import { NetworkEmulator } from './network.js';
 import { StorageEmulator } from './storage.js';
@@ -48,12 +49,14 @@ export class EmulatorService {
 
   constructor(private readonly opts: ServiceOptions) {
     this.faults = new Faults(opts.log);
+    setSpoolLog(opts.log);
     this.persist = new Persister(join(opts.stateDir, 'records'));
     setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
+    this.compute.checkpoint = (point) => this.faults.check(point);
     this.storage.layerHolder = (layerPath) => layerHolder(layerPath, this.compute.records());
     this.credentialGuard = new CredentialGuardEmulator(this.persist);
     this.compute.checkCredentialGuard = (op, state, path) => this.credentialGuard.checkContainer(op, state, path);
@@ -178,6 +181,8 @@ export class EmulatorService {
           Networking: this.network.networkingFacts(),
           // wincri extension: whether compute systems are isolated (namespaces, limits) and why not (for Status).
           Isolation: isolationFacts(),
+          // wincri extension: spool writes of program output that failed and were held (spool-health.ts).
+          Spool: { Stalls: spoolStalls() },
         };
       case 'queryServiceProperties':
         return this.credentialGuard.query(p.query, () => ({ SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion) }));

@@ -10,11 +10,22 @@
  *
  * Not covered on this path: the one read in progress. read(2) takes bytes out of the pipe and the spill write
  * follows in the same callback (stdio-fifo.ts hands each read over at once); a kill landing between the two loses
- * that read, at most READ_SIZE bytes per stream, and the restarted relay numbers what follows from the spill's end.
- * Processes of isolated systems started through the namespace helper do not take this path: the helper, which
- * outlives the service, reads the program's pipes and writes these same segments itself (ns-helper-spool-source.ts),
- * and the service only reads the files (spool-relay.ts), so a service kill loses nothing there. This path remains
- * for the util-linux fallback, non-isolated systems and consoles.
+ * that read, at most READ_SIZE bytes per stream, and the restarted relay numbers what follows from the spill's end,
+ * so the attachment sees no gap: the loss is silent. Processes of isolated systems started through the namespace
+ * helper do not take this path: the helper, which outlives the service, reads the program's pipes and writes these
+ * same segments itself (ns-helper-spool-source.ts), and the service only reads the files (spool-relay.ts), so a
+ * service kill loses nothing there, exactly once.
+ *
+ * What still takes this path (and so can lose one read per stream per service kill):
+ *  - console processes (EmulateConsole, a tty): the pty helper (console-helper.ts) writes the terminal's output to
+ *    the stdout FIFO, which the service reads;
+ *  - every process where the namespace helper does not launch: a non-isolated emulator (not root, no namespaces,
+ *    util-linux missing), WINCRI_EMULATOR_NS_HELPER=0 or no C compiler (the nsenter chain), job containers;
+ *  - stdin of any process is a pipe the service holds: a service kill closes it (the program reads EOF) and drops
+ *    what was in flight; a restarted service cannot attach stdin again (HCS_E_PROCESS_INFO_NOT_AVAILABLE).
+ * Closing it means a waiter that outlives the service on those paths too: a namespace-less mode of the helper that
+ * spools as `enter` does (for non-isolated and job processes, and between the pty helper and its FIFO), and stdin
+ * on a FIFO the service reopens after a restart.
  *
  * One stream's spill is a run of segments `<pipe path>.<stream offset, base 36>.spill`, each holding the bytes
  * from that offset on. Writes go to the newest; a new one starts once it holds SEGMENT bytes, and older ones are

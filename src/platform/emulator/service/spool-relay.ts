@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { removeSpills, segPath, spillSegments } from './spill.js';
 import { wireSink } from './acks.js';
+import { StallWatch } from './spool-health.js';
 
 const READ = 128 * 1024;
 
@@ -41,7 +42,8 @@ export class SpoolRelay {
     this.base = this.segs[0] ?? 0;
     this.sent = this.base;
     if (!bell) this.ended = true;
-    bell?.on('data', () => this.pump());
+    const stalls = new StallWatch(pipe);
+    bell?.on('data', (b: Buffer) => { stalls.feed(b); this.pump(); });
     bell?.on('end', () => { this.ended = true; this.pump(); this.settle(); });
     bell?.on('error', () => undefined);
   }
