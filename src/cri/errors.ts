@@ -47,6 +47,7 @@ export const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
   E_NOTIMPL: Status.UNIMPLEMENTED,
   HCN_E_PORT_ALREADY_EXISTS: Status.ALREADY_EXISTS,
   ERROR_NOT_ENOUGH_QUOTA: Status.RESOURCE_EXHAUSTED,
+  ERROR_DISK_FULL: Status.RESOURCE_EXHAUSTED,
 };
 const BY_CODE = new Map<number, Status>(Object.entries(HRESULT_STATUS).map(([k, v]) => [HRESULT[k as HResultName] >>> 0, v!]));
 

@@ -24,6 +24,7 @@ export const HRESULT_ADVICE: Partial<Record<HResultName, string>> = {
   HCN_E_PORT_ALREADY_EXISTS: 'a hostPort is already mapped by another pod on this node: change the hostPort or remove the other pod',
   HCN_E_ENDPOINT_ALREADY_ATTACHED: 'the endpoint is attached to another namespace: a leftover of an earlier pod; `wincri doctor --leaks --fix`',
   HCN_E_INVALID_SUBNET: 'the CNI configuration\'s subnet or pod CIDR is invalid or overlaps another network: fix the CNI configuration',
+  ERROR_DISK_FULL: 'the disk that holds the runtime\'s state (the emulator\'s state directory on Linux) is full or cannot be written, so the operation could not be recorded and was not done; free space there (or make it writable), then retry',
   ERROR_NOT_ENOUGH_QUOTA: 'the container\'s resource limits could not be set up or joined (a job object; on the Linux emulator its cgroup): the node is out of cgroups, processes or memory for them, or the cgroup hierarchy changed under the service; free resources on the node or fix the hierarchy (the emulator\'s service log names the file), then retry',
   ERROR_FILE_NOT_FOUND: 'a path in the request or the image does not exist (command, working directory, mount source)',
 };

@@ -58,6 +58,7 @@ export const HRESULT = {
   ERROR_DIRECTORY: 0x8007010b,
   ERROR_LOGON_FAILURE: 0x8007052e,
   ERROR_NOT_ENOUGH_QUOTA: 0x80070718,
+  ERROR_DISK_FULL: 0x80070070,
 
   // HCN (computenetwork) errors, facility 0x3B (Reference/HCNHResult.md)
   HCN_E_NETWORK_NOT_FOUND: 0x803b0001,

@@ -43,7 +43,8 @@ export function cgroupSupport(): CgroupSupport | null {
   for (const m of ms.filter((x) => x.type === 'cgroup2')) {
     let ctrl: string[] = [];
     try { ctrl = readFileSync(join(m.dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/); } catch { continue; }
-    if (ctrl.includes('memory') && ctrl.includes('cpu') && writable(m.dir)) { support = { version: 2, roots: [join(m.dir, CGROUP_PARENT)] }; return support; }
+    const root = join(m.dir, CGROUP_PARENT);
+    if (ctrl.includes('memory') && ctrl.includes('cpu') && writable(m.dir) && childrenLimitable(root)) { support = { version: 2, roots: [root] }; return support; }
   }
   const mem = ms.find((x) => x.type === 'cgroup' && x.opts.includes('memory'));
   const cpu = ms.find((x) => x.type === 'cgroup' && x.opts.includes('cpu'));
@@ -54,6 +55,33 @@ export function cgroupSupport(): CgroupSupport | null {
 }
 
 function put(file: string, value: string): void { writeFileSync(file, value); }
+
+/**
+ * v2: whether a system's cgroup under `parent` gets memory and cpu limit files. Enabling the controllers for
+ * children fails where the hierarchy's root holds processes (EBUSY, as in a container on a v2 host); then no
+ * limits can be applied, and the hierarchy counts as unavailable (isolation facts say so) rather than every
+ * start failing on a missing memory.max.
+ */
+function childrenLimitable(parent: string): boolean {
+  try {
+    enableV2(parent);
+    const probe = join(parent, `.probe-${process.pid}`);
+    mkdirSync(probe, { recursive: true });
+    try {
+      accessSync(join(probe, 'memory.max'), constants.W_OK);
+      accessSync(join(probe, 'cpu.max'), constants.W_OK);
+      return true;
+    } finally { rmdirSync(probe); }
+  } catch { return false; }
+}
+
+/** Creates our parent and enables memory and cpu for children on the way down (the hierarchy's root and it). */
+function enableV2(parent: string): void {
+  mkdirSync(parent, { recursive: true });
+  for (const d of [join(parent, '..'), parent]) {
+    try { put(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled or not delegatable */ }
+  }
+}
 
 /** The system's cgroup; inside `parent` (a utility VM's) when given. */
 export function createCgroup(id: string, parent?: SystemCgroup): SystemCgroup | undefined {
@@ -67,12 +95,7 @@ export function createCgroup(id: string, parent?: SystemCgroup): SystemCgroup | 
   }
   if (sup.version === 2) {
     const parent = sup.roots[0]!;
-    const top = join(parent, '..');
-    mkdirSync(parent, { recursive: true });
-    // Controllers must be enabled on the way down (the hierarchy's root and our parent).
-    for (const d of [top, parent]) {
-      try { put(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled or not delegatable */ }
-    }
+    enableV2(parent);
     const dir = join(parent, name);
     mkdirSync(dir, { recursive: true });
     return { version: 2, dirs: [dir] };

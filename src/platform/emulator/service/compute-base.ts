@@ -53,6 +53,8 @@ export abstract class ComputeBase {
   checkpoint: (point: string) => Promise<void> = () => Promise.resolve();
   /** Launches in flight, persisted before their helper runs (launch-intents.ts). */
   protected readonly intents: LaunchIntents;
+  /** Intents (status files) of launches recorded in memory whose record write failed (save()). */
+  protected readonly unsettled = new Set<string>();
 
   constructor(
     protected readonly stateDir: string,
@@ -61,7 +63,7 @@ export abstract class ComputeBase {
     protected readonly emit: ComputeEventSink,
     protected readonly log: (msg: string) => void,
   ) {
-    this.intents = new LaunchIntents(join(stateDir, 'records'));
+    this.intents = new LaunchIntents(join(stateDir, 'records'), (m) => this.log(m));
   }
 
   /** Terminates a system (compute-stop.ts); used when its last handle closes. */
@@ -69,8 +71,16 @@ export abstract class ComputeBase {
   /** Records a system as stopped (compute-stop.ts). */
   protected abstract stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void>;
 
-  protected save(): Promise<void> {
-    return this.persist.save('systems', () => [...this.systems.values()]);
+  /**
+   * Writes the systems' records; resolves to whether the write succeeded. Launch intents whose process record a
+   * failed write left off the disk (unsettled) are dropped by the next save that succeeds: it was asked for after
+   * their records were in memory, so its write holds them.
+   */
+  protected async save(): Promise<boolean> {
+    const settles = [...this.unsettled];
+    const ok = await this.persist.trySave('systems', () => [...this.systems.values()]);
+    if (ok) for (const f of settles) { this.unsettled.delete(f); this.intents.end(f); }
+    return ok;
   }
 
   protected liveOf(systemId: string, pid: number): LiveProc {

@@ -44,16 +44,20 @@ export abstract class ComputeProcesses extends ComputeStopping {
     // The helper's launch is on disk before it runs, so a service killed before the record below is saved leaves
     // nothing its successor does not know (launch-intents.ts).
     if (plan.statusFile) this.intents.begin({ system: s.id, statusFile: plan.statusFile });
+    let recorded = true;
     try {
-      return await this.launch(s, params, plan, file, args, argv0, console);
+      const r = await this.launch(s, params, plan, file, args, argv0, console);
+      recorded = r.recorded;
+      return { pid: r.pid, streams: r.streams };
     } finally {
-      this.intents.end(plan.statusFile);
+      // A launch whose record did not reach the disk keeps its intent until a later save holds the record.
+      if (recorded) this.intents.end(plan.statusFile); else this.unsettled.add(plan.statusFile!);
     }
   }
 
   private async launch(
     s: SystemRecord, params: ProcessParametersDoc, plan: LaunchPlan, file: string, args: string[], argv0: string | undefined, console: boolean,
-  ): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
+  ): Promise<{ pid: number; streams: ProcRecord['streams']; recorded: boolean }> {
     const op = 'HcsCreateProcess';
     const { cwd, env, streams } = plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
@@ -78,7 +82,15 @@ export abstract class ComputeProcesses extends ComputeStopping {
         : await programPid(pid, () => exit !== undefined);
       if (prog) { wrapper = { pid, startTicks: wst?.starttime ?? 0 }; pid = prog; }
     }
-    await this.checkpoint('HcsCreateProcess:started');
+    try {
+      await this.checkpoint('HcsCreateProcess:started');
+    } catch (e) {
+      // The program runs but the call fails: it must not outlive the failure unrecorded.
+      killGroup(pid, 'SIGKILL');
+      if (wrapper) killGroup(wrapper.pid, 'SIGKILL');
+      abandonSpawned(spawned, () => removeStatusFile(plan.statusFile));
+      throw e;
+    }
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && plan.spool ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
@@ -99,9 +111,9 @@ export abstract class ComputeProcesses extends ComputeStopping {
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    await this.save();
+    const recorded = await this.save();
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
-    return { pid, streams };
+    return { pid, streams, recorded: recorded || !plan.statusFile };
   }
 
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {

@@ -10,9 +10,18 @@
  * At load, an intent without a process record is a launch its caller never saw complete: its processes are
  * killed (HcsCreateProcess did not succeed, so the program must not run), its files go with the sweeps of
  * output and status files no record refers to.
+ *
+ * Not covered here: a service killed after the record is durable but before its reply reaches the caller leaves
+ * a recorded process whose pid the caller never got. That is the caller's side of the window: the runtime finds
+ * such a process among the system's processes when it recovers the container (it enumerates them), not by pid.
+ *
+ * Writing an intent can fail (a full or read-only state disk): then the launch is refused (ERROR_DISK_FULL, no
+ * helper runs). Dropping or rewriting one can fail too: that only leaves an intent that names a recorded launch,
+ * which load() ignores, so it is logged, never thrown at a launch that succeeded.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HRESULT, PlatformError } from '../../hresult.js';
 
 export interface LaunchIntent {
   system: string;
@@ -27,7 +36,7 @@ export interface LaunchIntent {
 export class LaunchIntents {
   private pending = new Map<string, LaunchIntent>();
   private readonly path: string;
-  constructor(recordsDir: string) {
+  constructor(recordsDir: string, private readonly log: (msg: string) => void = () => undefined) {
     mkdirSync(recordsDir, { recursive: true, mode: 0o700 });
     this.path = join(recordsDir, 'launches.json');
   }
@@ -35,7 +44,12 @@ export class LaunchIntents {
   /** On disk when this returns: only then may the helper be spawned. */
   begin(i: LaunchIntent): void {
     this.pending.set(i.statusFile, i);
-    this.save();
+    try {
+      this.write();
+    } catch (e) {
+      this.pending.delete(i.statusFile);
+      throw new PlatformError(HRESULT.ERROR_DISK_FULL, 'HcsCreateProcess', `cannot record the launch in ${this.path} before starting it: ${(e as Error).message}`);
+    }
   }
 
   /** The launch is settled (its record is durable, or it failed). */
@@ -50,7 +64,12 @@ export class LaunchIntents {
     return Array.isArray(left) ? left.filter((i): i is LaunchIntent => typeof (i as LaunchIntent)?.statusFile === 'string') : [];
   }
 
+  /** Rewrites the file from what is pending; a failure is logged (see the top of this file). */
   save(): void {
+    try { this.write(); } catch (e) { this.log(`launch intents: cannot rewrite ${this.path}: ${(e as Error).message}`); }
+  }
+
+  private write(): void {
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, JSON.stringify([...this.pending.values()]), { mode: 0o600 });
     renameSync(tmp, this.path);

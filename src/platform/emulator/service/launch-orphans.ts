@@ -31,9 +31,14 @@ const kill = (pid: number, sig: NodeJS.Signals) => { try { process.kill(pid, sig
 
 /** Kills the helpers and every process they started (see above); returns how many helpers there were. */
 export function killLaunches(tokens: ReadonlySet<string>): number {
-  const helpers = helpersOf(tokens).map((h) => h.pid);
-  if (helpers.length === 0) return 0;
-  for (const h of helpers) kill(h, 'SIGSTOP');
+  const found = helpersOf(tokens);
+  if (found.length === 0) return 0;
+  for (const h of found) kill(h.pid, 'SIGSTOP');
+  // A pid may have been reused between the scan and the stop: keep only those that still carry their token (a
+  // stopped process cannot exec any more), and let any other go on.
+  const still = new Set(helpersOf(new Set(found.map((h) => h.token))).map((h) => h.pid));
+  for (const h of found) if (!still.has(h.pid)) kill(h.pid, 'SIGCONT');
+  const helpers = found.map((h) => h.pid).filter((p) => still.has(p));
   const set = new Set(helpers);
   for (const c of processTable(0).filter((p) => set.has(p.ppid) && !set.has(p.pid))) {
     kill(-c.pid, 'SIGKILL');

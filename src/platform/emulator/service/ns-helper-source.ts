@@ -157,7 +157,9 @@ static int enter(int argc, char **argv) {
   /* The program joins the cgroups, not the waiter: the system's OOM killer or pids.max must not kill the only
      reader of the program's pipes. Opened here, where the paths are the host's; written by the child. */
   int cgfd[MAXCG];
+  stage = "cgroup";
   for (int k = 0; k < ncg; k++) if ((cgfd[k] = open(cgs[k], O_WRONLY | O_CLOEXEC)) < 0) die("cannot open", cgs[k]);
+  stage = "setup";
   int net = open_proc(t, "ns/net"), uts = open_proc(t, "ns/uts"), pidns = open_proc(t, "ns/pid");
   int mnt = open_proc(t, "ns/mnt"), root = open_proc(t, "root");
   host_pidns = open_proc("self", "ns/pid");

@@ -32,7 +32,7 @@ export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #define CHUNK ${READ_SIZE}
 
 /* pend/pn: bytes read from the pipe that a failed write left unwritten (err: its errno), written first. */
-struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn; int err; };
+struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn, cap; int err; };
 static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
 static int spool_dir = -1, spool_watch = -1;
 
@@ -52,6 +52,11 @@ static void spool_open(int k, const char *path, int bell) {
   struct spool *s = &sp[k];
   s->name = slash ? slash + 1 : path;
   s->bell = bell;
+  /* Room for what one failed write can leave: a read's CHUNK (the pipe is not read while bytes are held) and
+     the helper's own messages; taken now, so holding never needs an allocation that could fail. */
+  s->cap = CHUNK + 4096;
+  s->pend = malloc(s->cap);
+  if (!s->pend) die("cannot allocate the spool buffer of", path);
   fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
   if (seg_open(s) < 0) die("cannot create spill of", path);
 }
@@ -71,6 +76,16 @@ static void spool_end(struct spool *s) {
   s->in = s->seg = s->bell = -1;
 }
 
+/* A stalled stream whose doorbell FIFO the service removed (it dropped the process: nobody will read the spool
+   again) ends here, held bytes and all; without this a copy stalled on a full disk would wait forever. */
+static int spool_abandoned(struct spool *s) {
+  struct stat b;
+  if (s->bell < 0 || fstat(s->bell, &b) < 0 || b.st_nlink > 0) return 0;
+  s->pn = 0;
+  spool_end(s);
+  return 1;
+}
+
 /*
  * Reads the pipes into their spools until both end; with SFD (a signalfd for SIGCHLD) also until child C exits
  * (its status in *ST, *EXITED set), after which it only takes what is ready now (timeout 0) and returns.
@@ -82,9 +97,11 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
     int n = 0, blocked = 0, open = 0, at[2] = { -1, -1 };
     for (int k = 0; k < 2; k++) {
       if (sp[k].in < 0) continue;
-      open++;
       spool_retry(&sp[k]);
-      if (sp[k].pn > 0 || spool_unacked(&sp[k]) >= WINDOW) { blocked = 1; continue; }
+      int stalled = sp[k].pn > 0 || spool_unacked(&sp[k]) >= WINDOW;
+      if (stalled && spool_abandoned(&sp[k])) continue;
+      open++;
+      if (stalled) { blocked = 1; continue; }
       at[k] = n;
       p[n].fd = sp[k].in; p[n].events = POLLIN; n++;
     }

@@ -54,8 +54,11 @@ static size_t spool_write(struct spool *s, const char *b, size_t n) {
 
 /* Keeps what could not be written (behind what is kept already) and reports the failure on the doorbell. */
 static void spool_hold(struct spool *s, const char *b, size_t n) {
-  char *p = realloc(s->pend, s->pn + n);
-  if (p) { memcpy(p + s->pn, b, n); s->pend = p; s->pn += n; }
+  /* Cannot overflow for the program's output (one read at most while nothing is held); a helper message past
+     the room is cut. */
+  if (n > s->cap - s->pn) n = s->cap - s->pn;
+  memcpy(s->pend + s->pn, b, n);
+  s->pn += n;
   spool_ring(s, (char)(0x80 | (s->err & 0x7f)));
 }
 

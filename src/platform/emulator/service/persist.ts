@@ -2,12 +2,13 @@
  * Crash-safe persistence of the service's records: one JSON file per record kind, writes serialised per file.
  * Group commit: saves asked for while a write of the same file is running share the next write (it snapshots the
  * state when it starts, so it contains all of them); a save resolves only once a write that started after it was
- * asked for is on disk.
+ * asked for is on disk. A failed write is logged, never thrown; trySave tells the callers that must know whether
+ * the state is on disk before going on.
  */
 import { join } from 'node:path';
 import { writeFileAtomic, readJson } from '../../../util/atomic.js';
 
-interface Chain { running: Promise<void>; next?: Promise<void> }
+interface Chain { running: Promise<boolean>; next?: Promise<boolean> }
 
 export class Persister {
   private chains = new Map<string, Chain>();
@@ -19,8 +20,13 @@ export class Persister {
 
   /** Schedules a write of `snapshot()` (taken when the write runs, so bursts coalesce to the latest state). */
   save(name: string, snapshot: () => unknown): Promise<void> {
+    return this.trySave(name, snapshot).then(() => undefined);
+  }
+
+  /** save(), resolving to whether the write that holds this save succeeded. */
+  trySave(name: string, snapshot: () => unknown): Promise<boolean> {
     const write = () => writeFileAtomic(join(this.dir, `${name}.json`), JSON.stringify(snapshot(), null, 1))
-      .catch((e) => { process.stderr.write(`persist ${name} failed: ${(e as Error).message}\n`); });
+      .then(() => true, (e) => { process.stderr.write(`persist ${name} failed: ${(e as Error).message}\n`); return false; });
     const c = this.chains.get(name);
     if (!c) {
       const chain: Chain = { running: write() };

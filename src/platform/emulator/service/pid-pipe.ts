@@ -49,6 +49,6 @@ export function startFailure(op: string, program: string, errno: number, stage: 
   if (stage === 'cgroup') {
     return new PlatformError(HRESULT.ERROR_NOT_ENOUGH_QUOTA, op, `${program}: cannot join the container's cgroup, so its limits would not apply (${name})`);
   }
-  const what = stage === 'cgroup' ? 'cannot join the container\'s cgroup' : stage === 'exec' ? 'cannot be executed' : 'cannot enter the container';
+  const what = stage === 'exec' ? 'cannot be executed' : 'cannot enter the container';
   return new PlatformError(HRESULT.E_FAIL, op, `${program}: ${what} (${name})`);
 }

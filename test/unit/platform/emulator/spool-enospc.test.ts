@@ -31,13 +31,14 @@ test('spool: ENOSPC holds the output and blocks the program (logged, counted); n
     t.skip('cannot mount a tmpfs here');
     return;
   }
-  const platform = await createEmulatorPlatform({ stateDir });
+  let platform: Awaited<ReturnType<typeof createEmulatorPlatform>> | undefined;
   t.after(async () => {
-    await platform.close();
+    await platform?.close();
     await stopEmulatorService(stateDir);
     try { execFileSync('umount', ['-l', stdio], { stdio: 'ignore' }); } catch { /* already gone */ }
     rmSync(dir, { recursive: true, force: true });
   });
+  platform = await createEmulatorPlatform({ stateDir });
   const s = await platform.compute.createComputeSystem('full', containerDoc());
   await s.start();
   const N = 200_000; // ~1.3 MB: ten times the file system
