@@ -120,6 +120,12 @@ export interface AckedOutput {
 export interface CreateProcessOptions {
   /** Ask for acknowledged output (ProcessStdio.acks) where the platform supports it. */
   ackedOutput?: boolean;
+  /**
+   * The call may return before the platform's own record of the process is durable; ComputeProcess.recorded then
+   * resolves once it is, so the caller can write its record meanwhile (and must await both before it reports the
+   * process). Platforms whose records are durable at once (HCS) ignore it.
+   */
+  recordLater?: boolean;
 }
 
 /** An open HCS_PROCESS handle. */
@@ -142,6 +148,8 @@ export interface ComputeProcess {
    * given, the streams are acknowledged and start there.
    */
   reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
+  /** With CreateProcessOptions.recordLater: resolves once the platform's record of the process is durable. */
+  recorded?(): Promise<void>;
   close(): void;
 }
 

@@ -128,9 +128,6 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       c.state = 'CONTAINER_RUNNING';
       c.pid = pid;
       c.startedAt = nowNs();
-      await st.containers.save(c);
-      st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
-      log.info('container started', { container: id, pid });
     } catch (e) {
       c.state = 'CONTAINER_EXITED';
       c.exitCode = 128;
@@ -143,6 +140,12 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     } finally {
       system?.close();
     }
+    // The RUNNING record is written (crash-safely) while the reply goes out: the IO keeper has recorded the
+    // process already, so a crash before this write lands leaves a CREATED record whose process the keeper holds,
+    // which recovery adopts as RUNNING (interrupted-start.ts). Later writes of the record queue behind this one.
+    st.containers.save(c).catch((e) => log.error('recording a started container failed; recovery would adopt it from the IO keeper', { container: id, error: errorMessage(e) }));
+    st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
+    log.info('container started', { container: id, pid: c.pid });
     const early = st.earlyExits.get(id);
     if (early) {
       st.earlyExits.delete(id);

@@ -27,7 +27,15 @@ import { readOom } from './isolate.js';
 import { ComputeStopping } from './compute-stop.js';
 
 export abstract class ComputeProcesses extends ComputeStopping {
-  async createProcess(id: unknown, text: unknown): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
+  /** Record writes of processes created with `recordLater`, until they are on disk (`${systemId}/${pid}`). */
+  private readonly recording = new Map<string, Promise<void>>();
+
+  /**
+   * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
+   * own record write with it. Until it lands, a service crash loses the process from the records (its system's
+   * stop still ends it; its output files are swept at load) — which is why the caller must not report it before.
+   */
+  async createProcess(id: unknown, text: unknown, recordLater = false): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
     const op = 'HcsCreateProcess';
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
@@ -83,9 +91,22 @@ export abstract class ComputeProcesses extends ComputeStopping {
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    await this.save();
+    const saved = this.save();
+    if (recordLater) {
+      const key = `${s.id}/${pid}`;
+      this.recording.set(key, saved);
+      void saved.finally(() => { if (this.recording.get(key) === saved) this.recording.delete(key); });
+    } else {
+      await saved;
+    }
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
+  }
+
+  /** Resolves once the record of a process created with `recordLater` is on disk (at once for any other). */
+  async processRecorded(id: unknown, pid: unknown): Promise<void> {
+    const { s, p } = this.proc('ProcessRecorded', id, pid);
+    await this.recording.get(`${s.id}/${p.pid}`);
   }
 
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {

@@ -220,7 +220,7 @@ export class EmulatorService {
       case 'waitSystem': return c.waitSystem(p.id);
 
       case 'createProcess': {
-        const r = await c.createProcess(p.id, p.params);
+        const r = await c.createProcess(p.id, p.params, p.recordLater === true);
         conn.processes.add(`${String(p.id)}/${r.pid}`);
         return r;
       }
@@ -229,6 +229,7 @@ export class EmulatorService {
         conn.processes.add(`${String(p.id)}/${String(p.pid)}`);
         return r;
       }
+      case 'processRecorded': await c.processRecorded(p.id, p.pid); return null;
       case 'closeProcess': conn.processes.delete(`${String(p.id)}/${String(p.pid)}`); return null;
       case 'signalProcess': await c.signalProcess(p.id, p.pid, p.options); return null;
       case 'terminateProcess': await c.terminateProcess(p.id, p.pid); return null;
