@@ -16,7 +16,7 @@
  *    shutdownSystem, terminateSystem, pauseSystem, resumeSystem, modifySystem, systemProperties, enumerateSystems,
  *    createProcess, processRecorded, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, waitProcess,
  *    waitSystem, attach, createNetwork, …, createNamespace, modifyNamespace, …, importLayer,
- *    initializeWritableLayer, attachLayerStorageFilter, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
+ *    initializeWritableLayer, attachLayerStorageFilter, layerRecorded, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
  *    layerUsage, and for job containers createJob, openJob, enumerateJobs.
  *  - Job containers (HostProcess, ./jobs.ts): created / opened / listed through platform.jobs; their handles are
  *    the same system handles as compute systems'.

@@ -25,10 +25,11 @@ import { readPidLine } from './pid-pipe.js';
 import { readOom } from './isolate.js';
 
 import { ComputeStopping } from './compute-stop.js';
+import { PendingRecords } from './pending-records.js';
 
 export abstract class ComputeProcesses extends ComputeStopping {
-  /** Record writes of processes created with `recordLater`, until they are on disk (`${systemId}/${pid}`). */
-  private readonly recording = new Map<string, Promise<void>>();
+  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
+  private readonly recording = new PendingRecords();
 
   /**
    * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
@@ -91,14 +92,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    const saved = this.save();
-    if (recordLater) {
-      const key = `${s.id}/${pid}`;
-      this.recording.set(key, saved);
-      void saved.finally(() => { if (this.recording.get(key) === saved) this.recording.delete(key); });
-    } else {
-      await saved;
-    }
+    await this.recording.track(`${s.id}/${pid}`, this.save(), recordLater);
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
   }
@@ -106,7 +100,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
   /** Resolves once the record of a process created with `recordLater` is on disk (at once for any other). */
   async processRecorded(id: unknown, pid: unknown): Promise<void> {
     const { s, p } = this.proc('ProcessRecorded', id, pid);
-    await this.recording.get(`${s.id}/${p.pid}`);
+    await this.recording.wait(`${s.id}/${p.pid}`);
   }
 
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {

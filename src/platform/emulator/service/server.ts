@@ -260,7 +260,8 @@ export class EmulatorService {
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
       case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
       case 'expandWritableLayer': await st.expandWritableLayer(p.layerPath, p.sizeInBytes); return null;
-      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData); return null;
+      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData, p.recordLater === true); return null;
+      case 'layerRecorded': await st.layerRecorded(p.layerPath); return null;
       case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
       case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
       case 'layerUsage': return st.layerUsage(p.layerPath);
