@@ -70,9 +70,11 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
     entry.forgotten = true;
     k.entries.delete(containerId);
     await proc.terminate().catch(() => undefined);
-    // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.
-    if (mine.status === 'fulfilled') await unlink(k.records.path(containerId)).catch(() => undefined);
-    if (mine.status === 'fulfilled') throw e;
+    if (mine.status === 'fulfilled') {
+      // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.
+      await unlink(k.records.path(containerId)).catch(() => undefined);
+      throw e;
+    }
     throw new KeeperError('Internal', `recording container ${containerId} in ${k.records.dir} failed: ${
       e instanceof Error ? e.message : String(e)}`);
   }
