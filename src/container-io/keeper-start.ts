@@ -22,15 +22,20 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   k.entries.set(containerId, entry);
   let proc: ComputeProcess | undefined;
   try {
+    // The log and the compute system are opened side by side (a file open and a platform round trip).
+    const system = systemsOf(k.platform, backend).openComputeSystem(systemId)
+      .then((sys) => { entry.system = sys; }, (e: unknown) => ({ failed: e }));
     if (logPath) {
       try {
         entry.writer = await openLog(k, entry);
       } catch (e) {
+        await system;
         throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
       }
     }
-    entry.system = await systemsOf(k.platform, backend).openComputeSystem(systemId);
-    proc = await entry.system.createProcess(params.process, { ackedOutput: true });
+    const opened = await system;
+    if (opened) throw opened.failed;
+    proc = await entry.system!.createProcess(params.process, { ackedOutput: true, recordLater: true });
   } catch (e) {
     k.entries.delete(containerId);
     await entry.writer?.close().catch(() => undefined);
@@ -56,13 +61,20 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));
   entry.phase = 'running';
   void watch(k, entry, proc);
-  try {
-    await k.records.persist(entry);
-  } catch (e) {
+  // The keeper's record and the platform's (recordLater) are written side by side; the daemon hears of the
+  // process only once both are durable, so a restart of either finds what the other recorded.
+  const [mine, platforms] = await Promise.allSettled([k.records.persist(entry), proc.recorded?.()]);
+  if (mine.status === 'rejected' || platforms.status === 'rejected') {
+    const e: unknown = mine.status === 'rejected' ? mine.reason : (platforms as PromiseRejectedResult).reason;
     k.log.error('cannot record started container; terminating it', { containerId, err: e });
     entry.forgotten = true;
     k.entries.delete(containerId);
     await proc.terminate().catch(() => undefined);
+    if (mine.status === 'fulfilled') {
+      // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.
+      await unlink(k.records.path(containerId)).catch(() => undefined);
+      throw e;
+    }
     throw new KeeperError('Internal', `recording container ${containerId} in ${k.records.dir} failed: ${
       e instanceof Error ? e.message : String(e)}`);
   }

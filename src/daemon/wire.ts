@@ -201,6 +201,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
       await rm(daemonPidFile(cfg), { force: true });
       await listener?.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
+      await runtime.flush();
       await streaming.close();
       await metricsServer?.close();
       await keeper.close();

@@ -120,6 +120,12 @@ export interface AckedOutput {
 export interface CreateProcessOptions {
   /** Ask for acknowledged output (ProcessStdio.acks) where the platform supports it. */
   ackedOutput?: boolean;
+  /**
+   * The call may return before the platform's own record of the process is durable; ComputeProcess.recorded then
+   * resolves once it is, so the caller can write its record meanwhile (and must await both before it reports the
+   * process). Platforms whose records are durable at once (HCS) ignore it.
+   */
+  recordLater?: boolean;
 }
 
 /** An open HCS_PROCESS handle. */
@@ -142,6 +148,8 @@ export interface ComputeProcess {
    * given, the streams are acknowledged and start there.
    */
   reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
+  /** With CreateProcessOptions.recordLater: resolves once the platform's record of the process is durable. */
+  recorded?(): Promise<void>;
   close(): void;
 }
 
@@ -191,8 +199,14 @@ export interface StorageService {
    * what containerd does for CRI rootfs_size_in_bytes. Never shrinks it.
    */
   expandWritableLayer(writableLayerPath: string, sizeInBytes: number): Promise<void>;
-  /** HcsAttachLayerStorageFilter: makes the union of the layers visible at the writable layer path. */
-  attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void>;
+  /**
+   * HcsAttachLayerStorageFilter: makes the union of the layers visible at the writable layer path. `recordLater`:
+   * the call may return before the platform's record of the attachment is durable; layerRecorded then resolves
+   * once it is (the caller writes its own record meanwhile and awaits both). HCS ignores it.
+   */
+  attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc, opts?: { recordLater?: boolean }): Promise<void>;
+  /** With attachLayerStorageFilter's recordLater: resolves once the attachment of `layerPath` is durable. */
+  layerRecorded?(layerPath: string): Promise<void>;
   /** HcsDetachLayerStorageFilter. */
   detachLayerStorageFilter(layerPath: string): Promise<void>;
   /** The volume path that a container document puts in Storage.Path for this writable layer. */

@@ -57,9 +57,13 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     // record keeps the scratch folder as its storage path (the document names the guest mount instead), and a
     // working directory the image lacks is not made (as with hcsshim: its process fails with ERROR_DIRECTORY).
     let storagePath = scratchPath;
+    // Where the platform allows, its record of the attachment is written beside the container's record (below).
+    let layerRecorded: Promise<void> | undefined;
     if (scratchMountedOnHost({ spec, storagePath, scratchPath })) {
-      await platform.storage.attachLayerStorageFilter(scratchPath, layerData);
+      await platform.storage.attachLayerStorageFilter(scratchPath, layerData, { recordLater: true });
       undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
+      layerRecorded = platform.storage.layerRecorded?.(scratchPath);
+      layerRecorded?.catch(() => undefined); // awaited below; a step failing before must not leave it unhandled
       storagePath = await platform.storage.getLayerMountPath(scratchPath);
       // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
       // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
@@ -93,7 +97,9 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       state: 'CONTAINER_CREATED', exitCode: 0, reason: '', message: '',
       scratchPath, storagePath, layers, logFile, resources: config.windows.resources, credentialGuard,
     };
-    await st.containers.save(rec);
+    undo.push(() => st.containers.delete(id));
+    // Both records durable (the platform's attachment and the container's) before the id is handed out.
+    await Promise.all([st.containers.save(rec), layerRecorded]);
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', pod.id);
     log.info('container created', { container: id, name: config.metadata.name, pod: pod.id, image: image.id });
@@ -128,9 +134,6 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       c.state = 'CONTAINER_RUNNING';
       c.pid = pid;
       c.startedAt = nowNs();
-      await st.containers.save(c);
-      st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
-      log.info('container started', { container: id, pid });
     } catch (e) {
       c.state = 'CONTAINER_EXITED';
       c.exitCode = 128;
@@ -143,6 +146,12 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
     } finally {
       system?.close();
     }
+    // The RUNNING record is written (crash-safely) while the reply goes out: the IO keeper has recorded the
+    // process already, so a crash before this write lands leaves a CREATED record whose process the keeper holds,
+    // which recovery adopts as RUNNING (interrupted-start.ts). Later writes of the record queue behind this one.
+    st.containers.save(c).catch((e) => log.error('recording a started container failed; recovery would adopt it from the IO keeper', { container: id, error: errorMessage(e) }));
+    st.emit(id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
+    log.info('container started', { container: id, pid: c.pid });
     const early = st.earlyExits.get(id);
     if (early) {
       st.earlyExits.delete(id);

@@ -2,7 +2,8 @@
  * StartContainer interrupted by a daemon crash: the record is still CREATED, but the compute system may exist
  * and the IO keeper may already run the process. Recovery settles it one way or the other, so that no process
  * runs without a RUNNING record and a CREATED container can still be started:
- * - the keeper holds the process → the container is adopted as RUNNING (an exit it already saw is applied);
+ * - the keeper holds the process → the container is adopted as RUNNING (recovery then treats it as any running
+ *   container: an exit the keeper saw, or its utility VM's death, is applied after);
  * - only the compute system exists (the crash came before the keeper started the process) → the system is
  *   destroyed and the container stays CREATED.
  */
@@ -10,7 +11,6 @@ import { logger } from '../util/log.js';
 import type { IoKeeper } from './ports.js';
 import { nowNs } from './model.js';
 import type { RuntimeState, StoredContainer } from './state.js';
-import { handleExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { backendOf } from './backend.js';
 
@@ -29,9 +29,6 @@ export async function settleInterruptedStart(
     c.startedAt = nowNs();
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
-    if (attachment.exited) {
-      await handleExit(st, { containerId: c.id, pid: attachment.pid, exitCode: attachment.exited.exitCode, exitedAt: attachment.exited.exitedAt });
-    }
     return;
   }
   if (systemExists) {

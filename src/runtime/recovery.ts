@@ -30,11 +30,14 @@ export async function recover(st: RuntimeState): Promise<void> {
     return !c || kindOf(c) === s.kind;
   }).map((s) => s.props.Id).filter((x): x is string => !!x));
 
+  // Starts a crash interrupted first: a container adopted from the keeper is RUNNING for all that follows.
+  for (const c of st.containers.list()) {
+    if (c.state === 'CONTAINER_CREATED') await settleInterruptedStart(st, c, attached.get(c.id), systemIds.has(c.id));
+  }
   // Before the containers: those of a VM that died meanwhile exited with it (reason UtilityVMExited).
   await recoverUtilityVms(st, new Map(systems.filter((s) => s.kind === 'compute' && s.props.Id).map((s) => [s.props.Id!, s.props])));
   for (const c of st.containers.list()) {
     const a = attached.get(c.id);
-    if (c.state === 'CONTAINER_CREATED') await settleInterruptedStart(st, c, a, systemIds.has(c.id));
     if (c.state !== 'CONTAINER_RUNNING') continue;
     if (a?.exited) {
       await handleExit(st, { containerId: c.id, pid: a.pid, exitCode: a.exited.exitCode, exitedAt: a.exited.exitedAt });

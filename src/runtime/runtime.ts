@@ -54,6 +54,8 @@ export class Runtime extends RuntimeState {
 
   get isReady(): boolean { return this.ready; }
   recover(): Promise<void> { return recover(this); }
+  /** Waits for the record writes still under way (some are not awaited by their RPC: containers.ts). */
+  async flush(): Promise<void> { await Promise.all([this.sandboxes.flush(), this.containers.flush()]); }
 
   /** NetworkReady condition for Status. */
   async networkStatus(): Promise<PodNetworkStatus> {

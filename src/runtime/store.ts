@@ -52,6 +52,11 @@ export class RecordStore<T extends { id: string }> {
     try { await next; } finally { if (this.pending.get(rec.id) === next) this.pending.delete(rec.id); }
   }
 
+  /** Resolves once every write asked for so far is on disk (or failed: its caller heard of it). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending.values()].map((p) => p.catch(() => undefined)));
+  }
+
   async delete(id: string): Promise<void> {
     this.items.delete(id);
     const prev = this.pending.get(id) ?? Promise.resolve();

@@ -14,9 +14,9 @@
  *    the service drops (the client reconnects and re-opens its handles by itself).
  *  - Fault injection (injectFault) names operations by their wire method: createSystem, openSystem, startSystem,
  *    shutdownSystem, terminateSystem, pauseSystem, resumeSystem, modifySystem, systemProperties, enumerateSystems,
- *    createProcess, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, waitProcess,
+ *    createProcess, processRecorded, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, waitProcess,
  *    waitSystem, attach, createNetwork, …, createNamespace, modifyNamespace, …, importLayer,
- *    initializeWritableLayer, attachLayerStorageFilter, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
+ *    initializeWritableLayer, attachLayerStorageFilter, layerRecorded, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
  *    layerUsage, and for job containers createJob, openJob, enumerateJobs.
  *    Checkpoints inside an operation take delay faults too: `HcsCreateProcess:started` (the program runs, its
  *    record is not saved yet: launch-intents.ts).

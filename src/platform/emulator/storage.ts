@@ -14,9 +14,10 @@ export class EmuStorage implements StorageService {
     return this.c.request('initializeWritableLayer', { layerPath, layerData: j(layerData) });
   }
   expandWritableLayer(layerPath: string, sizeInBytes: number): Promise<void> { return this.c.request('expandWritableLayer', { layerPath, sizeInBytes }); }
-  attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc): Promise<void> {
-    return this.c.request('attachLayerStorageFilter', { layerPath, layerData: j(layerData) });
+  attachLayerStorageFilter(layerPath: string, layerData: LayerDataDoc, opts: { recordLater?: boolean } = {}): Promise<void> {
+    return this.c.request('attachLayerStorageFilter', { layerPath, layerData: j(layerData), ...(opts.recordLater ? { recordLater: true } : {}) });
   }
+  layerRecorded(layerPath: string): Promise<void> { return this.c.request('layerRecorded', { layerPath }); }
   detachLayerStorageFilter(layerPath: string): Promise<void> { return this.c.request('detachLayerStorageFilter', { layerPath }); }
   getLayerMountPath(layerPath: string): Promise<string> { return this.c.request('getLayerMountPath', { layerPath }); }
   layerUsage(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }> { return this.c.request('layerUsage', { layerPath }); }

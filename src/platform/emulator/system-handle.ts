@@ -58,19 +58,22 @@ export class EmuSystem implements ComputeSystem {
   getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc> { return this.call('systemProperties', { query: j(query) }); }
   async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
     const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
-      'createProcess', { params: j(params) });
+      'createProcess', { params: j(params), ...(opts.recordLater ? { recordLater: true } : {}) });
     this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
     const stdio: ProcessStdio = {};
-    try {
-      if (r.streams.stdin) stdio.stdin = await this.c.attach(this.id, r.pid, 'stdin');
-      for (const name of ['stdout', 'stderr'] as const) {
-        if (!r.streams[name]) continue;
+    // The pipes are attached side by side (a connection each).
+    const attached = await Promise.allSettled([
+      r.streams.stdin ? this.c.attach(this.id, r.pid, 'stdin').then((s) => { stdio.stdin = s; }) : undefined,
+      ...(['stdout', 'stderr'] as const).map(async (name) => {
+        if (!r.streams[name]) return;
         if (opts.ackedOutput) ackedInto(this.c, this.id, r.pid, stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));
         else stdio[name] = heldOutput(await this.c.attach(this.id, r.pid, name));
-      }
-    } catch (e) {
+      }),
+    ]);
+    const failed = attached.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) {
       for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
-      throw e;
+      throw failed.reason;
     }
     return new EmuProcess(this.id, r.pid, stdio, this.c, this.owner);
   }
@@ -102,6 +105,7 @@ export class EmuProcess implements ComputeProcess {
   getProperties(): Promise<ProcessStatusDoc> { return this.call('processProperties'); }
   modify(request: ProcessModifyRequestDoc): Promise<void> { return this.call('modifyProcess', { request: j(request) }); }
   waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
+  recorded(): Promise<void> { return this.call('processRecorded'); }
   /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
   async reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
     const stdio: ProcessStdio = {};

@@ -47,8 +47,11 @@ export class FakeProcess {
     return new Promise((r) => this.exitWaiters.push(r));
   }
 
-  /** A handle as HcsCreateProcess (with stdio) or HcsOpenProcess (without) returns it. */
-  handle(withStdio: boolean): ComputeProcess {
+  /**
+   * A handle as HcsCreateProcess (with stdio) or HcsOpenProcess (without) returns it; `recorded`: the handle's
+   * ComputeProcess.recorded (as a platform whose record may land after createProcess returns).
+   */
+  handle(withStdio: boolean, recorded?: () => Promise<void>): ComputeProcess {
     const p = this;
     const stdio: ProcessStdio = withStdio ? { stdin: this.stdin, stdout: this.stdout, stderr: this.stderr } : {};
     return {
@@ -63,6 +66,7 @@ export class FakeProcess {
       async getProperties() { return p.exitStatus ?? { ProcessId: p.pid, Exited: false }; },
       async modify() { /* nothing to do */ },
       waitExit: () => p.waitExit(),
+      ...(recorded ? { recorded } : {}),
       close() { /* handle only */ },
     };
   }
@@ -81,6 +85,10 @@ export class FakeCompute implements ComputeService {
   private readonly createWaiters: Array<(p: FakeProcess) => void> = [];
   /** Makes the next createProcess fail with this error. */
   failNextCreate: Error | undefined;
+  /** ComputeProcess.recorded of created processes: how many were asked for, and what they await or fail with. */
+  recordedCalls = 0;
+  holdRecord: Promise<void> | undefined;
+  failNextRecord: Error | undefined;
   openHandles = 0;
 
   addSystem(id: string): FakeSystem {
@@ -131,7 +139,13 @@ export class FakeCompute implements ComputeService {
         sys.processes.set(p.pid, p);
         compute.created.push(p);
         for (const w of compute.createWaiters.splice(0)) w(p);
-        return p.handle(true);
+        return p.handle(true, async () => {
+          compute.recordedCalls++;
+          await compute.holdRecord;
+          const e = compute.failNextRecord;
+          compute.failNextRecord = undefined;
+          if (e) throw e;
+        });
       },
       async openProcess(pid: number): Promise<ComputeProcess> {
         const p = sys.processes.get(pid);

@@ -14,8 +14,9 @@ let env: RuntimeEnv;
 before(async () => { env = await runtimeEnv({ streaming: false }); });
 after(async () => { await env.close(); });
 
-/** Rewrites the stored record as it was before StartContainer saved RUNNING. */
-function rewindToCreated(id: string): void {
+/** Rewrites the stored record as it was before StartContainer saved RUNNING (once that write has landed). */
+async function rewindToCreated(id: string): Promise<void> {
+  await env.runtime.flush();
   const file = join(env.dir, 'state', 'containers', `${id}.json`);
   const rec = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   rec.state = 'CONTAINER_CREATED';
@@ -31,7 +32,7 @@ async function systemIds(): Promise<string[]> {
 test('a process the keeper started is adopted as RUNNING, with its pid', async () => {
   const { id } = await runContainer(env, 'adopt', ['sleep', '100000']);
   const pid = env.runtime.getContainer(id).pid;
-  rewindToCreated(id);
+  await rewindToCreated(id);
   const rt = await Runtime.open(env.runtime.opts);
   await rt.recover();
   const c = rt.getContainer(id);

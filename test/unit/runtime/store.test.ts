@@ -26,3 +26,18 @@ test('RecordStore persists, reloads, deletes and drops interrupted writes', asyn
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('RecordStore.flush waits for writes nobody awaited (a started container\'s record)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-'));
+  try {
+    const s = await RecordStore.open<{ id: string; n: number }>(dir);
+    for (let i = 0; i < 5; i++) void s.save({ id: 'a', n: i });
+    void s.save({ id: 'b', n: 7 });
+    await s.flush();
+    assert.equal(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).n, 4);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).n, 7);
+    await s.flush(); // nothing pending: resolves at once
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -25,9 +25,18 @@ import { readPidLine } from './pid-pipe.js';
 import { readOom } from './isolate.js';
 
 import { ComputeStopping } from './compute-stop.js';
+import { PendingRecords } from './pending-records.js';
 
 export abstract class ComputeProcesses extends ComputeStopping {
-  async createProcess(id: unknown, text: unknown): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
+  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
+  private readonly recording = new PendingRecords();
+
+  /**
+   * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
+   * own record write with it. A service killed before it lands leaves the launch's intent without a record: its
+   * successor kills the process (launch-intents.ts) — which is why the caller must not report it before.
+   */
+  async createProcess(id: unknown, text: unknown, recordLater = false): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
     const op = 'HcsCreateProcess';
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
@@ -43,21 +52,25 @@ export abstract class ComputeProcesses extends ComputeStopping {
       : plan;
     // The helper's launch is on disk before it runs, so a service killed before the record below is saved leaves
     // nothing its successor does not know (launch-intents.ts).
+    // The intent goes once the process record is on disk (settleIntent), or now if the launch failed.
     if (plan.statusFile) this.intents.begin({ system: s.id, statusFile: plan.statusFile });
-    let recorded = true;
     try {
-      const r = await this.launch(s, params, plan, file, args, argv0, console);
-      recorded = r.recorded;
-      return { pid: r.pid, streams: r.streams };
-    } finally {
-      // A launch whose record did not reach the disk keeps its intent until a later save holds the record.
-      if (recorded) this.intents.end(plan.statusFile); else this.unsettled.add(plan.statusFile!);
+      return await this.launch(s, params, plan, file, args, argv0, console, recordLater);
+    } catch (e) {
+      this.intents.end(plan.statusFile);
+      throw e;
     }
   }
 
+  /** A launch whose record write failed keeps its intent until a later save holds the record (save()). */
+  private settleIntent(statusFile: string | undefined, recorded: boolean): void {
+    if (!statusFile) return;
+    if (recorded) this.intents.end(statusFile); else this.unsettled.add(statusFile);
+  }
+
   private async launch(
-    s: SystemRecord, params: ProcessParametersDoc, plan: LaunchPlan, file: string, args: string[], argv0: string | undefined, console: boolean,
-  ): Promise<{ pid: number; streams: ProcRecord['streams']; recorded: boolean }> {
+    s: SystemRecord, params: ProcessParametersDoc, plan: LaunchPlan, file: string, args: string[], argv0: string | undefined, console: boolean, recordLater: boolean,
+  ): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
     const op = 'HcsCreateProcess';
     const { cwd, env, streams } = plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
@@ -111,9 +124,16 @@ export abstract class ComputeProcesses extends ComputeStopping {
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    const recorded = await this.save();
+    const saved = this.save().then((ok) => this.settleIntent(plan.statusFile, ok));
+    await this.recording.track(`${s.id}/${pid}`, saved, recordLater);
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
-    return { pid, streams, recorded: recorded || !plan.statusFile };
+    return { pid, streams };
+  }
+
+  /** Resolves once the record of a process created with `recordLater` is on disk (at once for any other). */
+  async processRecorded(id: unknown, pid: unknown): Promise<void> {
+    const { s, p } = this.proc('ProcessRecorded', id, pid);
+    await this.recording.wait(`${s.id}/${p.pid}`);
   }
 
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {

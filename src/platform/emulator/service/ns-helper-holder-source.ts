@@ -1,7 +1,7 @@
 /**
  * C source of the namespace helper's `holder` mode (ns-helper-source.ts describes its arguments): the mount list
  * of mount-table.ts performed with mount(2), and the holder that stays as the system's PID 1 reaping orphans.
- * Uses the helpers of ns-helper-source.ts (die, parse, join_cgroups, open_proc, enter_ns, wait_for).
+ * Uses the helpers of ns-helper-source.ts (die, parse, open_proc, enter_ns, wait_for).
  */
 export const NS_HELPER_HOLDER_SOURCE = String.raw`
 /*
@@ -73,6 +73,24 @@ static void reap_forever(void) {
   }
 }
 
+/*
+ * Moves process PID into the cgroups (-c): -1 when done, else the index of the procs file that refused it (errno
+ * set). Done by the holder's parent while the holder builds its mounts: a cgroup v1 migration waits for an RCU
+ * grace period (milliseconds on a busy host), which then overlaps the mount work instead of adding to it.
+ */
+static int move_to_cgroups(pid_t pid) {
+  char s[24];
+  int n = snprintf(s, sizeof s, "%d", (int)pid);
+  for (int i = 0; i < ncg; i++) {
+    int fd = open(cgs[i], O_WRONLY | O_CLOEXEC);
+    int ok = fd >= 0 && write(fd, s, (size_t)n) == n;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (!ok) { errno = e; return i; }
+  }
+  return -1;
+}
+
 static int holder(int argc, char **argv) {
   parse(argc, argv, 2);
   const char *root = opt['r'], *list = opt['m'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
@@ -97,7 +115,6 @@ static int holder(int argc, char **argv) {
   if (c < 0) die("fork", NULL);
   if (c == 0) {
     close(sync[0]);
-    join_cgroups();
     if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
     mount_list(list);
     if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);
@@ -108,9 +125,17 @@ static int holder(int argc, char **argv) {
     reap_forever();
   }
   close(sync[1]);
+  int refused = move_to_cgroups(c);
+  int e = errno;
   char r = 0;
   while (read(sync[0], &r, 1) < 0 && errno == EINTR) {}
   close(sync[0]);
+  if (r == 'r' && refused >= 0) {
+    /* Ready but outside its cgroup: no holder (a holder that failed its set-up has said why already). */
+    kill(c, SIGKILL);
+    errno = e;
+    die("cannot join cgroup", cgs[refused]);
+  }
   if (r == 'r') {
     printf("%d\nready\n", (int)c);
     fflush(stdout);

@@ -14,8 +14,8 @@
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
- *     (and, without JOIN, PID and UTS), makes mounts slaves, forks the holder: it joins the cgroups, sets the
- *     hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
+ *     (and, without JOIN, PID and UTS), makes mounts slaves, forks the holder (which the parent moves into the
+ *     cgroups meanwhile): it sets the hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
  *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
  */
 import { NS_HELPER_SPOOL_SOURCE } from './ns-helper-spool-source.js';
@@ -70,15 +70,6 @@ static int parse(int argc, char **argv, int i) {
     if (k == 'c') { if (ncg < MAXCG) cgs[ncg++] = argv[i + 1]; } else if (k < 128) opt[k] = argv[i + 1];
   }
   return i;
-}
-
-/* The holder joins the system's cgroups or fails: a system must not run without its limits (cgroup-errors.ts). */
-static void join_cgroups(void) {
-  for (int i = 0; i < ncg; i++) {
-    int fd = open(cgs[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1) die("cannot join cgroup", cgs[i]);
-    close(fd);
-  }
 }
 
 static int open_proc(const char *pid, const char *what) {
@@ -204,7 +195,7 @@ static int enter(int argc, char **argv) {
       if (write(cgfd[k], "0", 1) == 1) continue;
       int e[2] = { errno, 1 };
       if (write(sync[1], e, sizeof e) < 0) { /* the parent reports the exit anyway */ }
-      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[k], strerror(e));
+      fprintf(stderr, "wincri-ns: cannot join cgroup %s: %s\n", cgs[k], strerror(e[0]));
       _exit(126);
     }
     execvp(argv[i], argv + i);

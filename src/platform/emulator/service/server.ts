@@ -225,7 +225,7 @@ export class EmulatorService {
       case 'waitSystem': return c.waitSystem(p.id);
 
       case 'createProcess': {
-        const r = await c.createProcess(p.id, p.params);
+        const r = await c.createProcess(p.id, p.params, p.recordLater === true);
         conn.processes.add(`${String(p.id)}/${r.pid}`);
         return r;
       }
@@ -234,6 +234,7 @@ export class EmulatorService {
         conn.processes.add(`${String(p.id)}/${String(p.pid)}`);
         return r;
       }
+      case 'processRecorded': await c.processRecorded(p.id, p.pid); return null;
       case 'closeProcess': conn.processes.delete(`${String(p.id)}/${String(p.pid)}`); return null;
       case 'signalProcess': await c.signalProcess(p.id, p.pid, p.options); return null;
       case 'terminateProcess': await c.terminateProcess(p.id, p.pid); return null;
@@ -264,7 +265,8 @@ export class EmulatorService {
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
       case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
       case 'expandWritableLayer': await st.expandWritableLayer(p.layerPath, p.sizeInBytes); return null;
-      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData); return null;
+      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData, p.recordLater === true); return null;
+      case 'layerRecorded': await st.layerRecorded(p.layerPath); return null;
       case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
       case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
       case 'layerUsage': return st.layerUsage(p.layerPath);

@@ -7,7 +7,7 @@
  * its parents in <writable>/Files when the storage filter is attached (union.ts), and a volume `\\?\Volume{guid}\`
  * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
  */
-import { mkdir, readFile, rm, stat, lstat, readdir, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, readdir, writeFile, access } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve, isAbsolute } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -17,6 +17,8 @@ import type { Persister } from './persist.js';
 import { CREATE_CONTAINER_DIRECTORY, containerPathSegments, createDirectoryChain } from '../../container-path.js';
 import { materialiseUnion, readWhiteoutsText, WRITABLE_LAYER_DISK } from './union.js';
 import { importTree } from './import-tree.js';
+import { PendingRecords } from './pending-records.js';
+import { measureLayer } from './layer-size.js';
 
 const LAYERDATA = 'layerdata.json';
 const SANDBOX_SIZE = 'sandbox.size';
@@ -130,7 +132,11 @@ export class StorageEmulator {
     return paths;
   }
 
-  async attachLayerStorageFilter(layerPathIn: unknown, layerDataText: unknown): Promise<void> {
+  /** Volume record writes of attachments made with `recordLater` (by volume GUID). */
+  private readonly recording = new PendingRecords();
+
+  /** `recordLater`: answers before the volume record is on disk (layerRecorded waits for it). */
+  async attachLayerStorageFilter(layerPathIn: unknown, layerDataText: unknown, recordLater = false): Promise<void> {
     const op = 'HcsAttachLayerStorageFilter';
     const layerPath = checkPath(op, layerPathIn, 'layerPath');
     const ld = parseLayerData(op, layerDataText);
@@ -139,7 +145,15 @@ export class StorageEmulator {
     await materialiseUnion(op, layerPath, parents);
     const guid = volumeGuid(layerPath);
     this.volumes.set(guid, { guid, layerPath, layers: parents });
-    await this.save();
+    await this.recording.track(guid, this.save(), recordLater);
+  }
+
+  /** Resolves once the attachment of a layer attached with `recordLater` is on disk; refused for a layer not attached. */
+  async layerRecorded(layerPathIn: unknown): Promise<void> {
+    const op = 'LayerRecorded';
+    const guid = volumeGuid(checkPath(op, layerPathIn, 'layerPath'));
+    if (!this.volumes.has(guid)) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `no storage filter is attached to ${String(layerPathIn)}`);
+    await this.recording.wait(guid);
   }
 
   async detachLayerStorageFilter(layerPathIn: unknown): Promise<void> {
@@ -183,26 +197,7 @@ export class StorageEmulator {
 
   async layerUsage(layerPathIn: unknown): Promise<{ usedBytes: number; inodesUsed: number }> {
     const layerPath = checkPath('layerUsage', layerPathIn, 'layerPath');
-    let usedBytes = 0;
-    let inodesUsed = 0;
-    const seen = new Set<string>();
-    const walk = async (d: string): Promise<void> => {
-      let entries: string[];
-      try { entries = await readdir(d); } catch { return; }
-      for (const e of entries) {
-        const p = join(d, e);
-        const st = await lstat(p).catch(() => undefined);
-        if (!st) continue;
-        const key = `${st.dev}:${st.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        inodesUsed++;
-        if (st.isDirectory()) await walk(p);
-        else usedBytes += st.size;
-      }
-    };
     if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, 'layerUsage', `${layerPath} does not exist`);
-    await walk(layerPath);
-    return { usedBytes, inodesUsed };
+    return measureLayer(layerPath);
   }
 }

@@ -1,0 +1,85 @@
+/**
+ * The IO keeper writes its record of a started container beside the platform's (CreateProcessOptions.recordLater):
+ * the daemon hears the pid only once both are durable, and a platform record that cannot be made undoes the start.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
+import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import type { StartParams } from '../../../src/container-io/protocol.js';
+import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/hresult.js';
+import type { Logger } from '../../../src/util/log.js';
+import { fakePlatform } from './fake-platform.js';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+async function waitFor(what: string, cond: () => boolean): Promise<void> {
+  for (let i = 0; !cond(); i++) {
+    if (i > 400) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function setup(t: { after(fn: () => Promise<void> | void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-rec-'));
+  mkdirSync(join(dir, 'logs'));
+  const { platform, compute } = fakePlatform();
+  compute.addSystem('sys1');
+  const stateDir = join(dir, 'state');
+  const socketPath = join(dir, 'keeper.sock');
+  const keepers: KeeperHandle[] = [];
+  const clients: KeeperClient[] = [];
+  const keeper = async () => {
+    keepers.push(await runKeeper({ socketPath, stateDir, platform, log: quiet, recoveryRetryMs: 50 }));
+    const c = await KeeperClient.connect(socketPath, { log: quiet });
+    clients.push(c);
+    return c;
+  };
+  const params = (id: string): StartParams => ({
+    containerId: id, systemId: 'sys1', logPath: join(dir, 'logs', `${id}.log`),
+    process: { CommandLine: 'app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true },
+  });
+  const recordFile = (id: string) => join(stateDir, 'containers', `${id}.json`);
+  t.after(async () => {
+    for (const c of clients) await c.close();
+    for (const k of keepers) await k.close();
+    for (const p of compute.created) { p.exit(0); p.endOutput(); }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { compute, keeper, params, recordFile, closeKeepers: async () => { for (const k of keepers.splice(0)) await k.close(); } };
+}
+
+test('keeper: the pid is reported only once the platform has recorded the process too', async (t) => {
+  const { compute, keeper, params, recordFile } = setup(t);
+  const c = await keeper();
+  let release!: () => void;
+  compute.holdRecord = new Promise<void>((r) => { release = r; });
+  let answered = false;
+  const started = c.start(params('r1')).then((r) => { answered = true; return r; });
+  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1);
+  await waitFor('the keeper record', () => existsSync(recordFile('r1')));
+  assert.equal(answered, false, 'the start was answered before the platform record was durable');
+  release();
+  const { pid } = await started;
+  assert.equal(pid, compute.created[0]!.pid);
+  assert.deepEqual((await c.list()).map((x) => x.containerId), ['r1']);
+});
+
+test('keeper: a platform record that fails undoes the start (process ended, no keeper record left)', async (t) => {
+  const { compute, keeper, params, recordFile, closeKeepers } = setup(t);
+  const c = await keeper();
+  compute.failNextRecord = new PlatformError(HRESULT.E_FAIL, 'ProcessRecorded', 'service gone');
+  await assert.rejects(c.start(params('r2')), (e) => isPlatformError(e, 'E_FAIL'));
+  assert.ok(compute.created[0]!.exitStatus, 'the process was not terminated');
+  assert.deepEqual(await c.list(), []);
+  assert.equal(existsSync(recordFile('r2')), false);
+  // A restarted keeper does not adopt it; the same container can be started again.
+  await closeKeepers();
+  const c2 = await keeper();
+  assert.deepEqual(await c2.list(), []);
+  const { pid } = await c2.start(params('r2'));
+  assert.equal(pid, compute.created[1]!.pid);
+});
