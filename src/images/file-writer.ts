@@ -88,6 +88,8 @@ export class SyncBatchedWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   written = 0;
+  /** Milliseconds spent in the write calls. */
+  ms = 0;
 
   constructor(private readonly fd: number, private readonly batchBytes = WRITE_BATCH) {}
 
@@ -103,7 +105,9 @@ export class SyncBatchedWriter {
     const bufs = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    const t0 = performance.now();
     for (let i = 0; i < bufs.length; i += MAX_IOV) writeAllSync(this.fd, bufs.slice(i, i + MAX_IOV));
+    this.ms += performance.now() - t0;
   }
 }
 

@@ -12,35 +12,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, lstat, unlink, symlink, link, rm, writeFile } from 'node:fs/promises';
 import { openSync, closeSync, utimesSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { readTar } from './tar/read.js';
 import { maybeGunzip } from './tar/gunzip.js';
 import { TarFormatError } from './tar/format.js';
 import { SyncBatchedWriter } from './file-writer.js';
+import { LayerError, checkLayerPath, checkSymlinkTarget, metadataOf, type LayerPath, type WindowsMetadata } from './layer-paths.js';
 
-export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;
-export type Section = typeof SECTIONS[number];
+export { SECTIONS, LayerError, checkLayerPath, type Section, type LayerPath, type WindowsMetadata } from './layer-paths.js';
+
 export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
-const MAX_PATH = 4096;
 const MAX_ENTRIES = 10_000_000;
-
-export class LayerError extends Error {
-  constructor(message: string) { super(message); this.name = 'LayerError'; }
-}
-
-export interface WindowsMetadata {
-  fileAttributes?: number;
-  /** base64 self-relative security descriptor (MSWINDOWS.rawsd). */
-  securityDescriptor?: string;
-  /** legacy SDDL form (MSWINDOWS.sd). */
-  sddl?: string;
-  /** the symlink entry is a junction / mount point. */
-  mountPoint?: boolean;
-  /** pax time string (LIBARCHIVE.creationtime). */
-  creationTime?: string;
-  /** name → base64 value (MSWINDOWS.xattr.<name>). */
-  extendedAttributes?: Record<string, string>;
-}
 
 export interface UnpackResult {
   /** sha256 of the uncompressed tar stream. */
@@ -49,73 +31,8 @@ export interface UnpackResult {
   expandedBytes: number;
   entries: number;
   whiteouts: string[];
-}
-
-export interface LayerPath { section: Section; /** segments below the section folder */ rest: string[] }
-
-/** Validates a layer tar path and splits it into section + segments. `what` names the field in messages. */
-export function checkLayerPath(name: string, what = 'entry'): LayerPath {
-  const q = JSON.stringify(name);
-  if (name.length > MAX_PATH) throw new LayerError(`${what} path is longer than ${MAX_PATH} characters`);
-  if (name.includes('\\')) throw new LayerError(`${what} ${q} contains a backslash (tar paths use '/')`);
-  if (name.startsWith('/')) throw new LayerError(`${what} ${q} is an absolute path`);
-  if (/^[A-Za-z]:/.test(name)) throw new LayerError(`${what} ${q} is an absolute path (drive letter)`);
-  const segs = name.split('/').filter((s) => s !== '' && s !== '.');
-  if (segs.some((s) => s === '..')) throw new LayerError(`${what} ${q} contains a '..' segment`);
-  if (segs.length === 0) throw new LayerError(`${what} ${q} is empty`);
-  const top = segs[0]!;
-  const section = SECTIONS.find((s) => s.toLowerCase() === top.toLowerCase());
-  if (!section) {
-    throw new LayerError(`${what} ${q} is outside Files/, Hives/ and UtilityVM/ (not a Windows layer tar?)`);
-  }
-  const rest = segs.slice(1);
-  for (let i = 0; i < rest.length - 1; i++) {
-    if (rest[i]!.includes(':')) throw new LayerError(`${what} ${q}: ':' is only allowed in the last segment (alternate data stream)`);
-  }
-  if (rest.length) {
-    const last = rest[rest.length - 1]!.replace(/:\$DATA$/, '');
-    if (last === '' || last.startsWith(':')) throw new LayerError(`${what} ${q} has an empty file name`);
-    rest[rest.length - 1] = last;
-  }
-  return { section, rest };
-}
-
-function metadataOf(pax: Record<string, string>): WindowsMetadata | undefined {
-  const m: WindowsMetadata = {};
-  let any = false;
-  const attr = pax['MSWINDOWS.fileattr'];
-  if (attr !== undefined) {
-    if (!/^[0-9]+$/.test(attr) || Number(attr) > 0xffffffff) throw new LayerError(`invalid MSWINDOWS.fileattr "${attr}"`);
-    m.fileAttributes = Number(attr); any = true;
-  }
-  if (pax['MSWINDOWS.rawsd'] !== undefined) { m.securityDescriptor = pax['MSWINDOWS.rawsd']; any = true; }
-  if (pax['MSWINDOWS.sd'] !== undefined) { m.sddl = pax['MSWINDOWS.sd']; any = true; }
-  if (pax['MSWINDOWS.mountpoint'] !== undefined) { m.mountPoint = pax['MSWINDOWS.mountpoint'] === '1'; any = true; }
-  if (pax['LIBARCHIVE.creationtime'] !== undefined) { m.creationTime = pax['LIBARCHIVE.creationtime']; any = true; }
-  for (const [k, v] of Object.entries(pax)) {
-    if (k.startsWith('MSWINDOWS.xattr.')) { (m.extendedAttributes ??= {})[k.slice('MSWINDOWS.xattr.'.length)] = v; any = true; }
-  }
-  return any ? m : undefined;
-}
-
-/**
- * Symlink targets: relative targets must stay inside the link's section; container-absolute targets on the
- * system drive (`C:\…`, `C:/…`) resolve inside the container's own root and are kept. Everything else (POSIX
- * absolute, UNC, device paths, other drives, relative escapes) is refused.
- */
-function checkSymlinkTarget(entry: string, p: LayerPath, target: string): void {
-  const q = JSON.stringify(entry);
-  if (target === '') throw new LayerError(`symlink ${q} has an empty target`);
-  if (/^[Cc]:[\\/]/.test(target)) {
-    const segs = target.slice(3).split(/[\\/]/);
-    if (segs.some((s) => s === '..')) throw new LayerError(`symlink ${q} points outside the container root (${target})`);
-    return;
-  }
-  if (target.startsWith('/') || target.startsWith('\\') || /^[A-Za-z]:/.test(target)) {
-    throw new LayerError(`symlink ${q} points outside the layer (absolute target ${JSON.stringify(target)})`);
-  }
-  const rel = posix.normalize(posix.join('.', ...p.rest.slice(0, -1), target.replace(/\\/g, '/')));
-  if (rel === '..' || rel.startsWith('../')) throw new LayerError(`symlink ${q} points outside the layer (${JSON.stringify(target)})`);
+  /** Milliseconds in the file system calls that create, write and close the layer's files (blocked time included). */
+  filesMs: number;
 }
 
 async function removeExisting(path: string): Promise<void> {
@@ -160,6 +77,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
   const symlinks = new Set<string>();
   const regular = new Set<string>();
   let entries = 0;
+  let filesMs = 0;
   const keyOf = (p: LayerPath) => [p.section, ...p.rest].join('/');
   const fsPath = (p: LayerPath) => join(staging, p.section, ...p.rest);
   const ensureNoLinkParent = (entry: string, p: LayerPath) => {
@@ -204,15 +122,19 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
           // Synchronous file calls: unpackLayer runs on its own worker thread (unpack-worker.ts), where they
           // block nothing else and skip the thread-pool hand-offs (four per file: open, write, close, utimes).
           const mode = (e.mode & 0o777) | 0o600;
+          let t0 = performance.now();
           const fd = await replacing(target, async () => openSync(target, 'wx', mode));
+          filesMs += performance.now() - t0;
+          const w = new SyncBatchedWriter(fd);
           try {
-            const w = new SyncBatchedWriter(fd);
             for await (const chunk of e.body) w.write(chunk);
             w.flush();
           } finally {
+            t0 = performance.now();
             closeSync(fd);
           }
           if (e.mtime > 0) try { utimesSync(target, e.mtime, e.mtime); } catch { /* best effort, as before */ }
+          filesMs += performance.now() - t0 + w.ms;
           regular.add(key.toLowerCase());
           break;
         }
@@ -252,5 +174,5 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
   }
   await writeFile(join(staging, 'whiteouts.json'), JSON.stringify(whiteouts));
   await writeFile(join(staging, 'metadata.json'), JSON.stringify(metadata));
-  return { diffId: `sha256:${hash.digest('hex')}`, expandedBytes: counter.bytes, entries, whiteouts };
+  return { diffId: `sha256:${hash.digest('hex')}`, expandedBytes: counter.bytes, entries, whiteouts, filesMs: Math.round(filesMs) };
 }

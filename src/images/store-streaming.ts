@@ -4,7 +4,7 @@ import { rename, rm, unlink } from 'node:fs/promises';
 import { invalidArgument } from '../errors.js';
 import { Semaphore } from '../util/semaphore.js';
 import type { Descriptor } from './oci.js';
-import type { UnpackResult } from './layer.js';
+import type { WorkerUnpackResult } from './unpack-worker.js';
 import type { Lease, StreamingOptions } from './store-model.js';
 import type { StoreState } from './store-state.js';
 import { commitStaged, leasedChains, unpackChecked } from './store-layers.js';
@@ -42,7 +42,7 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
       s.inflight.set(chainId, mine);
       let staging: string | undefined;
       try {
-        let res: UnpackResult;
+        let res: WorkerUnpackResult;
         await slots.acquire(ac.signal);
         try {
           staging = await s.blobs.tempDir('layer');
@@ -77,7 +77,7 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
  * file and hashes it while it unpacks (the main thread only counts bytes); the blob is renamed into the store
  * only when its size and digest match the descriptor.
  */
-async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<UnpackResult> {
+async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
   if (await s.blobs.hasBlob(desc.digest)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
   const what = `layer ${desc.digest}`;
   const tmp = s.blobs.tempBlobPath();

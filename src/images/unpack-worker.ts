@@ -30,7 +30,8 @@ const FLUSH_MS = 5;
 const STOP = Symbol('stop');
 const IDLE = Symbol('idle');
 
-export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest };
+/** `blobSyncMs`: time the blob file's flush to disk took; `unpackMs`: the unpack's wall time, from the worker's start. */
+export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest; blobSyncMs?: number; unpackMs?: number };
 type ToWorker = { data: ArrayBuffer[] } | { end: true } | { abort: string };
 type WorkerError = { name: string; message: string; code?: string; blob?: BlobDigest };
 type FromWorker = { ack: number } | { result: WorkerUnpackResult } | { error: WorkerError };
@@ -57,6 +58,7 @@ export interface UnpackInWorkerOptions {
  * the file is removed when the unpack fails.
  */
 export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging: string, opts: UnpackInWorkerOptions = {}): Promise<WorkerUnpackResult> {
+  const started = performance.now();
   const worker = new Worker(new URL(import.meta.url), { workerData: { wincriUnpack: true, staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath } });
   let unacked = 0;
   let wake: (() => void) | undefined;
@@ -131,7 +133,9 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
     throw e;
   }
   try {
-    return await done;
+    const result = await done;
+    result.unpackMs = Math.round(performance.now() - started);
+    return result;
   } finally {
     await worker.terminate();
   }
@@ -222,7 +226,9 @@ async function serve(): Promise<void> {
     if (tee) {
       // Whatever follows the end of the tar stream is part of the blob too.
       for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker);
+      const t0 = performance.now();
       result.blob = tee.finish();
+      result.blobSyncMs = Math.round(performance.now() - t0);
     }
     port.postMessage({ result } satisfies FromWorker);
   } catch (e) {

@@ -3,6 +3,7 @@
  *   <layer>/Files/            the layer's C:\ contents
  *   <layer>/Hives/, UtilityVM/ carried along untouched
  *   <layer>/whiteouts.json     Files-relative paths this layer deletes from the layers below it
+ * An import is durable when it returns (one syncfs for the whole layer: sync-fs.ts).
  * A writable (scratch) layer has its virtual disk `sandbox.vhdx` (an empty stand-in), gets the materialised union of
  * its parents in <writable>/Files when the storage filter is attached (union.ts), and a volume `\\?\Volume{guid}\`
  * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
@@ -19,6 +20,7 @@ import { materialiseUnion, readWhiteoutsText, WRITABLE_LAYER_DISK } from './unio
 import { importTree } from './import-tree.js';
 import { PendingRecords } from './pending-records.js';
 import { measureLayer } from './layer-size.js';
+import { syncFileSystem } from './sync-fs.js';
 
 const LAYERDATA = 'layerdata.json';
 const SANDBOX_SIZE = 'sandbox.size';
@@ -82,6 +84,11 @@ export class StorageEmulator {
     if (await exists(wo)) readWhiteoutsText(op, await readFile(wo, 'utf8'));
     await mkdir(layerPath, { recursive: true });
     for (const e of await readdir(source)) await importTree(join(source, e), join(layerPath, e));
+    try {
+      await syncFileSystem(layerPath);
+    } catch (e) {
+      throw new PlatformError(HRESULT.E_FAIL, op, `the imported layer ${layerPath} could not be flushed to disk: ${(e as Error).message}`);
+    }
   }
 
   /** Refused while the layer is in use (layer-use.ts: mounted, a running system's C:\, a disk attached to a VM). */
