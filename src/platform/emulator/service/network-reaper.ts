@@ -18,8 +18,8 @@ export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?:
 export interface PendingRules { net: string; ep: string }
 export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: PendingRules[] }
 
-/** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile. */
-const GRACE_MS = 200;
+/** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
+const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;
 /** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself. */
 const REAP_WAIT_MS = 500;
 
