@@ -40,6 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class VethReaper {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  /** Deletions running, by veth name. */
+  private readonly inflight = new Map<string, Promise<void>>();
 
   constructor(private readonly linux: LinuxNet, private readonly journal: () => Reaping, private readonly save: () => Promise<void>,
     private readonly log: (m: string) => void) {}
@@ -59,9 +61,9 @@ export class VethReaper {
   }
 
   /**
-   * HcnDeleteNamespace's Linux part: the namespace is journalled, deleted, and the veths inside it are awaited until
-   * the kernel has removed them (deleted here after REAP_WAIT_MS). The caller has saved the records with the
-   * namespace journalled and saves them again afterwards.
+   * HcnDeleteNamespace's Linux part: the namespace is deleted and the veths inside it are awaited until the kernel
+   * has removed them (deleted here after REAP_WAIT_MS, e.g. when a process still holds the namespace). The caller
+   * journalled the namespace with the records' change and saves them afterwards.
    */
   async deleteNamespace(netns: string): Promise<void> {
     await this.linux.deleteNetns(netns);
@@ -81,7 +83,7 @@ export class VethReaper {
   private async remove(list: PendingVeth[]): Promise<void> {
     if (!list.length) return;
     const present = presentLinks();
-    await Promise.all(list.map(async (v) => { if (present.has(vethName(v.ep))) await this.linux.removeVeth(v.ep); }));
+    await Promise.all(list.map((v) => this.removeOne(v.ep, present)));
     const j = this.journal();
     j.veths = j.veths.filter((v) => !list.includes(v));
   }
@@ -92,6 +94,20 @@ export class VethReaper {
     if (!j.rules.includes(r)) j.rules.push(r);
     await this.linux.removeEndpointRules(r.net, r.ep);
     j.rules = this.journal().rules.filter((x) => x !== r);
+  }
+
+  /**
+   * One veth's deletion; a deletion of the same name already running is awaited instead, so that no `ip link del`
+   * started earlier can still be on its way when a new veth of that name is made.
+   */
+  private removeOne(ep: string, present: Set<string>): Promise<void> {
+    const name = vethName(ep);
+    const running = this.inflight.get(name);
+    if (running) return running;
+    if (!present.has(name)) return Promise.resolve();
+    const p = this.linux.removeVeth(ep).finally(() => this.inflight.delete(name));
+    this.inflight.set(name, p);
+    return p;
   }
 
   /** Everything journalled is removed now (service start after a kill, service stop). */
