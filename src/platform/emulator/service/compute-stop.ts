@@ -12,6 +12,19 @@ import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
+import type { ChildProcess } from 'node:child_process';
+
+/** Resolves once every child's 'exit' event has run (or after `ms`). */
+function childrenExited(children: ChildProcess[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = children.length;
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    const one = () => { if (--left === 0) { clearTimeout(timer); resolve(); } };
+    for (const c of children) {
+      if (c.exitCode !== null || c.signalCode !== null) one(); else c.once('exit', one);
+    }
+  });
+}
 
 export abstract class ComputeStopping extends ComputeBase {
   async shutdown(id: unknown): Promise<void> {
@@ -71,9 +84,22 @@ export abstract class ComputeStopping extends ComputeBase {
       await new Promise((r) => setTimeout(r, wait));
       // A /proc scan (to tell zombies apart) only while a group still has any process at all.
       const left = anyInGroups(groups) ? processesInGroups(groups, Date.now() - sentAt - 1).length : 0;
-      const unreaped = s.processes.some((p) => !p.exited && this.live.get(`${s.id}/${p.pid}`)?.child);
-      if ((left === 0 && !unreaped) || Date.now() > deadline) break;
+      const unreaped = this.unreapedChildren(s);
+      if ((left === 0 && unreaped.length === 0) || Date.now() > deadline) break;
+      // The groups are empty: what is left is the wrappers reporting their programs' exits. Their 'exit' events
+      // end the wait, not the next poll.
+      if (left === 0) { await childrenExited(unreaped, deadline - Date.now()); wait = 0.5; }
     }
+  }
+
+  /** Children of this service (the processes or their wrappers) whose 'exit' event has not run yet. */
+  private unreapedChildren(s: SystemRecord): ChildProcess[] {
+    const out: ChildProcess[] = [];
+    for (const p of s.processes) {
+      const child = p.exited ? undefined : this.live.get(`${s.id}/${p.pid}`)?.child;
+      if (child) out.push(child);
+    }
+    return out;
   }
 
   protected async stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void> {

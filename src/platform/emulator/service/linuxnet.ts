@@ -191,6 +191,14 @@ export class LinuxNet {
       throw err;
     }
   }
+  /** Deletes an endpoint's veth pair (absent: nothing to do). */
+  async removeVeth(epId: string): Promise<void> {
+    const r = await run('ip', ['link', 'del', vethName(epId)]);
+    if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) throw new LinuxNetError(`ip link del ${vethName(epId)}: ${r.stderr.trim()}`);
+  }
+  /** Forgets the DNS settings an attached endpoint gave its namespace. */
+  dropResolvConf(netns: string): void { rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true }); }
+
   async detachEndpoint(epId: string, netns?: string): Promise<void> {
     // An endpoint detached from its namespace and then deleted comes here twice: the second time costs no process.
     if (!this.vethGone.has(epId)) {

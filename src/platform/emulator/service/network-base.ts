@@ -7,18 +7,23 @@ import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { HostComputeNetworkDoc, HostComputeEndpointDoc, HostComputeNamespaceDoc } from '../../hcn/schema/index.js';
 import type { Persister } from './persist.js';
-import { LinuxNet, probeLinuxNetworking, netnsName } from './linuxnet.js';
+import { LinuxNet, probeLinuxNetworking, netnsName, bridgeName } from './linuxnet.js';
 import { eq, BRIDGED_TYPES } from './network-wire.js';
+import { VethReaper, type Reaping, type PendingVeth } from './network-reaper.js';
 
 export interface NetState {
   networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
   /** Networks that have Linux networking (a network whose subnet is already routed here is bookkeeping only). */
   linuxBuilt?: string[];
+  /** Linux objects of deleted or detached HNS objects whose removal has not finished (network-reaper.ts). */
+  reaping?: Reaping;
 }
 
 export abstract class NetworkBase {
   protected st: NetState = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2 };
   protected readonly linux?: LinuxNet;
+  /** Finishes the removal of Linux objects of deleted and detached HNS objects (network-reaper.ts). */
+  protected readonly reaper?: VethReaper;
   /** Why packets do not flow ('' when real Linux networking is built). */
   readonly packetsDoNotFlowReason: string;
   /** Why a network got no Linux networking although the service builds it (network ID → reason). */
@@ -26,7 +31,10 @@ export abstract class NetworkBase {
 
   constructor(protected readonly persist: Persister, protected readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string; scratch?: string } = {}) {
     const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
-    if (probe.enabled) this.linux = new LinuxNet(log, opts.instance, opts.scratch);
+    if (probe.enabled) {
+      this.linux = new LinuxNet(log, opts.instance, opts.scratch);
+      this.reaper = new VethReaper(this.linux, () => this.journal(), () => this.save(), log);
+    }
     this.packetsDoNotFlowReason = probe.enabled ? '' : probe.reason;
     if (!probe.enabled) log(`network: HNS objects are bookkeeping only and packets do not flow (${probe.reason})`);
   }
@@ -53,6 +61,7 @@ export abstract class NetworkBase {
    * object and forgets the objects, as HNS forgets non-persistent networks across a reboot.
    */
   async teardownAll(): Promise<void> {
+    await this.reaper?.finishAll();
     if (this.linux) {
       for (const e of this.st.endpoints) {
         await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
@@ -73,12 +82,28 @@ export abstract class NetworkBase {
     const s = await this.persist.load<NetState>('network');
     if (s) this.st = s;
     if (!this.linux) return;
+    // Removals a killed service had not finished.
+    await this.reaper!.finishAll();
     // A namespace recorded by a service killed before it made (or while it removed) the netns: make it again.
     for (const ns of this.st.namespaces) {
       if (ns.Type === 'HostDefault' || ns.Type === 'GuestDefault' || existsSync(`/run/netns/${netnsName(ns.ID!)}`)) continue;
       this.log(`network: namespace ${ns.ID} had no network namespace (service killed while making it); making it again`);
       await this.linux.createNetns(netnsName(ns.ID!)).catch((e) => this.log(`network: re-creating netns of ${ns.ID} failed: ${(e as Error).message}`));
     }
+  }
+  /** Service stop: removals still pending (veths in their grace period) are finished. */
+  async settle(): Promise<void> { await this.reaper?.finishAll(); }
+
+  /** The journal entry of an attached endpoint's veth (its namespace, and its address on its network's bridge). */
+  protected pendingVeth(e: HostComputeEndpointDoc, netns: string): PendingVeth {
+    const ip = e.IpConfigurations?.find((c) => c.IpAddress && !c.IpAddress.includes(':'))?.IpAddress;
+    return { ep: e.ID!, netns, ...(e.HostComputeNetwork ? { bridge: bridgeName(e.HostComputeNetwork) } : {}), ...(ip ? { ip } : {}) };
+  }
+
+  protected journal(): Reaping {
+    const j = this.st.reaping ??= { veths: [], netns: [], rules: [] };
+    j.veths ??= []; j.netns ??= []; j.rules ??= [];
+    return j;
   }
   protected save(): Promise<void> { return this.persist.save('network', () => this.st); }
 
@@ -98,6 +123,15 @@ export abstract class NetworkBase {
     return n;
   }
 
+
+  /** The namespace an endpoint is attached to (undefined: none, or no such endpoint). */
+  namespaceOfEndpoint(epId: string): string | undefined {
+    return this.st.endpoints.find((x) => eq(x.ID, epId))?.HostComputeNamespace;
+  }
+  /** The endpoints attached to a namespace. */
+  endpointsInNamespace(nsId: string): string[] {
+    return this.st.endpoints.filter((e) => e.HostComputeNamespace && eq(e.HostComputeNamespace, nsId)).map((e) => e.ID!);
+  }
 
   protected isBuilt(netId: string | undefined): boolean {
     return !!this.linux && !!netId && (this.st.linuxBuilt ?? []).includes(netId.toLowerCase());

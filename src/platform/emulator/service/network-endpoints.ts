@@ -89,9 +89,14 @@ export abstract class NetworkEndpoints extends NetworkNetworks {
     // Deleting an attached endpoint detaches it from its namespace first.
     for (const ns of this.st.namespaces) ns.Resources = (ns.Resources ?? []).filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
     this.st.endpoints = this.st.endpoints.filter((x) => x !== e);
-    if (this.linux) {
-      await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
-      if (e.HostComputeNetwork) await this.linux.removeEndpointRules(e.HostComputeNetwork, e.ID!);
+    if (this.reaper) {
+      // Journalled with the records' change (network-reaper.ts): the veth goes with its namespace or after a grace
+      // period; the rules go now.
+      if (e.HostComputeNamespace) {
+        this.linux!.dropResolvConf(netnsName(e.HostComputeNamespace));
+        this.reaper.detached(this.pendingVeth(e, netnsName(e.HostComputeNamespace)));
+      }
+      if (e.HostComputeNetwork) await this.reaper.removeRules({ net: e.HostComputeNetwork, ep: e.ID! });
     }
     await this.save();
   }

@@ -52,9 +52,12 @@ export class NetworkEmulator extends NetworkEndpoints {
     const members = this.st.endpoints.filter((e) => e.HostComputeNamespace && eq(e.HostComputeNamespace, ns.ID));
     for (const e of members) delete e.HostComputeNamespace;
     this.st.namespaces = this.st.namespaces.filter((x) => x !== ns);
-    if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') {
-      for (const e of members) await this.linux.detachEndpoint(e.ID!);
-      await this.linux.deleteNetns(netnsName(ns.ID!));
+    if (this.reaper && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') {
+      // Journalled with the records' change (network-reaper.ts); the namespace's deletion removes its veths.
+      const name = netnsName(ns.ID!);
+      for (const e of members) this.reaper.detached(this.pendingVeth(e, name));
+      this.journal().netns.push(name);
+      await this.reaper.deleteNamespace(name);
     }
     await this.save();
   }
@@ -82,6 +85,7 @@ export class NetworkEmulator extends NetworkEndpoints {
         if (this.linux && ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault' && this.isBuilt(net?.ID)) {
           const ic = e.IpConfigurations?.find((c) => c.IpAddress && !c.IpAddress.includes(':'));
           try {
+            await this.reaper!.beforeAttach({ ep: e.ID!, netns: netnsName(ns.ID!), bridge: bridgeName(net!.ID!), ip: ic?.IpAddress });
             await this.linux.attachEndpoint({
               id: e.ID!, netns: netnsName(ns.ID!), ifName: `eth${index}`, bridge: bridgeName(net!.ID!), mac: e.MacAddress,
               ip: ic?.IpAddress, prefix: ic?.PrefixLength,
@@ -98,7 +102,10 @@ export class NetworkEmulator extends NetworkEndpoints {
         if (!e.HostComputeNamespace || !eq(e.HostComputeNamespace, ns.ID)) throw new PlatformError(HRESULT.HCN_E_ENDPOINT_NOT_ATTACHED, op, `endpoint ${epId} is not in namespace ${id}`);
         ns.Resources = resources.filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
         delete e.HostComputeNamespace;
-        if (this.linux) await this.linux.detachEndpoint(e.ID!, netnsName(ns.ID!));
+        if (this.reaper) {
+          this.linux!.dropResolvConf(netnsName(ns.ID!));
+          this.reaper.detached(this.pendingVeth(e, netnsName(ns.ID!)));
+        }
       } else throw new PlatformError(HRESULT.HCN_E_REQUEST_UNSUPPORTED, op, `RequestType ${req.RequestType ?? '(none)'} is not supported for endpoints`);
     } else if (req.ResourceType === 'Container') {
       const cid = (req.Settings as NamespaceContainerRequestDoc | undefined)?.ContainerId;

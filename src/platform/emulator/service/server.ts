@@ -21,6 +21,8 @@ import { layerHolder } from './layer-use.js';
 import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
+import { HnsLocks } from './hns-locks.js';
+import { hnsKeys } from './hns-keys.js';
 import { touchIdleGc } from '../../../util/idle-gc.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
@@ -82,6 +84,8 @@ export class EmulatorService {
   async close(): Promise<void> {
     for (const c of this.conns) c.sock.destroy();
     await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
+    // Veths of detached endpoints in their grace period go now: nothing outlives the service (network-reaper.ts).
+    await this.network.settle().catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
     await this.persist.flush();
   }
 
@@ -153,13 +157,12 @@ export class EmulatorService {
     if (!conn.sock.destroyed) conn.sock.write(JSON.stringify(res) + '\n');
   }
 
-  private hnsTail: Promise<unknown> = Promise.resolve();
+  private readonly hnsLocks = new HnsLocks();
 
-  /** Serialises HNS mutations. */
-  private hns<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.hnsTail.catch(() => undefined).then(f);
-    this.hnsTail = run;
-    return run;
+  /** A network change runs alone; endpoint and namespace changes run beside those of other objects (hns-locks.ts). */
+  private hns<T>(method: string, p: Record<string, unknown>, f: () => Promise<T>): Promise<T> {
+    const keys = hnsKeys(this.network, method, p);
+    return keys.length ? this.hnsLocks.shared(keys, f) : this.hnsLocks.exclusive(f);
   }
 
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
@@ -242,22 +245,22 @@ export class EmulatorService {
       case 'modifyProcess': await c.modifyProcess(p.id, p.pid, p.request); return null;
       case 'waitProcess': return c.waitProcess(p.id, p.pid);
 
-      // HNS mutations run one at a time, as HNS applies them: a network's Linux objects are complete before an
-      // endpoint on it is programmed, and a namespace attach never races the endpoint's creation.
-      case 'createNetwork': return this.hns(() => n.createNetwork(p.id, p.settings));
+      // HNS mutations: a network's change runs alone (its Linux objects are complete before an endpoint on it is
+      // programmed); the changes of one endpoint or namespace run in order, those of different ones side by side.
+      case 'createNetwork': return this.hns('createNetwork', p, () => n.createNetwork(p.id, p.settings));
       case 'queryNetwork': return n.queryNetwork(String(p.id));
-      case 'deleteNetwork': await this.hns(() => n.deleteNetwork(String(p.id))); return null;
+      case 'deleteNetwork': await this.hns('deleteNetwork', p, () => n.deleteNetwork(String(p.id))); return null;
       case 'enumerateNetworks': return n.enumerateNetworks(p.query);
-      case 'modifyNetwork': await this.hns(() => n.modifyNetwork(String(p.id), p.request)); return null;
-      case 'createEndpoint': return this.hns(() => n.createEndpoint(String(p.networkId), p.id, p.settings));
+      case 'modifyNetwork': await this.hns('modifyNetwork', p, () => n.modifyNetwork(String(p.id), p.request)); return null;
+      case 'createEndpoint': return this.hns('createEndpoint', p, () => n.createEndpoint(String(p.networkId), p.id, p.settings));
       case 'queryEndpoint': return n.queryEndpoint(String(p.id));
-      case 'deleteEndpoint': await this.hns(() => n.deleteEndpoint(String(p.id))); return null;
+      case 'deleteEndpoint': await this.hns('deleteEndpoint', p, () => n.deleteEndpoint(String(p.id))); return null;
       case 'enumerateEndpoints': return n.enumerateEndpoints(p.query);
       case 'queryEndpointStats': return n.queryEndpointStats(String(p.id));
-      case 'createNamespace': return this.hns(() => n.createNamespace(p.id, p.settings));
+      case 'createNamespace': return this.hns('createNamespace', p, () => n.createNamespace(p.id, p.settings));
       case 'queryNamespace': return n.queryNamespace(String(p.id));
-      case 'modifyNamespace': await this.hns(() => n.modifyNamespace(String(p.id), p.request)); return null;
-      case 'deleteNamespace': await this.hns(() => n.deleteNamespace(String(p.id))); return null;
+      case 'modifyNamespace': await this.hns('modifyNamespace', p, () => n.modifyNamespace(String(p.id), p.request)); return null;
+      case 'deleteNamespace': await this.hns('deleteNamespace', p, () => n.deleteNamespace(String(p.id))); return null;
       case 'enumerateNamespaces': return n.enumerateNamespaces(p.query);
       case 'namespaceNetns': return n.linuxNetns(String(p.id)) ?? null;
 

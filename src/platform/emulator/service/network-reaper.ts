@@ -1,0 +1,138 @@
+/**
+ * Linux objects of deleted or detached HNS objects whose removal has not finished, journalled in the network
+ * records (a snapshot that lacks an HNS object lists what of its Linux objects may remain), so a service killed
+ * at any point finishes them at its next start (load) and none outlives a service stop.
+ *
+ * A detached endpoint's veth is not deleted with `ip link del` at once (the kernel holds the call some 20 ms in its
+ * device unregistration): its peer is inside the pod's network namespace, and deleting that namespace (what a pod
+ * stop does next) makes the kernel remove the pair in the background. HcnDeleteNamespace waits until the pair is
+ * gone. A veth whose namespace lives on is deleted after a short grace period, and at once when a new attach could
+ * clash with it (same host name, same namespace, or same address on the same bridge).
+ */
+import { readFileSync } from 'node:fs';
+import type { LinuxNet } from './linuxnet.js';
+import { vethName } from './linuxnet-names.js';
+
+export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?: string }
+/** Rules of a deleted endpoint (tagged with it) in its network's table. */
+export interface PendingRules { net: string; ep: string }
+export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: PendingRules[] }
+
+/** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
+const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;
+/** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself. */
+const REAP_WAIT_MS = 500;
+
+/** The names of the links of this process's network namespace (/proc/net/dev is per namespace). */
+export function presentLinks(): Set<string> {
+  const out = new Set<string>();
+  let text = '';
+  try { text = readFileSync('/proc/net/dev', 'utf8'); } catch { return out; }
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out.add(line.slice(0, i).trim());
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class VethReaper {
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  /** Deletions running, by veth name. */
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(private readonly linux: LinuxNet, private readonly journal: () => Reaping, private readonly save: () => Promise<void>,
+    private readonly log: (m: string) => void) {}
+
+  /** Journals a detached endpoint's veth (the caller saves the records); removed later (see above). */
+  detached(v: PendingVeth): void {
+    const j = this.journal();
+    if (!j.veths.some((x) => x.ep === v.ep)) j.veths.push(v);
+    this.arm();
+  }
+
+  /** Before an attach: removes now every pending veth it could clash with. */
+  async beforeAttach(a: { ep: string; netns: string; bridge: string; ip?: string }): Promise<void> {
+    const clash = this.journal().veths.filter((v) => vethName(v.ep) === vethName(a.ep) || v.netns === a.netns
+      || (!!a.ip && v.ip === a.ip && v.bridge === a.bridge));
+    if (clash.length) await this.remove(clash);
+  }
+
+  /**
+   * HcnDeleteNamespace's Linux part: the namespace is deleted and the veths inside it are awaited until the kernel
+   * has removed them (deleted here after REAP_WAIT_MS, e.g. when a process still holds the namespace). The caller
+   * journalled the namespace with the records' change and saves them afterwards.
+   */
+  async deleteNamespace(netns: string): Promise<void> {
+    await this.linux.deleteNetns(netns);
+    const mine = this.journal().veths.filter((v) => v.netns === netns);
+    const names = mine.map((v) => vethName(v.ep));
+    for (const deadline = Date.now() + REAP_WAIT_MS; names.length && Date.now() < deadline;) {
+      const present = presentLinks();
+      if (!names.some((n) => present.has(n))) break;
+      await sleep(2);
+    }
+    await this.remove(mine);
+    const j = this.journal();
+    j.netns = j.netns.filter((n) => n !== netns);
+  }
+
+  /** Deletes the given pending veths (those still present) and drops them from the journal. */
+  private async remove(list: PendingVeth[]): Promise<void> {
+    if (!list.length) return;
+    const present = presentLinks();
+    await Promise.all(list.map((v) => this.removeOne(v.ep, present)));
+    const j = this.journal();
+    j.veths = j.veths.filter((v) => !list.includes(v));
+  }
+
+  /** A deleted endpoint's rules: journalled (with the record's removal), removed, dropped from the journal. */
+  async removeRules(r: PendingRules): Promise<void> {
+    const j = this.journal();
+    if (!j.rules.includes(r)) j.rules.push(r);
+    await this.linux.removeEndpointRules(r.net, r.ep);
+    j.rules = this.journal().rules.filter((x) => x !== r);
+  }
+
+  /**
+   * One veth's deletion; a deletion of the same name already running is awaited instead, so that no `ip link del`
+   * started earlier can still be on its way when a new veth of that name is made.
+   */
+  private removeOne(ep: string, present: Set<string>): Promise<void> {
+    const name = vethName(ep);
+    const running = this.inflight.get(name);
+    if (running) return running;
+    if (!present.has(name)) return Promise.resolve();
+    const p = this.linux.removeVeth(ep).finally(() => this.inflight.delete(name));
+    this.inflight.set(name, p);
+    return p;
+  }
+
+  /** Everything journalled is removed now (service start after a kill, service stop). */
+  async finishAll(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    const j = this.journal();
+    for (const n of [...j.netns]) await this.deleteNamespace(n);
+    await this.remove([...j.veths]);
+    for (const r of [...j.rules]) await this.removeRules(r);
+    await this.save();
+  }
+
+  /** The grace period's sweep: veths detached at least GRACE_MS ago whose namespace was not deleted meanwhile. */
+  private arm(): void {
+    if (this.timer) return;
+    const batch = [...this.journal().veths];
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const due = this.journal().veths.filter((v) => batch.includes(v));
+      this.sweeping = this.remove(due).then(() => this.save())
+        .catch((e: Error) => this.log(`network: removing detached veths failed: ${e.message}`))
+        .finally(() => { this.sweeping = undefined; if (this.journal().veths.length) this.arm(); });
+    }, GRACE_MS);
+    this.timer.unref();
+  }
+}
