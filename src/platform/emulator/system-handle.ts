@@ -72,7 +72,11 @@ export class EmuSystem implements ComputeSystem {
     ]);
     const failed = attached.find((a): a is PromiseRejectedResult => a.status === 'rejected');
     if (failed) {
+      // HcsCreateProcess failed for the caller: the process it made must not run on with nobody owning it.
       for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
+      const p = new EmuProcess(this.id, r.pid, {}, this.c, this.owner);
+      await p.terminate().catch(() => undefined);
+      p.close();
       throw failed.reason;
     }
     return new EmuProcess(this.id, r.pid, stdio, this.c, this.owner);

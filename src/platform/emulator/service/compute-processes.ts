@@ -124,8 +124,8 @@ export abstract class ComputeProcesses extends ComputeStopping {
       this.markExited(s, rec, exitCodeOf(e.code, e.signal), 0);
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
-    const saved = this.save().then((ok) => this.settleIntent(plan.statusFile, ok));
-    await this.recording.track(`${s.id}/${pid}`, saved, recordLater);
+    const saved = this.save().then((ok) => { this.settleIntent(plan.statusFile, ok); return ok; });
+    await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
   }

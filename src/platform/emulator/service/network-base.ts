@@ -128,6 +128,11 @@ export abstract class NetworkBase {
   namespaceOfEndpoint(epId: string): string | undefined {
     return this.st.endpoints.find((x) => eq(x.ID, epId))?.HostComputeNamespace;
   }
+  /** Endpoints detached from a namespace whose veth is still pending removal (network-reaper.ts). */
+  pendingVethsOf(nsId: string): string[] {
+    const name = netnsName(nsId);
+    return (this.st.reaping?.veths ?? []).filter((v) => v.netns === name).map((v) => v.ep);
+  }
   /** The endpoints attached to a namespace. */
   endpointsInNamespace(nsId: string): string[] {
     return this.st.endpoints.filter((e) => e.HostComputeNamespace && eq(e.HostComputeNamespace, nsId)).map((e) => e.ID!);

@@ -55,6 +55,7 @@ export abstract class NetworkEndpoints extends NetworkNetworks {
       } catch (e) {
         await this.linux!.removeEndpointRules(net.ID!, id);
         this.st.endpoints = this.st.endpoints.filter((x) => x !== rec);
+        await this.save(); // another call's save may have written the endpoint meanwhile
         throw this.linuxFail(op, e);
       }
     }

@@ -67,14 +67,15 @@ export class VethReaper {
    */
   async deleteNamespace(netns: string): Promise<void> {
     await this.linux.deleteNetns(netns);
-    const mine = this.journal().veths.filter((v) => v.netns === netns);
-    const names = mine.map((v) => vethName(v.ep));
-    for (const deadline = Date.now() + REAP_WAIT_MS; names.length && Date.now() < deadline;) {
+    const names = this.journal().veths.filter((v) => v.netns === netns).map((v) => vethName(v.ep));
+    // Polled from 2 ms, backing off to 20 ms (the kernel takes some 10 ms; parallel stops share the loop).
+    for (let step = 2, deadline = Date.now() + REAP_WAIT_MS; names.length && Date.now() < deadline; step = Math.min(20, step * 2)) {
       const present = presentLinks();
       if (!names.some((n) => present.has(n))) break;
-      await sleep(2);
+      await sleep(step);
     }
-    await this.remove(mine);
+    // Still journalled now (not taken by an attach meanwhile, which would have removed the entry first).
+    await this.remove(this.journal().veths.filter((v) => v.netns === netns));
     const j = this.journal();
     j.netns = j.netns.filter((n) => n !== netns);
   }
@@ -83,9 +84,12 @@ export class VethReaper {
   private async remove(list: PendingVeth[]): Promise<void> {
     if (!list.length) return;
     const present = presentLinks();
-    await Promise.all(list.map((v) => this.removeOne(v.ep, present)));
+    const results = await Promise.allSettled(list.map((v) => this.removeOne(v.ep, present)));
+    const done = list.filter((_, i) => results[i]!.status === 'fulfilled');
     const j = this.journal();
-    j.veths = j.veths.filter((v) => !list.includes(v));
+    j.veths = j.veths.filter((v) => !done.includes(v));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** A deleted endpoint's rules: journalled (with the record's removal), removed, dropped from the journal. */
@@ -116,23 +120,31 @@ export class VethReaper {
     this.timer = undefined;
     await this.sweeping;
     const j = this.journal();
-    for (const n of [...j.netns]) await this.deleteNamespace(n);
-    await this.remove([...j.veths]);
-    for (const r of [...j.rules]) await this.removeRules(r);
+    // Each entry on its own: one that fails stays journalled (retried by the sweep and the next start) and is
+    // logged; it never keeps the service from starting or stopping.
+    const tryTo = (what: string, f: () => Promise<void>) => f().catch((e: Error) => this.log(`network: ${what} failed (kept for a retry): ${e.message}`));
+    for (const n of [...j.netns]) await tryTo(`deleting namespace ${n}`, () => this.deleteNamespace(n));
+    await tryTo('removing detached veths', () => this.remove([...j.veths]));
+    for (const r of [...j.rules]) await tryTo(`removing the rules of endpoint ${r.ep}`, () => this.removeRules(r));
     await this.save();
+    if (this.journal().veths.length) this.arm();
   }
 
   /** The grace period's sweep: veths detached at least GRACE_MS ago whose namespace was not deleted meanwhile. */
+  private failures = 0;
+
+  /** A sweep that failed is retried later and later (up to a minute), and logged once per streak. */
   private arm(): void {
     if (this.timer) return;
     const batch = [...this.journal().veths];
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const due = this.journal().veths.filter((v) => batch.includes(v));
-      this.sweeping = this.remove(due).then(() => this.save())
-        .catch((e: Error) => this.log(`network: removing detached veths failed: ${e.message}`))
+      this.sweeping = this.remove(due).then(() => { this.failures = 0; }, (e: Error) => {
+        if (this.failures++ === 0) this.log(`network: removing detached veths failed (retrying): ${e.message}`);
+      }).then(() => this.save()).catch((e: Error) => this.log(`network: saving the records failed: ${e.message}`))
         .finally(() => { this.sweeping = undefined; if (this.journal().veths.length) this.arm(); });
-    }, GRACE_MS);
+    }, Math.min(60_000, GRACE_MS * 2 ** Math.min(this.failures, 9)));
     this.timer.unref();
   }
 }

@@ -57,7 +57,13 @@ export class NetworkEmulator extends NetworkEndpoints {
       const name = netnsName(ns.ID!);
       for (const e of members) this.reaper.detached(this.pendingVeth(e, name));
       this.journal().netns.push(name);
-      await this.reaper.deleteNamespace(name);
+      try {
+        await this.reaper.deleteNamespace(name);
+      } catch (err) {
+        // The namespace is gone from HNS; what of it is left on Linux stays journalled, finished at the next start.
+        await this.save();
+        throw this.linuxFail('HcnDeleteNamespace', err);
+      }
     }
     await this.save();
   }
@@ -95,6 +101,8 @@ export class NetworkEmulator extends NetworkEndpoints {
           } catch (err) {
             ns.Resources = (ns.Resources ?? []).filter((r) => !(r.Type === 'Endpoint' && eq(r.Data?.ID, e.ID)));
             delete e.HostComputeNamespace;
+            // Another call's save may have written the half-done attach meanwhile: the undone state goes to disk too.
+            await this.save();
             throw this.linuxFail(op, err);
           }
         }

@@ -85,7 +85,7 @@ export class EmulatorService {
     for (const c of this.conns) c.sock.destroy();
     await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
     // Veths of detached endpoints in their grace period go now: nothing outlives the service (network-reaper.ts).
-    await this.network.settle().catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
+    await this.hnsLocks.exclusive(() => this.network.settle()).catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
     await this.persist.flush();
   }
 

@@ -72,6 +72,7 @@ export class StorageEmulator {
     for (const r of recs ?? []) this.volumes.set(r.guid.toLowerCase(), r);
   }
   private save(): Promise<void> { return this.persist.save('volumes', () => [...this.volumes.values()]); }
+  private trySave(): Promise<boolean> { return this.persist.trySave('volumes', () => [...this.volumes.values()]); }
 
   async importLayer(layerPathIn: unknown, sourceIn: unknown, layerDataText: unknown): Promise<void> {
     const op = 'HcsImportLayer';
@@ -152,7 +153,7 @@ export class StorageEmulator {
     await materialiseUnion(op, layerPath, parents);
     const guid = volumeGuid(layerPath);
     this.volumes.set(guid, { guid, layerPath, layers: parents });
-    await this.recording.track(guid, this.save(), recordLater);
+    await this.recording.track(guid, this.trySave(), recordLater, 'HcsAttachLayerStorageFilter');
   }
 
   /** Resolves once the attachment of a layer attached with `recordLater` is on disk; refused for a layer not attached. */
