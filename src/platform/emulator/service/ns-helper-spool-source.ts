@@ -14,8 +14,7 @@
  * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
  * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
  */
-import { READ_SIZE } from './stdio-fifo.js';
-import { SEGMENT, SPOOL_WINDOW } from './spill.js';
+import { SEGMENT, SPOOL_PIPE, SPOOL_READ, SPOOL_WINDOW } from './spill.js';
 
 export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #include <poll.h>
@@ -24,7 +23,8 @@ export const NS_HELPER_SPOOL_SOURCE = String.raw`
 
 #define SEG ${SEGMENT}LL
 #define WINDOW ${SPOOL_WINDOW}LL
-#define CHUNK ${READ_SIZE}
+#define CHUNK ${SPOOL_READ}
+#define PIPE_SIZE ${SPOOL_PIPE}
 
 struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; };
 static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
@@ -68,10 +68,11 @@ static void spool_put(struct spool *s, const char *b, size_t n) {
   if (write(s->bell, &c, 1) < 0) { /* EAGAIN: a ring is pending */ }
 }
 
-/* Bytes on disk the service has not removed: from the oldest segment still present to the end. */
+/* Bytes on disk the service has not removed: from the oldest segment still present to the end. Below the window
+   (counting every segment made) that bound is all the caller needs: the directory is only looked at above it. */
 static long long spool_unacked(struct spool *s) {
   char n[512];
-  while (s->nb > 1) {
+  while (s->nb > 1 && s->off - s->bases[0] >= WINDOW) {
     seg_name(n, sizeof n, s->name, s->bases[0]);
     if (faccessat(spool_dir, n, F_OK, 0) == 0 || errno != ENOENT) break;
     memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
@@ -96,6 +97,14 @@ static void spool_open(int k, const char *path, int bell) {
   s->bell = bell;
   fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
   if (seg_open(s) < 0) die("cannot create spill of", path);
+}
+
+/* The waiter's end of the program's pipe for stream K: non-blocking, and PIPE_SIZE large where the user's pipe
+   limits allow (else the default stays): a fast writer then blocks, and the waiter wakes, less often. */
+static void spool_in(int k, int fd) {
+  sp[k].in = fd;
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  if (fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE) < 0) { /* over the limit: 64 KiB */ }
 }
 
 static int spooling(void) { return sp[0].seg >= 0 || sp[1].seg >= 0; }

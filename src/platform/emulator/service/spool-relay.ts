@@ -17,7 +17,7 @@ import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { removeSpills, segPath, spillSegments } from './spill.js';
 import { wireSink } from './acks.js';
 
-const READ = 128 * 1024;
+const READ = 256 * 1024;
 
 export class SpoolRelay {
   private sink?: Socket;
