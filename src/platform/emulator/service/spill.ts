@@ -34,9 +34,8 @@ export const SEGMENT = 256 * 1024;
  * reads of a fast writer and the producer, waiter, service and keeper advanced in lockstep, one hand-off each.
  */
 export const SPOOL_WINDOW = 1024 * 1024;
-/** Largest read of a spooling waiter from the program's pipe, and the size it asks that pipe to have. */
+/** Largest read of a spooling waiter from the program's pipe. */
 export const SPOOL_READ = 256 * 1024;
-export const SPOOL_PIPE = 1024 * 1024;
 
 interface Segment { base: number; path: string }
 
