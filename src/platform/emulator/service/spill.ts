@@ -31,7 +31,7 @@ export const SEGMENT = 64 * 1024;
  * Bytes a spooling waiter (ns-helper-spool-source.ts) keeps on disk per stream before it stops reading the
  * program's pipe: from the oldest segment the service has not removed to the end (plus one read). It is also how
  * far the program may run ahead of the IO keeper's acknowledgements (a fast writer stalls on it every few reads;
- * 1 MiB alone did not raise the bench's log throughput; with keeper writes batched per 1 MiB it did, see bench/phases/logs.ts).
+ * 1 MiB alone did not raise the bench's log throughput; together with keeper writes batched per 1 MiB it did).
  */
 export const SPOOL_WINDOW = 256 * 1024;
 /** Largest read of a spooling waiter from the program's pipe. */
