@@ -7,13 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
 import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import { SPOOL_WINDOW, spillBytes } from '../../../src/platform/emulator/service/spill.js';
-import { READ_SIZE } from '../../../src/platform/emulator/service/stdio-fifo.js';
+import { SPOOL_READ, SPOOL_WINDOW, spillBytes } from '../../../src/platform/emulator/service/spill.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,12 +54,14 @@ test('emulator service killed with SIGKILL three times mid-flood: every line exa
   const events: ExitEvent[] = [];
   await client.onExit((e) => events.push(e));
   const logPath = join(logDir, '0.log');
-  const N = 400_000;
-  const M = 200_000;
+  const N = 1_000_000; // raw output well beyond what is in flight (spill window, pipe, keeper batch) per stream
+  const M = 500_000;
   await client.start({
     containerId: 'spill', systemId: 'spill', logPath,
-    process: { CommandLine: `sh -c "seq 1 ${N} & seq 1 ${M} >&2; wait"`, CreateStdOutPipe: true, CreateStdErrPipe: true },
+    process: { CommandLine: `sh -c "while [ ! -e /go ]; do sleep 0.01; done; seq 1 ${N} & seq 1 ${M} >&2; wait"`, CreateStdOutPipe: true, CreateStdErrPipe: true },
   });
+  // The flood starts once this test watches the log: a fast keeper could otherwise log most of it before.
+  writeFileSync(join(emuState, 'roots', 'spill', 'go'), '');
   // Kill while both streams flow: the relays then hold bytes the keeper has not acknowledged yet.
   const KILLS = 3;
   const kills: number[] = [];
@@ -101,5 +102,5 @@ test('emulator service killed with SIGKILL three times mid-flood: every line exa
     assert.equal(lines(name).length, n, `${name}: ${n} records`);
   }
   // The spills stayed within their bound while the service was down: the waiter's window and one read.
-  assert.ok(maxSpill <= SPOOL_WINDOW + READ_SIZE, `spill of one stream ${maxSpill} bytes`);
+  assert.ok(maxSpill <= SPOOL_WINDOW + SPOOL_READ, `spill of one stream ${maxSpill} bytes`);
 });

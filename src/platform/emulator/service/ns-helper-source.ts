@@ -208,8 +208,8 @@ static int enter(int argc, char **argv) {
   for (int k = 0; k < ncg; k++) close(cgfd[k]);
   /* Terminal signals are the program's: the waiter (after the fork only, so the program inherits none) ignores them. */
   if (tty) { signal(SIGINT, SIG_IGN); signal(SIGQUIT, SIG_IGN); signal(SIGTSTP, SIG_IGN); signal(SIGHUP, SIG_IGN); }
-  if (outp[1] >= 0) { close(outp[1]); sp[0].in = outp[0]; fcntl(outp[0], F_SETFL, O_NONBLOCK); }
-  if (errp[1] >= 0) { close(errp[1]); sp[1].in = errp[0]; fcntl(errp[0], F_SETFL, O_NONBLOCK); }
+  if (outp[1] >= 0) { close(outp[1]); spool_in(0, outp[0]); }
+  if (errp[1] >= 0) { close(errp[1]); spool_in(1, errp[0]); }
   if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
   /* [errno, stage] when the child failed before the exec (HcsCreateProcess fails), nothing once it exec'd. */

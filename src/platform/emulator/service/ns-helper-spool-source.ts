@@ -19,8 +19,7 @@
  * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
  * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
  */
-import { READ_SIZE } from './stdio-fifo.js';
-import { SPOOL_WINDOW } from './spill.js';
+import { SPOOL_READ, SPOOL_WINDOW } from './spill.js';
 import { NS_HELPER_SPOOL_WRITE_SOURCE } from './ns-helper-spool-write-source.js';
 
 export const NS_HELPER_SPOOL_SOURCE = String.raw`
@@ -29,7 +28,7 @@ export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #include <sys/signalfd.h>
 
 #define WINDOW ${SPOOL_WINDOW}LL
-#define CHUNK ${READ_SIZE}
+#define CHUNK ${SPOOL_READ}
 
 /* pend/pn: bytes read from the pipe that a failed write left unwritten (err: its errno), written first. */
 struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn, cap; int err; };
@@ -59,6 +58,13 @@ static void spool_open(int k, const char *path, int bell) {
   if (!s->pend) die("cannot allocate the spool buffer of", path);
   fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
   if (seg_open(s) < 0) die("cannot create spill of", path);
+}
+
+/* The waiter's end of the program's pipe for stream K, non-blocking. (Its size stays 64 KiB: with 1 MiB the
+   program often exited with output left in the pipe, the copy path of spool_wait, and a service-kill test hung.) */
+static void spool_in(int k, int fd) {
+  sp[k].in = fd;
+  fcntl(fd, F_SETFL, O_NONBLOCK);
 }
 
 static int spooling(void) { return sp[0].seg >= 0 || sp[1].seg >= 0; }

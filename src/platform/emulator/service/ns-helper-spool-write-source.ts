@@ -78,10 +78,11 @@ static void spool_retry(struct spool *s) {
   if (s->pn > 0) spool_ring(s, (char)(0x80 | (s->err & 0x7f)));
 }
 
-/* Bytes on disk the service has not removed: from the oldest segment still present to the end. */
+/* Bytes on disk the service has not removed: from the oldest segment still present to the end. Below the window
+   (counting every segment made) that bound is all the caller needs: the directory is only looked at above it. */
 static long long spool_unacked(struct spool *s) {
   char n[512];
-  while (s->nb > 1) {
+  while (s->nb > 1 && s->off - s->bases[0] >= WINDOW) {
     seg_name(n, sizeof n, s->name, s->bases[0]);
     if (faccessat(spool_dir, n, F_OK, 0) == 0 || errno != ENOENT) break;
     memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);

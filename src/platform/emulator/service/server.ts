@@ -21,8 +21,7 @@ import { layerHolder } from './layer-use.js';
 import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
-import { HnsLocks } from './hns-locks.js';
-import { hnsKeys } from './hns-keys.js';
+import { HnsDispatch } from './server-hns.js';
 import { touchIdleGc } from '../../../util/idle-gc.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
@@ -42,6 +41,7 @@ export class EmulatorService {
   private readonly persist: Persister;
   readonly compute: ComputeEmulator;
   readonly network: NetworkEmulator;
+  private readonly hnsCalls: HnsDispatch;
   readonly storage: StorageEmulator;
   readonly jobs: JobEmulator;
   readonly credentialGuard: CredentialGuardEmulator;
@@ -56,6 +56,7 @@ export class EmulatorService {
     setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
+    this.hnsCalls = new HnsDispatch(this.network);
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
     this.compute.checkpoint = (point) => this.faults.check(point);
@@ -85,7 +86,7 @@ export class EmulatorService {
     for (const c of this.conns) c.sock.destroy();
     await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
     // Veths of detached endpoints in their grace period go now: nothing outlives the service (network-reaper.ts).
-    await this.hnsLocks.exclusive(() => this.network.settle()).catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
+    await this.hnsCalls.alone(() => this.network.settle()).catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
     await this.persist.flush();
   }
 
@@ -155,14 +156,6 @@ export class EmulatorService {
       if (!(e instanceof PlatformError)) this.opts.log(`${req.method} failed: ${(e as Error).stack ?? String(e)}`);
     }
     if (!conn.sock.destroyed) conn.sock.write(JSON.stringify(res) + '\n');
-  }
-
-  private readonly hnsLocks = new HnsLocks();
-
-  /** A network change runs alone; endpoint and namespace changes run beside those of other objects (hns-locks.ts). */
-  private hns<T>(method: string, p: Record<string, unknown>, f: () => Promise<T>): Promise<T> {
-    const keys = hnsKeys(this.network, method, p);
-    return keys.length ? this.hnsLocks.shared(keys, f) : this.hnsLocks.exclusive(f);
   }
 
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
@@ -245,24 +238,6 @@ export class EmulatorService {
       case 'modifyProcess': await c.modifyProcess(p.id, p.pid, p.request); return null;
       case 'waitProcess': return c.waitProcess(p.id, p.pid);
 
-      // HNS mutations: a network's change runs alone (its Linux objects are complete before an endpoint on it is
-      // programmed); the changes of one endpoint or namespace run in order, those of different ones side by side.
-      case 'createNetwork': return this.hns('createNetwork', p, () => n.createNetwork(p.id, p.settings));
-      case 'queryNetwork': return n.queryNetwork(String(p.id));
-      case 'deleteNetwork': await this.hns('deleteNetwork', p, () => n.deleteNetwork(String(p.id))); return null;
-      case 'enumerateNetworks': return n.enumerateNetworks(p.query);
-      case 'modifyNetwork': await this.hns('modifyNetwork', p, () => n.modifyNetwork(String(p.id), p.request)); return null;
-      case 'createEndpoint': return this.hns('createEndpoint', p, () => n.createEndpoint(String(p.networkId), p.id, p.settings));
-      case 'queryEndpoint': return n.queryEndpoint(String(p.id));
-      case 'deleteEndpoint': await this.hns('deleteEndpoint', p, () => n.deleteEndpoint(String(p.id))); return null;
-      case 'enumerateEndpoints': return n.enumerateEndpoints(p.query);
-      case 'queryEndpointStats': return n.queryEndpointStats(String(p.id));
-      case 'createNamespace': return this.hns('createNamespace', p, () => n.createNamespace(p.id, p.settings));
-      case 'queryNamespace': return n.queryNamespace(String(p.id));
-      case 'modifyNamespace': await this.hns('modifyNamespace', p, () => n.modifyNamespace(String(p.id), p.request)); return null;
-      case 'deleteNamespace': await this.hns('deleteNamespace', p, () => n.deleteNamespace(String(p.id))); return null;
-      case 'enumerateNamespaces': return n.enumerateNamespaces(p.query);
-      case 'namespaceNetns': return n.linuxNetns(String(p.id)) ?? null;
 
       case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
       case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
@@ -275,6 +250,7 @@ export class EmulatorService {
       case 'layerUsage': return st.layerUsage(p.layerPath);
       case 'createContainerDirectory': await st.createContainerDirectory(p.mountPath, p.path); return null;
       default:
+        if (this.hnsCalls.handles(method)) return this.hnsCalls.dispatch(method, p);
         throw new PlatformError(HRESULT.E_NOTIMPL, method, `unknown method ${method}`);
     }
   }

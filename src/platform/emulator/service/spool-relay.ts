@@ -18,7 +18,7 @@ import { removeSpills, segPath, spillSegments } from './spill.js';
 import { wireSink } from './acks.js';
 import { StallWatch } from './spool-health.js';
 
-const READ = 128 * 1024;
+const READ = 256 * 1024;
 
 export class SpoolRelay {
   private sink?: Socket;

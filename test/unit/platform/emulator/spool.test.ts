@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setup, containerDoc, readAll, until } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
-import { SPOOL_WINDOW, spillBytes } from '../../../../src/platform/emulator/service/spill.js';
-import { READ_SIZE } from '../../../../src/platform/emulator/service/stdio-fifo.js';
+import { SPOOL_READ, SPOOL_WINDOW, spillBytes } from '../../../../src/platform/emulator/service/spill.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
@@ -50,7 +49,7 @@ test('spool: a reader that stops makes the program block with at most the window
   // The waiter fills its window and stops reading: the program is blocked, not finished.
   await until(() => spilled() >= SPOOL_WINDOW, 30_000);
   assert.equal((await pr.getProperties()).Exited, false, 'the program waits for room');
-  assert.ok(spilled() <= SPOOL_WINDOW + READ_SIZE, `on disk: ${spilled()} bytes`);
+  assert.ok(spilled() <= SPOOL_WINDOW + SPOOL_READ, `on disk: ${spilled()} bytes`);
   const all = readAll(stdout);
   stdout.resume();
   const text = await all;

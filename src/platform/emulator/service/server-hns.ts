@@ -1,0 +1,52 @@
+/**
+ * The service's HNS calls (HcnCreate/Query/Modify/Delete/Enumerate of networks, endpoints and namespaces) with
+ * their locks: a network change runs alone (its Linux objects are complete before an endpoint on it is
+ * programmed); the changes of one endpoint or namespace run in order, those of different ones side by side
+ * (hns-locks.ts, keys from hns-keys.ts). Queries take no lock.
+ */
+import { HnsLocks } from './hns-locks.js';
+import { hnsKeys } from './hns-keys.js';
+import type { NetworkEmulator } from './network.js';
+
+type Call = (n: NetworkEmulator, p: Record<string, unknown>) => Promise<unknown> | unknown;
+
+const CHANGES: Record<string, Call> = {
+  createNetwork: (n, p) => n.createNetwork(p.id, p.settings),
+  deleteNetwork: (n, p) => n.deleteNetwork(String(p.id)).then(() => null),
+  modifyNetwork: (n, p) => n.modifyNetwork(String(p.id), p.request).then(() => null),
+  createEndpoint: (n, p) => n.createEndpoint(String(p.networkId), p.id, p.settings),
+  deleteEndpoint: (n, p) => n.deleteEndpoint(String(p.id)).then(() => null),
+  createNamespace: (n, p) => n.createNamespace(p.id, p.settings),
+  modifyNamespace: (n, p) => n.modifyNamespace(String(p.id), p.request).then(() => null),
+  deleteNamespace: (n, p) => n.deleteNamespace(String(p.id)).then(() => null),
+};
+
+const QUERIES: Record<string, Call> = {
+  queryNetwork: (n, p) => n.queryNetwork(String(p.id)),
+  enumerateNetworks: (n, p) => n.enumerateNetworks(p.query),
+  queryEndpoint: (n, p) => n.queryEndpoint(String(p.id)),
+  enumerateEndpoints: (n, p) => n.enumerateEndpoints(p.query),
+  queryEndpointStats: (n, p) => n.queryEndpointStats(String(p.id)),
+  queryNamespace: (n, p) => n.queryNamespace(String(p.id)),
+  enumerateNamespaces: (n, p) => n.enumerateNamespaces(p.query),
+  namespaceNetns: (n, p) => n.linuxNetns(String(p.id)) ?? null,
+};
+
+export class HnsDispatch {
+  private readonly locks = new HnsLocks();
+  constructor(private readonly network: NetworkEmulator) {}
+
+  handles(method: string): boolean { return method in CHANGES || method in QUERIES; }
+
+  async dispatch(method: string, p: Record<string, unknown>): Promise<unknown> {
+    const q = QUERIES[method];
+    if (q) return q(this.network, p);
+    const change = CHANGES[method]!;
+    const keys = hnsKeys(this.network, method, p);
+    const f = async () => change(this.network, p);
+    return keys.length ? this.locks.shared(keys, f) : this.locks.exclusive(f);
+  }
+
+  /** Runs `f` with every HNS change finished and none starting (the service's stop). */
+  alone<T>(f: () => Promise<T>): Promise<T> { return this.locks.exclusive(f); }
+}
