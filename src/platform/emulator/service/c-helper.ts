@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive } from '../../../util/pid.js';
+import { isAlive } from './procfs.js';
 
 const building = new Map<string, Promise<string>>();
 const compilers = new Set<ChildProcess>();
@@ -56,7 +56,7 @@ function sweepDead(dir: string): void {
   try { names = readdirSync(dir); } catch { return; }
   for (const n of names) {
     const m = /\.(\d+)\.(c|tmp)$/.exec(n);
-    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dir, n), { force: true });
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) rmSync(join(dir, n), { force: true });
   }
 }
 

@@ -8,8 +8,7 @@
  * group and the child itself are killed, then the helpers' groups (a helper is spawned detached: its group is
  * its own) and the helpers. The helpers are SIGKILLed, so none writes a status or rings a doorbell afterwards.
  */
-import { readFileSync } from 'node:fs';
-import { allPids, processTable } from './procfs.js';
+import { allPids, processTable, readArgv } from './procfs.js';
 
 /** Host pids of helpers whose argv holds `-s <token>` for one of `tokens`, with the token found. */
 export function helpersOf(tokens: ReadonlySet<string>): { pid: number; token: string }[] {
@@ -17,9 +16,8 @@ export function helpersOf(tokens: ReadonlySet<string>): { pid: number; token: st
   const found: { pid: number; token: string }[] = [];
   for (const pid of allPids()) {
     if (pid === process.pid) continue;
-    let argv: string[];
-    try { argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { continue; }
-    if (argv[1] !== 'enter') continue;
+    const argv = readArgv(pid);
+    if (argv?.[1] !== 'enter') continue;
     const at = argv.indexOf('-s');
     const token = at > 0 ? argv[at + 1] : undefined;
     if (token && tokens.has(token)) found.push({ pid, token });

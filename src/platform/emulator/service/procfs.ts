@@ -42,6 +42,11 @@ export function sameProcess(r: { pid: number; startTicks: number }): boolean {
   return st !== undefined && st.starttime === r.startTicks && st.state !== 'Z' && st.state !== 'X';
 }
 
+/** A process's argv from /proc/<pid>/cmdline (undefined when it is gone or unreadable). */
+export function readArgv(pid: number): string[] | undefined {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return undefined; }
+}
+
 export function allPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }
