@@ -9,7 +9,7 @@ export function list(k: KeeperContext): AttachmentInfo[] {
   for (const e of k.entries.values()) {
     if (e.phase === 'starting') continue;
     const r = e.record;
-    const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath };
+    const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath, startedAt: r.startedAt };
     if (r.backend) info.backend = r.backend;
     if (r.exited) info.exited = { ...r.exited };
     if (r.acked) info.acked = true;

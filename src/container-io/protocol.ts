@@ -54,6 +54,8 @@ export interface AttachmentInfo {
   backend?: SystemKind;
   pid: number;
   logPath: string;
+  /** When the keeper started the process (ns since the epoch, decimal); absent from keepers before it was listed. */
+  startedAt?: string;
   exited?: ExitInfo;
   /** The exit was acknowledged with `ack`. */
   acked?: boolean;

@@ -26,7 +26,8 @@ export async function settleInterruptedStart(
     log.warn('adopting a container whose start was interrupted by a runtime restart', { container: c.id, pid: attachment.pid });
     c.state = 'CONTAINER_RUNNING';
     c.pid = attachment.pid;
-    c.startedAt = nowNs();
+    // The keeper's own start time: a container adopted after the restart did not start at recovery.
+    c.startedAt = attachment.startedAt ?? nowNs();
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STARTED_EVENT', c.sandboxId);
     return;

@@ -55,7 +55,7 @@ export interface IoKeeper {
   /** Attaches to a running container's stdio: live output (nothing replayed), stdin, console resize. */
   attach(containerId: string, io: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<KeeperAttachment>;
   reopenLog(containerId: string): Promise<void>;
-  list(): Promise<{ containerId: string; systemId: string; pid: number; logPath: string; exited?: { exitCode: number; exitedAt: string } }[]>;
+  list(): Promise<{ containerId: string; systemId: string; pid: number; logPath: string; startedAt?: string; exited?: { exitCode: number; exitedAt: string } }[]>;
   ack(containerId: string): Promise<void>;
   forget(containerId: string): Promise<void>;
   onExit(cb: (e: ExitReport) => void): void;

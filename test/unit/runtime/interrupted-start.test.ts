@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runtimeEnv, runContainer, sandboxConfig, containerConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import { Runtime, OWNER } from '../../../src/runtime/runtime.js';
+import { nowNs } from '../../../src/runtime/model.js';
 
 let env: RuntimeEnv;
 before(async () => { env = await runtimeEnv({ streaming: false }); });
@@ -31,13 +32,16 @@ async function systemIds(): Promise<string[]> {
 
 test('a process the keeper started is adopted as RUNNING, with its pid', async () => {
   const { id } = await runContainer(env, 'adopt', ['sleep', '100000']);
-  const pid = env.runtime.getContainer(id).pid;
+  const { pid, createdAt } = env.runtime.getContainer(id);
   await rewindToCreated(id);
+  const beforeRecovery = BigInt(nowNs());
   const rt = await Runtime.open(env.runtime.opts);
   await rt.recover();
   const c = rt.getContainer(id);
   assert.equal(c.state, 'CONTAINER_RUNNING');
   assert.equal(c.pid, pid);
+  // The start time is the keeper's, from before the crash, not the moment of recovery.
+  assert.ok(BigInt(c.startedAt) >= BigInt(createdAt) && BigInt(c.startedAt) < beforeRecovery, `startedAt ${c.startedAt}`);
   assert.ok((await systemIds()).includes(id));
   await rt.stopContainer(id, 5);
   assert.equal(rt.getContainer(id).state, 'CONTAINER_EXITED');

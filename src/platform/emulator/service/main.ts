@@ -16,6 +16,7 @@ import { installLastResort } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
 import { flushCgroupRemovals } from './cgroups.js';
 import { abortHelperBuilds } from './c-helper.js';
+import { isAlive, readArgv } from './procfs.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -38,9 +39,9 @@ const log = (msg: string) => logs.info(msg, { pid: process.pid });
 // Compute systems are supervised by this process: a stray rejection is logged and counted, never fatal.
 installLastResort('emulator', log);
 
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('main.js'); } catch { return false; }
+/** Whether the pid file's holder is a live service (a reused pid running something else does not count). */
+function serviceAlive(pid: number): boolean {
+  return isAlive(pid) && (readArgv(pid)?.some((a) => a.endsWith('main.js')) ?? false);
 }
 
 function socketLive(path: string): Promise<boolean> {
@@ -64,7 +65,7 @@ async function acquire(): Promise<boolean> {
     }
     let holder = NaN;
     try { holder = Number(readFileSync(pidPath, 'utf8').trim()); } catch { /* vanished */ }
-    if (holder && holder !== process.pid && pidAlive(holder)) return false;
+    if (holder && holder !== process.pid && serviceAlive(holder)) return false;
     if (!Number.isNaN(holder) || existsSync(pidPath)) {
       // Stale (holder dead or unreadable after a crash mid-write): remove only if still the same content.
       try {
