@@ -36,11 +36,11 @@ export class HnsDispatch {
   private readonly locks = new HnsLocks();
   constructor(private readonly network: NetworkEmulator) {}
 
-  handles(method: string): boolean { return method in CHANGES || method in QUERIES; }
+  // Own keys only: a method named like an Object.prototype member (toString, constructor) is no HNS call.
+  handles(method: string): boolean { return Object.hasOwn(CHANGES, method) || Object.hasOwn(QUERIES, method); }
 
   async dispatch(method: string, p: Record<string, unknown>): Promise<unknown> {
-    const q = QUERIES[method];
-    if (q) return q(this.network, p);
+    if (Object.hasOwn(QUERIES, method)) return QUERIES[method]!(this.network, p);
     const change = CHANGES[method]!;
     const keys = hnsKeys(this.network, method, p);
     const f = async () => change(this.network, p);

@@ -3,7 +3,6 @@
  * JSON-lines protocol of ../protocol.ts. Handles (open systems and processes) are tracked per connection and
  * released when the connection goes away, like HCS handles of a process that exits.
  */
-import { grantVmAccess } from './vm-access.js';
 import { setHostPipeDir } from './pipes.js';
 import { isolationFacts } from './isolation.js';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -22,6 +21,7 @@ import { JobEmulator } from './jobs.js';
 import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
 import { HnsDispatch } from './server-hns.js';
+import { platformCall, type CallContext } from './server-calls.js';
 import { touchIdleGc } from '../../../util/idle-gc.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
@@ -159,16 +159,6 @@ export class EmulatorService {
   }
 
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
-    const c = this.compute;
-    const n = this.network;
-    const st = this.storage;
-    const addSys = (id: string) => {
-      c.addHandle(id);
-      // The client went away while the system was being created: its handles were released already, so this
-      // one is released now (else a stopped system would never disappear).
-      if (!this.conns.has(conn)) { c.releaseHandle(id); return; }
-      conn.systems.set(id, (conn.systems.get(id) ?? 0) + 1);
-    };
     switch (method) {
       case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
       case 'serviceProperties':
@@ -188,70 +178,39 @@ export class EmulatorService {
         return null;
       case 'clearFaults': this.faults.clear(p.op as string | undefined); return null;
       case 'stopService':
-        await c.terminateAll();
-        await n.teardownAll().catch((e: Error) => this.opts.log(`network teardown: ${e.message}`));
+        await this.compute.terminateAll();
+        await this.network.teardownAll().catch((e: Error) => this.opts.log(`network teardown: ${e.message}`));
         setTimeout(() => this.onStopRequested?.(), 20);
         return null;
-
-      case 'createSystem': await c.create(p.id, p.document); addSys(String(p.id)); return null;
-      case 'openSystem': c.open(p.id); addSys(String(p.id)); return null;
-      case 'closeSystem': {
-        const id = String(p.id);
-        const k = conn.systems.get(id) ?? 0;
-        if (k > 0) {
-          if (k === 1) conn.systems.delete(id); else conn.systems.set(id, k - 1);
-          c.releaseHandle(id);
-        }
-        return null;
-      }
-      case 'enumerateSystems': return c.enumerate(p.query);
-      // Job containers (HostProcess): created, opened and listed apart; every other call is the systems' own.
-      case 'createJob': await this.jobs.create(p.id, p.document); addSys(String(p.id)); return null;
-      case 'openJob': this.jobs.open(p.id); addSys(String(p.id)); return null;
-      case 'enumerateJobs': return this.jobs.enumerate(p.query);
-      case 'describeJob': return this.jobs.describe(p.id);
-      case 'startSystem': await c.start(p.id); return null;
-      case 'shutdownSystem': await c.shutdown(p.id); return null;
-      case 'terminateSystem': await c.terminate(p.id); return null;
-      case 'pauseSystem': await c.pause(p.id); return null;
-      case 'resumeSystem': await c.resume(p.id); return null;
-      case 'modifySystem': await c.modify(p.id, p.request); return null;
-      case 'grantVmAccess': grantVmAccess(p.id, p.path); return null;
-      case 'systemProperties': return c.properties(p.id, p.query);
-      case 'waitSystem': return c.waitSystem(p.id);
-
-      case 'createProcess': {
-        const r = await c.createProcess(p.id, p.params, p.recordLater === true);
-        conn.processes.add(`${String(p.id)}/${r.pid}`);
-        return r;
-      }
-      case 'openProcess': {
-        const r = c.openProcess(p.id, p.pid);
-        conn.processes.add(`${String(p.id)}/${String(p.pid)}`);
-        return r;
-      }
-      case 'processRecorded': await c.processRecorded(p.id, p.pid); return null;
-      case 'closeProcess': conn.processes.delete(`${String(p.id)}/${String(p.pid)}`); return null;
-      case 'signalProcess': await c.signalProcess(p.id, p.pid, p.options); return null;
-      case 'terminateProcess': await c.terminateProcess(p.id, p.pid); return null;
-      case 'processProperties': return c.processProperties(p.id, p.pid);
-      case 'modifyProcess': await c.modifyProcess(p.id, p.pid, p.request); return null;
-      case 'waitProcess': return c.waitProcess(p.id, p.pid);
-
-
-      case 'importLayer': await st.importLayer(p.layerPath, p.sourceFolderPath, p.layerData); return null;
-      case 'destroyLayer': await st.destroyLayer(p.layerPath); return null;
-      case 'initializeWritableLayer': await st.initializeWritableLayer(p.layerPath, p.layerData); return null;
-      case 'expandWritableLayer': await st.expandWritableLayer(p.layerPath, p.sizeInBytes); return null;
-      case 'attachLayerStorageFilter': await st.attachLayerStorageFilter(p.layerPath, p.layerData, p.recordLater === true); return null;
-      case 'layerRecorded': await st.layerRecorded(p.layerPath); return null;
-      case 'detachLayerStorageFilter': await st.detachLayerStorageFilter(p.layerPath); return null;
-      case 'getLayerMountPath': return st.getLayerMountPath(p.layerPath);
-      case 'layerUsage': return st.layerUsage(p.layerPath);
-      case 'createContainerDirectory': await st.createContainerDirectory(p.mountPath, p.path); return null;
-      default:
-        if (this.hnsCalls.handles(method)) return this.hnsCalls.dispatch(method, p);
-        throw new PlatformError(HRESULT.E_NOTIMPL, method, `unknown method ${method}`);
     }
+    const call = platformCall(method);
+    if (call) return call(this.callContext(conn), p);
+    if (this.hnsCalls.handles(method)) return this.hnsCalls.dispatch(method, p);
+    throw new PlatformError(HRESULT.E_NOTIMPL, method, `unknown method ${method}`);
+  }
+
+  /** What a compute, job or storage call may do to the connection's handles. */
+  private callContext(conn: Conn): CallContext {
+    const c = this.compute;
+    return {
+      compute: c, jobs: this.jobs, storage: this.storage,
+      addSystem: (id) => {
+        c.addHandle(id);
+        // The client went away while the system was being created: its handles were released already, so this
+        // one is released now (else a stopped system would never disappear).
+        if (!this.conns.has(conn)) { c.releaseHandle(id); return; }
+        conn.systems.set(id, (conn.systems.get(id) ?? 0) + 1);
+      },
+      closeSystem: (id) => {
+        const k = conn.systems.get(id) ?? 0;
+        if (k === 0) return;
+        if (k === 1) conn.systems.delete(id); else conn.systems.set(id, k - 1);
+        c.releaseHandle(id);
+      },
+      watchProcess: (systemId, pid, on) => {
+        const key = `${systemId}/${String(pid)}`;
+        if (on) conn.processes.add(key); else conn.processes.delete(key);
+      },
+    };
   }
 }
