@@ -20,11 +20,12 @@ import { join } from 'node:path';
 import { instanceMark, ownerChain } from './instance.js';
 import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
 import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
-import { hex, bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
+import { bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
 import { overlappingHostRoute } from './linuxnet-host.js';
+import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes } from './linuxnet-nft.js';
 
 // Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
-// (host routes and listings); this one builds and removes the objects.
+// (host routes and listings), linuxnet-nft.ts (the nftables text); this one builds and removes the objects.
 export * from './linuxnet-exec.js';
 export * from './linuxnet-addr.js';
 export * from './linuxnet-names.js';
@@ -97,21 +98,7 @@ export class LinuxNet {
       await ipCmd('link', 'set', br, 'up');
       writeSysctl('net/ipv4/ip_forward', '1');
       writeSysctl(`net/ipv4/conf/${br}/route_localnet`, '1');
-      const lines = [
-        `table ip ${table} {`,
-        ...(this.instance ? [`  chain ${ownerChain(this.instance)} { }`] : []),
-        '  chain hostports { type nat hook prerouting priority dstnat; }',
-        '  chain hostports_local { type nat hook output priority -100; }',
-        '  chain masq { type nat hook postrouting priority srcnat;',
-        // Host-originated connections to a mapped 127.0.0.1 port leave with a loopback source: rewrite it.
-        `    ip saddr 127.0.0.0/8 oifname "${br}" masquerade comment "localhost-hostport"`,
-      ];
-      if (b.subnet) lines.push(`    ip saddr ${b.subnet} ip daddr ${b.subnet} ct status dnat masquerade comment "hairpin"`);
-      if (b.masquerade && b.subnet) lines.push(`    ip saddr ${b.subnet} ip daddr != ${b.subnet} masquerade comment "nat-network"`);
-      lines.push('  }');
-      lines.push(`  chain forward_accept { type filter hook forward priority 0; iifname "${br}" accept; oifname "${br}" accept; }`);
-      lines.push('}');
-      await nft(lines.join('\n') + '\n');
+      await nft(networkTable(b, br, table, this.instance ? ownerChain(this.instance) : undefined));
     } catch (e) {
       await this.deleteNetwork(b.id);
       throw e;
@@ -213,29 +200,17 @@ export class LinuxNet {
   endpointCreated(epId: string): void { this.createdHere.add(epId); }
 
   async addPortMappings(netId: string, epId: string, ip: string, maps: PortMapSpec[]): Promise<void> {
-    const t = tableName(netId);
-    const tag = `ep-${hex(epId)}`;
-    const lines: string[] = [];
     this.withRules.add(epId);
-    for (const m of maps) {
-      const proto = m.protocol === 17 ? 'udp' : 'tcp';
-      const match = m.vip ? `ip daddr ${m.vip}` : 'fib daddr type local';
-      const rule = `${match} ${proto} dport ${m.externalPort} dnat to ${ip}:${m.internalPort} comment "${tag}"`;
-      lines.push(`add rule ip ${t} hostports ${rule}`, `add rule ip ${t} hostports_local ${rule}`);
-    }
+    const lines = portMappingRules(tableName(netId), epId, ip, maps);
     if (lines.length) await nft(lines.join('\n') + '\n');
   }
   async addOutboundNat(netId: string, epId: string, ip: string, exceptions: string[]): Promise<void> {
-    const t = tableName(netId);
-    const ex = exceptions.filter((x) => parseCidr(x.includes('/') ? x : `${x}/32`));
-    const except = ex.length ? `ip daddr != { ${ex.join(', ')} } ` : '';
     this.withRules.add(epId);
-    await nft(`add rule ip ${t} masq ip saddr ${ip} ${except}masquerade comment "ep-${hex(epId)}"\n`);
+    await nft(outboundNatRule(tableName(netId), epId, ip, exceptions) + '\n');
   }
   /** Removes every rule tagged with the endpoint. */
   async removeEndpointRules(netId: string, epId: string): Promise<void> {
     const t = tableName(netId);
-    const tag = `ep-${hex(epId)}`;
     const skip = this.createdHere.has(epId) && !this.withRules.has(epId);
     this.createdHere.delete(epId);
     this.withRules.delete(epId);
@@ -243,14 +218,7 @@ export class LinuxNet {
     if (skip) return;
     const r = await run('nft', ['-a', 'list', 'table', 'ip', t]);
     if (r.code !== 0) return;
-    let chain = '';
-    const dels: string[] = [];
-    for (const line of r.stdout.split('\n')) {
-      const c = /^\s*chain (\S+) \{/.exec(line);
-      if (c) { chain = c[1]!; continue; }
-      const h = /comment "([^"]+)".*# handle (\d+)/.exec(line);
-      if (h && h[1] === tag) dels.push(`delete rule ip ${t} ${chain} handle ${h[2]}`);
-    }
+    const dels = taggedRuleDeletes(r.stdout, t, epId);
     if (dels.length) await nft(dels.join('\n') + '\n').catch((e: Error) => this.log(`removing rules of ${epId}: ${e.message}`));
   }
 }
