@@ -1,6 +1,7 @@
 /**
  * The union's tree copy (tree-copy.ts): what fs.cp did for it — directories merged, files replaced with their mode
- * and times, links verbatim — plus an upper entry replacing a lower one of another type, over many batches.
+ * and times (big ones on the thread pool), links verbatim — plus an upper entry replacing a lower one of another
+ * type, over many batches.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,9 @@ test('copyTree merges directories, replaces files and links, keeps modes and fil
   chmodSync(join(upper, 'tools'), 0o750);
   writeFileSync(join(upper, 'app', 'over.txt'), 'upper');
   writeFileSync(join(upper, 'tools', 'run'), '#!/bin/sh\n');
+  writeFileSync(join(upper, 'app', 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7)); // copied on the thread pool
+  chmodSync(join(upper, 'app', 'big.bin'), 0o640);
+  utimesSync(join(upper, 'app', 'big.bin'), new Date('2019-01-01T00:00:00Z'), new Date('2019-06-01T00:00:00Z'));
   chmodSync(join(upper, 'tools', 'run'), 0o751);
   utimesSync(join(upper, 'tools', 'run'), new Date('2020-01-02T03:04:05Z'), new Date('2021-02-03T04:05:06Z'));
   symlinkSync('../app/keep.txt', join(upper, 'tools', 'link'));
@@ -45,6 +49,11 @@ test('copyTree merges directories, replaces files and links, keeps modes and fil
   const run = lstatSync(join(dest, 'tools', 'run'));
   assert.equal(run.mode & 0o777, 0o751);
   assert.equal(run.mtime.toISOString(), '2021-02-03T04:05:06.000Z');
+  const big = lstatSync(join(dest, 'app', 'big.bin'));
+  assert.equal(big.size, 3 * 1024 * 1024);
+  assert.equal(big.mode & 0o777, 0o640);
+  assert.equal(big.mtime.toISOString(), '2019-06-01T00:00:00.000Z');
+  assert.ok(readFileSync(join(dest, 'app', 'big.bin')).every((b) => b === 7));
   assert.equal(readFileSync(join(upper, 'app', 'over.txt'), 'utf8'), 'upper', 'the source is untouched');
 });
 
