@@ -9,6 +9,7 @@
  * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
  */
 import { mkdir, readFile, rm, stat, readdir, writeFile, access } from 'node:fs/promises';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve, isAbsolute } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -48,6 +49,10 @@ function checkPath(op: string, p: unknown, what: string): string {
 
 async function exists(p: string): Promise<boolean> {
   try { await access(p); return true; } catch { return false; }
+}
+
+function statOrUndefined(p: string): ReturnType<typeof statSync> {
+  try { return statSync(p); } catch { return undefined; }
 }
 
 /** Deterministic volume GUID for a writable layer path (so a re-attach yields the same volume). */
@@ -106,11 +111,12 @@ export class StorageEmulator {
     const op = 'HcsInitializeWritableLayer';
     const layerPath = checkPath(op, layerPathIn, 'writableLayerPath');
     const ld = parseLayerData(op, layerDataText);
-    await this.checkParents(op, ld);
-    await mkdir(join(layerPath, 'Files'), { recursive: true });
-    await writeFile(join(layerPath, LAYERDATA), JSON.stringify(ld));
+    this.checkParents(op, ld);
+    // A few metadata calls: made synchronously, as a thread-pool round trip each would cost more than the calls.
+    mkdirSync(join(layerPath, 'Files'), { recursive: true });
+    writeFileSync(join(layerPath, LAYERDATA), JSON.stringify(ld));
     // The writable layer's virtual disk, as Windows makes it: what a utility VM is granted and attaches over SCSI.
-    await writeFile(join(layerPath, WRITABLE_LAYER_DISK), '');
+    writeFileSync(join(layerPath, WRITABLE_LAYER_DISK), '');
   }
 
   /**
@@ -129,11 +135,11 @@ export class StorageEmulator {
     return Number(await readFile(join(layerPath, SANDBOX_SIZE), 'utf8').catch(() => '')) || DEFAULT_SANDBOX_SIZE;
   }
 
-  private async checkParents(op: string, ld: LayerDataDoc): Promise<string[]> {
+  private checkParents(op: string, ld: LayerDataDoc): string[] {
     const paths: string[] = [];
     for (const [i, l] of (ld.Layers ?? []).entries()) {
       if (!l.Path || !isAbsolute(l.Path)) throw new PlatformError(HRESULT.E_INVALIDARG, op, `Layers[${i}].Path must be an absolute path`);
-      const st = await stat(join(l.Path, 'Files')).catch(() => undefined);
+      const st = statOrUndefined(join(l.Path, 'Files'));
       if (!st?.isDirectory()) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, `Layers[${i}]: ${l.Path} is not a layer (no Files directory)`);
       paths.push(resolve(l.Path));
     }
@@ -148,8 +154,8 @@ export class StorageEmulator {
     const op = 'HcsAttachLayerStorageFilter';
     const layerPath = checkPath(op, layerPathIn, 'layerPath');
     const ld = parseLayerData(op, layerDataText);
-    const parents = await this.checkParents(op, ld);
-    if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
+    const parents = this.checkParents(op, ld);
+    if (!existsSync(layerPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
     await materialiseUnion(op, layerPath, parents);
     const guid = volumeGuid(layerPath);
     this.volumes.set(guid, { guid, layerPath, layers: parents });
@@ -176,7 +182,7 @@ export class StorageEmulator {
     const layerPath = checkPath(op, layerPathIn, 'layerPath');
     const guid = volumeGuid(layerPath);
     if (this.volumes.has(guid)) return volumePathOf(guid);
-    if (!(await exists(layerPath))) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
+    if (!existsSync(layerPath)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `${layerPath} does not exist`);
     return layerPath;
   }
 

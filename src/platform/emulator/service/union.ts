@@ -1,36 +1,35 @@
 /**
  * The emulator's stand-in for a Windows storage filter (WCIFS) on a writable layer: the union of its parent layers
  * materialised once in `<writable>/Files` (a full copy, reflinked where the filesystem allows; correctness over
- * speed). Made on the host when the storage filter is attached (storage.ts), or in a utility VM's guest when it
+ * speed; tree-copy.ts). Made on the host when the storage filter is attached (storage.ts), or in a utility VM's guest when it
  * combines a hosted container's layers on its scratch disk (vm-combine.ts).
  */
-import { cp, mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, sep, normalize } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
+import { copyTree } from './tree-copy.js';
 
 const MATERIALISED = '.wincri-materialised';
 /** The virtual disk of a writable layer (an empty file in the emulator, whose layers are folders). */
 export const WRITABLE_LAYER_DISK = 'sandbox.vhdx';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
-
 /** Parents top-most first, base last (LayerData order); applied bottom-up, each layer's whiteouts then its files. */
 export async function materialiseUnion(op: string, layerPath: string, parents: readonly string[]): Promise<void> {
   const files = join(layerPath, 'Files');
-  await mkdir(files, { recursive: true });
-  if (await exists(join(layerPath, MATERIALISED))) return;
+  mkdirSync(files, { recursive: true });
+  if (existsSync(join(layerPath, MATERIALISED))) return;
   for (const p of [...parents].reverse()) {
     const wo = join(p, 'whiteouts.json');
-    if (await exists(wo)) {
-      for (const rel of readWhiteoutsText(op, await readFile(wo, 'utf8'))) {
+    if (existsSync(wo)) {
+      for (const rel of readWhiteoutsText(op, readFileSync(wo, 'utf8'))) {
         const target = safeJoin(files, rel);
         if (target) await rm(target, { recursive: true, force: true });
       }
     }
-    await cp(join(p, 'Files'), files, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true, mode: constants.COPYFILE_FICLONE });
+    await copyTree(join(p, 'Files'), files);
   }
-  await writeFile(join(layerPath, MATERIALISED), JSON.stringify(parents));
+  writeFileSync(join(layerPath, MATERIALISED), JSON.stringify(parents));
 }
 
 export function readWhiteoutsText(op: string, text: string): string[] {

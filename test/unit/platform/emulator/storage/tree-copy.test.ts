@@ -1,0 +1,76 @@
+/**
+ * The union's tree copy (tree-copy.ts): what fs.cp did for it — directories merged, files replaced with their mode
+ * and times (big ones on the thread pool), links verbatim — plus an upper entry replacing a lower one of another
+ * type, over many batches.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyTree } from '../../../../../src/platform/emulator/service/tree-copy.js';
+
+test('copyTree merges directories, replaces files and links, keeps modes and file times', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-tree-copy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lower = join(dir, 'lower');
+  const upper = join(dir, 'upper');
+  const dest = join(dir, 'dest');
+  mkdirSync(join(lower, 'app', 'old'), { recursive: true });
+  writeFileSync(join(lower, 'app', 'keep.txt'), 'lower keep');
+  writeFileSync(join(lower, 'app', 'over.txt'), 'lower');
+  writeFileSync(join(lower, 'app', 'old', 'x'), 'x');
+  writeFileSync(join(lower, 'was-file'), 'file');
+  mkdirSync(join(upper, 'app'), { recursive: true });
+  mkdirSync(join(upper, 'tools'), { mode: 0o750 });
+  chmodSync(join(upper, 'tools'), 0o750);
+  writeFileSync(join(upper, 'app', 'over.txt'), 'upper');
+  writeFileSync(join(upper, 'tools', 'run'), '#!/bin/sh\n');
+  writeFileSync(join(upper, 'app', 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7)); // copied on the thread pool
+  chmodSync(join(upper, 'app', 'big.bin'), 0o640);
+  utimesSync(join(upper, 'app', 'big.bin'), new Date('2019-01-01T00:00:00Z'), new Date('2019-06-01T00:00:00Z'));
+  chmodSync(join(upper, 'tools', 'run'), 0o751);
+  utimesSync(join(upper, 'tools', 'run'), new Date('2020-01-02T03:04:05Z'), new Date('2021-02-03T04:05:06Z'));
+  symlinkSync('../app/keep.txt', join(upper, 'tools', 'link'));
+  symlinkSync('/absolute/target', join(upper, 'app', 'old')); // a link replaces a directory
+  mkdirSync(join(upper, 'was-file')); // a directory replaces a file
+  writeFileSync(join(upper, 'was-file', 'inside'), 'in');
+  mkdirSync(dest);
+
+  await copyTree(lower, dest);
+  await copyTree(upper, dest);
+
+  assert.equal(readFileSync(join(dest, 'app', 'keep.txt'), 'utf8'), 'lower keep');
+  assert.equal(readFileSync(join(dest, 'app', 'over.txt'), 'utf8'), 'upper');
+  assert.equal(readlinkSync(join(dest, 'app', 'old')), '/absolute/target');
+  assert.equal(readlinkSync(join(dest, 'tools', 'link')), '../app/keep.txt');
+  assert.equal(readFileSync(join(dest, 'was-file', 'inside'), 'utf8'), 'in');
+  assert.equal(lstatSync(join(dest, 'tools')).mode & 0o777, 0o750);
+  const run = lstatSync(join(dest, 'tools', 'run'));
+  assert.equal(run.mode & 0o777, 0o751);
+  assert.equal(run.mtime.toISOString(), '2021-02-03T04:05:06.000Z');
+  const big = lstatSync(join(dest, 'app', 'big.bin'));
+  assert.equal(big.size, 3 * 1024 * 1024);
+  assert.equal(big.mode & 0o777, 0o640);
+  assert.equal(big.mtime.toISOString(), '2019-06-01T00:00:00.000Z');
+  assert.ok(readFileSync(join(dest, 'app', 'big.bin')).every((b) => b === 7));
+  assert.equal(readFileSync(join(upper, 'app', 'over.txt'), 'utf8'), 'upper', 'the source is untouched');
+});
+
+test('copyTree copies a tree larger than one batch completely', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-tree-copy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const src = join(dir, 'src');
+  for (let d = 0; d < 20; d++) {
+    mkdirSync(join(src, `d${d}`), { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`);
+  }
+  const dest = join(dir, 'dest');
+  mkdirSync(dest);
+  await copyTree(src, dest);
+  assert.equal(readdirSync(dest).length, 20);
+  for (let d = 0; d < 20; d++) {
+    assert.equal(readdirSync(join(dest, `d${d}`)).length, 100);
+    assert.equal(readFileSync(join(dest, `d${d}`, 'f99'), 'utf8'), `${d}/99`);
+  }
+});
