@@ -5,7 +5,7 @@
  * Peer: `--peer unix:///…/containerd.sock --peer-registry HOST:PORT` (started by hand with
  * `node dist/bench/peer/containerd.js`), or by default Debian's containerd started here when it is installed
  * (bench/peer/install.sh), or none with `--no-peer`. Phases run interleaved (peer, then wincri, per phase):
- * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts), log
+ * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts; the relists of every target interleaved), log
  * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
  * restart → ready with running pods (recovery.ts).
  *
@@ -94,7 +94,11 @@ try {
     floor = v.floor;
     console.error(`  version on ${targets.map((t) => t.name).join(', ')} and the floors, interleaved: ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
-  if (runs('steady')) await each('steady', (t) => steadyPhase(t, o.steadyPods, o.relist, o.idle));
+  if (runs('steady')) {
+    const a = performance.now();
+    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle)) Object.assign(figures.get(t)!, f);
+    console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
+  }
   if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));
   if (runs('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
   if (runs('pull')) {

@@ -1,7 +1,8 @@
 /**
  * Steady state: idle CPU over a quiet window at 0 pods and memory (PSS summed over the runtime's processes) at its
- * end, then with N running pods (1 sleeping container each) the PLEG relist (ListPodSandbox nil + ListContainers {},
- * as kubelet's relist does) p50/p99, idle CPU and memory again; the pods are removed at the end.
+ * end, then with N running pods (1 sleeping container each) on every target the PLEG relist (ListPodSandbox nil +
+ * ListContainers {}, as kubelet's relist does) p50/p99, measured on all targets interleaved, then idle CPU and
+ * memory again; the pods are removed at the end.
  */
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../target.js';
@@ -28,37 +29,72 @@ async function idleCpu(t: Target, seconds: number): Promise<number> {
   return (used / ms) * 100;
 }
 
-export async function steadyPhase(t: Target, pods: number, samples: number, idleSeconds: number): Promise<Figures> {
-  // Idle CPU over the quiet window first, then memory at its end: "at rest" for both runtimes (V8 and Go's
-  // scavenger both give memory back some time after work; the previous phase's burst ended 2 s before the window).
-  await sleep(2000);
-  const cpu0 = await idleCpu(t, idleSeconds);
-  const mem0 = memory(t, '0 pods');
-  const made: Pod[] = [];
-  try {
-    await pool(pods, 5, async () => {
-      const pod = await runPod(t, 'st');
-      made.push(pod);
-      const cid = await createContainer(t, pod, 'c0', SLEEP);
-      await call(t.runtime, 'StartContainer', { containerId: cid });
-    });
-    const s: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const a = performance.now();
-      const p = await call(t.runtime, 'ListPodSandbox', {});
-      const c = await call(t.runtime, 'ListContainers', { filter: {} });
-      s.push(performance.now() - a);
-      if (p.items.length < pods || c.containers.length < pods) throw new Error(`relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
+/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. */
+async function relist(t: Target, pods: number): Promise<void> {
+  const p = await call(t.runtime, 'ListPodSandbox', {});
+  const c = await call(t.runtime, 'ListContainers', { filter: {} });
+  if (p.items.length < pods || c.containers.length < pods) throw new Error(`${t.name}: relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
+}
+
+/**
+ * Relist latencies (ms) of every target, `samples` each, interleaved in blocks of BLOCK (after WARM unrecorded
+ * relists at each switch, the order rotating each round) as the Version phase is (./rpc.ts): measured one target
+ * after the other, the p50 ratio moved between 0.2 and 1.1 across three runs on the shared machine.
+ */
+async function interleavedRelists(targets: Target[], pods: number, samples: number): Promise<number[][]> {
+  const BLOCK = 20;
+  const WARM = 3;
+  const s: number[][] = targets.map(() => []);
+  for (let round = 0; round * BLOCK < samples; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const j = (round + k) % targets.length;
+      for (let i = 0; i < WARM; i++) await relist(targets[j]!, pods);
+      for (let i = 0; i < Math.min(BLOCK, samples - round * BLOCK); i++) {
+        const a = performance.now();
+        await relist(targets[j]!, pods);
+        s[j]!.push(performance.now() - a);
+      }
     }
-    await sleep(2000);
-    const cpuN = await idleCpu(t, idleSeconds);
-    const memN = memory(t, `${pods} pods`);
-    const relist = summarize(s);
-    return {
-      'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs,
-      'cpu0': cpu0, 'cpuN': cpuN, 'relist.p50': relist.p50, 'relist.p99': relist.p99,
-    };
+  }
+  return s;
+}
+
+/**
+ * Every target's steady state: idle CPU and memory at 0 pods (each target in turn), N running pods on every target,
+ * the relists of all targets interleaved, then idle CPU and memory at N pods (each in turn); the pods are removed.
+ */
+export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number): Promise<Map<Target, Figures>> {
+  const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
+  const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
+  try {
+    for (const t of targets) {
+      // Idle CPU over the quiet window first, then memory at its end: "at rest" for both runtimes (V8 and Go's
+      // scavenger both give memory back some time after work; the previous phase's burst ended 2 s before the window).
+      await sleep(2000);
+      const cpu0 = await idleCpu(t, idleSeconds);
+      const mem0 = memory(t, '0 pods');
+      Object.assign(figures.get(t)!, { 'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'cpu0': cpu0 });
+    }
+    for (const t of targets) {
+      await pool(pods, 5, async () => {
+        const pod = await runPod(t, 'st');
+        made.get(t)!.push(pod);
+        const cid = await createContainer(t, pod, 'c0', SLEEP);
+        await call(t.runtime, 'StartContainer', { containerId: cid });
+      });
+    }
+    const relists = await interleavedRelists(targets, pods, samples);
+    for (const [j, t] of targets.entries()) {
+      await sleep(2000);
+      const cpuN = await idleCpu(t, idleSeconds);
+      const memN = memory(t, `${pods} pods`);
+      const r = summarize(relists[j]!);
+      Object.assign(figures.get(t)!, {
+        'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN, 'relist.p50': r.p50, 'relist.p99': r.p99,
+      });
+    }
+    return figures;
   } finally {
-    await pool(made.length, 5, async (i) => { await removePod(t, made[i]!.id); });
+    for (const [t, list] of made) await pool(list.length, 5, async (i) => { await removePod(t, list[i]!.id); });
   }
 }

@@ -65,7 +65,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'streaming.idleTimeoutSeconds', type: 'number', doc: 'a streaming connection on which nothing moves for this long is closed (kubelet default: 4 h)' },
   { path: 'streaming.maxSessions', type: 'number', doc: 'concurrent exec/attach/port-forward sessions; more are refused with HTTP 429' },
   { path: 'streaming.tokenTtlSeconds', type: 'number', doc: 'lifetime of an unused streaming URL (single use)' },
-  { path: 'limits.concurrentRpcs', type: 'number', doc: 'CRI RPCs served at the same time; more wait in a queue (Version, Status and RuntimeConfig never wait)' },
+  { path: 'limits.concurrentRpcs', type: 'number', doc: 'CRI RPCs served at the same time; more wait in a queue (Version, Status, RuntimeConfig, ListPodSandbox and ListContainers never wait)' },
   { path: 'limits.rpcQueueLength', type: 'number', doc: 'RPCs waiting for a slot; more are refused with ResourceExhausted' },
   { path: 'limits.concurrentPulls', type: 'number', doc: 'image pulls running at the same time; more wait' },
   { path: 'limits.concurrentCniCalls', type: 'number', doc: 'pod network set-ups, tear-downs and checks (CNI plugin chains) running at the same time; more wait' },

@@ -14,26 +14,10 @@ import type { CriContext } from './context.js';
 import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
 import { touchIdleGc, pollIdleGc } from '../util/idle-gc.js';
+import { ALWAYS, LEAN, QUIET, servedWhileRecovering } from './method-classes.js';
 
 const log = logger('cri');
-
-/**
- * What is served while the runtime is still recovering containers: every ImageService RPC (the image store is open
- * before the endpoint exists and never depends on container recovery), and the RuntimeService RPCs kubelet
- * validates the connection with, which answer from configuration alone.
- */
-const ALWAYS = new Set(['Version', 'Status', 'RuntimeConfig']);
-const servedWhileRecovering = (service: string, method: string) => service === 'ImageService' || ALWAYS.has(method);
-/**
- * Answered from memory with no outside call and no log line of their own: served without a request context (its
- * log fields, its RPC clock). Storing a context is a store switch and makes every promise and async resource the
- * call creates carry it, about a tenth of what the daemon adds to a Version call over a bare grpc-js server.
- */
-const LEAN = new Set(['Version', 'RuntimeConfig']);
 const NO_OUTSIDE: Readonly<Record<string, number>> = Object.freeze({});
-/** High-rate polling RPCs are logged at debug level only. */
-const QUIET = new Set(['Version', 'Status', 'ListPodSandbox', 'ListContainers', 'ContainerStatus', 'PodSandboxStatus',
-  'ListContainerStats', 'ContainerStats', 'ListImages', 'ImageStatus', 'ImageFsInfo', 'ListPodSandboxStats', 'PodSandboxStats']);
 
 /**
  * Request ids: 12 hex digits from a random start, one more per RPC. They only tell apart the lines of RPCs (and
@@ -52,7 +36,10 @@ function requestFields(req: unknown): Record<string, unknown> {
   };
 }
 
-export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
+/** A handler returns its answer, or a promise of it (lean methods, ./method-classes.ts, return the answer itself). */
+export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res;
+
+const isThenable = <T>(v: unknown): v is PromiseLike<T> => typeof (v as PromiseLike<T> | undefined)?.then === 'function';
 
 export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   // Everything that depends only on the method is found once, here, not per call.
@@ -60,48 +47,61 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   const quiet = QUIET.has(method);
   const whileRecovering = servedWhileRecovering(service, method);
   const bounded = !ALWAYS.has(method);
-  const lean = LEAN.has(method);
+  /** Answers the call (err undefined: success) and records it: metrics, the per-RPC log line. */
+  const finish = (callback: grpc.sendUnaryData<Res>, start: number, clock: RpcClock | undefined, err: unknown, res?: Res): void => {
+    const ms = performance.now() - start;
+    if (err === undefined) {
+      callback(null, res);
+      stats?.finished('OK', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
+      if (!quiet) log.info(method, { ms: ms.toFixed(1) });
+      else if (logs('debug')) log.debug(method, { ms: ms.toFixed(1) });
+      return;
+    }
+    const svcErr = toServiceError(err);
+    const code = svcErr.code!;
+    callback(svcErr as grpc.ServiceError);
+    stats?.finished(Status[code], ms / 1000, clock?.seconds ?? NO_OUTSIDE);
+    const level = code === Status.NOT_FOUND || code === Status.INVALID_ARGUMENT || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION || code === Status.DEADLINE_EXCEEDED ? 'info' : 'error';
+    log[level](`${method} failed`, { code: Status[code], error: svcErr.details, ms: ms.toFixed(1) });
+    if (code === Status.INTERNAL && err instanceof Error && err.stack) log.debug(err.stack);
+  };
+  /** Why the call is refused before its handler runs (an undecodable request, a runtime still recovering). */
+  const refusal = (req: unknown): Error | undefined =>
+    undecodableError(req) ?? (!whileRecovering && !ctx.isReady() ? unavailable('wincri is starting: recovering containers; retry shortly') : undefined);
+
+  if (LEAN.has(method)) {
+    // No context, no clock, no slot, no closure per call; the handler's answer is sent before this returns.
+    return (call, callback) => {
+      if (quiet) pollIdleGc(); else touchIdleGc();
+      const start = performance.now();
+      const refused = refusal(call.request);
+      if (refused) { finish(callback, start, undefined, refused); return; }
+      let res: Promise<Res> | Res;
+      try {
+        res = fn(call.request, ctx, call);
+      } catch (e) {
+        finish(callback, start, undefined, e ?? new Error('unknown error'));
+        return;
+      }
+      if (!isThenable<Res>(res)) { finish(callback, start, undefined, undefined, res); return; }
+      res.then((r) => finish(callback, start, undefined, undefined, r), (e) => finish(callback, start, undefined, e ?? new Error('unknown error')));
+    };
+  }
+
   return (call, callback) => {
     // kubelet's relist and status polls do not count as work unless they come many to the second (util/idle-trim.ts).
     if (quiet) pollIdleGc(); else touchIdleGc();
     const start = performance.now();
-    const clock = lean ? undefined : new RpcClock();
-    const done = (err: unknown, res?: Res) => {
-      const ms = performance.now() - start;
-      if (err === undefined) {
-        callback(null, res);
-        stats?.finished('OK', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
-        if (!quiet) log.info(method, { ms: ms.toFixed(1) });
-        else if (logs('debug')) log.debug(method, { ms: ms.toFixed(1) });
-        return;
-      }
-      const svcErr = toServiceError(err);
-      const code = svcErr.code!;
-      callback(svcErr as grpc.ServiceError);
-      stats?.finished(Status[code], ms / 1000, clock?.seconds ?? NO_OUTSIDE);
-      const level = code === Status.NOT_FOUND || code === Status.INVALID_ARGUMENT || code === Status.ALREADY_EXISTS || code === Status.FAILED_PRECONDITION || code === Status.DEADLINE_EXCEEDED ? 'info' : 'error';
-      log[level](`${method} failed`, { code: Status[code], error: svcErr.details, ms: ms.toFixed(1) });
-      if (code === Status.INTERNAL && err instanceof Error && err.stack) log.debug(err.stack);
-    };
-    const serveCall = () => {
-      const undecodable = undecodableError(call.request);
-      if (undecodable) { done(undecodable); return; }
-      if (!whileRecovering && !ctx.isReady()) {
-        done(unavailable('wincri is starting: recovering containers; retry shortly'));
-        return;
-      }
-      const serve = (): Promise<Res> => {
-        try {
-          return fn(call.request, ctx, call);
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      };
+    const clock = new RpcClock();
+    const done = (err: unknown, res?: Res) => finish(callback, start, clock, err, res);
+    runInContext({ fields: requestFields(call.request), clock }, () => {
+      const refused = refusal(call.request);
+      if (refused) { done(refused); return; }
+      const serve = async (): Promise<Res> => fn(call.request, ctx, call);
       // limits.concurrentRpcs: beyond it RPCs wait in a bounded queue; the probes kubelet relies on never wait.
       const p = ctx.rpcSlots && bounded ? ctx.rpcSlots.run(serve) : serve();
       p.then((res) => done(undefined, res), (e) => done(e ?? new Error('unknown error')));
-    };
-    if (lean) serveCall(); else runInContext({ fields: requestFields(call.request), clock }, serveCall);
+    });
   };
 }
 

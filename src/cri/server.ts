@@ -90,7 +90,7 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
 
 export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
-  const rs = decodingService(withStableResponses(withEncodedLists(cri.runtime.v1.RuntimeService.service), ['Version']));
+  const rs = decodingService(withStableResponses(withEncodedLists(cri.runtime.v1.RuntimeService.service), ['Version', 'RuntimeConfig']));
   const is = decodingService(cri.runtime.v1.ImageService.service);
   server.addService(rs, implement('RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
   server.addService(is, implement('ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));

@@ -8,8 +8,20 @@ export interface SandboxFilter { id?: string; state?: SandboxState; labelSelecto
 export interface ContainerFilter { id?: string; state?: ContainerState; podSandboxId?: string; labelSelector?: Record<string, string> }
 
 export function labelsMatch(labels: Record<string, string>, selector?: Record<string, string>): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  return matchesAll(labels, selectorEntries(selector));
+}
+
+/** A selector's pairs, found once per list rather than once per record; undefined when it selects everything. */
+function selectorEntries(selector: Record<string, string> | undefined): [string, string][] | undefined {
+  if (!selector) return undefined;
+  const pairs = Object.entries(selector);
+  return pairs.length > 0 ? pairs : undefined;
+}
+
+function matchesAll(labels: Record<string, string>, pairs: [string, string][] | undefined): boolean {
+  if (!pairs) return true;
+  for (const [k, v] of pairs) if (labels[k] !== v) return false;
+  return true;
 }
 
 /** `resolve` maps an ID or unique prefix to the full ID, or undefined when nothing (or more than one) matches. */
@@ -18,11 +30,13 @@ export type Resolve = (idOrPrefix: string) => string | undefined;
 export function filterSandboxes(all: Iterable<SandboxRecord>, f: SandboxFilter | undefined, resolve: Resolve): SandboxRecord[] {
   const id = f?.id ? resolve(f.id) : undefined;
   if (f?.id && !id) return [];
+  const state = f?.state;
+  const pairs = selectorEntries(f?.labelSelector);
   const out: SandboxRecord[] = [];
   for (const s of all) {
     if (id && s.id !== id) continue;
-    if (f?.state && s.state !== f.state) continue;
-    if (!labelsMatch(s.config.labels, f?.labelSelector)) continue;
+    if (state && s.state !== state) continue;
+    if (!matchesAll(s.config.labels, pairs)) continue;
     out.push(s);
   }
   return out;
@@ -33,12 +47,14 @@ export function filterContainers(all: Iterable<ContainerRecord>, f: ContainerFil
   if (f?.id && !id) return [];
   const pod = f?.podSandboxId ? resolve(f.podSandboxId) : undefined;
   if (f?.podSandboxId && !pod) return [];
+  const state = f?.state;
+  const pairs = selectorEntries(f?.labelSelector);
   const out: ContainerRecord[] = [];
   for (const c of all) {
     if (id && c.id !== id) continue;
     if (pod && c.sandboxId !== pod) continue;
-    if (f?.state && c.state !== f.state) continue;
-    if (!labelsMatch(c.config.labels, f?.labelSelector)) continue;
+    if (state && c.state !== state) continue;
+    if (!matchesAll(c.config.labels, pairs)) continue;
     out.push(c);
   }
   return out;

@@ -70,7 +70,7 @@ export class Runtime extends RuntimeState {
   stopPodSandbox(idOrPrefix: string): Promise<void> { return pods.stopPodSandbox(this, idOrPrefix); }
   removePodSandbox(idOrPrefix: string): Promise<void> { return pods.removePodSandbox(this, idOrPrefix); }
   getSandbox(idOrPrefix: string): SandboxRecord { return pods.getSandbox(this, idOrPrefix); }
-  listPodSandbox(filter?: SandboxFilter): SandboxRecord[] { return filterSandboxes(this.sandboxes.list(), filter, (p) => this.safeResolve(p)); }
+  listPodSandbox(filter?: SandboxFilter): SandboxRecord[] { return filterSandboxes(this.sandboxes.values(), filter, (p) => this.safeResolve(p)); }
   containersOf(sandboxId: string): ContainerRecord[] { return this.containers.list().filter((c) => c.sandboxId === sandboxId); }
 
   createContainer(sandboxIdOrPrefix: string, config: ContainerConfig): Promise<string> { return containers.createContainer(this, sandboxIdOrPrefix, config); }
@@ -78,7 +78,7 @@ export class Runtime extends RuntimeState {
   stopContainer(idOrPrefix: string, timeoutSeconds: number): Promise<void> { return stop.stopContainer(this, idOrPrefix, timeoutSeconds); }
   removeContainer(idOrPrefix: string): Promise<void> { return stop.removeContainer(this, idOrPrefix); }
   getContainer(idOrPrefix: string): ContainerRecord { return this.mustContainer(this.index.mustResolve(idOrPrefix, 'container')); }
-  listContainers(filter?: ContainerFilter): ContainerRecord[] { return filterContainers(this.containers.list(), filter, (p) => this.safeResolve(p)); }
+  listContainers(filter?: ContainerFilter): ContainerRecord[] { return filterContainers(this.containers.values(), filter, (p) => this.safeResolve(p)); }
   updateContainerResources(idOrPrefix: string, resources: WindowsResources | undefined): Promise<void> { return ops.updateContainerResources(this, idOrPrefix, resources); }
   reopenContainerLog(idOrPrefix: string): Promise<void> { return ops.reopenContainerLog(this, idOrPrefix); }
   execSync(idOrPrefix: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> { return execSync(this, idOrPrefix, cmd, timeoutSeconds); }

@@ -37,6 +37,8 @@ export class RecordStore<T extends { id: string }> {
 
   get(id: string): T | undefined { return this.items.get(id); }
   list(): T[] { return [...this.items.values()]; }
+  /** The records in insertion order, without a copy (for a walk that builds its own result). */
+  values(): IterableIterator<T> { return this.items.values(); }
   get size(): number { return this.items.size; }
 
   async save(rec: T): Promise<void> {

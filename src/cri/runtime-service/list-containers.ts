@@ -3,7 +3,8 @@ import type { CriContext } from '../context.js';
 import { containersResponse } from '../list-encoding.js';
 import type { ContainerState } from '../../runtime/model.js';
 
-export async function listContainers(req: T.ListContainersRequest__Output, ctx: CriContext): Promise<T.ListContainersResponse> {
+/** Answered synchronously from the runtime's records (a lean method, ../method-classes.ts). */
+export function listContainers(req: T.ListContainersRequest__Output, ctx: CriContext): T.ListContainersResponse {
   const f = req.filter;
   const items = ctx.runtime.listContainers(f ? {
     id: f.id || undefined,

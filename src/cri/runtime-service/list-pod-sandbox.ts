@@ -3,7 +3,8 @@ import type { CriContext } from '../context.js';
 import { sandboxesResponse } from '../list-encoding.js';
 import type { SandboxState } from '../../runtime/model.js';
 
-export async function listPodSandbox(req: T.ListPodSandboxRequest__Output, ctx: CriContext): Promise<T.ListPodSandboxResponse> {
+/** Answered synchronously from the runtime's records (a lean method, ../method-classes.ts). */
+export function listPodSandbox(req: T.ListPodSandboxRequest__Output, ctx: CriContext): T.ListPodSandboxResponse {
   const f = req.filter;
   const items = ctx.runtime.listPodSandbox(f ? {
     id: f.id || undefined,
