@@ -7,7 +7,9 @@
  */
 import { Worker } from 'node:worker_threads';
 
-const IDLE_MS = 30_000;
+// Long enough for the layers of one pull and for pulls that follow each other; short enough that an idle daemon's
+// memory (a worker holds several MiB) is back to its floor within seconds of the last pull.
+const IDLE_MS = 5_000;
 const MAX_IDLE = 4;
 
 interface Idle { worker: Worker; timer: NodeJS.Timeout; onExit: () => void }

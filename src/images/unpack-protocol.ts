@@ -8,7 +8,7 @@
 import type { UnpackResult } from './layer.js';
 import type { BlobDigest } from './blob-tee.js';
 
-/** `blobSyncMs`: time the blob file's flush to disk took; `unpackMs`: the unpack's wall time, from the worker's start. */
+/** `blobSyncMs`: time the blob file's flush to disk took; `unpackMs`: the unpack's wall time, from handing the job to a worker. */
 export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest; blobSyncMs?: number; unpackMs?: number };
 export interface UnpackJob { staging: string; maxBytes?: number; blobPath?: string }
 export type ToWorker = { job: UnpackJob } | { data: ArrayBuffer[] } | { end: true } | { abort: string };
