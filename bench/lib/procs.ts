@@ -35,4 +35,13 @@ export function pidsWithCmdline(needle: string): number[] {
   return out;
 }
 
+/** utime + stime of the process and of its children that it waited for (cutime + cstime), in clock ticks. */
+export function cpuTicksWithChildren(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch { return 0; }
+}
+
 export const TICK_MS = 10;

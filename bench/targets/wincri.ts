@@ -37,7 +37,11 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
     return {
       name: 'wincri', endpoint: d.endpoint, metricsUrl: `${d.metricsUrl()}/metrics`, runtime: d.runtime, image: d.image, workImage: imageId, logRoot: d.logDir, daemon: d,
       pids: () => [d.proc?.pid, pidFile(join(d.root, 'io', 'keeper.pid')), pidFile(join(d.root, 'emulator', 'service.pid'))].filter((p): p is number => !!p),
-      stop: () => d.destroy(),
+      stop: async () => {
+        // WINCRI_BENCH_LOG=FILE keeps what the daemon and its services logged (e.g. the per-step pull timers).
+        if (process.env.WINCRI_BENCH_LOG) appendFileSync(process.env.WINCRI_BENCH_LOG, d.fullLog());
+        await d.destroy();
+      },
     };
   } catch (e) {
     console.error(d.log());

@@ -18,8 +18,8 @@ export async function removeUnrecordedLayers(s: StoreState): Promise<void> {
   }
 }
 
-/** Garbage collection; run from inside the mutex. */
-export async function collect(s: StoreState): Promise<void> {
+/** What images, leases and running imports reference now. */
+function referenced(s: StoreState): { chains: Set<string>; blobs: Set<string> } {
   const chains = new Set<string>();
   const blobs = new Set<string>();
   for (const img of Object.values(s.meta.images)) {
@@ -31,12 +31,23 @@ export async function collect(s: StoreState): Promise<void> {
     for (const b of l.blobs) blobs.add(b);
   }
   for (const c of s.inflight.keys()) chains.add(c);
+  return { chains, blobs };
+}
+
+/**
+ * Garbage collection; run from inside the mutex. Pulls take leases and add blobs to them without the mutex, so
+ * what is referenced is looked at again right before each removal: a pull that started while the layers below
+ * were being destroyed keeps the blobs it has leased meanwhile.
+ */
+export async function collect(s: StoreState): Promise<void> {
+  const { chains } = referenced(s);
   let changed = false;
   // Top-most layers first, so a parent is never destroyed before its children.
   const dead = Object.values(s.meta.layers).filter((l) => !chains.has(l.chainId));
   const depth = (l: LayerMeta): number => (l.parent && s.meta.layers[l.parent] ? 1 + depth(s.meta.layers[l.parent]!) : 0);
   dead.sort((a, b) => depth(b) - depth(a));
   for (const l of dead) {
+    if (referenced(s).chains.has(l.chainId)) continue;
     try {
       await s.storage.destroyLayer(s.layerPath(l.chainId));
       delete s.meta.layers[l.chainId];
@@ -49,6 +60,6 @@ export async function collect(s: StoreState): Promise<void> {
   if (changed) await s.persist();
   const blobsDir = s.blobs.blobsDir;
   for (const name of await readdir(blobsDir)) {
-    if (!blobs.has(`sha256:${name}`)) await unlink(join(blobsDir, name)).catch(() => undefined);
+    if (!referenced(s).blobs.has(`sha256:${name}`)) await unlink(join(blobsDir, name)).catch(() => undefined);
   }
 }

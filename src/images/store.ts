@@ -91,8 +91,9 @@ export class ImageStore {
     return this.s.blobs.ingestFile(path, expected, lease, what);
   }
 
+  /** Under the mutex: a collection running now (which may have looked at the leases already) cannot remove the blob this finds present. */
   ingestBuffer(data: Buffer, expected?: Expected, lease?: Lease, what?: string): Promise<{ digest: string; size: number }> {
-    return this.s.blobs.ingestBuffer(data, expected, lease, what);
+    return this.s.mutex.run(() => this.s.blobs.ingestBuffer(data, expected, lease, what));
   }
 
   /** Protects blobs and layers added during an import or pull from collection until released. */

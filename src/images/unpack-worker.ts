@@ -4,8 +4,9 @@
  * A pull's main thread receives the compressed stream, hashes it and writes the blob; the uncompressed side
  * (gunzip, diff-ID sha256 over every expanded byte, tar parsing, the file writes) is twice as many bytes and
  * was the daemon's main-thread bottleneck: it hashed ~1 GB, and the garbage collector ran a full collection
- * every ~14 MB of gunzip output on the daemon's heap. Here each layer is unpacked by its own worker (small heap,
- * cheap collections, a second CPU for the hashing) while the main thread only forwards compressed bytes.
+ * every ~14 MB of gunzip output on the daemon's heap. Here each layer is unpacked on a worker of its own (small
+ * heap, cheap collections, a second CPU for the hashing; reused by later layers: unpack-pool.ts) while the main
+ * thread only forwards compressed bytes.
  * With `blobPath` the worker also hashes the compressed bytes and writes them to that file (blob-tee.ts): a
  * profile of a 525 MB pull had the main thread busy all along, ~25 % of it in that sha256 and the blob writes.
  * Batches are handed over when BATCH bytes are gathered or FLUSH_MS after a batch's first chunk (a slow source
@@ -13,15 +14,17 @@
  * download's chunks are transferred, not copied (handOver): copying them cost the daemon a zero-filled 1 MiB
  * buffer per batch and doubled the external memory that drives its full garbage collections.
  *
- * Protocol: the parent posts `{ data: ArrayBuffer }` (transferred, ≤ BATCH bytes), then `{ end: true }` or
- * `{ abort: message }`; the worker acknowledges consumed bytes with `{ ack: n }` (the parent keeps at most
- * WINDOW bytes unacknowledged) and finishes with `{ result }` or `{ error }`. Errors keep their kind
- * (LayerError, TarFormatError, zlib codes) so callers map them as they would in-process ones.
+ * Protocol: unpack-protocol.ts; the worker side: unpack-thread.ts; workers are reused across layers (unpack-pool.ts).
+ * The parent keeps at most WINDOW bytes unacknowledged. Errors keep their kind (LayerError, TarFormatError, zlib
+ * codes) so callers map them as they would in-process ones.
  */
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { unpackLayer, LayerError, type UnpackResult } from './layer.js';
+import { LayerError } from './layer.js';
 import { TarFormatError } from './tar/format.js';
-import { BlobTee, type BlobDigest } from './blob-tee.js';
+import type { BlobDigest } from './blob-tee.js';
+import type { ToWorker, FromWorker, WorkerError, WorkerUnpackResult } from './unpack-protocol.js';
+import { takeWorker, giveBack } from './unpack-pool.js';
+
+export type { WorkerUnpackResult } from './unpack-protocol.js';
 
 const BATCH = 1024 * 1024;
 const WINDOW = 8 * 1024 * 1024;
@@ -29,12 +32,7 @@ const FLUSH_MS = 5;
 
 const STOP = Symbol('stop');
 const IDLE = Symbol('idle');
-
-/** `blobSyncMs`: time the blob file's flush to disk took; `unpackMs`: the unpack's wall time, from the worker's start. */
-export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest; blobSyncMs?: number; unpackMs?: number };
-type ToWorker = { data: ArrayBuffer[] } | { end: true } | { abort: string };
-type WorkerError = { name: string; message: string; code?: string; blob?: BlobDigest };
-type FromWorker = { ack: number } | { result: WorkerUnpackResult } | { error: WorkerError };
+const THREAD = new URL('./unpack-thread.js', import.meta.url);
 
 /** The digest and size of the whole input of an unpack that failed (when the worker took it all in). */
 export function failedBlobOf(e: unknown): BlobDigest | undefined {
@@ -59,20 +57,26 @@ export interface UnpackInWorkerOptions {
  */
 export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging: string, opts: UnpackInWorkerOptions = {}): Promise<WorkerUnpackResult> {
   const started = performance.now();
-  const worker = new Worker(new URL(import.meta.url), { workerData: { wincriUnpack: true, staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath } });
+  const worker = takeWorker(THREAD);
+  worker.postMessage({ job: { staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath } } satisfies ToWorker);
   let unacked = 0;
   let wake: (() => void) | undefined;
   let finished = false;
+  let onMessage!: (m: FromWorker) => void;
+  let onError!: (e: Error) => void;
+  let onExit!: (code: number) => void;
   const done = new Promise<WorkerUnpackResult>((resolve, reject) => {
-    worker.on('message', (m: FromWorker) => {
+    onMessage = (m) => {
       if ('ack' in m) { unacked -= m.ack; wake?.(); return; }
       finished = true;
       wake?.();
       if ('result' in m) resolve(m.result); else reject(rebuildError(m.error));
-    });
-    worker.on('error', (e) => { finished = true; wake?.(); reject(e); });
-    worker.on('exit', (code) => { finished = true; wake?.(); reject(new Error(`layer unpack worker exited with code ${code}`)); });
+    };
+    onError = (e) => { finished = true; wake?.(); reject(e); };
+    onExit = (code) => { finished = true; wake?.(); reject(new Error(`layer unpack worker exited with code ${code}`)); };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
+  const detach = () => { worker.off('message', onMessage).off('error', onError).off('exit', onExit); };
   done.catch(() => undefined);
   const post = (parts: Buffer[], bytes: number) => {
     unacked += bytes;
@@ -129,16 +133,23 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
   } catch (e) {
     worker.postMessage({ abort: (e as Error)?.message ?? String(e) } satisfies ToWorker);
     await done.catch(() => undefined);
+    detach();
     await worker.terminate();
     throw e;
   }
+  let result: WorkerUnpackResult;
   try {
-    const result = await done;
-    result.unpackMs = Math.round(performance.now() - started);
-    return result;
-  } finally {
+    result = await done;
+  } catch (e) {
+    detach();
     await worker.terminate();
+    throw e;
   }
+  // A result comes only after the worker took in the whole input: it holds nothing of this job.
+  detach();
+  giveBack(worker);
+  result.unpackMs = Math.round(performance.now() - started);
+  return result;
 }
 
 /**
@@ -188,67 +199,3 @@ function rebuildError(e: WorkerError): Error {
   if (e.blob) Object.defineProperty(err, 'wincriBlob', { value: e.blob, enumerable: false });
   return err;
 }
-
-const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
-
-/** Worker side: messages → async iterable (teed into the blob file) → unpackLayer → result. */
-async function serve(): Promise<void> {
-  const port = parentPort!;
-  const { staging, maxBytes, blobPath } = workerData as { staging: string; maxBytes?: number; blobPath?: string };
-  const queue: ToWorker[] = [];
-  let wake: (() => void) | undefined;
-  port.on('message', (m: ToWorker) => { queue.push(m); wake?.(); });
-  let tee: BlobTee | undefined;
-  let ended = false;
-  let inputFailed = false;
-  /** The next batch (hashed and written to the blob), or undefined at the end of the input. */
-  const nextChunk = async (): Promise<Buffer[] | undefined> => {
-    if (ended) return undefined;
-    while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
-    const m = queue.shift()!;
-    if ('end' in m) { ended = true; return undefined; }
-    if ('abort' in m) { inputFailed = true; throw new Error(`input failed: ${m.abort}`); }
-    const bufs = m.data.map((ab) => Buffer.from(ab));
-    tee?.update(bufs);
-    return bufs;
-  };
-  async function* input(): AsyncGenerator<Buffer> {
-    for (let bufs = await nextChunk(); bufs; bufs = await nextChunk()) {
-      // One buffer per batch: gunzip takes one thread-pool step per input chunk it is given.
-      const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
-      if (b.length) yield b;
-      port.postMessage({ ack: b.length } satisfies FromWorker);
-    }
-  }
-  try {
-    if (blobPath) tee = new BlobTee(blobPath);
-    const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
-    if (tee) {
-      // Whatever follows the end of the tar stream is part of the blob too.
-      for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker);
-      const t0 = performance.now();
-      result.blob = tee.finish();
-      result.blobSyncMs = Math.round(performance.now() - t0);
-    }
-    port.postMessage({ result } satisfies FromWorker);
-  } catch (e) {
-    let blob: BlobDigest | undefined;
-    const err0 = e as NodeJS.ErrnoException;
-    const corrupt = String(err0?.code ?? '').startsWith('Z_') || String(err0?.message ?? '').startsWith('layer tar: ');
-    if (tee && !inputFailed && corrupt) {
-      // Bytes that are not what the descriptor names are the usual cause of a gzip or tar format error: take in
-      // the rest so the parent can tell a digest mismatch (the registry sent wrong bytes) from a bad layer.
-      // Other errors (hostile entries, size limits: well-formed content) fail at once.
-      try {
-        for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker);
-        blob = tee.digestSoFar();
-      } catch { /* the input failed as well: its own error reaches the parent */ }
-    }
-    tee?.discard();
-    const err = e as NodeJS.ErrnoException;
-    port.postMessage({ error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.code !== undefined ? { code: err.code } : {}), ...(blob ? { blob } : {}) } } satisfies FromWorker);
-  }
-  // The worker stays until the parent, having read the answer, terminates it.
-}
-
-if (!isMainThread && (workerData as { wincriUnpack?: boolean } | undefined)?.wincriUnpack) void serve();

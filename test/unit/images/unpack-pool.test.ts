@@ -1,0 +1,51 @@
+/**
+ * Unpack workers are reused: a worker that finished a layer waits in the pool and unpacks the next one (also after
+ * a gzip stream with trailing bytes, which the worker takes in to the end before it answers); a worker whose
+ * unpack failed is not kept, and the next unpack (on a fresh worker) is unaffected.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildTar } from '../../../src/images/tar/write.js';
+import { unpackLayerInWorker } from '../../../src/images/unpack-worker.js';
+import { idleWorkers } from '../../../src/images/unpack-pool.js';
+
+const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function* chunks(b: Buffer, size = 40_000): AsyncGenerator<Buffer> {
+  for (let o = 0; o < b.length; o += size) yield b.subarray(o, o + size);
+}
+
+test('unpack pool: a worker that finished a layer unpacks the next; a failed one is not kept', async () => {
+  const d = await mkdtemp(join(tmpdir(), 'wincri-pool-'));
+  try {
+    const before = idleWorkers();
+    const layers = [0, 1, 2].map((i) => {
+      const data = randomBytes(300_000 + i);
+      return { data, tar: buildTar([{ name: 'Files', type: 'dir' }, { name: `Files/f${i}.bin`, data }]) };
+    });
+    // Trailing bytes after the gzip member (no blob file): the worker still reads to the end before answering.
+    const first = await unpackLayerInWorker(chunks(Buffer.concat([gzipSync(layers[0]!.tar), Buffer.alloc(3000)])), join(d, 'a'));
+    assert.equal(first.diffId, sha(layers[0]!.tar));
+    assert.equal(idleWorkers(), before + 1, 'the worker waits for the next layer');
+    const gz = gzipSync(layers[1]!.tar);
+    const second = await unpackLayerInWorker(chunks(gz), join(d, 'b'), { blobPath: join(d, 'blob') });
+    assert.equal(idleWorkers(), before + 1, 'the same worker was taken and given back');
+    assert.equal(second.diffId, sha(layers[1]!.tar));
+    assert.deepEqual(second.blob, { digest: sha(gz), size: gz.length });
+    assert.deepEqual(await readFile(join(d, 'b', 'Files', 'f1.bin')), layers[1]!.data);
+
+    await assert.rejects(unpackLayerInWorker(chunks(buildTar([{ name: '/etc/passwd', data: 'x' }])), join(d, 'c')), /absolute path/);
+    assert.equal(idleWorkers(), before, 'a worker whose unpack failed is terminated');
+
+    const third = await unpackLayerInWorker(chunks(layers[2]!.tar), join(d, 'e'));
+    assert.equal(third.diffId, sha(layers[2]!.tar));
+    assert.deepEqual(await readFile(join(d, 'e', 'Files', 'f2.bin')), layers[2]!.data);
+  } finally {
+    await rm(d, { recursive: true, force: true });
+  }
+});
