@@ -46,7 +46,7 @@ export class Sender {
       isSink: (s) => this.sink === s,
       drop: (s) => { if (this.sink === s) this.sink = undefined; },
       pump: () => this.pump(),
-    }, acked ? (n) => { if (n > this.ackedTo) this.ackedTo = n; this.src.take(Math.min(this.ackedTo, this.sentTo)); } : undefined);
+    }, acked ? (n) => { if (n > this.ackedTo) this.ackedTo = n; this.taken(); } : undefined);
   }
 
   end(): void { this.sink?.end(); }
@@ -57,13 +57,18 @@ export class Sender {
     if (!sink || sink.destroyed || this.draining) return;
     for (let chunk = this.src.read(this.sentTo); chunk; chunk = this.src.read(this.sentTo)) {
       this.sentTo += chunk.length;
-      this.src.take(this.acked ? Math.min(this.ackedTo, this.sentTo) : this.sentTo);
+      this.taken();
       if (!sink.write(chunk)) {
         this.draining = true;
         sink.once('drain', () => { this.draining = false; if (this.sink === sink) this.pump(); });
         return;
       }
     }
+    // Reading to the end can show the source more of itself (a spool's next segment, which lets the one before it
+    // go): what was taken is said again. Else a spool on a nearly full disk waits for room that never comes.
+    this.taken();
     if (this.src.ended() && !sink.writableEnded) sink.end();
   }
+
+  private taken(): void { this.src.take(this.acked ? Math.min(this.ackedTo, this.sentTo) : this.sentTo); }
 }

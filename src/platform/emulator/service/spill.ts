@@ -36,8 +36,12 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Segment size: a file is created and removed per SEGMENT bytes of output. */
-export const SEGMENT = 256 * 1024;
+/**
+ * Segment size: a file is created and removed per SEGMENT bytes of output. A segment goes only once its successor
+ * exists, so it stays well below what a nearly full disk still has (at 256 KiB a spool on a 128 KiB file system
+ * never rotated, and never made room again: spool-enospc.test.ts).
+ */
+export const SEGMENT = 64 * 1024;
 /**
  * Bytes a spooling waiter (ns-helper-spool-source.ts) keeps on disk per stream before it stops reading the
  * program's pipe: from the oldest segment the service has not removed to the end (plus one read). It is also how
