@@ -5,6 +5,7 @@ import type { Logger } from '../util/log.js';
 import type { CriLogWriter, StreamName } from './log-writer.js';
 import type { AttachHub } from './attach-hub.js';
 import { touchIdleGc } from '../util/idle-gc.js';
+import { batches } from './keeper-batches.js';
 
 export interface Pump {
   done: Promise<void>;
@@ -12,7 +13,8 @@ export interface Pump {
 }
 
 /**
- * Copies a stdio stream into the log (or discards it), awaiting every write: backpressure reaches the pipe.
+ * Copies a stdio stream into the log (or discards it) in batches (keeper-batches.ts), awaiting every write:
+ * backpressure reaches the pipe.
  * With acknowledged output, each write is acknowledged once its records are in the file (the unterminated tail of
  * a line is not: a keeper killed now gets it again); discarded output is acknowledged as it arrives.
  */
@@ -24,14 +26,14 @@ export function startPump(source: Readable, name: StreamName, writer: CriLogWrit
   const done = (async () => {
     let writeFailed = false;
     try {
-      for await (const chunk of source) {
-        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        received += data.length;
+      // The hub never waits: slow attachers are dropped, not waited for.
+      const tap = hub && { onChunk: (data: Buffer) => hub.output(name, data), paced: () => hub.size > 0 };
+      for await (const batch of batches(source, tap)) {
+        for (const data of batch) received += data.length;
         touchIdleGc();
-        hub?.output(name, data); // never waits: slow attachers are dropped, not waited for
         if (!writer || writeFailed) { acks?.ack(received); continue; }
         try {
-          await writer.write(name, data);
+          await writer.writeChunks(name, batch);
           acks?.ack(writer.stored(name));
         } catch (e) {
           // Keep draining so the container never blocks on a full pipe; the log is broken from here on.

@@ -58,9 +58,14 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
     const until = Date.now() + RETRY_MS;
     for (;;) {
       try {
-        const a = await c.attachAcked(systemId, pid, name, lastAck, received);
+        const from = lastAck;
+        const a = await c.attachAcked(systemId, pid, name, from, received);
         if (out.destroyed) { a.sock.destroy(); return; }
         sock = a.sock;
+        // An acknowledgement made while this attachment was being set up went nowhere (the old socket was gone):
+        // the service knows only `from`. Said again now, or the bytes up to it stay on its side for good (nothing
+        // newer may come to acknowledge: the program can be blocked on the full window those bytes hold).
+        if (lastAck > from) sock.write(`${lastAck}\n`);
         follow(a.sock, Math.max(0, received - a.start), a.eof);
         return;
       } catch (e) {

@@ -60,8 +60,7 @@ static void spool_open(int k, const char *path, int bell) {
   if (seg_open(s) < 0) die("cannot create spill of", path);
 }
 
-/* The waiter's end of the program's pipe for stream K, non-blocking. (Its size stays 64 KiB: with 1 MiB the
-   program often exited with output left in the pipe, the copy path of spool_wait, and a service-kill test hung.) */
+/* The waiter's end of the program's pipe for stream K, non-blocking (enter() made the pipe 1 MiB large). */
 static void spool_in(int k, int fd) {
   sp[k].in = fd;
   fcntl(fd, F_SETFL, O_NONBLOCK);

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Spill } from './spill.js';
-import { wireSink } from './acks.js';
+import { Sender } from './sender.js';
 
 /** Bytes of output the relay keeps unacknowledged before it stops reading the pipe (the writer then blocks). */
 export const RELAY_WINDOW = 256 * 1024;
@@ -44,22 +44,19 @@ export interface OutAttachInfo { start: number; gap: number; eof: boolean }
 export interface RelayOptions { spillAt?: string; restart?: boolean }
 
 export class OutRelay {
-  private sink?: Socket;
-  private acked = false;
   private ended = 0;
   /** Offset of chunks[0][0]; bytes below it are gone (taken). */
   private base = 0;
   private chunks: Buffer[] = [];
   private keptLen = 0;
-  /** Offset up to which the current attachment has been sent bytes. */
-  private sent = 0;
-  private draining = false;
+  private readonly out: Sender;
   private paused = false;
   /** Re-made after a service restart with no spill: the first acknowledged attachment sets the numbering. */
   private fresh = false;
   private spill?: Spill;
 
   constructor(private readonly sources: Readable[], private readonly opts: RelayOptions = {}) {
+    this.out = new Sender({ read: (at) => this.read(at), take: (o) => this.take(o), ended: () => this.ended === this.sources.length });
     const got = opts.spillAt && opts.restart ? Spill.recover(opts.spillAt) : undefined;
     if (got) {
       this.spill = got.spill;
@@ -78,42 +75,34 @@ export class OutRelay {
         this.chunks.push(chunk);
         this.keptLen += chunk.length;
         if (this.keptLen >= RELAY_WINDOW) this.pauseSources();
-        this.pump();
+        this.out.pump();
       });
-      s.on('end', () => { if (++this.ended === this.sources.length) { this.pump(); this.settle(); } });
+      s.on('end', () => { if (++this.ended === this.sources.length) { this.out.pump(); this.settle(); } });
       s.on('error', () => undefined);
     }
     this.settle();
   }
 
-  get attached(): boolean { return !!this.sink && !this.sink.destroyed && !this.sink.writableEnded; }
+  get attached(): boolean { return this.out.attached; }
   /** Bytes read from the pipe and not yet taken by an attachment. */
   get kept(): number { return this.keptLen; }
   /** Offset of the next byte the pipe will yield. */
   get offset(): number { return this.base + this.keptLen; }
 
   attach(sock: Socket, opts: OutAttachOptions, ready: (info: OutAttachInfo) => void): void {
-    this.sink = sock;
-    this.acked = !!opts.acked;
-    this.draining = false;
     if (this.fresh) {
-      if (this.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
+      if (opts.acked) this.base = Math.max(opts.resumeAt ?? opts.from ?? 0, 0);
       this.fresh = false;
       this.startSpill();
     }
     const from = Math.min(Math.max(opts.from ?? this.base, 0), this.offset);
     const gap = from < this.base ? this.base - from : 0;
     this.take(Math.max(from, this.base));
-    this.sent = this.base;
     ready({ start: this.base, gap, eof: this.ended === this.sources.length });
-    wireSink(sock, {
-      isSink: (s) => this.sink === s,
-      drop: (s) => { if (this.sink === s) this.sink = undefined; },
-      pump: () => this.pump(),
-    }, this.acked ? (n) => this.take(Math.min(n, this.sent)) : undefined);
+    this.out.attach(sock, !!opts.acked, this.base);
   }
 
-  close(): void { for (const s of this.sources) s.destroy(); this.sink?.end(); this.spill?.remove(); }
+  close(): void { for (const s of this.sources) s.destroy(); this.out.end(); this.spill?.remove(); }
 
   /** A fresh relay's spill starts once its numbering is known, with what it already holds. */
   private startSpill(): void {
@@ -148,23 +137,10 @@ export class OutRelay {
     for (const x of this.sources) x.pause();
   }
 
-  /** Sends the current attachment what it has not been sent; ends it once the pipe ended and all was sent. */
-  private pump(): void {
-    const sink = this.sink;
-    if (!sink || sink.destroyed || this.draining) return;
-    while (this.sent < this.offset) {
-      let skip = this.sent - this.base;
-      let chunk: Buffer | undefined;
-      for (const b of this.chunks) { if (skip < b.length) { chunk = b.subarray(skip); break; } skip -= b.length; }
-      if (!chunk) break;
-      this.sent += chunk.length;
-      if (!this.acked) this.take(this.sent);
-      if (!sink.write(chunk)) {
-        this.draining = true;
-        sink.once('drain', () => { this.draining = false; if (this.sink === sink) this.pump(); });
-        return;
-      }
-    }
-    if (this.ended === this.sources.length && this.sent === this.offset && !sink.writableEnded) sink.end();
+  /** The kept bytes from offset `at` on (one chunk's worth); undefined when there are none yet. */
+  private read(at: number): Buffer | undefined {
+    let skip = at - this.base;
+    for (const b of this.chunks) { if (skip < b.length) return b.subarray(skip); skip -= b.length; }
+    return undefined;
   }
 }

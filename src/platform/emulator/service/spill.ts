@@ -36,17 +36,22 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Segment size: a file is created and removed per SEGMENT bytes of output. */
+/**
+ * Segment size: a file is created and removed per SEGMENT bytes of output. A segment goes only once its successor
+ * exists, so it stays well below what a nearly full disk still has (at 256 KiB a spool on a 128 KiB file system
+ * never rotated, and never made room again: spool-enospc.test.ts).
+ */
 export const SEGMENT = 64 * 1024;
 /**
  * Bytes a spooling waiter (ns-helper-spool-source.ts) keeps on disk per stream before it stops reading the
  * program's pipe: from the oldest segment the service has not removed to the end (plus one read). It is also how
- * far the program may run ahead of the IO keeper's acknowledgements (a fast writer stalls on it every few reads;
- * 1 MiB alone did not raise the bench's log throughput; together with keeper writes batched per 1 MiB it did).
+ * far the program may run ahead of the IO keeper's acknowledgements: at 256 KiB a fast writer stalled every few
+ * reads, the producer, waiter, service and keeper advancing in lockstep (1 MiB alone did not raise the bench's log
+ * throughput; together with the keeper's batched writes, keeper-batches.ts, it did).
  */
-export const SPOOL_WINDOW = 256 * 1024;
-/** Largest read of a spooling waiter from the program's pipe. */
-export const SPOOL_READ = 64 * 1024;
+export const SPOOL_WINDOW = 1024 * 1024;
+/** Largest read of a spooling waiter from the program's pipe (1 MiB large, ns-helper-source.ts). */
+export const SPOOL_READ = 256 * 1024;
 
 interface Segment { base: number; path: string }
 

@@ -15,20 +15,16 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { removeSpills, segPath, spillSegments } from './spill.js';
-import { wireSink } from './acks.js';
+import { Sender } from './sender.js';
 import { StallWatch } from './spool-health.js';
 
 const READ = 256 * 1024;
 
 export class SpoolRelay {
-  private sink?: Socket;
-  private acked = false;
   private ended = false;
   /** Offset below which the attachment has taken every byte. */
   private base: number;
-  /** Offset up to which the current attachment has been sent bytes. */
-  private sent: number;
-  private draining = false;
+  private readonly out: Sender;
   /** Bases of the segments known to exist, oldest first. */
   private segs: number[];
   private cur?: { base: number; fd: number };
@@ -40,38 +36,30 @@ export class SpoolRelay {
     this.segs = spillSegments(pipe).map((s) => s.base);
     this.fresh = this.segs.length === 0;
     this.base = this.segs[0] ?? 0;
-    this.sent = this.base;
     if (!bell) this.ended = true;
+    this.out = new Sender({ read: (at) => this.read(at), take: (o) => this.take(o), ended: () => this.ended }, this.base);
     const stalls = new StallWatch(pipe);
-    bell?.on('data', (b: Buffer) => { stalls.feed(b); this.pump(); });
-    bell?.on('end', () => { this.ended = true; this.pump(); this.settle(); });
+    bell?.on('data', (b: Buffer) => { stalls.feed(b); this.out.pump(); });
+    bell?.on('end', () => { this.ended = true; this.out.pump(); this.settle(); });
     bell?.on('error', () => undefined);
   }
 
-  get attached(): boolean { return !!this.sink && !this.sink.destroyed && !this.sink.writableEnded; }
+  get attached(): boolean { return this.out.attached; }
 
   attach(sock: Socket, opts: OutAttachOptions, ready: (info: OutAttachInfo) => void): void {
-    this.sink = sock;
-    this.acked = !!opts.acked;
-    this.draining = false;
     // No segment seen yet: the numbering is the attacher's (nothing was written, or all of it was taken).
-    if (this.fresh) this.base = this.sent = Math.max(opts.from ?? opts.resumeAt ?? 0, 0);
+    if (this.fresh) this.base = Math.max(opts.from ?? opts.resumeAt ?? 0, 0);
     this.fresh = false;
     const from = Math.max(opts.from ?? this.base, 0);
     const gap = from < this.base ? this.base - from : 0;
     this.take(from);
-    this.sent = this.base;
     ready({ start: this.base, gap, eof: this.ended });
-    wireSink(sock, {
-      isSink: (s) => this.sink === s,
-      drop: (s) => { if (this.sink === s) this.sink = undefined; },
-      pump: () => this.pump(),
-    }, this.acked ? (n) => this.take(Math.min(n, this.sent)) : undefined);
+    this.out.attach(sock, !!opts.acked, this.base);
   }
 
   close(): void {
     this.bell?.destroy();
-    this.sink?.end();
+    this.out.end();
     this.closeSeg();
     removeSpills({ pipe: this.pipe });
   }
@@ -85,35 +73,22 @@ export class SpoolRelay {
 
   /** The stream ended and the attachment took all of it: nothing will be replayed, the segments go. */
   private settle(): void {
-    if (this.ended && this.base === this.sent && !this.read(true)) { this.closeSeg(); removeSpills({ pipe: this.pipe }); }
+    if (this.ended && this.base === this.out.sent && !this.read(this.base, true)) { this.closeSeg(); removeSpills({ pipe: this.pipe }); }
   }
 
-  /** Sends the attachment what the segments hold past what it was sent; ends it at the stream's end. */
-  private pump(): void {
-    const sink = this.sink;
-    if (!sink || sink.destroyed || this.draining) return;
-    for (let chunk = this.read(); chunk; chunk = this.read()) {
-      this.sent += chunk.length;
-      if (!this.acked) this.take(this.sent);
-      if (!sink.write(chunk)) {
-        this.draining = true;
-        sink.once('drain', () => { this.draining = false; if (this.sink === sink) this.pump(); });
-        return;
-      }
-    }
-    if (this.ended && !sink.writableEnded) sink.end();
-  }
-
-  /** The bytes at `sent` (up to READ); undefined when none are written yet. `peek`: only whether there are any. */
-  private read(peek = false): Buffer | undefined {
+  /**
+   * The bytes at `at` (up to READ), `at` being what was sent (reads go forward); undefined when none are written
+   * yet. `peek`: only whether there are any.
+   */
+  private read(at: number, peek = false): Buffer | undefined {
     for (;;) {
-      const cur = this.cur && this.cur.base <= this.sent ? this.cur : this.open(this.segs.filter((b) => b <= this.sent).pop() ?? this.sent);
+      const cur = this.cur && this.cur.base <= at ? this.cur : this.open(this.segs.filter((b) => b <= at).pop() ?? at);
       if (!cur) return undefined;
-      const n = readSync(cur.fd, this.buf, 0, peek ? 1 : READ, this.sent - cur.base);
+      const n = readSync(cur.fd, this.buf, 0, peek ? 1 : READ, at - cur.base);
       // A copy of what was read: a short read must not pin a whole buffer in the socket's queue.
       if (n > 0) return Buffer.from(this.buf.subarray(0, n));
       // A segment ends where its successor starts; the waiter makes that one once this one is full.
-      if (cur.base === this.sent || !this.open(this.sent)) return undefined;
+      if (cur.base === at || !this.open(at)) return undefined;
     }
   }
 

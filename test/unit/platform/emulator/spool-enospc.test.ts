@@ -41,7 +41,7 @@ test('spool: ENOSPC holds the output and blocks the program (logged, counted); n
   platform = await createEmulatorPlatform({ stateDir });
   const s = await platform.compute.createComputeSystem('full', containerDoc());
   await s.start();
-  const N = 200_000; // ~1.3 MB: ten times the file system
+  const N = 400_000; // ~2.7 MB: more than the program's pipe (1 MiB), a held read and the file system together
   const pr = await s.createProcess({ CommandLine: `seq 1 ${N}`, CreateStdOutPipe: true });
   const stdout = pr.stdio.stdout as Readable;
   stdout.pause();
