@@ -75,10 +75,8 @@ static void reap_forever(void) {
 
 /*
  * Moves process PID into the cgroups (-c): -1 when done, else the index of the procs file that refused it (errno
- * set). A cgroup v1 migration waits for an RCU grace period (milliseconds on a busy host), so the holder's parent
- * makes it after saying ready: the grace period overlaps the service's next steps instead of the start, and a
- * process entering the system soon after (each joins the cgroups itself before its program runs) finds the
- * migration lock's grace period already passed.
+ * set). Done by the holder's parent while the holder builds its mounts: a cgroup v1 migration waits for an RCU
+ * grace period (milliseconds on a busy host), which then overlaps the mount work instead of adding to it.
  */
 static int move_to_cgroups(pid_t pid) {
   char s[24];
@@ -127,22 +125,22 @@ static int holder(int argc, char **argv) {
     reap_forever();
   }
   close(sync[1]);
+  int refused = move_to_cgroups(c);
+  int e = errno;
   char r = 0;
   while (read(sync[0], &r, 1) < 0 && errno == EINTR) {}
   close(sync[0]);
+  if (r == 'r' && refused >= 0) {
+    /* Ready but outside its cgroup: no holder (a holder that failed its set-up has said why already). */
+    kill(c, SIGKILL);
+    errno = e;
+    die("cannot join cgroup", cgs[refused]);
+  }
   if (r == 'r') {
     printf("%d\nready\n", (int)c);
     fflush(stdout);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) { dup2(null, 1); dup2(null, 2); }
-    /*
-     * The holder runs no program, so joining after ready leaves nothing of the system outside its limits. One that
-     * cannot join is no holder: it dies, its system with it (the service sees the holder gone; nothing enters it).
-     */
-    if (move_to_cgroups(c) >= 0) {
-      kill(c, SIGKILL);
-      _exit(1);
-    }
   }
   int st = wait_for(c);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
