@@ -33,8 +33,16 @@ export function v8Gc(): GcFn | undefined {
 
 /** One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim. */
 export function compactOnce(gc: GcFn): Promise<void> {
+  // Array buffers' memory (Buffers: C-heap allocations) is freed by the GC's array-buffer sweep, which V8 runs on a
+  // background thread that may finish after the GC: the trim then came too early to see those frees. For this one
+  // GC the sweep is made part of it.
   setFlagsFromString('--compact-on-every-full-gc');
-  const restore = () => { setFlagsFromString('--no-compact-on-every-full-gc'); trimNativeHeap(); };
+  setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+  const restore = () => {
+    setFlagsFromString('--no-compact-on-every-full-gc');
+    setFlagsFromString('--concurrent-array-buffer-sweeping');
+    trimNativeHeap();
+  };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
 }
 

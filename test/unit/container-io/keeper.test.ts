@@ -125,7 +125,9 @@ test('keeper: start → log lines → exit event only after stdout/stderr draine
   ]);
   assert.equal(proc.stdin!.destroyed, true, 'stdin released after exit');
   const [info] = await c.list();
-  assert.deepEqual(info, { containerId: 'c1', systemId: 'sys1', pid, logPath: join(e.logDir, 'c1.log'),
+  // The start time is the keeper's, from before the process ran: not after its exit.
+  assert.ok(BigInt(info!.startedAt!) <= BigInt(ev.exitedAt), `startedAt ${info!.startedAt} exitedAt ${ev.exitedAt}`);
+  assert.deepEqual(info, { containerId: 'c1', systemId: 'sys1', pid, logPath: join(e.logDir, 'c1.log'), startedAt: info!.startedAt,
     exited: { exitCode: 3, exitedAt: ev.exitedAt }, logLines: logAtEvent.length, logBytes: statSync(join(e.logDir, 'c1.log')).size });
   assert.equal(e.compute.openHandles, 0, 'compute system handle closed after exit');
 });

@@ -60,7 +60,8 @@ export class Sender {
       this.taken();
       if (!sink.write(chunk)) {
         this.draining = true;
-        sink.once('drain', () => { this.draining = false; if (this.sink === sink) this.pump(); });
+        // A replaced attachment's drain says nothing of the current one's (attach() cleared the flag for it).
+        sink.once('drain', () => { if (this.sink !== sink) return; this.draining = false; this.pump(); });
         return;
       }
     }

@@ -9,7 +9,7 @@
  * that compute-system documents name in Container.Storage.Path and the service resolves back to <writable>/Files.
  */
 import { mkdir, readFile, rm, stat, readdir, writeFile, access } from 'node:fs/promises';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, writeFileSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve, isAbsolute } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -49,10 +49,6 @@ function checkPath(op: string, p: unknown, what: string): string {
 
 async function exists(p: string): Promise<boolean> {
   try { await access(p); return true; } catch { return false; }
-}
-
-function statOrUndefined(p: string): ReturnType<typeof statSync> {
-  try { return statSync(p); } catch { return undefined; }
 }
 
 /** Deterministic volume GUID for a writable layer path (so a re-attach yields the same volume). */
@@ -139,7 +135,9 @@ export class StorageEmulator {
     const paths: string[] = [];
     for (const [i, l] of (ld.Layers ?? []).entries()) {
       if (!l.Path || !isAbsolute(l.Path)) throw new PlatformError(HRESULT.E_INVALIDARG, op, `Layers[${i}].Path must be an absolute path`);
-      const st = statOrUndefined(join(l.Path, 'Files'));
+      // Not followed if a link: the union copies a layer's Files as the directory it must be (tree-copy.ts).
+      let st: Stats | undefined;
+      try { st = lstatSync(join(l.Path, 'Files'), { throwIfNoEntry: false }); } catch { /* unreadable: no layer */ }
       if (!st?.isDirectory()) throw new PlatformError(HRESULT.HCS_E_INVALID_LAYER, op, `Layers[${i}]: ${l.Path} is not a layer (no Files directory)`);
       paths.push(resolve(l.Path));
     }

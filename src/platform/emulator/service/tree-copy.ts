@@ -8,37 +8,37 @@
  * copied verbatim; an entry of another type than the one it replaces is removed first (a union's upper layer wins),
  * and sockets, FIFOs and devices are refused.
  */
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, utimesSync, chmodSync, constants, type Stats } from 'node:fs';
-import { copyFile, utimes } from 'node:fs/promises';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, utimesSync, chmodSync, constants } from 'node:fs';
+import { copyFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const BATCH_MS = 4;
 /** Files at least this big are copied on the thread pool: a copy that cannot reflink would block the loop. */
 const ASYNC_COPY_BYTES = 1024 * 1024;
 
-function lstatOrUndefined(p: string): Stats | undefined {
-  try { return lstatSync(p); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
+type Work = [src: string, dest: string] | { finish: string; mode: number };
 
-/** Copies one entry; returns the entries to copy next (a directory's children), or the copy of a big file. */
-function copyEntry(src: string, dest: string): [string, string][] | Promise<void> {
+/**
+ * Copies one entry; returns the work it leaves (a directory's children, then setting its mode), or a promise for
+ * the part done on the thread pool (a big file; removing a directory the entry replaces).
+ */
+function copyEntry(src: string, dest: string): Work[] | Promise<void> {
   const s = lstatSync(src);
-  const d = lstatOrUndefined(dest);
+  const d = lstatSync(dest, { throwIfNoEntry: false });
   if (s.isDirectory()) {
     if (d && !d.isDirectory()) rmSync(dest, { force: true });
-    if (!d || !d.isDirectory()) {
-      mkdirSync(dest);
-      chmodSync(dest, s.mode & 0o7777);
-    }
-    return readdirSync(src).map((n) => [join(src, n), join(dest, n)]);
+    if (d?.isDirectory()) return readdirSync(src).map((n) => [join(src, n), join(dest, n)]);
+    // Writable by its owner until its children are in (a 0555 directory would refuse them); its mode comes after.
+    mkdirSync(dest, { mode: 0o700 });
+    return [{ finish: dest, mode: s.mode & 0o7777 }, ...readdirSync(src).map((n): Work => [join(src, n), join(dest, n)])];
   }
-  if (d) {
-    if (d.isDirectory()) rmSync(dest, { recursive: true, force: true });
-    else unlinkSync(dest);
+  if (d?.isDirectory()) {
+    return rm(dest, { recursive: true, force: true }).then(() => {
+      const rest = copyEntry(src, dest);
+      return rest instanceof Promise ? rest : undefined;
+    });
   }
+  if (d) unlinkSync(dest);
   if (s.isSymbolicLink()) {
     symlinkSync(readlinkSync(src), dest);
   } else if (s.isFile() && s.size >= ASYNC_COPY_BYTES) {
@@ -52,13 +52,18 @@ function copyEntry(src: string, dest: string): [string, string][] | Promise<void
   return [];
 }
 
-/** Copies the tree at `src` onto `dest` (merged into it when it exists). */
+/**
+ * Copies the tree at `src` onto `dest` (merged into it when it exists). `src` itself must be a directory, not a
+ * link to one: a link there would replace the whole destination tree.
+ */
 export async function copyTree(src: string, dest: string): Promise<void> {
-  const work: [string, string][] = [[src, dest]];
+  if (!lstatSync(src).isDirectory()) throw new Error(`${src} is not a directory; a layer's files must be one`);
+  const work: Work[] = [[src, dest]];
   let sliceStart = performance.now();
   while (work.length > 0) {
-    const [s, d] = work.pop()!;
-    const next = copyEntry(s, d);
+    const item = work.pop()!;
+    if (!Array.isArray(item)) { chmodSync(item.finish, item.mode); continue; }
+    const next = copyEntry(item[0], item[1]);
     if (next instanceof Promise) {
       await next;
       sliceStart = performance.now();

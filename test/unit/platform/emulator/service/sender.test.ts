@@ -37,7 +37,7 @@ test('an acknowledgement past what this attachment was sent counts as those byte
   a.sock.push('30\n');
   await turn();
   assert.equal(src.taken, 10, 'taken as far as it was sent');
-  while (out.sent < 30) { a.release(); await turn(); }
+  for (let i = 0; i < 100 && out.sent < 30; i++) { a.release(); await turn(); }
   assert.equal(src.taken, 30, 'the whole acknowledgement counted once the bytes went out');
   assert.equal(Buffer.concat(a.got).length, 30);
 });
@@ -61,4 +61,23 @@ test('an acknowledgement never counts past what was sent', async () => {
   a.sock.push('1000\n');
   await turn();
   assert.equal(src.taken, 10);
+});
+
+test('a replaced attachment draining does not let the current one be written past its limit', async () => {
+  const src = source(100);
+  const out = new Sender(src);
+  const a = slowSocket();
+  out.attach(a.sock, false, 0);
+  assert.equal(a.got.length, 1, 'the first attachment is full after one read');
+  const b = slowSocket();
+  out.attach(b.sock, false, 0);
+  out.pump();
+  assert.equal(b.got.length, 1, 'the second attachment is full after one read');
+  a.release(); // the first one drains now: that says nothing about the second
+  await turn();
+  out.pump();
+  assert.equal(b.got.length, 1, 'nothing more was written to the full attachment');
+  b.release();
+  await turn();
+  assert.equal(b.got.length, 2, 'the second one is sent more once it drains');
 });

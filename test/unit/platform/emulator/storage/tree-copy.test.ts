@@ -67,10 +67,54 @@ test('copyTree copies a tree larger than one batch completely', async (t) => {
   }
   const dest = join(dir, 'dest');
   mkdirSync(dest);
+  // The copy gives the event loop turns between its batches.
+  let turns = 0;
+  let counting = true;
+  const count = () => { if (!counting) return; turns++; setImmediate(count); };
+  setImmediate(count);
   await copyTree(src, dest);
+  counting = false;
+  assert.ok(turns > 0, 'the event loop ran while the tree was copied');
   assert.equal(readdirSync(dest).length, 20);
   for (let d = 0; d < 20; d++) {
     assert.equal(readdirSync(join(dest, `d${d}`)).length, 100);
     assert.equal(readFileSync(join(dest, `d${d}`, 'f99'), 'utf8'), `${d}/99`);
   }
+});
+
+test('copyTree fills a read-only (0555) directory before giving it its mode; a directory an upper file replaces goes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-tree-copy-'));
+  t.after(() => { chmodSync(join(dir, 'dest', 'usr', 'bin'), 0o755); rmSync(dir, { recursive: true, force: true }); });
+  const src = join(dir, 'src');
+  mkdirSync(join(src, 'usr', 'bin'), { recursive: true });
+  writeFileSync(join(src, 'usr', 'bin', 'tool'), 'tool');
+  mkdirSync(join(src, 'usr', 'bin', 'sub'));
+  writeFileSync(join(src, 'usr', 'bin', 'sub', 'x'), 'x');
+  chmodSync(join(src, 'usr', 'bin', 'sub'), 0o555);
+  chmodSync(join(src, 'usr', 'bin'), 0o555);
+  writeFileSync(join(src, 'was-dir'), 'now a file');
+  const dest = join(dir, 'dest');
+  mkdirSync(join(dest, 'was-dir', 'deep'), { recursive: true });
+  writeFileSync(join(dest, 'was-dir', 'deep', 'f'), 'lower');
+  await copyTree(src, dest);
+  assert.equal(lstatSync(join(dest, 'usr', 'bin')).mode & 0o7777, 0o555);
+  assert.equal(lstatSync(join(dest, 'usr', 'bin', 'sub')).mode & 0o7777, 0o555);
+  assert.equal(readFileSync(join(dest, 'usr', 'bin', 'sub', 'x'), 'utf8'), 'x');
+  assert.equal(readFileSync(join(dest, 'was-dir'), 'utf8'), 'now a file');
+  chmodSync(join(src, 'usr', 'bin', 'sub'), 0o755);
+  chmodSync(join(src, 'usr', 'bin'), 0o755);
+  chmodSync(join(dest, 'usr', 'bin', 'sub'), 0o755);
+});
+
+test('copyTree refuses a source that is a link to a directory and leaves the destination as it was', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-tree-copy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'elsewhere'));
+  symlinkSync(join(dir, 'elsewhere'), join(dir, 'Files'));
+  const dest = join(dir, 'dest');
+  mkdirSync(dest);
+  writeFileSync(join(dest, 'merged-before'), 'lower');
+  await assert.rejects(copyTree(join(dir, 'Files'), dest), /is not a directory/);
+  assert.equal(readFileSync(join(dest, 'merged-before'), 'utf8'), 'lower');
+  assert.ok(lstatSync(dest).isDirectory());
 });
