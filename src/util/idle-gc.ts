@@ -14,6 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
 import { trimNativeHeap } from './native-trim.js';
+import { releaseBinaryPages } from './binary-pages.js';
 
 const QUIET_MS = 1000;
 
@@ -31,10 +32,14 @@ export function v8Gc(): GcFn | undefined {
   }
 }
 
-/** One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim. */
+/**
+ * One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim,
+ * then the node binary's pages the burst mapped are unmapped (binary-pages.ts) — last, so that the GC's and the
+ * trim's own code is not left mapped.
+ */
 export function compactOnce(gc: GcFn): Promise<void> {
   setFlagsFromString('--compact-on-every-full-gc');
-  const restore = () => { setFlagsFromString('--no-compact-on-every-full-gc'); trimNativeHeap(); };
+  const restore = () => { setFlagsFromString('--no-compact-on-every-full-gc'); trimNativeHeap(); releaseBinaryPages(); };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
 }
 
