@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { keeperPaths } from './platform-factory.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { SMALL_HEAP_ENV, SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../util/node-flags.js';
 import { logger } from '../util/log.js';
 
 const log = logger('daemon');
@@ -28,7 +28,7 @@ export async function spawnKeeper(cfg: Config): Promise<void> {
   // JSON (which is YAML): the keeper reads it without loading the YAML parser (src/config/config.ts).
   await writeFileAtomic(p.configFile, JSON.stringify(cfg, null, 1));
   const out = await open(p.outFile, 'a');
-  const child = spawn(process.execPath, keeperArgs(cfg), { detached: true, stdio: ['ignore', out.fd, out.fd], env: { ...process.env, ...SMALL_HEAP_ENV } });
+  const child = spawn(process.execPath, keeperArgs(cfg), { detached: true, stdio: ['ignore', out.fd, out.fd], env: process.env });
   child.unref();
   await out.close();
   if (child.pid) await writeFileAtomic(p.pidFile, String(child.pid));

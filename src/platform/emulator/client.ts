@@ -9,7 +9,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlatformError, HRESULT } from '../hresult.js';
-import { SMALL_HEAP_ENV, SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
 import {
   LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
   type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer,
@@ -33,7 +33,7 @@ function trySocket(path: string): Promise<Socket | undefined> {
 
 /** The service outlives its spawner: do not hand it the spawner's test-runner / debugger wiring. */
 function serviceEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...SMALL_HEAP_ENV };
+  const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   delete env.NODE_OPTIONS;
   return env;
