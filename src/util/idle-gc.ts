@@ -14,6 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
 import { trimNativeHeap } from './native-trim.js';
+import { releaseBinaryPages } from './binary-pages.js';
 
 const QUIET_MS = 1000;
 
@@ -31,7 +32,11 @@ export function v8Gc(): GcFn | undefined {
   }
 }
 
-/** One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim. */
+/**
+ * One compacting full GC, run by V8 in a task of its own (not inside whatever touched last), then a C-heap trim,
+ * then the node binary's pages the burst mapped are unmapped (binary-pages.ts) — last, so that the GC's and the
+ * trim's own code is not left mapped.
+ */
 export function compactOnce(gc: GcFn): Promise<void> {
   // Array buffers' memory (Buffers: C-heap allocations) is freed by the GC's array-buffer sweep, which V8 runs on a
   // background thread that may finish after the GC: the trim then came too early to see those frees. For this one
@@ -42,6 +47,7 @@ export function compactOnce(gc: GcFn): Promise<void> {
     setFlagsFromString('--no-compact-on-every-full-gc');
     setFlagsFromString('--concurrent-array-buffer-sweeping');
     trimNativeHeap();
+    releaseBinaryPages();
   };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
 }

@@ -44,6 +44,8 @@ export const serveCommand: Command = {
     if (help) return void console.log(HELP), EXIT.OK;
     if (bool(flags, 'windows-service') && process.platform !== 'win32') throw new UsageError('--windows-service works only on Windows (it talks to the Service Control Manager)');
     const cfg = configFrom(flags);
+    // The YAML parser has done its work for the daemon's life: let its modules be collected (config/yaml.ts).
+    (await import('../../config/yaml.js')).releaseYaml();
     setLogLevel(cfg.logLevel);
     setLogFormat(cfg.logFormat);
     if (cfg.logFile) logToFile(cfg.logFile, cfg);
