@@ -48,6 +48,8 @@ export async function collect(s: StoreState): Promise<void> {
   dead.sort((a, b) => depth(b) - depth(a));
   for (const l of dead) {
     if (referenced(s).chains.has(l.chainId)) continue;
+    // Busy while it is destroyed: a pull that leases the chain meanwhile waits, then finds no record and imports it.
+    const release = s.markBusy(l.chainId);
     try {
       await s.storage.destroyLayer(s.layerPath(l.chainId));
       delete s.meta.layers[l.chainId];
@@ -55,6 +57,8 @@ export async function collect(s: StoreState): Promise<void> {
       log.info('layer collected', { chainId: l.chainId });
     } catch (e) {
       log.warn('could not destroy unreferenced layer; will retry later', { chainId: l.chainId, err: errorMessage(e) });
+    } finally {
+      release();
     }
   }
   if (changed) await s.persist();

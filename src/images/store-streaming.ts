@@ -31,15 +31,8 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
     const parents = chains.slice(0, i).reverse();
     const desc = layers[i]!;
     const task = (async () => {
-      for (;;) {
-        if (s.meta.layers[chainId]) { await prev; return; }
-        const running = s.inflight.get(chainId);
-        if (!running) break;
-        await running.catch(() => undefined);
-      }
-      let done!: () => void;
-      const mine = new Promise<void>((r) => { done = r; });
-      s.inflight.set(chainId, mine);
+      const release = await s.claimChain(chainId);
+      if (!release) { await prev; return; }
       let staging: string | undefined;
       try {
         let res: WorkerUnpackResult;
@@ -55,8 +48,7 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
         await commitStaged(s, chainId, diffIds[i]!, parents, desc, staging, res);
       } finally {
         if (staging) await rm(staging, { recursive: true, force: true });
-        s.inflight.delete(chainId);
-        done();
+        release();
       }
     })();
     task.then(() => opts.onLayerDone?.(i), (e) => { if (!ac.signal.aborted) ac.abort(e); });
