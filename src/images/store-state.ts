@@ -24,7 +24,7 @@ export class StoreState {
 
   constructor(opts: StoreOptions) {
     this.dir = join(opts.root, 'images');
-    this.blobs = new BlobStore(join(this.dir, 'blobs', 'sha256'), join(this.dir, 'tmp'));
+    this.blobs = new BlobStore(join(this.dir, 'blobs', 'sha256'), join(this.dir, 'tmp'), this.mutex);
     this.layersDir = join(this.dir, 'layers');
     this.metaPath = join(this.dir, 'metadata.json');
     this.storage = opts.storage;

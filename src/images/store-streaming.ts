@@ -39,7 +39,7 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
         await slots.acquire(ac.signal);
         try {
           staging = await s.blobs.tempDir('layer');
-          res = await stageStream(s, desc, i, staging, opts, ac.signal);
+          res = await stageStream(s, desc, i, staging, lease, opts, ac.signal);
         } finally {
           slots.release();
         }
@@ -69,8 +69,8 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
  * file and hashes it while it unpacks (the main thread only counts bytes); the blob is renamed into the store
  * only when its size and digest match the descriptor.
  */
-async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
-  if (await s.blobs.hasBlob(desc.digest)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
+async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, lease: Lease, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
+  if (await s.blobs.useExisting(desc.digest, lease)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
   const what = `layer ${desc.digest}`;
   const tmp = s.blobs.tempBlobPath();
   let size = 0;
