@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../target.js';
 import { summarize, sleep } from '../lib/stats.js';
-import { pssKiB, rssKiB, cpuTicks, TICK_MS } from '../lib/procs.js';
+import { pssKiB, rssKiB, cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
@@ -21,11 +21,11 @@ function memory(t: Target, when: string): { pss: number; rss: number; procs: num
 /** CPU of the runtime's processes over `seconds` of nothing happening, in % of one core. */
 async function idleCpu(t: Target, seconds: number): Promise<number> {
   const pids = t.pids();
-  const before = pids.map(cpuTicks);
+  const before = cpuSnapshot(pids);
   const a = performance.now();
   await sleep(seconds * 1000);
   const ms = performance.now() - a;
-  const used = pids.map(cpuTicks).reduce((n, v, i) => n + Math.max(0, v - before[i]!), 0) * TICK_MS;
+  const used = cpuUsed(before, cpuSnapshot(pids)) * TICK_MS;
   return (used / ms) * 100;
 }
 
