@@ -16,13 +16,38 @@ export function rssKiB(pid: number): number {
   } catch { return 0; }
 }
 
-/** utime + stime in clock ticks (USER_HZ = 100 on Linux), 0 when the process is gone. */
-export function cpuTicks(pid: number): number {
+/**
+ * utime + stime in clock ticks (USER_HZ = 100 on Linux); with `children`, plus the CPU of the children it waited
+ * for (cutime + cstime). Undefined when the process is gone.
+ */
+export function cpuTicks(pid: number, opts: { children?: boolean } = {}): number | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch { return 0; }
+    const own = Number(f[11]) + Number(f[12]);
+    return opts.children ? own + Number(f[13]) + Number(f[14]) : own;
+  } catch { return undefined; }
+}
+
+/** The CPU ticks of each of `pids` that is alive now. */
+export function cpuSnapshot(pids: number[], opts: { children?: boolean } = {}): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const p of pids) {
+    const t = cpuTicks(p, opts);
+    if (t !== undefined) m.set(p, t);
+  }
+  return m;
+}
+
+/**
+ * Ticks used between two snapshots: per process alive at the end, from its first snapshot (a process started in
+ * between counts from 0). A process that exited in between is left out (its last ticks are unknown), never
+ * counted as a drop: the sum is never negative.
+ */
+export function cpuUsed(before: Map<number, number>, after: Map<number, number>): number {
+  let n = 0;
+  for (const [p, t] of after) n += Math.max(0, t - (before.get(p) ?? 0));
+  return n;
 }
 
 /** Pids whose command line contains `needle`. */
@@ -33,15 +58,6 @@ export function pidsWithCmdline(needle: string): number[] {
     try { if (readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(needle)) out.push(Number(n)); } catch { /* gone */ }
   }
   return out;
-}
-
-/** utime + stime of the process and of its children that it waited for (cutime + cstime), in clock ticks. */
-export function cpuTicksWithChildren(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  } catch { return 0; }
 }
 
 export const TICK_MS = 10;

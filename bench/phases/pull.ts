@@ -11,18 +11,18 @@ import { execFileSync } from 'node:child_process';
 import type { Target } from '../target.js';
 import { call } from '../targets/client.js';
 import type { Figures } from '../report.js';
-import { cpuTicksWithChildren, TICK_MS } from '../lib/procs.js';
+import { cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 
 export async function pullPhase(t: Target, ref: string, compressedMb: number): Promise<Figures> {
   const pull = async () => call(t.image, 'PullImage', { image: { image: ref } }, 30 * 60_000);
   const remove = () => call(t.image, 'RemoveImage', { image: { image: ref } });
-  const cpu = () => t.pids().reduce((n, p) => n + cpuTicksWithChildren(p), 0);
+  const cpu = () => cpuSnapshot(t.pids(), { children: true });
   execFileSync('sync');
   const a = performance.now();
   const cpu0 = cpu();
   await pull();
   const one = (performance.now() - a) / 1000;
-  const cpuS = ((cpu() - cpu0) * TICK_MS) / 1000;
+  const cpuS = (cpuUsed(cpu0, cpu()) * TICK_MS) / 1000;
   await remove();
   execFileSync('sync');
   const b = performance.now();

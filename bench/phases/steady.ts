@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../target.js';
 import { summarize, sleep } from '../lib/stats.js';
-import { pssKiB, rssKiB, cpuTicks, TICK_MS } from '../lib/procs.js';
+import { pssKiB, rssKiB, cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
@@ -18,15 +18,18 @@ function memory(t: Target, when: string): { pss: number; rss: number; procs: num
   return { pss: pids.reduce((n, p) => n + pssKiB(p), 0) / 1024, rss: pids.reduce((n, p) => n + rssKiB(p), 0) / 1024, procs: pids.length };
 }
 
-/** CPU of the runtime's processes over `seconds` of nothing happening, in % of one core. */
-async function idleCpu(t: Target, seconds: number): Promise<number> {
-  const pids = t.pids();
-  const before = pids.map(cpuTicks);
+/**
+ * CPU of every target's processes over one and the same window of `seconds` of nothing happening, in % of one
+ * core each: measured one target after the other, the later ones had rested longer (and shared the machine with
+ * a different load) than the first.
+ */
+async function idleCpu(targets: Target[], seconds: number): Promise<number[]> {
+  const pids = targets.map((t) => t.pids());
+  const before = pids.map((p) => cpuSnapshot(p));
   const a = performance.now();
   await sleep(seconds * 1000);
   const ms = performance.now() - a;
-  const used = pids.map(cpuTicks).reduce((n, v, i) => n + Math.max(0, v - before[i]!), 0) * TICK_MS;
-  return (used / ms) * 100;
+  return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
 
 /** A PLEG relist as kubelet's relist does it; checks that it saw every pod. */
@@ -60,20 +63,22 @@ async function interleavedRelists(targets: Target[], pods: number, samples: numb
 }
 
 /**
- * Every target's steady state: idle CPU and memory at 0 pods (each target in turn), N running pods on every target,
- * the relists of all targets interleaved, then idle CPU and memory at N pods (each in turn); the pods are removed.
+ * Every target's steady state: idle CPU (all targets over the same window) and memory at 0 pods, N running pods on
+ * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
+ * are removed.
  */
 export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
   try {
-    for (const t of targets) {
-      // Idle CPU over the quiet window first, then memory at its end: "at rest" for both runtimes (V8 and Go's
-      // scavenger both give memory back some time after work; the previous phase's burst ended 2 s before the window).
-      await sleep(2000);
-      const cpu0 = await idleCpu(t, idleSeconds);
+    // Idle CPU over the quiet window first (all targets at once), then memory at its end: "at rest" for both
+    // runtimes (V8 and Go's scavenger both give memory back some time after work; the previous phase's burst
+    // ended 2 s before the window).
+    await sleep(2000);
+    const cpu0 = await idleCpu(targets, idleSeconds);
+    for (const [j, t] of targets.entries()) {
       const mem0 = memory(t, '0 pods');
-      Object.assign(figures.get(t)!, { 'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'cpu0': cpu0 });
+      Object.assign(figures.get(t)!, { 'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'cpu0': cpu0[j]! });
     }
     for (const t of targets) {
       await pool(pods, 5, async () => {
@@ -84,13 +89,13 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
       });
     }
     const relists = await interleavedRelists(targets, pods, samples);
+    await sleep(2000);
+    const cpuN = await idleCpu(targets, idleSeconds);
     for (const [j, t] of targets.entries()) {
-      await sleep(2000);
-      const cpuN = await idleCpu(t, idleSeconds);
       const memN = memory(t, `${pods} pods`);
       const r = summarize(relists[j]!);
       Object.assign(figures.get(t)!, {
-        'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN, 'relist.p50': r.p50, 'relist.p99': r.p99,
+        'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN[j]!, 'relist.p50': r.p50, 'relist.p99': r.p99,
       });
     }
     return figures;

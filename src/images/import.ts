@@ -179,7 +179,7 @@ export class ArchiveImporter {
   private async execute(x: Extracted, plan: Plan, lease: Lease): Promise<ImportedImage> {
     const s = this.store;
     const ingest = async (file: string, digest: string | undefined, size: number | undefined, what: string) => {
-      if (digest && (await s.hasBlob(digest))) { lease.blobs.add(digest); return { digest, size: size ?? 0 }; }
+      if (digest && (await s.useExistingBlob(digest, lease))) return { digest, size: size ?? 0 };
       const p = x.path(file, what);
       // Copy rather than move: another plan or alias may use the same file.
       const tmp = join(s.tmpDir, `in-${Math.random().toString(16).slice(2)}`);

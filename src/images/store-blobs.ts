@@ -9,12 +9,14 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { invalidArgument, internal } from '../errors.js';
 import { hexOf, isSha256Digest, sha256Digest } from './digest.js';
 import { BatchedWriter } from './file-writer.js';
+import type { Mutex } from '../util/mutex.js';
 import type { Lease } from './store-model.js';
 
 export interface Expected { digest?: string; size?: number }
 
 export class BlobStore {
-  constructor(readonly blobsDir: string, readonly tmpDir: string) {}
+  /** `mutex` is the store's: collections run under it. */
+  constructor(readonly blobsDir: string, readonly tmpDir: string, private readonly mutex: Mutex) {}
 
   blobPath(digest: string): string {
     return join(this.blobsDir, hexOf(digest));
@@ -22,6 +24,18 @@ export class BlobStore {
 
   async hasBlob(digest: string): Promise<boolean> {
     return (await stat(this.blobPath(digest)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  /**
+   * Adds the blob to the lease, then tells whether it is in the store — under the store mutex, so a collection
+   * running now (which may have looked at the leases already) cannot unlink what this finds present, and a later
+   * one keeps it. Only the check holds the mutex; callers write a missing blob outside it.
+   */
+  useExisting(digest: string, lease: Lease | undefined): Promise<boolean> {
+    return this.mutex.run(async () => {
+      lease?.blobs.add(digest);
+      return this.hasBlob(digest);
+    });
   }
 
   async readBlob(digest: string, limit = 16 * 1024 * 1024): Promise<Buffer> {
@@ -97,8 +111,7 @@ export class BlobStore {
   async ingestBuffer(data: Buffer, expected?: Expected, lease?: Lease, what = 'blob'): Promise<{ digest: string; size: number }> {
     const digest = sha256Digest(data);
     checkExpected(expected?.digest, digest, data.length, expected?.size, what);
-    lease?.blobs.add(digest);
-    if (!(await this.hasBlob(digest))) await writeFileAtomic(this.blobPath(digest), data, 0o644);
+    if (!(await this.useExisting(digest, lease))) await writeFileAtomic(this.blobPath(digest), data, 0o644);
     return { digest, size: data.length };
   }
 }

@@ -18,36 +18,46 @@ export async function removeUnrecordedLayers(s: StoreState): Promise<void> {
   }
 }
 
-/** What images, leases and running imports reference now. */
-function referenced(s: StoreState): { chains: Set<string>; blobs: Set<string> } {
+/** What the images reference; computed once per collection (images change only under the mutex, which it holds). */
+function imageRefs(s: StoreState): { chains: Set<string>; blobs: Set<string> } {
   const chains = new Set<string>();
   const blobs = new Set<string>();
   for (const img of Object.values(s.meta.images)) {
     for (const c of img.chainIds) chains.add(c);
     for (const b of img.blobs) blobs.add(b);
   }
-  for (const l of s.leases) {
-    for (const c of l.chains) chains.add(c);
-    for (const b of l.blobs) blobs.add(b);
-  }
-  for (const c of s.inflight.keys()) chains.add(c);
   return { chains, blobs };
+}
+
+/** Leases and running imports change without the mutex: looked at right before each removal. */
+function chainInUse(s: StoreState, images: Set<string>, chainId: string): boolean {
+  if (images.has(chainId) || s.inflight.has(chainId)) return true;
+  for (const l of s.leases) if (l.chains.has(chainId)) return true;
+  return false;
+}
+
+function blobInUse(s: StoreState, images: Set<string>, digest: string): boolean {
+  if (images.has(digest)) return true;
+  for (const l of s.leases) if (l.blobs.has(digest)) return true;
+  return false;
 }
 
 /**
  * Garbage collection; run from inside the mutex. Pulls take leases and add blobs to them without the mutex, so
- * what is referenced is looked at again right before each removal: a pull that started while the layers below
- * were being destroyed keeps the blobs it has leased meanwhile.
+ * leases are looked at again right before each removal: a pull that started while the layers below were being
+ * destroyed keeps the blobs it has leased meanwhile.
  */
 export async function collect(s: StoreState): Promise<void> {
-  const { chains } = referenced(s);
+  const images = imageRefs(s);
   let changed = false;
   // Top-most layers first, so a parent is never destroyed before its children.
-  const dead = Object.values(s.meta.layers).filter((l) => !chains.has(l.chainId));
+  const dead = Object.values(s.meta.layers).filter((l) => !chainInUse(s, images.chains, l.chainId));
   const depth = (l: LayerMeta): number => (l.parent && s.meta.layers[l.parent] ? 1 + depth(s.meta.layers[l.parent]!) : 0);
   dead.sort((a, b) => depth(b) - depth(a));
   for (const l of dead) {
-    if (referenced(s).chains.has(l.chainId)) continue;
+    if (chainInUse(s, images.chains, l.chainId)) continue;
+    // Busy while it is destroyed: a pull that leases the chain meanwhile waits, then finds no record and imports it.
+    const release = s.markBusy(l.chainId);
     try {
       await s.storage.destroyLayer(s.layerPath(l.chainId));
       delete s.meta.layers[l.chainId];
@@ -55,11 +65,13 @@ export async function collect(s: StoreState): Promise<void> {
       log.info('layer collected', { chainId: l.chainId });
     } catch (e) {
       log.warn('could not destroy unreferenced layer; will retry later', { chainId: l.chainId, err: errorMessage(e) });
+    } finally {
+      release();
     }
   }
   if (changed) await s.persist();
   const blobsDir = s.blobs.blobsDir;
   for (const name of await readdir(blobsDir)) {
-    if (!referenced(s).blobs.has(`sha256:${name}`)) await unlink(join(blobsDir, name)).catch(() => undefined);
+    if (!blobInUse(s, images.blobs, `sha256:${name}`)) await unlink(join(blobsDir, name)).catch(() => undefined);
   }
 }

@@ -40,15 +40,9 @@ export async function ensureLayers(s: StoreState, layers: Descriptor[], diffIds:
 }
 
 async function ensureLayer(s: StoreState, chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor): Promise<void> {
-  for (;;) {
-    if (s.meta.layers[chainId]) return;
-    const running = s.inflight.get(chainId);
-    if (!running) break;
-    await running.catch(() => undefined);
-  }
-  const p = importLayer(s, chainId, diffId, parentsTopFirst, blob);
-  s.inflight.set(chainId, p);
-  try { await p; } finally { s.inflight.delete(chainId); }
+  const release = await s.claimChain(chainId);
+  if (!release) return;
+  try { await importLayer(s, chainId, diffId, parentsTopFirst, blob); } finally { release(); }
 }
 
 async function importLayer(s: StoreState, chainId: string, diffId: string, parentsTopFirst: string[], blob: Descriptor): Promise<void> {

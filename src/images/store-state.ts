@@ -18,13 +18,13 @@ export class StoreState {
   meta: Metadata = { version: 1, images: {}, layers: {}, uses: {} };
   readonly mutex = new Mutex();
   readonly leases = new Set<Lease>();
-  /** Chain ID → the import of that layer in progress. */
+  /** Chain ID → the import or the collection of that layer in progress. */
   readonly inflight = new Map<string, Promise<void>>();
   private readonly metaPath: string;
 
   constructor(opts: StoreOptions) {
     this.dir = join(opts.root, 'images');
-    this.blobs = new BlobStore(join(this.dir, 'blobs', 'sha256'), join(this.dir, 'tmp'));
+    this.blobs = new BlobStore(join(this.dir, 'blobs', 'sha256'), join(this.dir, 'tmp'), this.mutex);
     this.layersDir = join(this.dir, 'layers');
     this.metaPath = join(this.dir, 'metadata.json');
     this.storage = opts.storage;
@@ -41,6 +41,33 @@ export class StoreState {
     if (!m) return;
     if (m.version !== 1) throw internal(`${this.metaPath}: unknown metadata version ${String(m.version)}`);
     this.meta = { version: 1, images: m.images ?? {}, layers: m.layers ?? {}, uses: m.uses ?? {} };
+  }
+
+  /**
+   * Marks the chain busy (an import or a collection of its layer is running) until the returned function is
+   * called; others wait for it (claimChain). Synchronous, so a check just before it and the mark are one step.
+   */
+  markBusy(chainId: string): () => void {
+    let done!: () => void;
+    const mine = new Promise<void>((r) => { done = r; });
+    this.inflight.set(chainId, mine);
+    return () => {
+      if (this.inflight.get(chainId) === mine) this.inflight.delete(chainId);
+      done();
+    };
+  }
+
+  /**
+   * Waits until no import or collection of the chain is running; then, when its layer is recorded, undefined
+   * (nothing to do), else marks the chain busy for the caller's import and returns the function that ends it.
+   */
+  async claimChain(chainId: string): Promise<(() => void) | undefined> {
+    for (;;) {
+      const running = this.inflight.get(chainId);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
+    return this.meta.layers[chainId] ? undefined : this.markBusy(chainId);
   }
 
   async persist(): Promise<void> {

@@ -31,22 +31,15 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
     const parents = chains.slice(0, i).reverse();
     const desc = layers[i]!;
     const task = (async () => {
-      for (;;) {
-        if (s.meta.layers[chainId]) { await prev; return; }
-        const running = s.inflight.get(chainId);
-        if (!running) break;
-        await running.catch(() => undefined);
-      }
-      let done!: () => void;
-      const mine = new Promise<void>((r) => { done = r; });
-      s.inflight.set(chainId, mine);
+      const release = await s.claimChain(chainId);
+      if (!release) { await prev; return; }
       let staging: string | undefined;
       try {
         let res: WorkerUnpackResult;
         await slots.acquire(ac.signal);
         try {
           staging = await s.blobs.tempDir('layer');
-          res = await stageStream(s, desc, i, staging, opts, ac.signal);
+          res = await stageStream(s, desc, i, staging, lease, opts, ac.signal);
         } finally {
           slots.release();
         }
@@ -55,8 +48,7 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
         await commitStaged(s, chainId, diffIds[i]!, parents, desc, staging, res);
       } finally {
         if (staging) await rm(staging, { recursive: true, force: true });
-        s.inflight.delete(chainId);
-        done();
+        release();
       }
     })();
     task.then(() => opts.onLayerDone?.(i), (e) => { if (!ac.signal.aborted) ac.abort(e); });
@@ -77,8 +69,8 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
  * file and hashes it while it unpacks (the main thread only counts bytes); the blob is renamed into the store
  * only when its size and digest match the descriptor.
  */
-async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
-  if (await s.blobs.hasBlob(desc.digest)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
+async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, lease: Lease, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
+  if (await s.blobs.useExisting(desc.digest, lease)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
   const what = `layer ${desc.digest}`;
   const tmp = s.blobs.tempBlobPath();
   let size = 0;

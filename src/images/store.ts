@@ -91,9 +91,14 @@ export class ImageStore {
     return this.s.blobs.ingestFile(path, expected, lease, what);
   }
 
-  /** Under the mutex: a collection running now (which may have looked at the leases already) cannot remove the blob this finds present. */
+  /** Writes the buffer unless the blob is present (checked with useExistingBlob). */
   ingestBuffer(data: Buffer, expected?: Expected, lease?: Lease, what?: string): Promise<{ digest: string; size: number }> {
-    return this.s.mutex.run(() => this.s.blobs.ingestBuffer(data, expected, lease, what));
+    return this.s.blobs.ingestBuffer(data, expected, lease, what);
+  }
+
+  /** Leases the blob and tells whether it is present, safe from a collection in between (store-blobs.ts). */
+  useExistingBlob(digest: string, lease: Lease): Promise<boolean> {
+    return this.s.blobs.useExisting(digest, lease);
   }
 
   /** Protects blobs and layers added during an import or pull from collection until released. */

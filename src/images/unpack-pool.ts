@@ -6,6 +6,10 @@
  * whose unpack failed or was aborted is terminated, never reused.
  */
 import { Worker } from 'node:worker_threads';
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+
+const log = logger('images');
 
 // Long enough for the layers of one pull and for pulls that follow each other; short enough that an idle daemon's
 // memory (a worker holds several MiB) is back to its floor within seconds of the last pull.
@@ -14,14 +18,13 @@ const MAX_IDLE = 4;
 
 interface Idle { worker: Worker; timer: NodeJS.Timeout; onExit: () => void }
 const idle: Idle[] = [];
-const ignoreError = () => undefined;
+let created = 0;
 
 function drop(entry: Idle): void {
   const i = idle.indexOf(entry);
   if (i >= 0) idle.splice(i, 1);
   clearTimeout(entry.timer);
   entry.worker.off('exit', entry.onExit);
-  entry.worker.off('error', ignoreError);
 }
 
 /** An idle worker, or a new one running `script` (which serves unpack jobs). */
@@ -32,7 +35,13 @@ export function takeWorker(script: URL): Worker {
     entry.worker.ref();
     return entry.worker;
   }
-  return new Worker(script, { workerData: { wincriUnpack: true } });
+  const worker = new Worker(script, { workerData: { wincriUnpack: true } });
+  created++;
+  // For the worker's whole life, whoever else listens: an 'error' with no listener (a worker dying idle, or after
+  // its job detached and before terminate() ends it) would be an uncaught exception in the daemon. Jobs add their
+  // own listener to fail the unpack.
+  worker.on('error', (e) => log.warn('layer unpack worker error', { threadId: worker.threadId, err: errorMessage(e) }));
+  return worker;
 }
 
 /** Keeps a worker whose last job ended with a result (it holds nothing of that job) for the next one. */
@@ -44,9 +53,13 @@ export function giveBack(worker: Worker): void {
     timer: setTimeout(() => { drop(entry); void worker.terminate(); }, IDLE_MS).unref(),
     onExit: () => drop(entry),
   };
-  worker.on('exit', entry.onExit);
-  worker.on('error', ignoreError); // a worker dying while idle is just dropped
+  worker.on('exit', entry.onExit); // a worker dying while idle is just dropped
   idle.push(entry);
+}
+
+/** Workers started so far (tests: reuse starts none). */
+export function workersCreated(): number {
+  return created;
 }
 
 /** Workers waiting now (tests). */

@@ -1,0 +1,43 @@
+/**
+ * A layer being collected is busy: an import or pull of the same chain that starts while the collection destroys
+ * it waits, finds no record and imports it again, so the image it commits is complete.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withStore, oneLayerImage, deferred } from './store-fixture.js';
+
+for (const path of ['ensureLayers', 'ensureLayersStreaming'] as const) {
+  test(`${path} during the collection of the same layer re-imports it`, () => withStore(async (store, storage) => {
+    const img = oneLayerImage('base');
+    const first = store.lease();
+    await store.ingestBuffer(img.tar, undefined, first);
+    await store.ingestBuffer(img.config, undefined, first);
+    await store.ensureLayers(img.layers, img.diffIds, first);
+    const rec = await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['a:1'] });
+    first.release();
+
+    // The next pull already has the blobs (leased), then the image is removed and its layer collected.
+    const pull = store.lease();
+    await store.ingestBuffer(img.tar, undefined, pull);
+    await store.ingestBuffer(img.config, undefined, pull);
+    const gate = deferred();
+    const entered = deferred();
+    storage.gate = gate.promise;
+    storage.entered = entered.resolve;
+    const removing = store.remove(rec.id);
+    await entered.promise; // the collection is inside destroyLayer; the record is still there
+    assert.ok(store.hasLayer(rec.chainIds[0]!));
+    const ensuring = path === 'ensureLayers'
+      ? store.ensureLayers(img.layers, img.diffIds, pull)
+      : store.ensureLayersStreaming(img.layers, img.diffIds, pull, { concurrency: 1, source: () => { throw new Error('the blob is in the store'); } });
+    storage.gate = undefined;
+    gate.resolve();
+    await removing;
+    await ensuring;
+    assert.ok(store.hasLayer(rec.chainIds[0]!), 'the layer was imported again');
+    const again = await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['a:1'] });
+    assert.equal(again.id, rec.id);
+    assert.equal(storage.imports(), 2);
+    pull.release();
+  }));
+}
