@@ -27,7 +27,9 @@ export function releaseYaml(): number {
   let root: string;
   try { root = dirname(require.resolve('yaml')); } catch { return 0; }
   // .../node_modules/yaml/dist/index.js → .../node_modules/yaml/ (the package's own files only)
-  const pkg = root.slice(0, root.lastIndexOf(`${sep}yaml${sep}`) + `${sep}yaml${sep}`.length) || `${root}${sep}`;
+  // Not under a folder named yaml (vendored, renamed): only the folder of its entry point is the package's.
+  const at = root.lastIndexOf(`${sep}yaml${sep}`);
+  const pkg = at < 0 ? `${root}${sep}` : root.slice(0, at + `${sep}yaml${sep}`.length);
   let n = 0;
   for (const id of Object.keys(require.cache)) {
     if (id.startsWith(pkg)) { delete require.cache[id]; n++; }

@@ -34,47 +34,50 @@ function load(): Madvise | null {
   return madviseFn;
 }
 
-export interface Mapping { start: bigint; end: bigint; perms: string; path: string; anonymousKiB: number }
+export interface Mapping { start: bigint; end: bigint; perms: string; path: string; anonymousKiB: number; swapKiB: number }
 
-/** The mappings listed by /proc/<pid>/smaps text, with their Anonymous: figure. */
+/** The mappings listed by /proc/<pid>/smaps text, with their Anonymous: and Swap: figures. */
 export function parseSmaps(text: string): Mapping[] {
   const out: Mapping[] = [];
   let cur: Mapping | undefined;
   for (const line of text.split('\n')) {
     const h = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (h) {
-      cur = { start: BigInt(`0x${h[1]}`), end: BigInt(`0x${h[2]}`), perms: h[3]!, path: h[4]!, anonymousKiB: 0 };
+      cur = { start: BigInt(`0x${h[1]}`), end: BigInt(`0x${h[2]}`), perms: h[3]!, path: h[4]!, anonymousKiB: 0, swapKiB: 0 };
       out.push(cur);
       continue;
     }
     const a = /^Anonymous:\s+(\d+) kB/.exec(line);
     if (a && cur) cur.anonymousKiB = Number(a[1]);
+    const w = /^Swap:\s+(\d+) kB/.exec(line);
+    if (w && cur) cur.swapKiB = Number(w[1]);
   }
   return out;
 }
 
-/** The mappings of `exe` that MADV_DONTNEED can drop without changing their contents. */
+/**
+ * The mappings of `exe` that MADV_DONTNEED can drop without changing their contents: read-only, and with no
+ * copied-on-write page in memory (Anonymous) or swapped out (Swap; a swapped RELRO page shows only there).
+ */
 export function droppable(maps: readonly Mapping[], exe: string): Mapping[] {
-  return maps.filter((m) => m.path === exe && (m.perms === 'r-xp' || m.perms === 'r--p') && m.anonymousKiB === 0);
+  return maps.filter((m) => m.path === exe && (m.perms === 'r-xp' || m.perms === 'r--p') && m.anonymousKiB === 0 && m.swapKiB === 0);
 }
 
 /**
- * Found once: reading and parsing /proc/self/smaps takes 4–18 ms, the madvise calls well under one. The
- * executable's mappings do not change after the loader has run (its code and read-only data are never written).
+ * Looked up at every release (4–18 ms once per quiet spell): a read-only mapping can gain copied-on-write pages
+ * after start — a debugger's breakpoints, uprobes — which a cached answer would then throw away.
  */
-let ranges: Mapping[] | undefined;
 
 /** Returns how many mappings were dropped (0 where this cannot be done). */
 export function releaseBinaryPages(): number {
   const madvise = load();
   if (!madvise) return 0;
   try {
-    ranges ??= droppable(parseSmaps(readFileSync('/proc/self/smaps', 'utf8')), realpathSync(process.execPath));
+    const ranges = droppable(parseSmaps(readFileSync('/proc/self/smaps', 'utf8')), realpathSync(process.execPath));
     let n = 0;
     for (const m of ranges) if (madvise(m.start, m.end - m.start, MADV_DONTNEED) === 0) n++;
     return n;
   } catch {
-    ranges = [];
     return 0;
   }
 }

@@ -26,6 +26,8 @@ test('droppable keeps only read-only mappings of the executable with no copied-o
     '00400000-00500000 r--p 00000000 08:01 1 /usr/bin/node', 'Anonymous:             0 kB',
     '00500000-00900000 r-xp 00100000 08:01 1 /usr/bin/node', 'Anonymous:             0 kB',
     '00900000-00a00000 r--p 00500000 08:01 1 /usr/bin/node', 'Anonymous:            12 kB',
+    // RELRO swapped out: no anonymous page in memory, but its relocated contents live in swap.
+    '00a10000-00a20000 r--p 00610000 08:01 1 /usr/bin/node', 'Anonymous:             0 kB', 'Swap:                 8 kB',
     '00a00000-00a10000 rw-p 00600000 08:01 1 /usr/bin/node', 'Anonymous:            64 kB',
     '7f0000000000-7f0000100000 r-xp 00000000 08:01 2 /usr/lib/libc.so.6', 'Anonymous:             0 kB',
     '7f0000200000-7f0000300000 rw-p 00000000 00:00 0 ', 'Anonymous:          1024 kB',

@@ -27,10 +27,16 @@ function copyEntry(src: string, dest: string): Work[] | Promise<void> {
   const d = lstatSync(dest, { throwIfNoEntry: false });
   if (s.isDirectory()) {
     if (d && !d.isDirectory()) rmSync(dest, { force: true });
-    if (d?.isDirectory()) return readdirSync(src).map((n) => [join(src, n), join(dest, n)]);
+    const children = readdirSync(src).map((n): Work => [join(src, n), join(dest, n)]);
+    if (d?.isDirectory()) {
+      // Merged into: it keeps its mode, made writable by its owner meanwhile if it was not (a lower layer's 0555).
+      if ((d.mode & 0o200) !== 0) return children;
+      chmodSync(dest, (d.mode & 0o7777) | 0o200);
+      return [{ finish: dest, mode: d.mode & 0o7777 }, ...children];
+    }
     // Writable by its owner until its children are in (a 0555 directory would refuse them); its mode comes after.
     mkdirSync(dest, { mode: 0o700 });
-    return [{ finish: dest, mode: s.mode & 0o7777 }, ...readdirSync(src).map((n): Work => [join(src, n), join(dest, n)])];
+    return [{ finish: dest, mode: s.mode & 0o7777 }, ...children];
   }
   if (d?.isDirectory()) {
     return rm(dest, { recursive: true, force: true }).then(() => {
@@ -60,19 +66,25 @@ export async function copyTree(src: string, dest: string): Promise<void> {
   if (!lstatSync(src).isDirectory()) throw new Error(`${src} is not a directory; a layer's files must be one`);
   const work: Work[] = [[src, dest]];
   let sliceStart = performance.now();
-  while (work.length > 0) {
-    const item = work.pop()!;
-    if (!Array.isArray(item)) { chmodSync(item.finish, item.mode); continue; }
-    const next = copyEntry(item[0], item[1]);
-    if (next instanceof Promise) {
-      await next;
-      sliceStart = performance.now();
-      continue;
+  try {
+    while (work.length > 0) {
+      const item = work.pop()!;
+      if (!Array.isArray(item)) { chmodSync(item.finish, item.mode); continue; }
+      const next = copyEntry(item[0], item[1]);
+      if (next instanceof Promise) {
+        await next;
+        sliceStart = performance.now();
+        continue;
+      }
+      for (const child of next) work.push(child);
+      if (performance.now() - sliceStart > BATCH_MS) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
     }
-    for (const child of next) work.push(child);
-    if (performance.now() - sliceStart > BATCH_MS) {
-      await new Promise((r) => setImmediate(r));
-      sliceStart = performance.now();
-    }
+  } finally {
+    // A copy that failed part-way still leaves every directory it made or opened up with its mode: a retry merges
+    // into them and would not set it again.
+    for (const item of work.reverse()) if (!Array.isArray(item)) { try { chmodSync(item.finish, item.mode); } catch { /* gone */ } }
   }
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { copyTree } from '../../../../../src/platform/emulator/service/tree-copy.js';
 
@@ -117,4 +118,24 @@ test('copyTree refuses a source that is a link to a directory and leaves the des
   await assert.rejects(copyTree(join(dir, 'Files'), dest), /is not a directory/);
   assert.equal(readFileSync(join(dest, 'merged-before'), 'utf8'), 'lower');
   assert.ok(lstatSync(dest).isDirectory());
+});
+
+test('copyTree: a copy that fails part-way still gives its directories their modes; a merge keeps a 0555 directory 0555', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-tree-copy-'));
+  const dest = join(dir, 'dest');
+  t.after(() => { spawnSync('chmod', ['-R', 'u+w', dir]); rmSync(dir, { recursive: true, force: true }); });
+  const bad = join(dir, 'bad');
+  mkdirSync(join(bad, 'ro'), { recursive: true });
+  writeFileSync(join(bad, 'ro', 'a'), 'a');
+  spawnSync('mkfifo', [join(bad, 'ro', 'zz-fifo')]);
+  chmodSync(join(bad, 'ro'), 0o555);
+  mkdirSync(dest);
+  await assert.rejects(copyTree(bad, dest), /neither a file, a directory nor a symbolic link/);
+  assert.equal(lstatSync(join(dest, 'ro')).mode & 0o7777, 0o555, 'the failed copy still set the mode');
+  const upper = join(dir, 'upper');
+  mkdirSync(join(upper, 'ro'), { recursive: true });
+  writeFileSync(join(upper, 'ro', 'b'), 'b');
+  await copyTree(upper, dest);
+  assert.equal(readFileSync(join(dest, 'ro', 'b'), 'utf8'), 'b');
+  assert.equal(lstatSync(join(dest, 'ro')).mode & 0o7777, 0o555, 'merged into, it keeps its mode');
 });
