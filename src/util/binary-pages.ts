@@ -16,23 +16,11 @@
  * skipped. Where koffi or libc cannot be loaded, nothing happens.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { glibcFunction } from './glibc.js';
 
 const MADV_DONTNEED = 4;
 
-type Madvise = (addr: bigint, len: bigint, advice: number) => number;
-let madviseFn: Madvise | null | undefined;
-
-function load(): Madvise | null {
-  if (madviseFn !== undefined) return madviseFn;
-  madviseFn = null;
-  if (process.platform !== 'linux') return madviseFn;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as { load(n: string): { func(s: string): Madvise } };
-    madviseFn = koffi.load('libc.so.6').func('int madvise(uintptr_t addr, size_t len, int advice)');
-  } catch { /* musl or no koffi */ }
-  return madviseFn;
-}
+const load = glibcFunction<(addr: bigint, len: bigint, advice: number) => number>('int madvise(uintptr_t addr, size_t len, int advice)');
 
 export interface Mapping { start: bigint; end: bigint; perms: string; path: string; anonymousKiB: number; swapKiB: number }
 

@@ -3,21 +3,9 @@
  * allocations (HTTP/2 sessions, Buffers, zlib) are freed but whose pages glibc keeps. Linux with glibc only;
  * elsewhere (and where koffi cannot load libc) it does nothing.
  */
-import { createRequire } from 'node:module';
+import { glibcFunction } from './glibc.js';
 
-type Trim = (pad: number) => number;
-let trimFn: Trim | null | undefined;
-
-function load(): Trim | null {
-  if (trimFn !== undefined) return trimFn;
-  trimFn = null;
-  if (process.platform !== 'linux') return trimFn;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as { load(n: string): { func(s: string): Trim } };
-    trimFn = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
-  } catch { /* musl or no koffi: nothing to trim with */ }
-  return trimFn;
-}
+const load = glibcFunction<(pad: number) => number>('int malloc_trim(size_t pad)');
 
 /** Returns whether a trim ran. */
 export function trimNativeHeap(): boolean {
