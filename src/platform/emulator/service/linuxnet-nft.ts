@@ -5,13 +5,15 @@
  */
 import { parseCidr } from './linuxnet-addr.js';
 import { hex } from './linuxnet-names.js';
-import type { BridgeSpec, PortMapSpec } from './linuxnet.js';
+
+/** A PortMapping policy's mapping (protocol 6 TCP, 17 UDP); `vip`: only for that destination address. */
+export interface PortMapSpec { protocol: number; internalPort: number; externalPort: number; vip?: string }
 
 /** The comment that tags an endpoint's rules. */
 export const endpointTag = (epId: string): string => `ep-${hex(epId)}`;
 
 /** A network's table `table` for bridge `br`; `owner`: the chain marking the table as this instance's. */
-export function networkTable(b: BridgeSpec, br: string, table: string, owner?: string): string {
+export function networkTable(b: { subnet?: string; masquerade: boolean }, br: string, table: string, owner?: string): string {
   const lines = [
     `table ip ${table} {`,
     ...(owner ? [`  chain ${owner} { }`] : []),

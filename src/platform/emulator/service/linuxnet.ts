@@ -22,7 +22,7 @@ import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError
 import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
 import { bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
 import { overlappingHostRoute } from './linuxnet-host.js';
-import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes } from './linuxnet-nft.js';
+import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes, type PortMapSpec } from './linuxnet-nft.js';
 
 // Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
 // (host routes and listings), linuxnet-nft.ts (the nftables text); this one builds and removes the objects.
@@ -42,7 +42,7 @@ export interface EndpointSpec {
   ip?: string; prefix?: number; routes: { dst: string; via?: string }[];
   dns?: { servers: string[]; search: string[]; options: string[] };
 }
-export interface PortMapSpec { protocol: number; internalPort: number; externalPort: number; vip?: string }
+export type { PortMapSpec } from './linuxnet-nft.js';
 
 export class LinuxNet {
   /** Endpoints created by this process, and those of them that got tagged rules: the others need no rule scan. */
