@@ -64,7 +64,11 @@ export async function collect(s: StoreState): Promise<void> {
       changed = true;
       log.info('layer collected', { chainId: l.chainId });
     } catch (e) {
-      log.warn('could not destroy unreferenced layer; will retry later', { chainId: l.chainId, err: errorMessage(e) });
+      // What a failed destroy left may be part of a layer: it is no longer recorded, so nothing builds on it. A pull
+      // of the chain imports it again (an import destroys what is at its path first); the next start removes it.
+      delete s.meta.layers[l.chainId];
+      changed = true;
+      log.warn('could not destroy an unreferenced layer; it is forgotten and its folder left to the next import or start', { chainId: l.chainId, err: errorMessage(e) });
     } finally {
       release();
     }

@@ -41,3 +41,23 @@ for (const path of ['ensureLayers', 'ensureLayersStreaming'] as const) {
     pull.release();
   }));
 }
+
+test('a layer whose collection failed is forgotten: the next pull imports it again instead of using what is left', () => withStore(async (store, storage) => {
+  const img = oneLayerImage('half');
+  const first = store.lease();
+  await store.ingestBuffer(img.tar, undefined, first);
+  await store.ingestBuffer(img.config, undefined, first);
+  await store.ensureLayers(img.layers, img.diffIds, first);
+  const rec = await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['h:1'] });
+  first.release();
+  storage.failNextDestroy = true;
+  await store.remove(rec.id);
+  assert.equal(store.hasLayer(rec.chainIds[0]!), false, 'the half-destroyed layer is not recorded');
+  const pull = store.lease();
+  await store.ingestBuffer(img.tar, undefined, pull);
+  await store.ingestBuffer(img.config, undefined, pull);
+  await store.ensureLayers(img.layers, img.diffIds, pull);
+  assert.equal(storage.imports(), 2, 'imported again');
+  assert.equal((await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['h:1'] })).id, rec.id);
+  pull.release();
+}));

@@ -12,9 +12,12 @@ import { FakeStorage } from '../fake-storage.js';
 export class GatedStorage extends FakeStorage {
   gate: Promise<void> | undefined;
   entered: (() => void) | undefined;
+  /** The next destroyLayer fails (after doing nothing), as a destroy that stopped part-way. */
+  failNextDestroy = false;
   override async destroyLayer(layerPath: string): Promise<void> {
     this.entered?.();
     if (this.gate) await this.gate;
+    if (this.failNextDestroy) { this.failNextDestroy = false; throw new Error('destroy stopped part-way'); }
     await super.destroyLayer(layerPath);
   }
 }
