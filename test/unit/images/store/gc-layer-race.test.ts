@@ -4,22 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withStore, oneLayerImage, deferred } from './store-fixture.js';
+import { withStore, oneLayerImage, deferred, storeImage, leaseBlobs } from './store-fixture.js';
 
 for (const path of ['ensureLayers', 'ensureLayersStreaming'] as const) {
   test(`${path} during the collection of the same layer re-imports it`, () => withStore(async (store, storage) => {
     const img = oneLayerImage('base');
-    const first = store.lease();
-    await store.ingestBuffer(img.tar, undefined, first);
-    await store.ingestBuffer(img.config, undefined, first);
-    await store.ensureLayers(img.layers, img.diffIds, first);
-    const rec = await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['a:1'] });
-    first.release();
+    const rec = await storeImage(store, img, ['a:1']);
 
     // The next pull already has the blobs (leased), then the image is removed and its layer collected.
-    const pull = store.lease();
-    await store.ingestBuffer(img.tar, undefined, pull);
-    await store.ingestBuffer(img.config, undefined, pull);
+    const pull = await leaseBlobs(store, img);
     const gate = deferred();
     const entered = deferred();
     storage.gate = gate.promise;
@@ -44,18 +37,11 @@ for (const path of ['ensureLayers', 'ensureLayersStreaming'] as const) {
 
 test('a layer whose collection failed is forgotten: the next pull imports it again instead of using what is left', () => withStore(async (store, storage) => {
   const img = oneLayerImage('half');
-  const first = store.lease();
-  await store.ingestBuffer(img.tar, undefined, first);
-  await store.ingestBuffer(img.config, undefined, first);
-  await store.ensureLayers(img.layers, img.diffIds, first);
-  const rec = await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['h:1'] });
-  first.release();
+  const rec = await storeImage(store, img, ['h:1']);
   storage.failNextDestroy = true;
   await store.remove(rec.id);
   assert.equal(store.hasLayer(rec.chainIds[0]!), false, 'the half-destroyed layer is not recorded');
-  const pull = store.lease();
-  await store.ingestBuffer(img.tar, undefined, pull);
-  await store.ingestBuffer(img.config, undefined, pull);
+  const pull = await leaseBlobs(store, img);
   await store.ensureLayers(img.layers, img.diffIds, pull);
   assert.equal(storage.imports(), 2, 'imported again');
   assert.equal((await store.commitImage({ config: img.config, layers: img.layers, repoTags: ['h:1'] })).id, rec.id);

@@ -31,6 +31,25 @@ export function oneLayerImage(name: string): { tar: Buffer; layers: Descriptor[]
   return { tar, layers, diffIds, config };
 }
 
+type Img = ReturnType<typeof oneLayerImage>;
+
+/** A lease holding the image's layer blob and config, as a pull has them before it imports anything. */
+export async function leaseBlobs(store: ImageStore, img: Img): Promise<ReturnType<ImageStore['lease']>> {
+  const lease = store.lease();
+  await store.ingestBuffer(img.tar, undefined, lease);
+  await store.ingestBuffer(img.config, undefined, lease);
+  return lease;
+}
+
+/** Pulls the image whole (blobs, layer, record) and releases the pull's lease; returns the image record. */
+export async function storeImage(store: ImageStore, img: Img, repoTags?: string[]): Promise<Awaited<ReturnType<ImageStore['commitImage']>>> {
+  const lease = await leaseBlobs(store, img);
+  await store.ensureLayers(img.layers, img.diffIds, lease);
+  const rec = await store.commitImage({ config: img.config, layers: img.layers, ...(repoTags ? { repoTags } : {}) });
+  lease.release();
+  return rec;
+}
+
 export async function withStore(fn: (store: ImageStore, storage: GatedStorage) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'wincri-store-'));
   const storage = new GatedStorage();

@@ -6,16 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withStore, oneLayerImage, deferred } from './store-fixture.js';
+import { withStore, oneLayerImage, deferred, storeImage } from './store-fixture.js';
 
 test('useExistingBlob during a collection answers for the store as the collection leaves it, and leases the blob', () => withStore(async (store, storage) => {
   const img = oneLayerImage('gone');
-  const first = store.lease();
-  await store.ingestBuffer(img.tar, undefined, first);
-  await store.ingestBuffer(img.config, undefined, first);
-  await store.ensureLayers(img.layers, img.diffIds, first);
-  const rec = await store.commitImage({ config: img.config, layers: img.layers });
-  first.release();
+  const rec = await storeImage(store, img);
 
   const gate = deferred();
   const entered = deferred();
