@@ -57,6 +57,11 @@ export interface Config {
   images: {
     /** Upper bound for the expanded size of one layer (decompression-bomb guard). */
     maxLayerBytes: number;
+    /**
+     * Remove a pulled layer's compressed blob once the layer is unpacked and imported (containerd's CRI option
+     * discard_unpacked_layers): nothing reads it afterwards, and a layer that must be made again is pulled again.
+     */
+    discardUnpackedLayers: boolean;
     /** Layers of one pull downloaded (and unpacked) at the same time. */
     pullConcurrency: number;
     /** Fetch foreign / non-distributable layers (Windows base images) from the URLs their descriptors name. */
@@ -133,7 +138,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
     metrics: { address: '127.0.0.1:10269' },
-    images: { maxLayerBytes: 64 * 1024 ** 3, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
+    images: { maxLayerBytes: 64 * 1024 ** 3, discardUnpackedLayers: true, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
     registries: {},
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }

@@ -131,7 +131,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   // Every platform call has a deadline (limits.platformCallTimeoutSeconds): a hung call fails its RPC, not the node.
   const platform = instrumentPlatform(timedPlatform(platformWithDeadlines(await createPlatform(cfg), cfg.limits.platformCallTimeoutSeconds * 1000)), metrics.platform);
   const images = await ImageService.open({
-    root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes,
+    root: cfg.root, storage: platform.storage, host: platform.host, maxLayerBytes: cfg.images.maxLayerBytes, discardUnpackedLayers: cfg.images.discardUnpackedLayers,
     registries: cfg.registries, pullConcurrency: cfg.images.pullConcurrency, pullSlots: slots.concurrentPulls, allowForeignLayers: cfg.images.allowForeignLayers,
     pullIdleTimeoutMs: cfg.images.pullIdleTimeoutSeconds * 1000, pullObserver: metrics.pulls,
     pullProgressIntervalMs: cfg.images.pullProgressIntervalSeconds * 1000,

@@ -29,6 +29,8 @@ export interface ImageServiceOptions {
   host: HostPlatform;
   /** Decompression-bomb guard: max uncompressed bytes of one layer (default 64 GiB). */
   maxLayerBytes?: number;
+  /** Keep no compressed blob of a pulled layer once it is imported (default false). */
+  discardUnpackedLayers?: boolean;
   /** Registry settings by host[:port] (mirrors, TLS, insecure, auth). */
   registries?: Record<string, RegistryHostConfig>;
   /** Layers of one pull streamed at once (default 4). */
@@ -56,7 +58,7 @@ export class ImageService {
   private constructor(readonly store: ImageStore, private readonly importer: ArchiveImporter, private readonly client: RegistryClient, private readonly puller: Puller) {}
 
   static async open(opts: ImageServiceOptions): Promise<ImageService> {
-    const store = await ImageStore.open({ root: opts.root, storage: opts.storage, maxLayerBytes: opts.maxLayerBytes });
+    const store = await ImageStore.open({ root: opts.root, storage: opts.storage, maxLayerBytes: opts.maxLayerBytes, discardUnpackedLayers: opts.discardUnpackedLayers });
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });

@@ -55,11 +55,15 @@ async function importLayer(s: StoreState, chainId: string, diffId: string, paren
   }
 }
 
-/** Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. */
-export async function unpackChecked(s: StoreState, source: AsyncIterable<Buffer>, staging: string, blob: Descriptor, blobPath?: string, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
+/**
+ * Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. `download`: the source
+ * is a download, hashed on the way (`result.blob`) and, with a path, written there.
+ */
+export async function unpackChecked(s: StoreState, source: AsyncIterable<Buffer>, staging: string, blob: Descriptor, download?: { blobPath?: string }, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
   try {
-    // With a blob path the source is a download, whose chunks nobody keeps: they move to the worker uncopied.
-    return await unpackLayerInWorker(source, join(staging, 'import'), blobPath ? { maxBytes: s.maxLayerBytes, blobPath, ownedChunks: true } : { maxBytes: s.maxLayerBytes });
+    // A download's chunks nobody keeps: they move to the worker uncopied.
+    const opts = download ? { maxBytes: s.maxLayerBytes, blobPath: download.blobPath, hashBlob: true, ownedChunks: true } : { maxBytes: s.maxLayerBytes };
+    return await unpackLayerInWorker(source, join(staging, 'import'), opts);
   } catch (e) {
     const whole = failedBlobOf(e);
     if (whole) onBlob?.(whole);

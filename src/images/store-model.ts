@@ -50,6 +50,8 @@ export interface StoreOptions {
   root: string;
   storage: StorageService;
   maxLayerBytes?: number;
+  /** A pulled layer's compressed blob is only hashed (never written to the store) when it is unpacked and imported as it arrives. */
+  discardUnpackedLayers?: boolean;
 }
 
 export interface Lease {

@@ -15,6 +15,7 @@ export class StoreState {
   readonly blobs: BlobStore;
   readonly storage: StorageService;
   readonly maxLayerBytes: number;
+  readonly discardUnpackedLayers: boolean;
   meta: Metadata = { version: 1, images: {}, layers: {}, uses: {} };
   readonly mutex = new Mutex();
   readonly leases = new Set<Lease>();
@@ -29,6 +30,7 @@ export class StoreState {
     this.metaPath = join(this.dir, 'metadata.json');
     this.storage = opts.storage;
     this.maxLayerBytes = opts.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES;
+    this.discardUnpackedLayers = opts.discardUnpackedLayers ?? false;
   }
 
   layerPath(chainId: string): string {

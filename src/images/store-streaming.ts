@@ -65,14 +65,16 @@ export async function ensureLayersStreaming(s: StoreState, layers: Descriptor[],
 }
 
 /**
- * One layer: blob from the store if present, else from the source. The unpack worker writes the blob to a temp
- * file and hashes it while it unpacks (the main thread only counts bytes); the blob is renamed into the store
- * only when its size and digest match the descriptor.
+ * One layer: blob from the store if present, else from the source. The unpack worker hashes the blob while it
+ * unpacks (the main thread only counts bytes) and, unless the store discards unpacked layers' blobs, writes it to
+ * a temp file, renamed into the store only when its size and digest match the descriptor. A discarded blob is
+ * checked the same way; the layer is recorded only after its diff ID matched too (commitStaged), and a layer
+ * that must be made again later is pulled again (no blob: useExisting says so).
  */
 async function stageStream(s: StoreState, desc: Descriptor, index: number, staging: string, lease: Lease, opts: StreamingOptions, signal: AbortSignal): Promise<WorkerUnpackResult> {
   if (await s.blobs.useExisting(desc.digest, lease)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
   const what = `layer ${desc.digest}`;
-  const tmp = s.blobs.tempBlobPath();
+  const tmp = s.discardUnpackedLayers ? undefined : s.blobs.tempBlobPath();
   let size = 0;
   let mismatch: Error | undefined;
   const source = opts.source(desc, index, signal);
@@ -88,14 +90,14 @@ async function stageStream(s: StoreState, desc: Descriptor, index: number, stagi
     if (size !== desc.size) throw (mismatch = invalidArgument(`${what}: size mismatch: expected ${desc.size} bytes, received ${size}`));
   }
   try {
-    const res = await unpackChecked(s, checked(), staging, desc, tmp, (blob) => {
+    const res = await unpackChecked(s, checked(), staging, desc, { blobPath: tmp }, (blob) => {
       if (blob.size === desc.size && blob.digest !== desc.digest) mismatch = invalidArgument(`${what}: digest mismatch: content has ${blob.digest}`);
     });
     if (res.blob?.digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${res.blob?.digest}`));
-    await rename(tmp, s.blobs.blobPath(desc.digest));
+    if (tmp) await rename(tmp, s.blobs.blobPath(desc.digest));
     return res;
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    if (tmp) await unlink(tmp).catch(() => undefined);
     if (mismatch) throw mismatch;
     if (signal.aborted) throw signal.reason;
     throw e;

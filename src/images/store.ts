@@ -137,7 +137,9 @@ export class ImageStore {
       for (const c of chains) if (!this.s.meta.layers[c]) throw internal(`layer ${c} of image ${id} is not imported`);
       const blobs = new Set<string>([id, ...input.layers.map((l) => l.digest), ...(input.extraBlobs ?? [])]);
       if (input.manifestDigest) blobs.add(input.manifestDigest);
-      for (const b of blobs) if (!(await this.hasBlob(b))) throw internal(`blob ${b} of image ${id} is not in the store`);
+      // A layer's blob may be gone (discardUnpackedLayers): its imported layer, checked above, is what the image needs.
+      const layerBlobs = new Set(input.layers.map((l) => l.digest));
+      for (const b of blobs) if (!layerBlobs.has(b) && !(await this.hasBlob(b))) throw internal(`blob ${b} of image ${id} is not in the store`);
       const tags = (input.repoTags ?? []).map(normaliseTag);
       const digests = (input.repoDigests ?? []).map(normaliseDigestRef);
       const existing = this.s.meta.images[id];

@@ -10,7 +10,8 @@ import type { BlobDigest } from './blob-tee.js';
 
 /** `blobSyncMs`: time the blob file's flush to disk took; `unpackMs`: the unpack's wall time, from handing the job to a worker. */
 export type WorkerUnpackResult = UnpackResult & { blob?: BlobDigest; blobSyncMs?: number; unpackMs?: number };
-export interface UnpackJob { staging: string; maxBytes?: number; blobPath?: string }
+/** `hashBlob`: hash the input (its digest and size in `result.blob`); `blobPath`: also write it to that file (implies hashing). */
+export interface UnpackJob { staging: string; maxBytes?: number; blobPath?: string; hashBlob?: boolean }
 export type ToWorker = { job: UnpackJob } | { data: ArrayBuffer[] } | { end: true } | { abort: string };
 export type WorkerError = { name: string; message: string; code?: string; blob?: BlobDigest };
 export type FromWorker = { ack: number } | { result: WorkerUnpackResult } | { error: WorkerError };

@@ -29,7 +29,7 @@ export async function serveUnpacks(): Promise<void> {
 }
 
 async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: MessagePort): Promise<void> {
-  const { staging, maxBytes, blobPath } = job;
+  const { staging, maxBytes, blobPath, hashBlob } = job;
   let tee: BlobTee | undefined;
   let ended = false;
   let inputFailed = false;
@@ -54,7 +54,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
   }
   const takeRest = async () => { for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker); };
   try {
-    if (blobPath) tee = new BlobTee(blobPath);
+    if (blobPath !== undefined || hashBlob) tee = new BlobTee(blobPath);
     const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
     // Whatever follows the end of the tar stream is part of the blob too; and the input is taken in up to its
     // end either way, so that nothing of this job is left for the next.

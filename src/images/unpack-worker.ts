@@ -43,6 +43,8 @@ export interface UnpackInWorkerOptions {
   maxBytes?: number;
   /** Also write the input to this file (flushed), its digest and size in `result.blob`. */
   blobPath?: string;
+  /** Hash the input (its digest and size in `result.blob`) without writing it anywhere. */
+  hashBlob?: boolean;
   /**
    * The source's chunks belong to this unpack (nobody reads them afterwards, as an HTTP body's): chunks that are a
    * whole ArrayBuffer are transferred to the worker instead of copied, and are detached here.
@@ -58,7 +60,7 @@ export interface UnpackInWorkerOptions {
 export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging: string, opts: UnpackInWorkerOptions = {}): Promise<WorkerUnpackResult> {
   const started = performance.now();
   const worker = takeWorker(THREAD);
-  worker.postMessage({ job: { staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath } } satisfies ToWorker);
+  worker.postMessage({ job: { staging, maxBytes: opts.maxBytes, blobPath: opts.blobPath, hashBlob: opts.hashBlob } } satisfies ToWorker);
   let unacked = 0;
   let wake: (() => void) | undefined;
   let finished = false;
