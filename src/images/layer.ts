@@ -44,7 +44,8 @@ async function removeExisting(path: string): Promise<void> {
 
 /**
  * Reads a (possibly gzip-compressed) layer tar from `source` into `staging` (which must not exist or be empty).
- * Computes the diff ID over the uncompressed stream.
+ * Computes the diff ID over the uncompressed stream; the caller must compare it with the image config's (the
+ * gzip CRC-32 is not checked: that diff ID covers every expanded byte).
  */
 export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string, opts: { maxBytes?: number } = {}): Promise<UnpackResult> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_LAYER_BYTES;
@@ -87,7 +88,8 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
     }
   };
   try {
-    for await (const e of readTar(maybeGunzip(source), { maxBytes, gzip: false, onData })) {
+    // No gzip CRC-32: every expanded byte is hashed here for the diff ID, which the caller checks (commitStaged).
+    for await (const e of readTar(maybeGunzip(source, { crc: false }), { maxBytes, gzip: false, onData })) {
       if (++entries > MAX_ENTRIES) throw new LayerError(`layer has more than ${MAX_ENTRIES} entries`);
       const p = checkLayerPath(e.name);
       const key = keyOf(p);

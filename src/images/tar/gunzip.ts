@@ -2,6 +2,7 @@
 import { createGunzip } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import { TarFormatError } from './format.js';
+import { gunzipWithoutCrc } from './gunzip-raw.js';
 
 /**
  * Output buffer size of the gunzip stream. zlib's 16 KiB default means one async step (a thread-pool round trip:
@@ -10,8 +11,11 @@ import { TarFormatError } from './format.js';
  */
 export const GUNZIP_CHUNK = 1024 * 1024;
 
-/** Turns a stream that may be gzip-compressed into the plain byte stream (magic 1f 8b → gunzip). */
-export async function* maybeGunzip(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<Buffer> {
+/**
+ * Turns a stream that may be gzip-compressed into the plain byte stream (magic 1f 8b → gunzip). `crc: false`
+ * skips the gzip CRC-32 (gunzip-raw.ts): only for a caller that verifies every expanded byte itself.
+ */
+export async function* maybeGunzip(source: AsyncIterable<Buffer | Uint8Array | string>, opts: { crc?: boolean } = {}): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let have = 0;
@@ -42,6 +46,10 @@ export async function* maybeGunzip(source: AsyncIterable<Buffer | Uint8Array | s
       if (r.done) return;
       yield toBuffer(r.value);
     }
+  }
+  if (opts.crc === false) {
+    yield* gunzipWithoutCrc(rest(), GUNZIP_CHUNK);
+    return;
   }
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   pipeline(Readable.from(rest()), gunzip, () => undefined);

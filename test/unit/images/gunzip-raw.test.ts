@@ -1,0 +1,71 @@
+/** gunzip without the CRC-32 (gunzip-raw.ts): the same bytes as zlib's gunzip, header fields, members, and damaged streams refused. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { gunzipWithoutCrc } from '../../../src/images/tar/gunzip-raw.js';
+import { TarFormatError } from '../../../src/images/tar/format.js';
+
+async function* chunks(b: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+async function expand(b: Buffer, size = 65536, outChunk = 16384): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const c of gunzipWithoutCrc(chunks(b, size), outChunk)) out.push(c);
+  return Buffer.concat(out);
+}
+const data = Buffer.concat([randomBytes(300_000), Buffer.alloc(400_000, 'text '), randomBytes(1000)]);
+
+/** A gzip member with the optional header fields set (FEXTRA, FNAME, FCOMMENT, FHCRC). */
+function withHeaderFields(gz: Buffer): Buffer {
+  const extra = Buffer.from([4, 0, 1, 2, 3, 4]);
+  const head = Buffer.from(gz.subarray(0, 10));
+  head[3] = 2 | 4 | 8 | 16;
+  return Buffer.concat([head, extra, Buffer.from('name.tar\0comment\0'), Buffer.from([0xab, 0xcd]), gz.subarray(10)]);
+}
+
+test('expands as zlib gunzip does, whatever the input chunking', async () => {
+  const gz = gzipSync(data, { level: 1 });
+  for (const size of [1, 7, 8, 10, 4096, 1 << 20]) {
+    const b = size === 1 ? gzipSync(data.subarray(0, 5000)) : gz;
+    assert.ok((await expand(b, size)).equals(gunzipSync(b)), `chunk size ${size}`);
+  }
+});
+
+test('optional header fields are skipped; several members follow one another; trailing non-gzip bytes are ignored', async () => {
+  const a = gzipSync(data.subarray(0, 100_000));
+  const b = gzipSync(data.subarray(100_000));
+  assert.ok((await expand(withHeaderFields(a), 3)).equals(data.subarray(0, 100_000)));
+  assert.ok((await expand(Buffer.concat([a, b]), 5000)).equals(data));
+  assert.ok((await expand(Buffer.concat([a, withHeaderFields(b), Buffer.from('\0\0garbage')]), 777)).equals(data));
+  assert.ok((await expand(gzipSync(Buffer.alloc(0)))).equals(Buffer.alloc(0)));
+});
+
+test('damaged streams: TarFormatError naming the fault', async () => {
+  const gz = gzipSync(data, { level: 6 });
+  const bad = async (b: Buffer, re: RegExp) => assert.rejects(expand(b, 4096), (e) => e instanceof TarFormatError && re.test(e.message));
+  await bad(Buffer.from('not gzip at all'), /incorrect header check/);
+  await bad(Buffer.concat([gz.subarray(0, 2), Buffer.from([7]), gz.subarray(3)]), /unknown compression method/);
+  await bad(gz.subarray(0, 6), /unexpected end of file in the gzip header/);
+  await bad(gz.subarray(0, gz.length - 100), /corrupt gzip stream/);
+  await bad(gz.subarray(0, gz.length - 3), /unexpected end of file in the gzip trailer/);
+  const isize = Buffer.from(gz);
+  isize[isize.length - 1] ^= 1;
+  await bad(isize, /the trailer says/);
+  // Damage to Huffman-coded data (a stored block's bytes would just expand differently: see the next test).
+  const deflate = Buffer.from(gzipSync(Buffer.alloc(400_000, 'text ')));
+  for (let i = 12; i < 30; i++) deflate[i] ^= 0x5a;
+  await bad(deflate, /corrupt gzip stream/);
+});
+
+test('the CRC-32 is not checked: a wrong CRC expands, and so does a changed byte in a stored block (the caller hashes what expands)', async () => {
+  const gz = Buffer.from(gzipSync(data));
+  gz[gz.length - 8] ^= 0xff;
+  assert.throws(() => gunzipSync(gz));
+  assert.ok((await expand(gz)).equals(data));
+  const stored = Buffer.from(gzipSync(data, { level: 1 }));
+  stored[1000] ^= 0xff; // inside the first (stored: random bytes) block
+  const out = await expand(stored);
+  assert.equal(out.length, data.length);
+  assert.ok(!out.equals(data));
+});
