@@ -142,3 +142,28 @@ test('wincri images pull --creds', async () => {
   });
   assert.match(bad, /not found|refused|credentials/);
 });
+
+test('discardUnpackedLayers (the default): no layer blob kept; status, size and ImageFsInfo right across a restart; removed and pulled again', async () => {
+  proxy.fault = () => undefined;
+  const blobs = () => readdirSync(join(d.root, 'images', 'blobs', 'sha256'));
+  const layerHexes = img.layers.map((l) => l.digest.slice(7));
+  const size = img.config.size + img.layers.reduce((n, l) => n + l.size, 0);
+  await call(d.image, 'RemoveImage', { image: { image: REF() } });
+  assert.equal((await call(d.image, 'PullImage', { image: { image: REF() }, auth })).imageRef, img.id);
+  assert.ok(blobs().includes(img.config.digest.slice(7)), 'the config blob is kept');
+  assert.deepEqual(blobs().filter((b) => layerHexes.includes(b)), [], 'no layer blob kept');
+  await d.stop();
+  await d.start();
+  const st = await call(d.image, 'ImageStatus', { image: { image: REF() } });
+  assert.equal(st.image.id, img.id);
+  assert.equal(Number(st.image.size), size);
+  const fs = await call(d.image, 'ImageFsInfo', {});
+  assert.ok(Number(fs.imageFilesystems[0].usedBytes.value) > 400_000, 'the imported layers are counted');
+  await call(d.image, 'RemoveImage', { image: { image: REF() } });
+  assert.equal((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image, null);
+  proxy.log.length = 0;
+  assert.equal((await call(d.image, 'PullImage', { image: { image: REF() }, auth })).imageRef, img.id);
+  for (const l of img.layers) assert.ok(proxy.log.some((e) => e.includes(l.digest)), `layer ${l.digest} downloaded again`);
+  assert.equal(Number((await call(d.image, 'ImageStatus', { image: { image: REF() } })).image.size), size);
+  assert.deepEqual(blobs().filter((b) => layerHexes.includes(b)), []);
+});

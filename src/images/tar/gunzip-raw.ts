@@ -114,7 +114,8 @@ async function* inflateMember(input: Input, chunkSize: number): AsyncGenerator<B
       await settled(inf.write(c, release));
     }
   })();
-  feed.catch(() => undefined);
+  // A failing source fails the output (the loop below throws its error) instead of leaving it waiting.
+  feed.catch((e: unknown) => { if (!ended && !failed) inf.destroy(e instanceof Error ? e : new Error(String(e))); });
   let out = 0;
   try {
     for await (const b of inf) { out += (b as Buffer).length; yield b as Buffer; }
@@ -126,7 +127,7 @@ async function* inflateMember(input: Input, chunkSize: number): AsyncGenerator<B
   } finally {
     if (!ended) { failed = true; inf.destroy(); }
   }
-  await feed;
+  await feed; // settled: the output ended
   // What zlib was given past the end of the deflate data goes back to the input (the trailer, the next member).
   let skip = inf.bytesWritten - from;
   const rest: Buffer[] = [];

@@ -69,3 +69,13 @@ test('the CRC-32 is not checked: a wrong CRC expands, and so does a changed byte
   assert.equal(out.length, data.length);
   assert.ok(!out.equals(data));
 });
+
+test('a source that fails mid-stream fails the output with its error', async () => {
+  const gz = gzipSync(data, { level: 1 });
+  async function* failing(): AsyncGenerator<Buffer> {
+    yield gz.subarray(0, 200_000);
+    await new Promise((r) => setTimeout(r, 20));
+    throw new Error('connection reset');
+  }
+  await assert.rejects((async () => { for await (const _ of gunzipWithoutCrc(failing(), 16384)) { /* drain */ } })(), /connection reset/);
+});
