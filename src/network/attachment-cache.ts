@@ -1,7 +1,7 @@
 /** The per-pod record of a CNI attachment under the cache dir (written crash-safely before and after ADD), so DEL runs with what ADD used. */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, removeIfPresent } from '../util/atomic.js';
 
 export interface CacheRecord {
   sandboxId: string;
@@ -19,7 +19,7 @@ export class AttachmentCache {
 
   private file(id: string): string { return join(this.dir, `${id}.json`); }
   async save(rec: CacheRecord): Promise<void> { await writeFileAtomic(this.file(rec.sandboxId), JSON.stringify(rec)); }
-  async drop(id: string): Promise<void> { await rm(this.file(id), { force: true }); }
+  async drop(id: string): Promise<void> { await removeIfPresent(this.file(id)); }
   async read(id: string): Promise<CacheRecord | undefined> {
     try { return JSON.parse(await readFile(this.file(id), 'utf8')) as CacheRecord; } catch { return undefined; }
   }

@@ -4,7 +4,7 @@
  * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
  */
 import { EventEmitter } from 'node:events';
-import { cpus } from 'node:os';
+import { hostProcessorCount } from './host-cpus.js';
 import type { Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
@@ -98,7 +98,7 @@ export class RuntimeState {
 
   systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[], extra: { hostingSystemId?: string; credentialGuard?: ContainerCredentialGuardStateDoc } = {}) {
     return buildContainerDocument(spec, {
-      owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length,
+      owner: OWNER, storagePath, layers, hostProcessorCount: hostProcessorCount(),
       ...(extra.hostingSystemId ? { hostingSystemId: extra.hostingSystemId } : {}),
       ...(extra.credentialGuard ? { credentialGuard: extra.credentialGuard } : {}),
     });
