@@ -41,7 +41,8 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });
-    void shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
+    // A stop that is terminating the system does it itself; otherwise the system of an ended process is shut down.
+    if (!st.terminating.has(c.id)) void shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
   }
   await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
   wake(st, c.id);

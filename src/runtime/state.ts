@@ -66,6 +66,8 @@ export class RuntimeState {
   /** Exits reported while StartContainer was still running; applied when it finishes. */
   readonly earlyExits = new Map<string, ExitReport>();
   readonly lastCpu = new Map<string, { ts: bigint; cpu: bigint }>();
+  /** Containers whose compute system a stop is terminating: their exit needs no shutdown of its own (exits.ts). */
+  readonly terminating = new Set<string>();
   ready = false;
 
   constructor(
