@@ -106,13 +106,14 @@ export class CniManager {
     const loaded = await this.load();
     const net = loaded.network;
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
-    for (const p of net.plugins) await this.plugins.negotiate(net, p);
+    const found = [];
+    for (const p of net.plugins) found.push(await this.plugins.negotiate(net, p));
     const rec = this.record(req, net);
     await this.cache.save(rec);
     let prev: unknown;
     try {
-      for (const p of net.plugins) {
-        prev = await this.plugins.invoke(net, p, 'ADD', rec, prev);
+      for (const [i, p] of net.plugins.entries()) {
+        prev = await this.plugins.invoke(net, p, 'ADD', rec, prev, found[i]);
       }
       const ips = podIpsOf(prev, this.ifName).ips;
       if (ips.length === 0) throw new CniError(999, `the result of network "${net.name}" has no IP address for ${this.ifName}`, JSON.stringify(prev), net.plugins.at(-1)!.type, 'ADD');
