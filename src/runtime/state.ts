@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostProcessorCount } from './host-cpus.js';
-import type { Platform } from '../platform/types.js';
+import type { ComputeSystem, Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
 import { buildContainerDocument } from '../platform/hcs/document/index.js';
@@ -66,8 +66,11 @@ export class RuntimeState {
   /** Exits reported while StartContainer was still running; applied when it finishes. */
   readonly earlyExits = new Map<string, ExitReport>();
   readonly lastCpu = new Map<string, { ts: bigint; cpu: bigint }>();
-  /** Containers whose compute system a stop is terminating: their exit needs no shutdown of its own (exits.ts). */
-  readonly terminating = new Set<string>();
+  /**
+   * Containers whose system a stop is terminating, with the stop's open handle: their exit needs no shutdown of
+   * its own, and its OOM query uses that handle (exits.ts).
+   */
+  readonly terminating = new Map<string, ComputeSystem>();
   ready = false;
 
   constructor(

@@ -1,6 +1,6 @@
 /**
  * The compute system of an exited container is ended once: a stop that terminates the system does it itself (its
- * exit needs no shutdown of its own), and a process that ends by itself has its system shut down by the exit
+ * exit needs no shutdown of its own, and its OOM query uses the stop's handle), and a process that ends by itself has its system shut down by the exit
  * handling. Real runtime on the emulator, compute calls recorded on their way (run under the network lock).
  */
 import { test, before, after } from 'node:test';
@@ -22,7 +22,7 @@ function recording(compute: ComputeService, storage: StorageService): { compute:
   return {
     compute: new Proxy(compute, {
       get: (t, k) => {
-        if (k === 'openComputeSystem') return async (id: string) => wrap(id, await t.openComputeSystem(id));
+        if (k === 'openComputeSystem') return async (id: string) => { calls.push(`open ${id}`); return wrap(id, await t.openComputeSystem(id)); };
         const v = Reflect.get(t, k, t) as unknown;
         return typeof v === 'function' ? v.bind(t) : v;
       },
@@ -41,7 +41,7 @@ async function systemState(id: string): Promise<string> {
   } catch { return 'gone'; }
 }
 
-test('StopContainer that terminates: the system is terminated once and no shutdown follows the exit', async () => {
+test('StopContainer that terminates: the system is opened and terminated once, and no shutdown follows the exit', async () => {
   const { podId, id } = await runContainer(env, 'term', ['sleep', '100000']);
   calls.length = 0;
   await env.runtime.stopContainer(id, 0);
@@ -49,7 +49,8 @@ test('StopContainer that terminates: the system is terminated once and no shutdo
   assert.equal(c.state, 'CONTAINER_EXITED');
   assert.equal(c.exitCode, 137);
   await env.runtime.flush();
-  assert.deepEqual(calls.filter((x) => x.endsWith(id)), [`terminate ${id}`], 'only the stop ended the system');
+  // The exit's OOM query used the stop's handle: one open for the whole stop.
+  assert.deepEqual(calls.filter((x) => x.endsWith(id)), [`open ${id}`, `terminate ${id}`], 'only the stop opened and ended the system');
   assert.ok(['Stopped', 'gone'].includes(await systemState(id)), 'the system is not left running');
   await env.runtime.stopPodSandbox(podId);
   await env.runtime.removePodSandbox(podId);
