@@ -5,6 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { openFd, closeFd, datasyncFd, renamePath, writeAll } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
 
+export interface AtomicOptions {
+  /**
+   * false: the rename is not made durable (no directory fsync). For a change whose loss in a power cut is harmless:
+   * the file then still holds its previous whole version, never a torn one.
+   */
+  syncDir?: boolean;
+}
+
 /** Temp names: unique within the process by the counter, between processes by the pid (no random bytes per write). */
 let tmpSeq = 0;
 
@@ -14,7 +22,7 @@ let tmpSeq = 0;
  * other renames into it: dir-sync.ts). The directory is created only when the temp file cannot be (ENOENT), so
  * the usual write costs no mkdir.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, opts: AtomicOptions = {}): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}-${(tmpSeq++).toString(36)}.tmp`);
   let fd: number;
@@ -40,7 +48,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await syncDir(dir);
+  if (opts.syncDir !== false) await syncDir(dir);
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {

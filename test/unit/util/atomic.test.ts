@@ -17,6 +17,8 @@ test('writeFileAtomic creates a missing directory, replaces whole files, leaves 
     for (let i = 0; i < 30; i++) assert.equal(JSON.parse(readFileSync(join(root, 'a', 'b', `r${i}.json`), 'utf8')).i, i);
     await Promise.all([writeFileAtomic(file, 'first'), writeFileAtomic(file, 'second')]);
     assert.ok(['first', 'second'].includes(readFileSync(file, 'utf8')), 'one whole version, never a mix');
+    await writeFileAtomic(file, 'not synced', 0o600, { syncDir: false }); // still a whole replace by rename
+    assert.equal(readFileSync(file, 'utf8'), 'not synced');
     assert.deepEqual(readdirSync(join(root, 'a', 'b')).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     rmSync(root, { recursive: true, force: true });
