@@ -67,6 +67,12 @@ export class CniManager {
   /** The current network configuration, if a valid one exists. */
   async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
 
+  /** The network the last configuration read found (the default one while the dir is empty), without file access. */
+  lastNetwork(): NetworkList | undefined {
+    const c = this.loader.current;
+    return c.network ?? (c.empty ? this.o.defaultNetwork : undefined);
+  }
+
   /** The conf dir's network; the built-in default network while the dir holds no configuration file. */
   private async load(): Promise<LoadedConfig> {
     const loaded = await this.loader.load();
