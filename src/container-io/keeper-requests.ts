@@ -28,7 +28,8 @@ export async function ack(k: KeeperContext, params: ContainerIdParams): Promise<
   if (!entry.record.exited) throw new KeeperError('FailedPrecondition', `container ${id} has not exited`);
   if (!entry.record.acked) {
     entry.record.acked = true;
-    await k.records.persist(entry);
+    // Only spares a replay after a keeper restart (the daemon acks after recording the exit): need not be durable.
+    await k.records.persist(entry, { durable: false });
   }
   return {};
 }

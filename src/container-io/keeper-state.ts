@@ -59,13 +59,17 @@ export class RecordStore {
   /** The container's log-offset journal (log-offsets.ts). */
   offsetsPath(containerId: string): string { return join(this.dir, `${containerId}.offsets`); }
 
-  /** Writes the entry's record crash-safely, after its earlier writes; skipped once the entry is forgotten. */
-  persist(entry: Entry): Promise<void> {
+  /**
+   * Writes the entry's record crash-safely, after its earlier writes; skipped once the entry is forgotten.
+   * `durable: false` (an ack): replaced whole but the rename not synced — losing it in a power cut leaves the
+   * previous record, whose exit is reported again and which the daemon, having recorded it, acks again.
+   */
+  persist(entry: Entry, opts: { durable?: boolean } = {}): Promise<void> {
     const snapshot = JSON.stringify(entry.record);
     const path = this.path(entry.record.containerId);
     const p = entry.chain.then(async () => {
       if (entry.forgotten) return;
-      await writeFileAtomic(path, snapshot, 0o600);
+      await writeFileAtomic(path, snapshot, 0o600, { syncDir: opts.durable !== false });
     });
     entry.chain = p.catch(() => undefined);
     return p;

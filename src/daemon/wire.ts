@@ -103,7 +103,8 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     gc: (ids) => cni.gc(ids),
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
-  const plugin = async () => (await cni.currentNetwork())?.plugins.map((p) => p.type).join('+') || 'none';
+  // The label of a CNI call's metrics: the chain of the configuration that call has just read (no re-read per call).
+  const plugin = async () => cni.lastNetwork()?.plugins.map((p) => p.type).join('+') || 'none';
   const bounded = boundedPodNetwork(n, slots ?? cfg.limits.concurrentCniCalls);
   return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }

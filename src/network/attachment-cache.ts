@@ -1,7 +1,7 @@
 /** The per-pod record of a CNI attachment under the cache dir (written crash-safely before and after ADD), so DEL runs with what ADD used. */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, removeIfPresent } from '../util/atomic.js';
 
 export interface CacheRecord {
   sandboxId: string;
@@ -15,13 +15,25 @@ export interface CacheRecord {
 }
 
 export class AttachmentCache {
+  /** What this process last wrote per sandbox (the file's text): a read after our own write needs no file read. */
+  private readonly written = new Map<string, string>();
+
   constructor(private readonly dir: string) {}
 
   private file(id: string): string { return join(this.dir, `${id}.json`); }
-  async save(rec: CacheRecord): Promise<void> { await writeFileAtomic(this.file(rec.sandboxId), JSON.stringify(rec)); }
-  async drop(id: string): Promise<void> { await rm(this.file(id), { force: true }); }
+  async save(rec: CacheRecord): Promise<void> {
+    const text = JSON.stringify(rec);
+    this.written.delete(rec.sandboxId); // unknown until the write is done
+    await writeFileAtomic(this.file(rec.sandboxId), text);
+    this.written.set(rec.sandboxId, text);
+  }
+  async drop(id: string): Promise<void> {
+    this.written.delete(id);
+    await removeIfPresent(this.file(id));
+  }
+  /** A fresh copy each time (callers adjust what they read). */
   async read(id: string): Promise<CacheRecord | undefined> {
-    try { return JSON.parse(await readFile(this.file(id), 'utf8')) as CacheRecord; } catch { return undefined; }
+    try { return JSON.parse(this.written.get(id) ?? await readFile(this.file(id), 'utf8')) as CacheRecord; } catch { return undefined; }
   }
   /** The sandbox IDs that have a record. */
   async list(): Promise<string[]> {

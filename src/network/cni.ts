@@ -67,6 +67,12 @@ export class CniManager {
   /** The current network configuration, if a valid one exists. */
   async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
 
+  /** The network the last configuration read found (the default one while the dir is empty), without file access. */
+  lastNetwork(): NetworkList | undefined {
+    const c = this.loader.current;
+    return c.network ?? (c.empty ? this.o.defaultNetwork : undefined);
+  }
+
   /** The conf dir's network; the built-in default network while the dir holds no configuration file. */
   private async load(): Promise<LoadedConfig> {
     const loaded = await this.loader.load();
@@ -106,13 +112,14 @@ export class CniManager {
     const loaded = await this.load();
     const net = loaded.network;
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
-    for (const p of net.plugins) await this.plugins.negotiate(net, p);
+    const found = [];
+    for (const p of net.plugins) found.push(await this.plugins.negotiate(net, p));
     const rec = this.record(req, net);
     await this.cache.save(rec);
     let prev: unknown;
     try {
-      for (const p of net.plugins) {
-        prev = await this.plugins.invoke(net, p, 'ADD', rec, prev);
+      for (const [i, p] of net.plugins.entries()) {
+        prev = await this.plugins.invoke(net, p, 'ADD', rec, prev, found[i]);
       }
       const ips = podIpsOf(prev, this.ifName).ips;
       if (ips.length === 0) throw new CniError(999, `the result of network "${net.name}" has no IP address for ${this.ifName}`, JSON.stringify(prev), net.plugins.at(-1)!.type, 'ADD');

@@ -75,6 +75,9 @@ export class ConfDirLoader {
   private cached: LoadedConfig = { problems: [], empty: true };
   constructor(readonly dir: string) {}
 
+  /** What the last load() found, without reading the directory again. */
+  get current(): LoadedConfig { return this.cached; }
+
   async load(): Promise<LoadedConfig> {
     let names: string[];
     try {

@@ -5,9 +5,9 @@
  * runner holds, the call goes to the runner with the same environment and stdin as an exec would get. Anything
  * else — third-party plugins, a launcher from another installation, WINCRI_CNI_MAIN set — is executed as usual.
  */
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CniError, execPlugin, type InvokeArgs } from './invoke.js';
+import { CniError, execPlugin, type InvokeArgs, type LocatedPlugin } from './invoke.js';
 import { timed } from '../util/rpc-clock.js';
 
 /** Runs one plugin invocation in this process: the plugin's own entry (cni/plugin/run.ts) with a shared platform. */
@@ -21,11 +21,11 @@ export interface InProcessPlugin {
 const LAUNCHER_MARK = 'wincri CNI plugin launcher';
 const known = new Map<string, { key: string; own: boolean }>();
 
-/** True when `file` is a wincri launcher that resolves to `mainPath` (cached per file, size, mtime and mainPath). */
-export async function isOwnLauncher(file: string, mainPath: string, env: Record<string, string>): Promise<boolean> {
+/** True when the plugin found is a wincri launcher that resolves to `mainPath` (cached per file identity and mainPath). */
+export async function isOwnLauncher(found: LocatedPlugin, mainPath: string, env: Record<string, string>): Promise<boolean> {
   if (env.WINCRI_CNI_MAIN || process.platform === 'win32') return false;
-  let key: string;
-  try { const s = await stat(file); key = `${s.size}:${s.mtimeMs}:${mainPath}`; } catch { return false; }
+  const { file } = found;
+  const key = `${found.key}:${mainPath}`;
   const hit = known.get(file);
   if (hit?.key === key) return hit.own;
   let own = false;
@@ -59,8 +59,8 @@ function pluginEnv(a: InvokeArgs): Record<string, string> {
 }
 
 /** execPlugin with the in-process path for wincri's own plugin; same results and CniErrors either way. */
-export async function runPlugin(inProcess: InProcessPlugin | undefined, file: string, stdin: unknown, a: InvokeArgs, plugin = file): Promise<unknown> {
-  if (!inProcess || !(await isOwnLauncher(file, inProcess.mainPath, a.env ?? {}))) return timed('cni-exec', () => execPlugin(file, stdin, a, plugin));
+export async function runPlugin(inProcess: InProcessPlugin | undefined, found: LocatedPlugin, stdin: unknown, a: InvokeArgs, plugin = found.file): Promise<unknown> {
+  if (!inProcess || !(await isOwnLauncher(found, inProcess.mainPath, a.env ?? {}))) return timed('cni-exec', () => execPlugin(found.file, stdin, a, plugin));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CniError(11, `timed out after ${a.timeoutMs} ms`, '', plugin, a.command)), a.timeoutMs);

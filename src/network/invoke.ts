@@ -32,6 +32,14 @@ const WINDOWS_SUFFIXES = ['.exe', '.cmd', '.bat', ''];
 
 /** The first executable named `type` in the bin dirs (on Windows also with .exe / .cmd / .bat). */
 export async function findPlugin(type: string, dirs: string[], platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+  return (await locatePlugin(type, dirs, platform))?.file;
+}
+
+/** A found plugin and its identity (`file:size:mtime`, from the stat that found it): caches key on it. */
+export interface LocatedPlugin { file: string; key: string }
+
+/** findPlugin with the identity of the file found (one stat serves both). */
+export async function locatePlugin(type: string, dirs: string[], platform: NodeJS.Platform = process.platform): Promise<LocatedPlugin | undefined> {
   const suffixes = platform === 'win32' ? WINDOWS_SUFFIXES : [''];
   for (const d of dirs) {
     for (const s of suffixes) {
@@ -40,7 +48,7 @@ export async function findPlugin(type: string, dirs: string[], platform: NodeJS.
         const st = await stat(p);
         if (!st.isFile()) continue;
         if (platform !== 'win32') await access(p, constants.X_OK);
-        return p;
+        return { file: p, key: `${p}:${st.size}:${st.mtimeMs}` };
       } catch { /* next */ }
     }
   }

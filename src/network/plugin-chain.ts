@@ -1,8 +1,7 @@
 /** Running a network's plugin chain: VERSION negotiation per plugin binary, each plugin's stdin (prevResult, the capability arguments it declares), and ADD/CHECK in order, DEL in reverse, STATUS/GC without a container. */
-import { stat } from 'node:fs/promises';
 import { RuntimeError } from '../errors.js';
 import type { NetworkList, PluginConf } from './config.js';
-import { CniError, findPlugin, type CniCommand, type InvokeArgs } from './invoke.js';
+import { CniError, locatePlugin, type CniCommand, type InvokeArgs, type LocatedPlugin } from './invoke.js';
 import { runPlugin, type InProcessPlugin } from './in-process.js';
 import { atLeast } from './version.js';
 import type { CacheRecord } from './attachment-cache.js';
@@ -20,31 +19,33 @@ export class PluginChain {
 
   constructor(private readonly o: PluginChainOptions) {}
 
-  private execPlugin(file: string, stdin: unknown, a: InvokeArgs, plugin?: string): Promise<unknown> { return runPlugin(this.o.inProcess, file, stdin, a, plugin); }
+  private execPlugin(found: LocatedPlugin, stdin: unknown, a: InvokeArgs, plugin?: string): Promise<unknown> { return runPlugin(this.o.inProcess, found, stdin, a, plugin); }
 
   private get timeoutMs(): number { return Math.max(1, this.o.timeoutSeconds) * 1000; }
 
-  /** VERSION once per plugin binary (and again when the binary changes); the conf's version must be supported. */
-  async negotiate(net: NetworkList, p: PluginConf): Promise<void> {
-    const file = await this.pluginFile(p);
-    let key = file;
-    try { const s = await stat(file); key = `${file}:${s.size}:${s.mtimeMs}`; } catch { /* raced */ }
-    let v = this.versions.get(file);
-    if (!v || v.key !== key) {
-      const out = await this.execPlugin(file, { cniVersion: net.cniVersion }, { command: 'VERSION', path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs }, p.type);
+  /**
+   * VERSION once per plugin binary (and again when the binary changes); the conf's version must be supported.
+   * Returns the plugin found, for the calls that follow (one lookup per plugin and operation).
+   */
+  async negotiate(net: NetworkList, p: PluginConf): Promise<LocatedPlugin> {
+    const found = await this.pluginFile(p);
+    let v = this.versions.get(found.file);
+    if (!v || v.key !== found.key) {
+      const out = await this.execPlugin(found, { cniVersion: net.cniVersion }, { command: 'VERSION', path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs }, p.type);
       const sv = (out as { supportedVersions?: unknown } | null)?.supportedVersions;
-      v = { key, supported: Array.isArray(sv) ? sv.filter((x): x is string => typeof x === 'string') : ['0.1.0', '0.2.0'] };
-      this.versions.set(file, v);
+      v = { key: found.key, supported: Array.isArray(sv) ? sv.filter((x): x is string => typeof x === 'string') : ['0.1.0', '0.2.0'] };
+      this.versions.set(found.file, v);
     }
     if (!v.supported.includes(net.cniVersion)) {
       throw new RuntimeError('FailedPrecondition', `incompatible CNI versions: network "${net.name}" uses ${net.cniVersion}, plugin "${p.type}" supports ${v.supported.join(', ')}`);
     }
+    return found;
   }
 
-  private async pluginFile(p: PluginConf): Promise<string> {
-    const file = await findPlugin(p.type, this.o.binDirs);
-    if (!file) throw new CniError(5, `failed to find plugin "${p.type}" in path [${this.o.binDirs.join(' ')}]`, '', p.type);
-    return file;
+  private async pluginFile(p: PluginConf): Promise<LocatedPlugin> {
+    const found = await locatePlugin(p.type, this.o.binDirs);
+    if (!found) throw new CniError(5, `failed to find plugin "${p.type}" in path [${this.o.binDirs.join(' ')}]`, '', p.type);
+    return found;
   }
 
   private pluginStdin(net: NetworkList, p: PluginConf, rec: CacheRecord | undefined, prev: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -59,10 +60,9 @@ export class PluginChain {
     return conf;
   }
 
-  /** One plugin of the chain for the attachment in `rec`. */
-  async invoke(net: NetworkList, p: PluginConf, command: CniCommand, rec: CacheRecord, prev: unknown): Promise<unknown> {
-    const file = await this.pluginFile(p);
-    return this.execPlugin(file, this.pluginStdin(net, p, rec, prev), {
+  /** One plugin of the chain for the attachment in `rec` (`found`: the plugin negotiate() found, else looked up). */
+  async invoke(net: NetworkList, p: PluginConf, command: CniCommand, rec: CacheRecord, prev: unknown, found?: LocatedPlugin): Promise<unknown> {
+    return this.execPlugin(found ?? await this.pluginFile(p), this.pluginStdin(net, p, rec, prev), {
       command, containerId: rec.sandboxId, netns: rec.netns, ifName: rec.ifName, args: rec.args,
       path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs,
     }, p.type);
@@ -81,8 +81,7 @@ export class PluginChain {
   /** STATUS / GC: every plugin in order, no container. */
   async runChain(net: NetworkList, command: 'STATUS' | 'GC', extra: Record<string, unknown>): Promise<void> {
     for (const p of net.plugins) {
-      const file = await this.pluginFile(p);
-      await this.execPlugin(file, this.pluginStdin(net, p, undefined, undefined, extra), {
+      await this.execPlugin(await this.pluginFile(p), this.pluginStdin(net, p, undefined, undefined, extra), {
         command, path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs,
       }, p.type);
     }

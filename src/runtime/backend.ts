@@ -3,7 +3,7 @@
  * compute system, or a job container) and which document creates it. Everything else (start, stop, exits, exec,
  * stats, recovery, the IO keeper) drives the chosen backend through the same ComputeSystem interface.
  */
-import { cpus } from 'node:os';
+import { hostProcessorCount } from './host-cpus.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';
@@ -32,7 +32,7 @@ export function containerDocument(
   if (kindOf(c) === 'job') {
     return buildJobContainerDocument(c.spec, {
       owner: OWNER, id, rootVolume: c.storagePath, layers: c.layers,
-      fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: cpus().length,
+      fileBinding: st.opts.platform.jobs.fileBinding, hostProcessorCount: hostProcessorCount(),
     });
   }
   // Hyper-V isolated: hosted in the pod's utility VM, its folders named by their VSMB guest paths and its scratch

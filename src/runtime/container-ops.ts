@@ -1,5 +1,5 @@
 /** Changes to a created or running container: resource updates and log reopening. */
-import { cpus } from 'node:os';
+import { hostProcessorCount } from './host-cpus.js';
 import { buildResourceUpdateRequests } from '../platform/hcs/document/index.js';
 import { failedPrecondition } from '../errors.js';
 import type { WindowsResources } from './model.js';
@@ -18,7 +18,7 @@ export async function updateContainerResources(st: RuntimeState, idOrPrefix: str
     if (c.state === 'CONTAINER_RUNNING') {
       const system = await backendOf(st, c).openComputeSystem(id);
       try {
-        for (const r of buildResourceUpdateRequests(specResources(resources) ?? {}, { hostProcessorCount: cpus().length })) await system.modify(r);
+        for (const r of buildResourceUpdateRequests(specResources(resources) ?? {}, { hostProcessorCount: hostProcessorCount() })) await system.modify(r);
       } finally {
         system.close();
       }

@@ -52,6 +52,8 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       if (await within(exited, timeoutSeconds * 1000)) return;
       log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }
+    // The system is terminated right after its process: the exit this causes needs no shutdown (exits.ts).
+    if (system) st.terminating.set(id, system);
     if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
     if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
     if (await within(exited, 10_000)) return;
@@ -62,6 +64,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       await markExited(st, cur, 137, 'Error', 'terminated by the runtime; exit status unavailable');
     }
   } finally {
+    st.terminating.delete(id);
     proc?.close();
     system?.close();
   }

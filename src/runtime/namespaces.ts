@@ -2,9 +2,9 @@
  * Markers for the HNS namespaces this runtime created (<state>/namespaces/<guid>.json), so recovery removes only
  * its own orphans and never touches a foreign namespace.
  */
-import { rm, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, removeIfPresent } from '../util/atomic.js';
 
 export async function ownedNamespaces(stateDir: string): Promise<Set<string>> {
   try {
@@ -17,5 +17,5 @@ export async function ownedNamespaces(stateDir: string): Promise<Set<string>> {
 export async function markNamespace(stateDir: string, id: string, owned: boolean): Promise<void> {
   const file = join(stateDir, 'namespaces', `${id.toLowerCase()}.json`);
   if (owned) await writeFileAtomic(file, JSON.stringify({ id }));
-  else await rm(file, { force: true });
+  else await removeIfPresent(file);
 }

@@ -4,8 +4,8 @@
  * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
  */
 import { EventEmitter } from 'node:events';
-import { cpus } from 'node:os';
-import type { Platform } from '../platform/types.js';
+import { hostProcessorCount } from './host-cpus.js';
+import type { ComputeSystem, Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
 import { buildContainerDocument } from '../platform/hcs/document/index.js';
@@ -66,6 +66,11 @@ export class RuntimeState {
   /** Exits reported while StartContainer was still running; applied when it finishes. */
   readonly earlyExits = new Map<string, ExitReport>();
   readonly lastCpu = new Map<string, { ts: bigint; cpu: bigint }>();
+  /**
+   * Containers whose system a stop is terminating, with the stop's open handle: their exit needs no shutdown of
+   * its own, and its OOM query uses that handle (exits.ts).
+   */
+  readonly terminating = new Map<string, ComputeSystem>();
   ready = false;
 
   constructor(
@@ -98,7 +103,7 @@ export class RuntimeState {
 
   systemDocument(spec: ContainerSpec, storagePath: string, layers: { id: string; path: string }[], extra: { hostingSystemId?: string; credentialGuard?: ContainerCredentialGuardStateDoc } = {}) {
     return buildContainerDocument(spec, {
-      owner: OWNER, storagePath, layers, hostProcessorCount: cpus().length,
+      owner: OWNER, storagePath, layers, hostProcessorCount: hostProcessorCount(),
       ...(extra.hostingSystemId ? { hostingSystemId: extra.hostingSystemId } : {}),
       ...(extra.credentialGuard ? { credentialGuard: extra.credentialGuard } : {}),
     });

@@ -1,30 +1,54 @@
-import { open, rename, mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { openSync, writeSync, fsyncSync, fdatasyncSync, closeSync, renameSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { openFd, closeFd, datasyncFd, renamePath, writeAll } from './fd-ops.js';
+import { syncDir } from './dir-sync.js';
+
+export interface AtomicOptions {
+  /**
+   * false: the rename is not made durable (no directory fsync). For a change whose loss in a power cut is harmless:
+   * the file then still holds its previous whole version, never a torn one.
+   */
+  syncDir?: boolean;
+}
+
+/** Temp names: unique within the process by the counter, between processes by the pid (no random bytes per write). */
+let tmpSeq = 0;
 
 /**
  * Crash-safe replace: write a temp file beside the target, fdatasync it (data and size: all a new file needs to
- * be read back; half the cost of a full fsync here), rename over, fsync the directory.
+ * be read back; half the cost of a full fsync here), rename over, fsync the directory (group-committed with the
+ * other renames into it: dir-sync.ts). The directory is created only when the temp file cannot be (ENOENT), so
+ * the usual write costs no mkdir.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, opts: AtomicOptions = {}): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', mode);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${(tmpSeq++).toString(36)}.tmp`);
+  let fd: number;
   try {
-    await fh.writeFile(data);
-    await fh.datasync();
-  } finally {
-    await fh.close();
+    fd = await openFd(tmp, 'w', mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dir, { recursive: true });
+    fd = await openFd(tmp, 'w', mode);
   }
   try {
-    await rename(tmp, path);
+    await writeAll(fd, data);
+    await datasyncFd(fd);
+  } catch (e) {
+    await closeFd(fd).catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await closeFd(fd);
+  try {
+    await renamePath(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fsyncDir(dir);
+  if (opts.syncDir !== false) await syncDir(dir);
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {
@@ -45,13 +69,6 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
   } catch { /* directories cannot be fsynced on every platform */ }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
-  } catch { /* not supported on Windows; rename is durable enough there */ }
-}
-
 export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
@@ -59,4 +76,9 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+/** Removes a file; a missing one is fine (one unlink, where rm({ force }) stats the path twice first). */
+export async function removeIfPresent(path: string): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
 }

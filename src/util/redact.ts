@@ -24,7 +24,14 @@ const TEXT_RULES: [RegExp, string][] = [
   [/\b(password|passwd|identitytoken|identity_token|registrytoken|registry_token|access_token|refresh_token|token|secret)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}&]+)/gi, `$1$2${REDACTED}`],
 ];
 
+/**
+ * A word every rule above needs in its match (PRIVATE KEY, authorization, bearer/basic, the `@` of userinfo, the
+ * password/token/secret names): text without any of them — IDs, paths, most messages — skips the five scans.
+ */
+const MAY_HOLD_SECRET = /private key|authorization|bearer|basic|@|passw|token|secret/i;
+
 export function redactText(s: string): string {
+  if (!MAY_HOLD_SECRET.test(s)) return s;
   let out = s;
   for (const [re, rep] of TEXT_RULES) out = out.replace(re, rep);
   return out;

@@ -6,7 +6,7 @@
  * is created, so a crash in between still leaves a record that Stop/Remove and recovery act on.
  */
 import { access } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { hostProcessorCount } from '../host-cpus.js';
 import type { ComputeSystem } from '../../platform/types.js';
 import type { PropertiesDoc } from '../../platform/hcs/schema/index.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';
@@ -34,7 +34,7 @@ export function podIsolation(st: RuntimeState, podId: string, handlerName: strin
   const h = resolveHandler(st.opts.runtimeHandlers, handlerName);
   if (h.isolation !== 'hyperv') return {};
   if (config.hostProcess) throw invalidArgument(`runtime_handler "${handlerName}" is Hyper-V isolated; HostProcess pods run on the host and cannot use it`);
-  return { isolation: 'hyperv', utilityVm: { id: vmIdOf(podId), ...utilityVmSize(h, config, cpus().length) } };
+  return { isolation: 'hyperv', utilityVm: { id: vmIdOf(podId), ...utilityVmSize(h, config, hostProcessorCount()) } };
 }
 
 /** Boots the pod's VM from this image unless it runs already; returns its ID. */
@@ -60,7 +60,7 @@ export async function ensureUtilityVm(st: RuntimeState, podId: string, image: Im
       const scratchVhdPath = await prepareUtilityVmScratch(st, vm.id, utilityVmPath, image.repoTags[0] ?? image.id);
       const doc = buildUtilityVmDocument({
         owner: OWNER, utilityVmPath, scratchVhdPath,
-        memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: cpus().length,
+        memoryMiB: vm.memoryMiB, processorCount: vm.processorCount, hostProcessorCount: hostProcessorCount(),
       });
       system = await compute.createComputeSystem(vm.id, doc);
       await system.start();

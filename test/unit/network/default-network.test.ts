@@ -34,6 +34,7 @@ test('the default network: wincri nat plugin, normalised subnet, gateway = first
 test('a missing or empty conf dir uses the default network (nat resolves from the package); nothing is written there', async (t) => {
   const e = setup(t);
   assert.equal((await e.mgr.currentNetwork())?.name, 'wincri-default');
+  assert.equal(e.mgr.lastNetwork()?.name, 'wincri-default');
   assert.deepEqual(await e.mgr.status(), { ready: true, reason: '', message: '' });
   mkdirSync(e.conf);
   assert.equal((await e.mgr.currentNetwork())?.name, 'wincri-default');
@@ -48,9 +49,12 @@ test("an operator's configuration wins as soon as it exists; an invalid one is r
   assert.equal((await e.mgr.currentNetwork())?.name, 'wincri-default');
   writeFileSync(join(e.conf, '10-mine.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'mine', plugins: [{ type: 'fake-net' }] }));
   assert.equal((await e.mgr.currentNetwork())?.name, 'mine');
+  assert.equal(e.mgr.lastNetwork()?.name, 'mine', 'the metrics label: what the last read found, no re-read');
   rmSync(join(e.conf, '10-mine.conflist'));
+  assert.equal(e.mgr.lastNetwork()?.name, 'mine', 'not re-read until the next operation reads the dir');
   writeFileSync(join(e.conf, '10-broken.conflist'), '{ not json');
   assert.equal(await e.mgr.currentNetwork(), undefined);
+  assert.equal(e.mgr.lastNetwork(), undefined, 'an invalid configuration: no network, no default');
   const st = await e.mgr.status();
   assert.equal(st.ready, false);
   assert.match(st.message, /10-broken\.conflist: not valid JSON/);

@@ -11,12 +11,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CniManager } from '../../../src/network/index.js';
 import { isOwnLauncher, runPlugin, type InProcessPlugin } from '../../../src/network/in-process.js';
-import { CniError } from '../../../src/network/invoke.js';
+import { CniError, locatePlugin, type LocatedPlugin } from '../../../src/network/invoke.js';
 import { run } from '../../../cni/plugin/run.js';
 import { writeFakePlugin } from '../../helpers/fake-cni.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../../../cni/bin/nat', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../../cni/plugin/main.js', import.meta.url));
+
+/** The plugin `name` as the plugin chain finds it in `bin`. */
+async function at(bin: string, name: string): Promise<LocatedPlugin> {
+  const found = await locatePlugin(name, [bin]);
+  assert.ok(found, `${name} found in ${bin}`);
+  return found;
+}
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-cni-inproc-'));
@@ -37,26 +44,26 @@ function setup(t: { after(fn: () => void): void }) {
 
 test('our launcher (through a symlink) is recognised only with the matching plugin build and without WINCRI_CNI_MAIN', async (t) => {
   const s = setup(t);
-  assert.equal(await isOwnLauncher(join(s.bin, 'nat'), MAIN, {}), true);
-  assert.equal(await isOwnLauncher(join(s.bin, 'nat'), '/elsewhere/dist/cni/plugin/main.js', {}), false);
-  assert.equal(await isOwnLauncher(join(s.bin, 'nat'), MAIN, { WINCRI_CNI_MAIN: MAIN }), false);
+  assert.equal(await isOwnLauncher(await at(s.bin, 'nat'), MAIN, {}), true);
+  assert.equal(await isOwnLauncher(await at(s.bin, 'nat'), '/elsewhere/dist/cni/plugin/main.js', {}), false);
+  assert.equal(await isOwnLauncher(await at(s.bin, 'nat'), MAIN, { WINCRI_CNI_MAIN: MAIN }), false);
   // a copy elsewhere would load the plugin next to it, not ours
-  assert.equal(await isOwnLauncher(join(s.bin, 'copied-nat'), MAIN, {}), false);
-  assert.equal(await isOwnLauncher(join(s.bin, 'fake-net'), MAIN, {}), false);
-  assert.equal(await isOwnLauncher(join(s.bin, 'missing'), MAIN, {}), false);
+  assert.equal(await isOwnLauncher(await at(s.bin, 'copied-nat'), MAIN, {}), false);
+  assert.equal(await isOwnLauncher(await at(s.bin, 'fake-net'), MAIN, {}), false);
+  assert.equal(await isOwnLauncher({ file: join(s.bin, 'missing'), key: 'gone' }, MAIN, {}), false);
 });
 
 test('runPlugin: VERSION answered in process as by an exec; a plugin error object becomes a CniError either way', async (t) => {
   const s = setup(t);
   const a = { command: 'VERSION' as const, path: [s.bin], timeoutMs: 5000 };
-  const v = await runPlugin(s.runner, join(s.bin, 'nat'), { cniVersion: '1.0.0' }, a, 'nat') as { supportedVersions: string[] };
+  const v = await runPlugin(s.runner, await at(s.bin, 'nat'), { cniVersion: '1.0.0' }, a, 'nat') as { supportedVersions: string[] };
   assert.ok(v.supportedVersions.includes('1.0.0'));
-  const viaExec = await runPlugin(undefined, join(s.bin, 'nat'), { cniVersion: '1.0.0' }, a, 'nat');
+  const viaExec = await runPlugin(undefined, await at(s.bin, 'nat'), { cniVersion: '1.0.0' }, a, 'nat');
   assert.deepEqual(v, viaExec);
   assert.deepEqual(s.calls, ['VERSION']);
   const bad = { command: 'ADD' as const, path: [s.bin], timeoutMs: 5000, containerId: 'c1', netns: 'not-a-guid', ifName: 'eth0' };
-  const e1 = await runPlugin(s.runner, join(s.bin, 'nat'), { cniVersion: '1.0.0', name: 'n', type: 'nat' }, bad, 'nat').catch((e) => e);
-  const e2 = await runPlugin(undefined, join(s.bin, 'nat'), { cniVersion: '1.0.0', name: 'n', type: 'nat' }, bad, 'nat').catch((e) => e);
+  const e1 = await runPlugin(s.runner, await at(s.bin, 'nat'), { cniVersion: '1.0.0', name: 'n', type: 'nat' }, bad, 'nat').catch((e) => e);
+  const e2 = await runPlugin(undefined, await at(s.bin, 'nat'), { cniVersion: '1.0.0', name: 'n', type: 'nat' }, bad, 'nat').catch((e) => e);
   assert.ok(e1 instanceof CniError && e2 instanceof CniError);
   assert.equal(e1.code, e2.code);
   // both fail where the plugin opens HNS (here: no platform / no emulator service), with the same code and wording

@@ -55,6 +55,11 @@ test('secrets inside free text are masked', () => {
     ['config {"password":"pull-Secret-42","user":"x"}', /pull-Secret-42/],
     ['token=abcdef123&scope=pull', /abcdef123/],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', /MIIE/],
+    // every name of the password/token rule passes the quick pre-check
+    ...['passwd', 'identitytoken', 'identity_token', 'registrytoken', 'registry_token', 'access_token', 'refresh_token', 'Secret', 'PASSWORD']
+      .map((k): [string, RegExp] => [`${k}=hunter2-x`, /hunter2/]),
+    ['proxy-authorization: Basic a3ViZTpwdWxs', /a3ViZTpwdWxs/],
+    ['ftp://u:p4ss@host/x', /p4ss/],
   ];
   for (const [s, secret] of cases) assert.doesNotMatch(redactText(s), secret, s);
   assert.equal(redactText('pulled example.com/app:1 in 2s'), 'pulled example.com/app:1 in 2s');

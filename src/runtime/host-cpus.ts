@@ -1,0 +1,9 @@
+/** The host's logical processor count for compute-system documents, read once (os.cpus() parses /proc/cpuinfo per call). */
+import { cpus } from 'node:os';
+
+let count: number | undefined;
+
+export function hostProcessorCount(): number {
+  count ??= cpus().length;
+  return count;
+}
