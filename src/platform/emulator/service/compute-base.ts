@@ -3,7 +3,7 @@
  * persistence, live processes of this service, handles, process-exit recording, the process groups of a system.
  * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
  */
-import { type ChildProcess } from 'node:child_process';
+import type { SpawnedChild } from './vfork-spawn.js';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -24,7 +24,7 @@ import { LaunchIntents } from './launch-intents.js';
 
 
 export interface LiveProc {
-  child?: ChildProcess;
+  child?: SpawnedChild;
   out?: OutputRelay;
   err?: OutputRelay;
   stdinAttached?: boolean;

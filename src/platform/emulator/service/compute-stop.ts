@@ -12,10 +12,10 @@ import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
-import type { ChildProcess } from 'node:child_process';
+import type { SpawnedChild } from './vfork-spawn.js';
 
 /** Resolves once every child's 'exit' event has run (or after `ms`). */
-function childrenExited(children: ChildProcess[], ms: number): Promise<void> {
+function childrenExited(children: SpawnedChild[], ms: number): Promise<void> {
   return new Promise((resolve) => {
     let left = children.length;
     const timer = setTimeout(resolve, Math.max(0, ms));
@@ -93,8 +93,8 @@ export abstract class ComputeStopping extends ComputeBase {
   }
 
   /** Children of this service (the processes or their wrappers) whose 'exit' event has not run yet. */
-  private unreapedChildren(s: SystemRecord): ChildProcess[] {
-    const out: ChildProcess[] = [];
+  private unreapedChildren(s: SystemRecord): SpawnedChild[] {
+    const out: SpawnedChild[] = [];
     for (const p of s.processes) {
       const child = p.exited ? undefined : this.live.get(`${s.id}/${p.pid}`)?.child;
       if (child) out.push(child);
