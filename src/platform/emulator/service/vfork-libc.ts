@@ -1,16 +1,17 @@
 /**
  * The glibc calls of vfork-spawn.ts through koffi: posix_spawn (glibc runs it as clone(CLONE_VM | CLONE_VFORK), so
  * starting a process costs no copy of the service's page tables, where libuv's fork copies them: 2–9 ms for a
- * Node process), its file actions and attributes, pipe2 and waitpid. Null where koffi or glibc ≥ 2.29 (addchdir_np)
+ * Node process; called on a libuv pool thread, so only that thread waits for the child's exec), its file actions
+ * and attributes, pipe2, fcntl (F_DUPFD_CLOEXEC) and waitpid. Null where koffi or glibc ≥ 2.29 (addchdir_np)
  * is not to be had: the caller then keeps Node's spawn.
  */
 import { createRequire } from 'node:module';
 
-type Fn = (...args: unknown[]) => number;
+type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
 export interface Libc {
   spawn: Fn; faInit: Fn; faDestroy: Fn; faDup2: Fn; faOpen: Fn; faChdir: Fn;
   atInit: Fn; atDestroy: Fn; atFlags: Fn; atSigdef: Fn; atSigmask: Fn;
-  sigfill: Fn; sigempty: Fn; pipe2: Fn; waitpid: Fn; close: Fn; errno: () => number;
+  sigfill: Fn; sigempty: Fn; pipe2: Fn; waitpid: Fn; close: Fn; fcntl: Fn; errno: () => number;
 }
 
 /** Sizes with room to spare (x86_64: 80, 336 and 128 bytes). */
@@ -22,6 +23,7 @@ export const POSIX_SPAWN_SETSIGMASK = 0x08;
 export const POSIX_SPAWN_SETSID = 0x80;
 export const O_CLOEXEC = 0o2000000;
 export const WNOHANG = 1;
+export const F_DUPFD_CLOEXEC = 1030;
 
 let libc: Libc | null | undefined;
 
@@ -36,7 +38,7 @@ export function vforkLibc(): Libc | null {
     const lib = koffi.load('libc.so.6');
     const f = (d: string) => lib.func(d);
     libc = {
-      spawn: f('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
+      spawn: f('int posix_spawn(void *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
       faInit: f('int posix_spawn_file_actions_init(void *fa)'),
       faDestroy: f('int posix_spawn_file_actions_destroy(void *fa)'),
       faDup2: f('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
@@ -52,6 +54,7 @@ export function vforkLibc(): Libc | null {
       pipe2: f('int pipe2(void *fds, int flags)'),
       waitpid: f('int waitpid(int pid, void *status, int options)'),
       close: f('int close(int fd)'),
+      fcntl: f('int fcntl(int fd, int cmd, ...)'),
       errno: () => koffi.errno(),
     };
   } catch { libc = null; }

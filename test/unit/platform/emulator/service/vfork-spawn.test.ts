@@ -39,6 +39,8 @@ test('descriptors, cwd, environment and argv[0] reach the child; stdin and extra
 
 test('a detached child has its own session and every signal at its default action; a kill is reported', { skip: !available && 'no posix_spawn' }, async () => {
   const c = vforkSpawn('/bin/sleep', ['30'], { detached: true, stdio: ['ignore', 'ignore', 'ignore'] })!;
+  assert.equal(c.kill('SIGKILL'), false, 'not started yet: nothing (and never group 0) is signalled');
+  await new Promise((r) => c.once('spawn', r));
   const status = readFileSync(`/proc/${c.pid}/status`, 'utf8');
   // The service ignores SIGPIPE (Node does); the child must not inherit that, nor a blocked signal (1-31: glibc
   // keeps its two internal real-time signals out of posix_spawn's reach).
@@ -65,6 +67,16 @@ test('an exec failure is an error event with the errno code, and spawnWithOutput
       file: '/nonexistent/program', args: [], cwd: '/', env: {}, streams: { stdin: false, stdout: true, stderr: true }, errTarget: 'pipe', console: false,
     }, 'program'), (e: unknown) => e instanceof PlatformError && e.hresult === HRESULT.ERROR_FILE_NOT_FOUND && /program/.test(e.message));
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('children that exit at once (before their pid is known to the service) are all reported, none twice', { skip: !available && 'no posix_spawn' }, async () => {
+  const kids = Array.from({ length: 20 }, (_, i) => vforkSpawn('/bin/sh', ['-c', `exit ${i}`], { stdio: ['ignore', 'ignore', 'ignore'] })!);
+  const seen = kids.map(() => 0);
+  kids.forEach((k, i) => k.on('spawn', () => k.on('exit', () => { seen[i]!++; })));
+  const codes = await Promise.all(kids.map((k) => new Promise<number | null>((r) => k.once('spawn', () => k.once('exit', (c) => r(c))))));
+  assert.deepEqual(codes, kids.map((_, i) => i));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(seen, kids.map(() => 1));
 });
 
 test('vforkRun: output, input and exit status of a short command', { skip: !available && 'no posix_spawn' }, async () => {
