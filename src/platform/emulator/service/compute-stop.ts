@@ -111,7 +111,7 @@ export abstract class ComputeStopping extends ComputeBase {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    let cleanup: (() => void) | undefined;
+    let cleanup: (() => Promise<void>) | undefined;
     if (s.isolation) endIsolation(s, this.log, (w) => { cleanup = w; });
     else if (s.job) endJobCgroup(s, this.log);
     else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
@@ -125,8 +125,7 @@ export abstract class ComputeStopping extends ComputeBase {
     const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
     // The record write (its snapshot taken now) runs while the namespaces' mount points are removed.
     const saved = this.save();
-    cleanup?.();
-    await saved;
+    await Promise.all([saved, cleanup?.()]);
     this.emit(s.id, 'SystemExited', status);
     for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
     this.systemWaiters.delete(s.id);
