@@ -23,7 +23,10 @@ export function networkingDiagnostics(props: ServicePropertiesDoc): PlatformCond
  * util-linux chains (no C compiler).
  */
 export function isolationDiagnostics(props: ServicePropertiesDoc): PlatformCondition[] {
-  const iso = props.Isolation as { Enabled?: boolean; Reason?: string; Launcher?: { Kind: string; Reason?: string } } | undefined;
+  const iso = props.Isolation as {
+    Enabled?: boolean; Reason?: string; Launcher?: { Kind: string; Reason?: string };
+    CgroupFavorDynmods?: { Applied: boolean; Path?: string; Reason?: string };
+  } | undefined;
   if (!iso) return [];
   const type = 'EmulatorIsolation';
   if (!iso.Enabled) {
@@ -32,5 +35,8 @@ export function isolationDiagnostics(props: ServicePropertiesDoc): PlatformCondi
   if (iso.Launcher?.Kind === 'shell') {
     return [{ type, ok: false, reason: 'NoNamespaceHelper', message: `containers start through util-linux process chains (slower): ${iso.Launcher.Reason ?? ''}. Install gcc` }];
   }
-  return [{ type, ok: true, reason: '', message: '' }];
+  const dyn = iso.CgroupFavorDynmods;
+  const message = !dyn ? '' : dyn.Applied ? `cgroup joins favour dynamic changes (favordynmods${dyn.Path ? ` hierarchy at ${dyn.Path}` : ''})`
+    : `cgroup joins may wait for an RCU grace period: favordynmods not applied (${dyn.Reason ?? 'unknown'})`;
+  return [{ type, ok: true, reason: '', message }];
 }

@@ -3,7 +3,7 @@
  * persistence, live processes of this service, handles, process-exit recording, the process groups of a system.
  * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
  */
-import { type ChildProcess } from 'node:child_process';
+import type { SpawnedChild } from './vfork-spawn.js';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -12,7 +12,8 @@ import {
 } from '../../hcs/schema/index.js';
 import type { Persister } from './persist.js';
 import type { StorageEmulator } from './storage.js';
-import { isAlive, processTable } from './procfs.js';
+import { isAlive } from './procfs.js';
+import { anyInGroups } from './signals.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutputRelay } from './process-output.js';
 import { removeFifos } from './stdio-fifo.js';
@@ -24,7 +25,7 @@ import { LaunchIntents } from './launch-intents.js';
 
 
 export interface LiveProc {
-  child?: ChildProcess;
+  child?: SpawnedChild;
   out?: OutputRelay;
   err?: OutputRelay;
   stdinAttached?: boolean;
@@ -142,10 +143,10 @@ export abstract class ComputeBase {
   }
 
   protected pgids(s: SystemRecord): Set<number> {
-    const exited = s.processes.filter((p) => p.exited);
-    // Exited group leaders still count while a member of their group lives (one shared /proc scan for all).
-    const liveGroups = exited.length > 0 ? new Set(processTable().map((st) => st.pgrp)) : new Set<number>();
-    return new Set(s.processes.filter((p) => !p.exited || liveGroups.has(p.pid) || isAlive(p.pid)).map((p) => p.pid));
+    // Exited group leaders still count while their group has a member: kill(-pgid, 0), no scan of the host's /proc
+    // (one file per host process). A group of zombies only counts too: signalling it is harmless, and the callers
+    // that count processes (processesInGroups) leave zombies out.
+    return new Set(s.processes.filter((p) => !p.exited || anyInGroups([p.pid]) || isAlive(p.pid)).map((p) => p.pid));
   }
 
   protected markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {

@@ -12,10 +12,10 @@ import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
-import type { ChildProcess } from 'node:child_process';
+import type { SpawnedChild } from './vfork-spawn.js';
 
 /** Resolves once every child's 'exit' event has run (or after `ms`). */
-function childrenExited(children: ChildProcess[], ms: number): Promise<void> {
+function childrenExited(children: SpawnedChild[], ms: number): Promise<void> {
   return new Promise((resolve) => {
     let left = children.length;
     const timer = setTimeout(resolve, Math.max(0, ms));
@@ -93,8 +93,8 @@ export abstract class ComputeStopping extends ComputeBase {
   }
 
   /** Children of this service (the processes or their wrappers) whose 'exit' event has not run yet. */
-  private unreapedChildren(s: SystemRecord): ChildProcess[] {
-    const out: ChildProcess[] = [];
+  private unreapedChildren(s: SystemRecord): SpawnedChild[] {
+    const out: SpawnedChild[] = [];
     for (const p of s.processes) {
       const child = p.exited ? undefined : this.live.get(`${s.id}/${p.pid}`)?.child;
       if (child) out.push(child);
@@ -111,7 +111,7 @@ export abstract class ComputeStopping extends ComputeBase {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    let cleanup: (() => void) | undefined;
+    let cleanup: (() => Promise<void>) | undefined;
     if (s.isolation) endIsolation(s, this.log, (w) => { cleanup = w; });
     else if (s.job) endJobCgroup(s, this.log);
     else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
@@ -125,8 +125,7 @@ export abstract class ComputeStopping extends ComputeBase {
     const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
     // The record write (its snapshot taken now) runs while the namespaces' mount points are removed.
     const saved = this.save();
-    cleanup?.();
-    await saved;
+    await Promise.all([saved, cleanup?.()]);
     this.emit(s.id, 'SystemExited', status);
     for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
     this.systemWaiters.delete(s.id);

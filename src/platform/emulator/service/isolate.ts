@@ -47,7 +47,7 @@ export async function isolate(
  * system work (cgroup and mount point removal, a few ms of blocking rmdir) runs now, or where `later` runs it
  * (the caller overlaps it with its record write).
  */
-export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (work: () => void) => void = (w) => w()): void {
+export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (work: () => Promise<void>) => void = (w) => { void w(); }): void {
   const iso = s.isolation;
   if (!iso) return;
   readOom(s);
@@ -55,9 +55,9 @@ export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (
   if (s.holder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
   s.holder = undefined;
   s.isolation = undefined;
-  later(() => {
+  later(async () => {
     if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
-    cleanupRootfs(iso.created);
+    await cleanupRootfs(iso.created);
     removeDevDir(iso.devDir);
   });
 }

@@ -27,6 +27,8 @@ import { cgroupSupport, procsFiles, type SystemCgroup } from './cgroups.js';
 import { fstabText, mountListText } from './mount-table.js';
 import { helperHolderArgs, launcherFacts, type LauncherFacts } from './ns-helper.js';
 import { makeDevDir, removeDevDir } from './dev-skeleton.js';
+import { vforkSpawn, type SpawnedChild } from './vfork-spawn.js';
+import { dynmodsFacts, type DynmodsFacts } from './cgroup-dynmods.js';
 
 export interface IsolationFacts {
   /** Whether compute systems get PID/mount/UTS namespaces and a private root. */
@@ -37,11 +39,13 @@ export interface IsolationFacts {
   Cgroups?: { Version: 1 | 2; Roots: string[] };
   /** How processes enter and holders are made: the compiled namespace helper or the util-linux chains. */
   Launcher?: LauncherFacts;
+  /** Whether cgroup joins are made cheap by a favordynmods hierarchy (cgroup-dynmods.ts). */
+  CgroupFavorDynmods?: DynmodsFacts;
 }
 
 let facts: IsolationFacts | undefined;
 export function isolationFacts(): IsolationFacts {
-  if (facts) return facts.Enabled ? { ...facts, Launcher: launcherFacts() } : facts;
+  if (facts) return facts.Enabled ? { ...facts, Launcher: launcherFacts(), CgroupFavorDynmods: dynmodsFacts() } : facts;
   const tools = ['unshare', 'nsenter', 'setsid', 'chroot'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
   let reason: string | undefined;
   if (process.getuid?.() !== 0) reason = 'the emulator is not running as root: containers share the host\'s processes and file system';
@@ -137,7 +141,8 @@ function tablesDir(stateDir: string): string {
 }
 
 async function runHolder(argv: string[]): Promise<HolderRecord> {
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const opts = { detached: true, stdio: ['ignore' as const, 'pipe' as const, 'pipe' as const] };
+  const child: SpawnedChild = vforkSpawn(argv[0]!, argv.slice(1), opts) ?? spawn(argv[0]!, argv.slice(1), opts);
   child.on('error', () => undefined);
   child.unref();
   let out = '';
@@ -155,7 +160,7 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
   const st = pid ? readStat(pid) : undefined;
   if (!ok || !st) {
     if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
     // A cgroup the holder could not join: the system would run without its limits (cgroup-errors.ts).
     const hr = /cannot join cgroup|echo: write error|cgroup\.procs/.test(err) ? HRESULT.ERROR_NOT_ENOUGH_QUOTA : HRESULT.E_FAIL;
     throw new PlatformError(hr, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);

@@ -4,6 +4,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { vforkRun } from './vfork-run.js';
 
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
@@ -23,6 +24,8 @@ export function probeLinuxNetworking(): { enabled: boolean; reason: string } {
 }
 
 export function run(cmd: string, args: string[], input?: string): Promise<CmdResult> {
+  const fast = vforkRun(cmd, args, input);
+  if (fast) return fast;
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;

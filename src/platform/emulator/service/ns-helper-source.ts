@@ -91,7 +91,12 @@ static void status_fail(const char *what, const char *name) {
   spool_say(m);
 }
 
-/* STATUS as a temp file, synced, renamed: a service restarted later reads the exit from it (exit-status.ts). */
+/*
+ * STATUS as a temp file, renamed: a service restarted later reads the exit from it (exit-status.ts). Not synced:
+ * the rename is atomic against a killed service (the page cache outlives it), and a power cut ends the program
+ * with everything else, so the disk flush would only sit on the stop's critical path (the service waits for this
+ * process's exit).
+ */
 static void write_status(int dir, const char *name, int st) {
   if (dir < 0) return;
   char tmp[300];
@@ -99,7 +104,7 @@ static void write_status(int dir, const char *name, int st) {
   int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) { status_fail("cannot create", tmp); return; }
   int w = WIFSIGNALED(st) ? dprintf(fd, "signal %d\n", WTERMSIG(st)) : dprintf(fd, "exit %d\n", WEXITSTATUS(st));
-  if (w < 0 || fsync(fd) < 0) { status_fail("cannot write", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
+  if (w < 0) { status_fail("cannot write", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
   close(fd);
   if (renameat(dir, tmp, dir, name) < 0) { status_fail("cannot rename", tmp); unlinkat(dir, tmp, 0); }
 }

@@ -2,7 +2,8 @@
  * Starting a process with its output on FIFOs that survive the service (stdio-fifo.ts) and relaying that output
  * (relay.ts), at creation and again after a service restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { vforkSpawn, type SpawnedChild, type StdioSpec } from './vfork-spawn.js';
 import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { OutRelay } from './relay.js';
@@ -34,7 +35,7 @@ export interface SpawnPlan {
 export type OutputRelay = OutRelay | SpoolRelay;
 
 export interface SpawnedProcess {
-  child: ChildProcess;
+  child: SpawnedChild;
   out?: OutputRelay;
   err?: OutputRelay;
   /** Absent when the process has no output pipe. */
@@ -62,12 +63,12 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   const outFd = fifos.writers.stdout ?? 'ignore';
   const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
   const args = plan.spool ? [plan.args[0]!, ...helperSpoolArgs(fifos.paths), ...plan.args.slice(1)] : plan.args;
-  let child: ChildProcess;
+  let child: SpawnedChild;
   try {
-    child = spawn(plan.file, args, {
-      cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}),
-      stdio: [streams.stdin ? 'pipe' : 'ignore', outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])],
-    });
+    const stdio: StdioSpec[] = [streams.stdin ? 'pipe' as const : 'ignore' as const, outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])];
+    const opts = { cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}), stdio };
+    // A console's control pipe is two-way (Node's socket pair): Node's spawn keeps it.
+    child = (console ? null : vforkSpawn(plan.file, args, opts)) ?? spawn(plan.file, args, opts);
   } catch (e) {
     for (const r of Object.values(fifos.readers)) r.destroy();
     removeFifos(fifos.paths);

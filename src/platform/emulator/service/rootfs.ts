@@ -9,7 +9,8 @@
  * Mount points are created before the holder starts: in the writable layer (recorded, removed when it stops),
  * or for a mapping under /dev in the system's /dev directory.
  */
-import { realpathSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstat, rmdir, unlink } from 'node:fs/promises';
+import { realpathSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
@@ -135,14 +136,18 @@ function lstatExists(p: string): boolean {
   try { lstatSync(p); return true; } catch { return false; }
 }
 
-/** Removes the mount points and links the plan created, deepest first, when they are still empty. */
-export function cleanupRootfs(created: readonly string[]): void {
+/**
+ * Removes the mount points and links the plan created, deepest first, when they are still empty; off the service's
+ * thread (the rmdirs of a just-stopped system's mount points took milliseconds each).
+ */
+export async function cleanupRootfs(created: readonly string[]): Promise<void> {
   for (const p of [...created].reverse()) {
     try {
-      const st = lstatSync(p);
-      if (st.isSymbolicLink()) unlinkSync(p);
-      else if (st.isDirectory()) rmdirSync(p);
-      else if (st.size === 0) unlinkSync(p);
+      const st = await lstat(p);
+      if (st.isSymbolicLink()) await unlink(p);
+      else if (st.isDirectory()) await rmdir(p);
+      else if (st.size === 0) await unlink(p);
     } catch { /* in use, not empty or gone: left in place */ }
   }
 }
+

@@ -5,6 +5,7 @@
  */
 import { setHostPipeDir } from './pipes.js';
 import { isolationFacts } from './isolation.js';
+import { mountDynmods, unmountDynmods } from './cgroup-dynmods.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
@@ -70,6 +71,8 @@ export class EmulatorService {
     await this.storage.load();
     await this.network.load();
     await this.credentialGuard.load();
+    const iso = isolationFacts();
+    if (iso.Enabled) mountDynmods(this.opts.stateDir, iso.Cgroups?.Version);
     await this.compute.load();
     const path = join(this.opts.stateDir, SOCKET_NAME);
     const server = createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
@@ -88,6 +91,7 @@ export class EmulatorService {
     // Veths of detached endpoints in their grace period go now: nothing outlives the service (network-reaper.ts).
     await this.hnsCalls.alone(() => this.network.settle()).catch((e: Error) => this.opts.log(`network: finishing removals: ${e.message}`));
     await this.persist.flush();
+    unmountDynmods();
   }
 
   private broadcast(systemId: string, event: WireEvent['event'], data: unknown, pid?: number): void {

@@ -30,3 +30,12 @@ test('isolation: not isolated, isolated through util-linux (no C compiler), isol
     [{ type: 'EmulatorIsolation', ok: true, reason: '', message: '' }]);
   assert.deepEqual(isolationDiagnostics(base), []);
 });
+
+test('isolation: whether cgroup joins favour dynamic changes (favordynmods) is told, with why not', () => {
+  const iso = (dyn: object) => isolationDiagnostics({ ...base, Isolation: { Enabled: true, Launcher: { Kind: 'helper' }, CgroupFavorDynmods: dyn } })[0]!;
+  assert.match(iso({ Applied: true }).message, /favordynmods/);
+  assert.match(iso({ Applied: true, Path: '/state/cgroup-dynmods' }).message, /at \/state\/cgroup-dynmods/);
+  const off = iso({ Applied: false, Reason: 'kernel 5.10.0 is older than 6.1' });
+  assert.equal(off.ok, true);
+  assert.match(off.message, /RCU grace period.*older than 6\.1/);
+});

@@ -83,7 +83,7 @@ test('cgroup limits: HCS memory and processor settings → v2 and v1 files', () 
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('rootfs plan: host system dirs read-only unless the image has its own, mappings at their paths, cleanup', () => {
+test('rootfs plan: host system dirs read-only unless the image has its own, mappings at their paths, cleanup', async () => {
   const root = mkdtempSync(join(tmpdir(), 'wincri-root-'));
   try {
     mkdirSync(join(root, 'opt', 'mine'), { recursive: true });
@@ -110,7 +110,7 @@ test('rootfs plan: host system dirs read-only unless the image has its own, mapp
     assert.equal(existsSync(join(root, 'dev', 'logs')), false);
     assert.match(dev, new RegExp(`^${src} ${root}/data/in none bind,ro 0 0$`, 'm'), 'a ReadOnly mapping is a read-only bind');
     assert.ok(existsSync(join(root, 'data', 'in')));
-    cleanupRootfs(plan.created);
+    await cleanupRootfs(plan.created);
     assert.equal(existsSync(join(root, 'usr')), false);
     assert.equal(existsSync(join(root, 'data', 'in')), false);
     assert.ok(lstatSync(join(root, 'opt', 'mine')).isDirectory());

@@ -1,0 +1,62 @@
+/**
+ * The glibc calls of vfork-spawn.ts through koffi: posix_spawn (glibc runs it as clone(CLONE_VM | CLONE_VFORK), so
+ * starting a process costs no copy of the service's page tables, where libuv's fork copies them: 2–9 ms for a
+ * Node process; called on a libuv pool thread, so only that thread waits for the child's exec), its file actions
+ * and attributes, pipe2, fcntl (F_DUPFD_CLOEXEC) and waitpid. Null where koffi or glibc ≥ 2.29 (addchdir_np)
+ * is not to be had: the caller then keeps Node's spawn.
+ */
+import { createRequire } from 'node:module';
+
+type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
+export interface Libc {
+  spawn: Fn; faInit: Fn; faDestroy: Fn; faDup2: Fn; faOpen: Fn; faChdir: Fn;
+  atInit: Fn; atDestroy: Fn; atFlags: Fn; atSigdef: Fn; atSigmask: Fn;
+  sigfill: Fn; sigempty: Fn; pipe2: Fn; waitpid: Fn; close: Fn; fcntl: Fn; errno: () => number;
+}
+
+/** Sizes with room to spare (x86_64: 80, 336 and 128 bytes). */
+export const FA_SIZE = 256;
+export const ATTR_SIZE = 512;
+export const SIGSET_SIZE = 256;
+export const POSIX_SPAWN_SETSIGDEF = 0x04;
+export const POSIX_SPAWN_SETSIGMASK = 0x08;
+export const POSIX_SPAWN_SETSID = 0x80;
+export const O_CLOEXEC = 0o2000000;
+export const WNOHANG = 1;
+export const F_DUPFD_CLOEXEC = 1030;
+
+let libc: Libc | null | undefined;
+
+export function vforkLibc(): Libc | null {
+  if (libc !== undefined) return libc;
+  libc = null;
+  if (process.platform !== 'linux' || process.env.WINCRI_EMULATOR_VFORK === '0') return libc;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as {
+      load(n: string): { func(d: string): Fn }; errno(): number;
+    };
+    const lib = koffi.load('libc.so.6');
+    const f = (d: string) => lib.func(d);
+    libc = {
+      spawn: f('int posix_spawn(void *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
+      faInit: f('int posix_spawn_file_actions_init(void *fa)'),
+      faDestroy: f('int posix_spawn_file_actions_destroy(void *fa)'),
+      faDup2: f('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
+      faOpen: f('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, int mode)'),
+      faChdir: f('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
+      atInit: f('int posix_spawnattr_init(void *attr)'),
+      atDestroy: f('int posix_spawnattr_destroy(void *attr)'),
+      atFlags: f('int posix_spawnattr_setflags(void *attr, short flags)'),
+      atSigdef: f('int posix_spawnattr_setsigdefault(void *attr, void *set)'),
+      atSigmask: f('int posix_spawnattr_setsigmask(void *attr, void *set)'),
+      sigfill: f('int sigfillset(void *set)'),
+      sigempty: f('int sigemptyset(void *set)'),
+      pipe2: f('int pipe2(void *fds, int flags)'),
+      waitpid: f('int waitpid(int pid, void *status, int options)'),
+      close: f('int close(int fd)'),
+      fcntl: f('int fcntl(int fd, int cmd, ...)'),
+      errno: () => koffi.errno(),
+    };
+  } catch { libc = null; }
+  return libc;
+}
