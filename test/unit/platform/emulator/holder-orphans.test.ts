@@ -91,3 +91,20 @@ test('holders no system owns are ended at service start and at stopService; owne
   assert.ok(!running(stray2));
   assert.equal(readFileSync(join(stateDir, 'service.log'), 'utf8').match(/no compute system owns/g)?.length, 2, 'the service itself swept it at stopService');
 });
+
+test('stopping the service of a state dir whose service was killed ends its holders before the dir can go', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const stateDir = join(env.dir, 'state');
+  const s = await env.platform.compute.createComputeSystem('left', containerDoc());
+  await s.start();
+  assert.equal(holders(stateDir).length, 2, 'the system has its holder');
+  // Killed (a test's stop timing out, a crash): running systems are left running by design, to be re-adopted.
+  const old = await env.platform.servicePid();
+  process.kill(old, 'SIGKILL');
+  await until(() => !running(old));
+  assert.equal(holders(stateDir).length, 2, 'the holder outlived its service');
+  await env.platform.close();
+  await stopEmulatorService(stateDir); // no service answers: what the dead one left is ended here
+  assert.deepEqual(holders(stateDir), [], 'nothing would be left running once the state dir is removed');
+});
