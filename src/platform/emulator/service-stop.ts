@@ -12,11 +12,19 @@ export async function stopEmulatorService(stateDir: string): Promise<void> {
   let pid: number | undefined;
   try { pid = Number(readFileSync(join(stateDir, PID_NAME), 'utf8').trim()) || undefined; } catch { /* none */ }
   const client = new EmulatorClient({ stateDir, spawnService: false, connectTimeoutMs: 2000 });
-  try {
+  // Bounded: a service that goes away mid-request (a `hello` is resent on reconnect, and nothing would answer it)
+  // must not hold the caller; what it left is handled below either way.
+  let timer: NodeJS.Timeout | undefined;
+  const bounded = new Promise<void>((resolve) => { timer = setTimeout(resolve, 60_000); });
+  const asked = (async () => {
     const hello = await client.request<{ pid: number }>('hello');
     pid = hello.pid;
     await client.request('stopService');
-  } catch { /* not running or already going */ } finally { client.close(); }
+  })();
+  asked.catch(() => undefined); // not running or already going (or rejected by the close below, after the bound)
+  await Promise.race([bounded, asked]).catch(() => undefined);
+  clearTimeout(timer);
+  client.close();
   if (pid) {
     const deadline = Date.now() + 10_000;
     while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, containerDoc, readAll, until } from './helpers.js';
+import { setup, another, containerDoc, readAll, until } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { allPids, readArgv, readStat } from '../../../../src/platform/emulator/service/procfs.js';
 import { helperPrefix } from '../../../../src/platform/emulator/service/helper-orphans.js';
@@ -70,13 +70,16 @@ test('holders no system owns are ended at service start and at stopService; owne
   const owned = holders(stateDir);
   assert.equal(owned.length, 2, 'the running system has its holder (and the helper waiting for it)');
 
-  // A service killed with a holder it never recorded: the next one ends it and keeps the system's.
+  // A service killed with a holder it never recorded: the next one ends it and keeps the system's. (The client
+  // goes first: it would start a new service on its own, perhaps before the stray exists.)
   const old = await env.platform.servicePid();
+  await env.platform.close();
   process.kill(old, 'SIGKILL');
   await until(() => !running(old));
   const stray = await strayHolder(stateDir, env.dir);
-  const s2 = await env.platform.compute.openComputeSystem('owned');
-  assert.notEqual(await env.platform.servicePid(), old, 'a new service loaded the records');
+  const next = await another(env);
+  const s2 = await next.compute.openComputeSystem('owned');
+  assert.notEqual(await next.servicePid(), old, 'a new service loaded the records');
   await until(() => !running(stray), 10_000);
   assert.match(readFileSync(join(stateDir, 'service.log'), 'utf8'), /killed \d+ namespace helper process\(es\) no compute system owns/);
   assert.deepEqual(holders(stateDir), owned, 'the owned holder runs on');
@@ -85,7 +88,7 @@ test('holders no system owns are ended at service start and at stopService; owne
 
   // A stray one while the service runs: stopService ends it with the systems it terminates.
   const stray2 = await strayHolder(stateDir, env.dir);
-  await env.platform.close();
+  await next.close();
   await stopEmulatorService(stateDir);
   assert.deepEqual(holders(stateDir), [], 'no holder is left');
   assert.ok(!running(stray2));
@@ -100,11 +103,12 @@ test('stopping the service of a state dir whose service was killed ends its hold
   await s.start();
   assert.equal(holders(stateDir).length, 2, 'the system has its holder');
   // Killed (a test's stop timing out, a crash): running systems are left running by design, to be re-adopted.
+  // (The client goes first: it would start a new service on its own.)
   const old = await env.platform.servicePid();
+  await env.platform.close();
   process.kill(old, 'SIGKILL');
   await until(() => !running(old));
   assert.equal(holders(stateDir).length, 2, 'the holder outlived its service');
-  await env.platform.close();
   await stopEmulatorService(stateDir); // no service answers: what the dead one left is ended here
   assert.deepEqual(holders(stateDir), [], 'nothing would be left running once the state dir is removed');
 });
