@@ -68,7 +68,8 @@ async function each(what: string, fn: (t: Target) => Promise<Figures>): Promise<
 }
 
 const stopAll = async () => { for (const t of targets.splice(0)) await t.stop().catch((e) => console.error(`stopping ${t.name}: ${e}`)); await reg?.stop(); };
-process.once('SIGINT', () => { void stopAll().finally(() => process.exit(130)); });
+// SIGTERM too (a test's timeout sends it): a bench killed without stopping its targets leaves their processes.
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(sig, () => { void stopAll().finally(() => process.exit(code)); });
 
 try {
   if (!registryHost) {

@@ -1,6 +1,6 @@
 /**
  * What must hold after a kill and recovery: the leak audit of `wincri doctor --leaks` (run here programmatically)
- * finds nothing, no container process lives without a running container, every pod listed is consistent with
+ * finds nothing, no process of the runtime is left without an owner (strays.ts), no container process lives without a running container, every pod listed is consistent with
  * its containers, and CRI logs have no gap in their numbered lines.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { loadRecords, platformView } from '../../src/cli/doctor/collect.js';
 import { findLeaks } from '../../src/cli/doctor/leaks.js';
 import { call } from '../../test/e2e/harness.js';
 import { LINE_RE } from './workload.js';
-import type { World } from './world.js';
+import { pidOf, type World } from './world.js';
+import { classifyStrays, markRun, processTable, rememberKeeper } from './strays.js';
 
 export interface LogCheck { lines: number; max: number; lost: number[]; duplicates: number }
 
@@ -55,6 +56,11 @@ export async function auditLeaks(w: World): Promise<{ leaks: string[]; undecided
     const r = findLeaks(records, await platformView(cfg, platform));
     const before = preexisting.get(w);
     const leaks = r.leaks.map((l) => `${l.kind} ${l.id}${l.detail ? ` (${l.detail})` : ''}: ${l.why}`);
+    // Processes that are not containers' (holders, helpers, CNI plugins, keeper children) count as leaks too.
+    const live = [process.pid, pidOf(w, 'daemon'), pidOf(w, 'keeper'), pidOf(w, 'emulator')].filter((p): p is number => !!p);
+    const owners = new Set([...records.sandboxes.map((x) => x.id), ...records.containers.map((x) => x.id), ...records.creating]);
+    const strays = classifyStrays(processTable(), { root: w.daemon.root, mark: markRun(), live: new Set(live), keepers: rememberKeeper(w, pidOf(w, 'keeper')), owners });
+    leaks.push(...strays.map((x) => `process ${x.pid} (${x.kind}): ${x.why}`));
     return { leaks: before ? leaks.filter((l) => !before.has(l)) : leaks, undecided: r.undecided };
   } finally {
     await platform.close();

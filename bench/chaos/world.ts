@@ -8,13 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { startWincri } from '../targets/wincri.js';
 import { pidFile } from '../targets/pidfile.js';
 import { call } from '../../test/e2e/harness.js';
+import { markRun, rememberKeeper } from './strays.js';
 
 export type Victim = 'daemon' | 'keeper' | 'emulator';
 
 export type World = Awaited<ReturnType<typeof startWincri>>;
 // Use w.daemon.runtime, never w.runtime: the daemon restart replaces its clients.
 
-export const startWorld = (): Promise<World> => startWincri();
+/** The world, with this run's mark in the environment its processes inherit (strays.ts). */
+export const startWorld = (): Promise<World> => { markRun(); return startWincri(); };
 
 /** Live pid recorded in a pid file, or undefined. */
 function livePid(path: string): number | undefined {
@@ -67,6 +69,7 @@ async function until<T>(what: string, ms: number, fn: () => Promise<T | undefine
 export async function kill9(w: World, v: Victim): Promise<number> {
   const pid = pidOf(w, v);
   if (!pid) throw new Error(`no live ${v} process to kill`);
+  if (v === 'keeper') rememberKeeper(w, pid);
   if (v === 'daemon') { await w.daemon.kill9(); return pid; }
   process.kill(pid, 'SIGKILL');
   await until(`${v} pid ${pid} to die`, 10_000, () => { try { process.kill(pid, 0); return undefined; } catch { return true; } });

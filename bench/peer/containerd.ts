@@ -18,6 +18,7 @@ import { startRegistry } from '../../test/helpers/registry.js';
 import { pushPeerImages } from './images.js';
 import { sleep } from '../lib/stats.js';
 import { pidsWithCmdline } from '../lib/procs.js';
+import { ensureInotifyRoom, inotifyAdvice, outOfInotify } from './inotify.js';
 
 export interface Containerd { dir: string; socket: string; endpoint: string; proc: ChildProcess; bridge: string; log(): string; stop(): Promise<void> }
 
@@ -33,6 +34,27 @@ function overlayWorks(dir: string): boolean {
   if (r.status === 0) spawnSync('umount', [`${d}/m`]);
   rmSync(d, { recursive: true, force: true });
   return r.status === 0;
+}
+
+/** Starts containerd and waits for its socket; rejects with its log when it exits or does not come up. */
+async function launch(config: string, socket: string, logFile: string, log: () => string): Promise<ChildProcess> {
+  rmSync(socket, { force: true }); // a failed first try's: the socket must be this one's
+  const out = openSync(logFile, 'a');
+  const proc = spawn('containerd', ['--config', config, '--log-level', 'warn'], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`containerd exited ${proc.exitCode}:\n${log()}`);
+    if (spawnSync('test', ['-S', socket]).status === 0) {
+      // A CRI plugin that could not make its watchers is skipped with a warning and containerd serves without it.
+      if (!outOfInotify(log())) return proc;
+      proc.kill('SIGKILL');
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(undefined) : proc.once('exit', r)));
+      throw new Error(`containerd started without its CRI plugin:\n${log()}`);
+    }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`containerd did not start:\n${log()}`); }
+    await sleep(100);
+  }
 }
 
 export async function startContainerd(registryHost: string): Promise<Containerd> {
@@ -73,25 +95,27 @@ state = "${dir}/state"
     endpoint = ["http://${registryHost}"]
 `);
   const logFile = join(dir, 'containerd.log');
-  const out = openSync(logFile, 'a');
-  const proc = spawn('containerd', ['--config', join(dir, 'config.toml'), '--log-level', 'warn'], { stdio: ['ignore', out, out] });
-  closeSync(out);
   const log = () => { try { return readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n'); } catch { return ''; } };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`containerd exited ${proc.exitCode}:\n${log()}`);
-    if (spawnSync('test', ['-S', socket]).status === 0) break;
-    if (Date.now() > deadline) throw new Error(`containerd did not start:\n${log()}`);
-    await sleep(100);
+  for (const line of ensureInotifyRoom()) console.error(`bench peer: ${line}`);
+  let proc = await launch(join(dir, 'config.toml'), socket, logFile, log).catch((e: Error) => e);
+  if (proc instanceof Error && outOfInotify(proc.message)) {
+    // Another process took the room meanwhile (the limits are per user, host-wide): once more, then say why.
+    console.error('bench peer: containerd failed with "too many open files"; retrying once');
+    for (const line of ensureInotifyRoom()) console.error(`bench peer: ${line}`);
+    writeFileSync(logFile, '');
+    proc = await launch(join(dir, 'config.toml'), socket, logFile, log).catch((e: Error) => e);
+    if (proc instanceof Error && outOfInotify(proc.message)) throw new Error(inotifyAdvice(log()));
   }
+  if (proc instanceof Error) throw proc;
+  const started = proc;
   return {
-    dir, socket, endpoint: `unix://${socket}`, proc, bridge, log,
+    dir, socket, endpoint: `unix://${socket}`, proc: started, bridge, log,
     stop: async () => {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
+      if (started.exitCode === null) {
+        const exited = new Promise((r) => started.once('exit', r));
+        started.kill('SIGTERM');
         await Promise.race([exited, sleep(10_000)]);
-        if (proc.exitCode === null) proc.kill('SIGKILL');
+        if (started.exitCode === null) started.kill('SIGKILL');
       }
       // Whatever the CRI teardown left: shims of this instance, mounts under its root, its bridge.
       // (No shell pipeline here: a `pgrep -f` of the socket path would match that shell itself.)

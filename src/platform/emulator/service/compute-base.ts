@@ -189,6 +189,6 @@ export abstract class ComputeBase {
 
   protected isolate(s: SystemRecord): Promise<void> {
     const hosting = s.document.HostingSystemId ? this.systems.get(s.document.HostingSystemId) : undefined;
-    return isolate(s, hosting, this.netnsOf, this.log, this.stateDir);
+    return isolate(s, hosting, this.netnsOf, this.log, this.stateDir, () => this.checkpoint('HcsStartComputeSystem:holder'));
   }
 }

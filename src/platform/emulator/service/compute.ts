@@ -47,6 +47,7 @@ import { sweepDevDirs } from './dev-skeleton.js';
 import { readExitStatus, sweepStatusFiles } from './exit-status.js';
 import { nsHelper } from './ns-helper.js';
 import { killLaunches } from './launch-orphans.js';
+import { sweepStrayHelpers } from './helper-orphans.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 
@@ -68,6 +69,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const orphans = new Set(this.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
     const killed = killLaunches(orphans);
     if (killed) this.log(`killed ${killed} process(es) of launches the previous service did not complete`);
+    sweepStrayHelpers(this.stateDir, recs ?? [], this.log);
     this.intents.save();
     sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
     const swept = sweepOutputFiles(this.stateDir, recs ?? []);
@@ -225,6 +227,13 @@ export class ComputeEmulator extends ComputeProcesses {
     } else {
       if (s.hostName && utsSupported()) await startHolder(s);
       if (s.root) for (const md of [...(c?.MappedDirectories ?? []), ...pipeMappings(op, c)]) materializeMapping(op, s.root, md);
+    }
+    if ((s.state as string) !== 'Created') {
+      // Terminated (or the service told to stop) while it started: what the start built ends now, or its holder
+      // would outlive the system, unowned.
+      if (s.isolation) endIsolation(s, this.log);
+      else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
+      throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} was stopped while it was starting`);
     }
     s.state = 'Running';
     s.startedAt = new Date().toISOString();

@@ -16,6 +16,7 @@ import { limitsFailure } from './cgroup-errors.js';
 /** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
 export async function isolate(
   s: SystemRecord, hosting: SystemRecord | undefined, netnsOf: (guid: string) => string | undefined, log: (m: string) => void, stateDir: string,
+  held?: () => Promise<void>,
 ): Promise<void> {
   const helper = await nsHelper(stateDir);
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
@@ -38,8 +39,11 @@ export async function isolate(
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
     root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id, helper,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
+  const isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+  // Between the holder's start and its record (a fault checkpoint: tests hold a start there).
+  if (held) await held().catch((e) => { endIsolation({ ...s, holder, isolation }, log); throw e; });
   s.holder = holder;
-  s.isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
+  s.isolation = isolation;
 }
 
 /**

@@ -19,7 +19,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { PlatformError, HRESULT } from '../../hresult.js';
 import { readStat } from './procfs.js';
 import { planRootfs, shQuote } from './rootfs.js';
 import type { MappedDirectoryDoc } from '../../hcs/schema/index.js';
@@ -29,6 +28,7 @@ import { helperHolderArgs, launcherFacts, type LauncherFacts } from './ns-helper
 import { makeDevDir, removeDevDir } from './dev-skeleton.js';
 import { vforkSpawn, type SpawnedChild } from './vfork-spawn.js';
 import { dynmodsFacts, type DynmodsFacts } from './cgroup-dynmods.js';
+import { holderFailure } from './holder-errors.js';
 
 export interface IsolationFacts {
   /** Whether compute systems get PID/mount/UTS namespaces and a private root. */
@@ -112,12 +112,14 @@ export async function startIsolatedHolder(spec: HolderSpec): Promise<{ holder: H
 function shellHolderArgv(spec: HolderSpec, table: string): string[] {
   // Shell builtins wherever one does (each external command is a fork and an exec).
   const lines = ['set -e'];
-  if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)}`);
+  // A step that fails says so as the helper does (holder-errors.ts; errno unknown here: 0).
+  const report = (cls: string, stepName: string) => `{ echo 'wincri-ns-error ${cls} 0 ${stepName}' >&2; exit 1; }`;
+  if (spec.cgroup) for (const f of procsFiles(spec.cgroup)) lines.push(`echo 0 > ${shQuote(f)} || ${report('cgroup', 'join-cgroup')}`);
   // The host pid of this shell (the first NSpid field, read through the host's /proc before anything is mounted).
   lines.push('while read -r k v rest; do if [ "$k" = NSpid: ]; then echo "$v"; fi; done < /proc/self/status');
   // The new UTS namespace's hostname (what hostname(1) sets, without its process).
-  if (spec.hostName && !spec.join) lines.push(`printf %s ${shQuote(spec.hostName)} > /proc/sys/kernel/hostname`);
-  lines.push(`mount --all --fstab ${shQuote(table)}`);
+  if (spec.hostName && !spec.join) lines.push(`printf %s ${shQuote(spec.hostName)} > /proc/sys/kernel/hostname || ${report('hostname', 'sethostname')}`);
+  lines.push(`mount --all --fstab ${shQuote(table)} || ${report('mount', 'mount')}`);
   lines.push('echo ready');
   // PID 1 reaps orphans; what it waits on is a `sleep` named wincri-holder (the skeleton's link in /dev).
   lines.push(`exec chroot ${shQuote(spec.root)} /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`);
@@ -153,6 +155,8 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
     const t = setTimeout(() => res(false), 10_000);
     child.stdout!.on('data', () => { if (/^ready$/m.test(out)) { clearTimeout(t); res(true); } });
     child.once('exit', () => { clearTimeout(t); res(/^ready$/m.test(out)); });
+    // Not started at all (the helper binary gone, ENOENT): say so now, not after the timeout.
+    child.once('error', (e) => { err += `${argv[0]}: ${e.message}`; clearTimeout(t); res(false); });
   });
   child.stdout!.destroy();
   child.stderr!.destroy();
@@ -161,9 +165,8 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
   if (!ok || !st) {
     if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-    // A cgroup the holder could not join: the system would run without its limits (cgroup-errors.ts).
-    const hr = /cannot join cgroup|echo: write error|cgroup\.procs/.test(err) ? HRESULT.ERROR_NOT_ENOUGH_QUOTA : HRESULT.E_FAIL;
-    throw new PlatformError(hr, op, `cannot isolate the compute system: ${err.trim() || 'namespace holder did not start'}`);
+    // Classified by the holder's own report (a cgroup it could not join: the system would run without its limits).
+    throw holderFailure(op, err);
   }
   return { pid, startTicks: st.starttime };
 }

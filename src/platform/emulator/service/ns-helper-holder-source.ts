@@ -1,7 +1,8 @@
 /**
  * C source of the namespace helper's `holder` mode (ns-helper-source.ts describes its arguments): the mount list
  * of mount-table.ts performed with mount(2), and the holder that stays as the system's PID 1 reaping orphans.
- * Uses the helpers of ns-helper-source.ts (die, parse, open_proc, enter_ns, wait_for).
+ * Uses the helpers of ns-helper-source.ts (die, step, parse, open_proc, enter_ns, wait_for); each step names its
+ * failure class first (step), so a failure is reported as "wincri-ns-error CLASS ERRNO STEP" (holder-errors.ts).
  */
 export const NS_HELPER_HOLDER_SOURCE = String.raw`
 /*
@@ -9,6 +10,7 @@ export const NS_HELPER_HOLDER_SOURCE = String.raw`
  * @link make a directory, an empty file or a symbolic link (to the source) instead of mounting (dev-tmpfs.ts).
  */
 static void mount_list(const char *path) {
+  step("mount", "read-mounts");
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat sb;
   if (fd < 0 || fstat(fd, &sb) < 0) die("cannot read", path);
@@ -18,11 +20,12 @@ static void mount_list(const char *path) {
   close(fd);
   if (!buf || n != sb.st_size) die("cannot read", path);
   buf[n] = 0;
+  step("mount", "mount");
   char *p = buf, *end = buf + n;
   while (p < end) {
     char *f[6];
     for (int k = 0; k < 6; k++) {
-      if (p >= end) { fprintf(stderr, "wincri-ns: malformed mount list %s\n", path); exit(1); }
+      if (p >= end) { errno = EINVAL; step("mount", "parse-mounts"); die("malformed mount list", path); }
       f[k] = p;
       p += strlen(p) + 1;
     }
@@ -94,29 +97,43 @@ static int move_to_cgroups(pid_t pid) {
 static int holder(int argc, char **argv) {
   parse(argc, argv, 2);
   const char *root = opt['r'], *list = opt['m'], *host = opt['h'], *netns = opt['n'], *join = opt['j'];
-  if (!root || !list) { fprintf(stderr, "usage: wincri-ns holder -r ROOT -m MOUNTS [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n"); return 1; }
+  if (!root || !list) {
+    dprintf(2, "wincri-ns-error usage %d arguments\n", EINVAL);
+    fprintf(stderr, "usage: wincri-ns holder -r ROOT -m MOUNTS [-h HOST] [-n NETNS] [-j PID] [-c FILE]...\n");
+    return 1;
+  }
   if (join) {
+    step("join", "open-join");
     int pidns = open_proc(join, "ns/pid"), uts = open_proc(join, "ns/uts");
+    step("netns", "open-netns");
     int net = netns ? open(netns, O_RDONLY | O_CLOEXEC) : open_proc(join, "ns/net");
     if (net < 0) die("cannot open", netns);
+    step("namespace", "setns");
     enter_ns(pidns, CLONE_NEWPID, "pid");
     enter_ns(uts, CLONE_NEWUTS, "uts");
     enter_ns(net, CLONE_NEWNET, "net");
   } else if (netns) {
+    step("netns", "open-netns");
     int net = open(netns, O_RDONLY | O_CLOEXEC);
     if (net < 0) die("cannot open", netns);
+    step("namespace", "setns");
     enter_ns(net, CLONE_NEWNET, "net");
   }
+  step("namespace", "unshare");
   if (unshare(join ? CLONE_NEWNS : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) < 0) die("unshare", NULL);
+  step("mount", "make-slave");
   if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) die("cannot make mounts slaves", NULL);
+  step("setup", "fork");
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
   pid_t c = fork();
   if (c < 0) die("fork", NULL);
   if (c == 0) {
     close(sync[0]);
+    step("hostname", "sethostname");
     if (host && !join && sethostname(host, strlen(host)) < 0) die("sethostname", host);
     mount_list(list);
+    step("root", "chroot");
     if (chroot(root) < 0 || chdir("/") < 0) die("cannot change root to", root);
     if (write(sync[1], "r", 1) != 1) _exit(1);
     close(sync[1]);
@@ -134,6 +151,7 @@ static int holder(int argc, char **argv) {
     /* Ready but outside its cgroup: no holder (a holder that failed its set-up has said why already). */
     kill(c, SIGKILL);
     errno = e;
+    step("cgroup", "join-cgroup");
     die("cannot join cgroup", cgs[refused]);
   }
   if (r == 'r') {

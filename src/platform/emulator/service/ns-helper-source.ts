@@ -16,7 +16,9 @@
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
  *     (and, without JOIN, PID and UTS), makes mounts slaves, forks the holder (which the parent moves into the
  *     cgroups meanwhile): it sets the hostname, performs the mounts of MOUNTS (mount-table.ts, mountListText) with mount(2), chroots to ROOT and reaps orphans forever (PID 1). The parent
- *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it.
+ *     prints "PID\nready\n" (the holder's host pid) once the holder is set up, then waits for it. A failure is
+ *     reported on stderr as one line "wincri-ns-error CLASS ERRNO STEP" (holder-errors.ts) before the message a
+ *     person reads.
  */
 import { NS_HELPER_SPOOL_SOURCE } from './ns-helper-spool-source.js';
 import { NS_HELPER_HOLDER_SOURCE } from './ns-helper-holder-source.js';
@@ -51,9 +53,14 @@ static void spool_say(const char *msg);
 static int pid_out = -1;
 static const char *stage = "setup";
 
+/* holder: the class of the step under way, reported on failure as "wincri-ns-error CLASS ERRNO STEP" (holder-errors.ts). */
+static const char *fail_class = NULL;
+static void step(const char *cls, const char *name) { fail_class = cls; stage = name; }
+
 static void die(const char *what, const char *arg) {
   int e = errno;
   if (pid_out >= 0) { dprintf(pid_out, "E %d %s\n", e, stage); close(pid_out); pid_out = -1; }
+  if (fail_class) dprintf(2, "wincri-ns-error %s %d %s\n", fail_class, e, stage);
   errno = e;
   char m[4400];
   snprintf(m, sizeof m, "wincri-ns: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));

@@ -81,8 +81,10 @@ static void spool_end(struct spool *s) {
   s->in = s->seg = s->bell = -1;
 }
 
-/* A stalled stream whose doorbell FIFO the service removed (it dropped the process: nobody will read the spool
-   again) ends here, held bytes and all; without this a copy stalled on a full disk would wait forever. */
+/* A stream whose doorbell FIFO the service removed (it dropped the process: nobody will read the spool again)
+   ends here, held bytes and all; without this a copy stalled on a full disk would wait forever, and one whose
+   segments the service removed with the FIFO would take that as room and write new segments nobody removes.
+   Looked at while stalled and after a removal in the spool directory (not on every read). */
 static int spool_abandoned(struct spool *s) {
   struct stat b;
   if (s->bell < 0 || fstat(s->bell, &b) < 0 || b.st_nlink > 0) return 0;
@@ -97,6 +99,7 @@ static int spool_abandoned(struct spool *s) {
  */
 static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
   static char buf[CHUNK];
+  int removed = 0;
   for (;;) {
     struct pollfd p[4];
     int n = 0, blocked = 0, open = 0, at[2] = { -1, -1 };
@@ -104,12 +107,13 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
       if (sp[k].in < 0) continue;
       spool_retry(&sp[k]);
       int stalled = sp[k].pn > 0 || spool_unacked(&sp[k]) >= WINDOW;
-      if (stalled && spool_abandoned(&sp[k])) continue;
+      if ((stalled || removed) && spool_abandoned(&sp[k])) continue;
       open++;
       if (stalled) { blocked = 1; continue; }
       at[k] = n;
       p[n].fd = sp[k].in; p[n].events = POLLIN; n++;
     }
+    removed = 0;
     if (open == 0 && (sfd < 0 || *exited)) return;
     int si = -1, wi = -1;
     if (sfd >= 0 && !*exited) { si = n; p[n].fd = sfd; p[n].events = POLLIN; n++; }
@@ -118,7 +122,7 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0 && *exited && sfd >= 0) return;
     if (r < 0) return;
-    if (wi >= 0 && p[wi].revents) { char e[4096]; while (read(spool_watch, e, sizeof e) > 0) {} }
+    if (wi >= 0 && p[wi].revents) { char e[4096]; while (read(spool_watch, e, sizeof e) > 0) {} removed = 1; }
     if (si >= 0 && p[si].revents) {
       struct signalfd_siginfo i;
       while (read(sfd, &i, sizeof i) > 0) {}

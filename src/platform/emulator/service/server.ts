@@ -24,6 +24,7 @@ import { instanceId } from './instance.js';
 import { HnsDispatch } from './server-hns.js';
 import { platformCall, type CallContext } from './server-calls.js';
 import { touchIdleGc } from '../../../util/idle-gc.js';
+import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
@@ -184,6 +185,7 @@ export class EmulatorService {
       case 'stopService':
         await this.compute.terminateAll();
         await this.network.teardownAll().catch((e: Error) => this.opts.log(`network teardown: ${e.message}`));
+        sweepStrayHelpers(this.opts.stateDir, [], this.opts.log); // every system is stopped: none owns a helper
         setTimeout(() => this.onStopRequested?.(), 20);
         return null;
     }

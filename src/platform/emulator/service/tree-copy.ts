@@ -8,7 +8,7 @@
  * copied verbatim; an entry of another type than the one it replaces is removed first (a union's upper layer wins),
  * and sockets, FIFOs and devices are refused.
  */
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, utimesSync, chmodSync, constants } from 'node:fs';
+import { type Stats, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, utimesSync, chmodSync, constants } from 'node:fs';
 import { copyFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,8 +22,8 @@ type Work = [src: string, dest: string] | { finish: string; mode: number };
  * Copies one entry; returns the work it leaves (a directory's children, then setting its mode), or a promise for
  * the part done on the thread pool (a big file; removing a directory the entry replaces).
  */
-function copyEntry(src: string, dest: string): Work[] | Promise<void> {
-  const s = lstatSync(src);
+function copyEntry(src: string, dest: string, stat?: Stats): Work[] | Promise<void> {
+  const s = stat ?? lstatSync(src);
   const d = lstatSync(dest, { throwIfNoEntry: false });
   if (s.isDirectory()) {
     if (d && !d.isDirectory()) rmSync(dest, { force: true });
@@ -63,8 +63,10 @@ function copyEntry(src: string, dest: string): Work[] | Promise<void> {
  * link to one: a link there would replace the whole destination tree.
  */
 export async function copyTree(src: string, dest: string): Promise<void> {
-  if (!lstatSync(src).isDirectory()) throw new Error(`${src} is not a directory; a layer's files must be one`);
-  const work: Work[] = [[src, dest]];
+  const root = lstatSync(src);
+  if (!root.isDirectory()) throw new Error(`${src} is not a directory; a layer's files must be one`);
+  // The root is copied with the stat just taken (a directory's entry is done synchronously: never a promise).
+  const work = copyEntry(src, dest, root) as Work[];
   let sliceStart = performance.now();
   try {
     while (work.length > 0) {

@@ -1,0 +1,101 @@
+/**
+ * Stray processes of the runtime under test that are not container processes (the chaos and soak audits count
+ * them as leaks): namespace holders whose container or pod has no record, namespace helpers (`wincri-ns enter`)
+ * whose holder is not an owned one, and children of the daemon, the IO keeper or the emulator service (CNI
+ * plugins among them) that outlived their parent. Container processes are checked by their markers (round.ts).
+ *
+ * Which processes are ours: the helpers by their binary (`<root>/emulator/bin/wincri-ns-*`); everything the
+ * daemon, keeper and service start by the run mark in their environment (WINCRI_BENCH_RUN, set before the world
+ * starts and inherited by all three and their children; a container's processes get their own environment).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const RUN_MARK = 'WINCRI_BENCH_RUN';
+
+/** Sets this run's mark (once) so that what the runtime under test starts can be told apart; returns it. */
+export function markRun(): string {
+  process.env[RUN_MARK] ??= `${process.pid}-${Date.now().toString(36)}`;
+  return process.env[RUN_MARK]!;
+}
+
+const keepersSeen = new WeakMap<object, Set<number>>();
+/** Notes an IO keeper pid of the run `key` (before it is killed: its children are known by its process group). */
+export function rememberKeeper(key: object, pid: number | undefined): ReadonlySet<number> {
+  const set = keepersSeen.get(key) ?? new Set<number>();
+  keepersSeen.set(key, set);
+  if (pid) set.add(pid);
+  return set;
+}
+
+export interface ProcInfo { pid: number; ppid: number; pgrp: number; argv: string[]; env: Map<string, string> }
+
+export interface StrayContext {
+  /** The runtime's root (its emulator state dir, and the helpers' binary, are under it). */
+  root: string;
+  /** This run's mark (markRun). */
+  mark: string;
+  /** Live daemon, IO keeper and emulator service pids (and the audit's own). */
+  live: ReadonlySet<number>;
+  /** Pids the IO keeper had in this run (its children keep its process group after it is killed). */
+  keepers: ReadonlySet<number>;
+  /** Ids of pods and containers the daemon has records of. */
+  owners: ReadonlySet<string>;
+}
+
+export type StrayKind = 'holder' | 'ns-helper' | 'cni-plugin' | 'keeper-child' | 'runtime-child';
+export interface Stray { pid: number; kind: StrayKind; why: string }
+
+const opt = (argv: readonly string[], o: string) => { const i = argv.indexOf(o); return i > 0 ? argv[i + 1] : undefined; };
+
+/** Whether a holder's root (`-r …/containers/<id>/Files`) belongs to a recorded container or pod. */
+function ownedHolder(p: ProcInfo, ctx: StrayContext): boolean {
+  return (opt(p.argv, '-r') ?? '').split('/').some((seg) => ctx.owners.has(seg));
+}
+
+/** Every process of the table that is ours and owned by nothing (see above), with what it is and why it counts. */
+export function classifyStrays(table: readonly ProcInfo[], ctx: StrayContext): Stray[] {
+  const helper = join(ctx.root, 'emulator', 'bin', 'wincri-ns-');
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  const isHelper = (p: ProcInfo | undefined) => !!p?.argv[0]?.startsWith(helper);
+  const owned = (p: ProcInfo | undefined) => !!p && isHelper(p) && p.argv[1] === 'holder' && ownedHolder(p, ctx);
+  const out: Stray[] = [];
+  for (const p of table) {
+    if (ctx.live.has(p.pid)) continue;
+    const cmd = p.argv.join(' ').slice(0, 160);
+    if (isHelper(p)) {
+      if (p.argv[1] === 'holder') {
+        if (!ownedHolder(p, ctx)) out.push({ pid: p.pid, kind: 'holder', why: `namespace holder without a recorded pod or container: ${cmd}` });
+      } else if (!owned(byPid.get(Number(opt(p.argv, '-t'))))) {
+        out.push({ pid: p.pid, kind: 'ns-helper', why: `namespace helper whose holder is gone or unowned: ${cmd}` });
+      }
+      continue;
+    }
+    if (p.env.get(RUN_MARK) !== ctx.mark) continue;
+    if (ctx.live.has(p.ppid)) continue; // started by a live daemon, keeper or service: in flight
+    if (p.env.has('CNI_COMMAND')) out.push({ pid: p.pid, kind: 'cni-plugin', why: `CNI plugin (${p.env.get('CNI_COMMAND')}) whose caller is gone: ${cmd}` });
+    else if (ctx.keepers.has(p.pgrp)) out.push({ pid: p.pid, kind: 'keeper-child', why: `child of an IO keeper that is gone: ${cmd}` });
+    else out.push({ pid: p.pid, kind: 'runtime-child', why: `started by the runtime, its parent gone: ${cmd}` });
+  }
+  return out;
+}
+
+/** The host's processes as classifyStrays reads them (environment too: the audit runs as root). */
+export function processTable(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const n of readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const argv = readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+      let env = new Map<string, string>();
+      try {
+        env = new Map(readFileSync(`/proc/${n}/environ`, 'utf8').split('\0').filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]));
+      } catch { /* another user's, or gone */ }
+      out.push({ pid: Number(n), ppid: Number(f[1]), pgrp: Number(f[2]), argv, env });
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
