@@ -84,11 +84,19 @@ static void spool_end(struct spool *s) {
 /* A stream whose doorbell FIFO the service removed (it dropped the process: nobody will read the spool again)
    ends here, held bytes and all; without this a copy stalled on a full disk would wait forever, and one whose
    segments the service removed with the FIFO would take that as room and write new segments nobody removes.
-   Looked at while stalled and after a removal in the spool directory (not on every read). */
+   Looked at while stalled and after a removal in the spool directory (not on every read). The service may remove
+   the segments before the FIFO (a relay closed, then the process forgotten): what was written in between, taking
+   that removal as room, nobody removes, so the waiter removes the segments it still knows of itself. */
 static int spool_abandoned(struct spool *s) {
   struct stat b;
   if (s->bell < 0 || fstat(s->bell, &b) < 0 || b.st_nlink > 0) return 0;
   s->pn = 0;
+  for (int i = 0; i < s->nb; i++) {
+    char n[512];
+    seg_name(n, sizeof n, s->name, s->bases[i]);
+    if (unlinkat(spool_dir, n, 0) < 0 && errno != ENOENT) { /* the service's sweep takes it */ }
+  }
+  s->nb = 0;
   spool_end(s);
   return 1;
 }
