@@ -7,7 +7,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { logger, logs, withLogContext } from '../util/log.js';
-import { openContextScope, runInContext } from '../util/request-context.js';
+import { runInContext } from '../util/request-context.js';
 import { toServiceError } from './errors.js';
 import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
@@ -93,8 +93,7 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
     if (quiet) pollIdleGc(); else touchIdleGc();
     const start = performance.now();
     const clock = new RpcClock();
-    const release = openContextScope();
-    const done = (err: unknown, res?: Res) => { try { finish(callback, start, clock, err, res); } finally { release(); } };
+    const done = (err: unknown, res?: Res) => finish(callback, start, clock, err, res);
     runInContext({ fields: requestFields(call.request), clock }, () => {
       const refused = refusal(call.request);
       if (refused) { done(refused); return; }
@@ -110,21 +109,18 @@ export type StreamFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerWr
 
 export function wrapServerStream<Req, Res>(service: string, method: string, ctx: CriContext, fn: StreamFn<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
   const stats = ctx.metrics?.method(service, method);
-  return (call) => {
-    const release = openContextScope();
-    withLogContext(requestFields(call.request), () => {
-      const undecodable = undecodableError(call.request);
-      if (undecodable) { call.emit('error', toServiceError(undecodable)); release(); return; }
-      stats?.request('STREAM');
-      log.info(`${method} stream opened`);
-      fn(call.request, ctx, call).then(
-        () => { if (!call.writableEnded) call.end(); },
-        (e) => {
-          const err = toServiceError(e);
-          log.info(`${method} stream failed`, { error: err.details });
-          call.emit('error', err);
-        },
-      ).finally(release);
-    });
-  };
+  return (call) => withLogContext(requestFields(call.request), () => {
+    const undecodable = undecodableError(call.request);
+    if (undecodable) { call.emit('error', toServiceError(undecodable)); return; }
+    stats?.request('STREAM');
+    log.info(`${method} stream opened`);
+    fn(call.request, ctx, call).then(
+      () => { if (!call.writableEnded) call.end(); },
+      (e) => {
+        const err = toServiceError(e);
+        log.info(`${method} stream failed`, { error: err.details });
+        call.emit('error', err);
+      },
+    );
+  });
 }

@@ -23,24 +23,3 @@ export function currentContext(): RequestContext | undefined { return storage.ge
 
 /** Runs `fn` in `ctx` (a context replaces the current one: build it from currentContext() to extend). */
 export function runInContext<T>(ctx: RequestContext, fn: () => T): T { return storage.run(ctx, fn); }
-
-let scopes = 0;
-
-/**
- * Marks work that runs in request contexts (an RPC being served) until the returned release is called (once; more
- * calls do nothing). Once no scope is open the storage is disabled until the next runInContext: in Node 20 an
- * AsyncLocalStorage that has been used keeps its async-hook step on every promise and async resource the process
- * creates, for good — so the RPCs served without a context (kubelet's relist, Version: cri/method-classes.ts LEAN)
- * paid it on each of their grpc-js promises, stream writes and ticks, as did everything else. Work that an RPC
- * leaves running after its release (a detached promise) loses its context; only log fields and the RPC clock read
- * it, and the RPC's clock has been read by then.
- */
-export function openContextScope(): () => void {
-  scopes++;
-  let open = true;
-  return () => {
-    if (!open) return;
-    open = false;
-    if (--scopes === 0) storage.disable();
-  };
-}
