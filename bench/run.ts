@@ -10,7 +10,7 @@
  * restart → ready with running pods (recovery.ts).
  *
  * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
- * --relist-samples N (200) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
+ * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
@@ -39,7 +39,7 @@ import { benchRecovery } from './recovery.js';
 
 const o = {
   pods: numFlag('pods', 30), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
-  relist: numFlag('relist-samples', 200), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
+  relist: numFlag('relist-samples', 1000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
