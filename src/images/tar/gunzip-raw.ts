@@ -14,6 +14,9 @@ const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 
+/** Longest FNAME or FCOMMENT field accepted, its terminating zero included (FEXTRA's 16-bit length bounds it alike). */
+export const MAX_HEADER_FIELD = 64 * 1024;
+
 const corrupt = (why: string) => new TarFormatError(`corrupt gzip stream: ${why}`);
 
 /** The input, readable by bytes or by chunks, with unread bytes put back in front. */
@@ -47,6 +50,26 @@ class Input {
     }
   }
 
+  /**
+   * Drops the bytes up to and including the next zero byte, each chunk searched once and dropped when it holds
+   * none: 'eof' when the input ends first, 'long' when more than `max` bytes (the zero included) would be dropped.
+   */
+  async skipThroughZero(max: number): Promise<'ok' | 'eof' | 'long'> {
+    for (let seen = 0; ;) {
+      if (!(await this.need(1))) return 'eof';
+      const c = this.chunks[0]!;
+      const i = c.indexOf(0);
+      if (i >= 0) {
+        if (seen + i + 1 > max) return 'long';
+        this.skip(i + 1);
+        return 'ok';
+      }
+      seen += c.length;
+      if (seen >= max) return 'long';
+      this.skip(c.length);
+    }
+  }
+
   /** The next chunk (buffered first), or undefined at the end. */
   async chunk(): Promise<Buffer | undefined> {
     if (!(await this.need(1))) return undefined;
@@ -67,7 +90,7 @@ async function readHeader(input: Input): Promise<void> {
   const flags = input.at(3);
   if (flags & 0xe0) throw corrupt('reserved gzip header flags set');
   input.skip(10);
-  if (flags & FEXTRA) {
+  if (flags & FEXTRA) { // XLEN is 16 bits: at most 64 KiB buffered
     if (!(await input.need(2))) throw corrupt('unexpected end of file in the gzip header');
     const xlen = input.at(0) | (input.at(1) << 8);
     if (!(await input.need(2 + xlen))) throw corrupt('unexpected end of file in the gzip header');
@@ -75,10 +98,9 @@ async function readHeader(input: Input): Promise<void> {
   }
   for (const f of [FNAME, FCOMMENT]) {
     if (!(flags & f)) continue;
-    for (let i = 0; ; i++) {
-      if (!(await input.need(i + 1))) throw corrupt('unexpected end of file in the gzip header');
-      if (input.at(i) === 0) { input.skip(i + 1); break; }
-    }
+    const r = await input.skipThroughZero(MAX_HEADER_FIELD);
+    if (r === 'eof') throw corrupt('unexpected end of file in the gzip header');
+    if (r === 'long') throw corrupt(`gzip header ${f === FNAME ? 'file name' : 'comment'} longer than ${MAX_HEADER_FIELD} bytes`);
   }
   if (flags & FHCRC) {
     if (!(await input.need(2))) throw corrupt('unexpected end of file in the gzip header');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { gunzipWithoutCrc } from '../../../src/images/tar/gunzip-raw.js';
+import { gunzipWithoutCrc, MAX_HEADER_FIELD } from '../../../src/images/tar/gunzip-raw.js';
 import { TarFormatError } from '../../../src/images/tar/format.js';
 
 async function* chunks(b: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -78,4 +78,28 @@ test('a source that fails mid-stream fails the output with its error', async () 
     throw new Error('connection reset');
   }
   await assert.rejects((async () => { for await (const _ of gunzipWithoutCrc(failing(), 16384)) { /* drain */ } })(), /connection reset/);
+});
+
+test('a header name or comment that never ends fails after MAX_HEADER_FIELD bytes, not at the end of the input', async () => {
+  for (const flag of [8, 16]) {
+    const head = Buffer.from([0x1f, 0x8b, 8, flag, 0, 0, 0, 0, 0, 0xff]);
+    const chunk = Buffer.alloc(65536, 'n');
+    let consumed = 0;
+    async function* endless(): AsyncGenerator<Buffer> {
+      yield head;
+      for (let i = 0; i < 64; i++) { consumed += chunk.length; yield chunk; } // 4 MiB, no zero byte
+    }
+    await assert.rejects((async () => { for await (const _ of gunzipWithoutCrc(endless(), 16384)) { /* drain */ } })(),
+      (e) => e instanceof TarFormatError && /longer than 65536 bytes/.test(e.message));
+    assert.ok(consumed <= MAX_HEADER_FIELD + 2 * chunk.length, `read ${consumed} bytes`);
+  }
+  // A field of exactly MAX_HEADER_FIELD bytes (its zero included) is accepted, one more is not.
+  const gz = gzipSync(data.subarray(0, 1000));
+  const named = (n: number) => {
+    const head = Buffer.from(gz.subarray(0, 10));
+    head[3] = 8;
+    return Buffer.concat([head, Buffer.alloc(n - 1, 'n'), Buffer.from([0]), gz.subarray(10)]);
+  };
+  assert.ok((await expand(named(MAX_HEADER_FIELD), 1000)).equals(data.subarray(0, 1000)));
+  await assert.rejects(expand(named(MAX_HEADER_FIELD + 1), 1000), /longer than/);
 });
