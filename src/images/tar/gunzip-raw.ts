@@ -3,8 +3,9 @@
  * here and its deflate data inflated raw, so zlib computes no CRC over the expanded bytes — a full pass over
  * every byte of a layer, about a tenth of the unpack's CPU. Integrity does not rest on it: the caller hashes
  * every expanded byte for the layer's diff ID, which the image config (itself checked by digest) names, and the
- * layer is refused when they differ. The trailer's length (ISIZE) is still checked. As Node's gunzip, members
- * follow one another; bytes after the last member that do not start a new one are ignored.
+ * layer is refused when they differ. The trailer's length (ISIZE) is still checked. Members follow one another;
+ * after the last one only zero bytes (padding, which zlib accepts too) may follow: anything else is refused, as
+ * containerd's reader does (Node's gunzip ignores what follows a zero byte: stricter here).
  */
 import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import { TarFormatError } from './format.js';
@@ -162,13 +163,23 @@ async function* inflateMember(input: Input, chunkSize: number): AsyncGenerator<B
   return out;
 }
 
+/** After the last member: zero padding is accepted, any other byte is refused. */
+async function refuseTrailingGarbage(input: Input): Promise<void> {
+  for (let at = 0; ;) {
+    const c = await input.chunk();
+    if (c === undefined) return;
+    for (let i = 0; i < c.length; i++) if (c[i] !== 0) throw corrupt(`trailing garbage after the gzip data (byte ${at + i} after the last member)`);
+    at += c.length;
+  }
+}
+
 /** The expanded bytes of a gzip stream (it starts with the gzip magic), its members' CRC-32 not computed. */
 export async function* gunzipWithoutCrc(source: AsyncIterable<Buffer>, chunkSize: number): AsyncGenerator<Buffer> {
   const input = new Input(source[Symbol.asyncIterator]());
   for (let member = 0; ; member++) {
     if (!(await input.need(2)) || input.at(0) !== 0x1f || input.at(1) !== 0x8b) {
       if (member === 0) throw corrupt('incorrect header check');
-      return; // Node's gunzip ignores what follows the last member as well
+      return refuseTrailingGarbage(input);
     }
     await readHeader(input);
     const size = yield* inflateMember(input, chunkSize);
