@@ -1,5 +1,4 @@
-/** The byte source of gunzip-raw.ts: chunks read ahead, looked at byte by byte, put back; header fields skipped in bulk. */
-/** The input, readable by bytes or by chunks, with unread bytes put back in front. */
+/** The byte source of gunzip-raw.ts: chunks read ahead, looked at byte by byte or skipped in bulk, unread bytes put back in front. */
 export class Input {
   private chunks: Buffer[] = [];
   private buffered = 0;
