@@ -17,28 +17,23 @@
  * A puller adds images the same way import does: ingestStream/ingestFile each blob with its expected digest,
  * ensureLayers(), then commitImage().
  *
- * This file holds the image records and the store's front door; the blobs (store-blobs.ts), layer import
- * (store-layers.ts, store-streaming.ts), collection (store-gc.ts) and the shared state (store-state.ts) have
- * rooms of their own.
+ * This file is the store's front door; the image records (store-images.ts), the blobs (store-blobs.ts), layer
+ * import (store-layers.ts, store-streaming.ts), collection (store-gc.ts) and the shared state (store-state.ts)
+ * have rooms of their own.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StorageService } from '../platform/types.js';
-import { logger } from '../util/log.js';
-import { failedPrecondition, notFound, internal } from '../errors.js';
-import { chainIds as computeChainIds, sha256Digest } from './digest.js';
-import { parseImageConfig, type Descriptor } from './oci.js';
-import {
-  userOf, type ImageRecord, type StoreOptions, type Lease, type StreamingOptions, type CommitInput,
-} from './store-model.js';
-import { findImage, normaliseTag, normaliseDigestRef } from './image-refs.js';
+import { notFound } from '../errors.js';
+import type { Descriptor } from './oci.js';
+import type { ImageRecord, StoreOptions, Lease, StreamingOptions, CommitInput } from './store-model.js';
+import { findImage } from './image-refs.js';
 import type { Expected } from './store-blobs.js';
 import { StoreState } from './store-state.js';
 import { ensureLayers } from './store-layers.js';
 import { ensureLayersStreaming } from './store-streaming.js';
 import { collect, removeUnrecordedLayers } from './store-gc.js';
-
-const log = logger('images');
+import { commitImage, listImages, removeImage, acquireImage, usersOf, clone } from './store-images.js';
 
 export class ImageStore {
   private readonly s: StoreState;
@@ -123,49 +118,15 @@ export class ImageStore {
     return ensureLayersStreaming(this.s, layers, diffIds, lease, opts);
   }
 
-  // ───────────────────────────── images ─────────────────────────────
+  // ───────────────────────────── images (store-images.ts) ─────────────────────────────
 
   /**
    * Records an image whose blobs are in the store and whose layers are imported. Tags and digest references
    * held by other images move to this one; an existing record for the same ID gains the new names.
    */
-  async commitImage(input: CommitInput): Promise<ImageRecord> {
-    const id = sha256Digest(input.config);
-    const config = parseImageConfig(input.config, `image config ${id}`);
-    const chains = computeChainIds(config.diffIds);
-    return this.s.mutex.run(async () => {
-      for (const c of chains) if (!this.s.meta.layers[c]) throw internal(`layer ${c} of image ${id} is not imported`);
-      const blobs = new Set<string>([id, ...input.layers.map((l) => l.digest), ...(input.extraBlobs ?? [])]);
-      if (input.manifestDigest) blobs.add(input.manifestDigest);
-      // A layer's blob may be gone (discardUnpackedLayers): its imported layer, checked above, is what the image needs.
-      const layerBlobs = new Set(input.layers.map((l) => l.digest));
-      for (const b of blobs) if (!layerBlobs.has(b) && !(await this.hasBlob(b))) throw internal(`blob ${b} of image ${id} is not in the store`);
-      const tags = (input.repoTags ?? []).map(normaliseTag);
-      const digests = (input.repoDigests ?? []).map(normaliseDigestRef);
-      const existing = this.s.meta.images[id];
-      const size = input.config.length + input.layers.reduce((n, l) => n + l.size, 0);
-      const rec: ImageRecord = existing ?? {
-        id, repoTags: [], repoDigests: [], size, pinned: false, config, layers: input.layers, diffIds: config.diffIds,
-        chainIds: chains, blobs: [], createdAt: new Date().toISOString(), ...userOf(config.user),
-      };
-      if (input.manifestDigest && !rec.manifestDigest) rec.manifestDigest = input.manifestDigest;
-      rec.blobs = [...new Set([...rec.blobs, ...blobs])].sort();
-      for (const other of Object.values(this.s.meta.images)) {
-        if (other.id === id) continue;
-        other.repoTags = other.repoTags.filter((t) => !tags.includes(t));
-        other.repoDigests = other.repoDigests.filter((d) => !digests.includes(d));
-      }
-      rec.repoTags = [...new Set([...rec.repoTags, ...tags])].sort();
-      rec.repoDigests = [...new Set([...rec.repoDigests, ...digests])].sort();
-      this.s.meta.images[id] = rec;
-      await this.s.persist();
-      return clone(rec);
-    });
-  }
+  commitImage(input: CommitInput): Promise<ImageRecord> { return commitImage(this.s, input); }
 
-  list(): ImageRecord[] {
-    return Object.values(this.s.meta.images).map(clone).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  }
+  list(): ImageRecord[] { return listImages(this.s); }
 
   get(id: string): ImageRecord | undefined {
     const r = this.s.meta.images[id];
@@ -179,40 +140,18 @@ export class ImageStore {
    * prefix is an InvalidArgument error.
    */
   find(ref: string): ImageRecord | undefined {
-    const r = this.findInternal(ref);
+    const r = findImage(this.s.meta.images, ref);
     return r ? clone(r) : undefined;
   }
 
-  private findInternal(ref: string): ImageRecord | undefined {
-    return findImage(this.s.meta.images, ref);
-  }
-
   /** Removes the image with all its tags and digests. Unknown → no error. In use → FailedPrecondition. */
-  async remove(ref: string): Promise<void> {
-    await this.s.mutex.run(async () => {
-      const img = this.findInternal(ref);
-      if (!img) return;
-      const users = Object.entries(this.s.meta.uses).filter(([, i]) => i === img!.id).map(([c]) => c);
-      if (users.length) {
-        throw failedPrecondition(`image ${img.id} is in use by container${users.length > 1 ? 's' : ''} ${users.sort().join(', ')}`);
-      }
-      delete this.s.meta.images[img.id];
-      await this.s.persist();
-      log.info('image removed', { id: img.id, tags: img.repoTags });
-      await collect(this.s);
-    });
-  }
+  remove(ref: string): Promise<void> { return removeImage(this.s, ref); }
 
   /**
    * Marks the image as used by the container (in memory: the container's record, which names the image, is what
    * survives a restart). Under the mutex, so a remove() in progress either sees the use or has removed the image.
    */
-  async acquire(imageId: string, containerId: string): Promise<void> {
-    await this.s.mutex.run(async () => {
-      if (!this.s.meta.images[imageId]) throw notFound(`image ${imageId} not found`);
-      this.s.meta.uses[containerId] = imageId;
-    });
-  }
+  acquire(imageId: string, containerId: string): Promise<void> { return acquireImage(this.s, imageId, containerId); }
 
   /** Drops the container's use; unknown containers are ignored. */
   async release(containerId: string): Promise<void> {
@@ -224,9 +163,7 @@ export class ImageStore {
     this.s.meta.uses = { ...uses };
   }
 
-  usersOf(imageId: string): string[] {
-    return Object.entries(this.s.meta.uses).filter(([, i]) => i === imageId).map(([c]) => c).sort();
-  }
+  usersOf(imageId: string): string[] { return usersOf(this.s, imageId); }
 
   /** Read-only layer folders of the image, top-most first. */
   layerPaths(imageId: string): string[] {
@@ -253,6 +190,3 @@ export class ImageStore {
   }
 }
 
-function clone(r: ImageRecord): ImageRecord {
-  return structuredClone(r);
-}

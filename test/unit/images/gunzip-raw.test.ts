@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { gzipSync, gunzipSync } from 'node:zlib';
-import { gunzipWithoutCrc } from '../../../src/images/tar/gunzip-raw.js';
+import zlib, { gzipSync, gunzipSync } from 'node:zlib';
+import { syncBuiltinESMExports } from 'node:module';
+import { gunzipWithoutCrc, MAX_HEADER_FIELD } from '../../../src/images/tar/gunzip-raw.js';
 import { TarFormatError } from '../../../src/images/tar/format.js';
 
 async function* chunks(b: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -16,12 +17,15 @@ async function expand(b: Buffer, size = 65536, outChunk = 16384): Promise<Buffer
 }
 const data = Buffer.concat([randomBytes(300_000), Buffer.alloc(400_000, 'text '), randomBytes(1000)]);
 
-/** A gzip member with the optional header fields set (FEXTRA, FNAME, FCOMMENT, FHCRC). */
+/** A gzip member with the optional header fields set (FEXTRA, FNAME, FCOMMENT, FHCRC: zlib's gunzip checks it). */
 function withHeaderFields(gz: Buffer): Buffer {
   const extra = Buffer.from([4, 0, 1, 2, 3, 4]);
   const head = Buffer.from(gz.subarray(0, 10));
   head[3] = 2 | 4 | 8 | 16;
-  return Buffer.concat([head, extra, Buffer.from('name.tar\0comment\0'), Buffer.from([0xab, 0xcd]), gz.subarray(10)]);
+  const fields = Buffer.concat([head, extra, Buffer.from('name.tar\0comment\0')]);
+  const hcrc = Buffer.alloc(2);
+  hcrc.writeUInt16LE(zlib.crc32(fields) & 0xffff);
+  return Buffer.concat([fields, hcrc, gz.subarray(10)]);
 }
 
 test('expands as zlib gunzip does, whatever the input chunking', async () => {
@@ -32,12 +36,13 @@ test('expands as zlib gunzip does, whatever the input chunking', async () => {
   }
 });
 
-test('optional header fields are skipped; several members follow one another; trailing non-gzip bytes are ignored', async () => {
+test('optional header fields are skipped; several members follow one another; trailing zero padding is accepted', async () => {
   const a = gzipSync(data.subarray(0, 100_000));
   const b = gzipSync(data.subarray(100_000));
   assert.ok((await expand(withHeaderFields(a), 3)).equals(data.subarray(0, 100_000)));
   assert.ok((await expand(Buffer.concat([a, b]), 5000)).equals(data));
-  assert.ok((await expand(Buffer.concat([a, withHeaderFields(b), Buffer.from('\0\0garbage')]), 777)).equals(data));
+  assert.ok((await expand(Buffer.concat([a, withHeaderFields(b), Buffer.alloc(3000)]), 777)).equals(data));
+  assert.ok((await expand(Buffer.concat([a, Buffer.from([0])]), 777)).equals(data.subarray(0, 100_000)));
   assert.ok((await expand(gzipSync(Buffer.alloc(0)))).equals(Buffer.alloc(0)));
 });
 
@@ -78,4 +83,78 @@ test('a source that fails mid-stream fails the output with its error', async () 
     throw new Error('connection reset');
   }
   await assert.rejects((async () => { for await (const _ of gunzipWithoutCrc(failing(), 16384)) { /* drain */ } })(), /connection reset/);
+});
+
+test('a header name or comment that never ends fails after MAX_HEADER_FIELD bytes, not at the end of the input', async () => {
+  for (const flag of [8, 16]) {
+    const head = Buffer.from([0x1f, 0x8b, 8, flag, 0, 0, 0, 0, 0, 0xff]);
+    const chunk = Buffer.alloc(65536, 'n');
+    let consumed = 0;
+    async function* endless(): AsyncGenerator<Buffer> {
+      yield head;
+      for (let i = 0; i < 64; i++) { consumed += chunk.length; yield chunk; } // 4 MiB, no zero byte
+    }
+    await assert.rejects((async () => { for await (const _ of gunzipWithoutCrc(endless(), 16384)) { /* drain */ } })(),
+      (e) => e instanceof TarFormatError && /longer than 65536 bytes/.test(e.message));
+    assert.ok(consumed <= MAX_HEADER_FIELD + 2 * chunk.length, `read ${consumed} bytes`);
+  }
+  // A field of exactly MAX_HEADER_FIELD bytes (its zero included) is accepted, one more is not.
+  const gz = gzipSync(data.subarray(0, 1000));
+  const named = (n: number) => {
+    const head = Buffer.from(gz.subarray(0, 10));
+    head[3] = 8;
+    return Buffer.concat([head, Buffer.alloc(n - 1, 'n'), Buffer.from([0]), gz.subarray(10)]);
+  };
+  assert.ok((await expand(named(MAX_HEADER_FIELD), 1000)).equals(data.subarray(0, 1000)));
+  await assert.rejects(expand(named(MAX_HEADER_FIELD + 1), 1000), /longer than/);
+});
+
+test('trailing bytes after the last member other than zero padding are refused, as zlib and containerd do', async () => {
+  const a = gzipSync(data.subarray(0, 100_000));
+  const b = gzipSync(data.subarray(100_000));
+  for (const [tail, size] of [['garbage', 777], ['\0\0garbage', 777], ['x', 4096], ['\x1f', 4096], ['\0'.repeat(5000) + '!', 1000]] as const) {
+    for (const body of [[a], [a, b]]) {
+      const gz = Buffer.concat([...body, Buffer.from(tail, 'latin1')]);
+      await assert.rejects(expand(gz, size), (e) => e instanceof TarFormatError && /trailing garbage|corrupt gzip stream/.test(e.message), JSON.stringify(tail));
+    }
+  }
+  assert.throws(() => gunzipSync(Buffer.concat([a, b, Buffer.from('garbage')])));
+  // Zero padding arriving in chunks of its own, right at a member's end, is accepted.
+  for (const size of [a.length, a.length + b.length]) {
+    assert.ok((await expand(Buffer.concat([a, b, Buffer.alloc(size)]), size)).equals(data), `chunk size ${size}`);
+  }
+});
+
+/** Runs `f` counting the zlib streams gunzip-raw.ts creates (its named imports follow syncBuiltinESMExports). */
+async function countingZlibStreams<T>(f: () => Promise<T>): Promise<{ result: T; streams: number }> {
+  const z = zlib as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const orig = { createInflateRaw: z.createInflateRaw!, createGunzip: z.createGunzip! };
+  let streams = 0;
+  const set = (name: string, value: unknown) => Object.defineProperty(z, name, { value }); // read-only, configurable
+  for (const [name, fn] of Object.entries(orig)) set(name, (...a: unknown[]) => { streams++; return fn(...a); });
+  syncBuiltinESMExports();
+  try {
+    return { result: await f(), streams };
+  } finally {
+    for (const [name, fn] of Object.entries(orig)) set(name, fn);
+    syncBuiltinESMExports();
+  }
+}
+
+test('many members (eStargz writes one per chunk): same bytes as zlib, one raw inflater then one gunzip, not one per member', async () => {
+  const empty = gzipSync(Buffer.alloc(0));
+  const members: Buffer[] = [];
+  for (let i = 0; i < 20_000; i++) members.push(i % 2000 === 1 ? gzipSync(data.subarray(i * 30, i * 30 + 5000)) : empty);
+  const gz = Buffer.concat([...members, Buffer.alloc(10)]);
+  const { result, streams } = await countingZlibStreams(() => expand(gz, 4096));
+  assert.ok(result.equals(gunzipSync(gz)));
+  assert.equal(result.length, 10 * 5000);
+  assert.equal(streams, 2);
+  // The members after the first have their CRC checked (zlib's gunzip), the first still not.
+  const badLater = Buffer.concat([empty, gzipSync(data.subarray(0, 5000))]);
+  badLater[badLater.length - 8] ^= 0xff;
+  await assert.rejects(expand(badLater), (e) => e instanceof TarFormatError && /incorrect data check/.test(e.message));
+  const badFirst = Buffer.concat([gzipSync(data.subarray(0, 5000)), empty]);
+  badFirst[badFirst.length - empty.length - 8] ^= 0xff;
+  assert.ok((await expand(badFirst)).equals(data.subarray(0, 5000)));
 });

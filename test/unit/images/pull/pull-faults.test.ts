@@ -183,3 +183,16 @@ test('hostile layer from a registry: refused with the unpacker error, partial la
     assert.deepEqual(await blobsIn(c), []);
   });
 });
+
+test('a layer whose gzip header file name never ends: InvalidArgument, nothing left behind', async () => {
+  // gzip magic, deflate, FNAME set, then 2 MiB of name with no terminating zero (gunzip-raw.ts caps it at 64 KiB).
+  const endless = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 0xff]), Buffer.alloc(2 << 20, 'n')]);
+  const bad = makeImage({ gzip: false, rawLayers: [buildLayerTar({ 'ok.txt': 'fine' }), endless] });
+  await new Pusher({ url: reg.url }).image('f/endless', '1', bad);
+  proxy.fault = () => undefined;
+  await withService({ registries: registries() }, async (c) => {
+    await assert.rejects(c.svc.pull(`${proxy.host}/f/endless:1`), (e) => isRuntimeError(e, 'InvalidArgument') && /file name longer than 65536 bytes/.test((e as Error).message));
+    assert.deepEqual(await tmpEntries(c), []);
+    assert.equal(await layerCount(c), 0);
+  });
+});
