@@ -44,6 +44,11 @@ export interface CniOptions {
   ifName?: string;
   /** Runs wincri's own plugin in this process (./in-process.ts); other plugins are always executed. */
   inProcess?: InProcessPlugin;
+  /**
+   * Told which network a pod operation used (its metrics label): ADD the configuration it read, DEL and CHECK the
+   * one cached with the attachment (the current configuration for a DEL without one); undefined: none.
+   */
+  onNetwork?: (req: PodNetworkRequest, network: NetworkList | undefined) => void;
 }
 
 export interface PodNetworkStatus { ready: boolean; reason: string; message: string }
@@ -67,9 +72,13 @@ export class CniManager {
   /** The current network configuration, if a valid one exists. */
   async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
 
-  /** The network the last configuration read found (the default one while the dir is empty), without file access. */
+  /**
+   * The network the last configuration read found (the default one while the dir is empty), without file access;
+   * undefined while nothing was read yet.
+   */
   lastNetwork(): NetworkList | undefined {
     const c = this.loader.current;
+    if (!c) return undefined;
     return c.network ?? (c.empty ? this.o.defaultNetwork : undefined);
   }
 
@@ -111,6 +120,7 @@ export class CniManager {
     await this.gcDone;
     const loaded = await this.load();
     const net = loaded.network;
+    this.o.onNetwork?.(req, net);
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
     const found = [];
     for (const p of net.plugins) found.push(await this.plugins.negotiate(net, p));
@@ -145,6 +155,7 @@ export class CniManager {
     const rec = await this.cache.read(req.sandboxId);
     if (rec) {
       const net = networkListFromSource(rec.network);
+      this.o.onNetwork?.(req, net);
       rec.netns = req.namespaceId;
       try {
         await this.plugins.del(net, rec, rec.result);
@@ -157,14 +168,16 @@ export class CniManager {
     }
     // Nothing recorded (ADD never finished, or DEL already ran): DEL with the current configuration, best effort.
     const net = await this.currentNetwork();
+    this.o.onNetwork?.(req, net);
     if (!net) return;
     await this.plugins.del(net, this.record(req, net), undefined).catch((e) => log.debug('best-effort CNI DEL failed', { sandbox: req.sandboxId, error: errorMessage(e) }));
   }
 
   async check(req: PodNetworkRequest): Promise<void> {
     const rec = await this.cache.read(req.sandboxId);
-    if (!rec || rec.state !== 'added') throw new RuntimeError('NotFound', `pod ${req.sandboxId} has no network attachment`);
-    const net = networkListFromSource(rec.network);
+    const net = rec && rec.state === 'added' ? networkListFromSource(rec.network) : undefined;
+    this.o.onNetwork?.(req, net);
+    if (!rec || !net) throw new RuntimeError('NotFound', `pod ${req.sandboxId} has no network attachment`);
     if (!atLeast(net.cniVersion, '0.4.0') || net.disableCheck) return;
     rec.netns = req.namespaceId;
     try {
