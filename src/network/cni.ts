@@ -15,7 +15,7 @@
 import { logger } from '../util/log.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { ConfDirLoader, networkListFromSource, type LoadedConfig, type NetworkList } from './config.js';
-import { CniError, findPlugin } from './invoke.js';
+import { CniError, locatePlugin, type LocatedPlugin } from './invoke.js';
 import type { InProcessPlugin } from './in-process.js';
 import { asRuntimeError } from './cni-cause.js';
 import { atLeast, podIpsOf } from './version.js';
@@ -101,14 +101,17 @@ export class CniManager {
     if (!net) {
       return { ready: false, reason: NETWORK_NOT_READY, message: `cni config uninitialized: ${loaded.problems.join('; ') || 'no valid network config'}` };
     }
+    const found: LocatedPlugin[] = [];
     for (const p of net.plugins) {
-      if (!(await findPlugin(p.type, this.o.binDirs))) {
+      const f = await locatePlugin(p.type, this.o.binDirs);
+      if (!f) {
         return { ready: false, reason: NETWORK_NOT_READY, message: `cni plugin "${p.type}" of network "${net.name}" not found in ${this.o.binDirs.join(', ')}` };
       }
+      found.push(f);
     }
     if (atLeast(net.cniVersion, '1.1.0')) {
       try {
-        await this.plugins.runChain(net, 'STATUS', {});
+        await this.plugins.runChain(net, 'STATUS', {}, found);
       } catch (e) {
         return { ready: false, reason: NETWORK_NOT_READY, message: `network "${net.name}" is not ready: ${errorMessage(e)}` };
       }
