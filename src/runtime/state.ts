@@ -4,7 +4,7 @@
  * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
  */
 import { EventEmitter } from 'node:events';
-import { hostProcessorCount } from './host-cpus.js';
+import { hostProcessorCount } from '../util/host-cpus.js';
 import type { ComputeSystem, Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
