@@ -15,7 +15,7 @@ import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
-import type { ImageProvider, IoKeeper, PodNetwork } from '../runtime/ports.js';
+import type { ImageProvider, IoKeeper, PodNetwork, PodNetworkRequest } from '../runtime/ports.js';
 import { CniManager, defaultNetworkList } from '../network/index.js';
 import { ownCniPlugin } from './cni-in-process.js';
 import { timedPlatform, timedKeeper } from './timed-platform.js';
@@ -87,7 +87,10 @@ export function keeperPort(k: KeeperClient): IoKeeper {
 export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2], slots?: Semaphore): PodNetwork {
   // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
   const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
+  // The label of a CNI call's metrics: the plugin chain of the network that call used (keyed by its request).
+  const used = new WeakMap<PodNetworkRequest, string>();
   const cni = new CniManager({
+    onNetwork: (req, net) => used.set(req, net?.plugins.map((p) => p.type).join('+') || 'none'),
     confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
     binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
@@ -103,8 +106,7 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     gc: (ids) => cni.gc(ids),
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
-  // The label of a CNI call's metrics: the chain of the configuration that call has just read (no re-read per call).
-  const plugin = async () => cni.lastNetwork()?.plugins.map((p) => p.type).join('+') || 'none';
+  const plugin = async (req: PodNetworkRequest) => used.get(req) ?? 'none';
   const bounded = boundedPodNetwork(n, slots ?? cfg.limits.concurrentCniCalls);
   return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }

@@ -17,19 +17,32 @@ export interface CacheRecord {
 export class AttachmentCache {
   /** What this process last wrote per sandbox (the file's text): a read after our own write needs no file read. */
   private readonly written = new Map<string, string>();
+  /**
+   * The latest save or drop per sandbox (a number unique in this process): a save remembers its text only when no
+   * later save or drop started meanwhile. A drop overlapping a save (GC of a stale attachment while a pod operation
+   * writes it) must not leave memory saying "present" with the file gone.
+   */
+  private readonly latest = new Map<string, number>();
+  private seq = 0;
 
   constructor(private readonly dir: string) {}
 
   private file(id: string): string { return join(this.dir, `${id}.json`); }
   async save(rec: CacheRecord): Promise<void> {
+    const id = rec.sandboxId;
     const text = JSON.stringify(rec);
-    this.written.delete(rec.sandboxId); // unknown until the write is done
-    await writeFileAtomic(this.file(rec.sandboxId), text);
-    this.written.set(rec.sandboxId, text);
+    const mine = ++this.seq;
+    this.latest.set(id, mine);
+    this.written.delete(id); // unknown until the write is done
+    await writeFileAtomic(this.file(id), text);
+    if (this.latest.get(id) === mine) this.written.set(id, text);
   }
   async drop(id: string): Promise<void> {
+    const mine = ++this.seq;
+    this.latest.set(id, mine);
     this.written.delete(id);
     await removeIfPresent(this.file(id));
+    if (this.latest.get(id) === mine) this.latest.delete(id);
   }
   /** A fresh copy each time (callers adjust what they read). */
   async read(id: string): Promise<CacheRecord | undefined> {

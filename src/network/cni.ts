@@ -15,7 +15,7 @@
 import { logger } from '../util/log.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { ConfDirLoader, networkListFromSource, type LoadedConfig, type NetworkList } from './config.js';
-import { CniError, findPlugin } from './invoke.js';
+import { CniError, locatePlugin, type LocatedPlugin } from './invoke.js';
 import type { InProcessPlugin } from './in-process.js';
 import { asRuntimeError } from './cni-cause.js';
 import { atLeast, podIpsOf } from './version.js';
@@ -44,6 +44,11 @@ export interface CniOptions {
   ifName?: string;
   /** Runs wincri's own plugin in this process (./in-process.ts); other plugins are always executed. */
   inProcess?: InProcessPlugin;
+  /**
+   * Told which network a pod operation used (its metrics label): ADD the configuration it read, DEL and CHECK the
+   * one cached with the attachment (the current configuration for a DEL without one); undefined: none.
+   */
+  onNetwork?: (req: PodNetworkRequest, network: NetworkList | undefined) => void;
 }
 
 export interface PodNetworkStatus { ready: boolean; reason: string; message: string }
@@ -67,9 +72,13 @@ export class CniManager {
   /** The current network configuration, if a valid one exists. */
   async currentNetwork(): Promise<NetworkList | undefined> { return (await this.load()).network; }
 
-  /** The network the last configuration read found (the default one while the dir is empty), without file access. */
+  /**
+   * The network the last configuration read found (the default one while the dir is empty), without file access;
+   * undefined while nothing was read yet.
+   */
   lastNetwork(): NetworkList | undefined {
     const c = this.loader.current;
+    if (!c) return undefined;
     return c.network ?? (c.empty ? this.o.defaultNetwork : undefined);
   }
 
@@ -92,14 +101,17 @@ export class CniManager {
     if (!net) {
       return { ready: false, reason: NETWORK_NOT_READY, message: `cni config uninitialized: ${loaded.problems.join('; ') || 'no valid network config'}` };
     }
+    const found: LocatedPlugin[] = [];
     for (const p of net.plugins) {
-      if (!(await findPlugin(p.type, this.o.binDirs))) {
+      const f = await locatePlugin(p.type, this.o.binDirs);
+      if (!f) {
         return { ready: false, reason: NETWORK_NOT_READY, message: `cni plugin "${p.type}" of network "${net.name}" not found in ${this.o.binDirs.join(', ')}` };
       }
+      found.push(f);
     }
     if (atLeast(net.cniVersion, '1.1.0')) {
       try {
-        await this.plugins.runChain(net, 'STATUS', {});
+        await this.plugins.runChain(net, 'STATUS', {}, found);
       } catch (e) {
         return { ready: false, reason: NETWORK_NOT_READY, message: `network "${net.name}" is not ready: ${errorMessage(e)}` };
       }
@@ -111,6 +123,7 @@ export class CniManager {
     await this.gcDone;
     const loaded = await this.load();
     const net = loaded.network;
+    this.o.onNetwork?.(req, net);
     if (!net) throw new RuntimeError('Unavailable', `network plugin not ready: cni config uninitialized (${loaded.problems.join('; ')})`);
     const found = [];
     for (const p of net.plugins) found.push(await this.plugins.negotiate(net, p));
@@ -145,6 +158,7 @@ export class CniManager {
     const rec = await this.cache.read(req.sandboxId);
     if (rec) {
       const net = networkListFromSource(rec.network);
+      this.o.onNetwork?.(req, net);
       rec.netns = req.namespaceId;
       try {
         await this.plugins.del(net, rec, rec.result);
@@ -157,14 +171,16 @@ export class CniManager {
     }
     // Nothing recorded (ADD never finished, or DEL already ran): DEL with the current configuration, best effort.
     const net = await this.currentNetwork();
+    this.o.onNetwork?.(req, net);
     if (!net) return;
     await this.plugins.del(net, this.record(req, net), undefined).catch((e) => log.debug('best-effort CNI DEL failed', { sandbox: req.sandboxId, error: errorMessage(e) }));
   }
 
   async check(req: PodNetworkRequest): Promise<void> {
     const rec = await this.cache.read(req.sandboxId);
-    if (!rec || rec.state !== 'added') throw new RuntimeError('NotFound', `pod ${req.sandboxId} has no network attachment`);
-    const net = networkListFromSource(rec.network);
+    const net = rec && rec.state === 'added' ? networkListFromSource(rec.network) : undefined;
+    this.o.onNetwork?.(req, net);
+    if (!rec || !net) throw new RuntimeError('NotFound', `pod ${req.sandboxId} has no network attachment`);
     if (!atLeast(net.cniVersion, '0.4.0') || net.disableCheck) return;
     rec.netns = req.namespaceId;
     try {

@@ -73,12 +73,14 @@ export interface LoadedConfig { network?: NetworkList; problems: string[]; empty
 export class ConfDirLoader {
   private fingerprint: string | undefined;
   private cached: LoadedConfig = { problems: [], empty: true };
+  private loaded = false;
   constructor(readonly dir: string) {}
 
-  /** What the last load() found, without reading the directory again. */
-  get current(): LoadedConfig { return this.cached; }
+  /** What the last load() found, without reading the directory again; undefined before the first load. */
+  get current(): LoadedConfig | undefined { return this.loaded ? this.cached : undefined; }
 
   async load(): Promise<LoadedConfig> {
+    this.loaded = true; // every path below sets `cached` before it returns
     let names: string[];
     try {
       names = (await readdir(this.dir)).filter((n) => CONF_EXTENSIONS.some((x) => n.endsWith(x)) && !n.startsWith('.')).sort();

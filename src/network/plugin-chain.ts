@@ -78,10 +78,10 @@ export class PluginChain {
     if (first) throw first;
   }
 
-  /** STATUS / GC: every plugin in order, no container. */
-  async runChain(net: NetworkList, command: 'STATUS' | 'GC', extra: Record<string, unknown>): Promise<void> {
-    for (const p of net.plugins) {
-      await this.execPlugin(await this.pluginFile(p), this.pluginStdin(net, p, undefined, undefined, extra), {
+  /** STATUS / GC: every plugin in order, no container (`found`: the plugins the caller located, by index). */
+  async runChain(net: NetworkList, command: 'STATUS' | 'GC', extra: Record<string, unknown>, found: LocatedPlugin[] = []): Promise<void> {
+    for (const [i, p] of net.plugins.entries()) {
+      await this.execPlugin(found[i] ?? await this.pluginFile(p), this.pluginStdin(net, p, undefined, undefined, extra), {
         command, path: this.o.binDirs, env: this.o.env, timeoutMs: this.timeoutMs,
       }, p.type);
     }

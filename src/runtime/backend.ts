@@ -3,7 +3,7 @@
  * compute system, or a job container) and which document creates it. Everything else (start, stop, exits, exec,
  * stats, recovery, the IO keeper) drives the chosen backend through the same ComputeSystem interface.
  */
-import { hostProcessorCount } from './host-cpus.js';
+import { hostProcessorCount } from '../util/host-cpus.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { SystemService } from '../platform/types.js';
 import { systemKindOf, systemsOf, type SystemKind } from '../platform/backends.js';

@@ -1,5 +1,5 @@
 /** Changes to a created or running container: resource updates and log reopening. */
-import { hostProcessorCount } from './host-cpus.js';
+import { hostProcessorCount } from '../util/host-cpus.js';
 import { buildResourceUpdateRequests } from '../platform/hcs/document/index.js';
 import { failedPrecondition } from '../errors.js';
 import type { WindowsResources } from './model.js';

@@ -6,7 +6,7 @@ import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import { within } from './locks.js';
 import { containerName } from './names.js';
-import type { RuntimeState } from './state.js';
+import type { RuntimeState, Termination } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
@@ -16,6 +16,12 @@ import { detachContainerScratch } from './hyperv/uvm-scsi.js';
 import { uncombineContainerLayers } from './hyperv/uvm-combine.js';
 
 const log = logger('runtime');
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => { resolve = r; });
+  return { promise, resolve };
+}
 
 /**
  * Graceful stop (CtrlShutdown to the init process), forced termination after `timeoutSeconds`. Synchronous:
@@ -38,6 +44,8 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   const pid = c.pid;
   let system: ComputeSystem | undefined;
   let proc: ComputeProcess | undefined;
+  let mine: Termination | undefined;
+  let settle: ((ok: boolean) => void) | undefined;
   try {
     system = await compute.openComputeSystem(id);
     if (pid !== undefined) proc = await system.openProcess(pid);
@@ -52,10 +60,17 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       if (await within(exited, timeoutSeconds * 1000)) return;
       log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }
-    // The system is terminated right after its process: the exit this causes needs no shutdown (exits.ts).
-    if (system) st.terminating.set(id, system);
+    // The system is terminated right after its process: the exit this causes needs no shutdown unless the
+    // termination fails (exits.ts). Concurrent stops (StopContainer racing StopPodSandbox) each register their own.
+    if (system) {
+      const { promise, resolve } = deferred<boolean>();
+      settle = resolve;
+      mine = { system, terminated: promise };
+      st.terminating.set(id, mine);
+    }
     if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
     if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
+    settle?.(true);
     if (await within(exited, 10_000)) return;
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
     const cur = st.containers.get(id);
@@ -64,7 +79,8 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       await markExited(st, cur, 137, 'Error', 'terminated by the runtime; exit status unavailable');
     }
   } finally {
-    st.terminating.delete(id);
+    settle?.(false); // no-op after success; a throw above means the system may still be running
+    if (mine && st.terminating.get(id) === mine) st.terminating.delete(id);
     proc?.close();
     system?.close();
   }

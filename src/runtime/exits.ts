@@ -31,7 +31,7 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
   // A stop terminating the system holds it open: the OOM query uses that handle when it is a compute system's.
   const stopping = st.terminating.get(c.id);
   const compute = st.opts.platform.compute;
-  const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping : undefined);
+  const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping?.system : undefined);
   const vmExit = c.state === 'CONTAINER_RUNNING' ? await diedWithUtilityVm(st, c.sandboxId) : undefined;
   if (c.state === 'CONTAINER_RUNNING') {
     c.state = 'CONTAINER_EXITED';
@@ -44,8 +44,11 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });
-    // A stop that is terminating the system does it itself; otherwise the system of an ended process is shut down.
-    if (!stopping) void shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
+    // A stop that is terminating the system does it itself; otherwise (or when that stop's terminate fails: HCS
+    // timeout, access denied, emulator error) the system of an ended process is shut down.
+    const shutdown = (): Promise<void> => shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
+    if (!stopping) void shutdown();
+    else void stopping.terminated.then((ok) => (ok ? undefined : shutdown()));
   }
   await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
   wake(st, c.id);

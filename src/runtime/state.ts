@@ -4,7 +4,7 @@
  * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
  */
 import { EventEmitter } from 'node:events';
-import { hostProcessorCount } from './host-cpus.js';
+import { hostProcessorCount } from '../util/host-cpus.js';
 import type { ComputeSystem, Platform } from '../platform/types.js';
 import type { ContainerSpec } from '../platform/spec.js';
 import type { ContainerCredentialGuardStateDoc } from '../platform/hcs/schema/index.js';
@@ -57,6 +57,12 @@ export type StoredContainer = ContainerRecord & {
   credentialGuard?: ContainerCredentialGuardStateDoc;
 };
 
+/** A stop terminating a container's system: its open handle, and whether its terminate calls succeeded. */
+export interface Termination {
+  readonly system: ComputeSystem;
+  readonly terminated: Promise<boolean>;
+}
+
 export class RuntimeState {
   readonly events = new EventEmitter();
   readonly index = new IdIndex();
@@ -68,9 +74,9 @@ export class RuntimeState {
   readonly lastCpu = new Map<string, { ts: bigint; cpu: bigint }>();
   /**
    * Containers whose system a stop is terminating, with the stop's open handle: their exit needs no shutdown of
-   * its own, and its OOM query uses that handle (exits.ts).
+   * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
-  readonly terminating = new Map<string, ComputeSystem>();
+  readonly terminating = new Map<string, Termination>();
   ready = false;
 
   constructor(

@@ -1,6 +1,6 @@
 import { mkdir, readdir, unlink, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, removeIfPresent } from '../util/atomic.js';
 import { logger } from '../util/log.js';
 
 const log = logger('store');
@@ -63,6 +63,6 @@ export class RecordStore<T extends { id: string }> {
     this.items.delete(id);
     const prev = this.pending.get(id) ?? Promise.resolve();
     await prev.catch(() => undefined);
-    await unlink(join(this.dir, `${id}.json`)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    await removeIfPresent(join(this.dir, `${id}.json`));
   }
 }

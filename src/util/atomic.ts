@@ -13,7 +13,11 @@ export interface AtomicOptions {
   syncDir?: boolean;
 }
 
-/** Temp names: unique within the process by the counter, between processes by the pid (no random bytes per write). */
+/**
+ * Temp names: unique within this module instance by the counter, between instances (worker threads share the pid,
+ * a module loaded twice has its own counter) by a nonce drawn once at load, between processes by the pid too.
+ */
+const tmpNonce = randomBytes(4).toString('hex');
 let tmpSeq = 0;
 
 /**
@@ -24,7 +28,7 @@ let tmpSeq = 0;
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, opts: AtomicOptions = {}): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}-${(tmpSeq++).toString(36)}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${tmpNonce}-${(tmpSeq++).toString(36)}.tmp`);
   let fd: number;
   try {
     fd = await openFd(tmp, 'w', mode);
@@ -41,8 +45,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await closeFd(fd);
   try {
+    await closeFd(fd);
     await renamePath(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -2,7 +2,8 @@
  * Group commit of directory fsyncs. A rename is durable once its directory is fsynced by a call that started
  * after it. A caller joins the round queued for its directory when that round has not started yet (it starts
  * after the caller's rename); otherwise it queues the next round, which starts when the running one ends. Under a
- * burst of writes into one directory (pods started in parallel) the renames of a round share one fsync.
+ * burst of writes into one directory (pods started in parallel) the renames of a round share one fsync. A failed
+ * round fails every caller that joined it (none of their renames is known durable); the next round still runs.
  */
 import { openFd, syncFd, closeFd } from './fd-ops.js';
 
@@ -15,7 +16,8 @@ export function groupCommit(fsyncNow: (dir: string) => Promise<void>): (dir: str
     const cur = rounds.get(dir);
     if (cur && !cur.started) return cur.done;
     const round: Round = { started: false, done: Promise.resolve() };
-    round.done = (cur ? cur.done : Promise.resolve()).then(async () => {
+    // The next round waits for the running one to end, whatever its outcome (its failure is its joiners').
+    round.done = (cur ? cur.done.catch(() => undefined) : Promise.resolve()).then(async () => {
       round.started = true;
       await fsyncNow(dir);
     }).finally(() => { if (rounds.get(dir) === round) rounds.delete(dir); });
@@ -24,12 +26,29 @@ export function groupCommit(fsyncNow: (dir: string) => Promise<void>): (dir: str
   };
 }
 
-/** fsync of a directory; failures ignored (not openable or not syncable on every platform; rename is durable enough there). */
-async function fsyncDirNow(dir: string): Promise<void> {
-  let fd: number;
-  try { fd = await openFd(dir, 'r'); } catch { return; }
-  try { await syncFd(fd); } catch { /* see above */ } finally { await closeFd(fd).catch(() => undefined); }
+/**
+ * Errors that mean "a directory cannot be opened or fsynced here" (some platforms and file systems refuse it; the
+ * rename is as durable as that file system makes it). Anything else (EMFILE, EIO, ENOENT...) is a real failure.
+ */
+const UNSUPPORTED = new Set(['EISDIR', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EPERM']);
+
+export function dirSyncUnsupported(e: unknown): boolean {
+  return UNSUPPORTED.has((e as NodeJS.ErrnoException)?.code ?? '');
 }
 
-/** Resolves once an fsync of `dir` that started after this call has finished. */
+/** fsync of a directory now: rejects unless it succeeded or directory fsync is not supported (Windows: never). */
+export async function fsyncDirNow(dir: string): Promise<void> {
+  if (process.platform === 'win32') return; // directories cannot be opened for fsync there
+  let fd: number;
+  try { fd = await openFd(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e)) return; throw e; }
+  try {
+    await syncFd(fd);
+  } catch (e) {
+    if (!dirSyncUnsupported(e)) throw e;
+  } finally {
+    await closeFd(fd).catch(() => undefined); // read-only: the fsync's outcome is already known
+  }
+}
+
+/** Resolves once an fsync of `dir` that started after this call has finished; rejects when that fsync failed. */
 export const syncDir = groupCommit(fsyncDirNow);

@@ -1,13 +1,13 @@
 /** A decorator around PodNetwork: CNI ADD/DEL/CHECK latency and failures, labelled with the configured plugin chain. */
-import type { PodNetwork } from '../../runtime/ports.js';
+import type { PodNetwork, PodNetworkRequest } from '../../runtime/ports.js';
 
-/** `ok` false on failure; `plugin` names the plugin chain of the network in use (e.g. "flannel+portmap"). */
+/** `ok` false on failure; `plugin` names the plugin chain of the network the call used (e.g. "flannel+portmap"). */
 export type CniObserver = (command: 'ADD' | 'DEL' | 'CHECK', plugin: string, seconds: number, ok: boolean) => void;
 
-export function instrumentPodNetwork(n: PodNetwork, plugin: () => Promise<string>, observe: CniObserver): PodNetwork {
-  const timed = <A, R>(command: 'ADD' | 'DEL' | 'CHECK', fn: (a: A) => Promise<R>) => async (a: A): Promise<R> => {
+export function instrumentPodNetwork(n: PodNetwork, plugin: (req: PodNetworkRequest) => Promise<string>, observe: CniObserver): PodNetwork {
+  const timed = <R>(command: 'ADD' | 'DEL' | 'CHECK', fn: (a: PodNetworkRequest) => Promise<R>) => async (a: PodNetworkRequest): Promise<R> => {
     const start = performance.now();
-    const report = async (ok: boolean) => observe(command, await plugin().catch(() => 'unknown'), (performance.now() - start) / 1000, ok);
+    const report = async (ok: boolean) => observe(command, await plugin(a).catch(() => 'unknown'), (performance.now() - start) / 1000, ok);
     try {
       const r = await fn(a);
       await report(true);

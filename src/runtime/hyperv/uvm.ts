@@ -6,7 +6,7 @@
  * is created, so a crash in between still leaves a record that Stop/Remove and recovery act on.
  */
 import { access } from 'node:fs/promises';
-import { hostProcessorCount } from '../host-cpus.js';
+import { hostProcessorCount } from '../../util/host-cpus.js';
 import type { ComputeSystem } from '../../platform/types.js';
 import type { PropertiesDoc } from '../../platform/hcs/schema/index.js';
 import { buildUtilityVmDocument, childPath } from '../../platform/hcs/document/index.js';

@@ -1,21 +1,38 @@
 /**
  * The compute system of an exited container is ended once: a stop that terminates the system does it itself (its
  * exit needs no shutdown of its own, and its OOM query uses the stop's handle), and a process that ends by itself has its system shut down by the exit
- * handling. Real runtime on the emulator, compute calls recorded on their way (run under the network lock).
+ * handling, as is the system of a stop whose terminate failed. Real runtime on the emulator, compute calls recorded on their way (run under the network lock).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
-import type { ComputeService, ComputeSystem, StorageService } from '../../../src/platform/types.js';
+import type { ComputeService, ComputeSystem, ComputeProcess, StorageService } from '../../../src/platform/types.js';
 
 let env: RuntimeEnv;
 const calls: string[] = [];
+/** Per container: replaces the terminate of its system / of its processes (`real` performs the actual call). */
+const systemTerminate = new Map<string, (real: () => Promise<void>) => Promise<void>>();
+const processTerminate = new Map<string, (real: () => Promise<void>) => Promise<void>>();
+
+function hooked(id: string, p: ComputeProcess): ComputeProcess {
+  return new Proxy(p, {
+    get: (t, k) => {
+      const v = Reflect.get(t, k, t) as unknown;
+      const hook = processTerminate.get(id);
+      if (k === 'terminate' && hook) return () => hook(() => t.terminate());
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+}
 
 function recording(compute: ComputeService, storage: StorageService): { compute: ComputeService; storage: StorageService } {
   const wrap = (id: string, s: ComputeSystem): ComputeSystem => new Proxy(s, {
     get: (t, k) => {
       const v = Reflect.get(t, k, t) as unknown;
+      if (k === 'openProcess') return async (pid: number) => hooked(id, await t.openProcess(pid));
       if (k !== 'shutdown' && k !== 'terminate' && k !== 'waitExit') return typeof v === 'function' ? v.bind(t) : v;
+      const hook = k === 'terminate' ? systemTerminate.get(id) : undefined;
+      if (hook) return () => { calls.push(`terminate ${id}`); return hook(() => t.terminate()); };
       return (...a: unknown[]) => { calls.push(`${String(k)} ${id}`); return (v as (...x: unknown[]) => unknown).apply(t, a); };
     },
   });
@@ -67,6 +84,62 @@ test('a process that ends by itself: the exit handling shuts its system down', a
   assert.ok(calls.includes(`waitExit ${id}`), `the exit handling shut the system down (calls: ${calls.join(', ')})`);
   for (let i = 0; i < 100 && !['Stopped', 'gone'].includes(await systemState(id)); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(['Stopped', 'gone'].includes(await systemState(id)));
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+test('a stop whose system terminate fails: the exit handling still shuts the system down', async () => {
+  const { podId, id } = await runContainer(env, 'tfail', ['sleep', '100000']);
+  calls.length = 0;
+  // The process is killed for real; the system's terminate fails (as an HCS timeout would) once the exit that
+  // killing caused has been handled, i.e. while the stop is still registered as terminating the system.
+  systemTerminate.set(id, async () => {
+    for (let i = 0; i < 200 && env.runtime.getContainer(id).state === 'CONTAINER_RUNNING'; i++) await pause(50);
+    systemTerminate.delete(id);
+    throw new Error('injected: HCS operation timed out');
+  });
+  await assert.rejects(env.runtime.stopContainer(id, 0));
+  assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_EXITED');
+  for (let i = 0; i < 200 && !calls.includes(`waitExit ${id}`); i++) await pause(50);
+  assert.ok(calls.includes(`waitExit ${id}`), `the exit handling shut the system down (calls: ${calls.join(', ')})`);
+  for (let i = 0; i < 200 && !['Stopped', 'gone'].includes(await systemState(id)); i++) await pause(50);
+  assert.ok(['Stopped', 'gone'].includes(await systemState(id)), 'the system is not left running');
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
+
+test('two concurrent stops, the first failing: the second keeps its registration and no shutdown follows', async () => {
+  const { podId, id } = await runContainer(env, 'twostop', ['sleep', '100000']);
+  calls.length = 0;
+  const secondStarted = deferred();
+  const failedStopDone = deferred();
+  let n = 0;
+  // The first stop to terminate the process fails (access denied) once the second has registered; the second
+  // kills the process only after the first stop has finished (and cleaned up its own registration).
+  processTerminate.set(id, async (real) => {
+    if (n++ === 0) { await secondStarted.promise; throw new Error('injected: access denied'); }
+    secondStarted.resolve();
+    await failedStopDone.promise;
+    return real();
+  });
+  const stop = (): Promise<unknown> => env.runtime.stopContainer(id, 0).catch((e: unknown) => { failedStopDone.resolve(); return e; });
+  const results = await Promise.all([stop(), stop()]);
+  processTerminate.delete(id);
+  assert.equal(results.filter((r) => r instanceof Error).length, 1, 'exactly one stop failed');
+  assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_EXITED');
+  assert.equal(env.runtime.getContainer(id).exitCode, 137);
+  await env.runtime.flush();
+  // Two opens (one per stop), the successful stop's terminate; no shutdown of the exit's own (it would open again).
+  assert.deepEqual(calls.filter((x) => x.endsWith(id)), [`open ${id}`, `open ${id}`, `terminate ${id}`]);
+  assert.ok(['Stopped', 'gone'].includes(await systemState(id)), 'the system is not left running');
   await env.runtime.stopPodSandbox(podId);
   await env.runtime.removePodSandbox(podId);
 });

@@ -51,3 +51,21 @@ test('removeIfPresent removes a file and accepts a missing one', async () => {
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('writeFileAtomic: two instances of the module (as in worker threads: one pid, own counters) never share a temp file', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'atomic-'));
+  try {
+    const url = new URL('../../../src/util/atomic.js', import.meta.url).href;
+    type Atomic = typeof import('../../../src/util/atomic.js');
+    const [one, two] = await Promise.all([import(`${url}?instance=1`) as Promise<Atomic>, import(`${url}?instance=2`) as Promise<Atomic>]);
+    const file = join(root, 'rec.json');
+    // Both counters start at 0: with pid and counter alone both writes would use one temp file, and the second
+    // rename would find it gone.
+    await Promise.all([one.writeFileAtomic(file, 'a'.repeat(50_000)), two.writeFileAtomic(file, 'b'.repeat(50_000))]);
+    const data = readFileSync(file, 'utf8');
+    assert.ok(data === 'a'.repeat(50_000) || data === 'b'.repeat(50_000), 'one whole version');
+    assert.deepEqual(readdirSync(root).filter((f) => f.endsWith('.tmp')), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

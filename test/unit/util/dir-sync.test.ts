@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupCommit } from '../../../src/util/dir-sync.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { groupCommit, fsyncDirNow, dirSyncUnsupported } from '../../../src/util/dir-sync.js';
 
 /** A fake fsync whose rounds the test finishes by hand; records the order of events. */
 function fakeFsync() {
@@ -47,4 +50,38 @@ test('syncDir: directories are independent, and a finished round is not joined',
   assert.equal(f.events.filter((e) => e === 'start x').length, 2, 'a call after a round ended starts its own');
   await f.finishNext();
   await again;
+});
+
+test('syncDir: a failed round fails every caller that joined it, and the round queued behind it still runs', async () => {
+  const events: string[] = [];
+  const pending: ((err?: Error) => void)[] = [];
+  const fsync = (dir: string) => new Promise<void>((res, rej) => {
+    events.push(`start ${dir}`);
+    pending.push((err) => { if (err) rej(err); else res(); });
+  });
+  const sync = groupCommit(fsync);
+  const tick = () => new Promise((r) => setImmediate(r));
+  const outcome = (p: Promise<void>) => p.then(() => 'ok', (e: Error) => e.message);
+  const a = outcome(sync('d'));
+  const b = outcome(sync('d')); // joins a's round
+  await tick();
+  const c = outcome(sync('d')); // queued behind the running round
+  pending.shift()!(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+  assert.deepEqual([await a, await b], ['EIO: i/o error, fsync', 'EIO: i/o error, fsync'], 'no caller of the failed round is told its rename is durable');
+  await tick();
+  assert.deepEqual(events, ['start d', 'start d'], 'the next round ran its own fsync');
+  pending.shift()!();
+  assert.equal(await c, 'ok');
+});
+
+test('fsyncDirNow: a directory is synced; a real failure rejects; "not supported" errors are ignored', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dirsync-'));
+  try {
+    await fsyncDirNow(dir);
+    await assert.rejects(fsyncDirNow(join(dir, 'missing')), { code: 'ENOENT' });
+    for (const code of ['EISDIR', 'EINVAL', 'ENOTSUP', 'EPERM']) assert.ok(dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
+    for (const code of ['EIO', 'EMFILE', 'ENOSPC']) assert.ok(!dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@
  * writable; each system gets `<hierarchy>/wincri-emulator/<id>` (one directory per hierarchy on v1).
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { cpus } from 'node:os';
+import { hostProcessorCount } from '../../../util/host-cpus.js';
 import { join } from 'node:path';
 import type { ContainerDoc } from '../../hcs/schema/index.js';
 
@@ -116,7 +116,7 @@ export function procsFiles(cg: SystemCgroup): string[] {
 }
 
 /** Applies the document's memory and processor settings (unset → unlimited / default weight). */
-export function applyLimits(cg: SystemCgroup, c: ContainerDoc | undefined, hostCpus = cpus().length): void {
+export function applyLimits(cg: SystemCgroup, c: ContainerDoc | undefined, hostCpus = hostProcessorCount()): void {
   const mb = c?.Memory?.SizeInMB ?? 0;
   const p = c?.Processor ?? {};
   let quota = 0; // µs per period; 0 = unlimited

@@ -6,7 +6,7 @@
  * Conversion: JobMemoryLimitInBytes → memory limit; CpuRate (1/100 % of all CPUs) is Processor.Maximum's unit;
  * CpuWeight 1..9 scales around the job default 5 ↔ cgroup weight 100.
  */
-import { cpus } from 'node:os';
+import { hostProcessorCount } from '../../../util/host-cpus.js';
 import type { ContainerDoc, ModifySettingRequestDoc } from '../../hcs/schema/index.js';
 import type { JobLimitsDoc } from '../../jobs/schema.js';
 import { limitsOfRequest, mergeLimits } from '../../jobs/document/index.js';
@@ -46,7 +46,7 @@ export function startJobCgroup(s: SystemRecord, log: (m: string) => void): void 
 }
 
 /** A live update: validated as on Windows, applied to the cgroup (when there is one), recorded in the document. */
-export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = cpus().length): void {
+export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = hostProcessorCount()): void {
   const j = s.job!;
   const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
   if (j.cgroup) applyLimits(j.cgroup, cgroupShape(limits), hostCpus);

@@ -5,7 +5,7 @@
  * terminate ends the job; modify changes the job's limits live (./limits.ts). Pause and resume do not exist for
  * job containers (hcsshim's neither): a job object cannot be frozen as a whole.
  */
-import { cpus } from 'node:os';
+import { hostProcessorCount } from '../../../util/host-cpus.js';
 import type { ComputeEvent, ComputeProcess, ComputeSystem } from '../../types.js';
 import type {
   ModifySettingRequestDoc, ProcessParametersDoc, PropertiesDoc, PropertyQueryDoc, SystemExitStatusDoc,
@@ -66,7 +66,7 @@ export class WinJobSystem implements ComputeSystem {
   resume(): Promise<void> { return Promise.reject(new PlatformError(HRESULT.E_NOTIMPL, 'ResumeJobContainer', `resume ${NO_FREEZE}`)); }
   async modify(request: ModifySettingRequestDoc): Promise<void> {
     this.running(MODIFY_OP);
-    const change = limitsOfRequest(request, cpus().length);
+    const change = limitsOfRequest(request, hostProcessorCount());
     applyLimits(this.b, this.h, change.limits, MODIFY_OP, change.memory);
     if (this.t.doc) this.t.doc = { ...this.t.doc, Limits: mergeLimits(this.t.doc.Limits, change) };
   }

@@ -1,4 +1,4 @@
-/** The host's logical processor count for compute-system documents, read once (os.cpus() parses /proc/cpuinfo per call). */
+/** The host's logical processor count (compute-system documents, CPU limits), read once (os.cpus() parses /proc/cpuinfo per call). */
 import { cpus } from 'node:os';
 
 let count: number | undefined;
