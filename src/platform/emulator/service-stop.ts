@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { pidAlive } from '../../util/pid.js';
-import { killHelpers } from './service/launch-orphans.js';
+import { killHelpers } from './service/helper-kill.js';
 import { strayHelpers } from './service/helper-orphans.js';
 
 /** Terminates every compute system of the service of `stateDir`, then the service itself and any helper of it left (for tests). */
