@@ -8,8 +8,8 @@
  * daemon, keeper and service start by the run mark in their environment (WINCRI_BENCH_RUN, set before the world
  * starts and inherited by all three and their children; a container's processes get their own environment).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { allPids, readArgv, readEnviron, readStat } from '../../src/platform/emulator/service/procfs.js';
 
 export const RUN_MARK = 'WINCRI_BENCH_RUN';
 
@@ -83,19 +83,12 @@ export function classifyStrays(table: readonly ProcInfo[], ctx: StrayContext): S
 /** The host's processes as classifyStrays reads them (environment too: the audit runs as root). */
 export function processTable(): ProcInfo[] {
   const out: ProcInfo[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const argv = readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
-      let env = new Map<string, string>();
-      try {
-        env = new Map(readFileSync(`/proc/${n}/environ`, 'utf8').split('\0').filter(Boolean)
-          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]));
-      } catch { /* another user's, or gone */ }
-      out.push({ pid: Number(n), ppid: Number(f[1]), pgrp: Number(f[2]), argv, env });
-    } catch { /* gone meanwhile */ }
+  for (const pid of allPids()) {
+    const st = readStat(pid);
+    // cmdline ends with a NUL: its last, empty field is no argument.
+    const argv = readArgv(pid)?.filter((a, i, all) => a !== '' || i < all.length - 1);
+    if (!st || !argv) continue; // gone meanwhile
+    out.push({ pid, ppid: st.ppid, pgrp: st.pgrp, argv, env: readEnviron(pid) ?? new Map() });
   }
   return out;
 }
