@@ -5,7 +5,7 @@ import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { pidAlive } from '../../util/pid.js';
 import { readJson } from '../../util/atomic.js';
-import { killHelpers } from './service/helper-kill.js';
+import { findHelpers, killHelpers } from './service/helper-kill.js';
 import { strayHelpers } from './service/helper-orphans.js';
 import type { SystemRecord } from './service/records.js';
 
@@ -47,5 +47,10 @@ export async function stopEmulatorService(stateDir: string, opts: StopOptions = 
   // crash the running systems' holders and processes are, and stay for the next service.
   // Records that cannot be read: nothing is known not to be owned, nothing is killed.
   const owners = opts.removingStateDir ? [] : await readJson<SystemRecord[]>(join(stateDir, 'records', 'systems.json')).then((r) => r ?? [], () => undefined);
-  if (owners) killHelpers(strayHelpers(stateDir, owners));
+  if (!owners) return;
+  const strays = strayHelpers(stateDir, owners);
+  if (killHelpers(strays) === 0) return;
+  // SIGKILLed processes take a moment to exit: the caller (about to remove the dir) finds them gone.
+  const deadline = Date.now() + 5000;
+  while (findHelpers(strays).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
