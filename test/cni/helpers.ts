@@ -53,7 +53,7 @@ export class CniHarness {
   async stop(): Promise<void> {
     await this.cleanup().catch(() => undefined);
     await this.platform.close().catch(() => undefined);
-    await stopEmulatorService(this.stateDir);
+    await stopEmulatorService(this.stateDir, { removingStateDir: true });
     await rm(this.dir, { recursive: true, force: true });
   }
 

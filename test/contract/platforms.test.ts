@@ -42,7 +42,7 @@ platformContract('emulator', async () => {
     },
     async cleanup() {
       await platform.close();
-      await stopEmulatorService(stateDir);
+      await stopEmulatorService(stateDir, { removingStateDir: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };

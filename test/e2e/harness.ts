@@ -197,7 +197,7 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
       }
     }
     const { stopEmulatorService } = await import('../../src/platform/emulator/service-stop.js');
-    await stopEmulatorService(join(this.root, 'emulator')).catch(() => undefined);
+    await stopEmulatorService(join(this.root, 'emulator'), { removingStateDir: true }).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

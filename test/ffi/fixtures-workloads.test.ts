@@ -73,7 +73,7 @@ test('workload fixtures are accepted by the emulator (credential guard requests,
   const dir = mkdtempSync(join(tmpdir(), 'wincri-fixtures-'));
   const stateDir = join(dir, 'state');
   const p = await createEmulatorPlatform({ stateDir });
-  t.after(async () => { await p.close(); await stopEmulatorService(stateDir); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => { await p.close(); await stopEmulatorService(stateDir, { removingStateDir: true }); rmSync(dir, { recursive: true, force: true }); });
   // Host paths of this machine stand in for the Windows ones; the volume of Storage.Path is not ours to resolve.
   const local = (doc: ComputeSystemDoc): ComputeSystemDoc => {
     const c = structuredClone(doc);

@@ -13,7 +13,7 @@ export async function emulatedUtilityVm(t: TestContext, prefix: string, vmId: st
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = join(dir, 'state');
   const p = await createEmulatorPlatform({ stateDir });
-  t.after(async () => { await p.close(); await stopEmulatorService(stateDir); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => { await p.close(); await stopEmulatorService(stateDir, { removingStateDir: true }); rmSync(dir, { recursive: true, force: true }); });
   const boot = join(dir, 'base', 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot');
   mkdirSync(boot, { recursive: true });
   writeFileSync(join(boot, 'bootmgfw.efi'), 'efi');

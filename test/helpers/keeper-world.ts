@@ -35,7 +35,7 @@ export async function keeperOnEmulator(t: TestContext, prefix: string): Promise<
     await client.close();
     await keeper.close();
     await platform.close();
-    await stopEmulatorService(emuState);
+    await stopEmulatorService(emuState, { removingStateDir: true });
     rmSync(dir, { recursive: true, force: true });
   });
   return { dir, emuState, logDir, sock, platform, client };

@@ -92,7 +92,7 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
       await handle.close();
       images.close();
       await platform.close();
-      await stopEmulatorService(emuState);
+      await stopEmulatorService(emuState, { removingStateDir: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };

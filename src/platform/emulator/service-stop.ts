@@ -1,36 +1,56 @@
-/** Stopping the emulator service of a state directory (tests, `wincri shutdown`). */
+/** Stopping the emulator service of a state directory (`wincri shutdown`, tests). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmulatorClient } from './client.js';
 import { PID_NAME } from './protocol.js';
 import { pidAlive } from '../../util/pid.js';
-import { killHelpers } from './service/launch-orphans.js';
+import { readJson } from '../../util/atomic.js';
+import { findHelpers, killHelpers } from './service/helper-kill.js';
 import { strayHelpers } from './service/helper-orphans.js';
+import type { SystemRecord } from './service/records.js';
 
-/** Terminates every compute system of the service of `stateDir`, then the service itself and any helper of it left (for tests). */
-export async function stopEmulatorService(stateDir: string): Promise<void> {
+export interface StopOptions {
+  /**
+   * The caller removes the state dir next (tests): every helper of it ends, owned or not, since nothing would find
+   * them afterwards. Without it only helpers no record on disk owns end: a service that is down (crashed) left its
+   * running systems' holders running by design, to be re-adopted by the next service.
+   */
+  removingStateDir?: boolean;
+}
+
+/** Asks the service of `stateDir` to terminate every compute system and stop, then ends helpers left (see StopOptions). */
+export async function stopEmulatorService(stateDir: string, opts: StopOptions = {}): Promise<void> {
   let pid: number | undefined;
   try { pid = Number(readFileSync(join(stateDir, PID_NAME), 'utf8').trim()) || undefined; } catch { /* none */ }
   const client = new EmulatorClient({ stateDir, spawnService: false, connectTimeoutMs: 2000 });
-  // Bounded: a service that goes away mid-request (a `hello` is resent on reconnect, and nothing would answer it)
-  // must not hold the caller; what it left is handled below either way.
-  let timer: NodeJS.Timeout | undefined;
-  const bounded = new Promise<void>((resolve) => { timer = setTimeout(resolve, 60_000); });
-  const asked = (async () => {
-    const hello = await client.request<{ pid: number }>('hello');
-    pid = hello.pid;
-    await client.request('stopService');
-  })();
-  asked.catch(() => undefined); // not running or already going (or rejected by the close below, after the bound)
-  await Promise.race([bounded, asked]).catch(() => undefined);
-  clearTimeout(timer);
-  client.close();
+  try {
+    // Bounded: a service that goes away mid-`hello` (resent on reconnect, and nothing would answer it) must not hold
+    // the caller. stopService is not bounded: terminating every system can take long.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), 60_000); });
+    const hello = client.request<{ pid: number }>('hello');
+    hello.catch(() => undefined); // not running or already going (or rejected by the close below, after the bound)
+    const answered = await Promise.race([bound, hello]).catch(() => undefined).finally(() => clearTimeout(timer));
+    if (answered) {
+      pid = answered.pid;
+      await client.request('stopService').catch(() => undefined); // it may go before it answers
+    }
+  } finally {
+    client.close();
+  }
   if (pid) {
     const deadline = Date.now() + 10_000;
     while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (pidAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   }
-  // A service killed (above, or before this call) leaves its holders running by design; the caller is about to
-  // remove the state dir, after which nothing would ever find them: their helpers end here.
-  killHelpers(strayHelpers(stateDir, []));
+  // The records as the service left them: after stopService every system is Stopped (nothing is owned); after a
+  // crash the running systems' holders and processes are, and stay for the next service.
+  // Records that cannot be read: nothing is known not to be owned, nothing is killed.
+  const owners = opts.removingStateDir ? [] : await readJson<SystemRecord[]>(join(stateDir, 'records', 'systems.json')).then((r) => r ?? [], () => undefined);
+  if (!owners) return;
+  const strays = strayHelpers(stateDir, owners);
+  if (killHelpers(strays) === 0) return;
+  // SIGKILLed processes take a moment to exit: the caller (about to remove the dir) finds them gone.
+  const deadline = Date.now() + 5000;
+  while (findHelpers(strays).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }

@@ -51,6 +51,34 @@ test('strays: each kind is found, with why; owned and foreign processes are not'
   assert.ok([100, 101, 102].every((pid) => after.some((s) => s.pid === pid)), 'unowned once the records are gone');
 });
 
+test('strays: no false positives from chain holders after a service kill, stopped systems\' spool copies, IPAM children', () => {
+  const chain = (id: string) => `set -e\nmount --all --fstab '/x/t.mounts' || exit 1\nexec chroot '${ROOT}/containers/${id}/Files' /bin/sh -c 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'`;
+  const m = { [RUN_MARK]: MARK };
+  const table: ProcInfo[] = [
+    // The util-linux chain of recorded container aaa, re-parented to init once its service was killed: unshare,
+    // its PID 1 shell, that shell's sleep. The same of unrecorded container bbb is a leak (holder).
+    p(600, 1, ['unshare', '--pid', '--fork', '--mount', '--uts', '--propagation', 'slave', 'sh', '-c', chain('aaa')], m),
+    p(601, 600, ['/bin/sh', '-c', 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'], m),
+    p(602, 601, ['/dev/wincri-holder', 'infinity'], m),
+    p(610, 1, ['nsenter', '--net=/run/netns/n', '--', 'unshare', '--pid', '--fork', '--mount', '--uts', '--propagation', 'slave', 'sh', '-c', chain('bbb')], m),
+    p(611, 610, ['/bin/sh', '-c', 'trap "" TERM INT HUP; while :; do /dev/wincri-holder infinity & wait; done'], m),
+    // The spool copy of stopped (still recorded) container aaa: its holder is gone, its cgroup names aaa. Of bbb: a leak.
+    p(620, 1, [NS, 'enter', '-t', '777777', '-w', '/', '-s', `${ROOT}/emulator/exits/y`, '-c', '/sys/fs/cgroup/wincri/aaa/cgroup.procs', '-o', '/x/o', '--', 'sh', '-c', '/sys/fs/cgroup/wincri/aaa']),
+    p(621, 1, [NS, 'enter', '-t', '777777', '-w', '/', '-c', '/sys/fs/cgroup/wincri/bbb/cgroup.procs', '--', 'sh', '-c', 'aaa']),
+    // An in-flight ADD under the live daemon (10): the nat plugin and its IPAM child. An orphaned one's child counts.
+    p(630, 10, ['/opt/cni/bin/nat'], { ...m, CNI_COMMAND: 'ADD' }, 10),
+    p(631, 630, ['/opt/cni/bin/host-local'], { ...m, CNI_COMMAND: 'ADD' }, 10),
+    p(640, 1, ['/opt/cni/bin/nat'], { ...m, CNI_COMMAND: 'ADD' }, 10),
+    p(641, 640, ['/opt/cni/bin/host-local'], { ...m, CNI_COMMAND: 'ADD' }, 10),
+  ];
+  const found = classifyStrays(table, ctx);
+  assert.deepEqual(found.map((s) => [s.pid, s.kind]), [[610, 'holder'], [611, 'holder'], [621, 'ns-helper'], [640, 'cni-plugin'], [641, 'cni-plugin']]);
+  assert.match(found[0]!.why, /util-linux chain/);
+  // Once container aaa's record is gone, its chain and its spool copy are leaks too.
+  const after = classifyStrays(table, { ...ctx, owners: new Set() }).map((s) => s.pid);
+  assert.ok([600, 601, 602, 620].every((pid) => after.includes(pid)), 'unowned once the records are gone');
+});
+
 test('strays: the process table reads pids, parents, groups, argv and the run mark of real processes', async (t) => {
   const mark = markRun();
   assert.equal(markRun(), mark, 'one mark per run');

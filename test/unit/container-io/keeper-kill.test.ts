@@ -61,7 +61,7 @@ test('keeper killed with SIGKILL mid-output, twice: every line in the log exactl
     await client?.close();
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await platform.close();
-    await stopEmulatorService(emuState);
+    await stopEmulatorService(emuState, { removingStateDir: true });
     rmSync(dir, { recursive: true, force: true });
   });
   await runningSystem(platform, 'flood');

@@ -28,7 +28,7 @@ test('a restarted keeper pumps a running container\'s output into its log: no li
   const logPath = join(dir, 'logs', '0.log');
   const sock = join(dir, 'k.sock');
   const platform = await createEmulatorPlatform({ stateDir: emuState });
-  t.after(async () => { await platform.close(); await stopEmulatorService(emuState); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => { await platform.close(); await stopEmulatorService(emuState, { removingStateDir: true }); rmSync(dir, { recursive: true, force: true }); });
   const sys = await platform.compute.createComputeSystem('ctr1', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
   await sys.start();
   sys.close();

@@ -1,6 +1,8 @@
 /**
- * A named cgroup-v1 hierarchy mounted with `favordynmods` under the service's state dir while it runs (as root, on
- * cgroup v1, Linux ≥ 6.1; WINCRI_EMULATOR_FAVORDYNMODS=0 turns it off). The option is the kernel's documented
+ * A named cgroup-v1 hierarchy mounted with `favordynmods` under the service's state dir while it runs (opt-in:
+ * WINCRI_EMULATOR_FAVORDYNMODS=1; as root, on cgroup v1, Linux ≥ 6.1). Off by default because it is host-wide: it
+ * changes cgroup.procs writes for every process of the host (other runtimes too), and from 6.18 for the rest of
+ * the boot. The option is the kernel's documented
  * trade-off for workloads that move tasks between cgroups often: a cgroup.procs write (the holder's and the
  * entering helper's cgroup joins, one or more per container start) then no longer waits for an RCU grace period
  * (6–14 ms on a fresh boot), at the cost of slower fork/exit. The hierarchy holds no task and no controller. From
@@ -41,20 +43,24 @@ function mountedAt(dir: string): boolean {
 
 /** Mounts the hierarchy once (a leftover mount of a killed service is reused); `v1`: the cgroup version in use. */
 export function mountDynmods(stateDir: string, version: 1 | 2 | undefined): DynmodsFacts {
-  if (process.env.WINCRI_EMULATOR_FAVORDYNMODS === '0') return (facts = { Applied: false, Reason: 'disabled by WINCRI_EMULATOR_FAVORDYNMODS=0' });
+  if (process.env.WINCRI_EMULATOR_FAVORDYNMODS !== '1') {
+    return (facts = { Applied: false, Reason: 'off (WINCRI_EMULATOR_FAVORDYNMODS=1 turns it on; it flips a host-wide kernel setting, from Linux 6.18 until reboot)' });
+  }
   if (process.getuid?.() !== 0) return (facts = { Applied: false, Reason: 'the service is not root' });
   if (version !== 1) return (facts = { Applied: false, Reason: version === 2 ? 'cgroup v2 (favordynmods is a v1 mount option here)' : 'no writable cgroup hierarchy' });
   if (!kernelAtLeast(release(), 6, 1)) return (facts = { Applied: false, Reason: `kernel ${release()} is older than 6.1` });
   const dir = join(stateDir, 'cgroup-dynmods');
   if (!mountedAt(dir)) {
-    mkdirSync(dir, { recursive: true });
+    try { mkdirSync(dir, { recursive: true }); } catch (e) { return (facts = { Applied: false, Reason: `cannot make ${dir}: ${(e as Error).message}` }); }
     const r = spawnSync('mount', ['-t', 'cgroup', '-o', `none,name=${NAME},favordynmods`, 'cgroup', dir], { encoding: 'utf8' });
     if (r.status !== 0) return (facts = { Applied: false, Reason: `mount failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` });
   }
   if (kernelAtLeast(release(), 6, 18)) {
+    // The facts first: an unmount that fails adds its reason (and the mount left) to them.
+    facts = { Applied: true };
     mounted = dir;
     unmountDynmods();
-    return (facts = { Applied: true });
+    return facts;
   }
   mounted = dir;
   return (facts = { Applied: true, Path: dir });
@@ -67,6 +73,6 @@ export function unmountDynmods(): void {
   mounted = undefined;
   const r = spawnSync('umount', [dir], { encoding: 'utf8' });
   if (r.status === 0) try { rmdirSync(dir); } catch { /* kept */ }
-  if (r.status !== 0) facts = { ...facts, Reason: `umount ${dir} failed: ${(r.stderr ?? '').trim()}` };
+  if (r.status !== 0) facts = { ...facts, Path: dir, Reason: `umount ${dir} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
   else delete facts.Path;
 }

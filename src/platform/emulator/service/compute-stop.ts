@@ -7,7 +7,7 @@ import { type SystemExitStatusDoc, type ExitTypeDoc } from '../../hcs/schema/ind
 import { isAlive, processesInGroups } from './procfs.js';
 import type { SystemRecord } from './records.js';
 import { killGroup, anyInGroups } from './signals.js';
-import { endIsolation, contWrappers } from './isolate.js';
+import { endIsolation, endHolder, contWrappers } from './isolate.js';
 import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
@@ -111,10 +111,12 @@ export abstract class ComputeStopping extends ComputeBase {
     s.state = 'Stopped';
     s.exitType = exitType;
     s.shuttingDown = false;
-    let cleanup: (() => Promise<void>) | undefined;
-    if (s.isolation) endIsolation(s, this.log, (w) => { cleanup = w; });
+    // The isolation's file system work starts after this step (endIsolation), i.e. once the record write below has
+    // taken its snapshot: the two overlap.
+    let cleanup: Promise<void> | undefined;
+    if (s.isolation) cleanup = endIsolation(s, this.log);
     else if (s.job) endJobCgroup(s, this.log);
-    else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
+    else endHolder(s);
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
       if (p.exited) continue;
@@ -125,7 +127,8 @@ export abstract class ComputeStopping extends ComputeBase {
     const status: SystemExitStatusDoc = { Status: 0, ExitType: exitType };
     // The record write (its snapshot taken now) runs while the namespaces' mount points are removed.
     const saved = this.save();
-    await Promise.all([saved, cleanup?.()]);
+    // Neither a failed write nor a failed cleanup (both logged) keeps the exit from its listeners and waiters.
+    await Promise.allSettled([saved, cleanup]);
     this.emit(s.id, 'SystemExited', status);
     for (const w of this.systemWaiters.get(s.id) ?? []) w(status);
     this.systemWaiters.delete(s.id);

@@ -42,7 +42,7 @@ import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
 import { resolveScsiStorage } from './scsi-paths.js';
 import { isolationFacts, holderAlive } from './isolation.js';
-import { endIsolation, readOom, contWrappers } from './isolate.js';
+import { endIsolation, abortStart, readOom, contWrappers } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
 import { readExitStatus, sweepStatusFiles } from './exit-status.js';
 import { nsHelper } from './ns-helper.js';
@@ -61,7 +61,7 @@ export class ComputeEmulator extends ComputeProcesses {
 
   async load(): Promise<void> {
     const recs = await this.persist.load<SystemRecord[]>('systems');
-    if (isolationFacts().Enabled) void nsHelper(this.stateDir); // built (or found) before the first start needs it
+    if (isolationFacts().Enabled) nsHelper(this.stateDir).catch((e) => this.log(`namespace helper: ${(e as Error).message}`)); // built (or found) before the first start needs it
     // /dev directories of systems this service no longer knows (their service was killed as they ended).
     sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
     // Launches the killed service did not complete (no record): their processes go before their files are swept.
@@ -93,7 +93,8 @@ export class ComputeEmulator extends ComputeProcesses {
       } else if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
         if (!r.holder || !holderAlive(r.holder)) {
           // The namespaces are gone with their holder (and every process in them): build them again.
-          endIsolation(r, this.log);
+          // Its mount points and /dev directory go before the new holder makes them again.
+          await endIsolation(r, this.log);
           await this.isolate(r).catch((e) => this.log(`isolation of ${r.id}: ${(e as Error).message}`));
         }
       } else if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
@@ -229,10 +230,7 @@ export class ComputeEmulator extends ComputeProcesses {
       if (s.root) for (const md of [...(c?.MappedDirectories ?? []), ...pipeMappings(op, c)]) materializeMapping(op, s.root, md);
     }
     if ((s.state as string) !== 'Created') {
-      // Terminated (or the service told to stop) while it started: what the start built ends now, or its holder
-      // would outlive the system, unowned.
-      if (s.isolation) endIsolation(s, this.log);
-      else if (s.holder) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } s.holder = undefined; }
+      await abortStart(s, this.log);
       throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} was stopped while it was starting`);
     }
     s.state = 'Running';

@@ -6,22 +6,15 @@
  * only the container's own sleeps). Removed when the system's isolation ends; a killed service's leftovers of
  * systems it no longer knows go at its next start (sweepDevDirs).
  */
-import { accessSync, constants, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, isAbsolute } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findProgram } from './program-path.js';
 import { PlatformError, HRESULT } from '../../hresult.js';
 
 /** Host devices bound into every container's /dev. */
 export const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 let sleepPath: string | undefined;
-
-function findProgram(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | undefined {
-  for (const d of path.split(':')) {
-    if (!isAbsolute(d)) continue;
-    try { accessSync(join(d, name), constants.X_OK); return join(d, name); } catch { /* next */ }
-  }
-  return undefined;
-}
 
 const devsDir = (stateDir: string) => join(stateDir, 'devs');
 const dirName = (systemId: string) => encodeURIComponent(systemId);

@@ -10,7 +10,7 @@
  * service loads its records and when it is asked to stop (then nothing is owned: every system was terminated).
  */
 import { join } from 'node:path';
-import { killHelpers, type HelperMatch } from './launch-orphans.js';
+import { killHelpers, type HelperMatch } from './helper-kill.js';
 import { readStat, sameProcess } from './procfs.js';
 import type { SystemRecord } from './records.js';
 

@@ -6,6 +6,7 @@
  * (killed, a util-linux tool failing) is E_FAIL with whatever it wrote.
  */
 import { constants } from 'node:os';
+import { errnoName } from './errno-name.js';
 import { PlatformError, HRESULT } from '../../hresult.js';
 
 export const HOLDER_ERROR_CLASSES = ['cgroup', 'netns', 'join', 'namespace', 'mount', 'root', 'hostname', 'usage', 'setup'] as const;
@@ -40,8 +41,6 @@ const LEAD: Record<HolderErrorClass, string> = {
   usage: 'the namespace helper was called wrongly (a wincri bug)',
   setup: 'the namespace holder cannot be set up',
 };
-
-const errnoName = (n: number) => Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 
 /** The error of a holder that did not start, from its stderr. */
 export function holderFailure(op: string, stderr: string): PlatformError {

@@ -41,29 +41,44 @@ export async function isolate(
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   const isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
   // Between the holder's start and its record (a fault checkpoint: tests hold a start there).
-  if (held) await held().catch((e) => { endIsolation({ ...s, holder, isolation }, log); throw e; });
+  if (held) await held().catch((e) => { void endIsolation({ ...s, holder, isolation }, log); throw e; });
   s.holder = holder;
   s.isolation = isolation;
 }
 
 /**
- * Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. The file
- * system work (cgroup and mount point removal, a few ms of blocking rmdir) runs now, or where `later` runs it
- * (the caller overlaps it with its record write).
+ * Ends the system's namespaces (every process in them dies with PID 1), its cgroup and mount points. The holder
+ * is killed and the record cleared now; the file system work (cgroup and mount point removal, a few ms of
+ * blocking rmdir) runs after the caller's current synchronous step (a stop overlaps it with its record write).
+ * The returned promise settles when that work is done; it never rejects (a failure is logged): a caller that
+ * builds the system's isolation again awaits it, or the old cleanup would remove what the new holder mounts.
  */
-export function endIsolation(s: SystemRecord, log: (m: string) => void, later: (work: () => Promise<void>) => void = (w) => { void w(); }): void {
+export function endIsolation(s: SystemRecord, log: (m: string) => void): Promise<void> {
   const iso = s.isolation;
-  if (!iso) return;
+  if (!iso) return Promise.resolve();
   readOom(s);
-  // A hosted system's holder lives in its VM's PID namespace but is its own process: it ends here too.
-  if (s.holder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
-  s.holder = undefined;
+  endHolder(s);
   s.isolation = undefined;
-  later(async () => {
+  return Promise.resolve().then(async () => {
     if (iso.cgroup) removeCgroupWhenEmpty(iso.cgroup, log);
     await cleanupRootfs(iso.created);
     removeDevDir(iso.devDir);
-  });
+  }).catch((e) => log(`cleanup of ${s.id}'s isolation: ${(e as Error).message}`));
+}
+
+/** Kills the system's holder (a hosted system's too: it lives in its VM's PID namespace) and forgets it. */
+export function endHolder(s: SystemRecord): void {
+  if (s.holder && holderAlive(s.holder)) { try { process.kill(s.holder.pid, 'SIGKILL'); } catch { /* gone */ } }
+  s.holder = undefined;
+}
+
+/**
+ * A start that was terminated (or the service told to stop) while it ran: what it built ends now, or its holder
+ * would outlive the system, unowned.
+ */
+export async function abortStart(s: SystemRecord, log: (m: string) => void): Promise<void> {
+  if (s.isolation) await endIsolation(s, log);
+  else endHolder(s);
 }
 
 /** Keeps the highest OOM kill count seen (the cgroup disappears at stop). */

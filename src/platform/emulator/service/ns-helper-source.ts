@@ -98,11 +98,15 @@ static void status_fail(const char *what, const char *name) {
   spool_say(m);
 }
 
+/* The service that started this helper (its parent while that service lives). */
+static pid_t spawner;
+
 /*
- * STATUS as a temp file, renamed: a service restarted later reads the exit from it (exit-status.ts). Not synced:
- * the rename is atomic against a killed service (the page cache outlives it), and a power cut ends the program
- * with everything else, so the disk flush would only sit on the stop's critical path (the service waits for this
- * process's exit).
+ * STATUS as a temp file, renamed: a service restarted later reads the exit from it (exit-status.ts). While the
+ * spawning service lives it is not synced: the service sees this exit itself (it waits for this process) and
+ * records it, so a disk flush would only sit on the stop's critical path. Once that service is gone (re-parented:
+ * getppid() is someone else) this file is the only record of the exit: it is synced, and its directory after the
+ * rename, so a power cut before the next service reads it does not lose it.
  */
 static void write_status(int dir, const char *name, int st) {
   if (dir < 0) return;
@@ -112,8 +116,11 @@ static void write_status(int dir, const char *name, int st) {
   if (fd < 0) { status_fail("cannot create", tmp); return; }
   int w = WIFSIGNALED(st) ? dprintf(fd, "signal %d\n", WTERMSIG(st)) : dprintf(fd, "exit %d\n", WEXITSTATUS(st));
   if (w < 0) { status_fail("cannot write", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
+  int orphaned = getppid() != spawner;
+  if (orphaned && fsync(fd) < 0) { status_fail("cannot sync", tmp); close(fd); unlinkat(dir, tmp, 0); return; }
   close(fd);
-  if (renameat(dir, tmp, dir, name) < 0) { status_fail("cannot rename", tmp); unlinkat(dir, tmp, 0); }
+  if (renameat(dir, tmp, dir, name) < 0) { status_fail("cannot rename", tmp); unlinkat(dir, tmp, 0); return; }
+  if (orphaned) fsync(dir);
 }
 
 static int exit_like(int st) {
@@ -242,6 +249,7 @@ static int enter(int argc, char **argv) {
 
 ${NS_HELPER_HOLDER_SOURCE}
 int main(int argc, char **argv) {
+  spawner = getppid();
   if (argc > 1 && strcmp(argv[1], "enter") == 0) return enter(argc, argv);
   if (argc > 1 && strcmp(argv[1], "holder") == 0) return holder(argc, argv);
   fprintf(stderr, "usage: wincri-ns enter|holder ...\n");

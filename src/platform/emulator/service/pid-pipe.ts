@@ -1,7 +1,7 @@
 /** The first line of the namespace helper's pid pipe (ns-helper-source.ts, `enter -p FD`). */
 import type { Readable } from 'node:stream';
 import { constants } from 'node:os';
-import { getSystemErrorName } from 'node:util';
+import { errnoName } from './errno-name.js';
 import { PlatformError, HRESULT } from '../../hresult.js';
 
 const { ENOENT, EACCES, ENOTDIR } = constants.errno;
@@ -35,8 +35,7 @@ export function readPidLine(pipe: Readable | null | undefined, op = 'HcsCreatePr
 
 /** The error of a program the helper could not start: errno of STAGE (exec, chdir, cgroup, setup). */
 export function startFailure(op: string, program: string, errno: number, stage: string): PlatformError {
-  let name = `errno ${errno}`;
-  try { name = getSystemErrorName(-errno); } catch { /* unknown errno */ }
+  const name = errnoName(errno);
   if (stage === 'chdir' || (stage === 'exec' && errno === ENOTDIR)) {
     return new PlatformError(HRESULT.ERROR_DIRECTORY, op, `${program}: the working directory is not usable (${name})`);
   }

@@ -47,6 +47,18 @@ export function readArgv(pid: number): string[] | undefined {
   try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return undefined; }
 }
 
+/** A process's environment from /proc/<pid>/environ (undefined when it is gone or not readable: another user's). */
+export function readEnviron(pid: number): Map<string, string> | undefined {
+  let text: string;
+  try { text = readFileSync(`/proc/${pid}/environ`, 'utf8'); } catch { return undefined; }
+  const env = new Map<string, string>();
+  for (const kv of text.split('\0')) {
+    const at = kv.indexOf('=');
+    if (at > 0) env.set(kv.slice(0, at), kv.slice(at + 1));
+  }
+  return env;
+}
+
 export function allPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }

@@ -6,7 +6,7 @@
  * → Spool.Stalls), so a full or failing disk under the spool shows up instead of output going missing.
  */
 import { basename } from 'node:path';
-import { getSystemErrorName } from 'node:util';
+import { errnoName } from './errno-name.js';
 
 let log: (m: string) => void = () => undefined;
 let stalls = 0;
@@ -16,9 +16,6 @@ export function setSpoolLog(sink: (m: string) => void): void { log = sink; }
 /** Stalls begun since the service started. */
 export function spoolStalls(): number { return stalls; }
 
-function errnoName(n: number): string {
-  try { return getSystemErrorName(-n); } catch { return `errno ${n}`; }
-}
 
 /** One stream's state, fed with its doorbell's bytes: the last byte says whether the helper is stalled now. */
 export class StallWatch {

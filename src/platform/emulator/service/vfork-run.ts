@@ -3,30 +3,14 @@
  * (vfork-spawn.ts): the emulator's `ip` / `nft` steps. Null where posix_spawn is not available or the program is
  * not found on the service's PATH: the caller keeps execFile.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { vforkSpawn } from './vfork-spawn.js';
+import { findProgram } from './program-path.js';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
-const found = new Map<string, string | undefined>();
-
-/** The program's absolute path on the service's PATH (looked up once per name). */
-export function onPath(cmd: string): string | undefined {
-  if (cmd.startsWith('/')) return cmd;
-  if (found.has(cmd)) return found.get(cmd);
-  let hit: string | undefined;
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    const p = join(dir, cmd);
-    try { accessSync(p, constants.X_OK); hit = p; break; } catch { /* next */ }
-  }
-  found.set(cmd, hit);
-  return hit;
-}
-
 export function vforkRun(cmd: string, args: readonly string[], input?: string): Promise<RunResult> | null {
-  const file = onPath(cmd);
+  const file = findProgram(cmd);
   if (!file) return null;
   const child = vforkSpawn(file, args, { argv0: cmd, stdio: [input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   if (!child) return null;

@@ -12,13 +12,13 @@
  * executable) is reported as Node's spawn does, by an 'error' event carrying the errno code (then 'exit' 127).
  * Returns null where posix_spawn is not to be had (no koffi, another libc): the caller keeps Node's spawn.
  */
-import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import {
-  vforkLibc, FA_SIZE, ATTR_SIZE, SIGSET_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK, POSIX_SPAWN_SETSID, O_CLOEXEC, WNOHANG, F_DUPFD_CLOEXEC,
+  vforkLibc, FA_SIZE, ATTR_SIZE, SIGSET_SIZE, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK, POSIX_SPAWN_SETSID, O_CLOEXEC, F_DUPFD_CLOEXEC,
 } from './vfork-libc.js';
+import { errnoName } from './errno-name.js';
+import { VforkChild, listenForExits, spawning, started, neverRan } from './vfork-child.js';
 
 export type StdioSpec = 'ignore' | 'pipe' | number;
 
@@ -30,66 +30,8 @@ export interface VforkOptions {
   stdio: StdioSpec[];
 }
 
-/** What the emulator uses of a child, whichever way it was started (Node's ChildProcess or a VforkChild). */
-export interface SpawnedChild extends EventEmitter {
-  readonly pid?: number | undefined;
-  readonly exitCode: number | null;
-  readonly signalCode: NodeJS.Signals | null;
-  readonly stdin: Writable | null;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
-  readonly stdio: readonly (Readable | Writable | null | undefined)[];
-  unref(): void;
-}
-
-export class VforkChild extends EventEmitter implements SpawnedChild {
-  exitCode: number | null = null;
-  signalCode: NodeJS.Signals | null = null;
-  stdin: Writable | null = null;
-  stdout: Readable | null = null;
-  stderr: Readable | null = null;
-  readonly stdio: (Readable | Writable | null)[] = [];
-  constructor(public pid: number) { super(); }
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    if (this.pid <= 0) return false; // not started (yet): never signal a group by 0
-    try { process.kill(this.pid, signal); return true; } catch { return false; }
-  }
-  /** As Node's: a live child holds the event loop open until it exits, unless unref'd. */
-  unref(): void { this.refd = false; holdLoop(); }
-  refd = true;
-}
-
-const live = new Map<number, VforkChild>();
-/** Children whose posix_spawn is still running on a pool thread. */
-const pending = new Set<VforkChild>();
-let listening = false;
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([k, v]) => [v as number, k as NodeJS.Signals]));
-
-/**
- * Its exit arrives by SIGCHLD, whose handle Node does not count as keeping the loop open: a timer does while a
- * ref'd child lives (its rare look is only a safety net: a SIGCHLD reaps every recorded child).
- */
-let keeper: NodeJS.Timeout | undefined;
-function holdLoop(): void {
-  const need = pending.size > 0 || [...live.values()].some((c) => c.refd);
-  if (!need) { if (keeper) { clearInterval(keeper); keeper = undefined; } return; }
-  keeper ??= setInterval(reap, 60_000);
-}
-
-function reap(): void {
-  const lc = vforkLibc();
-  if (!lc) return;
-  const st = Buffer.alloc(4);
-  for (const [pid, child] of live) {
-    if (lc.waitpid(pid, st, WNOHANG) !== pid) continue;
-    live.delete(pid);
-    const s = st.readInt32LE(0);
-    const sig = s & 0x7f;
-    if (sig === 0) child.exitCode = (s >> 8) & 0xff; else child.signalCode = SIGNAL_NAMES.get(sig) ?? 'SIGKILL';
-    child.emit('exit', child.exitCode, child.signalCode);
-  }
-  holdLoop();
-}
+export type { SpawnedChild } from './vfork-child.js';
+export { VforkChild } from './vfork-child.js';
 
 /**
  * The child, or null when posix_spawn is not available here. posix_spawn runs on a libuv pool thread (koffi's async
@@ -99,7 +41,7 @@ function reap(): void {
 export function vforkSpawn(file: string, args: readonly string[], o: VforkOptions): VforkChild | null {
   const lc = vforkLibc();
   if (!lc || !file.startsWith('/')) return null;
-  if (!listening) { process.on('SIGCHLD', reap); listening = true; }
+  listenForExits();
   const fa = Buffer.alloc(FA_SIZE);
   const attr = Buffer.alloc(ATTR_SIZE);
   const sigs = Buffer.alloc(SIGSET_SIZE);
@@ -113,7 +55,7 @@ export function vforkSpawn(file: string, args: readonly string[], o: VforkOption
   const done = () => { closeAll(toClose); lc.faDestroy(fa); lc.atDestroy(attr); };
   try {
     for (const [i, s] of o.stdio.entries()) {
-      if (s === 'ignore') { lc.faOpen(fa, i, '/dev/null', 2 /* O_RDWR */, 0); continue; }
+      if (s === 'ignore') { check(lc.faOpen(fa, i, '/dev/null', 2 /* O_RDWR */, 0), 'addopen'); continue; }
       let fd: number;
       if (s === 'pipe') {
         const fds = Buffer.alloc(8);
@@ -128,9 +70,9 @@ export function vforkSpawn(file: string, args: readonly string[], o: VforkOption
         if (fd < 0) throw new Error(`fcntl(${s}, F_DUPFD_CLOEXEC): errno ${lc.errno()}`);
       }
       toClose.push(fd);
-      lc.faDup2(fa, fd, i);
+      check(lc.faDup2(fa, fd, i), 'adddup2');
     }
-    if (o.cwd) lc.faChdir(fa, o.cwd);
+    if (o.cwd) check(lc.faChdir(fa, o.cwd), 'addchdir_np');
     lc.sigfill(sigs);
     lc.atSigdef(attr, sigs);
     lc.sigempty(sigs);
@@ -141,39 +83,40 @@ export function vforkSpawn(file: string, args: readonly string[], o: VforkOption
     closeAll(kept.map((k) => k.fd));
     throw e;
   }
-  const env = Object.entries(o.env ?? process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+  const env = o.env ? envArray(o.env) : (processEnv ??= envArray(process.env));
   const child = new VforkChild(0);
+  try {
+    lc.spawn.async(pidBuf, file, fa, attr, [o.argv0 ?? file, ...args, null], env, (err: unknown, rc: number) => {
+      done();
+      if (err || rc !== 0) {
+        for (const s of child.stdio) (s as Socket | null | undefined)?.destroy();
+        neverRan(child, err ? 5 /* EIO */ : rc);
+      } else {
+        started(child, pidBuf.readInt32LE(0));
+      }
+    });
+  } catch {
+    // Not queued (koffi: too many asynchronous calls running, an argument it cannot convert): nothing of this
+    // spawn stays; the caller falls back to Node's spawn.
+    done();
+    closeAll(kept.map((k) => k.fd));
+    return null;
+  }
+  spawning(child);
   for (const k of kept) child.stdio[k.index] = new Socket({ fd: k.fd, readable: k.index !== 0, writable: k.index === 0 });
   child.stdin = (child.stdio[0] as Writable | undefined) ?? null;
   child.stdout = (child.stdio[1] as Readable | undefined) ?? null;
   child.stderr = (child.stdio[2] as Readable | undefined) ?? null;
-  pending.add(child);
-  holdLoop();
-  lc.spawn.async(pidBuf, file, fa, attr, [o.argv0 ?? file, ...args, null], [...env, null], (err: unknown, rc: number) => {
-    done();
-    pending.delete(child);
-    if (err || rc !== 0) {
-      for (const s of child.stdio) (s as Socket | null | undefined)?.destroy();
-      fail(child, err ? 5 /* EIO */ : rc);
-    } else {
-      child.pid = pidBuf.readInt32LE(0);
-      live.set(child.pid, child);
-      // Its exit is reaped on SIGCHLD or the look below, both after the callers' 'spawn' continuations (as with
-      // Node's spawn, 'exit' never comes in the turn of 'spawn'); a SIGCHLD that came before the pid was known
-      // is made up for by that look.
-      child.emit('spawn');
-      setImmediate(reap);
-    }
-    holdLoop();
-  });
   return child;
 }
 
-/** A child that never ran: 'error' with the errno's code (as Node's spawn reports it), then 'exit' 127. */
-function fail(child: VforkChild, errno: number): void {
-  const code = Object.entries(constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
-  child.exitCode = 127;
-  const e = Object.assign(new Error(`spawn ${code}`), { code, errno: -errno });
-  child.emit('error', e);
-  child.emit('exit', 127, null);
+/** The service's own environment as envp, built once (the service never changes its environment). */
+let processEnv: (string | null)[] | undefined;
+function envArray(env: NodeJS.ProcessEnv): (string | null)[] {
+  return [...Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`), null];
+}
+
+/** A posix_spawn_file_actions_* result (an errno number, 0 on success). */
+function check(rc: number, what: string): void {
+  if (rc !== 0) throw new Error(`posix_spawn_file_actions_${what}: ${errnoName(rc)}`);
 }

@@ -17,7 +17,7 @@ export async function setup(): Promise<Env> {
     dir, platform, extra: [],
     async cleanup() {
       for (const p of [platform, ...env.extra]) await p.close();
-      await stopEmulatorService(join(dir, 'state'));
+      await stopEmulatorService(join(dir, 'state'), { removingStateDir: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };

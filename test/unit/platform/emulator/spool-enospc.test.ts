@@ -34,7 +34,7 @@ test('spool: ENOSPC holds the output and blocks the program (logged, counted); n
   let platform: Awaited<ReturnType<typeof createEmulatorPlatform>> | undefined;
   t.after(async () => {
     await platform?.close();
-    await stopEmulatorService(stateDir);
+    await stopEmulatorService(stateDir, { removingStateDir: true });
     try { execFileSync('umount', ['-l', stdio], { stdio: 'ignore' }); } catch { /* already gone */ }
     rmSync(dir, { recursive: true, force: true });
   });

@@ -29,7 +29,7 @@ test('stopping the emulator service mid-build ends the compiler and leaves nothi
     assert.ok(existsSync(pidFile), 'the service started building its helper with $CC');
     const ccPid = Number(readFileSync(pidFile, 'utf8'));
     await platform.close();
-    await stopEmulatorService(state);
+    await stopEmulatorService(state, { removingStateDir: true });
     assert.equal(pidAlive(ccPid), false, 'the compiler ended with the service');
     const bin = join(state, 'bin');
     assert.deepEqual(existsSync(bin) ? readdirSync(bin) : [], [], 'no source, partial output or helper left behind');

@@ -5,11 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { vforkSpawn, type VforkChild } from '../../../../../src/platform/emulator/service/vfork-spawn.js';
+import { vforkLibc } from '../../../../../src/platform/emulator/service/vfork-libc.js';
 import { vforkRun } from '../../../../../src/platform/emulator/service/vfork-run.js';
 import { spawnWithOutput } from '../../../../../src/platform/emulator/service/process-output.js';
 import { PlatformError, HRESULT } from '../../../../../src/platform/hresult.js';
@@ -82,4 +83,27 @@ test('children that exit at once (before their pid is known to the service) are 
 test('vforkRun: output, input and exit status of a short command', { skip: !available && 'no posix_spawn' }, async () => {
   assert.deepEqual(await vforkRun('sh', ['-c', 'cat; echo e >&2; exit 3'], 'hello'), { code: 3, stdout: 'hello', stderr: 'e\n' });
   assert.equal((await vforkRun('/nonexistent/ip', []))!.code, 127);
+});
+
+test('a spawn koffi cannot queue returns null (the caller uses Node\'s spawn) and keeps no descriptor', { skip: !available && 'no posix_spawn' }, async () => {
+  const lc = vforkLibc()!;
+  const real = lc.spawn;
+  lc.spawn = Object.assign((...a: unknown[]) => real(...a), { async: () => { throw new Error('Too many asynchronous calls are running'); } });
+  try {
+    const before = readdirSync('/proc/self/fd').length;
+    const file = openSync('/dev/null', 'w');
+    const c = vforkSpawn('/bin/true', [], { stdio: ['pipe', 'pipe', file, 'pipe'] });
+    closeSync(file);
+    assert.equal(c, null);
+    assert.equal(readdirSync('/proc/self/fd').length, before, 'the pipes and duplicated descriptors are closed');
+  } finally { lc.spawn = real; }
+  // The launcher still works afterwards.
+  const [code] = await exited(vforkSpawn('/bin/sh', ['-c', 'exit 3'], { stdio: ['ignore', 'ignore', 'ignore'] })!);
+  assert.equal(code, 3);
+});
+
+test('a reaped child is not signalled again (its pid may be another process by now)', { skip: !available && 'no posix_spawn' }, async () => {
+  const c = vforkSpawn('/bin/true', [], { stdio: ['ignore', 'ignore', 'ignore'] })!;
+  await exited(c);
+  assert.equal(c.kill('SIGKILL'), false);
 });
