@@ -84,9 +84,10 @@ static void spool_end(struct spool *s) {
 /* A stream whose doorbell FIFO the service removed (it dropped the process: nobody will read the spool again)
    ends here, held bytes and all; without this a copy stalled on a full disk would wait forever, and one whose
    segments the service removed with the FIFO would take that as room and write new segments nobody removes.
-   Looked at while stalled and after a removal in the spool directory (not on every read). The service may remove
-   the segments before the FIFO (a relay closed, then the process forgotten): what was written in between, taking
-   that removal as room, nobody removes, so the waiter removes the segments it still knows of itself. */
+   Looked at while stalled, after a removal in the spool directory and at the stream's end (not on every read).
+   The service may remove the segments before the FIFO (a relay closed, then the process forgotten): what was
+   written in between, taking that removal as room, nobody removes, so the waiter removes the segments it still
+   knows of itself. */
 static int spool_abandoned(struct spool *s) {
   struct stat b;
   if (s->bell < 0 || fstat(s->bell, &b) < 0 || b.st_nlink > 0) return 0;
@@ -140,7 +141,9 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
       if (at[k] < 0 || !p[at[k]].revents) continue;
       ssize_t got = read(sp[k].in, buf, sizeof buf);
       if (got > 0) spool_put(&sp[k], buf, (size_t)got);
-      else if (got == 0 || (errno != EINTR && errno != EAGAIN)) spool_end(&sp[k]);
+      /* At the end too: a process the service forgot meanwhile (its FIFO removed, its segments swept) leaves
+         what was written after the sweep to the waiter. */
+      else if (got == 0 || (errno != EINTR && errno != EAGAIN)) { if (!spool_abandoned(&sp[k])) spool_end(&sp[k]); }
     }
   }
 }
