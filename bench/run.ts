@@ -14,7 +14,8 @@
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
- * profiles the daemon. Networking is built for real (CNI bridge for
+ * profiles the daemon; --favordynmods lets the emulator switch cgroup joins off RCU grace periods (host-wide, both
+ * runtimes; see README). Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
 import { performance } from 'node:perf_hooks';
@@ -43,6 +44,8 @@ const o = {
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
+/** Host-wide (both runtimes): cgroup joins without an RCU grace period (emulator cgroup-dynmods.ts). */
+const favordynmods = boolFlag('favordynmods');
 const only = strFlag('phases')?.split(',').map((p) => p.trim()).filter(Boolean);
 const PHASES = ['lifecycle', 'version', 'steady', 'logs', 'exec', 'pull', 'recovery'];
 for (const p of only ?? []) if (!PHASES.includes(p)) throw new Error(`--phases: unknown phase ${p} (${PHASES.join(', ')})`);
@@ -79,7 +82,7 @@ try {
   }
   const registryUrl = `http://${registryHost}`;
   if (wantPeer) targets.push(peerEndpoint ? await peerTarget(peerEndpoint, registryHost, strFlag('peer-pids')) : await startContainerdTarget(registryHost));
-  targets.push(await startWincri({ registryHost, nodeArgs: strFlag('wincri-node-args')?.split(' ').filter(Boolean) }));
+  targets.push(await startWincri({ registryHost, nodeArgs: strFlag('wincri-node-args')?.split(' ').filter(Boolean), favordynmods }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
@@ -121,7 +124,7 @@ try {
 // Printed after a failed phase too: the figures of the phases before it are from the same run.
 if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
-  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}`);
   console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
   if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);

@@ -18,15 +18,14 @@ import '../../src/platform/emulator/index.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../cni/bin', import.meta.url));
 
-/** `nodeArgs`: extra node options for the daemon process (e.g. --cpu-prof --cpu-prof-dir=DIR). */
-export async function startWincri(opts: { registryHost?: string; extraArgs?: string[]; nodeArgs?: string[] } = {}): Promise<Target & { daemon: Daemon }> {
+/**
+ * `nodeArgs`: extra node options for the daemon process (e.g. --cpu-prof --cpu-prof-dir=DIR). `favordynmods`: the
+ * emulator mounts its favordynmods cgroup hierarchy (cgroup-dynmods.ts; opt-in, host-wide: the peer's cgroup joins
+ * get cheaper too, and from Linux 6.18 it lasts until reboot).
+ */
+export async function startWincri(opts: { registryHost?: string; extraArgs?: string[]; nodeArgs?: string[]; favordynmods?: boolean } = {}): Promise<Target & { daemon: Daemon }> {
   const sub = freeSubnet();
-  // The emulator's favordynmods hierarchy (cgroup-dynmods.ts) is opt-in; the bench turns it on unless told not to.
-  if (process.env.WINCRI_EMULATOR_FAVORDYNMODS === undefined) {
-    process.env.WINCRI_EMULATOR_FAVORDYNMODS = '1';
-    console.error('bench: WINCRI_EMULATOR_FAVORDYNMODS=1 (cgroup favordynmods): this is a host-wide kernel setting, one-way until reboot from Linux 6.18; '
-      + 'it makes cgroup joins cheaper for the containerd peer too (WINCRI_EMULATOR_FAVORDYNMODS=0 to leave the host as it is)');
-  }
+  if (opts.favordynmods) process.env.WINCRI_EMULATOR_FAVORDYNMODS = '1';
   const d = new Daemon('wincri-bench', {
     cniBinDirs: [CNI_BIN],
     // The node options of deploy/linux/wincri.service, then any given here.

@@ -28,7 +28,8 @@ export function groupCommit(fsyncNow: (dir: string) => Promise<void>): (dir: str
 
 /**
  * Errors that mean "a directory cannot be opened or fsynced here" (some platforms and file systems refuse it; the
- * rename is as durable as that file system makes it). Anything else (EMFILE, EIO, ENOENT...) is a real failure.
+ * rename is as durable as that file system makes it). Anything else (EMFILE, EIO...) is a real failure; a directory
+ * removed before it could be opened (ENOENT) has nothing left to sync.
  */
 const UNSUPPORTED = new Set(['EISDIR', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EPERM']);
 
@@ -40,7 +41,9 @@ export function dirSyncUnsupported(e: unknown): boolean {
 export async function fsyncDirNow(dir: string): Promise<void> {
   if (process.platform === 'win32') return; // directories cannot be opened for fsync there
   let fd: number;
-  try { fd = await openFd(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e)) return; throw e; }
+  // ENOENT: the directory was removed meanwhile (a container's state removed during a write): nothing is left to
+  // make durable, so the caller's rename is as done as it can be.
+  try { fd = await openFd(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return; throw e; }
   try {
     await syncFd(fd);
   } catch (e) {

@@ -16,10 +16,14 @@
  * where it starts ({"ok": true, "start", "gap"}), and the client writes "<offset>\n" lines back once it has
  * stored the bytes below that offset; unacknowledged bytes are replayed to the next attachment (service/relay.ts).
  */
+import { join } from 'node:path';
 import { PlatformError } from '../hresult.js';
 
 export const SOCKET_NAME = 'service.sock';
 export const PID_NAME = 'service.pid';
+/** Where the service keeps its records (persist.ts), one JSON file per kind. */
+export const recordsDir = (stateDir: string): string => join(stateDir, 'records');
+export const recordsFile = (stateDir: string, kind: string): string => join(recordsDir(stateDir), `${kind}.json`);
 export const LOG_NAME = 'service.log';
 
 export type StreamName = 'stdin' | 'stdout' | 'stderr';

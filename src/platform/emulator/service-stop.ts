@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmulatorClient } from './client.js';
-import { PID_NAME } from './protocol.js';
+import { PID_NAME, recordsFile } from './protocol.js';
 import { pidAlive } from '../../util/pid.js';
 import { readJson } from '../../util/atomic.js';
 import { findHelpers, killHelpers } from './service/helper-kill.js';
@@ -18,6 +18,9 @@ export interface StopOptions {
   removingStateDir?: boolean;
 }
 
+/** How long stopService may take before the service is killed (every system at its 5 s terminate, one at a time). */
+const STOP_SERVICE_BOUND_MS = 10 * 60_000;
+
 /** Asks the service of `stateDir` to terminate every compute system and stop, then ends helpers left (see StopOptions). */
 export async function stopEmulatorService(stateDir: string, opts: StopOptions = {}): Promise<void> {
   let pid: number | undefined;
@@ -25,7 +28,8 @@ export async function stopEmulatorService(stateDir: string, opts: StopOptions = 
   const client = new EmulatorClient({ stateDir, spawnService: false, connectTimeoutMs: 2000 });
   try {
     // Bounded: a service that goes away mid-`hello` (resent on reconnect, and nothing would answer it) must not hold
-    // the caller. stopService is not bounded: terminating every system can take long.
+    // the caller. stopService gets a far longer bound (terminating every system can take long; a stuck one must
+    // not hold `wincri shutdown` forever): past it, the service is killed below like one that does not exit.
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), 60_000); });
     const hello = client.request<{ pid: number }>('hello');
@@ -33,7 +37,9 @@ export async function stopEmulatorService(stateDir: string, opts: StopOptions = 
     const answered = await Promise.race([bound, hello]).catch(() => undefined).finally(() => clearTimeout(timer));
     if (answered) {
       pid = answered.pid;
-      await client.request('stopService').catch(() => undefined); // it may go before it answers
+      const stopped = client.request('stopService').catch(() => undefined); // it may go before it answers
+      let stopTimer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise((r) => { stopTimer = setTimeout(r, STOP_SERVICE_BOUND_MS); })]).finally(() => clearTimeout(stopTimer));
     }
   } finally {
     client.close();
@@ -46,11 +52,11 @@ export async function stopEmulatorService(stateDir: string, opts: StopOptions = 
   // The records as the service left them: after stopService every system is Stopped (nothing is owned); after a
   // crash the running systems' holders and processes are, and stay for the next service.
   // Records that cannot be read: nothing is known not to be owned, nothing is killed.
-  const owners = opts.removingStateDir ? [] : await readJson<SystemRecord[]>(join(stateDir, 'records', 'systems.json')).then((r) => r ?? [], () => undefined);
+  const owners = opts.removingStateDir ? [] : await readJson<SystemRecord[]>(recordsFile(stateDir, 'systems')).then((r) => r ?? [], () => undefined);
   if (!owners) return;
   const strays = strayHelpers(stateDir, owners);
   if (killHelpers(strays) === 0) return;
   // SIGKILLed processes take a moment to exit: the caller (about to remove the dir) finds them gone.
   const deadline = Date.now() + 5000;
-  while (findHelpers(strays).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (findHelpers(strays).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupCommit, fsyncDirNow, dirSyncUnsupported } from '../../../src/util/dir-sync.js';
@@ -74,11 +74,13 @@ test('syncDir: a failed round fails every caller that joined it, and the round q
   assert.equal(await c, 'ok');
 });
 
-test('fsyncDirNow: a directory is synced; a real failure rejects; "not supported" errors are ignored', async () => {
+test('fsyncDirNow: a directory is synced; a real failure rejects; a removed one and "not supported" errors are ignored', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dirsync-'));
   try {
     await fsyncDirNow(dir);
-    await assert.rejects(fsyncDirNow(join(dir, 'missing')), { code: 'ENOENT' });
+    await fsyncDirNow(join(dir, 'missing')); // removed meanwhile: nothing left to sync
+    await writeFile(join(dir, 'file'), 'x');
+    await assert.rejects(fsyncDirNow(join(dir, 'file', 'below')), { code: 'ENOTDIR' });
     for (const code of ['EISDIR', 'EINVAL', 'ENOTSUP', 'EPERM']) assert.ok(dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
     for (const code of ['EIO', 'EMFILE', 'ENOSPC']) assert.ok(!dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
   } finally {

@@ -41,7 +41,7 @@ export async function isolate(
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   const isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
   // Between the holder's start and its record (a fault checkpoint: tests hold a start there).
-  if (held) await held().catch((e) => { void endIsolation({ ...s, holder, isolation }, log); throw e; });
+  if (held) await held().catch(async (e) => { await endIsolation({ ...s, holder, isolation }, log); throw e; });
   s.holder = holder;
   s.isolation = isolation;
 }

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { LineSplitter, toWireError, SOCKET_NAME, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
+import { LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
 import { setSpoolLog, spoolStalls } from './spool-health.js';
@@ -54,7 +54,7 @@ export class EmulatorService {
   constructor(private readonly opts: ServiceOptions) {
     this.faults = new Faults(opts.log);
     setSpoolLog(opts.log);
-    this.persist = new Persister(join(opts.stateDir, 'records'));
+    this.persist = new Persister(recordsDir(opts.stateDir));
     setHostPipeDir(opts.stateDir);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
