@@ -6,7 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
-import { bundledCniBinDir, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
 import { createPlatform, keeperPaths } from './platform-factory.js';
 import { spawnKeeper } from './keeper-spawn.js';
@@ -15,13 +15,10 @@ import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
-import type { ImageProvider, IoKeeper, PodNetwork, PodNetworkRequest } from '../runtime/ports.js';
-import { CniManager, defaultNetworkList } from '../network/index.js';
-import { ownCniPlugin } from './cni-in-process.js';
+import type { ImageProvider, IoKeeper } from '../runtime/ports.js';
+import { podNetwork } from './pod-network.js';
 import { timedPlatform, timedKeeper } from './timed-platform.js';
 import { platformWithDeadlines } from './platform-deadline.js';
-import { Semaphore } from '../util/semaphore.js';
-import { boundedPodNetwork } from './bounded-network.js';
 import { limitSlots } from './limit-slots.js';
 import { addCriServices } from '../cri/server.js';
 import type { CriContext } from '../cri/context.js';
@@ -35,13 +32,13 @@ import { maskConfig } from '../config/mask.js';
 import { ownedNamespaces } from '../runtime/namespaces.js';
 import { ownedCredentialGuards } from '../runtime/credential-guard.js';
 import { VERSION } from '../version.js';
-import { createDaemonMetrics, instrumentPlatform, instrumentPodNetwork, type HelperProcess } from './metrics/index.js';
+import { createDaemonMetrics, instrumentPlatform, type HelperProcess } from './metrics/index.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { PID_NAME } from '../platform/emulator/protocol.js';
 
 const log = logger('daemon');
 
-export { createPlatform, keeperPaths };
+export { createPlatform, keeperPaths, podNetwork };
 
 /** The running daemon's pid (written once it serves, removed when it stops gracefully). */
 export function daemonPidFile(cfg: Config): string { return join(cfg.root, 'daemon.pid'); }
@@ -81,34 +78,6 @@ export function keeperPort(k: KeeperClient): IoKeeper {
     forget: (id) => map(k.forget(id)),
     onExit: (cb) => { void k.onExit(cb); },
   };
-}
-
-/** CNI pod networking; on the emulator the plugins reach the emulator service through its state dir. */
-export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2], slots?: Semaphore): PodNetwork {
-  // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
-  const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
-  // The label of a CNI call's metrics: the plugin chain of the network that call used (keyed by its request).
-  const used = new WeakMap<PodNetworkRequest, string>();
-  const cni = new CniManager({
-    onNetwork: (req, net) => used.set(req, net?.plugins.map((p) => p.type).join('+') || 'none'),
-    confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
-    binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
-    podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
-    env: cfg.backend === 'emulator' ? { WINCRI_EMULATOR_STATE_DIR: cfg.emulator.stateDir } : {},
-    inProcess: platform ? ownCniPlugin(platform) : undefined,
-    defaultNetwork: fallback ? defaultNetworkList(cfg.cni.defaultNetwork) : undefined,
-  });
-  const n: PodNetwork = {
-    status: () => cni.status(),
-    setUp: (req) => cni.setUp(req),
-    tearDown: (req) => cni.tearDown(req),
-    check: (req) => cni.check(req),
-    gc: (ids) => cni.gc(ids),
-    setPodCidr: (cidr) => cni.setPodCidr(cidr),
-  };
-  const plugin = async (req: PodNetworkRequest) => used.get(req) ?? 'none';
-  const bounded = boundedPodNetwork(n, slots ?? cfg.limits.concurrentCniCalls);
-  return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }
 
 /** Helper processes whose CPU and memory the metrics report (from their pid files). */
