@@ -17,7 +17,8 @@
  * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
  *
  * Files: compute-base.ts (records, handles, exit recording), compute-stop.ts (shutdown/terminate),
- * compute-processes.ts (processes), this one (load and re-adoption, create/start/pause/resume, queries).
+ * compute-processes.ts (processes), compute-load.ts (load and re-adoption at service start), this one
+ * (create/start/pause/resume, queries).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,109 +27,42 @@ import {
   ComputeSystem, ModifySettingRequest, PropertyQuery, SystemQuery, type PropertiesDoc, type ContainerDoc,
 } from '../../hcs/schema/index.js';
 import { isDirectory } from './paths.js';
-import { readStat, sameProcess } from './procfs.js';
-import type { ProcRecord, SystemRecord } from './records.js';
+import type { SystemRecord } from './records.js';
 import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
 import { killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
 import { statistics, processList } from './statistics.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
-import { reopenOutputFifos } from './process-output.js';
-import { sweepOutputFiles } from './output-sweep.js';
 import { applyVmModify } from './vm-modify.js';
-import { vmProcessLost } from './vm-watch.js';
 import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
 import { resolveScsiStorage } from './scsi-paths.js';
-import { isolationFacts, holderAlive } from './isolation.js';
-import { endIsolation, abortStart, readOom, contWrappers } from './isolate.js';
-import { sweepDevDirs } from './dev-skeleton.js';
-import { readExitStatus, sweepStatusFiles } from './exit-status.js';
-import { nsHelper } from './ns-helper.js';
-import { killLaunches } from './launch-orphans.js';
-import { sweepStrayHelpers } from './helper-orphans.js';
+import { isolationFacts } from './isolation.js';
+import { abortStart, readOom, contWrappers } from './isolate.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 
 import { ComputeProcesses } from './compute-processes.js';
+import { loadSystems } from './compute-load.js';
 
 export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
 
 export class ComputeEmulator extends ComputeProcesses {
-  // ---- persistence / re-adoption -----------------------------------------------------------------------------
+  // ---- persistence / re-adoption (compute-load.ts) ------------------------------------------------------------
 
   async load(): Promise<void> {
-    const recs = await this.persist.load<SystemRecord[]>('systems');
-    if (isolationFacts().Enabled) nsHelper(this.stateDir).catch((e) => this.log(`namespace helper: ${(e as Error).message}`)); // built (or found) before the first start needs it
-    // /dev directories of systems this service no longer knows (their service was killed as they ended).
-    sweepDevDirs(this.stateDir, (recs ?? []).map((r) => r.id));
-    // Launches the killed service did not complete (no record): their processes go before their files are swept.
-    const recorded = new Set((recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
-    const orphans = new Set(this.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
-    const killed = killLaunches(orphans);
-    if (killed) this.log(`killed ${killed} process(es) of launches the previous service did not complete`);
-    sweepStrayHelpers(this.stateDir, recs ?? [], this.log);
-    this.intents.save();
-    sweepStatusFiles(this.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
-    const swept = sweepOutputFiles(this.stateDir, recs ?? []);
-    if (swept.length) this.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);
-    for (const r of recs ?? []) {
-      this.systems.set(r.id, r);
-      for (const p of r.processes) {
-        // Output a killed service had read and not delivered is replayed from its spill, even for a process gone.
-        this.reopenFifos(r, p);
-        if (p.exited) continue;
-        const st = readStat(p.pid);
-        if (st && st.starttime === p.startTicks && st.state !== 'Z') {
-          this.log(`re-adopted process ${p.pid} of ${r.id}`);
-          this.adoptPoll(r, p);
-        } else {
-          this.markAdoptedExit(r, p);
-        }
-      }
-      if (vmProcessLost(r) || vmProcessLost(recs?.find((v) => v.id === r.document.HostingSystemId))) {
-        // The VM's process died while the service was down: nothing of it is rebuilt; it stops below.
-      } else if ((r.state === 'Running' || r.state === 'Paused') && r.isolation) {
-        if (!r.holder || !holderAlive(r.holder)) {
-          // The namespaces are gone with their holder (and every process in them): build them again.
-          // Its mount points and /dev directory go before the new holder makes them again.
-          await endIsolation(r, this.log);
-          await this.isolate(r).catch((e) => this.log(`isolation of ${r.id}: ${(e as Error).message}`));
-        }
-      } else if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
-        const st = readStat(r.holder.pid);
-        if (!st || st.starttime !== r.holder.startTicks) {
-          r.holder = undefined;
-          if (r.hostName) await startHolder(r).catch((e) => this.log(`hostname holder for ${r.id}: ${(e as Error).message}`));
-        }
-      }
-      if (r.shuttingDown && r.state !== 'Stopped') this.watchShutdown(r);
-      this.vms.watch(r);
-      if (r.state === 'Stopped') setTimeout(() => this.maybeForget(r.id), 30_000).unref();
-    }
-    for (const r of this.systems.values()) if (vmProcessLost(r)) await this.vms.lost(r);
-    await this.save();
-  }
-
-  /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */
-  private reopenFifos(sys: SystemRecord, p: ProcRecord): void {
-    const lp = this.liveOf(sys.id, p.pid);
-    Object.assign(lp, reopenOutputFifos(p.fifos, (m) => this.log(`process ${p.pid} in ${sys.id}: ${m}`), !!p.spooled));
-  }
-
-  protected adoptPoll(sys: SystemRecord, p: ProcRecord): void {
-    const lp = this.liveOf(sys.id, p.pid);
-    lp.poll = setInterval(() => {
-      const st = readStat(p.pid);
-      if (!st || st.starttime !== p.startTicks || st.state === 'Z') {
-        // The wrapper that waits for the program writes its status, then exits: wait for it while it lives.
-        if (readExitStatus(p.statusFile) === undefined && p.wrapper && sameProcess(p.wrapper)) return;
-        clearInterval(lp.poll);
-        this.markAdoptedExit(sys, p);
-      }
-    }, 250);
+    await loadSystems({
+      stateDir: this.stateDir, persist: this.persist, intents: this.intents, systems: this.systems, vms: this.vms,
+      log: this.log,
+      liveOf: (systemId, pid) => this.liveOf(systemId, pid),
+      markAdoptedExit: (s, p) => this.markAdoptedExit(s, p),
+      isolate: (s) => this.isolate(s),
+      watchShutdown: (s) => this.watchShutdown(s),
+      maybeForget: (id) => this.maybeForget(id),
+      save: () => this.save(),
+    });
   }
 
   // ---- systems ----------------------------------------------------------------------------------------------
