@@ -151,6 +151,7 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
   let err = '';
   child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  const errEnded = new Promise<void>((res) => { child.stderr!.once('end', res); child.stderr!.once('close', res); });
   const ok = await new Promise<boolean>((res) => {
     const t = setTimeout(() => res(false), 10_000);
     child.stdout!.on('data', () => { if (/^ready$/m.test(out)) { clearTimeout(t); res(true); } });
@@ -158,6 +159,9 @@ async function runHolder(argv: string[]): Promise<HolderRecord> {
     // Not started at all (the helper binary gone, ENOENT): say so now, not after the timeout.
     child.once('error', (e) => { err += `${argv[0]}: ${e.message}`; clearTimeout(t); res(false); });
   });
+  // A holder that exited: its report may still be in the pipe when the exit is seen (a SIGCHLD can beat the read),
+  // so its stderr is read to the end first — bounded, as a process it left behind may still hold the pipe.
+  if (!ok) await Promise.race([errEnded, new Promise((r) => setTimeout(r, 1000).unref())]);
   child.stdout!.destroy();
   child.stderr!.destroy();
   const pid = Number(/^(\d+)$/m.exec(out)?.[1] ?? 0);
