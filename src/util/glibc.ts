@@ -1,10 +1,29 @@
 /**
- * A glibc function through koffi, loaded on its first use and kept: Linux with glibc only. Where that cannot be
- * had (another OS, musl, koffi or libc.so.6 not loadable) the getter returns null and the caller does without.
+ * glibc through koffi, loaded on first use and kept: Linux with glibc only. Where that cannot be had (another OS,
+ * musl, koffi or libc.so.6 not loadable) the getters return null and the caller does without.
  */
 import { createRequire } from 'node:module';
 
-type Koffi = { load(name: string): { func(declaration: string): unknown } };
+export interface Glibc {
+  /** A function by its C prototype, e.g. `int malloc_trim(size_t pad)`; throws if glibc lacks it. */
+  func(declaration: string): unknown;
+  /** The calling thread's errno after a synchronous call. */
+  errno(): number;
+}
+
+let lib: Glibc | null | undefined;
+
+export function glibc(): Glibc | null {
+  if (lib !== undefined) return lib;
+  lib = null;
+  if (process.platform !== 'linux') return lib;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): { func(d: string): unknown }; errno(): number };
+    const so = koffi.load('libc.so.6');
+    lib = { func: (d) => so.func(d), errno: () => koffi.errno() };
+  } catch { /* musl or no koffi */ }
+  return lib;
+}
 
 /** `declaration`: the C prototype, e.g. `int malloc_trim(size_t pad)`. */
 export function glibcFunction<F>(declaration: string): () => F | null {
@@ -12,10 +31,7 @@ export function glibcFunction<F>(declaration: string): () => F | null {
   return () => {
     if (fn !== undefined) return fn;
     fn = null;
-    if (process.platform !== 'linux') return fn;
-    try {
-      fn = (createRequire(import.meta.url)('koffi') as Koffi).load('libc.so.6').func(declaration) as F;
-    } catch { /* musl or no koffi */ }
+    try { fn = (glibc()?.func(declaration) as F | undefined) ?? null; } catch { /* not in this glibc */ }
     return fn;
   };
 }

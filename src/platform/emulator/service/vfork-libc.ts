@@ -5,7 +5,7 @@
  * and attributes, pipe2, fcntl (F_DUPFD_CLOEXEC) and waitpid. Null where koffi or glibc ≥ 2.29 (addchdir_np)
  * is not to be had: the caller then keeps Node's spawn.
  */
-import { createRequire } from 'node:module';
+import { glibc } from '../../../util/glibc.js';
 
 type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
 export interface Libc {
@@ -31,12 +31,10 @@ export function vforkLibc(): Libc | null {
   if (libc !== undefined) return libc;
   libc = null;
   if (process.platform !== 'linux' || process.env.WINCRI_EMULATOR_VFORK === '0') return libc;
+  const lib = glibc();
+  if (!lib) return libc;
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load(n: string): { func(d: string): Fn }; errno(): number;
-    };
-    const lib = koffi.load('libc.so.6');
-    const f = (d: string) => lib.func(d);
+    const f = (d: string) => lib.func(d) as Fn;
     libc = {
       spawn: f('int posix_spawn(void *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
       faInit: f('int posix_spawn_file_actions_init(void *fa)'),
@@ -55,7 +53,7 @@ export function vforkLibc(): Libc | null {
       waitpid: f('int waitpid(int pid, void *status, int options)'),
       close: f('int close(int fd)'),
       fcntl: f('int fcntl(int fd, int cmd, ...)'),
-      errno: () => koffi.errno(),
+      errno: () => lib.errno(),
     };
   } catch { libc = null; }
   return libc;
