@@ -12,9 +12,10 @@
  * What happened is reported with the isolation facts (Isolation.CgroupFavorDynmods → `crictl info`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
+import { mounts } from './cgroups.js';
 
 export interface DynmodsFacts {
   /** The kernel favours dynamic cgroup changes (a hierarchy was mounted with favordynmods). */
@@ -38,7 +39,7 @@ export function kernelAtLeast(rel: string, major: number, minor: number): boolea
 }
 
 function mountedAt(dir: string): boolean {
-  try { return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === dir); } catch { return false; }
+  return mounts().some((m) => m.dir === dir);
 }
 
 /** Mounts the hierarchy once (a leftover mount of a killed service is reused); `v1`: the cgroup version in use. */

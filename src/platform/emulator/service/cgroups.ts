@@ -22,7 +22,8 @@ export interface SystemCgroup {
 
 export interface CgroupSupport { version: 1 | 2; roots: string[] }
 
-function mounts(): { dir: string; type: string; opts: string[] }[] {
+/** The mount table of this process's mount namespace (`/proc/self/mounts`); empty where it cannot be read. */
+export function mounts(): { dir: string; type: string; opts: string[] }[] {
   try {
     return readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '))
       .filter((f) => f.length > 3).map((f) => ({ dir: f[1]!, type: f[2]!, opts: f[3]!.split(',') }));
