@@ -22,10 +22,13 @@ import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError
 import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
 import { bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
 import { overlappingHostRoute } from './linuxnet-host.js';
+import { NetlinkLinks } from './netlink-link.js';
 import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes, type PortMapSpec } from './linuxnet-nft.js';
 
 // Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
 // (host routes and listings), linuxnet-nft.ts (the nftables text); this one builds and removes the objects.
+// The per-pod steps (namespace, an endpoint's veth, its removal) go over rtnetlink, no process, where koffi and glibc
+// are to be had (netlink-link.ts; WINCRI_EMULATOR_NETLINK=0 turns that off): `ip` is their fallback.
 export * from './linuxnet-exec.js';
 export * from './linuxnet-addr.js';
 export * from './linuxnet-names.js';
@@ -54,6 +57,10 @@ export class LinuxNet {
   /** Counter naming the batch files under `scratch`. */
   private batches = 0;
 
+  /** The per-pod steps over rtnetlink; null (or no longer usable): `ip`. */
+  private readonly nl: NetlinkLinks | null;
+  private netlink(): NetlinkLinks | null { return this.nl?.usable ? this.nl : null; }
+
   /**
    * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.
    * `scratch`: a directory of this service for `ip` batch files (emptied here: nothing in it outlives a call);
@@ -64,6 +71,7 @@ export class LinuxNet {
       rmSync(scratch, { recursive: true, force: true });
       mkdirSync(scratch, { recursive: true, mode: 0o700 });
     } else this.scratch = undefined;
+    this.nl = NetlinkLinks.get(log);
   }
 
   // ── namespaces ──
@@ -73,11 +81,15 @@ export class LinuxNet {
    * the batch's undo deletes the netns again.
    */
   async createNetns(name: string): Promise<void> {
+    const nl = this.netlink();
+    if (nl) return nl.createNetns(name, this.instance ? instanceMark(this.instance) : undefined);
     const mark = this.instance ? ` alias ${instanceMark(this.instance)}` : '';
     await ipBatch(undefined, [`netns add ${name}`, `netns exec ${name} ip link set lo up${mark}`], `netns delete ${name}`);
   }
   async deleteNetns(name: string): Promise<void> {
-    await quiet('ip', ['netns', 'delete', name]);
+    const nl = this.netlink();
+    if (nl) nl.deleteNetns(name);
+    else await quiet('ip', ['netns', 'delete', name]);
     rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
   }
 
@@ -148,6 +160,12 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
+    const nl = this.netlink();
+    if (nl) {
+      await nl.attachVeth({ host, peer: e.ifName, netns: e.netns, bridge: e.bridge, mac: e.mac, alias: this.instance ? instanceMark(this.instance) : undefined, ip: e.ip, prefix: e.prefix, routes: e.routes });
+      try { this.writeResolvConf(e); } catch (err) { await this.removeVeth(e.id).catch(() => undefined); throw err; }
+      return;
+    }
     // The host side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`; the
     // peer's address, state and routes are set inside the namespace. One `ip` process when there is a scratch
     // directory for the inner batch, else two (host side, then `ip -n`); either undoes the veth when a step fails.
@@ -164,22 +182,27 @@ export class LinuxNet {
     else await ipBatch(undefined, hostLines, `link del ${host}`);
     try {
       if (!this.scratch) await ipBatch(e.netns, ns);
-      if (e.dns && (e.dns.servers.length > 0 || e.dns.search.length > 0)) {
-        mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
-        const lines = [
-          ...(e.dns.search.length ? [`search ${e.dns.search.join(' ')}`] : []),
-          ...e.dns.servers.map((s) => `nameserver ${s}`),
-          ...(e.dns.options.length ? [`options ${e.dns.options.join(' ')}`] : []),
-        ];
-        writeFileSync(`/etc/netns/${e.netns}/resolv.conf`, lines.join('\n') + '\n');
-      }
+      this.writeResolvConf(e);
     } catch (err) {
       await quiet('ip', ['link', 'del', host]);
       throw err;
     }
   }
+  /** The endpoint's DNS settings as /etc/netns/<ns>/resolv.conf (none: nothing written). */
+  private writeResolvConf(e: EndpointSpec): void {
+    if (!e.dns || (e.dns.servers.length === 0 && e.dns.search.length === 0)) return;
+    mkdirSync(`/etc/netns/${e.netns}`, { recursive: true });
+    const lines = [
+      ...(e.dns.search.length ? [`search ${e.dns.search.join(' ')}`] : []),
+      ...e.dns.servers.map((s) => `nameserver ${s}`),
+      ...(e.dns.options.length ? [`options ${e.dns.options.join(' ')}`] : []),
+    ];
+    writeFileSync(`/etc/netns/${e.netns}/resolv.conf`, lines.join('\n') + '\n');
+  }
   /** Deletes an endpoint's veth pair (absent: nothing to do). */
   async removeVeth(epId: string): Promise<void> {
+    const nl = this.netlink();
+    if (nl) { await nl.delLink(vethName(epId)); return; }
     const r = await run('ip', ['link', 'del', vethName(epId)]);
     if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) throw new LinuxNetError(`ip link del ${vethName(epId)}: ${r.stderr.trim()}`);
   }
@@ -189,8 +212,13 @@ export class LinuxNet {
   async detachEndpoint(epId: string, netns?: string): Promise<void> {
     // An endpoint detached from its namespace and then deleted comes here twice: the second time costs no process.
     if (!this.vethGone.has(epId)) {
-      const r = await run('ip', ['link', 'del', vethName(epId)]);
-      if (r.code === 0 || /cannot find device/i.test(r.stderr)) this.vethGone.add(epId);
+      const nl = this.netlink();
+      if (nl) {
+        if (await nl.delLink(vethName(epId)).catch(() => false)) this.vethGone.add(epId);
+      } else {
+        const r = await run('ip', ['link', 'del', vethName(epId)]);
+        if (r.code === 0 || /cannot find device/i.test(r.stderr)) this.vethGone.add(epId);
+      }
     }
     if (netns) rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true });
   }

@@ -1,0 +1,87 @@
+/**
+ * A NETLINK_ROUTE socket of the emulator (./netlink-libc.ts). The socket belongs to the network namespace its
+ * opener's thread was in (./netns-ops.ts opens one inside a pod's namespace); it stays there whichever thread uses
+ * it later. One request at a time: it is sent on a libuv pool thread (the kernel does the work, and may wait for
+ * the rtnl lock, inside sendto), and its answer, queued before sendto returned, is read without blocking.
+ */
+import { netlinkLibc, AF_NETLINK, SOCK_RAW, SOCK_CLOEXEC, NETLINK_ROUTE, SOL_SOCKET, SO_RCVTIMEO, SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK, MSG_DONTWAIT, EAGAIN, type NetlinkLibc } from './netlink-libc.js';
+import { parseMessages, parseError, NLMSG_ERROR, NLMSG_DONE, type Parsed } from './netlink-msg.js';
+import { errnoName } from './errno-name.js';
+import { LinuxNetError } from './linuxnet-exec.js';
+
+/** A failed request: the kernel's errno (0 when the socket itself failed) and its message. */
+export class NetlinkError extends LinuxNetError {
+  constructor(readonly errno: number, detail: string) { super(detail); }
+}
+
+/** "File exists (EEXIST)" plus the kernel's extended-ack text when it gave one. */
+export function describeErrno(lc: NetlinkLibc, errno: number, text?: string): string {
+  return `${lc.strerror(errno)} (${errnoName(errno)})${text ? `: ${text}` : ''}`;
+}
+
+const RECV_SIZE = 65536;
+
+export class NetlinkSocket {
+  private seq = 0;
+  private readonly buf = Buffer.alloc(RECV_SIZE);
+  private constructor(private readonly lc: NetlinkLibc, readonly fd: number) {}
+
+  /** Opens a socket in the calling thread's network namespace (synchronous). */
+  static open(lc: NetlinkLibc): NetlinkSocket {
+    const fd = lc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) { const e = lc.errno(); throw new NetlinkError(e, `netlink socket: ${describeErrno(lc, e)}`); }
+    const one = Buffer.alloc(4);
+    one.writeInt32LE(1, 0);
+    // Capped acks (only the request's header echoed) with the kernel's text; both optional (older kernels).
+    lc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one, 4);
+    lc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
+    const tv = Buffer.alloc(16); // a blocking read (never expected) gives up after 10 s
+    tv.writeBigInt64LE(10n, 0);
+    lc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+    const sa = Buffer.alloc(12);
+    sa.writeUInt16LE(AF_NETLINK, 0);
+    if (lc.bind(fd, sa, 12) !== 0) {
+      const e = lc.errno();
+      lc.close(fd);
+      throw new NetlinkError(e, `netlink bind: ${describeErrno(lc, e)}`);
+    }
+    return new NetlinkSocket(lc, fd);
+  }
+
+  close(): void { this.lc.close(this.fd); }
+
+  /** Sends the request `build(seq)` makes; resolves with the answers before its ACK, rejects with its errno. */
+  async request(build: (seq: number) => Buffer): Promise<Parsed[]> {
+    const seq = ++this.seq;
+    const msg = build(seq);
+    const sent = await new Promise<number>((res, rej) => {
+      this.lc.sendto.async(this.fd, msg, msg.length, 0, null, 0, (err: unknown, n: number) => (err ? rej(err) : res(n)));
+    });
+    if (sent !== msg.length) throw new NetlinkError(0, 'netlink sendto failed');
+    const got: Parsed[] = [];
+    for (;;) {
+      for (const m of parseMessages(await this.receive())) {
+        if (m.seq !== seq) continue;
+        if (m.type === NLMSG_ERROR) {
+          const { errno, text } = parseError(m);
+          if (errno !== 0) throw new NetlinkError(errno, describeErrno(this.lc, errno, text));
+          return got;
+        }
+        if (m.type !== NLMSG_DONE) got.push({ ...m, body: Buffer.from(m.body) });
+      }
+    }
+  }
+
+  private async receive(): Promise<Buffer> {
+    let n = this.lc.recv(this.fd, this.buf, RECV_SIZE, MSG_DONTWAIT);
+    if (n < 0 && this.lc.errno() === EAGAIN) {
+      n = await new Promise<number>((res, rej) => {
+        this.lc.recv.async(this.fd, this.buf, RECV_SIZE, 0, (err: unknown, r: number) => (err ? rej(err) : res(r)));
+      });
+    }
+    if (n <= 0) throw new NetlinkError(0, 'no answer from the kernel on the netlink socket');
+    return this.buf.subarray(0, n);
+  }
+}
+
+export { netlinkLibc };
