@@ -133,7 +133,7 @@ export function parseAttrs(buf: Buffer): Map<number, Buffer> {
  */
 export function parseError(m: Parsed): { errno: number; text?: string } {
   if (m.body.length < 4) return { errno: 5 /* EIO */ };
-  const errno = -m.body.readInt32LE(0);
+  const errno = -m.body.readInt32LE(0) || 0; // never -0
   if (!(m.flags & NLM_F.ACK_TLVS)) return { errno };
   const echoed = m.body.length >= 20 ? m.body.readUInt32LE(4) : 16;
   const capped = (m.flags & 0x100) !== 0; // NLM_F_CAPPED
