@@ -65,13 +65,14 @@ export class LinuxNet {
    * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.
    * `scratch`: a directory of this service for `ip` batch files (emptied here: nothing in it outlives a call);
    * without one (or with a blank or quote in its path) an endpoint's attach takes two `ip` processes.
+   * `netlink` false: the per-pod steps use `ip` even where rtnetlink could be used (tests of that path).
    */
-  constructor(private readonly log: (m: string) => void, private readonly instance?: string, private readonly scratch?: string) {
+  constructor(private readonly log: (m: string) => void, private readonly instance?: string, private readonly scratch?: string, netlink = true) {
     if (scratch && /^[^\s"'\\]+$/.test(scratch)) {
       rmSync(scratch, { recursive: true, force: true });
       mkdirSync(scratch, { recursive: true, mode: 0o700 });
     } else this.scratch = undefined;
-    this.nl = NetlinkLinks.get(log);
+    this.nl = netlink ? NetlinkLinks.get(log) : null;
   }
 
   // ── namespaces ──

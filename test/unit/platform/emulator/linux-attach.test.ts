@@ -1,7 +1,8 @@
 /**
- * An endpoint's attach in one `ip` process (LinuxNet with a scratch directory): the host side enslaved and up, the
- * peer's MAC, address, state and routes set inside the namespace; a failing step inside undoes the veth; no batch
- * file stays behind. Root only; runs in the serial lane (test/run.mjs: test/unit/platform/emulator).
+ * An endpoint's attach, in one `ip` process (LinuxNet with a scratch directory, netlink off) and over rtnetlink (where
+ * koffi and glibc are there): the host side enslaved and up, the peer's MAC, address, state and routes set inside the
+ * namespace; a failing step inside undoes the veth; no batch file stays behind. Root only; runs in the serial lane
+ * (test/run.mjs: test/unit/platform/emulator).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,39 +15,41 @@ import { LinuxNet, LinuxNetError, netnsName, bridgeName, vethName, run } from '.
 
 const skip = rootNetworkingSkipReason();
 
-test('endpoint attach in one ip process: host side enslaved and up, inside configured; a failing inside step removes the veth', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-attach-'));
-  const scratch = join(dir, 'ip-batch');
-  const net = new LinuxNet(() => undefined, 'abcd1234', scratch);
-  const ns = netnsName(randomUUID());
-  const network = randomUUID();
-  const [good, bad] = [randomUUID(), randomUUID()];
-  t.after(async () => {
-    await net.detachEndpoint(good); await net.detachEndpoint(bad);
-    await net.deleteNetns(ns); await net.deleteNetwork(network);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await net.createNetns(ns);
-  await net.createBridge({ id: network, prefix: 24, masquerade: false });
-  await net.attachEndpoint({
-    id: good, netns: ns, ifName: 'eth0', bridge: bridgeName(network), mac: '00-15-5D-12-34-56', ip: '10.251.7.2', prefix: 24,
-    routes: [{ dst: '0.0.0.0/0', via: '10.251.7.1' }],
-  });
-  const inside = (await run('ip', ['-n', ns, '-d', 'addr', 'show', 'eth0'])).stdout;
-  assert.match(inside, /link\/ether 00:15:5d:12:34:56/);
-  assert.match(inside, /inet 10\.251\.7\.2\/24/);
-  assert.match(inside, /<[^>]*\bUP\b[^>]*>/, 'eth0 is up');
-  assert.match((await run('ip', ['-n', ns, 'route', 'show', 'default'])).stdout, /default via 10\.251\.7\.1 dev eth0 onlink/);
-  assert.match((await run('ip', ['-n', ns, 'link', 'show', 'lo'])).stdout, /<[^>]*\bUP\b[^>]*>/, 'lo is up');
-  const hostSide = (await run('ip', ['-d', 'link', 'show', vethName(good)])).stdout;
-  assert.match(hostSide, new RegExp(`master ${bridgeName(network)}`));
-  assert.match(hostSide, /alias wincri-instance=abcd1234/);
+for (const netlink of [false, true]) {
+  test(`endpoint attach ${netlink ? 'over rtnetlink' : 'in one ip process'}: host side enslaved and up, inside configured; a failing inside step removes the veth`, { skip }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wincri-attach-'));
+    const scratch = join(dir, 'ip-batch');
+    const net = new LinuxNet(() => undefined, 'abcd1234', scratch, netlink);
+    const ns = netnsName(randomUUID());
+    const network = randomUUID();
+    const [good, bad] = [randomUUID(), randomUUID()];
+    t.after(async () => {
+      await net.detachEndpoint(good); await net.detachEndpoint(bad);
+      await net.deleteNetns(ns); await net.deleteNetwork(network);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await net.createNetns(ns);
+    await net.createBridge({ id: network, prefix: 24, masquerade: false });
+    await net.attachEndpoint({
+      id: good, netns: ns, ifName: 'eth0', bridge: bridgeName(network), mac: '00-15-5D-12-34-56', ip: '10.251.7.2', prefix: 24,
+      routes: [{ dst: '0.0.0.0/0', via: '10.251.7.1' }],
+    });
+    const inside = (await run('ip', ['-n', ns, '-d', 'addr', 'show', 'eth0'])).stdout;
+    assert.match(inside, /link\/ether 00:15:5d:12:34:56/);
+    assert.match(inside, /inet 10\.251\.7\.2\/24/);
+    assert.match(inside, /<[^>]*\bUP\b[^>]*>/, 'eth0 is up');
+    assert.match((await run('ip', ['-n', ns, 'route', 'show', 'default'])).stdout, /default via 10\.251\.7\.1 dev eth0 onlink/);
+    assert.match((await run('ip', ['-n', ns, 'link', 'show', 'lo'])).stdout, /<[^>]*\bUP\b[^>]*>/, 'lo is up');
+    const hostSide = (await run('ip', ['-d', 'link', 'show', vethName(good)])).stdout;
+    assert.match(hostSide, new RegExp(`master ${bridgeName(network)}`));
+    assert.match(hostSide, /alias wincri-instance=abcd1234/);
 
-  // `route replace` to a prefix that is not one fails inside the namespace: the veth made by the host line goes.
-  await assert.rejects(net.attachEndpoint({
-    id: bad, netns: ns, ifName: 'eth1', bridge: bridgeName(network), ip: '10.251.7.3', prefix: 24, routes: [{ dst: '10.251.300.0/24' }],
-  }), (e: Error) => e instanceof LinuxNetError && /10\.251\.300\.0/.test(e.message));
-  assert.equal((await run('ip', ['link', 'show', vethName(bad)])).code !== 0, true, 'the failed endpoint left no veth');
-  assert.equal((await run('ip', ['-n', ns, 'link', 'show', 'eth1'])).code !== 0, true, 'nor a peer in the namespace');
-  assert.deepEqual(readdirSync(scratch), [], 'no batch file stays behind');
-});
+    // `route replace` to a prefix that is not one fails inside the namespace: the veth made by the host line goes.
+    await assert.rejects(net.attachEndpoint({
+      id: bad, netns: ns, ifName: 'eth1', bridge: bridgeName(network), ip: '10.251.7.3', prefix: 24, routes: [{ dst: '10.251.300.0/24' }],
+    }), (e: Error) => e instanceof LinuxNetError && /10\.251\.300\.0/.test(e.message));
+    assert.equal((await run('ip', ['link', 'show', vethName(bad)])).code !== 0, true, 'the failed endpoint left no veth');
+    assert.equal((await run('ip', ['-n', ns, 'link', 'show', 'eth1'])).code !== 0, true, 'nor a peer in the namespace');
+    assert.deepEqual(readdirSync(scratch), [], 'no batch file stays behind');
+  });
+}
