@@ -16,19 +16,20 @@
  * list it, and deleting the HNS object removes all of it.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { instanceMark, ownerChain } from './instance.js';
-import { run, quiet, must, ipCmd, ipBatch, ipBatchThenInside, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
+import { run, quiet, must, ipCmd, ipBatch, nft, LinuxNetError, SubnetOverlapError } from './linuxnet-exec.js';
 import { parseCidr, ipToString, macColons } from './linuxnet-addr.js';
 import { bridgeName, vxlanName, vethName, tableName } from './linuxnet-names.js';
 import { overlappingHostRoute } from './linuxnet-host.js';
 import { NetlinkLinks } from './netlink-link.js';
+import { IpPodSteps } from './linuxnet-pod-ip.js';
+import type { PodSteps } from './linuxnet-pod.js';
 import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes, type PortMapSpec } from './linuxnet-nft.js';
 
 // Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
-// (host routes and listings), linuxnet-nft.ts (the nftables text); this one builds and removes the objects.
-// The per-pod steps (namespace, an endpoint's veth, its removal) go over rtnetlink, no process, where koffi and glibc
-// are to be had (netlink-link.ts; WINCRI_EMULATOR_NETLINK=0 turns that off): `ip` is their fallback.
+// (host routes and listings), linuxnet-nft.ts (the nftables text), linuxnet-pod.ts (the per-pod steps: namespace,
+// an endpoint's veth, its removal — over rtnetlink, no process, where koffi and glibc are to be had, netlink-link.ts,
+// WINCRI_EMULATOR_NETLINK=0 turns that off; else with `ip`, linuxnet-pod-ip.ts); this one builds and removes the objects.
 export * from './linuxnet-exec.js';
 export * from './linuxnet-addr.js';
 export * from './linuxnet-names.js';
@@ -54,43 +55,27 @@ export class LinuxNet {
   /** Endpoints whose veth this process removed (or found absent) since it last made one. */
   private readonly vethGone = new Set<string>();
 
-  /** Counter naming the batch files under `scratch`. */
-  private batches = 0;
-
-  /** The per-pod steps over rtnetlink; null (or no longer usable): `ip`. */
+  /** The per-pod steps: over rtnetlink while it can be used, else with `ip`. */
   private readonly nl: NetlinkLinks | null;
-  private netlink(): NetlinkLinks | null { return this.nl?.usable ? this.nl : null; }
+  private readonly ip: IpPodSteps;
+  private pod(): PodSteps { return this.nl?.usable ? this.nl : this.ip; }
 
   /**
    * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.
-   * `scratch`: a directory of this service for `ip` batch files (emptied here: nothing in it outlives a call);
-   * without one (or with a blank or quote in its path) an endpoint's attach takes two `ip` processes.
+   * `scratch`: a directory of this service for `ip` batch files (./linuxnet-pod-ip.ts).
    * `netlink` false: the per-pod steps use `ip` even where rtnetlink could be used (tests of that path).
    */
-  constructor(private readonly log: (m: string) => void, private readonly instance?: string, private readonly scratch?: string, netlink = true) {
-    if (scratch && /^[^\s"'\\]+$/.test(scratch)) {
-      rmSync(scratch, { recursive: true, force: true });
-      mkdirSync(scratch, { recursive: true, mode: 0o700 });
-    } else this.scratch = undefined;
+  constructor(private readonly log: (m: string) => void, private readonly instance?: string, scratch?: string, netlink = true) {
+    this.ip = new IpPodSteps(scratch);
     this.nl = netlink ? NetlinkLinks.get(log) : null;
   }
 
+  private get mark(): string | undefined { return this.instance ? instanceMark(this.instance) : undefined; }
+
   // ── namespaces ──
-  /**
-   * One `ip` process: `netns add`, then `netns exec` of `ip link set lo up` (and the mark) inside it — a fork by
-   * that small process instead of a second process started by this (much larger) one. When the second line fails
-   * the batch's undo deletes the netns again.
-   */
-  async createNetns(name: string): Promise<void> {
-    const nl = this.netlink();
-    if (nl) return nl.createNetns(name, this.instance ? instanceMark(this.instance) : undefined);
-    const mark = this.instance ? ` alias ${instanceMark(this.instance)}` : '';
-    await ipBatch(undefined, [`netns add ${name}`, `netns exec ${name} ip link set lo up${mark}`], `netns delete ${name}`);
-  }
+  async createNetns(name: string): Promise<void> { await this.pod().createNetns(name, this.mark); }
   async deleteNetns(name: string): Promise<void> {
-    const nl = this.netlink();
-    if (nl) nl.deleteNetns(name);
-    else await quiet('ip', ['netns', 'delete', name]);
+    await this.pod().deleteNetns(name);
     rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
   }
 
@@ -161,31 +146,9 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
-    const nl = this.netlink();
-    if (nl) {
-      await nl.attachVeth({ host, peer: e.ifName, netns: e.netns, bridge: e.bridge, mac: e.mac, alias: this.instance ? instanceMark(this.instance) : undefined, ip: e.ip, prefix: e.prefix, routes: e.routes });
-      try { this.writeResolvConf(e); } catch (err) { await this.removeVeth(e.id).catch(() => undefined); throw err; }
-      return;
-    }
-    // The host side's link comes up enslaved to the bridge, and the peer gets its MAC, in the one `link add`; the
-    // peer's address, state and routes are set inside the namespace. One `ip` process when there is a scratch
-    // directory for the inner batch, else two (host side, then `ip -n`); either undoes the veth when a step fails.
-    const mac = e.mac ? ` address ${macColons(e.mac)}` : '';
-    const hostLines = [`link add ${host} up master ${e.bridge} type veth peer name ${e.ifName} netns ${e.netns}${mac}`, ...this.markLines(host)];
-    const ns: string[] = [];
-    if (e.ip) ns.push(`addr add ${e.ip}/${e.prefix ?? 32} dev ${e.ifName}`);
-    ns.push(`link set ${e.ifName} up`);
-    for (const r of e.routes) {
-      const dst = r.dst === '0.0.0.0/0' ? 'default' : r.dst;
-      ns.push(r.via ? `route replace ${dst} via ${r.via} dev ${e.ifName} onlink` : `route replace ${dst} dev ${e.ifName}`);
-    }
-    if (this.scratch) await ipBatchThenInside(hostLines, e.netns, ns, join(this.scratch, `${host}-${++this.batches}`), `link del ${host}`);
-    else await ipBatch(undefined, hostLines, `link del ${host}`);
-    try {
-      if (!this.scratch) await ipBatch(e.netns, ns);
-      this.writeResolvConf(e);
-    } catch (err) {
-      await quiet('ip', ['link', 'del', host]);
+    await this.pod().attachVeth({ host, peer: e.ifName, netns: e.netns, bridge: e.bridge, mac: e.mac, alias: this.mark, ip: e.ip, prefix: e.prefix, routes: e.routes });
+    try { this.writeResolvConf(e); } catch (err) {
+      await this.pod().delLink(host).catch(() => false);
       throw err;
     }
   }
@@ -201,26 +164,13 @@ export class LinuxNet {
     writeFileSync(`/etc/netns/${e.netns}/resolv.conf`, lines.join('\n') + '\n');
   }
   /** Deletes an endpoint's veth pair (absent: nothing to do). */
-  async removeVeth(epId: string): Promise<void> {
-    const nl = this.netlink();
-    if (nl) { await nl.delLink(vethName(epId)); return; }
-    const r = await run('ip', ['link', 'del', vethName(epId)]);
-    if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) throw new LinuxNetError(`ip link del ${vethName(epId)}: ${r.stderr.trim()}`);
-  }
+  async removeVeth(epId: string): Promise<void> { await this.pod().delLink(vethName(epId)); }
   /** Forgets the DNS settings an attached endpoint gave its namespace. */
   dropResolvConf(netns: string): void { rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true }); }
 
   async detachEndpoint(epId: string, netns?: string): Promise<void> {
-    // An endpoint detached from its namespace and then deleted comes here twice: the second time costs no process.
-    if (!this.vethGone.has(epId)) {
-      const nl = this.netlink();
-      if (nl) {
-        if (await nl.delLink(vethName(epId)).catch(() => false)) this.vethGone.add(epId);
-      } else {
-        const r = await run('ip', ['link', 'del', vethName(epId)]);
-        if (r.code === 0 || /cannot find device/i.test(r.stderr)) this.vethGone.add(epId);
-      }
-    }
+    // An endpoint detached from its namespace and then deleted comes here twice: the second time costs nothing.
+    if (!this.vethGone.has(epId) && await this.pod().delLink(vethName(epId)).catch(() => false)) this.vethGone.add(epId);
     if (netns) rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true });
   }
 

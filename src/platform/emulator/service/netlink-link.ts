@@ -1,5 +1,5 @@
 /**
- * The per-pod steps of ./linuxnet.ts over rtnetlink, no process: a namespace with lo up (and the instance mark),
+ * The per-pod steps (./linuxnet-pod.ts) over rtnetlink, no process: a namespace with lo up (and the instance mark),
  * an endpoint's veth (host side up in the bridge, peer configured inside the namespace), a link's removal. Errors
  * are LinuxNetErrors naming the step and the object, as the `ip` path's are.
  */
@@ -10,13 +10,10 @@ import { NetlinkSocket, NetlinkError } from './netlink-socket.js';
 import { setLink, newVeth, delLink, getLink, newAddr, replaceRoute } from './netlink-requests.js';
 import { macBytes, ifindexOf } from './netlink-msg.js';
 import type { NetlinkLibc } from './netlink-libc.js';
+import type { PodSteps, VethSpec } from './linuxnet-pod.js';
 
 export const ENODEV = 19;
 
-export interface VethSpec {
-  host: string; peer: string; netns: string; bridge: string; mac?: string; alias?: string;
-  ip?: string; prefix?: number; routes: { dst: string; via?: string }[];
-}
 
 /** Runs `step`; a NetlinkError becomes a LinuxNetError naming `what`. */
 async function step<T>(what: string, f: () => T | Promise<T>): Promise<T> {
@@ -42,7 +39,7 @@ export function parseDst(dst: string): { base: number; prefix: number } | undefi
   return base === undefined || more !== undefined || !(prefix <= 32) ? undefined : { base, prefix };
 }
 
-export class NetlinkLinks {
+export class NetlinkLinks implements PodSteps {
   private constructor(private readonly lc: NetlinkLibc, private readonly log: (m: string) => void) {}
   /** Null where netlink cannot be used (./netns-ops.ts netnsLibc). */
   static get(log: (m: string) => void): NetlinkLinks | null {
@@ -61,7 +58,7 @@ export class NetlinkLinks {
       throw e;
     } finally { sock.close(); }
   }
-  deleteNetns(name: string): void { removeNetns(this.lc, name); }
+  async deleteNetns(name: string): Promise<void> { removeNetns(this.lc, name); }
 
   async attachVeth(v: VethSpec): Promise<void> {
     // Everything parsed before anything is made.

@@ -55,7 +55,12 @@ export class NetlinkSocket {
     const seq = ++this.seq;
     const msg = build(seq);
     const sent = await new Promise<number>((res, rej) => {
-      this.lc.sendto.async(this.fd, msg, msg.length, 0, null, 0, (err: unknown, n: number) => (err ? rej(err) : res(n)));
+      try {
+        this.lc.sendto.async(this.fd, msg, msg.length, 0, null, 0, (err: unknown, n: number) => (err ? rej(err) : res(n)));
+      } catch {
+        // Not queued (koffi: too many asynchronous calls running): sent on this thread instead.
+        res(this.lc.sendto(this.fd, msg, msg.length, 0, null, 0));
+      }
     });
     if (sent !== msg.length) throw new NetlinkError(0, 'netlink sendto failed');
     const got: Parsed[] = [];
