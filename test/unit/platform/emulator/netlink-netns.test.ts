@@ -13,7 +13,7 @@ import { rootNetworkingSkipReason } from '../../../helpers/netns.js';
 import { LinuxNet, LinuxNetError, netnsName, bridgeName, vethName, run } from '../../../../src/platform/emulator/service/linuxnet.js';
 import { NetlinkLinks } from '../../../../src/platform/emulator/service/netlink-link.js';
 
-const skip = rootNetworkingSkipReason() || (NetlinkLinks.get(() => undefined) ? false : 'koffi or glibc is not to be had here (the ip path is used)');
+const skip = rootNetworkingSkipReason() || (NetlinkLinks.get(() => undefined) ? false : 'netlink is off here (WINCRI_EMULATOR_NETLINK=0, or no koffi/glibc): the ip path is used');
 const self = () => readlinkSync('/proc/thread-self/ns/net');
 
 test('netns over netlink: the main thread returns to its namespace, children spawned right after land where they should', { skip }, async (t) => {
