@@ -45,10 +45,10 @@ export async function forget(k: KeeperContext, params: ContainerIdParams): Promi
   }
   entry.forgotten = true;
   k.entries.delete(id);
-  await entry.chain;
-  await unlink(k.records.offsetsPath(id)).catch(() => undefined);
-  await unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-  });
+  await entry.chain; // a write under way (later ones see `forgotten` and skip) must not recreate the record
+  await Promise.all([
+    unlink(k.records.offsetsPath(id)).catch(() => undefined),
+    unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }),
+  ]);
   return {};
 }
