@@ -1,7 +1,7 @@
 /**
  * wincri only: the share of each lifecycle RPC's time spent outside the daemon's own code — platform calls
- * (HCS/HCN/storage on the emulator service), IO keeper calls, CNI plugin execs — from the daemon's Prometheus
- * counters (wincri_grpc_outside_seconds_total against wincri_grpc_request_duration_seconds_sum).
+ * (HCS/HCN/storage on the emulator service, including those the IO keeper makes for a start and reports back), IO
+ * keeper calls, CNI plugin execs — from the daemon's Prometheus counters (wincri_grpc_outside_seconds_total against wincri_grpc_request_duration_seconds_sum).
  */
 import http from 'node:http';
 

@@ -51,14 +51,14 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   const rec = entry.record;
   rec.exited = lost ? { exitCode, exitedAt, lost: true } : { exitCode, exitedAt };
   entry.phase = 'exited';
-  try {
-    await k.records.persist(entry);
-  } catch (e) {
-    k.log.error('persisting container exit failed', { container: rec.containerId, err: e });
-  }
-  if (k.closed || entry.forgotten) return;
+  // The exit is told while its record is written, not after: the daemon records it durably before it acks, and a
+  // keeper killed before its record lands reports the exit again from its next start (as lost: code 255), which a
+  // daemon that has it just acks. Until acked, the exit is replayed (list) to every daemon that connects.
+  const persisted = k.records.persist(entry)
+    .catch((e: unknown) => k.log.error('persisting container exit failed', { container: rec.containerId, err: e }));
   k.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
   const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt };
   const line = JSON.stringify(ev) + '\n';
   for (const s of k.subscribers) if (!s.destroyed) s.write(line);
+  await persisted;
 }

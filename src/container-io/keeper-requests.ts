@@ -21,15 +21,17 @@ export function list(k: KeeperContext): AttachmentInfo[] {
   return out.sort((a, b) => a.containerId.localeCompare(b.containerId));
 }
 
-export async function ack(k: KeeperContext, params: ContainerIdParams): Promise<Record<string, never>> {
+export function ack(k: KeeperContext, params: ContainerIdParams): Record<string, never> {
   const id = requireContainerId(params);
   const entry = k.entries.get(id);
   if (!entry) throw new KeeperError('NotFound', `container ${id} is not known to the IO keeper`);
   if (!entry.record.exited) throw new KeeperError('FailedPrecondition', `container ${id} has not exited`);
   if (!entry.record.acked) {
     entry.record.acked = true;
-    // Only spares a replay after a keeper restart (the daemon acks after recording the exit): need not be durable.
-    await k.records.persist(entry, { durable: false });
+    // Only spares a replay after a keeper restart (the daemon acks after recording the exit): need not be durable,
+    // and the daemon need not wait for it (a forget that follows waits for it: entry.chain).
+    k.records.persist(entry, { durable: false })
+      .catch((e: unknown) => k.log.warn('recording an acknowledged exit failed', { container: id, err: e }));
   }
   return {};
 }
@@ -43,10 +45,10 @@ export async function forget(k: KeeperContext, params: ContainerIdParams): Promi
   }
   entry.forgotten = true;
   k.entries.delete(id);
-  await entry.chain;
-  await unlink(k.records.offsetsPath(id)).catch(() => undefined);
-  await unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-  });
+  await entry.chain; // a write under way (later ones see `forgotten` and skip) must not recreate the record
+  await Promise.all([
+    unlink(k.records.offsetsPath(id)).catch(() => undefined),
+    unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }),
+  ]);
   return {};
 }

@@ -1,4 +1,9 @@
-/** Starting a container's init process in the IO keeper: its log is opened, the process created through the platform, its stdio pumped into the log and the attach hub, and its record written before the daemon hears the pid. */
+/**
+ * Starting a container's init process in the IO keeper: its log is opened, the process created through the
+ * platform, its stdio pumped into the log and the attach hub, and its records written (keeper-start-record.ts)
+ * before the daemon hears the pid. The answer says how much of the start was platform time (opening the system,
+ * creating the process, the platform's record), which the daemon counts as platform, not keeper, time.
+ */
 import { unlink } from 'node:fs/promises';
 import type { ComputeProcess } from '../platform/types.js';
 import { systemsOf } from '../platform/backends.js';
@@ -11,6 +16,14 @@ import { newEntry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { watch } from './keeper-exit.js';
+import { recordStart, type StartRecords } from './keeper-start-record.js';
+import { RpcClock } from '../util/rpc-clock.js';
+
+/** Runs a platform call timed into `clock`. */
+function platformCall<T>(clock: RpcClock, fn: () => Promise<T>): Promise<T> {
+  clock.enter('platform');
+  return fn().finally(() => clock.leave('platform'));
+}
 
 export async function start(k: KeeperContext, params: StartParams): Promise<StartResult> {
   const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
@@ -20,10 +33,12 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   const entry = newEntry(
     { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() }, 'starting');
   k.entries.set(containerId, entry);
+  const clock = new RpcClock();
   let proc: ComputeProcess | undefined;
+  let records: StartRecords | undefined;
   try {
     // The log and the compute system are opened side by side (a file open and a platform round trip).
-    const system = systemsOf(k.platform, backend).openComputeSystem(systemId)
+    const system = platformCall(clock, () => systemsOf(k.platform, backend).openComputeSystem(systemId))
       .then((sys) => { entry.system = sys; }, (e: unknown) => ({ failed: e }));
     if (logPath) {
       try {
@@ -35,9 +50,12 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
     }
     const opened = await system;
     if (opened) throw opened.failed;
-    proc = await entry.system!.createProcess(params.process, { ackedOutput: true, recordLater: true });
+    // The records are begun as soon as the pid is known (onCreated), while the platform connects the pipes.
+    proc = await platformCall(clock, () => entry.system!.createProcess(params.process,
+      { ackedOutput: true, recordLater: true, onCreated: (c) => { records = recordStart(k, entry, c, clock); } }));
   } catch (e) {
     k.entries.delete(containerId);
+    await records?.undo();
     await entry.writer?.close().catch(() => undefined);
     entry.journal?.close();
     await unlink(k.records.offsetsPath(containerId)).catch(() => undefined);
@@ -45,9 +63,13 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
     throw e;
   }
   entry.proc = proc;
-  entry.record.pid = proc.pid;
   const { stdin, stdout, stderr, acks } = proc.stdio;
-  if (acks) entry.record.ackedOutput = true;
+  const started = proc;
+  records ??= recordStart(k, entry, { pid: proc.pid, ackedOutput: !!acks, ...(proc.recorded ? { recorded: () => started.recorded!() } : {}) }, clock);
+  if (!!acks !== !!entry.record.ackedOutput) {
+    entry.record.ackedOutput = !!acks;
+    records.rewrite();
+  }
   if (stdin) {
     // Held open for attach; errors such as EPIPE after the process exits are expected.
     stdin.on('error', () => undefined);
@@ -61,9 +83,9 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));
   entry.phase = 'running';
   void watch(k, entry, proc);
-  // The keeper's record and the platform's (recordLater) are written side by side; the daemon hears of the
-  // process only once both are durable, so a restart of either finds what the other recorded.
-  const [mine, platforms] = await Promise.allSettled([k.records.persist(entry), proc.recorded?.()]);
+  // The daemon hears of the process only once both records are durable, so a restart of either finds what the
+  // other recorded.
+  const [mine, platforms] = await records.settled;
   if (mine.status === 'rejected' || platforms.status === 'rejected') {
     const e: unknown = mine.status === 'rejected' ? mine.reason : (platforms as PromiseRejectedResult).reason;
     k.log.error('cannot record started container; terminating it', { containerId, err: e });
@@ -79,5 +101,5 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
       e instanceof Error ? e.message : String(e)}`);
   }
   k.log.info('started container process', { containerId, pid: proc.pid, logPath });
-  return { pid: proc.pid };
+  return { pid: proc.pid, platformSeconds: clock.seconds.platform };
 }

@@ -36,7 +36,11 @@ export interface StartParams {
   /** Container config `tty`: the process has a console (its stdout is the terminal output; resize applies). */
   tty?: boolean;
 }
-export interface StartResult { pid: number }
+export interface StartResult {
+  pid: number;
+  /** Wall time of the start spent in platform calls (keepers before it do not say). */
+  platformSeconds?: number;
+}
 
 export interface ContainerIdParams { containerId: string }
 

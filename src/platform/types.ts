@@ -126,6 +126,22 @@ export interface CreateProcessOptions {
    * process). Platforms whose records are durable at once (HCS) ignore it.
    */
   recordLater?: boolean;
+  /**
+   * Called once the process exists and before createProcess returns, where a platform connects the stdio after
+   * creating the process (the emulator: a connection per pipe): the caller can write its own record of the process
+   * meanwhile. Platforms that hand out the stdio with the process (HCS) need not call it. When createProcess fails
+   * after calling it, the process has been terminated.
+   */
+  onCreated?(created: CreatedProcess): void;
+}
+
+/** What CreateProcessOptions.onCreated is told: the pid, whether its output is acknowledged, and the platform's record. */
+export interface CreatedProcess {
+  readonly pid: number;
+  /** ProcessStdio.acks will be set (acknowledged output was asked for, and the process has an output pipe). */
+  readonly ackedOutput: boolean;
+  /** As ComputeProcess.recorded. */
+  recorded?(): Promise<void>;
 }
 
 /** An open HCS_PROCESS handle. */

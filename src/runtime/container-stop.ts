@@ -94,6 +94,9 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
   await st.locks.run(id, async () => {
     const c = st.containers.get(id);
     if (!c) return;
+    // The keeper forgets the exited process while the platform tears the container down: the exit is in this
+    // daemon's record already (a crash from here leaves an EXITED record that needs nothing of the keeper).
+    const forgotten = keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));
     await destroySystem(backendOf(st, c), id);
     // Hyper-V: the guest's combined layers, then the scratch disk, then the shares (hcsshim's release order).
     await uncombineContainerLayers(st, c.sandboxId, id);
@@ -105,7 +108,7 @@ export async function removeContainer(st: RuntimeState, idOrPrefix: string): Pro
     // RPC with the record kept, so the next RemoveContainer detaches again instead of leaking the filter.
     if (scratchMountedOnHost(c)) await platform.storage.detachLayerStorageFilter(c.scratchPath).catch((e) => { if (!isGone(e)) throw e; });
     await platform.storage.destroyLayer(c.scratchPath);
-    await keeper.forget(id).catch((e) => log.warn('keeper forget failed', { container: id, error: errorMessage(e) }));
+    await forgotten;
     await images.release(id);
     await st.containers.delete(id);
     st.index.delete(id);

@@ -9,7 +9,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export type OutsidePart = 'platform' | 'keeper' | 'cni-exec';
 
 /** What timed calls need of an RPC clock (util/rpc-clock.ts implements it). */
-export interface PartClock { enter(part: OutsidePart): void; leave(part: OutsidePart): void }
+export interface PartClock {
+  enter(part: OutsidePart): void;
+  leave(part: OutsidePart): void;
+  /** Counts `seconds` already timed as `from` as `to` instead (a service reporting the platform time of a call). */
+  move(from: OutsidePart, to: OutsidePart, seconds: number): void;
+}
 
 export interface RequestContext {
   /** Fields added to every log line made inside the context. */

@@ -16,6 +16,11 @@ export class RpcClock implements PartClock {
   leave(part: OutsidePart): void {
     if (--this.depth[part] === 0) this.seconds[part] += Number(process.hrtime.bigint() - this.since[part]) / 1e9;
   }
+  move(from: OutsidePart, to: OutsidePart, seconds: number): void {
+    const s = Math.min(Math.max(0, seconds), this.seconds[from]);
+    this.seconds[from] -= s;
+    this.seconds[to] += s;
+  }
 }
 
 export function runWithClock<T>(clock: RpcClock, fn: () => T): T { return runInContext({ fields: currentContext()?.fields, clock }, fn); }
@@ -28,4 +33,13 @@ export function timed<T>(part: OutsidePart, fn: () => Promise<T>): Promise<T> {
   let p: Promise<T>;
   try { p = fn(); } catch (e) { clock.leave(part); throw e; }
   return p.finally(() => clock.leave(part));
+}
+
+/**
+ * After a timed `from` call whose answer says how much of it was platform time (`platformSeconds`, e.g. the IO
+ * keeper's start): that much is counted as platform time.
+ */
+export function creditPlatform(from: OutsidePart, result: unknown): void {
+  const s = (result as { platformSeconds?: unknown } | null | undefined)?.platformSeconds;
+  if (typeof s === 'number' && Number.isFinite(s) && s > 0) currentContext()?.clock?.move(from, 'platform', s);
 }

@@ -60,6 +60,10 @@ export class EmuSystem implements ComputeSystem {
     const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
       'createProcess', { params: j(params), ...(opts.recordLater ? { recordLater: true } : {}) });
     this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
+    opts.onCreated?.({
+      pid: r.pid, ackedOutput: !!opts.ackedOutput && (r.streams.stdout || r.streams.stderr),
+      recorded: () => this.c.request('processRecorded', { id: this.id, pid: r.pid }),
+    });
     const stdio: ProcessStdio = {};
     // The pipes are attached side by side (a connection each).
     const attached = await Promise.allSettled([

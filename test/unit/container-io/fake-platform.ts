@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type {
-  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio,
+  Platform, ComputeService, ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio, CreateProcessOptions,
 } from '../../../src/platform/types.js';
 import type { ProcessParametersDoc, ProcessStatusDoc, SystemExitStatusDoc } from '../../../src/platform/hcs/schema/index.js';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
@@ -89,6 +89,14 @@ export class FakeCompute implements ComputeService {
   recordedCalls = 0;
   holdRecord: Promise<void> | undefined;
   failNextRecord: Error | undefined;
+  /**
+   * `announcesPid` (as the emulator; otherwise as HCS): createProcess tells CreateProcessOptions.onCreated the pid,
+   * then "connects the pipes": waits for `connectPipes` (when set) and fails with `failNextConnect` (the process
+   * terminated), if set.
+   */
+  announcesPid = false;
+  connectPipes: Promise<void> | undefined;
+  failNextConnect: Error | undefined;
   openHandles = 0;
 
   addSystem(id: string): FakeSystem {
@@ -129,7 +137,7 @@ export class FakeCompute implements ComputeService {
       resume: notImpl('HcsResumeComputeSystem'),
       modify: notImpl('HcsModifyComputeSystem'),
       getProperties: async () => ({ Id: id, State: 'Running' }),
-      async createProcess(params: ProcessParametersDoc): Promise<ComputeProcess> {
+      async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
         if (compute.failNextCreate) {
           const e = compute.failNextCreate;
           compute.failNextCreate = undefined;
@@ -139,13 +147,21 @@ export class FakeCompute implements ComputeService {
         sys.processes.set(p.pid, p);
         compute.created.push(p);
         for (const w of compute.createWaiters.splice(0)) w(p);
-        return p.handle(true, async () => {
+        const recorded = async () => {
           compute.recordedCalls++;
           await compute.holdRecord;
           const e = compute.failNextRecord;
           compute.failNextRecord = undefined;
           if (e) throw e;
-        });
+        };
+        if (compute.announcesPid && opts.onCreated) {
+          opts.onCreated({ pid: p.pid, ackedOutput: false, recorded });
+          await compute.connectPipes;
+          const e = compute.failNextConnect;
+          compute.failNextConnect = undefined;
+          if (e) { p.exit(1); p.endOutput(); throw e; }
+        }
+        return p.handle(true, recorded);
       },
       async openProcess(pid: number): Promise<ComputeProcess> {
         const p = sys.processes.get(pid);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
@@ -81,5 +81,40 @@ test('keeper: a platform record that fails undoes the start (process ended, no k
   const c2 = await keeper();
   assert.deepEqual(await c2.list(), []);
   const { pid } = await c2.start(params('r2'));
+  assert.equal(pid, compute.created[1]!.pid);
+});
+
+test('keeper: where the platform tells the pid before connecting the pipes, both records are written meanwhile', async (t) => {
+  const { compute, keeper, params, recordFile } = setup(t);
+  compute.announcesPid = true;
+  const c = await keeper();
+  let connect!: () => void;
+  compute.connectPipes = new Promise<void>((r) => { connect = r; });
+  let answered = false;
+  const started = c.start(params('r3')).then((r) => { answered = true; return r; });
+  await waitFor('the keeper record', () => existsSync(recordFile('r3')));
+  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1);
+  const rec = JSON.parse(readFileSync(recordFile('r3'), 'utf8')) as { pid: number };
+  assert.equal(rec.pid, compute.created[0]!.pid);
+  assert.equal(answered, false, 'the start was answered before the pipes were connected');
+  connect();
+  const { pid } = await started;
+  assert.equal(pid, compute.created[0]!.pid);
+  assert.deepEqual((await c.list()).map((x) => x.containerId), ['r3']);
+});
+
+test('keeper: pipes that cannot be connected after the pid was told undo the start (no keeper record left)', async (t) => {
+  const { compute, keeper, params, recordFile, closeKeepers } = setup(t);
+  compute.announcesPid = true;
+  const c = await keeper();
+  compute.failNextConnect = new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'service gone');
+  await assert.rejects(c.start(params('r4')), (e) => isPlatformError(e, 'HCS_E_CONNECTION_CLOSED'));
+  assert.ok(compute.created[0]!.exitStatus, 'the process was not terminated');
+  assert.deepEqual(await c.list(), []);
+  assert.equal(existsSync(recordFile('r4')), false);
+  await closeKeepers();
+  const c2 = await keeper();
+  assert.deepEqual(await c2.list(), [], 'a restarted keeper adopted the failed start');
+  const { pid } = await c2.start(params('r4'));
   assert.equal(pid, compute.created[1]!.pid);
 });
