@@ -27,8 +27,10 @@ export interface LifecycleOptions {
 }
 
 /** How the phase interleaves, for the bench's header. */
-export const describeInterleaving = (o: LifecycleOptions) =>
-  `lifecycle: ${o.warmup} warm-up pods per target, then ${o.pods} sequential pods per target in blocks of ${o.block} and ${o.parPods} pods ${o.parallel} at a time in blocks of ${2 * o.parallel}, the targets taking turns (order rotating each round)`;
+export function describeInterleaving(o: LifecycleOptions): string {
+  const fromTop = o.pods - Math.ceil(0.99 * o.pods) + 1; // nearest rank (lib/stats.ts): p99 is the worst sample up to 100
+  return `lifecycle: ${o.warmup} warm-up pods per target, then ${o.pods} sequential pods per target in blocks of ${o.block} and ${o.parPods} pods ${o.parallel} at a time in blocks of ${2 * o.parallel}, the targets taking turns (order rotating each round); pod start p99 = the ${['', '', 'second ', 'third '][fromTop] ?? `${fromTop}th `}slowest sample`;
+}
 
 async function sequential(targets: Target[], o: LifecycleOptions): Promise<Sample[][]> {
   const samples: Sample[][] = targets.map(() => []);
