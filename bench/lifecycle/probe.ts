@@ -2,7 +2,7 @@
  * What a lifecycle sample's time went to, read around it (--lifecycle-trace): the machine's CPU and IO pressure
  * stall time (/proc/pressure), its kernel CPU time (system + irq + softirq in /proc/stat) and within it the CPU of the
  * kernel's own threads (kworkers: network namespace teardown runs in one), the CPU of the target's own processes, and for wincri the server-side time of
- * each RPC with its platform / IO keeper / CNI exec parts (deltas of the daemon's Prometheus counters).
+ * each RPC with its platform / IO keeper / CNI exec parts and the pod network's CNI ADD (deltas of the daemon's Prometheus counters).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Target } from '../target.js';
@@ -44,6 +44,8 @@ export function serverTimes(text: string): Server {
     const part = (p: string) => sum(text, 'wincri_grpc_outside_seconds_total', { method, part: p }) * 1000;
     out[method] = { ms: sum(text, 'wincri_grpc_request_duration_seconds_sum', { method }) * 1000, platform: part('platform'), keeper: part('keeper'), cni: part('cni-exec') };
   }
+  // The pod network's ADD inside RunPodSandbox, whether exec'd or run in-process (only an exec counts as cni-exec).
+  out['CNI ADD'] = { ms: sum(text, 'wincri_cni_operation_duration_seconds_sum', { operation: 'ADD' }) * 1000, platform: 0, keeper: 0, cni: 0 };
   return out;
 }
 

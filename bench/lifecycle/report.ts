@@ -12,7 +12,7 @@ function line(s: TracedSample): string {
   const srv = s.server ? START.map((m) => { const x = s.server![m]!; return `${m.replace(/PodSandbox|Container/, '')} ${x.ms.toFixed(0)} (plat ${x.platform.toFixed(0)}, keeper ${x.keeper.toFixed(0)}, cni ${x.cni.toFixed(0)})`; }).join('; ') : '';
   return `  ${s.podStart.toFixed(1)} ms = run ${s.run.toFixed(1)} + create ${s.create.toFixed(1)} + start ${s.start.toFixed(1)} [round ${s.round} #${s.pos}]`
     + ` | cpu stall ${s.psiCpuMs.toFixed(0)}, io stall ${s.psiIoMs.toFixed(0)}, kernel ${s.kernelMs} (kernel threads ${s.kthreadMs}), machine busy ${s.busyMs}, runtime cpu ${s.runtimeCpuMs} ms`
-    + (srv ? `\n      server: ${srv}` : '')
+    + (srv ? `\n      server: ${srv}; CNI ADD ${s.server!['CNI ADD']?.ms.toFixed(0)}` : '')
     + (s.gcs ? `\n      daemon GC in the whole lifecycle: ${s.gcMs!.toFixed(1)} ms${s.gcs.length ? ` (${s.gcs.join(', ')})` : ''}` : '');
 }
 

@@ -23,6 +23,7 @@ test('serverTimes: per-RPC server time and outside parts from a metrics scrape; 
     `wincri_grpc_outside_seconds_total{service="runtime",method="RunPodSandbox",part="platform"} ${plat}`,
     `wincri_grpc_outside_seconds_total{service="runtime",method="RunPodSandbox",part="cni-exec"} 0.001`,
     'wincri_grpc_request_duration_seconds_sum{service="runtime",method="StartContainer"} 0.5',
+    `wincri_cni_operation_duration_seconds_sum{operation="ADD",plugin="nat"} ${run / 2}`,
   ].join('\n');
   const a = serverTimes(scrape(1, 0.5));
   assert.deepEqual(a.RunPodSandbox, { ms: 1000, platform: 500, keeper: 0, cni: 1 });
@@ -30,4 +31,5 @@ test('serverTimes: per-RPC server time and outside parts from a metrics scrape; 
   const d = serverDelta(a, serverTimes(scrape(1.04, 0.53)));
   assert.ok(Math.abs(d.RunPodSandbox!.ms - 40) < 1e-6 && Math.abs(d.RunPodSandbox!.platform - 30) < 1e-6);
   assert.equal(d.StartContainer!.ms, 0);
+  assert.ok(Math.abs(d['CNI ADD']!.ms - 20) < 1e-6);
 });
