@@ -5,11 +5,12 @@
  * Peer: `--peer unix:///…/containerd.sock --peer-registry HOST:PORT` (started by hand with
  * `node dist/bench/peer/containerd.js`), or by default Debian's containerd started here when it is installed
  * (bench/peer/install.sh), or none with `--no-peer`. Phases run interleaved (peer, then wincri, per phase):
- * lifecycle (phases/lifecycle.ts), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts; the relists of every target interleaved), log
+ * lifecycle (phases/lifecycle.ts; the targets take turns in blocks), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts; the relists of every target interleaved), log
  * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
  * restart → ready with running pods (recovery.ts).
  *
- * Flags: --pods N (lifecycle samples, 30) --parallel N (5) --warmup N (3) --steady-pods N (110)
+ * Flags: --pods N (sequential lifecycle samples, 120) --par-pods N (lifecycle pods in parallel, 40) --parallel N (5)
+ * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110)
  * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
@@ -28,7 +29,9 @@ import { startWincri } from './targets/wincri.js';
 import { startContainerdTarget, peerTarget } from './targets/peer.js';
 import type { Target } from './target.js';
 import { table, type Figures } from './report.js';
-import { lifecyclePhase } from './phases/lifecycle.js';
+import { lifecyclePhase, describeInterleaving, type LifecycleOptions } from './phases/lifecycle.js';
+import { LifecycleTrace } from './lifecycle/trace.js';
+import { slowSamples } from './lifecycle/report.js';
 import { versionPhase } from './phases/rpc.js';
 import { steadyPhase } from './phases/steady.js';
 import { logsPhase } from './phases/logs.js';
@@ -39,11 +42,14 @@ import { execPhase } from './phases/exec.js';
 import { benchRecovery } from './recovery.js';
 
 const o = {
-  pods: numFlag('pods', 30), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
+  pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 1000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
+const traceFile = strFlag('lifecycle-trace');
+const trace = traceFile ? new LifecycleTrace(traceFile) : undefined;
+const lc: LifecycleOptions = { pods: o.pods, parPods: o.parPods, parallel: o.parallel, warmup: o.warmup, block: o.block, trace };
 /** Host-wide (both runtimes): cgroup joins without an RCU grace period (emulator cgroup-dynmods.ts). */
 const favordynmods = boolFlag('favordynmods');
 const only = strFlag('phases')?.split(',').map((p) => p.trim()).filter(Boolean);
@@ -82,12 +88,17 @@ try {
   }
   const registryUrl = `http://${registryHost}`;
   if (wantPeer) targets.push(peerEndpoint ? await peerTarget(peerEndpoint, registryHost, strFlag('peer-pids')) : await startContainerdTarget(registryHost));
-  targets.push(await startWincri({ registryHost, nodeArgs: strFlag('wincri-node-args')?.split(' ').filter(Boolean), favordynmods }));
+  const nodeArgs = strFlag('wincri-node-args')?.split(' ').filter(Boolean) ?? [];
+  if (trace) { process.env.WINCRI_BENCH_GC_LOG = trace.gcFile; nodeArgs.push(`--import=${new URL('./lib/gc-log.js', import.meta.url).href}`); }
+  targets.push(await startWincri({ registryHost, nodeArgs, favordynmods }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
 
   if (runs('lifecycle')) {
-    await each('lifecycle', (t) => lifecyclePhase(t, o.pods, o.parallel, o.warmup));
+    const a = performance.now();
+    for (const [t, f] of await lifecyclePhase(targets, lc)) Object.assign(figures.get(t)!, f);
+    console.error(`  lifecycle on ${targets.map((t) => t.name).join(', ')} (blocks interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
+    if (trace) console.error(slowSamples(trace.finish()));
     const w = targets.find((t) => t.metricsUrl);
     if (w) shares = await outsideShares(w.metricsUrl!);
   }
@@ -125,7 +136,7 @@ try {
 if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
   console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}`);
-  console.log(`lifecycle samples ${o.pods} (+${o.warmup} warm-up), ${o.parallel} in parallel; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
+  console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
   if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
   if (recovery) console.log(`\n${recovery}`);

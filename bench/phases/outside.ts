@@ -5,15 +5,15 @@
  */
 import http from 'node:http';
 
-const METHODS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopPodSandbox', 'RemovePodSandbox'];
+export const METHODS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopPodSandbox', 'RemovePodSandbox'];
 
-function scrape(url: string): Promise<string> {
+export function scrape(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     http.get(url, (res) => { let b = ''; res.setEncoding('utf8'); res.on('data', (c) => { b += c; }); res.on('end', () => resolve(b)); }).on('error', reject);
   });
 }
 
-function sum(text: string, metric: string, labels: Record<string, string>): number {
+export function sum(text: string, metric: string, labels: Record<string, string>): number {
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${metric}{`)) continue;
