@@ -1,22 +1,33 @@
 /**
- * The worker side of a layer unpack (unpack-worker.ts): for each job, messages → async iterable (teed into the
- * blob file) → unpackLayer → result; then it waits for the next job. A worker is reused only after a result, which
- * it answers once it has taken in the whole input (the `end` message included).
+ * The worker side of a layer unpack (unpack-worker.ts, unpack-remote.ts): for each job, its input (batches the
+ * parent posts, or a registry download the worker makes itself: pull/remote-layer.ts) → teed into the blob file
+ * → unpackLayer → result; then it waits for the next job. A worker is reused only after a result, which it answers
+ * once it has taken in the whole input.
  */
 import { parentPort, isMainThread, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
+import { batches } from './chunk-batches.js';
+import { toWorkerError } from './worker-errors.js';
+import { remoteLayer, relayReply } from './pull/remote-layer.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
 const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
+// A download's socket reads gathered before they go to the blob file and gunzip (chunk-batches.ts).
+const BATCH = 1024 * 1024;
+const FLUSH_MS = 5;
 
 /** Serves jobs on this worker thread until the parent terminates it. */
 export async function serveUnpacks(): Promise<void> {
   const port = parentPort!;
   const queue: ToWorker[] = [];
   let wake: (() => void) | undefined;
-  port.on('message', (m: ToWorker) => { queue.push(m); wake?.(); });
+  port.on('message', (m: ToWorker) => {
+    if ('authReply' in m) { relayReply(m.authReply); return; }
+    queue.push(m);
+    wake?.();
+  });
   const next = async (): Promise<ToWorker> => {
     while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
     return queue.shift()!;
@@ -28,20 +39,43 @@ export async function serveUnpacks(): Promise<void> {
   }
 }
 
-async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: MessagePort): Promise<void> {
-  const { staging, maxBytes, blobPath, hashBlob } = job;
-  let tee: BlobTee | undefined;
+/** The parent's batches: the next one, or undefined at the end; a failure of the parent's source throws. */
+function postedInput(next: () => Promise<ToWorker>, port: MessagePort): () => Promise<Buffer[] | undefined> {
   let ended = false;
-  let inputFailed = false;
-  /** The next batch (hashed and written to the blob), or undefined at the end of the input. */
-  const nextChunk = async (): Promise<Buffer[] | undefined> => {
+  return async () => {
     if (ended) return undefined;
     const m = await next();
     if ('end' in m) { ended = true; return undefined; }
-    if ('abort' in m) { inputFailed = true; throw new Error(`input failed: ${m.abort}`); }
-    if ('job' in m) { inputFailed = true; throw new Error('a new job arrived before the input ended'); }
+    if ('abort' in m) throw new Error(`input failed: ${m.abort}`);
+    if ('job' in m) throw new Error('a new job arrived before the input ended');
+    if (!('data' in m)) return [];
     const bufs = m.data.map((ab) => Buffer.from(ab));
-    tee?.update(bufs);
+    port.postMessage({ ack: bytesOf(bufs) } satisfies FromWorker);
+    return bufs;
+  };
+}
+
+/** A registry download's batches; bytes received are reported to the parent as they arrive. */
+function fetchedInput(job: UnpackJob, port: MessagePort): () => Promise<Buffer[] | undefined> {
+  const it = batches(remoteLayer(job.remote!, new AbortController().signal, (m) => port.postMessage(m satisfies FromWorker)), { bytes: BATCH, ms: FLUSH_MS });
+  return async () => {
+    const r = await it.next();
+    if (r.done) return undefined;
+    port.postMessage({ got: bytesOf(r.value) } satisfies FromWorker);
+    return r.value;
+  };
+}
+
+async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: MessagePort): Promise<void> {
+  const { staging, maxBytes, blobPath, hashBlob } = job;
+  let tee: BlobTee | undefined;
+  let inputFailed = false;
+  const read = job.remote ? fetchedInput(job, port) : postedInput(next, port);
+  /** The next batch (hashed and written to the blob), or undefined at the end of the input. */
+  const nextChunk = async (): Promise<Buffer[] | undefined> => {
+    let bufs: Buffer[] | undefined;
+    try { bufs = await read(); } catch (e) { inputFailed = true; throw e; }
+    if (bufs) tee?.update(bufs);
     return bufs;
   };
   async function* input(): AsyncGenerator<Buffer> {
@@ -49,10 +83,9 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       // One buffer per batch: gunzip takes one thread-pool step per input chunk it is given.
       const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
       if (b.length) yield b;
-      port.postMessage({ ack: b.length } satisfies FromWorker);
     }
   }
-  const takeRest = async () => { for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker); };
+  const takeRest = async () => { while (await nextChunk()); };
   try {
     if (blobPath !== undefined || hashBlob) tee = new BlobTee(blobPath);
     const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
@@ -79,8 +112,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       } catch { /* the input failed as well: its own error reaches the parent */ }
     }
     tee?.discard();
-    const err = e as NodeJS.ErrnoException;
-    port.postMessage({ error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.code !== undefined ? { code: err.code } : {}), ...(blob ? { blob } : {}) } } satisfies FromWorker);
+    port.postMessage({ error: toWorkerError(e, blob) } satisfies FromWorker);
     // The parent terminates a worker that answered an error.
   }
 }
