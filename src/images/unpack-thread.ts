@@ -8,15 +8,11 @@ import { parentPort, isMainThread, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
-import { batches } from './chunk-batches.js';
 import { toWorkerError } from './worker-errors.js';
-import { remoteLayer, relayReply } from './pull/remote-layer.js';
+import { relayReply } from './pull/remote-layer.js';
+import { postedInput, fetchedInput } from './unpack-inputs.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
-const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
-// A download's socket reads gathered before they go to the blob file and gunzip (chunk-batches.ts).
-const BATCH = 1024 * 1024;
-const FLUSH_MS = 5;
 
 /** Serves jobs on this worker thread until the parent terminates it. */
 export async function serveUnpacks(): Promise<void> {
@@ -37,33 +33,6 @@ export async function serveUnpacks(): Promise<void> {
     if ('job' in m) await runJob(m.job, next, port);
     // Anything else belongs to no job (none is sent between jobs): ignored rather than read as input.
   }
-}
-
-/** The parent's batches: the next one, or undefined at the end; a failure of the parent's source throws. */
-function postedInput(next: () => Promise<ToWorker>, port: MessagePort): () => Promise<Buffer[] | undefined> {
-  let ended = false;
-  return async () => {
-    if (ended) return undefined;
-    const m = await next();
-    if ('end' in m) { ended = true; return undefined; }
-    if ('abort' in m) throw new Error(`input failed: ${m.abort}`);
-    if ('job' in m) throw new Error('a new job arrived before the input ended');
-    if (!('data' in m)) return [];
-    const bufs = m.data.map((ab) => Buffer.from(ab));
-    port.postMessage({ ack: bytesOf(bufs) } satisfies FromWorker);
-    return bufs;
-  };
-}
-
-/** A registry download's batches; bytes received are reported to the parent as they arrive. */
-function fetchedInput(job: UnpackJob, port: MessagePort): () => Promise<Buffer[] | undefined> {
-  const it = batches(remoteLayer(job.remote!, new AbortController().signal, (m) => port.postMessage(m satisfies FromWorker)), { bytes: BATCH, ms: FLUSH_MS });
-  return async () => {
-    const r = await it.next();
-    if (r.done) return undefined;
-    port.postMessage({ got: bytesOf(r.value) } satisfies FromWorker);
-    return r.value;
-  };
 }
 
 async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: MessagePort): Promise<void> {
