@@ -10,6 +10,7 @@ import type { Descriptor } from './oci.js';
 import { LayerError } from './layer.js';
 import { TarFormatError } from './tar/format.js';
 import { unpackLayerInWorker, failedBlobOf, type WorkerUnpackResult } from './unpack-worker.js';
+import { unpackRemoteInWorker, type RemoteInput } from './unpack-remote.js';
 import type { BlobDigest } from './blob-tee.js';
 import type { Lease, LayerMeta } from './store-model.js';
 import type { StoreState } from './store-state.js';
@@ -55,15 +56,20 @@ async function importLayer(s: StoreState, chainId: string, diffId: string, paren
   }
 }
 
+/** A registry blob the unpack worker fetches itself, the pull's signal and its byte counter. */
+export interface RemoteSource { remote: RemoteInput; signal: AbortSignal; onBytes?: (n: number) => void }
+
 /**
- * Unpacks a layer stream into `<staging>/import`, mapping format errors to InvalidArgument. `download`: the source
- * is a download, hashed on the way (`result.blob`) and, with a path, written there.
+ * Unpacks a layer stream (or a remote blob) into `<staging>/import`, mapping format errors to InvalidArgument.
+ * `download`: the source is a download, hashed on the way (`result.blob`) and, with a path, written there.
  */
-export async function unpackChecked(s: StoreState, source: AsyncIterable<Buffer>, staging: string, blob: Descriptor, download?: { blobPath?: string }, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
+export async function unpackChecked(s: StoreState, source: AsyncIterable<Buffer> | RemoteSource, staging: string, blob: Descriptor, download?: { blobPath?: string }, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
+  const dir = join(staging, 'import');
   try {
+    if ('remote' in source) return await unpackRemoteInWorker(source.remote, dir, { maxBytes: s.maxLayerBytes, blobPath: download?.blobPath, onBytes: source.onBytes, signal: source.signal });
     // A download's chunks nobody keeps: they move to the worker uncopied.
     const opts = download ? { maxBytes: s.maxLayerBytes, blobPath: download.blobPath, hashBlob: true, ownedChunks: true } : { maxBytes: s.maxLayerBytes };
-    return await unpackLayerInWorker(source, join(staging, 'import'), opts);
+    return await unpackLayerInWorker(source, dir, opts);
   } catch (e) {
     const whole = failedBlobOf(e);
     if (whole) onBlob?.(whole);

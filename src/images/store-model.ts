@@ -1,4 +1,5 @@
 /** What the image store records: images, their layers, and the options and leases of its callers. */
+import type { RemoteInput } from './unpack-remote.js';
 import type { StorageService } from '../platform/types.js';
 import type { ImageConfigInfo, Descriptor } from './oci.js';
 
@@ -62,7 +63,9 @@ export interface Lease {
 
 export interface StreamingOptions {
   /** The blob's bytes from the start (retries and resumption are the source's business). */
-  source: (desc: Descriptor, index: number, signal: AbortSignal) => AsyncIterable<Buffer>;
+  source?: (desc: Descriptor, index: number, signal: AbortSignal) => AsyncIterable<Buffer>;
+  /** Instead of `source`: a registry blob that the unpack worker fetches itself (unpack-remote.ts). */
+  remote?: (desc: Descriptor, index: number) => RemoteInput;
   /** Layers streamed at once. */
   concurrency: number;
   signal?: AbortSignal;

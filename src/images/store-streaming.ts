@@ -7,6 +7,7 @@ import type { Descriptor } from './oci.js';
 import type { WorkerUnpackResult } from './unpack-worker.js';
 import type { Lease, StreamingOptions } from './store-model.js';
 import type { StoreState } from './store-state.js';
+import { sizeChecked } from './size-checked.js';
 import { commitStaged, leasedChains, unpackChecked } from './store-layers.js';
 
 /**
@@ -75,22 +76,11 @@ async function stageStream(s: StoreState, desc: Descriptor, index: number, stagi
   if (await s.blobs.useExisting(desc.digest, lease)) return unpackChecked(s, createReadStream(s.blobs.blobPath(desc.digest)), staging, desc);
   const what = `layer ${desc.digest}`;
   const tmp = s.discardUnpackedLayers ? undefined : s.blobs.tempBlobPath();
-  let size = 0;
   let mismatch: Error | undefined;
-  const source = opts.source(desc, index, signal);
-  async function* checked(): AsyncGenerator<Buffer> {
-    for await (const chunk of source) {
-      if (signal.aborted) throw signal.reason;
-      size += chunk.length;
-      if (size > desc.size) throw (mismatch = invalidArgument(`${what}: the registry sent more than the expected ${desc.size} bytes`));
-      opts.onProgress?.(chunk.length);
-      yield chunk;
-    }
-    if (signal.aborted) throw signal.reason;
-    if (size !== desc.size) throw (mismatch = invalidArgument(`${what}: size mismatch: expected ${desc.size} bytes, received ${size}`));
-  }
+  const remote = opts.remote?.(desc, index);
+  const input = remote ? { remote, signal, onBytes: opts.onProgress } : sizeCheckedSource(opts, desc, index, signal, (e) => { mismatch = e; });
   try {
-    const res = await unpackChecked(s, checked(), staging, desc, { blobPath: tmp }, (blob) => {
+    const res = await unpackChecked(s, input, staging, desc, { blobPath: tmp }, (blob) => {
       if (blob.size === desc.size && blob.digest !== desc.digest) mismatch = invalidArgument(`${what}: digest mismatch: content has ${blob.digest}`);
     });
     if (res.blob?.digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${res.blob?.digest}`));
@@ -102,4 +92,15 @@ async function stageStream(s: StoreState, desc: Descriptor, index: number, stagi
     if (signal.aborted) throw signal.reason;
     throw e;
   }
+}
+
+/** The source's bytes, counted and held to the descriptor's size (`onMismatch` is told when they are not). */
+async function* sizeCheckedSource(opts: StreamingOptions, desc: Descriptor, index: number, signal: AbortSignal, onMismatch: (e: Error) => void): AsyncGenerator<Buffer> {
+  if (!opts.source) throw new Error('ensureLayersStreaming: neither a source nor a remote for the layers');
+  for await (const chunk of sizeChecked(opts.source(desc, index, signal), desc, onMismatch)) {
+    if (signal.aborted) throw signal.reason;
+    opts.onProgress?.(chunk.length);
+    yield chunk;
+  }
+  if (signal.aborted) throw signal.reason;
 }

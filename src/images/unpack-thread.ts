@@ -1,22 +1,29 @@
 /**
- * The worker side of a layer unpack (unpack-worker.ts): for each job, messages → async iterable (teed into the
- * blob file) → unpackLayer → result; then it waits for the next job. A worker is reused only after a result, which
- * it answers once it has taken in the whole input (the `end` message included).
+ * The worker side of a layer unpack (unpack-worker.ts, unpack-remote.ts): for each job, its input (batches the
+ * parent posts, or a registry download the worker makes itself: pull/remote-layer.ts) → teed into the blob file
+ * → unpackLayer → result; then it waits for the next job. A worker is reused only after a result, which it answers
+ * once it has taken in the whole input.
  */
 import { parentPort, isMainThread, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
+import { toWorkerError } from './worker-errors.js';
+import { relayReply } from './pull/remote-layer.js';
+import { postedInput, fetchedInput } from './unpack-inputs.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
-const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
 
 /** Serves jobs on this worker thread until the parent terminates it. */
 export async function serveUnpacks(): Promise<void> {
   const port = parentPort!;
   const queue: ToWorker[] = [];
   let wake: (() => void) | undefined;
-  port.on('message', (m: ToWorker) => { queue.push(m); wake?.(); });
+  port.on('message', (m: ToWorker) => {
+    if ('authReply' in m) { relayReply(m.authReply); return; }
+    queue.push(m);
+    wake?.();
+  });
   const next = async (): Promise<ToWorker> => {
     while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
     return queue.shift()!;
@@ -31,17 +38,13 @@ export async function serveUnpacks(): Promise<void> {
 async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: MessagePort): Promise<void> {
   const { staging, maxBytes, blobPath, hashBlob } = job;
   let tee: BlobTee | undefined;
-  let ended = false;
   let inputFailed = false;
+  const read = job.remote ? fetchedInput(job, port) : postedInput(next, port);
   /** The next batch (hashed and written to the blob), or undefined at the end of the input. */
   const nextChunk = async (): Promise<Buffer[] | undefined> => {
-    if (ended) return undefined;
-    const m = await next();
-    if ('end' in m) { ended = true; return undefined; }
-    if ('abort' in m) { inputFailed = true; throw new Error(`input failed: ${m.abort}`); }
-    if ('job' in m) { inputFailed = true; throw new Error('a new job arrived before the input ended'); }
-    const bufs = m.data.map((ab) => Buffer.from(ab));
-    tee?.update(bufs);
+    let bufs: Buffer[] | undefined;
+    try { bufs = await read(); } catch (e) { inputFailed = true; throw e; }
+    if (bufs) tee?.update(bufs);
     return bufs;
   };
   async function* input(): AsyncGenerator<Buffer> {
@@ -49,10 +52,9 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       // One buffer per batch: gunzip takes one thread-pool step per input chunk it is given.
       const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
       if (b.length) yield b;
-      port.postMessage({ ack: b.length } satisfies FromWorker);
     }
   }
-  const takeRest = async () => { for (let b = await nextChunk(); b; b = await nextChunk()) port.postMessage({ ack: bytesOf(b) } satisfies FromWorker); };
+  const takeRest = async () => { while (await nextChunk()); };
   try {
     if (blobPath !== undefined || hashBlob) tee = new BlobTee(blobPath);
     const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
@@ -79,8 +81,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       } catch { /* the input failed as well: its own error reaches the parent */ }
     }
     tee?.discard();
-    const err = e as NodeJS.ErrnoException;
-    port.postMessage({ error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.code !== undefined ? { code: err.code } : {}), ...(blob ? { blob } : {}) } } satisfies FromWorker);
+    port.postMessage({ error: toWorkerError(e, blob) } satisfies FromWorker);
     // The parent terminates a worker that answered an error.
   }
 }

@@ -34,10 +34,3 @@ export async function* layerSource(client: RegistryClient, allowForeignLayers: b
   }
   throw toDomainError(last, `layer ${desc.digest}`);
 }
-
-export async function* counted(src: AsyncIterable<Buffer>, onChunk: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of src) {
-    onChunk(chunk.length);
-    yield chunk;
-  }
-}

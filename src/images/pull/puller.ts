@@ -1,7 +1,7 @@
 /**
  * Image pull: reference → endpoints (mirrors, then host) → manifest or index → platform selection for this
  * Windows host → config → layers streamed into the store (download ‖ sha256 ‖ gunzip ‖ diff-ID hash ‖ unpack,
- * several layers at once; store.ensureLayersStreaming) → image recorded under the name that was asked for.
+ * several layers at once, each fetched by its unpack worker; store.ensureLayersStreaming) → image recorded under the name that was asked for.
  *
  * Identical pulls (same reference, credentials and isolation) running at the same time share one job; the job
  * is cancelled only when every caller waiting for it has gone. Layers shared between different images are
@@ -17,7 +17,7 @@ import type { HostPlatform } from '../import.js';
 import {
   parseManifestOrIndex, parseImageConfig, describePlatform, ImageFormatError, type Manifest,
 } from '../oci.js';
-import { layerSource, counted, FOREIGN_TYPES } from './layer-source.js';
+import { FOREIGN_TYPES } from './layer-source.js';
 import { platformMatches, hostText, selectManifest, type Isolation } from './platform-select.js';
 
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
@@ -230,7 +230,11 @@ export class Puller {
       await store.ingestBuffer(configData, { digest: manifest.config.digest, size: manifest.config.size }, lease, 'image config');
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
-        source: (desc, i, sig) => counted(layerSource(this.o.client, this.o.allowForeignLayers, eps, at, repo, desc, sig), (n) => progress.layerBytes(i, n)),
+        // The unpack worker fetches each layer itself (remote-layer.ts); this thread answers its auth requests.
+        remote: (desc, i) => ({
+          spec: { eps: eps.map((e) => this.o.client.asReached(e)), first: eps.indexOf(at), repo, desc, allowForeignLayers: this.o.allowForeignLayers, client: this.o.client.settings },
+          auth: this.o.client.auth, eps, onBytes: (n) => progress.layerBytes(i, n),
+        }),
         onProgress: (n) => { bytes += n; this.o.observer?.bytes?.(n); },
         onLayerDone: (i) => progress.layerDone(i),
       });

@@ -14,6 +14,7 @@ import { HttpStatusError, unauthenticated } from './errors.js';
 import { registryEndpoints, type Endpoint } from './endpoints.js';
 import { RegistryTransport, readBody, errorText } from './transport.js';
 import { RegistryAuthorizer } from './authorizer.js';
+import type { AuthSource } from './auth-relay.js';
 import { RetryPolicy } from './retry.js';
 
 export const MANIFEST_ACCEPT = [MT.ociIndex, MT.ociManifest, MT.dockerList, MT.dockerManifest].join(', ');
@@ -29,17 +30,34 @@ export interface RegistryClientOptions {
   retryBaseMs?: number;
 }
 
+/** The client's settings that a layer download on the unpack worker needs (remote-layer.ts): all but the registries. */
+export type ClientSettings = Omit<RegistryClientOptions, 'registries'>;
+
 export class RegistryClient {
   private readonly registries: Record<string, RegistryHostConfig>;
   private readonly transport: RegistryTransport;
-  private readonly authorizer: RegistryAuthorizer;
+  private readonly authorizer: AuthSource;
   private readonly policy: RetryPolicy;
+  readonly settings: ClientSettings;
 
-  constructor(opts: RegistryClientOptions) {
+  /** `authorizer`: another client's, relayed (a worker's client: auth-relay.ts); by default its own. */
+  constructor(opts: RegistryClientOptions, authorizer?: AuthSource) {
     this.registries = opts.registries;
+    this.settings = { idleTimeoutMs: opts.idleTimeoutMs, retries: opts.retries, retryBaseMs: opts.retryBaseMs };
     this.transport = new RegistryTransport(opts.idleTimeoutMs ?? 60_000);
-    this.authorizer = new RegistryAuthorizer(this.transport);
+    this.authorizer = authorizer ?? new RegistryAuthorizer(this.transport);
     this.policy = new RetryPolicy(opts.retries ?? 5, opts.retryBaseMs ?? 250);
+  }
+
+  /** The endpoint as this client reaches it (an insecure host's plain-HTTP fallback already known), for a worker's client. */
+  asReached(ep: Endpoint): Endpoint {
+    const base = this.transport.reachedBase(ep);
+    return base === ep.base ? ep : { ...ep, base };
+  }
+
+  /** This client's authorisation, for a worker's relayed requests (auth-relay.ts serveAuth). */
+  get auth(): AuthSource {
+    return this.authorizer;
   }
 
   close(): void {

@@ -40,8 +40,12 @@ export class RegistryTransport {
   }
 
   private urlFor(ep: Endpoint, path: string): URL {
-    const base = this.plainHttp.has(ep.base) ? ep.base.replace(/^https:/, 'http:') : ep.base;
-    return new URL(base + path);
+    return new URL(this.reachedBase(ep) + path);
+  }
+
+  /** The endpoint's base URL as it is reached: http: for an insecure host found to speak plain HTTP. */
+  reachedBase(ep: Endpoint): string {
+    return this.plainHttp.has(ep.base) ? ep.base.replace(/^https:/, 'http:') : ep.base;
   }
 
   /** One HTTP exchange; follows redirects (dropping Authorization when the origin changes). */
