@@ -22,8 +22,8 @@ function env(t: { after(fn: () => void): void }) {
   writeFileSync(join(conf, '10-net.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'net', plugins: [{ type: 'fake-net', log }] }));
   const calls = (): FakeCall[] => existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall).filter((c) => c.cmd !== 'VERSION') : [];
   const cacheFile = (id: string) => join(dir, 'cache', `${id}.json`);
-  const mgr = new CniManager({ confDir: conf, binDirs: [bin], timeoutSeconds: 5, cacheDir: join(dir, 'cache') });
-  return { calls, cacheFile, mgr };
+  const make = () => new CniManager({ confDir: conf, binDirs: [bin], timeoutSeconds: 5, cacheDir: join(dir, 'cache') });
+  return { calls, cacheFile, mgr: make(), make };
 }
 
 const req = (id: string, namespaceReady?: Promise<unknown>): PodNetworkRequest => ({
@@ -72,4 +72,21 @@ test('a namespace that cannot be created fails set-up with its error, runs no pl
   await assert.rejects(setUp, (err) => err === failure);
   assert.equal(existsSync(e.cacheFile('sb2')), false);
   assert.deepEqual(e.calls(), []);
+});
+
+test('a crash between the pod record and the result record: after a restart, DEL runs with the first record and clears it', async (t) => {
+  const e = env(t);
+  const ns = deferred();
+  const setUp = e.mgr.setUp(req('sb3', ns.promise));
+  await until(() => existsSync(e.cacheFile('sb3')));
+  const first = readFileSync(e.cacheFile('sb3'), 'utf8'); // what is on disk while the plugins run
+  ns.resolve();
+  await (await setUp).recorded;
+  writeFileSync(e.cacheFile('sb3'), first); // the result's rename never happened
+  await e.make().tearDown(req('sb3')); // a restarted daemon's manager
+  const del = e.calls().filter((c) => c.cmd === 'DEL');
+  assert.equal(del.length, 1);
+  assert.equal(del[0]!.conf.prevResult, undefined, 'DEL without a result, as after an interrupted ADD');
+  assert.equal(del[0]!.env.CNI_CONTAINERID, 'sb3');
+  assert.equal(existsSync(e.cacheFile('sb3')), false);
 });
