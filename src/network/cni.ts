@@ -9,7 +9,7 @@
  *  - Before a plugin is first used its VERSION is asked and the configuration's cniVersion must be supported.
  *  - CHECK (≥ 0.4.0), STATUS and GC (≥ 1.1.0) are used where the configuration's version has them.
  * This file holds the pod operations; the plugin chain (plugin-chain.ts), the attachment cache
- * (attachment-cache.ts), what a pod passes to CNI (pod-args.ts), the pod-CIDR template (pod-cidr.ts) and the
+ * (attachment-cache.ts), its garbage collection (cni-gc.ts), what a pod passes to CNI (pod-args.ts), the pod-CIDR template (pod-cidr.ts) and the
  * mapping of failures to RPC errors (cni-cause.ts) have files of their own.
  */
 import { logger } from '../util/log.js';
@@ -19,10 +19,11 @@ import { CniError, locatePlugin, type LocatedPlugin } from './invoke.js';
 import type { InProcessPlugin } from './in-process.js';
 import { asRuntimeError } from './cni-cause.js';
 import { atLeast, podIpsOf } from './version.js';
-import { cniArgs, runtimeConfig, type PodNetworkRequest } from './pod-args.js';
+import { cniArgs, runtimeConfig, type PodNetworkRequest, type PodNetworkAttachment } from './pod-args.js';
 import { AttachmentCache, type CacheRecord } from './attachment-cache.js';
 import { PluginChain } from './plugin-chain.js';
 import { writePodCidrConf } from './pod-cidr.js';
+import { collectGarbage } from './cni-gc.js';
 
 const log = logger('network');
 
@@ -119,7 +120,13 @@ export class CniManager {
     return { ready: true, reason: '', message: '' };
   }
 
-  async setUp(req: PodNetworkRequest): Promise<{ ips: string[] }> {
+  /**
+   * The first record is on disk before any plugin runs (a crash mid-ADD leaves what DEL needs); it is written while
+   * the caller creates the namespace (req.namespaceReady). The result's record is handed back in flight
+   * (`recorded`): the caller overlaps it with the pod's own record and answers only once both are on disk.
+   */
+  async setUp(req: PodNetworkRequest): Promise<PodNetworkAttachment> {
+    req.namespaceReady?.catch(() => undefined); // awaited below, once the first record is written
     await this.gcDone;
     const loaded = await this.load();
     const net = loaded.network;
@@ -129,6 +136,10 @@ export class CniManager {
     for (const p of net.plugins) found.push(await this.plugins.negotiate(net, p));
     const rec = this.record(req, net);
     await this.cache.save(rec);
+    await req.namespaceReady?.catch(async (e) => {
+      await this.cache.drop(req.sandboxId).catch((de) => log.warn('dropping the record of an attachment never added failed; GC removes it', { sandbox: req.sandboxId, error: errorMessage(de) }));
+      throw e;
+    });
     let prev: unknown;
     try {
       for (const [i, p] of net.plugins.entries()) {
@@ -138,9 +149,10 @@ export class CniManager {
       if (ips.length === 0) throw new CniError(999, `the result of network "${net.name}" has no IP address for ${this.ifName}`, JSON.stringify(prev), net.plugins.at(-1)!.type, 'ADD');
       rec.state = 'added';
       rec.result = prev;
-      await this.cache.save(rec);
+      const recorded = this.cache.save(rec).catch((e) => { throw asRuntimeError(e, 'failed to record the pod network attachment'); });
+      recorded.catch(() => undefined); // the caller awaits it
       log.info('pod network attached', { sandbox: req.sandboxId, network: net.name, ips });
-      return { ips };
+      return { ips, recorded };
     } catch (e) {
       log.warn('CNI ADD failed; removing what it created', { sandbox: req.sandboxId, error: errorMessage(e) });
       try {
@@ -192,34 +204,9 @@ export class CniManager {
 
   /** DEL of cached attachments whose pod is gone, then CNI GC; ADD/DEL issued meanwhile wait for it. */
   gc(validSandboxIds: string[]): Promise<void> {
-    const run = this.gcDone.then(() => this.runGc(validSandboxIds));
+    const run = this.gcDone.then(() => collectGarbage({ cache: this.cache, plugins: this.plugins, ifName: this.ifName, network: () => this.currentNetwork() }, validSandboxIds));
     this.gcDone = run.catch(() => undefined);
     return run;
-  }
-
-  private async runGc(validSandboxIds: string[]): Promise<void> {
-    const valid = new Set(validSandboxIds);
-    const cached = await this.cache.list();
-    for (const id of cached) {
-      if (valid.has(id)) continue;
-      const rec = await this.cache.read(id);
-      if (!rec) continue;
-      log.warn('removing the network attachment of a pod that no longer exists', { sandbox: id });
-      try {
-        await this.plugins.del(networkListFromSource(rec.network), rec, rec.result);
-        await this.cache.drop(id);
-      } catch (e) {
-        log.error('CNI DEL of a stale attachment failed', { sandbox: id, error: errorMessage(e) });
-      }
-    }
-    const net = await this.currentNetwork();
-    if (!net || !atLeast(net.cniVersion, '1.1.0') || net.disableGC) return;
-    const attachments = (await this.cache.list()).filter((id) => valid.has(id)).map((id) => ({ containerID: id, ifname: this.ifName }));
-    try {
-      await this.plugins.runChain(net, 'GC', { 'cni.dev/valid-attachments': attachments });
-    } catch (e) {
-      log.warn('CNI GC failed', { network: net.name, error: errorMessage(e) });
-    }
   }
 
   async setPodCidr(cidr: string): Promise<void> {

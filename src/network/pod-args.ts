@@ -9,6 +9,18 @@ export interface PodNetworkRequest {
   portMappings: { protocol: string; containerPort: number; hostPort: number; hostIp: string }[];
   dns?: { servers: string[]; searches: string[]; options: string[] };
   annotations: Record<string, string>;
+  /**
+   * ADD only: settles once the namespace exists, when the caller creates it while set-up starts (the attachment's
+   * first record is written meanwhile; no plugin runs before). Rejected: set-up drops that record and rejects with it.
+   */
+  namespaceReady?: Promise<unknown>;
+}
+
+/** What set-up answers: the pod's addresses, and the write of the attachment's result (see PodNetwork.setUp). */
+export interface PodNetworkAttachment {
+  ips: string[];
+  /** Settles once the result is on disk; a caller may overlap it with its own record but awaits it. */
+  recorded?: Promise<void>;
 }
 
 /** CNI_ARGS as kubelet-era runtimes pass them. */

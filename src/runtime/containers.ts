@@ -22,8 +22,8 @@ import { detachContainerScratch } from './hyperv/uvm-scsi.js';
 import { uncombineContainerLayers } from './hyperv/uvm-combine.js';
 import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
-import { addCredentialGuard, removeCredentialGuard, reopenCredentialGuardService } from './credential-guard.js';
-import { hostingSystemOf } from './hyperv/pod-vm.js';
+import { reopenCredentialGuardService } from './credential-guard.js';
+import { containerCredentialGuard } from './container-guard.js';
 
 const log = logger('runtime');
 
@@ -59,6 +59,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     let storagePath = scratchPath;
     // Where the platform allows, its record of the attachment is written beside the container's record (below).
     let layerRecorded: Promise<void> | undefined;
+    let cwdMade: Promise<void> | undefined;
     if (scratchMountedOnHost({ spec, storagePath, scratchPath })) {
       await platform.storage.attachLayerStorageFilter(scratchPath, layerData, { recordLater: true });
       undo.push(() => platform.storage.detachLayerStorageFilter(scratchPath));
@@ -66,19 +67,15 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       layerRecorded?.catch(() => undefined); // awaited below; a step failing before must not leave it unhandled
       storagePath = await platform.storage.getLayerMountPath(scratchPath);
       // A working directory the image lacks is created in the writable layer (Linux runtimes do; HCS would fail the
-      // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here.
-      if (!spec.windows.hostProcess) await platform.storage.createContainerDirectory(storagePath, spec.process.cwd);
+      // process with ERROR_DIRECTORY). HostProcess containers run on the host's filesystem: not here. The record
+      // does not describe it, so it is made while the record is written (both done before the reply).
+      if (!spec.windows.hostProcess) {
+        (cwdMade = platform.storage.createContainerDirectory(storagePath, spec.process.cwd)).catch(() => undefined);
+        undo.push(async () => cwdMade!.catch(() => undefined)); // settled before the layer is detached
+      }
     }
     const layers = layerData.Layers.map((l) => ({ id: l.Id, path: l.Path }));
-    // gMSA: the credential guard instance exists before the document that names it (removed with the container).
-    // Hyper-V: over HvSocket, its service opened in the pod's utility VM.
-    let credentialGuard;
-    if (spec.windows.credentialSpec && kindOf({ spec }) === 'compute') {
-      const hostingVmId = spec.windows.hyperv ? hostingSystemOf(st, pod.id) : undefined;
-      if (spec.windows.hyperv && !hostingVmId) throw failedPrecondition(`pod sandbox ${pod.id} has no utility VM to host the gMSA container`);
-      undo.push(() => removeCredentialGuard(platform.compute, st.opts.stateDir, id));
-      credentialGuard = await addCredentialGuard(platform.compute, st.opts.stateDir, id, spec.windows.credentialSpec, hostingVmId);
-    }
+    const credentialGuard = await containerCredentialGuard(st, pod.id, id, spec, undo); // gMSA (removed with the container)
     // Hyper-V: the layers and mounted folders are shared into the utility VM, the scratch attached and the layers
     // combined on it in the guest (undone in the reverse order).
     undo.push(() => releaseContainerShares(st, pod.id, id));
@@ -98,8 +95,10 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
       scratchPath, storagePath, layers, logFile, resources: config.windows.resources, credentialGuard,
     };
     undo.push(() => st.containers.delete(id));
-    // Both records durable (the platform's attachment and the container's) before the id is handed out.
-    await Promise.all([st.containers.save(rec), layerRecorded]);
+    // Both records durable (the platform's attachment and the container's) and the working directory made before
+    // the id is handed out; all settled before a failure's undo runs.
+    const done = await Promise.allSettled([cwdMade, st.containers.save(rec), layerRecorded]);
+    for (const d of done) if (d.status === 'rejected') throw d.reason;
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', pod.id);
     log.info('container created', { container: id, name: config.metadata.name, pod: pod.id, image: image.id });

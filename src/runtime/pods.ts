@@ -5,27 +5,18 @@
  */
 import { isAbsolute } from 'node:path';
 import { isGone } from '../platform/hresult.js';
-import { buildNamespace } from '../platform/hcn/document/index.js';
 import { logger } from '../util/log.js';
 import { invalidArgument, notFound, errorMessage } from '../errors.js';
-import { generateId, generateGuid } from './ids.js';
+import { generateId } from './ids.js';
 import { sandboxName } from './names.js';
 import { type SandboxConfig, type SandboxRecord, nowNs } from './model.js';
-import type { PodNetworkRequest } from './ports.js';
 import type { RuntimeState } from './state.js';
 import { markNamespace } from './namespaces.js';
 import { stopContainer, removeContainer } from './container-stop.js';
 import { podIsolation, stopUtilityVm } from './hyperv/uvm.js';
+import { attachPod, networkRequest, type Undo } from './pod-attach.js';
 
 const log = logger('runtime');
-
-export function networkRequest(id: string, c: SandboxConfig, namespaceId: string): PodNetworkRequest {
-  return {
-    sandboxId: id, namespaceId,
-    pod: { name: c.metadata.name, namespace: c.metadata.namespace, uid: c.metadata.uid },
-    portMappings: c.portMappings, dns: c.dns, annotations: c.annotations,
-  };
-}
 
 function validate(config: SandboxConfig): void {
   const m = config.metadata;
@@ -39,34 +30,25 @@ function validate(config: SandboxConfig): void {
 
 export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, runtimeHandler: string): Promise<string> {
   validate(config);
-  const { platform, network, stateDir } = st.opts;
   const m = config.metadata;
   const id = generateId();
   const isolation = podIsolation(st, id, runtimeHandler, config); // the handler decides; its VM boots with the first container
   const name = sandboxName(m);
   st.names.reserve(name, id, 'pod sandbox');
-  const undo: (() => Promise<unknown>)[] = [async () => st.names.release(name, id)];
+  const undo: Undo = [async () => st.names.release(name, id)];
   try {
-    let namespaceId: string | undefined;
-    if (!config.hostProcess) {
-      namespaceId = generateGuid();
-      await markNamespace(stateDir, namespaceId, true);
-      undo.push(() => markNamespace(stateDir, namespaceId!, false));
-      await platform.network.createNamespace(namespaceId, buildNamespace());
-      undo.push(() => platform.network.deleteNamespace(namespaceId!));
-    }
-    let ips: string[] = [];
-    if (namespaceId && network) {
-      // CNI ADD rolls itself back (DEL) when it fails; once it succeeded a later failure needs a DEL.
-      const req = networkRequest(id, config, namespaceId);
-      ips = (await network.setUp(req)).ips;
-      undo.push(() => network.tearDown(req));
-    }
+    const { namespaceId, ips, recorded } = await attachPod(st, id, config, undo);
     const rec: SandboxRecord = {
       id, config, runtimeHandler, createdAt: nowNs(), state: 'SANDBOX_READY', namespaceId, additionalIps: ips.slice(1), ...isolation,
     };
     if (ips[0]) rec.ip = ips[0];
-    await st.sandboxes.save(rec);
+    undo.push(() => st.sandboxes.delete(id));
+    // Both on disk before the ID is handed out, written together: a crash between them leaves either the cached
+    // result without a pod (recovery's CNI GC deletes it) or a pod whose cache holds the attachment's first record
+    // (its DEL runs with that configuration and no prevResult, as for an ADD a crash interrupted). Both settle
+    // before a failure's undo runs, so a late write cannot bring back a record the undo removed.
+    const written = await Promise.allSettled([st.sandboxes.save(rec), recorded]);
+    for (const w of written) if (w.status === 'rejected') throw w.reason;
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', id);
     st.emit(id, 'CONTAINER_STARTED_EVENT', id);

@@ -62,15 +62,19 @@ export interface IoKeeper {
 }
 
 // The pod network request/status types are defined once by the network service (src/network).
-export type { PodNetworkRequest, PodNetworkStatus } from '../network/index.js';
-import type { PodNetworkRequest, PodNetworkStatus } from '../network/index.js';
+export type { PodNetworkRequest, PodNetworkStatus, PodNetworkAttachment } from '../network/index.js';
+import type { PodNetworkRequest, PodNetworkStatus, PodNetworkAttachment } from '../network/index.js';
 
 /** Pod networking through CNI (src/network), adapted in src/daemon/wire.ts. */
 export interface PodNetwork {
   /** NetworkReady condition: ready once a valid configuration (and, for CNI ≥ 1.1, a ready plugin) exists. */
   status(): Promise<PodNetworkStatus>;
-  /** CNI ADD for the pod; on failure everything it created is removed again (DEL) before it rejects. */
-  setUp(req: PodNetworkRequest): Promise<{ ips: string[] }>;
+  /**
+   * CNI ADD for the pod; on failure everything it created is removed again (DEL) before it rejects. It resolves
+   * once the plugins succeeded; `recorded` (the cached result's write) may still be in flight: the caller awaits
+   * it, and on its failure tears the attachment down (tearDown) as for any later failure.
+   */
+  setUp(req: PodNetworkRequest): Promise<PodNetworkAttachment>;
   /** CNI DEL with the configuration and result ADD recorded; idempotent. */
   tearDown(req: PodNetworkRequest): Promise<void>;
   /** CNI CHECK of an attached pod (no-op where the plugin or configuration does not support it). */

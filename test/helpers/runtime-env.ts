@@ -60,6 +60,8 @@ export interface RuntimeEnvOptions {
   runtimeHandlers?: RuntimeOptions['runtimeHandlers'];
   /** Stands between the runtime and the emulator's compute and storage services (to record or fail calls). */
   wrap?: (compute: ComputeService, storage: StorageService) => { compute: ComputeService; storage: StorageService };
+  /** Pod networking (default: none, pods get a namespace without an endpoint). */
+  network?: RuntimeOptions['network'];
 }
 
 export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeEnv> {
@@ -80,7 +82,7 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
     images: imageProvider(images), keeper: keeperPort(keeper),
     stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: opts.runtimeHandlers ?? {},
     maxLogLineSize: 16384, shutdownTimeoutSeconds: 5, execSyncMaxOutputBytes: 16 << 20,
-    streaming: opts.streaming === false ? undefined : streaming,
+    streaming: opts.streaming === false ? undefined : streaming, network: opts.network,
   });
   await runtime.recover();
   return {

@@ -6,7 +6,9 @@ export type CniObserver = (command: 'ADD' | 'DEL' | 'CHECK', plugin: string, sec
 
 export function instrumentPodNetwork(n: PodNetwork, plugin: (req: PodNetworkRequest) => Promise<string>, observe: CniObserver): PodNetwork {
   const timed = <R>(command: 'ADD' | 'DEL' | 'CHECK', fn: (a: PodNetworkRequest) => Promise<R>) => async (a: PodNetworkRequest): Promise<R> => {
-    const start = performance.now();
+    let start = performance.now();
+    // An ADD started while its namespace is still being created (runtime/pod-attach.ts) is timed from then on.
+    void a.namespaceReady?.then(() => { start = Math.max(start, performance.now()); }, () => undefined);
     const report = async (ok: boolean) => observe(command, await plugin(a).catch(() => 'unknown'), (performance.now() - start) / 1000, ok);
     try {
       const r = await fn(a);

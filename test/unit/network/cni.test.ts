@@ -73,7 +73,8 @@ test('ADD: environment, capability args only where declared, chained prevResult,
     ],
   });
   const m = e.mgr();
-  const { ips } = await m.setUp(req('sb1'));
+  const { ips, recorded } = await m.setUp(req('sb1'));
+  await recorded; // callers await the result's record before they use the attachment
   assert.equal(ips.length, 2);
   assert.match(ips[0]!, /^10\.88\./, 'IPv4 first');
   assert.match(ips[1]!, /^fd00::/);
@@ -123,7 +124,7 @@ test('a failed ADD is rolled back with DEL and leaves no cache; DEL failures kee
   assert.equal(existsSync(join(e.dir, 'cache', 'sb2.json')), false);
 
   e.write('10-net.conflist', { cniVersion: '0.4.0', name: 'net', plugins: [{ type: 'fake-net', log: e.log, failDel: true }] });
-  await m.setUp(req('sb3'));
+  await (await m.setUp(req('sb3'))).recorded;
   await assert.rejects(m.tearDown(req('sb3')), /del refused/);
   assert.equal(existsSync(join(e.dir, 'cache', 'sb3.json')), true, 'kept for the next StopPodSandbox');
   // GC at start-up: sb3 no longer exists → DEL from the cache (still failing here, so kept and logged).
@@ -142,8 +143,8 @@ test('version negotiation, per-call timeout, GC with valid attachments', async (
 
   e.write('10-net.conflist', { cniVersion: '1.1.0', name: 'net', plugins: [{ type: 'fake-net', log: e.log }] });
   const m = e.mgr();
-  await m.setUp(req('keep'));
-  await m.setUp(req('stale'));
+  await (await m.setUp(req('keep'))).recorded;
+  await (await m.setUp(req('stale'))).recorded;
   await m.gc(['keep']);
   const gc = e.calls().filter((c) => c.cmd === 'GC');
   assert.equal(gc.length, 1);
@@ -163,7 +164,7 @@ test('pod CIDR: ipRanges capability and the conf template', async (t) => {
   assert.equal((await m.status()).ready, true);
   const net = await m.currentNetwork();
   assert.equal(net?.plugins[0]!.subnet, '10.244.3.0/24');
-  await m.setUp(req('sb6'));
+  await (await m.setUp(req('sb6'))).recorded;
   const add = e.calls().find((c) => c.cmd === 'ADD')!;
   assert.deepEqual((add.conf.runtimeConfig as Record<string, unknown>).ipRanges, [[{ subnet: '10.244.3.0/24' }]]);
 });

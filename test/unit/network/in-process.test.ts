@@ -84,6 +84,7 @@ test('CniManager: our plugin runs in process (VERSION, ADD, rollback DEL), a thi
   const log = join(s.dir, 'fake.log');
   writeFileSync(join(conf, '10-nat.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'n', plugins: [{ type: 'fake-net', log }] }));
   const r = await m.setUp({ ...req, sandboxId: 'sb2' });
+  await r.recorded;
   assert.equal(r.ips.length, 1);
   assert.deepEqual(s.calls, ['VERSION', 'ADD', 'DEL']);
 });

@@ -33,9 +33,9 @@ test('metrics label: ADD from the config it read; DEL and CHECK from the cached 
   const m = mgr();
   assert.equal(m.lastNetwork(), undefined, 'nothing read yet: no network (not the default one)');
   write('first', ['fake-net']);
-  await m.setUp(req('a'));
+  await (await m.setUp(req('a'))).recorded;
   write('second', ['fake-net', 'fake-two']);
-  await m.setUp(req('b'));
+  await (await m.setUp(req('b'))).recorded;
   await m.check(req('a'));
   await m.tearDown(req('a'));
   assert.deepEqual(seen, ['a first', 'b second', 'a first', 'a first']);

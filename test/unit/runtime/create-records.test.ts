@@ -32,3 +32,19 @@ test('a storage record the platform cannot make fails CreateContainer and leaves
   await env.runtime.stopPodSandbox(podId);
   await env.runtime.removePodSandbox(podId);
 });
+
+test('a working directory that cannot be made (while the record is written) fails CreateContainer and leaves nothing behind', async () => {
+  const podId = await env.runtime.runPodSandbox(sandboxConfig('pod-cwd', env.logDir), '');
+  const config = containerConfig('cwd', env.imageId, ['sleep', '100000'], { workingDir: 'C:\\work\\dir' });
+  // Delayed: the container's record is on disk before the failure arrives, and must be removed again.
+  await env.platform.injectFault('createContainerDirectory', HRESULT.E_FAIL, 1, 300);
+  await assert.rejects(env.runtime.createContainer(podId, config), (e) => isPlatformError(e, 'E_FAIL'));
+  assert.deepEqual(env.runtime.containersOf(podId), []);
+  assert.deepEqual(readdirSync(join(env.dir, 'state', 'containers')).filter((f) => f.endsWith('.json')), []);
+  assert.deepEqual(existsSync(join(env.dir, 'containers')) ? readdirSync(join(env.dir, 'containers')) : [], [], 'scratch left behind');
+  const id = await env.runtime.createContainer(podId, config);
+  assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_CREATED');
+  await env.runtime.removeContainer(id);
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
