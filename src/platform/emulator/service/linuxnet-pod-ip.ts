@@ -57,9 +57,10 @@ export class IpPodSteps implements PodSteps {
     }
   }
 
+  /** `ip link del NAME`: true when gone. "Cannot find device" is `ip`'s own lookup failing; "No such device" the kernel's answer when the link vanished between that lookup and the delete (a namespace deletion removing its veth pair in the background). */
   async delLink(name: string): Promise<boolean> {
     const r = await run('ip', ['link', 'del', name]);
-    if (r.code === 0 || /cannot find device/i.test(r.stderr)) return true;
+    if (r.code === 0 || /cannot find device|no such device/i.test(r.stderr)) return true;
     throw new LinuxNetError(`ip link del ${name}: ${r.stderr.trim()}`);
   }
 }
