@@ -136,6 +136,7 @@ try {
 if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
   console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}`);
+  if (trace) console.log('--lifecycle-trace: the daemon ran with the GC-log preload for the whole run (a synchronous append per GC batch); the phases after lifecycle carry that cost too');
   console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
   if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
