@@ -5,6 +5,7 @@
  */
 import { closeSync } from 'node:fs';
 import { LinuxNetError } from './linuxnet-exec.js';
+import { ipToNumber, parseAddrPrefix } from './linuxnet-addr.js';
 import { netnsLibc, addNetns, removeNetns, enterNetns } from './netns-ops.js';
 import { NetlinkSocket, NetlinkError } from './netlink-socket.js';
 import { setLink, newVeth, delLink, getLink, newAddr, replaceRoute } from './netlink-requests.js';
@@ -14,7 +15,6 @@ import type { PodSteps, VethSpec } from './linuxnet-pod.js';
 
 export const ENODEV = 19;
 
-
 /** Runs `step`; a NetlinkError becomes a LinuxNetError naming `what`. */
 async function step<T>(what: string, f: () => T | Promise<T>): Promise<T> {
   try { return await f(); } catch (e) {
@@ -23,20 +23,11 @@ async function step<T>(what: string, f: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** "a.b.c.d" → its number; undefined unless four octets 0–255. */
-export function ipv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-/** "a.b.c.d[/n]" → address and prefix (the host bits are left for the kernel to judge, as `ip` does). */
+/** "a.b.c.d[/n]" or "default" → address and prefix (the host bits are left for the kernel to judge, as `ip` does). */
 export function parseDst(dst: string): { base: number; prefix: number } | undefined {
   if (dst === 'default') return { base: 0, prefix: 0 };
-  const [a, p, more] = dst.split('/');
-  const base = ipv4(a ?? '');
-  const prefix = p === undefined ? 32 : /^\d{1,2}$/.test(p) ? Number(p) : NaN;
-  return base === undefined || more !== undefined || !(prefix <= 32) ? undefined : { base, prefix };
+  const a = parseAddrPrefix(dst, 32);
+  return a && { base: a.ip, prefix: a.prefix };
 }
 
 export class NetlinkLinks implements PodSteps {
@@ -62,14 +53,14 @@ export class NetlinkLinks implements PodSteps {
 
   async attachVeth(v: VethSpec): Promise<void> {
     // Everything parsed before anything is made.
-    const ip = v.ip === undefined ? undefined : ipv4(v.ip);
+    const ip = v.ip === undefined ? undefined : ipToNumber(v.ip);
     if (v.ip !== undefined && ip === undefined) throw new LinuxNetError(`addr add ${v.ip}/${v.prefix ?? 32} dev ${v.peer}: not an IPv4 address`);
     const mac = v.mac === undefined ? undefined : macBytes(v.mac);
     if (v.mac !== undefined && !mac) throw new LinuxNetError(`link add ${v.host} … peer name ${v.peer} address ${v.mac}: not a MAC address`);
     const routes = v.routes.map((r) => {
       const shown = `route replace ${r.dst}${r.via ? ` via ${r.via}` : ''} dev ${v.peer}`;
       const dst = parseDst(r.dst === '0.0.0.0/0' ? 'default' : r.dst);
-      const via = r.via === undefined ? undefined : ipv4(r.via);
+      const via = r.via === undefined ? undefined : ipToNumber(r.via);
       if (!dst || (r.via !== undefined && via === undefined)) throw new LinuxNetError(`(in ${v.netns}) ${shown}: not an IPv4 destination or gateway`);
       return { dst, via, shown };
     });
