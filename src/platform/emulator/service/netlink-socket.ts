@@ -1,7 +1,7 @@
 /**
  * A NETLINK_ROUTE socket of the emulator (./netlink-libc.ts). The socket belongs to the network namespace its
  * opener's thread was in (./netns-ops.ts opens one inside a pod's namespace); it stays there whichever thread uses
- * it later. One request at a time: it is sent on a libuv pool thread (the
+ * it later. One request at a time (a mutex orders concurrent callers): it is sent on a libuv pool thread (the
  * kernel does the work, and may wait for the rtnl lock, inside sendto), and its answer, queued before sendto
  * returned, is read without blocking.
  */
@@ -9,6 +9,7 @@ import { netlinkLibc, AF_NETLINK, SOCK_RAW, SOCK_CLOEXEC, NETLINK_ROUTE, SOL_SOC
 import { parseMessages, parseError, NLMSG_ERROR, NLMSG_DONE, type Parsed } from './netlink-msg.js';
 import { errnoName } from './errno-name.js';
 import { LinuxNetError } from './linuxnet-exec.js';
+import { Mutex } from '../../../util/mutex.js';
 
 /** A failed request: the kernel's errno, or the failed call's (0 when there is none), and its message. */
 export class NetlinkError extends LinuxNetError {
@@ -27,6 +28,7 @@ const RCV_TIMEOUT_S = 10;
 export class NetlinkSocket {
   private seq = 0;
   private readonly buf = Buffer.alloc(RECV_SIZE);
+  private readonly lock = new Mutex();
   private constructor(private readonly lc: NetlinkLibc, readonly fd: number) {}
 
   /** Opens a socket in the calling thread's network namespace (synchronous). */
@@ -53,8 +55,13 @@ export class NetlinkSocket {
 
   close(): void { this.lc.close(this.fd); }
 
-  /** Sends the request `build(seq)` makes; resolves with the answers before its ACK, rejects with its errno. */
-  async request(build: (seq: number) => Buffer): Promise<Parsed[]> {
+  /**
+   * Sends the request `build(seq)` makes; resolves with the answers before its ACK, rejects with its errno.
+   * Requests on one socket run one after the other (they share the receive buffer and tell their answers by seq).
+   */
+  request(build: (seq: number) => Buffer): Promise<Parsed[]> { return this.lock.run(() => this.exchange(build)); }
+
+  private async exchange(build: (seq: number) => Buffer): Promise<Parsed[]> {
     const seq = ++this.seq;
     const msg = build(seq);
     const sent = await new Promise<{ n: number; errno: number }>((res, rej) => {

@@ -1,6 +1,6 @@
 /**
  * NetlinkSocket against a simulated kernel (an injected NetlinkLibc): a failed sendto or recv reports the call's
- * errno, not 0. Pure (no socket is opened).
+ * errno, not 0; concurrent requests on one socket run one after the other. Pure (no socket is opened).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,4 +72,31 @@ test('a recv that fails reports its errno; one that timed out says so', async ()
   const slow = NetlinkSocket.open(fakeKernel({ answer: none }).lc);
   await assert.rejects(slow.request((seq) => message(18, 5, seq, Buffer.alloc(16))),
     (e: Error) => e instanceof NetlinkError && e.errno === EAGAIN && /EAGAIN.*none within 10 s/.test(e.message));
+});
+
+test('concurrent requests on one socket run one after the other, each with its own answers', async () => {
+  const { lc, events } = fakeKernel({});
+  const s = NetlinkSocket.open(lc);
+  const ask = () => s.request((seq) => message(18, 5, seq, Buffer.alloc(16)));
+  const [a, b, c] = await Promise.all([ask(), ask(), ask()]);
+  assert.deepEqual([a, b, c].map((r) => r.map((m) => m.body[0])), [[1], [2], [3]]);
+  assert.deepEqual(events, ['send 1', 'recv 1', 'recv 1', 'send 2', 'recv 2', 'recv 2', 'send 3', 'recv 3', 'recv 3']);
+});
+
+test('a failed request does not block the next one on the socket', async () => {
+  let first = true;
+  const { lc } = fakeKernel({
+    answer: (seq) => {
+      if (!first) return ack(seq);
+      first = false;
+      const err = Buffer.alloc(20);
+      err.writeInt32LE(-EPERM, 0);
+      return [message(NLMSG_ERROR, 0, seq, err)];
+    },
+  });
+  const s = NetlinkSocket.open(lc);
+  const ask = () => s.request((seq) => message(18, 5, seq, Buffer.alloc(16)));
+  const [x, y] = await Promise.allSettled([ask(), ask()]);
+  assert.equal(x.status, 'rejected');
+  assert.ok(y.status === 'fulfilled' && y.value.length === 1);
 });
