@@ -37,8 +37,6 @@ export class NetlinkLinks implements PodSteps {
     const lc = netnsLibc();
     return lc ? new NetlinkLinks(lc, log) : null;
   }
-  /** Whether it can still be used (a failed return to the service's namespace turns it off). */
-  get usable(): boolean { return netnsLibc() !== null; }
 
   async createNetns(name: string, alias?: string): Promise<void> {
     const sock = await step(`ip netns add ${name}`, () => addNetns(this.lc, name, this.log));
