@@ -6,7 +6,7 @@
 import { closeSync } from 'node:fs';
 import { LinuxNetError } from './linuxnet-exec.js';
 import { ipToNumber, parseAddrPrefix } from './linuxnet-addr.js';
-import { netnsLibc, addNetns, removeNetns, enterNetns } from './netns-ops.js';
+import { netnsLibc, addNetns, removeNetns, removeNetnsAfterFailure, enterNetns } from './netns-ops.js';
 import { NetlinkSocket, NetlinkError } from './netlink-socket.js';
 import { setLink, newVeth, delLink, getLink, newAddr, replaceRoute } from './netlink-requests.js';
 import { macBytes, ifindexOf } from './netlink-msg.js';
@@ -43,7 +43,7 @@ export class NetlinkLinks implements PodSteps {
     try {
       await step(`(in ${name}) link set lo up${alias ? ` alias ${alias}` : ''}`, () => sock.request((s) => setLink(s, 'lo', { up: true, alias })));
     } catch (e) {
-      removeNetns(this.lc, name);
+      removeNetnsAfterFailure(this.lc, name, this.log);
       throw e;
     } finally { sock.close(); }
   }

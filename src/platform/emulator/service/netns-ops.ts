@@ -9,8 +9,9 @@
  */
 import { closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { exitFatally } from '../../../util/last-resort.js';
-import { netlinkLibc, CLONE_NEWNET, MS_BIND, MS_REC, MS_SHARED, MNT_DETACH, EINVAL, type NetlinkLibc } from './netlink-libc.js';
+import { netlinkLibc, CLONE_NEWNET, MS_BIND, MS_REC, MS_SHARED, MNT_DETACH, EINVAL, ENOENT, type NetlinkLibc } from './netlink-libc.js';
 import { NetlinkSocket, NetlinkError, describeErrno } from './netlink-socket.js';
+import { LinuxNetError } from './linuxnet-exec.js';
 
 export const NETNS_RUN_DIR = '/run/netns';
 const SELF_NET = '/proc/thread-self/ns/net';
@@ -81,16 +82,29 @@ export function addNetns(lc: NetlinkLibc, name: string, log: (m: string) => void
       return NetlinkSocket.open(lc);
     }, (sock) => sock.close());
   } catch (e) {
-    removeNetns(lc, name);
+    removeNetnsAfterFailure(lc, name, log);
     throw e;
   }
 }
 
-/** `ip netns delete NAME`: detach the bind mount, remove the file (absent: nothing to do). */
+/**
+ * `ip netns delete NAME`: detach the bind mount, remove the file. What is not there (no file: ENOENT; no mount on
+ * it: EINVAL) is nothing to do; any other failure (EBUSY, EPERM…) is a LinuxNetError naming the path.
+ */
 export function removeNetns(lc: NetlinkLibc, name: string): void {
   const path = `${NETNS_RUN_DIR}/${name}`;
-  lc.umount2(path, MNT_DETACH);
-  try { unlinkSync(path); } catch { /* absent */ }
+  if (lc.umount2(path, MNT_DETACH) !== 0) {
+    const e = lc.errno();
+    if (e !== ENOENT && e !== EINVAL) throw new LinuxNetError(`ip netns delete ${name}: unmounting ${path}: ${describeErrno(lc, e)}`);
+  }
+  try { unlinkSync(path); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new LinuxNetError(`ip netns delete ${name}: removing ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** removeNetns on a failure path: its own failure is logged, the caller rethrows the first error. */
+export function removeNetnsAfterFailure(lc: NetlinkLibc, name: string, log: (m: string) => void): void {
+  try { removeNetns(lc, name); } catch (e) { log(`${(e as Error).message} (cleaning up after a failed step)`); }
 }
 
 /** A netlink socket inside namespace NAME, and an fd of it (for IFLA_NET_NS_FD); the caller closes both. */
