@@ -6,11 +6,11 @@
 import { closeSync } from 'node:fs';
 import { LinuxNetError } from './linuxnet-exec.js';
 import { ipToNumber, parseAddrPrefix } from './linuxnet-addr.js';
-import { netnsLibc, addNetns, removeNetns, removeNetnsAfterFailure, enterNetns } from './netns-ops.js';
+import { addNetns, removeNetns, removeNetnsAfterFailure, enterNetns } from './netns-ops.js';
 import { NetlinkSocket, NetlinkError } from './netlink-socket.js';
 import { setLink, newVeth, delLink, getLink, newAddr, replaceRoute } from './netlink-requests.js';
 import { macBytes, ifindexOf } from './netlink-msg.js';
-import type { NetlinkLibc } from './netlink-libc.js';
+import { netlinkLibc, type NetlinkLibc } from './netlink-libc.js';
 import type { PodSteps, VethSpec } from './linuxnet-pod.js';
 
 export const ENODEV = 19;
@@ -32,9 +32,9 @@ export function parseDst(dst: string): { base: number; prefix: number } | undefi
 
 export class NetlinkLinks implements PodSteps {
   private constructor(private readonly lc: NetlinkLibc, private readonly log: (m: string) => void) {}
-  /** Null where netlink cannot be used (./netns-ops.ts netnsLibc). */
+  /** Null where netlink cannot be used (./netlink-libc.ts). */
   static get(log: (m: string) => void): NetlinkLinks | null {
-    const lc = netnsLibc();
+    const lc = netlinkLibc();
     return lc ? new NetlinkLinks(lc, log) : null;
   }
 

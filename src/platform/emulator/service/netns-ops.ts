@@ -9,7 +9,7 @@
  */
 import { closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { exitFatally } from '../../../util/last-resort.js';
-import { netlinkLibc, CLONE_NEWNET, MS_BIND, MS_REC, MS_SHARED, MNT_DETACH, EINVAL, ENOENT, type NetlinkLibc } from './netlink-libc.js';
+import { CLONE_NEWNET, MS_BIND, MS_REC, MS_SHARED, MNT_DETACH, EINVAL, ENOENT, type NetlinkLibc } from './netlink-libc.js';
 import { NetlinkSocket, NetlinkError, describeErrno } from './netlink-socket.js';
 import { LinuxNetError } from './linuxnet-exec.js';
 
@@ -18,9 +18,6 @@ const SELF_NET = '/proc/thread-self/ns/net';
 
 let own: number | undefined;
 let prepared = false;
-
-/** The glibc calls, or null where netlink is unavailable. */
-export function netnsLibc(): NetlinkLibc | null { return netlinkLibc(); }
 
 /** An fd of the service's own network namespace (opened once, kept). */
 function ownNetns(): number { return (own ??= openSync(SELF_NET, 'r')); }
