@@ -35,3 +35,26 @@ export function glibcFunction<F>(declaration: string): () => F | null {
     return fn;
   };
 }
+
+/** A glibc function as koffi gives it: called on this thread, or `.async(…args, cb)` on a libuv pool thread. */
+export type GlibcFn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
+
+/**
+ * A set of glibc functions by name → C prototype, loaded together on first use and kept, with `errno` (the calling
+ * thread's, after a synchronous call; inside an `.async` callback, the pool thread's). Null when glibc cannot be
+ * had, one of them is missing, or the environment variable `offVar` is "0".
+ */
+export function glibcTable<K extends string>(decls: Record<K, string>, offVar?: string): () => (Record<K, GlibcFn> & { errno(): number }) | null {
+  let table: (Record<K, GlibcFn> & { errno(): number }) | null | undefined;
+  return () => {
+    if (table !== undefined) return table;
+    table = null;
+    const lib = offVar !== undefined && process.env[offVar] === '0' ? null : glibc();
+    if (!lib) return table;
+    try {
+      const fns = Object.fromEntries(Object.entries<string>(decls).map(([k, d]) => [k, lib.func(d)])) as Record<K, GlibcFn>;
+      table = Object.assign(fns, { errno: () => lib.errno() });
+    } catch { /* a function this glibc lacks */ }
+    return table;
+  };
+}

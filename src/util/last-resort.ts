@@ -17,6 +17,8 @@ const counts: Record<LastResortKind, number> = { unhandledRejection: 0, uncaught
 export function lastResortCounts(): Readonly<Record<LastResortKind, number>> { return { ...counts }; }
 
 let installed: ((kind: LastResortKind, e: unknown) => void) | undefined;
+let write: ((text: string) => void) | undefined;
+const beforeFatalExit: (() => void)[] = [];
 
 function describe(e: unknown): string {
   if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
@@ -24,12 +26,12 @@ function describe(e: unknown): string {
 }
 
 /**
- * Installs the policy once per process. `write` receives one multi-line text per event (default: stderr with a
+ * Installs the policy once per process. `writer` receives one multi-line text per event (default: stderr with a
  * timestamp in the util/log format).
  */
-export function installLastResort(component: string, write?: (text: string) => void): void {
+export function installLastResort(component: string, writer?: (text: string) => void): void {
   if (installed) return;
-  const out = write ?? ((text: string) => { process.stderr.write(`${new Date().toISOString()} ERROR ${component}: ${text}\n`); });
+  const out = (write = writer ?? ((text: string) => { process.stderr.write(`${new Date().toISOString()} ERROR ${component}: ${text}\n`); }));
   installed = (kind, e) => {
     counts[kind]++;
     try {
@@ -39,4 +41,20 @@ export function installLastResort(component: string, write?: (text: string) => v
   const h = installed;
   process.on('unhandledRejection', (reason) => h('unhandledRejection', reason));
   process.on('uncaughtException', (err) => h('uncaughtException', err));
+}
+
+/** Cleanup for exitFatally (e.g. the emulator's pid file); runs synchronously, in registration order. */
+export function onFatalExit(f: () => void): void { beforeFatalExit.push(f); }
+
+/**
+ * The other end of the policy: a state the process cannot serve on from (the emulator's main thread left in a pod's
+ * network namespace: everything it opens or starts afterwards would land there). `why` is written as the events
+ * above are (stderr before installLastResort), the onFatalExit hooks run, and the process ends at once with status
+ * 70 (EX_SOFTWARE) for whoever supervises it to start a clean one (the emulator client starts the service again on
+ * its next call; running compute systems are re-adopted).
+ */
+export function exitFatally(why: string): never {
+  try { (write ?? ((t: string) => { process.stderr.write(`${new Date().toISOString()} ERROR: ${t}\n`); }))(`fatal, exiting: ${why}`); } catch { /* exit anyway */ }
+  for (const f of beforeFatalExit) { try { f(); } catch { /* exit anyway */ } }
+  process.exit(70);
 }

@@ -55,10 +55,10 @@ export class LinuxNet {
   /** Endpoints whose veth this process removed (or found absent) since it last made one. */
   private readonly vethGone = new Set<string>();
 
-  /** The per-pod steps: over rtnetlink while it can be used, else with `ip`. */
+  /** The per-pod steps: over rtnetlink where it can be used, else with `ip`. */
   private readonly nl: NetlinkLinks | null;
   private readonly ip: IpPodSteps;
-  private pod(): PodSteps { return this.nl?.usable ? this.nl : this.ip; }
+  private pod(): PodSteps { return this.nl ?? this.ip; }
 
   /**
    * `instance`: id marked on every object made (./instance.ts); absent: unmarked, as before marks existed.

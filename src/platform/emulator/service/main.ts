@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { EmulatorService } from './server.js';
 import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
-import { installLastResort } from '../../../util/last-resort.js';
+import { installLastResort, onFatalExit } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
 import { flushCgroupRemovals } from './cgroups.js';
 import { abortHelperBuilds } from './c-helper.js';
@@ -38,6 +38,7 @@ const logs = logger('emulator');
 const log = (msg: string) => logs.info(msg, { pid: process.pid });
 // Compute systems are supervised by this process: a stray rejection is logged and counted, never fatal.
 installLastResort('emulator', log);
+onFatalExit(() => releasePid());
 
 /** Whether the pid file's holder is a live service (a reused pid running something else does not count). */
 function serviceAlive(pid: number): boolean {

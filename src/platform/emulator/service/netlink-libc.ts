@@ -3,13 +3,13 @@
  * bind, setsockopt, sendto, recv, close, setns, unshare, mount, umount2, strerror. Null where koffi or glibc is not
  * to be had, or WINCRI_EMULATOR_NETLINK=0: ./linuxnet.ts then keeps `ip`.
  */
-import { glibc } from '../../../util/glibc.js';
+import { glibcTable, type GlibcFn } from '../../../util/glibc.js';
 
-type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
 export interface NetlinkLibc {
-  socket: Fn; bind: Fn; setsockopt: Fn; sendto: Fn; recv: Fn; close: Fn;
-  setns: Fn; unshare: Fn; mount: Fn; umount2: Fn;
+  socket: GlibcFn; bind: GlibcFn; setsockopt: GlibcFn; sendto: GlibcFn; recv: GlibcFn; close: GlibcFn;
+  setns: GlibcFn; unshare: GlibcFn; mount: GlibcFn; umount2: GlibcFn;
   strerror: (n: number) => string;
+  /** The calling thread's errno after a synchronous call; inside an `.async` callback, the pool thread's. */
   errno: () => number;
 }
 
@@ -32,31 +32,26 @@ export const EINVAL = 22;
 export const EAGAIN = 11;
 export const ENOENT = 2;
 
+const load = glibcTable({
+  socket: 'int socket(int domain, int type, int protocol)',
+  bind: 'int bind(int fd, void *addr, uint32_t len)',
+  setsockopt: 'int setsockopt(int fd, int level, int name, void *value, uint32_t len)',
+  sendto: 'long sendto(int fd, void *buf, size_t len, int flags, void *addr, uint32_t addrlen)',
+  recv: 'long recv(int fd, void *buf, size_t len, int flags)',
+  close: 'int close(int fd)',
+  setns: 'int setns(int fd, int nstype)',
+  unshare: 'int unshare(int flags)',
+  mount: 'int mount(const char *src, const char *target, const char *type, unsigned long flags, void *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+  strerror: 'const char *strerror(int errnum)',
+}, 'WINCRI_EMULATOR_NETLINK');
+
 let libc: NetlinkLibc | null | undefined;
 
 export function netlinkLibc(): NetlinkLibc | null {
   if (libc !== undefined) return libc;
-  libc = null;
-  if (process.platform !== 'linux' || process.env.WINCRI_EMULATOR_NETLINK === '0') return libc;
-  const lib = glibc();
-  if (!lib) return libc;
-  try {
-    const f = (d: string) => lib.func(d) as Fn;
-    const strerror = lib.func('const char *strerror(int errnum)') as (n: number) => string;
-    libc = {
-      socket: f('int socket(int domain, int type, int protocol)'),
-      bind: f('int bind(int fd, void *addr, uint32_t len)'),
-      setsockopt: f('int setsockopt(int fd, int level, int name, void *value, uint32_t len)'),
-      sendto: f('long sendto(int fd, void *buf, size_t len, int flags, void *addr, uint32_t addrlen)'),
-      recv: f('long recv(int fd, void *buf, size_t len, int flags)'),
-      close: f('int close(int fd)'),
-      setns: f('int setns(int fd, int nstype)'),
-      unshare: f('int unshare(int flags)'),
-      mount: f('int mount(const char *src, const char *target, const char *type, unsigned long flags, void *data)'),
-      umount2: f('int umount2(const char *target, int flags)'),
-      strerror: (n) => strerror(n),
-      errno: () => lib.errno(),
-    };
-  } catch { libc = null; }
+  const t = load();
+  // strerror answers a string (koffi converts `const char *`), not the number GlibcFn says.
+  libc = t && { ...t, strerror: (n: number) => String((t.strerror as unknown as (n: number) => string)(n)) };
   return libc;
 }

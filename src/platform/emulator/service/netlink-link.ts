@@ -5,15 +5,15 @@
  */
 import { closeSync } from 'node:fs';
 import { LinuxNetError } from './linuxnet-exec.js';
-import { netnsLibc, addNetns, removeNetns, enterNetns } from './netns-ops.js';
+import { ipToNumber, parseAddrPrefix } from './linuxnet-addr.js';
+import { addNetns, removeNetns, removeNetnsAfterFailure, enterNetns } from './netns-ops.js';
 import { NetlinkSocket, NetlinkError } from './netlink-socket.js';
 import { setLink, newVeth, delLink, getLink, newAddr, replaceRoute } from './netlink-requests.js';
 import { macBytes, ifindexOf } from './netlink-msg.js';
-import type { NetlinkLibc } from './netlink-libc.js';
+import { netlinkLibc, type NetlinkLibc } from './netlink-libc.js';
 import type { PodSteps, VethSpec } from './linuxnet-pod.js';
 
 export const ENODEV = 19;
-
 
 /** Runs `step`; a NetlinkError becomes a LinuxNetError naming `what`. */
 async function step<T>(what: string, f: () => T | Promise<T>): Promise<T> {
@@ -23,38 +23,27 @@ async function step<T>(what: string, f: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** "a.b.c.d" → its number; undefined unless four octets 0–255. */
-export function ipv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-/** "a.b.c.d[/n]" → address and prefix (the host bits are left for the kernel to judge, as `ip` does). */
+/** "a.b.c.d[/n]" or "default" → address and prefix (the host bits are left for the kernel to judge, as `ip` does). */
 export function parseDst(dst: string): { base: number; prefix: number } | undefined {
   if (dst === 'default') return { base: 0, prefix: 0 };
-  const [a, p, more] = dst.split('/');
-  const base = ipv4(a ?? '');
-  const prefix = p === undefined ? 32 : /^\d{1,2}$/.test(p) ? Number(p) : NaN;
-  return base === undefined || more !== undefined || !(prefix <= 32) ? undefined : { base, prefix };
+  const a = parseAddrPrefix(dst, 32);
+  return a && { base: a.ip, prefix: a.prefix };
 }
 
 export class NetlinkLinks implements PodSteps {
   private constructor(private readonly lc: NetlinkLibc, private readonly log: (m: string) => void) {}
-  /** Null where netlink cannot be used (./netns-ops.ts netnsLibc). */
+  /** Null where netlink cannot be used (./netlink-libc.ts). */
   static get(log: (m: string) => void): NetlinkLinks | null {
-    const lc = netnsLibc();
+    const lc = netlinkLibc();
     return lc ? new NetlinkLinks(lc, log) : null;
   }
-  /** Whether it can still be used (a failed return to the service's namespace turns it off). */
-  get usable(): boolean { return netnsLibc() !== null; }
 
   async createNetns(name: string, alias?: string): Promise<void> {
     const sock = await step(`ip netns add ${name}`, () => addNetns(this.lc, name, this.log));
     try {
       await step(`(in ${name}) link set lo up${alias ? ` alias ${alias}` : ''}`, () => sock.request((s) => setLink(s, 'lo', { up: true, alias })));
     } catch (e) {
-      removeNetns(this.lc, name);
+      removeNetnsAfterFailure(this.lc, name, this.log);
       throw e;
     } finally { sock.close(); }
   }
@@ -62,14 +51,14 @@ export class NetlinkLinks implements PodSteps {
 
   async attachVeth(v: VethSpec): Promise<void> {
     // Everything parsed before anything is made.
-    const ip = v.ip === undefined ? undefined : ipv4(v.ip);
+    const ip = v.ip === undefined ? undefined : ipToNumber(v.ip);
     if (v.ip !== undefined && ip === undefined) throw new LinuxNetError(`addr add ${v.ip}/${v.prefix ?? 32} dev ${v.peer}: not an IPv4 address`);
     const mac = v.mac === undefined ? undefined : macBytes(v.mac);
     if (v.mac !== undefined && !mac) throw new LinuxNetError(`link add ${v.host} … peer name ${v.peer} address ${v.mac}: not a MAC address`);
     const routes = v.routes.map((r) => {
       const shown = `route replace ${r.dst}${r.via ? ` via ${r.via}` : ''} dev ${v.peer}`;
       const dst = parseDst(r.dst === '0.0.0.0/0' ? 'default' : r.dst);
-      const via = r.via === undefined ? undefined : ipv4(r.via);
+      const via = r.via === undefined ? undefined : ipToNumber(r.via);
       if (!dst || (r.via !== undefined && via === undefined)) throw new LinuxNetError(`(in ${v.netns}) ${shown}: not an IPv4 destination or gateway`);
       return { dst, via, shown };
     });

@@ -1,15 +1,17 @@
 /**
  * A NETLINK_ROUTE socket of the emulator (./netlink-libc.ts). The socket belongs to the network namespace its
  * opener's thread was in (./netns-ops.ts opens one inside a pod's namespace); it stays there whichever thread uses
- * it later. One request at a time: it is sent on a libuv pool thread (the kernel does the work, and may wait for
- * the rtnl lock, inside sendto), and its answer, queued before sendto returned, is read without blocking.
+ * it later. One request at a time (a mutex orders concurrent callers): it is sent on a libuv pool thread (the
+ * kernel does the work, and may wait for the rtnl lock, inside sendto), and its answer, queued before sendto
+ * returned, is read without blocking.
  */
 import { netlinkLibc, AF_NETLINK, SOCK_RAW, SOCK_CLOEXEC, NETLINK_ROUTE, SOL_SOCKET, SO_RCVTIMEO, SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK, MSG_DONTWAIT, EAGAIN, type NetlinkLibc } from './netlink-libc.js';
 import { parseMessages, parseError, NLMSG_ERROR, NLMSG_DONE, type Parsed } from './netlink-msg.js';
 import { errnoName } from './errno-name.js';
 import { LinuxNetError } from './linuxnet-exec.js';
+import { Mutex } from '../../../util/mutex.js';
 
-/** A failed request: the kernel's errno (0 when the socket itself failed) and its message. */
+/** A failed request: the kernel's errno, or the failed call's (0 when there is none), and its message. */
 export class NetlinkError extends LinuxNetError {
   constructor(readonly errno: number, detail: string) { super(detail); }
 }
@@ -20,10 +22,13 @@ export function describeErrno(lc: NetlinkLibc, errno: number, text?: string): st
 }
 
 const RECV_SIZE = 65536;
+/** How long a blocking read (never expected) waits. */
+const RCV_TIMEOUT_S = 10;
 
 export class NetlinkSocket {
   private seq = 0;
   private readonly buf = Buffer.alloc(RECV_SIZE);
+  private readonly lock = new Mutex();
   private constructor(private readonly lc: NetlinkLibc, readonly fd: number) {}
 
   /** Opens a socket in the calling thread's network namespace (synchronous). */
@@ -35,8 +40,8 @@ export class NetlinkSocket {
     // Capped acks (only the request's header echoed) with the kernel's text; both optional (older kernels).
     lc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one, 4);
     lc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
-    const tv = Buffer.alloc(16); // a blocking read (never expected) gives up after 10 s
-    tv.writeBigInt64LE(10n, 0);
+    const tv = Buffer.alloc(16);
+    tv.writeBigInt64LE(BigInt(RCV_TIMEOUT_S), 0);
     lc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
     const sa = Buffer.alloc(12);
     sa.writeUInt16LE(AF_NETLINK, 0);
@@ -50,19 +55,28 @@ export class NetlinkSocket {
 
   close(): void { this.lc.close(this.fd); }
 
-  /** Sends the request `build(seq)` makes; resolves with the answers before its ACK, rejects with its errno. */
-  async request(build: (seq: number) => Buffer): Promise<Parsed[]> {
+  /**
+   * Sends the request `build(seq)` makes; resolves with the answers before its ACK, rejects with its errno.
+   * Requests on one socket run one after the other (they share the receive buffer and tell their answers by seq).
+   */
+  request(build: (seq: number) => Buffer): Promise<Parsed[]> { return this.lock.run(() => this.exchange(build)); }
+
+  private async exchange(build: (seq: number) => Buffer): Promise<Parsed[]> {
     const seq = ++this.seq;
     const msg = build(seq);
-    const sent = await new Promise<number>((res, rej) => {
+    const sent = await new Promise<{ n: number; errno: number }>((res, rej) => {
       try {
-        this.lc.sendto.async(this.fd, msg, msg.length, 0, null, 0, (err: unknown, n: number) => (err ? rej(err) : res(n)));
+        // koffi sets errno to the pool thread's while the callback runs.
+        this.lc.sendto.async(this.fd, msg, msg.length, 0, null, 0, (err: unknown, n: number) => (err ? rej(err) : res({ n, errno: n < 0 ? this.lc.errno() : 0 })));
       } catch {
         // Not queued (koffi: too many asynchronous calls running): sent on this thread instead.
-        res(this.lc.sendto(this.fd, msg, msg.length, 0, null, 0));
+        const n = this.lc.sendto(this.fd, msg, msg.length, 0, null, 0);
+        res({ n, errno: n < 0 ? this.lc.errno() : 0 });
       }
     });
-    if (sent !== msg.length) throw new NetlinkError(0, 'netlink sendto failed');
+    if (sent.n !== msg.length) {
+      throw new NetlinkError(sent.errno, `netlink sendto: ${sent.n < 0 ? describeErrno(this.lc, sent.errno) : `${sent.n} of ${msg.length} bytes sent`}`);
+    }
     const got: Parsed[] = [];
     for (;;) {
       for (const m of parseMessages(await this.receive())) {
@@ -79,12 +93,15 @@ export class NetlinkSocket {
 
   private async receive(): Promise<Buffer> {
     let n = this.lc.recv(this.fd, this.buf, RECV_SIZE, MSG_DONTWAIT);
-    if (n < 0 && this.lc.errno() === EAGAIN) {
-      n = await new Promise<number>((res, rej) => {
-        this.lc.recv.async(this.fd, this.buf, RECV_SIZE, 0, (err: unknown, r: number) => (err ? rej(err) : res(r)));
+    let errno = n < 0 ? this.lc.errno() : 0;
+    if (n < 0 && errno === EAGAIN) {
+      // Blocking (never expected: the answer is queued before sendto returns), up to SO_RCVTIMEO.
+      [n, errno] = await new Promise<[number, number]>((res, rej) => {
+        this.lc.recv.async(this.fd, this.buf, RECV_SIZE, 0, (err: unknown, r: number) => (err ? rej(err) : res([r, r < 0 ? this.lc.errno() : 0])));
       });
     }
-    if (n <= 0) throw new NetlinkError(0, 'no answer from the kernel on the netlink socket');
+    if (n < 0) throw new NetlinkError(errno, `no answer from the kernel on the netlink socket: recv: ${describeErrno(this.lc, errno)}${errno === EAGAIN ? ` (none within ${RCV_TIMEOUT_S} s)` : ''}`);
+    if (n === 0) throw new NetlinkError(0, 'no answer from the kernel on the netlink socket: recv read nothing');
     return this.buf.subarray(0, n);
   }
 }

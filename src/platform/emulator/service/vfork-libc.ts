@@ -5,14 +5,7 @@
  * and attributes, pipe2, fcntl (F_DUPFD_CLOEXEC) and waitpid. Null where koffi or glibc ≥ 2.29 (addchdir_np)
  * is not to be had: the caller then keeps Node's spawn.
  */
-import { glibc } from '../../../util/glibc.js';
-
-type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
-export interface Libc {
-  spawn: Fn; faInit: Fn; faDestroy: Fn; faDup2: Fn; faOpen: Fn; faChdir: Fn;
-  atInit: Fn; atDestroy: Fn; atFlags: Fn; atSigdef: Fn; atSigmask: Fn;
-  sigfill: Fn; sigempty: Fn; pipe2: Fn; waitpid: Fn; close: Fn; fcntl: Fn; errno: () => number;
-}
+import { glibcTable } from '../../../util/glibc.js';
 
 /** Sizes with room to spare (x86_64: 80, 336 and 128 bytes). */
 export const FA_SIZE = 256;
@@ -25,36 +18,25 @@ export const O_CLOEXEC = 0o2000000;
 export const WNOHANG = 1;
 export const F_DUPFD_CLOEXEC = 1030;
 
-let libc: Libc | null | undefined;
+const load = glibcTable({
+  spawn: 'int posix_spawn(void *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
+  faInit: 'int posix_spawn_file_actions_init(void *fa)',
+  faDestroy: 'int posix_spawn_file_actions_destroy(void *fa)',
+  faDup2: 'int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)',
+  faOpen: 'int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, int mode)',
+  faChdir: 'int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)',
+  atInit: 'int posix_spawnattr_init(void *attr)',
+  atDestroy: 'int posix_spawnattr_destroy(void *attr)',
+  atFlags: 'int posix_spawnattr_setflags(void *attr, short flags)',
+  atSigdef: 'int posix_spawnattr_setsigdefault(void *attr, void *set)',
+  atSigmask: 'int posix_spawnattr_setsigmask(void *attr, void *set)',
+  sigfill: 'int sigfillset(void *set)',
+  sigempty: 'int sigemptyset(void *set)',
+  pipe2: 'int pipe2(void *fds, int flags)',
+  waitpid: 'int waitpid(int pid, void *status, int options)',
+  close: 'int close(int fd)',
+  fcntl: 'int fcntl(int fd, int cmd, ...)',
+}, 'WINCRI_EMULATOR_VFORK');
+export type Libc = NonNullable<ReturnType<typeof load>>;
 
-export function vforkLibc(): Libc | null {
-  if (libc !== undefined) return libc;
-  libc = null;
-  if (process.platform !== 'linux' || process.env.WINCRI_EMULATOR_VFORK === '0') return libc;
-  const lib = glibc();
-  if (!lib) return libc;
-  try {
-    const f = (d: string) => lib.func(d) as Fn;
-    libc = {
-      spawn: f('int posix_spawn(void *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
-      faInit: f('int posix_spawn_file_actions_init(void *fa)'),
-      faDestroy: f('int posix_spawn_file_actions_destroy(void *fa)'),
-      faDup2: f('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
-      faOpen: f('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, int mode)'),
-      faChdir: f('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
-      atInit: f('int posix_spawnattr_init(void *attr)'),
-      atDestroy: f('int posix_spawnattr_destroy(void *attr)'),
-      atFlags: f('int posix_spawnattr_setflags(void *attr, short flags)'),
-      atSigdef: f('int posix_spawnattr_setsigdefault(void *attr, void *set)'),
-      atSigmask: f('int posix_spawnattr_setsigmask(void *attr, void *set)'),
-      sigfill: f('int sigfillset(void *set)'),
-      sigempty: f('int sigemptyset(void *set)'),
-      pipe2: f('int pipe2(void *fds, int flags)'),
-      waitpid: f('int waitpid(int pid, void *status, int options)'),
-      close: f('int close(int fd)'),
-      fcntl: f('int fcntl(int fd, int cmd, ...)'),
-      errno: () => lib.errno(),
-    };
-  } catch { libc = null; }
-  return libc;
-}
+export function vforkLibc(): Libc | null { return load(); }
