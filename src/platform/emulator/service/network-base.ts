@@ -66,7 +66,12 @@ export abstract class NetworkBase {
       for (const e of this.st.endpoints) {
         await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
       }
-      for (const ns of this.st.namespaces) if (ns.Type !== 'HostDefault' && ns.Type !== 'GuestDefault') await this.linux.deleteNetns(netnsName(ns.ID!));
+      // Each namespace on its own: one the kernel refuses to release (EBUSY) is logged and the rest still go, as
+      // the `ip` path (which reports nothing) always did.
+      for (const ns of this.st.namespaces) {
+        if (ns.Type === 'HostDefault' || ns.Type === 'GuestDefault') continue;
+        await this.linux.deleteNetns(netnsName(ns.ID!)).catch((e: Error) => this.log(`service stop: deleting namespace ${ns.ID}: ${e.message}`));
+      }
       for (const n of this.st.networks) if (this.isBuilt(n.ID)) await this.linux.deleteNetwork(n.ID!);
     }
     this.st = { networks: [], endpoints: [], namespaces: [], nextCompartment: 2, linuxBuilt: [] };
