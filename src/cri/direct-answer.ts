@@ -1,0 +1,62 @@
+/**
+ * A successful unary answer written on the call's HTTP/2 stream by the edge itself (./h2-one-write.ts: one socket
+ * write), instead of through grpc-js's callback, which writes the message, waits for that write's callback, and
+ * only then ends the stream and sends the trailers (two writes, each a turn of the event loop). The bytes are what
+ * grpc-js sends: the same response headers, the message with its 5-byte gRPC prefix, `grpc-status: 0` and
+ * `grpc-message: OK`.
+ *
+ * grpc-js has no public way to answer a call with its own bytes, so this reads its call object: the server call
+ * (`call.call`, grpc-js's BaseServerInterceptingCall when no interceptor is installed, as here) and its `stream`,
+ * `metadataSent`, `wantTrailers`, `maxSendMessageSize` and `callEventTracker` (channelz, off in the daemon).
+ * Setting `metadataSent` and `wantTrailers` makes grpc-js treat the call as answered (a late deadline or cancel
+ * finds nothing left to send). Whenever that shape is not there (another grpc-js, a test's fake call, channelz on,
+ * the stream already answered or gone, an oversized message), `answerDirectly` returns false and the caller
+ * answers through the callback as before.
+ */
+import type { ServerHttp2Stream } from 'node:http2';
+import { answer, trailers } from './h2-one-write.js';
+
+/** grpc-js's response headers for a message (its defaultResponseHeaders and compression headers). */
+const HEADERS = Object.freeze({
+  ':status': 200, 'content-type': 'application/grpc+proto', 'grpc-accept-encoding': 'identity,deflate,gzip', 'grpc-encoding': 'identity',
+});
+const OK = trailers({ 'grpc-status': '0', 'grpc-message': 'OK' });
+
+interface ServerCall {
+  stream?: ServerHttp2Stream; metadataSent?: boolean; wantTrailers?: boolean; maxSendMessageSize?: number; callEventTracker?: unknown;
+}
+
+/** The message with its gRPC prefix (uncompressed, length); the last result is kept while the body is the same Buffer. */
+export function framer(serialize: (v: unknown) => Buffer): (v: unknown) => Buffer {
+  let body: Buffer | undefined;
+  let framed = Buffer.alloc(0);
+  return (v) => {
+    const b = serialize(v);
+    if (b !== body) {
+      framed = Buffer.allocUnsafe(b.length + 5);
+      framed[0] = 0;
+      framed.writeUInt32BE(b.length, 1);
+      b.copy(framed, 5);
+      body = b;
+    }
+    return framed;
+  };
+}
+
+function answerable(c: ServerCall | undefined): c is ServerCall & { stream: ServerHttp2Stream } {
+  const s = c?.stream;
+  return !!s && typeof s.respond === 'function' && c!.metadataSent === false && c!.wantTrailers === false && !c!.callEventTracker
+    && !s.headersSent && !s.destroyed && !s.closed;
+}
+
+/** Answers `call` with the framed message; false when the call is not one this can answer (see above). */
+export function answerDirectly(call: unknown, framed: Buffer): boolean {
+  const c = (call as { call?: ServerCall } | undefined)?.call;
+  if (!answerable(c)) return false;
+  const max = c.maxSendMessageSize;
+  if (typeof max === 'number' && max !== -1 && framed.length - 5 > max) return false;
+  c.metadataSent = true;
+  c.wantTrailers = true;
+  answer(c.stream, HEADERS, framed, OK);
+  return true;
+}
