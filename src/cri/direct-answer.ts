@@ -8,7 +8,7 @@
  * grpc-js has no public way to answer a call with its own bytes, so this reads its call object: the server call
  * (`call.call`, grpc-js's BaseServerInterceptingCall when no interceptor is installed, as here) and its `stream`,
  * `metadataSent`, `wantTrailers`, `maxSendMessageSize` and `callEventTracker` (channelz, off in the daemon).
- * Setting `metadataSent` and `wantTrailers` makes grpc-js treat the call as answered (a late deadline or cancel
+ * Setting `metadataSent` and `wantTrailers` (after the answer is under way, in the same synchronous run) makes grpc-js treat the call as answered (a late deadline or cancel
  * finds nothing left to send). Whenever that shape is not there (another grpc-js, a test's fake call, channelz on,
  * the stream already answered or gone, an oversized message), `answerDirectly` returns false and the caller
  * answers through the callback as before.
@@ -55,8 +55,14 @@ export function answerDirectly(call: unknown, framed: Buffer): boolean {
   if (!answerable(c)) return false;
   const max = c.maxSendMessageSize;
   if (typeof max === 'number' && max !== -1 && framed.length - 5 > max) return false;
+  try {
+    answer(c.stream, HEADERS, framed, OK);
+  } catch (e) {
+    // respond() refused (the stream went away in between): nothing was sent, grpc-js's path decides what to do
+    if (!c.stream.headersSent) return false;
+    c.stream.destroy(e as Error);
+  }
   c.metadataSent = true;
   c.wantTrailers = true;
-  answer(c.stream, HEADERS, framed, OK);
   return true;
 }
