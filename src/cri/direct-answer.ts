@@ -8,6 +8,8 @@
  * grpc-js has no public way to answer a call with its own bytes, so this reads its call object: the server call
  * (`call.call`, grpc-js's BaseServerInterceptingCall when no interceptor is installed, as here) and its `stream`,
  * `metadataSent`, `wantTrailers`, `maxSendMessageSize` and `callEventTracker` (channelz, off in the daemon).
+ * Those fields and the bytes above were read in grpc-js 1.14, so only that line is answered this way
+ * (./direct-answer-gate.ts).
  * Setting `metadataSent` and `wantTrailers` (after the answer is under way, in the same synchronous run) makes grpc-js treat the call as answered (a late deadline or cancel
  * finds nothing left to send). Whenever that shape is not there (another grpc-js, a test's fake call, channelz on,
  * the stream already answered or gone, an oversized message), `answerDirectly` returns false and the caller
@@ -15,6 +17,7 @@
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import { answer, trailers } from './h2-one-write.js';
+import { DIRECT_MODE } from './direct-answer-gate.js';
 
 /** grpc-js's response headers for a message (its defaultResponseHeaders and compression headers). */
 const HEADERS = Object.freeze({
@@ -51,6 +54,7 @@ function answerable(c: ServerCall | undefined): c is ServerCall & { stream: Serv
 
 /** Answers `call` with the framed message; false when the call is not one this can answer (see above). */
 export function answerDirectly(call: unknown, framed: Buffer): boolean {
+  if (DIRECT_MODE === 'off') return false;
   const c = (call as { call?: ServerCall } | undefined)?.call;
   if (!answerable(c)) return false;
   const max = c.maxSendMessageSize;
