@@ -7,16 +7,22 @@
  *
  * grpc-js has no public way to answer a call with its own bytes, so this reads its call object: the server call
  * (`call.call`, grpc-js's BaseServerInterceptingCall when no interceptor is installed, as here) and its `stream`,
- * `metadataSent`, `wantTrailers`, `maxSendMessageSize` and `callEventTracker` (channelz, off in the daemon).
- * Those fields and the bytes above were read in grpc-js 1.14, so only that line is answered this way
- * (./direct-answer-gate.ts).
- * Setting `metadataSent` and `wantTrailers` (after the answer is under way, in the same synchronous run) makes grpc-js treat the call as answered (a late deadline or cancel
- * finds nothing left to send). Whenever that shape is not there (another grpc-js, a test's fake call, channelz on,
- * the stream already answered or gone, an oversized message), `answerDirectly` returns false and the caller
- * answers through the callback as before.
+ * `metadataSent`, `wantTrailers`, `maxSendMessageSize`, `deadline`, `shouldSendMetrics` (per-call load reports,
+ * `grpc.server_call_metric_recording`) and `callEventTracker` (channelz, off in the daemon). Those fields and the
+ * bytes above were read in grpc-js 1.14, so only that line is answered this way (./direct-answer-gate.ts).
+ * Setting `metadataSent` and `wantTrailers` (after the answer is under way, in the same synchronous run) makes
+ * grpc-js treat the call as answered (a late deadline or cancel finds nothing left to send). Whenever that shape
+ * is not there (another grpc-js, a test's fake call, an interceptor, channelz or load reports on, metadata already
+ * sent, the stream already answered or gone, an oversized message), `answerDirectly` returns false and the
+ * caller answers through the callback as before.
+ *
+ * A deadline: grpc-js sends DEADLINE_EXCEEDED in place of OK when its deadline timer fires before the message has
+ * been written out (flow control can hold a large message back). Its timer finds this call answered, so the
+ * trailers are chosen when the last DATA is out: past the call's deadline, they are the ones grpc-js's timer
+ * sends (`grpc-status: 4`, `grpc-message: Deadline%20exceeded`).
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import { answer, trailers } from './h2-one-write.js';
+import { answer, trailers, type Trailers } from './h2-one-write.js';
 import { DIRECT_MODE } from './direct-answer-gate.js';
 
 /** grpc-js's response headers for a message (its defaultResponseHeaders and compression headers). */
@@ -24,9 +30,11 @@ const HEADERS = Object.freeze({
   ':status': 200, 'content-type': 'application/grpc+proto', 'grpc-accept-encoding': 'identity,deflate,gzip', 'grpc-encoding': 'identity',
 });
 const OK = trailers({ 'grpc-status': '0', 'grpc-message': 'OK' });
+const DEADLINE_EXCEEDED = trailers({ 'grpc-status': '4', 'grpc-message': encodeURI('Deadline exceeded') });
 
 interface ServerCall {
   stream?: ServerHttp2Stream; metadataSent?: boolean; wantTrailers?: boolean; maxSendMessageSize?: number; callEventTracker?: unknown;
+  shouldSendMetrics?: boolean; deadline?: number;
 }
 
 /** The message with its gRPC prefix (uncompressed, length); the last result is kept while the body is the same Buffer. */
@@ -49,7 +57,7 @@ export function framer(serialize: (v: unknown) => Buffer): (v: unknown) => Buffe
 function answerable(c: ServerCall | undefined): c is ServerCall & { stream: ServerHttp2Stream } {
   const s = c?.stream;
   return !!s && typeof s.respond === 'function' && c!.metadataSent === false && c!.wantTrailers === false && !c!.callEventTracker
-    && !s.headersSent && !s.destroyed && !s.closed;
+    && c!.shouldSendMetrics === false && !s.headersSent && !s.destroyed && !s.closed;
 }
 
 /** Answers `call` with the framed message; false when the call is not one this can answer (see above). */
@@ -59,8 +67,10 @@ export function answerDirectly(call: unknown, framed: Buffer): boolean {
   if (!answerable(c)) return false;
   const max = c.maxSendMessageSize;
   if (typeof max === 'number' && max !== -1 && framed.length - 5 > max) return false;
+  const deadline = typeof c.deadline === 'number' ? c.deadline : Infinity;
+  const status = (): Trailers => (deadline !== Infinity && Date.now() >= deadline ? DEADLINE_EXCEEDED : OK);
   try {
-    answer(c.stream, HEADERS, framed, OK);
+    answer(c.stream, HEADERS, framed, status);
   } catch (e) {
     // respond() refused (the stream went away in between): nothing was sent, grpc-js's path decides what to do
     if (!c.stream.headersSent) return false;

@@ -66,16 +66,19 @@ function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: Internals): v
   if (ret < 0) stream.destroy(new Error(`nghttp2 refused the trailers (${ret})`));
 }
 
-/** Answers on `stream`: `headers`, then `body` as DATA, then `t`; in one write where Node allows (see above). */
-export function answer(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, body: Buffer, t: Trailers): void {
+/**
+ * Answers on `stream`: `headers`, then `body` as DATA, then the trailers `at()` gives when the last DATA is out
+ * (later than this call when flow control holds the body back); in one write where Node allows (see above).
+ */
+export function answer(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, body: Buffer, at: () => Trailers): void {
   const i = oneWriteAvailable(stream) ? internals! : null;
   stream.respond(headers, { waitForTrailers: true });
   if (!i) {
-    stream.once('wantTrailers', () => stream.sendTrailers(t.fields));
+    stream.once('wantTrailers', () => stream.sendTrailers(at().fields));
     stream.end(body);
     return;
   }
-  stream.once('wantTrailers', () => submitTrailers(stream, t, i));
+  stream.once('wantTrailers', () => submitTrailers(stream, at(), i));
   stream.write(body);
   (stream as unknown as { _final(cb: () => void): void })._final(() => undefined);
   stream.end();
