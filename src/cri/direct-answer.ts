@@ -13,7 +13,7 @@
  * Setting `metadataSent` and `wantTrailers` (after the answer is under way, in the same synchronous run) makes
  * grpc-js treat the call as answered (a late deadline or cancel finds nothing left to send). Whenever that shape
  * is not there (another grpc-js, a test's fake call, an interceptor, channelz or load reports on, metadata already
- * sent, the stream already answered or gone, an oversized message), `answerDirectly` returns false and the
+ * sent, the stream already answered or gone, an oversized message), `answerDirectly` returns 'declined' and the
  * caller answers through the callback as before.
  *
  * A deadline: grpc-js sends DEADLINE_EXCEEDED in place of OK when its deadline timer fires before the message has
@@ -36,6 +36,12 @@ interface ServerCall {
   stream?: ServerHttp2Stream; metadataSent?: boolean; wantTrailers?: boolean; maxSendMessageSize?: number; callEventTracker?: unknown;
   shouldSendMetrics?: boolean; deadline?: number;
 }
+
+/**
+ * 'answered': the answer is under way; 'declined': nothing was sent, answer through the callback; 'failed': the
+ * answer broke after its headers went out and the stream was reset (the client sees an error, not OK).
+ */
+export type DirectResult = 'answered' | 'declined' | 'failed';
 
 /** The message with its gRPC prefix (uncompressed, length); the last result is kept while the body is the same Buffer. */
 export function framer(serialize: (v: unknown) => Buffer): (v: unknown) => Buffer {
@@ -60,23 +66,25 @@ function answerable(c: ServerCall | undefined): c is ServerCall & { stream: Serv
     && c!.shouldSendMetrics === false && !s.headersSent && !s.destroyed && !s.closed;
 }
 
-/** Answers `call` with the framed message; false when the call is not one this can answer (see above). */
-export function answerDirectly(call: unknown, framed: Buffer): boolean {
-  if (DIRECT_MODE === 'off') return false;
+/** Answers `call` with the framed message; 'declined' when the call is not one this can answer (see above). */
+export function answerDirectly(call: unknown, framed: Buffer): DirectResult {
+  if (DIRECT_MODE === 'off') return 'declined';
   const c = (call as { call?: ServerCall } | undefined)?.call;
-  if (!answerable(c)) return false;
+  if (!answerable(c)) return 'declined';
   const max = c.maxSendMessageSize;
-  if (typeof max === 'number' && max !== -1 && framed.length - 5 > max) return false;
+  if (typeof max === 'number' && max !== -1 && framed.length - 5 > max) return 'declined';
   const deadline = typeof c.deadline === 'number' ? c.deadline : Infinity;
   const status = (): Trailers => (deadline !== Infinity && Date.now() >= deadline ? DEADLINE_EXCEEDED : OK);
+  let result: DirectResult = 'answered';
   try {
     answer(c.stream, HEADERS, framed, status);
   } catch (e) {
     // respond() refused (the stream went away in between): nothing was sent, grpc-js's path decides what to do
-    if (!c.stream.headersSent) return false;
+    if (!c.stream.headersSent) return 'declined';
     c.stream.destroy(e as Error);
+    result = 'failed';
   }
   c.metadataSent = true;
   c.wantTrailers = true;
-  return true;
+  return result;
 }

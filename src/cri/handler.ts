@@ -50,14 +50,19 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   // Everything that depends only on the method is found once, here, not per call.
   const stats = ctx.metrics?.method(service, method);
   const frame = serialize ? framer(serialize) : undefined;
-  /** Sends a successful answer: directly on the stream, or through grpc-js (which also reports a serializer failure). */
-  const send = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, res: Res | undefined): void => {
+  /**
+   * Sends a successful answer: directly on the stream, or through grpc-js (which also reports a serializer
+   * failure). False when a direct answer broke after its headers left (the stream was reset: not an OK).
+   */
+  const send = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, res: Res | undefined): boolean => {
     if (frame) {
       let framed: Buffer | undefined;
       try { framed = frame(res); } catch { framed = undefined; }
-      if (framed && answerDirectly(call, framed)) return;
+      const sent = framed ? answerDirectly(call, framed) : 'declined';
+      if (sent !== 'declined') return sent === 'answered';
     }
     callback(null, res);
+    return true;
   };
   const quiet = QUIET.has(method);
   const whileRecovering = servedWhileRecovering(service, method);
@@ -66,7 +71,11 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
   const finish = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, start: number, clock: RpcClock | undefined, err: unknown, res?: Res): void => {
     const ms = performance.now() - start;
     if (err === undefined) {
-      send(call, callback, res);
+      if (!send(call, callback, res)) {
+        stats?.finished('INTERNAL', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
+        log.error(`${method} failed`, { code: 'INTERNAL', error: 'the answer broke while being written; the stream was reset', ms: ms.toFixed(1) });
+        return;
+      }
       stats?.finished('OK', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
       if (!quiet) log.info(method, { ms: ms.toFixed(1) });
       else if (logs('debug')) log.debug(method, { ms: ms.toFixed(1) });
