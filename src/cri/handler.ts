@@ -15,6 +15,7 @@ import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
 import { touchIdleGc, pollIdleGc } from '../util/idle-gc.js';
 import { ALWAYS, LEAN, QUIET, servedWhileRecovering } from './method-classes.js';
+import { answerDirectly, framer } from './direct-answer.js';
 
 const log = logger('cri');
 const NO_OUTSIDE: Readonly<Record<string, number>> = Object.freeze({});
@@ -41,17 +42,40 @@ export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUna
 
 const isThenable = <T>(v: unknown): v is PromiseLike<T> => typeof (v as PromiseLike<T> | undefined)?.then === 'function';
 
-export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+/**
+ * `serialize`: the method's response serializer; with it a successful answer is written on the call's stream in
+ * one socket write (./direct-answer.ts) where grpc-js's call allows, through the callback otherwise.
+ */
+export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriContext, fn: UnaryFn<Req, Res>, serialize?: (v: unknown) => Buffer): grpc.handleUnaryCall<Req, Res> {
   // Everything that depends only on the method is found once, here, not per call.
   const stats = ctx.metrics?.method(service, method);
+  const frame = serialize ? framer(serialize) : undefined;
+  /**
+   * Sends a successful answer: directly on the stream, or through grpc-js (which also reports a serializer
+   * failure). False when a direct answer broke after its headers left (the stream was reset: not an OK).
+   */
+  const send = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, res: Res | undefined): boolean => {
+    if (frame) {
+      let framed: Buffer | undefined;
+      try { framed = frame(res); } catch { framed = undefined; }
+      const sent = framed ? answerDirectly(call, framed) : 'declined';
+      if (sent !== 'declined') return sent === 'answered';
+    }
+    callback(null, res);
+    return true;
+  };
   const quiet = QUIET.has(method);
   const whileRecovering = servedWhileRecovering(service, method);
   const bounded = !ALWAYS.has(method);
   /** Answers the call (err undefined: success) and records it: metrics, the per-RPC log line. */
-  const finish = (callback: grpc.sendUnaryData<Res>, start: number, clock: RpcClock | undefined, err: unknown, res?: Res): void => {
+  const finish = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, start: number, clock: RpcClock | undefined, err: unknown, res?: Res): void => {
     const ms = performance.now() - start;
     if (err === undefined) {
-      callback(null, res);
+      if (!send(call, callback, res)) {
+        stats?.finished('INTERNAL', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
+        log.error(`${method} failed`, { code: 'INTERNAL', error: 'the answer broke while being written; the stream was reset', ms: ms.toFixed(1) });
+        return;
+      }
       stats?.finished('OK', ms / 1000, clock?.seconds ?? NO_OUTSIDE);
       if (!quiet) log.info(method, { ms: ms.toFixed(1) });
       else if (logs('debug')) log.debug(method, { ms: ms.toFixed(1) });
@@ -75,16 +99,16 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
       if (quiet) pollIdleGc(); else touchIdleGc();
       const start = performance.now();
       const refused = refusal(call.request);
-      if (refused) { finish(callback, start, undefined, refused); return; }
+      if (refused) { finish(call, callback, start, undefined, refused); return; }
       let res: Promise<Res> | Res;
       try {
         res = fn(call.request, ctx, call);
       } catch (e) {
-        finish(callback, start, undefined, e ?? new Error('unknown error'));
+        finish(call, callback, start, undefined, e ?? new Error('unknown error'));
         return;
       }
-      if (!isThenable<Res>(res)) { finish(callback, start, undefined, undefined, res); return; }
-      res.then((r) => finish(callback, start, undefined, undefined, r), (e) => finish(callback, start, undefined, e ?? new Error('unknown error')));
+      if (!isThenable<Res>(res)) { finish(call, callback, start, undefined, undefined, res); return; }
+      res.then((r) => finish(call, callback, start, undefined, undefined, r), (e) => finish(call, callback, start, undefined, e ?? new Error('unknown error')));
     };
   }
 
@@ -93,7 +117,7 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
     if (quiet) pollIdleGc(); else touchIdleGc();
     const start = performance.now();
     const clock = new RpcClock();
-    const done = (err: unknown, res?: Res) => finish(callback, start, clock, err, res);
+    const done = (err: unknown, res?: Res) => finish(call, callback, start, clock, err, res);
     runInContext({ fields: requestFields(call.request), clock }, () => {
       const refused = refusal(call.request);
       if (refused) { done(refused); return; }

@@ -82,7 +82,7 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
     } else {
       const fn = unary[method];
       if (!fn) throw new Error(`no handler for RPC ${service}/${method}`);
-      impl[method] = wrapUnary(service, method, ctx, fn) as grpc.UntypedHandleCall;
+      impl[method] = wrapUnary(service, method, ctx, fn, def.responseSerialize) as grpc.UntypedHandleCall;
     }
   }
   return impl;

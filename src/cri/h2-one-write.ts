@@ -1,0 +1,89 @@
+/**
+ * A complete HTTP/2 answer — HEADERS, the body as DATA, the trailing HEADERS — flushed in one socket write.
+ *
+ * Through Node's public API a gRPC answer takes two writes, each a turn of the event loop: the session flushes
+ * HEADERS + DATA in one turn, but the writable side is shut only after that write's callback, so the end of the
+ * data and 'wantTrailers' come in a second flush, and `sendTrailers` defers the trailers by a setImmediate to a
+ * third turn's flush. Here the writable side is shut at once (`_final`, the stream's own shutdown; Node's later
+ * call of it does nothing more), so the session's first flush reaches the end of the data and asks for the
+ * trailers while it is still packing frames; they are submitted right there (nghttp2 allows `submit_trailer`
+ * inside its data read callback) and go out in the same write.
+ *
+ * Submitting them synchronously takes three things Node keeps internal (lib/internal/http2/core.js): the stream's
+ * native handle (`kHandle`), its state (`kState`, whose STREAM_FLAGS_HAS_TRAILERS bit `sendTrailers` clears) and
+ * the native header list (`name\0value\0<flags>` strings and their count). They are looked up by symbol
+ * description on Node 20 only, where that format was read; anywhere else, or if they are missing, the public path
+ * (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
+ */
+import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+
+/** STREAM_FLAGS_HAS_TRAILERS in Node 20's lib/internal/http2/core.js. */
+const HAS_TRAILERS = 0x20;
+
+interface NativeStream { trailers(list: [string, number]): number }
+interface Internals { handle: symbol; state: symbol }
+
+/** Trailers in both forms: the object for the public path, Node's native header list for the direct one. */
+export interface Trailers { fields: Record<string, string>; list: [string, number] }
+
+export function trailers(fields: Record<string, string>): Trailers {
+  let s = '';
+  for (const [name, value] of Object.entries(fields)) {
+    if (name !== name.toLowerCase() || name.includes('\0') || value.includes('\0')) throw new Error(`invalid trailer ${name}`);
+    s += `${name}\0${value}\0\0`;   // \0 as the flags: NGHTTP2_NV_FLAG_NONE
+  }
+  return { fields, list: [s, Object.keys(fields).length] };
+}
+
+let internals: Internals | null | undefined;
+let publicOnly = false;
+
+/** Test-only: answer through the public path (the one other Node versions take) while `on`. */
+export function forcePublicPathForTests(on: boolean): void { publicOnly = on; }
+
+function lookup(stream: ServerHttp2Stream): Internals | null {
+  if (process.versions.node.split('.')[0] !== '20') return null;
+  let handle: symbol | undefined, state: symbol | undefined;
+  for (const s of Object.getOwnPropertySymbols(stream)) {
+    if (s.description === 'kHandle') handle = s;
+    else if (s.description === 'state') state = s;
+  }
+  if (!handle || !state || typeof (stream as unknown as { _final?: unknown })._final !== 'function') return null;
+  const h = (stream as unknown as Record<symbol, Partial<NativeStream> | undefined>)[handle];
+  const st = (stream as unknown as Record<symbol, { flags?: unknown } | undefined>)[state];
+  return typeof h?.trailers === 'function' && typeof st?.flags === 'number' ? { handle, state } : null;
+}
+
+/** Whether answers go out in one write on this Node (looked up on the first stream). */
+export function oneWriteAvailable(stream: ServerHttp2Stream): boolean {
+  if (internals === undefined) internals = lookup(stream);
+  return internals !== null && !publicOnly;
+}
+
+function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: Internals): void {
+  const s = stream as unknown as Record<symbol, unknown>;
+  const handle = s[i.handle] as NativeStream | undefined;
+  const state = s[i.state] as { flags: number } | undefined;
+  if (!handle || !state || stream.destroyed || stream.closed) return;
+  state.flags &= ~HAS_TRAILERS;
+  const ret = handle.trailers(t.list);
+  if (ret < 0) stream.destroy(new Error(`nghttp2 refused the trailers (${ret})`));
+}
+
+/**
+ * Answers on `stream`: `headers`, then `body` as DATA, then the trailers `at()` gives when the last DATA is out
+ * (later than this call when flow control holds the body back); in one write where Node allows (see above).
+ */
+export function answer(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, body: Buffer, at: () => Trailers): void {
+  const i = oneWriteAvailable(stream) ? internals! : null;
+  stream.respond(headers, { waitForTrailers: true });
+  if (!i) {
+    stream.once('wantTrailers', () => stream.sendTrailers(at().fields));
+    stream.end(body);
+    return;
+  }
+  stream.once('wantTrailers', () => submitTrailers(stream, at(), i));
+  stream.write(body);
+  (stream as unknown as { _final(cb: () => void): void })._final(() => undefined);
+  stream.end();
+}
