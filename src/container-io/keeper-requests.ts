@@ -46,9 +46,9 @@ export async function forget(k: KeeperContext, params: ContainerIdParams): Promi
   entry.forgotten = true;
   k.entries.delete(id);
   await entry.chain; // a write under way (later ones see `forgotten` and skip) must not recreate the record
-  await Promise.all([
-    unlink(k.records.offsetsPath(id)).catch(() => undefined),
-    unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; }),
-  ]);
+  // The offsets first, then the record: a crash between them leaves the record, which the next keeper adopts
+  // and whose forget removes both (a lone .offsets file would be swept by nothing).
+  await unlink(k.records.offsetsPath(id)).catch(() => undefined);
+  await unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
   return {};
 }

@@ -5,7 +5,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import type { CreatedProcess } from '../platform/types.js';
-import type { RpcClock } from '../util/rpc-clock.js';
+import type { PlatformWait } from './platform-wait.js';
 import type { Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 
@@ -18,22 +18,18 @@ export interface StartRecords {
   undo(): Promise<void>;
 }
 
-/** Begins both writes; platform time (the platform's record) is timed into `clock`. */
-export function recordStart(k: KeeperContext, entry: Entry, created: CreatedProcess, clock: RpcClock): StartRecords {
+/** Begins both writes, timed into `wait`: the platform's record as platform, the keeper's as its own I/O. */
+export function recordStart(k: KeeperContext, entry: Entry, created: CreatedProcess, wait: PlatformWait): StartRecords {
   entry.record.pid = created.pid;
   if (created.ackedOutput) entry.record.ackedOutput = true;
-  let mine = k.records.persist(entry);
-  const platforms = (async () => {
-    if (!created.recorded) return;
-    clock.enter('platform');
-    try { await created.recorded(); } finally { clock.leave('platform'); }
-  })();
+  let mine = wait.time('own', () => k.records.persist(entry));
+  const platforms = created.recorded ? wait.time('platform', () => created.recorded!()) : Promise.resolve();
   // Settled at once: a write whose start fails later must not become an unhandled rejection.
   let settled = Promise.allSettled([mine, platforms]);
   return {
     get settled() { return settled; },
     rewrite() {
-      mine = Promise.all([mine, k.records.persist(entry)]).then(() => undefined);
+      mine = Promise.all([mine, wait.time('own', () => k.records.persist(entry))]).then(() => undefined);
       settled = Promise.allSettled([mine, platforms]);
     },
     async undo() {

@@ -1,8 +1,9 @@
 /**
  * Starting a container's init process in the IO keeper: its log is opened, the process created through the
  * platform, its stdio pumped into the log and the attach hub, and its records written (keeper-start-record.ts)
- * before the daemon hears the pid. The answer says how much of the start was platform time (opening the system,
- * creating the process, the platform's record), which the daemon counts as platform, not keeper, time.
+ * before the daemon hears the pid. The answer, or the error, says how long the start waited on the platform alone
+ * (opening the system, creating the process, the platform's record, with none of the keeper's own I/O pending:
+ * platform-wait.ts), which the daemon counts as platform, not keeper, time.
  */
 import { unlink } from 'node:fs/promises';
 import type { ComputeProcess } from '../platform/types.js';
@@ -17,15 +18,19 @@ import type { KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { watch } from './keeper-exit.js';
 import { recordStart, type StartRecords } from './keeper-start-record.js';
-import { RpcClock } from '../util/rpc-clock.js';
-
-/** Runs a platform call timed into `clock`. */
-function platformCall<T>(clock: RpcClock, fn: () => Promise<T>): Promise<T> {
-  clock.enter('platform');
-  return fn().finally(() => clock.leave('platform'));
-}
+import { PlatformWait, withPlatformSeconds } from './platform-wait.js';
 
 export async function start(k: KeeperContext, params: StartParams): Promise<StartResult> {
+  const wait = new PlatformWait();
+  try {
+    const pid = await startTimed(k, params, wait);
+    return { pid, platformSeconds: wait.seconds };
+  } catch (e) {
+    throw withPlatformSeconds(e, wait.seconds);
+  }
+}
+
+async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformWait): Promise<number> {
   const { containerId, systemId, backend, logPath = '', maxLineSize } = params;
   if (k.entries.has(containerId)) {
     throw new KeeperError('AlreadyExists', `container ${containerId} already has a process in the IO keeper`);
@@ -33,16 +38,15 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   const entry = newEntry(
     { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() }, 'starting');
   k.entries.set(containerId, entry);
-  const clock = new RpcClock();
   let proc: ComputeProcess | undefined;
   let records: StartRecords | undefined;
   try {
     // The log and the compute system are opened side by side (a file open and a platform round trip).
-    const system = platformCall(clock, () => systemsOf(k.platform, backend).openComputeSystem(systemId))
+    const system = wait.time('platform', () => systemsOf(k.platform, backend).openComputeSystem(systemId))
       .then((sys) => { entry.system = sys; }, (e: unknown) => ({ failed: e }));
     if (logPath) {
       try {
-        entry.writer = await openLog(k, entry);
+        entry.writer = await wait.time('own', () => openLog(k, entry));
       } catch (e) {
         await system;
         throw new KeeperError('FailedPrecondition', e instanceof Error ? e.message : String(e), { cause: e });
@@ -51,8 +55,8 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
     const opened = await system;
     if (opened) throw opened.failed;
     // The records are begun as soon as the pid is known (onCreated), while the platform connects the pipes.
-    proc = await platformCall(clock, () => entry.system!.createProcess(params.process,
-      { ackedOutput: true, recordLater: true, onCreated: (c) => { records = recordStart(k, entry, c, clock); } }));
+    proc = await wait.time('platform', () => entry.system!.createProcess(params.process,
+      { ackedOutput: true, recordLater: true, onCreated: (c) => { records = recordStart(k, entry, c, wait); } }));
   } catch (e) {
     k.entries.delete(containerId);
     await records?.undo();
@@ -65,7 +69,7 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
   entry.proc = proc;
   const { stdin, stdout, stderr, acks } = proc.stdio;
   const started = proc;
-  records ??= recordStart(k, entry, { pid: proc.pid, ackedOutput: !!acks, ...(proc.recorded ? { recorded: () => started.recorded!() } : {}) }, clock);
+  records ??= recordStart(k, entry, { pid: proc.pid, ackedOutput: !!acks, ...(proc.recorded ? { recorded: () => started.recorded!() } : {}) }, wait);
   if (!!acks !== !!entry.record.ackedOutput) {
     entry.record.ackedOutput = !!acks;
     records.rewrite();
@@ -91,7 +95,7 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
     k.log.error('cannot record started container; terminating it', { containerId, err: e });
     entry.forgotten = true;
     k.entries.delete(containerId);
-    await proc.terminate().catch(() => undefined);
+    await wait.time('platform', () => started.terminate()).catch(() => undefined);
     if (mine.status === 'fulfilled') {
       // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.
       await unlink(k.records.path(containerId)).catch(() => undefined);
@@ -101,5 +105,5 @@ export async function start(k: KeeperContext, params: StartParams): Promise<Star
       e instanceof Error ? e.message : String(e)}`);
   }
   k.log.info('started container process', { containerId, pid: proc.pid, logPath });
-  return { pid: proc.pid, platformSeconds: clock.seconds.platform };
+  return proc.pid;
 }

@@ -38,7 +38,10 @@ export interface StartParams {
 }
 export interface StartResult {
   pid: number;
-  /** Wall time of the start spent in platform calls (keepers before it do not say). */
+  /**
+   * Time of the start spent waiting on platform calls with none of the keeper's own I/O pending
+   * (platform-wait.ts); keepers before it do not say.
+   */
   platformSeconds?: number;
 }
 
@@ -117,6 +120,8 @@ export interface WireError {
   hresult?: number;
   operation?: string;
   errorDocument?: unknown;
+  /** A failed start's time waiting on the platform alone, as StartResult.platformSeconds. */
+  platformSeconds?: number;
 }
 
 export type KeeperResponse =
@@ -139,22 +144,27 @@ export function isKeeperError(e: unknown, code?: KeeperErrorCode): e is KeeperEr
 
 /** Error → wire form. */
 export function toWireError(e: unknown): WireError {
+  const s = (e as { platformSeconds?: unknown } | null | undefined)?.platformSeconds;
+  const timing = typeof s === 'number' && s > 0 ? { platformSeconds: s } : {};
   if (e instanceof PlatformError) {
     return { code: 'Platform', message: e.message, hresult: e.hresult, operation: e.operation,
-      errorDocument: e.errorDocument };
+      errorDocument: e.errorDocument, ...timing };
   }
-  if (e instanceof KeeperError) return { code: e.code, message: e.message };
-  return { code: 'Internal', message: e instanceof Error ? e.message : String(e) };
+  if (e instanceof KeeperError) return { code: e.code, message: e.message, ...timing };
+  return { code: 'Internal', message: e instanceof Error ? e.message : String(e), ...timing };
 }
 
-/** Wire form → Error (PlatformError for platform failures, KeeperError otherwise). */
+/** Wire form → Error (PlatformError for platform failures, KeeperError otherwise), with its platformSeconds. */
 export function fromWireError(w: WireError): Error {
+  let e: Error;
   if (w.code === 'Platform' && typeof w.hresult === 'number') {
-    const e = new PlatformError(w.hresult, w.operation ?? 'keeper', undefined, w.errorDocument);
+    e = new PlatformError(w.hresult, w.operation ?? 'keeper', undefined, w.errorDocument);
     e.message = w.message;
-    return e;
+  } else {
+    e = new KeeperError(w.code, w.message);
   }
-  return new KeeperError(w.code, w.message);
+  if (typeof w.platformSeconds === 'number') Object.assign(e, { platformSeconds: w.platformSeconds });
+  return e;
 }
 
 /** Container ids become file names in the keeper's state directory. */

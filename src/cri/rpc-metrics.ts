@@ -47,7 +47,8 @@ export function createRpcMetrics(registry: Registry): RpcMetrics {
   registerCountedHistogram(registry, 'wincri_grpc_request_duration_seconds', 'CRI request latency', ['service', 'method'], LATENCY_BUCKETS,
     () => [...all.values()].filter((m) => m.count > 0).map((m) => ({ labels: m.labels, buckets: m.buckets, sum: m.sum, count: m.count })));
   new Counter({
-    name: 'wincri_grpc_outside_seconds_total', help: 'Seconds of CRI requests spent in platform calls, IO keeper calls and CNI plugin execs',
+    name: 'wincri_grpc_outside_seconds_total', help: 'Seconds of CRI requests spent in platform calls, IO keeper calls and CNI plugin execs (part); the time an IO '
+      + 'keeper start waited on its platform calls alone (none of its own I/O pending; the keeper reports it) counts as platform',
     labelNames: ['service', 'method', 'part'], registers: [registry],
     collect() {
       this.reset();

@@ -1,6 +1,7 @@
 /**
  * The platform and IO keeper as the daemon's services see them, with every call timed into the current RPC's
- * clock (util/rpc-clock.ts); platform time a keeper answer reports (its start) is counted as platform. Waits for an exit (waitExit…) are not platform work and are not timed. Compute
+ * clock (util/rpc-clock.ts); the platform time a keeper answer or error reports (its start) is counted as platform.
+ * Waits for an exit (waitExit…) are not platform work and are not timed. Compute
  * systems returned by create/open are wrapped the same way; other returned objects (processes with stdio) are not.
  */
 import type { Platform } from '../platform/types.js';
@@ -19,7 +20,9 @@ function timedObject<T extends object>(target: T, part: OutsidePart): T {
         f = (...args: unknown[]) => {
           const r = (v as (...a: unknown[]) => unknown).apply(t, args);
           if (!(r instanceof Promise)) return r;
-          const p = part === 'keeper' ? timed(part, () => r).then((x) => { creditPlatform(part, x); return x; }) : timed(part, () => r);
+          const p = part === 'keeper'
+            ? timed(part, () => r).then((x) => { creditPlatform(part, x); return x; }, (e: unknown) => { creditPlatform(part, e); throw e; })
+            : timed(part, () => r);
           return WRAP_RESULT.has(key) ? p.then((x) => (x && typeof x === 'object' ? timedObject(x as object, part) : x)) : p;
         };
         cache.set(key, f);

@@ -12,10 +12,10 @@
  * Implementations: ./emulator (Linux, the default there) and ./windows (koffi FFI). The runtime talks only to
  * these interfaces; src/daemon/wire.ts picks the implementation.
  */
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type {
   ComputeSystemDoc, ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc,
-  ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc,
+  ModifySettingRequestDoc, SystemExitStatusDoc,
   SystemQueryDoc, LayerDataDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc,
 } from './hcs/schema/index.js';
 import type {
@@ -23,6 +23,9 @@ import type {
   HcnQueryDoc, ModifyNetworkSettingRequestDoc, EndpointStatsDoc,
 } from './hcn/schema/index.js';
 import type { JobContainerDoc } from './jobs/schema.js';
+import type { ComputeProcess, CreateProcessOptions } from './process-types.js';
+
+export type { ProcessStdio, AckedOutput, CreateProcessOptions, CreatedProcess, ComputeProcess } from './process-types.js';
 
 /** HCS_EVENT_TYPE values delivered to system / process callbacks. */
 export type ComputeEvent =
@@ -93,79 +96,6 @@ export interface ComputeSystem {
   /** HcsSetComputeSystemCallback. */
   onEvent(listener: (e: ComputeEvent) => void): void;
   /** HcsCloseComputeSystem: releases the handle only; delivers no final event. */
-  close(): void;
-}
-
-export interface ProcessStdio {
-  stdin?: Writable;
-  stdout?: Readable;
-  stderr?: Readable;
-  /** Where the platform keeps output until its reader acknowledges it (the emulator): one per output stream. */
-  acks?: { stdout?: AckedOutput; stderr?: AckedOutput };
-}
-
-/**
- * Output delivered with acknowledgements: the platform keeps what the reader has not acknowledged and hands it to
- * the next reader (reopenOutput), so a reader killed mid-write loses nothing.
- */
-export interface AckedOutput {
-  /** Stream offset of the first byte the Readable yields. */
-  readonly start: number;
-  /** Bytes before `start` the platform no longer had (lost). */
-  readonly gap: number;
-  /** Every byte below `offset` is stored: the platform may drop it. */
-  ack(offset: number): void;
-}
-
-export interface CreateProcessOptions {
-  /** Ask for acknowledged output (ProcessStdio.acks) where the platform supports it. */
-  ackedOutput?: boolean;
-  /**
-   * The call may return before the platform's own record of the process is durable; ComputeProcess.recorded then
-   * resolves once it is, so the caller can write its record meanwhile (and must await both before it reports the
-   * process). Platforms whose records are durable at once (HCS) ignore it.
-   */
-  recordLater?: boolean;
-  /**
-   * Called once the process exists and before createProcess returns, where a platform connects the stdio after
-   * creating the process (the emulator: a connection per pipe): the caller can write its own record of the process
-   * meanwhile. Platforms that hand out the stdio with the process (HCS) need not call it. When createProcess fails
-   * after calling it, the process has been terminated.
-   */
-  onCreated?(created: CreatedProcess): void;
-}
-
-/** What CreateProcessOptions.onCreated is told: the pid, whether its output is acknowledged, and the platform's record. */
-export interface CreatedProcess {
-  readonly pid: number;
-  /** ProcessStdio.acks will be set (acknowledged output was asked for, and the process has an output pipe). */
-  readonly ackedOutput: boolean;
-  /** As ComputeProcess.recorded. */
-  recorded?(): Promise<void>;
-}
-
-/** An open HCS_PROCESS handle. */
-export interface ComputeProcess {
-  readonly pid: number;
-  readonly stdio: ProcessStdio;
-  /** HcsSignalProcess (CtrlC, CtrlBreak, CtrlClose, CtrlLogOff, CtrlShutdown). */
-  signal(options: SignalProcessOptionsDoc): Promise<void>;
-  /** HcsTerminateProcess: HCS_E_PROCESS_ALREADY_STOPPED if it has exited. */
-  terminate(): Promise<void>;
-  getProperties(): Promise<ProcessStatusDoc>;
-  /** HcsModifyProcess: console size, close a std handle. */
-  modify(request: ProcessModifyRequestDoc): Promise<void>;
-  /** Resolves with ProcessStatus once the process has exited (HcsEventProcessExited). */
-  waitExit(): Promise<ProcessStatusDoc>;
-  /**
-   * The output pipes of a process this caller opened rather than created (HcsGetProcessInfo's std handles): how
-   * a restarted IO keeper takes over a running container's output. Optional; absent means they are lost.
-   * `from`: per stream, the offset up to which the caller already stored acknowledged output (ProcessStdio.acks);
-   * given, the streams are acknowledged and start there.
-   */
-  reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
-  /** With CreateProcessOptions.recordLater: resolves once the platform's record of the process is durable. */
-  recorded?(): Promise<void>;
   close(): void;
 }
 

@@ -50,7 +50,10 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     if (!stopping) void shutdown();
     else void stopping.terminated.then((ok) => (ok ? undefined : shutdown()));
   }
-  await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
+  // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its
+  // forget refused while the keeper still ran it: the keeper forgets it now instead (container-stop.ts).
+  if (st.removing.has(c.id)) await st.opts.keeper.forget(c.id).catch((err) => log.warn('keeper forget failed', { container: c.id, error: errorMessage(err) }));
+  else await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
   wake(st, c.id);
 }
 

@@ -77,6 +77,8 @@ export class RuntimeState {
    * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
   readonly terminating = new Map<string, Termination>();
+  /** Containers RemoveContainer is removing: an exit reported meanwhile is forgotten by the keeper, not acknowledged. */
+  readonly removing = new Set<string>();
   ready = false;
 
   constructor(

@@ -35,11 +35,18 @@ export function timed<T>(part: OutsidePart, fn: () => Promise<T>): Promise<T> {
   return p.finally(() => clock.leave(part));
 }
 
+/** The `platformSeconds` an answer or an error (or the error it wraps: `cause`) reports; 0 when none. */
+export function reportedPlatformSeconds(outcome: unknown): number {
+  const o = outcome as { platformSeconds?: unknown; cause?: { platformSeconds?: unknown } } | null | undefined;
+  const s = o?.platformSeconds ?? o?.cause?.platformSeconds;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 0;
+}
+
 /**
- * After a timed `from` call whose answer says how much of it was platform time (`platformSeconds`, e.g. the IO
- * keeper's start): that much is counted as platform time.
+ * After a timed `from` call whose answer or error says how much of it the service spent waiting on the platform
+ * (`platformSeconds`, e.g. the IO keeper's start): that much is counted as platform time.
  */
-export function creditPlatform(from: OutsidePart, result: unknown): void {
-  const s = (result as { platformSeconds?: unknown } | null | undefined)?.platformSeconds;
-  if (typeof s === 'number' && Number.isFinite(s) && s > 0) currentContext()?.clock?.move(from, 'platform', s);
+export function creditPlatform(from: OutsidePart, outcome: unknown): void {
+  const s = reportedPlatformSeconds(outcome);
+  if (s > 0) currentContext()?.clock?.move(from, 'platform', s);
 }

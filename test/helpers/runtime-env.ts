@@ -17,6 +17,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import type { RuntimeOptions } from '../../src/runtime/state.js';
 import type { ComputeService, StorageService } from '../../src/platform/types.js';
 import type { ContainerConfig, SandboxConfig } from '../../src/runtime/model.js';
+import type { IoKeeper } from '../../src/runtime/ports.js';
 import type { PortForwardSession, RemoteCommandSession, StreamSession, StreamingService } from '../../src/streaming/types.js';
 import type { Logger } from '../../src/util/log.js';
 import { buildWindowsImage } from './image-builder.js';
@@ -60,6 +61,8 @@ export interface RuntimeEnvOptions {
   runtimeHandlers?: RuntimeOptions['runtimeHandlers'];
   /** Stands between the runtime and the emulator's compute and storage services (to record or fail calls). */
   wrap?: (compute: ComputeService, storage: StorageService) => { compute: ComputeService; storage: StorageService };
+  /** Stands between the runtime and the IO keeper (to hold its exit reports or fail its calls). */
+  wrapKeeper?: (keeper: IoKeeper) => IoKeeper;
   /** Pod networking (default: none, pods get a namespace without an endpoint). */
   network?: RuntimeOptions['network'];
 }
@@ -79,7 +82,7 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
   const streaming = new RecordingStreaming();
   const runtime = await Runtime.open({
     platform: opts.wrap ? { ...platform, ...opts.wrap(platform.compute, platform.storage) } : platform,
-    images: imageProvider(images), keeper: keeperPort(keeper),
+    images: imageProvider(images), keeper: opts.wrapKeeper ? opts.wrapKeeper(keeperPort(keeper)) : keeperPort(keeper),
     stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: opts.runtimeHandlers ?? {},
     maxLogLineSize: 16384, shutdownTimeoutSeconds: 5, execSyncMaxOutputBytes: 16 << 20,
     streaming: opts.streaming === false ? undefined : streaming, network: opts.network,

@@ -60,11 +60,23 @@ export class EmuSystem implements ComputeSystem {
     const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
       'createProcess', { params: j(params), ...(opts.recordLater ? { recordLater: true } : {}) });
     this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
-    opts.onCreated?.({
-      pid: r.pid, ackedOutput: !!opts.ackedOutput && (r.streams.stdout || r.streams.stderr),
-      recorded: () => this.c.request('processRecorded', { id: this.id, pid: r.pid }),
-    });
     const stdio: ProcessStdio = {};
+    // HcsCreateProcess failed for the caller: the process it made must not run on with nobody owning it.
+    const abandon = async (reason: unknown): Promise<never> => {
+      for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
+      const p = new EmuProcess(this.id, r.pid, {}, this.c, this.owner);
+      await p.terminate().catch(() => undefined);
+      p.close();
+      throw reason;
+    };
+    try {
+      opts.onCreated?.({
+        pid: r.pid, ackedOutput: !!opts.ackedOutput && (r.streams.stdout || r.streams.stderr),
+        recorded: () => this.c.request('processRecorded', { id: this.id, pid: r.pid }),
+      });
+    } catch (e) {
+      return abandon(e);
+    }
     // The pipes are attached side by side (a connection each).
     const attached = await Promise.allSettled([
       r.streams.stdin ? this.c.attach(this.id, r.pid, 'stdin').then((s) => { stdio.stdin = s; }) : undefined,
@@ -75,14 +87,7 @@ export class EmuSystem implements ComputeSystem {
       }),
     ]);
     const failed = attached.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-    if (failed) {
-      // HcsCreateProcess failed for the caller: the process it made must not run on with nobody owning it.
-      for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
-      const p = new EmuProcess(this.id, r.pid, {}, this.c, this.owner);
-      await p.terminate().catch(() => undefined);
-      p.close();
-      throw failed.reason;
-    }
+    if (failed) return abandon(failed.reason);
     return new EmuProcess(this.id, r.pid, stdio, this.c, this.owner);
   }
   async openProcess(pid: number): Promise<ComputeProcess> {
