@@ -68,6 +68,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
     }
     port.postMessage({ result } satisfies FromWorker);
   } catch (e) {
+    let err: unknown = e;
     let blob: BlobDigest | undefined;
     const err0 = e as NodeJS.ErrnoException;
     const corrupt = String(err0?.code ?? '').startsWith('Z_') || String(err0?.message ?? '').startsWith('layer tar: ');
@@ -78,10 +79,14 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       try {
         await takeRest();
         blob = tee.digestSoFar();
-      } catch { /* the input failed as well: its own error reaches the parent */ }
+      } catch (inputErr) {
+        // The input failed as well (a download cut short or too long, a registry that stayed unavailable): its
+        // error is the cause the client must see, not the format error its truncated bytes made.
+        err = inputErr;
+      }
     }
     tee?.discard();
-    port.postMessage({ error: toWorkerError(e, blob) } satisfies FromWorker);
+    port.postMessage({ error: toWorkerError(err, blob) } satisfies FromWorker);
     // The parent terminates a worker that answered an error.
   }
 }

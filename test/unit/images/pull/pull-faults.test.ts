@@ -101,6 +101,16 @@ test('truncated blob (consistent but short response): size mismatch, nothing kep
   assert.equal(await layerCount(c), 0);
 }));
 
+test('damaged gzip header and a short body: the size mismatch of the download is the error, not the gzip error it caused', () => withService({ registries: registries() }, async (c) => {
+  // The unpack worker's gunzip fails on the first byte; the rest of the download is still taken in (to tell a
+  // digest mismatch), and its failure, the cause, is what the client gets.
+  const d = img.layers[1]!.digest;
+  proxy.fault = (m, path) => (isBlob(path, d) ? { kind: 'corrupt', at: 0, truncate: 1000 } : undefined);
+  await assert.rejects(c.svc.pull(ref()), (e) => isRuntimeError(e, 'InvalidArgument') && new RegExp(`layer ${d}: size mismatch`).test((e as Error).message) && !/gzip/.test((e as Error).message));
+  assert.deepEqual(await blobsIn(c), []);
+  assert.deepEqual(await tmpEntries(c), []);
+}));
+
 /** Resolves when `cond` holds (checked every 5 ms; the test's own timeout bounds it). */
 async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
