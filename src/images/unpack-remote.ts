@@ -9,6 +9,7 @@ import type { WorkerUnpackResult } from './unpack-protocol.js';
 import type { RemoteLayerSpec } from './pull/remote-layer.js';
 import { serveAuth, type AuthSource } from './pull/auth-relay.js';
 import type { Endpoint } from './pull/endpoints.js';
+import { redact } from './pull/auth.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 
@@ -44,7 +45,20 @@ export async function unpackRemoteInWorker(remote: RemoteInput, staging: string,
   o.signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([job.finish(), cancelled]);
+  } catch (e) {
+    throw redacted(e, remote.eps);
   } finally {
     o.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The worker's endpoints carry no secrets (withoutSecrets), so its registry errors were redacted by pattern only:
+ * here, where the credentials are, every value of them is taken out of the rebuilt error's message.
+ */
+function redacted(e: unknown, eps: Endpoint[]): unknown {
+  if (!(e instanceof Error)) return e;
+  const clean = eps.reduce((m, ep) => redact(m, ep.creds), e.message);
+  if (clean !== e.message) e.message = clean;
+  return e;
 }

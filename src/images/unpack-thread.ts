@@ -9,7 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
 import { toWorkerError } from './worker-errors.js';
-import { relayReply } from './pull/remote-layer.js';
+import { relayReply, endRemoteJob } from './pull/remote-layer.js';
 import { postedInput, fetchedInput } from './unpack-inputs.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
@@ -30,7 +30,9 @@ export async function serveUnpacks(): Promise<void> {
   };
   for (;;) {
     const m = await next();
-    if ('job' in m) await runJob(m.job, next, port);
+    if ('job' in m) {
+      try { await runJob(m.job, next, port); } finally { endRemoteJob(); }
+    }
     // Anything else belongs to no job (none is sent between jobs): ignored rather than read as input.
   }
 }

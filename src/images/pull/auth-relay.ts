@@ -34,6 +34,12 @@ export class RelayedAuthorizer implements AuthSource {
     this.send = send;
   }
 
+  /** The job ended: its endpoints are let go (a pooled worker keeps nothing of a finished job). */
+  unbind(): void {
+    this.eps = [];
+    this.send = () => undefined;
+  }
+
   authorization(ep: Endpoint, scope: string): Promise<string | undefined> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
