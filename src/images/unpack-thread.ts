@@ -9,6 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
 import { toWorkerError } from './worker-errors.js';
+import { forwardLogs } from '../util/log.js';
 import { relayReply, endRemoteJob } from './pull/remote-layer.js';
 import { postedInput, fetchedInput } from './unpack-inputs.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
@@ -17,6 +18,8 @@ import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpa
 /** Serves jobs on this worker thread until the parent terminates it. */
 export async function serveUnpacks(): Promise<void> {
   const port = parentPort!;
+  // Lines of this thread (a layer source that failed, a retried request) are the daemon's to write: its level and sinks.
+  forwardLogs((line) => port.postMessage({ log: line } satisfies FromWorker));
   const queue: ToWorker[] = [];
   let wake: (() => void) | undefined;
   port.on('message', (m: ToWorker) => {

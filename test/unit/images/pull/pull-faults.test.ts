@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isRuntimeError } from '../../../../src/errors.js';
+import { setLogSink } from '../../../../src/util/log.js';
 import { buildLayerTar } from '../../../helpers/image-builder.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../../../helpers/registry.js';
 import { withService, blobsIn, tmpEntries, layerCount } from './common.js';
@@ -40,8 +41,13 @@ test('HTTP 500 on the manifest and on a layer, then success: retried with backof
     if (isBlob(path, img.layers[1]!.digest) && layerFails > 0) { layerFails--; return { kind: 'status', status: 503 }; }
     return undefined;
   };
-  const r = await c.svc.pull(ref());
+  // The layer's retry is logged by the unpack worker that fetches it: the line reaches the daemon's sink.
+  const lines: string[] = [];
+  const restore = setLogSink((l) => { lines.push(l); });
+  let r;
+  try { r = await c.svc.pull(ref()); } finally { restore(); }
   assert.equal(r.image.id, img.id);
+  assert.ok(lines.some((l) => l.includes('transient registry error; retrying') && l.includes(`blob ${img.layers[1]!.digest}`)), `the worker's retry line reached the daemon's log: ${lines.join('')}`);
   assert.equal(proxy.log.filter((l) => l.startsWith('GET /v2/f/app/manifests/1')).length, 3);
   assert.equal(proxy.log.filter((l) => l.startsWith(`GET /v2/f/app/blobs/${img.layers[1]!.digest}`)).length, 2);
 }));
