@@ -47,7 +47,7 @@ test('HTTP 500 on the manifest and on a layer, then success: retried with backof
   let r;
   try { r = await c.svc.pull(ref()); } finally { restore(); }
   assert.equal(r.image.id, img.id);
-  assert.ok(lines.some((l) => l.includes('transient registry error; retrying') && l.includes(`blob ${img.layers[1]!.digest}`)), `the worker's retry line reached the daemon's log: ${lines.join('')}`);
+  assert.ok(lines.some((l) => l.includes('download interrupted; resuming') && l.includes(`blob ${img.layers[1]!.digest}`)), `the worker's retry line reached the daemon's log: ${lines.join('')}`);
   assert.equal(proxy.log.filter((l) => l.startsWith('GET /v2/f/app/manifests/1')).length, 3);
   assert.equal(proxy.log.filter((l) => l.startsWith(`GET /v2/f/app/blobs/${img.layers[1]!.digest}`)).length, 2);
 }));
