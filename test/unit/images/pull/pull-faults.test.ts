@@ -18,6 +18,8 @@ let proxy: FaultProxy;
 const big = (n: number) => randomBytes(n).toString('base64');
 const img = makeImage({ layers: [{ 'a.bin': big(600_000) }, { 'b.bin': big(300_000) }] });
 const plain = makeImage({ gzip: false, layers: [{ 'p.txt': 'plain text content '.repeat(1000) }] });
+// several MiB on the wire: the unpack worker gets its first batch well before the download ends
+const large = makeImage({ layers: [{ 'l.bin': big(6_000_000) }] });
 
 before(async () => {
   reg = await startRegistry();
@@ -25,6 +27,7 @@ before(async () => {
   const push = new Pusher({ url: reg.url });
   await push.image('f/app', '1', img);
   await push.image('f/plain', '1', plain);
+  await push.image('f/large', '1', large);
 });
 after(async () => { await proxy?.close(); await reg?.stop(); });
 
@@ -110,9 +113,10 @@ test('truncated blob (consistent but short response): size mismatch, nothing kep
 test('damaged gzip header and a short body: the size mismatch of the download is the error, not the gzip error it caused', () => withService({ registries: registries() }, async (c) => {
   // The unpack worker's gunzip fails on the first byte; the rest of the download is still taken in (to tell a
   // digest mismatch), and its failure, the cause, is what the client gets.
-  const d = img.layers[1]!.digest;
-  proxy.fault = (m, path) => (isBlob(path, d) ? { kind: 'corrupt', at: 0, truncate: 1000 } : undefined);
-  await assert.rejects(c.svc.pull(ref()), (e) => isRuntimeError(e, 'InvalidArgument') && new RegExp(`layer ${d}: size mismatch`).test((e as Error).message) && !/gzip/.test((e as Error).message));
+  const d = large.layers[0]!.digest;
+  // Byte 3 is the gzip header's flags: reserved bits set fail the first batch at once.
+  proxy.fault = (m, path) => (path === `/v2/f/large/blobs/${d}` ? { kind: 'corrupt', at: 3, truncate: 1000 } : undefined);
+  await assert.rejects(c.svc.pull(`${proxy.host}/f/large:1`), (e) => isRuntimeError(e, 'InvalidArgument') && new RegExp(`layer ${d}: size mismatch`).test((e as Error).message) && !/gzip/.test((e as Error).message));
   assert.deepEqual(await blobsIn(c), []);
   assert.deepEqual(await tmpEntries(c), []);
 }));
