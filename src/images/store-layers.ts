@@ -60,16 +60,14 @@ async function importLayer(s: StoreState, chainId: string, diffId: string, paren
 export interface RemoteSource { remote: RemoteInput; signal: AbortSignal; onBytes?: (n: number) => void }
 
 /**
- * Unpacks a layer stream (or a remote blob) into `<staging>/import`, mapping format errors to InvalidArgument.
- * `download`: the source is a download, hashed on the way (`result.blob`) and, with a path, written there.
+ * Unpacks a layer stream (a blob in the store) or a remote blob into `<staging>/import`, mapping format errors to
+ * InvalidArgument. A remote blob is hashed on the way (`result.blob`) and, with `download.blobPath`, written there.
  */
 export async function unpackChecked(s: StoreState, source: AsyncIterable<Buffer> | RemoteSource, staging: string, blob: Descriptor, download?: { blobPath?: string }, onBlob?: (b: BlobDigest) => void): Promise<WorkerUnpackResult> {
   const dir = join(staging, 'import');
   try {
     if ('remote' in source) return await unpackRemoteInWorker(source.remote, dir, { maxBytes: s.maxLayerBytes, blobPath: download?.blobPath, onBytes: source.onBytes, signal: source.signal });
-    // A download's chunks nobody keeps: they move to the worker uncopied.
-    const opts = download ? { maxBytes: s.maxLayerBytes, blobPath: download.blobPath, hashBlob: true, ownedChunks: true } : { maxBytes: s.maxLayerBytes };
-    return await unpackLayerInWorker(source, dir, opts);
+    return await unpackLayerInWorker(source, dir, { maxBytes: s.maxLayerBytes });
   } catch (e) {
     const whole = failedBlobOf(e);
     if (whole) onBlob?.(whole);

@@ -62,10 +62,8 @@ export interface Lease {
 }
 
 export interface StreamingOptions {
-  /** The blob's bytes from the start (retries and resumption are the source's business). */
-  source?: (desc: Descriptor, index: number, signal: AbortSignal) => AsyncIterable<Buffer>;
-  /** Instead of `source`: a registry blob that the unpack worker fetches itself (unpack-remote.ts). */
-  remote?: (desc: Descriptor, index: number) => RemoteInput;
+  /** A missing layer's blob, as a registry download the unpack worker makes itself (unpack-remote.ts). */
+  remote: (desc: Descriptor, index: number) => RemoteInput;
   /** Layers streamed at once. */
   concurrency: number;
   signal?: AbortSignal;

@@ -7,12 +7,11 @@ import type { Descriptor } from './oci.js';
 import type { WorkerUnpackResult } from './unpack-worker.js';
 import type { Lease, StreamingOptions } from './store-model.js';
 import type { StoreState } from './store-state.js';
-import { sizeChecked } from './size-checked.js';
 import { commitStaged, leasedChains, unpackChecked } from './store-layers.js';
 
 /**
- * Imports the layers that are not imported yet, fetching each missing blob from `opts.source` as a stream that
- * is, at the same time, written to the blob store (sha256 and size verified while it flows), gunzipped, hashed
+ * Imports the layers that are not imported yet, each missing blob fetched by the unpack worker (`opts.remote`) as a
+ * stream that is, at the same time, written to the blob store (sha256 and size verified while it flows), gunzipped, hashed
  * for its diff ID and unpacked into staging — no download-then-unpack. Up to `concurrency` layers stream at
  * once; the storage imports run base first as their parents complete. A layer whose chain another pull is
  * importing is waited for, not fetched twice. On any failure the other layers are aborted, partial blobs and
@@ -77,10 +76,8 @@ async function stageStream(s: StoreState, desc: Descriptor, index: number, stagi
   const what = `layer ${desc.digest}`;
   const tmp = s.discardUnpackedLayers ? undefined : s.blobs.tempBlobPath();
   let mismatch: Error | undefined;
-  const remote = opts.remote?.(desc, index);
-  const input = remote ? { remote, signal, onBytes: opts.onProgress } : sizeCheckedSource(opts, desc, index, signal, (e) => { mismatch = e; });
   try {
-    const res = await unpackChecked(s, input, staging, desc, { blobPath: tmp }, (blob) => {
+    const res = await unpackChecked(s, { remote: opts.remote(desc, index), signal, onBytes: opts.onProgress }, staging, desc, { blobPath: tmp }, (blob) => {
       if (blob.size === desc.size && blob.digest !== desc.digest) mismatch = invalidArgument(`${what}: digest mismatch: content has ${blob.digest}`);
     });
     if (res.blob?.digest !== desc.digest) throw (mismatch = invalidArgument(`${what}: digest mismatch: content has ${res.blob?.digest}`));
@@ -94,13 +91,3 @@ async function stageStream(s: StoreState, desc: Descriptor, index: number, stagi
   }
 }
 
-/** The source's bytes, counted and held to the descriptor's size (`onMismatch` is told when they are not). */
-async function* sizeCheckedSource(opts: StreamingOptions, desc: Descriptor, index: number, signal: AbortSignal, onMismatch: (e: Error) => void): AsyncGenerator<Buffer> {
-  if (!opts.source) throw new Error('ensureLayersStreaming: neither a source nor a remote for the layers');
-  for await (const chunk of sizeChecked(opts.source(desc, index, signal), desc, onMismatch)) {
-    if (signal.aborted) throw signal.reason;
-    opts.onProgress?.(chunk.length);
-    yield chunk;
-  }
-  if (signal.aborted) throw signal.reason;
-}

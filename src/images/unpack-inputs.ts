@@ -4,7 +4,8 @@ import { batches } from './chunk-batches.js';
 import { remoteLayer } from './pull/remote-layer.js';
 import type { ToWorker, FromWorker, UnpackJob } from './unpack-protocol.js';
 
-const bytesOf = (bufs: Buffer[]) => bufs.reduce((n, b) => n + b.length, 0);
+/** The bytes in a batch of buffers. */
+export const bytesOf = (bufs: readonly Uint8Array[]): number => bufs.reduce((n, b) => n + b.length, 0);
 // A download's socket reads gathered before they go to the blob file and gunzip (chunk-batches.ts).
 const BATCH = 1024 * 1024;
 const FLUSH_MS = 5;

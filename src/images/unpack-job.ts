@@ -1,16 +1,18 @@
 /**
  * One job on a pooled unpack worker, from the parent's side: the worker taken from the pool (unpack-pool.ts), the
  * job posted, the answer awaited; then the worker goes back to the pool after a result, or is terminated after an
- * error, a death or a cancellation. Messages other than the answer (acks, progress, auth requests) go to `onMessage`.
+ * error, a death or a cancellation. The worker's log lines are written here (through the daemon's level and sinks);
+ * messages other than the answer (acks, progress, auth requests) go to `onMessage`.
  */
 import type { Worker } from 'node:worker_threads';
 import { takeWorker, giveBack } from './unpack-pool.js';
 import { fromWorkerError } from './worker-errors.js';
+import { logForwarded } from '../util/log.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
 const THREAD = new URL('./unpack-thread.js', import.meta.url);
 
-type Other = Exclude<FromWorker, { result: unknown } | { error: unknown }>;
+type Other = Exclude<FromWorker, { result: unknown } | { error: unknown } | { log: unknown }>;
 
 export class WorkerJob {
   private readonly worker: Worker;
@@ -28,7 +30,7 @@ export class WorkerJob {
     this.done = new Promise<WorkerUnpackResult>((resolve, reject) => {
       const answer = () => { this.answered = true; onAnswer?.(); };
       onMsg = (m) => {
-        if ('result' in m) { answer(); resolve(m.result); } else if ('error' in m) { answer(); reject(fromWorkerError(m.error)); } else onMessage(m);
+        if ('result' in m) { answer(); resolve(m.result); } else if ('error' in m) { answer(); reject(fromWorkerError(m.error)); } else if ('log' in m) logForwarded(m.log); else onMessage(m);
       };
       onError = (e) => { answer(); reject(e); };
       onExit = (code) => { answer(); reject(new Error(`layer unpack worker exited with code ${code}`)); };

@@ -9,6 +9,11 @@ import type { WorkerUnpackResult } from './unpack-protocol.js';
 import type { RemoteLayerSpec } from './pull/remote-layer.js';
 import { serveAuth, type AuthSource } from './pull/auth-relay.js';
 import type { Endpoint } from './pull/endpoints.js';
+import { redact } from './pull/auth.js';
+import { logger } from '../util/log.js';
+import { errorMessage } from '../errors.js';
+
+const log = logger('images/pull');
 
 /** A registry layer to fetch on the worker: its spec, the daemon's authorizer with the endpoints the spec's indexes name, and who counts its bytes. */
 export interface RemoteInput { spec: RemoteLayerSpec; auth: AuthSource; eps: Endpoint[]; onBytes?: (n: number) => void }
@@ -27,7 +32,9 @@ export async function unpackRemoteInWorker(remote: RemoteInput, staging: string,
   const job: WorkerJob = new WorkerJob({ staging, maxBytes: o.maxBytes, blobPath: o.blobPath, hashBlob: true, remote: remote.spec }, (m) => {
     if ('got' in m) { remote.onBytes?.(m.got); o.onBytes?.(m.got); }
     else if ('auth' in m || 'challenged' in m) {
-      void serveAuth(remote.auth, remote.eps, m, o.signal).then((reply) => { if (reply && !job.answered) job.post(reply); });
+      serveAuth(remote.auth, remote.eps, m, o.signal)
+        .then((reply) => { if (reply && !job.answered) job.post(reply); })
+        .catch((e: unknown) => log.warn('answering an unpack worker\'s auth request failed', { err: errorMessage(e) }));
     }
   });
   let cancel!: (reason: unknown) => void;
@@ -38,7 +45,20 @@ export async function unpackRemoteInWorker(remote: RemoteInput, staging: string,
   o.signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([job.finish(), cancelled]);
+  } catch (e) {
+    throw redacted(e, remote.eps);
   } finally {
     o.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The worker's endpoints carry no secrets (withoutSecrets), so its registry errors were redacted by pattern only:
+ * here, where the credentials are, every value of them is taken out of the rebuilt error's message.
+ */
+function redacted(e: unknown, eps: Endpoint[]): unknown {
+  if (!(e instanceof Error)) return e;
+  const clean = eps.reduce((m, ep) => redact(m, ep.creds), e.message);
+  if (clean !== e.message) e.message = clean;
+  return e;
 }

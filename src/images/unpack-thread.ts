@@ -9,7 +9,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
 import { toWorkerError } from './worker-errors.js';
-import { relayReply } from './pull/remote-layer.js';
+import { forwardLogs } from '../util/log.js';
+import { relayReply, endRemoteJob } from './pull/remote-layer.js';
 import { postedInput, fetchedInput } from './unpack-inputs.js';
 import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpack-protocol.js';
 
@@ -17,6 +18,8 @@ import type { ToWorker, FromWorker, UnpackJob, WorkerUnpackResult } from './unpa
 /** Serves jobs on this worker thread until the parent terminates it. */
 export async function serveUnpacks(): Promise<void> {
   const port = parentPort!;
+  // Lines of this thread (a layer source that failed, a retried request) are the daemon's to write: its level and sinks.
+  forwardLogs((line) => port.postMessage({ log: line } satisfies FromWorker));
   const queue: ToWorker[] = [];
   let wake: (() => void) | undefined;
   port.on('message', (m: ToWorker) => {
@@ -30,7 +33,9 @@ export async function serveUnpacks(): Promise<void> {
   };
   for (;;) {
     const m = await next();
-    if ('job' in m) await runJob(m.job, next, port);
+    if ('job' in m) {
+      try { await runJob(m.job, next, port); } finally { endRemoteJob(); }
+    }
     // Anything else belongs to no job (none is sent between jobs): ignored rather than read as input.
   }
 }
@@ -68,6 +73,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
     }
     port.postMessage({ result } satisfies FromWorker);
   } catch (e) {
+    let err: unknown = e;
     let blob: BlobDigest | undefined;
     const err0 = e as NodeJS.ErrnoException;
     const corrupt = String(err0?.code ?? '').startsWith('Z_') || String(err0?.message ?? '').startsWith('layer tar: ');
@@ -78,10 +84,14 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       try {
         await takeRest();
         blob = tee.digestSoFar();
-      } catch { /* the input failed as well: its own error reaches the parent */ }
+      } catch (inputErr) {
+        // The input failed as well (a download cut short or too long, a registry that stayed unavailable): its
+        // error is the cause the client must see, not the format error its truncated bytes made.
+        err = inputErr;
+      }
     }
     tee?.discard();
-    port.postMessage({ error: toWorkerError(e, blob) } satisfies FromWorker);
+    port.postMessage({ error: toWorkerError(err, blob) } satisfies FromWorker);
     // The parent terminates a worker that answered an error.
   }
 }

@@ -18,6 +18,7 @@ import type { BlobDigest } from './blob-tee.js';
 import { batches } from './chunk-batches.js';
 import { handOver } from './hand-over.js';
 import { WorkerJob } from './unpack-job.js';
+import { bytesOf } from './unpack-inputs.js';
 import type { WorkerUnpackResult } from './unpack-protocol.js';
 
 export type { WorkerUnpackResult } from './unpack-protocol.js';
@@ -63,7 +64,7 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
     for await (const parts of batches(source, { bytes: BATCH, ms: FLUSH_MS, stop: job.done })) {
       if (job.answered) break;
       const data = handOver(parts, opts.ownedChunks === true);
-      unacked += parts.reduce((n, p) => n + p.length, 0);
+      unacked += bytesOf(parts);
       job.post({ data }, data);
       while (unacked > WINDOW && !job.answered) await new Promise<void>((res) => { wake = res; });
     }

@@ -190,9 +190,15 @@ export class CniManager {
 
   async check(req: PodNetworkRequest): Promise<void> {
     const rec = await this.cache.read(req.sandboxId);
-    const net = rec && rec.state === 'added' ? networkListFromSource(rec.network) : undefined;
+    const net = rec ? networkListFromSource(rec.network) : undefined;
     this.o.onNetwork?.(req, net);
     if (!rec || !net) throw new RuntimeError('NotFound', `pod ${req.sandboxId} has no network attachment`);
+    if (rec.state === 'adding') {
+      // A ready pod whose result record never replaced the first one (a crash between the two renames): attached,
+      // its result unknown, so there is nothing to CHECK against. DEL at its teardown runs from this record.
+      log.info('pod network attached without a recorded result; CHECK skipped', { sandbox: req.sandboxId, network: net.name });
+      return;
+    }
     if (!atLeast(net.cniVersion, '0.4.0') || net.disableCheck) return;
     rec.netns = req.namespaceId;
     try {

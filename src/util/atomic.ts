@@ -1,8 +1,8 @@
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { openSync, writeSync, fsyncSync, fdatasyncSync, closeSync, renameSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openFd, closeFd, datasyncFd, renamePath, writeAll } from './fd-ops.js';
+import { openForWrite, closeFd, datasyncFd, renamePath, writeAll } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
 
 export interface AtomicOptions {
@@ -29,14 +29,7 @@ let tmpSeq = 0;
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, opts: AtomicOptions = {}): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}-${tmpNonce}-${(tmpSeq++).toString(36)}.tmp`);
-  let fd: number;
-  try {
-    fd = await openFd(tmp, 'w', mode);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dir, { recursive: true });
-    fd = await openFd(tmp, 'w', mode);
-  }
+  const fd = await openForWrite(tmp, mode);
   try {
     await writeAll(fd, data);
     await datasyncFd(fd);

@@ -3,6 +3,8 @@
  * each, without the FileHandle object (and its close-on-GC bookkeeping) of node:fs/promises.
  */
 import { open, write, fdatasync, fsync, close, rename } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 const done = <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
   (e: NodeJS.ErrnoException | null, v?: T) => { if (e) reject(e); else resolve(v as T); };
@@ -19,5 +21,19 @@ export async function writeAll(fd: number, data: string | Uint8Array): Promise<v
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   for (let off = 0; off < buf.length;) {
     off += await new Promise<number>((res, rej) => write(fd, buf, off, buf.length - off, null, done(res, rej)));
+  }
+}
+
+/**
+ * Opens `path` for writing (created or truncated); its directory is made only when the open finds it missing
+ * (ENOENT), so the usual open costs no mkdir.
+ */
+export async function openForWrite(path: string, mode: number): Promise<number> {
+  try {
+    return await openFd(path, 'w', mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dirname(path), { recursive: true });
+    return openFd(path, 'w', mode);
   }
 }

@@ -46,6 +46,22 @@ export function addLogTap(tap: (r: LogRecord) => void): () => void {
   return () => { taps.delete(tap); };
 }
 
+/** A line made on a thread that forwards its lines (forwardLogs), as it crosses to the thread that writes it. */
+export interface ForwardedLine { level: LogLevel; component: string; msg: string; fields: Record<string, unknown> }
+let forward: ((l: ForwardedLine) => void) | undefined;
+
+/**
+ * Hands this thread's lines to `fn` instead of writing them (a worker thread: unpack-thread.ts posts them to the
+ * daemon, which logs them with logForwarded through its own level, sinks and taps).
+ */
+export function forwardLogs(fn: ((l: ForwardedLine) => void) | undefined): void { forward = fn; }
+
+/** Logs a line another thread forwarded, as if made here: this thread's level, format, sinks and taps apply. */
+export function logForwarded(l: ForwardedLine): void {
+  if (!(l.level in LEVELS)) return;
+  logger(l.component)[l.level](l.msg, l.fields);
+}
+
 /** Runs `fn` with `fields` added to every line logged inside it (including from promises it starts). */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   const cur = currentContext();
@@ -80,6 +96,16 @@ function text(level: LogLevel, component: string, msg: string, fields: Record<st
 
 export function logger(component: string): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (forward) {
+      // The receiving thread decides by its own level. Fields that cannot cross (a clone error) go as text.
+      const all = { ...currentContext()?.fields, ...fields };
+      try {
+        forward({ level, component, msg, fields: all });
+      } catch {
+        try { forward({ level, component, msg, fields: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, fmt(v)])) }); } catch { /* the line is lost, not the work */ }
+      }
+      return;
+    }
     if (LEVELS[level] < threshold) return;
     const all = redactFields({ ...currentContext()?.fields, ...fields });
     const asJson = format === 'json' || (format === 'auto' && !process.stderr.isTTY);

@@ -5,20 +5,11 @@
  * absent, and once created (before the caller's next step) it survives the process being killed; the directory
  * fsync (group-committed, dir-sync.ts) makes it survive a power cut too.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { openFd, closeFd } from './fd-ops.js';
+import { openForWrite, closeFd } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
 
 export async function createNameMarker(path: string): Promise<void> {
-  let fd: number;
-  try {
-    fd = await openFd(path, 'w', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dirname(path), { recursive: true });
-    fd = await openFd(path, 'w', 0o600);
-  }
-  await closeFd(fd);
+  await closeFd(await openForWrite(path, 0o600));
   await syncDir(dirname(path));
 }

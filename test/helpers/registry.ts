@@ -340,7 +340,8 @@ export type Fault =
   | { kind: 'status'; status: number }
   | { kind: 'cut'; after: number }
   | { kind: 'truncate'; bytes: number }
-  | { kind: 'corrupt'; at: number }
+  /** Flips the byte at `at`; with `truncate`, the body is also that many bytes short (content-length consistent). */
+  | { kind: 'corrupt'; at: number; truncate?: number }
   | { kind: 'slow'; bytesPerSecond: number }
   /** Sends the headers and the first chunk, then holds the rest of the body until `until` resolves. */
   | { kind: 'stall'; until: Promise<void> }
@@ -384,8 +385,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         const parts: Buffer[] = [];
         pres.on('data', (c: Buffer) => parts.push(c));
         pres.on('end', () => {
-          const all = Buffer.concat(parts);
+          let all = Buffer.concat(parts);
           if (all.length > f.at) all[f.at] = all[f.at]! ^ 0xff;
+          if (f.truncate) { all = all.subarray(0, Math.max(0, all.length - f.truncate)); h['content-length'] = String(all.length); }
           cres.writeHead(pres.statusCode ?? 502, h).end(all);
         });
         return;

@@ -6,7 +6,11 @@
  */
 import type { Endpoint } from './endpoints.js';
 import type { Challenge } from './auth.js';
+import { logger } from '../../util/log.js';
+import { errorMessage } from '../../errors.js';
 import { toWorkerError, fromWorkerError, type WorkerError } from '../worker-errors.js';
+
+const log = logger('images/pull');
 
 /** What a registry client needs from an authorizer (RegistryAuthorizer, or this relay on a worker). */
 export interface AuthSource {
@@ -28,6 +32,12 @@ export class RelayedAuthorizer implements AuthSource {
   bind(eps: Endpoint[], send: (m: AuthRequest) => void): void {
     this.eps = eps;
     this.send = send;
+  }
+
+  /** The job ended: its endpoints are let go (a pooled worker keeps nothing of a finished job). */
+  unbind(): void {
+    this.eps = [];
+    this.send = () => undefined;
   }
 
   authorization(ep: Endpoint, scope: string): Promise<string | undefined> {
@@ -56,19 +66,25 @@ export class RelayedAuthorizer implements AuthSource {
   }
 }
 
-/** The daemon side: answers one request of a worker with the daemon's own authorizer; undefined for a challenge. */
+/**
+ * The daemon side: answers one request of a worker with the daemon's own authorizer; undefined for a challenge.
+ * Never rejects: a failed request is answered with its error; a challenge that could not be recorded is logged
+ * (the worker's retried request then fails with the registry's own refusal).
+ */
 export async function serveAuth(auth: AuthSource, eps: Endpoint[], req: AuthRequest, signal: AbortSignal): Promise<AuthReply | undefined> {
-  if ('challenged' in req) {
-    const ep = eps[req.challenged.ep];
-    if (ep) auth.challenged(ep, req.challenged.ch, req.challenged.scope);
-    return undefined;
-  }
-  const { id, ep, scope } = req.auth;
+  const id = 'auth' in req ? req.auth.id : undefined;
   try {
-    const e = eps[ep];
-    if (!e) throw new Error(`auth relay: no endpoint ${ep}`);
-    return { authReply: { id, value: await auth.authorization(e, scope, signal) } };
+    if ('challenged' in req) {
+      const ep = eps[req.challenged.ep];
+      if (ep) auth.challenged(ep, req.challenged.ch, req.challenged.scope);
+      return undefined;
+    }
+    const e = eps[req.auth.ep];
+    if (!e) throw new Error(`auth relay: no endpoint ${req.auth.ep}`);
+    return { authReply: { id: req.auth.id, value: await auth.authorization(e, req.auth.scope, signal) } };
   } catch (err) {
-    return { authReply: { id, error: toWorkerError(err) } };
+    if (id !== undefined) return { authReply: { id, error: toWorkerError(err) } };
+    log.warn('recording a registry challenge for a worker failed', { err: errorMessage(err) });
+    return undefined;
   }
 }

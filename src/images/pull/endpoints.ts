@@ -17,6 +17,26 @@ export interface Endpoint {
   insecure: boolean;
   tls: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   creds?: Credentials;
+  /**
+   * Set instead of `creds` on an endpoint sent to the unpack worker (withoutSecrets): credentials apply to it, and
+   * they are a registry token (no 401 challenge round). The secrets themselves stay on the daemon's thread.
+   */
+  credFlags?: { given: boolean; tokenAuth: boolean };
+}
+
+/** Whether credentials apply to the endpoint (its own, or as flagged for a worker). */
+export const hasCreds = (ep: Endpoint): boolean => !!ep.creds || !!ep.credFlags?.given;
+/** Whether the endpoint's credentials are a registry token used as is. */
+export const tokenAuth = (ep: Endpoint): boolean => !!ep.creds?.registryToken || !!ep.credFlags?.tokenAuth;
+
+/**
+ * The endpoint as the unpack worker gets it: credentials replaced by flags (credFlags). Its TLS material goes
+ * along, the client key included: the worker makes the TLS connections itself, so it needs the key (accepted: the
+ * key is host configuration read from a file the daemon can read, not a per-pull secret of a client).
+ */
+export function withoutSecrets(ep: Endpoint): Endpoint {
+  const { creds, ...rest } = ep;
+  return creds ? { ...rest, credFlags: { given: true, tokenAuth: !!creds.registryToken } } : rest;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Image pull: reference → endpoints (mirrors, then host) → manifest or index → platform selection for this
- * Windows host → config → layers streamed into the store (download ‖ sha256 ‖ gunzip ‖ diff-ID hash ‖ unpack,
+ * Windows host (resolve.ts) → config → layers streamed into the store (download ‖ sha256 ‖ gunzip ‖ diff-ID hash ‖ unpack,
  * several layers at once, each fetched by its unpack worker; store.ensureLayersStreaming) → image recorded under the name that was asked for.
  *
  * Identical pulls (same reference, credentials and isolation) running at the same time share one job; the job
@@ -10,21 +10,19 @@
 import { Semaphore } from '../../util/semaphore.js';
 import { logger } from '../../util/log.js';
 import { holdIdleGc } from '../../util/idle-gc.js';
-import { RuntimeError, invalidArgument, failedPrecondition, notFound, errorMessage } from '../../errors.js';
+import { type RuntimeError, invalidArgument, failedPrecondition, errorMessage } from '../../errors.js';
 import type { ImageStore } from '../store.js';
 import type { ImageRecord } from '../store-model.js';
 import type { HostPlatform } from '../import.js';
-import {
-  parseManifestOrIndex, parseImageConfig, describePlatform, ImageFormatError, type Manifest,
-} from '../oci.js';
+import { parseImageConfig, describePlatform } from '../oci.js';
 import { FOREIGN_TYPES } from './layer-source.js';
-import { platformMatches, hostText, selectManifest, type Isolation } from './platform-select.js';
+import { platformMatches, hostText, type Isolation } from './platform-select.js';
+import { resolveManifest } from './resolve.js';
 
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
 import { type Credentials, credentialKey } from './auth.js';
 import { RegistryClient } from './registry.js';
-import type { Endpoint } from './endpoints.js';
-import { HttpStatusError, cancelledError, toDomainError } from './errors.js';
+import { cancelledError, toDomainError } from './errors.js';
 import type { PullObserver } from './observer.js';
 import { PullProgress, type PullSnapshot } from './progress.js';
 
@@ -149,52 +147,9 @@ export class Puller {
     const reference = ref.digest ?? named.tag!;
     log.info('pulling image', { ref: label, endpoints: eps.map((e) => e.base) });
 
-    // Resolve at the first endpoint that has the manifest.
-    let ep: Endpoint | undefined;
-    let top: { data: Buffer; mediaType?: string; digest: string } | undefined;
-    const failures: { ep: Endpoint; err: unknown }[] = [];
-    for (const e of eps) {
-      try {
-        top = await this.o.client.manifest(e, repo, reference, signal);
-        ep = e;
-        break;
-      } catch (err) {
-        if (signal.aborted) throw cancelledError(signal);
-        failures.push({ ep: e, err });
-        if (e.mirror) log.info('mirror failed; trying the next endpoint', { mirror: e.base, err: errorMessage(err) });
-      }
-    }
-    if (!ep || !top) {
-      const last = failures[failures.length - 1]!;
-      if (failures.every((f) => f.err instanceof HttpStatusError && f.err.status === 404)) {
-        throw notFound(`image ${label} not found: ${failures.map((f) => `${f.ep.base} has no manifest ${reference}`).join('; ')}`);
-      }
-      const tried = failures.length > 1 ? ` (mirrors tried first: ${failures.slice(0, -1).map((f) => `${f.ep.base}: ${errorMessage(f.err)}`).join('; ')})` : '';
-      const err = toDomainError(last.err, `pulling ${label}`);
-      throw new RuntimeError((err as RuntimeError).kind ?? 'Unavailable', err.message + tried);
-    }
-    const at = ep;
-
-    // Manifest list / index → the manifest for this host.
-    const indexBlobs: { data: Buffer; digest: string }[] = [];
-    let manifest: Manifest | undefined;
-    let current = { ...top, descType: top.mediaType };
-    try {
-      for (let depth = 0; depth < 4; depth++) {
-        const parsed = parseManifestOrIndex(current.data, `manifest ${current.digest} of ${label}`, current.descType);
-        if ('manifest' in parsed) { manifest = parsed.manifest; break; }
-        indexBlobs.push({ data: current.data, digest: current.digest });
-        const chosen = selectManifest(parsed.index.manifests, this.o.host, isolation, label);
-        const got = await this.o.client.manifest(at, repo, chosen.digest, signal);
-        if (got.data.length !== chosen.size) throw invalidArgument(`manifest ${chosen.digest} of ${label}: size mismatch: expected ${chosen.size} bytes, received ${got.data.length}`);
-        current = { ...got, descType: got.mediaType ?? chosen.mediaType };
-      }
-    } catch (e) {
-      if (e instanceof ImageFormatError) throw invalidArgument(e.message);
-      throw toDomainError(e, `pulling ${label}`);
-    }
-    if (!manifest) throw invalidArgument(`${label}: manifest indexes nested too deeply`);
-    const manifestDigest = current.digest;
+    const { at, topDigest, indexBlobs, manifest, manifestData, manifestDigest } = await resolveManifest({
+      client: this.o.client, host: this.o.host, isolation, eps, repo, reference, label, signal,
+    });
 
     // Config: platform check, diff IDs.
     let configData: Buffer;
@@ -226,7 +181,7 @@ export class Puller {
     progress.begin(manifest.layers);
     try {
       for (const ib of indexBlobs) await store.ingestBuffer(ib.data, { digest: ib.digest }, lease, 'index');
-      await store.ingestBuffer(current.data, { digest: manifestDigest }, lease, 'manifest');
+      await store.ingestBuffer(manifestData, { digest: manifestDigest }, lease, 'manifest');
       await store.ingestBuffer(configData, { digest: manifest.config.digest, size: manifest.config.size }, lease, 'image config');
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
@@ -241,7 +196,7 @@ export class Puller {
       const image = await store.commitImage({
         config: configData, layers: manifest.layers, manifestDigest, extraBlobs: indexBlobs.map((b) => b.digest),
         repoTags: ref.digest === undefined ? [tagString(named)!] : [],
-        repoDigests: [`${repositoryOf(ref)}@${top.digest}`],
+        repoDigests: [`${repositoryOf(ref)}@${topDigest}`],
       });
       ok = true;
       const seconds = (performance.now() - started) / 1000;

@@ -11,7 +11,7 @@ import { sha256Digest } from '../digest.js';
 import { MT } from '../oci.js';
 import { type Credentials, parseChallenges, redact } from './auth.js';
 import { HttpStatusError, unauthenticated } from './errors.js';
-import { registryEndpoints, type Endpoint } from './endpoints.js';
+import { registryEndpoints, hasCreds, tokenAuth, withoutSecrets, type Endpoint } from './endpoints.js';
 import { RegistryTransport, readBody, errorText } from './transport.js';
 import { RegistryAuthorizer } from './authorizer.js';
 import type { AuthSource } from './auth-relay.js';
@@ -49,10 +49,13 @@ export class RegistryClient {
     this.policy = new RetryPolicy(opts.retries ?? 5, opts.retryBaseMs ?? 250);
   }
 
-  /** The endpoint as this client reaches it (an insecure host's plain-HTTP fallback already known), for a worker's client. */
+  /**
+   * The endpoint as this client reaches it (an insecure host's plain-HTTP fallback already known), for a worker's
+   * client: without its credentials (withoutSecrets; the worker's requests are authorised by this client).
+   */
   asReached(ep: Endpoint): Endpoint {
     const base = this.transport.reachedBase(ep);
-    return base === ep.base ? ep : { ...ep, base };
+    return withoutSecrets(base === ep.base ? ep : { ...ep, base });
   }
 
   /** This client's authorisation, for a worker's relayed requests (auth-relay.ts serveAuth). */
@@ -82,7 +85,7 @@ export class RegistryClient {
       const res = await this.transport.sendEp(ep, path, { ...headers, ...(auth ? { authorization: auth } : {}) }, signal);
       const st = res.statusCode ?? 0;
       if (st >= 200 && st < 300) return res;
-      if (st === 401 && round === 0 && !ep.creds?.registryToken) {
+      if (st === 401 && round === 0 && !tokenAuth(ep)) {
         const chs = parseChallenges(res.headers['www-authenticate']);
         res.resume();
         const ch = chs.find((c) => c.scheme === 'bearer') ?? chs.find((c) => c.scheme === 'basic');
@@ -90,9 +93,11 @@ export class RegistryClient {
         this.authorizer.challenged(ep, ch, scope);
         continue;
       }
+      // On the unpack worker the endpoint has no secrets (withoutSecrets) and redact() keeps to its patterns: the
+      // daemon redacts the error again with the credentials (unpack-remote.ts).
       const text = await errorText(res);
       if (st === 401 || st === 403) {
-        throw unauthenticated(`registry ${ep.host} refused access to ${path.split('/').slice(2, -2).join('/')} (HTTP ${st}${text ? ': ' + redact(text, ep.creds) : ''})${ep.creds ? '' : '; no credentials were given'}`);
+        throw unauthenticated(`registry ${ep.host} refused access to ${path.split('/').slice(2, -2).join('/')} (HTTP ${st}${text ? ': ' + redact(text, ep.creds) : ''})${hasCreds(ep) ? '' : '; no credentials were given'}`);
       }
       throw new HttpStatusError(st, `registry ${ep.host} answered HTTP ${st} for ${path}${text ? ': ' + redact(text, ep.creds) : ''}`);
     }

@@ -12,7 +12,11 @@ import { RelayedAuthorizer, type AuthRequest } from './auth-relay.js';
 import { layerSource } from './layer-source.js';
 import { sizeChecked } from '../size-checked.js';
 
-/** What a worker needs to fetch one layer (structured-cloneable). */
+/**
+ * What a worker needs to fetch one layer (structured-cloneable). Its endpoints carry no credentials, only flags
+ * (endpoints.ts withoutSecrets): the daemon authorises each request (auth-relay.ts). Their TLS material, the
+ * client key included, does travel: the worker makes the TLS connections itself (accepted; see withoutSecrets).
+ */
 export interface RemoteLayerSpec {
   eps: Endpoint[];
   /** Index in `eps` of the endpoint that resolved the image (tried first). */
@@ -50,7 +54,16 @@ export async function* remoteLayer(spec: RemoteLayerSpec, signal: AbortSignal, s
   // Cloned endpoints with Uint8Array TLS material: Buffers again for the TLS options.
   const eps = spec.eps.map((e) => ({ ...e, tls: { ca: buf(e.tls.ca), cert: buf(e.tls.cert), key: buf(e.tls.key) } }));
   relay.bind(eps, send);
-  yield* sizeChecked(layerSource(client, spec.allowForeignLayers, eps, eps[spec.first]!, spec.repo, spec.desc, signal), spec.desc);
+  try {
+    yield* sizeChecked(layerSource(client, spec.allowForeignLayers, eps, eps[spec.first]!, spec.repo, spec.desc, signal), spec.desc);
+  } finally {
+    relay.unbind();
+  }
+}
+
+/** The job ended (unpack-thread.ts): the relay lets go of its endpoints, whether or not the download ran to its end. */
+export function endRemoteJob(): void {
+  kept?.relay.unbind();
 }
 
 const buf = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -58,3 +58,38 @@ test('pod network calls beyond limits.concurrentCniCalls wait for a slot', async
   await Promise.all(all);
   assert.equal(peak, 3);
 });
+
+test('a pod network set-up takes its slot only once its namespace is ready; a failed namespace takes none', async () => {
+  const releases: (() => void)[] = [];
+  const fake: PodNetwork = {
+    status: async () => ({ ready: true, reason: '', message: '' }),
+    // As the CNI manager: the plugins (the slot's work) run once the namespace is ready.
+    setUp: async (req) => { await req.namespaceReady; await new Promise<void>((r) => releases.push(r)); return { ips: ['10.0.0.2'] }; },
+    tearDown: async () => undefined, check: async () => undefined, gc: async () => undefined, setPodCidr: async () => undefined,
+  };
+  const n = boundedPodNetwork(fake, 1);
+  let ready!: () => void;
+  const slow = n.setUp({ sandboxId: 'slow', namespaceReady: new Promise<void>((r) => { ready = r; }) } as never);
+  let fail!: (e: Error) => void;
+  const failed = n.setUp({ sandboxId: 'failed', namespaceReady: new Promise<void>((_, rej) => { fail = rej; }) } as never);
+  await settle();
+  assert.equal(n.slots.inFlight, 0, 'no slot while the namespaces are being made');
+  await n.tearDown({ sandboxId: 'other' } as never); // not held back by them
+  fail(new Error('namespace refused'));
+  await assert.rejects(failed, /namespace refused/);
+  assert.equal(n.slots.inFlight + n.slots.queued, 0, 'the failed namespace took no slot');
+  ready();
+  await settle();
+  assert.equal(n.slots.inFlight, 1, 'the set-up holds its slot once its namespace is ready');
+  releases.shift()!();
+  assert.deepEqual((await slow).ips, ['10.0.0.2']);
+  assert.equal(n.slots.inFlight, 0);
+  // A set-up that ends before its namespace is ready gives a slot granted later back at once.
+  let late!: () => void;
+  const early: PodNetwork = { ...fake, setUp: async () => { throw new Error('cni config uninitialized'); } };
+  const m = boundedPodNetwork(early, 1);
+  await assert.rejects(m.setUp({ sandboxId: 'early', namespaceReady: new Promise<void>((r) => { late = r; }) } as never), /uninitialized/);
+  late();
+  await settle();
+  assert.equal(m.slots.inFlight, 0, 'no slot is left held');
+});

@@ -132,6 +132,22 @@ test('a failed ADD is rolled back with DEL and leaves no cache; DEL failures kee
   assert.equal(existsSync(join(e.dir, 'cache', 'sb3.json')), true);
 });
 
+test('CHECK of a pod whose cache holds only the first ("adding") record: attached without a result, no CHECK run', async (t) => {
+  const e = env(t);
+  e.write('10-net.conflist', { cniVersion: '1.0.0', name: 'net', plugins: [{ type: 'fake-net', log: e.log }] });
+  await (await e.mgr().setUp(req('sb5'))).recorded;
+  // A crash after the pod's record was renamed into place but before the result's: the first record is what is left.
+  const file = join(e.dir, 'cache', 'sb5.json');
+  const { result: _result, ...first } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...first, state: 'adding' }));
+  const m = e.mgr(); // a restarted runtime: nothing in memory
+  await m.check(req('sb5'));
+  assert.equal(e.calls().filter((c) => c.cmd === 'CHECK').length, 0, 'no CHECK without a result');
+  await assert.rejects(m.check(req('sb-none')), /has no network attachment/);
+  await m.tearDown(req('sb5'));
+  assert.equal(existsSync(file), false, 'DEL ran from the first record');
+});
+
 test('version negotiation, per-call timeout, GC with valid attachments', async (t) => {
   const e = env(t);
   e.write('10-net.conflist', { cniVersion: '1.0.0', name: 'net', plugins: [{ type: 'fake-net', log: e.log }] });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logger, setLogFormat, setLogLevel, setLogSink, withLogContext } from '../../../src/util/log.js';
+import { logger, setLogFormat, setLogLevel, setLogSink, withLogContext, forwardLogs, logForwarded, type ForwardedLine } from '../../../src/util/log.js';
 import { redactText, redactFields, REDACTED } from '../../../src/util/redact.js';
 
 function capture(fn: () => Promise<void> | void): Promise<string[]> {
@@ -68,4 +68,26 @@ test('secrets inside free text are masked', () => {
 test('messages and error fields are redacted on the way out', async () => {
   const lines = await capture(() => logger('x').error('auth failed for https://u:pw-Secret@h/', { err: new Error('password=pw-Secret') }));
   assert.doesNotMatch(lines.join(''), /pw-Secret/);
+});
+
+test('forwarded lines (a worker thread\'s) are written by the receiver through its own level and sink', async () => {
+  setLogFormat('json');
+  const sent: ForwardedLine[] = [];
+  forwardLogs((l) => { sent.push(structuredClone(l)); });
+  let direct: string[];
+  try {
+    direct = await capture(() => { logger('images/pull').info('layer source failed; trying the next', { layer: 'sha256:x', attempt: 2 }); logger('w').debug('detail'); });
+  } finally {
+    forwardLogs(undefined);
+  }
+  assert.deepEqual(direct, [], 'nothing written where the line was made');
+  assert.deepEqual(sent.map((l) => [l.level, l.component, l.msg]), [['info', 'images/pull', 'layer source failed; trying the next'], ['debug', 'w', 'detail']]);
+  setLogLevel('info');
+  const lines = await capture(() => { for (const l of sent) logForwarded(l); });
+  assert.equal(lines.length, 1, 'the receiver\'s level drops the debug line');
+  const o = JSON.parse(lines[0]!);
+  assert.deepEqual([o.component, o.msg, o.layer, o.attempt], ['images/pull', 'layer source failed; trying the next', 'sha256:x', 2]);
+  setLogLevel('warn');
+  assert.deepEqual(await capture(() => logForwarded(sent[0]!)), []);
+  setLogLevel('info');
 });

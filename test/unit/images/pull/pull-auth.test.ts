@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { isRuntimeError } from '../../../../src/errors.js';
 import { parseChallenges, credentialsFromCri, tokenFromResponse, redact } from '../../../../src/images/pull/auth.js';
 import { makePki, startRegistry, startTokenIssuer, makeImage, Pusher, type Registry, type TokenIssuer, type Pki } from '../../../helpers/registry.js';
@@ -85,6 +86,34 @@ test('token auth: challenge → token with service and scope, reused across laye
   await withService({ registries: reg }, async (c) => {
     assert.equal((await c.svc.pull(ref, { auth: credentialsFromCri({ registryToken: token }) })).image.id, img.id);
   });
+});
+
+/** Every job message posted to an unpack worker during `fn`, serialized (strings as they travel). */
+async function jobsPosted(fn: () => Promise<void>): Promise<string[]> {
+  const posted: string[] = [];
+  const orig = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, m: unknown, t?: never) {
+    if (m && typeof m === 'object' && 'job' in m) posted.push(JSON.stringify(m));
+    return orig.call(this, m, t);
+  };
+  try { await fn(); } finally { Worker.prototype.postMessage = orig; }
+  return posted;
+}
+
+test('no credential reaches the unpack worker: its job carries only flags for the endpoints', async () => {
+  const base64 = Buffer.from(`${USER}:${PASS}`).toString('base64');
+  const basic = await jobsPosted(() => withService({ registries: { [basicReg.host]: { insecure: true } } }, async (c) => {
+    assert.equal((await c.svc.pull(`${basicReg.host}/private/app:1`, { auth: { username: USER, password: PASS } })).image.id, img.id);
+  }));
+  const refresh = await jobsPosted(() => withService({ registries: { [tokenReg.host]: { insecure: true } } }, async (c) => {
+    assert.equal((await c.svc.pull(`${tokenReg.host}/private/app:1`, { auth: credentialsFromCri({ identityToken: 'refresh-123' }) })).image.id, img.id);
+  }));
+  assert.equal(basic.length, img.layers.length);
+  assert.equal(refresh.length, img.layers.length);
+  for (const m of [...basic, ...refresh]) {
+    for (const secret of [PASS, base64, 'refresh-123']) assert.ok(!m.includes(secret), `a credential reached the worker: ${m}`);
+    assert.match(m, /"credFlags":\{"given":true,"tokenAuth":false\}/);
+  }
 });
 
 test('TLS: trusted through the configured CA; refused without it; insecure skips verification', async () => {

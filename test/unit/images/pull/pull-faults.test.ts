@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isRuntimeError } from '../../../../src/errors.js';
+import { setLogSink } from '../../../../src/util/log.js';
 import { buildLayerTar } from '../../../helpers/image-builder.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../../../helpers/registry.js';
 import { withService, blobsIn, tmpEntries, layerCount } from './common.js';
@@ -17,6 +18,8 @@ let proxy: FaultProxy;
 const big = (n: number) => randomBytes(n).toString('base64');
 const img = makeImage({ layers: [{ 'a.bin': big(600_000) }, { 'b.bin': big(300_000) }] });
 const plain = makeImage({ gzip: false, layers: [{ 'p.txt': 'plain text content '.repeat(1000) }] });
+// several MiB on the wire: the unpack worker gets its first batch well before the download ends
+const large = makeImage({ layers: [{ 'l.bin': big(6_000_000) }] });
 
 before(async () => {
   reg = await startRegistry();
@@ -24,6 +27,7 @@ before(async () => {
   const push = new Pusher({ url: reg.url });
   await push.image('f/app', '1', img);
   await push.image('f/plain', '1', plain);
+  await push.image('f/large', '1', large);
 });
 after(async () => { await proxy?.close(); await reg?.stop(); });
 
@@ -40,8 +44,13 @@ test('HTTP 500 on the manifest and on a layer, then success: retried with backof
     if (isBlob(path, img.layers[1]!.digest) && layerFails > 0) { layerFails--; return { kind: 'status', status: 503 }; }
     return undefined;
   };
-  const r = await c.svc.pull(ref());
+  // The layer's retry is logged by the unpack worker that fetches it: the line reaches the daemon's sink.
+  const lines: string[] = [];
+  const restore = setLogSink((l) => { lines.push(l); });
+  let r;
+  try { r = await c.svc.pull(ref()); } finally { restore(); }
   assert.equal(r.image.id, img.id);
+  assert.ok(lines.some((l) => l.includes('download interrupted; resuming') && l.includes(`blob ${img.layers[1]!.digest}`)), `the worker's retry line reached the daemon's log: ${lines.join('')}`);
   assert.equal(proxy.log.filter((l) => l.startsWith('GET /v2/f/app/manifests/1')).length, 3);
   assert.equal(proxy.log.filter((l) => l.startsWith(`GET /v2/f/app/blobs/${img.layers[1]!.digest}`)).length, 2);
 }));
@@ -99,6 +108,17 @@ test('truncated blob (consistent but short response): size mismatch, nothing kep
   assert.deepEqual(await blobsIn(c), []);
   assert.deepEqual(await tmpEntries(c), []);
   assert.equal(await layerCount(c), 0);
+}));
+
+test('damaged gzip header and a short body: the size mismatch of the download is the error, not the gzip error it caused', () => withService({ registries: registries() }, async (c) => {
+  // The unpack worker's gunzip fails on the first byte; the rest of the download is still taken in (to tell a
+  // digest mismatch), and its failure, the cause, is what the client gets.
+  const d = large.layers[0]!.digest;
+  // Byte 3 is the gzip header's flags: reserved bits set fail the first batch at once.
+  proxy.fault = (m, path) => (path === `/v2/f/large/blobs/${d}` ? { kind: 'corrupt', at: 3, truncate: 1000 } : undefined);
+  await assert.rejects(c.svc.pull(`${proxy.host}/f/large:1`), (e) => isRuntimeError(e, 'InvalidArgument') && new RegExp(`layer ${d}: size mismatch`).test((e as Error).message) && !/gzip/.test((e as Error).message));
+  assert.deepEqual(await blobsIn(c), []);
+  assert.deepEqual(await tmpEntries(c), []);
 }));
 
 /** Resolves when `cond` holds (checked every 5 ms; the test's own timeout bounds it). */

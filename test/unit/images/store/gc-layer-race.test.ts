@@ -22,7 +22,7 @@ for (const path of ['ensureLayers', 'ensureLayersStreaming'] as const) {
     assert.ok(store.hasLayer(rec.chainIds[0]!));
     const ensuring = path === 'ensureLayers'
       ? store.ensureLayers(img.layers, img.diffIds, pull)
-      : store.ensureLayersStreaming(img.layers, img.diffIds, pull, { concurrency: 1, source: () => { throw new Error('the blob is in the store'); } });
+      : store.ensureLayersStreaming(img.layers, img.diffIds, pull, { concurrency: 1, remote: () => { throw new Error('the blob is in the store'); } });
     storage.gate = undefined;
     gate.resolve();
     await removing;
