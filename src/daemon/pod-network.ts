@@ -13,12 +13,12 @@ import { instrumentPodNetwork } from './metrics/index.js';
 export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameters<typeof instrumentPodNetwork>[2], slots?: Semaphore): PodNetwork {
   // The built-in default network (emulator only) runs the nat plugin shipped in this package, wherever binDirs point.
   const fallback = cfg.backend === 'emulator' && cfg.cni.defaultNetwork.enabled;
-  // The label of a CNI call's metrics: the plugin chain of the network that call used. Keyed by the request
-  // object's identity: CniManager reports the request it was given and the metrics look up the one they passed on,
-  // so a wrapper between them that copies the request (spread, clone) would lose the label ('none').
-  const used = new WeakMap<PodNetworkRequest, string>();
+  // The label of a CNI call's metrics: the plugin chain of the network that call used, by pod sandbox: CniManager
+  // reports it during the call, the metrics take it (and forget it) when the call ends. Keyed by the sandbox ID,
+  // not the request object, so wrappers in between may copy the request (the bounded set-up does).
+  const used = new Map<string, string>();
   const cni = new CniManager({
-    onNetwork: (req, net) => used.set(req, net?.plugins.map((p) => p.type).join('+') || 'none'),
+    onNetwork: (req, net) => used.set(req.sandboxId, net?.plugins.map((p) => p.type).join('+') || 'none'),
     confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
     binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
@@ -34,7 +34,11 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     gc: (ids) => cni.gc(ids),
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };
-  const plugin = async (req: PodNetworkRequest) => used.get(req) ?? 'none';
+  const plugin = async (req: PodNetworkRequest) => {
+    const label = used.get(req.sandboxId) ?? 'none';
+    used.delete(req.sandboxId);
+    return label;
+  };
   const bounded = boundedPodNetwork(n, slots ?? cfg.limits.concurrentCniCalls);
   return observe ? instrumentPodNetwork(bounded, plugin, observe) : bounded;
 }
