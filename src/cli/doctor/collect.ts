@@ -61,8 +61,9 @@ export async function platformView(cfg: Config, platform: Platform): Promise<Pla
     credentialGuards: guards,
   };
   if (cfg.backend === 'emulator' && linuxNetworkingHere()) {
-    // Removals the service still runs or keeps journalled are its own, not leaks; listed once they have settled.
-    const pending = (await platform.network.settleRemovals?.()) ?? [];
+    // Removals the service still runs or keeps journalled are its own, not leaks; listed once they have settled
+    // (a service that cannot say, e.g. an older one, leaves every unaccounted object reported).
+    const pending = (await platform.network.settleRemovals?.().catch(() => [])) ?? [];
     const accounted = accountedNames(view);
     for (const name of pending) accounted.add(name);
     view.linux = { objects: listLinuxObjects(), accounted, instance: instanceId(cfg.emulator.stateDir) };
