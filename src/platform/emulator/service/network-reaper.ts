@@ -11,12 +11,15 @@
  * period, and at once when a new attach could clash with it (same host name, same namespace, or same address on
  * the same bridge).
  *
- * Crash safety of the background confirmation: before HcnDeleteNamespace deletes the namespace, the records'
- * change journals the namespace and its veths (network.ts saves it before answering); the entries leave the
- * journal only once the kernel's removal is confirmed (or the veths deleted here), and that is saved afterwards.
- * A service killed meanwhile thus loads a journal that still names them, and load() finishes them (finishAll:
- * the namespace's deletion is idempotent, a veth already gone is skipped). A service stop (settle) and
- * `settleRemovals` wait for every confirmation running; audits count what is still journalled as owned.
+ * Crash safety of the background confirmation: HcnDeleteNamespace journals the namespace and its veths with the
+ * records' change (network.ts saves it before answering); the entries leave the journal only once the kernel's
+ * removal is confirmed (or the veths deleted here). A service killed meanwhile thus loads a journal that still
+ * names them, and load() finishes them (finishAll). The confirmation writes no records of its own: its
+ * unjournalling reaches the disk with the next save, and until then a journal on disk that names a finished
+ * removal only repeats idempotent work at a start (deleting a namespace that is gone does nothing, a veth not
+ * present is skipped; a veth of that name made since would be in a later save, which drops the entry first).
+ * A service stop (settle) and `settleRemovals` wait for every confirmation running; audits count what is still
+ * journalled as owned.
  */
 import type { LinuxNet } from './linuxnet.js';
 import { vethName } from './linuxnet-names.js';
@@ -68,8 +71,7 @@ export class VethReaper {
       // Still journalled: retried by the sweep (veths) and at the next start or stop (namespace).
       this.log(`network: removing the veths of namespace ${netns} failed (kept for a retry): ${e.message}`);
       this.arm();
-    }).then(() => this.save()).catch((e: Error) => this.log(`network: saving the records failed: ${e.message}`))
-      .finally(() => this.confirming.delete(netns));
+    }).finally(() => this.confirming.delete(netns));
     this.confirming.set(netns, p);
   }
 
