@@ -131,6 +131,12 @@ export interface NetworkService {
    * Windows has no such call: the runtime dials the pod's endpoint IP from the host (as Windows containerd does).
    */
   dialInNamespace?(namespaceId: string, port: number): Promise<Duplex>;
+  /**
+   * Emulator only (leak audits): waits until the Linux removals HcnDeleteNamespace left running in the background
+   * have finished, and answers the Linux names (netns, links) still journalled for a later removal, which the
+   * service owns. Windows has no such state.
+   */
+  settleRemovals?(): Promise<string[]>;
 }
 
 export interface StorageService {

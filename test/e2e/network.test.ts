@@ -122,6 +122,8 @@ test('50 pods created and removed concurrently leave no namespace, endpoint, vet
     }));
     assert.deepEqual(await platform.network.enumerateEndpoints(), [], 'no HNS endpoint left');
     assert.deepEqual(await platform.network.enumerateNamespaces(), [], 'no HNS namespace left');
+    // The kernel removes a deleted namespace's veths in the background; the service confirms it (network-reaper.ts).
+    assert.deepEqual(await platform.network.settleRemovals!(), [], 'no removal left pending');
     const left = labelledObjects();
     assert.deepEqual(pods.map((p) => netnsName(p.namespaceId)).filter((n) => left.netns.includes(n)), [], 'no network namespace left');
     assert.deepEqual(endpoints.map((e) => vethName(e.ID!)).filter((n) => left.links.includes(n)), [], 'no veth left');

@@ -18,7 +18,7 @@ import {
 export interface ClientOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
 
 /** Requests that are safe to send again after a reconnect (they only observe). */
-const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties']);
+const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties', 'settleRemovals']);
 
 interface Pending { method: string; params: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }
 

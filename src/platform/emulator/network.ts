@@ -25,6 +25,7 @@ export class EmuNetwork implements NetworkService {
   modifyNamespace(id: string, request: ModifyNamespaceSettingRequestDoc): Promise<void> { return this.c.request('modifyNamespace', { id, request: j(request) }); }
   deleteNamespace(id: string): Promise<void> { return this.c.request('deleteNamespace', { id }); }
   enumerateNamespaces(query?: HcnQueryDoc): Promise<HostComputeNamespaceDoc[]> { return this.c.request('enumerateNamespaces', { query: j(query) }); }
+  settleRemovals(): Promise<string[]> { return this.c.request('settleRemovals'); }
   dialInNamespace(namespaceId: string, port: number): Promise<Duplex> {
     return dialInNamespace((id) => this.c.request<string | null>('namespaceNetns', { id }), namespaceId, port);
   }

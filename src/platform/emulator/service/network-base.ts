@@ -8,6 +8,7 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import type { HostComputeNetworkDoc, HostComputeEndpointDoc, HostComputeNamespaceDoc } from '../../hcn/schema/index.js';
 import type { Persister } from './persist.js';
 import { LinuxNet, probeLinuxNetworking, netnsName, bridgeName } from './linuxnet.js';
+import { vethName } from './linuxnet-names.js';
 import { eq, BRIDGED_TYPES } from './network-wire.js';
 import { VethReaper, type Reaping, type PendingVeth } from './network-reaper.js';
 
@@ -98,6 +99,17 @@ export abstract class NetworkBase {
   }
   /** Service stop: removals still pending (veths in their grace period) are finished. */
   async settle(): Promise<void> { await this.reaper?.finishAll(); }
+  /**
+   * The `settleRemovals` request (leak audits): waits for the background confirmations of namespace deletions,
+   * then answers the Linux names still journalled for removal (veths in their grace period, failed removals kept
+   * for a retry): owned by this service, not leaks.
+   */
+  async settleRemovals(): Promise<string[]> {
+    if (!this.reaper) return [];
+    await this.reaper.settled();
+    const j = this.journal();
+    return [...j.veths.map((v) => vethName(v.ep)), ...j.netns];
+  }
 
   /** The journal entry of an attached endpoint's veth (its namespace, and its address on its network's bridge). */
   protected pendingVeth(e: HostComputeEndpointDoc, netns: string): PendingVeth {

@@ -5,13 +5,25 @@
  *
  * A detached endpoint's veth is not deleted with `ip link del` at once (the kernel holds the call some 20 ms in its
  * device unregistration): its peer is inside the pod's network namespace, and deleting that namespace (what a pod
- * stop does next) makes the kernel remove the pair in the background. HcnDeleteNamespace waits until the pair is
- * gone. A veth whose namespace lives on is deleted after a short grace period, and at once when a new attach could
- * clash with it (same host name, same namespace, or same address on the same bridge).
+ * stop does next) makes the kernel remove the pair in the background. HcnDeleteNamespace answers once the
+ * namespace is deleted; the pair's removal is confirmed in the background (deleted here after REAP_WAIT_MS, e.g.
+ * when a process still holds the namespace). A veth whose namespace lives on is deleted after a short grace
+ * period, and at once when a new attach could clash with it (same host name, same namespace, or same address on
+ * the same bridge).
+ *
+ * Crash safety of the background confirmation: HcnDeleteNamespace journals the namespace and its veths with the
+ * records' change (network.ts saves it before answering); the entries leave the journal only once the kernel's
+ * removal is confirmed (or the veths deleted here). A service killed meanwhile thus loads a journal that still
+ * names them, and load() finishes them (finishAll). The confirmation writes no records of its own: its
+ * unjournalling reaches the disk with the next save, and until then a journal on disk that names a finished
+ * removal only repeats idempotent work at a start (deleting a namespace that is gone does nothing, a veth not
+ * present is skipped; a veth of that name made since would be in a later save, which drops the entry first).
+ * A service stop (settle) and `settleRemovals` wait for every confirmation running; audits count what is still
+ * journalled as owned.
  */
-import { readFileSync } from 'node:fs';
 import type { LinuxNet } from './linuxnet.js';
 import { vethName } from './linuxnet-names.js';
+import { presentLinks, linksGone } from './network-links.js';
 
 export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?: string }
 /** Rules of a deleted endpoint (tagged with it) in its network's table. */
@@ -20,28 +32,16 @@ export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: Pending
 
 /** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
 const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;
-/** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself. */
-const REAP_WAIT_MS = 500;
-
-/** The names of the links of this process's network namespace (/proc/net/dev is per namespace). */
-export function presentLinks(): Set<string> {
-  const out = new Set<string>();
-  let text = '';
-  try { text = readFileSync('/proc/net/dev', 'utf8'); } catch { return out; }
-  for (const line of text.split('\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) out.add(line.slice(0, i).trim());
-  }
-  return out;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself (tests set it). */
+const REAP_WAIT_MS = Number(process.env.WINCRI_EMU_REAP_WAIT_MS) || 500;
 
 export class VethReaper {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   /** Deletions running, by veth name. */
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Background confirmations of namespace deletions (deleteNamespace), by netns name. */
+  private readonly confirming = new Map<string, Promise<void>>();
 
   constructor(private readonly linux: LinuxNet, private readonly journal: () => Reaping, private readonly save: () => Promise<void>,
     private readonly log: (m: string) => void) {}
@@ -61,23 +61,32 @@ export class VethReaper {
   }
 
   /**
-   * HcnDeleteNamespace's Linux part: the namespace is deleted and the veths inside it are awaited until the kernel
-   * has removed them (deleted here after REAP_WAIT_MS, e.g. when a process still holds the namespace). The caller
-   * journalled the namespace with the records' change and saves them afterwards.
+   * HcnDeleteNamespace's Linux part: the namespace is deleted; the removal of the veths inside it is confirmed in
+   * the background (confirm). The caller journalled the namespace with the records' change and saves them.
    */
   async deleteNamespace(netns: string): Promise<void> {
     await this.linux.deleteNetns(netns);
-    const names = this.journal().veths.filter((v) => v.netns === netns).map((v) => vethName(v.ep));
-    // Polled from 2 ms, backing off to 20 ms (the kernel takes some 10 ms; parallel stops share the loop).
-    for (let step = 2, deadline = Date.now() + REAP_WAIT_MS; names.length && Date.now() < deadline; step = Math.min(20, step * 2)) {
-      const present = presentLinks();
-      if (!names.some((n) => present.has(n))) break;
-      await sleep(step);
-    }
+    if (this.confirming.has(netns)) return;
+    const p = this.confirm(netns).catch((e: Error) => {
+      // Still journalled: retried by the sweep (veths) and at the next start or stop (namespace).
+      this.log(`network: removing the veths of namespace ${netns} failed (kept for a retry): ${e.message}`);
+      this.arm();
+    }).finally(() => this.confirming.delete(netns));
+    this.confirming.set(netns, p);
+  }
+
+  /** Waits for the kernel to remove the namespace's veths (deleting those left after REAP_WAIT_MS), then unjournals. */
+  private async confirm(netns: string): Promise<void> {
+    await linksGone(this.journal().veths.filter((v) => v.netns === netns).map((v) => vethName(v.ep)), REAP_WAIT_MS);
     // Still journalled now (not taken by an attach meanwhile, which would have removed the entry first).
     await this.remove(this.journal().veths.filter((v) => v.netns === netns));
     const j = this.journal();
     j.netns = j.netns.filter((n) => n !== netns);
+  }
+
+  /** Resolves once no confirmation of a namespace deletion is running. */
+  async settled(): Promise<void> {
+    while (this.confirming.size) await Promise.all([...this.confirming.values()]);
   }
 
   /** Deletes the given pending veths (those still present) and drops them from the journal. */
@@ -124,6 +133,7 @@ export class VethReaper {
     // logged; it never keeps the service from starting or stopping.
     const tryTo = (what: string, f: () => Promise<void>) => f().catch((e: Error) => this.log(`network: ${what} failed (kept for a retry): ${e.message}`));
     for (const n of [...j.netns]) await tryTo(`deleting namespace ${n}`, () => this.deleteNamespace(n));
+    await this.settled();
     await tryTo('removing detached veths', () => this.remove([...j.veths]));
     for (const r of [...j.rules]) await tryTo(`removing the rules of endpoint ${r.ep}`, () => this.removeRules(r));
     await this.save();

@@ -30,6 +30,7 @@ const QUERIES: Record<string, Call> = {
   queryNamespace: (n, p) => n.queryNamespace(String(p.id)),
   enumerateNamespaces: (n, p) => n.enumerateNamespaces(p.query),
   namespaceNetns: (n, p) => n.linuxNetns(String(p.id)) ?? null,
+  settleRemovals: (n) => n.settleRemovals(),
 };
 
 export class HnsDispatch {

@@ -78,6 +78,7 @@ test('emulator Linux networking: NAT network, endpoints in namespaces, port mapp
     await n.deleteEndpoint(x.epId);
   }
   await n.deleteNetwork(netId);
+  assert.deepEqual(await n.settleRemovals!(), [], 'every removal finished');
   const left = labelledObjects();
   const ours = [...pods.flatMap((x) => [x.netns, vethName(x.epId)]), bridgeName(netId), tableName(netId)];
   assert.deepEqual(ours.filter((name) => left.netns.includes(name) || left.links.includes(name) || left.tables.includes(name)), []);

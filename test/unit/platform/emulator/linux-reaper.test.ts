@@ -1,11 +1,15 @@
 /**
  * The emulator's deferred veth removal (network-reaper.ts, root only): a detached endpoint's veth goes with its
  * namespace, after its grace period when the namespace lives on, at once when an attach could clash with it, and
- * a service killed while removals were pending finishes them when it starts again.
+ * a service killed while removals were pending finishes them when it starts again. HcnDeleteNamespace answers
+ * before the kernel has removed the namespace's veths: settleRemovals waits for that and names what is still
+ * journalled (owned by the service, never a leak).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { setup, until, alive } from './helpers.js';
 import { rootNetworkingSkipReason, freeSubnet, labelledObjects } from '../../../helpers/netns.js';
 import { netnsName, vethName } from '../../../../src/platform/emulator/service/linuxnet.js';
@@ -14,8 +18,11 @@ import type { EmulatorPlatform } from '../../../../src/platform/emulator/index.j
 const skip = rootNetworkingSkipReason();
 // Long enough that nothing is removed by the grace period's sweep while a test looks (the service inherits it).
 process.env.WINCRI_EMU_VETH_GRACE_MS = '60000';
+// Likewise the wait for the kernel to remove a deleted namespace's veths (one case shortens it for a restart).
+process.env.WINCRI_EMU_REAP_WAIT_MS = '60000';
 
 const links = () => labelledObjects().links;
+const readlinkOr = (p: string) => { try { return readlinkSync(p); } catch { return ''; } };
 const add = (epId: string) => ({ ResourceType: 'Endpoint' as const, RequestType: 'Add' as const, Settings: { EndpointId: epId } });
 const remove = (epId: string) => ({ ResourceType: 'Endpoint' as const, RequestType: 'Remove' as const, Settings: { EndpointId: epId } });
 
@@ -44,13 +51,15 @@ test('emulator veth reaping: with the namespace, on a clashing attach, and never
   const n = env.platform.network;
   const netId = await network(env.platform);
 
-  // Detached, then its namespace deleted: the veth is gone when HcnDeleteNamespace returns.
+  // Detached, then its namespace deleted: the namespace is gone when HcnDeleteNamespace returns, the veth once
+  // the removal has settled, and nothing stays journalled.
   const a = await pod(env.platform, netId);
   await n.modifyNamespace(a.nsId, remove(a.epId));
   await n.deleteEndpoint(a.epId);
   await n.deleteNamespace(a.nsId);
-  assert.ok(!links().includes(vethName(a.epId)), 'veth removed with its namespace');
   assert.ok(!labelledObjects().netns.includes(netnsName(a.nsId)));
+  assert.deepEqual(await n.settleRemovals!(), [], 'nothing journalled once settled');
+  assert.ok(!links().includes(vethName(a.epId)), 'veth removed with its namespace');
 
   // Detached and attached again at once: the pending veth is removed first, the new one is there.
   const b = await pod(env.platform, netId);
@@ -62,7 +71,27 @@ test('emulator veth reaping: with the namespace, on a clashing attach, and never
   // Deleted while attached (no detach first): gone with its namespace too.
   await n.deleteEndpoint(b.epId);
   await n.deleteNamespace(b.nsId);
+  assert.deepEqual(await n.settleRemovals!(), []);
   assert.ok(!links().includes(vethName(b.epId)));
+
+  // A namespace deleted while a process holds it (the kernel keeps it and its veth), then the service killed
+  // while its background removal waits: the restarted service (which waits only briefly) finishes it from the
+  // journal although the namespace is still held.
+  const h = await pod(env.platform, netId);
+  const holder = spawn('ip', ['netns', 'exec', netnsName(h.nsId), 'sleep', '60'], { stdio: 'ignore' });
+  t.after(() => { holder.kill('SIGKILL'); });
+  await until(() => readlinkOr(`/proc/${holder.pid}/exe`).endsWith('/sleep'));
+  await n.deleteNamespace(h.nsId);
+  assert.ok(links().includes(vethName(h.epId)), 'the held namespace keeps its veth for now');
+  const pidH = await env.platform.servicePid();
+  process.env.WINCRI_EMU_REAP_WAIT_MS = '50';
+  process.kill(pidH, 'SIGKILL');
+  await until(() => !alive(pidH));
+  assert.deepEqual(await n.settleRemovals!(), [], 'the restarted service finished the journalled removal');
+  assert.ok(!links().includes(vethName(h.epId)), 'the held namespace\'s veth is removed');
+  holder.kill('SIGKILL');
+  process.env.WINCRI_EMU_REAP_WAIT_MS = '60000';
+  await n.deleteEndpoint(h.epId);
 
   // A detached veth whose namespace lives on, then the service killed: the restarted service removes it.
   const c = await pod(env.platform, netId);
@@ -86,5 +115,6 @@ test('emulator veth reaping: with the namespace, on a clashing attach, and never
   await n.deleteNamespace(c.nsId);
   await n.deleteEndpoint(c.epId);
   await n.deleteNetwork(netId);
+  assert.deepEqual(await n.settleRemovals!(), []);
   assert.deepEqual([vethName(a.epId), vethName(b.epId), vethName(c.epId)].filter((l) => links().includes(l)), []);
 });
