@@ -25,7 +25,7 @@ export class Persister {
 
   /** save(), resolving to whether the write that holds this save succeeded. */
   trySave(name: string, snapshot: () => unknown): Promise<boolean> {
-    const write = () => writeFileAtomic(join(this.dir, `${name}.json`), JSON.stringify(snapshot(), null, 1))
+    const write = () => writeFileAtomic(join(this.dir, `${name}.json`), JSON.stringify(snapshot()))
       .then(() => true, (e) => { process.stderr.write(`persist ${name} failed: ${(e as Error).message}\n`); return false; });
     const c = this.chains.get(name);
     if (!c) {
