@@ -18,7 +18,9 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
   // not the request object, so wrappers in between may copy the request (the bounded set-up does).
   const used = new Map<string, string>();
   const cni = new CniManager({
-    onNetwork: (req, net) => used.set(req.sandboxId, net?.plugins.map((p) => p.type).join('+') || 'none'),
+    // Only with metrics: they are what consumes (and forgets) each label. Calls for one sandbox never overlap
+    // (the runtime serialises a pod's operations), so a label cannot be taken by another call.
+    onNetwork: observe ? (req, net) => used.set(req.sandboxId, net?.plugins.map((p) => p.type).join('+') || 'none') : undefined,
     confDir: cfg.cni.confDir, timeoutSeconds: cfg.cni.timeoutSeconds,
     binDirs: fallback && !cfg.cni.binDirs.includes(bundledCniBinDir()) ? [...cfg.cni.binDirs, bundledCniBinDir()] : cfg.cni.binDirs,
     podCidrTemplate: cfg.cni.podCidrTemplate, cacheDir: join(cfg.root, 'state', 'cni'),
