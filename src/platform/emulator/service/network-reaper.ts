@@ -66,9 +66,12 @@ export class VethReaper {
    */
   async deleteNamespace(netns: string): Promise<void> {
     await this.linux.deleteNetns(netns);
+    // The namespace is gone: it leaves the journal now (its veths are journalled on their own, finishAll's work).
+    const j = this.journal();
+    j.netns = j.netns.filter((n) => n !== netns);
     if (this.confirming.has(netns)) return;
     const p = this.confirm(netns).catch((e: Error) => {
-      // Still journalled: retried by the sweep (veths) and at the next start or stop (namespace).
+      // The veths stay journalled: retried by the sweep and at the next start or stop.
       this.log(`network: removing the veths of namespace ${netns} failed (kept for a retry): ${e.message}`);
       this.arm();
     }).finally(() => this.confirming.delete(netns));
@@ -80,8 +83,6 @@ export class VethReaper {
     await linksGone(this.journal().veths.filter((v) => v.netns === netns).map((v) => vethName(v.ep)), REAP_WAIT_MS);
     // Still journalled now (not taken by an attach meanwhile, which would have removed the entry first).
     await this.remove(this.journal().veths.filter((v) => v.netns === netns));
-    const j = this.journal();
-    j.netns = j.netns.filter((n) => n !== netns);
   }
 
   /** Resolves once no confirmation of a namespace deletion is running. */
