@@ -18,8 +18,8 @@
  * unjournalling reaches the disk with the next save, and until then a journal on disk that names a finished
  * removal only repeats idempotent work at a start (deleting a namespace that is gone does nothing, a veth not
  * present is skipped; a veth of that name made since would be in a later save, which drops the entry first).
- * A service stop (settle) and `settleRemovals` wait for every confirmation running; audits count what is still
- * journalled as owned.
+ * A service stop (settle) and `settleRemovals` wait for the confirmations running when called; audits count what
+ * is still journalled as owned.
  */
 import type { LinuxNet } from './linuxnet.js';
 import { vethName } from './linuxnet-names.js';
@@ -85,9 +85,9 @@ export class VethReaper {
     await this.remove(this.journal().veths.filter((v) => v.netns === netns));
   }
 
-  /** Resolves once no confirmation of a namespace deletion is running. */
+  /** Resolves once the confirmations running when called have finished (later ones are not waited for). */
   async settled(): Promise<void> {
-    while (this.confirming.size) await Promise.all([...this.confirming.values()]);
+    await Promise.all([...this.confirming.values()]);
   }
 
   /** Deletes the given pending veths (those still present) and drops them from the journal. */
