@@ -65,7 +65,7 @@ export async function platformView(cfg: Config, platform: Platform): Promise<Pla
     // Removals the service is confirming or keeps in their grace period are its own, not leaks; a removal that
     // keeps failing is reported with its error. When the service cannot say (died, too old, too slow), unaccounted
     // objects are undecided.
-    const settled = await settleRemovals(platform);
+    const settled = await pendingRemovals(platform);
     const accounted = accountedNames(view);
     const failing = new Map<string, string>();
     for (const r of settled.pending) {
@@ -81,10 +81,10 @@ export async function platformView(cfg: Config, platform: Platform): Promise<Pla
 const SETTLE_TIMEOUT_MS = Math.max(6 * REAP_WAIT_MS, 3_000);
 
 /** The service's journalled removals, or why they are not known (it died, is too old to answer, or took too long). */
-async function settleRemovals(platform: Platform): Promise<{ pending: PendingRemoval[]; unsettled?: string }> {
+export async function pendingRemovals(platform: Pick<Platform, 'network'>, timeoutMs = SETTLE_TIMEOUT_MS): Promise<{ pending: PendingRemoval[]; unsettled?: string }> {
   if (!platform.network.settleRemovals) return { pending: [], unsettled: 'the platform cannot say which removals it owns' };
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${SETTLE_TIMEOUT_MS} ms`)), SETTLE_TIMEOUT_MS); });
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); });
   try {
     return { pending: await Promise.race([platform.network.settleRemovals(), timeout]) };
   } catch (e) {
