@@ -133,10 +133,21 @@ export interface NetworkService {
   dialInNamespace?(namespaceId: string, port: number): Promise<Duplex>;
   /**
    * Emulator only (leak audits): waits until the Linux removals HcnDeleteNamespace left running in the background
-   * have finished, and answers the Linux names (netns, links) still journalled for a later removal, which the
-   * service owns. Windows has no such state.
+   * present when called have finished, and answers the Linux names (netns, links) still journalled for a later
+   * removal with their state: in their grace period or being confirmed (owned by the service), or failing.
+   * Windows has no such state.
    */
-  settleRemovals?(): Promise<string[]>;
+  settleRemovals?(): Promise<PendingRemoval[]>;
+}
+
+/** A Linux object the emulator service keeps journalled for removal (settleRemovals). */
+export interface PendingRemoval {
+  name: string;
+  /** grace: a detached veth waiting for its grace period; confirming: its namespace's deletion is being confirmed;
+   *  failed: its removal failed (`failures` times, last with `lastError`) and is retried later. */
+  state: 'grace' | 'confirming' | 'failed';
+  failures: number;
+  lastError?: string;
 }
 
 export interface StorageService {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { Platform } from '../../platform/types.js';
+import type { Platform, PendingRemoval } from '../../platform/types.js';
 import type { InventoryResponse } from '../../daemon/admin.js';
 import { OWNER } from '../../runtime/runtime.js';
 import { DaemonClient } from '../client.js';
@@ -13,6 +13,7 @@ import { CREDENTIAL_GUARD_QUERY, credentialGuardInstanceIds } from '../../platfo
 import { accountedNames, linuxNetworkingHere, listLinuxObjects } from './linux-objects.js';
 import type { PlatformView, Records } from './leaks.js';
 import { instanceId } from '../../platform/emulator/service/instance.js';
+import { REAP_WAIT_MS } from '../../platform/emulator/service/network-reaper.js';
 
 function readJsonDir<T>(dir: string): T[] {
   let names: string[];
@@ -61,12 +62,34 @@ export async function platformView(cfg: Config, platform: Platform): Promise<Pla
     credentialGuards: guards,
   };
   if (cfg.backend === 'emulator' && linuxNetworkingHere()) {
-    // Removals the service still runs or keeps journalled are its own, not leaks; listed once they have settled
-    // (a service that cannot say, e.g. an older one, leaves every unaccounted object reported).
-    const pending = (await platform.network.settleRemovals?.().catch(() => [])) ?? [];
+    // Removals the service is confirming or keeps in their grace period are its own, not leaks; a removal that
+    // keeps failing is reported with its error. When the service cannot say (died, too old, too slow), unaccounted
+    // objects are undecided.
+    const settled = await pendingRemovals(platform);
     const accounted = accountedNames(view);
-    for (const name of pending) accounted.add(name);
-    view.linux = { objects: listLinuxObjects(), accounted, instance: instanceId(cfg.emulator.stateDir) };
+    const failing = new Map<string, string>();
+    for (const r of settled.pending) {
+      if (r.state === 'failed') failing.set(r.name, `removal failing (${r.failures}×): ${r.lastError ?? 'unknown error'}`);
+      else accounted.add(r.name);
+    }
+    view.linux = { objects: listLinuxObjects(), accounted, failing, unsettled: settled.unsettled, instance: instanceId(cfg.emulator.stateDir) };
   }
   return view;
+}
+
+/** How long the audit waits for the service's removals to settle (a few confirmations' worth). */
+const SETTLE_TIMEOUT_MS = Math.max(6 * REAP_WAIT_MS, 3_000);
+
+/** The service's journalled removals, or why they are not known (it died, is too old to answer, or took too long). */
+export async function pendingRemovals(platform: Pick<Platform, 'network'>, timeoutMs = SETTLE_TIMEOUT_MS): Promise<{ pending: PendingRemoval[]; unsettled?: string }> {
+  if (!platform.network.settleRemovals) return { pending: [], unsettled: 'the platform cannot say which removals it owns' };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); });
+  try {
+    return { pending: await Promise.race([platform.network.settleRemovals(), timeout]) };
+  } catch (e) {
+    return { pending: [], unsettled: (e as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
 }

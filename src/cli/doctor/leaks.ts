@@ -39,7 +39,13 @@ export interface PlatformView {
   /** Credential guard instances the compute service holds (container IDs). */
   credentialGuards?: string[];
   /** Emulator only: wincri-* Linux objects, and the Linux names the HNS objects above account for. */
-  linux?: { objects: LinuxObjects; accounted: Set<string>; instance?: string };
+  linux?: {
+    objects: LinuxObjects; accounted: Set<string>; instance?: string;
+    /** Names the emulator service keeps journalled whose removal keeps failing → why (reported, never owned). */
+    failing?: Map<string, string>;
+    /** Why the service's pending removals are not known (unaccounted objects are then undecided, not leaks). */
+    unsettled?: string;
+  };
 }
 
 export type LeakKind = 'compute-system' | 'credential-guard' | 'hns-endpoint' | 'hns-namespace' | 'netns' | 'link' | 'nft-table';
@@ -88,11 +94,18 @@ export function findLeaks(rec: Records, view: PlatformView): LeakReport {
     if (why) leaks.push({ kind: 'hns-endpoint', id: e.id, why, detail: e.name });
   }
   if (view.linux) {
-    const { objects, accounted, instance } = view.linux;
+    const { objects, accounted, instance, failing, unsettled } = view.linux;
     const other = (key: string) => { const o = objects.owners?.get(key); return !!instance && !!o && o !== instance; };
-    for (const n of objects.netns) if (!accounted.has(n) && !other(n)) leaks.push({ kind: 'netns', id: n, why: 'no HNS namespace accounts for it' });
-    for (const l of objects.links) if (!accounted.has(l.name) && !other(l.name)) leaks.push({ kind: 'link', id: l.name, why: `${l.kind || 'link'} no HNS endpoint or network accounts for`, detail: l.kind });
-    for (const t of objects.tables) if (!accounted.has(t.name) && !other(`${t.family} ${t.name}`)) leaks.push({ kind: 'nft-table', id: `${t.family} ${t.name}`, why: 'no HNS network accounts for it' });
+    if (unsettled) undecided.push(`emulator removals not settled (${unsettled}): unaccounted Linux objects are undecided`);
+    const report = (l: Leak) => {
+      const failed = failing?.get(l.id);
+      if (failed) leaks.push({ ...l, why: failed });
+      else if (unsettled) undecided.push(`${l.kind} ${l.id}: ${l.why}, but the service's pending removals are not known`);
+      else leaks.push(l);
+    };
+    for (const n of objects.netns) if (!accounted.has(n) && !other(n)) report({ kind: 'netns', id: n, why: 'no HNS namespace accounts for it' });
+    for (const l of objects.links) if (!accounted.has(l.name) && !other(l.name)) report({ kind: 'link', id: l.name, why: `${l.kind || 'link'} no HNS endpoint or network accounts for`, detail: l.kind });
+    for (const t of objects.tables) if (!accounted.has(t.name) && !other(`${t.family} ${t.name}`)) report({ kind: 'nft-table', id: `${t.family} ${t.name}`, why: 'no HNS network accounts for it' });
   }
   return { leaks, undecided };
 }

@@ -17,8 +17,9 @@ import {
 
 export interface ClientOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
 
-/** Requests that are safe to send again after a reconnect (they only observe). */
-const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties', 'settleRemovals']);
+/** Requests that are safe to send again after a reconnect (they only observe). Not settleRemovals: a leak audit
+ *  must fail, not wait, when the service it asks has died. */
+const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties']);
 
 interface Pending { method: string; params: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }
 

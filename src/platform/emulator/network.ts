@@ -1,6 +1,6 @@
 /** The emulator's NetworkService: HCN networks, endpoints and namespaces on the service (./service/network.ts). */
 import type { Duplex } from 'node:stream';
-import type { NetworkService } from '../types.js';
+import type { NetworkService, PendingRemoval } from '../types.js';
 import type { HostComputeNamespaceDoc, HostComputeEndpointDoc, HostComputeNetworkDoc, ModifyNamespaceSettingRequestDoc, HcnQueryDoc, EndpointStatsDoc, ModifyNetworkSettingRequestDoc } from '../hcn/schema/index.js';
 import type { EmulatorClient } from './client.js';
 import { dialInNamespace } from './dial.js';
@@ -25,7 +25,7 @@ export class EmuNetwork implements NetworkService {
   modifyNamespace(id: string, request: ModifyNamespaceSettingRequestDoc): Promise<void> { return this.c.request('modifyNamespace', { id, request: j(request) }); }
   deleteNamespace(id: string): Promise<void> { return this.c.request('deleteNamespace', { id }); }
   enumerateNamespaces(query?: HcnQueryDoc): Promise<HostComputeNamespaceDoc[]> { return this.c.request('enumerateNamespaces', { query: j(query) }); }
-  settleRemovals(): Promise<string[]> { return this.c.request('settleRemovals'); }
+  settleRemovals(): Promise<PendingRemoval[]> { return this.c.request('settleRemovals'); }
   dialInNamespace(namespaceId: string, port: number): Promise<Duplex> {
     return dialInNamespace((id) => this.c.request<string | null>('namespaceNetns', { id }), namespaceId, port);
   }

@@ -89,3 +89,21 @@ test('leaks: a gMSA credential guard instance wincri added for a container it ha
   assert.ok(!findLeaks(records, { ...view(), credentialGuards: [ORPHAN] }).leaks.some((l) => l.kind === 'credential-guard'),
     'without a wincri marker the instance is not ours to judge');
 });
+
+test('leaks: a journalled removal that keeps failing is a leak with its error; unsettled removals make objects undecided', () => {
+  const objects = { netns: ['wincri-aaaaaaaaaaaa'], links: [{ name: 'wincri-aaaaaaaa', kind: 'veth' }, { name: 'wincri-bbbbbbbb', kind: 'veth' }], tables: [] };
+  const records = { sandboxes: [], containers: [], ownedNamespaces: [], creating: [] };
+  const base = { systems: [], namespaces: [], endpoints: [], networks: [] };
+  const failing = new Map([['wincri-aaaaaaaa', 'removal failing (3×): RTNETLINK answers: Device or resource busy']]);
+  const r = findLeaks(records, { ...base, linux: { objects, accounted: new Set(['wincri-bbbbbbbb']), failing } });
+  assert.deepEqual(r.leaks.map((l) => [l.id, l.why]), [
+    ['wincri-aaaaaaaaaaaa', 'no HNS namespace accounts for it'],
+    ['wincri-aaaaaaaa', 'removal failing (3×): RTNETLINK answers: Device or resource busy'],
+  ]);
+  assert.deepEqual(r.undecided, []);
+  const u = findLeaks(records, { ...base, linux: { objects, accounted: new Set(['wincri-bbbbbbbb']), failing, unsettled: 'no answer within 3000 ms' } });
+  assert.deepEqual(u.leaks.map((l) => l.id), ['wincri-aaaaaaaa'], 'a failing removal is reported even when the rest is unsettled');
+  assert.equal(u.undecided.length, 2);
+  assert.match(u.undecided[0]!, /removals not settled \(no answer within 3000 ms\)/);
+  assert.match(u.undecided[1]!, /netns wincri-aaaaaaaaaaaa/);
+});

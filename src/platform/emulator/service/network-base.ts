@@ -8,9 +8,9 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import type { HostComputeNetworkDoc, HostComputeEndpointDoc, HostComputeNamespaceDoc } from '../../hcn/schema/index.js';
 import type { Persister } from './persist.js';
 import { LinuxNet, probeLinuxNetworking, netnsName, bridgeName } from './linuxnet.js';
-import { vethName } from './linuxnet-names.js';
 import { eq, BRIDGED_TYPES } from './network-wire.js';
 import { VethReaper, type Reaping, type PendingVeth } from './network-reaper.js';
+import type { PendingRemoval } from './network-removal-failures.js';
 
 export interface NetState {
   networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
@@ -100,15 +100,14 @@ export abstract class NetworkBase {
   /** Service stop: removals still pending (veths in their grace period) are finished. */
   async settle(): Promise<void> { await this.reaper?.finishAll(); }
   /**
-   * The `settleRemovals` request (leak audits): waits for the background confirmations of namespace deletions,
-   * then answers the Linux names still journalled for removal (veths in their grace period, failed removals kept
-   * for a retry): owned by this service, not leaks.
+   * The `settleRemovals` request (leak audits): waits for the background confirmations of namespace deletions
+   * running when called, then answers the Linux names still journalled for removal with their state (in their
+   * grace period or being confirmed: owned by this service; failed: kept for a retry, which an audit reports).
    */
-  async settleRemovals(): Promise<string[]> {
+  async settleRemovals(): Promise<PendingRemoval[]> {
     if (!this.reaper) return [];
     await this.reaper.settled();
-    const j = this.journal();
-    return [...j.veths.map((v) => vethName(v.ep)), ...j.netns];
+    return this.reaper.pending();
   }
 
   /** The journal entry of an attached endpoint's veth (its namespace, and its address on its network's bridge). */

@@ -18,12 +18,13 @@
  * unjournalling reaches the disk with the next save, and until then a journal on disk that names a finished
  * removal only repeats idempotent work at a start (deleting a namespace that is gone does nothing, a veth not
  * present is skipped; a veth of that name made since would be in a later save, which drops the entry first).
- * A service stop (settle) and `settleRemovals` wait for every confirmation running; audits count what is still
- * journalled as owned.
+ * A service stop (settle) and `settleRemovals` wait for the confirmations running when called; audits count what
+ * is still journalled, in its grace period or being confirmed, as owned, and report a removal that failed.
  */
 import type { LinuxNet } from './linuxnet.js';
 import { vethName } from './linuxnet-names.js';
 import { presentLinks, linksGone } from './network-links.js';
+import { RemovalFailures, pendingEntry, type PendingRemoval } from './network-removal-failures.js';
 
 export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?: string }
 /** Rules of a deleted endpoint (tagged with it) in its network's table. */
@@ -33,7 +34,7 @@ export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: Pending
 /** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
 const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;
 /** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself (tests set it). */
-const REAP_WAIT_MS = Number(process.env.WINCRI_EMU_REAP_WAIT_MS) || 500;
+export const REAP_WAIT_MS = Number(process.env.WINCRI_EMU_REAP_WAIT_MS) || 500;
 
 export class VethReaper {
   private timer?: NodeJS.Timeout;
@@ -42,6 +43,8 @@ export class VethReaper {
   private readonly inflight = new Map<string, Promise<void>>();
   /** Background confirmations of namespace deletions (deleteNamespace), by netns name. */
   private readonly confirming = new Map<string, Promise<void>>();
+  /** Removals that failed, by Linux name (reported by settleRemovals until they succeed). */
+  private readonly failed = new RemovalFailures();
 
   constructor(private readonly linux: LinuxNet, private readonly journal: () => Reaping, private readonly save: () => Promise<void>,
     private readonly log: (m: string) => void) {}
@@ -65,10 +68,14 @@ export class VethReaper {
    * the background (confirm). The caller journalled the namespace with the records' change and saves them.
    */
   async deleteNamespace(netns: string): Promise<void> {
-    await this.linux.deleteNetns(netns);
+    try { await this.linux.deleteNetns(netns); } catch (e) { this.failed.failed(netns, e); throw e; }
+    this.failed.succeeded(netns);
+    // The namespace is gone: it leaves the journal now (its veths are journalled on their own, finishAll's work).
+    const j = this.journal();
+    j.netns = j.netns.filter((n) => n !== netns);
     if (this.confirming.has(netns)) return;
     const p = this.confirm(netns).catch((e: Error) => {
-      // Still journalled: retried by the sweep (veths) and at the next start or stop (namespace).
+      // The veths stay journalled (and reported failed): retried by the sweep and at the next start or stop.
       this.log(`network: removing the veths of namespace ${netns} failed (kept for a retry): ${e.message}`);
       this.arm();
     }).finally(() => this.confirming.delete(netns));
@@ -80,13 +87,20 @@ export class VethReaper {
     await linksGone(this.journal().veths.filter((v) => v.netns === netns).map((v) => vethName(v.ep)), REAP_WAIT_MS);
     // Still journalled now (not taken by an attach meanwhile, which would have removed the entry first).
     await this.remove(this.journal().veths.filter((v) => v.netns === netns));
-    const j = this.journal();
-    j.netns = j.netns.filter((n) => n !== netns);
   }
 
-  /** Resolves once no confirmation of a namespace deletion is running. */
+  /** Resolves once the confirmations running when called have finished (later ones are not waited for). */
   async settled(): Promise<void> {
-    while (this.confirming.size) await Promise.all([...this.confirming.values()]);
+    await Promise.all([...this.confirming.values()]);
+  }
+
+  /** What is journalled for removal, each with its state (settleRemovals). */
+  pending(): PendingRemoval[] {
+    const j = this.journal();
+    // A veth whose namespace is being deleted (journalled, or its removal being confirmed) is confirming.
+    const deleting = (n?: string) => !!n && (this.confirming.has(n) || j.netns.includes(n));
+    return [...j.veths.map((v) => pendingEntry(vethName(v.ep), deleting(v.netns), this.failed)),
+      ...j.netns.map((n) => pendingEntry(n, true, this.failed))];
   }
 
   /** Deletes the given pending veths (those still present) and drops them from the journal. */
@@ -95,6 +109,7 @@ export class VethReaper {
     const present = presentLinks();
     const results = await Promise.allSettled(list.map((v) => this.removeOne(v.ep, present)));
     const done = list.filter((_, i) => results[i]!.status === 'fulfilled');
+    list.forEach((v, i) => { const r = results[i]!; if (r.status === 'fulfilled') this.failed.succeeded(vethName(v.ep)); else this.failed.failed(vethName(v.ep), r.reason); });
     const j = this.journal();
     j.veths = j.veths.filter((v) => !done.includes(v));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -56,7 +56,8 @@ export class NetworkEmulator extends NetworkEndpoints {
       // Journalled with the records' change (network-reaper.ts); the namespace's deletion removes its veths.
       const name = netnsName(ns.ID!);
       for (const e of members) this.reaper.detached(this.pendingVeth(e, name));
-      this.journal().netns.push(name);
+      const j = this.journal();
+      if (!j.netns.includes(name)) j.netns.push(name);
       try {
         await this.reaper.deleteNamespace(name);
       } catch (err) {
