@@ -12,6 +12,7 @@
 import type { ProcessParametersDoc } from '../platform/hcs/schema/index.js';
 import type { SystemKind } from '../platform/backends.js';
 import { PlatformError } from '../platform/hresult.js';
+import { reportedPlatformSeconds } from '../util/rpc-clock.js';
 
 /** 2: attach, start.backend/tty/stdinOnce, list log counts (./keeper-compat.ts: what an older keeper gets). */
 export const KEEPER_PROTOCOL_VERSION = 2;
@@ -144,8 +145,8 @@ export function isKeeperError(e: unknown, code?: KeeperErrorCode): e is KeeperEr
 
 /** Error → wire form. */
 export function toWireError(e: unknown): WireError {
-  const s = (e as { platformSeconds?: unknown } | null | undefined)?.platformSeconds;
-  const timing = typeof s === 'number' && s > 0 ? { platformSeconds: s } : {};
+  const s = reportedPlatformSeconds(e);
+  const timing = s > 0 ? { platformSeconds: s } : {};
   if (e instanceof PlatformError) {
     return { code: 'Platform', message: e.message, hresult: e.hresult, operation: e.operation,
       errorDocument: e.errorDocument, ...timing };

@@ -3,6 +3,10 @@
  * source is not held back). A download delivers 64 KiB socket reads; the unpack pipeline takes one thread-pool
  * step (gunzip) and one write (blob file) per piece it is given, so it gets batches instead.
  */
+/** The batch size and delay the unpack pipeline uses on both sides of the worker (unpack-worker.ts, unpack-inputs.ts). */
+export const BATCH_BYTES = 1024 * 1024;
+export const FLUSH_MS = 5;
+
 const IDLE = Symbol('idle');
 const STOP = Symbol('stop');
 

@@ -1,14 +1,12 @@
 /** The input of a job on the unpack worker (unpack-thread.ts), batch by batch: what the parent posts, or a registry download the worker makes itself. */
 import type { MessagePort } from 'node:worker_threads';
-import { batches } from './chunk-batches.js';
+import { batches, BATCH_BYTES, FLUSH_MS } from './chunk-batches.js';
 import { remoteLayer } from './pull/remote-layer.js';
 import type { ToWorker, FromWorker, UnpackJob } from './unpack-protocol.js';
 
 /** The bytes in a batch of buffers. */
 export const bytesOf = (bufs: readonly Uint8Array[]): number => bufs.reduce((n, b) => n + b.length, 0);
 // A download's socket reads gathered before they go to the blob file and gunzip (chunk-batches.ts).
-const BATCH = 1024 * 1024;
-const FLUSH_MS = 5;
 const REPORT = 4 * 1024 * 1024;
 const REPORT_MS = 200;
 
@@ -33,7 +31,7 @@ export function postedInput(next: () => Promise<ToWorker>, port: MessagePort): (
  * the previous report (a slow download's progress) and at the end: each report wakes the daemon's main thread.
  */
 export function fetchedInput(job: UnpackJob, port: MessagePort): () => Promise<Buffer[] | undefined> {
-  const it = batches(remoteLayer(job.remote!, new AbortController().signal, (m) => port.postMessage(m satisfies FromWorker)), { bytes: BATCH, ms: FLUSH_MS });
+  const it = batches(remoteLayer(job.remote!, new AbortController().signal, (m) => port.postMessage(m satisfies FromWorker)), { bytes: BATCH_BYTES, ms: FLUSH_MS });
   let unreported = 0;
   let reportedAt = performance.now();
   const report = () => {

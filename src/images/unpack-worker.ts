@@ -15,7 +15,7 @@
  * would in-process ones. Protocol: unpack-protocol.ts; the worker side: unpack-thread.ts.
  */
 import type { BlobDigest } from './blob-tee.js';
-import { batches } from './chunk-batches.js';
+import { batches, BATCH_BYTES, FLUSH_MS } from './chunk-batches.js';
 import { handOver } from './hand-over.js';
 import { WorkerJob } from './unpack-job.js';
 import { bytesOf } from './unpack-inputs.js';
@@ -24,9 +24,7 @@ import type { WorkerUnpackResult } from './unpack-protocol.js';
 export type { WorkerUnpackResult } from './unpack-protocol.js';
 export { handOver } from './hand-over.js';
 
-const BATCH = 1024 * 1024;
 const WINDOW = 8 * 1024 * 1024;
-const FLUSH_MS = 5;
 
 /** The digest and size of the whole input of an unpack that failed (when the worker took it all in). */
 export function failedBlobOf(e: unknown): BlobDigest | undefined {
@@ -61,7 +59,7 @@ export async function unpackLayerInWorker(source: AsyncIterable<Buffer>, staging
   );
   try {
     // The batches stop as soon as the worker has answered: a feed waiting for a slow source stops right away.
-    for await (const parts of batches(source, { bytes: BATCH, ms: FLUSH_MS, stop: job.done })) {
+    for await (const parts of batches(source, { bytes: BATCH_BYTES, ms: FLUSH_MS, stop: job.done })) {
       if (job.answered) break;
       const data = handOver(parts, opts.ownedChunks === true);
       unacked += bytesOf(parts);

@@ -25,13 +25,18 @@ function describe(e: unknown): string {
   try { return `non-Error value: ${JSON.stringify(e)}`; } catch { return `non-Error value: ${String(e)}`; }
 }
 
+/** One event's text to stderr, with a timestamp in the util/log format. */
+function stderrWriter(component?: string): (text: string) => void {
+  return (text) => { process.stderr.write(`${new Date().toISOString()} ERROR${component ? ` ${component}` : ''}: ${text}\n`); };
+}
+
 /**
  * Installs the policy once per process. `writer` receives one multi-line text per event (default: stderr with a
  * timestamp in the util/log format).
  */
 export function installLastResort(component: string, writer?: (text: string) => void): void {
   if (installed) return;
-  const out = (write = writer ?? ((text: string) => { process.stderr.write(`${new Date().toISOString()} ERROR ${component}: ${text}\n`); }));
+  const out = (write = writer ?? stderrWriter(component));
   installed = (kind, e) => {
     counts[kind]++;
     try {
@@ -54,7 +59,7 @@ export function onFatalExit(f: () => void): void { beforeFatalExit.push(f); }
  * its next call; running compute systems are re-adopted).
  */
 export function exitFatally(why: string): never {
-  try { (write ?? ((t: string) => { process.stderr.write(`${new Date().toISOString()} ERROR: ${t}\n`); }))(`fatal, exiting: ${why}`); } catch { /* exit anyway */ }
+  try { (write ?? stderrWriter())(`fatal, exiting: ${why}`); } catch { /* exit anyway */ }
   for (const f of beforeFatalExit) { try { f(); } catch { /* exit anyway */ } }
   process.exit(70);
 }

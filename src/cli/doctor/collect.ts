@@ -13,7 +13,7 @@ import { CREDENTIAL_GUARD_QUERY, credentialGuardInstanceIds } from '../../platfo
 import { accountedNames, linuxNetworkingHere, listLinuxObjects } from './linux-objects.js';
 import type { PlatformView, Records } from './leaks.js';
 import { instanceId } from '../../platform/emulator/service/instance.js';
-import { REAP_WAIT_MS } from '../../platform/emulator/service/network-reaper.js';
+import { REAP_WAIT_MS } from '../../platform/emulator/protocol.js';
 
 function readJsonDir<T>(dir: string): T[] {
   let names: string[];

@@ -25,6 +25,11 @@ export const PID_NAME = 'service.pid';
 export const recordsDir = (stateDir: string): string => join(stateDir, 'records');
 export const recordsFile = (stateDir: string, kind: string): string => join(recordsDir(stateDir), `${kind}.json`);
 export const LOG_NAME = 'service.log';
+/**
+ * How long the service's namespace deletion waits for the kernel to remove the namespace's veths before deleting
+ * them itself (service/network-reaper.ts; tests set it); clients that wait for removals to settle scale on it.
+ */
+export const REAP_WAIT_MS = Number(process.env.WINCRI_EMU_REAP_WAIT_MS) || 500;
 
 export type StreamName = 'stdin' | 'stdout' | 'stderr';
 

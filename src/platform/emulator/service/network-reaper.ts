@@ -25,6 +25,7 @@ import type { LinuxNet } from './linuxnet.js';
 import { vethName } from './linuxnet-names.js';
 import { presentLinks, linksGone } from './network-links.js';
 import { RemovalFailures, pendingEntry, type PendingRemoval } from './network-removal-failures.js';
+import { REAP_WAIT_MS } from '../protocol.js';
 
 export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?: string }
 /** Rules of a deleted endpoint (tagged with it) in its network's table. */
@@ -33,8 +34,6 @@ export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: Pending
 
 /** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
 const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;
-/** How long a namespace deletion waits for the kernel to remove its veths before deleting them itself (tests set it). */
-export const REAP_WAIT_MS = Number(process.env.WINCRI_EMU_REAP_WAIT_MS) || 500;
 
 export class VethReaper {
   private timer?: NodeJS.Timeout;
