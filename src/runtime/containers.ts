@@ -24,6 +24,7 @@ import { containerLogFile, prepareLogFile } from './log-path.js';
 import { admitImage } from './hyperv/admit.js';
 import { reopenCredentialGuardService } from './credential-guard.js';
 import { containerCredentialGuard } from './container-guard.js';
+import { settleAll } from '../util/settle.js';
 
 const log = logger('runtime');
 
@@ -97,8 +98,7 @@ export async function createContainer(st: RuntimeState, sandboxIdOrPrefix: strin
     undo.push(() => st.containers.delete(id));
     // Both records durable (the platform's attachment and the container's) and the working directory made before
     // the id is handed out; all settled before a failure's undo runs.
-    const done = await Promise.allSettled([cwdMade, st.containers.save(rec), layerRecorded]);
-    for (const d of done) if (d.status === 'rejected') throw d.reason;
+    await settleAll([cwdMade, st.containers.save(rec), layerRecorded]);
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', pod.id);
     log.info('container created', { container: id, name: config.metadata.name, pod: pod.id, image: image.id });

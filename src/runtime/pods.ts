@@ -15,6 +15,7 @@ import { markNamespace } from './namespaces.js';
 import { stopContainer, removeContainer } from './container-stop.js';
 import { podIsolation, stopUtilityVm } from './hyperv/uvm.js';
 import { attachPod, networkRequest, type Undo } from './pod-attach.js';
+import { settleAll } from '../util/settle.js';
 
 const log = logger('runtime');
 
@@ -47,8 +48,7 @@ export async function runPodSandbox(st: RuntimeState, config: SandboxConfig, run
     // result without a pod (recovery's CNI GC deletes it) or a pod whose cache holds the attachment's first record
     // (its DEL runs with that configuration and no prevResult, as for an ADD a crash interrupted). Both settle
     // before a failure's undo runs, so a late write cannot bring back a record the undo removed.
-    const written = await Promise.allSettled([st.sandboxes.save(rec), recorded]);
-    for (const w of written) if (w.status === 'rejected') throw w.reason;
+    await settleAll([st.sandboxes.save(rec), recorded]);
     st.index.add(id);
     st.emit(id, 'CONTAINER_CREATED_EVENT', id);
     st.emit(id, 'CONTAINER_STARTED_EVENT', id);

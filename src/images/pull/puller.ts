@@ -183,11 +183,14 @@ export class Puller {
       for (const ib of indexBlobs) await store.ingestBuffer(ib.data, { digest: ib.digest }, lease, 'index');
       await store.ingestBuffer(manifestData, { digest: manifestDigest }, lease, 'manifest');
       await store.ingestBuffer(configData, { digest: manifest.config.digest, size: manifest.config.size }, lease, 'image config');
+      // What every layer's worker is told about the endpoints: computed once per pull (no credential in it).
+      const reached = eps.map((e) => this.o.client.asReached(e));
+      const first = eps.indexOf(at);
       await store.ensureLayersStreaming(manifest.layers, config.diffIds, lease, {
         concurrency: this.o.concurrency, signal,
         // The unpack worker fetches each layer itself (remote-layer.ts); this thread answers its auth requests.
         remote: (desc, i) => ({
-          spec: { eps: eps.map((e) => this.o.client.asReached(e)), first: eps.indexOf(at), repo, desc, allowForeignLayers: this.o.allowForeignLayers, client: this.o.client.settings },
+          spec: { eps: reached, first, repo, desc, allowForeignLayers: this.o.allowForeignLayers, client: this.o.client.settings },
           auth: this.o.client.auth, eps, onBytes: (n) => progress.layerBytes(i, n),
         }),
         onProgress: (n) => { bytes += n; this.o.observer?.bytes?.(n); },
