@@ -16,6 +16,7 @@
  * (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { DIRECT_MODE } from './direct-answer-gate.js';
 
 /** STREAM_FLAGS_HAS_TRAILERS in Node 20's lib/internal/http2/core.js. */
 const HAS_TRAILERS = 0x20;
@@ -42,7 +43,8 @@ let publicOnly = false;
 export function forcePublicPathForTests(on: boolean): void { publicOnly = on; }
 
 function lookup(stream: ServerHttp2Stream): Internals | null {
-  if (process.versions.node.split('.')[0] !== '20') return null;
+  if (DIRECT_MODE !== 'one-write') return null; // the gate decides which Node's internals are known
+
   let handle: symbol | undefined, state: symbol | undefined;
   for (const s of Object.getOwnPropertySymbols(stream)) {
     if (s.description === 'kHandle') handle = s;
