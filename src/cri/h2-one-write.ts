@@ -44,7 +44,6 @@ export function forcePublicPathForTests(on: boolean): void { publicOnly = on; }
 
 function lookup(stream: ServerHttp2Stream): Internals | null {
   if (DIRECT_MODE !== 'one-write') return null; // the gate decides which Node's internals are known
-
   let handle: symbol | undefined, state: symbol | undefined;
   for (const s of Object.getOwnPropertySymbols(stream)) {
     if (s.description === 'kHandle') handle = s;
