@@ -3,6 +3,7 @@
  * failed, so that a leak audit (settleRemovals) reports a removal that keeps failing instead of counting it as the
  * service's own for good. An entry is cleared once its removal succeeds.
  */
+import type { PendingRemoval } from '../../types.js';
 export interface RemovalFailure { failures: number; lastError: string }
 
 export class RemovalFailures {
@@ -18,8 +19,8 @@ export class RemovalFailures {
   of(name: string): RemovalFailure | undefined { return this.byName.get(name); }
 }
 
-/** One journalled Linux name as settleRemovals answers it (the client's PendingRemoval in platform/types.ts). */
-export interface PendingRemoval { name: string; state: 'grace' | 'confirming' | 'failed'; failures: number; lastError?: string }
+/** One journalled Linux name as settleRemovals answers it: the seam's own type (platform/types.ts). */
+export type { PendingRemoval };
 
 /** The entry of `name`: failed when its last removal failed, else confirming or in its grace period. */
 export function pendingEntry(name: string, confirming: boolean, failures: RemovalFailures): PendingRemoval {
