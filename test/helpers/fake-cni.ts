@@ -8,7 +8,8 @@
  *  - GC      → success
  * A conf field `sleepMs` delays every call (for timeouts).
  */
-import { writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { writeFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SCRIPT = String.raw`
@@ -66,3 +67,19 @@ export function writeFakePlugin(dir: string, name = 'fake-net'): string {
 }
 
 export interface FakeCall { cmd: string; env: Record<string, string>; conf: Record<string, unknown> }
+
+/**
+ * A temporary CNI layout for tests (removed after the test): `bin` holding the fake plugin `fake-net`, an empty
+ * `conf` directory, the plugin's call log `log`, and `calls()` reading it back.
+ */
+export function fakeCniDir(t: { after(fn: () => void): void }, prefix: string): { dir: string; bin: string; conf: string; log: string; calls: () => FakeCall[] } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, 'bin');
+  const conf = join(dir, 'conf');
+  mkdirSync(conf, { recursive: true });
+  writeFakePlugin(bin, 'fake-net');
+  const log = join(dir, 'calls.log');
+  const calls = (): FakeCall[] => existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
+  return { dir, bin, conf, log, calls };
+}

@@ -5,22 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniManager, type PodNetworkRequest } from '../../../src/network/index.js';
-import { writeFakePlugin, type FakeCall } from '../../helpers/fake-cni.js';
+import { fakeCniDir, type FakeCall } from '../../helpers/fake-cni.js';
 
 function env(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-cni-overlap-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = join(dir, 'bin');
-  const conf = join(dir, 'conf');
-  mkdirSync(conf, { recursive: true });
-  writeFakePlugin(bin, 'fake-net');
-  const log = join(dir, 'calls.log');
+  const { dir, bin, conf, log, calls: all } = fakeCniDir(t, 'wincri-cni-overlap-');
   writeFileSync(join(conf, '10-net.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'net', plugins: [{ type: 'fake-net', log }] }));
-  const calls = (): FakeCall[] => existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall).filter((c) => c.cmd !== 'VERSION') : [];
+  const calls = (): FakeCall[] => all().filter((c) => c.cmd !== 'VERSION');
   const cacheFile = (id: string) => join(dir, 'cache', `${id}.json`);
   const make = () => new CniManager({ confDir: conf, binDirs: [bin], timeoutSeconds: 5, cacheDir: join(dir, 'cache') });
   return { calls, cacheFile, mgr: make(), make };

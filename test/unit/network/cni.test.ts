@@ -5,21 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniManager, podIpsOf, parseNetworkConfig, renderTemplate, parseQuantity, type PodNetworkRequest } from '../../../src/network/index.js';
-import { writeFakePlugin, type FakeCall } from '../../helpers/fake-cni.js';
+import { fakeCniDir, type FakeCall } from '../../helpers/fake-cni.js';
 
 function env(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-cni-unit-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = join(dir, 'bin');
-  const conf = join(dir, 'conf');
-  mkdirSync(conf, { recursive: true });
-  writeFakePlugin(bin, 'fake-net');
-  const log = join(dir, 'calls.log');
-  const calls = (): FakeCall[] => existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
+  const { dir, bin, conf, log, calls } = fakeCniDir(t, 'wincri-cni-unit-');
   const write = (file: string, doc: unknown) => writeFileSync(join(conf, file), typeof doc === 'string' ? doc : JSON.stringify(doc));
   const mgr = (extra: Partial<ConstructorParameters<typeof CniManager>[0]> = {}) => new CniManager({
     confDir: conf, binDirs: [bin], timeoutSeconds: 5, cacheDir: join(dir, 'cache'), env: { WINCRI_EMULATOR_STATE_DIR: '/x/emu' }, ...extra,
