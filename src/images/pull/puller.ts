@@ -76,7 +76,9 @@ export class Puller {
   async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
     const parsed = parseReference(ref);
     const isolation = opts.isolation ?? 'process';
-    const eps = this.o.client.endpoints(parsed.domain, opts.auth, opts.serverAddress);
+    let eps: Endpoint[];
+    // Unreadable TLS material of a configured registry fails the pull, counted by the observer like any other failure.
+    try { eps = this.o.client.endpoints(parsed.domain, opts.auth, opts.serverAddress); } catch (e) { return this.observed(Promise.reject(e)); }
     const key = pullJobKey(formatReference(withDefaultTag(parsed)), isolation, eps);
     let job = this.jobs.get(key);
     // A job whose every waiter left was aborted: it is only cleaning up and would reject a newcomer with
