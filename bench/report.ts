@@ -33,6 +33,7 @@ export const ROWS: Row[] = [
   { key: 'pull.mbps', label: 'pull, 5 layers (compressed MB/s)', unit: 'MB/s', better: 'higher', digits: 1 },
   { key: 'pull.cpu', label: 'CPU of the runtime processes for that pull', unit: 's', better: 'lower' },
   { key: 'pull10.ratio', label: '10 concurrent pulls / one pull', unit: '×', better: 'lower' },
+  { key: 'pull10.cpu', label: 'CPU of the runtime processes, 10 concurrent pulls / one pull', unit: '×', better: 'lower' },
 ];
 
 export function table(cols: { name: string; f: Figures }[], pods: number, floor?: { defaults: number; noChannelz: number }): string {

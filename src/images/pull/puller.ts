@@ -3,7 +3,7 @@
  * Windows host (resolve.ts) → config → layers streamed into the store (download ‖ sha256 ‖ gunzip ‖ diff-ID hash ‖ unpack,
  * several layers at once, each fetched by its unpack worker; store.ensureLayersStreaming) → image recorded under the name that was asked for.
  *
- * Identical pulls (same reference, credentials and isolation) running at the same time share one job; the job
+ * Identical pulls (same image name, isolation, endpoints and credentials: job-key.ts) running at the same time share one job; the job
  * is cancelled only when every caller waiting for it has gone. Layers shared between different images are
  * fetched once (the store's per-chain in-flight table).
  */
@@ -20,7 +20,9 @@ import { platformMatches, hostText, type Isolation } from './platform-select.js'
 import { resolveManifest } from './resolve.js';
 
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference, type ImageReference } from '../reference.js';
-import { type Credentials, credentialKey } from './auth.js';
+import type { Credentials } from './auth.js';
+import type { Endpoint } from './endpoints.js';
+import { pullJobKey } from './job-key.js';
 import { RegistryClient } from './registry.js';
 import { cancelledError, toDomainError } from './errors.js';
 import type { PullObserver } from './observer.js';
@@ -74,7 +76,10 @@ export class Puller {
   async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
     const parsed = parseReference(ref);
     const isolation = opts.isolation ?? 'process';
-    const key = `${formatReference(withDefaultTag(parsed))}|${credentialKey(opts.auth)}|${opts.serverAddress ?? ''}|${isolation}`;
+    let eps: Endpoint[];
+    // Unreadable TLS material of a configured registry fails the pull, counted by the observer like any other failure.
+    try { eps = this.o.client.endpoints(parsed.domain, opts.auth, opts.serverAddress); } catch (e) { return this.observed(Promise.reject(e)); }
+    const key = pullJobKey(formatReference(withDefaultTag(parsed)), isolation, eps);
     let job = this.jobs.get(key);
     // A job whose every waiter left was aborted: it is only cleaning up and would reject a newcomer with
     // "cancelled", so a new pull starts instead (the store lets the two share layer work safely).
@@ -83,7 +88,7 @@ export class Puller {
       const controller = new AbortController();
       const progress = new PullProgress(log, formatReference(withDefaultTag(parsed)), this.o.progressIntervalMs ?? 5000);
       const j: SharedJob = { controller, waiters: 0, promise: undefined as never, progress };
-      j.promise = this.observed(this.slots.run(() => this.run(parsed, opts, isolation, controller.signal, progress))).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      j.promise = this.observed(this.slots.run(() => this.run(parsed, eps, isolation, controller.signal, progress))).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
       j.promise.catch(() => undefined);
       this.jobs.set(key, j);
       job = j;
@@ -138,12 +143,11 @@ export class Puller {
     }
   }
 
-  private async run(ref: ImageReference, opts: PullOptions, isolation: Isolation, signal: AbortSignal, progress: PullProgress): Promise<PullResult> {
+  private async run(ref: ImageReference, eps: Endpoint[], isolation: Isolation, signal: AbortSignal, progress: PullProgress): Promise<PullResult> {
     const started = performance.now();
     const named = withDefaultTag(ref);
     const label = formatReference(named);
     const repo = ref.path;
-    const eps = this.o.client.endpoints(ref.domain, opts.auth, opts.serverAddress);
     const reference = ref.digest ?? named.tag!;
     log.info('pulling image', { ref: label, endpoints: eps.map((e) => e.base) });
 
