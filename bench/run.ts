@@ -11,7 +11,7 @@
  *
  * Flags: --pods N (sequential lifecycle samples, 120) --par-pods N (lifecycle pods in parallel, 40) --parallel N (5)
  * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110)
- * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
+ * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500) --pull-rounds N (3)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
@@ -44,7 +44,7 @@ import { benchRecovery } from './recovery.js';
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 1000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
-  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
+  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 3), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
 const traceFile = strFlag('lifecycle-trace');
@@ -118,7 +118,7 @@ try {
   if (runs('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
   if (runs('pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
-    await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb));
+    await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb, o.pullRounds));
   }
   if (runs('recovery')) {
     for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
