@@ -14,6 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadCri } from '../../src/cri/proto.js';
 import { Daemon, call, podConfig } from './harness.js';
 import { JavaClient, StatusError, compileJavaClient, javaSkipReason } from './java-driver.js';
+import { within } from './within.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 
 const skip = javaSkipReason();
@@ -52,12 +53,12 @@ test('grpc-java (Debian libgrpc-java) over the unix socket: lifecycle, large ans
     assert.deepEqual(await j.unary('ImageService', 'ListImages', {}), await call(d.image, 'ListImages', {}));
 
     const events = j.stream('GetContainerEvents', {});
-    await events.headers;
+    await within(events.headers, 30_000, () => `grpc-java GetContainerEvents headers\n${j.stderr}\n${d.log()}`);
     const jsEvents: { id: string; type: string }[] = [];
     const jsStream = (d.runtime as any).GetContainerEvents({}) as grpc.ClientReadableStream<any>;
     jsStream.on('data', (e: any) => jsEvents.push({ id: e.containerId, type: e.containerEventType }));
     jsStream.on('error', () => undefined);
-    await new Promise((ok) => jsStream.once('metadata', ok));
+    await within(new Promise((ok) => jsStream.once('metadata', ok)), 30_000, () => `grpc-js GetContainerEvents headers\n${d.log()}`);
 
     const config = podConfig('java-pod', join(d.logDir, 'java-pod'));
     mkdirSync(join(config.logDirectory, 'app'), { recursive: true });
@@ -91,7 +92,7 @@ test('grpc-java (Debian libgrpc-java) over the unix socket: lifecycle, large ans
     const javaEvents = () => events.messages.map((e) => ({ id: e.containerId as string, type: e.containerEventType as string }));
     await d.waitFor('both clients to see the sandbox deleted', () => seen(javaEvents()) && seen(jsEvents), 15_000);
     events.cancel();
-    assert.equal(await events.closed, 'CANCELLED');
+    assert.equal(await within(events.closed, 30_000, () => j.stderr), 'CANCELLED');
     jsStream.cancel();
     const ours = (list: { id: string; type: string }[]) => list.filter((e) => e.id === pod || e.id === ctr);
     assert.deepEqual(ours(javaEvents()).filter((e) => e.id === ctr).map((e) => e.type),

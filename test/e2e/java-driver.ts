@@ -40,8 +40,11 @@ export class JavaClient {
   private readonly handlers = new Map<string, (kind: string, rest: string) => void>();
 
   constructor(classes: string, socket: string) {
-    this.proc = spawn('java', ['-cp', [classes, ...JARS].join(':'), 'CriClient', socket], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn('java', ['-cp', [classes, ...JARS].join(':'), 'CriClient', socket], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 180_000 });
     this.proc.stderr!.on('data', (b) => { this.stderr += b; });
+    this.proc.stdin!.on('error', () => undefined); // EPIPE from a client that died: its calls are answered below
+    // a client that died answers every call still waiting
+    this.proc.once('close', (code, signal) => { for (const h of this.handlers.values()) h('closed', `EXITED ${code ?? signal}`); });
     let gotTransport: (t: string) => void = () => undefined;
     this.transport = new Promise((ok) => { gotTransport = ok; });
     createInterface({ input: this.proc.stdout! }).on('line', (line) => {
@@ -62,7 +65,8 @@ export class JavaClient {
   unary<R = any>(service: 'RuntimeService' | 'ImageService', method: string, req: unknown): Promise<R> {
     const def = (loadCri().runtime.v1[service] as any).service[method];
     return new Promise((ok, fail) => {
-      this.send(['unary', def.path, def.requestSerialize(req).toString('hex')], (kind, rest) => {
+      const id = this.send(['unary', def.path, def.requestSerialize(req).toString('hex')], (kind, rest) => {
+        this.handlers.delete(id);
         if (kind === 'ok') return ok(def.responseDeserialize(Buffer.from(rest, 'hex')));
         const [code, ...details] = rest.split(' ');
         fail(new StatusError(code!, details.join(' ')));

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
 import { Daemon, call } from './harness.js';
+import { within } from './within.js';
 import { loadCri, protoPath } from '../../src/cri/proto.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 
@@ -57,9 +58,9 @@ test('grpc-python (Debian grpcio) over the unix socket: lifecycle, large answer,
     events = (d.runtime as any).GetContainerEvents({}) as grpc.ClientReadableStream<any>;
     events.on('data', (e: any) => jsEvents.push({ id: e.containerId, type: e.containerEventType }));
     events.on('error', () => undefined);
-    await new Promise((ok) => events!.once('metadata', ok));
+    await within(new Promise((ok) => events!.once('metadata', ok)), 30_000, () => `grpc-js GetContainerEvents headers\n${d.log()}`);
 
-    py = spawn(PYTHON, [CLIENT, d.socket, imageId, podLogs], { env: { ...process.env, PYTHONPATH: stubs }, stdio: ['pipe', 'pipe', 'pipe'] });
+    py = spawn(PYTHON, [CLIENT, d.socket, imageId, podLogs], { env: { ...process.env, PYTHONPATH: stubs }, stdio: ['pipe', 'pipe', 'pipe'], timeout: 180_000 });
     let stderr = '';
     py.stderr!.on('data', (b) => { stderr += b; });
     const exited = new Promise<number | null>((ok) => py!.once('close', ok));
