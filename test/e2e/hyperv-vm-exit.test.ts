@@ -40,11 +40,13 @@ after(async () => {
   await reg?.stop();
 });
 
-function subscribe(): void {
+/** Resolves once the daemon's headers arrive: the subscription is live, no later event can be missed. */
+async function subscribe(): Promise<void> {
   stream?.cancel();
   stream = (d.runtime as unknown as { GetContainerEvents: (req: unknown) => EventEmitter & { cancel(): void } }).GetContainerEvents({});
   stream.on('data', (e) => events.push(e));
   stream.on('error', () => undefined);
+  await new Promise((r) => stream!.once('metadata', r));
 }
 
 async function hvPodWithContainer(name: string): Promise<{ pod: string; ctr: string }> {
@@ -85,8 +87,7 @@ async function assertVmExited(pod: string, ctr: string): Promise<void> {
 }
 
 test('a VM that dies is noticed at once: containers EXITED (UtilityVMExited), pod NOTREADY, events emitted', { skip }, async () => {
-  subscribe();
-  await new Promise((r) => setTimeout(r, 200)); // the stream is registered before anything happens
+  await subscribe();
   const { pod, ctr } = await hvPodWithContainer('crash');
   crashVm(`${pod}@vm`);
   await podStoppedEvent(pod);
@@ -98,8 +99,7 @@ test('after a daemon restart the VM is watched again', { skip }, async () => {
   const { pod, ctr } = await hvPodWithContainer('crash-after-restart');
   await d.kill9();
   await d.start();
-  subscribe();
-  await new Promise((r) => setTimeout(r, 200));
+  await subscribe();
   assert.equal((await call(d.runtime, 'ContainerStatus', { containerId: ctr })).status.state, 'CONTAINER_RUNNING');
   crashVm(`${pod}@vm`);
   await podStoppedEvent(pod);

@@ -341,7 +341,7 @@ test('GetContainerEvents streams lifecycle events', async () => {
   const stream = (d.runtime as unknown as { GetContainerEvents: (req: unknown) => NodeJS.EventEmitter & { cancel(): void } }).GetContainerEvents({});
   stream.on('data', (e: { containerId: string; containerEventType: string }) => events.push(e));
   stream.on('error', () => undefined);
-  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => stream.once('metadata', r)); // headers arrive once the subscription is live
   const pod = await runPod('events');
   const id = await createCtr(pod, 'e', ['sh', '-c', 'sleep 30']);
   await call(d.runtime, 'StartContainer', { containerId: id });

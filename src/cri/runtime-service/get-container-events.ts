@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type * as T from '../generated/index.js';
 import type { CriContext } from '../context.js';
 import type { ContainerEvent } from '../../runtime/runtime.js';
@@ -28,5 +28,8 @@ export async function getContainerEvents(_req: T.GetEventsRequest__Output, ctx: 
     call.on('cancelled', stop);
     call.on('close', stop);
     call.on('error', stop);
+    // Headers now, not with the first event: a client that waits for them (grpc-python's initial_metadata(),
+    // grpc-go's Header()) knows the subscription is live and no later event can be missed.
+    call.sendMetadata(new grpc.Metadata());
   });
 }
