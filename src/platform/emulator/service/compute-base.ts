@@ -24,7 +24,7 @@ import { VmDeaths } from './vm-watch.js';
 import { LaunchIntents } from './launch-intents.js';
 import { PendingRecords } from './pending-records.js';
 import { ProcessHandles } from './process-handles.js';
-import { forgettable, releaseProcess, procKey, forgetGraceMs } from './process-forget.js';
+import { forgettable, releaseProcess, procKey, RestartGrace } from './process-forget.js';
 
 
 export interface LiveProc {
@@ -66,8 +66,7 @@ export abstract class ComputeBase {
   /** Processes whose exit is recorded but not yet reported (persisted, then event and waiters). */
   protected readonly reporting = new Set<string>();
   /** Processes loaded from the records: not forgotten while clients re-open their handles after a restart. */
-  protected readonly loadedProcs = new Set<string>();
-  private loadedUntil = 0;
+  protected readonly loadedProcs = new RestartGrace();
 
   constructor(
     protected readonly stateDir: string,
@@ -132,9 +131,8 @@ export abstract class ComputeBase {
   protected forgetExited(id: string): void {
     const s = this.systems.get(id);
     if (!s) return;
-    const graced = (k: string) => this.loadedProcs.has(k) && Date.now() < this.loadedUntil;
     const gone = new Set(forgettable(s, {
-      handles: (k) => this.procHandles.count(k), kept: (k) => this.reporting.has(k) || graced(k), live: (k) => this.live.get(k),
+      handles: (k) => this.procHandles.count(k), kept: (k) => this.reporting.has(k) || this.loadedProcs.holds(k), live: (k) => this.live.get(k),
     }));
     if (gone.size === 0) return;
     s.processes = s.processes.filter((p) => !gone.has(p));
@@ -152,14 +150,7 @@ export abstract class ComputeBase {
    * while clients re-open their handles, then the exited ones nobody holds are forgotten.
    */
   graceForExited(): void {
-    if (this.loadedProcs.size === 0) return;
-    const ms = forgetGraceMs();
-    const until = this.loadedUntil = Date.now() + ms;
-    setTimeout(() => {
-      if (this.loadedUntil !== until) return; // re-armed since
-      this.loadedProcs.clear();
-      for (const id of [...this.systems.keys()]) this.forgetExited(id);
-    }, ms + 10).unref();
+    this.loadedProcs.arm(() => { for (const id of [...this.systems.keys()]) this.forgetExited(id); });
   }
 
   /** A stopped system disappears once no handle refers to it (as in HCS). */

@@ -21,6 +21,7 @@ import { readExitStatus, sweepStatusFiles } from './exit-status.js';
 import { nsHelper } from './ns-helper.js';
 import { killLaunches } from './launch-orphans.js';
 import { sweepStrayHelpers } from './helper-orphans.js';
+import type { RestartGrace } from './process-forget.js';
 
 /** The emulator's state and operations the load works on (ComputeEmulator's, compute-base.ts / compute-stop.ts). */
 export interface LoadHost {
@@ -29,7 +30,7 @@ export interface LoadHost {
   readonly intents: LaunchIntents;
   readonly systems: Map<string, SystemRecord>;
   /** Keys (`${systemId}/${pid}`) of the processes loaded: kept for a grace period (graceForExited). */
-  readonly loadedProcs: Set<string>;
+  readonly loadedProcs: RestartGrace;
   readonly vms: VmDeaths;
   readonly log: (msg: string) => void;
   liveOf(systemId: string, pid: number): LiveProc;

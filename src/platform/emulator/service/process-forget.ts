@@ -67,3 +67,27 @@ export function releaseProcess(p: ProcRecord, lp: LiveProc | undefined): void {
   if (!attached) { removeFifos(p.fifos); removeSpills(p.fifos); }
   removeStatusFile(p.statusFile);
 }
+
+/**
+ * The processes a service start loaded from the records, kept for the grace period (see the top): handles held
+ * by clients are not counted until they re-open them.
+ */
+export class RestartGrace {
+  private readonly keys = new Set<string>();
+  private until = 0;
+
+  add(key: string): void { this.keys.add(key); }
+  holds(key: string): boolean { return this.keys.has(key) && Date.now() < this.until; }
+
+  /** (Re)starts the period; `ended` runs once it is over (not for a period re-armed meanwhile). */
+  arm(ended: () => void): void {
+    if (this.keys.size === 0) return;
+    const ms = forgetGraceMs();
+    const until = this.until = Date.now() + ms;
+    setTimeout(() => {
+      if (this.until !== until) return;
+      this.keys.clear();
+      ended();
+    }, ms + 10).unref();
+  }
+}
