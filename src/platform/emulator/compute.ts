@@ -25,9 +25,10 @@ export class EmuCompute implements ComputeService {
         const method = this.handles.jobs.has(id) ? 'openJob' : 'openSystem';
         for (let i = 0; i < n; i++) await send(method, { id }).catch(() => undefined);
       }
-      for (const k of this.handles.processes.keys()) {
+      // One open per handle held: the service counts them, and forgets an exited process once all are closed.
+      for (const [k, n] of this.handles.processes) {
         const [id, pid] = [k.slice(0, k.lastIndexOf('/')), Number(k.slice(k.lastIndexOf('/') + 1))];
-        await send('openProcess', { id, pid }).catch(() => undefined);
+        for (let i = 0; i < n; i++) await send('openProcess', { id, pid }).catch(() => undefined);
       }
     };
   }

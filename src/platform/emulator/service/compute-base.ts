@@ -22,6 +22,9 @@ import { removeSpills } from './spill.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 import { LaunchIntents } from './launch-intents.js';
+import { PendingRecords } from './pending-records.js';
+import { ProcessHandles } from './process-handles.js';
+import { forgettable, releaseProcess, procKey, RestartGrace } from './process-forget.js';
 
 
 export interface LiveProc {
@@ -56,6 +59,14 @@ export abstract class ComputeBase {
   protected readonly intents: LaunchIntents;
   /** Intents (status files) of launches recorded in memory whose record write failed (save()). */
   protected readonly unsettled = new Set<string>();
+  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
+  protected readonly recording = new PendingRecords();
+  /** Handles on processes: an exited process is forgotten once its last one closes (process-forget.ts). */
+  protected readonly procHandles = new ProcessHandles();
+  /** Processes whose exit is recorded but not yet reported (persisted, then event and waiters). */
+  protected readonly reporting = new Set<string>();
+  /** Processes loaded from the records: not forgotten while clients re-open their handles after a restart. */
+  protected readonly loadedProcs = new RestartGrace();
 
   constructor(
     protected readonly stateDir: string,
@@ -107,6 +118,41 @@ export abstract class ComputeBase {
     }
     this.maybeForget(id);
   }
+  // ---- process handles (process-handles.ts) and forgetting exited processes (process-forget.ts) ----------------
+
+  /** The caller got a handle on the process (HcsCreateProcess, HcsOpenProcess). */
+  addProcessHandle(systemId: string, pid: number): void { this.procHandles.add(procKey(systemId, pid)); }
+  /** One handle on the process closed (HcsCloseProcess, or its connection went away). */
+  releaseProcessHandle(systemId: string, pid: number): void {
+    if (this.procHandles.release(procKey(systemId, pid))) this.forgetExited(systemId);
+  }
+
+  /** Forgets the system's exited processes nobody can ask about any more; the record write follows. */
+  protected forgetExited(id: string): void {
+    const s = this.systems.get(id);
+    if (!s) return;
+    const gone = new Set(forgettable(s, {
+      handles: (k) => this.procHandles.count(k), kept: (k) => this.reporting.has(k) || this.loadedProcs.holds(k), live: (k) => this.live.get(k),
+    }));
+    if (gone.size === 0) return;
+    s.processes = s.processes.filter((p) => !gone.has(p));
+    for (const p of gone) {
+      const k = procKey(id, p.pid);
+      releaseProcess(p, this.live.get(k));
+      this.live.delete(k);
+      this.recording.forget(k);
+    }
+    void this.save();
+  }
+
+  /**
+   * After a service start (at load, and again once it listens): the processes loaded from the records are kept
+   * while clients re-open their handles, then the exited ones nobody holds are forgotten.
+   */
+  graceForExited(): void {
+    this.loadedProcs.arm(() => { for (const id of [...this.systems.keys()]) this.forgetExited(id); });
+  }
+
   /** A stopped system disappears once no handle refers to it (as in HCS). */
   protected maybeForget(id: string): void {
     const sys = this.systems.get(id);
@@ -121,6 +167,7 @@ export abstract class ComputeBase {
       removeSpills(p.fifos);
       this.live.delete(`${id}/${p.pid}`);
     }
+    this.procHandles.dropSystem(id);
     void this.save();
   }
 
@@ -155,6 +202,8 @@ export abstract class ComputeBase {
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
+    const k = procKey(s.id, p.pid);
+    this.reporting.add(k);
     // Persist before anyone can observe the exit, so an observed status survives a service crash; a process that
     // died with its utility VM is reported once the VM is (vm-watch.ts).
     void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
@@ -162,6 +211,8 @@ export abstract class ComputeBase {
       this.emit(s.id, 'ProcessExited', status, p.pid);
       const lp = this.live.get(`${s.id}/${p.pid}`);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
+      this.reporting.delete(k);
+      this.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind
     });
   }
 

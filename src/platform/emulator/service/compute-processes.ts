@@ -25,16 +25,14 @@ import { readPidLine } from './pid-pipe.js';
 import { readOom } from './isolate.js';
 
 import { ComputeStopping } from './compute-stop.js';
-import { PendingRecords } from './pending-records.js';
 
 export abstract class ComputeProcesses extends ComputeStopping {
-  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
-  private readonly recording = new PendingRecords();
-
   /**
    * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
    * own record write with it. A service killed before it lands leaves the launch's intent without a record: its
    * successor kills the process (launch-intents.ts) — which is why the caller must not report it before.
+   * The caller gets a handle on the process (released with releaseProcessHandle): counted from the moment the
+   * record exists, so a process that exits at once is not forgotten before its creator heard of it.
    */
   async createProcess(id: unknown, text: unknown, recordLater = false): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
     const op = 'HcsCreateProcess';
@@ -108,6 +106,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && plan.spool ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
+    this.addProcessHandle(s.id, pid);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
     lp.out = out;
@@ -136,8 +135,10 @@ export abstract class ComputeProcesses extends ComputeStopping {
     await this.recording.wait(`${s.id}/${p.pid}`);
   }
 
+  /** The caller gets a handle on the process (released with releaseProcessHandle). */
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {
-    const { p } = this.proc('HcsOpenProcess', id, pid);
+    const { s, p } = this.proc('HcsOpenProcess', id, pid);
+    this.addProcessHandle(s.id, p.pid);
     return this.statusOf(p);
   }
 

@@ -25,4 +25,7 @@ export class PendingRecords {
 
   /** Resolves once the write kept under `key` is on disk (at once when none is pending); rejects if it failed. */
   async wait(key: string): Promise<void> { await this.writes.get(key); }
+
+  /** The process under `key` is forgotten: a failed write kept for it goes too. */
+  forget(key: string): void { this.writes.delete(key); }
 }

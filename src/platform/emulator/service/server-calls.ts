@@ -16,8 +16,13 @@ export interface CallContext {
   addSystem(id: string): void;
   /** Releases one of this connection's handles of a system (none held: nothing happens). */
   closeSystem(id: string): void;
-  /** Marks a process as watched (its events go to this connection) or no longer. */
-  watchProcess(systemId: string, pid: unknown, on: boolean): void;
+  /**
+   * Makes a process handle the call just got (createProcess, openProcess count it) this connection's: its events
+   * go to the connection, and the handle is released when the connection goes away.
+   */
+  holdProcess(systemId: string, pid: number): void;
+  /** Releases one of this connection's handles of a process (none held: nothing happens). */
+  closeProcess(systemId: string, pid: unknown): void;
 }
 
 type Call = (x: CallContext, p: Record<string, unknown>) => Promise<unknown> | unknown;
@@ -45,12 +50,12 @@ const CALLS = new Map<string, Call>(Object.entries({
 
   createProcess: async (x, p) => {
     const r = await x.compute.createProcess(p.id, p.params, p.recordLater === true);
-    x.watchProcess(String(p.id), r.pid, true);
+    x.holdProcess(String(p.id), r.pid);
     return r;
   },
-  openProcess: (x, p) => { const r = x.compute.openProcess(p.id, p.pid); x.watchProcess(String(p.id), p.pid, true); return r; },
+  openProcess: (x, p) => { const r = x.compute.openProcess(p.id, p.pid); x.holdProcess(String(p.id), Number(p.pid)); return r; },
   processRecorded: (x, p) => x.compute.processRecorded(p.id, p.pid).then(done),
-  closeProcess: (x, p) => { x.watchProcess(String(p.id), p.pid, false); return null; },
+  closeProcess: (x, p) => { x.closeProcess(String(p.id), p.pid); return null; },
   signalProcess: (x, p) => x.compute.signalProcess(p.id, p.pid, p.options).then(done),
   terminateProcess: (x, p) => x.compute.terminateProcess(p.id, p.pid).then(done),
   processProperties: (x, p) => x.compute.processProperties(p.id, p.pid),

@@ -28,7 +28,8 @@ import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
-interface Conn { sock: Socket; systems: Map<string, number>; processes: Set<string> }
+/** A connection's handles: per system id, and per process (`${systemId}/${pid}` → its id and pid, and how many). */
+interface Conn { sock: Socket; systems: Map<string, number>; processes: Map<string, { id: string; pid: number; n: number }> }
 
 function supportedSchemaVersions(osVersion: string): { Major: number; Minor: number }[] {
   const build = Number(osVersion.split('.')[2] ?? 0);
@@ -49,6 +50,8 @@ export class EmulatorService {
   readonly credentialGuard: CredentialGuardEmulator;
   private server?: Server;
   private conns = new Set<Conn>();
+  /** Set by close(): connections cut then keep their process handles (the clients re-open them at the next start). */
+  private closing = false;
   onStopRequested?: () => void;
 
   constructor(private readonly opts: ServiceOptions) {
@@ -84,9 +87,11 @@ export class EmulatorService {
     });
     chmodSync(path, 0o600);
     this.server = server;
+    this.compute.graceForExited(); // from now on clients reconnect and re-open their process handles
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const c of this.conns) c.sock.destroy();
     await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
     // Veths of detached endpoints in their grace period go now: nothing outlives the service (network-reaper.ts).
@@ -104,7 +109,7 @@ export class EmulatorService {
   }
 
   private accept(sock: Socket): void {
-    const conn: Conn = { sock, systems: new Map(), processes: new Set() };
+    const conn: Conn = { sock, systems: new Map(), processes: new Map() };
     let first = true;
     let attached = false;
     const onData = (chunk: Buffer) => splitter.push(chunk);
@@ -132,6 +137,8 @@ export class EmulatorService {
       this.conns.delete(conn);
       for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
       conn.systems.clear();
+      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.releaseProcessHandle(h.id, h.pid);
+      conn.processes.clear();
     });
     this.conns.add(conn);
   }
@@ -213,9 +220,19 @@ export class EmulatorService {
         if (k === 1) conn.systems.delete(id); else conn.systems.set(id, k - 1);
         c.releaseHandle(id);
       },
-      watchProcess: (systemId, pid, on) => {
+      holdProcess: (systemId, pid) => {
+        // As for systems: a client gone meanwhile released its handles already, so this one goes now.
+        if (!this.conns.has(conn)) { c.releaseProcessHandle(systemId, pid); return; }
+        const key = `${systemId}/${pid}`;
+        const h = conn.processes.get(key);
+        if (h) h.n++; else conn.processes.set(key, { id: systemId, pid, n: 1 });
+      },
+      closeProcess: (systemId, pid) => {
         const key = `${systemId}/${String(pid)}`;
-        if (on) conn.processes.add(key); else conn.processes.delete(key);
+        const h = conn.processes.get(key);
+        if (!h) return;
+        if (--h.n === 0) conn.processes.delete(key);
+        c.releaseProcessHandle(h.id, h.pid);
       },
     };
   }

@@ -1,0 +1,93 @@
+/**
+ * Forgetting exited processes, as HCS does: a process's record (and what it holds: live entry, output relays,
+ * FIFOs, spills, exit-status file) goes once the process has exited, its exit has been reported (persisted, event
+ * sent, waiters answered) and its last handle is closed. Without this a long-lived system that is exec'd into
+ * periodically (kubelet exec probes: 8 640 a day) keeps a record per exec for ever, and every record write
+ * rewrites them all.
+ *
+ * Kept anyway:
+ *  - the system's first process (its init: the container's process, whose exit the IO keeper and the runtime ask
+ *    for by pid, also after a restart of either, when no handle is open meanwhile);
+ *  - a process whose process group still has members (a child it left behind): the group is the system's to
+ *    signal, pause and count (pgids()), so its leader's record stays until the group is empty;
+ *  - the processes loaded at a service start, for a grace period (forgetGraceMs): handles are the clients' and
+ *    live on in them, so a reconnecting client re-opens them (emulator/compute.ts) before they count here.
+ */
+import type { LiveProc } from './compute-base.js';
+import type { ProcRecord, SystemRecord } from './records.js';
+import { anyInGroups } from './signals.js';
+import { removeFifos } from './stdio-fifo.js';
+import { removeSpills } from './spill.js';
+import { removeStatusFile } from './exit-status.js';
+
+/**
+ * How long after a service start no exited process is forgotten (clients re-open their handles meanwhile; a
+ * reconnecting client retries at least every 2 s). WINCRI_EMULATOR_FORGET_GRACE_MS sets another (tests).
+ */
+export function forgetGraceMs(): number {
+  const v = Number(process.env.WINCRI_EMULATOR_FORGET_GRACE_MS ?? '');
+  return process.env.WINCRI_EMULATOR_FORGET_GRACE_MS && Number.isFinite(v) && v >= 0 ? v : 30_000;
+}
+
+export const procKey = (systemId: string, pid: number): string => `${systemId}/${pid}`;
+
+/** What decides whether an exited process may go (the emulator's bookkeeping, compute-base.ts). */
+export interface ForgetState {
+  handles(key: string): number;
+  /** Its exit is being reported, or it was loaded at a restart whose grace runs. */
+  kept(key: string): boolean;
+  live(key: string): LiveProc | undefined;
+}
+
+/** The processes of `s` that can be forgotten now (never its first: the init process). */
+export function forgettable(s: SystemRecord, st: ForgetState): ProcRecord[] {
+  const out: ProcRecord[] = [];
+  for (let i = 1; i < s.processes.length; i++) {
+    const p = s.processes[i]!;
+    if (!p.exited) continue;
+    const k = procKey(s.id, p.pid);
+    if (st.handles(k) > 0 || st.kept(k) || (st.live(k)?.waiters.length ?? 0) > 0) continue;
+    if (anyInGroups([p.pid])) continue; // its group lives on (or the pid leads a new one): see the top
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Releases what a forgotten process held. An output relay still attached to a reader is left to finish on its
+ * own (it ends the attachment once the pipe ended and all was sent); its files, if any are left, go with the
+ * sweep at the next service start (output-sweep.ts).
+ */
+export function releaseProcess(p: ProcRecord, lp: LiveProc | undefined): void {
+  if (lp?.poll) clearInterval(lp.poll);
+  lp?.console?.destroy();
+  const attached = !!lp?.out?.attached || !!lp?.err?.attached;
+  if (!lp?.out?.attached) lp?.out?.close();
+  if (!lp?.err?.attached) lp?.err?.close();
+  if (!attached) { removeFifos(p.fifos); removeSpills(p.fifos); }
+  removeStatusFile(p.statusFile);
+}
+
+/**
+ * The processes a service start loaded from the records, kept for the grace period (see the top): handles held
+ * by clients are not counted until they re-open them.
+ */
+export class RestartGrace {
+  private readonly keys = new Set<string>();
+  private until = 0;
+
+  add(key: string): void { this.keys.add(key); }
+  holds(key: string): boolean { return this.keys.has(key) && Date.now() < this.until; }
+
+  /** (Re)starts the period; `ended` runs once it is over (not for a period re-armed meanwhile). */
+  arm(ended: () => void): void {
+    if (this.keys.size === 0) return;
+    const ms = forgetGraceMs();
+    const until = this.until = Date.now() + ms;
+    setTimeout(() => {
+      if (this.until !== until) return;
+      this.keys.clear();
+      ended();
+    }, ms + 10).unref();
+  }
+}
