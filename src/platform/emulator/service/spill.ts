@@ -70,7 +70,11 @@ export function spillSegments(pipe: string): Segment[] {
 }
 
 export function removeSpills(pipes: Partial<Record<string, string>> | undefined): void {
-  for (const p of Object.values(pipes ?? {})) if (p) for (const s of spillSegments(p)) rmSync(s.path, { force: true });
+  for (const p of Object.values(pipes ?? {})) {
+    if (!p) continue;
+    for (const s of spillSegments(p)) rmSync(s.path, { force: true });
+    rmSync(`${p}.eof`, { force: true }); // a spooled stdin's end record (stdin-spool.ts)
+  }
 }
 
 export class Spill {

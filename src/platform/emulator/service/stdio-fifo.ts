@@ -19,7 +19,8 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { takeFifos } from './fifo-pool.js';
 
 export type OutName = 'stdout' | 'stderr';
-export type FifoPaths = Partial<Record<OutName, string>>;
+/** The FIFOs of a process: its output streams, and the doorbell of its spooled stdin (stdin-spool.ts). */
+export type FifoPaths = Partial<Record<OutName | 'stdin', string>>;
 
 let seq = 0;
 
@@ -56,15 +57,16 @@ export interface OutputFifos {
   readers: Partial<Record<OutName, Readable>>;
 }
 
-/** Creates the FIFOs of one process's output streams and opens both sides. */
-export async function createOutputFifos(op: string, stateDir: string, names: OutName[]): Promise<OutputFifos> {
+/** Creates the FIFOs of one process's output streams and opens both sides; with `stdin`, its stdin doorbell too. */
+export async function createOutputFifos(op: string, stateDir: string, names: OutName[], stdin = false): Promise<OutputFifos> {
   const dir = join(stateDir, 'stdio');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = `${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
   const paths: FifoPaths = {};
   for (const n of names) paths[n] = join(dir, `${key}.${n === 'stdout' ? 'out' : 'err'}`);
+  if (stdin) paths.stdin = join(dir, `${key}.in`);
   const out: OutputFifos = { paths, writers: {}, readers: {} };
-  if (names.length === 0) return out;
+  if (names.length === 0 && !stdin) return out;
   await mkfifo(op, dir, Object.values(paths) as string[]);
   try {
     for (const n of names) {
