@@ -156,6 +156,8 @@ export abstract class ComputeBase {
   protected markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {
     if (p.exited) return;
     p.exited = true;
+    // Nothing reads its stdin any more: an attachment is told the end (it stops writing into the spool).
+    this.live.get(`${s.id}/${p.pid}`)?.stdin?.finish();
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);

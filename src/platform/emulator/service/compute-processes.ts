@@ -208,7 +208,9 @@ export abstract class ComputeProcesses extends ComputeStopping {
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
     const lp = this.live.get(`${s.id}/${p.pid}`);
     if (stream === 'stdin' && lp?.stdin) {
-      // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there).
+      // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
+      // an exited program's stdin is at its end.
+      if (p.exited) lp.stdin.finish();
       lp.stdin.attach(sock, ready);
       return;
     }

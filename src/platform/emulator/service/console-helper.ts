@@ -24,9 +24,7 @@
  *   -i IN   the input comes from the files the service spools stdin to (stdin-feed-source.ts) instead of fd 0; the
  *           .eof record reached types the EOF character.
  */
-import { SPOOL_READ, SPOOL_WINDOW } from './spill.js';
-import { NS_HELPER_SPOOL_WRITE_SOURCE } from './ns-helper-spool-write-source.js';
-import { STDIN_FEED_SOURCE } from './stdin-feed-source.js';
+import { PTY_SPOOL_SOURCE } from './console-spool-source.js';
 
 export const PTY_HELPER_SOURCE = String.raw`
 #define _GNU_SOURCE
@@ -37,30 +35,12 @@ export const PTY_HELPER_SOURCE = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-#define WINDOW ${SPOOL_WINDOW}LL
-#define CHUNK ${SPOOL_READ}
-
-static void die(const char *what, const char *arg) {
-  fprintf(stderr, "wincri-pty: %s %s: %s\n", what, arg ? arg : "", strerror(errno));
-  exit(125);
-}
-${NS_HELPER_SPOOL_WRITE_SOURCE}
-${STDIN_FEED_SOURCE}
-static struct spool out = { -1, -1, -1 };
-
-static void spool_end_out(void) {
-  if (out.seg >= 0) close(out.seg);
-  out.seg = -1;
-  close(1);
-  close(2);
-}
-
+${PTY_SPOOL_SOURCE}
 static int write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
@@ -95,6 +75,7 @@ static void relay(int master) {
     /* A spooled output past its window (or with bytes a failed write left) is not read: the program blocks. */
     if (out.seg >= 0) spool_retry(&out);
     int blocked = out.seg >= 0 && (out.pn > 0 || spool_unacked(&out) >= WINDOW);
+    if (blocked && out_abandoned()) { blocked = 0; out_ok = 0; }
     int feeding = feed_active(&feed);
     struct pollfd fds[4];
     int n = 0, im = -1, ii = -1, ic = -1, ib = -1;
