@@ -8,8 +8,10 @@
  *
  * What the dead service had read but its attachment had not acknowledged is in its spill files (relay.ts,
  * spill.ts) and what is still in the pipe waits there: a restarted service replays the one, then reads the other.
- * For a program whose namespace helper spools its output (ns-helper-spool-source.ts) the FIFO carries no output:
- * it is the stream's doorbell, rung when the helper appended to the spill files (spool-relay.ts).
+ * For a program whose namespace helper spools its output (ns-helper-spool-source.ts), or a console whose pty
+ * helper does (console-helper.ts), the FIFO carries no output: it is the stream's doorbell, rung when the helper
+ * appended to the spill files (spool-relay.ts). Their spooled stdin has a doorbell FIFO too (`<key>.in`, rung by
+ * the service: stdin-spool.ts).
  */
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
