@@ -15,6 +15,9 @@
  * meanwhile each retry rings the doorbell with 0x80 | errno instead of 1, which the service logs
  * (spool-health.ts). The next successful write rings 1 again.
  *
+ * stdin (-i): the program's stdin is a pipe too, which the waiter feeds from the files the service spools stdin to
+ * (stdin-feed-source.ts), polled with the output pipes until the program exits.
+ *
  * End: the waiter reads until both pipes end; it closes the doorbells (the service then sees the stream's end)
  * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
  * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
