@@ -177,6 +177,15 @@ export class EmulatorClient {
     return (await this.attachWith({ systemId, pid, stream })).sock;
   }
 
+  /**
+   * A stdin attachment; for a process whose stdin the service spools (service/stdin-spool.ts) the answer says how
+   * much the spool holds (`start`) and whether its end is recorded (`eof`); `start` is absent for a plain pipe.
+   */
+  async attachStdin(systemId: string, pid: number): Promise<{ sock: Socket; start?: number; eof: boolean }> {
+    const { sock, answer } = await this.attachWith({ systemId, pid, stream: 'stdin', acked: true });
+    return { sock, ...(answer.start !== undefined ? { start: answer.start } : {}), eof: answer.eof === true };
+  }
+
   /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone. */
   async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number; eof: boolean }> {
     const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}) });

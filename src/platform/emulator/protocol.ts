@@ -15,6 +15,9 @@
  * An output attachment may ask for acknowledged delivery ("acked": true, "from": <offset>): the answer then says
  * where it starts ({"ok": true, "start", "gap"}), and the client writes "<offset>\n" lines back once it has
  * stored the bytes below that offset; unacknowledged bytes are replayed to the next attachment (service/relay.ts).
+ * A stdin attachment of a process whose stdin is spooled (service/stdin-spool.ts) is answered with "start" (the
+ * bytes the spool holds) and "eof" (its end is recorded); the service writes "<offset>\n" once bytes are spooled
+ * and "eof\n" once the attachment's end is recorded (durable-stdin.ts resends what a killed service did not ack).
  */
 import { join } from 'node:path';
 import { PlatformError } from '../hresult.js';

@@ -6,6 +6,7 @@ import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQue
 import type { EmulatorClient } from './client.js';
 import { ackedOutput, type Attachment } from './acked-output.js';
 import { j } from './json-param.js';
+import { durableStdin } from './durable-stdin.js';
 
 /**
  * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
@@ -79,7 +80,9 @@ export class EmuSystem implements ComputeSystem {
     }
     // The pipes are attached side by side (a connection each).
     const attached = await Promise.allSettled([
-      r.streams.stdin ? this.c.attach(this.id, r.pid, 'stdin').then((s) => { stdio.stdin = s; }) : undefined,
+      r.streams.stdin ? this.c.attachStdin(this.id, r.pid).then((a) => {
+        stdio.stdin = a.start === undefined ? a.sock : durableStdin(this.c, this.id, r.pid, { sock: a.sock, start: a.start, eof: a.eof });
+      }) : undefined,
       ...(['stdout', 'stderr'] as const).map(async (name) => {
         if (!r.streams[name]) return;
         if (opts.ackedOutput) ackedInto(this.c, this.id, r.pid, stdio, name, await this.c.attachAcked(this.id, r.pid, name, 0));

@@ -7,42 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
 import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import { SPOOL_READ, SPOOL_WINDOW, spillBytes } from '../../../src/platform/emulator/service/spill.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-const logSize = (p: string) => { try { return statSync(p).size; } catch { return 0; } };
-const servicePid = (emuState: string) => { try { return Number(readFileSync(join(emuState, 'service.pid'), 'utf8').trim()); } catch { return 0; } };
-const alive = (pid: number) => { if (!(pid > 0)) return false; try { process.kill(pid, 0); return true; } catch { return false; } };
-
-/**
- * How a stream's numbered lines (1..n) came through: lines missing, lines repeated or out of order, and damaged
- * lines (two pieces joined where bytes were lost in between: a line that its successor does not follow by one).
- */
-function audit(got: string[], n: number): { missing: number; disorder: number; damaged: number } {
-  let next = 1, missing = 0, disorder = 0, damaged = 0;
-  for (const [i, l] of got.entries()) {
-    const v = Number(l);
-    if (!/^[1-9][0-9]*$/.test(l) || v > n || (i + 1 < got.length && Number(got[i + 1]) !== v + 1)) { damaged++; continue; }
-    if (v < next) { disorder++; continue; }
-    missing += v - next;
-    next = v + 1;
-  }
-  return { missing: missing + (n + 1 - next), disorder, damaged };
-}
+import { alive, audit, logSize, servicePid, waitFor } from '../../helpers/service-kill.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here (the namespace helper spools output): ${facts.Reason}`;

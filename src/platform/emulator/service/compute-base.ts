@@ -15,6 +15,7 @@ import type { StorageEmulator } from './storage.js';
 import { isAlive } from './procfs.js';
 import { anyInGroups } from './signals.js';
 import type { ProcRecord, SystemRecord } from './records.js';
+import type { StdinSpool } from './stdin-spool.js';
 import type { OutputRelay } from './process-output.js';
 import { removeFifos } from './stdio-fifo.js';
 import { readExitStatus, removeStatusFile } from './exit-status.js';
@@ -32,6 +33,8 @@ export interface LiveProc {
   out?: OutputRelay;
   err?: OutputRelay;
   stdinAttached?: boolean;
+  /** Its stdin, spooled for a helper that outlives the service (stdin-spool.ts); else `child.stdin`. */
+  stdin?: StdinSpool;
   /** Control pipe of the pty helper of a console process (ConsoleSize). */
   console?: Writable;
   waiters: ((s: ProcessStatusDoc) => void)[];
@@ -163,6 +166,7 @@ export abstract class ComputeBase {
       if (lp?.poll) clearInterval(lp.poll);
       lp?.out?.close();
       lp?.err?.close();
+      lp?.stdin?.close();
       removeFifos(p.fifos);
       removeSpills(p.fifos);
       this.live.delete(`${id}/${p.pid}`);
@@ -199,6 +203,8 @@ export abstract class ComputeBase {
   protected markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {
     if (p.exited) return;
     p.exited = true;
+    // Nothing reads its stdin any more: an attachment is told the end (it stops writing into the spool).
+    this.live.get(`${s.id}/${p.pid}`)?.stdin?.finish();
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);

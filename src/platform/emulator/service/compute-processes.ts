@@ -17,7 +17,9 @@ import { removeStatusFile } from './exit-status.js';
 import { parseDoc, invalid } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
-import { ptyHelper, consoleLaunch, resizeConsole } from './console.js';
+import { ptyHelper, consoleLaunch, resizeConsole, ptySpoolArgs } from './console.js';
+import { helperSpoolArgs } from './ns-helper.js';
+import type { FifoPaths } from './stdio-fifo.js';
 import { planJobLaunch } from './job-launch.js';
 import { programPid } from './enter-shell.js';
 import { nsHelper } from './ns-helper.js';
@@ -72,8 +74,12 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const op = 'HcsCreateProcess';
     const { cwd, env, streams } = plan;
     // Output goes through FIFOs that survive the service (process-output.ts).
+    // A helper that outlives the service owns the program's stdio: the pty helper's relay for a console, the
+    // namespace helper's waiter otherwise (process-output.ts).
+    const spoolArgs = console ? (f: FifoPaths) => [...ptySpoolArgs(f), ...args]
+      : plan.spool ? (f: FifoPaths) => [args[0]!, ...helperSpoolArgs(f), ...args.slice(1)] : undefined;
     const spawned = await spawnWithOutput(op, this.stateDir,
-      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined, spool: plan.spool }, params.CommandLine ?? '');
+      { file, args, argv0, cwd, env, streams, errTarget: plan.errTarget, console, pidPipe: plan.pidFd !== undefined, spoolArgs }, params.CommandLine ?? '');
     const { child, out, err, fifos } = spawned;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => { exit = { code, signal }; });
@@ -104,13 +110,14 @@ export abstract class ComputeProcesses extends ComputeStopping {
     }
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
-      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && plan.spool ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
+      ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && spoolArgs ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
     this.addProcessHandle(s.id, pid);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
     lp.out = out;
     lp.err = err;
+    lp.stdin = spawned.stdin;
     if (console) {
       lp.console = child.stdio[3] as Writable;
       lp.console.on('error', () => undefined);
@@ -176,7 +183,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     if (req.Operation === 'CloseHandle') {
       const h = req.CloseHandle?.Handle;
       if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
-      if (h === 'StdIn' || h === 'All') lp?.child?.stdin?.end();
+      if (h === 'StdIn' || h === 'All') { lp?.child?.stdin?.end(); lp?.stdin?.finish(); }
       if (h === 'StdOut' || h === 'All') lp?.out?.close();
       if (h === 'StdErr' || h === 'All') lp?.err?.close();
     } else if (req.Operation === 'ConsoleSize') {
@@ -201,6 +208,13 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
     const lp = this.live.get(`${s.id}/${p.pid}`);
+    if (stream === 'stdin' && lp?.stdin) {
+      // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
+      // an exited program's stdin is at its end.
+      if (p.exited) lp.stdin.finish();
+      lp.stdin.attach(sock, ready);
+      return;
+    }
     if (stream === 'stdin') {
       const w = lp?.child?.stdin;
       if (!w && !p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not available`);

@@ -2,7 +2,7 @@
  * Source of the emulator's pseudo-terminal helper (compiled by console.ts with the host C compiler at first use;
  * Node has no pty API and koffi belongs to platform/windows only).
  *
- *   wincri-pty ROWS COLS ARGV0 FILE [ARG...]
+ *   wincri-pty [-o OUT] [-i IN] ROWS COLS ARGV0 FILE [ARG...]
  *
  * The helper opens a pty pair, forks a relay, and then *becomes* FILE (execvp, argv[0] = ARGV0) with the slave
  * as controlling terminal and stdin/stdout/stderr — so the pid the emulator recorded is the program's, it is the
@@ -15,7 +15,17 @@
  * terminal are gone), so the output pipe reaches EOF only after the last byte of terminal output.
  * Writes to the master are non-blocking with one pending buffer, so a program that does not read its input
  * never stops the relay from draining its output.
+ *
+ * The relay outlives the emulator service, so with -o/-i it keeps the terminal's streams across a service kill:
+ *   -o OUT  the terminal output goes to OUT's spill segments and rings the doorbell on fd 1 (the FIFO at OUT), as
+ *           the namespace helper's waiter spools a program's pipes (ns-helper-spool-source.ts; the service relays
+ *           the files, spool-relay.ts); past the window of unremoved bytes it stops reading the master (the program
+ *           blocks on its terminal, nothing is dropped);
+ *   -i IN   the input comes from the files the service spools stdin to (stdin-feed-source.ts) instead of fd 0; the
+ *           .eof record reached types the EOF character.
  */
+import { PTY_SPOOL_SOURCE } from './console-spool-source.js';
+
 export const PTY_HELPER_SOURCE = String.raw`
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +40,7 @@ export const PTY_HELPER_SOURCE = String.raw`
 #include <termios.h>
 #include <unistd.h>
 
+${PTY_SPOOL_SOURCE}
 static int write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
@@ -53,21 +64,38 @@ static void relay(int master) {
   signal(SIGTERM, SIG_IGN);
   fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
   struct stat st;
-  int in_open = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+  int in_open = !feed_active(&feed) && fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
   int ctl_open = fcntl(3, F_GETFD) != -1, out_ok = 1, eof_pending = 0;
+  /* The feed writes to a copy of the master: its end closes the copy, never the terminal. */
+  if (feed_active(&feed)) { feed.out = dup(master); feed_step(&feed); }
   char pend[65536]; size_t pend_len = 0, pend_off = 0;
-  char buf[65536];
+  static char buf[CHUNK];
   char ctl[256]; size_t ctl_len = 0;
   for (;;) {
-    struct pollfd fds[3];
-    int n = 0, im = -1, ii = -1, ic = -1;
-    fds[n].fd = master; fds[n].events = POLLIN | ((pend_len > pend_off || eof_pending) ? POLLOUT : 0); im = n++;
+    /* A spooled output past its window (or with bytes a failed write left) is not read: the program blocks. */
+    if (out.seg >= 0) spool_retry(&out);
+    int blocked = out.seg >= 0 && (out.pn > 0 || spool_unacked(&out) >= WINDOW);
+    if (blocked && out_abandoned()) { blocked = 0; out_ok = 0; }
+    int feeding = feed_active(&feed);
+    struct pollfd fds[4];
+    int n = 0, im = -1, ii = -1, ic = -1, ib = -1;
+    short want = (short)((blocked ? 0 : POLLIN) | ((pend_len > pend_off || eof_pending || (feeding && feed_pending(&feed))) ? POLLOUT : 0));
+    /* Blocked, the master is not polled at all (its hang-up would wake the loop at once, again and again). */
+    fds[n].fd = blocked ? -1 : master; fds[n].events = want; fds[n].revents = 0; im = n++;
     if (in_open && pend_len == pend_off && !eof_pending) { fds[n].fd = 0; fds[n].events = POLLIN; ii = n++; }
     if (ctl_open) { fds[n].fd = 3; fds[n].events = POLLIN; ic = n++; }
-    if (poll(fds, (nfds_t)n, -1) < 0) { if (errno == EINTR) continue; break; }
-    if (fds[im].revents & (POLLIN | POLLHUP | POLLERR)) {
+    if (feeding) { fds[n].fd = feed.bell; fds[n].events = POLLIN; ib = n++; }
+    if (poll(fds, (nfds_t)n, blocked ? 100 : -1) < 0) { if (errno == EINTR) continue; break; }
+    if (feeding && (blocked || (ib >= 0 && fds[ib].revents) || (fds[im].revents & POLLOUT)) && feed_step(&feed) == 1) {
+      feed_end(&feed);
+      eof_pending = 1;
+    }
+    if (!blocked && (fds[im].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t r = read(master, buf, sizeof buf);
-      if (r > 0) { if (out_ok && write_all(1, buf, (size_t)r) < 0) out_ok = 0; }
+      if (r > 0) {
+        if (out.seg >= 0) spool_put(&out, buf, (size_t)r);
+        else if (out_ok && write_all(1, buf, (size_t)r) < 0) out_ok = 0;
+      }
       else if (r == 0 || (errno != EAGAIN && errno != EINTR)) break;
     }
     if (fds[im].revents & POLLOUT) {
@@ -103,10 +131,20 @@ static void relay(int master) {
       }
     }
   }
+  /* The output's end: what a failed write still holds is tried once more, then the doorbell closes (fd 1 and
+     fd 2 are the FIFO: the service sees the end once both are closed). */
+  if (out.seg >= 0) { spool_retry(&out); spool_end_out(); }
 }
 
 int main(int argc, char **argv) {
-  if (argc < 5) { fprintf(stderr, "usage: wincri-pty ROWS COLS ARGV0 FILE [ARG...]\n"); return 125; }
+  const char *outp = NULL, *inp = NULL;
+  while (argc > 2 && argv[1][0] == '-' && argv[1][1] && !argv[1][2]) {
+    if (argv[1][1] == 'o') outp = argv[2]; else if (argv[1][1] == 'i') inp = argv[2]; else break;
+    argv += 2; argc -= 2;
+  }
+  if (argc < 5) { fprintf(stderr, "usage: wincri-pty [-o OUT] [-i IN] ROWS COLS ARGV0 FILE [ARG...]\n"); return 125; }
+  if (outp) spool_start(&out, outp, 1);
+  if (inp) feed_open(&feed, inp);
   int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) { perror("wincri-pty: posix_openpt"); return 125; }
   const char *name = ptsname(master);

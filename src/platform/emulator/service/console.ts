@@ -28,6 +28,11 @@ export function consoleLaunch(helper: string, plan: { file: string; args: string
   return { file: helper, args: [String(rows), String(cols), plan.argv0 ?? '', plan.file, ...plan.args] };
 }
 
+/** Options of the pty helper that make its relay spool the terminal's output and feed its input (console-helper.ts). */
+export function ptySpoolArgs(fifos: { stdout?: string; stdin?: string }): string[] {
+  return [...(fifos.stdout ? ['-o', fifos.stdout] : []), ...(fifos.stdin ? ['-i', fifos.stdin] : [])];
+}
+
 /** Sends a ConsoleSize to the helper of a console process (its control pipe). */
 export function resizeConsole(control: Writable | undefined, height: number, width: number): boolean {
   if (!control || control.destroyed || control.writableEnded) return false;

@@ -2,7 +2,7 @@
  * Source of the emulator's namespace helper (compiled by ns-helper.ts with the host C compiler at first use),
  * which replaces the shell, util-linux and coreutils chains of isolation.ts by one process each:
  *
- *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-c CGROUP.PROCS]... -- FILE [ARG...]
+ *   wincri-ns enter -t HOLDER -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-i IN] [-c CGROUP.PROCS]... -- FILE [ARG...]
  *     opens the cgroups' procs files and the holder's namespaces and root, enters them (net, uts, pid, mnt), chroots
  *     to the holder's root and changes to CWD resolved there (so `..` cannot climb out), forks; the child makes itself
  *     a session and process group leader (on a console: with the terminal as its controlling one, the waiter then
@@ -10,7 +10,8 @@
  *     search). Once the exec happened (a close-on-exec pipe), the child's host pid goes to FD as "PID\n"; a failure
  *     before (setup, chdir, cgroup, exec) goes there as "E ERRNO STAGE\n" (pid-pipe.ts). The helper waits for the
  *     child, writes its status to STATUS ("exit N" / "signal N", a temp file renamed) and exits the same way
- *     (re-raising the signal). With -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts).
+ *     (re-raising the signal). With -o/-e the program's stdout/stderr are pipes the helper spools to files (ns-helper-spool-source.ts);
+ *     with -i its stdin is a pipe the helper feeds from the files the service spools stdin to (stdin-feed-source.ts).
  *
  *   wincri-ns holder -r ROOT -m MOUNTS [-h HOSTNAME] [-n NETNS] [-j JOIN] [-c CGROUP.PROCS]...
  *     enters NETNS (a file such as /run/netns/x) or JOIN's pid/uts/net namespaces, unshares a mount namespace
@@ -102,7 +103,7 @@ ${NS_HELPER_SPOOL_SOURCE}
 static int enter(int argc, char **argv) {
   int i = parse(argc, argv, 2);
   const char *t = opt['t'], *cwd = opt['w'] ? opt['w'] : "/", *status = opt['s'];
-  if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
+  if (!t || i >= argc) { fprintf(stderr, "usage: wincri-ns enter -t PID -w CWD [-s STATUS] [-p FD] [-o OUT] [-e ERR] [-i IN] [-c FILE]... -- FILE [ARG...]\n"); return 1; }
   int pidfd = opt['p'] ? atoi(opt['p']) : -1;
   if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   pid_out = pidfd;
@@ -118,8 +119,9 @@ static int enter(int argc, char **argv) {
     if (sdir < 0) die("cannot open", d[0] ? d : "/");
     sname = slash ? slash + 1 : status;
   }
-  spool_open(0, opt['o'], 1);
-  spool_open(1, opt['e'], 2);
+  spool_start(&sp[0], opt['o'], 1);
+  spool_start(&sp[1], opt['e'], 2);
+  if (opt['i']) feed_open(&feed, opt['i']);
   /* The program joins the cgroups, not the waiter: the system's OOM killer or pids.max must not kill the only
      reader of the program's pipes. Opened here, where the paths are the host's; written by the child. */
   int cgfd[MAXCG];
@@ -139,8 +141,9 @@ static int enter(int argc, char **argv) {
   stage = "chdir";
   if (chdir(cwd) < 0) die("cannot change directory to", cwd);
   stage = "setup";
-  int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+  int sync[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
   if (pipe2(sync, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (feed_active(&feed) && pipe2(inp, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[0].seg >= 0 && pipe2(outp, O_CLOEXEC) < 0) die("pipe", NULL);
   if (sp[1].seg >= 0 && pipe2(errp, O_CLOEXEC) < 0) die("pipe", NULL);
   /* Larger pipes: fewer wake-ups of the waiter under a flood (best effort). */
@@ -162,6 +165,7 @@ static int enter(int argc, char **argv) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (outp[1] >= 0) dup2(outp[1], 1);
     if (errp[1] >= 0) dup2(errp[1], 2);
+    if (inp[0] >= 0) dup2(inp[0], 0);
     setsid();
     /* A console: the terminal becomes the program's (taken from the helper's session), so ^C, hang-up and
        resizes reach the program's process group, not the helper. */
@@ -185,6 +189,7 @@ static int enter(int argc, char **argv) {
   if (tty) { signal(SIGINT, SIG_IGN); signal(SIGQUIT, SIG_IGN); signal(SIGTSTP, SIG_IGN); signal(SIGHUP, SIG_IGN); }
   if (outp[1] >= 0) { close(outp[1]); spool_in(0, outp[0]); }
   if (errp[1] >= 0) { close(errp[1]); spool_in(1, errp[0]); }
+  if (inp[0] >= 0) { close(inp[0]); feed.out = inp[1]; fcntl(inp[1], F_SETFL, O_NONBLOCK); }
   if (sfd < 0) sigprocmask(SIG_SETMASK, &old, NULL);
   signal(SIGPIPE, SIG_IGN); /* a service gone before reading the pid must not kill the waiting parent */
   /* [errno, stage] when the child failed before the exec (HcsCreateProcess fails), nothing once it exec'd. */

@@ -15,12 +15,16 @@
  * meanwhile each retry rings the doorbell with 0x80 | errno instead of 1, which the service logs
  * (spool-health.ts). The next successful write rings 1 again.
  *
+ * stdin (-i): the program's stdin is a pipe too, which the waiter feeds from the files the service spools stdin to
+ * (stdin-feed-source.ts), polled with the output pipes until the program exits.
+ *
  * End: the waiter reads until both pipes end; it closes the doorbells (the service then sees the stream's end)
  * before it writes the exit status. When the program exits while a descendant still holds a pipe, the waiter
  * forks: the copy reads on until the end, the waiter reports the exit at once (as before).
  */
 import { SPOOL_READ, SPOOL_WINDOW } from './spill.js';
 import { NS_HELPER_SPOOL_WRITE_SOURCE } from './ns-helper-spool-write-source.js';
+import { STDIN_FEED_SOURCE } from './stdin-feed-source.js';
 
 export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #include <poll.h>
@@ -30,35 +34,9 @@ export const NS_HELPER_SPOOL_SOURCE = String.raw`
 #define WINDOW ${SPOOL_WINDOW}LL
 #define CHUNK ${SPOOL_READ}
 
-/* pend/pn: bytes read from the pipe that a failed write left unwritten (err: its errno), written first. */
-struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn, cap; int err; };
-static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
-static int spool_dir = -1, spool_watch = -1;
-
 ${NS_HELPER_SPOOL_WRITE_SOURCE}
-/* Before entering the namespaces (the paths are the host's): the spool of stream k at PATH, doorbell fd BELL. */
-static void spool_open(int k, const char *path, int bell) {
-  if (!path) return;
-  const char *slash = strrchr(path, '/');
-  if (spool_dir < 0) {
-    char d[4096];
-    snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    spool_dir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (spool_dir < 0) die("cannot open", d);
-    spool_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (spool_watch >= 0 && inotify_add_watch(spool_watch, d[0] ? d : "/", IN_DELETE) < 0) { close(spool_watch); spool_watch = -1; }
-  }
-  struct spool *s = &sp[k];
-  s->name = slash ? slash + 1 : path;
-  s->bell = bell;
-  /* Room for what one failed write can leave: a read's CHUNK (the pipe is not read while bytes are held) and
-     the helper's own messages; taken now, so holding never needs an allocation that could fail. */
-  s->cap = CHUNK + 4096;
-  s->pend = malloc(s->cap);
-  if (!s->pend) die("cannot allocate the spool buffer of", path);
-  fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
-  if (seg_open(s) < 0) die("cannot create spill of", path);
-}
+${STDIN_FEED_SOURCE}
+static struct spool sp[2] = { { -1, -1, -1 }, { -1, -1, -1 } };
 
 /* The waiter's end of the program's pipe for stream K, non-blocking (enter() made the pipe 1 MiB large). */
 static void spool_in(int k, int fd) {
@@ -66,7 +44,7 @@ static void spool_in(int k, int fd) {
   fcntl(fd, F_SETFL, O_NONBLOCK);
 }
 
-static int spooling(void) { return sp[0].seg >= 0 || sp[1].seg >= 0; }
+static int spooling(void) { return sp[0].seg >= 0 || sp[1].seg >= 0 || feed_active(&feed); }
 
 /* A message of the helper's own goes where the program's stderr goes. */
 static void spool_say(const char *msg) {
@@ -110,8 +88,8 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
   static char buf[CHUNK];
   int removed = 0;
   for (;;) {
-    struct pollfd p[4];
-    int n = 0, blocked = 0, open = 0, at[2] = { -1, -1 };
+    struct pollfd p[6];
+    int n = 0, blocked = 0, open = 0, at[2] = { -1, -1 }, fi = -1;
     for (int k = 0; k < 2; k++) {
       if (sp[k].in < 0) continue;
       spool_retry(&sp[k]);
@@ -127,10 +105,17 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
     int si = -1, wi = -1;
     if (sfd >= 0 && !*exited) { si = n; p[n].fd = sfd; p[n].events = POLLIN; n++; }
     if (blocked && spool_watch >= 0) { wi = n; p[n].fd = spool_watch; p[n].events = POLLIN; n++; }
+    /* stdin: the doorbell, and the program's pipe while a buffer waits for room there. */
+    int fo = -1;
+    if (feed_active(&feed) && sfd >= 0) {
+      fi = n; p[n].fd = feed.bell; p[n].events = POLLIN; n++;
+      if (feed_pending(&feed)) { fo = n; p[n].fd = feed.out; p[n].events = POLLOUT; n++; }
+    }
     int r = poll(p, (nfds_t)n, *exited && sfd >= 0 ? 0 : blocked ? 100 : -1);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0 && *exited && sfd >= 0) return;
     if (r < 0) return;
+    if (fi >= 0 && (p[fi].revents || (fo >= 0 && p[fo].revents)) && feed_step(&feed) == 1) feed_end(&feed);
     if (wi >= 0 && p[wi].revents) { char e[4096]; while (read(spool_watch, e, sizeof e) > 0) {} removed = 1; }
     if (si >= 0 && p[si].revents) {
       struct signalfd_siginfo i;
@@ -164,6 +149,7 @@ static int spool_wait(int sfd, pid_t c) {
       if (f == 0) {
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (sfd >= 0) close(sfd);
+        feed_end(&feed);
         if (status_dir >= 0) close(status_dir);
         if (host_pidns >= 0) close(host_pidns);
         spool_loop(-1, 0, &st, &exited);
@@ -173,6 +159,7 @@ static int spool_wait(int sfd, pid_t c) {
   }
   spool_end(&sp[0]);
   spool_end(&sp[1]);
+  feed_end(&feed);
   return st;
 }
 `;

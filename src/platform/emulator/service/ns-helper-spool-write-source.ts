@@ -9,6 +9,12 @@ import { SEGMENT } from './spill.js';
 export const NS_HELPER_SPOOL_WRITE_SOURCE = String.raw`
 #define SEG ${SEGMENT}LL
 
+/* pend/pn: bytes read from the pipe that a failed write left unwritten (err: its errno), written first. */
+struct spool { int in, bell, seg; const char *name; long long off, segsz, bases[64]; int nb; char *pend; size_t pn, cap; int err; };
+/* The spool directory (the stdio directory; opened before the helper changes its root) and its removal watch. */
+static int spool_dir = -1, spool_watch = -1;
+static void die(const char *what, const char *arg);
+
 static void seg_name(char *buf, size_t n, const char *name, long long base) {
   char d[16];
   int k = 0;
@@ -88,5 +94,33 @@ static long long spool_unacked(struct spool *s) {
     memmove(s->bases, s->bases + 1, (size_t)--s->nb * sizeof s->bases[0]);
   }
   return s->off - s->bases[0];
+}
+
+/* The directory of PATH as spool_dir (once), watched for removals. */
+static void spool_dir_open(const char *path) {
+  if (spool_dir >= 0) return;
+  const char *slash = strrchr(path, '/');
+  char d[4096];
+  snprintf(d, sizeof d, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+  spool_dir = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (spool_dir < 0) die("cannot open", d);
+  spool_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (spool_watch >= 0 && inotify_add_watch(spool_watch, d[0] ? d : "/", IN_DELETE) < 0) { close(spool_watch); spool_watch = -1; }
+}
+
+/* Before entering any namespace (the paths are the host's): the spool S of the stream at PATH, doorbell fd BELL. */
+static void spool_start(struct spool *s, const char *path, int bell) {
+  if (!path) return;
+  spool_dir_open(path);
+  const char *slash = strrchr(path, '/');
+  s->name = slash ? slash + 1 : path;
+  s->bell = bell;
+  /* Room for what one failed write can leave: a read's CHUNK (the pipe is not read while bytes are held) and
+     the helper's own messages; taken now, so holding never needs an allocation that could fail. */
+  s->cap = CHUNK + 4096;
+  s->pend = malloc(s->cap);
+  if (!s->pend) die("cannot allocate the spool buffer of", path);
+  fcntl(bell, F_SETFL, fcntl(bell, F_GETFL) | O_NONBLOCK);
+  if (seg_open(s) < 0) die("cannot create spill of", path);
 }
 `;

@@ -47,9 +47,13 @@ export function helperEnterArgs(
     ...procs.flatMap((f) => ['-c', f]), '--', file, ...args];
 }
 
-/** Options of `enter` that make the helper spool the program's output next to these FIFOs (its doorbells). */
-export function helperSpoolArgs(fifos: { stdout?: string; stderr?: string }): string[] {
-  return [...(fifos.stdout ? ['-o', fifos.stdout] : []), ...(fifos.stderr ? ['-e', fifos.stderr] : [])];
+/**
+ * Options of `enter` that make the helper spool the program's output next to these FIFOs (its doorbells) and feed
+ * its stdin from the files the service spools it to (stdin-spool.ts).
+ */
+export function helperSpoolArgs(fifos: { stdout?: string; stderr?: string; stdin?: string }): string[] {
+  return [...(fifos.stdout ? ['-o', fifos.stdout] : []), ...(fifos.stderr ? ['-e', fifos.stderr] : []),
+    ...(fifos.stdin ? ['-i', fifos.stdin] : [])];
 }
 
 /** Arguments of the helper's `holder` mode. */

@@ -10,7 +10,7 @@ import type { SystemRecord } from './records.js';
 /** The pipe a file in the stdio directory belongs to: itself, or the pipe a spill segment is named after. */
 export function pipeOf(name: string): string | undefined {
   if (name.startsWith('pool-')) return undefined;
-  const m = /^(.+\.(?:out|err))(?:\.[0-9a-z]+\.spill)?$/.exec(name);
+  const m = /^(.+\.(?:out|err|in))(?:\.[0-9a-z]+\.spill|\.eof(?:\.tmp)?)?$/.exec(name);
   return m?.[1];
 }
 

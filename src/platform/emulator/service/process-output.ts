@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { OutRelay } from './relay.js';
 import { SpoolRelay } from './spool-relay.js';
-import { helperSpoolArgs } from './ns-helper.js';
+import { StdinSpool } from './stdin-spool.js';
 import { removeSpills, spillSegments } from './spill.js';
 import { createOutputFifos, closeWriters, removeFifos, openFifoReader, type FifoPaths, type OutName } from './stdio-fifo.js';
 
@@ -25,10 +25,12 @@ export interface SpawnPlan {
   /** A pipe after those (fd 3, or 4 with a console) on which the namespace helper reports the program's pid. */
   pidPipe?: boolean;
   /**
-   * The namespace helper spools the output (ns-helper-spool-source.ts): the FIFOs are its doorbells, the output is
-   * in spill files next to them (spool-relay.ts). `file` is the helper and `args[0]` its mode.
+   * A helper that outlives the service spools the output (the namespace helper's waiter,
+   * ns-helper-spool-source.ts, or the pty helper's relay, console-helper.ts): the FIFOs are its doorbells, the
+   * output is in spill files next to them (spool-relay.ts), and stdin, when the process has one, comes from files
+   * the service spools it to (stdin-spool.ts). The helper's arguments given the FIFOs' paths.
    */
-  spool?: boolean;
+  spoolArgs?: (fifos: FifoPaths) => string[];
 }
 
 /** An output stream's relay: reading the FIFO itself (relay.ts), or the files a spooling helper writes. */
@@ -36,6 +38,8 @@ export type OutputRelay = OutRelay | SpoolRelay;
 
 export interface SpawnedProcess {
   child: SpawnedChild;
+  /** A spooled stdin (the child has none: the helper feeds the program). */
+  stdin?: StdinSpool;
   out?: OutputRelay;
   err?: OutputRelay;
   /** Absent when the process has no output pipe. */
@@ -59,13 +63,14 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   const names: OutName[] = [];
   if (streams.stdout) names.push('stdout');
   if (plan.errTarget === 'pipe' && !console) names.push('stderr');
-  const fifos = await createOutputFifos(op, stateDir, names);
+  const spooled = !!plan.spoolArgs;
+  const fifos = await createOutputFifos(op, stateDir, names, spooled && streams.stdin);
   const outFd = fifos.writers.stdout ?? 'ignore';
   const errFd = console ? outFd : (fifos.writers.stderr ?? 'ignore');
-  const args = plan.spool ? [plan.args[0]!, ...helperSpoolArgs(fifos.paths), ...plan.args.slice(1)] : plan.args;
+  const args = plan.spoolArgs ? plan.spoolArgs(fifos.paths) : plan.args;
   let child: SpawnedChild;
   try {
-    const stdio: StdioSpec[] = [streams.stdin ? 'pipe' as const : 'ignore' as const, outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])];
+    const stdio: StdioSpec[] = [streams.stdin && !fifos.paths.stdin ? 'pipe' as const : 'ignore' as const, outFd, errFd, ...(console ? ['pipe' as const] : []), ...(plan.pidPipe ? ['pipe' as const] : [])];
     const opts = { cwd: plan.cwd, env: plan.env, detached: true, ...(plan.argv0 ? { argv0: plan.argv0 } : {}), stdio };
     // A console's control pipe is two-way (Node's socket pair): Node's spawn keeps it.
     child = (console ? null : vforkSpawn(plan.file, args, opts)) ?? spawn(plan.file, args, opts);
@@ -76,8 +81,9 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   } finally {
     closeWriters(fifos); // the child has its own copies (spawn forks synchronously)
   }
-  const out = relayOf(fifos.readers.stdout, fifos.paths.stdout, !!plan.spool);
-  const err = relayOf(fifos.readers.stderr, fifos.paths.stderr, !!plan.spool);
+  const out = relayOf(fifos.readers.stdout, fifos.paths.stdout, spooled);
+  const err = relayOf(fifos.readers.stderr, fifos.paths.stderr, spooled);
+  const stdin = fifos.paths.stdin ? new StdinSpool(fifos.paths.stdin) : undefined;
   try {
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
@@ -86,17 +92,19 @@ export async function spawnWithOutput(op: string, stateDir: string, plan: SpawnP
   } catch (e) {
     out?.close();
     err?.close();
+    stdin?.close();
     removeFifos(fifos.paths);
     removeSpills(fifos.paths);
     throw e;
   }
-  return { child, out, err, ...(names.length ? { fifos: fifos.paths } : {}) };
+  return { child, out, err, ...(stdin ? { stdin } : {}), ...(names.length || stdin ? { fifos: fifos.paths } : {}) };
 }
 
 /** A process whose program never started (the helper reported why): its relays and files go once it exits. */
 export function abandonSpawned(sp: SpawnedProcess, then: () => void): void {
   sp.out?.close();
   sp.err?.close();
+  sp.stdin?.close();
   const clean = () => {
     if (sp.fifos) { removeFifos(sp.fifos); removeSpills(sp.fifos); }
     then();
@@ -109,8 +117,9 @@ export function abandonSpawned(sp: SpawnedProcess, then: () => void): void {
  * on from the FIFOs (what the process wrote meanwhile). A FIFO that is gone (its pipe had ended) leaves a relay of
  * the spill alone, if one is left to replay.
  */
-export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void, spooled = false): { out?: OutputRelay; err?: OutputRelay } {
-  const r: { out?: OutputRelay; err?: OutputRelay } = {};
+export function reopenOutputFifos(fifos: FifoPaths | undefined, log: (m: string) => void, spooled = false): { out?: OutputRelay; err?: OutputRelay; stdin?: StdinSpool } {
+  const r: { out?: OutputRelay; err?: OutputRelay; stdin?: StdinSpool } = {};
+  if (fifos?.stdin) r.stdin = new StdinSpool(fifos.stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const path = fifos?.[name];
     if (!path) continue;

@@ -24,8 +24,8 @@ export interface ProcRecord {
   wrapper?: { pid: number; startTicks: number };
   /** Where the namespace helper writes the program's exit status (exit-status.ts): read after a re-adoption. */
   statusFile?: string;
-  /** The FIFOs of its output streams (stdio-fifo.ts): a restarted service reads on from them. */
-  fifos?: { stdout?: string; stderr?: string };
+  /** The FIFOs of its output streams (stdio-fifo.ts), read on by a restarted service, and its spooled stdin's doorbell. */
+  fifos?: { stdout?: string; stderr?: string; stdin?: string };
   /** The namespace helper spools the output to files and the FIFOs are its doorbells (spool-relay.ts). */
   spooled?: boolean;
 }

@@ -16,16 +16,15 @@
  * same segments itself (ns-helper-spool-source.ts), and the service only reads the files (spool-relay.ts), so a
  * service kill loses nothing there, exactly once.
  *
- * What still takes this path (and so can lose one read per stream per service kill):
- *  - console processes (EmulateConsole, a tty): the pty helper (console-helper.ts) writes the terminal's output to
- *    the stdout FIFO, which the service reads;
- *  - every process where the namespace helper does not launch: a non-isolated emulator (not root, no namespaces,
- *    util-linux missing), WINCRI_EMULATOR_NS_HELPER=0 or no C compiler (the nsenter chain), job containers;
- *  - stdin of any process is a pipe the service holds: a service kill closes it (the program reads EOF) and drops
- *    what was in flight; a restarted service cannot attach stdin again (HCS_E_PROCESS_INFO_NOT_AVAILABLE).
- * Closing it means a waiter that outlives the service on those paths too: a namespace-less mode of the helper that
- * spools as `enter` does (for non-isolated and job processes, and between the pty helper and its FIFO), and stdin
- * on a FIFO the service reopens after a restart.
+ * Console processes (EmulateConsole) do not take it either: the pty helper's relay spools the terminal's output
+ * the same way (console-helper.ts). Both helpers also feed the program's stdin from files the service spools it to
+ * (stdin-spool.ts, stdin-feed-source.ts).
+ *
+ * What still takes this path (and so can lose one read per stream per service kill): every process no helper
+ * launches: a non-isolated emulator (not root, no namespaces, util-linux missing), WINCRI_EMULATOR_NS_HELPER=0 or
+ * no C compiler (the nsenter chain), job containers. Their stdin is a pipe the service holds: a service kill closes
+ * it (the program reads EOF) and drops what was in flight. Closing that would take a namespace-less mode of the
+ * helper that spools as `enter` does.
  *
  * One stream's spill is a run of segments `<pipe path>.<stream offset, base 36>.spill`, each holding the bytes
  * from that offset on. Writes go to the newest; a new one starts once it holds SEGMENT bytes, and older ones are
@@ -70,7 +69,11 @@ export function spillSegments(pipe: string): Segment[] {
 }
 
 export function removeSpills(pipes: Partial<Record<string, string>> | undefined): void {
-  for (const p of Object.values(pipes ?? {})) if (p) for (const s of spillSegments(p)) rmSync(s.path, { force: true });
+  for (const p of Object.values(pipes ?? {})) {
+    if (!p) continue;
+    for (const s of spillSegments(p)) rmSync(s.path, { force: true });
+    rmSync(`${p}.eof`, { force: true }); // a spooled stdin's end record (stdin-spool.ts)
+  }
 }
 
 export class Spill {

@@ -8,8 +8,10 @@
  *
  * What the dead service had read but its attachment had not acknowledged is in its spill files (relay.ts,
  * spill.ts) and what is still in the pipe waits there: a restarted service replays the one, then reads the other.
- * For a program whose namespace helper spools its output (ns-helper-spool-source.ts) the FIFO carries no output:
- * it is the stream's doorbell, rung when the helper appended to the spill files (spool-relay.ts).
+ * For a program whose namespace helper spools its output (ns-helper-spool-source.ts), or a console whose pty
+ * helper does (console-helper.ts), the FIFO carries no output: it is the stream's doorbell, rung when the helper
+ * appended to the spill files (spool-relay.ts). Their spooled stdin has a doorbell FIFO too (`<key>.in`, rung by
+ * the service: stdin-spool.ts).
  */
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
@@ -19,7 +21,8 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { takeFifos } from './fifo-pool.js';
 
 export type OutName = 'stdout' | 'stderr';
-export type FifoPaths = Partial<Record<OutName, string>>;
+/** The FIFOs of a process: its output streams, and the doorbell of its spooled stdin (stdin-spool.ts). */
+export type FifoPaths = Partial<Record<OutName | 'stdin', string>>;
 
 let seq = 0;
 
@@ -56,15 +59,16 @@ export interface OutputFifos {
   readers: Partial<Record<OutName, Readable>>;
 }
 
-/** Creates the FIFOs of one process's output streams and opens both sides. */
-export async function createOutputFifos(op: string, stateDir: string, names: OutName[]): Promise<OutputFifos> {
+/** Creates the FIFOs of one process's output streams and opens both sides; with `stdin`, its stdin doorbell too. */
+export async function createOutputFifos(op: string, stateDir: string, names: OutName[], stdin = false): Promise<OutputFifos> {
   const dir = join(stateDir, 'stdio');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = `${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
   const paths: FifoPaths = {};
   for (const n of names) paths[n] = join(dir, `${key}.${n === 'stdout' ? 'out' : 'err'}`);
+  if (stdin) paths.stdin = join(dir, `${key}.in`);
   const out: OutputFifos = { paths, writers: {}, readers: {} };
-  if (names.length === 0) return out;
+  if (names.length === 0 && !stdin) return out;
   await mkfifo(op, dir, Object.values(paths) as string[]);
   try {
     for (const n of names) {

@@ -1,0 +1,116 @@
+/**
+ * The stdin of an emulated process whose stdin the service spools (service/stdin-spool.ts), as one Writable that
+ * outlives emulator service restarts. Every byte written is kept until the service acknowledges it ("<offset>\n":
+ * it is in the spool, which a helper outliving the service feeds to the program); a full window (WINDOW unacknowledged
+ * bytes) holds the writer's callback, so the caller's writes block, nothing is dropped. When the attachment ends
+ * without the service's "eof\n" (a killed service) it attaches again — the answer's `start` is how much the spool
+ * holds — and resends from there: no byte lost, none twice. end() ends the attachment; the stream finishes once
+ * the service said "eof\n" (the end is recorded) or a new attachment finds it recorded. A service killed before
+ * that gets the end again from the next attachment, so only the client's end closes the program's stdin.
+ */
+import { Writable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { PlatformError, HRESULT } from '../hresult.js';
+import type { EmulatorClient } from './client.js';
+import { TextLineSplitter } from '../../util/lines.js';
+
+const WINDOW = 256 * 1024;
+const RETRY_MS = 60_000;
+const RETRY_EVERY_MS = 50;
+const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
+
+export interface StdinAttachment { sock: Socket; start: number; eof: boolean }
+
+export function durableStdin(c: EmulatorClient, systemId: string, pid: number, first: StdinAttachment): Writable {
+  /** Unacknowledged bytes, from offset `base` on. */
+  let kept: Buffer[] = [];
+  let keptLen = 0;
+  let base = first.start;
+  let sock: Socket | undefined;
+  let ending = false;
+  let finished = false;
+  let held: (() => void) | undefined;
+  let final: ((e?: Error | null) => void) | undefined;
+
+  const release = () => {
+    if (held && keptLen < WINDOW) { const cb = held; held = undefined; cb(); }
+  };
+  const acked = (offset: number) => {
+    while (base < offset && kept.length > 0) {
+      const head = kept[0]!;
+      const n = Math.min(head.length, offset - base);
+      if (n === head.length) kept.shift(); else kept[0] = head.subarray(n);
+      base += n;
+      keptLen -= n;
+    }
+    base = Math.max(base, offset);
+    release();
+  };
+  const done = () => {
+    finished = true;
+    kept = [];
+    keptLen = 0;
+    held?.();
+    held = undefined;
+    const f = final;
+    final = undefined;
+    f?.();
+  };
+
+  const follow = (a: StdinAttachment) => {
+    if (a.eof) { a.sock.destroy(); done(); return; }
+    const s = a.sock;
+    sock = s;
+    let saidEof = false;
+    // What the spool holds is acknowledged; the rest goes again.
+    acked(a.start);
+    const lines = new TextLineSplitter((l) => { if (l === 'eof') saidEof = true; else acked(Number(l)); });
+    s.on('data', (d: Buffer) => lines.push(d));
+    s.on('error', () => undefined);
+    s.once('close', () => {
+      if (sock === s) sock = undefined;
+      if (saidEof) done(); else if (!finished && !w.destroyed) void again();
+    });
+    for (const b of kept) s.write(b);
+    if (ending) s.end();
+  };
+
+  const again = async () => {
+    const until = Date.now() + RETRY_MS;
+    for (;;) {
+      try {
+        const a = await c.attachStdin(systemId, pid);
+        if (w.destroyed || finished) { a.sock.destroy(); return; }
+        if (a.start === undefined) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'stdin is no longer spooled');
+        follow({ sock: a.sock, start: a.start, eof: a.eof });
+        return;
+      } catch (e) {
+        const retry = !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
+        if (!retry || Date.now() > until || w.destroyed) { done(); w.destroy(); return; }
+        await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
+      }
+    }
+  };
+
+  const w: Writable = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (finished) { cb(); return; }
+      kept.push(chunk);
+      keptLen += chunk.length;
+      sock?.write(chunk);
+      if (keptLen < WINDOW) cb(); else held = cb;
+    },
+    final(cb) {
+      if (finished) { cb(); return; }
+      ending = true;
+      final = cb;
+      sock?.end();
+    },
+    destroy(err, cb) {
+      sock?.destroy();
+      cb(err);
+    },
+  });
+  follow(first);
+  return w;
+}

@@ -1,0 +1,123 @@
+/**
+ * A process's stdin that survives the service (the service side of stdin-feed-source.ts): what the attachment
+ * writes is appended to spill segments `<IN>.<offset, base 36>.spill` next to the doorbell FIFO at IN, and only
+ * then acknowledged ("<offset>\n" lines back on the attachment) and rung; the helper that outlives the service
+ * (the namespace helper's waiter, the pty helper's relay) feeds the segments to the program and removes each one
+ * it finished once its successor exists. The attachment's end (the client closed stdin, or went away) is recorded
+ * as `<IN>.eof` holding the stream's length (temp + rename), then "eof\n" goes back: the program gets its end of
+ * file once it read everything. A killed service closes nothing: a restarted one finds the stream's length in the
+ * newest segment (the next attachment resends from there) and the .eof record if there is one.
+ *
+ * Writes are plain write(2)s: a service kill does not touch the page cache (spill.ts says why no fsync). While
+ * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped).
+ */
+import { PlatformError, HRESULT } from '../../hresult.js';
+import { closeSync, constants, existsSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { SEGMENT, segPath, spillSegments } from './spill.js';
+import type { OutAttachInfo } from './relay.js';
+
+export const STDIN_WINDOW = 1024 * 1024;
+const WINDOW_POLL_MS = 20;
+
+export const eofPath = (pipe: string) => `${pipe}.eof`;
+
+export class StdinSpool {
+  /** Offset of the next byte (the stream's length so far) and of the newest segment's first byte. */
+  private end: number;
+  private base: number;
+  private seg?: number;
+  private bell?: number;
+  private ended: boolean;
+  private sock?: Socket;
+  private timer?: NodeJS.Timeout;
+  /** The oldest segment's first byte when last looked (the feed removes segments it finished). */
+  private oldest = 0;
+
+  /** The spool at `pipe` (a FIFO): a new one, or what a killed service left. */
+  constructor(private readonly pipe: string) {
+    const last = spillSegments(pipe).pop();
+    this.base = last?.base ?? 0;
+    this.end = last ? this.base + statSync(last.path).size : 0;
+    this.oldest = spillSegments(pipe)[0]?.base ?? 0;
+    this.ended = existsSync(eofPath(pipe));
+    try { this.bell = openSync(pipe, constants.O_RDWR | constants.O_NONBLOCK); } catch { this.ended = true; }
+  }
+
+  get attached(): boolean { return !!this.sock; }
+
+  attach(sock: Socket, ready: (info: OutAttachInfo) => void): void {
+    if (this.sock) throw new PlatformError(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdin is already attached');
+    ready({ start: this.end, gap: 0, eof: this.ended });
+    if (this.ended) { sock.end('eof\n'); return; }
+    this.sock = sock;
+    sock.on('error', () => undefined);
+    sock.on('data', (chunk: Buffer) => {
+      if (this.sock !== sock || this.ended) return;
+      // Bytes that could not be spooled are not acknowledged: the client resends them to a later attachment.
+      if (!this.append(chunk)) { this.sock = undefined; sock.destroy(); return; }
+      sock.write(`${this.end}\n`);
+      this.hold();
+    });
+    sock.on('end', () => { if (this.sock === sock) this.finish(); });
+    sock.on('close', () => { if (this.sock === sock) { this.finish(); this.sock = undefined; } });
+  }
+
+  /** The client closed stdin (or CloseHandle StdIn): recorded after the last byte, then rung. */
+  finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const tmp = `${eofPath(this.pipe)}.tmp`;
+    try {
+      writeFileSync(tmp, `${this.end}\n`);
+      renameSync(tmp, eofPath(this.pipe));
+    } catch { /* the process is gone with its files */ }
+    this.ring();
+    const s = this.sock;
+    if (s && !s.destroyed) s.end('eof\n');
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const s = this.sock;
+    this.sock = undefined; // not the client's end: no .eof record
+    s?.destroy();
+    for (const fd of [this.seg, this.bell]) if (fd !== undefined) closeSync(fd);
+    this.seg = this.bell = undefined;
+  }
+
+  private append(chunk: Buffer): boolean {
+    try {
+      if (this.seg === undefined || this.end - this.base >= SEGMENT) {
+        // The next segment starts where this one ends; the feed moves on only once it exists.
+        const fd = openSync(segPath(this.pipe, this.end), 'a', 0o600);
+        if (this.seg !== undefined) closeSync(this.seg);
+        this.seg = fd;
+        this.base = this.end;
+      }
+      for (let done = 0; done < chunk.length;) done += writeSync(this.seg, chunk, done, chunk.length - done);
+      this.end += chunk.length;
+      this.ring();
+      return true;
+    } catch {
+      // A short write left part of the chunk: the stream's length is the newest segment's end again.
+      try { this.end = this.base + statSync(segPath(this.pipe, this.base)).size; } catch { /* gone with the process */ }
+      return false;
+    }
+  }
+
+  private ring(): void {
+    if (this.bell === undefined) return;
+    try { writeSync(this.bell, Buffer.of(1)); } catch { /* EAGAIN: a ring is pending */ }
+  }
+
+  /** Past the window the attachment waits, re-checked until the feed removed enough segments. */
+  private hold(): void {
+    const s = this.sock;
+    if (!s || this.timer) return;
+    if (this.end - this.oldest >= STDIN_WINDOW) this.oldest = spillSegments(this.pipe)[0]?.base ?? this.end;
+    if (this.end - this.oldest < STDIN_WINDOW) { s.resume(); return; }
+    s.pause();
+    this.timer = setTimeout(() => { this.timer = undefined; this.hold(); }, WINDOW_POLL_MS);
+  }
+}
