@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setup, containerDoc, readAll, rejectsWith, until, alive } from './helpers.js';
 import { recordsFile } from '../../../../src/platform/emulator/protocol.js';
 import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
@@ -56,8 +56,11 @@ test(`${N} execs in one system: exits reach their callers, the record stays boun
   t.diagnostic(`systems record: ${sizes[0]} B after 10 execs, ${sizes[1]} B after ${N}`);
   // In the service's memory too: a forgotten exec is unknown (HcsOpenProcess: not found), as in HCS.
   for (const pid of [pids[0]!, pids[N / 2]!, pids[N - 1]!]) if (pid !== init.pid) await rejectsWith(s.openProcess(pid), 'ERROR_NOT_FOUND');
-  // Nothing per exec is left on disk: output pipes and spills, exit-status files.
-  await until(() => filesIn(join(stateDir, 'stdio')).length === 0 && filesIn(join(stateDir, 'exits')).length === 0);
+  // Nothing per exec is left on disk: output pipes and spills, exit-status files. The init's own stdin (its
+  // doorbell and spool, stdin-spool.ts) lives on with it.
+  const initFiles = Object.values(rec?.processes[0]?.fifos ?? {}).flatMap((f) => (f ? [basename(f)] : []));
+  const perExec = () => filesIn(join(stateDir, 'stdio')).filter((n) => !initFiles.some((f) => n.startsWith(f)));
+  await until(() => perExec().length === 0 && filesIn(join(stateDir, 'exits')).length === 0);
 
   // The init process stays known although no handle is open on it, and its exit is reported.
   init.close();
