@@ -169,14 +169,16 @@ test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noC
   }
 });
 
-test('stats move when a container burns CPU and allocates memory', { skip }, async () => {
+test('stats move when a container burns CPU, allocates memory and writes to C:\\', { skip }, async () => {
   const pod = await runPod('iso-stats');
-  const id = await startCtr(pod, 'burn', ['sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); while :; do :; done']);
+  const id = await startCtr(pod, 'burn', ['sh', '-c', 'head -c 8000000 /dev/zero > /ballast; x=$(head -c 40000000 /dev/zero | tr "\\0" a); while :; do :; done']);
   try {
-    const first = await waitFor('CPU and memory use', async () => {
+    const first = await waitFor('CPU, memory and writable layer use', async () => {
       const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
-      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 0n && Number(s.memory.workingSetBytes.value) > 30_000_000 ? s : undefined;
+      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 0n && Number(s.memory.workingSetBytes.value) > 30_000_000
+        && Number(s.writableLayer?.usedBytes?.value ?? 0) >= 8_000_000 ? s : undefined;
     });
+    assert.ok(Number(first.writableLayer.inodesUsed.value) >= 1, 'the written file counts as an inode of the writable layer');
     await waitFor('CPU time to grow', async () => {
       const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
       return BigInt(s.cpu.usageCoreNanoSeconds.value) > BigInt(first.cpu.usageCoreNanoSeconds.value);
