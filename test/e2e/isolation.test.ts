@@ -52,7 +52,7 @@ before(async () => {
   await d.start();
   const tar = await buildWindowsImage({
     dir: d.dir, names: [IMAGE], format: 'oci',
-    layers: [{ 'app/greeting.txt': 'hello from the image\n' }],
+    layers: [{ 'app/greeting.txt': 'hello from the image\n', 'etc/os-release': 'ID=wincri-image\n' }],
     config: { Cmd: ['tail', '-f', '/dev/null'], WorkingDir: 'C:\\app' },
   });
   imageId = d.importImage(tar).split('\t')[0]!.trim();
@@ -120,6 +120,10 @@ test('C:\\ is the root: absolute paths stay inside; a read-only mapping cannot b
     assert.equal((await exec(id, 'echo yes > /data/new.txt')).code, 0);
     assert.equal(readFileSync(join(rwDir, 'new.txt'), 'utf8'), 'yes\n');
     assert.notEqual((await exec(id, 'echo no > /usr/evil')).code, 0, 'host system directories are read-only');
+    // The image's own files win over the host's system files of the same directory, which stay visible beside them.
+    assert.equal((await exec(id, 'cat /etc/os-release')).out, 'ID=wincri-image\n');
+    assert.equal((await exec(id, 'test -f /etc/passwd && echo host-etc')).out, 'host-etc\n');
+    assert.notEqual((await exec(id, 'echo no > /etc/evil')).code, 0, 'the overlay is read-only');
   } finally {
     await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
     await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
