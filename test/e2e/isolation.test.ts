@@ -192,3 +192,18 @@ test('stats move when a container burns CPU, allocates memory and writes to C:\\
     await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
   }
 });
+
+test('a process that leaves its process group (setsid) is still accounted: it stays in the system\'s cgroup, as in a job', { skip: noCgroups }, async () => {
+  const pod = await runPod('iso-setsid');
+  const id = await startCtr(pod, 'escape', ['sh', '-c', 'setsid sh -c "while :; do :; done" & exec tail -f /dev/null']);
+  try {
+    // tail sleeps: CPU time of the container can only come from the busy loop in a session of its own.
+    await waitFor('the CPU of the setsid loop', async () => {
+      const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
+      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 100_000_000n;
+    });
+  } finally {
+    await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+    await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+  }
+});
