@@ -10,6 +10,7 @@ import { invalidArgument } from '../errors.js';
 import { within } from './locks.js';
 import type { RuntimeState } from './state.js';
 import { runningContainer, stillRunning, streamingService, streamsEnded, type StreamIo } from './streams.js';
+import { backendOf } from './backend.js';
 
 /** How long output may still flow after the process exited before `exited` resolves anyway (held pipes). */
 const DRAIN_MS = 2000;
@@ -36,7 +37,7 @@ export async function startExec(st: RuntimeState, id: string, cmd: string[], io:
   let system: ComputeSystem | undefined;
   let proc: ComputeProcess;
   try {
-    system = await st.opts.platform.compute.openComputeSystem(id);
+    system = await backendOf(st, c).openComputeSystem(id); // an HCS compute system, or a HostProcess job container
     proc = await system.createProcess(params);
   } catch (e) {
     system?.close();

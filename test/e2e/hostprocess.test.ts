@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
@@ -179,6 +180,17 @@ test('HostProcess container: resources are updated live on the job, and Containe
     assert.match(out, new RegExp(`wincri-emulator/${id}$`, 'm'));
   }
   await call(d.runtime, 'StopContainer', { containerId: id, timeout: 0 });
+  await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+});
+
+test('HostProcess container: a process that left the job\'s process group (setsid) ends with the container', { skip: cgroupSupport() ? false : 'no writable cgroup hierarchy here' }, async () => {
+  const pod = await runPod('hp-setsid', true);
+  const id = await createHpc(pod, 'daemonizer', ['sh', '-c', 'setsid sleep 4711 & exec sleep 1000']);
+  await call(d.runtime, 'StartContainer', { containerId: id });
+  const escaped = () => spawnSync('pgrep', ['-f', 'sleep 471[1]'], { encoding: 'utf8' }).stdout.trim();
+  await waitFor('the setsid sleep', () => escaped() || undefined);
+  await call(d.runtime, 'StopContainer', { containerId: id, timeout: 2 });
+  await waitFor('the setsid sleep to end with the job', () => escaped() === '');
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
 });
 

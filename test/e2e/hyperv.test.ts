@@ -126,9 +126,13 @@ test('a Hyper-V pod: the utility VM boots with the first container, hosts all of
   // One VM, one PID namespace: container a sees b's process.
   const ps = await call(d.runtime, 'ExecSync', { containerId: a, cmd: ['sh', '-c', 'ps -e -o args='], timeout: 10 });
   assert.match(Buffer.from(ps.stdout).toString(), /sleep 10002/, 'the other container\'s process is visible inside the VM');
-  // The pod's stats are the VM's.
-  const stats = await call(d.runtime, 'PodSandboxStats', { podSandboxId: pod.id });
-  assert.ok(stats.stats.windows.memory.timestamp);
+  // The pod's stats are the VM's: the CPU and memory of the processes of its hosted containers are accounted.
+  await call(d.runtime, 'ExecSync', { containerId: a, cmd: ['sh', '-c', 'sh -c "while :; do :; done" >/dev/null 2>&1 &'], timeout: 10 });
+  const stats = await d.waitFor('the VM to account the burner\'s CPU', async () => {
+    const s = (await call(d.runtime, 'PodSandboxStats', { podSandboxId: pod.id })).stats;
+    return BigInt(s.windows.cpu.usageCoreNanoSeconds?.value ?? 0) > 0n ? s : undefined;
+  }, 20_000);
+  assert.ok(BigInt(stats.windows.memory.workingSetBytes.value) > 0n, JSON.stringify(stats.windows.memory));
 
   // kill -9 of the daemon: the VM is the pod's, not an orphan; everything keeps running.
   await d.kill9();

@@ -52,7 +52,7 @@ before(async () => {
   await d.start();
   const tar = await buildWindowsImage({
     dir: d.dir, names: [IMAGE], format: 'oci',
-    layers: [{ 'app/greeting.txt': 'hello from the image\n' }],
+    layers: [{ 'app/greeting.txt': 'hello from the image\n', 'etc/os-release': 'ID=wincri-image\n' }],
     config: { Cmd: ['tail', '-f', '/dev/null'], WorkingDir: 'C:\\app' },
   });
   imageId = d.importImage(tar).split('\t')[0]!.trim();
@@ -120,6 +120,10 @@ test('C:\\ is the root: absolute paths stay inside; a read-only mapping cannot b
     assert.equal((await exec(id, 'echo yes > /data/new.txt')).code, 0);
     assert.equal(readFileSync(join(rwDir, 'new.txt'), 'utf8'), 'yes\n');
     assert.notEqual((await exec(id, 'echo no > /usr/evil')).code, 0, 'host system directories are read-only');
+    // The image's own files win over the host's system files of the same directory, which stay visible beside them.
+    assert.equal((await exec(id, 'cat /etc/os-release')).out, 'ID=wincri-image\n');
+    assert.equal((await exec(id, 'test -f /etc/passwd && echo host-etc')).out, 'host-etc\n');
+    assert.notEqual((await exec(id, 'echo no > /etc/evil')).code, 0, 'the overlay is read-only');
   } finally {
     await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
     await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
@@ -169,17 +173,34 @@ test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noC
   }
 });
 
-test('stats move when a container burns CPU and allocates memory', { skip }, async () => {
+test('stats move when a container burns CPU, allocates memory and writes to C:\\', { skip }, async () => {
   const pod = await runPod('iso-stats');
-  const id = await startCtr(pod, 'burn', ['sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); while :; do :; done']);
+  const id = await startCtr(pod, 'burn', ['sh', '-c', 'head -c 8000000 /dev/zero > /ballast; x=$(head -c 40000000 /dev/zero | tr "\\0" a); while :; do :; done']);
   try {
-    const first = await waitFor('CPU and memory use', async () => {
+    const first = await waitFor('CPU, memory and writable layer use', async () => {
       const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
-      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 0n && Number(s.memory.workingSetBytes.value) > 30_000_000 ? s : undefined;
+      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 0n && Number(s.memory.workingSetBytes.value) > 30_000_000
+        && Number(s.writableLayer?.usedBytes?.value ?? 0) >= 8_000_000 ? s : undefined;
     });
+    assert.ok(Number(first.writableLayer.inodesUsed.value) >= 1, 'the written file counts as an inode of the writable layer');
     await waitFor('CPU time to grow', async () => {
       const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
       return BigInt(s.cpu.usageCoreNanoSeconds.value) > BigInt(first.cpu.usageCoreNanoSeconds.value);
+    });
+  } finally {
+    await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+    await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+  }
+});
+
+test('a process that leaves its process group (setsid) is still accounted: it stays in the system\'s cgroup, as in a job', { skip: noCgroups }, async () => {
+  const pod = await runPod('iso-setsid');
+  const id = await startCtr(pod, 'escape', ['sh', '-c', 'setsid sh -c "while :; do :; done" & exec tail -f /dev/null']);
+  try {
+    // tail sleeps: CPU time of the container can only come from the busy loop in a session of its own.
+    await waitFor('the CPU of the setsid loop', async () => {
+      const s = (await call(d.runtime, 'ContainerStats', { containerId: id })).stats;
+      return BigInt(s.cpu.usageCoreNanoSeconds.value) > 100_000_000n;
     });
   } finally {
     await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });

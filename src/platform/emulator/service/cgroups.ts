@@ -116,6 +116,13 @@ export function procsFiles(cg: SystemCgroup): string[] {
   return cg.dirs.map((d) => join(d, 'cgroup.procs'));
 }
 
+/** The pids in the system's cgroup (its memory directory on v1), as the service sees them; empty when unreadable. */
+export function cgroupPids(cg: SystemCgroup): Set<number> {
+  try {
+    return new Set(readFileSync(join(cg.dirs[0]!, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+  } catch { return new Set(); }
+}
+
 /** Applies the document's memory and processor settings (unset → unlimited / default weight). */
 export function applyLimits(cg: SystemCgroup, c: ContainerDoc | undefined, hostCpus = hostProcessorCount()): void {
   const mb = c?.Memory?.SizeInMB ?? 0;

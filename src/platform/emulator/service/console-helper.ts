@@ -7,7 +7,8 @@
  * The helper opens a pty pair, forks a relay, and then *becomes* FILE (execvp, argv[0] = ARGV0) with the slave
  * as controlling terminal and stdin/stdout/stderr — so the pid the emulator recorded is the program's, it is the
  * session leader (the emulator spawns it detached) and its process group is the terminal's foreground group.
- * The relay moves to a process group of its own (signals to the container's groups do not reach it) and copies
+ * The relay moves to a process group of its own before the program runs (signals to the container's groups, and
+ * the SIGHUP the end of the session leader sends to the terminal's foreground group, do not reach it) and copies
  *   fd 0 (when it is a pipe/socket)  → master; on EOF it types the terminal's EOF character (VEOF, ^D) once
  *   master                           → fd 1 (the stdout pipe): the terminal output, stderr included
  *   fd 3 lines "ROWS COLS\n"         → ioctl(TIOCSWINSZ) on the master: the kernel sends SIGWINCH
@@ -154,6 +155,11 @@ int main(int argc, char **argv) {
   if (atoi(argv[1]) > 0) ws.ws_row = (unsigned short)atoi(argv[1]);
   if (atoi(argv[2]) > 0) ws.ws_col = (unsigned short)atoi(argv[2]);
   ioctl(slave, TIOCSWINSZ, &ws);
+  /* The relay must be out of the program's process group before the program can end: when a session leader
+   * ends, the kernel sends SIGHUP to its terminal's foreground group, which would kill a relay still in it before
+   * it copied the last output. Both sides move it (whichever runs first), it ignores SIGHUP from birth, and the
+   * program gets the default disposition back. */
+  signal(SIGHUP, SIG_IGN);
   pid_t pid = fork();
   if (pid < 0) { perror("wincri-pty: fork"); return 125; }
   if (pid == 0) {
@@ -162,6 +168,8 @@ int main(int argc, char **argv) {
     relay(master);
     _exit(0);
   }
+  setpgid(pid, pid);
+  signal(SIGHUP, SIG_DFL);
   close(master);
   close(3);
   setsid(); /* fails harmlessly when already a session leader (the emulator spawns detached) */

@@ -10,7 +10,7 @@ import { hostProcessorCount } from '../../../util/host-cpus.js';
 import type { ContainerDoc, ModifySettingRequestDoc } from '../../hcs/schema/index.js';
 import type { JobLimitsDoc } from '../../jobs/schema.js';
 import { limitsOfRequest, mergeLimits } from '../../jobs/document/index.js';
-import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty } from './cgroups.js';
+import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty, cgroupPids } from './cgroups.js';
 import type { SystemRecord } from './records.js';
 import { readOom } from './isolate.js';
 import { limitsFailure } from './cgroup-errors.js';
@@ -53,11 +53,19 @@ export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpu
   j.document = { ...j.document, Limits: limits };
 }
 
-/** At stop: OOM kills are read, the cgroup goes once its last process has left. */
+/**
+ * At stop: OOM kills are read; a process still in the cgroup (one that left the job's process groups: setsid,
+ * daemons) ends with the job, as every process of a job object does; the cgroup goes once its last one has left.
+ */
 export function endJobCgroup(s: SystemRecord, log: (m: string) => void): void {
   const cg = s.job?.cgroup;
   if (!cg) return;
   readOom(s);
+  for (let pass = 0; pass < 3; pass++) {
+    const left = cgroupPids(cg);
+    if (left.size === 0) break;
+    for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+  }
   s.job!.cgroup = undefined;
   removeCgroupWhenEmpty(cg, log);
 }

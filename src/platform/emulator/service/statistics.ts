@@ -1,10 +1,22 @@
 /**
  * Statistics and process lists of a compute system from /proc, accounted like a job object: per process (pid +
- * start time) the highest CPU / IO counters ever sampled, so totals stay monotonic after processes exit.
+ * start time) the highest CPU / IO counters ever sampled, so totals stay monotonic after processes exit. The
+ * system's processes are those of its process groups and, where it has a cgroup, every other member of it: a
+ * process that left its group (setsid, setpgid — `timeout`, daemons) stays in the job, as on Windows.
  */
 import type { StatisticsDoc, ProcessDetailsDoc } from '../../hcs/schema/index.js';
-import { processesInGroups, startTimeMs, readStatus, readIo, TICK_100NS } from './procfs.js';
+import { processesInGroups, processTable, startTimeMs, readStatus, readIo, TICK_100NS, type ProcStat } from './procfs.js';
+import { cgroupPids } from './cgroups.js';
 import type { SystemRecord } from './records.js';
+
+/** The system's live processes (its namespace holder is not one of them). */
+function members(s: SystemRecord, pgids: Set<number>): ProcStat[] {
+  const cg = s.isolation?.cgroup ?? s.job?.cgroup;
+  const more = cg ? cgroupPids(cg) : new Set<number>();
+  if (s.holder) more.delete(s.holder.pid);
+  if (more.size === 0) return processesInGroups(pgids);
+  return processTable().filter((st) => pgids.has(st.pgrp) || more.has(st.pid));
+}
 
 export function statistics(s: SystemRecord, pgids: Set<number>): StatisticsDoc {
   const now = Date.now();
@@ -13,7 +25,7 @@ export function statistics(s: SystemRecord, pgids: Set<number>): StatisticsDoc {
   let privateWs = 0;
   const seen = new Set<string>();
   if (s.state !== 'Stopped') {
-    for (const st of processesInGroups(pgids)) {
+    for (const st of members(s, pgids)) {
       const k = `${st.pid}:${st.starttime}`;
       seen.add(k);
       const io = readIo(st.pid);
@@ -48,7 +60,7 @@ export function statistics(s: SystemRecord, pgids: Set<number>): StatisticsDoc {
 
 export function processList(s: SystemRecord, pgids: Set<number>): ProcessDetailsDoc[] {
   if (s.state === 'Stopped') return [];
-  return processesInGroups(pgids).map((st) => {
+  return members(s, pgids).map((st) => {
     const ms = readStatus(st.pid);
     return {
       ProcessId: st.pid, ImageName: st.comm, CreateTimestamp: new Date(startTimeMs(st)).toISOString(),
