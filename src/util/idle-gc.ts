@@ -10,13 +10,25 @@
  * so a process whose only work so far was a burst of polls collects after it too. Where gc() cannot be had,
  * touching does nothing.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
 import { trimNativeHeap } from './native-trim.js';
 import { releaseBinaryPages } from './binary-pages.js';
 
 const QUIET_MS = 1000;
+
+/**
+ * After bursts of polls alone, the full collection runs only once V8's heap has grown this much since the last
+ * one. A forced full GC in a quiet spell costs more than its pause (50–500 ms on this shared host): it lets the
+ * maps of the objects each call creates and drops die, and V8 then throws away the optimized code that relied on
+ * them — 40–80 functions of the gRPC/HTTP2 path per collection (--trace-deopt: "weak objects"), which run
+ * unoptimized again for the next few hundred calls. A client that polls in bursts with pauses of a second or two
+ * between them (the bench's interleaved Version blocks) paid that after every pause: Version p50 1.12–1.16× the
+ * do-nothing grpc-js server with it, 1.01–1.03× without. Polls leave short-lived garbage; what they do promote is
+ * bounded by this, and the cheap releases (C heap, the binary's pages) still follow every burst.
+ */
+const POLL_GROWTH_BYTES = 8 * 1024 * 1024;
 
 type GcFn = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => Promise<void> | void;
 
@@ -38,6 +50,7 @@ export function v8Gc(): GcFn | undefined {
  * trim's own code is not left mapped.
  */
 export function compactOnce(gc: GcFn): Promise<void> {
+  compactions++;
   // Array buffers' memory (Buffers: C-heap allocations) is freed by the GC's array-buffer sweep, which V8 runs on a
   // background thread that may finish after the GC: the trim then came too early to see those frees. For this one
   // GC the sweep is made part of it.
@@ -46,10 +59,31 @@ export function compactOnce(gc: GcFn): Promise<void> {
   const restore = () => {
     setFlagsFromString('--no-compact-on-every-full-gc');
     setFlagsFromString('--concurrent-array-buffer-sweeping');
-    trimNativeHeap();
-    releaseBinaryPages();
+    heapAfterCompaction = getHeapStatistics().total_heap_size;
+    releaseNative();
   };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
+}
+
+/** The C heap's free pages, then the binary's pages (see compactOnce); no GC, nothing deoptimized. */
+function releaseNative(): void {
+  trimNativeHeap();
+  releaseBinaryPages();
+}
+
+/** V8's committed heap right after the last compaction (undefined: none yet). */
+let heapAfterCompaction: number | undefined;
+let compactions = 0;
+
+/** Whether a quiet spell after polls alone is worth a full collection (see POLL_GROWTH_BYTES). */
+export function pollsWorthCompacting(heapNow: number, heapAfterLast: number | undefined): boolean {
+  return heapAfterLast === undefined || heapNow - heapAfterLast >= POLL_GROWTH_BYTES;
+}
+
+/** The collection of a quiet spell: a full compacting one after work, the native releases only after few polls. */
+function idleCollect(gc: GcFn, afterWork: boolean): void {
+  if (afterWork || pollsWorthCompacting(getHeapStatistics().total_heap_size, heapAfterCompaction)) void compactOnce(gc);
+  else releaseNative();
 }
 
 let trim: IdleTrim | null | undefined;
@@ -57,7 +91,7 @@ let trim: IdleTrim | null | undefined;
 function processTrim(): IdleTrim | null {
   if (trim !== undefined) return trim;
   const gc = v8Gc();
-  trim = gc ? new IdleTrim(QUIET_MS, { collect: () => { void compactOnce(gc); }, setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
+  trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
   return trim;
 }
 
@@ -79,4 +113,9 @@ export function holdIdleGc(): () => void {
 /** How many idle collections this process has run (diagnostics and tests). */
 export function idleGcCollections(): number {
   return trim?.collections ?? 0;
+}
+
+/** How many of them (and direct compactOnce calls) ran V8's compacting GC (diagnostics and tests). */
+export function idleGcCompactions(): number {
+  return compactions;
 }

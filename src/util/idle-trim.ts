@@ -11,10 +11,11 @@
  * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
  * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
  * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
- * release, which counts as a touch.
+ * release, which counts as a touch. The collection is told whether any work other than bursts of polls came since
+ * the last one (`afterWork`): a spell after polls alone may not be worth a full collection (idle-gc.ts).
  */
 export interface IdleTrimDeps {
-  collect: () => void;
+  collect: (afterWork: boolean) => void;
   setTimer: (fn: () => void, ms: number) => unknown;
   /** Milliseconds clock for counting polls per period (Date.now when absent). */
   now?: () => number;
@@ -22,6 +23,8 @@ export interface IdleTrimDeps {
 
 export class IdleTrim {
   private active = false;
+  /** Work other than bursts of polls since the last collection. */
+  private work = false;
   private armed = false;
   private polls = 0;
   private pollWindow = -Infinity;
@@ -32,6 +35,11 @@ export class IdleTrim {
   constructor(private readonly quietMs: number, private readonly deps: IdleTrimDeps, private readonly maxPolls = 20) {}
 
   touch(): void {
+    this.work = true;
+    this.busy();
+  }
+
+  private busy(): void {
     this.active = true;
     if (!this.armed) { this.armed = true; this.deps.setTimer(this.check, this.quietMs); }
   }
@@ -51,7 +59,7 @@ export class IdleTrim {
   poll(): void {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }
-    if (++this.polls > this.maxPolls) this.touch();
+    if (++this.polls > this.maxPolls) this.busy();
   }
 
   private readonly check = (): void => {
@@ -62,6 +70,8 @@ export class IdleTrim {
     }
     this.armed = false;
     this.collections++;
-    this.deps.collect();
+    const afterWork = this.work;
+    this.work = false;
+    this.deps.collect(afterWork);
   };
 }
