@@ -71,13 +71,13 @@ function releaseNative(): void {
   releaseBinaryPages();
 }
 
-/** V8's committed heap right after the last compaction (undefined: none yet). */
-let heapAfterCompaction: number | undefined;
+/** V8's committed heap right after the last compaction, or when the first work or poll came. */
+let heapAfterCompaction = 0;
 let compactions = 0;
 
 /** Whether a quiet spell after polls alone is worth a full collection (see POLL_GROWTH_BYTES). */
-export function pollsWorthCompacting(heapNow: number, heapAfterLast: number | undefined): boolean {
-  return heapAfterLast === undefined || heapNow - heapAfterLast >= POLL_GROWTH_BYTES;
+export function pollsWorthCompacting(heapNow: number, heapAfterLast: number): boolean {
+  return heapNow - heapAfterLast >= POLL_GROWTH_BYTES;
 }
 
 /** The collection of a quiet spell: a full compacting one after work, the native releases only after few polls. */
@@ -91,6 +91,7 @@ let trim: IdleTrim | null | undefined;
 function processTrim(): IdleTrim | null {
   if (trim !== undefined) return trim;
   const gc = v8Gc();
+  heapAfterCompaction = getHeapStatistics().total_heap_size;
   trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
   return trim;
 }

@@ -11,8 +11,9 @@
  * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
  * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
  * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
- * release, which counts as a touch. The collection is told whether any work other than bursts of polls came since
- * the last one (`afterWork`): a spell after polls alone may not be worth a full collection (idle-gc.ts).
+ * release, which counts as a touch. The collection is told whether the spell follows work (`afterWork`) or a burst
+ * of polls (anything before that burst is counted as done with): a spell after polls may not be worth a full
+ * collection (idle-gc.ts).
  */
 export interface IdleTrimDeps {
   collect: (afterWork: boolean) => void;
@@ -23,7 +24,7 @@ export interface IdleTrimDeps {
 
 export class IdleTrim {
   private active = false;
-  /** Work other than bursts of polls since the last collection. */
+  /** Work other than polls since the last collection and since the last burst of polls. */
   private work = false;
   private armed = false;
   private polls = 0;
@@ -59,7 +60,7 @@ export class IdleTrim {
   poll(): void {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }
-    if (++this.polls > this.maxPolls) this.busy();
+    if (++this.polls > this.maxPolls) { this.work = false; this.busy(); } // the spell now follows polls
   }
 
   private readonly check = (): void => {

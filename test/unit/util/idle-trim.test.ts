@@ -110,7 +110,7 @@ test('no collection while a hold is out; its release counts as work', () => {
   assert.equal(h.timers.length, 0);
 });
 
-test('each collection says whether work other than bursts of polls came since the last one', () => {
+test('each collection says whether its quiet spell follows work or a burst of polls', () => {
   const h = harness();
   h.trim.touch();
   h.fire();
@@ -121,10 +121,14 @@ test('each collection says whether work other than bursts of polls came since th
   for (let i = 0; i < 100; i++) h.trim.poll();
   h.trim.touch();
   h.fire();
-  h.fire(); // polls and work
+  h.fire(); // polls, then work
+  h.trim.touch();
+  for (let i = 0; i < 100; i++) h.trim.poll();
+  h.fire();
+  h.fire(); // work, then polls: the spell follows the polls
   const release = h.trim.hold();
   release();
   h.fire();
   h.fire(); // a stream
-  assert.deepEqual(h.kinds, [true, false, true, true]);
+  assert.deepEqual(h.kinds, [true, false, true, false, true]);
 });
