@@ -9,9 +9,15 @@
  * trailers while it is still packing frames; they are submitted right there (nghttp2 allows `submit_trailer`
  * inside its data read callback) and go out in the same write.
  *
- * Submitting them synchronously takes three things Node keeps internal (lib/internal/http2/core.js): the stream's
- * native handle (`kHandle`), its state (`kState`, whose STREAM_FLAGS_HAS_TRAILERS bit `sendTrailers` clears) and
- * the native header list (`name\0value\0<flags>` strings and their count). They are looked up by symbol
+ * The body goes to the stream's own `_write`, not through its Writable (`write`): the stream closes, and Node
+ * destroys it, inside that same flush, before the write's completion comes back; a Writable that sees a write
+ * complete on a destroyed stream builds an ERR_STREAM_DESTROYED error (Node 20 builds it even with nobody to
+ * hand it to), and that error's stack trace was the largest single cost of a cheap RPC in the daemon (13 % of its
+ * CPU in the Version bench). Written beneath the Writable, nothing is pending in it when the stream is destroyed.
+ *
+ * Submitting the trailers synchronously takes three things Node keeps internal (lib/internal/http2/core.js): the
+ * stream's native handle (`kHandle`), its state (`kState`, whose STREAM_FLAGS_HAS_TRAILERS bit `sendTrailers`
+ * clears) and the native header list (`name\0value\0<flags>` strings and their count). They are looked up by symbol
  * description on Node 20 only, where that format was read; anywhere else, or if they are missing, the public path
  * (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
  */
@@ -22,6 +28,9 @@ import { DIRECT_MODE } from './direct-answer-gate.js';
 const HAS_TRAILERS = 0x20;
 
 interface NativeStream { trailers(list: [string, number]): number }
+/** The stream's own write and shutdown, under its Writable (see the top of this file). */
+interface DirectStream { _write(chunk: Buffer, encoding: string, cb: (e?: Error | null) => void): void; _final(cb: () => void): void }
+const ignore = (): void => undefined;
 interface Internals { handle: symbol; state: symbol }
 
 /** Trailers in both forms: the object for the public path, Node's native header list for the direct one. */
@@ -49,7 +58,8 @@ function lookup(stream: ServerHttp2Stream): Internals | null {
     if (s.description === 'kHandle') handle = s;
     else if (s.description === 'state') state = s;
   }
-  if (!handle || !state || typeof (stream as unknown as { _final?: unknown })._final !== 'function') return null;
+  const own = stream as unknown as Partial<DirectStream>;
+  if (!handle || !state || typeof own._final !== 'function' || typeof own._write !== 'function') return null;
   const h = (stream as unknown as Record<symbol, Partial<NativeStream> | undefined>)[handle];
   const st = (stream as unknown as Record<symbol, { flags?: unknown } | undefined>)[state];
   return typeof h?.trailers === 'function' && typeof st?.flags === 'number' ? { handle, state } : null;
@@ -84,7 +94,8 @@ export function answer(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, 
     return;
   }
   stream.once('wantTrailers', () => submitTrailers(stream, at(), i));
-  stream.write(body);
-  (stream as unknown as { _final(cb: () => void): void })._final(() => undefined);
+  const s = stream as unknown as DirectStream;
+  s._write(body, 'buffer', ignore); // a failed write destroys the stream with its error (Node's write path)
+  s._final(ignore);
   stream.end();
 }

@@ -7,16 +7,29 @@
  * as its memory reducer does some time later, or never, in a process that stays a little busy. After it, the C
  * heap's freed pages go back too (native-trim.ts): a burst of 8 000 Version calls left the daemon's glibc heap
  * 4–5 MiB above its fresh size with nothing live in it. A poll creates the process's IdleTrim like a touch does,
- * so a process whose only work so far was a burst of polls collects after it too. Where gc() cannot be had,
- * touching does nothing.
+ * so a process whose only work so far was a burst of polls collects after it too (the native releases; the full
+ * GC only past POLL_GROWTH_BYTES). Where gc() cannot be had, touching does nothing.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
 import { trimNativeHeap } from './native-trim.js';
 import { releaseBinaryPages } from './binary-pages.js';
 
 const QUIET_MS = 1000;
+
+/**
+ * After a burst of polls, the quiet spell runs the full collection only once V8's committed heap has grown this
+ * much since the last one (or since the process's first request). A forced full GC in a quiet spell costs more
+ * than its pause (50–500 ms on this shared host): V8 then throws away the optimized code of 40–80 functions of the
+ * gRPC/HTTP2 path (--trace-deopt: "weak objects"; the natural, incremental full GCs under load do not), which run
+ * unoptimized again for the next few hundred calls. A client polling in bursts with pauses of a second or two
+ * (the bench's interleaved Version blocks) paid that after every pause: Version p50 1.12–1.16× the do-nothing
+ * grpc-js server with the collection, 1.01–1.03× without it (same run, same tree). Polls leave short-lived
+ * garbage; what they promote stays below this bound (a 2 000-call Version phase: the daemon at rest 5.6 MiB PSS
+ * above what a compaction leaves), and the cheap releases (C heap, the binary's pages) still follow every burst.
+ */
+const POLL_GROWTH_BYTES = 8 * 1024 * 1024;
 
 type GcFn = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => Promise<void> | void;
 
@@ -38,6 +51,7 @@ export function v8Gc(): GcFn | undefined {
  * trim's own code is not left mapped.
  */
 export function compactOnce(gc: GcFn): Promise<void> {
+  compactions++;
   // Array buffers' memory (Buffers: C-heap allocations) is freed by the GC's array-buffer sweep, which V8 runs on a
   // background thread that may finish after the GC: the trim then came too early to see those frees. For this one
   // GC the sweep is made part of it.
@@ -46,10 +60,31 @@ export function compactOnce(gc: GcFn): Promise<void> {
   const restore = () => {
     setFlagsFromString('--no-compact-on-every-full-gc');
     setFlagsFromString('--concurrent-array-buffer-sweeping');
-    trimNativeHeap();
-    releaseBinaryPages();
+    heapAfterCompaction = getHeapStatistics().total_heap_size;
+    releaseNative();
   };
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
+}
+
+/** The C heap's free pages, then the binary's pages (see compactOnce); no GC, nothing deoptimized. */
+function releaseNative(): void {
+  trimNativeHeap();
+  releaseBinaryPages();
+}
+
+/** V8's committed heap right after the last compaction, or when the first work or poll came. */
+let heapAfterCompaction = 0;
+let compactions = 0;
+
+/** Whether a quiet spell after polls alone is worth a full collection (see POLL_GROWTH_BYTES). */
+export function pollsWorthCompacting(heapNow: number, heapAfterLast: number): boolean {
+  return heapNow - heapAfterLast >= POLL_GROWTH_BYTES;
+}
+
+/** The collection of a quiet spell: a full compacting one after work, the native releases only after few polls. */
+function idleCollect(gc: GcFn, afterWork: boolean): void {
+  if (afterWork || pollsWorthCompacting(getHeapStatistics().total_heap_size, heapAfterCompaction)) void compactOnce(gc);
+  else releaseNative();
 }
 
 let trim: IdleTrim | null | undefined;
@@ -57,7 +92,8 @@ let trim: IdleTrim | null | undefined;
 function processTrim(): IdleTrim | null {
   if (trim !== undefined) return trim;
   const gc = v8Gc();
-  trim = gc ? new IdleTrim(QUIET_MS, { collect: () => { void compactOnce(gc); }, setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
+  heapAfterCompaction = getHeapStatistics().total_heap_size;
+  trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
   return trim;
 }
 
@@ -79,4 +115,9 @@ export function holdIdleGc(): () => void {
 /** How many idle collections this process has run (diagnostics and tests). */
 export function idleGcCollections(): number {
   return trim?.collections ?? 0;
+}
+
+/** How many of them (and direct compactOnce calls) ran V8's compacting GC (diagnostics and tests). */
+export function idleGcCompactions(): number {
+  return compactions;
 }

@@ -11,10 +11,12 @@
  * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
  * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
  * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
- * release, which counts as a touch.
+ * release, which counts as a touch. The collection is told whether the spell follows work (`afterWork`) or a burst
+ * of polls (anything before that burst is counted as done with): a spell after polls may not be worth a full
+ * collection (idle-gc.ts).
  */
 export interface IdleTrimDeps {
-  collect: () => void;
+  collect: (afterWork: boolean) => void;
   setTimer: (fn: () => void, ms: number) => unknown;
   /** Milliseconds clock for counting polls per period (Date.now when absent). */
   now?: () => number;
@@ -22,6 +24,8 @@ export interface IdleTrimDeps {
 
 export class IdleTrim {
   private active = false;
+  /** Work other than polls since the last collection and since the last burst of polls. */
+  private work = false;
   private armed = false;
   private polls = 0;
   private pollWindow = -Infinity;
@@ -32,6 +36,11 @@ export class IdleTrim {
   constructor(private readonly quietMs: number, private readonly deps: IdleTrimDeps, private readonly maxPolls = 20) {}
 
   touch(): void {
+    this.work = true;
+    this.busy();
+  }
+
+  private busy(): void {
     this.active = true;
     if (!this.armed) { this.armed = true; this.deps.setTimer(this.check, this.quietMs); }
   }
@@ -51,7 +60,7 @@ export class IdleTrim {
   poll(): void {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }
-    if (++this.polls > this.maxPolls) this.touch();
+    if (++this.polls > this.maxPolls) { this.work = false; this.busy(); } // the spell now follows polls
   }
 
   private readonly check = (): void => {
@@ -62,6 +71,8 @@ export class IdleTrim {
     }
     this.armed = false;
     this.collections++;
-    this.deps.collect();
+    const afterWork = this.work;
+    this.work = false;
+    this.deps.collect(afterWork);
   };
 }

@@ -6,11 +6,12 @@ import { IdleTrim } from '../../../src/util/idle-trim.js';
 function harness() {
   const timers: { fn: () => void; ms: number }[] = [];
   let collected = 0;
+  const kinds: boolean[] = [];
   let clock = 0;
-  const trim = new IdleTrim(1000, { collect: () => { collected++; }, setTimer: (fn, ms) => { timers.push({ fn, ms }); }, now: () => clock });
+  const trim = new IdleTrim(1000, { collect: (afterWork) => { collected++; kinds.push(afterWork); }, setTimer: (fn, ms) => { timers.push({ fn, ms }); }, now: () => clock });
   // A check fires one period after it was armed: the clock moves with it.
   const fire = () => { const t = timers.shift(); assert.ok(t, 'a check is armed'); clock += t.ms; t.fn(); };
-  return { trim, timers, fire, collected: () => collected, advance: (ms: number) => { clock += ms; } };
+  return { trim, timers, fire, kinds, collected: () => collected, advance: (ms: number) => { clock += ms; } };
 }
 
 test('an idle process has no timer and never collects', () => {
@@ -107,4 +108,27 @@ test('no collection while a hold is out; its release counts as work', () => {
   h.fire();
   assert.equal(h.collected(), 1);
   assert.equal(h.timers.length, 0);
+});
+
+test('each collection says whether its quiet spell follows work or a burst of polls', () => {
+  const h = harness();
+  h.trim.touch();
+  h.fire();
+  h.fire(); // after work
+  for (let i = 0; i < 100; i++) h.trim.poll();
+  h.fire();
+  h.fire(); // after a burst of polls alone
+  for (let i = 0; i < 100; i++) h.trim.poll();
+  h.trim.touch();
+  h.fire();
+  h.fire(); // polls, then work
+  h.trim.touch();
+  for (let i = 0; i < 100; i++) h.trim.poll();
+  h.fire();
+  h.fire(); // work, then polls: the spell follows the polls
+  const release = h.trim.hold();
+  release();
+  h.fire();
+  h.fire(); // a stream
+  assert.deepEqual(h.kinds, [true, false, true, false, true]);
 });

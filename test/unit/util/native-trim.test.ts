@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { trimNativeHeap } from '../../../src/util/native-trim.js';
-import { v8Gc, compactOnce } from '../../../src/util/idle-gc.js';
+import { v8Gc, compactOnce, pollsWorthCompacting } from '../../../src/util/idle-gc.js';
 
 const glibc = process.platform === 'linux' && !!(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
 
@@ -44,13 +44,22 @@ test('the idle collection (compactOnce) frees native memory and trims it', { ski
   assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB after the idle collection`);
 });
 
-test('a burst of polls alone (no other work before it) is followed by one idle collection', () => {
+test('a burst of polls alone is followed by one idle collection: the native releases, no full GC below 8 MiB of growth', () => {
   const mod = fileURLToPath(new URL('../../../src/util/idle-gc.js', import.meta.url));
-  // Waits for the collection (the quiet period is one to two seconds), up to a generous deadline, then a little
-  // more to see that it stays one.
-  const script = `import('${mod}').then(async (m) => { for (let i = 0; i < 40; i++) m.pollIdleGc();
-    const end = Date.now() + 15000; while (m.idleGcCollections() === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300)); console.log(m.idleGcCollections()); })`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.stdout.trim(), '1', r.stderr);
+  // Waits for each collection (the quiet period is one to two seconds), up to a generous deadline, then a little
+  // more to see that it stays one. Neither burst grows V8's heap by 8 MiB: no compacting GC. Then a work spell
+  // compacts.
+  const script = `import('${mod}').then(async (m) => {
+    const burst = async (n, work) => { if (work) m.touchIdleGc(); else for (let i = 0; i < 40; i++) m.pollIdleGc();
+      const end = Date.now() + 15000; while (m.idleGcCollections() < n && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300)); return m.idleGcCollections() + ' ' + m.idleGcCompactions(); };
+    console.log(await burst(1)); console.log(await burst(2)); console.log(await burst(3, true)); })`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.deepEqual(r.stdout.trim().split('\n'), ['1 0', '2 0', '3 1'], r.stderr);
+});
+
+test('after polls alone, a full collection waits until the heap has grown 8 MiB since the last one', () => {
+  const MiB = 1024 * 1024;
+  assert.equal(pollsWorthCompacting(20 * MiB, 17 * MiB), false);
+  assert.equal(pollsWorthCompacting(25 * MiB, 17 * MiB), true);
 });
