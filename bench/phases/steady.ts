@@ -11,6 +11,7 @@ import { pssKiB, rssKiB, cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
+import type { RelistTrace } from '../steady/trace.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
@@ -32,11 +33,15 @@ async function idleCpu(targets: Target[], seconds: number): Promise<number[]> {
   return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
 
-/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. */
-async function relist(t: Target, pods: number): Promise<void> {
+/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. Returns the ms of each list call. */
+async function relist(t: Target, pods: number): Promise<[number, number]> {
+  const a = performance.now();
   const p = await call(t.runtime, 'ListPodSandbox', {});
+  const b = performance.now();
   const c = await call(t.runtime, 'ListContainers', { filter: {} });
+  const e = performance.now();
   if (p.items.length < pods || c.containers.length < pods) throw new Error(`${t.name}: relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
+  return [b - a, e - b];
 }
 
 /**
@@ -44,7 +49,7 @@ async function relist(t: Target, pods: number): Promise<void> {
  * relists at each switch, the order rotating each round) as the Version phase is (./rpc.ts): measured one target
  * after the other, the p50 ratio moved between 0.2 and 1.1 across three runs on the shared machine.
  */
-async function interleavedRelists(targets: Target[], pods: number, samples: number): Promise<number[][]> {
+async function interleavedRelists(targets: Target[], pods: number, samples: number, trace?: RelistTrace): Promise<number[][]> {
   const BLOCK = 20;
   const WARM = 3;
   const s: number[][] = targets.map(() => []);
@@ -53,9 +58,11 @@ async function interleavedRelists(targets: Target[], pods: number, samples: numb
       const j = (round + k) % targets.length;
       for (let i = 0; i < WARM; i++) await relist(targets[j]!, pods);
       for (let i = 0; i < Math.min(BLOCK, samples - round * BLOCK); i++) {
+        trace?.before(targets[j]!);
         const a = performance.now();
-        await relist(targets[j]!, pods);
+        const [pl, cl] = await relist(targets[j]!, pods);
         s[j]!.push(performance.now() - a);
+        trace?.after(targets[j]!, a, pl, cl);
       }
     }
   }
@@ -67,7 +74,7 @@ async function interleavedRelists(targets: Target[], pods: number, samples: numb
  * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
  * are removed.
  */
-export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number): Promise<Map<Target, Figures>> {
+export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
   try {
@@ -88,7 +95,7 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
         await call(t.runtime, 'StartContainer', { containerId: cid });
       });
     }
-    const relists = await interleavedRelists(targets, pods, samples);
+    const relists = await interleavedRelists(targets, pods, samples, trace);
     await sleep(2000);
     const cpuN = await idleCpu(targets, idleSeconds);
     for (const [j, t] of targets.entries()) {
