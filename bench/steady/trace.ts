@@ -7,6 +7,7 @@
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { Target } from '../target.js';
 import type { GcEntry } from '../lib/gc-log.js';
 import { mainThread, allThreads, psiCpuUs, deltaMs, type Sched } from './sched.js';
@@ -17,10 +18,12 @@ export interface RelistSample {
   clientRun: number; clientWait: number;
   /** The server's main thread (wincri's event loop; containerd: all its threads) and all its threads. */
   serverRun: number; serverWait: number; serverAllRun: number; serverAllWait: number;
-  psiCpuMs: number; clientGcMs: number; daemonGcMs?: number; gcs: string[];
+  psiCpuMs: number; clientGcMs: number;
+  /** Growth of the client's JS heap over the sample (KiB): what it allocated when no GC ran inside. */
+  clientHeapKiB: number; daemonGcMs?: number; gcs: string[];
 }
 
-interface Before { client: Sched; main: Sched; all: Sched; psi: number }
+interface Before { client: Sched; main: Sched; all: Sched; psi: number; heap: number }
 
 export class RelistTrace {
   readonly samples: RelistSample[] = [];
@@ -41,7 +44,7 @@ export class RelistTrace {
     let pid = this.pids.get(t);
     if (pid === undefined) { pid = t.pids()[0]!; this.pids.set(t, pid); }
     const node = t.name === 'wincri';
-    return { client: mainThread(process.pid), main: node ? mainThread(pid) : allThreads(pid), all: allThreads(pid), psi: psiCpuUs() };
+    return { client: mainThread(process.pid), main: node ? mainThread(pid) : allThreads(pid), all: allThreads(pid), psi: psiCpuUs(), heap: getHeapStatistics().used_heap_size };
   }
 
   before(t: Target): void { this.b = this.read(t); }
@@ -51,7 +54,7 @@ export class RelistTrace {
     const c = deltaMs(a.client, b.client); const m = deltaMs(a.main, b.main); const all = deltaMs(a.all, b.all);
     this.samples.push({
       target: t.name, at, epoch: performance.timeOrigin + at, ms: podsMs + ctrsMs, podsMs, ctrsMs, clientRun: c.run, clientWait: c.wait, serverRun: m.run, serverWait: m.wait,
-      serverAllRun: all.run, serverAllWait: all.wait, psiCpuMs: (b.psi - a.psi) / 1000, clientGcMs: 0, gcs: [],
+      serverAllRun: all.run, serverAllWait: all.wait, psiCpuMs: (b.psi - a.psi) / 1000, clientGcMs: 0, clientHeapKiB: (b.heap - a.heap) / 1024, gcs: [],
     });
   }
 
