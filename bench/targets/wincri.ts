@@ -11,7 +11,7 @@ import { Daemon } from '../../test/e2e/harness.js';
 import { buildWindowsImage } from '../../test/helpers/image-builder.js';
 import { freeSubnet } from '../../test/helpers/netns.js';
 import type { Target } from '../target.js';
-import { DAEMON_NODE_FLAGS } from '../../src/util/node-flags.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../../src/util/node-flags.js';
 import { pidFile } from './pidfile.js';
 // Loaded now, not lazily by Daemon.destroy(): a rebuild of dist/ during a long run must not break the cleanup.
 import '../../src/platform/emulator/index.js';
@@ -29,7 +29,7 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
   const d = new Daemon('wincri-bench', {
     cniBinDirs: [CNI_BIN],
     // The node options of deploy/linux/wincri.service, then any given here.
-    launcher: ['sh', '-c', `exec "$0" ${[...DAEMON_NODE_FLAGS, ...(opts.nodeArgs ?? [])].map((a) => `'${a}'`).join(' ')} "$@"`],
+    launcher: ['sh', '-c', `exec "$0" ${[...SMALL_HEAP_NODE_FLAGS, ...(opts.nodeArgs ?? [])].map((a) => `'${a}'`).join(' ')} "$@"`],
     network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name: 'bench-nat', plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },
   });
   if (opts.registryHost) appendFileSync(d.configFile, `registries:\n  "${opts.registryHost}":\n    insecure: true\nimages:\n  pullConcurrency: 4\n`);

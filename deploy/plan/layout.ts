@@ -9,7 +9,7 @@
  * from the release it runs, and kept across daemon restarts) keeps its release directory in use.
  */
 import { win32 } from 'node:path';
-import { DAEMON_NODE_FLAGS } from '../../src/util/node-flags.js';
+import { SMALL_HEAP_NODE_FLAGS } from '../../src/util/node-flags.js';
 
 export const DEFAULT_INSTALL_DIR = 'C:\\Program Files\\wincri';
 export const DEFAULT_DATA_DIR = 'C:\\ProgramData\\wincri';
@@ -75,7 +75,7 @@ export interface ServiceCommand { node: string; configFile: string; serviceHost?
  * EKS-WindowsServiceHost.exe) the daemon runs plainly; without one, `serve` must run as the service itself.
  */
 export function serviceCommandLine(c: ServiceCommand): string {
-  const argv = [c.node, ...DAEMON_NODE_FLAGS, mainJs(c.releaseDir), 'serve', '--config', c.configFile];
+  const argv = [c.node, ...SMALL_HEAP_NODE_FLAGS, mainJs(c.releaseDir), 'serve', '--config', c.configFile];
   if (c.serviceHost) argv.unshift(c.serviceHost);
   else argv.push(WINDOWS_SERVICE_FLAG);
   return argv.map((a) => (a.includes('\\') || /\s/.test(a) ? `"${a}"` : quoteArg(a))).join(' ');

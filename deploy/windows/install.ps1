@@ -11,7 +11,7 @@
   - points the junction <InstallDir>\current at it;
   - writes <DataDir>\config.yaml (endpoint npipe:////./pipe/wincri, backend windows, root <DataDir>, CNI dirs)
     unless it exists (-OverwriteConfig replaces it); <DataDir> is readable by SYSTEM and Administrators only;
-  - registers service "wincri": <node.exe> --max-semi-space-size=4 --v8-pool-size=1 --no-memory-reducer current\dist\src\cli\main.js serve --config <DataDir>\config.yaml,
+  - registers service "wincri": <node.exe> --max-semi-space-size=1 --v8-pool-size=1 --no-memory-reducer current\dist\src\cli\main.js serve --config <DataDir>\config.yaml,
     start Automatic, depends on hns and vmcompute, restarts on failure (5 s, 10 s, 30 s; reset after a day,
     also for non-crash failures);
   - starts it and waits for the pipe;

@@ -11,13 +11,3 @@
  * spell (the bench's idle-CPU window at 0 pods: 1.3–1.6 % of a core with it). It too is fixed at heap set-up.
  */
 export const SMALL_HEAP_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-memory-reducer'];
-
-/**
- * The daemon's: the same, with 4 MiB semi-spaces. kubelet's relists (ListPodSandbox + ListContainers, ~70 KB of
- * answers at 110 pods) keep the daemon allocating; with 1 MiB semi-spaces it scavenged every ~16 relists and
- * promoted 50–170 KB each time (objects of the calls in flight at two scavenges in a row), so the old generation
- * grew into a full mark-compact every 5–10 s of relisting (60–210 ms on a loaded host) and V8's background
- * thread ran in one relist of six. With 4 MiB: about a quarter of the scavenges and a third of the promotion, for
- * ~6 MiB more PSS (bench steady phase, daemon only; the helpers keep 1 MiB).
- */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', ...SMALL_HEAP_NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size='))];

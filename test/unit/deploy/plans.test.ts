@@ -58,7 +58,7 @@ test('fresh install: side-by-side release, junction, config, service with depend
 
   const create = one(p, 'service.create');
   assert.equal(formatAction(create).split(' binPath=')[0], 'ACTION service.create name=wincri');
-  assert.equal(create.binPath, `"${PF}\\current\\node.exe" --max-semi-space-size=4 --v8-pool-size=1 --no-memory-reducer "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml" --windows-service`);
+  assert.equal(create.binPath, `"${PF}\\current\\node.exe" --max-semi-space-size=1 --v8-pool-size=1 --no-memory-reducer "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml" --windows-service`);
   assert.equal(create.start, 'auto');
   assert.equal(formatAction(one(p, 'service.depend')), 'ACTION service.depend name=wincri depend=hns/vmcompute');
   assert.equal(formatAction(one(p, 'service.failure')), 'ACTION service.failure name=wincri resetSeconds=86400 actions=restart/5000/restart/10000/restart/30000 nonCrashFailures=true');
@@ -111,7 +111,7 @@ test('install refuses what cannot work, with the parameter to fix it', () => {
   assert.throws(() => installPlan({ source: SRC, sourceDir: 'x' }, freshNode()), /unknown parameter "sourceDir"/);
   assert.throws(() => installPlan({ source: SRC, configureKubelet: true }, readFacts({ sourceHasNode: true })), /kubelet service "kubelet" not found/);
   const ext = installPlan({ source: SRC, version: '0.2.0', nodePath: 'C:\\node\\node.exe', serviceHost: 'C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe' }, readFacts({ sourceHasNode: false }));
-  assert.equal(one(ext, 'service.create').binPath, `"C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe" "C:\\node\\node.exe" --max-semi-space-size=4 --v8-pool-size=1 --no-memory-reducer "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml"`);
+  assert.equal(one(ext, 'service.create').binPath, `"C:\\Program Files\\Amazon\\EKS\\bin\\EKS-WindowsServiceHost.exe" "C:\\node\\node.exe" --max-semi-space-size=1 --v8-pool-size=1 --no-memory-reducer "${PF}\\current\\dist\\src\\cli\\main.js" serve --config "C:\\ProgramData\\wincri\\config.yaml"`);
   assert.equal(one(ext, 'exec').file, 'C:\\node\\node.exe');
 });
 
