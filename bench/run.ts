@@ -11,7 +11,7 @@
  *
  * Flags: --pods N (sequential lifecycle samples, 120) --par-pods N (lifecycle pods in parallel, 40) --parallel N (5)
  * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110) --relist-trace FILE (steady/trace.ts)
- * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
+ * --relist-samples N (1000) --relist-warmup N (3000, unrecorded relists per target first) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
@@ -45,7 +45,7 @@ import { benchRecovery } from './recovery.js';
 
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
-  relist: numFlag('relist-samples', 1000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
+  relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
@@ -116,7 +116,7 @@ try {
   }
   if (runs('steady')) {
     const a = performance.now();
-    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace)) Object.assign(figures.get(t)!, f);
+    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup)) Object.assign(figures.get(t)!, f);
     if (relistTrace) console.error(slowRelists(relistTrace.finish()));
     console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
