@@ -10,8 +10,8 @@
  * restart → ready with running pods (recovery.ts).
  *
  * Flags: --pods N (sequential lifecycle samples, 120) --par-pods N (lifecycle pods in parallel, 40) --parallel N (5)
- * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110)
- * --relist-samples N (1000) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500) --pull-rounds N (3)
+ * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110) --relist-trace FILE (steady/trace.ts)
+ * --relist-samples N (1000) --relist-warmup N (3000, unrecorded relists per target first) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500) --pull-rounds N (3)
  * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
@@ -34,6 +34,8 @@ import { LifecycleTrace } from './lifecycle/trace.js';
 import { slowSamples } from './lifecycle/report.js';
 import { versionPhase } from './phases/rpc.js';
 import { steadyPhase } from './phases/steady.js';
+import { RelistTrace } from './steady/trace.js';
+import { slowRelists } from './steady/report.js';
 import { logsPhase } from './phases/logs.js';
 import { pullPhase } from './phases/pull.js';
 import { pushPullImages } from './phases/pull-images.js';
@@ -43,12 +45,14 @@ import { benchRecovery } from './recovery.js';
 
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
-  relist: numFlag('relist-samples', 1000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
+  relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 3), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
 const traceFile = strFlag('lifecycle-trace');
 const trace = traceFile ? new LifecycleTrace(traceFile) : undefined;
+const relistTraceFile = strFlag('relist-trace');
+const relistTrace = relistTraceFile ? new RelistTrace(relistTraceFile) : undefined;
 const lc: LifecycleOptions = { pods: o.pods, parPods: o.parPods, parallel: o.parallel, warmup: o.warmup, block: o.block, trace };
 /** Host-wide (both runtimes): cgroup joins without an RCU grace period (emulator cgroup-dynmods.ts). */
 const favordynmods = boolFlag('favordynmods');
@@ -89,7 +93,8 @@ try {
   const registryUrl = `http://${registryHost}`;
   if (wantPeer) targets.push(peerEndpoint ? await peerTarget(peerEndpoint, registryHost, strFlag('peer-pids')) : await startContainerdTarget(registryHost));
   const nodeArgs = strFlag('wincri-node-args')?.split(' ').filter(Boolean) ?? [];
-  if (trace) { process.env.WINCRI_BENCH_GC_LOG = trace.gcFile; nodeArgs.push(`--import=${new URL('./lib/gc-log.js', import.meta.url).href}`); }
+  const gcLog = trace?.gcFile ?? relistTrace?.gcFile;
+  if (gcLog) { process.env.WINCRI_BENCH_GC_LOG = gcLog; nodeArgs.push(`--import=${new URL('./lib/gc-log.js', import.meta.url).href}`); }
   targets.push(await startWincri({ registryHost, nodeArgs, favordynmods }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
@@ -111,7 +116,8 @@ try {
   }
   if (runs('steady')) {
     const a = performance.now();
-    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle)) Object.assign(figures.get(t)!, f);
+    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup)) Object.assign(figures.get(t)!, f);
+    if (relistTrace) console.error(slowRelists(relistTrace.finish()));
     console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
   if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));

@@ -11,6 +11,7 @@ import { pssKiB, rssKiB, cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
+import type { RelistTrace } from '../steady/trace.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
@@ -32,11 +33,15 @@ async function idleCpu(targets: Target[], seconds: number): Promise<number[]> {
   return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
 
-/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. */
-async function relist(t: Target, pods: number): Promise<void> {
+/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. Returns the ms of each list call. */
+async function relist(t: Target, pods: number): Promise<[number, number]> {
+  const a = performance.now();
   const p = await call(t.runtime, 'ListPodSandbox', {});
+  const b = performance.now();
   const c = await call(t.runtime, 'ListContainers', { filter: {} });
+  const e = performance.now();
   if (p.items.length < pods || c.containers.length < pods) throw new Error(`${t.name}: relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
+  return [b - a, e - b];
 }
 
 /**
@@ -44,7 +49,7 @@ async function relist(t: Target, pods: number): Promise<void> {
  * relists at each switch, the order rotating each round) as the Version phase is (./rpc.ts): measured one target
  * after the other, the p50 ratio moved between 0.2 and 1.1 across three runs on the shared machine.
  */
-async function interleavedRelists(targets: Target[], pods: number, samples: number): Promise<number[][]> {
+async function interleavedRelists(targets: Target[], pods: number, samples: number, trace?: RelistTrace): Promise<number[][]> {
   const BLOCK = 20;
   const WARM = 3;
   const s: number[][] = targets.map(() => []);
@@ -53,9 +58,11 @@ async function interleavedRelists(targets: Target[], pods: number, samples: numb
       const j = (round + k) % targets.length;
       for (let i = 0; i < WARM; i++) await relist(targets[j]!, pods);
       for (let i = 0; i < Math.min(BLOCK, samples - round * BLOCK); i++) {
+        trace?.before(targets[j]!);
         const a = performance.now();
-        await relist(targets[j]!, pods);
+        const [pl, cl] = await relist(targets[j]!, pods);
         s[j]!.push(performance.now() - a);
+        trace?.after(targets[j]!, a, pl, cl);
       }
     }
   }
@@ -63,11 +70,33 @@ async function interleavedRelists(targets: Target[], pods: number, samples: numb
 }
 
 /**
+ * `warmup` unrecorded relists on each target, one target after the other, before the recorded ones; their p50/p99
+ * are printed (not in the table). wincri's daemon runs on V8, which optimizes a code path only after it has run a
+ * while: in the daemon's first ~2 500 relists its background thread compiles (TurboFan) and the relist runs partly
+ * unoptimized; without a warm-up the bench's 1 000 recorded samples all fell inside that window (p50 2.2–3.1 ms in
+ * the first third of the samples, 1.3–1.4 in the last, containerd 1.3–1.7 throughout). kubelet relists every
+ * second for the life of the node: the figure is the steady state, the warm-up is printed beside it.
+ */
+async function warmRelists(targets: Target[], pods: number, warmup: number): Promise<void> {
+  if (!warmup) return;
+  for (const t of targets) {
+    const ms: number[] = [];
+    for (let i = 0; i < warmup; i++) {
+      const a = performance.now();
+      await relist(t, pods);
+      ms.push(performance.now() - a);
+    }
+    const r = summarize(ms);
+    console.error(`  relist warm-up on ${t.name} (${warmup}, not recorded): p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+  }
+}
+
+/**
  * Every target's steady state: idle CPU (all targets over the same window) and memory at 0 pods, N running pods on
  * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
  * are removed.
  */
-export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number): Promise<Map<Target, Figures>> {
+export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
   try {
@@ -88,7 +117,8 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
         await call(t.runtime, 'StartContainer', { containerId: cid });
       });
     }
-    const relists = await interleavedRelists(targets, pods, samples);
+    await warmRelists(targets, pods, warmup);
+    const relists = await interleavedRelists(targets, pods, samples, trace);
     await sleep(2000);
     const cpuN = await idleCpu(targets, idleSeconds);
     for (const [j, t] of targets.entries()) {

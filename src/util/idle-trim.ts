@@ -11,9 +11,13 @@
  * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
  * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
  * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
- * release, which counts as a touch. The collection is told whether the spell follows work (`afterWork`) or a burst
- * of polls (anything before that burst is counted as done with): a spell after polls may not be worth a full
- * collection (idle-gc.ts).
+ * release, which counts as a touch. The check also counts the polls of its own period: more than `maxPolls` of them
+ * in it or in the period before defer the collection as a touch does. The per-second window only arms the check and
+ * is not aligned with its period, and polls that come in blocks (a client alternating between runtimes, one block
+ * every 0.6 s) put more than `maxPolls` into every other period only: the check then collected in the middle of the
+ * burst (a 60–230 ms compacting GC under a relist on a loaded host). The collection is told whether the spell
+ * follows work (`afterWork`) or a burst of polls (anything before that burst is counted as done with): a spell after
+ * polls may not be worth a full collection (idle-gc.ts).
  */
 export interface IdleTrimDeps {
   collect: (afterWork: boolean) => void;
@@ -29,6 +33,9 @@ export class IdleTrim {
   private armed = false;
   private polls = 0;
   private pollWindow = -Infinity;
+  /** Polls since the check last fired (or was armed), and in the period before. */
+  private periodPolls = 0;
+  private previousPolls = 0;
   private holds = 0;
   /** How many collections ran (for tests and diagnostics). */
   collections = 0;
@@ -42,7 +49,7 @@ export class IdleTrim {
 
   private busy(): void {
     this.active = true;
-    if (!this.armed) { this.armed = true; this.deps.setTimer(this.check, this.quietMs); }
+    if (!this.armed) { this.armed = true; this.periodPolls = 0; this.previousPolls = 0; this.deps.setTimer(this.check, this.quietMs); }
   }
 
   hold(): () => void {
@@ -60,11 +67,15 @@ export class IdleTrim {
   poll(): void {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }
+    this.periodPolls++;
     if (++this.polls > this.maxPolls) { this.work = false; this.busy(); } // the spell now follows polls
   }
 
   private readonly check = (): void => {
-    if (this.active || this.holds > 0) {
+    const polled = this.periodPolls > this.maxPolls || this.previousPolls > this.maxPolls;
+    this.previousPolls = this.periodPolls;
+    this.periodPolls = 0;
+    if (this.active || this.holds > 0 || polled) {
       this.active = false;
       this.deps.setTimer(this.check, this.quietMs);
       return;

@@ -74,7 +74,9 @@ test('a burst of polls alone is work: one collection once it stops, none during 
     h.fire();
   }
   assert.equal(h.collected(), 0);
-  h.fire(); // the polls stopped
+  h.fire(); // the polls stopped; the period after a burst still counts as busy
+  assert.equal(h.collected(), 0);
+  h.fire();
   assert.equal(h.collected(), 1);
   assert.equal(h.timers.length, 0);
 });
@@ -92,7 +94,9 @@ test('a few polls per period do not delay the collection; a burst of polls does'
   h.fire();
   assert.equal(h.collected(), 1);
   assert.equal(h.timers.length, 1);
-  h.fire(); // the polls stopped
+  h.fire(); // the polls stopped: a burst of polls counts for the period after it too
+  assert.equal(h.collected(), 1);
+  h.fire();
   assert.equal(h.collected(), 2);
 });
 
@@ -131,4 +135,35 @@ test('each collection says whether its quiet spell follows work or a burst of po
   h.fire();
   h.fire(); // a stream
   assert.deepEqual(h.kinds, [true, false, true, false, true]);
+});
+
+/** Timers that fire at their due time as the clock is moved on (at: fires every check due by then, in order). */
+function clocked() {
+  let clock = 0;
+  let collected = 0;
+  const timers: { fn: () => void; due: number }[] = [];
+  const trim = new IdleTrim(1000, { collect: () => { collected++; }, setTimer: (fn, ms) => { timers.push({ fn, due: clock + ms }); }, now: () => clock });
+  const at = (t: number) => {
+    for (let next = timers.sort((a, b) => a.due - b.due)[0]; next && next.due <= t; next = timers.sort((a, b) => a.due - b.due)[0]) {
+      timers.shift();
+      clock = next.due;
+      next.fn();
+    }
+    clock = t;
+  };
+  return { trim, at, timers, collected: () => collected };
+}
+
+test('a burst of polls that comes in blocks is not interrupted by a collection', () => {
+  // A client alternating between two runtimes: 15 polls every 600 ms (25 a second). The per-second poll windows
+  // reach their 21st poll every 1200 ms, so some check periods hold no window's 21st poll although they hold 30 polls.
+  const h = clocked();
+  for (let t = 0; t < 20_000; t += 600) {
+    h.at(t);
+    for (let i = 0; i < 15; i++) h.trim.poll();
+  }
+  assert.equal(h.collected(), 0);
+  h.at(23_000); // the polls stopped
+  assert.equal(h.collected(), 1);
+  assert.equal(h.timers.length, 0);
 });
