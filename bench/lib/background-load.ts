@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export interface BackgroundLoad { stop(): Promise<void> }
+export interface BackgroundLoad { readonly pids: number[]; stop(): Promise<void> }
 
 export function startBackgroundLoad(n: number): BackgroundLoad {
   const worker = new URL('./load-worker.js', import.meta.url).pathname;
   const procs: ChildProcess[] = [];
   for (let i = 0; i < n; i++) procs.push(spawn(process.execPath, [worker], { stdio: 'ignore' }));
   return {
+    pids: procs.map((p) => p.pid!).filter((p) => p !== undefined),
     async stop() {
       await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
         if (p.exitCode !== null || p.signalCode !== null) return resolve();
