@@ -16,7 +16,8 @@
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon; --favordynmods lets the emulator switch cgroup joins off RCU grace periods (host-wide, both
- * runtimes; see README). Networking is built for real (CNI bridge for
+ * runtimes; see README); --background-load N runs N busy processes (lib/background-load.ts) from the first phase to
+ * the last, the same for every target (a reproducible loaded host). Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
 import { performance } from 'node:perf_hooks';
@@ -42,6 +43,7 @@ import { pushPullImages } from './phases/pull-images.js';
 import { outsideShares } from './phases/outside.js';
 import { execPhase } from './phases/exec.js';
 import { benchRecovery } from './recovery.js';
+import { startBackgroundLoad, type BackgroundLoad } from './lib/background-load.js';
 
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
@@ -71,6 +73,8 @@ let registryHost = strFlag('peer-registry');
 let floor: { defaults: number; noChannelz: number } | undefined;
 let shares = '';
 let recovery = '';
+const loadProcs = numFlag('background-load', 0);
+let load: BackgroundLoad | undefined;
 
 async function each(what: string, fn: (t: Target) => Promise<Figures>): Promise<void> {
   for (const t of targets) {
@@ -80,7 +84,7 @@ async function each(what: string, fn: (t: Target) => Promise<Figures>): Promise<
   }
 }
 
-const stopAll = async () => { for (const t of targets.splice(0)) await t.stop().catch((e) => console.error(`stopping ${t.name}: ${e}`)); await reg?.stop(); };
+const stopAll = async () => { await load?.stop(); for (const t of targets.splice(0)) await t.stop().catch((e) => console.error(`stopping ${t.name}: ${e}`)); await reg?.stop(); };
 // SIGTERM too (a test's timeout sends it): a bench killed without stopping its targets leaves their processes.
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(sig, () => { void stopAll().finally(() => process.exit(code)); });
 
@@ -98,6 +102,7 @@ try {
   targets.push(await startWincri({ registryHost, nodeArgs, favordynmods }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
+  if (loadProcs) load = startBackgroundLoad(loadProcs);
 
   if (runs('lifecycle')) {
     const a = performance.now();
@@ -127,6 +132,7 @@ try {
     await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb, o.pullRounds));
   }
   if (runs('recovery')) {
+    await load?.stop();
     for (const t of targets.splice(0)) await t.stop(); // the restart bench starts its own daemon; nothing else runs
     const a = performance.now();
     recovery = await benchRecovery();
@@ -141,7 +147,7 @@ try {
 // Printed after a failed phase too: the figures of the phases before it are from the same run.
 if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
-  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}`);
+  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}${loadProcs ? `; --background-load ${loadProcs}: ${loadProcs} busy processes during the phases` : ''}`);
   if (trace) console.log('--lifecycle-trace: the daemon ran with the GC-log preload for the whole run (a synchronous append per GC batch); the phases after lifecycle carry that cost too');
   console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));

@@ -51,11 +51,11 @@ export function networkDocument(conf: NetConf): HostComputeNetworkDoc {
 }
 
 /**
- * The network named by the configuration, created if missing. Concurrent ADDs race on creation: on
+ * The network named by the configuration (`found`: already looked up by the caller), created if missing. Concurrent ADDs race on creation: on
  * NETWORK_ALREADY_EXISTS / OBJECT_ALREADY_EXISTS the winner's network is fetched again by name.
  */
-export async function ensureNetwork(net: NetworkService, conf: NetConf): Promise<HostComputeNetworkDoc> {
-  let n = await findNetwork(net, conf.networkName);
+export async function ensureNetwork(net: NetworkService, conf: NetConf, found?: HostComputeNetworkDoc): Promise<HostComputeNetworkDoc> {
+  let n = found ?? await findNetwork(net, conf.networkName);
   if (!n) {
     const doc = networkDocument(conf);
     try {

@@ -52,9 +52,17 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its
   // forget refused while the keeper still ran it: the keeper forgets it now instead (container-stop.ts).
-  if (st.removing.has(c.id)) await st.opts.keeper.forget(c.id).catch((err) => log.warn('keeper forget failed', { container: c.id, error: errorMessage(err) }));
-  else await st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
+  if (st.removing.has(c.id)) {
+    await st.opts.keeper.forget(c.id).catch((err) => log.warn('keeper forget failed', { container: c.id, error: errorMessage(err) }));
+    wake(st, c.id);
+    return;
+  }
+  // The exit is recorded (saved above): the ack only lets the keeper drop its copy, and a keeper that never gets it
+  // reports the exit again, which is acked then. It is sent before the waiters wake (the keeper sees it before any
+  // request they make, e.g. RemoveContainer's forget) but a stop does not wait for the keeper's answer.
+  const acked = st.opts.keeper.ack(c.id).catch((err) => log.warn('keeper ack failed', { container: c.id, error: errorMessage(err) }));
   wake(st, c.id);
+  await acked;
 }
 
 /** Records an exit the keeper could not report (lost process, forced termination, unknown state). */

@@ -5,7 +5,8 @@
  * burst of writes into one directory (pods started in parallel) the renames of a round share one fsync. A failed
  * round fails every caller that joined it (none of their renames is known durable); the next round still runs.
  */
-import { openFd, syncFd, closeFd } from './fd-ops.js';
+import { openSync, closeSync } from 'node:fs';
+import { syncFd } from './fd-ops.js';
 
 interface Round { started: boolean; done: Promise<void> }
 
@@ -43,13 +44,14 @@ export async function fsyncDirNow(dir: string): Promise<void> {
   let fd: number;
   // ENOENT: the directory was removed meanwhile (a container's state removed during a write): nothing is left to
   // make durable, so the caller's rename is as done as it can be.
-  try { fd = await openFd(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return; throw e; }
+  // Opened and closed on this thread (no disk wait); only the fsync goes to the thread pool (atomic.ts says why).
+  try { fd = openSync(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return; throw e; }
   try {
     await syncFd(fd);
   } catch (e) {
     if (!dirSyncUnsupported(e)) throw e;
   } finally {
-    await closeFd(fd).catch(() => undefined); // read-only: the fsync's outcome is already known
+    try { closeSync(fd); } catch { /* read-only: the fsync's outcome is already known */ }
   }
 }
 

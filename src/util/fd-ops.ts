@@ -2,7 +2,7 @@
  * The few file-descriptor calls a crash-safe write needs, as promises over node's callback API: one libuv request
  * each, without the FileHandle object (and its close-on-GC bookkeeping) of node:fs/promises.
  */
-import { open, write, fdatasync, fsync, close, rename } from 'node:fs';
+import { open, write, fdatasync, fsync, close, rename, openSync, writeSync, mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -35,5 +35,21 @@ export async function openForWrite(path: string, mode: number): Promise<number> 
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     await mkdir(dirname(path), { recursive: true });
     return openFd(path, 'w', mode);
+  }
+}
+
+/** writeAll on the caller's thread (small records: see atomic.ts). */
+export function writeAllSync(fd: number, buf: Uint8Array): void {
+  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/** openForWrite on the caller's thread. */
+export function openForWriteSync(path: string, mode: number): number {
+  try {
+    return openSync(path, 'w', mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'w', mode);
   }
 }

@@ -6,10 +6,11 @@
  * fsync (group-committed, dir-sync.ts) makes it survive a power cut too.
  */
 import { dirname } from 'node:path';
-import { openForWrite, closeFd } from './fd-ops.js';
+import { closeSync } from 'node:fs';
+import { openForWriteSync } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
 
 export async function createNameMarker(path: string): Promise<void> {
-  await closeFd(await openForWrite(path, 0o600));
+  closeSync(openForWriteSync(path, 0o600)); // on this thread: no thread-pool round trip (atomic.ts)
   await syncDir(dirname(path));
 }

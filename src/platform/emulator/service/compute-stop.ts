@@ -26,6 +26,19 @@ function childrenExited(children: SpawnedChild[], ms: number): Promise<void> {
   });
 }
 
+/** Resolves after `ms`, or sooner once every one of `children` that is still running has exited. */
+function delayOrExited(children: SpawnedChild[], ms: number): Promise<void> {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (!running.length) return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => {
+    let left = running.length;
+    const done = () => { clearTimeout(timer); for (const c of running) c.off('exit', one); resolve(); };
+    const one = () => { if (--left === 0) done(); };
+    const timer = setTimeout(done, ms);
+    for (const c of running) c.once('exit', one);
+  });
+}
+
 export abstract class ComputeStopping extends ComputeBase {
   async shutdown(id: unknown): Promise<void> {
     const op = 'HcsShutDownComputeSystem';
@@ -79,9 +92,11 @@ export abstract class ComputeStopping extends ComputeBase {
       const sentAt = Date.now();
       for (const g of groups) { killGroup(g, 'SIGKILL'); killGroup(g, 'SIGCONT'); }
       contWrappers(s);
-      // Let child 'exit' events run before looking again. The scan may be shared with other systems' polls,
-      // but only one taken after these signals counts.
-      await new Promise((r) => setTimeout(r, wait));
+      // Let child 'exit' events run before looking again: the next look comes after `wait`, or as soon as every
+      // child of the system has exited (a wrapper exits once its program is gone; on a busy host the kill and the
+      // reaps take longer than the first polls). The scan may be shared with other systems' polls, but only one
+      // taken after these signals counts.
+      await delayOrExited(this.unreapedChildren(s), wait);
       // A /proc scan (to tell zombies apart) only while a group still has any process at all.
       const left = anyInGroups(groups) ? processesInGroups(groups, Date.now() - sentAt - 1).length : 0;
       const unreaped = this.unreapedChildren(s);

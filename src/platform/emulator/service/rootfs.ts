@@ -141,13 +141,22 @@ function lstatExists(p: string): boolean {
  * thread (the rmdirs of a just-stopped system's mount points took milliseconds each).
  */
 export async function cleanupRootfs(created: readonly string[]): Promise<void> {
-  for (const p of [...created].reverse()) {
-    try {
-      const st = await lstat(p);
-      if (st.isSymbolicLink()) await unlink(p);
-      else if (st.isDirectory()) await rmdir(p);
-      else if (st.size === 0) await unlink(p);
-    } catch { /* in use, not empty or gone: left in place */ }
+  // Deepest first, and the paths of one depth (none inside another) at once: each step is a thread-pool request,
+  // and one after the other they made a stop wait for some thirty of them.
+  const byDepth = new Map<number, string[]>();
+  for (const p of created) {
+    const depth = p.split('/').length;
+    byDepth.set(depth, [...(byDepth.get(depth) ?? []), p]);
   }
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) await Promise.all(byDepth.get(depth)!.map(removeIfEmpty));
+}
+
+async function removeIfEmpty(p: string): Promise<void> {
+  try {
+    const st = await lstat(p);
+    if (st.isSymbolicLink()) await unlink(p);
+    else if (st.isDirectory()) await rmdir(p);
+    else if (st.size === 0) await unlink(p);
+  } catch { /* in use, not empty or gone: left in place */ }
 }
 
