@@ -11,7 +11,9 @@ function harness() {
   const trim = new IdleTrim(1000, { collect: (afterWork) => { collected++; kinds.push(afterWork); }, setTimer: (fn, ms) => { timers.push({ fn, ms }); }, now: () => clock });
   // A check fires one period after it was armed: the clock moves with it.
   const fire = () => { const t = timers.shift(); assert.ok(t, 'a check is armed'); clock += t.ms; t.fn(); };
-  return { trim, timers, fire, kinds, collected: () => collected, advance: (ms: number) => { clock += ms; } };
+  // Fires checks until none is armed (a burst of polls defers the collection for its period and the next).
+  const settle = () => { while (timers.length) fire(); };
+  return { trim, timers, fire, settle, kinds, collected: () => collected, advance: (ms: number) => { clock += ms; } };
 }
 
 test('an idle process has no timer and never collects', () => {
@@ -117,23 +119,18 @@ test('no collection while a hold is out; its release counts as work', () => {
 test('each collection says whether its quiet spell follows work or a burst of polls', () => {
   const h = harness();
   h.trim.touch();
-  h.fire();
-  h.fire(); // after work
+  h.settle(); // after work
   for (let i = 0; i < 100; i++) h.trim.poll();
-  h.fire();
-  h.fire(); // after a burst of polls alone
+  h.settle(); // after a burst of polls alone
   for (let i = 0; i < 100; i++) h.trim.poll();
   h.trim.touch();
-  h.fire();
-  h.fire(); // polls, then work
+  h.settle(); // polls, then work
   h.trim.touch();
   for (let i = 0; i < 100; i++) h.trim.poll();
-  h.fire();
-  h.fire(); // work, then polls: the spell follows the polls
+  h.settle(); // work, then polls: the spell follows the polls
   const release = h.trim.hold();
   release();
-  h.fire();
-  h.fire(); // a stream
+  h.settle(); // a stream
   assert.deepEqual(h.kinds, [true, false, true, false, true]);
 });
 
