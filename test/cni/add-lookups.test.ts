@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { CniHarness } from './helpers.js';
 import { cmdAdd, cmdDel, type CniEnv } from '../../cni/plugin/commands.js';
 import { parseNetConf } from '../../cni/plugin/config.js';
+import { CniError, CNI_ERR } from '../../cni/plugin/errors.js';
+import { PlatformError, HRESULT } from '../../src/platform/hresult.js';
 import type { NetworkService } from '../../src/platform/types.js';
 
 let h: CniHarness;
@@ -45,4 +47,33 @@ test('an ADD that creates its network looks the network up once', async () => {
   assert.equal(lookups, 1, 'an existing network: one lookup');
   await cmdDel(c, cniEnv('DEL', 'lookup1', ns), base);
   await cmdDel(c, cniEnv('DEL', 'lookup2', ns), base);
+});
+
+test('ADD into a missing namespace while the network lookup fails: the namespace error, no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => { unhandled.push(e); };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const base = h.platform.network;
+    const missing = '0b9b1c8e-2222-4a4a-9c9c-123456789abc';
+    const hnsDown = () => new PlatformError(HRESULT.E_FAIL, 'HcnEnumerateNetworks', 'the service is not answering');
+    // The lookup fails before the namespace answers, and (second case) only after the ADD has already failed.
+    let namespaceAnswered!: () => void;
+    const answered = new Promise<void>((r) => { namespaceAnswered = r; });
+    for (const late of [false, true]) {
+      const net = wrap(base, {
+        enumerateNetworks: async () => { if (late) await answered; throw hnsDown(); },
+        queryNamespace: async (id) => { try { return await base.queryNamespace(id); } finally { if (late) setImmediate(namespaceAnswered); } },
+      });
+      await assert.rejects(cmdAdd(conf('natmissing', 161), cniEnv('ADD', `miss-${late}`, missing), net),
+        (e: unknown) => e instanceof CniError && e.code === CNI_ERR.UnknownContainer && /does not exist/.test(e.message), `late lookup failure: ${late}`);
+    }
+    await answered;
+    // Let any rejection nobody handled be reported (node reports them once the microtask queue is drained).
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+    assert.equal((await base.enumerateNetworks()).some((n) => n.Name === 'natmissing'), false, 'no network created');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 });
