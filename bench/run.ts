@@ -16,8 +16,9 @@
  * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
  * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon; --favordynmods lets the emulator switch cgroup joins off RCU grace periods (host-wide, both
- * runtimes; see README); --background-load N runs N busy processes (lib/background-load.ts) from the first phase to
- * the last, the same for every target (a reproducible loaded host). Networking is built for real (CNI bridge for
+ * runtimes; see README); --background-load N runs N busy processes (lib/background-load.ts) from the first phase
+ * until the recovery phase (which stops the load first: it runs unloaded), the same for every target (a
+ * reproducible loaded host). Networking is built for real (CNI bridge for
  * containerd, wincri's nat plugin): run it under `flock /tmp/wincri-net.lock` on a shared machine.
  */
 import { performance } from 'node:perf_hooks';
@@ -147,7 +148,7 @@ try {
 // Printed after a failed phase too: the figures of the phases before it are from the same run.
 if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
-  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}${loadProcs ? `; --background-load ${loadProcs}: ${loadProcs} busy processes during the phases` : ''}`);
+  console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}${loadProcs ? `; --background-load ${loadProcs}: ${loadProcs} busy processes during the phases before recovery (recovery runs unloaded)` : ''}`);
   if (trace) console.log('--lifecycle-trace: the daemon ran with the GC-log preload for the whole run (a synchronous append per GC batch); the phases after lifecycle carry that cost too');
   console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));

@@ -163,7 +163,7 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, net: NetworkService): P
   endpointLookup.catch(() => undefined);
   await requireNamespace(net, netns);
   let network: HostComputeNetworkDoc;
-  try { network = await ensureNetwork(net, conf, await knownNetwork); } catch (e) { throw toCniError(e, `network ${conf.networkName}`); }
+  try { network = await ensureNetwork(net, conf, (await knownNetwork) ?? null); } catch (e) { throw toCniError(e, `network ${conf.networkName}`); }
 
   // Reuse: same name on the same network → (re)attach and answer; elsewhere (stale network, other namespace) → replace.
   const existing = await endpointLookup.catch((e) => { throw toCniError(e, 'find endpoint'); });

@@ -51,11 +51,12 @@ export function networkDocument(conf: NetConf): HostComputeNetworkDoc {
 }
 
 /**
- * The network named by the configuration (`found`: already looked up by the caller), created if missing. Concurrent ADDs race on creation: on
+ * The network named by the configuration, created if missing. `found`: the caller's lookup by name (null: looked
+ * up, not there; undefined: not looked up, so it is looked up here). Concurrent ADDs race on creation: on
  * NETWORK_ALREADY_EXISTS / OBJECT_ALREADY_EXISTS the winner's network is fetched again by name.
  */
-export async function ensureNetwork(net: NetworkService, conf: NetConf, found?: HostComputeNetworkDoc): Promise<HostComputeNetworkDoc> {
-  let n = found ?? await findNetwork(net, conf.networkName);
+export async function ensureNetwork(net: NetworkService, conf: NetConf, found?: HostComputeNetworkDoc | null): Promise<HostComputeNetworkDoc> {
+  let n = found === undefined ? await findNetwork(net, conf.networkName) : found ?? undefined;
   if (!n) {
     const doc = networkDocument(conf);
     try {

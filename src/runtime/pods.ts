@@ -65,15 +65,23 @@ async function namespacePresent(st: RuntimeState, namespaceId: string): Promise<
   try { await st.opts.platform.network.queryNamespace(namespaceId); return true; } catch (e) { if (isGone(e)) return false; throw e; }
 }
 
+/** Per pod record, in memory: how many namespace deletions were attempted (a probe older than one is stale). */
+const nsDeletions = new WeakMap<SandboxRecord, number>();
+const deletionsOf = (rec: SandboxRecord) => nsDeletions.get(rec) ?? 0;
+
 /** Stops every container, detaches the network and deletes the namespace; idempotent. */
 export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Promise<void> {
   const id = st.index.resolve(idOrPrefix, 'pod sandbox ID');
   if (!id || !st.sandboxes.get(id)) return; // idempotent: unknown pods are already stopped
   const inPod = st.containers.list().filter((c) => c.sandboxId === id);
   const { platform, network, stateDir } = st.opts;
-  // Whether the namespace is there is asked while the containers stop (only this pod's stop, under its lock below,
-  // deletes it): one platform round trip less after them.
-  const probedNs = network ? st.sandboxes.get(id)?.namespaceId : undefined;
+  // Whether the namespace is there is asked while the containers stop (only a stop of this pod, under its lock
+  // below, deletes it): one platform round trip less after them. A concurrent stop may hold the lock meanwhile and
+  // delete the namespace (even when its marker update then fails and the record still names it): the answer is
+  // reused only when no deletion was attempted since the probe started (nsDeletions), asked again otherwise.
+  const probedRec = network ? st.sandboxes.get(id) : undefined;
+  const probedNs = probedRec?.namespaceId;
+  const probedAt = probedRec ? deletionsOf(probedRec) : 0;
   const probe = probedNs ? namespacePresent(st, probedNs) : undefined;
   probe?.catch(() => undefined); // awaited below unless the namespace went meanwhile
   await Promise.all(inPod.map((c) => stopContainer(st, c.id, 0)));
@@ -83,10 +91,12 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
     await stopUtilityVm(st, s);
     if (s.namespaceId && network) {
       // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
-      const present = await (probe && s.namespaceId === probedNs ? probe : namespacePresent(st, s.namespaceId));
+      const fresh = probe && s === probedRec && s.namespaceId === probedNs && deletionsOf(s) === probedAt;
+      const present = await (fresh ? probe : namespacePresent(st, s.namespaceId));
       await network.tearDown(networkRequest(s.id, s.config, present ? s.namespaceId : ''));
     }
     if (s.namespaceId) {
+      nsDeletions.set(s, deletionsOf(s) + 1); // before the call: a deletion that fails may still have happened
       try {
         await platform.network.deleteNamespace(s.namespaceId);
       } catch (e) {

@@ -2,8 +2,9 @@ import { readFile, unlink } from 'node:fs/promises';
 import { openSync, writeSync, fsyncSync, fdatasyncSync, closeSync, renameSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openForWrite, openForWriteSync, datasyncFd, writeAll, writeAllSync } from './fd-ops.js';
+import { openForWrite, openForWriteSync, datasyncFd, writeAll, writeAllSync, closeFd, renamePath } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
+import { SYNC_STEPS_DEFAULT } from './sync-steps.js';
 
 export interface AtomicOptions {
   /**
@@ -11,6 +12,8 @@ export interface AtomicOptions {
    * the file then still holds its previous whole version, never a torn one.
    */
   syncDir?: boolean;
+  /** Small records' open/write/close/rename on the caller's thread (default: Linux only; sync-steps.ts). */
+  syncSteps?: boolean;
 }
 
 /**
@@ -21,11 +24,12 @@ const tmpNonce = randomBytes(4).toString('hex');
 let tmpSeq = 0;
 
 /**
- * Up to this size the temp file is opened, written, closed and renamed with synchronous calls on the caller's
- * thread (microseconds each for a small file); only the fdatasync and the directory fsync go to the thread pool.
- * Each thread-pool request is two thread wake-ups (a pool thread, then the event loop), and on a host whose cores
- * are busy every wake-up waits for one: a record written with a request per step paid that wait eight times.
- * Larger data (layer manifests, configs) keeps the asynchronous write.
+ * Up to this size, where synchronous steps are chosen (Linux: sync-steps.ts), the temp file is opened, written,
+ * closed and renamed with synchronous calls on the caller's thread (microseconds each for a small file); only the
+ * fdatasync and the directory fsync go to the thread pool. Each thread-pool request is two thread wake-ups (a pool
+ * thread, then the event loop), and on a host whose cores are busy every wake-up waits for one: a record written
+ * with a request per step paid that wait eight times. Larger data (layer manifests, configs) keeps the
+ * asynchronous write, as does every write elsewhere (Windows: a close can stall in an antivirus scan).
  */
 const SYNC_STEPS_MAX = 64 * 1024;
 
@@ -39,19 +43,24 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}-${tmpNonce}-${(tmpSeq++).toString(36)}.tmp`);
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  const small = buf.length <= SYNC_STEPS_MAX;
-  const fd = small ? openForWriteSync(tmp, mode) : await openForWrite(tmp, mode);
+  const onThread = (opts.syncSteps ?? SYNC_STEPS_DEFAULT) && buf.length <= SYNC_STEPS_MAX;
+  const fd = onThread ? openForWriteSync(tmp, mode) : await openForWrite(tmp, mode);
   try {
-    if (small) writeAllSync(fd, buf); else await writeAll(fd, buf);
+    if (onThread) writeAllSync(fd, buf); else await writeAll(fd, buf);
     await datasyncFd(fd);
   } catch (e) {
-    try { closeSync(fd); } catch { /* already failing */ }
+    if (onThread) { try { closeSync(fd); } catch { /* already failing */ } } else await closeFd(fd).catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
   try {
-    closeSync(fd);
-    renameSync(tmp, path);
+    if (onThread) {
+      closeSync(fd);
+      renameSync(tmp, path);
+    } else {
+      await closeFd(fd);
+      await renamePath(tmp, path);
+    }
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;

@@ -6,7 +6,8 @@
  * round fails every caller that joined it (none of their renames is known durable); the next round still runs.
  */
 import { openSync, closeSync } from 'node:fs';
-import { syncFd } from './fd-ops.js';
+import { syncFd, openFd, closeFd } from './fd-ops.js';
+import { SYNC_STEPS_DEFAULT } from './sync-steps.js';
 
 interface Round { started: boolean; done: Promise<void> }
 
@@ -38,22 +39,25 @@ export function dirSyncUnsupported(e: unknown): boolean {
   return UNSUPPORTED.has((e as NodeJS.ErrnoException)?.code ?? '');
 }
 
-/** fsync of a directory now: rejects unless it succeeded or directory fsync is not supported (Windows: never). */
-export async function fsyncDirNow(dir: string): Promise<void> {
+/**
+ * fsync of a directory now: rejects unless it succeeded or directory fsync is not supported (Windows: never).
+ * `syncSteps`: the directory is opened and closed on this thread, only the fsync on the pool (sync-steps.ts).
+ */
+export async function fsyncDirNow(dir: string, syncSteps = SYNC_STEPS_DEFAULT): Promise<void> {
   if (process.platform === 'win32') return; // directories cannot be opened for fsync there
   let fd: number;
   // ENOENT: the directory was removed meanwhile (a container's state removed during a write): nothing is left to
   // make durable, so the caller's rename is as done as it can be.
-  // Opened and closed on this thread (no disk wait); only the fsync goes to the thread pool (atomic.ts says why).
-  try { fd = openSync(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return; throw e; }
+  try { fd = syncSteps ? openSync(dir, 'r') : await openFd(dir, 'r'); } catch (e) { if (dirSyncUnsupported(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return; throw e; }
   try {
     await syncFd(fd);
   } catch (e) {
     if (!dirSyncUnsupported(e)) throw e;
   } finally {
-    try { closeSync(fd); } catch { /* read-only: the fsync's outcome is already known */ }
+    // read-only: the fsync's outcome is already known
+    if (syncSteps) { try { closeSync(fd); } catch { /* as above */ } } else await closeFd(fd).catch(() => undefined);
   }
 }
 
 /** Resolves once an fsync of `dir` that started after this call has finished; rejects when that fsync failed. */
-export const syncDir = groupCommit(fsyncDirNow);
+export const syncDir = groupCommit((dir) => fsyncDirNow(dir));

@@ -7,10 +7,13 @@
  */
 import { dirname } from 'node:path';
 import { closeSync } from 'node:fs';
-import { openForWriteSync } from './fd-ops.js';
+import { openForWrite, openForWriteSync, closeFd } from './fd-ops.js';
 import { syncDir } from './dir-sync.js';
+import { SYNC_STEPS_DEFAULT } from './sync-steps.js';
 
-export async function createNameMarker(path: string): Promise<void> {
-  closeSync(openForWriteSync(path, 0o600)); // on this thread: no thread-pool round trip (atomic.ts)
+/** `syncSteps`: create it on this thread, no thread-pool round trip (default: Linux only; sync-steps.ts). */
+export async function createNameMarker(path: string, syncSteps = SYNC_STEPS_DEFAULT): Promise<void> {
+  if (syncSteps) closeSync(openForWriteSync(path, 0o600));
+  else await closeFd(await openForWrite(path, 0o600));
   await syncDir(dirname(path));
 }

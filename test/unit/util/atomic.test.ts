@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic, removeIfPresent } from '../../../src/util/atomic.js';
+import { SYNC_STEPS_DEFAULT } from '../../../src/util/sync-steps.js';
 
 test('writeFileAtomic creates a missing directory, replaces whole files, leaves no temp file, keeps the mode', async () => {
   const root = mkdtempSync(join(tmpdir(), 'atomic-'));
@@ -69,3 +70,29 @@ test('writeFileAtomic: two instances of the module (as in worker threads: one pi
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('synchronous small-record steps are chosen on Linux only (Windows: a close can stall in an antivirus scan)', () => {
+  assert.equal(SYNC_STEPS_DEFAULT, process.platform === 'linux');
+});
+
+for (const syncSteps of [true, false]) {
+  test(`writeFileAtomic (${syncSteps ? 'steps on the caller\'s thread' : 'every step on the thread pool'}): small and large records, a missing directory, the same whole result`, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'atomic-'));
+    try {
+      // A small record into a missing directory: the open fails ENOENT, the directory is made, the open retried.
+      const small = join(root, 'missing', 'deeper', 'small.json');
+      await writeFileAtomic(small, '{"small":true}', 0o640, { syncSteps });
+      assert.equal(readFileSync(small, 'utf8'), '{"small":true}');
+      assert.equal(statSync(small).mode & 0o777, 0o640);
+      const large = join(root, 'other', 'large.bin');
+      await writeFileAtomic(large, Buffer.alloc(100_000, 7), 0o600, { syncSteps });
+      assert.deepEqual(readFileSync(large), Buffer.alloc(100_000, 7));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => writeFileAtomic(small, `{"v":${i}}`, 0o640, { syncSteps })));
+      assert.match(readFileSync(small, 'utf8'), /^\{"v":\d\}$/, 'one whole version');
+      await assert.rejects(writeFileAtomic(join(root, 'missing'), 'x', 0o600, { syncSteps }), (e: NodeJS.ErrnoException) => ['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes(e.code ?? ''));
+      for (const d of [root, join(root, 'missing', 'deeper'), join(root, 'other')]) assert.deepEqual(readdirSync(d).filter((f) => f.endsWith('.tmp')), [], d);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}

@@ -74,13 +74,13 @@ test('syncDir: a failed round fails every caller that joined it, and the round q
   assert.equal(await c, 'ok');
 });
 
-test('fsyncDirNow: a directory is synced; a real failure rejects; a removed one and "not supported" errors are ignored', async () => {
+for (const syncSteps of [true, false]) test(`fsyncDirNow (synchronous open/close: ${syncSteps}): a directory is synced; a real failure rejects; a removed one and "not supported" errors are ignored`, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dirsync-'));
   try {
-    await fsyncDirNow(dir);
-    await fsyncDirNow(join(dir, 'missing')); // removed meanwhile: nothing left to sync
+    await fsyncDirNow(dir, syncSteps);
+    await fsyncDirNow(join(dir, 'missing'), syncSteps); // removed meanwhile: nothing left to sync
     await writeFile(join(dir, 'file'), 'x');
-    await assert.rejects(fsyncDirNow(join(dir, 'file', 'below')), { code: 'ENOTDIR' });
+    await assert.rejects(fsyncDirNow(join(dir, 'file', 'below'), syncSteps), { code: 'ENOTDIR' });
     for (const code of ['EISDIR', 'EINVAL', 'ENOTSUP', 'EPERM']) assert.ok(dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
     for (const code of ['EIO', 'EMFILE', 'ENOSPC']) assert.ok(!dirSyncUnsupported(Object.assign(new Error(code), { code })), code);
   } finally {

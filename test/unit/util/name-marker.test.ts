@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNameMarker } from '../../../src/util/name-marker.js';
 
-test('createNameMarker makes its directory, leaves one empty file under the name and no temp file; again is harmless', async () => {
+for (const syncSteps of [true, false]) test(`createNameMarker (synchronous steps: ${syncSteps}) makes its directory, leaves one empty file under the name and no temp file; again is harmless`, async () => {
   const root = mkdtempSync(join(tmpdir(), 'marker-'));
   try {
     const file = join(root, 'namespaces', 'abc.json');
-    await createNameMarker(file);
-    await Promise.all([createNameMarker(file), createNameMarker(join(root, 'namespaces', 'def.json'))]);
+    await createNameMarker(file, syncSteps);
+    await Promise.all([createNameMarker(file, syncSteps), createNameMarker(join(root, 'namespaces', 'def.json'), syncSteps)]);
     assert.deepEqual(readdirSync(join(root, 'namespaces')).sort(), ['abc.json', 'def.json']);
     assert.equal(statSync(file).size, 0);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -19,11 +19,11 @@ test('createNameMarker makes its directory, leaves one empty file under the name
   }
 });
 
-test('createNameMarker fails when its directory cannot be made', async () => {
+for (const syncSteps of [true, false]) test(`createNameMarker (synchronous steps: ${syncSteps}) fails when its directory cannot be made`, async () => {
   const root = mkdtempSync(join(tmpdir(), 'marker-'));
   try {
-    await createNameMarker(join(root, 'file'));
-    await assert.rejects(createNameMarker(join(root, 'file', 'sub', 'x.json')), /ENOTDIR/);
+    await createNameMarker(join(root, 'file'), syncSteps);
+    await assert.rejects(createNameMarker(join(root, 'file', 'sub', 'x.json'), syncSteps), /ENOTDIR/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
