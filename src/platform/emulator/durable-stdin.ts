@@ -35,7 +35,8 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   const release = () => {
     if (held && keptLen < WINDOW) { const cb = held; held = undefined; cb(); }
   };
-  const acked = (offset: number) => {
+  /** Drops what the service acknowledged (up to `offset`) without releasing a held writer. */
+  const drop = (offset: number) => {
     while (base < offset && kept.length > 0) {
       const head = kept[0]!;
       const n = Math.min(head.length, offset - base);
@@ -44,8 +45,8 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       keptLen -= n;
     }
     base = Math.max(base, offset);
-    release();
   };
+  const acked = (offset: number) => { drop(offset); release(); };
   const done = () => {
     finished = true;
     kept = [];
@@ -60,10 +61,10 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   const follow = (a: StdinAttachment) => {
     if (a.eof) { a.sock.destroy(); done(); return; }
     const s = a.sock;
-    sock = s;
     let saidEof = false;
-    // What the spool holds is acknowledged; the rest goes again.
-    acked(a.start);
+    // What the spool holds is acknowledged; the rest goes again, before any later write: the attachment is exposed
+    // (and a held writer released, whose buffered chunks are written to it at once) only after the resend.
+    drop(a.start);
     const lines = new TextLineSplitter((l) => { if (l === 'eof') saidEof = true; else acked(Number(l)); });
     s.on('data', (d: Buffer) => lines.push(d));
     s.on('error', () => undefined);
@@ -72,7 +73,9 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       if (saidEof) done(); else if (!finished && !w.destroyed) void again();
     });
     for (const b of kept) s.write(b);
+    sock = s;
     if (ending) s.end();
+    release();
   };
 
   const again = async () => {
