@@ -29,7 +29,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   let sock: Socket | undefined;
   let ending = false;
   let finished = false;
-  let held: (() => void) | undefined;
+  let held: ((e?: Error | null) => void) | undefined;
   let final: ((e?: Error | null) => void) | undefined;
 
   const release = () => {
@@ -78,6 +78,23 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     release();
   };
 
+  /** No attachment can be made any more: the stream fails, saying what never reached the program. */
+  const giveUp = (e: unknown) => {
+    const lost = keptLen;
+    const why = e instanceof Error ? e.message : String(e);
+    const err = new PlatformError(e instanceof PlatformError ? e.hresult : HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio',
+      `stdin of process ${pid} in ${systemId} is lost: ${lost} written byte(s) were not delivered${ending ? ', nor its end' : ''} (${why})`);
+    const h = held;
+    const f = final;
+    finished = true;
+    kept = [];
+    keptLen = 0;
+    held = final = undefined;
+    w.destroy(err);
+    h?.(err);
+    f?.(err);
+  };
+
   const again = async () => {
     const until = Date.now() + RETRY_MS;
     for (;;) {
@@ -89,7 +106,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
         return;
       } catch (e) {
         const retry = !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
-        if (!retry || Date.now() > until || w.destroyed) { done(); w.destroy(); return; }
+        if (!retry || Date.now() > until || w.destroyed) { giveUp(e); return; }
         await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
       }
     }

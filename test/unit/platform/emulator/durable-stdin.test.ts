@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
+import { PlatformError, HRESULT } from '../../../../src/platform/hresult.js';
 
 class FakeSock extends EventEmitter {
   got: Buffer[] = [];
@@ -52,4 +53,20 @@ test('durable stdin: a new attachment gets the unacknowledged bytes once, then t
   second.emit('data', Buffer.from(`${500 * 1024}\neof\n`));
   second.emit('close');
   await finished;
+});
+
+test('durable stdin: when no attachment can be made any more, the stream fails saying what was lost', async () => {
+  const first = new FakeSock();
+  const client = {
+    attachStdin: async () => { throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'gone'); },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 7, { sock: first as unknown as Socket, start: 0, eof: false });
+  const failed = new Promise<Error>((res) => w.on('error', res));
+  for (const c of 'ABC') w.write(chunk(c));
+  await tick();
+  first.emit('close');
+  const e = await failed;
+  assert.ok(e instanceof PlatformError);
+  assert.match(e.message, /stdin of process 7 in sys is lost: 307200 written byte\(s\) were not delivered/);
+  assert.equal(w.destroyed, true);
 });
