@@ -29,13 +29,14 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   let sock: Socket | undefined;
   let ending = false;
   let finished = false;
-  let held: (() => void) | undefined;
+  let held: ((e?: Error | null) => void) | undefined;
   let final: ((e?: Error | null) => void) | undefined;
 
   const release = () => {
     if (held && keptLen < WINDOW) { const cb = held; held = undefined; cb(); }
   };
-  const acked = (offset: number) => {
+  /** Drops what the service acknowledged (up to `offset`) without releasing a held writer. */
+  const drop = (offset: number) => {
     while (base < offset && kept.length > 0) {
       const head = kept[0]!;
       const n = Math.min(head.length, offset - base);
@@ -44,8 +45,8 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       keptLen -= n;
     }
     base = Math.max(base, offset);
-    release();
   };
+  const acked = (offset: number) => { drop(offset); release(); };
   const done = () => {
     finished = true;
     kept = [];
@@ -60,10 +61,10 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   const follow = (a: StdinAttachment) => {
     if (a.eof) { a.sock.destroy(); done(); return; }
     const s = a.sock;
-    sock = s;
     let saidEof = false;
-    // What the spool holds is acknowledged; the rest goes again.
-    acked(a.start);
+    // What the spool holds is acknowledged; the rest goes again, before any later write: the attachment is exposed
+    // (and a held writer released, whose buffered chunks are written to it at once) only after the resend.
+    drop(a.start);
     const lines = new TextLineSplitter((l) => { if (l === 'eof') saidEof = true; else acked(Number(l)); });
     s.on('data', (d: Buffer) => lines.push(d));
     s.on('error', () => undefined);
@@ -72,7 +73,26 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       if (saidEof) done(); else if (!finished && !w.destroyed) void again();
     });
     for (const b of kept) s.write(b);
+    sock = s;
     if (ending) s.end();
+    release();
+  };
+
+  /** No attachment can be made any more: the stream fails, saying what never reached the program. */
+  const giveUp = (e: unknown) => {
+    const lost = keptLen;
+    const why = e instanceof Error ? e.message : String(e);
+    const err = new PlatformError(e instanceof PlatformError ? e.hresult : HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio',
+      `stdin of process ${pid} in ${systemId} is lost: ${lost} written byte(s) were not delivered${ending ? ', nor its end' : ''} (${why})`);
+    const h = held;
+    const f = final;
+    finished = true;
+    kept = [];
+    keptLen = 0;
+    held = final = undefined;
+    w.destroy(err);
+    h?.(err);
+    f?.(err);
   };
 
   const again = async () => {
@@ -86,7 +106,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
         return;
       } catch (e) {
         const retry = !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
-        if (!retry || Date.now() > until || w.destroyed) { done(); w.destroy(); return; }
+        if (!retry || Date.now() > until || w.destroyed) { giveUp(e); return; }
         await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
       }
     }

@@ -132,6 +132,12 @@ export abstract class ComputeBase {
 
   /** Forgets the system's exited processes nobody can ask about any more; the record write follows. */
   protected forgetExited(id: string): void {
+    // Runs from a socket's 'close' and after an exit's report: a removal that throws (EACCES, EBUSY) is logged,
+    // never an uncaught exception ending the service.
+    try { this.forgetExitedNow(id); } catch (e) { this.log(`forgetting exited processes of ${id}: ${(e as Error).message}`); }
+  }
+
+  private forgetExitedNow(id: string): void {
     const s = this.systems.get(id);
     if (!s) return;
     const gone = new Set(forgettable(s, {
@@ -141,7 +147,7 @@ export abstract class ComputeBase {
     s.processes = s.processes.filter((p) => !gone.has(p));
     for (const p of gone) {
       const k = procKey(id, p.pid);
-      releaseProcess(p, this.live.get(k));
+      try { releaseProcess(p, this.live.get(k), (m) => this.log(m)); } catch (e) { this.log(`releasing process ${p.pid} of ${id}: ${(e as Error).message}`); }
       this.live.delete(k);
       this.recording.forget(k);
     }
@@ -219,7 +225,7 @@ export abstract class ComputeBase {
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
       this.reporting.delete(k);
       this.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind
-    });
+    }).catch((e: unknown) => this.log(`reporting the exit of process ${p.pid} in ${s.id}: ${(e as Error).message}`));
   }
 
   /**

@@ -131,7 +131,13 @@ export abstract class ComputeProcesses extends ComputeStopping {
     };
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
     const saved = this.save().then((ok) => { this.settleIntent(plan.statusFile, ok); return ok; });
-    await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
+    try {
+      await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
+    } catch (e) {
+      // The call fails (the record write did): its caller got no handle, so the one counted for it goes.
+      this.releaseProcessHandle(s.id, pid);
+      throw e;
+    }
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
     return { pid, streams };
   }

@@ -58,6 +58,9 @@ static void apply_size(int master, const char *line) {
   ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/* The feed's copy of the master (made before the program starts: a failure fails the start, never drops input). */
+static int feed_copy = -1;
+
 static void relay(int master) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
@@ -68,7 +71,7 @@ static void relay(int master) {
   int in_open = !feed_active(&feed) && fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
   int ctl_open = fcntl(3, F_GETFD) != -1, out_ok = 1, eof_pending = 0;
   /* The feed writes to a copy of the master: its end closes the copy, never the terminal. */
-  if (feed_active(&feed)) { feed.out = dup(master); feed_step(&feed); }
+  if (feed_active(&feed)) { feed.out = feed_copy; feed_step(&feed); }
   char pend[65536]; size_t pend_len = 0, pend_off = 0;
   static char buf[CHUNK];
   char ctl[256]; size_t ctl_len = 0;
@@ -151,6 +154,7 @@ int main(int argc, char **argv) {
   const char *name = ptsname(master);
   int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
   if (slave < 0) { perror("wincri-pty: open slave"); return 125; }
+  if (inp && (feed_copy = fcntl(master, F_DUPFD_CLOEXEC, 0)) < 0) { perror("wincri-pty: dup master for stdin"); return 125; }
   struct winsize ws = { 24, 80, 0, 0 };
   if (atoi(argv[1]) > 0) ws.ws_row = (unsigned short)atoi(argv[1]);
   if (atoi(argv[2]) > 0) ws.ws_col = (unsigned short)atoi(argv[2]);
@@ -171,6 +175,7 @@ int main(int argc, char **argv) {
   setpgid(pid, pid);
   signal(SIGHUP, SIG_DFL);
   close(master);
+  if (feed_copy >= 0) close(feed_copy);
   close(3);
   setsid(); /* fails harmlessly when already a session leader (the emulator spawns detached) */
   if (ioctl(slave, TIOCSCTTY, 0) < 0) { perror("wincri-pty: TIOCSCTTY"); return 125; }

@@ -10,7 +10,8 @@ import { hostProcessorCount } from '../../../util/host-cpus.js';
 import type { ContainerDoc, ModifySettingRequestDoc } from '../../hcs/schema/index.js';
 import type { JobLimitsDoc } from '../../jobs/schema.js';
 import { limitsOfRequest, mergeLimits } from '../../jobs/document/index.js';
-import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty, cgroupPids } from './cgroups.js';
+import { cgroupSupport, createCgroup, applyLimits, removeCgroupWhenEmpty } from './cgroups.js';
+import { killCgroup } from './cgroup-kill.js';
 import type { SystemRecord } from './records.js';
 import { readOom } from './isolate.js';
 import { limitsFailure } from './cgroup-errors.js';
@@ -61,11 +62,7 @@ export function endJobCgroup(s: SystemRecord, log: (m: string) => void): void {
   const cg = s.job?.cgroup;
   if (!cg) return;
   readOom(s);
-  for (let pass = 0; pass < 3; pass++) {
-    const left = cgroupPids(cg);
-    if (left.size === 0) break;
-    for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
-  }
+  killCgroup(cg);
   s.job!.cgroup = undefined;
   removeCgroupWhenEmpty(cg, log);
 }

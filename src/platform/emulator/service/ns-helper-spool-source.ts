@@ -105,9 +105,10 @@ static void spool_loop(int sfd, pid_t c, int *st, int *exited) {
     int si = -1, wi = -1;
     if (sfd >= 0 && !*exited) { si = n; p[n].fd = sfd; p[n].events = POLLIN; n++; }
     if (blocked && spool_watch >= 0) { wi = n; p[n].fd = spool_watch; p[n].events = POLLIN; n++; }
-    /* stdin: the doorbell, and the program's pipe while a buffer waits for room there. */
+    /* stdin: the doorbell, and the program's pipe while a buffer waits for room there (fed whether or not a
+       signalfd watches the program: spooling() includes the feed, so the waiter always has one then). */
     int fo = -1;
-    if (feed_active(&feed) && sfd >= 0) {
+    if (feed_active(&feed)) {
       fi = n; p[n].fd = feed.bell; p[n].events = POLLIN; n++;
       if (feed_pending(&feed)) { fo = n; p[n].fd = feed.out; p[n].events = POLLOUT; n++; }
     }

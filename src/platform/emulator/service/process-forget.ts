@@ -54,17 +54,23 @@ export function forgettable(s: SystemRecord, st: ForgetState): ProcRecord[] {
 }
 
 /**
- * Releases what a forgotten process held. An output relay still attached to a reader is left to finish on its
- * own (it ends the attachment once the pipe ended and all was sent); its files, if any are left, go with the
- * sweep at the next service start (output-sweep.ts).
+ * Releases what a forgotten process held: its stdin spool (fds, attachment, timer) now; an output relay still
+ * attached to a reader is left to finish on its own (it ends the attachment once the pipe ended and all was sent),
+ * and closed when that attachment closes. The FIFOs, stdin segments and `.eof` record go once no relay is attached.
  */
-export function releaseProcess(p: ProcRecord, lp: LiveProc | undefined): void {
+export function releaseProcess(p: ProcRecord, lp: LiveProc | undefined, log: (m: string) => void): void {
   if (lp?.poll) clearInterval(lp.poll);
   lp?.console?.destroy();
-  const attached = !!lp?.out?.attached || !!lp?.err?.attached;
-  if (!lp?.out?.attached) lp?.out?.close();
-  if (!lp?.err?.attached) lp?.err?.close();
-  if (!attached) { removeFifos(p.fifos); removeSpills(p.fifos); }
+  lp?.stdin?.close();
+  const relays = [lp?.out, lp?.err].filter((r) => r !== undefined);
+  let left = relays.length + 1;
+  const one = () => {
+    if (--left > 0) return;
+    try { removeFifos(p.fifos); removeSpills(p.fifos); } catch (e) { log(`removing the stdio files of process ${p.pid}: ${(e as Error).message}`); }
+  };
+  // Later, from an attachment's 'close': a throw there would end the service.
+  for (const r of relays) r.whenDetached(() => { try { r.close(); } catch { /* its files go below */ } one(); });
+  one();
   removeStatusFile(p.statusFile);
 }
 

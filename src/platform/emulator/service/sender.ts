@@ -51,6 +51,13 @@ export class Sender {
 
   end(): void { this.sink?.end(); }
 
+  /** Runs `cb` once no attachment is left: now, or when the current one closes. */
+  whenDetached(cb: () => void): void {
+    const s = this.sink;
+    if (!s || s.destroyed || s.closed) { cb(); return; }
+    s.once('close', cb);
+  }
+
   /** Sends what the source holds past what was sent; ends the attachment at the stream's end. */
   pump(): void {
     const sink = this.sink;

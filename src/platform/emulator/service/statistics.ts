@@ -5,7 +5,7 @@
  * process that left its group (setsid, setpgid — `timeout`, daemons) stays in the job, as on Windows.
  */
 import type { StatisticsDoc, ProcessDetailsDoc } from '../../hcs/schema/index.js';
-import { processesInGroups, processTable, startTimeMs, readStatus, readIo, TICK_100NS, type ProcStat } from './procfs.js';
+import { processesInGroups, processTable, startTimeMs, readStat, readStatus, readIo, TICK_100NS, type ProcStat } from './procfs.js';
 import { cgroupPids } from './cgroups.js';
 import type { SystemRecord } from './records.js';
 
@@ -72,17 +72,26 @@ export function processList(s: SystemRecord, pgids: Set<number>): ProcessDetails
 }
 
 type Acct = NonNullable<SystemRecord['acct']>;
+
+/** Whether the process of an accounting key (`<pid>:<start time>`) still exists (a zombie too). */
+function exists(key: string): boolean {
+  const [pid, start] = key.split(':').map(Number);
+  if (!Number.isInteger(pid) || pid! <= 0) return false;
+  return readStat(pid!)?.starttime === start;
+}
 /** The entry that sums the last samples of processes no longer seen. */
 const GONE = 'gone';
 
 /**
- * Folds the entries of processes not seen in this scan (exited, or out of the system's groups) into one sum: the
- * totals stay the same and monotonic, and the record holds one entry per live process instead of one per process
- * the system ever ran (an exec'd probe every 10 s is 8 640 a day).
+ * Folds the entries of processes not seen in this scan and gone for good (no process with that pid and start time
+ * any more) into one sum: the totals stay the same and monotonic, and the record holds one entry per live process
+ * instead of one per process the system ever ran (an exec'd probe every 10 s is 8 640 a day). A process this scan
+ * missed but that still exists (a cgroup read failed, a zombie not reaped yet) keeps its entry: folded, then seen
+ * again, its counters would count twice.
  */
 function foldGone(acct: Acct, seen: Set<string>): void {
   for (const [k, a] of Object.entries(acct)) {
-    if (k === GONE || seen.has(k)) continue;
+    if (k === GONE || seen.has(k) || exists(k)) continue;
     const g = acct[GONE] ?? (acct[GONE] = { u: 0, k: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 });
     g.u += a.u ?? 0; g.k += a.k ?? 0; g.rOps += a.rOps; g.wOps += a.wOps; g.rB += a.rB; g.wB += a.wB;
     delete acct[k];

@@ -63,7 +63,11 @@ static int feed_step(struct feed *f) {
     char n[512];
     if (f->seg < 0) {
       seg_name(n, sizeof n, f->name, f->base);
-      if ((f->seg = openat(spool_dir, n, O_RDONLY | O_CLOEXEC)) < 0) return 0;
+      if ((f->seg = openat(spool_dir, n, O_RDONLY | O_CLOEXEC)) < 0) {
+        /* No segment yet: a stdin closed before any byte has only its .eof record (naming where the feed stands). */
+        long long end = feed_eof(f);
+        return end >= 0 && f->off >= end;
+      }
     }
     ssize_t r = pread(f->seg, f->buf, sizeof f->buf, f->off - f->base);
     if (r > 0) { f->bn = (size_t)r; f->bo = 0; f->off += r; continue; }

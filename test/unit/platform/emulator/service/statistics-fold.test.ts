@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statistics } from '../../../../../src/platform/emulator/service/statistics.js';
 import type { SystemRecord } from '../../../../../src/platform/emulator/service/records.js';
-import { TICK_100NS } from '../../../../../src/platform/emulator/service/procfs.js';
+import { TICK_100NS, readStat } from '../../../../../src/platform/emulator/service/procfs.js';
 
 const entry = (n: number) => ({ u: n, k: 2 * n, rOps: 3 * n, wOps: 4 * n, rB: 5 * n, wB: 6 * n });
 
@@ -21,4 +21,19 @@ test('statistics: exited processes\' samples fold into one entry; the totals sta
     assert.equal(st.Processor?.RuntimeUser100ns, 111 * TICK_100NS);
     assert.equal(st.Storage?.WriteSizeBytes, 666);
   }
+});
+
+test('statistics: a live process a scan missed keeps its entry, so seen again it is not counted twice', () => {
+  const me = readStat(process.pid)!;
+  const big = 1e9; // above any real sample: the entry's maximum stays this
+  const s = {
+    id: 'y', document: {}, state: 'Running', createdAt: new Date().toISOString(), processes: [],
+    acct: { [`${process.pid}:${me.starttime}`]: { u: big, k: 0, rOps: 0, wOps: 0, rB: 0, wB: 0 } },
+  } as unknown as SystemRecord;
+  // Missed (as when the cgroup could not be read): still there, not folded.
+  statistics(s, new Set());
+  assert.deepEqual(Object.keys(s.acct!), [`${process.pid}:${me.starttime}`]);
+  // Seen again through its process group: its counters count once.
+  const st = statistics(s, new Set([me.pgrp]));
+  assert.ok(st.Processor!.RuntimeUser100ns! < 2 * big * TICK_100NS, `user time ${st.Processor!.RuntimeUser100ns} counts the process once`);
 });
