@@ -48,6 +48,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   };
   const acked = (offset: number) => { drop(offset); release(); };
   const done = () => {
+    if (finished) return;
     finished = true;
     kept = [];
     keptLen = 0;
@@ -65,7 +66,14 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     // What the spool holds is acknowledged; the rest goes again, before any later write: the attachment is exposed
     // (and a held writer released, whose buffered chunks are written to it at once) only after the resend.
     drop(a.start);
-    const lines = new TextLineSplitter((l) => { if (l === 'eof') saidEof = true; else acked(Number(l)); });
+    // "eof" is final (the client's end is recorded, or the program exited): whatever is still queued on the socket
+    // would only be dropped by the service, so the stream is done now, not once that queue drained.
+    const lines = new TextLineSplitter((l) => {
+      if (l !== 'eof') { acked(Number(l)); return; }
+      saidEof = true;
+      done();
+      s.destroy();
+    });
     s.on('data', (d: Buffer) => lines.push(d));
     s.on('error', () => undefined);
     s.once('close', () => {

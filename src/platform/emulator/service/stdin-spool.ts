@@ -9,7 +9,8 @@
  * newest segment (the next attachment resends from there) and the .eof record if there is one.
  *
  * Writes are plain write(2)s: a service kill does not touch the page cache (spill.ts says why no fsync). While
- * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped).
+ * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped);
+ * the end (the program exited) lifts that hold: what the client still writes is read and dropped.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { closeSync, constants, existsSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -53,6 +54,8 @@ export class StdinSpool {
     this.sock = sock;
     sock.on('error', () => undefined);
     sock.on('data', (chunk: Buffer) => {
+      // After the end (the program exited) what comes is dropped, as into a pipe nobody reads: read on, so the
+      // client's queued writes flush and its end reaches us.
       if (this.sock !== sock || this.ended) return;
       // Bytes that could not be spooled are not acknowledged: the client resends them to a later attachment.
       if (!this.append(chunk)) { this.sock = undefined; sock.destroy(); return; }
@@ -73,8 +76,11 @@ export class StdinSpool {
       renameSync(tmp, eofPath(this.pipe));
     } catch { /* the process is gone with its files */ }
     this.ring();
+    // A window held full waits for a feed that will never drain it now: read on (dropping) instead.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     const s = this.sock;
-    if (s && !s.destroyed) s.end('eof\n');
+    if (s && !s.destroyed) { s.resume(); s.end('eof\n'); }
   }
 
   close(): void {
@@ -114,7 +120,7 @@ export class StdinSpool {
   /** Past the window the attachment waits, re-checked until the feed removed enough segments. */
   private hold(): void {
     const s = this.sock;
-    if (!s || this.timer) return;
+    if (!s || this.timer || this.ended) return;
     if (this.end - this.oldest >= STDIN_WINDOW) this.oldest = spillSegments(this.pipe)[0]?.base ?? this.end;
     if (this.end - this.oldest < STDIN_WINDOW) { s.resume(); return; }
     s.pause();

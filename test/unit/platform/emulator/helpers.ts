@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
@@ -12,6 +15,8 @@ export interface Env { dir: string; platform: EmulatorPlatform; extra: EmulatorP
 /** A fresh state dir with its own emulator service; cleanup stops the service (terminating all systems). */
 export async function setup(): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-emu-'));
+  // Before the service exists: a test process killed before its after-hooks still stops it (service-reaper.ts).
+  const reaper = spawnReaper(join(dir, 'state'), dir);
   const platform = await createEmulatorPlatform({ stateDir: join(dir, 'state') });
   const env: Env = {
     dir, platform, extra: [],
@@ -19,9 +24,24 @@ export async function setup(): Promise<Env> {
       for (const p of [platform, ...env.extra]) await p.close();
       await stopEmulatorService(join(dir, 'state'), { removingStateDir: true });
       rmSync(dir, { recursive: true, force: true });
+      reaper.end('done\n');
     },
   };
   return env;
+}
+
+function spawnReaper(stateDir: string, dir: string): Socket {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./service-reaper.js', import.meta.url)), stateDir, dir],
+    { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  child.on('error', () => undefined);
+  child.unref();
+  const pipe = child.stdin as Socket;
+  pipe.on('error', () => undefined);
+  pipe.unref();
+  return pipe;
 }
 
 export async function another(env: Env): Promise<EmulatorPlatform> {
