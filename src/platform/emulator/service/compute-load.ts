@@ -9,7 +9,7 @@ import { readStat, sameProcess } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { Persister } from './persist.js';
 import type { LaunchIntents } from './launch-intents.js';
-import type { LiveProc } from './compute-base.js';
+import type { LiveProc } from './live-proc.js';
 import { startHolder } from './uts.js';
 import { reopenOutputFifos } from './process-output.js';
 import { sweepOutputFiles } from './output-sweep.js';

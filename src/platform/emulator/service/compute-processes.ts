@@ -33,7 +33,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
    * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
    * own record write with it. A service killed before it lands leaves the launch's intent without a record: its
    * successor kills the process (launch-intents.ts) — which is why the caller must not report it before.
-   * The caller gets a handle on the process (released with releaseProcessHandle): counted from the moment the
+   * The caller gets a handle on the process (released with forget.releaseHandle): counted from the moment the
    * record exists, so a process that exits at once is not forgotten before its creator heard of it.
    */
   async createProcess(id: unknown, text: unknown, recordLater = false): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
@@ -112,7 +112,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && spoolArgs ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
-    this.addProcessHandle(s.id, pid);
+    this.forget.addHandle(s.id, pid);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
     lp.out = out;
@@ -135,7 +135,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
       await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
     } catch (e) {
       // The call fails (the record write did): its caller got no handle, so the one counted for it goes.
-      this.releaseProcessHandle(s.id, pid);
+      this.forget.releaseHandle(s.id, pid);
       throw e;
     }
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
@@ -148,10 +148,10 @@ export abstract class ComputeProcesses extends ComputeStopping {
     await this.recording.wait(`${s.id}/${p.pid}`);
   }
 
-  /** The caller gets a handle on the process (released with releaseProcessHandle). */
+  /** The caller gets a handle on the process (released with forget.releaseHandle). */
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {
     const { s, p } = this.proc('HcsOpenProcess', id, pid);
-    this.addProcessHandle(s.id, p.pid);
+    this.forget.addHandle(s.id, p.pid);
     return this.statusOf(p);
   }
 

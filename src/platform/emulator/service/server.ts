@@ -87,7 +87,7 @@ export class EmulatorService {
     });
     chmodSync(path, 0o600);
     this.server = server;
-    this.compute.graceForExited(); // from now on clients reconnect and re-open their process handles
+    this.compute.forget.graceForExited(); // from now on clients reconnect and re-open their process handles
   }
 
   async close(): Promise<void> {
@@ -137,7 +137,7 @@ export class EmulatorService {
       this.conns.delete(conn);
       for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
       conn.systems.clear();
-      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.releaseProcessHandle(h.id, h.pid);
+      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.forget.releaseHandle(h.id, h.pid);
       conn.processes.clear();
     });
     this.conns.add(conn);
@@ -222,7 +222,7 @@ export class EmulatorService {
       },
       holdProcess: (systemId, pid) => {
         // As for systems: a client gone meanwhile released its handles already, so this one goes now.
-        if (!this.conns.has(conn)) { c.releaseProcessHandle(systemId, pid); return; }
+        if (!this.conns.has(conn)) { c.forget.releaseHandle(systemId, pid); return; }
         const key = `${systemId}/${pid}`;
         const h = conn.processes.get(key);
         if (h) h.n++; else conn.processes.set(key, { id: systemId, pid, n: 1 });
@@ -232,7 +232,7 @@ export class EmulatorService {
         const h = conn.processes.get(key);
         if (!h) return;
         if (--h.n === 0) conn.processes.delete(key);
-        c.releaseProcessHandle(h.id, h.pid);
+        c.forget.releaseHandle(h.id, h.pid);
       },
     };
   }
