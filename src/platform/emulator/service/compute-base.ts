@@ -13,14 +13,12 @@ import type { StorageEmulator } from './storage.js';
 import { isAlive } from './procfs.js';
 import { anyInGroups } from './signals.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import { removeFifos } from './stdio-fifo.js';
 import { readExitStatus, removeStatusFile } from './exit-status.js';
-import { removeSpills } from './spill.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 import { LaunchIntents } from './launch-intents.js';
 import { PendingRecords } from './pending-records.js';
-import { ProcessForgetter, procKey } from './process-forget.js';
+import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
 import type { LiveProc } from './live-proc.js';
 
 
@@ -111,14 +109,9 @@ export abstract class ComputeBase {
     if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0) return;
     this.systems.delete(id);
     for (const p of sys.processes) {
-      const lp = this.live.get(`${id}/${p.pid}`);
-      if (lp?.poll) clearInterval(lp.poll);
-      lp?.out?.close();
-      lp?.err?.close();
-      lp?.stdin?.close();
-      removeFifos(p.fifos);
-      removeSpills(p.fifos);
-      this.live.delete(`${id}/${p.pid}`);
+      const k = procKey(id, p.pid);
+      try { releaseProcess(p, this.live.get(k), (m) => this.log(m)); } catch (e) { this.log(`releasing process ${p.pid} of ${id}: ${(e as Error).message}`); }
+      this.live.delete(k);
     }
     this.forget.handles.dropSystem(id);
     void this.save();
