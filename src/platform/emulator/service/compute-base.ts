@@ -50,7 +50,7 @@ export abstract class ComputeBase {
   /** Process handles, and forgetting exited processes (process-forget.ts). */
   readonly forget = new ProcessForgetter({
     systems: this.systems, live: this.live, recording: this.recording, reporting: this.reporting,
-    log: (m) => this.log(m), save: () => this.save(),
+    log: (m) => this.log(m),
   });
 
   constructor(

@@ -109,7 +109,6 @@ export interface ForgetHost {
   /** Processes whose exit is recorded but not yet reported. */
   readonly reporting: Set<string>;
   readonly log: (msg: string) => void;
-  save(): Promise<boolean>;
 }
 
 /** Handles on processes, and forgetting the exited ones nobody can ask about any more (see the top). */
@@ -128,7 +127,7 @@ export class ProcessForgetter {
     if (this.handles.release(procKey(systemId, pid))) this.forgetExited(systemId);
   }
 
-  /** Forgets the system's exited processes nobody can ask about any more; the record write follows. */
+  /** Forgets the system's exited processes nobody can ask about any more (in memory: the next record write carries it). */
   forgetExited(id: string): void {
     // Runs from a socket's 'close' and after an exit's report: a removal that throws (EACCES, EBUSY) is logged,
     // never an uncaught exception ending the service.
@@ -158,6 +157,7 @@ export class ProcessForgetter {
       h.live.delete(k);
       h.recording.forget(k);
     }
-    void h.save();
+    // No record write of its own (a full atomic write per exec'd process): forgetting need not be durable, an
+    // exited record back after a crash is forgotten again after the restart's grace. The next write carries it.
   }
 }
