@@ -26,7 +26,7 @@ export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'Proce
 
 export abstract class ComputeBase {
   protected systems = new Map<string, SystemRecord>();
-  protected live = new Map<string, LiveProc>(); // `${systemId}/${pid}`
+  protected live = new Map<string, LiveProc>(); // procKey
   protected systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
   protected handles = new Map<string, number>();
   protected shutdownPolls = new Map<string, NodeJS.Timeout>();
@@ -43,7 +43,7 @@ export abstract class ComputeBase {
   protected readonly intents: LaunchIntents;
   /** Intents (status files) of launches recorded in memory whose record write failed (save()). */
   protected readonly unsettled = new Set<string>();
-  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
+  /** Record writes of processes created with `recordLater` (procKey). */
   protected readonly recording = new PendingRecords();
   /** Processes whose exit is recorded but not yet reported (persisted, then event and waiters). */
   protected readonly reporting = new Set<string>();
@@ -81,7 +81,7 @@ export abstract class ComputeBase {
   }
 
   protected liveOf(systemId: string, pid: number): LiveProc {
-    const k = `${systemId}/${pid}`;
+    const k = procKey(systemId, pid);
     let lp = this.live.get(k);
     if (!lp) { lp = { waiters: [] }; this.live.set(k, lp); }
     return lp;
@@ -146,7 +146,7 @@ export abstract class ComputeBase {
     if (p.exited) return;
     p.exited = true;
     // Nothing reads its stdin any more: an attachment is told the end (it stops writing into the spool).
-    this.live.get(`${s.id}/${p.pid}`)?.stdin?.finish();
+    this.live.get(procKey(s.id, p.pid))?.stdin?.finish();
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
@@ -157,7 +157,7 @@ export abstract class ComputeBase {
     void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
       removeStatusFile(p.statusFile); // the recorded exit is durable now
       this.emit(s.id, 'ProcessExited', status, p.pid);
-      const lp = this.live.get(`${s.id}/${p.pid}`);
+      const lp = this.live.get(k);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
       this.reporting.delete(k);
       this.forget.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind

@@ -10,6 +10,7 @@ import {
 } from '../../hcs/schema/index.js';
 import { readStat } from './procfs.js';
 import type { StreamName } from '../protocol.js';
+import { procKey } from './process-forget.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { spawnWithOutput, abandonSpawned } from './process-output.js';
@@ -132,7 +133,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
     const saved = this.save().then((ok) => { this.settleIntent(plan.statusFile, ok); return ok; });
     try {
-      await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
+      await this.recording.track(procKey(s.id, pid), saved, recordLater, op);
     } catch (e) {
       // The call fails (the record write did): its caller got no handle, so the one counted for it goes.
       this.forget.releaseHandle(s.id, pid);
@@ -145,7 +146,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
   /** Resolves once the record of a process created with `recordLater` is on disk (at once for any other). */
   async processRecorded(id: unknown, pid: unknown): Promise<void> {
     const { s, p } = this.proc('ProcessRecorded', id, pid);
-    await this.recording.wait(`${s.id}/${p.pid}`);
+    await this.recording.wait(procKey(s.id, p.pid));
   }
 
   /** The caller gets a handle on the process (released with forget.releaseHandle). */
@@ -185,7 +186,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const { s, p } = this.proc(op, id, pid);
     const req = parseDoc(ProcessModifyRequest, op, text, false);
     if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
+    const lp = this.live.get(procKey(s.id, p.pid));
     if (req.Operation === 'CloseHandle') {
       const h = req.CloseHandle?.Handle;
       if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
@@ -213,7 +214,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
+    const lp = this.live.get(procKey(s.id, p.pid));
     if (stream === 'stdin' && lp?.stdin) {
       // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
       // an exited program's stdin is at its end.

@@ -12,6 +12,7 @@ import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
+import { procKey } from './process-forget.js';
 import type { SpawnedChild } from './vfork-spawn.js';
 
 /** Resolves after `ms`, or sooner once every one of `children` that is still running has exited ('exit' ran). */
@@ -99,7 +100,7 @@ export abstract class ComputeStopping extends ComputeBase {
   private unreapedChildren(s: SystemRecord): SpawnedChild[] {
     const out: SpawnedChild[] = [];
     for (const p of s.processes) {
-      const child = p.exited ? undefined : this.live.get(`${s.id}/${p.pid}`)?.child;
+      const child = p.exited ? undefined : this.live.get(procKey(s.id, p.pid))?.child;
       if (child) out.push(child);
     }
     return out;
@@ -123,7 +124,7 @@ export abstract class ComputeStopping extends ComputeBase {
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
       if (p.exited) continue;
-      const lp = this.live.get(`${s.id}/${p.pid}`);
+      const lp = this.live.get(procKey(s.id, p.pid));
       if (lp?.child) continue; // its 'exit' event will report the real status
       this.markAdoptedExit(s, p);
     }

@@ -31,7 +31,8 @@ export function forgetGraceMs(): number {
   return process.env.WINCRI_EMULATOR_FORGET_GRACE_MS && Number.isFinite(v) && v >= 0 ? v : 30_000;
 }
 
-export const procKey = (systemId: string, pid: number): string => `${systemId}/${pid}`;
+export { procKey, parseProcKey } from '../protocol.js';
+import { procKey } from '../protocol.js';
 
 /** What decides whether an exited process may go (the emulator's bookkeeping, compute-base.ts). */
 export interface ForgetState {

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
+import { procKey, LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
 import { setSpoolLog, spoolStalls } from './spool-health.js';
@@ -28,7 +28,7 @@ import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
-/** A connection's handles: per system id, and per process (`${systemId}/${pid}` → its id and pid, and how many). */
+/** A connection's handles: per system id, and per process (procKey → its id and pid, and how many). */
 interface Conn { sock: Socket; systems: Map<string, number>; processes: Map<string, { id: string; pid: number; n: number }> }
 
 function supportedSchemaVersions(osVersion: string): { Major: number; Minor: number }[] {
@@ -103,7 +103,7 @@ export class EmulatorService {
   private broadcast(systemId: string, event: WireEvent['event'], data: unknown, pid?: number): void {
     const line = JSON.stringify({ event, systemId, pid, data } satisfies WireEvent) + '\n';
     for (const c of this.conns) {
-      if (!c.systems.has(systemId) && !(pid !== undefined && c.processes.has(`${systemId}/${pid}`))) continue;
+      if (!c.systems.has(systemId) && !(pid !== undefined && c.processes.has(procKey(systemId, pid)))) continue;
       if (!c.sock.destroyed) c.sock.write(line);
     }
   }
@@ -223,12 +223,12 @@ export class EmulatorService {
       holdProcess: (systemId, pid) => {
         // As for systems: a client gone meanwhile released its handles already, so this one goes now.
         if (!this.conns.has(conn)) { c.forget.releaseHandle(systemId, pid); return; }
-        const key = `${systemId}/${pid}`;
+        const key = procKey(systemId, pid);
         const h = conn.processes.get(key);
         if (h) h.n++; else conn.processes.set(key, { id: systemId, pid, n: 1 });
       },
       closeProcess: (systemId, pid) => {
-        const key = `${systemId}/${String(pid)}`;
+        const key = procKey(systemId, String(pid));
         const h = conn.processes.get(key);
         if (!h) return;
         if (--h.n === 0) conn.processes.delete(key);
