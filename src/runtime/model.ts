@@ -88,6 +88,8 @@ export interface SandboxRecord {
   state: SandboxState;
   /** HNS namespace GUID (absent for host-network / HostProcess pods). */
   namespaceId?: string;
+  /** A deletion of `namespaceId` was attempted (it may have happened though the record still names it): a probe of it made before is stale. */
+  namespaceDeleted?: boolean;
   ip?: string;
   additionalIps: string[];
   /** Isolation chosen by the runtime handler (absent: process). */

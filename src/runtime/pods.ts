@@ -65,10 +65,6 @@ async function namespacePresent(st: RuntimeState, namespaceId: string): Promise<
   try { await st.opts.platform.network.queryNamespace(namespaceId); return true; } catch (e) { if (isGone(e)) return false; throw e; }
 }
 
-/** Per pod record, in memory: how many namespace deletions were attempted (a probe older than one is stale). */
-const nsDeletions = new WeakMap<SandboxRecord, number>();
-const deletionsOf = (rec: SandboxRecord) => nsDeletions.get(rec) ?? 0;
-
 /** Stops every container, detaches the network and deletes the namespace; idempotent. */
 export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Promise<void> {
   const id = st.index.resolve(idOrPrefix, 'pod sandbox ID');
@@ -78,10 +74,9 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   // Whether the namespace is there is asked while the containers stop (only a stop of this pod, under its lock
   // below, deletes it): one platform round trip less after them. A concurrent stop may hold the lock meanwhile and
   // delete the namespace (even when its marker update then fails and the record still names it): the answer is
-  // reused only when no deletion was attempted since the probe started (nsDeletions), asked again otherwise.
+  // reused only when no deletion was attempted since the probe started (namespaceDeleted), asked again otherwise.
   const probedRec = network ? st.sandboxes.get(id) : undefined;
-  const probedNs = probedRec?.namespaceId;
-  const probedAt = probedRec ? deletionsOf(probedRec) : 0;
+  const probedNs = probedRec?.namespaceDeleted ? undefined : probedRec?.namespaceId;
   const probe = probedNs ? namespacePresent(st, probedNs) : undefined;
   probe?.catch(() => undefined); // awaited below unless the namespace went meanwhile
   await Promise.all(inPod.map((c) => stopContainer(st, c.id, 0)));
@@ -91,12 +86,12 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
     await stopUtilityVm(st, s);
     if (s.namespaceId && network) {
       // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
-      const fresh = probe && s === probedRec && s.namespaceId === probedNs && deletionsOf(s) === probedAt;
+      const fresh = probe && s === probedRec && s.namespaceId === probedNs && !s.namespaceDeleted;
       const present = await (fresh ? probe : namespacePresent(st, s.namespaceId));
       await network.tearDown(networkRequest(s.id, s.config, present ? s.namespaceId : ''));
     }
     if (s.namespaceId) {
-      nsDeletions.set(s, deletionsOf(s) + 1); // before the call: a deletion that fails may still have happened
+      s.namespaceDeleted = true; // before the call: a deletion that fails may still have happened
       try {
         await platform.network.deleteNamespace(s.namespaceId);
       } catch (e) {
@@ -104,6 +99,7 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
       }
       await markNamespace(stateDir, s.namespaceId, false);
       s.namespaceId = undefined;
+      s.namespaceDeleted = undefined;
     }
     if (s.state !== 'SANDBOX_NOTREADY') {
       s.state = 'SANDBOX_NOTREADY';

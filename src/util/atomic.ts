@@ -1,5 +1,5 @@
 import { readFile, unlink } from 'node:fs/promises';
-import { openSync, writeSync, fsyncSync, fdatasyncSync, closeSync, renameSync, mkdirSync } from 'node:fs';
+import { openSync, fsyncSync, fdatasyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openForWrite, openForWriteSync, datasyncFd, writeAll, writeAllSync, closeFd, renamePath } from './fd-ops.js';
@@ -68,18 +68,23 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   if (opts.syncDir !== false) await syncDir(dir);
 }
 
+/** writeFileAtomic on the caller's thread, every step synchronous (the same temp file, write loop and lazy mkdir). */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${tmpNonce}-${(tmpSeq++).toString(36)}.tmp`);
+  const fd = openForWriteSync(tmp, mode);
   try {
-    if (typeof data === "string") writeSync(fd, data); else writeSync(fd, data);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeAllSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* not there, or already failing */ }
+    throw e;
   }
-  renameSync(tmp, path);
   try {
     const dfd = openSync(dir, 'r');
     try { fsyncSync(dfd); } finally { closeSync(dfd); }

@@ -42,8 +42,10 @@ export function withoutSecrets(ep: Endpoint): Endpoint {
 /**
  * Endpoints for a registry domain: configured mirrors in order, then the host. Request credentials apply to
  * the host itself (and to a mirror only when `serverAddress` names it); a mirror uses its own configured auth.
+ * Without `withTls` no TLS file is read (their `tls` is empty): enough to tell which pulls are the same (job-key.ts).
  */
-export function registryEndpoints(registries: Record<string, RegistryHostConfig>, domain: string, requestCreds?: Credentials, serverAddress?: string): Endpoint[] {
+export function registryEndpoints(registries: Record<string, RegistryHostConfig>, domain: string, requestCreds?: Credentials, serverAddress?: string, withTls = true): Endpoint[] {
+  const tlsOf = withTls ? readTls : () => ({});
   const cfg = registries[domain] ?? (domain === DOCKER_HUB ? registries[DOCKER_HUB_ENDPOINT] ?? registries['index.docker.io'] : undefined);
   const out: Endpoint[] = [];
   for (const m of cfg?.mirrors ?? []) {
@@ -64,7 +66,7 @@ export function registryEndpoints(registries: Record<string, RegistryHostConfig>
   return out;
 }
 
-function tlsOf(cfg: RegistryHostConfig | undefined, host: string): Endpoint['tls'] {
+function readTls(cfg: RegistryHostConfig | undefined, host: string): Endpoint['tls'] {
   const read = (f: string | undefined, what: string) => {
     if (!f) return undefined;
     try { return readFileSync(f); } catch (e) { throw unavailable(`registry ${host}: cannot read the ${what} file ${f}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`); }

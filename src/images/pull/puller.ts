@@ -76,10 +76,9 @@ export class Puller {
   async pull(ref: string, opts: PullOptions = {}): Promise<PullResult> {
     const parsed = parseReference(ref);
     const isolation = opts.isolation ?? 'process';
-    let eps: Endpoint[];
-    // Unreadable TLS material of a configured registry fails the pull, counted by the observer like any other failure.
-    try { eps = this.o.client.endpoints(parsed.domain, opts.auth, opts.serverAddress); } catch (e) { return this.observed(Promise.reject(e)); }
-    const key = pullJobKey(formatReference(withDefaultTag(parsed)), isolation, eps);
+    // The key reads no TLS file (a joiner needs none); the job reads them (readEndpoints).
+    const key = pullJobKey(formatReference(withDefaultTag(parsed)), isolation, this.o.client.endpointPlan(parsed.domain, opts.auth, opts.serverAddress));
+    const readEndpoints = () => this.o.client.endpoints(parsed.domain, opts.auth, opts.serverAddress);
     let job = this.jobs.get(key);
     // A job whose every waiter left was aborted: it is only cleaning up and would reject a newcomer with
     // "cancelled", so a new pull starts instead (the store lets the two share layer work safely).
@@ -88,7 +87,7 @@ export class Puller {
       const controller = new AbortController();
       const progress = new PullProgress(log, formatReference(withDefaultTag(parsed)), this.o.progressIntervalMs ?? 5000);
       const j: SharedJob = { controller, waiters: 0, promise: undefined as never, progress };
-      j.promise = this.observed(this.slots.run(() => this.run(parsed, eps, isolation, controller.signal, progress))).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
+      j.promise = this.observed(this.slots.run(() => this.run(parsed, readEndpoints, isolation, controller.signal, progress))).finally(() => { if (this.jobs.get(key) === j) this.jobs.delete(key); });
       j.promise.catch(() => undefined);
       this.jobs.set(key, j);
       job = j;
@@ -143,8 +142,10 @@ export class Puller {
     }
   }
 
-  private async run(ref: ImageReference, eps: Endpoint[], isolation: Isolation, signal: AbortSignal, progress: PullProgress): Promise<PullResult> {
+  private async run(ref: ImageReference, endpoints: () => Endpoint[], isolation: Isolation, signal: AbortSignal, progress: PullProgress): Promise<PullResult> {
     const started = performance.now();
+    // Unreadable TLS material of a configured registry fails the pull, counted by the observer like any other failure.
+    const eps = endpoints();
     const named = withDefaultTag(ref);
     const label = formatReference(named);
     const repo = ref.path;

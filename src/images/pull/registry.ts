@@ -75,6 +75,11 @@ export class RegistryClient {
     return registryEndpoints(this.registries, domain, requestCreds, serverAddress);
   }
 
+  /** The endpoints without their TLS material (no file read): which pulls are the same (job-key.ts). */
+  endpointPlan(domain: string, requestCreds?: Credentials, serverAddress?: string): Endpoint[] {
+    return registryEndpoints(this.registries, domain, requestCreds, serverAddress, false);
+  }
+
   /**
    * GET an authorised registry path; returns a 2xx response, else throws (HttpStatusError, auth errors). A 401
    * records the challenge and the request is repeated once with fresh authorisation.

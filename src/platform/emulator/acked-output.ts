@@ -5,22 +5,14 @@
  * numbers on from there), and skips what it already delivered. The output's real end is an attachment the service
  * opened on an already ended pipe (`eof`) ending with nothing new; so is a process or pipe the service no longer
  * has. (An attachment's end alone says nothing: a killed service ends it too.) While the service is
- * unreachable (killed, restarting) it keeps trying for RETRY_MS: the program meanwhile blocks on its pipe, which
+ * unreachable (killed, restarting) it keeps trying (reattach.ts): the program meanwhile blocks on its pipe, which
  * outlives the service (service/stdio-fifo.ts).
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { PlatformError, HRESULT } from '../hresult.js';
 import type { AckedOutput } from '../types.js';
 import type { EmulatorClient } from './client.js';
-
-const RETRY_MS = 60_000;
-const RETRY_EVERY_MS = 50;
-const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
-
-function retryable(e: unknown): boolean {
-  return !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
-}
+import { reattach } from './reattach.js';
 
 export interface Attachment { sock: Socket; start: number; gap: number; eof: boolean }
 
@@ -55,24 +47,17 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
 
   const again = async () => {
     if (out.destroyed || out.writableEnded) return;
-    const until = Date.now() + RETRY_MS;
-    for (;;) {
-      try {
-        const from = lastAck;
-        const a = await c.attachAcked(systemId, pid, name, from, received);
-        if (out.destroyed) { a.sock.destroy(); return; }
-        sock = a.sock;
-        // An acknowledgement made while this attachment was being set up went nowhere (the old socket was gone):
-        // the service knows only `from`. Said again now, or the bytes up to it stay on its side for good (nothing
-        // newer may come to acknowledge: the program can be blocked on the full window those bytes hold).
-        if (lastAck > from) sock.write(`${lastAck}\n`);
-        follow(a.sock, Math.max(0, received - a.start), a.eof);
-        return;
-      } catch (e) {
-        if (!retryable(e) || Date.now() > until || out.destroyed) { out.end(); return; }
-        await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
-      }
-    }
+    await reattach(async () => {
+      const from = lastAck;
+      const a = await c.attachAcked(systemId, pid, name, from, received);
+      if (out.destroyed) { a.sock.destroy(); return; }
+      sock = a.sock;
+      // An acknowledgement made while this attachment was being set up went nowhere (the old socket was gone):
+      // the service knows only `from`. Said again now, or the bytes up to it stay on its side for good (nothing
+      // newer may come to acknowledge: the program can be blocked on the full window those bytes hold).
+      if (lastAck > from) sock.write(`${lastAck}\n`);
+      follow(a.sock, Math.max(0, received - a.start), a.eof);
+    }, () => out.destroyed, () => out.end());
   };
 
   follow(first.sock, 0, first.eof);

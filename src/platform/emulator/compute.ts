@@ -3,6 +3,7 @@ import type { ComputeService, ComputeSystem, ComputeEvent } from '../types.js';
 import type { ComputeSystemDoc, ProcessStatusDoc, PropertiesDoc, SystemExitStatusDoc, SystemQueryDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc } from '../hcs/schema/index.js';
 import type { EmulatorClient } from './client.js';
 import { j } from './json-param.js';
+import { parseProcKey } from './protocol.js';
 import { EmuSystem, HandleTable } from './system-handle.js';
 
 export class EmuCompute implements ComputeService {
@@ -27,7 +28,7 @@ export class EmuCompute implements ComputeService {
       }
       // One open per handle held: the service counts them, and forgets an exited process once all are closed.
       for (const [k, n] of this.handles.processes) {
-        const [id, pid] = [k.slice(0, k.lastIndexOf('/')), Number(k.slice(k.lastIndexOf('/') + 1))];
+        const { id, pid } = parseProcKey(k);
         for (let i = 0; i < n; i++) await send('openProcess', { id, pid }).catch(() => undefined);
       }
     };

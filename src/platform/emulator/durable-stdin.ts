@@ -13,11 +13,9 @@ import type { Socket } from 'node:net';
 import { PlatformError, HRESULT } from '../hresult.js';
 import type { EmulatorClient } from './client.js';
 import { TextLineSplitter } from '../../util/lines.js';
+import { reattach } from './reattach.js';
 
 const WINDOW = 256 * 1024;
-const RETRY_MS = 60_000;
-const RETRY_EVERY_MS = 50;
-const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
 
 export interface StdinAttachment { sock: Socket; start: number; eof: boolean }
 
@@ -103,22 +101,12 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     f?.(err);
   };
 
-  const again = async () => {
-    const until = Date.now() + RETRY_MS;
-    for (;;) {
-      try {
-        const a = await c.attachStdin(systemId, pid);
-        if (w.destroyed || finished) { a.sock.destroy(); return; }
-        if (a.start === undefined) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'stdin is no longer spooled');
-        follow({ sock: a.sock, start: a.start, eof: a.eof });
-        return;
-      } catch (e) {
-        const retry = !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
-        if (!retry || Date.now() > until || w.destroyed) { giveUp(e); return; }
-        await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
-      }
-    }
-  };
+  const again = () => reattach(async () => {
+    const a = await c.attachStdin(systemId, pid);
+    if (w.destroyed || finished) { a.sock.destroy(); return; }
+    if (a.start === undefined) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'stdin is no longer spooled');
+    follow({ sock: a.sock, start: a.start, eof: a.eof });
+  }, () => w.destroyed, giveUp);
 
   const w: Writable = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -60,3 +60,11 @@ export function fromWireError(w: WireError, operation: string): PlatformError {
 }
 
 export { TextLineSplitter as LineSplitter } from '../../util/lines.js';
+
+/** Key of a process in per-process maps (handles, live entries, record writes): `${systemId}/${pid}`. */
+export const procKey = (systemId: string, pid: number | string): string => `${systemId}/${pid}`;
+/** The system id and pid of a procKey (a system id may hold '/': the pid is after the last one). */
+export function parseProcKey(key: string): { id: string; pid: number } {
+  const at = key.lastIndexOf('/');
+  return { id: key.slice(0, at), pid: Number(key.slice(at + 1)) };
+}

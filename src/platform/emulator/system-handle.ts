@@ -6,6 +6,7 @@ import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQue
 import type { EmulatorClient } from './client.js';
 import { ackedOutput, type Attachment } from './acked-output.js';
 import { j } from './json-param.js';
+import { procKey } from './protocol.js';
 import { durableStdin } from './durable-stdin.js';
 
 /**
@@ -60,7 +61,7 @@ export class EmuSystem implements ComputeSystem {
   async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
     const r = await this.call<{ pid: number; streams: { stdin: boolean; stdout: boolean; stderr: boolean } }>(
       'createProcess', { params: j(params), ...(opts.recordLater ? { recordLater: true } : {}) });
-    this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${r.pid}`);
+    this.owner.handles.inc(this.owner.handles.processes, procKey(this.id, r.pid));
     const stdio: ProcessStdio = {};
     // HcsCreateProcess failed for the caller: the process it made must not run on with nobody owning it.
     const abandon = async (reason: unknown): Promise<never> => {
@@ -95,7 +96,7 @@ export class EmuSystem implements ComputeSystem {
   }
   async openProcess(pid: number): Promise<ComputeProcess> {
     await this.call('openProcess', { pid });
-    this.owner.handles.inc(this.owner.handles.processes, `${this.id}/${pid}`);
+    this.owner.handles.inc(this.owner.handles.processes, procKey(this.id, pid));
     return new EmuProcess(this.id, pid, {}, this.c, this.owner);
   }
   waitExit(): Promise<SystemExitStatusDoc> { return this.call('waitSystem'); }
@@ -136,7 +137,7 @@ export class EmuProcess implements ComputeProcess {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.owner.handles.dec(this.owner.handles.processes, `${this.systemId}/${this.pid}`);
+    this.owner.handles.dec(this.owner.handles.processes, procKey(this.systemId, this.pid));
     this.call('closeProcess').catch(() => undefined);
   }
 }

@@ -4,7 +4,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic, removeIfPresent } from '../../../src/util/atomic.js';
-import { SYNC_STEPS_DEFAULT } from '../../../src/util/sync-steps.js';
 
 test('writeFileAtomic creates a missing directory, replaces whole files, leaves no temp file, keeps the mode', async () => {
   const root = mkdtempSync(join(tmpdir(), 'atomic-'));
@@ -69,10 +68,6 @@ test('writeFileAtomic: two instances of the module (as in worker threads: one pi
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('synchronous small-record steps are chosen on Linux only (Windows: a close can stall in an antivirus scan)', () => {
-  assert.equal(SYNC_STEPS_DEFAULT, process.platform === 'linux');
 });
 
 for (const syncSteps of [true, false]) {

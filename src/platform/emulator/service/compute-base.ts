@@ -1,11 +1,9 @@
 /**
  * The compute emulator's shared state and bookkeeping (compute.ts is the entry): system records and their
- * persistence, live processes of this service, handles, process-exit recording, the process groups of a system.
+ * persistence, live processes of this service (live-proc.ts), handles, process-exit recording, the process groups of a system.
  * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
  */
-import type { SpawnedChild } from './vfork-spawn.js';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
   type ProcessStatusDoc, type PropertiesDoc, type SystemExitStatusDoc, type ContainerDoc, type ExitTypeDoc,
@@ -15,37 +13,20 @@ import type { StorageEmulator } from './storage.js';
 import { isAlive } from './procfs.js';
 import { anyInGroups } from './signals.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import type { StdinSpool } from './stdin-spool.js';
-import type { OutputRelay } from './process-output.js';
-import { removeFifos } from './stdio-fifo.js';
 import { readExitStatus, removeStatusFile } from './exit-status.js';
-import { removeSpills } from './spill.js';
 import { isolate } from './isolate.js';
 import { VmDeaths } from './vm-watch.js';
 import { LaunchIntents } from './launch-intents.js';
 import { PendingRecords } from './pending-records.js';
-import { ProcessHandles } from './process-handles.js';
-import { forgettable, releaseProcess, procKey, RestartGrace } from './process-forget.js';
+import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
+import type { LiveProc } from './live-proc.js';
 
-
-export interface LiveProc {
-  child?: SpawnedChild;
-  out?: OutputRelay;
-  err?: OutputRelay;
-  stdinAttached?: boolean;
-  /** Its stdin, spooled for a helper that outlives the service (stdin-spool.ts); else `child.stdin`. */
-  stdin?: StdinSpool;
-  /** Control pipe of the pty helper of a console process (ConsoleSize). */
-  console?: Writable;
-  waiters: ((s: ProcessStatusDoc) => void)[];
-  poll?: NodeJS.Timeout;
-}
 
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
 
 export abstract class ComputeBase {
   protected systems = new Map<string, SystemRecord>();
-  protected live = new Map<string, LiveProc>(); // `${systemId}/${pid}`
+  protected live = new Map<string, LiveProc>(); // procKey
   protected systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
   protected handles = new Map<string, number>();
   protected shutdownPolls = new Map<string, NodeJS.Timeout>();
@@ -62,14 +43,15 @@ export abstract class ComputeBase {
   protected readonly intents: LaunchIntents;
   /** Intents (status files) of launches recorded in memory whose record write failed (save()). */
   protected readonly unsettled = new Set<string>();
-  /** Record writes of processes created with `recordLater` (`${systemId}/${pid}`). */
+  /** Record writes of processes created with `recordLater` (procKey). */
   protected readonly recording = new PendingRecords();
-  /** Handles on processes: an exited process is forgotten once its last one closes (process-forget.ts). */
-  protected readonly procHandles = new ProcessHandles();
   /** Processes whose exit is recorded but not yet reported (persisted, then event and waiters). */
   protected readonly reporting = new Set<string>();
-  /** Processes loaded from the records: not forgotten while clients re-open their handles after a restart. */
-  protected readonly loadedProcs = new RestartGrace();
+  /** Process handles, and forgetting exited processes (process-forget.ts). */
+  readonly forget = new ProcessForgetter({
+    systems: this.systems, live: this.live, recording: this.recording, reporting: this.reporting,
+    log: (m) => this.log(m),
+  });
 
   constructor(
     protected readonly stateDir: string,
@@ -99,7 +81,7 @@ export abstract class ComputeBase {
   }
 
   protected liveOf(systemId: string, pid: number): LiveProc {
-    const k = `${systemId}/${pid}`;
+    const k = procKey(systemId, pid);
     let lp = this.live.get(k);
     if (!lp) { lp = { waiters: [] }; this.live.set(k, lp); }
     return lp;
@@ -121,63 +103,17 @@ export abstract class ComputeBase {
     }
     this.maybeForget(id);
   }
-  // ---- process handles (process-handles.ts) and forgetting exited processes (process-forget.ts) ----------------
-
-  /** The caller got a handle on the process (HcsCreateProcess, HcsOpenProcess). */
-  addProcessHandle(systemId: string, pid: number): void { this.procHandles.add(procKey(systemId, pid)); }
-  /** One handle on the process closed (HcsCloseProcess, or its connection went away). */
-  releaseProcessHandle(systemId: string, pid: number): void {
-    if (this.procHandles.release(procKey(systemId, pid))) this.forgetExited(systemId);
-  }
-
-  /** Forgets the system's exited processes nobody can ask about any more; the record write follows. */
-  protected forgetExited(id: string): void {
-    // Runs from a socket's 'close' and after an exit's report: a removal that throws (EACCES, EBUSY) is logged,
-    // never an uncaught exception ending the service.
-    try { this.forgetExitedNow(id); } catch (e) { this.log(`forgetting exited processes of ${id}: ${(e as Error).message}`); }
-  }
-
-  private forgetExitedNow(id: string): void {
-    const s = this.systems.get(id);
-    if (!s) return;
-    const gone = new Set(forgettable(s, {
-      handles: (k) => this.procHandles.count(k), kept: (k) => this.reporting.has(k) || this.loadedProcs.holds(k), live: (k) => this.live.get(k),
-    }));
-    if (gone.size === 0) return;
-    s.processes = s.processes.filter((p) => !gone.has(p));
-    for (const p of gone) {
-      const k = procKey(id, p.pid);
-      try { releaseProcess(p, this.live.get(k), (m) => this.log(m)); } catch (e) { this.log(`releasing process ${p.pid} of ${id}: ${(e as Error).message}`); }
-      this.live.delete(k);
-      this.recording.forget(k);
-    }
-    void this.save();
-  }
-
-  /**
-   * After a service start (at load, and again once it listens): the processes loaded from the records are kept
-   * while clients re-open their handles, then the exited ones nobody holds are forgotten.
-   */
-  graceForExited(): void {
-    this.loadedProcs.arm(() => { for (const id of [...this.systems.keys()]) this.forgetExited(id); });
-  }
-
   /** A stopped system disappears once no handle refers to it (as in HCS). */
   protected maybeForget(id: string): void {
     const sys = this.systems.get(id);
     if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0) return;
     this.systems.delete(id);
     for (const p of sys.processes) {
-      const lp = this.live.get(`${id}/${p.pid}`);
-      if (lp?.poll) clearInterval(lp.poll);
-      lp?.out?.close();
-      lp?.err?.close();
-      lp?.stdin?.close();
-      removeFifos(p.fifos);
-      removeSpills(p.fifos);
-      this.live.delete(`${id}/${p.pid}`);
+      const k = procKey(id, p.pid);
+      try { releaseProcess(p, this.live.get(k), (m) => this.log(m)); } catch (e) { this.log(`releasing process ${p.pid} of ${id}: ${(e as Error).message}`); }
+      this.live.delete(k);
     }
-    this.procHandles.dropSystem(id);
+    this.forget.handles.dropSystem(id);
     void this.save();
   }
 
@@ -210,7 +146,7 @@ export abstract class ComputeBase {
     if (p.exited) return;
     p.exited = true;
     // Nothing reads its stdin any more: an attachment is told the end (it stops writing into the spool).
-    this.live.get(`${s.id}/${p.pid}`)?.stdin?.finish();
+    this.live.get(procKey(s.id, p.pid))?.stdin?.finish();
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
@@ -221,10 +157,10 @@ export abstract class ComputeBase {
     void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
       removeStatusFile(p.statusFile); // the recorded exit is durable now
       this.emit(s.id, 'ProcessExited', status, p.pid);
-      const lp = this.live.get(`${s.id}/${p.pid}`);
+      const lp = this.live.get(k);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
       this.reporting.delete(k);
-      this.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind
+      this.forget.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind
     }).catch((e: unknown) => this.log(`reporting the exit of process ${p.pid} in ${s.id}: ${(e as Error).message}`));
   }
 

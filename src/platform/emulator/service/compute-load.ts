@@ -9,7 +9,7 @@ import { readStat, sameProcess } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { Persister } from './persist.js';
 import type { LaunchIntents } from './launch-intents.js';
-import type { LiveProc } from './compute-base.js';
+import type { LiveProc } from './live-proc.js';
 import { startHolder } from './uts.js';
 import { reopenOutputFifos } from './process-output.js';
 import { sweepOutputFiles } from './output-sweep.js';
@@ -21,7 +21,7 @@ import { readExitStatus, sweepStatusFiles } from './exit-status.js';
 import { nsHelper } from './ns-helper.js';
 import { killLaunches } from './launch-orphans.js';
 import { sweepStrayHelpers } from './helper-orphans.js';
-import type { RestartGrace } from './process-forget.js';
+import { procKey, type RestartGrace } from './process-forget.js';
 
 /** The emulator's state and operations the load works on (ComputeEmulator's, compute-base.ts / compute-stop.ts). */
 export interface LoadHost {
@@ -29,7 +29,7 @@ export interface LoadHost {
   readonly persist: Persister;
   readonly intents: LaunchIntents;
   readonly systems: Map<string, SystemRecord>;
-  /** Keys (`${systemId}/${pid}`) of the processes loaded: kept for a grace period (graceForExited). */
+  /** Keys (procKey) of the processes loaded: kept for a grace period (graceForExited). */
   readonly loadedProcs: RestartGrace;
   readonly vms: VmDeaths;
   readonly log: (msg: string) => void;
@@ -45,7 +45,7 @@ export interface LoadHost {
 
 export async function loadSystems(h: LoadHost): Promise<void> {
   const recs = await h.persist.load<SystemRecord[]>('systems');
-  for (const r of recs ?? []) for (const p of r.processes) h.loadedProcs.add(`${r.id}/${p.pid}`);
+  for (const r of recs ?? []) for (const p of r.processes) h.loadedProcs.add(procKey(r.id, p.pid));
   h.graceForExited(); // before any exit recorded below can forget a process
   if (isolationFacts().Enabled) nsHelper(h.stateDir).catch((e) => h.log(`namespace helper: ${(e as Error).message}`)); // built (or found) before the first start needs it
   // /dev directories of systems this service no longer knows (their service was killed as they ended).

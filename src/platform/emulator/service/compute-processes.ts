@@ -10,6 +10,7 @@ import {
 } from '../../hcs/schema/index.js';
 import { readStat } from './procfs.js';
 import type { StreamName } from '../protocol.js';
+import { procKey } from './process-forget.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { spawnWithOutput, abandonSpawned } from './process-output.js';
@@ -33,7 +34,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
    * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
    * own record write with it. A service killed before it lands leaves the launch's intent without a record: its
    * successor kills the process (launch-intents.ts) — which is why the caller must not report it before.
-   * The caller gets a handle on the process (released with releaseProcessHandle): counted from the moment the
+   * The caller gets a handle on the process (released with forget.releaseHandle): counted from the moment the
    * record exists, so a process that exits at once is not forgotten before its creator heard of it.
    */
   async createProcess(id: unknown, text: unknown, recordLater = false): Promise<{ pid: number; streams: ProcRecord['streams'] }> {
@@ -112,7 +113,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && spoolArgs ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
     s.processes.push(rec);
-    this.addProcessHandle(s.id, pid);
+    this.forget.addHandle(s.id, pid);
     const lp = this.liveOf(s.id, pid);
     lp.child = child;
     lp.out = out;
@@ -132,10 +133,10 @@ export abstract class ComputeProcesses extends ComputeStopping {
     if (exit) onExit(exit); else child.once('exit', (code, signal) => onExit({ code, signal }));
     const saved = this.save().then((ok) => { this.settleIntent(plan.statusFile, ok); return ok; });
     try {
-      await this.recording.track(`${s.id}/${pid}`, saved, recordLater, op);
+      await this.recording.track(procKey(s.id, pid), saved, recordLater, op);
     } catch (e) {
       // The call fails (the record write did): its caller got no handle, so the one counted for it goes.
-      this.releaseProcessHandle(s.id, pid);
+      this.forget.releaseHandle(s.id, pid);
       throw e;
     }
     this.log(`process ${pid} created in ${s.id}: ${params.CommandLine ?? ""}`);
@@ -145,13 +146,13 @@ export abstract class ComputeProcesses extends ComputeStopping {
   /** Resolves once the record of a process created with `recordLater` is on disk (at once for any other). */
   async processRecorded(id: unknown, pid: unknown): Promise<void> {
     const { s, p } = this.proc('ProcessRecorded', id, pid);
-    await this.recording.wait(`${s.id}/${p.pid}`);
+    await this.recording.wait(procKey(s.id, p.pid));
   }
 
-  /** The caller gets a handle on the process (released with releaseProcessHandle). */
+  /** The caller gets a handle on the process (released with forget.releaseHandle). */
   openProcess(id: unknown, pid: unknown): ProcessStatusDoc {
     const { s, p } = this.proc('HcsOpenProcess', id, pid);
-    this.addProcessHandle(s.id, p.pid);
+    this.forget.addHandle(s.id, p.pid);
     return this.statusOf(p);
   }
 
@@ -185,7 +186,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const { s, p } = this.proc(op, id, pid);
     const req = parseDoc(ProcessModifyRequest, op, text, false);
     if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
+    const lp = this.live.get(procKey(s.id, p.pid));
     if (req.Operation === 'CloseHandle') {
       const h = req.CloseHandle?.Handle;
       if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
@@ -213,7 +214,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
-    const lp = this.live.get(`${s.id}/${p.pid}`);
+    const lp = this.live.get(procKey(s.id, p.pid));
     if (stream === 'stdin' && lp?.stdin) {
       // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
       // an exited program's stdin is at its end.

@@ -12,29 +12,18 @@ import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
 import { ComputeBase } from './compute-base.js';
+import { procKey } from './process-forget.js';
 import type { SpawnedChild } from './vfork-spawn.js';
 
-/** Resolves once every child's 'exit' event has run (or after `ms`). */
+/** Resolves after `ms`, or sooner once every one of `children` that is still running has exited ('exit' ran). */
 function childrenExited(children: SpawnedChild[], ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    let left = children.length;
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    const one = () => { if (--left === 0) { clearTimeout(timer); resolve(); } };
-    for (const c of children) {
-      if (c.exitCode !== null || c.signalCode !== null) one(); else c.once('exit', one);
-    }
-  });
-}
-
-/** Resolves after `ms`, or sooner once every one of `children` that is still running has exited. */
-function delayOrExited(children: SpawnedChild[], ms: number): Promise<void> {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  if (!running.length) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (!running.length) return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
   return new Promise((resolve) => {
     let left = running.length;
     const done = () => { clearTimeout(timer); for (const c of running) c.off('exit', one); resolve(); };
     const one = () => { if (--left === 0) done(); };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.max(0, ms));
     for (const c of running) c.once('exit', one);
   });
 }
@@ -96,7 +85,7 @@ export abstract class ComputeStopping extends ComputeBase {
       // child of the system has exited (a wrapper exits once its program is gone; on a busy host the kill and the
       // reaps take longer than the first polls). The scan may be shared with other systems' polls, but only one
       // taken after these signals counts.
-      await delayOrExited(this.unreapedChildren(s), wait);
+      await childrenExited(this.unreapedChildren(s), wait);
       // A /proc scan (to tell zombies apart) only while a group still has any process at all.
       const left = anyInGroups(groups) ? processesInGroups(groups, Date.now() - sentAt - 1).length : 0;
       const unreaped = this.unreapedChildren(s);
@@ -111,7 +100,7 @@ export abstract class ComputeStopping extends ComputeBase {
   private unreapedChildren(s: SystemRecord): SpawnedChild[] {
     const out: SpawnedChild[] = [];
     for (const p of s.processes) {
-      const child = p.exited ? undefined : this.live.get(`${s.id}/${p.pid}`)?.child;
+      const child = p.exited ? undefined : this.live.get(procKey(s.id, p.pid))?.child;
       if (child) out.push(child);
     }
     return out;
@@ -135,7 +124,7 @@ export abstract class ComputeStopping extends ComputeBase {
     // Processes that escaped the process groups' fate are reported as exited with the unknown status.
     for (const p of s.processes) {
       if (p.exited) continue;
-      const lp = this.live.get(`${s.id}/${p.pid}`);
+      const lp = this.live.get(procKey(s.id, p.pid));
       if (lp?.child) continue; // its 'exit' event will report the real status
       this.markAdoptedExit(s, p);
     }

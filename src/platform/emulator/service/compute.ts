@@ -55,7 +55,7 @@ export class ComputeEmulator extends ComputeProcesses {
   async load(): Promise<void> {
     await loadSystems({
       stateDir: this.stateDir, persist: this.persist, intents: this.intents, systems: this.systems, vms: this.vms,
-      loadedProcs: this.loadedProcs,
+      loadedProcs: this.forget.loaded,
       log: this.log,
       liveOf: (systemId, pid) => this.liveOf(systemId, pid),
       markAdoptedExit: (s, p) => this.markAdoptedExit(s, p),
@@ -63,7 +63,7 @@ export class ComputeEmulator extends ComputeProcesses {
       watchShutdown: (s) => this.watchShutdown(s),
       maybeForget: (id) => this.maybeForget(id),
       save: () => this.save(),
-      graceForExited: () => this.graceForExited(),
+      graceForExited: () => this.forget.graceForExited(),
     });
   }
 

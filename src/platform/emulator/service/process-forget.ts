@@ -13,12 +13,14 @@
  *  - the processes loaded at a service start, for a grace period (forgetGraceMs): handles are the clients' and
  *    live on in them, so a reconnecting client re-opens them (emulator/compute.ts) before they count here.
  */
-import type { LiveProc } from './compute-base.js';
+import type { LiveProc } from './live-proc.js';
 import type { ProcRecord, SystemRecord } from './records.js';
 import { anyInGroups } from './signals.js';
 import { removeFifos } from './stdio-fifo.js';
 import { removeSpills } from './spill.js';
 import { removeStatusFile } from './exit-status.js';
+import { ProcessHandles } from './process-handles.js';
+import type { PendingRecords } from './pending-records.js';
 
 /**
  * How long after a service start no exited process is forgotten (clients re-open their handles meanwhile; a
@@ -29,7 +31,8 @@ export function forgetGraceMs(): number {
   return process.env.WINCRI_EMULATOR_FORGET_GRACE_MS && Number.isFinite(v) && v >= 0 ? v : 30_000;
 }
 
-export const procKey = (systemId: string, pid: number): string => `${systemId}/${pid}`;
+export { procKey, parseProcKey } from '../protocol.js';
+import { procKey } from '../protocol.js';
 
 /** What decides whether an exited process may go (the emulator's bookkeeping, compute-base.ts). */
 export interface ForgetState {
@@ -95,5 +98,67 @@ export class RestartGrace {
       this.keys.clear();
       ended();
     }, ms + 10).unref();
+  }
+}
+
+/** The emulator's bookkeeping the forgetting works on (compute-base.ts). */
+export interface ForgetHost {
+  readonly systems: Map<string, SystemRecord>;
+  readonly live: Map<string, LiveProc>;
+  /** Record writes of processes created with `recordLater`. */
+  readonly recording: PendingRecords;
+  /** Processes whose exit is recorded but not yet reported. */
+  readonly reporting: Set<string>;
+  readonly log: (msg: string) => void;
+}
+
+/** Handles on processes, and forgetting the exited ones nobody can ask about any more (see the top). */
+export class ProcessForgetter {
+  /** Handles on processes: an exited process is forgotten once its last one closes (process-handles.ts). */
+  readonly handles = new ProcessHandles();
+  /** Processes loaded from the records: not forgotten while clients re-open their handles after a restart. */
+  readonly loaded = new RestartGrace();
+
+  constructor(private readonly h: ForgetHost) {}
+
+  /** The caller got a handle on the process (HcsCreateProcess, HcsOpenProcess). */
+  addHandle(systemId: string, pid: number): void { this.handles.add(procKey(systemId, pid)); }
+  /** One handle on the process closed (HcsCloseProcess, or its connection went away). */
+  releaseHandle(systemId: string, pid: number): void {
+    if (this.handles.release(procKey(systemId, pid))) this.forgetExited(systemId);
+  }
+
+  /** Forgets the system's exited processes nobody can ask about any more (in memory: the next record write carries it). */
+  forgetExited(id: string): void {
+    // Runs from a socket's 'close' and after an exit's report: a removal that throws (EACCES, EBUSY) is logged,
+    // never an uncaught exception ending the service.
+    try { this.forgetNow(id); } catch (e) { this.h.log(`forgetting exited processes of ${id}: ${(e as Error).message}`); }
+  }
+
+  /**
+   * After a service start (at load, and again once it listens): the processes loaded from the records are kept
+   * while clients re-open their handles, then the exited ones nobody holds are forgotten.
+   */
+  graceForExited(): void {
+    this.loaded.arm(() => { for (const id of [...this.h.systems.keys()]) this.forgetExited(id); });
+  }
+
+  private forgetNow(id: string): void {
+    const { h } = this;
+    const s = h.systems.get(id);
+    if (!s) return;
+    const gone = new Set(forgettable(s, {
+      handles: (k) => this.handles.count(k), kept: (k) => h.reporting.has(k) || this.loaded.holds(k), live: (k) => h.live.get(k),
+    }));
+    if (gone.size === 0) return;
+    s.processes = s.processes.filter((p) => !gone.has(p));
+    for (const p of gone) {
+      const k = procKey(id, p.pid);
+      try { releaseProcess(p, h.live.get(k), h.log); } catch (e) { h.log(`releasing process ${p.pid} of ${id}: ${(e as Error).message}`); }
+      h.live.delete(k);
+      h.recording.forget(k);
+    }
+    // No record write of its own (a full atomic write per exec'd process): forgetting need not be durable, an
+    // exited record back after a crash is forgotten again after the restart's grace. The next write carries it.
   }
 }

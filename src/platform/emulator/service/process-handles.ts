@@ -1,9 +1,11 @@
 /**
- * Handles on processes, counted per process (`${systemId}/${pid}`) over all connections: HcsCreateProcess and
+ * Handles on processes, counted per process (procKey) over all connections: HcsCreateProcess and
  * HcsOpenProcess each give one, HcsCloseProcess (or the caller's connection going away) releases it. An exited
  * process is forgotten once its count is zero (process-forget.ts). The counts are not persisted: after a service
  * restart the clients re-open the handles they hold.
  */
+import { parseProcKey } from '../protocol.js';
+
 export class ProcessHandles {
   private readonly counts = new Map<string, number>();
 
@@ -18,8 +20,6 @@ export class ProcessHandles {
   }
   /** The counts of a system that is forgotten (its processes with it). */
   dropSystem(systemId: string): void {
-    for (const k of this.counts.keys()) {
-      if (k.startsWith(`${systemId}/`) && /^\d+$/.test(k.slice(systemId.length + 1))) this.counts.delete(k);
-    }
+    for (const k of this.counts.keys()) if (parseProcKey(k).id === systemId) this.counts.delete(k);
   }
 }

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
+import { procKey, LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
 import { setSpoolLog, spoolStalls } from './spool-health.js';
@@ -28,7 +28,7 @@ import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
-/** A connection's handles: per system id, and per process (`${systemId}/${pid}` → its id and pid, and how many). */
+/** A connection's handles: per system id, and per process (procKey → its id and pid, and how many). */
 interface Conn { sock: Socket; systems: Map<string, number>; processes: Map<string, { id: string; pid: number; n: number }> }
 
 function supportedSchemaVersions(osVersion: string): { Major: number; Minor: number }[] {
@@ -87,7 +87,7 @@ export class EmulatorService {
     });
     chmodSync(path, 0o600);
     this.server = server;
-    this.compute.graceForExited(); // from now on clients reconnect and re-open their process handles
+    this.compute.forget.graceForExited(); // from now on clients reconnect and re-open their process handles
   }
 
   async close(): Promise<void> {
@@ -103,7 +103,7 @@ export class EmulatorService {
   private broadcast(systemId: string, event: WireEvent['event'], data: unknown, pid?: number): void {
     const line = JSON.stringify({ event, systemId, pid, data } satisfies WireEvent) + '\n';
     for (const c of this.conns) {
-      if (!c.systems.has(systemId) && !(pid !== undefined && c.processes.has(`${systemId}/${pid}`))) continue;
+      if (!c.systems.has(systemId) && !(pid !== undefined && c.processes.has(procKey(systemId, pid)))) continue;
       if (!c.sock.destroyed) c.sock.write(line);
     }
   }
@@ -137,7 +137,7 @@ export class EmulatorService {
       this.conns.delete(conn);
       for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
       conn.systems.clear();
-      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.releaseProcessHandle(h.id, h.pid);
+      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.forget.releaseHandle(h.id, h.pid);
       conn.processes.clear();
     });
     this.conns.add(conn);
@@ -222,17 +222,17 @@ export class EmulatorService {
       },
       holdProcess: (systemId, pid) => {
         // As for systems: a client gone meanwhile released its handles already, so this one goes now.
-        if (!this.conns.has(conn)) { c.releaseProcessHandle(systemId, pid); return; }
-        const key = `${systemId}/${pid}`;
+        if (!this.conns.has(conn)) { c.forget.releaseHandle(systemId, pid); return; }
+        const key = procKey(systemId, pid);
         const h = conn.processes.get(key);
         if (h) h.n++; else conn.processes.set(key, { id: systemId, pid, n: 1 });
       },
       closeProcess: (systemId, pid) => {
-        const key = `${systemId}/${String(pid)}`;
+        const key = procKey(systemId, String(pid));
         const h = conn.processes.get(key);
         if (!h) return;
         if (--h.n === 0) conn.processes.delete(key);
-        c.releaseProcessHandle(h.id, h.pid);
+        c.forget.releaseHandle(h.id, h.pid);
       },
     };
   }

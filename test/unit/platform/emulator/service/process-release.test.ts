@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseProcess } from '../../../../../src/platform/emulator/service/process-forget.js';
-import type { LiveProc } from '../../../../../src/platform/emulator/service/compute-base.js';
+import type { LiveProc } from '../../../../../src/platform/emulator/service/live-proc.js';
 import type { ProcRecord } from '../../../../../src/platform/emulator/service/records.js';
 
 function fakeRelay() {
