@@ -34,10 +34,16 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
   const killAfterMs = Math.round(500 + Math.random() * opts.maxKillMs);
   await sleep(killAfterMs);
   churn.freeze();
-  // What runs right before the kill: those containers must keep running (same processes) and keep logging.
-  const held: Held[] = churn.pods.filter((t) => t.phase === 'running').map((t) => ({
-    t, pids: processesWith(churn.markOf(t.name) + ';').map((p) => p.pid), maxLine: checkLog(t.logPath).max,
-  }));
+  // What runs right before the kill: those containers must keep running (same processes) and keep logging. A
+  // container's shell forks its `sleep`, and the child carries the shell's command line (and so the mark) until
+  // its exec: only processes seen in two scans 50 ms apart count as the container's own.
+  const marked = (t: PodTrack) => processesWith(churn.markOf(t.name) + ';').map((p) => p.pid);
+  const first = churn.pods.filter((t) => t.phase === 'running').map((t) => ({ t, pids: marked(t) }));
+  await sleep(50);
+  const held: Held[] = first.map(({ t, pids }) => {
+    const again = marked(t);
+    return { t, pids: pids.filter((p) => again.includes(p)), maxLine: checkLog(t.logPath).max };
+  });
   const phases = churn.pods.reduce<Record<string, number>>((m, t) => ({ ...m, [t.phase]: (m[t.phase] ?? 0) + 1 }), {});
   const killed = await kill9(w, victim);
   await churn.stop();
