@@ -9,6 +9,8 @@ export interface KeeperContext {
   readonly platform: Platform;
   readonly log: Logger;
   readonly entries: Map<string, Entry>;
+  /** Forgets under way (their files still being removed): a forget asked meanwhile answers when that one is done. */
+  readonly forgetting: Map<string, Promise<void>>;
   /** Connections that asked for exit events. */
   readonly subscribers: Set<Socket>;
   /** How long after the process exit to wait for stdout/stderr EOF. */

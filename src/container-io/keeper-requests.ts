@@ -39,16 +39,26 @@ export function ack(k: KeeperContext, params: ContainerIdParams): Record<string,
 export async function forget(k: KeeperContext, params: ContainerIdParams): Promise<Record<string, never>> {
   const id = requireContainerId(params);
   const entry = k.entries.get(id);
-  if (!entry) return {};
+  if (!entry) {
+    // Forgotten already, or being forgotten: answer once its files are gone, as the first forget does.
+    await k.forgetting.get(id);
+    return {};
+  }
   if (entry.phase !== 'exited') {
     throw new KeeperError('FailedPrecondition', `container ${id} is still running; it cannot be forgotten`);
   }
   entry.forgotten = true;
   k.entries.delete(id);
-  await entry.chain; // a write under way (later ones see `forgotten` and skip) must not recreate the record
+  const done = removeFiles(k, id, entry.chain);
+  k.forgetting.set(id, done.catch(() => undefined));
+  try { await done; } finally { k.forgetting.delete(id); }
+  return {};
+}
+
+async function removeFiles(k: KeeperContext, id: string, chain: Promise<unknown>): Promise<void> {
+  await chain; // a write under way (later ones see `forgotten` and skip) must not recreate the record
   // The offsets first, then the record: a crash between them leaves the record, which the next keeper adopts
   // and whose forget removes both (a lone .offsets file would be swept by nothing).
   await unlink(k.records.offsetsPath(id)).catch(() => undefined);
   await unlink(k.records.path(id)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
-  return {};
 }

@@ -61,6 +61,7 @@ class Keeper implements KeeperHandle, KeeperContext {
   readonly drainTimeoutMs: number;
   readonly recoveryRetryMs: number;
   readonly entries = new Map<string, Entry>();
+  readonly forgetting = new Map<string, Promise<void>>();
   private readonly sockets = new Set<Socket>();
   readonly subscribers = new Set<Socket>();
   private server: Server | undefined;
