@@ -1,5 +1,5 @@
 import { readFile, unlink } from 'node:fs/promises';
-import { openSync, fsyncSync, fdatasyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, renameSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openForWrite, openForWriteSync, datasyncFd, writeAll, writeAllSync, closeFd, renamePath } from './fd-ops.js';
@@ -66,29 +66,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     throw e;
   }
   if (opts.syncDir !== false) await syncDir(dir);
-}
-
-/** writeFileAtomic on the caller's thread, every step synchronous (the same temp file, write loop and lazy mkdir). */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}-${tmpNonce}-${(tmpSeq++).toString(36)}.tmp`);
-  const fd = openForWriteSync(tmp, mode);
-  try {
-    try {
-      writeAllSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* not there, or already failing */ }
-    throw e;
-  }
-  try {
-    const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* directories cannot be fsynced on every platform */ }
 }
 
 export async function readJson<T>(path: string): Promise<T | undefined> {
