@@ -9,7 +9,7 @@ import { isPlatformError } from '../../src/platform/hresult.js';
 import { CniError, CNI_ERR } from './errors.js';
 import { ipamDir, type NetConf } from './config.js';
 import { HostLocalAllocator } from './ipam.js';
-import { ensureNetwork, findNetwork, findEndpoint, endpointsOf, sameId, GUID_RE, toCniError } from './hns.js';
+import { createNetworkIfMissing, findNetwork, findEndpoint, endpointsOf, sameId, GUID_RE, toCniError } from './hns.js';
 import { ipToInt, parseCidr, intToIp } from './ip.js';
 import { compareVersions, decodeResult, type Attachment } from './version.js';
 import { podAddressFromAnnotation } from './k8s.js';
@@ -163,7 +163,7 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, net: NetworkService): P
   endpointLookup.catch(() => undefined);
   await requireNamespace(net, netns);
   let network: HostComputeNetworkDoc;
-  try { network = await ensureNetwork(net, conf, (await knownNetwork) ?? null); } catch (e) { throw toCniError(e, `network ${conf.networkName}`); }
+  try { network = await createNetworkIfMissing(net, conf, await knownNetwork); } catch (e) { throw toCniError(e, `network ${conf.networkName}`); }
 
   // Reuse: same name on the same network → (re)attach and answer; elsewhere (stale network, other namespace) → replace.
   const existing = await endpointLookup.catch((e) => { throw toCniError(e, 'find endpoint'); });

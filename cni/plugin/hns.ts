@@ -51,28 +51,31 @@ export function networkDocument(conf: NetConf): HostComputeNetworkDoc {
 }
 
 /**
- * The network named by the configuration, created if missing. `found`: the caller's lookup by name (null: looked
- * up, not there; undefined: not looked up, so it is looked up here). Concurrent ADDs race on creation: on
- * NETWORK_ALREADY_EXISTS / OBJECT_ALREADY_EXISTS the winner's network is fetched again by name.
+ * The network named by the configuration: `found` (the caller's lookup by name) when there is one, else created.
+ * Concurrent ADDs race on creation: on NETWORK_ALREADY_EXISTS / OBJECT_ALREADY_EXISTS the winner's network is
+ * fetched again by name. Either way its type must be the one the mode needs.
  */
-export async function ensureNetwork(net: NetworkService, conf: NetConf, found?: HostComputeNetworkDoc | null): Promise<HostComputeNetworkDoc> {
-  let n = found === undefined ? await findNetwork(net, conf.networkName) : found ?? undefined;
-  if (!n) {
-    const doc = networkDocument(conf);
-    try {
-      n = await net.createNetwork('', doc);
-    } catch (e) {
-      if (!isPlatformError(e, 'HCN_E_NETWORK_ALREADY_EXISTS', 'ERROR_OBJECT_ALREADY_EXISTS', 'ERROR_ALREADY_EXISTS')) throw e;
-      n = await findNetwork(net, conf.networkName);
-      if (!n) throw e;
-    }
-  }
+export async function createNetworkIfMissing(net: NetworkService, conf: NetConf, found: HostComputeNetworkDoc | undefined): Promise<HostComputeNetworkDoc> {
+  const n = found ?? await createNetwork(net, conf);
   const want = HNS_TYPE[conf.mode];
   if (networkType(n) !== want) {
     throw new CniError(CNI_ERR.InvalidNetworkConfig,
       `HNS network "${conf.networkName}" has type ${networkType(n)}, the ${conf.mode} mode needs ${want}`);
   }
   return n;
+}
+
+/** Creates the configured network; one created meanwhile by a concurrent ADD is taken instead. */
+async function createNetwork(net: NetworkService, conf: NetConf): Promise<HostComputeNetworkDoc> {
+  const doc = networkDocument(conf);
+  try {
+    return await net.createNetwork('', doc);
+  } catch (e) {
+    if (!isPlatformError(e, 'HCN_E_NETWORK_ALREADY_EXISTS', 'ERROR_OBJECT_ALREADY_EXISTS', 'ERROR_ALREADY_EXISTS')) throw e;
+    const winner = await findNetwork(net, conf.networkName);
+    if (!winner) throw e;
+    return winner;
+  }
 }
 
 const TRANSIENT = ['HCN_E_MANAGER_STOPPED', 'HCS_E_CONNECT_FAILED', 'HCS_E_CONNECTION_TIMEOUT', 'HCS_E_CONNECTION_CLOSED',
