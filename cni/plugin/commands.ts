@@ -1,10 +1,7 @@
 /** The CNI commands: ADD, DEL, CHECK, STATUS, GC. */
 import type { NetworkService } from '../../src/platform/types.js';
-import type { HostComputeEndpointDoc, HostComputeNetworkDoc, EndpointPolicyDoc, DnsDoc } from '../../src/platform/hcn/schema/index.js';
-import {
-  buildEndpoint, buildNamespaceEndpointRequest, overlayMacAddress, portMappingPolicy, outboundNatPolicy,
-  sdnRoutePolicy, providerAddressPolicy, protocolNumber, networkGateway, networkSubnet, networkPolicySettings,
-} from '../../src/platform/hcn/document/index.js';
+import type { HostComputeEndpointDoc, HostComputeNetworkDoc } from '../../src/platform/hcn/schema/index.js';
+import { buildNamespaceEndpointRequest, networkGateway, networkSubnet } from '../../src/platform/hcn/document/index.js';
 import { isPlatformError } from '../../src/platform/hresult.js';
 import { CniError, CNI_ERR } from './errors.js';
 import { ipamDir, type NetConf } from './config.js';
@@ -13,6 +10,7 @@ import { createNetworkIfMissing, findNetwork, findEndpoint, endpointsOf, sameId,
 import { ipToInt, parseCidr, intToIp } from './ip.js';
 import { compareVersions, decodeResult, type Attachment } from './version.js';
 import { podAddressFromAnnotation } from './k8s.js';
+import { endpointDns, endpointPolicies, endpointDocument } from './endpoint-doc.js';
 
 export interface CniEnv {
   command: string;
@@ -56,55 +54,6 @@ async function requireNamespace(net: NetworkService, id: string): Promise<void> 
     if (isPlatformError(e, 'ERROR_NOT_FOUND')) throw new CniError(CNI_ERR.UnknownContainer, `HNS namespace ${id} does not exist`);
     throw toCniError(e, 'query namespace');
   }
-}
-
-function endpointDns(conf: NetConf, env: CniEnv): DnsDoc {
-  const ns = env.args.get('K8S_POD_NAMESPACE') ?? '';
-  const search = conf.dns.search.map((s) => s.replace(/\{%namespace%\}/g, ns)).filter((s) => s && !s.startsWith('.'));
-  const d: DnsDoc = {};
-  if (conf.dns.nameservers.length) d.ServerList = [...conf.dns.nameservers];
-  if (search.length) d.Search = search;
-  if (conf.dns.domain) d.Domain = conf.dns.domain;
-  if (conf.dns.options.length) d.Options = [...conf.dns.options];
-  return d;
-}
-
-function portPolicies(conf: NetConf): EndpointPolicyDoc[] {
-  return conf.portMappings.map((m) => {
-    const protocol = protocolNumber(m.protocol);
-    if (protocol === undefined || (protocol !== 6 && protocol !== 17)) {
-      throw new CniError(CNI_ERR.UnsupportedField, `runtimeConfig.portMappings: protocol "${m.protocol}" is not supported by HNS port mappings (tcp, udp)`);
-    }
-    return portMappingPolicy({
-      protocol, internalPort: m.containerPort, externalPort: m.hostPort, vip: m.hostIP,
-      localRoutedVip: conf.localRoutedPortMapping || conf.eks !== undefined,
-    });
-  });
-}
-
-/** Mode-specific endpoint policies (HNS v2 names: PortMapping, OutBoundNAT, SDNRoute, ProviderAddress). */
-function modePolicies(conf: NetConf, network: HostComputeNetworkDoc): EndpointPolicyDoc[] {
-  const policies = portPolicies(conf);
-  if (conf.mode === 'overlay' || conf.mode === 'l2bridge') {
-    const exceptions = [...conf.clusterCIDRs, ...conf.serviceCIDRs, ...conf.outboundNatExceptions];
-    if (conf.mode === 'l2bridge') {
-      const s = networkSubnet(network) ?? conf.subnet?.text;
-      if (s && !exceptions.includes(s)) exceptions.push(s);
-    }
-    policies.push(outboundNatPolicy({ exceptions: [...new Set(exceptions)] }));
-    for (const c of conf.serviceCIDRs) policies.push(sdnRoutePolicy(c, true));
-    if (conf.mode === 'l2bridge' && conf.nodeIP) policies.push(sdnRoutePolicy(`${conf.nodeIP}/32`, true));
-  }
-  if (conf.mode === 'overlay') {
-    const pa = conf.providerAddress ?? networkPolicySettings<{ ProviderAddress?: string }>(network, 'ProviderAddress')?.ProviderAddress;
-    if (!pa) {
-      throw new CniError(CNI_ERR.TryAgainLater,
-        `overlay network "${conf.networkName}" has no provider address yet and the configuration sets no providerAddress`);
-    }
-    policies.push(providerAddressPolicy(pa));
-  }
-  policies.push(...conf.endpointPolicies);
-  return policies;
 }
 
 /** The version-neutral result of an attached endpoint. */
@@ -175,7 +124,7 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, net: NetworkService): P
     await deleteEndpointQuietly(net, existing).catch((e) => { throw toCniError(e, 'replace stale endpoint'); });
   }
 
-  const policies = modePolicies(conf, network);
+  const policies = endpointPolicies(conf, network);
   let ip: string | undefined;
   let prefix: number | undefined;
   let gateway = conf.gateway ?? networkGateway(network);
@@ -200,14 +149,7 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, net: NetworkService): P
     prefix = a.prefix;
   }
 
-  const doc = buildEndpoint({
-    name, networkId: network.ID!, ip, prefixLength: prefix, gateway,
-    routes: [...conf.ipam.routes, ...conf.additionalRoutes].filter((r) => r.dst !== '0.0.0.0/0')
-      .map((r) => ({ DestinationPrefix: r.dst, NextHop: r.gw ?? gateway ?? '' })),
-    dns: endpointDns(conf, env),
-    macAddress: conf.mode === 'overlay' && ip ? overlayMacAddress(ip, conf.endpointMacPrefix) : undefined,
-    policies,
-  });
+  const doc = endpointDocument(conf, env, { name, networkId: network.ID!, ip, prefix, gateway }, policies);
   let ep: HostComputeEndpointDoc;
   try {
     ep = await net.createEndpoint(network.ID!, '', doc);
