@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Daemon, call, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
-import { SpdyTestClient, isRefused } from '../helpers/streaming-client-spdy.js';
+import { SpdyTestClient, isRefused, openRemoteCommand, attachAndEcho } from '../helpers/streaming-client-spdy.js';
 import { WsTestClient } from '../helpers/streaming-client-ws.js';
 
 const IMAGE = 'example.com/wincri/hpc-streaming:1.0';
@@ -48,14 +48,10 @@ test('HostProcess Exec over SPDY: stdout and stderr from the job at its mount po
   const { url } = await call(d.runtime, 'Exec', {
     containerId: ctr, cmd: ['sh', '-c', 'echo "mp=$CONTAINER_SANDBOX_MOUNT_POINT"; cat tools/x.txt; echo err >&2; exit 3'], stdout: true, stderr: true,
   });
-  const c = await SpdyTestClient.connect(url, ['v4.channel.k8s.io']);
-  assert.ok(!isRefused(c));
-  const error = await c.open({ streamtype: ['error'] });
-  const stdout = await c.open({ streamtype: ['stdout'] });
-  const stderr = await c.open({ streamtype: ['stderr'] });
-  await Promise.all([error.done, stdout.done, stderr.done]);
-  assert.equal(stdout.text(), 'mp=C:\\hpc\\\nfrom the image\n');
-  assert.equal(stderr.text(), 'err\n');
+  const { c, error, stdout, stderr } = await openRemoteCommand(url, { stdout: true, stderr: true });
+  await Promise.all([error.done, stdout!.done, stderr!.done]);
+  assert.equal(stdout!.text(), 'mp=C:\\hpc\\\nfrom the image\n');
+  assert.equal(stderr!.text(), 'err\n');
   assert.deepEqual(JSON.parse(error.text()).details.causes, [{ reason: 'ExitCode', message: '3' }]);
   c.close();
 });
@@ -81,17 +77,7 @@ test('HostProcess Exec over WebSocket: stdin reaches the process; with a TTY the
 
 test('HostProcess Attach: the container\'s own stdin and live stdout', async () => {
   const { url } = await call(d.runtime, 'Attach', { containerId: ctr, stdin: true, stdout: true, stderr: true });
-  const c = await SpdyTestClient.connect(url, ['v4.channel.k8s.io']);
-  assert.ok(!isRefused(c));
-  await c.open({ streamtype: ['error'] });
-  const stdin = await c.open({ streamtype: ['stdin'] });
-  const stdout = await c.open({ streamtype: ['stdout'] });
-  await c.open({ streamtype: ['stderr'] });
-  const seen = new Promise<void>((resolve) => stdout.on('data', () => { if (stdout.text().includes('ping-hpc')) resolve(); }));
-  stdin.write('ping-hpc\n');
-  await seen;
-  c.close();
-  await c.closed;
+  await attachAndEcho(url, 'ping-hpc'); // resolves once the container's stdout shows the line written to its stdin
 });
 
 test('HostProcess PortForward: the pod is on the host network, a host listener answers', async () => {

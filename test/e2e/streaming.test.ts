@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
-import { SpdyTestClient, isRefused } from '../helpers/streaming-client-spdy.js';
+import { SpdyTestClient, isRefused, openRemoteCommand, attachAndEcho } from '../helpers/streaming-client-spdy.js';
 import { WsTestClient } from '../helpers/streaming-client-ws.js';
 
 const IMAGE = 'example.com/wincri/streaming:1.0';
@@ -39,15 +39,12 @@ after(async () => { await d?.destroy(); });
 test('Exec over SPDY (client-go offers v5..v1, gets v4): stdout, stderr, exit code in the v4 status', async () => {
   const { url } = await call(d.runtime, 'Exec', { containerId: ctr, cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], stdout: true, stderr: true });
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/exec\/[A-Za-z0-9_-]+$/);
-  const c = await SpdyTestClient.connect(url, ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io']);
-  assert.ok(!isRefused(c));
+  const { c, error, stdout, stderr } = await openRemoteCommand(url, { stdout: true, stderr: true },
+    ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io']);
   assert.equal(c.protocol, 'v4.channel.k8s.io');
-  const error = await c.open({ streamtype: ['error'] });
-  const stdout = await c.open({ streamtype: ['stdout'] });
-  const stderr = await c.open({ streamtype: ['stderr'] });
-  await Promise.all([error.done, stdout.done, stderr.done]);
-  assert.equal(stdout.text(), 'out\n');
-  assert.equal(stderr.text(), 'err\n');
+  await Promise.all([error.done, stdout!.done, stderr!.done]);
+  assert.equal(stdout!.text(), 'out\n');
+  assert.equal(stderr!.text(), 'err\n');
   const st = JSON.parse(error.text());
   assert.equal(st.status, 'Failure');
   assert.equal(st.reason, 'NonZeroExitCode');
@@ -70,18 +67,8 @@ test('Exec over WebSocket v5 (crictl --transport websocket): stdin, CLOSE signal
 
 test('Attach over SPDY sees live output and writes the container stdin', async () => {
   const { url } = await call(d.runtime, 'Attach', { containerId: ctr, stdin: true, stdout: true, stderr: true });
-  const c = await SpdyTestClient.connect(url, ['v4.channel.k8s.io']);
-  assert.ok(!isRefused(c));
-  await c.open({ streamtype: ['error'] });
-  const stdin = await c.open({ streamtype: ['stdin'] });
-  const stdout = await c.open({ streamtype: ['stdout'] });
-  await c.open({ streamtype: ['stderr'] });
-  const seen = new Promise<void>((resolve) => stdout.on('data', () => { if (stdout.text().includes('ping-attach')) resolve(); }));
-  stdin.write('ping-attach\n');
-  await seen;
+  const stdout = await attachAndEcho(url, 'ping-attach');
   assert.ok(!stdout.text().includes('started'), 'output logged before the attach is not replayed');
-  c.close();
-  await c.closed;
 });
 
 test('PortForward over SPDY reaches a listener in the pod; a closed port reports an error on its error stream', async () => {

@@ -12,6 +12,7 @@ import { decodeControl, encodeControl, type ControlFrame } from '../../src/strea
 import { HeaderCompressor, HeaderDecompressor } from '../../src/streaming/spdy/zlib-context.js';
 import { dataFrame, FLAG_FIN } from '../../src/streaming/spdy/raw.js';
 import type { SpdyHeaders } from '../../src/streaming/spdy/header-block.js';
+import { V1, V2, V4 } from '../../src/streaming/remotecommand/protocols.js';
 
 export interface UpgradeRefused { status: number; headers: http.IncomingHttpHeaders; body: string }
 
@@ -157,4 +158,46 @@ export class SpdyTestClient extends EventEmitter {
 
 export function isRefused(x: SpdyTestClient | UpgradeRefused): x is UpgradeRefused {
   return !(x instanceof SpdyTestClient);
+}
+
+/** The streams of one remote command (exec or attach) session, as client-go opens them. */
+export interface RemoteCommandStreams {
+  c: SpdyTestClient;
+  error: ClientStream;
+  stdin?: ClientStream;
+  stdout?: ClientStream;
+  stderr?: ClientStream;
+  resize?: ClientStream;
+}
+
+/**
+ * Upgrades `url` offering `protocols` and opens the streams as client-go's streamProtocolV4 does: error first, then
+ * stdin, stdout, stderr (none with a TTY) and resize (TTY on v3 and later). A refused upgrade throws.
+ */
+export async function openRemoteCommand(
+  url: string, f: { stdin?: boolean; stdout?: boolean; stderr?: boolean; tty?: boolean }, protocols = [V4],
+): Promise<RemoteCommandStreams> {
+  const c = await SpdyTestClient.connect(url, protocols);
+  if (isRefused(c)) throw new Error(`upgrade refused: ${c.status} ${c.body}`);
+  const error = await c.open({ streamtype: ['error'] });
+  const stdin = f.stdin ? await c.open({ streamtype: ['stdin'] }) : undefined;
+  const stdout = f.stdout ? await c.open({ streamtype: ['stdout'] }) : undefined;
+  const stderr = f.stderr && !f.tty ? await c.open({ streamtype: ['stderr'] }) : undefined;
+  const resize = f.tty && c.protocol !== V1 && c.protocol !== V2 ? await c.open({ streamtype: ['resize'] }) : undefined;
+  return { c, error, stdin, stdout, stderr, resize };
+}
+
+/**
+ * Attaches to the session at `url` (stdin, stdout, stderr), writes `line` to the container's stdin and waits until
+ * its stdout shows it (a container that echoes its input); then closes the connection. Returns the stdout stream
+ * (its text: everything the attachment saw).
+ */
+export async function attachAndEcho(url: string, line: string): Promise<ClientStream> {
+  const { c, stdin, stdout } = await openRemoteCommand(url, { stdin: true, stdout: true, stderr: true });
+  const seen = new Promise<void>((resolve) => stdout!.on('data', () => { if (stdout!.text().includes(line)) resolve(); }));
+  stdin!.write(`${line}\n`);
+  await seen;
+  c.close();
+  await c.closed;
+  return stdout!;
 }

@@ -2,24 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { SpdyTestClient, isRefused, type ClientStream } from '../../helpers/streaming-client-spdy.js';
+import { openRemoteCommand, type ClientStream } from '../../helpers/streaming-client-spdy.js';
 import { shellSession, customSession, type Flags, type RecordingSession } from '../../helpers/streaming-session.js';
 import { startServer, until } from './server-setup.js';
 import { V1, V2, V3, V4, V5 } from '../../../src/streaming/remotecommand/protocols.js';
 
 const CLIENT_GO = [V5, V4, V3, V2, V1];
 
-/** Does what client-go's streamProtocolV4 does: error stream first, then stdin/stdout/stderr/resize. */
+/** Does what client-go's streamProtocolV4 does (openRemoteCommand), then writes and closes `opts.stdin`. */
 async function exec(url: string, f: Flags, opts: { stdin?: string; protocols?: string[] } = {}) {
-  const c = await SpdyTestClient.connect(url, opts.protocols ?? CLIENT_GO);
-  assert.ok(!isRefused(c), 'upgrade accepted');
-  const error = await c.open({ streamtype: ['error'] });
-  const stdin = f.stdin ? await c.open({ streamtype: ['stdin'] }) : undefined;
-  const stdout = f.stdout ? await c.open({ streamtype: ['stdout'] }) : undefined;
-  const stderr = f.stderr && !f.tty ? await c.open({ streamtype: ['stderr'] }) : undefined;
-  const resize = f.tty && c.protocol !== V1 && c.protocol !== V2 ? await c.open({ streamtype: ['resize'] }) : undefined;
-  if (stdin && opts.stdin !== undefined) { stdin.write(opts.stdin); stdin.end(); }
-  return { c, error, stdin, stdout, stderr, resize };
+  const e = await openRemoteCommand(url, f, opts.protocols ?? CLIENT_GO);
+  if (e.stdin && opts.stdin !== undefined) { e.stdin.write(opts.stdin); e.stdin.end(); }
+  return e;
 }
 
 async function outcome(e: Awaited<ReturnType<typeof exec>>) {
