@@ -23,6 +23,8 @@ export interface KeeperClientOptions {
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
   log?: Logger;
+  /** Sees each request as it is written to the keeper connection, in order (diagnostics, tests). */
+  onRequest?: (method: KeeperMethod, params: unknown) => void;
 }
 
 type ExitListener = (e: ExitEvent) => void;
@@ -148,6 +150,7 @@ export class KeeperClient {
         reject(new KeeperError('Unavailable', `IO keeper did not answer ${method} within ${this.requestTimeout()} ms`));
       }, this.requestTimeout());
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.opts.onRequest?.(method, params);
       sock.write(msg);
     });
   }

@@ -71,7 +71,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
     if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
     settle?.(true);
-    if (await within(exited, 10_000)) return;
+    if (await within(exited, st.opts.exitReportWaitMs ?? 10_000)) return;
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
     const cur = st.containers.get(id);
     if (cur && cur.state === 'CONTAINER_RUNNING') {

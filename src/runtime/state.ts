@@ -39,6 +39,11 @@ export interface RuntimeOptions {
   network?: PodNetwork;
   /** The streaming server (exec, attach, port-forward URLs). Without it those RPCs answer Unimplemented. */
   streaming?: StreamingService;
+  /**
+   * How long a stop waits for the keeper's exit report after terminating the container before it records the exit
+   * itself (exit status unavailable). Default 10 s.
+   */
+  exitReportWaitMs?: number;
 }
 
 export type ContainerEventType =

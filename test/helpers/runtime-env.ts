@@ -11,7 +11,7 @@ import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platfor
 import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { ImageService } from '../../src/images/service.js';
 import { runKeeper, type KeeperHandle } from '../../src/container-io/keeper.js';
-import { KeeperClient } from '../../src/container-io/keeper-client.js';
+import { KeeperClient, type KeeperClientOptions } from '../../src/container-io/keeper-client.js';
 import { imageProvider, keeperPort } from '../../src/daemon/wire.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import type { RuntimeOptions } from '../../src/runtime/state.js';
@@ -65,6 +65,10 @@ export interface RuntimeEnvOptions {
   wrapKeeper?: (keeper: IoKeeper) => IoKeeper;
   /** Pod networking (default: none, pods get a namespace without an endpoint). */
   network?: RuntimeOptions['network'];
+  /** Options of the runtime's keeper client (e.g. onRequest to see what goes out on its connection). */
+  keeperClient?: Pick<KeeperClientOptions, 'onRequest'>;
+  /** RuntimeOptions.exitReportWaitMs. */
+  exitReportWaitMs?: number;
 }
 
 export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeEnv> {
@@ -78,14 +82,14 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
   const [img] = await images.importArchive(tar);
   const socketPath = join(dir, 'k.sock');
   const handle: KeeperHandle = await runKeeper({ socketPath, stateDir: join(dir, 'io'), platform, log: quiet });
-  const keeper = await KeeperClient.connect(socketPath, { log: quiet });
+  const keeper = await KeeperClient.connect(socketPath, { log: quiet, ...opts.keeperClient });
   const streaming = new RecordingStreaming();
   const runtime = await Runtime.open({
     platform: opts.wrap ? { ...platform, ...opts.wrap(platform.compute, platform.storage) } : platform,
     images: imageProvider(images), keeper: opts.wrapKeeper ? opts.wrapKeeper(keeperPort(keeper)) : keeperPort(keeper),
     stateDir: join(dir, 'state'), scratchDir: join(dir, 'containers'), runtimeHandlers: opts.runtimeHandlers ?? {},
     maxLogLineSize: 16384, shutdownTimeoutSeconds: 5, execSyncMaxOutputBytes: 16 << 20,
-    streaming: opts.streaming === false ? undefined : streaming, network: opts.network,
+    streaming: opts.streaming === false ? undefined : streaming, network: opts.network, exitReportWaitMs: opts.exitReportWaitMs,
   });
   await runtime.recover();
   return {
