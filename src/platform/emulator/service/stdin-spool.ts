@@ -9,17 +9,20 @@
  * newest segment (the next attachment resends from there) and the .eof record if there is one.
  *
  * Writes are plain write(2)s: a service kill does not touch the page cache (spill.ts says why no fsync). While
- * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped);
- * the end (the program exited) lifts that hold: what the client still writes is read and dropped.
+ * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped)
+ * until the feed removes a segment (seen by a watch on the directory; a slow poll backs it up); the end (the program
+ * exited) lifts that hold: what the client still writes is read and dropped.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { closeSync, constants, existsSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, renameSync, statSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Socket } from 'node:net';
 import { SEGMENT, segPath, spillSegments } from './spill.js';
 import type { OutAttachInfo } from './relay.js';
 
 export const STDIN_WINDOW = 1024 * 1024;
-const WINDOW_POLL_MS = 20;
+/** While the window is full: how often it is re-checked without a sign from the directory watch. */
+const WINDOW_FALLBACK_MS = 500;
 
 export const eofPath = (pipe: string) => `${pipe}.eof`;
 
@@ -32,6 +35,8 @@ export class StdinSpool {
   private ended: boolean;
   private sock?: Socket;
   private timer?: NodeJS.Timeout;
+  /** While the window is full: the watch of the directory for the feed's removal of a segment. */
+  private watcher?: FSWatcher;
   /** The oldest segment's first byte when last looked (the feed removes segments it finished). */
   private oldest = 0;
 
@@ -77,14 +82,13 @@ export class StdinSpool {
     } catch { /* the process is gone with its files */ }
     this.ring();
     // A window held full waits for a feed that will never drain it now: read on (dropping) instead.
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopWaiting();
     const s = this.sock;
     if (s && !s.destroyed) { s.resume(); s.end('eof\n'); }
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.stopWaiting();
     const s = this.sock;
     this.sock = undefined; // not the client's end: no .eof record
     s?.destroy();
@@ -117,13 +121,41 @@ export class StdinSpool {
     try { writeSync(this.bell, Buffer.of(1)); } catch { /* EAGAIN: a ring is pending */ }
   }
 
-  /** Past the window the attachment waits, re-checked until the feed removed enough segments. */
+  /** Past the window the attachment waits, re-checked when the feed removed a segment (or at the fallback rate). */
   private hold(): void {
     const s = this.sock;
-    if (!s || this.timer || this.ended) return;
+    if (!s || this.ended) { this.stopWaiting(); return; }
+    if (this.timer) return;
     if (this.end - this.oldest >= STDIN_WINDOW) this.oldest = spillSegments(this.pipe)[0]?.base ?? this.end;
-    if (this.end - this.oldest < STDIN_WINDOW) { s.resume(); return; }
+    if (this.end - this.oldest < STDIN_WINDOW) { this.stopWaiting(); s.resume(); return; }
     s.pause();
-    this.timer = setTimeout(() => { this.timer = undefined; this.hold(); }, WINDOW_POLL_MS);
+    this.waitForFeed();
+  }
+
+  /** Watches the directory for a segment of this stream going away (kept until the hold ends); arms the fallback. */
+  private waitForFeed(): void {
+    if (!this.watcher) {
+      const prefix = `${basename(this.pipe)}.`;
+      try {
+        this.watcher = watch(dirname(this.pipe), (type, name) => {
+          if (type === 'rename' && (!name || name.startsWith(prefix))) this.recheck();
+        });
+        this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+      } catch { /* no watch here: the fallback poll alone */ }
+    }
+    this.timer = setTimeout(() => this.recheck(), WINDOW_FALLBACK_MS);
+  }
+
+  private recheck(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.hold();
+  }
+
+  private stopWaiting(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 }
