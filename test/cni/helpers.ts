@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { stopEmulatorService } from '../../src/platform/emulator/service-stop.js';
 import { buildNamespace } from '../../src/platform/hcn/document/index.js';
+import type { WaitOptions } from '../helpers/wait-for.js';
 
 /** Repository root (tests run from dist/test/cni). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -194,12 +195,5 @@ export function node(name: string, podCIDR: string | undefined, ip: string, anno
   };
 }
 
-export async function waitFor<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try { const v = await f(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** How the CNI tests poll (waitFor options): every 50 ms, a failing poll is "not yet", 10 s unless told. */
+export const cniPoll = (timeoutMs = 10_000): WaitOptions => ({ timeoutMs, intervalMs: 50, retryErrors: true });

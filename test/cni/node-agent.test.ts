@@ -3,7 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { CniHarness, FakeKube, node, waitFor, ROOT } from './helpers.js';
+import { CniHarness, FakeKube, node, cniPoll, ROOT } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { runNodeAgent, desiredRoutes, type ReconcileResult } from '../../cni/agent/node-agent.js';
 import { buildOverlayNetwork, remoteSubnetRoutePolicy } from '../../src/platform/hcn/document/index.js';
 import type { Logger } from '../../src/util/log.js';
@@ -65,37 +66,37 @@ test('node agent: one RemoteSubnetRoute per other node, follows watch events, re
   });
   try {
     const initial = ['10.162.1.0/24>192.168.1.11@4703', '10.162.2.0/24>192.168.1.12@4703/0E-AA-BB-CC-DD-EE'];
-    await waitFor('initial routes', async () => JSON.stringify(await routes('vxlan0')) === JSON.stringify(initial));
+    await waitFor('initial routes', async () => JSON.stringify(await routes('vxlan0')) === JSON.stringify(initial), cniPoll());
     assert.ok(kube.listCount >= 2, 'listed again after the failed list');
-    await waitFor('watch open', async () => kube.openWatches === 1);
+    await waitFor('watch open', async () => kube.openWatches === 1, cniPoll());
     const lists = kube.listCount;
 
     kube.setNode(node('d', '10.162.3.0/24', '192.168.1.13'));                 // ADDED
     kube.setNode(node('b', '10.162.1.0/24', '192.168.1.21'));                 // MODIFIED: node b got a new address
     kube.deleteNode('c');                                                      // DELETED
     const afterEvents = ['10.162.1.0/24>192.168.1.21@4703', '10.162.3.0/24>192.168.1.13@4703'];
-    await waitFor('routes after watch events', async () => JSON.stringify(await routes('vxlan0')) === JSON.stringify(afterEvents));
+    await waitFor('routes after watch events', async () => JSON.stringify(await routes('vxlan0')) === JSON.stringify(afterEvents), cniPoll());
     assert.equal(kube.listCount, lists, 'events arrived through the watch, without listing');
 
     // A change whose event is lost, then the API server drops the connection: only a re-list can see it.
     kube.setNode(node('e', '10.162.4.0/24', '192.168.1.14'), true);
     kube.dropWatches();
-    await waitFor('route from the re-list', async () => (await routes('vxlan0')).includes('10.162.4.0/24>192.168.1.14@4703'));
+    await waitFor('route from the re-list', async () => (await routes('vxlan0')).includes('10.162.4.0/24>192.168.1.14@4703'), cniPoll());
     assert.ok(kube.listCount > lists, 're-listed after the disconnect');
     assert.ok(kube.watchCount >= 2, 'watching again');
     assert.deepEqual(await routes('vxlan0'), [...afterEvents, '10.162.4.0/24>192.168.1.14@4703'].sort());
 
     // Idempotent: with nothing changed a reconcile adds and removes nothing.
-    await waitFor('watch reopened', async () => kube.openWatches === 1);
+    await waitFor('watch reopened', async () => kube.openWatches === 1, cniPoll());
     results.length = 0;
     kube.setNode(node('self', '10.162.0.0/24', '192.168.1.10'));
-    await waitFor('a reconcile', async () => results.length > 0);
+    await waitFor('a reconcile', async () => results.length > 0, cniPoll());
     assert.deepEqual(results.at(-1), { network: (await h.network('vxlan0'))!.ID, added: [], removed: [] });
   } finally {
     ac.abort();
     await agent;
   }
-  await waitFor('the watch closed when the agent stopped', async () => kube.openWatches === 0, 3000);
+  await waitFor('the watch closed when the agent stopped', async () => kube.openWatches === 0, cniPoll(3000));
 });
 
 test('"wincri node-agent" runs the agent from the command line and stops on SIGTERM', async () => {
@@ -110,7 +111,7 @@ test('"wincri node-agent" runs the agent from the command line and stops on SIGT
   p.stderr.on('data', (d: Buffer) => { err += d; });
   const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
   try {
-    await waitFor('route programmed by the CLI agent', async () => (await routes('vxlan-cli')).includes('10.163.7.0/24>192.168.1.77@4704'));
+    await waitFor('route programmed by the CLI agent', async () => (await routes('vxlan-cli')).includes('10.163.7.0/24>192.168.1.77@4704'), cniPoll());
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${err}`);
   } finally {

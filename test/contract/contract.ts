@@ -13,6 +13,7 @@ import { rejectsWith, readAll } from '../helpers/platform.js';
 import { utilityVmContract } from './utility-vm.js';
 import { parseStatistics, buildResourceUpdateRequests } from '../../src/platform/hcs/document/index.js';
 import { buildNamespaceEndpointRequest, buildIdQuery, buildNetworkPolicyRequest, remoteSubnetRoutePolicy, parseEndpointStats } from '../../src/platform/hcn/document/index.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Operations whose next call a target can make fail. */
 export type ContractOp = 'start' | 'pause' | 'createProcess' | 'getProperties' | 'modify' | 'terminateProcess'
@@ -91,7 +92,7 @@ export function platformContract(name: string, make: () => Promise<ContractTarge
     const st = await within(exit, 10_000, 'SystemExited');
     assert.equal(st.ExitType, 'GracefulExit');
     assert.equal((await other.getProperties()).State, 'Stopped');
-    await within((async () => { while (!events.some((e) => e.type === 'SystemExited')) await new Promise((r) => setTimeout(r, 10)); })(), 5000, 'SystemExited event');
+    await waitFor('the SystemExited event', () => events.some((e) => e.type === 'SystemExited'), { timeoutMs: 5000, intervalMs: 10 });
     const err = await rejectsWith(sys.shutdown(), 'HCS_E_SYSTEM_ALREADY_STOPPED');
     assert.ok(isGone(err));
     sys.close();
@@ -129,7 +130,7 @@ export function platformContract(name: string, make: () => Promise<ContractTarge
       assert.equal(props.Exited, true);
       assert.equal(props.ProcessId, proc.pid);
       await rejectsWith(proc.terminate(), 'HCS_E_PROCESS_ALREADY_STOPPED');
-      await within((async () => { while (!events.some((e) => e.type === 'ProcessExited' && e.data.ProcessId === proc.pid)) await new Promise((r) => setTimeout(r, 10)); })(), 5000, 'ProcessExited event');
+      await waitFor('the ProcessExited event', () => events.some((e) => e.type === 'ProcessExited' && e.data.ProcessId === proc.pid), { timeoutMs: 5000, intervalMs: 10 });
       proc.close();
 
       const sleeper = await sys.createProcess(sh('sleep 30', { CreateStdOutPipe: false, CreateStdErrPipe: false }));

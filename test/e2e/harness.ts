@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadCri } from '../../src/cri/proto.js';
 import { writeFakePlugin } from '../helpers/fake-cni.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -91,13 +92,7 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
 
   /** Polls `fn` until it returns something truthy; on timeout the error carries the daemon's log. */
   async waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${this.log()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return await waitFor(what, fn, { timeoutMs: ms, intervalMs: 50, detail: () => this.log() }) as T;
   }
 
   /** Everything the daemon, its IO keeper and the emulator service logged, whole. */

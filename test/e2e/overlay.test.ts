@@ -28,6 +28,7 @@ import { rootNetworkingSkipReason, freeSubnet, labelledObjects } from '../helper
 import { createEmulatorPlatform } from '../../src/platform/emulator/index.js';
 import { netnsName, vxlanName } from '../../src/platform/emulator/service/linuxnet.js';
 import type { HostComputeNetworkDoc } from '../../src/platform/hcn/schema/index.js';
+import { waitFor, type WaitOptions } from '../helpers/wait-for.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../cni/bin', import.meta.url));
 const skip = rootNetworkingSkipReason()
@@ -44,7 +45,6 @@ const SERVER = `require('net').createServer((s)=>{s.on('error',()=>{});s.end(pro
 const CLIENT = `const s=require('net').connect(+process.argv[3],process.argv[2]);let d='';s.setTimeout(2000,()=>{console.error('timeout');process.exit(3)});`
   + `s.on('data',(x)=>d+=x);s.on('end',()=>{process.stdout.write(d);process.exit(0)});s.on('error',(e)=>{console.error(e.message);process.exit(2)});`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sh = (cmd: string, args: string[]): string => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
@@ -212,15 +212,8 @@ function diagnostics(): string {
   return out.join('\n');
 }
 
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try { const v = await f(); if (v !== undefined) return v; } catch (e) { last = (e as Error).message; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last: ${last})` : ''}\n${diagnostics()}`);
-    await sleep(200);
-  }
-}
+/** How this file polls (waitFor options): every 200 ms, a failing poll is "not yet"; a timeout shows the diagnostics. */
+const poll = (timeoutMs: number): WaitOptions => ({ timeoutMs, intervalMs: 200, retryErrors: true, detail: diagnostics });
 
 /** Publishes both Node objects (pod CIDR, InternalIP = provider address, flannel backend-data with the VTEP MAC). */
 async function publishNodes(only?: SimNode): Promise<void> {
@@ -263,7 +256,7 @@ test('pods on two nodes reach each other across VXLAN once the node agents have 
   const routeOn = async (n: SimNode, other: SimNode) => waitFor(`the RemoteSubnetRoute for ${other.name} on ${n.name}`, async () => {
     const r = policy<RouteSettings>(await network(n), 'RemoteSubnetRoute');
     return r.length === 1 && r[0]!.DestinationPrefix === other.podCIDR ? r[0] : undefined;
-  }, 20_000);
+  }, poll(20_000));
   const [r1, r2] = await Promise.all([routeOn(n1, n2), routeOn(n2, n1)]);
   const t1 = Date.now();
   assert.deepEqual(r1, { DestinationPrefix: n2.podCIDR, ProviderAddress: n2.pa, IsolationId: VNI, DistributedRouterMacAddress: policy<{ Address: string }>(net2, 'DrMacAddress')[0]!.Address });
@@ -278,7 +271,7 @@ test('pods on two nodes reach each other across VXLAN once the node agents have 
     const r = await fetchOnce(from, to.ip);
     if (!r.ok) throw new Error(r.text);
     return r.text;
-  }, 20_000);
+  }, poll(20_000));
   assert.equal(await across(n1, b), `pod-on-node-2 from ${a.ip}`, 'node-1 → node-2, the source pod address unchanged');
   assert.equal(await across(n2, a), `pod-on-node-1 from ${b.ip}`, 'node-2 → node-1, the source pod address unchanged');
   t.diagnostic(`routes programmed ${t1 - t0} ms after the Node objects were published; both directions answered after ${Date.now() - t0} ms`);
@@ -293,7 +286,7 @@ test('pods on two nodes reach each other across VXLAN once the node agents have 
 test('a Node deleted from the API server loses its route (and the path); published again, the path is back', { skip }, async () => {
   const b = pods.get(n2)!;
   kube.deleteNode(n2.name);
-  await waitFor('the route to node-2 removed on node-1', async () => (policy(await network(n1), 'RemoteSubnetRoute').length === 0 ? true : undefined), 20_000);
+  await waitFor('the route to node-2 removed on node-1', async () => (policy(await network(n1), 'RemoteSubnetRoute').length === 0 ? true : undefined), poll(20_000));
   assert.equal(sh('ip', ['-n', n1.netns, 'route', 'show', n2.podCIDR]).trim(), '', 'the Linux route is gone');
   assert.doesNotMatch(quiet('bridge', ['-n', n1.netns, 'fdb', 'show']), new RegExp(`dst ${n2.pa.replace(/\./g, '\\.')}`), 'the FDB entry is gone');
   const r = await fetchOnce(n1, b.ip);
@@ -306,7 +299,7 @@ test('a Node deleted from the API server loses its route (and the path); publish
     const x = await fetchOnce(n1, b.ip);
     if (!x.ok) throw new Error(x.text);
     return x.text;
-  }, 20_000);
+  }, poll(20_000));
 });
 
 test('teardown: pods, agents, daemons, emulator services and node namespaces leave no wincri-* netns, link or nft table', { skip }, async () => {

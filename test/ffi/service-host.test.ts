@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { buildFakeSource } from './fakelib.js';
 import { loadLibraries, winapi, type KFunc } from '../../src/platform/windows/ffi/index.js';
 import { runAsWindowsService } from '../../src/platform/windows/service-host.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const so = buildFakeSource('fakesvc.c');
 const lib = loadLibraries({ computecore: so, computenetwork: so, computestorage: so, vmcompute: so, kernel32: so, advapi32: so, ole32: so, ucrt: so, bindfltapi: so, netapi32: so, userenv: so }).advapi32;
@@ -21,12 +22,7 @@ const ctl: Record<string, KFunc> = {
 const statusLog = (): string[] => (ctl.log!() as string).split(',').filter(Boolean);
 const states = (): number[] => statusLog().map((e) => Number(e.split('/')[0]));
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; !cond(); i++) {
-    if (i > 6000) throw new Error(`timed out waiting for ${what}; status log ${ctl.log!()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, { timeoutMs: 60_000, intervalMs: 10, detail: () => `status log ${ctl.log!()}` });
 
 async function control(code: number): Promise<string> {
   assert.equal(ctl.control!(code), 1);

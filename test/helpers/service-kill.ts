@@ -1,16 +1,12 @@
 /** Killing the emulator service under a running workload and auditing numbered lines (emulator-kill tests). */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** How the emulator-kill tests poll (waitFor options): every 10 ms, for a minute unless told. */
+export const killPoll = (timeoutMs = 60_000) => ({ timeoutMs, intervalMs: 10 });
 
 export const logSize = (p: string) => { try { return statSync(p).size; } catch { return 0; } };
 export const servicePid = (emuState: string) => { try { return Number(readFileSync(join(emuState, 'service.pid'), 'utf8').trim()); } catch { return 0; } };
@@ -21,13 +17,13 @@ export async function killService(emuState: string): Promise<number> {
   const pid = servicePid(emuState);
   if (!alive(pid)) throw new Error('the service does not run');
   process.kill(pid, 'SIGKILL');
-  await waitFor('the service to die', () => !alive(pid));
+  await waitFor('the service to die', () => !alive(pid), killPoll());
   return pid;
 }
 
 /** Waits for a service other than `old` (a client's reconnect starts one). */
 export async function newService(emuState: string, old: number): Promise<void> {
-  await waitFor('a new service', () => { const p = servicePid(emuState); return p !== old && alive(p); });
+  await waitFor('a new service', () => { const p = servicePid(emuState); return p !== old && alive(p); }, killPoll());
 }
 
 /**

@@ -14,7 +14,8 @@ import type { Writable } from 'node:stream';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
 import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import { audit, killService, logSize, newService, waitFor } from '../../helpers/service-kill.js';
+import { audit, killService, logSize, newService, killPoll } from '../../helpers/service-kill.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here (the namespace helper feeds stdin): ${facts.Reason}`;
@@ -35,14 +36,14 @@ test('emulator service killed three times while a tty container floods: every li
   writeFileSync(join(emuState, 'roots', 'tty', 'go'), '');
   let at = 64 * 1024;
   for (let k = 0; k < KILLS; k++) {
-    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at);
+    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at, killPoll());
     assert.equal(events.length, 0, `kill ${k + 1} comes while the container still writes`);
     const pid = await killService(emuState);
     // The keeper's stream attaches again, which starts a new service.
     await newService(emuState, pid);
     at = logSize(logPath) + 256 * 1024;
   }
-  await waitFor('exit', () => events.length > 0, 120_000);
+  await waitFor('exit', () => events.length > 0, killPoll(120_000));
   assert.equal(events[0]!.exitCode, 0);
   const recs = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => l.split(' '));
   assert.equal(recs.filter((r) => r[2] !== 'F').length, 0, 'no partial records');
@@ -86,7 +87,7 @@ test('emulator service killed three times while a container reads stdin: every l
   }
   assert.equal(kills, KILLS);
   const size = Buffer.byteLength(lines(1, L));
-  await waitFor('the program to read every line', () => logSize(got) >= size, 120_000);
+  await waitFor('the program to read every line', () => logSize(got) >= size, killPoll(120_000));
   assert.equal(existsSync(join(emuState, 'roots', 'in', 'eof')), false, 'no end of file while the client keeps stdin open');
   assert.equal((await proc.getProperties()).Exited, false, 'the program still reads');
   await new Promise<void>((res) => stdin.end(res));

@@ -13,7 +13,8 @@ import { isolationFacts } from '../../../src/platform/emulator/service/isolation
 import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import { SPOOL_READ, SPOOL_WINDOW, spillBytes } from '../../../src/platform/emulator/service/spill.js';
-import { alive, audit, logSize, servicePid, waitFor } from '../../helpers/service-kill.js';
+import { alive, audit, logSize, servicePid, killPoll } from '../../helpers/service-kill.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here (the namespace helper spools output): ${facts.Reason}`;
@@ -40,12 +41,12 @@ test('emulator service killed with SIGKILL three times mid-flood: every line exa
   let maxSpill = 0;
   let at = 256 * 1024;
   for (let k = 0; k < KILLS; k++) {
-    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at);
+    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at, killPoll());
     assert.equal(events.length, 0, `kill ${k + 1} comes while the container still writes`);
     const pid = servicePid(emuState);
     assert.ok(alive(pid), 'the service runs');
     process.kill(pid, 'SIGKILL');
-    await waitFor('the service to die', () => !alive(pid));
+    await waitFor('the service to die', () => !alive(pid), killPoll());
     kills.push(pid);
     for (const p of readdirSync(join(emuState, 'stdio')).filter((f) => /\.(out|err)$/.test(f))) {
       const bytes = spillBytes(join(emuState, 'stdio', p));
@@ -53,10 +54,10 @@ test('emulator service killed with SIGKILL three times mid-flood: every line exa
       if (bytes > 0) spooled = true;
     }
     // The keeper's streams attach again, which starts a new service.
-    await waitFor('a new service', () => { const p = servicePid(emuState); return p !== pid && alive(p); });
+    await waitFor('a new service', () => { const p = servicePid(emuState); return p !== pid && alive(p); }, killPoll());
     at = logSize(logPath) + 512 * 1024;
   }
-  await waitFor('exit', () => events.length > 0, 120_000);
+  await waitFor('exit', () => events.length > 0, killPoll(120_000));
   // The helper that waited for it wrote its status: a re-adopted process's real exit code.
   assert.equal(events[0]!.exitCode, 0);
   assert.equal(kills.length, KILLS);

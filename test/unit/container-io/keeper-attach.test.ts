@@ -9,14 +9,7 @@ import { readFileSync } from 'node:fs';
 import { keeperOnEmulator, runningSystem } from '../../helpers/keeper-world.js';
 import { join } from 'node:path';
 import { isKeeperError, type ExitEvent } from '../../../src/container-io/protocol.js';
-
-const waitFor = async (cond: () => boolean | Promise<boolean>, what: string) => {
-  const deadline = Date.now() + 60_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { waitFor } from '../../helpers/wait-for.js';
 
 test('keeper attach: a slow attacher is dropped, the log and a reading attacher get everything, nothing is left', async (t) => {
   const w = await keeperOnEmulator(t, 'wincri-keeper-attach-');
@@ -35,9 +28,9 @@ test('keeper attach: a slow attacher is dropped, the log and a reading attacher 
   const slow = await client.attachContainer({ containerId: 'big', stdin: false, stdout: true, stderr: false });
   const fast = await client.attachContainer({ containerId: 'big', stdin: true, stdout: true, stderr: true });
   const idle = await client.attachContainer({ containerId: 'big', stdin: false, stdout: true, stderr: false });
-  await waitFor(async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 3, 'three attachers');
+  await waitFor('three attachers', async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 3, { timeoutMs: 60_000 });
   await idle.close(); // detach
-  await waitFor(async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 2, 'the detached one gone');
+  await waitFor('the detached one gone', async () => (await client.list()).find((a) => a.containerId === 'big')?.attachers === 2, { timeoutMs: 60_000 });
   // `slow` never reads its stdout: its socket fills up and the keeper drops it.
   const hash = createHash('sha256');
   let got = 0;
@@ -45,7 +38,7 @@ test('keeper attach: a slow attacher is dropped, the log and a reading attacher 
   fast.stdin!.write('go\n');
   await assert.rejects(slow.exited, /did not read its output fast enough/);
   assert.deepEqual(await fast.exited, { exitCode: 9 });
-  await waitFor(() => exits.length === 1, 'the exit event');
+  await waitFor('the exit event', () => exits.length === 1, { timeoutMs: 60_000 });
   assert.equal(exits[0]!.exitCode, 9);
   assert.equal(got, 32 * 1024 * 1024);
   const line = '0123456789012345678901234567890123456789012345678901234567890\n';

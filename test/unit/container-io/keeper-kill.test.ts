@@ -16,9 +16,9 @@ import { stopEmulatorService } from '../../../src/platform/emulator/service-stop
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { keeperOnEmulator, runningSystem, quiet } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const src = (p: string) => new URL(`../../../src/${p}`, import.meta.url).href;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A keeper in a process of its own (so it can be killed), on the emulator service at emuState. */
 function keeperProcess(socketPath: string, stateDir: string, emuState: string): ChildProcess {
@@ -36,14 +36,6 @@ async function started(child: ChildProcess): Promise<void> {
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
     child.once('exit', (code) => reject(new Error(`keeper exited early (${code})`)));
   });
-}
-
-async function waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 const logSize = (p: string) => { try { return statSync(p).size; } catch { return 0; } };
@@ -127,7 +119,7 @@ test('emulator service killed with SIGKILL mid-output: the container keeps runni
   process.kill(servicePid, 'SIGKILL');
   await waitFor('the service to die', () => { try { process.kill(servicePid, 0); return false; } catch { return true; } });
   process.kill(pid, 'SIGUSR1');
-  await waitFor('exit', () => events.length > 0, 60_000);
+  await waitFor('exit', () => events.length > 0, { timeoutMs: 60_000 });
 
   const recs = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => l.split(' '));
   const out = recs.filter((r) => r[1] === 'stdout').map((r) => r[3]);

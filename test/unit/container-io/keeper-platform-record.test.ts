@@ -13,15 +13,11 @@ import type { StartParams } from '../../../src/container-io/protocol.js';
 import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import type { Logger } from '../../../src/util/log.js';
 import { fakePlatform } from './fake-platform.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-async function waitFor(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; !cond(); i++) {
-    if (i > 400) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const poll = { timeoutMs: 4000, intervalMs: 10 };
 
 function setup(t: { after(fn: () => Promise<void> | void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-rec-'));
@@ -59,8 +55,8 @@ test('keeper: the pid is reported only once the platform has recorded the proces
   compute.holdRecord = new Promise<void>((r) => { release = r; });
   let answered = false;
   const started = c.start(params('r1')).then((r) => { answered = true; return r; });
-  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1);
-  await waitFor('the keeper record', () => existsSync(recordFile('r1')));
+  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1, poll);
+  await waitFor('the keeper record', () => existsSync(recordFile('r1')), poll);
   assert.equal(answered, false, 'the start was answered before the platform record was durable');
   release();
   const { pid } = await started;
@@ -92,8 +88,8 @@ test('keeper: where the platform tells the pid before connecting the pipes, both
   compute.connectPipes = new Promise<void>((r) => { connect = r; });
   let answered = false;
   const started = c.start(params('r3')).then((r) => { answered = true; return r; });
-  await waitFor('the keeper record', () => existsSync(recordFile('r3')));
-  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1);
+  await waitFor('the keeper record', () => existsSync(recordFile('r3')), poll);
+  await waitFor('the platform record to be awaited', () => compute.recordedCalls === 1, poll);
   const rec = JSON.parse(readFileSync(recordFile('r3'), 'utf8')) as { pid: number };
   assert.equal(rec.pid, compute.created[0]!.pid);
   assert.equal(answered, false, 'the start was answered before the pipes were connected');

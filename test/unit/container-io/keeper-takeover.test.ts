@@ -13,14 +13,10 @@ import { runKeeper } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import type { Logger } from '../../../src/util/log.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const numbers = (path: string) => { try { return readFileSync(path, 'utf8').split('\n').flatMap((l) => /stdout F n(\d+)$/.exec(l)?.[1] ?? []).map(Number); } catch { return []; } };
-async function until(what: string, fn: () => boolean): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!fn()) { if (Date.now() > end) throw new Error(`timed out waiting for ${what}`); await new Promise((r) => setTimeout(r, 20)); }
-}
-
 test('a restarted keeper pumps a running container\'s output into its log: no line lost', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-takeover-'));
   const emuState = join(dir, 'emu');
@@ -39,7 +35,7 @@ test('a restarted keeper pumps a running container\'s output into its log: no li
     containerId: 'ctr1', systemId: 'ctr1', logPath,
     process: { CommandLine: 'sh -c "i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo n$i; sleep 0.05; done"', CreateStdOutPipe: true, CreateStdErrPipe: true },
   });
-  await until('the first lines', () => numbers(logPath).length >= 5);
+  await waitFor('the first lines', () => numbers(logPath).length >= 5, { timeoutMs: 20_000 });
   await c1.close();
   await k1.close(); // the container keeps running and writing into its pipe
   const before = numbers(logPath).length;
@@ -50,7 +46,7 @@ test('a restarted keeper pumps a running container\'s output into its log: no li
   t.after(async () => { await c2.close(); await k2.close(); });
   const exits: ExitEvent[] = [];
   await c2.onExit((e) => exits.push(e));
-  await until('the exit', () => exits.length > 0);
+  await waitFor('the exit', () => exits.length > 0, { timeoutMs: 20_000 });
   const got = numbers(logPath);
   assert.ok(before < 60, `the keeper restarted while the container ran (${before} lines before)`);
   assert.deepEqual(got, Array.from({ length: 60 }, (_, i) => i + 1), 'every line once, in order');

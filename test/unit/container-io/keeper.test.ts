@@ -11,16 +11,11 @@ import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/h
 import type { Logger } from '../../../src/util/log.js';
 import { fakePlatform, type FakeCompute } from './fake-platform.js';
 import type { Platform } from '../../../src/platform/types.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 4000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const poll = (timeoutMs = 4000) => ({ timeoutMs, intervalMs: 10 });
 
 interface Env {
   dir: string;
@@ -100,7 +95,7 @@ test('keeper: start → log lines → exit event only after stdout/stderr draine
 
   proc.stdout!.write('hello World\r\n');
   proc.stderr!.write('err line\n');
-  await waitFor('first lines in the log', () => records(join(e.logDir, 'c1.log')).length === 2);
+  await waitFor('first lines in the log', () => records(join(e.logDir, 'c1.log')).length === 2, poll());
   assert.equal(proc.stdin!.destroyed, false, 'stdin is kept open while the process runs');
 
   proc.exit(3);
@@ -111,7 +106,7 @@ test('keeper: start → log lines → exit event only after stdout/stderr draine
   proc.stdout!.end('tail without newline');
   proc.stderr!.end();
 
-  await waitFor('exit event', () => events.length === 1);
+  await waitFor('exit event', () => events.length === 1, poll());
   const ev = events[0]!;
   assert.equal(ev.containerId, 'c1');
   assert.equal(ev.pid, pid);
@@ -144,7 +139,7 @@ test('keeper: pipes held open by grandchildren are closed 2 s (here: drainTimeou
   proc.stderr!.write('unterminated');
   const t0 = Date.now();
   proc.exit(0);
-  await waitFor('exit event', () => events.length === 1);
+  await waitFor('exit event', () => events.length === 1, poll());
   assert.ok(Date.now() - t0 >= 280, 'waited for the drain timeout');
   assert.equal(proc.stdout!.destroyed, true, 'stopped reading the pipe');
   assert.deepEqual(records(join(e.logDir, 'g1.log')),
@@ -163,10 +158,10 @@ test('keeper: without a log path the output is drained and discarded', async (t)
   proc.stdout!.write(big);
   proc.stderr!.write(big);
   await waitFor('pipes drained', () => proc.stdout!.readableLength === 0 && proc.stdout!.writableLength === 0
-    && proc.stderr!.readableLength === 0);
+    && proc.stderr!.readableLength === 0, poll());
   proc.exit(0);
   proc.endOutput();
-  await waitFor('exit', () => events.length === 1);
+  await waitFor('exit', () => events.length === 1, poll());
   assert.deepEqual(readdirSync(e.logDir), []);
   await c.reopenLog('nolog').then(() => assert.fail('exited container must refuse reopen'), (err) => {
     assert.ok(isKeeperError(err, 'FailedPrecondition'));
@@ -182,14 +177,14 @@ test('keeper: reopenLog after kubelet renamed the file', async (t) => {
   const path = join(e.logDir, 'r1.log');
   const rotated = `${path}.20261124-100000`;
   proc.stdout!.write('one\n');
-  await waitFor('line one', () => records(path).length === 1);
+  await waitFor('line one', () => records(path).length === 1, poll());
   renameSync(path, rotated);
   await c.reopenLog('r1');
   assert.ok(existsSync(path), 'new file exists right after reopen');
   const rotatedSize = statSync(rotated).size;
   proc.stdout!.write('two\n');
   proc.stderr!.write('three\n');
-  await waitFor('lines in the new file', () => records(path).length === 2);
+  await waitFor('lines in the new file', () => records(path).length === 2, poll());
   assert.deepEqual(records(path), [['stdout', 'F', 'two'], ['stderr', 'F', 'three']]);
   assert.deepEqual(records(rotated), [['stdout', 'F', 'one']]);
   assert.equal(statSync(rotated).size, rotatedSize, 'rotated file stopped growing');
@@ -208,12 +203,12 @@ test('keeper: reopenLog still works while output drains after the exit', async (
   const path = join(e.logDir, 'd1.log');
   proc.stdout!.write('before\n');
   proc.exit(0);
-  await waitFor('before', () => records(path).length === 1);
+  await waitFor('before', () => records(path).length === 1, poll());
   renameSync(path, `${path}.1`);
   await c.reopenLog('d1');
   proc.stdout!.write('draining\n');
   proc.endOutput();
-  await waitFor('exit', () => events.length === 1);
+  await waitFor('exit', () => events.length === 1, poll());
   assert.deepEqual(records(path), [['stdout', 'F', 'draining']]);
   assert.deepEqual(records(`${path}.1`), [['stdout', 'F', 'before']]);
 });
@@ -232,7 +227,7 @@ test('keeper: a daemon disconnect changes nothing; a new client learns missed ex
   p1.endOutput();
   p2.stdout!.write('still running\n');
   await waitFor('a1 exit recorded', () => existsSync(join(e.stateDir, 'containers', 'a1.json'))
-    && JSON.parse(readFileSync(join(e.stateDir, 'containers', 'a1.json'), 'utf8')).exited !== undefined);
+    && JSON.parse(readFileSync(join(e.stateDir, 'containers', 'a1.json'), 'utf8')).exited !== undefined, poll());
 
   const c2 = await e.client();
   const list = await c2.list();
@@ -241,7 +236,7 @@ test('keeper: a daemon disconnect changes nothing; a new client learns missed ex
   await c2.onExit((ev) => events.push(ev));
   assert.deepEqual(events.map((ev) => [ev.containerId, ev.exitCode]), [['a1', 9]], 'replayed from list');
   assert.deepEqual(records(join(e.logDir, 'a1.log')), [['stdout', 'F', 'logged while the daemon is down']]);
-  await waitFor('a2 line', () => records(join(e.logDir, 'a2.log')).length === 1);
+  await waitFor('a2 line', () => records(join(e.logDir, 'a2.log')).length === 1, poll());
 
   await c2.ack('a1');
   assert.equal((await c2.list())[0]!.acked, true);
@@ -253,7 +248,7 @@ test('keeper: a daemon disconnect changes nothing; a new client learns missed ex
   // a live exit reaches every subscriber exactly once
   p2.exit(0);
   p2.endOutput();
-  await waitFor('a2 exit on both clients', () => events.length === 2 && later.length === 1);
+  await waitFor('a2 exit on both clients', () => events.length === 2 && later.length === 1, poll());
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(events.length, 2);
 });
@@ -268,7 +263,7 @@ test('keeper: exits persist across keeper restarts until acked; forget drops the
   const proc = await e.compute.processAt(0);
   proc.exit(42);
   proc.endOutput();
-  await waitFor('exit', () => seen.length === 1);
+  await waitFor('exit', () => seen.length === 1, poll());
   await c1.close();
   await k1.close();
   assert.equal(existsSync(e.socketPath), false, 'socket removed on close');
@@ -312,12 +307,12 @@ test('keeper restart while a container runs: the client reconnects (spawning the
   await c.start(startParams(e, 'k2'));
   const [p1, p2] = [await e.compute.processAt(0), await e.compute.processAt(1)];
   p1.stdout!.write('before keeper restart\n');
-  await waitFor('line', () => records(join(e.logDir, 'k1.log')).length === 1);
+  await waitFor('line', () => records(join(e.logDir, 'k1.log')).length === 1, poll());
 
   await current!.close(); // keeper dies: its stdio goes with it, processes keep running
   p2.exit(5); // k2 exits while no keeper runs → its exit code is lost
-  await waitFor('client respawned the keeper', () => spawns === 2, 8000);
-  await waitFor('k2 lost exit reported', () => events.some((ev) => ev.containerId === 'k2'), 8000);
+  await waitFor('client respawned the keeper', () => spawns === 2, poll(8000));
+  await waitFor('k2 lost exit reported', () => events.some((ev) => ev.containerId === 'k2'), poll(8000));
   const list = await c.list();
   const k1 = list.find((a) => a.containerId === 'k1')!;
   const k2 = list.find((a) => a.containerId === 'k2')!;
@@ -333,7 +328,7 @@ test('keeper restart while a container runs: the client reconnects (spawning the
   assert.ok(existsSync(path));
 
   p1.exit(17);
-  await waitFor('k1 exit', () => events.some((ev) => ev.containerId === 'k1'));
+  await waitFor('k1 exit', () => events.some((ev) => ev.containerId === 'k1'), poll());
   assert.equal(events.find((ev) => ev.containerId === 'k1')!.exitCode, 17);
   assert.deepEqual(records(`${path}.1`), [['stdout', 'F', 'before keeper restart']]);
 });
@@ -359,7 +354,7 @@ test('keeper: bad requests get error replies and never crash the keeper', async 
   raw.write('{"id":5,"method":"ack","params":null}\n');
   raw.write('[1,2,3]\n');
   raw.write('{"id":6,"method":"ping"}\n');
-  await waitFor('all replies', () => replies.length === 9);
+  await waitFor('all replies', () => replies.length === 9, poll());
   raw.destroy();
   const byId = (id: number) => replies.find((r) => r.id === id)!;
   assert.equal(replies.filter((r) => r.id === null).length, 3);

@@ -6,6 +6,7 @@ import { platformWithDeadlines } from '../../../src/daemon/platform-deadline.js'
 import { PlatformError } from '../../../src/platform/hresult.js';
 import { toServiceError } from '../../../src/cri/errors.js';
 import type { Platform } from '../../../src/platform/types.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 function fakePlatform() {
   const calls: string[] = [];
@@ -29,7 +30,7 @@ function fakePlatform() {
   } as unknown as Platform;
   return { platform, calls, gates };
 }
-const until = async (f: () => boolean) => { while (!f()) await new Promise((r) => setTimeout(r, 2)); };
+const poll = { timeoutMs: 120_000, intervalMs: 2 };
 
 test('a hung call fails with HCS_E_OPERATION_TIMEOUT → DeadlineExceeded and a message naming the key; other calls go on', async () => {
   const f = fakePlatform();
@@ -44,7 +45,7 @@ test('a hung call fails with HCS_E_OPERATION_TIMEOUT → DeadlineExceeded and a 
   assert.equal(toServiceError(e).code, Status.DEADLINE_EXCEEDED);
   // The service answers late: the namespace it created is deleted again.
   f.gates.get('createNamespace')!();
-  await until(() => f.calls.includes('deleteNamespace ns-1'));
+  await waitFor('the namespace deleted', () => f.calls.includes('deleteNamespace ns-1'), poll);
   assert.deepEqual(f.calls, ['createNamespace ns-1', 'deleteNamespace ns-1']);
 });
 
@@ -53,13 +54,13 @@ test('a compute system created after its deadline is terminated and closed; call
   const p = platformWithDeadlines(f.platform, 30);
   await assert.rejects(p.compute.createComputeSystem('c1', {} as never), /HCS_E_OPERATION_TIMEOUT/);
   f.gates.get('createComputeSystem')!();
-  await until(() => f.calls.includes('close'));
+  await waitFor('the system closed', () => f.calls.includes('close'), poll);
   assert.deepEqual(f.calls, ['created c1', 'terminate', 'close']);
 
   const g = fakePlatform();
   const q = platformWithDeadlines(g.platform, 60_000);
   const created = q.compute.createComputeSystem('c2', {} as never);
-  await until(() => g.gates.has('createComputeSystem'));
+  await waitFor('createComputeSystem held at its gate', () => g.gates.has('createComputeSystem'), poll);
   g.gates.get('createComputeSystem')!();
   const sys = await created;
   await sys.start();
@@ -86,6 +87,6 @@ test('an endpoint HNS named itself (the caller passed no id) is deleted by the i
   const p = platformWithDeadlines(platform, 20);
   await assert.rejects(p.network.createEndpoint('net-1', '', {} as never), /HCS_E_OPERATION_TIMEOUT/);
   release();
-  await until(() => calls.length === 2);
+  await waitFor('both calls', () => calls.length === 2, poll);
   assert.deepEqual(calls, ["createEndpoint ''", 'deleteEndpoint ep-from-hns']);
 });

@@ -9,6 +9,9 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniManager, type PodNetworkRequest } from '../../../src/network/index.js';
 import { fakeCniDir, type FakeCall } from '../../helpers/fake-cni.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const poll = { timeoutMs: 120_000, intervalMs: 5 };
 
 function env(t: { after(fn: () => void): void }) {
   const { dir, bin, conf, log, calls: all } = fakeCniDir(t, 'wincri-cni-overlap-');
@@ -31,15 +34,11 @@ function deferred() {
   return { promise, resolve, reject };
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 5));
-}
-
 test('the first record is on disk before the namespace exists; no plugin runs until it does; the result is recorded', async (t) => {
   const e = env(t);
   const ns = deferred();
   const setUp = e.mgr.setUp(req('sb1', ns.promise));
-  await until(() => existsSync(e.cacheFile('sb1')));
+  await waitFor('the record of sb1', () => existsSync(e.cacheFile('sb1')), poll);
   assert.equal(JSON.parse(readFileSync(e.cacheFile('sb1'), 'utf8')).state, 'adding');
   assert.deepEqual(e.calls().filter((c) => c.cmd === 'ADD'), [], 'no ADD before the namespace exists');
   ns.resolve();
@@ -59,7 +58,7 @@ test('a namespace that cannot be created fails set-up with its error, runs no pl
   const e = env(t);
   const ns = deferred();
   const setUp = e.mgr.setUp(req('sb2', ns.promise));
-  await until(() => existsSync(e.cacheFile('sb2')));
+  await waitFor('the record of sb2', () => existsSync(e.cacheFile('sb2')), poll);
   const failure = new Error('namespace creation failed');
   ns.reject(failure);
   await assert.rejects(setUp, (err) => err === failure);
@@ -71,7 +70,7 @@ test('a crash between the pod record and the result record: after a restart, DEL
   const e = env(t);
   const ns = deferred();
   const setUp = e.mgr.setUp(req('sb3', ns.promise));
-  await until(() => existsSync(e.cacheFile('sb3')));
+  await waitFor('the record of sb3', () => existsSync(e.cacheFile('sb3')), poll);
   const first = readFileSync(e.cacheFile('sb3'), 'utf8'); // what is on disk while the plugins run
   ns.resolve();
   await (await setUp).recorded;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import { isRuntimeError } from '../../../src/errors.js';
 import type { StreamProcess } from '../../../src/streaming/types.js';
-import { collect, readAll, waitFor } from './streaming-helpers.js';
+import { collect, readAll } from './streaming-helpers.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let env: RuntimeEnv;
 before(async () => { env = await runtimeEnv(); });
@@ -30,21 +31,21 @@ const logOf = (name: string) => readFileSync(join(env.logDir, `${name}.log`), 'u
 
 test('attach: two attachers see the live output, nothing already logged is replayed, stdin reaches the process', async () => {
   const { id } = await runContainer(env, 'echoer', ['sh', '-c', 'echo early; while read l; do echo "got $l"; done'], { stdin: true });
-  await waitFor(() => logOf('echoer').includes('early'), 'the first line in the log');
+  await waitFor('the first line in the log', () => logOf('echoer').includes('early'));
   const a = await attachVia(id, { stdin: true, stdout: true, stderr: true, tty: false });
   const b = await attachVia(id, { stdin: false, stdout: true, stderr: false, tty: false });
   assert.equal(b.stdin, undefined);
   const ao = collect(a.stdout), bo = collect(b.stdout);
   a.stdin!.write('one\n');
-  await waitFor(() => ao.text().includes('got one') && bo.text().includes('got one'), 'both attachers to see the answer');
+  await waitFor('both attachers to see the answer', () => ao.text().includes('got one') && bo.text().includes('got one'));
   assert.ok(!ao.text().includes('early') && !bo.text().includes('early'), 'output logged before the attach is not replayed');
   assert.equal(await attachers(id), 2);
   await b.close(); // detach: the container goes on
-  await waitFor(() => env.runtime.getContainer(id).state === 'CONTAINER_RUNNING', 'running');
+  await waitFor('running', () => env.runtime.getContainer(id).state === 'CONTAINER_RUNNING');
   a.stdin!.write('two\n');
-  await waitFor(() => ao.text().includes('got two'), 'the second answer');
+  await waitFor('the second answer', () => ao.text().includes('got two'));
   await a.close();
-  await waitFor(() => env.runtime.getContainer(id).state === 'CONTAINER_RUNNING', 'still running');
+  await waitFor('still running', () => env.runtime.getContainer(id).state === 'CONTAINER_RUNNING');
   assert.equal(await attachers(id), 0, 'no keeper session left');
   assert.match(logOf('echoer'), /stdout F got one\n.*stdout F got two\n/s);
 });
@@ -61,7 +62,7 @@ test('attach with stdin_once: the first attacher closing stdin closes the contai
   assert.equal((await bo).toString(), 'last words\n');
   await a.close();
   await b.close();
-  await waitFor(() => env.runtime.getContainer(id).state === 'CONTAINER_EXITED', 'the container to exit');
+  await waitFor('the container to exit', () => env.runtime.getContainer(id).state === 'CONTAINER_EXITED');
 });
 
 test('attach without stdin_once: closing stdin detaches that attacher only; the container stdin stays open', async () => {
@@ -69,28 +70,28 @@ test('attach without stdin_once: closing stdin detaches that attacher only; the 
   const a = await attachVia(id, { stdin: true, stdout: true, stderr: false, tty: false });
   const ao = collect(a.stdout);
   a.stdin!.write('first\n');
-  await waitFor(() => ao.text() === 'first\n', 'the echo');
+  await waitFor('the echo', () => ao.text() === 'first\n');
   a.stdin!.end();
   assert.deepEqual(await a.exited, { exitCode: 0 });
   await a.close();
   const b = await attachVia(id, { stdin: true, stdout: true, stderr: false, tty: false });
   const bo = collect(b.stdout);
   b.stdin!.write('second\n');
-  await waitFor(() => bo.text() === 'second\n', 'cat still reading');
+  await waitFor('cat still reading', () => bo.text() === 'second\n');
   assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_RUNNING');
   await b.close();
 });
 
 test('attach to a tty container: terminal output, resize through the console, exit code', async () => {
   const { id } = await runContainer(env, 'term', ['sh', '-c', 'while :; do stty size; read x || exit 5; done'], { stdin: true, tty: true });
-  await waitFor(() => /stdout F 24 80\n/.test(logOf('term')), 'the initial size in the log: it is the terminal output');
+  await waitFor('the initial size in the log: it is the terminal output', () => /stdout F 24 80\n/.test(logOf('term')));
   const a = await attachVia(id, { stdin: true, stdout: true, stderr: false, tty: true });
   assert.equal(a.stderr, undefined);
   const out = collect(a.stdout);
   await a.resize(100, 31);
   for (let i = 0; !/31 100/.test(out.text()); i++) {
     a.stdin!.write('\n');
-    await waitFor(() => (out.text().match(/\d+ \d+/g) ?? []).length > i || /31 100/.test(out.text()), 'an answer');
+    await waitFor('an answer', () => (out.text().match(/\d+ \d+/g) ?? []).length > i || /31 100/.test(out.text()));
   }
   assert.match(logOf('term'), /stdout F 31 100\n/, 'the resized terminal output is logged too');
   await env.runtime.stopContainer(id, 0);
@@ -102,7 +103,7 @@ test('attach: unknown container → NotFound; exited container → FailedPrecond
   const io = { stdin: false, stdout: true, stderr: false, tty: false };
   assert.throws(() => env.runtime.attach('nope', io), (e) => isRuntimeError(e, 'NotFound'));
   const { id } = await runContainer(env, 'gone', ['true']);
-  await waitFor(() => env.runtime.getContainer(id).state === 'CONTAINER_EXITED', 'exit');
+  await waitFor('exit', () => env.runtime.getContainer(id).state === 'CONTAINER_EXITED');
   assert.throws(() => env.runtime.attach(id, io), (e) => isRuntimeError(e, 'FailedPrecondition'));
 });
 

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import { isRuntimeError } from '../../../src/errors.js';
 import type { StreamProcess } from '../../../src/streaming/types.js';
-import { readAll, collect, waitFor, processesWith, openFds } from './streaming-helpers.js';
+import { readAll, collect, processesWith, openFds } from './streaming-helpers.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let env: RuntimeEnv;
 let ctr: string;
@@ -80,12 +81,12 @@ test('exec with tty: the process has a terminal and a resize reaches it', async 
   const p = await execVia(['sh', '-c', 'while :; do stty size; read x || exit 4; done'], { stdin: true, stdout: true, stderr: false, tty: true });
   assert.equal(p.stderr, undefined);
   const out = collect(p.stdout);
-  await waitFor(() => /24 80/.test(out.text()), 'the default terminal size');
+  await waitFor('the default terminal size', () => /24 80/.test(out.text()));
   await p.resize(132, 43);
   // Each line typed makes the loop print the size again; keep typing until the new size shows.
   for (let i = 0; !/43 132/.test(out.text()); i++) {
     p.stdin!.write('\n');
-    await waitFor(() => (out.text().match(/\d+ \d+/g) ?? []).length > i + 1 || /43 132/.test(out.text()), 'the loop to answer');
+    await waitFor('the loop to answer', () => (out.text().match(/\d+ \d+/g) ?? []).length > i + 1 || /43 132/.test(out.text()));
   }
   p.stdin!.end(); // the terminal's EOF: read fails
   assert.equal((await p.exited).exitCode, 4);
@@ -98,13 +99,13 @@ test('exec close(): kills the process and releases every handle', async () => {
   await warm.close();
   const fds = openFds();
   const p = await execVia(['sh', '-c', 'sleep 7231 & exec sleep 7230'], { stdin: true, stdout: true, stderr: true, tty: false });
-  await waitFor(() => processesWith('sleep 7230').length === 1 && processesWith('sleep 7231').length === 1, 'the exec\'d processes');
+  await waitFor('the exec\'d processes', () => processesWith('sleep 7230').length === 1 && processesWith('sleep 7231').length === 1);
   await p.close();
   assert.deepEqual(processesWith('sleep 7230'), [], 'the exec\'d process is gone after close()');
-  await waitFor(() => processesWith('sleep 7231').length === 0, 'its background child to be gone (same process group)');
+  await waitFor('its background child to be gone (same process group)', () => processesWith('sleep 7231').length === 0);
   assert.equal((await p.exited).exitCode, 137);
   await p.close(); // idempotent
-  await waitFor(() => openFds() <= fds, `open fds back to ${fds} (now ${openFds()})`);
+  await waitFor(`open fds back to ${fds} (now ${openFds()})`, () => openFds() <= fds);
 });
 
 test('exec: 50 concurrent sessions, each with its own output and exit code, leave nothing behind', async () => {
@@ -116,7 +117,7 @@ test('exec: 50 concurrent sessions, each with its own output and exit code, leav
     return { out: out.toString(), code: exit.exitCode };
   }));
   runs.forEach((r, i) => assert.deepEqual(r, { out: `run-${i}\n`, code: i % 7 }));
-  await waitFor(() => openFds() <= fds, `open fds back to ${fds} (now ${openFds()})`);
+  await waitFor(`open fds back to ${fds} (now ${openFds()})`, () => openFds() <= fds);
   const props = await (await env.platform.compute.openComputeSystem(ctr)).getProperties({ PropertyTypes: ['ProcessList'] });
   assert.equal(props.ProcessList?.length, 1, 'only the container\'s init process is left');
 });
@@ -125,6 +126,6 @@ test('exec: unknown container → NotFound, empty cmd → InvalidArgument, exite
   assert.throws(() => env.runtime.exec('nosuchcontainer', ['true'], io), (e) => isRuntimeError(e, 'NotFound'));
   assert.throws(() => env.runtime.exec(ctr, [], io), (e) => isRuntimeError(e, 'InvalidArgument'));
   const { id } = await runContainer(env, 'short', ['true']);
-  await waitFor(() => env.runtime.getContainer(id).state === 'CONTAINER_EXITED', 'the short container to exit');
+  await waitFor('the short container to exit', () => env.runtime.getContainer(id).state === 'CONTAINER_EXITED');
   assert.throws(() => env.runtime.exec(id, ['true'], io), (e) => isRuntimeError(e, 'FailedPrecondition') && /not running/.test(e.message));
 });

@@ -19,14 +19,6 @@ export function collect(s: Readable | undefined): { text(): string } {
   return { text: () => out };
 }
 
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Pids of processes whose command line contains `marker`. */
 export function processesWith(marker: string): number[] {
   const out: number[] = [];

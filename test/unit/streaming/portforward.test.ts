@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { SpdyTestClient, isRefused } from '../../helpers/streaming-client-spdy.js';
 import { WsTestClient } from '../../helpers/streaming-client-ws.js';
 import { portForwardSession } from '../../helpers/streaming-session.js';
-import { startServer, until } from './server-setup.js';
+import { startServer, serverPoll } from './server-setup.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { PORT_FORWARD_V1 } from '../../../src/streaming/remotecommand/protocols.js';
 
 /** A TCP server answering each connection with "<tag>:" + what it reads, closing when the client half-closes. */
@@ -75,7 +76,7 @@ test('SPDY port-forward: two ports and a refused one on one connection, pairs by
     assert.ok(bad instanceof Error, 'port 0 refused');
     c.close();
     await c.closed;
-    await until(() => srv.activeSessions === 0 && a.open() === 0 && b.open() === 0, 'everything released');
+    await waitFor('everything released', () => srv.activeSessions === 0 && a.open() === 0 && b.open() === 0, serverPoll);
   } finally {
     await srv.close();
     a.server.close();
@@ -90,16 +91,16 @@ test('WebSocket port-forward (v4 channels): port header on both channels, data b
   try {
     const ws = await WsTestClient.connect(srv.register(portForwardSession([a.port, dead], dial)), ['v4.channel.k8s.io']);
     const le = (p: number) => { const h = Buffer.alloc(2); h.writeUInt16LE(p); return h; };
-    await until(() => (ws.channels.get(3)?.length ?? 0) >= 2, 'error for the refused port');
+    await waitFor('error for the refused port', () => (ws.channels.get(3)?.length ?? 0) >= 2, serverPoll);
     assert.deepEqual(ws.channels.get(0)![0], le(a.port));
     assert.deepEqual(ws.channels.get(1)![0], le(a.port));
     assert.deepEqual(ws.channels.get(2)![0], le(dead));
     assert.match(ws.channels.get(3)![1]!.toString(), /error forwarding port \d+ to pod p0d/);
     ws.send(0, 'ping');
-    await until(() => Buffer.concat(ws.channels.get(0)!.slice(1)).toString() === 'A:ping', 'echo');
+    await waitFor('echo', () => Buffer.concat(ws.channels.get(0)!.slice(1)).toString() === 'A:ping', serverPoll);
     ws.ws.close();
     await ws.closed;
-    await until(() => srv.activeSessions === 0 && a.open() === 0, 'released');
+    await waitFor('released', () => srv.activeSessions === 0 && a.open() === 0, serverPoll);
   } finally {
     await srv.close();
     a.server.close();

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpdyTestClient, isRefused } from '../../helpers/streaming-client-spdy.js';
 import { shellSession } from '../../helpers/streaming-session.js';
-import { startServer, until } from './server-setup.js';
+import { startServer, serverPoll } from './server-setup.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { V4, V5 } from '../../../src/streaming/remotecommand/protocols.js';
 import { RST } from '../../../src/streaming/spdy/raw.js';
 
@@ -29,7 +30,7 @@ test('HTTP: unknown, reused and expired tokens get 404 and nothing runs; non-upg
     assert.ok(isRefused(expired) && expired.status === 404);
     let started = false;
     late.started.then(() => { started = true; }, () => {});
-    await until(() => srv.activeSessions === 0, 'sessions over');
+    await waitFor('sessions over', () => srv.activeSessions === 0, serverPoll);
     assert.equal(started, false, 'an expired token runs nothing');
     const plain = await fetch(srv.register(shellSession('true', {})));
     assert.equal(plain.status, 400);
@@ -57,14 +58,14 @@ test('HTTP: over the session cap → 429 with Retry-After, and the token stays u
   try {
     const blocker = await SpdyTestClient.connect(srv.register(shellSession('true', { stdout: true })), [V4]);
     assert.ok(!isRefused(blocker));
-    await until(() => srv.activeSessions === 1, 'one session');
+    await waitFor('one session', () => srv.activeSessions === 1, serverPoll);
     const url = srv.register(shellSession('true', {}));
     const over = await SpdyTestClient.connect(url, [V4]);
     assert.ok(isRefused(over) && over.status === 429);
     assert.equal(over.headers['retry-after'], '1');
     assert.match(await registry.metrics(), /wincri_streaming_sessions_active\{kind="exec",transport="spdy"\} 1/);
     blocker.socket.destroy();
-    await until(() => srv.activeSessions === 0, 'blocker gone');
+    await waitFor('blocker gone', () => srv.activeSessions === 0, serverPoll);
     const again = await SpdyTestClient.connect(url, [V4]);
     assert.ok(!isRefused(again), 'the same URL works once there is room');
     again.close();

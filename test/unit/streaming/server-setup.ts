@@ -14,10 +14,6 @@ export async function startServer(extra: Partial<StreamingServerOptions> = {}): 
 }
 
 /** Polls `cond` until true (tests wait on conditions, never on fixed sleeps). */
-export async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+
+/** How the streaming server tests poll (waitFor options): every 5 ms, for a minute. */
+export const serverPoll = { timeoutMs: 60_000, intervalMs: 5 };

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { openRemoteCommand, type ClientStream } from '../../helpers/streaming-client-spdy.js';
 import { shellSession, customSession, type Flags, type RecordingSession } from '../../helpers/streaming-session.js';
-import { startServer, until } from './server-setup.js';
+import { startServer, serverPoll } from './server-setup.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { V1, V2, V3, V4, V5 } from '../../../src/streaming/remotecommand/protocols.js';
 
 const CLIENT_GO = [V5, V4, V3, V2, V1];
@@ -83,7 +84,7 @@ test('SPDY exec: TTY resize messages reach the session (sizes < 1 dropped); atta
     const e = await exec(srv.register(s), { stdin: true, stdout: true, tty: true });
     e.resize!.write('{"Width":80,"Height":24}\n{"Width":0,"Height":5}\n');
     e.resize!.write('{"width":132,"height":43}\n');
-    await until(() => s.resizes.length === 2, 'two resizes');
+    await waitFor('two resizes', () => s.resizes.length === 2, serverPoll);
     assert.deepEqual(s.resizes, [[80, 24], [132, 43]]);
     e.stdin!.write('x');
     e.stdin!.end();
@@ -150,7 +151,7 @@ test('SPDY exec: a client killed mid-stream closes the session and leaves no pro
     const e = await exec(srv.register(s), { stdout: true });
     await new Promise((r) => e.stdout!.once('data', r));
     e.c.socket.destroy();
-    await until(() => s.closeCalls === 1 && srv.activeSessions === 0, 'session closed');
+    await waitFor('session closed', () => s.closeCalls === 1 && srv.activeSessions === 0, serverPoll);
     await s.childExited;
     assert.notEqual(s.child!.exitCode ?? s.child!.signalCode, null, 'child process is gone');
   } finally {
@@ -169,7 +170,7 @@ test('SPDY exec: 50 concurrent sessions', async () => {
       assert.equal(out, `${i}\n`);
       assert.equal(status, i % 3 === 0 ? 'Success' : 'Failure');
     });
-    await until(() => srv.activeSessions === 0, 'all sessions over');
+    await waitFor('all sessions over', () => srv.activeSessions === 0, serverPoll);
   } finally {
     await srv.close();
   }

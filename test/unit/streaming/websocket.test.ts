@@ -6,7 +6,8 @@ import { rawWebSocket } from '../../helpers/ws-raw.js';
 import { WsTestClient } from '../../helpers/streaming-client-ws.js';
 import { SpdyTestClient } from '../../helpers/streaming-client-spdy.js';
 import { shellSession, portForwardSession } from '../../helpers/streaming-session.js';
-import { startServer, until } from './server-setup.js';
+import { startServer, serverPoll } from './server-setup.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 test('WebSocket exec v5 (crictl): readiness message, stdin CLOSE signal ends cat, JSON status on channel 3', async () => {
   const { srv } = await startServer();
@@ -37,7 +38,7 @@ test('WebSocket exec v4 base64 and v1 (no subprotocol): TTY resize on channel 4,
     const c = await WsTestClient.connect(srv.register(s), ['v4.base64.channel.k8s.io']);
     assert.ok(c.base64);
     c.send(4, '{"Width":100,"Height":30}\n');
-    await until(() => s.resizes.length === 1, 'resize');
+    await waitFor('resize', () => s.resizes.length === 1, serverPoll);
     assert.deepEqual(s.resizes, [[100, 30]]);
     c.send(0, 'x\n');
     await c.closed;
@@ -60,7 +61,7 @@ test('WebSocket: an unsupported subprotocol is refused; a client that disappears
     const c = await WsTestClient.connect(srv.register(s), ['v5.channel.k8s.io']);
     await s.started;
     c.ws.terminate();
-    await until(() => s.closeCalls === 1 && srv.activeSessions === 0, 'closed');
+    await waitFor('closed', () => s.closeCalls === 1 && srv.activeSessions === 0, serverPoll);
     await s.childExited;
   } finally {
     await srv.close();
@@ -90,7 +91,7 @@ test('WebSocket port-forward tunnel (SPDY/3.1+portforward.k8s.io): SPDY frames i
     await data.done;
     assert.equal(data.text(), 'through the tunnel');
     stream.end();
-    await until(() => srv.activeSessions === 0, 'released');
+    await waitFor('released', () => srv.activeSessions === 0, serverPoll);
   } finally {
     await srv.close();
     target.close();

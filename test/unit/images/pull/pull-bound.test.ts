@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isRuntimeError } from '../../../../src/errors.js';
 import { withService } from './common.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
 test('at most maxConcurrentPulls distinct pulls run; the others wait and then run', async () => {
   const held: http.ServerResponse[] = [];
@@ -20,9 +21,8 @@ test('at most maxConcurrentPulls distinct pulls run; the others wait and then ru
   try {
     await withService({ registries: { [host]: { insecure: true } }, maxConcurrentPulls: 2, pullRetries: 0 }, async (c) => {
       const pulls = Array.from({ length: 5 }, (_, i) => c.svc.pull(`${host}/win/img${i}:latest`).then(() => 'ok', (e: unknown) => e));
-      const waitFor = async (what: string, f: () => boolean) => { for (let i = 0; !f(); i++) { if (i > 2000) throw new Error(what); await new Promise((r) => setTimeout(r, 5)); } };
       while (seen < 5) {
-        await waitFor('a manifest request', () => held.length > 0);
+        await waitFor('a manifest request', () => held.length > 0, { timeoutMs: 10_000, intervalMs: 5 });
         // Give any pull that should not be running the chance to show up before releasing one.
         for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
         assert.ok(inFlight <= 2, `${inFlight} pulls in flight > 2`);

@@ -11,6 +11,9 @@ import { setLogSink } from '../../../../src/util/log.js';
 import { buildLayerTar } from '../../../helpers/image-builder.js';
 import { startRegistry, startFaultProxy, makeImage, Pusher, type Registry, type FaultProxy } from '../../../helpers/registry.js';
 import { withService, blobsIn, tmpEntries, layerCount } from './common.js';
+import { waitFor } from '../../../helpers/wait-for.js';
+
+const poll = { timeoutMs: 120_000, intervalMs: 5 };
 
 let reg: Registry;
 let proxy: FaultProxy;
@@ -122,10 +125,6 @@ test('damaged gzip header and a short body: the size mismatch of the download is
 }));
 
 /** Resolves when `cond` holds (checked every 5 ms; the test's own timeout bounds it). */
-async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
-}
-
 /** A registry that holds every layer body after its first chunk until `open()`: the pull is mid-layer, always. */
 function stallLayers(): { open: () => void; requested: () => boolean } {
   let open!: () => void;
@@ -145,24 +144,24 @@ test('slow registry, cancelled pull: Cancelled, no partial blob, staging or laye
     const stall = stallLayers();
     const ac = new AbortController();
     const p = c.svc.pull(ref(), { signal: ac.signal });
-    await until(stall.requested);
+    await waitFor('a layer request', stall.requested, poll);
     ac.abort();
     await assert.rejects(p, (e) => isRuntimeError(e, 'Cancelled'));
     stall.open();
-    await until(async () => (await tmpEntries(c)).length === 0 && !(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)) && (await layerCount(c)) === 0);
+    await waitFor('no temporary file, blob or layer left', async () => (await tmpEntries(c)).length === 0 && !(await blobsIn(c)).some((b) => img.layers.some((l) => l.digest === b)) && (await layerCount(c)) === 0, poll);
 
     // A second waiter keeps a shared pull alive when the first one leaves.
     const keep = stallLayers();
     const ac2 = new AbortController();
     const first = c.svc.pull(ref(), { signal: ac2.signal });
     const second = c.svc.pull(ref());
-    await until(keep.requested);
+    await waitFor('a layer request', keep.requested, poll);
     ac2.abort();
     await assert.rejects(first, (e) => isRuntimeError(e, 'Cancelled'));
     keep.open();
     assert.equal((await second).image.id, img.id);
     await c.svc.remove(ref());
-    await until(async () => (await layerCount(c)) === 0);
+    await waitFor('no layer left', async () => (await layerCount(c)) === 0, poll);
 
     // Every waiter of a shared pull leaves, and a new pull of the same image starts while the abandoned one is
     // still cleaning up: the new pull must not join the abandoned one (which rejected before anyone awaited it).
@@ -172,7 +171,7 @@ test('slow registry, cancelled pull: Cancelled, no partial blob, staging or laye
       const b = new AbortController();
       const x = c.svc.pull(ref(), { signal: a.signal });
       const y = c.svc.pull(ref(), { signal: b.signal });
-      await until(s.requested);
+      await waitFor('a layer request', s.requested, poll);
       a.abort();
       b.abort();
       const fresh = c.svc.pull(ref());
@@ -181,7 +180,7 @@ test('slow registry, cancelled pull: Cancelled, no partial blob, staging or laye
       await assert.rejects(y, (e) => isRuntimeError(e, 'Cancelled'));
       assert.equal((await fresh).image.id, img.id, `iteration ${i}: the new pull succeeds`);
       await c.svc.remove(ref());
-      await until(async () => (await layerCount(c)) === 0 && (await tmpEntries(c)).length === 0);
+      await waitFor('no layer and no temporary file left', async () => (await layerCount(c)) === 0 && (await tmpEntries(c)).length === 0, poll);
     }
     // Rejections are reported after the microtask queue drains: let one macrotask pass before looking.
     await new Promise((r) => setImmediate(r));

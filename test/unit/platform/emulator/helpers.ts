@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
 import { stopEmulatorService } from '../../../../src/platform/emulator/service-stop.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
 export { rejectsWith, readAll } from '../../../helpers/platform.js';
 
@@ -58,9 +59,5 @@ export function alive(pid: number): boolean {
 }
 
 export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor('a condition of the emulator test', cond, { timeoutMs: ms });
 }

@@ -7,6 +7,7 @@ import { createEmulatorPlatform } from '../../../../../src/platform/emulator/ind
 import { stopEmulatorService } from '../../../../../src/platform/emulator/service-stop.js';
 import { pidAlive } from '../../../../../src/util/pid.js';
 import { isolationFacts } from '../../../../../src/platform/emulator/service/isolation.js';
+import { waitFor } from '../../../../helpers/wait-for.js';
 
 const facts = isolationFacts();
 
@@ -24,9 +25,7 @@ test('stopping the emulator service mid-build ends the compiler and leaves nothi
   const state = join(dir, 'state');
   try {
     const platform = await createEmulatorPlatform({ stateDir: state });
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(existsSync(pidFile), 'the service started building its helper with $CC');
+    await waitFor('the service to start building its helper with $CC', () => existsSync(pidFile), { timeoutMs: 10_000 });
     const ccPid = Number(readFileSync(pidFile, 'utf8'));
     await platform.close();
     await stopEmulatorService(state, { removingStateDir: true });

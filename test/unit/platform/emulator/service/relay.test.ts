@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutRelay, RELAY_WINDOW, type OutAttachInfo } from '../../../../../src/platform/emulator/service/relay.js';
+import { waitFor } from '../../../../helpers/wait-for.js';
+
+const poll = { timeoutMs: 120_000, intervalMs: 5 };
 
 /** A connected socket pair: [service side, client side]. */
 async function pair(path: string): Promise<[Socket, Socket]> {
@@ -24,10 +27,6 @@ function collect(s: Socket): { data: () => string; ended: Promise<void> } {
 }
 
 /** Polls until cond holds (the relay reacts on socket events; nothing here depends on how long they take). */
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 5));
-}
-
 test('acknowledged attachment: unacknowledged bytes are replayed to the next attachment from its offset', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-relay-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,13 +38,13 @@ test('acknowledged attachment: unacknowledged bytes are replayed to the next att
   relay.attach(svc1, { acked: true, from: 0 }, (i) => { info = i; });
   assert.deepEqual(info, { start: 0, gap: 0, eof: false });
   const got1 = collect(cli1);
-  await until(() => got1.data() === 'aaaa\nbbbb\n');
+  await waitFor('the first attachment to get two lines', () => got1.data() === 'aaaa\nbbbb\n', poll);
   cli1.write('5\n'); // stored "aaaa\n" only
-  await until(() => relay.kept === 5);
+  await waitFor('the relay to keep 5 bytes', () => relay.kept === 5, poll);
   src.write('cccc\n');
-  await until(() => got1.data() === 'aaaa\nbbbb\ncccc\n');
+  await waitFor('the first attachment to get the third line', () => got1.data() === 'aaaa\nbbbb\ncccc\n', poll);
   cli1.destroy(); // the reader dies
-  await until(() => !relay.attached);
+  await waitFor('the first attachment to end', () => !relay.attached, poll);
   assert.equal(relay.kept, 10);
 
   const [svc2, cli2] = await pair(join(dir, '2.sock'));
@@ -65,7 +64,7 @@ test('the window bounds what is kept: the relay stops reading until bytes are ac
   const relay = new OutRelay([src]);
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   for (let i = 0; i < 16; i++) src.write(chunk);
-  await until(() => relay.offset >= RELAY_WINDOW);
+  await waitFor('the relay to fill its window', () => relay.offset >= RELAY_WINDOW, poll);
   await new Promise((r) => setImmediate(r));
   assert.ok(relay.offset >= RELAY_WINDOW && relay.offset < RELAY_WINDOW + 2 * chunk.length, `kept ${relay.offset}`);
   assert.ok(src.readableLength > 0, 'the rest waits in the pipe');
@@ -73,7 +72,7 @@ test('the window bounds what is kept: the relay stops reading until bytes are ac
   relay.attach(svc, { acked: true, from: 0 }, () => undefined);
   let seen = 0;
   cli.on('data', (d: Buffer) => { seen += d.length; cli.write(`${seen}\n`); });
-  await until(() => seen === 16 * chunk.length);
+  await waitFor('all 16 chunks', () => seen === 16 * chunk.length, poll);
   assert.equal(relay.offset, 16 * chunk.length);
   cli.destroy();
   relay.close();
@@ -88,9 +87,9 @@ test('unacknowledged attachment (exec, legacy keeper): what was sent is taken; a
   const [svc1, cli1] = await pair(join(dir, '1.sock'));
   relay.attach(svc1, {}, () => undefined);
   const got1 = collect(cli1);
-  await until(() => got1.data() === 'before\n');
+  await waitFor('the first attachment to get its line', () => got1.data() === 'before\n', poll);
   cli1.destroy();
-  await until(() => !relay.attached);
+  await waitFor('the first attachment to end', () => !relay.attached, poll);
   src.write('after\n');
   const [svc2, cli2] = await pair(join(dir, '2.sock'));
   relay.attach(svc2, {}, () => undefined);
