@@ -70,4 +70,13 @@ export class LifecycleEnv {
     });
     return containerId as string;
   }
+
+  /** A pod `podName` with a started container `name` running `command`; its log path. */
+  async runningCtr(podName: string, name: string, command: string[]) {
+    const pod = await this.runPod(podName);
+    const id = await this.createCtr(pod, name, command);
+    await call(this.d.runtime, 'StartContainer', { containerId: id });
+    const st = await call(this.d.runtime, 'ContainerStatus', { containerId: id });
+    return { pod, id, logPath: st.status.logPath as string };
+  }
 }

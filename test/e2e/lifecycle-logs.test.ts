@@ -8,11 +8,7 @@ import { LifecycleEnv, criLines } from './lifecycle-env.js';
 const le = LifecycleEnv.forThisFile();
 
 test('ReopenContainerLog after rotation loses nothing', async () => {
-  const pod = await le.runPod('rotate');
-  const id = await le.createCtr(pod, 'ticker', ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.02; done']);
-  await call(le.d.runtime, 'StartContainer', { containerId: id });
-  const st = await call(le.d.runtime, 'ContainerStatus', { containerId: id });
-  const path = st.status.logPath as string;
+  const { pod, id, logPath: path } = await le.runningCtr('rotate', 'ticker', ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.02; done']);
   await le.waitFor('some lines', () => criLines(path).length > 5);
   renameSync(path, `${path}.20261124-000000`);
   await call(le.d.runtime, 'ReopenContainerLog', { containerId: id });

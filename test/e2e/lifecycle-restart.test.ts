@@ -7,11 +7,7 @@ import { LifecycleEnv, criLines } from './lifecycle-env.js';
 const le = LifecycleEnv.forThisFile();
 
 test('daemon kill -9: the container keeps running and logging; restart reconciles', async () => {
-  const pod = await le.runPod('survivor');
-  const id = await le.createCtr(pod, 'counter', ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.05; done']);
-  await call(le.d.runtime, 'StartContainer', { containerId: id });
-  const st = await call(le.d.runtime, 'ContainerStatus', { containerId: id });
-  const path = st.status.logPath as string;
+  const { pod, id, logPath: path } = await le.runningCtr('survivor', 'counter', ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.05; done']);
   await le.waitFor('ticks', () => criLines(path).length > 3);
   await le.d.kill9();
   const during = criLines(path).length;
