@@ -1,4 +1,4 @@
-/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes back. */
+/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes and stdin back (attach works again). */
 import { systemsOf } from '../platform/backends.js';
 import { isGone } from '../platform/hresult.js';
 import { nowNs, type StreamOffsets } from './log-writer.js';
@@ -8,6 +8,7 @@ import { newEntry, type Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { finishExit, watch } from './keeper-exit.js';
+import { attachHub } from './keeper-hub.js';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -65,13 +66,17 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
   const out = await entry.proc.reopenOutput?.(from).catch((e) => { k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
+  const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  if (k.closed || entry.forgotten) { stdin?.destroy(); return; }
+  if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = out?.[name];
     if (!stream) continue;
     const acks = out?.acks?.[name];
     if (acks?.gap) k.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
     if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
-    entry.pumps.push(startPump(stream, name, entry.writer, k.log, undefined, acks));
+    entry.pumps.push(startPump(stream, name, entry.writer, k.log, entry.hub, acks));
   }
   k.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
   await watch(k, entry, entry.proc);

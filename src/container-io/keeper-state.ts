@@ -28,6 +28,9 @@ export interface PersistedRecord {
   recovered?: boolean;
   /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */
   ackedOutput?: boolean;
+  /** The container config's tty and stdin_once, for the attach hub of a keeper that takes the container back. */
+  tty?: boolean;
+  stdinOnce?: boolean;
 }
 
 export interface Entry {
@@ -38,7 +41,7 @@ export interface Entry {
   system?: ComputeSystem;
   proc?: ComputeProcess;
   stdin?: Writable;
-  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: attach needs a new start). */
+  /** Live output fan-out and stdin for attach sessions (absent for a recovered container whose stdio was lost). */
   hub?: AttachHub;
   pumps: Pump[];
   /** Serialises state-file writes for this container. */
