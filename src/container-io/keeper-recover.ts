@@ -68,7 +68,7 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
   const out = await entry.proc.reopenOutput?.(from).catch((e) => { k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
-  if (k.closed || entry.forgotten) { stdin?.destroy(); return; }
+  if (k.closed || entry.forgotten) { for (const st of [stdin, out?.stdout, out?.stderr]) st?.destroy(); return; }
   if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = out?.[name];
