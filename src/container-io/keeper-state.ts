@@ -44,6 +44,8 @@ export interface Entry {
   /** Live output fan-out and stdin for attach sessions (absent for a recovered container whose stdio was lost). */
   hub?: AttachHub;
   pumps: Pump[];
+  /** A restarted keeper is taking the running container back (keeper-recover.ts): its stdio is not back yet. */
+  recovering?: boolean;
   /** Serialises state-file writes for this container. */
   chain: Promise<void>;
   forgotten: boolean;
