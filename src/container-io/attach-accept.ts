@@ -7,6 +7,8 @@ export interface AttachTarget {
   phase: 'starting' | 'running' | 'draining' | 'exited';
   hub?: AttachHub;
   record: { recovered?: boolean };
+  /** A restarted keeper is still taking the container back (its stdio may come back). */
+  recovering?: boolean;
 }
 
 function parse(params: unknown): AttachParams {
@@ -30,6 +32,9 @@ export function acceptAttach(
     const entry = lookup(p.containerId);
     if (!entry) throw new KeeperError('NotFound', `container ${p.containerId} is not known to the IO keeper`);
     if (entry.phase !== 'running') throw new KeeperError('FailedPrecondition', `container ${p.containerId} is not running`);
+    if (!entry.hub && entry.recovering) {
+      throw new KeeperError('Unavailable', `the IO keeper restarted and is still taking container ${p.containerId} back; retry the attach`);
+    }
     if (!entry.hub) {
       throw new KeeperError('FailedPrecondition', entry.record.recovered
         ? `the stdio of container ${p.containerId} was lost when the IO keeper restarted; it cannot be attached`

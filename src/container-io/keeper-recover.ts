@@ -1,5 +1,6 @@
-/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes back. */
+/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes and stdin back (attach works again). */
 import { systemsOf } from '../platform/backends.js';
+import type { ComputeProcess } from '../platform/types.js';
 import { isGone } from '../platform/hresult.js';
 import { nowNs, type StreamOffsets } from './log-writer.js';
 import { recoverOffsets } from './log-offsets.js';
@@ -8,6 +9,7 @@ import { newEntry, type Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { finishExit, watch } from './keeper-exit.js';
+import { attachHub } from './keeper-hub.js';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -16,15 +18,26 @@ export async function recover(k: KeeperContext): Promise<void> {
   for (const rec of await k.records.load()) {
     const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
     k.entries.set(rec.containerId, entry);
-    if (!rec.exited) void reattach(k, entry);
+    if (!rec.exited) {
+      void reattach(k, entry).catch((e: unknown) => k.log.error('taking back a running container failed', { container: rec.containerId, err: e }));
+    }
   }
 }
 
 /**
- * A container that was running when the previous keeper stopped: its stdio is gone with that keeper, but the
- * process may still run. Keep a log writer open (so ReopenContainerLog works) and wait for the exit.
+ * A container that was running when the previous keeper stopped: the process may still run. Keep a log writer
+ * open (so ReopenContainerLog works), take its stdio back where the platform kept it (attach answers Unavailable
+ * meanwhile), and wait for the exit.
  */
 async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
+  entry.recovering = true;
+  let proc: ComputeProcess | undefined;
+  try { proc = await takeBack(k, entry); } finally { entry.recovering = false; }
+  if (proc) await watch(k, entry, proc);
+}
+
+/** The log, the process and its stdio back; undefined when there is nothing to watch (gone, forgotten, closing). */
+async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess | undefined> {
   const rec = entry.record;
   rec.recovered = true;
   await k.records.persist(entry).catch((e) => k.log.warn('persisting recovered record failed', { err: e }));
@@ -43,7 +56,7 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
     }
   }
   for (;;) {
-    if (k.closed || entry.forgotten) return;
+    if (k.closed || entry.forgotten) return undefined;
     try {
       entry.system = await systemsOf(k.platform, rec.backend).openComputeSystem(rec.systemId);
       entry.proc = await entry.system.openProcess(rec.pid);
@@ -55,7 +68,7 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
         k.log.warn('process of recovered container is gone; exit code unknown',
           { container: rec.containerId, pid: rec.pid, err: e });
         await finishExit(k, entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true);
-        return;
+        return undefined;
       }
       k.log.warn('cannot reopen process of recovered container; retrying',
         { container: rec.containerId, err: e });
@@ -65,14 +78,18 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
   const out = await entry.proc.reopenOutput?.(from).catch((e) => { k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
+  const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  if (k.closed || entry.forgotten) { for (const st of [stdin, out?.stdout, out?.stderr]) st?.destroy(); return undefined; }
+  if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = out?.[name];
     if (!stream) continue;
     const acks = out?.acks?.[name];
     if (acks?.gap) k.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
     if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
-    entry.pumps.push(startPump(stream, name, entry.writer, k.log, undefined, acks));
+    entry.pumps.push(startPump(stream, name, entry.writer, k.log, entry.hub, acks));
   }
   k.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
-  await watch(k, entry, entry.proc);
+  return entry.proc;
 }

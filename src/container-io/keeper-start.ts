@@ -1,6 +1,7 @@
 /**
  * Starting a container's init process in the IO keeper: its log is opened, the process created through the
- * platform, its stdio pumped into the log and the attach hub, and its records written (keeper-start-record.ts)
+ * platform (its stdin kept across keeper restarts where the platform can), its stdio pumped into the log and the
+ * attach hub, and its records written (keeper-start-record.ts)
  * before the daemon hears the pid. The answer, or the error, says how long the start waited on the platform alone
  * (opening the system, creating the process, the platform's record, with none of the keeper's own I/O pending:
  * platform-wait.ts), which the daemon counts as platform, not keeper, time.
@@ -8,9 +9,8 @@
 import { unlink } from 'node:fs/promises';
 import type { ComputeProcess } from '../platform/types.js';
 import { systemsOf } from '../platform/backends.js';
-import { consoleSizeRequest } from '../platform/hcs/document/index.js';
 import { nowNs } from './log-writer.js';
-import { AttachHub } from './attach-hub.js';
+import { attachHub } from './keeper-hub.js';
 import { KeeperError, type StartParams, type StartResult } from './protocol.js';
 import { startPump } from './keeper-pump.js';
 import { newEntry } from './keeper-state.js';
@@ -36,7 +36,8 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     throw new KeeperError('AlreadyExists', `container ${containerId} already has a process in the IO keeper`);
   }
   const entry = newEntry(
-    { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString() }, 'starting');
+    { version: 1, containerId, systemId, backend, pid: 0, logPath, maxLineSize, startedAt: nowNs().toString(),
+      ...(params.tty ? { tty: true } : {}), ...(params.stdinOnce ? { stdinOnce: true } : {}) }, 'starting');
   k.entries.set(containerId, entry);
   let proc: ComputeProcess | undefined;
   let records: StartRecords | undefined;
@@ -56,7 +57,7 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     if (opened) throw opened.failed;
     // The records are begun as soon as the pid is known (onCreated), while the platform connects the pipes.
     proc = await wait.time('platform', () => entry.system!.createProcess(params.process,
-      { ackedOutput: true, recordLater: true, onCreated: (c) => { records = recordStart(k, entry, c, wait); } }));
+      { ackedOutput: true, recordLater: true, keepStdin: true, onCreated: (c) => { records = recordStart(k, entry, c, wait); } }));
   } catch (e) {
     k.entries.delete(containerId);
     await records?.undo();
@@ -74,15 +75,7 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     entry.record.ackedOutput = !!acks;
     records.rewrite();
   }
-  if (stdin) {
-    // Held open for attach; errors such as EPIPE after the process exits are expected.
-    stdin.on('error', () => undefined);
-    entry.stdin = stdin;
-  }
-  entry.hub = new AttachHub({
-    containerId, stdin, stdinOnce: !!params.stdinOnce, tty: !!params.tty, log: k.log,
-    resize: async (width, height) => { await entry.proc?.modify(consoleSizeRequest(height, width)); },
-  });
+  entry.hub = attachHub(k, entry, stdin);
   if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, k.log, entry.hub, acks?.stdout));
   if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));
   entry.phase = 'running';

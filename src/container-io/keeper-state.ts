@@ -28,6 +28,9 @@ export interface PersistedRecord {
   recovered?: boolean;
   /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */
   ackedOutput?: boolean;
+  /** The container config's tty and stdin_once, for the attach hub of a keeper that takes the container back. */
+  tty?: boolean;
+  stdinOnce?: boolean;
 }
 
 export interface Entry {
@@ -38,9 +41,11 @@ export interface Entry {
   system?: ComputeSystem;
   proc?: ComputeProcess;
   stdin?: Writable;
-  /** Live output fan-out and stdin for attach sessions (absent for recovered containers: attach needs a new start). */
+  /** Live output fan-out and stdin for attach sessions (absent for a recovered container whose stdio was lost). */
   hub?: AttachHub;
   pumps: Pump[];
+  /** A restarted keeper is taking the running container back (keeper-recover.ts): its stdio is not back yet. */
+  recovering?: boolean;
   /** Serialises state-file writes for this container. */
   chain: Promise<void>;
   forgotten: boolean;

@@ -42,6 +42,12 @@ export interface CreateProcessOptions {
    * after calling it (onCreated throwing included: it rejects with that error), the process has been terminated.
    */
   onCreated?(created: CreatedProcess): void;
+  /**
+   * The process's stdin outlives the caller (the IO keeper: a container's stdin): closing or losing the Writable
+   * does not close it, only its end() does; a later owner takes it over with ComputeProcess.reopenStdin. Platforms
+   * that cannot keep it ignore it (the stdin then closes with its Writable).
+   */
+  keepStdin?: boolean;
 }
 
 /** What CreateProcessOptions.onCreated is told: the pid, whether its output is acknowledged, and the platform's record. */
@@ -73,6 +79,11 @@ export interface ComputeProcess {
    * given, the streams are acknowledged and start there.
    */
   reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
+  /**
+   * The stdin of a process created with CreateProcessOptions.keepStdin, for a caller that opened it (a restarted IO
+   * keeper). Undefined when it has ended or was not kept. Optional; absent means it is lost.
+   */
+  reopenStdin?(): Promise<Writable | undefined>;
   /** With CreateProcessOptions.recordLater: resolves once the platform's record of the process is durable. */
   recorded?(): Promise<void>;
   close(): void;

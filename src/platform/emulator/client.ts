@@ -19,7 +19,7 @@ export interface ClientOptions { stateDir: string; osVersion?: string; architect
 
 /** Requests that are safe to send again after a reconnect (they only observe). Not settleRemovals: a leak audit
  *  must fail, not wait, when the service it asks has died. */
-const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties']);
+const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties', 'endStdin']);
 
 interface Pending { method: string; params: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }
 
@@ -180,9 +180,10 @@ export class EmulatorClient {
   /**
    * A stdin attachment; for a process whose stdin the service spools (service/stdin-spool.ts) the answer says how
    * much the spool holds (`start`) and whether its end is recorded (`eof`); `start` is absent for a plain pipe.
+   * `keep`: the attachment's end does not end the stream (only an endStdin request does), so it outlives this client.
    */
-  async attachStdin(systemId: string, pid: number): Promise<{ sock: Socket; start?: number; eof: boolean }> {
-    const { sock, answer } = await this.attachWith({ systemId, pid, stream: 'stdin', acked: true });
+  async attachStdin(systemId: string, pid: number, keep = false): Promise<{ sock: Socket; start?: number; eof: boolean }> {
+    const { sock, answer } = await this.attachWith({ systemId, pid, stream: 'stdin', acked: true, ...(keep ? { keep } : {}) });
     return { sock, ...(answer.start !== undefined ? { start: answer.start } : {}), eof: answer.eof === true };
   }
 

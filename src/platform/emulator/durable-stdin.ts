@@ -7,6 +7,10 @@
  * holds — and resends from there: no byte lost, none twice. end() ends the attachment; the stream finishes once
  * the service said "eof\n" (the end is recorded) or a new attachment finds it recorded. A service killed before
  * that gets the end again from the next attachment, so only the client's end closes the program's stdin.
+ *
+ * `keep` (the IO keeper's container stdin): the program's stdin also outlives this client. Its attachments are
+ * `keep` ones (an attachment's end, which a killed client's socket shows too, only detaches it) and end() asks the
+ * service for the end after all `written` bytes (endStdin), again on every new attachment until "eof\n" comes back.
  */
 import { Writable } from 'node:stream';
 import type { Socket } from 'node:net';
@@ -19,11 +23,13 @@ const WINDOW = 256 * 1024;
 
 export interface StdinAttachment { sock: Socket; start: number; eof: boolean }
 
-export function durableStdin(c: EmulatorClient, systemId: string, pid: number, first: StdinAttachment): Writable {
+export function durableStdin(c: EmulatorClient, systemId: string, pid: number, first: StdinAttachment, keep = false): Writable {
   /** Unacknowledged bytes, from offset `base` on. */
   let kept: Buffer[] = [];
   let keptLen = 0;
   let base = first.start;
+  /** The stream's length with every byte written to this Writable. */
+  let written = first.start;
   let sock: Socket | undefined;
   let ending = false;
   let finished = false;
@@ -45,6 +51,11 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     base = Math.max(base, offset);
   };
   const acked = (offset: number) => { drop(offset); release(); };
+  /** The end of the stream: the attachment's end, or for a kept stdin the service's endStdin (idempotent). */
+  const askEnd = (s: Socket | undefined) => {
+    if (!keep) { s?.end(); return; }
+    if (!finished) c.request('endStdin', { id: systemId, pid, at: written }).catch(() => undefined);
+  };
   const done = () => {
     if (finished) return;
     finished = true;
@@ -80,7 +91,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     });
     for (const b of kept) s.write(b);
     sock = s;
-    if (ending) s.end();
+    if (ending) askEnd(s);
     release();
   };
 
@@ -102,7 +113,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   };
 
   const again = () => reattach(async () => {
-    const a = await c.attachStdin(systemId, pid);
+    const a = await c.attachStdin(systemId, pid, keep);
     if (w.destroyed || finished) { a.sock.destroy(); return; }
     if (a.start === undefined) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'stdin is no longer spooled');
     follow({ sock: a.sock, start: a.start, eof: a.eof });
@@ -113,6 +124,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       if (finished) { cb(); return; }
       kept.push(chunk);
       keptLen += chunk.length;
+      written += chunk.length;
       sock?.write(chunk);
       if (keptLen < WINDOW) cb(); else held = cb;
     },
@@ -120,7 +132,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
       if (finished) { cb(); return; }
       ending = true;
       final = cb;
-      sock?.end();
+      askEnd(sock);
     },
     destroy(err, cb) {
       sock?.destroy();

@@ -14,7 +14,7 @@
  *    the service drops (the client reconnects and re-opens its handles by itself).
  *  - Fault injection (injectFault) names operations by their wire method: createSystem, openSystem, startSystem,
  *    shutdownSystem, terminateSystem, pauseSystem, resumeSystem, modifySystem, systemProperties, enumerateSystems,
- *    createProcess, processRecorded, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, waitProcess,
+ *    createProcess, processRecorded, openProcess, signalProcess, terminateProcess, processProperties, modifyProcess, endStdin, waitProcess,
  *    waitSystem, attach, createNetwork, …, createNamespace, modifyNamespace, …, importLayer,
  *    initializeWritableLayer, attachLayerStorageFilter, layerRecorded, detachLayerStorageFilter, getLayerMountPath, destroyLayer,
  *    layerUsage, and for job containers createJob, openJob, enumerateJobs.

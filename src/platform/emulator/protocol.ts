@@ -41,7 +41,8 @@ export interface WireError { hresult: number; message: string; operation?: strin
 export interface WireRequest { id: number; method: string; params?: Record<string, unknown> }
 export interface WireResponse { id: number; result?: unknown; error?: WireError }
 export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: string; pid?: number; data: unknown }
-export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number } }
+/** keep (stdin): the attachment's end only detaches it; the stream ends at an endStdin request (stdin-spool.ts). */
+export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean } }
 /** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
 export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 

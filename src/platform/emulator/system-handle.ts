@@ -1,6 +1,6 @@
 /** Handles on a compute system or job container and on its processes (the emulator's ComputeSystem / ComputeProcess). */
 import type { Socket } from 'node:net';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import type { ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio, CreateProcessOptions } from '../types.js';
 import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc } from '../hcs/schema/index.js';
 import type { EmulatorClient } from './client.js';
@@ -8,6 +8,7 @@ import { ackedOutput, type Attachment } from './acked-output.js';
 import { j } from './json-param.js';
 import { procKey } from './protocol.js';
 import { durableStdin } from './durable-stdin.js';
+import { reopenKeptStdin } from './kept-stdin.js';
 
 /**
  * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
@@ -81,8 +82,8 @@ export class EmuSystem implements ComputeSystem {
     }
     // The pipes are attached side by side (a connection each).
     const attached = await Promise.allSettled([
-      r.streams.stdin ? this.c.attachStdin(this.id, r.pid).then((a) => {
-        stdio.stdin = a.start === undefined ? a.sock : durableStdin(this.c, this.id, r.pid, { sock: a.sock, start: a.start, eof: a.eof });
+      r.streams.stdin ? this.c.attachStdin(this.id, r.pid, !!opts.keepStdin).then((a) => {
+        stdio.stdin = a.start === undefined ? a.sock : durableStdin(this.c, this.id, r.pid, { sock: a.sock, start: a.start, eof: a.eof }, !!opts.keepStdin);
       }) : undefined,
       ...(['stdout', 'stderr'] as const).map(async (name) => {
         if (!r.streams[name]) return;
@@ -123,6 +124,7 @@ export class EmuProcess implements ComputeProcess {
   modify(request: ProcessModifyRequestDoc): Promise<void> { return this.call('modifyProcess', { request: j(request) }); }
   waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
   recorded(): Promise<void> { return this.call('processRecorded'); }
+  reopenStdin(): Promise<Writable | undefined> { return reopenKeptStdin(this.c, this.systemId, this.pid); }
   /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
   async reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
     const stdio: ProcessStdio = {};

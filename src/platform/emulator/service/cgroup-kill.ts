@@ -8,6 +8,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupPids, type SystemCgroup } from './cgroups.js';
+import { killV1Members } from './cgroup-kill-v1.js';
+import { pidfdOps } from './pidfd.js';
 
 const killAll = (pids: Set<number>) => {
   for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
@@ -26,10 +28,9 @@ export function killCgroup(cg: SystemCgroup): 'kill' | 'frozen' | 'pids' {
       return 'frozen';
     } catch { /* fall back below */ }
   }
-  for (let pass = 0; pass < 3; pass++) {
-    const left = cgroupPids(cg);
-    if (left.size === 0) break;
-    killAll(left);
-  }
+  killV1Members({
+    members: () => cgroupPids(cg), pidfd: pidfdOps(),
+    killPid: (pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } },
+  });
   return 'pids';
 }

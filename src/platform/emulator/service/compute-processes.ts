@@ -209,8 +209,18 @@ export abstract class ComputeProcesses extends ComputeStopping {
     return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
   }
 
+  /** The end of a spooled stdin whose attachments keep it open (stdin-spool.ts): after its first `at` bytes. */
+  endStdin(id: unknown, pid: unknown, at: unknown): void {
+    const op = 'EndStdin';
+    const { s, p } = this.proc(op, id, pid);
+    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'at: a byte count is required');
+    const spool = this.live.get(procKey(s.id, p.pid))?.stdin;
+    if (!spool) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not spooled`);
+    spool.endAt(at);
+  }
+
   /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions = {}): void {
+  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions & { keep?: boolean } = {}): void {
     const op = 'AttachStdio';
     const { s, p } = this.proc(op, id, pid);
     if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
@@ -219,7 +229,7 @@ export abstract class ComputeProcesses extends ComputeStopping {
       // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
       // an exited program's stdin is at its end.
       if (p.exited) lp.stdin.finish();
-      lp.stdin.attach(sock, ready);
+      lp.stdin.attach(sock, ready, opts.keep === true);
       return;
     }
     if (stream === 'stdin') {

@@ -60,6 +60,7 @@ const CALLS = new Map<string, Call>(Object.entries({
   terminateProcess: (x, p) => x.compute.terminateProcess(p.id, p.pid).then(done),
   processProperties: (x, p) => x.compute.processProperties(p.id, p.pid),
   modifyProcess: (x, p) => x.compute.modifyProcess(p.id, p.pid, p.request).then(done),
+  endStdin: (x, p) => { x.compute.endStdin(p.id, p.pid, p.at); return null; },
   waitProcess: (x, p) => x.compute.waitProcess(p.id, p.pid),
 
   importLayer: (x, p) => x.storage.importLayer(p.layerPath, p.sourceFolderPath, p.layerData).then(done),

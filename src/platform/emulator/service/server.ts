@@ -145,11 +145,11 @@ export class EmulatorService {
 
   private attach(sock: Socket, msg: AttachRequest, _line: string): void {
     this.conns.forEach((c) => { if (c.sock === sock) this.conns.delete(c); });
-    const { systemId, pid, stream, acked, from, resumeAt } = msg.attach;
+    const { systemId, pid, stream, acked, from, resumeAt, keep } = msg.attach;
     sock.pause();
     this.faults.check('attach').then(() => {
       if (stream !== 'stdin' && stream !== 'stdout' && stream !== 'stderr') throw new PlatformError(HRESULT.E_INVALIDARG, 'AttachStdio', `bad stream ${String(stream)}`);
-      const opts = { acked: acked === true, ...(typeof from === 'number' ? { from } : {}), ...(typeof resumeAt === 'number' ? { resumeAt } : {}) };
+      const opts = { acked: acked === true, keep: keep === true, ...(typeof from === 'number' ? { from } : {}), ...(typeof resumeAt === 'number' ? { resumeAt } : {}) };
       this.compute.attach(systemId, pid, stream, sock, (info) => sock.write(JSON.stringify({ ok: true, ...info }) + '\n'), opts);
       sock.resume();
     }).catch((e: unknown) => {

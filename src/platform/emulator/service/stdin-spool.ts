@@ -8,6 +8,11 @@
  * file once it read everything. A killed service closes nothing: a restarted one finds the stream's length in the
  * newest segment (the next attachment resends from there) and the .eof record if there is one.
  *
+ * A `keep` attachment (the IO keeper's: a container's stdin outlives the keeper, as it outlives this service) does
+ * not end the stream when it closes — a killed client's socket reads as a plain end of file too — only an `endAt`
+ * request does: the stream ends once it holds the client's `at` bytes (some may still be in flight on the
+ * attachment).
+ *
  * Writes are plain write(2)s: a service kill does not touch the page cache (spill.ts says why no fsync). While
  * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped)
  * until the feed removes a segment (seen by a watch on the directory; a slow poll backs it up); the end (the program
@@ -39,6 +44,8 @@ export class StdinSpool {
   private watcher?: FSWatcher;
   /** The oldest segment's first byte when last looked (the feed removes segments it finished). */
   private oldest = 0;
+  /** The stream's length the client's end request named, while bytes before it are still to come. */
+  private endWanted?: number;
 
   /** The spool at `pipe` (a FIFO): a new one, or what a killed service left. */
   constructor(private readonly pipe: string) {
@@ -52,7 +59,7 @@ export class StdinSpool {
 
   get attached(): boolean { return !!this.sock; }
 
-  attach(sock: Socket, ready: (info: OutAttachInfo) => void): void {
+  attach(sock: Socket, ready: (info: OutAttachInfo) => void, keep = false): void {
     if (this.sock) throw new PlatformError(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdin is already attached');
     ready({ start: this.end, gap: 0, eof: this.ended });
     if (this.ended) { sock.end('eof\n'); return; }
@@ -65,10 +72,20 @@ export class StdinSpool {
       // Bytes that could not be spooled are not acknowledged: the client resends them to a later attachment.
       if (!this.append(chunk)) { this.sock = undefined; sock.destroy(); return; }
       sock.write(`${this.end}\n`);
+      if (this.endWanted !== undefined && this.end >= this.endWanted) { this.finish(); return; }
       this.hold();
     });
-    sock.on('end', () => { if (this.sock === sock) this.finish(); });
-    sock.on('close', () => { if (this.sock === sock) { this.finish(); this.sock = undefined; } });
+    // A kept stream's attachment that ends only detaches (the next one resends what was not acknowledged).
+    const detach = () => { if (this.sock === sock) this.sock = undefined; };
+    sock.on('end', () => { if (this.sock !== sock) return; if (keep) { detach(); sock.end(); } else this.finish(); });
+    sock.on('close', () => { if (this.sock === sock) { if (!keep) this.finish(); detach(); } });
+  }
+
+  /** The client's end of a kept stream that has `at` bytes in all: recorded once the spool holds them. */
+  endAt(at: number): void {
+    if (this.ended) return;
+    if (this.end >= at) { this.finish(); return; }
+    this.endWanted = at;
   }
 
   /** The client closed stdin (or CloseHandle StdIn): recorded after the last byte, then rung. */

@@ -1,0 +1,58 @@
+/**
+ * Killing a v1 cgroup's members (a job's memory and cpu hierarchies have no freezer) without hitting a process that
+ * reused a member's pid. With pidfds (pidfd.ts): a pidfd is opened for every pid listed, the members are listed
+ * again, and only a pidfd whose pid is still listed is signalled. A pidfd that can still be signalled names a
+ * process that was alive at that second listing, so the pid listed then was that process: a member. A member that
+ * exited before (its pid free or reused) makes its pidfd fail or name the newcomer, which the second listing shows
+ * only if the newcomer is a member too. Without pidfds: each pid is looked up in the listing right before its
+ * kill, which narrows the window (a member exiting and its pid reused between that read and the kill) but cannot
+ * close it. A few passes catch members forked meanwhile.
+ */
+import type { PidfdOps } from './pidfd.js';
+
+const PASSES = 3;
+
+export interface V1KillDeps {
+  /** The cgroup's member pids now (empty when unreadable). */
+  members(): Set<number>;
+  pidfd: PidfdOps | null;
+  /** SIGKILL by pid (the fallback without pidfds). */
+  killPid(pid: number): void;
+}
+
+/** Kills the members; returns how many signals were sent. */
+export function killV1Members(d: V1KillDeps): number {
+  let sent = 0;
+  for (let pass = 0; pass < PASSES; pass++) {
+    const listed = d.members();
+    if (listed.size === 0) break;
+    sent += d.pidfd ? killThroughPidfds(listed, d.members, d.pidfd) : killCheckingEach(listed, d);
+  }
+  return sent;
+}
+
+function killThroughPidfds(listed: Set<number>, members: () => Set<number>, ops: PidfdOps): number {
+  const fds = new Map<number, number>();
+  for (const pid of listed) {
+    const fd = ops.open(pid);
+    if (fd !== undefined) fds.set(pid, fd);
+  }
+  let sent = 0;
+  try {
+    const still = members();
+    for (const [pid, fd] of fds) if (still.has(pid) && ops.kill(fd)) sent++;
+  } finally {
+    for (const fd of fds.values()) ops.close(fd);
+  }
+  return sent;
+}
+
+function killCheckingEach(listed: Set<number>, d: V1KillDeps): number {
+  let sent = 0;
+  for (const pid of listed) {
+    if (!d.members().has(pid)) continue;
+    d.killPid(pid);
+    sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,108 @@
+/**
+ * A kept stdin (CreateProcessOptions.keepStdin: the IO keeper's container stdin) outlives its owner: the spool
+ * (service/stdin-spool.ts) takes a `keep` attachment's end for a detach, and ends the stream only at endStdin, once
+ * it holds the bytes named; the durable stdin (durable-stdin.ts) asks for that end instead of ending its
+ * attachment, again on a new attachment; and on a real service a second owner reopens the stdin and writes on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import { StdinSpool, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
+import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
+import { setup, another, containerDoc, readAll } from './helpers.js';
+import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+
+class FakeSock extends EventEmitter {
+  got: string[] = [];
+  ended = false;
+  destroyed = false;
+  write(b: Buffer | string): boolean { this.got.push(b.toString()); return true; }
+  end(b?: string): this { if (b) this.got.push(b); this.ended = true; return this; }
+  destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
+  pause(): this { return this; }
+  resume(): this { return this; }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('stdin spool: a keep attachment that ends only detaches; endAt ends the stream once it holds the bytes named', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pipe = join(dir, 'p.in');
+  execFileSync('mkfifo', [pipe]);
+  const spool = new StdinSpool(pipe);
+  t.after(() => spool.close());
+  const first = new FakeSock();
+  spool.attach(first as unknown as Socket, () => undefined, true);
+  first.emit('data', Buffer.from('abc'));
+  // A killed owner's socket: end of file, then close. Not the stream's end.
+  first.emit('end');
+  first.emit('close');
+  assert.equal(existsSync(eofPath(pipe)), false);
+  assert.equal(spool.attached, false);
+  const second = new FakeSock();
+  let start = -1;
+  spool.attach(second as unknown as Socket, (info) => { start = info.start; }, true);
+  assert.equal(start, 3);
+  // The end asked for after 6 bytes while 3 of them are still on their way: recorded once they are spooled.
+  spool.endAt(6);
+  assert.equal(existsSync(eofPath(pipe)), false);
+  second.emit('data', Buffer.from('def'));
+  assert.equal(readFileSync(eofPath(pipe), 'utf8'), '6\n');
+  assert.deepEqual(second.got, ['6\n', 'eof\n']);
+});
+
+test('durable stdin (keep): end() asks the service for the end after every written byte, again on a new attachment', async () => {
+  const first = new FakeSock();
+  const second = new FakeSock();
+  const requests: unknown[] = [];
+  const client = {
+    attachStdin: async (_s: string, _p: number, keep: boolean) => { assert.equal(keep, true); return { sock: second as unknown as Socket, start: 5, eof: false }; },
+    request: async (method: string, params: unknown) => { requests.push([method, params]); return null; },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 3, { sock: first as unknown as Socket, start: 2, eof: false }, true);
+  w.write(Buffer.from('hello'));
+  const finished = new Promise<void>((res) => w.end(res));
+  await tick();
+  assert.equal(first.ended, false, 'a kept stdin never ends its attachment');
+  assert.deepEqual(requests, [['endStdin', { id: 'sys', pid: 3, at: 7 }]]);
+  // The service is killed before recording it: the next attachment gets the unacknowledged bytes and the request again.
+  first.emit('close');
+  for (let i = 0; i < 10 && requests.length < 2; i++) await tick();
+  assert.deepEqual(second.got, ['lo']);
+  assert.deepEqual(requests[1], ['endStdin', { id: 'sys', pid: 3, at: 7 }]);
+  second.emit('data', Buffer.from('7\neof\n'));
+  await finished;
+});
+
+const facts = isolationFacts();
+const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
+const put = (s: Writable, d: string) => new Promise<void>((res, rej) => s.write(d, (e) => (e ? rej(e) : res())));
+
+test('kept stdin: the owner letting go leaves the program reading; a second owner reopens it and its end is the program\'s', { skip }, async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const s = await env.platform.compute.createComputeSystem('kept', containerDoc());
+  await s.start();
+  const pr = await s.createProcess({ CommandLine: 'wc -c', CreateStdInPipe: true, CreateStdOutPipe: true }, { keepStdin: true });
+  const out = readAll(pr.stdio.stdout);
+  await put(pr.stdio.stdin!, 'abc');
+  pr.stdio.stdin!.destroy();
+  const other = await another(env);
+  const proc = await (await other.compute.openComputeSystem('kept')).openProcess(pr.pid);
+  // Reopened only once the first attachment is let go (until then the stdin is attached): that did not end it.
+  const stdin = await proc.reopenStdin!();
+  assert.ok(stdin, 'the stdin is still open');
+  await put(stdin, 'defg');
+  await new Promise<void>((res) => stdin.end(res));
+  assert.equal((await pr.waitExit()).ExitCode, 0);
+  assert.equal((await out).trim(), '7');
+  await s.terminate();
+});

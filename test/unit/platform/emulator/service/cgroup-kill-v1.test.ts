@@ -1,0 +1,66 @@
+/**
+ * The v1 stop-time kill (cgroup-kill-v1.ts): a pid is signalled only through a pidfd opened before a second
+ * listing that still shows it, so a member that exited and whose pid a stranger took is never hit; without pidfds
+ * each pid is looked up again right before its kill. The logic with fakes (a scripted listing, fake pidfds), then
+ * killCgroup on a directory shaped like a v1 memory cgroup with a real member and the host's real pidfds.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killV1Members } from '../../../../../src/platform/emulator/service/cgroup-kill-v1.js';
+import { killCgroup } from '../../../../../src/platform/emulator/service/cgroup-kill.js';
+import { pidfdOps, type PidfdOps } from '../../../../../src/platform/emulator/service/pidfd.js';
+
+/** Listings in turn (the last one repeats), and who each pid is (its "process") at each listing. */
+function world(listings: number[][]) {
+  let n = 0;
+  const killedFds: number[] = [];
+  const killedPids: number[] = [];
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const ops: PidfdOps = {
+    open: (pid) => { opened.push(pid); return 1000 + pid; },
+    kill: (fd) => { killedFds.push(fd); return true; },
+    close: (fd) => { closed.push(fd); },
+  };
+  const members = () => new Set(listings[Math.min(n++, listings.length - 1)]);
+  return { ops, members, killedFds, killedPids, opened, closed, killPid: (pid: number) => { killedPids.push(pid); } };
+}
+
+test('v1 kill with pidfds: a pid gone from the listing after its pidfd was opened is not signalled', () => {
+  // 11 and 12 listed; 12 exits (its pid may be reused by a stranger) before the second listing; then all gone.
+  const w = world([[11, 12], [11], []]);
+  assert.equal(killV1Members({ members: w.members, pidfd: w.ops, killPid: w.killPid }), 1);
+  assert.deepEqual(w.opened, [11, 12]);
+  assert.deepEqual(w.killedFds, [1011], 'only the member still listed, through its pidfd');
+  assert.deepEqual(w.closed.sort(), [1011, 1012], 'every pidfd closed');
+  assert.deepEqual(w.killedPids, [], 'nothing by pid');
+});
+
+test('v1 kill with pidfds: members forked meanwhile are caught by a later pass', () => {
+  const w = world([[11], [11], [21], [21], []]);
+  assert.equal(killV1Members({ members: w.members, pidfd: w.ops, killPid: w.killPid }), 2);
+  assert.deepEqual(w.killedFds, [1011, 1021]);
+});
+
+test('v1 kill without pidfds: each pid is looked up again right before its kill', () => {
+  // Listed together; 12 has left when its turn comes.
+  const w = world([[11, 12], [11, 12], [11], []]);
+  assert.equal(killV1Members({ members: w.members, pidfd: null, killPid: w.killPid }), 1);
+  assert.deepEqual(w.killedPids, [11]);
+});
+
+test('cgroup kill: v1 kills a member through a pidfd', { skip: pidfdOps() ? false : 'no pidfds here' }, async (t) => {
+  const mem = mkdtempSync(join(tmpdir(), 'wincri-cgkill-v1-'));
+  const cpu = mkdtempSync(join(tmpdir(), 'wincri-cgkill-v1-'));
+  t.after(() => { rmSync(mem, { recursive: true, force: true }); rmSync(cpu, { recursive: true, force: true }); });
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  const exited = new Promise<string | null>((res) => child.once('exit', (_c, sig) => res(sig)));
+  writeFileSync(join(mem, 'cgroup.procs'), `${child.pid}\n`);
+  assert.equal(killCgroup({ version: 1, dirs: [mem, cpu] }), 'pids');
+  assert.equal(await exited, 'SIGKILL');
+});
