@@ -45,6 +45,7 @@ import { outsideShares } from './phases/outside.js';
 import { execPhase } from './phases/exec.js';
 import { benchRecovery } from './recovery.js';
 import { startBackgroundLoad, type BackgroundLoad } from './lib/background-load.js';
+import { describeSessions } from './lib/session.js';
 
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
@@ -103,6 +104,7 @@ try {
   targets.push(await startWincri({ registryHost, nodeArgs, favordynmods }));
   for (const t of targets) figures.set(t, {});
   console.error(`targets: ${targets.map((t) => `${t.name} (${t.endpoint})`).join(', ')}`);
+  console.error(`  ${describeSessions(targets)}`);
   if (loadProcs) load = startBackgroundLoad(loadProcs);
 
   if (runs('lifecycle')) {

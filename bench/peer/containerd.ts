@@ -10,6 +10,7 @@
  * endpoint for `npm run bench -- --peer unix:///…`, and stops everything on Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { OWN_SESSION } from '../lib/session.js';
 import { mkdtempSync, mkdirSync, writeFileSync, openSync, closeSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,7 @@ function overlayWorks(dir: string): boolean {
 async function launch(config: string, socket: string, logFile: string, log: () => string): Promise<ChildProcess> {
   rmSync(socket, { force: true }); // a failed first try's: the socket must be this one's
   const out = openSync(logFile, 'a');
-  const proc = spawn('containerd', ['--config', config, '--log-level', 'warn'], { stdio: ['ignore', out, out] });
+  const proc = spawn('containerd', ['--config', config, '--log-level', 'warn'], { stdio: ['ignore', out, out], ...OWN_SESSION }); // apart from the client's scheduling group (../lib/session.ts)
   closeSync(out);
   const deadline = Date.now() + 30_000;
   for (;;) {

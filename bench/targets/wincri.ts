@@ -28,6 +28,8 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
   if (opts.favordynmods) process.env.WINCRI_EMULATOR_FAVORDYNMODS = '1';
   const d = new Daemon('wincri-bench', {
     cniBinDirs: [CNI_BIN],
+    // Apart from the bench client's scheduling group, as containerd is (../lib/session.ts).
+    ownSession: true,
     // The node options of deploy/linux/wincri.service, then any given here.
     launcher: ['sh', '-c', `exec "$0" ${[...SMALL_HEAP_NODE_FLAGS, ...(opts.nodeArgs ?? [])].map((a) => `'${a}'`).join(' ')} "$@"`],
     network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name: 'bench-nat', plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },

@@ -51,14 +51,17 @@ export class Daemon {
   readonly cniBinDir: string;
   /** Command prefix the daemon runs under (e.g. `nsenter --net=/run/netns/X --`: a daemon inside a network namespace). */
   readonly launcher: string[];
+  /** Start the daemon in a session of its own (setsid; the bench: bench/lib/session.ts). */
+  readonly ownSession: boolean;
 
   /**
    * `network`: 'fake' (default) writes a CNI configuration using a fake plugin (test/helpers/fake-cni.ts) that
    * hands out addresses without building any networking, so Status reports NetworkReady; `conf` writes the given
    * configuration instead; 'none' writes no configuration (the daemon's built-in default network then applies).
    */
-  constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[]; launcher?: string[] } = {}) {
+  constructor(name = 'wincri-e2e', opts: { network?: 'fake' | 'none' | { conf: Record<string, unknown>; file?: string }; cniBinDirs?: string[]; launcher?: string[]; ownSession?: boolean } = {}) {
     this.launcher = opts.launcher ?? [];
+    this.ownSession = opts.ownSession ?? false;
     this.dir = mkdtempSync(join(tmpdir(), `${name}-`));
     this.root = join(this.dir, 'root');
     this.socket = join(this.dir, 'wincri.sock');
@@ -139,7 +142,7 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
     const out = openSync(this.logFile, 'a');
     const [cmd, ...pre] = [...this.launcher, process.execPath];
     this.proc = spawn(cmd!, [...pre, CLI, 'serve', '--config', this.configFile, '--root', this.root, '--endpoint', this.endpoint, ...extraArgs], {
-      stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' },
+      stdio: ['ignore', out, out], env: { ...process.env, WINCRI_LOG_LEVEL: 'debug' }, detached: this.ownSession,
     });
     closeSync(out);
     const cri = loadCri();
