@@ -13,7 +13,8 @@ import { isolationFacts } from '../../../src/platform/emulator/service/isolation
 import { keeperOnEmulator, runningSystem, type KeeperWorld } from '../../helpers/keeper-world.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import { READ_SIZE } from '../../../src/platform/emulator/service/stdio-fifo.js';
-import { audit, killService, logSize, newService, waitFor } from '../../helpers/service-kill.js';
+import { audit, killPoll, killService, logSize, newService } from '../../helpers/service-kill.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
@@ -46,13 +47,13 @@ test('fallback path: service kills mid-flood lose at most one read per stream pe
   writeFileSync(join(emuState, 'roots', 'fb', 'go'), '');
   let at = 256 * 1024;
   for (let k = 0; k < KILLS; k++) {
-    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at);
+    await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at, killPoll());
     assert.equal(events.length, 0, `kill ${k + 1} comes while the container still writes`);
     const pid = await killService(emuState);
     await newService(emuState, pid);
     at = logSize(logPath) + 512 * 1024;
   }
-  await waitFor('exit', () => events.length > 0, 120_000);
+  await waitFor('exit', () => events.length > 0, killPoll(120_000));
   const recs = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => l.split(' '));
   for (const [name, n] of [['stdout', N], ['stderr', M]] as const) {
     const got = recs.filter((r) => r[1] === name).map((r) => r[3]!);
@@ -77,9 +78,9 @@ test('fallback path: a service kill closes the program\'s stdin (it reads the en
   t.after(() => proc.close());
   proc.stdio.stdin!.on('error', () => undefined);
   proc.stdio.stdin!.write('one\n');
-  await waitFor('the program to read a line', () => logSize(join(root, 'got')) > 0);
+  await waitFor('the program to read a line', () => logSize(join(root, 'got')) > 0, killPoll());
   const pid = await killService(emuState);
-  await waitFor('the program to read the end of its stdin', () => logSize(join(root, 'eof')) > 0);
+  await waitFor('the program to read the end of its stdin', () => logSize(join(root, 'eof')) > 0, killPoll());
   assert.equal(readFileSync(join(root, 'got'), 'utf8'), 'one\n');
   await platform.compute.openComputeSystem('fbin').catch(() => undefined);
   await newService(emuState, pid);

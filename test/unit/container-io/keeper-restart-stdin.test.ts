@@ -14,7 +14,8 @@ import { isolationFacts } from '../../../src/platform/emulator/service/isolation
 import { runKeeper } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { quiet, runningSystem } from '../../helpers/keeper-world.js';
-import { waitFor } from '../../helpers/service-kill.js';
+import { killPoll } from '../../helpers/service-kill.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here (stdin is spooled for the namespace helper): ${facts.Reason}`;
@@ -38,7 +39,7 @@ test('a restarted keeper reopens a running container\'s stdin: the program reads
   });
   const a1 = await c1.attachContainer({ containerId: 'rd', stdin: true, stdout: false, stderr: false });
   a1.stdin!.write('one\n');
-  await waitFor('the first line', () => lines(logPath).includes('got:one'));
+  await waitFor('the first line', () => lines(logPath).includes('got:one'), killPoll());
   await c1.close();
   await k1.close();
 
@@ -57,8 +58,8 @@ test('a restarted keeper reopens a running container\'s stdin: the program reads
   const out: Buffer[] = [];
   a2.stdout!.on('data', (b: Buffer) => out.push(b));
   a2.stdin!.write('two\n');
-  await waitFor('the line written after the restart', () => lines(logPath).includes('got:two'));
-  await waitFor('its echo on the new attach', () => Buffer.concat(out).toString().includes('got:two'));
+  await waitFor('the line written after the restart', () => lines(logPath).includes('got:two'), killPoll());
+  await waitFor('its echo on the new attach', () => Buffer.concat(out).toString().includes('got:two'), killPoll());
   assert.deepEqual(lines(logPath), ['got:one', 'got:two'], 'no end of file across the restart');
   await a2.close();
 });
