@@ -1,6 +1,6 @@
 /**
  * Fault injection of the platform operations the RPCs beyond the pod lifecycle use (the lifecycle's own are in
- * matrix.test.ts and teardown.test.ts): opening a container for StopContainer, its graceful-stop signal, an
+ * matrix.test.ts and teardown.test.ts): opening a container and its process for StopContainer, its graceful-stop signal, an
  * ExecSync's process, ContainerStats' properties, UpdateContainerResources' modify, a pull's layer import. Each
  * failing call (every HRESULT of the CI subset) makes its RPC return the mapped code with a message naming the
  * HRESULT, leaves the container as it was (a container that failed to stop is still running, its processes too),
@@ -35,12 +35,12 @@ async function failOnce(op: string, hr: HResultName, rpc: () => Promise<unknown>
 
 const state = async (ctr: string) => (await call(env.d.runtime, 'ContainerStatus', { containerId: ctr })).status.state as string;
 
-test('openSystem failing in StopContainer: mapped code, the container is still running (not reported exited), retry stops it', { skip }, async () => {
+for (const op of ['openSystem', 'openProcess']) test(`${op} failing in StopContainer: mapped code, the container is still running (not reported exited), retry stops it`, { skip }, async () => {
   for (const hr of HRESULTS) {
     const base = await objects(env);
     const pod = await runPod(env, `so${n++}`);
-    const where = `openSystem × ${hr} in StopContainer`;
-    await failOnce('openSystem', hr, () => call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 }), where);
+    const where = `${op} × ${hr} in StopContainer`;
+    await failOnce(op, hr, () => call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 }), where);
     assert.equal(await state(pod.ctr!), 'CONTAINER_RUNNING', `${where}: the container was reported stopped though nothing stopped it`);
     const running = (await env.platform.compute.enumerateComputeSystems()).map((s) => s.Id);
     assert.ok(running.includes(pod.ctr), `${where}: the compute system is gone`);
