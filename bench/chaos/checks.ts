@@ -1,6 +1,7 @@
 /**
  * What must hold after a kill and recovery: the leak audit of `wincri doctor --leaks` (run here programmatically)
- * finds nothing, no process of the runtime is left without an owner (strays.ts), no container process lives without a running container, every pod listed is consistent with
+ * finds nothing, no process of the runtime is left without an owner (strays.ts), no ready pod or running container
+ * misses its namespace or compute system (presence.ts), no container process lives without a running container, every pod listed is consistent with
  * its containers, and CRI logs have no gap in their numbered lines.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { call } from '../../test/e2e/harness.js';
 import { LINE_RE } from './workload.js';
 import { pidOf, type World } from './world.js';
 import { classifyStrays, markRun, processTable, rememberKeeper } from './strays.js';
+import { incomplete } from './presence.js';
 
 export interface LogCheck { lines: number; max: number; lost: number[]; duplicates: number }
 
@@ -53,7 +55,8 @@ export async function auditLeaks(w: World): Promise<{ leaks: string[]; undecided
   const platform = await createPlatform(cfg, { spawnService: false });
   try {
     const { records } = await loadRecords(cfg);
-    const r = findLeaks(records, await platformView(cfg, platform));
+    const view = await platformView(cfg, platform);
+    const r = findLeaks(records, view);
     const before = preexisting.get(w);
     const leaks = r.leaks.map((l) => `${l.kind} ${l.id}${l.detail ? ` (${l.detail})` : ''}: ${l.why}`);
     // Processes that are not containers' (holders, helpers, CNI plugins, keeper children) count as leaks too.
@@ -61,6 +64,8 @@ export async function auditLeaks(w: World): Promise<{ leaks: string[]; undecided
     const owners = new Set([...records.sandboxes.map((x) => x.id), ...records.containers.map((x) => x.id), ...records.creating]);
     const strays = classifyStrays(processTable(), { root: w.daemon.root, mark: markRun(), live: new Set(live), keepers: rememberKeeper(w, pidOf(w, 'keeper')), owners });
     leaks.push(...strays.map((x) => `process ${x.pid} (${x.kind}): ${x.why}`));
+    // Owners whose objects are gone (a pod or container only partly present) are reported with the leaks.
+    leaks.push(...incomplete(records, view));
     return { leaks: before ? leaks.filter((l) => !before.has(l)) : leaks, undecided: r.undecided };
   } finally {
     await platform.close();

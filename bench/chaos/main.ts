@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --rounds N --pods M [--victims daemon,keeper,emulator] [--kill-ms MS] [--hold-ms MS]`
+ * `npm run chaos -- [--rounds N (6)] [--pods M (100: issue 12's 100 concurrent pod starts and stops)] [--victims daemon,keeper,emulator] [--kill-ms MS] [--hold-ms MS]`
  *
  * Crash-consistency run (issue 12): the real daemon on the emulator with real pod networking; each round M
  * workers churn pods (run, create, start, hold, stop, remove) while one of the daemon, the IO keeper or the
@@ -49,7 +49,7 @@ export function chaosOptionsFromArgv(): ChaosOptions {
   const victims = (strFlag('victims') ?? 'daemon,keeper,emulator').split(',') as Victim[];
   for (const v of victims) if (!['daemon', 'keeper', 'emulator'].includes(v)) throw new Error(`--victims: unknown process "${v}" (daemon, keeper, emulator)`);
   return {
-    rounds: numFlag('rounds', 6), pods: numFlag('pods', 10), victims,
+    rounds: numFlag('rounds', 6), pods: numFlag('pods', 100), victims,
     maxKillMs: numFlag('kill-ms', 6000), holdMs: numFlag('hold-ms', 4000), periodS: numFlag('period', 0.2),
     log: (s) => console.log(s),
   };

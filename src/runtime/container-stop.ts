@@ -50,7 +50,13 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     system = await compute.openComputeSystem(id);
     if (pid !== undefined) proc = await system.openProcess(pid);
   } catch (e) {
-    if (!isGone(e)) log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
+    // Gone: nothing to stop (the exit is recorded below). Any other failure (service unavailable, access denied)
+    // leaves the container running: the RPC fails and a retry stops it, rather than reporting it exited.
+    if (!isGone(e)) {
+      system?.close();
+      log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
+      throw e;
+    }
   }
   try {
     if (timeoutSeconds > 0 && proc) {

@@ -22,7 +22,8 @@ log goes to FILE, rotated by size and count (logFileMaxSizeMB, logFileMaxFiles),
     const { createPlatform, keeperPaths } = await import('../../daemon/platform-factory.js');
     (await import('../../util/last-resort.js')).installLastResort('io-keeper');
     const { keeperMain } = await import('../../container-io/keeper-main.js');
-    const platform = await createPlatform(cfg);
+    const { keeperPlatform } = await import('../../daemon/keeper-deadlines.js');
+    const platform = keeperPlatform(await createPlatform(cfg), cfg.limits.platformCallTimeoutSeconds);
     const p = keeperPaths(cfg);
     await keeperMain({ socketPath: p.socketPath, stateDir: p.stateDir, platform });
     await platform.close();

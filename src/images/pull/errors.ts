@@ -1,5 +1,7 @@
 /** Pull errors as domain errors (mapped to gRPC codes at the edge), plus the transient-error test for retries. */
 import { RuntimeError, notFound, unavailable, errorMessage } from '../../errors.js';
+import { PlatformError } from '../../platform/hresult.js';
+import { platformFailureIn } from './platform-failure.js';
 
 /** The registry refused our credentials (or we had none). No secret is ever part of the message. */
 export const unauthenticated = (msg: string) => new RuntimeError('FailedPrecondition', msg);
@@ -35,9 +37,10 @@ export function cancelledError(signal: AbortSignal): Error {
   return new RuntimeError('Cancelled', 'the pull was cancelled');
 }
 
-/** Maps a final transport/HTTP failure to a domain error (NotFound for 404, Unavailable otherwise). */
+/** Maps a final transport/HTTP failure to a domain error (NotFound for 404, Unavailable otherwise); platform failures keep their HRESULT. */
 export function toDomainError(e: unknown, what: string): Error {
   if (e instanceof RuntimeError) return e;
+  if (e instanceof PlatformError) return platformFailureIn(e, what);
   if (e instanceof HttpStatusError) return e.status === 404 ? notFound(`${what}: ${e.message}`) : unavailable(`${what}: ${e.message}`);
   const code = (e as NodeJS.ErrnoException).code;
   return unavailable(`${what}: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`);

@@ -14,6 +14,7 @@ import { HttpStatusError, unauthenticated } from './errors.js';
 import { registryEndpoints, hasCreds, tokenAuth, withoutSecrets, type Endpoint } from './endpoints.js';
 import { RegistryTransport, readBody, errorText } from './transport.js';
 import { RegistryAuthorizer } from './authorizer.js';
+import { redactAuthorization } from './redact-authorization.js';
 import type { AuthSource } from './auth-relay.js';
 import { RetryPolicy } from './retry.js';
 
@@ -100,7 +101,8 @@ export class RegistryClient {
       }
       // On the unpack worker the endpoint has no secrets (withoutSecrets) and redact() keeps to its patterns: the
       // daemon redacts the error again with the credentials (unpack-remote.ts).
-      const text = await errorText(res);
+      // A registry may echo the header it was sent (a token it refuses): that value is taken out too.
+      const text = redactAuthorization(await errorText(res), auth);
       if (st === 401 || st === 403) {
         throw unauthenticated(`registry ${ep.host} refused access to ${path.split('/').slice(2, -2).join('/')} (HTTP ${st}${text ? ': ' + redact(text, ep.creds) : ''})${hasCreds(ep) ? '' : '; no credentials were given'}`);
       }

@@ -91,7 +91,10 @@ export class EmulatorClient {
 
   /** Connects (spawning the service if needed) unless already connected. */
   connect(): Promise<Socket> {
-    if (this.sock && !this.sock.destroyed) return Promise.resolve(this.sock);
+    // While a fresh connection re-opens the handles (this.connecting still pending), other requests wait: an open
+    // sent meanwhile would be counted by the service twice (its own, and the re-open that now finds it in the
+    // handle table), and a stopped system it names would then never disappear.
+    if (this.sock && !this.sock.destroyed && !this.connecting) return Promise.resolve(this.sock);
     if (this.connecting) return this.connecting;
     this.connecting = (async () => {
       for (let attempt = 0; ; attempt++) {
