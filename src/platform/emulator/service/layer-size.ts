@@ -1,18 +1,25 @@
-/** What a layer folder holds (layerUsage): bytes of its files and its inodes, each hard-linked inode counted once. */
-import { lstat, readdir } from 'node:fs/promises';
+/**
+ * What a layer folder holds (layerUsage): bytes of its files and its inodes, each hard-linked inode counted once.
+ * Synchronous lstat and readdir (an async call per entry cost more than the call), yielding to the event loop
+ * every few hundred entries (yielder.ts).
+ */
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { yielder } from './yielder.js';
 
 export async function measureLayer(layerPath: string): Promise<{ usedBytes: number; inodesUsed: number }> {
   let usedBytes = 0;
   let inodesUsed = 0;
   const seen = new Set<string>();
+  const pause = yielder();
   const walk = async (d: string): Promise<void> => {
     let entries: string[];
-    try { entries = await readdir(d); } catch { return; }
+    try { entries = readdirSync(d); } catch { return; }
     for (const e of entries) {
+      await pause();
       const p = join(d, e);
-      const st = await lstat(p).catch(() => undefined);
-      if (!st) continue;
+      let st;
+      try { st = lstatSync(p); } catch { continue; }
       const key = `${st.dev}:${st.ino}`;
       if (seen.has(key)) continue;
       seen.add(key);
