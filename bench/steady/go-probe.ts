@@ -40,9 +40,9 @@ export function buildGoProbe(): string {
 }
 
 export interface ProbeOptions { pods: number; warmup: number; samples: number; block?: number; switchWarm?: number }
-export interface ProbeTarget { name: string; samples: number[]; warmup?: { n: number; p50: number; p99: number }; pods: number; containers: number }
+export interface ProbeTarget { name: string; samples: number[]; podsMs: number[]; ctrsMs: number[]; warmup?: { n: number; p50: number; p99: number }; pods: number; containers: number }
 
-type Line = { type: 'warmup'; target: string; n: number; p50: number; p99: number } | { type: 'sample'; target: string; ms: number }
+type Line = { type: 'warmup'; target: string; n: number; p50: number; p99: number } | { type: 'sample'; target: string; ms: number; podsMs: number; ctrsMs: number }
   | { type: 'done'; target: string; pods: number; containers: number; samples: number };
 
 /** Runs the probe against `endpoints` (name → unix:// endpoint or socket path); rejects with its stderr on failure. */
@@ -52,12 +52,12 @@ export function runGoProbe(bin: string, endpoints: [string, string][], o: ProbeO
   return new Promise((resolve, reject) => {
     execFile(bin, args, { maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
       if (e) { reject(new Error(`Go relist probe failed: ${stderr.trim() || e.message}`)); return; }
-      const out = new Map<string, ProbeTarget>(endpoints.map(([n]) => [n, { name: n, samples: [], pods: -1, containers: -1 }]));
+      const out = new Map<string, ProbeTarget>(endpoints.map(([n]) => [n, { name: n, samples: [], podsMs: [], ctrsMs: [], pods: -1, containers: -1 }]));
       for (const l of stdout.split('\n').filter(Boolean).map((s) => JSON.parse(s) as Line)) {
         const t = out.get(l.target);
         if (!t) continue;
         if (l.type === 'warmup') t.warmup = { n: l.n, p50: l.p50, p99: l.p99 };
-        else if (l.type === 'sample') t.samples.push(l.ms);
+        else if (l.type === 'sample') { t.samples.push(l.ms); t.podsMs.push(l.podsMs); t.ctrsMs.push(l.ctrsMs); }
         else { t.pods = l.pods; t.containers = l.containers; }
       }
       resolve(out);

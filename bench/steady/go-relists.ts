@@ -23,6 +23,7 @@ export async function goRelists(targets: Target[], pods: number, samples: number
       const p = r.get(t.name)!;
       if (p.warmup) console.error(`  Go relist warm-up on ${t.name} (${p.warmup.n}, not recorded): p50 ${p.warmup.p50.toFixed(2)} ms, p99 ${p.warmup.p99.toFixed(2)} ms`);
       const s = summarize(p.samples);
+      console.error(`  Go relist on ${t.name}: p50 ${s.p50.toFixed(2)} ms (ListPodSandbox p50 ${summarize(p.podsMs).p50.toFixed(2)}, ListContainers p50 ${summarize(p.ctrsMs).p50.toFixed(2)}), p99 ${s.p99.toFixed(2)} ms`);
       out.set(t, { 'relistGo.p50': s.p50, 'relistGo.p99': s.p99 });
     }
   } catch (e) {

@@ -45,6 +45,8 @@ test('Go relist probe: decodes the daemon\'s pods and containers, one JSON line 
       assert.equal(t.pods, PODS, `${name}: pods the probe decoded`);
       assert.equal(t.containers, PODS, `${name}: containers the probe decoded`);
       assert.equal(t.samples.length, 7);
+      assert.equal(t.podsMs.length, 7);
+      assert.equal(t.ctrsMs.length, 7);
       assert.ok(t.samples.every((ms) => Number.isFinite(ms) && ms > 0), `${name}: samples ${t.samples.join(', ')}`);
       assert.equal(t.warmup?.n, 4);
     }
