@@ -5,7 +5,7 @@
  * Peer: `--peer unix:///…/containerd.sock --peer-registry HOST:PORT` (started by hand with
  * `node dist/bench/peer/containerd.js`), or by default Debian's containerd started here when it is installed
  * (bench/peer/install.sh), or none with `--no-peer`. Phases run interleaved (peer, then wincri, per phase):
- * lifecycle (phases/lifecycle.ts; the targets take turns in blocks), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts; the relists of every target interleaved), log
+ * lifecycle (phases/lifecycle.ts; the targets take turns in blocks), cheap RPC (phases/rpc.ts; every target and the floors interleaved), steady state at N pods (phases/steady.ts; the relists of every target interleaved, from the bench's grpc-js client and from a Go one, steady/go-relists.ts), log
  * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
  * restart → ready with running pods (recovery.ts).
  *
@@ -75,6 +75,7 @@ let registryHost = strFlag('peer-registry');
 let floor: { defaults: number; noChannelz: number } | undefined;
 let shares = '';
 let recovery = '';
+const notes: string[] = [];
 const loadProcs = numFlag('background-load', 0);
 let load: BackgroundLoad | undefined;
 
@@ -124,7 +125,7 @@ try {
   }
   if (runs('steady')) {
     const a = performance.now();
-    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup)) Object.assign(figures.get(t)!, f);
+    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup, notes)) Object.assign(figures.get(t)!, f);
     if (relistTrace) console.error(slowRelists(relistTrace.finish()));
     console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
@@ -154,6 +155,7 @@ if (figures.size) {
   if (trace) console.log('--lifecycle-trace: the daemon ran with the GC-log preload for the whole run (a synchronous append per GC batch); the phases after lifecycle carry that cost too');
   console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
+  for (const n of notes) console.log(n);
   if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);
   if (recovery) console.log(`\n${recovery}`);
 }

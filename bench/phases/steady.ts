@@ -2,7 +2,8 @@
  * Steady state: idle CPU over a quiet window at 0 pods and memory (PSS summed over the runtime's processes) at its
  * end, then with N running pods (1 sleeping container each) on every target the PLEG relist (ListPodSandbox nil +
  * ListContainers {}, as kubelet's relist does) p50/p99, measured on all targets interleaved, then idle CPU and
- * memory again; the pods are removed at the end.
+ * memory again; the pods are removed at the end. The relists are timed by two clients: the bench's own grpc-js one and
+ * a Go one like kubelet's (../steady/go-relists.ts), both printed.
  */
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../target.js';
@@ -12,6 +13,7 @@ import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
 import type { RelistTrace } from '../steady/trace.js';
+import { goRelists } from '../steady/go-relists.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
@@ -96,7 +98,7 @@ async function warmRelists(targets: Target[], pods: number, warmup: number): Pro
  * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
  * are removed.
  */
-export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0): Promise<Map<Target, Figures>> {
+export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0, notes: string[] = []): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
   try {
@@ -119,6 +121,8 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
     }
     await warmRelists(targets, pods, warmup);
     const relists = await interleavedRelists(targets, pods, samples, trace);
+    // The same relists from a Go client (kubelet's language), after the Node client's: same counts, interleaved.
+    for (const [t, f] of await goRelists(targets, pods, samples, warmup, notes)) Object.assign(figures.get(t)!, f);
     await sleep(2000);
     const cpuN = await idleCpu(targets, idleSeconds);
     for (const [j, t] of targets.entries()) {
