@@ -11,34 +11,46 @@ import type { Logger } from '../../src/util/log.js';
 
 export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-export interface KeeperWorld {
+/** A real emulator service in a temporary directory (with an empty log directory and a socket path), torn down after the test. */
+export interface EmulatorWorld {
   dir: string;
   /** The emulator service's state directory. */
   emuState: string;
   /** An empty directory for container logs. */
   logDir: string;
+  /** A free socket path in the directory (for a keeper). */
   sock: string;
   platform: Awaited<ReturnType<typeof createEmulatorPlatform>>;
+  /** Teardown steps run, in order, before the platform closes (keepers and clients the test started). */
+  closers: Array<() => unknown>;
+}
+
+export interface KeeperWorld extends EmulatorWorld {
   client: KeeperClient;
 }
 
-export async function keeperOnEmulator(t: TestContext, prefix: string): Promise<KeeperWorld> {
+export async function emulatorWorld(t: TestContext, prefix: string): Promise<EmulatorWorld> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const emuState = join(dir, 'emu');
   const logDir = join(dir, 'logs');
   mkdirSync(logDir);
-  const sock = join(dir, 'k.sock');
   const platform = await createEmulatorPlatform({ stateDir: emuState });
-  const keeper = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
-  const client = await KeeperClient.connect(sock, { log: quiet });
+  const world: EmulatorWorld = { dir, emuState, logDir, sock: join(dir, 'k.sock'), platform, closers: [] };
   t.after(async () => {
-    await client.close();
-    await keeper.close();
+    for (const close of world.closers) await close();
     await platform.close();
     await stopEmulatorService(emuState, { removingStateDir: true });
     rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, emuState, logDir, sock, platform, client };
+  return world;
+}
+
+export async function keeperOnEmulator(t: TestContext, prefix: string): Promise<KeeperWorld> {
+  const world = await emulatorWorld(t, prefix);
+  const keeper = await runKeeper({ socketPath: world.sock, stateDir: join(world.dir, 'io'), platform: world.platform, log: quiet });
+  const client = await KeeperClient.connect(world.sock, { log: quiet });
+  world.closers.push(() => client.close(), () => keeper.close());
+  return { ...world, client };
 }
 
 /** Creates and starts an empty container compute system named `id`. */

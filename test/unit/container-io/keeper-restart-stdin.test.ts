@@ -5,15 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
 import { runKeeper } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
-import { quiet, runningSystem } from '../../helpers/keeper-world.js';
+import { emulatorWorld, quiet, runningSystem } from '../../helpers/keeper-world.js';
 import { killPoll } from '../../helpers/service-kill.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -22,13 +19,8 @@ const skip = facts.Enabled ? false : `no isolation here (stdin is spooled for th
 const lines = (path: string) => { try { return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' ')); } catch { return []; } };
 
 test('a restarted keeper reopens a running container\'s stdin: the program reads on, a new attach writes to it', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-stdin-'));
-  const emuState = join(dir, 'emu');
-  mkdirSync(join(dir, 'logs'));
-  const logPath = join(dir, 'logs', '0.log');
-  const sock = join(dir, 'k.sock');
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  t.after(async () => { await platform.close(); await stopEmulatorService(emuState, { removingStateDir: true }); rmSync(dir, { recursive: true, force: true }); });
+  const { dir, logDir, sock, platform } = await emulatorWorld(t, 'wincri-keeper-stdin-');
+  const logPath = join(logDir, '0.log');
   await runningSystem(platform, 'rd');
 
   const k1 = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });

@@ -4,30 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { stopEmulatorService } from '../../../src/platform/emulator/service-stop.js';
 import { runKeeper } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { Logger } from '../../../src/util/log.js';
+import { emulatorWorld, quiet, runningSystem } from '../../helpers/keeper-world.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const numbers = (path: string) => { try { return readFileSync(path, 'utf8').split('\n').flatMap((l) => /stdout F n(\d+)$/.exec(l)?.[1] ?? []).map(Number); } catch { return []; } };
 test('a restarted keeper pumps a running container\'s output into its log: no line lost', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-takeover-'));
-  const emuState = join(dir, 'emu');
-  mkdirSync(join(dir, 'logs'));
-  const logPath = join(dir, 'logs', '0.log');
-  const sock = join(dir, 'k.sock');
-  const platform = await createEmulatorPlatform({ stateDir: emuState });
-  t.after(async () => { await platform.close(); await stopEmulatorService(emuState, { removingStateDir: true }); rmSync(dir, { recursive: true, force: true }); });
-  const sys = await platform.compute.createComputeSystem('ctr1', { Owner: 'wincri-test', SchemaVersion: { Major: 2, Minor: 1 }, Container: {} });
-  await sys.start();
-  sys.close();
+  const { dir, logDir, sock, platform } = await emulatorWorld(t, 'wincri-keeper-takeover-');
+  const logPath = join(logDir, '0.log');
+  await runningSystem(platform, 'ctr1');
 
   const k1 = await runKeeper({ socketPath: sock, stateDir: join(dir, 'io'), platform, log: quiet });
   const c1 = await KeeperClient.connect(sock, { log: quiet });
