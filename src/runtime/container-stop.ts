@@ -65,9 +65,11 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     return;
   }
   if (c.state !== 'CONTAINER_RUNNING') return;
-  c.stopRequested = true;
-  const exited = waitExit(st, id);
   const { system, proc } = await openForStop(compute, id, c.pid);
+  // Registered once the container is known to be stoppable: a failed open (the RPC fails, the kubelet retries)
+  // leaves no waiter and no stop request behind.
+  if (c.state === 'CONTAINER_RUNNING') c.stopRequested = true;
+  const exited = waitExit(st, id);
   let mine: Termination | undefined;
   let settle: ((ok: boolean) => void) | undefined;
   try {

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import type { ComputeService, ComputeSystem, StorageService } from '../../../src/platform/types.js';
-import { HRESULT, PlatformError, type HResultName } from '../../../src/platform/hresult.js';
+import { HRESULT, PlatformError, isPlatformError, type HResultName } from '../../../src/platform/hresult.js';
 
 let env: RuntimeEnv;
 /** Per container: what its next openComputeSystem / openProcess does before (or instead of) the real call. */
@@ -60,3 +60,21 @@ for (const hr of ['HCS_E_INVALID_STATE', 'E_ACCESSDENIED'] as const) {
     await env.runtime.removePodSandbox(podId);
   });
 }
+
+test('openComputeSystem failing: each stop fails, leaves no exit waiter or stop request, and the retry stops it', async () => {
+  const { podId, id } = await runContainer(env, 'sys-fail', ['sleep', '100000']);
+  openSystem.set(id, fail('HCS_E_SERVICE_NOT_AVAILABLE', 'HcsOpenComputeSystem'));
+  for (let i = 0; i < 3; i++) {
+    await assert.rejects(env.runtime.stopContainer(id, 0), (e) => isPlatformError(e, 'HCS_E_SERVICE_NOT_AVAILABLE'));
+    const c = env.runtime.getContainer(id);
+    assert.equal(c.state, 'CONTAINER_RUNNING', 'a stop that could not open the system leaves the container running');
+    assert.equal(env.runtime.exitWaiters.get(id)?.length ?? 0, 0, `stop ${i + 1} left an exit waiter behind`);
+    assert.equal(env.runtime.containers.get(id)?.stopRequested, undefined, `stop ${i + 1} left a stop request behind`);
+  }
+  openSystem.delete(id);
+  await env.runtime.stopContainer(id, 0);
+  assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_EXITED');
+  assert.equal(env.runtime.exitWaiters.get(id), undefined);
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
