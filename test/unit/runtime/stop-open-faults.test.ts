@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
+import { runtimeEnv, runContainer, containerConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import type { ComputeService, ComputeSystem, StorageService } from '../../../src/platform/types.js';
 import { HRESULT, PlatformError, isPlatformError, type HResultName } from '../../../src/platform/hresult.js';
 
@@ -76,5 +76,27 @@ test('openComputeSystem failing: each stop fails, leaves no exit waiter or stop 
   assert.equal(env.runtime.getContainer(id).state, 'CONTAINER_EXITED');
   assert.equal(env.runtime.exitWaiters.get(id), undefined);
   await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
+
+test('StopPodSandbox with one container failing to stop: the other stops finish before the first error is thrown', async () => {
+  const { podId, id: failing } = await runContainer(env, 'pod-fail-a', ['sleep', '100000']);
+  const other = await env.runtime.createContainer(podId, containerConfig('pod-fail-b', env.imageId, ['sleep', '100000']));
+  await env.runtime.startContainer(other);
+  // The other container's stop is held until the failing one's open has thrown and the event loop has turned once
+  // (the earliest a stop could finish): an RPC that rejected on the first failure would do so before that.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  openSystem.set(other, () => gate);
+  openSystem.set(failing, async () => { setImmediate(release); throw new PlatformError(HRESULT.E_ACCESSDENIED, 'HcsOpenComputeSystem'); });
+  const err = await env.runtime.stopPodSandbox(podId).then(() => undefined, (e: unknown) => e);
+  const otherState = env.runtime.getContainer(other).state;
+  openSystem.delete(other);
+  openSystem.delete(failing);
+  assert.ok(isPlatformError(err, 'E_ACCESSDENIED'), `the pod stop fails with the container's error: ${String(err)}`);
+  assert.equal(otherState, 'CONTAINER_EXITED', 'the sibling stop had finished when the pod stop failed');
+  assert.equal(env.runtime.getContainer(failing).state, 'CONTAINER_RUNNING');
+  await env.runtime.stopPodSandbox(podId);
+  assert.equal(env.runtime.getContainer(failing).state, 'CONTAINER_EXITED');
   await env.runtime.removePodSandbox(podId);
 });
