@@ -19,7 +19,7 @@ export async function recover(k: KeeperContext): Promise<void> {
     const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
     k.entries.set(rec.containerId, entry);
     if (!rec.exited) {
-      void reattach(k, entry).catch((e: unknown) => k.log.error('taking back a running container failed', { container: rec.containerId, err: e }));
+      void reattach(k, entry).catch((e: unknown) => lose(k, entry, e));
     }
   }
 }
@@ -34,6 +34,19 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
   let proc: ComputeProcess | undefined;
   try { proc = await takeBack(k, entry); } finally { entry.recovering = false; }
   if (proc) await watch(k, entry, proc);
+}
+
+/**
+ * A takeover that failed leaves nothing watching the process: its exit is reported now, as lost (code unknown), so
+ * the daemon records the container exited and ends its compute system rather than waiting for an exit never told.
+ */
+async function lose(k: KeeperContext, entry: Entry, e: unknown): Promise<void> {
+  const id = entry.record.containerId;
+  k.log.error('taking back a running container failed; reporting its exit as lost', { container: id, err: e });
+  if (entry.phase === 'exited') return;
+  for (const p of entry.pumps) p.abort();
+  await finishExit(k, entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true)
+    .catch((err: unknown) => k.log.error('reporting the lost exit failed', { container: id, err }));
 }
 
 /** The log, the process and its stdio back; undefined when there is nothing to watch (gone, forgotten, closing). */
