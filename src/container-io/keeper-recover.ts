@@ -9,7 +9,7 @@ import { newEntry, type Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { finishExit, watch } from './keeper-exit.js';
-import { attachHub } from './keeper-hub.js';
+import { attachHub, heldStdin } from './keeper-hub.js';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -94,6 +94,7 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
   if (k.closed || entry.forgotten) { for (const st of [stdin, out?.stdout, out?.stderr]) st?.destroy(); return undefined; }
+  entry.stdin = heldStdin(stdin);
   if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = out?.[name];
