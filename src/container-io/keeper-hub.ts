@@ -9,12 +9,14 @@ import { AttachHub } from './attach-hub.js';
 import type { Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 
+/** A container's stdin as the keeper holds it open for attach: errors such as EPIPE after the process exits are expected. */
+export function heldStdin(stdin: Writable | undefined): Writable | undefined {
+  stdin?.on('error', () => undefined);
+  return stdin;
+}
+
+/** The hub over `stdin` (the caller keeps it on the entry: heldStdin); the entry is read, not changed. */
 export function attachHub(k: KeeperContext, entry: Entry, stdin: Writable | undefined): AttachHub {
-  if (stdin) {
-    // Held open for attach; errors such as EPIPE after the process exits are expected.
-    stdin.on('error', () => undefined);
-    entry.stdin = stdin;
-  }
   const rec = entry.record;
   return new AttachHub({
     containerId: rec.containerId, stdin, stdinOnce: !!rec.stdinOnce, tty: !!rec.tty, log: k.log,

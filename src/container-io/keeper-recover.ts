@@ -9,7 +9,7 @@ import { newEntry, type Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { finishExit, watch } from './keeper-exit.js';
-import { attachHub } from './keeper-hub.js';
+import { attachHub, heldStdin } from './keeper-hub.js';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -19,7 +19,7 @@ export async function recover(k: KeeperContext): Promise<void> {
     const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
     k.entries.set(rec.containerId, entry);
     if (!rec.exited) {
-      void reattach(k, entry).catch((e: unknown) => k.log.error('taking back a running container failed', { container: rec.containerId, err: e }));
+      void reattach(k, entry).catch((e: unknown) => lose(k, entry, e));
     }
   }
 }
@@ -34,6 +34,19 @@ async function reattach(k: KeeperContext, entry: Entry): Promise<void> {
   let proc: ComputeProcess | undefined;
   try { proc = await takeBack(k, entry); } finally { entry.recovering = false; }
   if (proc) await watch(k, entry, proc);
+}
+
+/**
+ * A takeover that failed leaves nothing watching the process: its exit is reported now, as lost (code unknown), so
+ * the daemon records the container exited and ends its compute system rather than waiting for an exit never told.
+ */
+async function lose(k: KeeperContext, entry: Entry, e: unknown): Promise<void> {
+  const id = entry.record.containerId;
+  k.log.error('taking back a running container failed; reporting its exit as lost', { container: id, err: e });
+  if (entry.phase === 'exited') return;
+  for (const p of entry.pumps) p.abort();
+  await finishExit(k, entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true)
+    .catch((err: unknown) => k.log.error('reporting the lost exit failed', { container: id, err }));
 }
 
 /** The log, the process and its stdio back; undefined when there is nothing to watch (gone, forgotten, closing). */
@@ -81,6 +94,7 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
   if (k.closed || entry.forgotten) { for (const st of [stdin, out?.stdout, out?.stderr]) st?.destroy(); return undefined; }
+  entry.stdin = heldStdin(stdin);
   if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = out?.[name];

@@ -10,7 +10,7 @@ import { unlink } from 'node:fs/promises';
 import type { ComputeProcess } from '../platform/types.js';
 import { systemsOf } from '../platform/backends.js';
 import { nowNs } from './log-writer.js';
-import { attachHub } from './keeper-hub.js';
+import { attachHub, heldStdin } from './keeper-hub.js';
 import { KeeperError, type StartParams, type StartResult } from './protocol.js';
 import { startPump } from './keeper-pump.js';
 import { newEntry } from './keeper-state.js';
@@ -75,6 +75,7 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     entry.record.ackedOutput = !!acks;
     records.rewrite();
   }
+  entry.stdin = heldStdin(stdin);
   entry.hub = attachHub(k, entry, stdin);
   if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, k.log, entry.hub, acks?.stdout));
   if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));

@@ -9,7 +9,7 @@ import type { WorkerUnpackResult } from './unpack-protocol.js';
 import type { RemoteLayerSpec } from './pull/remote-layer.js';
 import { serveAuth, type AuthSource } from './pull/auth-relay.js';
 import type { Endpoint } from './pull/endpoints.js';
-import { redact } from './pull/auth.js';
+import { redact } from './pull/redact.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 

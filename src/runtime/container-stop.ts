@@ -1,5 +1,5 @@
 /** StopContainer (graceful, then forced) and RemoveContainer. Both are idempotent for unknown containers. */
-import type { ComputeSystem, ComputeProcess } from '../platform/types.js';
+import type { SystemService, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import { isGone, isPlatformError } from '../platform/hresult.js';
 import { signalOptions } from '../platform/hcs/document/index.js';
 import { logger } from '../util/log.js';
@@ -16,6 +16,32 @@ import { detachContainerScratch } from './hyperv/uvm-scsi.js';
 import { uncombineContainerLayers } from './hyperv/uvm-combine.js';
 
 const log = logger('runtime');
+
+/**
+ * The container's compute system and init process, opened to stop them. Only a failure to open the system fails the
+ * stop (service unavailable, access denied: the container is left running and a retry stops it); a gone system is
+ * nothing to stop. A process that cannot be opened (gone, the stopped system's HCS_E_INVALID_STATE, or any other
+ * failure) is ended with its system, which is terminated all the same.
+ */
+async function openForStop(compute: SystemService<unknown>, id: string, pid: number | undefined): Promise<{ system?: ComputeSystem; proc?: ComputeProcess }> {
+  let system: ComputeSystem;
+  try {
+    system = await compute.openComputeSystem(id);
+  } catch (e) {
+    if (isGone(e)) return {};
+    log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
+    throw e;
+  }
+  if (pid === undefined) return { system };
+  try {
+    return { system, proc: await system.openProcess(pid) };
+  } catch (e) {
+    if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) {
+      log.warn('cannot open the container process for stop; terminating its compute system', { container: id, error: errorMessage(e) });
+    }
+    return { system };
+  }
+}
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
@@ -39,25 +65,13 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     return;
   }
   if (c.state !== 'CONTAINER_RUNNING') return;
-  c.stopRequested = true;
+  const { system, proc } = await openForStop(compute, id, c.pid);
+  // Registered once the container is known to be stoppable: a failed open (the RPC fails, the kubelet retries)
+  // leaves no waiter and no stop request behind.
+  if (c.state === 'CONTAINER_RUNNING') c.stopRequested = true;
   const exited = waitExit(st, id);
-  const pid = c.pid;
-  let system: ComputeSystem | undefined;
-  let proc: ComputeProcess | undefined;
   let mine: Termination | undefined;
   let settle: ((ok: boolean) => void) | undefined;
-  try {
-    system = await compute.openComputeSystem(id);
-    if (pid !== undefined) proc = await system.openProcess(pid);
-  } catch (e) {
-    // Gone: nothing to stop (the exit is recorded below). Any other failure (service unavailable, access denied)
-    // leaves the container running: the RPC fails and a retry stops it, rather than reporting it exited.
-    if (!isGone(e)) {
-      system?.close();
-      log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
-      throw e;
-    }
-  }
   try {
     if (timeoutSeconds > 0 && proc) {
       // Windows containers get a console CtrlShutdown; HCS may block the signal call until the target

@@ -79,7 +79,11 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   const probedNs = probedRec?.namespaceDeleted ? undefined : probedRec?.namespaceId;
   const probe = probedNs ? namespacePresent(st, probedNs) : undefined;
   probe?.catch(() => undefined); // awaited below unless the namespace went meanwhile
-  await Promise.all(inPod.map((c) => stopContainer(st, c.id, 0)));
+  // Every stop runs to its end before the first failure (as thrown, with its gRPC code) fails the RPC: none is left
+  // in flight behind an error the kubelet retries at once.
+  const stops = await Promise.allSettled(inPod.map((c) => stopContainer(st, c.id, 0)));
+  const failed = stops.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   await st.locks.run(id, async () => {
     const s = st.sandboxes.get(id);
     if (!s) return;

@@ -116,12 +116,3 @@ export function basicHeader(c: Credentials): string | undefined {
   if (c.username === undefined && c.password === undefined) return undefined;
   return `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
 }
-
-/** Removes anything that looks like a secret from a string before it is logged or returned. */
-export function redact(s: string, c: Credentials | undefined): string {
-  let out = s;
-  for (const v of [c?.password, c?.identityToken, c?.registryToken, c?.password && c.username ? Buffer.from(`${c.username}:${c.password}`).toString('base64') : undefined]) {
-    if (v && v.length >= 3) out = out.split(v).join('<redacted>');
-  }
-  return out.replace(/(authorization|token|password)=([^&\s]+)/gi, '$1=<redacted>');
-}

@@ -9,12 +9,12 @@ import { invalidArgument } from '../../errors.js';
 import type { RegistryHostConfig } from '../../config/registries.js';
 import { sha256Digest } from '../digest.js';
 import { MT } from '../oci.js';
-import { type Credentials, parseChallenges, redact } from './auth.js';
+import { type Credentials, parseChallenges } from './auth.js';
 import { HttpStatusError, unauthenticated } from './errors.js';
 import { registryEndpoints, hasCreds, tokenAuth, withoutSecrets, type Endpoint } from './endpoints.js';
 import { RegistryTransport, readBody, errorText } from './transport.js';
 import { RegistryAuthorizer } from './authorizer.js';
-import { redactAuthorization } from './redact-authorization.js';
+import { redact } from './redact.js';
 import type { AuthSource } from './auth-relay.js';
 import { RetryPolicy } from './retry.js';
 
@@ -99,14 +99,14 @@ export class RegistryClient {
         this.authorizer.challenged(ep, ch, scope);
         continue;
       }
-      // On the unpack worker the endpoint has no secrets (withoutSecrets) and redact() keeps to its patterns: the
-      // daemon redacts the error again with the credentials (unpack-remote.ts).
+      // On the unpack worker the endpoint has no secrets (withoutSecrets) and redact() keeps to the header and its
+      // patterns: the daemon redacts the error again with the credentials (unpack-remote.ts).
       // A registry may echo the header it was sent (a token it refuses): that value is taken out too.
-      const text = redactAuthorization(await errorText(res), auth);
+      const text = redact(await errorText(res), ep.creds, auth);
       if (st === 401 || st === 403) {
-        throw unauthenticated(`registry ${ep.host} refused access to ${path.split('/').slice(2, -2).join('/')} (HTTP ${st}${text ? ': ' + redact(text, ep.creds) : ''})${hasCreds(ep) ? '' : '; no credentials were given'}`);
+        throw unauthenticated(`registry ${ep.host} refused access to ${path.split('/').slice(2, -2).join('/')} (HTTP ${st}${text ? ': ' + text : ''})${hasCreds(ep) ? '' : '; no credentials were given'}`);
       }
-      throw new HttpStatusError(st, `registry ${ep.host} answered HTTP ${st} for ${path}${text ? ': ' + redact(text, ep.creds) : ''}`);
+      throw new HttpStatusError(st, `registry ${ep.host} answered HTTP ${st} for ${path}${text ? ': ' + text : ''}`);
     }
   }
 

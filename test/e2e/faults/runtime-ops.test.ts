@@ -1,6 +1,7 @@
 /**
  * Fault injection of the platform operations the RPCs beyond the pod lifecycle use (the lifecycle's own are in
- * matrix.test.ts and teardown.test.ts): opening a container and its process for StopContainer, its graceful-stop signal, an
+ * matrix.test.ts and teardown.test.ts): opening a container and its process for StopContainer (a process that cannot
+ * be opened is ended with its system: that stop succeeds), its graceful-stop signal, an
  * ExecSync's process, ContainerStats' properties, UpdateContainerResources' modify, a pull's layer import. Each
  * failing call (every HRESULT of the CI subset) makes its RPC return the mapped code with a message naming the
  * HRESULT, leaves the container as it was (a container that failed to stop is still running, its processes too),
@@ -35,17 +36,33 @@ async function failOnce(op: string, hr: HResultName, rpc: () => Promise<unknown>
 
 const state = async (ctr: string) => (await call(env.d.runtime, 'ContainerStatus', { containerId: ctr })).status.state as string;
 
-for (const op of ['openSystem', 'openProcess']) test(`${op} failing in StopContainer: mapped code, the container is still running (not reported exited), retry stops it`, { skip }, async () => {
+test('openSystem failing in StopContainer: mapped code, the container is still running (not reported exited), retry stops it', { skip }, async () => {
   for (const hr of HRESULTS) {
     const base = await objects(env);
     const pod = await runPod(env, `so${n++}`);
-    const where = `${op} × ${hr} in StopContainer`;
-    await failOnce(op, hr, () => call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 }), where);
+    const where = `openSystem × ${hr} in StopContainer`;
+    await failOnce('openSystem', hr, () => call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 }), where);
     assert.equal(await state(pod.ctr!), 'CONTAINER_RUNNING', `${where}: the container was reported stopped though nothing stopped it`);
     const running = (await env.platform.compute.enumerateComputeSystems()).map((s) => s.Id);
     assert.ok(running.includes(pod.ctr), `${where}: the compute system is gone`);
     await call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 });
     assert.equal(await state(pod.ctr!), 'CONTAINER_EXITED', `${where}: the retry stopped it`);
+    await removePod(env, pod.id);
+    await expectObjects(env, base, where);
+  }
+});
+
+// The compute system opened: a process that cannot be opened (HCS_E_INVALID_STATE is what a stopped system answers)
+// is ended with its system, and the stop succeeds rather than failing every retry.
+test('openProcess failing in StopContainer: the compute system is terminated and the exit recorded', { skip }, async () => {
+  for (const hr of [...HRESULTS, 'HCS_E_INVALID_STATE'] as HResultName[]) {
+    const base = await objects(env);
+    const pod = await runPod(env, `sp${n++}`);
+    const where = `openProcess × ${hr} in StopContainer`;
+    await env.platform.injectFault('openProcess', HRESULT[hr], 1);
+    await call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 });
+    await env.platform.clearFaults('openProcess');
+    assert.equal(await state(pod.ctr!), 'CONTAINER_EXITED', `${where}: the stop recorded the exit`);
     await removePod(env, pod.id);
     await expectObjects(env, base, where);
   }

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolationFacts } from '../../../src/platform/emulator/service/isolation.js';
 import { keeperOnEmulator, runningSystem, type KeeperWorld } from '../../helpers/keeper-world.js';
@@ -40,19 +40,24 @@ test('fallback path: service kills mid-flood lose at most one read per stream pe
   const logPath = join(logDir, '0.log');
   const N = 600_000;
   const M = 300_000;
+  // The program exits only once /hold is gone (removed after the last kill): every kill comes while it runs,
+  // however fast it writes.
+  const root = join(emuState, 'roots', 'fb');
+  writeFileSync(join(root, 'hold'), '');
   await client.start({
     containerId: 'fb', systemId: 'fb', logPath,
-    process: { CommandLine: `sh -c "while [ ! -e /go ]; do sleep 0.01; done; seq 1 ${N} & seq 1 ${M} >&2; wait"`, CreateStdOutPipe: true, CreateStdErrPipe: true },
+    process: { CommandLine: `sh -c "while [ ! -e /go ]; do sleep 0.01; done; seq 1 ${N} & seq 1 ${M} >&2; wait; while [ -e /hold ]; do sleep 0.01; done"`, CreateStdOutPipe: true, CreateStdErrPipe: true },
   });
-  writeFileSync(join(emuState, 'roots', 'fb', 'go'), '');
+  writeFileSync(join(root, 'go'), '');
   let at = 256 * 1024;
   for (let k = 0; k < KILLS; k++) {
     await waitFor(`log of ${at} bytes`, () => logSize(logPath) >= at, killPoll());
-    assert.equal(events.length, 0, `kill ${k + 1} comes while the container still writes`);
+    assert.equal(events.length, 0, `kill ${k + 1} comes while the container still runs`);
     const pid = await killService(emuState);
     await newService(emuState, pid);
     at = logSize(logPath) + 512 * 1024;
   }
+  rmSync(join(root, 'hold'));
   await waitFor('exit', () => events.length > 0, killPoll(120_000));
   const recs = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => l.split(' '));
   for (const [name, n] of [['stdout', N], ['stderr', M]] as const) {

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../../../src/images/pull/registry.js';
 import type { AuthSource } from '../../../../src/images/pull/auth-relay.js';
-import { redactAuthorization } from '../../../../src/images/pull/redact-authorization.js';
+import { redact } from '../../../../src/images/pull/redact.js';
 
 const TOKEN = 'tok-3f9a1c77e2b84d5f';
 const PASS = 'pw-Zq81xK3v';
@@ -66,10 +66,16 @@ test('a relayed Basic header (the unpack worker: its endpoints carry no credenti
   } finally { client.close(); server.close(); }
 });
 
-test('redactAuthorization: the value, its credential and a Basic password; short or absent headers change nothing', () => {
-  assert.equal(redactAuthorization(`x Bearer ${TOKEN} y ${TOKEN}`, `Bearer ${TOKEN}`), 'x <redacted> y <redacted>');
+test('redact with the header: the value, its credential and a Basic password; short or absent headers change nothing', () => {
+  assert.equal(redact(`x Bearer ${TOKEN} y ${TOKEN}`, undefined, `Bearer ${TOKEN}`), 'x <redacted> y <redacted>');
   const basic = `Basic ${Buffer.from(`u:${PASS}`).toString('base64')}`;
-  assert.equal(redactAuthorization(`pw ${PASS}`, basic), 'pw <redacted>');
-  assert.equal(redactAuthorization('text', undefined), 'text');
-  assert.equal(redactAuthorization('a b', 'Bearer b'), 'a b');
+  assert.equal(redact(`pw ${PASS}`, undefined, basic), 'pw <redacted>');
+  assert.equal(redact('text', undefined, undefined), 'text');
+  assert.equal(redact('a b', undefined, 'Bearer b'), 'a b');
+});
+
+test('redact: the pull\'s credentials and the header it sent, in one pass', () => {
+  const creds = { username: 'puller', password: PASS };
+  const sent = `Bearer ${TOKEN}`;
+  assert.equal(redact(`denied ${PASS}; echoed ${sent}; token=abc`, creds, sent), 'denied <redacted>; echoed <redacted>; token=<redacted>');
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { isRuntimeError } from '../../../../src/errors.js';
-import { parseChallenges, credentialsFromCri, tokenFromResponse, redact } from '../../../../src/images/pull/auth.js';
+import { parseChallenges, credentialsFromCri, tokenFromResponse } from '../../../../src/images/pull/auth.js';
+import { redact } from '../../../../src/images/pull/redact.js';
 import { makePki, startRegistry, startTokenIssuer, makeImage, Pusher, type Registry, type TokenIssuer, type Pki } from '../../../helpers/registry.js';
 import { withService } from './common.js';
 
