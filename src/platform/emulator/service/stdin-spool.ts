@@ -39,6 +39,8 @@ export class StdinSpool {
   private bell?: number;
   private ended: boolean;
   private sock?: Socket;
+  /** Whether the attachment is a `keep` one (a new `keep` attachment takes it over). */
+  private sockKeeps = false;
   private timer?: NodeJS.Timeout;
   /** While the window is full: the watch of the directory for the feed's removal of a segment. */
   private watcher?: FSWatcher;
@@ -59,11 +61,18 @@ export class StdinSpool {
 
   get attached(): boolean { return !!this.sock; }
 
+  /**
+   * A `keep` attachment takes over a `keep` one still attached: while the window is full that one is not read, so
+   * a killed owner's socket shows no end here and would hold the stdin for good. Its unacknowledged bytes are the
+   * new owner's to resend (it starts at the spool's length).
+   */
   attach(sock: Socket, ready: (info: OutAttachInfo) => void, keep = false): void {
+    if (this.sock && keep && this.sockKeeps) this.detachOld();
     if (this.sock) throw new PlatformError(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdin is already attached');
     ready({ start: this.end, gap: 0, eof: this.ended });
     if (this.ended) { sock.end('eof\n'); return; }
     this.sock = sock;
+    this.sockKeeps = keep;
     sock.on('error', () => undefined);
     sock.on('data', (chunk: Buffer) => {
       // After the end (the program exited) what comes is dropped, as into a pipe nobody reads: read on, so the
@@ -102,6 +111,14 @@ export class StdinSpool {
     this.stopWaiting();
     const s = this.sock;
     if (s && !s.destroyed) { s.resume(); s.end('eof\n'); }
+  }
+
+  /** Lets the current attachment go without ending the stream (its pending window check with it). */
+  private detachOld(): void {
+    const old = this.sock;
+    this.sock = undefined;
+    this.stopWaiting();
+    old?.destroy();
   }
 
   close(): void {

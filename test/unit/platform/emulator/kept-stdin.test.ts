@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { StdinSpool, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { StdinSpool, STDIN_WINDOW, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
 import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { setup, another, containerDoc, readAll } from './helpers.js';
@@ -23,11 +23,12 @@ class FakeSock extends EventEmitter {
   got: string[] = [];
   ended = false;
   destroyed = false;
+  paused = false;
   write(b: Buffer | string): boolean { this.got.push(b.toString()); return true; }
   end(b?: string): this { if (b) this.got.push(b); this.ended = true; return this; }
   destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
-  pause(): this { return this; }
-  resume(): this { return this; }
+  pause(): this { this.paused = true; return this; }
+  resume(): this { this.paused = false; return this; }
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -57,6 +58,31 @@ test('stdin spool: a keep attachment that ends only detaches; endAt ends the str
   second.emit('data', Buffer.from('def'));
   assert.equal(readFileSync(eofPath(pipe), 'utf8'), '6\n');
   assert.deepEqual(second.got, ['6\n', 'eof\n']);
+});
+
+test('stdin spool: a keep attachment takes over a keep one whose owner died unseen behind the full window', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pipe = join(dir, 'p.in');
+  execFileSync('mkfifo', [pipe]);
+  const spool = new StdinSpool(pipe);
+  t.after(() => spool.close());
+  const first = new FakeSock();
+  spool.attach(first as unknown as Socket, () => undefined, true);
+  // A full window: the attachment is no longer read, so its owner's death shows no end or close here.
+  first.emit('data', Buffer.alloc(STDIN_WINDOW, 'a'));
+  assert.equal(first.paused, true);
+  const second = new FakeSock();
+  let start = -1;
+  spool.attach(second as unknown as Socket, (info) => { start = info.start; }, true);
+  assert.equal(start, STDIN_WINDOW, 'the new owner resends from the spool\'s length');
+  assert.equal(first.destroyed, true, 'the old attachment is let go');
+  assert.equal(spool.attached, true);
+  second.emit('data', Buffer.from('b'));
+  assert.deepEqual(second.got, [`${STDIN_WINDOW + 1}\n`]);
+  // Only a keep attachment takes over; a plain one is refused while the stdin is attached.
+  assert.throws(() => spool.attach(new FakeSock() as unknown as Socket, () => undefined), /already attached/);
+  assert.equal(second.destroyed, false);
 });
 
 test('durable stdin (keep): end() asks the service for the end after every written byte, again on a new attachment', async () => {
