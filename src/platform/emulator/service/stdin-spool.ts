@@ -73,6 +73,9 @@ export class StdinSpool {
     if (this.ended) { sock.end('eof\n'); return; }
     this.sock = sock;
     this.sockKeeps = keep;
+    // An end asked for by an earlier owner is not this one's: its client asks again on every new attachment
+    // (durable-stdin.ts), and a stale one would end the stream in the middle of what this owner writes.
+    this.endWanted = undefined;
     sock.on('error', () => undefined);
     sock.on('data', (chunk: Buffer) => {
       // After the end (the program exited) what comes is dropped, as into a pipe nobody reads: read on, so the

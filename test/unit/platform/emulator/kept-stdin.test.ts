@@ -85,6 +85,31 @@ test('stdin spool: a keep attachment takes over a keep one whose owner died unse
   assert.equal(second.destroyed, false);
 });
 
+test('stdin spool: an end asked for by an owner that died before it was due does not end the next owner\'s stream', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pipe = join(dir, 'p.in');
+  execFileSync('mkfifo', [pipe]);
+  const spool = new StdinSpool(pipe);
+  t.after(() => spool.close());
+  const a = new FakeSock();
+  spool.attach(a as unknown as Socket, () => undefined, true);
+  a.emit('data', Buffer.from('abc'));
+  // A asks for the end after 6 bytes, then dies with 3 of them never delivered.
+  spool.endAt(6);
+  a.emit('end');
+  a.emit('close');
+  const b = new FakeSock();
+  spool.attach(b as unknown as Socket, () => undefined, true);
+  b.emit('data', Buffer.from('defgh'));
+  b.emit('data', Buffer.from('ij'));
+  assert.equal(existsSync(eofPath(pipe)), false, 'B did not ask for the end');
+  assert.deepEqual(b.got, ['8\n', '10\n']);
+  // B's own end request is honoured.
+  spool.endAt(10);
+  assert.equal(readFileSync(eofPath(pipe), 'utf8'), '10\n');
+});
+
 test('durable stdin (keep): end() asks the service for the end after every written byte, again on a new attachment', async () => {
   const first = new FakeSock();
   const second = new FakeSock();
