@@ -93,6 +93,13 @@ test('cgroup kill: v1 kills a member through a pidfd', { skip: pidfdOps() ? fals
   t.after(() => child.kill('SIGKILL'));
   const exited = new Promise<string | null>((res) => child.once('exit', (_c, sig) => res(sig)));
   writeFileSync(join(mem, 'cgroup.procs'), `${child.pid}\n`);
-  assert.equal(killCgroup({ version: 1, dirs: [mem, cpu] }), 'pids');
+  // The host's pidfds, watched; the kill by pid only recorded: the member can die through its pidfd alone.
+  const real = pidfdOps()!;
+  let throughPidfd = 0;
+  const byPid: number[] = [];
+  const pidfd: PidfdOps = { ...real, kill: (fd) => { throughPidfd++; return real.kill(fd); } };
+  assert.equal(killCgroup({ version: 1, dirs: [mem, cpu] }, { pidfd, killPid: (pid) => { byPid.push(pid); } }), 'pids');
   assert.equal(await exited, 'SIGKILL');
+  assert.ok(throughPidfd >= 1, 'signalled through its pidfd');
+  assert.deepEqual(byPid, [], 'never by pid');
 });
