@@ -18,6 +18,8 @@ import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { setup, another, containerDoc, readAll } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { PlatformError, HRESULT } from '../../../../src/platform/hresult.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
 class FakeSock extends EventEmitter {
   got: string[] = [];
@@ -131,6 +133,38 @@ test('durable stdin (keep): end() asks the service for the end after every writt
   assert.deepEqual(requests[1], ['endStdin', { id: 'sys', pid: 3, at: 7 }]);
   second.emit('data', Buffer.from('7\neof\n'));
   await finished;
+});
+
+test('durable stdin (keep): an end request the service could not take (away) is asked again', async () => {
+  const first = new FakeSock();
+  const requests: unknown[] = [];
+  const client = {
+    attachStdin: async () => { throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio', 'away'); },
+    request: async (method: string, params: unknown) => {
+      requests.push([method, params]);
+      if (requests.length === 1) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, method, 'restarting');
+      return null;
+    },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 3, { sock: first as unknown as Socket, start: 0, eof: false }, true);
+  const finished = new Promise<void>((res) => w.end(res));
+  await waitFor('the end asked again', () => requests.length >= 2);
+  assert.deepEqual(requests, [['endStdin', { id: 'sys', pid: 3, at: 0 }], ['endStdin', { id: 'sys', pid: 3, at: 0 }]]);
+  first.emit('data', Buffer.from('eof\n'));
+  await finished;
+});
+
+test('durable stdin (keep): an end request the service refuses fails the stream instead of hanging end()', async () => {
+  const first = new FakeSock();
+  const client = {
+    request: async (method: string) => { throw new PlatformError(HRESULT.ERROR_NOT_FOUND, method, 'process 3 not found in sys'); },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 3, { sock: first as unknown as Socket, start: 0, eof: false }, true);
+  w.on('error', () => undefined);
+  w.write(Buffer.from('ab'));
+  const e = await new Promise<Error | null | undefined>((res) => w.end((err?: Error | null) => res(err)));
+  assert.ok(e instanceof PlatformError);
+  assert.match(e.message, /stdin of process 3 in sys is lost: 2 written byte\(s\) were not delivered, nor its end \(.*not found/);
 });
 
 const facts = isolationFacts();
