@@ -128,7 +128,7 @@ test('durable stdin (keep): end() asks the service for the end after every writt
   assert.deepEqual(requests, [['endStdin', { id: 'sys', pid: 3, at: 7 }]]);
   // The service is killed before recording it: the next attachment gets the unacknowledged bytes and the request again.
   first.emit('close');
-  for (let i = 0; i < 10 && requests.length < 2; i++) await tick();
+  await waitFor('the end asked again on the new attachment', () => requests.length >= 2);
   assert.deepEqual(second.got, ['lo']);
   assert.deepEqual(requests[1], ['endStdin', { id: 'sys', pid: 3, at: 7 }]);
   second.emit('data', Buffer.from('7\neof\n'));
