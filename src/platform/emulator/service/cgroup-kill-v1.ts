@@ -6,13 +6,16 @@
  * exited before (its pid free or reused) makes its pidfd fail or name the newcomer, which the second listing shows
  * only if the newcomer is a member too. A pidfd that could not be opened for another reason than the pid being
  * free (ESRCH) — out of descriptors, say — is no proof the member is gone: that member is killed by pid if the
- * second listing still shows it. Without pidfds: each pid is looked up in the listing right before its kill,
- * which narrows the window (a member exiting and its pid reused between that read and the kill) but cannot close it. A few passes catch members forked meanwhile.
+ * second listing still shows it. Without pidfds: the pids are looked up again, a small batch per listing read, right
+ * before their kills, which narrows the window (a member exiting and its pid reused between that read and the
+ * kill) but cannot close it. A few passes catch members forked meanwhile.
  */
 import { constants } from 'node:os';
 import type { PidfdOps } from './pidfd.js';
 
 const PASSES = 3;
+/** Pids killed by pid per listing read: a read per pid made a large cgroup's kill quadratic. */
+export const CHECK_BATCH = 16;
 
 export interface V1KillDeps {
   /** The cgroup's member pids now (empty when unreadable). */
@@ -53,10 +56,14 @@ function killThroughPidfds(listed: Set<number>, d: V1KillDeps, ops: PidfdOps): n
 
 function killCheckingEach(listed: Iterable<number>, d: V1KillDeps): number {
   let sent = 0;
-  for (const pid of listed) {
-    if (!d.members().has(pid)) continue;
-    d.killPid(pid);
-    sent++;
+  const pids = [...listed];
+  for (let i = 0; i < pids.length; i += CHECK_BATCH) {
+    const still = d.members();
+    for (const pid of pids.slice(i, i + CHECK_BATCH)) {
+      if (!still.has(pid)) continue;
+      d.killPid(pid);
+      sent++;
+    }
   }
   return sent;
 }

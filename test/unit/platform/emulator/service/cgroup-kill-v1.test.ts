@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killV1Members } from '../../../../../src/platform/emulator/service/cgroup-kill-v1.js';
+import { killV1Members, CHECK_BATCH } from '../../../../../src/platform/emulator/service/cgroup-kill-v1.js';
 import { killCgroup } from '../../../../../src/platform/emulator/service/cgroup-kill.js';
 import { constants } from 'node:os';
 import { pidfdOps, pidfdProbe, type PidfdCalls, type PidfdOps } from '../../../../../src/platform/emulator/service/pidfd.js';
@@ -78,11 +78,22 @@ test('pidfd probe: a passing failure (EMFILE) is probed again, a lasting one (EN
   assert.deepEqual(working()!.open(5), { fd: 77 });
 });
 
-test('v1 kill without pidfds: each pid is looked up again right before its kill', () => {
-  // Listed together; 12 has left when its turn comes.
-  const w = world([[11, 12], [11, 12], [11], []]);
+test('v1 kill without pidfds: the pids are looked up again, a batch per listing read, right before their kills', () => {
+  // Listed together; 12 has left when its batch is looked up again.
+  const w = world([[11, 12], [11], []]);
   assert.equal(killV1Members({ members: w.members, pidfd: null, killPid: w.killPid }), 1);
   assert.deepEqual(w.killedPids, [11]);
+});
+
+test('v1 kill without pidfds: a large cgroup is read once per batch, not once per pid', () => {
+  const pids = Array.from({ length: 10 * CHECK_BATCH }, (_, i) => 100 + i);
+  let reads = 0;
+  const killed: number[] = [];
+  // All still listed at the pass's read and at each batch's; gone by the next pass.
+  const members = () => (++reads <= 11 ? new Set(pids) : new Set<number>());
+  assert.equal(killV1Members({ members, pidfd: null, killPid: (pid) => { killed.push(pid); } }), pids.length);
+  assert.deepEqual(killed, pids);
+  assert.equal(reads, 1 + 10 + 1, 'the pass listing, one read per batch, the next pass finding none');
 });
 
 test('cgroup kill: v1 kills a member through a pidfd', { skip: pidfdOps() ? false : 'no pidfds here' }, async (t) => {
