@@ -15,10 +15,17 @@ import {
   type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer,
 } from './protocol.js';
 
-export interface ClientOptions { stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number }
+export interface ClientOptions {
+  stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number;
+  /** How long a fresh connection may take to re-open the handles before it is dropped and dialled again. */
+  reopenTimeoutMs?: number;
+}
 
-/** Requests that are safe to send again after a reconnect (they only observe). Not settleRemovals: a leak audit
- *  must fail, not wait, when the service it asks has died. */
+const REOPEN_TIMEOUT_MS = 10_000;
+
+/** Requests that are safe to send again after a reconnect: they only observe, or (endStdin) change state in a way
+ *  that sending twice does not change again. Not settleRemovals: a leak audit must fail, not wait, when the
+ *  service it asks has died. */
 const RESENDABLE = new Set(['waitSystem', 'waitProcess', 'hello', 'systemProperties', 'processProperties', 'enumerateSystems', 'serviceProperties', 'endStdin']);
 
 interface Pending { method: string; params: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }
@@ -105,8 +112,9 @@ export class EmulatorClient {
         s.on('error', () => undefined);
         s.on('close', () => this.onClose(s));
         this.sock = s;
-        if (this.reopen) await this.reopen((m, p) => this.sendOn(s, m, p));
-        // A service that was dying when we dialled drops the connection at once: dial again.
+        if (this.reopen) await this.reopenOn(s, this.reopen);
+        // A service that was dying when we dialled drops the connection at once (or one stalled the re-open,
+        // and it was dropped): dial again.
         if (this.sock !== s || s.destroyed) {
           if (attempt > 50) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', 'the emulator service keeps dropping connections');
           await new Promise((r) => setTimeout(r, 20));
@@ -121,6 +129,22 @@ export class EmulatorClient {
     })();
     this.connecting.then(() => { this.connecting = undefined; }, () => { this.connecting = undefined; });
     return this.connecting;
+  }
+
+  /**
+   * Re-opens the handles on a fresh connection. Every request waits for that, waitProcess included: a re-open
+   * not done within the deadline drops the connection (its handles go with it, service side) for a new dial.
+   */
+  private async reopenOn(s: Socket, reopen: NonNullable<EmulatorClient['reopen']>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((res) => {
+      timer = setTimeout(() => { s.destroy(); res(); }, this.opts.reopenTimeoutMs ?? REOPEN_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([reopen((m, p) => this.sendOn(s, m, p)), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private write(s: Socket, id: number, p: Pending): void {

@@ -21,16 +21,19 @@ export class EmuCompute implements ComputeService {
     c.onDisconnect(() => {
       for (const set of this.listeners.values()) for (const x of set) safeCall(x.l, { type: 'ServiceDisconnect' });
     });
+    // Sent at once, answered in any order: one open per handle held (the service counts them, and forgets an
+    // exited process once all are closed). The systems' opens go first on the connection, as the service reads it.
     c.reopen = async (send) => {
+      const opens: Promise<unknown>[] = [];
       for (const [id, n] of this.handles.systems) {
         const method = this.handles.jobs.has(id) ? 'openJob' : 'openSystem';
-        for (let i = 0; i < n; i++) await send(method, { id }).catch(() => undefined);
+        for (let i = 0; i < n; i++) opens.push(send(method, { id }).catch(() => undefined));
       }
-      // One open per handle held: the service counts them, and forgets an exited process once all are closed.
       for (const [k, n] of this.handles.processes) {
         const { id, pid } = parseProcKey(k);
-        for (let i = 0; i < n; i++) await send('openProcess', { id, pid }).catch(() => undefined);
+        for (let i = 0; i < n; i++) opens.push(send('openProcess', { id, pid }).catch(() => undefined));
       }
+      await Promise.all(opens);
     };
   }
   listen(id: string, l: (e: ComputeEvent) => void, h: EmuSystem): void {

@@ -51,10 +51,16 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     base = Math.max(base, offset);
   };
   const acked = (offset: number) => { drop(offset); release(); };
-  /** The end of the stream: the attachment's end, or for a kept stdin the service's endStdin (idempotent). */
+  /**
+   * The end of the stream: the attachment's end, or for a kept stdin the service's endStdin (idempotent), asked
+   * until it is answered while the service is away (reattach.ts); any other refusal fails the stream.
+   */
   const askEnd = (s: Socket | undefined) => {
     if (!keep) { s?.end(); return; }
-    if (!finished) c.request('endStdin', { id: systemId, pid, at: written }).catch(() => undefined);
+    if (finished) return;
+    const at = written;
+    void reattach(async () => { await c.request('endStdin', { id: systemId, pid, at }); },
+      () => finished || w.destroyed, (e) => { if (!finished && !w.destroyed) giveUp(e); });
   };
   const done = () => {
     if (finished) return;

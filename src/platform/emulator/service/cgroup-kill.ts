@@ -8,15 +8,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupPids, type SystemCgroup } from './cgroups.js';
-import { killV1Members } from './cgroup-kill-v1.js';
+import { killV1Members, type V1KillDeps } from './cgroup-kill-v1.js';
 import { pidfdOps } from './pidfd.js';
 
-const killAll = (pids: Set<number>) => {
-  for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
-};
+const killPid = (pid: number) => { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } };
+const killAll = (pids: Set<number>) => { for (const pid of pids) killPid(pid); };
 
-/** How the cgroup's members were killed ('kill': cgroup.kill, 'frozen': under cgroup.freeze, 'pids': by pid). */
-export function killCgroup(cg: SystemCgroup): 'kill' | 'frozen' | 'pids' {
+/**
+ * How the cgroup's members were killed ('kill': cgroup.kill, 'frozen': under cgroup.freeze, 'pids': by pid).
+ * `v1`: the pidfds and the kill by pid the v1 path uses (the host's by default).
+ */
+export function killCgroup(cg: SystemCgroup, v1: Partial<Pick<V1KillDeps, 'pidfd' | 'killPid'>> = {}): 'kill' | 'frozen' | 'pids' {
   const dir = cg.dirs[0]!;
   if (cg.version === 2 && existsSync(join(dir, 'cgroup.kill'))) {
     try { writeFileSync(join(dir, 'cgroup.kill'), '1'); return 'kill'; } catch { /* fall back below */ }
@@ -28,9 +30,6 @@ export function killCgroup(cg: SystemCgroup): 'kill' | 'frozen' | 'pids' {
       return 'frozen';
     } catch { /* fall back below */ }
   }
-  killV1Members({
-    members: () => cgroupPids(cg), pidfd: pidfdOps(),
-    killPid: (pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } },
-  });
+  killV1Members({ members: () => cgroupPids(cg), pidfd: v1.pidfd !== undefined ? v1.pidfd : pidfdOps(), killPid: v1.killPid ?? killPid });
   return 'pids';
 }

@@ -1,7 +1,7 @@
 /**
  * The compute emulator's shared state and bookkeeping (compute.ts is the entry): system records and their
  * persistence, live processes of this service (live-proc.ts), handles, process-exit recording, the process groups of a system.
- * Layers on top: stopping (compute-stop.ts), processes (compute-processes.ts), systems (compute.ts).
+ * Layers on top: stopping (compute-stop.ts), process stdio (compute-stdio.ts), processes (compute-processes.ts), systems (compute.ts).
  */
 import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';

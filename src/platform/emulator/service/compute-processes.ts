@@ -1,24 +1,21 @@
 /**
  * Processes of compute systems (HcsCreateProcess and friends): launch (launch.ts, console.ts, job-launch.ts),
- * exit reporting, signals, stdio handles and attachment sockets.
+ * exit reporting, signals; their stdio (handles, attachments) is compute-stdio.ts.
  */
-import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
-  ProcessParameters, SignalProcessOptions, ProcessModifyRequest, type ProcessParametersDoc, type ProcessStatusDoc,
+  ProcessParameters, SignalProcessOptions, type ProcessParametersDoc, type ProcessStatusDoc,
 } from '../../hcs/schema/index.js';
 import { readStat } from './procfs.js';
-import type { StreamName } from '../protocol.js';
 import { procKey } from './process-forget.js';
 import type { ProcRecord, SystemRecord } from './records.js';
-import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { spawnWithOutput, abandonSpawned } from './process-output.js';
 import { removeStatusFile } from './exit-status.js';
-import { parseDoc, invalid } from './documents.js';
+import { parseDoc } from './documents.js';
 import { SIGNALS, exitCodeOf, killGroup } from './signals.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
-import { ptyHelper, consoleLaunch, resizeConsole, ptySpoolArgs } from './console.js';
+import { ptyHelper, consoleLaunch, ptySpoolArgs } from './console.js';
 import { helperSpoolArgs } from './ns-helper.js';
 import type { FifoPaths } from './stdio-fifo.js';
 import { planJobLaunch } from './job-launch.js';
@@ -27,9 +24,9 @@ import { nsHelper } from './ns-helper.js';
 import { readPidLine } from './pid-pipe.js';
 import { readOom } from './isolate.js';
 
-import { ComputeStopping } from './compute-stop.js';
+import { ComputeStdio } from './compute-stdio.js';
 
-export abstract class ComputeProcesses extends ComputeStopping {
+export abstract class ComputeProcesses extends ComputeStdio {
   /**
    * `recordLater`: the answer does not wait for the record write (processRecorded does): the caller overlaps its
    * own record write with it. A service killed before it lands leaves the launch's intent without a record: its
@@ -181,73 +178,9 @@ export abstract class ComputeProcesses extends ComputeStopping {
     return this.statusOf(p);
   }
 
-  async modifyProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
-    const op = 'HcsModifyProcess';
-    const { s, p } = this.proc(op, id, pid);
-    const req = parseDoc(ProcessModifyRequest, op, text, false);
-    if (p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_ALREADY_STOPPED, op, `process ${p.pid} has exited`);
-    const lp = this.live.get(procKey(s.id, p.pid));
-    if (req.Operation === 'CloseHandle') {
-      const h = req.CloseHandle?.Handle;
-      if (!h) throw invalid(op, 'CloseHandle.Handle', 'required');
-      if (h === 'StdIn' || h === 'All') { lp?.child?.stdin?.end(); lp?.stdin?.finish(); }
-      if (h === 'StdOut' || h === 'All') lp?.out?.close();
-      if (h === 'StdErr' || h === 'All') lp?.err?.close();
-    } else if (req.Operation === 'ConsoleSize') {
-      if (!req.ConsoleSize) throw invalid(op, 'ConsoleSize', 'required');
-      // Resizes the process's pseudo-terminal; a process without a console (or re-adopted after a service
-      // restart, its terminal relay no longer reachable) accepts the size with no effect, as HCS does.
-      resizeConsole(lp?.console, req.ConsoleSize.Height ?? 0, req.ConsoleSize.Width ?? 0);
-    } else {
-      throw invalid(op, 'Operation', 'required');
-    }
-  }
-
   waitProcess(id: unknown, pid: unknown): Promise<ProcessStatusDoc> {
     const { s, p } = this.proc('HcsWaitForProcessExit', id, pid);
     if (p.exited) return Promise.all([this.vms.hostingSettled(s), this.persist.flush()]).then(() => this.statusOf(p));
     return new Promise((res) => this.liveOf(s.id, p.pid).waiters.push(res));
-  }
-
-  /** The end of a spooled stdin whose attachments keep it open (stdin-spool.ts): after its first `at` bytes. */
-  endStdin(id: unknown, pid: unknown, at: unknown): void {
-    const op = 'EndStdin';
-    const { s, p } = this.proc(op, id, pid);
-    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'at: a byte count is required');
-    const spool = this.live.get(procKey(s.id, p.pid))?.stdin;
-    if (!spool) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not spooled`);
-    spool.endAt(at);
-  }
-
-  /** Connects an attachment socket to a process's stdio pipe. */
-  attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions & { keep?: boolean } = {}): void {
-    const op = 'AttachStdio';
-    const { s, p } = this.proc(op, id, pid);
-    if (!p.streams[stream]) throw new PlatformError(HRESULT.E_INVALIDARG, op, `process ${p.pid} has no ${stream} pipe`);
-    const lp = this.live.get(procKey(s.id, p.pid));
-    if (stream === 'stdin' && lp?.stdin) {
-      // Acknowledged or not, the attachment is told where the stream stands (a durable client resends from there);
-      // an exited program's stdin is at its end.
-      if (p.exited) lp.stdin.finish();
-      lp.stdin.attach(sock, ready, opts.keep === true);
-      return;
-    }
-    if (stream === 'stdin') {
-      const w = lp?.child?.stdin;
-      if (!w && !p.exited) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `stdin of process ${p.pid} is not available`);
-      if (lp?.stdinAttached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `stdin of process ${p.pid} is already attached`);
-      ready();
-      if (!w || w.writableEnded || w.destroyed) { sock.end(); return; }
-      lp!.stdinAttached = true;
-      sock.pipe(w, { end: true });
-      sock.on('close', () => { lp!.stdinAttached = false; if (!w.writableEnded) w.end(); });
-      w.once('close', () => { if (!sock.destroyed) sock.end(); });
-      sock.on('error', () => undefined);
-      return;
-    }
-    const relay = stream === 'stdout' ? lp?.out : lp?.err;
-    if (!relay) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, op, `${stream} of process ${p.pid} is not available (service restarted?)`);
-    if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
-    relay.attach(sock, opts, ready);
   }
 }

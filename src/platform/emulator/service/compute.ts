@@ -17,7 +17,7 @@
  * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
  *
  * Files: compute-base.ts (records, handles, exit recording), compute-stop.ts (shutdown/terminate),
- * compute-processes.ts (processes), compute-load.ts (load and re-adoption at service start), this one
+ * compute-stdio.ts (process stdio), compute-processes.ts (processes), compute-load.ts (load and re-adoption at service start), this one
  * (create/start/pause/resume, queries).
  */
 import { mkdirSync } from 'node:fs';

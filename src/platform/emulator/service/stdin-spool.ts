@@ -15,14 +15,15 @@
  *
  * Writes are plain write(2)s: a service kill does not touch the page cache (spill.ts says why no fsync). While
  * more than WINDOW bytes wait for the program the attachment is not read (its writer blocks, nothing is dropped)
- * until the feed removes a segment (seen by a watch on the directory; a slow poll backs it up); the end (the program
+ * until the feed removes a segment (seen by a watch on the directory, dir-wait.ts; a slow poll backs it up); the end (the program
  * exited) lifts that hold: what the client still writes is read and dropped.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { closeSync, constants, existsSync, openSync, renameSync, statSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Socket } from 'node:net';
 import { SEGMENT, segPath, spillSegments } from './spill.js';
+import { DirWait } from './dir-wait.js';
 import type { OutAttachInfo } from './relay.js';
 
 export const STDIN_WINDOW = 1024 * 1024;
@@ -39,9 +40,10 @@ export class StdinSpool {
   private bell?: number;
   private ended: boolean;
   private sock?: Socket;
-  private timer?: NodeJS.Timeout;
-  /** While the window is full: the watch of the directory for the feed's removal of a segment. */
-  private watcher?: FSWatcher;
+  /** Whether the attachment is a `keep` one (a new `keep` attachment takes it over). */
+  private sockKeeps = false;
+  /** While the window is full: the wait for the feed's removal of a segment (dir-wait.ts). */
+  private readonly feed: DirWait;
   /** The oldest segment's first byte when last looked (the feed removes segments it finished). */
   private oldest = 0;
   /** The stream's length the client's end request named, while bytes before it are still to come. */
@@ -54,16 +56,28 @@ export class StdinSpool {
     this.end = last ? this.base + statSync(last.path).size : 0;
     this.oldest = spillSegments(pipe)[0]?.base ?? 0;
     this.ended = existsSync(eofPath(pipe));
+    const prefix = `${basename(pipe)}.`;
+    this.feed = new DirWait(dirname(pipe), (name) => name.startsWith(prefix), WINDOW_FALLBACK_MS);
     try { this.bell = openSync(pipe, constants.O_RDWR | constants.O_NONBLOCK); } catch { this.ended = true; }
   }
 
   get attached(): boolean { return !!this.sock; }
 
+  /**
+   * A `keep` attachment takes over a `keep` one still attached: while the window is full that one is not read, so
+   * a killed owner's socket shows no end here and would hold the stdin for good. Its unacknowledged bytes are the
+   * new owner's to resend (it starts at the spool's length).
+   */
   attach(sock: Socket, ready: (info: OutAttachInfo) => void, keep = false): void {
+    if (this.sock && keep && this.sockKeeps) this.detachOld();
     if (this.sock) throw new PlatformError(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdin is already attached');
     ready({ start: this.end, gap: 0, eof: this.ended });
     if (this.ended) { sock.end('eof\n'); return; }
     this.sock = sock;
+    this.sockKeeps = keep;
+    // An end asked for by an earlier owner is not this one's: its client asks again on every new attachment
+    // (durable-stdin.ts), and a stale one would end the stream in the middle of what this owner writes.
+    this.endWanted = undefined;
     sock.on('error', () => undefined);
     sock.on('data', (chunk: Buffer) => {
       // After the end (the program exited) what comes is dropped, as into a pipe nobody reads: read on, so the
@@ -99,13 +113,21 @@ export class StdinSpool {
     } catch { /* the process is gone with its files */ }
     this.ring();
     // A window held full waits for a feed that will never drain it now: read on (dropping) instead.
-    this.stopWaiting();
+    this.feed.close();
     const s = this.sock;
     if (s && !s.destroyed) { s.resume(); s.end('eof\n'); }
   }
 
+  /** Lets the current attachment go without ending the stream (its pending window check with it). */
+  private detachOld(): void {
+    const old = this.sock;
+    this.sock = undefined;
+    this.feed.cancel();
+    old?.destroy();
+  }
+
   close(): void {
-    this.stopWaiting();
+    this.feed.close();
     const s = this.sock;
     this.sock = undefined; // not the client's end: no .eof record
     s?.destroy();
@@ -141,38 +163,14 @@ export class StdinSpool {
   /** Past the window the attachment waits, re-checked when the feed removed a segment (or at the fallback rate). */
   private hold(): void {
     const s = this.sock;
-    if (!s || this.ended) { this.stopWaiting(); return; }
-    if (this.timer) return;
-    if (this.end - this.oldest >= STDIN_WINDOW) this.oldest = spillSegments(this.pipe)[0]?.base ?? this.end;
-    if (this.end - this.oldest < STDIN_WINDOW) { this.stopWaiting(); s.resume(); return; }
-    s.pause();
-    this.waitForFeed();
-  }
-
-  /** Watches the directory for a segment of this stream going away (kept until the hold ends); arms the fallback. */
-  private waitForFeed(): void {
-    if (!this.watcher) {
-      const prefix = `${basename(this.pipe)}.`;
-      try {
-        this.watcher = watch(dirname(this.pipe), (type, name) => {
-          if (type === 'rename' && (!name || name.startsWith(prefix))) this.recheck();
-        });
-        this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
-      } catch { /* no watch here: the fallback poll alone */ }
-    }
-    this.timer = setTimeout(() => this.recheck(), WINDOW_FALLBACK_MS);
-  }
-
-  private recheck(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.hold();
-  }
-
-  private stopWaiting(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
+    if (!s || this.ended) { this.feed.cancel(); return; }
+    if (this.feed.waiting) return;
+    if (this.end - this.oldest < STDIN_WINDOW) { s.resume(); return; }
+    // The look at the segments comes with the watch armed: a removal right after it still wakes the wait.
+    const full = () => {
+      this.oldest = spillSegments(this.pipe)[0]?.base ?? this.end;
+      return this.end - this.oldest >= STDIN_WINDOW;
+    };
+    if (this.feed.waitWhile(full, () => this.hold())) s.pause(); else s.resume();
   }
 }

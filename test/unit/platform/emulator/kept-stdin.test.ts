@@ -13,21 +13,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { StdinSpool, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { StdinSpool, STDIN_WINDOW, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
 import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { setup, another, containerDoc, readAll } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { PlatformError, HRESULT } from '../../../../src/platform/hresult.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
 class FakeSock extends EventEmitter {
   got: string[] = [];
   ended = false;
   destroyed = false;
+  paused = false;
   write(b: Buffer | string): boolean { this.got.push(b.toString()); return true; }
   end(b?: string): this { if (b) this.got.push(b); this.ended = true; return this; }
   destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
-  pause(): this { return this; }
-  resume(): this { return this; }
+  pause(): this { this.paused = true; return this; }
+  resume(): this { this.paused = false; return this; }
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -59,6 +62,56 @@ test('stdin spool: a keep attachment that ends only detaches; endAt ends the str
   assert.deepEqual(second.got, ['6\n', 'eof\n']);
 });
 
+test('stdin spool: a keep attachment takes over a keep one whose owner died unseen behind the full window', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pipe = join(dir, 'p.in');
+  execFileSync('mkfifo', [pipe]);
+  const spool = new StdinSpool(pipe);
+  t.after(() => spool.close());
+  const first = new FakeSock();
+  spool.attach(first as unknown as Socket, () => undefined, true);
+  // A full window: the attachment is no longer read, so its owner's death shows no end or close here.
+  first.emit('data', Buffer.alloc(STDIN_WINDOW, 'a'));
+  assert.equal(first.paused, true);
+  const second = new FakeSock();
+  let start = -1;
+  spool.attach(second as unknown as Socket, (info) => { start = info.start; }, true);
+  assert.equal(start, STDIN_WINDOW, 'the new owner resends from the spool\'s length');
+  assert.equal(first.destroyed, true, 'the old attachment is let go');
+  assert.equal(spool.attached, true);
+  second.emit('data', Buffer.from('b'));
+  assert.deepEqual(second.got, [`${STDIN_WINDOW + 1}\n`]);
+  // Only a keep attachment takes over; a plain one is refused while the stdin is attached.
+  assert.throws(() => spool.attach(new FakeSock() as unknown as Socket, () => undefined), /already attached/);
+  assert.equal(second.destroyed, false);
+});
+
+test('stdin spool: an end asked for by an owner that died before it was due does not end the next owner\'s stream', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pipe = join(dir, 'p.in');
+  execFileSync('mkfifo', [pipe]);
+  const spool = new StdinSpool(pipe);
+  t.after(() => spool.close());
+  const a = new FakeSock();
+  spool.attach(a as unknown as Socket, () => undefined, true);
+  a.emit('data', Buffer.from('abc'));
+  // A asks for the end after 6 bytes, then dies with 3 of them never delivered.
+  spool.endAt(6);
+  a.emit('end');
+  a.emit('close');
+  const b = new FakeSock();
+  spool.attach(b as unknown as Socket, () => undefined, true);
+  b.emit('data', Buffer.from('defgh'));
+  b.emit('data', Buffer.from('ij'));
+  assert.equal(existsSync(eofPath(pipe)), false, 'B did not ask for the end');
+  assert.deepEqual(b.got, ['8\n', '10\n']);
+  // B's own end request is honoured.
+  spool.endAt(10);
+  assert.equal(readFileSync(eofPath(pipe), 'utf8'), '10\n');
+});
+
 test('durable stdin (keep): end() asks the service for the end after every written byte, again on a new attachment', async () => {
   const first = new FakeSock();
   const second = new FakeSock();
@@ -75,11 +128,43 @@ test('durable stdin (keep): end() asks the service for the end after every writt
   assert.deepEqual(requests, [['endStdin', { id: 'sys', pid: 3, at: 7 }]]);
   // The service is killed before recording it: the next attachment gets the unacknowledged bytes and the request again.
   first.emit('close');
-  for (let i = 0; i < 10 && requests.length < 2; i++) await tick();
+  await waitFor('the end asked again on the new attachment', () => requests.length >= 2);
   assert.deepEqual(second.got, ['lo']);
   assert.deepEqual(requests[1], ['endStdin', { id: 'sys', pid: 3, at: 7 }]);
   second.emit('data', Buffer.from('7\neof\n'));
   await finished;
+});
+
+test('durable stdin (keep): an end request the service could not take (away) is asked again', async () => {
+  const first = new FakeSock();
+  const requests: unknown[] = [];
+  const client = {
+    attachStdin: async () => { throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio', 'away'); },
+    request: async (method: string, params: unknown) => {
+      requests.push([method, params]);
+      if (requests.length === 1) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, method, 'restarting');
+      return null;
+    },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 3, { sock: first as unknown as Socket, start: 0, eof: false }, true);
+  const finished = new Promise<void>((res) => w.end(res));
+  await waitFor('the end asked again', () => requests.length >= 2);
+  assert.deepEqual(requests, [['endStdin', { id: 'sys', pid: 3, at: 0 }], ['endStdin', { id: 'sys', pid: 3, at: 0 }]]);
+  first.emit('data', Buffer.from('eof\n'));
+  await finished;
+});
+
+test('durable stdin (keep): an end request the service refuses fails the stream instead of hanging end()', async () => {
+  const first = new FakeSock();
+  const client = {
+    request: async (method: string) => { throw new PlatformError(HRESULT.ERROR_NOT_FOUND, method, 'process 3 not found in sys'); },
+  } as unknown as EmulatorClient;
+  const w = durableStdin(client, 'sys', 3, { sock: first as unknown as Socket, start: 0, eof: false }, true);
+  w.on('error', () => undefined);
+  w.write(Buffer.from('ab'));
+  const e = await new Promise<Error | null | undefined>((res) => w.end((err?: Error | null) => res(err)));
+  assert.ok(e instanceof PlatformError);
+  assert.match(e.message, /stdin of process 3 in sys is lost: 2 written byte\(s\) were not delivered, nor its end \(.*not found/);
 });
 
 const facts = isolationFacts();

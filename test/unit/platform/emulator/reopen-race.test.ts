@@ -52,14 +52,14 @@ test('a system opened during the re-open after a reconnect is opened once on the
     const reopening = new Promise<void>((r) => { heldOpen = r; });
     conns[0]!.destroy();
     await reopening;
-    // A new open while the re-open is under way, then the re-open completes.
     // A new open while the re-open is under way (the container a keeper starts meanwhile), held while the
-    // re-open completes.
+    // re-open completes: the call joins the pending connect before it returns.
     const fresh = compute.openComputeSystem('new');
-    await new Promise((r) => setTimeout(r, 50));
     holdReopen!();
     const held = await fresh;
-    await new Promise((r) => setTimeout(r, 50));
+    // The service answers in order on a connection: once hello is answered, any second open of "new" sent
+    // before it was received.
+    await client.request('hello');
     assert.deepEqual(opens[1], ['old', 'new'], 'each handle opened once on the new connection');
     held.close();
   } finally {
