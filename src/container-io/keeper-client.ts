@@ -190,7 +190,10 @@ export class KeeperClient {
   }
 
   private probe(): Promise<unknown> {
-    return this.sock && !this.closed ? this.call('ping', undefined) : Promise.resolve();
+    const sock = this.sock;
+    if (!sock || this.closed) return Promise.resolve();
+    // Unanswered on a connection replaced meanwhile: says nothing about the keeper connected now.
+    return this.call('ping', undefined).catch((e: unknown) => { if (this.sock === sock) throw e; });
   }
 
   /** The keeper left a liveness ping unanswered: fail what waits on it, have it ended, reconnect (to a new one). */
