@@ -53,7 +53,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }
       : { binDirs: [], confDir: '', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK } },
-    streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, tokenTtlSeconds: 60 },
+    streaming: { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 4 * 3600, maxSessions: 256, maxQueuedSessions: 64, sessionQueueSeconds: 30, tokenTtlSeconds: 60 },
     limits: defaultLimits(),
   };
 }
@@ -151,6 +151,8 @@ function validateStreaming(s: Config['streaming'], p: Problems): void {
   if ((s.tlsCertFile === '') !== (s.tlsKeyFile === '')) p.add(at('tlsCertFile'), 'tlsCertFile and tlsKeyFile go together');
   if (!(s.idleTimeoutSeconds > 0)) p.add(at('idleTimeoutSeconds'), 'must be positive');
   if (!Number.isInteger(s.maxSessions) || s.maxSessions < 1) p.add(at('maxSessions'), 'must be a positive integer');
+  if (!Number.isInteger(s.maxQueuedSessions) || s.maxQueuedSessions < 0) p.add(at('maxQueuedSessions'), 'must be an integer >= 0');
+  if (!(s.sessionQueueSeconds > 0)) p.add(at('sessionQueueSeconds'), 'must be positive');
   if (!(s.tokenTtlSeconds > 0)) p.add(at('tokenTtlSeconds'), 'must be positive');
 }
 

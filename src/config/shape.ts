@@ -86,8 +86,12 @@ export interface Config {
     tlsKeyFile: string;
     /** A connection on which nothing moves for this long is closed. */
     idleTimeoutSeconds: number;
-    /** Streaming sessions served at the same time; more get HTTP 429. */
+    /** Streaming sessions served at the same time; more wait (below). */
     maxSessions: number;
+    /** Upgrades waiting for a session slot; more get HTTP 429. */
+    maxQueuedSessions: number;
+    /** How long an upgrade waits for a session slot before HTTP 503. */
+    sessionQueueSeconds: number;
     /** A URL not used within this time stops working. */
     tokenTtlSeconds: number;
   };

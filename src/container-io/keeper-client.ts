@@ -10,6 +10,7 @@ import { logger, type Logger } from '../util/log.js';
 import { attachToKeeper, type KeeperAttachment } from './attach-client.js';
 import { attachUnsupported, startParamsFor } from './keeper-compat.js';
 import { KEEPER_PROTOCOL_VERSION } from './protocol.js';
+import { KeeperLiveness, KeeperNoAnswer, LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS } from './keeper-liveness.js';
 import {
   KeeperError, fromWireError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
   type PingResult, type StartParams, type StartResult, type WireError,
@@ -22,6 +23,15 @@ export interface KeeperClientOptions {
   connectTimeoutMs?: number;
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
+  /** While calls are outstanding, the keeper is pinged this often (./keeper-liveness.ts). Default 2 s. */
+  livenessIntervalMs?: number;
+  /** A ping unanswered this long means the keeper is stuck; pings at connection use it too. Default 10 s. */
+  livenessTimeoutMs?: number;
+  /**
+   * The connected keeper (its pid, from ping) stopped answering: end it, so that the reconnection starts a new one
+   * (the daemon kills it; a keeper killed -9 is recovered by its successor). Without it the client only reconnects.
+   */
+  onUnresponsive?: (pid: number | undefined) => void;
   log?: Logger;
   /** Sees each request as it is written to the keeper connection, in order (diagnostics, tests). */
   onRequest?: (method: KeeperMethod, params: unknown) => void;
@@ -33,6 +43,8 @@ interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
+  /** A ping (liveness probe or connection check): not counted as outstanding work. */
+  ping: boolean;
 }
 
 const RETRY_MS = 100;
@@ -60,11 +72,16 @@ export class KeeperClient {
   private closed = false;
   private reconnecting: Promise<void> | undefined;
   private keeperProtocol = 1;
+  private keeperPid: number | undefined;
+  /** Outstanding calls other than pings. */
+  private work = 0;
+  private readonly liveness: KeeperLiveness;
 
   private constructor(socketPath: string, opts: KeeperClientOptions) {
     this.socketPath = socketPath;
     this.opts = opts;
     this.log = opts.log ?? logger('io-keeper-client');
+    this.liveness = new KeeperLiveness(opts.livenessIntervalMs ?? LIVENESS_INTERVAL_MS, () => this.probe(), (e) => this.stuck(e));
   }
 
   /**
@@ -124,6 +141,7 @@ export class KeeperClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.liveness.stop();
     this.failPending(new KeeperError('Unavailable', 'keeper client closed'));
     const s = this.sock;
     this.sock = undefined;
@@ -144,18 +162,51 @@ export class KeeperClient {
     if (!sock) throw new KeeperError('Unavailable', `IO keeper at ${this.socketPath} is not connected`);
     const id = this.nextId++;
     const msg = JSON.stringify(params === undefined ? { id, method } : { id, method, params }) + '\n';
+    const ping = method === 'ping';
+    const ms = ping ? this.livenessTimeout() : this.requestTimeout();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new KeeperError('Unavailable', `IO keeper did not answer ${method} within ${this.requestTimeout()} ms`));
-      }, this.requestTimeout());
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        this.settled(id);
+        reject(new KeeperNoAnswer(method, ms));
+      }, ms);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, ping });
+      if (!ping) this.liveness.outstanding(++this.work);
       this.opts.onRequest?.(method, params);
       sock.write(msg);
     });
   }
 
   private requestTimeout(): number { return this.opts.requestTimeoutMs ?? 30_000; }
+  private livenessTimeout(): number { return this.opts.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS; }
+
+  /** Removes a pending call; the liveness probe runs while work is outstanding. */
+  private settled(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (!p.ping) this.liveness.outstanding(--this.work);
+    return p;
+  }
+
+  private probe(): Promise<unknown> {
+    const sock = this.sock;
+    if (!sock || this.closed) return Promise.resolve();
+    // Unanswered on a connection replaced meanwhile: says nothing about the keeper connected now.
+    return this.call('ping', undefined).catch((e: unknown) => { if (this.sock === sock) throw e; });
+  }
+
+  /** The keeper left a liveness ping unanswered: fail what waits on it, have it ended, reconnect (to a new one). */
+  private stuck(e: KeeperNoAnswer): void {
+    const sock = this.sock;
+    if (!sock || this.closed) return;
+    const pid = this.keeperPid;
+    const calls = [...this.pending.values()].filter((p) => !p.ping).length;
+    this.log.error('the IO keeper stopped answering (wedged or stopped); restarting it', { pid, outstanding: calls, err: e });
+    this.failPending(new KeeperError('Unavailable', `the IO keeper (pid ${pid ?? '?'}) stopped answering: a liveness ping got no answer within ${this.livenessTimeout()} ms while ${calls} call(s) were outstanding; the daemon restarts it, retry the call (see the keeper's log, io/keeper.log)`));
+    try { this.opts.onUnresponsive?.(pid); } catch (err) { this.log.warn('ending the unresponsive IO keeper failed', { pid, err }); }
+    sock.destroy();
+  }
 
   /** Connects (spawning the keeper if needed) and verifies with ping. */
   private async establish(): Promise<void> {
@@ -184,6 +235,7 @@ export class KeeperClient {
     this.attach(sock);
     try {
       const ping = await this.call('ping', undefined);
+      this.keeperPid = typeof ping?.pid === 'number' ? ping.pid : undefined;
       this.keeperProtocol = typeof ping?.protocol === 'number' ? ping.protocol : 1;
       if (this.keeperProtocol < KEEPER_PROTOCOL_VERSION) this.log.warn('the IO keeper speaks an older protocol (kept across an upgrade): attach is unavailable until it is restarted', { protocol: this.keeperProtocol, pid: ping.pid });
       return true;
@@ -212,11 +264,7 @@ export class KeeperClient {
   }
 
   private failPending(e: Error): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.reject(e);
-    }
+    for (const id of [...this.pending.keys()]) this.settled(id)?.reject(e);
   }
 
   private onLine(line: string): void {
@@ -235,10 +283,8 @@ export class KeeperClient {
       if (msg.error) this.log.warn('IO keeper reported an error', { error: msg.error.message });
       return;
     }
-    const p = this.pending.get(msg.id);
+    const p = this.settled(msg.id);
     if (!p) return;
-    this.pending.delete(msg.id);
-    clearTimeout(p.timer);
     if (msg.error) p.reject(fromWireError(msg.error));
     else p.resolve(msg.result);
   }

@@ -5,6 +5,7 @@
  * naming the field; values are quoted with escapes so the message itself carries no control character.
  */
 import { invalidArgument } from '../errors.js';
+import { escapesRoot } from './container-path-escape.js';
 
 /** Kubernetes' limit for all annotations of one object (TotalAnnotationSizeLimitB); labels get the same. */
 export const MAX_MAP_BYTES = 256 * 1024;
@@ -66,12 +67,14 @@ export function checkArgv(list: string[], field: string): void {
 }
 
 /**
- * A path as the container sees it: no control characters. Not necessarily absolute: HostProcess containers name
- * paths relative to (or through) %CONTAINER_SANDBOX_MOUNT_POINT%, and `..` is clamped at C:\ (platform/container-path.ts).
+ * A path as the container sees it: no control characters, and no `..` climbing above its root (./container-path-escape.ts;
+ * a `..` that stays inside is fine). Not necessarily absolute: HostProcess containers name paths relative to (or
+ * through) %CONTAINER_SANDBOX_MOUNT_POINT%.
  */
 export function checkContainerPath(v: string, field: string, required: boolean): void {
   if (!v) { if (required) throw invalidArgument(`${field} is required`); return; }
   checkText(v, field);
+  if (escapesRoot(v)) throw invalidArgument(`${field}: ${quote(v)} climbs above its root with ".." (path traversal); name a path inside the container`);
 }
 
 /** A host path to mount: absolute (a drive path, a \\?\ or \\.\ path, or a Linux path on the emulator). */

@@ -3,7 +3,8 @@
  * as the daemon's (limits.platformCallTimeoutSeconds: platform-deadline.ts), so a hung HcsCreateProcess fails its
  * StartContainer with DeadlineExceeded naming the call, and what it does late is undone. The daemon waits for a
  * keeper answer long enough for those calls to reach their deadline (a start makes two in a row), never less
- * than the keeper client's default.
+ * than the keeper client's default. A dead or wedged keeper is found sooner by the client's liveness pings
+ * (container-io/keeper-liveness.ts), which the daemon answers by killing it (below).
  */
 import type { Platform } from '../platform/types.js';
 import { platformWithDeadlines } from './platform-deadline.js';
@@ -16,4 +17,13 @@ export function keeperPlatform(p: Platform, platformCallTimeoutSeconds: number):
 
 export function keeperRequestTimeoutMs(platformCallTimeoutSeconds: number): number {
   return Math.max(KEEPER_DEFAULT_MS, 2 * platformCallTimeoutSeconds * 1000 + 5_000);
+}
+
+/**
+ * A keeper that leaves a liveness ping unanswered while calls wait on it (wedged event loop, SIGSTOP) is killed, so
+ * the client's reconnection spawns a new one, which takes the containers back as after any keeper kill -9.
+ */
+export function killUnresponsiveKeeper(pid: number | undefined): void {
+  if (!pid || pid === process.pid) return;
+  try { process.kill(pid, 'SIGKILL'); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
 }

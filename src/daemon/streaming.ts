@@ -11,7 +11,8 @@ export async function startStreaming(cfg: Config['streaming'], registry: Registr
     : undefined;
   const server = createStreamingServer({
     address: cfg.address, port: cfg.port, tls,
-    idleTimeoutMs: cfg.idleTimeoutSeconds * 1000, maxSessions: cfg.maxSessions, tokenTtlMs: cfg.tokenTtlSeconds * 1000,
+    idleTimeoutMs: cfg.idleTimeoutSeconds * 1000, maxSessions: cfg.maxSessions,
+    maxQueuedSessions: cfg.maxQueuedSessions, sessionQueueMs: cfg.sessionQueueSeconds * 1000, tokenTtlMs: cfg.tokenTtlSeconds * 1000,
     registry, log: logger('streaming'),
   });
   const url = await server.listen();

@@ -15,7 +15,7 @@ import { buildContainerSpec, prepareMountSources } from './spec.js';
 import type { RuntimeState, StoredContainer } from './state.js';
 import { getSandbox } from './pods.js';
 import { handleExit } from './exits.js';
-import { shutdownSystem } from './systems.js';
+import { endFailedStart } from './systems.js';
 import { backendOf, claimHostedShares, containerDocument, kindOf, scratchMountedOnHost } from './backend.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
 import { detachContainerScratch } from './hyperv/uvm-scsi.js';
@@ -134,13 +134,16 @@ export async function startContainer(st: RuntimeState, idOrPrefix: string): Prom
       c.pid = pid;
       c.startedAt = nowNs();
     } catch (e) {
+      system?.close();
+      system = undefined;
+      // The system (and every process in it) goes before the record says EXITED (systems.ts endFailedStart).
+      await endFailedStart(backendOf(st, c), id);
       c.state = 'CONTAINER_EXITED';
       c.exitCode = 128;
       c.reason = 'StartError';
       c.message = errorMessage(e);
       c.finishedAt = nowNs();
       await st.containers.save(c);
-      void shutdownSystem(backendOf(st, c), id, 0);
       throw e;
     } finally {
       system?.close();

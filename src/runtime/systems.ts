@@ -49,3 +49,18 @@ export async function destroySystem(compute: SystemService<unknown>, id: string)
     system.close();
   }
 }
+
+/** How long a failed StartContainer waits for its compute system to be terminated before it answers anyway. */
+export const FAILED_START_TERMINATE_MS = 20_000;
+
+/**
+ * A StartContainer that failed ends its compute system before the container is recorded EXITED and the failure
+ * answered: a process the platform completes late for a creator that went away (an IO keeper killed mid-start)
+ * dies with the system instead of running on under a container reported exited. Bounded: a platform that does not
+ * answer (its service down) leaves the termination running in the background.
+ */
+export async function endFailedStart(compute: SystemService<unknown>, id: string): Promise<void> {
+  if (!(await within(shutdownSystem(compute, id, 0), FAILED_START_TERMINATE_MS))) {
+    log.warn('the compute system of a failed start is not terminated yet; answering the start\'s failure meanwhile', { system: id });
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The streaming HTTP(S) server: /exec/<token>, /attach/<token>, /portforward/<token> (any method). A token is
- * looked up, checked against the session cap, consumed, and its session runs on the upgraded connection
- * (SPDY/3.1 or WebSocket). Unknown, used or expired tokens get 404 and nothing runs; over the cap, 429. The
+ * looked up, consumed once a session slot is free, and its session runs on the upgraded connection
+ * (SPDY/3.1 or WebSocket). Unknown, used or expired tokens get 404 and nothing runs; over the cap the upgrade
+ * waits in a bounded queue (./session-slots.ts: 429 when full, 503 after the wait deadline). The
  * protocol code (SPDY, WebSocket via `ws`, the remote command and port-forward sessions) is loaded with the first
  * upgrade: a node that never execs does not carry it.
  */
@@ -21,6 +22,7 @@ import { isSpdyUpgrade } from './spdy-upgrade.js';
 import type { DispatchOptions } from './dispatch.js';
 import { baseUrl, reachableHost } from './address.js';
 import { holdIdleGc } from '../util/idle-gc.js';
+import { SessionSlots } from './session-slots.js';
 
 export interface StreamingServerOptions {
   address: string;
@@ -28,6 +30,10 @@ export interface StreamingServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   idleTimeoutMs: number;
   maxSessions: number;
+  /** Upgrades waiting for a session slot beyond maxSessions; more get 429 (default 64). */
+  maxQueuedSessions?: number;
+  /** How long an upgrade waits for a slot before 503 (default 30 s). */
+  sessionQueueMs?: number;
   tokenTtlMs: number;
   /** Outstanding tokens (default 1000, as the stock CRI server). */
   maxTokens?: number;
@@ -50,10 +56,12 @@ export class StreamingServer implements StreamingService {
   private readonly live = new Map<Duplex, Promise<void>>();
   private readonly dispatch: DispatchOptions;
   private base: string | undefined;
+  private readonly slots: SessionSlots;
 
   constructor(private readonly opts: StreamingServerOptions) {
     this.tokens = new TokenCache({ ttlMs: opts.tokenTtlMs, max: opts.maxTokens ?? 1000, now: opts.now });
     this.metrics = new StreamingMetrics(opts.registry);
+    this.slots = new SessionSlots(opts.maxSessions, opts.maxQueuedSessions ?? 64, opts.sessionQueueMs ?? 30_000);
     this.dispatch = { idleTimeoutMs: opts.idleTimeoutMs, streamCreationTimeoutMs: opts.streamCreationTimeoutMs ?? 30_000, log: opts.log };
     this.server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
     this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onPlainRequest(req, res));
@@ -86,6 +94,11 @@ export class StreamingServer implements StreamingService {
     return this.live.size;
   }
 
+  /** Upgrades waiting for a session slot. */
+  get queuedSessions(): number {
+    return this.slots.queued;
+  }
+
   register(session: StreamSession): string {
     const base = this.url;
     const route = session.kind === 'portforward' ? 'portforward' : session.kind;
@@ -95,6 +108,7 @@ export class StreamingServer implements StreamingService {
   /** Stops accepting, ends every session (their processes are closed), releases every socket. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.slots.dropWaiting();
     for (const socket of this.live.keys()) socket.destroy();
     await Promise.all(this.live.values());
     this.server.closeAllConnections();
@@ -122,16 +136,30 @@ export class StreamingServer implements StreamingService {
       this.metrics.refused.inc({ reason: 'not_found' });
       return replyAndClose(socket, 404, 'unknown or expired streaming URL');
     }
-    if (this.live.size >= this.opts.maxSessions) {
-      this.metrics.refused.inc({ reason: 'too_many_sessions' });
-      return replyAndClose(socket, 429, `too many streaming sessions (${this.opts.maxSessions}); retry later`, [['Retry-After', '1']]);
-    }
     const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     if (!websocket && !isSpdyUpgrade(req)) {
       this.metrics.refused.inc({ reason: 'bad_upgrade' });
       return replyAndClose(socket, 400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use SPDY/3.1 or websocket`);
     }
-    const session = this.tokens.consume(m[2]!)!;
+    void this.slots.take(socket).then((slot) => {
+      if (!slot.ok) {
+        if (slot.reason === 'closed') return;
+        this.metrics.refused.inc({ reason: slot.reason });
+        // A refused upgrade leaves its token usable (until it expires): the client may retry the same URL.
+        return replyAndClose(socket, slot.status, slot.message, [['Retry-After', '1']]);
+      }
+      this.startSession(req, socket, head, m[2]!, websocket);
+    });
+  }
+
+  /** Runs the session of a token on an upgraded connection that holds a session slot. */
+  private startSession(req: http.IncomingMessage, socket: Duplex, head: Buffer, token: string, websocket: boolean): void {
+    const session = this.tokens.consume(token);
+    if (!session) {
+      this.slots.release();
+      this.metrics.refused.inc({ reason: 'not_found' });
+      return replyAndClose(socket, 404, 'the streaming URL expired while it waited for a session slot');
+    }
     // Until the protocol code is loaded nothing reads the socket: its bytes wait in the socket (paused).
     const run = import('./dispatch.js').then((d) => (websocket ? this.runWebSocket(d, req, socket, head, session) : d.serveSpdy(req, socket, head, session, this.dispatch)));
     this.track(socket, session, websocket ? 'websocket' : 'spdy', run);
@@ -168,6 +196,7 @@ export class StreamingServer implements StreamingService {
         this.metrics.sent.inc({ kind }, s.bytesWritten ?? 0);
         this.metrics.duration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
         this.live.delete(socket);
+        this.slots.release();
         release();
       });
     this.live.set(socket, done);

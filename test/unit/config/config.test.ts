@@ -46,7 +46,7 @@ test('endpoint paths', () => {
 
 test('streaming: defaults (loopback, any port, 4 h idle, 1 min URLs) and validation', () => {
   const d = defaults('linux').streaming;
-  assert.deepEqual(d, { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 14400, maxSessions: 256, tokenTtlSeconds: 60 });
+  assert.deepEqual(d, { address: '127.0.0.1', port: 0, tlsCertFile: '', tlsKeyFile: '', idleTimeoutSeconds: 14400, maxSessions: 256, maxQueuedSessions: 64, sessionQueueSeconds: 30, tokenTtlSeconds: 60 });
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
   try {
     const f = join(dir, 'c.yaml');

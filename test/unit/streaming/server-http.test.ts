@@ -53,8 +53,8 @@ test('HTTP: SPDY handshake without protocol → 400, no common protocol → 403 
   }
 });
 
-test('HTTP: over the session cap → 429 with Retry-After, and the token stays usable', async () => {
-  const { srv, registry } = await startServer({ maxSessions: 1 });
+test('HTTP: over the session cap with no queue → 429 with Retry-After, and the token stays usable', async () => {
+  const { srv, registry } = await startServer({ maxSessions: 1, maxQueuedSessions: 0 });
   try {
     const blocker = await SpdyTestClient.connect(srv.register(shellSession('true', { stdout: true })), [V4]);
     assert.ok(!isRefused(blocker));

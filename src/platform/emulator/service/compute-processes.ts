@@ -99,6 +99,12 @@ export abstract class ComputeProcesses extends ComputeStdio {
     }
     try {
       await this.checkpoint('HcsCreateProcess:started');
+      // The system was terminated or shut down while this process was being made (a creator that went away, e.g.
+      // an IO keeper killed mid-start, whose runtime then ended the container): the process dies with its system.
+      if (this.stoppingOrStopped(s)) {
+        this.log(`process ${pid} of ${s.id} ended: its compute system stopped while the process was being created`);
+        throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} stopped while its process was being created; the process was ended with it`);
+      }
     } catch (e) {
       // The program runs but the call fails: it must not outlive the failure unrecorded.
       killGroup(pid, 'SIGKILL');

@@ -29,6 +29,18 @@ function childrenExited(children: SpawnedChild[], ms: number): Promise<void> {
 }
 
 export abstract class ComputeStopping extends ComputeBase {
+  /** Systems whose terminate is under way (their state turns Stopped at its end). */
+  private readonly terminating = new Set<string>();
+
+  /**
+   * True once a system is being stopped (terminate or shutdown began) or is stopped: a process whose creation
+   * completes now would outlive the kill of the system's processes (it was in none of the groups signalled), so
+   * its creation fails and the process is ended (compute-processes.ts).
+   */
+  protected stoppingOrStopped(s: SystemRecord): boolean {
+    return s.state === 'Stopped' || s.shuttingDown === true || this.terminating.has(s.id);
+  }
+
   async shutdown(id: unknown): Promise<void> {
     const op = 'HcsShutDownComputeSystem';
     const s = this.sys(op, id);
@@ -69,8 +81,13 @@ export abstract class ComputeStopping extends ComputeBase {
     const op = 'HcsTerminateComputeSystem';
     const s = this.sys(op, id);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
-    await this.killAll(s);
-    await this.stopped(s, 'ForcedExit');
+    this.terminating.add(s.id);
+    try {
+      await this.killAll(s);
+      await this.stopped(s, 'ForcedExit');
+    } finally {
+      this.terminating.delete(s.id);
+    }
   }
 
   protected async killAll(s: SystemRecord): Promise<void> {
