@@ -13,7 +13,7 @@ import { nowNs } from './log-writer.js';
 import { attachHub, heldStdin } from './keeper-hub.js';
 import { KeeperError, type StartParams, type StartResult } from './protocol.js';
 import { startPump } from './keeper-pump.js';
-import { newEntry } from './keeper-state.js';
+import { newEntry, type Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { watch } from './keeper-exit.js';
@@ -57,8 +57,10 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     if (opened) throw opened.failed;
     // The records are begun as soon as the pid is known (onCreated), while the platform connects the pipes.
     proc = await wait.time('platform', () => entry.system!.createProcess(params.process,
-      { ackedOutput: true, recordLater: true, keepStdin: true, onCreated: (c) => { records = recordStart(k, entry, c, wait); } }));
+      { ackedOutput: true, recordLater: true, keepStdin: true, onCreated: (c) => { records = recordStart(k, entry, abandonedCheck(k, entry, c), wait); } }));
   } catch (e) {
+    // A creation that answers after this (its deadline passed) must not record a process: onCreated refuses it.
+    entry.forgotten = true;
     k.entries.delete(containerId);
     await records?.undo();
     await entry.writer?.close().catch(() => undefined);
@@ -100,4 +102,13 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
   }
   k.log.info('started container process', { containerId, pid: proc.pid, logPath });
   return proc.pid;
+}
+
+/**
+ * onCreated of a start its caller already gave up on (the platform call's deadline passed, the catch above ran):
+ * refused, so no record of the process is written; by the platform's contract the process is then terminated.
+ */
+function abandonedCheck<T>(k: KeeperContext, entry: Entry, created: T): T {
+  if (entry.forgotten || k.entries.get(entry.record.containerId) !== entry) throw new Error(`start of container ${entry.record.containerId} was abandoned before its process was created`);
+  return created;
 }

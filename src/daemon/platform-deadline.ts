@@ -17,6 +17,7 @@ const WRAP_RESULT = new Set(['createComputeSystem', 'openComputeSystem', 'create
 type Undo = (target: any, args: unknown[], result: unknown) => Promise<unknown>;
 const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
 const endSystem = async (s: ComputeSystem | ComputeProcess) => { await quietly(s.terminate()); await quietly(Promise.resolve((s as ComputeSystem).close?.())); };
+const destroyStream = (s: unknown) => { if (s && typeof (s as { destroy?: unknown }).destroy === 'function') (s as { destroy(): void }).destroy(); };
 const createdId = (r: unknown): string | undefined => {
   const id = r && typeof r === 'object' ? (r as { ID?: unknown }).ID : undefined;
   return typeof id === 'string' && id ? id : undefined;
@@ -32,6 +33,9 @@ const UNDO: Record<string, Undo> = {
   createNamespace: (t, a, r) => t.deleteNamespace(createdId(r) ?? a[0]),
   initializeWritableLayer: (t, a) => t.destroyLayer(a[0]),
   attachLayerStorageFilter: (t, a) => t.detachLayerStorageFilter(a[0]),
+  // Stdio reopened after its caller gave up on it (a keeper's takeover): nobody reads or writes these streams.
+  reopenOutput: async (_t, _a, r) => { for (const s of Object.values((r ?? {}) as Record<string, unknown>)) destroyStream(s); },
+  reopenStdin: async (_t, _a, r) => destroyStream(r),
 };
 
 /** How a call on a returned system or process names its target: "start of compute system <id>". */

@@ -90,3 +90,27 @@ test('an endpoint HNS named itself (the caller passed no id) is deleted by the i
   await waitFor('both calls', () => calls.length === 2, poll);
   assert.deepEqual(calls, ["createEndpoint ''", 'deleteEndpoint ep-from-hns']);
 });
+
+test('stdio a process reopens after its deadline (a keeper takeover that gave up) is destroyed: nobody holds it', async () => {
+  const { PassThrough } = await import('node:stream');
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  const streams = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() };
+  const proc = {
+    pid: 7, stdio: {},
+    reopenOutput: async () => { await gate; return { stdout: streams.stdout, stderr: streams.stderr }; },
+    reopenStdin: async () => { await gate; return streams.stdin; },
+  };
+  const system = { id: 's1', openProcess: async () => proc, close: () => undefined };
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' },
+    compute: { openComputeSystem: async () => system }, jobs: {}, network: {}, storage: {}, close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 30);
+  const sys = await p.compute.openComputeSystem('s1');
+  const bounded = await sys.openProcess(7);
+  await assert.rejects(bounded.reopenOutput!(), /HCS_E_OPERATION_TIMEOUT/);
+  await assert.rejects(bounded.reopenStdin!(), /HCS_E_OPERATION_TIMEOUT/);
+  open();
+  await waitFor('the late streams destroyed', () => Object.values(streams).every((s) => s.destroyed), poll);
+});
