@@ -15,8 +15,10 @@ export interface KeeperContext {
   readonly subscribers: Set<Socket>;
   /** How long after the process exit to wait for stdout/stderr EOF. */
   readonly drainTimeoutMs: number;
-  /** Retry interval when a recovered process cannot be reopened for a reason other than "gone". */
+  /** First pause between attempts to take a recovered process back (it doubles, up to RETRY_CAP_MS). */
   readonly recoveryRetryMs: number;
+  /** How long in all a takeover that fails in a way that can pass is retried before the exit is reported lost. */
+  readonly recoveryGiveUpMs: number;
   /** True once close() began; read afresh after every await. */
   readonly closed: boolean;
 }

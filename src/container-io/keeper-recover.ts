@@ -2,6 +2,7 @@
 import { systemsOf } from '../platform/backends.js';
 import type { ComputeProcess } from '../platform/types.js';
 import { isGone } from '../platform/hresult.js';
+import { canPass, RETRY_CAP_MS } from './keeper-retry.js';
 import { nowNs, type StreamOffsets } from './log-writer.js';
 import { recoverOffsets } from './log-offsets.js';
 import { startPump } from './keeper-pump.js';
@@ -19,7 +20,9 @@ export async function recover(k: KeeperContext): Promise<void> {
     const entry = newEntry(rec, rec.exited ? 'exited' : 'running');
     k.entries.set(rec.containerId, entry);
     if (!rec.exited) {
-      void reattach(k, entry).catch((e: unknown) => lose(k, entry, e));
+      void reattach(k, entry)
+        .catch((e: unknown) => lose(k, entry, e))
+        .catch((e: unknown) => { try { k.log.error('recovering a running container failed', { container: rec.containerId, err: e }); } catch { /* nothing left to tell */ } });
     }
   }
 }
@@ -68,13 +71,16 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
       k.log.warn('cannot reopen log of recovered container', { container: rec.containerId, err: e });
     }
   }
-  for (;;) {
+  // Retried with a growing pause while the failure can pass (the service restarting, a timeout), up to
+  // k.recoveryGiveUpMs: a runtime restart must not end a running container. A gone process is really gone.
+  const until = Date.now() + k.recoveryGiveUpMs;
+  for (let wait = k.recoveryRetryMs; ; wait = Math.min(wait * 2, Math.max(k.recoveryRetryMs, RETRY_CAP_MS))) {
     if (k.closed || entry.forgotten) return undefined;
     try {
-      entry.system = await systemsOf(k.platform, rec.backend).openComputeSystem(rec.systemId);
-      entry.proc = await entry.system.openProcess(rec.pid);
-      break;
+      return await takeProcess(k, entry, from);
     } catch (e) {
+      entry.proc?.close();
+      entry.proc = undefined;
       entry.system?.close();
       entry.system = undefined;
       if (isGone(e)) {
@@ -83,16 +89,29 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
         await finishExit(k, entry, UNKNOWN_EXIT_CODE, nowNs().toString(), true);
         return undefined;
       }
-      k.log.warn('cannot reopen process of recovered container; retrying',
-        { container: rec.containerId, err: e });
-      await delay(k.recoveryRetryMs);
+      if (!canPass(e) || Date.now() + wait > until) throw e;
+      k.log.warn('cannot take back recovered container yet; retrying', { container: rec.containerId, err: e, retryInMs: wait });
+      await delay(wait);
     }
   }
+}
+
+/** One attempt: the compute system and process opened, their stdio taken back and pumped. */
+async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets | undefined): Promise<ComputeProcess | undefined> {
+  const rec = entry.record;
+  entry.system = await systemsOf(k.platform, rec.backend).openComputeSystem(rec.systemId);
+  entry.proc = await entry.system.openProcess(rec.pid);
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
-  const out = await entry.proc.reopenOutput?.(from).catch((e) => { k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  const out = await entry.proc.reopenOutput?.(from).catch((e: unknown) => { if (canPass(e)) throw e; k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
-  const stdin = await entry.proc.reopenStdin?.().catch((e) => { k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  let stdin: Awaited<ReturnType<NonNullable<ComputeProcess['reopenStdin']>>>;
+  try {
+    stdin = await entry.proc.reopenStdin?.().catch((e: unknown) => { if (canPass(e)) throw e; k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  } catch (e) {
+    for (const st of [out?.stdout, out?.stderr]) st?.destroy();
+    throw e;
+  }
   if (k.closed || entry.forgotten) { for (const st of [stdin, out?.stdout, out?.stderr]) st?.destroy(); return undefined; }
   entry.stdin = heldStdin(stdin);
   if (stdin || out?.stdout || out?.stderr) entry.hub = attachHub(k, entry, stdin);

@@ -28,6 +28,7 @@ import { listenKeeperSocket } from './keeper-socket.js';
 import { serveConnection, sendLine } from './keeper-wire.js';
 import { RecordStore, type Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
+import { RECOVERY_GIVE_UP_MS } from './keeper-retry.js';
 import { recover } from './keeper-recover.js';
 import { start } from './keeper-start.js';
 import { reopenLog } from './keeper-logs.js';
@@ -41,8 +42,10 @@ export interface KeeperOptions {
   log?: Logger;
   /** How long after the process exit to wait for stdout/stderr EOF (grandchildren may hold the pipes). */
   drainTimeoutMs?: number;
-  /** Retry interval when a recovered process cannot be reopened for a reason other than "gone". */
+  /** First pause between attempts to take a recovered process back (it doubles up to 15 s). */
   recoveryRetryMs?: number;
+  /** How long a failing takeover of a recovered container is retried before its exit is reported lost. */
+  recoveryGiveUpMs?: number;
 }
 
 export interface KeeperHandle {
@@ -60,6 +63,7 @@ class Keeper implements KeeperHandle, KeeperContext {
   readonly log: Logger;
   readonly drainTimeoutMs: number;
   readonly recoveryRetryMs: number;
+  readonly recoveryGiveUpMs: number;
   readonly entries = new Map<string, Entry>();
   readonly forgetting = new Map<string, Promise<void>>();
   private readonly sockets = new Set<Socket>();
@@ -75,6 +79,7 @@ class Keeper implements KeeperHandle, KeeperContext {
     this.records = new RecordStore(join(opts.stateDir, 'containers'), this.log);
     this.drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.recoveryRetryMs = opts.recoveryRetryMs ?? 5000;
+    this.recoveryGiveUpMs = opts.recoveryGiveUpMs ?? RECOVERY_GIVE_UP_MS;
   }
 
   async init(): Promise<void> {

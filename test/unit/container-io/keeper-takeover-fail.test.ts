@@ -1,24 +1,31 @@
 /**
- * A restarted IO keeper whose takeover of a running container fails (here: reopening its output throws) reports
- * the container's exit as lost (code unknown) instead of leaving it running with nothing watching it.
+ * A restarted IO keeper whose takeover of a running container fails: a failure that can pass (the compute service
+ * away) is retried, and the container is watched as before; a failure that cannot pass reports the container's
+ * exit as lost (code unknown) instead of leaving it running with nothing watching it.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import { PassThrough } from 'node:stream';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { UNKNOWN_EXIT_CODE } from '../../../src/container-io/keeper-context.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { ComputeSystem } from '../../../src/platform/types.js';
+import type { ComputeSystem, ProcessStdio } from '../../../src/platform/types.js';
+import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import type { Logger } from '../../../src/util/log.js';
 import { fakePlatform } from './fake-platform.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-test('a takeover that fails reports the running container\'s exit as lost', async (t) => {
+/**
+ * A container started by a first keeper, which then closes (the container runs on); `reopenOutput` is what the
+ * next keeper's opened process does when asked for its output back. Returns that next keeper's exit events.
+ */
+async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>) {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-takeover-fail-'));
   mkdirSync(join(dir, 'logs'));
   const { platform, compute } = fakePlatform();
@@ -26,7 +33,7 @@ test('a takeover that fails reports the running container\'s exit as lost', asyn
   const keepers: KeeperHandle[] = [];
   const clients: KeeperClient[] = [];
   const keeper = async (): Promise<KeeperHandle> => {
-    const k = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'state'), platform, log: quiet, recoveryRetryMs: 50 });
+    const k = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'state'), platform, log: quiet, recoveryRetryMs: 20 });
     keepers.push(k);
     return k;
   };
@@ -44,27 +51,29 @@ test('a takeover that fails reports the running container\'s exit as lost', asyn
 
   const k1 = await keeper();
   const c1 = await client();
+  const logPath = join(dir, 'logs', 'c1.log');
   await c1.start({
-    containerId: 'c1', systemId: 'sys1', logPath: join(dir, 'logs', 'c1.log'),
+    containerId: 'c1', systemId: 'sys1', logPath,
     process: { CommandLine: 'cmd /c app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true },
   });
   const proc = await compute.processAt(0);
   await c1.close();
   await k1.close(); // the container runs on
 
-  // The next keeper opens the process, but taking its output back throws.
   const open = compute.openComputeSystem.bind(compute);
   compute.openComputeSystem = async (id: string): Promise<ComputeSystem> => {
     const sys = await open(id);
-    return {
-      ...sys,
-      openProcess: async (pid: number) => ({ ...(await sys.openProcess(pid)), reopenOutput: () => { throw new Error('injected: reopen failed'); } }),
-    };
+    return { ...sys, openProcess: async (pid: number) => ({ ...(await sys.openProcess(pid)), reopenOutput: () => reopenOutput() }) };
   };
   await keeper();
   const c2 = await client();
   const exits: ExitEvent[] = [];
   await c2.onExit((ev) => exits.push(ev));
+  return { proc, exits, c2, logPath };
+}
+
+test('a takeover that fails for good reports the running container\'s exit as lost', async (t) => {
+  const { proc, exits, c2 } = await restartWith(t, () => { throw new Error('injected: reopen failed'); });
   // A bound on the wait, not a timing assertion: without the loss report no exit ever comes.
   await waitFor('the lost exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
   assert.equal(proc.exitStatus, undefined, 'the process itself was not ended by the keeper');
@@ -72,4 +81,26 @@ test('a takeover that fails reports the running container\'s exit as lost', asyn
   assert.equal(exits[0]!.exitCode, UNKNOWN_EXIT_CODE);
   const [info] = await c2.list();
   assert.equal(info!.exited?.lost, true, 'recorded as lost');
+});
+
+test('a takeover that fails while the service is away is retried: output pumped, the real exit reported', async (t) => {
+  let attempts = 0;
+  // The pipes as the platform hands them to the new owner (the first keeper's ends were closed with it).
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const { proc, exits, logPath } = await restartWith(t, async () => {
+    if (++attempts <= 2) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'HcsGetProcessInfo');
+    return { stdout, stderr };
+  });
+  await waitFor('the third takeover attempt', () => attempts >= 3, { timeoutMs: 10_000, intervalMs: 10 });
+  stdout.write('after the restart\n');
+  await waitFor('the output in the log', () => existsSync(logPath) && readFileSync(logPath, 'utf8').includes('after the restart'),
+    { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(exits.length, 0, 'no exit reported while the container runs');
+  proc.exit(7);
+  stdout.end();
+  stderr.end();
+  await waitFor('the exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(exits[0]!.exitCode, 7, 'the real exit code, not a lost one');
+  assert.equal(exits.length, 1, 'one exit');
 });
