@@ -21,7 +21,7 @@ const log = logger('runtime');
  * The container's compute system and init process, opened to stop them. Only a failure to open the system fails the
  * stop (service unavailable, access denied: the container is left running and a retry stops it); a gone system is
  * nothing to stop. A process that cannot be opened (gone, the stopped system's HCS_E_INVALID_STATE, or any other
- * failure) is ended with its system, which is terminated all the same.
+ * failure) is ended with its system: shut down gracefully within the grace period, then terminated.
  */
 async function openForStop(compute: SystemService<unknown>, id: string, pid: number | undefined): Promise<{ system?: ComputeSystem; proc?: ComputeProcess }> {
   let system: ComputeSystem;
@@ -37,7 +37,7 @@ async function openForStop(compute: SystemService<unknown>, id: string, pid: num
     return { system, proc: await system.openProcess(pid) };
   } catch (e) {
     if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) {
-      log.warn('cannot open the container process for stop; terminating its compute system', { container: id, error: errorMessage(e) });
+      log.warn('cannot open the container process for stop; stopping its compute system instead', { container: id, error: errorMessage(e) });
     }
     return { system };
   }
@@ -66,17 +66,19 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   }
   if (c.state !== 'CONTAINER_RUNNING') return;
   const { system, proc } = await openForStop(compute, id, c.pid);
-  // Registered once the container is known to be stoppable: a failed open (the RPC fails, the kubelet retries)
-  // leaves no waiter and no stop request behind.
-  if (c.state === 'CONTAINER_RUNNING') c.stopRequested = true;
+  // The container may have exited while it was being opened: nothing is left to stop.
+  if (c.state !== 'CONTAINER_RUNNING') { proc?.close(); system?.close(); return; }
   const exited = waitExit(st, id);
   let mine: Termination | undefined;
   let settle: ((ok: boolean) => void) | undefined;
   try {
-    if (timeoutSeconds > 0 && proc) {
+    const graceful = timeoutSeconds <= 0 ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
+    if (graceful) {
       // Windows containers get a console CtrlShutdown; HCS may block the signal call until the target
-      // exits, so it runs in the background while we wait for the exit or the timeout.
-      proc.signal(signalOptions('graceful')).catch((e) => { if (!isGone(e)) log.warn('graceful stop signal failed', { container: id, error: errorMessage(e) }); });
+      // exits, so it runs in the background while we wait for the exit or the timeout. Without a handle on the
+      // process (it could not be opened) the whole system is asked to shut down gracefully instead (HCS: the guest
+      // shuts down; the emulator: SIGTERM to its processes), within the same grace period.
+      graceful.catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) }); });
       if (await within(exited, timeoutSeconds * 1000)) return;
       log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }

@@ -40,7 +40,6 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     c.reason = vmExit ? VM_EXITED_REASON : oom ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error';
     c.message = vmExit ?? '';
     c.pid = undefined;
-    c.stopRequested = undefined;
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });

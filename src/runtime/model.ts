@@ -166,8 +166,6 @@ export interface ContainerRecord {
   logFile: string;
   /** Resources currently applied (config, then UpdateContainerResources). */
   resources?: WindowsResources;
-  /** Set while a stop has been requested (so an exit is reported with the right reason). */
-  stopRequested?: boolean;
 }
 
 export function nowNs(): string {

@@ -1,12 +1,14 @@
 /**
  * StopContainer's opens: only a compute system that cannot be opened fails the stop (the container is left running,
- * with no exit waiter or stop request behind, and a retry stops it); a process that cannot be opened (the stopped
- * system's HCS_E_INVALID_STATE, access denied) is ended with its system. StopPodSandbox lets every container's stop
+ * with no exit waiter behind, and a retry stops it); a process that cannot be opened (the stopped system's
+ * HCS_E_INVALID_STATE, access denied) is ended with its system, shut down gracefully first when there is a grace period. StopPodSandbox lets every container's stop
  * finish before it fails with the first error. Real runtime on the emulator with failing opens (run under the
  * network lock).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { waitFor } from '../../helpers/wait-for.js';
 import { runtimeEnv, runContainer, containerConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import type { ComputeService, ComputeSystem, StorageService } from '../../../src/platform/types.js';
 import { HRESULT, PlatformError, isPlatformError, type HResultName } from '../../../src/platform/hresult.js';
@@ -61,7 +63,23 @@ for (const hr of ['HCS_E_INVALID_STATE', 'E_ACCESSDENIED'] as const) {
   });
 }
 
-test('openComputeSystem failing: each stop fails, leaves no exit waiter or stop request, and the retry stops it', async () => {
+test('openProcess failing with a grace period: the compute system is shut down gracefully, not terminated at once', async () => {
+  // The init process ends on SIGTERM (the emulator's graceful system shutdown) with its own code; a termination
+  // (SIGKILL) would not run the trap.
+  const { podId, id } = await runContainer(env, 'proc-graceful', ['sh', '-c', "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done"]);
+  const logFile = env.runtime.getContainer(id).logFile;
+  await waitFor('the trap set', async () => (await readFile(logFile, 'utf8').catch(() => '')).includes('ready'));
+  openProcess.set(id, fail('E_ACCESSDENIED', 'HcsOpenProcess'));
+  await env.runtime.stopContainer(id, 60);
+  openProcess.delete(id);
+  const c = env.runtime.getContainer(id);
+  assert.equal(c.state, 'CONTAINER_EXITED');
+  assert.equal(c.exitCode, 42, 'the container stopped gracefully (its TERM trap ran)');
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
+
+test('openComputeSystem failing: each stop fails, leaves no exit waiter, the system running, and the retry stops it', async () => {
   const { podId, id } = await runContainer(env, 'sys-fail', ['sleep', '100000']);
   openSystem.set(id, fail('HCS_E_SERVICE_NOT_AVAILABLE', 'HcsOpenComputeSystem'));
   for (let i = 0; i < 3; i++) {
@@ -69,7 +87,7 @@ test('openComputeSystem failing: each stop fails, leaves no exit waiter or stop 
     const c = env.runtime.getContainer(id);
     assert.equal(c.state, 'CONTAINER_RUNNING', 'a stop that could not open the system leaves the container running');
     assert.equal(env.runtime.exitWaiters.get(id)?.length ?? 0, 0, `stop ${i + 1} left an exit waiter behind`);
-    assert.equal(env.runtime.containers.get(id)?.stopRequested, undefined, `stop ${i + 1} left a stop request behind`);
+    assert.equal(await systemState(id), 'Running', `stop ${i + 1} left the compute system running`);
   }
   openSystem.delete(id);
   await env.runtime.stopContainer(id, 0);
