@@ -35,14 +35,14 @@ async function idleCpu(targets: Target[], seconds: number): Promise<number[]> {
   return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
 
-/** A PLEG relist as kubelet's relist does it; checks that it saw every pod. Returns the ms of each list call. */
+/** A PLEG relist as kubelet's relist does it; checks that it saw every pod (at least `pods`, as the Go probe does). Returns the ms of each list call. */
 async function relist(t: Target, pods: number): Promise<[number, number]> {
   const a = performance.now();
   const p = await call(t.runtime, 'ListPodSandbox', {});
   const b = performance.now();
   const c = await call(t.runtime, 'ListContainers', { filter: {} });
   const e = performance.now();
-  if (p.items.length < pods || c.containers.length < pods) throw new Error(`${t.name}: relist saw ${p.items.length} pods, ${c.containers.length} containers; expected ${pods}`);
+  if (p.items.length < pods || c.containers.length < pods) throw new Error(`${t.name}: relist saw ${p.items.length} pods, ${c.containers.length} containers; expected at least ${pods}`);
   return [b - a, e - b];
 }
 

@@ -1,8 +1,8 @@
 /**
  * The bench's Go relist probe (bench/steady/go/relist-probe.go, grpc-go like kubelet): built here from Debian's
  * Go packages and run against the real daemon with a few pods, one container each. Every recorded relist is a
- * JSON line; the counts the probe decoded are the daemon's; a probe told to expect another count fails instead of
- * timing. Skipped with the reason when Go or grpc-go is missing.
+ * JSON line; the counts the probe decoded are the daemon's; a probe told to expect more than it sees fails instead
+ * of timing, one told to expect fewer passes (at least the expected count, as the Node relist checks). Skipped with the reason when Go or grpc-go is missing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ function runRaw(bin: string, args: string[]): Promise<{ code: number; stdout: st
   });
 }
 
-test('Go relist probe: decodes the daemon\'s pods and containers, one JSON line per sample, fails on a wrong count', { skip }, async () => {
+test('Go relist probe: decodes the daemon\'s pods and containers, one JSON line per sample, fails on too few', { skip }, async () => {
   const bin = buildGoProbe();
   const d = new Daemon('wincri-relist-probe');
   try {
@@ -63,10 +63,15 @@ test('Go relist probe: decodes the daemon\'s pods and containers, one JSON line 
     assert.deepEqual(lines.filter((l) => l.type === 'done'), [
       { type: 'done', target: 'a', pods: PODS, containers: PODS, samples: 4 }, { type: 'done', target: 'b', pods: PODS, containers: PODS, samples: 4 },
     ]);
-    // expecting another count: the probe fails with what it saw rather than timing
+    // expecting fewer (others' pods on the runtime): at least the expected count passes, the real counts reported
+    const fewer = await runRaw(bin, ['-pods', String(PODS - 1), '-warmup', '1', '-samples', '1', `a=${d.socket}`]);
+    assert.equal(fewer.code, 0, fewer.stderr);
+    assert.deepEqual(fewer.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'done'),
+      [{ type: 'done', target: 'a', pods: PODS, containers: PODS, samples: 1 }]);
+    // expecting more: the probe fails with what it saw rather than timing
     const wrong = await runRaw(bin, ['-pods', String(PODS + 1), '-warmup', '1', '-samples', '1', `a=${d.socket}`]);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, new RegExp(`a: relist saw ${PODS} pods, ${PODS} containers; expected ${PODS + 1}`));
+    assert.match(wrong.stderr, new RegExp(`a: relist saw ${PODS} pods, ${PODS} containers; expected at least ${PODS + 1}`));
     await assert.rejects(runGoProbe(bin, [['a', d.socket]], { pods: PODS + 1, warmup: 0, samples: 1 }), /Go relist probe failed: relist-probe: a: relist saw/);
   } finally {
     await d.destroy();

@@ -2,7 +2,7 @@
 // One connection per CRI endpoint, dialed as kubelet <= 1.28 dials (the socket path as the target, a context
 // dialer, 16 MiB receive limit); a raw-bytes codec, so no generated code: the requests are written as protobuf
 // bytes and the responses walked with a minimal wire-format reader counting the repeated field 1 (items /
-// containers). A relist whose counts are not the expected ones fails the probe: it cannot time errors.
+// containers). A relist that sees fewer than the expected pods or containers fails the probe: it cannot time errors.
 //
 // Per endpoint: WARMUP unrecorded relists, one endpoint after the other; then SAMPLES recorded relists each,
 // interleaved in blocks of BLOCK (SWITCH unrecorded relists at each switch, the order rotating each round) as the
@@ -130,8 +130,9 @@ func relist(t *target, want int) (float64, float64) {
 	if err != nil {
 		fail("%s: %v", t.name, err)
 	}
-	if t.pods != want || t.ctrs != want {
-		fail("%s: relist saw %d pods, %d containers; expected %d", t.name, t.pods, t.ctrs, want)
+	// At least the pods the bench made (as the Node relist checks): others may run on the same runtime.
+	if t.pods < want || t.ctrs < want {
+		fail("%s: relist saw %d pods, %d containers; expected at least %d", t.name, t.pods, t.ctrs, want)
 	}
 	return ms(b.Sub(a)), ms(e.Sub(b))
 }
@@ -174,7 +175,7 @@ func dial(path string) *grpc.ClientConn {
 }
 
 func main() {
-	want := flag.Int("pods", 0, "pods (and containers, one each) every relist must see")
+	want := flag.Int("pods", 0, "pods (and containers, one each) every relist must see at least")
 	warmup := flag.Int("warmup", 3000, "unrecorded relists per endpoint first")
 	samples := flag.Int("samples", 1000, "recorded relists per endpoint")
 	block := flag.Int("block", 20, "recorded relists per block")
