@@ -13,7 +13,7 @@ import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pods.js';
 import type { Figures } from '../report.js';
 import type { RelistTrace } from '../steady/trace.js';
-import { goRelists } from '../steady/go-relists.js';
+import { goRelists, prepareGoProbe } from '../steady/go-relists.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
@@ -101,6 +101,7 @@ async function warmRelists(targets: Target[], pods: number, warmup: number): Pro
 export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0, notes: string[] = []): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
+  const goProbe = prepareGoProbe(notes); // built before the quiet window: a build would take the CPU measured
   try {
     // Idle CPU over the quiet window first (all targets at once), then memory at its end: "at rest" for both
     // runtimes (V8 and Go's scavenger both give memory back some time after work; the previous phase's burst
@@ -122,7 +123,7 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
     await warmRelists(targets, pods, warmup);
     const relists = await interleavedRelists(targets, pods, samples, trace);
     // The same relists from a Go client (kubelet's language), after the Node client's: same counts, interleaved.
-    for (const [t, f] of await goRelists(targets, pods, samples, warmup, notes)) Object.assign(figures.get(t)!, f);
+    for (const [t, f] of await goRelists(goProbe, targets, pods, samples, warmup, notes)) Object.assign(figures.get(t)!, f);
     await sleep(2000);
     const cpuN = await idleCpu(targets, idleSeconds);
     for (const [j, t] of targets.entries()) {

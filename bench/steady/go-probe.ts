@@ -1,13 +1,12 @@
 /**
  * The Go relist probe (./go/relist-probe.go): kubelet's relist made by a grpc-go client, which has no V8 garbage
  * collector of its own in the timed part. Built here at run time from Debian's golang-go and golang-google-grpc-dev
- * (GOPATH mode, /usr/share/gocode; bench/peer/install.sh installs them) into a cache under the temp dir, keyed by
- * the source's hash; run against every target in one process, the targets interleaved as the Node client's are.
+ * (GOPATH mode, /usr/share/gocode; bench/peer/install.sh installs them) into a private cache (cacheDir), keyed by
+ * the source, `go version` and grpc-go's version, before the steady phase starts; run against every target in one process, the targets interleaved as the Node client's are.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,20 +21,52 @@ export function goProbeUnavailable(): string | false {
   return false;
 }
 
-/** Builds the probe (once per source version) and returns the binary's path. */
+/**
+ * The cache of built probes: $XDG_CACHE_HOME/wincri/relist-probe, else dist/.cache/relist-probe of this tree; a
+ * directory of this user's alone (mode 0700), since the binary in it is run: one owned by another user, or that
+ * others can write to, is refused.
+ */
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, 'wincri') : fileURLToPath(new URL('../../.cache', import.meta.url));
+  const dir = join(base, 'relist-probe');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new Error(`the probe cache ${dir} belongs to another user`);
+  if (st.mode & 0o077) chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** What the binary depends on: the source, the Go toolchain and the grpc-go package (its version.go). */
+function cacheKey(): string {
+  const h = createHash('sha256').update(readFileSync(PROBE_SOURCE));
+  h.update('\0').update(execFileSync('go', ['version'], { encoding: 'utf8' }));
+  const grpcVersion = join(GOPATH, 'src/google.golang.org/grpc/version.go');
+  h.update('\0').update(existsSync(grpcVersion) ? readFileSync(grpcVersion) : 'unknown grpc-go');
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The last lines of a failed build's output, for the skip note. */
+function buildError(e: unknown): Error {
+  const stderr = (e as { stderr?: Buffer | string }).stderr?.toString().trim() ?? '';
+  const tail = stderr.split('\n').slice(-5).join(' | ');
+  return new Error(`go build failed: ${tail || (e as Error).message}`);
+}
+
+/** Builds the probe (once per source, Go and grpc-go version) and returns the binary's path. */
 export function buildGoProbe(): string {
-  const hash = createHash('sha256').update(readFileSync(PROBE_SOURCE)).digest('hex').slice(0, 12);
-  const dir = join(tmpdir(), 'wincri-relist-probe');
-  const bin = join(dir, `relist-probe-${hash}`);
+  const dir = cacheDir();
+  const bin = join(dir, `relist-probe-${cacheKey()}`);
   if (existsSync(bin)) return bin;
-  const cache = join(tmpdir(), 'wincri-go-build-cache');
-  mkdirSync(cache, { recursive: true });
-  mkdirSync(dir, { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  execFileSync('go', ['build', '-o', tmp, PROBE_SOURCE], {
-    env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: cache }, stdio: 'pipe', timeout: 900_000,
-  });
-  renameSync(tmp, bin);
+  try {
+    execFileSync('go', ['build', '-o', tmp, PROBE_SOURCE], {
+      env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(dir, 'go-build') }, stdio: 'pipe', timeout: 900_000,
+    });
+    renameSync(tmp, bin);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw buildError(e);
+  }
   return bin;
 }
 

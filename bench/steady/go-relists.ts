@@ -1,6 +1,6 @@
 /**
  * The steady phase's second relist client: the Go probe (./go-probe.ts) against every target, after the Node
- * client's relists, with the same warm-up and sample counts. Its figures are `relistGo.p50` / `relistGo.p99`;
+ * client's relists, with the same warm-up and sample counts; built before the phase starts (prepareGoProbe). Its figures are `relistGo.p50` / `relistGo.p99`;
  * when Go is missing or the probe fails, the reason goes into `notes` (printed under the table) and no figure.
  */
 import { performance } from 'node:perf_hooks';
@@ -9,16 +9,33 @@ import type { Figures } from '../report.js';
 import { summarize } from '../lib/stats.js';
 import { goProbeUnavailable, buildGoProbe, runGoProbe } from './go-probe.js';
 
-export async function goRelists(targets: Target[], pods: number, samples: number, warmup: number, notes: string[]): Promise<Map<Target, Figures>> {
-  const out = new Map<Target, Figures>();
+/**
+ * Builds the probe before the phase starts (a build takes the CPU the phase measures): its path, or undefined with
+ * the reason (the build's last lines of stderr when it fails) in `notes`.
+ */
+export function prepareGoProbe(notes: string[]): string | undefined {
   const why = goProbeUnavailable();
-  if (why) { notes.push(`Go relist probe skipped: ${why}`); console.error(`  ${notes.at(-1)}`); return out; }
+  if (why) { notes.push(`Go relist probe skipped: ${why}`); console.error(`  ${notes.at(-1)}`); return undefined; }
   try {
     const a = performance.now();
     const bin = buildGoProbe();
-    const b = performance.now();
+    console.error(`  Go relist probe: built in ${((performance.now() - a) / 1000).toFixed(1)} s`);
+    return bin;
+  } catch (e) {
+    notes.push(`Go relist probe skipped: ${(e as Error).message}`);
+    console.error(`  ${notes.at(-1)}`);
+    return undefined;
+  }
+}
+
+/** The probe (`bin`, from prepareGoProbe; none: no figures) against every target. */
+export async function goRelists(bin: string | undefined, targets: Target[], pods: number, samples: number, warmup: number, notes: string[]): Promise<Map<Target, Figures>> {
+  const out = new Map<Target, Figures>();
+  if (!bin) return out;
+  try {
+    const a = performance.now();
     const r = await runGoProbe(bin, targets.map((t) => [t.name, t.endpoint]), { pods, warmup, samples });
-    console.error(`  Go relist probe: build ${((b - a) / 1000).toFixed(1)} s, run ${((performance.now() - b) / 1000).toFixed(1)} s`);
+    console.error(`  Go relist probe: run ${((performance.now() - a) / 1000).toFixed(1)} s`);
     for (const t of targets) {
       const p = r.get(t.name)!;
       if (p.warmup) console.error(`  Go relist warm-up on ${t.name} (${p.warmup.n}, not recorded): p50 ${p.warmup.p50.toFixed(2)} ms, p99 ${p.warmup.p99.toFixed(2)} ms`);
@@ -27,7 +44,7 @@ export async function goRelists(targets: Target[], pods: number, samples: number
       out.set(t, { 'relistGo.p50': s.p50, 'relistGo.p99': s.p99 });
     }
   } catch (e) {
-    notes.push(`Go relist probe skipped: ${(e as Error).message.split('\n')[0]}`);
+    notes.push((e as Error).message.split('\n').slice(-5).join(' | '));
     console.error(`  ${notes.at(-1)}`);
   }
   return out;
