@@ -1,4 +1,4 @@
-/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retrying until it is gone) and, where the platform allows, its output pipes and stdin back (attach works again). */
+/** The IO keeper's start-up: containers recorded by a previous keeper are taken back; a running one gets its log reopened, its process reopened (retried with backoff, for a while, when the failure can pass) and, where the platform allows, its output pipes and stdin back (attach works again). */
 import { systemsOf } from '../platform/backends.js';
 import type { ComputeProcess } from '../platform/types.js';
 import { isGone } from '../platform/hresult.js';
