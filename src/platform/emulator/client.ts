@@ -17,7 +17,7 @@ import {
 
 export interface ClientOptions {
   stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number;
-  /** How long a fresh connection may take to re-open the handles before it is dropped and dialled again. */
+  /** How long the service may leave a re-open of the handles unanswered before the connection is dropped and dialled again. */
   reopenTimeoutMs?: number;
 }
 
@@ -132,18 +132,25 @@ export class EmulatorClient {
   }
 
   /**
-   * Re-opens the handles on a fresh connection. Every request waits for that, waitProcess included: a re-open
-   * not done within the deadline drops the connection (its handles go with it, service side) for a new dial.
+   * Re-opens the handles on a fresh connection. Every request waits for that, waitProcess included. A service that
+   * answers nothing for the deadline (counted from its last answer: a long re-open that keeps being answered is
+   * let finish) has the connection dropped for a new dial; the handles it held stay kept there for a grace
+   * (service/process-forget.ts), so the next re-open still finds them.
    */
   private async reopenOn(s: Socket, reopen: NonNullable<EmulatorClient['reopen']>): Promise<void> {
+    const ms = this.opts.reopenTimeoutMs ?? REOPEN_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((res) => {
-      timer = setTimeout(() => { s.destroy(); res(); }, this.opts.reopenTimeoutMs ?? REOPEN_TIMEOUT_MS);
+    let heard = () => undefined as void;
+    const silent = new Promise<void>((res) => {
+      heard = () => { clearTimeout(timer); timer = setTimeout(() => { s.destroy(); res(); }, ms); };
     });
+    heard();
+    s.on('data', heard);
     try {
-      await Promise.race([reopen((m, p) => this.sendOn(s, m, p)), expired]);
+      await Promise.race([reopen((m, p) => this.sendOn(s, m, p)), silent]);
     } finally {
       clearTimeout(timer);
+      s.off('data', heard);
     }
   }
 

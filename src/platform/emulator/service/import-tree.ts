@@ -5,7 +5,7 @@
  *
  * The walk makes its metadata calls synchronously (readdir with entry types, link, mkdir; a file's destination is
  * removed only when the link finds one there): one thread-pool round trip per call cost more CPU than the calls
- * themselves, several per file of every pulled layer. It yields to the event loop every YIELD_EVERY entries
+ * themselves, several per file of every pulled layer. It yields to the event loop after every ~5 ms of work
  * (yielder.ts), so a large layer does not hold up the service's other calls.
  */
 import { cp } from 'node:fs/promises';

@@ -11,7 +11,9 @@
  *  - a process whose process group still has members (a child it left behind): the group is the system's to
  *    signal, pause and count (pgids()), so its leader's record stays until the group is empty;
  *  - the processes loaded at a service start, for a grace period (forgetGraceMs): handles are the clients' and
- *    live on in them, so a reconnecting client re-opens them (emulator/compute.ts) before they count here.
+ *    live on in them, so a reconnecting client re-opens them (emulator/compute.ts) before they count here;
+ *  - likewise the processes whose handles a dropped connection released (releaseDropped): the client may be
+ *    alive and reconnecting (its re-open stalled, client.ts), holding those handles still.
  */
 import type { LiveProc } from './live-proc.js';
 import type { ProcRecord, SystemRecord } from './records.js';
@@ -126,6 +128,18 @@ export class ProcessForgetter {
   /** One handle on the process closed (HcsCloseProcess, or its connection went away). */
   releaseHandle(systemId: string, pid: number): void {
     if (this.handles.release(procKey(systemId, pid))) this.forgetExited(systemId);
+  }
+
+  /**
+   * The handles a connection held when it dropped: released, but their processes are kept for the grace (as at a
+   * service start), so a client that reconnects and re-opens them still finds an exited one and its exit code.
+   */
+  releaseDropped(held: Iterable<{ id: string; pid: number; n: number }>): void {
+    const list = [...held];
+    if (list.length === 0) return;
+    for (const h of list) this.loaded.add(procKey(h.id, h.pid));
+    this.graceForExited();
+    for (const h of list) for (let i = 0; i < h.n; i++) this.releaseHandle(h.id, h.pid);
   }
 
   /** Forgets the system's exited processes nobody can ask about any more (in memory: the next record write carries it). */

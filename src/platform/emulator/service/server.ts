@@ -137,7 +137,8 @@ export class EmulatorService {
       this.conns.delete(conn);
       for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
       conn.systems.clear();
-      if (!this.closing) for (const h of conn.processes.values()) for (let i = 0; i < h.n; i++) this.compute.forget.releaseHandle(h.id, h.pid);
+      // Kept for the grace: the client may be reconnecting to re-open them (process-forget.ts).
+      if (!this.closing) this.compute.forget.releaseDropped(conn.processes.values());
       conn.processes.clear();
     });
     this.conns.add(conn);

@@ -64,12 +64,14 @@ export class StdinSpool {
   get attached(): boolean { return !!this.sock; }
 
   /**
-   * A `keep` attachment takes over a `keep` one still attached: while the window is full that one is not read, so
-   * a killed owner's socket shows no end here and would hold the stdin for good. Its unacknowledged bytes are the
-   * new owner's to resend (it starts at the spool's length).
+   * A `keep` attachment takes over a `keep` one still attached only if that one waits for the window (not read, so
+   * a killed owner's socket shows no end here and would hold the stdin for good) or its socket has ended already;
+   * a live owner being read keeps it (two live owners would evict each other in a loop). The old owner's
+   * unacknowledged bytes are the new owner's to resend (it starts at the spool's length).
    */
   attach(sock: Socket, ready: (info: OutAttachInfo) => void, keep = false): void {
-    if (this.sock && keep && this.sockKeeps) this.detachOld();
+    const old = this.sock;
+    if (old && keep && this.sockKeeps && (this.feed.waiting || old.destroyed || old.readableEnded)) this.detachOld();
     if (this.sock) throw new PlatformError(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdin is already attached');
     ready({ start: this.end, gap: 0, eof: this.ended });
     if (this.ended) { sock.end('eof\n'); return; }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, statSync, symlinkSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, statSync, symlinkSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importTree } from '../../../../src/platform/emulator/service/import-tree.js';
@@ -14,6 +14,7 @@ test('importTree: files hard-linked (a file already at the destination replaced)
   mkdirSync(join(src, 'Files', 'a', 'b'), { recursive: true });
   writeFileSync(join(src, 'Files', 'a', 'b', 'new.txt'), 'new');
   writeFileSync(join(src, 'Files', 'top.txt'), 'top');
+  linkSync(join(src, 'Files', 'top.txt'), join(src, 'Files', 'also-top.txt')); // two names, one inode
   symlinkSync('a/b/new.txt', join(src, 'Files', 'link'));
   utimesSync(join(src, 'Files', 'a'), 1_000_000, 1_000_000);
   const dst = join(d, 'layer');
@@ -27,7 +28,8 @@ test('importTree: files hard-linked (a file already at the destination replaced)
   assert.equal(readFileSync(join(dst, 'Files', 'a', 'b', 'new.txt'), 'utf8'), 'new');
   assert.equal(readlinkSync(join(dst, 'Files', 'link')), 'a/b/new.txt');
   assert.equal(statSync(join(dst, 'Files', 'a')).mtimeMs, 1_000_000_000);
-  // Hard links counted once.
+  assert.equal(statSync(join(dst, 'Files', 'also-top.txt')).ino, statSync(join(dst, 'Files', 'top.txt')).ino);
+  // Hard links counted once: top.txt and also-top.txt are one inode of 3 bytes.
   const usage = await measureLayer(dst);
   assert.deepEqual(usage, { usedBytes: 3 + 3 + 'a/b/new.txt'.length, inodesUsed: 6 });
 });
@@ -41,12 +43,14 @@ test('importTree: a directory at a file\'s destination is refused', async (t) =>
   await assert.rejects(importTree(join(d, 'src'), join(d, 'dst')));
 });
 
-test('yielder: hands the event loop a turn once every n calls', async () => {
-  const pause = yielder(3);
+test('yielder: hands the event loop a turn once its time budget is spent, not before', async () => {
   let ran = 0;
+  const spent = yielder(0); // every budget is spent at once
   setImmediate(() => { ran++; });
-  for (let i = 0; i < 2; i++) await pause();
-  assert.equal(ran, 0, 'no turn before the n-th call');
-  await pause();
-  assert.equal(ran, 1, 'the n-th call lets an immediate run');
+  await spent();
+  assert.equal(ran, 1, 'a spent budget lets an immediate run');
+  const fresh = yielder(3_600_000);
+  setImmediate(() => { ran++; });
+  for (let i = 0; i < 1000; i++) await fresh();
+  assert.equal(ran, 1, 'no turn while the budget lasts, however many entries');
 });

@@ -79,3 +79,30 @@ test('re-open after a reconnect: one that stalls past the deadline is dropped an
     svc.close();
   }
 });
+
+test('re-open after a reconnect: one that takes longer than the deadline but keeps being answered is let finish', { timeout: 60_000 }, async () => {
+  // On connection 1 the opens are answered one at a time, each well within the deadline of the one before, all
+  // together well past it: counted from the start the re-open would be dropped (and every re-open after it).
+  const queue: (() => void)[] = [];
+  let pacing: NodeJS.Timeout | undefined;
+  const svc = await fakeService((n, m, answer) => {
+    if (n !== 1 || m.method !== 'openSystem') return false;
+    queue.push(answer);
+    pacing ??= setInterval(() => { queue.shift()?.(); if (queue.length === 0) clearInterval(pacing); }, 150);
+    return true;
+  });
+  const client = new EmulatorClient({ stateDir: svc.dir, spawnService: false, connectTimeoutMs: 5000, reopenTimeoutMs: 600 });
+  const compute = new EmuCompute(client);
+  try {
+    const ids = ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'];
+    for (const id of ids) await compute.openComputeSystem(id);
+    svc.conns[0]!.destroy();
+    await client.request('hello');
+    assert.deepEqual(svc.opens[1], ids);
+    assert.equal(svc.conns.length, 2, 'the re-open was not dropped: no third connection');
+  } finally {
+    clearInterval(pacing);
+    client.close();
+    svc.close();
+  }
+});

@@ -32,11 +32,14 @@ test('dir wait: a change made during the look wakes the wait', { timeout: 60_000
 test('dir wait: one watch serves every wait; a look that finds room does not wait', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-dirwait-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const names = ['p.in.0.spill', 'p.in.a.spill'];
+  // Created before the watch is armed (the first waitWhile arms it): their creation, a rename event too, must not
+  // be what wakes a wait below; only the unlink during each look may.
+  for (const name of names) writeFileSync(join(dir, name), 'x');
   const w = new DirWait(dir, (n) => n.startsWith('p.in.'), HOUR);
   t.after(() => w.close());
   assert.equal(w.waitWhile(() => false, () => assert.fail('no wait')), false);
-  for (const name of ['p.in.0.spill', 'p.in.a.spill']) {
-    writeFileSync(join(dir, name), 'x');
+  for (const name of names) {
     await new Promise<void>((res) => { assert.equal(w.waitWhile(() => { unlinkSync(join(dir, name)); return true; }, res), true); });
   }
 });
