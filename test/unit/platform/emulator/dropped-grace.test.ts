@@ -6,13 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, containerDoc, until } from './helpers.js';
+import { setup, containerDoc, until, withForgetGrace } from './helpers.js';
 import { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 
 test('an exited exec whose only handle was on a dropped connection is still found by a re-open within the grace', { timeout: 60_000 }, async (t) => {
-  const before = process.env.WINCRI_EMULATOR_FORGET_GRACE_MS;
-  process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = '3000';
-  t.after(() => { if (before === undefined) delete process.env.WINCRI_EMULATOR_FORGET_GRACE_MS; else process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = before; });
+  withForgetGrace(t, 3000);
   const env = await setup();
   t.after(() => env.cleanup());
   const stateDir = join(env.dir, 'state');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +61,11 @@ export function alive(pid: number): boolean {
 
 export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   await waitFor('a condition of the emulator test', cond, { timeoutMs: ms });
+}
+
+/** The emulator service's forget grace (WINCRI_EMULATOR_FORGET_GRACE_MS) for services this test starts; restored after it. */
+export function withForgetGrace(t: TestContext, ms: number): void {
+  const before = process.env.WINCRI_EMULATOR_FORGET_GRACE_MS;
+  process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = String(ms);
+  t.after(() => { if (before === undefined) delete process.env.WINCRI_EMULATOR_FORGET_GRACE_MS; else process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = before; });
 }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { setup, containerDoc, readAll, rejectsWith, until, alive } from './helpers.js';
+import { setup, containerDoc, readAll, rejectsWith, until, alive, withForgetGrace } from './helpers.js';
 import { recordsFile } from '../../../../src/platform/emulator/protocol.js';
 import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
 
@@ -101,9 +101,7 @@ test('a forgotten exec is unknown to the service; one whose handle is open is no
 });
 
 test('across a service restart: an exited exec whose handle is held keeps its exit code; one nobody holds goes', { timeout: 60_000 }, async (t) => {
-  const before = process.env.WINCRI_EMULATOR_FORGET_GRACE_MS;
-  process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = '3000';
-  t.after(() => { if (before === undefined) delete process.env.WINCRI_EMULATOR_FORGET_GRACE_MS; else process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = before; });
+  withForgetGrace(t, 3000);
   const env = await setup();
   t.after(() => env.cleanup());
   const stateDir = join(env.dir, 'state');
