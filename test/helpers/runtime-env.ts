@@ -131,3 +131,11 @@ export async function runContainer(env: RuntimeEnv, name: string, command: strin
   await env.runtime.startContainer(id);
   return { podId, id };
 }
+
+/** The state of compute system `id` as the platform reports it, or 'gone' when it cannot be opened. */
+export async function systemState(env: RuntimeEnv, id: string): Promise<string> {
+  try {
+    const s = await env.platform.compute.openComputeSystem(id);
+    try { return (await s.getProperties()).State ?? 'unknown'; } finally { s.close(); }
+  } catch { return 'gone'; }
+}

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runtimeEnv, runContainer, type RuntimeEnv } from '../../helpers/runtime-env.js';
+import { runtimeEnv, runContainer, type RuntimeEnv, systemState as stateOf } from '../../helpers/runtime-env.js';
 import type { ComputeService, ComputeSystem, ComputeProcess, StorageService } from '../../../src/platform/types.js';
 
 let env: RuntimeEnv;
@@ -51,12 +51,7 @@ function recording(compute: ComputeService, storage: StorageService): { compute:
 before(async () => { env = await runtimeEnv({ streaming: false, wrap: recording }); });
 after(async () => { await env.close(); });
 
-async function systemState(id: string): Promise<string> {
-  try {
-    const s = await env.platform.compute.openComputeSystem(id);
-    try { return (await s.getProperties()).State ?? 'unknown'; } finally { s.close(); }
-  } catch { return 'gone'; }
-}
+const systemState = (id: string) => stateOf(env, id);
 
 test('StopContainer that terminates: the system is opened and terminated once, and no shutdown follows the exit', async () => {
   const { podId, id } = await runContainer(env, 'term', ['sleep', '100000']);

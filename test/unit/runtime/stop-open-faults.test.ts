@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { waitFor } from '../../helpers/wait-for.js';
-import { runtimeEnv, runContainer, containerConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
+import { runtimeEnv, runContainer, containerConfig, type RuntimeEnv, systemState as stateOf } from '../../helpers/runtime-env.js';
 import type { ComputeService, ComputeSystem, StorageService } from '../../../src/platform/types.js';
 import { HRESULT, PlatformError, isPlatformError, type HResultName } from '../../../src/platform/hresult.js';
 
@@ -43,12 +43,7 @@ const fail = (hr: HResultName, op: string) => async (): Promise<void> => { throw
 before(async () => { env = await runtimeEnv({ streaming: false, wrap: faulty }); });
 after(async () => { await env.close(); });
 
-async function systemState(id: string): Promise<string> {
-  try {
-    const s = await env.platform.compute.openComputeSystem(id);
-    try { return (await s.getProperties()).State ?? 'unknown'; } finally { s.close(); }
-  } catch { return 'gone'; }
-}
+const systemState = (id: string) => stateOf(env, id);
 
 for (const hr of ['HCS_E_INVALID_STATE', 'E_ACCESSDENIED'] as const) {
   test(`openProcess failing with ${hr}: the stop terminates the compute system and records the exit`, async () => {
