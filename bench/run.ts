@@ -9,12 +9,7 @@
  * throughput (phases/logs.ts), exec streaming (phases/exec.ts), pull (phases/pull.ts); then, wincri only, daemon
  * restart → ready with running pods (recovery.ts).
  *
- * Flags: --pods N (sequential lifecycle samples, 120) --par-pods N (lifecycle pods in parallel, 40) --parallel N (5)
- * --lifecycle-block N (5) --warmup N (3) --lifecycle-trace FILE (per-sample diagnostics, lifecycle/trace.ts) --steady-pods N (110) --relist-trace FILE (steady/trace.ts)
- * --relist-samples N (1000) --relist-warmup N (3000, unrecorded relists per target first) --idle-seconds S (10) --version-samples N (2000) --log-mb N (50) --pull-mb N (500) --pull-rounds N (3)
- * --exec-samples N (100) --exec-mb N (1000) --recovery-pods N (110) --restarts N (5)
- * --skip-lifecycle --skip-steady --skip-logs --skip-exec --skip-pull --skip-recovery --no-peer, or
- * --phases lifecycle,version,steady,logs,exec,pull,recovery (only those); --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
+ * Flags: run-flags.ts (`--help` prints them; an unknown flag exits 2). --wincri-node-args "--cpu-prof --cpu-prof-dir=DIR"
  * profiles the daemon; --favordynmods lets the emulator switch cgroup joins off RCU grace periods (host-wide, both
  * runtimes; see README); --background-load N runs N busy processes (lib/background-load.ts) from the first phase
  * until the recovery phase (which stops the load first: it runs unloaded), the same for every target (a
@@ -24,6 +19,8 @@
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { numFlag, strFlag, boolFlag } from './lib/flags.js';
+import { handleArgs } from './lib/usage.js';
+import { BENCH_FLAGS } from './run-flags.js';
 import { startRegistry, type Registry } from '../test/helpers/registry.js';
 import { pushPeerImages } from './peer/images.js';
 import { containerdAvailable } from './peer/containerd.js';
@@ -47,6 +44,7 @@ import { benchRecovery } from './recovery.js';
 import { startBackgroundLoad, type BackgroundLoad } from './lib/background-load.js';
 import { describeSessions } from './lib/session.js';
 
+handleArgs('node dist/bench/run.js', BENCH_FLAGS);
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
