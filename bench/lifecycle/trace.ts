@@ -6,7 +6,7 @@
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import type { Target } from '../target.js';
-import type { Sample } from '../phases/lifecycle.js';
+import type { Sample } from '../phases/lifecycle-sample.js';
 import type { GcEntry } from '../lib/gc-log.js';
 import { Probe, serverTimes, type Server } from './probe.js';
 import { scrape } from '../phases/outside.js';

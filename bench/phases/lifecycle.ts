@@ -15,8 +15,7 @@ import { roundOrder, blockSizes } from '../lib/interleave.js';
 import { lifecycle, pool } from './pods.js';
 import type { Figures } from '../report.js';
 import type { LifecycleTrace } from '../lifecycle/trace.js';
-
-export type Sample = Awaited<ReturnType<typeof lifecycle>>;
+import type { Sample } from './lifecycle-sample.js';
 
 export interface LifecycleOptions {
   /** Sequential samples per target. */ pods: number;

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { podConfig } from '../../test/e2e/harness.js';
 import { call } from '../targets/client.js';
 import type { Target } from '../target.js';
+import type { Sample } from './lifecycle-sample.js';
 
 export interface Pod { id: string; config: ReturnType<typeof podConfig> }
 export const SLEEP = ['sh', '-c', 'exec sleep 100000'];
@@ -41,7 +42,7 @@ export async function removePod(t: Target, id: string): Promise<void> {
 }
 
 /** One full pod lifecycle with per-RPC timings (ms). */
-export async function lifecycle(t: Target): Promise<Record<'run' | 'create' | 'start' | 'stop' | 'remove' | 'podStart', number>> {
+export async function lifecycle(t: Target): Promise<Sample> {
   const a = performance.now();
   const pod = await runPod(t, 'lc');
   const b = performance.now();
