@@ -5,7 +5,7 @@
  * naming the field; values are quoted with escapes so the message itself carries no control character.
  */
 import { invalidArgument } from '../errors.js';
-import { escapesRoot } from './container-path-escape.js';
+import { escapesRoot } from '../platform/container-path-escape.js';
 
 /** Kubernetes' limit for all annotations of one object (TotalAnnotationSizeLimitB); labels get the same. */
 export const MAX_MAP_BYTES = 256 * 1024;
@@ -67,7 +67,7 @@ export function checkArgv(list: string[], field: string): void {
 }
 
 /**
- * A path as the container sees it: no control characters, and no `..` climbing above its root (./container-path-escape.ts;
+ * A path as the container sees it: no control characters, and no `..` climbing above its root (platform/container-path-escape.ts;
  * a `..` that stays inside is fine). Not necessarily absolute: HostProcess containers name paths relative to (or
  * through) %CONTAINER_SANDBOX_MOUNT_POINT%.
  */

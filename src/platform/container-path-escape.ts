@@ -5,6 +5,8 @@
  * relative path (HostProcess containers), the directory it is relative to. Windows clamps `..` at a drive root;
  * a client that names one above it means a place the runtime must not guess, so it is refused, not clamped.
  * UNC and device paths (`\\server\share`, `\\.\pipe\x`) have no `..` semantics here and are left to the platform.
+ * Windows path rules only: cri/validate-input.ts turns an escape into InvalidArgument naming the field; the same
+ * container paths are created below the layer by container-path.ts.
  */
 
 /** The part after the root, or undefined for a UNC/device path. */
