@@ -2,7 +2,8 @@
 import { systemsOf } from '../platform/backends.js';
 import type { ComputeProcess } from '../platform/types.js';
 import { isGone } from '../platform/hresult.js';
-import { canPass, RETRY_CAP_MS } from './keeper-retry.js';
+import { RETRY_CAP_MS } from './keeper-retry.js';
+import { canPass } from '../platform/transient.js';
 import { nowNs, type StreamOffsets } from './log-writer.js';
 import { recoverOffsets } from './log-offsets.js';
 import { startPump } from './keeper-pump.js';

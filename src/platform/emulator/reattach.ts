@@ -3,13 +3,13 @@
  * is repeated every RETRY_EVERY_MS for up to RETRY_MS while its error says the service is away (or is not an HCS
  * error at all) and the stream is still wanted. Used by acked-output.ts and durable-stdin.ts.
  */
-import { PlatformError, HRESULT } from '../hresult.js';
+import { PlatformError } from '../hresult.js';
+import { serviceAway } from '../transient.js';
 
 const RETRY_MS = 60_000;
 const RETRY_EVERY_MS = 50;
-const RETRYABLE = new Set<number>([HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, HRESULT.HCS_E_CONNECTION_CLOSED, HRESULT.E_ACCESSDENIED].map((h) => h | 0));
-
-const retryable = (e: unknown): boolean => !(e instanceof PlatformError) || RETRYABLE.has(e.hresult | 0);
+/** Not an HCS error at all (a socket error), or the service is away (transient.ts). */
+const retryable = (e: unknown): boolean => !(e instanceof PlatformError) || serviceAway(e);
 
 /**
  * Runs `attempt` until it resolves; `giveUp` gets the error that ends the retries (not retryable, RETRY_MS over,
