@@ -5,25 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { PlatformError, HRESULT } from '../../../../src/platform/hresult.js';
-
-class FakeSock extends EventEmitter {
-  got: Buffer[] = [];
-  ended = false;
-  destroyed = false;
-  write(b: Buffer): boolean { this.got.push(Buffer.from(b)); return true; }
-  end(): this { this.ended = true; return this; }
-  destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
-  /** The first byte of each chunk received: the chunks' names. */
-  names(): string { return this.got.map((b) => String.fromCharCode(b[0]!)).join(''); }
-}
+import { FakeSock, tick } from './stdin-fakes.js';
 
 const chunk = (c: string) => Buffer.alloc(100 * 1024, c);
-const tick = () => new Promise((r) => setImmediate(r));
 
 test('durable stdin: a new attachment gets the unacknowledged bytes once, then the held writes, in order', async () => {
   const first = new FakeSock();

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../../src/platform/emulator/index.js';
 import { stopEmulatorService } from '../../../../src/platform/emulator/service-stop.js';
+import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
 import { waitFor } from '../../../helpers/wait-for.js';
 
@@ -69,3 +71,12 @@ export function withForgetGrace(t: TestContext, ms: number): void {
   process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = String(ms);
   t.after(() => { if (before === undefined) delete process.env.WINCRI_EMULATOR_FORGET_GRACE_MS; else process.env.WINCRI_EMULATOR_FORGET_GRACE_MS = before; });
 }
+
+/** A test's skip where the emulator cannot isolate processes here (why not), else false. */
+export function noIsolation(): string | false {
+  const facts = isolationFacts();
+  return facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
+}
+
+/** Writes `d` to `s`, resolved once the stream took it. */
+export const put = (s: Writable, d: string) => new Promise<void>((res, rej) => s.write(d, (e) => (e ? rej(e) : res())));

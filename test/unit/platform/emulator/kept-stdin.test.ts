@@ -6,42 +6,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
-import { StdinSpool, STDIN_WINDOW, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { STDIN_WINDOW, eofPath } from '../../../../src/platform/emulator/service/stdin-spool.js';
 import { durableStdin } from '../../../../src/platform/emulator/durable-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
-import { setup, another, containerDoc, readAll } from './helpers.js';
-import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { setup, another, containerDoc, readAll, noIsolation, put } from './helpers.js';
 import { PlatformError, HRESULT } from '../../../../src/platform/hresult.js';
 import { waitFor } from '../../../helpers/wait-for.js';
-
-class FakeSock extends EventEmitter {
-  got: string[] = [];
-  ended = false;
-  destroyed = false;
-  paused = false;
-  write(b: Buffer | string): boolean { this.got.push(b.toString()); return true; }
-  end(b?: string): this { if (b) this.got.push(b); this.ended = true; return this; }
-  destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
-  pause(): this { this.paused = true; return this; }
-  resume(): this { this.paused = false; return this; }
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
+import { FakeSock, tick, spoolOnFifo } from './stdin-fakes.js';
 
 test('stdin spool: a keep attachment that ends only detaches; endAt ends the stream once it holds the bytes named', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const pipe = join(dir, 'p.in');
-  execFileSync('mkfifo', [pipe]);
-  const spool = new StdinSpool(pipe);
-  t.after(() => spool.close());
+  const { pipe, spool } = spoolOnFifo(t, 'wincri-kept-');
   const first = new FakeSock();
   spool.attach(first as unknown as Socket, () => undefined, true);
   first.emit('data', Buffer.from('abc'));
@@ -59,16 +35,11 @@ test('stdin spool: a keep attachment that ends only detaches; endAt ends the str
   assert.equal(existsSync(eofPath(pipe)), false);
   second.emit('data', Buffer.from('def'));
   assert.equal(readFileSync(eofPath(pipe), 'utf8'), '6\n');
-  assert.deepEqual(second.got, ['6\n', 'eof\n']);
+  assert.deepEqual(second.text(), ['6\n', 'eof\n']);
 });
 
 test('stdin spool: a keep attachment takes over a keep one whose owner died unseen behind the full window', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const pipe = join(dir, 'p.in');
-  execFileSync('mkfifo', [pipe]);
-  const spool = new StdinSpool(pipe);
-  t.after(() => spool.close());
+  const { spool } = spoolOnFifo(t, 'wincri-kept-');
   const first = new FakeSock();
   spool.attach(first as unknown as Socket, () => undefined, true);
   // A full window: the attachment is no longer read, so its owner's death shows no end or close here.
@@ -81,19 +52,14 @@ test('stdin spool: a keep attachment takes over a keep one whose owner died unse
   assert.equal(first.destroyed, true, 'the old attachment is let go');
   assert.equal(spool.attached, true);
   second.emit('data', Buffer.from('b'));
-  assert.deepEqual(second.got, [`${STDIN_WINDOW + 1}\n`]);
+  assert.deepEqual(second.text(), [`${STDIN_WINDOW + 1}\n`]);
   // Only a keep attachment takes over; a plain one is refused while the stdin is attached.
   assert.throws(() => spool.attach(new FakeSock() as unknown as Socket, () => undefined), /already attached/);
   assert.equal(second.destroyed, false);
 });
 
 test('stdin spool: an end asked for by an owner that died before it was due does not end the next owner\'s stream', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-kept-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const pipe = join(dir, 'p.in');
-  execFileSync('mkfifo', [pipe]);
-  const spool = new StdinSpool(pipe);
-  t.after(() => spool.close());
+  const { pipe, spool } = spoolOnFifo(t, 'wincri-kept-');
   const a = new FakeSock();
   spool.attach(a as unknown as Socket, () => undefined, true);
   a.emit('data', Buffer.from('abc'));
@@ -106,7 +72,7 @@ test('stdin spool: an end asked for by an owner that died before it was due does
   b.emit('data', Buffer.from('defgh'));
   b.emit('data', Buffer.from('ij'));
   assert.equal(existsSync(eofPath(pipe)), false, 'B did not ask for the end');
-  assert.deepEqual(b.got, ['8\n', '10\n']);
+  assert.deepEqual(b.text(), ['8\n', '10\n']);
   // B's own end request is honoured.
   spool.endAt(10);
   assert.equal(readFileSync(eofPath(pipe), 'utf8'), '10\n');
@@ -129,7 +95,7 @@ test('durable stdin (keep): end() asks the service for the end after every writt
   // The service is killed before recording it: the next attachment gets the unacknowledged bytes and the request again.
   first.emit('close');
   await waitFor('the end asked again on the new attachment', () => requests.length >= 2);
-  assert.deepEqual(second.got, ['lo']);
+  assert.deepEqual(second.text(), ['lo']);
   assert.deepEqual(requests[1], ['endStdin', { id: 'sys', pid: 3, at: 7 }]);
   second.emit('data', Buffer.from('7\neof\n'));
   await finished;
@@ -167,9 +133,7 @@ test('durable stdin (keep): an end request the service refuses fails the stream 
   assert.match(e.message, /stdin of process 3 in sys is lost: 2 written byte\(s\) were not delivered, nor its end \(.*not found/);
 });
 
-const facts = isolationFacts();
-const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
-const put = (s: Writable, d: string) => new Promise<void>((res, rej) => s.write(d, (e) => (e ? rej(e) : res())));
+const skip = noIsolation();
 
 test('kept stdin: the owner letting go leaves the program reading; a second owner reopens it and its end is the program\'s', { skip }, async (t) => {
   const env = await setup();

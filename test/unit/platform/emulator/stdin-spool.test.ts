@@ -5,13 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Writable } from 'node:stream';
-import { setup, containerDoc, readAll } from './helpers.js';
-import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { setup, containerDoc, readAll, noIsolation, put } from './helpers.js';
 
-const facts = isolationFacts();
-const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
-const put = (s: Writable, d: string) => new Promise<void>((res, rej) => s.write(d, (e) => (e ? rej(e) : res())));
+const skip = noIsolation();
 
 test('stdin spool: a program that exits unread releases a writer held by the full window', { skip }, async (t) => {
   const env = await setup();

@@ -5,12 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer, connect, type Socket, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StdinSpool, STDIN_WINDOW } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { STDIN_WINDOW } from '../../../../src/platform/emulator/service/stdin-spool.js';
+import { spoolOnFifo } from './stdin-fakes.js';
 
 /** Socket pairs over a unix socket: [the service's end, the client's end]. */
 async function pairs(dir: string): Promise<{ pair(): Promise<[Socket, Socket]>; server: Server }> {
@@ -34,12 +32,9 @@ const answers = (c: Socket) => { const lines: string[] = []; c.setEncoding('utf8
 const until = async (cond: () => boolean) => { while (!cond()) await new Promise((r) => setTimeout(r, 10)); };
 
 test('stdin spool: a keep attachment does not take over a live keep owner, only one held by the full window', { timeout: 30_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-takeover-'));
-  const pipe = join(dir, 'in');
-  execFileSync('mkfifo', [pipe]);
-  const spool = new StdinSpool(pipe);
+  const { dir, spool } = spoolOnFifo(t, 'wincri-takeover-');
   const socks = await pairs(dir);
-  t.after(() => { spool.close(); socks.server.close(); rmSync(dir, { recursive: true, force: true }); });
+  t.after(() => { socks.server.close(); });
   const [a, ac] = await socks.pair();
   spool.attach(a, () => undefined, true);
   const acks = answers(ac);
