@@ -5,7 +5,7 @@
  * the stopped events stream out. The same after a daemon restart (the watch is re-subscribed) and for a VM that
  * dies while the daemon is down (recovery finds it).
  */
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import { call } from './harness.js';
@@ -14,13 +14,10 @@ import { isolationFacts } from '../../src/platform/emulator/service/isolation.js
 
 const skip = isolationFacts().Enabled ? false : 'the emulator gives a utility VM a process only with isolation (root, util-linux)';
 const hv = HyperVEnv.forThisFile(skip);
-let imageRef: string;
+let imageRef: string | undefined;
 const events: { containerId: string; containerEventType: string; podSandboxStatus?: { state: string } }[] = [];
 let stream: EventEmitter & { cancel(): void } | undefined;
 
-before(async () => {
-  if (!skip) imageRef = (await call(hv.d.image, 'PullImage', { image: { image: hv.ref('cur'), runtimeHandler: HV } })).imageRef;
-});
 after(() => stream?.cancel());
 
 /** Resolves once the daemon's headers arrive: the subscription is live, no later event can be missed. */
@@ -33,6 +30,8 @@ async function subscribe(): Promise<void> {
 }
 
 async function hvPodWithContainer(name: string): Promise<{ pod: string; ctr: string }> {
+  // Pulled here, not in a before hook of this file: top-level hooks do not wait for the env's own.
+  imageRef ??= (await call(hv.d.image, 'PullImage', { image: { image: hv.ref('cur'), runtimeHandler: HV } })).imageRef as string;
   const pod = await hv.runPod(name, HV);
   const ctr = await hv.createCtr(pod, 'c', imageRef);
   await call(hv.d.runtime, 'StartContainer', { containerId: ctr });
