@@ -23,6 +23,8 @@ import { FRAME_HEADER_LENGTH, Flags, FrameType, PREFACE, headerFrames, readFrame
 import { HpackDecoder, encodeLiterals, type HeaderField } from './hpack.js';
 
 export const REPLACEMENT_AUTHORITY = 'localhost';
+/** The PING frame's ACK flag. */
+const PING_ACK = 0x1;
 /** Largest header block buffered (all its HEADERS and CONTINUATION payloads together). */
 export const MAX_HEADER_BLOCK = 1 << 20;
 
@@ -60,10 +62,15 @@ export class AuthorityFilter {
 
   /** SETTINGS ACKs still to drop (the router's own SETTINGS is acknowledged to it, not to nghttp2). */
   private dropAcks: number;
+  /** Answers a client PING (its 8 payload bytes) itself: true, the frame is dropped; false, it is passed on. */
+  private readonly onPing: ((payload: Buffer) => boolean) | undefined;
+  /** The current frame is a PING held back until its payload is complete (for onPing). */
+  private holdingPing = false;
 
-  constructor(opts: { tableLimit?: number; dropSettingsAcks?: number } = {}) {
+  constructor(opts: { tableLimit?: number; dropSettingsAcks?: number; onPing?: (payload: Buffer) => boolean } = {}) {
     this.decoder = new HpackDecoder(opts.tableLimit ?? 65536);
     this.dropAcks = opts.dropSettingsAcks ?? 0;
+    this.onPing = opts.onPing;
   }
 
   /** Feeds client bytes; returns what to hand to the server. Throws H2ProtocolError on a malformed stream. */
@@ -92,12 +99,14 @@ export class AuthorityFilter {
           this.headerSeen = 0;
         }
         this.startFrame(hdr, out);
-      } else if (this.isHeaderFrame(this.frame)) {
+      } else if (this.holdingPing || this.isHeaderFrame(this.frame)) {
         const n = Math.min(this.remaining, chunk.length - off);
         this.payload.push(chunk.subarray(off, off + n));
         this.remaining -= n;
         off += n;
-        if (this.remaining === 0) this.endHeaderFrame(out);
+        if (this.remaining === 0) {
+          if (this.holdingPing) this.endPing(out); else this.endHeaderFrame(out);
+        }
       } else {
         const n = Math.min(this.remaining, chunk.length - off);
         emit(out, chunk.subarray(off, off + n));
@@ -121,6 +130,9 @@ export class AuthorityFilter {
       if ((this.block?.size ?? 0) + f.length > MAX_HEADER_BLOCK) throw new H2ProtocolError('header block too large');
       this.payload = [hdr];
       if (f.length === 0) this.endHeaderFrame(out);
+    } else if (this.onPing && f.type === FrameType.PING && !(f.flags & PING_ACK) && f.length === 8 && f.streamId === 0) {
+      this.holdingPing = true;
+      this.payload = [hdr];
     } else if (this.dropAcks > 0 && f.type === FrameType.SETTINGS && f.flags & 0x1 && f.length === 0) {
       this.dropAcks--;
       this.frame = null;
@@ -128,6 +140,15 @@ export class AuthorityFilter {
       emit(out, hdr);
       if (f.length === 0) this.frame = null;
     }
+  }
+
+  /** A complete well-formed client PING: answered by onPing, or passed on as it came. */
+  private endPing(out: Buffer[]): void {
+    const raw = this.payload.length === 1 ? this.payload[0]! : Buffer.concat(this.payload);
+    this.payload = [];
+    this.frame = null;
+    this.holdingPing = false;
+    if (!this.onPing!(raw.subarray(FRAME_HEADER_LENGTH))) out.push(raw);
   }
 
   private endHeaderFrame(out: Buffer[]): void {

@@ -158,3 +158,17 @@ test('malformed client streams throw H2ProtocolError (the connection is dropped,
     assert.throws(() => new AuthorityFilter().push(stream), H2ProtocolError, name);
   }
 });
+
+test('onPing: well-formed client PINGs go to it whole (however the bytes are cut); answered ones are dropped, the rest pass as they came', () => {
+  const p = (payload: string, flags = 0, streamId = 0): Buffer => frame(FrameType.PING, flags, streamId, Buffer.from(payload));
+  const stream = Buffer.concat([PREFACE, settingsFrame(), p('answer-1'), data(1, 'a'), p('pass-on2'), p('ack-0003', 1), p('short'), p('stream-4', 0, 1), p('answer-5')]);
+  const passedOn = Buffer.concat([PREFACE, settingsFrame(), data(1, 'a'), p('pass-on2'), p('ack-0003', 1), p('short'), p('stream-4', 0, 1)]);
+  for (const chunks of chunkings(stream)) {
+    const pings: string[] = [];
+    const filter = new AuthorityFilter({ onPing: (b) => { pings.push(b.toString()); return !b.toString().startsWith('pass'); } });
+    const out = Buffer.concat(chunks.flatMap((c) => filter.push(c)));
+    assert.deepEqual(pings, ['answer-1', 'pass-on2', 'answer-5'], 'ACKs, short PINGs and PINGs on a stream are left to the server');
+    assert.deepEqual(out, passedOn);
+  }
+  assert.deepEqual(run([stream]).out, stream, 'without onPing every PING passes');
+});

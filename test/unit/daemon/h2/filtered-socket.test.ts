@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilteredSocket } from '../../../../src/daemon/h2/filtered-socket.js';
 import { FrameType, PREFACE } from '../../../../src/daemon/h2/frames.js';
-import { frame, settingsFrame } from '../../../helpers/h2.js';
+import { frame, parseFrames, settingsFrame } from '../../../helpers/h2.js';
+import { HpackEncoder } from '../../../../src/daemon/h2/hpack.js';
 
 async function pair(): Promise<{ client: net.Socket; server: net.Socket; done: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'filtered-socket-'));
@@ -81,6 +82,90 @@ test('malformed input destroys the connection; a socket error destroys the Duple
   await Promise.all([clientEnded, once(p3.server, 'close')]);
   p3.client.destroy();
   p3.done();
+  client.destroy();
+  done();
+});
+
+/** Counts the socket writes `sock` makes (each _write or _writev is one write to the kernel) and what they carry. */
+function spyWrites(sock: net.Socket): Buffer[] {
+  const writes: Buffer[] = [];
+  const s = sock as unknown as { _write: (c: Buffer, e: string, cb: () => void) => void; _writev: (cs: { chunk: Buffer }[], cb: () => void) => void };
+  const w = s._write.bind(sock);
+  const wv = s._writev.bind(sock);
+  s._write = (c, e, cb) => { writes.push(Buffer.from(c)); w(c, e, cb); };
+  s._writev = (cs, cb) => { writes.push(Buffer.concat(cs.map((x) => x.chunk))); wv(cs, cb); };
+  return writes;
+}
+
+async function received(client: net.Socket, n: number): Promise<Buffer> {
+  const got: Buffer[] = [];
+  let len = 0;
+  return new Promise((r) => client.on('data', (c: Buffer) => { got.push(c); len += c.length; if (len >= n) r(Buffer.concat(got)); }));
+}
+
+test('what the session writes at once (the adapter corks around one native write) leaves in one socket write', async () => {
+  const { client, server, done } = await pair();
+  const f = new FilteredSocket(server);
+  f.resume();
+  const writes = spyWrites(server);
+  const parts = [Buffer.from('head'), Buffer.from('data'.repeat(100)), Buffer.from('tail')];
+  const got = received(client, 408);
+  f.cork();
+  for (const p of parts) f.write(p);
+  f.uncork();
+  assert.deepEqual(await got, Buffer.concat(parts));
+  assert.equal(writes.length, 1, `${writes.length} socket writes`);
+  f.destroy();
+  client.destroy();
+  done();
+});
+
+test('a client read reaches the session as one chunk, rewritten header block included', async () => {
+  const { client, server, done } = await pair();
+  const f = new FilteredSocket(server);
+  const chunks: Buffer[] = [];
+  f.on('data', (c: Buffer) => chunks.push(c));
+  const enc = new HpackEncoder();
+  const block = enc.encode([[':method', 'POST'], [':scheme', 'http'], [':path', '/runtime.v1.RuntimeService/Version'], [':authority', '/run/wincri.sock'], ['te', 'trailers']]);
+  client.write(Buffer.concat([PREFACE, settingsFrame(), frame(FrameType.HEADERS, 0x4, 1, block), frame(FrameType.DATA, 0x1, 1, Buffer.alloc(5))]));
+  await new Promise<void>((r) => { const t = setInterval(() => { if (f.authority.rewrites === 1) { clearInterval(t); r(); } }, 5); });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(chunks.length, 1, `${chunks.length} chunks`);
+  const frames = parseFrames(chunks[0]!.subarray(PREFACE.length)).frames;
+  assert.deepEqual(frames.map((x) => x.type), [FrameType.SETTINGS, FrameType.HEADERS, FrameType.DATA]);
+  f.destroy();
+  client.destroy();
+  done();
+});
+
+test('client PINGs: passed to the session before its first write; then answered here, the ACK leaving with its next write', async () => {
+  const { client, server, done } = await pair();
+  const f = new FilteredSocket(server);
+  const seen: Buffer[] = [];
+  const writes = spyWrites(server);
+  const ping = (p: string): Buffer => frame(FrameType.PING, 0, 0, Buffer.from(p));
+  // before the session has written (its SETTINGS is the server's preface): the session answers
+  const early = new Promise<void>((r) => f.on('data', (c: Buffer) => { seen.push(c); if (Buffer.concat(seen).includes(Buffer.from('early000'))) r(); }));
+  client.write(Buffer.concat([PREFACE, settingsFrame(), ping('early000')]));
+  await early;
+  f.removeAllListeners('data');
+  const serverSettings = settingsFrame();
+  f.write(serverSettings);
+  // a request's DATA and a PING in one read: the session gets the DATA only; its answer carries the ACK
+  const answer = Buffer.from('the answer');
+  const data = frame(FrameType.DATA, 0x1, 1, Buffer.alloc(5));
+  f.once('data', (c: Buffer) => { assert.deepEqual(c, data); f.write(answer); });
+  const got = received(client, serverSettings.length + 17 + answer.length);
+  client.write(Buffer.concat([data, ping('bdp-0001')]));
+  const bytes = await got;
+  const ack = frame(FrameType.PING, 0x1, 0, Buffer.from('bdp-0001'));
+  assert.deepEqual(bytes, Buffer.concat([serverSettings, ack, answer]));
+  assert.deepEqual(writes.map((w) => w.length), [serverSettings.length, ack.length + answer.length], 'the ACK and the answer in one socket write');
+  // with nothing written after it, the ACK still leaves (at the next turn of the loop)
+  const alone = received(client, 17);
+  client.write(ping('alone001'));
+  assert.deepEqual(await alone, frame(FrameType.PING, 0x1, 0, Buffer.from('alone001')));
+  f.destroy();
   client.destroy();
   done();
 });
