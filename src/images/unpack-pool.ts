@@ -11,9 +11,11 @@ import { errorMessage } from '../errors.js';
 
 const log = logger('images');
 
-// Long enough for the layers of one pull and for pulls that follow each other; short enough that an idle daemon's
-// memory (a worker holds several MiB) is back to its floor within seconds of the last pull.
-const IDLE_MS = 5_000;
+// Long enough for the pulls a node makes one after another (a pod's images, a rollout) to find warm workers: with
+// 5 s, a worker of one pull had usually gone before the next pull started, and each pull paid start-up and a
+// cold JIT again in up to four workers (its optimised code is the worker's own). Short enough that an idle
+// daemon's memory (a worker holds several MiB) is back to its floor a minute after the last pull.
+export const IDLE_MS = 60_000;
 const MAX_IDLE = 4;
 
 interface Idle { worker: Worker; timer: NodeJS.Timeout; onExit: () => void }

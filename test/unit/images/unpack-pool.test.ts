@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildTar } from '../../../src/images/tar/write.js';
 import { unpackLayerInWorker } from '../../../src/images/unpack-worker.js';
-import { idleWorkers, workersCreated, takeWorker, giveBack } from '../../../src/images/unpack-pool.js';
+import { idleWorkers, workersCreated, takeWorker, giveBack, IDLE_MS } from '../../../src/images/unpack-pool.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -66,6 +66,26 @@ test('unpack pool: an error from a worker after its job detached is not an uncau
     giveBack(w);
     assert.doesNotThrow(() => w.emit('error', new Error('failure while idle')));
     await w.terminate();
+  } finally {
+    await rm(d, { recursive: true, force: true });
+  }
+});
+
+test('unpack pool: an idle worker waits for the next pull well beyond a few seconds, and is let go after IDLE_MS', async (t) => {
+  // A worker of one pull must still be there when the next pull starts (a pod's images, a rollout): a fresh one
+  // pays its start-up and a cold JIT again. Fake timers: no waiting.
+  const d = await mkdtemp(join(tmpdir(), 'wincri-pool-'));
+  try {
+    await unpackLayerInWorker(chunks(buildTar([{ name: 'Files', type: 'dir' }])), join(d, 'a'));
+    const w = takeWorker(new URL('../../../src/images/unpack-thread.js', import.meta.url));
+    const before = idleWorkers();
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    giveBack(w);
+    t.mock.timers.tick(30_000);
+    assert.equal(idleWorkers(), before + 1, 'still idle after 30 s');
+    t.mock.timers.tick(IDLE_MS - 30_000);
+    assert.equal(idleWorkers(), before, 'let go after IDLE_MS');
+    t.mock.timers.reset();
   } finally {
     await rm(d, { recursive: true, force: true });
   }
