@@ -36,6 +36,8 @@ const UNDO: Record<string, Undo> = {
   // Stdio reopened after its caller gave up on it (a keeper's takeover): nobody reads or writes these streams.
   reopenOutput: async (_t, _a, r) => { for (const s of Object.values((r ?? {}) as Record<string, unknown>)) destroyStream(s); },
   reopenStdin: async (_t, _a, r) => destroyStream(r),
+  // A port-forward connection dialled after its stream gave up: nobody pipes it (its relay would stay open).
+  dialInNamespace: async (_t, _a, r) => destroyStream(r),
 };
 
 /** How a call on a returned system or process names its target: "start of compute system <id>". */

@@ -114,3 +114,19 @@ test('stdio a process reopens after its deadline (a keeper takeover that gave up
   open();
   await waitFor('the late streams destroyed', () => Object.values(streams).every((s) => s.destroyed), poll);
 });
+
+test('a port-forward connection dialled after its deadline is destroyed (its relay into the pod does not stay open)', async () => {
+  const { PassThrough } = await import('node:stream');
+  const conn = new PassThrough();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' }, compute: {}, jobs: {}, storage: {},
+    network: { dialInNamespace: async () => { await gate; return conn; } },
+    close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 20);
+  await assert.rejects(p.network.dialInNamespace!('ns-1', 80), /HCS_E_OPERATION_TIMEOUT/);
+  release();
+  await waitFor('the late connection destroyed', () => conn.destroyed, poll);
+});
