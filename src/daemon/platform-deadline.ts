@@ -74,8 +74,11 @@ function bounded<T extends object>(target: T, ms: number, owner = ''): T {
   return new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
-      if (typeof v !== 'function' || typeof key !== 'string' || key.startsWith('wait') || UNBOUNDED.has(key)) return v;
+      if (typeof v !== 'function' || typeof key !== 'string' || key === 'constructor') return v;
       let f = cache.get(key);
+      // Unbounded calls run on the target itself: called on the proxy, a wait's own helpers (a handle's private
+      // request method) would come back through it and be bounded, failing a long wait after the deadline.
+      if (!f && (key.startsWith('wait') || UNBOUNDED.has(key))) cache.set(key, f = (v as (...a: unknown[]) => unknown).bind(t));
       if (!f) {
         f = (...args: unknown[]) => {
           const r = (v as (...a: unknown[]) => unknown).apply(t, args);

@@ -130,3 +130,24 @@ test('a port-forward connection dialled after its deadline is destroyed (its rel
   release();
   await waitFor('the late connection destroyed', () => conn.destroyed, poll);
 });
+
+test('a wait on a created process is not bounded, though the handle makes it through its own request method', async () => {
+  let exit!: (v: unknown) => void;
+  class Proc {
+    readonly pid = 7;
+    private call(method: string): Promise<unknown> { return method === 'waitProcess' ? new Promise((r) => { exit = r; }) : Promise.resolve(); }
+    waitExit(): Promise<unknown> { return this.call('waitProcess'); }
+    terminate(): Promise<unknown> { return this.call('terminateProcess'); }
+  }
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' }, jobs: {}, network: {}, storage: {},
+    compute: { createComputeSystem: async () => ({ id: 's', createProcess: async () => new Proc() }) },
+    close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 20);
+  const proc = await (await p.compute.createComputeSystem('s', {} as never)).createProcess({} as never);
+  const waited = proc.waitExit().then((v) => ({ v }), (e: Error) => ({ e: e.message }));
+  await new Promise((r) => setTimeout(r, 100)); // well past the deadline
+  exit({ ExitCode: 3 });
+  assert.deepEqual(await waited, { v: { ExitCode: 3 } });
+});
