@@ -37,7 +37,7 @@ const GAPS: Record<string, string> = {
   createJob: 'HostProcess RunPodSandbox/StartContainer', openJob: 'HostProcess StopContainer',
   grantVmAccess: 'Hyper-V RunPodSandbox/CreateContainer (rollback covered by test/unit/runtime/uvm-storage-order.test.ts)',
   processProperties: 'ContainerStatus of an exec', modifyProcess: 'a terminal resize', queryEndpointStats: 'PodSandboxStats',
-  queryEndpoint: 'the plugin\'s already-attached ADD; Hyper-V NICs', namespaceNetns: 'PortForward dialing into the pod',
+  queryEndpoint: 'the plugin\'s already-attached ADD; Hyper-V NICs',
   shutdownSystem: 'a graceful StopContainer without a process handle; Hyper-V pod stop', attach: 'the IO keeper\'s stdio attachment',
 };
 
