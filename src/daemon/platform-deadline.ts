@@ -36,6 +36,8 @@ const UNDO: Record<string, Undo> = {
   // Stdio reopened after its caller gave up on it (a keeper's takeover): nobody reads or writes these streams.
   reopenOutput: async (_t, _a, r) => { for (const s of Object.values((r ?? {}) as Record<string, unknown>)) destroyStream(s); },
   reopenStdin: async (_t, _a, r) => destroyStream(r),
+  // A port-forward connection dialled after its stream gave up: nobody pipes it (its relay would stay open).
+  dialInNamespace: async (_t, _a, r) => destroyStream(r),
 };
 
 /** How a call on a returned system or process names its target: "start of compute system <id>". */
@@ -72,8 +74,11 @@ function bounded<T extends object>(target: T, ms: number, owner = ''): T {
   return new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
-      if (typeof v !== 'function' || typeof key !== 'string' || key.startsWith('wait') || UNBOUNDED.has(key)) return v;
+      if (typeof v !== 'function' || typeof key !== 'string' || key === 'constructor') return v;
       let f = cache.get(key);
+      // Unbounded calls run on the target itself: called on the proxy, a wait's own helpers (a handle's private
+      // request method) would come back through it and be bounded, failing a long wait after the deadline.
+      if (!f && (key.startsWith('wait') || UNBOUNDED.has(key))) cache.set(key, f = (v as (...a: unknown[]) => unknown).bind(t));
       if (!f) {
         f = (...args: unknown[]) => {
           const r = (v as (...a: unknown[]) => unknown).apply(t, args);

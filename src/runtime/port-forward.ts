@@ -8,6 +8,8 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failedPrecondition, invalidArgument } from '../errors.js';
+import { PlatformError, type HResultName } from '../platform/hresult.js';
+import { HRESULT_ADVICE } from '../platform/hresult-advice.js';
 import type { SandboxRecord } from './model.js';
 import type { RuntimeState } from './state.js';
 import { getSandbox } from './pods.js';
@@ -47,7 +49,7 @@ export function dialPod(st: RuntimeState, podId: string, port: number): Promise<
   const inNamespace = st.opts.platform.network.dialInNamespace;
   if (pod.namespaceId && inNamespace && !hostNetwork(pod)) {
     return inNamespace.call(st.opts.platform.network, pod.namespaceId, port).catch((e: Error) => {
-      throw new Error(`port-forward to port ${port} of pod ${pod.config.metadata.name} (${podId}): ${e.message}`);
+      throw new Error(`port-forward to port ${port} of pod ${pod.config.metadata.name} (${podId}): ${dialFailure(e)}`);
     });
   }
   return new Promise((resolve, reject) => {
@@ -68,4 +70,10 @@ export function dialPod(st: RuntimeState, podId: string, port: number): Promise<
       resolve(sock);
     });
   });
+}
+
+/** A failed dial into the namespace; a platform failure also says what to do (its HRESULT's advice, or to retry). */
+function dialFailure(e: Error): string {
+  if (!(e instanceof PlatformError)) return e.message;
+  return `${e.message} (${HRESULT_ADVICE[e.code as HResultName] ?? 'the host\'s platform service failed the call: open the connection again, and if it keeps failing run `wincri doctor`'})`;
 }

@@ -114,3 +114,40 @@ test('stdio a process reopens after its deadline (a keeper takeover that gave up
   open();
   await waitFor('the late streams destroyed', () => Object.values(streams).every((s) => s.destroyed), poll);
 });
+
+test('a port-forward connection dialled after its deadline is destroyed (its relay into the pod does not stay open)', async () => {
+  const { PassThrough } = await import('node:stream');
+  const conn = new PassThrough();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' }, compute: {}, jobs: {}, storage: {},
+    network: { dialInNamespace: async () => { await gate; return conn; } },
+    close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 20);
+  await assert.rejects(p.network.dialInNamespace!('ns-1', 80), /HCS_E_OPERATION_TIMEOUT/);
+  release();
+  await waitFor('the late connection destroyed', () => conn.destroyed, poll);
+});
+
+test('a wait on a created process is not bounded, though the handle makes it through its own request method', async () => {
+  let exit!: (v: unknown) => void;
+  class Proc {
+    readonly pid = 7;
+    private call(method: string): Promise<unknown> { return method === 'waitProcess' ? new Promise((r) => { exit = r; }) : Promise.resolve(); }
+    waitExit(): Promise<unknown> { return this.call('waitProcess'); }
+    terminate(): Promise<unknown> { return this.call('terminateProcess'); }
+  }
+  const platform = {
+    name: 'emulator', host: { osVersion: '10.0.20348', architecture: 'amd64' }, jobs: {}, network: {}, storage: {},
+    compute: { createComputeSystem: async () => ({ id: 's', createProcess: async () => new Proc() }) },
+    close: async () => undefined,
+  } as unknown as Platform;
+  const p = platformWithDeadlines(platform, 20);
+  const proc = await (await p.compute.createComputeSystem('s', {} as never)).createProcess({} as never);
+  const waited = proc.waitExit().then((v) => ({ v }), (e: Error) => ({ e: e.message }));
+  await new Promise((r) => setTimeout(r, 100)); // well past the deadline
+  exit({ ExitCode: 3 });
+  assert.deepEqual(await waited, { v: { ExitCode: 3 } });
+});

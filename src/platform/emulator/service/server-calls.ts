@@ -75,5 +75,8 @@ const CALLS = new Map<string, Call>(Object.entries({
   createContainerDirectory: (x, p) => x.storage.createContainerDirectory(p.mountPath, p.path).then(done),
 } satisfies Record<string, Call>));
 
+/** The wire methods of the compute, job and storage calls (tests check each is covered by a fault case). */
+export const PLATFORM_METHODS: readonly string[] = [...CALLS.keys()];
+
 /** The compute, job or storage call of a wire method (undefined: not one of them). */
 export function platformCall(method: string): Call | undefined { return CALLS.get(method); }

@@ -33,6 +33,9 @@ const QUERIES: Record<string, Call> = {
   settleRemovals: (n) => n.settleRemovals(),
 };
 
+/** The wire methods of the HNS calls (tests check each is covered by a fault case). */
+export const HNS_METHODS: readonly string[] = [...Object.keys(CHANGES), ...Object.keys(QUERIES)];
+
 export class HnsDispatch {
   private readonly locks = new HnsLocks();
   constructor(private readonly network: NetworkEmulator) {}
