@@ -19,7 +19,6 @@ import { VmDeaths } from './vm-watch.js';
 import { LaunchIntents } from './launch-intents.js';
 import { PendingRecords } from './pending-records.js';
 import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
-import { DroppedSystems } from './system-grace.js';
 import type { LiveProc } from './live-proc.js';
 
 
@@ -90,8 +89,6 @@ export abstract class ComputeBase {
 
   // ---- handles ----------------------------------------------------------------------------------------------
 
-  /** Systems whose handles a dropped connection released, kept for a grace (system-grace.ts). */
-  private readonly dropped = new DroppedSystems();
   addHandle(id: string): void { this.handles.set(id, (this.handles.get(id) ?? 0) + 1); }
   releaseHandle(id: string): void {
     const n = (this.handles.get(id) ?? 1) - 1;
@@ -106,17 +103,10 @@ export abstract class ComputeBase {
     }
     this.maybeForget(id);
   }
-  /** The system handles a dropped connection held (id → count): released, the systems kept for the grace (system-grace.ts). */
-  releaseDropped(held: Iterable<[string, number]>): void {
-    for (const [id, n] of held) {
-      this.dropped.keep(id, () => this.maybeForget(id));
-      for (let i = 0; i < n; i++) this.releaseHandle(id);
-    }
-  }
-  /** A stopped system disappears once no handle refers to it (as in HCS), and no dropped connection's grace keeps it. */
+  /** A stopped system disappears once no handle refers to it (as in HCS). */
   protected maybeForget(id: string): void {
     const sys = this.systems.get(id);
-    if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0 || this.dropped.holds(id)) return;
+    if (!sys || sys.state !== 'Stopped' || (this.handles.get(id) ?? 0) > 0) return;
     this.systems.delete(id);
     for (const p of sys.processes) {
       const k = procKey(id, p.pid);

@@ -135,10 +135,9 @@ export class EmulatorService {
     sock.on('close', () => {
       if (attached) return;
       this.conns.delete(conn);
-      // Kept for the grace: the client may be reconnecting to re-open them (system-grace.ts, process-forget.ts).
-      if (this.closing) for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
-      else this.compute.releaseDropped(conn.systems);
+      for (const [id, n] of conn.systems) for (let i = 0; i < n; i++) this.compute.releaseHandle(id);
       conn.systems.clear();
+      // Kept for the grace: the client may be reconnecting to re-open them (process-forget.ts).
       if (!this.closing) this.compute.forget.releaseDropped(conn.processes.values());
       conn.processes.clear();
     });
