@@ -69,10 +69,12 @@ export class FilteredSocket extends Duplex {
    * after the read returns), and its write of the ACK completes only a turn of the loop later (the adapter's
    * setImmediate), which holds the answer back until then. grpc-go sends a PING (its BDP probe) after most
    * requests. The ACK is corked and leaves with the session's next write (the answer) or at the next turn.
-   * Passed on to the session (its flood limits apply) before its first write or while the socket is backed up.
+   * Passed on to the session (its flood limits apply) before its first write or while the socket is backed up;
+   * and once the socket is no longer writable: after a graceful close (GOAWAY, then end) the client may still send
+   * a PING before its FIN, and a write after end would turn that close into a destroy, losing the final answers.
    */
   private answerPing(payload: Buffer): boolean {
-    if (!this.wrote || this.sock.writableNeedDrain || this.sock.destroyed) return false;
+    if (!this.wrote || !this.sock.writable || this.sock.writableNeedDrain) return false;
     if (!this.acking) {
       this.acking = true;
       this.sock.cork();

@@ -169,3 +169,40 @@ test('client PINGs: passed to the session before its first write; then answered 
   client.destroy();
   done();
 });
+
+test('a client PING after the session ended its side (graceful close, client FIN still to come) is not answered: no write after end', async () => {
+  const { client, server, done } = await pair();
+  const f = new FilteredSocket(server);
+  const errors: Error[] = [];
+  f.on('error', (e) => errors.push(e));
+  server.on('error', (e) => errors.push(e));
+  const ping = frame(FrameType.PING, 0, 0, Buffer.from('late0001'));
+  const early = new Promise<void>((r) => f.once('data', () => r()));
+  client.write(Buffer.concat([PREFACE, settingsFrame()]));
+  await early;
+  const got: Buffer[] = [];
+  client.on('data', (c: Buffer) => got.push(c));
+  const clientEnded = once(client, 'end');
+  // the session's last write (its GOAWAY), then its end: http2's graceful session.close()
+  const last = Buffer.from('goaway');
+  f.end(last);
+  await clientEnded;
+  assert.ok(server.writableEnded);
+  // the half-open socket still reads: a PING arrives before the client's FIN
+  const passed = new Promise<Buffer | 'closed'>((r) => {
+    f.on('data', (c: Buffer) => { if (c.includes(Buffer.from('late0001'))) r(c); });
+    f.on('close', () => r('closed'));
+  });
+  client.write(ping);
+  assert.deepEqual(await passed, ping, `handed to the session, not answered after end (errors: ${errors.map((e) => e.message).join('; ')})`);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(errors, []);
+  assert.ok(!f.destroyed, 'the graceful close stays graceful');
+  assert.deepEqual(Buffer.concat(got), last, 'nothing written after end');
+  client.end();
+  await once(f, 'end');
+  f.destroy();
+  client.destroy();
+  done();
+});
