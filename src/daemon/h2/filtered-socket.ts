@@ -81,6 +81,12 @@ export class FilteredSocket extends Duplex {
    * MAX_CORKED_PING_ACKS in one cork period, and once the socket is no longer writable: after a graceful close
    * (GOAWAY, then end) the client may still send a PING before its FIN, and a write after end would turn that close
    * into a destroy, losing the final answers.
+   *
+   * Two differences from nghttp2, both within RFC 9113: a PING nghttp2 would reject (one before the client's
+   * SETTINGS has completed its preface) is answered here; the session still sees the bad preface and closes the
+   * connection. And a PING ACK may leave before the SETTINGS ACK of a SETTINGS read just before it (the session
+   * writes that one later), where nghttp2 sends them in arrival order: the RFC orders neither against other frames
+   * and has PING responses go before other frames (§6.7).
    */
   private answerPing(payload: Buffer): boolean {
     if (!this.wrote || !this.sock.writable || this.sock.writableNeedDrain || this.acks >= MAX_CORKED_PING_ACKS) return false;
