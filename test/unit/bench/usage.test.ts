@@ -18,6 +18,9 @@ test('checkArgs: help, unknown flags, stray arguments and missing values', () =>
   assert.deepEqual(checkArgs(SPECS, ['--pods', '--no-peer']), { kind: 'run' }, 'a value is taken as it stands');
   assert.deepEqual(checkArgs(SPECS, ['--pods', '3', '-h']), { kind: 'help' });
   assert.deepEqual(checkArgs(SPECS, ['--bogus', '--help']), { kind: 'help' });
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '--help']), { kind: 'run' }, 'the value of --pods, not a request for help');
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '-h', '--no-peer']), { kind: 'run' }, 'the value of --pods, not a request for help');
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '-h', '--help']), { kind: 'help' });
   assert.deepEqual(checkArgs(SPECS, ['--no-peer', '--bogus']), { kind: 'bad', message: 'unknown flag --bogus' });
   assert.deepEqual(checkArgs(SPECS, ['--pods=3']), { kind: 'bad', message: 'unknown flag --pods=3' });
   assert.deepEqual(checkArgs(SPECS, ['--no-peer', 'x']), { kind: 'bad', message: 'unexpected argument x' });
