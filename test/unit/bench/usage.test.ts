@@ -39,7 +39,7 @@ test('every flag the bench reads is listed for --help', () => {
   const names = new Set(BENCH_FLAGS.map((f) => f.name));
   for (const file of ['run.ts', 'recovery.ts']) {
     const src = readFileSync(fileURLToPath(new URL(`../../../../bench/${file}`, import.meta.url)), 'utf8');
-    const read = [...src.matchAll(/\b(?:numFlag|strFlag|boolFlag|flag)\('([a-z-]+)'/g)].map((m) => m[1]!);
+    const read = [...src.matchAll(/\b(?:numFlag|intFlag|strFlag|boolFlag)\('([a-z-]+)'/g)].map((m) => m[1]!);
     assert.ok(read.length > 0, `found the flags ${file} reads`);
     for (const n of read) assert.ok(names.has(n), `${file} reads --${n}, which --help does not list`);
   }
