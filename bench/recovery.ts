@@ -19,6 +19,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Daemon, call, podConfig, CLI } from '../test/e2e/harness.js';
 import { buildWindowsImage } from '../test/helpers/image-builder.js';
 import { loadCri } from '../src/cri/proto.js';
+import { intFlag } from './lib/flags.js';
 
 const IMAGE = 'example.com/wincri/bench-recovery:1.0';
 const MARKER = `100001.${process.pid}`;
@@ -34,14 +35,6 @@ ADD)
 esac
 exit 0
 `;
-
-function flag(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer`);
-  return v;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,8 +80,8 @@ async function restart(d: Daemon, how: 'SIGTERM' | 'SIGKILL'): Promise<Sample> {
 }
 
 export async function benchRecovery(): Promise<string> {
-  const PODS = flag('recovery-pods', 110);
-  const RESTARTS = flag('restarts', 5);
+  const PODS = intFlag('recovery-pods', 110);
+  const RESTARTS = intFlag('restarts', 5);
   const d = new Daemon('wincri-bench-recovery', { network: { conf: { cniVersion: '1.0.0', name: 'bench', plugins: [{ type: 'bench-net' }] } } });
   writeFileSync(join(d.cniBinDir, 'bench-net'), CNI_PLUGIN);
   chmodSync(join(d.cniBinDir, 'bench-net'), 0o755);

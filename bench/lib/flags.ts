@@ -7,6 +7,13 @@ export function numFlag(name: string, def: number): number {
   return v;
 }
 
+/** As numFlag, for counts: a non-negative integer. */
+export function intFlag(name: string, def: number): number {
+  const v = numFlag(name, def);
+  if (!Number.isInteger(v)) throw new Error(`--${name} needs a non-negative integer`);
+  return v;
+}
+
 export function strFlag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? undefined : process.argv[i + 1];

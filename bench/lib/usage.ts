@@ -10,7 +10,7 @@ export type ArgsVerdict = { kind: 'run' } | { kind: 'help' } | { kind: 'bad'; me
 
 /** Reads argv (without node and the script) against the flags: help, a mistake naming the flag, or a run. */
 export function checkArgs(specs: readonly FlagSpec[], argv: readonly string[]): ArgsVerdict {
-  if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help' };
+  if (helpAsked(specs, argv)) return { kind: 'help' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const spec = arg.startsWith('--') ? specs.find((s) => s.name === arg.slice(2)) : undefined;
@@ -20,6 +20,16 @@ export function checkArgs(specs: readonly FlagSpec[], argv: readonly string[]): 
     i++;
   }
   return { kind: 'run' };
+}
+
+/** `--help` / `-h` where a flag is expected (anywhere but as the value of a flag that takes one), even after a mistake. */
+function helpAsked(specs: readonly FlagSpec[], argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return true;
+    if (arg.startsWith('--') && specs.find((s) => s.name === arg.slice(2))?.value !== undefined) i++;
+  }
+  return false;
 }
 
 /** The usage text: one line a flag. */

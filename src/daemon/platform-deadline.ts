@@ -11,7 +11,7 @@ import { PlatformError, HRESULT } from '../platform/hresult.js';
 import { logger } from '../util/log.js';
 
 const log = logger('platform');
-const UNBOUNDED = new Set(['close', 'constructor', 'importLayer']);
+const UNBOUNDED = new Set(['close', 'importLayer']);
 const WRAP_RESULT = new Set(['createComputeSystem', 'openComputeSystem', 'createProcess', 'openProcess']);
 
 type Undo = (target: any, args: unknown[], result: unknown) => Promise<unknown>;

@@ -8,8 +8,7 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failedPrecondition, invalidArgument } from '../errors.js';
-import { PlatformError, type HResultName } from '../platform/hresult.js';
-import { HRESULT_ADVICE } from '../platform/hresult-advice.js';
+import { PlatformError, isIndeterminate } from '../platform/hresult.js';
 import type { SandboxRecord } from './model.js';
 import type { RuntimeState } from './state.js';
 import { getSandbox } from './pods.js';
@@ -49,7 +48,7 @@ export function dialPod(st: RuntimeState, podId: string, port: number): Promise<
   const inNamespace = st.opts.platform.network.dialInNamespace;
   if (pod.namespaceId && inNamespace && !hostNetwork(pod)) {
     return inNamespace.call(st.opts.platform.network, pod.namespaceId, port).catch((e: Error) => {
-      throw new Error(`port-forward to port ${port} of pod ${pod.config.metadata.name} (${podId}): ${dialFailure(e)}`);
+      throw new Error(`port-forward to port ${port} of pod ${pod.config.metadata.name} (${podId}): ${dialFailure(e, podId, port)}`);
     });
   }
   return new Promise((resolve, reject) => {
@@ -72,8 +71,14 @@ export function dialPod(st: RuntimeState, podId: string, port: number): Promise<
   });
 }
 
-/** A failed dial into the namespace; a platform failure also says what to do (its HRESULT's advice, or to retry). */
-function dialFailure(e: Error): string {
+/**
+ * A failed dial into the namespace. A platform failure (its HRESULT is in the message) also says what to check for
+ * this dial: the platform-wide advice for an HRESULT is about the host's services, not about reaching a pod's port.
+ */
+function dialFailure(e: Error, podId: string, port: number): string {
   if (!(e instanceof PlatformError)) return e.message;
-  return `${e.message} (${HRESULT_ADVICE[e.code as HResultName] ?? 'the host\'s platform service failed the call: open the connection again, and if it keeps failing run `wincri doctor`'})`;
+  const check = `check that a process listens on port ${port} inside the pod and that the pod's network namespace is still there (\`crictl inspectp ${podId}\` shows it ready)`;
+  return isIndeterminate(e)
+    ? `${e.message} (the host did not finish the dial: open the connection again; if it keeps failing, ${check})`
+    : `${e.message} (the host could not connect into the pod: ${check}, then open the connection again)`;
 }

@@ -144,7 +144,7 @@ export class AuthorityFilter {
 
   /** A complete well-formed client PING: answered by onPing, or passed on as it came. */
   private endPing(out: Buffer[]): void {
-    const raw = this.payload.length === 1 ? this.payload[0]! : Buffer.concat(this.payload);
+    const raw = Buffer.concat(this.payload); // the frame header, then the 8 payload bytes (one slice or more)
     this.payload = [];
     this.frame = null;
     this.holdingPing = false;

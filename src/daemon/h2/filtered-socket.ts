@@ -20,6 +20,12 @@ import { FrameType } from './frames.js';
 const log = logger('listener/h2');
 /** A PING frame header with the ACK flag, 8 bytes of payload, stream 0. */
 const PING_ACK_HEADER = Buffer.from([0, 0, 8, FrameType.PING, 0x1, 0, 0, 0, 0]);
+/**
+ * PING ACKs answered here per cork period (until the corked ACKs are flushed). nghttp2 closes a session whose peer
+ * leaves more than 1000 SETTINGS/PING ACKs queued unsent (its default max_outbound_ack, which Node keeps); past this
+ * many the PINGs go to the session, so a flood still meets that limit.
+ */
+export const MAX_CORKED_PING_ACKS = 1000;
 
 export class FilteredSocket extends Duplex {
   readonly authority: AuthorityFilter;
@@ -28,6 +34,8 @@ export class FilteredSocket extends Duplex {
   private wrote = false;
   /** PING ACKs are corked on the socket until the session's next write or the next turn of the loop. */
   private acking = false;
+  /** PING ACKs written in the current cork period. */
+  private acks = 0;
 
   /** `initial`: client bytes already read from `sock` (by the connection router); `dropSettingsAcks`: see AuthorityFilter. */
   constructor(private readonly sock: net.Socket, opts: { initial?: Buffer; dropSettingsAcks?: number } = {}) {
@@ -69,15 +77,25 @@ export class FilteredSocket extends Duplex {
    * after the read returns), and its write of the ACK completes only a turn of the loop later (the adapter's
    * setImmediate), which holds the answer back until then. grpc-go sends a PING (its BDP probe) after most
    * requests. The ACK is corked and leaves with the session's next write (the answer) or at the next turn.
-   * Passed on to the session (its flood limits apply) before its first write or while the socket is backed up.
+   * Passed on to the session (its flood limits apply) before its first write, while the socket is backed up, past
+   * MAX_CORKED_PING_ACKS in one cork period, and once the socket is no longer writable: after a graceful close
+   * (GOAWAY, then end) the client may still send a PING before its FIN, and a write after end would turn that close
+   * into a destroy, losing the final answers.
+   *
+   * Two differences from nghttp2, both within RFC 9113: a PING nghttp2 would reject (one before the client's
+   * SETTINGS has completed its preface) is answered here; the session still sees the bad preface and closes the
+   * connection. And a PING ACK may leave before the SETTINGS ACK of a SETTINGS read just before it (the session
+   * writes that one later), where nghttp2 sends them in arrival order: the RFC orders neither against other frames
+   * and has PING responses go before other frames (§6.7).
    */
   private answerPing(payload: Buffer): boolean {
-    if (!this.wrote || this.sock.writableNeedDrain || this.sock.destroyed) return false;
+    if (!this.wrote || !this.sock.writable || this.sock.writableNeedDrain || this.acks >= MAX_CORKED_PING_ACKS) return false;
     if (!this.acking) {
       this.acking = true;
       this.sock.cork();
       setImmediate(() => this.flushAcks());
     }
+    this.acks++;
     this.sock.write(Buffer.concat([PING_ACK_HEADER, payload]));
     return true;
   }
@@ -85,6 +103,7 @@ export class FilteredSocket extends Duplex {
   private flushAcks(): void {
     if (!this.acking) return;
     this.acking = false;
+    this.acks = 0;
     this.sock.uncork();
   }
 

@@ -18,6 +18,9 @@ test('checkArgs: help, unknown flags, stray arguments and missing values', () =>
   assert.deepEqual(checkArgs(SPECS, ['--pods', '--no-peer']), { kind: 'run' }, 'a value is taken as it stands');
   assert.deepEqual(checkArgs(SPECS, ['--pods', '3', '-h']), { kind: 'help' });
   assert.deepEqual(checkArgs(SPECS, ['--bogus', '--help']), { kind: 'help' });
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '--help']), { kind: 'run' }, 'the value of --pods, not a request for help');
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '-h', '--no-peer']), { kind: 'run' }, 'the value of --pods, not a request for help');
+  assert.deepEqual(checkArgs(SPECS, ['--pods', '-h', '--help']), { kind: 'help' });
   assert.deepEqual(checkArgs(SPECS, ['--no-peer', '--bogus']), { kind: 'bad', message: 'unknown flag --bogus' });
   assert.deepEqual(checkArgs(SPECS, ['--pods=3']), { kind: 'bad', message: 'unknown flag --pods=3' });
   assert.deepEqual(checkArgs(SPECS, ['--no-peer', 'x']), { kind: 'bad', message: 'unexpected argument x' });
@@ -36,7 +39,7 @@ test('every flag the bench reads is listed for --help', () => {
   const names = new Set(BENCH_FLAGS.map((f) => f.name));
   for (const file of ['run.ts', 'recovery.ts']) {
     const src = readFileSync(fileURLToPath(new URL(`../../../../bench/${file}`, import.meta.url)), 'utf8');
-    const read = [...src.matchAll(/\b(?:numFlag|strFlag|boolFlag|flag)\('([a-z-]+)'/g)].map((m) => m[1]!);
+    const read = [...src.matchAll(/\b(?:numFlag|intFlag|strFlag|boolFlag)\('([a-z-]+)'/g)].map((m) => m[1]!);
     assert.ok(read.length > 0, `found the flags ${file} reads`);
     for (const n of read) assert.ok(names.has(n), `${file} reads --${n}, which --help does not list`);
   }

@@ -10,10 +10,11 @@ import { FilteredSocket } from '../../../../src/daemon/h2/filtered-socket.js';
 import { FrameType, PREFACE } from '../../../../src/daemon/h2/frames.js';
 import { frame, parseFrames, settingsFrame } from '../../../helpers/h2.js';
 import { HpackEncoder } from '../../../../src/daemon/h2/hpack.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
-async function pair(): Promise<{ client: net.Socket; server: net.Socket; done: () => void }> {
+async function pair(opts: { highWaterMark?: number } = {}): Promise<{ client: net.Socket; server: net.Socket; done: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'filtered-socket-'));
-  const srv = net.createServer({ allowHalfOpen: true });
+  const srv = net.createServer({ allowHalfOpen: true, ...opts });
   await new Promise<void>((r) => srv.listen(join(dir, 's.sock'), r));
   const accepted = once(srv, 'connection');
   const client = net.connect({ path: join(dir, 's.sock'), allowHalfOpen: true });
@@ -165,6 +166,73 @@ test('client PINGs: passed to the session before its first write; then answered 
   const alone = received(client, 17);
   client.write(ping('alone001'));
   assert.deepEqual(await alone, frame(FrameType.PING, 0x1, 0, Buffer.from('alone001')));
+  f.destroy();
+  client.destroy();
+  done();
+});
+
+test('a client PING after the session ended its side (graceful close, client FIN still to come) is not answered: no write after end', async () => {
+  const { client, server, done } = await pair();
+  const f = new FilteredSocket(server);
+  const errors: Error[] = [];
+  f.on('error', (e) => errors.push(e));
+  server.on('error', (e) => errors.push(e));
+  const ping = frame(FrameType.PING, 0, 0, Buffer.from('late0001'));
+  const early = new Promise<void>((r) => f.once('data', () => r()));
+  client.write(Buffer.concat([PREFACE, settingsFrame()]));
+  await early;
+  const got: Buffer[] = [];
+  client.on('data', (c: Buffer) => got.push(c));
+  const clientEnded = once(client, 'end');
+  // the session's last write (its GOAWAY), then its end: http2's graceful session.close()
+  const last = Buffer.from('goaway');
+  f.end(last);
+  await clientEnded;
+  assert.ok(server.writableEnded);
+  // the half-open socket still reads: a PING arrives before the client's FIN
+  const passed = new Promise<Buffer | 'closed'>((r) => {
+    f.on('data', (c: Buffer) => { if (c.includes(Buffer.from('late0001'))) r(c); });
+    f.on('close', () => r('closed'));
+  });
+  client.write(ping);
+  assert.deepEqual(await passed, ping, `handed to the session, not answered after end (errors: ${errors.map((e) => e.message).join('; ')})`);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(errors, []);
+  assert.ok(!f.destroyed, 'the graceful close stays graceful');
+  assert.deepEqual(Buffer.concat(got), last, 'nothing written after end');
+  client.end();
+  await once(f, 'end');
+  f.destroy();
+  client.destroy();
+  done();
+});
+
+test('a PING flood in one read: past nghttp2\'s outbound-ACK limit the PINGs go to the session (its flood protection applies)', async () => {
+  // a write buffer large enough that backpressure (which also hands PINGs on) does not set in before the limit
+  const { client, server, done } = await pair({ highWaterMark: 1 << 20 });
+  const f = new FilteredSocket(server);
+  const toSession: Buffer[] = [];
+  const early = new Promise<void>((r) => f.once('data', () => r()));
+  client.write(Buffer.concat([PREFACE, settingsFrame()]));
+  await early;
+  f.on('data', (c: Buffer) => toSession.push(c));
+  const serverSettings = settingsFrame();
+  f.write(serverSettings);
+  const fromServer: Buffer[] = [];
+  client.on('data', (c: Buffer) => fromServer.push(c));
+  await waitFor('the server\'s SETTINGS', () => Buffer.concat(fromServer).length === serverSettings.length);
+  // the whole burst buffered before it is read, so it reaches the filter in one turn of the loop
+  const n = 1500;
+  const burst = Buffer.concat(Array.from({ length: n }, (_, i) => frame(FrameType.PING, 0, 0, Buffer.from(String(i).padStart(8, '0')))));
+  server.pause();
+  client.write(burst);
+  await waitFor('the burst in the socket\'s buffer', () => server.readableLength === burst.length);
+  server.resume();
+  const pings = (bufs: Buffer[], flags: number): number => parseFrames(Buffer.concat(bufs)).frames.filter((x) => x.type === FrameType.PING && x.flags === flags).length;
+  await waitFor('every PING answered or handed on', () => pings(fromServer.slice(), 0x1) + pings(toSession, 0) === n);
+  assert.equal(pings(toSession, 0), n - 1000, 'the PINGs past 1000 reach the session');
+  assert.equal(pings(fromServer, 0x1), 1000);
   f.destroy();
   client.destroy();
   done();
