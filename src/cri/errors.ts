@@ -80,10 +80,13 @@ export function toServiceError(e: unknown): Partial<ServiceError> {
   return { code, details: message, message, metadata: new Metadata() };
 }
 
+/** What to do about a platform failure (Internal or Unavailable) whose HRESULT has no advice of its own. */
+export const PLATFORM_RETRY_ADVICE = 'the host\'s platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run `wincri doctor`';
+
 /** A platform failure says what failed and what to do: the advice for its HRESULT, or how to go on. */
 function platformMessage(e: PlatformError, code: Status): string {
   const advice = HRESULT_ADVICE[e.code as HResultName];
   if (advice) return `${e.message} (${advice})`;
-  if (code === Status.INTERNAL || code === Status.UNAVAILABLE) return `${e.message} (the host's platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run \`wincri doctor\`)`;
+  if (code === Status.INTERNAL || code === Status.UNAVAILABLE) return `${e.message} (${PLATFORM_RETRY_ADVICE})`;
   return e.message;
 }
