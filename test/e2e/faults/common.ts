@@ -110,6 +110,13 @@ export function leakAudit(env: Env): { out: string; keys: string[] } {
 }
 
 /**
+ * A platform operation (an emulator wire method) a fault case fails. The tables of operations the fault tests arm
+ * are typed with it: test/unit/platform/fault-coverage.test.ts reads them (and injectFault('op', …) calls) to find
+ * the operations covered.
+ */
+export type FaultOp = string;
+
+/**
  * The message of an RPC failed by `hr` says what to do: the HRESULT's advice (the README's table, HRESULT_ADVICE),
  * or for an Internal/Unavailable failure without one the generic retry advice (src/cri/errors.ts), in parentheses.
  * Other codes without advice (only in WINCRI_FAULTS=full) carry the platform's message alone: nothing to check.

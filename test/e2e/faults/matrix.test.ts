@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, leakAudit, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, assertAdvice, type Env, type Step } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, assertAdvice, type Env, type FaultOp, type Step } from './common.js';
 
 /** Operation (the emulator's wire name) → the RPC of the pod lifecycle that calls it. */
-const CREATE_OPS: [string, Step][] = [
+const CREATE_OPS: [FaultOp, Step][] = [
   ['createNamespace', 'RunPodSandbox'], ['createEndpoint', 'RunPodSandbox'], ['modifyNamespace', 'RunPodSandbox'],
   ['initializeWritableLayer', 'CreateContainer'], ['attachLayerStorageFilter', 'CreateContainer'], ['getLayerMountPath', 'CreateContainer'],
   ['createContainerDirectory', 'CreateContainer'], ['createSystem', 'StartContainer'],

@@ -14,7 +14,7 @@ import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/plat
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
 import { join } from 'node:path';
-import { assertAdvice } from './common.js';
+import { assertAdvice, type FaultOp } from './common.js';
 
 const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED'];
 const img = makeImage({ layers: [{ 'Windows/base.txt': 'base' }, { 'app/x.txt': 'x' }] });
@@ -37,7 +37,8 @@ after(async () => {
   await reg?.stop();
 });
 
-for (const op of ['importLayer', 'layerUsage']) {
+const OPS: FaultOp[] = ['importLayer', 'layerUsage'];
+for (const op of OPS) {
   test(`${op} failing in PullImage: mapped code naming the HRESULT, no image recorded, the retry pulls`, async () => {
     for (const hr of HRESULTS) {
       const ref = `${reg.host}/faults/app:1`;
