@@ -3,7 +3,7 @@ import { status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { RuntimeError, type ErrorKind } from '../errors.js';
 import { PlatformError, HRESULT, type HResultName } from '../platform/hresult.js';
 import { DocumentError } from '../platform/hcs/document/index.js';
-import { HRESULT_ADVICE } from '../platform/hresult-advice.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../platform/hresult-advice.js';
 
 const KIND: Record<ErrorKind, Status> = {
   NotFound: Status.NOT_FOUND,
@@ -79,9 +79,6 @@ export function toServiceError(e: unknown): Partial<ServiceError> {
   const message = fault ? `${fault.hint}: ${(e as Error).message}` : e instanceof PlatformError ? platformMessage(e, code) : e instanceof Error ? e.message : String(e);
   return { code, details: message, message, metadata: new Metadata() };
 }
-
-/** What to do about a platform failure (Internal or Unavailable) whose HRESULT has no advice of its own. */
-export const PLATFORM_RETRY_ADVICE = 'the host\'s platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run `wincri doctor`';
 
 /** A platform failure says what failed and what to do: the advice for its HRESULT, or how to go on. */
 function platformMessage(e: PlatformError, code: Status): string {

@@ -14,8 +14,7 @@ import { rootNetworkingSkipReason, freeSubnet } from '../../helpers/netns.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/platform/emulator/index.js';
 import { status as Status } from '@grpc/grpc-js';
 import type { HResultName } from '../../../src/platform/hresult.js';
-import { HRESULT_ADVICE } from '../../../src/platform/hresult-advice.js';
-import { PLATFORM_RETRY_ADVICE } from '../../../src/cri/errors.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../../../src/platform/hresult-advice.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../../cni/bin', import.meta.url));
 export const skip = rootNetworkingSkipReason() || (existsSync(join(CNI_BIN, 'nat')) ? false : `the CNI plugin ${CNI_BIN}/nat is missing`);
@@ -118,7 +117,7 @@ export type FaultOp = string;
 
 /**
  * The message of an RPC failed by `hr` says what to do: the HRESULT's advice (the README's table, HRESULT_ADVICE),
- * or for an Internal/Unavailable failure without one the generic retry advice (src/cri/errors.ts), in parentheses.
+ * or for an Internal/Unavailable failure without one the generic retry advice (PLATFORM_RETRY_ADVICE), in parentheses.
  * Other codes without advice (only in WINCRI_FAULTS=full) carry the platform's message alone: nothing to check.
  */
 export function assertAdvice(details: string, hr: HResultName, code: Status, where: string): void {
