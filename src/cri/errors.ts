@@ -3,7 +3,7 @@ import { status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { RuntimeError, type ErrorKind } from '../errors.js';
 import { PlatformError, HRESULT, type HResultName } from '../platform/hresult.js';
 import { DocumentError } from '../platform/hcs/document/index.js';
-import { HRESULT_ADVICE } from '../platform/hresult-advice.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../platform/hresult-advice.js';
 
 const KIND: Record<ErrorKind, Status> = {
   NotFound: Status.NOT_FOUND,
@@ -84,6 +84,6 @@ export function toServiceError(e: unknown): Partial<ServiceError> {
 function platformMessage(e: PlatformError, code: Status): string {
   const advice = HRESULT_ADVICE[e.code as HResultName];
   if (advice) return `${e.message} (${advice})`;
-  if (code === Status.INTERNAL || code === Status.UNAVAILABLE) return `${e.message} (the host's platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run \`wincri doctor\`)`;
+  if (code === Status.INTERNAL || code === Status.UNAVAILABLE) return `${e.message} (${PLATFORM_RETRY_ADVICE})`;
   return e.message;
 }

@@ -3,7 +3,8 @@
  * failed HCN operation in the error's `details` as JSON (cni/plugin/hns.ts). Recovering it lets the RPC answer
  * with the code and advice that HRESULT has everywhere else, instead of a generic Internal.
  */
-import { PlatformError } from '../platform/hresult.js';
+import { PlatformError, type HResultName } from '../platform/hresult.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../platform/hresult-advice.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { CniError } from './invoke.js';
 
@@ -21,11 +22,15 @@ export function platformCause(e: CniError, what: string): PlatformError | undefi
 export function asRuntimeError(e: unknown, what: string): Error {
   if (e instanceof RuntimeError) return e;
   if (e instanceof CniError) {
-    // "Try again later" stays Unavailable whatever the HRESULT; others answer as their HRESULT does everywhere.
-    const cause = e.code === 11 ? undefined : platformCause(e, what);
+    // "Try again later" stays Unavailable whatever the HRESULT, and says what to do about that HRESULT; others
+    // answer as their HRESULT does everywhere.
+    const cause = platformCause(e, what);
+    if (e.code === 11) {
+      const advice = cause && (HRESULT_ADVICE[cause.code as HResultName] ?? PLATFORM_RETRY_ADVICE);
+      return new RuntimeError('Unavailable', `${what}: ${e.message}${advice ? ` (${advice})` : ''}`, { cause: e });
+    }
     if (cause) return cause;
-    const kind = e.code === 11 ? 'Unavailable' : 'Internal';
-    return new RuntimeError(kind, `${what}: ${e.message}`, { cause: e });
+    return new RuntimeError('Internal', `${what}: ${e.message}`, { cause: e });
   }
   return new RuntimeError('Internal', `${what}: ${errorMessage(e)}`, { cause: e });
 }

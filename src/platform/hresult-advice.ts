@@ -28,3 +28,6 @@ export const HRESULT_ADVICE: Partial<Record<HResultName, string>> = {
   ERROR_NOT_ENOUGH_QUOTA: 'the container\'s resource limits could not be set up or joined (a job object; on the Linux emulator its cgroup): the node is out of cgroups, processes or memory for them, or the cgroup hierarchy changed under the service; free resources on the node or fix the hierarchy (the emulator\'s service log names the file), then retry',
   ERROR_FILE_NOT_FOUND: 'a path in the request or the image does not exist (command, working directory, mount source)',
 };
+
+/** What to do about a platform failure (Internal or Unavailable) whose HRESULT has no advice of its own. */
+export const PLATFORM_RETRY_ADVICE = 'the host\'s platform service failed the call; what this request had done was rolled back: retry it, and if the failure persists run `wincri doctor`';

@@ -5,7 +5,11 @@
  */
 import { isIndeterminate, isPlatformError } from './hresult.js';
 
-/** The service is not there to answer: not running, the connection to it closed, or access refused while it comes back. */
+/**
+ * The service is not there to answer: not running, the connection to it closed, or access refused while it comes back.
+ * A client closed on purpose also fails with HCS_E_CONNECTION_CLOSED: loops over an emulator client also check its
+ * `isClosed` (emulator/reattach.ts callers).
+ */
 export function serviceAway(e: unknown): boolean {
   return isPlatformError(e, 'HCS_E_SERVICE_NOT_AVAILABLE', 'HCS_E_CONNECTION_CLOSED', 'E_ACCESSDENIED');
 }

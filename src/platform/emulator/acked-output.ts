@@ -57,7 +57,7 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
       // newer may come to acknowledge: the program can be blocked on the full window those bytes hold).
       if (lastAck > from) sock.write(`${lastAck}\n`);
       follow(a.sock, Math.max(0, received - a.start), a.eof);
-    }, () => out.destroyed, () => out.end());
+    }, () => out.destroyed || c.isClosed, () => out.end());
   };
 
   follow(first.sock, 0, first.eof);

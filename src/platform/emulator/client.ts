@@ -261,6 +261,9 @@ export class EmulatorClient {
     });
   }
 
+  /** Closed on purpose (close()): its requests fail with HCS_E_CONNECTION_CLOSED for good, not because the service is away. */
+  get isClosed(): boolean { return this.closed; }
+
   close(): void {
     this.closed = true;
     const s = this.sock;

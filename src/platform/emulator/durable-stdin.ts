@@ -60,7 +60,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     if (finished) return;
     const at = written;
     void reattach(async () => { await c.request('endStdin', { id: systemId, pid, at }); },
-      () => finished || w.destroyed, (e) => { if (!finished && !w.destroyed) giveUp(e); });
+      () => finished || w.destroyed || c.isClosed, (e) => { if (!finished && !w.destroyed) giveUp(e); });
   };
   const done = () => {
     if (finished) return;
@@ -123,7 +123,7 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
     if (w.destroyed || finished) { a.sock.destroy(); return; }
     if (a.start === undefined) throw new PlatformError(HRESULT.HCS_E_PROCESS_INFO_NOT_AVAILABLE, 'AttachStdio', 'stdin is no longer spooled');
     follow({ sock: a.sock, start: a.start, eof: a.eof });
-  }, () => w.destroyed, giveUp);
+  }, () => w.destroyed || c.isClosed, giveUp);
 
   const w: Writable = new Writable({
     write(chunk: Buffer, _enc, cb) {

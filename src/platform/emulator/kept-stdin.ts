@@ -18,7 +18,7 @@ export async function reopenKeptStdin(c: EmulatorClient, systemId: string, pid: 
     // A plain pipe (not spooled) ended with its previous attachment: nothing to take over.
     if (a.start === undefined || a.eof) { a.sock.destroy(); return; }
     stdin = durableStdin(c, systemId, pid, { sock: a.sock, start: a.start, eof: false }, true);
-  }, () => false, (e) => { failed = e; });
+  }, () => c.isClosed, (e) => { failed = e; });
   if (failed !== undefined) throw failed;
   return stdin;
 }

@@ -12,6 +12,9 @@ import { Daemon, CLI, call, podConfig } from '../harness.js';
 import { buildWindowsImage } from '../../helpers/image-builder.js';
 import { rootNetworkingSkipReason, freeSubnet } from '../../helpers/netns.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/platform/emulator/index.js';
+import { status as Status } from '@grpc/grpc-js';
+import type { HResultName } from '../../../src/platform/hresult.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../../../src/platform/hresult-advice.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../../cni/bin', import.meta.url));
 export const skip = rootNetworkingSkipReason() || (existsSync(join(CNI_BIN, 'nat')) ? false : `the CNI plugin ${CNI_BIN}/nat is missing`);
@@ -103,4 +106,22 @@ export async function expectObjects(env: Env, want: Awaited<ReturnType<typeof ob
 export function leakAudit(env: Env): { out: string; keys: string[] } {
   const r = spawnSync(process.execPath, [CLI, 'doctor', '--leaks', '-o', 'json', '--endpoint', env.d.endpoint, '--root', env.d.root, '--config', env.d.configFile], { encoding: 'utf8' });
   return { out: r.stdout + r.stderr, keys: (JSON.parse(r.stdout).leaks as { kind: string; id: string }[]).map((l) => `${l.kind}/${l.id}`) };
+}
+
+/**
+ * A platform operation (an emulator wire method) a fault case fails. The tables of operations the fault tests arm
+ * are typed with it: test/unit/platform/fault-coverage.test.ts reads them (and injectFault('op', …) calls) to find
+ * the operations covered.
+ */
+export type FaultOp = string;
+
+/**
+ * The message of an RPC failed by `hr` says what to do: the HRESULT's advice (the README's table, HRESULT_ADVICE),
+ * or for an Internal/Unavailable failure without one the generic retry advice (PLATFORM_RETRY_ADVICE), in parentheses.
+ * Other codes without advice (only in WINCRI_FAULTS=full) carry the platform's message alone: nothing to check.
+ */
+export function assertAdvice(details: string, hr: HResultName, code: Status, where: string): void {
+  const advice = HRESULT_ADVICE[hr] ?? (code === Status.INTERNAL || code === Status.UNAVAILABLE ? PLATFORM_RETRY_ADVICE : undefined);
+  if (advice === undefined) return;
+  assert.ok(details.includes(`(${advice})`), `${where}: the message says what to do about ${hr} (${advice}): ${details}`);
 }

@@ -7,10 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { call } from '../harness.js';
-import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step } from './common.js';
+import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step, type FaultOp } from './common.js';
 
 /** Wire operation, the RPC that calls it, how the platform API (and so the error) names it. */
-const HUNG: [string, Step, RegExp][] = [
+const HUNG: [FaultOp, Step, RegExp][] = [
   ['createNamespace', 'RunPodSandbox', /^createNamespace: /], ['createEndpoint', 'RunPodSandbox', /createEndpoint: /],
   ['initializeWritableLayer', 'CreateContainer', /^initializeWritableLayer: /],
   ['createSystem', 'StartContainer', /^createComputeSystem: /], ['startSystem', 'StartContainer', /^start of compute system [0-9a-f]{64}: /],

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, leakAudit, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, assertAdvice, type Env, type FaultOp, type Step } from './common.js';
 
 /** Operation (the emulator's wire name) → the RPC of the pod lifecycle that calls it. */
-const CREATE_OPS: [string, Step][] = [
+const CREATE_OPS: [FaultOp, Step][] = [
   ['createNamespace', 'RunPodSandbox'], ['createEndpoint', 'RunPodSandbox'], ['modifyNamespace', 'RunPodSandbox'],
   ['initializeWritableLayer', 'CreateContainer'], ['attachLayerStorageFilter', 'CreateContainer'], ['getLayerMountPath', 'CreateContainer'],
   ['createContainerDirectory', 'CreateContainer'], ['createSystem', 'StartContainer'],
@@ -51,7 +51,7 @@ for (const [op, step] of CREATE_OPS) {
       assert.equal(Status[err.code], Status[expected(op, hr)], `${where}: ${err.details}`);
       assert.match(err.details, new RegExp(`${op}|${hr}`, 'i'), `${where}: the message names the operation or the HRESULT: ${err.details}`);
       assert.match(err.details, new RegExp(hr), `${where}: the message names the HRESULT: ${err.details}`);
-      assert.match(err.details, /\(.{20,}\)|: .{20,}/, `${where}: the message says what to do: ${err.details}`);
+      assertAdvice(err.details, hr, err.code, where);
       // Rollback: nothing the failed RPC created is left (a container whose start failed stays, as CRI wants).
       await expectObjects(env, before, where);
       // Retry after clearing the fault.

@@ -11,11 +11,11 @@ import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { call } from '../harness.js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, leakAudit, startEnv, stopEnv, objects, runPod, removePod, expectObjects, type Env, type Pod } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, runPod, removePod, expectObjects, assertAdvice, type Env, type FaultOp, type Pod } from './common.js';
 
 type Rpc = 'StopContainer' | 'RemoveContainer' | 'StopPodSandbox' | 'RemovePodSandbox';
 /** Wire operation (the emulator's name) → the teardown RPC that calls it. */
-const TEARDOWN_OPS: [string, Rpc][] = [
+const TEARDOWN_OPS: [FaultOp, Rpc][] = [
   ['terminateProcess', 'StopContainer'], ['terminateSystem', 'StopContainer'],
   ['detachLayerStorageFilter', 'RemoveContainer'], ['destroyLayer', 'RemoveContainer'],
   ['modifyNamespace', 'StopPodSandbox'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'], ['terminateSystem', 'StopPodSandbox'],
@@ -77,14 +77,14 @@ for (const [op, rpc] of TEARDOWN_OPS) {
       assert.ok(err, `${where}: the RPC succeeded`);
       assert.equal(Status[err.code], Status[HRESULT_STATUS[hr] ?? Status.INTERNAL], `${where}: ${err.details}`);
       assert.match(err.details, new RegExp(hr), `${where}: the message names the HRESULT: ${err.details}`);
-      assert.match(err.details, /\(.{20,}\)|: .{20,}/, `${where}: the message says what to do: ${err.details}`);
+      assertAdvice(err.details, hr, err.code, where);
       await afterFault(pod, rpc, base, where);
     }
   });
 }
 
 /** A hung teardown call: DeadlineExceeded after limits.platformCallTimeoutSeconds, then the retry succeeds. */
-const HUNG: [string, Rpc][] = [
+const HUNG: [FaultOp, Rpc][] = [
   ['terminateSystem', 'StopContainer'], ['destroyLayer', 'RemoveContainer'], ['deleteEndpoint', 'StopPodSandbox'], ['deleteNamespace', 'StopPodSandbox'],
 ];
 for (const [op, rpc] of HUNG) {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as Status } from '@grpc/grpc-js';
 import { CniError } from '../../../src/network/index.js';
-import { platformCause } from '../../../src/network/cni-cause.js';
+import { asRuntimeError, platformCause } from '../../../src/network/cni-cause.js';
+import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../../../src/platform/hresult-advice.js';
 import { toServiceError } from '../../../src/cri/errors.js';
 
 test('the plugin\'s HRESULT details become a PlatformError; other details do not', () => {
@@ -24,4 +25,14 @@ test('platform errors carry advice, or say the request was rolled back and how t
   const unknown = toServiceError(platformCause(new CniError(100, 'm', '{"hresult":"0x80004005","operation":"createEndpoint"}'), 'w'));
   assert.equal(unknown.code, Status.INTERNAL);
   assert.match(unknown.details!, /rolled back: retry it, and if the failure persists run `wincri doctor`/);
+});
+
+test('a "try again later" failure (CNI code 11) stays Unavailable and says what to do about its HRESULT', () => {
+  const away = toServiceError(asRuntimeError(new CniError(11, 'HNS is not available: queryNamespace: HCS_E_SERVICE_NOT_AVAILABLE (0x80370114)',
+    '{"hresult":"0x80370114","code":"HCS_E_SERVICE_NOT_AVAILABLE","operation":"queryNamespace"}', 'nat', 'ADD'), 'failed to set up pod network'));
+  assert.equal(away.code, Status.UNAVAILABLE);
+  assert.ok(away.details!.endsWith(`(${HRESULT_ADVICE.HCS_E_SERVICE_NOT_AVAILABLE})`), away.details);
+  const unknown = toServiceError(asRuntimeError(new CniError(11, 'HNS is not available', '{"hresult":"0x80004005","operation":"createEndpoint"}'), 'w'));
+  assert.equal(unknown.code, Status.UNAVAILABLE);
+  assert.ok(unknown.details!.endsWith(`(${PLATFORM_RETRY_ADVICE})`), unknown.details);
 });

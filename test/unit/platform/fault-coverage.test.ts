@@ -13,8 +13,87 @@ import { PLATFORM_METHODS } from '../../../src/platform/emulator/service/server-
 import { HNS_METHODS } from '../../../src/platform/emulator/service/server-hns.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-/** The service's own methods (server.ts dispatch) and the stdio attachment (server.ts attach). */
-const SERVICE_METHODS = ['hello', 'serviceProperties', 'queryServiceProperties', 'modifyServiceSettings', 'attach'];
+const SERVER = join(ROOT, 'src', 'platform', 'emulator', 'service', 'server.ts');
+
+/** Source text without its comments (`//…`, `/*…*\/`); string and template literals are kept as they are. */
+export function stripComments(src: string): string {
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') { out += c + (src[i + 1] ?? ''); i++; continue; }
+    if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== c) j += src[j] === '\\' ? 2 : 1;
+      out += src.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && src[i + 1] === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && src[i + 1] === '*') {
+      const e = src.indexOf('*/', i + 2);
+      i = e < 0 ? src.length : e + 1;
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * The literal that opens at `src[at]` (a bracket), up to its matching bracket, and the string literals that are
+ * its own elements (depth 1) or the first element of a list it holds (depth 2); strings are skipped for brackets.
+ */
+function literal(src: string, at: number): { text: string; elements: string[]; firsts: string[] } {
+  const elements: string[] = [];
+  const firsts: string[] = [];
+  let depth = 0;
+  let opened = -1; // index just after the last `[` that opened depth 2
+  for (let i = at; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      const from = i;
+      i++;
+      while (i < src.length && src[i] !== c) i += src[i] === '\\' ? 2 : 1;
+      const word = /^'(\w+)'$/.exec(src.slice(from, i + 1))?.[1];
+      if (word && depth === 1) elements.push(word);
+      if (word && depth === 2 && src.slice(opened, from).trim() === '') firsts.push(word);
+      continue;
+    }
+    if (c === '[' || c === '{' || c === '(') { depth++; if (c === '[' && depth === 2) opened = i + 1; }
+    else if ((c === ']' || c === '}' || c === ')') && --depth === 0) return { text: src.slice(at, i + 1), elements, firsts };
+  }
+  return { text: src.slice(at), elements, firsts };
+}
+
+/**
+ * The operations a test source arms faults on: the first argument of `injectFault('op', …)` calls, and the
+ * operations of tables typed with FaultOp (test/e2e/faults/common.ts): `FaultOp[]` lists and the first element
+ * of each tuple of `[FaultOp, …][]` tables, and single `const op: FaultOp = 'op'` declarations. Comments and other quoted words do not count.
+ */
+export function armedOps(source: string): Set<string> {
+  const src = stripComments(source);
+  const ops = new Set<string>();
+  for (const m of src.matchAll(/injectFault\(\s*'(\w+)'/g)) ops.add(m[1]!);
+  for (const m of src.matchAll(/:\s*FaultOp\s*=\s*'(\w+)'/g)) ops.add(m[1]!);
+  for (const m of src.matchAll(/:\s*(\[\s*FaultOp\b(?:[^=]|=>)*?\]|FaultOp)\[\]\s*=\s*\[/g)) {
+    const table = literal(src, m.index! + m[0].length - 1);
+    for (const op of m[1] === 'FaultOp' ? table.elements : table.firsts) ops.add(op);
+  }
+  return ops;
+}
+
+/**
+ * The service's own methods: the cases of server.ts's dispatch (before it hands a method to the platform
+ * calls), and the fault checks it makes by name outside it (the stdio attachment, 'attach').
+ */
+function serviceMethods(): string[] {
+  const src = stripComments(readFileSync(SERVER, 'utf8'));
+  const from = src.indexOf('private async dispatch(');
+  assert.ok(from >= 0, 'server.ts has a dispatch');
+  const dispatch = literal(src, src.indexOf('{', src.indexOf(')', from)));
+  const cases = [...dispatch.text.matchAll(/case '(\w+)':/g)].map((m) => m[1]!);
+  const checks = [...src.matchAll(/faults\.check\('(\w+)'\)/g)].map((m) => m[1]!);
+  assert.ok(cases.includes('hello') && checks.includes('attach'), 'the dispatch parse found the service methods');
+  return [...cases, ...checks];
+}
 
 /** Operations no fault case covers, and why none applies. */
 const NO_FAULT_CASE: Record<string, string> = {
@@ -27,6 +106,8 @@ const NO_FAULT_CASE: Record<string, string> = {
   waitSystem: 'waits for the exit (a lost wait is re-opened: recovery tests)', waitProcess: 'waits for the exit (a lost wait is re-opened: recovery tests)',
   processRecorded: 'emulator record acknowledgement (create-records tests)', layerRecorded: 'emulator record acknowledgement (create-records tests)',
   endStdin: 'emulator stdin end marker', describeJob: 'emulator test introspection', settleRemovals: 'emulator leak audit (doctor)',
+  // The emulator's test controls (server.ts dispatch): no platform operation.
+  injectFault: 'emulator test control', clearFaults: 'emulator test control', stopService: 'emulator test control',
   // Read by the daemon's start-up, Status and doctor: a failure fails those, no RPC of a pod.
   hello: 'connection handshake', serviceProperties: 'start-up / Status', enumerateNamespaces: 'start-up reconciliation / doctor',
   enumerateJobs: 'start-up reconciliation / doctor',
@@ -41,23 +122,39 @@ const GAPS: Record<string, string> = {
   shutdownSystem: 'a graceful StopContainer without a process handle; Hyper-V pod stop', attach: 'the IO keeper\'s stdio attachment',
 };
 
-/** The operations the fault tests arm: quoted names in test/e2e/faults, and injectFault('op', …) in other e2e tests. */
+/** The operations the e2e tests arm (armedOps), in test/e2e and every directory under it. */
 function injected(): Set<string> {
   const names = new Set<string>();
-  const faults = join(ROOT, 'test', 'e2e', 'faults');
-  for (const f of readdirSync(faults)) for (const m of readFileSync(join(faults, f), 'utf8').matchAll(/'(\w+)'/g)) names.add(m[1]!);
-  const e2e = join(ROOT, 'test', 'e2e');
-  for (const f of readdirSync(e2e).filter((x) => x.endsWith('.test.ts'))) {
-    for (const m of readFileSync(join(e2e, f), 'utf8').matchAll(/injectFault\('(\w+)'/g)) names.add(m[1]!);
-  }
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) for (const op of armedOps(readFileSync(p, 'utf8'))) names.add(op);
+    }
+  };
+  walk(join(ROOT, 'test', 'e2e'));
   return names;
 }
 
 test('every platform operation has a fault case or a reason it has none', () => {
-  const ops = [...new Set([...PLATFORM_METHODS, ...HNS_METHODS, ...SERVICE_METHODS])].sort();
+  const ops = [...new Set([...PLATFORM_METHODS, ...HNS_METHODS, ...serviceMethods()])].sort();
   const covered = injected();
   const unaccounted = ops.filter((op) => !covered.has(op) && !(op in NO_FAULT_CASE) && !(op in GAPS));
   assert.deepEqual(unaccounted, [], 'operations no fault test fails and no reason excuses');
   const stale = Object.keys({ ...NO_FAULT_CASE, ...GAPS }).filter((op) => covered.has(op) || !ops.includes(op));
   assert.deepEqual(stale, [], 'listed as uncovered but covered (or no longer an operation)');
+});
+
+test('only armed operations count: injectFault\'s first argument and FaultOp tables, never a comment or another quoted word', () => {
+  const src = [
+    "// see 'createJob'; injectFault('openJob', 1)",
+    "/* injectFault('grantVmAccess', 1) and ['queryEndpoint', 'X'] */",
+    "const url = 'http://host/x'; await p.injectFault('startSystem', HRESULT.E_FAIL, 1); // 'modifyProcess'",
+    "const T: [FaultOp, Rpc][] = [['createNetwork', 'RunPodSandbox'], // ['shutdownSystem', 'X']",
+    "  ['deleteEndpoint', 'StopPodSandbox', () => call(x, 'ExecSync', { cmd: ['sh', 'processProperties'] })]];",
+    "const U: FaultOp[] = ['importLayer', 'layerUsage']; const op: FaultOp = 'openSystem';",
+    "const V: [FaultOp, string, () => Promise<unknown>][] = [['modifySystem', 'X', () => f()]];",
+    "const other: [string, Rpc][] = [['closeSystem', 'X']]; assert.equal(op, 'openSystem');",
+  ].join('\n');
+  assert.deepEqual([...armedOps(src)].sort(), ['createNetwork', 'deleteEndpoint', 'importLayer', 'layerUsage', 'modifySystem', 'openSystem', 'startSystem']);
 });

@@ -18,6 +18,7 @@ import { isolationFacts, holderAlive } from './isolation.js';
 import { endIsolation } from './isolate.js';
 import { sweepDevDirs } from './dev-skeleton.js';
 import { readExitStatus, sweepStatusFiles } from './exit-status.js';
+import { forgetGraceMs } from './process-forget.js';
 import { nsHelper } from './ns-helper.js';
 import { killLaunches } from './launch-orphans.js';
 import { sweepStrayHelpers } from './helper-orphans.js';
@@ -92,7 +93,7 @@ export async function loadSystems(h: LoadHost): Promise<void> {
     }
     if (r.shuttingDown && r.state !== 'Stopped') h.watchShutdown(r);
     h.vms.watch(r);
-    if (r.state === 'Stopped') setTimeout(() => h.maybeForget(r.id), 30_000).unref();
+    if (r.state === 'Stopped') setTimeout(() => h.maybeForget(r.id), forgetGraceMs()).unref();
   }
   for (const r of h.systems.values()) if (vmProcessLost(r)) await h.vms.lost(r);
   await h.save();
