@@ -70,7 +70,8 @@ export function buildGoProbe(): string {
   return bin;
 }
 
-export interface ProbeOptions { pods: number; warmup: number; samples: number; block?: number; switchWarm?: number }
+/** `localhost`: the targets dialed with :authority "localhost" (as kubelet's CRI client now sets it); the others send the socket path (grpc-go's default, older kubelets). */
+export interface ProbeOptions { pods: number; warmup: number; samples: number; block?: number; switchWarm?: number; localhost?: string[] }
 export interface ProbeTarget { name: string; samples: number[]; podsMs: number[]; ctrsMs: number[]; warmup?: { n: number; p50: number; p99: number }; pods: number; containers: number }
 
 type Line = { type: 'warmup'; target: string; n: number; p50: number; p99: number } | { type: 'sample'; target: string; ms: number; podsMs: number; ctrsMs: number }
@@ -79,6 +80,7 @@ type Line = { type: 'warmup'; target: string; n: number; p50: number; p99: numbe
 /** Runs the probe against `endpoints` (name → unix:// endpoint or socket path); rejects with its stderr on failure. */
 export function runGoProbe(bin: string, endpoints: [string, string][], o: ProbeOptions): Promise<Map<string, ProbeTarget>> {
   const args = [`-pods=${o.pods}`, `-warmup=${o.warmup}`, `-samples=${o.samples}`, `-block=${o.block ?? 20}`, `-switch=${o.switchWarm ?? 3}`,
+    ...(o.localhost?.length ? [`-localhost=${o.localhost.join(',')}`] : []),
     ...endpoints.map(([n, e]) => `${n}=${e}`)];
   return new Promise((resolve, reject) => {
     execFile(bin, args, { maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {

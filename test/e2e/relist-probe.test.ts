@@ -7,7 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import http2 from 'node:http2';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon, call, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
@@ -75,5 +77,32 @@ test('Go relist probe: decodes the daemon\'s pods and containers, one JSON line 
     await assert.rejects(runGoProbe(bin, [['a', d.socket]], { pods: PODS + 1, warmup: 0, samples: 1 }), /Go relist probe failed: relist-probe: a: relist saw/);
   } finally {
     await d.destroy();
+  }
+});
+
+test('Go relist probe: -localhost targets send :authority "localhost", the others the socket path (refused by a plain nghttp2 server)', { skip }, async () => {
+  const bin = buildGoProbe();
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-probe-authority-'));
+  const sockPath = join(dir, 'h2.sock');
+  const seen: string[] = [];
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    seen.push(String(headers[':authority']));
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end(Buffer.alloc(5)); // one empty message: no pods, no containers
+  });
+  await new Promise<void>((r) => server.listen(sockPath, () => r()));
+  try {
+    const ok = await runRaw(bin, ['-pods', '0', '-warmup', '1', '-samples', '1', '-localhost', 'a', `a=${sockPath}`]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(seen.length >= 4 && seen.every((a) => a === 'localhost'), `authorities seen: ${seen.join(', ')}`);
+    seen.length = 0;
+    const path = await runRaw(bin, ['-pods', '0', '-warmup', '1', '-samples', '1', `b=${sockPath}`]);
+    assert.equal(path.code, 1, 'nghttp2 resets a stream whose :authority is a path');
+    assert.deepEqual(seen, [], 'no request with a path authority reached the server');
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,8 @@
 // The PLEG relist as kubelet (a grpc-go client) makes it, timed from Go: no V8 garbage collector in the client.
-// One connection per CRI endpoint, dialed as kubelet <= 1.28 dials (the socket path as the target, a context
-// dialer, 16 MiB receive limit); a raw-bytes codec, so no generated code: the requests are written as protobuf
+// One connection per CRI endpoint, dialed as kubelet dials (the socket path as the target, a context dialer, 16 MiB
+// receive limit), in one of two ways: as older kubelets, whose grpc-go (1.33 here) then sends the socket path as
+// HTTP/2 :authority, or, for the targets named in -localhost, with :authority "localhost" (grpc.WithAuthority), as
+// kubelet's CRI client sets it now; a raw-bytes codec, so no generated code: the requests are written as protobuf
 // bytes and the responses walked with a minimal wire-format reader counting the repeated field 1 (items /
 // containers). A relist that sees fewer than the expected pods or containers fails the probe: it cannot time errors.
 //
@@ -12,7 +14,7 @@
 // {"type":"sample","target":...,"ms":...,"podsMs":...,"ctrsMs":...} per recorded relist, then
 // {"type":"done","target":...,"pods":...,"containers":...,"samples":...} per endpoint. Errors: stderr, exit 1.
 //
-// Usage: relist-probe -pods N [-warmup N] [-samples N] [-block N] [-switch N] NAME=SOCKET_PATH...
+// Usage: relist-probe -pods N [-warmup N] [-samples N] [-block N] [-switch N] [-localhost NAME,...] NAME=SOCKET_PATH...
 package main
 
 import (
@@ -160,14 +162,19 @@ func emit(v map[string]interface{}) {
 	fmt.Println(string(b))
 }
 
-func dial(path string) *grpc.ClientConn {
+// dial connects to the socket at path; asLocalhost: with :authority "localhost", else grpc-go's default (the path).
+func dial(path string, asLocalhost bool) *grpc.ClientConn {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dialer := func(ctx context.Context, addr string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, "unix", addr)
 	}
-	conn, err := grpc.DialContext(ctx, path, grpc.WithInsecure(), grpc.WithBlock(), grpc.WithContextDialer(dialer),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16*1024*1024)))
+	opts := []grpc.DialOption{grpc.WithInsecure(), grpc.WithBlock(), grpc.WithContextDialer(dialer),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16 * 1024 * 1024))}
+	if asLocalhost {
+		opts = append(opts, grpc.WithAuthority("localhost"))
+	}
+	conn, err := grpc.DialContext(ctx, path, opts...)
 	if err != nil {
 		fail("dial %s: %v", path, err)
 	}
@@ -180,7 +187,14 @@ func main() {
 	samples := flag.Int("samples", 1000, "recorded relists per endpoint")
 	block := flag.Int("block", 20, "recorded relists per block")
 	switchWarm := flag.Int("switch", 3, "unrecorded relists at each switch of endpoint")
+	localhost := flag.String("localhost", "", "comma-separated target names dialed with :authority \"localhost\"")
 	flag.Parse()
+	asLocalhost := map[string]bool{}
+	for _, n := range strings.Split(*localhost, ",") {
+		if n != "" {
+			asLocalhost[n] = true
+		}
+	}
 	var ts []*target
 	for _, arg := range flag.Args() {
 		eq := strings.IndexByte(arg, '=')
@@ -188,10 +202,10 @@ func main() {
 			fail("endpoint %q: want NAME=SOCKET_PATH", arg)
 		}
 		path := strings.TrimPrefix(arg[eq+1:], "unix://")
-		ts = append(ts, &target{name: arg[:eq], conn: dial(path)})
+		ts = append(ts, &target{name: arg[:eq], conn: dial(path, asLocalhost[arg[:eq]])})
 	}
 	if len(ts) == 0 || *block <= 0 {
-		fail("usage: relist-probe -pods N [-warmup N] [-samples N] [-block N] [-switch N] NAME=SOCKET_PATH...")
+		fail("usage: relist-probe -pods N [-warmup N] [-samples N] [-block N] [-switch N] [-localhost NAME,...] NAME=SOCKET_PATH...")
 	}
 	for _, t := range ts {
 		w := make([]float64, 0, *warmup)

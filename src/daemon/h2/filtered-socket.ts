@@ -2,8 +2,8 @@
  * A Duplex that stands for an accepted socket in front of grpc-js: what the client sends goes through the
  * AuthorityFilter, what the server writes goes to the socket unchanged. Node's http2 accepts any Duplex as a
  * session's socket (it wraps a non-native stream in its JS stream adapter), so this is injected in place of the
- * socket. Backpressure both ways, half-close (end → push(null), final → socket.end()) and destroy/error are
- * propagated; a malformed client stream destroys this connection only.
+ * socket. Backpressure both ways, half-close (end → push(null), final → socket.end()) and destroy are propagated
+ * (a socket error closes this stream, see the constructor); a malformed client stream destroys this connection only.
  *
  * Behind the adapter the session should see what it sees on a socket it reads and writes itself: each client read
  * is handed on as one chunk (one pass of nghttp2 over it, as on a raw socket), each write of the session (the
@@ -43,7 +43,11 @@ export class FilteredSocket extends Duplex {
     this.authority = new AuthorityFilter({ dropSettingsAcks: opts.dropSettingsAcks, onPing: (p) => this.answerPing(p) });
     sock.on('data', (chunk: Buffer) => this.onData(chunk));
     sock.on('end', () => this.push(null));
-    sock.on('error', (e) => this.destroy(e));
+    // A socket error (the client hung up: EPIPE, ECONNRESET) closes this stream without an error. Passed on as an
+    // 'error', it reached the session through Node's stream adapter while the adapter still held a write (it
+    // completes writes a turn of the loop later), and the session, destroyed with that error, wrote its last frames
+    // into the adapter, which failed an internal assertion that kills the process (grpc-go clients closing).
+    sock.on('error', (e) => { log.debug('client connection failed', { error: e }); this.destroy(); });
     sock.on('close', () => this.destroy());
     if (opts.initial?.length) this.onData(opts.initial);
     this.once('close', () => {
@@ -130,7 +134,8 @@ export class FilteredSocket extends Duplex {
 
   /** Calls `cb` now, or once the socket has drained (`ok`: its write returned true). */
   private whenWritten(ok: boolean, cb: (e?: Error | null) => void): void {
-    if (ok) { cb(); return; }
+    // A socket already closed emits neither 'drain' nor 'close' again.
+    if (ok || this.sock.destroyed) { cb(); return; }
     const done = (): void => { this.sock.off('drain', done); this.sock.off('close', done); cb(); };
     this.sock.on('drain', done);
     this.sock.on('close', done);

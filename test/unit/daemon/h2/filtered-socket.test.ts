@@ -56,7 +56,7 @@ test('half-close both ways', async () => {
   done();
 });
 
-test('malformed input destroys the connection; a socket error destroys the Duplex; destroying the Duplex closes the socket', async () => {
+test('malformed input destroys the connection; a socket error closes the Duplex (no error); destroying the Duplex closes the socket', async () => {
   const { client, server, done } = await pair();
   const f = new FilteredSocket(server);
   f.resume();
@@ -64,14 +64,15 @@ test('malformed input destroys the connection; a socket error destroys the Duple
   client.write('GET / HTTP/1.1\r\n\r\n');
   await Promise.all([once(f, 'close'), once(client, 'end')]);
   assert.ok(server.destroyed);
+  // a socket error (the client hung up) closes the Duplex without an error (see filtered-socket-error.test.ts)
   const p2 = await pair();
   const f2 = new FilteredSocket(p2.server);
-  const errored = new Promise<Error>((r) => f2.on('error', r));
-  const closed = new Promise((r) => f2.on('close', r)); // (events.once would reject on the 'error')
+  const errors: Error[] = [];
+  f2.on('error', (e) => errors.push(e));
   p2.server.destroy(new Error('boom'));
-  assert.equal((await errored).message, 'boom');
-  await closed;
+  await once(f2, 'close');
   assert.ok(f2.destroyed);
+  assert.deepEqual(errors, []);
   p2.client.destroy();
   p2.done();
   // destroying the Duplex (what http2 does when a session ends) closes the socket
