@@ -12,8 +12,9 @@ import { Daemon, CLI, call, podConfig } from '../harness.js';
 import { buildWindowsImage } from '../../helpers/image-builder.js';
 import { rootNetworkingSkipReason, freeSubnet } from '../../helpers/netns.js';
 import { createEmulatorPlatform, type EmulatorPlatform } from '../../../src/platform/emulator/index.js';
-import { status as Status } from '@grpc/grpc-js';
-import type { HResultName } from '../../../src/platform/hresult.js';
+import { status as Status, type ServiceError } from '@grpc/grpc-js';
+import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
+import { HRESULT_STATUS } from '../../../src/cri/errors.js';
 import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../../../src/platform/hresult-advice.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../../cni/bin', import.meta.url));
@@ -124,4 +125,20 @@ export function assertAdvice(details: string, hr: HResultName, code: Status, whe
   const advice = HRESULT_ADVICE[hr] ?? (code === Status.INTERNAL || code === Status.UNAVAILABLE ? PLATFORM_RETRY_ADVICE : undefined);
   if (advice === undefined) return;
   assert.ok(details.includes(`(${advice})`), `${where}: the message says what to do about ${hr} (${advice}): ${details}`);
+}
+
+/**
+ * Fails the next `op` with `hr`, runs `rpc`, clears the fault; the error must carry `code` (the HRESULT's mapped
+ * code unless given), name the HRESULT and say what to do (assertAdvice). Returns the error for further checks.
+ */
+export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 'clearFaults'>, op: string, hr: HResultName,
+  rpc: () => Promise<unknown>, where: string, code: Status = HRESULT_STATUS[hr] ?? Status.INTERNAL): Promise<ServiceError> {
+  await platform.injectFault(op, HRESULT[hr], 1);
+  const err = await rpc().then(() => undefined, (e: ServiceError) => e);
+  await platform.clearFaults(op);
+  assert.ok(err, `${where}: the RPC succeeded`);
+  assert.equal(Status[err.code], Status[code], `${where}: ${err.details}`);
+  assert.match(err.details, new RegExp(hr), `${where}: the message names the HRESULT: ${err.details}`);
+  assertAdvice(err.details, hr, err.code, where);
+  return err;
 }

@@ -9,11 +9,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { call } from '../harness.js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
-import { HRESULT_STATUS } from '../../../src/cri/errors.js';
-import { skip, leakAudit, startEnv, stopEnv, objects, runPod, removePod, expectObjects, assertAdvice, type Env, type FaultOp } from './common.js';
+import { skip, leakAudit, startEnv, stopEnv, objects, runPod, removePod, expectObjects, failOnce as failFault, type Env, type FaultOp } from './common.js';
 
 const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED'];
 let env: Env;
@@ -22,17 +20,7 @@ let preLeaks = new Set<string>();
 before(async () => { if (skip) return; env = await startEnv('wincri-opfaults'); preLeaks = new Set(leakAudit(env).keys); });
 after(() => stopEnv(env));
 
-/** Fails the next `op` with `hr`, runs `rpc`, clears the fault; the error must carry the mapped code and say what happened. */
-async function failOnce(op: string, hr: HResultName, rpc: () => Promise<unknown>, where: string): Promise<ServiceError> {
-  await env.platform.injectFault(op, HRESULT[hr], 1);
-  const err = await rpc().then(() => undefined, (e: ServiceError) => e);
-  await env.platform.clearFaults(op);
-  assert.ok(err, `${where}: the RPC succeeded`);
-  assert.equal(Status[err.code], Status[HRESULT_STATUS[hr] ?? Status.INTERNAL], `${where}: ${err.details}`);
-  assert.match(err.details, new RegExp(hr), `${where}: the message names the HRESULT: ${err.details}`);
-  assertAdvice(err.details, hr, err.code, where);
-  return err;
-}
+const failOnce = (op: string, hr: HResultName, rpc: () => Promise<unknown>, where: string) => failFault(env.platform, op, hr, rpc, where);
 
 const state = async (ctr: string) => (await call(env.d.runtime, 'ContainerStatus', { containerId: ctr })).status.state as string;
 
