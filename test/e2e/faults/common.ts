@@ -142,3 +142,22 @@ export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 
   assertAdvice(err.details, hr, err.code, where);
   return err;
 }
+
+/** Late platform answers the daemon logged so far ("platform call answered/failed after its deadline"). */
+export const lateAnswers = (log: string): number => log.match(/platform call (answered|failed) after its deadline/g)?.length ?? 0;
+
+/**
+ * Hangs the next `op` past the `timeoutS` deadline, runs `rpc`: it must fail DeadlineExceeded naming
+ * HCS_E_OPERATION_TIMEOUT and the limit; then waits for the abandoned call's late answer (only then is a retry's
+ * outcome deterministic).
+ */
+export async function hangOnce(env: Env, op: string, rpc: () => Promise<unknown>, where: string, timeoutS: number): Promise<void> {
+  const lateBefore = lateAnswers(env.d.fullLog());
+  await env.platform.injectFault(op, 0, 1, (timeoutS + 3) * 1000);
+  const err = await rpc().then(() => undefined, (e: ServiceError) => e);
+  assert.ok(err, `${where}: the RPC succeeded`);
+  assert.equal(Status[err.code], 'DEADLINE_EXCEEDED', err.details);
+  assert.match(err.details, /HCS_E_OPERATION_TIMEOUT/, err.details);
+  assert.match(err.details, new RegExp(`within ${timeoutS}s \\(limits\\.platformCallTimeoutSeconds\\)`), err.details);
+  await env.d.waitFor(`the late answer of ${op}`, () => lateAnswers(env.d.fullLog()) > lateBefore, 30_000);
+}
