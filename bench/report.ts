@@ -34,7 +34,7 @@ export const ROWS: Row[] = [
   { key: 'exec.mbps', label: 'exec stdout throughput, one SPDY stream', unit: 'MB/s', better: 'higher', digits: 1 },
   { key: 'exec.rss0', label: 'daemon RSS before the exec stream', unit: 'MiB', better: 'none', digits: 1 },
   { key: 'exec.rssPeak', label: 'daemon RSS peak during the exec stream', unit: 'MiB', better: 'lower', digits: 1 },
-  { key: 'pull.mbps', label: 'pull, 5 layers (compressed MB/s)', unit: 'MB/s', better: 'higher', digits: 1 },
+  { key: 'pull.mbps', label: 'pull, 5 layers, compressed', unit: 'MB/s', better: 'higher', digits: 1 },
   { key: 'pull.cpu', label: 'CPU of the runtime processes for that pull', unit: 's', better: 'lower' },
   { key: 'pull10.ratio', label: '10 concurrent pulls / one pull', unit: '×', better: 'lower' },
   { key: 'pull10.cpu', label: 'CPU of the runtime processes, 10 concurrent pulls / one pull', unit: '×', better: 'lower' },
