@@ -1,5 +1,6 @@
 /**
  * `npm run chaos -- [--rounds N (6)] [--pods M (100: issue 12's 100 concurrent pod starts and stops)] [--victims daemon,keeper,emulator] [--kill-ms MS] [--hold-ms MS]`
+ * (every flag: ./flags.ts; `--help` prints them, an unknown flag exits 2).
  *
  * Crash-consistency run (issue 12): the real daemon on the emulator with real pod networking; each round M
  * workers churn pods (run, create, start, hold, stop, remove) while one of the daemon, the IO keeper or the
@@ -10,7 +11,9 @@
  * (`flock /tmp/wincri-net.lock npm run chaos -- …`).
  */
 import { pathToFileURL } from 'node:url';
-import { numFlag, strFlag } from '../lib/flags.js';
+import { intFlag, numFlag, strFlag } from '../lib/flags.js';
+import { handleArgs } from '../lib/usage.js';
+import { CHAOS_FLAGS } from './flags.js';
 import { chaosRound, type RoundResult } from './round.js';
 import { startWorld, type Victim } from './world.js';
 import { recordPreexistingLeaks } from './checks.js';
@@ -49,13 +52,14 @@ export function chaosOptionsFromArgv(): ChaosOptions {
   const victims = (strFlag('victims') ?? 'daemon,keeper,emulator').split(',') as Victim[];
   for (const v of victims) if (!['daemon', 'keeper', 'emulator'].includes(v)) throw new Error(`--victims: unknown process "${v}" (daemon, keeper, emulator)`);
   return {
-    rounds: numFlag('rounds', 6), pods: numFlag('pods', 100), victims,
+    rounds: intFlag('rounds', 6), pods: intFlag('pods', 100), victims,
     maxKillMs: numFlag('kill-ms', 6000), holdMs: numFlag('hold-ms', 4000), periodS: numFlag('period', 0.2),
     log: (s) => console.log(s),
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  handleArgs('node dist/bench/chaos/main.js', CHAOS_FLAGS);
   const o = chaosOptionsFromArgv();
   // SIGINT / SIGTERM: finish the current round, clean up and print the summary of the rounds run.
   let stop = false;

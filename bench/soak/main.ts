@@ -1,5 +1,6 @@
 /**
- * `npm run soak -- --minutes N [--pods M]` — memory and file-descriptor soak (issue 12).
+ * `npm run soak -- --minutes N [--pods M]` — memory and file-descriptor soak (issue 12). Flags: ./flags.ts
+ * (`--help` prints them, an unknown flag exits 2).
  *
  * The real daemon on the emulator with real pod networking; M workers churn pods (run, create, start a
  * container writing numbered lines, hold, stop, remove) for N minutes while the RSS, PSS and open fds of the
@@ -9,7 +10,9 @@
  * Creates Linux networking: run it alone (`flock /tmp/wincri-net.lock npm run soak -- …`).
  */
 import { pathToFileURL } from 'node:url';
-import { numFlag } from '../lib/flags.js';
+import { intFlag, numFlag } from '../lib/flags.js';
+import { handleArgs } from '../lib/usage.js';
+import { SOAK_FLAGS } from './flags.js';
 import { call } from '../../test/e2e/harness.js';
 import { Churn } from '../chaos/workload.js';
 import { checkLog, leaksAfter, listing, recordPreexistingLeaks } from '../chaos/checks.js';
@@ -89,8 +92,14 @@ export async function runSoak(o: { minutes: number; pods: number; log?: (s: stri
   }
 }
 
+/** The soak's options from the command line (./flags.ts): read before anything starts. */
+export function soakOptionsFromArgv(): { minutes: number; pods: number } {
+  return { minutes: numFlag('minutes', 10), pods: intFlag('pods', 5) };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = await runSoak({ minutes: numFlag('minutes', 10), pods: numFlag('pods', 5), log: (s) => console.log(s) });
+  handleArgs('node dist/bench/soak/main.js', SOAK_FLAGS);
+  const r = await runSoak({ ...soakOptionsFromArgv(), log: (s) => console.log(s) });
   console.log(`\nsoak: ${r.minutes} min, ${r.pods} pods churned`);
   console.log('process    RSS MiB/h  PSS MiB/h  2nd half RSS/PSS MiB/h  RSS start→end MiB  fds baseline / peak / after');
   for (const p of r.processes) {

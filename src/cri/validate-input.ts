@@ -6,6 +6,7 @@
  */
 import { invalidArgument } from '../errors.js';
 import { escapesRoot } from '../platform/container-path-escape.js';
+import { isAbsoluteHostPath } from '../platform/host-path.js';
 
 /** Kubernetes' limit for all annotations of one object (TotalAnnotationSizeLimitB); labels get the same. */
 export const MAX_MAP_BYTES = 256 * 1024;
@@ -77,9 +78,9 @@ export function checkContainerPath(v: string, field: string, required: boolean):
   if (escapesRoot(v)) throw invalidArgument(`${field}: ${quote(v)} climbs above its root with ".." (path traversal); name a path inside the container`);
 }
 
-/** A host path to mount: absolute (a drive path, a \\?\ or \\.\ path, or a Linux path on the emulator). */
+/** A host path to mount: no control characters, and absolute (platform/host-path.ts has what that means). */
 export function checkHostPath(v: string, field: string): void {
   if (!v) throw invalidArgument(`${field} is required`);
   checkText(v, field);
-  if (!/^([A-Za-z]:[\\/]|\\\\|\/)/.test(v)) throw invalidArgument(`${field}: ${quote(v)} must be an absolute host path`);
+  if (!isAbsoluteHostPath(v)) throw invalidArgument(`${field}: ${quote(v)} must be an absolute host path`);
 }

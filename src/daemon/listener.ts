@@ -2,9 +2,9 @@
  * The CRI endpoint listener. One code path for both platforms: a net.Server on a unix socket (Linux) or a
  * named pipe (Windows) whose connections are injected into grpc-js (Server.createConnectionInjector).
  *
- * grpc-go < 1.57 (kubelet ≤ 1.28) and grpc-java send the socket/pipe path as `:authority`, which nghttp2 rejects
- * with RST_STREAM PROTOCOL_ERROR; a FilteredSocket (h2/filtered-socket.ts) rewrites such header blocks to
- * `localhost`. It sits here, below grpc-js, because nghttp2 refuses the stream before any grpc-js hook runs. The
+ * grpc-go < 1.57 (kubelet ≤ 1.28; the versions are in h2/authority-filter.ts) and grpc-java send the socket/pipe
+ * path as `:authority`, which nghttp2 rejects with RST_STREAM PROTOCOL_ERROR; a FilteredSocket (h2/filtered-socket.ts)
+ * rewrites such header blocks to `localhost`. It sits here, below grpc-js, because nghttp2 refuses the stream before any grpc-js hook runs. The
  * connection router (h2/connection-router.ts) looks at each client's first request and injects the raw socket
  * when no rewrite is needed (no JS stream in between), the FilteredSocket otherwise.
  */

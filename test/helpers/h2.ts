@@ -13,6 +13,13 @@ export const settingsFrame = (entries: [number, number][] = [], ack = false): Bu
   return frame(FrameType.SETTINGS, ack ? 1 : 0, 0, p);
 };
 
+/**
+ * The `:authority` grpc-go 1.57.0 and later sends for a bare dial target such as a socket path: the target with
+ * every character outside RFC 3986's unreserved, sub-delims and `:[]@` percent-encoded (grpc/grpc-go#6428).
+ */
+export const grpcGoEncodedAuthority = (target: string): string =>
+  target.replace(/[^A-Za-z0-9\-_.~!$&'()*+,;=:[\]@]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
 export const windowUpdate = (streamId: number, n: number): Buffer => {
   const p = Buffer.alloc(4);
   p.writeUInt32BE(n);

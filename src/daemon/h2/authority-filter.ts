@@ -1,12 +1,20 @@
 /**
  * Client→server HTTP/2 byte filter that makes `:authority` (and `host`) acceptable to nghttp2.
  *
- * Why: grpc-go < 1.57 (kubelet ≤ 1.28) and grpc-java send the dial target — a socket or pipe path such as
- * `/var/run/wincri/wincri.sock` or `//./pipe/wincri` — as `:authority`. nghttp2 (inside Node's http2) only accepts
- * RFC 3986 authority characters there and resets such a stream with PROTOCOL_ERROR before grpc-js sees it; Node
- * has no option to relax that check. So the bytes are fixed before they reach nghttp2: this filter parses the
- * preface and the frame sequence, passes every frame other than HEADERS/CONTINUATION through untouched (as
- * slices of the input, no copy), and decodes every header block with its own HPACK decoder.
+ * Why: a client that dials a bare socket or pipe path (`/var/run/wincri/wincri.sock`, `//./pipe/wincri`), as
+ * kubelet's CRI client does, sends that path as `:authority` when it is built on grpc-go before 1.57.0 or on
+ * grpc-java. nghttp2 (inside Node's http2) only accepts RFC 3986 authority characters there and resets such a stream
+ * with PROTOCOL_ERROR before grpc-js sees it; Node has no option to relax that check. So the bytes are fixed before
+ * they reach nghttp2: this filter parses the preface and the frame sequence, passes every frame other than
+ * HEADERS/CONTINUATION through untouched (as slices of the input, no copy), and decodes every header block with its
+ * own HPACK decoder.
+ *
+ * Which clients: grpc-go 1.57.0 percent-encodes that default authority (grpc/grpc-go#6428:
+ * `%2Fvar%2Frun%2Fwincri%2Fwincri.sock`, which nghttp2 accepts); grpc-go sends `localhost` only for `unix:` targets
+ * (since 1.31.0, grpc/grpc-go#3730), which kubelet does not dial. Kubelet ≤ 1.28 builds with grpc-go ≤ 1.56 (1.28.7:
+ * 1.56.3), 1.29 and 1.30 with 1.58.3 (k8s.io/cri-api's go.mod at those tags), and from 1.31.0 its CRI client sets
+ * `localhost` itself (kubernetes/kubernetes#123463: in k8s.io/cri-client at kubernetes-1.31.0, not in 1.30.0's
+ * client). So of the kubelets only those ≤ 1.28 need this filter.
  *
  * HPACK state: the client's encoder assumes the server's decoder table mirrors its own. While no block has been
  * rewritten, blocks are forwarded byte for byte, so nghttp2's table and ours both mirror the client's. The first

@@ -1,7 +1,9 @@
-/** The bench's numeric flags: numFlag takes any non-negative number, intFlag (counts) integers only. */
+/** The bench's numeric flags: numFlag takes any non-negative number, intFlag (counts) integers only, chaos's and soak's counts included. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { intFlag, numFlag } from '../../../bench/lib/flags.js';
+import { chaosOptionsFromArgv } from '../../../bench/chaos/main.js';
+import { soakOptionsFromArgv } from '../../../bench/soak/main.js';
 
 function withArgv<T>(args: string[], f: () => T): T {
   const saved = process.argv;
@@ -15,4 +17,12 @@ test('intFlag: the default when absent, the integer given, a fraction or a negat
   assert.equal(withArgv(['--restarts', '2.5'], () => numFlag('restarts', 5)), 2.5);
   assert.throws(() => withArgv(['--restarts', '2.5'], () => intFlag('restarts', 5)), /--restarts needs a non-negative integer/);
   assert.throws(() => withArgv(['--restarts', '-1'], () => intFlag('restarts', 5)), /--restarts needs a non-negative/);
+});
+
+test('chaos and soak take their rounds and pods as whole numbers (read before anything starts)', () => {
+  assert.deepEqual(withArgv(['--rounds', '3', '--pods', '7'], () => { const o = chaosOptionsFromArgv(); return [o.rounds, o.pods]; }), [3, 7]);
+  assert.throws(() => withArgv(['--rounds', '2.5'], chaosOptionsFromArgv), /--rounds needs a non-negative integer/);
+  assert.throws(() => withArgv(['--pods', '1.5'], chaosOptionsFromArgv), /--pods needs a non-negative integer/);
+  assert.deepEqual(withArgv(['--minutes', '0.5', '--pods', '2'], soakOptionsFromArgv), { minutes: 0.5, pods: 2 });
+  assert.throws(() => withArgv(['--pods', '1.5'], soakOptionsFromArgv), /--pods needs a non-negative integer/);
 });

@@ -1,6 +1,6 @@
 /**
- * The bench's command line: `--help` / `-h` print every flag and exit 0 without running anything; an unknown flag
- * exits 2 naming it. Every flag the bench reads (run.ts, recovery.ts) is in the list `--help` prints.
+ * The command lines of the bench, chaos and soak runs: `--help` / `-h` print every flag and exit 0 without running
+ * anything; an unknown flag exits 2 naming it. Every flag each reads is in the list its `--help` prints.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkArgs, usage, type FlagSpec } from '../../../bench/lib/usage.js';
 import { BENCH_FLAGS } from '../../../bench/run-flags.js';
+import { CHAOS_FLAGS } from '../../../bench/chaos/flags.js';
+import { SOAK_FLAGS } from '../../../bench/soak/flags.js';
 
-const RUN = fileURLToPath(new URL('../../../bench/run.js', import.meta.url));
 const SPECS: FlagSpec[] = [{ name: 'pods', value: 'N', about: 'pods' }, { name: 'no-peer', about: 'no peer' }];
 
 test('checkArgs: help, unknown flags, stray arguments and missing values', () => {
@@ -35,26 +36,55 @@ test('usage: one line a flag, its value and description', () => {
   assert.ok(lines.some((l) => l.includes('--help, -h')));
 });
 
-test('every flag the bench reads is listed for --help', () => {
-  const names = new Set(BENCH_FLAGS.map((f) => f.name));
-  for (const file of ['run.ts', 'recovery.ts']) {
-    const src = readFileSync(fileURLToPath(new URL(`../../../../bench/${file}`, import.meta.url)), 'utf8');
-    const read = [...src.matchAll(/\b(?:numFlag|intFlag|strFlag|boolFlag)\('([a-z-]+)'/g)].map((m) => m[1]!);
-    assert.ok(read.length > 0, `found the flags ${file} reads`);
-    for (const n of read) assert.ok(names.has(n), `${file} reads --${n}, which --help does not list`);
-  }
-  for (const p of ['lifecycle', 'steady', 'logs', 'exec', 'pull', 'recovery']) assert.ok(names.has(`skip-${p}`));
-});
+interface Command {
+  name: string;
+  /** The compiled script, from the bench directory. */
+  script: string;
+  /** Its sources that read flags, from the bench directory. */
+  sources: string[];
+  flags: readonly FlagSpec[];
+  /**
+   * Arguments added to every run: with them the command fails at once (exit 1, nothing started) should it get past
+   * its flag check, so that a broken check runs no bench, no daemon and no networking here.
+   */
+  guard: string[];
+  /** Output that means the command ran. */
+  ran: RegExp;
+}
 
-test('bench --help and -h print every flag and exit 0; an unknown flag exits 2 naming it', () => {
-  for (const h of ['--help', '-h']) {
-    const r = spawnSync(process.execPath, [RUN, '--no-peer', h], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    for (const f of BENCH_FLAGS) assert.ok(r.stdout.includes(`--${f.name}`), `--help lacks --${f.name}`);
-    assert.doesNotMatch(r.stderr + r.stdout, /targets:|total bench time/, 'nothing ran');
-  }
-  const bad = spawnSync(process.execPath, [RUN, '--no-peer', '--podz', '3'], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /unknown flag --podz/);
-  assert.doesNotMatch(bad.stderr + bad.stdout, /targets:|total bench time/, 'nothing ran');
+const COMMANDS: Command[] = [
+  { name: 'bench', script: 'run.js', sources: ['run.ts', 'recovery.ts'], flags: BENCH_FLAGS, guard: ['--no-peer', '--pods', '-1'], ran: /targets:|total bench time|needs a non-negative/ },
+  { name: 'chaos', script: 'chaos/main.js', sources: ['chaos/main.ts'], flags: CHAOS_FLAGS, guard: ['--victims', 'nobody'], ran: /^round\s+\d|unknown process/m },
+  { name: 'soak', script: 'soak/main.js', sources: ['soak/main.ts'], flags: SOAK_FLAGS, guard: ['--minutes', '-1'], ran: /soak:|needs a non-negative/ },
+];
+
+for (const c of COMMANDS) {
+  test(`every flag ${c.name} reads is listed for --help`, () => {
+    const names = new Set(c.flags.map((f) => f.name));
+    for (const file of c.sources) {
+      const src = readFileSync(fileURLToPath(new URL(`../../../../bench/${file}`, import.meta.url)), 'utf8');
+      const read = [...src.matchAll(/\b(?:numFlag|intFlag|strFlag|boolFlag)\('([a-z-]+)'/g)].map((m) => m[1]!);
+      assert.ok(read.length > 0, `found the flags ${file} reads`);
+      for (const n of read) assert.ok(names.has(n), `${file} reads --${n}, which --help does not list`);
+    }
+  });
+
+  test(`${c.name} --help and -h print every flag and exit 0; an unknown flag exits 2 naming it`, () => {
+    const script = fileURLToPath(new URL(`../../../bench/${c.script}`, import.meta.url));
+    for (const h of ['--help', '-h']) {
+      const r = spawnSync(process.execPath, [script, ...c.guard, h], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      for (const f of c.flags) assert.ok(r.stdout.includes(`--${f.name}`), `--help lacks --${f.name}`);
+      assert.doesNotMatch(r.stderr + r.stdout, c.ran, 'nothing ran');
+    }
+    const bad = spawnSync(process.execPath, [script, ...c.guard, '--podz', '3'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /unknown flag --podz \(--help lists the flags\)/);
+    assert.doesNotMatch(bad.stderr + bad.stdout, c.ran, 'nothing ran');
+  });
+}
+
+test('bench --help lists a --skip-<phase> for every phase', () => {
+  const names = new Set(BENCH_FLAGS.map((f) => f.name));
+  for (const p of ['lifecycle', 'steady', 'logs', 'exec', 'pull', 'recovery']) assert.ok(names.has(`skip-${p}`));
 });

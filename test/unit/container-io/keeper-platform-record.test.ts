@@ -4,48 +4,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
-import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import type { StartParams } from '../../../src/container-io/protocol.js';
 import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/hresult.js';
-import type { Logger } from '../../../src/util/log.js';
-import { fakePlatform } from './fake-platform.js';
+import { keeperEnv } from './keeper-env.js';
 import { waitFor } from '../../helpers/wait-for.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 const poll = { timeoutMs: 4000, intervalMs: 10 };
 
 function setup(t: { after(fn: () => Promise<void> | void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-rec-'));
-  mkdirSync(join(dir, 'logs'));
-  const { platform, compute } = fakePlatform();
-  compute.addSystem('sys1');
-  const stateDir = join(dir, 'state');
-  const socketPath = join(dir, 'keeper.sock');
-  const keepers: KeeperHandle[] = [];
-  const clients: KeeperClient[] = [];
-  const keeper = async () => {
-    keepers.push(await runKeeper({ socketPath, stateDir, platform, log: quiet, recoveryRetryMs: 50 }));
-    const c = await KeeperClient.connect(socketPath, { log: quiet });
-    clients.push(c);
-    return c;
-  };
+  const e = keeperEnv(t, { prefix: 'wincri-keeper-rec-' });
+  const keeper = async () => { await e.startKeeper(); return e.client(); };
   const params = (id: string): StartParams => ({
-    containerId: id, systemId: 'sys1', logPath: join(dir, 'logs', `${id}.log`),
+    containerId: id, systemId: 'sys1', logPath: join(e.logDir, `${id}.log`),
     process: { CommandLine: 'app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true },
   });
-  const recordFile = (id: string) => join(stateDir, 'containers', `${id}.json`);
-  t.after(async () => {
-    for (const c of clients) await c.close();
-    for (const k of keepers) await k.close();
-    for (const p of compute.created) { p.exit(0); p.endOutput(); }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { compute, keeper, params, recordFile, closeKeepers: async () => { for (const k of keepers.splice(0)) await k.close(); } };
+  const recordFile = (id: string) => join(e.stateDir, 'containers', `${id}.json`);
+  return { compute: e.compute, keeper, params, recordFile, closeKeepers: () => e.closeKeepers() };
 }
 
 test('keeper: the pid is reported only once the platform has recorded the process too', async (t) => {

@@ -6,52 +6,25 @@
 import { test, type TestContext } from 'node:test';
 import { PassThrough } from 'node:stream';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
-import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { UNKNOWN_EXIT_CODE } from '../../../src/container-io/keeper-context.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import type { ComputeSystem, ProcessStdio } from '../../../src/platform/types.js';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
-import type { Logger } from '../../../src/util/log.js';
-import { fakePlatform } from './fake-platform.js';
+import { keeperEnv } from './keeper-env.js';
 import { waitFor } from '../../helpers/wait-for.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 /**
  * A container started by a first keeper, which then closes (the container runs on); `reopenOutput` is what the
  * next keeper's opened process does when asked for its output back. Returns that next keeper's exit events.
  */
 async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>) {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-takeover-fail-'));
-  mkdirSync(join(dir, 'logs'));
-  const { platform, compute } = fakePlatform();
-  compute.addSystem('sys1');
-  const keepers: KeeperHandle[] = [];
-  const clients: KeeperClient[] = [];
-  const keeper = async (): Promise<KeeperHandle> => {
-    const k = await runKeeper({ socketPath: join(dir, 'k.sock'), stateDir: join(dir, 'state'), platform, log: quiet, recoveryRetryMs: 20 });
-    keepers.push(k);
-    return k;
-  };
-  const client = async (): Promise<KeeperClient> => {
-    const c = await KeeperClient.connect(join(dir, 'k.sock'), { log: quiet });
-    clients.push(c);
-    return c;
-  };
-  t.after(async () => {
-    for (const c of clients) await c.close();
-    for (const k of keepers) await k.close();
-    for (const p of compute.created) { p.exit(0); p.endOutput(); }
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const k1 = await keeper();
-  const c1 = await client();
-  const logPath = join(dir, 'logs', 'c1.log');
+  const e = keeperEnv(t, { prefix: 'wincri-keeper-takeover-fail-', recoveryRetryMs: 20 });
+  const { compute } = e;
+  const k1 = await e.startKeeper();
+  const c1 = await e.client();
+  const logPath = join(e.logDir, 'c1.log');
   await c1.start({
     containerId: 'c1', systemId: 'sys1', logPath,
     process: { CommandLine: 'cmd /c app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true },
@@ -65,8 +38,8 @@ async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessSt
     const sys = await open(id);
     return { ...sys, openProcess: async (pid: number) => ({ ...(await sys.openProcess(pid)), reopenOutput: () => reopenOutput() }) };
   };
-  await keeper();
-  const c2 = await client();
+  await e.startKeeper();
+  const c2 = await e.client();
   const exits: ExitEvent[] = [];
   await c2.onExit((ev) => exits.push(ev));
   return { proc, exits, c2, logPath };

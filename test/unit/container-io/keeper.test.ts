@@ -1,66 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync, renameSync, existsSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, renameSync, existsSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
+import type { KeeperHandle } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import { isKeeperError, type ExitEvent, type StartParams } from '../../../src/container-io/protocol.js';
 import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/hresult.js';
-import type { Logger } from '../../../src/util/log.js';
-import { fakePlatform, type FakeCompute } from './fake-platform.js';
-import type { Platform } from '../../../src/platform/types.js';
+import { keeperEnv, type KeeperEnv } from './keeper-env.js';
+import { quiet } from '../../helpers/keeper-world.js';
 import { waitFor } from '../../helpers/wait-for.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 const poll = (timeoutMs = 4000) => ({ timeoutMs, intervalMs: 10 });
 
-interface Env {
-  dir: string;
-  socketPath: string;
-  stateDir: string;
-  logDir: string;
-  platform: Platform;
-  compute: FakeCompute;
-  startKeeper(): Promise<KeeperHandle>;
-  client(opts?: Parameters<typeof KeeperClient.connect>[1]): Promise<KeeperClient>;
-}
+/** The keeper environment of these tests: a short drain timeout unless given. */
+const env = (t: { after(fn: () => Promise<void> | void): void }, drainTimeoutMs = 300): KeeperEnv => keeperEnv(t, { drainTimeoutMs });
 
-function env(t: { after(fn: () => Promise<void> | void): void }, drainTimeoutMs = 300): Env {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-keeper-'));
-  const { platform, compute } = fakePlatform();
-  compute.addSystem('sys1');
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir);
-  const keepers: KeeperHandle[] = [];
-  const clients: KeeperClient[] = [];
-  const e: Env = {
-    dir, socketPath: join(dir, 'keeper.sock'), stateDir: join(dir, 'state'), logDir, platform, compute,
-    async startKeeper() {
-      const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform, log: quiet,
-        drainTimeoutMs, recoveryRetryMs: 50 });
-      keepers.push(k);
-      return k;
-    },
-    async client(opts) {
-      const c = await KeeperClient.connect(e.socketPath, { log: quiet, ...opts });
-      clients.push(c);
-      return c;
-    },
-  };
-  t.after(async () => {
-    for (const c of clients) await c.close();
-    for (const k of keepers) await k.close();
-    // release every fake process so nothing keeps the event loop busy
-    for (const p of compute.created) { p.exit(0); p.endOutput(); }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return e;
-}
-
-function startParams(e: Env, id: string, extra: Partial<StartParams> = {}): StartParams {
+function startParams(e: KeeperEnv, id: string, extra: Partial<StartParams> = {}): StartParams {
   return {
     containerId: id, systemId: 'sys1', logPath: join(e.logDir, `${id}.log`),
     process: { CommandLine: 'cmd /c app.exe', CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true },

@@ -1,5 +1,5 @@
 /**
- * Clients that send the socket path as :authority (grpc-go < 1.57, grpc-java) against the listener with a real
+ * Clients that send the socket path as :authority (grpc-go < 1.57, kubelet <= 1.28; grpc-java) against the listener with a real
  * grpc-js server: Node's own http2 client with an explicit :authority, a raw HTTP/2 client with hand-built HPACK
  * blocks, grpc-js clients (unchanged), and malformed streams (dropped alone).
  */
@@ -15,6 +15,7 @@ import { listen } from '../../../src/daemon/listener.js';
 import { loadCri } from '../../../src/cri/proto.js';
 import { HpackEncoder } from '../../../src/daemon/h2/hpack.js';
 import { RawH2Client, type RawResponse } from '../../helpers/h2-raw-client.js';
+import { grpcGoEncodedAuthority } from '../../helpers/h2.js';
 import { call } from '../../e2e/harness.js';
 
 const cri = loadCri();
@@ -143,7 +144,7 @@ test('grpc-js clients still work; a malformed stream is dropped alone', async ()
   });
 });
 
-test('premise: without the filter, nghttp2 resets a stream whose :authority is a path (PROTOCOL_ERROR)', async () => {
+test('premise: without the filter, nghttp2 resets a stream whose :authority is a path (PROTOCOL_ERROR) and accepts it percent-encoded (grpc-go >= 1.57)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'listener-authority-'));
   const server = new grpc.Server();
   server.addService(cri.runtime.v1.RuntimeService.service, { Version: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, {}) });
@@ -155,6 +156,9 @@ test('premise: without the filter, nghttp2 resets a stream whose :authority is a
     await assert.rejects(client.call(enc.encode(headers(path, '/runtime.v1.RuntimeService/Version')), VERSION.requestSerialize({})), /RST_STREAM code 1$/);
     const ok = await client.call(enc.encode(headers('localhost', '/runtime.v1.RuntimeService/Version')), VERSION.requestSerialize({}));
     message(ok);
+    const encoded = grpcGoEncodedAuthority(path);
+    assert.match(encoded, /^%2F[^/]*%2Fdirect\.sock$/);
+    message(await client.call(enc.encode(headers(encoded, '/runtime.v1.RuntimeService/Version')), VERSION.requestSerialize({})));
   } finally {
     client.close();
     server.forceShutdown();

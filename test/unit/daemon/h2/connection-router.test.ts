@@ -17,7 +17,7 @@ import { loadCri } from '../../../../src/cri/proto.js';
 import { HpackEncoder } from '../../../../src/daemon/h2/hpack.js';
 import { FrameType } from '../../../../src/daemon/h2/frames.js';
 import { RawH2Client } from '../../../helpers/h2-raw-client.js';
-import { frame } from '../../../helpers/h2.js';
+import { frame, grpcGoEncodedAuthority } from '../../../helpers/h2.js';
 import { call } from '../../../e2e/harness.js';
 
 const cri = loadCri();
@@ -93,9 +93,9 @@ test("node's http2 client: raw socket with a valid :authority, filtered with a p
 });
 
 for (const waitForSettings of [false, true]) {
-  test(`raw client sending its first request ${waitForSettings ? 'only after the server SETTINGS (grpc-go)' : 'before any server frame'}: valid :authority raw, path filtered`, async () => {
+  test(`raw client sending its first request ${waitForSettings ? 'only after the server SETTINGS (grpc-go)' : 'before any server frame'}: valid :authority raw (percent-encoded path too, grpc-go >= 1.57), path filtered`, async () => {
     await withServer(async (path, routes) => {
-      for (const authority of ['localhost:0', path]) {
+      for (const authority of ['localhost:0', grpcGoEncodedAuthority(path), path]) {
         const c = new RawH2Client(net.connect(path));
         try {
           if (waitForSettings) await c.serverSettings;
@@ -103,7 +103,7 @@ for (const waitForSettings of [false, true]) {
           assert.equal(c.closed, null);
         } finally { c.close(); }
       }
-      assert.deepEqual(routes, ['raw', 'filtered']);
+      assert.deepEqual(routes, ['raw', 'raw', 'filtered']);
     });
   });
 }

@@ -23,8 +23,13 @@ async function run(failures: unknown[]): Promise<{ attempts: number; gaveUp: unk
 }
 
 test('retried while the service is away, the connection broke under the request, or the error is a socket error', async () => {
-  const r = await run([err('HCS_E_SERVICE_NOT_AVAILABLE'), err('HCS_E_SERVICE_DISCONNECT'), err('HCS_E_CONNECT_FAILED'), new Error('ECONNRESET')]);
-  assert.deepEqual(r, { attempts: 5, gaveUp: undefined });
+  const r = await run([err('HCS_E_SERVICE_NOT_AVAILABLE'), err('HCS_E_SERVICE_DISCONNECT'), new Error('ECONNRESET')]);
+  assert.deepEqual(r, { attempts: 4, gaveUp: undefined });
+});
+
+test('HCS_E_CONNECT_FAILED (HCS could not reach a guest, the service answered) is lasting: given up at once', async () => {
+  const guest = err('HCS_E_CONNECT_FAILED');
+  assert.deepEqual(await run([guest]), { attempts: 1, gaveUp: guest });
 });
 
 test('a lasting platform failure ends the retries at once with that error', async () => {
