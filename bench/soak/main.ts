@@ -20,14 +20,16 @@ import { call } from '../../test/e2e/harness.js';
 import { Churn } from '../chaos/workload.js';
 import { checkLog, leaksAfter, listing, recordPreexistingLeaks } from '../chaos/checks.js';
 import { pidOf, startWorld, type Victim, type World } from '../chaos/world.js';
-import { fdCount, sample, secondHalf, slopeMiBPerHour, type KiBKey, type Sample } from './sample.js';
+import { fdCount, floorSlopeMiBPerHour, sample, secondHalf, slopeMiBPerHour, type KiBKey, type Sample } from './sample.js';
 import { HeapWatch } from './heap-watch.js';
 
 export interface ProcessSoak {
   name: Victim; pid: number; rssSlope: number; pssSlope: number; /** Over the second half of the run only: warm-up (JIT, heap sizing) excluded. */ rssSlopeLate: number; pssSlopeLate: number;
   rssStartMiB: number; rssEndMiB: number; fdBaseline: number; fdPeak: number; fdAfter: number;
   /** Per part of memory (RSS by mapping kind; JS heap figures of the inspected process): MiB at start and end, slope whole / 2nd half. */
-  parts: { key: KiBKey; startMiB: number; endMiB: number; slope: number; slopeLate: number }[];
+  parts: { key: KiBKey; startMiB: number; endMiB: number; minMiB: number; maxMiB: number; slope: number; slopeLate: number; floorSlope: number }[];
+  /** Slope of the lowest RSS in each 2-minute window (sample.ts floorSlopeMiBPerHour): what a leak lifts. */
+  rssFloorSlope: number;
 }
 export interface SoakOptions { minutes: number; pods: number; heapOf?: Victim; snapshotsAt?: number[]; snapshotDir?: string; samplesOut?: string; log?: (s: string) => void }
 const PARTS: KiBKey[] = ['brkKiB', 'anonKiB', 'fileKiB', 'heapUsedKiB', 'heapTotalKiB', 'externalKiB', 'arrayBuffersKiB'];
@@ -58,7 +60,8 @@ function partsOf(s: Sample[]): ProcessSoak['parts'] {
   const late = secondHalf(s);
   return PARTS.filter((k) => s.some((x) => x[k] !== undefined)).map((key) => {
     const has = s.filter((x) => x[key] !== undefined);
-    return { key, startMiB: has[0]![key]! / 1024, endMiB: has[has.length - 1]![key]! / 1024, slope: slopeMiBPerHour(s, key), slopeLate: slopeMiBPerHour(late, key) };
+    const v = has.map((x) => x[key]! / 1024);
+    return { key, startMiB: v[0]!, endMiB: v[v.length - 1]!, minMiB: Math.min(...v), maxMiB: Math.max(...v), slope: slopeMiBPerHour(s, key), slopeLate: slopeMiBPerHour(late, key), floorSlope: floorSlopeMiBPerHour(s, key) };
   });
 }
 
@@ -104,7 +107,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (after[i]! > baseline[i]!) problems.push(`${name}: ${after[i]} open fds after every pod is gone, ${baseline[i]} at baseline`);
       const late = secondHalf(s);
       return { name, pid: pids[i]!, rssSlope: slopeMiBPerHour(s, 'rssKiB'), pssSlope: slopeMiBPerHour(s, 'pssKiB'),
-        rssSlopeLate: slopeMiBPerHour(late, 'rssKiB'), pssSlopeLate: slopeMiBPerHour(late, 'pssKiB'), rssStartMiB: s[0]!.rssKiB / 1024, rssEndMiB: s[s.length - 1]!.rssKiB / 1024, fdBaseline: baseline[i]!, fdPeak, fdAfter: after[i]!, parts: partsOf(s) };
+        rssSlopeLate: slopeMiBPerHour(late, 'rssKiB'), pssSlopeLate: slopeMiBPerHour(late, 'pssKiB'), rssStartMiB: s[0]!.rssKiB / 1024, rssEndMiB: s[s.length - 1]!.rssKiB / 1024, fdBaseline: baseline[i]!, fdPeak, fdAfter: after[i]!, parts: partsOf(s), rssFloorSlope: floorSlopeMiBPerHour(s, 'rssKiB') };
     });
     const leaks = await leaksAfter(w, 30_000);
     for (const l of leaks) problems.push(`LEAK ${l}`);
@@ -129,13 +132,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const snapshotsAt = (strFlag('snapshots') ?? '').split(',').filter(Boolean).map(Number);
   const r = await runSoak({ minutes: numFlag('minutes', 10), pods: numFlag('pods', 5), heapOf, snapshotsAt, snapshotDir: strFlag('snapshot-dir'), samplesOut: strFlag('samples-out'), log: (s) => console.log(s) });
   console.log(`\nsoak: ${r.minutes} min, ${r.pods} pods churned`);
-  console.log('process    RSS MiB/h  PSS MiB/h  2nd half RSS/PSS MiB/h  RSS start→end MiB  fds baseline / peak / after');
+  console.log('process    RSS MiB/h  PSS MiB/h  2nd half RSS/PSS MiB/h  RSS floor MiB/h  RSS start→end MiB  fds baseline / peak / after');
   for (const p of r.processes) {
-    console.log(`${p.name.padEnd(10)} ${p.rssSlope.toFixed(1).padStart(9)}  ${p.pssSlope.toFixed(1).padStart(9)}  ${`${p.rssSlopeLate.toFixed(1)} / ${p.pssSlopeLate.toFixed(1)}`.padStart(22)}  ${p.rssStartMiB.toFixed(0).padStart(8)} → ${p.rssEndMiB.toFixed(0).padEnd(6)}  ${p.fdBaseline} / ${p.fdPeak} / ${p.fdAfter}`);
+    console.log(`${p.name.padEnd(10)} ${p.rssSlope.toFixed(1).padStart(9)}  ${p.pssSlope.toFixed(1).padStart(9)}  ${`${p.rssSlopeLate.toFixed(1)} / ${p.pssSlopeLate.toFixed(1)}`.padStart(22)}  ${p.rssFloorSlope.toFixed(1).padStart(15)}  ${p.rssStartMiB.toFixed(0).padStart(8)} → ${p.rssEndMiB.toFixed(0).padEnd(6)}  ${p.fdBaseline} / ${p.fdPeak} / ${p.fdAfter}`);
   }
-  console.log('\nprocess    part             start → end MiB   MiB/h whole / 2nd half   (brk: C heap main arena; anon: V8 heap, malloc mmaps and arenas, stacks; file: code)');
+  console.log('\nprocess    part             start → end MiB   min … max MiB   MiB/h whole / 2nd half / floor   (brk: C heap main arena; anon: V8 heap, malloc mmaps and arenas, stacks; file: code)');
   for (const p of r.processes) {
-    for (const x of p.parts) console.log(`${p.name.padEnd(10)} ${x.key.replace(/KiB$/, '').padEnd(14)} ${`${x.startMiB.toFixed(1)} → ${x.endMiB.toFixed(1)}`.padStart(15)}   ${`${x.slope.toFixed(1)} / ${x.slopeLate.toFixed(1)}`.padStart(20)}`);
+    for (const x of p.parts) console.log(`${p.name.padEnd(10)} ${x.key.replace(/KiB$/, '').padEnd(14)} ${`${x.startMiB.toFixed(1)} → ${x.endMiB.toFixed(1)}`.padStart(15)}   ${`${x.minMiB.toFixed(1)} … ${x.maxMiB.toFixed(1)}`.padStart(13)}   ${`${x.slope.toFixed(1)} / ${x.slopeLate.toFixed(1)} / ${x.floorSlope.toFixed(1)}`.padStart(28)}`);
   }
   console.log(`leaks ${r.leaks.length}, log lines ${r.linesChecked} checked, ${r.linesLost} lost`);
   for (const p of r.problems) console.log(`PROBLEM ${p}`);

@@ -35,3 +35,19 @@ export function slopeMiBPerHour(all: Sample[], key: KiBKey): number {
 
 /** The samples of the second half of the run (warm-up excluded). */
 export const secondHalf = (s: Sample[]): Sample[] => s.filter((x) => x.t >= s[s.length - 1]!.t / 2);
+
+/**
+ * Slope (MiB/hour) of the floor: the lowest value in each `windowMs` window, regressed over the windows. Memory of
+ * a busy process is a sawtooth (V8's heap between collections, freed C-heap pages kept until a trim), and a slope
+ * over every sample moves with where in its tooth the run ends; a leak lifts the floor.
+ */
+export function floorSlopeMiBPerHour(all: Sample[], key: KiBKey, windowMs = 120_000): number {
+  const mins = new Map<number, Sample>();
+  for (const x of all) {
+    if (x[key] === undefined) continue;
+    const w = Math.floor(x.t / windowMs);
+    const m = mins.get(w);
+    if (!m || x[key]! < m[key]!) mins.set(w, x);
+  }
+  return slopeMiBPerHour([...mins.values()], key);
+}
