@@ -1,7 +1,9 @@
 /**
  * The soak's look into one process's JS heap (`--heap-of daemon|keeper|emulator`): process.memoryUsage() at every
  * tick through the inspector (inspect.ts), and heap snapshots once the run passes given minutes (`--snapshots
- * 3,20`), written as <dir>/<name>-<minute>min.heapsnapshot for heap-diff.ts.
+ * 3,20`), written as <dir>/<name>-<minute>min.heapsnapshot for heap-diff.ts. A snapshot is serialized in the
+ * process's C heap: a busy emulator service kept ~30 MiB more RSS after one until its next idle trim, so runs that
+ * take snapshots compare objects, not memory slopes.
  */
 import { join } from 'node:path';
 import { Inspected } from './inspect.js';
