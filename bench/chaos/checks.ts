@@ -10,6 +10,7 @@ import { createPlatform } from '../../src/daemon/platform-factory.js';
 import { loadRecords, platformView } from '../../src/cli/doctor/collect.js';
 import { findLeaks } from '../../src/cli/doctor/leaks.js';
 import { call } from '../../test/e2e/harness.js';
+import { eachLimited } from '../lib/each-limited.js';
 import { LINE_RE } from './workload.js';
 import { pidOf, type World } from './world.js';
 import { classifyStrays, markRun, processTable, rememberKeeper } from './strays.js';
@@ -100,11 +101,12 @@ export async function inconsistencies(w: World, l: Listing): Promise<string[]> {
   const out: string[] = [];
   const podIds = new Set(l.pods.map((p) => p.id));
   for (const c of l.containers) if (!podIds.has(c.podSandboxId)) out.push(`container ${c.id.slice(0, 12)} belongs to pod ${c.podSandboxId.slice(0, 12)}, which is not listed`);
-  for (const p of l.pods) {
+  // Several at once, as kubelet's status polls come: one after the other, 200 of them took minutes on a loaded host.
+  await eachLimited(l.pods, 10, async (p) => {
     try { await call(w.daemon.runtime, 'PodSandboxStatus', { podSandboxId: p.id }, 30_000); } catch (e) { out.push(`pod ${p.name}: PodSandboxStatus failed: ${(e as Error).message}`); }
-  }
-  for (const c of l.containers) {
+  });
+  await eachLimited(l.containers, 10, async (c) => {
     try { await call(w.daemon.runtime, 'ContainerStatus', { containerId: c.id }, 30_000); } catch (e) { out.push(`container ${c.id.slice(0, 12)}: ContainerStatus failed: ${(e as Error).message}`); }
-  }
+  });
   return out;
 }

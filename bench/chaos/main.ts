@@ -33,7 +33,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
       const r = await chaosRound(w, i + 1, o.victims[i % o.victims.length]!, o.pods, o);
       rounds.push(r);
       log(`round ${String(r.round).padStart(3)}  kill ${r.victim.padEnd(8)} after ${String(r.killAfterMs).padStart(5)} ms  pods ${String(r.pods).padStart(4)}` +
-        `  at kill ${JSON.stringify(r.phases)}  leaks ${r.leaks}  lines ${r.linesChecked} lost ${r.linesLost}  ${(r.ms / 1000).toFixed(1)} s` +
+        `  at kill ${JSON.stringify(r.phases)}  leaks ${r.leaks}  lines ${r.linesChecked} lost ${r.linesLost}  ${(r.ms / 1000).toFixed(1)} s ${JSON.stringify(r.stages)}` +
         (r.problems.length ? `\n  ${r.problems.join('\n  ')}` : ''));
     }
   } catch (e) {

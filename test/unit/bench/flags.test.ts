@@ -23,6 +23,8 @@ test('chaos and soak take their rounds and pods as whole numbers (read before an
   assert.deepEqual(withArgv(['--rounds', '3', '--pods', '7'], () => { const o = chaosOptionsFromArgv(); return [o.rounds, o.pods]; }), [3, 7]);
   assert.throws(() => withArgv(['--rounds', '2.5'], chaosOptionsFromArgv), /--rounds needs a non-negative integer/);
   assert.throws(() => withArgv(['--pods', '1.5'], chaosOptionsFromArgv), /--pods needs a non-negative integer/);
-  assert.deepEqual(withArgv(['--minutes', '0.5', '--pods', '2'], soakOptionsFromArgv), { minutes: 0.5, pods: 2 });
+  assert.deepEqual(withArgv(['--minutes', '0.5', '--pods', '2'], () => { const o = soakOptionsFromArgv(); return [o.minutes, o.pods, o.heapOf, o.snapshotsAt]; }), [0.5, 2, undefined, []]);
+  assert.deepEqual(withArgv(['--heap-of', 'emulator', '--snapshots', '3,20'], () => { const o = soakOptionsFromArgv(); return [o.heapOf, o.snapshotsAt]; }), ['emulator', [3, 20]]);
+  assert.throws(() => withArgv(['--heap-of', 'kubelet'], soakOptionsFromArgv), /--heap-of: unknown process "kubelet"/);
   assert.throws(() => withArgv(['--pods', '1.5'], soakOptionsFromArgv), /--pods needs a non-negative integer/);
 });
