@@ -34,6 +34,7 @@ import { slowSamples } from './lifecycle/report.js';
 import { versionPhase } from './phases/rpc.js';
 import { steadyPhase } from './phases/steady.js';
 import { RelistTrace } from './steady/trace.js';
+import { IdleTrace } from './steady/idle-trace.js';
 import { slowRelists } from './steady/report.js';
 import { logsPhase } from './phases/logs.js';
 import { pullPhase } from './phases/pull.js';
@@ -55,6 +56,8 @@ const traceFile = strFlag('lifecycle-trace');
 const trace = traceFile ? new LifecycleTrace(traceFile) : undefined;
 const relistTraceFile = strFlag('relist-trace');
 const relistTrace = relistTraceFile ? new RelistTrace(relistTraceFile) : undefined;
+const idleTraceFile = strFlag('idle-trace');
+const idleTrace = idleTraceFile ? new IdleTrace(idleTraceFile) : undefined;
 const lc: LifecycleOptions = { pods: o.pods, parPods: o.parPods, parallel: o.parallel, warmup: o.warmup, block: o.block, trace };
 /** Host-wide (both runtimes): cgroup joins without an RCU grace period (emulator cgroup-dynmods.ts). */
 const favordynmods = boolFlag('favordynmods');
@@ -98,7 +101,8 @@ try {
   const registryUrl = `http://${registryHost}`;
   if (wantPeer) targets.push(peerEndpoint ? await peerTarget(peerEndpoint, registryHost, strFlag('peer-pids')) : await startContainerdTarget(registryHost));
   const nodeArgs = strFlag('wincri-node-args')?.split(' ').filter(Boolean) ?? [];
-  const gcLog = trace?.gcFile ?? relistTrace?.gcFile;
+  const gcLog = trace?.gcFile ?? relistTrace?.gcFile ?? idleTrace?.gcFile;
+  if (idleTrace && gcLog) idleTrace.gcFile = gcLog;
   if (gcLog) { process.env.WINCRI_BENCH_GC_LOG = gcLog; nodeArgs.push(`--import=${new URL('./lib/gc-log.js', import.meta.url).href}`); }
   targets.push(await startWincri({ registryHost, nodeArgs, favordynmods }));
   for (const t of targets) figures.set(t, {});
@@ -123,7 +127,7 @@ try {
   }
   if (runs('steady')) {
     const a = performance.now();
-    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup, notes)) Object.assign(figures.get(t)!, f);
+    for (const [t, f] of await steadyPhase(targets, o.steadyPods, o.relist, o.idle, relistTrace, o.relistWarmup, notes, idleTrace)) Object.assign(figures.get(t)!, f);
     if (relistTrace) console.error(slowRelists(relistTrace.finish()));
     console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }

@@ -14,6 +14,7 @@ import { runPod, createContainer, removePod, pool, SLEEP, type Pod } from './pod
 import type { Figures } from '../report.js';
 import type { RelistTrace } from '../steady/trace.js';
 import { goRelists, prepareGoProbe } from '../steady/go-relists.js';
+import type { IdleTrace } from '../steady/idle-trace.js';
 
 function memory(t: Target, when: string): { pss: number; rss: number; procs: number } {
   const pids = t.pids();
@@ -26,11 +27,13 @@ function memory(t: Target, when: string): { pss: number; rss: number; procs: num
  * core each: measured one target after the other, the later ones had rested longer (and shared the machine with
  * a different load) than the first.
  */
-async function idleCpu(targets: Target[], seconds: number): Promise<number[]> {
+async function idleCpu(targets: Target[], seconds: number, idle?: { trace: IdleTrace; window: string }): Promise<number[]> {
   const pids = targets.map((t) => t.pids());
   const before = pids.map((p) => cpuSnapshot(p));
   const a = performance.now();
-  await sleep(seconds * 1000);
+  const w = targets.findIndex((t) => t.name === 'wincri');
+  if (idle && w >= 0) await idle.trace.during(idle.window, pids[w]!, () => sleep(seconds * 1000));
+  else await sleep(seconds * 1000);
   const ms = performance.now() - a;
   return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
@@ -93,21 +96,31 @@ async function warmRelists(targets: Target[], pods: number, warmup: number): Pro
   }
 }
 
+/** The relists of every target: warm-up, the Node client's (interleaved), then the Go client's (into `figures`). */
+async function relistBurst(targets: Target[], pods: number, samples: number, warmup: number, goProbe: string | undefined, figures: Map<Target, Figures>, notes: string[], trace?: RelistTrace): Promise<number[][]> {
+  await warmRelists(targets, pods, warmup);
+  const relists = await interleavedRelists(targets, pods, samples, trace);
+  // The same relists from a Go client (kubelet's language), after the Node client's: same counts, interleaved.
+  for (const [t, f] of await goRelists(goProbe, targets, pods, samples, warmup, notes)) Object.assign(figures.get(t)!, f);
+  return relists;
+}
+
 /**
  * Every target's steady state: idle CPU (all targets over the same window) and memory at 0 pods, N running pods on
  * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
- * are removed.
+ * are removed. With no relist samples (`--relist-samples 0`) the N-pod window follows the pod starts: idle without
+ * a relist burst before it. `idle`: wincri's threads sampled over both windows (../steady/idle-trace.ts).
  */
-export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0, notes: string[] = []): Promise<Map<Target, Figures>> {
+export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0, notes: string[] = [], idle?: IdleTrace): Promise<Map<Target, Figures>> {
   const figures = new Map<Target, Figures>(targets.map((t) => [t, {}]));
   const made = new Map<Target, Pod[]>(targets.map((t) => [t, []]));
-  const goProbe = prepareGoProbe(notes); // built before the quiet window: a build would take the CPU measured
+  const goProbe = samples > 0 ? prepareGoProbe(notes) : undefined; // built before the quiet window: a build would take the CPU measured
   try {
     // Idle CPU over the quiet window first (all targets at once), then memory at its end: "at rest" for both
     // runtimes (V8 and Go's scavenger both give memory back some time after work; the previous phase's burst
     // ended 2 s before the window).
     await sleep(2000);
-    const cpu0 = await idleCpu(targets, idleSeconds);
+    const cpu0 = await idleCpu(targets, idleSeconds, idle && { trace: idle, window: '0 pods' });
     for (const [j, t] of targets.entries()) {
       const mem0 = memory(t, '0 pods');
       Object.assign(figures.get(t)!, { 'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'cpu0': cpu0[j]! });
@@ -120,18 +133,13 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
         await call(t.runtime, 'StartContainer', { containerId: cid });
       });
     }
-    await warmRelists(targets, pods, warmup);
-    const relists = await interleavedRelists(targets, pods, samples, trace);
-    // The same relists from a Go client (kubelet's language), after the Node client's: same counts, interleaved.
-    for (const [t, f] of await goRelists(goProbe, targets, pods, samples, warmup, notes)) Object.assign(figures.get(t)!, f);
+    const relists = samples > 0 ? await relistBurst(targets, pods, samples, warmup, goProbe, figures, notes, trace) : undefined;
     await sleep(2000);
-    const cpuN = await idleCpu(targets, idleSeconds);
+    const cpuN = await idleCpu(targets, idleSeconds, idle && { trace: idle, window: `${pods} pods${relists ? '' : ', no relists before'}` });
     for (const [j, t] of targets.entries()) {
       const memN = memory(t, `${pods} pods`);
-      const r = summarize(relists[j]!);
-      Object.assign(figures.get(t)!, {
-        'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN[j]!, 'relist.p50': r.p50, 'relist.p99': r.p99,
-      });
+      Object.assign(figures.get(t)!, { 'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN[j]! });
+      if (relists) { const r = summarize(relists[j]!); Object.assign(figures.get(t)!, { 'relist.p50': r.p50, 'relist.p99': r.p99 }); }
     }
     return figures;
   } finally {
