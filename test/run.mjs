@@ -28,6 +28,10 @@ const HOST_NETWORK = /harness\.js|helpers\/netns\.js|emulator\/helpers\.js|cni\/
 const HOST_DIRS = /[\\/]test[\\/](cni|unit[\\/]platform[\\/]emulator)[\\/]/;
 const serial = selected.filter((f) => HOST_DIRS.test(f) || HOST_NETWORK.test(readFileSync(f, 'utf8')));
 const rest = selected.filter((f) => !serial.includes(f));
+// Every emulator service on a fresh state dir would compile its C helpers (gcc -O2) again: one build per run,
+// copied by the others (src/platform/emulator/service/helper-cache.ts). mkdtemp: a directory of our own, mode 0700.
+const helperCache = process.env.WINCRI_EMULATOR_HELPER_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'wincri-helper-cache-'));
+if (helperCache) process.env.WINCRI_EMULATOR_HELPER_CACHE = helperCache;
 const timesDir = process.env.WINCRI_TEST_TIMES ? mkdtempSync(join(tmpdir(), 'wincri-test-times-')) : undefined;
 const laneSeconds = {};
 const lane = (name, list) => list.length === 0 ? Promise.resolve(0) : new Promise((resolveLane) => {
@@ -51,4 +55,5 @@ if (timesDir) {
   console.log(`per file, slowest first (WINCRI_TEST_TIMES):\n${rows.sort((a, b) => b.ms - a.ms).map((r) => r.line).join('\n')}`);
   rmSync(timesDir, { recursive: true, force: true });
 }
+if (helperCache) rmSync(helperCache, { recursive: true, force: true });
 process.exit(codes.some((c) => c !== 0) ? 1 : 0);
