@@ -36,6 +36,14 @@ function cacheDir(): string {
   return dir;
 }
 
+/**
+ * The environment of a `go build` against Debian's grpc-go (GOPATH mode) with the probe's private build cache:
+ * the tests' other Go program (test/e2e/authority.test.ts) builds with it too, so grpc-go is compiled once.
+ */
+export function goBuildEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(cacheDir(), 'go-build') };
+}
+
 /** What the binary depends on: the source, the Go toolchain and the grpc-go package (its version.go). */
 function cacheKey(): string {
   const h = createHash('sha256').update(readFileSync(PROBE_SOURCE));
@@ -59,9 +67,7 @@ export function buildGoProbe(): string {
   if (existsSync(bin)) return bin;
   const tmp = `${bin}.${process.pid}.tmp`;
   try {
-    execFileSync('go', ['build', '-o', tmp, PROBE_SOURCE], {
-      env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(dir, 'go-build') }, stdio: 'pipe', timeout: 900_000,
-    });
+    execFileSync('go', ['build', '-o', tmp, PROBE_SOURCE], { env: goBuildEnv(), stdio: 'pipe', timeout: 900_000 });
     renameSync(tmp, bin);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -7,6 +7,8 @@
  * (container-io/keeper-liveness.ts), which the daemon answers by killing it (below).
  */
 import type { Platform } from '../platform/types.js';
+import type { KeeperClientOptions } from '../container-io/keeper-client.js';
+import { LIVENESS_INTERVAL_MS } from '../container-io/keeper-liveness.js';
 import { platformWithDeadlines } from './platform-deadline.js';
 
 const KEEPER_DEFAULT_MS = 30_000;
@@ -26,4 +28,14 @@ export function keeperRequestTimeoutMs(platformCallTimeoutSeconds: number): numb
 export function killUnresponsiveKeeper(pid: number | undefined): void {
   if (!pid || pid === process.pid) return;
   try { process.kill(pid, 'SIGKILL'); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+}
+
+/**
+ * The keeper client's liveness timeout is its default (10 s) unless WINCRI_KEEPER_LIVENESS_TIMEOUT_MS sets another
+ * (tests: a stopped keeper is then found in seconds); the pings go out four times per timeout, every 2 s at most.
+ */
+export function keeperLiveness(env: NodeJS.ProcessEnv = process.env): Pick<KeeperClientOptions, 'livenessTimeoutMs' | 'livenessIntervalMs'> {
+  const ms = Number(env.WINCRI_KEEPER_LIVENESS_TIMEOUT_MS ?? '');
+  if (!env.WINCRI_KEEPER_LIVENESS_TIMEOUT_MS || !(ms > 0)) return {};
+  return { livenessTimeoutMs: ms, livenessIntervalMs: Math.min(LIVENESS_INTERVAL_MS, ms / 4) };
 }

@@ -10,7 +10,7 @@ import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/types.js';
 import { createPlatform, keeperPaths } from './platform-factory.js';
 import { spawnKeeper } from './keeper-spawn.js';
-import { keeperRequestTimeoutMs, killUnresponsiveKeeper } from './keeper-deadlines.js';
+import { keeperLiveness, keeperRequestTimeoutMs, killUnresponsiveKeeper } from './keeper-deadlines.js';
 import { ImageService } from '../images/service.js';
 import { KeeperClient } from '../container-io/keeper-client.js';
 import { isKeeperError } from '../container-io/protocol.js';
@@ -111,7 +111,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg), requestTimeoutMs: keeperRequestTimeoutMs(cfg.limits.platformCallTimeoutSeconds),
-    onUnresponsive: killUnresponsiveKeeper });
+    onUnresponsive: killUnresponsiveKeeper, ...keeperLiveness() });
   keeperRef = keeper;
   const streaming = await startStreaming(cfg.streaming, metrics.registry);
   const runtime = await Runtime.open({

@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { Daemon, call } from './harness.js';
 import { loadCri } from '../../src/cri/proto.js';
+import { goBuildEnv } from '../../bench/steady/go-probe.js';
 
 const GOPATH = '/usr/share/gocode';
 const SOURCE = fileURLToPath(new URL('../../../test/e2e/go/oldgrpc-client.go', import.meta.url));
@@ -33,11 +34,8 @@ function run(bin: string, args: string[]): Promise<{ code: number; stdout: strin
 test('grpc-go < 1.57 with the socket path as :authority: PROTOCOL_ERROR from plain grpc-js, every call answered by wincri', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wincri-oldgrpc-'));
   const bin = join(dir, 'oldgrpc-client');
-  const cache = join(tmpdir(), 'wincri-go-build-cache');
-  mkdirSync(cache, { recursive: true });
-  execFileSync('go', ['build', '-o', bin, SOURCE], {
-    env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: cache }, stdio: 'pipe', timeout: 600_000,
-  });
+  // The bench's Go build cache: grpc-go, compiled here, is not compiled again for its relist probe (bench-smoke).
+  execFileSync('go', ['build', '-o', bin, SOURCE], { env: goBuildEnv(), stdio: 'pipe', timeout: 600_000 });
   const cri = loadCri();
   const plain = new grpc.Server();
   const d = new Daemon('wincri-oldgrpc');

@@ -143,18 +143,27 @@ export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 
   return err;
 }
 
-/** Late platform answers the daemon logged so far ("platform call answered/failed after its deadline"). */
+/**
+ * Ends a hang of `op` in progress at once (clearing an operation's faults releases its held calls): once the RPC
+ * has failed past its deadline the rest of the hang proves nothing, and the abandoned call's late answer follows.
+ */
+export async function releaseHang(env: Env, op: string): Promise<void> {
+  await env.platform.clearFaults(op);
+}
+
+/** Late platform answers logged so far in `log` ("platform call answered/failed after its deadline"): the daemon's (env.d.fullLog()) or the IO keeper's. */
 export const lateAnswers = (log: string): number => log.match(/platform call (answered|failed) after its deadline/g)?.length ?? 0;
 
 /**
  * Hangs the next `op` past the `timeoutS` deadline, runs `rpc`: it must fail DeadlineExceeded naming
- * HCS_E_OPERATION_TIMEOUT and the limit; then waits for the abandoned call's late answer (only then is a retry's
- * outcome deterministic).
+ * HCS_E_OPERATION_TIMEOUT and the limit; then ends the hang (releaseHang) and waits for the abandoned call's late
+ * answer (only then is a retry's outcome deterministic).
  */
 export async function hangOnce(env: Env, op: string, rpc: () => Promise<unknown>, where: string, timeoutS: number): Promise<void> {
   const lateBefore = lateAnswers(env.d.fullLog());
   await env.platform.injectFault(op, 0, 1, (timeoutS + 3) * 1000);
   const err = await rpc().then(() => undefined, (e: ServiceError) => e);
+  await releaseHang(env, op);
   assert.ok(err, `${where}: the RPC succeeded`);
   assert.equal(Status[err.code], 'DEADLINE_EXCEEDED', err.details);
   assert.match(err.details, /HCS_E_OPERATION_TIMEOUT/, err.details);

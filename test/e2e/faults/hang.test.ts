@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { call } from '../harness.js';
-import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, type Env, type Step, type FaultOp } from './common.js';
+import { skip, startEnv, stopEnv, objects, continuePod, newPod, removePod, expectObjects, lateAnswers, releaseHang, type Env, type Step, type FaultOp } from './common.js';
 
 /** Wire operation, the RPC that calls it, how the platform API (and so the error) names it. */
 const HUNG: [FaultOp, Step, RegExp][] = [
@@ -29,8 +29,9 @@ for (const [op, step, named] of HUNG) {
     const before = await objects(env);
     const fired = env.d.fullLog().split(`fault fired: ${op} `).length;
     // The abandoned call ends in the service either way: answered (and undone) or failed (nothing to undo).
-    const lateAnswers = () => env.d.fullLog().match(/platform call (answered|failed) after its deadline/g)?.length ?? 0;
-    const late = lateAnswers();
+    const late = lateAnswers(env.d.fullLog());
+    // Held until released below (10 s at most): past the RPC's deadline and the other pod's lifecycle, whose
+    // platform calls would time out too if the hang held up the service.
     await env.platform.injectFault(op, 0, 1, 10_000);
     const hung = continuePod(env, pod, [step]).then(() => undefined, (e: ServiceError) => e);
     await env.d.waitFor(`the ${op} fault to fire`, () => env.d.fullLog().split(`fault fired: ${op} `).length > fired, 30_000);
@@ -40,14 +41,15 @@ for (const [op, step, named] of HUNG) {
     assert.ok((await call(env.d.runtime, 'Version', {})).runtimeName);
     await removePod(env, other.id);
     const err = await hung;
+    await releaseHang(env, op);
     assert.ok(err, `${op}: the hung RPC succeeded`);
     assert.equal(Status[err.code], 'DEADLINE_EXCEEDED', err.details);
     assert.match(err.details, named, err.details);
     assert.match(err.details, /HCS_E_OPERATION_TIMEOUT/);
     assert.match(err.details, /within 3s \(limits\.platformCallTimeoutSeconds\)/);
-    // The call completes in the service ~10 s after it started; whatever it made is undone. Waiting for the late
-    // answer first keeps its short-lived object out of the next case's snapshots.
-    await env.d.waitFor(`the late answer of ${op}`, () => lateAnswers() > late, 30_000);
+    // Released, the call completes in the service; whatever it made is undone. Waiting for the late answer first
+    // keeps its short-lived object out of the next case's snapshots.
+    await env.d.waitFor(`the late answer of ${op}`, () => lateAnswers(env.d.fullLog()) > late, 30_000);
     await expectObjects(env, before, `${op} after the late answer`);
     if (step === 'StartContainer') {
       const st = await call(env.d.runtime, 'ContainerStatus', { containerId: pod.ctr });

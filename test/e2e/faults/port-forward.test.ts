@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { call } from '../harness.js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { SpdyTestClient } from '../../helpers/streaming-client-spdy.js';
-import { skip, startEnv, stopEnv, continuePod, newPod, removePod, type Env, type Pod } from './common.js';
+import { skip, startEnv, stopEnv, continuePod, newPod, removePod, lateAnswers, releaseHang, type Env, type Pod } from './common.js';
 
 const TIMEOUT_S = 3;
 const PORT = 18080;
@@ -81,14 +81,14 @@ test('the dial into the pod failing: the error stream names the port, the pod an
 });
 
 test('the dial into the pod hanging: fails after the platform call deadline; the late connection is closed; the next gets through', { skip }, async () => {
-  const late = () => env.d.fullLog().match(/platform call (answered|failed) after its deadline/g)?.length ?? 0;
-  const lateBefore = late();
+  const lateBefore = lateAnswers(env.d.fullLog());
   await env.platform.injectFault('namespaceNetns', 0, 1, (TIMEOUT_S + 3) * 1000);
   const r = await forward();
+  await releaseHang(env, 'namespaceNetns');
   assert.equal(r.reply, '');
   assert.match(r.error, /HCS_E_OPERATION_TIMEOUT/, r.error);
   assert.match(r.error, new RegExp(`within ${TIMEOUT_S}s \\(limits\\.platformCallTimeoutSeconds\\)`), r.error);
-  await env.d.waitFor('the late answer of the dial', () => late() > lateBefore, 30_000);
+  await env.d.waitFor('the late answer of the dial', () => lateAnswers(env.d.fullLog()) > lateBefore, 30_000);
   await env.d.waitFor('the late relay closed', () => relays() === 0, 30_000);
   const again = await forward();
   assert.equal(again.reply, 'pong-from-pod\n', `the retry: ${again.error}`);

@@ -1,6 +1,7 @@
 /**
  * Small C helpers of the emulator (console-helper.ts, ns-helper-source.ts) built with the host C compiler
- * (`$CC`, `cc`, `gcc`) once per source version into <stateDir>/bin, then reused.
+ * (`$CC`, `cc`, `gcc`) once per source version into <stateDir>/bin, then reused (or copied from a cache shared
+ * between services: helper-cache.ts).
  *
  * A compiler runs in its own process group so that stopping the service (abortHelperBuilds) ends it with all
  * of its children (cc1, as, ld) before the service's state dir is declared free: an orphaned compiler would
@@ -12,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from './procfs.js';
+import { helperFromCache, helperToCache } from './helper-cache.js';
 
 const building = new Map<string, Promise<string>>();
 const compilers = new Set<ChildProcess>();
@@ -70,6 +72,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
   p = (async () => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     sweepDead(dir);
+    if (helperFromCache(bin)) return bin;
     const src = `${bin}.${process.pid}.c`;
     const tmp = `${bin}.${process.pid}.tmp`;
     writeFileSync(src, source);
@@ -79,6 +82,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
         try {
           await compile(cc, src, tmp);
           renameSync(tmp, bin);
+          helperToCache(bin);
           return bin;
         } catch (e) {
           errors.push((e as Error).message);
