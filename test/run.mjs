@@ -24,7 +24,7 @@ if (selected.length === 0) { console.error('no test files matched'); process.exi
 // Files that run the emulator service or the daemon create host objects as root (a network namespace per HNS
 // namespace, veths, bridges, nft tables, all named wincri-*), and some audit every such object on the host (leak
 // checks, doctor --leaks): they run one at a time in their own lane, beside a second lane with everything else.
-const HOST_NETWORK = /harness\.js|helpers\/netns\.js|emulator\/helpers\.js|cni\/helpers\.js|createEmulatorPlatform|rootNetworkingSkipReason|labelledObjects/;
+const HOST_NETWORK = /harness\.js|runtime-env\.js|helpers\/netns\.js|emulator\/helpers\.js|cni\/helpers\.js|createEmulatorPlatform|rootNetworkingSkipReason|labelledObjects/;
 const HOST_DIRS = /[\\/]test[\\/](cni|unit[\\/]platform[\\/]emulator)[\\/]/;
 const serial = selected.filter((f) => HOST_DIRS.test(f) || HOST_NETWORK.test(readFileSync(f, 'utf8')));
 const rest = selected.filter((f) => !serial.includes(f));
