@@ -17,15 +17,19 @@ type Encoded = { [ENCODED]?: Buffer[] };
 
 interface Entry<R> { seen: R; bytes: Buffer }
 
-/** `copy` snapshots the record fields the CRI object is made of; `same` compares a snapshot with the record. */
+/**
+ * `copy` snapshots the record fields the CRI object is made of; `same` compares a snapshot with the record. The
+ * entry sits on the record itself, under a symbol of this cache, not enumerable (so neither JSON nor a spread copy
+ * of the record carries it): a property read per item where a WeakMap lookup was a third of the list code's time.
+ */
 function cacheFor<R extends object>(method: string, field: string, copy: (r: R) => R, same: (a: R, b: R) => boolean, toCri: (r: R) => unknown) {
   const serialize = loadCri().runtime.v1.RuntimeService.service[method as 'ListContainers']!.responseSerialize as (v: unknown) => Buffer;
-  const cache = new WeakMap<R, Entry<R>>();
+  const key = Symbol(`wincri.encoded.${field}`);
   return (r: R): Buffer => {
-    const e = cache.get(r);
-    if (e && same(e.seen, r)) return e.bytes;
+    const e = (r as Record<symbol, Entry<R> | undefined>)[key];
+    if (e !== undefined && same(e.seen, r)) return e.bytes;
     const bytes = serialize({ [field]: [toCri(r)] });
-    cache.set(r, { seen: copy(r), bytes });
+    Object.defineProperty(r, key, { value: { seen: copy(r), bytes }, writable: true, enumerable: false, configurable: true });
     return bytes;
   };
 }
