@@ -6,6 +6,8 @@ import { loadCri } from './proto.js';
 import { withEncodedLists } from './list-encoding.js';
 import { withStableResponses } from './stable-responses.js';
 import { wrapUnary, wrapServerStream, type UnaryFn, type StreamFn } from './handler.js';
+import { LEAN } from './method-classes.js';
+import { addLeanRoute } from './lean/routes.js';
 import { version } from './runtime-service/version.js';
 import { status } from './runtime-service/status.js';
 import { runtimeConfig } from './runtime-service/runtime-config.js';
@@ -71,7 +73,11 @@ const IMAGE_UNARY: Record<string, AnyUnary> = {
 };
 const IMAGE_STREAM: Record<string, AnyStream> = { StreamImages: streamImages };
 
-function implement(service: string, definition: grpc.ServiceDefinition, unary: Record<string, AnyUnary>, stream: Record<string, AnyStream>, ctx: CriContext): grpc.UntypedServiceImplementation {
+/**
+ * The grpc-js implementation of one service; its lean methods (./method-classes.ts) are also registered as routes
+ * of `server` that the edge serves beneath grpc-js (./lean/install.ts), with the same handler and (de)serializers.
+ */
+function implement(server: grpc.Server, service: string, definition: grpc.ServiceDefinition, unary: Record<string, AnyUnary>, stream: Record<string, AnyStream>, ctx: CriContext): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, def] of Object.entries(definition)) {
     const method = name;
@@ -82,7 +88,9 @@ function implement(service: string, definition: grpc.ServiceDefinition, unary: R
     } else {
       const fn = unary[method];
       if (!fn) throw new Error(`no handler for RPC ${service}/${method}`);
-      impl[method] = wrapUnary(service, method, ctx, fn, def.responseSerialize) as grpc.UntypedHandleCall;
+      const handle = wrapUnary(service, method, ctx, fn, def.responseSerialize);
+      impl[method] = handle as grpc.UntypedHandleCall;
+      if (LEAN.has(method)) addLeanRoute(server, { path: def.path, deserialize: def.requestDeserialize, serialize: def.responseSerialize, handle });
     }
   }
   return impl;
@@ -92,6 +100,6 @@ export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
   const rs = decodingService(withStableResponses(withEncodedLists(cri.runtime.v1.RuntimeService.service), ['Version', 'RuntimeConfig']));
   const is = decodingService(cri.runtime.v1.ImageService.service);
-  server.addService(rs, implement('RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
-  server.addService(is, implement('ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));
+  server.addService(rs, implement(server, 'RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
+  server.addService(is, implement(server, 'ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));
 }

@@ -15,6 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { endpointPath } from '../config/config.js';
 import { logger } from '../util/log.js';
 import { routeConnection } from './h2/connection-router.js';
+import { leanConnectionInjector } from '../cri/lean/install.js';
 
 const log = logger('listener');
 
@@ -58,7 +59,9 @@ export async function listen(server: grpc.Server, endpoint: string, opts: Listen
     await mkdir(dirname(path), { recursive: true, mode: 0o750 });
     await clearStaleSocket(path);
   }
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  // Kubelet's polls (Version, the relist) are served beneath grpc-js where it may (cri/lean/install.ts).
+  const { injector, lean } = leanConnectionInjector(server, grpc.ServerCredentials.createInsecure());
+  if (lean !== true) log.debug('lean unary path off', { reason: lean });
   let secured = !opts.secure;
   const netServer = net.createServer((sock) => {
     if (!secured) { sock.destroy(); return; }

@@ -59,3 +59,11 @@ test('a changed record is encoded again', () => {
   const pods = lp.responseDeserialize(lp.responseSerialize(sandboxesResponse([s]))) as { items: { state: string }[] };
   assert.equal(pods.items[0]!.state, 'SANDBOX_NOTREADY');
 });
+
+test('the list field of a pre-encoded answer reads as the converted records', () => {
+  const cs = [container(4), container(5)];
+  const ps = [sandbox(4)];
+  assert.deepEqual(containersResponse(cs).containers, cs.map(containerToCri));
+  assert.deepEqual(sandboxesResponse(ps).items, ps.map(podSandboxToCri));
+  assert.deepEqual(sandboxesResponse([]).items, []);
+});
