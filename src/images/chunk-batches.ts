@@ -1,7 +1,7 @@
 /**
  * Chunks gathered into batches: a batch is handed on when it holds `bytes` or `ms` after its first chunk (a slow
- * source is not held back). A download delivers 64 KiB socket reads; the unpack pipeline takes one thread-pool
- * step (gunzip) and one write (blob file) per piece it is given, so it gets batches instead.
+ * source is not held back). A download delivers 64 KiB socket reads (a few at a time); the unpack pipeline takes
+ * one thread-pool step (gunzip) and one write (blob file) per piece it is given, so it gets batches instead.
  */
 /** The batch size and delay the unpack pipeline uses on both sides of the worker (unpack-worker.ts, unpack-inputs.ts). */
 export const BATCH_BYTES = 1024 * 1024;
@@ -17,7 +17,8 @@ export interface BatchOptions {
   stop?: Promise<unknown>;
 }
 
-export async function* batches(source: AsyncIterable<Buffer>, o: BatchOptions): AsyncGenerator<Buffer[]> {
+/** `source` yields chunks, or batches of chunks already gathered (a download's: pull/body-batches.ts). */
+export async function* batches(source: AsyncIterable<Buffer | Buffer[]>, o: BatchOptions): AsyncGenerator<Buffer[]> {
   const stop = o.stop?.then(() => STOP, () => STOP);
   const it = source[Symbol.asyncIterator]();
   let parts: Buffer[] = [];
@@ -37,8 +38,8 @@ export async function* batches(source: AsyncIterable<Buffer>, o: BatchOptions): 
       }
       if (typeof r === 'symbol') { next.catch(() => undefined); return; } // stopped
       if (r.done) { exhausted = true; break; }
-      parts.push(r.value);
-      bytes += r.value.length;
+      const v = r.value;
+      if (Array.isArray(v)) { for (const c of v) { parts.push(c); bytes += c.length; } } else { parts.push(v); bytes += v.length; }
       if (bytes >= o.bytes) yield take();
       else if (!due) due = new Promise<typeof IDLE>((res) => { timer = setTimeout(() => res(IDLE), o.ms); });
     }

@@ -10,9 +10,9 @@ const log = logger('images/pull');
 
 export const FOREIGN_TYPES: readonly string[] = [MT.dockerForeignLayer, MT.ociLayerNondist, MT.ociLayerNondistGzip];
 
-/** Bytes of one layer: foreign URLs first (when allowed), then the resolving endpoint, then the others. */
-export async function* layerSource(client: RegistryClient, allowForeignLayers: boolean, eps: Endpoint[], first: Endpoint, repo: string, desc: Descriptor, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const sources: { name: string; open: () => AsyncGenerator<Buffer> }[] = [];
+/** Bytes of one layer, in batches of chunks: foreign URLs first (when allowed), then the resolving endpoint, then the others. */
+export async function* layerSource(client: RegistryClient, allowForeignLayers: boolean, eps: Endpoint[], first: Endpoint, repo: string, desc: Descriptor, signal: AbortSignal): AsyncGenerator<Buffer[]> {
+  const sources: { name: string; open: () => AsyncGenerator<Buffer[]> }[] = [];
   if (allowForeignLayers && desc.urls?.length && FOREIGN_TYPES.includes(desc.mediaType)) {
     for (const u of desc.urls) sources.push({ name: new URL(u).origin, open: () => client.url(u, desc.size, signal) });
   }

@@ -133,21 +133,21 @@ export class RegistryClient {
   /** A small blob (config) read whole and verified. */
   async smallBlob(ep: Endpoint, repo: string, digest: string, size: number, signal: AbortSignal): Promise<Buffer> {
     const parts: Buffer[] = [];
-    for await (const c of this.blob(ep, repo, digest, size, signal)) parts.push(c);
+    for await (const batch of this.blob(ep, repo, digest, size, signal)) parts.push(...batch);
     const data = Buffer.concat(parts);
     if (data.length !== size) throw invalidArgument(`blob ${digest}: size mismatch: expected ${size} bytes, received ${data.length}`);
     if (sha256Digest(data) !== digest) throw invalidArgument(`blob ${digest}: digest mismatch: content has ${sha256Digest(data)}`);
     return data;
   }
 
-  /** A blob from a registry endpoint, resumed with Range after a cut. */
-  blob(ep: Endpoint, repo: string, digest: string, size: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  /** A blob from a registry endpoint, resumed with Range after a cut; chunks in batches (retry.ts ranged). */
+  blob(ep: Endpoint, repo: string, digest: string, size: number, signal: AbortSignal): AsyncGenerator<Buffer[]> {
     const scope = `repository:${repo}:pull`;
     return this.policy.ranged(`blob ${digest}`, size, signal, (headers) => this.get(ep, `/v2/${repo}/blobs/${digest}`, scope, headers, signal));
   }
 
-  /** A blob from a plain URL (foreign layers), resumed with Range after a cut. */
-  url(url: string, size: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  /** A blob from a plain URL (foreign layers), resumed with Range after a cut; chunks in batches. */
+  url(url: string, size: number, signal: AbortSignal): AsyncGenerator<Buffer[]> {
     const u = new URL(url);
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalidArgument(`foreign layer URL scheme ${u.protocol} is not supported`);
     return this.policy.ranged(`${u.origin}${u.pathname}`, size, signal, async (headers) => {

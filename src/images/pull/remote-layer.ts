@@ -46,10 +46,11 @@ export function relayReply(m: Parameters<RelayedAuthorizer['reply']>[0]): void {
 }
 
 /**
- * The layer's bytes, checked against the descriptor's size: InvalidArgument as soon as the registry sends more,
- * or when it ends short. `send` carries the auth requests to the daemon.
+ * The layer's bytes, in batches of the chunks that arrived together, checked against the descriptor's size:
+ * InvalidArgument as soon as the registry sends more, or when it ends short. `send` carries the auth requests to
+ * the daemon.
  */
-export async function* remoteLayer(spec: RemoteLayerSpec, signal: AbortSignal, send: (m: AuthRequest) => void): AsyncGenerator<Buffer> {
+export async function* remoteLayer(spec: RemoteLayerSpec, signal: AbortSignal, send: (m: AuthRequest) => void): AsyncGenerator<Buffer[]> {
   const { client, relay } = clientFor(spec.client);
   // Cloned endpoints with Uint8Array TLS material: Buffers again for the TLS options.
   const eps = spec.eps.map((e) => ({ ...e, tls: { ca: buf(e.tls.ca), cert: buf(e.tls.cert), key: buf(e.tls.key) } }));

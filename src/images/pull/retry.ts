@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { logger } from '../../util/log.js';
 import { RuntimeError, unavailable, errorMessage } from '../../errors.js';
 import { HttpStatusError, isTransient, cancelledError } from './errors.js';
+import { bodyBatches, batchBytes, dropPrefix } from './body-batches.js';
 
 const log = logger('images/pull');
 
@@ -38,8 +39,11 @@ export class RetryPolicy {
     }
   }
 
-  /** The bytes of a `size`-byte download that `open` starts (with a Range header when resuming at an offset). */
-  async *ranged(what: string, size: number, signal: AbortSignal, open: (headers: Record<string, string>) => Promise<IncomingMessage>): AsyncGenerator<Buffer> {
+  /**
+   * The bytes of a `size`-byte download that `open` starts (with a Range header when resuming at an offset), in
+   * batches of the chunks that arrived together (body-batches.ts; never an empty batch).
+   */
+  async *ranged(what: string, size: number, signal: AbortSignal, open: (headers: Record<string, string>) => Promise<IncomingMessage>): AsyncGenerator<Buffer[]> {
     let offset = 0;
     let failures = 0;
     let sinceFailure = 0;
@@ -56,17 +60,14 @@ export class RetryPolicy {
             skip = offset; // Range ignored: the whole blob again; drop what we already have
           }
         }
-        for await (const chunk of res) {
-          let c = chunk as Buffer;
-          if (skip) {
-            if (c.length <= skip) { skip -= c.length; continue; }
-            c = c.subarray(skip);
-            skip = 0;
-          }
-          offset += c.length;
-          sinceFailure += c.length;
+        for await (let batch of bodyBatches(res)) {
+          if (skip) [batch, skip] = dropPrefix(batch, skip);
+          if (!batch.length) continue;
+          const n = batchBytes(batch);
+          offset += n;
+          sinceFailure += n;
           if (sinceFailure > 1 << 20) failures = 0;
-          yield c;
+          yield batch;
         }
         return;
       } catch (e) {
