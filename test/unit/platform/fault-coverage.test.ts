@@ -101,8 +101,10 @@ function serviceMethods(): { cases: string[]; checks: string[] } {
 const NO_FAULT_CASE: Record<string, string> = {
   // Handle bookkeeping: HcsCloseComputeSystem / HcsCloseProcess return nothing (no failure to report).
   closeSystem: 'releases a handle; the call has no failure', closeProcess: 'releases a handle; the call has no failure',
-  // Not called by the runtime, the IO keeper or the CNI plugin (CRI has no pause; resources change by modifySystem).
+  // Not called by the runtime, the IO keeper or the CNI plugin (CRI has no pause; resources change by modifySystem;
+  // exit statuses come from waitProcess and the keeper's records, never from a process's properties).
   pauseSystem: 'not called', resumeSystem: 'not called', queryNetwork: 'not called (the plugin finds networks by name)',
+  processProperties: 'not called (exit statuses come from waitProcess)',
   deleteNetwork: 'not called by an RPC (node agent / operator)', modifyNetwork: 'not called by an RPC (the node agent)',
   // Waits for an exit and the emulator's durability acknowledgements: no operation of their own.
   waitSystem: 'waits for the exit (a lost wait is re-opened: recovery tests)', waitProcess: 'waits for the exit (a lost wait is re-opened: recovery tests)',
@@ -115,14 +117,8 @@ const NO_FAULT_CASE: Record<string, string> = {
   enumerateJobs: 'start-up reconciliation / doctor',
 };
 
-/** Known gaps: operations an RPC uses that no fault test fails yet (each one is a to-do, not a reason). */
-const GAPS: Record<string, string> = {
-  createJob: 'HostProcess RunPodSandbox/StartContainer', openJob: 'HostProcess StopContainer',
-  grantVmAccess: 'Hyper-V RunPodSandbox/CreateContainer (rollback covered by test/unit/runtime/uvm-storage-order.test.ts)',
-  processProperties: 'ContainerStatus of an exec', modifyProcess: 'a terminal resize', queryEndpointStats: 'PodSandboxStats',
-  queryEndpoint: 'the plugin\'s already-attached ADD; Hyper-V NICs',
-  shutdownSystem: 'a graceful StopContainer without a process handle; Hyper-V pod stop', attach: 'the IO keeper\'s stdio attachment',
-};
+/** Known gaps: operations an RPC uses that no fault test fails yet (each one is a to-do, not a reason). None now. */
+const GAPS: Record<string, string> = {};
 
 /** The operations the e2e tests arm (armedOps), in test/e2e and every directory under it. */
 function injected(): Set<string> {
