@@ -27,6 +27,10 @@ const UNDO: Record<string, Undo> = {
   createComputeSystem: (_t, _a, r) => endSystem(r as ComputeSystem),
   createProcess: (_t, _a, r) => endSystem(r as ComputeProcess),
   start: (t) => (t as ComputeSystem).terminate(),
+  // A handle opened after its caller gave up: nobody would close it (and the platform keeps a stopped system, with
+  // its record, while a handle to it is open).
+  openComputeSystem: async (_t, _a, r) => (r as ComputeSystem).close(),
+  openProcess: async (_t, _a, r) => (r as ComputeProcess).close(),
   // HNS objects: the id the platform answered with (a caller may pass '' and let HNS choose one).
   createNetwork: (t, a, r) => t.deleteNetwork(createdId(r) ?? a[0]),
   createEndpoint: (t, a, r) => t.deleteEndpoint(createdId(r) ?? a[1]),

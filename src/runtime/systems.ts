@@ -7,7 +7,11 @@ import { within } from './locks.js';
 
 const log = logger('runtime');
 
-/** After the init process exited: graceful shutdown of the compute system, then terminate. */
+/**
+ * After the init process exited: graceful shutdown of the compute system, then terminate. A shutdown the platform
+ * fails (an HCS error, its deadline) is logged and the system terminated at once: it is not left running under a
+ * container reported exited.
+ */
 export async function shutdownSystem(compute: SystemService<unknown>, id: string, timeoutSeconds: number): Promise<void> {
   let system: ComputeSystem | undefined;
   try {
@@ -15,8 +19,12 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
     const exited = system.waitExit();
     exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
     if (timeoutSeconds > 0) {
-      await system.shutdown().catch((e) => { if (!isGone(e)) throw e; });
-      if (await within(exited, timeoutSeconds * 1000)) return;
+      const asked = await system.shutdown().then(() => true, (e: unknown) => {
+        if (isGone(e)) return true;
+        log.warn('graceful shutdown of a compute system failed; terminating it', { system: id, error: errorMessage(e) });
+        return false;
+      });
+      if (asked && await within(exited, timeoutSeconds * 1000)) return;
     }
     await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
     await within(exited, 10_000);

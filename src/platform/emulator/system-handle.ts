@@ -66,7 +66,8 @@ export class EmuSystem implements ComputeSystem {
     const stdio: ProcessStdio = {};
     // HcsCreateProcess failed for the caller: the process it made must not run on with nobody owning it.
     const abandon = async (reason: unknown): Promise<never> => {
-      for (const s of Object.values(stdio)) (s as Socket | PassThrough).destroy();
+      // The streams only: `acks` (acknowledged output) is no stream, and a throw here would lose `reason` and the process.
+      for (const s of [stdio.stdin, stdio.stdout, stdio.stderr]) s?.destroy();
       const p = new EmuProcess(this.id, r.pid, {}, this.c, this.owner);
       await p.terminate().catch(() => undefined);
       p.close();

@@ -110,11 +110,12 @@ export function leakAudit(env: Env): { out: string; keys: string[] } {
 }
 
 /**
- * A platform operation (an emulator wire method) a fault case fails. The tables of operations the fault tests arm
- * are typed with it: test/unit/platform/fault-coverage.test.ts reads them (and injectFault('op', …) calls) to find
- * the operations covered.
+ * A platform operation (an emulator wire method) a fault case fails: the union of the service's operation names
+ * (src/platform/emulator/service/fault-ops.ts), so a misspelt one fails the typecheck. The tables of operations the
+ * fault tests arm are typed with it: test/unit/platform/fault-coverage.test.ts reads them (and injectFault('op', …)
+ * calls) to find the operations covered.
  */
-export type FaultOp = string;
+export type { FaultOp } from '../../../src/platform/emulator/service/fault-ops.js';
 
 /**
  * The message of an RPC failed by `hr` says what to do: the HRESULT's advice (the README's table, HRESULT_ADVICE),

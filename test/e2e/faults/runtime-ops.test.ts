@@ -29,7 +29,7 @@ test('openSystem failing in StopContainer: mapped code, the container is still r
   for (const hr of HRESULTS) {
     const base = await objects(env);
     const pod = await runPod(env, `so${n++}`);
-    const where = `${op} × ${hr} in StopContainer`;
+    const where: string = `${op} × ${hr} in StopContainer`;
     await failOnce(op, hr, () => call(env.d.runtime, 'StopContainer', { containerId: pod.ctr, timeout: 0 }), where);
     assert.equal(await state(pod.ctr!), 'CONTAINER_RUNNING', `${where}: the container was reported stopped though nothing stopped it`);
     const running = (await env.platform.compute.enumerateComputeSystems()).map((s) => s.Id);

@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORM_METHODS } from '../../../src/platform/emulator/service/server-calls.js';
 import { HNS_METHODS } from '../../../src/platform/emulator/service/server-hns.js';
+import { FAULT_OPS, FAULT_POINTS, SERVICE_METHODS } from '../../../src/platform/emulator/service/fault-ops.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SERVER = join(ROOT, 'src', 'platform', 'emulator', 'service', 'server.ts');
+const SERVICE_DIR = join(ROOT, 'src', 'platform', 'emulator', 'service');
+const SERVER = join(SERVICE_DIR, 'server.ts');
 
 /** Source text without its comments (`//…`, `/*…*\/`); string and template literals are kept as they are. */
 export function stripComments(src: string): string {
@@ -84,7 +86,7 @@ export function armedOps(source: string): Set<string> {
  * The service's own methods: the cases of server.ts's dispatch (before it hands a method to the platform
  * calls), and the fault checks it makes by name outside it (the stdio attachment, 'attach').
  */
-function serviceMethods(): string[] {
+function serviceMethods(): { cases: string[]; checks: string[] } {
   const src = stripComments(readFileSync(SERVER, 'utf8'));
   const from = src.indexOf('private async dispatch(');
   assert.ok(from >= 0, 'server.ts has a dispatch');
@@ -92,15 +94,17 @@ function serviceMethods(): string[] {
   const cases = [...dispatch.text.matchAll(/case '(\w+)':/g)].map((m) => m[1]!);
   const checks = [...src.matchAll(/faults\.check\('(\w+)'\)/g)].map((m) => m[1]!);
   assert.ok(cases.includes('hello') && checks.includes('attach'), 'the dispatch parse found the service methods');
-  return [...cases, ...checks];
+  return { cases, checks };
 }
 
 /** Operations no fault case covers, and why none applies. */
 const NO_FAULT_CASE: Record<string, string> = {
   // Handle bookkeeping: HcsCloseComputeSystem / HcsCloseProcess return nothing (no failure to report).
   closeSystem: 'releases a handle; the call has no failure', closeProcess: 'releases a handle; the call has no failure',
-  // Not called by the runtime, the IO keeper or the CNI plugin (CRI has no pause; resources change by modifySystem).
+  // Not called by the runtime, the IO keeper or the CNI plugin (CRI has no pause; resources change by modifySystem;
+  // exit statuses come from waitProcess and the keeper's records, never from a process's properties).
   pauseSystem: 'not called', resumeSystem: 'not called', queryNetwork: 'not called (the plugin finds networks by name)',
+  processProperties: 'not called (exit statuses come from waitProcess)',
   deleteNetwork: 'not called by an RPC (node agent / operator)', modifyNetwork: 'not called by an RPC (the node agent)',
   // Waits for an exit and the emulator's durability acknowledgements: no operation of their own.
   waitSystem: 'waits for the exit (a lost wait is re-opened: recovery tests)', waitProcess: 'waits for the exit (a lost wait is re-opened: recovery tests)',
@@ -113,14 +117,8 @@ const NO_FAULT_CASE: Record<string, string> = {
   enumerateJobs: 'start-up reconciliation / doctor',
 };
 
-/** Known gaps: operations an RPC uses that no fault test fails yet (each one is a to-do, not a reason). */
-const GAPS: Record<string, string> = {
-  createJob: 'HostProcess RunPodSandbox/StartContainer', openJob: 'HostProcess StopContainer',
-  grantVmAccess: 'Hyper-V RunPodSandbox/CreateContainer (rollback covered by test/unit/runtime/uvm-storage-order.test.ts)',
-  processProperties: 'ContainerStatus of an exec', modifyProcess: 'a terminal resize', queryEndpointStats: 'PodSandboxStats',
-  queryEndpoint: 'the plugin\'s already-attached ADD; Hyper-V NICs',
-  shutdownSystem: 'a graceful StopContainer without a process handle; Hyper-V pod stop', attach: 'the IO keeper\'s stdio attachment',
-};
+/** Known gaps: operations an RPC uses that no fault test fails yet (each one is a to-do, not a reason). None now. */
+const GAPS: Record<string, string> = {};
 
 /** The operations the e2e tests arm (armedOps), in test/e2e and every directory under it. */
 function injected(): Set<string> {
@@ -137,7 +135,8 @@ function injected(): Set<string> {
 }
 
 test('every platform operation has a fault case or a reason it has none', () => {
-  const ops = [...new Set([...PLATFORM_METHODS, ...HNS_METHODS, ...serviceMethods()])].sort();
+  const { cases, checks } = serviceMethods();
+  const ops = [...new Set([...PLATFORM_METHODS, ...HNS_METHODS, ...cases, ...checks])].sort();
   const covered = injected();
   const unaccounted = ops.filter((op) => !covered.has(op) && !(op in NO_FAULT_CASE) && !(op in GAPS));
   assert.deepEqual(unaccounted, [], 'operations no fault test fails and no reason excuses');
@@ -157,4 +156,20 @@ test('only armed operations count: injectFault\'s first argument and FaultOp tab
     "const other: [string, Rpc][] = [['closeSystem', 'X']]; assert.equal(op, 'openSystem');",
   ].join('\n');
   assert.deepEqual([...armedOps(src)].sort(), ['createNetwork', 'deleteEndpoint', 'importLayer', 'layerUsage', 'modifySystem', 'openSystem', 'startSystem']);
+});
+
+test('FaultOp (fault-ops.ts) is the dispatch\'s operations: its own cases, the platform and HNS calls, the fault points', () => {
+  const { cases, checks } = serviceMethods();
+  assert.deepEqual([...cases].sort(), [...SERVICE_METHODS].sort(), 'server.ts dispatch cases = SERVICE_METHODS');
+  const points = new Set<string>(checks);
+  for (const f of readdirSync(SERVICE_DIR).filter((x) => x.endsWith('.ts'))) {
+    for (const m of stripComments(readFileSync(join(SERVICE_DIR, f), 'utf8')).matchAll(/checkpoint\('([^']+)'\)/g)) points.add(m[1]!);
+  }
+  assert.deepEqual([...points].sort(), [...FAULT_POINTS].sort(), 'the fault points checked outside the dispatch = FAULT_POINTS');
+  assert.deepEqual([...FAULT_OPS].sort(), [...new Set([...cases, ...PLATFORM_METHODS, ...HNS_METHODS, ...points])].sort());
+});
+
+test('every operation an e2e test arms is one fault injection knows (no misspelt injectFault first argument)', () => {
+  const known = new Set<string>(FAULT_OPS);
+  assert.deepEqual([...injected()].filter((op) => !known.has(op)).sort(), []);
 });

@@ -20,6 +20,7 @@ import { LaunchIntents } from './launch-intents.js';
 import { PendingRecords } from './pending-records.js';
 import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
 import type { LiveProc } from './live-proc.js';
+import type { FaultPoint } from './fault-names.js';
 
 
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
@@ -38,7 +39,7 @@ export abstract class ComputeBase {
   /** Refuses a ContainerCredentialGuard that names no live credential guard instance (credential-guard.ts). */
   checkCredentialGuard: (op: string, state: ContainerDoc['ContainerCredentialGuard'], path: string) => void = () => undefined;
   /** A named point inside an operation where a test can delay it (faults.ts: the service's fault injection). */
-  checkpoint: (point: string) => Promise<void> = () => Promise.resolve();
+  checkpoint: (point: FaultPoint) => Promise<void> = () => Promise.resolve();
   /** Launches in flight, persisted before their helper runs (launch-intents.ts). */
   protected readonly intents: LaunchIntents;
   /** Intents (status files) of launches recorded in memory whose record write failed (save()). */

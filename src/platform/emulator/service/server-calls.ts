@@ -28,7 +28,22 @@ export interface CallContext {
 type Call = (x: CallContext, p: Record<string, unknown>) => Promise<unknown> | unknown;
 const done = () => null;
 
-const CALLS = new Map<string, Call>(Object.entries({
+/**
+ * The wire methods of the compute, job and storage calls; the table below has exactly these. Tests check each is
+ * covered by a fault case; fault-ops.ts makes the fault tables' type of them.
+ */
+export const PLATFORM_METHODS = [
+  'createSystem', 'openSystem', 'closeSystem', 'enumerateSystems', 'createJob', 'openJob', 'enumerateJobs',
+  'describeJob', 'startSystem', 'shutdownSystem', 'terminateSystem', 'pauseSystem', 'resumeSystem', 'modifySystem',
+  'grantVmAccess', 'systemProperties', 'waitSystem', 'createProcess', 'openProcess', 'processRecorded',
+  'closeProcess', 'signalProcess', 'terminateProcess', 'processProperties', 'modifyProcess', 'endStdin',
+  'waitProcess', 'importLayer', 'destroyLayer', 'initializeWritableLayer', 'expandWritableLayer',
+  'attachLayerStorageFilter', 'layerRecorded', 'detachLayerStorageFilter', 'getLayerMountPath', 'layerUsage',
+  'createContainerDirectory',
+] as const;
+export type PlatformMethod = typeof PLATFORM_METHODS[number];
+
+const CALLS: Record<PlatformMethod, Call> = {
   createSystem: async (x, p) => { await x.compute.create(p.id, p.document); x.addSystem(String(p.id)); return null; },
   openSystem: (x, p) => { x.compute.open(p.id); x.addSystem(String(p.id)); return null; },
   closeSystem: (x, p) => { x.closeSystem(String(p.id)); return null; },
@@ -73,10 +88,7 @@ const CALLS = new Map<string, Call>(Object.entries({
   getLayerMountPath: (x, p) => x.storage.getLayerMountPath(p.layerPath),
   layerUsage: (x, p) => x.storage.layerUsage(p.layerPath),
   createContainerDirectory: (x, p) => x.storage.createContainerDirectory(p.mountPath, p.path).then(done),
-} satisfies Record<string, Call>));
+};
 
-/** The wire methods of the compute, job and storage calls (tests check each is covered by a fault case). */
-export const PLATFORM_METHODS: readonly string[] = [...CALLS.keys()];
-
-/** The compute, job or storage call of a wire method (undefined: not one of them). */
-export function platformCall(method: string): Call | undefined { return CALLS.get(method); }
+/** The compute, job or storage call of a wire method (undefined: not one of them; own keys only). */
+export function platformCall(method: string): Call | undefined { return Object.hasOwn(CALLS, method) ? CALLS[method as PlatformMethod] : undefined; }

@@ -10,7 +10,10 @@ import type { NetworkEmulator } from './network.js';
 
 type Call = (n: NetworkEmulator, p: Record<string, unknown>) => Promise<unknown> | unknown;
 
-const CHANGES: Record<string, Call> = {
+/** The HNS calls that change something (run under the locks of hns-locks.ts). */
+const CHANGE_METHODS = ['createNetwork', 'deleteNetwork', 'modifyNetwork', 'createEndpoint', 'deleteEndpoint', 'createNamespace', 'modifyNamespace', 'deleteNamespace'] as const;
+
+const CHANGES: Record<typeof CHANGE_METHODS[number], Call> = {
   createNetwork: (n, p) => n.createNetwork(p.id, p.settings),
   deleteNetwork: (n, p) => n.deleteNetwork(String(p.id)).then(() => null),
   modifyNetwork: (n, p) => n.modifyNetwork(String(p.id), p.request).then(() => null),
@@ -21,7 +24,10 @@ const CHANGES: Record<string, Call> = {
   deleteNamespace: (n, p) => n.deleteNamespace(String(p.id)).then(() => null),
 };
 
-const QUERIES: Record<string, Call> = {
+/** The HNS calls that only read (no lock). */
+const QUERY_METHODS = ['queryNetwork', 'enumerateNetworks', 'queryEndpoint', 'enumerateEndpoints', 'queryEndpointStats', 'queryNamespace', 'enumerateNamespaces', 'namespaceNetns', 'settleRemovals'] as const;
+
+const QUERIES: Record<typeof QUERY_METHODS[number], Call> = {
   queryNetwork: (n, p) => n.queryNetwork(String(p.id)),
   enumerateNetworks: (n, p) => n.enumerateNetworks(p.query),
   queryEndpoint: (n, p) => n.queryEndpoint(String(p.id)),
@@ -33,8 +39,9 @@ const QUERIES: Record<string, Call> = {
   settleRemovals: (n) => n.settleRemovals(),
 };
 
-/** The wire methods of the HNS calls (tests check each is covered by a fault case). */
-export const HNS_METHODS: readonly string[] = [...Object.keys(CHANGES), ...Object.keys(QUERIES)];
+/** The wire methods of the HNS calls (tests check each is covered by a fault case; fault-ops.ts types them). */
+export const HNS_METHODS = [...CHANGE_METHODS, ...QUERY_METHODS] as const;
+export type HnsMethod = typeof HNS_METHODS[number];
 
 export class HnsDispatch {
   private readonly locks = new HnsLocks();
@@ -44,8 +51,8 @@ export class HnsDispatch {
   handles(method: string): boolean { return Object.hasOwn(CHANGES, method) || Object.hasOwn(QUERIES, method); }
 
   async dispatch(method: string, p: Record<string, unknown>): Promise<unknown> {
-    if (Object.hasOwn(QUERIES, method)) return QUERIES[method]!(this.network, p);
-    const change = CHANGES[method]!;
+    if (Object.hasOwn(QUERIES, method)) return QUERIES[method as keyof typeof QUERIES](this.network, p);
+    const change: Call = CHANGES[method as keyof typeof CHANGES];
     const keys = hnsKeys(this.network, method, p);
     const f = async () => change(this.network, p);
     return keys.length ? this.locks.shared(keys, f) : this.locks.exclusive(f);

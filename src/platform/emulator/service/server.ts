@@ -172,7 +172,7 @@ export class EmulatorService {
   }
 
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
-    switch (method) {
+    switch (method) { // its cases are fault-names.ts's SERVICE_METHODS (test/unit/platform/fault-coverage.test.ts checks)
       case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
       case 'serviceProperties':
         return {

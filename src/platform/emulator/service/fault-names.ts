@@ -1,0 +1,16 @@
+/**
+ * The fault-injection names the service itself owns (no imports: the compute emulator types its checkpoints with
+ * FaultPoint without depending on the dispatch tables). fault-ops.ts joins them with the platform and HNS calls.
+ */
+
+/** The methods server.ts's dispatch answers itself, before the platform calls (fault-coverage.test.ts checks its cases). */
+export const SERVICE_METHODS = ['hello', 'serviceProperties', 'queryServiceProperties', 'modifyServiceSettings', 'injectFault', 'clearFaults', 'stopService'] as const;
+export type ServiceMethod = typeof SERVICE_METHODS[number];
+
+/**
+ * Fault points outside the dispatch: the stdio attachment of a process (server.ts), and checkpoints inside an
+ * operation that take delay faults (compute-base.ts: the program runs, its record is not saved yet; a system's
+ * namespace holder is up, its start not answered yet).
+ */
+export const FAULT_POINTS = ['attach', 'HcsCreateProcess:started', 'HcsStartComputeSystem:holder'] as const;
+export type FaultPoint = typeof FAULT_POINTS[number];
