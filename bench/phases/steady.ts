@@ -38,6 +38,20 @@ async function idleCpu(targets: Target[], seconds: number, idle?: { trace: IdleT
   return pids.map((p, i) => ((cpuUsed(before[i]!, cpuSnapshot(p)) * TICK_MS) / ms) * 100);
 }
 
+/** Seconds without requests before the "at rest" window starts (after the window that follows the burst). */
+const REST_S = 10;
+
+/**
+ * The "at rest" window: after the window right after the last requests (`since` s after them), every target waits
+ * until it has had REST_S s without requests, then idle CPU over a second window of the same length. The first
+ * window holds what the last burst leaves behind (wincri's idle collection, Go's scavenger); this one the runtime
+ * with nothing left to do.
+ */
+async function restingCpu(targets: Target[], seconds: number, since: number, idle?: { trace: IdleTrace; window: string }): Promise<number[]> {
+  await sleep(Math.max(0, REST_S - since) * 1000);
+  return idleCpu(targets, seconds, idle);
+}
+
 /** A PLEG relist as kubelet's relist does it; checks that it saw every pod (at least `pods`, as the Go probe does). Returns the ms of each list call. */
 async function relist(t: Target, pods: number): Promise<[number, number]> {
   const a = performance.now();
@@ -108,7 +122,7 @@ async function relistBurst(targets: Target[], pods: number, samples: number, war
 /**
  * Every target's steady state: idle CPU (all targets over the same window) and memory at 0 pods, N running pods on
  * every target, the relists of all targets interleaved, then idle CPU (same window) and memory at N pods; the pods
- * are removed. With no relist samples (`--relist-samples 0`) the N-pod window follows the pod starts: idle without
+ * are removed. Each idle window 2 s after the last requests is followed by an "at rest" one (restingCpu). With no relist samples (`--relist-samples 0`) the N-pod window follows the pod starts: idle without
  * a relist burst before it. `idle`: wincri's threads sampled over both windows (../steady/idle-trace.ts).
  */
 export async function steadyPhase(targets: Target[], pods: number, samples: number, idleSeconds: number, trace?: RelistTrace, warmup = 0, notes: string[] = [], idle?: IdleTrace): Promise<Map<Target, Figures>> {
@@ -125,6 +139,8 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
       const mem0 = memory(t, '0 pods');
       Object.assign(figures.get(t)!, { 'mem0.pss': mem0.pss, 'mem0.procs': mem0.procs, 'cpu0': cpu0[j]! });
     }
+    const rest0 = await restingCpu(targets, idleSeconds, 2 + idleSeconds, idle && { trace: idle, window: '0 pods, at rest' });
+    for (const [j, t] of targets.entries()) figures.get(t)!['cpu0.rest'] = rest0[j]!;
     for (const t of targets) {
       await pool(pods, 5, async () => {
         const pod = await runPod(t, 'st');
@@ -141,6 +157,8 @@ export async function steadyPhase(targets: Target[], pods: number, samples: numb
       Object.assign(figures.get(t)!, { 'memN.pss': memN.pss, 'memN.rss': memN.rss, 'memN.procs': memN.procs, 'cpuN': cpuN[j]! });
       if (relists) { const r = summarize(relists[j]!); Object.assign(figures.get(t)!, { 'relist.p50': r.p50, 'relist.p99': r.p99 }); }
     }
+    const restN = await restingCpu(targets, idleSeconds, 2 + idleSeconds, idle && { trace: idle, window: `${pods} pods, at rest` });
+    for (const [j, t] of targets.entries()) figures.get(t)!['cpuN.rest'] = restN[j]!;
     return figures;
   } finally {
     for (const [t, list] of made) await pool(list.length, 5, async (i) => { await removePod(t, list[i]!.id); });

@@ -33,7 +33,7 @@ import { recover } from './keeper-recover.js';
 import { start } from './keeper-start.js';
 import { reopenLog } from './keeper-logs.js';
 import { list, ack, forget } from './keeper-requests.js';
-import { touchIdleGc } from '../util/idle-gc.js';
+import { holdIdleGc } from '../util/idle-gc.js';
 
 export interface KeeperOptions {
   socketPath: string;
@@ -135,9 +135,19 @@ class Keeper implements KeeperHandle, KeeperContext {
     });
   }
 
+  /** A request other than ping is work until answered: a start's platform calls may outlast the idle GC's quiet period. */
   private async dispatch(sock: Socket, method: KeeperMethod, params: unknown): Promise<unknown> {
+    if (method === 'ping') return this.serve(sock, method, params);
+    const release = holdIdleGc();
+    try {
+      return await this.serve(sock, method, params);
+    } finally {
+      release();
+    }
+  }
+
+  private async serve(sock: Socket, method: KeeperMethod, params: unknown): Promise<unknown> {
     if (this.closed) throw new KeeperError('Unavailable', 'IO keeper is shutting down');
-    if (method !== 'ping') touchIdleGc();
     switch (method) {
       case 'start': return start(this, validateStart(params));
       case 'reopenLog': return reopenLog(this, params as ContainerIdParams);

@@ -107,9 +107,14 @@ export function pollIdleGc(): void {
   processTrim()?.poll();
 }
 
-/** Marks long work (a streaming session) until the returned function is called. */
+/** Marks work (an RPC, a streaming session) as in flight until the returned function is called, which counts as a touch. */
 export function holdIdleGc(): () => void {
   return processTrim()?.hold() ?? (() => undefined);
+}
+
+/** Marks a call in flight that is no work of its own (a poll, or a call already touched) until the returned function is called. */
+export function duringIdleGc(): () => void {
+  return processTrim()?.during() ?? (() => undefined);
 }
 
 /** How many idle collections this process has run (diagnostics and tests). */

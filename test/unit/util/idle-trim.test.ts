@@ -164,3 +164,25 @@ test('a burst of polls that comes in blocks is not interrupted by a collection',
   assert.equal(h.collected(), 1);
   assert.equal(h.timers.length, 0);
 });
+
+test('a call in flight that is no work defers the collection; its end restarts the quiet period but arms nothing', () => {
+  const h = harness();
+  const end = h.trim.during();
+  assert.equal(h.timers.length, 0, 'a poll-like call alone arms no check');
+  h.trim.touch();
+  for (let i = 0; i < 5; i++) h.fire();
+  assert.equal(h.collected(), 0, 'no collection while the call is in flight');
+  end();
+  h.fire(); // ended during this period: not quiet yet
+  assert.equal(h.collected(), 0);
+  h.fire();
+  assert.equal(h.collected(), 1);
+  const late = h.trim.during();
+  late();
+  assert.equal(h.timers.length, 0, 'ending with no check pending arms none');
+  end(); // a second end changes nothing
+  h.trim.touch();
+  h.fire();
+  h.fire();
+  assert.equal(h.collected(), 2);
+});
