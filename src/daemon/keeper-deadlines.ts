@@ -30,12 +30,23 @@ export function killUnresponsiveKeeper(pid: number | undefined): void {
   try { process.kill(pid, 'SIGKILL'); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
 }
 
+/** The liveness timeouts WINCRI_KEEPER_LIVENESS_TIMEOUT_MS may set (whole ms): below, a busy keeper would be killed; above, a timer overflows. */
+export const LIVENESS_TIMEOUT_RANGE_MS = { min: 1000, max: 600_000 } as const;
+
 /**
  * The keeper client's liveness timeout is its default (10 s) unless WINCRI_KEEPER_LIVENESS_TIMEOUT_MS sets another
  * (tests: a stopped keeper is then found in seconds); the pings go out four times per timeout, every 2 s at most.
+ * A value that is not a whole number of ms in LIVENESS_TIMEOUT_RANGE_MS is ignored and `warn` says so: Node turns a
+ * timer of 2^31 ms or more into 1 ms, so "very large to turn it off" would kill the keeper at once.
  */
-export function keeperLiveness(env: NodeJS.ProcessEnv = process.env): Pick<KeeperClientOptions, 'livenessTimeoutMs' | 'livenessIntervalMs'> {
-  const ms = Number(env.WINCRI_KEEPER_LIVENESS_TIMEOUT_MS ?? '');
-  if (!env.WINCRI_KEEPER_LIVENESS_TIMEOUT_MS || !(ms > 0)) return {};
+export function keeperLiveness(env: NodeJS.ProcessEnv = process.env, warn: (m: string) => void = () => undefined): Pick<KeeperClientOptions, 'livenessTimeoutMs' | 'livenessIntervalMs'> {
+  const raw = env.WINCRI_KEEPER_LIVENESS_TIMEOUT_MS;
+  if (!raw) return {};
+  const ms = Number(raw);
+  const { min, max } = LIVENESS_TIMEOUT_RANGE_MS;
+  if (!Number.isInteger(ms) || ms < min || ms > max) {
+    warn(`WINCRI_KEEPER_LIVENESS_TIMEOUT_MS=${JSON.stringify(raw)} ignored: it must be a whole number of ms from ${min} to ${max}; the default applies`);
+    return {};
+  }
   return { livenessTimeoutMs: ms, livenessIntervalMs: Math.min(LIVENESS_INTERVAL_MS, ms / 4) };
 }

@@ -111,7 +111,7 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
   });
   const kp = keeperPaths(cfg);
   const keeper = await KeeperClient.connect(kp.socketPath, { spawn: () => spawnKeeper(cfg), requestTimeoutMs: keeperRequestTimeoutMs(cfg.limits.platformCallTimeoutSeconds),
-    onUnresponsive: killUnresponsiveKeeper, ...keeperLiveness() });
+    onUnresponsive: killUnresponsiveKeeper, ...keeperLiveness(process.env, (m) => log.warn(m)) });
   keeperRef = keeper;
   const streaming = await startStreaming(cfg.streaming, metrics.registry);
   const runtime = await Runtime.open({
