@@ -35,6 +35,8 @@ interface ServerCallFields {
 export interface LeanCall { request: unknown; call: ServerCallFields; getPath(): string; getDeadline(): number }
 
 const ignore = (): void => undefined;
+/** A legal non-binary metadata value, as grpc-js's Metadata checks it (anything else is dropped with a log line). */
+const LEGAL_VALUE = /^[ -~]*$/;
 const framers = new WeakMap<LeanRoute, (v: unknown) => Buffer>();
 
 export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: LeanRoute, limits: LeanLimits): void {
@@ -56,7 +58,8 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
   stream.once('close', end);
 
   const timeout = headers['grpc-timeout'];
-  if (timeout !== undefined) {
+  // A value that is not printable ASCII is no legal metadata value: grpc-js drops the header (no deadline), as here.
+  if (timeout !== undefined && LEGAL_VALUE.test(String(timeout))) {
     const ms = parseGrpcTimeout(String(timeout));
     if (ms === undefined) { fail({ code: Status.INTERNAL, details: `Invalid grpc-timeout value "${String(timeout)}"` }); return; }
     c.deadline = Date.now() + ms;

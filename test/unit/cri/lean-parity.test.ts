@@ -45,6 +45,9 @@ function same(b: Both, what: string): RawAnswer {
 test('answers: small, ~300 KB, asynchronous, split across DATA frames, compressed flag with identity', async () => {
   const cases: [string, RawCall, UnaryFn<VersionReq, VersionRes>?][] = [
     ['small', { chunks: [req('v1')], headers: { 'grpc-timeout': '10S' } }],
+    // Not printable ASCII: grpc-js drops the header as an illegal metadata value and serves without a deadline.
+    ['grpc-timeout not ASCII', { chunks: [req('v1')], headers: { 'grpc-timeout': 'soon\u00e9' } }],
+    ['grpc-timeout not ASCII, a unit in it', { chunks: [req('v1')], headers: { 'grpc-timeout': '5S\u00e9' } }],
     ['big', { chunks: [req('big')] }],
     ['async handler', { chunks: [req('v2')] }, async (r) => { await new Promise((ok) => setTimeout(ok, 20)); return versionOf(r); }],
     ['split prefix', { chunks: (() => { const m = req('v3'); return [m.subarray(0, 2), m.subarray(2, 7), m.subarray(7)]; })() }],
