@@ -1,52 +1,20 @@
 /**
- * A download's response body read in batches: everything that arrived while the consumer was busy with the previous
- * batch comes as one array of chunks (the body's own buffers, no copy). Iterating the body chunk by chunk cost a
+ * A download's response body read in batches (util/stream-batches.ts): everything that arrived while the consumer was
+ * busy with the previous batch comes as one array of chunks (the body's own buffers, no copy). Iterating the body chunk by chunk cost a
  * stream read, a promise and a hop through every generator of the download path (retries, source fallback, size
  * check, batching) per socket read of at most 64 KiB; and the response's 16 KiB high-water mark paused and resumed
  * the socket around each read. Here the body flows, and is paused only while HIGH bytes wait for the consumer,
  * so backpressure still reaches the socket.
  */
 import type { Readable } from 'node:stream';
+import { streamBatches } from '../../util/stream-batches.js';
 
 export const BODY_HIGH = 1024 * 1024;
 
 /** Yields the chunks queued since the last batch (never an empty one); ends with the body, throws its error (or a premature close). */
-export async function* bodyBatches(source: Readable, high = BODY_HIGH): AsyncGenerator<Buffer[]> {
-  let queue: Buffer[] = [];
-  let bytes = 0;
-  let done: 'end' | 'close' | undefined;
-  let error: unknown;
-  let wake: (() => void) | undefined;
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
-  const onData = (c: Buffer) => {
-    queue.push(c);
-    bytes += c.length;
-    if (bytes >= high) source.pause();
-    poke();
-  };
-  const onEnd = () => { done = 'end'; poke(); };
-  const onClose = () => { done ??= 'close'; poke(); };
-  const onError = (e: unknown) => { error ??= e; poke(); };
-  source.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
-  try {
-    for (;;) {
-      if (queue.length > 0) {
-        const out = queue;
-        queue = [];
-        bytes = 0;
-        if (!done && source.isPaused()) source.resume();
-        yield out;
-        continue;
-      }
-      if (error !== undefined) throw error;
-      if (done === 'end') return;
-      // As the stream's own iterator reports it (a transient error: the download resumes).
-      if (done === 'close') throw Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-      await new Promise<void>((r) => { wake = r; });
-    }
-  } finally {
-    source.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
-  }
+export function bodyBatches(source: Readable, high = BODY_HIGH): AsyncGenerator<Buffer[]> {
+  // A close before the end is reported as the stream's own iterator reports it (a transient error: the download resumes).
+  return streamBatches(source, { high, prematureClose: () => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }) });
 }
 
 /** The bytes in a batch. */
