@@ -94,12 +94,17 @@ export async function removePod(env: Env, podId: string): Promise<void> {
 
 /** Waits until what the platform and the disk hold equals `want` (an emulator teardown may still be under way). */
 export async function expectObjects(env: Env, want: Awaited<ReturnType<typeof objects>>, what: string): Promise<void> {
-  let last = await objects(env);
+  await untilEqual(env, () => objects(env), want, what);
+}
+
+/** Reads `read()` every 100 ms until it equals `want`; after 30 s fails naming what was left, with the daemon's log. */
+export async function untilEqual<T>(env: Env, read: () => Promise<T>, want: T, what: string): Promise<void> {
+  let last = await read();
   const end = Date.now() + 30_000;
   while (JSON.stringify(last) !== JSON.stringify(want)) {
     if (Date.now() > end) assert.deepEqual(last, want, `${what}: objects left behind\n${env.d.log()}`);
     await new Promise((r) => setTimeout(r, 100));
-    last = await objects(env);
+    last = await read();
   }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import type { HResultName } from '../../../src/platform/hresult.js';
 import { call } from '../harness.js';
-import { objects, continuePod, newPod, removePod, lateAnswers, type Env, type FaultOp } from './common.js';
+import { objects, continuePod, newPod, removePod, lateAnswers, untilEqual, type Env, type FaultOp } from './common.js';
 
 /** The CI's HRESULT classes: one per code the runtime maps them to (Internal, Unavailable, PermissionDenied, DeadlineExceeded), each with advice. */
 export const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED', 'HCS_E_OPERATION_TIMEOUT'];
@@ -21,13 +21,7 @@ export type Snapshot = Awaited<ReturnType<typeof snapshot>>;
 
 /** Waits until the snapshot equals `want` (a teardown may still be under way); fails naming what was left. */
 export async function expectSnapshot(env: Env, want: Snapshot, what: string): Promise<void> {
-  let last = await snapshot(env);
-  const end = Date.now() + 30_000;
-  while (JSON.stringify(last) !== JSON.stringify(want)) {
-    if (Date.now() > end) assert.deepEqual(last, want, `${what}: objects left behind\n${env.d.log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await snapshot(env);
-  }
+  await untilEqual(env, () => snapshot(env), want, what);
 }
 
 const fired = (env: Env, op: string): number => env.d.fullLog().split(`fault fired: ${op} `).length;
