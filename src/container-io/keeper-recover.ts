@@ -97,6 +97,16 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
   }
 }
 
+/**
+ * A stream not taken back: a failure that can pass or a gone process ends the attempt (takeBack retries or reports
+ * the exit); any other leaves the container running without that stream, said in the log.
+ */
+const streamLost = (k: KeeperContext, container: string, what: string, hint?: string) => (e: unknown): undefined => {
+  if (canPass(e) || isGone(e)) throw e;
+  k.log.warn(`cannot reopen ${what} of recovered container${hint ? `: ${hint}` : ''}`, { container, err: e });
+  return undefined;
+};
+
 /** One attempt: the compute system and process opened, their stdio taken back and pumped. */
 async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets | undefined): Promise<ComputeProcess | undefined> {
   const rec = entry.record;
@@ -104,11 +114,11 @@ async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets |
   entry.proc = await entry.system.openProcess(rec.pid);
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
-  const out = await entry.proc.reopenOutput?.(from).catch((e: unknown) => { if (canPass(e)) throw e; k.log.warn('cannot reopen output of recovered container', { container: rec.containerId, err: e }); return undefined; });
+  const out = await entry.proc.reopenOutput?.(from).catch(streamLost(k, rec.containerId, 'output', 'what it writes from now on is not logged; restart the container to log it again'));
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   let stdin: Awaited<ReturnType<NonNullable<ComputeProcess['reopenStdin']>>>;
   try {
-    stdin = await entry.proc.reopenStdin?.().catch((e: unknown) => { if (canPass(e)) throw e; k.log.warn('cannot reopen stdin of recovered container', { container: rec.containerId, err: e }); return undefined; });
+    stdin = await entry.proc.reopenStdin?.().catch(streamLost(k, rec.containerId, 'stdin'));
   } catch (e) {
     for (const st of [out?.stdout, out?.stderr]) st?.destroy();
     throw e;

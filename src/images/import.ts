@@ -21,6 +21,7 @@ import {
   type Descriptor, type Manifest, type ImageConfigInfo,
 } from './oci.js';
 import { parseOsVersion, osVersionCompatible, compareOsVersion } from '../platform/os-version.js';
+import { isWindowsRooted } from '../platform/path-syntax.js';
 import { parseReference, withDefaultTag, tagString, repositoryOf, formatReference } from './reference.js';
 import type { ImageStore } from './store.js';
 import type { Lease } from './store-model.js';
@@ -80,7 +81,7 @@ class Extracted {
 }
 
 function normaliseArchivePath(name: string, what: string): string {
-  if (name.includes('\\') || name.startsWith('/') || /^[A-Za-z]:/.test(name)) fail(`${what}: path ${JSON.stringify(name)} is not relative`);
+  if (name.includes('\\') || isWindowsRooted(name)) fail(`${what}: path ${JSON.stringify(name)} is not relative`);
   const n = posix.normalize(name.replace(/^\.\//, ''));
   if (n === '..' || n.startsWith('../') || n.split('/').includes('..')) fail(`${what}: path ${JSON.stringify(name)} leaves the archive`);
   return n.replace(/\/$/, '');

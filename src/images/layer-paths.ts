@@ -4,6 +4,7 @@
  * Windows metadata carried in pax records. Breaking a rule is a LayerError naming the entry.
  */
 import { posix } from 'node:path';
+import { hasDriveLetter, isWindowsRooted, systemDriveComponents, withSlashes } from '../platform/path-syntax.js';
 
 export const SECTIONS = ['Files', 'Hives', 'UtilityVM'] as const;
 export type Section = typeof SECTIONS[number];
@@ -35,7 +36,7 @@ export function checkLayerPath(name: string, what = 'entry'): LayerPath {
   if (name.length > MAX_PATH) throw new LayerError(`${what} path is longer than ${MAX_PATH} characters`);
   if (name.includes('\\')) throw new LayerError(`${what} ${q} contains a backslash (tar paths use '/')`);
   if (name.startsWith('/')) throw new LayerError(`${what} ${q} is an absolute path`);
-  if (/^[A-Za-z]:/.test(name)) throw new LayerError(`${what} ${q} is an absolute path (drive letter)`);
+  if (hasDriveLetter(name)) throw new LayerError(`${what} ${q} is an absolute path (drive letter)`);
   const segs = name.split('/').filter((s) => s !== '' && s !== '.');
   if (segs.some((s) => s === '..')) throw new LayerError(`${what} ${q} contains a '..' segment`);
   if (segs.length === 0) throw new LayerError(`${what} ${q} is empty`);
@@ -82,14 +83,14 @@ export function metadataOf(pax: Record<string, string>): WindowsMetadata | undef
 export function checkSymlinkTarget(entry: string, p: LayerPath, target: string): void {
   const q = JSON.stringify(entry);
   if (target === '') throw new LayerError(`symlink ${q} has an empty target`);
-  if (/^[Cc]:[\\/]/.test(target)) {
-    const segs = target.slice(3).split(/[\\/]/);
-    if (segs.some((s) => s === '..')) throw new LayerError(`symlink ${q} points outside the container root (${target})`);
+  const onSystemDrive = systemDriveComponents(target);
+  if (onSystemDrive) {
+    if (onSystemDrive.some((s) => s === '..')) throw new LayerError(`symlink ${q} points outside the container root (${target})`);
     return;
   }
-  if (target.startsWith('/') || target.startsWith('\\') || /^[A-Za-z]:/.test(target)) {
+  if (isWindowsRooted(target)) {
     throw new LayerError(`symlink ${q} points outside the layer (absolute target ${JSON.stringify(target)})`);
   }
-  const rel = posix.normalize(posix.join('.', ...p.rest.slice(0, -1), target.replace(/\\/g, '/')));
+  const rel = posix.normalize(posix.join('.', ...p.rest.slice(0, -1), withSlashes(target)));
   if (rel === '..' || rel.startsWith('../')) throw new LayerError(`symlink ${q} points outside the layer (${JSON.stringify(target)})`);
 }

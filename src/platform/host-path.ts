@@ -10,3 +10,8 @@
 export function isAbsoluteHostPath(p: string): boolean {
   return /^([A-Za-z]:[\\/]|\\\\|\/)/.test(p);
 }
+
+/** True when `p` names a Windows named pipe (`\\.\pipe\name`, `//./pipe/name`): a mount passes it through as is. */
+export function isNamedPipe(p: string): boolean {
+  return /^\\\\\.\\pipe\\/i.test(p) || p.startsWith('//./pipe/');
+}

@@ -76,7 +76,8 @@ export interface ComputeProcess {
    * The output pipes of a process this caller opened rather than created (HcsGetProcessInfo's std handles): how
    * a restarted IO keeper takes over a running container's output. Optional; absent means they are lost.
    * `from`: per stream, the offset up to which the caller already stored acknowledged output (ProcessStdio.acks);
-   * given, the streams are acknowledged and start there.
+   * given, the streams are acknowledged and start there. A stream without a pipe (never made, or no longer kept) is
+   * absent; any other failure rejects, no stream left attached (the caller tells a failure that can pass from one that cannot).
    */
   reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
   /**

@@ -7,18 +7,19 @@
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { invalidArgument, failedPrecondition } from '../errors.js';
+import { isWindowsRooted, pathComponents } from '../platform/path-syntax.js';
 
 const escapes = (rel: string): boolean => rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
 
 /** The log file of a container, or '' when the pod or the container names none. */
 export function containerLogFile(logDirectory: string, logPath: string): string {
   if (!logPath || !logDirectory) return '';
-  if (isAbsolute(logPath) || /^[\\/]/.test(logPath) || /^[A-Za-z]:/.test(logPath)) {
+  if (isAbsolute(logPath) || isWindowsRooted(logPath)) {
     throw invalidArgument(`config.log_path "${logPath}" must be relative to the pod's log_directory`);
   }
   const file = join(logDirectory, logPath);
   const rel = relative(logDirectory, file);
-  if (!rel || escapes(rel) || normalize(logPath).split(/[\\/]/).includes('..')) {
+  if (!rel || escapes(rel) || pathComponents(normalize(logPath)).includes('..')) {
     throw invalidArgument(`config.log_path "${logPath}" leaves the pod's log_directory ${logDirectory}`);
   }
   return file;
@@ -37,7 +38,7 @@ function within(root: string, p: string): boolean {
 export async function prepareLogFile(logDirectory: string, file: string): Promise<void> {
   await mkdir(logDirectory, { recursive: true, mode: 0o755 });
   const root = await realpath(logDirectory);
-  const parts = relative(logDirectory, file).split(/[\\/]/).filter(Boolean);
+  const parts = pathComponents(relative(logDirectory, file)).filter(Boolean);
   let at = logDirectory;
   for (const [i, part] of parts.entries()) {
     at = join(at, part);

@@ -5,6 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { isGone } from '../platform/hresult.js';
+import { startsAtRoot } from '../platform/path-syntax.js';
 import { logger } from '../util/log.js';
 import { invalidArgument, notFound, errorMessage } from '../errors.js';
 import { generateId } from './ids.js';
@@ -24,7 +25,7 @@ function validate(config: SandboxConfig): void {
   if (!m.name) throw invalidArgument('config.metadata.name is required');
   if (!m.namespace) throw invalidArgument('config.metadata.namespace is required');
   if (!m.uid) throw invalidArgument('config.metadata.uid is required');
-  if (config.logDirectory && !isAbsolute(config.logDirectory) && !/^[\\/]/.test(config.logDirectory)) {
+  if (config.logDirectory && !isAbsolute(config.logDirectory) && !startsAtRoot(config.logDirectory)) {
     throw invalidArgument(`config.log_directory "${config.logDirectory}" must be an absolute path`);
   }
 }

@@ -9,6 +9,8 @@ import type { ImageInfo } from './ports.js';
 import { invalidArgument } from '../errors.js';
 import { validateCredentialSpec } from './credential-spec.js';
 import { specDevices } from './devices.js';
+import { isNamedPipe } from '../platform/host-path.js';
+import { isDriveRoot } from '../platform/path-syntax.js';
 
 export const HOST_PROCESS_DEFAULT_CWD = 'C:\\hpc';
 
@@ -32,10 +34,6 @@ export function processArgs(cfg: Pick<ContainerConfig, 'command' | 'args'>, imag
   if (cfg.command.length > 0) return [...cfg.command, ...cfg.args];
   return [...image.entrypoint, ...(cfg.args.length > 0 ? cfg.args : image.cmd)];
 }
-
-const NAMED_PIPE = /^\\\\\.\\pipe\\/i;
-
-export function isNamedPipe(p: string): boolean { return NAMED_PIPE.test(p) || p.startsWith('//./pipe/'); }
 
 export function specResources(r: WindowsResources | undefined): ContainerSpec['windows']['resources'] {
   if (!r) return undefined;
@@ -101,7 +99,7 @@ export async function prepareMountSources(cfg: ContainerConfig): Promise<SpecMou
   for (const [i, m] of cfg.mounts.entries()) {
     if (!m.containerPath) throw invalidArgument(`mounts[${i}].container_path is empty`);
     if (!m.hostPath) throw invalidArgument(`mounts[${i}].host_path is empty`);
-    if (/^[a-zA-Z]:[\\/]?$/.test(m.containerPath)) throw invalidArgument(`mounts[${i}].container_path "${m.containerPath}" cannot be the root of a drive`);
+    if (isDriveRoot(m.containerPath)) throw invalidArgument(`mounts[${i}].container_path "${m.containerPath}" cannot be the root of a drive`);
     let source = m.hostPath;
     if (!isNamedPipe(source)) {
       try {

@@ -1,33 +1,15 @@
 /** Handles on a compute system or job container and on its processes (the emulator's ComputeSystem / ComputeProcess). */
-import type { Socket } from 'node:net';
-import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { ComputeSystem, ComputeProcess, ComputeEvent, ProcessStdio, CreateProcessOptions } from '../types.js';
 import type { ProcessParametersDoc, ProcessStatusDoc, PropertiesDoc, PropertyQueryDoc, ModifySettingRequestDoc, SignalProcessOptionsDoc, ProcessModifyRequestDoc, SystemExitStatusDoc } from '../hcs/schema/index.js';
 import type { EmulatorClient } from './client.js';
-import { ackedOutput, type Attachment } from './acked-output.js';
+import { ackedInto, heldOutput } from './output-streams.js';
+import { reopenOutputOf } from './reopen-output.js';
 import { j } from './json-param.js';
 import { procKey } from './protocol.js';
 import { durableStdin } from './durable-stdin.js';
 import { reopenKeptStdin } from './kept-stdin.js';
-
-/**
- * An output attachment as the caller's stream. A net.Socket emits 'end' as soon as EOF arrives with nothing
- * buffered, even before anyone listens: the output of a process that wrote nothing (and exited before the caller
- * got its stdio) ended unseen, so the caller waited for an 'end' that had already passed. A PassThrough holds the
- * end until it is read, like a pipe handle does; destroying it destroys the attachment.
- */
-export function heldOutput(sock: Socket): Readable {
-  const out = new PassThrough();
-  pipeline(sock, out, () => undefined);
-  return out;
-}
-
-/** An acknowledged output attachment as the caller's stream plus its AckedOutput (acked-output.ts). */
-export function ackedInto(c: EmulatorClient, systemId: string, pid: number, stdio: ProcessStdio, name: 'stdout' | 'stderr', a: Attachment): void {
-  const { stream, acks } = ackedOutput(c, systemId, pid, name, a);
-  stdio[name] = stream;
-  stdio.acks = { ...stdio.acks, [name]: acks };
-}
+import { PlatformError, HRESULT } from '../hresult.js';
 
 /** Per-client bookkeeping of open handles, re-opened on the service after a reconnect. */
 export class HandleTable {
@@ -126,16 +108,10 @@ export class EmuProcess implements ComputeProcess {
   waitExit(): Promise<ProcessStatusDoc> { return this.call('waitProcess'); }
   recorded(): Promise<void> { return this.call('processRecorded'); }
   reopenStdin(): Promise<Writable | undefined> { return reopenKeptStdin(this.c, this.systemId, this.pid); }
-  /** A process without a pipe (or whose pipe is already attached) just lacks that stream. */
-  async reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
-    const stdio: ProcessStdio = {};
-    await Promise.all((['stdout', 'stderr'] as const).map(async (name) => {
-      try {
-        if (from) ackedInto(this.c, this.systemId, this.pid, stdio, name, await this.c.attachAcked(this.systemId, this.pid, name, from[name] ?? 0));
-        else stdio[name] = heldOutput(await this.c.attach(this.systemId, this.pid, name));
-      } catch { /* no such pipe, or already attached */ }
-    }));
-    return stdio;
+  /** Its output back for a new reader (reopen-output.ts); a handle already closed is E_HANDLE, as on Windows. */
+  reopenOutput(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio> {
+    if (this.closed) return Promise.reject(new PlatformError(HRESULT.E_HANDLE, 'AttachStdio', 'the process handle is closed'));
+    return reopenOutputOf(this.c, this.systemId, this.pid, from);
   }
   close(): void {
     if (this.closed) return;

@@ -52,7 +52,7 @@ async function createContainer(pod: Pod, attempt: number, timeoutMs = 60_000): P
 }
 
 /** Before the faulted RPC: the pod it needs (none for RunPodSandbox), the network absent for createNetwork. */
-async function prepare(op: string, rpc: Rpc): Promise<Pod> {
+async function prepare(op: FaultOp, rpc: Rpc): Promise<Pod> {
   const pod = newPod(env, `c${n++}`);
   if (rpc !== 'RunPodSandbox') await continuePod(env, pod, ['RunPodSandbox']);
   if (op === 'createNetwork') await dropNetwork();

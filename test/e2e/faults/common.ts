@@ -16,6 +16,7 @@ import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { HRESULT, type HResultName } from '../../../src/platform/hresult.js';
 import { HRESULT_STATUS } from '../../../src/cri/errors.js';
 import { HRESULT_ADVICE, PLATFORM_RETRY_ADVICE } from '../../../src/platform/hresult-advice.js';
+import type { FaultOp } from '../../../src/platform/emulator/service/fault-ops.js';
 
 const CNI_BIN = fileURLToPath(new URL('../../../../cni/bin', import.meta.url));
 export const skip = rootNetworkingSkipReason() || (existsSync(join(CNI_BIN, 'nat')) ? false : `the CNI plugin ${CNI_BIN}/nat is missing`);
@@ -120,7 +121,7 @@ export function leakAudit(env: Env): { out: string; keys: string[] } {
  * fault tests arm are typed with it: test/unit/platform/fault-coverage.test.ts reads them (and injectFault('op', …)
  * calls) to find the operations covered.
  */
-export type { FaultOp } from '../../../src/platform/emulator/service/fault-ops.js';
+export type { FaultOp };
 
 /**
  * The message of an RPC failed by `hr` says what to do: the HRESULT's advice (the README's table, HRESULT_ADVICE),
@@ -137,7 +138,7 @@ export function assertAdvice(details: string, hr: HResultName, code: Status, whe
  * Fails the next `op` with `hr`, runs `rpc`, clears the fault; the error must carry `code` (the HRESULT's mapped
  * code unless given), name the HRESULT and say what to do (assertAdvice). Returns the error for further checks.
  */
-export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 'clearFaults'>, op: string, hr: HResultName,
+export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 'clearFaults'>, op: FaultOp, hr: HResultName,
   rpc: () => Promise<unknown>, where: string, code: Status = HRESULT_STATUS[hr] ?? Status.INTERNAL): Promise<ServiceError> {
   await platform.injectFault(op, HRESULT[hr], 1);
   const err = await rpc().then(() => undefined, (e: ServiceError) => e);
@@ -153,7 +154,7 @@ export async function failOnce(platform: Pick<EmulatorPlatform, 'injectFault' | 
  * Ends a hang of `op` in progress at once (clearing an operation's faults releases its held calls): once the RPC
  * has failed past its deadline the rest of the hang proves nothing, and the abandoned call's late answer follows.
  */
-export async function releaseHang(env: Env, op: string): Promise<void> {
+export async function releaseHang(env: Env, op: FaultOp): Promise<void> {
   await env.platform.clearFaults(op);
 }
 
@@ -165,7 +166,7 @@ export const lateAnswers = (log: string): number => log.match(/platform call (an
  * HCS_E_OPERATION_TIMEOUT and the limit; then ends the hang (releaseHang) and waits for the abandoned call's late
  * answer (only then is a retry's outcome deterministic).
  */
-export async function hangOnce(env: Env, op: string, rpc: () => Promise<unknown>, where: string, timeoutS: number): Promise<void> {
+export async function hangOnce(env: Env, op: FaultOp, rpc: () => Promise<unknown>, where: string, timeoutS: number): Promise<void> {
   const lateBefore = lateAnswers(env.d.fullLog());
   await env.platform.injectFault(op, 0, 1, (timeoutS + 3) * 1000);
   const err = await rpc().then(() => undefined, (e: ServiceError) => e);

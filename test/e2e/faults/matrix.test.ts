@@ -24,7 +24,7 @@ const HRESULTS: HResultName[] = process.env.WINCRI_FAULTS === 'full'
   ? [...new Set<HResultName>(['E_FAIL', 'E_OUTOFMEMORY', ...(Object.keys(HRESULT_STATUS) as HResultName[])])] : SUBSET;
 /** createProcess failures the caller's command causes map to FailedPrecondition (src/cri/errors.ts CALLER_FAULTS). */
 const CALLER: Partial<Record<HResultName, Status>> = { ERROR_FILE_NOT_FOUND: Status.FAILED_PRECONDITION, ERROR_PATH_NOT_FOUND: Status.FAILED_PRECONDITION, ERROR_DIRECTORY: Status.FAILED_PRECONDITION };
-const expected = (op: string, hr: HResultName): Status =>
+const expected = (op: FaultOp, hr: HResultName): Status =>
   (op === 'createProcess' && CALLER[hr]) || (op === 'createContainerDirectory' && hr === 'ERROR_DIRECTORY' && Status.FAILED_PRECONDITION) || HRESULT_STATUS[hr] || Status.INTERNAL;
 
 let env: Env;

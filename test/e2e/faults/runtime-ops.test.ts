@@ -20,7 +20,7 @@ let preLeaks = new Set<string>();
 before(async () => { if (skip) return; env = await startEnv('wincri-opfaults'); preLeaks = new Set(leakAudit(env).keys); });
 after(() => stopEnv(env));
 
-const failOnce = (op: string, hr: HResultName, rpc: () => Promise<unknown>, where: string) => failFault(env.platform, op, hr, rpc, where);
+const failOnce = (op: FaultOp, hr: HResultName, rpc: () => Promise<unknown>, where: string) => failFault(env.platform, op, hr, rpc, where);
 
 const state = async (ctr: string) => (await call(env.d.runtime, 'ContainerStatus', { containerId: ctr })).status.state as string;
 

@@ -24,7 +24,7 @@ export async function expectSnapshot(env: Env, want: Snapshot, what: string): Pr
   await untilEqual(env, () => snapshot(env), want, what);
 }
 
-const fired = (env: Env, op: string): number => env.d.fullLog().split(`fault fired: ${op} `).length;
+const fired = (env: Env, op: FaultOp): number => env.d.fullLog().split(`fault fired: ${op} `).length;
 
 /**
  * Holds the next `op` in the service and runs `rpc`; once the call is held, runs `meanwhile` (other pods' work,

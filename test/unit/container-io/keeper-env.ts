@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
 import type { Platform } from '../../../src/platform/types.js';
+import type { Logger } from '../../../src/util/log.js';
 import { quiet } from '../../helpers/keeper-world.js';
 import { fakePlatform, type FakeCompute } from './fake-platform.js';
 
@@ -34,6 +35,8 @@ export interface KeeperEnvOptions {
   drainTimeoutMs?: number;
   /** The keeper's recoveryRetryMs: 50 unless given. */
   recoveryRetryMs?: number;
+  /** The keepers' logger: quiet unless given. */
+  log?: Logger;
 }
 
 export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, opts: KeeperEnvOptions = {}): KeeperEnv {
@@ -47,7 +50,7 @@ export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, op
   const e: KeeperEnv = {
     dir, socketPath: join(dir, 'keeper.sock'), stateDir: join(dir, 'state'), logDir, platform, compute,
     async startKeeper() {
-      const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform, log: quiet,
+      const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform, log: opts.log ?? quiet,
         drainTimeoutMs: opts.drainTimeoutMs, recoveryRetryMs: opts.recoveryRetryMs ?? 50 });
       keepers.push(k);
       return k;

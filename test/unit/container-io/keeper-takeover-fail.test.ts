@@ -13,14 +13,16 @@ import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import type { ComputeSystem, ProcessStdio } from '../../../src/platform/types.js';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import { keeperEnv } from './keeper-env.js';
+import { quiet } from '../../helpers/keeper-world.js';
+import type { Logger } from '../../../src/util/log.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * A container started by a first keeper, which then closes (the container runs on); `reopenOutput` is what the
  * next keeper's opened process does when asked for its output back. Returns that next keeper's exit events.
  */
-async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>) {
-  const e = keeperEnv(t, { prefix: 'wincri-keeper-takeover-fail-', recoveryRetryMs: 20 });
+async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>, log?: Logger) {
+  const e = keeperEnv(t, { prefix: 'wincri-keeper-takeover-fail-', recoveryRetryMs: 20, log });
   const { compute } = e;
   const k1 = await e.startKeeper();
   const c1 = await e.client();
@@ -76,4 +78,26 @@ test('a takeover that fails while the service is away is retried: output pumped,
   await waitFor('the exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
   assert.equal(exits[0]!.exitCode, 7, 'the real exit code, not a lost one');
   assert.equal(exits.length, 1, 'one exit');
+});
+
+test('output the platform cannot hand back for good is said in the log, with what to do; the container runs on to its real exit', async (t) => {
+  const warnings: string[] = [];
+  const log: Logger = { ...quiet, warn: (msg: string) => { warnings.push(msg); }, child: () => log };
+  const { proc, exits } = await restartWith(t, async () => {
+    throw new PlatformError(HRESULT.ERROR_SHARING_VIOLATION, 'AttachStdio', 'stdout of process 1 in sys1 is still attached to another reader');
+  }, log);
+  await waitFor('the warning', () => warnings.some((w) => w.startsWith('cannot reopen output')), { timeoutMs: 10_000, intervalMs: 10 });
+  assert.match(warnings.find((w) => w.startsWith('cannot reopen output'))!, /not logged; restart the container to log it again/);
+  assert.equal(exits.length, 0, 'no exit reported while the container runs');
+  proc.exit(3);
+  await waitFor('the exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(exits[0]!.exitCode, 3, 'the real exit code, not a lost one');
+});
+
+test('a process gone under the output\'s reopen reports the container\'s exit as lost, not a container left watched for an exit never told', async (t) => {
+  const { proc, exits } = await restartWith(t, async () => { throw new PlatformError(HRESULT.ERROR_NOT_FOUND, 'AttachStdio', 'process 1 not found in sys1'); });
+  // A bound on the wait, not a timing assertion: without the report no exit comes (the fake process never exits).
+  await waitFor('the lost exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(proc.exitStatus, undefined, 'the keeper did not end the process');
+  assert.equal(exits[0]!.exitCode, UNKNOWN_EXIT_CODE);
 });

@@ -1,7 +1,7 @@
 /**
  * Small C helpers of the emulator (console-helper.ts, ns-helper-source.ts) built with the host C compiler
- * (`$CC`, `cc`, `gcc`) once per source version into <stateDir>/bin, then reused (or copied from a cache shared
- * between services: helper-cache.ts).
+ * (`$CC`, `cc`, `gcc`) once per source, flags and compilers (helper-key.ts) into <stateDir>/bin, then reused (or
+ * copied from a cache shared between services: helper-cache.ts).
  *
  * A compiler runs in its own process group so that stopping the service (abortHelperBuilds) ends it with all
  * of its children (cc1, as, ld) before the service's state dir is declared free: an orphaned compiler would
@@ -9,11 +9,11 @@
  * killed mid-build (`<bin>.<pid>.c|.tmp` of a dead pid) are swept at the next build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from './procfs.js';
 import { helperFromCache, helperToCache } from './helper-cache.js';
+import { HELPER_CFLAGS, compilerCandidates, helperFileName } from './helper-key.js';
 
 const building = new Map<string, Promise<string>>();
 const compilers = new Set<ChildProcess>();
@@ -22,7 +22,7 @@ let aborted = false;
 function compile(cc: string, src: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (aborted) { reject(new Error('the emulator service is stopping')); return; }
-    const child = spawn(cc, ['-O2', '-o', out, src], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cc, [...HELPER_CFLAGS, '-o', out, src], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     compilers.add(child);
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 8192) stderr += d; });
@@ -62,10 +62,10 @@ function sweepDead(dir: string): void {
   }
 }
 
-/** Path of the compiled helper `<name>-<hash of source>`; rejects with every compiler's error when none works. */
+/** Path of the compiled helper `<name>-<hash>` (helper-key.ts); rejects with every compiler's error when none works. */
 export function buildHelper(stateDir: string, name: string, source: string): Promise<string> {
   const dir = join(stateDir, 'bin');
-  const bin = join(dir, `${name}-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
+  const bin = join(dir, helperFileName(name, source));
   if (existsSync(bin)) return Promise.resolve(bin);
   let p = building.get(bin);
   if (p) return p;
@@ -78,7 +78,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
     writeFileSync(src, source);
     const errors: string[] = [];
     try {
-      for (const cc of [process.env.CC, 'cc', 'gcc'].filter((x): x is string => !!x)) {
+      for (const cc of compilerCandidates()) {
         try {
           await compile(cc, src, tmp);
           renameSync(tmp, bin);

@@ -32,7 +32,7 @@ function copyAtomic(from: string, to: string): void {
   }
 }
 
-/** Puts the cached build of `bin` (same file name: name and source hash) at `bin`; false when there is none. */
+/** Puts the cached build of `bin` (same file name: source, flags and compilers, helper-key.ts) at `bin`; false when there is none. */
 export function helperFromCache(bin: string): boolean {
   const dir = cacheDir();
   const cached = dir && join(dir, basename(bin));

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { vforkLibc, WNOHANG } from './vfork-libc.js';
+import { vforkLibc, WNOHANG, ECHILD } from './vfork-libc.js';
 import { errnoName } from './errno-name.js';
 
 /** What the emulator uses of a child, whichever way it was started (Node's ChildProcess or a VforkChild). */
@@ -53,29 +53,49 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([k, v]) => [
 
 /**
  * Its exit arrives by SIGCHLD, whose handle Node does not count as keeping the loop open: a timer does while a
- * ref'd child lives (its rare look is only a safety net: a SIGCHLD reaps every recorded child).
+ * ref'd child lives or a spawn runs (its look every REAP_EVERY_MS is only a safety net: a SIGCHLD reaps every
+ * recorded child). The timer waits for nothing: it only runs reap() below, which never blocks.
  */
+const REAP_EVERY_MS = 60_000;
 let keeper: NodeJS.Timeout | undefined;
 function holdLoop(): void {
   const need = pending.size > 0 || refdLive > 0;
   if (!need) { if (keeper) { clearInterval(keeper); keeper = undefined; } return; }
-  keeper ??= setInterval(reap, 60_000);
+  keeper ??= setInterval(reap, REAP_EVERY_MS);
 }
 
+/**
+ * Looks at every recorded child once, never waiting (WNOHANG, on this thread: no pool thread is held by a child that
+ * runs on). One still running stays recorded and is looked at again on the next SIGCHLD (or the timer above). One
+ * that cannot be waited for (ECHILD: not this service's child any more) would be looked at in vain forever, holding
+ * the loop open if ref'd: it is reported exited with status unknown (255). Every child collected here is taken off
+ * the record first and then told, each apart: a listener that throws does not keep the others' exits from them.
+ */
 function reap(): void {
   const lc = vforkLibc();
   if (!lc) return;
   const st = Buffer.alloc(4);
+  const exited: VforkChild[] = [];
   for (const [pid, child] of live) {
-    if (lc.waitpid(pid, st, WNOHANG) !== pid) continue;
+    const r = lc.waitpid(pid, st, WNOHANG);
+    if (r !== pid && (r !== -1 || lc.errno() !== ECHILD)) continue;
     live.delete(pid);
     if (child.refd) refdLive--;
-    const s = st.readInt32LE(0);
-    const sig = s & 0x7f;
-    if (sig === 0) child.exitCode = (s >> 8) & 0xff; else child.signalCode = SIGNAL_NAMES.get(sig) ?? 'SIGKILL';
-    child.emit('exit', child.exitCode, child.signalCode);
+    if (r === pid) setStatus(child, st.readInt32LE(0)); else child.exitCode = 255;
+    exited.push(child);
   }
   holdLoop();
+  let thrown: { e: unknown } | undefined;
+  for (const child of exited) {
+    try { child.emit('exit', child.exitCode, child.signalCode); } catch (e) { thrown ??= { e }; }
+  }
+  if (thrown) throw thrown.e;
+}
+
+/** A wait status as Node reports it: the exit code, or the name of the signal that ended the child. */
+function setStatus(child: VforkChild, s: number): void {
+  const sig = s & 0x7f;
+  if (sig === 0) child.exitCode = (s >> 8) & 0xff; else child.signalCode = SIGNAL_NAMES.get(sig) ?? 'SIGKILL';
 }
 
 /** Starts collecting exits (once). */

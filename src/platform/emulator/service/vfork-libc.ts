@@ -16,6 +16,7 @@ export const POSIX_SPAWN_SETSIGMASK = 0x08;
 export const POSIX_SPAWN_SETSID = 0x80;
 export const O_CLOEXEC = 0o2000000;
 export const WNOHANG = 1;
+export const ECHILD = 10;
 export const F_DUPFD_CLOEXEC = 1030;
 
 const load = glibcTable({
