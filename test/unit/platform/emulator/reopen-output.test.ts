@@ -30,13 +30,19 @@ function line(s: Readable | undefined): Promise<string> {
   });
 }
 
-/** A system with a process that echoes each stdin line to stdout and stderr; its creator holds all three pipes. */
-async function echoer(t: TestContext, id: string): Promise<{ env: Env; s: ComputeSystem; created: ComputeProcess }> {
+/** A started system `id` on a service of its own. */
+async function running(t: TestContext, id: string): Promise<{ env: Env; s: ComputeSystem }> {
   const env = await setup();
   t.after(() => env.cleanup());
   const s = await env.platform.compute.createComputeSystem(id, containerDoc());
   t.after(() => s.close());
   await s.start();
+  return { env, s };
+}
+
+/** A system with a process that echoes each stdin line to stdout and stderr; its creator holds all three pipes. */
+async function echoer(t: TestContext, id: string): Promise<{ env: Env; s: ComputeSystem; created: ComputeProcess }> {
+  const { env, s } = await running(t, id);
   const created = await s.createProcess({
     CommandLine: 'sh -c "while read l; do echo out-$l; echo err-$l >&2; done"', CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true,
   });
@@ -85,11 +91,7 @@ test('emulator reopenOutput: any other failure rejects with its HRESULT and leav
 });
 
 test('emulator reopenOutput: a process without output pipes just lacks the streams', async (t) => {
-  const env = await setup();
-  t.after(() => env.cleanup());
-  const s = await env.platform.compute.createComputeSystem('ro-none', containerDoc());
-  t.after(() => s.close());
-  await s.start();
+  const { s } = await running(t, 'ro-none');
   const created = await s.createProcess({ CommandLine: 'sleep 30' });
   const opened = await s.openProcess(created.pid);
   t.after(() => opened.close());
