@@ -31,7 +31,7 @@ export async function reopenOutputOf(c: EmulatorClient, systemId: string, pid: n
     else stdio[name] = heldOutput(await c.attach(systemId, pid, name));
   };
   const results = await Promise.allSettled(NAMES.map((name) => untilFree(() => attachOne(name), busyMs, () => c.isClosed)
-    .catch((e: unknown) => { if (!absent(e)) throw explained(e, name, systemId, pid, busyMs); })));
+    .catch((e: unknown) => { if (!absent(e)) throw c.isClosed ? e : explained(e, name, systemId, pid, busyMs); })));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failed) return stdio;
   for (const name of NAMES) stdio[name]?.destroy();
