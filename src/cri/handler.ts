@@ -43,6 +43,25 @@ export type UnaryFn<Req, Res> = (req: Req, ctx: CriContext, call: grpc.ServerUna
 const isThenable = <T>(v: unknown): v is PromiseLike<T> => typeof (v as PromiseLike<T> | undefined)?.then === 'function';
 
 /**
+ * What a lean method's handler may read of its call. Served beneath grpc-js (./lean/serve.ts) the call has no
+ * request Metadata, no peer and no events: a lean handler typed to read them fails the typecheck.
+ */
+export type LeanUnaryCall<Req> = Pick<grpc.ServerUnaryCall<Req, unknown>, 'request' | 'getPath' | 'getDeadline'>;
+export type LeanFn<Req, Res> = (req: Req, ctx: CriContext, call: LeanUnaryCall<Req>) => Promise<Res> | Res;
+/** A lean method's edge: grpc-js may call it (its call has more than this reads) and so may ./lean/serve.ts. */
+export type LeanHandler<Req, Res> = (call: LeanUnaryCall<Req>, callback: grpc.sendUnaryData<Res>) => void;
+
+/**
+ * The edge of a lean method (./method-classes.ts LEAN): wrapUnary's lean branch, which reads only `call.request`
+ * and hands the call to `fn` (typed to read no more) and to the direct answer (which reads `call.call`, the
+ * grpc-js server call or lean/serve.ts's copy of its fields, and declines when it is not there).
+ */
+export function wrapLean<Req, Res>(service: string, method: string, ctx: CriContext, fn: LeanFn<Req, Res>, serialize?: (v: unknown) => Buffer): LeanHandler<Req, Res> {
+  if (!LEAN.has(method)) throw new Error(`${service}/${method} is not a lean method`);
+  return wrapUnary(service, method, ctx, fn, serialize) as LeanHandler<Req, Res>;
+}
+
+/**
  * `serialize`: the method's response serializer; with it a successful answer is written on the call's stream in
  * one socket write (./direct-answer.ts) where grpc-js's call allows, through the callback otherwise.
  */

@@ -5,7 +5,7 @@ import type { CriContext } from './context.js';
 import { loadCri } from './proto.js';
 import { withEncodedLists } from './list-encoding.js';
 import { withStableResponses } from './stable-responses.js';
-import { wrapUnary, wrapServerStream, type UnaryFn, type StreamFn } from './handler.js';
+import { wrapUnary, wrapLean, wrapServerStream, type UnaryFn, type LeanFn, type StreamFn } from './handler.js';
 import { LEAN } from './method-classes.js';
 import { addLeanRoute } from './lean/routes.js';
 import { version } from './runtime-service/version.js';
@@ -48,14 +48,19 @@ import { streamImages } from './image-service/stream-images.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyUnary = UnaryFn<any, any>;
+type AnyLean = LeanFn<any, any>;
 type AnyStream = StreamFn<any, any>;
 
+/** The lean methods (./method-classes.ts LEAN): their handlers read nothing of the call but what the lean path has. */
+const RUNTIME_LEAN: Record<string, AnyLean> = {
+  Version: version, RuntimeConfig: runtimeConfig, ListPodSandbox: listPodSandbox, ListContainers: listContainers,
+};
 const RUNTIME_UNARY: Record<string, AnyUnary> = {
-  Version: version, Status: status, RuntimeConfig: runtimeConfig, UpdateRuntimeConfig: updateRuntimeConfig,
+  Status: status, UpdateRuntimeConfig: updateRuntimeConfig,
   RunPodSandbox: runPodSandbox, StopPodSandbox: stopPodSandbox, RemovePodSandbox: removePodSandbox,
-  PodSandboxStatus: podSandboxStatus, ListPodSandbox: listPodSandbox,
+  PodSandboxStatus: podSandboxStatus,
   CreateContainer: createContainer, StartContainer: startContainer, StopContainer: stopContainer,
-  RemoveContainer: removeContainer, ListContainers: listContainers, ContainerStatus: containerStatus,
+  RemoveContainer: removeContainer, ContainerStatus: containerStatus,
   UpdateContainerResources: updateContainerResources, ReopenContainerLog: reopenContainerLog, ExecSync: execSync,
   Exec: exec, Attach: attach, PortForward: portForward,
   ContainerStats: containerStats, ListContainerStats: listContainerStats,
@@ -77,7 +82,7 @@ const IMAGE_STREAM: Record<string, AnyStream> = { StreamImages: streamImages };
  * The grpc-js implementation of one service; its lean methods (./method-classes.ts) are also registered as routes
  * of `server` that the edge serves beneath grpc-js (./lean/install.ts), with the same handler and (de)serializers.
  */
-function implement(server: grpc.Server, service: string, definition: grpc.ServiceDefinition, unary: Record<string, AnyUnary>, stream: Record<string, AnyStream>, ctx: CriContext): grpc.UntypedServiceImplementation {
+function implement(server: grpc.Server, service: string, definition: grpc.ServiceDefinition, unary: Record<string, AnyUnary>, stream: Record<string, AnyStream>, ctx: CriContext, lean: Record<string, AnyLean> = {}): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, def] of Object.entries(definition)) {
     const method = name;
@@ -85,12 +90,16 @@ function implement(server: grpc.Server, service: string, definition: grpc.Servic
       const fn = stream[method];
       if (!fn) throw new Error(`no handler for streaming RPC ${service}/${method}`);
       impl[method] = wrapServerStream(service, method, ctx, fn) as grpc.UntypedHandleCall;
+    } else if (LEAN.has(method)) {
+      const fn = lean[method];
+      if (!fn) throw new Error(`no lean handler for RPC ${service}/${method}`);
+      const handle = wrapLean(service, method, ctx, fn, def.responseSerialize);
+      impl[method] = handle as grpc.UntypedHandleCall;
+      addLeanRoute(server, { path: def.path, deserialize: def.requestDeserialize, serialize: def.responseSerialize, handle });
     } else {
       const fn = unary[method];
       if (!fn) throw new Error(`no handler for RPC ${service}/${method}`);
-      const handle = wrapUnary(service, method, ctx, fn, def.responseSerialize);
-      impl[method] = handle as grpc.UntypedHandleCall;
-      if (LEAN.has(method)) addLeanRoute(server, { path: def.path, deserialize: def.requestDeserialize, serialize: def.responseSerialize, handle });
+      impl[method] = wrapUnary(service, method, ctx, fn, def.responseSerialize) as grpc.UntypedHandleCall;
     }
   }
   return impl;
@@ -100,6 +109,6 @@ export function addCriServices(server: grpc.Server, ctx: CriContext): void {
   const cri = loadCri();
   const rs = decodingService(withStableResponses(withEncodedLists(cri.runtime.v1.RuntimeService.service), ['Version', 'RuntimeConfig']));
   const is = decodingService(cri.runtime.v1.ImageService.service);
-  server.addService(rs, implement(server, 'RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx));
+  server.addService(rs, implement(server, 'RuntimeService', rs, RUNTIME_UNARY, RUNTIME_STREAM, ctx, RUNTIME_LEAN));
   server.addService(is, implement(server, 'ImageService', is, IMAGE_UNARY, IMAGE_STREAM, ctx));
 }

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { listen } from '../../src/daemon/listener.js';
 import { addLeanRoute } from '../../src/cri/lean/routes.js';
 import { decodingService } from '../../src/cri/undecodable.js';
-import type { UnaryFn } from '../../src/cri/handler.js';
+import type { LeanFn, LeanHandler } from '../../src/cri/handler.js';
 import { versionService, VERSION_PATH, type VersionReq, type VersionRes } from './version-service.js';
 import type { RawAnswer } from './grpc-unary-raw.js';
 
@@ -21,12 +21,12 @@ export const svc = versionService();
 export interface LeanServer { session: http2.ClientHttp2Session; leanCalls(): number; close(): Promise<void> }
 
 /** `lean`: Version is also a lean route (counted by leanCalls); `fn`: Version's handler; `options`: grpc.Server options. */
-export async function leanServer(lean: boolean, fn?: UnaryFn<VersionReq, VersionRes>, options: grpc.ServerOptions = {},
+export async function leanServer(lean: boolean, fn?: LeanFn<VersionReq, VersionRes>, options: grpc.ServerOptions = {},
   settings: http2.Settings = {}): Promise<LeanServer> {
   const server = new grpc.Server({ 'grpc.enable_channelz': 0, ...options });
-  const handle = svc.impl(true, fn).Version as unknown as grpc.handleUnaryCall<unknown, unknown>;
+  const handle = svc.lean(fn) as LeanHandler<unknown, unknown>;
   const def = decodingService(svc.def);  // as the daemon's services: an undecodable request reaches the handler marked
-  server.addService(def, { Version: handle });
+  server.addService(def, { Version: handle as grpc.UntypedHandleCall });
   let hits = 0;
   const m = def.Version!;
   if (lean) addLeanRoute(server, { path: VERSION_PATH, deserialize: m.requestDeserialize, serialize: m.responseSerialize, handle: (c, cb) => { hits++; handle(c, cb); } });

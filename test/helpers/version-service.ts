@@ -5,7 +5,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
-import { wrapUnary, type UnaryFn } from '../../src/cri/handler.js';
+import { wrapLean, wrapUnary, type LeanFn, type LeanHandler, type UnaryFn } from '../../src/cri/handler.js';
 import { loadCri } from '../../src/cri/proto.js';
 import { createRpcMetrics } from '../../src/cri/rpc-metrics.js';
 import type { CriContext } from '../../src/cri/context.js';
@@ -21,6 +21,8 @@ export const VERSION_PATH = '/runtime.v1.RuntimeService/Version';
 
 export function versionService(): {
   def: grpc.ServiceDefinition; impl: (direct: boolean, fn?: UnaryFn<VersionReq, VersionRes>) => grpc.UntypedServiceImplementation;
+  /** Version's edge as a lean route's handler (also usable as grpc-js's), answering on the stream. */
+  lean: (fn?: LeanFn<VersionReq, VersionRes>) => LeanHandler<VersionReq, VersionRes>;
   request: (r: VersionReq) => Buffer; decode: (b: Buffer) => VersionRes; grpcJsSerialized: () => number;
 } {
   const base = loadCri().runtime.v1.RuntimeService.service as grpc.ServiceDefinition;
@@ -33,6 +35,7 @@ export function versionService(): {
     impl: (direct, fn = versionOf) => ({
       Version: wrapUnary<VersionReq, VersionRes>('RuntimeService', 'Version', ctx, fn, direct ? method.responseSerialize : undefined),
     }),
+    lean: (fn = versionOf) => wrapLean<VersionReq, VersionRes>('RuntimeService', 'Version', ctx, fn, method.responseSerialize),
     request: (r) => method.requestSerialize(r),
     decode: (b) => method.responseDeserialize(b) as VersionRes,
     grpcJsSerialized: () => count,

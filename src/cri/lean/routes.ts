@@ -4,6 +4,7 @@
  * server's connection injector (./install.ts).
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { LeanHandler } from '../handler.js';
 
 export interface LeanRoute {
   /** `/package.Service/Method`. */
@@ -12,8 +13,12 @@ export interface LeanRoute {
   deserialize: (b: Buffer) => unknown;
   /** The method's response serializer. */
   serialize: (v: unknown) => Buffer;
-  /** The method's grpc-js handler (../handler.ts wrapUnary): it reads `call.request` and answers through `call.call` or the callback. */
-  handle: grpc.handleUnaryCall<unknown, unknown>;
+  /**
+   * The method's edge (../handler.ts wrapLean), also its grpc-js handler: it reads `call.request` and answers through
+   * `call.call` or the callback. Typed on the lean call (./serve.ts LeanCall), so a handler reading Metadata or the
+   * peer, which that call does not have, is refused here by the typecheck.
+   */
+  handle: LeanHandler<unknown, unknown>;
 }
 
 const routes = new WeakMap<grpc.Server, Map<string, LeanRoute>>();

@@ -12,15 +12,18 @@
  *     end of the request, or a second one, is UNIMPLEMENTED with grpc-js's messages; the compressed flag with
  *     `grpc-encoding` identity (the only encoding routed here: ./install.ts) reads the body as it is, as grpc-js;
  *   - the handler's error: its gRPC status as grpc-js derives it (./status.ts), a throw UNKNOWN `Unknown error`;
- *     an answer over grpc.max_send_message_length RESOURCE_EXHAUSTED, a serializer failure INTERNAL;
+ *     an answer over grpc.max_send_message_length RESOURCE_EXHAUSTED, a serializer failure INTERNAL; with
+ *     GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true these carry the error's message as grpc-js's do (./details.ts);
  *   - cancellation (RST_STREAM, a closed connection): nothing more is sent; the deadline timer is dropped.
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { status as Status } from '@grpc/grpc-js';
 import type { LeanRoute } from './routes.js';
+import type { LeanUnaryCall } from '../handler.js';
 import { parseGrpcTimeout } from './timeout.js';
 import { UnaryReader } from './reader.js';
 import { errorToStatus, sendStatus, type CallStatus } from './status.js';
+import { failureDetails } from './details.js';
 import { answerDirectly, framer } from '../direct-answer.js';
 
 export interface LeanLimits { maxReceive: number; maxSend: number }
@@ -31,8 +34,8 @@ interface ServerCallFields {
   shouldSendMetrics: false; callEventTracker: undefined;
 }
 
-/** What a lean route's handler is given as its call: the request, and the fields above as `call.call`. */
-export interface LeanCall { request: unknown; call: ServerCallFields; getPath(): string; getDeadline(): number }
+/** What a lean route's handler is given as its call: what ../handler.ts LeanUnaryCall lets it read, and the fields above as `call.call`. */
+export interface LeanCall extends LeanUnaryCall<unknown> { request: unknown; call: ServerCallFields; getPath(): string; getDeadline(): number }
 
 const ignore = (): void => undefined;
 /** A legal non-binary metadata value, as grpc-js's Metadata checks it (anything else is dropped with a log line). */
@@ -74,9 +77,9 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
       respond(value);
     };
     try {
-      route.handle(call as never, callback as never);
-    } catch {
-      fail({ code: Status.UNKNOWN, details: 'Unknown error' });
+      route.handle(call, callback);
+    } catch (e) {
+      fail({ code: Status.UNKNOWN, details: failureDetails('threw', e) });
       return;
     }
     if (c.metadataSent) end();  // answered on the stream already (the usual case: lean handlers answer synchronously)
@@ -89,8 +92,8 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     let framed: Buffer;
     try {
       framed = frame(value);
-    } catch {
-      fail({ code: Status.INTERNAL, details: 'Error serializing response' });
+    } catch (e) {
+      fail({ code: Status.INTERNAL, details: failureDetails('serialize', e) });
       return;
     }
     if (limits.maxSend !== -1 && framed.length - 5 > limits.maxSend) {
@@ -118,8 +121,8 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     let request: unknown;
     try {
       request = route.deserialize(reader.first);
-    } catch {
-      fail({ code: Status.INTERNAL, details: 'Error deserializing request' });
+    } catch (e) {
+      fail({ code: Status.INTERNAL, details: failureDetails('deserialize', e) });
       return;
     }
     run(request);

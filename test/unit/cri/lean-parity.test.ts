@@ -12,7 +12,7 @@ import { notFound } from '../../../src/errors.js';
 import { grpcMessage } from '../../helpers/h2.js';
 import { leanServer, rawCall, svc, type RawCall } from '../../helpers/lean-server.js';
 import { versionOf, type VersionReq, type VersionRes } from '../../helpers/version-service.js';
-import type { UnaryFn } from '../../../src/cri/handler.js';
+import type { LeanFn } from '../../../src/cri/handler.js';
 import type { RawAnswer } from '../../helpers/grpc-unary-raw.js';
 
 const req = (version: string): Buffer => grpcMessage(svc.request({ version }));
@@ -20,7 +20,7 @@ const req = (version: string): Buffer => grpcMessage(svc.request({ version }));
 interface Both { lean: RawAnswer | undefined; grpcJs: RawAnswer | undefined; leanCalls: number }
 
 /** `call` on a lean server and on a grpc-js-only one; `served`: whether the lean path should have taken it. */
-async function both(call: RawCall, o: { fn?: UnaryFn<VersionReq, VersionRes>; options?: grpc.ServerOptions } = {}): Promise<Both> {
+async function both(call: RawCall, o: { fn?: LeanFn<VersionReq, VersionRes>; options?: grpc.ServerOptions } = {}): Promise<Both> {
   const out: Partial<Both> = {};
   for (const lean of [true, false]) {
     const s = await leanServer(lean, o.fn, o.options);
@@ -43,7 +43,7 @@ function same(b: Both, what: string): RawAnswer {
 }
 
 test('answers: small, ~300 KB, asynchronous, split across DATA frames, compressed flag with identity', async () => {
-  const cases: [string, RawCall, UnaryFn<VersionReq, VersionRes>?][] = [
+  const cases: [string, RawCall, LeanFn<VersionReq, VersionRes>?][] = [
     ['small', { chunks: [req('v1')], headers: { 'grpc-timeout': '10S' } }],
     // Not printable ASCII: grpc-js drops the header as an illegal metadata value and serves without a deadline.
     ['grpc-timeout not ASCII', { chunks: [req('v1')], headers: { 'grpc-timeout': 'soon\u00e9' } }],
@@ -63,8 +63,8 @@ test('answers: small, ~300 KB, asynchronous, split across DATA frames, compresse
 });
 
 test('errors: handler error, throw, undecodable request, bad grpc-timeout, no message, two messages, sizes', async () => {
-  const missing: UnaryFn<VersionReq, VersionRes> = () => { throw notFound('pod "x" not found; list pods with crictl pods'); };
-  const cases: [string, RawCall, string, { fn?: UnaryFn<VersionReq, VersionRes>; options?: grpc.ServerOptions }?][] = [
+  const missing: LeanFn<VersionReq, VersionRes> = () => { throw notFound('pod "x" not found; list pods with crictl pods'); };
+  const cases: [string, RawCall, string, { fn?: LeanFn<VersionReq, VersionRes>; options?: grpc.ServerOptions }?][] = [
     ['handler error', { chunks: [req('v')] }, '5', { fn: missing }],
     ['undecodable', { chunks: [grpcMessage(Buffer.from([0xff, 0xff, 0xff]))] }, '3'],
     ['bad grpc-timeout', { chunks: [req('v')], headers: { 'grpc-timeout': 'soon' } }, '13'],
