@@ -39,15 +39,21 @@ export const secondHalf = (s: Sample[]): Sample[] => s.filter((x) => x.t >= s[s.
 /**
  * Slope (MiB/hour) of the floor: the lowest value in each `windowMs` window, regressed over the windows. Memory of
  * a busy process is a sawtooth (V8's heap between collections, freed C-heap pages kept until a trim), and a slope
- * over every sample moves with where in its tooth the run ends; a leak lifts the floor.
+ * over every sample moves with where in its tooth the run ends; a leak lifts the floor. A last window shorter than
+ * half a window is left out: its lowest value is wherever the tooth was when the run ended (the run's final sample
+ * alone in a window of its own gave a 30-minute run whose floor stayed at 6–11 MiB a floor slope of +11 MiB/h).
  */
 export function floorSlopeMiBPerHour(all: Sample[], key: KiBKey, windowMs = 120_000): number {
   const mins = new Map<number, Sample>();
+  let lastT = -Infinity;
   for (const x of all) {
     if (x[key] === undefined) continue;
+    lastT = Math.max(lastT, x.t);
     const w = Math.floor(x.t / windowMs);
     const m = mins.get(w);
     if (!m || x[key]! < m[key]!) mins.set(w, x);
   }
+  const lastW = Math.floor(lastT / windowMs);
+  if (mins.size > 2 && lastT - lastW * windowMs < windowMs / 2) mins.delete(lastW);
   return slopeMiBPerHour([...mins.values()], key);
 }

@@ -8,13 +8,18 @@
  * heap's freed pages go back too (native-trim.ts): a burst of 8 000 Version calls left the daemon's glibc heap
  * 4–5 MiB above its fresh size with nothing live in it. A poll creates the process's IdleTrim like a touch does,
  * so a process whose only work so far was a burst of polls collects after it too (the native releases; the full
- * GC only past POLL_GROWTH_BYTES). Where gc() cannot be had, touching does nothing.
+ * GC only past POLL_GROWTH_BYTES). Where gc() cannot be had, touching does nothing. A process that never has a
+ * quiet spell gets its C heap trimmed all the same: the end of every piece of work (a touch, a hold's release, a
+ * call's end) is offered to the BusyTrim (busy-trim.ts), which trims off the main thread once the memory outside
+ * V8's heap has grown enough, at most twice a minute.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { IdleTrim } from './idle-trim.js';
 import { trimNativeHeap } from './native-trim.js';
 import { releaseBinaryPages } from './binary-pages.js';
+import type { BusyTrim } from './busy-trim.js';
+import { createBusyTrim } from './busy-native.js';
 
 const QUIET_MS = 1000;
 
@@ -68,7 +73,7 @@ export function compactOnce(gc: GcFn): Promise<void> {
 
 /** The C heap's free pages, then the binary's pages (see compactOnce); no GC, nothing deoptimized. */
 function releaseNative(): void {
-  trimNativeHeap();
+  if (trimNativeHeap()) busy?.trimmed();
   releaseBinaryPages();
 }
 
@@ -88,11 +93,14 @@ function idleCollect(gc: GcFn, afterWork: boolean): void {
 }
 
 let trim: IdleTrim | null | undefined;
+/** Trims the C heap while work goes on, which the quiet spell's collection never sees (busy-trim.ts). */
+let busy: BusyTrim | null = null;
 
 function processTrim(): IdleTrim | null {
   if (trim !== undefined) return trim;
   const gc = v8Gc();
   heapAfterCompaction = getHeapStatistics().total_heap_size;
+  busy = createBusyTrim();
   trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
   return trim;
 }
@@ -100,6 +108,7 @@ function processTrim(): IdleTrim | null {
 /** Marks work in this process: once it has been quiet for a second or two, V8 compacts its heap once. */
 export function touchIdleGc(): void {
   processTrim()?.touch();
+  busy?.afterWork();
 }
 
 /** Marks a cheap polling request: it delays a pending collection only when polls come many to the second. */
@@ -109,12 +118,19 @@ export function pollIdleGc(): void {
 
 /** Marks work (an RPC, a streaming session) as in flight until the returned function is called, which counts as a touch. */
 export function holdIdleGc(): () => void {
-  return processTrim()?.hold() ?? (() => undefined);
+  const release = processTrim()?.hold();
+  return () => { release?.(); busy?.afterWork(); };
 }
 
 /** Marks a call in flight that is no work of its own (a poll, or a call already touched) until the returned function is called. */
 export function duringIdleGc(): () => void {
-  return processTrim()?.during() ?? (() => undefined);
+  const end = processTrim()?.during();
+  return () => { end?.(); busy?.afterWork(); };
+}
+
+/** How many trims this process's busy trim has started (diagnostics and tests). */
+export function busyTrims(): number {
+  return busy?.trims ?? 0;
 }
 
 /** How many idle collections this process has run (diagnostics and tests). */

@@ -16,3 +16,10 @@ test('a floor rising 1 MiB per minute is 60 MiB/hour; samples without the key ar
   assert.ok(Math.abs(floorSlopeMiBPerHour(s, 'rssKiB', 2 * 60_000) - 60) < 1, String(floorSlopeMiBPerHour(s, 'rssKiB', 2 * 60_000)));
   assert.equal(floorSlopeMiBPerHour(s, 'heapUsedKiB'), 0);
 });
+
+test('a last window shorter than half a window is left out of the floor: the run\'s final sample at a peak lifts no floor', () => {
+  // Teeth of 1 min (6 → 26 MiB) for 30 min, then the final sample alone at 30 min, near the top of a tooth.
+  const s = Array.from({ length: 360 }, (_, i) => at(i / 12, 6 + (i % 12) * 1.8));
+  s.push(at(30, 25));
+  assert.ok(Math.abs(floorSlopeMiBPerHour(s, 'rssKiB', 2 * 60_000)) < 0.01, String(floorSlopeMiBPerHour(s, 'rssKiB', 2 * 60_000)));
+});

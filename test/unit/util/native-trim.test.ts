@@ -1,24 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { trimNativeHeap } from '../../../src/util/native-trim.js';
 import { v8Gc, compactOnce, pollsWorthCompacting } from '../../../src/util/idle-gc.js';
+import { heapRssKiB, onGlibc } from '../../helpers/heap-rss.js';
 
-const glibc = process.platform === 'linux' && !!(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
-
-function heapRssKiB(): number {
-  let kib = 0;
-  let inHeap = false;
-  for (const l of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) inHeap = l.endsWith('[heap]');
-    else if (inHeap && l.startsWith('Rss:')) kib += Number(/\d+/.exec(l)![0]);
-  }
-  return kib;
-}
-
-test('trimNativeHeap gives freed C-heap pages between live allocations back to the system', { skip: !glibc && 'glibc only' }, async () => {
+test('trimNativeHeap gives freed C-heap pages between live allocations back to the system', { skip: !onGlibc && 'glibc only' }, async () => {
   // 6 000 native allocations of 12 KiB (below glibc's mmap threshold: they come from the heap), every 20th kept,
   // so the freed ones are holes that glibc's automatic top-of-heap trim cannot return.
   let bufs: (Buffer | null)[] = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
@@ -33,7 +21,7 @@ test('trimNativeHeap gives freed C-heap pages between live allocations back to t
   assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB: the holes (~66 MiB) were not given back`);
 });
 
-test('the idle collection (compactOnce) frees native memory and trims it', { skip: !glibc && 'glibc only' }, async () => {
+test('the idle collection (compactOnce) frees native memory and trims it', { skip: !onGlibc && 'glibc only' }, async () => {
   let bufs: Buffer[] | null = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
   const kept = bufs.filter((_, i) => i % 20 === 0);
   bufs = null;

@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BusyTrim, type BusyTrimLimits } from '../../../src/util/busy-trim.js';
+import { trimNativeHeapOffThread } from '../../../src/util/native-trim.js';
+import { v8Gc } from '../../../src/util/idle-gc.js';
+import { heapRssKiB, onGlibc } from '../../helpers/heap-rss.js';
+
+const MiB = 1024 * 1024;
+const LIMITS: BusyTrimLimits = { growthBytes: 4 * MiB, minIntervalMs: 30_000, checkEveryMs: 2_000 };
+
+/**
+ * A mocked process: a clock the test moves, native memory the test sets (a trim gives back what was freed since
+ * the last), a deferred queue the test runs and trims that settle when the test says so.
+ */
+function harness() {
+  let clock = 0;
+  let native = 10 * MiB;
+  let floor = 10 * MiB; // what stays resident after a trim
+  const deferred: (() => void)[] = [];
+  const running: (() => void)[] = [];
+  const trimsAt: number[] = [];
+  let reads = 0;
+  const busy = new BusyTrim({
+    now: () => clock,
+    nativeBytes: () => { reads++; return native; },
+    trim: () => new Promise<void>((resolve) => { trimsAt.push(clock); running.push(() => { native = floor; resolve(); }); }),
+    defer: (fn) => { deferred.push(fn); },
+  }, LIMITS);
+  const flush = async () => {
+    while (deferred.length || running.length) {
+      while (deferred.length) deferred.shift()!();
+      while (running.length) running.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return {
+    busy, deferred, running, trimsAt, flush, reads: () => reads,
+    advance: (ms: number) => { clock += ms; },
+    grow: (bytes: number) => { native += bytes; },
+    setFloor: (bytes: number) => { floor = bytes; },
+  };
+}
+
+test('under sustained work whose C heap keeps growing, it trims, and never twice within the minimum interval', async () => {
+  const h = harness();
+  // 10 minutes of work ending every 50 ms; the native memory grows 1 MiB every 5 s (12 MiB a minute).
+  for (let ms = 0; ms < 600_000; ms += 50) {
+    if (ms % 5000 === 0) h.grow(MiB);
+    h.busy.afterWork();
+    await h.flush();
+    h.advance(50);
+  }
+  assert.ok(h.trimsAt.length >= 15, `trims at ${h.trimsAt.join(', ')}`);
+  assert.ok(h.trimsAt.length <= 600_000 / LIMITS.minIntervalMs, `trims at ${h.trimsAt.join(', ')}`);
+  for (let i = 1; i < h.trimsAt.length; i++) assert.ok(h.trimsAt[i]! - h.trimsAt[i - 1]! >= LIMITS.minIntervalMs, `trims at ${h.trimsAt.join(', ')}`);
+  assert.equal(h.busy.trims, h.trimsAt.length);
+});
+
+test('memory is read at most once per check period, however much work ends', async () => {
+  const h = harness();
+  for (let ms = 0; ms < 60_000; ms += 10) { h.busy.afterWork(); h.advance(10); }
+  assert.equal(h.reads(), 60_000 / LIMITS.checkEveryMs);
+});
+
+test('no growth, no trim: a busy process whose native memory stays level is left alone', async () => {
+  const h = harness();
+  for (let ms = 0; ms < 600_000; ms += 100) {
+    if (ms % 3000 === 0) h.grow(3 * MiB); // a sawtooth below the growth bound, out of step with the checks
+    if (ms % 3000 === 1500) h.grow(-3 * MiB);
+    h.busy.afterWork();
+    await h.flush();
+    h.advance(100);
+  }
+  assert.deepEqual(h.trimsAt, []);
+});
+
+test('the trim runs after the work that ended, never inside it, and one at a time', async () => {
+  const h = harness();
+  h.busy.afterWork(); // the first check sets the low mark
+  h.grow(8 * MiB);
+  h.advance(LIMITS.minIntervalMs);
+  h.busy.afterWork();
+  assert.equal(h.trimsAt.length, 0, 'not started inside afterWork');
+  assert.equal(h.deferred.length, 1);
+  h.deferred.shift()!();
+  assert.equal(h.trimsAt.length, 1);
+  // While it runs (on a pool thread in the process), more growth starts no second one.
+  h.grow(8 * MiB);
+  for (let i = 0; i < 3; i++) { h.advance(LIMITS.minIntervalMs); h.busy.afterWork(); }
+  assert.equal(h.deferred.length, 0);
+  await h.flush();
+  assert.equal(h.trimsAt.length, 1);
+});
+
+test('growth a trim cannot return costs one trim, then is the new low mark', async () => {
+  const h = harness();
+  h.busy.afterWork();
+  h.setFloor(30 * MiB); // e.g. code paged in: still resident after the trim
+  h.grow(20 * MiB);
+  for (let ms = 0; ms < 600_000; ms += 1000) { h.busy.afterWork(); await h.flush(); h.advance(1000); }
+  assert.equal(h.trimsAt.length, 1);
+});
+
+test('an idle collection\'s trim counts: no busy trim follows within the interval', async () => {
+  const h = harness();
+  h.busy.afterWork();
+  h.grow(8 * MiB);
+  h.advance(LIMITS.checkEveryMs);
+  h.busy.trimmed(); // the quiet spell trimmed; memory is now the low mark
+  h.grow(5 * MiB);
+  for (let i = 0; i < 10; i++) { h.advance(LIMITS.checkEveryMs); h.busy.afterWork(); await h.flush(); }
+  assert.deepEqual(h.trimsAt, []);
+  h.advance(LIMITS.minIntervalMs);
+  h.busy.afterWork();
+  await h.flush();
+  assert.equal(h.trimsAt.length, 1);
+});
+
+test('the off-thread trim gives freed C-heap pages back', { skip: !onGlibc && 'glibc only' }, async () => {
+  // Holes between live allocations (see native-trim.test.ts): only a trim returns them.
+  let bufs: Buffer[] | null = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
+  const kept = bufs.filter((_, i) => i % 20 === 0);
+  bufs = null;
+  const gc = v8Gc()!;
+  for (let i = 0; i < 3; i++) { await gc(); await new Promise((r) => setTimeout(r, 50)); }
+  const before = heapRssKiB();
+  const trimmed = trimNativeHeapOffThread();
+  assert.ok(trimmed, 'available with glibc');
+  assert.equal(await trimmed, true);
+  const after = heapRssKiB();
+  assert.equal(kept.length, 300);
+  assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB: the holes (~66 MiB) were not given back`);
+});
