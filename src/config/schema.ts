@@ -40,7 +40,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'metrics.address', type: 'string', doc: 'host:port of the Prometheus /metrics and /healthz endpoint (loopback by default; port 10269 is used by no Kubernetes component); empty disables it' },
   { path: 'images.maxLayerBytes', type: 'number', doc: 'upper bound for the expanded size of one layer (decompression-bomb guard)' },
   { path: 'images.discardUnpackedLayers', type: 'boolean', doc: 'keep no compressed blob of a pulled layer once it is imported (a layer made again is pulled again)' },
-  { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time' },
+  { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time (at most the number of CPUs, at least 2: each layer stream is CPU-bound)' },
   { path: 'images.allowForeignLayers', type: 'boolean', doc: 'fetch foreign (non-distributable) layers of Windows base images from the URLs their descriptors name' },
   { path: 'images.pullIdleTimeoutSeconds', type: 'number', doc: 'a registry connection that delivers no data for this long is dropped and the request retried' },
   { path: 'images.pullProgressIntervalSeconds', type: 'number', doc: 'a pull still running logs its progress (bytes, layers done, rate, ETA) this often; 0 turns progress lines off' },
