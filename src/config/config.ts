@@ -12,6 +12,7 @@ import { Problems, mergeInto, isMapping, describe } from './check.js';
 import { schemaOf } from './schema.js';
 import { defaultRuntimeHandlers, parseRuntimeHandlers } from './runtime-handlers.js';
 import { defaultLimits, validateLimits } from './limits.js';
+import { defaultPullConcurrency } from './pull-concurrency.js';
 import { parseRegistries } from './registries.js';
 import type { Config } from './shape.js';
 
@@ -48,7 +49,7 @@ export function defaults(platform: NodeJS.Platform = process.platform): Config {
     shutdownTimeoutSeconds: 10,
     execSyncMaxOutputBytes: 16 * 1024 * 1024,
     metrics: { address: '127.0.0.1:10269' },
-    images: { maxLayerBytes: 64 * 1024 ** 3, discardUnpackedLayers: true, pullConcurrency: 4, allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
+    images: { maxLayerBytes: 64 * 1024 ** 3, discardUnpackedLayers: true, pullConcurrency: defaultPullConcurrency(), allowForeignLayers: true, pullIdleTimeoutSeconds: 60, pullProgressIntervalSeconds: 5 },
     registries: {},
     cni: platform === 'win32'
       ? { binDirs: ['C:\\Program Files\\containerd\\cni\\bin'], confDir: 'C:\\Program Files\\containerd\\cni\\conf', timeoutSeconds: 60, podCidrTemplate: '', defaultNetwork: { ...DEFAULT_NETWORK, enabled: false } }

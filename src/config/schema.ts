@@ -14,6 +14,8 @@ export interface KeySchema {
   doc: string;
   /** Holds a secret: masked by `wincri info` and never logged. */
   secret?: boolean;
+  /** The default as the reference shows it, where it depends on the host (defaults() gives this host's value). */
+  defaultText?: string;
 }
 
 export const CONFIG_SCHEMA: readonly KeySchema[] = [
@@ -40,7 +42,7 @@ export const CONFIG_SCHEMA: readonly KeySchema[] = [
   { path: 'metrics.address', type: 'string', doc: 'host:port of the Prometheus /metrics and /healthz endpoint (loopback by default; port 10269 is used by no Kubernetes component); empty disables it' },
   { path: 'images.maxLayerBytes', type: 'number', doc: 'upper bound for the expanded size of one layer (decompression-bomb guard)' },
   { path: 'images.discardUnpackedLayers', type: 'boolean', doc: 'keep no compressed blob of a pulled layer once it is imported (a layer made again is pulled again)' },
-  { path: 'images.pullConcurrency', type: 'number', doc: 'layers of one pull downloaded and unpacked at the same time (at most the number of CPUs, at least 2: each layer stream is CPU-bound)' },
+  { path: 'images.pullConcurrency', type: 'number', defaultText: '`4`, or the CPU count where lower (at least 2)', doc: 'layers of one pull downloaded and unpacked at the same time (each layer stream is CPU-bound: by default no more than CPUs; a set value is used as it is)' },
   { path: 'images.allowForeignLayers', type: 'boolean', doc: 'fetch foreign (non-distributable) layers of Windows base images from the URLs their descriptors name' },
   { path: 'images.pullIdleTimeoutSeconds', type: 'number', doc: 'a registry connection that delivers no data for this long is dropped and the request retried' },
   { path: 'images.pullProgressIntervalSeconds', type: 'number', doc: 'a pull still running logs its progress (bytes, layers done, rate, ETA) this often; 0 turns progress lines off' },

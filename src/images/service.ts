@@ -11,7 +11,7 @@ import { referenceProblem, parseImageId } from './reference.js';
 import type { RegistryHostConfig } from '../config/registries.js';
 import { RegistryClient } from './pull/registry.js';
 import { Puller, type PullOptions, type PullResult } from './pull/puller.js';
-import { layerStreams } from './pull/layer-streams.js';
+import { defaultPullConcurrency } from '../config/pull-concurrency.js';
 import type { PullObserver } from './pull/observer.js';
 import type { Semaphore } from '../util/semaphore.js';
 
@@ -63,7 +63,7 @@ export class ImageService {
     const client = new RegistryClient({
       registries: opts.registries ?? {}, idleTimeoutMs: opts.pullIdleTimeoutMs, retries: opts.pullRetries, retryBaseMs: opts.pullRetryBaseMs,
     });
-    const puller = new Puller({ store, client, host: opts.host, concurrency: layerStreams(opts.pullConcurrency ?? 4), maxPulls: opts.maxConcurrentPulls, slots: opts.pullSlots, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
+    const puller = new Puller({ store, client, host: opts.host, concurrency: opts.pullConcurrency ?? defaultPullConcurrency(), maxPulls: opts.maxConcurrentPulls, slots: opts.pullSlots, allowForeignLayers: opts.allowForeignLayers ?? true, observer: opts.pullObserver, progressIntervalMs: opts.pullProgressIntervalMs });
     return new ImageService(store, new ArchiveImporter(store, opts.host), client, puller);
   }
 

@@ -23,7 +23,7 @@ export function configReference(): string {
   const lin = defaults('linux'), win = defaults('win32');
   const rows = CONFIG_SCHEMA.map((k) => {
     const l = valueAt(lin, k.path), w = valueAt(win, k.path);
-    const def = k.type === 'map' && JSON.stringify(l) === '{}' ? '`{}`' : JSON.stringify(l) === JSON.stringify(w) ? show(l) : `${show(l)} (Windows: ${show(w)})`;
+    const def = k.defaultText ?? (k.type === 'map' && JSON.stringify(l) === '{}' ? '`{}`' : JSON.stringify(l) === JSON.stringify(w) ? show(l) : `${show(l)} (Windows: ${show(w)})`);
     const type = k.values ? k.values.join(' \\| ') : k.type;
     return `| \`${k.path}\` | ${type} | ${def.replace(/\|/g, '\\|')} | ${k.doc}${k.secret ? ' (masked by `wincri info`)' : ''} |`;
   });
