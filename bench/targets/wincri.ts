@@ -34,7 +34,8 @@ export async function startWincri(opts: { registryHost?: string; extraArgs?: str
     launcher: ['sh', '-c', `exec "$0" ${[...SMALL_HEAP_NODE_FLAGS, ...(opts.nodeArgs ?? [])].map((a) => `'${a}'`).join(' ')} "$@"`],
     network: { file: '10-nat.conflist', conf: { cniVersion: '1.0.0', name: 'bench-nat', plugins: [{ type: 'nat', subnet: sub.prefix, gateway: sub.gateway }] } },
   });
-  if (opts.registryHost) appendFileSync(d.configFile, `registries:\n  "${opts.registryHost}":\n    insecure: true\nimages:\n  pullConcurrency: 4\n`);
+  // images.pullConcurrency stays at its default, as containerd's max_concurrent_downloads does (../peer/containerd.ts).
+  if (opts.registryHost) appendFileSync(d.configFile, `registries:\n  "${opts.registryHost}":\n    insecure: true\n`);
   try {
     // Info level: the harness default (debug) would log every RPC and distort the figures.
     await d.start(['--log-level', 'info', ...(opts.extraArgs ?? [])]);
