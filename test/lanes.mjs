@@ -1,11 +1,12 @@
 // The host lane of test/run.mjs. Files that run the emulator service or the daemon make host objects as root
 // (network namespaces, veths, bridges and nft tables named wincri-*, cgroups per compute system id) and some audit
 // every such object they can see (leak checks, doctor --leaks). As root with unshare(1), each such file runs in a
-// network + mount namespace of its own — a private /run/netns, loopback up, its own subtree of each memory/cpu
+// network + mount namespace of its own — a private /run/netns, loopback up, its own sysfs, its own subtree of each memory/cpu
 // cgroup hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no
 // unshare) they run one at a time in the host's namespaces, and run.mjs says so.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Why files cannot run in namespaces of their own, or undefined when they can. */
@@ -52,10 +53,18 @@ export function isolation() {
         mkdirSync(join(dir, name), { recursive: true });
       }
       const binds = hierarchies.map(({ dir }) => `mount --bind ${q(join(dir, name))} ${q(dir)} && `).join('');
-      const script = `mkdir -p /run/netns && mount -t tmpfs -o mode=0755 ${q(name)} /run/netns && ip link set lo up && ${binds}exec "$@"`;
+      // A sysfs of the new network namespace (as `ip netns exec` mounts one): /sys/class/net shows the interfaces of
+      // the namespace that mounted it, and the emulator reads endpoint counters there. The cgroup mounts under
+      // /sys/fs/cgroup are moved across (kept aside in a directory of ours meanwhile).
+      const aside = join(tmpdir(), name);
+      mkdirSync(aside, { recursive: true });
+      const sysfs = `if mountpoint -q /sys/fs/cgroup; then mount --rbind /sys/fs/cgroup ${q(aside)} && umount -l /sys && mount -t sysfs ${q(name)} /sys `
+        + `&& mount --rbind ${q(aside)} /sys/fs/cgroup && umount -l ${q(aside)}; else umount -l /sys && mount -t sysfs ${q(name)} /sys; fi && `;
+      const script = `mkdir -p /run/netns && mount -t tmpfs -o mode=0755 ${q(name)} /run/netns && ip link set lo up && ${sysfs}${binds}exec "$@"`;
       return ['unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', script, 'sh', ...argv]];
     },
     cleanup(name) {
+      try { rmdirSync(join(tmpdir(), name)); } catch { /* gone */ }
       return hierarchies.map(({ dir }) => join(dir, name)).filter((d) => !removeCgroupTree(d));
     },
   };
