@@ -111,7 +111,8 @@ test('"wincri node-agent" runs the agent from the command line and stops on SIGT
   p.stderr.on('data', (d: Buffer) => { err += d; });
   const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
   try {
-    await waitFor('route programmed by the CLI agent', async () => (await routes('vxlan-cli')).includes('10.163.7.0/24>192.168.1.77@4704'), cniPoll());
+    // A cold CLI start first (node, the Kubernetes client): seconds on a loaded host, so a longer deadline than a poll's.
+    await waitFor('route programmed by the CLI agent', async () => (await routes('vxlan-cli')).includes('10.163.7.0/24>192.168.1.77@4704'), cniPoll(60_000));
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${err}`);
   } finally {

@@ -14,7 +14,8 @@ import { SpdyTestClient } from '../../helpers/streaming-client-spdy.js';
 import { skip, startEnv, stopEnv, continuePod, newPod, removePod, lateAnswers, releaseHang, type Env, type Pod } from './common.js';
 
 const TIMEOUT_S = 3;
-const PORT = 18080;
+// relays() finds the relays by this port among all host processes: no other test file forwards to it.
+const PORT = 18089;
 const HRESULTS: HResultName[] = ['E_FAIL', 'HCS_E_SERVICE_NOT_AVAILABLE', 'E_ACCESSDENIED', 'HCS_E_OPERATION_TIMEOUT'];
 let env: Env;
 let pod: Pod;
