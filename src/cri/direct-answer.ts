@@ -24,9 +24,10 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import { answer, trailers, type Trailers } from './h2-one-write.js';
 import { DIRECT_MODE } from './direct-answer-gate.js';
+import { prebuiltHeaders } from './h2-respond.js';
 
 /** grpc-js's response headers for a message (its defaultResponseHeaders and compression headers). */
-const HEADERS = Object.freeze({
+const HEADERS = prebuiltHeaders({
   ':status': 200, 'content-type': 'application/grpc+proto', 'grpc-accept-encoding': 'identity,deflate,gzip', 'grpc-encoding': 'identity',
 });
 const OK = trailers({ 'grpc-status': '0', 'grpc-message': 'OK' });

@@ -21,8 +21,9 @@
  * description on Node 20 only, where that format was read; anywhere else, or if they are missing, the public path
  * (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
  */
-import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { DIRECT_MODE } from './direct-answer-gate.js';
+import { learn, respondPrebuilt, type PrebuiltHeaders } from './h2-respond.js';
 
 /** STREAM_FLAGS_HAS_TRAILERS in Node 20's lib/internal/http2/core.js. */
 const HAS_TRAILERS = 0x20;
@@ -82,12 +83,15 @@ function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: Internals): v
 }
 
 /**
- * Answers on `stream`: `headers`, then `body` as DATA, then the trailers `at()` gives when the last DATA is out
+ * Answers on `stream`: `headers` (from their prebuilt list where the one write is used), then `body` as DATA, then the trailers `at()` gives when the last DATA is out
  * (later than this call when flow control holds the body back); in one write where Node allows (see above).
  */
-export function answer(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, body: Buffer, at: () => Trailers): void {
+export function answer(stream: ServerHttp2Stream, headers: PrebuiltHeaders, body: Buffer, at: () => Trailers): void {
   const i = oneWriteAvailable(stream) ? internals! : null;
-  stream.respond(headers, { waitForTrailers: true });
+  if (!i || !respondPrebuilt(stream, headers)) {  // the prebuilt list (./h2-respond.ts) where the one write is used
+    stream.respond(headers.fields, { waitForTrailers: true });
+    if (i) learn(stream);
+  }
   if (!i) {
     stream.once('wantTrailers', () => stream.sendTrailers(at().fields));
     stream.end(body);

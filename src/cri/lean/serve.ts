@@ -14,7 +14,7 @@
  *   - the handler's error: its gRPC status as grpc-js derives it (./status.ts), a throw UNKNOWN `Unknown error`;
  *     an answer over grpc.max_send_message_length RESOURCE_EXHAUSTED, a serializer failure INTERNAL; with
  *     GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true these carry the error's message as grpc-js's do (./details.ts);
- *   - cancellation (RST_STREAM, a closed connection): nothing more is sent; the deadline timer is dropped.
+ *   - cancellation (RST_STREAM, a closed connection): nothing more is sent; the deadline is unwatched (./deadlines.ts).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { status as Status } from '@grpc/grpc-js';
@@ -25,6 +25,7 @@ import { UnaryReader } from './reader.js';
 import { errorToStatus, sendStatus, type CallStatus } from './status.js';
 import { failureDetails } from './details.js';
 import { answerDirectly, framer } from '../direct-answer.js';
+import { watch, unwatch, type Deadline } from './deadlines.js';
 
 export interface LeanLimits { maxReceive: number; maxSend: number }
 
@@ -48,10 +49,10 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     stream, metadataSent: false, wantTrailers: false, maxSendMessageSize: limits.maxSend, deadline: Infinity,
     shouldSendMetrics: false, callEventTracker: undefined,
   };
-  let timer: NodeJS.Timeout | undefined;
+  let deadline: Deadline | undefined;
   /** True once the call needs nothing more from here: a status sent, the answer under way, the stream gone. */
   let over = false;
-  const end = (): void => { over = true; if (timer) clearTimeout(timer); };
+  const end = (): void => { over = true; if (deadline) unwatch(deadline); };
   const fail = (s: CallStatus): void => {
     if (over || c.metadataSent) return;
     end();
@@ -66,7 +67,8 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     const ms = parseGrpcTimeout(String(timeout));
     if (ms === undefined) { fail({ code: Status.INTERNAL, details: `Invalid grpc-timeout value "${String(timeout)}"` }); return; }
     c.deadline = Date.now() + ms;
-    timer = setTimeout(() => fail({ code: Status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }), ms);
+    deadline = { at: c.deadline, fire: () => fail({ code: Status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }) };
+    watch(deadline);  // one shared timer (./deadlines.ts): no timer of its own for a call answered in its turn
   }
 
   const run = (request: unknown): void => {

@@ -85,6 +85,14 @@ test('a deadline passing before the request ends: DEADLINE_EXCEEDED as grpc-js s
   assert.deepEqual(r.trailers, { 'grpc-status': '4', 'grpc-message': 'Deadline%20exceeded' });
 });
 
+test('a handler answering after the deadline: DEADLINE_EXCEEDED as grpc-js sends it', async () => {
+  // The lean path watches the deadline on a shared timer (src/cri/lean/deadlines.ts), not a timer per call: a call
+  // not answered in its own turn must still end at its deadline.
+  const fn: LeanFn<VersionReq, VersionRes> = (r) => new Promise((res) => setTimeout(() => res(versionOf(r)), 400));
+  const r = same(await both({ chunks: [req('v')], headers: { 'grpc-timeout': '100m' } }, { fn }), 'late answer');
+  assert.deepEqual(r.trailers, { 'grpc-status': '4', 'grpc-message': 'Deadline%20exceeded' });
+});
+
 test('left to grpc-js: a wrong content-type, a gzip request (answered alike, not by the lean path)', async () => {
   const gz = zlib.gzipSync(svc.request({ version: 'gz' }));
   const prefix = Buffer.alloc(5);
