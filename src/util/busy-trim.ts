@@ -11,7 +11,9 @@
  * last trim, one trim is started, after the current task (never inside the work that ended) and, where glibc allows,
  * on a pool thread (native-trim.ts): the event loop goes on meanwhile. Growth that a trim cannot return (V8's
  * code space, pages of the binary) costs at most one trim per `minIntervalMs` and then becomes the new low mark.
- * A trim the idle collection ran counts as one (`trimmed()`).
+ * A trim the idle collection ran counts as one (`trimmed()`). Neither ever throws into the work that called it:
+ * memory that cannot be read (process.memoryUsage() throws when /proc cannot be opened, out of descriptors) skips
+ * that check.
  */
 export interface BusyTrimDeps {
   /** Milliseconds clock. */
@@ -32,30 +34,45 @@ export class BusyTrim {
   private nextCheck = -Infinity;
   private lastTrim = -Infinity;
   private low = Infinity;
-  private running = false;
+  private inFlight = false;
   /** How many trims this started (diagnostics and tests). */
   trims = 0;
 
   constructor(private readonly deps: BusyTrimDeps, private readonly limits: BusyTrimLimits = BUSY_TRIM_LIMITS) {}
 
+  /** Whether a trim of this one's is under way (the idle collection does not trim meanwhile: idle-gc.ts). */
+  get running(): boolean { return this.inFlight; }
+
   afterWork(): void {
     const t = this.deps.now();
-    if (t < this.nextCheck || this.running) return;
+    if (t < this.nextCheck || this.inFlight) return;
     this.nextCheck = t + this.limits.checkEveryMs;
-    const bytes = this.deps.nativeBytes();
+    const bytes = this.read();
+    if (bytes === undefined) return;
     if (bytes < this.low) this.low = bytes;
     if (bytes - this.low < this.limits.growthBytes || t - this.lastTrim < this.limits.minIntervalMs) return;
-    this.running = true;
+    this.inFlight = true;
     this.trims++;
     this.deps.defer(() => {
-      const done = () => { this.running = false; this.trimmed(); };
-      this.deps.trim().then(done, done);
+      const done = () => { this.inFlight = false; this.trimmed(); };
+      let p: Promise<unknown>;
+      try { p = this.deps.trim(); } catch { p = Promise.resolve(); }
+      p.then(done, done);
     });
   }
 
   /** A trim just ran (this one's or the idle collection's): memory now is the new low mark. */
   trimmed(): void {
     this.lastTrim = this.deps.now();
-    this.low = this.deps.nativeBytes();
+    this.low = this.read() ?? Infinity;
+  }
+
+  private read(): number | undefined {
+    try {
+      const b = this.deps.nativeBytes();
+      return Number.isFinite(b) ? b : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }

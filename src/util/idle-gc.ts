@@ -73,7 +73,8 @@ export function compactOnce(gc: GcFn): Promise<void> {
 
 /** The C heap's free pages, then the binary's pages (see compactOnce); no GC, nothing deoptimized. */
 function releaseNative(): void {
-  if (trimNativeHeap()) busy?.trimmed();
+  // A busy trim under way holds each arena's lock in turn: a second trim here would wait for it on this thread.
+  if (!busy?.running && trimNativeHeap()) busy?.trimmed();
   releaseBinaryPages();
 }
 

@@ -116,7 +116,36 @@ test('an idle collection\'s trim counts: no busy trim follows within the interva
   assert.equal(h.trimsAt.length, 1);
 });
 
-test('the off-thread trim gives freed C-heap pages back', { skip: !onGlibc && 'glibc only' }, async () => {
+test('memory that cannot be read skips the check and never throws into the work; a failing trim still ends', async () => {
+  let fail = true;
+  let clock = 0;
+  let native = 10 * MiB;
+  let trims = 0;
+  const deferred: (() => void)[] = [];
+  const busy = new BusyTrim({
+    now: () => clock,
+    nativeBytes: () => { if (fail) throw new Error('EMFILE: too many open files, uv_resident_set_memory'); return native; },
+    trim: () => { trims++; throw new Error('koffi refused'); },
+    defer: (fn) => { deferred.push(fn); },
+  }, LIMITS);
+  for (let i = 0; i < 5; i++) { clock += LIMITS.checkEveryMs; assert.doesNotThrow(() => busy.afterWork()); }
+  assert.doesNotThrow(() => busy.trimmed());
+  assert.equal(deferred.length, 0);
+  fail = false;
+  clock += LIMITS.minIntervalMs;
+  busy.afterWork(); // the low mark
+  native += 5 * MiB;
+  clock += LIMITS.checkEveryMs;
+  busy.afterWork();
+  assert.equal(deferred.length, 1);
+  assert.equal(busy.running, true);
+  assert.doesNotThrow(() => deferred.shift()!());
+  await new Promise((r) => setImmediate(r));
+  assert.equal(trims, 1);
+  assert.equal(busy.running, false, 'a trim that threw still ends');
+});
+
+test('the off-thread trim gives freed C-heap pages back', { skip: (!onGlibc && 'glibc only') || (process.env.WINCRI_BUSY_TRIM === '0' && 'WINCRI_BUSY_TRIM=0') }, async () => {
   // Holes between live allocations (see native-trim.test.ts): only a trim returns them.
   let bufs: Buffer[] | null = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
   const kept = bufs.filter((_, i) => i % 20 === 0);
