@@ -77,8 +77,10 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
   const until = Date.now() + k.recoveryGiveUpMs;
   for (let wait = k.recoveryRetryMs; ; wait = Math.min(wait * 2, Math.max(k.recoveryRetryMs, RETRY_CAP_MS))) {
     if (k.closed || entry.forgotten) return undefined;
+    // The last try: a stream whose failure could still pass is given up rather than the container (streamLost).
+    const lastTry = (): boolean => Date.now() + wait > until;
     try {
-      return await takeProcess(k, entry, from);
+      return await takeProcess(k, entry, from, lastTry);
     } catch (e) {
       entry.proc?.close();
       entry.proc = undefined;
@@ -98,27 +100,29 @@ async function takeBack(k: KeeperContext, entry: Entry): Promise<ComputeProcess 
 }
 
 /**
- * A stream not taken back: a failure that can pass or a gone process ends the attempt (takeBack retries or reports
- * the exit); any other leaves the container running without that stream, said in the log.
+ * A stream not taken back: a gone process, or a failure that can pass while tries are left, ends the attempt
+ * (takeBack retries or reports the exit); any other — and one that could pass on the last try, when the system and
+ * process opened — leaves the container running without that stream, said in the log: a stream is given up before
+ * a running container is.
  */
-const streamLost = (k: KeeperContext, container: string, what: string, hint?: string) => (e: unknown): undefined => {
-  if (canPass(e) || isGone(e)) throw e;
+const streamLost = (k: KeeperContext, container: string, what: string, lastTry: () => boolean, hint?: string) => (e: unknown): undefined => {
+  if (isGone(e) || (canPass(e) && !lastTry())) throw e;
   k.log.warn(`cannot reopen ${what} of recovered container${hint ? `: ${hint}` : ''}`, { container, err: e });
   return undefined;
 };
 
 /** One attempt: the compute system and process opened, their stdio taken back and pumped. */
-async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets | undefined): Promise<ComputeProcess | undefined> {
+async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets | undefined, lastTry: () => boolean): Promise<ComputeProcess | undefined> {
   const rec = entry.record;
   entry.system = await systemsOf(k.platform, rec.backend).openComputeSystem(rec.systemId);
   entry.proc = await entry.system.openProcess(rec.pid);
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
-  const out = await entry.proc.reopenOutput?.(from).catch(streamLost(k, rec.containerId, 'output', 'what it writes from now on is not logged; restart the container to log it again'));
+  const out = await entry.proc.reopenOutput?.(from).catch(streamLost(k, rec.containerId, 'output', lastTry, 'what it writes from now on is not logged; restart the container to log it again'));
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   let stdin: Awaited<ReturnType<NonNullable<ComputeProcess['reopenStdin']>>>;
   try {
-    stdin = await entry.proc.reopenStdin?.().catch(streamLost(k, rec.containerId, 'stdin'));
+    stdin = await entry.proc.reopenStdin?.().catch(streamLost(k, rec.containerId, 'stdin', lastTry));
   } catch (e) {
     for (const st of [out?.stdout, out?.stderr]) st?.destroy();
     throw e;

@@ -35,6 +35,8 @@ export interface KeeperEnvOptions {
   drainTimeoutMs?: number;
   /** The keeper's recoveryRetryMs: 50 unless given. */
   recoveryRetryMs?: number;
+  /** The keeper's recoveryGiveUpMs (its default when not given). */
+  recoveryGiveUpMs?: number;
   /** The keepers' logger: quiet unless given. */
   log?: Logger;
 }
@@ -51,7 +53,7 @@ export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, op
     dir, socketPath: join(dir, 'keeper.sock'), stateDir: join(dir, 'state'), logDir, platform, compute,
     async startKeeper() {
       const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform, log: opts.log ?? quiet,
-        drainTimeoutMs: opts.drainTimeoutMs, recoveryRetryMs: opts.recoveryRetryMs ?? 50 });
+        drainTimeoutMs: opts.drainTimeoutMs, recoveryRetryMs: opts.recoveryRetryMs ?? 50, recoveryGiveUpMs: opts.recoveryGiveUpMs });
       keepers.push(k);
       return k;
     },

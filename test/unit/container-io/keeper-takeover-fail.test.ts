@@ -21,8 +21,8 @@ import { waitFor } from '../../helpers/wait-for.js';
  * A container started by a first keeper, which then closes (the container runs on); `reopenOutput` is what the
  * next keeper's opened process does when asked for its output back. Returns that next keeper's exit events.
  */
-async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>, log?: Logger) {
-  const e = keeperEnv(t, { prefix: 'wincri-keeper-takeover-fail-', recoveryRetryMs: 20, log });
+async function restartWith(t: TestContext, reopenOutput: () => Promise<ProcessStdio>, log?: Logger, recoveryGiveUpMs?: number) {
+  const e = keeperEnv(t, { prefix: 'wincri-keeper-takeover-fail-', recoveryRetryMs: 20, log, recoveryGiveUpMs });
   const { compute } = e;
   const k1 = await e.startKeeper();
   const c1 = await e.client();
@@ -100,4 +100,20 @@ test('a process gone under the output\'s reopen reports the container\'s exit as
   await waitFor('the lost exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
   assert.equal(proc.exitStatus, undefined, 'the keeper did not end the process');
   assert.equal(exits[0]!.exitCode, UNKNOWN_EXIT_CODE);
+});
+
+test('output that stays unavailable past the give-up (the system and process opened) is given up, not the running container', async (t) => {
+  const warnings: string[] = [];
+  const log: Logger = { ...quiet, warn: (msg: string) => { warnings.push(msg); }, child: () => log };
+  let attempts = 0;
+  const { proc, exits } = await restartWith(t, async () => {
+    attempts++;
+    throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio');
+  }, log, 300);
+  await waitFor('the warning', () => warnings.some((w) => w.startsWith('cannot reopen output')), { timeoutMs: 10_000, intervalMs: 10 });
+  assert.ok(attempts > 1, 'retried while tries were left');
+  assert.equal(exits.length, 0, 'no lost exit reported for a container that runs on');
+  proc.exit(5);
+  await waitFor('the exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(exits[0]!.exitCode, 5, 'the real exit code, not a lost one');
 });
