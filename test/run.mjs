@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isolation, isolationUnavailable, pool, runCollected } from './lanes.mjs';
+import { interrupt, isolation, isolationUnavailable, pool, runCollected } from './lanes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'test', 'setup.mjs')], { stdio: 'inherit', cwd: root });
@@ -45,28 +45,56 @@ const t0 = Date.now();
 const laneSeconds = {};
 const timed = (name, p) => p.then((codes) => { laneSeconds[name] = (Date.now() - t0) / 1000; return codes; });
 
+let otherChild;
 const other = rest.length === 0 ? Promise.resolve([0]) : new Promise((resolve) => {
   const [cmd, ...args] = nodeTest('other', rest);
-  spawn(cmd, args, { stdio: 'inherit', cwd: root }).on('exit', (code, signal) => resolve([code ?? (signal ? 1 : 0)]));
+  otherChild = spawn(cmd, args, { stdio: 'inherit', cwd: root }).on('exit', (code, signal) => resolve([code ?? (signal ? 1 : 0)]));
 });
 const unavailable = host.length > 0 ? isolationUnavailable() : undefined;
 if (unavailable) console.log(`test lanes: ${unavailable}: host-network files run one at a time in the host's namespaces`);
 const iso = unavailable ? undefined : isolation();
 const width = iso ? Number(process.env.WINCRI_TEST_HOST_LANES) || 3 : 1;
 const failed = [];
+// SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
+// then cleanup and the summary run as usual and the run fails. A second signal exits at once.
+let interrupted;
+const onSignal = (sig) => {
+  if (interrupted) process.exit(1);
+  interrupted = sig;
+  console.log(`\ntest lanes: ${sig}: stopping the running files`);
+  interrupt();
+  otherChild?.kill('SIGTERM');
+};
+process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 // Each file's output is printed in one piece when it ends (TAP or spec of files running at once would interleave).
+// Whatever goes wrong around a file makes it fail with the reason printed; its cleanup always runs.
 const hostJobs = host.map((file, i) => async (w) => {
   const name = `wincri-test-${process.pid}-${i}`;
+  const rel = relative(root, file);
   const [cmd, ...args] = nodeTest(`host${w + 1}.${i}`, [file]);
-  const code = await (iso ? runCollected(...iso.wrap(name, [cmd, ...args]), { cwd: root }) : runCollected(cmd, args, { cwd: root }));
-  const busy = iso ? iso.cleanup(name) : [];
-  if (busy.length > 0) console.log(`test lanes: ${relative(root, file)} left processes in cgroup ${busy.join(', ')}`);
-  if (code !== 0) failed.push(relative(root, file));
+  let code = 1;
+  try {
+    code = await (iso ? runCollected(...iso.wrap(name, [cmd, ...args]), { cwd: root }, rel) : runCollected(cmd, args, { cwd: root }, rel));
+  } catch (e) {
+    console.log(`test lanes: ${rel} could not run: ${e.message}`);
+  } finally {
+    try {
+      const { killed, busy } = iso ? await iso.cleanup(name) : { killed: [], busy: [] };
+      if (killed.length > 0) console.log(`test lanes: LEAK: ${rel} left processes behind; killed them in ${killed.join(', ')}`);
+      if (busy.length > 0) { console.log(`test lanes: ${rel}: cgroups still busy after killing, not removed: ${busy.join(', ')}`); code = 1; }
+    } catch (e) {
+      console.log(`test lanes: ${rel}: cleanup failed: ${e.message}`);
+      code = 1;
+    }
+  }
+  if (code !== 0) failed.push(rel);
   return code;
 });
-const codes = (await Promise.all([timed('host', pool(hostJobs, width)), timed('other', other)])).flat();
+const [hostCodes, otherCodes] = await Promise.all([timed('host', pool(hostJobs, width, () => interrupted)), timed('other', other)]);
+const codes = [...hostCodes, ...otherCodes];
 console.log(`lanes: host ${host.length} files ${width} at a time${iso ? ' (own namespaces)' : ''} ${laneSeconds.host?.toFixed(0) ?? 0} s, other ${rest.length} files ${laneSeconds.other?.toFixed(0) ?? 0} s`);
 if (failed.length > 0) console.log(`host files that failed: ${failed.join(' ')}`);
+if (interrupted) console.log(`interrupted by ${interrupted}: ${host.length - hostCodes.length} host files not run`);
 if (timesDir) {
   const rows = [];
   for (const name of readdirSync(timesDir)) {
@@ -79,4 +107,4 @@ if (timesDir) {
   rmSync(timesDir, { recursive: true, force: true });
 }
 if (helperCache) rmSync(helperCache, { recursive: true, force: true });
-process.exit(codes.some((c) => c !== 0) ? 1 : 0);
+process.exit(interrupted || codes.some((c) => c !== 0) ? 1 : 0);
