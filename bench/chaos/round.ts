@@ -76,6 +76,12 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
   let counts = helperCounts(w);
   await waitUntil(10_000, () => Object.values(counts = helperCounts(w)).every((n) => n === 1));
   for (const [k, n] of Object.entries(counts)) if (n !== 1) problems.push(`${n} ${k} processes serve this root after the ${victim} kill (expected 1)`);
+  // A StopPodSandbox cut short by the kill (the platform may have finished part of it: the namespace deleted, the
+  // answer lost) is retried, as kubelet's pod worker retries a failed stop; the checks below see where it ends.
+  await eachLimited(churn.pods.filter((t) => t.phase === 'stopping' && t.error !== undefined && t.id !== undefined), 10, async (t) => {
+    await call(w.daemon.runtime, 'StopPodSandbox', { podSandboxId: t.id! }, 30_000)
+      .catch((e: Error) => problems.push(`pod ${t.name}: StopPodSandbox retried after the ${victim} kill failed: ${e.message}`));
+  });
   const afterKill = scanRound(churn);
   await eachLimited(held, 10, async (h) => {
     const st = await call(w.daemon.runtime, 'ContainerStatus', { containerId: h.t.containerId }, 30_000).catch((e: Error) => ({ error: e.message }));
