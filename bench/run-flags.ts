@@ -15,6 +15,7 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'idle-trace', value: 'FILE', about: "wincri's threads every 100 ms in the idle windows (steady/idle-trace.ts)" },
   { name: 'idle-seconds', value: 'S', about: 'idle time measured at steady state (10)' },
   { name: 'version-samples', value: 'N', about: 'Version RPCs per target and floor (2000)' },
+  { name: 'version-warmup', value: 'N', about: 'unrecorded Version RPCs per target and floor first (3000)' },
   { name: 'log-mb', value: 'N', about: 'MB of container output in the logs phase (50)' },
   { name: 'exec-samples', value: 'N', about: 'exec round trips (100)' },
   { name: 'exec-mb', value: 'N', about: 'MB streamed through exec (1000)' },

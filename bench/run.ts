@@ -48,7 +48,7 @@ import { describeSessions } from './lib/session.js';
 handleArgs('node dist/bench/run.js', BENCH_FLAGS);
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
-  relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000),
+  relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000), versionWarmup: numFlag('version-warmup', 3000),
   logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 3), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
@@ -120,7 +120,7 @@ try {
   }
   if (runs('version')) {
     const a = performance.now();
-    const v = await versionPhase(targets.map((t) => t.runtime), o.version);
+    const v = await versionPhase(targets.map((t) => t.runtime), o.version, o.versionWarmup);
     targets.forEach((t, i) => { figures.get(t)!['version.p50'] = v.targets[i]!; });
     floor = v.floor;
     console.error(`  version on ${targets.map((t) => t.name).join(', ')} and the floors, interleaved: ${((performance.now() - a) / 1000).toFixed(1)} s`);

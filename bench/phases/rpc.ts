@@ -5,6 +5,13 @@
  * ones, then the next endpoint, the order rotating each round), so that on a shared, noisy machine every endpoint
  * sees the same load over the run. Measured one endpoint after the other instead, the figures drifted with the
  * machine's load by ±20 % between endpoints of one run.
+ *
+ * Before the first block every endpoint gets the same `warmup` unrecorded calls (3000 by default, as the steady
+ * phase's relists): a runtime is measured as kubelet meets it after its first minutes, not in its first 2000 calls.
+ * A JIT-compiled runtime (wincri, the floors) is still compiling its call path then: with 50 warm-up calls the
+ * daemon's V8 compiled 28, 26, 10, 11, 3, 1 functions for TurboFan in consecutive 550-call blocks, and its compiler
+ * thread cost 67–91 µs of CPU per call on the other core of a 2-core host. A compiled runtime (containerd) is the
+ * same after 50 calls or 3000.
  */
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
@@ -15,12 +22,14 @@ import { fileURLToPath } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
 import { summarize } from '../lib/stats.js';
 import { call, criClients } from '../targets/client.js';
+import { OWN_SESSION } from '../lib/session.js';
 
 const BLOCK = 500;
+export const WARMUP = 3000;
 
-/** Version p50 (ms) of each client, about `n` calls each after 50 warm-up calls, interleaved in blocks. */
-export async function versionP50s(clients: grpc.Client[], n: number): Promise<number[]> {
-  for (const c of clients) for (let i = 0; i < 50; i++) await call(c, 'Version', {});
+/** Version p50 (ms) of each client, about `n` calls each after `warmup` unrecorded calls each, interleaved in blocks. */
+export async function versionP50s(clients: grpc.Client[], n: number, warmup = WARMUP): Promise<number[]> {
+  for (const c of clients) for (let i = 0; i < warmup; i++) await call(c, 'Version', {});
   const s: number[][] = clients.map(() => []);
   const block = Math.min(BLOCK, n);
   for (let round = 0; round * block < n; round++) {
@@ -39,11 +48,16 @@ export async function versionP50s(clients: grpc.Client[], n: number): Promise<nu
 
 export interface Floor { runtime: grpc.Client; stop(): void }
 
-/** Starts the do-nothing RuntimeService on a unix socket (`channelz` false: with channelz off). */
+/**
+ * Starts the do-nothing RuntimeService on a unix socket (`channelz` false: with channelz off), in a session (and
+ * scheduling group) of its own as every target runs (../lib/session.ts). In the client's session a bare server
+ * answered faster than in a session of its own (session 14: 0.31–0.32 ms against 0.39–0.40), so the floor was a
+ * lower bar than the runtimes were held to.
+ */
 export async function startFloor(channelz: boolean): Promise<Floor> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const sock = join(dir, 'floor.sock');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock, ...(channelz ? [] : ['no-channelz'])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock, ...(channelz ? [] : ['no-channelz'])], { stdio: ['ignore', 'pipe', 'inherit'], ...OWN_SESSION });
   const stop = () => { child.kill(); rmSync(dir, { recursive: true, force: true }); };
   try {
     await new Promise<void>((res, rej) => { child.stdout!.once('data', () => res()); child.once('exit', (c) => rej(new Error(`floor server exited ${c}`))); });
@@ -54,11 +68,11 @@ export async function startFloor(channelz: boolean): Promise<Floor> {
 }
 
 /** Version p50 of every target and of both floors, interleaved (see the top of this file). */
-export async function versionPhase(targets: grpc.Client[], n: number): Promise<{ targets: number[]; floor: { defaults: number; noChannelz: number } }> {
+export async function versionPhase(targets: grpc.Client[], n: number, warmup = WARMUP): Promise<{ targets: number[]; floor: { defaults: number; noChannelz: number } }> {
   const floors = [await startFloor(true)];
   try {
     floors.push(await startFloor(false));
-    const p = await versionP50s([...targets, ...floors.map((f) => f.runtime)], n);
+    const p = await versionP50s([...targets, ...floors.map((f) => f.runtime)], n, warmup);
     return { targets: p.slice(0, targets.length), floor: { defaults: p[targets.length]!, noChannelz: p[targets.length + 1]! } };
   } finally { for (const f of floors) f.stop(); }
 }
