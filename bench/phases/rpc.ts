@@ -46,7 +46,7 @@ export async function versionP50s(clients: grpc.Client[], n: number, warmup = WA
   return s.map((x) => summarize(x).p50);
 }
 
-export interface Floor { runtime: grpc.Client; stop(): void }
+export interface Floor { runtime: grpc.Client; pid: number; stop(): void }
 
 /**
  * Starts the do-nothing RuntimeService on a unix socket (`channelz` false: with channelz off), in a session (and
@@ -64,7 +64,7 @@ export async function startFloor(channelz: boolean): Promise<Floor> {
   } catch (e) { stop(); throw e; }
   const { runtime, image } = criClients(`unix://${sock}`);
   image.close();
-  return { runtime, stop: () => { runtime.close(); stop(); } };
+  return { runtime, pid: child.pid!, stop: () => { runtime.close(); stop(); } };
 }
 
 /** Version p50 of every target and of both floors, interleaved (see the top of this file). */
