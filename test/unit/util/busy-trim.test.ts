@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { BusyTrim, type BusyTrimLimits } from '../../../src/util/busy-trim.js';
 import { trimNativeHeapOffThread } from '../../../src/util/native-trim.js';
 import { createBusyTrim } from '../../../src/util/busy-native.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { v8Gc } from '../../../src/util/idle-gc.js';
 import { heapRssKiB, onGlibc } from '../../helpers/heap-rss.js';
 
@@ -188,4 +190,13 @@ test('WINCRI_BUSY_TRIM=0 switches the busy trim off, and only "0" does', { skip:
   assert.equal(createBusyTrim({ WINCRI_BUSY_TRIM: '0' }), null);
   assert.ok(createBusyTrim({}) instanceof BusyTrim);
   assert.ok(createBusyTrim({ WINCRI_BUSY_TRIM: '1' }) instanceof BusyTrim);
+});
+
+test('a process that leaves the busy trim out (the daemon, the IO keeper) has none; any other has one', { skip: !onGlibc && 'glibc only' }, () => {
+  const mod = fileURLToPath(new URL('../../../src/util/idle-gc.js', import.meta.url));
+  const env = { ...process.env };
+  delete env.WINCRI_BUSY_TRIM;
+  const run = (first: string) => spawnSync(process.execPath, ['-e', `import('${mod}').then((m) => { ${first} m.touchIdleGc(); console.log(m.busyTrimming()); })`], { encoding: 'utf8', env, timeout: 60_000 }).stdout.trim();
+  assert.equal(run(''), 'true');
+  assert.equal(run('m.leaveOutBusyTrim();'), 'false');
 });
