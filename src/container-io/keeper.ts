@@ -33,7 +33,7 @@ import { recover } from './keeper-recover.js';
 import { start } from './keeper-start.js';
 import { reopenLog } from './keeper-logs.js';
 import { list, ack, forget } from './keeper-requests.js';
-import { holdIdleGc } from '../util/idle-gc.js';
+import { idleGcWorkBegins, idleGcWorkEnds } from '../util/idle-gc.js';
 
 export interface KeeperOptions {
   socketPath: string;
@@ -138,11 +138,11 @@ class Keeper implements KeeperHandle, KeeperContext {
   /** A request other than ping is work until answered: a start's platform calls may outlast the idle GC's quiet period. */
   private async dispatch(sock: Socket, method: KeeperMethod, params: unknown): Promise<unknown> {
     if (method === 'ping') return this.serve(sock, method, params);
-    const release = holdIdleGc();
+    idleGcWorkBegins();
     try {
       return await this.serve(sock, method, params);
     } finally {
-      release();
+      idleGcWorkEnds();
     }
   }
 

@@ -17,22 +17,17 @@
  *
  * Submitting the trailers synchronously takes three things Node keeps internal (lib/internal/http2/core.js): the
  * stream's native handle (`kHandle`), its state (`kState`, whose STREAM_FLAGS_HAS_TRAILERS bit `sendTrailers`
- * clears) and the native header list (`name\0value\0<flags>` strings and their count). They are looked up by symbol
- * description on Node 20 only, where that format was read; anywhere else, or if they are missing, the public path
- * (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
+ * clears) and the native header list (`name\0value\0<flags>` strings and their count). They are found by
+ * ./h2-internals.ts on Node 20 only, where that format was read; anywhere else, or if any is missing, the public
+ * path (`end(body)` + `sendTrailers`) answers: the same bytes, in two writes.
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import { DIRECT_MODE } from './direct-answer-gate.js';
-import { learn, respondPrebuilt, type PrebuiltHeaders } from './h2-respond.js';
+import { h2Internals, learnSentHeaders, HAS_TRAILERS, type H2Internals, type NativeStream } from './h2-internals.js';
+import { respondPrebuilt, type PrebuiltHeaders } from './h2-respond.js';
 
-/** STREAM_FLAGS_HAS_TRAILERS in Node 20's lib/internal/http2/core.js. */
-const HAS_TRAILERS = 0x20;
-
-interface NativeStream { trailers(list: [string, number]): number }
 /** The stream's own write and shutdown, under its Writable (see the top of this file). */
 interface DirectStream { _write(chunk: Buffer, encoding: string, cb: (e?: Error | null) => void): void; _final(cb: () => void): void }
 const ignore = (): void => undefined;
-interface Internals { handle: symbol; state: symbol }
 
 /** Trailers in both forms: the object for the public path, Node's native header list for the direct one. */
 export interface Trailers { fields: Record<string, string>; list: [string, number] }
@@ -46,33 +41,12 @@ export function trailers(fields: Record<string, string>): Trailers {
   return { fields, list: [s, Object.keys(fields).length] };
 }
 
-let internals: Internals | null | undefined;
 let publicOnly = false;
 
 /** Test-only: answer through the public path (the one other Node versions take) while `on`. */
 export function forcePublicPathForTests(on: boolean): void { publicOnly = on; }
 
-function lookup(stream: ServerHttp2Stream): Internals | null {
-  if (DIRECT_MODE !== 'one-write') return null; // the gate decides which Node's internals are known
-  let handle: symbol | undefined, state: symbol | undefined;
-  for (const s of Object.getOwnPropertySymbols(stream)) {
-    if (s.description === 'kHandle') handle = s;
-    else if (s.description === 'state') state = s;
-  }
-  const own = stream as unknown as Partial<DirectStream>;
-  if (!handle || !state || typeof own._final !== 'function' || typeof own._write !== 'function') return null;
-  const h = (stream as unknown as Record<symbol, Partial<NativeStream> | undefined>)[handle];
-  const st = (stream as unknown as Record<symbol, { flags?: unknown } | undefined>)[state];
-  return typeof h?.trailers === 'function' && typeof st?.flags === 'number' ? { handle, state } : null;
-}
-
-/** Whether answers go out in one write on this Node (looked up on the first stream). */
-export function oneWriteAvailable(stream: ServerHttp2Stream): boolean {
-  if (internals === undefined) internals = lookup(stream);
-  return internals !== null && !publicOnly;
-}
-
-function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: Internals): void {
+function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: H2Internals): void {
   const s = stream as unknown as Record<symbol, unknown>;
   const handle = s[i.handle] as NativeStream | undefined;
   const state = s[i.state] as { flags: number } | undefined;
@@ -87,10 +61,10 @@ function submitTrailers(stream: ServerHttp2Stream, t: Trailers, i: Internals): v
  * (later than this call when flow control holds the body back); in one write where Node allows (see above).
  */
 export function answer(stream: ServerHttp2Stream, headers: PrebuiltHeaders, body: Buffer, at: () => Trailers): void {
-  const i = oneWriteAvailable(stream) ? internals! : null;
+  const i = publicOnly ? null : h2Internals(stream);
   if (!i || !respondPrebuilt(stream, headers)) {  // the prebuilt list (./h2-respond.ts) where the one write is used
     stream.respond(headers.fields, { waitForTrailers: true });
-    if (i) learn(stream);
+    if (i) learnSentHeaders(stream);
   }
   if (!i) {
     stream.once('wantTrailers', () => stream.sendTrailers(at().fields));

@@ -8,15 +8,14 @@
  * (`sentHeaders`), ask for trailers. The bytes on the wire are `respond`'s.
  *
  * Only for what this was read against: a 200 with `waitForTrailers` on a stream still open with no headers sent;
- * `respondPrebuilt` returns false (nothing done) otherwise, or when an internal is missing, and the caller uses
- * `respond`. The symbol for `sentHeaders` exists only once a stream has responded, so it is learned from the first
- * stream answered through `respond` (`learn`).
+ * `respondPrebuilt` returns false (nothing done) otherwise, or when an internal is missing (./h2-internals.ts), and
+ * the caller uses `respond`. The symbol for `sentHeaders` exists only once a stream has responded, so it is learned
+ * from the first stream answered through `respond` (./h2-internals.ts `learnSentHeaders`).
  */
 import type { ServerHttp2Stream } from 'node:http2';
+import { h2Internals, HAS_TRAILERS, HEADERS_SENT, type NativeStream } from './h2-internals.js';
 
-/** In Node 20's lib/internal/http2/core.js. */
-const HEADERS_SENT = 0x4;
-const HAS_TRAILERS = 0x20;
+/** OPTION_GET_TRAILERS in Node 20's lib/internal/http2/core.js. */
 const OPTION_GET_TRAILERS = 0x2;
 
 export interface PrebuiltHeaders {
@@ -44,45 +43,18 @@ export function prebuiltHeaders(fields: Record<string, string | number>): Prebui
   };
 }
 
-interface Syms { handle: symbol; state: symbol; updateTimer: symbol; sent?: symbol }
-type Native = { respond(list: [string, number], options: number): number };
-let syms: Syms | null | undefined;
-
-function symbolsOf(stream: ServerHttp2Stream): Syms | null {
-  let handle: symbol | undefined, state: symbol | undefined, updateTimer: symbol | undefined;
-  for (const s of Object.getOwnPropertySymbols(stream)) {
-    if (s.description === 'kHandle') handle = s;
-    else if (s.description === 'state') state = s;
-  }
-  for (let p = Object.getPrototypeOf(stream) as object | null; p && !updateTimer; p = Object.getPrototypeOf(p) as object | null) {
-    updateTimer = Object.getOwnPropertySymbols(p).find((s) => s.description === 'kUpdateTimer');
-  }
-  const o = stream as unknown as Record<symbol, unknown>;
-  if (!handle || !state || !updateTimer || typeof o[updateTimer] !== 'function') return null;
-  const h = o[handle] as Partial<Native> | undefined;
-  const st = o[state] as { flags?: unknown } | undefined;
-  return typeof h?.respond === 'function' && typeof st?.flags === 'number' ? { handle, state, updateTimer } : null;
-}
-
-/** After a `respond` on `stream`: learns where it keeps the sent headers. */
-export function learn(stream: ServerHttp2Stream): void {
-  if (syms === undefined) syms = symbolsOf(stream);
-  if (!syms || syms.sent) return;
-  syms.sent = Object.getOwnPropertySymbols(stream).find((s) => s.description === 'sent-headers');
-}
-
 /** Responds on `stream` with `h` and waitForTrailers, as `respond` would; false when it cannot (see above). */
 export function respondPrebuilt(stream: ServerHttp2Stream, h: PrebuiltHeaders): boolean {
-  if (syms === undefined) syms = symbolsOf(stream);
-  if (!syms?.sent || stream.destroyed || stream.closed || stream.headersSent) return false;
+  const i = h2Internals(stream);
+  if (!i?.sent || stream.destroyed || stream.closed || stream.headersSent) return false;
   const o = stream as unknown as Record<symbol, unknown>;
-  const handle = o[syms.handle] as Native | undefined;
-  const state = o[syms.state] as { flags: number } | undefined;
+  const handle = o[i.handle] as NativeStream | undefined;
+  const state = o[i.state] as { flags: number } | undefined;
   if (!handle || !state) return false;
-  (o[syms.updateTimer] as () => void).call(stream);
+  (o[i.updateTimer] as () => void).call(stream);
   const { list, sent } = h.now();
   state.flags |= HAS_TRAILERS | HEADERS_SENT;
-  o[syms.sent] = sent;
+  o[i.sent] = sent;
   const ret = handle.respond(list, OPTION_GET_TRAILERS);
   if (ret < 0) stream.destroy(new Error(`nghttp2 refused the response headers (${ret})`));
   return true;

@@ -13,7 +13,7 @@ import { unavailable } from '../errors.js';
 import type { CriContext } from './context.js';
 import { RpcClock } from '../util/rpc-clock.js';
 import { undecodableError } from './undecodable.js';
-import { touchIdleGc, pollIdleGc, holdIdleGc, duringIdleGc } from '../util/idle-gc.js';
+import { touchIdleGc, pollIdleGc, idleGcWorkBegins, idleGcWorkEnds, idleGcCallBegins, idleGcCallEnds } from '../util/idle-gc.js';
 import { ALWAYS, LEAN, QUIET, servedWhileRecovering } from './method-classes.js';
 import { answerDirectly, framer } from './direct-answer.js';
 
@@ -127,19 +127,18 @@ export function wrapUnary<Req, Res>(service: string, method: string, ctx: CriCon
         return;
       }
       if (!isThenable<Res>(res)) { finish(call, callback, start, undefined, undefined, res); return; }
-      const end = duringIdleGc(); // no idle collection until it is answered
-      res.then((r) => { end(); finish(call, callback, start, undefined, undefined, r); }, (e) => { end(); finish(call, callback, start, undefined, e ?? new Error('unknown error')); });
+      idleGcCallBegins(); // no idle collection until it is answered
+      res.then((r) => { idleGcCallEnds(); finish(call, callback, start, undefined, undefined, r); }, (e) => { idleGcCallEnds(); finish(call, callback, start, undefined, e ?? new Error('unknown error')); });
     };
   }
 
   return (call, callback) => {
     // kubelet's relist and status polls do not count as work unless they come many to the second (util/idle-trim.ts);
     // any call is in flight until answered: the idle collection waits for it (a slow CreateContainer is no quiet spell).
-    let end: () => void;
-    if (quiet) { pollIdleGc(); end = duringIdleGc(); } else end = holdIdleGc();
+    if (quiet) { pollIdleGc(); idleGcCallBegins(); } else idleGcWorkBegins();
     const start = performance.now();
     const clock = new RpcClock();
-    const done = (err: unknown, res?: Res) => { end(); finish(call, callback, start, clock, err, res); };
+    const done = (err: unknown, res?: Res) => { if (quiet) idleGcCallEnds(); else idleGcWorkEnds(); finish(call, callback, start, clock, err, res); };
     runInContext({ fields: requestFields(call.request), clock }, () => {
       const refused = refusal(call.request);
       if (refused) { done(refused); return; }

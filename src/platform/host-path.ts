@@ -11,7 +11,29 @@ export function isAbsoluteHostPath(p: string): boolean {
   return /^([A-Za-z]:[\\/]|\\\\|\/)/.test(p);
 }
 
-/** True when `p` names a Windows named pipe (`\\.\pipe\name`, `//./pipe/name`): a mount passes it through as is. */
+/**
+ * True when `p` names a named pipe on this machine, in any spelling Windows reads as one: `\\.\pipe\name` or
+ * `\\?\pipe\name` (Node's net docs: a pipe path is an entry in either; so does the keeper listen and a mount pass
+ * it through as is). Win32 normalises every device path but one that starts exactly `\\?\`: a `/` there is a `\`,
+ * runs of separators after the first two are one, and `.`/`..` segments are resolved — so `//./pipe/name` (what
+ * kubelet and go-winio open for `npipe:////./pipe/name`) names the same pipe, and `\\.\pipe\..\x` names none.
+ * `pipe` in any case (object names are case-insensitive). Not a pipe: a remote one (`\\server\pipe\name`), an
+ * empty name, `\\?\pipe/name` (not normalised: no `pipe` directory holds `name`).
+ */
 export function isNamedPipe(p: string): boolean {
-  return /^\\\\\.\\pipe\\/i.test(p) || p.startsWith('//./pipe/');
+  let segments: string[];
+  if (p.startsWith('\\\\?\\')) segments = p.slice(4).split('\\');
+  else if (/^[\\/]{2}[.?][\\/]/.test(p)) segments = normalised(p.slice(4).split(/[\\/]+/));
+  else return false;
+  return segments.length >= 2 && segments[0]!.toLowerCase() === 'pipe' && segments[segments.length - 1] !== '';
+}
+
+/** The segments of a device path after its prefix as Win32 normalises them: empty ones (runs of separators) dropped, `.` and `..` resolved. */
+function normalised(segments: string[]): string[] {
+  const out: string[] = [];
+  for (const s of segments) {
+    if (s === '..') out.pop();
+    else if (s !== '.' && s !== '') out.push(s);
+  }
+  return out;
 }

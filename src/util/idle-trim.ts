@@ -10,11 +10,11 @@
  * touch, and an idle process has no timer at all. poll() marks a cheap request (kubelet's relist and status
  * polls): a poll now and then is no work (kubelet's pace neither ends a quiet spell nor arms a check), but more
  * than `maxPolls` within one period are — a burst of polls grows the heap like any other work, so it is followed by
- * a collection and never interrupted by one. hold() marks long work (a streaming session) as going on until its
- * release, which counts as a touch; every RPC that is work holds so from its start to its end: marking its start
+ * a collection and never interrupted by one. workBegan() marks long work (a streaming session) as going on until
+ * workEnded(), which counts as a touch; every RPC that is work is marked so from its start to its end: marking its start
  * alone let a call slower than `quietMs` (pod creation on a loaded host, a slow platform call in the emulator
- * service) be taken for quiet, and a compacting GC of 270–1000 ms ran in the middle of it. during() marks a call
- * that is not work (a poll, or a call already marked) as in flight: no collection until it ends, and its end
+ * service) be taken for quiet, and a compacting GC of 270–1000 ms ran in the middle of it. callBegan() marks a call
+ * that is not work (a poll, or a call already marked) as in flight: no collection until callEnded(), and its end
  * restarts the quiet period of a pending check without arming one. The check also counts the polls of its own period: more than `maxPolls` of them
  * in it or in the period before defer the collection as a touch does. The per-second window only arms the check and
  * is not aligned with its period, and polls that come in blocks (a client alternating between runtimes, one block
@@ -56,28 +56,25 @@ export class IdleTrim {
     if (!this.armed) { this.armed = true; this.periodPolls = 0; this.previousPolls = 0; this.deps.setTimer(this.check, this.quietMs); }
   }
 
-  hold(): () => void {
+  /** Work that lasts (an RPC, a stream) begins: no collection until `workEnded()`, called once for it, which counts as a touch. */
+  workBegan(): void {
     this.holds++;
     this.touch();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      this.touch();
-    };
   }
 
-  /** A call in flight that is not work of its own (see the class comment); the returned function ends it. */
-  during(): () => void {
+  workEnded(): void {
+    this.holds--;
+    this.touch();
+  }
+
+  /** A call in flight that is not work of its own begins (see the class comment); `callEnded()`, once, ends it. */
+  callBegan(): void {
     this.holds++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.holds--;
-      if (this.armed) this.active = true;
-    };
+  }
+
+  callEnded(): void {
+    this.holds--;
+    if (this.armed) this.active = true;
   }
 
   poll(): void {

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http2 from 'node:http2';
-import { once } from 'node:events';
-import { learn, prebuiltHeaders, respondPrebuilt } from '../../../src/cri/h2-respond.js';
+import { prebuiltHeaders, respondPrebuilt } from '../../../src/cri/h2-respond.js';
+import { learnSentHeaders } from '../../../src/cri/h2-internals.js';
+import { serveStreams } from '../../helpers/h2-streams.js';
 
 const FIELDS = { ':status': 200, 'content-type': 'application/grpc+proto', 'grpc-accept-encoding': 'identity,deflate,gzip', 'grpc-encoding': 'identity' };
 
@@ -17,14 +17,13 @@ async function twoStreams(): Promise<{ lists: unknown[]; prebuilt: boolean; afte
   const lists: unknown[] = [];
   let prebuilt = false;
   let after = { headersSent: false, sent: undefined as unknown, again: true };
-  const server = http2.createServer();
-  server.on('stream', (stream) => {
+  await serveStreams(2, (stream) => {
     const handle = (stream as unknown as Record<symbol, { respond(l: unknown, o: number): number }>)[Object.getOwnPropertySymbols(stream).find((s) => s.description === 'kHandle')!]!;
     const orig = handle.respond;
     handle.respond = function (l, o) { lists.push([l, o]); return orig.call(this, l, o); };
     if (lists.length === 0 && !prebuilt && stream.id === 1) {
       stream.respond(FIELDS, { waitForTrailers: true });
-      learn(stream);
+      learnSentHeaders(stream);
     } else {
       prebuilt = respondPrebuilt(stream, h);
       if (!prebuilt) stream.respond(FIELDS, { waitForTrailers: true });
@@ -33,20 +32,6 @@ async function twoStreams(): Promise<{ lists: unknown[]; prebuilt: boolean; afte
     stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
     stream.end();
   });
-  server.listen(0);
-  await once(server, 'listening');
-  const client = http2.connect(`http://localhost:${(server.address() as { port: number }).port}`);
-  try {
-    for (let i = 0; i < 2; i++) {
-      const req = client.request({ ':path': '/' });
-      req.end();
-      req.resume();
-      await once(req, 'close');
-    }
-  } finally {
-    client.close();
-    server.close();
-  }
   return { lists, prebuilt, after };
 }
 

@@ -12,7 +12,19 @@ test('drive, UNC, device and /-rooted paths are absolute; relative and drive-rel
   }
 });
 
-test('\\\\.\\pipe\\ and //./pipe/ paths name a named pipe; other device and UNC paths do not', () => {
-  for (const p of ['\\\\.\\pipe\\docker_engine', '\\\\.\\PIPE\\x', '//./pipe/x']) assert.equal(isNamedPipe(p), true, p);
-  for (const p of ['\\\\?\\pipe\\x', '\\\\srv\\pipe\\x', '\\\\.\\pipex', 'C:\\pipe\\x', '/pipe/x', '//./PIPE/x']) assert.equal(isNamedPipe(p), false, p);
+test('a named pipe in every spelling Windows reads as one (both device prefixes; forward slashes where normalised); nothing else', () => {
+  const pipes = [
+    '\\\\.\\pipe\\docker_engine', '\\\\.\\PIPE\\x', '\\\\?\\pipe\\x', '\\\\?\\Pipe\\x', // Node's net docs: \\?\pipe\ or \\.\pipe\
+    '//./pipe/x', '//./PIPE/x', '\\\\.\\pipe/x', '//?/pipe/x', // normalised: / is \ (kubelet's //./pipe/x for npipe:////./pipe/x)
+    '\\\\.\\\\pipe\\x', '\\\\.\\pipe\\a\\..\\b', '\\\\.\\pipe\\.\\x', // runs of separators are one; . and .. resolved
+    '\\\\?\\pipe\\a\\..\\b', // \\?\ exactly: not normalised, a name with dots
+  ];
+  for (const p of pipes) assert.equal(isNamedPipe(p), true, p);
+  const others = [
+    '\\\\srv\\pipe\\x', '//srv/pipe/x', '\\\\.\\pipex', '\\\\.\\pipe\\', '\\\\.\\pipe', '//./pipe/', '\\\\?\\pipe\\',
+    '\\\\?\\pipe/x', // \\?\ exactly is not normalised: no pipe directory holds x
+    '\\\\.\\pipe\\..\\x', '//./pipe/../C:/x', // .. leaves the pipe namespace
+    '\\\\?\\C:\\pipe\\x', '\\\\.\\C:\\x', 'C:\\pipe\\x', '/pipe/x', 'pipe\\x', '',
+  ];
+  for (const p of others) assert.equal(isNamedPipe(p), false, p);
 });

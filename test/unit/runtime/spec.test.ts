@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeEnv, processArgs, buildContainerSpec, prepareMountSources } from '../../../src/runtime/spec.js';
@@ -62,6 +62,22 @@ test('mount sources: missing dirs created, symlinks resolved, pipes passed throu
     await assert.rejects(prepareMountSources(cfg({ mounts: [m(dir, 'C:')] })), (e) => isRuntimeError(e, 'InvalidArgument') && /mounts\[0\]/.test(e.message));
     await assert.rejects(prepareMountSources(cfg({ mounts: [m('', 'C:\\x')] })), (e) => isRuntimeError(e, 'InvalidArgument') && /host_path/.test(e.message));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pipe mount in any spelling Windows reads as a pipe passes through as is: nothing made, nothing resolved', async () => {
+  const cwd = process.cwd();
+  const dir = mkdtempSync(join(tmpdir(), 'mounts-'));
+  process.chdir(dir); // a spelling taken for a directory would be made here (relative) or under / (the // ones)
+  try {
+    const pipes = ['\\\\.\\pipe\\docker_engine', '\\\\.\\PIPE\\x', '\\\\?\\pipe\\x', '//./pipe/x', '//./PIPE/x', '//?/pipe/x', '\\\\.\\pipe/x'];
+    const m = (hostPath: string) => ({ hostPath, containerPath: '\\\\.\\pipe\\in', readonly: false, selinuxRelabel: false, propagation: 'PROPAGATION_PRIVATE', recursiveReadOnly: false });
+    const out = await prepareMountSources(cfg({ mounts: pipes.map(m) }));
+    assert.deepEqual(out.map((x) => [x.source, x.type]), pipes.map((p) => [p, 'npipe']));
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    process.chdir(cwd);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BusyTrim, type BusyTrimLimits } from '../../../src/util/busy-trim.js';
 import { trimNativeHeapOffThread } from '../../../src/util/native-trim.js';
+import { createBusyTrim } from '../../../src/util/busy-native.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { v8Gc } from '../../../src/util/idle-gc.js';
 import { heapRssKiB, onGlibc } from '../../helpers/heap-rss.js';
 
@@ -19,12 +22,15 @@ function harness() {
   const deferred: (() => void)[] = [];
   const running: (() => void)[] = [];
   const trimsAt: number[] = [];
+  const timers: { fn: () => void; at: number }[] = [];
   let reads = 0;
+  let nows = 0;
   const busy = new BusyTrim({
-    now: () => clock,
+    now: () => { nows++; return clock; },
     nativeBytes: () => { reads++; return native; },
     trim: () => new Promise<void>((resolve) => { trimsAt.push(clock); running.push(() => { native = floor; resolve(); }); }),
     defer: (fn) => { deferred.push(fn); },
+    setTimer: (fn, ms) => { timers.push({ fn, at: clock + ms }); },
   }, LIMITS);
   const flush = async () => {
     while (deferred.length || running.length) {
@@ -34,8 +40,12 @@ function harness() {
     }
   };
   return {
-    busy, deferred, running, trimsAt, flush, reads: () => reads,
-    advance: (ms: number) => { clock += ms; },
+    busy, deferred, running, trimsAt, timers, flush, reads: () => reads, nows: () => nows,
+    /** Moves the clock on; the timers due by then fire. */
+    advance: (ms: number) => {
+      clock += ms;
+      for (let i = timers.findIndex((t) => t.at <= clock); i >= 0; i = timers.findIndex((t) => t.at <= clock)) timers.splice(i, 1)[0]!.fn();
+    },
     grow: (bytes: number) => { native += bytes; },
     setFloor: (bytes: number) => { floor = bytes; },
   };
@@ -60,6 +70,18 @@ test('memory is read at most once per check period, however much work ends', asy
   const h = harness();
   for (let ms = 0; ms < 60_000; ms += 10) { h.busy.afterWork(); h.advance(10); }
   assert.equal(h.reads(), 60_000 / LIMITS.checkEveryMs);
+});
+
+test('between checks a work end reads neither clock nor memory; one timer per check, none left once work stops', () => {
+  const h = harness();
+  for (let ms = 0; ms < 9_000; ms += 1) { h.busy.afterWork(); h.advance(1); } // checks at 0, 2 000, … 8 000
+  assert.equal(h.nows(), 5, 'the clock is read at the checks only');
+  assert.equal(h.reads(), 5);
+  assert.equal(h.timers.length, 1, 'the last check\'s timer');
+  h.advance(LIMITS.checkEveryMs);
+  assert.equal(h.timers.length, 0, 'an idle process keeps no timer');
+  h.advance(60_000);
+  assert.equal(h.nows(), 5);
 });
 
 test('no growth, no trim: a busy process whose native memory stays level is left alone', async () => {
@@ -122,20 +144,23 @@ test('memory that cannot be read skips the check and never throws into the work;
   let native = 10 * MiB;
   let trims = 0;
   const deferred: (() => void)[] = [];
+  const timers: (() => void)[] = []; // each check's timer: fired below whenever the clock moves a check period on
   const busy = new BusyTrim({
     now: () => clock,
     nativeBytes: () => { if (fail) throw new Error('EMFILE: too many open files, uv_resident_set_memory'); return native; },
     trim: () => { trims++; throw new Error('koffi refused'); },
     defer: (fn) => { deferred.push(fn); },
+    setTimer: (fn) => { timers.push(fn); },
   }, LIMITS);
-  for (let i = 0; i < 5; i++) { clock += LIMITS.checkEveryMs; assert.doesNotThrow(() => busy.afterWork()); }
+  const tick = (ms: number) => { clock += ms; for (const fn of timers.splice(0)) fn(); };
+  for (let i = 0; i < 5; i++) { tick(LIMITS.checkEveryMs); assert.doesNotThrow(() => busy.afterWork()); }
   assert.doesNotThrow(() => busy.trimmed());
   assert.equal(deferred.length, 0);
   fail = false;
-  clock += LIMITS.minIntervalMs;
+  tick(LIMITS.minIntervalMs);
   busy.afterWork(); // the low mark
   native += 5 * MiB;
-  clock += LIMITS.checkEveryMs;
+  tick(LIMITS.checkEveryMs);
   busy.afterWork();
   assert.equal(deferred.length, 1);
   assert.equal(busy.running, true);
@@ -145,7 +170,7 @@ test('memory that cannot be read skips the check and never throws into the work;
   assert.equal(busy.running, false, 'a trim that threw still ends');
 });
 
-test('the off-thread trim gives freed C-heap pages back', { skip: (!onGlibc && 'glibc only') || (process.env.WINCRI_BUSY_TRIM === '0' && 'WINCRI_BUSY_TRIM=0') }, async () => {
+test('the off-thread trim gives freed C-heap pages back', { skip: !onGlibc && 'glibc only' }, async () => {
   // Holes between live allocations (see native-trim.test.ts): only a trim returns them.
   let bufs: Buffer[] | null = Array.from({ length: 6000 }, () => Buffer.alloc(12 * 1024, 1));
   const kept = bufs.filter((_, i) => i % 20 === 0);
@@ -159,4 +184,19 @@ test('the off-thread trim gives freed C-heap pages back', { skip: (!onGlibc && '
   const after = heapRssKiB();
   assert.equal(kept.length, 300);
   assert.ok(before - after > 20 * 1024, `[heap] RSS ${before} KiB → ${after} KiB: the holes (~66 MiB) were not given back`);
+});
+
+test('WINCRI_BUSY_TRIM=0 switches the busy trim off, and only "0" does', { skip: !onGlibc && 'glibc only' }, () => {
+  assert.equal(createBusyTrim({ WINCRI_BUSY_TRIM: '0' }), null);
+  assert.ok(createBusyTrim({}) instanceof BusyTrim);
+  assert.ok(createBusyTrim({ WINCRI_BUSY_TRIM: '1' }) instanceof BusyTrim);
+});
+
+test('a process that leaves the busy trim out (the daemon, the IO keeper) has none; any other has one', { skip: !onGlibc && 'glibc only' }, () => {
+  const mod = fileURLToPath(new URL('../../../src/util/idle-gc.js', import.meta.url));
+  const env = { ...process.env };
+  delete env.WINCRI_BUSY_TRIM;
+  const run = (first: string) => spawnSync(process.execPath, ['-e', `import('${mod}').then((m) => { ${first} m.touchIdleGc(); console.log(m.busyTrimming()); })`], { encoding: 'utf8', env, timeout: 60_000 }).stdout.trim();
+  assert.equal(run(''), 'true');
+  assert.equal(run('m.leaveOutBusyTrim();'), 'false');
 });

@@ -102,13 +102,12 @@ test('a few polls per period do not delay the collection; a burst of polls does'
   assert.equal(h.collected(), 2);
 });
 
-test('no collection while a hold is out; its release counts as work', () => {
+test('no collection while work is in flight; its end counts as work', () => {
   const h = harness();
-  const release = h.trim.hold();
+  h.trim.workBegan();
   for (let i = 0; i < 5; i++) h.fire(); // a long stream with nothing else going on
   assert.equal(h.collected(), 0);
-  release();
-  release(); // a second release changes nothing
+  h.trim.workEnded();
   h.fire();
   assert.equal(h.collected(), 0);
   h.fire();
@@ -128,8 +127,8 @@ test('each collection says whether its quiet spell follows work or a burst of po
   h.trim.touch();
   for (let i = 0; i < 100; i++) h.trim.poll();
   h.settle(); // work, then polls: the spell follows the polls
-  const release = h.trim.hold();
-  release();
+  h.trim.workBegan();
+  h.trim.workEnded();
   h.settle(); // a stream
   assert.deepEqual(h.kinds, [true, false, true, false, true]);
 });
@@ -167,20 +166,19 @@ test('a burst of polls that comes in blocks is not interrupted by a collection',
 
 test('a call in flight that is no work defers the collection; its end restarts the quiet period but arms nothing', () => {
   const h = harness();
-  const end = h.trim.during();
+  h.trim.callBegan();
   assert.equal(h.timers.length, 0, 'a poll-like call alone arms no check');
   h.trim.touch();
   for (let i = 0; i < 5; i++) h.fire();
   assert.equal(h.collected(), 0, 'no collection while the call is in flight');
-  end();
+  h.trim.callEnded();
   h.fire(); // ended during this period: not quiet yet
   assert.equal(h.collected(), 0);
   h.fire();
   assert.equal(h.collected(), 1);
-  const late = h.trim.during();
-  late();
+  h.trim.callBegan();
+  h.trim.callEnded();
   assert.equal(h.timers.length, 0, 'ending with no check pending arms none');
-  end(); // a second end changes nothing
   h.trim.touch();
   h.fire();
   h.fire();
