@@ -144,6 +144,9 @@ export async function afterFile(label, name, { iso, tmp, dir, interrupted = () =
   return ok;
 }
 
+/** How long each file's afterFile took (label, ms): what the runner adds after a file (WINCRI_TEST_TIMES). */
+export const cleanupTimes = [];
+
 /**
  * Runs one file's command `argv` with its output collected (runCollected), a TMPDIR of its own (`tmp.make(id)`), in
  * the cgroups and namespaces of `iso` (`wincri-test-<runner pid>-<id>`) when given; then afterFile. Resolves its exit
@@ -161,7 +164,9 @@ export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = ()
   } catch (e) {
     console.log(`test lanes: ${label} could not run: ${e.message}`);
   }
+  const t = Date.now();
   const ok = await afterFile(label, name, { iso, tmp, dir, interrupted });
+  cleanupTimes.push({ label, ms: Date.now() - t });
   return ok ? code : 1;
 }
 

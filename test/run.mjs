@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLanes } from './lane-run.mjs';
+import { cleanupTimes } from './lanes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'test', 'setup.mjs')], { stdio: 'inherit', cwd: root });
@@ -60,6 +61,8 @@ if (timesDir) {
     }
   }
   console.log(`per file, slowest first (WINCRI_TEST_TIMES):\n${rows.sort((a, b) => b.ms - a.ms).map((r) => r.line).join('\n')}`);
+  const slow = cleanupTimes.sort((a, b) => b.ms - a.ms);
+  console.log(`after host files (leftovers killed, cgroups and temp dirs removed): ${(slow.reduce((n, c) => n + c.ms, 0) / 1000).toFixed(1)} s in all; slowest: ${slow.slice(0, 5).map((c) => `${c.label} ${(c.ms / 1000).toFixed(1)} s`).join(', ')}`);
   rmSync(timesDir, { recursive: true, force: true });
 }
 if (helperCache) rmSync(helperCache, { recursive: true, force: true });
