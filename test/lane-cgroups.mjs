@@ -69,13 +69,18 @@ export function pidsIn(dir) {
   return pids;
 }
 
-/** "<name>[<pid>]: <command line, cut>" of a process. */
+/** "<name>[<pid>]: <command line, cut>" of a process; node's own options (before its script) left out. */
 export function describeProcess(pid) {
   let comm = '?';
-  let line = '';
+  let argv = [];
   try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return `[${pid}] (gone)`; }
-  try { line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' '); } catch { /* gone */ }
-  return `${comm}[${pid}]${line ? `: ${line.length > 90 ? `${line.slice(0, 87)}...` : line}` : ''}`;
+  try { argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean); } catch { /* gone */ }
+  if (comm === 'node' || comm.startsWith('MainThread')) {
+    const script = argv.findIndex((a, i) => i > 0 && !/^--[\w-]+(=.*)?$/.test(a));
+    if (script > 1) argv.splice(1, script - 1);
+  }
+  const line = argv.join(' ').replace(/\s+/g, ' ');
+  return `${comm}[${pid}]${line ? `: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}` : ''}`;
 }
 
 /**
