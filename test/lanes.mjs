@@ -1,14 +1,16 @@
-// The host lane of test/run.mjs. Files that run the emulator service or the daemon make host objects as root
-// (network namespaces, veths, bridges and nft tables named wincri-*, cgroups per compute system id) and some audit
-// every such object they can see (leak checks, doctor --leaks). As root with unshare(1), each such file runs in a
-// network + mount namespace of its own — a private /run/netns, loopback up, its own sysfs, its own subtree of each memory/cpu
-// cgroup hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no
-// unshare) they run one at a time in the host's namespaces, and run.mjs says so.
+// The lanes of test/run.mjs. Files that run the emulator service or the daemon make host objects as root (network
+// namespaces, veths, bridges and nft tables named wincri-*, cgroups per compute system id) and some audit every such
+// object they can see (leak checks, doctor --leaks). As root with unshare(1), each such file runs in a network + mount
+// namespace of its own — a private /run/netns, loopback up, its own sysfs, its own subtree of each memory/cpu cgroup
+// hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no unshare)
+// they run one at a time in the host's namespaces, and run.mjs says so. As root, each file's processes (and the other
+// lane's) start in a cgroup leaf of its own subtree, so what it leaves behind is found, named and killed when it
+// ends (test/lane-cgroups.mjs); each file has a TMPDIR of its own, removed after it (test/lane-tmp.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rmdirSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { cgroupMounts, enterLeaves, makeSubtrees, q, reapSubtrees } from './lane-cgroups.mjs';
 
 /** Why files cannot run in namespaces of their own, or undefined when they can. */
 export function isolationUnavailable() {
@@ -18,79 +20,32 @@ export function isolationUnavailable() {
   return r.status === 0 ? undefined : `unshare -m -n failed (${r.error?.message ?? `exit ${r.status}`})`;
 }
 
-/** Mount points of the cgroup hierarchies the emulator may use: cgroup2, and v1 with memory or cpu. */
-function cgroupMounts() {
-  let text = '';
-  try { text = readFileSync('/proc/self/mounts', 'utf8'); } catch { return []; }
-  return text.split('\n').map((l) => l.split(' ')).filter((f) => f.length > 3)
-    .filter(([, , type, opts]) => type === 'cgroup2' || (type === 'cgroup' && opts.split(',').some((o) => o === 'memory' || o === 'cpu')))
-    .map(([, dir, type]) => ({ dir, v2: type === 'cgroup2' })).filter(({ dir }) => !/\\0/.test(dir)); // no escaped blanks
-}
-
-const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** Removes a cgroup directory and those below it (only empty ones can go); false when one is still busy. */
-function removeCgroupTree(dir) {
-  let ok = true;
-  let entries = [];
-  try { entries = readdirSync(dir, { withFileTypes: true }); } catch (e) { return e.code === 'ENOENT'; }
-  for (const e of entries) if (e.isDirectory()) ok = removeCgroupTree(join(dir, e.name)) && ok;
-  try { rmdirSync(dir); } catch (e) { return e.code === 'ENOENT'; }
-  return ok;
-}
-
-/** Pids in a cgroup and those below it. */
-function pidsIn(dir) {
-  let pids = [];
-  try { pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; }
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pids.push(...pidsIn(join(dir, e.name)));
-  return pids;
-}
-
 /**
- * Kills what is left in a cgroup tree (v2: cgroup.kill; v1, or a kernel without it: SIGKILL each pid) and removes
- * the tree, retrying for up to 5 s while processes exit; resolves { left: the pids found, removed }.
+ * What runs a file in cgroups (and, with `namespaces`, namespaces) of its own. `wrap(name, argv)` gives the command:
+ * a shell that moves itself into the leaf of the file's subtree of each cgroup hierarchy (test/lane-cgroups.mjs)
+ * and execs argv; with `namespaces`, under unshare, after mounting a tmpfs on /run/netns, bringing lo up, mounting
+ * a sysfs of the namespace and binding <hierarchy>/<name> over each hierarchy. A hierarchy where <name> cannot be
+ * made (read-only or undelegated mount) is left out for that file, said once. `cleanup(name, { settleMs })` kills
+ * and names what is left in the file's subtrees, removes them, and resolves { left: the processes killed, busy:
+ * cgroups that could not be removed even then }; it runs once per file (later calls get the same answer), whoever
+ * starts it first: the file's end, the grace timer of runCollected or an interrupt.
  */
-async function removeCgroup(dir) {
-  const left = pidsIn(dir);
-  for (const start = Date.now(); ; await sleep(100)) {
-    const pids = pidsIn(dir);
-    if (pids.length > 0) {
-      try { writeFileSync(join(dir, 'cgroup.kill'), '1'); } catch {
-        for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      }
-    } else if (removeCgroupTree(dir)) return { left, removed: true };
-    if (Date.now() - start > 5000) return { left, removed: false };
-  }
-}
-
-/**
- * What runs a file in namespaces of its own: `wrap(name, argv)` gives the command (unshare, then a shell that mounts
- * a tmpfs on /run/netns, brings lo up, binds <hierarchy>/<name> over each cgroup hierarchy and execs argv); a
- * hierarchy where <name> cannot be made (read-only or undelegated mount) is left unbound for that file, said once.
- * `cleanup(name)` kills what is left in the file's cgroups, removes them, and resolves
- * { killed: cgroups that still held processes, busy: cgroups that could not be removed even then }.
- */
-export function isolation() {
+export function isolation({ namespaces = true } = {}) {
   const hierarchies = cgroupMounts();
-  const made = new Map(); // name -> the cgroup dirs made for it
+  const made = new Map(); // name -> the cgroup subtrees made for it
+  const cleanups = new Map(); // name -> its cleanup's promise
   const warned = new Set();
+  const warn = (dir, e) => {
+    if (!warned.has(dir)) console.log(`test lanes: cannot make cgroups under ${dir} (${e.code ?? e.message}): ${namespaces ? `host files see the host's ${dir}` : 'what files leave there is not tracked'}`);
+    warned.add(dir);
+  };
   return {
     wrap(name, argv) {
-      const dirs = [];
-      for (const { dir, v2 } of hierarchies) {
-        try {
-          // v2: the controllers the emulator enables below its parent must be enabled for the file's subtree first.
-          if (v2) try { writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* not delegatable */ }
-          mkdirSync(join(dir, name), { recursive: true });
-          dirs.push(join(dir, name));
-        } catch (e) {
-          if (!warned.has(dir)) console.log(`test lanes: cannot make cgroups under ${dir} (${e.code ?? e.message}): host files see the host's ${dir}`);
-          warned.add(dir);
-        }
-      }
-      made.set(name, dirs);
-      const binds = dirs.map((d) => `mount --bind ${q(d)} ${q(dirname(d))} && `).join('');
+      const subtrees = makeSubtrees(hierarchies, name, warn);
+      made.set(name, subtrees);
+      const enter = enterLeaves(subtrees);
+      if (!namespaces) return ['sh', ['-c', `${enter}exec "$@"`, 'sh', ...argv]];
+      const binds = subtrees.map((d) => `mount --bind ${q(d)} ${q(dirname(d))} && `).join('');
       // A sysfs of the new network namespace (as `ip netns exec` mounts one): /sys/class/net shows the interfaces of
       // the namespace that mounted it, and the emulator reads endpoint counters there. The cgroup mounts under
       // /sys/fs/cgroup are moved across (kept aside in a directory of ours meanwhile).
@@ -98,20 +53,19 @@ export function isolation() {
       mkdirSync(aside, { recursive: true });
       const sysfs = `if mountpoint -q /sys/fs/cgroup; then mount --rbind /sys/fs/cgroup ${q(aside)} && umount -l /sys && mount -t sysfs ${q(name)} /sys `
         + `&& mount --rbind ${q(aside)} /sys/fs/cgroup && umount -l ${q(aside)}; else umount -l /sys && mount -t sysfs ${q(name)} /sys; fi && `;
-      const script = `mkdir -p /run/netns && mount -t tmpfs -o mode=0755 ${q(name)} /run/netns && ip link set lo up && ${sysfs}${binds}exec "$@"`;
+      const script = `${enter}mkdir -p /run/netns && mount -t tmpfs -o mode=0755 ${q(name)} /run/netns && ip link set lo up && ${sysfs}${binds}exec "$@"`;
       return ['unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', script, 'sh', ...argv]];
     },
-    async cleanup(name) {
-      try { rmdirSync(join(tmpdir(), name)); } catch { /* gone, or never made */ }
-      const killed = [];
-      const busy = [];
-      for (const dir of made.get(name) ?? []) {
-        const r = await removeCgroup(dir);
-        if (r.left.length > 0) killed.push(`${dir} (pids ${r.left.join(' ')})`);
-        if (!r.removed) busy.push(dir);
+    cleanup(name, { settleMs = 1000 } = {}) {
+      if (!cleanups.has(name)) {
+        cleanups.set(name, (async () => {
+          if (namespaces) try { rmdirSync(join(tmpdir(), name)); } catch { /* gone, or never made */ }
+          const r = await reapSubtrees(made.get(name) ?? [], { settleMs });
+          made.delete(name);
+          return r;
+        })());
       }
-      made.delete(name);
-      return { killed, busy };
+      return cleanups.get(name);
     },
   };
 }
@@ -122,13 +76,13 @@ const running = new Set();
 /**
  * Runs `argv` in a process group of its own with its output (stdout and stderr) collected, printed in one piece
  * when it exits; resolves its exit code. A process it left behind may hold the pipes open: output is awaited 2 s
- * after the exit, then that process group is killed and the pipes closed.
+ * after the exit, then what it left is killed (`reap`: its cgroups; and its process group) and the pipes closed.
  */
-export function runCollected(cmd, args, opts, label = cmd) {
+export function runCollected(cmd, args, opts, label = cmd, reap = async () => undefined) {
   return new Promise((resolve) => {
     const chunks = [];
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const run = { label, chunks, child };
+    const run = { label, chunks, child, reap };
     running.add(run);
     let timer;
     const finish = (code) => {
@@ -145,8 +99,9 @@ export function runCollected(cmd, args, opts, label = cmd) {
     child.on('exit', (code, signal) => {
       const status = code ?? (signal ? 1 : 0);
       child.on('close', () => finish(status));
-      timer = setTimeout(() => {
-        chunks.push(Buffer.from(`test lanes: ${label}: a process it left holds its output open 2 s after it exited; killing its process group\n`));
+      timer = setTimeout(async () => {
+        chunks.push(Buffer.from(`test lanes: ${label}: a process it left holds its output open 2 s after it exited; killing what it left\n`));
+        await reap().catch(() => undefined);
         killGroup(child);
         finish(status);
       }, 2000);
@@ -160,10 +115,59 @@ function killGroup(child) {
 
 /** Stops every running file (SIGINT/SIGTERM of the runner): each one's output so far is printed as it ends. */
 export function interrupt() {
-  for (const { label, chunks, child } of running) {
+  for (const { label, chunks, child, reap } of running) {
     chunks.push(Buffer.from(`test lanes: ${label}: interrupted\n`));
     killGroup(child);
+    reap().catch(() => undefined);
   }
+}
+
+/**
+ * After a file (or the other lane) ended: kills and names what it left in its cgroups (`iso.cleanup`), removes
+ * them and its temp dir `dir` (from `tmp`); says what it found. Resolves false when its cgroups stayed busy.
+ */
+export async function afterFile(label, name, { iso, tmp, dir, interrupted = () => false, settleMs }) {
+  let ok = true;
+  try {
+    const { left, busy } = iso ? await iso.cleanup(name, { settleMs }) : { left: [], busy: [] };
+    if (left.length > 0) {
+      console.log(interrupted() ? `test lanes: ${label}: interrupted; killed what it left: ${left.join(', ')}`
+        : `test lanes: LEAK: ${label} left processes behind; killed ${left.join(', ')}`);
+    }
+    if (busy.length > 0) { console.log(`test lanes: ${label}: cgroups still busy after killing, not removed: ${busy.join(', ')}`); ok = false; }
+  } catch (e) {
+    console.log(`test lanes: ${label}: cleanup failed: ${e.message}`);
+    ok = false;
+  }
+  const kept = dir ? tmp.remove(dir) : undefined;
+  if (kept) console.log(`test lanes: ${label}: temp dir ${kept}`);
+  return ok;
+}
+
+/** How long each file's afterFile took (label, ms): what the runner adds after a file (WINCRI_TEST_TIMES). */
+export const cleanupTimes = [];
+
+/**
+ * Runs one file's command `argv` with its output collected (runCollected), a TMPDIR of its own (`tmp.make(id)`), in
+ * the cgroups and namespaces of `iso` (`wincri-test-<runner pid>-<id>`) when given; then afterFile. Resolves its exit
+ * code, 1 also when it could not run or its cgroups stayed busy.
+ */
+export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = () => false }) {
+  const name = `wincri-test-${process.pid}-${id}`;
+  let code = 1;
+  let dir;
+  try {
+    dir = tmp?.make(String(id));
+    const env = dir ? { ...process.env, TMPDIR: dir } : process.env;
+    const [cmd, args] = iso ? iso.wrap(name, argv) : [argv[0], argv.slice(1)];
+    code = await runCollected(cmd, args, { cwd, env }, label, async () => { await iso?.cleanup(name, { settleMs: 0 }); });
+  } catch (e) {
+    console.log(`test lanes: ${label} could not run: ${e.message}`);
+  }
+  const t = Date.now();
+  const ok = await afterFile(label, name, { iso, tmp, dir, interrupted });
+  cleanupTimes.push({ label, ms: Date.now() - t });
+  return ok ? code : 1;
 }
 
 /**

@@ -2,12 +2,13 @@
 // Usage: npm test [-- <substring filter>...]
 // WINCRI_TEST_TIMES=1 also prints each file's wall time and lane, slowest first (test/file-times.mjs).
 // WINCRI_TEST_HOST_LANES=<n>: how many host-network files run at a time, each in namespaces of its own (default 3).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { interrupt, isolation, isolationUnavailable, pool, runCollected } from './lanes.mjs';
+import { runLanes } from './lane-run.mjs';
+import { cleanupTimes } from './lanes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'test', 'setup.mjs')], { stdio: 'inherit', cwd: root });
@@ -27,7 +28,7 @@ if (selected.length === 0) { console.error('no test files matched'); process.exi
 // namespace, veths, bridges, nft tables, all named wincri-*; cgroups), and some audit every such object they can see
 // (leak checks, doctor --leaks): they run in the host lane, each in namespaces of its own, several at a time
 // (test/lanes.mjs); beside it a lane runs everything else, one file at a time.
-const HOST_NETWORK = /harness\.js|runtime-env\.js|helpers\/netns\.js|emulator\/helpers\.js|cni\/helpers\.js|createEmulatorPlatform|rootNetworkingSkipReason|labelledObjects/;
+const HOST_NETWORK = /lanes\.mjs|harness\.js|runtime-env\.js|helpers\/netns\.js|emulator\/helpers\.js|cni\/helpers\.js|createEmulatorPlatform|rootNetworkingSkipReason|labelledObjects/;
 const HOST_DIRS = /[\\/]test[\\/](cni|unit[\\/]platform[\\/]emulator)[\\/]/;
 const host = selected.filter((f) => HOST_DIRS.test(f) || HOST_NETWORK.test(readFileSync(f, 'utf8')));
 const rest = selected.filter((f) => !host.includes(f));
@@ -41,58 +42,14 @@ const timesDir = process.env.WINCRI_TEST_TIMES ? mkdtempSync(join(tmpdir(), 'win
 const reporters = (name) => [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
   ...(timesDir ? [`--test-reporter=${join(root, 'test', 'file-times.mjs')}`, `--test-reporter-destination=${join(timesDir, name)}`] : [])];
 const nodeTest = (name, list) => [process.execPath, '--test', '--test-concurrency=1', '--test-timeout=300000', ...reporters(name), ...list];
-const t0 = Date.now();
-const laneSeconds = {};
-const timed = (name, p) => p.then((codes) => { laneSeconds[name] = (Date.now() - t0) / 1000; return codes; });
-
-let otherChild;
-const other = rest.length === 0 ? Promise.resolve([0]) : new Promise((resolve) => {
-  const [cmd, ...args] = nodeTest('other', rest);
-  otherChild = spawn(cmd, args, { stdio: 'inherit', cwd: root }).on('exit', (code, signal) => resolve([code ?? (signal ? 1 : 0)]));
+// The lanes (test/lane-run.mjs): each host file in namespaces and cgroups of its own where it can, beside the other
+// lane; TMPDIR, LEAK reports and SIGINT/SIGTERM handling there.
+const { hostCodes, otherCodes, failed, width, isolated, seconds, interrupted } = await runLanes({
+  host, rest, cwd: root, label: (f) => relative(root, f), width: Number(process.env.WINCRI_TEST_HOST_LANES) || 3,
+  hostArgv: (f, w, i) => nodeTest(`host${w + 1}.${i}`, [f]), otherArgv: () => nodeTest('other', rest),
 });
-const unavailable = host.length > 0 ? isolationUnavailable() : undefined;
-if (unavailable) console.log(`test lanes: ${unavailable}: host-network files run one at a time in the host's namespaces`);
-const iso = unavailable ? undefined : isolation();
-const width = iso ? Number(process.env.WINCRI_TEST_HOST_LANES) || 3 : 1;
-const failed = [];
-// SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
-// then cleanup and the summary run as usual and the run fails. A second signal exits at once.
-let interrupted;
-const onSignal = (sig) => {
-  if (interrupted) process.exit(1);
-  interrupted = sig;
-  console.log(`\ntest lanes: ${sig}: stopping the running files`);
-  interrupt();
-  otherChild?.kill('SIGTERM');
-};
-process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-// Each file's output is printed in one piece when it ends (TAP or spec of files running at once would interleave).
-// Whatever goes wrong around a file makes it fail with the reason printed; its cleanup always runs.
-const hostJobs = host.map((file, i) => async (w) => {
-  const name = `wincri-test-${process.pid}-${i}`;
-  const rel = relative(root, file);
-  const [cmd, ...args] = nodeTest(`host${w + 1}.${i}`, [file]);
-  let code = 1;
-  try {
-    code = await (iso ? runCollected(...iso.wrap(name, [cmd, ...args]), { cwd: root }, rel) : runCollected(cmd, args, { cwd: root }, rel));
-  } catch (e) {
-    console.log(`test lanes: ${rel} could not run: ${e.message}`);
-  } finally {
-    try {
-      const { killed, busy } = iso ? await iso.cleanup(name) : { killed: [], busy: [] };
-      if (killed.length > 0) console.log(`test lanes: LEAK: ${rel} left processes behind; killed them in ${killed.join(', ')}`);
-      if (busy.length > 0) { console.log(`test lanes: ${rel}: cgroups still busy after killing, not removed: ${busy.join(', ')}`); code = 1; }
-    } catch (e) {
-      console.log(`test lanes: ${rel}: cleanup failed: ${e.message}`);
-      code = 1;
-    }
-  }
-  if (code !== 0) failed.push(rel);
-  return code;
-});
-const [hostCodes, otherCodes] = await Promise.all([timed('host', pool(hostJobs, width, () => interrupted)), timed('other', other)]);
 const codes = [...hostCodes, ...otherCodes];
-console.log(`lanes: host ${host.length} files ${width} at a time${iso ? ' (own namespaces)' : ''} ${laneSeconds.host?.toFixed(0) ?? 0} s, other ${rest.length} files ${laneSeconds.other?.toFixed(0) ?? 0} s`);
+console.log(`lanes: host ${host.length} files ${width} at a time${isolated ? ' (own namespaces)' : ''} ${seconds.host?.toFixed(0) ?? 0} s, other ${rest.length} files ${seconds.other?.toFixed(0) ?? 0} s`);
 if (failed.length > 0) console.log(`host files that failed: ${failed.join(' ')}`);
 if (interrupted) console.log(`interrupted by ${interrupted}: ${host.length - hostCodes.length} host files not run`);
 if (timesDir) {
@@ -104,6 +61,8 @@ if (timesDir) {
     }
   }
   console.log(`per file, slowest first (WINCRI_TEST_TIMES):\n${rows.sort((a, b) => b.ms - a.ms).map((r) => r.line).join('\n')}`);
+  const slow = cleanupTimes.sort((a, b) => b.ms - a.ms);
+  console.log(`after host files (leftovers killed, cgroups and temp dirs removed): ${(slow.reduce((n, c) => n + c.ms, 0) / 1000).toFixed(1)} s in all; slowest: ${slow.slice(0, 5).map((c) => `${c.label} ${(c.ms / 1000).toFixed(1)} s`).join(', ')}`);
   rmSync(timesDir, { recursive: true, force: true });
 }
 if (helperCache) rmSync(helperCache, { recursive: true, force: true });

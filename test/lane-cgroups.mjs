@@ -1,0 +1,113 @@
+// Cgroup subtrees of the test runner's files (test/lanes.mjs). A file gets <hierarchy>/<name> in each cgroup2
+// hierarchy and each v1 hierarchy with memory or cpu, and its process tree (the `node --test` process and all it
+// spawns: daemon, emulator service, IO keeper) starts in the leaf <name>/runner. A leaf rather than <name> itself:
+// on cgroup v2 a cgroup that holds processes cannot enable controllers for its children, and the emulator enables
+// memory and cpu in <name> (its view of the hierarchy's root) and makes its own cgroups there, beside the leaf.
+// When the file ends, whatever is left anywhere in <name> is killed, named and removed with it.
+import { readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const LEAF = 'runner';
+
+/** Mount points of the cgroup hierarchies the emulator may use: cgroup2, and v1 with memory or cpu. */
+export function cgroupMounts() {
+  let text = '';
+  try { text = readFileSync('/proc/self/mounts', 'utf8'); } catch { return []; }
+  return text.split('\n').map((l) => l.split(' ')).filter((f) => f.length > 3)
+    .filter(([, , type, opts]) => type === 'cgroup2' || (type === 'cgroup' && opts.split(',').some((o) => o === 'memory' || o === 'cpu')))
+    .map(([, dir, type]) => ({ dir, v2: type === 'cgroup2' })).filter(({ dir }) => !/\\0/.test(dir)) // no escaped blanks
+    .filter(({ dir }, i, all) => all.findIndex((m) => m.dir === dir) === i); // a subtree bound over its mount: once
+}
+
+export const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Makes <dir>/<name>/runner in each hierarchy; resolves the subtrees made (<dir>/<name>). `warn(dir, error)` hears
+ * of a hierarchy where they cannot be made (read-only, not delegated): that one is left out.
+ */
+export function makeSubtrees(hierarchies, name, warn) {
+  const made = [];
+  for (const { dir, v2 } of hierarchies) {
+    const sub = join(dir, name);
+    try {
+      // v2: the controllers the emulator enables below its parent must be enabled for the file's subtree first.
+      if (v2) try { writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* not delegatable */ }
+      mkdirSync(sub, { recursive: true });
+      made.push(sub);
+      mkdirSync(join(sub, LEAF), { recursive: true });
+    } catch (e) {
+      if (made.at(-1) === sub) { made.pop(); removeCgroupTree(sub); }
+      warn(dir, e);
+    }
+  }
+  return made;
+}
+
+/** Shell words moving the shell into the leaf of each subtree (before it execs the file's command). */
+export function enterLeaves(subtrees) {
+  return subtrees.map((d) => `echo $$ > ${q(join(d, LEAF, 'cgroup.procs'))} && `).join('');
+}
+
+/** Removes a cgroup directory and those below it (only empty ones can go); false when one is still busy. */
+export function removeCgroupTree(dir) {
+  let ok = true;
+  let entries = [];
+  try { entries = readdirSync(dir, { withFileTypes: true }); } catch (e) { return e.code === 'ENOENT'; }
+  for (const e of entries) if (e.isDirectory()) ok = removeCgroupTree(join(dir, e.name)) && ok;
+  try { rmdirSync(dir); } catch (e) { return e.code === 'ENOENT'; }
+  return ok;
+}
+
+/** Pids in a cgroup and those below it. */
+export function pidsIn(dir) {
+  let pids = [];
+  try { pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; }
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pids.push(...pidsIn(join(dir, e.name)));
+  } catch { /* removed meanwhile */ }
+  return pids;
+}
+
+/** "<name>[<pid>]: <command line, cut>" of a process; node's own options (before its script) left out. */
+export function describeProcess(pid) {
+  let comm = '?';
+  let argv = [];
+  try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return `[${pid}] (gone)`; }
+  try { argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean); } catch { /* gone */ }
+  if (comm === 'node' || comm.startsWith('MainThread')) {
+    const script = argv.findIndex((a, i) => i > 0 && !/^--[\w-]+(=.*)?$/.test(a));
+    if (script > 1) argv.splice(1, script - 1);
+  }
+  const line = argv.join(' ').replace(/\s+/g, ' ');
+  return `${comm}[${pid}]${line ? `: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}` : ''}`;
+}
+
+/**
+ * Kills what is left in the subtrees and removes them. Processes still exiting on their own (a test that signalled
+ * a daemon without awaiting its exit) get `settleMs` first; the rest are named, then killed (v2: cgroup.kill of the
+ * subtree; v1 or a kernel without it: SIGKILL to each pid, again while any is left, as one may fork meanwhile).
+ * Removal is retried for up to 5 s. Resolves { left: the processes killed, named; busy: subtrees not removed }.
+ */
+export async function reapSubtrees(subtrees, { settleMs = 1000 } = {}) {
+  const pids = () => [...new Set(subtrees.flatMap(pidsIn))];
+  for (const until = Date.now() + settleMs; pids().length > 0 && Date.now() < until;) await sleep(20);
+  const left = pids().map(describeProcess);
+  let busy = subtrees;
+  for (const start = Date.now(); ; await sleep(50)) {
+    if (pids().length > 0) {
+      for (const d of subtrees) {
+        const here = pidsIn(d);
+        if (here.length === 0) continue;
+        try { writeFileSync(join(d, 'cgroup.kill'), '1'); } catch {
+          for (const pid of here) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+      }
+    } else {
+      busy = busy.filter((d) => !removeCgroupTree(d));
+      if (busy.length === 0) break;
+    }
+    if (Date.now() - start > 5000) break;
+  }
+  return { left, busy };
+}

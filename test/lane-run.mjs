@@ -1,0 +1,73 @@
+// The two lanes of test/run.mjs, side by side: the host lane (`host` files, each in namespaces and cgroups of its own
+// where it can, several at a time; test/lanes.mjs) and the other lane (one command for the `rest`, in the host's
+// namespaces). Each file, and the other lane as one, gets a TMPDIR of its own, removed after it; as root its processes
+// run in cgroups of its own, and what it leaves there is killed and reported as a LEAK when it ends.
+// SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
+// then what they left is killed and their temp dirs removed as after any file, and the run fails. A second signal
+// exits at once.
+import { spawn } from 'node:child_process';
+import { afterFile, interrupt, isolation, isolationUnavailable, pool, runFile } from './lanes.mjs';
+import { tempDirs } from './lane-tmp.mjs';
+
+/**
+ * Runs the lanes: `hostArgv(file, worker)` is the command of one host file, `otherArgv()` that of the other lane;
+ * `label(file)` names a file in messages. Resolves { hostCodes, otherCodes, failed: labels of host files that
+ * failed, width, isolated, seconds: { host, other }, interrupted: the signal, if one came }.
+ */
+export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, width: wanted = 3 }) {
+  const t0 = Date.now();
+  const seconds = {};
+  const timed = (name, p) => p.then((codes) => { seconds[name] = (Date.now() - t0) / 1000; return codes; });
+  const tmp = tempDirs();
+  const unavailable = host.length > 0 ? isolationUnavailable() : undefined;
+  if (unavailable) console.log(`test lanes: ${unavailable}: host-network files run one at a time in the host's namespaces`);
+  const tracked = process.platform === 'linux' && process.getuid?.() === 0 ? isolation({ namespaces: false }) : undefined;
+  const iso = unavailable ? tracked : isolation();
+  const width = unavailable ? 1 : wanted;
+  const failed = [];
+  let interrupted;
+  let otherChild;
+  const other = rest.length === 0 ? Promise.resolve([0]) : new Promise((resolve) => {
+    const name = `wincri-test-${process.pid}-other`;
+    const argv = otherArgv();
+    let dir;
+    try {
+      dir = tmp.make('other');
+      const [cmd, args] = tracked ? tracked.wrap(name, argv) : [argv[0], argv.slice(1)];
+      otherChild = spawn(cmd, args, { stdio: 'inherit', cwd, env: { ...process.env, TMPDIR: dir } });
+    } catch (e) {
+      otherChild = undefined;
+      console.log(`test lanes: the other lane could not run: ${e.message}`);
+    }
+    let ended = false;
+    const done = async (code) => {
+      if (ended) return;
+      ended = true;
+      const ok = await afterFile('the other lane', name, { iso: tracked, tmp, dir, interrupted: () => interrupted });
+      resolve([ok ? code : 1]);
+    };
+    if (!otherChild) done(1);
+    otherChild?.on('error', (e) => { console.log(`test lanes: the other lane could not run: ${e.message}`); done(1); })
+      .on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+  const onSignal = (sig) => {
+    if (interrupted) process.exit(1);
+    interrupted = sig;
+    console.log(`\ntest lanes: ${sig}: stopping the running files`);
+    interrupt();
+    otherChild?.kill('SIGTERM');
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  // Each file's output is printed in one piece when it ends (TAP or spec of files running at once would interleave).
+  // Whatever goes wrong around a file makes it fail with the reason printed; its cleanup always runs.
+  const hostJobs = host.map((file, i) => async (w) => {
+    const code = await runFile(label(file), i, hostArgv(file, w, i), { cwd, iso, tmp, interrupted: () => interrupted });
+    if (code !== 0) failed.push(label(file));
+    return code;
+  });
+  const [hostCodes, otherCodes] = await Promise.all([timed('host', pool(hostJobs, width, () => interrupted)), timed('other', other)]);
+  const kept = tmp.close();
+  if (kept) console.log(`test lanes: temp dir ${kept}`);
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  return { hostCodes, otherCodes, failed, width, isolated: !unavailable, seconds, interrupted };
+}

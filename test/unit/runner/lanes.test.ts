@@ -1,0 +1,162 @@
+/**
+ * The test runner's lanes (test/lanes.mjs, lane-run.mjs): a file's temp dir is its own and goes with it; as root,
+ * what a file leaves behind (a detached sleep in a session of its own, a fake emulator service) is named in a LEAK,
+ * killed, and its cgroups removed; a SIGTERM to the runner mid-run leaves no process and no temp dir behind. The
+ * cgroup checks run on whatever hierarchies the host has (v1 memory/cpu, cgroup2): a file's processes start in the
+ * leaf <subtree>/runner, and the subtree's own root holds none (on v2 the emulator enables controllers there).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const LANES = new URL('../../../../test/lanes.mjs', import.meta.url).href;
+const CGROUPS = new URL('../../../../test/lane-cgroups.mjs', import.meta.url).href;
+const TMP = new URL('../../../../test/lane-tmp.mjs', import.meta.url).href;
+const RUN = new URL('../../../../test/lane-run.mjs', import.meta.url).href;
+const rootSkip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root (cgroups)' : false;
+
+/** Pids whose command line contains `marker` (not zombies: theirs is empty). */
+function withMarker(marker: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try { if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(marker)) pids.push(Number(e)); } catch { /* gone */ }
+  }
+  return pids;
+}
+
+/**
+ * A throw-away test file: makes a temp dir in its TMPDIR, leaves a sleep in a new session and a fake emulator
+ * service (a detached node) running with `marker` in their command lines, prints its temp dir and its cgroups, then
+ * (with `stay`) keeps running. LANE_ROOTS: the subtree roots it checks hold no process (a `:`-separated list).
+ */
+const FAKE = `
+const { spawn } = require('node:child_process');
+const fs = require('node:fs'), os = require('node:os'), path = require('node:path');
+const [marker, stay] = process.argv.slice(1);
+const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-'));
+fs.writeFileSync(path.join(d, 'state'), 'x');
+spawn('setsid', ['sleep', '86400.' + marker], { detached: true, stdio: 'ignore' }).unref();
+spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)', 'fake-emulator-' + marker], { detached: true, stdio: 'ignore' }).unref();
+const roots = (process.env.LANE_ROOTS || '').split(':').filter(Boolean);
+const busyRoots = roots.filter((r) => fs.readFileSync(path.join(r, 'cgroup.procs'), 'utf8').trim() !== '');
+console.log('TEMP ' + d);
+console.log('BUSYROOTS ' + busyRoots.join(' '));
+console.log(fs.readFileSync('/proc/self/cgroup', 'utf8').split('\\n').map((l) => 'CGROUP ' + l).join('\\n'));
+if (process.env.LANE_READY) fs.writeFileSync(path.join(process.env.LANE_READY, marker + '.' + process.pid), d);
+if (stay) setInterval(() => {}, 1e6);
+`;
+
+interface Driven { out: () => string; exited: Promise<number | null>; pid: number; kill: (sig: NodeJS.Signals) => void }
+
+/** Runs `body` (an ES module; LANES, TMP, RUN, FAKE and MARKER in scope) in a node of its own, as the runner would be. */
+function drive(body: string, marker: string, env: Record<string, string> = {}): Driven {
+  const head = `const [LANES, TMP, RUN, FAKE, MARKER] = ${JSON.stringify([LANES, TMP, RUN, FAKE, marker])};\n`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', head + body], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { out: () => out, exited, pid: child.pid!, kill: (sig) => { child.kill(sig); } };
+}
+
+test('lanes: a file gets a TMPDIR of its own, removed after it, and its exit code (any host, no root needed)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  try {
+    const d = drive(`
+      const { tempDirs, mountsUnder } = await import(TMP);
+      const { runFile } = await import(LANES);
+      const tmp = tempDirs();
+      const script = 'const d = require("node:os").tmpdir(); require("node:fs").writeFileSync(d + "/x", "1"); console.log("TEMP " + d); process.exit(3)';
+      const code = await runFile('fake.test.js', 7, [process.execPath, '-e', script], { cwd: '/', tmp });
+      console.log('RESULT ' + JSON.stringify({ code, root: tmp.root, outside: tmp.remove('/etc'), proc: mountsUnder('/proc')[0], close: tmp.close() ?? null }));`, '', { TMPDIR: base });
+    assert.equal(await d.exited, 0, d.out());
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
+    assert.equal(r.code, 3, d.out());
+    assert.equal(/^TEMP (.*)$/m.exec(d.out())?.[1], join(r.root, '7'), 'the file\'s TMPDIR is its own');
+    assert.match(r.outside, /not the runner's/);
+    assert.equal(r.proc, '/proc');
+    assert.equal(r.close, null);
+    assert.deepEqual(readdirSync(base), [], 'its temp dir and the runner\'s are removed');
+  } finally { rmSync(base, { recursive: true, force: true }); }
+});
+
+test('lanes: what a file leaves behind (a sleep in its own session, a fake emulator) is a LEAK, named, killed; its cgroups and temp dir go', { skip: rootSkip }, async () => {
+  const { cgroupMounts, LEAF } = await import(CGROUPS);
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const marker = String(process.pid) + String(Date.now() % 1e6);
+  const mounts: { dir: string }[] = cgroupMounts();
+  try {
+    const d = drive(`
+      const { isolation, isolationUnavailable, runFile } = await import(LANES);
+      const { tempDirs } = await import(TMP);
+      const namespaces = isolationUnavailable() === undefined;
+      const name = 'wincri-test-' + process.pid + '-9';
+      // The file's view of its subtree roots: each hierarchy's mount, where its subtree is bound over it.
+      const { cgroupMounts } = await import(${JSON.stringify(CGROUPS)});
+      process.env.LANE_ROOTS = cgroupMounts().map((m) => namespaces ? m.dir : m.dir + '/' + name).join(':');
+      const tmp = tempDirs();
+      const code = await runFile('leaky.test.js', 9, [process.execPath, '-e', FAKE, MARKER], { cwd: '/', iso: isolation({ namespaces }), tmp });
+      console.log('RESULT ' + JSON.stringify({ code, name, root: tmp.root, close: tmp.close() ?? null }));`, marker, { TMPDIR: base });
+    assert.equal(await d.exited, 0, d.out());
+    const out = d.out();
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(out)![1]!);
+    assert.equal(r.code, 0, out);
+    assert.match(out, new RegExp(`LEAK: leaky\\.test\\.js left processes behind; killed .*sleep\\[\\d+\\]: sleep 86400\\.${marker}`), out);
+    assert.match(out, new RegExp(`node\\[\\d+\\]: \\S+ -e .* fake-emulator-${marker}`), out);
+    await waitFor('the leftovers to be gone', () => withMarker(marker).length === 0, { timeoutMs: 10_000 });
+    assert.ok(/^TEMP (.*)$/m.exec(out)?.[1]?.startsWith(join(r.root, '9')), out);
+    assert.equal(r.close, null);
+    assert.deepEqual(readdirSync(base), [], 'the file\'s temp dir and the runner\'s are removed');
+    for (const m of mounts) assert.equal(existsSync(join(m.dir, r.name)), false, `${m.dir}/${r.name} is removed`);
+    if (mounts.length > 0) {
+      assert.match(out, new RegExp(`^CGROUP .*/${r.name}/${LEAF}$`, 'm'), 'the file ran in the leaf of its subtree');
+      assert.match(out, /^BUSYROOTS $/m, 'no process in the subtree roots themselves');
+    }
+  } finally {
+    for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('lanes: a SIGTERM to the runner mid-run leaves no process, no cgroup and no temp dir behind', { skip: rootSkip }, async () => {
+  const { cgroupMounts } = await import(CGROUPS);
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const ready = mkdtempSync(join(tmpdir(), 'lanes-ready-'));
+  const marker = String(process.pid) + String((Date.now() + 1) % 1e6);
+  // A runner of two host files (running at once) and the other lane, each the fake file that stays.
+  const d = drive(`
+    const { runLanes } = await import(RUN);
+    const fake = (what) => [process.execPath, '-e', FAKE, MARKER, 'stay', what];
+    const r = await runLanes({ host: ['a', 'b'], rest: ['o'], cwd: '/', label: (f) => f, width: 2, hostArgv: (f) => fake(f), otherArgv: () => fake('other') });
+    console.log('RESULT ' + JSON.stringify(r));
+    process.exit(r.interrupted ? 1 : 0);`, marker, { TMPDIR: base, LANE_READY: ready });
+  try {
+    // Three fakes running, each with its sleep and fake emulator.
+    await waitFor('the fake files to run', () => readdirSync(ready).length === 3 && withMarker(`86400.${marker}`).length === 3, { timeoutMs: 20_000, detail: d.out });
+    await waitFor('the fake emulators to run', () => withMarker(`fake-emulator-${marker}`).length === 3, { timeoutMs: 20_000, detail: d.out });
+    const temps = readdirSync(ready).map((f) => readFileSync(join(ready, f), 'utf8'));
+    d.kill('SIGTERM');
+    assert.equal(await d.exited, 1, d.out());
+    const out = d.out();
+    assert.match(out, /test lanes: SIGTERM: stopping the running files/);
+    assert.match(out, /RESULT .*"interrupted":"SIGTERM"/, out);
+    assert.match(out, /a: interrupted; killed what it left: .*sleep\[\d+\]/, out);
+    assert.match(out, new RegExp(`the other lane: interrupted; killed what it left: .*fake-emulator-${marker}`), out);
+    await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+    for (const t of temps) assert.equal(existsSync(t), false, `${t} is removed`);
+    assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir is removed');
+    for (const m of cgroupMounts() as { dir: string }[]) {
+      assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
+    }
+  } finally {
+    d.kill('SIGKILL');
+    for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(base, { recursive: true, force: true });
+    rmSync(ready, { recursive: true, force: true });
+  }
+});
