@@ -118,7 +118,13 @@ async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets |
   entry.proc = await entry.system.openProcess(rec.pid);
   // Where the platform hands the output pipes to a new owner (the emulator; HcsGetProcessInfo), what the
   // container wrote while no keeper ran is still in them: pump it into the log as before.
-  const out = await entry.proc.reopenOutput?.(from).catch(streamLost(k, rec.containerId, 'output', lastTry, 'what it writes from now on is not logged; restart the container to log it again'));
+  const lostHint = 'what it writes from now on is not logged; restart the container to log it again';
+  const out = await entry.proc.reopenOutput?.(from).catch(streamLost(k, rec.containerId, 'output', lastTry, lostHint));
+  // A stream another reader keeps is given up alone: the other one is logged on.
+  for (const name of ['stdout', 'stderr'] as const) {
+    const held = out?.held?.[name];
+    if (held) k.log.warn(`cannot reopen ${name} of recovered container: ${lostHint}`, { container: rec.containerId, err: held });
+  }
   // Its stdin, where the platform kept it (CreateProcessOptions.keepStdin): attach works on as before the restart.
   let stdin: Awaited<ReturnType<NonNullable<ComputeProcess['reopenStdin']>>>;
   try {

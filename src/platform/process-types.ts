@@ -11,6 +11,11 @@ export interface ProcessStdio {
   stderr?: Readable;
   /** Where the platform keeps output until its reader acknowledges it (the emulator): one per output stream. */
   acks?: { stdout?: AckedOutput; stderr?: AckedOutput };
+  /**
+   * ComputeProcess.reopenOutput: streams another reader still held when the wait for them ended, each with its
+   * error (ERROR_SHARING_VIOLATION, saying what to check); the streams that were free are there as usual.
+   */
+  held?: { stdout?: Error; stderr?: Error };
 }
 
 /**
@@ -77,7 +82,8 @@ export interface ComputeProcess {
    * a restarted IO keeper takes over a running container's output. Optional; absent means they are lost.
    * `from`: per stream, the offset up to which the caller already stored acknowledged output (ProcessStdio.acks);
    * given, the streams are acknowledged and start there. A stream without a pipe (never made, or no longer kept) is
-   * absent; any other failure rejects, no stream left attached (the caller tells a failure that can pass from one that cannot).
+   * absent; one another reader keeps is named in ProcessStdio.held, the other stream returned all the same; any other
+   * failure rejects, no stream left attached (the caller tells a failure that can pass from one that cannot).
    */
   reopenOutput?(from?: { stdout?: number; stderr?: number }): Promise<ProcessStdio>;
   /**

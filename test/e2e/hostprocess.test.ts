@@ -14,7 +14,8 @@ import { cpus } from 'node:os';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
-import { cgroupSupport } from '../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport, cgroupInstanceDir } from '../../src/platform/emulator/service/cgroups.js';
+import { instanceId } from '../../src/platform/emulator/service/instance.js';
 
 const IMAGE = 'example.com/wincri/hostprocess:1.0';
 let d: Daemon;
@@ -164,7 +165,8 @@ test('HostProcess container: resources are updated live on the job, and Containe
   await call(d.runtime, 'StartContainer', { containerId: id });
   // Where the emulator can write cgroups (root with memory and cpu control), the job's limits are its cgroup's.
   const cg = cgroupSupport();
-  const cgFile = (i: number, v2: string, v1: string) => join(cg!.roots[cg!.version === 2 ? 0 : i]!, encodeURIComponent(id), cg!.version === 2 ? v2 : v1);
+  const inst = cgroupInstanceDir(instanceId(join(d.root, 'emulator')));
+  const cgFile = (i: number, v2: string, v1: string) => join(cg!.roots[cg!.version === 2 ? 0 : i]!, inst, encodeURIComponent(id), cg!.version === 2 ? v2 : v1);
   if (cg) assert.equal(readFileSync(cgFile(0, 'memory.max', 'memory.limit_in_bytes'), 'utf8').trim(), String(128 * MiB));
   await call(d.runtime, 'UpdateContainerResources', { containerId: id, windows: { memoryLimitInBytes: 64 * MiB, cpuMaximum: 5000 } });
   const st = await call(d.runtime, 'ContainerStatus', { containerId: id });
@@ -177,7 +179,7 @@ test('HostProcess container: resources are updated live on the job, and Containe
     assert.equal(quota, String(Math.round(0.5 * cpus().length * 100000)));
     // An exec'd process of the job is limited too: it runs in the job's cgroup.
     const { out } = await exec(id, 'cat /proc/self/cgroup');
-    assert.match(out, new RegExp(`wincri-emulator/${id}$`, 'm'));
+    assert.match(out, new RegExp(`wincri-emulator/${inst}/${id}$`, 'm'));
   }
   await call(d.runtime, 'StopContainer', { containerId: id, timeout: 0 });
   await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });

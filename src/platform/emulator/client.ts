@@ -206,9 +206,12 @@ export class EmulatorClient {
     return this.sendOn(s, method, params) as Promise<T>;
   }
 
-  /** Opens a stdio attachment: a dedicated connection carrying the raw bytes of one stream of a process. */
-  async attach(systemId: string, pid: number, stream: StreamName): Promise<Socket> {
-    return (await this.attachWith({ systemId, pid, stream })).sock;
+  /**
+   * Opens a stdio attachment: a dedicated connection carrying the raw bytes of one stream of a process. `waitMs`
+   * (output): how long the service waits for a stream another reader holds to be let go (protocol.ts).
+   */
+  async attach(systemId: string, pid: number, stream: StreamName, waitMs?: number): Promise<Socket> {
+    return (await this.attachWith({ systemId, pid, stream, ...(waitMs ? { waitMs } : {}) })).sock;
   }
 
   /**
@@ -221,9 +224,9 @@ export class EmulatorClient {
     return { sock, ...(answer.start !== undefined ? { start: answer.start } : {}), eof: answer.eof === true };
   }
 
-  /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone. */
-  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number): Promise<{ sock: Socket; start: number; gap: number; eof: boolean }> {
-    const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}) });
+  /** An output attachment with acknowledged delivery from `from` (protocol.ts): where it starts and what is gone; `waitMs` as attach's. */
+  async attachAcked(systemId: string, pid: number, stream: 'stdout' | 'stderr', from?: number, resumeAt?: number, waitMs?: number): Promise<{ sock: Socket; start: number; gap: number; eof: boolean }> {
+    const { sock, answer } = await this.attachWith({ systemId, pid, stream, acked: true, ...(from !== undefined ? { from } : {}), ...(resumeAt !== undefined ? { resumeAt } : {}), ...(waitMs ? { waitMs } : {}) });
     return { sock, start: answer.start ?? 0, gap: answer.gap ?? 0, eof: answer.eof === true };
   }
 

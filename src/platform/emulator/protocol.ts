@@ -18,6 +18,9 @@
  * A stdin attachment of a process whose stdin is spooled (service/stdin-spool.ts) is answered with "start" (the
  * bytes the spool holds) and "eof" (its end is recorded); the service writes "<offset>\n" once bytes are spooled
  * and "eof\n" once the attachment's end is recorded (durable-stdin.ts resends what a killed service did not ack).
+ * An output attachment with "waitMs" that finds its stream attached to another reader is answered once that reader's
+ * connection closes (then attached), or after waitMs with the refusal (E_ACCESSDENIED): a new reader taking the
+ * output over waits on the previous one's going, not on a poll (reopen-output.ts).
  */
 import { join } from 'node:path';
 import { PlatformError } from '../hresult.js';
@@ -41,8 +44,11 @@ export interface WireError { hresult: number; message: string; operation?: strin
 export interface WireRequest { id: number; method: string; params?: Record<string, unknown> }
 export interface WireResponse { id: number; result?: unknown; error?: WireError }
 export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: string; pid?: number; data: unknown }
-/** keep (stdin): the attachment's end only detaches it; the stream ends at an endStdin request (stdin-spool.ts). */
-export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean } }
+/**
+ * keep (stdin): the attachment's end only detaches it; the stream ends at an endStdin request (stdin-spool.ts).
+ * waitMs (stdout, stderr): how long a stream attached to another reader is waited for (above).
+ */
+export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean; waitMs?: number } }
 /** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
 export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 

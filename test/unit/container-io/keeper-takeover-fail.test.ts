@@ -94,6 +94,25 @@ test('output the platform cannot hand back for good is said in the log, with wha
   assert.equal(exits[0]!.exitCode, 3, 'the real exit code, not a lost one');
 });
 
+test('a stream another reader keeps is given up alone: the other stream is logged on, the held one said in the log', async (t) => {
+  const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+  const log: Logger = { ...quiet, warn: (msg: string, fields?: Record<string, unknown>) => { warnings.push({ msg, fields }); }, child: () => log };
+  const stderr = new PassThrough();
+  const held = new PlatformError(HRESULT.ERROR_SHARING_VIOLATION, 'AttachStdio', 'stdout of process 1 in sys1 is still attached to another reader');
+  const { proc, exits, logPath } = await restartWith(t, async () => ({ stderr, held: { stdout: held } }), log);
+  await waitFor('the warning', () => warnings.some((w) => w.msg.startsWith('cannot reopen stdout')), { timeoutMs: 10_000, intervalMs: 10 });
+  const w = warnings.find((x) => x.msg.startsWith('cannot reopen stdout'))!;
+  assert.match(w.msg, /not logged; restart the container to log it again/);
+  assert.equal(w.fields?.err, held, 'the platform\'s error, with what to check');
+  assert.ok(!warnings.some((x) => x.msg.startsWith('cannot reopen stderr')), 'the free stream is not reported');
+  stderr.write('still logged\n');
+  await waitFor('stderr in the log', () => existsSync(logPath) && readFileSync(logPath, 'utf8').includes('still logged'), { timeoutMs: 10_000, intervalMs: 10 });
+  proc.exit(4);
+  stderr.end();
+  await waitFor('the exit', () => exits.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
+  assert.equal(exits[0]!.exitCode, 4, 'the real exit code');
+});
+
 test('a process gone under the output\'s reopen reports the container\'s exit as lost, not a container left watched for an exit never told', async (t) => {
   const { proc, exits } = await restartWith(t, async () => { throw new PlatformError(HRESULT.ERROR_NOT_FOUND, 'AttachStdio', 'process 1 not found in sys1'); });
   // A bound on the wait, not a timing assertion: without the report no exit comes (the fake process never exits).

@@ -6,7 +6,9 @@
  * A compiler runs in its own process group so that stopping the service (abortHelperBuilds) ends it with all
  * of its children (cc1, as, ld) before the service's state dir is declared free: an orphaned compiler would
  * otherwise go on writing into <stateDir>/bin after the service has gone. Files left by a service that was
- * killed mid-build (`<bin>.<pid>.c|.tmp` of a dead pid) are swept at the next build.
+ * killed mid-build (`<bin>.<pid>.c|.tmp` of a dead pid) are swept at the next build. Builds of a helper under an
+ * older name (another compiler or source) are pruned when the service first asks for it and after each new build
+ * (helper-prune.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +16,11 @@ import { join } from 'node:path';
 import { isAlive } from './procfs.js';
 import { helperFromCache, helperToCache } from './helper-cache.js';
 import { HELPER_CFLAGS, compilerCandidates, helperFileName } from './helper-key.js';
+import { inUse, pruneStaleBuilds } from './helper-prune.js';
 
 const building = new Map<string, Promise<string>>();
+/** Helpers (`<dir>/<name>`) whose stale builds were pruned in this process's life. */
+const pruned = new Set<string>();
 const compilers = new Set<ChildProcess>();
 let aborted = false;
 
@@ -65,14 +70,19 @@ function sweepDead(dir: string): void {
 /** Path of the compiled helper `<name>-<hash>` (helper-key.ts); rejects with every compiler's error when none works. */
 export function buildHelper(stateDir: string, name: string, source: string): Promise<string> {
   const dir = join(stateDir, 'bin');
-  const bin = join(dir, helperFileName(name, source));
-  if (existsSync(bin)) return Promise.resolve(bin);
+  const bin = inUse(join(dir, helperFileName(name, source)));
+  const prune = (always: boolean) => {
+    if (!always && pruned.has(join(dir, name))) return;
+    pruned.add(join(dir, name));
+    pruneStaleBuilds(dir, name);
+  };
+  if (existsSync(bin)) { prune(false); return Promise.resolve(bin); }
   let p = building.get(bin);
   if (p) return p;
   p = (async () => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     sweepDead(dir);
-    if (helperFromCache(bin)) return bin;
+    if (helperFromCache(bin)) { prune(true); return bin; }
     const src = `${bin}.${process.pid}.c`;
     const tmp = `${bin}.${process.pid}.tmp`;
     writeFileSync(src, source);
@@ -83,6 +93,7 @@ export function buildHelper(stateDir: string, name: string, source: string): Pro
           await compile(cc, src, tmp);
           renameSync(tmp, bin);
           helperToCache(bin);
+          prune(true);
           return bin;
         } catch (e) {
           errors.push((e as Error).message);

@@ -3,7 +3,12 @@
  * memory.limit_in_bytes (v1); Container.Processor (one of Count / Maximum / Weight, as HCS requires) → cpu.max
  * and cpu.weight (v2) / cpu.cfs_quota_us and cpu.shares (v1). OOM kills are counted from memory.events (v2) /
  * memory.oom_control (v1). Used only as root where a cgroup hierarchy with the memory and cpu controllers is
- * writable; each system gets `<hierarchy>/wincri-emulator/<id>` (one directory per hierarchy on v1).
+ * writable; each system gets `<hierarchy>/wincri-emulator/instance-<instance>/<id>` (one directory per hierarchy on
+ * v1). `<instance>` is the emulator instance's id (instance.ts: a hash of its state dir, as its network objects are
+ * marked): two emulators on one host (two test files, a bench beside a test) that use the same system id no longer
+ * share a cgroup, and a restarted instance makes its systems' cgroups where it made them before (their directories
+ * are in the systems' records too). The instance's directory goes when the service stops with it empty; the shared
+ * `wincri-emulator` above it stays (another instance may be making a cgroup in it).
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { hostProcessorCount } from '../../../util/host-cpus.js';
@@ -76,16 +81,23 @@ function childrenLimitable(parent: string): boolean {
   } catch { return false; }
 }
 
-/** Creates our parent and enables memory and cpu for children on the way down (the hierarchy's root and it). */
-function enableV2(parent: string): void {
-  mkdirSync(parent, { recursive: true });
-  for (const d of [join(parent, '..'), parent]) {
+/**
+ * Creates our parent and the directories below it (`below`: an instance's) and enables memory and cpu for children
+ * on the way down (the hierarchy's root, our parent, each of them).
+ */
+function enableV2(parent: string, ...below: string[]): void {
+  const chain = [parent, ...below.map((_, i) => join(parent, ...below.slice(0, i + 1)))];
+  mkdirSync(chain[chain.length - 1]!, { recursive: true });
+  for (const d of [join(parent, '..'), ...chain]) {
     try { put(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled or not delegatable */ }
   }
 }
 
-/** The system's cgroup; inside `parent` (a utility VM's) when given. */
-export function createCgroup(id: string, parent?: SystemCgroup): SystemCgroup | undefined {
+/** The directory of emulator instance `instance` under the shared parent. */
+export const cgroupInstanceDir = (instance: string): string => `instance-${instance}`;
+
+/** The system's cgroup, in emulator instance `instance`'s directory; inside `parent` (a utility VM's) when given. */
+export function createCgroup(id: string, instance: string, parent?: SystemCgroup): SystemCgroup | undefined {
   const sup = cgroupSupport();
   if (!sup) return undefined;
   const name = encodeURIComponent(id);
@@ -94,16 +106,26 @@ export function createCgroup(id: string, parent?: SystemCgroup): SystemCgroup | 
     for (const d of dirs) mkdirSync(d, { recursive: true });
     return { version: parent.version, dirs };
   }
+  const inst = cgroupInstanceDir(instance);
   if (sup.version === 2) {
     const parent = sup.roots[0]!;
-    enableV2(parent);
-    const dir = join(parent, name);
+    enableV2(parent, inst);
+    const dir = join(parent, inst, name);
     mkdirSync(dir, { recursive: true });
     return { version: 2, dirs: [dir] };
   }
-  const dirs = sup.roots.map((r) => join(r, name));
+  const dirs = sup.roots.map((r) => join(r, inst, name));
   for (const d of dirs) mkdirSync(d, { recursive: true });
   return { version: 1, dirs };
+}
+
+/** At service stop, after the removals (flushCgroupRemovals): the instance's directories, where they are empty. */
+export function removeInstanceCgroups(instance: string): void {
+  const sup = support;
+  if (!sup) return;
+  for (const r of sup.roots) {
+    try { rmdirSync(join(r, cgroupInstanceDir(instance))); } catch { /* absent, or a system's cgroup is left in it */ }
+  }
 }
 
 /** Lets child cgroups (a utility VM's hosted systems) use the memory and cpu controllers (v2; v1 needs nothing). */

@@ -1,6 +1,7 @@
 /**
  * The stdio of compute systems' processes: closing their handles and the console size (HcsModifyProcess), the end
- * of a spooled stdin (endStdin), and attachment sockets to their streams (stdin-spool.ts, relay.ts).
+ * of a spooled stdin (endStdin), and attachment sockets to their streams (stdin-spool.ts, relay.ts), waiting where
+ * asked for a stream another reader holds to be let go (attachWhenFree).
  */
 import type { Socket } from 'node:net';
 import { PlatformError, HRESULT } from '../../hresult.js';
@@ -11,6 +12,7 @@ import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { parseDoc, invalid } from './documents.js';
 import { resizeConsole } from './console.js';
 import { ComputeStopping } from './compute-stop.js';
+import type { OutputRelay } from './process-output.js';
 
 export abstract class ComputeStdio extends ComputeStopping {
   async modifyProcess(id: unknown, pid: unknown, text: unknown): Promise<void> {
@@ -45,6 +47,32 @@ export abstract class ComputeStdio extends ComputeStopping {
     spool.endAt(at);
   }
 
+  /**
+   * attach(), where an output stream attached to another reader is waited for (AttachRequest.waitMs): until that
+   * attachment closes (the service sees the previous reader's connection go: a killed IO keeper's, or one a failed
+   * takeover has just destroyed) or `waitMs` passes; then attached as the stream stands (still held: E_ACCESSDENIED).
+   * A stream taken by a third reader first is waited on again, within the same time. A socket closed meanwhile ends
+   * the wait with nothing attached.
+   */
+  async attachWhenFree(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions & { keep?: boolean } = {}, waitMs = 0): Promise<void> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const held = stream === 'stdin' ? undefined : this.heldRelay(id, pid, stream);
+      if (!held || Date.now() >= until) break;
+      await detachedWithin(held, sock, until - Date.now());
+      if (sock.destroyed) return;
+    }
+    this.attach(id, pid, stream, sock, ready, opts);
+  }
+
+  /** The relay of a process's output stream while another reader is attached to it. */
+  private heldRelay(id: unknown, pid: unknown, stream: 'stdout' | 'stderr'): OutputRelay | undefined {
+    const { s, p } = this.proc('AttachStdio', id, pid);
+    const lp = this.live.get(procKey(s.id, p.pid));
+    const relay = stream === 'stdout' ? lp?.out : lp?.err;
+    return relay?.attached ? relay : undefined;
+  }
+
   /** Connects an attachment socket to a process's stdio pipe. */
   attach(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions & { keep?: boolean } = {}): void {
     const op = 'AttachStdio';
@@ -76,4 +104,21 @@ export abstract class ComputeStdio extends ComputeStopping {
     if (relay.attached) throw new PlatformError(HRESULT.E_ACCESSDENIED, op, `${stream} of process ${p.pid} is already attached`);
     relay.attach(sock, opts, ready);
   }
+}
+
+/** Resolves once `relay` has no attachment, `sock` closes, or `ms` pass, whichever comes first. */
+function detachedWithin(relay: OutputRelay, sock: Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let cancel: (() => void) | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      sock.off('close', done);
+      cancel?.();
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    timer.unref();
+    sock.once('close', done);
+    cancel = relay.whenDetached(done);
+  });
 }

@@ -42,6 +42,7 @@ import { isolationFacts } from './isolation.js';
 import { abortStart, readOom, contWrappers } from './isolate.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
+import { instanceId } from './instance.js';
 
 import { ComputeProcesses } from './compute-processes.js';
 import { loadSystems } from './compute-load.js';
@@ -158,7 +159,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const c = s.document.Container ?? s.document.HostedSystem?.Container;
     // Job containers (HostProcess) run on the host: no namespaces, no private root.
     if (s.job) {
-      startJobCgroup(s, this.log);
+      startJobCgroup(s, this.log, instanceId(this.stateDir));
     } else if (isolationFacts().Enabled && s.root) {
       await this.isolate(s);
     } else {

@@ -1,31 +1,60 @@
 /**
  * HcnQueryEndpointStats for the emulator: an endpoint attached to a namespace is a veth pair whose host end
- * (linuxnet.vethName) sits on the network's bridge. Its kernel counters (/sys/class/net/<if>/statistics) are read
- * from the host side and turned around to the container's point of view, as HNS reports them: what the host end
- * transmits the container receives. An endpoint without Linux networking (bookkeeping only, or not attached)
+ * (linuxnet.vethName) sits on the network's bridge, in the service's own network namespace. Its kernel counters are
+ * read from the host side and turned around to the container's point of view, as HNS reports them: what the host
+ * end transmits the container receives. An endpoint without Linux networking (bookkeeping only, or not attached)
  * reports zero counters, like an HNS endpoint that never carried a packet.
+ *
+ * The counters come from /proc/thread-self/net/dev, which lists the interfaces of the reading thread's network
+ * namespace (the service's main thread: where it made the host ends; netns-ops.ts steps away from it only within a
+ * synchronous call). /sys/class/net shows the namespace of whoever mounted sysfs instead: a service running in a
+ * namespace of its own (a bench under isolated.sh, a test file in its lane) read zeros there, or another
+ * namespace's interface of the same name. One read serves every query answered in the same turn of the event loop
+ * (kubelet's stats calls come for all pods at once): the table is parsed once per turn, not once per endpoint.
  */
 import { readFileSync } from 'node:fs';
 import type { EndpointStatsDoc } from '../../hcn/schema/index.js';
 
-const COUNTERS = ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'rx_dropped', 'tx_dropped'] as const;
-type Counters = Record<typeof COUNTERS[number], number>;
+export const NET_DEV = '/proc/thread-self/net/dev';
 
-/** The kernel counters of a host interface; undefined when it does not exist. */
-export function readInterfaceCounters(ifName: string, sysfs = '/sys/class/net'): Counters | undefined {
-  const out = {} as Counters;
-  for (const k of COUNTERS) {
-    let text: string;
-    try { text = readFileSync(`${sysfs}/${ifName}/statistics/${k}`, 'utf8'); } catch { return undefined; }
-    const n = Number(text.trim());
-    out[k] = Number.isSafeInteger(n) && n >= 0 ? n : 0;
+export interface Counters { rx_bytes: number; rx_packets: number; rx_dropped: number; tx_bytes: number; tx_packets: number; tx_dropped: number }
+
+/**
+ * The interfaces of a /proc/net/dev text: after "<name>:", receive bytes packets errs drop fifo frame compressed
+ * multicast, then transmit bytes packets errs drop …; the two header lines have no counters.
+ */
+export function parseNetDev(text: string): Map<string, Counters> {
+  const out = new Map<string, Counters>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    if (f.length < 12 || f.some((n) => !Number.isSafeInteger(n) || n < 0)) continue;
+    out.set(line.slice(0, colon).trim(), { rx_bytes: f[0]!, rx_packets: f[1]!, rx_dropped: f[3]!, tx_bytes: f[8]!, tx_packets: f[9]!, tx_dropped: f[11]! });
   }
   return out;
 }
 
+let turn: { file: string; table: Map<string, Counters> | undefined } | undefined;
+
+/** The interface table of `file`, read once per turn of the event loop; undefined when it cannot be read. */
+function netDev(file: string): Map<string, Counters> | undefined {
+  if (turn?.file === file) return turn.table;
+  let table: Map<string, Counters> | undefined;
+  try { table = parseNetDev(readFileSync(file, 'utf8')); } catch { table = undefined; }
+  turn = { file, table };
+  setImmediate(() => { turn = undefined; });
+  return table;
+}
+
+/** The kernel counters of an interface of this thread's network namespace; undefined when it does not exist there. */
+export function readInterfaceCounters(ifName: string, file = NET_DEV): Counters | undefined {
+  return netDev(file)?.get(ifName);
+}
+
 /** The stats document of endpoint `id` whose host-side interface is `hostIf` (undefined: no Linux networking). */
-export function endpointStats(id: string, hostIf: string | undefined, sysfs?: string): EndpointStatsDoc {
-  const c = hostIf ? readInterfaceCounters(hostIf, sysfs) : undefined;
+export function endpointStats(id: string, hostIf: string | undefined, file?: string): EndpointStatsDoc {
+  const c = hostIf ? readInterfaceCounters(hostIf, file) : undefined;
   return {
     EndpointID: id,
     BytesReceived: c?.tx_bytes ?? 0,

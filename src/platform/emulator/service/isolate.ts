@@ -12,6 +12,7 @@ import { readStat } from './procfs.js';
 import { nsHelper } from './ns-helper.js';
 import type { SystemRecord } from './records.js';
 import { limitsFailure } from './cgroup-errors.js';
+import { instanceId } from './instance.js';
 
 /** Builds the system's namespaces, root and cgroup; a hosted system joins its hosting system's namespaces. */
 export async function isolate(
@@ -25,7 +26,7 @@ export async function isolate(
   let cgroup = s.isolation?.cgroup;
   try {
     // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it.
-    cgroup ??= createCgroup(s.id, hosting?.isolation?.cgroup);
+    cgroup ??= createCgroup(s.id, instanceId(stateDir), hosting?.isolation?.cgroup);
     if (cgroup) applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
     if (cgroup && isVm) enableChildControllers(cgroup);
   } catch (e) {

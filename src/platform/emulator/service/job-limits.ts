@@ -30,13 +30,16 @@ export function cgroupShape(l: JobLimitsDoc | undefined): ContainerDoc {
   };
 }
 
-/** At start: the job's cgroup with the document's limits (none where cgroups are not writable; a failure throws). */
-export function startJobCgroup(s: SystemRecord, log: (m: string) => void): void {
+/**
+ * At start: the job's cgroup (in emulator instance `instance`'s directory, cgroups.ts) with the document's limits
+ * (none where cgroups are not writable; a failure throws).
+ */
+export function startJobCgroup(s: SystemRecord, log: (m: string) => void, instance: string): void {
   const j = s.job!;
   if (j.cgroup || !cgroupSupport()) return;
   let cg;
   try {
-    cg = createCgroup(s.id);
+    cg = createCgroup(s.id, instance);
     if (cg) applyLimits(cg, cgroupShape(j.document.Limits));
     j.cgroup = cg;
   } catch (e) {

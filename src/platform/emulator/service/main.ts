@@ -14,7 +14,8 @@ import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
 import { installLastResort, onFatalExit } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
-import { flushCgroupRemovals } from './cgroups.js';
+import { flushCgroupRemovals, removeInstanceCgroups } from './cgroups.js';
+import { instanceId } from './instance.js';
 import { abortHelperBuilds } from './c-helper.js';
 import { isAlive, readArgv } from './procfs.js';
 
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     await svc.close().catch(() => undefined);
     await abortHelperBuilds();
     await flushCgroupRemovals();
+    removeInstanceCgroups(instanceId(stateDir!));
     dropSpareFifos();
     try { unlinkSync(sockPath); } catch { /* gone */ }
     releasePid();

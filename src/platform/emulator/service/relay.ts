@@ -84,8 +84,8 @@ export class OutRelay {
   }
 
   get attached(): boolean { return this.out.attached; }
-  /** Runs `cb` once no attachment is left (now, or when the current one closes). */
-  whenDetached(cb: () => void): void { this.out.whenDetached(cb); }
+  /** Runs `cb` once no attachment is left (now, or when the current one closes); returns what cancels the wait. */
+  whenDetached(cb: () => void): () => void { return this.out.whenDetached(cb); }
   /** Bytes read from the pipe and not yet taken by an attachment. */
   get kept(): number { return this.keptLen; }
   /** Offset of the next byte the pipe will yield. */

@@ -51,11 +51,12 @@ export class Sender {
 
   end(): void { this.sink?.end(); }
 
-  /** Runs `cb` once no attachment is left: now, or when the current one closes. */
-  whenDetached(cb: () => void): void {
+  /** Runs `cb` once no attachment is left: now, or when the current one closes. Returns what cancels the wait. */
+  whenDetached(cb: () => void): () => void {
     const s = this.sink;
-    if (!s || s.destroyed || s.closed) { cb(); return; }
+    if (!s || s.destroyed || s.closed) { cb(); return () => undefined; }
     s.once('close', cb);
+    return () => { s.off('close', cb); };
   }
 
   /** Sends what the source holds past what was sent; ends the attachment at the stream's end. */

@@ -28,6 +28,9 @@ import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
 
+/** The longest an attachment waits for a stream another reader holds (AttachRequest.waitMs), whatever it asks. */
+const MAX_ATTACH_WAIT_MS = 60_000;
+
 /** A connection's handles: per system id, and per process (procKey → its id and pid, and how many). */
 interface Conn { sock: Socket; systems: Map<string, number>; processes: Map<string, { id: string; pid: number; n: number }> }
 
@@ -146,12 +149,13 @@ export class EmulatorService {
 
   private attach(sock: Socket, msg: AttachRequest, _line: string): void {
     this.conns.forEach((c) => { if (c.sock === sock) this.conns.delete(c); });
-    const { systemId, pid, stream, acked, from, resumeAt, keep } = msg.attach;
+    const { systemId, pid, stream, acked, from, resumeAt, keep, waitMs } = msg.attach;
     sock.pause();
-    this.faults.check('attach').then(() => {
+    this.faults.check('attach').then(async () => {
       if (stream !== 'stdin' && stream !== 'stdout' && stream !== 'stderr') throw new PlatformError(HRESULT.E_INVALIDARG, 'AttachStdio', `bad stream ${String(stream)}`);
       const opts = { acked: acked === true, keep: keep === true, ...(typeof from === 'number' ? { from } : {}), ...(typeof resumeAt === 'number' ? { resumeAt } : {}) };
-      this.compute.attach(systemId, pid, stream, sock, (info) => sock.write(JSON.stringify({ ok: true, ...info }) + '\n'), opts);
+      const wait = typeof waitMs === 'number' && Number.isFinite(waitMs) ? Math.min(Math.max(waitMs, 0), MAX_ATTACH_WAIT_MS) : 0;
+      await this.compute.attachWhenFree(systemId, pid, stream, sock, (info) => sock.write(JSON.stringify({ ok: true, ...info }) + '\n'), opts, wait);
       sock.resume();
     }).catch((e: unknown) => {
       sock.end(JSON.stringify({ error: toWireError(e, 'AttachStdio') }) + '\n');

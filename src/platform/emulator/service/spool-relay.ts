@@ -45,8 +45,8 @@ export class SpoolRelay {
   }
 
   get attached(): boolean { return this.out.attached; }
-  /** Runs `cb` once no attachment is left (now, or when the current one closes). */
-  whenDetached(cb: () => void): void { this.out.whenDetached(cb); }
+  /** Runs `cb` once no attachment is left (now, or when the current one closes); returns what cancels the wait. */
+  whenDetached(cb: () => void): () => void { return this.out.whenDetached(cb); }
 
   attach(sock: Socket, opts: OutAttachOptions, ready: (info: OutAttachInfo) => void): void {
     // No segment seen yet: the numbering is the attacher's (nothing was written, or all of it was taken).

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { setup, containerDoc, readAll, until, alive, rejectsWith, type Env } from './helpers.js';
 import { buildUtilityVmDocument } from '../../../../src/platform/hcs/document/index.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
+import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
+import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
 
 /** A base layer folder with UtilityVM\Files holding the boot manager. */
@@ -84,8 +86,9 @@ test('hosted systems run inside the VM, are accounted to it and stop with it', a
   if (cg) {
     // The container's cgroup nests in the VM's, which carries the VM's memory size.
     const line = readFileSync(`/proc/${pa.pid}/cgroup`, 'utf8').split('\n').find((l) => /(^0::|memory)/.test(l)) ?? '';
-    assert.match(line, /wincri-emulator\/p1%40vm\/a$/, line);
-    const vmDir = join(cg.Roots[0]!, 'p1%40vm');
+    const inst = cgroupInstanceDir(instanceId(join(env.dir, 'state')));
+    assert.match(line, new RegExp(`wincri-emulator/${inst}/p1%40vm/a$`), line);
+    const vmDir = join(cg.Roots[0]!, inst, 'p1%40vm');
     const limit = readFileSync(join(vmDir, cg.Version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
     assert.equal(limit, String(512 * 1024 * 1024));
   }

@@ -3,31 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, rejectsWith, readAll, containerDoc, alive, until } from './helpers.js';
-import type { Env } from './helpers.js';
-import type { JobContainerDoc } from '../../../../src/platform/jobs/schema.js';
-import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroups.js';
-
-/** An imported layer and a writable layer over it; returns the volume path a job document names. */
-async function volume(env: Env, name: string, files: Record<string, string>): Promise<string> {
-  const src = join(env.dir, 'src', name);
-  for (const [p, c] of Object.entries(files)) {
-    mkdirSync(join(src, 'Files', p, '..'), { recursive: true });
-    writeFileSync(join(src, 'Files', p), c);
-  }
-  const layer = join(env.dir, 'layers', name);
-  await env.platform.storage.importLayer(layer, src, {});
-  const scratch = join(env.dir, 'scratch', name);
-  const data = { Layers: [{ Id: '6b3f1c2e-7d4a-5e8f-9a0b-1c2d3e4f5a6b', Path: layer }] };
-  await env.platform.storage.initializeWritableLayer(scratch, data);
-  await env.platform.storage.attachLayerStorageFilter(scratch, data);
-  return env.platform.storage.getLayerMountPath(scratch);
-}
-
-const jobDoc = (rootVolume: string, extra: Partial<JobContainerDoc> = {}): JobContainerDoc => ({
-  Owner: 'wincri-test', JobName: 'JobContainer_j', RootVolume: rootVolume, MountPoint: 'C:\\hpc\\', FileBinding: true,
-  User: { Name: 'Administrators', Kind: 'LocalGroup', LogonType: 'Interactive', TemporaryUser: 'j' },
-  Environment: { CONTAINER_SANDBOX_MOUNT_POINT: 'C:\\hpc\\' }, ...extra,
-});
+import { cgroupSupport, cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
+import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
+import { volume, jobDoc } from './job-helpers.js';
 
 test('emulator jobs: a job container runs host processes at its mount point with the environment and mounts', async (t) => {
   const env = await setup();
@@ -107,10 +85,11 @@ test('emulator jobs: job containers and compute systems are separate kinds; docu
   assert.deepEqual((await env.platform.describeJob('job1')).document.Limits, { JobMemoryLimitInBytes: 64 * 1024 * 1024, CpuWeight: 9 });
   const cg = cgroupSupport();
   if (cg) {
-    const mem = cg.version === 2 ? join(cg.roots[0]!, 'job1', 'memory.max') : join(cg.roots[0]!, 'job1', 'memory.limit_in_bytes');
+    const dir = join(cg.roots[0]!, cgroupInstanceDir(instanceId(join(env.dir, 'state'))), 'job1');
+    const mem = join(dir, cg.version === 2 ? 'memory.max' : 'memory.limit_in_bytes');
     assert.equal(readFileSync(mem, 'utf8').trim(), String(64 * 1024 * 1024));
     const pr = await job.createProcess({ CommandLine: 'cat /proc/self/cgroup', CreateStdOutPipe: true });
-    assert.match(await readAll(pr.stdio.stdout), /wincri-emulator\/job1$/m, 'the job\'s processes run in its cgroup');
+    assert.match(await readAll(pr.stdio.stdout), new RegExp(`wincri-emulator/${cgroupInstanceDir(instanceId(join(env.dir, 'state')))}/job1$`, 'm'), 'the job\'s processes run in its cgroup');
     pr.close();
   }
   await job.terminate();

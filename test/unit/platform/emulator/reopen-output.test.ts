@@ -1,8 +1,10 @@
 /**
  * The emulator's reopenOutput (a restarted IO keeper taking a process's output back): "already attached" is waited
- * out while the previous reader's attachment goes, and said (ERROR_SHARING_VIOLATION, what to check) when another
- * reader keeps it; any other failure rejects with its HRESULT instead of an empty stdio, and leaves no stream
- * attached (was: every failure swallowed, the output silently lost); a process without a pipe just lacks it.
+ * out by the service until the previous reader's connection closes (was: polled every 50 ms), and a stream another
+ * reader keeps is named held (ERROR_SHARING_VIOLATION, what to check) while the other is returned (was: the call
+ * rejected, dropping the stream it had); any other failure rejects with its HRESULT instead of an empty stdio, and
+ * leaves no stream attached (was: every failure swallowed, the output silently lost); a process without a pipe
+ * just lacks it.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { setup, rejectsWith, containerDoc, type Env } from './helpers.js';
 import { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { reopenOutputOf } from '../../../../src/platform/emulator/reopen-output.js';
-import { HRESULT } from '../../../../src/platform/hresult.js';
+import { HRESULT, type PlatformError } from '../../../../src/platform/hresult.js';
 import type { ComputeProcess, ComputeSystem } from '../../../../src/platform/types.js';
 
 /** The next line a stream yields. */
@@ -56,21 +58,60 @@ async function flows(created: ComputeProcess, out: { stdout?: Readable; stderr?:
   assert.equal(await line(out.stderr), `err-${word}`);
 }
 
-test('emulator reopenOutput: "already attached" is tried again until the previous reader lets go; kept for good, it is ERROR_SHARING_VIOLATION', async (t) => {
-  const { env, s, created } = await echoer(t, 'ro-busy');
+test('emulator reopenOutput: a stream another reader keeps past the wait is named held (ERROR_SHARING_VIOLATION, what to check); the free one is returned', async (t) => {
+  const { env, created } = await echoer(t, 'ro-busy');
   const client = new EmulatorClient({ stateDir: join(env.dir, 'state'), spawnService: false });
   t.after(() => client.close());
-  // The creator keeps both streams: after the (here short) wait the refusal says what to check.
-  const err = await rejectsWith(reopenOutputOf(client, 'ro-busy', created.pid, undefined, 100), 'ERROR_SHARING_VIOLATION');
-  assert.match(err.message, /(stdout|stderr) of process \d+ in ro-busy is still attached to another reader after 0\.1s/);
-  assert.match(err.message, /one IO keeper/);
-  // Refused twice (as while the service has not yet seen the previous reader's connection close), then free.
+  // The creator keeps both streams: after the (here short) wait both are held, none returned.
+  const both = await reopenOutputOf(client, 'ro-busy', created.pid, undefined, 100);
+  assert.equal(both.stdout, undefined);
+  assert.equal(both.stderr, undefined);
+  for (const name of ['stdout', 'stderr'] as const) {
+    const err = both.held?.[name] as PlatformError | undefined;
+    assert.ok(err, `${name} is named held`);
+    assert.equal(err.hresult, HRESULT.ERROR_SHARING_VIOLATION);
+    assert.match(err.message, new RegExp(`${name} of process \\d+ in ro-busy is still attached to another reader after 0\\.1s`));
+    assert.match(err.message, /one IO keeper/);
+  }
+  // The creator lets stderr go and keeps stdout: stderr is reopened and carries output, stdout alone is held
+  // (was: the whole call rejected and the stderr it had attached was dropped, so nothing was logged).
+  created.stdio.stderr!.destroy();
+  const one = await reopenOutputOf(client, 'ro-busy', created.pid, undefined, 100);
+  t.after(() => one.stderr?.destroy());
+  assert.equal(one.stdout, undefined);
+  assert.equal((one.held?.stdout as PlatformError | undefined)?.hresult, HRESULT.ERROR_SHARING_VIOLATION);
+  assert.equal(one.held?.stderr, undefined);
+  created.stdio.stdin!.write('a\n');
+  assert.equal(await line(created.stdio.stdout), 'out-a');
+  assert.equal(await line(one.stderr), 'err-a');
+});
+
+test('emulator reopenOutput: "already attached" is waited out by the service until the previous reader\'s connection closes', async (t) => {
+  const { env, s, created } = await echoer(t, 'ro-wait');
+  const client = new EmulatorClient({ stateDir: join(env.dir, 'state'), spawnService: false });
+  t.after(() => client.close());
+  // Asked while the creator still holds stdout: the service answers once it lets go, within the wait.
+  const attaching = client.attach('ro-wait', created.pid, 'stdout', 30_000);
+  let settled = false;
+  attaching.then(() => { settled = true; }, () => { settled = true; });
+  // A pause, not a timing assertion: the attachment is in the service's hands before the creator lets go (a
+  // service that does not wait refuses it meanwhile; without the pause the test would only pass more easily).
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(settled, false, 'the attachment waits while another reader holds the stream (was: refused at once)');
+  created.stdio.stdout!.destroy();
+  const sock = await attaching;
+  t.after(() => sock.destroy());
+  created.stdio.stdin!.write('w\n');
+  assert.equal(await line(sock), 'out-w');
+  // reopenOutput over it: the previous reader (this socket) goes while it waits, then both streams are back.
   const opened = await s.openProcess(created.pid);
   t.after(() => opened.close());
-  created.stdio.stdout!.destroy();
   created.stdio.stderr!.destroy();
-  await env.platform.injectFault('attach', HRESULT.E_ACCESSDENIED, 2);
-  await flows(created, await opened.reopenOutput!(), 'a');
+  const reopening = opened.reopenOutput!();
+  sock.destroy();
+  const out = await reopening;
+  assert.equal(out.held, undefined);
+  await flows(created, out, 'a');
 });
 
 test('emulator reopenOutput: any other failure rejects with its HRESULT and leaves no stream attached; a closed handle is E_HANDLE', async (t) => {
