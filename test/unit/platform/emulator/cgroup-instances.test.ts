@@ -63,11 +63,13 @@ test('emulator cgroups: two instances with the same system id each have their ow
   assert.equal(memoryLimit(dirB), String(96 * MiB));
   assert.ok(procsOf(dirB).includes(inB.pid));
 
-  // Stopped (every system terminated): b's cgroups go, and its instance directory with them.
-  await stopEmulatorService(join(b.dir, 'state'));
-  await until(() => !alive(inB.pid));
-  await until(() => !existsSync(instanceDir(b)));
+  // Stopped (every system terminated): b's cgroups go, and its instance directory with them. The handles are
+  // closed first: a close sent afterwards would start a service again.
   again.close();
   inA.s.close();
   inB.s.close();
+  await b.platform.close();
+  await stopEmulatorService(join(b.dir, 'state'));
+  await until(() => !alive(inB.pid));
+  await until(() => !existsSync(instanceDir(b)));
 });
