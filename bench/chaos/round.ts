@@ -8,6 +8,7 @@ import { eachLimited } from '../lib/each-limited.js';
 import { Churn, type PodTrack } from './workload.js';
 import { checkLog, inconsistencies, leaksAfter, listing } from './checks.js';
 import { helperCounts, kill9, processesWith, recover, type Victim, type World } from './world.js';
+import { withoutForks } from './forks.js';
 
 export interface RoundResult {
   round: number; victim: Victim; killAfterMs: number; phases: Record<string, number>; pods: number; runningAtKill: number;
@@ -32,9 +33,10 @@ async function waitUntil(ms: number, fn: () => boolean | Promise<boolean>): Prom
 
 /**
  * The container processes of this round's pods, from one /proc scan (a scan per pod read every process's command
- * line 100 times over: minutes per check on a loaded host, and the kill came that much later than drawn).
+ * line 100 times over: minutes per check on a loaded host, and the kill came that much later than drawn); forks
+ * not yet exec'd are not theirs (./forks.ts).
  */
-const scanRound = (churn: Churn) => processesWith(churn.markOf(''));
+const scanRound = (churn: Churn) => withoutForks(processesWith(churn.markOf('')));
 /** A pod's processes in a scan: its marker ends with ';' in the container's shell script. */
 const pidsOf = (scan: { pid: number; cmd: string }[], churn: Churn, t: PodTrack) => {
   const mark = churn.markOf(t.name) + ';';
@@ -56,7 +58,7 @@ export async function chaosRound(w: World, round: number, victim: Victim, pods: 
   churn.freeze();
   // What runs right before the kill: those containers must keep running (same processes) and keep logging. A
   // container's shell forks its `sleep`, and the child carries the shell's command line (and so the mark) until
-  // its exec: only processes seen in two scans 50 ms apart count as the container's own.
+  // its exec: such forks are left out (./forks.ts), and only processes seen in two scans 50 ms apart count.
   const scan1 = scanRound(churn);
   const first = churn.pods.filter((t) => t.phase === 'running').map((t) => ({ t, pids: pidsOf(scan1, churn, t) }));
   await sleep(50);

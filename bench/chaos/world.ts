@@ -9,6 +9,7 @@ import { startWincri } from '../targets/wincri.js';
 import { pidFile } from '../targets/pidfile.js';
 import { call } from '../../test/e2e/harness.js';
 import { markRun, rememberKeeper } from './strays.js';
+import { readStat } from '../../src/platform/emulator/service/procfs.js';
 
 export type Victim = 'daemon' | 'keeper' | 'emulator';
 
@@ -31,14 +32,16 @@ export function pidOf(w: World, v: Victim): number | undefined {
   return livePid(v === 'keeper' ? join(root, 'io', 'keeper.pid') : join(root, 'emulator', 'service.pid'));
 }
 
-/** Every process whose command line contains all of `needles` (NUL-separated argv joined by spaces). */
-export function processesWith(...needles: string[]): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
+/** Every process whose command line contains all of `needles` (NUL-separated argv joined by spaces), with its parent. */
+export function processesWith(...needles: string[]): { pid: number; ppid: number; cmd: string }[] {
+  const out: { pid: number; ppid: number; cmd: string }[] = [];
   for (const n of readdirSync('/proc')) {
     if (!/^\d+$/.test(n)) continue;
     let cmd: string;
     try { cmd = readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').join(' '); } catch { continue; }
-    if (needles.every((x) => cmd.includes(x))) out.push({ pid: Number(n), cmd });
+    if (!needles.every((x) => cmd.includes(x))) continue;
+    const st = readStat(Number(n));
+    if (st) out.push({ pid: Number(n), ppid: st.ppid, cmd });
   }
   return out;
 }

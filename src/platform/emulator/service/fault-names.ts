@@ -10,7 +10,8 @@ export type ServiceMethod = typeof SERVICE_METHODS[number];
 /**
  * Fault points outside the dispatch: the stdio attachment of a process (server.ts), and checkpoints inside an
  * operation that take delay faults (compute-base.ts: the program runs, its record is not saved yet; a system's
- * namespace holder is up, its start not answered yet).
+ * namespace holder is up, its start not answered yet; network-networks.ts: a network's Linux objects are made, the
+ * network not recorded yet).
  */
-export const FAULT_POINTS = ['attach', 'HcsCreateProcess:started', 'HcsStartComputeSystem:holder'] as const;
+export const FAULT_POINTS = ['attach', 'HcsCreateProcess:started', 'HcsStartComputeSystem:holder', 'HcnCreateNetwork:built'] as const;
 export type FaultPoint = typeof FAULT_POINTS[number];

@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import type { HostComputeNetworkDoc, HostComputeEndpointDoc, HostComputeNamespaceDoc } from '../../hcn/schema/index.js';
 import type { Persister } from './persist.js';
-import { LinuxNet, probeLinuxNetworking, netnsName, bridgeName } from './linuxnet.js';
+import { LinuxNet, probeLinuxNetworking, netnsName, bridgeName, vxlanName, tableName } from './linuxnet.js';
 import { eq, BRIDGED_TYPES } from './network-wire.js';
 import { VethReaper, type Reaping, type PendingVeth } from './network-reaper.js';
 import type { PendingRemoval } from './network-removal-failures.js';
+import type { FaultPoint } from './fault-names.js';
 
 export interface NetState {
   networks: HostComputeNetworkDoc[]; endpoints: HostComputeEndpointDoc[]; namespaces: HostComputeNamespaceDoc[]; nextCompartment: number;
@@ -29,6 +30,8 @@ export abstract class NetworkBase {
   readonly packetsDoNotFlowReason: string;
   /** Why a network got no Linux networking although the service builds it (network ID → reason). */
   protected readonly degraded = new Map<string, string>();
+  /** A named point inside an operation where a test can delay it (faults.ts: the service's fault injection). */
+  checkpoint: (point: FaultPoint) => Promise<void> = () => Promise.resolve();
 
   constructor(protected readonly persist: Persister, protected readonly log: (m: string) => void = () => undefined, opts: { linux?: boolean; instance?: string; scratch?: string } = {}) {
     const probe = opts.linux === false ? { enabled: false, reason: 'disabled' } : probeLinuxNetworking();
@@ -64,6 +67,7 @@ export abstract class NetworkBase {
   async teardownAll(): Promise<void> {
     await this.reaper?.finishAll();
     if (this.linux) {
+      for (const id of this.journal().nets!) await this.linux.deleteNetwork(id);
       for (const e of this.st.endpoints) {
         await this.linux.detachEndpoint(e.ID!, e.HostComputeNamespace ? netnsName(e.HostComputeNamespace) : undefined);
       }
@@ -90,12 +94,36 @@ export abstract class NetworkBase {
     if (!this.linux) return;
     // Removals a killed service had not finished.
     await this.reaper!.finishAll();
+    await this.finishNetworks();
     // A namespace recorded by a service killed before it made (or while it removed) the netns: make it again.
     for (const ns of this.st.namespaces) {
       if (ns.Type === 'HostDefault' || ns.Type === 'GuestDefault' || existsSync(`/run/netns/${netnsName(ns.ID!)}`)) continue;
       this.log(`network: namespace ${ns.ID} had no network namespace (service killed while making it); making it again`);
       await this.linux.createNetns(netnsName(ns.ID!)).catch((e) => this.log(`network: re-creating netns of ${ns.ID} failed: ${(e as Error).message}`));
     }
+  }
+  /**
+   * Networks whose creation or deletion a killed service had not finished (journalled, Reaping.nets): what of
+   * their Linux objects was made is removed. A journalled network is never recorded (HcnCreateNetwork records it
+   * with the journal entry's removal, HcnDeleteNetwork journals it with the record's removal): were one recorded
+   * and built all the same, it is left as it is.
+   */
+  private async finishNetworks(): Promise<void> {
+    const j = this.journal();
+    if (j.nets!.length === 0) return;
+    for (const id of j.nets!) {
+      if (this.isBuilt(id)) continue;
+      this.log(`network: removing the Linux objects of network ${id} (service killed while creating or deleting it)`);
+      await this.linux!.deleteNetwork(id);
+    }
+    j.nets = [];
+    await this.save();
+  }
+  /** Drops one journal entry of network `id` (Reaping.nets). */
+  protected unjournalNetwork(id: string): void {
+    const j = this.journal();
+    const i = j.nets!.indexOf(id.toLowerCase());
+    if (i >= 0) j.nets!.splice(i, 1);
   }
   /** Service stop: removals still pending (veths in their grace period) are finished. */
   async settle(): Promise<void> { await this.reaper?.finishAll(); }
@@ -107,7 +135,10 @@ export abstract class NetworkBase {
   async settleRemovals(): Promise<PendingRemoval[]> {
     if (!this.reaper) return [];
     await this.reaper.settled();
-    return this.reaper.pending();
+    // A network being created or deleted owns its Linux objects until it is recorded or they are gone.
+    const nets = [...new Set(this.journal().nets!.flatMap((id) => [bridgeName(id), vxlanName(id), tableName(id)]))]
+      .map((name): PendingRemoval => ({ name, state: 'confirming', failures: 0 }));
+    return [...this.reaper.pending(), ...nets];
   }
 
   /** The journal entry of an attached endpoint's veth (its namespace, and its address on its network's bridge). */
@@ -118,7 +149,7 @@ export abstract class NetworkBase {
 
   protected journal(): Reaping {
     const j = this.st.reaping ??= { veths: [], netns: [], rules: [] };
-    j.veths ??= []; j.netns ??= []; j.rules ??= [];
+    j.veths ??= []; j.netns ??= []; j.rules ??= []; j.nets ??= [];
     return j;
   }
   protected save(): Promise<void> { return this.persist.save('network', () => this.st); }

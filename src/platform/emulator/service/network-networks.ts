@@ -6,13 +6,17 @@ import { parse, checkId, filterOf, eq, sameJson, BRIDGED_TYPES, firstSubnet, gat
 import { NetworkBase } from './network-base.js';
 
 export abstract class NetworkNetworks extends NetworkBase {
+  /**
+   * Networks being created, by lower-case id: HcnCreateNetwork is atomic, so a network is listed (and written to
+   * the records) only once its Linux objects are built, and a creation of the same id or name meanwhile waits for
+   * this one's outcome.
+   */
+  private readonly creating = new Map<string, { name?: string; done: Promise<unknown> }>();
+
   async createNetwork(idIn: unknown, text: unknown): Promise<HostComputeNetworkDoc> {
     const op = 'HcnCreateNetwork';
     const doc = parse(HostComputeNetwork, op, text);
     const id = checkId(op, idIn ?? doc.ID);
-    if (this.st.networks.some((n) => eq(n.ID, id) || (doc.Name && n.Name === doc.Name))) {
-      throw new PlatformError(HRESULT.HCN_E_NETWORK_ALREADY_EXISTS, op, `a network with id ${id} or name ${doc.Name ?? ''} already exists`);
-    }
     const rec: HostComputeNetworkDoc = { ...doc, ID: id, SchemaVersion: doc.SchemaVersion ?? { Major: 2, Minor: 0 }, State: 1 };
     if (rec.Type === 'Overlay') {
       // HNS adds the host's provider address and a distributed-router MAC to overlay networks.
@@ -22,25 +26,49 @@ export abstract class NetworkNetworks extends NetworkBase {
       }
       if (!pol.some((p) => p.Type === 'DrMacAddress')) pol.push({ Type: 'DrMacAddress', Settings: { Address: macFor(id, '02') } });
     }
-    this.st.networks.push(rec);
+    const same = () => [...this.creating].find(([k, c]) => eq(k, id) || (!!doc.Name && c.name === doc.Name))?.[1].done;
+    for (let running = same(); running; running = same()) await running.catch(() => undefined);
+    if (this.st.networks.some((n) => eq(n.ID, id) || (doc.Name && n.Name === doc.Name))) {
+      throw new PlatformError(HRESULT.HCN_E_NETWORK_ALREADY_EXISTS, op, `a network with id ${id} or name ${doc.Name ?? ''} already exists`);
+    }
+    const key = id.toLowerCase();
+    const done = this.addNetwork(op, rec);
+    this.creating.set(key, { name: doc.Name, done });
+    try { return await done; } finally { this.creating.delete(key); }
+  }
+
+  /** Builds the network's Linux objects (journalled meanwhile: Reaping.nets), then records it. */
+  private async addNetwork(op: string, rec: HostComputeNetworkDoc): Promise<HostComputeNetworkDoc> {
+    const key = rec.ID!.toLowerCase();
+    let built = false;
     if (this.linux && rec.Type && BRIDGED_TYPES.has(rec.Type)) {
-      (this.st.linuxBuilt ??= []).push(id.toLowerCase());
+      // Journalled on disk before the first Linux object: a service killed before the network is recorded removes
+      // what was made at its next start (a leftover bridge would also route the subnet, and the network created
+      // again after the kill would be bookkeeping only: "packets do not flow").
+      this.journal().nets!.push(key);
+      await this.save();
       try {
         await this.buildNetwork(rec);
+        built = true;
+        await this.checkpoint('HcnCreateNetwork:built');
       } catch (e) {
-        this.st.linuxBuilt = this.st.linuxBuilt.filter((x) => x !== id.toLowerCase());
         if (e instanceof SubnetOverlapError) {
           // Several emulated hosts share this Linux host: keep the HNS semantics, say that packets do not flow.
-          this.log(`${op}: network ${rec.Name ?? id} is bookkeeping only, packets do not flow: ${e.message}`);
+          this.log(`${op}: network ${rec.Name ?? rec.ID} is bookkeeping only, packets do not flow: ${e.message}`);
           const leftover = /dev (wincri-[0-9a-f]+)/.exec(e.message)?.[1];
-          this.degraded.set(id.toLowerCase(), `packets do not flow: ${e.message}${leftover
+          this.degraded.set(key, `packets do not flow: ${e.message}${leftover
             ? ` (${leftover} is another emulator's bridge: stop that one with "wincri shutdown --root <its root>", or choose another subnet)` : ''}`);
         } else {
-          this.st.networks = this.st.networks.filter((x) => x !== rec);
+          if (built) await this.linux.deleteNetwork(rec.ID!);
+          this.unjournalNetwork(key);
+          await this.save();
           throw this.linuxFail(op, e);
         }
       }
+      this.unjournalNetwork(key);
     }
+    if (built) (this.st.linuxBuilt ??= []).push(key);
+    this.st.networks.push(rec);
     await this.save();
     return rec;
   }
@@ -82,10 +110,19 @@ export abstract class NetworkNetworks extends NetworkBase {
     if (this.st.endpoints.some((e) => eq(e.HostComputeNetwork, n.ID))) {
       throw new PlatformError(HRESULT.HCN_E_ENTITY_HAS_REFERENCES, op, `network ${id} still has endpoints`);
     }
+    const key = n.ID!.toLowerCase();
+    const built = this.isBuilt(key);
     this.st.networks = this.st.networks.filter((x) => x !== n);
-    if (this.isBuilt(n.ID)) await this.linux!.deleteNetwork(n.ID!);
-    this.st.linuxBuilt = (this.st.linuxBuilt ?? []).filter((x) => x !== n.ID!.toLowerCase());
-    this.degraded.delete(n.ID!.toLowerCase());
+    this.st.linuxBuilt = (this.st.linuxBuilt ?? []).filter((x) => x !== key);
+    this.degraded.delete(key);
+    if (built) {
+      // Journalled with the record's removal, on disk before the Linux objects go: a service killed in between
+      // removes them at its next start (load), never loads a network whose bridge is gone.
+      this.journal().nets!.push(key);
+      await this.save();
+      await this.linux!.deleteNetwork(n.ID!);
+      this.unjournalNetwork(key);
+    }
     await this.save();
   }
   async enumerateNetworks(query: unknown): Promise<HostComputeNetworkDoc[]> {

@@ -30,7 +30,15 @@ import { REAP_WAIT_MS } from '../protocol.js';
 export interface PendingVeth { ep: string; netns?: string; bridge?: string; ip?: string }
 /** Rules of a deleted endpoint (tagged with it) in its network's table. */
 export interface PendingRules { net: string; ep: string }
-export interface Reaping { veths: PendingVeth[]; netns: string[]; rules: PendingRules[] }
+export interface Reaping {
+  veths: PendingVeth[]; netns: string[]; rules: PendingRules[];
+  /**
+   * Networks (lower-case ids) whose Linux objects are being made (HcnCreateNetwork, before the network is recorded)
+   * or removed (HcnDeleteNetwork, after): a service killed meanwhile removes what of them is left at its next start
+   * (network-base.ts, load). Absent in records written before it existed.
+   */
+  nets?: string[];
+}
 
 /** Grace period of a detached endpoint's veth whose namespace is not deleted meanwhile (tests lengthen it). */
 const GRACE_MS = Number(process.env.WINCRI_EMU_VETH_GRACE_MS) || 200;

@@ -68,6 +68,7 @@ export class EmulatorService {
     this.compute = new ComputeEmulator(opts.stateDir, this.persist, this.storage, (systemId, event, data, pid) => this.broadcast(systemId, event, data, pid), opts.log);
     this.compute.netnsOf = (guid) => this.network.linuxNetns(guid);
     this.compute.checkpoint = (point) => this.faults.check(point);
+    this.network.checkpoint = (point) => this.faults.check(point);
     this.storage.layerHolder = (layerPath) => layerHolder(layerPath, this.compute.records());
     this.credentialGuard = new CredentialGuardEmulator(this.persist);
     this.compute.checkCredentialGuard = (op, state, path) => this.credentialGuard.checkContainer(op, state, path);
