@@ -57,7 +57,8 @@ export interface Floor { runtime: grpc.Client; pid: number; stop(): void }
 export async function startFloor(channelz: boolean): Promise<Floor> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const sock = join(dir, 'floor.sock');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock, ...(channelz ? [] : ['no-channelz'])], { stdio: ['ignore', 'pipe', 'inherit'], ...OWN_SESSION });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./floor-server.js', import.meta.url)), sock, ...(channelz ? [] : ['no-channelz'])], { stdio: ['pipe', 'pipe', 'inherit'], ...OWN_SESSION });
+  child.stdin!.on('error', () => undefined); // its end is the floor's signal to go (floor-server.ts)
   const stop = () => { child.kill(); rmSync(dir, { recursive: true, force: true }); };
   try {
     await new Promise<void>((res, rej) => { child.stdout!.once('data', () => res()); child.once('exit', (c) => rej(new Error(`floor server exited ${c}`))); });

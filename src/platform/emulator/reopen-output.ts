@@ -27,11 +27,11 @@ type From = { stdout?: number; stderr?: number };
 export async function reopenOutputOf(c: EmulatorClient, systemId: string, pid: number, from?: From, busyMs = REOPEN_BUSY_MS): Promise<ProcessStdio> {
   const stdio: ProcessStdio = {};
   const held: NonNullable<ProcessStdio['held']> = {};
-  const attachOne = async (name: Name): Promise<void> => {
-    if (from) ackedInto(c, systemId, pid, stdio, name, await c.attachAcked(systemId, pid, name, from[name] ?? 0, undefined, busyMs));
-    else stdio[name] = heldOutput(await c.attach(systemId, pid, name, busyMs));
+  const attachOne = async (name: Name, waitMs: number): Promise<void> => {
+    if (from) ackedInto(c, systemId, pid, stdio, name, await c.attachAcked(systemId, pid, name, from[name] ?? 0, undefined, waitMs));
+    else stdio[name] = heldOutput(await c.attach(systemId, pid, name, waitMs));
   };
-  const results = await Promise.allSettled(NAMES.map((name) => attachOne(name).catch((e: unknown) => {
+  const results = await Promise.allSettled(NAMES.map((name) => untilFree((ms) => attachOne(name, ms), busyMs, () => c.isClosed).catch((e: unknown) => {
     if (absent(e)) return;
     if (busy(e) && !c.isClosed) { held[name] = explained(e, name, systemId, pid, busyMs); return; }
     throw e;
@@ -41,6 +41,23 @@ export async function reopenOutputOf(c: EmulatorClient, systemId: string, pid: n
   for (const name of NAMES) stdio[name]?.destroy();
   throw failed.reason;
 }
+
+/**
+ * Runs `attempt` with the time left as its wait. A service of this version waits on the previous reader itself and
+ * answers "already attached" only once the time is up; a service started by an older wincri (still running across
+ * an upgrade: it outlives the daemon and the keeper) ignores the wait and answers at once, so an early refusal is
+ * tried again every OLD_SERVICE_RETRY_MS while time is left, as those services' clients did.
+ */
+async function untilFree(attempt: (waitMs: number) => Promise<void>, ms: number, closed: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try { return await attempt(Math.max(1, until - Date.now())); } catch (e) {
+      if (!busy(e) || closed() || Date.now() + OLD_SERVICE_RETRY_MS >= until) throw e;
+    }
+    await new Promise((r) => setTimeout(r, OLD_SERVICE_RETRY_MS));
+  }
+}
+const OLD_SERVICE_RETRY_MS = 50;
 
 const absent = (e: unknown): boolean => isPlatformError(e, 'E_INVALIDARG', 'HCS_E_PROCESS_INFO_NOT_AVAILABLE');
 const busy = (e: unknown): boolean => isPlatformError(e, 'E_ACCESSDENIED');

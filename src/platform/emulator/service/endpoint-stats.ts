@@ -10,7 +10,8 @@
  * synchronous call). /sys/class/net shows the namespace of whoever mounted sysfs instead: a service running in a
  * namespace of its own (a bench under isolated.sh, a test file in its lane) read zeros there, or another
  * namespace's interface of the same name. One read serves every query answered in the same turn of the event loop
- * (kubelet's stats calls come for all pods at once): the table is parsed once per turn, not once per endpoint.
+ * (kubelet's stats calls come for all pods at once): the table is parsed once per turn, not once per endpoint, and
+ * read again after an endpoint's veth is made or deleted (netDevChanged), even within the turn.
  */
 import { readFileSync } from 'node:fs';
 import type { EndpointStatsDoc } from '../../hcn/schema/index.js';
@@ -46,6 +47,9 @@ function netDev(file: string): Map<string, Counters> | undefined {
   setImmediate(() => { turn = undefined; });
   return table;
 }
+
+/** An interface was made or deleted (linuxnet.ts): the next query reads the table again. */
+export function netDevChanged(): void { turn = undefined; }
 
 /** The kernel counters of an interface of this thread's network namespace; undefined when it does not exist there. */
 export function readInterfaceCounters(ifName: string, file = NET_DEV): Counters | undefined {

@@ -25,6 +25,7 @@ import { NetlinkLinks } from './netlink-link.js';
 import { IpPodSteps } from './linuxnet-pod-ip.js';
 import type { PodSteps } from './linuxnet-pod.js';
 import { networkTable, portMappingRules, outboundNatRule, taggedRuleDeletes, type PortMapSpec } from './linuxnet-nft.js';
+import { netDevChanged } from './endpoint-stats.js';
 
 // Files: linuxnet-exec.ts (running ip/nft, batches, probe), linuxnet-names.ts, linuxnet-addr.ts, linuxnet-host.ts
 // (host routes and listings), linuxnet-nft.ts (the nftables text), linuxnet-pod.ts (the per-pod steps: namespace,
@@ -146,7 +147,8 @@ export class LinuxNet {
   async attachEndpoint(e: EndpointSpec): Promise<void> {
     const host = vethName(e.id);
     this.vethGone.delete(e.id);
-    await this.pod().attachVeth({ host, peer: e.ifName, netns: e.netns, bridge: e.bridge, mac: e.mac, alias: this.mark, ip: e.ip, prefix: e.prefix, routes: e.routes });
+    await this.pod().attachVeth({ host, peer: e.ifName, netns: e.netns, bridge: e.bridge, mac: e.mac, alias: this.mark, ip: e.ip, prefix: e.prefix, routes: e.routes })
+      .finally(netDevChanged);
     try { this.writeResolvConf(e); } catch (err) {
       await this.pod().delLink(host).catch(() => false);
       throw err;
@@ -164,13 +166,13 @@ export class LinuxNet {
     writeFileSync(`/etc/netns/${e.netns}/resolv.conf`, lines.join('\n') + '\n');
   }
   /** Deletes an endpoint's veth pair (absent: nothing to do). */
-  async removeVeth(epId: string): Promise<void> { await this.pod().delLink(vethName(epId)); }
+  async removeVeth(epId: string): Promise<void> { await this.pod().delLink(vethName(epId)).finally(netDevChanged); }
   /** Forgets the DNS settings an attached endpoint gave its namespace. */
   dropResolvConf(netns: string): void { rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true }); }
 
   async detachEndpoint(epId: string, netns?: string): Promise<void> {
     // An endpoint detached from its namespace and then deleted comes here twice: the second time costs nothing.
-    if (!this.vethGone.has(epId) && await this.pod().delLink(vethName(epId)).catch(() => false)) this.vethGone.add(epId);
+    if (!this.vethGone.has(epId) && await this.pod().delLink(vethName(epId)).catch(() => false).finally(netDevChanged)) this.vethGone.add(epId);
     if (netns) rmSync(`/etc/netns/${netns}/resolv.conf`, { force: true });
   }
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { endpointStats, readInterfaceCounters, parseNetDev } from '../../../../src/platform/emulator/service/endpoint-stats.js';
+import { endpointStats, readInterfaceCounters, parseNetDev, netDevChanged } from '../../../../src/platform/emulator/service/endpoint-stats.js';
 import { parseEndpointStats } from '../../../../src/platform/hcn/document/index.js';
 import { rootNetworkingSkipReason } from '../../../helpers/netns.js';
 
@@ -37,6 +37,22 @@ test('emulator endpoint stats: no interface (bookkeeping only or not attached) r
     assert.equal(r.endpointId, 'ep-2');
     assert.equal(r.rxBytes + r.txBytes + r.rxPackets + r.txPackets + r.rxDropped + r.txDropped, 0);
   }
+});
+
+test('emulator endpoint stats: one read serves a turn of the event loop, and a veth made or deleted meanwhile is read again', async (t) => {
+  const dir = fakeNetDev([['wincri-a', 1, 1, 0, 1, 1, 0]]);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'dev');
+  await new Promise((r) => setImmediate(r)); // a turn of its own: no other test's read is cached
+  assert.equal(readInterfaceCounters('wincri-a', file)?.rx_bytes, 1);
+  // The table changes within the turn (a veth made by a netlink completion of the same poll phase).
+  writeFileSync(file, HEADER + '  wincri-a: 5 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n  wincri-b: 9 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n');
+  assert.equal(readInterfaceCounters('wincri-b', file), undefined, 'the same turn is served from its one read');
+  netDevChanged(); // linuxnet.ts after a veth is made or deleted
+  assert.equal(readInterfaceCounters('wincri-b', file)?.rx_bytes, 9, 'read again after the change (was: zeros until the next turn)');
+  await new Promise((r) => setImmediate(r));
+  writeFileSync(file, HEADER + '  wincri-a: 6 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n');
+  assert.equal(readInterfaceCounters('wincri-a', file)?.rx_bytes, 6, 'the next turn reads again');
 });
 
 test('emulator endpoint stats: /proc/net/dev lines are parsed whatever the name\'s width; a malformed line is no interface', () => {

@@ -13,7 +13,8 @@ import type { Readable } from 'node:stream';
 import { setup, rejectsWith, containerDoc, type Env } from './helpers.js';
 import { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { reopenOutputOf } from '../../../../src/platform/emulator/reopen-output.js';
-import { HRESULT, type PlatformError } from '../../../../src/platform/hresult.js';
+import { HRESULT, PlatformError as PlatformErrorCtor, type PlatformError } from '../../../../src/platform/hresult.js';
+import { PassThrough } from 'node:stream';
 import type { ComputeProcess, ComputeSystem } from '../../../../src/platform/types.js';
 
 /** The next line a stream yields. */
@@ -140,4 +141,28 @@ test('emulator reopenOutput: a process without output pipes just lacks the strea
   assert.equal(out.stdout, undefined);
   assert.equal(out.stderr, undefined);
   await s.terminate();
+});
+
+test('emulator reopenOutput: a service of an older wincri (it refuses "already attached" at once, ignoring the wait) is asked again while time is left', async () => {
+  // Such a service outlives an upgrade of the daemon and the keeper; its refusals come before the wait is up.
+  const asked: { stream: string; waitMs?: number }[] = [];
+  let refusals = 3;
+  const old = {
+    isClosed: false,
+    attach: async (_id: string, _pid: number, stream: string, waitMs?: number) => {
+      asked.push({ stream, waitMs });
+      if (stream === 'stdout' && refusals-- > 0) throw new PlatformErrorCtor(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdout is already attached');
+      const s = new PassThrough();
+      s.end(`${stream}-bytes\n`);
+      return s;
+    },
+  } as unknown as EmulatorClient;
+  const out = await reopenOutputOf(old, 'ro-old', 7, undefined, 5_000);
+  assert.equal(out.held, undefined, 'nothing is given up while the wait has time left');
+  assert.equal(await line(out.stdout), 'stdout-bytes');
+  assert.equal(await line(out.stderr), 'stderr-bytes');
+  const outs = asked.filter((a) => a.stream === 'stdout');
+  assert.equal(outs.length, 4, 'three early refusals, then attached');
+  for (const a of outs) assert.ok(a.waitMs! > 0 && a.waitMs! <= 5_000, 'each asks with the time left');
+  assert.equal(asked.filter((a) => a.stream === 'stderr').length, 1);
 });
