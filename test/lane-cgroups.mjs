@@ -83,6 +83,17 @@ export function describeProcess(pid) {
   return `${comm}[${pid}]${line ? `: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}` : ''}`;
 }
 
+/** SIGKILLs what is in the subtrees now (v2: cgroup.kill; v1 or a kernel without it: each pid), synchronously. */
+export function killSubtreesNow(subtrees) {
+  for (const d of subtrees) {
+    const here = pidsIn(d);
+    if (here.length === 0) continue;
+    try { writeFileSync(join(d, 'cgroup.kill'), '1'); } catch {
+      for (const pid of here) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+}
+
 /**
  * Kills what is left in the subtrees and removes them. Processes still exiting on their own (a test that signalled
  * a daemon without awaiting its exit) get `settleMs` first; the rest are named, then killed (v2: cgroup.kill of the
@@ -96,13 +107,7 @@ export async function reapSubtrees(subtrees, { settleMs = 1000 } = {}) {
   let busy = subtrees;
   for (const start = Date.now(); ; await sleep(50)) {
     if (pids().length > 0) {
-      for (const d of subtrees) {
-        const here = pidsIn(d);
-        if (here.length === 0) continue;
-        try { writeFileSync(join(d, 'cgroup.kill'), '1'); } catch {
-          for (const pid of here) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-        }
-      }
+      killSubtreesNow(subtrees);
     } else {
       busy = busy.filter((d) => !removeCgroupTree(d));
       if (busy.length === 0) break;
@@ -110,4 +115,28 @@ export async function reapSubtrees(subtrees, { settleMs = 1000 } = {}) {
     if (Date.now() - start > 5000) break;
   }
   return { left, busy };
+}
+
+/** Whether a process `pid` exists (EPERM: it does, someone else's). */
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+}
+
+/**
+ * Subtrees `wincri-test-<pid>-*` of runners that are gone (killed before their cleanup ran), in each hierarchy:
+ * what is in them is killed and they are removed (reapSubtrees). Those of a live runner are left alone. Resolves
+ * { removed, left, busy } as reapSubtrees, removed: the subtrees found.
+ */
+export async function reapStaleSubtrees(hierarchies, { settleMs = 0 } = {}) {
+  const stale = [];
+  for (const { dir } of hierarchies) {
+    let names = [];
+    try { names = readdirSync(dir); } catch { continue; }
+    for (const n of names) {
+      const m = /^wincri-test-(\d+)-/.exec(n);
+      if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) stale.push(join(dir, n));
+    }
+  }
+  if (stale.length === 0) return { removed: [], left: [], busy: [] };
+  return { removed: stale, ...(await reapSubtrees(stale, { settleMs })) };
 }

@@ -1,12 +1,20 @@
 // The two lanes of test/run.mjs, side by side: the host lane (`host` files, each in namespaces and cgroups of its own
 // where it can, several at a time; test/lanes.mjs) and the other lane (one command for the `rest`, in the host's
-// namespaces). Each file, and the other lane as one, gets a TMPDIR of its own, removed after it; as root its processes
-// run in cgroups of its own, and what it leaves there is killed and reported as a LEAK when it ends.
+// namespaces). Each file, and the other lane as one, gets a TMPDIR of its own, removed after it. As root its
+// processes run in cgroups of its own, and what it leaves there is killed and reported as a LEAK when it ends; with
+// unshare the emulator's cgroups are made in the file's subtree too (bound over the hierarchy's root). As root
+// without unshare ("tracked": host namespaces, one file at a time) the emulator makes its cgroups at the host's
+// <hierarchy>/wincri-emulator/..., outside the file's subtree: what it leaves there is not found here. Not root:
+// nothing is tracked, and the runner says "leaks not tracked". At start, as root, the cgroups of runners that are
+// gone (wincri-test-<pid>-* whose pid is not alive: killed before their cleanup) are killed and removed.
 // SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
 // then what they left is killed and their temp dirs removed as after any file, and the run fails. A second signal
-// exits at once.
+// SIGKILLs at once, synchronously, every running file's process group, what is in their cgroups and the other lane,
+// removes the runner's temp dir (best effort) and exits; cgroups left busy then go at the next run's start.
 import { spawn } from 'node:child_process';
-import { afterFile, interrupt, isolation, isolationUnavailable, pool, runFile } from './lanes.mjs';
+import { afterFile, isolation, isolationUnavailable, pool, runFile } from './lanes.mjs';
+import { interrupt, killRunningNow } from './lane-collect.mjs';
+import { cgroupMounts, reapStaleSubtrees } from './lane-cgroups.mjs';
 import { tempDirs } from './lane-tmp.mjs';
 
 /**
@@ -21,8 +29,14 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   const tmp = tempDirs();
   const unavailable = host.length > 0 ? isolationUnavailable() : undefined;
   if (unavailable) console.log(`test lanes: ${unavailable}: host-network files run one at a time in the host's namespaces`);
-  const tracked = process.platform === 'linux' && process.getuid?.() === 0 ? isolation({ namespaces: false }) : undefined;
-  const iso = unavailable ? tracked : isolation();
+  const root = process.platform === 'linux' && process.getuid?.() === 0;
+  if (root) {
+    const { removed, left, busy } = await reapStaleSubtrees(cgroupMounts());
+    if (removed.length > 0) console.log(`test lanes: cgroups of runners that are gone: ${removed.join(' ')}${left.length > 0 ? `; killed ${left.join(', ')}` : ''}${busy.length > 0 ? `; still busy: ${busy.join(' ')}` : ''}`);
+  }
+  const tracked = root ? isolation({ namespaces: false, asideDir: tmp.root }) : undefined;
+  const iso = unavailable ? tracked : isolation({ asideDir: tmp.root });
+  if (!iso?.tracking) console.log(`test lanes: ${root ? 'no cgroup hierarchy' : 'not root'}: leaks not tracked (what a file leaves running is not found or killed)`);
   const width = unavailable ? 1 : wanted;
   const failed = [];
   let interrupted;
@@ -51,7 +65,15 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
       .on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
   });
   const onSignal = (sig) => {
-    if (interrupted) process.exit(1);
+    if (interrupted) {
+      console.log(`\ntest lanes: ${sig} again: killing everything now`);
+      killRunningNow();
+      for (const i of new Set([iso, tracked])) i?.killNow();
+      try { otherChild?.kill('SIGKILL'); } catch { /* gone */ }
+      const kept = tmp.close();
+      if (kept) console.log(`test lanes: temp dir ${kept}`);
+      process.exit(1);
+    }
     interrupted = sig;
     console.log(`\ntest lanes: ${sig}: stopping the running files`);
     interrupt();

@@ -2,7 +2,7 @@
 // (mkdtemp), and in it one per file, given to the file as TMPDIR and removed after it, also when it was killed. Mode
 // 1777 like /tmp: a test may run a process as nobody that makes its own temp dir there. Never removed across a mount
 // point: a file run in the host's mount namespace may have left a mount in it; that directory is kept and said.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
@@ -21,7 +21,8 @@ export function mountsUnder(dir) {
  * The root's name is short (`<tmp>/wtXXXXXX`): unix socket paths under it must stay within 107 bytes.
  */
 export function tempDirs(base = tmpdir()) {
-  const root = mkdtempSync(join(base, 'wt'));
+  // Its real path: mountinfo names mount points by theirs, and a symlink in `base` would hide a mount under it.
+  const root = realpathSync(mkdtempSync(join(base, 'wt')));
   chmodSync(root, 0o755);
   const remove = (dir) => {
     if (!dir.startsWith(root + sep) && dir !== root) return `not the runner's: ${dir}`;

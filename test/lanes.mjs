@@ -5,12 +5,14 @@
 // hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no unshare)
 // they run one at a time in the host's namespaces, and run.mjs says so. As root, each file's processes (and the other
 // lane's) start in a cgroup leaf of its own subtree, so what it leaves behind is found, named and killed when it
-// ends (test/lane-cgroups.mjs); each file has a TMPDIR of its own, removed after it (test/lane-tmp.mjs).
-import { spawn, spawnSync } from 'node:child_process';
+// ends (test/lane-cgroups.mjs); each file has a TMPDIR of its own, removed after it (test/lane-tmp.mjs). Its output
+// is collected and printed in one piece when it ends (test/lane-collect.mjs).
+import { spawnSync } from 'node:child_process';
 import { rmdirSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cgroupMounts, enterLeaves, makeSubtrees, q, reapSubtrees } from './lane-cgroups.mjs';
+import { runCollected } from './lane-collect.mjs';
+import { cgroupMounts, enterLeaves, killSubtreesNow, makeSubtrees, q, reapSubtrees } from './lane-cgroups.mjs';
 
 /** Why files cannot run in namespaces of their own, or undefined when they can. */
 export function isolationUnavailable() {
@@ -28,9 +30,12 @@ export function isolationUnavailable() {
  * made (read-only or undelegated mount) is left out for that file, said once. `cleanup(name, { settleMs })` kills
  * and names what is left in the file's subtrees, removes them, and resolves { left: the processes killed, busy:
  * cgroups that could not be removed even then }; it runs once per file (later calls get the same answer), whoever
- * starts it first: the file's end, the grace timer of runCollected or an interrupt.
+ * starts it first: the file's end, the grace timer of runCollected or an interrupt. `killNow()` SIGKILLs what is
+ * in every file's subtrees at once, synchronously (a second signal: the runner exits right after). `tracking`: false
+ * when there is no cgroup hierarchy to make subtrees in (then nothing a file leaves is found). `asideDir`: where the
+ * directories that keep the cgroup mounts aside while sysfs is remounted are made (the runner's temp root).
  */
-export function isolation({ namespaces = true } = {}) {
+export function isolation({ namespaces = true, asideDir = tmpdir() } = {}) {
   const hierarchies = cgroupMounts();
   const made = new Map(); // name -> the cgroup subtrees made for it
   const cleanups = new Map(); // name -> its cleanup's promise
@@ -40,16 +45,20 @@ export function isolation({ namespaces = true } = {}) {
     warned.add(dir);
   };
   return {
+    tracking: hierarchies.length > 0,
+    killNow() { killSubtreesNow([...made.values()].flat()); },
     wrap(name, argv) {
       const subtrees = makeSubtrees(hierarchies, name, warn);
       made.set(name, subtrees);
       const enter = enterLeaves(subtrees);
       if (!namespaces) return ['sh', ['-c', `${enter}exec "$@"`, 'sh', ...argv]];
       const binds = subtrees.map((d) => `mount --bind ${q(d)} ${q(dirname(d))} && `).join('');
-      // A sysfs of the new network namespace (as `ip netns exec` mounts one): /sys/class/net shows the interfaces of
-      // the namespace that mounted it, and the emulator reads endpoint counters there. The cgroup mounts under
-      // /sys/fs/cgroup are moved across (kept aside in a directory of ours meanwhile).
-      const aside = join(tmpdir(), name);
+      // A sysfs of the new network namespace, as `ip netns exec` mounts one (/sys/class/net shows the interfaces of
+      // the namespace that mounted sysfs). Nothing in src/ or test/ reads /sys/class/net any more (the emulator reads
+      // endpoint counters from /proc/thread-self/net/dev); it is kept so that a tool a file runs that does read it
+      // sees the file's interfaces, not the host's. The cgroup mounts under /sys/fs/cgroup are moved across (kept
+      // aside meanwhile in a directory under the runner's temp root: removed with it even if the runner is killed).
+      const aside = join(asideDir, name);
       mkdirSync(aside, { recursive: true });
       const sysfs = `if mountpoint -q /sys/fs/cgroup; then mount --rbind /sys/fs/cgroup ${q(aside)} && umount -l /sys && mount -t sysfs ${q(name)} /sys `
         + `&& mount --rbind ${q(aside)} /sys/fs/cgroup && umount -l ${q(aside)}; else umount -l /sys && mount -t sysfs ${q(name)} /sys; fi && `;
@@ -59,7 +68,7 @@ export function isolation({ namespaces = true } = {}) {
     cleanup(name, { settleMs = 1000 } = {}) {
       if (!cleanups.has(name)) {
         cleanups.set(name, (async () => {
-          if (namespaces) try { rmdirSync(join(tmpdir(), name)); } catch { /* gone, or never made */ }
+          if (namespaces) try { rmdirSync(join(asideDir, name)); } catch { /* gone, or never made */ }
           const r = await reapSubtrees(made.get(name) ?? [], { settleMs });
           made.delete(name);
           return r;
@@ -68,58 +77,6 @@ export function isolation({ namespaces = true } = {}) {
       return cleanups.get(name);
     },
   };
-}
-
-/** The files running now (label, output so far, child): what `interrupt` stops. */
-const running = new Set();
-
-/**
- * Runs `argv` in a process group of its own with its output (stdout and stderr) collected, printed in one piece
- * when it exits; resolves its exit code. A process it left behind may hold the pipes open: output is awaited 2 s
- * after the exit, then what it left is killed (`reap`: its cgroups; and its process group) and the pipes closed.
- */
-export function runCollected(cmd, args, opts, label = cmd, reap = async () => undefined) {
-  return new Promise((resolve) => {
-    const chunks = [];
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const run = { label, chunks, child, reap };
-    running.add(run);
-    let timer;
-    const finish = (code) => {
-      if (!running.delete(run)) return;
-      clearTimeout(timer);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      process.stdout.write(Buffer.concat(chunks));
-      resolve(code);
-    };
-    child.stdout.on('data', (d) => chunks.push(d));
-    child.stderr.on('data', (d) => chunks.push(d));
-    child.on('error', (e) => { chunks.push(Buffer.from(`${cmd}: ${e.message}\n`)); finish(1); });
-    child.on('exit', (code, signal) => {
-      const status = code ?? (signal ? 1 : 0);
-      child.on('close', () => finish(status));
-      timer = setTimeout(async () => {
-        chunks.push(Buffer.from(`test lanes: ${label}: a process it left holds its output open 2 s after it exited; killing what it left\n`));
-        await reap().catch(() => undefined);
-        killGroup(child);
-        finish(status);
-      }, 2000);
-    });
-  });
-}
-
-function killGroup(child) {
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-}
-
-/** Stops every running file (SIGINT/SIGTERM of the runner): each one's output so far is printed as it ends. */
-export function interrupt() {
-  for (const { label, chunks, child, reap } of running) {
-    chunks.push(Buffer.from(`test lanes: ${label}: interrupted\n`));
-    killGroup(child);
-    reap().catch(() => undefined);
-  }
 }
 
 /**

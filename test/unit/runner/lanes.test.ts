@@ -3,12 +3,14 @@
  * what a file leaves behind (a detached sleep in a session of its own, a fake emulator service) is named in a LEAK,
  * killed, and its cgroups removed; a SIGTERM to the runner mid-run leaves no process and no temp dir behind. The
  * cgroup checks run on whatever hierarchies the host has (v1 memory/cpu, cgroup2): a file's processes start in the
- * leaf <subtree>/runner, and the subtree's own root holds none (on v2 the emulator enables controllers there).
+ * leaf <subtree>/runner, and the subtree's own root holds none (on v2 the emulator enables controllers there). A
+ * second SIGTERM kills everything at once; cgroups of runners that are gone go at the next start; the temp root is
+ * a real path (mounts under it are matched by real path).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -150,6 +152,98 @@ test('lanes: a SIGTERM to the runner mid-run leaves no process, no cgroup and no
     await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
     for (const t of temps) assert.equal(existsSync(t), false, `${t} is removed`);
     assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir is removed');
+    for (const m of cgroupMounts() as { dir: string }[]) {
+      assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
+    }
+  } finally {
+    d.kill('SIGKILL');
+    for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(base, { recursive: true, force: true });
+    rmSync(ready, { recursive: true, force: true });
+  }
+});
+
+test('lanes: the runner\'s temp root is a real path, so a mount under a file\'s dir is seen (and kept) through a symlinked TMPDIR', async () => {
+  const { tempDirs } = await import(TMP);
+  const real = mkdtempSync(join(tmpdir(), 'lanes-real-'));
+  const link = `${real}-link`;
+  symlinkSync(real, link);
+  const target = mkdtempSync(join(tmpdir(), 'lanes-target-'));
+  writeFileSync(join(target, 'precious'), 'x');
+  let mounted = false;
+  try {
+    const tmp = tempDirs(link);
+    assert.equal(tmp.root, realpathSync(tmp.root), 'the root is named by its real path');
+    assert.ok(tmp.root.startsWith(real), tmp.root);
+    const dir = tmp.make('1');
+    if (rootSkip === false && spawnSync('mount', ['--bind', target, dir]).status === 0) {
+      mounted = true;
+      assert.match(tmp.remove(dir) ?? '', /mounts under it/, 'a dir with a mount under it is kept');
+      assert.equal(readFileSync(join(target, 'precious'), 'utf8'), 'x', 'nothing removed through the mount');
+      spawnSync('umount', [dir]);
+      mounted = false;
+    }
+    assert.equal(tmp.remove(dir), undefined);
+    assert.equal(tmp.close(), undefined);
+  } finally {
+    if (mounted) spawnSync('umount', ['-l', join(realpathSync(link), readdirSync(link)[0]!, '1')]);
+    rmSync(link, { force: true });
+    rmSync(real, { recursive: true, force: true });
+    rmSync(target, { recursive: true, force: true });
+  }
+});
+
+test('lanes: cgroups of a runner that is gone are killed and removed at the next start; a live runner\'s are left alone', { skip: rootSkip }, async () => {
+  const { cgroupMounts, reapStaleSubtrees, LEAF } = await import(CGROUPS);
+  const mounts: { dir: string }[] = cgroupMounts();
+  if (mounts.length === 0) return;
+  const gone = spawn('true');
+  await new Promise((r) => gone.on('exit', r));
+  const live = spawn('sleep', ['86400']);
+  const inside = spawn('sleep', ['86400']);
+  const stale = join(mounts[0]!.dir, `wincri-test-${gone.pid}-3`);
+  const alive = join(mounts[0]!.dir, `wincri-test-${live.pid}-3`);
+  try {
+    for (const d of [stale, alive]) mkdirSync(join(d, LEAF), { recursive: true });
+    writeFileSync(join(stale, LEAF, 'cgroup.procs'), String(inside.pid));
+    const exited = new Promise((r) => inside.on('exit', r));
+    const r = await reapStaleSubtrees(mounts);
+    assert.ok(r.removed.includes(stale), JSON.stringify(r));
+    assert.ok(!r.removed.includes(alive), 'a live runner\'s cgroups are not touched');
+    assert.ok(r.left.some((l: string) => l.includes(`sleep[${inside.pid}]`)), JSON.stringify(r));
+    await exited;
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(alive), true);
+  } finally {
+    live.kill('SIGKILL');
+    inside.kill('SIGKILL');
+    for (const d of [stale, alive]) for (const x of [join(d, LEAF), d]) try { rmdirSync(x); } catch { /* gone */ }
+  }
+});
+
+test('lanes: a second SIGTERM kills every file, its leftovers and the other lane at once; what stays busy goes at the next start', { skip: rootSkip }, async () => {
+  const { cgroupMounts, reapStaleSubtrees } = await import(CGROUPS);
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const ready = mkdtempSync(join(tmpdir(), 'lanes-ready-'));
+  const marker = String(process.pid) + String((Date.now() + 2) % 1e6);
+  const d = drive(`
+    const { runLanes } = await import(RUN);
+    const fake = (what) => [process.execPath, '-e', FAKE, MARKER, 'stay', what];
+    // The other lane ignores SIGTERM (a hung file): the first signal cannot end the run, the second must.
+    const deaf = [process.execPath, '-e', 'process.on("SIGTERM", () => {});' + FAKE, MARKER, 'stay', 'other'];
+    await runLanes({ host: ['a', 'b'], rest: ['o'], cwd: '/', label: (f) => f, width: 2, hostArgv: (f) => fake(f), otherArgv: () => deaf });
+    console.log('NOT REACHED');`, marker, { TMPDIR: base, LANE_READY: ready });
+  try {
+    await waitFor('the fake files to run', () => readdirSync(ready).length === 3 && withMarker(`fake-emulator-${marker}`).length === 3, { timeoutMs: 20_000, detail: d.out });
+    d.kill('SIGTERM');
+    await waitFor('the first signal to be handled', () => /stopping the running files/.test(d.out()), { timeoutMs: 10_000, detail: d.out });
+    d.kill('SIGTERM');
+    assert.equal(await d.exited, 1, d.out());
+    assert.match(d.out(), /SIGTERM again: killing everything now/, d.out());
+    assert.doesNotMatch(d.out(), /NOT REACHED/);
+    await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+    assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir (with the cgroup mounts\' aside dirs) is removed');
+    await reapStaleSubtrees(cgroupMounts());
     for (const m of cgroupMounts() as { dir: string }[]) {
       assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
     }
