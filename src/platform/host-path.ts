@@ -21,11 +21,31 @@ export function isAbsoluteHostPath(p: string): boolean {
  * empty name, `\\?\pipe/name` (not normalised: no `pipe` directory holds `name`).
  */
 export function isNamedPipe(p: string): boolean {
+  return pipeNameOf(p) !== undefined;
+}
+
+/**
+ * The name of the local pipe `p` names (see isNamedPipe), as the pipe file system sees it: after Win32's
+ * normalisation for `\\.\` and `//?/` spellings, verbatim after `\\?\pipe\`; undefined when `p` names no pipe.
+ * `\\.\pipe\a\..\b` → `b`; `\\?\pipe\a\..\b` → `a\..\b`. The one parser every layer uses (spec, HCS and job
+ * documents, the emulator), so they agree on what is a pipe and which one.
+ */
+export function pipeNameOf(p: string): string | undefined {
   let segments: string[];
   if (p.startsWith('\\\\?\\')) segments = p.slice(4).split('\\');
   else if (/^[\\/]{2}[.?][\\/]/.test(p)) segments = normalised(p.slice(4).split(/[\\/]+/));
-  else return false;
-  return segments.length >= 2 && segments[0]!.toLowerCase() === 'pipe' && segments[segments.length - 1] !== '';
+  else return undefined;
+  if (segments.length < 2 || segments[0]!.toLowerCase() !== 'pipe' || segments[segments.length - 1] === '') return undefined;
+  return segments.slice(1).join('\\');
+}
+
+/**
+ * The one spelling of pipe `name` (from pipeNameOf) a document carries: `\\.\pipe\<name>`, the form hcsshim passes
+ * as MappedPipe.HostPath; `\\?\pipe\<name>` only when normalising would change the name (`.`, `..`, empty
+ * segments or a `/` in it), so the path still names that same pipe.
+ */
+export function canonicalPipePath(name: string): string {
+  return normalised(name.split(/[\\/]+/)).join('\\') === name ? `\\\\.\\pipe\\${name}` : `\\\\?\\pipe\\${name}`;
 }
 
 /** The segments of a device path after its prefix as Win32 normalises them: empty ones (runs of separators) dropped, `.` and `..` resolved. */

@@ -2,6 +2,7 @@
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate, type Schema } from '../../schema.js';
 import type { ProcessorDoc, ContainerDoc } from '../../hcs/schema/index.js';
+import { pipeNameOf } from '../../host-path.js';
 
 export function parseDoc<T>(schema: Schema<T>, op: string, text: unknown, emptyOk: boolean): T {
   let doc: unknown = text;
@@ -56,8 +57,8 @@ export function checkDevicesAndPipes(op: string, c: ContainerDoc | undefined, pa
   for (const [i, m] of (c?.MappedPipes ?? []).entries()) {
     const p = `${path}.MappedPipes[${i}]`;
     if (!m.ContainerPipeName || /[\\/]/.test(m.ContainerPipeName)) throw invalid(op, `${p}.ContainerPipeName`, 'a pipe name without \\\\.\\pipe\\ is required');
-    if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && !/^(\\\\|\/\/)\.[\\/]pipe[\\/]./i.test(m.HostPath ?? '')) {
-      throw invalid(op, `${p}.HostPath`, 'must be a host named pipe (\\\\.\\pipe\\name)');
+    if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && pipeNameOf(m.HostPath ?? '') === undefined) {
+      throw invalid(op, `${p}.HostPath`, 'must name a local named pipe (\\\\.\\pipe\\name)');
     }
   }
 }

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
+import { pipeNameOf } from '../../host-path.js';
 import type { ContainerDoc, MappedDirectoryDoc } from '../../hcs/schema/index.js';
 
 export const PIPES_DIR = 'pipes';
@@ -18,11 +19,15 @@ let hostPipeDir: string | undefined;
 /** Set once by the service: where host named pipes live (`<state dir>/pipes`). */
 export function setHostPipeDir(stateDir: string): void { hostPipeDir = join(stateDir, PIPES_DIR); }
 
-/** The unix socket standing for host pipe `\\.\pipe\<name>`. */
+/**
+ * The unix socket standing for the host pipe `hostPath` names (platform/host-path.ts pipeNameOf, any spelling):
+ * `<name>` with separators as `_`; a name of only dots is escaped so it stays inside the pipes directory.
+ */
 export function hostPipeSocket(hostPath: string): string | undefined {
-  const m = /^(?:\\\\|\/\/)\.[\\/]pipe[\\/](.+)$/i.exec(hostPath);
-  if (!m || !hostPipeDir) return undefined;
-  return join(hostPipeDir, m[1]!.replace(/[\\/]/g, '_'));
+  const name = pipeNameOf(hostPath);
+  if (name === undefined || !hostPipeDir) return undefined;
+  const file = name.replace(/[\\/]/g, '_');
+  return join(hostPipeDir, /^\.+$/.test(file) ? file.replace(/\./g, '%2E') : file);
 }
 
 /** The container's MappedPipes as file mappings of their sockets (the host pipe must exist). */

@@ -9,7 +9,7 @@ import type {
   RegistryValueDoc, VersionDoc, ContainerCredentialGuardStateDoc,
 } from '../schema/index.js';
 import { DocumentError } from './errors.js';
-import { normalizeContainerPath, pipeName } from './paths.js';
+import { canonicalPipePath, normalizeContainerPath, pipeName } from './paths.js';
 import { hostedSystemDocument } from './hosted.js';
 import { assignedDevice } from './devices.js';
 
@@ -96,16 +96,22 @@ export function buildContainerDocument(spec: ContainerSpec, opts: ContainerDocum
   };
 }
 
-/** Splits OCI mounts into mapped directories and (for `\\.\pipe\` destinations) mapped pipes. */
+/**
+ * Splits OCI mounts into mapped directories and mapped pipes. A pipe (platform/host-path.ts pipeNameOf, any
+ * spelling) mounts only onto a pipe; HostPath is the canonical `\\.\pipe\<name>` (hcsshim's form).
+ */
 export function mapMounts(mounts: readonly SpecMount[]): { directories: MappedDirectoryDoc[]; pipes: MappedPipeDoc[] } {
   const directories: MappedDirectoryDoc[] = [];
   const pipes: MappedPipeDoc[] = [];
   for (const m of mounts) {
     if (!m.source) throw new DocumentError(`mount ${JSON.stringify(m.destination)} has no source`);
     const pipe = pipeName(m.destination);
-    if (pipe !== undefined) {
-      if (!pipe) throw new DocumentError(`named pipe mount ${JSON.stringify(m.destination)} has no pipe name`);
-      pipes.push({ ContainerPipeName: pipe, HostPath: m.source });
+    const hostPipe = pipeName(m.source);
+    if (pipe !== undefined || hostPipe !== undefined) {
+      if (pipe === undefined || hostPipe === undefined) {
+        throw new DocumentError(`mount ${JSON.stringify(m.destination)} from ${JSON.stringify(m.source)}: a named pipe mounts only onto a named pipe (\\\\.\\pipe\\<name> on both sides)`);
+      }
+      pipes.push({ ContainerPipeName: pipe, HostPath: canonicalPipePath(hostPipe) });
       continue;
     }
     const md: MappedDirectoryDoc = { HostPath: m.source, ContainerPath: normalizeContainerPath(m.destination) };

@@ -1,14 +1,7 @@
 import { DocumentError } from './errors.js';
 
-/** `\\.\pipe\` prefix of named pipe paths (matched case-insensitively, either slash direction). */
-const PIPE_RE = /^[\\/]{2}\.[\\/]pipe[\\/]/i;
-
-/** Returns the pipe name without the `\\.\pipe\` prefix, or undefined when `path` is not a named pipe path. */
-export function pipeName(path: string): string | undefined {
-  const m = PIPE_RE.exec(path);
-  if (!m) return undefined;
-  return path.slice(m[0].length).replace(/\//g, '\\');
-}
+/** The pipe name a path names (any spelling Windows reads as a local pipe), or undefined: platform/host-path.ts. */
+export { pipeNameOf as pipeName, canonicalPipePath } from '../../host-path.js';
 
 /**
  * Normalises a container path for MappedDirectory.ContainerPath: forward slashes become backslashes, a rooted
