@@ -13,6 +13,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { call, expectCode, podConfig } from './harness.js';
 import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
 import { HyperVEnv, HV, OLD } from './hyperv-env.js';
+import { emulatorCgroupDir } from '../helpers/emulator-cgroup.js';
 
 const hv = HyperVEnv.forThisFile();
 
@@ -39,7 +40,7 @@ test('a Hyper-V pod: the utility VM boots with the first container, hosts all of
   const cg = isolationFacts().Cgroups;
   if (cg) {
     // Sized from the pod's resources (512 MiB) plus the handler's default overhead (256 MiB), enforced by its cgroup.
-    const limit = readFileSync(join(cg.Roots[0]!, encodeURIComponent(vmId), cg.Version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
+    const limit = readFileSync(join(emulatorCgroupDir(cg.Roots[0]!, vmId), cg.Version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
     assert.equal(limit, String(768 * 1024 * 1024));
   }
   const b = await hv.createCtr(pod, 'bb', imageRef);

@@ -13,6 +13,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
 import { isolationFacts } from '../../src/platform/emulator/service/isolation.js';
+import { emulatorCgroupDir } from '../helpers/emulator-cgroup.js';
 
 const IMAGE = 'example.com/wincri/isolation:1.0';
 const facts = isolationFacts();
@@ -132,7 +133,7 @@ test('C:\\ is the root: absolute paths stay inside; a read-only mapping cannot b
 
 function cgroupFile(id: string, v2: string, v1: [number, string]): string {
   const c = facts.Cgroups!;
-  return c.Version === 2 ? join(c.Roots[0]!, encodeURIComponent(id), v2) : join(c.Roots[v1[0]]!, encodeURIComponent(id), v1[1]);
+  return c.Version === 2 ? join(emulatorCgroupDir(c.Roots[0]!, id), v2) : join(emulatorCgroupDir(c.Roots[v1[0]]!, id), v1[1]);
 }
 
 test('memory and CPU limits are applied and updated live', { skip: noCgroups }, async () => {
