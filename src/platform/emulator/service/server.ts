@@ -23,7 +23,7 @@ import { CredentialGuardEmulator } from './credential-guard.js';
 import { instanceId } from './instance.js';
 import { HnsDispatch } from './server-hns.js';
 import { platformCall, type CallContext } from './server-calls.js';
-import { holdIdleGc } from '../../../util/idle-gc.js';
+import { idleGcWorkBegins, idleGcWorkEnds } from '../../../util/idle-gc.js';
 import { sweepStrayHelpers } from './helper-orphans.js';
 
 export interface ServiceOptions { stateDir: string; osVersion: string; architecture: string; log: (msg: string) => void }
@@ -166,7 +166,7 @@ export class EmulatorService {
   private async handle(conn: Conn, req: WireRequest): Promise<void> {
     const res: WireResponse = { id: req.id };
     // Work until answered: a slow platform call (a container start, an HNS apply) is no quiet spell for the idle GC.
-    const release = holdIdleGc();
+    idleGcWorkBegins();
     try {
       await this.faults.check(req.method);
       res.result = await this.dispatch(conn, req.method, req.params ?? {});
@@ -174,7 +174,7 @@ export class EmulatorService {
       res.error = toWireError(e, req.method);
       if (!(e instanceof PlatformError)) this.opts.log(`${req.method} failed: ${(e as Error).stack ?? String(e)}`);
     } finally {
-      release();
+      idleGcWorkEnds();
     }
     if (!conn.sock.destroyed) conn.sock.write(JSON.stringify(res) + '\n');
   }
