@@ -14,7 +14,8 @@ import { cpus } from 'node:os';
 import { status as Status } from '@grpc/grpc-js';
 import { Daemon, call, expectCode, podConfig } from './harness.js';
 import { buildWindowsImage } from '../helpers/image-builder.js';
-import { cgroupSupport, cgroupInstanceDir } from '../../src/platform/emulator/service/cgroups.js';
+import { cgroupInstanceDir } from '../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../src/platform/emulator/service/cgroup-support.js';
 import { instanceId } from '../../src/platform/emulator/service/instance.js';
 
 const IMAGE = 'example.com/wincri/hostprocess:1.0';

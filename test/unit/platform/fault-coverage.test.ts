@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORM_METHODS } from '../../../src/platform/emulator/service/server-calls.js';
 import { HNS_METHODS } from '../../../src/platform/emulator/service/server-hns.js';
+import { OWN_METHODS } from '../../../src/platform/emulator/service/server-own.js';
 import { FAULT_OPS, FAULT_POINTS, SERVICE_METHODS } from '../../../src/platform/emulator/service/fault-ops.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SERVICE_DIR = join(ROOT, 'src', 'platform', 'emulator', 'service');
-const SERVER = join(SERVICE_DIR, 'server.ts');
 
 /** Source text without its comments (`//…`, `/*…*\/`); string and template literals are kept as they are. */
 export function stripComments(src: string): string {
@@ -83,17 +83,14 @@ export function armedOps(source: string): Set<string> {
 }
 
 /**
- * The service's own methods: the cases of server.ts's dispatch (before it hands a method to the platform
- * calls), and the fault checks it makes by name outside it (the stdio attachment, 'attach').
+ * The service's own methods (server-own.ts, answered before it hands a method to the platform calls), and the fault
+ * checks the service's connection code makes by name outside them (server*.ts: the stdio attachment, 'attach').
  */
 function serviceMethods(): { cases: string[]; checks: string[] } {
-  const src = stripComments(readFileSync(SERVER, 'utf8'));
-  const from = src.indexOf('private async dispatch(');
-  assert.ok(from >= 0, 'server.ts has a dispatch');
-  const dispatch = literal(src, src.indexOf('{', src.indexOf(')', from)));
-  const cases = [...dispatch.text.matchAll(/case '(\w+)':/g)].map((m) => m[1]!);
-  const checks = [...src.matchAll(/faults\.check\('(\w+)'\)/g)].map((m) => m[1]!);
-  assert.ok(cases.includes('hello') && checks.includes('attach'), 'the dispatch parse found the service methods');
+  const cases = [...OWN_METHODS];
+  const checks = readdirSync(SERVICE_DIR).filter((f) => /^server.*\.ts$/.test(f))
+    .flatMap((f) => [...stripComments(readFileSync(join(SERVICE_DIR, f), 'utf8')).matchAll(/faults\.check\('(\w+)'\)/g)].map((m) => m[1]!));
+  assert.ok(cases.includes('hello') && checks.includes('attach'), 'the service methods and the attachment\'s fault check are found');
   return { cases, checks };
 }
 
@@ -110,7 +107,7 @@ const NO_FAULT_CASE: Record<string, string> = {
   waitSystem: 'waits for the exit (a lost wait is re-opened: recovery tests)', waitProcess: 'waits for the exit (a lost wait is re-opened: recovery tests)',
   processRecorded: 'emulator record acknowledgement (create-records tests)', layerRecorded: 'emulator record acknowledgement (create-records tests)',
   endStdin: 'emulator stdin end marker', describeJob: 'emulator test introspection', settleRemovals: 'emulator leak audit (doctor)',
-  // The emulator's test controls (server.ts dispatch): no platform operation.
+  // The emulator's test controls (server-own.ts): no platform operation.
   injectFault: 'emulator test control', clearFaults: 'emulator test control', stopService: 'emulator test control',
   // Read by the daemon's start-up, Status and doctor: a failure fails those, no RPC of a pod.
   hello: 'connection handshake', serviceProperties: 'start-up / Status', enumerateNamespaces: 'start-up reconciliation / doctor',
@@ -160,7 +157,7 @@ test('only armed operations count: injectFault\'s first argument and FaultOp tab
 
 test('FaultOp (fault-ops.ts) is the dispatch\'s operations: its own cases, the platform and HNS calls, the fault points', () => {
   const { cases, checks } = serviceMethods();
-  assert.deepEqual([...cases].sort(), [...SERVICE_METHODS].sort(), 'server.ts dispatch cases = SERVICE_METHODS');
+  assert.deepEqual([...cases].sort(), [...SERVICE_METHODS].sort(), 'server-own.ts methods = SERVICE_METHODS');
   const points = new Set<string>(checks);
   for (const f of readdirSync(SERVICE_DIR).filter((x) => x.endsWith('.ts'))) {
     for (const m of stripComments(readFileSync(join(SERVICE_DIR, f), 'utf8')).matchAll(/checkpoint\('([^']+)'\)/g)) points.add(m[1]!);

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { mounts } from './cgroups.js';
+import { mounts } from './cgroup-support.js';
 
 export interface DynmodsFacts {
   /** The kernel favours dynamic cgroup changes (a hierarchy was mounted with favordynmods). */

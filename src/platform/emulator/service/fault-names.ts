@@ -3,12 +3,12 @@
  * FaultPoint without depending on the dispatch tables). fault-ops.ts joins them with the platform and HNS calls.
  */
 
-/** The methods server.ts's dispatch answers itself, before the platform calls (fault-coverage.test.ts checks its cases). */
+/** The methods the service answers itself, before the platform calls (server-own.ts; its table's type holds it to these). */
 export const SERVICE_METHODS = ['hello', 'serviceProperties', 'queryServiceProperties', 'modifyServiceSettings', 'injectFault', 'clearFaults', 'stopService'] as const;
 export type ServiceMethod = typeof SERVICE_METHODS[number];
 
 /**
- * Fault points outside the dispatch: the stdio attachment of a process (server.ts), and checkpoints inside an
+ * Fault points outside the dispatch: the stdio attachment of a process (server-attach.ts), and checkpoints inside an
  * operation that take delay faults (compute-base.ts: the program runs, its record is not saved yet; a system's
  * namespace holder is up, its start not answered yet; network-networks.ts: a network's Linux objects are made, the
  * network not recorded yet).

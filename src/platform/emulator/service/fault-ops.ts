@@ -1,5 +1,5 @@
 /**
- * The names fault injection arms (Faults, ../index.ts injectFault): the service's own methods (server.ts dispatch),
+ * The names fault injection arms (Faults, ../index.ts injectFault): the service's own methods (server-own.ts),
  * the compute/job/storage calls (server-calls.ts) and the HNS calls (server-hns.ts) by their wire method, and the
  * fault points checked inside an operation. FaultOp is their union: the fault tests' tables are typed with it, so
  * a misspelt operation fails the typecheck (test/unit/platform/fault-coverage.test.ts reads the same tables).

@@ -1,5 +1,5 @@
 /**
- * Ordering of HNS mutations in the emulator service (server.ts). A network change runs alone: everything asked
+ * Ordering of HNS mutations in the emulator service (server-hns.ts). A network change runs alone: everything asked
  * before it has finished when it starts, and everything asked after waits for it (an endpoint is never programmed
  * on a network whose Linux objects are half made). Changes of endpoints and namespaces run side by side, except
  * that the changes of one object (its key, e.g. `ns:<guid>`, `ep:<guid>`) run one at a time in the order asked.

@@ -3,7 +3,9 @@
  * process in its PID namespace dies with the holder), OOM kills read before the cgroup goes.
  */
 import { startIsolatedHolder, holderAlive } from './isolation.js';
-import { createCgroup, applyLimits, removeCgroupWhenEmpty, oomKills, enableChildControllers } from './cgroups.js';
+import { createCgroup, enableChildControllers } from './cgroups.js';
+import { applyLimits, oomKills } from './cgroup-limits.js';
+import { removeCgroupWhenEmpty } from './cgroup-removal.js';
 import { vmLimits } from './hosting.js';
 import { cleanupRootfs } from './rootfs.js';
 import { removeDevDir } from './dev-skeleton.js';

@@ -14,7 +14,7 @@ import { SOCKET_NAME, PID_NAME, LOG_NAME } from '../protocol.js';
 import { logger, setLogSink } from '../../../util/log.js';
 import { installLastResort, onFatalExit } from '../../../util/last-resort.js';
 import { dropSpareFifos } from './fifo-pool.js';
-import { flushCgroupRemovals, removeInstanceCgroups } from './cgroups.js';
+import { flushCgroupRemovals, removeInstanceCgroups } from './cgroup-removal.js';
 import { instanceId } from './instance.js';
 import { abortHelperBuilds } from './c-helper.js';
 import { isAlive, readArgv } from './procfs.js';

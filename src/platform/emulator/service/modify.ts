@@ -5,7 +5,7 @@ import { Processor, MappedDirectory, type MappedDirectoryDoc, type ModifySetting
 import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
-import { applyLimits } from './cgroups.js';
+import { applyLimits } from './cgroup-limits.js';
 import { mountLive, unmountLive } from './live-mounts.js';
 
 export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {

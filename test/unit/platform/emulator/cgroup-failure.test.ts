@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { isolate, endIsolation } from '../../../../src/platform/emulator/service/isolate.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
-import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroup-support.js';
 import { startFailure } from '../../../../src/platform/emulator/service/pid-pipe.js';
 import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
 import { PlatformError } from '../../../../src/platform/hresult.js';

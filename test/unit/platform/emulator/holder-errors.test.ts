@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOLDER_ERROR_CLASSES, holderFailure, parseHolderStderr } from '../../../../src/platform/emulator/service/holder-errors.js';
 import { isolationFacts, startIsolatedHolder } from '../../../../src/platform/emulator/service/isolation.js';
-import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroup-support.js';
 import { mountListText, bindEntry } from '../../../../src/platform/emulator/service/mount-table.js';
 import { nsHelper } from '../../../../src/platform/emulator/service/ns-helper.js';
 import { PlatformError } from '../../../../src/platform/hresult.js';

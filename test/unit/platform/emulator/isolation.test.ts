@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, until } from './helpers.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
-import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroups.js';
+import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroup-limits.js';
 import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
 import { fstabText, mangle, mountListText } from '../../../../src/platform/emulator/service/mount-table.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, rejectsWith, readAll, containerDoc, alive, until } from './helpers.js';
-import { cgroupSupport, cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroup-support.js';
 import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
 import { volume, jobDoc } from './job-helpers.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelAtLeast, mountDynmods, unmountDynmods, dynmodsFacts } from '../../../../../src/platform/emulator/service/cgroup-dynmods.js';
-import { cgroupSupport } from '../../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../../../../src/platform/emulator/service/cgroup-support.js';
 
 const mountsUnder = (dir: string) => readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(dir));
 

@@ -1,0 +1,56 @@
+/**
+ * Cgroups of the layout before emulator instances had directories of their own: `<hierarchy>/wincri-emulator/<id>`
+ * (now `wincri-emulator/instance-<instance>/<id>`, cgroups.ts). Services of that version that were killed, or whose
+ * systems' removals ran out of time, left such directories behind empty, and no later service made or removed them
+ * again (159 on one test host). At start, each one that no record of this instance names (a system made by an older
+ * version keeps its recorded directory, and a utility VM's keeps those of its hosted systems inside it) and that
+ * holds no process at any depth is removed, its children first. Instances' directories (`instance-*`, this one's or
+ * another's) and other services' probes (`.probe-<pid>`) are never touched; the kernel refuses to remove a cgroup a
+ * process joined meanwhile, and that one stays.
+ */
+import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { cgroupSupport } from './cgroup-support.js';
+import { INSTANCE_DIR_PREFIX } from './cgroups.js';
+import type { SystemRecord } from './records.js';
+
+/** The cgroup directories the records name (isolated systems' and job containers'). */
+function recordedDirs(records: Iterable<SystemRecord>): string[] {
+  const dirs: string[] = [];
+  for (const r of records) dirs.push(...(r.isolation?.cgroup?.dirs ?? []), ...(r.job?.cgroup?.dirs ?? []));
+  return dirs;
+}
+
+function subdirs(dir: string): string[] {
+  try { return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name); } catch { return []; }
+}
+
+/** Whether a process is in the cgroup or one below it (unreadable: counted as busy). */
+function holdsProcesses(dir: string): boolean {
+  try { if (readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== '') return true; } catch { return true; }
+  return subdirs(dir).some((d) => holdsProcesses(join(dir, d)));
+}
+
+/** Removes the cgroup and those below it, deepest first; whether it is gone. */
+function removeTree(dir: string): boolean {
+  for (const d of subdirs(dir)) removeTree(join(dir, d));
+  try { rmdirSync(dir); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT'; }
+}
+
+/** Removes the unused directories of the old layout (see above); returns those removed, and logs how many. */
+export function sweepOldLayoutCgroups(records: Iterable<SystemRecord>, log: (m: string) => void): string[] {
+  const sup = cgroupSupport();
+  if (!sup) return [];
+  const recorded = recordedDirs(records);
+  const removed: string[] = [];
+  for (const root of sup.roots) {
+    for (const name of subdirs(root)) {
+      if (name.startsWith(INSTANCE_DIR_PREFIX) || name.startsWith('.')) continue;
+      const dir = join(root, name);
+      if (recorded.some((r) => r === dir || r.startsWith(dir + sep))) continue;
+      if (!holdsProcesses(dir) && removeTree(dir)) removed.push(dir);
+    }
+  }
+  if (removed.length > 0) log(`cgroups: removed ${removed.length} unused cgroup(s) of the layout before instances (${sup.roots.join(', ')}/<id>)`);
+  return removed;
+}
