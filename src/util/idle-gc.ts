@@ -12,7 +12,7 @@
  * quiet spell gets its C heap trimmed all the same: the end of every piece of work (a touch, the end of work or of a
  * call in flight) is offered to the BusyTrim (busy-trim.ts), which trims off the main thread once the memory outside
  * V8's heap has grown enough, at most twice a minute — in the emulator service; the daemon and the IO keeper leave
- * it out (leaveOutBusyTrim).
+ * it out (configureIdleGc).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -96,16 +96,38 @@ function idleCollect(gc: GcFn, afterWork: boolean): void {
 
 let trim: IdleTrim | null | undefined;
 type BusyLike = Pick<BusyTrim, 'afterWork' | 'trimmed' | 'running'>;
-/** Whether this process trims its C heap while busy (see leaveOutBusyTrim). */
-let busyWanted = true;
+
+export interface IdleGcOptions {
+  /**
+   * Makes the trim of the C heap while busy (busy-trim.ts) that the end of each piece of work is offered to, at the
+   * process's first work (null: none). Default createBusyTrim (the emulator service). The daemon and the IO keeper
+   * do without one: their C heaps stay flat under churn (README, soak: the emulator service's main arena
+   * 4.6 → 17.2 MiB in 5 minutes with the busy trim off, 6.0 → 9.0 on; the daemon's and the keeper's stayed at
+   * 4.5–7.5 and 3.1–4.4 MiB either way, and the busy trims they ran returned 0–1.2 MiB, the keeper's nothing).
+   */
+  busyTrim?: () => BusyLike | null;
+}
+
+let makeBusy: () => BusyLike | null = createBusyTrim;
 /** Trims the C heap while work goes on, which the quiet spell's collection never sees (busy-trim.ts). */
 let busy: BusyLike | null = null;
+
+/**
+ * How this process's idle collection works, set by its command before any work (a busy trim made already is
+ * replaced at once).
+ */
+export function configureIdleGc(opts: IdleGcOptions): void {
+  if (opts.busyTrim) {
+    makeBusy = opts.busyTrim;
+    if (trim !== undefined) busy = makeBusy();
+  }
+}
 
 function processTrim(): IdleTrim | null {
   if (trim !== undefined) return trim;
   const gc = v8Gc();
   heapAfterCompaction = getHeapStatistics().total_heap_size;
-  busy = busyWanted ? createBusyTrim() : null;
+  busy = makeBusy();
   trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
   return trim;
 }
@@ -155,27 +177,10 @@ export function holdIdleGc(): () => void {
   };
 }
 
-/**
- * This process does without the busy trim (busy-trim.ts): the daemon and the IO keeper, whose commands call this
- * before any work. Under non-stop pod churn only the emulator service's C heap grows (README, soak: its main arena
- * 4.6 → 17.2 MiB in 5 minutes with the busy trim off, 6.0 → 9.0 on); the daemon's and the keeper's stayed at
- * 4.5–7.5 and 3.1–4.4 MiB either way, and the busy trims they ran returned 0–1.2 MiB (the keeper's nothing).
- */
-export function leaveOutBusyTrim(): void {
-  busyWanted = false;
-  busy = null;
-}
-
 /** Whether this process trims its C heap while busy (diagnostics and tests; decided at its first work). */
 export function busyTrimming(): boolean {
   processTrim();
   return busy !== null;
-}
-
-/** Test-only: the busy trim this process tells, in place of its own (after the idle collector is set up). */
-export function busyTrimForTests(b: BusyLike | null): void {
-  processTrim();
-  busy = b;
 }
 
 /** How many idle collections this process has run (diagnostics and tests). */

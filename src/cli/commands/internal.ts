@@ -21,7 +21,7 @@ log goes to FILE, rotated by size and count (logFileMaxSizeMB, logFileMaxFiles),
     if (logFile) (await import('../../util/log-file.js')).logToFile(logFile, cfg);
     const { createPlatform, keeperPaths } = await import('../../daemon/platform-factory.js');
     (await import('../../util/last-resort.js')).installLastResort('io-keeper');
-    (await import('../../util/idle-gc.js')).leaveOutBusyTrim(); // its C heap stays flat under churn (util/idle-gc.ts)
+    (await import('../../util/idle-gc.js')).configureIdleGc({ busyTrim: () => null }); // its C heap stays flat under churn (util/idle-gc.ts)
     const { keeperMain } = await import('../../container-io/keeper-main.js');
     const { keeperPlatform } = await import('../../daemon/keeper-deadlines.js');
     const platform = keeperPlatform(await createPlatform(cfg), cfg.limits.platformCallTimeoutSeconds);

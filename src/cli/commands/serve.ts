@@ -51,7 +51,7 @@ export const serveCommand: Command = {
     if (cfg.logFile) logToFile(cfg.logFile, cfg);
     if (process.platform === 'win32') await errorsToEventLog();
     (await import('../../util/last-resort.js')).installLastResort('daemon');
-    (await import('../../util/idle-gc.js')).leaveOutBusyTrim(); // its C heap stays flat under churn (util/idle-gc.ts)
+    (await import('../../util/idle-gc.js')).configureIdleGc({ busyTrim: () => null }); // its C heap stays flat under churn (util/idle-gc.ts)
     const warning = (await import('../preflight.js')).networkingPreflight(cfg);
     if (warning) logger('wincri').warn(warning);
     const { startDaemon } = await import('../../daemon/wire.js');

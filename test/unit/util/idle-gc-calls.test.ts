@@ -9,13 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { status as Status } from '@grpc/grpc-js';
-import { busyTrimForTests, holdIdleGc, idleGcCallBegins, idleGcCallEnds, idleGcCollections, idleGcWorkBegins, idleGcWorkEnds, touchIdleGc } from '../../../src/util/idle-gc.js';
+import { configureIdleGc, holdIdleGc, idleGcCallBegins, idleGcCallEnds, idleGcCollections, idleGcWorkBegins, idleGcWorkEnds, touchIdleGc } from '../../../src/util/idle-gc.js';
 import { wrapUnary } from '../../../src/cri/handler.js';
 import { createRpcMetrics } from '../../../src/cri/rpc-metrics.js';
 import type { CriContext } from '../../../src/cri/context.js';
 
 let told = 0;
-busyTrimForTests({ afterWork: () => { told++; }, trimmed: () => undefined, running: false });
+// A counting stand-in for the busy trim, made at this process's first work as the real one would be.
+configureIdleGc({ busyTrim: () => ({ afterWork: () => { told++; }, trimmed: () => undefined, running: false }) });
 
 /** Runs `fn` with Node's setTimeout mocked (the idle check's timer); `tick(n)` moves n seconds on. */
 function withTimers(fn: (tick: (seconds: number) => void) => Promise<void> | void): Promise<void> {
