@@ -56,9 +56,11 @@ export abstract class ComputeStdio extends ComputeStopping {
    */
   async attachWhenFree(id: unknown, pid: unknown, stream: StreamName, sock: Socket, ready: (info?: OutAttachInfo) => void, opts: OutAttachOptions & { keep?: boolean } = {}, waitMs = 0): Promise<void> {
     const until = Date.now() + waitMs;
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const held = stream === 'stdin' ? undefined : this.heldRelay(id, pid, stream);
       if (!held || Date.now() >= until) break;
+      // Said once per attachment: a takeover waiting on a reader that does not let go (a second IO keeper?) shows here.
+      if (!waited) this.log(`${stream} of process ${String(pid)} in ${String(id)} is attached to another reader: the new attachment waits up to ${waitMs} ms for it to go`);
       await detachedWithin(held, sock, until - Date.now());
       if (sock.destroyed) return;
     }

@@ -8,11 +8,14 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setup, rejectsWith, containerDoc, type Env } from './helpers.js';
 import { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 import { reopenOutputOf } from '../../../../src/platform/emulator/reopen-output.js';
+import { LOG_NAME } from '../../../../src/platform/emulator/protocol.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 import { HRESULT, PlatformError as PlatformErrorCtor, type PlatformError } from '../../../../src/platform/hresult.js';
 import { PassThrough } from 'node:stream';
 import type { ComputeProcess, ComputeSystem } from '../../../../src/platform/types.js';
@@ -95,9 +98,11 @@ test('emulator reopenOutput: "already attached" is waited out by the service unt
   const attaching = client.attach('ro-wait', created.pid, 'stdout', 30_000);
   let settled = false;
   attaching.then(() => { settled = true; }, () => { settled = true; });
-  // A pause, not a timing assertion: the attachment is in the service's hands before the creator lets go (a
-  // service that does not wait refuses it meanwhile; without the pause the test would only pass more easily).
-  await new Promise((r) => setTimeout(r, 300));
+  // The creator lets go only once the service has found the stream held and is waiting with the attachment (its
+  // log says so): a service that does not wait refuses it then instead, and says nothing of waiting.
+  const log = join(env.dir, 'state', LOG_NAME);
+  const waiting = `stdout of process ${created.pid} in ro-wait is attached to another reader`;
+  await waitFor('the service to wait with the attachment, or to answer it', () => settled || readFileSync(log, 'utf8').includes(waiting), { detail: () => readFileSync(log, 'utf8') });
   assert.equal(settled, false, 'the attachment waits while another reader holds the stream (was: refused at once)');
   created.stdio.stdout!.destroy();
   const sock = await attaching;
