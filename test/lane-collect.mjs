@@ -2,29 +2,40 @@
 // collected and printed in one piece when it ends; what an interrupt of the runner stops (the first SIGINT/SIGTERM
 // asks them to end and reaps what they left; the second kills them at once, synchronously, before the runner exits).
 import { spawn } from 'node:child_process';
+import { fileLimitMs } from './lane-limit.mjs';
 
 /** The files running now (label, output so far, child, reap): what `interrupt` and `killRunningNow` stop. */
 const running = new Set();
 
 /**
  * Runs `argv` in a process group of its own with its output (stdout and stderr) collected, printed in one piece
- * when it exits; resolves its exit code. A process it left behind may hold the pipes open: output is awaited 2 s
- * after the exit, then what it left is killed (`reap`: its cgroups; and its process group) and the pipes closed.
+ * when it exits; resolves { code: its exit status, timedOut }. A process it left behind may hold the pipes open:
+ * output is awaited 2 s after the exit, then what it left is killed (`reap`: its cgroups; and its process group)
+ * and the pipes closed. Still running `limitMs` after its start (test/lane-limit.mjs), it is named in a TIMEOUT
+ * line and killed the same way (timedOut, status 1).
  */
-export function runCollected(cmd, args, opts, label = cmd, reap = async () => undefined) {
+export function runCollected(cmd, args, opts, label = cmd, reap = async () => undefined, limitMs = fileLimitMs()) {
   return new Promise((resolve) => {
     const chunks = [];
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const run = { label, chunks, child, reap };
     running.add(run);
     let timer;
+    let timedOut = false;
+    const limit = setTimeout(async () => {
+      timedOut = true;
+      chunks.push(Buffer.from(`test lanes: TIMEOUT: ${label} still running ${limitMs / 1000} s after its start (WINCRI_TEST_FILE_TIMEOUT_S): killing it and what it started\n`));
+      await reap().catch(() => undefined);
+      killGroup(child);
+    }, limitMs);
     const finish = (code) => {
       if (!running.delete(run)) return;
       clearTimeout(timer);
+      clearTimeout(limit);
       child.stdout.destroy();
       child.stderr.destroy();
       process.stdout.write(Buffer.concat(chunks));
-      resolve(code);
+      resolve({ code: timedOut ? 1 : code, timedOut });
     };
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));

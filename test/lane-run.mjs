@@ -7,6 +7,9 @@
 // <hierarchy>/wincri-emulator/..., outside the file's subtree: what it leaves there is not found here. Not root:
 // nothing is tracked, and the runner says "leaks not tracked". At start, as root, the cgroups of runners that are
 // gone (wincri-test-<pid>-* whose pid is not alive: killed before their cleanup) are killed and removed.
+// A file still running WINCRI_TEST_FILE_TIMEOUT_S (default 600 s) after its start is named in a TIMEOUT line, killed
+// with what it started, and counted failed (test/lane-limit.mjs): a host file as one command, each file of the
+// other lane as the child process its `node --test` runs it in.
 // SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
 // then what they left is killed and their temp dirs removed as after any file, and the run fails. A second signal
 // SIGKILLs at once, synchronously, every running file's process group, what is in their cgroups and the other lane,
@@ -16,11 +19,13 @@ import { afterFile, isolation, isolationUnavailable, pool, runFile } from './lan
 import { interrupt, killRunningNow } from './lane-collect.mjs';
 import { cgroupMounts, reapStaleSubtrees } from './lane-cgroups.mjs';
 import { tempDirs } from './lane-tmp.mjs';
+import { fileLimitMs, watchFileProcesses } from './lane-limit.mjs';
 
 /**
  * Runs the lanes: `hostArgv(file, worker)` is the command of one host file, `otherArgv()` that of the other lane;
  * `label(file)` names a file in messages. Resolves { hostCodes, otherCodes, failed: labels of host files that
- * failed, width, isolated, seconds: { host, other }, interrupted: the signal, if one came }.
+ * failed, timedOut: labels of the files killed at the limit (both lanes), width, isolated, seconds: { host, other },
+ * interrupted: the signal, if one came }.
  */
 export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, width: wanted = 3 }) {
   const t0 = Date.now();
@@ -39,6 +44,8 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   if (!iso?.tracking) console.log(`test lanes: ${root ? 'no cgroup hierarchy' : 'not root'}: leaks not tracked (what a file leaves running is not found or killed)`);
   const width = unavailable ? 1 : wanted;
   const failed = [];
+  const timedOut = [];
+  const limitMs = fileLimitMs();
   let interrupted;
   let otherChild;
   const other = rest.length === 0 ? Promise.resolve([0]) : new Promise((resolve) => {
@@ -53,10 +60,15 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
       otherChild = undefined;
       console.log(`test lanes: the other lane could not run: ${e.message}`);
     }
+    const unwatch = otherChild ? watchFileProcesses(otherChild.pid, limitMs, (file, killed) => {
+      timedOut.push(label(file));
+      console.log(`test lanes: TIMEOUT: ${label(file)} (other lane) still running ${limitMs / 1000} s after its start (WINCRI_TEST_FILE_TIMEOUT_S): killed ${killed.join(', ')}`);
+    }) : () => undefined;
     let ended = false;
     const done = async (code) => {
       if (ended) return;
       ended = true;
+      unwatch();
       const ok = await afterFile('the other lane', name, { iso: tracked, tmp, dir, interrupted: () => interrupted });
       resolve([ok ? code : 1]);
     };
@@ -83,7 +95,7 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   // Each file's output is printed in one piece when it ends (TAP or spec of files running at once would interleave).
   // Whatever goes wrong around a file makes it fail with the reason printed; its cleanup always runs.
   const hostJobs = host.map((file, i) => async (w) => {
-    const code = await runFile(label(file), i, hostArgv(file, w, i), { cwd, iso, tmp, interrupted: () => interrupted });
+    const code = await runFile(label(file), i, hostArgv(file, w, i), { cwd, iso, tmp, interrupted: () => interrupted, timedOut: (l) => timedOut.push(l) });
     if (code !== 0) failed.push(label(file));
     return code;
   });
@@ -91,5 +103,5 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   const kept = tmp.close();
   if (kept) console.log(`test lanes: temp dir ${kept}`);
   process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  return { hostCodes, otherCodes, failed, width, isolated: !unavailable, seconds, interrupted };
+  return { hostCodes, otherCodes, failed, timedOut, width, isolated: !unavailable, seconds, interrupted };
 }

@@ -81,15 +81,17 @@ export function isolation({ namespaces = true, asideDir = tmpdir() } = {}) {
 
 /**
  * After a file (or the other lane) ended: kills and names what it left in its cgroups (`iso.cleanup`), removes
- * them and its temp dir `dir` (from `tmp`); says what it found. Resolves false when its cgroups stayed busy.
+ * them and its temp dir `dir` (from `tmp`); says what it found (a file that ran out of time, `timedOut`: what was
+ * killed with it). Resolves false when its cgroups stayed busy.
  */
-export async function afterFile(label, name, { iso, tmp, dir, interrupted = () => false, settleMs }) {
+export async function afterFile(label, name, { iso, tmp, dir, interrupted = () => false, timedOut = false, settleMs }) {
   let ok = true;
   try {
     const { left, busy } = iso ? await iso.cleanup(name, { settleMs }) : { left: [], busy: [] };
     if (left.length > 0) {
       console.log(interrupted() ? `test lanes: ${label}: interrupted; killed what it left: ${left.join(', ')}`
-        : `test lanes: LEAK: ${label} left processes behind; killed ${left.join(', ')}`);
+        : timedOut ? `test lanes: TIMEOUT: ${label}: killed ${left.join(', ')}`
+          : `test lanes: LEAK: ${label} left processes behind; killed ${left.join(', ')}`);
     }
     if (busy.length > 0) { console.log(`test lanes: ${label}: cgroups still busy after killing, not removed: ${busy.join(', ')}`); ok = false; }
   } catch (e) {
@@ -105,24 +107,27 @@ export async function afterFile(label, name, { iso, tmp, dir, interrupted = () =
 export const cleanupTimes = [];
 
 /**
- * Runs one file's command `argv` with its output collected (runCollected), a TMPDIR of its own (`tmp.make(id)`), in
- * the cgroups and namespaces of `iso` (`wincri-test-<runner pid>-<id>`) when given; then afterFile. Resolves its exit
- * code, 1 also when it could not run or its cgroups stayed busy.
+ * Runs one file's command `argv` with its output collected (runCollected, within the per-file limit of
+ * test/lane-limit.mjs), a TMPDIR of its own (`tmp.make(id)`), in the cgroups and namespaces of `iso`
+ * (`wincri-test-<runner pid>-<id>`) when given; then afterFile. Resolves its exit code, 1 also when it could not
+ * run, ran out of time (then `timedOut` hears its label) or its cgroups stayed busy.
  */
-export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = () => false }) {
+export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = () => false, timedOut: onTimeout = () => undefined }) {
   const name = `wincri-test-${process.pid}-${id}`;
   let code = 1;
+  let timedOut = false;
   let dir;
   try {
     dir = tmp?.make(String(id));
     const env = dir ? { ...process.env, TMPDIR: dir } : process.env;
     const [cmd, args] = iso ? iso.wrap(name, argv) : [argv[0], argv.slice(1)];
-    code = await runCollected(cmd, args, { cwd, env }, label, async () => { await iso?.cleanup(name, { settleMs: 0 }); });
+    ({ code, timedOut } = await runCollected(cmd, args, { cwd, env }, label, async () => { await iso?.cleanup(name, { settleMs: 0 }); }));
   } catch (e) {
     console.log(`test lanes: ${label} could not run: ${e.message}`);
   }
+  if (timedOut) onTimeout(label);
   const t = Date.now();
-  const ok = await afterFile(label, name, { iso, tmp, dir, interrupted });
+  const ok = await afterFile(label, name, { iso, tmp, dir, interrupted, timedOut });
   cleanupTimes.push({ label, ms: Date.now() - t });
   return ok ? code : 1;
 }

@@ -2,11 +2,14 @@
 // Usage: npm test [-- <substring filter>...]
 // WINCRI_TEST_TIMES=1 also prints each file's wall time and lane, slowest first (test/file-times.mjs).
 // WINCRI_TEST_HOST_LANES=<n>: how many host-network files run at a time, each in namespaces of its own (default 3).
+// WINCRI_TEST_FILE_TIMEOUT_S=<s>: a file still running s seconds after its start is killed and fails (default 600;
+// test/lane-limit.mjs). WINCRI_TEST_EXIT_GRACE_S=<s>: a file's process still alive s seconds after its tests ended
+// says what keeps it alive and fails (default 60; test/file-exit-watch.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runLanes } from './lane-run.mjs';
 import { cleanupTimes } from './lanes.mjs';
 
@@ -41,16 +44,19 @@ const timesDir = process.env.WINCRI_TEST_TIMES ? mkdtempSync(join(tmpdir(), 'win
 // to a file beside it.
 const reporters = (name) => [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
   ...(timesDir ? [`--test-reporter=${join(root, 'test', 'file-times.mjs')}`, `--test-reporter-destination=${join(timesDir, name)}`] : [])];
-const nodeTest = (name, list) => [process.execPath, '--test', '--test-concurrency=1', '--test-timeout=300000', ...reporters(name), ...list];
+// Each file's process preloads test/file-exit-watch.mjs: one that does not exit after its tests says so and ends.
+const exitWatch = pathToFileURL(join(root, 'test', 'file-exit-watch.mjs')).href;
+const nodeTest = (name, list) => [process.execPath, `--import=${exitWatch}`, '--test', '--test-concurrency=1', '--test-timeout=300000', ...reporters(name), ...list];
 // The lanes (test/lane-run.mjs): each host file in namespaces and cgroups of its own where it can, beside the other
 // lane; TMPDIR, LEAK reports and SIGINT/SIGTERM handling there.
-const { hostCodes, otherCodes, failed, width, isolated, seconds, interrupted } = await runLanes({
+const { hostCodes, otherCodes, failed, timedOut, width, isolated, seconds, interrupted } = await runLanes({
   host, rest, cwd: root, label: (f) => relative(root, f), width: Number(process.env.WINCRI_TEST_HOST_LANES) || 3,
   hostArgv: (f, w, i) => nodeTest(`host${w + 1}.${i}`, [f]), otherArgv: () => nodeTest('other', rest),
 });
 const codes = [...hostCodes, ...otherCodes];
 console.log(`lanes: host ${host.length} files ${width} at a time${isolated ? ' (own namespaces)' : ''} ${seconds.host?.toFixed(0) ?? 0} s, other ${rest.length} files ${seconds.other?.toFixed(0) ?? 0} s`);
 if (failed.length > 0) console.log(`host files that failed: ${failed.join(' ')}`);
+if (timedOut.length > 0) console.log(`files killed at the per-file limit (TIMEOUT): ${timedOut.join(' ')}`);
 if (interrupted) console.log(`interrupted by ${interrupted}: ${host.length - hostCodes.length} host files not run`);
 if (timesDir) {
   const rows = [];

@@ -5,7 +5,9 @@
  * cgroup checks run on whatever hierarchies the host has (v1 memory/cpu, cgroup2): a file's processes start in the
  * leaf <subtree>/runner, and the subtree's own root holds none (on v2 the emulator enables controllers there). A
  * second SIGTERM kills everything at once; cgroups of runners that are gone go at the next start; the temp root is
- * a real path (mounts under it are matched by real path).
+ * a real path (mounts under it are matched by real path). A file still running at the per-file limit (a leaked handle
+ * keeps its process alive), in either lane, is named in a TIMEOUT line, killed and failed, and the run goes on; one
+ * whose tests ended but whose process stays says so (HUNG) and fails soon after.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,7 @@ const LANES = new URL('../../../../test/lanes.mjs', import.meta.url).href;
 const CGROUPS = new URL('../../../../test/lane-cgroups.mjs', import.meta.url).href;
 const TMP = new URL('../../../../test/lane-tmp.mjs', import.meta.url).href;
 const RUN = new URL('../../../../test/lane-run.mjs', import.meta.url).href;
+const EXIT_WATCH = new URL('../../../../test/file-exit-watch.mjs', import.meta.url).href;
 const rootSkip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root (cgroups)' : false;
 
 /** Pids whose command line contains `marker` (not zombies: theirs is empty). */
@@ -55,15 +58,41 @@ if (stay) setInterval(() => {}, 1e6);
 
 interface Driven { out: () => string; exited: Promise<number | null>; pid: number; kill: (sig: NodeJS.Signals) => void }
 
-/** Runs `body` (an ES module; LANES, TMP, RUN, FAKE and MARKER in scope) in a node of its own, as the runner would be. */
+/**
+ * Runs `body` (an ES module; LANES, TMP, RUN, FAKE and MARKER in scope) in a node of its own, as the runner would be
+ * (outside any test file: a `node --test` it starts runs its files).
+ */
 function drive(body: string, marker: string, env: Record<string, string> = {}): Driven {
   const head = `const [LANES, TMP, RUN, FAKE, MARKER] = ${JSON.stringify([LANES, TMP, RUN, FAKE, marker])};\n`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', head + body], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', head + body], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return { out: () => out, exited, pid: child.pid!, kill: (sig) => { child.kill(sig); } };
+}
+
+/**
+ * After run `d` of the runner ended: no process marked `marker` is left, its temp root under `base` is gone, and
+ * (after `beforeCgroups`) no cgroup of the run is left in any hierarchy.
+ */
+async function assertRunLeftNothing(d: Driven, marker: string, base: string, beforeCgroups = async (): Promise<unknown> => undefined): Promise<void> {
+  await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+  assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir (with the cgroup mounts\' aside dirs) is removed');
+  await beforeCgroups();
+  const { cgroupMounts } = await import(CGROUPS);
+  for (const m of cgroupMounts() as { dir: string }[]) {
+    assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
+  }
+}
+
+/** Kills run `d` and the processes marked `marker` whatever happened, and removes `dirs`. */
+function endRun(d: Driven, marker: string, ...dirs: string[]): void {
+  d.kill('SIGKILL');
+  for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 
 test('lanes: a file gets a TMPDIR of its own, removed after it, and its exit code (any host, no root needed)', async () => {
@@ -126,7 +155,6 @@ test('lanes: what a file leaves behind (a sleep in its own session, a fake emula
 });
 
 test('lanes: a SIGTERM to the runner mid-run leaves no process, no cgroup and no temp dir behind', { skip: rootSkip }, async () => {
-  const { cgroupMounts } = await import(CGROUPS);
   const base = mkdtempSync(join(tmpdir(), 'lanes-'));
   const ready = mkdtempSync(join(tmpdir(), 'lanes-ready-'));
   const marker = String(process.pid) + String((Date.now() + 1) % 1e6);
@@ -149,17 +177,10 @@ test('lanes: a SIGTERM to the runner mid-run leaves no process, no cgroup and no
     assert.match(out, /RESULT .*"interrupted":"SIGTERM"/, out);
     assert.match(out, /a: interrupted; killed what it left: .*sleep\[\d+\]/, out);
     assert.match(out, new RegExp(`the other lane: interrupted; killed what it left: .*fake-emulator-${marker}`), out);
-    await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+    await assertRunLeftNothing(d, marker, base);
     for (const t of temps) assert.equal(existsSync(t), false, `${t} is removed`);
-    assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir is removed');
-    for (const m of cgroupMounts() as { dir: string }[]) {
-      assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
-    }
   } finally {
-    d.kill('SIGKILL');
-    for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    rmSync(base, { recursive: true, force: true });
-    rmSync(ready, { recursive: true, force: true });
+    endRun(d, marker, base, ready);
   }
 });
 
@@ -241,16 +262,96 @@ test('lanes: a second SIGTERM kills every file, its leftovers and the other lane
     assert.equal(await d.exited, 1, d.out());
     assert.match(d.out(), /SIGTERM again: killing everything now/, d.out());
     assert.doesNotMatch(d.out(), /NOT REACHED/);
-    await waitFor('no process of the run to be left', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
-    assert.deepEqual(readdirSync(base), [], 'the runner\'s temp dir (with the cgroup mounts\' aside dirs) is removed');
-    await reapStaleSubtrees(cgroupMounts());
-    for (const m of cgroupMounts() as { dir: string }[]) {
-      assert.deepEqual(readdirSync(m.dir).filter((e) => e.startsWith(`wincri-test-${d.pid}-`)), [], `no cgroup of the run left in ${m.dir}`);
-    }
+    // What stayed busy at the kill goes at the next start.
+    await assertRunLeftNothing(d, marker, base, () => reapStaleSubtrees(cgroupMounts()));
   } finally {
-    d.kill('SIGKILL');
-    for (const pid of withMarker(marker)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    rmSync(base, { recursive: true, force: true });
-    rmSync(ready, { recursive: true, force: true });
+    endRun(d, marker, base, ready);
+  }
+});
+
+/**
+ * node:test files in a temp dir of their own (named with `marker`): `hung.test.mjs` passes and leaves a timer
+ * running; `next.test.mjs` passes (with `afterMs`, its global after() hook takes that long).
+ */
+function testFiles(marker: string, afterMs = 0): { dir: string; hung: string; next: string } {
+  const dir = mkdtempSync(join(tmpdir(), `lanes-files-${marker}-`)); // in the files' command lines
+  const hung = join(dir, 'hung.test.mjs');
+  const next = join(dir, 'next.test.mjs');
+  writeFileSync(hung, `import { test } from 'node:test';\ntest('leaves a timer running (${marker})', () => { setInterval(() => {}, 1e6); });\n`);
+  writeFileSync(next, `import { test, after } from 'node:test';\ntest('runs after it', () => { console.log('NEXT-FILE-RAN'); });\n`
+    + (afterMs > 0 ? `after(async () => { await new Promise((r) => setTimeout(r, ${afterMs})); console.log('NEXT-AFTER-DONE'); });\n` : ''));
+  return { dir, hung, next };
+}
+
+test('lanes: a host file still running at the per-file limit is named in a TIMEOUT line, killed and failed; the next runs (any host)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const marker = `hung-${process.pid}-${Date.now() % 1e6}`;
+  const d = drive(`
+    const { tempDirs } = await import(TMP);
+    const { runFile } = await import(LANES);
+    const tmp = tempDirs();
+    const timedOut = [];
+    const hung = 'setInterval(() => {}, 1e6); console.log("HUNG-FILE-STARTED")';
+    const code = await runFile('hung.test.js', 5, [process.execPath, '-e', hung, MARKER], { cwd: '/', tmp, timedOut: (l) => timedOut.push(l) });
+    const next = await runFile('next.test.js', 6, [process.execPath, '-e', 'console.log("NEXT-FILE-RAN")'], { cwd: '/', tmp });
+    console.log('RESULT ' + JSON.stringify({ code, next, timedOut, close: tmp.close() ?? null }));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '1' });
+  try {
+    assert.equal(await d.exited, 0, d.out());
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
+    assert.deepEqual(r, { code: 1, next: 0, timedOut: ['hung.test.js'], close: null }, d.out());
+    assert.match(d.out(), /HUNG-FILE-STARTED\n[^]*test lanes: TIMEOUT: hung\.test\.js still running 1 s after its start \(WINCRI_TEST_FILE_TIMEOUT_S\)/, 'its output, then the TIMEOUT line');
+    assert.match(d.out(), /NEXT-FILE-RAN/);
+    await waitFor('the hung file to be gone', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+    assert.deepEqual(readdirSync(base), [], 'its temp dir and the runner\'s are removed');
+  } finally {
+    endRun(d, marker, base);
+  }
+});
+
+test('lanes: an other-lane file still running at the per-file limit is named, killed with what it started; node --test fails it and runs the next (any host)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const marker = `other-${process.pid}-${Date.now() % 1e6}`;
+  const files = testFiles(marker);
+  const d = drive(`
+    const { runLanes } = await import(RUN);
+    const argv = [process.execPath, '--test', '--test-concurrency=1', '--test-reporter=tap', ${JSON.stringify(files.hung)}, ${JSON.stringify(files.next)}];
+    const r = await runLanes({ host: [], rest: ['x'], cwd: '/', label: (f) => f.split('/').pop(), hostArgv: () => [], otherArgv: () => argv });
+    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '2' });
+  try {
+    assert.equal(await d.exited, 0, d.out());
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
+    assert.deepEqual(r.otherCodes, [1], 'the lane fails');
+    assert.deepEqual(r.timedOut, ['hung.test.mjs']);
+    assert.match(d.out(), /test lanes: TIMEOUT: hung\.test\.mjs \(other lane\) still running 2 s after its start \(WINCRI_TEST_FILE_TIMEOUT_S\): killed node\[\d+\]: [^\n]*hung\.test\.mjs/, d.out());
+    assert.match(d.out(), /^not ok \d+ - \S*hung\.test\.mjs/m, 'node --test counts the file failed');
+    assert.match(d.out(), /NEXT-FILE-RAN/, 'and runs the next one');
+    await waitFor('the hung file to be gone', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+  } finally {
+    endRun(d, marker, base, files.dir);
+  }
+});
+
+test('lanes: a file whose tests and after() hooks ended but whose process does not exit says so (HUNG, what is open) and fails long before the limit', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const marker = `exit-${process.pid}-${Date.now() % 1e6}`;
+  // next.test.mjs's own after() hook outlasts the grace: the grace starts once it has run.
+  const files = testFiles(marker, 1500);
+  const d = drive(`
+    const { runLanes } = await import(RUN);
+    const argv = [process.execPath, '--import=${EXIT_WATCH}', '--test', '--test-concurrency=1', '--test-reporter=tap', ${JSON.stringify(files.hung)}, ${JSON.stringify(files.next)}];
+    const r = await runLanes({ host: [], rest: ['x'], cwd: '/', label: (f) => f.split('/').pop(), hostArgv: () => [], otherArgv: () => argv });
+    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_EXIT_GRACE_S: '1', WINCRI_TEST_FILE_TIMEOUT_S: '300' });
+  try {
+    assert.equal(await d.exited, 0, d.out());
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
+    assert.deepEqual(r.otherCodes, [1], 'the lane fails');
+    assert.deepEqual(r.timedOut, [], 'not at the limit');
+    assert.match(d.out(), /test lanes: HUNG: \S*hung\.test\.mjs: its tests and after\(\) hooks ended 1 s ago and its process has not exited \(WINCRI_TEST_EXIT_GRACE_S\); still open: [^\n]*timer/, d.out());
+    assert.match(d.out(), /^not ok \d+ - \S*hung\.test\.mjs/m, 'node --test counts the file failed');
+    assert.doesNotMatch(d.out(), /HUNG: \S*next\.test\.mjs/, 'a file that exits after its own after() hooks is not named');
+    assert.match(d.out(), /NEXT-FILE-RAN[^]*NEXT-AFTER-DONE/);
+    assert.match(d.out(), /^# fail 1$/m, 'the hung file alone failed');
+  } finally {
+    endRun(d, marker, base, files.dir);
   }
 });
