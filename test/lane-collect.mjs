@@ -10,11 +10,11 @@ const running = new Set();
 /**
  * Runs `argv` in a process group of its own with its output (stdout and stderr) collected, printed in one piece
  * when it exits; resolves { code: its exit status, timedOut }. A process it left behind may hold the pipes open:
- * output is awaited 2 s after the exit, then what it left is killed (`reap`: its cgroups; and its process group)
- * and the pipes closed. Still running `limitMs` after its start (test/lane-limit.mjs), it is named in a TIMEOUT
- * line and killed the same way (timedOut, status 1).
+ * output is awaited `graceMs` (2 s) after the exit, then what it left is killed (`reap`: its cgroups; and its
+ * process group) and the pipes closed. Still running `limitMs` after its start (test/lane-limit.mjs), it is named
+ * in a TIMEOUT line and killed the same way (timedOut, status 1); once it has exited the limit no longer applies.
  */
-export function runCollected(cmd, args, opts, label = cmd, reap = async () => undefined, limitMs = fileLimitMs()) {
+export function runCollected(cmd, args, opts, { label = cmd, reap = async () => undefined, limitMs = fileLimitMs(), graceMs = 2000 } = {}) {
   return new Promise((resolve) => {
     const chunks = [];
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -41,14 +41,16 @@ export function runCollected(cmd, args, opts, label = cmd, reap = async () => un
     child.stderr.on('data', (d) => chunks.push(d));
     child.on('error', (e) => { chunks.push(Buffer.from(`${cmd}: ${e.message}\n`)); finish(1); });
     child.on('exit', (code, signal) => {
+      // Exited in time: what it left holding the pipes is a LEAK (afterFile), not a TIMEOUT.
+      clearTimeout(limit);
       const status = code ?? (signal ? 1 : 0);
       child.on('close', () => finish(status));
       timer = setTimeout(async () => {
-        chunks.push(Buffer.from(`test lanes: ${label}: a process it left holds its output open 2 s after it exited; killing what it left\n`));
+        chunks.push(Buffer.from(`test lanes: ${label}: a process it left holds its output open ${graceMs / 1000} s after it exited; killing what it left\n`));
         await reap().catch(() => undefined);
         killGroup(child);
         finish(status);
-      }, 2000);
+      }, graceMs);
     });
   });
 }

@@ -7,7 +7,7 @@
 // <hierarchy>/wincri-emulator/..., outside the file's subtree: what it leaves there is not found here. Not root:
 // nothing is tracked, and the runner says "leaks not tracked". At start, as root, the cgroups of runners that are
 // gone (wincri-test-<pid>-* whose pid is not alive: killed before their cleanup) are killed and removed.
-// A file still running WINCRI_TEST_FILE_TIMEOUT_S (default 600 s) after its start is named in a TIMEOUT line, killed
+// A file still running WINCRI_TEST_FILE_TIMEOUT_S (default 1800 s) after its start is named in a TIMEOUT line, killed
 // with what it started, and counted failed (test/lane-limit.mjs): a host file as one command, each file of the
 // other lane as the child process its `node --test` runs it in.
 // SIGINT/SIGTERM (a CI timeout): no new files start, the running ones are killed and their output so far printed,
@@ -23,11 +23,12 @@ import { fileLimitMs, watchFileProcesses } from './lane-limit.mjs';
 
 /**
  * Runs the lanes: `hostArgv(file, worker)` is the command of one host file, `otherArgv()` that of the other lane;
- * `label(file)` names a file in messages. Resolves { hostCodes, otherCodes, failed: labels of host files that
+ * `label(file)` names a file in messages; `limitFor(file)` is a file's limit in ms (the script path of an other-lane
+ * file's process; fileLimitMs() for every file by default). Resolves { hostCodes, otherCodes, failed: labels of host files that
  * failed, timedOut: labels of the files killed at the limit (both lanes), width, isolated, seconds: { host, other },
  * interrupted: the signal, if one came }.
  */
-export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, width: wanted = 3 }) {
+export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, width: wanted = 3, limitFor }) {
   const t0 = Date.now();
   const seconds = {};
   const timed = (name, p) => p.then((codes) => { seconds[name] = (Date.now() - t0) / 1000; return codes; });
@@ -46,6 +47,7 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   const failed = [];
   const timedOut = [];
   const limitMs = fileLimitMs();
+  const limitOf = limitFor ?? (() => limitMs);
   let interrupted;
   let otherChild;
   const other = rest.length === 0 ? Promise.resolve([0]) : new Promise((resolve) => {
@@ -60,10 +62,10 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
       otherChild = undefined;
       console.log(`test lanes: the other lane could not run: ${e.message}`);
     }
-    const unwatch = otherChild ? watchFileProcesses(otherChild.pid, limitMs, (file, killed) => {
+    const unwatch = otherChild ? watchFileProcesses(otherChild.pid, limitMs, (file, killed, ms) => {
       timedOut.push(label(file));
-      console.log(`test lanes: TIMEOUT: ${label(file)} (other lane) still running ${limitMs / 1000} s after its start (WINCRI_TEST_FILE_TIMEOUT_S): killed ${killed.join(', ')}`);
-    }) : () => undefined;
+      console.log(`test lanes: TIMEOUT: ${label(file)} (other lane) still running ${ms / 1000} s after its start (WINCRI_TEST_FILE_TIMEOUT_S): killed ${killed.join(', ')}`);
+    }, { limitFor: limitOf }) : () => undefined;
     let ended = false;
     const done = async (code) => {
       if (ended) return;
@@ -95,7 +97,7 @@ export async function runLanes({ host, rest, hostArgv, otherArgv, label, cwd, wi
   // Each file's output is printed in one piece when it ends (TAP or spec of files running at once would interleave).
   // Whatever goes wrong around a file makes it fail with the reason printed; its cleanup always runs.
   const hostJobs = host.map((file, i) => async (w) => {
-    const code = await runFile(label(file), i, hostArgv(file, w, i), { cwd, iso, tmp, interrupted: () => interrupted, timedOut: (l) => timedOut.push(l) });
+    const code = await runFile(label(file), i, hostArgv(file, w, i), { cwd, iso, tmp, interrupted: () => interrupted, timedOut: (l) => timedOut.push(l), limitMs: limitOf(file) });
     if (code !== 0) failed.push(label(file));
     return code;
   });

@@ -108,11 +108,12 @@ export const cleanupTimes = [];
 
 /**
  * Runs one file's command `argv` with its output collected (runCollected, within the per-file limit of
- * test/lane-limit.mjs), a TMPDIR of its own (`tmp.make(id)`), in the cgroups and namespaces of `iso`
- * (`wincri-test-<runner pid>-<id>`) when given; then afterFile. Resolves its exit code, 1 also when it could not
- * run, ran out of time (then `timedOut` hears its label) or its cgroups stayed busy.
+ * test/lane-limit.mjs, or `limitMs`; `graceMs`: how long its output may stay open after it exited), a TMPDIR of its
+ * own (`tmp.make(id)`), in the cgroups and namespaces of `iso` (`wincri-test-<runner pid>-<id>`) when given; then
+ * afterFile. Resolves its exit code, 1 also when it could not run, ran out of time (then `timedOut` hears its label)
+ * or its cgroups stayed busy.
  */
-export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = () => false, timedOut: onTimeout = () => undefined }) {
+export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = () => false, timedOut: onTimeout = () => undefined, limitMs, graceMs }) {
   const name = `wincri-test-${process.pid}-${id}`;
   let code = 1;
   let timedOut = false;
@@ -121,7 +122,8 @@ export async function runFile(label, id, argv, { cwd, iso, tmp, interrupted = ()
     dir = tmp?.make(String(id));
     const env = dir ? { ...process.env, TMPDIR: dir } : process.env;
     const [cmd, args] = iso ? iso.wrap(name, argv) : [argv[0], argv.slice(1)];
-    ({ code, timedOut } = await runCollected(cmd, args, { cwd, env }, label, async () => { await iso?.cleanup(name, { settleMs: 0 }); }));
+    const reap = async () => { await iso?.cleanup(name, { settleMs: 0 }); };
+    ({ code, timedOut } = await runCollected(cmd, args, { cwd, env }, { label, reap, limitMs, graceMs }));
   } catch (e) {
     console.log(`test lanes: ${label} could not run: ${e.message}`);
   }

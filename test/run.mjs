@@ -2,7 +2,7 @@
 // Usage: npm test [-- <substring filter>...]
 // WINCRI_TEST_TIMES=1 also prints each file's wall time and lane, slowest first (test/file-times.mjs).
 // WINCRI_TEST_HOST_LANES=<n>: how many host-network files run at a time, each in namespaces of its own (default 3).
-// WINCRI_TEST_FILE_TIMEOUT_S=<s>: a file still running s seconds after its start is killed and fails (default 600;
+// WINCRI_TEST_FILE_TIMEOUT_S=<s>: a file still running s seconds after its start is killed and fails (default 1800;
 // test/lane-limit.mjs). WINCRI_TEST_EXIT_GRACE_S=<s>: a file's process still alive s seconds after its tests ended
 // says what keeps it alive and fails (default 60; test/file-exit-watch.mjs).
 import { execFileSync } from 'node:child_process';
@@ -40,6 +40,9 @@ const rest = selected.filter((f) => !host.includes(f));
 const helperCache = process.env.WINCRI_EMULATOR_HELPER_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'wincri-helper-cache-'));
 if (helperCache) process.env.WINCRI_EMULATOR_HELPER_CACHE = helperCache;
 const timesDir = process.env.WINCRI_TEST_TIMES ? mkdtempSync(join(tmpdir(), 'wincri-test-times-')) : undefined;
+// Files that did not exit after their tests (HUNG, test/file-exit-watch.mjs) add themselves here; named in the summary.
+const hungDir = mkdtempSync(join(tmpdir(), 'wincri-test-hung-'));
+process.env.WINCRI_TEST_HUNG_LOG = join(hungDir, 'hung');
 // Spec on a terminal, tap otherwise (named: a host file's output goes through a pipe); the timing reporter writes
 // to a file beside it.
 const reporters = (name) => [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
@@ -57,6 +60,9 @@ const codes = [...hostCodes, ...otherCodes];
 console.log(`lanes: host ${host.length} files ${width} at a time${isolated ? ' (own namespaces)' : ''} ${seconds.host?.toFixed(0) ?? 0} s, other ${rest.length} files ${seconds.other?.toFixed(0) ?? 0} s`);
 if (failed.length > 0) console.log(`host files that failed: ${failed.join(' ')}`);
 if (timedOut.length > 0) console.log(`files killed at the per-file limit (TIMEOUT): ${timedOut.join(' ')}`);
+const hung = (() => { try { return readFileSync(process.env.WINCRI_TEST_HUNG_LOG, 'utf8').split('\n').filter(Boolean); } catch { return []; } })();
+if (hung.length > 0) console.log(`files whose process did not exit after their tests (HUNG): ${hung.map((f) => relative(root, f)).join(' ')}`);
+rmSync(hungDir, { recursive: true, force: true });
 if (interrupted) console.log(`interrupted by ${interrupted}: ${host.length - hostCodes.length} host files not run`);
 if (timesDir) {
   const rows = [];

@@ -66,6 +66,8 @@ function drive(body: string, marker: string, env: Record<string, string> = {}): 
   const head = `const [LANES, TMP, RUN, FAKE, MARKER] = ${JSON.stringify([LANES, TMP, RUN, FAKE, marker])};\n`;
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.NODE_TEST_CONTEXT;
+  // Its files' HUNG lines go to the log the test names, if any, not to the summary of the run this test is in.
+  if (!env.WINCRI_TEST_HUNG_LOG) delete childEnv.WINCRI_TEST_HUNG_LOG;
   const child = spawn(process.execPath, ['--input-type=module', '-e', head + body], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -271,13 +273,15 @@ test('lanes: a second SIGTERM kills every file, its leftovers and the other lane
 
 /**
  * node:test files in a temp dir of their own (named with `marker`): `hung.test.mjs` passes and leaves a timer
- * running; `next.test.mjs` passes (with `afterMs`, its global after() hook takes that long).
+ * running (with `hungGraceS`, it sets its own exit grace: test/file-exit-watch.mjs); `next.test.mjs` passes (with
+ * `afterMs`, its global after() hook takes that long).
  */
-function testFiles(marker: string, afterMs = 0): { dir: string; hung: string; next: string } {
+function testFiles(marker: string, afterMs = 0, hungGraceS = 0): { dir: string; hung: string; next: string } {
   const dir = mkdtempSync(join(tmpdir(), `lanes-files-${marker}-`)); // in the files' command lines
   const hung = join(dir, 'hung.test.mjs');
   const next = join(dir, 'next.test.mjs');
-  writeFileSync(hung, `import { test } from 'node:test';\ntest('leaves a timer running (${marker})', () => { setInterval(() => {}, 1e6); });\n`);
+  writeFileSync(hung, (hungGraceS > 0 ? `process.env.WINCRI_TEST_EXIT_GRACE_S = '${hungGraceS}';\n` : '')
+    + `import { test } from 'node:test';\ntest('leaves a timer running (${marker})', () => { setInterval(() => {}, 1e6); });\n`);
   writeFileSync(next, `import { test, after } from 'node:test';\ntest('runs after it', () => { console.log('NEXT-FILE-RAN'); });\n`
     + (afterMs > 0 ? `after(async () => { await new Promise((r) => setTimeout(r, ${afterMs})); console.log('NEXT-AFTER-DONE'); });\n` : ''));
   return { dir, hung, next };
@@ -292,9 +296,10 @@ test('lanes: a host file still running at the per-file limit is named in a TIMEO
     const tmp = tempDirs();
     const timedOut = [];
     const hung = 'setInterval(() => {}, 1e6); console.log("HUNG-FILE-STARTED")';
-    const code = await runFile('hung.test.js', 5, [process.execPath, '-e', hung, MARKER], { cwd: '/', tmp, timedOut: (l) => timedOut.push(l) });
+    // The short limit is the hung file's alone: the next one has the default (however slow its start).
+    const code = await runFile('hung.test.js', 5, [process.execPath, '-e', hung, MARKER], { cwd: '/', tmp, timedOut: (l) => timedOut.push(l), limitMs: 1000 });
     const next = await runFile('next.test.js', 6, [process.execPath, '-e', 'console.log("NEXT-FILE-RAN")'], { cwd: '/', tmp });
-    console.log('RESULT ' + JSON.stringify({ code, next, timedOut, close: tmp.close() ?? null }));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '1' });
+    console.log('RESULT ' + JSON.stringify({ code, next, timedOut, close: tmp.close() ?? null }));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '300' });
   try {
     assert.equal(await d.exited, 0, d.out());
     const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
@@ -308,6 +313,30 @@ test('lanes: a host file still running at the per-file limit is named in a TIMEO
   }
 });
 
+test('lanes: a host file that exits in time but leaves its output held open past the limit is not a TIMEOUT (any host)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lanes-'));
+  const marker = `${process.pid}${Date.now() % 1e6}`;
+  const d = drive(`
+    const { tempDirs } = await import(TMP);
+    const { runFile } = await import(LANES);
+    const tmp = tempDirs();
+    const timedOut = [];
+    // It exits at once; the sleep it leaves holds its output past its limit (3 s), until the output grace (6 s) ends.
+    const argv = ['sh', '-c', 'sleep 30.' + MARKER + ' & echo EARLY-FILE-EXITS; exit 0'];
+    const code = await runFile('early.test.js', 4, argv, { cwd: '/', tmp, timedOut: (l) => timedOut.push(l), limitMs: 3000, graceMs: 6000 });
+    console.log('RESULT ' + JSON.stringify({ code, timedOut, close: tmp.close() ?? null }));`, marker, { TMPDIR: base });
+  try {
+    assert.equal(await d.exited, 0, d.out());
+    const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
+    assert.deepEqual(r, { code: 0, timedOut: [], close: null }, d.out());
+    assert.doesNotMatch(d.out(), /TIMEOUT/, 'its limit ended with it');
+    assert.match(d.out(), /EARLY-FILE-EXITS\n[^]*test lanes: early\.test\.js: a process it left holds its output open 6 s after it exited/);
+    await waitFor('what it left to be gone', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
+  } finally {
+    endRun(d, marker, base);
+  }
+});
+
 test('lanes: an other-lane file still running at the per-file limit is named, killed with what it started; node --test fails it and runs the next (any host)', async () => {
   const base = mkdtempSync(join(tmpdir(), 'lanes-'));
   const marker = `other-${process.pid}-${Date.now() % 1e6}`;
@@ -315,8 +344,10 @@ test('lanes: an other-lane file still running at the per-file limit is named, ki
   const d = drive(`
     const { runLanes } = await import(RUN);
     const argv = [process.execPath, '--test', '--test-concurrency=1', '--test-reporter=tap', ${JSON.stringify(files.hung)}, ${JSON.stringify(files.next)}];
-    const r = await runLanes({ host: [], rest: ['x'], cwd: '/', label: (f) => f.split('/').pop(), hostArgv: () => [], otherArgv: () => argv });
-    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '2' });
+    // The short limit is the hung file's alone: the next one has the default (however slow its start).
+    const limitFor = (f) => (f.endsWith('hung.test.mjs') ? 2000 : 300_000);
+    const r = await runLanes({ host: [], rest: ['x'], cwd: '/', label: (f) => f.split('/').pop(), hostArgv: () => [], otherArgv: () => argv, limitFor });
+    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '300' });
   try {
     assert.equal(await d.exited, 0, d.out());
     const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
@@ -334,13 +365,14 @@ test('lanes: an other-lane file still running at the per-file limit is named, ki
 test('lanes: a file whose tests and after() hooks ended but whose process does not exit says so (HUNG, what is open) and fails long before the limit', async () => {
   const base = mkdtempSync(join(tmpdir(), 'lanes-'));
   const marker = `exit-${process.pid}-${Date.now() % 1e6}`;
-  // next.test.mjs's own after() hook outlasts the grace: the grace starts once it has run.
-  const files = testFiles(marker, 1500);
+  // The hung file's grace is 1 s (its own); next.test.mjs has 5 s, and its own after() hook outlasts them (6 s):
+  // the grace starts once it has run, and the file then has 5 s to exit.
+  const files = testFiles(marker, 6000, 1);
   const d = drive(`
     const { runLanes } = await import(RUN);
     const argv = [process.execPath, '--import=${EXIT_WATCH}', '--test', '--test-concurrency=1', '--test-reporter=tap', ${JSON.stringify(files.hung)}, ${JSON.stringify(files.next)}];
     const r = await runLanes({ host: [], rest: ['x'], cwd: '/', label: (f) => f.split('/').pop(), hostArgv: () => [], otherArgv: () => argv });
-    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_EXIT_GRACE_S: '1', WINCRI_TEST_FILE_TIMEOUT_S: '300' });
+    console.log('RESULT ' + JSON.stringify(r));`, marker, { TMPDIR: base, WINCRI_TEST_EXIT_GRACE_S: '5', WINCRI_TEST_FILE_TIMEOUT_S: '300', WINCRI_TEST_HUNG_LOG: join(files.dir, 'hung.log') });
   try {
     assert.equal(await d.exited, 0, d.out());
     const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
@@ -351,6 +383,7 @@ test('lanes: a file whose tests and after() hooks ended but whose process does n
     assert.doesNotMatch(d.out(), /HUNG: \S*next\.test\.mjs/, 'a file that exits after its own after() hooks is not named');
     assert.match(d.out(), /NEXT-FILE-RAN[^]*NEXT-AFTER-DONE/);
     assert.match(d.out(), /^# fail 1$/m, 'the hung file alone failed');
+    assert.deepEqual(readFileSync(join(files.dir, 'hung.log'), 'utf8'), `${files.hung}\n`, 'it is logged for the run\'s summary (test/run.mjs)');
   } finally {
     endRun(d, marker, base, files.dir);
   }
