@@ -113,14 +113,12 @@ let makeBusy: () => BusyLike | null = createBusyTrim;
 let busy: BusyLike | null = null;
 
 /**
- * How this process's idle collection works, set by its command before any work (a busy trim made already is
- * replaced at once).
+ * How this process's idle collection works, set by its command before any work. Once work has begun it throws: the
+ * busy trim made at the first work may be trimming right then, and one made in its place would run beside it.
  */
 export function configureIdleGc(opts: IdleGcOptions): void {
-  if (opts.busyTrim) {
-    makeBusy = opts.busyTrim;
-    if (trim !== undefined) busy = makeBusy();
-  }
+  if (trim !== undefined) throw new Error('configureIdleGc: this process\'s idle collection was set up at its first work; configure it before any');
+  if (opts.busyTrim) makeBusy = opts.busyTrim;
 }
 
 function processTrim(): IdleTrim | null {

@@ -105,3 +105,11 @@ test('beginning and ending work or a call allocates nothing per call, the busy t
   assert.ok(bytes.hold > 10_000_000, `the control allocates (${JSON.stringify(bytes)} bytes)`);
   assert.ok(bytes.work < 1_000_000 && bytes.call < 1_000_000, `under 5 bytes a call (${JSON.stringify(bytes)} bytes)`);
 });
+
+test('the idle collection is configured before any work; once work has begun a configure throws and the busy trim stays', () => {
+  touchIdleGc(); // work has begun in this process (the tests above did some too): the stand-in is made then
+  assert.throws(() => configureIdleGc({ busyTrim: () => null }), /set up at its first work; configure it before any/);
+  const before = told;
+  touchIdleGc();
+  assert.equal(told, before + 1, 'the busy trim made at the first work is still the one told');
+});

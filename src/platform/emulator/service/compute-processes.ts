@@ -22,7 +22,8 @@ import { planJobLaunch } from './job-launch.js';
 import { programPid } from './enter-shell.js';
 import { nsHelper } from './ns-helper.js';
 import { readPidLine } from './pid-pipe.js';
-import { readOom } from './isolate.js';
+import { readOom, ensureIsolationCgroup } from './isolate.js';
+import { ensureJobCgroup } from './job-limits.js';
 
 import { ComputeStdio } from './compute-stdio.js';
 
@@ -39,6 +40,9 @@ export abstract class ComputeProcesses extends ComputeStdio {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
+    // The process joins the system's recorded cgroup: made again where it is gone (cgroup-recreate.ts).
+    if (s.job) ensureJobCgroup(op, s, this.log);
+    else if (s.isolation?.cgroup) ensureIsolationCgroup(op, s, this.systems.get(s.document.HostingSystemId ?? ''), this.log);
     const plan = s.job
       ? planJobLaunch(op, s, params, this.hostPath)
       : planLaunch(op, s, params, { hostPath: this.hostPath, netns: this.netnsOf, stateDir: this.stateDir,

@@ -6,6 +6,7 @@ import { startIsolatedHolder, holderAlive } from './isolation.js';
 import { createCgroup, enableChildControllers } from './cgroups.js';
 import { applyLimits, oomKills } from './cgroup-limits.js';
 import { removeCgroupWhenEmpty } from './cgroup-removal.js';
+import { recreateCgroup } from './cgroup-recreate.js';
 import { vmLimits } from './hosting.js';
 import { cleanupRootfs } from './rootfs.js';
 import { removeDevDir } from './dev-skeleton.js';
@@ -28,6 +29,8 @@ export async function isolate(
   let cgroup = s.isolation?.cgroup;
   try {
     // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it.
+    if (hosting) recreateIsolationCgroup(hosting, log);
+    recreateIsolationCgroup(s, log); // a recorded one
     cgroup ??= createCgroup(s.id, instanceId(stateDir), hosting?.isolation?.cgroup);
     if (cgroup) applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
     if (cgroup && isVm) enableChildControllers(cgroup);
@@ -47,6 +50,25 @@ export async function isolate(
   if (held) await held().catch(async (e) => { await endIsolation({ ...s, holder, isolation }, log); throw e; });
   s.holder = holder;
   s.isolation = isolation;
+}
+
+/** The recorded cgroup of an isolated system, made again with its limits where it is gone (cgroup-recreate.ts). */
+function recreateIsolationCgroup(s: SystemRecord, log: (m: string) => void): void {
+  const cg = s.isolation?.cgroup;
+  const isVm = !!s.document.VirtualMachine;
+  const limits = isVm ? vmLimits(s.document) : s.document.Container ?? s.document.HostedSystem?.Container;
+  if (cg && recreateCgroup(cg, limits, isVm)) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+}
+
+/**
+ * Before a process joins an isolated system's recorded cgroup: it, and its hosting VM's above it, made again where
+ * gone; a failure is the system's limits failing (cgroup-errors.ts).
+ */
+export function ensureIsolationCgroup(op: string, s: SystemRecord, hosting: SystemRecord | undefined, log: (m: string) => void): void {
+  try {
+    if (hosting) recreateIsolationCgroup(hosting, log);
+    recreateIsolationCgroup(s, log);
+  } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 
 /**

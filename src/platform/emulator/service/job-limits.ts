@@ -14,6 +14,7 @@ import { createCgroup } from './cgroups.js';
 import { cgroupSupport } from './cgroup-support.js';
 import { applyLimits } from './cgroup-limits.js';
 import { removeCgroupWhenEmpty } from './cgroup-removal.js';
+import { recreateCgroup } from './cgroup-recreate.js';
 import { killCgroup } from './cgroup-kill.js';
 import type { SystemRecord } from './records.js';
 import { readOom } from './isolate.js';
@@ -35,11 +36,12 @@ export function cgroupShape(l: JobLimitsDoc | undefined): ContainerDoc {
 
 /**
  * At start: the job's cgroup (in emulator instance `instance`'s directory, cgroups.ts) with the document's limits
- * (none where cgroups are not writable; a failure throws).
+ * (none where cgroups are not writable; a failure throws). A recorded one is made again where it is gone.
  */
 export function startJobCgroup(s: SystemRecord, log: (m: string) => void, instance: string): void {
   const j = s.job!;
-  if (j.cgroup || !cgroupSupport()) return;
+  if (j.cgroup) return ensureJobCgroup('HcsStartComputeSystem', s, log);
+  if (!cgroupSupport()) return;
   let cg;
   try {
     cg = createCgroup(s.id, instance);
@@ -52,11 +54,29 @@ export function startJobCgroup(s: SystemRecord, log: (m: string) => void, instan
   }
 }
 
-/** A live update: validated as on Windows, applied to the cgroup (when there is one), recorded in the document. */
+/**
+ * Before a process joins the job's recorded cgroup: its directory made again, with the job's limits, where it is
+ * gone (cgroup-recreate.ts).
+ */
+export function ensureJobCgroup(op: string, s: SystemRecord, log: (m: string) => void): void {
+  const cg = s.job?.cgroup;
+  if (!cg) return;
+  try {
+    if (recreateCgroup(cg, cgroupShape(s.job!.document.Limits))) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+  } catch (e) { throw limitsFailure(op, s.id, e); }
+}
+
+/**
+ * A live update: validated as on Windows, applied to the cgroup (when there is one; made again where it is gone),
+ * recorded in the document.
+ */
 export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = hostProcessorCount()): void {
   const j = s.job!;
   const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
-  if (j.cgroup) applyLimits(j.cgroup, cgroupShape(limits), hostCpus);
+  if (j.cgroup) {
+    recreateCgroup(j.cgroup, cgroupShape(j.document.Limits));
+    applyLimits(j.cgroup, cgroupShape(limits), hostCpus);
+  }
   j.document = { ...j.document, Limits: limits };
 }
 

@@ -1,0 +1,48 @@
+/**
+ * A recorded cgroup (cgroups.ts) whose directory is gone is made again, with its system's limits, before a process
+ * is placed in it or its limits are set (was: the write into the missing cgroup.procs or limit file failed the
+ * launch, the start or the modify). What removes one under a record: another emulator instance's start sweeping the
+ * unused cgroups of the layout before instances (cgroup-old-layout.ts; it sees no other instance's records, only
+ * that nothing is in the cgroup: a job before its first process, a VM whose holder stays outside), or a person
+ * cleaning up by hand. The system's own limits come back; a hosted system's VM gets its own when the VM's cgroup is
+ * used (isolate.ts ensureIsolationCgroup).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import type { ContainerDoc } from '../../hcs/schema/index.js';
+import { applyLimits } from './cgroup-limits.js';
+import { enableChildControllers, type SystemCgroup } from './cgroups.js';
+import { cgroupSupport } from './cgroup-support.js';
+
+/**
+ * v2: memory and cpu enabled for children in every cgroup above `dir`, from the hierarchy's root down (without
+ * them the directory has no limit files). One that refuses (processes in it) is left: the limits then fail.
+ */
+function enableAbove(dir: string): void {
+  const sup = cgroupSupport();
+  if (!sup || sup.version !== 2) return;
+  const top = dirname(sup.roots[0]!);
+  const rel = relative(top, dirname(dir));
+  if (rel.startsWith('..') || isAbsolute(rel)) return;
+  let d = top;
+  for (const part of ['', ...rel.split(sep).filter(Boolean)]) {
+    d = join(d, part);
+    try { writeFileSync(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled, or refused */ }
+  }
+}
+
+/**
+ * Makes `cg`'s directories again where one is gone and applies `limits` (`vm`: a utility VM's, whose hosted
+ * systems' cgroups use the controllers below it); whether it had to. A failure throws (the caller's
+ * limitsFailure: a system without its limits is not what was asked for).
+ */
+export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, vm = false): boolean {
+  if (cg.dirs.every((d) => existsSync(d))) return false;
+  for (const d of cg.dirs) {
+    mkdirSync(d, { recursive: true });
+    if (cg.version === 2) enableAbove(d);
+  }
+  applyLimits(cg, limits);
+  if (vm) enableChildControllers(cg);
+  return true;
+}
