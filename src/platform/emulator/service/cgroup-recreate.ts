@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { ContainerDoc } from '../../hcs/schema/index.js';
 import { applyLimits } from './cgroup-limits.js';
+import { reclaimCgroupDirs } from './cgroup-pending.js';
 import { enableChildControllers, type SystemCgroup } from './cgroups.js';
 import { cgroupSupport } from './cgroup-support.js';
 
@@ -38,6 +39,7 @@ function enableAbove(dir: string): void {
  */
 export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, vm = false): boolean {
   if (cg.dirs.every((d) => existsSync(d))) return false;
+  reclaimCgroupDirs(cg.dirs);
   for (const d of cg.dirs) {
     mkdirSync(d, { recursive: true });
     if (cg.version === 2) enableAbove(d);

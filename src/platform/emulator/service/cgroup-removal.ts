@@ -6,6 +6,7 @@
 import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { probedCgroupSupport } from './cgroup-support.js';
+import { pendingRemovals as pending } from './cgroup-pending.js';
 import { cgroupInstanceDir, type SystemCgroup } from './cgroups.js';
 
 /** Removes the system's cgroup directories; false while processes are still leaving them. */
@@ -17,13 +18,14 @@ export function removeCgroup(cg: SystemCgroup): boolean {
   return done;
 }
 
-/** Cgroups waiting for their last task to leave (the kernel drops exited tasks a moment after the kill). */
-const pending = new Set<SystemCgroup>();
-
-/** Removes the cgroup once its last process is gone, retrying for up to `deadlineMs`. */
+/**
+ * Removes the cgroup once its last process is gone, retrying for up to `deadlineMs` (the kernel drops exited tasks
+ * a moment after the kill) unless a cgroup is made again at its path meanwhile (cgroup-pending.ts).
+ */
 export function removeCgroupWhenEmpty(cg: SystemCgroup, log: (m: string) => void, deadlineMs = 30_000): void {
   const until = Date.now() + deadlineMs;
   const tick = () => {
+    if (!pending.has(cg)) return;
     if (removeCgroup(cg)) { pending.delete(cg); return; }
     if (Date.now() > until) { pending.delete(cg); log(`cgroup ${cg.dirs.join(', ')} still busy; left in place`); return; }
     setTimeout(tick, 100).unref();

@@ -11,6 +11,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reclaimCgroupDirs } from './cgroup-pending.js';
 import { cgroupSupport, enableV2 } from './cgroup-support.js';
 
 export interface SystemCgroup {
@@ -32,20 +33,22 @@ export function createCgroup(id: string, instance: string, parent?: SystemCgroup
   const name = encodeURIComponent(id);
   if (parent) {
     const dirs = parent.dirs.map((d) => join(d, name));
-    for (const d of dirs) mkdirSync(d, { recursive: true });
-    return { version: parent.version, dirs };
+    return made(parent.version, dirs);
   }
   const inst = cgroupInstanceDir(instance);
   if (sup.version === 2) {
     const parent = sup.roots[0]!;
     enableV2(parent, inst);
-    const dir = join(parent, inst, name);
-    mkdirSync(dir, { recursive: true });
-    return { version: 2, dirs: [dir] };
+    return made(2, [join(parent, inst, name)]);
   }
-  const dirs = sup.roots.map((r) => join(r, inst, name));
+  return made(1, sup.roots.map((r) => join(r, inst, name)));
+}
+
+/** The cgroup at `dirs`, made; a removal still waiting at its path is dropped (cgroup-pending.ts). */
+function made(version: 1 | 2, dirs: string[]): SystemCgroup {
+  reclaimCgroupDirs(dirs);
   for (const d of dirs) mkdirSync(d, { recursive: true });
-  return { version: 1, dirs };
+  return { version, dirs };
 }
 
 /** Lets child cgroups (a utility VM's hosted systems) use the memory and cpu controllers (v2; v1 needs nothing). */
