@@ -120,10 +120,11 @@ ${binDirs.map((d) => `    - ${JSON.stringify(d)}
     try { return readFileSync(join(this.dir, 'cni-calls.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)); } catch { return []; }
   }
 
-  /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false). */
+  /** Start and wait until Status reports RuntimeReady (and NetworkReady unless `waitNetwork` is false); up to 60 s (a
+   * loaded 2-core host took over 30 s for an overlay node's NetworkReady: its agent has to program the node first). */
   async start(extraArgs: string[] = [], waitNetwork = true): Promise<void> {
     this.spawn(extraArgs);
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (this.proc!.exitCode !== null) throw new Error(`daemon exited with ${this.proc!.exitCode}:\n${this.log()}`);
       try {

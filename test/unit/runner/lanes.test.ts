@@ -297,14 +297,14 @@ test('lanes: a host file still running at the per-file limit is named in a TIMEO
     const timedOut = [];
     const hung = 'setInterval(() => {}, 1e6); console.log("HUNG-FILE-STARTED")';
     // The short limit is the hung file's alone: the next one has the default (however slow its start).
-    const code = await runFile('hung.test.js', 5, [process.execPath, '-e', hung, MARKER], { cwd: '/', tmp, timedOut: (l) => timedOut.push(l), limitMs: 1000 });
+    const code = await runFile('hung.test.js', 5, [process.execPath, '-e', hung, MARKER], { cwd: '/', tmp, timedOut: (l) => timedOut.push(l), limitMs: 10_000 });
     const next = await runFile('next.test.js', 6, [process.execPath, '-e', 'console.log("NEXT-FILE-RAN")'], { cwd: '/', tmp });
     console.log('RESULT ' + JSON.stringify({ code, next, timedOut, close: tmp.close() ?? null }));`, marker, { TMPDIR: base, WINCRI_TEST_FILE_TIMEOUT_S: '300' });
   try {
     assert.equal(await d.exited, 0, d.out());
     const r = JSON.parse(/^RESULT (.*)$/m.exec(d.out())![1]!);
     assert.deepEqual(r, { code: 1, next: 0, timedOut: ['hung.test.js'], close: null }, d.out());
-    assert.match(d.out(), /HUNG-FILE-STARTED\n[^]*test lanes: TIMEOUT: hung\.test\.js still running 1 s after its start \(WINCRI_TEST_FILE_TIMEOUT_S\)/, 'its output, then the TIMEOUT line');
+    assert.match(d.out(), /HUNG-FILE-STARTED\n[^]*test lanes: TIMEOUT: hung\.test\.js still running 10 s after its start \(WINCRI_TEST_FILE_TIMEOUT_S\)/, 'its output, then the TIMEOUT line');
     assert.match(d.out(), /NEXT-FILE-RAN/);
     await waitFor('the hung file to be gone', () => withMarker(marker).length === 0, { timeoutMs: 10_000, detail: d.out });
     assert.deepEqual(readdirSync(base), [], 'its temp dir and the runner\'s are removed');

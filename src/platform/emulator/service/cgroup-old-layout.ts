@@ -11,7 +11,9 @@
  * older version's system whose cgroup stayed empty) is made again when it is next used (cgroup-recreate.ts).
  * Instances' directories (`instance-*`, this one's or another's) and other services' probes (`.probe-<pid>`) are
  * never touched; the kernel refuses to remove a cgroup a process joined meanwhile, and that one stays.
- * WINCRI_EMULATOR_OLD_CGROUP_AGE_S sets another age (tests).
+ * WINCRI_EMULATOR_OLD_CGROUP_AGE_S sets another age (tests; negative: times up to that far ahead count as old too —
+ * cgroupfs gives a directory's inode the time it was read in again after the kernel dropped it from its cache, so a
+ * directory made a moment ago can look changed during the sweep itself).
  */
 import { readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -39,7 +41,7 @@ function holdsProcesses(dir: string): boolean {
 /** How long a directory of the old layout stays unchanged before it is removed (see above). */
 export function oldLayoutMinAgeMs(): number {
   const v = Number(process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S ?? '');
-  return process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S && Number.isFinite(v) && v >= 0 ? v * 1000 : 3_600_000;
+  return process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S && Number.isFinite(v) ? v * 1000 : 3_600_000;
 }
 
 /** Whether the cgroup, or one below it, changed (ctime or mtime) after `since` (unreadable: counted as changed). */

@@ -81,9 +81,10 @@ test('old-layout cgroups: one changed within the hour stays (an older version be
 test('old-layout cgroups: an emulator service removes the unused ones when it starts', { skip }, async (t) => {
   const p = `old-${process.pid}-start`;
   const dirs = made(t, p, `${p}/hosted`, 'instance-0ther1d6');
-  // The directories were made just now: the service sweeps those unchanged for 0 s here (not an hour).
+  // The directories were made just now: the service sweeps them whatever their times here (not after an hour; a
+  // cgroupfs inode read in again during the sweep carries the time of that read).
   const before = process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S;
-  process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S = '0';
+  process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S = '-3600';
   t.after(() => { if (before === undefined) delete process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S; else process.env.WINCRI_EMULATOR_OLD_CGROUP_AGE_S = before; });
   const env = await setup();
   t.after(() => env.cleanup());
