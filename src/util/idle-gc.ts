@@ -8,11 +8,11 @@
  * heap's freed pages go back too (native-trim.ts): a burst of 8 000 Version calls left the daemon's glibc heap
  * 4–5 MiB above its fresh size with nothing live in it. A poll creates the process's IdleTrim like a touch does,
  * so a process whose only work so far was a burst of polls collects after it too (the native releases; the full
- * GC only past POLL_GROWTH_BYTES; a plain full GC a few seconds later if the process stays quiet). Where gc() cannot be had, touching does nothing. A process that never has a
- * quiet spell gets its C heap trimmed all the same: the end of every piece of work (a touch, the end of work or of a
- * call in flight) is offered to the BusyTrim (busy-trim.ts), which trims off the main thread once the memory outside
- * V8's heap has grown enough, at most twice a minute — in the emulator service; the daemon and the IO keeper leave
- * it out (leaveOutBusyTrim).
+ * GC only past POLL_GROWTH_BYTES, or a plain one a few seconds later if the process stays quiet). Where gc() cannot
+ * be had, touching does nothing. A process that never has a quiet spell gets its C heap trimmed all the same: the
+ * end of every piece of work (a touch, the end of work or of a call in flight) is offered to the BusyTrim
+ * (busy-trim.ts), which trims off the main thread once the memory outside V8's heap has grown enough, at most twice
+ * a minute — in the emulator service; the daemon and the IO keeper leave it out (leaveOutBusyTrim).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -41,8 +41,8 @@ const POLL_GROWTH_BYTES = 8 * 1024 * 1024;
 
 /**
  * A spell after polls that left the full collection out, with at least this much growth, has a plain full GC
- * later, once the process has stayed quiet LATE_MS longer (late-collection.ts): the bench's interleaved Version blocks pause 1–2 s,
- * kubelet's steady polls are no burst at all.
+ * later, once the process has stayed quiet LATE_MS longer (late-collection.ts): longer than the 1–2 s pauses of a
+ * client polling in blocks; kubelet's steady polls are no burst at all.
  */
 const LATE_GROWTH_BYTES = 2 * 1024 * 1024;
 const LATE_MS = 3000;
@@ -113,7 +113,7 @@ export function pollsWorthCompacting(heapNow: number, heapAfterLast: number): bo
 }
 
 /** Whether a spell after polls that left the full collection out should have it later (see LATE_GROWTH_BYTES). */
-export function pollsLeftGarbage(heapNow: number, heapAfterLast: number): boolean {
+function pollsLeftGarbage(heapNow: number, heapAfterLast: number): boolean {
   return heapNow - heapAfterLast >= LATE_GROWTH_BYTES;
 }
 
