@@ -8,11 +8,11 @@
  * heap's freed pages go back too (native-trim.ts): a burst of 8 000 Version calls left the daemon's glibc heap
  * 4–5 MiB above its fresh size with nothing live in it. A poll creates the process's IdleTrim like a touch does,
  * so a process whose only work so far was a burst of polls collects after it too (the native releases; the full
- * GC only past POLL_GROWTH_BYTES). Where gc() cannot be had, touching does nothing. A process that never has a
- * quiet spell gets its C heap trimmed all the same: the end of every piece of work (a touch, the end of work or of a
- * call in flight) is offered to the BusyTrim (busy-trim.ts), which trims off the main thread once the memory outside
- * V8's heap has grown enough, at most twice a minute — in the emulator service; the daemon and the IO keeper leave
- * it out (configureIdleGc).
+ * GC only past POLL_GROWTH_BYTES, or a plain one a few seconds later if the process stays quiet). Where gc() cannot
+ * be had, touching does nothing. A process that never has a quiet spell gets its C heap trimmed all the same: the
+ * end of every piece of work (a touch, the end of work or of a call in flight) is offered to the BusyTrim
+ * (busy-trim.ts), which trims off the main thread once the memory outside V8's heap has grown enough, at most twice
+ * a minute — in the emulator service; the daemon and the IO keeper leave it out (configureIdleGc).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,6 +21,7 @@ import { trimNativeHeap } from './native-trim.js';
 import { releaseBinaryPages } from './binary-pages.js';
 import type { BusyTrim } from './busy-trim.js';
 import { createBusyTrim } from './busy-native.js';
+import { LateCollection } from './late-collection.js';
 
 const QUIET_MS = 1000;
 
@@ -33,9 +34,18 @@ const QUIET_MS = 1000;
  * (the bench's interleaved Version blocks) paid that after every pause: Version p50 1.12–1.16× the do-nothing
  * grpc-js server with the collection, 1.01–1.03× without it (same run, same tree). Polls leave short-lived
  * garbage; what they promote stays below this bound (a 2 000-call Version phase: the daemon at rest 5.6 MiB PSS
- * above what a compaction leaves), and the cheap releases (C heap, the binary's pages) still follow every burst.
+ * above what a compaction leaves), and the cheap releases (C heap, the binary's pages) still follow every burst;
+ * a full GC comes LATE_MS later if the process stays quiet (late-collection.ts).
  */
 const POLL_GROWTH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A spell after polls that left the full collection out, with at least this much growth, has a plain full GC
+ * later, once the process has stayed quiet LATE_MS longer (late-collection.ts): longer than the 1–2 s pauses of a
+ * client polling in blocks; kubelet's steady polls are no burst at all.
+ */
+const LATE_GROWTH_BYTES = 2 * 1024 * 1024;
+const LATE_MS = 3000;
 
 type GcFn = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => Promise<void> | void;
 
@@ -72,6 +82,20 @@ export function compactOnce(gc: GcFn): Promise<void> {
   return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
 }
 
+/**
+ * The late full GC after a burst of polls (late-collection.ts): V8's own choice of pages to compact, not every
+ * page — after a Version burst it took the daemon 6–12 CPU ticks against 20–25 for compactOnce, for 4.6 against
+ * 5.6 MiB of PSS (the C heap it freed went back to the system, which after compactOnce it did not: [heap] 5.1
+ * against 7.4 MiB) — then the native releases.
+ */
+function collectOnce(gc: GcFn): Promise<void> {
+  const done = () => {
+    heapAfterCompaction = getHeapStatistics().total_heap_size;
+    releaseNative();
+  };
+  return Promise.resolve(gc({ type: 'major', execution: 'async' })).then(done, done);
+}
+
 /** The C heap's free pages, then the binary's pages (see compactOnce); no GC, nothing deoptimized. */
 function releaseNative(): void {
   // A busy trim under way holds each arena's lock in turn: a second trim here would wait for it on this thread.
@@ -88,13 +112,25 @@ export function pollsWorthCompacting(heapNow: number, heapAfterLast: number): bo
   return heapNow - heapAfterLast >= POLL_GROWTH_BYTES;
 }
 
-/** The collection of a quiet spell: a full compacting one after work, the native releases only after few polls. */
+/** Whether a spell after polls that left the full collection out should have it later (see LATE_GROWTH_BYTES). */
+function pollsLeftGarbage(heapNow: number, heapAfterLast: number): boolean {
+  return heapNow - heapAfterLast >= LATE_GROWTH_BYTES;
+}
+
+/**
+ * The collection of a quiet spell: a full compacting one after work; after polls, the native releases, and the
+ * compaction too once they grew the heap enough (at once), or a plain full GC if they grew it some (LATE_MS
+ * later, if still quiet).
+ */
 function idleCollect(gc: GcFn, afterWork: boolean): void {
-  if (afterWork || pollsWorthCompacting(getHeapStatistics().total_heap_size, heapAfterCompaction)) void compactOnce(gc);
-  else releaseNative();
+  const heap = getHeapStatistics().total_heap_size;
+  if (afterWork || pollsWorthCompacting(heap, heapAfterCompaction)) { void compactOnce(gc); return; }
+  releaseNative();
+  if (pollsLeftGarbage(heap, heapAfterCompaction)) late?.arm();
 }
 
 let trim: IdleTrim | null | undefined;
+let late: LateCollection | null = null;
 type BusyLike = Pick<BusyTrim, 'afterWork' | 'trimmed' | 'running'>;
 
 export interface IdleGcOptions {
@@ -126,7 +162,12 @@ function processTrim(): IdleTrim | null {
   const gc = v8Gc();
   heapAfterCompaction = getHeapStatistics().total_heap_size;
   busy = makeBusy();
-  trim = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer: (fn, ms) => setTimeout(fn, ms).unref() }) : null;
+  const setTimer = (fn: () => void, ms: number) => setTimeout(fn, ms).unref();
+  const t = gc ? new IdleTrim(QUIET_MS, { collect: (afterWork) => idleCollect(gc, afterWork), setTimer }) : null;
+  trim = t;
+  late = t && gc ? new LateCollection(LATE_MS, QUIET_MS, {
+    setTimer, collections: () => t.collections, busy: () => t.checking, inFlight: () => t.held, collect: () => void collectOnce(gc),
+  }) : null;
   return trim;
 }
 
@@ -184,6 +225,11 @@ export function busyTrimming(): boolean {
 /** How many idle collections this process has run (diagnostics and tests). */
 export function idleGcCollections(): number {
   return trim?.collections ?? 0;
+}
+
+/** How many full collections bursts of polls had late (late-collection.ts; diagnostics and tests). */
+export function idleGcLateCollections(): number {
+  return late?.ran ?? 0;
 }
 
 /** How many of them (and direct compactOnce calls) ran V8's compacting GC (diagnostics and tests). */

@@ -77,6 +77,12 @@ export class IdleTrim {
     if (this.armed) this.active = true;
   }
 
+  /** Whether a check is pending: work or a burst of polls came since the last collection. */
+  get checking(): boolean { return this.armed; }
+
+  /** Whether work or a call is in flight. */
+  get held(): boolean { return this.holds > 0; }
+
   poll(): void {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.pollWindow >= this.quietMs) { this.pollWindow = now; this.polls = 0; }

@@ -67,7 +67,7 @@ export function serveLean(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     const ms = parseGrpcTimeout(String(timeout));
     if (ms === undefined) { fail({ code: Status.INTERNAL, details: `Invalid grpc-timeout value "${String(timeout)}"` }); return; }
     c.deadline = Date.now() + ms;
-    deadline = { at: c.deadline, fire: () => fail({ code: Status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }) };
+    deadline = { at: c.deadline, fire: () => fail({ code: Status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }), slot: -1 };
     watch(deadline);  // one shared timer (./deadlines.ts): no timer of its own for a call answered in its turn
   }
 
