@@ -1,8 +1,9 @@
 /**
  * Named pipes in the emulator. Linux has no `\\.\pipe\` namespace; the emulator's stand-in for a host named pipe
- * `\\.\pipe\<name>` is the unix socket `<state dir>/pipes/<name>` (a host program "creates the pipe" by listening
- * there), and inside a container `\\.\pipe\<ContainerPipeName>` is the socket `C:\run\pipe\<ContainerPipeName>`
- * (`/run/pipe/<name>` from the container's root). A MappedPipe (HCS: the host pipe reachable in the container
+ * `\\.\pipe\<name>` is the unix socket `<state dir>/pipes/<file>` (a host program "creates the pipe" by listening
+ * there; `<file>` is `<name>` in lower case with `%`, `/`, `\` and other characters escaped: pipe-socket-name.ts),
+ * and inside a container `\\.\pipe\<ContainerPipeName>` is the socket `C:\run\pipe\<ContainerPipeName>` (`/run/pipe/<name>`
+ * from the container's root). A MappedPipe (HCS: the host pipe reachable in the container
  * under its container name) becomes one more file mapping: bound into the container's mount namespace when it is
  * isolated, a link otherwise. As with HCS, the host pipe must exist when the container starts.
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { pipeNameOf } from '../../host-path.js';
+import { pipeSocketFile } from './pipe-socket-name.js';
 import type { ContainerDoc, MappedDirectoryDoc } from '../../hcs/schema/index.js';
 
 export const PIPES_DIR = 'pipes';
@@ -21,13 +23,12 @@ export function setHostPipeDir(stateDir: string): void { hostPipeDir = join(stat
 
 /**
  * The unix socket standing for the host pipe `hostPath` names (platform/host-path.ts pipeNameOf, any spelling):
- * `<name>` with separators as `_`; a name of only dots is escaped so it stays inside the pipes directory.
+ * every spelling of one pipe gives the same socket, two pipes never share one (pipe-socket-name.ts).
  */
 export function hostPipeSocket(hostPath: string): string | undefined {
   const name = pipeNameOf(hostPath);
   if (name === undefined || !hostPipeDir) return undefined;
-  const file = name.replace(/[\\/]/g, '_');
-  return join(hostPipeDir, /^\.+$/.test(file) ? file.replace(/\./g, '%2E') : file);
+  return join(hostPipeDir, pipeSocketFile(name, hostPipeDir));
 }
 
 /** The container's MappedPipes as file mappings of their sockets (the host pipe must exist). */
