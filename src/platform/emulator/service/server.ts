@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import { procKey, LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest } from '../protocol.js';
+import { procKey, LineSplitter, toWireError, SOCKET_NAME, recordsDir, type WireRequest, type WireResponse, type WireEvent, type AttachRequest, type HelloAnswer } from '../protocol.js';
 import { Persister } from './persist.js';
 import { Faults } from './faults.js';
 import { setSpoolLog, spoolStalls } from './spool-health.js';
@@ -181,7 +181,7 @@ export class EmulatorService {
 
   private async dispatch(conn: Conn, method: string, p: Record<string, unknown>): Promise<unknown> {
     switch (method) { // its cases are fault-names.ts's SERVICE_METHODS (test/unit/platform/fault-coverage.test.ts checks)
-      case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid };
+      case 'hello': return { osVersion: this.opts.osVersion, architecture: this.opts.architecture, pid: process.pid, attachWaits: true } satisfies HelloAnswer;
       case 'serviceProperties':
         return {
           SupportedSchemaVersions: supportedSchemaVersions(this.opts.osVersion), OsVersion: this.opts.osVersion, Architecture: this.opts.architecture,
