@@ -18,8 +18,10 @@ test('domain and platform errors map to gRPC codes in one table', () => {
   assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_INVALID_JSON, 'create')), status.INVALID_ARGUMENT);
   assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_INVALID_STATE, 'start')), status.FAILED_PRECONDITION);
   assert.equal(toStatusCode(new PlatformError(HRESULT.E_FAIL, 'x')), status.INTERNAL);
-  // chaos: StartContainer answered INTERNAL for an attachment closed in its handshake by an emulator kill.
-  assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'attachment closed during handshake')), status.UNAVAILABLE);
+  // chaos: StartContainer answered INTERNAL for an attachment closed in its handshake by an emulator kill (now
+  // HCS_E_SERVICE_DISCONNECT, as any call the service leaves: emulator/connection-errors.ts).
+  assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, 'AttachStdio')), status.UNAVAILABLE);
+  assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'the platform connection is closed')), status.UNAVAILABLE);
   assert.equal(toStatusCode(new DocumentError('bad mount')), status.INVALID_ARGUMENT);
   assert.equal(toStatusCode(new Error('boom')), status.INTERNAL);
   const e = new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, 'HcsCreateComputeSystem', 'id in use');
