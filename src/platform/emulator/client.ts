@@ -110,7 +110,7 @@ export class EmulatorClient {
     this.connecting = (async () => {
       for (let attempt = 0; ; attempt++) {
         const s = await this.dial();
-        const splitter = new LineSplitter((line) => this.onLine(line));
+        const splitter = new LineSplitter((line) => this.onLine(line, s));
         s.setEncoding('utf8');
         s.on('data', (d: string) => splitter.push(d));
         s.on('error', () => undefined);
@@ -165,7 +165,7 @@ export class EmulatorClient {
   private sendOn(s: Socket, method: string, params: Record<string, unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (s.destroyed || this.sock !== s) {
-        reject(serviceLost(method));
+        reject(serviceLost(method, this.servicePidOn(s)));
         return;
       }
       const id = this.nextId++;
@@ -175,13 +175,15 @@ export class EmulatorClient {
     });
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, s: Socket): void {
     let msg: WireResponse & Partial<WireEvent>;
     try { msg = JSON.parse(line) as WireResponse & Partial<WireEvent>; } catch { return; }
     if (msg.event) { for (const l of this.eventListeners) l(msg as unknown as WireEvent); return; }
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
+    // A hello answer describes the service on the connection it came on (a resent hello: the one dialled since).
+    if (p.method === 'hello' && !msg.error) this.greeted = { sock: s, answer: msg.result as HelloAnswer };
     if (msg.error) p.reject(fromWireError(msg.error, p.method)); else p.resolve(msg.result);
   }
 
@@ -191,7 +193,7 @@ export class EmulatorClient {
     const resend: [number, Pending][] = [];
     for (const [id, p] of this.pending) {
       if (!this.closed && RESENDABLE.has(p.method)) resend.push([id, p]);
-      else p.reject(serviceLost(p.method));
+      else p.reject(serviceLost(p.method, this.servicePidOn(s)));
     }
     this.pending = new Map(resend);
     this.resendQueue = resend;
@@ -211,10 +213,13 @@ export class EmulatorClient {
   async hello(): Promise<HelloAnswer> {
     const g = this.greeted;
     if (g && g.sock === this.sock && !g.sock.destroyed && !this.connecting) return g.answer;
-    const answer = await this.request<HelloAnswer>('hello');
-    // Answers come on the current connection only (a resent hello is answered by the service dialled since).
-    if (this.sock) this.greeted = { sock: this.sock, answer };
-    return answer;
+    return this.request<HelloAnswer>('hello'); // bound to its connection as it is answered (onLine)
+  }
+
+  /** The pid of the service connection `s` greeted, if it did. */
+  private servicePidOn(s: Socket | undefined): number | undefined {
+    const g = this.greeted;
+    return g && s && g.sock === s ? g.answer.pid : undefined;
   }
 
   async request<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
@@ -249,6 +254,8 @@ export class EmulatorClient {
 
   private async attachWith(attach: AttachRequest['attach']): Promise<{ sock: Socket; answer: AttachAnswer }> {
     await this.connect();
+    // The service instance the handshake goes to, named if it goes away under it (reattach.ts counts by it).
+    const servicePid = await this.hello().then((a) => a.pid, () => undefined);
     const s = await trySocket(this.socketPath);
     if (!s) throw serviceNotAvailable('AttachStdio', `no emulator service answers at ${this.socketPath}`);
     s.write(JSON.stringify({ attach } satisfies AttachRequest) + '\n');
@@ -275,7 +282,7 @@ export class EmulatorClient {
         }
       };
       // The service went away before it answered (killed mid-handshake): the same failure as a request's.
-      const onClose = () => reject(serviceLost('AttachStdio'));
+      const onClose = () => reject(serviceLost('AttachStdio', servicePid));
       s.on('readable', onReadable);
       s.on('close', onClose);
       s.on('error', () => undefined);
