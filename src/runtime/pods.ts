@@ -76,7 +76,7 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   if (!id || !st.sandboxes.get(id)) return; // idempotent: unknown pods are already stopped
   // NOTREADY on disk before anything of the pod goes (pod-not-ready.ts); the write overlaps the container stops.
   const marked = st.locks.run(id, () => markPodNotReady(st, id));
-  marked.catch(() => undefined); // awaited below, after the container stops
+  marked.catch(() => undefined); // awaited (and its failure thrown) below, after the container stops
   const inPod = st.containers.list().filter((c) => c.sandboxId === id);
   const { platform, network, stateDir } = st.opts;
   // Whether the namespace is there is asked while the containers stop (only a stop of this pod, under its lock
@@ -91,8 +91,15 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   // in flight behind an error the kubelet retries at once.
   const stops = await Promise.allSettled(inPod.map((c) => stopContainer(st, c.id, 0)));
   const failed = stops.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // The RPC answers, failed or not, only once the pod is NOTREADY on disk; that write failing is the error (the
+  // pod is still READY: the kubelet retries), a container's stop failing as well is logged.
+  try {
+    await marked;
+  } catch (e) {
+    if (failed) log.warn('a container of the pod failed to stop', { pod: id, error: errorMessage(failed.reason) });
+    throw e;
+  }
   if (failed) throw failed.reason;
-  await marked;
   await st.locks.run(id, async () => {
     const s = st.sandboxes.get(id);
     if (!s) return;
@@ -123,6 +130,8 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
     }
     if (changed) {
       await st.sandboxes.save(s);
+      // Again (the first came with NOTREADY: pod-not-ready.ts), now that its IPs and namespace are gone.
+      st.emit(id, 'CONTAINER_STOPPED_EVENT', id);
       log.info('pod sandbox stopped', { pod: id });
     }
   });
