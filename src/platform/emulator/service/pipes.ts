@@ -12,14 +12,16 @@ import { existsSync } from 'node:fs';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { pipeNameOf } from '../../host-path.js';
 import { pipeSocketFile } from './pipe-socket-name.js';
+import { presentPipeSocket } from './pipe-socket-legacy.js';
 import type { ContainerDoc, MappedDirectoryDoc } from '../../hcs/schema/index.js';
 
 export const PIPES_DIR = 'pipes';
 export const CONTAINER_PIPE_DIR = 'C:\\run\\pipe';
 
 let hostPipeDir: string | undefined;
-/** Set once by the service: where host named pipes live (`<state dir>/pipes`). */
-export function setHostPipeDir(stateDir: string): void { hostPipeDir = join(stateDir, PIPES_DIR); }
+let log: ((m: string) => void) | undefined;
+/** Set once by the service: where host named pipes live (`<state dir>/pipes`), and its log. */
+export function setHostPipeDir(stateDir: string, sink?: (m: string) => void): void { hostPipeDir = join(stateDir, PIPES_DIR); log = sink; }
 
 /**
  * The unix socket standing for the host pipe `hostPath` names (platform/host-path.ts pipeNameOf, any spelling):
@@ -31,12 +33,28 @@ export function hostPipeSocket(hostPath: string): string | undefined {
   return join(hostPipeDir, pipeSocketFile(name, hostPipeDir));
 }
 
-/** The container's MappedPipes as file mappings of their sockets (the host pipe must exist). */
+/** The socket of an existing host pipe: hostPipeSocket's, or one named as by older wincri (pipe-socket-legacy.ts). */
+export function existingHostPipeSocket(hostPath: string): string | undefined {
+  const name = pipeNameOf(hostPath);
+  const current = hostPipeSocket(hostPath);
+  return name === undefined || !current || !hostPipeDir ? current : presentPipeSocket(hostPipeDir, name, current, log);
+}
+
+/**
+ * The container's MappedPipes as file mappings of their sockets (the host pipe must exist). The container-side
+ * name is folded to lower case as the host side is (pipe names are case-insensitive on Windows, in a container
+ * too): a program there opening `\\.\pipe\Docker_Engine` reaches the pipe mapped as `docker_engine`.
+ */
 export function pipeMappings(op: string, c: ContainerDoc | undefined): MappedDirectoryDoc[] {
   return (c?.MappedPipes ?? []).flatMap((p) => {
-    const socket = p.HostPath ? hostPipeSocket(p.HostPath) : undefined;
+    const socket = p.HostPath ? existingHostPipeSocket(p.HostPath) : undefined;
     if (!socket || !p.ContainerPipeName) return [];
     if (!existsSync(socket)) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `host pipe ${p.HostPath} does not exist (emulated by the socket ${socket})`);
-    return [{ HostPath: socket, ContainerPath: `${CONTAINER_PIPE_DIR}\\${p.ContainerPipeName}` }];
+    return [{ HostPath: socket, ContainerPath: `${CONTAINER_PIPE_DIR}\\${containerPipeFile(p.ContainerPipeName)}` }];
   });
+}
+
+/** The file of container pipe `name` under C:\run\pipe: ASCII letters folded to lower case, as host pipes' are. */
+export function containerPipeFile(name: string): string {
+  return name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }

@@ -61,7 +61,7 @@ export class EmulatorService {
     this.faults = new Faults(opts.log);
     setSpoolLog(opts.log);
     this.persist = new Persister(recordsDir(opts.stateDir));
-    setHostPipeDir(opts.stateDir);
+    setHostPipeDir(opts.stateDir, opts.log);
     this.storage = new StorageEmulator(this.persist);
     this.network = new NetworkEmulator(this.persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
     this.hnsCalls = new HnsDispatch(this.network);
