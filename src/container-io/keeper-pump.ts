@@ -19,7 +19,7 @@ export interface Pump {
  * a line is not: a keeper killed now gets it again); discarded output is acknowledged as it arrives.
  */
 export function startPump(source: Readable, name: StreamName, writer: CriLogWriter | undefined, log: Logger,
-  hub?: AttachHub, acks?: AckedOutput): Pump {
+  hub?: AttachHub, acks?: AckedOutput, container?: string): Pump {
   let aborted = false;
   let received = acks?.start ?? 0;
   source.on('error', () => undefined); // reported through the iterator below
@@ -38,11 +38,13 @@ export function startPump(source: Readable, name: StreamName, writer: CriLogWrit
         } catch (e) {
           // Keep draining so the container never blocks on a full pipe; the log is broken from here on.
           writeFailed = true;
-          log.error('writing container log failed; discarding further output', { stream: name, path: writer.path, err: e });
+          log.error('writing container log failed; discarding further output', { container, stream: name, path: writer.path, err: e });
         }
       }
     } catch (e) {
-      if (!aborted) log.warn('container stdio stream failed', { stream: name, err: e });
+      // The stream failed (its platform attachment given up: emulator/acked-output.ts): the container runs on,
+      // its output from here on not in the log.
+      if (!aborted) log.error('container output stream failed; its further output is not logged', { container, stream: name, err: e });
     }
     if (writer && !writeFailed) {
       await writer.endStream(name).then(() => acks?.ack(writer.stored(name)), () => undefined);

@@ -142,7 +142,7 @@ async function takeProcess(k: KeeperContext, entry: Entry, from: StreamOffsets |
     const acks = out?.acks?.[name];
     if (acks?.gap) k.log.warn('container output lost while no keeper ran', { container: rec.containerId, stream: name, bytes: acks.gap });
     if (acks && entry.writer && acks.start !== from?.[name]) entry.writer.setOffset(name, acks.start);
-    entry.pumps.push(startPump(stream, name, entry.writer, k.log, entry.hub, acks));
+    entry.pumps.push(startPump(stream, name, entry.writer, k.log, entry.hub, acks, rec.containerId));
   }
   k.log.info(`reattached to running container (${entry.pumps.length ? 'output reopened' : 'stdio lost'})`, { container: rec.containerId, pid: rec.pid });
   return entry.proc;

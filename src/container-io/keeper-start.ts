@@ -79,8 +79,8 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
   }
   entry.stdin = heldStdin(stdin);
   entry.hub = attachHub(k, entry, stdin);
-  if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, k.log, entry.hub, acks?.stdout));
-  if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr));
+  if (stdout) entry.pumps.push(startPump(stdout, 'stdout', entry.writer, k.log, entry.hub, acks?.stdout, entry.record.containerId));
+  if (stderr) entry.pumps.push(startPump(stderr, 'stderr', entry.writer, k.log, entry.hub, acks?.stderr, entry.record.containerId));
   entry.phase = 'running';
   void watch(k, entry, proc);
   // The daemon hears of the process only once both records are durable, so a restart of either finds what the

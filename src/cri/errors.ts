@@ -43,8 +43,9 @@ export const HRESULT_STATUS: Partial<Record<HResultName, Status>> = {
   E_ACCESSDENIED: Status.PERMISSION_DENIED,
   HCS_E_SERVICE_NOT_AVAILABLE: Status.UNAVAILABLE,
   HCS_E_SERVICE_DISCONNECT: Status.UNAVAILABLE,
-  // The connection to the platform service closed (the emulator killed during a stdio attachment's handshake, the
-  // guest connection on Windows): transient like the two above (platform/transient.ts serviceAway), not Internal.
+  // The connection to the platform closed: the emulator client closed on purpose (its owner shutting down; the
+  // service going away mid-call is SERVICE_DISCONNECT: emulator/connection-errors.ts), the guest connection on
+  // Windows: transient like the two above (platform/transient.ts serviceAway), not Internal.
   HCS_E_CONNECTION_CLOSED: Status.UNAVAILABLE,
   HCN_E_MANAGER_STOPPED: Status.UNAVAILABLE,
   E_NOTIMPL: Status.UNIMPLEMENTED,

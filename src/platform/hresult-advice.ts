@@ -7,7 +7,7 @@ import type { HResultName } from './hresult.js';
 /** Names are checked by the compiler against the HRESULT table. */
 export const HRESULT_ADVICE: Partial<Record<HResultName, string>> = {
   HCS_E_SERVICE_NOT_AVAILABLE: 'HCS (vmcompute) is not running or the Containers feature is missing: `Install-WindowsFeature Containers`, reboot, `Start-Service vmcompute`; on Linux the emulator service is down (restart `wincri serve`)',
-  HCS_E_SERVICE_DISCONNECT: 'vmcompute restarted under the daemon: the daemon reconnects; if it persists, check the System event log for vmcompute crashes',
+  HCS_E_SERVICE_DISCONNECT: 'vmcompute restarted under the daemon, or on Linux the emulator service exited during the call (its log: `<emulator state>/service.log`): the daemon reconnects; retry the request; if it persists, check the System event log for vmcompute crashes',
   HCS_E_IMAGE_MISMATCH: 'the image\'s Windows build differs from the host (process isolation needs the same build): use an image tag for this host\'s build (`wincri info` shows it) or Hyper-V isolation',
   HCS_E_HYPERV_NOT_INSTALLED: 'a Hyper-V isolated pod on a host without Hyper-V: `Install-WindowsFeature Hyper-V` or use the process RuntimeClass',
   HCS_E_INVALID_LAYER: 'a layer on disk is damaged or incomplete: `wincri images rm` the image and pull it again',

@@ -13,6 +13,7 @@ import { sandboxName } from './names.js';
 import { type SandboxConfig, type SandboxRecord, nowNs } from './model.js';
 import type { RuntimeState } from './state.js';
 import { markNamespace } from './namespaces.js';
+import { markPodNotReady } from './pod-not-ready.js';
 import { stopContainer, removeContainer } from './container-stop.js';
 import { podIsolation, stopUtilityVm } from './hyperv/uvm.js';
 import { attachPod, networkRequest, type Undo } from './pod-attach.js';
@@ -66,10 +67,16 @@ async function namespacePresent(st: RuntimeState, namespaceId: string): Promise<
   try { await st.opts.platform.network.queryNamespace(namespaceId); return true; } catch (e) { if (isGone(e)) return false; throw e; }
 }
 
-/** Stops every container, detaches the network and deletes the namespace; idempotent. */
+/**
+ * Marks the pod NOTREADY, stops every container, detaches the network and deletes the namespace; idempotent, and
+ * a stop cut short anywhere is finished by the next (pod-not-ready.ts).
+ */
 export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Promise<void> {
   const id = st.index.resolve(idOrPrefix, 'pod sandbox ID');
   if (!id || !st.sandboxes.get(id)) return; // idempotent: unknown pods are already stopped
+  // NOTREADY on disk before anything of the pod goes (pod-not-ready.ts); the write overlaps the container stops.
+  const marked = st.locks.run(id, () => markPodNotReady(st, id));
+  marked.catch(() => undefined); // awaited (and its failure thrown) below, after the container stops
   const inPod = st.containers.list().filter((c) => c.sandboxId === id);
   const { platform, network, stateDir } = st.opts;
   // Whether the namespace is there is asked while the containers stop (only a stop of this pod, under its lock
@@ -84,10 +91,19 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
   // in flight behind an error the kubelet retries at once.
   const stops = await Promise.allSettled(inPod.map((c) => stopContainer(st, c.id, 0)));
   const failed = stops.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // The RPC answers, failed or not, only once the pod is NOTREADY on disk; that write failing is the error (the
+  // pod is still READY: the kubelet retries), a container's stop failing as well is logged.
+  try {
+    await marked;
+  } catch (e) {
+    if (failed) log.warn('a container of the pod failed to stop', { pod: id, error: errorMessage(failed.reason) });
+    throw e;
+  }
   if (failed) throw failed.reason;
   await st.locks.run(id, async () => {
     const s = st.sandboxes.get(id);
     if (!s) return;
+    let changed = false; // what the record says now differs from disk: written at the end
     await stopUtilityVm(st, s);
     if (s.namespaceId && network) {
       // DEL before the namespace goes; CNI_NETNS is empty when the namespace is already gone.
@@ -105,12 +121,16 @@ export async function stopPodSandbox(st: RuntimeState, idOrPrefix: string): Prom
       await markNamespace(stateDir, s.namespaceId, false);
       s.namespaceId = undefined;
       s.namespaceDeleted = undefined;
+      changed = true;
     }
-    if (s.state !== 'SANDBOX_NOTREADY') {
-      s.state = 'SANDBOX_NOTREADY';
+    if (s.ip !== undefined || s.additionalIps.length > 0) {
       s.ip = undefined;
       s.additionalIps = [];
+      changed = true;
+    }
+    if (changed) {
       await st.sandboxes.save(s);
+      // Again (the first came with NOTREADY: pod-not-ready.ts), now that its IPs and namespace are gone.
       st.emit(id, 'CONTAINER_STOPPED_EVENT', id);
       log.info('pod sandbox stopped', { pod: id });
     }

@@ -6,13 +6,15 @@
  * opened on an already ended pipe (`eof`) ending with nothing new; so is a process or pipe the service no longer
  * has. (An attachment's end alone says nothing: a killed service ends it too.) While the service is
  * unreachable (killed, restarting) it keeps trying (reattach.ts): the program meanwhile blocks on its pipe, which
- * outlives the service (service/stdio-fifo.ts).
+ * outlives the service (service/stdio-fifo.ts). Given up on for any other reason than the process or its pipe being
+ * gone, the stream fails with an error saying so (its reader, the IO keeper's pump, logs it): it never just ends.
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { AckedOutput } from '../types.js';
 import type { EmulatorClient } from './client.js';
 import { reattach } from './reattach.js';
+import { isGone, PlatformError, HRESULT } from '../hresult.js';
 
 export interface Attachment { sock: Socket; start: number; gap: number; eof: boolean }
 
@@ -57,7 +59,14 @@ export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, na
       // newer may come to acknowledge: the program can be blocked on the full window those bytes hold).
       if (lastAck > from) sock.write(`${lastAck}\n`);
       follow(a.sock, Math.max(0, received - a.start), a.eof);
-    }, () => out.destroyed || c.isClosed, () => out.end());
+    }, () => out.destroyed || c.isClosed, (e) => {
+      // Gone for good (the process or its pipe), or this client shutting down: the stream's end. Anything else
+      // leaves the program writing into a pipe nobody reads: an error, not an end.
+      if (isGone(e) || c.isClosed) { out.end(); return; }
+      const why = e instanceof Error ? e.message : String(e);
+      out.destroy(new PlatformError(e instanceof PlatformError ? e.hresult : HRESULT.HCS_E_SERVICE_DISCONNECT, 'AttachStdio',
+        `${name} of process ${pid} in ${systemId} could not be reattached after ${received} byte(s); its further output is not read (${why})`));
+    });
   };
 
   follow(first.sock, 0, first.eof);

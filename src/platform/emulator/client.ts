@@ -1,7 +1,8 @@
 /**
  * Connection from a client process to the emulator service: request/response with reconnect, unsolicited events,
  * and stdio stream attachments. If nothing listens on the socket the client can spawn the service detached
- * (own session, stdio to <state>/service.log, unref'd) so it outlives the client.
+ * (own session, stdio to <state>/service.log, unref'd) so it outlives the client. Its connection failures are
+ * one HRESULT per case, whatever the call (connection-errors.ts).
  */
 import { connect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
@@ -9,10 +10,11 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlatformError, HRESULT } from '../hresult.js';
+import { serviceNotAvailable, serviceLost, clientClosed } from './connection-errors.js';
 import { SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
 import {
   LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
-  type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer,
+  type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer, type HelloAnswer,
 } from './protocol.js';
 
 export interface ClientOptions {
@@ -56,6 +58,8 @@ export class EmulatorClient {
   private closed = false;
   private eventListeners = new Set<(e: WireEvent) => void>();
   private disconnectListeners = new Set<() => void>();
+  /** The last `hello` answer and the connection it came on: it describes that service only. */
+  private greeted?: { sock: Socket; answer: HelloAnswer };
   /** Re-establishes server-side state (open handles) on a fresh connection before other requests go out. */
   reopen?: (send: (method: string, params: Record<string, unknown>) => Promise<unknown>) => Promise<void>;
   readonly socketPath: string;
@@ -84,14 +88,14 @@ export class EmulatorClient {
     const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
     let spawned = false;
     for (;;) {
-      if (this.closed) throw new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'connect', 'client closed');
+      if (this.closed) throw clientClosed('connect');
       const s = await trySocket(this.socketPath);
       if (s) return s;
       if (this.opts.spawnService === false) {
-        throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', `no emulator service at ${this.socketPath}`);
+        throw serviceNotAvailable('connect', `no emulator service answers at ${this.socketPath}`);
       }
       if (!spawned) { this.spawnService(); spawned = true; }
-      if (Date.now() > deadline) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', `emulator service did not come up at ${this.socketPath}`);
+      if (Date.now() > deadline) throw serviceNotAvailable('connect', `the emulator service did not come up at ${this.socketPath} (its log: ${join(this.opts.stateDir, LOG_NAME)})`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -106,7 +110,7 @@ export class EmulatorClient {
     this.connecting = (async () => {
       for (let attempt = 0; ; attempt++) {
         const s = await this.dial();
-        const splitter = new LineSplitter((line) => this.onLine(line));
+        const splitter = new LineSplitter((line) => this.onLine(line, s));
         s.setEncoding('utf8');
         s.on('data', (d: string) => splitter.push(d));
         s.on('error', () => undefined);
@@ -116,7 +120,7 @@ export class EmulatorClient {
         // A service that was dying when we dialled drops the connection at once (or one stalled the re-open,
         // and it was dropped): dial again.
         if (this.sock !== s || s.destroyed) {
-          if (attempt > 50) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'connect', 'the emulator service keeps dropping connections');
+          if (attempt > 50) throw serviceNotAvailable('connect', `the emulator service at ${this.socketPath} keeps dropping connections (its log: ${join(this.opts.stateDir, LOG_NAME)})`);
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
@@ -161,7 +165,7 @@ export class EmulatorClient {
   private sendOn(s: Socket, method: string, params: Record<string, unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (s.destroyed || this.sock !== s) {
-        reject(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, method, 'connection to the emulator service was lost'));
+        reject(serviceLost(method, this.servicePidOn(s)));
         return;
       }
       const id = this.nextId++;
@@ -171,13 +175,15 @@ export class EmulatorClient {
     });
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, s: Socket): void {
     let msg: WireResponse & Partial<WireEvent>;
     try { msg = JSON.parse(line) as WireResponse & Partial<WireEvent>; } catch { return; }
     if (msg.event) { for (const l of this.eventListeners) l(msg as unknown as WireEvent); return; }
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
+    // A hello answer describes the service on the connection it came on (a resent hello: the one dialled since).
+    if (p.method === 'hello' && !msg.error) this.greeted = { sock: s, answer: msg.result as HelloAnswer };
     if (msg.error) p.reject(fromWireError(msg.error, p.method)); else p.resolve(msg.result);
   }
 
@@ -187,7 +193,7 @@ export class EmulatorClient {
     const resend: [number, Pending][] = [];
     for (const [id, p] of this.pending) {
       if (!this.closed && RESENDABLE.has(p.method)) resend.push([id, p]);
-      else p.reject(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, p.method, 'connection to the emulator service was lost'));
+      else p.reject(serviceLost(p.method, this.servicePidOn(s)));
     }
     this.pending = new Map(resend);
     this.resendQueue = resend;
@@ -200,8 +206,24 @@ export class EmulatorClient {
     if ((resend.length > 0 || this.reopen) && !this.connecting) retry(50);
   }
 
+  /**
+   * The service's `hello` (its host, pid and abilities: protocol.ts HelloAnswer), asked once per connection: a
+   * reconnect may reach another service (restarted, or of another wincri version), which is asked again.
+   */
+  async hello(): Promise<HelloAnswer> {
+    const g = this.greeted;
+    if (g && g.sock === this.sock && !g.sock.destroyed && !this.connecting) return g.answer;
+    return this.request<HelloAnswer>('hello'); // bound to its connection as it is answered (onLine)
+  }
+
+  /** The pid of the service connection `s` greeted, if it did. */
+  private servicePidOn(s: Socket | undefined): number | undefined {
+    const g = this.greeted;
+    return g && s && g.sock === s ? g.answer.pid : undefined;
+  }
+
   async request<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    if (this.closed) throw new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, method, 'the platform connection is closed');
+    if (this.closed) throw clientClosed(method);
     const s = await this.connect();
     return this.sendOn(s, method, params) as Promise<T>;
   }
@@ -232,8 +254,10 @@ export class EmulatorClient {
 
   private async attachWith(attach: AttachRequest['attach']): Promise<{ sock: Socket; answer: AttachAnswer }> {
     await this.connect();
+    // The service instance the handshake goes to, named if it goes away under it (reattach.ts counts by it).
+    const servicePid = await this.hello().then((a) => a.pid, () => undefined);
     const s = await trySocket(this.socketPath);
-    if (!s) throw new PlatformError(HRESULT.HCS_E_SERVICE_NOT_AVAILABLE, 'AttachStdio', 'cannot connect to the emulator service');
+    if (!s) throw serviceNotAvailable('AttachStdio', `no emulator service answers at ${this.socketPath}`);
     s.write(JSON.stringify({ attach } satisfies AttachRequest) + '\n');
     return new Promise((resolve, reject) => {
       // Read the handshake line with 'readable'/read() so the socket never enters flowing mode: once the listener
@@ -257,21 +281,22 @@ export class EmulatorClient {
           return;
         }
       };
-      const onClose = () => reject(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'attachment closed during handshake'));
+      // The service went away before it answered (killed mid-handshake): the same failure as a request's.
+      const onClose = () => reject(serviceLost('AttachStdio', servicePid));
       s.on('readable', onReadable);
       s.on('close', onClose);
       s.on('error', () => undefined);
     });
   }
 
-  /** Closed on purpose (close()): its requests fail with HCS_E_CONNECTION_CLOSED for good, not because the service is away. */
+  /** Closed on purpose (close()): its requests fail with HCS_E_CONNECTION_CLOSED for good, not because the service is away (connection-errors.ts). */
   get isClosed(): boolean { return this.closed; }
 
   close(): void {
     this.closed = true;
     const s = this.sock;
     this.sock = undefined;
-    for (const [, p] of this.pending) p.reject(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, p.method, 'the platform connection is closed'));
+    for (const [, p] of this.pending) p.reject(clientClosed(p.method));
     this.pending.clear();
     s?.end();
     s?.destroy();

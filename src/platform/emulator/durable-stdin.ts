@@ -105,7 +105,8 @@ export function durableStdin(c: EmulatorClient, systemId: string, pid: number, f
   const giveUp = (e: unknown) => {
     const lost = keptLen;
     const why = e instanceof Error ? e.message : String(e);
-    const err = new PlatformError(e instanceof PlatformError ? e.hresult : HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio',
+    // Not an HCS error: a socket error of the attachment, the service gone under it (connection-errors.ts).
+    const err = new PlatformError(e instanceof PlatformError ? e.hresult : HRESULT.HCS_E_SERVICE_DISCONNECT, 'AttachStdio',
       `stdin of process ${pid} in ${systemId} is lost: ${lost} written byte(s) were not delivered${ending ? ', nor its end' : ''} (${why})`);
     const h = held;
     const f = final;

@@ -29,6 +29,7 @@
 import type { Socket } from 'node:net';
 import type { Platform } from '../types.js';
 import { EmulatorClient } from './client.js';
+import type { HelloAnswer } from './protocol.js';
 import { EmuJobs, type JobDescription } from './jobs.js';
 import { EmuCompute } from './compute.js';
 import { EmuNetwork } from './network.js';
@@ -62,9 +63,9 @@ export async function createEmulatorPlatform(opts: EmulatorOptions): Promise<Emu
     stateDir: opts.stateDir, osVersion: opts.osVersion, architecture: opts.architecture, spawnService: opts.spawnService,
     connectTimeoutMs: opts.connectTimeoutMs,
   });
-  let hello: { osVersion: string; architecture: string; pid: number };
+  let hello: HelloAnswer;
   try {
-    hello = await client.request('hello');
+    hello = await client.hello();
   } catch (e) { client.close(); throw e; }
   const compute = new EmuCompute(client);
   return {

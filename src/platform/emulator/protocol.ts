@@ -49,6 +49,12 @@ export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: 
  * waitMs (stdout, stderr): how long a stream attached to another reader is waited for (above).
  */
 export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean; waitMs?: number } }
+/**
+ * The answer to `hello`: the service's host, its pid, and what it can do that services of older wincri versions
+ * (still running across an upgrade: the service outlives the daemon) cannot. `attachWaits`: an output attachment's
+ * `waitMs` is honoured (above); absent, a refusal "already attached" comes at once and the client polls.
+ */
+export interface HelloAnswer { osVersion: string; architecture: string; pid: number; attachWaits?: boolean }
 /** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
 export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 

@@ -4,13 +4,16 @@
  * broke under the request (or is not an HCS error at all) and the stream is still wanted. Used by acked-output.ts,
  * durable-stdin.ts and kept-stdin.ts.
  *
- * A connection broken under the request itself (HCS_E_SERVICE_DISCONNECT) is tried again at most
- * MAX_DISCONNECTS times in all: the request reached a service that then went away, and a request that brings the
- * service down each time would otherwise crash and respawn it every RETRY_EVERY_MS for RETRY_MS. The waits are
- * unref'd: a process shutting down is not held up by a stream it no longer needs.
+ * A connection broken under the request itself (HCS_E_SERVICE_DISCONNECT) counts against MAX_DISCONNECTS when
+ * the same service instance (its `hello` pid: connection-errors.ts servicePid) breaks it again, or when the
+ * instance is not known: a service that keeps dropping the request is then given up on. Services dying one after
+ * another (killed, crash-looping, an upgrade) each break it once and cost nothing: the stream waits for the one
+ * that stays, for up to RETRY_MS. The waits are unref'd: a process shutting down is not held up by a stream it
+ * no longer needs.
  */
 import { isPlatformError, PlatformError } from '../hresult.js';
 import { connectionLost, serviceAway } from '../transient.js';
+import { lostServicePid } from './connection-errors.js';
 
 const RETRY_MS = 60_000;
 const RETRY_EVERY_MS = 50;
@@ -20,18 +23,23 @@ const retryable = (e: unknown): boolean => !(e instanceof PlatformError) || serv
 
 /**
  * Runs `attempt` until it resolves; `giveUp` gets the error that ends the retries (not retryable, RETRY_MS over,
- * the connection broken under the request MAX_DISCONNECTS times, or `abandoned()`: the stream was destroyed or the
+ * the connection broken under the request MAX_DISCONNECTS counted times, or `abandoned()`: the stream was destroyed or the
  * client closed on purpose meanwhile — callers include the client's `isClosed`).
  */
 export async function reattach(attempt: () => Promise<void>, abandoned: () => boolean, giveUp: (e: unknown) => void): Promise<void> {
   const until = Date.now() + RETRY_MS;
   let disconnects = 0;
+  const cutBy = new Set<number>(); // service instances that broke an attempt once
   for (;;) {
     try {
       await attempt();
       return;
     } catch (e) {
-      if (isPlatformError(e, 'HCS_E_SERVICE_DISCONNECT')) disconnects++;
+      if (isPlatformError(e, 'HCS_E_SERVICE_DISCONNECT')) {
+        const pid = lostServicePid(e);
+        if (pid === undefined || cutBy.has(pid)) disconnects++;
+        else cutBy.add(pid);
+      }
       if (!retryable(e) || disconnects >= MAX_DISCONNECTS || Date.now() > until || abandoned()) { giveUp(e); return; }
       await new Promise((r) => setTimeout(r, RETRY_EVERY_MS).unref());
     }

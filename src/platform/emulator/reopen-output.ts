@@ -31,7 +31,9 @@ export async function reopenOutputOf(c: EmulatorClient, systemId: string, pid: n
     if (from) ackedInto(c, systemId, pid, stdio, name, await c.attachAcked(systemId, pid, name, from[name] ?? 0, undefined, waitMs));
     else stdio[name] = heldOutput(await c.attach(systemId, pid, name, waitMs));
   };
-  const results = await Promise.allSettled(NAMES.map((name) => untilFree((ms) => attachOne(name, ms), busyMs, () => c.isClosed).catch((e: unknown) => {
+  // A service that says it waits (hello: attachWaits) is asked once per stream; an older one is polled (untilFree).
+  const waits = (await c.hello()).attachWaits === true;
+  const results = await Promise.allSettled(NAMES.map((name) => (waits ? attachOne(name, busyMs) : untilFree((ms) => attachOne(name, ms), busyMs, () => c.isClosed)).catch((e: unknown) => {
     if (absent(e)) return;
     if (busy(e) && !c.isClosed) { held[name] = explained(e, name, systemId, pid, busyMs); return; }
     throw e;
@@ -43,10 +45,11 @@ export async function reopenOutputOf(c: EmulatorClient, systemId: string, pid: n
 }
 
 /**
- * Runs `attempt` with the time left as its wait. A service of this version waits on the previous reader itself and
- * answers "already attached" only once the time is up; a service started by an older wincri (still running across
- * an upgrade: it outlives the daemon and the keeper) ignores the wait and answers at once, so an early refusal is
- * tried again every OLD_SERVICE_RETRY_MS while time is left, as those services' clients did.
+ * For a service that does not say it waits (protocol.ts HelloAnswer.attachWaits): one started by an older wincri,
+ * still running across an upgrade (it outlives the daemon and the keeper), ignores the wait and answers "already
+ * attached" at once, so an early refusal is tried again every OLD_SERVICE_RETRY_MS while time is left, as those
+ * services' clients did; each attempt asks with the time left as its wait (a service that waits after all answers
+ * only once that is up). A service of this version waits on the previous reader itself: asked once.
  */
 async function untilFree(attempt: (waitMs: number) => Promise<void>, ms: number, closed: () => boolean): Promise<void> {
   const until = Date.now() + ms;

@@ -47,6 +47,8 @@ async function expectConsistent(pod: Pod, rpc: Rpc, where: string): Promise<void
   const pods = (await call(env.d.runtime, 'ListPodSandbox', {})).items as { id: string; state: string }[];
   const p = pods.find((x) => x.id === pod.id);
   assert.ok(p, `${where}: the pod was forgotten though its teardown failed`);
+  // A stop cut short is a pod not ready (its network may be gone already): the kubelet must not believe it fine.
+  if (rpc === 'StopPodSandbox') assert.equal(p.state, 'SANDBOX_NOTREADY', `${where}: the pod is NOTREADY after a failed stop`);
   const ctrs = (await call(env.d.runtime, 'ListContainers', { filter: { podSandboxId: pod.id } })).containers as { id: string; state: string }[];
   const c = ctrs.find((x) => x.id === pod.ctr);
   if (rpc !== 'RemovePodSandbox') assert.ok(c, `${where}: the container was forgotten though its teardown failed`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { StartParams } from '../../../src/container-io/protocol.js';
 import { isPlatformError, PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import { keeperEnv } from './keeper-env.js';
+import { serviceLost } from '../../../src/platform/emulator/connection-errors.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const poll = { timeoutMs: 4000, intervalMs: 10 };
@@ -79,8 +80,8 @@ test('keeper: pipes that cannot be connected after the pid was told undo the sta
   const { compute, keeper, params, recordFile, closeKeepers } = setup(t);
   compute.announcesPid = true;
   const c = await keeper();
-  compute.failNextConnect = new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'service gone');
-  await assert.rejects(c.start(params('r4')), (e) => isPlatformError(e, 'HCS_E_CONNECTION_CLOSED'));
+  compute.failNextConnect = serviceLost('AttachStdio'); // the service gone mid-handshake (connection-errors.ts)
+  await assert.rejects(c.start(params('r4')), (e) => isPlatformError(e, 'HCS_E_SERVICE_DISCONNECT'));
   assert.ok(compute.created[0]!.exitStatus, 'the process was not terminated');
   assert.deepEqual(await c.list(), []);
   assert.equal(existsSync(recordFile('r4')), false);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
-import { toStatusCode } from '../../../src/cri/errors.js';
+import { toStatusCode, toServiceError } from '../../../src/cri/errors.js';
+import { clientClosed } from '../../../src/platform/emulator/connection-errors.js';
 import { notFound, invalidArgument, alreadyExists, failedPrecondition, deadlineExceeded, unimplemented } from '../../../src/errors.js';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import { DocumentError } from '../../../src/platform/hcs/document/index.js';
@@ -18,8 +19,13 @@ test('domain and platform errors map to gRPC codes in one table', () => {
   assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_INVALID_JSON, 'create')), status.INVALID_ARGUMENT);
   assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_INVALID_STATE, 'start')), status.FAILED_PRECONDITION);
   assert.equal(toStatusCode(new PlatformError(HRESULT.E_FAIL, 'x')), status.INTERNAL);
-  // chaos: StartContainer answered INTERNAL for an attachment closed in its handshake by an emulator kill.
-  assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_CONNECTION_CLOSED, 'AttachStdio', 'attachment closed during handshake')), status.UNAVAILABLE);
+  // chaos: StartContainer answered INTERNAL for an attachment closed in its handshake by an emulator kill (now
+  // HCS_E_SERVICE_DISCONNECT, as any call the service leaves: emulator/connection-errors.ts).
+  assert.equal(toStatusCode(new PlatformError(HRESULT.HCS_E_SERVICE_DISCONNECT, 'AttachStdio')), status.UNAVAILABLE);
+  // A client closed on purpose (its owner shutting down) is not the service's failure: UNAVAILABLE, and says so.
+  const closed = clientClosed('AttachStdio');
+  assert.equal(toStatusCode(closed), status.UNAVAILABLE);
+  assert.match(toServiceError(closed).details!, /HCS_E_CONNECTION_CLOSED.*shutting down/);
   assert.equal(toStatusCode(new DocumentError('bad mount')), status.INVALID_ARGUMENT);
   assert.equal(toStatusCode(new Error('boom')), status.INTERNAL);
   const e = new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, 'HcsCreateComputeSystem', 'id in use');
@@ -27,7 +33,6 @@ test('domain and platform errors map to gRPC codes in one table', () => {
 });
 
 test("process creation failures the caller's configuration causes are FailedPrecondition with what to check", async () => {
-  const { toServiceError } = await import('../../../src/cri/errors.js');
   const missing = new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, 'HcsCreateProcess', 'app.exe: the system cannot find the file specified');
   const se = toServiceError(missing);
   assert.equal(se.code, status.FAILED_PRECONDITION);

@@ -13,6 +13,8 @@ import { mapMounts, DocumentError } from '../../../src/platform/hcs/document/ind
 import { buildJobContainerDocument, type JobDocumentOptions } from '../../../src/platform/jobs/document/index.js';
 import { checkDevicesAndPipes } from '../../../src/platform/emulator/service/documents.js';
 import { hostPipeSocket, setHostPipeDir } from '../../../src/platform/emulator/service/pipes.js';
+import { pipeSocketFile } from '../../../src/platform/emulator/service/pipe-socket-name.js';
+import { pipeNameOf } from '../../../src/platform/host-path.js';
 import type { ContainerSpec } from '../../../src/platform/spec.js';
 
 const STATE = '/state';
@@ -28,9 +30,21 @@ const spellings: [string, string, string][] = [
   ['\\\\.\\pipe/x', '\\\\.\\pipe\\x', 'x'],
   ['\\\\.\\\\pipe\\x', '\\\\.\\pipe\\x', 'x'],
   ['\\\\.\\pipe\\a\\..\\b', '\\\\.\\pipe\\b', 'b'],
-  ['\\\\.\\pipe\\dir\\x', '\\\\.\\pipe\\dir\\x', 'dir_x'],
-  ['\\\\?\\pipe\\a\\..\\b', '\\\\?\\pipe\\a\\..\\b', 'a_.._b'], // \\?\ exactly: not normalised, so a name with dots
+  ['\\\\.\\pipe\\dir\\x', '\\\\.\\pipe\\dir\\x', 'dir%5Cx'],
+  ['\\\\.\\pipe\\Docker_Engine', '\\\\.\\pipe\\Docker_Engine', 'docker_engine'], // pipe names are case-insensitive
+  ['\\\\?\\pipe\\a\\..\\b', '\\\\?\\pipe\\a\\..\\b', 'a%5C..%5Cb'], // \\?\ exactly: not normalised, so a name with dots
   ['\\\\?\\pipe\\..', '\\\\?\\pipe\\..', '%2E%2E'], // a name of dots: its socket stays inside <state>/pipes
+];
+/**
+ * Different pipes whose names once met in one socket file (separators, `%`, characters a file name does not keep,
+ * long names cut to fit a socket address): each still has its own socket at every layer.
+ */
+const long = 'p'.repeat(200);
+const distinct = [
+  '\\\\?\\pipe\\a/b', '\\\\.\\pipe\\a\\b', '\\\\.\\pipe\\a_b', '\\\\.\\pipe\\a%5Cb', '\\\\.\\pipe\\a%2Fb', '\\\\.\\pipe\\a%255Cb',
+  '\\\\?\\pipe\\..', '\\\\.\\pipe\\%2E%2E', '\\\\.\\pipe\\x y', '\\\\.\\pipe\\x%20y', '\\\\.\\pipe\\\u00e9', '\\\\.\\pipe\\%E9',
+  '\\\\.\\pipe\\\ud800', '\\\\.\\pipe\\\udc00', '\\\\.\\pipe\\\u0100', '\\\\.\\pipe\\%u0100',
+  `\\\\.\\pipe\\${long}1`, `\\\\.\\pipe\\${long}2`, `\\\\.\\pipe\\${long}%~`,
 ];
 const notPipes = ['\\\\srv\\pipe\\x', '\\\\.\\pipe\\..\\x', '\\\\?\\pipe/x', '\\\\.\\pipe\\', '\\\\.\\pipex'];
 
@@ -79,4 +93,36 @@ test('a path that names no local pipe is no pipe at any layer: no MappedPipe, re
 test('a pipe mounts only onto a pipe: a pipe host path onto a directory, or a directory onto a pipe, is a DocumentError', () => {
   assert.throws(() => mapMounts([{ destination: 'C:\\in', source: '\\\\?\\pipe\\x', options: [] }]), /mounts only onto a named pipe/);
   assert.throws(() => mapMounts([{ destination: '//./pipe/in', source: 'C:\\data', options: [] }]), /mounts only onto a named pipe/);
+});
+
+test('different pipes never share a socket, and each keeps its own name through spec, document and emulator', async () => {
+  const sockets = new Map<string, string>();
+  for (const hostPath of distinct) {
+    const [mount] = await prepareMountSources(cfg(hostPath));
+    assert.deepEqual([mount!.source, mount!.type], [hostPath, 'npipe'], hostPath);
+    const [pipe] = mapMounts([mount!]).pipes;
+    assert.equal(pipeNameOf(pipe!.HostPath!), pipeNameOf(hostPath), `${hostPath}: the document names that same pipe`);
+    assert.doesNotThrow(() => emulatorAccepts(pipe!.HostPath!), hostPath);
+    assert.throws(() => buildJobContainerDocument(jobSpec([mount!]), jobOpts), /named pipe mounts are not supported/, hostPath);
+    const socket = hostPipeSocket(hostPath)!;
+    assert.equal(hostPipeSocket(pipe!.HostPath!), socket, `${hostPath}: its canonical spelling finds the same socket`);
+    assert.ok(Buffer.byteLength(socket) <= 107, `${socket}: fits a unix socket address`);
+    assert.ok(!sockets.has(socket), `${hostPath} and ${sockets.get(socket)} share the socket ${socket}`);
+    sockets.set(socket, hostPath);
+  }
+});
+
+test('a socket file keeps only file-safe characters, and a long name fits a socket address beside any directory', () => {
+  for (const dir of ['/s', `/${'d'.repeat(60)}/pipes`, `/${'d'.repeat(120)}`]) {
+    const file = pipeSocketFile(`${long}\\x`, dir);
+    assert.match(file, /^[a-z0-9A-F._%~-]+$/);
+    assert.ok(file.endsWith(`%~${file.slice(-24)}`) && /^[0-9a-f]{24}$/.test(file.slice(-24)), file);
+    // A directory leaving less room than a hashed name needs still gets one that short (its socket cannot be bound
+    // anyway); any other fits the socket address.
+    const room = 107 - Buffer.byteLength(dir) - 1;
+    if (room >= 34) assert.ok(Buffer.byteLength(`${dir}/${file}`) <= 107, `${dir}/${file}`);
+    else assert.equal(file.length, 34, `${dir}: the shortest hashed name`);
+  }
+  assert.notEqual(pipeSocketFile(`${long}a`, '/s'), pipeSocketFile(`${long}b`, '/s'));
+  assert.equal(pipeSocketFile('Agent_1.sock', '/s'), 'agent_1.sock', 'a plain name is its own file, in lower case');
 });

@@ -57,6 +57,8 @@ export function checkDevicesAndPipes(op: string, c: ContainerDoc | undefined, pa
   for (const [i, m] of (c?.MappedPipes ?? []).entries()) {
     const p = `${path}.MappedPipes[${i}]`;
     if (!m.ContainerPipeName || /[\\/]/.test(m.ContainerPipeName)) throw invalid(op, `${p}.ContainerPipeName`, 'a pipe name without \\\\.\\pipe\\ is required');
+    // A file under C:\run\pipe stands for it (pipes.ts): `.` and `..` would name that directory or its parent.
+    if (/^\.+$/.test(m.ContainerPipeName)) throw invalid(op, `${p}.ContainerPipeName`, `"${m.ContainerPipeName}" is not a pipe name`);
     if ((m.HostPathType ?? 'AbsolutePath') === 'AbsolutePath' && pipeNameOf(m.HostPath ?? '') === undefined) {
       throw invalid(op, `${p}.HostPath`, 'must name a local named pipe (\\\\.\\pipe\\name)');
     }

@@ -11,6 +11,7 @@ import type { ComputeEmulator } from './compute.js';
 import type { NetworkEmulator } from './network.js';
 import type { CredentialGuardEmulator } from './credential-guard.js';
 import type { Faults } from './faults.js';
+import type { HelloAnswer } from '../protocol.js';
 
 export interface OwnContext {
   stateDir: string;
@@ -36,7 +37,7 @@ function supportedSchemaVersions(osVersion: string): { Major: number; Minor: num
 }
 
 const OWN: Record<ServiceMethod, OwnCall> = {
-  hello: (x) => ({ osVersion: x.osVersion, architecture: x.architecture, pid: process.pid }),
+  hello: (x) => ({ osVersion: x.osVersion, architecture: x.architecture, pid: process.pid, attachWaits: true } satisfies HelloAnswer),
   serviceProperties: (x) => ({
     SupportedSchemaVersions: supportedSchemaVersions(x.osVersion), OsVersion: x.osVersion, Architecture: x.architecture,
     Networking: x.network.networkingFacts(),

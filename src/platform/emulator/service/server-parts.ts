@@ -39,7 +39,7 @@ export function makeParts(opts: ServiceOptions, events: EventSink): ServiceParts
   const faults = new Faults(opts.log);
   setSpoolLog(opts.log);
   const persist = new Persister(recordsDir(opts.stateDir));
-  setHostPipeDir(opts.stateDir);
+  setHostPipeDir(opts.stateDir, opts.log);
   const storage = new StorageEmulator(persist);
   const network = new NetworkEmulator(persist, opts.log, { instance: instanceId(opts.stateDir), scratch: join(opts.stateDir, 'ip-batch') });
   const compute = new ComputeEmulator(opts.stateDir, persist, storage, events, opts.log);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HRESULT, PlatformError, type HResultName } from '../../../../src/platform/hresult.js';
 import { reattach } from '../../../../src/platform/emulator/reattach.js';
+import { serviceLost } from '../../../../src/platform/emulator/connection-errors.js';
 import { reopenKeptStdin } from '../../../../src/platform/emulator/kept-stdin.js';
 import type { EmulatorClient } from '../../../../src/platform/emulator/client.js';
 
@@ -70,4 +71,13 @@ test('the wait between attempts does not hold the process open', async () => {
   await alive(retrying);
   assert.equal(attempts, 2);
   assert.equal(waiting, before, 'the retry wait is an unref\'d timer');
+});
+
+test('connections broken by service instances dying one after another cost nothing; one instance breaking it again counts', async () => {
+  const by = (pid: number) => serviceLost('AttachStdio', pid);
+  // Five instances, each cutting once: retried through all of them.
+  assert.deepEqual((await run([by(1), by(2), by(3), by(4), by(5)])).attempts, 6);
+  // One instance cutting again and again: its first cut is free, three more end it.
+  const again = by(9);
+  assert.deepEqual(await run([again, again, again, again, again, again]), { attempts: 4, gaveUp: again });
 });

@@ -154,6 +154,7 @@ test('emulator reopenOutput: a service of an older wincri (it refuses "already a
   let refusals = 3;
   const old = {
     isClosed: false,
+    hello: async () => ({ osVersion: '10.0.20348', architecture: 'amd64', pid: 1 }), // no attachWaits: an older service
     attach: async (_id: string, _pid: number, stream: string, waitMs?: number) => {
       asked.push({ stream, waitMs });
       if (stream === 'stdout' && refusals-- > 0) throw new PlatformErrorCtor(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdout is already attached');
@@ -170,4 +171,40 @@ test('emulator reopenOutput: a service of an older wincri (it refuses "already a
   assert.equal(outs.length, 4, 'three early refusals, then attached');
   for (const a of outs) assert.ok(a.waitMs! > 0 && a.waitMs! <= 5_000, 'each asks with the time left');
   assert.equal(asked.filter((a) => a.stream === 'stderr').length, 1);
+});
+
+test('emulator reopenOutput: a service that says it waits (hello attachWaits) is asked once per stream, its refusal final', async () => {
+  const asked: { stream: string; waitMs?: number }[] = [];
+  let hellos = 0;
+  const waiting = {
+    isClosed: false,
+    hello: async () => { hellos++; return { osVersion: '10.0.20348', architecture: 'amd64', pid: 1, attachWaits: true }; },
+    attach: async (_id: string, _pid: number, stream: string, waitMs?: number) => {
+      asked.push({ stream, waitMs });
+      // It waited waitMs for the other reader itself before this refusal.
+      if (stream === 'stdout') throw new PlatformErrorCtor(HRESULT.E_ACCESSDENIED, 'AttachStdio', 'stdout is already attached');
+      const s = new PassThrough();
+      s.end(`${stream}-bytes\n`);
+      return s;
+    },
+  } as unknown as EmulatorClient;
+  const out = await reopenOutputOf(waiting, 'ro-new', 7, undefined, 400);
+  assert.deepEqual(asked, [{ stream: 'stdout', waitMs: 400 }, { stream: 'stderr', waitMs: 400 }], 'exactly one request per stream, with the whole wait');
+  assert.equal(hellos, 1);
+  assert.equal((out.held?.stdout as PlatformError | undefined)?.code, 'ERROR_SHARING_VIOLATION');
+  assert.equal(out.stdout, undefined);
+  assert.equal(await line(out.stderr), 'stderr-bytes');
+});
+
+test('emulator client: this version\'s service says it waits on an attachment, and hello is asked once per connection', async (t) => {
+  const env = await setup();
+  t.after(() => env.cleanup());
+  const client = new EmulatorClient({ stateDir: join(env.dir, 'state'), spawnService: false });
+  t.after(() => client.close());
+  const sent: string[] = [];
+  const request = client.request.bind(client);
+  client.request = (async (method: string, params?: Record<string, unknown>) => { sent.push(method); return request(method, params); }) as typeof client.request;
+  assert.equal((await client.hello()).attachWaits, true);
+  assert.equal((await client.hello()).attachWaits, true);
+  assert.deepEqual(sent, ['hello']);
 });
