@@ -19,11 +19,18 @@ import { Writable } from 'node:stream';
 import { nowNs, formatTimestamp } from './log-clock.js';
 import { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 import { formatChunk, type RecordHeads } from './log-format.js';
+import { BufferPool } from '../util/buffer-pool.js';
 
 export { nowNs, formatTimestamp } from './log-clock.js';
 export { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 export const LOG_FILE_MODE = 0o640;
 const MAX_IOV = 512;
+/**
+ * Record buffers of whole lines, shared by all writers (util/buffer-pool.ts), given back once their write is done:
+ * a 64 KiB socket read of 100-byte lines makes about 90 KiB of records; a batch (keeper-batches.ts) is up to 1 MiB.
+ */
+const records = new BufferPool(128 * 1024, 16);
+const recordBuffer = (bytes: number) => records.take(bytes);
 
 export interface CriLogWriterOptions {
   /** Longest content of one record in bytes; ≤ 0 = unlimited. Default 16384. */
@@ -168,14 +175,15 @@ export class CriLogWriter {
     };
     const heads: RecordHeads = { get full() { return (made ??= make()).full; }, get part() { return (made ??= make()).part; } };
     const bufs: Buffer[] = [];
-    let records = 0;
-    for (const c of chunks) { this.pushed[name] += c.length; records += formatChunk(s, c, heads, bufs); }
-    if (records === 0) return this.queue; // still ordered after earlier writes
+    let count = 0;
+    for (const c of chunks) { this.pushed[name] += c.length; count += formatChunk(s, c, heads, bufs, recordBuffer); }
+    if (count === 0) return this.queue; // still ordered after earlier writes
     const note = this.journalNote(bufs.reduce((n, b) => n + b.length, 0));
     return this.enqueue(async () => {
       note?.();
       const bytes = await writeAllv(this.fh, bufs);
-      this.counts.lines += records;
+      for (const b of bufs) records.give(b);
+      this.counts.lines += count;
       this.counts.bytes += bytes;
     });
   }

@@ -20,6 +20,8 @@ export interface SendSource {
   take(offset: number): void;
   /** No byte will come after what read() yields. */
   ended(): boolean;
+  /** A buffer read() yielded has been written to the socket (or dropped with it): the source may reuse it. */
+  sent?(chunk: Buffer): void;
 }
 
 export class Sender {
@@ -66,7 +68,8 @@ export class Sender {
     for (let chunk = this.src.read(this.sentTo); chunk; chunk = this.src.read(this.sentTo)) {
       this.sentTo += chunk.length;
       this.taken();
-      if (!sink.write(chunk)) {
+      const sent = this.src.sent;
+      if (!sink.write(chunk, sent && (() => sent(chunk)))) {
         this.draining = true;
         // A replaced attachment's drain says nothing of the current one's (attach() cleared the flag for it).
         sink.once('drain', () => { if (this.sink !== sink) return; this.draining = false; this.pump(); });
