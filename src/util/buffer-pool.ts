@@ -25,7 +25,8 @@ export class BufferPool {
       const buf = ab.deref();
       if (buf) return Buffer.from(buf, 0, bytes);
     }
-    const ab = new ArrayBuffer(this.size);
+    // Not zero-filled (new ArrayBuffer would be): users read back only bytes they wrote.
+    const ab = Buffer.allocUnsafeSlow(this.size).buffer as ArrayBuffer;
     this.mine.add(ab);
     return Buffer.from(ab, 0, bytes);
   }
@@ -33,8 +34,14 @@ export class BufferPool {
   /** Gives back the buffer under `b` (any view of it) once nothing reads it any more; others are ignored. */
   give(b: Uint8Array): void {
     const ab = b.buffer;
-    if (!(ab instanceof ArrayBuffer) || !this.mine.has(ab) || this.free.length >= this.keep) return;
-    for (const r of this.free) if (r.deref() === ab) return;
-    this.free.push(new WeakRef(ab));
+    if (!(ab instanceof ArrayBuffer) || !this.mine.has(ab)) return;
+    let kept = 0;
+    for (const r of this.free) {
+      const x = r.deref();
+      if (x === ab) return;
+      if (x) this.free[kept++] = r; // entries a GC emptied go, else they count toward `keep` until a take()
+    }
+    this.free.length = kept;
+    if (kept < this.keep) this.free.push(new WeakRef(ab));
   }
 }

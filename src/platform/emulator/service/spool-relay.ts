@@ -22,11 +22,12 @@ import { BufferPool } from '../../../util/buffer-pool.js';
 const READ = 256 * 1024;
 /**
  * Read buffers, shared by all relays (util/buffer-pool.ts): a read goes to the socket in its own buffer, given back
- * when the socket has written it (a relay has one or two writes queued: the sender waits for 'drain'). A short read
- * is copied out instead, so a trickle does not pin a whole buffer per write.
+ * when the socket has written it (a relay has one or two writes queued: the sender waits for 'drain'; the socket
+ * must be a net.Socket, see Sender.attach). A read under a quarter of a buffer is copied out instead, so a trickle
+ * does not pin a whole buffer per write.
  */
 const reads = new BufferPool(READ, 4);
-const SHORT = 8 * 1024;
+const SHORT = READ / 4;
 
 export class SpoolRelay {
   private ended = false;
