@@ -14,8 +14,9 @@ const CR = 0x0d;
 /** Record headers of one batch: `<timestamp> <stream> F ` and `... P `. */
 export interface RecordHeads { full: Buffer; part: Buffer }
 
-/** Pushes `chunk` through `splitter`, appending the records it completes to `out`; returns how many. */
-export function formatChunk(splitter: LineSplitter, chunk: Uint8Array, heads: RecordHeads, out: Buffer[]): number {
+/** Pushes `chunk` through `splitter`, appending the records it completes to `out`; returns how many. `alloc`: where the whole lines' records go. */
+export function formatChunk(splitter: LineSplitter, chunk: Uint8Array, heads: RecordHeads, out: Buffer[],
+  alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): number {
   let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   let records = 0;
   const general = (b: Buffer) => {
@@ -43,7 +44,7 @@ export function formatChunk(splitter: LineSplitter, chunk: Uint8Array, heads: Re
   }
   // Each record is at most its header plus the line's own bytes (its `\n` included; a `\r` is dropped).
   const head = heads.full;
-  const rec = Buffer.allocUnsafe(body.length + lines * head.length);
+  const rec = alloc(body.length + lines * head.length);
   let o = 0;
   for (let s = 0; s < body.length;) {
     const nl = body.indexOf(NL, s);

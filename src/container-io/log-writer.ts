@@ -19,11 +19,25 @@ import { Writable } from 'node:stream';
 import { nowNs, formatTimestamp } from './log-clock.js';
 import { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 import { formatChunk, type RecordHeads } from './log-format.js';
+import { BufferPool } from '../util/buffer-pool.js';
 
 export { nowNs, formatTimestamp } from './log-clock.js';
 export { LineSplitter, formatRecord, formatRecords, DEFAULT_MAX_LINE_SIZE, type LineFragment, type StreamName } from './log-lines.js';
 export const LOG_FILE_MODE = 0o640;
 const MAX_IOV = 512;
+/**
+ * Record buffers of whole lines, shared by all writers (util/buffer-pool.ts), given back once their write is done:
+ * a 64 KiB socket read of 100-byte lines makes about 90 KiB of records; a batch (keeper-batches.ts) is up to 1 MiB.
+ * Only records of a quarter of a buffer or more take one: a batch holds everything that came during the previous
+ * write, so a trickle on a slow disk can be a thousand small chunks, which must not pin 128 KiB each; small ones
+ * come from Node's slab as before. Should a pool buffer not be had, a plain one of the exact size does.
+ */
+const records = new BufferPool(128 * 1024, 16);
+const POOLED = records.size / 4;
+function recordBuffer(bytes: number): Buffer {
+  if (bytes < POOLED) return Buffer.allocUnsafe(bytes);
+  try { return records.take(bytes); } catch { return Buffer.allocUnsafe(bytes); }
+}
 
 export interface CriLogWriterOptions {
   /** Longest content of one record in bytes; ≤ 0 = unlimited. Default 16384. */
@@ -159,6 +173,11 @@ export class CriLogWriter {
   /** Several chunks of one stream, in order, as one batch of records (one timestamp, one file write). */
   writeChunks(name: StreamName, chunks: Uint8Array[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error(`container log ${this.path} is closed`));
+    // A failure here (an allocation) rejects like a failed write instead of throwing at the caller.
+    try { return this.formatAndWrite(name, chunks); } catch (e) { return Promise.reject(e); }
+  }
+
+  private formatAndWrite(name: StreamName, chunks: Uint8Array[]): Promise<void> {
     const s = this.splitter(name);
     // The clock is read once per batch, and only when the batch completes a record.
     let made: RecordHeads | undefined;
@@ -168,14 +187,15 @@ export class CriLogWriter {
     };
     const heads: RecordHeads = { get full() { return (made ??= make()).full; }, get part() { return (made ??= make()).part; } };
     const bufs: Buffer[] = [];
-    let records = 0;
-    for (const c of chunks) { this.pushed[name] += c.length; records += formatChunk(s, c, heads, bufs); }
-    if (records === 0) return this.queue; // still ordered after earlier writes
+    let count = 0;
+    for (const c of chunks) { this.pushed[name] += c.length; count += formatChunk(s, c, heads, bufs, recordBuffer); }
+    if (count === 0) return this.queue; // still ordered after earlier writes
     const note = this.journalNote(bufs.reduce((n, b) => n + b.length, 0));
     return this.enqueue(async () => {
       note?.();
       const bytes = await writeAllv(this.fh, bufs);
-      this.counts.lines += records;
+      for (const b of bufs) records.give(b);
+      this.counts.lines += count;
       this.counts.bytes += bytes;
     });
   }

@@ -87,3 +87,37 @@ test('CriLogWriter.writeChunks: the same records as writing the chunks one by on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('formatChunk: an allocator\'s leftover bytes never reach the records', () => {
+  // The writer's record buffers come from a pool (contents undefined): a CRLF line's record is a byte shorter than
+  // the room counted for it, and only the bytes written may go out.
+  const s = new LineSplitter(100);
+  const out: Buffer[] = [];
+  const dirty = (n: number) => Buffer.alloc(n, 0xaa);
+  assert.equal(formatChunk(s, Buffer.from('a\r\n\r\nbc\r\nd\nrest'), heads, out, dirty), 4);
+  const text = Buffer.concat(out);
+  assert.equal(text.toString(), 'TS stdout F a\nTS stdout F \nTS stdout F bc\nTS stdout F d\n');
+  assert.equal(text.indexOf(0xaa), -1);
+});
+
+test('CriLogWriter: batches in flight together, on pooled record buffers, each reach the file intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-logpump-'));
+  try {
+    const t = 1_700_000_000_000_000_000n;
+    const w = await CriLogWriter.open(join(dir, 'a.log'), { clock: () => t });
+    const want: string[] = [];
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      const lines = Array.from({ length: 700 + i }, (_, j) => `${i}:${j}:${'y'.repeat(60)}`);
+      want.push(...lines);
+      // ≥ 32 KiB of records: a pool buffer each; not awaited, so several are in flight at once.
+      writes.push(w.writeChunks('stdout', [Buffer.from(lines.join('\r\n') + '\r\n')]));
+    }
+    await Promise.all(writes);
+    await w.close();
+    const got = readFileSync(join(dir, 'a.log'), 'latin1').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' '));
+    assert.deepEqual(got, want);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

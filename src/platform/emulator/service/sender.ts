@@ -20,6 +20,12 @@ export interface SendSource {
   take(offset: number): void;
   /** No byte will come after what read() yields. */
   ended(): boolean;
+  /**
+   * A buffer read() yielded has been written to the socket (or dropped with it): the source may reuse it. Called
+   * from the sink's write callback, which means that only for a net.Socket (its bytes are in the kernel then); a
+   * stream that keeps the chunks it was given after calling back (a test's Duplex collecting them) must copy them.
+   */
+  sent?(chunk: Buffer): void;
 }
 
 export class Sender {
@@ -36,7 +42,11 @@ export class Sender {
   /** Offset up to which the current attachment has been sent bytes. */
   get sent(): number { return this.sentTo; }
 
-  /** `sock` (its answer written already) becomes the attachment, sent bytes from `start` on. */
+  /**
+   * `sock` (its answer written already) becomes the attachment, sent bytes from `start` on. It must be done with
+   * each chunk when it calls that write's callback (a net.Socket is): with a source that reuses its buffers
+   * (SendSource.sent) the chunk's bytes are overwritten after that.
+   */
   attach(sock: Socket, acked: boolean, start: number): void {
     this.sink = sock;
     this.acked = acked;
@@ -66,7 +76,8 @@ export class Sender {
     for (let chunk = this.src.read(this.sentTo); chunk; chunk = this.src.read(this.sentTo)) {
       this.sentTo += chunk.length;
       this.taken();
-      if (!sink.write(chunk)) {
+      const sent = this.src.sent;
+      if (!sink.write(chunk, sent && (() => sent(chunk)))) {
         this.draining = true;
         // A replaced attachment's drain says nothing of the current one's (attach() cleared the flag for it).
         sink.once('drain', () => { if (this.sink !== sink) return; this.draining = false; this.pump(); });

@@ -17,8 +17,17 @@ import type { OutAttachInfo, OutAttachOptions } from './relay.js';
 import { removeSpills, segPath, spillSegments } from './spill.js';
 import { Sender } from './sender.js';
 import { StallWatch } from './spool-health.js';
+import { BufferPool } from '../../../util/buffer-pool.js';
 
 const READ = 256 * 1024;
+/**
+ * Read buffers, shared by all relays (util/buffer-pool.ts): a read goes to the socket in its own buffer, given back
+ * when the socket has written it (a relay has one or two writes queued: the sender waits for 'drain'; the socket
+ * must be a net.Socket, see Sender.attach). A read under a quarter of a buffer is copied out instead, so a trickle
+ * does not pin a whole buffer per write.
+ */
+const reads = new BufferPool(READ, 4);
+const SHORT = READ / 4;
 
 export class SpoolRelay {
   private ended = false;
@@ -29,7 +38,7 @@ export class SpoolRelay {
   private segs: number[];
   private cur?: { base: number; fd: number };
   private fresh: boolean;
-  private readonly buf = Buffer.allocUnsafe(READ);
+  private readonly peekBuf = Buffer.allocUnsafe(1);
 
   /** `bell`: the doorbell's read side; absent when the doorbell is gone (the stream had ended). */
   constructor(private readonly bell: Readable | undefined, private readonly pipe: string) {
@@ -37,7 +46,7 @@ export class SpoolRelay {
     this.fresh = this.segs.length === 0;
     this.base = this.segs[0] ?? 0;
     if (!bell) this.ended = true;
-    this.out = new Sender({ read: (at) => this.read(at), take: (o) => this.take(o), ended: () => this.ended }, this.base);
+    this.out = new Sender({ read: (at) => this.read(at), take: (o) => this.take(o), ended: () => this.ended, sent: (b) => reads.give(b) }, this.base);
     const stalls = new StallWatch(pipe);
     bell?.on('data', (b: Buffer) => { stalls.feed(b); this.out.pump(); });
     bell?.on('end', () => { this.ended = true; this.out.pump(); this.settle(); });
@@ -86,9 +95,16 @@ export class SpoolRelay {
     for (;;) {
       const cur = this.cur && this.cur.base <= at ? this.cur : this.open(this.segs.filter((b) => b <= at).pop() ?? at);
       if (!cur) return undefined;
-      const n = readSync(cur.fd, this.buf, 0, peek ? 1 : READ, at - cur.base);
-      // A copy of what was read: a short read must not pin a whole buffer in the socket's queue.
-      if (n > 0) return Buffer.from(this.buf.subarray(0, n));
+      if (peek) {
+        if (readSync(cur.fd, this.peekBuf, 0, 1, at - cur.base) > 0) return this.peekBuf;
+      } else {
+        const buf = reads.take();
+        const n = readSync(cur.fd, buf, 0, READ, at - cur.base);
+        if (n >= SHORT) return buf.subarray(0, n);
+        const copy = n > 0 ? Buffer.from(buf.subarray(0, n)) : undefined;
+        reads.give(buf);
+        if (copy) return copy;
+      }
       // A segment ends where its successor starts; the waiter makes that one once this one is full.
       if (cur.base === at || !this.open(at)) return undefined;
     }
