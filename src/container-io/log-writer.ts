@@ -29,8 +29,9 @@ const MAX_IOV = 512;
  * Record buffers of whole lines, shared by all writers (util/buffer-pool.ts), given back once their write is done:
  * a 64 KiB socket read of 100-byte lines makes about 90 KiB of records; a batch (keeper-batches.ts) is up to 1 MiB.
  * Only records of a quarter of a buffer or more take one: a batch holds everything that came during the previous
- * write, so a trickle on a slow disk can be a thousand small chunks, which must not pin 128 KiB each; small ones
- * come from Node's slab as before. Should a pool buffer not be had, a plain one of the exact size does.
+ * write, so a trickle on a slow disk can be a thousand small chunks, which must not pin 128 KiB each; smaller ones
+ * are plain allocations as before (Node's slab below 4 KiB, fresh memory from 4 to 32 KiB: those sizes still cost
+ * page faults, unmeasured). Should a pool buffer not be had, a plain one of the exact size does.
  */
 const records = new BufferPool(128 * 1024, 16);
 const POOLED = records.size / 4;

@@ -36,12 +36,13 @@ export class BufferPool {
     const ab = b.buffer;
     if (!(ab instanceof ArrayBuffer) || !this.mine.has(ab)) return;
     let kept = 0;
+    let already = false; // given back twice: kept once (the list is compacted all the same, then cut)
     for (const r of this.free) {
       const x = r.deref();
-      if (x === ab) return;
+      if (x === ab) already = true;
       if (x) this.free[kept++] = r; // entries a GC emptied go, else they count toward `keep` until a take()
     }
     this.free.length = kept;
-    if (kept < this.keep) this.free.push(new WeakRef(ab));
+    if (!already && kept < this.keep) this.free.push(new WeakRef(ab));
   }
 }

@@ -43,13 +43,17 @@ function sweep(): void {
   const due: Deadline[] = [];
   for (let i = 0; i < count;) {
     const d = watched[i]!;
-    if (d.at <= now) { take(d); due.push(d); continue; } // the last one moved into slot i
+    if (d.at <= now) { take(d); d.slot = DUE; due.push(d); continue; } // the last one moved into slot i
     if (d.at < next) next = d.at;
     i++;
   }
   if (next !== Infinity && next < armedFor) arm(next);
-  for (const d of due) d.fire();
+  // One unwatched by an earlier one's fire (its slot no longer DUE) does not fire.
+  for (const d of due) if (d.slot === DUE) { d.slot = -1; d.fire(); }
 }
+
+/** The slot of a deadline taken out by a sweep, to fire unless unwatched first. */
+const DUE = -2;
 
 /** Takes `d` out of its slot (the last watched one moves there). */
 function take(d: Deadline): void {
@@ -71,6 +75,7 @@ export function watch(d: Deadline): void {
 
 export function unwatch(d: Deadline): void {
   if (d.slot !== undefined && d.slot >= 0) take(d);
+  else if (d.slot === DUE) d.slot = -1;
 }
 
 /** Test-only: how many deadlines are watched. */

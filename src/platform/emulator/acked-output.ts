@@ -20,6 +20,9 @@ export interface Attachment { sock: Socket; start: number; gap: number; eof: boo
 
 export function ackedOutput(c: EmulatorClient, systemId: string, pid: number, name: 'stdout' | 'stderr', first: Attachment): { stream: Readable; acks: AckedOutput } {
   const out = new PassThrough();
+  // Its reader (the IO keeper's pump) sees a give-up's error through its iterator; one before the reader is
+  // listening must not be an uncaught 'error' event that ends the process.
+  out.on('error', () => undefined);
   let sock = first.sock;
   let received = first.start;
   let lastAck = first.start;

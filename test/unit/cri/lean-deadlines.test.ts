@@ -26,6 +26,19 @@ test('an earlier deadline watched after a later one fires first; an unwatched on
   assert.equal(watchedCount(), 0);
 });
 
+test('a due deadline unwatched by an earlier one\'s fire in the same sweep does not fire', async () => {
+  const fired: string[] = [];
+  const second = { at: Date.now() - 1, fire: () => fired.push('second') };
+  const first = { at: Date.now() - 1, fire: () => { fired.push('first'); unwatch(second); } };
+  watch(first);
+  watch(second);
+  const marker = { at: Date.now() - 1, fire: () => fired.push('marker') };
+  watch(marker);
+  await waitFor('the sweep ran', () => fired.includes('marker'));
+  assert.deepEqual(fired.filter((f) => f !== 'marker'), ['first']);
+  assert.equal(watchedCount(), 0);
+});
+
 test('deadlines already past fire at the next sweep, each once', async () => {
   const fired: number[] = [];
   for (let i = 0; i < 3; i++) watch({ at: Date.now() - 1, fire: () => fired.push(i) });

@@ -1,7 +1,8 @@
 /**
  * Host pipe sockets named as before pipe-socket-name.ts (separators as `_`, case kept) still serve after an upgrade
- * when the socket of the current name is absent (pipe-socket-legacy.ts), with one warning per name; container-side
- * pipe names are case-folded as the host side's; `.`, `..` and an empty name are no container pipe names.
+ * when the socket of the current name is absent (pipe-socket-legacy.ts), with one warning per name, but never
+ * one that is the current name of another pipe; container-side pipe names are kept as written; `.`, `..` and an
+ * empty name are no container pipe names.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,9 +36,14 @@ test('an old-named host pipe socket serves when the new one is absent, warned on
   writeFileSync(current, '');
   assert.equal(existingHostPipeSocket(pipe), current, 'the current name wins once present');
   assert.equal(existingHostPipeSocket('\\\\.\\pipe\\absent'), hostPipeSocket('\\\\.\\pipe\\absent'), 'neither there: the current name');
+
+  // `\\.\pipe\dir\x` was `dir_x` before; today `dir_x` is the socket of the other pipe `\\.\pipe\dir_x`: no stand-in.
+  const other = hostPipeSocket('\\\\.\\pipe\\dir_x')!;
+  writeFileSync(other, '');
+  assert.equal(existingHostPipeSocket('\\\\.\\pipe\\dir\\x'), hostPipeSocket('\\\\.\\pipe\\dir\\x'), 'another pipe\'s socket is not an old name');
 });
 
-test('container pipe names are case-folded as host pipe names are', (t) => {
+test('container pipe names are kept as written (a program in the container opens /run/pipe/<name> as spelled)', (t) => {
   const state = mkdtempSync(join(tmpdir(), 'wincri-pipes-case-'));
   t.after(() => rmSync(state, { recursive: true, force: true }));
   setHostPipeDir(state);
@@ -45,7 +51,7 @@ test('container pipe names are case-folded as host pipe names are', (t) => {
   mkdirSync(join(state, 'pipes'));
   writeFileSync(hostPipeSocket('\\\\.\\pipe\\docker_engine')!, '');
   const maps = pipeMappings('HcsCreateComputeSystem', { MappedPipes: [{ ContainerPipeName: 'Docker_Engine', HostPath: '\\\\.\\pipe\\Docker_Engine' }] });
-  assert.equal(maps[0]!.ContainerPath, 'C:\\run\\pipe\\docker_engine');
+  assert.equal(maps[0]!.ContainerPath, 'C:\\run\\pipe\\Docker_Engine');
 });
 
 test('`.`, `..` and an empty name are no container pipe names: the document builder and the emulator refuse them', () => {
@@ -55,5 +61,7 @@ test('`.`, `..` and an empty name are no container pipe names: the document buil
     assert.throws(() => checkDevicesAndPipes('HcsCreateComputeSystem', { MappedPipes: [{ ContainerPipeName: name, HostPath: '\\\\.\\pipe\\x' }] }, 'Container'),
       (e) => isPlatformError(e, 'HCS_E_INVALID_JSON'), name);
   }
-  assert.throws(() => mapMounts([{ source: '\\\\.\\pipe\\x', destination: '\\\\.\\pipe\\', options: [] } as never]), (e) => e instanceof DocumentError);
+  // An empty name is no pipe at all (host-path.ts pipeNameOf): the mount is a pipe onto a non-pipe.
+  assert.throws(() => mapMounts([{ source: '\\\\.\\pipe\\x', destination: '\\\\.\\pipe\\', options: [] } as never]),
+    (e) => e instanceof DocumentError && /mounts only onto a named pipe/.test(e.message));
 });

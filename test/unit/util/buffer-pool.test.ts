@@ -70,3 +70,22 @@ test('entries a GC emptied do not count toward `keep`', async () => {
   pool.give(c);
   assert.equal(pool.take().buffer, c.buffer);
 });
+
+test('a buffer given back twice after a GC emptied an earlier entry is still handed out once', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const pool = new BufferPool(1024, 4);
+  let x: Buffer | undefined = pool.take();
+  const b = pool.take();
+  const a = pool.take();
+  const canary = new WeakRef(x.buffer);
+  pool.give(x); pool.give(b); pool.give(a); // free: [x, b, a]
+  x = undefined;
+  await new Promise((r) => setImmediate(r)); // WeakRefs hold their target until the current job ends
+  gc();
+  assert.equal(canary.deref(), undefined, 'x was collected');
+  pool.give(a); // again: compacting past x's empty entry must not leave b in the list twice
+  const out = [pool.take(), pool.take(), pool.take()].map((y) => y.buffer);
+  assert.equal(new Set(out).size, 3, 'three takes, three buffers');
+  assert.ok(out.includes(a.buffer) && out.includes(b.buffer));
+});

@@ -4,8 +4,10 @@
  * systems' removals ran out of time, left such directories behind empty, and no later service made or removed them
  * again (159 on one test host). At start, each one that no record of this instance names (a system made by an older
  * version keeps its recorded directory, and a utility VM's keeps those of its hosted systems inside it), that holds
- * no process at any depth, and that nothing has changed for an hour (its ctime and mtime, and those of every
- * directory below it) is removed, its children first. The hour spares what a service of the older version running
+ * no process at any depth, and whose times (ctime and mtime, and those of every directory below it) are an hour old
+ * is removed, its children first. On cgroupfs those times are when the kernel last read the directory's inode in
+ * (made, or read again after it dropped it from its cache), not its last change: a directory can look younger than
+ * it is and wait for a later start, never the other way round. The hour spares what a service of the older version running
  * beside this one has just made (a job's cgroup before its first process, a directory not joined yet): this service
  * cannot see that one's records. One that goes anyway while a record names it (another instance's, stopped, or an
  * older version's system whose cgroup stayed empty) is made again when it is next used (cgroup-recreate.ts).

@@ -39,7 +39,8 @@ import { pipeMappings } from './pipes.js';
 import { resolveVsmbMappings } from './vsmb-paths.js';
 import { resolveScsiStorage } from './scsi-paths.js';
 import { isolationFacts } from './isolation.js';
-import { abortStart, readOom, contWrappers } from './isolate.js';
+import { abortStart, readOom, contWrappers, ensureIsolationCgroup } from './isolate.js';
+import { limitsFailure } from './cgroup-errors.js';
 import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 import { instanceId } from './instance.js';
@@ -201,8 +202,14 @@ export class ComputeEmulator extends ComputeProcesses {
     const s = this.sys(op, id);
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
-    if (s.job) modifyJob(s, req);
-    else if (s.document.VirtualMachine) await applyVmModify(op, s, req); else applyModify(op, s, req);
+    if (s.job) {
+      try { modifyJob(s, req); } catch (e) { throw limitsFailure(op, s.id, e); }
+    } else if (s.document.VirtualMachine) await applyVmModify(op, s, req);
+    else {
+      // A recorded cgroup found gone is made again first, a hosted system's VM's before its own (cgroup-recreate.ts).
+      if (s.isolation?.cgroup) ensureIsolationCgroup(op, s, this.systems.get(s.document.HostingSystemId ?? ''), this.log);
+      applyModify(op, s, req);
+    }
     await this.save();
   }
 

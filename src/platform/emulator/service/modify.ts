@@ -6,14 +6,15 @@ import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyLimits } from './cgroup-limits.js';
-import { recreateCgroup } from './cgroup-recreate.js';
+import { limitsFailure } from './cgroup-errors.js';
 import { mountLive, unmountLive } from './live-mounts.js';
 
-/** The container's settings to its cgroup (made again, with them, where its directory is gone: cgroup-recreate.ts). */
-function limit(s: SystemRecord): void {
+/** The container's settings to its cgroup (there: the caller made it again where it was gone, compute.ts modify). */
+function limit(op: string, s: SystemRecord): void {
   const cg = s.isolation?.cgroup;
-  const c = s.document.Container ?? s.document.HostedSystem?.Container;
-  if (cg && !recreateCgroup(cg, c)) applyLimits(cg, c);
+  try {
+    if (cg) applyLimits(cg, s.document.Container ?? s.document.HostedSystem?.Container);
+  } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 
 export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
@@ -24,7 +25,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
     case 'Container/Memory/SizeInMB': {
       if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
       c.Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
-      limit(s);
+      limit(op, s);
       break;
     }
     case 'Container/Processor': {
@@ -32,7 +33,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
       if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
       checkProcessor(op, r.value, 'Settings');
       c.Processor = r.value;
-      limit(s);
+      limit(op, s);
       break;
     }
     case 'Container/MappedDirectories': {

@@ -42,19 +42,14 @@ export function existingHostPipeSocket(hostPath: string): string | undefined {
 
 /**
  * The container's MappedPipes as file mappings of their sockets (the host pipe must exist). The container-side
- * name is folded to lower case as the host side is (pipe names are case-insensitive on Windows, in a container
- * too): a program there opening `\\.\pipe\Docker_Engine` reaches the pipe mapped as `docker_engine`.
+ * name is kept as written: a program in the container opens `/run/pipe/<name>` as its pod spec spells it (no
+ * emulated lookup folds case there, as Windows' would).
  */
 export function pipeMappings(op: string, c: ContainerDoc | undefined): MappedDirectoryDoc[] {
   return (c?.MappedPipes ?? []).flatMap((p) => {
     const socket = p.HostPath ? existingHostPipeSocket(p.HostPath) : undefined;
     if (!socket || !p.ContainerPipeName) return [];
     if (!existsSync(socket)) throw new PlatformError(HRESULT.ERROR_FILE_NOT_FOUND, op, `host pipe ${p.HostPath} does not exist (emulated by the socket ${socket})`);
-    return [{ HostPath: socket, ContainerPath: `${CONTAINER_PIPE_DIR}\\${containerPipeFile(p.ContainerPipeName)}` }];
+    return [{ HostPath: socket, ContainerPath: `${CONTAINER_PIPE_DIR}\\${p.ContainerPipeName}` }];
   });
-}
-
-/** The file of container pipe `name` under C:\run\pipe: ASCII letters folded to lower case, as host pipes' are. */
-export function containerPipeFile(name: string): string {
-  return name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }

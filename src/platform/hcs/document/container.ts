@@ -111,7 +111,7 @@ export function mapMounts(mounts: readonly SpecMount[]): { directories: MappedDi
       if (pipe === undefined || hostPipe === undefined) {
         throw new DocumentError(`mount ${JSON.stringify(m.destination)} from ${JSON.stringify(m.source)}: a named pipe mounts only onto a named pipe (\\\\.\\pipe\\<name> on both sides)`);
       }
-      if (/^\.*$/.test(pipe)) throw new DocumentError(`mount ${JSON.stringify(m.destination)}: ${pipe ? `"${pipe}"` : 'an empty name'} is not a pipe name`);
+      if (/^\.+$/.test(pipe)) throw new DocumentError(`mount ${JSON.stringify(m.destination)}: "${pipe}" is not a pipe name`);
       pipes.push({ ContainerPipeName: pipe, HostPath: canonicalPipePath(hostPipe) });
       continue;
     }
