@@ -8,20 +8,13 @@ import assert from 'node:assert/strict';
 import { runtimeEnv, sandboxConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import { HRESULT, PlatformError, isGone } from '../../../src/platform/hresult.js';
-import type { PodNetwork } from '../../../src/runtime/ports.js';
+import { recordingNetwork } from '../../helpers/recording-network.js';
 
 let env: RuntimeEnv;
 after(async () => { await env?.close(); });
 
 const torn: string[] = [];
-const network: PodNetwork = {
-  status: async () => ({ ready: true, reason: '', message: '' }),
-  async setUp(req) { await req.namespaceReady; return { ips: ['10.9.0.2'], recorded: Promise.resolve() }; },
-  async tearDown(req) { torn.push(req.namespaceId); },
-  async check() {},
-  async gc() {},
-  async setPodCidr() {},
-};
+const network = recordingNetwork(torn);
 
 async function namespaceExists(id: string): Promise<boolean> {
   try { await env.platform.network.queryNamespace(id); return true; } catch (e) { if (isGone(e)) return false; throw e; }

@@ -9,21 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runtimeEnv, sandboxConfig, type RuntimeEnv } from '../../helpers/runtime-env.js';
-import type { PodNetwork } from '../../../src/runtime/ports.js';
+import { recordingNetwork } from '../../helpers/recording-network.js';
 
 let env: RuntimeEnv;
 after(async () => { await env?.close(); });
 
 test('a stop whose namespace probe predates a concurrent stop\'s deletion probes again: DEL gets no deleted namespace', async () => {
   const torn: string[] = [];
-  const network: PodNetwork = {
-    status: async () => ({ ready: true, reason: '', message: '' }),
-    async setUp(req) { await req.namespaceReady; return { ips: ['10.9.0.2'], recorded: Promise.resolve() }; },
-    async tearDown(req) { torn.push(req.namespaceId); },
-    async check() {},
-    async gc() {},
-    async setPodCidr() {},
-  };
+  const network = recordingNetwork(torn);
   env = await runtimeEnv({ streaming: false, network });
   const podId = await env.runtime.runPodSandbox(sandboxConfig('two-stops', env.logDir), '');
   const nsId = env.runtime.getSandbox(podId).namespaceId!;
