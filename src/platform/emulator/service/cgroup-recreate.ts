@@ -7,29 +7,25 @@
  * cleaning up by hand. The system's own limits come back; a hosted system's VM gets its own when the VM's cgroup is
  * used (isolate.ts ensureIsolationCgroup).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { ContainerDoc } from '../../hcs/schema/index.js';
 import { applyLimits } from './cgroup-limits.js';
 import { reclaimCgroupDirs } from './cgroup-pending.js';
 import { enableChildControllers, type SystemCgroup } from './cgroups.js';
-import { cgroupSupport } from './cgroup-support.js';
+import { cgroupSupport, enableV2 } from './cgroup-support.js';
 
 /**
- * v2: memory and cpu enabled for children in every cgroup above `dir`, from the hierarchy's root down (without
- * them the directory has no limit files). One that refuses (processes in it) is left: the limits then fail.
+ * v2: memory and cpu enabled for children in every cgroup above `dir`, from the hierarchy's root down
+ * (cgroup-support.ts enableV2; without them the directory has no limit files).
  */
 function enableAbove(dir: string): void {
   const sup = cgroupSupport();
   if (!sup || sup.version !== 2) return;
-  const top = dirname(sup.roots[0]!);
-  const rel = relative(top, dirname(dir));
+  const root = sup.roots[0]!;
+  const rel = relative(root, dirname(dir));
   if (rel.startsWith('..') || isAbsolute(rel)) return;
-  let d = top;
-  for (const part of ['', ...rel.split(sep).filter(Boolean)]) {
-    d = join(d, part);
-    try { writeFileSync(join(d, 'cgroup.subtree_control'), '+memory +cpu'); } catch { /* already enabled, or refused */ }
-  }
+  enableV2(root, ...rel.split(sep).filter(Boolean));
 }
 
 /**
