@@ -33,6 +33,7 @@ export function podNetwork(cfg: Config, platform?: Platform, observe?: Parameter
     setUp: (req) => cni.setUp(req),
     tearDown: (req) => cni.tearDown(req),
     check: (req) => cni.check(req),
+    attachedPods: () => cni.attachedPods(),
     gc: (ids) => cni.gc(ids),
     setPodCidr: (cidr) => cni.setPodCidr(cidr),
   };

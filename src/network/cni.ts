@@ -208,6 +208,9 @@ export class CniManager {
     }
   }
 
+  /** The sandboxes with an attachment record (written before ADD, dropped after DEL). */
+  attachedPods(): Promise<string[]> { return this.cache.list(); }
+
   /** DEL of cached attachments whose pod is gone, then CNI GC; ADD/DEL issued meanwhile wait for it. */
   gc(validSandboxIds: string[]): Promise<void> {
     const run = this.gcDone.then(() => collectGarbage({ cache: this.cache, plugins: this.plugins, ifName: this.ifName, network: () => this.currentNetwork() }, validSandboxIds));

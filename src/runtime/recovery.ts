@@ -14,6 +14,7 @@ import { recoverUtilityVms } from './hyperv/uvm.js';
 import { isPodVm } from './hyperv/pod-vm.js';
 import { removeOrphanedCredentialGuards } from './credential-guard.js';
 import { settleInterruptedStart } from './interrupted-start.js';
+import { markHalfStoppedPods } from './half-stopped.js';
 
 const log = logger('runtime');
 
@@ -65,23 +66,15 @@ export async function recover(st: RuntimeState): Promise<void> {
   st.ready = true;
 }
 
-/** Pods whose namespace vanished become NOTREADY; namespaces this runtime created without a pod are deleted. */
+/**
+ * READY pods with a step of their stop already done become NOTREADY (half-stopped.ts); namespaces this runtime
+ * created without a pod are deleted.
+ */
 async function recoverNamespaces(st: RuntimeState): Promise<void> {
   const { platform, network } = st.opts;
   const namespaces = await platform.network.enumerateNamespaces();
-  const nsIds = new Set(namespaces.map((n) => n.ID?.toLowerCase()).filter((x): x is string => !!x));
-  const owned = new Set<string>();
-  for (const s of st.sandboxes.list()) {
-    if (!s.namespaceId) continue;
-    owned.add(s.namespaceId.toLowerCase());
-    if (s.state === 'SANDBOX_READY' && !nsIds.has(s.namespaceId.toLowerCase())) {
-      log.warn('pod network namespace vanished; pod is NOTREADY', { pod: s.id, namespace: s.namespaceId });
-      s.state = 'SANDBOX_NOTREADY';
-      // namespaceId stays: StopPodSandbox still runs CNI DEL (with an empty netns) and treats the
-      // namespace as already deleted.
-      await st.sandboxes.save(s);
-    }
-  }
+  await markHalfStoppedPods(st, namespaces);
+  const owned = new Set(st.sandboxes.list().map((s) => s.namespaceId?.toLowerCase()).filter((x): x is string => !!x));
   if (network) {
     // CNI attachments of pods that no longer exist: DEL from the result cache, then CNI GC (1.1). Not awaited:
     // it execs plugins (hundreds of ms) and pods do not depend on it; the network layer makes pod network

@@ -24,6 +24,7 @@ export function instrumentPodNetwork(n: PodNetwork, plugin: (req: PodNetworkRequ
     setUp: timed('ADD', (r) => n.setUp(r)),
     tearDown: timed('DEL', (r) => n.tearDown(r)),
     check: timed('CHECK', (r) => n.check(r)),
+    attachedPods: () => n.attachedPods(),
     gc: (ids) => n.gc(ids),
     setPodCidr: (cidr) => n.setPodCidr(cidr),
   };

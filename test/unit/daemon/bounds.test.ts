@@ -45,7 +45,7 @@ test('pod network calls beyond limits.concurrentCniCalls wait for a slot', async
   const fake: PodNetwork = {
     status: async () => ({ ready: true, reason: '', message: '' }),
     setUp: async () => { await stall(); return { ips: ['10.0.0.2'] }; },
-    tearDown: stall, check: stall, gc: async () => undefined, setPodCidr: async () => undefined,
+    tearDown: stall, check: stall, attachedPods: async () => [], gc: async () => undefined, setPodCidr: async () => undefined,
   };
   const n = boundedPodNetwork(fake, 3);
   const req = { sandboxId: 'x' } as never;
@@ -65,7 +65,7 @@ test('a pod network set-up takes its slot only once its namespace is ready; a fa
     status: async () => ({ ready: true, reason: '', message: '' }),
     // As the CNI manager: the plugins (the slot's work) run once the namespace is ready.
     setUp: async (req) => { await req.namespaceReady; await new Promise<void>((r) => releases.push(r)); return { ips: ['10.0.0.2'] }; },
-    tearDown: async () => undefined, check: async () => undefined, gc: async () => undefined, setPodCidr: async () => undefined,
+    tearDown: async () => undefined, check: async () => undefined, attachedPods: async () => [], gc: async () => undefined, setPodCidr: async () => undefined,
   };
   const n = boundedPodNetwork(fake, 1);
   let ready!: () => void;

@@ -28,6 +28,7 @@ function fakeNetwork(seen: Seen, failRecord: () => boolean, env: () => RuntimeEn
     },
     async tearDown(req) { seen.tearDown.push(req.sandboxId); },
     async check() {},
+    async attachedPods() { return []; },
     async gc() {},
     async setPodCidr() {},
   };

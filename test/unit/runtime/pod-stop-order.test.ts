@@ -43,6 +43,7 @@ const network: PodNetwork = {
   async setUp(req) { await req.namespaceReady; return { ips: ['10.9.0.3'], recorded: Promise.resolve() }; },
   async tearDown() {},
   async check() {},
+  async attachedPods() { return []; },
   async gc() {},
   async setPodCidr() {},
 };
