@@ -9,13 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PlatformError, HRESULT } from '../hresult.js';
 import { serviceNotAvailable, serviceLost, clientClosed } from './connection-errors.js';
 import { SMALL_HEAP_NODE_FLAGS } from '../../util/node-flags.js';
 import {
   LineSplitter, fromWireError, SOCKET_NAME, LOG_NAME,
-  type WireResponse, type WireEvent, type StreamName, type WireError, type AttachRequest, type AttachAnswer, type HelloAnswer,
+  type WireResponse, type WireEvent, type StreamName, type AttachRequest, type AttachAnswer, type HelloAnswer,
 } from './protocol.js';
+import { attachHandshake } from './attach-handshake.js';
 
 export interface ClientOptions {
   stateDir: string; osVersion?: string; architecture?: string; spawnService?: boolean; connectTimeoutMs?: number;
@@ -254,39 +254,11 @@ export class EmulatorClient {
 
   private async attachWith(attach: AttachRequest['attach']): Promise<{ sock: Socket; answer: AttachAnswer }> {
     await this.connect();
-    // The service instance the handshake goes to, named if it goes away under it (reattach.ts counts by it).
-    const servicePid = await this.hello().then((a) => a.pid, () => undefined);
+    // What this client knows of the service; a cut handshake names the instance that greeted it (attach-handshake.ts).
+    const hello = await this.hello().catch(() => undefined);
     const s = await trySocket(this.socketPath);
     if (!s) throw serviceNotAvailable('AttachStdio', `no emulator service answers at ${this.socketPath}`);
-    s.write(JSON.stringify({ attach } satisfies AttachRequest) + '\n');
-    return new Promise((resolve, reject) => {
-      // Read the handshake line with 'readable'/read() so the socket never enters flowing mode: once the listener
-      // is removed the stream is back to its initial state and the caller's 'data' listener or pipe() starts it.
-      let buf = Buffer.alloc(0);
-      const onReadable = () => {
-        let d: Buffer | null;
-        while ((d = s.read() as Buffer | null) !== null) {
-          buf = Buffer.concat([buf, d]);
-          const i = buf.indexOf(10);
-          if (i < 0) continue;
-          s.off('readable', onReadable);
-          s.off('close', onClose);
-          const head = buf.subarray(0, i).toString('utf8');
-          const rest = buf.subarray(i + 1);
-          let msg: Partial<AttachAnswer> & { error?: WireError };
-          try { msg = JSON.parse(head) as typeof msg; } catch { s.destroy(); reject(new PlatformError(HRESULT.HCS_E_PROTOCOL_ERROR, 'AttachStdio', 'bad handshake')); return; }
-          if (msg.error) { s.destroy(); reject(fromWireError(msg.error, 'AttachStdio')); return; }
-          if (rest.length > 0) s.unshift(rest);
-          resolve({ sock: s, answer: { ok: true, start: msg.start, gap: msg.gap, eof: msg.eof } });
-          return;
-        }
-      };
-      // The service went away before it answered (killed mid-handshake): the same failure as a request's.
-      const onClose = () => reject(serviceLost('AttachStdio', servicePid));
-      s.on('readable', onReadable);
-      s.on('close', onClose);
-      s.on('error', () => undefined);
-    });
+    return { sock: s, answer: await attachHandshake(s, attach, hello) };
   }
 
   /** Closed on purpose (close()): its requests fail with HCS_E_CONNECTION_CLOSED for good, not because the service is away (connection-errors.ts). */

@@ -8,7 +8,8 @@
  *   the answer): HCS_E_SERVICE_DISCONNECT, as a vmcompute restart under a call; whether the call took effect is
  *   unknown, so callers retry only what is safe to repeat (platform/transient.ts connectionLost);
  * - the client was closed on purpose (its owner shutting down): HCS_E_CONNECTION_CLOSED.
- * A SERVICE_DISCONNECT names the service instance that went away (`servicePid`: its `hello` pid) when the client
+ * A SERVICE_DISCONNECT names the service instance that went away (`servicePid`: the pid its `hello` answered on
+ * that connection, or for an attachment the one its handshake greeted with: attach-handshake.ts) when the client
  * knows it, so a retry loop tells one service dropping a call again from services dying one after another
  * (reattach.ts).
  */

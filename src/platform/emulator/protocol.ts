@@ -21,6 +21,9 @@
  * An output attachment with "waitMs" that finds its stream attached to another reader is answered once that reader's
  * connection closes (then attached), or after waitMs with the refusal (E_ACCESSDENIED): a new reader taking the
  * output over waits on the previous one's going, not on a poll (reopen-output.ts).
+ * An attachment with "greet": true is first answered {"service": {"pid"}} (before anything else happens to it), so a
+ * cut of it is blamed on the service instance that took it, not on the one the client's control connection last
+ * greeted (which may be gone already, its close not yet seen: connection-errors.ts servicePid).
  */
 import { join } from 'node:path';
 import { PlatformError } from '../hresult.js';
@@ -47,14 +50,18 @@ export interface WireEvent { event: 'SystemExited' | 'ProcessExited'; systemId: 
 /**
  * keep (stdin): the attachment's end only detaches it; the stream ends at an endStdin request (stdin-spool.ts).
  * waitMs (stdout, stderr): how long a stream attached to another reader is waited for (above).
+ * greet: the service names itself first (AttachGreeting; services of older wincri versions ignore it).
  */
-export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean; waitMs?: number } }
+export interface AttachRequest { attach: { systemId: string; pid: number; stream: StreamName; acked?: boolean; from?: number; resumeAt?: number; keep?: boolean; waitMs?: number; greet?: boolean } }
+/** The first line of an attachment that asked `greet`: the pid of the service instance that took it. */
+export interface AttachGreeting { service: { pid: number } }
 /**
  * The answer to `hello`: the service's host, its pid, and what it can do that services of older wincri versions
  * (still running across an upgrade: the service outlives the daemon) cannot. `attachWaits`: an output attachment's
  * `waitMs` is honoured (above); absent, a refusal "already attached" comes at once and the client polls.
+ * `attachGreets`: an attachment's `greet` is answered (AttachGreeting); absent, only hello names the service.
  */
-export interface HelloAnswer { osVersion: string; architecture: string; pid: number; attachWaits?: boolean }
+export interface HelloAnswer { osVersion: string; architecture: string; pid: number; attachWaits?: boolean; attachGreets?: boolean }
 /** The answer to an output attachment: the stream offset of its first byte and how many bytes before it are gone. */
 export interface AttachAnswer { ok: true; start?: number; gap?: number; eof?: boolean }
 

@@ -5,7 +5,7 @@
  * durable-stdin.ts and kept-stdin.ts.
  *
  * A connection broken under the request itself (HCS_E_SERVICE_DISCONNECT) counts against MAX_DISCONNECTS when
- * the same service instance (its `hello` pid: connection-errors.ts servicePid) breaks it again, or when the
+ * the same service instance (its pid: connection-errors.ts servicePid) breaks it again, or when the
  * instance is not known: a service that keeps dropping the request is then given up on. Services dying one after
  * another (killed, an upgrade) each break it once and cost nothing, up to MAX_INSTANCES of them: the stream waits
  * for the one that stays, for up to RETRY_MS. More instances than that breaking it in turn is a request that

@@ -37,7 +37,7 @@ function supportedSchemaVersions(osVersion: string): { Major: number; Minor: num
 }
 
 const OWN: Record<ServiceMethod, OwnCall> = {
-  hello: (x) => ({ osVersion: x.osVersion, architecture: x.architecture, pid: process.pid, attachWaits: true } satisfies HelloAnswer),
+  hello: (x) => ({ osVersion: x.osVersion, architecture: x.architecture, pid: process.pid, attachWaits: true, attachGreets: true } satisfies HelloAnswer),
   serviceProperties: (x) => ({
     SupportedSchemaVersions: supportedSchemaVersions(x.osVersion), OsVersion: x.osVersion, Architecture: x.architecture,
     Networking: x.network.networkingFacts(),
