@@ -29,18 +29,19 @@ function enableAbove(dir: string): void {
 }
 
 /**
- * Makes `cg`'s directories again where one is gone and applies `limits` (`vm`: a utility VM's, whose hosted
- * systems' cgroups use the controllers below it); whether it had to. A failure throws (the caller's
- * limitsFailure: a system without its limits is not what was asked for).
+ * Makes `cg`'s directories again where one is gone and applies `limits` (once; `hostCpus`: the host processor count
+ * they are relative to, as applyLimits takes it; `vm`: a utility VM's, whose hosted systems' cgroups use the
+ * controllers below it); whether it had to. A failure throws (the caller's limitsFailure: a system without its
+ * limits is not what was asked for).
  */
-export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, vm = false): boolean {
+export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, o: { vm?: boolean; hostCpus?: number } = {}): boolean {
   if (cg.dirs.every((d) => existsSync(d))) return false;
   reclaimCgroupDirs(cg.dirs);
   for (const d of cg.dirs) {
     mkdirSync(d, { recursive: true });
     if (cg.version === 2) enableAbove(d);
   }
-  applyLimits(cg, limits);
-  if (vm) enableChildControllers(cg);
+  applyLimits(cg, limits, o.hostCpus);
+  if (o.vm) enableChildControllers(cg);
   return true;
 }

@@ -57,7 +57,7 @@ function recreateIsolationCgroup(s: SystemRecord, log: (m: string) => void): voi
   const cg = s.isolation?.cgroup;
   const isVm = !!s.document.VirtualMachine;
   const limits = isVm ? vmLimits(s.document) : s.document.Container ?? s.document.HostedSystem?.Container;
-  if (cg && recreateCgroup(cg, limits, isVm)) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+  if (cg && recreateCgroup(cg, limits, { vm: isVm })) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
 }
 
 /**

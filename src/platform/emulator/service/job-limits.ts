@@ -67,15 +67,16 @@ export function ensureJobCgroup(op: string, s: SystemRecord, log: (m: string) =>
 }
 
 /**
- * A live update: validated as on Windows, applied to the cgroup (when there is one; made again where it is gone),
- * recorded in the document.
+ * A live update: validated as on Windows, applied to the cgroup (when there is one; where it is gone, made again with
+ * the new limits: one write of each limit), recorded in the document. `hostCpus` converts the request's CPU count
+ * to the job's rate and that rate back to the cgroup's quota: one count for both.
  */
 export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = hostProcessorCount()): void {
   const j = s.job!;
   const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
   if (j.cgroup) {
-    recreateCgroup(j.cgroup, cgroupShape(j.document.Limits));
-    applyLimits(j.cgroup, cgroupShape(limits), hostCpus);
+    const shape = cgroupShape(limits);
+    if (!recreateCgroup(j.cgroup, shape, { hostCpus })) applyLimits(j.cgroup, shape, hostCpus);
   }
   j.document = { ...j.document, Limits: limits };
 }

@@ -1,0 +1,76 @@
+/**
+ * A live limit update of a job container (HostProcess) whose recorded cgroup is gone (service/job-limits.ts
+ * modifyJob): the cgroup is made again with the new limits, each limit file written once (was: made with the old
+ * limits, then the new ones written over them), and the CPU count of the request is turned into the cgroup's quota
+ * with the same host processor count that turned it into the job's rate. Plain directories stand in for the
+ * cgroup; the writes are seen through node:fs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs, { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { modifyJob } from '../../../../src/platform/emulator/service/job-limits.js';
+import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
+import type { SystemCgroup } from '../../../../src/platform/emulator/service/cgroups.js';
+
+const MiB = 1024 * 1024;
+
+/** Runs `fn` recording every writeFileSync (file, text) it makes, through the ES module bindings too. */
+function writesOf(fn: () => void): [string, string][] {
+  const seen: [string, string][] = [];
+  const real = fs.writeFileSync;
+  fs.writeFileSync = ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView, o?: fs.WriteFileOptions) => {
+    seen.push([String(file), String(data)]);
+    real(file, data, o);
+  }) as typeof fs.writeFileSync;
+  syncBuiltinESMExports();
+  try { fn(); } finally {
+    fs.writeFileSync = real;
+    syncBuiltinESMExports();
+  }
+  return seen;
+}
+
+function job(dir: string, cgroup: SystemCgroup): SystemRecord {
+  return {
+    id: 'hpc', state: 'Running',
+    job: { document: { Limits: { JobMemoryLimitInBytes: 64 * MiB, CpuRate: 2500 } }, cgroup },
+  } as unknown as SystemRecord;
+}
+
+for (const version of [2, 1] as const) {
+  test(`a job's cgroup (v${version}) gone under its record: a CPU update makes it again with the new limits, one write each, at the request's host CPU count`, (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cg: SystemCgroup = { version, dirs: version === 2 ? [join(dir, 'hpc')] : [join(dir, 'memory', 'hpc'), join(dir, 'cpu', 'hpc')] };
+    const s = job(dir, cg);
+    // Three of 6 processors: half the host's rate, which is three CPUs' quota only when counted with the same 6
+    // (this host has another count, which the two-write version used for its first write).
+    const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: { Count: 3 } }, 6));
+    assert.ok(cg.dirs.every((d) => existsSync(d)), 'made again');
+    const files = writes.map(([f]) => f);
+    assert.deepEqual(files, [...new Set(files)], `each limit file written once: ${files.join(', ')}`);
+    const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
+    if (version === 2) {
+      assert.equal(read(cg.dirs[0]!, 'cpu.max'), '300000 100000', 'three CPUs');
+      assert.equal(read(cg.dirs[0]!, 'memory.max'), String(64 * MiB), 'the memory limit kept');
+    } else {
+      assert.equal(read(cg.dirs[1]!, 'cpu.cfs_quota_us'), '300000', 'three CPUs');
+      assert.equal(read(cg.dirs[0]!, 'memory.limit_in_bytes'), String(64 * MiB), 'the memory limit kept');
+    }
+    assert.deepEqual(s.job!.document.Limits, { JobMemoryLimitInBytes: 64 * MiB, CpuRate: 5000 });
+  });
+}
+
+test('a job\'s cgroup that is there: the update is written once, as before', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cg: SystemCgroup = { version: 2, dirs: [join(dir, 'hpc')] };
+  fs.mkdirSync(cg.dirs[0]!);
+  const s = job(dir, cg);
+  const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 96 }, 6));
+  assert.deepEqual(writes.map(([f]) => f.slice(cg.dirs[0]!.length + 1)), ['memory.max', 'cpu.max', 'cpu.weight']);
+  assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(96 * MiB));
+});
