@@ -10,9 +10,11 @@ import { logger, type Logger } from '../util/log.js';
 import { attachToKeeper, type KeeperAttachment } from './attach-client.js';
 import { attachUnsupported, startParamsFor } from './keeper-compat.js';
 import { KEEPER_PROTOCOL_VERSION } from './protocol.js';
-import { KeeperLiveness, KeeperNoAnswer, LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS } from './keeper-liveness.js';
+import { KeeperLiveness, LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS, type KeeperNoAnswer } from './keeper-liveness.js';
+import { PendingCalls } from './keeper-pending.js';
+import { ExitDelivery, type ExitListener } from './keeper-exit-delivery.js';
 import {
-  KeeperError, fromWireError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
+  KeeperError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
   type PingResult, type StartParams, type StartResult, type WireError,
 } from './protocol.js';
 
@@ -37,16 +39,6 @@ export interface KeeperClientOptions {
   onRequest?: (method: KeeperMethod, params: unknown) => void;
 }
 
-type ExitListener = (e: ExitEvent) => void;
-
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-  /** A ping (liveness probe or connection check): not counted as outstanding work. */
-  ping: boolean;
-}
-
 const RETRY_MS = 100;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -64,17 +56,13 @@ export class KeeperClient {
   private readonly opts: KeeperClientOptions;
   private readonly log: Logger;
   private sock: Socket | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly listeners: ExitListener[] = [];
-  private readonly delivered = new Set<string>();
+  private readonly pending: PendingCalls;
+  private readonly exits: ExitDelivery;
   private subscribed = false;
   private closed = false;
   private reconnecting: Promise<void> | undefined;
   private keeperProtocol = 1;
   private keeperPid: number | undefined;
-  /** Outstanding calls other than pings. */
-  private work = 0;
   private readonly liveness: KeeperLiveness;
 
   private constructor(socketPath: string, opts: KeeperClientOptions) {
@@ -82,6 +70,8 @@ export class KeeperClient {
     this.opts = opts;
     this.log = opts.log ?? logger('io-keeper-client');
     this.liveness = new KeeperLiveness(opts.livenessIntervalMs ?? LIVENESS_INTERVAL_MS, () => this.probe(), (e) => this.stuck(e));
+    this.pending = new PendingCalls(this.liveness);
+    this.exits = new ExitDelivery(this.log);
   }
 
   /**
@@ -112,12 +102,12 @@ export class KeeperClient {
 
   async ack(containerId: string): Promise<void> {
     await this.call('ack', { containerId });
-    this.dropDelivered(containerId);
+    this.exits.drop(containerId);
   }
 
   async forget(containerId: string): Promise<void> {
     await this.call('forget', { containerId });
-    this.dropDelivered(containerId);
+    this.exits.drop(containerId);
   }
 
   /**
@@ -126,7 +116,7 @@ export class KeeperClient {
    * Resolves once the current unacknowledged exits were delivered; never rejects.
    */
   async onExit(cb: ExitListener): Promise<void> {
-    this.listeners.push(cb);
+    this.exits.add(cb);
     const first = !this.subscribed;
     this.subscribed = true;
     try {
@@ -142,7 +132,7 @@ export class KeeperClient {
   async close(): Promise<void> {
     this.closed = true;
     this.liveness.stop();
-    this.failPending(new KeeperError('Unavailable', 'keeper client closed'));
+    this.pending.failAll(new KeeperError('Unavailable', 'keeper client closed'));
     const s = this.sock;
     this.sock = undefined;
     if (s && !s.destroyed) {
@@ -160,34 +150,15 @@ export class KeeperClient {
     }
     const sock = this.sock;
     if (!sock) throw new KeeperError('Unavailable', `IO keeper at ${this.socketPath} is not connected`);
-    const id = this.nextId++;
-    const msg = JSON.stringify(params === undefined ? { id, method } : { id, method, params }) + '\n';
-    const ping = method === 'ping';
-    const ms = ping ? this.livenessTimeout() : this.requestTimeout();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.settled(id);
-        reject(new KeeperNoAnswer(method, ms));
-      }, ms);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, ping });
-      if (!ping) this.liveness.outstanding(++this.work);
+    const ms = method === 'ping' ? this.livenessTimeout() : this.requestTimeout();
+    return this.pending.add(method, ms, (id) => {
       this.opts.onRequest?.(method, params);
-      sock.write(msg);
+      sock.write(JSON.stringify(params === undefined ? { id, method } : { id, method, params }) + '\n');
     });
   }
 
   private requestTimeout(): number { return this.opts.requestTimeoutMs ?? 30_000; }
   private livenessTimeout(): number { return this.opts.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS; }
-
-  /** Removes a pending call; the liveness probe runs while work is outstanding. */
-  private settled(id: number): Pending | undefined {
-    const p = this.pending.get(id);
-    if (!p) return undefined;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    if (!p.ping) this.liveness.outstanding(--this.work);
-    return p;
-  }
 
   private probe(): Promise<unknown> {
     const sock = this.sock;
@@ -201,9 +172,9 @@ export class KeeperClient {
     const sock = this.sock;
     if (!sock || this.closed) return;
     const pid = this.keeperPid;
-    const calls = [...this.pending.values()].filter((p) => !p.ping).length;
+    const calls = this.pending.outstandingWork;
     this.log.error('the IO keeper stopped answering (wedged or stopped); restarting it', { pid, outstanding: calls, err: e });
-    this.failPending(new KeeperError('Unavailable', `the IO keeper (pid ${pid ?? '?'}) stopped answering: a liveness ping got no answer within ${this.livenessTimeout()} ms while ${calls} call(s) were outstanding; the daemon restarts it, retry the call (see the keeper's log, io/keeper.log)`));
+    this.pending.failAll(new KeeperError('Unavailable', `the IO keeper (pid ${pid ?? '?'}) stopped answering: a liveness ping got no answer within ${this.livenessTimeout()} ms while ${calls} call(s) were outstanding; the daemon restarts it, retry the call (see the keeper's log, io/keeper.log)`));
     try { this.opts.onUnresponsive?.(pid); } catch (err) { this.log.warn('ending the unresponsive IO keeper failed', { pid, err }); }
     sock.destroy();
   }
@@ -260,11 +231,7 @@ export class KeeperClient {
 
   private detach(sock: Socket): void {
     if (this.sock === sock) this.sock = undefined;
-    this.failPending(new KeeperError('Unavailable', 'connection to the IO keeper was lost'));
-  }
-
-  private failPending(e: Error): void {
-    for (const id of [...this.pending.keys()]) this.settled(id)?.reject(e);
+    this.pending.failAll(new KeeperError('Unavailable', 'connection to the IO keeper was lost'));
   }
 
   private onLine(line: string): void {
@@ -276,44 +243,18 @@ export class KeeperClient {
       return;
     }
     if (msg.event === 'exit') {
-      this.deliver(msg as unknown as ExitEvent);
+      this.exits.deliver(msg as unknown as ExitEvent);
       return;
     }
     if (typeof msg.id !== 'number') {
       if (msg.error) this.log.warn('IO keeper reported an error', { error: msg.error.message });
       return;
     }
-    const p = this.settled(msg.id);
-    if (!p) return;
-    if (msg.error) p.reject(fromWireError(msg.error));
-    else p.resolve(msg.result);
-  }
-
-  private deliver(e: ExitEvent): void {
-    const key = `${e.containerId}/${e.exitedAt}`;
-    if (this.delivered.has(key)) return;
-    this.delivered.add(key);
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.log.error('exit listener failed', { containerId: e.containerId, err });
-      }
-    }
-  }
-
-  private dropDelivered(containerId: string): void {
-    for (const k of this.delivered) if (k.startsWith(`${containerId}/`)) this.delivered.delete(k);
+    this.pending.answer(msg.id, msg.error, msg.result);
   }
 
   private async replayExits(): Promise<void> {
-    const list = await this.call('list', undefined);
-    for (const a of list) {
-      if (a.exited && !a.acked) {
-        this.deliver({ event: 'exit', containerId: a.containerId, pid: a.pid, exitCode: a.exited.exitCode,
-          exitedAt: a.exited.exitedAt });
-      }
-    }
+    this.exits.replay(await this.call('list', undefined));
   }
 
   private startReconnect(): void {
