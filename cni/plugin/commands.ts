@@ -4,7 +4,8 @@ import type { HostComputeEndpointDoc, HostComputeNetworkDoc } from '../../src/pl
 import { buildNamespaceEndpointRequest, networkGateway, networkSubnet } from '../../src/platform/hcn/document/index.js';
 import { isPlatformError } from '../../src/platform/hresult.js';
 import { CniError, CNI_ERR } from './errors.js';
-import { ipamDir, type NetConf } from './config.js';
+import type { NetConf } from './config.js';
+import { ipamDir } from './config-ipam.js';
 import { HostLocalAllocator } from './ipam.js';
 import { createNetworkIfMissing, findNetwork, findEndpoint, endpointsOf, sameId, GUID_RE, toCniError } from './hns.js';
 import { ipToInt, parseCidr, intToIp } from './ip.js';

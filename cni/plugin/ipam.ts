@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, unlink, link, open, stat } from 'node:fs/prom
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../src/util/atomic.js';
-import type { IpRange } from './config.js';
+import type { IpRange } from './config-ipam.js';
 import { intToIp, ipToInt } from './ip.js';
 import { CniError, CNI_ERR } from './errors.js';
 

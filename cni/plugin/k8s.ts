@@ -5,7 +5,7 @@
  */
 import { CniError, CNI_ERR } from './errors.js';
 import { parseCidr } from './ip.js';
-import type { EksOptions } from './config.js';
+import type { EksOptions } from './config-ipam.js';
 
 export async function podAddressFromAnnotation(o: EksOptions, namespace: string, name: string): Promise<{ ip: string; prefix: number }> {
   const k8s = await import('@kubernetes/client-node');
