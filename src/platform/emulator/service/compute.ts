@@ -17,34 +17,27 @@
  * Utility VMs and the systems they host (Hyper-V isolation): see hosting.ts.
  *
  * Files: compute-base.ts (records, handles, exit recording), compute-stop.ts (shutdown/terminate),
- * compute-stdio.ts (process stdio), compute-processes.ts (processes), compute-load.ts (load and re-adoption at service start), this one
- * (create/start/pause/resume, queries).
+ * compute-stdio.ts (process stdio), compute-processes.ts (processes), compute-load.ts (load and re-adoption at service
+ * start), compute-create.ts (create's checks and the new record), compute-queries.ts (enumerate, properties), this one
+ * (the system verbs: create/open/start/pause/resume/modify and the read side's entry points).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
-import {
-  ComputeSystem, ModifySettingRequest, PropertyQuery, SystemQuery, type PropertiesDoc, type ContainerDoc,
-} from '../../hcs/schema/index.js';
-import { isDirectory } from './paths.js';
+import { ModifySettingRequest, type PropertiesDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
-import { parseDoc, invalid, checkProcessor, checkDevicesAndPipes } from './documents.js';
+import { parseDoc } from './documents.js';
 import { killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
-import { statistics, processList } from './statistics.js';
-import { pathExists, materializeMapping } from './mappings.js';
+import { materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
 import { applyVmModify } from './vm-modify.js';
 import { pipeMappings } from './pipes.js';
-import { resolveVsmbMappings } from './vsmb-paths.js';
-import { resolveScsiStorage } from './scsi-paths.js';
 import { isolationFacts } from './isolation.js';
-import { abortStart, readOom, contWrappers, ensureIsolationCgroup } from './isolate.js';
+import { abortStart, contWrappers, ensureIsolationCgroup } from './isolate.js';
 import { limitsFailure } from './cgroup-errors.js';
-import { checkHosting, sumStatistics } from './hosting.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 import { instanceId } from './instance.js';
-
+import { newSystemRecord } from './compute-create.js';
+import { enumerateSystems, systemProperties, type QueryContext } from './compute-queries.js';
 import { ComputeProcesses } from './compute-processes.js';
 import { loadSystems } from './compute-load.js';
 
@@ -52,6 +45,9 @@ export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
 
 export class ComputeEmulator extends ComputeProcesses {
+  /** What the read side (compute-queries.ts) sees of the systems. */
+  private readonly queries: QueryContext = { systems: this.systems, basic: (s) => this.basic(s), pgids: (s) => this.pgids(s) };
+
   // ---- persistence / re-adoption (compute-load.ts) ------------------------------------------------------------
 
   async load(): Promise<void> {
@@ -72,52 +68,15 @@ export class ComputeEmulator extends ComputeProcesses {
   // ---- systems ----------------------------------------------------------------------------------------------
 
   async create(id: unknown, text: unknown): Promise<void> {
-    const op = 'HcsCreateComputeSystem';
-    if (typeof id !== 'string' || id === '') throw new PlatformError(HRESULT.E_INVALIDARG, op, 'id is required');
-    const doc = parseDoc(ComputeSystem, op, text, false);
-    const kinds = (['Container', 'VirtualMachine', 'HostedSystem'] as const).filter((k) => doc[k] !== undefined && doc[k] !== null);
-    if (kinds.length !== 1) {
-      throw invalid(op, '<document>', kinds.length === 0 ? 'one of Container, VirtualMachine, HostedSystem is required'
-        : `${kinds.join(', ')} are mutually exclusive`);
-    }
-    const container: ContainerDoc | undefined = doc.Container ?? doc.HostedSystem?.Container;
-    checkProcessor(op, container?.Processor, doc.Container ? 'Container.Processor' : 'HostedSystem.Container.Processor');
-    checkDevicesAndPipes(op, container, doc.Container ? 'Container' : 'HostedSystem.Container');
-    this.checkCredentialGuard(op, container?.ContainerCredentialGuard, doc.Container ? 'Container.ContainerCredentialGuard' : 'HostedSystem.Container.ContainerCredentialGuard');
-    if (this.systems.has(id)) throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_EXISTS, op, `compute system ${id} already exists`);
-    if (doc.HostingSystemId && !this.systems.has(doc.HostingSystemId)) {
-      throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, op, `hosting system ${doc.HostingSystemId} not found`);
-    }
-    checkHosting(op, doc, doc.HostingSystemId ? this.systems.get(doc.HostingSystemId) : undefined);
-    const vsmb = doc.HostedSystem ? resolveVsmbMappings(op, container, this.systems.get(doc.HostingSystemId ?? '')) : {};
-    const scsiStorage = doc.HostedSystem ? resolveScsiStorage(op, container, this.systems.get(doc.HostingSystemId ?? '')) : undefined;
-    let root: string;
-    const sp = container?.Storage?.Path;
-    if (sp) {
-      root = this.storage.resolveStoragePath(op, sp);
-      if (!isDirectory(root)) throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `storage root ${root} does not exist`);
-    } else {
-      // No storage (e.g. a utility VM or a test container): a private empty directory stands in for C:\.
-      root = join(this.stateDir, 'roots', encodeURIComponent(id));
-      mkdirSync(root, { recursive: true });
-    }
-    for (const [i, md] of (container?.MappedDirectories ?? []).entries()) {
-      if (md.HostPath && !pathExists(md.HostPath)) {
-        throw new PlatformError(HRESULT.ERROR_PATH_NOT_FOUND, op, `MappedDirectories[${i}].HostPath ${md.HostPath} does not exist`);
-      }
-    }
-    const rec: SystemRecord = {
-      id, document: doc, state: 'Created', root, hostName: container?.GuestOs?.HostName,
-      createdAt: new Date().toISOString(), processes: [],
-      ...(Object.keys(vsmb).length ? { vsmb } : {}),
-      ...(scsiStorage ? { scsiStorage } : {}),
-    };
-    this.systems.set(id, rec);
+    const { rec, storageLess } = newSystemRecord('HcsCreateComputeSystem', id, text, {
+      systems: this.systems, storage: this.storage, stateDir: this.stateDir, checkCredentialGuard: this.checkCredentialGuard,
+    });
+    this.systems.set(rec.id, rec);
     // A created system owns nothing yet (no process, namespace, cgroup or mount; its root is the caller's storage),
     // so a crash that loses it leaves nothing behind: its record goes to disk with the next write (start's), one
     // fsync'd write less per container start. HCS keeps created systems in memory only as well. A storage-less
     // system's private root directory is an owned resource: that record is written now.
-    if (!sp) await this.save();
+    if (storageLess) await this.save();
   }
 
   open(id: unknown): void {
@@ -136,18 +95,7 @@ export class ComputeEmulator extends ComputeProcesses {
     return [...this.systems.values()].filter(filter).map((s) => this.basic(s));
   }
 
-  enumerate(queryText: unknown): PropertiesDoc[] {
-    const q = parseDoc(SystemQuery, 'HcsEnumerateComputeSystems', queryText, true);
-    return [...this.systems.values()].filter((s) => {
-      if (s.job) return false;
-      const b = this.basic(s);
-      if (q.Ids && q.Ids.length && !q.Ids.includes(s.id)) return false;
-      if (q.Names && q.Names.length && !q.Names.includes(s.id)) return false;
-      if (q.Types && q.Types.length && !q.Types.includes(b.SystemType!)) return false;
-      if (q.Owners && q.Owners.length && !q.Owners.includes(b.Owner ?? '')) return false;
-      return true;
-    }).map((s) => this.basic(s));
-  }
+  enumerate(queryText: unknown): PropertiesDoc[] { return enumerateSystems(this.queries, queryText); }
 
   async start(id: unknown): Promise<void> {
     const op = 'HcsStartComputeSystem';
@@ -196,7 +144,6 @@ export class ComputeEmulator extends ComputeProcesses {
     await this.save();
   }
 
-
   async modify(id: unknown, text: unknown): Promise<void> {
     const op = 'HcsModifyComputeSystem';
     const s = this.sys(op, id);
@@ -215,24 +162,10 @@ export class ComputeEmulator extends ComputeProcesses {
 
   properties(id: unknown, queryText: unknown): PropertiesDoc {
     const op = 'HcsGetComputeSystemProperties';
-    const s = this.sys(op, id);
-    const q = parseDoc(PropertyQuery, op, queryText, true);
-    const p = this.basic(s);
-    const types = new Set(q.PropertyTypes ?? []);
-    if (types.has('Statistics')) {
-      p.Statistics = statistics(s, this.pgids(s));
-      if (s.document.VirtualMachine) {
-        const inside = [...this.systems.values()].filter((h) => h.document.HostingSystemId === s.id);
-        p.Statistics = sumStatistics(p.Statistics, inside.map((h) => statistics(h, this.pgids(h))));
-      }
-      readOom(s);
-      if (s.oomKills) p.OomKillCount = s.oomKills;
-    }
-    if (types.has('ProcessList')) p.ProcessList = processList(s, this.pgids(s));
-    if (types.has('TerminateOnLastHandleClosed')) p.TerminateOnLastHandleClosed = !!s.document.ShouldTerminateOnLastHandleClosed;
-    // Statistics keep their accounting (monotonic totals, peaks, OOM kills) in the record; other queries change
-    // nothing, so they cost no write (and no fsync that the next state change would queue behind).
-    if (types.has('Statistics')) void this.save();
-    return p;
+    const { props, accounted } = systemProperties(this.queries, op, this.sys(op, id), queryText);
+    // Only Statistics keep accounting in the record: other queries cost no write (and no fsync that the next state
+    // change would queue behind).
+    if (accounted) void this.save();
+    return props;
   }
 }
