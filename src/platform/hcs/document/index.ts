@@ -40,3 +40,5 @@ export {
   SCSI_LUNS_PER_CONTROLLER, SCSI_GUEST_MOUNT_PREFIX, type ScsiScratch,
 } from './scsi.js';
 export { buildCombinedLayersRequest, combinedLayersOf, type CombinedLayers } from './combined-layers.js';
+export { lostProcessExit, unreadableSystemExit, systemExitOf } from './exit-status.js';
+export { SERVICE_BASIC_QUERY, serviceBasicProperties } from './service-properties.js';
