@@ -10,6 +10,7 @@ import { HRESULT } from '../hresult.js';
 import { hcsError, failed, parseJson, HcsEventType, HcsEventOptionNone, type Bindings, type Pointer, type KFunc } from './ffi/index.js';
 import type { HcsRuntime } from './operations.js';
 import { stdioOf } from './compute-stdio.js';
+import { ExitLatch } from './exit-latch.js';
 
 /** Reserved "options" arguments: hcsshim passes an empty string, which is what runs in production. */
 export const NO_OPTIONS = '';
@@ -18,14 +19,14 @@ export const json = (v: unknown): string => JSON.stringify(v);
 
 export class WinProcess implements ComputeProcess {
   private closed = false;
-  private status?: ProcessStatusDoc;
-  private readonly waiters: ((s: ProcessStatusDoc) => void)[] = [];
+  private readonly exit: ExitLatch<ProcessStatusDoc>;
   private probed = false;
   readonly eventContext: number;
   constructor(
     private readonly b: Bindings, private readonly rt: HcsRuntime, private readonly handle: Pointer,
     public pid: number, public stdio: ProcessStdio, private readonly onExit: (s: ProcessStatusDoc) => void,
   ) {
+    this.exit = new ExitLatch(rt);
     this.eventContext = rt.subscribe((type, data) => {
       if (type === HcsEventType.ProcessExited) {
         let s: ProcessStatusDoc;
@@ -39,10 +40,7 @@ export class WinProcess implements ComputeProcess {
     if (failed(hr)) throw hcsError(hr, 'HcsSetProcessCallback');
   }
   private exited(s: ProcessStatusDoc): void {
-    if (this.status) return;
-    this.status = s;
-    for (const w of this.waiters.splice(0)) { this.rt.release(); w(s); }
-    this.onExit(s);
+    if (this.exit.settle(s)) this.onExit(s);
   }
   private verb(name: string, f: KFunc, arg?: string): Promise<string | undefined> {
     if (this.closed) return Promise.reject(hcsError(HRESULT.E_HANDLE, name, 'the process handle is closed'));
@@ -73,9 +71,8 @@ export class WinProcess implements ComputeProcess {
     return { ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) };
   }
   waitExit(): Promise<ProcessStatusDoc> {
-    if (this.status) return Promise.resolve(this.status);
-    this.rt.hold();
-    const p = new Promise<ProcessStatusDoc>((res) => this.waiters.push(res));
+    if (this.exit.done) return this.exit.wait();
+    const p = this.exit.wait();
     if (!this.probed) {
       // An exit that happened before our callback was registered (open of an exited process) has no event.
       this.probed = true;
@@ -86,7 +83,7 @@ export class WinProcess implements ComputeProcess {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (let i = 0; i < this.waiters.length; i++) this.rt.release();
+    this.exit.close();
     void this.rt.closeHandle(this.b.hcs.HcsCloseProcess, this.handle, this.eventContext);
   }
 }

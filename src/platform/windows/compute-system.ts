@@ -16,6 +16,7 @@ import {
 import type { HcsRuntime } from './operations.js';
 import { WinProcess, NO_OPTIONS, json } from './compute-process.js';
 import { stdioOf } from './compute-stdio.js';
+import { ExitLatch } from './exit-latch.js';
 
 class Events<T> {
   private readonly ls = new Set<(e: T) => void>();
@@ -27,10 +28,10 @@ class Events<T> {
 export class WinSystem implements ComputeSystem {
   private closed = false;
   private readonly events = new Events<ComputeEvent>();
-  private exitStatus?: SystemExitStatusDoc;
-  private readonly exitWaiters: ((s: SystemExitStatusDoc) => void)[] = [];
+  private readonly exit: ExitLatch<SystemExitStatusDoc>;
   private readonly eventContext: number;
   constructor(readonly id: string, private readonly b: Bindings, private readonly rt: HcsRuntime, private readonly handle: Pointer) {
+    this.exit = new ExitLatch(rt);
     this.eventContext = rt.subscribe((type, data) => {
       if (type === HcsEventType.SystemExited) {
         let s: SystemExitStatusDoc;
@@ -44,9 +45,7 @@ export class WinSystem implements ComputeSystem {
     if (failed(hr)) throw hcsError(hr, 'HcsSetComputeSystemCallback');
   }
   private stopped(s: SystemExitStatusDoc): void {
-    if (this.exitStatus) return;
-    this.exitStatus = s;
-    for (const w of this.exitWaiters.splice(0)) { this.rt.release(); w(s); }
+    if (!this.exit.settle(s)) return;
     this.events.emit({ type: 'SystemExited', data: s });
   }
   private verb(name: string, f: KFunc, arg: string): Promise<string | undefined> {
@@ -65,7 +64,7 @@ export class WinSystem implements ComputeSystem {
   async getProperties(query?: PropertyQueryDoc): Promise<PropertiesDoc> {
     const doc = await this.verb('HcsGetComputeSystemProperties', this.b.hcs.HcsGetComputeSystemProperties, json(query ?? {}));
     const p = parseJson<PropertiesDoc>(doc, 'HcsGetComputeSystemProperties');
-    if (p.State === 'Stopped' && !this.exitStatus && this.exitWaiters.length > 0) this.stopped(systemExitOf(p));
+    if (p.State === 'Stopped' && !this.exit.done && this.exit.waiting) this.stopped(systemExitOf(p));
     return p;
   }
 
@@ -113,9 +112,8 @@ export class WinSystem implements ComputeSystem {
   }
 
   waitExit(): Promise<SystemExitStatusDoc> {
-    if (this.exitStatus) return Promise.resolve(this.exitStatus);
-    this.rt.hold();
-    const p = new Promise<SystemExitStatusDoc>((res) => this.exitWaiters.push(res));
+    if (this.exit.done) return this.exit.wait();
+    const p = this.exit.wait();
     // A system that stopped before this handle was opened delivers no event.
     this.getProperties().catch(() => undefined);
     return p;
@@ -125,7 +123,7 @@ export class WinSystem implements ComputeSystem {
     if (this.closed) return;
     this.closed = true;
     this.events.clear();
-    for (let i = 0; i < this.exitWaiters.length; i++) this.rt.release();
+    this.exit.close();
     void this.rt.closeHandle(this.b.hcs.HcsCloseComputeSystem, this.handle, this.eventContext);
   }
 }
