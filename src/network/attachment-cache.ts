@@ -48,8 +48,21 @@ export class AttachmentCache {
   async read(id: string): Promise<CacheRecord | undefined> {
     try { return JSON.parse(this.written.get(id) ?? await readFile(this.file(id), 'utf8')) as CacheRecord; } catch { return undefined; }
   }
-  /** The sandbox IDs that have a record. */
+  /** The sandbox IDs that have a record; none where the directory cannot be read (GC's view: nothing to collect). */
   async list(): Promise<string[]> {
-    try { return (await readdir(this.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)); } catch { return []; }
+    try { return await this.recorded() ?? []; } catch { return []; }
+  }
+  /**
+   * The sandbox IDs that have a record, for evidence that a record is gone: undefined when the directory is missing
+   * (no record was ever written, or the directory was lost: which, is unknown; the first save makes it); rejects
+   * when it cannot be read (EACCES, EIO, ENOTDIR).
+   */
+  async recorded(): Promise<string[] | undefined> {
+    let names: string[];
+    try { names = await readdir(this.dir); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return names.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5));
   }
 }

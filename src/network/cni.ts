@@ -208,8 +208,11 @@ export class CniManager {
     }
   }
 
-  /** The sandboxes with an attachment record (written before ADD, dropped after DEL). */
-  attachedPods(): Promise<string[]> { return this.cache.list(); }
+  /**
+   * The sandboxes with an attachment record (written before ADD, dropped after DEL); undefined when the cache
+   * directory is missing; rejects when it cannot be read (attachment-cache.ts recorded).
+   */
+  attachedPods(): Promise<string[] | undefined> { return this.cache.recorded(); }
 
   /** DEL of cached attachments whose pod is gone, then CNI GC; ADD/DEL issued meanwhile wait for it. */
   gc(validSandboxIds: string[]): Promise<void> {

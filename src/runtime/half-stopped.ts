@@ -7,8 +7,10 @@
  * - it got addresses from CNI, but its attachment record is gone from the CNI cache and its namespace holds no
  *   endpoint (CNI DEL ran): RunPodSandbox writes the pod only beside that record, after ADD attached the endpoint;
  *   only a DEL drops the record (GC drops those of unknown pods only), and only a DEL takes the endpoint away.
- *   Both must say so: a plugin that hands out addresses without an HNS endpoint (test stand-ins) or a cache
- *   directory lost alone takes no pod down;
+ *   Both must say so: a record gone while an endpoint is still in the namespace (or names it) takes no pod down.
+ *   Nor does a plugin that hands out addresses without an HNS endpoint (test stand-ins) unless its record is
+ *   positively gone: a cache directory that is missing or cannot be read says nothing (one warning; those pods
+ *   stay READY);
  * - it is Hyper-V isolated and has containers but no utility VM (the stop removed it): the VM boots before the
  *   pod's first container is recorded, and an exit of the VM marks the pod NOTREADY itself (hyperv/vm-exit.ts).
  * There is no pause container whose loss could tell more. A pod whose evidence cannot be read stays READY.
@@ -77,12 +79,18 @@ function endpointHolders(st: RuntimeState): Lazy<Set<string>> {
     });
 }
 
-/** The pods with a CNI attachment record; undefined without pod networking (or when it cannot be read). */
+/**
+ * The pods with a CNI attachment record; undefined without pod networking, and (with one warning) when the
+ * records cannot be read or their directory is missing.
+ */
 function attachedPods(st: RuntimeState): Lazy<Set<string>> {
   const { network } = st.opts;
   let asked: Promise<Set<string> | undefined> | undefined;
-  return () => asked ??= !network ? Promise.resolve(undefined) : network.attachedPods().then((ids) => new Set(ids), (e) => {
-    log.warn('reading the CNI attachment records failed; pods whose namespace shows no endpoint stay READY', { error: errorMessage(e) });
+  const unknown = (why: string, error?: unknown): undefined => {
+    log.warn(`${why}; pods whose namespace shows no endpoint stay READY`, error === undefined ? {} : { error: errorMessage(error) });
     return undefined;
-  });
+  };
+  return () => asked ??= !network ? Promise.resolve(undefined) : network.attachedPods().then(
+    (ids) => ids ? new Set(ids) : unknown('the CNI attachment records\' directory is missing'),
+    (e) => unknown('reading the CNI attachment records failed', e));
 }

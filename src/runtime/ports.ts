@@ -79,8 +79,11 @@ export interface PodNetwork {
   tearDown(req: PodNetworkRequest): Promise<void>;
   /** CNI CHECK of an attached pod (no-op where the plugin or configuration does not support it). */
   check(req: PodNetworkRequest): Promise<void>;
-  /** The pods with a recorded attachment (ADD done or under way, no DEL since): recovery's evidence of a DEL. */
-  attachedPods(): Promise<string[]>;
+  /**
+   * The pods with a recorded attachment (ADD done or under way, no DEL since): recovery's evidence of a DEL.
+   * Undefined when that is unknown (the records' directory is missing); rejects when the records cannot be read.
+   */
+  attachedPods(): Promise<string[] | undefined>;
   /** Removes attachments of pods not in `validSandboxIds` (DEL from the cache, then CNI GC). */
   gc(validSandboxIds: string[]): Promise<void>;
   /** Node pod CIDR from UpdateRuntimeConfig (renders the configuration template, feeds ipRanges). */

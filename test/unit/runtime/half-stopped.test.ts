@@ -4,10 +4,11 @@
  * half-stopped.ts) — the CNI DEL (no attachment record, no endpoint in the namespace, which is still there) or the
  * removal of a Hyper-V pod's utility VM; a healthy pod, and one whose plugin hands out addresses without an HNS
  * endpoint, stay READY across the restart. Real emulator namespaces and endpoints (run under the network lock).
+ * Over stand-in state: CNI records that cannot be read or whose directory is missing prove no DEL.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,9 @@ import type { PodNetwork, PodNetworkRequest } from '../../../src/runtime/ports.j
 import { markHalfStoppedPods } from '../../../src/runtime/half-stopped.js';
 import { buildEndpoint, buildNamespaceEndpointRequest, buildNatNetwork } from '../../../src/platform/hcn/document/index.js';
 import { isGone } from '../../../src/platform/hresult.js';
+import type { HostComputeNamespaceDoc } from '../../../src/platform/hcn/schema/index.js';
+import { CniManager } from '../../../src/network/cni.js';
+import { addLogTap } from '../../../src/util/log.js';
 
 let env: RuntimeEnv;
 let netId: string | undefined;
@@ -120,4 +124,47 @@ test('a Hyper-V pod with containers but no utility VM any more (its stop removed
   assert.equal(st.sandboxes.get('fresh')!.state, 'SANDBOX_READY', 'its VM boots with its first container');
   const reread = await RecordStore.open<SandboxRecord>(join(dir, 's'));
   assert.equal(reread.get('stopped')!.state, 'SANDBOX_NOTREADY', 'written, not only reported');
+});
+
+/**
+ * Recovery's look at READY pods with addresses over stand-in state: `namespaces` as the platform enumerated them,
+ * `endpoints` the HNS endpoint listing, `network` the pod network (its attachment records).
+ */
+async function markOver(
+  t: { after(fn: () => void): void }, o: { network?: Pick<PodNetwork, 'attachedPods'>; endpoints: () => Promise<unknown[]>; namespaces: unknown[]; pods: string[] },
+): Promise<{ st: RuntimeState; warnings: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-half-stopped-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { platform: { network: { enumerateEndpoints: o.endpoints } }, network: o.network } as unknown as RuntimeOptions;
+  const st = new RuntimeState(opts, await RecordStore.open<SandboxRecord>(join(dir, 's')), await RecordStore.open<StoredContainer>(join(dir, 'c')));
+  for (const [i, id] of o.pods.entries()) {
+    await st.sandboxes.save({ id, state: 'SANDBOX_READY', ip: `10.213.8.${i + 2}`, additionalIps: [], namespaceId: `NS-${id}`, isolation: 'process' } as unknown as SandboxRecord);
+  }
+  const warnings: string[] = [];
+  const untap = addLogTap((r) => { if (r.level === 'warn' && r.component === 'runtime') warnings.push(r.msg); });
+  try {
+    await markHalfStoppedPods(st, o.namespaces as HostComputeNamespaceDoc[]);
+  } finally { untap(); }
+  return { st, warnings };
+}
+
+const emptyNamespace = (pod: string) => ({ ID: `ns-${pod}`, Resources: [] });
+
+test('endpoint-less pods with addresses: a CNI cache directory that cannot be read or is missing proves no DEL, they stay READY (one warning); a readable one without their records does', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-half-stopped-cni-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'a-file'), '');
+  mkdirSync(join(dir, 'empty'));
+  const cni = (cacheDir: string) => new CniManager({ confDir: join(dir, 'conf'), binDirs: [], timeoutSeconds: 5, cacheDir });
+  const pods = ['bare-1', 'bare-2'];
+  const over = (cacheDir: string) => markOver(t, { network: cni(cacheDir), endpoints: async () => [], namespaces: pods.map(emptyNamespace), pods });
+
+  for (const [what, cacheDir] of [['unreadable (a file)', join(dir, 'a-file')], ['missing', join(dir, 'gone')]] as const) {
+    const { st, warnings } = await over(cacheDir);
+    for (const p of pods) assert.equal(st.sandboxes.get(p)!.state, 'SANDBOX_READY', `${what} cache directory: ${p}`);
+    assert.equal(warnings.length, 1, `${what}: ${warnings.join(' | ')}`);
+    assert.match(warnings[0]!, /stay READY/);
+  }
+  const { st } = await over(join(dir, 'empty'));
+  for (const p of pods) assert.equal(st.sandboxes.get(p)!.state, 'SANDBOX_NOTREADY', 'records positively gone, no endpoint: DEL ran');
 });
