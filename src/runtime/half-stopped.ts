@@ -71,7 +71,8 @@ const endpointIdsOf = (ns: HostComputeNamespaceDoc): string[] =>
 /** The namespaces (lower case) some endpoint says it is in. */
 function endpointHolders(st: RuntimeState): Lazy<Set<string>> {
   let asked: Promise<Set<string> | undefined> | undefined;
-  return () => asked ??= st.opts.platform.network.enumerateEndpoints().then(
+  // Promise.resolve().then: a stand-in (or binding) that throws synchronously is a failed listing too.
+  return () => asked ??= Promise.resolve().then(() => st.opts.platform.network.enumerateEndpoints()).then(
     (eps) => new Set(eps.map((e) => e.HostComputeNamespace?.toLowerCase()).filter((x): x is string => !!x)),
     (e) => {
       log.warn('listing HNS endpoints failed; pods whose namespace shows no endpoint stay READY', { error: errorMessage(e) });
@@ -90,7 +91,7 @@ function attachedPods(st: RuntimeState): Lazy<Set<string>> {
     log.warn(`${why}; pods whose namespace shows no endpoint stay READY`, error === undefined ? {} : { error: errorMessage(error) });
     return undefined;
   };
-  return () => asked ??= !network ? Promise.resolve(undefined) : network.attachedPods().then(
+  return () => asked ??= !network ? Promise.resolve(undefined) : Promise.resolve().then(() => network.attachedPods()).then(
     (ids) => ids ? new Set(ids) : unknown('the CNI attachment records\' directory is missing'),
     (e) => unknown('reading the CNI attachment records failed', e));
 }

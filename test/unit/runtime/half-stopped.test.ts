@@ -4,7 +4,8 @@
  * half-stopped.ts) — the CNI DEL (no attachment record, no endpoint in the namespace, which is still there) or the
  * removal of a Hyper-V pod's utility VM; a healthy pod, and one whose plugin hands out addresses without an HNS
  * endpoint, stay READY across the restart. Real emulator namespaces and endpoints (run under the network lock).
- * Over stand-in state: CNI records that cannot be read or whose directory is missing prove no DEL.
+ * Over stand-in state: CNI records that cannot be read or whose directory is missing prove no DEL; a listing that
+ * throws synchronously is a failed one.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,4 +168,14 @@ test('endpoint-less pods with addresses: a CNI cache directory that cannot be re
   }
   const { st } = await over(join(dir, 'empty'));
   for (const p of pods) assert.equal(st.sandboxes.get(p)!.state, 'SANDBOX_NOTREADY', 'records positively gone, no endpoint: DEL ran');
+});
+
+test('a record or endpoint listing that throws synchronously is a failed listing: recovery goes on and the pod stays READY', async (t) => {
+  const throwing = (): never => { throw new Error('thrown before any promise'); };
+  const r1 = await markOver(t, { network: { attachedPods: throwing }, endpoints: async () => [], namespaces: [emptyNamespace('p')], pods: ['p'] });
+  assert.equal(r1.st.sandboxes.get('p')!.state, 'SANDBOX_READY');
+  assert.match(r1.warnings.join('\n'), /reading the CNI attachment records failed/);
+  const r2 = await markOver(t, { network: { attachedPods: async () => [] }, endpoints: throwing, namespaces: [emptyNamespace('p')], pods: ['p'] });
+  assert.equal(r2.st.sandboxes.get('p')!.state, 'SANDBOX_READY');
+  assert.match(r2.warnings.join('\n'), /listing HNS endpoints failed/);
 });
