@@ -4,8 +4,8 @@
  * half-stopped.ts) — the CNI DEL (no attachment record, no endpoint in the namespace, which is still there) or the
  * removal of a Hyper-V pod's utility VM; a healthy pod, and one whose plugin hands out addresses without an HNS
  * endpoint, stay READY across the restart. Real emulator namespaces and endpoints (run under the network lock).
- * Over stand-in state: CNI records that cannot be read or whose directory is missing prove no DEL; a listing that
- * throws synchronously is a failed one.
+ * Over stand-in state: CNI records that cannot be read or whose directory is missing prove no DEL; a record gone
+ * while an endpoint is in or names the namespace neither; a listing that throws synchronously is a failed one.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,6 +168,18 @@ test('endpoint-less pods with addresses: a CNI cache directory that cannot be re
   }
   const { st } = await over(join(dir, 'empty'));
   for (const p of pods) assert.equal(st.sandboxes.get(p)!.state, 'SANDBOX_NOTREADY', 'records positively gone, no endpoint: DEL ran');
+});
+
+test('attachment record gone but an endpoint still in the namespace, or one naming it (HostComputeNamespace), keeps the pod READY', async (t) => {
+  const { st } = await markOver(t, {
+    network: { attachedPods: async () => [] },
+    endpoints: async () => [{ ID: 'ep-named', HostComputeNamespace: 'NS-NAMED' }, { ID: 'ep-other', HostComputeNamespace: 'ns-elsewhere' }],
+    namespaces: [{ ID: 'ns-listed', Resources: [{ Type: 'Endpoint', Data: { ID: 'ep-listed' } }] }, emptyNamespace('named'), emptyNamespace('gone')],
+    pods: ['listed', 'named', 'gone'],
+  });
+  assert.equal(st.sandboxes.get('listed')!.state, 'SANDBOX_READY', 'its namespace lists an endpoint');
+  assert.equal(st.sandboxes.get('named')!.state, 'SANDBOX_READY', 'an endpoint names its namespace (only HNS listing it)');
+  assert.equal(st.sandboxes.get('gone')!.state, 'SANDBOX_NOTREADY', 'no record, no endpoint anywhere');
 });
 
 test('a record or endpoint listing that throws synchronously is a failed listing: recovery goes on and the pod stays READY', async (t) => {
