@@ -1,13 +1,17 @@
 /**
  * The exit of an HCS handle (compute-system.ts, compute-process.ts): settled once, from its event or from a
  * properties query that finds it; each waiter holds the runtime alive (HcsRuntime.hold) until the exit answers it,
- * and a closed handle lets go of the hold of every waiter still there.
+ * and a closed handle lets go of every hold still taken. The waiters stay: an exit settled after the close (a
+ * properties query in flight) still answers them, with no second release; a wait after the close takes no hold.
  */
 import type { HcsRuntime } from './operations.js';
 
 export class ExitLatch<T> {
   private value?: T;
   private readonly waiters: ((v: T) => void)[] = [];
+  /** Holds taken for waiters and not released yet. */
+  private holds = 0;
+  private closed = false;
 
   constructor(private readonly rt: Pick<HcsRuntime, 'hold' | 'release'>) {}
 
@@ -20,18 +24,24 @@ export class ExitLatch<T> {
   settle(v: T): boolean {
     if (this.value) return false;
     this.value = v;
-    for (const w of this.waiters.splice(0)) { this.rt.release(); w(v); }
+    this.releaseHolds();
+    for (const w of this.waiters.splice(0)) w(v);
     return true;
   }
 
   wait(): Promise<T> {
     if (this.value) return Promise.resolve(this.value);
-    this.rt.hold();
+    if (!this.closed) { this.rt.hold(); this.holds++; }
     return new Promise<T>((res) => this.waiters.push(res));
   }
 
   /** The handle closes: its waiters hold the runtime no more. */
   close(): void {
-    for (let i = 0; i < this.waiters.length; i++) this.rt.release();
+    this.closed = true;
+    this.releaseHolds();
+  }
+
+  private releaseHolds(): void {
+    for (; this.holds > 0; this.holds--) this.rt.release();
   }
 }
