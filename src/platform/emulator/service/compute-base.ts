@@ -26,7 +26,7 @@ import type { FaultPoint } from './fault-names.js';
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
 
 export abstract class ComputeBase {
-  protected systems = new Map<string, SystemRecord>();
+  protected readonly systems = new Map<string, SystemRecord>();
   protected live = new Map<string, LiveProc>(); // procKey
   protected systemWaiters = new Map<string, ((s: SystemExitStatusDoc) => void)[]>();
   protected handles = new Map<string, number>();
