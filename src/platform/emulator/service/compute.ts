@@ -32,7 +32,7 @@ import { applyModify } from './modify.js';
 import { applyVmModify } from './vm-modify.js';
 import { pipeMappings } from './pipes.js';
 import { isolationFacts } from './isolation.js';
-import { abortStart, contWrappers, ensureIsolationCgroup } from './isolate.js';
+import { abortStart, contWrappers } from './isolate.js';
 import { limitsFailure } from './cgroup-errors.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 import { instanceId } from './instance.js';
@@ -152,11 +152,8 @@ export class ComputeEmulator extends ComputeProcesses {
     if (s.job) {
       try { modifyJob(s, req); } catch (e) { throw limitsFailure(op, s.id, e); }
     } else if (s.document.VirtualMachine) await applyVmModify(op, s, req);
-    else {
-      // A recorded cgroup found gone is made again first, a hosted system's VM's before its own (cgroup-recreate.ts).
-      if (s.isolation?.cgroup) ensureIsolationCgroup(op, s, this.systems.get(s.document.HostingSystemId ?? ''), this.log);
-      applyModify(op, s, req);
-    }
+    // A limit's recorded cgroup found gone is made again with the new limits, a hosted system's VM's before its own.
+    else applyModify(op, s, req, { hosting: this.systems.get(s.document.HostingSystemId ?? ''), log: this.log });
     await this.save();
   }
 

@@ -14,6 +14,7 @@ import { pipeMappings } from './pipes.js';
 import { readStat } from './procfs.js';
 import { nsHelper } from './ns-helper.js';
 import type { SystemRecord } from './records.js';
+import type { ContainerDoc } from '../../hcs/schema/index.js';
 import { limitsFailure } from './cgroup-errors.js';
 import { instanceId } from './instance.js';
 
@@ -52,22 +53,28 @@ export async function isolate(
   s.isolation = isolation;
 }
 
-/** The recorded cgroup of an isolated system, made again with its limits where it is gone (cgroup-recreate.ts). */
-function recreateIsolationCgroup(s: SystemRecord, log: (m: string) => void): void {
+/**
+ * The recorded cgroup of an isolated system, made again where it is gone (cgroup-recreate.ts) with its limits, or a
+ * container's `limits` about to be recorded; whether it had to.
+ */
+function recreateIsolationCgroup(s: SystemRecord, log: (m: string) => void, limits?: ContainerDoc): boolean {
   const cg = s.isolation?.cgroup;
   const isVm = !!s.document.VirtualMachine;
-  const limits = isVm ? vmLimits(s.document) : s.document.Container ?? s.document.HostedSystem?.Container;
-  if (cg && recreateCgroup(cg, limits, { vm: isVm })) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+  const own = isVm ? vmLimits(s.document) : limits ?? s.document.Container ?? s.document.HostedSystem?.Container;
+  if (!cg || !recreateCgroup(cg, own, { vm: isVm })) return false;
+  log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+  return true;
 }
 
 /**
- * Before a process joins an isolated system's recorded cgroup: it, and its hosting VM's above it, made again where
- * gone; a failure is the system's limits failing (cgroup-errors.ts).
+ * Before a process joins an isolated system's recorded cgroup, or its limits are set: it, and its hosting VM's above
+ * it, made again where gone; whether the system's own was (then with `limits` where given: a modify's new ones,
+ * written once). A failure is the system's limits failing (cgroup-errors.ts).
  */
-export function ensureIsolationCgroup(op: string, s: SystemRecord, hosting: SystemRecord | undefined, log: (m: string) => void): void {
+export function ensureIsolationCgroup(op: string, s: SystemRecord, hosting: SystemRecord | undefined, log: (m: string) => void, limits?: ContainerDoc): boolean {
   try {
     if (hosting) recreateIsolationCgroup(hosting, log);
-    recreateIsolationCgroup(s, log);
+    return recreateIsolationCgroup(s, log, limits);
   } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 

@@ -1,39 +1,49 @@
-/** HcsModifyComputeSystem requests the emulator applies to a container's settings (memory, processor, mappings). */
+/**
+ * HcsModifyComputeSystem requests the emulator applies to a container's settings (memory, processor, mappings).
+ * A limit is validated, written to the cgroup, then recorded in the document (a failed write changes nothing).
+ */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate } from '../../schema.js';
-import { Processor, MappedDirectory, type MappedDirectoryDoc, type ModifySettingRequestDoc } from '../../hcs/schema/index.js';
+import { Processor, MappedDirectory, type ContainerDoc, type MappedDirectoryDoc, type ModifySettingRequestDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
 import { applyLimits } from './cgroup-limits.js';
 import { limitsFailure } from './cgroup-errors.js';
+import { ensureIsolationCgroup } from './isolate.js';
 import { mountLive, unmountLive } from './live-mounts.js';
 
-/** The container's settings to its cgroup (there: the caller made it again where it was gone, compute.ts modify). */
-function limit(op: string, s: SystemRecord): void {
+/** Where the system's cgroup is: its hosting VM (whose cgroup is above it), and the service's log. */
+export interface ModifyContext { hosting: SystemRecord | undefined; log: (m: string) => void }
+
+/**
+ * The container's validated new settings `next` to its cgroup, before the document records them: a cgroup (or its
+ * hosting VM's) found gone is made again, with `next` (cgroup-recreate.ts), so each limit file is written once.
+ */
+function limit(op: string, s: SystemRecord, next: ContainerDoc, at: ModifyContext): void {
   const cg = s.isolation?.cgroup;
-  try {
-    if (cg) applyLimits(cg, s.document.Container ?? s.document.HostedSystem?.Container);
-  } catch (e) { throw limitsFailure(op, s.id, e); }
+  if (!cg || ensureIsolationCgroup(op, s, at.hosting, at.log, next)) return;
+  try { applyLimits(cg, next); } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 
-export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc): void {
+export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc, at: ModifyContext): void {
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
   if (!c) throw new PlatformError(HRESULT.E_INVALIDARG, op, 'only container settings can be modified');
   const path = (req.ResourcePath ?? '').replace(/^\/+/, '');
   switch (path) {
     case 'Container/Memory/SizeInMB': {
       if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
-      c.Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
-      limit(op, s);
+      const Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
+      limit(op, s, { ...c, Memory }, at);
+      c.Memory = Memory;
       break;
     }
     case 'Container/Processor': {
       const r = validate(Processor, req.Settings);
       if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
       checkProcessor(op, r.value, 'Settings');
+      limit(op, s, { ...c, Processor: r.value }, at);
       c.Processor = r.value;
-      limit(op, s);
       break;
     }
     case 'Container/MappedDirectories': {
