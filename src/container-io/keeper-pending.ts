@@ -1,7 +1,7 @@
 /**
  * The keeper client's calls in flight (keeper-client.ts): request ids, one timer each, and the count of outstanding
  * work (pings not counted) that keeps the liveness probe running (keeper-liveness.ts). A call is settled once: by
- * its answer, its timeout (KeeperNoAnswer) or the loss of its connection.
+ * its answer, its timeout (KeeperNoAnswer), the loss of its connection, or its send throwing.
  */
 import { KeeperNoAnswer, type KeeperLiveness } from './keeper-liveness.js';
 import { fromWireError, type WireError } from './protocol.js';
@@ -33,7 +33,11 @@ export class PendingCalls {
       }, ms);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, ping });
       if (!ping) this.liveness.outstanding(++this.work);
-      send(id);
+      // A call that could not be written is settled now: no entry, timer or count of outstanding work stays behind.
+      try { send(id); } catch (e) {
+        this.settled(id);
+        reject(e as Error);
+      }
     });
   }
 
