@@ -26,7 +26,8 @@ export class WinProcess implements ComputeProcess {
     private readonly b: Bindings, private readonly rt: HcsRuntime, private readonly handle: Pointer,
     public pid: number, public stdio: ProcessStdio, private readonly onExit: (s: ProcessStatusDoc) => void,
   ) {
-    this.exit = new ExitLatch(rt);
+    this.exit = new ExitLatch(rt, () => hcsError(HRESULT.E_HANDLE, 'HcsGetProcessProperties',
+      `the handle of process ${this.pid} was closed before its exit was seen; open the process again to wait for it`));
     this.eventContext = rt.subscribe((type, data) => {
       if (type === HcsEventType.ProcessExited) {
         let s: ProcessStatusDoc;

@@ -31,7 +31,8 @@ export class WinSystem implements ComputeSystem {
   private readonly exit: ExitLatch<SystemExitStatusDoc>;
   private readonly eventContext: number;
   constructor(readonly id: string, private readonly b: Bindings, private readonly rt: HcsRuntime, private readonly handle: Pointer) {
-    this.exit = new ExitLatch(rt);
+    this.exit = new ExitLatch(rt, () => hcsError(HRESULT.E_HANDLE, 'HcsGetComputeSystemProperties',
+      `the handle of compute system ${id} was closed before its exit was seen; open the system again to wait for it`));
     this.eventContext = rt.subscribe((type, data) => {
       if (type === HcsEventType.SystemExited) {
         let s: SystemExitStatusDoc;

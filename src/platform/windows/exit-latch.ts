@@ -2,7 +2,9 @@
  * The exit of an HCS handle (compute-system.ts, compute-process.ts): settled once, from its event or from a
  * properties query that finds it; each waiter holds the runtime alive (HcsRuntime.hold) until the exit answers it,
  * and a closed handle lets go of every hold still taken. The waiters stay: an exit settled after the close (a
- * properties query in flight) still answers them, with no second release; a wait after the close takes no hold.
+ * properties query in flight) still answers them, with no second release. A wait after the close on an exit not
+ * settled is refused with the handle's `closedError` (E_HANDLE): nothing could answer it any more (was: a promise
+ * that never settled, the closed handle's exit probe failing unseen).
  */
 import type { HcsRuntime } from './operations.js';
 
@@ -13,7 +15,7 @@ export class ExitLatch<T> {
   private holds = 0;
   private closed = false;
 
-  constructor(private readonly rt: Pick<HcsRuntime, 'hold' | 'release'>) {}
+  constructor(private readonly rt: Pick<HcsRuntime, 'hold' | 'release'>, private readonly closedError: () => Error) {}
 
   /** The exit, once settled. */
   get done(): T | undefined { return this.value; }
@@ -31,7 +33,9 @@ export class ExitLatch<T> {
 
   wait(): Promise<T> {
     if (this.value) return Promise.resolve(this.value);
-    if (!this.closed) { this.rt.hold(); this.holds++; }
+    if (this.closed) return Promise.reject(this.closedError());
+    this.rt.hold();
+    this.holds++;
     return new Promise<T>((res) => this.waiters.push(res));
   }
 
