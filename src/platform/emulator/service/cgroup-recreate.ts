@@ -28,13 +28,21 @@ function enableAbove(dir: string): void {
   enableV2(root, ...rel.split(sep).filter(Boolean));
 }
 
+/** What a making needs: the system's id and the service's log (which says that the cgroup was made again). */
+export interface RecreateContext {
+  id: string;
+  log: (m: string) => void;
+  /** A utility VM's: its hosted systems' cgroups use the controllers below it. */
+  vm?: boolean;
+  /** The host processor count the limits are relative to, as applyLimits takes it. */
+  hostCpus?: number;
+}
+
 /**
- * Makes `cg`'s directories again where one is gone and applies `limits` (once; `hostCpus`: the host processor count
- * they are relative to, as applyLimits takes it; `vm`: a utility VM's, whose hosted systems' cgroups use the
- * controllers below it); whether it had to. A failure throws (the caller's limitsFailure: a system without its
- * limits is not what was asked for).
+ * Makes `cg`'s directories again where one is gone and applies `limits` (once), logging that it did; whether it had
+ * to. A failure throws (the caller's limitsFailure: a system without its limits is not what was asked for).
  */
-export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, o: { vm?: boolean; hostCpus?: number } = {}): boolean {
+export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefined, o: RecreateContext): boolean {
   if (cg.dirs.every((d) => existsSync(d))) return false;
   reclaimCgroupDirs(cg.dirs);
   for (const d of cg.dirs) {
@@ -43,5 +51,6 @@ export function recreateCgroup(cg: SystemCgroup, limits: ContainerDoc | undefine
   }
   applyLimits(cg, limits, o.hostCpus);
   if (o.vm) enableChildControllers(cg);
+  o.log(`cgroup of ${o.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
   return true;
 }

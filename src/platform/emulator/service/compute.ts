@@ -150,7 +150,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const req = parseDoc(ModifySettingRequest, op, text, false);
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is stopped`);
     if (s.job) {
-      try { modifyJob(s, req); } catch (e) { throw limitsFailure(op, s.id, e); }
+      try { modifyJob(s, req, this.log); } catch (e) { throw limitsFailure(op, s.id, e); }
     } else if (s.document.VirtualMachine) await applyVmModify(op, s, req);
     // A limit's recorded cgroup found gone is made again with the new limits, a hosted system's VM's before its own.
     else applyModify(op, s, req, { hosting: this.systems.get(s.document.HostingSystemId ?? ''), log: this.log });

@@ -61,9 +61,7 @@ function recreateIsolationCgroup(s: SystemRecord, log: (m: string) => void, limi
   const cg = s.isolation?.cgroup;
   const isVm = !!s.document.VirtualMachine;
   const own = isVm ? vmLimits(s.document) : limits ?? s.document.Container ?? s.document.HostedSystem?.Container;
-  if (!cg || !recreateCgroup(cg, own, { vm: isVm })) return false;
-  log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
-  return true;
+  return !!cg && recreateCgroup(cg, own, { id: s.id, log, vm: isVm });
 }
 
 /**

@@ -62,7 +62,7 @@ export function ensureJobCgroup(op: string, s: SystemRecord, log: (m: string) =>
   const cg = s.job?.cgroup;
   if (!cg) return;
   try {
-    if (recreateCgroup(cg, cgroupShape(s.job!.document.Limits))) log(`cgroup of ${s.id} (${cg.dirs.join(', ')}) was gone; made again with its limits`);
+    recreateCgroup(cg, cgroupShape(s.job!.document.Limits), { id: s.id, log });
   } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 
@@ -71,12 +71,12 @@ export function ensureJobCgroup(op: string, s: SystemRecord, log: (m: string) =>
  * the new limits: one write of each limit), recorded in the document. `hostCpus` converts the request's CPU count
  * to the job's rate and that rate back to the cgroup's quota: one count for both.
  */
-export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, hostCpus = hostProcessorCount()): void {
+export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, log: (m: string) => void, hostCpus = hostProcessorCount()): void {
   const j = s.job!;
   const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
   if (j.cgroup) {
     const shape = cgroupShape(limits);
-    if (!recreateCgroup(j.cgroup, shape, { hostCpus })) applyLimits(j.cgroup, shape, hostCpus);
+    if (!recreateCgroup(j.cgroup, shape, { id: s.id, log, hostCpus })) applyLimits(j.cgroup, shape, hostCpus);
   }
   j.document = { ...j.document, Limits: limits };
 }

@@ -2,8 +2,8 @@
  * A live limit update of a job container (HostProcess) whose recorded cgroup is gone (service/job-limits.ts
  * modifyJob): the cgroup is made again with the new limits, each limit file written once (was: made with the old
  * limits, then the new ones written over them), and the CPU count of the request is turned into the cgroup's quota
- * with the same host processor count that turned it into the job's rate. Plain directories stand in for the
- * cgroup; the writes are seen through node:fs.
+ * with the same host processor count that turned it into the job's rate; the making is logged once, as a container's
+ * is (was: not at all). Plain directories stand in for the cgroup; the writes are seen through node:fs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,8 +48,10 @@ for (const version of [2, 1] as const) {
     const s = job(dir, cg);
     // Three of 6 processors: half the host's rate, which is three CPUs' quota only when counted with the same 6
     // (this host has another count, which the two-write version used for its first write).
-    const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: { Count: 3 } }, 6));
+    const logged: string[] = [];
+    const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Processor', RequestType: 'Update', Settings: { Count: 3 } }, (m) => logged.push(m), 6));
     assert.ok(cg.dirs.every((d) => existsSync(d)), 'made again');
+    assert.equal(logged.filter((m) => /was gone; made again/.test(m)).length, 1, `said once: ${logged.join('; ')}`);
     const files = writes.map(([f]) => f);
     assert.deepEqual(files, [...new Set(files)], `each limit file written once: ${files.join(', ')}`);
     const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
@@ -70,7 +72,9 @@ test('a job\'s cgroup that is there: the update is written once, as before', (t)
   const cg: SystemCgroup = { version: 2, dirs: [join(dir, 'hpc')] };
   fs.mkdirSync(cg.dirs[0]!);
   const s = job(dir, cg);
-  const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 96 }, 6));
+  const logged: string[] = [];
+  const writes = writesOf(() => modifyJob(s, { ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 96 }, (m) => logged.push(m), 6));
+  assert.deepEqual(logged, [], 'nothing made, nothing said');
   assert.deepEqual(writes.map(([f]) => f.slice(cg.dirs[0]!.length + 1)), ['memory.max', 'cpu.max', 'cpu.weight']);
   assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(96 * MiB));
 });
