@@ -15,6 +15,7 @@ import { cgroupSupport } from './cgroup-support.js';
 import { applyLimits } from './cgroup-limits.js';
 import { removeCgroupWhenEmpty } from './cgroup-removal.js';
 import { recreateCgroup } from './cgroup-recreate.js';
+import { updateLimits } from './cgroup-update.js';
 import { killCgroup } from './cgroup-kill.js';
 import type { SystemRecord } from './records.js';
 import { readOom } from './isolate.js';
@@ -68,15 +69,18 @@ export function ensureJobCgroup(op: string, s: SystemRecord, log: (m: string) =>
 
 /**
  * A live update: validated as on Windows, applied to the cgroup (when there is one; where it is gone, made again with
- * the new limits: one write of each limit), recorded in the document. `hostCpus` converts the request's CPU count
- * to the job's rate and that rate back to the cgroup's quota: one count for both.
+ * the new limits: one write of each limit), recorded in the document. A failed write leaves the document as it was
+ * and the cgroup with the recorded limits (written back, cgroup-update.ts; or the cgroup just made removed again,
+ * cgroup-recreate.ts). `hostCpus` converts the request's CPU count to the job's rate and that rate back to the
+ * cgroup's quota: one count for both.
  */
 export function modifyJob(s: SystemRecord, req: ModifySettingRequestDoc, log: (m: string) => void, hostCpus = hostProcessorCount()): void {
   const j = s.job!;
   const limits = mergeLimits(j.document.Limits, limitsOfRequest(req, hostCpus));
   if (j.cgroup) {
     const shape = cgroupShape(limits);
-    if (!recreateCgroup(j.cgroup, shape, { id: s.id, log, hostCpus })) applyLimits(j.cgroup, shape, hostCpus);
+    const o = { id: s.id, log, hostCpus };
+    if (!recreateCgroup(j.cgroup, shape, o)) updateLimits(j.cgroup, shape, cgroupShape(j.document.Limits), o);
   }
   j.document = { ...j.document, Limits: limits };
 }

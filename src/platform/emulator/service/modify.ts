@@ -1,6 +1,8 @@
 /**
  * HcsModifyComputeSystem requests the emulator applies to a container's settings (memory, processor, mappings).
- * A limit is validated, written to the cgroup, then recorded in the document (a failed write changes nothing).
+ * A limit is validated, written to the cgroup, then recorded in the document. A failed write leaves the document as
+ * it was and the cgroup with the recorded limits: those are written back (cgroup-update.ts), or a cgroup just made
+ * again is removed (cgroup-recreate.ts).
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { validate } from '../../schema.js';
@@ -8,7 +10,7 @@ import { Processor, MappedDirectory, type ContainerDoc, type MappedDirectoryDoc,
 import type { SystemRecord } from './records.js';
 import { invalid, checkProcessor } from './documents.js';
 import { pathExists, materializeMapping } from './mappings.js';
-import { applyLimits } from './cgroup-limits.js';
+import { updateLimits } from './cgroup-update.js';
 import { limitsFailure } from './cgroup-errors.js';
 import { ensureIsolationCgroup } from './isolate.js';
 import { mountLive, unmountLive } from './live-mounts.js';
@@ -20,10 +22,10 @@ export interface ModifyContext { hosting: SystemRecord | undefined; log: (m: str
  * The container's validated new settings `next` to its cgroup, before the document records them: a cgroup (or its
  * hosting VM's) found gone is made again, with `next` (cgroup-recreate.ts), so each limit file is written once.
  */
-function limit(op: string, s: SystemRecord, next: ContainerDoc, at: ModifyContext): void {
+function limit(op: string, s: SystemRecord, recorded: ContainerDoc, next: ContainerDoc, at: ModifyContext): void {
   const cg = s.isolation?.cgroup;
   if (!cg || ensureIsolationCgroup(op, s, at.hosting, at.log, next)) return;
-  try { applyLimits(cg, next); } catch (e) { throw limitsFailure(op, s.id, e); }
+  try { updateLimits(cg, next, recorded, { id: s.id, log: at.log }); } catch (e) { throw limitsFailure(op, s.id, e); }
 }
 
 export function applyModify(op: string, s: SystemRecord, req: ModifySettingRequestDoc, at: ModifyContext): void {
@@ -34,7 +36,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
     case 'Container/Memory/SizeInMB': {
       if (typeof req.Settings !== 'number' || !Number.isInteger(req.Settings) || req.Settings < 0) throw invalid(op, 'Settings', 'expected uint64');
       const Memory = { ...(c.Memory ?? {}), SizeInMB: req.Settings };
-      limit(op, s, { ...c, Memory }, at);
+      limit(op, s, c, { ...c, Memory }, at);
       c.Memory = Memory;
       break;
     }
@@ -42,7 +44,7 @@ export function applyModify(op: string, s: SystemRecord, req: ModifySettingReque
       const r = validate(Processor, req.Settings);
       if (!r.ok) throw invalid(op, `Settings${r.problem.path === '<document>' ? '' : '.' + r.problem.path}`, r.problem.message);
       checkProcessor(op, r.value, 'Settings');
-      limit(op, s, { ...c, Processor: r.value }, at);
+      limit(op, s, c, { ...c, Processor: r.value }, at);
       c.Processor = r.value;
       break;
     }

@@ -8,30 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs, { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modifyJob } from '../../../../src/platform/emulator/service/job-limits.js';
+import { writesOf, failingWrites } from '../../../helpers/fs-writes.js';
 import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
 import type { SystemCgroup } from '../../../../src/platform/emulator/service/cgroups.js';
 
 const MiB = 1024 * 1024;
-
-/** Runs `fn` recording every writeFileSync (file, text) it makes, through the ES module bindings too. */
-function writesOf(fn: () => void): [string, string][] {
-  const seen: [string, string][] = [];
-  const real = fs.writeFileSync;
-  fs.writeFileSync = ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView, o?: fs.WriteFileOptions) => {
-    seen.push([String(file), String(data)]);
-    real(file, data, o);
-  }) as typeof fs.writeFileSync;
-  syncBuiltinESMExports();
-  try { fn(); } finally {
-    fs.writeFileSync = real;
-    syncBuiltinESMExports();
-  }
-  return seen;
-}
 
 function job(dir: string, cgroup: SystemCgroup): SystemRecord {
   return {
@@ -77,4 +61,28 @@ test('a job\'s cgroup that is there: the update is written once, as before', (t)
   assert.deepEqual(logged, [], 'nothing made, nothing said');
   assert.deepEqual(writes.map(([f]) => f.slice(cg.dirs[0]!.length + 1)), ['memory.max', 'cpu.max', 'cpu.weight']);
   assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(96 * MiB));
+});
+
+test('a job\'s limit update whose write fails part way: the cgroup gets the recorded limits back, the document keeps them', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cg: SystemCgroup = { version: 2, dirs: [join(dir, 'hpc')] };
+  fs.mkdirSync(cg.dirs[0]!);
+  const s = job(dir, cg);
+  failingWrites('cpu.max', 1, () => assert.throws(
+    () => modifyJob(s, { ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 96 }, () => undefined, 6), /EIO/));
+  assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(64 * MiB), 'the recorded limit written back');
+  assert.equal(readFileSync(join(cg.dirs[0]!, 'cpu.max'), 'utf8'), '150000 100000', 'the recorded rate (a quarter of 6 CPUs)');
+  assert.deepEqual(s.job!.document.Limits, { JobMemoryLimitInBytes: 64 * MiB, CpuRate: 2500 });
+});
+
+test('a job\'s gone cgroup (v1) whose making fails: every directory made is removed again', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cg: SystemCgroup = { version: 1, dirs: [join(dir, 'memory', 'hpc'), join(dir, 'cpu', 'hpc')] };
+  const s = job(dir, cg);
+  failingWrites('memory.limit_in_bytes', 1, () => assert.throws(
+    () => modifyJob(s, { ResourcePath: 'Container/Memory/SizeInMB', RequestType: 'Update', Settings: 96 }, () => undefined, 6), /EIO/));
+  assert.deepEqual(fs.readdirSync(dir), [], 'nothing left for the next use to take as made');
+  assert.deepEqual(s.job!.document.Limits, { JobMemoryLimitInBytes: 64 * MiB, CpuRate: 2500 });
 });
