@@ -99,3 +99,25 @@ test('a gone cgroup whose making fails: the directory made is removed again, and
   assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(96 * MiB), 'made again, with the limit');
   assert.match(logged.join('\n'), /was gone; made again/);
 });
+
+test('through ComputeEmulator.modify: a refused request makes nothing, an accepted one makes the gone cgroup once with the new limit', async (t) => {
+  const { s, cg } = container(t, 2);
+  const stateDir = mkdtempSync(join(tmpdir(), 'wincri-container-modify-state-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+  const logged: string[] = [];
+  const persist = { trySave: async () => true };
+  const emu = new ComputeEmulator(stateDir, persist as never, {} as never, () => undefined, (m) => logged.push(m));
+  (emu as unknown as { systems: Map<string, SystemRecord> }).systems.set(s.id, s);
+
+  await assert.rejects(emu.modify(s.id, JSON.stringify(memoryUpdate(-1))), /uint64/);
+  assert.equal(existsSync(cg.dirs[0]!), false, 'nothing made for a refused request');
+
+  let modified: Promise<void> | undefined;
+  const writes = writesOf(() => { modified = emu.modify(s.id, JSON.stringify(memoryUpdate(96))); });
+  await modified;
+  const files = writes.map(([f]) => f);
+  assert.deepEqual(files, [...new Set(files)], `each limit file written once: ${files.join(', ')}`);
+  assert.equal(readFileSync(join(cg.dirs[0]!, 'memory.max'), 'utf8'), String(96 * MiB));
+  assert.deepEqual(s.document.Container!.Memory, { SizeInMB: 96 });
+  assert.equal(logged.filter((m) => /was gone; made again/.test(m)).length, 1);
+});
