@@ -68,16 +68,23 @@ async function stopStepDone(
 const endpointIdsOf = (ns: HostComputeNamespaceDoc): string[] =>
   (ns.Resources ?? []).filter((r) => r.Type === 'Endpoint').map((r) => (r.Data as { ID?: string } | undefined)?.ID).filter((x): x is string => !!x);
 
+/** Warns that a listing is unknown (`why`); the pods it would have judged stay READY. */
+function unknown(why: string, error?: unknown): undefined {
+  log.warn(`${why}; pods whose namespace shows no endpoint stay READY`, error === undefined ? {} : { error: errorMessage(error) });
+  return undefined;
+}
+
+/** `list` asked once, on first use, its answer turned by `shape`; a throw or rejection is a failed listing (`what` failed). */
+function askOnce<R, T>(what: string, list: () => R | Promise<R>, shape: (r: R) => T | undefined): Lazy<T> {
+  let asked: Promise<T | undefined> | undefined;
+  // Promise.resolve().then: a stand-in (or binding) that throws synchronously is a failed listing too.
+  return () => asked ??= Promise.resolve().then(list).then(shape, (e: unknown) => unknown(`${what} failed`, e));
+}
+
 /** The namespaces (lower case) some endpoint says it is in. */
 function endpointHolders(st: RuntimeState): Lazy<Set<string>> {
-  let asked: Promise<Set<string> | undefined> | undefined;
-  // Promise.resolve().then: a stand-in (or binding) that throws synchronously is a failed listing too.
-  return () => asked ??= Promise.resolve().then(() => st.opts.platform.network.enumerateEndpoints()).then(
-    (eps) => new Set(eps.map((e) => e.HostComputeNamespace?.toLowerCase()).filter((x): x is string => !!x)),
-    (e) => {
-      log.warn('listing HNS endpoints failed; pods whose namespace shows no endpoint stay READY', { error: errorMessage(e) });
-      return undefined;
-    });
+  return askOnce('listing HNS endpoints', () => st.opts.platform.network.enumerateEndpoints(),
+    (eps) => new Set(eps.map((e) => e.HostComputeNamespace?.toLowerCase()).filter((x): x is string => !!x)));
 }
 
 /**
@@ -86,12 +93,7 @@ function endpointHolders(st: RuntimeState): Lazy<Set<string>> {
  */
 function attachedPods(st: RuntimeState): Lazy<Set<string>> {
   const { network } = st.opts;
-  let asked: Promise<Set<string> | undefined> | undefined;
-  const unknown = (why: string, error?: unknown): undefined => {
-    log.warn(`${why}; pods whose namespace shows no endpoint stay READY`, error === undefined ? {} : { error: errorMessage(error) });
-    return undefined;
-  };
-  return () => asked ??= !network ? Promise.resolve(undefined) : Promise.resolve().then(() => network.attachedPods()).then(
-    (ids) => ids ? new Set(ids) : unknown('the CNI attachment records\' directory is missing'),
-    (e) => unknown('reading the CNI attachment records failed', e));
+  if (!network) return () => Promise.resolve(undefined);
+  return askOnce('reading the CNI attachment records', () => network.attachedPods(),
+    (ids) => ids ? new Set(ids) : unknown('the CNI attachment records\' directory is missing'));
 }
