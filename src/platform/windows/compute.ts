@@ -8,7 +8,7 @@ import type {
   ComputeSystemDoc, PropertiesDoc, SystemQueryDoc, ServicePropertiesDoc, ModificationRequestDoc, ServicePropertyQueryDoc,
 } from '../hcs/schema/index.js';
 import { SERVICE_BASIC_QUERY, serviceBasicProperties } from '../hcs/document/index.js';
-import { callAsync, takeString, hcsError, failed, isNull, parseJson, GENERIC_ALL, type Bindings, type Pointer } from './ffi/index.js';
+import { callAsync, takeString, hcsError, failed, isNull, parseJson, GENERIC_ALL, type Bindings, type Pointer, type KFunc } from './ffi/index.js';
 import type { HcsRuntime } from './operations.js';
 import { WinSystem } from './compute-system.js';
 import { json } from './compute-process.js';
@@ -52,27 +52,30 @@ export class WinCompute implements ComputeService {
   }
 
   async getServiceProperties(): Promise<ServicePropertiesDoc> {
-    const out: Pointer[] = [null];
-    const hr = await callAsync<number>(this.b.hcs.HcsGetServiceProperties, json(SERVICE_BASIC_QUERY), out);
-    const doc = takeString(out[0], this.b.localFree);
-    if (failed(hr)) throw hcsError(hr, 'HcsGetServiceProperties', doc);
+    const doc = await this.withResult('HcsGetServiceProperties', this.b.hcs.HcsGetServiceProperties, SERVICE_BASIC_QUERY);
     return serviceBasicProperties(parseJson<Parameters<typeof serviceBasicProperties>[0]>(doc, 'HcsGetServiceProperties'));
   }
 
   async queryServiceProperties(query: ServicePropertyQueryDoc): Promise<unknown[]> {
-    const out: Pointer[] = [null];
-    const hr = await callAsync<number>(this.b.hcs.HcsGetServiceProperties, json(query), out);
-    const doc = takeString(out[0], this.b.localFree);
-    if (failed(hr)) throw hcsError(hr, 'HcsGetServiceProperties', doc);
+    const doc = await this.withResult('HcsGetServiceProperties', this.b.hcs.HcsGetServiceProperties, query);
     return parseJson<{ Properties?: unknown[] }>(doc, 'HcsGetServiceProperties').Properties ?? [];
   }
 
-  /** Synchronous in computecore; the result string is an error document on failure (freed with LocalFree). */
+  /** Synchronous in computecore; the result string is an error document on failure. */
   async modifyServiceSettings(request: ModificationRequestDoc): Promise<void> {
+    await this.withResult('HcsModifyServiceSettings', this.b.hcs.HcsModifyServiceSettings, request);
+  }
+
+  /**
+   * A synchronous computecore call `name` taking `arg` as JSON and returning a string (freed with LocalFree): the
+   * result document, or on failure the error document the thrown PlatformError carries.
+   */
+  private async withResult(name: string, f: KFunc, arg: unknown): Promise<string | undefined> {
     const out: Pointer[] = [null];
-    const hr = await callAsync<number>(this.b.hcs.HcsModifyServiceSettings, json(request), out);
+    const hr = await callAsync<number>(f, json(arg), out);
     const doc = takeString(out[0], this.b.localFree);
-    if (failed(hr)) throw hcsError(hr, 'HcsModifyServiceSettings', doc);
+    if (failed(hr)) throw hcsError(hr, name, doc);
+    return doc;
   }
 
   /** Synchronous in computecore; no result document. */
