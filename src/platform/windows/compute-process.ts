@@ -11,6 +11,7 @@ import { hcsError, failed, parseJson, HcsEventType, HcsEventOptionNone, type Bin
 import type { HcsRuntime } from './operations.js';
 import { stdioOf } from './compute-stdio.js';
 import { ExitLatch } from './exit-latch.js';
+import { runVerb } from './compute-verb.js';
 
 /** Reserved "options" arguments: hcsshim passes an empty string, which is what runs in production. */
 export const NO_OPTIONS = '';
@@ -44,8 +45,7 @@ export class WinProcess implements ComputeProcess {
     if (this.exit.settle(s)) this.onExit(s);
   }
   private verb(name: string, f: KFunc, arg?: string): Promise<string | undefined> {
-    if (this.closed) return Promise.reject(hcsError(HRESULT.E_HANDLE, name, 'the process handle is closed'));
-    return this.rt.run(name, (op) => (arg === undefined ? f(this.handle, op) : f(this.handle, op, arg)) as number).then((r) => r.document);
+    return runVerb(this.rt, this.handle, this.closed ? 'the process handle is closed' : undefined, name, f, arg);
   }
   async signal(options: SignalProcessOptionsDoc): Promise<void> { await this.verb('HcsSignalProcess', this.b.hcs.HcsSignalProcess, json(options)); }
   async terminate(): Promise<void> { await this.verb('HcsTerminateProcess', this.b.hcs.HcsTerminateProcess, NO_OPTIONS); }

@@ -17,6 +17,7 @@ import type { HcsRuntime } from './operations.js';
 import { WinProcess, NO_OPTIONS, json } from './compute-process.js';
 import { stdioOf } from './compute-stdio.js';
 import { ExitLatch } from './exit-latch.js';
+import { runVerb } from './compute-verb.js';
 
 class Events<T> {
   private readonly ls = new Set<(e: T) => void>();
@@ -50,8 +51,7 @@ export class WinSystem implements ComputeSystem {
     this.events.emit({ type: 'SystemExited', data: s });
   }
   private verb(name: string, f: KFunc, arg: string): Promise<string | undefined> {
-    if (this.closed) return Promise.reject(hcsError(HRESULT.E_HANDLE, name, 'the compute system handle is closed'));
-    return this.rt.run(name, (op) => f(this.handle, op, arg) as number).then((r) => r.document);
+    return runVerb(this.rt, this.handle, this.closed ? 'the compute system handle is closed' : undefined, name, f, arg);
   }
   async start(): Promise<void> { await this.verb('HcsStartComputeSystem', this.b.hcs.HcsStartComputeSystem, NO_OPTIONS); }
   async shutdown(): Promise<void> { await this.verb('HcsShutDownComputeSystem', this.b.hcs.HcsShutDownComputeSystem, NO_OPTIONS); }
