@@ -17,6 +17,13 @@ import type { SystemCgroup } from '../../../../src/platform/emulator/service/cgr
 
 const MiB = 1024 * 1024;
 
+/** A directory of the test's own, removed after it. */
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function job(dir: string, cgroup: SystemCgroup): SystemRecord {
   return {
     id: 'hpc', state: 'Running',
@@ -26,8 +33,7 @@ function job(dir: string, cgroup: SystemCgroup): SystemRecord {
 
 for (const version of [2, 1] as const) {
   test(`a job's cgroup (v${version}) gone under its record: a CPU update makes it again with the new limits, one write each, at the request's host CPU count`, (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t);
     const cg: SystemCgroup = { version, dirs: version === 2 ? [join(dir, 'hpc')] : [join(dir, 'memory', 'hpc'), join(dir, 'cpu', 'hpc')] };
     const s = job(dir, cg);
     // Three of 6 processors: half the host's rate, which is three CPUs' quota only when counted with the same 6
@@ -51,8 +57,7 @@ for (const version of [2, 1] as const) {
 }
 
 test('a job\'s cgroup that is there: the update is written once, as before', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const cg: SystemCgroup = { version: 2, dirs: [join(dir, 'hpc')] };
   fs.mkdirSync(cg.dirs[0]!);
   const s = job(dir, cg);
@@ -64,8 +69,7 @@ test('a job\'s cgroup that is there: the update is written once, as before', (t)
 });
 
 test('a job\'s limit update whose write fails part way: the cgroup gets the recorded limits back, the document keeps them', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const cg: SystemCgroup = { version: 2, dirs: [join(dir, 'hpc')] };
   fs.mkdirSync(cg.dirs[0]!);
   const s = job(dir, cg);
@@ -77,8 +81,7 @@ test('a job\'s limit update whose write fails part way: the cgroup gets the reco
 });
 
 test('a job\'s gone cgroup (v1) whose making fails: every directory made is removed again', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wincri-job-modify-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const cg: SystemCgroup = { version: 1, dirs: [join(dir, 'memory', 'hpc'), join(dir, 'cpu', 'hpc')] };
   const s = job(dir, cg);
   failingWrites('memory.limit_in_bytes', 1, () => assert.throws(
