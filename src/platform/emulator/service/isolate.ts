@@ -29,12 +29,15 @@ export async function isolate(
   const isVm = !!s.document.VirtualMachine;
   let cgroup = s.isolation?.cgroup;
   try {
-    // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it.
+    // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it. A recorded one
+    // found gone is made again with its limits (cgroup-recreate.ts: written there, not a second time here).
     if (hosting) recreateIsolationCgroup(hosting, log);
-    recreateIsolationCgroup(s, log); // a recorded one
+    const remade = recreateIsolationCgroup(s, log);
     cgroup ??= createCgroup(s.id, instanceId(stateDir), hosting?.isolation?.cgroup);
-    if (cgroup) applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
-    if (cgroup && isVm) enableChildControllers(cgroup);
+    if (cgroup && !remade) {
+      applyLimits(cgroup, isVm ? vmLimits(s.document) : c);
+      if (isVm) enableChildControllers(cgroup);
+    }
   } catch (e) {
     // Cgroups are there by design (createCgroup made one, or threw): a container without its limits, unaccounted,
     // is not what was asked for. Where they are not (non-root, read-only cgroupfs) isolationFacts says so.
