@@ -3,7 +3,9 @@
  * local docker-registry, then fetched and unpacked by the unpack workers (unpackRemoteInWorker, `--concurrency` at
  * a time as the puller does) for `--rounds` rounds in one process. Prints the process's CPU (all threads) and wall
  * time per round: the figure to compare between trees, warm rounds (after the first) on a quiet host.
- *   node dist/bench/unpack-cpu.js [--mb 500] [--rounds 4] [--concurrency 4]
+ *   node dist/bench/unpack-cpu.js [--mb 500] [--rounds 4] [--concurrency 4] [--keep]
+ * `--keep` leaves the filled registry running (until SIGTERM) and prints its address; runs given it in
+ * WINCRI_BENCH_REGISTRY reuse it.
  * Run it under `node --cpu-prof --cpu-prof-dir DIR` for V8 profiles of the main thread and the workers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,10 +22,15 @@ const mb = numFlag('mb', 500);
 const rounds = numFlag('rounds', 4);
 const concurrency = numFlag('concurrency', 4);
 
-const reg = await startRegistry();
+// WINCRI_BENCH_REGISTRY=host:port: a registry this tool filled before (with --keep), reused so that runs of two trees
+// can alternate on the same content without paying the image build and push each time.
+const given = process.env.WINCRI_BENCH_REGISTRY;
+const reg = given ? { url: `http://${given}`, host: given, stop: async () => undefined } : await startRegistry();
 const work = mkdtempSync(join(process.env.UNPACK_DIR ?? tmpdir(), 'wincri-unpack-cpu-'));
+const keep = process.argv.includes('--keep');
 try {
-  await pushPullImages(reg.url, reg.host, mb);
+  if (!given) await pushPullImages(reg.url, reg.host, mb);
+  if (keep) console.log(`registry: WINCRI_BENCH_REGISTRY=${reg.host}`);
   const res = await fetch(`${reg.url}/v2/bench/pull-windows/manifests/1`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } });
   const layers = ((await res.json()) as { layers: Descriptor[] }).layers;
   const ep: Endpoint = { host: reg.host, base: reg.url, mirror: false, insecure: true, tls: {} };
@@ -48,6 +55,7 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  if (keep) await new Promise<void>((r) => process.once('SIGTERM', () => r()));
   await reg.stop();
   process.exit(0);
 }
