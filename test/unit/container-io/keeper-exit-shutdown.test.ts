@@ -32,9 +32,10 @@ test('keeper on the emulator: a process left holding the stdout of an exited ini
   assert.ok(recs.includes('stdout F bye-from-orphan'), `the orphan's goodbye is in the log: ${JSON.stringify(recs)}`);
 
   // The keeper keeps its handle of the system it shut down until the exit is acked: the daemon still reads it.
-  const system = await platform.compute.openComputeSystem('ctr1');
-  await waitFor('system stopped', async () => (await system.getProperties()).State === 'Stopped', { timeoutMs: 10_000 });
-  system.close();
+  // (Looked at through enumeration: a handle of the test's own would keep it.)
+  const state = async () => (await platform.compute.enumerateComputeSystems()).find((s) => s.Id === 'ctr1')?.State;
+  await waitFor('system no longer running', async () => (await state()) !== 'Running', { timeoutMs: 10_000 });
+  assert.equal(await state(), 'Stopped', 'the stopped system is still there before the ack');
   await client.ack('ctr1');
   await waitFor('stopped system gone once acked', () => platform.compute.openComputeSystem('ctr1')
     .then((s) => { s.close(); return false; }, (e: unknown) => isGone(e)), { timeoutMs: 10_000 });
