@@ -1,12 +1,17 @@
-/** A container's exit in the IO keeper: wait for the process, let its output drain (bounded), close its stdio and log, record the exit and tell the subscribers. */
+/**
+ * A container's exit in the IO keeper: wait for the process, let its output drain (bounded; processes left behind
+ * that hold the pipes are shut down after a short grace: keeper-exit-shutdown.ts), close its stdio and log, record
+ * the exit and tell the subscribers.
+ */
 import type { ComputeProcess } from '../platform/types.js';
 import type { ProcessStatusDoc } from '../platform/hcs/schema/index.js';
 import { nowNs } from './log-writer.js';
 import type { ExitEvent } from './protocol.js';
 import type { Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
+import { holdStopped, shutdownAfterGrace } from './keeper-exit-shutdown.js';
 
-/** Waits for the process exit, then for stdout/stderr EOF (bounded), flushes the log and reports. */
+/** Waits for the process exit, then for stdout/stderr EOF (bounded; the system shut down if it lingers), flushes the log and reports. */
 export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess): Promise<void> {
   let status: ProcessStatusDoc | undefined;
   try {
@@ -19,12 +24,14 @@ export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess
   if (k.closed) return;
   entry.phase = 'draining';
   const drained = Promise.all(entry.pumps.map((p) => p.done));
+  const cancelShutdown = shutdownAfterGrace(k, entry);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([
     drained.then(() => false),
     new Promise<boolean>((r) => { timer = setTimeout(() => r(true), k.drainTimeoutMs); }),
   ]);
   clearTimeout(timer);
+  cancelShutdown();
   if (timedOut) {
     k.log.info('stdio still open after process exit; closing it', { container: entry.record.containerId });
     for (const p of entry.pumps) p.abort();
@@ -43,7 +50,7 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   entry.journal?.close();
   entry.stdin?.destroy();
   entry.proc?.close();
-  entry.system?.close();
+  holdStopped(entry);
   entry.stdin = undefined;
   entry.proc = undefined;
   entry.system = undefined;

@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { KeeperError, type AttachmentInfo, type ContainerIdParams } from './protocol.js';
 import { requireContainerId } from './keeper-validate.js';
 import type { KeeperContext } from './keeper-context.js';
+import { releaseStopped } from './keeper-exit-shutdown.js';
 
 export function list(k: KeeperContext): AttachmentInfo[] {
   const out: AttachmentInfo[] = [];
@@ -26,6 +27,7 @@ export function ack(k: KeeperContext, params: ContainerIdParams): Record<string,
   const entry = k.entries.get(id);
   if (!entry) throw new KeeperError('NotFound', `container ${id} is not known to the IO keeper`);
   if (!entry.record.exited) throw new KeeperError('FailedPrecondition', `container ${id} has not exited`);
+  releaseStopped(entry);
   if (!entry.record.acked) {
     entry.record.acked = true;
     // Only spares a replay after a keeper restart (the daemon acks after recording the exit): need not be durable,
@@ -49,6 +51,7 @@ export async function forget(k: KeeperContext, params: ContainerIdParams): Promi
   }
   entry.forgotten = true;
   k.entries.delete(id);
+  releaseStopped(entry);
   const done = removeFiles(k, id, entry.chain);
   k.forgetting.set(id, done.catch(() => undefined));
   try { await done; } finally { k.forgetting.delete(id); }

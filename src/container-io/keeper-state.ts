@@ -46,6 +46,10 @@ export interface Entry {
   pumps: Pump[];
   /** A restarted keeper is taking the running container back (keeper-recover.ts): its stdio is not back yet. */
   recovering?: boolean;
+  /** The keeper asked the system to shut down after the init's exit (keeper-exit-shutdown.ts). */
+  shutdownAsked?: boolean;
+  /** The handle of a system so shut down, kept until the daemon acks or forgets the exit (keeper-exit-shutdown.ts). */
+  stoppedSystem?: ComputeSystem;
   /** Serialises state-file writes for this container. */
   chain: Promise<void>;
   forgotten: boolean;

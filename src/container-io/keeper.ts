@@ -33,6 +33,7 @@ import { recover } from './keeper-recover.js';
 import { start } from './keeper-start.js';
 import { reopenLog } from './keeper-logs.js';
 import { list, ack, forget } from './keeper-requests.js';
+import { releaseStopped } from './keeper-exit-shutdown.js';
 import { idleGcWorkBegins, idleGcWorkEnds } from '../util/idle-gc.js';
 
 export interface KeeperOptions {
@@ -115,6 +116,7 @@ class Keeper implements KeeperHandle, KeeperContext {
         e.stdin?.destroy();
         e.proc?.close();
         e.system?.close();
+        releaseStopped(e);
         await e.chain;
       }));
       this.log.info('io keeper stopped');

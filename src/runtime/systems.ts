@@ -1,6 +1,6 @@
 /** Compute-system teardown shared by exits, stop/remove and recovery. Gone systems are never an error. */
 import type { ComputeSystem, SystemService } from '../platform/types.js';
-import { isGone } from '../platform/hresult.js';
+import { isGone, isPlatformError } from '../platform/hresult.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import { within } from './locks.js';
@@ -20,7 +20,9 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
     exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
     if (timeoutSeconds > 0) {
       const asked = await system.shutdown().then(() => true, (e: unknown) => {
-        if (isGone(e)) return true;
+        // Stopped, or a shutdown already under way (the IO keeper asks one when the init's stdio lingers: HCS may
+        // answer a second one as pending, which hcsshim takes as asked too): waited for like our own.
+        if (isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING')) return true;
         log.warn('graceful shutdown of a compute system failed; terminating it', { system: id, error: errorMessage(e) });
         return false;
       });

@@ -174,6 +174,46 @@ test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noC
   }
 });
 
+test('an OOM kill of an init whose child holds its stdout is still reported OOMKilled', { skip: noCgroups }, async () => {
+  const pod = await runPod('iso-oom-linger');
+  // The sleep outlives tail's OOM kill holding stdout: the IO keeper shuts the system down, and the daemon must still
+  // read the system's OOM count when it records the exit (the keeper holds the stopped system until then).
+  const id = await startCtr(pod, 'oom', ['sh', '-c', 'sleep 1000 & exec tail /dev/zero'], { windows: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
+  try {
+    const st = await waitFor('the OOM kill', async () => {
+      const s = await call(d.runtime, 'ContainerStatus', { containerId: id });
+      return s.status.state === 'CONTAINER_EXITED' ? s.status : undefined;
+    }, 60_000);
+    assert.equal(st.reason, 'OOMKilled');
+    assert.equal(st.exitCode, 137);
+  } finally {
+    await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+    await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+  }
+});
+
+test('an init that exits while its child holds stdout: the child is shut down, its goodbye logged, the exit code kept', { skip }, async () => {
+  const pod = await runPod('iso-linger');
+  // The child sets its TERM trap, then tells the init (USR1), which exits 3 while the child holds stdout.
+  const script = "trap 'exit 3' USR1; (trap 'echo bye-from-orphan; exit 0' TERM; kill -USR1 $$; while :; do sleep 0.1; done) & "
+    + 'while :; do sleep 0.05; done';
+  const id = await startCtr(pod, 'linger', ['sh', '-c', script]);
+  try {
+    const st = await waitFor('the exit', async () => {
+      const s = await call(d.runtime, 'ContainerStatus', { containerId: id });
+      return s.status.state === 'CONTAINER_EXITED' ? s.status : undefined;
+    });
+    assert.equal(st.exitCode, 3);
+    assert.equal(st.reason, 'Error');
+    const log = readFileSync(join(pod.config.logDirectory, 'linger', '0.log'), 'utf8');
+    assert.match(log, / stdout F bye-from-orphan\n/, 'the child ended gracefully and its last line is in the log');
+  } finally {
+    await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
+    await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
+  }
+  assert.doesNotMatch(d.fullLog(), new RegExp(`shutdown[^\n]*failed[^\n]*${id}`), 'no shutdown warning for the container');
+});
+
 test('stats move when a container burns CPU, allocates memory and writes to C:\\', { skip }, async () => {
   const pod = await runPod('iso-stats');
   const id = await startCtr(pod, 'burn', ['sh', '-c', 'head -c 8000000 /dev/zero > /ballast; x=$(head -c 40000000 /dev/zero | tr "\\0" a); while :; do :; done']);

@@ -83,7 +83,7 @@ test('keeper: start → log lines → exit event only after stdout/stderr draine
   assert.equal(e.compute.openHandles, 0, 'compute system handle closed after exit');
 });
 
-test('keeper: pipes held open by grandchildren are closed 2 s (here: drainTimeoutMs) after the exit', async (t) => {
+test('keeper: pipes held open by grandchildren that a shutdown does not end (here it fails) are closed 2 s (here: drainTimeoutMs) after the exit', async (t) => {
   const e = env(t, 300);
   await e.startKeeper();
   const c = await e.client();

@@ -1,0 +1,59 @@
+/**
+ * A container whose init exited while processes it left behind (a backgrounded child, a helper) still hold its
+ * stdout/stderr: without help its exit waits for the drain timeout and their last output is cut off. Its system is
+ * shut down after the init's exit anyway (the daemon does it once the exit is reported; hcsshim after a ≤ 1 s IO
+ * wait), so when the pipes are still open EXIT_SHUTDOWN_GRACE_MS after the exit the keeper asks the container's
+ * system (compute system, HostProcess job, Hyper-V container: entry.system) to shut down gracefully: the remaining
+ * processes end, what they write on the way out drains into the log, and the exit is reported once the pipes close.
+ * The drain timeout still bounds the wait. A stop already under way makes the ask fail or repeat a shutdown under
+ * way, both harmless: errors are logged and never thrown.
+ *
+ * A system this shut down may be stopped before the exit is reported, and a stopped system disappears with its last
+ * handle (HCS, and the emulator) — the daemon still reads it (the OOM count) when it records the exit. The keeper's
+ * handle is therefore kept until the daemon acks or forgets the exit (holdStopped / releaseStopped).
+ */
+import { isGone } from '../platform/hresult.js';
+import type { Entry } from './keeper-state.js';
+import type { KeeperContext } from './keeper-context.js';
+
+/**
+ * Output of an init with nothing else holding its pipes reaches EOF within milliseconds of its exit (tens on a busy
+ * host, through the emulator's relay); 200 ms leaves that ample room, so a system is not shut down under an exit
+ * that was about to be reported, while the restart of a container with lingering children is about 10x sooner than
+ * the 2 s drain timeout and sooner than hcsshim's 1 s IO wait.
+ */
+export const EXIT_SHUTDOWN_GRACE_MS = 200;
+
+/** Asks the system to shut down unless cancelled within the grace (the pumps ended); returns the cancel. */
+export function shutdownAfterGrace(k: KeeperContext, entry: Entry, graceMs = EXIT_SHUTDOWN_GRACE_MS): () => void {
+  const timer = setTimeout(() => void ask(k, entry), graceMs);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+async function ask(k: KeeperContext, entry: Entry): Promise<void> {
+  const system = entry.system;
+  if (k.closed || entry.forgotten || !system || entry.phase !== 'draining') return;
+  const container = entry.record.containerId;
+  entry.shutdownAsked = true;
+  k.log.info('stdio still open after the process exit; shutting the container down', { container });
+  try {
+    await system.shutdown();
+  } catch (e) {
+    // Stopped or gone already (a stop under way, the daemon's own shutdown): what was asked for.
+    if (isGone(e)) k.log.debug('container already stopped', { container });
+    else k.log.info('asking the container to shut down failed; its stdio is closed after the drain timeout', { container, err: e });
+  }
+}
+
+/** At the exit's report: the system handle is kept if the keeper shut the system down, else closed. */
+export function holdStopped(entry: Entry): void {
+  if (entry.shutdownAsked) entry.stoppedSystem = entry.system;
+  else entry.system?.close();
+}
+
+/** The daemon acked or forgot the exit (or the keeper closes): a handle kept by holdStopped is closed. */
+export function releaseStopped(entry: Entry): void {
+  entry.stoppedSystem?.close();
+  entry.stoppedSystem = undefined;
+}
