@@ -1,21 +1,20 @@
 /**
  * The daemon's side of the IO keeper protocol (./protocol.ts). One connection, request ids, automatic
  * reconnection: when the keeper goes away the client reconnects (spawning it again if a spawn function was
- * given), re-subscribes and re-reads `list`, so exit notifications are delivered at least once. Each exit is
- * delivered once per client (deduplicated by container id and exit time) until it is acked or forgotten.
+ * given), re-subscribes and re-reads `list`, so exit notifications are delivered at least once (the connection
+ * and its reconnection: ./keeper-connection.ts). Each exit is delivered once per client (deduplicated by container
+ * id and exit time) until it is acked or forgotten.
  */
-import { createConnection, type Socket } from 'node:net';
-import { TextLineSplitter } from '../util/lines.js';
 import { logger, type Logger } from '../util/log.js';
 import { attachToKeeper, type KeeperAttachment } from './attach-client.js';
 import { attachUnsupported, startParamsFor } from './keeper-compat.js';
-import { KEEPER_PROTOCOL_VERSION } from './protocol.js';
+import { KeeperConnection, delay } from './keeper-connection.js';
 import { KeeperLiveness, LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS, type KeeperNoAnswer } from './keeper-liveness.js';
 import { PendingCalls } from './keeper-pending.js';
 import { ExitDelivery, type ExitListener } from './keeper-exit-delivery.js';
 import {
-  KeeperError, type AttachParams, type AttachmentInfo, type ExitEvent, type KeeperMethod, type KeeperMethods,
-  type PingResult, type StartParams, type StartResult, type WireError,
+  KeeperError, type AttachParams, type AttachmentInfo, type KeeperMethod, type KeeperMethods,
+  type PingResult, type StartParams, type StartResult,
 } from './protocol.js';
 
 export interface KeeperClientOptions {
@@ -39,31 +38,14 @@ export interface KeeperClientOptions {
   onRequest?: (method: KeeperMethod, params: unknown) => void;
 }
 
-const RETRY_MS = 100;
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function connectOnce(path: string, timeoutMs = 2000): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createConnection(path);
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${path}: timed out`)); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(timer); s.removeAllListeners('error'); resolve(s); });
-    s.once('error', (e) => { clearTimeout(timer); s.destroy(); reject(e); });
-  });
-}
-
 export class KeeperClient {
   readonly socketPath: string;
   private readonly opts: KeeperClientOptions;
   private readonly log: Logger;
-  private sock: Socket | undefined;
   private readonly pending: PendingCalls;
   private readonly exits: ExitDelivery;
-  private subscribed = false;
-  private closed = false;
-  private reconnecting: Promise<void> | undefined;
-  private keeperProtocol = 1;
-  private keeperPid: number | undefined;
   private readonly liveness: KeeperLiveness;
+  private readonly conn: KeeperConnection;
 
   private constructor(socketPath: string, opts: KeeperClientOptions) {
     this.socketPath = socketPath;
@@ -72,6 +54,7 @@ export class KeeperClient {
     this.liveness = new KeeperLiveness(opts.livenessIntervalMs ?? LIVENESS_INTERVAL_MS, () => this.probe(), (e) => this.stuck(e));
     this.pending = new PendingCalls(this.liveness);
     this.exits = new ExitDelivery(this.log);
+    this.conn = new KeeperConnection(socketPath, opts, this.log, this.pending, this.exits, (method, params) => this.call(method, params));
   }
 
   /**
@@ -80,22 +63,22 @@ export class KeeperClient {
    */
   static async connect(socketPath: string, opts: KeeperClientOptions = {}): Promise<KeeperClient> {
     const c = new KeeperClient(socketPath, opts);
-    await c.establish();
+    await c.conn.establish();
     return c;
   }
 
   // ------------------------------------------------------------------------------------------- API
 
   /** The connected keeper's protocol version (read from ping at every connection; ./keeper-compat.ts). */
-  get protocol(): number { return this.keeperProtocol; }
+  get protocol(): number { return this.conn.keeperProtocol; }
   ping(): Promise<PingResult> { return this.call('ping', undefined); }
-  async start(params: StartParams): Promise<StartResult> { return this.call('start', startParamsFor(this.keeperProtocol, params)); }
+  async start(params: StartParams): Promise<StartResult> { return this.call('start', startParamsFor(this.conn.keeperProtocol, params)); }
   async reopenLog(containerId: string): Promise<void> { await this.call('reopenLog', { containerId }); }
   list(): Promise<AttachmentInfo[]> { return this.call('list', undefined); }
   /** Attaches to a running container's stdio on a connection of its own (./attach-client.ts). */
   attachContainer(params: AttachParams): Promise<KeeperAttachment> {
-    if (this.closed) return Promise.reject(new KeeperError('Unavailable', 'keeper client closed'));
-    const old = attachUnsupported(this.keeperProtocol, params.containerId);
+    if (this.conn.closed) return Promise.reject(new KeeperError('Unavailable', 'keeper client closed'));
+    const old = attachUnsupported(this.conn.keeperProtocol, params.containerId);
     if (old) return Promise.reject(old);
     return attachToKeeper(this.socketPath, params);
   }
@@ -117,24 +100,24 @@ export class KeeperClient {
    */
   async onExit(cb: ExitListener): Promise<void> {
     this.exits.add(cb);
-    const first = !this.subscribed;
-    this.subscribed = true;
+    const first = !this.conn.subscribed;
+    this.conn.subscribed = true;
     try {
       if (first) await this.call('subscribe', undefined);
-      await this.replayExits();
+      await this.conn.replayExits();
     } catch (e) {
       // Never rejects (callers may not await it): after a lost connection the reconnect subscribes and replays.
       this.log.warn('subscribing to IO keeper exits failed; will retry on reconnect', { err: e });
-      if (first && this.sock && !this.closed) this.sock.destroy();
+      if (first && this.conn.sock && !this.conn.closed) this.conn.sock.destroy();
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.conn.closed = true;
     this.liveness.stop();
     this.pending.failAll(new KeeperError('Unavailable', 'keeper client closed'));
-    const s = this.sock;
-    this.sock = undefined;
+    const s = this.conn.sock;
+    this.conn.sock = undefined;
     if (s && !s.destroyed) {
       await new Promise<void>((r) => { s.once('close', () => r()); s.end(); setTimeout(() => { s.destroy(); r(); }, 500).unref(); });
     }
@@ -143,12 +126,12 @@ export class KeeperClient {
   // ------------------------------------------------------------------------------------------- internals
 
   private async call<M extends KeeperMethod>(method: M, params: KeeperMethods[M]['params']): Promise<KeeperMethods[M]['result']> {
-    if (this.closed) throw new KeeperError('Unavailable', 'keeper client closed');
-    if (!this.sock && this.reconnecting) {
+    if (this.conn.closed) throw new KeeperError('Unavailable', 'keeper client closed');
+    if (!this.conn.sock && this.conn.reconnecting) {
       const timeout = this.opts.connectTimeoutMs ?? 10_000;
-      await Promise.race([this.reconnecting, delay(timeout)]);
+      await Promise.race([this.conn.reconnecting, delay(timeout)]);
     }
-    const sock = this.sock;
+    const sock = this.conn.sock;
     if (!sock) throw new KeeperError('Unavailable', `IO keeper at ${this.socketPath} is not connected`);
     const ms = method === 'ping' ? this.livenessTimeout() : this.requestTimeout();
     return this.pending.add(method, ms, (id) => {
@@ -161,123 +144,21 @@ export class KeeperClient {
   private livenessTimeout(): number { return this.opts.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS; }
 
   private probe(): Promise<unknown> {
-    const sock = this.sock;
-    if (!sock || this.closed) return Promise.resolve();
+    const sock = this.conn.sock;
+    if (!sock || this.conn.closed) return Promise.resolve();
     // Unanswered on a connection replaced meanwhile: says nothing about the keeper connected now.
-    return this.call('ping', undefined).catch((e: unknown) => { if (this.sock === sock) throw e; });
+    return this.call('ping', undefined).catch((e: unknown) => { if (this.conn.sock === sock) throw e; });
   }
 
   /** The keeper left a liveness ping unanswered: fail what waits on it, have it ended, reconnect (to a new one). */
   private stuck(e: KeeperNoAnswer): void {
-    const sock = this.sock;
-    if (!sock || this.closed) return;
-    const pid = this.keeperPid;
+    const sock = this.conn.sock;
+    if (!sock || this.conn.closed) return;
+    const pid = this.conn.keeperPid;
     const calls = this.pending.outstandingWork;
     this.log.error('the IO keeper stopped answering (wedged or stopped); restarting it', { pid, outstanding: calls, err: e });
     this.pending.failAll(new KeeperError('Unavailable', `the IO keeper (pid ${pid ?? '?'}) stopped answering: a liveness ping got no answer within ${this.livenessTimeout()} ms while ${calls} call(s) were outstanding; the daemon restarts it, retry the call (see the keeper's log, io/keeper.log)`));
     try { this.opts.onUnresponsive?.(pid); } catch (err) { this.log.warn('ending the unresponsive IO keeper failed', { pid, err }); }
     sock.destroy();
-  }
-
-  /** Connects (spawning the keeper if needed) and verifies with ping. */
-  private async establish(): Promise<void> {
-    const first = await this.tryAttach();
-    if (first) return;
-    if (!this.opts.spawn) {
-      throw new KeeperError('Unavailable', `no IO keeper answers on ${this.socketPath}`);
-    }
-    await this.opts.spawn();
-    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 10_000);
-    while (Date.now() < deadline) {
-      if (this.closed) throw new KeeperError('Unavailable', 'keeper client closed');
-      if (await this.tryAttach()) return;
-      await delay(RETRY_MS);
-    }
-    throw new KeeperError('Unavailable', `IO keeper did not come up on ${this.socketPath}`);
-  }
-
-  private async tryAttach(): Promise<boolean> {
-    let sock: Socket;
-    try {
-      sock = await connectOnce(this.socketPath);
-    } catch {
-      return false;
-    }
-    this.attach(sock);
-    try {
-      const ping = await this.call('ping', undefined);
-      this.keeperPid = typeof ping?.pid === 'number' ? ping.pid : undefined;
-      this.keeperProtocol = typeof ping?.protocol === 'number' ? ping.protocol : 1;
-      if (this.keeperProtocol < KEEPER_PROTOCOL_VERSION) this.log.warn('the IO keeper speaks an older protocol (kept across an upgrade): attach is unavailable until it is restarted', { protocol: this.keeperProtocol, pid: ping.pid });
-      return true;
-    } catch {
-      this.detach(sock);
-      sock.destroy();
-      return false;
-    }
-  }
-
-  private attach(sock: Socket): void {
-    this.sock = sock;
-    const lines = new TextLineSplitter((line) => this.onLine(line));
-    sock.on('data', (data: Buffer) => lines.push(data));
-    sock.on('error', (e) => this.log.debug('keeper connection error', { err: e }));
-    sock.on('close', () => {
-      if (this.sock !== sock) return;
-      this.detach(sock);
-      if (!this.closed) this.startReconnect();
-    });
-  }
-
-  private detach(sock: Socket): void {
-    if (this.sock === sock) this.sock = undefined;
-    this.pending.failAll(new KeeperError('Unavailable', 'connection to the IO keeper was lost'));
-  }
-
-  private onLine(line: string): void {
-    let msg: { id?: number | null; result?: unknown; error?: WireError; event?: string };
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      this.log.warn('malformed message from IO keeper', { line: line.slice(0, 200) });
-      return;
-    }
-    if (msg.event === 'exit') {
-      this.exits.deliver(msg as unknown as ExitEvent);
-      return;
-    }
-    if (typeof msg.id !== 'number') {
-      if (msg.error) this.log.warn('IO keeper reported an error', { error: msg.error.message });
-      return;
-    }
-    this.pending.answer(msg.id, msg.error, msg.result);
-  }
-
-  private async replayExits(): Promise<void> {
-    this.exits.replay(await this.call('list', undefined));
-  }
-
-  private startReconnect(): void {
-    if (this.reconnecting) return;
-    this.log.warn('connection to the IO keeper lost; reconnecting', { socket: this.socketPath });
-    this.reconnecting = (async () => {
-      let wait = RETRY_MS;
-      while (!this.closed) {
-        try {
-          await this.establish();
-          if (this.subscribed) {
-            await this.call('subscribe', undefined);
-            await this.replayExits();
-          }
-          this.log.info('reconnected to the IO keeper', { socket: this.socketPath });
-          return;
-        } catch (e) {
-          if (this.sock) { this.sock.destroy(); }
-          this.log.debug('IO keeper reconnect failed', { err: e });
-          await delay(wait);
-          wait = Math.min(wait * 2, 2000);
-        }
-      }
-    })().finally(() => { this.reconnecting = undefined; });
   }
 }
