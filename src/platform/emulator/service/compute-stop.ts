@@ -1,6 +1,6 @@
 /**
- * Stopping compute systems: graceful shutdown (SIGTERM to the system's process groups, stopped once they are
- * gone), terminate (SIGKILL, ForcedExit), the Stopped transition and waiters for it.
+ * Stopping compute systems: graceful shutdown (SIGTERM to the system's process groups, once however often it is
+ * asked; stopped once they are gone), terminate (SIGKILL, ForcedExit), the Stopped transition and waiters for it.
  */
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { type SystemExitStatusDoc, type ExitTypeDoc } from '../../hcs/schema/index.js';
@@ -47,11 +47,14 @@ export abstract class ComputeStopping extends ComputeBase {
     if (s.state === 'Stopped') throw new PlatformError(HRESULT.HCS_E_SYSTEM_ALREADY_STOPPED, op, `compute system ${s.id} is stopped`);
     if (s.state === 'Created') { await this.stopped(s, 'GracefulExit'); return; }
     const wasPaused = s.state === 'Paused';
+    // A shutdown under way has signalled already: another (the IO keeper's, then the daemon's) sends no second
+    // SIGTERM, which programs that trap it take as "quit now". It only continues a system paused since.
+    const again = s.shuttingDown === true;
     s.shuttingDown = true;
     // A utility VM shuts down what it hosts first; it stops once they have stopped (watchShutdown).
     for (const h of hostedOf(this.systems.values(), s)) await this.shutdown(h.id).catch(() => undefined);
     for (const g of this.pgids(s)) {
-      killGroup(g, 'SIGTERM');
+      if (!again) killGroup(g, 'SIGTERM');
       if (wasPaused) killGroup(g, 'SIGCONT');
     }
     if (wasPaused) contWrappers(s);

@@ -1,7 +1,7 @@
 /**
  * A handle on a job container (a ComputeSystem, so the runtime drives it like an HCS compute system). Start has
  * nothing to start (hcsshim neither); processes are created in the job (./spawn.ts; with a TTY ./pty.ts) or opened by pid; shutdown
- * sends CtrlShutdown to every process of the job (./control.ts) and the runtime terminates after its grace period;
+ * sends CtrlShutdown to every process of the job once (./control.ts) and the runtime terminates after its grace period;
  * terminate ends the job; modify changes the job's limits live (./limits.ts). Pause and resume do not exist for
  * job containers (hcsshim's neither): a job object cannot be frozen as a whole.
  */
@@ -53,9 +53,12 @@ export class WinJobSystem implements ComputeSystem {
   }
   async shutdown(): Promise<void> {
     this.running('ShutdownJobContainer');
+    // Once: a second CtrlShutdown (the IO keeper's ask, then the daemon's) would tell a program handling the first
+    // to quit now. The tracker is shared by this daemon's handles of the job.
+    if (this.t.shutdownSent) return;
     const pids = this.pids();
     if (pids.length === 0) await this.t.stop({ Status: 0, ExitType: 'GracefulExit' });
-    else shutdownProcesses(this.b, pids);
+    else { shutdownProcesses(this.b, pids); this.t.shutdownSent = true; }
   }
   async terminate(): Promise<void> {
     this.running('TerminateJobObject');

@@ -18,6 +18,8 @@ export interface Watched extends ComputeProcess { readonly waiting: boolean; pol
 export class JobTracker {
   state: StateDoc;
   token: Pointer = null;
+  /** CtrlShutdown was sent to the job's processes (WinJobSystem.shutdown): a repeated shutdown sends nothing. */
+  shutdownSent = false;
   private exit?: SystemExitStatusDoc;
   private readonly procs = new Set<Watched>();
   private readonly listeners = new Set<(e: ComputeEvent) => void>();
