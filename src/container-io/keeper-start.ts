@@ -17,6 +17,7 @@ import { newEntry, type Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 import { openLog } from './keeper-logs.js';
 import { watch } from './keeper-exit.js';
+import { releaseStopped } from './keeper-exit-shutdown.js';
 import { recordStart, type StartRecords } from './keeper-start-record.js';
 import { PlatformWait, withPlatformSeconds } from './platform-wait.js';
 
@@ -91,6 +92,7 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     k.log.error('cannot record started container; terminating it', { containerId, err: e });
     entry.forgotten = true;
     k.entries.delete(containerId);
+    releaseStopped(entry); // an exit finished already may hold its stopped system for an ack that never comes
     await wait.time('platform', () => started.terminate()).catch(() => undefined);
     if (mine.status === 'fulfilled') {
       // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.

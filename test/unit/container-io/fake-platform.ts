@@ -98,6 +98,8 @@ export class FakeCompute implements ComputeService {
   connectPipes: Promise<void> | undefined;
   failNextConnect: Error | undefined;
   openHandles = 0;
+  /** Shutdowns asked of any system (each fails: not implemented). */
+  shutdownCalls = 0;
 
   addSystem(id: string): FakeSystem {
     const s = new FakeSystem(id);
@@ -131,7 +133,7 @@ export class FakeCompute implements ComputeService {
     return {
       id,
       start: notImpl('HcsStartComputeSystem'),
-      shutdown: notImpl('HcsShutDownComputeSystem'),
+      shutdown: async () => { compute.shutdownCalls++; return notImpl('HcsShutDownComputeSystem')(); },
       terminate: notImpl('HcsTerminateComputeSystem'),
       pause: notImpl('HcsPauseComputeSystem'),
       resume: notImpl('HcsResumeComputeSystem'),
