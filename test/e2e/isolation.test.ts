@@ -176,8 +176,10 @@ test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noC
 
 test('an OOM kill of an init whose child holds its stdout is still reported OOMKilled', { skip: noCgroups }, async () => {
   const pod = await runPod('iso-oom-linger');
-  // The sleep outlives tail's OOM kill holding stdout: the IO keeper shuts the system down, and the daemon must still
-  // read the system's OOM count when it records the exit (the keeper holds the stopped system until then).
+  // The sleep outlives tail's OOM kill holding stdout, so the IO keeper shuts the system down: this guards the OOM
+  // path with a lingering child. It does not show the keeper's hold of the stopped system (the daemon's OOM query
+  // usually wins the race with the shutdown); the deterministic check of the hold is the keeper-level unit test
+  // (test/unit/container-io/keeper-exit-shutdown.test.ts).
   const id = await startCtr(pod, 'oom', ['sh', '-c', 'sleep 1000 & exec tail /dev/zero'], { windows: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
   try {
     const st = await waitFor('the OOM kill', async () => {
@@ -211,7 +213,7 @@ test('an init that exits while its child holds stdout: the child is shut down, i
     await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
     await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
   }
-  assert.doesNotMatch(d.fullLog(), new RegExp(`shutdown[^\n]*failed[^\n]*${id}`), 'no shutdown warning for the container');
+  assert.doesNotMatch(d.fullLog(), new RegExp(`shut ?down[^\n]*failed[^\n]*${id}`), 'no shutdown warning for the container');
 });
 
 test('stats move when a container burns CPU, allocates memory and writes to C:\\', { skip }, async () => {
