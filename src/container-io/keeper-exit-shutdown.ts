@@ -46,9 +46,12 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
   }
 }
 
-/** At the exit's report: the system handle is kept if the keeper shut the system down, else closed. */
-export function holdStopped(entry: Entry): void {
-  if (entry.shutdownAsked) entry.stoppedSystem = entry.system;
+/**
+ * At the exit's report: the system handle is kept for the daemon's ack if the keeper shut the system down, else
+ * closed — closed too when no ack can come (the entry forgotten: its start undone; the keeper closing).
+ */
+export function holdStopped(k: KeeperContext, entry: Entry): void {
+  if (entry.shutdownAsked && !k.closed && !entry.forgotten) entry.stoppedSystem = entry.system;
   else entry.system?.close();
 }
 

@@ -50,9 +50,7 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   entry.journal?.close();
   entry.stdin?.destroy();
   entry.proc?.close();
-  // Held for the daemon's ack; an entry forgotten (its start undone) or a keeper closing gets no ack: closed now.
-  if (k.closed || entry.forgotten) entry.system?.close();
-  else holdStopped(entry);
+  holdStopped(k, entry);
   entry.stdin = undefined;
   entry.proc = undefined;
   entry.system = undefined;

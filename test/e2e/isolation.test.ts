@@ -157,10 +157,10 @@ test('memory and CPU limits are applied and updated live', { skip: noCgroups }, 
   }
 });
 
-test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noCgroups }, async () => {
-  const pod = await runPod('iso-oom');
-  // tail keeps the last line of an endless line in memory: it grows until the limit.
-  const id = await startCtr(pod, 'oom', ['tail', '/dev/zero'], { windows: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
+/** Runs `cmd` under a 32 MiB memory limit in pod `name` and expects it OOM-killed: reason OOMKilled, code 137. */
+async function expectOomKilled(name: string, cmd: string[]): Promise<void> {
+  const pod = await runPod(name);
+  const id = await startCtr(pod, 'oom', cmd, { windows: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
   try {
     const st = await waitFor('the OOM kill', async () => {
       const s = await call(d.runtime, 'ContainerStatus', { containerId: id });
@@ -172,26 +172,19 @@ test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noC
     await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
     await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
   }
+}
+
+test('a memory limit OOM-kills and the container reports OOMKilled', { skip: noCgroups }, async () => {
+  // tail keeps the last line of an endless line in memory: it grows until the limit.
+  await expectOomKilled('iso-oom', ['tail', '/dev/zero']);
 });
 
 test('an OOM kill of an init whose child holds its stdout is still reported OOMKilled', { skip: noCgroups }, async () => {
-  const pod = await runPod('iso-oom-linger');
   // The sleep outlives tail's OOM kill holding stdout, so the IO keeper shuts the system down: this guards the OOM
   // path with a lingering child. It does not show the keeper's hold of the stopped system (the daemon's OOM query
   // usually wins the race with the shutdown); the deterministic check of the hold is the keeper-level unit test
   // (test/unit/container-io/keeper-exit-shutdown.test.ts).
-  const id = await startCtr(pod, 'oom', ['sh', '-c', 'sleep 1000 & exec tail /dev/zero'], { windows: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
-  try {
-    const st = await waitFor('the OOM kill', async () => {
-      const s = await call(d.runtime, 'ContainerStatus', { containerId: id });
-      return s.status.state === 'CONTAINER_EXITED' ? s.status : undefined;
-    }, 60_000);
-    assert.equal(st.reason, 'OOMKilled');
-    assert.equal(st.exitCode, 137);
-  } finally {
-    await call(d.runtime, 'StopPodSandbox', { podSandboxId: pod.id });
-    await call(d.runtime, 'RemovePodSandbox', { podSandboxId: pod.id });
-  }
+  await expectOomKilled('iso-oom-linger', ['sh', '-c', 'sleep 1000 & exec tail /dev/zero']);
 });
 
 test('an init that exits while its child holds stdout: the child is shut down, its goodbye logged, the exit code kept', { skip }, async () => {
