@@ -19,5 +19,7 @@ const missing = need.filter(([bin]) => {
 if (missing.length > 0) {
   const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
   console.log(`test setup: installing ${missing.join(' ')}`);
-  execSync(`${sudo}apt-get update -qq && ${sudo}apt-get install -y -qq ${missing.join(' ')}`, { stdio: 'inherit', shell: '/bin/sh' });
+  // Another installer (unattended-upgrades on a fresh machine, a second checkout's setup) may hold dpkg's lock: wait for it.
+  const lock = '-o DPkg::Lock::Timeout=600';
+  execSync(`${sudo}apt-get ${lock} update -qq && ${sudo}apt-get ${lock} install -y -qq ${missing.join(' ')}`, { stdio: 'inherit', shell: '/bin/sh' });
 }

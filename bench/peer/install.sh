@@ -12,5 +12,6 @@ command -v go >/dev/null || missing="$missing golang-go"
 [ -f /usr/share/gocode/src/google.golang.org/grpc/clientconn.go ] || missing="$missing golang-google-grpc-dev"
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing="$missing busybox-static"
 [ -z "$missing" ] && exit 0
-apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+# DPkg::Lock::Timeout: wait for another installer holding dpkg's lock instead of failing at once
+apt-get -o DPkg::Lock::Timeout=600 update
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $missing

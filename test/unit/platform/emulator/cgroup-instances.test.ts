@@ -43,9 +43,12 @@ test('emulator cgroups: two instances with the same system id each have their ow
   const dirA = join(instanceDir(a), 'shared');
   const dirB = join(instanceDir(b), 'shared');
   assert.notEqual(dirA, dirB);
-  assert.ok(procsOf(dirB).includes(inB.pid), 'b\'s process is in b\'s cgroup');
-  assert.ok(!procsOf(dirB).includes(inA.pid), 'a\'s is not');
-  assert.ok(procsOf(dirA).includes(inA.pid));
+  // A job's process is `sh` joining the cgroup, then exec'ing the program (same pid): createProcess answers once
+  // it is spawned, and the join lands a moment later (an RCU grace period per write on a fresh boot; was read
+  // before it landed, failing on such a host). The program itself only runs after the join.
+  await until(() => procsOf(dirA).includes(inA.pid) && procsOf(dirB).includes(inB.pid));
+  assert.ok(!procsOf(dirB).includes(inA.pid), 'a\'s process is not in b\'s cgroup');
+  assert.ok(!procsOf(dirA).includes(inB.pid), 'b\'s process is not in a\'s cgroup');
   assert.equal(memoryLimit(dirB), String(128 * MiB), 'a\'s start left b\'s limit alone');
   assert.equal(memoryLimit(dirA), String(64 * MiB));
 

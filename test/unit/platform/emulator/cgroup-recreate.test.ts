@@ -43,7 +43,8 @@ test('a job\'s cgroup removed under its record is made again, with its limits, f
   const p = await a.s.createProcess({ CommandLine: 'sleep 300' });
   t.after(() => { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } });
   assert.ok(a.dirs.every((d) => existsSync(d)), 'the cgroup is there again');
-  assert.ok(procsOf(a.dirs[0]!).includes(p.pid), 'the process is in it');
+  // `sh` joins the cgroup and then execs the program: the join may land just after createProcess answers.
+  await until(() => procsOf(a.dirs[0]!).includes(p.pid));
   assert.equal(memoryLimit(a.dirs[0]!), String(64 * MiB), 'with the job\'s limit');
 
   const b = await swept(env, 'gone-modify', 64);
