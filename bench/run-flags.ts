@@ -20,7 +20,7 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'exec-samples', value: 'N', about: 'exec round trips (100)' },
   { name: 'exec-mb', value: 'N', about: 'MB streamed through exec (1000)' },
   { name: 'pull-mb', value: 'N', about: 'MB of image layers pulled (500)' },
-  { name: 'pull-rounds', value: 'N', about: 'pull rounds per target (3)' },
+  { name: 'pull-rounds', value: 'N', about: 'pull rounds per target, the targets taking turns (5)' },
   { name: 'recovery-pods', value: 'N', about: 'running pods across the daemon restarts (110)' },
   { name: 'restarts', value: 'N', about: 'daemon restarts in the recovery phase (5)' },
   { name: 'phases', value: 'A,B', about: 'only these of lifecycle,version,steady,logs,exec,pull,recovery' },

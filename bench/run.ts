@@ -49,7 +49,7 @@ handleArgs('node dist/bench/run.js', BENCH_FLAGS);
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000), versionWarmup: numFlag('version-warmup', 3000),
-  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 3), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
+  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 5), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
 const traceFile = strFlag('lifecycle-trace');
@@ -135,7 +135,10 @@ try {
   if (runs('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
   if (runs('pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
-    await each('pull', (t) => pullPhase(t, t.name === 'wincri' ? imgs.windows : imgs.linux, imgs.compressedMb, o.pullRounds));
+    const a = performance.now();
+    const refOf = (t: Target) => (t.name === 'wincri' ? imgs.windows : imgs.linux);
+    for (const [t, f] of await pullPhase(targets, refOf, imgs.compressedMb, o.pullRounds)) Object.assign(figures.get(t)!, f);
+    console.error(`  pull on ${targets.map((t) => t.name).join(', ')} (rounds interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
   if (runs('recovery')) {
     await load?.stop();
