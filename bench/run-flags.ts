@@ -17,6 +17,7 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'version-samples', value: 'N', about: 'Version RPCs per target and floor (2000)' },
   { name: 'version-warmup', value: 'N', about: 'unrecorded Version RPCs per target and floor first (3000)' },
   { name: 'log-mb', value: 'N', about: 'MB of container output in the logs phase (50)' },
+  { name: 'log-rounds', value: 'N', about: 'logs rounds per target, the targets taking turns (5)' },
   { name: 'exec-samples', value: 'N', about: 'exec round trips (100)' },
   { name: 'exec-mb', value: 'N', about: 'MB streamed through exec (1000)' },
   { name: 'pull-mb', value: 'N', about: 'MB of image layers pulled (500)' },

@@ -49,7 +49,7 @@ handleArgs('node dist/bench/run.js', BENCH_FLAGS);
 const o = {
   pods: numFlag('pods', 120), parPods: numFlag('par-pods', 40), block: numFlag('lifecycle-block', 5), parallel: numFlag('parallel', 5), warmup: numFlag('warmup', 3), steadyPods: numFlag('steady-pods', 110),
   relist: numFlag('relist-samples', 1000), relistWarmup: numFlag('relist-warmup', 3000), idle: numFlag('idle-seconds', 10), version: numFlag('version-samples', 2000), versionWarmup: numFlag('version-warmup', 3000),
-  logMb: numFlag('log-mb', 50), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 5), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
+  logMb: numFlag('log-mb', 50), logRounds: numFlag('log-rounds', 5), pullMb: numFlag('pull-mb', 500), pullRounds: numFlag('pull-rounds', 5), execSamples: numFlag('exec-samples', 100), execMb: numFlag('exec-mb', 1000),
 };
 const peerEndpoint = strFlag('peer');
 const traceFile = strFlag('lifecycle-trace');
@@ -131,7 +131,11 @@ try {
     if (relistTrace) console.error(slowRelists(relistTrace.finish()));
     console.error(`  steady on ${targets.map((t) => t.name).join(', ')} (relists interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
   }
-  if (runs('logs')) await each('logs', (t) => logsPhase(t, o.logMb));
+  if (runs('logs')) {
+    const a = performance.now();
+    for (const [t, f] of await logsPhase(targets, o.logMb, o.logRounds)) Object.assign(figures.get(t)!, f);
+    console.error(`  logs on ${targets.map((t) => t.name).join(', ')} (rounds interleaved): ${((performance.now() - a) / 1000).toFixed(1)} s`);
+  }
   if (runs('exec')) await each('exec', (t) => execPhase(t, o.execSamples, o.execMb));
   if (runs('pull')) {
     const imgs = await pushPullImages(registryUrl, registryHost, o.pullMb);
@@ -158,7 +162,7 @@ if (figures.size) {
   console.log(`\nwincri bench — ${[...figures.keys()].map((t) => t.name).join(' vs ')}; same client, same machine, same run${process.exitCode ? ' (INCOMPLETE: a phase failed)' : ''}`);
   console.log(`host: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start / end: ${load0.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')}; cgroup favordynmods ${favordynmods ? 'turned on by --favordynmods (host-wide, both runtimes)' : 'not turned on by the bench'}${loadProcs ? `; --background-load ${loadProcs}: ${loadProcs} busy processes during the phases before recovery (recovery runs unloaded)` : ''}`);
   if (trace) console.log('--lifecycle-trace: the daemon ran with the GC-log preload for the whole run (a synchronous append per GC batch); the phases after lifecycle carry that cost too');
-  console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB\n`);
+  console.log(`${describeInterleaving(lc)}; steady state ${o.steadyPods} pods; logs ${o.logMb} MB × ${o.logRounds} rounds; exec ${o.execSamples} round trips, ${o.execMb} MB; pull ${o.pullMb} MB × ${o.pullRounds} rounds\n`);
   console.log(table([...figures].map(([t, f]) => ({ name: t.name, f })), o.steadyPods, floor));
   for (const n of notes) console.log(n);
   if (shares) console.log(`\nwhere wincri's lifecycle RPC time goes (sum over the phase, warm-up included):\n\n${shares}`);

@@ -15,7 +15,7 @@ const RUN = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 
 test('bench: all phases against wincri with tiny counts', { skip: rootNetworkingSkipReason() }, () => {
   const r = spawnSync(process.execPath, [RUN, '--no-peer', '--pods', '2', '--par-pods', '2', '--warmup', '0', '--parallel', '2', '--steady-pods', '2',
-    '--relist-samples', '3', '--relist-warmup', '3', '--idle-seconds', '0.2', '--version-samples', '5', '--version-warmup', '5', '--log-mb', '0.2', '--pull-mb', '2', '--pull-rounds', '1',
+    '--relist-samples', '3', '--relist-warmup', '3', '--idle-seconds', '0.2', '--version-samples', '5', '--version-warmup', '5', '--log-mb', '0.2', '--log-rounds', '1', '--pull-mb', '2', '--pull-rounds', '1',
     '--exec-samples', '2', '--exec-mb', '1', '--recovery-pods', '2', '--restarts', '1'], { encoding: 'utf8', timeout: 240_000 });
   assert.equal(r.status, 0, `bench exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /daemon restart → ready, 2 pods[^]*restart after SIGKILL/, 'the recovery phase printed its figures');
