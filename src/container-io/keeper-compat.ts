@@ -10,6 +10,9 @@
  * A protocol-1 keeper would ignore fields it does not know: tty and stdinOnce only matter to attach, which it does
  * not have, so they are left out; a job container it would look for among the HCS compute systems, so starting
  * one is refused. Attach is refused with what to do.
+ *
+ * Exits carry shutdownAsked (the keeper shut the system down itself) from keepers since it, within protocol 2: it
+ * only spares the daemon a second ask, so a keeper without it is not refused anything — the daemon asks as before.
  */
 import { KeeperError, KEEPER_PROTOCOL_VERSION, type StartParams } from './protocol.js';
 

@@ -34,7 +34,7 @@ export class ExitDelivery {
     for (const a of list) {
       if (a.exited && !a.acked) {
         this.deliver({ event: 'exit', containerId: a.containerId, pid: a.pid, exitCode: a.exited.exitCode,
-          exitedAt: a.exited.exitedAt });
+          exitedAt: a.exited.exitedAt, ...(a.exited.shutdownAsked ? { shutdownAsked: true } : {}) });
       }
     }
   }

@@ -8,11 +8,16 @@
  * The drain timeout still bounds the wait. A stop already under way makes the ask fail or repeat a shutdown under
  * way, both harmless: errors are logged and never thrown.
  *
+ * The exit's report says the keeper asked (PersistedRecord.shutdownAsked, unless the ask failed otherwise than on a
+ * system stopped or gone or a shutdown under way): the daemon then only waits for the system to stop. Asking again
+ * is harmless on HCS and the emulator, which signal once per system, but not for HostProcess job containers: the
+ * keeper and the daemon each track the shutdown they sent, and the job's processes would get two CtrlShutdowns.
+ *
  * A system this shut down may be stopped before the exit is reported, and a stopped system disappears with its last
  * handle (HCS, and the emulator) — the daemon still reads it (the OOM count) when it records the exit. The keeper's
  * handle is therefore kept until the daemon acks or forgets the exit (holdStopped / releaseStopped).
  */
-import { isGone } from '../platform/hresult.js';
+import { isGone, isPlatformError } from '../platform/hresult.js';
 import type { Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 
@@ -34,15 +39,34 @@ export function shutdownAfterGrace(k: KeeperContext, entry: Entry, graceMs = EXI
 async function ask(k: KeeperContext, entry: Entry): Promise<void> {
   const system = entry.system;
   if (k.closed || entry.forgotten || !system || entry.phase !== 'draining') return;
-  const container = entry.record.containerId;
+  const rec = entry.record;
+  const container = rec.containerId;
+  if (rec.shutdownAsked) {
+    // The keeper before a restart asked already (its process's exit is watched again): a second ask is a second signal.
+    k.log.info('stdio still open after the process exit; the shutdown asked before the keeper restarted stands', { container });
+    return;
+  }
   entry.shutdownAsked = true;
+  rec.shutdownAsked = true;
+  // Written while the ask goes out (a failed write costs what a keeper restart cost before: a second ask); not
+  // durable: a power cut ends the container anyway.
+  const record = (): void => void k.records.persist(entry, { durable: false })
+    .catch((e: unknown) => k.log.warn('recording the shutdown ask failed', { container, err: e }));
+  record();
   k.log.info('stdio still open after the process exit; shutting the container down', { container });
   try {
     await system.shutdown();
   } catch (e) {
-    // Stopped or gone already (a stop under way, the daemon's own shutdown): what was asked for.
-    if (isGone(e)) k.log.debug('container already stopped', { container });
-    else k.log.info('asking the container to shut down failed; its stdio is closed after the drain timeout', { container, err: e });
+    // Stopped or gone already, or a shutdown under way (a stop, the daemon's own shutdown): what was asked for.
+    if (isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING')) {
+      k.log.debug('container already stopped or stopping', { container });
+    } else {
+      k.log.info('asking the container to shut down failed; its stdio is closed after the drain timeout', { container, err: e });
+      // Not asked after all: the daemon shuts the system down itself (an exit reported meanwhile said asked: the
+      // daemon then terminates the system once its shutdown timeout has passed).
+      delete rec.shutdownAsked;
+      record();
+    }
   }
 }
 

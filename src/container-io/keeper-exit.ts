@@ -64,7 +64,8 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   const persisted = k.records.persist(entry)
     .catch((e: unknown) => k.log.error('persisting container exit failed', { container: rec.containerId, err: e }));
   k.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
-  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt };
+  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt,
+    ...(rec.shutdownAsked ? { shutdownAsked: true } : {}) };
   const line = JSON.stringify(ev) + '\n';
   for (const s of k.subscribers) if (!s.destroyed) s.write(line);
   await persisted;

@@ -12,7 +12,7 @@ export function list(k: KeeperContext): AttachmentInfo[] {
     const r = e.record;
     const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath, startedAt: r.startedAt };
     if (r.backend) info.backend = r.backend;
-    if (r.exited) info.exited = { ...r.exited };
+    if (r.exited) info.exited = { ...r.exited, ...(r.shutdownAsked ? { shutdownAsked: true } : {}) };
     if (r.acked) info.acked = true;
     if (r.recovered) info.recovered = true;
     if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;

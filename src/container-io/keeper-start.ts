@@ -95,7 +95,9 @@ async function startTimed(k: KeeperContext, params: StartParams, wait: PlatformW
     releaseStopped(entry); // an exit finished already may hold its stopped system for an ack that never comes
     await wait.time('platform', () => started.terminate()).catch(() => undefined);
     if (mine.status === 'fulfilled') {
-      // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed.
+      // A keeper record of a process the platform may have lost would be adopted by the next keeper: removed,
+      // after any write still under way (the exit's, the shutdown ask's: later ones see `forgotten` and skip).
+      await entry.chain;
       await unlink(k.records.path(containerId)).catch(() => undefined);
       throw e;
     }

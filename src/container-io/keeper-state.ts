@@ -24,6 +24,12 @@ export interface PersistedRecord {
   maxLineSize?: number;
   startedAt: string;
   exited?: ExitInfo;
+  /**
+   * A keeper asked the system to shut down after the init's exit and the ask has not failed (keeper-exit-shutdown.ts):
+   * reported with the exit, so the daemon asks no second time. Recorded at the ask, not only with the exit, so that a
+   * keeper restarted before the report neither asks again itself nor has the daemon ask.
+   */
+  shutdownAsked?: boolean;
   acked?: boolean;
   recovered?: boolean;
   /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */
@@ -46,7 +52,7 @@ export interface Entry {
   pumps: Pump[];
   /** A restarted keeper is taking the running container back (keeper-recover.ts): its stdio is not back yet. */
   recovering?: boolean;
-  /** The keeper asked the system to shut down after the init's exit (keeper-exit-shutdown.ts). */
+  /** This keeper asked the system to shut down after the init's exit, whatever came of it (keeper-exit-shutdown.ts). */
   shutdownAsked?: boolean;
   /** The handle of a system so shut down, kept until the daemon acks or forgets the exit (keeper-exit-shutdown.ts). */
   stoppedSystem?: ComputeSystem;

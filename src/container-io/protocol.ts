@@ -4,7 +4,8 @@
  *
  *   request   {"id": 7, "method": "start", "params": {...}}
  *   response  {"id": 7, "result": {...}}   or   {"id": 7, "error": {"code": "NotFound", "message": "..."}}
- *   event     {"event": "exit", "containerId": "...", "pid": 4, "exitCode": 0, "exitedAt": "1732442400123456789"}
+ *   event     {"event": "exit", "containerId": "...", "pid": 4, "exitCode": 0, "exitedAt": "1732442400123456789",
+ *              "shutdownAsked": true}
  *
  * A request that cannot be parsed gets a response with `"id": null`. Events go only to connections that sent
  * `subscribe`. An `attach` request turns its connection into a framed attach stream (./attach-frames.ts).
@@ -54,6 +55,8 @@ export interface ExitInfo {
   exitedAt: string;
   /** The keeper restarted while the process ran and could not reopen it: exit code unknown (255). */
   lost?: boolean;
+  /** In `list` only (not stored here: PersistedRecord.shutdownAsked): as ExitEvent.shutdownAsked. */
+  shutdownAsked?: boolean;
 }
 
 export interface AttachmentInfo {
@@ -82,6 +85,12 @@ export interface ExitEvent {
   pid: number;
   exitCode: number;
   exitedAt: string;
+  /**
+   * The keeper asked the container's system to shut down after this exit (processes left behind held its stdio:
+   * keeper-exit-shutdown.ts), and the ask did not fail: the daemon waits for the system to stop instead of asking
+   * again (a second CtrlShutdown tells a program to quit now). Absent from keepers before it: the daemon asks.
+   */
+  shutdownAsked?: boolean;
 }
 
 /** `attach`: turns the connection into an attach connection (./attach-frames.ts) to a running container. */

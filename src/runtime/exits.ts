@@ -44,9 +44,11 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });
     // A stop that is terminating the system does it itself; otherwise (or when that stop's terminate fails: HCS
-    // timeout, access denied, emulator error) the system of an ended process is shut down.
-    const shutdown = (): Promise<void> => shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds);
-    if (!stopping) void shutdown();
+    // timeout, access denied, emulator error) the system of an ended process is shut down — waited for only, when
+    // the keeper asked its shutdown already.
+    const shutdown = (alreadyAsked = false): Promise<void> =>
+      shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
+    if (!stopping) void shutdown(e.shutdownAsked === true);
     else void stopping.terminated.then((ok) => (ok ? undefined : shutdown()));
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its

@@ -29,7 +29,14 @@ export interface ImageProvider {
   release(containerId: string): Promise<void>;
 }
 
-export interface ExitReport { containerId: string; pid: number; exitCode: number; exitedAt: string }
+export interface ExitReport {
+  containerId: string; pid: number; exitCode: number; exitedAt: string;
+  /**
+   * The keeper asked the container's system to shut down already (processes left behind held the init's stdio):
+   * the runtime waits for it to stop without asking again. Absent from keepers before it: the runtime asks.
+   */
+  shutdownAsked?: boolean;
+}
 
 /** A live attachment to a container's init process stdio, held by the IO keeper (see src/container-io/attach-*). */
 export interface KeeperAttachment {
@@ -55,7 +62,10 @@ export interface IoKeeper {
   /** Attaches to a running container's stdio: live output (nothing replayed), stdin, console resize. */
   attach(containerId: string, io: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<KeeperAttachment>;
   reopenLog(containerId: string): Promise<void>;
-  list(): Promise<{ containerId: string; systemId: string; pid: number; logPath: string; startedAt?: string; exited?: { exitCode: number; exitedAt: string } }[]>;
+  list(): Promise<{
+    containerId: string; systemId: string; pid: number; logPath: string; startedAt?: string;
+    exited?: { exitCode: number; exitedAt: string; shutdownAsked?: boolean };
+  }[]>;
   ack(containerId: string): Promise<void>;
   forget(containerId: string): Promise<void>;
   onExit(cb: (e: ExitReport) => void): void;

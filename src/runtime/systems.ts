@@ -7,19 +7,28 @@ import { within } from './locks.js';
 
 const log = logger('runtime');
 
+export interface ShutdownOptions {
+  /**
+   * The IO keeper asked the system to shut down already (ExitReport.shutdownAsked): it is only waited for. A second
+   * ask would be a second CtrlShutdown to a HostProcess container's processes (the keeper's handle and this one track
+   * what they sent apart), which many programs take as "quit now".
+   */
+  alreadyAsked?: boolean;
+}
+
 /**
  * After the init process exited: graceful shutdown of the compute system, then terminate. A shutdown the platform
- * fails (an HCS error, its deadline) is logged and the system terminated at once: it is not left running under a
- * container reported exited.
+ * fails (an HCS error, its deadline) is logged and the system terminated at once; one asked but not done within
+ * the timeout (the keeper's too) is terminated then: it is not left running under a container reported exited.
  */
-export async function shutdownSystem(compute: SystemService<unknown>, id: string, timeoutSeconds: number): Promise<void> {
+export async function shutdownSystem(compute: SystemService<unknown>, id: string, timeoutSeconds: number, opts: ShutdownOptions = {}): Promise<void> {
   let system: ComputeSystem | undefined;
   try {
     system = await compute.openComputeSystem(id);
     const exited = system.waitExit();
     exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
     if (timeoutSeconds > 0) {
-      const asked = await system.shutdown().then(() => true, (e: unknown) => {
+      const asked = opts.alreadyAsked || await system.shutdown().then(() => true, (e: unknown) => {
         // Stopped, or a shutdown already under way (the IO keeper asks one when the init's stdio lingers: HCS may
         // answer a second one as pending, which hcsshim takes as asked too): waited for like our own.
         if (isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING')) return true;

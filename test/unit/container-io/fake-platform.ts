@@ -98,8 +98,9 @@ export class FakeCompute implements ComputeService {
   connectPipes: Promise<void> | undefined;
   failNextConnect: Error | undefined;
   openHandles = 0;
-  /** Shutdowns asked of any system (each fails: not implemented). */
+  /** Shutdowns asked of any system; each fails with shutdownFails (not implemented unless set), or succeeds when undefined. */
   shutdownCalls = 0;
+  shutdownFails: Error | undefined = new PlatformError(HRESULT.E_NOTIMPL, 'HcsShutDownComputeSystem');
 
   addSystem(id: string): FakeSystem {
     const s = new FakeSystem(id);
@@ -133,7 +134,7 @@ export class FakeCompute implements ComputeService {
     return {
       id,
       start: notImpl('HcsStartComputeSystem'),
-      shutdown: async () => { compute.shutdownCalls++; return notImpl('HcsShutDownComputeSystem')(); },
+      shutdown: async () => { compute.shutdownCalls++; if (compute.shutdownFails) throw compute.shutdownFails; },
       terminate: notImpl('HcsTerminateComputeSystem'),
       pause: notImpl('HcsPauseComputeSystem'),
       resume: notImpl('HcsResumeComputeSystem'),

@@ -1,7 +1,8 @@
 /**
  * The IO keeper on the emulator: an init that exits while a process it left behind still holds its stdout gets its
  * system shut down (keeper-exit-shutdown.ts), so that process ends on SIGTERM, its goodbye reaches the log and
- * the exit is reported with the init's code; the stopped system stays until the daemon acks the exit.
+ * the exit is reported with the init's code and says the keeper asked the shutdown (the daemon asks none again); the
+ * stopped system stays until the daemon acks the exit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,8 @@ test('keeper on the emulator: a process left holding the stdout of an exited ini
 
   await waitFor('exit reported', () => events.length === 1, { timeoutMs: 15_000 });
   assert.equal(events[0]!.exitCode, 3);
+  assert.equal(events[0]!.shutdownAsked, true, 'the exit says the keeper asked the shutdown');
+  assert.equal((await client.list()).find((a) => a.containerId === 'ctr1')?.exited?.shutdownAsked, true, 'so does list (replayed after a reconnection)');
   const recs = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => l.split(' ').slice(1).join(' '));
   assert.ok(recs.includes('stdout F bye-from-orphan'), `the orphan's goodbye is in the log: ${JSON.stringify(recs)}`);
 

@@ -1,7 +1,8 @@
 /**
  * The compute system of an exited container is ended once: a stop that terminates the system does it itself (its
  * exit needs no shutdown of its own, and its OOM query uses the stop's handle), and a process that ends by itself has its system shut down by the exit
- * handling, as is the system of a stop whose terminate failed. Real runtime on the emulator, compute calls recorded on their way (run under the network lock).
+ * handling (only waited for when the IO keeper shut it down already: a lingering child), as is the system of a stop
+ * whose terminate failed. Real runtime on the emulator, compute calls recorded on their way (run under the network lock).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,7 @@ before(async () => { env = await runtimeEnv({ streaming: false, wrap: recording 
 after(async () => { await env.close(); });
 
 const systemState = (id: string) => stateOf(env, id);
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test('StopContainer that terminates: the system is opened and terminated once, and no shutdown follows the exit', async () => {
   const { podId, id } = await runContainer(env, 'term', ['sleep', '100000']);
@@ -83,7 +85,21 @@ test('a process that ends by itself: the exit handling shuts its system down', a
   await env.runtime.removePodSandbox(podId);
 });
 
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+test('an init that exits while its child holds stdout: the keeper shuts the system down, the exit handling only waits', async () => {
+  const { podId, id } = await runContainer(env, 'linger', ['sh', '-c', 'sleep 100000 & exit 3']);
+  // The keeper's SIGTERM ends the sleep; then the exit is reported, saying the keeper asked the shutdown.
+  for (let i = 0; i < 200 && !calls.includes(`waitExit ${id}`); i++) await pause(50);
+  assert.equal(env.runtime.getContainer(id).exitCode, 3);
+  const mine = calls.filter((x) => x.endsWith(` ${id}`));
+  assert.ok(mine.includes(`waitExit ${id}`), `the exit handling waited for the system (calls: ${mine.join(', ')})`);
+  // A shutdown of its own would be asked right after waitExit, in the same call: none was, the keeper's is waited for.
+  assert.ok(!mine.includes(`shutdown ${id}`), `no second shutdown (calls: ${mine.join(', ')})`);
+  for (let i = 0; i < 100 && !['Stopped', 'gone'].includes(await systemState(id)); i++) await pause(50);
+  assert.ok(['Stopped', 'gone'].includes(await systemState(id)));
+  await env.runtime.stopPodSandbox(podId);
+  await env.runtime.removePodSandbox(podId);
+});
+
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
