@@ -26,6 +26,7 @@ import type { CriContext } from '../cri/context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { lastResortCounts } from '../util/last-resort.js';
 import { logger } from '../util/log.js';
+import { touchIdleGc } from '../util/idle-gc.js';
 import { listen, type EndpointListener } from './listener.js';
 import { startStreaming } from './streaming.js';
 import { addAdminService, type AdminExtras } from './admin.js';
@@ -157,6 +158,10 @@ export async function startDaemon(cfg: Config): Promise<Daemon> {
     await writeFileAtomic(daemonPidFile(cfg), String(process.pid));
     await runtime.recover();
     log.info('runtime ready', { pods: runtime.listPodSandbox().length, containers: runtime.listContainers().length });
+    // Start-up is work too: without this the first collection waited for the first CRI call that is not a poll,
+    // and a daemon with no pods kept what start-up left (the proto parse's garbage, the node binary's pages its
+    // module loading mapped): 58.8 MiB PSS 12 s after start against 41–45 at 0 pods after a lifecycle burst.
+    touchIdleGc();
   } catch (e) {
     await listener?.close().catch(() => undefined);
     await metricsServer?.close();
