@@ -5,6 +5,17 @@ import { readFileSync } from 'node:fs';
 import { setup, another, containerDoc, rejectsWith, readAll, alive, until } from './helpers.js';
 import type { ComputeEvent } from '../../../../src/platform/types.js';
 
+/**
+ * `p`, or a failure naming `what` once it has not settled within a minute (each step takes milliseconds): this test
+ * once hung to the file's 300 s limit in a full CI run (not reproduced in 38 runs alone and under load), and the
+ * limit's message does not say which wait never ended.
+ */
+function step<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`stuck: ${what} (60 s)`)), 60_000); });
+  return Promise.race([p, stuck]).finally(() => clearTimeout(timer));
+}
+
 test('emulator compute: documents are validated with HCS error codes', async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());
@@ -76,7 +87,7 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
     WorkingDirectory: 'C:\\', CreateStdOutPipe: true, CreateStdErrPipe: true,
   });
   assert.equal(pr.stdio.stdin, undefined);
-  const [out, err, st] = await Promise.all([readAll(pr.stdio.stdout), readAll(pr.stdio.stderr), pr.waitExit()]);
+  const [out, err, st] = await Promise.all([step('sh: stdout ends', readAll(pr.stdio.stdout)), step('sh: stderr ends', readAll(pr.stdio.stderr)), step('sh: exit', pr.waitExit())]);
   // Isolated (root): C:\ is the process's `/`; otherwise the host directory standing in for it.
   assert.equal(out, `bar baz\n${isolationFacts().Enabled ? '/' : `${env.dir}/state/roots/p`}\n`);
   assert.equal(err, 'oops\n');
@@ -90,8 +101,8 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
   const catOut = readAll(cat.stdio.stdout);
   cat.stdio.stdin!.write('hello ');
   cat.stdio.stdin!.end('world\n');
-  assert.equal(await catOut, 'hello world\n');
-  assert.equal((await cat.waitExit()).ExitCode, 0);
+  assert.equal(await step('cat: stdout ends', catOut), 'hello world\n');
+  assert.equal((await step('cat: exit', cat.waitExit())).ExitCode, 0);
 
   // CloseHandle StdIn closes the child's stdin too (the terminal sees its EOF); EmulateConsole merges stderr into stdout.
   const cat2 = await s.createProcess({ CommandLine: 'sh -c "cat; echo done >&2"', CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true, EmulateConsole: true });
@@ -99,13 +110,13 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
   const out2 = readAll(cat2.stdio.stdout);
   cat2.stdio.stdin!.write('x\n');
   await new Promise((r) => setTimeout(r, 50));
-  await cat2.modify({ Operation: 'CloseHandle', CloseHandle: { Handle: 'StdIn' } });
+  await step('console cat: CloseHandle StdIn', cat2.modify({ Operation: 'CloseHandle', CloseHandle: { Handle: 'StdIn' } }));
   // The console is a real terminal: it echoes the input and ends lines with CRLF (stderr is on the terminal too).
-  assert.equal(await out2, 'x\r\nx\r\ndone\r\n');
+  assert.equal(await step('console cat: output ends after CloseHandle StdIn', out2), 'x\r\nx\r\ndone\r\n');
   // Killed by a signal → 128 + signal number.
   const sl = await s.createProcess({ CommandLine: 'sleep 30' });
-  await sl.signal({ Signal: 'CtrlC' });
-  assert.equal((await sl.waitExit()).ExitCode, 130);
+  await step('sleep: CtrlC', sl.signal({ Signal: 'CtrlC' }));
+  assert.equal((await step('sleep: exit after CtrlC', sl.waitExit())).ExitCode, 130);
   await rejectsWith(s.createProcess({ CommandLine: 'no-such-program-xyz' }), 'ERROR_FILE_NOT_FOUND');
   // The system keeps running after all its processes exited.
   assert.equal((await s.getProperties()).State, 'Running');
