@@ -13,3 +13,12 @@ export function blockSizes(n: number, block: number): number[] {
   for (let done = 0; done < n; done += block) out.push(Math.min(block, n - done));
   return out;
 }
+
+/** `rounds` rounds of `fn` per target, the targets taking turns (order rotating each round); each target's results. */
+export async function interleavedRounds<T, R>(targets: T[], rounds: number, fn: (t: T) => Promise<R>): Promise<Map<T, R[]>> {
+  const per = new Map<T, R[]>(targets.map((t) => [t, []]));
+  for (let i = 0; i < Math.max(1, rounds); i++) {
+    for (const j of roundOrder(i, targets.length)) per.get(targets[j]!)!.push(await fn(targets[j]!));
+  }
+  return per;
+}

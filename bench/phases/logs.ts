@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Target } from '../target.js';
 import { sleep, summarize } from '../lib/stats.js';
-import { roundOrder } from '../lib/interleave.js';
+import { interleavedRounds } from '../lib/interleave.js';
 import { call } from '../targets/client.js';
 import { runPod, createContainer, removePod } from './pods.js';
 import type { Figures } from '../report.js';
@@ -77,10 +77,7 @@ async function logsRound(t: Target, mb: number): Promise<number> {
 
 /** `rounds` rounds per target, interleaved; each target's median MB/s. */
 export async function logsPhase(targets: Target[], mb: number, rounds = 5): Promise<Map<Target, Figures>> {
-  const per = new Map<Target, number[]>(targets.map((t) => [t, []]));
-  for (let i = 0; i < Math.max(1, rounds); i++) {
-    for (const j of roundOrder(i, targets.length)) per.get(targets[j]!)!.push(await logsRound(targets[j]!, mb));
-  }
+  const per = await interleavedRounds(targets, rounds, (t) => logsRound(t, mb));
   const out = new Map<Target, Figures>();
   for (const [t, r] of per) {
     console.error(`  logs on ${t.name}: MB/s per round ${r.map((x) => x.toFixed(1)).join(', ')}`);

@@ -18,7 +18,7 @@ import { call } from '../targets/client.js';
 import type { Figures } from '../report.js';
 import { cpuSnapshot, cpuUsed, TICK_MS } from '../lib/procs.js';
 import { summarize } from '../lib/stats.js';
-import { roundOrder } from '../lib/interleave.js';
+import { interleavedRounds } from '../lib/interleave.js';
 
 interface Round { one: number; cpu: number; ratio: number; cpuRatio: number }
 
@@ -43,13 +43,7 @@ async function pullRound(t: Target, ref: string): Promise<Round> {
 
 /** `rounds` rounds per target, interleaved (the order rotating each round); each target's medians. */
 export async function pullPhase(targets: Target[], refOf: (t: Target) => string, compressedMb: number, rounds = 3): Promise<Map<Target, Figures>> {
-  const per = new Map<Target, Round[]>(targets.map((t) => [t, []]));
-  for (let i = 0; i < Math.max(1, rounds); i++) {
-    for (const j of roundOrder(i, targets.length)) {
-      const t = targets[j]!;
-      per.get(t)!.push(await pullRound(t, refOf(t)));
-    }
-  }
+  const per = await interleavedRounds(targets, rounds, (t) => pullRound(t, refOf(t)));
   const out = new Map<Target, Figures>();
   for (const [t, r] of per) {
     const med = (k: keyof Round) => summarize(r.map((x) => x[k])).p50;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roundOrder, blockSizes } from '../../../bench/lib/interleave.js';
+import { roundOrder, blockSizes, interleavedRounds } from '../../../bench/lib/interleave.js';
 import { serverTimes, serverDelta } from '../../../bench/lifecycle/probe.js';
 
 test('roundOrder: two targets alternate which goes first; three rotate', () => {
@@ -32,4 +32,12 @@ test('serverTimes: per-RPC server time and outside parts from a metrics scrape; 
   assert.ok(Math.abs(d.RunPodSandbox!.ms - 40) < 1e-6 && Math.abs(d.RunPodSandbox!.platform - 30) < 1e-6);
   assert.equal(d.StartContainer!.ms, 0);
   assert.ok(Math.abs(d['CNI ADD']!.ms - 20) < 1e-6);
+});
+
+test('interleavedRounds: the targets take turns, the order rotating; each target gets its own results', async () => {
+  const seen: string[] = [];
+  const per = await interleavedRounds(['a', 'b'], 3, async (t) => { seen.push(t); return `${t}${seen.length}`; });
+  assert.deepEqual(seen, ['a', 'b', 'b', 'a', 'a', 'b']);
+  assert.deepEqual(per.get('a'), ['a1', 'a4', 'a5']);
+  assert.deepEqual(per.get('b'), ['b2', 'b3', 'b6']);
 });
