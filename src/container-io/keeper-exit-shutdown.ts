@@ -17,7 +17,7 @@
  * handle (HCS, and the emulator) — the daemon still reads it (the OOM count) when it records the exit. The keeper's
  * handle is therefore kept until the daemon acks or forgets the exit (holdStopped / releaseStopped).
  */
-import { isGone, isPlatformError } from '../platform/hresult.js';
+import { isShutdownAsked } from '../platform/hresult.js';
 import type { Entry } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 
@@ -58,7 +58,7 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
     await system.shutdown();
   } catch (e) {
     // Stopped or gone already, or a shutdown under way (a stop, the daemon's own shutdown): what was asked for.
-    if (isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING')) {
+    if (isShutdownAsked(e)) {
       k.log.debug('container already stopped or stopping', { container });
     } else {
       k.log.info('asking the container to shut down failed; its stdio is closed after the drain timeout', { container, err: e });

@@ -155,6 +155,14 @@ export function isIndeterminate(e: unknown): boolean {
   return isPlatformError(e, 'HCS_E_OPERATION_TIMEOUT', 'HCS_E_SERVICE_NOT_AVAILABLE', 'HCS_E_CONNECTION_TIMEOUT');
 }
 
+/**
+ * A shutdown that failed so was asked all the same: the system is gone or stopped, or a shutdown is under way (HCS
+ * answers a repeat as pending, which hcsshim takes as asked too).
+ */
+export function isShutdownAsked(e: unknown): boolean {
+  return isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING');
+}
+
 /** The system or process is gone (hcsshim IsNotExist / IsAlreadyStopped classifiers). */
 export function isGone(e: unknown): boolean {
   return isPlatformError(e, 'HCS_E_SYSTEM_NOT_FOUND', 'ERROR_NOT_FOUND', 'HCS_E_SYSTEM_ALREADY_STOPPED',

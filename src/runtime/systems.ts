@@ -1,6 +1,6 @@
 /** Compute-system teardown shared by exits, stop/remove and recovery. Gone systems are never an error. */
 import type { ComputeSystem, SystemService } from '../platform/types.js';
-import { isGone, isPlatformError } from '../platform/hresult.js';
+import { isGone, isShutdownAsked } from '../platform/hresult.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import { within } from './locks.js';
@@ -31,7 +31,7 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
       const asked = opts.alreadyAsked || await system.shutdown().then(() => true, (e: unknown) => {
         // Stopped, or a shutdown already under way (the IO keeper asks one when the init's stdio lingers: HCS may
         // answer a second one as pending, which hcsshim takes as asked too): waited for like our own.
-        if (isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING')) return true;
+        if (isShutdownAsked(e)) return true;
         log.warn('graceful shutdown of a compute system failed; terminating it', { system: id, error: errorMessage(e) });
         return false;
       });
