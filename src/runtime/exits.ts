@@ -7,6 +7,7 @@ import type { RuntimeState, StoredContainer } from './state.js';
 import { shutdownSystem } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
+import { endUnendedLater } from './stop-unended.js';
 import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-watches.js';
 
 const log = logger('runtime');
@@ -43,13 +44,15 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });
-    // A stop that is terminating the system does it itself; otherwise (or when that stop's terminate fails: HCS
-    // timeout, access denied, emulator error) the system of an ended process is shut down — waited for only, when
-    // the keeper asked its shutdown already.
-    const shutdown = (alreadyAsked = false): Promise<void> =>
-      shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
-    if (!stopping) void shutdown(e.shutdownAsked === true);
-    else void stopping.terminated.then((ok) => (ok ? undefined : shutdown()));
+    // A stop that is terminating the system does it itself; when that stop's terminate fails (HCS timeout, access
+    // denied, emulator error) it is terminated again, not shut down: the stop's grace is spent and its signal (maybe
+    // the keeper's too) went out (stop-unended.ts). Otherwise the system of an ended process is shut down — only
+    // waited for when the keeper, or a stop without a handle on the init, asked its shutdown already.
+    const backend = backendOf(st, c);
+    const alreadyAsked = e.shutdownAsked === true || st.stopAsked.has(c.id);
+    if (stopping) void stopping.terminated.then((ok) => (ok ? undefined : endUnendedLater(st, backend, c.id)));
+    else if (st.unended.has(c.id)) endUnendedLater(st, backend, c.id);
+    else void shutdownSystem(backend, c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its
   // forget refused while the keeper still ran it: the keeper forgets it now instead (container-stop.ts).
