@@ -9,7 +9,7 @@ import { nowNs } from './log-writer.js';
 import type { ExitEvent } from './protocol.js';
 import type { Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
-import { holdStopped, shutdownAfterGrace } from './keeper-exit-shutdown.js';
+import { askReport, holdStopped, shutdownAfterGrace } from './keeper-exit-shutdown.js';
 
 /** Waits for the process exit, then for stdout/stderr EOF (bounded; the system shut down if it lingers), flushes the log and reports. */
 export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess): Promise<void> {
@@ -64,8 +64,7 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   const persisted = k.records.persist(entry)
     .catch((e: unknown) => k.log.error('persisting container exit failed', { container: rec.containerId, err: e }));
   k.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
-  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt,
-    ...(rec.shutdownAsked ? { shutdownAsked: true } : {}) };
+  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt, ...askReport(rec) };
   const line = JSON.stringify(ev) + '\n';
   for (const s of k.subscribers) if (!s.destroyed) s.write(line);
   await persisted;

@@ -30,6 +30,8 @@ export interface PersistedRecord {
    * keeper restarted before the report neither asks again itself nor has the daemon ask.
    */
   shutdownAsked?: boolean;
+  /** That ask got no answer (timed out, cut off): it may have been delivered and counts as asked (shutdown-ask.ts). */
+  shutdownUnconfirmed?: boolean;
   acked?: boolean;
   recovered?: boolean;
   /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import { nowNs } from './model.js';
 import type { ExitReport } from './ports.js';
 import type { RuntimeState, StoredContainer } from './state.js';
-import { shutdownSystem } from './systems.js';
+import { shutdownSystem, type ShutdownOptions } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
 import { endUnendedLater } from './stop-unended.js';
@@ -15,6 +15,12 @@ const log = logger('runtime');
 function wake(st: RuntimeState, id: string): void {
   for (const w of st.exitWaiters.get(id) ?? []) w();
   st.exitWaiters.delete(id);
+}
+
+/** Who asked the system of an exited container to shut down already: its IO keeper, or the stop that ended it. */
+function askedBy(st: RuntimeState, e: ExitReport): ShutdownOptions['alreadyAsked'] {
+  if (e.shutdownAsked === true) return e.shutdownUnconfirmed === true ? 'unconfirmed' : 'keeper';
+  return st.stopAsked.has(e.containerId) ? 'stop' : undefined;
 }
 
 /** Applies an init-process exit reported by the IO keeper (after its output was drained into the log). */
@@ -49,7 +55,7 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     // the keeper's too) went out (stop-unended.ts). Otherwise the system of an ended process is shut down — only
     // waited for when the keeper, or a stop without a handle on the init, asked its shutdown already.
     const backend = backendOf(st, c);
-    const alreadyAsked = e.shutdownAsked === true || st.stopAsked.has(c.id);
+    const alreadyAsked = askedBy(st, e);
     if (stopping) void stopping.terminated.then((ok) => (ok ? undefined : endUnendedLater(st, backend, c.id)));
     else if (st.unended.has(c.id)) endUnendedLater(st, backend, c.id);
     else void shutdownSystem(backend, c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
