@@ -23,6 +23,7 @@ import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import type { Entry, PersistedRecord } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
 import type { ExitEvent } from './protocol.js';
+import { noteOom } from './keeper-exit-oom.js';
 
 /**
  * Output of an init with nothing else holding its pipes reaches EOF within milliseconds of its exit (tens on a busy
@@ -49,6 +50,9 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
     k.log.info('stdio still open after the process exit; the shutdown asked before the keeper restarted stands', { container });
     return;
   }
+  // The OOM count read at the exit goes into the ask's record write: the system may disappear after the ask.
+  await noteOom(entry);
+  if (k.closed || entry.forgotten || entry.phase !== 'draining') return;
   entry.shutdownAsked = true;
   rec.shutdownAsked = true;
   // Written while the ask goes out (a failed write costs what a keeper restart cost before: a second ask); not

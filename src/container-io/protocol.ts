@@ -59,6 +59,8 @@ export interface ExitInfo {
   shutdownAsked?: boolean;
   /** In `list` only: as ExitEvent.shutdownUnconfirmed. */
   shutdownUnconfirmed?: boolean;
+  /** As ExitEvent.oomKilled (stored with the exit). */
+  oomKilled?: boolean;
 }
 
 export interface AttachmentInfo {
@@ -99,6 +101,11 @@ export interface ExitEvent {
    * shutdownAsked, which is what they should do.
    */
   shutdownUnconfirmed?: boolean;
+  /**
+   * The system's OOM count was not 0 at the init's exit (./keeper-exit-oom.ts): reason OOMKilled even when the
+   * system is gone by the time the daemon records the exit. Absent from keepers before it: the daemon's query only.
+   */
+  oomKilled?: boolean;
 }
 
 /** `attach`: turns the connection into an attach connection (./attach-frames.ts) to a running container. */

@@ -35,10 +35,11 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     return;
   }
   // Asked before anything changes (the system is still there: it is shut down below).
-  // A stop terminating the system holds it open: the OOM query uses that handle when it is a compute system's.
+  // A stop terminating the system holds it open: the OOM query uses that handle when it is a compute system's. An
+  // OOM kill the keeper saw at the exit counts without it (the system may be gone: keeper-exit-oom.ts).
   const stopping = st.terminating.get(c.id);
   const compute = st.opts.platform.compute;
-  const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping?.system : undefined);
+  const oom = c.state === 'CONTAINER_RUNNING' && (e.oomKilled === true || await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping?.system : undefined));
   const vmExit = c.state === 'CONTAINER_RUNNING' ? await diedWithUtilityVm(st, c.sandboxId) : undefined;
   if (c.state === 'CONTAINER_RUNNING') {
     c.state = 'CONTAINER_EXITED';

@@ -38,6 +38,8 @@ export interface ExitReport {
   shutdownAsked?: boolean;
   /** With shutdownAsked: the keeper's ask got no answer (timed out, cut off); it may have been delivered. */
   shutdownUnconfirmed?: boolean;
+  /** The keeper saw the system's OOM count above 0 at the exit (its system may be gone since). Absent from keepers before it. */
+  oomKilled?: boolean;
 }
 
 /** A live attachment to a container's init process stdio, held by the IO keeper (see src/container-io/attach-*). */
@@ -66,7 +68,7 @@ export interface IoKeeper {
   reopenLog(containerId: string): Promise<void>;
   list(): Promise<{
     containerId: string; systemId: string; pid: number; logPath: string; startedAt?: string;
-    exited?: { exitCode: number; exitedAt: string; shutdownAsked?: boolean; shutdownUnconfirmed?: boolean };
+    exited?: { exitCode: number; exitedAt: string; shutdownAsked?: boolean; shutdownUnconfirmed?: boolean; oomKilled?: boolean };
   }[]>;
   ack(containerId: string): Promise<void>;
   forget(containerId: string): Promise<void>;

@@ -103,6 +103,8 @@ export class FakeCompute implements ComputeService {
   shutdownFails: Error | undefined = new PlatformError(HRESULT.E_NOTIMPL, 'HcsShutDownComputeSystem');
   /** When set, shutdowns answer only once it settles (a platform that does not answer meanwhile). */
   holdShutdown: Promise<void> | undefined;
+  /** The OOM kill count every system reports with its Statistics (none when 0). */
+  oomKills = 0;
 
   addSystem(id: string): FakeSystem {
     const s = new FakeSystem(id);
@@ -145,7 +147,7 @@ export class FakeCompute implements ComputeService {
       pause: notImpl('HcsPauseComputeSystem'),
       resume: notImpl('HcsResumeComputeSystem'),
       modify: notImpl('HcsModifyComputeSystem'),
-      getProperties: async () => ({ Id: id, State: 'Running' }),
+      getProperties: async () => ({ Id: id, State: 'Running', ...(compute.oomKills ? { OomKillCount: compute.oomKills } : {}) }),
       async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
         if (compute.failNextCreate) {
           const e = compute.failNextCreate;
