@@ -1,6 +1,7 @@
 /** StopContainer (graceful, then forced) and RemoveContainer. Both are idempotent for unknown containers. */
 import type { SystemService, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import { isGone, isPlatformError } from '../platform/hresult.js';
+import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import { signalOptions } from '../platform/hcs/document/index.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
@@ -84,7 +85,10 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       // exits, so it runs in the background while we wait for the exit or the timeout. Without a handle on the
       // process (it could not be opened) the whole system is asked to shut down gracefully instead (HCS: the guest
       // shuts down; the emulator: SIGTERM to its processes), within the same grace period.
-      graceful.catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) }); });
+      graceful.catch((e) => {
+        if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
+        if (!proc && shutdownAskOutcome(e) === 'failed') st.stopAsked.delete(id); // refused: nothing was asked
+      });
       if (await within(exited, timeoutSeconds * 1000)) return;
       log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }

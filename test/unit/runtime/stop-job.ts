@@ -20,6 +20,8 @@ export interface StopJobOptions {
   noInitHandle?: boolean;
   /** The job's shutdown ends the init (a program handling CtrlShutdown). */
   shutdownEnds?: boolean;
+  /** The job's shutdown is refused (nothing asked). */
+  shutdownRefused?: boolean;
   keeperAsked?: boolean;
 }
 
@@ -48,7 +50,11 @@ export async function stopJob(t: { after(fn: () => void): void }, o: StopJobOpti
       return init;
     },
     waitExit: () => stopped,
-    shutdown: async () => { calls.push('shutdown'); if (o.shutdownEnds) exit(); },
+    shutdown: async () => {
+      calls.push('shutdown');
+      if (o.shutdownRefused) throw new PlatformError(HRESULT.E_FAIL, 'ShutdownJobContainer', 'injected');
+      if (o.shutdownEnds) exit();
+    },
     terminate: async () => {
       calls.push('terminate');
       if (o.fails.system > 0) { o.fails.system--; throw new PlatformError(HRESULT.HCS_E_OPERATION_TIMEOUT, 'TerminateJobObject', 'injected'); }
@@ -65,5 +71,7 @@ export async function stopJob(t: { after(fn: () => void): void }, o: StopJobOpti
   st = new RuntimeState(opts, await RecordStore.open<SandboxRecord>(join(dir, 's')), await RecordStore.open<StoredContainer>(join(dir, 'c')));
   await st.containers.save({ id: 'c1', sandboxId: 'p1', state: 'CONTAINER_RUNNING', pid: 4, spec: { windows: { hostProcess: true } } } as unknown as StoredContainer);
   st.index.add('c1');
-  return { st, calls, count: (x: string) => calls.filter((c) => c === x).length };
+  /** The init exits by itself (its exit reported). */
+  const exitNow = (): Promise<void> => handleExit(st, { containerId: 'c1', pid: 4, exitCode: 0, exitedAt: '1765000000000000001' });
+  return { st, calls, exitNow, count: (x: string) => calls.filter((c) => c === x).length };
 }

@@ -70,3 +70,14 @@ test('a graceful stop without a handle on the init: the system is asked to shut 
   assert.equal(count('shutdown'), 1, `one shutdown, the stop's (calls: ${calls.join(', ')})`);
   assert.equal(count('terminate'), 1);
 });
+
+test('a graceful stop without a handle on the init whose shutdown is refused: an exit meanwhile still asks the shutdown', async (t) => {
+  const { st, calls, count, exitNow } = await stopJob(t, { fails: { system: 0, proc: 0 }, noInitHandle: true, shutdownRefused: true });
+  const stopped = stopContainer(st, 'c1', 30);
+  await waitFor('the stop to ask the shutdown', () => count('shutdown') === 1, poll);
+  await new Promise((r) => setImmediate(r)); // the refusal handled
+  await exitNow();
+  await stopped;
+  await waitFor('the exit handling to ask the shutdown', () => count('shutdown') === 2, poll);
+  assert.equal(count('shutdown'), 2, `the stop's, refused, and the exit's (calls: ${calls.join(', ')})`);
+});
