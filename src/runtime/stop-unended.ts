@@ -7,7 +7,7 @@
  *   exit was recorded meanwhile: it does not answer success while the system may still run (st.unended).
  * The mark is in memory: after a daemon restart RemoveContainer still ends the system (destroySystem).
  */
-import type { SystemService } from '../platform/types.js';
+import type { ComputeSystem, SystemService } from '../platform/types.js';
 import { isGone, isPlatformError, PlatformError } from '../platform/hresult.js';
 import { errorMessage, internal } from '../errors.js';
 import { logger } from '../util/log.js';
@@ -39,7 +39,7 @@ export const endedAnyway = (e: unknown): boolean => isGone(e) || isPlatformError
  */
 export async function endUnended(st: RuntimeState, compute: SystemService<unknown>, id: string): Promise<void> {
   try {
-    let system;
+    let system: ComputeSystem;
     try {
       system = await compute.openComputeSystem(id);
     } catch (e) {
