@@ -13,6 +13,13 @@
  *
  * Exits carry shutdownAsked (the keeper shut the system down itself) from keepers since it, within protocol 2: it
  * only spares the daemon a second ask, so a keeper without it is not refused anything — the daemon asks as before.
+ * An ask that got no answer (timed out, cut off) is reported as asked too, with shutdownUnconfirmed beside it: a
+ * daemon from before that field reads only shutdownAsked, and so neither asks again — right, the ask may have been
+ * delivered — while a keeper from before it reported such an ask as not asked, and the daemon, unable to tell that
+ * from no ask, asks once more (the second signal this field removes). Exits also carry oomKilled (the OOM count the
+ * keeper read at the exit): a daemon from before it queries the system as before, and so does a new daemon for a
+ * keeper from before it (an OOM kill whose system is gone by then is reported Error, as it was). All are optional
+ * fields: no protocol bump.
  */
 import { KeeperError, KEEPER_PROTOCOL_VERSION, type StartParams } from './protocol.js';
 

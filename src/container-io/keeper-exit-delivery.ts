@@ -33,8 +33,10 @@ export class ExitDelivery {
   replay(list: AttachmentInfo[]): void {
     for (const a of list) {
       if (a.exited && !a.acked) {
-        this.deliver({ event: 'exit', containerId: a.containerId, pid: a.pid, exitCode: a.exited.exitCode,
-          exitedAt: a.exited.exitedAt, ...(a.exited.shutdownAsked ? { shutdownAsked: true } : {}) });
+        const { exitCode, exitedAt, shutdownAsked, shutdownUnconfirmed, oomKilled } = a.exited;
+        this.deliver({ event: 'exit', containerId: a.containerId, pid: a.pid, exitCode, exitedAt,
+          ...(shutdownAsked ? { shutdownAsked } : {}), ...(shutdownAsked && shutdownUnconfirmed ? { shutdownUnconfirmed } : {}),
+          ...(oomKilled ? { oomKilled } : {}) });
       }
     }
   }

@@ -8,8 +8,10 @@
  * The drain timeout still bounds the wait. A stop already under way makes the ask fail or repeat a shutdown under
  * way, both harmless: errors are logged and never thrown.
  *
- * The exit's report says the keeper asked (PersistedRecord.shutdownAsked, unless the ask failed otherwise than on a
- * system stopped or gone or a shutdown under way): the daemon then only waits for the system to stop. Asking again
+ * The exit's report says the keeper asked (PersistedRecord.shutdownAsked, unless the platform refused the ask: an
+ * ask answered "stopped", "gone" or "under way" counts, and so does one that got no answer — timed out or cut off,
+ * it may have been delivered: then shutdownUnconfirmed says so too; platform/shutdown-ask.ts): the daemon then only
+ * waits for the system to stop, and terminates it after its shutdown timeout. Asking again
  * is harmless on HCS and the emulator, which signal once per system, but not for HostProcess job containers: the
  * keeper and the daemon each track the shutdown they sent, and the job's processes would get two CtrlShutdowns.
  *
@@ -17,9 +19,11 @@
  * handle (HCS, and the emulator) — the daemon still reads it (the OOM count) when it records the exit. The keeper's
  * handle is therefore kept until the daemon acks or forgets the exit (holdStopped / releaseStopped).
  */
-import { isShutdownAsked } from '../platform/hresult.js';
-import type { Entry } from './keeper-state.js';
+import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
+import type { Entry, PersistedRecord } from './keeper-state.js';
 import type { KeeperContext } from './keeper-context.js';
+import type { ExitEvent } from './protocol.js';
+import { noteOom } from './keeper-exit-oom.js';
 
 /**
  * Output of an init with nothing else holding its pipes reaches EOF within milliseconds of its exit (tens on a busy
@@ -46,6 +50,9 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
     k.log.info('stdio still open after the process exit; the shutdown asked before the keeper restarted stands', { container });
     return;
   }
+  // The OOM count read at the exit goes into the ask's record write: the system may disappear after the ask.
+  await noteOom(entry);
+  if (k.closed || entry.forgotten || entry.phase !== 'draining') return;
   entry.shutdownAsked = true;
   rec.shutdownAsked = true;
   // Written while the ask goes out (a failed write costs what a keeper restart cost before: a second ask); not
@@ -57,9 +64,14 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
   try {
     await system.shutdown();
   } catch (e) {
-    // Stopped or gone already, or a shutdown under way (a stop, the daemon's own shutdown): what was asked for.
-    if (isShutdownAsked(e)) {
+    const outcome = shutdownAskOutcome(e);
+    if (outcome === 'asked') {
+      // Stopped or gone already, or a shutdown under way (a stop, the daemon's own shutdown): what was asked for.
       k.log.debug('container already stopped or stopping', { container });
+    } else if (outcome === 'unconfirmed') {
+      k.log.warn('the shutdown ask got no answer; it may have been delivered, so it stands (the daemon terminates the container after its shutdown timeout)', { container, err: e });
+      rec.shutdownUnconfirmed = true;
+      record();
     } else {
       k.log.info('asking the container to shut down failed; its stdio is closed after the drain timeout', { container, err: e });
       // Not asked after all: the daemon shuts the system down itself (an exit reported meanwhile said asked: the
@@ -68,6 +80,12 @@ async function ask(k: KeeperContext, entry: Entry): Promise<void> {
       record();
     }
   }
+}
+
+/** What an exit's report (event, list) says of the keeper's ask. */
+export function askReport(rec: PersistedRecord): Pick<ExitEvent, 'shutdownAsked' | 'shutdownUnconfirmed'> {
+  if (!rec.shutdownAsked) return {};
+  return rec.shutdownUnconfirmed ? { shutdownAsked: true, shutdownUnconfirmed: true } : { shutdownAsked: true };
 }
 
 /**

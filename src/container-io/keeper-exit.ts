@@ -9,7 +9,8 @@ import { nowNs } from './log-writer.js';
 import type { ExitEvent } from './protocol.js';
 import type { Entry } from './keeper-state.js';
 import { UNKNOWN_EXIT_CODE, type KeeperContext } from './keeper-context.js';
-import { holdStopped, shutdownAfterGrace } from './keeper-exit-shutdown.js';
+import { askReport, holdStopped, shutdownAfterGrace } from './keeper-exit-shutdown.js';
+import { oomAtReport, readOomAtExit } from './keeper-exit-oom.js';
 
 /** Waits for the process exit, then for stdout/stderr EOF (bounded; the system shut down if it lingers), flushes the log and reports. */
 export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess): Promise<void> {
@@ -22,6 +23,7 @@ export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess
   }
   const exitedAt = nowNs().toString();
   if (k.closed) return;
+  readOomAtExit(entry);
   entry.phase = 'draining';
   const drained = Promise.all(entry.pumps.map((p) => p.done));
   const cancelShutdown = shutdownAfterGrace(k, entry);
@@ -44,6 +46,7 @@ export async function watch(k: KeeperContext, entry: Entry, proc: ComputeProcess
 
 /** Releases the container's stdio and log, records the exit (`lost`: the code is not known) and reports it. */
 export async function finishExit(k: KeeperContext, entry: Entry, exitCode: number, exitedAt: string, lost: boolean): Promise<void> {
+  const oomKilled = await oomAtReport(entry);
   entry.hub?.exit(exitCode);
   entry.hub = undefined;
   await entry.writer?.close().catch((e) => k.log.warn('closing container log failed', { err: e }));
@@ -56,7 +59,7 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   entry.system = undefined;
   if (k.closed || entry.forgotten) return;
   const rec = entry.record;
-  rec.exited = lost ? { exitCode, exitedAt, lost: true } : { exitCode, exitedAt };
+  rec.exited = { exitCode, exitedAt, ...(lost ? { lost: true } : {}), ...(oomKilled ? { oomKilled } : {}) };
   entry.phase = 'exited';
   // The exit is told while its record is written, not after: the daemon records it durably before it acks, and a
   // keeper killed before its record lands reports the exit again from its next start (as lost: code 255), which a
@@ -64,8 +67,8 @@ export async function finishExit(k: KeeperContext, entry: Entry, exitCode: numbe
   const persisted = k.records.persist(entry)
     .catch((e: unknown) => k.log.error('persisting container exit failed', { container: rec.containerId, err: e }));
   k.log.info('container process exited', { container: rec.containerId, pid: rec.pid, exitCode });
-  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt,
-    ...(rec.shutdownAsked ? { shutdownAsked: true } : {}) };
+  const ev: ExitEvent = { event: 'exit', containerId: rec.containerId, pid: rec.pid, exitCode, exitedAt, ...askReport(rec),
+    ...(oomKilled ? { oomKilled } : {}) };
   const line = JSON.stringify(ev) + '\n';
   for (const s of k.subscribers) if (!s.destroyed) s.write(line);
   await persisted;

@@ -3,7 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { KeeperError, type AttachmentInfo, type ContainerIdParams } from './protocol.js';
 import { requireContainerId } from './keeper-validate.js';
 import type { KeeperContext } from './keeper-context.js';
-import { releaseStopped } from './keeper-exit-shutdown.js';
+import { askReport, releaseStopped } from './keeper-exit-shutdown.js';
 
 export function list(k: KeeperContext): AttachmentInfo[] {
   const out: AttachmentInfo[] = [];
@@ -12,7 +12,7 @@ export function list(k: KeeperContext): AttachmentInfo[] {
     const r = e.record;
     const info: AttachmentInfo = { containerId: r.containerId, systemId: r.systemId, pid: r.pid, logPath: r.logPath, startedAt: r.startedAt };
     if (r.backend) info.backend = r.backend;
-    if (r.exited) info.exited = { ...r.exited, ...(r.shutdownAsked ? { shutdownAsked: true } : {}) };
+    if (r.exited) info.exited = { ...r.exited, ...askReport(r) };
     if (r.acked) info.acked = true;
     if (r.recovered) info.recovered = true;
     if (e.hub && e.hub.size > 0) info.attachers = e.hub.size;

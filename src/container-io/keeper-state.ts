@@ -30,6 +30,10 @@ export interface PersistedRecord {
    * keeper restarted before the report neither asks again itself nor has the daemon ask.
    */
   shutdownAsked?: boolean;
+  /** That ask got no answer (timed out, cut off): it may have been delivered and counts as asked (shutdown-ask.ts). */
+  shutdownUnconfirmed?: boolean;
+  /** The system's OOM count read at the init's exit was not 0; written before the keeper's ask (keeper-exit-oom.ts). */
+  oomKilled?: boolean;
   acked?: boolean;
   recovered?: boolean;
   /** The output is read with acknowledgements and <containerId>.offsets says how much of it the log holds. */
@@ -52,6 +56,8 @@ export interface Entry {
   pumps: Pump[];
   /** A restarted keeper is taking the running container back (keeper-recover.ts): its stdio is not back yet. */
   recovering?: boolean;
+  /** The system's OOM count read at the init's exit: whether it was not 0 (keeper-exit-oom.ts). */
+  oomAtExit?: Promise<boolean>;
   /** This keeper asked the system to shut down after the init's exit, whatever came of it (keeper-exit-shutdown.ts). */
   shutdownAsked?: boolean;
   /** The handle of a system so shut down, kept until the daemon acks or forgets the exit (keeper-exit-shutdown.ts). */

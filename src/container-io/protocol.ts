@@ -5,7 +5,7 @@
  *   request   {"id": 7, "method": "start", "params": {...}}
  *   response  {"id": 7, "result": {...}}   or   {"id": 7, "error": {"code": "NotFound", "message": "..."}}
  *   event     {"event": "exit", "containerId": "...", "pid": 4, "exitCode": 0, "exitedAt": "1732442400123456789",
- *              "shutdownAsked": true}
+ *              "shutdownAsked": true, "shutdownUnconfirmed": true}
  *
  * A request that cannot be parsed gets a response with `"id": null`. Events go only to connections that sent
  * `subscribe`. An `attach` request turns its connection into a framed attach stream (./attach-frames.ts).
@@ -57,6 +57,10 @@ export interface ExitInfo {
   lost?: boolean;
   /** In `list` only (not stored here: PersistedRecord.shutdownAsked): as ExitEvent.shutdownAsked. */
   shutdownAsked?: boolean;
+  /** In `list` only: as ExitEvent.shutdownUnconfirmed. */
+  shutdownUnconfirmed?: boolean;
+  /** As ExitEvent.oomKilled (stored with the exit). */
+  oomKilled?: boolean;
 }
 
 export interface AttachmentInfo {
@@ -91,6 +95,17 @@ export interface ExitEvent {
    * again (a second CtrlShutdown tells a program to quit now). Absent from keepers before it: the daemon asks.
    */
   shutdownAsked?: boolean;
+  /**
+   * With shutdownAsked: the ask got no answer (timed out, or the connection broke under it), so it may or may not
+   * have been delivered; it counts as asked all the same (platform/shutdown-ask.ts). Daemons before it read only
+   * shutdownAsked, which is what they should do.
+   */
+  shutdownUnconfirmed?: boolean;
+  /**
+   * The system's OOM count was not 0 at the init's exit (./keeper-exit-oom.ts): reason OOMKilled even when the
+   * system is gone by the time the daemon records the exit. Absent from keepers before it: the daemon's query only.
+   */
+  oomKilled?: boolean;
 }
 
 /** `attach`: turns the connection into an attach connection (./attach-frames.ts) to a running container. */

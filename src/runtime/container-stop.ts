@@ -1,6 +1,7 @@
 /** StopContainer (graceful, then forced) and RemoveContainer. Both are idempotent for unknown containers. */
 import type { SystemService, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import { isGone, isPlatformError } from '../platform/hresult.js';
+import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import { signalOptions } from '../platform/hcs/document/index.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
@@ -9,6 +10,7 @@ import { containerName } from './names.js';
 import type { RuntimeState, StoredContainer, Termination } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
+import { endedAnyway, endUnended, unendedError } from './stop-unended.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
@@ -64,7 +66,10 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     await markExited(st, c, 255, 'Unknown', c.message || 'container state unknown');
     return;
   }
-  if (c.state !== 'CONTAINER_RUNNING') return;
+  // An earlier stop could not terminate it: its system may run on under an exit recorded since.
+  if (c.state !== 'CONTAINER_RUNNING') { if (st.unended.has(id)) await endUnended(st, compute, id); return; }
+  // Its grace period was spent by that stop, whose signal went out: this one terminates at once.
+  if (st.unended.has(id)) timeoutSeconds = 0;
   const { system, proc } = await openForStop(compute, id, c.pid);
   // The container may have exited while it was being opened: nothing is left to stop.
   if (c.state !== 'CONTAINER_RUNNING') { proc?.close(); system?.close(); return; }
@@ -73,12 +78,17 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   let settle: ((ok: boolean) => void) | undefined;
   try {
     const graceful = timeoutSeconds <= 0 ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
+    // The system asked to shut down: the exit this causes asks no second time (exits.ts).
+    if (graceful && !proc) st.stopAsked.add(id);
     if (graceful) {
       // Windows containers get a console CtrlShutdown; HCS may block the signal call until the target
       // exits, so it runs in the background while we wait for the exit or the timeout. Without a handle on the
       // process (it could not be opened) the whole system is asked to shut down gracefully instead (HCS: the guest
       // shuts down; the emulator: SIGTERM to its processes), within the same grace period.
-      graceful.catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) }); });
+      graceful.catch((e) => {
+        if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
+        if (!proc && shutdownAskOutcome(e) === 'failed') st.stopAsked.delete(id); // refused: nothing was asked
+      });
       if (await within(exited, timeoutSeconds * 1000)) return;
       log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
     }
@@ -90,8 +100,15 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       mine = { system, terminated: promise };
       st.terminating.set(id, mine);
     }
-    if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
-    if (system) await system.terminate().catch((e) => { if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e; });
+    try {
+      if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
+      if (system) await system.terminate().catch((e) => { if (!endedAnyway(e)) throw e; });
+    } catch (e) {
+      // Marked before the exit handling learns of it (settle below): it terminates again, never shuts down.
+      st.unended.add(id);
+      throw unendedError(id, e);
+    }
+    st.unended.delete(id);
     settle?.(true);
     if (await within(exited, st.opts.exitReportWaitMs ?? 10_000)) return;
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
@@ -102,6 +119,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     }
   } finally {
     settle?.(false); // no-op after success; a throw above means the system may still be running
+    st.stopAsked.delete(id);
     if (mine && st.terminating.get(id) === mine) st.terminating.delete(id);
     proc?.close();
     system?.close();
@@ -133,6 +151,7 @@ async function removeRecorded(st: RuntimeState, c: StoredContainer, id: string):
   const { platform, keeper, images } = st.opts;
   const forgotten = keeper.forget(id).then(() => true, () => false);
   await destroySystem(backendOf(st, c), id);
+  st.unended.delete(id);
   // Hyper-V: the guest's combined layers, then the scratch disk, then the shares (hcsshim's release order).
   await uncombineContainerLayers(st, c.sandboxId, id);
   await detachContainerScratch(st, c.sandboxId, id);

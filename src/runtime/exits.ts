@@ -4,9 +4,10 @@ import { errorMessage } from '../errors.js';
 import { nowNs } from './model.js';
 import type { ExitReport } from './ports.js';
 import type { RuntimeState, StoredContainer } from './state.js';
-import { shutdownSystem } from './systems.js';
+import { shutdownSystem, type ShutdownOptions } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
+import { endUnendedLater } from './stop-unended.js';
 import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-watches.js';
 
 const log = logger('runtime');
@@ -14,6 +15,12 @@ const log = logger('runtime');
 function wake(st: RuntimeState, id: string): void {
   for (const w of st.exitWaiters.get(id) ?? []) w();
   st.exitWaiters.delete(id);
+}
+
+/** Who asked the system of an exited container to shut down already: its IO keeper, or the stop that ended it. */
+function askedBy(st: RuntimeState, e: ExitReport): ShutdownOptions['alreadyAsked'] {
+  if (e.shutdownAsked === true) return e.shutdownUnconfirmed === true ? 'unconfirmed' : 'keeper';
+  return st.stopAsked.has(e.containerId) ? 'stop' : undefined;
 }
 
 /** Applies an init-process exit reported by the IO keeper (after its output was drained into the log). */
@@ -28,10 +35,11 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     return;
   }
   // Asked before anything changes (the system is still there: it is shut down below).
-  // A stop terminating the system holds it open: the OOM query uses that handle when it is a compute system's.
+  // A stop terminating the system holds it open: the OOM query uses that handle when it is a compute system's. An
+  // OOM kill the keeper saw at the exit counts without it (the system may be gone: keeper-exit-oom.ts).
   const stopping = st.terminating.get(c.id);
   const compute = st.opts.platform.compute;
-  const oom = c.state === 'CONTAINER_RUNNING' && await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping?.system : undefined);
+  const oom = c.state === 'CONTAINER_RUNNING' && (e.oomKilled === true || await oomKilled(compute, c.id, backendOf(st, c) === compute ? stopping?.system : undefined));
   const vmExit = c.state === 'CONTAINER_RUNNING' ? await diedWithUtilityVm(st, c.sandboxId) : undefined;
   if (c.state === 'CONTAINER_RUNNING') {
     c.state = 'CONTAINER_EXITED';
@@ -43,13 +51,15 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     await st.containers.save(c);
     st.emit(c.id, 'CONTAINER_STOPPED_EVENT', c.sandboxId);
     log.info('container exited', { container: c.id, exitCode: e.exitCode });
-    // A stop that is terminating the system does it itself; otherwise (or when that stop's terminate fails: HCS
-    // timeout, access denied, emulator error) the system of an ended process is shut down — waited for only, when
-    // the keeper asked its shutdown already.
-    const shutdown = (alreadyAsked = false): Promise<void> =>
-      shutdownSystem(backendOf(st, c), c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
-    if (!stopping) void shutdown(e.shutdownAsked === true);
-    else void stopping.terminated.then((ok) => (ok ? undefined : shutdown()));
+    // A stop that is terminating the system does it itself; when that stop's terminate fails (HCS timeout, access
+    // denied, emulator error) it is terminated again, not shut down: the stop's grace is spent and its signal (maybe
+    // the keeper's too) went out (stop-unended.ts). Otherwise the system of an ended process is shut down — only
+    // waited for when the keeper, or a stop without a handle on the init, asked its shutdown already.
+    const backend = backendOf(st, c);
+    const alreadyAsked = askedBy(st, e);
+    if (stopping) void stopping.terminated.then((ok) => (ok ? undefined : endUnendedLater(st, backend, c.id)));
+    else if (st.unended.has(c.id)) endUnendedLater(st, backend, c.id);
+    else void shutdownSystem(backend, c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its
   // forget refused while the keeper still ran it: the keeper forgets it now instead (container-stop.ts).

@@ -36,6 +36,10 @@ export interface ExitReport {
    * the runtime waits for it to stop without asking again. Absent from keepers before it: the runtime asks.
    */
   shutdownAsked?: boolean;
+  /** With shutdownAsked: the keeper's ask got no answer (timed out, cut off); it may have been delivered. */
+  shutdownUnconfirmed?: boolean;
+  /** The keeper saw the system's OOM count above 0 at the exit (its system may be gone since). Absent from keepers before it. */
+  oomKilled?: boolean;
 }
 
 /** A live attachment to a container's init process stdio, held by the IO keeper (see src/container-io/attach-*). */
@@ -64,7 +68,7 @@ export interface IoKeeper {
   reopenLog(containerId: string): Promise<void>;
   list(): Promise<{
     containerId: string; systemId: string; pid: number; logPath: string; startedAt?: string;
-    exited?: { exitCode: number; exitedAt: string; shutdownAsked?: boolean };
+    exited?: { exitCode: number; exitedAt: string; shutdownAsked?: boolean; shutdownUnconfirmed?: boolean; oomKilled?: boolean };
   }[]>;
   ack(containerId: string): Promise<void>;
   forget(containerId: string): Promise<void>;

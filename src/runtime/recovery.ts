@@ -41,8 +41,8 @@ export async function recover(st: RuntimeState): Promise<void> {
     const a = attached.get(c.id);
     if (c.state !== 'CONTAINER_RUNNING') continue;
     if (a?.exited) {
-      const { exitCode, exitedAt, shutdownAsked } = a.exited;
-      await handleExit(st, { containerId: c.id, pid: a.pid, exitCode, exitedAt, shutdownAsked });
+      const { exitCode, exitedAt, shutdownAsked, shutdownUnconfirmed, oomKilled } = a.exited;
+      await handleExit(st, { containerId: c.id, pid: a.pid, exitCode, exitedAt, shutdownAsked, shutdownUnconfirmed, oomKilled });
     } else if (!a || !systemIds.has(c.id)) {
       log.warn('container lost while the runtime was down; marking it exited', { container: c.id, keeper: !!a, system: systemIds.has(c.id) });
       await markExited(st, c, 255, 'Unknown', 'container state was lost while the runtime was not running');

@@ -82,6 +82,13 @@ export class RuntimeState {
    * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
   readonly terminating = new Map<string, Termination>();
+  /**
+   * Containers a stop could not end (its terminate failed): their system is only ever terminated again, never asked
+   * to shut down, and their next stop terminates at once (./stop-unended.ts).
+   */
+  readonly unended = new Set<string>();
+  /** Containers whose system a stop asked to shut down (no handle on the init): their exit asks no second time. */
+  readonly stopAsked = new Set<string>();
   /** Containers RemoveContainer is removing: an exit reported meanwhile is forgotten by the keeper, not acknowledged. */
   readonly removing = new Set<string>();
   ready = false;

@@ -1,6 +1,7 @@
 /** Compute-system teardown shared by exits, stop/remove and recovery. Gone systems are never an error. */
 import type { ComputeSystem, SystemService } from '../platform/types.js';
-import { isGone, isShutdownAsked } from '../platform/hresult.js';
+import { isGone } from '../platform/hresult.js';
+import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import { logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import { within } from './locks.js';
@@ -9,17 +10,20 @@ const log = logger('runtime');
 
 export interface ShutdownOptions {
   /**
-   * The IO keeper asked the system to shut down already (ExitReport.shutdownAsked): it is only waited for. A second
-   * ask would be a second CtrlShutdown to a HostProcess container's processes (the keeper's handle and this one track
-   * what they sent apart), which many programs take as "quit now".
+   * Who asked the system to shut down already, so it is only waited for: the IO keeper (ExitReport.shutdownAsked;
+   * 'unconfirmed': its ask got no answer, ExitReport.shutdownUnconfirmed) or the stop that caused the exit. A second
+   * ask would be a second CtrlShutdown to a HostProcess container's processes (the keeper's handle and this one
+   * track what they sent apart), which many programs take as "quit now".
    */
-  alreadyAsked?: boolean;
+  alreadyAsked?: 'keeper' | 'unconfirmed' | 'stop';
 }
 
 /**
  * After the init process exited: graceful shutdown of the compute system, then terminate. A shutdown the platform
- * fails (an HCS error, its deadline) is logged and the system terminated at once; one asked but not done within
- * the timeout (the keeper's too) is terminated then: it is not left running under a container reported exited.
+ * refuses is logged and the system terminated at once; one asked but not done within the timeout (the keeper's
+ * too) is terminated then: it is not left running under a container reported exited. An ask that got no answer
+ * (timed out: the HCS error or the call's deadline, or cut off) may have been delivered: it counts as asked, as it
+ * does for the keeper (platform/shutdown-ask.ts).
  */
 export async function shutdownSystem(compute: SystemService<unknown>, id: string, timeoutSeconds: number, opts: ShutdownOptions = {}): Promise<void> {
   let system: ComputeSystem | undefined;
@@ -28,12 +32,14 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
     const exited = system.waitExit();
     exited.catch(() => undefined); // awaited only on some paths below; a throw before that must not leave it unhandled
     if (timeoutSeconds > 0) {
-      const asked = opts.alreadyAsked || await system.shutdown().then(() => true, (e: unknown) => {
+      if (opts.alreadyAsked === 'unconfirmed') log.info('the IO keeper\'s shutdown ask got no answer; not asking again, terminating the system if it still runs after the shutdown timeout', { system: id, timeoutSeconds });
+      const asked = opts.alreadyAsked !== undefined || await system.shutdown().then(() => true, (e: unknown) => {
         // Stopped, or a shutdown already under way (the IO keeper asks one when the init's stdio lingers: HCS may
         // answer a second one as pending, which hcsshim takes as asked too): waited for like our own.
-        if (isShutdownAsked(e)) return true;
-        log.warn('graceful shutdown of a compute system failed; terminating it', { system: id, error: errorMessage(e) });
-        return false;
+        const outcome = shutdownAskOutcome(e);
+        if (outcome === 'failed') log.warn('graceful shutdown of a compute system failed; terminating it', { system: id, error: errorMessage(e) });
+        if (outcome === 'unconfirmed') log.warn('graceful shutdown of a compute system got no answer; it may have been delivered: terminating the system if it still runs after the shutdown timeout', { system: id, error: errorMessage(e), timeoutSeconds });
+        return outcome !== 'failed';
       });
       if (asked && await within(exited, timeoutSeconds * 1000)) return;
     }

@@ -51,6 +51,8 @@ export interface RuntimeEnv {
   streaming: RecordingStreaming;
   imageId: string;
   logDir: string;
+  /** Closes the IO keeper and starts another on its socket and state (the runtime's client reconnects to it). */
+  restartKeeper(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,8 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
   const tar = await buildWindowsImage({ format: 'oci', name: 'test.local/stream:1', layers: [{ 'app/hello.txt': 'hi\n' }], rawLayers: opts.rawLayers, dir });
   const [img] = await images.importArchive(tar);
   const socketPath = join(dir, 'k.sock');
-  const handle: KeeperHandle = await runKeeper({ socketPath, stateDir: join(dir, 'io'), platform, log: quiet });
+  const startKeeper = (): Promise<KeeperHandle> => runKeeper({ socketPath, stateDir: join(dir, 'io'), platform, log: quiet });
+  let handle = await startKeeper();
   const keeper = await KeeperClient.connect(socketPath, { log: quiet, ...opts.keeperClient });
   const streaming = new RecordingStreaming();
   const runtime = await Runtime.open({
@@ -94,6 +97,10 @@ export async function runtimeEnv(opts: RuntimeEnvOptions = {}): Promise<RuntimeE
   await runtime.recover();
   return {
     dir, runtime, platform, keeper, streaming, imageId: img!.id, logDir,
+    async restartKeeper() {
+      await handle.close();
+      handle = await startKeeper();
+    },
     async close() {
       for (const c of runtime.listContainers()) await runtime.removeContainer(c.id).catch(() => undefined);
       for (const p of runtime.listPodSandbox()) await runtime.removePodSandbox(p.id).catch(() => undefined);

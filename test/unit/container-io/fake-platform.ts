@@ -101,6 +101,10 @@ export class FakeCompute implements ComputeService {
   /** Shutdowns asked of any system; each fails with shutdownFails (not implemented unless set), or succeeds when undefined. */
   shutdownCalls = 0;
   shutdownFails: Error | undefined = new PlatformError(HRESULT.E_NOTIMPL, 'HcsShutDownComputeSystem');
+  /** When set, shutdowns answer only once it settles (a platform that does not answer meanwhile). */
+  holdShutdown: Promise<void> | undefined;
+  /** The OOM kill count every system reports with its Statistics (none when 0). */
+  oomKills = 0;
 
   addSystem(id: string): FakeSystem {
     const s = new FakeSystem(id);
@@ -134,12 +138,16 @@ export class FakeCompute implements ComputeService {
     return {
       id,
       start: notImpl('HcsStartComputeSystem'),
-      shutdown: async () => { compute.shutdownCalls++; if (compute.shutdownFails) throw compute.shutdownFails; },
+      shutdown: async () => {
+        compute.shutdownCalls++;
+        await compute.holdShutdown;
+        if (compute.shutdownFails) throw compute.shutdownFails;
+      },
       terminate: notImpl('HcsTerminateComputeSystem'),
       pause: notImpl('HcsPauseComputeSystem'),
       resume: notImpl('HcsResumeComputeSystem'),
       modify: notImpl('HcsModifyComputeSystem'),
-      getProperties: async () => ({ Id: id, State: 'Running' }),
+      getProperties: async () => ({ Id: id, State: 'Running', ...(compute.oomKills ? { OomKillCount: compute.oomKills } : {}) }),
       async createProcess(params: ProcessParametersDoc, opts: CreateProcessOptions = {}): Promise<ComputeProcess> {
         if (compute.failNextCreate) {
           const e = compute.failNextCreate;

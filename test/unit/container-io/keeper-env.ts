@@ -39,6 +39,8 @@ export interface KeeperEnvOptions {
   recoveryGiveUpMs?: number;
   /** The keepers' logger: quiet unless given. */
   log?: Logger;
+  /** Stands between the keepers and the fake platform (e.g. the daemon's per-call deadlines). */
+  wrapPlatform?: (p: Platform) => Platform;
 }
 
 export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, opts: KeeperEnvOptions = {}): KeeperEnv {
@@ -52,7 +54,7 @@ export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, op
   const e: KeeperEnv = {
     dir, socketPath: join(dir, 'keeper.sock'), stateDir: join(dir, 'state'), logDir, platform, compute,
     async startKeeper() {
-      const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform, log: opts.log ?? quiet,
+      const k = await runKeeper({ socketPath: e.socketPath, stateDir: e.stateDir, platform: opts.wrapPlatform?.(platform) ?? platform, log: opts.log ?? quiet,
         drainTimeoutMs: opts.drainTimeoutMs, recoveryRetryMs: opts.recoveryRetryMs ?? 50, recoveryGiveUpMs: opts.recoveryGiveUpMs });
       keepers.push(k);
       return k;

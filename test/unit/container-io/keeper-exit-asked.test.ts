@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
 import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import type { KeeperClient } from '../../../src/container-io/keeper-client.js';
-import { keeperEnv, type KeeperEnv } from './keeper-env.js';
+import { keeperEnv, type KeeperEnv, type KeeperEnvOptions } from './keeper-env.js';
+import { keeperPlatform } from '../../../src/daemon/keeper-deadlines.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const poll = { timeoutMs: 5000, intervalMs: 10 };
@@ -24,8 +25,8 @@ async function exits(c: KeeperClient): Promise<ExitEvent[]> {
 }
 
 /** A keeper and a subscribed client; `id`'s init started with stdout and stderr pipes. */
-async function started(t: Parameters<typeof keeperEnv>[0], id: string) {
-  const e = keeperEnv(t, { prefix: 'wincri-keeper-asked-', drainTimeoutMs: 60_000 });
+async function started(t: Parameters<typeof keeperEnv>[0], id: string, wrapPlatform?: KeeperEnvOptions['wrapPlatform']) {
+  const e = keeperEnv(t, { prefix: 'wincri-keeper-asked-', drainTimeoutMs: 60_000, wrapPlatform });
   await e.startKeeper();
   const c = await e.client();
   const events = await exits(c);
@@ -58,14 +59,44 @@ test('keeper: the exit of an init whose pipes lingered says the shutdown was ask
   assert.equal(replayed[0]!.shutdownAsked, true, 'the replay says the keeper asked');
 });
 
-test('keeper: an ask answered "already stopped" counts as asked; one that failed otherwise does not', async (t) => {
-  for (const [hr, asked] of [['HCS_E_SYSTEM_ALREADY_STOPPED', true], ['E_FAIL', undefined]] as const) {
-    const { e, events, proc } = await started(t, `f-${hr.toLowerCase().replaceAll('_', '-')}`);
+test('keeper: an ask answered "already stopped" counts as asked, one without an answer as asked unconfirmed; one refused does not', async (t) => {
+  const cases = [
+    ['HCS_E_SYSTEM_ALREADY_STOPPED', true, undefined], ['E_FAIL', undefined, undefined],
+    ['HCS_E_OPERATION_TIMEOUT', true, true], ['HCS_E_SERVICE_DISCONNECT', true, true],
+  ] as const;
+  for (const [hr, asked, unconfirmed] of cases) {
+    const { e, c, events, proc } = await started(t, `f-${hr.toLowerCase().replaceAll('_', '-')}`);
     e.compute.shutdownFails = new PlatformError(HRESULT[hr], 'HcsShutDownComputeSystem', 'injected');
     await lingers(e, proc);
     await waitFor('exit reported', () => events.length === 1, poll);
     assert.equal(events[0]!.shutdownAsked, asked, `${hr}: the event's shutdownAsked`);
+    assert.equal(events[0]!.shutdownUnconfirmed, unconfirmed, `${hr}: the event's shutdownUnconfirmed`);
+    const listed = (await c.list())[0]!.exited;
+    assert.deepEqual([listed?.shutdownAsked, listed?.shutdownUnconfirmed], [asked, unconfirmed], `${hr}: list says the same`);
   }
+});
+
+test('keeper: an ask that reached the platform call deadline counts as asked, unconfirmed, and is not asked again after a restart', async (t) => {
+  // The keeper's platform calls have the daemon's per-call deadline (daemon/keeper-deadlines.ts), here 0.2 s.
+  const { e, events, proc } = await started(t, 'deadline', (p) => keeperPlatform(p, 0.2));
+  let answer!: () => void;
+  e.compute.holdShutdown = new Promise<void>((r) => { answer = r; });
+  e.compute.shutdownFails = undefined;
+  proc.exit(3);
+  await waitFor('the keeper to ask a shutdown', () => e.compute.shutdownCalls === 1, poll);
+  // Past the deadline the ask is recorded unconfirmed; a keeper restarted then reports it and asks nothing itself.
+  const file = join(e.stateDir, 'containers', 'deadline.json');
+  await waitFor('the unanswered ask recorded', () => (JSON.parse(readFileSync(file, 'utf8')) as { shutdownUnconfirmed?: boolean }).shutdownUnconfirmed, poll);
+  assert.equal(events.length, 0, 'the pipes are still held: no exit reported yet');
+  await e.closeKeepers();
+  answer();
+  await e.startKeeper();
+  const replayed = await exits(await e.client());
+  await waitFor('exit reported by the new keeper', () => replayed.length === 1, poll);
+  assert.equal(replayed[0]!.shutdownAsked, true);
+  assert.equal(replayed[0]!.shutdownUnconfirmed, true);
+  assert.equal(e.compute.shutdownCalls, 1, 'no second ask');
+  proc.endOutput();
 });
 
 test('keeper: the exit of an init whose pipes closed with it asks no shutdown and says none', async (t) => {

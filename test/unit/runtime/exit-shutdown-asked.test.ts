@@ -70,6 +70,13 @@ test('an exit the keeper asked a shutdown for: a job that stops by itself is nei
   assert.deepEqual(calls, ['open', 'waitExit', 'close']);
 });
 
+test('an exit whose keeper ask got no answer (shutdownUnconfirmed): no shutdown from the runtime; terminated after the timeout', async (t) => {
+  const { st, calls, done } = await setup(t, 'terminate');
+  await handleExit(st, { ...report, shutdownAsked: true, shutdownUnconfirmed: true });
+  await done();
+  assert.deepEqual(calls, ['open', 'waitExit', 'terminate', 'close']);
+});
+
 test('an exit without shutdownAsked (a keeper from before it): one shutdown, as before', async (t) => {
   const { st, calls, done } = await setup(t, 'shutdown');
   await handleExit(st, report);
