@@ -70,8 +70,13 @@ static void relay(int master) {
   struct stat st;
   int in_open = !feed_active(&feed) && fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
   int ctl_open = fcntl(3, F_GETFD) != -1, out_ok = 1, eof_pending = 0;
-  /* The feed writes to a copy of the master: its end closes the copy, never the terminal. */
-  if (feed_active(&feed)) { feed.out = feed_copy; feed_step(&feed); }
+  /* The feed writes to a copy of the master: its end closes the copy, never the terminal. This first step takes
+     what the service spooled before the relay ran (on a busy host: all of stdin and its end) and drains the
+     doorbell those writes rang, so nothing rings again: an end it finds is acted on here, as in the loop. */
+  if (feed_active(&feed)) {
+    feed.out = feed_copy;
+    if (feed_step(&feed) == 1) { feed_end(&feed); eof_pending = 1; }
+  }
   char pend[65536]; size_t pend_len = 0, pend_off = 0;
   static char buf[CHUNK];
   char ctl[256]; size_t ctl_len = 0;

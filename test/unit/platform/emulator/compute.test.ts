@@ -7,8 +7,8 @@ import type { ComputeEvent } from '../../../../src/platform/types.js';
 
 /**
  * `p`, or a failure naming `what` once it has not settled within a minute (each step takes milliseconds): this test
- * once hung to the file's 300 s limit in a full CI run (not reproduced in 38 runs alone and under load), and the
- * limit's message does not say which wait never ended.
+ * once hung to the file's 300 s limit in a full CI run, and the limit's message does not say which wait never ended
+ * (it was the console step: a pty relay that first ran after stdin's end never typed the EOF, console-late-relay.test.ts).
  */
 function step<T>(what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -107,9 +107,14 @@ test('emulator compute: process env, cwd, exit code, stdout/stderr, stdin', asyn
   // CloseHandle StdIn closes the child's stdin too (the terminal sees its EOF); EmulateConsole merges stderr into stdout.
   const cat2 = await s.createProcess({ CommandLine: 'sh -c "cat; echo done >&2"', CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true, EmulateConsole: true });
   assert.equal(cat2.stdio.stderr, undefined);
+  let seen2 = '';
+  cat2.stdio.stdout!.on('data', (d: Buffer | string) => { seen2 += String(d); });
   const out2 = readAll(cat2.stdio.stdout);
   cat2.stdio.stdin!.write('x\n');
-  await new Promise((r) => setTimeout(r, 50));
+  // The request travels beside the stdin attachment (as HCS's beside its pipe: the runtime never sends it, exec.ts)
+  // and may overtake bytes still on their way: it goes once the terminal echoed the line (a 50 ms sleep here lost
+  // the line under load).
+  await step('console cat: the line written is echoed', until(() => seen2.includes('x\r\n'), 60_000));
   await step('console cat: CloseHandle StdIn', cat2.modify({ Operation: 'CloseHandle', CloseHandle: { Handle: 'StdIn' } }));
   // The console is a real terminal: it echoes the input and ends lines with CRLF (stderr is on the terminal too).
   assert.equal(await step('console cat: output ends after CloseHandle StdIn', out2), 'x\r\nx\r\ndone\r\n');
