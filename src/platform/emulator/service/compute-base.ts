@@ -21,6 +21,7 @@ import { PendingRecords } from './pending-records.js';
 import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
 import type { LiveProc } from './live-proc.js';
 import type { FaultPoint } from './fault-names.js';
+import { recordOfPid } from './proc-lookup.js';
 
 
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;
@@ -146,19 +147,20 @@ export abstract class ComputeBase {
   protected markExited(s: SystemRecord, p: ProcRecord, exitCode: number, lastWaitResult: number): void {
     if (p.exited) return;
     p.exited = true;
+    const k = procKey(s.id, p.pid);
+    // Its live entry now: a process given its pid later gets one of its own (pid-reuse.ts); the waiters are its.
+    const lp = this.live.get(k);
     // Nothing reads its stdin any more: an attachment is told the end (it stops writing into the spool).
-    this.live.get(procKey(s.id, p.pid))?.stdin?.finish();
+    lp?.stdin?.finish();
     p.exitCode = exitCode >>> 0;
     p.lastWaitResult = lastWaitResult;
     const status = this.statusOf(p);
-    const k = procKey(s.id, p.pid);
     this.reporting.add(k);
     // Persist before anyone can observe the exit, so an observed status survives a service crash; a process that
     // died with its utility VM is reported once the VM is (vm-watch.ts).
     void Promise.all([this.vms.hostingSettled(s), this.save()]).then(() => {
       removeStatusFile(p.statusFile); // the recorded exit is durable now
       this.emit(s.id, 'ProcessExited', status, p.pid);
-      const lp = this.live.get(k);
       if (lp) { for (const w of lp.waiters) w(status); lp.waiters = []; }
       this.reporting.delete(k);
       this.forget.forgetExited(s.id); // this one, if nobody holds it (any more), and others its exit left behind
@@ -182,7 +184,7 @@ export abstract class ComputeBase {
 
   protected proc(op: string, id: unknown, pid: unknown): { s: SystemRecord; p: ProcRecord } {
     const s = this.sys(op, id);
-    const p = s.processes.find((x) => x.pid === pid);
+    const p = recordOfPid(s.processes, pid);
     if (!p) throw new PlatformError(HRESULT.ERROR_NOT_FOUND, op, `process ${String(pid)} not found in ${s.id}`);
     return { s, p };
   }

@@ -24,6 +24,7 @@ import { nsHelper } from './ns-helper.js';
 import { readPidLine } from './pid-pipe.js';
 import { readOom, ensureIsolationCgroup } from './isolate.js';
 import { ensureJobCgroup } from './job-limits.js';
+import { supersedeRecords } from './pid-reuse.js';
 
 import { ComputeStdio } from './compute-stdio.js';
 
@@ -119,6 +120,7 @@ export abstract class ComputeProcesses extends ComputeStdio {
     const st = readStat(pid);
     const rec: ProcRecord = { pid, startTicks: st?.starttime ?? 0, commandLine: params.CommandLine ?? '', exited: false, streams,
       ...(wrapper ? { wrapper } : {}), ...(fifos ? { fifos } : {}), ...(fifos && spoolArgs ? { spooled: true } : {}), ...(plan.statusFile ? { statusFile: plan.statusFile } : {}) };
+    supersedeRecords({ live: this.live, markAdoptedExit: (x, y) => this.markAdoptedExit(x, y), log: this.log }, s, pid);
     s.processes.push(rec);
     this.forget.addHandle(s.id, pid);
     const lp = this.liveOf(s.id, pid);
