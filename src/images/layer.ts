@@ -11,12 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, lstat, unlink, symlink, link, rm, writeFile } from 'node:fs/promises';
-import { openSync, closeSync, utimesSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTar } from './tar/read.js';
 import { maybeGunzip } from './tar/gunzip.js';
 import { TarFormatError } from './tar/format.js';
-import { SyncBatchedWriter } from './file-writer.js';
+import { writeLayerFile } from './layer-file.js';
 import { LayerError, checkLayerPath, checkSymlinkTarget, metadataOf, type LayerPath, type WindowsMetadata } from './layer-paths.js';
 
 export { SECTIONS, LayerError, checkLayerPath, type Section, type LayerPath, type WindowsMetadata } from './layer-paths.js';
@@ -54,6 +54,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
   const onData = (b: Buffer) => { hash.update(b); counter.bytes += b.length; };
   await mkdir(join(staging, 'Files'), { recursive: true });
   await mkdir(join(staging, 'Hives'), { recursive: true });
+  const dev = statSync(staging).dev;
   // The common case — each path once, parents before children — costs no lstat or mkdir per entry: `dirs`
   // remembers directories this unpack made (forgotten whenever a directory is removed), and files, links and
   // symlinks are created exclusively, replacing what is there (a repeated path) only when that fails.
@@ -121,22 +122,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
         case 'file': {
           if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a file where the ${p.section} folder belongs`);
           await ensureDir(join(target, '..'));
-          // Synchronous file calls: unpackLayer runs on its own worker thread (unpack-worker.ts), where they
-          // block nothing else and skip the thread-pool hand-offs (four per file: open, write, close, utimes).
-          const mode = (e.mode & 0o777) | 0o600;
-          let t0 = performance.now();
-          const fd = await replacing(target, async () => openSync(target, 'wx', mode));
-          filesMs += performance.now() - t0;
-          const w = new SyncBatchedWriter(fd);
-          try {
-            for await (const chunk of e.body) w.write(chunk);
-            w.flush();
-          } finally {
-            t0 = performance.now();
-            closeSync(fd);
-          }
-          if (e.mtime > 0) try { utimesSync(target, e.mtime, e.mtime); } catch { /* best effort, as before */ }
-          filesMs += performance.now() - t0 + w.ms;
+          filesMs += await writeLayerFile({ target, mode: (e.mode & 0o777) | 0o600, size: e.size, mtime: e.mtime, body: e.body }, dev, replacing);
           regular.add(key.toLowerCase());
           break;
         }

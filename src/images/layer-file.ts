@@ -1,0 +1,60 @@
+/**
+ * A regular file of a layer: created exclusively (replacing what a repeated path left) and its body written —
+ * direct to the disk when the file is large enough and its file system takes O_DIRECT (direct-writer.ts), through
+ * the page cache in 1 MiB vectored writes otherwise (file-writer.ts). Synchronous calls: unpackLayer runs on its
+ * own worker thread (unpack-worker.ts), where they block nothing else and skip the thread-pool hand-offs.
+ */
+import { closeSync, constants, openSync, utimesSync } from 'node:fs';
+import { SyncBatchedWriter } from './file-writer.js';
+import { DirectWriter, O_DIRECT, directWritable, refuseDirect } from './direct-writer.js';
+
+/** Runs `create`; when the path exists, removes what is there and runs it again (layer.ts). */
+export type Replacing = <T>(path: string, create: () => Promise<T>) => Promise<T>;
+
+export interface LayerFile {
+  target: string;
+  mode: number;
+  /** The entry's size from its header (decides the direct path). */
+  size: number;
+  /** Seconds since the epoch; 0: left as written. */
+  mtime: number;
+  body: AsyncIterable<Buffer>;
+}
+
+const EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+
+/** Writes the file; returns the milliseconds spent in the file system calls (blocked time included). `dev`: the staging folder's device. */
+export async function writeLayerFile(f: LayerFile, dev: number, replacing: Replacing): Promise<number> {
+  let t0 = performance.now();
+  let direct = directWritable(f.size, dev);
+  let fd: number | undefined;
+  if (direct) {
+    try {
+      fd = await replacing(f.target, async () => openSync(f.target, EXCL | O_DIRECT, f.mode));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+      // This file system takes no O_DIRECT (the failed open may have created the file: `replacing` removes it).
+      refuseDirect(dev);
+      direct = false;
+    }
+  }
+  fd ??= await replacing(f.target, async () => openSync(f.target, EXCL, f.mode));
+  let ms = performance.now() - t0;
+  const w = direct ? new DirectWriter(fd) : new SyncBatchedWriter(fd);
+  try {
+    if (w instanceof DirectWriter) {
+      for await (const chunk of f.body) await w.write(chunk);
+      await w.finish();
+    } else {
+      for await (const chunk of f.body) w.write(chunk);
+      w.flush();
+    }
+  } finally {
+    // No write may still be in flight when the descriptor closes (its number could be reused by another file).
+    if (w instanceof DirectWriter) await w.idle();
+    t0 = performance.now();
+    closeSync(fd);
+  }
+  if (f.mtime > 0) try { utimesSync(f.target, f.mtime, f.mtime); } catch { /* best effort, as before */ }
+  return ms + performance.now() - t0 + w.ms;
+}
