@@ -7,8 +7,10 @@
  * freshly allocated cache pages (0.2–1.3 s of system time per GB on this project's 2-core VMs, varying with how
  * the host backs fresh pages) and then the kernel's writeback of those pages, on the same two cores. Written
  * direct it is a copy into an aligned buffer (~0.1 s per GB) and a DMA; the data is on disk when the write
- * returns, so the import's sync has only metadata left. Measured on the bench's 5-layer pull (pull phase alone,
- * four alternating runs): 134–160 MB/s through the page cache, 173–192 direct.
+ * returns, so the import's sync has only metadata left. On a quiet host running the pull alone both ways cost about
+ * the same (the copy into the aligned buffers and ext4's block lookups take the page-cache copy's place); after a
+ * long run the copy into fresh cache pages cost 3.2× more per byte, and the bench's full runs read 1.34–1.44×
+ * containerd's MB/s through the page cache against 2.03–2.08× direct (README, "Pull, session 20").
  *
  * O_DIRECT wants the memory, the file offset and the length aligned: the buffers are WebAssembly memory (page-
  * aligned), every write but the last is a whole buffer, and the last is padded to the alignment with zeros and the
