@@ -163,6 +163,11 @@ export function isShutdownAsked(e: unknown): boolean {
   return isGone(e) || isPlatformError(e, 'HCS_E_OPERATION_PENDING');
 }
 
+/** Gone, or no longer in a state to take the call (HCS_E_INVALID_STATE: stopped under it): either way it has ended. */
+export function isEnded(e: unknown): boolean {
+  return isGone(e) || isPlatformError(e, 'HCS_E_INVALID_STATE');
+}
+
 /** The system or process is gone (hcsshim IsNotExist / IsAlreadyStopped classifiers). */
 export function isGone(e: unknown): boolean {
   return isPlatformError(e, 'HCS_E_SYSTEM_NOT_FOUND', 'ERROR_NOT_FOUND', 'HCS_E_SYSTEM_ALREADY_STOPPED',

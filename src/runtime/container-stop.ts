@@ -1,6 +1,6 @@
 /** StopContainer (graceful, then forced) and RemoveContainer. Both are idempotent for unknown containers. */
 import type { SystemService, ComputeSystem, ComputeProcess } from '../platform/types.js';
-import { isGone, isPlatformError } from '../platform/hresult.js';
+import { isEnded, isGone } from '../platform/hresult.js';
 import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import { signalOptions } from '../platform/hcs/document/index.js';
 import { logger } from '../util/log.js';
@@ -10,7 +10,7 @@ import { containerName } from './names.js';
 import type { RuntimeState, StoredContainer, Termination } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
-import { endedAnyway, endUnended, unendedError } from './stop-unended.js';
+import { endUnended, unendedError } from './stop-unended.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
@@ -38,7 +38,7 @@ async function openForStop(compute: SystemService<unknown>, id: string, pid: num
   try {
     return { system, proc: await system.openProcess(pid) };
   } catch (e) {
-    if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) {
+    if (!isEnded(e)) {
       log.warn('cannot open the container process for stop; stopping its compute system instead', { container: id, error: errorMessage(e) });
     }
     return { system };
@@ -86,7 +86,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       // process (it could not be opened) the whole system is asked to shut down gracefully instead (HCS: the guest
       // shuts down; the emulator: SIGTERM to its processes), within the same grace period.
       graceful.catch((e) => {
-        if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
+        if (!isEnded(e)) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
         if (!proc && shutdownAskOutcome(e) === 'failed') st.stopAsked.delete(id); // refused: nothing was asked
       });
       if (await within(exited, timeoutSeconds * 1000)) return;
@@ -102,7 +102,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
     }
     try {
       if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
-      if (system) await system.terminate().catch((e) => { if (!endedAnyway(e)) throw e; });
+      if (system) await system.terminate().catch((e) => { if (!isEnded(e)) throw e; });
     } catch (e) {
       // Marked before the exit handling learns of it (settle below): it terminates again, never shuts down.
       st.unended.add(id);

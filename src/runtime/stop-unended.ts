@@ -8,11 +8,11 @@
  * The mark is in memory: after a daemon restart RemoveContainer still ends the system (destroySystem).
  */
 import type { ComputeSystem, SystemService } from '../platform/types.js';
-import { isGone, isPlatformError, PlatformError } from '../platform/hresult.js';
+import { isEnded, isGone, PlatformError } from '../platform/hresult.js';
 import { errorMessage, internal } from '../errors.js';
 import { logger } from '../util/log.js';
 import type { RuntimeState } from './state.js';
-import { within } from './locks.js';
+import { terminateAndWait } from './systems.js';
 
 const log = logger('runtime');
 
@@ -30,9 +30,6 @@ export function unendedError(id: string, e: unknown): Error {
   return internal(`${stillRunning(id)}: ${errorMessage(e)}`, e);
 }
 
-/** A terminate failure that means the system is ended already: gone, or stopped (HCS_E_INVALID_STATE). */
-export const endedAnyway = (e: unknown): boolean => isGone(e) || isPlatformError(e, 'HCS_E_INVALID_STATE');
-
 /**
  * Terminates the system of a container marked unended and clears the mark once it is ended (or gone); throws
  * unendedError otherwise, the mark kept.
@@ -47,10 +44,7 @@ export async function endUnended(st: RuntimeState, compute: SystemService<unknow
       throw e;
     }
     try {
-      const exited = system.waitExit();
-      exited.catch(() => undefined); // not awaited when terminate() throws
-      await system.terminate().catch((e) => { if (!endedAnyway(e)) throw e; });
-      await within(exited, 10_000);
+      await terminateAndWait(system, isEnded);
     } finally {
       system.close();
     }

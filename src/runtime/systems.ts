@@ -52,6 +52,17 @@ export async function shutdownSystem(compute: SystemService<unknown>, id: string
   }
 }
 
+/**
+ * Terminates an opened system and waits (10 s at most) for it to stop. `ended` says which terminate failures mean
+ * the system has ended already (default: gone).
+ */
+export async function terminateAndWait(system: ComputeSystem, ended: (e: unknown) => boolean = isGone): Promise<void> {
+  const exited = system.waitExit();
+  exited.catch(() => undefined); // not awaited when terminate() throws
+  await system.terminate().catch((e) => { if (!ended(e)) throw e; });
+  await within(exited, 10_000);
+}
+
 /** Terminates (if needed) and forgets a compute system. */
 export async function destroySystem(compute: SystemService<unknown>, id: string): Promise<void> {
   let system: ComputeSystem | undefined;
@@ -63,12 +74,7 @@ export async function destroySystem(compute: SystemService<unknown>, id: string)
   }
   try {
     const props = await system.getProperties();
-    if (props.State !== 'Stopped') {
-      const exited = system.waitExit();
-      exited.catch(() => undefined); // not awaited when terminate() throws
-      await system.terminate().catch((e) => { if (!isGone(e)) throw e; });
-      await within(exited, 10_000);
-    }
+    if (props.State !== 'Stopped') await terminateAndWait(system);
   } finally {
     // With ShouldTerminateOnLastHandleClosed=false a stopped system disappears once no handle remains.
     system.close();

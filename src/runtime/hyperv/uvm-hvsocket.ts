@@ -7,7 +7,7 @@
 import type { ComputeService, ComputeSystem } from '../../platform/types.js';
 import type { ContainerCredentialGuardHvSocketServiceConfigDoc } from '../../platform/hcs/schema/index.js';
 import { buildHvSocketServiceRequest, buildHvSocketServiceRemoveRequest } from '../../platform/hcs/document/index.js';
-import { isGone, isPlatformError } from '../../platform/hresult.js';
+import { isEnded } from '../../platform/hresult.js';
 import { logger } from '../../util/log.js';
 
 const log = logger('runtime');
@@ -34,7 +34,7 @@ export async function closeHvSocketService(compute: ComputeService, vmId: string
     await vm.modify(request);
     log.info('credential guard HvSocket service closed in the utility VM', { vm: vmId, service: serviceId });
   } catch (e) {
-    if (!isGone(e) && !isPlatformError(e, 'HCS_E_INVALID_STATE')) throw e;
+    if (!isEnded(e)) throw e;
   } finally {
     vm?.close();
   }
