@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKeeper, type KeeperHandle } from '../../../src/container-io/keeper.js';
 import { KeeperClient } from '../../../src/container-io/keeper-client.js';
+import type { ExitEvent } from '../../../src/container-io/protocol.js';
 import type { Platform } from '../../../src/platform/types.js';
 import type { Logger } from '../../../src/util/log.js';
 import { quiet } from '../../helpers/keeper-world.js';
@@ -73,4 +74,21 @@ export function keeperEnv(t: { after(fn: () => Promise<void> | void): void }, op
     rmSync(dir, { recursive: true, force: true });
   });
   return e;
+}
+
+/** The exit events `c` receives from now on, as they come. */
+export async function exitEvents(c: KeeperClient): Promise<ExitEvent[]> {
+  const out: ExitEvent[] = [];
+  await c.onExit((ev) => out.push(ev));
+  return out;
+}
+
+/** A keeper started in `e`, a client subscribed to exits, and `id`'s init started in sys1 with stdout and stderr pipes. */
+export async function startedInit(e: KeeperEnv, id: string) {
+  await e.startKeeper();
+  const c = await e.client();
+  const events = await exitEvents(c);
+  await c.start({ containerId: id, systemId: 'sys1', logPath: join(e.logDir, `${id}.log`),
+    process: { CommandLine: 'app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true } });
+  return { e, c, events, proc: e.compute.created[0]! };
 }

@@ -10,29 +10,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../../src/platform/hresult.js';
-import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { KeeperClient } from '../../../src/container-io/keeper-client.js';
-import { keeperEnv, type KeeperEnv, type KeeperEnvOptions } from './keeper-env.js';
+import { keeperEnv, exitEvents as exits, startedInit, type KeeperEnv, type KeeperEnvOptions } from './keeper-env.js';
 import { keeperPlatform } from '../../../src/daemon/keeper-deadlines.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const poll = { timeoutMs: 5000, intervalMs: 10 };
 
-async function exits(c: KeeperClient): Promise<ExitEvent[]> {
-  const out: ExitEvent[] = [];
-  await c.onExit((e) => out.push(e));
-  return out;
-}
-
 /** A keeper and a subscribed client; `id`'s init started with stdout and stderr pipes. */
 async function started(t: Parameters<typeof keeperEnv>[0], id: string, wrapPlatform?: KeeperEnvOptions['wrapPlatform']) {
-  const e = keeperEnv(t, { prefix: 'wincri-keeper-asked-', drainTimeoutMs: 60_000, wrapPlatform });
-  await e.startKeeper();
-  const c = await e.client();
-  const events = await exits(c);
-  await c.start({ containerId: id, systemId: 'sys1', logPath: join(e.logDir, `${id}.log`),
-    process: { CommandLine: 'app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true } });
-  return { e, c, events, proc: e.compute.created[0]! };
+  return startedInit(keeperEnv(t, { prefix: 'wincri-keeper-asked-', drainTimeoutMs: 60_000, wrapPlatform }), id);
 }
 
 /** The init exits with its pipes held; once the keeper asked the shutdown, the pipes close. */

@@ -7,31 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { ExitEvent } from '../../../src/container-io/protocol.js';
-import type { KeeperClient } from '../../../src/container-io/keeper-client.js';
-import { keeperEnv } from './keeper-env.js';
+import { keeperEnv, exitEvents as exits, startedInit } from './keeper-env.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const poll = { timeoutMs: 5000, intervalMs: 10 };
-
-async function exits(c: KeeperClient): Promise<ExitEvent[]> {
-  const out: ExitEvent[] = [];
-  await c.onExit((e) => out.push(e));
-  return out;
-}
 
 /** A keeper, a subscribed client and `id`'s init, with pipes; shutdowns succeed; `oomKills` reported by sys1. */
 async function started(t: Parameters<typeof keeperEnv>[0], id: string, oomKills: number) {
   const e = keeperEnv(t, { prefix: 'wincri-keeper-oom-', drainTimeoutMs: 60_000 });
   e.compute.shutdownFails = undefined;
   e.compute.oomKills = oomKills;
-  await e.startKeeper();
-  const c = await e.client();
-  const events = await exits(c);
-  await c.start({ containerId: id, systemId: 'sys1', logPath: join(e.logDir, `${id}.log`),
-    process: { CommandLine: 'app.exe', CreateStdOutPipe: true, CreateStdErrPipe: true } });
-  return { e, c, events, proc: e.compute.created[0]! };
+  return startedInit(e, id);
 }
 
 test('keeper: an OOM kill seen at the exit is reported with it, and replayed after a keeper restart once the system is gone', async (t) => {
