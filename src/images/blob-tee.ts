@@ -5,7 +5,7 @@
  * thread, where they block nothing but the worker's own pipeline.
  */
 import { openSync, writeSync, writevSync, fdatasyncSync, closeSync, unlinkSync } from 'node:fs';
-import { localHash, type StreamHash } from './hash/stream.js';
+import { createHash, type Hash } from 'node:crypto';
 
 const MAX_IOV = 512;
 
@@ -13,36 +13,29 @@ export interface BlobDigest { digest: string; size: number }
 
 export class BlobTee {
   private readonly fd: number | undefined;
+  private readonly hash: Hash = createHash('sha256');
   private size = 0;
   private closed = false;
 
   /** Without a path the bytes are only hashed and counted. */
-  constructor(private readonly path?: string, private readonly hash: StreamHash = localHash()) {
+  constructor(private readonly path?: string) {
     this.fd = path === undefined ? undefined : openSync(path, 'w', 0o644);
   }
 
-  /**
-   * Appends the chunks to the file in vectored writes (IOV_MAX is 1024 on Linux) and hashes them. Returns a
-   * promise when the hash must catch up first: await it before the next update.
-   */
-  update(bufs: Buffer[]): Promise<void> | undefined {
-    for (let i = 0; this.fd !== undefined && i < bufs.length; i += MAX_IOV) {
+  /** Hashes the chunks and appends them to the file in vectored writes (IOV_MAX is 1024 on Linux). */
+  update(bufs: Buffer[]): void {
+    if (this.fd === undefined) {
+      for (const b of bufs) { this.hash.update(b); this.size += b.length; }
+      return;
+    }
+    for (let i = 0; i < bufs.length; i += MAX_IOV) {
       const part = bufs.slice(i, i + MAX_IOV);
       let want = 0;
-      for (const b of part) want += b.length;
+      for (const b of part) { this.hash.update(b); want += b.length; }
+      this.size += want;
       const done = part.length === 1 ? writeSync(this.fd, part[0]!) : writevSync(this.fd, part);
       if (done < want) this.writeRest(part, done);
     }
-    return this.hashFrom(bufs, 0);
-  }
-
-  private hashFrom(bufs: Buffer[], i: number): Promise<void> | undefined {
-    for (; i < bufs.length; i++) {
-      this.size += bufs[i]!.length;
-      const wait = this.hash.update(bufs[i]!);
-      if (wait) { const next = i + 1; return wait.then(() => this.hashFrom(bufs, next)); }
-    }
-    return undefined;
   }
 
   /** After a short vectored write: the remaining bytes, one chunk at a time. */
@@ -56,19 +49,18 @@ export class BlobTee {
   }
 
   /** Flushes the file to disk and closes it; the digest covers every byte given to update(). */
-  async finish(): Promise<BlobDigest> {
+  finish(): BlobDigest {
     try { if (this.fd !== undefined) fdatasyncSync(this.fd); } finally { this.close(); }
-    return { digest: await this.hash.digest(), size: this.size };
+    return { digest: `sha256:${this.hash.digest('hex')}`, size: this.size };
   }
 
-  /** Digest and size of what was given so far (for a blob about to be discarded). */
-  async digestSoFar(): Promise<BlobDigest> {
-    return { digest: await this.hash.digestSoFar(), size: this.size };
+  /** Digest and size of what was given so far (ends the hash: only for a blob about to be discarded). */
+  digestSoFar(): BlobDigest {
+    return { digest: `sha256:${this.hash.digest('hex')}`, size: this.size };
   }
 
-  /** Closes and removes the partial file; gives up the hash. */
+  /** Closes and removes the partial file. */
   discard(): void {
-    this.hash.release();
     this.close();
     if (this.path !== undefined) try { unlinkSync(this.path); } catch { /* already gone */ }
   }

@@ -9,7 +9,7 @@
  * folders, links leaving the layer, writes through links, device nodes and FIFOs, and more expanded bytes than
  * allowed. The caller removes the staging folder.
  */
-import { localHash, type StreamHash } from './hash/stream.js';
+import { createHash } from 'node:crypto';
 import { mkdir, lstat, unlink, symlink, link, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,12 +35,6 @@ export interface UnpackResult {
   filesMs: number;
 }
 
-export interface UnpackOptions {
-  maxBytes?: number;
-  /** Where the expanded bytes are hashed for the diff ID (default: on this thread). The caller releases it on failure. */
-  hash?: StreamHash;
-}
-
 async function removeExisting(path: string): Promise<void> {
   const st = await lstat(path).catch(() => undefined);
   if (!st) return;
@@ -53,11 +47,11 @@ async function removeExisting(path: string): Promise<void> {
  * Computes the diff ID over the uncompressed stream; the caller must compare it with the image config's (the
  * gzip CRC-32 is not checked: that diff ID covers every expanded byte).
  */
-export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string, opts: { maxBytes?: number } = {}): Promise<UnpackResult> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_LAYER_BYTES;
-  const hash = opts.hash ?? localHash();
+  const hash = createHash('sha256');
   const counter = { bytes: 0 };
-  const onData = (b: Buffer) => { counter.bytes += b.length; return hash.update(b); };
+  const onData = (b: Buffer) => { hash.update(b); counter.bytes += b.length; };
   await mkdir(join(staging, 'Files'), { recursive: true });
   await mkdir(join(staging, 'Hives'), { recursive: true });
   const dev = statSync(staging).dev;
@@ -168,5 +162,5 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
   }
   await writeFile(join(staging, 'whiteouts.json'), JSON.stringify(whiteouts));
   await writeFile(join(staging, 'metadata.json'), JSON.stringify(metadata));
-  return { diffId: await hash.digest(), expandedBytes: counter.bytes, entries, whiteouts, filesMs: Math.round(filesMs) };
+  return { diffId: `sha256:${hash.digest('hex')}`, expandedBytes: counter.bytes, entries, whiteouts, filesMs: Math.round(filesMs) };
 }

@@ -8,8 +8,6 @@ import { parentPort, isMainThread, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { unpackLayer } from './layer.js';
 import { BlobTee, type BlobDigest } from './blob-tee.js';
-import { offThreadHash } from './hash/thread-ring.js';
-import type { StreamHash } from './hash/stream.js';
 import { toWorkerError } from './worker-errors.js';
 import { forwardLogs } from '../util/log.js';
 import { relayReply, endRemoteJob } from './pull/remote-layer.js';
@@ -51,7 +49,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
   const nextChunk = async (): Promise<Buffer[] | undefined> => {
     let bufs: Buffer[] | undefined;
     try { bufs = await read(); } catch (e) { inputFailed = true; throw e; }
-    if (bufs) await tee?.update(bufs);
+    if (bufs) tee?.update(bufs);
     return bufs;
   };
   async function* input(): AsyncGenerator<Buffer> {
@@ -62,18 +60,15 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
     }
   }
   const takeRest = async () => { while (await nextChunk()); };
-  // Both SHA-256 passes (the blob's digest, the diff ID) run on this thread's hash ring: hash/ring.ts.
-  const hashes: StreamHash[] = [];
-  const hash = async () => { const h = await offThreadHash(); hashes.push(h); return h; };
   try {
-    if (blobPath !== undefined || hashBlob) tee = new BlobTee(blobPath, await hash());
-    const result: WorkerUnpackResult = await unpackLayer(input(), staging, { hash: await hash(), ...(maxBytes === undefined ? {} : { maxBytes }) });
+    if (blobPath !== undefined || hashBlob) tee = new BlobTee(blobPath);
+    const result: WorkerUnpackResult = await unpackLayer(input(), staging, maxBytes === undefined ? {} : { maxBytes });
     // Whatever follows the end of the tar stream is part of the blob too; and the input is taken in up to its
     // end either way, so that nothing of this job is left for the next.
     await takeRest();
     if (tee) {
       const t0 = performance.now();
-      result.blob = await tee.finish();
+      result.blob = tee.finish();
       result.blobSyncMs = Math.round(performance.now() - t0);
     }
     port.postMessage({ result } satisfies FromWorker);
@@ -88,7 +83,7 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
       // Other errors (hostile entries, size limits: well-formed content) fail at once.
       try {
         await takeRest();
-        blob = await tee.digestSoFar();
+        blob = tee.digestSoFar();
       } catch (inputErr) {
         // The input failed as well (a download cut short or too long, a registry that stayed unavailable): its
         // error is the cause the client must see, not the format error its truncated bytes made.
@@ -98,8 +93,6 @@ async function runJob(job: UnpackJob, next: () => Promise<ToWorker>, port: Messa
     tee?.discard();
     port.postMessage({ error: toWorkerError(err, blob) } satisfies FromWorker);
     // The parent terminates a worker that answered an error.
-  } finally {
-    for (const h of hashes) h.release();
   }
 }
 

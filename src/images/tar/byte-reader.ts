@@ -6,7 +6,7 @@ export class ByteReader {
   private buffered = 0;
   private eof = false;
   total = 0;
-  constructor(private readonly it: AsyncIterator<Buffer>, private readonly maxBytes: number, private readonly onData?: (chunk: Buffer) => Promise<void> | void) {}
+  constructor(private readonly it: AsyncIterator<Buffer>, private readonly maxBytes: number, private readonly onData?: (chunk: Buffer) => void) {}
 
   private async fill(n: number): Promise<void> {
     while (this.buffered < n && !this.eof) {
@@ -16,8 +16,7 @@ export class ByteReader {
       if (!b.length) continue;
       this.total += b.length;
       if (this.total > this.maxBytes) throw new TarFormatError(`archive expands beyond the limit of ${this.maxBytes} bytes`);
-      const taken = this.onData?.(b);
-      if (taken) await taken;
+      this.onData?.(b);
       this.chunks.push(b);
       this.buffered += b.length;
     }
@@ -69,8 +68,7 @@ export class ByteReader {
       if (r.done) { this.eof = true; break; }
       this.total += r.value.length;
       if (this.total > this.maxBytes) throw new TarFormatError(`archive expands beyond the limit of ${this.maxBytes} bytes`);
-      const taken = this.onData?.(r.value);
-      if (taken) await taken;
+      this.onData?.(r.value);
     }
   }
 }

@@ -18,11 +18,8 @@ export interface TarReadOptions {
   drain?: boolean;
   /** 'auto' (default): gunzip when the stream starts with the gzip magic; false: the stream is a plain tar. */
   gzip?: 'auto' | false;
-  /**
-   * Sees every (decompressed) chunk once, in order, the drained tail included: hash or count the stream here. A
-   * promise it returns is awaited before the next chunk is read (a hasher catching up).
-   */
-  onData?: (chunk: Buffer) => Promise<void> | void;
+  /** Sees every (decompressed) chunk once, in order, the drained tail included: hash or count the stream here. */
+  onData?: (chunk: Buffer) => void;
 }
 
 /**
