@@ -11,6 +11,7 @@ import type { RuntimeState, StoredContainer, Termination } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { endUnended, unendedError } from './stop-unended.js';
+import { clearUnended, isUnended, markUnended } from './unended-mark.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
@@ -63,13 +64,14 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   const compute = backendOf(st, c);
   if (c.state === 'CONTAINER_UNKNOWN') {
     await destroySystem(compute, id);
+    await clearUnended(st, id);
     await markExited(st, c, 255, 'Unknown', c.message || 'container state unknown');
     return;
   }
   // An earlier stop could not terminate it: its system may run on under an exit recorded since.
-  if (c.state !== 'CONTAINER_RUNNING') { if (st.unended.has(id)) await endUnended(st, compute, id); return; }
+  if (c.state !== 'CONTAINER_RUNNING') { if (isUnended(c)) await endUnended(st, compute, id); return; }
   // Its grace period was spent by that stop, whose signal went out: this one terminates at once.
-  if (st.unended.has(id)) timeoutSeconds = 0;
+  if (isUnended(c)) timeoutSeconds = 0;
   const { system, proc } = await openForStop(compute, id, c.pid);
   // The container may have exited while it was being opened: nothing is left to stop.
   if (c.state !== 'CONTAINER_RUNNING') { proc?.close(); system?.close(); return; }
@@ -104,12 +106,13 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
       if (system) await system.terminate().catch((e) => { if (!isEnded(e)) throw e; });
     } catch (e) {
-      // Marked before the exit handling learns of it (settle below): it terminates again, never shuts down.
-      st.unended.add(id);
+      // Marked (in memory at once, then on disk) before the exit handling learns of it (settle below): it
+      // terminates again, never shuts down.
+      await markUnended(st, c);
       throw unendedError(id, e);
     }
-    st.unended.delete(id);
     settle?.(true);
+    await clearUnended(st, id);
     if (await within(exited, st.opts.exitReportWaitMs ?? 10_000)) return;
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
     const cur = st.containers.get(id);
@@ -151,7 +154,7 @@ async function removeRecorded(st: RuntimeState, c: StoredContainer, id: string):
   const { platform, keeper, images } = st.opts;
   const forgotten = keeper.forget(id).then(() => true, () => false);
   await destroySystem(backendOf(st, c), id);
-  st.unended.delete(id);
+  await clearUnended(st, id);
   // Hyper-V: the guest's combined layers, then the scratch disk, then the shares (hcsshim's release order).
   await uncombineContainerLayers(st, c.sandboxId, id);
   await detachContainerScratch(st, c.sandboxId, id);

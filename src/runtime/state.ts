@@ -60,6 +60,11 @@ export type StoredContainer = ContainerRecord & {
   spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[];
   /** State of the container's credential guard instance (gMSA, ./credential-guard.ts), removed with the container. */
   credentialGuard?: ContainerCredentialGuardStateDoc;
+  /**
+   * A stop could not end it (its terminate failed): its system is only ever terminated again, never asked to shut
+   * down, and its next stop terminates at once (./stop-unended.ts). Saved with the record (./unended-mark.ts).
+   */
+  unended?: true;
 };
 
 /** A stop terminating a container's system: its open handle, and whether its terminate calls succeeded. */
@@ -82,11 +87,6 @@ export class RuntimeState {
    * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
   readonly terminating = new Map<string, Termination>();
-  /**
-   * Containers a stop could not end (its terminate failed): their system is only ever terminated again, never asked
-   * to shut down, and their next stop terminates at once (./stop-unended.ts).
-   */
-  readonly unended = new Set<string>();
   /** Containers whose system a stop asked to shut down (no handle on the init): their exit asks no second time. */
   readonly stopAsked = new Set<string>();
   /** Containers RemoveContainer is removing: an exit reported meanwhile is forgotten by the keeper, not acknowledged. */
