@@ -12,6 +12,7 @@ import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { endUnended, unendedError } from './stop-unended.js';
 import { clearUnended, isUnended, markUnended } from './unended-mark.js';
+import { endStopTurn, takeStopTurn, type StopTurn } from './stop-turn.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
@@ -54,11 +55,21 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 /**
  * Graceful stop (CtrlShutdown to the init process), forced termination after `timeoutSeconds`. Synchronous:
- * returns once the container is EXITED. Unknown, created and exited containers: no-op.
+ * returns once the container is EXITED. Unknown, created and exited containers: no-op. One stop per container at
+ * a time: a stop asked meanwhile cuts this one's grace to its own timeout and waits for it (stop-turn.ts).
  */
 export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeoutSeconds: number): Promise<void> {
   const id = st.index.resolve(idOrPrefix, 'container ID');
-  if (!id) return;
+  if (!id || !st.containers.get(id)) return;
+  const turn = await takeStopTurn(st, id, timeoutSeconds);
+  try {
+    await stopInTurn(st, id, turn);
+  } finally {
+    endStopTurn(st, id, turn);
+  }
+}
+
+async function stopInTurn(st: RuntimeState, id: string, turn: StopTurn): Promise<void> {
   const c = st.containers.get(id);
   if (!c) return;
   const compute = backendOf(st, c);
@@ -71,7 +82,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   // An earlier stop could not terminate it: its system may run on under an exit recorded since.
   if (c.state !== 'CONTAINER_RUNNING') { if (isUnended(c)) await endUnended(st, compute, id); return; }
   // Its grace period was spent by that stop, whose signal went out: this one terminates at once.
-  if (isUnended(c)) timeoutSeconds = 0;
+  if (isUnended(c)) turn.shorten(0);
   const { system, proc } = await openForStop(compute, id, c.pid);
   // The container may have exited while it was being opened: nothing is left to stop.
   if (c.state !== 'CONTAINER_RUNNING') { proc?.close(); system?.close(); return; }
@@ -79,7 +90,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   let mine: Termination | undefined;
   let settle: ((ok: boolean) => void) | undefined;
   try {
-    const graceful = timeoutSeconds <= 0 ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
+    const graceful = !turn.graceful ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
     // The system asked to shut down: the exit this causes asks no second time (exits.ts).
     if (graceful && !proc) st.stopAsked.add(id);
     if (graceful) {
@@ -91,11 +102,11 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
         if (!isEnded(e)) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
         if (!proc && shutdownAskOutcome(e) === 'failed') st.stopAsked.delete(id); // refused: nothing was asked
       });
-      if (await within(exited, timeoutSeconds * 1000)) return;
-      log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
+      if (await turn.graceWait(exited)) return;
+      log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds: turn.timeoutSeconds });
     }
     // The system is terminated right after its process: the exit this causes needs no shutdown unless the
-    // termination fails (exits.ts). Concurrent stops (StopContainer racing StopPodSandbox) each register their own.
+    // termination fails (exits.ts).
     if (system) {
       const { promise, resolve } = deferred<boolean>();
       settle = resolve;

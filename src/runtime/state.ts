@@ -17,6 +17,7 @@ import { type ContainerRecord, type SandboxRecord, nowNs } from './model.js';
 import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js';
 import type { StreamingService } from '../streaming/types.js';
 import type { RuntimeHandler } from './hyperv/handlers.js';
+import type { StopTurn } from './stop-turn.js';
 import { notFound } from '../errors.js';
 
 /** Owner recorded on every compute system (and job container) this runtime creates. */
@@ -87,7 +88,12 @@ export class RuntimeState {
    * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
   readonly terminating = new Map<string, Termination>();
-  /** Containers whose system a stop asked to shut down (no handle on the init): their exit asks no second time. */
+  /** The stop in flight of each container: one at a time (./stop-turn.ts). */
+  readonly stops = new Map<string, StopTurn>();
+  /**
+   * Containers whose system their stop asked to shut down (no handle on the init): their exit asks no second time.
+   * Only the stop in flight asks and clears it (one stop per container at a time: ./stop-turn.ts).
+   */
   readonly stopAsked = new Set<string>();
   /** Containers RemoveContainer is removing: an exit reported meanwhile is forgotten by the keeper, not acknowledged. */
   readonly removing = new Set<string>();
