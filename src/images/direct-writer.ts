@@ -15,9 +15,12 @@
  * O_DIRECT wants the memory, the file offset and the length aligned: the buffers are WebAssembly memory (page-
  * aligned), every write but the last is a whole buffer, and the last is padded to the alignment with zeros and the
  * file cut back to its size (ftruncate). A file system that refuses O_DIRECT (EINVAL at open) is remembered by
- * device and written through the page cache from then on (layer-file.ts).
+ * device and written through the page cache from then on (layer-file.ts). Some take the O_DIRECT open and refuse
+ * the write instead (EINVAL): that file goes on through the page cache from the byte the writes reached, on a
+ * descriptor opened again without O_DIRECT (the writer's `reopen`, which remembers the device too). Only one write
+ * is ever in flight, so nothing after it was written yet; the padded tail and the truncate work the same on it.
  */
-import { constants, ftruncateSync, write } from 'node:fs';
+import { closeSync, constants, ftruncateSync, write } from 'node:fs';
 
 /** Alignment of memory, offsets and lengths (the largest logical block size in use: 4 KiB sectors). */
 export const DIRECT_ALIGN = 4096;
@@ -67,10 +70,16 @@ export class DirectWriter {
   private fill = 0;
   private pos = 0;
   private inflight: Promise<void> | undefined;
+  /** The descriptor reopened without O_DIRECT after a refused write (closed by the writer). */
+  private reopened: number | undefined;
   /** Milliseconds spent waiting for writes. */
   ms = 0;
 
-  constructor(private readonly fd: number) {}
+  /**
+   * `fd` is opened with O_DIRECT. `reopen` opens the same file again without it, for a write the file system
+   * refuses (EINVAL); without it that write fails.
+   */
+  constructor(private fd: number, private readonly reopen?: () => number) {}
 
   async write(chunk: Buffer): Promise<void> {
     let off = 0;
@@ -112,12 +121,26 @@ export class DirectWriter {
   private release(): void {
     if (this.bufs && !this.inflight) free.push(this.bufs);
     this.bufs = undefined;
+    if (this.reopened !== undefined) closeSync(this.reopened);
+    this.reopened = undefined;
+  }
+
+  /** Writes `len` bytes of `buf` at `pos`; a refused direct write goes on through the page cache where it stopped. */
+  private async put(buf: Buffer, len: number, pos: number): Promise<void> {
+    const progress = { done: 0 };
+    try {
+      await writeFully(this.fd, buf, len, pos, progress);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EINVAL' || !this.reopen || this.reopened !== undefined) throw e;
+      this.fd = this.reopened = this.reopen();
+      await writeFully(this.fd, buf, len, pos, progress);
+    }
   }
 
   /** Waits for the write in flight; hands the current buffer's first `len` bytes to a write; switches buffers. */
   private async submit(len: number): Promise<void> {
     await this.settle();
-    this.inflight = writeFully(this.fd, this.buffers()[this.cur]!, len, this.pos);
+    this.inflight = this.put(this.buffers()[this.cur]!, len, this.pos);
     // A failure is thrown by the next settle(); until then the promise must not count as unhandled.
     this.inflight.catch(() => undefined);
     this.pos += len;
@@ -134,10 +157,12 @@ export class DirectWriter {
   }
 }
 
-async function writeFully(fd: number, buf: Buffer, len: number, pos: number): Promise<void> {
-  for (let done = 0; done < len;) {
+/** Writes `buf`'s first `len` bytes to `fd` at `pos`, from `progress.done` on; `progress.done` counts what was written. */
+async function writeFully(fd: number, buf: Buffer, len: number, pos: number, progress: { done: number }): Promise<void> {
+  while (progress.done < len) {
+    const { done } = progress;
     const n = await new Promise<number>((res, rej) => write(fd, buf, done, len - done, pos + done, (e, w) => (e ? rej(e) : res(w))));
     if (n <= 0) throw Object.assign(new Error('direct write made no progress'), { code: 'EIO' });
-    done += n;
+    progress.done += n;
   }
 }

@@ -40,7 +40,7 @@ export async function writeLayerFile(f: LayerFile, dev: number, replacing: Repla
   }
   fd ??= await replacing(f.target, async () => openSync(f.target, EXCL, f.mode));
   let ms = performance.now() - t0;
-  const w = direct ? new DirectWriter(fd) : new SyncBatchedWriter(fd);
+  const w = direct ? new DirectWriter(fd, pageCacheReopen(fd, dev)) : new SyncBatchedWriter(fd);
   try {
     if (w instanceof DirectWriter) {
       for await (const chunk of f.body) await w.write(chunk);
@@ -57,4 +57,16 @@ export async function writeLayerFile(f: LayerFile, dev: number, replacing: Repla
   }
   if (f.mtime > 0) try { utimesSync(f.target, f.mtime, f.mtime); } catch { /* best effort, as before */ }
   return ms + performance.now() - t0 + w.ms;
+}
+
+/**
+ * For a file system that took the O_DIRECT open but refuses the write (EINVAL): the device is remembered like one
+ * that refuses the open, and the file opened again without O_DIRECT through its descriptor's /proc link — the same
+ * file, whatever its path names meanwhile (O_DIRECT exists only on Linux, where that link does).
+ */
+function pageCacheReopen(fd: number, dev: number): () => number {
+  return () => {
+    refuseDirect(dev);
+    return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY);
+  };
 }

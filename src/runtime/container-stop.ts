@@ -11,6 +11,8 @@ import type { RuntimeState, StoredContainer, Termination } from './state.js';
 import { markExited, waitExit } from './exits.js';
 import { destroySystem } from './systems.js';
 import { endUnended, unendedError } from './stop-unended.js';
+import { clearUnended, isUnended, markUnended } from './unended-mark.js';
+import { endStopTurn, takeStopTurn, type StopTurn } from './stop-turn.js';
 import { backendOf, scratchMountedOnHost } from './backend.js';
 import { removeCredentialGuard } from './credential-guard.js';
 import { releaseContainerShares } from './hyperv/uvm-vsmb.js';
@@ -53,23 +55,34 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 /**
  * Graceful stop (CtrlShutdown to the init process), forced termination after `timeoutSeconds`. Synchronous:
- * returns once the container is EXITED. Unknown, created and exited containers: no-op.
+ * returns once the container is EXITED. Unknown, created and exited containers: no-op. One stop per container at
+ * a time: a stop asked meanwhile cuts this one's grace to its own timeout and waits for it (stop-turn.ts).
  */
 export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeoutSeconds: number): Promise<void> {
   const id = st.index.resolve(idOrPrefix, 'container ID');
-  if (!id) return;
+  if (!id || !st.containers.get(id)) return;
+  const turn = await takeStopTurn(st, id, timeoutSeconds);
+  try {
+    await stopInTurn(st, id, turn);
+  } finally {
+    endStopTurn(st, id, turn);
+  }
+}
+
+async function stopInTurn(st: RuntimeState, id: string, turn: StopTurn): Promise<void> {
   const c = st.containers.get(id);
   if (!c) return;
   const compute = backendOf(st, c);
   if (c.state === 'CONTAINER_UNKNOWN') {
     await destroySystem(compute, id);
+    await clearUnended(st, id);
     await markExited(st, c, 255, 'Unknown', c.message || 'container state unknown');
     return;
   }
   // An earlier stop could not terminate it: its system may run on under an exit recorded since.
-  if (c.state !== 'CONTAINER_RUNNING') { if (st.unended.has(id)) await endUnended(st, compute, id); return; }
+  if (c.state !== 'CONTAINER_RUNNING') { if (isUnended(c)) await endUnended(st, compute, id); return; }
   // Its grace period was spent by that stop, whose signal went out: this one terminates at once.
-  if (st.unended.has(id)) timeoutSeconds = 0;
+  if (isUnended(c)) turn.shorten(0);
   const { system, proc } = await openForStop(compute, id, c.pid);
   // The container may have exited while it was being opened: nothing is left to stop.
   if (c.state !== 'CONTAINER_RUNNING') { proc?.close(); system?.close(); return; }
@@ -77,7 +90,7 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
   let mine: Termination | undefined;
   let settle: ((ok: boolean) => void) | undefined;
   try {
-    const graceful = timeoutSeconds <= 0 ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
+    const graceful = !turn.graceful ? undefined : proc ? proc.signal(signalOptions('graceful')) : system?.shutdown();
     // The system asked to shut down: the exit this causes asks no second time (exits.ts).
     if (graceful && !proc) st.stopAsked.add(id);
     if (graceful) {
@@ -89,11 +102,11 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
         if (!isEnded(e)) log.warn('graceful stop failed', { container: id, error: errorMessage(e) });
         if (!proc && shutdownAskOutcome(e) === 'failed') st.stopAsked.delete(id); // refused: nothing was asked
       });
-      if (await within(exited, timeoutSeconds * 1000)) return;
-      log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds });
+      if (await turn.graceWait(exited)) return;
+      log.info('container did not stop within its grace period; terminating', { container: id, timeoutSeconds: turn.timeoutSeconds });
     }
     // The system is terminated right after its process: the exit this causes needs no shutdown unless the
-    // termination fails (exits.ts). Concurrent stops (StopContainer racing StopPodSandbox) each register their own.
+    // termination fails (exits.ts).
     if (system) {
       const { promise, resolve } = deferred<boolean>();
       settle = resolve;
@@ -104,12 +117,13 @@ export async function stopContainer(st: RuntimeState, idOrPrefix: string, timeou
       if (proc) await proc.terminate().catch((e) => { if (!isGone(e)) throw e; });
       if (system) await system.terminate().catch((e) => { if (!isEnded(e)) throw e; });
     } catch (e) {
-      // Marked before the exit handling learns of it (settle below): it terminates again, never shuts down.
-      st.unended.add(id);
+      // Marked (in memory at once, then on disk) before the exit handling learns of it (settle below): it
+      // terminates again, never shuts down.
+      await markUnended(st, c);
       throw unendedError(id, e);
     }
-    st.unended.delete(id);
     settle?.(true);
+    await clearUnended(st, id);
     if (await within(exited, st.opts.exitReportWaitMs ?? 10_000)) return;
     // The keeper never reported the exit (process or keeper gone): record it ourselves.
     const cur = st.containers.get(id);
@@ -151,7 +165,7 @@ async function removeRecorded(st: RuntimeState, c: StoredContainer, id: string):
   const { platform, keeper, images } = st.opts;
   const forgotten = keeper.forget(id).then(() => true, () => false);
   await destroySystem(backendOf(st, c), id);
-  st.unended.delete(id);
+  await clearUnended(st, id);
   // Hyper-V: the guest's combined layers, then the scratch disk, then the shares (hcsshim's release order).
   await uncombineContainerLayers(st, c.sandboxId, id);
   await detachContainerScratch(st, c.sandboxId, id);

@@ -8,6 +8,7 @@ import { shutdownSystem, type ShutdownOptions } from './systems.js';
 import { oomKilled } from './oom.js';
 import { backendOf } from './backend.js';
 import { endUnendedLater } from './stop-unended.js';
+import { isUnended } from './unended-mark.js';
 import { diedWithUtilityVm, VM_EXITED_REASON } from './hyperv/vm-watches.js';
 
 const log = logger('runtime');
@@ -58,7 +59,7 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     const backend = backendOf(st, c);
     const alreadyAsked = askedBy(st, e);
     if (stopping) void stopping.terminated.then((ok) => (ok ? undefined : endUnendedLater(st, backend, c.id)));
-    else if (st.unended.has(c.id)) endUnendedLater(st, backend, c.id);
+    else if (isUnended(c)) endUnendedLater(st, backend, c.id);
     else void shutdownSystem(backend, c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its

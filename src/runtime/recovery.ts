@@ -15,6 +15,7 @@ import { isPodVm } from './hyperv/pod-vm.js';
 import { removeOrphanedCredentialGuards } from './credential-guard.js';
 import { settleInterruptedStart } from './interrupted-start.js';
 import { markHalfStoppedPods } from './half-stopped.js';
+import { recoverUnended } from './unended-recovery.js';
 
 const log = logger('runtime');
 
@@ -35,6 +36,8 @@ export async function recover(st: RuntimeState): Promise<void> {
   for (const c of st.containers.list()) {
     if (c.state === 'CONTAINER_CREATED') await settleInterruptedStart(st, c, attached.get(c.id), systemIds.has(c.id));
   }
+  // Systems a stop could not end before the restart: ended now, or their mark cleared when they are gone.
+  await recoverUnended(st, systemIds);
   // Before the containers: those of a VM that died meanwhile exited with it (reason UtilityVMExited).
   await recoverUtilityVms(st, new Map(systems.filter((s) => s.kind === 'compute' && s.props.Id).map((s) => [s.props.Id!, s.props])));
   for (const c of st.containers.list()) {

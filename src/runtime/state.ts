@@ -17,6 +17,7 @@ import { type ContainerRecord, type SandboxRecord, nowNs } from './model.js';
 import type { ImageProvider, IoKeeper, ExitReport, PodNetwork } from './ports.js';
 import type { StreamingService } from '../streaming/types.js';
 import type { RuntimeHandler } from './hyperv/handlers.js';
+import type { StopTurn } from './stop-turn.js';
 import { notFound } from '../errors.js';
 
 /** Owner recorded on every compute system (and job container) this runtime creates. */
@@ -60,6 +61,11 @@ export type StoredContainer = ContainerRecord & {
   spec: ContainerSpec; storagePath: string; layers: { id: string; path: string }[];
   /** State of the container's credential guard instance (gMSA, ./credential-guard.ts), removed with the container. */
   credentialGuard?: ContainerCredentialGuardStateDoc;
+  /**
+   * A stop could not end it (its terminate failed): its system is only ever terminated again, never asked to shut
+   * down, and its next stop terminates at once (./stop-unended.ts). Saved with the record (./unended-mark.ts).
+   */
+  unended?: true;
 };
 
 /** A stop terminating a container's system: its open handle, and whether its terminate calls succeeded. */
@@ -82,12 +88,12 @@ export class RuntimeState {
    * its own unless the termination fails, and its OOM query uses that handle (exits.ts).
    */
   readonly terminating = new Map<string, Termination>();
+  /** The stop in flight of each container: one at a time (./stop-turn.ts). */
+  readonly stops = new Map<string, StopTurn>();
   /**
-   * Containers a stop could not end (its terminate failed): their system is only ever terminated again, never asked
-   * to shut down, and their next stop terminates at once (./stop-unended.ts).
+   * Containers whose system their stop asked to shut down (no handle on the init): their exit asks no second time.
+   * Only the stop in flight asks and clears it (one stop per container at a time: ./stop-turn.ts).
    */
-  readonly unended = new Set<string>();
-  /** Containers whose system a stop asked to shut down (no handle on the init): their exit asks no second time. */
   readonly stopAsked = new Set<string>();
   /** Containers RemoveContainer is removing: an exit reported meanwhile is forgotten by the keeper, not acknowledged. */
   readonly removing = new Set<string>();

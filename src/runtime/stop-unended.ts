@@ -4,8 +4,9 @@
  * signal went out already (the stop's, maybe the IO keeper's too), so from here its system is only terminated:
  * - the exit that stop caused terminates the system again in the background (exits.ts), no shutdown asked;
  * - the stop fails with what happened and what to do, and the next StopContainer terminates at once — also when the
- *   exit was recorded meanwhile: it does not answer success while the system may still run (st.unended).
- * The mark is in memory: after a daemon restart RemoveContainer still ends the system (destroySystem).
+ *   exit was recorded meanwhile: it does not answer success while the system may still run.
+ * The mark is saved with the container's record (unended-mark.ts), so all this holds across a daemon restart too
+ * (unended-recovery.ts); RemoveContainer ends the system in any case (destroySystem).
  */
 import type { ComputeSystem, SystemService } from '../platform/types.js';
 import { isEnded, isGone, PlatformError } from '../platform/hresult.js';
@@ -13,6 +14,7 @@ import { errorMessage, internal } from '../errors.js';
 import { logger } from '../util/log.js';
 import type { RuntimeState } from './state.js';
 import { terminateAndWait } from './systems.js';
+import { clearUnended } from './unended-mark.js';
 
 const log = logger('runtime');
 
@@ -40,7 +42,7 @@ export async function endUnended(st: RuntimeState, compute: SystemService<unknow
     try {
       system = await compute.openComputeSystem(id);
     } catch (e) {
-      if (isGone(e)) { st.unended.delete(id); return; }
+      if (isGone(e)) { await clearUnended(st, id); return; }
       throw e;
     }
     try {
@@ -48,10 +50,10 @@ export async function endUnended(st: RuntimeState, compute: SystemService<unknow
     } finally {
       system.close();
     }
-    st.unended.delete(id);
   } catch (e) {
     throw unendedError(id, e);
   }
+  await clearUnended(st, id);
 }
 
 /** The exit of a container whose stop failed to terminate it: its system is terminated again, never shut down. */

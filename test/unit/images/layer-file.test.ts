@@ -1,13 +1,15 @@
 /**
  * Layer files written direct (O_DIRECT, aligned buffers, padded tail cut back) and the fall-backs: every size
  * around the alignment and buffer boundaries reads back byte for byte, a file system that refuses O_DIRECT is
- * written through the page cache from then on, a body that fails mid-file leaves no write in flight, and
- * concurrent files never share a buffer.
+ * written through the page cache from then on — one that refuses the write after taking the open goes on with the
+ * file through the page cache —, a body that fails mid-file leaves no write in flight, and concurrent files never
+ * share a buffer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, readFile, stat } from 'node:fs/promises';
-import { constants, openSync, closeSync, statSync } from 'node:fs';
+import { constants, openSync, closeSync, statSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +93,55 @@ test('a file system that refuses O_DIRECT is written through the page cache, and
     await writeLayerFile({ target, mode: 0o644, size: data.length, mtime: 0, body: chunks(data, 4096) }, dev, refusingOnce);
     assert.ok((await readFile(target)).equals(data));
     assert.equal(directWritable(data.length, dev), false, 'the device is remembered as refusing O_DIRECT');
+  });
+});
+
+/** node:fs as CommonJS: replacing its write and syncing the ES exports reaches direct-writer.ts's `write`. */
+const fsModule = createRequire(import.meta.url)('node:fs') as { write: (...a: unknown[]) => void };
+
+const pathOf = (fd: number): string | undefined => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return undefined; } };
+
+/**
+ * Runs `fn` with the writes to `target` (a real path) failing EINVAL from the `nth` on, on that descriptor, as on a
+ * file system that takes the O_DIRECT open and refuses the write; other descriptors write as usual. Returns how
+ * many writes were refused.
+ */
+async function refusingWrites(target: string, nth: number, fn: () => Promise<unknown>): Promise<number> {
+  const real = fsModule.write;
+  let calls = 0;
+  let refusedFd: number | undefined;
+  let refusals = 0;
+  fsModule.write = (...a: unknown[]) => {
+    const fd = a[0] as number;
+    if (refusedFd === undefined && pathOf(fd) === target && ++calls === nth) refusedFd = fd;
+    if (fd !== refusedFd) return real(...a);
+    refusals++;
+    const done = a[a.length - 1] as (e: Error) => void;
+    process.nextTick(done, Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL', syscall: 'write' }));
+  };
+  syncBuiltinESMExports();
+  try { await fn(); } finally { fsModule.write = real; syncBuiltinESMExports(); }
+  return refusals;
+}
+
+test('a file system that takes the O_DIRECT open but refuses the write: the file goes on through the page cache, reads back exactly, and the device is remembered', { skip: O_DIRECT === 0 && 'no O_DIRECT here' }, async () => {
+  await withDir(async (d) => {
+    // Three writes: two whole buffers and the padded tail; each is the first refused once.
+    const data = randomBytes(2 * DIRECT_CHUNK + 11);
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    for (const nth of [1, 2, 3]) {
+      const dev = statSync(d).dev + 2_000_000 + nth;
+      const target = join(realpathSync(d), `refused-write-${nth}`);
+      assert.equal(directWritable(data.length, dev), true);
+      const before = openFds();
+      const refusals = await refusingWrites(target, nth, () =>
+        writeLayerFile({ target, mode: 0o644, size: data.length, mtime: 0, body: chunks(data, 50_000) }, dev, plain));
+      assert.equal(refusals, 1, `write ${nth} was refused, once: the file went on without O_DIRECT`);
+      assert.equal((await stat(target)).size, data.length, `size after refused write ${nth}`);
+      assert.ok((await readFile(target)).equals(data), `content after refused write ${nth}`);
+      assert.equal(directWritable(data.length, dev), false, 'the device is remembered as refusing O_DIRECT');
+      assert.equal(openFds(), before, 'no descriptor is left open');
+    }
   });
 });
 

@@ -2,7 +2,8 @@
  * StopContainer tests on a stand-in HostProcess job: a runtime with running container c1 (init pid 4) whose job and
  * init record the calls made on them. The init ignores CtrlShutdown; its termination — or the job's shutdown, for
  * `shutdownEnds` — reports the exit as the IO keeper would (after asking the job to shut down itself, when
- * `keeperAsked`).
+ * `keeperAsked`). restart() is a daemon restart: a new state over the same records (recover() runs on it: the job
+ * is listed while `listed.job`), the job's exits reported to it from then on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,15 +64,32 @@ export async function stopJob(t: { after(fn: () => void): void }, o: StopJobOpti
     close: () => { calls.push('close'); },
   };
   const gone = async (): Promise<never> => { throw new PlatformError(HRESULT.HCS_E_SYSTEM_NOT_FOUND, 'HcsOpenComputeSystem'); };
+  const listed = { job: true };
   const opts = {
-    platform: { compute: { openComputeSystem: gone }, jobs: { openComputeSystem: async () => job } },
-    keeper: { ack: async () => undefined, forget: async () => undefined },
+    platform: {
+      compute: { openComputeSystem: gone, enumerateComputeSystems: async () => [] },
+      jobs: { openComputeSystem: async () => job, enumerateComputeSystems: async () => (listed.job ? [{ Id: 'c1' }] : []) },
+      network: { enumerateNamespaces: async () => [] },
+    },
+    keeper: { ack: async () => undefined, forget: async () => undefined, list: async () => [] },
+    stateDir: dir,
     shutdownTimeoutSeconds: 1,
   } as unknown as RuntimeOptions;
-  st = new RuntimeState(opts, await RecordStore.open<SandboxRecord>(join(dir, 's')), await RecordStore.open<StoredContainer>(join(dir, 'c')));
+  const open = async () => new RuntimeState(opts, await RecordStore.open<SandboxRecord>(join(dir, 's')), await RecordStore.open<StoredContainer>(join(dir, 'c')));
+  st = await open();
   await st.containers.save({ id: 'c1', sandboxId: 'p1', state: 'CONTAINER_RUNNING', pid: 4, spec: { windows: { hostProcess: true } } } as unknown as StoredContainer);
   st.index.add('c1');
   /** The init exits by itself (its exit reported). */
   const exitNow = (): Promise<void> => handleExit(st, { containerId: 'c1', pid: 4, exitCode: 0, exitedAt: '1765000000000000001' });
-  return { st, calls, exitNow, count: (x: string) => calls.filter((c) => c === x).length };
+  /** The daemon restarts: its records written so far are read back by a new state (recovery not run yet). */
+  const restart = async (): Promise<RuntimeState> => {
+    await st.containers.flush();
+    st = await open();
+    st.index.add('c1');
+    return st;
+  };
+  return { st, calls, exitNow, restart, listed, dir, count: (x: string) => calls.filter((c) => c === x).length };
 }
+
+/** Whether c1 is marked unended (a stop could not end it). */
+export const unended = (st: RuntimeState): boolean => (st.containers.get('c1') as { unended?: unknown } | undefined)?.unended === true;

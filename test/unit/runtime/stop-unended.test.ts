@@ -12,7 +12,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { stopContainer } from '../../../src/runtime/container-stop.js';
 import { toServiceError } from '../../../src/cri/errors.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { stopJob } from './stop-job.js';
+import { stopJob, unended } from './stop-job.js';
 
 const poll = { timeoutMs: 15_000, intervalMs: 10 };
 
@@ -26,7 +26,7 @@ test('a stop whose system terminate fails: it fails saying so; the exit terminat
   const { st, calls, count } = await stopJob(t, { fails: { system: 1, proc: 0 }, keeperAsked: true });
   const err = await stopContainer(st, 'c1', 0).then(() => undefined, (e: unknown) => e);
   assert.equal(st.containers.get('c1')!.state, 'CONTAINER_EXITED');
-  await waitFor('the exit handling to terminate the system again', () => count('terminate') === 2 && !st.unended.has('c1'), poll);
+  await waitFor('the exit handling to terminate the system again', () => count('terminate') === 2 && !unended(st), poll);
   assert.equal(count('shutdown'), 0, `no graceful shutdown after the stop's (calls: ${calls.join(', ')})`);
   assert.equal(count('signal'), 0);
   assert.ok(stillRunning(err), `the stop failed saying the container may still run: ${String(err)}`);
@@ -45,7 +45,7 @@ test('a system that cannot be terminated: every retried stop fails (the exit rec
   assert.equal(count('terminate'), 3);
   await stopContainer(st, 'c1', 30);
   assert.equal(count('terminate'), 4);
-  assert.equal(st.unended.has('c1'), false);
+  assert.equal(unended(st), false);
   assert.deepEqual(calls.filter((c) => c === 'shutdown' || c === 'signal'), [], 'no graceful signal at all');
 });
 
@@ -58,7 +58,7 @@ test('a graceful stop whose termination failed: the retried stop terminates at o
   assert.equal(st.containers.get('c1')!.state, 'CONTAINER_EXITED');
   assert.equal(count('signal'), 1, `the retry sent no second CtrlShutdown (calls: ${calls.join(', ')})`);
   assert.equal(count('shutdown'), 0);
-  assert.equal(st.unended.has('c1'), false);
+  assert.equal(unended(st), false);
 });
 
 test('a graceful stop without a handle on the init: the system is asked to shut down once, the exit asking no second time', async (t) => {
