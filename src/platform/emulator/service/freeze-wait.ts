@@ -26,8 +26,8 @@ function wchan(pid: number): string {
   try { return readFileSync(`/proc/${pid}/wchan`, 'utf8').trim(); } catch { return ''; }
 }
 
-/** Frozen tasks wait in the v1 refrigerator (reported as state D) or the v2 freezer trap. */
-const FROZEN_WAITS = new Set(['__refrigerator', 'do_freezer_trap']);
+/** Where frozen tasks wait: v1 in the refrigerator (reported as state D), v2 in the signal path's freezer trap (S). */
+const FROZEN_WAITS = { 1: new Set(['__refrigerator']), 2: new Set(['do_freezer_trap', 'get_signal']) };
 
 /**
  * What an operator reads when a freeze did not complete: the cgroup and the members that did not freeze (those
@@ -35,7 +35,7 @@ const FROZEN_WAITS = new Set(['__refrigerator', 'do_freezer_trap']);
  */
 export function unfrozenDetail(systemId: string, f: Freezer, state: FreezeState | undefined, timeoutMs: number): string {
   const members = freezerPids(f).map((pid) => ({ pid, st: readStat(pid), wchan: wchan(pid) })).filter((m) => m.st);
-  const unfrozen = members.filter((m) => !FROZEN_WAITS.has(m.wchan)).sort((a, b) => Number(b.st!.state === 'D') - Number(a.st!.state === 'D'));
+  const unfrozen = members.filter((m) => !FROZEN_WAITS[f.version].has(m.wchan)).sort((a, b) => Number(b.st!.state === 'D') - Number(a.st!.state === 'D'));
   const named = unfrozen.slice(0, 3).map((m) => `${m.pid} (${m.st!.comm}, state ${m.st!.state}${m.wchan ? `, waiting in ${m.wchan}` : ''})`);
   const file = f.version === 1 ? 'freezer.state' : 'cgroup.events';
   const said = state === undefined ? `${file} could not be read` : `it stayed ${state}`;
