@@ -26,21 +26,23 @@ function wchan(pid: number): string {
   try { return readFileSync(`/proc/${pid}/wchan`, 'utf8').trim(); } catch { return ''; }
 }
 
-/** Where frozen tasks wait: v1 in the refrigerator (reported as state D), v2 in the signal path's freezer trap (S). */
+/**
+ * Where frozen tasks surely wait: v1 in the refrigerator, v2 in the signal path's freezer trap. A v1 task frozen
+ * while asleep stays where it slept (and reads state D, as a task stuck in uninterruptible sleep does), so the
+ * others are not known to be unfrozen: they are only named first.
+ */
 const FROZEN_WAITS = { 1: new Set(['__refrigerator']), 2: new Set(['do_freezer_trap', 'get_signal']) };
 
-/**
- * What an operator reads when a freeze did not complete: the cgroup and the members that did not freeze (those
- * in state D first: uninterruptible sleep is the usual reason), and what to do.
- */
+/** What an operator reads when a freeze did not complete: the cgroup, its processes (where each waits), what to do. */
 export function unfrozenDetail(systemId: string, f: Freezer, state: FreezeState | undefined, timeoutMs: number): string {
-  const members = freezerPids(f).map((pid) => ({ pid, st: readStat(pid), wchan: wchan(pid) })).filter((m) => m.st);
-  const unfrozen = members.filter((m) => !FROZEN_WAITS[f.version].has(m.wchan)).sort((a, b) => Number(b.st!.state === 'D') - Number(a.st!.state === 'D'));
-  const named = unfrozen.slice(0, 3).map((m) => `${m.pid} (${m.st!.comm}, state ${m.st!.state}${m.wchan ? `, waiting in ${m.wchan}` : ''})`);
+  const members = freezerPids(f).map((pid) => ({ pid, st: readStat(pid), wchan: wchan(pid) })).filter((m) => m.st)
+    .sort((a, b) => Number(FROZEN_WAITS[f.version].has(a.wchan)) - Number(FROZEN_WAITS[f.version].has(b.wchan)));
+  const named = members.slice(0, 3).map((m) => `${m.pid} (${m.st!.comm}, state ${m.st!.state}${m.wchan ? `, in ${m.wchan}` : ''})`);
   const file = f.version === 1 ? 'freezer.state' : 'cgroup.events';
   const said = state === undefined ? `${file} could not be read` : `it stayed ${state}`;
-  const who = named.length ? `; not frozen: ${named.join(', ')}${unfrozen.length > named.length ? ` and ${unfrozen.length - named.length} other(s)` : ''}` : '';
-  const why = unfrozen.some((m) => m.st!.state === 'D') ? ': a process in state D (uninterruptible sleep, waiting in the kernel, usually on I/O such as a hung network file system or disk) cannot freeze' : '';
-  return `compute system ${systemId} could not be paused: its cgroup ${f.dir} did not freeze within ${timeoutMs / 1000} s (${said}${who})${why}; `
-    + 'the system was thawed and is still Running. Retry the pause once its processes are out of that state, or terminate the system';
+  const who = named.length ? `; its processes: ${named.join(', ')}${members.length > named.length ? ` and ${members.length - named.length} more` : ''}` : '';
+  return `compute system ${systemId} could not be paused: its cgroup ${f.dir} did not freeze within ${timeoutMs / 1000} s (${said}${who}). `
+    + 'A process in an uninterruptible sleep that cannot be frozen (waiting on I/O such as a hung network file system or disk: '
+    + '`cat /proc/<pid>/wchan` shows where) keeps a freeze from completing. The system was thawed and is still Running; retry the '
+    + 'pause once its processes are out of that state, or terminate the system';
 }
