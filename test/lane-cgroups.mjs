@@ -1,5 +1,5 @@
 // Cgroup subtrees of the test runner's files (test/lanes.mjs). A file gets <hierarchy>/<name> in each cgroup2
-// hierarchy and each v1 hierarchy with memory or cpu, and its process tree (the `node --test` process and all it
+// hierarchy and each v1 hierarchy with memory, cpu or freezer, and its process tree (the `node --test` process and all it
 // spawns: daemon, emulator service, IO keeper) starts in the leaf <name>/runner. A leaf rather than <name> itself:
 // on cgroup v2 a cgroup that holds processes cannot enable controllers for its children, and the emulator enables
 // memory and cpu in <name> (its view of the hierarchy's root) and makes its own cgroups there, beside the leaf.
@@ -10,12 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const LEAF = 'runner';
 
-/** Mount points of the cgroup hierarchies the emulator may use: cgroup2, and v1 with memory or cpu. */
+/** Mount points of the cgroup hierarchies the emulator may use: cgroup2, and v1 with memory, cpu or freezer. */
 export function cgroupMounts() {
   let text = '';
   try { text = readFileSync('/proc/self/mounts', 'utf8'); } catch { return []; }
   return text.split('\n').map((l) => l.split(' ')).filter((f) => f.length > 3)
-    .filter(([, , type, opts]) => type === 'cgroup2' || (type === 'cgroup' && opts.split(',').some((o) => o === 'memory' || o === 'cpu')))
+    .filter(([, , type, opts]) => type === 'cgroup2' || (type === 'cgroup' && opts.split(',').some((o) => o === 'memory' || o === 'cpu' || o === 'freezer')))
     .map(([, dir, type]) => ({ dir, v2: type === 'cgroup2' })).filter(({ dir }) => !/\\0/.test(dir)) // no escaped blanks
     .filter(({ dir }, i, all) => all.findIndex((m) => m.dir === dir) === i); // a subtree bound over its mount: once
 }
@@ -83,15 +83,27 @@ export function describeProcess(pid) {
   return `${comm}[${pid}]${line ? `: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}` : ''}`;
 }
 
-/** SIGKILLs what is in the subtrees now (v2: cgroup.kill; v1 or a kernel without it: each pid), synchronously. */
+/**
+ * SIGKILLs what is in the subtrees now (v2: cgroup.kill; v1 or a kernel without it: each pid), synchronously. A
+ * paused emulator system's v1 freezer cgroup is thawed after the kill: a frozen v1 task dies only once thawed.
+ */
 export function killSubtreesNow(subtrees) {
   for (const d of subtrees) {
     const here = pidsIn(d);
     if (here.length === 0) continue;
     try { writeFileSync(join(d, 'cgroup.kill'), '1'); } catch {
       for (const pid of here) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      thawTree(d);
     }
   }
+}
+
+/** Thaws each v1 freezer cgroup at and below `dir` (thawing a parent leaves a child frozen by itself frozen). */
+function thawTree(dir) {
+  let entries = [];
+  try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  if (entries.some((e) => e.name === 'freezer.state')) try { writeFileSync(join(dir, 'freezer.state'), 'THAWED'); } catch { /* the root: none */ }
+  for (const e of entries) if (e.isDirectory()) thawTree(join(dir, e.name));
 }
 
 /**

@@ -1,8 +1,8 @@
 // The lanes of test/run.mjs. Files that run the emulator service or the daemon make host objects as root (network
 // namespaces, veths, bridges and nft tables named wincri-*, cgroups per compute system id) and some audit every such
 // object they can see (leak checks, doctor --leaks). As root with unshare(1), each such file runs in a network + mount
-// namespace of its own — a private /run/netns, loopback up, its own sysfs, its own subtree of each memory/cpu cgroup
-// hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no unshare)
+// namespace of its own — a private /run/netns, loopback up, its own sysfs, its own subtree of each memory/cpu/freezer
+// cgroup hierarchy — so it sees only its own objects, and several files run at a time. Otherwise (not root, no unshare)
 // they run one at a time in the host's namespaces, and run.mjs says so. As root, each file's processes (and the other
 // lane's) start in a cgroup leaf of its own subtree, so what it leaves behind is found, named and killed when it
 // ends (test/lane-cgroups.mjs); each file has a TMPDIR of its own, removed after it (test/lane-tmp.mjs). Its output

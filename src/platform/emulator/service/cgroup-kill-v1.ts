@@ -1,5 +1,5 @@
 /**
- * Killing a v1 cgroup's members (a job's memory and cpu hierarchies have no freezer) without hitting a process that
+ * Killing a v1 cgroup's members (not frozen first: cgroup-kill.ts says why) without hitting a process that
  * reused a member's pid. With pidfds (pidfd.ts): a pidfd is opened for every pid listed, the members are listed
  * again, and only a pidfd whose pid is still listed is signalled. A pidfd that can still be signalled names a
  * process that was alive at that second listing, so the pid listed then was that process: a member. A member that

@@ -3,7 +3,10 @@
  * `cgroup.kill` (Linux 5.14+) kills every member, children forked meanwhile included, with no pid read and
  * signalled later (a pid the kernel reused meanwhile). Older v2 kernels: the cgroup is frozen first
  * (`cgroup.freeze`: nothing forks, no member exits and frees its pid), its members SIGKILLed (fatal signals reach
- * frozen tasks), then thawed. v1 (the job's memory and cpu hierarchies, no freezer): SIGKILL by pid, a few passes.
+ * frozen tasks), then thawed. v1: SIGKILL by pid, a few passes (cgroup-kill-v1.ts). A v1 freezer (cgroup-freeze.ts)
+ * is not used here: its tasks stop forking and exiting only once the cgroup reads FROZEN, which this synchronous kill
+ * would have to poll for, and the pidfd-checked kill is race-free without it. A system frozen by its pause is killed
+ * frozen and thawed before this runs (system-pause.ts killFrozenSystem).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

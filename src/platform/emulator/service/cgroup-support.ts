@@ -1,6 +1,6 @@
 /**
  * Where the emulator's cgroups can go: the writable hierarchy with the memory and cpu controllers (cgroup v2
- * preferred, else the v1 memory and cpu hierarchies), each with the shared parent `wincri-emulator` the systems'
+ * preferred, else the v1 memory and cpu hierarchies, and the v1 freezer hierarchy where one is mounted), each with the shared parent `wincri-emulator` the systems'
  * cgroups are made under (cgroups.ts). Only as root; probed once per process.
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -38,7 +38,11 @@ export function cgroupSupport(): CgroupSupport | null {
   const mem = ms.find((x) => x.type === 'cgroup' && x.opts.includes('memory'));
   const cpu = ms.find((x) => x.type === 'cgroup' && x.opts.includes('cpu'));
   if (mem && cpu && writable(mem.dir) && writable(cpu.dir)) {
-    support = { version: 1, roots: [join(mem.dir, CGROUP_PARENT), join(cpu.dir, CGROUP_PARENT)] };
+    // The freezer hierarchy, where mounted on its own, pauses a whole system (cgroup-freeze.ts); mounted with memory
+    // or cpu, their directory has it already.
+    const frz = ms.find((x) => x.type === 'cgroup' && x.opts.includes('freezer'));
+    const freezer = frz && frz.dir !== mem.dir && frz.dir !== cpu.dir && writable(frz.dir) ? [join(frz.dir, CGROUP_PARENT)] : [];
+    support = { version: 1, roots: [join(mem.dir, CGROUP_PARENT), join(cpu.dir, CGROUP_PARENT), ...freezer] };
   }
   return support;
 }

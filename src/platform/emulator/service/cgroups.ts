@@ -1,7 +1,8 @@
 /**
  * Job-object limits of a compute system as a Linux cgroup (limits: cgroup-limits.ts; removal: cgroup-removal.ts).
  * Used only as root where a cgroup hierarchy with the memory and cpu controllers is writable (cgroup-support.ts);
- * each system gets `<hierarchy>/wincri-emulator/instance-<instance>/<id>` (one directory per hierarchy on v1).
+ * each system gets `<hierarchy>/wincri-emulator/instance-<instance>/<id>` (one directory per hierarchy on v1: memory,
+ * cpu, and freezer where mounted, which pauses the system: cgroup-freeze.ts).
  * `<instance>` is the emulator instance's id (instance.ts: a hash of its state dir, as its network objects are
  * marked): two emulators on one host (two test files, a bench beside a test) that use the same system id no longer
  * share a cgroup, and a restarted instance makes its systems' cgroups where it made them before (their directories
@@ -16,7 +17,10 @@ import { cgroupSupport, enableV2 } from './cgroup-support.js';
 
 export interface SystemCgroup {
   version: 1 | 2;
-  /** v2: the system's directory; v1: [memory directory, cpu directory]. */
+  /**
+   * v2: the system's directory; v1: [memory directory, cpu directory, freezer directory where the host has a freezer
+   * hierarchy (cgroup-freeze.ts; absent from records of older services)].
+   */
   dirs: string[];
 }
 

@@ -23,6 +23,7 @@ import { nsHelper } from './ns-helper.js';
 import { killLaunches } from './launch-orphans.js';
 import { sweepStrayHelpers } from './helper-orphans.js';
 import { procKey, type RestartGrace } from './process-forget.js';
+import { settleSuperseded } from './load-pids.js';
 
 /** The emulator's state and operations the load works on (ComputeEmulator's, compute-base.ts / compute-stop.ts). */
 export interface LoadHost {
@@ -63,12 +64,15 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   if (swept.length) h.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);
   for (const r of recs ?? []) {
     h.systems.set(r.id, r);
+    const alive = new Set(r.processes.filter((p) => !p.exited && isLive(p)));
+    // A pid several records share: one owns its live entry, the others are settled first (load-pids.ts).
+    const older = settleSuperseded(r, (p) => alive.has(p), h);
     for (const p of r.processes) {
+      if (older.has(p)) continue;
       // Output a killed service had read and not delivered is replayed from its spill, even for a process gone.
       reopenFifos(h, r, p);
       if (p.exited) continue;
-      const st = readStat(p.pid);
-      if (st && st.starttime === p.startTicks && st.state !== 'Z') {
+      if (alive.has(p)) {
         h.log(`re-adopted process ${p.pid} of ${r.id}`);
         adoptPoll(h, r, p);
       } else {
@@ -97,6 +101,12 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   }
   for (const r of h.systems.values()) if (vmProcessLost(r)) await h.vms.lost(r);
   await h.save();
+}
+
+/** Whether the recorded process still runs (its pid's process has its start time and is no zombie). */
+function isLive(p: ProcRecord): boolean {
+  const st = readStat(p.pid);
+  return !!st && st.starttime === p.startTicks && st.state !== 'Z';
 }
 
 /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */

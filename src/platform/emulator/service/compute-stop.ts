@@ -8,6 +8,7 @@ import { isAlive, processesInGroups } from './procfs.js';
 import type { SystemRecord } from './records.js';
 import { killGroup, anyInGroups } from './signals.js';
 import { endIsolation, endHolder, contWrappers } from './isolate.js';
+import { killFrozenSystem, resumeProcesses } from './system-pause.js';
 import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
@@ -53,12 +54,10 @@ export abstract class ComputeStopping extends ComputeBase {
     s.shuttingDown = true;
     // A utility VM shuts down what it hosts first; it stops once they have stopped (watchShutdown).
     for (const h of hostedOf(this.systems.values(), s)) await this.shutdown(h.id).catch(() => undefined);
-    for (const g of this.pgids(s)) {
-      if (!again) killGroup(g, 'SIGTERM');
-      if (wasPaused) killGroup(g, 'SIGCONT');
-    }
-    if (wasPaused) contWrappers(s);
-    if (wasPaused) s.state = 'Running';
+    const groups = this.pgids(s);
+    if (!again) for (const g of groups) killGroup(g, 'SIGTERM');
+    // A paused system runs again to handle it: thawed, or its groups continued (system-pause.ts).
+    if (wasPaused) { resumeProcesses(s, groups); s.state = 'Running'; }
     await this.save();
     this.watchShutdown(s);
   }
@@ -94,6 +93,8 @@ export abstract class ComputeStopping extends ComputeBase {
   }
 
   protected async killAll(s: SystemRecord): Promise<void> {
+    // A frozen (paused) system's processes are killed frozen, then thawed: a frozen v1 task dies only once thawed.
+    killFrozenSystem(s, this.log);
     const groups = this.pgids(s);
     const deadline = Date.now() + 5000;
     // Killed processes are gone within a few milliseconds: look again soon, then less often (1, 2, 4, 8, 10 … ms).
@@ -128,6 +129,9 @@ export abstract class ComputeStopping extends ComputeBase {
 
   protected async stopped(s: SystemRecord, exitType: ExitTypeDoc): Promise<void> {
     if (s.state === 'Stopped') return;
+    // A paused system stopped without a terminate (a utility VM whose process died) is killed and thawed first: its
+    // hosted systems, frozen with it, could not end otherwise.
+    killFrozenSystem(s, this.log);
     // The processes of a VM's hosted systems end with it: they stop (forced) before it does.
     for (const h of hostedOf(this.systems.values(), s)) await this.terminate(h.id).catch(() => undefined);
     if ((s.state as string) === 'Stopped') return; // stopped meanwhile

@@ -2,10 +2,10 @@
  * Compute systems and processes (computecore semantics) on Linux.
  *
  * State machine: Created → Running ⇄ Paused → Stopped. Every process of a system is a real Linux process in its
- * own process group, spawned detached by the service (so it survives its clients). Pause/resume = SIGSTOP/SIGCONT
- * of the system's process groups (pause completes once they are stopped: pause-wait.ts); shutdown = SIGTERM to
- * them, the system stops (GracefulExit) once they are gone; terminate = SIGKILL (ForcedExit). A running system
- * whose processes all exited keeps running.
+ * own process group, spawned detached by the service (so it survives its clients). Pause/resume freezes/thaws the
+ * system's cgroup, or where it has no freezer SIGSTOPs/SIGCONTs its process groups (system-pause.ts: pause completes
+ * once it took effect); shutdown = SIGTERM to the groups, the system stops (GracefulExit) once they are gone;
+ * terminate = SIGKILL (ForcedExit). A running system whose processes all exited keeps running.
  *
  * Exit codes: a normal exit reports its status; a process killed by signal N reports 128+N (as shells do), with
  * LastWaitResult S_OK. A process re-adopted after a service restart (its exit status cannot be collected, it is not
@@ -26,14 +26,13 @@ import { PlatformError, HRESULT } from '../../hresult.js';
 import { ModifySettingRequest, type PropertiesDoc } from '../../hcs/schema/index.js';
 import type { SystemRecord } from './records.js';
 import { parseDoc } from './documents.js';
-import { killGroup } from './signals.js';
 import { utsSupported, startHolder } from './uts.js';
 import { materializeMapping } from './mappings.js';
 import { applyModify } from './modify.js';
 import { applyVmModify } from './vm-modify.js';
 import { pipeMappings } from './pipes.js';
 import { isolationFacts } from './isolation.js';
-import { abortStart, contWrappers } from './isolate.js';
+import { abortStart } from './isolate.js';
 import { limitsFailure } from './cgroup-errors.js';
 import { startJobCgroup, modifyJob } from './job-limits.js';
 import { instanceId } from './instance.js';
@@ -41,8 +40,8 @@ import { newSystemRecord } from './compute-create.js';
 import { enumerateSystems, systemProperties, type QueryContext } from './compute-queries.js';
 import { ComputeProcesses } from './compute-processes.js';
 import { loadSystems } from './compute-load.js';
-import { processesInGroups } from './procfs.js';
-import { waitStopped, readTaskStates, unstoppedDetail, type TaskStates } from './pause-wait.js';
+import { readTaskStates } from './pause-wait.js';
+import { pauseSystem, resumeProcesses, type PauseWait } from './system-pause.js';
 
 export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
@@ -50,8 +49,8 @@ export type { ComputeEventSink } from './compute-base.js';
 export class ComputeEmulator extends ComputeProcesses {
   /** What the read side (compute-queries.ts) sees of the systems. */
   private readonly queries: QueryContext = { systems: this.systems, basic: (s) => this.basic(s), pgids: (s) => this.pgids(s) };
-  /** How a pause sees its processes' threads, and how long it waits for them to stop (pause-wait.ts); tests set others. */
-  pauseWait: { states: TaskStates; timeoutMs: number } = { states: readTaskStates, timeoutMs: 10_000 };
+  /** How a pause sees its processes (system-pause.ts) and how long it waits for them to pause; tests set others. */
+  pauseWait: PauseWait = { states: readTaskStates, timeoutMs: 10_000 };
 
   // ---- persistence / re-adoption (compute-load.ts) ------------------------------------------------------------
 
@@ -134,25 +133,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const op = 'HcsPauseComputeSystem';
     const s = this.sys(op, id);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    const groups = this.pgids(s);
-    for (const g of groups) killGroup(g, 'SIGSTOP');
-    s.state = 'Paused';
-    // Complete once the pause took effect (pause-wait.ts): every member of the groups signalled, as they are now.
-    const members = processesInGroups(groups, -1).map(({ pid, starttime, comm }) => ({ pid, starttime, comm }));
-    const { states, timeoutMs } = this.pauseWait;
-    const left = await waitStopped(members, states, timeoutMs, () => s.state !== 'Paused');
-    if (s.state !== 'Paused') {
-      throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}: it was resumed, shut down or terminated while the pause waited for its processes to stop`);
-    }
-    if (left.length > 0) {
-      // Not paused: what did stop runs again, and the system stays as it was (Running).
-      for (const g of groups) killGroup(g, 'SIGCONT');
-      contWrappers(s);
-      s.state = 'Running';
-      const detail = unstoppedDetail(s.id, left, timeoutMs);
-      this.log(detail);
-      throw new PlatformError(HRESULT.HCS_E_CONNECTION_TIMEOUT, op, detail);
-    }
+    await pauseSystem(s, this.pgids(s), this.pauseWait, this.log);
     await this.save();
   }
 
@@ -160,8 +141,7 @@ export class ComputeEmulator extends ComputeProcesses {
     const op = 'HcsResumeComputeSystem';
     const s = this.sys(op, id);
     if (s.state !== 'Paused') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
-    for (const g of this.pgids(s)) killGroup(g, 'SIGCONT');
-    contWrappers(s);
+    resumeProcesses(s, this.pgids(s));
     s.state = 'Running';
     await this.save();
   }

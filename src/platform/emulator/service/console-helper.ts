@@ -13,7 +13,8 @@
  *   master                           → fd 1 (the stdout pipe): the terminal output, stderr included
  *   fd 3 lines "ROWS COLS\n"         → ioctl(TIOCSWINSZ) on the master: the kernel sends SIGWINCH
  * until the master reports EIO/HUP (every slave descriptor closed: the program and whatever inherited the
- * terminal are gone), so the output pipe reaches EOF only after the last byte of terminal output.
+ * terminal are gone), so the output pipe reaches EOF only after the last byte of terminal output. Other descriptors
+ * the helper was given (the namespace helper's pid pipe, fd 4) are the program's: the relay closes its copies.
  * Writes to the master are non-blocking with one pending buffer, so a program that does not read its input
  * never stops the relay from draining its output.
  *
@@ -145,7 +146,17 @@ static void relay(int master) {
   if (out.seg >= 0) { spool_retry(&out); spool_end_out(); }
 }
 
+/* Descriptors the spawner passed beyond stdio and the control pipe (fd 4: the namespace helper's pid pipe, which
+   the program's wrapper reports its pid on). The relay needs none of them: a copy it held would keep such a pipe
+   open after the wrapper closed its end, for as long as the terminal lives. Noted before the helper opens any. */
+#define MAX_PASSED 64
+static int passed[MAX_PASSED], npassed;
+static void note_passed(void) {
+  for (int fd = 4; fd < 1024 && npassed < MAX_PASSED; fd++) if (fcntl(fd, F_GETFD) != -1) passed[npassed++] = fd;
+}
+
 int main(int argc, char **argv) {
+  note_passed();
   const char *outp = NULL, *inp = NULL;
   while (argc > 2 && argv[1][0] == '-' && argv[1][1] && !argv[1][2]) {
     if (argv[1][1] == 'o') outp = argv[2]; else if (argv[1][1] == 'i') inp = argv[2]; else break;
@@ -173,6 +184,7 @@ int main(int argc, char **argv) {
   if (pid < 0) { perror("wincri-pty: fork"); return 125; }
   if (pid == 0) {
     close(slave);
+    for (int k = 0; k < npassed; k++) close(passed[k]);
     setpgid(0, 0);
     relay(master);
     _exit(0);

@@ -27,6 +27,8 @@ export async function isolate(
   const c = s.document.Container ?? s.document.HostedSystem?.Container;
   const join = hosting?.isolation && hosting.holder ? hosting.holder : undefined;
   const isVm = !!s.document.VirtualMachine;
+  // A mapped pipe whose host pipe is missing fails the start before anything is made (was: after the cgroup, left behind).
+  const mappings = [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)];
   let cgroup = s.isolation?.cgroup;
   try {
     // A hosted system's cgroup nests in its VM's, so the VM's limits bound everything inside it. A recorded one
@@ -47,7 +49,7 @@ export async function isolate(
   const nsGuid = c?.Networking?.Namespace;
   const { holder, created, devDir } = await startIsolatedHolder({
     // A VM's holder stays out of its cgroup (cgroup v2: a cgroup with child cgroups holds no processes).
-    root: s.root!, hostName: s.hostName, mappings: [...(c?.MappedDirectories ?? []), ...pipeMappings('HcsStartComputeSystem', c)], netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id, helper,
+    root: s.root!, hostName: s.hostName, mappings, netns: nsGuid ? netnsOf(nsGuid) : undefined, cgroup: isVm ? undefined : cgroup, join, stateDir, systemId: s.id, helper,
   }).catch((e) => { if (cgroup) removeCgroupWhenEmpty(cgroup, log); throw e; });
   const isolation = { created, ...(devDir ? { devDir } : {}), ...(cgroup ? { cgroup } : {}), ...(join ? { sharedHolder: true } : {}) };
   // Between the holder's start and its record (a fault checkpoint: tests hold a start there).

@@ -1,8 +1,8 @@
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setup, another, containerDoc, rejectsWith, readAll, alive, until } from './helpers.js';
+import { isPaused } from './paused-probe.js';
 import type { ComputeEvent } from '../../../../src/platform/types.js';
 
 /**
@@ -54,7 +54,7 @@ test('emulator compute: state machine and properties', async (t) => {
   const sleeper = await s.createProcess({ CommandLine: 'sleep 30' });
   await s.pause();
   assert.equal((await s.getProperties()).State, 'Paused');
-  assert.match(readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8'), /\) T /);
+  assert.ok(isPaused(sleeper.pid), 'stopped, or frozen with its cgroup (system-pause.ts)');
   await rejectsWith(s.createProcess({ CommandLine: 'true' }), 'HCS_E_INVALID_STATE');
   await s.resume();
   assert.equal((await s.getProperties()).State, 'Running');

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, until } from './helpers.js';
+import { isPaused } from './paused-probe.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { applyLimits, oomKills } from '../../../../src/platform/emulator/service/cgroup-limits.js';
 import { planRootfs, cleanupRootfs } from '../../../../src/platform/emulator/service/rootfs.js';
@@ -29,9 +30,9 @@ test('isolated process: the pid is the program, pause/resume/signal reach it, ex
   const list = (await s.getProperties({ PropertyTypes: ['ProcessList'] })).ProcessList ?? [];
   assert.deepEqual(list.map((p) => p.ImageName), ['sleep']);
   await s.pause();
-  await until(() => readStat(pr.pid)?.state === 'T');
+  await until(() => isPaused(pr.pid));
   await s.resume();
-  await until(() => readStat(pr.pid)?.state !== 'T');
+  await until(() => !isPaused(pr.pid));
   await pr.signal({ Signal: 'CtrlShutdown' });
   assert.equal((await pr.waitExit()).ExitCode, 143);
   const ps = await s.createProcess({ CommandLine: 'sh -c "ps -e -o comm= | sort | tr \'\\n\' \' \'"', CreateStdOutPipe: true });

@@ -5,10 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, rejectsWith } from './helpers.js';
+import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroup-support.js';
+import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
 
 test('a mapped pipe: the container connects to the host pipe under its container name', async (t) => {
   const env = await setup();
@@ -23,6 +26,10 @@ test('a mapped pipe: the container connects to the host pipe under its container
   const missing = await compute.createComputeSystem('nopipe', containerDoc({ MappedPipes: [{ ContainerPipeName: 'x', HostPath: '\\\\.\\pipe\\absent' }] }));
   await rejectsWith(missing.start(), 'ERROR_FILE_NOT_FOUND');
   missing.close();
+  // Refused before anything was made: no cgroup of it is left behind (was: made, then never removed).
+  const sup = cgroupSupport();
+  const cgDirs = (sup?.roots ?? []).map((r) => join(r, cgroupInstanceDir(instanceId(join(env.dir, 'state'))), 'nopipe'));
+  assert.deepEqual(cgDirs.filter((d) => existsSync(d)), []);
 
   // The same host pipe in the spellings Windows reads as it (platform/host-path.ts pipeNameOf).
   for (const [i, HostPath] of ['\\\\.\\pipe\\wincri-echo', '\\\\?\\pipe\\wincri-echo', '//./PIPE/x/../wincri-echo'].entries()) {
