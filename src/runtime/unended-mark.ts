@@ -20,7 +20,7 @@ export const isUnended = (c: StoredContainer | undefined): boolean => c?.unended
  */
 export async function markUnended(st: RuntimeState, c: StoredContainer): Promise<void> {
   c.unended = true;
-  if (st.containers.get(c.id) !== c) return; // removed meanwhile: no record to save it with
+  // Removed meanwhile: the store does not save a deleted record back (store.ts).
   await st.containers.save(c).catch((e: unknown) =>
     log.warn('saving the mark of a container that may still run failed; a daemon restart forgets it', { container: c.id, error: errorMessage(e) }));
 }
