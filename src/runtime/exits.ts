@@ -63,7 +63,7 @@ export async function handleExit(st: RuntimeState, e: ExitReport): Promise<void>
     else void shutdownSystem(backend, c.id, st.opts.shutdownTimeoutSeconds, { alreadyAsked });
   }
   // A container being removed whose exit the runtime recorded itself (a stop that saw no report) may have had its
-  // forget refused while the keeper still ran it: the keeper forgets it now instead (container-stop.ts).
+  // forget refused while the keeper still ran it: the keeper forgets it now instead (container-remove.ts).
   if (st.removing.has(c.id)) {
     await st.opts.keeper.forget(c.id).catch((err) => log.warn('keeper forget failed', { container: c.id, error: errorMessage(err) }));
     wake(st, c.id);

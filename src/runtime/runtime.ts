@@ -1,7 +1,8 @@
 /**
  * The runtime facade the CRI layer calls. Pods, containers, exits, recovery, exec, streaming and stats live in
- * their own rooms (pods.ts, containers.ts, container-stop.ts, container-ops.ts, exits.ts, recovery.ts,
- * exec-sync.ts, exec.ts, attach.ts, port-forward.ts, stats.ts) as functions over the shared RuntimeState (state.ts); this class only opens the stores and delegates.
+ * their own rooms (pods.ts, containers.ts, container-stop.ts, container-remove.ts, container-ops.ts, exits.ts,
+ * recovery.ts, exec-sync.ts, exec.ts, attach.ts, port-forward.ts, stats.ts) as functions over the shared RuntimeState
+ * (state.ts); this class only opens the stores and delegates.
  */
 import { join } from 'node:path';
 import { logger } from '../util/log.js';
@@ -15,6 +16,7 @@ import { RuntimeState, type RuntimeOptions, type StoredContainer } from './state
 import * as pods from './pods.js';
 import * as containers from './containers.js';
 import * as stop from './container-stop.js';
+import { removeContainer } from './container-remove.js';
 import * as ops from './container-ops.js';
 import { handleExit } from './exits.js';
 import { recover } from './recovery.js';
@@ -76,7 +78,7 @@ export class Runtime extends RuntimeState {
   createContainer(sandboxIdOrPrefix: string, config: ContainerConfig): Promise<string> { return containers.createContainer(this, sandboxIdOrPrefix, config); }
   startContainer(idOrPrefix: string): Promise<void> { return containers.startContainer(this, idOrPrefix); }
   stopContainer(idOrPrefix: string, timeoutSeconds: number): Promise<void> { return stop.stopContainer(this, idOrPrefix, timeoutSeconds); }
-  removeContainer(idOrPrefix: string): Promise<void> { return stop.removeContainer(this, idOrPrefix); }
+  removeContainer(idOrPrefix: string): Promise<void> { return removeContainer(this, idOrPrefix); }
   getContainer(idOrPrefix: string): ContainerRecord { return this.mustContainer(this.index.mustResolve(idOrPrefix, 'container')); }
   listContainers(filter?: ContainerFilter): ContainerRecord[] { return filterContainers(this.containers.values(), filter, (p) => this.safeResolve(p)); }
   updateContainerResources(idOrPrefix: string, resources: WindowsResources | undefined): Promise<void> { return ops.updateContainerResources(this, idOrPrefix, resources); }
