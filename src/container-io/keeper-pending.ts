@@ -5,11 +5,12 @@
  */
 import { KeeperNoAnswer, type KeeperLiveness } from './keeper-liveness.js';
 import { fromWireError, type WireError } from './protocol.js';
+import { setLongTimeout, type LongTimeout } from '../util/long-timer.js';
 
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  timer: LongTimeout;
   /** A ping (liveness probe or connection check): not counted as outstanding work. */
   ping: boolean;
 }
@@ -27,7 +28,7 @@ export class PendingCalls {
     const id = this.nextId++;
     const ping = method === 'ping';
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         this.settled(id);
         reject(new KeeperNoAnswer(method, ms));
       }, ms);
@@ -61,7 +62,7 @@ export class PendingCalls {
     const p = this.pending.get(id);
     if (!p) return undefined;
     this.pending.delete(id);
-    clearTimeout(p.timer);
+    p.timer.clear();
     if (!p.ping) this.liveness.outstanding(--this.work);
     return p;
   }

@@ -9,6 +9,7 @@
 import type { Platform, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import { PlatformError, HRESULT } from '../platform/hresult.js';
 import { logger } from '../util/log.js';
+import { setLongTimeout } from '../util/long-timer.js';
 
 const log = logger('platform');
 const UNBOUNDED = new Set(['close', 'importLayer']);
@@ -59,14 +60,14 @@ function timeoutError(op: string, ms: number): PlatformError {
 export function withDeadline<T>(op: string, p: Promise<T>, ms: number, late?: (v: T) => Promise<unknown>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let expired = false;
-    const timer = setTimeout(() => { expired = true; reject(timeoutError(op, ms)); }, ms);
+    const timer = setLongTimeout(() => { expired = true; reject(timeoutError(op, ms)); }, ms);
     p.then((v) => {
-      clearTimeout(timer);
+      timer.clear();
       if (!expired) return resolve(v);
       log.warn('platform call answered after its deadline; undoing it', { operation: op });
       if (late) quietly(late(v).catch((e: Error) => log.warn('undoing a late platform call failed', { operation: op, error: e.message })));
     }, (e: unknown) => {
-      clearTimeout(timer);
+      timer.clear();
       if (!expired) return reject(e);
       log.info('platform call failed after its deadline; nothing to undo', { operation: op, error: (e as Error)?.message ?? String(e) });
     });

@@ -9,6 +9,7 @@ import { open, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CniError, execPlugin, type InvokeArgs, type LocatedPlugin } from './invoke.js';
 import { timed } from '../util/rpc-clock.js';
+import { setLongTimeout, type LongTimeout } from '../util/long-timer.js';
 
 /** Runs one plugin invocation in this process: the plugin's own entry (cni/plugin/run.ts) with a shared platform. */
 export interface InProcessPlugin {
@@ -61,14 +62,14 @@ function pluginEnv(a: InvokeArgs): Record<string, string> {
 /** execPlugin with the in-process path for wincri's own plugin; same results and CniErrors either way. */
 export async function runPlugin(inProcess: InProcessPlugin | undefined, found: LocatedPlugin, stdin: unknown, a: InvokeArgs, plugin = found.file): Promise<unknown> {
   if (!inProcess || !(await isOwnLauncher(found, inProcess.mainPath, a.env ?? {}))) return timed('cni-exec', () => execPlugin(found.file, stdin, a, plugin));
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CniError(11, `timed out after ${a.timeoutMs} ms`, '', plugin, a.command)), a.timeoutMs);
+    timer = setLongTimeout(() => reject(new CniError(11, `timed out after ${a.timeoutMs} ms`, '', plugin, a.command)), a.timeoutMs);
   });
   let r: { code: number; stdout: string };
   try {
     r = await Promise.race([inProcess.run(pluginEnv(a), JSON.stringify(stdin)), timeout]);
-  } finally { clearTimeout(timer); }
+  } finally { timer?.clear(); }
   const text = r.stdout.trim();
   let parsed: unknown = null;
   if (text) {

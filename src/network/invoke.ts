@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setLongTimeout } from '../util/long-timer.js';
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'VERSION' | 'STATUS' | 'GC';
 
@@ -69,16 +70,16 @@ export function execPlugin(file: string, stdin: unknown, a: InvokeArgs, plugin =
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, a.timeoutMs);
+    const timer = setLongTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, a.timeoutMs);
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => { if (err.reduce((n, b) => n + b.length, 0) < 64 * 1024) err.push(c); });
     child.stdin.on('error', () => undefined);
     child.on('error', (e) => {
-      clearTimeout(timer);
+      timer.clear();
       reject(new CniError(5, `cannot execute ${file}: ${e.message}`, '', plugin, a.command));
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      timer.clear();
       const text = Buffer.concat(out).toString('utf8').trim();
       const stderr = Buffer.concat(err).toString('utf8').trim();
       if (timedOut) {

@@ -1,3 +1,5 @@
+import { setLongTimeout, type LongTimeout } from '../util/long-timer.js';
+
 /** Per-key async mutex: operations on one pod or container run one at a time, others in parallel. */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -19,16 +21,19 @@ export class KeyedMutex {
 }
 
 export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref?.());
+  return new Promise((r) => { setLongTimeout(r, ms).unref(); });
 }
 
-/** Resolves to true if p settled within ms, false otherwise (p keeps running). */
+/**
+ * Resolves to true if p settled within ms, false otherwise (p keeps running). Any delay is honoured, however long
+ * (a client's timeout: ../util/long-timer.ts).
+ */
 export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); });
+  let timer: LongTimeout | undefined;
+  const t = new Promise<false>((r) => { timer = setLongTimeout(() => r(false), ms); });
   try {
     return await Promise.race([p.then(() => true as const, () => true as const), t]);
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
   }
 }

@@ -7,10 +7,8 @@
  * (terminating at once when the failure left it unended: stop-unended.ts). One stop at a time also keeps a stop's
  * marks its own: the shutdown ask it leaves in st.stopAsked is cleared by no other stop (exits.ts).
  */
+import { setLongTimeout, type LongTimeout } from '../util/long-timer.js';
 import type { RuntimeState } from './state.js';
-
-/** setTimeout's longest delay (a longer one fires at once). */
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 export class StopTurn {
   /** When (performance.now()) a later stop wants the grace period over at the latest. */
@@ -36,20 +34,20 @@ export class StopTurn {
   /** True once `exited` resolves; false once the grace period (from now, or cut by a later stop) is over first. */
   async graceWait(exited: Promise<void>): Promise<boolean> {
     const end = performance.now() + this.timeoutSeconds * 1000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimeout | undefined;
     try {
       return await new Promise<boolean>((resolve) => {
         this.rearm = () => {
-          clearTimeout(timer);
+          timer?.clear();
           const left = Math.min(end, this.cap) - performance.now();
           if (left <= 0) resolve(false);
-          else timer = setTimeout(() => this.rearm?.(), Math.min(left, MAX_DELAY_MS));
+          else timer = setLongTimeout(() => this.rearm?.(), left);
         };
         this.rearm();
         void exited.then(() => resolve(true));
       });
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       this.rearm = undefined;
     }
   }

@@ -22,6 +22,7 @@ import { isSpdyUpgrade } from './spdy-upgrade.js';
 import type { DispatchOptions } from './dispatch.js';
 import { baseUrl, reachableHost } from './address.js';
 import { holdIdleGc } from '../util/idle-gc.js';
+import { timerDelay } from '../util/long-timer.js';
 import { SessionSlots } from './session-slots.js';
 
 export interface StreamingServerOptions {
@@ -177,7 +178,7 @@ export class StreamingServer implements StreamingService {
       this.wss ??= new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, handleProtocols: (_offered, r) => CHOSEN.get(r) || false });
     }
     const ws = await d.acceptWebSocket(this.wss, req, socket, head);
-    (socket as Socket).setTimeout?.(this.opts.idleTimeoutMs, () => { this.opts.log.info('websocket idle timeout'); ws.terminate(); });
+    (socket as Socket).setTimeout?.(timerDelay(this.opts.idleTimeoutMs), () => { this.opts.log.info('websocket idle timeout'); ws.terminate(); });
     await d.serveWebSocket(ws, session, this.dispatch);
   }
 

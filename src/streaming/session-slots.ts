@@ -6,6 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { Semaphore } from '../util/semaphore.js';
+import { setLongTimeout } from '../util/long-timer.js';
 
 export type SlotOutcome =
   | { ok: true }
@@ -26,7 +27,7 @@ export class SessionSlots {
   /** Takes a slot for the session on `socket`, waiting in the queue if need be. */
   async take(socket: Duplex): Promise<SlotOutcome> {
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort('timeout'), this.waitMs);
+    const timer = setLongTimeout(() => ac.abort('timeout'), this.waitMs);
     const gone = () => ac.abort('closed');
     socket.once('close', gone);
     this.waiting.add(socket);
@@ -40,7 +41,7 @@ export class SessionSlots {
       if (ac.signal.reason === 'closed') return { ok: false, status: 499, reason: 'closed', message: 'client went away' };
       return { ok: false, status: 503, reason: 'session_queue_timeout', message: `no streaming session ended within ${this.waitMs / 1000}s of waiting (streaming.maxSessions ${this.max}, streaming.sessionQueueSeconds); retry later` };
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       socket.off('close', gone);
       this.waiting.delete(socket);
     }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { logger } from '../../util/log.js';
+import { timerDelay } from '../../util/long-timer.js';
 import { invalidArgument, unavailable } from '../../errors.js';
 import type { Endpoint } from './endpoints.js';
 import { IdleTimeoutError, cancelledError } from './errors.js';
@@ -81,7 +82,7 @@ export class RegistryTransport {
       });
       const onAbort = () => req.destroy(cancelledError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
-      req.setTimeout(this.idleMs, () => req.destroy(new IdleTimeoutError(this.idleMs)));
+      req.setTimeout(timerDelay(this.idleMs), () => req.destroy(new IdleTimeoutError(this.idleMs)));
       req.on('close', () => signal.removeEventListener('abort', onAbort));
       req.on('error', (e) => reject(signal.aborted ? cancelledError(signal) : e));
       req.on('response', (res) => {

@@ -6,13 +6,14 @@
  * other pairs until the client closes it.
  */
 import type { Logger } from '../../util/log.js';
+import { setLongTimeout, type LongTimeout } from '../../util/long-timer.js';
 import type { PortForwardSession } from '../types.js';
 import type { SpdyStream } from '../spdy/stream.js';
 import { headerValue } from '../spdy/header-block.js';
 import { RST } from '../spdy/raw.js';
 import { forward } from './pipe.js';
 
-interface Pair { data?: SpdyStream; error?: SpdyStream; port: number; timer: NodeJS.Timeout }
+interface Pair { data?: SpdyStream; error?: SpdyStream; port: number; timer: LongTimeout }
 
 export class SpdyPortForward {
   private readonly pairs = new Map<string, Pair>();
@@ -34,7 +35,7 @@ export class SpdyPortForward {
     const id = headerValue(stream.headers, 'requestid') ?? String(type === 'error' ? stream.id : stream.id - 2);
     let pair = this.pairs.get(id);
     if (!pair) {
-      pair = { port, timer: setTimeout(() => this.timeout(id), this.streamTimeoutMs) };
+      pair = { port, timer: setLongTimeout(() => this.timeout(id), this.streamTimeoutMs) };
       this.pairs.set(id, pair);
     }
     if (pair[type]) {
@@ -44,7 +45,7 @@ export class SpdyPortForward {
     pair[type] = stream;
     if (type === 'error') stream.resume(); // the client half-closes it at once; nothing to read
     if (pair.data && pair.error) {
-      clearTimeout(pair.timer);
+      pair.timer.clear();
       this.pairs.delete(id);
       const p = this.run(pair.data, pair.error, pair.port);
       this.active.add(p);
@@ -54,7 +55,7 @@ export class SpdyPortForward {
 
   /** The connection is gone: forget half-made pairs, wait for running forwards to unwind. */
   async closed(): Promise<void> {
-    for (const p of this.pairs.values()) clearTimeout(p.timer);
+    for (const p of this.pairs.values()) p.timer.clear();
     this.pairs.clear();
     await Promise.all(this.active);
   }

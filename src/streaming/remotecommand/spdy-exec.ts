@@ -5,6 +5,7 @@
  * timeout end the connection.
  */
 import type { Logger } from '../../util/log.js';
+import { setLongTimeout, type LongTimeout } from '../../util/long-timer.js';
 import type { RemoteCommandSession } from '../types.js';
 import type { SpdyConnection } from '../spdy/connection.js';
 import type { SpdyStream } from '../spdy/stream.js';
@@ -52,11 +53,11 @@ export class StreamCollector {
 
 export async function serveSpdyCommand(conn: SpdyConnection, collector: StreamCollector, session: RemoteCommandSession,
   version: number, streamTimeoutMs: number, log: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), streamTimeoutMs); });
+  let timer: LongTimeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => { timer = setLongTimeout(() => r('timeout'), streamTimeoutMs); });
   const gone = conn.closed.then(() => 'gone' as const);
   const first = await Promise.race([collector.complete.then(() => 'ready' as const), timedOut, gone]);
-  clearTimeout(timer);
+  timer?.clear();
   if (first !== 'ready') {
     if (first === 'timeout') log.warn('timed out waiting for the client to create streams', { container: session.containerId, got: [...collector.streams.keys()] });
     conn.destroy();

@@ -10,6 +10,7 @@ import { FrameParser, SpdyProtocolError } from './parser.js';
 import { CONTROL, FLAG_FIN, FLAG_UNIDIRECTIONAL, GOAWAY, MAX_PAYLOAD, RST, controlFrame, dataFrameHeader } from './raw.js';
 import { decodeControl, encodeControl, type ControlFrame } from './frames.js';
 import { HeaderCompressor, HeaderDecompressor } from './zlib-context.js';
+import { setLongTimeout, type LongTimeout } from '../../util/long-timer.js';
 import { SpdyStream, type StreamOwner } from './stream.js';
 
 /** Outgoing DATA frames carry at most this much (Go's reader allocates a frame's payload at once). */
@@ -38,13 +39,13 @@ export class SpdyConnection extends EventEmitter implements StreamOwner {
   private lastRemoteId = 0;
   private goingAway = false;
   private isClosed = false;
-  private readonly idle: NodeJS.Timeout;
+  private readonly idle: LongTimeout;
   readonly closed: Promise<void>;
 
   constructor(private readonly socket: Duplex, private readonly opts: SpdyConnectionOptions) {
     super();
     this.closed = new Promise((resolve) => this.once('close', resolve));
-    this.idle = setTimeout(() => { this.warn('idle timeout'); void this.close(); }, opts.idleTimeoutMs);
+    this.idle = setLongTimeout(() => { this.warn('idle timeout'); void this.close(); }, opts.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
     socket.on('drain', () => this.flushDrain());
     socket.on('end', () => { if (!this.parser.idle) this.warn('connection ended inside a frame'); this.destroy(); });
@@ -77,7 +78,7 @@ export class SpdyConnection extends EventEmitter implements StreamOwner {
   destroy(lingerMs = 0): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    clearTimeout(this.idle);
+    this.idle.clear();
     if (lingerMs > 0) {
       this.socket.end();
       setTimeout(() => this.socket.destroy(), lingerMs).unref();
