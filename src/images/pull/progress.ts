@@ -4,6 +4,7 @@
  * to subscribers (the CLI's progress bars) at their own pace.
  */
 import type { Logger } from '../../util/log.js';
+import { timerDelay } from '../../util/long-timer.js';
 
 export interface LayerProgress { digest: string; size: number; received: number; done: boolean }
 export interface PullSnapshot { ref: string; layers: LayerProgress[]; bytes: number; totalBytes: number; seconds: number }
@@ -30,7 +31,8 @@ export class PullProgress {
   begin(layers: { digest: string; size: number }[]): void {
     this.layers = layers.map((l) => ({ digest: l.digest, size: l.size, received: 0, done: false }));
     if (this.intervalMs > 0 && !this.timer) {
-      this.timer = setInterval(() => this.report(), this.intervalMs);
+      // A longer interval than setInterval takes (images.pullProgressIntervalSeconds) is capped, not cut to 1 ms.
+      this.timer = setInterval(() => this.report(), timerDelay(this.intervalMs));
       this.timer.unref();
     }
   }
