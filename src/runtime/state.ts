@@ -1,7 +1,8 @@
 /**
  * The runtime's shared state: options, record stores, the ID index, name reservations, per-object locks, exit
- * waiters and the event stream. The lifecycle rooms (pods.ts, containers.ts, container-stop.ts, exits.ts,
- * recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI layer calls.
+ * waiters and the event stream. The lifecycle rooms (pods.ts, containers.ts, container-stop.ts, container-remove.ts,
+ * exits.ts, recovery.ts, exec-sync.ts, stats.ts) are functions over this state; runtime.ts is the facade the CRI
+ * layer calls.
  */
 import { EventEmitter } from 'node:events';
 import { hostProcessorCount } from '../util/host-cpus.js';
