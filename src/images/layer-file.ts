@@ -4,9 +4,10 @@
  * the page cache in 1 MiB vectored writes otherwise (file-writer.ts). Synchronous calls: unpackLayer runs on its
  * own worker thread (unpack-worker.ts), where they block nothing else and skip the thread-pool hand-offs.
  */
-import { closeSync, constants, openSync, utimesSync } from 'node:fs';
+import { closeSync, constants, futimesSync, openSync, utimesSync } from 'node:fs';
 import { SyncBatchedWriter } from './file-writer.js';
 import { DirectWriter, O_DIRECT, directWritable, refuseDirect } from './direct-writer.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** Runs `create`; when the path exists, removes what is there and runs it again (layer.ts). */
 export type Replacing = <T>(path: string, create: () => Promise<T>) => Promise<T>;
@@ -23,8 +24,12 @@ export interface LayerFile {
 
 const EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 
-/** Writes the file; returns the milliseconds spent in the file system calls (blocked time included). `dev`: the staging folder's device. */
-export async function writeLayerFile(f: LayerFile, dev: number, replacing: Replacing): Promise<number> {
+/**
+ * Writes the file; returns the milliseconds spent in the file system calls (blocked time included). `dev`: the
+ * staging folder's device. With `behind`, a file written direct is finished there (write-behind.ts): this returns
+ * once its body is handed to the disk, its last write maybe still in flight.
+ */
+export async function writeLayerFile(f: LayerFile, dev: number, replacing: Replacing, behind?: WriteBehind): Promise<number> {
   let t0 = performance.now();
   let direct = directWritable(f.size, dev);
   let fd: number | undefined;
@@ -41,6 +46,17 @@ export async function writeLayerFile(f: LayerFile, dev: number, replacing: Repla
   fd ??= await replacing(f.target, async () => openSync(f.target, EXCL, f.mode));
   let ms = performance.now() - t0;
   const w = direct ? new DirectWriter(fd, pageCacheReopen(fd, dev)) : new SyncBatchedWriter(fd);
+  if (w instanceof DirectWriter && behind) {
+    try {
+      for await (const chunk of f.body) await w.write(chunk);
+    } catch (e) {
+      await w.idle();
+      closeSync(fd);
+      throw e;
+    }
+    await behind.add(finishDirect(w, fd, f.mtime));
+    return ms;
+  }
   try {
     if (w instanceof DirectWriter) {
       for await (const chunk of f.body) await w.write(chunk);
@@ -57,6 +73,20 @@ export async function writeLayerFile(f: LayerFile, dev: number, replacing: Repla
   }
   if (f.mtime > 0) try { utimesSync(f.target, f.mtime, f.mtime); } catch { /* best effort, as before */ }
   return ms + performance.now() - t0 + w.ms;
+}
+
+/**
+ * The end of a file written direct: its last write, the cut back to size, its time stamps (on the descriptor: a
+ * repeated path may name another file by now), the close — after every write has settled, failed or not.
+ */
+async function finishDirect(w: DirectWriter, fd: number, mtime: number): Promise<void> {
+  try {
+    await w.finish();
+    if (mtime > 0) try { futimesSync(fd, mtime, mtime); } catch { /* best effort, as on the other path */ }
+  } finally {
+    await w.idle();
+    closeSync(fd);
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { readTar } from './tar/read.js';
 import { maybeGunzip } from './tar/gunzip.js';
 import { TarFormatError } from './tar/format.js';
 import { writeLayerFile } from './layer-file.js';
+import { WriteBehind } from './write-behind.js';
 import { LayerError, checkLayerPath, checkSymlinkTarget, metadataOf, type LayerPath, type WindowsMetadata } from './layer-paths.js';
 
 export { SECTIONS, LayerError, checkLayerPath, type Section, type LayerPath, type WindowsMetadata } from './layer-paths.js';
@@ -75,6 +76,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
     }
   };
   const whiteouts: string[] = [];
+  const behind = new WriteBehind();
   const metadata: Record<string, WindowsMetadata> = {};
   const symlinks = new Set<string>();
   const regular = new Set<string>();
@@ -122,7 +124,7 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
         case 'file': {
           if (p.rest.length === 0) throw new LayerError(`entry ${JSON.stringify(e.name)} is a file where the ${p.section} folder belongs`);
           await ensureDir(join(target, '..'));
-          filesMs += await writeLayerFile({ target, mode: (e.mode & 0o777) | 0o600, size: e.size, mtime: e.mtime, body: e.body }, dev, replacing);
+          filesMs += await writeLayerFile({ target, mode: (e.mode & 0o777) | 0o600, size: e.size, mtime: e.mtime, body: e.body }, dev, replacing, behind);
           regular.add(key.toLowerCase());
           break;
         }
@@ -156,10 +158,13 @@ export async function unpackLayer(source: AsyncIterable<Buffer>, staging: string
       }
       if (meta) metadata[key] = meta;
     }
+    await behind.drain();
   } catch (e) {
+    await behind.settle(); // no write may land in the staging folder after this unpack failed
     if (e instanceof TarFormatError) throw new LayerError(`layer tar: ${e.message}`);
     throw e;
   }
+  filesMs += behind.ms;
   await writeFile(join(staging, 'whiteouts.json'), JSON.stringify(whiteouts));
   await writeFile(join(staging, 'metadata.json'), JSON.stringify(metadata));
   return { diffId: `sha256:${hash.digest('hex')}`, expandedBytes: counter.bytes, entries, whiteouts, filesMs: Math.round(filesMs) };
