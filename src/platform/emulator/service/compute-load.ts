@@ -57,7 +57,7 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   const orphans = new Set(h.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
   const killed = killLaunches(orphans);
   if (killed) h.log(`killed ${killed} process(es) of launches the previous service did not complete`);
-  sweepStrayHelpers(h.stateDir, recs ?? [], h.log);
+  await sweepStrayHelpers(h.stateDir, recs ?? [], h.log);
   h.intents.save();
   sweepStatusFiles(h.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
   const swept = sweepOutputFiles(h.stateDir, recs ?? []);
