@@ -42,6 +42,7 @@ import { ComputeProcesses } from './compute-processes.js';
 import { loadSystems } from './compute-load.js';
 import { readTaskStates } from './pause-wait.js';
 import { pauseSystem, resumeProcesses, type PauseWait } from './system-pause.js';
+import { pauseRebuilt } from './rebuilt-pause.js';
 
 export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
@@ -62,6 +63,7 @@ export class ComputeEmulator extends ComputeProcesses {
       liveOf: (systemId, pid) => this.liveOf(systemId, pid),
       markAdoptedExit: (s, p) => this.markAdoptedExit(s, p),
       isolate: (s) => this.isolate(s),
+      pauseRebuilt: (s) => pauseRebuilt(s, this.pauseWait, this.log),
       watchShutdown: (s) => this.watchShutdown(s),
       maybeForget: (id) => this.maybeForget(id),
       save: () => this.save(),
