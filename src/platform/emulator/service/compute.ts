@@ -43,6 +43,7 @@ import { loadSystems } from './compute-load.js';
 import { readTaskStates } from './pause-wait.js';
 import { pauseSystem, resumeProcesses, type PauseWait } from './system-pause.js';
 import { pauseRebuilt } from './rebuilt-pause.js';
+import { checkVmRuns } from './hosted-pause.js';
 
 export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
@@ -134,6 +135,7 @@ export class ComputeEmulator extends ComputeProcesses {
   async pause(id: unknown): Promise<void> {
     const op = 'HcsPauseComputeSystem';
     const s = this.sys(op, id);
+    checkVmRuns(op, this.systems, s); // a hosted system follows its VM: neither paused nor resumed on its own while it is paused
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     await pauseSystem(s, this.pgids(s), this.pauseWait, this.log);
     await this.save();
@@ -142,6 +144,7 @@ export class ComputeEmulator extends ComputeProcesses {
   async resume(id: unknown): Promise<void> {
     const op = 'HcsResumeComputeSystem';
     const s = this.sys(op, id);
+    checkVmRuns(op, this.systems, s);
     if (s.state !== 'Paused') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     resumeProcesses(s, this.pgids(s));
     s.state = 'Running';
