@@ -1,6 +1,7 @@
 /**
  * A hosted system (Hyper-V isolation, hosting.ts) while its utility VM is paused. Its cgroup nests in the VM's
- * (isolate.ts), so the VM's pause freezes it too; as in HCS, where a hosted container runs inside the VM's guest and
+ * (isolate.ts), so the VM's pause freezes it too (a VM paused by signals, without a freezer, leaves it running,
+ * and it shows Running); as in HCS, where a hosted container runs inside the VM's guest and
  * its state follows the VM, it then shows Paused (its own record keeps what it was: Running, or Paused by its own
  * pause) and nothing that needs its processes to run can be done: a process cannot start in a frozen guest, and it
  * can be neither paused nor resumed on its own (HCS_E_INVALID_STATE, naming the VM to resume). Terminate still ends
@@ -12,12 +13,19 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import { freezerOf, freezerPids, readFreezeState } from './cgroup-freeze.js';
+import { systemFreezer } from './system-pause.js';
 import type { SystemRecord } from './records.js';
 
-/** The utility VM hosting `s`, when it is paused (and `s` has not stopped). */
+/**
+ * The utility VM hosting `s`, when it is paused by its freezer (and `s` has not stopped). A VM paused by signals
+ * (no freezer, or one that refused the write: system-pause.ts) stops only its own process groups: what it hosts runs.
+ */
 export function pausedVm(systems: ReadonlyMap<string, SystemRecord>, s: SystemRecord): SystemRecord | undefined {
   const vm = s.document.HostingSystemId ? systems.get(s.document.HostingSystemId) : undefined;
-  return vm?.state === 'Paused' && (s.state === 'Running' || s.state === 'Paused') ? vm : undefined;
+  if (vm?.state !== 'Paused' || (s.state !== 'Running' && s.state !== 'Paused')) return undefined;
+  const f = systemFreezer(vm);
+  const st = f ? readFreezeState(f) : undefined;
+  return st === 'frozen' || st === 'freezing' ? vm : undefined;
 }
 
 /** The state `s` shows in its properties: Paused while its VM is. */
