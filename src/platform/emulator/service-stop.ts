@@ -5,7 +5,8 @@ import { EmulatorClient } from './client.js';
 import { PID_NAME, recordsFile } from './protocol.js';
 import { pidAlive } from '../../util/pid.js';
 import { readJson } from '../../util/atomic.js';
-import { findHelpers, killHelpers } from './service/helper-kill.js';
+import { killHelperTree } from './service/helper-kill.js';
+import { awaitExit } from './service/exit-wait.js';
 import { strayHelpers } from './service/helper-orphans.js';
 import type { SystemRecord } from './service/records.js';
 
@@ -54,9 +55,6 @@ export async function stopEmulatorService(stateDir: string, opts: StopOptions = 
   // Records that cannot be read: nothing is known not to be owned, nothing is killed.
   const owners = opts.removingStateDir ? [] : await readJson<SystemRecord[]>(recordsFile(stateDir, 'systems')).then((r) => r ?? [], () => undefined);
   if (!owners) return;
-  const strays = strayHelpers(stateDir, owners);
-  if (killHelpers(strays) === 0) return;
   // SIGKILLed processes take a moment to exit: the caller (about to remove the dir) finds them gone.
-  const deadline = Date.now() + 5000;
-  while (findHelpers(strays).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await awaitExit(killHelperTree(strayHelpers(stateDir, owners)).procs, 5000);
 }

@@ -3,6 +3,7 @@
  * persistence, live processes of this service (live-proc.ts), handles, process-exit recording, the process groups of a system.
  * Layers on top: stopping (compute-stop.ts), process stdio (compute-stdio.ts), processes (compute-processes.ts), systems (compute.ts).
  */
+import { shownState } from './hosted-pause.js';
 import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -129,7 +130,7 @@ export abstract class ComputeBase {
   protected basic(s: SystemRecord): PropertiesDoc {
     const p: PropertiesDoc = {
       Id: s.id, Name: s.id, SystemType: s.document.VirtualMachine ? 'VirtualMachine' : 'Container',
-      RuntimeOsType: 'windows', State: s.state, Stopped: s.state === 'Stopped',
+      RuntimeOsType: 'windows', State: shownState(this.systems, s), Stopped: s.state === 'Stopped',
     };
     if (s.document.Owner) p.Owner = s.document.Owner;
     if (s.document.HostingSystemId) p.HostingSystemId = s.document.HostingSystemId;

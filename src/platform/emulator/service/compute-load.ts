@@ -2,8 +2,8 @@
  * Loading the compute systems at service start (ComputeEmulator.load, compute.ts): sweeps what a killed service
  * left behind (launches it did not complete, stray helpers, status/output/dev files no record refers to), then
  * re-adopts each recorded system: its live processes are polled (they are not this service's children), the exits
- * of those gone meanwhile are recorded, lost namespaces or hostname holders are rebuilt, and a pending shutdown or
- * VM watch goes on.
+ * of those gone meanwhile are recorded, lost namespaces (a paused system paused again, rebuilt-pause.ts) or hostname
+ * holders are rebuilt, and a pending shutdown or VM watch goes on.
  */
 import { readStat, sameProcess } from './procfs.js';
 import type { ProcRecord, SystemRecord } from './records.js';
@@ -38,6 +38,8 @@ export interface LoadHost {
   liveOf(systemId: string, pid: number): LiveProc;
   markAdoptedExit(s: SystemRecord, p: ProcRecord): void;
   isolate(s: SystemRecord): Promise<void>;
+  /** Pauses again a Paused system whose namespaces were rebuilt (rebuilt-pause.ts). */
+  pauseRebuilt(s: SystemRecord): Promise<void>;
   watchShutdown(s: SystemRecord): void;
   maybeForget(id: string): void;
   save(): Promise<boolean>;
@@ -57,7 +59,7 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   const orphans = new Set(h.intents.load().map((i) => i.statusFile).filter((f) => !recorded.has(f)));
   const killed = killLaunches(orphans);
   if (killed) h.log(`killed ${killed} process(es) of launches the previous service did not complete`);
-  sweepStrayHelpers(h.stateDir, recs ?? [], h.log);
+  await sweepStrayHelpers(h.stateDir, recs ?? [], h.log);
   h.intents.save();
   sweepStatusFiles(h.stateDir, (recs ?? []).flatMap((r) => r.processes.map((p) => p.statusFile)));
   const swept = sweepOutputFiles(h.stateDir, recs ?? []);
@@ -86,7 +88,9 @@ export async function loadSystems(h: LoadHost): Promise<void> {
         // The namespaces are gone with their holder (and every process in them): build them again.
         // Its mount points and /dev directory go before the new holder makes them again.
         await endIsolation(r, h.log);
-        await h.isolate(r).catch((e) => h.log(`isolation of ${r.id}: ${(e as Error).message}`));
+        const built = await h.isolate(r).then(() => true, (e) => { h.log(`isolation of ${r.id}: ${(e as Error).message}`); return false; });
+        // Rebuilt in a cgroup that is not frozen: a paused system is paused again (or recorded as it then is).
+        if (built) await h.pauseRebuilt(r);
       }
     } else if ((r.state === 'Running' || r.state === 'Paused') && r.holder) {
       const st = readStat(r.holder.pid);

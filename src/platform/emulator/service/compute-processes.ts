@@ -2,6 +2,7 @@
  * Processes of compute systems (HcsCreateProcess and friends): launch (launch.ts, console.ts, job-launch.ts),
  * exit reporting, signals; their stdio (handles, attachments) is compute-stdio.ts.
  */
+import { checkVmRuns } from './hosted-pause.js';
 import type { Readable, Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -41,6 +42,7 @@ export abstract class ComputeProcesses extends ComputeStdio {
     const s = this.sys(op, id);
     const params: ProcessParametersDoc = parseDoc(ProcessParameters, op, text, false);
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
+    checkVmRuns(op, this.systems, s); // a hosted system's VM is paused: no process starts in it
     // The process joins the system's recorded cgroup: made again where it is gone (cgroup-recreate.ts).
     if (s.job) ensureJobCgroup(op, s, this.log);
     else if (s.isolation?.cgroup) ensureIsolationCgroup(op, s, this.systems.get(s.document.HostingSystemId ?? ''), this.log);

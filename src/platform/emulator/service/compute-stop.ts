@@ -9,6 +9,7 @@ import type { SystemRecord } from './records.js';
 import { killGroup, anyInGroups } from './signals.js';
 import { endIsolation, endHolder, contWrappers } from './isolate.js';
 import { killFrozenSystem, resumeProcesses } from './system-pause.js';
+import { releaseFromFrozenVm } from './hosted-pause.js';
 import { endJobCgroup } from './job-limits.js';
 import { hostedOf } from './hosting.js';
 
@@ -95,6 +96,7 @@ export abstract class ComputeStopping extends ComputeBase {
   protected async killAll(s: SystemRecord): Promise<void> {
     // A frozen (paused) system's processes are killed frozen, then thawed: a frozen v1 task dies only once thawed.
     killFrozenSystem(s, this.log);
+    releaseFromFrozenVm(s, this.log); // a hosted system frozen by its paused VM's v1 cgroup (hosted-pause.ts)
     const groups = this.pgids(s);
     const deadline = Date.now() + 5000;
     // Killed processes are gone within a few milliseconds: look again soon, then less often (1, 2, 4, 8, 10 … ms).

@@ -42,6 +42,8 @@ import { ComputeProcesses } from './compute-processes.js';
 import { loadSystems } from './compute-load.js';
 import { readTaskStates } from './pause-wait.js';
 import { pauseSystem, resumeProcesses, type PauseWait } from './system-pause.js';
+import { pauseRebuilt } from './rebuilt-pause.js';
+import { checkVmRuns } from './hosted-pause.js';
 
 export type { ProcRecord } from './records.js';
 export type { ComputeEventSink } from './compute-base.js';
@@ -62,6 +64,7 @@ export class ComputeEmulator extends ComputeProcesses {
       liveOf: (systemId, pid) => this.liveOf(systemId, pid),
       markAdoptedExit: (s, p) => this.markAdoptedExit(s, p),
       isolate: (s) => this.isolate(s),
+      pauseRebuilt: (s) => pauseRebuilt(s, this.pauseWait, this.log),
       watchShutdown: (s) => this.watchShutdown(s),
       maybeForget: (id) => this.maybeForget(id),
       save: () => this.save(),
@@ -132,6 +135,7 @@ export class ComputeEmulator extends ComputeProcesses {
   async pause(id: unknown): Promise<void> {
     const op = 'HcsPauseComputeSystem';
     const s = this.sys(op, id);
+    checkVmRuns(op, this.systems, s); // a hosted system follows its VM: neither paused nor resumed on its own while it is paused
     if (s.state !== 'Running') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     await pauseSystem(s, this.pgids(s), this.pauseWait, this.log);
     await this.save();
@@ -140,6 +144,7 @@ export class ComputeEmulator extends ComputeProcesses {
   async resume(id: unknown): Promise<void> {
     const op = 'HcsResumeComputeSystem';
     const s = this.sys(op, id);
+    checkVmRuns(op, this.systems, s);
     if (s.state !== 'Paused') throw new PlatformError(HRESULT.HCS_E_INVALID_STATE, op, `compute system ${s.id} is ${s.state}`);
     resumeProcesses(s, this.pgids(s));
     s.state = 'Running';

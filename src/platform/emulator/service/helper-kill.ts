@@ -5,7 +5,8 @@
  * its group is its own) and the helpers. SIGKILL throughout, so none writes a status or rings a doorbell afterwards.
  * Used for unrecorded launches (launch-orphans.ts) and helpers no record owns (helper-orphans.ts).
  */
-import { allPids, processTable, readArgv } from './procfs.js';
+import { allPids, processTable, readArgv, type ProcStat } from './procfs.js';
+import type { ProcId } from './exit-wait.js';
 
 /** Names what a process is (a launch's token, a stray helper's pid), or undefined when it is not one to kill. */
 export type HelperMatch = (pid: number, argv: readonly string[]) => string | undefined;
@@ -24,13 +25,21 @@ export function findHelpers(match: HelperMatch): { pid: number; token: string }[
 
 const kill = (pid: number, sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* gone */ } };
 
+/** What killHelperTree ended: how many helpers, and every process it signalled (to await their exit, exit-wait.ts). */
+export interface KilledHelpers { helpers: number; procs: ProcId[] }
+
 /**
  * Kills every process `match` names and the processes they started, as above (stop, re-check, children's groups
- * and children, then the helpers' groups and the helpers); returns how many there were.
+ * and children, then the helpers' groups and the helpers); returns how many helpers there were.
  */
 export function killHelpers(match: HelperMatch): number {
+  return killHelperTree(match).helpers;
+}
+
+/** killHelpers, also naming each process signalled (helpers, their children, members of their groups). */
+export function killHelperTree(match: HelperMatch): KilledHelpers {
   const found = findHelpers(match);
-  if (found.length === 0) return 0;
+  if (found.length === 0) return { helpers: 0, procs: [] };
   for (const h of found) kill(h.pid, 'SIGSTOP');
   // A pid may have been reused between the scan and the stop: keep only those that still match with the same name
   // (a stopped process cannot exec any more), and let any other go on.
@@ -40,10 +49,15 @@ export function killHelpers(match: HelperMatch): number {
   for (const h of found) if (!still.has(h.pid)) kill(h.pid, 'SIGCONT');
   const helpers = found.map((h) => h.pid).filter((p) => still.has(p));
   const set = new Set(helpers);
-  for (const c of processTable(0).filter((p) => set.has(p.ppid) && !set.has(p.pid))) {
+  const table = processTable(0);
+  const children = table.filter((p) => set.has(p.ppid) && !set.has(p.pid));
+  // Everything the kills below reach, as it is now (all stopped but the children, which may still fork).
+  const groups = new Set([...helpers, ...children.map((c) => c.pid)]);
+  const reached = table.filter((p: ProcStat) => set.has(p.pid) || groups.has(p.pgrp) || children.includes(p));
+  for (const c of children) {
     kill(-c.pid, 'SIGKILL');
     kill(c.pid, 'SIGKILL');
   }
   for (const h of helpers) { kill(-h, 'SIGKILL'); kill(h, 'SIGKILL'); }
-  return helpers.length;
+  return { helpers: helpers.length, procs: reached.map(({ pid, starttime }) => ({ pid, starttime })) };
 }

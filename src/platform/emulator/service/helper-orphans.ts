@@ -8,9 +8,12 @@
  * half), and `enter` helpers whose exit-status file (`-s`) is a live process record's. Everything else of the
  * binary is ended with its children, as launch-orphans.ts ends unrecorded launches (killHelpers). Swept when the
  * service loads its records and when it is asked to stop (then nothing is owned: every system was terminated).
+ * A sweep resolves once every process it killed has exited (exit-wait.ts), within a bound: what the service answers
+ * next (its first call after the load, stopService) finds none of them running.
  */
 import { join } from 'node:path';
-import { killHelpers, type HelperMatch } from './helper-kill.js';
+import { killHelperTree, type HelperMatch } from './helper-kill.js';
+import { awaitExit } from './exit-wait.js';
 import { readStat, sameProcess } from './procfs.js';
 import type { SystemRecord } from './records.js';
 
@@ -40,9 +43,18 @@ export function strayHelpers(stateDir: string, systems: Iterable<SystemRecord>):
   };
 }
 
-/** Ends the helpers of `stateDir` that none of `systems` owns (and what they started); returns how many. */
-export function sweepStrayHelpers(stateDir: string, systems: Iterable<SystemRecord>, log: (m: string) => void): number {
-  const n = killHelpers(strayHelpers(stateDir, systems));
-  if (n) log(`killed ${n} namespace helper process(es) no compute system owns`);
-  return n;
+/** How long a sweep waits for what it killed to exit. */
+export const SWEEP_EXIT_BOUND_MS = 10_000;
+
+/**
+ * Ends the helpers of `stateDir` that none of `systems` owns (and what they started); resolves, once they have
+ * exited (or past the bound, logged), with how many helpers there were.
+ */
+export async function sweepStrayHelpers(stateDir: string, systems: Iterable<SystemRecord>, log: (m: string) => void): Promise<number> {
+  const { helpers, procs } = killHelperTree(strayHelpers(stateDir, systems));
+  if (!helpers) return 0;
+  const left = await awaitExit(procs, SWEEP_EXIT_BOUND_MS, (l) => log(`waiting for ${l.length} killed namespace helper process(es) to exit`));
+  log(`killed ${helpers} namespace helper process(es) no compute system owns`);
+  if (left.length) log(`still running ${SWEEP_EXIT_BOUND_MS} ms after their SIGKILL: ${left.map((p) => p.pid).join(', ')}`);
+  return helpers;
 }

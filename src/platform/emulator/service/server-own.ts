@@ -56,7 +56,7 @@ const OWN: Record<ServiceMethod, OwnCall> = {
   stopService: async (x) => {
     await x.compute.terminateAll();
     await x.network.teardownAll().catch((e: Error) => x.log(`network teardown: ${e.message}`));
-    sweepStrayHelpers(x.stateDir, [], x.log); // every system is stopped: none owns a helper
+    await sweepStrayHelpers(x.stateDir, [], x.log); // every system is stopped: none owns a helper
     setTimeout(x.stop, 20);
     return null;
   },

@@ -2,7 +2,7 @@
  * Namespace holders no record owns (helper-orphans.ts): a system terminated while its start was building its
  * namespaces ends with no holder left; a holder started from the service's own helper binary that no system owns
  * is ended when the service loads its records and when it is told to stop, while the holders of running systems
- * are left alone.
+ * are left alone. The service answers only once every process of a stray it killed has exited.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { isolationFacts } from '../../../../src/platform/emulator/service/isolat
 import { allPids, readArgv, readStat } from '../../../../src/platform/emulator/service/procfs.js';
 import { helperPrefix } from '../../../../src/platform/emulator/service/helper-orphans.js';
 import { stopEmulatorService } from '../../../../src/platform/emulator/service-stop.js';
+import { holdFrozen } from './hold-frozen.js';
 
 const facts = isolationFacts();
 const skip = facts.Enabled ? false : `no isolation here: ${facts.Reason}`;
@@ -77,12 +78,25 @@ test('holders no system owns are ended at service start and at stopService; owne
   process.kill(old, 'SIGKILL');
   await until(() => !running(old));
   const stray = await strayHolder(stateDir, env.dir);
-  const next = await another(env);
-  const s2 = await next.compute.openComputeSystem('owned');
+  // Held frozen (v1), the stray's processes outlive their SIGKILL until thawed: the service must not answer before
+  // they are gone. They are thawed once it says it waits for them (or, wrongly, has answered).
+  const held = await holdFrozen(holders(stateDir).filter((p) => !owned.includes(p)), 'held-strays');
+  const log = () => readFileSync(join(stateDir, 'service.log'), 'utf8');
+  let atAnswer: number[] | undefined;
+  const opening = another(env).then(async (next) => {
+    const s2 = await next.compute.openComputeSystem('owned');
+    atAnswer = holders(stateDir);
+    return { next, s2 };
+  });
+  if (held) {
+    await until(() => /waiting for \d+ killed namespace helper/.test(log()) || atAnswer !== undefined, 60_000);
+    held.thaw();
+  }
+  const { next, s2 } = await opening;
+  assert.deepEqual(atAnswer, owned, 'when the new service first answered, every process of the stray was gone and the owned holder ran on');
+  assert.ok(!running(stray));
   assert.notEqual(await next.servicePid(), old, 'a new service loaded the records');
-  await until(() => !running(stray), 10_000);
-  assert.match(readFileSync(join(stateDir, 'service.log'), 'utf8'), /killed \d+ namespace helper process\(es\) no compute system owns/);
-  assert.deepEqual(holders(stateDir), owned, 'the owned holder runs on');
+  assert.match(log(), /killed \d+ namespace helper process\(es\) no compute system owns/);
   const echo = await s2.createProcess({ CommandLine: 'echo still', CreateStdOutPipe: true });
   assert.equal(await readAll(echo.stdio.stdout), 'still\n', 'the owned system works');
 

@@ -5,35 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, containerDoc, readAll, until, alive, rejectsWith, type Env } from './helpers.js';
-import { buildUtilityVmDocument } from '../../../../src/platform/hcs/document/index.js';
+import { setup, containerDoc, readAll, until, alive, rejectsWith } from './helpers.js';
+import { baseLayer, vmDoc, hostedDoc } from './vm-docs.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
 import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
-
-/** A base layer folder with UtilityVM\Files holding the boot manager. */
-function baseLayer(env: Env): string {
-  const layer = join(env.dir, 'base');
-  mkdirSync(join(layer, 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot'), { recursive: true });
-  writeFileSync(join(layer, 'UtilityVM', 'Files', 'EFI', 'Microsoft', 'Boot', 'bootmgfw.efi'), 'efi');
-  return layer;
-}
-
-/** The VM's document, its scratch disk made first (HCS opens it: a missing one is refused). */
-function vmDoc(env: Env, utilityVmPath: string, memoryMiB = 512): ComputeSystemDoc {
-  mkdirSync(join(env.dir, 'vm'), { recursive: true });
-  writeFileSync(join(env.dir, 'vm', 'sandbox.vhdx'), '');
-  return buildUtilityVmDocument({
-    owner: 'wincri-test', utilityVmPath, scratchVhdPath: join(env.dir, 'vm', 'sandbox.vhdx'), memoryMiB, processorCount: 1, hostProcessorCount: 4,
-  });
-}
-
-const hostedDoc = (vmId: string): ComputeSystemDoc => ({
-  SchemaVersion: { Major: 2, Minor: 1 }, Owner: 'wincri-test', HostingSystemId: vmId, HostedSystem: { SchemaVersion: { Major: 2, Minor: 1 }, Container: {} },
-});
 
 test('utility VM document: boot files must exist; hosted systems need a running VM and the HostedSystem envelope', async (t) => {
   const env = await setup();

@@ -31,9 +31,7 @@ export function freezeStateOf(pid: number): string | undefined {
   let lines: string[];
   try { lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n'); } catch { return undefined; }
   const ms = cgroupMounts();
-  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('freezer'));
-  const mount = v1 ? ms.findLast((m) => m.type === 'cgroup' && m.opts.includes('freezer')) : undefined;
-  const dir1 = v1 && mount ? under(mount, v1.split(':')[2]!) : undefined;
+  const dir1 = v1FreezerDirOf(pid);
   if (dir1) return readFreezeState({ version: 1, dir: dir1 });
   const v2 = lines.find((l) => l.startsWith('0::'));
   const mount2 = ms.findLast((m) => m.type === 'cgroup2');
@@ -44,4 +42,13 @@ export function freezeStateOf(pid: number): string | undefined {
 /** Whether `pid` is paused: stopped (T) or frozen. */
 export function isPaused(pid: number): boolean {
   return readStat(pid)?.state === 'T' || freezeStateOf(pid) === 'frozen';
+}
+
+/** The directory of the v1 freezer cgroup `pid` is in, as this mount namespace shows it; undefined without one. */
+export function v1FreezerDirOf(pid: number): string | undefined {
+  let lines: string[];
+  try { lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n'); } catch { return undefined; }
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('freezer'));
+  const mount = v1 ? cgroupMounts().findLast((m) => m.type === 'cgroup' && m.opts.includes('freezer')) : undefined;
+  return v1 && mount ? under(mount, v1.split(':')[2]!) : undefined;
 }
