@@ -66,7 +66,7 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   if (swept.length) h.log(`removed ${swept.length} output pipe/spill file(s) no process record refers to`);
   for (const r of recs ?? []) {
     h.systems.set(r.id, r);
-    const alive = new Set(r.processes.filter((p) => !p.exited && isLive(p)));
+    const alive = new Set(r.processes.filter((p) => !p.exited && sameProcess(p)));
     // A pid several records share: one owns its live entry, the others are settled first (load-pids.ts).
     const older = settleSuperseded(r, (p) => alive.has(p), h);
     for (const p of r.processes) {
@@ -105,12 +105,6 @@ export async function loadSystems(h: LoadHost): Promise<void> {
   }
   for (const r of h.systems.values()) if (vmProcessLost(r)) await h.vms.lost(r);
   await h.save();
-}
-
-/** Whether the recorded process still runs (its pid's process has its start time and is no zombie). */
-function isLive(p: ProcRecord): boolean {
-  const st = readStat(p.pid);
-  return !!st && st.starttime === p.startTicks && st.state !== 'Z';
 }
 
 /** After a service restart: read on from the output FIFOs of a re-adopted process (what it wrote meanwhile). */

@@ -5,14 +5,13 @@
  * it answers (a client of the service that loaded its records, `wincri shutdown` about to remove the state dir)
  * finds them gone. A process is named by pid and start time: a pid reused meanwhile is another process, gone ones.
  */
-import { readStat } from './procfs.js';
+import { sameProcess } from './procfs.js';
 
 export interface ProcId { pid: number; starttime: number }
 
 /** Whether the process still runs: same pid and start time, neither a zombie nor dead. */
 export function stillRuns(p: ProcId): boolean {
-  const st = readStat(p.pid);
-  return st !== undefined && st.starttime === p.starttime && st.state !== 'Z' && st.state !== 'X';
+  return sameProcess({ pid: p.pid, startTicks: p.starttime });
 }
 
 /**
