@@ -58,13 +58,18 @@ export class BusyTrim {
     if (bytes - this.low < this.limits.growthBytes || t - this.lastTrim < this.limits.minIntervalMs) return;
     this.inFlight = true;
     this.trims++;
-    this.deps.defer(() => {
-      const done = () => { this.inFlight = false; this.trimmed(); };
-      let p: Promise<unknown>;
-      try { p = this.deps.trim(); } catch { p = Promise.resolve(); }
-      p.then(done, done);
-    });
+    this.deps.defer(this.startTrim);
   }
+
+  // A method of its own, not an arrow inside afterWork: a closure there would make afterWork allocate its context at
+  // every call while V8 runs it unoptimized (idle-gc.ts, processTrim).
+  private readonly startTrim = (): void => {
+    let p: Promise<unknown>;
+    try { p = this.deps.trim(); } catch { p = Promise.resolve(); }
+    p.then(this.trimDone, this.trimDone);
+  };
+
+  private readonly trimDone = (): void => { this.inFlight = false; this.trimmed(); };
 
   private readonly checkDue = (): void => { this.due = true; };
 
