@@ -1,5 +1,4 @@
 /** StopContainer: graceful, then forced (RemoveContainer: container-remove.ts). Idempotent for unknown containers. */
-import type { SystemService, ComputeSystem, ComputeProcess } from '../platform/types.js';
 import { isEnded, isGone } from '../platform/hresult.js';
 import { shutdownAskOutcome } from '../platform/shutdown-ask.js';
 import { signalOptions } from '../platform/hcs/document/index.js';
@@ -13,40 +12,9 @@ import { endUnended, unendedError } from './stop-unended.js';
 import { clearUnended, isUnended, markUnended } from './unended-mark.js';
 import { endStopTurn, takeStopTurn, type StopTurn } from './stop-turn.js';
 import { backendOf } from './backend.js';
+import { openForStop } from './stop-open.js';
 
 const log = logger('runtime');
-
-/**
- * The container's compute system and init process, opened to stop them. Only a failure to open the system fails the
- * stop (service unavailable, access denied: the container is left running and a retry stops it); a gone system is
- * nothing to stop. A process that cannot be opened (gone, the stopped system's HCS_E_INVALID_STATE, or any other
- * failure) is ended with its system: shut down gracefully within the grace period, then terminated.
- */
-async function openForStop(compute: SystemService<unknown>, id: string, pid: number | undefined): Promise<{ system?: ComputeSystem; proc?: ComputeProcess }> {
-  let system: ComputeSystem;
-  try {
-    system = await compute.openComputeSystem(id);
-  } catch (e) {
-    if (isGone(e)) return {};
-    log.warn('cannot open container for stop', { container: id, error: errorMessage(e) });
-    throw e;
-  }
-  if (pid === undefined) return { system };
-  try {
-    return { system, proc: await system.openProcess(pid) };
-  } catch (e) {
-    if (!isEnded(e)) {
-      log.warn('cannot open the container process for stop; stopping its compute system instead', { container: id, error: errorMessage(e) });
-    }
-    return { system };
-  }
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
-  return { promise, resolve };
-}
 
 /**
  * Graceful stop (CtrlShutdown to the init process), forced termination after `timeoutSeconds`. Synchronous:
@@ -103,9 +71,7 @@ async function stopInTurn(st: RuntimeState, id: string, turn: StopTurn): Promise
     // The system is terminated right after its process: the exit this causes needs no shutdown unless the
     // termination fails (exits.ts).
     if (system) {
-      const { promise, resolve } = deferred<boolean>();
-      settle = resolve;
-      mine = { system, terminated: promise };
+      mine = { system, terminated: new Promise<boolean>((r) => { settle = r; }) };
       st.terminating.set(id, mine);
     }
     try {
