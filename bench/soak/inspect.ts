@@ -1,6 +1,6 @@
 /**
  * A look inside a running node process without changing how it was started: SIGUSR1 makes node open its inspector
- * (127.0.0.1:9229; run inside a private network namespace, /work/tools/isolated.sh, so nothing else holds the
+ * (127.0.0.1:9229; run inside a private network namespace, bench/isolated.sh, so nothing else holds the
  * port), and the DevTools protocol then evaluates expressions in it. Used by the soak (`--heap-of`) to sample
  * process.memoryUsage() and write heap snapshots. One inspected process at a time (one port).
  */

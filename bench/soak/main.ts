@@ -9,7 +9,7 @@
  * MiB/hour (linear regression) and fds at baseline, peak and after every pod is gone; then the leak audit and
  * the lost log lines. RSS is also split by mapping (smaps.ts: C heap's main arena, other anonymous, file-backed)
  * with a slope for each; `--heap-of` samples one process's JS heap through its inspector (heap-watch.ts: run
- * inside /work/tools/isolated.sh, it uses port 9229) and writes heap snapshots at the given minutes for
+ * inside bench/isolated.sh, it uses port 9229) and writes heap snapshots at the given minutes for
  * heap-diff.ts; `--samples-out` writes every sample as JSON lines. Exits 1 when fds do not return to baseline,
  * something leaked or a line was lost.
  * Creates Linux networking: run it alone (`flock /tmp/wincri-net.lock npm run soak -- …`).

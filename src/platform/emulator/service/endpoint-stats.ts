@@ -8,7 +8,7 @@
  * The counters come from /proc/thread-self/net/dev, which lists the interfaces of the reading thread's network
  * namespace (the service's main thread: where it made the host ends; netns-ops.ts steps away from it only within a
  * synchronous call). /sys/class/net shows the namespace of whoever mounted sysfs instead: a service running in a
- * namespace of its own (a bench under isolated.sh, a test file in its lane) read zeros there, or another
+ * namespace of its own (a bench under bench/isolated.sh, a test file in its lane) read zeros there, or another
  * namespace's interface of the same name. One read serves every query answered in the same turn of the event loop
  * (kubelet's stats calls come for all pods at once): the table is parsed once per turn, not once per endpoint, and
  * read again after an endpoint's veth is made or deleted (netDevChanged), even within the turn.

@@ -69,7 +69,7 @@ test('emulator endpoint stats: the loopback interface of this namespace is read'
 });
 
 /**
- * A reader in a network namespace of its own (a service under isolated.sh, or in a test file's lane) whose sysfs was
+ * A reader in a network namespace of its own (a service under bench/isolated.sh, or in a test file's lane) whose sysfs was
  * mounted in another: an interface made there is found with the packets it sent (was: /sys/class/net of the mounting
  * namespace, where it does not exist: zeros, or a same-named interface's counters).
  */
