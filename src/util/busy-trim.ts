@@ -61,8 +61,8 @@ export class BusyTrim {
     this.deps.defer(this.startTrim);
   }
 
-  // A method of its own, not an arrow inside afterWork: a closure there would make afterWork allocate its context at
-  // every call while V8 runs it unoptimized (idle-gc.ts, processTrim).
+  // Fields of their own, not arrows inside afterWork: a closure there makes afterWork allocate its context at every
+  // call while V8 runs it unoptimized (idle-gc.ts, processTrim).
   private readonly startTrim = (): void => {
     let p: Promise<unknown>;
     try { p = this.deps.trim(); } catch { p = Promise.resolve(); }

@@ -160,8 +160,8 @@ export function configureIdleGc(opts: IdleGcOptions): void {
 /**
  * The process's IdleTrim, made at the first call. The per-call path (this and the begin/end functions) holds no
  * variable an inner function captures: V8 allocates such a function's context at every call while it runs
- * unoptimized (88 bytes per begin/end pair, before TurboFan takes the function and after a deopt, such as the one a
- * forced full GC causes), so what the closures capture lives in setUpProcessTrim.
+ * unoptimized (88 bytes per begin/end pair, before TurboFan takes the function and again after its optimized code is
+ * dropped, by a deopt or a forced full GC), so what the closures capture lives in setUpProcessTrim.
  */
 function processTrim(): IdleTrim | null {
   return trim !== undefined ? trim : setUpProcessTrim();
