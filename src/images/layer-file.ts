@@ -46,28 +46,24 @@ export async function writeLayerFile(f: LayerFile, dev: number, replacing: Repla
   fd ??= await replacing(f.target, async () => openSync(f.target, EXCL, f.mode));
   let ms = performance.now() - t0;
   const w = direct ? new DirectWriter(fd, pageCacheReopen(fd, dev)) : new SyncBatchedWriter(fd);
-  if (w instanceof DirectWriter && behind) {
+  if (w instanceof DirectWriter) {
     try {
       for await (const chunk of f.body) await w.write(chunk);
     } catch (e) {
+      // No write may still be in flight when the descriptor closes (its number could be reused by another file).
       await w.idle();
       closeSync(fd);
       throw e;
     }
-    await behind.add(finishDirect(w, fd, f.mtime));
-    return ms;
+    const done = finishDirect(w, fd, f.mtime);
+    if (behind) { await behind.add(done); return ms; }
+    await done;
+    return ms + w.ms;
   }
   try {
-    if (w instanceof DirectWriter) {
-      for await (const chunk of f.body) await w.write(chunk);
-      await w.finish();
-    } else {
-      for await (const chunk of f.body) w.write(chunk);
-      w.flush();
-    }
+    for await (const chunk of f.body) w.write(chunk);
+    w.flush();
   } finally {
-    // No write may still be in flight when the descriptor closes (its number could be reused by another file).
-    if (w instanceof DirectWriter) await w.idle();
     t0 = performance.now();
     closeSync(fd);
   }

@@ -3,7 +3,6 @@
  * persistence, live processes of this service (live-proc.ts), handles, process-exit recording, the process groups of a system.
  * Layers on top: stopping (compute-stop.ts), process stdio (compute-stdio.ts), processes (compute-processes.ts), systems (compute.ts).
  */
-import { shownState } from './hosted-pause.js';
 import { join } from 'node:path';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -23,6 +22,7 @@ import { ProcessForgetter, procKey, releaseProcess } from './process-forget.js';
 import type { LiveProc } from './live-proc.js';
 import type { FaultPoint } from './fault-names.js';
 import { recordOfPid } from './proc-lookup.js';
+import { shownState } from './hosted-pause.js';
 
 
 export type ComputeEventSink = (systemId: string, event: 'SystemExited' | 'ProcessExited', data: unknown, pid?: number) => void;

@@ -2,7 +2,6 @@
  * Processes of compute systems (HcsCreateProcess and friends): launch (launch.ts, console.ts, job-launch.ts),
  * exit reporting, signals; their stdio (handles, attachments) is compute-stdio.ts.
  */
-import { checkVmRuns } from './hosted-pause.js';
 import type { Readable, Writable } from 'node:stream';
 import { PlatformError, HRESULT } from '../../hresult.js';
 import {
@@ -28,6 +27,7 @@ import { ensureJobCgroup } from './job-limits.js';
 import { supersedeRecords } from './pid-reuse.js';
 
 import { ComputeStdio } from './compute-stdio.js';
+import { checkVmRuns } from './hosted-pause.js';
 
 export abstract class ComputeProcesses extends ComputeStdio {
   /**

@@ -7,24 +7,20 @@
  */
 import { sameProcess } from './procfs.js';
 
-export interface ProcId { pid: number; starttime: number }
-
-/** Whether the process still runs: same pid and start time, neither a zombie nor dead. */
-export function stillRuns(p: ProcId): boolean {
-  return sameProcess({ pid: p.pid, startTicks: p.starttime });
-}
+/** A process by pid and start time (procfs.sameProcess): a pid reused meanwhile is another process. */
+export interface ProcId { pid: number; startTicks: number }
 
 /**
  * Resolves once none of `procs` runs, or after `boundMs` (a process held in a frozen cgroup, stuck in the kernel):
  * with those still running. `waiting` hears once of those found running at the first look.
  */
 export async function awaitExit(procs: readonly ProcId[], boundMs: number, waiting?: (left: ProcId[]) => void): Promise<ProcId[]> {
-  let left = procs.filter(stillRuns);
+  let left = procs.filter(sameProcess);
   if (left.length > 0) waiting?.(left);
   const deadline = Date.now() + boundMs;
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
-    left = left.filter(stillRuns);
+    left = left.filter(sameProcess);
   }
   return left;
 }

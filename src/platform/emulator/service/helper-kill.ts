@@ -5,7 +5,7 @@
  * its group is its own) and the helpers. SIGKILL throughout, so none writes a status or rings a doorbell afterwards.
  * Used for unrecorded launches (launch-orphans.ts) and helpers no record owns (helper-orphans.ts).
  */
-import { allPids, processTable, readArgv, type ProcStat } from './procfs.js';
+import { allPids, processTable, readArgv } from './procfs.js';
 import type { ProcId } from './exit-wait.js';
 
 /** Names what a process is (a launch's token, a stray helper's pid), or undefined when it is not one to kill. */
@@ -53,11 +53,11 @@ export function killHelperTree(match: HelperMatch): KilledHelpers {
   const children = table.filter((p) => set.has(p.ppid) && !set.has(p.pid));
   // Everything the kills below reach, as it is now (all stopped but the children, which may still fork).
   const groups = new Set([...helpers, ...children.map((c) => c.pid)]);
-  const reached = table.filter((p: ProcStat) => set.has(p.pid) || groups.has(p.pgrp) || children.includes(p));
+  const reached = table.filter((p) => groups.has(p.pid) || groups.has(p.pgrp));
   for (const c of children) {
     kill(-c.pid, 'SIGKILL');
     kill(c.pid, 'SIGKILL');
   }
   for (const h of helpers) { kill(-h, 'SIGKILL'); kill(h, 'SIGKILL'); }
-  return { helpers: helpers.length, procs: reached.map(({ pid, starttime }) => ({ pid, starttime })) };
+  return { helpers: helpers.length, procs: reached.map(({ pid, starttime }) => ({ pid, startTicks: starttime })) };
 }
