@@ -7,26 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { setup, readAll, until, alive, rejectsWith, noIsolation } from './helpers.js';
-import { baseLayer, vmDoc, hostedDoc } from './vm-docs.js';
-import { freezeStateOf } from './paused-probe.js';
-import { cgroupSupport, mounts } from '../../../../src/platform/emulator/service/cgroup-support.js';
+import { setup, readAll, until, alive, rejectsWith } from './helpers.js';
+import { startedVm } from './vm-docs.js';
+import { freezeStateOf, freezerSkip } from './paused-probe.js';
 
-const sup = cgroupSupport();
-const v1Freezer = mounts().some((m) => m.type === 'cgroup' && m.opts.includes('freezer'));
-const skip = noIsolation() || (!sup ? 'no writable cgroup hierarchy here' : sup.version === 1 && !v1Freezer ? 'cgroup v1 without a freezer hierarchy' : false);
+const skip = freezerSkip();
 
 test('while its VM is paused a hosted system shows Paused, refuses what needs it running, and terminate ends it', { skip }, async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());
   const { compute } = env.platform;
-  const vm = await compute.createComputeSystem('pz@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
-  await vm.start();
-  const a = await compute.createComputeSystem('pz-a', hostedDoc('pz@vm'));
-  const b = await compute.createComputeSystem('pz-b', hostedDoc('pz@vm'));
-  await a.start();
-  await b.start();
+  const { vm, hosted: [a, b] } = await startedVm(env, 'pz@vm', ['pz-a', 'pz-b']);
   const sleeper = await a.createProcess({ CommandLine: 'sleep 600' });
 
   await vm.pause();

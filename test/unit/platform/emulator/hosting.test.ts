@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, containerDoc, readAll, until, alive, rejectsWith } from './helpers.js';
-import { baseLayer, vmDoc, hostedDoc } from './vm-docs.js';
+import { baseLayer, vmDoc, hostedDoc, startedVm } from './vm-docs.js';
 import { isolationFacts } from '../../../../src/platform/emulator/service/isolation.js';
 import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
 import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
@@ -43,13 +43,7 @@ test('utility VM document: boot files must exist; hosted systems need a running 
 test('hosted systems run inside the VM, are accounted to it and stop with it', async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());
-  const { compute } = env.platform;
-  const vm = await compute.createComputeSystem('p1@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
-  await vm.start();
-  const a = await compute.createComputeSystem('a', hostedDoc('p1@vm'));
-  const b = await compute.createComputeSystem('b', hostedDoc('p1@vm'));
-  await a.start();
-  await b.start();
+  const { vm, hosted: [a, b] } = await startedVm(env, 'p1@vm', ['a', 'b']);
   assert.equal((await a.getProperties({})).HostingSystemId, 'p1@vm');
   const pa = await a.createProcess({ CommandLine: 'sh -c "while :; do :; done"' });
   const pb = await b.createProcess({ CommandLine: 'sleep 60' });
@@ -87,11 +81,7 @@ test('hosted systems run inside the VM, are accounted to it and stop with it', a
 test('a graceful VM shutdown shuts its hosted systems down first', async (t) => {
   const env = await setup();
   t.after(() => env.cleanup());
-  const { compute } = env.platform;
-  const vm = await compute.createComputeSystem('p2@vm', vmDoc(env, join(baseLayer(env), 'UtilityVM')));
-  await vm.start();
-  const a = await compute.createComputeSystem('g', hostedDoc('p2@vm'));
-  await a.start();
+  const { vm, hosted: [a] } = await startedVm(env, 'p2@vm', ['g']);
   const p = await a.createProcess({ CommandLine: 'sleep 60' });
   const vmExit = vm.waitExit();
   await vm.shutdown();

@@ -8,16 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, containerDoc, rejectsWith, until, alive, noIsolation, type Env } from './helpers.js';
-import { freezeStateOf } from './paused-probe.js';
+import { setup, containerDoc, rejectsWith, until, alive, type Env } from './helpers.js';
+import { freezeStateOf, freezerSkip } from './paused-probe.js';
 import { cgroupInstanceDir } from '../../../../src/platform/emulator/service/cgroups.js';
-import { cgroupSupport, mounts } from '../../../../src/platform/emulator/service/cgroup-support.js';
+import { cgroupSupport } from '../../../../src/platform/emulator/service/cgroup-support.js';
 import { instanceId } from '../../../../src/platform/emulator/service/instance.js';
 import type { ComputeSystem } from '../../../../src/platform/types.js';
 
 const sup = cgroupSupport();
-const v1Freezer = mounts().some((m) => m.type === 'cgroup' && m.opts.includes('freezer'));
-const skip = noIsolation() || (!sup ? 'no writable cgroup hierarchy here' : sup.version === 1 && !v1Freezer ? 'cgroup v1 without a freezer hierarchy' : false);
+const skip = freezerSkip();
 
 /** The daemon: it leaves the system's process group (setsid), says its pid, and counts in /c/n every 50 ms. */
 const DAEMON = [

@@ -8,16 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, another, containerDoc, readAll, until, alive, noIsolation } from './helpers.js';
-import { freezeStateOf } from './paused-probe.js';
-import { cgroupSupport, mounts } from '../../../../src/platform/emulator/service/cgroup-support.js';
+import { setup, another, containerDoc, readAll, until, alive } from './helpers.js';
+import { freezeStateOf, freezerSkip } from './paused-probe.js';
 import { freezerOf, setFrozen } from '../../../../src/platform/emulator/service/cgroup-freeze.js';
 import { recordsFile } from '../../../../src/platform/emulator/protocol.js';
 import type { SystemRecord } from '../../../../src/platform/emulator/service/records.js';
 
-const sup = cgroupSupport();
-const v1Freezer = mounts().some((m) => m.type === 'cgroup' && m.opts.includes('freezer'));
-const skip = noIsolation() || (!sup ? 'no writable cgroup hierarchy here' : sup.version === 1 && !v1Freezer ? 'cgroup v1 without a freezer hierarchy' : false);
+const skip = freezerSkip();
 
 const record = (stateDir: string, id: string): SystemRecord =>
   (JSON.parse(readFileSync(recordsFile(stateDir, 'systems'), 'utf8')) as SystemRecord[]).find((r) => r.id === id)!;

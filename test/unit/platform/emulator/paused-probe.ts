@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readFreezeState } from '../../../../src/platform/emulator/service/cgroup-freeze.js';
 import { readStat } from '../../../../src/platform/emulator/service/procfs.js';
+import { cgroupSupport, mounts } from '../../../../src/platform/emulator/service/cgroup-support.js';
+import { noIsolation } from './helpers.js';
 
 /**
  * This mount namespace's cgroup mounts (/proc/self/mountinfo), in mount order: where each is, the cgroup it shows
@@ -51,4 +53,11 @@ export function v1FreezerDirOf(pid: number): string | undefined {
   const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('freezer'));
   const mount = v1 ? cgroupMounts().findLast((m) => m.type === 'cgroup' && m.opts.includes('freezer')) : undefined;
   return v1 && mount ? under(mount, v1.split(':')[2]!) : undefined;
+}
+
+/** Why a test that pauses a system by its freezer cannot run here (no isolation, no freezer), or false. */
+export function freezerSkip(): string | false {
+  const sup = cgroupSupport();
+  const v1Freezer = mounts().some((m) => m.type === 'cgroup' && m.opts.includes('freezer'));
+  return noIsolation() || (!sup ? 'no writable cgroup hierarchy here' : sup.version === 1 && !v1Freezer ? 'cgroup v1 without a freezer hierarchy' : false);
 }

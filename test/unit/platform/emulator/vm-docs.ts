@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildUtilityVmDocument } from '../../../../src/platform/hcs/document/index.js';
 import type { ComputeSystemDoc } from '../../../../src/platform/hcs/schema/index.js';
+import type { ComputeSystem } from '../../../../src/platform/types.js';
 import type { Env } from './helpers.js';
 
 /** A base layer folder with UtilityVM\Files holding the boot manager. */
@@ -25,3 +26,16 @@ export function vmDoc(env: Env, utilityVmPath: string, memoryMiB = 512): Compute
 export const hostedDoc = (vmId: string): ComputeSystemDoc => ({
   SchemaVersion: { Major: 2, Minor: 1 }, Owner: 'wincri-test', HostingSystemId: vmId, HostedSystem: { SchemaVersion: { Major: 2, Minor: 1 }, Container: {} },
 });
+
+/** Utility VM `vmId` (on baseLayer) started, and a started hosted system in it for each of `ids`. */
+export async function startedVm(env: Env, vmId: string, ids: string[]): Promise<{ vm: ComputeSystem; hosted: ComputeSystem[] }> {
+  const vm = await env.platform.compute.createComputeSystem(vmId, vmDoc(env, join(baseLayer(env), 'UtilityVM')));
+  await vm.start();
+  const hosted: ComputeSystem[] = [];
+  for (const id of ids) {
+    const h = await env.platform.compute.createComputeSystem(id, hostedDoc(vmId));
+    await h.start();
+    hosted.push(h);
+  }
+  return { vm, hosted };
+}
