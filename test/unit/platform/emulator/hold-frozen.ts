@@ -4,9 +4,10 @@
  * test sees what the service does while processes it killed have not exited yet. Undefined where there is no v1
  * freezer (a v2 frozen task dies of SIGKILL at once).
  */
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { v1FreezerDirOf } from './paused-probe.js';
+import { readFreezeState, setFrozen, type Freezer } from '../../../../src/platform/emulator/service/cgroup-freeze.js';
 import { until } from './helpers.js';
 
 export interface Held { thaw(): void }
@@ -17,11 +18,12 @@ export async function holdFrozen(pids: readonly number[], name: string): Promise
   const dir = join(dirname(own), name);
   mkdirSync(dir, { recursive: true });
   for (const pid of pids) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
-  writeFileSync(join(dir, 'freezer.state'), 'FROZEN');
-  await until(() => readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN', 10_000);
+  const f: Freezer = { version: 1, dir };
+  setFrozen(f, true);
+  await until(() => readFreezeState(f) === 'frozen', 10_000);
   return {
     thaw() {
-      writeFileSync(join(dir, 'freezer.state'), 'THAWED');
+      setFrozen(f, false);
       try { rmdirSync(dir); } catch { /* members still exiting: the lane removes it with the file's subtree */ }
     },
   };
